@@ -1,0 +1,59 @@
+# bnexp: build, test and benchmark.  See README.md.
+CC      ?= cc
+PKGS    := openblas inih libcjson libpng zlib libcrypto
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
+           $(shell pkg-config --cflags $(PKGS))
+# Kernels are plain loops written for the compiler to vectorise.
+KFLAGS  := -O3 -fno-math-errno -fno-trapping-math
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
+VERSION := $(shell cat VERSION)
+GITREV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+CFLAGS  += -DBNX_VERSION='"$(VERSION)"' -DBNX_GITREV='"$(GITREV)"'
+
+LIB_SRC := $(sort $(wildcard lib/*/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
+CMD_SRC := $(sort $(wildcard cmd/bnexp/*.c))
+CMD_OBJ := $(CMD_SRC:%.c=build/%.o)
+TEST_SRC := $(sort $(wildcard tests/check_*.c))
+TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
+
+.PHONY: all check unit-check cli-check bench clean data
+all: bnexp
+
+build/lib/nn/%.o: lib/nn/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KFLAGS) -MMD -MP -c $< -o $@
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+build/libbnexp.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+bnexp: $(CMD_OBJ) build/libbnexp.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/check_bnexp: $(TEST_OBJ) build/libbnexp.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs check)
+
+build/pngcheck: tests/pngcheck.c
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+build/bench: bench/bench.c build/libbnexp.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The README's test command: unit tests (Check), then CLI tests on real MNIST.
+check: unit-check cli-check
+unit-check: build/check_bnexp
+	./build/check_bnexp
+cli-check: bnexp build/pngcheck
+	./tests/cli_test.sh
+
+bench: bnexp build/bench
+	./build/bench
+
+clean:
+	rm -rf build bnexp
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

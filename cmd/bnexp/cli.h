@@ -1,0 +1,28 @@
+/* Shared declarations for the bnexp command-line front end.  Each
+ * subcommand lives in cmd_NAME.c and is listed once in main.c's table. */
+#ifndef BNX_CMD_CLI_H
+#define BNX_CMD_CLI_H
+
+#include "core/error.h"
+
+/* A subcommand: argv[0] is the subcommand's name.  Returns the process exit
+ * status: 0 success, 1 a failure at run time, 2 a usage error. */
+typedef int (*bnx_cmd_fn)(int argc, char **argv);
+
+int cmd_run(int argc, char **argv);
+int cmd_data(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+/* Print the usage text of subcommand `name` to stdout.  Returns 0, or 2 if
+ * there is no such subcommand. */
+int cli_print_help(const char *name);
+
+/* Print "bnexp: <msg>" to stderr and return `status`. */
+int cli_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print "bnexp: <err->msg>" to stderr and return 1. */
+int cli_report(const bnx_error *err);
+
+#endif

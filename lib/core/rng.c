@@ -1,0 +1,55 @@
+#include "core/rng.h"
+
+#include <math.h>
+
+void bnx_rng_seed(bnx_rng *rng, uint64_t seed, uint64_t stream)
+{
+    rng->state = 0;
+    rng->inc = (stream << 1u) | 1u;
+    bnx_rng_u32(rng);
+    rng->state += seed;
+    bnx_rng_u32(rng);
+}
+
+uint32_t bnx_rng_u32(bnx_rng *rng)
+{
+    uint64_t old = rng->state;
+    rng->state = old * 6364136223846793005ULL + rng->inc;
+    uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
+    uint32_t rot = (uint32_t)(old >> 59u);
+    return (xorshifted >> rot) | (xorshifted << ((-rot) & 31));
+}
+
+uint32_t bnx_rng_below(bnx_rng *rng, uint32_t bound)
+{
+    uint32_t threshold = -bound % bound;
+    for (;;) {
+        uint32_t r = bnx_rng_u32(rng);
+        if (r >= threshold)
+            return r % bound;
+    }
+}
+
+double bnx_rng_uniform(bnx_rng *rng)
+{
+    uint64_t hi = bnx_rng_u32(rng) >> 5, lo = bnx_rng_u32(rng) >> 6;
+    return (double)(hi * 67108864.0 + lo) / 9007199254740992.0;
+}
+
+double bnx_rng_normal(bnx_rng *rng)
+{
+    double u1 = bnx_rng_uniform(rng), u2 = bnx_rng_uniform(rng);
+    if (u1 < 1e-300)
+        u1 = 1e-300;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+void bnx_rng_shuffle(bnx_rng *rng, uint32_t *idx, uint32_t n)
+{
+    for (uint32_t i = n; i > 1; i--) {
+        uint32_t j = bnx_rng_below(rng, i);
+        uint32_t t = idx[i - 1];
+        idx[i - 1] = idx[j];
+        idx[j] = t;
+    }
+}

@@ -1,0 +1,36 @@
+/* Seeded pseudo-random numbers: PCG32 (O'Neill 2014, "PCG: A Family of
+ * Simple Fast Space-Efficient Statistically Good Algorithms for Random
+ * Number Generation"), XSH-RR output, 64-bit state.  A trial owns its
+ * generators, so the same seed gives the same stream on every machine. */
+#ifndef BNX_CORE_RNG_H
+#define BNX_CORE_RNG_H
+
+#include <stdint.h>
+
+typedef struct bnx_rng {
+    uint64_t state;
+    uint64_t inc; /* stream selector, always odd */
+} bnx_rng;
+
+/* Seed a generator.  Different `stream` values give independent sequences
+ * for the same seed (used to keep data order, init and probes apart). */
+void bnx_rng_seed(bnx_rng *rng, uint64_t seed, uint64_t stream);
+
+/* Next uniformly distributed 32-bit value. */
+uint32_t bnx_rng_u32(bnx_rng *rng);
+
+/* Uniform integer in [0, bound), without modulo bias.  bound must be > 0. */
+uint32_t bnx_rng_below(bnx_rng *rng, uint32_t bound);
+
+/* Uniform double in [0, 1) with 53 random bits. */
+double bnx_rng_uniform(bnx_rng *rng);
+
+/* Standard normal N(0, 1) by the Box-Muller transform (one value per call;
+ * the second value of the pair is discarded so the stream has no state
+ * beyond the generator's). */
+double bnx_rng_normal(bnx_rng *rng);
+
+/* Fisher-Yates shuffle of idx[0..n). */
+void bnx_rng_shuffle(bnx_rng *rng, uint32_t *idx, uint32_t n);
+
+#endif
