@@ -1,0 +1,24 @@
+/* The Check test runner: one suite per area, all run by `make unit-check`. */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *suite_rng(void);
+Suite *suite_nn(void);
+Suite *suite_gradcheck(void);
+Suite *suite_idx(void);
+Suite *suite_spec(void);
+Suite *suite_probe(void);
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite_rng());
+    srunner_add_suite(sr, suite_nn());
+    srunner_add_suite(sr, suite_gradcheck());
+    srunner_add_suite(sr, suite_idx());
+    srunner_add_suite(sr, suite_spec());
+    srunner_add_suite(sr, suite_probe());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
