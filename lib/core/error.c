@@ -26,7 +26,17 @@ int bnx_error_prefix(bnx_error *err, const char *fmt, ...)
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof old);
-    snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+    size_t used = strlen(prefix), room = sizeof err->msg - 1;
+    if (used + 2 > room)
+        used = room - 2;
+    memcpy(err->msg, prefix, used);
+    memcpy(err->msg + used, ": ", 2);
+    used += 2;
+    size_t rest = strlen(old);
+    if (used + rest > room)
+        rest = room - used;
+    memcpy(err->msg + used, old, rest);
+    err->msg[used + rest] = '\0';
     return err->code;
 }
 

@@ -1,0 +1,56 @@
+/* Batch normalization (Ioffe & Szegedy 2015).
+ *
+ * One kernel serves fully connected and convolutional layers: the input is
+ * viewed as (N, C, S) with S = H*W (S = 1 after a fully connected layer),
+ * and each channel c is normalised over its N*S values (Section 3.2: for
+ * convolutions the effective mini-batch is m' = m*p*q).  Statistics are
+ * accumulated in double.  One gamma and beta per channel.
+ *
+ * Buffers are owned by the caller; nothing here allocates. */
+#ifndef BNX_NN_BATCHNORM_H
+#define BNX_NN_BATCHNORM_H
+
+/* Training-mode forward, Algorithm 1.  For each channel c over its m = N*S
+ * values:  mean = (1/m) sum x,  var = (1/m) sum (x - mean)^2 (biased),
+ * xhat = (x - mean) / sqrt(var + eps),  y = gamma * xhat + beta.
+ *   x, y, xhat: (N, C, S)      xhat is kept for the backward pass
+ *   gamma, beta: (C)
+ *   mean, var, invstd: (C)     receive the batch mean, biased batch variance
+ *                              and 1/sqrt(var + eps)
+ * m must be >= 1; with m = 1 every xhat is 0 and y = beta. */
+void bnx_batchnorm_forward_train(int n, int c, int s, const float *x,
+                                 const float *gamma, const float *beta, float eps,
+                                 float *y, float *xhat, float *mean, float *var,
+                                 float *invstd);
+
+/* Inference-mode forward, Algorithm 2 step 11: with population statistics
+ * mean and var (C), y = gamma / sqrt(var + eps) * x + (beta - gamma * mean /
+ * sqrt(var + eps)), a fixed per-channel affine map.  x, y: (N, C, S). */
+void bnx_batchnorm_forward_infer(int n, int c, int s, const float *x,
+                                 const float *gamma, const float *beta,
+                                 const float *mean, const float *var, float eps,
+                                 float *y);
+
+/* Training-mode backward (Section 3; the gradient flows through the batch
+ * mean and variance).  With dxhat = dy * gamma, the equations of Section 3
+ * reduce per channel to
+ *   dx = invstd / m * (m * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat))
+ *   dgamma = sum(dy * xhat),   dbeta = sum(dy)
+ *   dy, xhat, dx: (N, C, S);  gamma, invstd, dgamma, dbeta: (C).
+ * dx, dgamma and dbeta are overwritten; dx may alias dy. */
+void bnx_batchnorm_backward(int n, int c, int s, const float *dy, const float *xhat,
+                            const float *gamma, const float *invstd,
+                            float *dx, float *dgamma, float *dbeta);
+
+/* Update exponential moving averages of the population statistics, as
+ * PyTorch's BatchNorm does in training mode:
+ *   running_mean = (1 - momentum) * running_mean + momentum * mean
+ *   running_var  = (1 - momentum) * running_var  + momentum * var * m/(m-1)
+ * where var is the biased batch variance over m = N*S values (the running
+ * variance is unbiased; for m = 1 the batch variance is used as is).
+ * All arrays are (C). */
+void bnx_batchnorm_update_running(int c, int m, float momentum, const float *mean,
+                                  const float *var, float *running_mean,
+                                  float *running_var);
+
+#endif
