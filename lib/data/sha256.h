@@ -1,0 +1,29 @@
+/* SHA-256 of files (FIPS 180-4, computed by OpenSSL's libcrypto), and the
+ * sums files that hold the expected digests.
+ *
+ * A sums file is what `sha256sum` writes and `sha256sum -c` reads: one line
+ * per file, "HEX  NAME" (two spaces; "HEX *NAME" is accepted too), HEX being
+ * 64 hexadecimal digits.  Blank lines and lines starting with '#' are
+ * skipped. */
+#ifndef BNX_DATA_SHA256_H
+#define BNX_DATA_SHA256_H
+
+#include "core/error.h"
+
+/* Hash the contents of the file at `path` (read as raw bytes, never
+ * decompressed) and write the digest as 64 lowercase hex digits plus a NUL
+ * into hex[65].
+ * Errors: BNX_ENOTFOUND if the file does not exist, BNX_EIO if it cannot be
+ * opened or read, BNX_ENOMEM if the hash context cannot be allocated; each
+ * message names `path`. */
+int bnx_sha256_file(const char *path, char hex[65], bnx_error *err);
+
+/* Look up the digest of file `name` in the sums file `sums_path` and write
+ * it, lowercased, into hex[65].
+ * Errors: BNX_ENOTFOUND if the sums file does not exist or has no line for
+ * `name`; BNX_EIO if it cannot be read; BNX_EFORMAT naming the sums file and
+ * line number for a line that is not "HEX  NAME". */
+int bnx_sha256_sums_lookup(const char *sums_path, const char *name, char hex[65],
+                           bnx_error *err);
+
+#endif
