@@ -1,0 +1,223 @@
+#include "exp/config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum key_type { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_STRING, K_ENUM };
+
+struct key {
+    const char *name;
+    enum key_type type;
+    size_t offset;
+    double min, max;          /* inclusive range for numbers */
+    const char *choices;      /* K_ENUM: "a|b|c", index = stored value;
+                                 K_STRING: allowed values */
+    const char *fallback;     /* default, as text */
+    const char *help;
+};
+
+#define OFF(f) offsetof(bnx_config, f)
+static const struct key keys[] = {
+    {"dataset", K_STRING, OFF(dataset), 0, 0, "mnist", "mnist", "dataset to train and test on"},
+    {"hidden_layers", K_INT, OFF(hidden_layers), 1, BNX_MAX_HIDDEN, NULL, "3", "hidden layers of the MLP"},
+    {"hidden_units", K_INT, OFF(hidden_units), 1, 4096, NULL, "100", "units per hidden layer"},
+    {"activation", K_ENUM, OFF(activation), 0, 0, "sigmoid|relu", "sigmoid", "hidden nonlinearity"},
+    {"bn", K_BOOL, OFF(bn), 0, 1, NULL, "false", "batch norm before each hidden nonlinearity (Section 3.2)"},
+    {"init_std", K_DOUBLE, OFF(init_std), 1e-6, 10, NULL, "1.0", "std of the Gaussian initial weights"},
+    {"steps", K_LONG, OFF(steps), 1, 1e9, NULL, "50000", "SGD steps (mini-batches) to train"},
+    {"batch_size", K_INT, OFF(batch_size), 1, 4096, NULL, "60", "examples per mini-batch"},
+    {"lr", K_DOUBLE, OFF(lr), 1e-9, 1e3, NULL, "0.5", "learning rate"},
+    {"momentum", K_DOUBLE, OFF(momentum), 0, 0.999, NULL, "0", "SGD momentum (PyTorch semantics)"},
+    {"weight_decay", K_DOUBLE, OFF(weight_decay), 0, 1, NULL, "0", "L2 weight decay on every parameter"},
+    {"bn_momentum", K_DOUBLE, OFF(bn_momentum), 1e-6, 1, NULL, "0.1", "moving-average weight of each new batch (PyTorch's momentum)"},
+    {"bn_eps", K_DOUBLE, OFF(bn_eps), 1e-12, 1, NULL, "1e-5", "epsilon added to the variance"},
+    {"bn_inference", K_ENUM, OFF(bn_inference), 0, 0, "ema|population", "ema", "statistics BN uses in evaluation: moving averages or Algorithm 2"},
+    {"population_batches", K_INT, OFF(population_batches), 1, 100000, NULL, "100", "training mini-batches Algorithm 2 averages"},
+    {"eval_every", K_INT, OFF(eval_every), 1, 1e9, NULL, "500", "steps between records"},
+    {"probe_layer", K_INT, OFF(probe_layer), 0, BNX_MAX_HIDDEN, NULL, "last", "hidden layer probed, 1-based, or last"},
+    {"probe_unit", K_INT, OFF(probe_unit), 0, 4095, NULL, "0", "unit of the probed layer (the paper's typical sigmoid)"},
+    {"probe_size", K_INT, OFF(probe_size), 1, 1000000, NULL, "2000", "first probe_size test images form the probe set"},
+    {"hist_bins", K_INT, OFF(hist_bins), 1, 10000, NULL, "60", "histogram bins in [hist_min, hist_max]"},
+    {"hist_min", K_DOUBLE, OFF(hist_min), -1e6, 1e6, NULL, "-15", "lower edge of the histogram range"},
+    {"hist_max", K_DOUBLE, OFF(hist_max), -1e6, 1e6, NULL, "15", "upper edge of the histogram range"},
+    {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of init, data order and probes"},
+    {"threads", K_INT, OFF(threads), 1, 256, NULL, "1", "BLAS threads per trial"},
+};
+static const int num_keys = (int)(sizeof keys / sizeof keys[0]);
+
+static const struct key *find_key(const char *name)
+{
+    for (int i = 0; i < num_keys; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+/* Index of `value` in "a|b|c", or -1. */
+static int choice_index(const char *choices, const char *value)
+{
+    int index = 0;
+    size_t len = strlen(value);
+    for (const char *p = choices; *p; index++) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        if (n == len && strncmp(p, value, n) == 0)
+            return index;
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    return -1;
+}
+
+static int parse_number(const struct key *k, const char *value, double *out, bnx_error *err)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (end == value || *end || errno == ERANGE || !isfinite(v))
+        return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a number", k->name, value);
+    if ((k->type == K_INT || k->type == K_LONG) && v != floor(v))
+        return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a whole number", k->name, value);
+    if (v < k->min || v > k->max)
+        return bnx_fail(err, BNX_EINVAL, "key %s: %s is out of range (expected %g to %g)",
+                        k->name, value, k->min, k->max);
+    *out = v;
+    return BNX_OK;
+}
+
+int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_error *err)
+{
+    const struct key *k = find_key(key);
+    if (!k) {
+        char list[1024] = "";
+        for (int i = 0; i < num_keys; i++) {
+            strncat(list, keys[i].name, sizeof list - strlen(list) - 3);
+            if (i + 1 < num_keys)
+                strncat(list, ", ", sizeof list - strlen(list) - 1);
+        }
+        return bnx_fail(err, BNX_ENOTFOUND, "unknown key '%s' (known keys: %s)", key, list);
+    }
+    char *field = (char *)cfg + k->offset;
+    double v;
+    switch (k->type) {
+    case K_STRING:
+        if (choice_index(k->choices, value) < 0)
+            return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not supported (expected %s)", key, value, k->choices);
+        snprintf(field, sizeof cfg->dataset, "%s", value);
+        return BNX_OK;
+    case K_ENUM: {
+        int index = choice_index(k->choices, value);
+        if (index < 0)
+            return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not one of %s", key, value, k->choices);
+        *(int *)field = index;
+        return BNX_OK;
+    }
+    case K_BOOL:
+        if (!strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes") || !strcmp(value, "on"))
+            *(int *)field = 1;
+        else if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no") || !strcmp(value, "off"))
+            *(int *)field = 0;
+        else
+            return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a boolean (expected true or false)", key, value);
+        return BNX_OK;
+    case K_INT:
+        if (!strcmp(key, "probe_layer") && !strcmp(value, "last")) {
+            *(int *)field = 0;
+            return BNX_OK;
+        }
+        if (parse_number(k, value, &v, err))
+            return err ? err->code : BNX_EINVAL;
+        *(int *)field = (int)v;
+        return BNX_OK;
+    case K_LONG:
+        if (parse_number(k, value, &v, err))
+            return err ? err->code : BNX_EINVAL;
+        *(long *)field = (long)v;
+        return BNX_OK;
+    case K_DOUBLE:
+        if (parse_number(k, value, &v, err))
+            return err ? err->code : BNX_EINVAL;
+        *(double *)field = v;
+        return BNX_OK;
+    }
+    return BNX_EINVAL;
+}
+
+void bnx_config_defaults(bnx_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    for (int i = 0; i < num_keys; i++)
+        bnx_config_set(cfg, keys[i].name, keys[i].fallback, NULL);
+}
+
+int bnx_config_probe_layer(const bnx_config *cfg)
+{
+    return cfg->probe_layer == 0 ? cfg->hidden_layers : cfg->probe_layer;
+}
+
+int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bnx_error *err)
+{
+    if (cfg->probe_layer > cfg->hidden_layers)
+        return bnx_fail(err, BNX_EINVAL, "probe_layer = %d but the network has %d hidden layers",
+                        cfg->probe_layer, cfg->hidden_layers);
+    if (cfg->probe_unit >= cfg->hidden_units)
+        return bnx_fail(err, BNX_EINVAL, "probe_unit = %d but layers have %d units (expected 0 to %d)",
+                        cfg->probe_unit, cfg->hidden_units, cfg->hidden_units - 1);
+    if (cfg->hist_min >= cfg->hist_max)
+        return bnx_fail(err, BNX_EINVAL, "hist_min = %g must be below hist_max = %g", cfg->hist_min, cfg->hist_max);
+    if (train_size > 0 && cfg->batch_size > train_size)
+        return bnx_fail(err, BNX_EINVAL, "batch_size = %d exceeds the %d training examples", cfg->batch_size, train_size);
+    if (test_size > 0 && cfg->probe_size > test_size)
+        return bnx_fail(err, BNX_EINVAL, "probe_size = %d exceeds the %d test examples", cfg->probe_size, test_size);
+    if (cfg->bn && cfg->batch_size < 2)
+        return bnx_fail(err, BNX_EINVAL, "batch_size = 1 with bn = true: batch statistics of one example are undefined (Algorithm 1 needs m >= 2)");
+    return BNX_OK;
+}
+
+int bnx_config_num_keys(void) { return num_keys; }
+const char *bnx_config_key_name(int i) { return keys[i].name; }
+const char *bnx_config_key_help(int i) { return keys[i].help; }
+
+void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size)
+{
+    const struct key *k = &keys[i];
+    const char *field = (const char *)cfg + k->offset;
+    switch (k->type) {
+    case K_STRING:
+        snprintf(buf, size, "%s", field);
+        break;
+    case K_ENUM: {
+        int index = *(const int *)field;
+        const char *p = k->choices;
+        for (int j = 0; j < index && p; j++) {
+            p = strchr(p, '|');
+            if (p)
+                p++;
+        }
+        size_t n = p ? strcspn(p, "|") : 0;
+        snprintf(buf, size, "%.*s", (int)n, p ? p : "");
+        break;
+    }
+    case K_BOOL:
+        snprintf(buf, size, "%s", *(const int *)field ? "true" : "false");
+        break;
+    case K_INT:
+        if (!strcmp(k->name, "probe_layer") && *(const int *)field == 0)
+            snprintf(buf, size, "last");
+        else
+            snprintf(buf, size, "%d", *(const int *)field);
+        break;
+    case K_LONG:
+        snprintf(buf, size, "%ld", *(const long *)field);
+        break;
+    case K_DOUBLE:
+        snprintf(buf, size, "%.15g", *(const double *)field);
+        break;
+    }
+}

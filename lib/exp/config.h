@@ -1,0 +1,63 @@
+/* A trial's configuration: every key an experiment file or --set can give,
+ * with its type, range and default in one table (config.c), so parsing,
+ * validation, the manifest and the documentation cannot disagree. */
+#ifndef BNX_EXP_CONFIG_H
+#define BNX_EXP_CONFIG_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "model/net.h"
+
+enum bnx_bn_inference { BNX_BN_INFER_EMA, BNX_BN_INFER_POPULATION };
+
+typedef struct bnx_config {
+    char dataset[32];       /* "mnist" */
+    int hidden_layers;      /* hidden layers of the MLP */
+    int hidden_units;       /* units per hidden layer */
+    int activation;         /* enum bnx_activation */
+    int bn;                 /* 1: BN before each hidden nonlinearity */
+    double init_std;        /* std of the Gaussian weight init */
+    long steps;             /* SGD steps */
+    int batch_size;         /* examples per mini-batch (m) */
+    double lr;              /* learning rate */
+    double momentum;        /* SGD momentum */
+    double weight_decay;    /* L2 penalty coefficient */
+    double bn_momentum;     /* moving-average weight of a new batch */
+    double bn_eps;          /* variance epsilon */
+    int bn_inference;       /* enum bnx_bn_inference: statistics used in evaluation */
+    int population_batches; /* training mini-batches averaged by Algorithm 2 */
+    int eval_every;         /* steps between records */
+    int probe_layer;        /* hidden layer probed (1-based); 0 = the last */
+    int probe_unit;         /* unit of probe_layer whose distribution is recorded */
+    int probe_size;         /* first probe_size test images form the probe set */
+    int hist_bins;          /* histogram bins within [hist_min, hist_max] */
+    double hist_min, hist_max;
+    long seed;              /* seed of the trial's random streams */
+    int threads;            /* BLAS threads */
+} bnx_config;
+
+/* Fill cfg with every key's default. */
+void bnx_config_defaults(bnx_config *cfg);
+
+/* Set key to the text value, checking type and range.
+ * Errors: BNX_ENOTFOUND for an unknown key (the message lists the keys),
+ * BNX_EINVAL for a value that does not parse or is out of range (the
+ * message names the key, the value and what was expected). */
+int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_error *err);
+
+/* Checks that involve several keys (probe_unit < hidden_units, ...) and the
+ * sizes of the training and test sets.  Errors: BNX_EINVAL naming the keys. */
+int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bnx_error *err);
+
+/* The probed hidden layer, with 0 ("last") resolved. */
+int bnx_config_probe_layer(const bnx_config *cfg);
+
+/* Number of keys, and the name / current value (as text) of key i, for the
+ * manifest and `bnexp list`.  bnx_config_key_help gives a one-line meaning. */
+int bnx_config_num_keys(void);
+const char *bnx_config_key_name(int i);
+const char *bnx_config_key_help(int i);
+void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,179 @@
+#include "exp/spec.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The Debian build of inih passes no line number to the handler, so the
+ * reader counts lines itself. */
+struct parse_state {
+    bnx_spec *spec;
+    bnx_error *err;
+    int failed;
+    FILE *file;
+    int line;
+};
+
+static char *read_line(char *str, int num, void *stream)
+{
+    struct parse_state *st = stream;
+    char *got = fgets(str, num, st->file);
+    if (got)
+        st->line++;
+    return got;
+}
+
+static int add_setting(bnx_setting *list, int *count, const char *key, const char *value,
+                       int line, bnx_error *err)
+{
+    if (*count >= BNX_MAX_SETTINGS)
+        return bnx_fail(err, BNX_EINVAL, "more than %d keys in one section", BNX_MAX_SETTINGS);
+    bnx_setting *s = &list[(*count)++];
+    if (strlen(key) >= sizeof s->key || strlen(value) >= sizeof s->value)
+        return bnx_fail(err, BNX_EINVAL, "key or value too long: %.40s", key);
+    strcpy(s->key, key);
+    strcpy(s->value, value);
+    s->line = line;
+    return BNX_OK;
+}
+
+static int on_entry(void *user, const char *section, const char *key, const char *value)
+{
+    struct parse_state *st = user;
+    int line = st->line;
+    bnx_spec *spec = st->spec;
+    bnx_config probe;
+    bnx_config_defaults(&probe);
+    if (strcmp(section, "experiment") == 0) {
+        if (strcmp(key, "description") == 0) {
+            snprintf(spec->description, sizeof spec->description, "%s", value);
+            return 1;
+        }
+        if (bnx_config_set(&probe, key, value, st->err) ||
+            add_setting(spec->base, &spec->num_base, key, value, line, st->err))
+            goto fail;
+        return 1;
+    }
+    if (strncmp(section, "variant.", 8) == 0 && section[8]) {
+        const char *name = section + 8;
+        bnx_variant *v = NULL;
+        for (int i = 0; i < spec->num_variants; i++)
+            if (strcmp(spec->variants[i].name, name) == 0)
+                v = &spec->variants[i];
+        if (!v) {
+            if (spec->num_variants >= BNX_MAX_VARIANTS) {
+                bnx_fail(st->err, BNX_EINVAL, "more than %d variants", BNX_MAX_VARIANTS);
+                goto fail;
+            }
+            if (strlen(name) >= sizeof v->name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name)) {
+                bnx_fail(st->err, BNX_EINVAL, "variant name '%s' must be lowercase letters, digits, '-' or '_' (at most 63)", name);
+                goto fail;
+            }
+            v = &spec->variants[spec->num_variants++];
+            memset(v, 0, sizeof *v);
+            strcpy(v->name, name);
+        }
+        if (bnx_config_set(&probe, key, value, st->err) ||
+            add_setting(v->settings, &v->num_settings, key, value, line, st->err))
+            goto fail;
+        return 1;
+    }
+    bnx_fail(st->err, BNX_EFORMAT, "unknown section [%s] (expected [experiment] or [variant.NAME])", section);
+fail:
+    st->failed = 1;
+    bnx_error_prefix(st->err, "%s:%d", spec->path, line);
+    if (st->err)
+        st->err->code = BNX_EFORMAT;
+    return 0;
+}
+
+/* Resolve every variant: defaults, then [experiment], the variant, --set. */
+static int resolve(bnx_spec *spec, bnx_error *err)
+{
+    for (int i = 0; i < spec->num_variants; i++) {
+        bnx_variant *v = &spec->variants[i];
+        bnx_config_defaults(&v->config);
+        const bnx_setting *lists[3] = {spec->base, v->settings, spec->overrides};
+        int counts[3] = {spec->num_base, v->num_settings, spec->num_overrides};
+        for (int l = 0; l < 3; l++)
+            for (int j = 0; j < counts[l]; j++) {
+                const bnx_setting *s = &lists[l][j];
+                if (bnx_config_set(&v->config, s->key, s->value, err))
+                    return s->line ? bnx_error_prefix(err, "%s:%d", spec->path, s->line)
+                                   : bnx_error_prefix(err, "--set %s=%s", s->key, s->value);
+            }
+    }
+    return BNX_OK;
+}
+
+int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error *err)
+{
+    memset(spec, 0, sizeof *spec);
+    snprintf(spec->name, sizeof spec->name, "%s", name);
+    snprintf(spec->path, sizeof spec->path, "%s", path);
+    if (access(path, R_OK) != 0)
+        return bnx_fail(err, BNX_ENOTFOUND, "no experiment '%s' (cannot read %s; `bnexp list` shows the experiments)", name, path);
+    struct parse_state st = {spec, err, 0, fopen(path, "r"), 0};
+    if (!st.file)
+        return bnx_fail(err, BNX_EIO, "cannot read %s", path);
+    int rc = ini_parse_stream(read_line, &st, on_entry, &st);
+    fclose(st.file);
+    if (st.failed)
+        return BNX_EFORMAT;
+    if (rc > 0)
+        return bnx_fail(err, BNX_EFORMAT, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
+    if (spec->num_variants == 0)
+        return bnx_fail(err, BNX_EINVAL, "%s has no [variant.NAME] section", path);
+    return resolve(spec, err);
+}
+
+int bnx_spec_override(bnx_spec *spec, const char *assignment, bnx_error *err)
+{
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment)
+        return bnx_fail(err, BNX_EINVAL, "--set '%s': expected KEY=VALUE", assignment);
+    char key[64];
+    size_t n = (size_t)(eq - assignment);
+    if (n >= sizeof key)
+        return bnx_fail(err, BNX_EINVAL, "--set '%s': key too long", assignment);
+    memcpy(key, assignment, n);
+    key[n] = '\0';
+    bnx_config probe;
+    bnx_config_defaults(&probe);
+    if (bnx_config_set(&probe, key, eq + 1, err))
+        return bnx_error_prefix(err, "--set %s", assignment);
+    if (add_setting(spec->overrides, &spec->num_overrides, key, eq + 1, 0, err))
+        return err ? err->code : BNX_EINVAL;
+    return resolve(spec, err);
+}
+
+int bnx_spec_select(bnx_spec *spec, const char *names, bnx_error *err)
+{
+    bnx_variant kept[BNX_MAX_VARIANTS];
+    int count = 0;
+    char list[1024];
+    snprintf(list, sizeof list, "%s", names);
+    for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int found = -1;
+        for (int i = 0; i < spec->num_variants; i++)
+            if (strcmp(spec->variants[i].name, tok) == 0)
+                found = i;
+        if (found < 0) {
+            char known[512] = "";
+            for (int i = 0; i < spec->num_variants; i++) {
+                strncat(known, spec->variants[i].name, sizeof known - strlen(known) - 3);
+                if (i + 1 < spec->num_variants)
+                    strcat(known, ", ");
+            }
+            return bnx_fail(err, BNX_ENOTFOUND, "experiment %s has no variant '%s' (variants: %s)",
+                            spec->name, tok, known);
+        }
+        kept[count++] = spec->variants[found];
+    }
+    if (count == 0)
+        return bnx_fail(err, BNX_EINVAL, "--variants names no variant");
+    memcpy(spec->variants, kept, sizeof(bnx_variant) * (size_t)count);
+    spec->num_variants = count;
+    return BNX_OK;
+}
