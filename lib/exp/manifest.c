@@ -1,0 +1,128 @@
+#include "exp/manifest.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out/atomic.h"
+#include "out/csv.h"
+
+const char *bnx_trial_status_name(int status)
+{
+    switch (status) {
+    case BNX_TRIAL_DONE: return "done";
+    case BNX_TRIAL_DIVERGED: return "diverged";
+    default: return "failed";
+    }
+}
+
+/* A number, or null when it is not finite (JSON has no NaN). */
+static void add_number(cJSON *obj, const char *name, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(obj, name, v);
+    else
+        cJSON_AddNullToObject(obj, name);
+}
+
+/* A step count, or null when negative (never reached). */
+static void add_step(cJSON *obj, const char *name, long step)
+{
+    if (step >= 0)
+        cJSON_AddNumberToObject(obj, name, (double)step);
+    else
+        cJSON_AddNullToObject(obj, name);
+}
+
+int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config *cfg,
+                       const bnx_dataset_files *data, const bnx_trial_result *result,
+                       const char *failure, bnx_error *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "bnexp_version", id->version);
+    cJSON_AddStringToObject(root, "experiment", id->experiment);
+    cJSON_AddStringToObject(root, "experiment_file", id->spec_path);
+    cJSON_AddStringToObject(root, "variant", id->variant);
+    cJSON_AddNumberToObject(root, "seed", (double)cfg->seed);
+    cJSON_AddNumberToObject(root, "threads", cfg->threads);
+    cJSON_AddStringToObject(root, "started_utc", id->started_utc);
+    cJSON_AddStringToObject(root, "finished_utc", id->finished_utc);
+
+    cJSON *config = cJSON_AddObjectToObject(root, "config");
+    for (int i = 0; i < bnx_config_num_keys(); i++) {
+        char value[256];
+        bnx_config_key_value(cfg, i, value, sizeof value);
+        cJSON_AddStringToObject(config, bnx_config_key_name(i), value);
+    }
+
+    cJSON *dataset = cJSON_AddObjectToObject(root, "dataset");
+    if (data) {
+        cJSON_AddStringToObject(dataset, "name", data->name);
+        cJSON_AddStringToObject(dataset, "dir", data->dir);
+        cJSON *files = cJSON_AddObjectToObject(dataset, "sha256");
+        for (int i = 0; i < data->count; i++)
+            cJSON_AddStringToObject(files, data->file[i], data->sha256[i]);
+    }
+
+    cJSON_AddStringToObject(root, "status", result ? bnx_trial_status_name(result->status) : "failed");
+    if (failure)
+        cJSON_AddStringToObject(root, "error", failure);
+    if (result) {
+        cJSON *res = cJSON_AddObjectToObject(root, "result");
+        cJSON_AddNumberToObject(res, "steps", (double)result->steps);
+        add_step(res, "diverged_step", result->diverged_step);
+        add_number(res, "final_test_accuracy", result->final_test_accuracy);
+        add_number(res, "best_test_accuracy", result->best_test_accuracy);
+        add_step(res, "best_step", result->best_step);
+        add_step(res, "steps_to_97", result->steps_to_97);
+        add_number(res, "final_test_accuracy_ema", result->final_test_accuracy_ema);
+        add_number(res, "final_test_accuracy_population", result->final_test_accuracy_population);
+        cJSON_AddNumberToObject(res, "probe_layer", result->probe_layer);
+        cJSON_AddNumberToObject(res, "probe_unit", result->probe_unit);
+        add_number(res, "p15_drift", result->p15_drift);
+        add_number(res, "p50_drift", result->p50_drift);
+        add_number(res, "p85_drift", result->p85_drift);
+        add_number(res, "wall_time_s", result->wall_time_s);
+    }
+
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return bnx_fail(err, BNX_ENOMEM, "cannot format the manifest of %s", dir);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    size_t len = strlen(text);
+    text[len] = '\n'; /* the terminating NUL becomes a final newline */
+    int rc = bnx_write_file_atomic(path, text, len + 1, err);
+    free(text);
+    return rc;
+}
+
+const char *bnx_summary_header(void)
+{
+    return "variant,seed,status,steps,diverged_step,final_test_accuracy,best_test_accuracy,"
+           "best_step,steps_to_97,final_test_accuracy_ema,final_test_accuracy_population,"
+           "probe_layer,probe_unit,p15_drift,p50_drift,p85_drift,wall_time_s";
+}
+
+void bnx_summary_row(char *buf, size_t size, const char *variant, long seed,
+                     const bnx_trial_result *r)
+{
+    char c[10][32];
+    int ok = r->status != BNX_TRIAL_FAILED;
+    snprintf(buf, size, "%s,%ld,%s,%ld,%s,%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s,%.2f", variant, seed,
+             bnx_trial_status_name(r->status), r->steps,
+             bnx_csv_num(c[0], 32, (double)r->diverged_step, r->diverged_step >= 0),
+             bnx_csv_num(c[1], 32, r->final_test_accuracy, ok),
+             bnx_csv_num(c[2], 32, r->best_test_accuracy, ok),
+             bnx_csv_num(c[3], 32, (double)r->best_step, ok),
+             bnx_csv_num(c[4], 32, (double)r->steps_to_97, r->steps_to_97 >= 0),
+             bnx_csv_num(c[5], 32, r->final_test_accuracy_ema, ok && isfinite(r->final_test_accuracy_ema)),
+             bnx_csv_num(c[6], 32, r->final_test_accuracy_population, ok && isfinite(r->final_test_accuracy_population)),
+             r->probe_layer, r->probe_unit,
+             bnx_csv_num(c[7], 32, r->p15_drift, isfinite(r->p15_drift)),
+             bnx_csv_num(c[8], 32, r->p50_drift, isfinite(r->p50_drift)),
+             bnx_csv_num(c[9], 32, r->p85_drift, isfinite(r->p85_drift)), r->wall_time_s);
+}

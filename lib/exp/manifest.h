@@ -1,0 +1,41 @@
+/* A trial's manifest.json and its summary.csv row: what a person needs to
+ * trust and redo the trial (resolved config, seed, dataset SHA-256, bnexp
+ * version, threads, timings, outcome). */
+#ifndef BNX_EXP_MANIFEST_H
+#define BNX_EXP_MANIFEST_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "data/dataset.h"
+#include "exp/config.h"
+#include "exp/trainer.h"
+
+/* Identity of a trial within a run. */
+typedef struct bnx_trial_id {
+    const char *experiment;   /* "fig1" */
+    const char *spec_path;    /* experiments/fig1.ini */
+    const char *variant;      /* "bn" */
+    const char *version;      /* bnexp version string */
+    const char *started_utc;  /* ISO 8601 */
+    const char *finished_utc; /* ISO 8601 */
+} bnx_trial_id;
+
+/* Write dir/manifest.json whole (temp + rename).  `result` may be NULL for a
+ * trial that failed before training; `failure` is its message or NULL.
+ * Errors: BNX_ENOMEM, BNX_EIO naming the file. */
+int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config *cfg,
+                       const bnx_dataset_files *data, const bnx_trial_result *result,
+                       const char *failure, bnx_error *err);
+
+/* The header of summary.csv (docs/outputs.md), without a newline. */
+const char *bnx_summary_header(void);
+
+/* One summary.csv row (no newline) for a trial into buf[size]. */
+void bnx_summary_row(char *buf, size_t size, const char *variant, long seed,
+                     const bnx_trial_result *r);
+
+/* "done", "diverged" or "failed". */
+const char *bnx_trial_status_name(int status);
+
+#endif

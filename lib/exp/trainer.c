@@ -1,0 +1,366 @@
+#include "exp/trainer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "core/timer.h"
+#include "exp/probe.h"
+#include "model/net.h"
+#include "nn/loss.h"
+#include "out/csv.h"
+
+/* Test images per forward pass in evaluation (inference mode treats every
+ * example alone, so the chunk size changes nothing but speed). */
+#define EVAL_CHUNK 500
+
+/* Independent random streams of one trial. */
+enum { STREAM_DATA = 1, STREAM_INIT = 2, STREAM_POPULATION = 3 };
+
+typedef struct trial {
+    const bnx_config *cfg;
+    const bnx_dataset *train, *test;
+    bnx_net net;
+    int features;
+    bnx_rng data_rng, pop_rng;
+    uint32_t *order;       /* this epoch's permutation of the training set */
+    long cursor;           /* next position in order */
+    float *x;              /* (max_batch, features) gathered mini-batch */
+    uint8_t *y;            /* (max_batch) its labels */
+    float *prob, *dlogits; /* (max_batch, classes) */
+    float *probe;          /* (hidden_layers, probe_size, hidden_units) */
+    float *scratch;        /* (probe_size * hidden_units) for order statistics */
+    long *hist;            /* (hist_bins + 2) */
+    bnx_csv metrics, activations, histograms;
+    /* probed unit's percentiles over the records after step 0 */
+    double lo[3], hi[3];
+    int drift_records;
+} trial;
+
+static void gather(trial *t, const bnx_dataset *ds, const uint32_t *idx, int n)
+{
+    for (int i = 0; i < n; i++) {
+        memcpy(t->x + (long)i * t->features, ds->images + (long)idx[i] * t->features,
+               sizeof(float) * (size_t)t->features);
+        t->y[i] = ds->labels[idx[i]];
+    }
+}
+
+/* The next mini-batch of a per-epoch shuffle; an incomplete batch at the
+ * end of an epoch is dropped (PyTorch's drop_last). */
+static void next_batch(trial *t)
+{
+    int m = t->cfg->batch_size;
+    uint32_t n = (uint32_t)t->train->n;
+    if (t->cursor + m > (long)n) {
+        bnx_rng_shuffle(&t->data_rng, t->order, n);
+        t->cursor = 0;
+    }
+    gather(t, t->train, t->order + t->cursor, m);
+    t->cursor += m;
+}
+
+/* Algorithm 2: population statistics from population_batches training
+ * mini-batches of batch_size examples drawn uniformly (with replacement)
+ * from a random stream of their own, so evaluation never changes the
+ * training data order. */
+static void estimate_population(trial *t)
+{
+    int m = t->cfg->batch_size;
+    uint32_t idx[4096];
+    bnx_net_population_begin(&t->net);
+    for (int b = 0; b < t->cfg->population_batches; b++) {
+        for (int i = 0; i < m; i++)
+            idx[i] = bnx_rng_below(&t->pop_rng, (uint32_t)t->train->n);
+        gather(t, t->train, idx, m);
+        bnx_net_forward(&t->net, m, t->x, BNX_MODE_BATCH_STATS);
+        bnx_net_population_accumulate(&t->net, m);
+    }
+    bnx_net_population_end(&t->net);
+}
+
+/* Test loss and accuracy with BN in `mode`; when `probe` is set, keep the
+ * pre-activations of the first probe_size test images. */
+static void evaluate(trial *t, bnx_mode mode, int probe, double *loss, double *accuracy)
+{
+    const bnx_dataset *ds = t->test;
+    int classes = t->net.num_classes, units = t->cfg->hidden_units;
+    double total = 0.0;
+    long right = 0;
+    for (int start = 0; start < ds->n; start += EVAL_CHUNK) {
+        int n = ds->n - start < EVAL_CHUNK ? ds->n - start : EVAL_CHUNK;
+        const float *logits = bnx_net_forward(&t->net, n, ds->images + (long)start * t->features, mode);
+        int correct;
+        total += bnx_softmax_xent_forward(n, classes, logits, ds->labels + start, t->prob, &correct);
+        right += correct;
+        if (probe && start < t->cfg->probe_size) {
+            int rows = t->cfg->probe_size - start < n ? t->cfg->probe_size - start : n;
+            for (int k = 1; k <= t->cfg->hidden_layers; k++)
+                memcpy(t->probe + ((long)(k - 1) * t->cfg->probe_size + start) * units,
+                       bnx_net_preactivation(&t->net, k, NULL),
+                       sizeof(float) * (size_t)rows * units);
+        }
+    }
+    *loss = total / ds->n;
+    *accuracy = (double)right / ds->n;
+}
+
+static bnx_mode eval_mode(const trial *t)
+{
+    return t->cfg->bn_inference == BNX_BN_INFER_POPULATION ? BNX_MODE_INFER_POPULATION
+                                                             : BNX_MODE_INFER_EMA;
+}
+
+/* Write activations.csv and histograms.csv rows for the probe of `step`. */
+static int write_probe(trial *t, long step, bnx_error *err)
+{
+    const bnx_config *cfg = t->cfg;
+    int units = cfg->hidden_units, probe_layer = bnx_config_probe_layer(cfg);
+    long count = (long)cfg->probe_size * units;
+    char a[5][32];
+    bnx_dist d;
+    for (int k = 1; k <= cfg->hidden_layers; k++) {
+        const float *layer = t->probe + (long)(k - 1) * count;
+        if (k == probe_layer) {
+            for (int i = 0; i < cfg->probe_size; i++)
+                t->scratch[i] = layer[(long)i * units + cfg->probe_unit];
+            bnx_dist_compute(t->scratch, cfg->probe_size, &d);
+            if (bnx_csv_row(&t->activations, err, "%ld,%d,%d,%s,%s,%s,%s,%s", step, k, cfg->probe_unit,
+                            bnx_csv_num(a[0], 32, d.p15, 1), bnx_csv_num(a[1], 32, d.p50, 1),
+                            bnx_csv_num(a[2], 32, d.p85, 1), bnx_csv_num(a[3], 32, d.mean, 1),
+                            bnx_csv_num(a[4], 32, d.std, 1)))
+                return err->code;
+            if (step > 0) {
+                double p[3] = {d.p15, d.p50, d.p85};
+                for (int j = 0; j < 3; j++) {
+                    if (t->drift_records == 0 || p[j] < t->lo[j]) t->lo[j] = p[j];
+                    if (t->drift_records == 0 || p[j] > t->hi[j]) t->hi[j] = p[j];
+                }
+                t->drift_records++;
+            }
+        }
+        memcpy(t->scratch, layer, sizeof(float) * (size_t)count);
+        bnx_dist_compute(t->scratch, count, &d);
+        if (bnx_csv_row(&t->activations, err, "%ld,%d,all,%s,%s,%s,%s,%s", step, k,
+                        bnx_csv_num(a[0], 32, d.p15, 1), bnx_csv_num(a[1], 32, d.p50, 1),
+                        bnx_csv_num(a[2], 32, d.p85, 1), bnx_csv_num(a[3], 32, d.mean, 1),
+                        bnx_csv_num(a[4], 32, d.std, 1)))
+            return err->code;
+
+        bnx_histogram(layer, count, cfg->hist_min, cfg->hist_max, cfg->hist_bins, t->hist);
+        double width = (cfg->hist_max - cfg->hist_min) / cfg->hist_bins;
+        for (int b = 0; b < cfg->hist_bins + 2; b++) {
+            char lo[32], hi[32];
+            if (b == 0)
+                snprintf(lo, sizeof lo, "-inf");
+            else
+                bnx_csv_num(lo, sizeof lo, cfg->hist_min + (b - 1) * width, 1);
+            if (b == cfg->hist_bins + 1)
+                snprintf(hi, sizeof hi, "inf");
+            else
+                bnx_csv_num(hi, sizeof hi, cfg->hist_min + b * width, 1);
+            if (bnx_csv_row(&t->histograms, err, "%ld,%d,%s,%s,%ld", step, k, lo, hi, t->hist[b]))
+                return err->code;
+        }
+    }
+    return BNX_OK;
+}
+
+static int write_record(trial *t, const bnx_record *r, bnx_error *err)
+{
+    char c[6][32];
+    return bnx_csv_row(&t->metrics, err, "%ld,%.4f,%s,%s,%s,%s,%s,%.3f", r->step, r->epoch,
+                       bnx_csv_num(c[0], 32, r->lr, 1),
+                       bnx_csv_num(c[1], 32, r->train_loss, r->has_train),
+                       bnx_csv_num(c[2], 32, r->train_accuracy, r->has_train),
+                       bnx_csv_num(c[3], 32, r->test_loss, 1),
+                       bnx_csv_num(c[4], 32, r->test_accuracy, 1), r->wall_time_s);
+}
+
+static void *zalloc(size_t count, size_t size, size_t *failed)
+{
+    void *p = calloc(count ? count : 1, size);
+    if (!p && !*failed)
+        *failed = count * size;
+    return p;
+}
+
+static int trial_open(trial *t, const char *dir, bnx_error *err)
+{
+    const bnx_config *cfg = t->cfg;
+    bnx_mlp_spec spec = {
+        .in_features = t->features,
+        .hidden_layers = cfg->hidden_layers,
+        .hidden_units = cfg->hidden_units,
+        .num_classes = t->train->num_classes,
+        .activation = (bnx_activation)cfg->activation,
+        .batchnorm = cfg->bn,
+        .bn_eps = (float)cfg->bn_eps,
+        .bn_momentum = (float)cfg->bn_momentum,
+    };
+    int max_batch = cfg->batch_size > EVAL_CHUNK ? cfg->batch_size : EVAL_CHUNK;
+    if (bnx_mlp_create(&t->net, &spec, max_batch, err))
+        return err->code;
+    bnx_rng init_rng;
+    bnx_rng_seed(&init_rng, (uint64_t)cfg->seed, STREAM_INIT);
+    bnx_rng_seed(&t->data_rng, (uint64_t)cfg->seed, STREAM_DATA);
+    bnx_rng_seed(&t->pop_rng, (uint64_t)cfg->seed, STREAM_POPULATION);
+    bnx_net_init_gaussian(&t->net, (float)cfg->init_std, &init_rng);
+
+    size_t failed = 0, probe_values = (size_t)cfg->probe_size * cfg->hidden_units;
+    t->order = zalloc((size_t)t->train->n, sizeof(uint32_t), &failed);
+    t->x = zalloc((size_t)max_batch * t->features, sizeof(float), &failed);
+    t->y = zalloc((size_t)max_batch, 1, &failed);
+    t->prob = zalloc((size_t)max_batch * spec.num_classes, sizeof(float), &failed);
+    t->dlogits = zalloc((size_t)max_batch * spec.num_classes, sizeof(float), &failed);
+    t->probe = zalloc(probe_values * cfg->hidden_layers, sizeof(float), &failed);
+    t->scratch = zalloc(probe_values, sizeof(float), &failed);
+    t->hist = zalloc((size_t)cfg->hist_bins + 2, sizeof(long), &failed);
+    if (failed)
+        return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the trial", failed);
+    for (uint32_t i = 0; i < (uint32_t)t->train->n; i++)
+        t->order[i] = i;
+    t->cursor = t->train->n; /* the first batch shuffles */
+
+    char path[4200];
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    if (bnx_csv_open(&t->metrics, path,
+                     "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,wall_time_s", err))
+        return err->code;
+    snprintf(path, sizeof path, "%s/activations.csv", dir);
+    if (bnx_csv_open(&t->activations, path, "step,layer,unit,p15,p50,p85,mean,std", err))
+        return err->code;
+    snprintf(path, sizeof path, "%s/histograms.csv", dir);
+    if (bnx_csv_open(&t->histograms, path, "step,layer,bin_lo,bin_hi,count", err))
+        return err->code;
+    return BNX_OK;
+}
+
+static int trial_close(trial *t, int rc, bnx_error *err)
+{
+    bnx_error close_err;
+    bnx_csv *files[3] = {&t->metrics, &t->activations, &t->histograms};
+    for (int i = 0; i < 3; i++)
+        if (bnx_csv_close(files[i], &close_err) && rc == BNX_OK) {
+            rc = close_err.code;
+            if (err)
+                *err = close_err;
+        }
+    bnx_net_destroy(&t->net);
+    free(t->order);
+    free(t->x);
+    free(t->y);
+    free(t->prob);
+    free(t->dlogits);
+    free(t->probe);
+    free(t->scratch);
+    free(t->hist);
+    return rc;
+}
+
+/* Evaluate (and probe) at `step`, write the record, tell the caller. */
+static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
+                  bnx_progress_fn progress, void *ctx, bnx_error *err)
+{
+    if (t->cfg->bn && t->cfg->bn_inference == BNX_BN_INFER_POPULATION)
+        estimate_population(t);
+    evaluate(t, eval_mode(t), 1, &r->test_loss, &r->test_accuracy);
+    r->epoch = (double)r->step * t->cfg->batch_size / t->train->n;
+    r->lr = t->cfg->lr;
+    r->wall_time_s = bnx_now() - start;
+    if (write_record(t, r, err) || write_probe(t, r->step, err))
+        return err->code;
+    res->final_test_accuracy = r->test_accuracy;
+    if (r->test_accuracy > res->best_test_accuracy) {
+        res->best_test_accuracy = r->test_accuracy;
+        res->best_step = r->step;
+    }
+    if (res->steps_to_97 < 0 && r->test_accuracy >= 0.97)
+        res->steps_to_97 = r->step;
+    if (progress)
+        progress(ctx, r, t->cfg->steps);
+    return BNX_OK;
+}
+
+int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                  const char *dir, bnx_progress_fn progress, void *ctx,
+                  bnx_trial_result *res, bnx_error *err)
+{
+    double start = bnx_now();
+    memset(res, 0, sizeof *res);
+    res->status = BNX_TRIAL_FAILED;
+    res->diverged_step = -1;
+    res->steps_to_97 = -1;
+    res->best_test_accuracy = -1.0;
+    res->final_test_accuracy_ema = res->final_test_accuracy_population = NAN;
+    res->probe_layer = bnx_config_probe_layer(cfg);
+    res->probe_unit = cfg->probe_unit;
+    res->p15_drift = res->p50_drift = res->p85_drift = NAN;
+
+    int features = train->c * train->h * train->w;
+    if (test->c * test->h * test->w != features)
+        return bnx_fail(err, BNX_EINVAL, "test images (%dx%dx%d) do not match training images (%dx%dx%d)",
+                        test->c, test->h, test->w, train->c, train->h, train->w);
+    if (bnx_config_validate(cfg, train->n, test->n, err))
+        return err->code;
+
+    trial t = {.cfg = cfg, .train = train, .test = test, .features = features};
+    int rc = trial_open(&t, dir, err);
+    if (rc)
+        return trial_close(&t, rc, NULL);
+
+    bnx_record r = {0};
+    rc = record(&t, &r, res, start, progress, ctx, err);
+    double loss_sum = 0.0;
+    long right = 0, seen = 0;
+    int m = cfg->batch_size, classes = t.net.num_classes;
+    for (long step = 1; rc == BNX_OK && step <= cfg->steps; step++) {
+        next_batch(&t);
+        const float *logits = bnx_net_forward(&t.net, m, t.x, BNX_MODE_TRAIN);
+        int correct;
+        double loss = bnx_softmax_xent_forward(m, classes, logits, t.y, t.prob, &correct);
+        bnx_softmax_xent_backward(m, classes, t.prob, t.y, t.dlogits);
+        bnx_net_backward(&t.net, m, t.x, t.dlogits);
+        bnx_net_sgd_step(&t.net, (float)cfg->lr, (float)cfg->momentum, (float)cfg->weight_decay);
+        loss_sum += loss;
+        right += correct;
+        seen += m;
+        res->steps = step;
+        int diverged = !isfinite(loss);
+        if (diverged && res->diverged_step < 0)
+            res->diverged_step = step;
+        if (diverged || step % cfg->eval_every == 0 || step == cfg->steps) {
+            r = (bnx_record){.step = step, .has_train = 1,
+                             .train_loss = loss_sum / (double)seen,
+                             .train_accuracy = (double)right / (double)seen};
+            rc = record(&t, &r, res, start, progress, ctx, err);
+            loss_sum = 0.0;
+            right = seen = 0;
+            if (diverged || !isfinite(r.test_loss)) {
+                if (res->diverged_step < 0)
+                    res->diverged_step = step;
+                break;
+            }
+        }
+    }
+    if (rc == BNX_OK) {
+        res->status = res->diverged_step >= 0 ? BNX_TRIAL_DIVERGED : BNX_TRIAL_DONE;
+        double unused;
+        if (cfg->bn) {
+            evaluate(&t, BNX_MODE_INFER_EMA, 0, &unused, &res->final_test_accuracy_ema);
+            estimate_population(&t);
+            evaluate(&t, BNX_MODE_INFER_POPULATION, 0, &unused, &res->final_test_accuracy_population);
+        } else {
+            res->final_test_accuracy_ema = res->final_test_accuracy_population = res->final_test_accuracy;
+        }
+        if (t.drift_records > 0) {
+            res->p15_drift = t.hi[0] - t.lo[0];
+            res->p50_drift = t.hi[1] - t.lo[1];
+            res->p85_drift = t.hi[2] - t.lo[2];
+        }
+    }
+    res->wall_time_s = bnx_now() - start;
+    return trial_close(&t, rc, err);
+}
