@@ -1,0 +1,165 @@
+/* bnexp list: the experiments in experiments/, the datasets bnexp knows and
+ * whether they are present, and the charts `bnexp plot` draws. */
+#include <ctype.h>
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "core/paths.h"
+#include "data/mnist.h"
+
+#define MAX_EXPERIMENTS 256
+
+static const struct {
+    const char *name, *summary;
+} charts[] = {
+    {"accuracy", "test accuracy vs training step, every variant (Fig. 1a)"},
+    {"activations", "15th/50th/85th percentiles of a sigmoid input, without and with BN "
+                    "(Fig. 1b,c)"},
+};
+
+/* Strip leading and trailing white space in place; returns the start. */
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/* The value of `description` in the [experiment] section of an INI file,
+ * copied into out (empty if there is none or the file cannot be read).
+ * A plain line scan: "key = value" or "key: value", ';' or '#' comment
+ * lines, and " ;" starting an inline comment, as inih reads them. */
+static void read_description(const char *path, char *out, size_t size)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[1024];
+    int in_experiment = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *s = trim(line);
+        if (*s == ';' || *s == '#' || *s == '\0')
+            continue;
+        if (*s == '[') {
+            in_experiment = strncmp(s, "[experiment]", 12) == 0;
+            continue;
+        }
+        if (!in_experiment)
+            continue;
+        size_t key_len = strcspn(s, "=:");
+        if (s[key_len] == '\0')
+            continue;
+        s[key_len] = '\0';
+        if (strcmp(trim(s), "description") != 0)
+            continue;
+        char *value = s + key_len + 1;
+        char *comment = strstr(value, " ;");
+        if (comment)
+            *comment = '\0';
+        snprintf(out, size, "%s", trim(value));
+        break;
+    }
+    fclose(f);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void list_experiments(void)
+{
+    char dir[4096];
+    bnx_error err;
+    printf("experiments (bnexp run NAME):\n");
+    if (bnx_home_path(dir, sizeof dir, "experiments", &err)) {
+        printf("  (cannot locate experiments/: %s)\n", err.msg);
+        return;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        printf("  (none: %s not found)\n", dir);
+        return;
+    }
+    char *names[MAX_EXPERIMENTS];
+    int count = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && count < MAX_EXPERIMENTS) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] != '.' && len > 4 && strcmp(e->d_name + len - 4, ".ini") == 0)
+            names[count++] = strndup(e->d_name, len - 4);
+    }
+    closedir(d);
+    qsort(names, (size_t)count, sizeof names[0], compare_names);
+    if (count == 0)
+        printf("  (none in %s)\n", dir);
+    for (int i = 0; i < count; i++) {
+        char path[8192], description[512];
+        snprintf(path, sizeof path, "%s/%s.ini", dir, names[i]);
+        read_description(path, description, sizeof description);
+        printf("  %-14s %s\n", names[i], description);
+        free(names[i]);
+    }
+}
+
+static void list_datasets(void)
+{
+    char dir[4096], sums[4096];
+    bnx_error err;
+    printf("\ndatasets (bnexp data fetch NAME):\n");
+    if (bnx_home_path(dir, sizeof dir, "datasets/mnist", &err) ||
+        bnx_home_path(sums, sizeof sums, "datasets/mnist.sha256", &err)) {
+        printf("  %-14s (cannot locate datasets/: %s)\n", "mnist", err.msg);
+        return;
+    }
+    int rc = bnx_mnist_verify(dir, sums, NULL, &err);
+    struct stat st;
+    int dir_exists = stat(dir, &st) == 0;
+    const char *state = rc == BNX_OK                        ? "present, verified"
+                        : rc == BNX_ENOTFOUND && !dir_exists ? "absent"
+                        : rc == BNX_ENOTFOUND                ? "incomplete"
+                                                             : "present but NOT verified";
+    printf("  %-14s %s (%s)\n", "mnist", state, dir);
+    if (rc != BNX_OK)
+        printf("  %-14s %s\n", "", err.msg);
+}
+
+static void list_charts(void)
+{
+    printf("\ncharts (bnexp plot CHART):\n");
+    for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++)
+        printf("  %-14s %s\n", charts[i].name, charts[i].summary);
+}
+
+int cmd_list(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        if (opt == 'h')
+            return cli_print_help("list");
+        return cli_error(2, "list: unknown option '%s' (see bnexp list --help)",
+                         argv[optind - 1]);
+    }
+    if (optind < argc)
+        return cli_error(2, "list: unexpected argument '%s' (see bnexp list --help)",
+                         argv[optind]);
+    list_experiments();
+    list_datasets();
+    list_charts();
+    return 0;
+}
