@@ -15,12 +15,38 @@ struct parse_state {
     int line;
 };
 
+static bnx_variant *find_or_add_variant(struct parse_state *st, const char *name);
+
+/* inih calls the handler only for keys, so a section with no keys (a
+ * variant that changes nothing) is registered here, as its header is read. */
+static void note_section(struct parse_state *st, const char *line)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (strncmp(line, "[variant.", 9) != 0)
+        return;
+    char name[128];
+    size_t n = strcspn(line + 9, "]");
+    if (line[9 + n] != ']' || n == 0 || n >= sizeof name)
+        return; /* inih reports the malformed header */
+    memcpy(name, line + 9, n);
+    name[n] = '\0';
+    if (!find_or_add_variant(st, name))
+        st->failed = 1;
+}
+
 static char *read_line(char *str, int num, void *stream)
 {
     struct parse_state *st = stream;
+    if (st->failed)
+        return NULL;
     char *got = fgets(str, num, st->file);
-    if (got)
+    if (got) {
         st->line++;
+        note_section(st, got);
+        if (st->failed)
+            return NULL;
+    }
     return got;
 }
 
@@ -36,6 +62,31 @@ static int add_setting(bnx_setting *list, int *count, const char *key, const cha
     strcpy(s->value, value);
     s->line = line;
     return BNX_OK;
+}
+
+/* The variant called `name`, added if new; NULL (error recorded, with the
+ * line) for a bad name or too many variants. */
+static bnx_variant *find_or_add_variant(struct parse_state *st, const char *name)
+{
+    bnx_spec *spec = st->spec;
+    for (int i = 0; i < spec->num_variants; i++)
+        if (strcmp(spec->variants[i].name, name) == 0)
+            return &spec->variants[i];
+    if (spec->num_variants >= BNX_MAX_VARIANTS) {
+        bnx_fail(st->err, BNX_EFORMAT, "%s:%d: more than %d variants", spec->path, st->line, BNX_MAX_VARIANTS);
+        return NULL;
+    }
+    if (strlen(name) >= sizeof spec->variants[0].name ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name)) {
+        bnx_fail(st->err, BNX_EFORMAT,
+                 "%s:%d: variant name '%s' must be lowercase letters, digits, '-' or '_' (at most 63)",
+                 spec->path, st->line, name);
+        return NULL;
+    }
+    bnx_variant *v = &spec->variants[spec->num_variants++];
+    memset(v, 0, sizeof *v);
+    strcpy(v->name, name);
+    return v;
 }
 
 static int on_entry(void *user, const char *section, const char *key, const char *value)
@@ -56,24 +107,9 @@ static int on_entry(void *user, const char *section, const char *key, const char
         return 1;
     }
     if (strncmp(section, "variant.", 8) == 0 && section[8]) {
-        const char *name = section + 8;
-        bnx_variant *v = NULL;
-        for (int i = 0; i < spec->num_variants; i++)
-            if (strcmp(spec->variants[i].name, name) == 0)
-                v = &spec->variants[i];
-        if (!v) {
-            if (spec->num_variants >= BNX_MAX_VARIANTS) {
-                bnx_fail(st->err, BNX_EINVAL, "more than %d variants", BNX_MAX_VARIANTS);
-                goto fail;
-            }
-            if (strlen(name) >= sizeof v->name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name)) {
-                bnx_fail(st->err, BNX_EINVAL, "variant name '%s' must be lowercase letters, digits, '-' or '_' (at most 63)", name);
-                goto fail;
-            }
-            v = &spec->variants[spec->num_variants++];
-            memset(v, 0, sizeof *v);
-            strcpy(v->name, name);
-        }
+        bnx_variant *v = find_or_add_variant(st, section + 8);
+        if (!v)
+            return 0;
         if (bnx_config_set(&probe, key, value, st->err) ||
             add_setting(v->settings, &v->num_settings, key, value, line, st->err))
             goto fail;

@@ -1,0 +1,309 @@
+/* Finite-difference gradient checks.  Each kernel's analytic gradient is
+ * compared with central differences (f(p + h) - f(p - h)) / 2h of a scalar
+ * loss evaluated in double: L = sum_i r_i y_i with fixed random r for a
+ * layer, the mean cross-entropy for the loss and for whole networks. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "model/net.h"
+#include "nn/activation.h"
+#include "nn/batchnorm.h"
+#include "nn/linear.h"
+#include "nn/loss.h"
+
+#define H 1e-2f
+#define TOL 2e-3
+
+typedef double (*loss_fn)(void *ctx);
+
+static void fill(bnx_rng *r, float *v, int n, double scale, double offset)
+{
+    for (int i = 0; i < n; i++)
+        v[i] = (float)(offset + scale * bnx_rng_normal(r));
+}
+
+/* Compare analytic[i] with the central difference of f in param[i]. */
+static void check_grad(const char *what, float *param, int count, const float *analytic,
+                       loss_fn f, void *ctx)
+{
+    for (int i = 0; i < count; i++) {
+        float saved = param[i];
+        param[i] = saved + H;
+        double lp = f(ctx);
+        param[i] = saved - H;
+        double lm = f(ctx);
+        param[i] = saved;
+        double numeric = (lp - lm) / (2.0 * (double)H);
+        double tol = TOL * (1.0 + fabs(numeric));
+        ck_assert_msg(fabs(numeric - analytic[i]) <= tol,
+                      "%s[%d]: analytic %.6g, numeric %.6g", what, i, analytic[i], numeric);
+    }
+}
+
+static double dot(const float *r, const float *y, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += (double)r[i] * y[i];
+    return s;
+}
+
+/* ---- linear ---- */
+enum { LN = 5, LIN = 4, LOUT = 3 };
+struct linear_ctx { float x[LN * LIN], w[LOUT * LIN], b[LOUT], y[LN * LOUT], r[LN * LOUT]; };
+static double linear_loss(void *p)
+{
+    struct linear_ctx *c = p;
+    bnx_linear_forward(LN, LIN, LOUT, c->x, c->w, c->b, c->y);
+    return dot(c->r, c->y, LN * LOUT);
+}
+
+START_TEST(gradcheck_linear)
+{
+    struct linear_ctx c;
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 11, 0);
+    fill(&rng, c.x, LN * LIN, 1, 0);
+    fill(&rng, c.w, LOUT * LIN, 0.5, 0);
+    fill(&rng, c.b, LOUT, 0.5, 0);
+    fill(&rng, c.r, LN * LOUT, 1, 0);
+    float dx[LN * LIN], dw[LOUT * LIN], db[LOUT];
+    linear_loss(&c);
+    bnx_linear_backward(LN, LIN, LOUT, c.x, c.w, c.r, dx, dw, db);
+    check_grad("linear dx", c.x, LN * LIN, dx, linear_loss, &c);
+    check_grad("linear dW", c.w, LOUT * LIN, dw, linear_loss, &c);
+    check_grad("linear db", c.b, LOUT, db, linear_loss, &c);
+}
+END_TEST
+
+/* ---- sigmoid and ReLU ---- */
+enum { AN = 24 };
+struct act_ctx { float x[AN], y[AN], r[AN]; int relu; };
+static double act_loss(void *p)
+{
+    struct act_ctx *c = p;
+    if (c->relu)
+        bnx_relu_forward(AN, c->x, c->y);
+    else
+        bnx_sigmoid_forward(AN, c->x, c->y);
+    return dot(c->r, c->y, AN);
+}
+
+START_TEST(gradcheck_sigmoid)
+{
+    struct act_ctx c = {.relu = 0};
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 12, 0);
+    fill(&rng, c.x, AN, 2, 0);
+    fill(&rng, c.r, AN, 1, 0);
+    float dx[AN];
+    act_loss(&c);
+    bnx_sigmoid_backward(AN, c.y, c.r, dx);
+    check_grad("sigmoid dx", c.x, AN, dx, act_loss, &c);
+}
+END_TEST
+
+START_TEST(gradcheck_relu)
+{
+    struct act_ctx c = {.relu = 1};
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 13, 0);
+    fill(&rng, c.x, AN, 2, 0);
+    for (int i = 0; i < AN; i++) /* keep away from the kink at 0 */
+        if (fabsf(c.x[i]) < 0.1f)
+            c.x[i] = c.x[i] < 0 ? -0.5f : 0.5f;
+    fill(&rng, c.r, AN, 1, 0);
+    float dx[AN];
+    act_loss(&c);
+    bnx_relu_backward(AN, c.x, c.r, dx);
+    check_grad("relu dx", c.x, AN, dx, act_loss, &c);
+}
+END_TEST
+
+/* ---- softmax cross-entropy ---- */
+enum { SN = 4, SK = 5 };
+struct xent_ctx { float z[SN * SK], p[SN * SK]; uint8_t y[SN]; };
+static double xent_loss(void *p)
+{
+    struct xent_ctx *c = p;
+    int correct;
+    return bnx_softmax_xent_forward(SN, SK, c->z, c->y, c->p, &correct) / SN;
+}
+
+START_TEST(gradcheck_softmax_cross_entropy)
+{
+    struct xent_ctx c;
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 14, 0);
+    fill(&rng, c.z, SN * SK, 2, 0);
+    for (int i = 0; i < SN; i++)
+        c.y[i] = (uint8_t)bnx_rng_below(&rng, SK);
+    float dz[SN * SK];
+    xent_loss(&c);
+    bnx_softmax_xent_backward(SN, SK, c.p, c.y, dz);
+    check_grad("softmax-xent dlogits", c.z, SN * SK, dz, xent_loss, &c);
+}
+END_TEST
+
+START_TEST(softmax_cross_entropy_known_value)
+{
+    /* Uniform logits: loss log K, probabilities 1/K. */
+    float z[3] = {2, 2, 2}, p[3];
+    uint8_t y[1] = {1};
+    int correct;
+    double loss = bnx_softmax_xent_forward(1, 3, z, y, p, &correct);
+    ck_assert_double_eq_tol(loss, log(3.0), 1e-6);
+    ck_assert_float_eq_tol(p[2], 1.0f / 3.0f, 1e-6f);
+    /* Huge logits stay finite (max subtracted). */
+    float big[2] = {1000, 0};
+    uint8_t y0[1] = {0};
+    ck_assert_double_eq_tol(bnx_softmax_xent_forward(1, 2, big, y0, p, &correct), 0.0, 1e-6);
+    ck_assert_int_eq(correct, 1);
+}
+END_TEST
+
+/* ---- batch norm, training mode, over (N, C, S) ---- */
+enum { BN_N = 4, BN_C = 3, BN_S = 2, BN_T = BN_N * BN_C * BN_S };
+struct bn_ctx {
+    float x[BN_T], y[BN_T], xhat[BN_T], r[BN_T];
+    float gamma[BN_C], beta[BN_C], mean[BN_C], var[BN_C], invstd[BN_C];
+};
+static double bn_loss(void *p)
+{
+    struct bn_ctx *c = p;
+    bnx_batchnorm_forward_train(BN_N, BN_C, BN_S, c->x, c->gamma, c->beta, 1e-5f, c->y,
+                                c->xhat, c->mean, c->var, c->invstd);
+    return dot(c->r, c->y, BN_T);
+}
+
+START_TEST(gradcheck_batchnorm_train)
+{
+    struct bn_ctx c;
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 15, 0);
+    fill(&rng, c.x, BN_T, 2, 1);
+    fill(&rng, c.gamma, BN_C, 0.5, 1);
+    fill(&rng, c.beta, BN_C, 0.5, 0);
+    fill(&rng, c.r, BN_T, 1, 0);
+    float dx[BN_T], dgamma[BN_C], dbeta[BN_C];
+    bn_loss(&c);
+    bnx_batchnorm_backward(BN_N, BN_C, BN_S, c.r, c.xhat, c.gamma, c.invstd, dx, dgamma, dbeta);
+    check_grad("batchnorm dx", c.x, BN_T, dx, bn_loss, &c);
+    check_grad("batchnorm dgamma", c.gamma, BN_C, dgamma, bn_loss, &c);
+    check_grad("batchnorm dbeta", c.beta, BN_C, dbeta, bn_loss, &c);
+}
+END_TEST
+
+/* The gradient through BN is invariant to the scale of its input
+ * (Section 3.3): dL/dx for a*x is (1/a) dL/dx. */
+START_TEST(batchnorm_backward_scale_invariance)
+{
+    struct bn_ctx c;
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 16, 0);
+    fill(&rng, c.x, BN_T, 2, 1);
+    fill(&rng, c.gamma, BN_C, 0.5, 1);
+    fill(&rng, c.beta, BN_C, 0.5, 0);
+    fill(&rng, c.r, BN_T, 1, 0);
+    float dx1[BN_T], dx2[BN_T], dg[BN_C], db[BN_C], y1[BN_T];
+    bn_loss(&c);
+    memcpy(y1, c.y, sizeof y1);
+    bnx_batchnorm_backward(BN_N, BN_C, BN_S, c.r, c.xhat, c.gamma, c.invstd, dx1, dg, db);
+    for (int i = 0; i < BN_T; i++)
+        c.x[i] *= 8.0f;
+    bn_loss(&c);
+    bnx_batchnorm_backward(BN_N, BN_C, BN_S, c.r, c.xhat, c.gamma, c.invstd, dx2, dg, db);
+    for (int i = 0; i < BN_T; i++) {
+        ck_assert_float_eq_tol(c.y[i], y1[i], 1e-4f);
+        ck_assert_float_eq_tol(dx2[i] * 8.0f, dx1[i], 1e-3f);
+    }
+}
+END_TEST
+
+/* ---- whole networks: every parameter, through BN, biases dropped ---- */
+enum { NN_N = 6, NN_IN = 5, NN_K = 3 };
+struct net_ctx { bnx_net net; float x[NN_N * NN_IN], prob[NN_N * NN_K]; uint8_t y[NN_N]; };
+static double net_loss(void *p)
+{
+    struct net_ctx *c = p;
+    const float *logits = bnx_net_forward(&c->net, NN_N, c->x, BNX_MODE_TRAIN);
+    int correct;
+    return bnx_softmax_xent_forward(NN_N, NN_K, logits, c->y, c->prob, &correct) / NN_N;
+}
+
+static void gradcheck_network(int batchnorm, bnx_activation act)
+{
+    static struct net_ctx c;
+    bnx_mlp_spec spec = {.in_features = NN_IN, .hidden_layers = 2, .hidden_units = 4,
+                         .num_classes = NN_K, .activation = act, .batchnorm = batchnorm,
+                         .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+    ck_assert_int_eq(bnx_mlp_create(&c.net, &spec, NN_N, NULL), BNX_OK);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 17, 0);
+    bnx_net_init_gaussian(&c.net, 0.8f, &rng);
+    for (int i = 0; i < c.net.num_params; i++) /* move biases, gamma, beta off 0 and 1 */
+        c.net.params[i] += (float)(0.1 * bnx_rng_normal(&rng));
+    fill(&rng, c.x, NN_N * NN_IN, 1, 0);
+    for (int i = 0; i < NN_N; i++)
+        c.y[i] = (uint8_t)(i % NN_K);
+    net_loss(&c);
+    float dlogits[NN_N * NN_K];
+    bnx_softmax_xent_backward(NN_N, NN_K, c.prob, c.y, dlogits);
+    bnx_net_backward(&c.net, NN_N, c.x, dlogits);
+    float *analytic = malloc(sizeof(float) * (size_t)c.net.num_params);
+    memcpy(analytic, c.net.grads, sizeof(float) * (size_t)c.net.num_params);
+    check_grad(batchnorm ? "network with BN" : "network without BN", c.net.params,
+               c.net.num_params, analytic, net_loss, &c);
+    free(analytic);
+    bnx_net_destroy(&c.net);
+}
+
+START_TEST(gradcheck_mlp_sigmoid)    { gradcheck_network(0, BNX_ACT_SIGMOID); }
+END_TEST
+START_TEST(gradcheck_mlp_sigmoid_bn) { gradcheck_network(1, BNX_ACT_SIGMOID); }
+END_TEST
+START_TEST(gradcheck_mlp_relu_bn)    { gradcheck_network(1, BNX_ACT_RELU); }
+END_TEST
+
+START_TEST(sgd_step_pytorch_semantics)
+{
+    bnx_mlp_spec spec = {.in_features = 1, .hidden_layers = 1, .hidden_units = 1,
+                         .num_classes = 2, .activation = BNX_ACT_SIGMOID,
+                         .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+    bnx_net net;
+    ck_assert_int_eq(bnx_mlp_create(&net, &spec, 1, NULL), BNX_OK);
+    for (int i = 0; i < net.num_params; i++) {
+        net.params[i] = 1.0f;
+        net.grads[i] = 0.5f;
+    }
+    /* step 1: v = g + wd p = 0.6; p = 1 - 0.1 * 0.6 = 0.94 */
+    bnx_net_sgd_step(&net, 0.1f, 0.9f, 0.1f);
+    ck_assert_float_eq_tol(net.params[0], 0.94f, 1e-6f);
+    /* step 2: v = 0.9 * 0.6 + 0.5 + 0.094 = 1.134; p = 0.94 - 0.1134 */
+    bnx_net_sgd_step(&net, 0.1f, 0.9f, 0.1f);
+    ck_assert_float_eq_tol(net.params[0], 0.94f - 0.1134f, 1e-6f);
+    bnx_net_destroy(&net);
+}
+END_TEST
+
+Suite *suite_gradcheck(void)
+{
+    Suite *s = suite_create("gradcheck");
+    TCase *tc = tcase_create("finite differences");
+    tcase_add_test(tc, gradcheck_linear);
+    tcase_add_test(tc, gradcheck_sigmoid);
+    tcase_add_test(tc, gradcheck_relu);
+    tcase_add_test(tc, gradcheck_softmax_cross_entropy);
+    tcase_add_test(tc, softmax_cross_entropy_known_value);
+    tcase_add_test(tc, gradcheck_batchnorm_train);
+    tcase_add_test(tc, batchnorm_backward_scale_invariance);
+    tcase_add_test(tc, gradcheck_mlp_sigmoid);
+    tcase_add_test(tc, gradcheck_mlp_sigmoid_bn);
+    tcase_add_test(tc, gradcheck_mlp_relu_bn);
+    tcase_add_test(tc, sgd_step_pytorch_semantics);
+    suite_add_tcase(s, tc);
+    return s;
+}

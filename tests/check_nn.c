@@ -1,0 +1,163 @@
+/* Batch norm against values computed by hand (Algorithm 1), inference mode
+ * against the folded affine form of Algorithm 2, and the moving averages
+ * against PyTorch's documented update. */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "model/net.h"
+#include "nn/batchnorm.h"
+
+START_TEST(bn_train_forward_by_hand)
+{
+    /* One channel, m = 4: mean 2.5, biased var 1.25. */
+    const float x[4] = {1, 2, 3, 4}, gamma[1] = {2}, beta[1] = {1};
+    float y[4], xhat[4], mean, var, invstd;
+    bnx_batchnorm_forward_train(4, 1, 1, x, gamma, beta, 0.0f, y, xhat, &mean, &var, &invstd);
+    ck_assert_float_eq_tol(mean, 2.5f, 1e-6f);
+    ck_assert_float_eq_tol(var, 1.25f, 1e-6f);
+    ck_assert_float_eq_tol(invstd, 0.894427191f, 1e-6f);
+    const float expect[4] = {-1.683281573f, 0.105572809f, 1.894427191f, 3.683281573f};
+    for (int i = 0; i < 4; i++)
+        ck_assert_float_eq_tol(y[i], expect[i], 1e-5f);
+}
+END_TEST
+
+START_TEST(bn_train_forward_per_channel_over_n_and_s)
+{
+    /* (N=2, C=2, S=2): channel 0 holds {0, 2, 4, 6}, channel 1 {1, 1, 1, 1}. */
+    const float x[8] = {0, 2, 1, 1, 4, 6, 1, 1};
+    const float gamma[2] = {1, 3}, beta[2] = {0, 5};
+    float y[8], xhat[8], mean[2], var[2], invstd[2];
+    const float eps = 1e-5f;
+    bnx_batchnorm_forward_train(2, 2, 2, x, gamma, beta, eps, y, xhat, mean, var, invstd);
+    ck_assert_float_eq_tol(mean[0], 3.0f, 1e-6f);
+    ck_assert_float_eq_tol(var[0], 5.0f, 1e-6f);
+    ck_assert_float_eq_tol(mean[1], 1.0f, 1e-6f);
+    ck_assert_float_eq_tol(var[1], 0.0f, 1e-6f);
+    float s = 1.0f / sqrtf(5.0f + eps);
+    const float expect0[4] = {-3 * s, -1 * s, 1 * s, 3 * s};
+    const int at0[4] = {0, 1, 4, 5};
+    for (int i = 0; i < 4; i++)
+        ck_assert_float_eq_tol(y[at0[i]], expect0[i], 1e-5f);
+    /* A constant channel maps to beta. */
+    const int at1[4] = {2, 3, 6, 7};
+    for (int i = 0; i < 4; i++)
+        ck_assert_float_eq_tol(y[at1[i]], 5.0f, 1e-6f);
+}
+END_TEST
+
+START_TEST(bn_running_average_pytorch_semantics)
+{
+    const float mean[1] = {2.5f}, var[1] = {1.25f};
+    float rm[1] = {0.0f}, rv[1] = {1.0f};
+    bnx_batchnorm_update_running(1, 4, 0.1f, mean, var, rm, rv);
+    ck_assert_float_eq_tol(rm[0], 0.25f, 1e-6f);
+    /* unbiased: 1.25 * 4/3 */
+    ck_assert_float_eq_tol(rv[0], 0.9f + 0.1f * (1.25f * 4.0f / 3.0f), 1e-6f);
+}
+END_TEST
+
+START_TEST(bn_infer_is_the_folded_affine_map)
+{
+    const float x[6] = {-2, 0.5f, 3, 7, 1, -1};
+    const float gamma[2] = {1.5f, -0.5f}, beta[2] = {0.25f, 2}, mean[2] = {1, -3}, var[2] = {4, 0.5f};
+    const float eps = 1e-3f;
+    float y[6];
+    bnx_batchnorm_forward_infer(3, 2, 1, x, gamma, beta, mean, var, eps, y);
+    for (int i = 0; i < 3; i++)
+        for (int c = 0; c < 2; c++) {
+            double a = gamma[c] / sqrt((double)var[c] + eps);
+            double b = beta[c] - a * mean[c];
+            ck_assert_double_eq_tol(y[i * 2 + c], a * x[i * 2 + c] + b, 1e-5);
+        }
+}
+END_TEST
+
+/* Algorithm 2 through the network: the population statistics are the mean
+ * of the batch means and m/(m-1) times the mean of the batch variances. */
+START_TEST(population_statistics_algorithm2)
+{
+    bnx_mlp_spec spec = {.in_features = 2, .hidden_layers = 1, .hidden_units = 2,
+                         .num_classes = 2, .activation = BNX_ACT_SIGMOID, .batchnorm = 1,
+                         .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+    bnx_net net;
+    ck_assert_int_eq(bnx_mlp_create(&net, &spec, 4, NULL), BNX_OK);
+    bnx_layer *lin = &net.layers[0], *bn = &net.layers[1];
+    ck_assert_int_eq(lin->kind, BNX_LAYER_LINEAR);
+    ck_assert_int_eq(bn->kind, BNX_LAYER_BATCHNORM);
+    ck_assert_ptr_null(lin->b); /* Section 3.2: no bias before BN */
+    const float w[4] = {1, 0, 0, 1}; /* identity: BN sees the input */
+    memcpy(lin->w, w, sizeof w);
+    const float b1[8] = {1, 0, 2, 0, 3, 0, 4, 0};   /* unit 0: {1,2,3,4} */
+    const float b2[8] = {5, 1, 5, 1, 5, 3, 5, 3};   /* unit 0 const 5; unit 1 {1,1,3,3} */
+    bnx_net_population_begin(&net);
+    bnx_net_forward(&net, 4, b1, BNX_MODE_BATCH_STATS);
+    bnx_net_population_accumulate(&net, 4);
+    bnx_net_forward(&net, 4, b2, BNX_MODE_BATCH_STATS);
+    bnx_net_population_accumulate(&net, 4);
+    bnx_net_population_end(&net);
+    /* unit 0: means 2.5, 5 -> 3.75; vars 1.25, 0 -> 4/3 * 0.625 */
+    ck_assert_float_eq_tol(bn->pop_mean[0], 3.75f, 1e-6f);
+    ck_assert_float_eq_tol(bn->pop_var[0], 0.625f * 4.0f / 3.0f, 1e-6f);
+    /* unit 1: means 0, 2 -> 1; vars 0, 1 -> 4/3 * 0.5 */
+    ck_assert_float_eq_tol(bn->pop_mean[1], 1.0f, 1e-6f);
+    ck_assert_float_eq_tol(bn->pop_var[1], 0.5f * 4.0f / 3.0f, 1e-6f);
+    /* Batch-statistics mode leaves the moving averages alone. */
+    ck_assert_float_eq(bn->running_mean[0], 0.0f);
+    ck_assert_float_eq(bn->running_var[0], 1.0f);
+    /* Inference with the population statistics applies the folded map. */
+    const float x[2] = {2, -1};
+    bnx_net_forward(&net, 1, x, BNX_MODE_INFER_POPULATION);
+    for (int c = 0; c < 2; c++) {
+        double a = 1.0 / sqrt((double)bn->pop_var[c] + 1e-5);
+        ck_assert_double_eq_tol(bn->y[c], a * (x[c] - bn->pop_mean[c]), 1e-5);
+    }
+    bnx_net_destroy(&net);
+}
+END_TEST
+
+START_TEST(training_mode_updates_moving_averages)
+{
+    bnx_mlp_spec spec = {.in_features = 1, .hidden_layers = 1, .hidden_units = 1,
+                         .num_classes = 2, .activation = BNX_ACT_RELU, .batchnorm = 1,
+                         .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+    bnx_net net;
+    ck_assert_int_eq(bnx_mlp_create(&net, &spec, 4, NULL), BNX_OK);
+    net.layers[0].w[0] = 1.0f;
+    const float x[4] = {1, 2, 3, 4};
+    bnx_net_forward(&net, 4, x, BNX_MODE_TRAIN);
+    ck_assert_float_eq_tol(net.layers[1].running_mean[0], 0.25f, 1e-6f);
+    ck_assert_float_eq_tol(net.layers[1].running_var[0], 0.9f + 0.1f * 1.25f * 4.0f / 3.0f, 1e-6f);
+    bnx_net_destroy(&net);
+}
+END_TEST
+
+START_TEST(create_rejects_sizes_out_of_range)
+{
+    bnx_mlp_spec spec = {.in_features = 784, .hidden_layers = 3, .hidden_units = 100,
+                         .num_classes = 10, .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+    bnx_net net;
+    bnx_error err;
+    ck_assert_int_eq(bnx_mlp_create(&net, &spec, 0, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "mini-batch"));
+    spec.hidden_units = 0;
+    ck_assert_int_eq(bnx_mlp_create(&net, &spec, 60, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "hidden_units"));
+}
+END_TEST
+
+Suite *suite_nn(void)
+{
+    Suite *s = suite_create("nn");
+    TCase *tc = tcase_create("batchnorm");
+    tcase_add_test(tc, bn_train_forward_by_hand);
+    tcase_add_test(tc, bn_train_forward_per_channel_over_n_and_s);
+    tcase_add_test(tc, bn_running_average_pytorch_semantics);
+    tcase_add_test(tc, bn_infer_is_the_folded_affine_map);
+    tcase_add_test(tc, population_statistics_algorithm2);
+    tcase_add_test(tc, training_mode_updates_moving_averages);
+    tcase_add_test(tc, create_rejects_sizes_out_of_range);
+    suite_add_tcase(s, tc);
+    return s;
+}

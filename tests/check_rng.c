@@ -1,0 +1,97 @@
+/* PCG32 streams: reproducible, independent, and with the right moments. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/rng.h"
+
+START_TEST(same_seed_same_stream)
+{
+    bnx_rng a, b;
+    bnx_rng_seed(&a, 42, 1);
+    bnx_rng_seed(&b, 42, 1);
+    for (int i = 0; i < 1000; i++)
+        ck_assert_uint_eq(bnx_rng_u32(&a), bnx_rng_u32(&b));
+}
+END_TEST
+
+START_TEST(streams_and_seeds_differ)
+{
+    bnx_rng a, b, c;
+    bnx_rng_seed(&a, 42, 1);
+    bnx_rng_seed(&b, 42, 2);
+    bnx_rng_seed(&c, 43, 1);
+    int same_ab = 0, same_ac = 0;
+    for (int i = 0; i < 1000; i++) {
+        uint32_t x = bnx_rng_u32(&a);
+        same_ab += x == bnx_rng_u32(&b);
+        same_ac += x == bnx_rng_u32(&c);
+    }
+    ck_assert_int_lt(same_ab, 3);
+    ck_assert_int_lt(same_ac, 3);
+}
+END_TEST
+
+START_TEST(normal_moments)
+{
+    bnx_rng r;
+    bnx_rng_seed(&r, 7, 0);
+    const int n = 200000;
+    double sum = 0, sq = 0;
+    for (int i = 0; i < n; i++) {
+        double x = bnx_rng_normal(&r);
+        sum += x;
+        sq += x * x;
+    }
+    double mean = sum / n, var = sq / n - mean * mean;
+    ck_assert_double_lt(fabs(mean), 0.01);
+    ck_assert_double_lt(fabs(var - 1.0), 0.02);
+}
+END_TEST
+
+START_TEST(below_is_in_range_and_uniform)
+{
+    bnx_rng r;
+    bnx_rng_seed(&r, 3, 0);
+    int counts[7] = {0};
+    for (int i = 0; i < 70000; i++) {
+        uint32_t v = bnx_rng_below(&r, 7);
+        ck_assert_uint_lt(v, 7);
+        counts[v]++;
+    }
+    for (int k = 0; k < 7; k++)
+        ck_assert_int_lt(abs(counts[k] - 10000), 400);
+}
+END_TEST
+
+START_TEST(shuffle_is_a_permutation)
+{
+    bnx_rng r;
+    bnx_rng_seed(&r, 5, 0);
+    uint32_t idx[100];
+    int seen[100] = {0}, moved = 0;
+    for (uint32_t i = 0; i < 100; i++)
+        idx[i] = i;
+    bnx_rng_shuffle(&r, idx, 100);
+    for (uint32_t i = 0; i < 100; i++) {
+        seen[idx[i]]++;
+        moved += idx[i] != i;
+    }
+    for (int i = 0; i < 100; i++)
+        ck_assert_int_eq(seen[i], 1);
+    ck_assert_int_gt(moved, 80);
+}
+END_TEST
+
+Suite *suite_rng(void)
+{
+    Suite *s = suite_create("rng");
+    TCase *tc = tcase_create("pcg32");
+    tcase_add_test(tc, same_seed_same_stream);
+    tcase_add_test(tc, streams_and_seeds_differ);
+    tcase_add_test(tc, normal_moments);
+    tcase_add_test(tc, below_is_in_range_and_uniform);
+    tcase_add_test(tc, shuffle_is_a_permutation);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,183 @@
+/* Experiment files and --set: precedence, and every kind of bad input
+ * rejected with a message naming the file, line, key or value. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exp/spec.h"
+
+static char dir[64];
+
+static const char *write_ini(const char *name, const char *text)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/bnexp-spec-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static bnx_spec spec;
+
+START_TEST(precedence_defaults_experiment_variant_set)
+{
+    const char *path = write_ini("e.ini",
+                                 "[experiment]\ndescription = test\nsteps = 100\nlr = 0.2\n"
+                                 "[variant.a]\nbn = false\n[variant.b]\nbn = true\nlr = 0.3\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "e", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 2);
+    ck_assert_str_eq(spec.description, "test");
+    const bnx_config *a = &spec.variants[0].config, *b = &spec.variants[1].config;
+    ck_assert_int_eq(a->bn, 0);
+    ck_assert_int_eq(b->bn, 1);
+    ck_assert_int_eq(a->steps, 100);
+    ck_assert_double_eq(a->lr, 0.2);
+    ck_assert_double_eq(b->lr, 0.3);
+    ck_assert_int_eq(a->batch_size, 60); /* default */
+    ck_assert_double_eq_tol(a->bn_eps, 1e-5, 1e-12);
+    ck_assert_int_eq(bnx_spec_override(&spec, "lr=0.05", &err), BNX_OK);
+    ck_assert_double_eq(spec.variants[0].config.lr, 0.05);
+    ck_assert_double_eq(spec.variants[1].config.lr, 0.05);
+    ck_assert_int_eq(bnx_spec_select(&spec, "b", &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 1);
+    ck_assert_str_eq(spec.variants[0].name, "b");
+}
+END_TEST
+
+START_TEST(unknown_key_names_file_and_line)
+{
+    const char *path = write_ini("e.ini", "[experiment]\nsteps = 10\nleraning_rate = 0.1\n[variant.a]\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "e", &spec, &err), BNX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "e.ini:3"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "leraning_rate"));
+}
+END_TEST
+
+START_TEST(bad_values_rejected)
+{
+    const char *cases[][2] = {
+        {"[experiment]\nbatch_size = 0\n[variant.a]\n", "batch_size"},
+        {"[experiment]\nlr = -0.1\n[variant.a]\n", "lr"},
+        {"[experiment]\neval_every = 0\n[variant.a]\n", "eval_every"},
+        {"[experiment]\nsteps = 1.5\n[variant.a]\n", "whole number"},
+        {"[experiment]\nlr = fast\n[variant.a]\n", "not a number"},
+        {"[experiment]\nlr = nan\n[variant.a]\n", "not a number"},
+        {"[experiment]\nbn = maybe\n[variant.a]\n", "boolean"},
+        {"[experiment]\nactivation = softplus\n[variant.a]\n", "sigmoid|relu"},
+        {"[experiment]\n[variant.a]\nhidden_units = 100000\n", "out of range"},
+        {"[experiment]\n[weird]\nsteps = 3\n", "unknown section"},
+        {"[experiment]\nsteps = 10\n", "no [variant"},
+        {"[experiment]\nsteps 10\n[variant.a]\n", "syntax"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = write_ini("bad.ini", cases[i][0]);
+        bnx_error err;
+        ck_assert_int_ne(bnx_spec_load(path, "bad", &spec, &err), BNX_OK);
+        ck_assert_msg(strstr(err.msg, cases[i][1]) != NULL, "case %zu: '%s' lacks '%s'", i,
+                      err.msg, cases[i][1]);
+    }
+}
+END_TEST
+
+START_TEST(missing_experiment_file)
+{
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load("/nonexistent/x.ini", "x", &spec, &err), BNX_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no experiment 'x'"));
+}
+END_TEST
+
+START_TEST(bad_overrides_and_variants)
+{
+    const char *path = write_ini("e.ini", "[experiment]\n[variant.a]\n[variant.b]\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "e", &spec, &err), BNX_OK);
+    ck_assert_int_ne(bnx_spec_override(&spec, "lr", &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, "KEY=VALUE"));
+    ck_assert_int_ne(bnx_spec_override(&spec, "nosuchkey=1", &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, "unknown key 'nosuchkey'"));
+    ck_assert_int_ne(bnx_spec_override(&spec, "batch_size=0", &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, "batch_size"));
+    ck_assert_int_eq(bnx_spec_select(&spec, "a,c", &err), BNX_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no variant 'c'"));
+}
+END_TEST
+
+START_TEST(cross_key_validation)
+{
+    bnx_config cfg;
+    bnx_error err;
+    bnx_config_defaults(&cfg);
+    ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_OK);
+    cfg.probe_unit = 100;
+    ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "probe_unit"));
+    bnx_config_defaults(&cfg);
+    cfg.probe_layer = 4;
+    ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_EINVAL);
+    bnx_config_defaults(&cfg);
+    cfg.batch_size = 1;
+    cfg.bn = 1;
+    ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_EINVAL);
+    bnx_config_defaults(&cfg);
+    cfg.probe_size = 20000;
+    ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "probe_size"));
+}
+END_TEST
+
+START_TEST(every_key_round_trips)
+{
+    bnx_config a, b;
+    bnx_config_defaults(&a);
+    bnx_config_defaults(&b);
+    b.lr = 0.125;
+    b.bn = 1;
+    b.activation = BNX_ACT_RELU;
+    b.probe_layer = 2;
+    bnx_config copy;
+    bnx_config_defaults(&copy);
+    for (int i = 0; i < bnx_config_num_keys(); i++) {
+        char value[256];
+        bnx_config_key_value(&b, i, value, sizeof value);
+        ck_assert_int_eq(bnx_config_set(&copy, bnx_config_key_name(i), value, NULL), BNX_OK);
+    }
+    ck_assert_int_eq(memcmp(&copy, &b, sizeof b), 0);
+    ck_assert_int_ne(memcmp(&a, &b, sizeof b), 0);
+}
+END_TEST
+
+Suite *suite_spec(void)
+{
+    Suite *s = suite_create("spec");
+    TCase *tc = tcase_create("ini");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, precedence_defaults_experiment_variant_set);
+    tcase_add_test(tc, unknown_key_names_file_and_line);
+    tcase_add_test(tc, bad_values_rejected);
+    tcase_add_test(tc, missing_experiment_file);
+    tcase_add_test(tc, bad_overrides_and_variants);
+    tcase_add_test(tc, cross_key_validation);
+    tcase_add_test(tc, every_key_round_trips);
+    suite_add_tcase(s, tc);
+    return s;
+}
