@@ -1,0 +1,159 @@
+# Fig. 1(b,c) of Ioffe & Szegedy (2015): for one typical sigmoid of the last
+# hidden layer, the 15th, 50th and 85th percentiles of its input over
+# training; one panel per trial, side by side, on a shared y axis.  Reads
+# activations.csv files (docs/outputs.md) by column name: step, unit, p15,
+# p50, p85; only rows whose unit is not `all` (the probed unit) are drawn.
+#
+# `bnexp plot activations` runs this with gnuplot -e setting the variables
+# below; every value is a string.  By hand:
+#
+#   gnuplot -e "n='2'; file1='runs/fig1/baseline/seed-1/activations.csv'; \
+#               title1='(b) Without BN'; file2='runs/fig1/bn/seed-1/activations.csv'; \
+#               title2='(c) With BN'; outfile='act.png'" plots/activations.gp
+#
+#   n          number of trials (panels), 1 or more            (required)
+#   fileK      activations.csv of trial K = 1..n                (required)
+#   titleK     panel title of trial K           (default: fileK)
+#   outfile    file to write                    (default: fig1-activations.png)
+#   term       pngcairo, svg or pdfcairo        (default: pngcairo)
+#   title      overall title (default: "Fig. 1(b,c): input distribution of one
+#              last-hidden-layer sigmoid over training", plus layer/unit below)
+#   layer, unit   the probed unit, named in the default title (optional)
+#   width, height size in pixels (pdf: pixels/96 inches); panels go in rows
+#                 of at most 3 (default: 600 per column, 700 for a single
+#                 panel; 120 + 380 per row, so 1200x500 for two panels)
+
+if (!exists("n")) { print "activations.gp: set n (number of trials) and file1..fileN"; exit status 1 }
+n = int(n)
+if (!exists("outfile")) outfile = "fig1-activations.png"
+if (!exists("term")) term = "pngcairo"
+if (!exists("title")) {
+    title = "Fig. 1(b,c): input distribution of one last-hidden-layer sigmoid over training"
+    if (exists("layer") && exists("unit")) {
+        title = sprintf("%s\n(hidden layer %s, unit %s; 15th, 50th and 85th percentiles over the probe images)", title, layer, unit)
+    }
+}
+# Panels go in rows of at most 3.
+cols = n < 3 ? n : 3
+rows = (n + cols - 1) / cols
+width = exists("width") ? int(width) : (n > 1 ? 600 * cols : 700)
+height = exists("height") ? int(height) : 120 + 380 * rows
+
+file(k) = value(sprintf("file%d", k))
+label(k) = exists(sprintf("title%d", k)) ? value(sprintf("title%d", k)) : file(k)
+
+# Text is not "enhanced": titles given by the driver are shown verbatim.
+if (term eq "pdfcairo") {
+    fs = 9
+    set terminal pdfcairo noenhanced size (width/96.0),(height/96.0) font "DejaVu Sans,9" fontscale 1.0 linewidth 1.5
+} else {
+    if (term eq "svg") {
+        fs = 14
+        set terminal svg noenhanced size width,height dynamic font "DejaVu Sans,14" linewidth 1.5 background "white"
+    } else {
+        fs = 12
+        set terminal pngcairo noenhanced size width,height font "DejaVu Sans,12" linewidth 1.5 background "white"
+    }
+}
+set output outfile
+
+set datafile separator comma
+
+# Rows of the probed unit; every other row becomes NaN, which stats skips.
+probe(c) = (strcol("unit") eq "all" ? NaN : column(c))
+
+# ---- shared ranges over all panels ----------------------------------------
+# (stats leaves STATS_* undefined when a file has no valid rows.)
+xmax = 0
+ylo = 1e300
+yhi = -1e300
+do for [k=1:n] {
+    stats file(k) using (probe("step")) nooutput
+    if (exists("STATS_records") && STATS_records > 0) {
+        if (STATS_max > xmax) { xmax = STATS_max }
+    }
+    stats file(k) using (probe("p15")) nooutput
+    if (exists("STATS_records") && STATS_records > 0) {
+        if (STATS_min < ylo) { ylo = STATS_min }
+    }
+    stats file(k) using (probe("p85")) nooutput
+    if (exists("STATS_records") && STATS_records > 0) {
+        if (STATS_max > yhi) { yhi = STATS_max }
+    }
+}
+if (xmax <= 0) xmax = 1
+if (yhi < ylo) { ylo = -1; yhi = 1 }
+pad = 0.08 * (yhi - ylo)
+if (pad < 0.05) pad = 0.05
+nice(x) = (e = 10**floor(log10(x)), m = x / e, (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * e)
+dy = nice((yhi - ylo + 2 * pad) / 6.0)
+ylo = floor((ylo - pad) / dy) * dy
+yhi = ceil((yhi + pad) / dy) * dy
+set yrange [ylo:yhi]
+set xrange [0:xmax]
+
+# ---- tics: "10k" style steps ------------------------------------------------
+dx = nice(xmax / 5.0)
+stepfmt(x) = x == 0 ? "0" : abs(x) >= 1000 ? sprintf("%gk", x / 1000.0) : sprintf("%g", x)
+set xtics () out nomirror
+do for [i=0:int(xmax / dx + 1e-9)] { set xtics add (stepfmt(i * dx) i * dx) }
+set mxtics 2
+set ytics dy out nomirror format "%g"
+set mytics 2
+
+set style line 100 lc rgb "#e0e0e0" lw 0.8 dt solid
+set grid xtics ytics ls 100, ls 100 back
+set border 3 lw 1
+set xlabel "training step"
+# One legend for all panels, in a strip along the bottom (drawn last).
+set key off
+
+# As in the paper, one colour for the three percentiles: the median thick,
+# the 15th and 85th thin and dashed, and the band between them shaded.
+c_line = "#1f4e9c"
+c_band = "#c6d7f0"
+set style fill solid 1.0 noborder
+
+# Panels side by side between the overall title and the legend strip,
+# whose heights are fixed in pixels (fractions of the canvas here).
+titleh = ((strstrt(title, "\n") > 0) ? 70.0 : 45.0) / height
+strip = 40.0 / height
+set multiplot title title font sprintf("DejaVu Sans,%d", fs + 2)
+pw = 1.0 / cols
+ph = (1.0 - titleh - strip) / rows
+do for [k=1:n] {
+    set origin ((k - 1) % cols) * pw, strip + (rows - 1 - (k - 1) / cols) * ph
+    set size pw, ph
+    set title label(k) font sprintf("DejaVu Sans,%d", fs + 1)
+    if ((k - 1) % cols > 0) { set ylabel " " } else { set ylabel "input to sigmoid (pre-activation)" }
+    # Copy the probed unit's rows into $probe (step p15 p50 p85): lines
+    # drawn straight from the file would break at every `all` row.
+    set datafile separator comma
+    set table $probe
+    plot file(k) using (column("step")):(column("p15")):(column("p50")):(column("p85")) \
+         with table if (strcol("unit") ne "all")
+    unset table
+    set datafile separator whitespace
+    plot $probe using 1:2:4 with filledcurves fc rgb c_band notitle, \
+         $probe using 1:4 with lines lc rgb c_line lw 1 dt 2 notitle, \
+         $probe using 1:3 with lines lc rgb c_line lw 2.5 notitle, \
+         $probe using 1:2 with lines lc rgb c_line lw 1 dt 2 notitle
+}
+
+# The legend strip: an empty plot whose only visible part is its key.
+set origin 0, 0
+set size 1, strip
+unset title
+unset xlabel
+unset ylabel
+unset tics
+unset grid
+unset border
+set xrange [0:1]
+set yrange [0:1]
+set key center center horizontal Left reverse samplen 3 width 3
+plot NaN with lines lc rgb c_line lw 1 dt 2 title "15th / 85th percentile", \
+     NaN with lines lc rgb c_line lw 2.5 title "50th percentile (median)", \
+     NaN with filledcurves fc rgb c_band title "between 15th and 85th"
+unset multiplot
+unset output
