@@ -46,11 +46,14 @@ if (term eq "pdfcairo") {
 set output outfile
 
 set datafile separator comma
+# A value that is missing, nan or inf (a diverged trial) is skipped.
+fin(x) = (x == x && abs(x) < 1e300) ? x : NaN
 
-# The legend also gives each trial's last recorded accuracy.
+# The legend also gives each trial's accuracy at its last record (none if
+# that is missing or not finite).
 do for [k=1:n] {
     last = NaN
-    stats file(k) using (a = column("test_accuracy"), (a == a) ? (last = a) : 0, 0) nooutput
+    stats file(k) using (last = fin(column("test_accuracy")), 0) nooutput
     if (last == last) { eval sprintf("final%d = %.17g", k, last) } else { eval sprintf("final%d = NaN", k) }
 }
 final(k) = value(sprintf("final%d", k))
@@ -73,7 +76,7 @@ cut = 0.10 * xmax
 ylo = 1.0
 yhi = 0.0
 do for [k=1:n] {
-    stats file(k) using (column("step") >= cut ? column("test_accuracy") : NaN) nooutput
+    stats file(k) using (column("step") >= cut ? fin(column("test_accuracy")) : NaN) nooutput
     if (exists("STATS_records") && STATS_records > 0) {
         if (STATS_min < ylo) { ylo = STATS_min }
         if (STATS_max > yhi) { yhi = STATS_max }
@@ -132,6 +135,6 @@ nth(k) = sum [j=1:k] (group(j) == group(k) ? 1 : 0)
 colourof(k) = colour[(group(k) - 1) % 8 + 1]
 dashof(k) = (nth(k) - 1) % 5 + 1
 
-plot for [k=1:n] file(k) using (column("step")):(column("test_accuracy")) \
+plot for [k=1:n] file(k) using (column("step")):(fin(column("test_accuracy"))) \
      with lines lw 2 lc rgb colourof(k) dt dashof(k) title keytitle(k)
 unset output

@@ -59,8 +59,10 @@ set output outfile
 
 set datafile separator comma
 
-# Rows of the probed unit; every other row becomes NaN, which stats skips.
-probe(c) = (strcol("unit") eq "all" ? NaN : column(c))
+# Rows of the probed unit; every other row becomes NaN, which stats skips,
+# and so does a value that is missing, nan or inf (a diverged trial).
+fin(x) = (x == x && abs(x) < 1e300) ? x : NaN
+probe(c) = (strcol("unit") eq "all" ? NaN : fin(column(c)))
 
 # ---- shared ranges over all panels ----------------------------------------
 # (stats leaves STATS_* undefined when a file has no valid rows.)
@@ -130,7 +132,7 @@ do for [k=1:n] {
     # drawn straight from the file would break at every `all` row.
     set datafile separator comma
     set table $probe
-    plot file(k) using (column("step")):(column("p15")):(column("p50")):(column("p85")) \
+    plot file(k) using (column("step")):(fin(column("p15"))):(fin(column("p50"))):(fin(column("p85"))) \
          with table if (strcol("unit") ne "all")
     unset table
     set datafile separator whitespace
