@@ -105,6 +105,8 @@ int cmd_help(int argc, char **argv)
         print_overview(stdout);
         return 0;
     }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+        return cli_print_help("help");
     return cli_print_help(argv[1]);
 }
 

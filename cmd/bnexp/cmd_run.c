@@ -1,0 +1,482 @@
+/* bnexp run: train every variant of an experiment, one process per trial. */
+#include <cblas.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "core/paths.h"
+#include "core/timer.h"
+#include "data/mnist.h"
+#include "exp/manifest.h"
+#include "exp/spec.h"
+#include "exp/trainer.h"
+#include "out/atomic.h"
+
+/* A trial as the parent process sees it. */
+typedef struct job {
+    const bnx_variant *variant;
+    char dir[4200];
+    pid_t pid;
+    int fd;              /* read end of the child's report pipe, -1 when closed */
+    char buf[8192];      /* partial line from the pipe */
+    size_t len;
+    long step, total;    /* latest progress */
+    double accuracy, rate;
+    char summary[1024];  /* the child's summary.csv row */
+    char error[1024];    /* the child's failure message */
+    int exit_status;
+    int finished;
+} job;
+
+typedef struct run_state {
+    job jobs[BNX_MAX_VARIANTS];
+    int num_jobs;
+    int tty;             /* stderr is a terminal: one status line, redrawn */
+} run_state;
+
+/* ---- the child: train one trial and report over a pipe ---- */
+
+typedef struct child_ctx {
+    int fd;
+} child_ctx;
+
+static void child_send(int fd, char kind, const char *text)
+{
+    char line[2048];
+    int n = snprintf(line, sizeof line, "%c %s\n", kind, text);
+    if (n >= (int)sizeof line)
+        n = (int)sizeof line - 1, line[n - 1] = '\n';
+    ssize_t unused = write(fd, line, (size_t)n); /* one write: lines never interleave */
+    (void)unused;
+}
+
+static void child_progress(void *ctx, const bnx_record *r, long total_steps)
+{
+    const child_ctx *c = ctx;
+    char text[256];
+    snprintf(text, sizeof text, "%ld %ld %.6f %.3f", r->step, total_steps, r->test_accuracy,
+             r->wall_time_s);
+    child_send(c->fd, 'P', text);
+}
+
+static int child_main(const bnx_spec *spec, const bnx_variant *v, const char *dir,
+                      const bnx_dataset *train, const bnx_dataset *test,
+                      const bnx_dataset_files *files, int fd)
+{
+    const bnx_config *cfg = &v->config;
+    openblas_set_num_threads(cfg->threads);
+    char started[32], finished[32];
+    bnx_utc_iso8601(started, sizeof started);
+    bnx_trial_result result;
+    bnx_error err;
+    bnx_error_clear(&err);
+    child_ctx ctx = {fd};
+    int rc = bnx_trial_run(cfg, train, test, dir, child_progress, &ctx, &result, &err);
+    bnx_utc_iso8601(finished, sizeof finished);
+    bnx_trial_id id = {spec->name, spec->path, v->name, BNX_VERSION, started, finished};
+    bnx_error merr;
+    if (bnx_manifest_write(dir, &id, cfg, files, rc ? NULL : &result, rc ? err.msg : NULL, &merr)) {
+        if (!rc) {
+            rc = merr.code;
+            err = merr;
+        }
+    }
+    if (rc) {
+        char text[1100];
+        snprintf(text, sizeof text, "%s", err.msg);
+        child_send(fd, 'E', text);
+        return 1;
+    }
+    char row[1024];
+    bnx_summary_row(row, sizeof row, v->name, cfg->seed, &result);
+    child_send(fd, 'S', row);
+    return 0;
+}
+
+/* ---- the parent: start trials, show progress, collect results ---- */
+
+static void format_eta(char *buf, size_t size, double seconds)
+{
+    if (!isfinite(seconds) || seconds < 0)
+        snprintf(buf, size, "?");
+    else if (seconds < 60)
+        snprintf(buf, size, "%.0fs", seconds);
+    else
+        snprintf(buf, size, "%dm%02ds", (int)(seconds / 60), (int)fmod(seconds, 60));
+}
+
+static void show_status(run_state *st)
+{
+    char line[1024] = "";
+    size_t used = 0;
+    for (int i = 0; i < st->num_jobs; i++) {
+        job *j = &st->jobs[i];
+        if (j->pid <= 0 || j->finished || j->total == 0)
+            continue;
+        char eta[32];
+        format_eta(eta, sizeof eta, j->rate > 0 ? (j->total - j->step) / j->rate : NAN);
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %ld/%ld %.0f steps/s acc %.4f ETA %s",
+                                 used ? " | " : "", j->variant->name, j->step, j->total, j->rate,
+                                 j->accuracy, eta);
+        if (used >= sizeof line)
+            break;
+    }
+    fprintf(stderr, "\r\033[K%s", line);
+    fflush(stderr);
+}
+
+static void handle_line(run_state *st, job *j, const char *line)
+{
+    if (line[0] == 'P') {
+        double wall = 0;
+        if (sscanf(line + 2, "%ld %ld %lf %lf", &j->step, &j->total, &j->accuracy, &wall) == 4)
+            j->rate = wall > 0 ? j->step / wall : 0;
+        if (st->tty) {
+            show_status(st);
+        } else {
+            char eta[32];
+            format_eta(eta, sizeof eta, j->rate > 0 ? (j->total - j->step) / j->rate : NAN);
+            fprintf(stderr, "%s seed-%ld: step %ld/%ld  test_accuracy %.4f  %.0f steps/s  ETA %s\n",
+                    j->variant->name, j->variant->config.seed, j->step, j->total, j->accuracy,
+                    j->rate, eta);
+        }
+    } else if (line[0] == 'S') {
+        snprintf(j->summary, sizeof j->summary, "%s", line + 2);
+    } else if (line[0] == 'E') {
+        snprintf(j->error, sizeof j->error, "%s", line + 2);
+    }
+}
+
+/* Read what is available from a job's pipe; returns 0 at end of file. */
+static int drain(run_state *st, job *j)
+{
+    ssize_t n = read(j->fd, j->buf + j->len, sizeof j->buf - 1 - j->len);
+    if (n < 0 && errno == EINTR)
+        return 1;
+    if (n <= 0)
+        return 0;
+    j->len += (size_t)n;
+    j->buf[j->len] = '\0';
+    char *start = j->buf, *nl;
+    while ((nl = strchr(start, '\n'))) {
+        *nl = '\0';
+        handle_line(st, j, start);
+        start = nl + 1;
+    }
+    j->len = strlen(start);
+    memmove(j->buf, start, j->len + 1);
+    if (j->len == sizeof j->buf - 1)
+        j->len = 0; /* an over-long line: drop it */
+    return 1;
+}
+
+static int start_job(const bnx_spec *spec, job *j, const bnx_dataset *train,
+                     const bnx_dataset *test, const bnx_dataset_files *files)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return cli_error(1, "cannot create a pipe: %s", strerror(errno));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return cli_error(1, "cannot start a trial process: %s", strerror(errno));
+    if (pid == 0) {
+        close(fds[0]);
+        _exit(child_main(spec, j->variant, j->dir, train, test, files, fds[1]));
+    }
+    close(fds[1]);
+    j->pid = pid;
+    j->fd = fds[0];
+    return 0;
+}
+
+/* Wait for any running job's output or exit; returns the number finished. */
+static int pump(run_state *st)
+{
+    struct pollfd pfd[BNX_MAX_VARIANTS];
+    job *owner[BNX_MAX_VARIANTS];
+    int count = 0;
+    for (int i = 0; i < st->num_jobs; i++)
+        if (st->jobs[i].pid > 0 && st->jobs[i].fd >= 0) {
+            pfd[count] = (struct pollfd){.fd = st->jobs[i].fd, .events = POLLIN};
+            owner[count++] = &st->jobs[i];
+        }
+    if (count == 0)
+        return 0;
+    if (poll(pfd, (nfds_t)count, -1) < 0)
+        return 0;
+    int done = 0;
+    for (int i = 0; i < count; i++) {
+        if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        job *j = owner[i];
+        if (drain(st, j))
+            continue;
+        close(j->fd);
+        j->fd = -1;
+        int status = 0;
+        waitpid(j->pid, &status, 0);
+        j->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (WIFSIGNALED(status) && !j->error[0])
+            snprintf(j->error, sizeof j->error, "trial process killed by signal %d", WTERMSIG(status));
+        j->finished = 1;
+        done++;
+    }
+    return done;
+}
+
+static int write_summary(const char *out, run_state *st)
+{
+    size_t cap = 4096 + (size_t)st->num_jobs * 1100, len = 0;
+    char *text = malloc(cap);
+    if (!text)
+        return cli_error(1, "out of memory writing the summary");
+    len += (size_t)snprintf(text, cap, "%s\n", bnx_summary_header());
+    for (int i = 0; i < st->num_jobs; i++) {
+        job *j = &st->jobs[i];
+        if (j->summary[0])
+            len += (size_t)snprintf(text + len, cap - len, "%s\n", j->summary);
+        else {
+            bnx_trial_result failed = {.status = BNX_TRIAL_FAILED, .diverged_step = -1,
+                                       .steps_to_97 = -1, .p15_drift = NAN, .p50_drift = NAN,
+                                       .p85_drift = NAN, .probe_layer = bnx_config_probe_layer(&j->variant->config),
+                                       .probe_unit = j->variant->config.probe_unit};
+            char row[1024];
+            bnx_summary_row(row, sizeof row, j->variant->name, j->variant->config.seed, &failed);
+            len += (size_t)snprintf(text + len, cap - len, "%s\n", row);
+        }
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/summary.csv", out);
+    bnx_error err;
+    int rc = bnx_write_file_atomic(path, text, len, &err);
+    free(text);
+    if (rc)
+        return cli_report(&err);
+    printf("wrote %s\n", path);
+    return 0;
+}
+
+/* The end-of-run table on stdout. */
+static void print_table(run_state *st)
+{
+    printf("\n%-16s %-6s %-9s %8s %8s %9s %9s %8s\n", "variant", "seed", "status", "final",
+           "best", "steps_97", "p50_drift", "wall_s");
+    for (int i = 0; i < st->num_jobs; i++) {
+        job *j = &st->jobs[i];
+        char variant[64], status[16], f[32] = "", b[32] = "", s97[32] = "", drift[32] = "", wall[32] = "";
+        long seed = 0;
+        /* The summary row is ours: variant,seed,status,steps,diverged,final,best,best_step,s97,ema,pop,layer,unit,p15,p50,p85,wall */
+        char *fields[17] = {0}, copy[1024];
+        snprintf(copy, sizeof copy, "%s", j->summary);
+        int n = 0;
+        for (char *p = copy; n < 17; n++) {
+            fields[n] = p;
+            char *comma = strchr(p, ',');
+            if (!comma) {
+                n++;
+                break;
+            }
+            *comma = '\0';
+            p = comma + 1;
+        }
+        if (n == 17) {
+            snprintf(variant, sizeof variant, "%s", fields[0]);
+            seed = atol(fields[1]);
+            snprintf(status, sizeof status, "%s", fields[2]);
+            snprintf(f, sizeof f, "%s", fields[5]);
+            snprintf(b, sizeof b, "%s", fields[6]);
+            snprintf(s97, sizeof s97, "%s", fields[8][0] ? fields[8] : "never");
+            snprintf(drift, sizeof drift, "%s", fields[14]);
+            snprintf(wall, sizeof wall, "%s", fields[16]);
+        } else {
+            snprintf(variant, sizeof variant, "%s", j->variant->name);
+            seed = j->variant->config.seed;
+            snprintf(status, sizeof status, "failed");
+        }
+        printf("%-16s %-6ld %-9s %8s %8s %9s %9s %8s\n", variant, seed, status, f, b, s97, drift, wall);
+    }
+}
+
+static const struct option long_options[] = {
+    {"set", required_argument, NULL, 's'},
+    {"out", required_argument, NULL, 'o'},
+    {"seed", required_argument, NULL, 'S'},
+    {"variants", required_argument, NULL, 'v'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"threads", required_argument, NULL, 't'},
+    {"force", no_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_positive(const char *opt, const char *text, int *out)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end || v < 1 || v > 1024)
+        return cli_error(2, "%s %s: expected a whole number from 1 to 1024", opt, text);
+    *out = (int)v;
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *out_arg = NULL, *variants = NULL;
+    char *sets[BNX_MAX_SETTINGS];
+    int num_sets = 0, jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), force = 0, opt;
+    char seed_set[64] = "", threads_set[64] = "";
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+        switch (opt) {
+        case 's':
+            if (num_sets >= BNX_MAX_SETTINGS)
+                return cli_error(2, "too many --set options (at most %d)", BNX_MAX_SETTINGS);
+            sets[num_sets++] = optarg;
+            break;
+        case 'o': out_arg = optarg; break;
+        case 'S': snprintf(seed_set, sizeof seed_set, "seed=%s", optarg); break;
+        case 'v': variants = optarg; break;
+        case 'j':
+            if (parse_positive("--jobs", optarg, &jobs))
+                return 2;
+            break;
+        case 't': {
+            int t;
+            if (parse_positive("--threads", optarg, &t))
+                return 2;
+            snprintf(threads_set, sizeof threads_set, "threads=%d", t);
+            break;
+        }
+        case 'f': force = 1; break;
+        case 'h': return cli_print_help("run");
+        default: return cli_error(2, "see: bnexp run --help");
+        }
+    }
+    if (optind != argc - 1)
+        return cli_error(2, optind >= argc ? "run: which experiment? (bnexp list shows them)"
+                                           : "run: one experiment at a time (got '%s' too)", argv[optind + 1]);
+    const char *name = argv[optind];
+    if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name))
+        return cli_error(2, "run: experiment name '%s' must be lowercase letters, digits, '-' or '_'", name);
+    if (jobs < 1)
+        jobs = 1;
+
+    bnx_error err;
+    bnx_error_clear(&err);
+    static bnx_spec spec; /* large: keep it off the stack */
+    char rel[256], path[4200];
+    snprintf(rel, sizeof rel, "experiments/%s.ini", name);
+    if (bnx_home_path(path, sizeof path, rel, &err) || bnx_spec_load(path, name, &spec, &err))
+        return cli_report(&err);
+    for (int i = 0; i < num_sets; i++)
+        if (bnx_spec_override(&spec, sets[i], &err))
+            return cli_error(2, "%s", err.msg);
+    if ((seed_set[0] && bnx_spec_override(&spec, seed_set, &err)) ||
+        (threads_set[0] && bnx_spec_override(&spec, threads_set, &err)))
+        return cli_error(2, "%s", err.msg);
+    if (variants && bnx_spec_select(&spec, variants, &err))
+        return cli_error(2, "%s", err.msg);
+    for (int i = 0; i < spec.num_variants; i++)
+        if (bnx_config_validate(&spec.variants[i].config, 0, 0, &err))
+            return cli_error(2, "variant %s: %s", spec.variants[i].name, err.msg);
+
+    char out[4096];
+    snprintf(out, sizeof out, "%s", out_arg ? out_arg : "");
+    if (!out_arg)
+        snprintf(out, sizeof out, "runs/%s", name);
+
+    /* Refuse to overwrite an earlier run's trials unless asked to. */
+    static run_state st;
+    memset(&st, 0, sizeof st);
+    st.tty = isatty(STDERR_FILENO);
+    st.num_jobs = spec.num_variants;
+    for (int i = 0; i < spec.num_variants; i++) {
+        job *j = &st.jobs[i];
+        j->variant = &spec.variants[i];
+        j->fd = -1;
+        snprintf(j->dir, sizeof j->dir, "%s/%s/seed-%ld", out, j->variant->name, j->variant->config.seed);
+        struct stat sb;
+        if (!force && stat(j->dir, &sb) == 0)
+            return cli_error(1, "%s exists from an earlier run; use --out DIR for a new directory or --force to replace it", j->dir);
+    }
+    for (int i = 0; i < st.num_jobs; i++)
+        if (bnx_mkdir_p(st.jobs[i].dir, &err))
+            return cli_report(&err);
+    char summary_path[4200];
+    snprintf(summary_path, sizeof summary_path, "%s/summary.csv", out);
+    if (access(out, W_OK) != 0)
+        return cli_error(1, "output directory %s is not writable: %s", out, strerror(errno));
+    unlink(summary_path); /* a stale summary must not pass for this run's */
+
+    /* Load the data once; trial processes share it copy-on-write. */
+    char data_dir[4200], sums[4200];
+    if (bnx_home_path(data_dir, sizeof data_dir, "datasets/mnist", &err) ||
+        bnx_home_path(sums, sizeof sums, "datasets/mnist.sha256", &err))
+        return cli_report(&err);
+    bnx_dataset train = {0}, test = {0};
+    static bnx_dataset_files files;
+    fprintf(stderr, "bnexp: verifying and loading %s\n", data_dir);
+    if (bnx_mnist_load(data_dir, sums, &train, &test, &files, &err))
+        return cli_report(&err);
+    fprintf(stderr, "bnexp: %s: %d trial(s), %d at a time, writing %s\n", name, st.num_jobs,
+            jobs < st.num_jobs ? jobs : st.num_jobs, out);
+
+    signal(SIGPIPE, SIG_IGN);
+    int next = 0, running = 0, finished = 0;
+    while (finished < st.num_jobs) {
+        while (running < jobs && next < st.num_jobs) {
+            if (start_job(&spec, &st.jobs[next], &train, &test, &files))
+                snprintf(st.jobs[next].error, sizeof st.jobs[next].error, "could not start");
+            else
+                running++;
+            next++;
+        }
+        if (running == 0) {
+            finished = st.num_jobs;
+            break;
+        }
+        int done = pump(&st);
+        for (int i = 0; i < st.num_jobs && done; i++) {
+            job *j = &st.jobs[i];
+            if (j->finished == 1) {
+                j->finished = 2;
+                running--;
+                finished++;
+                done--;
+                if (st.tty)
+                    fprintf(stderr, "\r\033[K");
+                if (j->error[0])
+                    fprintf(stderr, "bnexp: %s seed-%ld failed: %s\n", j->variant->name,
+                            j->variant->config.seed, j->error);
+                else
+                    fprintf(stderr, "bnexp: %s seed-%ld finished\n", j->variant->name,
+                            j->variant->config.seed);
+                if (st.tty)
+                    show_status(&st);
+            }
+        }
+    }
+    if (st.tty)
+        fprintf(stderr, "\r\033[K");
+    bnx_dataset_free(&train);
+    bnx_dataset_free(&test);
+
+    int failed = 0;
+    for (int i = 0; i < st.num_jobs; i++)
+        failed += st.jobs[i].summary[0] == '\0' || st.jobs[i].exit_status != 0;
+    int rc = write_summary(out, &st);
+    print_table(&st);
+    if (failed)
+        return cli_error(1, "%d of %d trial(s) failed", failed, st.num_jobs);
+    return rc;
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# CLI tests on real MNIST: a short fig1 run writes every file with its header,
+# plots decode as PNGs of the right size, the same seed gives the same
+# metrics, and bad input is refused with a clear message and a non-zero exit.
+# Ends with the line "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+BNEXP=./bnexp
+PNGCHECK=./build/pngcheck
+tmp=$(mktemp -d /tmp/bnexp-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok()   { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' <<<"$2"; }
+
+# expect_fail NAME PATTERN CMD...: CMD exits non-zero and says PATTERN.
+expect_fail() {
+    local name=$1 pattern=$2; shift 2
+    local out rc
+    out=$("$@" 2>&1); rc=$?
+    if [ $rc -ne 0 ] && grep -q -- "$pattern" <<<"$out"; then ok "$name"
+    else fail "$name (exit $rc, wanted a message matching '$pattern')" "$out"; fi
+}
+
+# --- data ---
+if out=$($BNEXP data fetch mnist 2>&1) && $BNEXP data verify mnist >/dev/null 2>&1; then
+    ok "MNIST present and verified"
+else
+    fail "MNIST fetch/verify" "$out"; echo "$passed passed, $failed failed"; exit 1
+fi
+
+# --- help and usage ---
+for c in run data plot list help; do
+    if $BNEXP $c --help | grep -q "usage: bnexp"; then ok "bnexp $c --help"; else fail "bnexp $c --help"; fi
+done
+if $BNEXP --version | grep -q "^bnexp [0-9]"; then ok "bnexp --version"; else fail "bnexp --version"; fi
+expect_fail "unknown command" "unknown command" $BNEXP frobnicate
+if $BNEXP list | grep -q "fig1"; then ok "bnexp list shows fig1"; else fail "bnexp list shows fig1"; fi
+
+# --- a short fig1 run ---
+run="$tmp/run1"
+if out=$($BNEXP run fig1 --set steps=300 --set eval_every=100 --out "$run" 2>&1); then ok "run fig1 --set steps=300"
+else fail "run fig1 --set steps=300" "$out"; fi
+
+check_header() { # FILE HEADER
+    if [ -f "$1" ] && [ "$(head -n 1 "$1")" = "$2" ] && [ "$(wc -l <"$1")" -gt 1 ]; then ok "header and rows: ${1#$tmp/}"
+    else fail "header and rows: ${1#$tmp/}" "$(head -n 2 "$1" 2>&1)"; fi
+}
+for v in baseline bn; do
+    d="$run/$v/seed-1"
+    check_header "$d/metrics.csv" "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,wall_time_s"
+    check_header "$d/activations.csv" "step,layer,unit,p15,p50,p85,mean,std"
+    check_header "$d/histograms.csv" "step,layer,bin_lo,bin_hi,count"
+    if [ "$(tail -n 1 "$d/metrics.csv" | cut -d, -f1)" = 300 ] && [ "$(wc -l <"$d/metrics.csv")" -eq 5 ]; then
+        ok "$v: records at steps 0,100,200,300"
+    else fail "$v: records at steps 0,100,200,300" "$(cat "$d/metrics.csv")"; fi
+    if python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["status"] == "done", m["status"]
+assert m["config"]["steps"] == "300" and m["config"]["bn"] == sys.argv[2]
+assert m["dataset"]["sha256"]["train-images-idx3-ubyte"] == "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
+assert m["seed"] == 1 and m["threads"] == 1 and m["bnexp_version"]
+assert 0 < m["result"]["final_test_accuracy"] <= 1
+' "$d/manifest.json" "$([ $v = bn ] && echo true || echo false)"; then ok "$v: manifest.json"
+    else fail "$v: manifest.json" "$(head -c 600 "$d/manifest.json")"; fi
+done
+check_header "$run/summary.csv" "variant,seed,status,steps,diverged_step,final_test_accuracy,best_test_accuracy,best_step,steps_to_97,final_test_accuracy_ema,final_test_accuracy_population,probe_layer,probe_unit,p15_drift,p50_drift,p85_drift,wall_time_s"
+if [ "$(grep -c ',done,300,' "$run/summary.csv")" = 2 ]; then ok "summary: both variants done"
+else fail "summary: both variants done" "$(cat "$run/summary.csv")"; fi
+
+# --- charts ---
+if out=$($BNEXP plot accuracy --run "$run" 2>&1) && $PNGCHECK "$run/plots/fig1-accuracy.png" 900 600; then
+    ok "plot accuracy: PNG decodes, 900x600, not blank"
+else fail "plot accuracy" "$out"; fi
+if out=$($BNEXP plot activations --run "$run" 2>&1) && $PNGCHECK "$run/plots/fig1-activations.png" 1200 500; then
+    ok "plot activations: PNG decodes, 1200x500, not blank"
+else fail "plot activations" "$out"; fi
+if $BNEXP plot accuracy --run "$run" --format svg >/dev/null 2>&1 && grep -q "<svg" "$run/plots/fig1-accuracy.svg"; then
+    ok "plot --format svg"
+else fail "plot --format svg"; fi
+
+# --- determinism: same seed, same metrics (wall_time_s aside) ---
+if $BNEXP run fig1 --set steps=300 --set eval_every=100 --out "$tmp/run2" >/dev/null 2>&1 &&
+   cmp -s <(cut -d, -f1-7 "$run/bn/seed-1/metrics.csv") <(cut -d, -f1-7 "$tmp/run2/bn/seed-1/metrics.csv") &&
+   cmp -s <(cut -d, -f1-7 "$run/baseline/seed-1/metrics.csv") <(cut -d, -f1-7 "$tmp/run2/baseline/seed-1/metrics.csv") &&
+   cmp -s "$run/bn/seed-1/activations.csv" "$tmp/run2/bn/seed-1/activations.csv"; then
+    ok "same seed twice: identical metrics.csv and activations.csv"
+else fail "same seed twice: identical metrics.csv and activations.csv"; fi
+if $BNEXP run fig1 --set steps=100 --set eval_every=100 --seed 2 --variants bn --out "$tmp/run3" >/dev/null 2>&1 &&
+   ! cmp -s <(cut -d, -f1-7 "$run/bn/seed-1/metrics.csv" | head -3) <(cut -d, -f1-7 "$tmp/run3/bn/seed-2/metrics.csv" | head -3); then
+    ok "another seed: other metrics, in seed-2/"
+else fail "another seed: other metrics, in seed-2/"; fi
+
+# --- divergence is a result, not a crash ---
+if out=$($BNEXP run fig1 --set steps=200 --set eval_every=100 --set activation=relu --set lr=50 --variants baseline --out "$tmp/div" 2>&1) &&
+   grep -q '^baseline,1,diverged,' "$tmp/div/summary.csv" && grep -q '"status":[[:space:]]*"diverged"' "$tmp/div/baseline/seed-1/manifest.json"; then
+    ok "diverging run recorded as diverged, exit 0"
+else fail "diverging run recorded as diverged, exit 0" "$out"; fi
+
+# --- bad input ---
+expect_fail "no overwrite of an earlier run" "exists from an earlier run" $BNEXP run fig1 --set steps=10 --out "$run"
+expect_fail "unknown experiment" "no experiment 'nosuch'" $BNEXP run nosuch
+expect_fail "unknown key" "unknown key 'leraning_rate'" $BNEXP run fig1 --set leraning_rate=0.1 --out "$tmp/x"
+expect_fail "batch 0" "batch_size: 0 is out of range" $BNEXP run fig1 --set batch_size=0 --out "$tmp/x"
+expect_fail "negative lr" "lr: -0.1 is out of range" $BNEXP run fig1 --set lr=-0.1 --out "$tmp/x"
+expect_fail "eval_every 0" "eval_every: 0 is out of range" $BNEXP run fig1 --set eval_every=0 --out "$tmp/x"
+expect_fail "unknown variant" "no variant 'nobn'" $BNEXP run fig1 --variants nobn --out "$tmp/x"
+expect_fail "probe_unit out of range" "probe_unit = 100" $BNEXP run fig1 --set probe_unit=100 --out "$tmp/x"
+expect_fail "unwritable output directory" "/dev/null exists and is not a directory" $BNEXP run fig1 --set steps=10 --out /dev/null/run
+mkdir -p "$tmp/home/experiments" && cp experiments/fig1.ini "$tmp/home/experiments/" && cp -r datasets/mnist.sha256 "$tmp/home/" 2>/dev/null
+mkdir -p "$tmp/home/datasets" && cp datasets/mnist.sha256 "$tmp/home/datasets/"
+expect_fail "missing dataset" "bnexp data fetch mnist" env BNEXP_HOME="$tmp/home" $BNEXP run fig1 --set steps=10 --out "$tmp/x2"
+expect_fail "plot of a missing run" "$tmp/none" $BNEXP plot accuracy --run "$tmp/none"
+expect_fail "bad plot format" "format" $BNEXP plot accuracy --run "$run" --format gif
+if [ ! -e "$tmp/x" ] || [ -z "$(find "$tmp/x" -name '*.csv' 2>/dev/null)" ]; then ok "rejected runs wrote no CSV"
+else fail "rejected runs wrote no CSV" "$(find "$tmp/x")"; fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
