@@ -18,7 +18,7 @@ CMD_OBJ := $(CMD_SRC:%.c=build/%.o)
 TEST_SRC := $(sort $(wildcard tests/check_*.c))
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
-.PHONY: all check unit-check cli-check bench clean data
+.PHONY: all deps fig1 check unit-check cli-check bench clean
 all: bnexp
 
 build/lib/nn/%.o: lib/nn/%.c
@@ -42,6 +42,17 @@ build/pngcheck: tests/pngcheck.c
 
 build/bench: bench/bench.c build/libbnexp.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Debian packages (apt-get; root or sudo).
+deps:
+	./scripts/install-deps.sh
+
+# The README's main job: Fig. 1 on real MNIST, charts included.
+fig1: bnexp
+	./bnexp data fetch mnist
+	./bnexp run fig1 --force
+	./bnexp plot accuracy
+	./bnexp plot activations
 
 # The README's test command: unit tests (Check), then CLI tests on real MNIST.
 check: unit-check cli-check

@@ -4,7 +4,7 @@
 # metrics, and bad input is refused with a clear message and a non-zero exit.
 # Ends with the line "N passed, N failed".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BNEXP=./bnexp
 PNGCHECK=./build/pngcheck
 tmp=$(mktemp -d /tmp/bnexp-cli.XXXXXX)
@@ -45,8 +45,8 @@ if out=$($BNEXP run fig1 --set steps=300 --set eval_every=100 --out "$run" 2>&1)
 else fail "run fig1 --set steps=300" "$out"; fi
 
 check_header() { # FILE HEADER
-    if [ -f "$1" ] && [ "$(head -n 1 "$1")" = "$2" ] && [ "$(wc -l <"$1")" -gt 1 ]; then ok "header and rows: ${1#$tmp/}"
-    else fail "header and rows: ${1#$tmp/}" "$(head -n 2 "$1" 2>&1)"; fi
+    if [ -f "$1" ] && [ "$(head -n 1 "$1")" = "$2" ] && [ "$(wc -l <"$1")" -gt 1 ]; then ok "header and rows: ${1#"$tmp"/}"
+    else fail "header and rows: ${1#"$tmp"/}" "$(head -n 2 "$1" 2>&1)"; fi
 }
 for v in baseline bn; do
     d="$run/$v/seed-1"
