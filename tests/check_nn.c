@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/net.h"
+#include "nn/activation.h"
 #include "nn/batchnorm.h"
 
 START_TEST(bn_train_forward_by_hand)
@@ -147,6 +148,29 @@ START_TEST(create_rejects_sizes_out_of_range)
 }
 END_TEST
 
+/* The sigmoid's own exp: within 2e-7 relative of the double-precision
+ * value over the float range, 0 and 1 at the extremes, NaN kept. */
+START_TEST(sigmoid_accuracy_and_nan)
+{
+    enum { COUNT = 40001 };
+    static float x[COUNT], y[COUNT];
+    for (int i = 0; i < COUNT; i++)
+        x[i] = -100.0f + 200.0f * (float)i / (COUNT - 1);
+    bnx_sigmoid_forward(COUNT, x, y);
+    for (int i = 0; i < COUNT; i++) {
+        double want = 1.0 / (1.0 + exp(-(double)x[i]));
+        ck_assert_msg(fabs(y[i] - want) <= 2e-7 * want + 1e-38, "sigmoid(%g) = %.9g, want %.9g",
+                      x[i], y[i], want);
+    }
+    float special[4] = {NAN, INFINITY, -INFINITY, 0.0f}, out[4];
+    bnx_sigmoid_forward(4, special, out);
+    ck_assert(isnan(out[0]));
+    ck_assert_float_eq(out[1], 1.0f);
+    ck_assert_float_lt(out[2], 1e-37f);
+    ck_assert_float_eq(out[3], 0.5f);
+}
+END_TEST
+
 Suite *suite_nn(void)
 {
     Suite *s = suite_create("nn");
@@ -158,6 +182,7 @@ Suite *suite_nn(void)
     tcase_add_test(tc, population_statistics_algorithm2);
     tcase_add_test(tc, training_mode_updates_moving_averages);
     tcase_add_test(tc, create_rejects_sizes_out_of_range);
+    tcase_add_test(tc, sigmoid_accuracy_and_nan);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -6,6 +6,7 @@
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
 #include "nn/linear.h"
+#include "nn/sgd.h"
 
 static bnx_layer *add_layer(bnx_net *net, bnx_layer_kind kind, int in, int out)
 {
@@ -242,18 +243,8 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
 
 void bnx_net_sgd_step(bnx_net *net, float lr, float momentum, float weight_decay)
 {
-    float *p = net->params, *g = net->grads, *v = net->velocity;
-    int count = net->num_params;
-    if (momentum == 0.0f) {
-        for (int i = 0; i < count; i++)
-            p[i] -= lr * (g[i] + weight_decay * p[i]);
-        return;
-    }
-    /* v starts at 0, so momentum * v + g equals PyTorch's v = g on step 1. */
-    for (int i = 0; i < count; i++) {
-        v[i] = momentum * v[i] + g[i] + weight_decay * p[i];
-        p[i] -= lr * v[i];
-    }
+    bnx_sgd_update(net->num_params, net->params, net->grads, net->velocity, lr, momentum,
+                   weight_decay);
 }
 
 void bnx_net_population_begin(bnx_net *net)

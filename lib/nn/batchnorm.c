@@ -2,80 +2,151 @@
 
 #include <math.h>
 
-/* Index of element (i, ch, k) of an (N, C, S) tensor. */
-#define AT(i, ch, k) (((long)(i) * c + (ch)) * s + (k))
+#include "nn/kernel.h"
 
+/* Channels are processed in blocks with per-channel double accumulators on
+ * the stack, visiting the (N, C, S) tensor in memory order so that the
+ * innermost loop is contiguous: over channels when S = 1 (fully connected
+ * rows), over spatial positions otherwise. */
+enum { BLOCK = 128 };
+
+/* acc[j] += sum over i, k of (x[i, c0 + j, k] - shift[j]) ^ power, power 1 or 2. */
+static inline void accumulate(int n, int c, int s, int c0, int cb, const float *x,
+                              const double *shift, int power, double *acc)
+{
+    for (int i = 0; i < n; i++) {
+        const float *row = x + ((long)i * c + c0) * s;
+        if (s == 1) {
+            for (int j = 0; j < cb; j++) {
+                double d = row[j] - shift[j];
+                acc[j] += power == 1 ? d : d * d;
+            }
+        } else {
+            for (int j = 0; j < cb; j++) {
+                double t = 0.0;
+                for (int k = 0; k < s; k++) {
+                    double d = row[(long)j * s + k] - shift[j];
+                    t += power == 1 ? d : d * d;
+                }
+                acc[j] += t;
+            }
+        }
+    }
+}
+
+/* y[i, c0 + j, k] = a[j] * x[i, c0 + j, k] + b[j] */
+static inline void affine(int n, int c, int s, int c0, int cb, const float *x, const float *a,
+                          const float *b, float *y)
+{
+    for (int i = 0; i < n; i++) {
+        const float *in = x + ((long)i * c + c0) * s;
+        float *out = y + ((long)i * c + c0) * s;
+        if (s == 1) {
+            for (int j = 0; j < cb; j++)
+                out[j] = a[j] * in[j] + b[j];
+        } else {
+            for (int j = 0; j < cb; j++)
+                for (int k = 0; k < s; k++)
+                    out[(long)j * s + k] = a[j] * in[(long)j * s + k] + b[j];
+        }
+    }
+}
+
+BNX_KERNEL
 void bnx_batchnorm_forward_train(int n, int c, int s, const float *x,
                                  const float *gamma, const float *beta, float eps,
                                  float *y, float *xhat, float *mean, float *var,
                                  float *invstd)
 {
     const double m = (double)n * s;
-    for (int ch = 0; ch < c; ch++) {
-        double sum = 0.0;
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < s; k++)
-                sum += x[AT(i, ch, k)];
-        double mu = sum / m;
-        double sq = 0.0; /* two passes: no cancellation for large means */
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < s; k++) {
-                double d = x[AT(i, ch, k)] - mu;
-                sq += d * d;
-            }
-        double v = sq / m;
-        float is = (float)(1.0 / sqrt(v + eps));
-        float fmu = (float)mu, g = gamma[ch], b = beta[ch];
-        mean[ch] = fmu;
-        var[ch] = (float)v;
-        invstd[ch] = is;
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < s; k++) {
-                long at = AT(i, ch, k);
-                float h = (x[at] - fmu) * is;
-                xhat[at] = h;
-                y[at] = g * h + b;
-            }
+    for (int c0 = 0; c0 < c; c0 += BLOCK) {
+        int cb = c - c0 < BLOCK ? c - c0 : BLOCK;
+        double zero[BLOCK] = {0}, mu[BLOCK] = {0}, sq[BLOCK] = {0};
+        accumulate(n, c, s, c0, cb, x, zero, 1, mu);
+        for (int j = 0; j < cb; j++)
+            mu[j] /= m;
+        accumulate(n, c, s, c0, cb, x, mu, 2, sq); /* two passes: no cancellation */
+        float scale[BLOCK], shift[BLOCK];
+        for (int j = 0; j < cb; j++) {
+            double v = sq[j] / m;
+            mean[c0 + j] = (float)mu[j];
+            var[c0 + j] = (float)v;
+            invstd[c0 + j] = (float)(1.0 / sqrt(v + eps));
+            scale[j] = invstd[c0 + j];
+            shift[j] = -mean[c0 + j] * invstd[c0 + j];
+        }
+        affine(n, c, s, c0, cb, x, scale, shift, xhat);          /* xhat = (x - mean) * invstd */
+        affine(n, c, s, c0, cb, xhat, gamma + c0, beta + c0, y); /* y = gamma xhat + beta */
     }
 }
 
+BNX_KERNEL
 void bnx_batchnorm_forward_infer(int n, int c, int s, const float *x,
                                  const float *gamma, const float *beta,
                                  const float *mean, const float *var, float eps,
                                  float *y)
 {
-    for (int ch = 0; ch < c; ch++) {
-        double scale = gamma[ch] / sqrt((double)var[ch] + eps);
-        float a = (float)scale, b = (float)(beta[ch] - scale * mean[ch]);
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < s; k++)
-                y[AT(i, ch, k)] = a * x[AT(i, ch, k)] + b;
+    for (int c0 = 0; c0 < c; c0 += BLOCK) {
+        int cb = c - c0 < BLOCK ? c - c0 : BLOCK;
+        float a[BLOCK], b[BLOCK];
+        for (int j = 0; j < cb; j++) {
+            double scale = gamma[c0 + j] / sqrt((double)var[c0 + j] + eps);
+            a[j] = (float)scale;
+            b[j] = (float)(beta[c0 + j] - scale * mean[c0 + j]);
+        }
+        affine(n, c, s, c0, cb, x, a, b, y);
     }
 }
 
+BNX_KERNEL
 void bnx_batchnorm_backward(int n, int c, int s, const float *dy, const float *xhat,
                             const float *gamma, const float *invstd,
                             float *dx, float *dgamma, float *dbeta)
 {
     const double m = (double)n * s;
-    for (int ch = 0; ch < c; ch++) {
-        double sum_dy = 0.0, sum_dy_xhat = 0.0;
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < s; k++) {
-                long at = AT(i, ch, k);
-                sum_dy += dy[at];
-                sum_dy_xhat += (double)dy[at] * xhat[at];
+    for (int c0 = 0; c0 < c; c0 += BLOCK) {
+        int cb = c - c0 < BLOCK ? c - c0 : BLOCK;
+        double sum_dy[BLOCK] = {0}, sum_dy_xhat[BLOCK] = {0};
+        for (int i = 0; i < n; i++) {
+            const float *g = dy + ((long)i * c + c0) * s, *h = xhat + ((long)i * c + c0) * s;
+            if (s == 1) {
+                for (int j = 0; j < cb; j++) {
+                    sum_dy[j] += g[j];
+                    sum_dy_xhat[j] += (double)g[j] * h[j];
+                }
+                continue;
             }
-        dgamma[ch] = (float)sum_dy_xhat;
-        dbeta[ch] = (float)sum_dy;
-        /* sum(dxhat) = gamma sum(dy); sum(dxhat xhat) = gamma sum(dy xhat) */
-        float g = gamma[ch], scale = g * invstd[ch];
-        float mean_dy = (float)(sum_dy / m), mean_dy_xhat = (float)(sum_dy_xhat / m);
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < s; k++) {
-                long at = AT(i, ch, k);
-                dx[at] = scale * (dy[at] - mean_dy - xhat[at] * mean_dy_xhat);
+            for (int j = 0; j < cb; j++)
+                for (int k = 0; k < s; k++) {
+                    sum_dy[j] += g[(long)j * s + k];
+                    sum_dy_xhat[j] += (double)g[(long)j * s + k] * h[(long)j * s + k];
+                }
+        }
+        /* dx = gamma invstd (dy - mean(dy) - xhat mean(dy xhat)), as three
+         * per-channel coefficients: dx = a dy + b xhat + d */
+        float a[BLOCK], b[BLOCK], d[BLOCK];
+        for (int j = 0; j < cb; j++) {
+            dgamma[c0 + j] = (float)sum_dy_xhat[j];
+            dbeta[c0 + j] = (float)sum_dy[j];
+            float scale = gamma[c0 + j] * invstd[c0 + j];
+            a[j] = scale;
+            b[j] = (float)(-scale * sum_dy_xhat[j] / m);
+            d[j] = (float)(-scale * sum_dy[j] / m);
+        }
+        for (int i = 0; i < n; i++) {
+            const float *g = dy + ((long)i * c + c0) * s, *h = xhat + ((long)i * c + c0) * s;
+            float *out = dx + ((long)i * c + c0) * s;
+            if (s == 1) {
+                for (int j = 0; j < cb; j++)
+                    out[j] = a[j] * g[j] + b[j] * h[j] + d[j];
+                continue;
             }
+            for (int j = 0; j < cb; j++)
+                for (int k = 0; k < s; k++) {
+                    long at = (long)j * s + k;
+                    out[at] = a[j] * g[at] + b[j] * h[at] + d[j];
+                }
+        }
     }
 }
 
