@@ -1,15 +1,18 @@
 # bnexp: build, test and benchmark.  See README.md.
 CC      ?= cc
 PKGS    := openblas inih libcjson libpng zlib libcrypto
+# CFLAGS is yours (make CFLAGS="-O1 -g -fsanitize=address,undefined");
+# what the build needs is added to it whatever you give.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
            $(shell pkg-config --cflags $(PKGS))
 # Kernels are plain loops written for the compiler to vectorise.
 KFLAGS  := -O3 -fno-math-errno -fno-trapping-math
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
+LDFLAGS ?=
 VERSION := $(shell cat VERSION)
 GITREV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-CFLAGS  += -DBNX_VERSION='"$(VERSION)"' -DBNX_GITREV='"$(GITREV)"'
+override CFLAGS += -DBNX_VERSION='"$(VERSION)"' -DBNX_GITREV='"$(GITREV)"'
 
 LIB_SRC := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
@@ -32,7 +35,7 @@ build/libbnexp.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 bnexp: $(CMD_OBJ) build/libbnexp.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/check_bnexp: $(TEST_OBJ) build/libbnexp.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs check)

@@ -22,6 +22,11 @@ int cli_print_help(const char *name);
 /* Print "bnexp: <msg>" to stderr and return `status`. */
 int cli_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* For getopt_long run with opterr = 0 and an optstring starting with ':':
+ * report the option getopt_long just refused (opt is ':' for a missing
+ * value, '?' for an unknown option) for subcommand `cmd`.  Returns 2. */
+int cli_bad_option(const char *cmd, int opt, char **argv);
+
 /* Print "bnexp: <err->msg>" to stderr and return 1. */
 int cli_report(const bnx_error *err);
 

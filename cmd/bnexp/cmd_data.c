@@ -284,12 +284,8 @@ int cmd_data(int argc, char **argv)
             break;
         case 'h':
             return cli_print_help("data");
-        case ':':
-            return cli_error(2, "data: option %s needs a value (see bnexp data --help)",
-                             argv[optind - 1]);
         default:
-            return cli_error(2, "data: unknown option '%s' (see bnexp data --help)",
-                             argv[optind - 1]);
+            return cli_bad_option("data", opt, argv);
         }
     }
     int nargs = argc - optind;

@@ -196,7 +196,7 @@ static int check_csv(const struct chart *c, struct trial *t, bnx_error *err)
 
     if (getline(&line, &cap, fp) < 0 || line[strspn(line, " \t\r\n")] == '\0') {
         rc = bnx_fail(err, BNX_EFORMAT, "%s is empty (expected a header row and records; "
-                      "see docs/outputs.md)", t->path);
+                      "see README.md, \"Outputs\")", t->path);
         goto out;
     }
     int nf = split_fields(line, f, MAXF);
@@ -376,15 +376,8 @@ int cmd_plot(int argc, char **argv)
             break;
         case 'h':
             return cli_print_help("plot");
-        case ':':
-            return cli_error(2, "plot: option %s needs a value (try: bnexp plot --help)",
-                             argv[optind - 1]);
         default:
-            if (optopt)
-                return cli_error(2, "plot: unknown option -%c (try: bnexp plot --help)",
-                                 optopt);
-            return cli_error(2, "plot: unknown option %s (try: bnexp plot --help)",
-                             argv[optind - 1]);
+            return cli_bad_option("plot", ch, argv);
         }
     }
     if (optind >= argc)

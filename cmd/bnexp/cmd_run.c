@@ -31,7 +31,8 @@ typedef struct job {
     size_t len;
     long step, total;    /* latest progress */
     double accuracy, rate;
-    char summary[1024];  /* the child's summary.csv row */
+    bnx_trial_result result; /* the child's result (status failed until it reports) */
+    int has_result;
     char error[1024];    /* the child's failure message */
     int exit_status;
     int finished;
@@ -96,9 +97,12 @@ static int child_main(const bnx_spec *spec, const bnx_variant *v, const char *di
         child_send(fd, 'E', text);
         return 1;
     }
-    char row[1024];
-    bnx_summary_row(row, sizeof row, v->name, cfg->seed, &result);
-    child_send(fd, 'S', row);
+    /* The result struct travels as hex: parent and child are one program. */
+    char hex[2 * sizeof result + 1];
+    const unsigned char *bytes = (const unsigned char *)&result;
+    for (size_t i = 0; i < sizeof result; i++)
+        snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+    child_send(fd, 'R', hex);
     return 0;
 }
 
@@ -149,8 +153,11 @@ static void handle_line(run_state *st, job *j, const char *line)
                     j->variant->name, j->variant->config.seed, j->step, j->total, j->accuracy,
                     j->rate, eta);
         }
-    } else if (line[0] == 'S') {
-        snprintf(j->summary, sizeof j->summary, "%s", line + 2);
+    } else if (line[0] == 'R' && strlen(line + 2) == 2 * sizeof j->result) {
+        unsigned char *bytes = (unsigned char *)&j->result;
+        for (size_t i = 0; i < sizeof j->result; i++)
+            sscanf(line + 2 + 2 * i, "%2hhx", &bytes[i]);
+        j->has_result = 1;
     } else if (line[0] == 'E') {
         snprintf(j->error, sizeof j->error, "%s", line + 2);
     }
@@ -243,17 +250,9 @@ static int write_summary(const char *out, run_state *st)
     len += (size_t)snprintf(text, cap, "%s\n", bnx_summary_header());
     for (int i = 0; i < st->num_jobs; i++) {
         job *j = &st->jobs[i];
-        if (j->summary[0])
-            len += (size_t)snprintf(text + len, cap - len, "%s\n", j->summary);
-        else {
-            bnx_trial_result failed = {.status = BNX_TRIAL_FAILED, .diverged_step = -1,
-                                       .steps_to_97 = -1, .p15_drift = NAN, .p50_drift = NAN,
-                                       .p85_drift = NAN, .probe_layer = bnx_config_probe_layer(&j->variant->config),
-                                       .probe_unit = j->variant->config.probe_unit};
-            char row[1024];
-            bnx_summary_row(row, sizeof row, j->variant->name, j->variant->config.seed, &failed);
-            len += (size_t)snprintf(text + len, cap - len, "%s\n", row);
-        }
+        char row[1024];
+        bnx_summary_row(row, sizeof row, j->variant->name, j->variant->config.seed, &j->result);
+        len += (size_t)snprintf(text + len, cap - len, "%s\n", row);
     }
     char path[4200];
     snprintf(path, sizeof path, "%s/summary.csv", out);
@@ -267,43 +266,19 @@ static int write_summary(const char *out, run_state *st)
 }
 
 /* The end-of-run table on stdout. */
-static void print_table(run_state *st)
+static void print_table(const run_state *st)
 {
-    printf("\n%-16s %-6s %-9s %8s %8s %9s %9s %8s\n", "variant", "seed", "status", "final",
+    printf("\n%-16s %5s %-9s %8s %8s %9s %9s %8s\n", "variant", "seed", "status", "final",
            "best", "steps_97", "p50_drift", "wall_s");
     for (int i = 0; i < st->num_jobs; i++) {
-        job *j = &st->jobs[i];
-        char variant[64], status[16], f[32] = "", b[32] = "", s97[32] = "", drift[32] = "", wall[32] = "";
-        long seed = 0;
-        /* The summary row is ours: variant,seed,status,steps,diverged,final,best,best_step,s97,ema,pop,layer,unit,p15,p50,p85,wall */
-        char *fields[17] = {0}, copy[1024];
-        snprintf(copy, sizeof copy, "%s", j->summary);
-        int n = 0;
-        for (char *p = copy; n < 17; n++) {
-            fields[n] = p;
-            char *comma = strchr(p, ',');
-            if (!comma) {
-                n++;
-                break;
-            }
-            *comma = '\0';
-            p = comma + 1;
-        }
-        if (n == 17) {
-            snprintf(variant, sizeof variant, "%s", fields[0]);
-            seed = atol(fields[1]);
-            snprintf(status, sizeof status, "%s", fields[2]);
-            snprintf(f, sizeof f, "%s", fields[5]);
-            snprintf(b, sizeof b, "%s", fields[6]);
-            snprintf(s97, sizeof s97, "%s", fields[8][0] ? fields[8] : "never");
-            snprintf(drift, sizeof drift, "%s", fields[14]);
-            snprintf(wall, sizeof wall, "%s", fields[16]);
-        } else {
-            snprintf(variant, sizeof variant, "%s", j->variant->name);
-            seed = j->variant->config.seed;
-            snprintf(status, sizeof status, "failed");
-        }
-        printf("%-16s %-6ld %-9s %8s %8s %9s %9s %8s\n", variant, seed, status, f, b, s97, drift, wall);
+        const job *j = &st->jobs[i];
+        const bnx_trial_result *r = &j->result;
+        char s97[32] = "never";
+        if (r->steps_to_97 >= 0)
+            snprintf(s97, sizeof s97, "%ld", r->steps_to_97);
+        printf("%-16s %5ld %-9s %8.4f %8.4f %9s %9.3f %8.1f\n", j->variant->name,
+               j->variant->config.seed, bnx_trial_status_name(r->status), r->final_test_accuracy,
+               r->best_test_accuracy, s97, r->p50_drift, r->wall_time_s);
     }
 }
 
@@ -336,7 +311,8 @@ int cmd_run(int argc, char **argv)
     int num_sets = 0, jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), force = 0, opt;
     char seed_set[64] = "", threads_set[64] = "";
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
         switch (opt) {
         case 's':
             if (num_sets >= BNX_MAX_SETTINGS)
@@ -359,7 +335,7 @@ int cmd_run(int argc, char **argv)
         }
         case 'f': force = 1; break;
         case 'h': return cli_print_help("run");
-        default: return cli_error(2, "see: bnexp run --help");
+        default: return cli_bad_option("run", opt, argv);
         }
     }
     if (optind != argc - 1)
@@ -404,21 +380,15 @@ int cmd_run(int argc, char **argv)
         job *j = &st.jobs[i];
         j->variant = &spec.variants[i];
         j->fd = -1;
+        bnx_trial_result_init(&j->result, &j->variant->config);
         snprintf(j->dir, sizeof j->dir, "%s/%s/seed-%ld", out, j->variant->name, j->variant->config.seed);
         struct stat sb;
         if (!force && stat(j->dir, &sb) == 0)
             return cli_error(1, "%s exists from an earlier run; use --out DIR for a new directory or --force to replace it", j->dir);
     }
-    for (int i = 0; i < st.num_jobs; i++)
-        if (bnx_mkdir_p(st.jobs[i].dir, &err))
-            return cli_report(&err);
-    char summary_path[4200];
-    snprintf(summary_path, sizeof summary_path, "%s/summary.csv", out);
-    if (access(out, W_OK) != 0)
-        return cli_error(1, "output directory %s is not writable: %s", out, strerror(errno));
-    unlink(summary_path); /* a stale summary must not pass for this run's */
 
-    /* Load the data once; trial processes share it copy-on-write. */
+    /* Load the data once, before touching the output; trial processes
+     * share it copy-on-write. */
     char data_dir[4200], sums[4200];
     if (bnx_home_path(data_dir, sizeof data_dir, "datasets/mnist", &err) ||
         bnx_home_path(sums, sizeof sums, "datasets/mnist.sha256", &err))
@@ -428,6 +398,25 @@ int cmd_run(int argc, char **argv)
     fprintf(stderr, "bnexp: verifying and loading %s\n", data_dir);
     if (bnx_mnist_load(data_dir, sums, &train, &test, &files, &err))
         return cli_report(&err);
+
+    /* Trial directories; with --force, an earlier run's files go first so
+     * that none of them can pass for this run's. */
+    for (int i = 0; i < st.num_jobs; i++) {
+        if (bnx_mkdir_p(st.jobs[i].dir, &err)) {
+            bnx_dataset_free(&train);
+            bnx_dataset_free(&test);
+            return cli_report(&err);
+        }
+        static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv", "histograms.csv"};
+        for (size_t k = 0; force && k < sizeof stale / sizeof stale[0]; k++) {
+            char path[4400];
+            snprintf(path, sizeof path, "%s/%s", st.jobs[i].dir, stale[k]);
+            unlink(path);
+        }
+    }
+    char summary_path[4200];
+    snprintf(summary_path, sizeof summary_path, "%s/summary.csv", out);
+    unlink(summary_path); /* a stale summary must not pass for this run's */
     fprintf(stderr, "bnexp: %s: %d trial(s), %d at a time, writing %s\n", name, st.num_jobs,
             jobs < st.num_jobs ? jobs : st.num_jobs, out);
 
@@ -473,7 +462,7 @@ int cmd_run(int argc, char **argv)
 
     int failed = 0;
     for (int i = 0; i < st.num_jobs; i++)
-        failed += st.jobs[i].summary[0] == '\0' || st.jobs[i].exit_status != 0;
+        failed += !st.jobs[i].has_result || st.jobs[i].exit_status != 0;
     int rc = write_summary(out, &st);
     print_table(&st);
     if (failed)

@@ -1,5 +1,6 @@
 /* bnexp: reproduce Ioffe & Szegedy (2015), "Batch Normalization", on a CPU.
  * This file is the table of subcommands; each one lives in cmd_NAME.c. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,6 +93,16 @@ int cli_error(int status, const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     return status;
+}
+
+int cli_bad_option(const char *cmd, int opt, char **argv)
+{
+    if (opt == ':')
+        return cli_error(2, "%s: option %s needs a value (see bnexp %s --help)", cmd,
+                         argv[optind - 1], cmd);
+    if (optopt)
+        return cli_error(2, "%s: unknown option -%c (see bnexp %s --help)", cmd, optopt, cmd);
+    return cli_error(2, "%s: unknown option '%s' (see bnexp %s --help)", cmd, argv[optind - 1], cmd);
 }
 
 int cli_report(const bnx_error *err)

@@ -111,16 +111,15 @@ void bnx_summary_row(char *buf, size_t size, const char *variant, long seed,
                      const bnx_trial_result *r)
 {
     char c[10][32];
-    int ok = r->status != BNX_TRIAL_FAILED;
     snprintf(buf, size, "%s,%ld,%s,%ld,%s,%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s,%.2f", variant, seed,
              bnx_trial_status_name(r->status), r->steps,
              bnx_csv_num(c[0], 32, (double)r->diverged_step, r->diverged_step >= 0),
-             bnx_csv_num(c[1], 32, r->final_test_accuracy, ok),
-             bnx_csv_num(c[2], 32, r->best_test_accuracy, ok),
-             bnx_csv_num(c[3], 32, (double)r->best_step, ok),
+             bnx_csv_num(c[1], 32, r->final_test_accuracy, isfinite(r->final_test_accuracy)),
+             bnx_csv_num(c[2], 32, r->best_test_accuracy, isfinite(r->best_test_accuracy)),
+             bnx_csv_num(c[3], 32, (double)r->best_step, r->best_step >= 0),
              bnx_csv_num(c[4], 32, (double)r->steps_to_97, r->steps_to_97 >= 0),
-             bnx_csv_num(c[5], 32, r->final_test_accuracy_ema, ok && isfinite(r->final_test_accuracy_ema)),
-             bnx_csv_num(c[6], 32, r->final_test_accuracy_population, ok && isfinite(r->final_test_accuracy_population)),
+             bnx_csv_num(c[5], 32, r->final_test_accuracy_ema, isfinite(r->final_test_accuracy_ema)),
+             bnx_csv_num(c[6], 32, r->final_test_accuracy_population, isfinite(r->final_test_accuracy_population)),
              r->probe_layer, r->probe_unit,
              bnx_csv_num(c[7], 32, r->p15_drift, isfinite(r->p15_drift)),
              bnx_csv_num(c[8], 32, r->p50_drift, isfinite(r->p50_drift)),

@@ -28,7 +28,7 @@ int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config
                        const bnx_dataset_files *data, const bnx_trial_result *result,
                        const char *failure, bnx_error *err);
 
-/* The header of summary.csv (docs/outputs.md), without a newline. */
+/* The header of summary.csv (README.md, "Outputs"), without a newline. */
 const char *bnx_summary_header(void);
 
 /* One summary.csv row (no newline) for a trial into buf[size]. */

@@ -184,32 +184,46 @@ int bnx_spec_override(bnx_spec *spec, const char *assignment, bnx_error *err)
     return resolve(spec, err);
 }
 
+/* "a, b, c": the variant names, cut short (with "...") if they do not fit. */
+static void join_variant_names(const bnx_spec *spec, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < spec->num_variants && used < size; i++) {
+        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", spec->variants[i].name);
+        if (n < 0 || (size_t)n >= size - used) {
+            snprintf(buf + (size > 4 ? size - 4 : 0), size > 4 ? 4 : size, "...");
+            return;
+        }
+        used += (size_t)n;
+    }
+}
+
 int bnx_spec_select(bnx_spec *spec, const char *names, bnx_error *err)
 {
-    bnx_variant kept[BNX_MAX_VARIANTS];
-    int count = 0;
+    int wanted[BNX_MAX_VARIANTS] = {0}, count = 0;
     char list[1024];
-    snprintf(list, sizeof list, "%s", names);
+    if (strlen(names) >= sizeof list)
+        return bnx_fail(err, BNX_EINVAL, "--variants list is too long");
+    strcpy(list, names);
     for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         int found = -1;
         for (int i = 0; i < spec->num_variants; i++)
             if (strcmp(spec->variants[i].name, tok) == 0)
                 found = i;
         if (found < 0) {
-            char known[512] = "";
-            for (int i = 0; i < spec->num_variants; i++) {
-                strncat(known, spec->variants[i].name, sizeof known - strlen(known) - 3);
-                if (i + 1 < spec->num_variants)
-                    strcat(known, ", ");
-            }
+            char known[512];
+            join_variant_names(spec, known, sizeof known);
             return bnx_fail(err, BNX_ENOTFOUND, "experiment %s has no variant '%s' (variants: %s)",
                             spec->name, tok, known);
         }
-        kept[count++] = spec->variants[found];
+        wanted[found] = 1; /* naming a variant twice runs it once */
     }
+    for (int i = 0; i < spec->num_variants; i++)
+        if (wanted[i])
+            spec->variants[count++] = spec->variants[i];
     if (count == 0)
         return bnx_fail(err, BNX_EINVAL, "--variants names no variant");
-    memcpy(spec->variants, kept, sizeof(bnx_variant) * (size_t)count);
     spec->num_variants = count;
     return BNX_OK;
 }

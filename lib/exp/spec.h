@@ -53,8 +53,9 @@ int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error 
  * Errors: BNX_EINVAL if the text has no '=', or as bnx_config_set. */
 int bnx_spec_override(bnx_spec *spec, const char *assignment, bnx_error *err);
 
-/* Keep only the variants named in the comma-separated list `names`.
- * Errors: BNX_ENOTFOUND naming an unknown variant and listing the known. */
+/* Keep only the variants named in the comma-separated list `names`, in
+ * the file's order; a name given twice counts once.
+ * Errors: BNX_EINVAL for an empty or over-long list; BNX_ENOTFOUND naming an unknown variant and listing the known. */
 int bnx_spec_select(bnx_spec *spec, const char *names, bnx_error *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/rng.h"
 #include "core/timer.h"
 #include "exp/probe.h"
@@ -29,6 +30,7 @@ typedef struct trial {
     long cursor;           /* next position in order */
     float *x;              /* (max_batch, features) gathered mini-batch */
     uint8_t *y;            /* (max_batch) its labels */
+    uint32_t *pop_idx;     /* (batch_size) examples of one Algorithm 2 batch */
     float *prob, *dlogits; /* (max_batch, classes) */
     float *probe;          /* (hidden_layers, probe_size, hidden_units) */
     float *scratch;        /* (probe_size * hidden_units) for order statistics */
@@ -69,12 +71,11 @@ static void next_batch(trial *t)
 static void estimate_population(trial *t)
 {
     int m = t->cfg->batch_size;
-    uint32_t idx[4096];
     bnx_net_population_begin(&t->net);
     for (int b = 0; b < t->cfg->population_batches; b++) {
         for (int i = 0; i < m; i++)
-            idx[i] = bnx_rng_below(&t->pop_rng, (uint32_t)t->train->n);
-        gather(t, t->train, idx, m);
+            t->pop_idx[i] = bnx_rng_below(&t->pop_rng, (uint32_t)t->train->n);
+        gather(t, t->train, t->pop_idx, m);
         bnx_net_forward(&t->net, m, t->x, BNX_MODE_BATCH_STATS);
         bnx_net_population_accumulate(&t->net, m);
     }
@@ -113,13 +114,23 @@ static bnx_mode eval_mode(const trial *t)
                                                              : BNX_MODE_INFER_EMA;
 }
 
+/* One activations.csv row; `unit` is a unit index or "all". */
+static int write_dist_row(trial *t, long step, int layer, const char *unit, const bnx_dist *d,
+                          bnx_error *err)
+{
+    char a[5][32];
+    return bnx_csv_row(&t->activations, err, "%ld,%d,%s,%s,%s,%s,%s,%s", step, layer, unit,
+                       bnx_csv_num(a[0], 32, d->p15, 1), bnx_csv_num(a[1], 32, d->p50, 1),
+                       bnx_csv_num(a[2], 32, d->p85, 1), bnx_csv_num(a[3], 32, d->mean, 1),
+                       bnx_csv_num(a[4], 32, d->std, 1));
+}
+
 /* Write activations.csv and histograms.csv rows for the probe of `step`. */
 static int write_probe(trial *t, long step, bnx_error *err)
 {
     const bnx_config *cfg = t->cfg;
     int units = cfg->hidden_units, probe_layer = bnx_config_probe_layer(cfg);
     long count = (long)cfg->probe_size * units;
-    char a[5][32];
     bnx_dist d;
     for (int k = 1; k <= cfg->hidden_layers; k++) {
         const float *layer = t->probe + (long)(k - 1) * count;
@@ -127,10 +138,9 @@ static int write_probe(trial *t, long step, bnx_error *err)
             for (int i = 0; i < cfg->probe_size; i++)
                 t->scratch[i] = layer[(long)i * units + cfg->probe_unit];
             bnx_dist_compute(t->scratch, cfg->probe_size, &d);
-            if (bnx_csv_row(&t->activations, err, "%ld,%d,%d,%s,%s,%s,%s,%s", step, k, cfg->probe_unit,
-                            bnx_csv_num(a[0], 32, d.p15, 1), bnx_csv_num(a[1], 32, d.p50, 1),
-                            bnx_csv_num(a[2], 32, d.p85, 1), bnx_csv_num(a[3], 32, d.mean, 1),
-                            bnx_csv_num(a[4], 32, d.std, 1)))
+            char unit[16];
+            snprintf(unit, sizeof unit, "%d", cfg->probe_unit);
+            if (write_dist_row(t, step, k, unit, &d, err))
                 return err->code;
             if (step > 0) {
                 double p[3] = {d.p15, d.p50, d.p85};
@@ -143,10 +153,7 @@ static int write_probe(trial *t, long step, bnx_error *err)
         }
         memcpy(t->scratch, layer, sizeof(float) * (size_t)count);
         bnx_dist_compute(t->scratch, count, &d);
-        if (bnx_csv_row(&t->activations, err, "%ld,%d,all,%s,%s,%s,%s,%s", step, k,
-                        bnx_csv_num(a[0], 32, d.p15, 1), bnx_csv_num(a[1], 32, d.p50, 1),
-                        bnx_csv_num(a[2], 32, d.p85, 1), bnx_csv_num(a[3], 32, d.mean, 1),
-                        bnx_csv_num(a[4], 32, d.std, 1)))
+        if (write_dist_row(t, step, k, "all", &d, err))
             return err->code;
 
         bnx_histogram(layer, count, cfg->hist_min, cfg->hist_max, cfg->hist_bins, t->hist);
@@ -179,14 +186,6 @@ static int write_record(trial *t, const bnx_record *r, bnx_error *err)
                        bnx_csv_num(c[4], 32, r->test_accuracy, 1), r->wall_time_s);
 }
 
-static void *zalloc(size_t count, size_t size, size_t *failed)
-{
-    void *p = calloc(count ? count : 1, size);
-    if (!p && !*failed)
-        *failed = count * size;
-    return p;
-}
-
 static int trial_open(trial *t, const char *dir, bnx_error *err)
 {
     const bnx_config *cfg = t->cfg;
@@ -210,14 +209,15 @@ static int trial_open(trial *t, const char *dir, bnx_error *err)
     bnx_net_init_gaussian(&t->net, (float)cfg->init_std, &init_rng);
 
     size_t failed = 0, probe_values = (size_t)cfg->probe_size * cfg->hidden_units;
-    t->order = zalloc((size_t)t->train->n, sizeof(uint32_t), &failed);
-    t->x = zalloc((size_t)max_batch * t->features, sizeof(float), &failed);
-    t->y = zalloc((size_t)max_batch, 1, &failed);
-    t->prob = zalloc((size_t)max_batch * spec.num_classes, sizeof(float), &failed);
-    t->dlogits = zalloc((size_t)max_batch * spec.num_classes, sizeof(float), &failed);
-    t->probe = zalloc(probe_values * cfg->hidden_layers, sizeof(float), &failed);
-    t->scratch = zalloc(probe_values, sizeof(float), &failed);
-    t->hist = zalloc((size_t)cfg->hist_bins + 2, sizeof(long), &failed);
+    t->order = bnx_calloc((size_t)t->train->n, sizeof(uint32_t), &failed);
+    t->x = bnx_calloc((size_t)max_batch * t->features, sizeof(float), &failed);
+    t->y = bnx_calloc((size_t)max_batch, 1, &failed);
+    t->pop_idx = bnx_calloc((size_t)cfg->batch_size, sizeof(uint32_t), &failed);
+    t->prob = bnx_calloc((size_t)max_batch * spec.num_classes, sizeof(float), &failed);
+    t->dlogits = bnx_calloc((size_t)max_batch * spec.num_classes, sizeof(float), &failed);
+    t->probe = bnx_calloc(probe_values * cfg->hidden_layers, sizeof(float), &failed);
+    t->scratch = bnx_calloc(probe_values, sizeof(float), &failed);
+    t->hist = bnx_calloc((size_t)cfg->hist_bins + 2, sizeof(long), &failed);
     if (failed)
         return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the trial", failed);
     for (uint32_t i = 0; i < (uint32_t)t->train->n; i++)
@@ -252,6 +252,7 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->order);
     free(t->x);
     free(t->y);
+    free(t->pop_idx);
     free(t->prob);
     free(t->dlogits);
     free(t->probe);
@@ -273,7 +274,7 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
     if (write_record(t, r, err) || write_probe(t, r->step, err))
         return err->code;
     res->final_test_accuracy = r->test_accuracy;
-    if (r->test_accuracy > res->best_test_accuracy) {
+    if (res->best_step < 0 || r->test_accuracy > res->best_test_accuracy) {
         res->best_test_accuracy = r->test_accuracy;
         res->best_step = r->step;
     }
@@ -284,20 +285,26 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
     return BNX_OK;
 }
 
+void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg)
+{
+    memset(res, 0, sizeof *res);
+    res->status = BNX_TRIAL_FAILED;
+    res->diverged_step = -1;
+    res->steps_to_97 = -1;
+    res->best_step = -1;
+    res->final_test_accuracy = res->best_test_accuracy = NAN;
+    res->final_test_accuracy_ema = res->final_test_accuracy_population = NAN;
+    res->probe_layer = bnx_config_probe_layer(cfg);
+    res->probe_unit = cfg->probe_unit;
+    res->p15_drift = res->p50_drift = res->p85_drift = NAN;
+}
+
 int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
                   const char *dir, bnx_progress_fn progress, void *ctx,
                   bnx_trial_result *res, bnx_error *err)
 {
     double start = bnx_now();
-    memset(res, 0, sizeof *res);
-    res->status = BNX_TRIAL_FAILED;
-    res->diverged_step = -1;
-    res->steps_to_97 = -1;
-    res->best_test_accuracy = -1.0;
-    res->final_test_accuracy_ema = res->final_test_accuracy_population = NAN;
-    res->probe_layer = bnx_config_probe_layer(cfg);
-    res->probe_unit = cfg->probe_unit;
-    res->p15_drift = res->p50_drift = res->p85_drift = NAN;
+    bnx_trial_result_init(res, cfg);
 
     int features = train->c * train->h * train->w;
     if (test->c * test->h * test->w != features)

@@ -26,10 +26,11 @@ enum bnx_trial_status { BNX_TRIAL_DONE, BNX_TRIAL_DIVERGED, BNX_TRIAL_FAILED };
 typedef struct bnx_trial_result {
     int status;             /* enum bnx_trial_status */
     long steps;             /* steps trained */
-    long diverged_step;     /* first step with a non-finite loss, or -1 */
+    long diverged_step;     /* first step whose training loss, or the test loss
+                               recorded after it, is not finite; or -1 */
     double final_test_accuracy;
     double best_test_accuracy;
-    long best_step;
+    long best_step;         /* step of the best record, or -1 (no record yet) */
     long steps_to_97;       /* first record step with accuracy >= 0.97, or -1 */
     double final_test_accuracy_ema;        /* NaN if not measured */
     double final_test_accuracy_population; /* NaN if not measured */
@@ -38,11 +39,15 @@ typedef struct bnx_trial_result {
     double wall_time_s;
 } bnx_trial_result;
 
+/* A result for a trial that has not run: status BNX_TRIAL_FAILED, no steps,
+ * unknown values NaN or -1, the probe taken from cfg. */
+void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg);
+
 /* Called after each record is written, for progress display. */
 typedef void (*bnx_progress_fn)(void *ctx, const bnx_record *rec, long total_steps);
 
 /* Train one trial and write dir/metrics.csv, dir/activations.csv and
- * dir/histograms.csv (columns: docs/outputs.md).  dir must exist.
+ * dir/histograms.csv (columns: README.md, "Outputs").  dir must exist.
  *   train: the training set (N, C, H, W) with C*H*W = the model's input
  *   test:  the test set, same shape
  * On return *result describes the trial; a diverging run is a result

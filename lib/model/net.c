@@ -1,5 +1,7 @@
 #include "model/net.h"
 
+#include "core/alloc.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,27 +20,23 @@ static bnx_layer *add_layer(bnx_net *net, bnx_layer_kind kind, int in, int out)
     return l;
 }
 
-static int param_count(const bnx_layer *l, int with_bias)
+static size_t param_count(const bnx_layer *l, int with_bias)
 {
     switch (l->kind) {
     case BNX_LAYER_LINEAR:
-        return l->out * l->in + (with_bias ? l->out : 0);
+        return (size_t)l->out * (size_t)l->in + (with_bias ? (size_t)l->out : 0);
     case BNX_LAYER_BATCHNORM:
-        return 2 * l->out;
+        return 2 * (size_t)l->out;
     default:
         return 0;
     }
 }
 
-/* calloc that records failure in *ok instead of returning early. */
-static void *alloc(size_t count, size_t size, int *ok, size_t *bytes)
+/* A linear layer has a bias unless batch norm follows it (Section 3.2). */
+static int has_bias(const bnx_net *net, int i)
 {
-    void *p = calloc(count ? count : 1, size);
-    if (!p && *ok) {
-        *ok = 0;
-        *bytes = count * size;
-    }
-    return p;
+    return net->layers[i].kind == BNX_LAYER_LINEAR &&
+           !(i + 1 < net->num_layers && net->layers[i + 1].kind == BNX_LAYER_BATCHNORM);
 }
 
 int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *spec, int max_batch, bnx_error *err)
@@ -73,34 +71,32 @@ int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *spec, int max_batch, bnx_er
     }
     add_layer(net, BNX_LAYER_LINEAR, width, spec->num_classes);
 
-    /* A linear layer followed by BN has no bias. */
-    int total = 0;
-    for (int i = 0; i < net->num_layers; i++) {
-        bnx_layer *l = &net->layers[i];
-        int bias = l->kind == BNX_LAYER_LINEAR &&
-                   !(i + 1 < net->num_layers && net->layers[i + 1].kind == BNX_LAYER_BATCHNORM);
-        total += param_count(l, bias);
-    }
-    net->num_params = total;
+    size_t total = 0;
+    for (int i = 0; i < net->num_layers; i++)
+        total += param_count(&net->layers[i], has_bias(net, i));
+    size_t widest = (size_t)(spec->in_features > spec->hidden_units ? spec->in_features : spec->hidden_units);
+    if (total > (size_t)INT32_MAX || widest * (size_t)max_batch > (size_t)INT32_MAX)
+        return bnx_fail(err, BNX_EINVAL,
+                        "the network is too large: %zu parameters, activations of %zu x %d values "
+                        "(at most %d each)", total, widest, max_batch, INT32_MAX);
+    net->num_params = (int)total;
 
-    int ok = 1;
-    size_t bytes = 0;
-    net->params = alloc((size_t)total, sizeof(float), &ok, &bytes);
-    net->grads = alloc((size_t)total, sizeof(float), &ok, &bytes);
-    net->velocity = alloc((size_t)total, sizeof(float), &ok, &bytes);
-    int off = 0;
-    for (int i = 0; ok && i < net->num_layers; i++) {
+    size_t failed = 0;
+    net->params = bnx_calloc(total, sizeof(float), &failed);
+    net->grads = bnx_calloc(total, sizeof(float), &failed);
+    net->velocity = bnx_calloc(total, sizeof(float), &failed);
+    size_t off = 0;
+    for (int i = 0; !failed && i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
         size_t rows = (size_t)max_batch;
-        l->y = alloc(rows * l->out, sizeof(float), &ok, &bytes);
+        l->y = bnx_calloc(rows * l->out, sizeof(float), &failed);
         if (i > 0)
-            l->dx = alloc(rows * l->in, sizeof(float), &ok, &bytes);
+            l->dx = bnx_calloc(rows * l->in, sizeof(float), &failed);
         if (l->kind == BNX_LAYER_LINEAR) {
-            int bias = !(i + 1 < net->num_layers && net->layers[i + 1].kind == BNX_LAYER_BATCHNORM);
             l->w = net->params + off;
             l->dw = net->grads + off;
-            off += l->out * l->in;
-            if (bias) {
+            off += (size_t)l->out * l->in;
+            if (has_bias(net, i)) {
                 l->b = net->params + off;
                 l->db = net->grads + off;
                 off += l->out;
@@ -112,21 +108,21 @@ int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *spec, int max_batch, bnx_er
             l->beta = net->params + off + c;
             l->dbeta = net->grads + off + c;
             off += 2 * c;
-            l->xhat = alloc(rows * c, sizeof(float), &ok, &bytes);
-            l->running_mean = alloc((size_t)c, sizeof(float), &ok, &bytes);
-            l->running_var = alloc((size_t)c, sizeof(float), &ok, &bytes);
-            l->pop_mean = alloc((size_t)c, sizeof(float), &ok, &bytes);
-            l->pop_var = alloc((size_t)c, sizeof(float), &ok, &bytes);
-            l->pop_sum_mean = alloc((size_t)c, sizeof(double), &ok, &bytes);
-            l->pop_sum_var = alloc((size_t)c, sizeof(double), &ok, &bytes);
-            l->batch_mean = alloc((size_t)c, sizeof(float), &ok, &bytes);
-            l->batch_var = alloc((size_t)c, sizeof(float), &ok, &bytes);
-            l->invstd = alloc((size_t)c, sizeof(float), &ok, &bytes);
+            l->xhat = bnx_calloc(rows * c, sizeof(float), &failed);
+            l->running_mean = bnx_calloc((size_t)c, sizeof(float), &failed);
+            l->running_var = bnx_calloc((size_t)c, sizeof(float), &failed);
+            l->pop_mean = bnx_calloc((size_t)c, sizeof(float), &failed);
+            l->pop_var = bnx_calloc((size_t)c, sizeof(float), &failed);
+            l->pop_sum_mean = bnx_calloc((size_t)c, sizeof(double), &failed);
+            l->pop_sum_var = bnx_calloc((size_t)c, sizeof(double), &failed);
+            l->batch_mean = bnx_calloc((size_t)c, sizeof(float), &failed);
+            l->batch_var = bnx_calloc((size_t)c, sizeof(float), &failed);
+            l->invstd = bnx_calloc((size_t)c, sizeof(float), &failed);
         }
     }
-    if (!ok) {
+    if (failed) {
         bnx_net_destroy(net);
-        return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the network", bytes);
+        return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the network", failed);
     }
     bnx_rng unused;
     bnx_rng_seed(&unused, 0, 0);

@@ -23,7 +23,7 @@ double bnx_softmax_xent_forward(int n, int k, const float *logits,
             p[j] = (float)(p[j] / sum);
         /* -log softmax(z)[y] = log(sum) - (z[y] - max) */
         total += log(sum) - ((double)z[labels[i]] - (double)z[arg]);
-        right += (arg == labels[i]);
+        right += arg == labels[i] && isfinite(sum) && isfinite(z[arg]);
     }
     *correct = right;
     return total;

@@ -9,7 +9,8 @@
  * prob (N, K) receives softmax(logits) (computed stably, max subtracted).
  * Returns the sum over the mini-batch of -log p[label] in nats (divide by N
  * for the mean); *correct receives how many rows have their argmax (first
- * index on ties) equal to the label.  The loss is +inf or NaN when the
+ * index on ties) equal to the label; a row with a NaN or infinite logit
+ * never counts as correct (a diverged network predicts nothing).  The loss is +inf or NaN when the
  * logits are; the caller treats that as divergence. */
 double bnx_softmax_xent_forward(int n, int k, const float *logits,
                                 const uint8_t *labels, float *prob, int *correct);
