@@ -64,8 +64,10 @@ unit-check: build/check_bnexp
 cli-check: bnexp build/pngcheck
 	./tests/cli_test.sh
 
+# Timings, never pass/fail: a step against its bare GEMMs, then a full fig1.
 bench: bnexp build/bench
 	./build/bench
+	./bench/fig1_wall.sh
 
 clean:
 	rm -rf build bnexp

@@ -354,13 +354,15 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
     }
     if (rc == BNX_OK) {
         res->status = res->diverged_step >= 0 ? BNX_TRIAL_DIVERGED : BNX_TRIAL_DONE;
+        /* The last record measured the estimate evaluation uses; measure
+         * the other one now. */
         double unused;
-        if (cfg->bn) {
+        res->final_test_accuracy_ema = res->final_test_accuracy_population = res->final_test_accuracy;
+        if (cfg->bn && cfg->bn_inference == BNX_BN_INFER_POPULATION) {
             evaluate(&t, BNX_MODE_INFER_EMA, 0, &unused, &res->final_test_accuracy_ema);
+        } else if (cfg->bn) {
             estimate_population(&t);
             evaluate(&t, BNX_MODE_INFER_POPULATION, 0, &unused, &res->final_test_accuracy_population);
-        } else {
-            res->final_test_accuracy_ema = res->final_test_accuracy_population = res->final_test_accuracy;
         }
         if (t.drift_records > 0) {
             res->p15_drift = t.hi[0] - t.lo[0];
