@@ -95,7 +95,7 @@ if $BNEXP run fig1 --set steps=100 --set eval_every=100 --seed 2 --variants bn -
 else fail "another seed: other metrics, in seed-2/"; fi
 
 # --- divergence is a result, not a crash ---
-if out=$($BNEXP run fig1 --set steps=200 --set eval_every=100 --set activation=relu --set lr=50 --variants baseline --out "$tmp/div" 2>&1) &&
+if out=$($BNEXP run fig1 --set steps=200 --set eval_every=100 --set activation=relu --set lr=50 --set init_std=1 --variants baseline --out "$tmp/div" 2>&1) &&
    grep -q '^baseline,1,diverged,' "$tmp/div/summary.csv" && grep -q '"status":[[:space:]]*"diverged"' "$tmp/div/baseline/seed-1/manifest.json"; then
     ok "diverging run recorded as diverged, exit 0"
 else fail "diverging run recorded as diverged, exit 0" "$out"; fi
