@@ -18,7 +18,7 @@ LIB_SRC := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
 CMD_SRC := $(sort $(wildcard cmd/bnexp/*.c))
 CMD_OBJ := $(CMD_SRC:%.c=build/%.o)
-TEST_SRC := $(sort $(wildcard tests/check_*.c))
+TEST_SRC := $(sort $(wildcard tests/check_*.c)) tests/testutil.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
 .PHONY: all deps fig1 check unit-check cli-check bench clean
@@ -30,6 +30,9 @@ build/lib/nn/%.o: lib/nn/%.c
 build/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The version string (with the git revision) is compiled into these two.
+build/cmd/bnexp/main.o build/cmd/bnexp/cmd_run.o: VERSION $(wildcard .git/HEAD .git/index)
 
 build/libbnexp.a: $(LIB_OBJ)
 	ar rcs $@ $^

@@ -10,21 +10,12 @@
 #include "data/dataset.h"
 #include "data/idx.h"
 #include "data/sha256.h"
+#include "testutil.h"
 
 static char tmpdir[256];
 
-static void setup(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/bnexp-check-idx-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void teardown(void)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void setup(void) { test_tmpdir_create(tmpdir, sizeof tmpdir, "idx"); }
+static void teardown(void) { test_tmpdir_remove(tmpdir); }
 
 /* Path of `name` inside the test's temporary directory (static buffer per slot). */
 static const char *tpath(const char *name, int slot)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "exp/spec.h"
+#include "testutil.h"
 
 static char dir[64];
 
@@ -21,18 +22,8 @@ static const char *write_ini(const char *name, const char *text)
     return path;
 }
 
-static void setup(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/bnexp-spec-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+static void setup(void) { test_tmpdir_create(dir, sizeof dir, "spec"); }
+static void teardown(void) { test_tmpdir_remove(dir); }
 
 static bnx_spec spec;
 

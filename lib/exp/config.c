@@ -181,6 +181,22 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
 }
 
 int bnx_config_num_keys(void) { return num_keys; }
+
+int bnx_config_key_kind(const bnx_config *cfg, int i)
+{
+    switch (keys[i].type) {
+    case K_BOOL:
+        return BNX_KEY_BOOL;
+    case K_INT:
+        return strcmp(keys[i].name, "probe_layer") == 0 && cfg->probe_layer == 0 ? BNX_KEY_TEXT
+                                                                                  : BNX_KEY_NUMBER;
+    case K_LONG:
+    case K_DOUBLE:
+        return BNX_KEY_NUMBER;
+    default:
+        return BNX_KEY_TEXT;
+    }
+}
 const char *bnx_config_key_name(int i) { return keys[i].name; }
 const char *bnx_config_key_help(int i) { return keys[i].help; }
 

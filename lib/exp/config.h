@@ -56,6 +56,11 @@ int bnx_config_probe_layer(const bnx_config *cfg);
 /* Number of keys, and the name / current value (as text) of key i, for the
  * manifest and `bnexp list`.  bnx_config_key_help gives a one-line meaning. */
 int bnx_config_num_keys(void);
+
+/* The JSON type of key i's current value: text, a number, or a boolean
+ * (probe_layer is text when it is "last"). */
+enum bnx_key_kind { BNX_KEY_TEXT, BNX_KEY_NUMBER, BNX_KEY_BOOL };
+int bnx_config_key_kind(const bnx_config *cfg, int i);
 const char *bnx_config_key_name(int i);
 const char *bnx_config_key_help(int i);
 void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size);

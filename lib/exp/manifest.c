@@ -54,7 +54,17 @@ int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config
     for (int i = 0; i < bnx_config_num_keys(); i++) {
         char value[256];
         bnx_config_key_value(cfg, i, value, sizeof value);
-        cJSON_AddStringToObject(config, bnx_config_key_name(i), value);
+        const char *name = bnx_config_key_name(i);
+        switch (bnx_config_key_kind(cfg, i)) {
+        case BNX_KEY_NUMBER:
+            cJSON_AddNumberToObject(config, name, strtod(value, NULL));
+            break;
+        case BNX_KEY_BOOL:
+            cJSON_AddBoolToObject(config, name, strcmp(value, "true") == 0);
+            break;
+        default:
+            cJSON_AddStringToObject(config, name, value);
+        }
     }
 
     cJSON *dataset = cJSON_AddObjectToObject(root, "dataset");
