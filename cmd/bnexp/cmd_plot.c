@@ -140,6 +140,13 @@ static int find_trials(const char *run, const char *csv, struct trials *out, bnx
             t->seed = seed;
             strcpy(t->path, path);
             out->n++;
+            /* A trial writes manifest.json when it ends: without one it is
+             * still running or was stopped, and its curve is partial. */
+            char manifest[4096 + 300];
+            int len = snprintf(manifest, sizeof manifest, "%s/%s/manifest.json", vdir, s->d_name);
+            if (len > 0 && (size_t)len < sizeof manifest && !is_file(manifest))
+                fprintf(stderr, "bnexp: warning: %s/%s has no manifest.json (unfinished or "
+                                "stopped); its curve is partial\n", vdir, s->d_name);
         }
         closedir(vd);
     }
