@@ -179,15 +179,21 @@ static double bn_loss(void *p)
     return dot(c->r, c->y, BN_T);
 }
 
+/* Random input with mean 1 and std 2, gamma near 1, beta near 0. */
+static void bn_ctx_init(struct bn_ctx *c, uint64_t seed)
+{
+    bnx_rng rng;
+    bnx_rng_seed(&rng, seed, 0);
+    fill(&rng, c->x, BN_T, 2, 1);
+    fill(&rng, c->gamma, BN_C, 0.5, 1);
+    fill(&rng, c->beta, BN_C, 0.5, 0);
+    fill(&rng, c->r, BN_T, 1, 0);
+}
+
 START_TEST(gradcheck_batchnorm_train)
 {
     struct bn_ctx c;
-    bnx_rng rng;
-    bnx_rng_seed(&rng, 15, 0);
-    fill(&rng, c.x, BN_T, 2, 1);
-    fill(&rng, c.gamma, BN_C, 0.5, 1);
-    fill(&rng, c.beta, BN_C, 0.5, 0);
-    fill(&rng, c.r, BN_T, 1, 0);
+    bn_ctx_init(&c, 15);
     float dx[BN_T], dgamma[BN_C], dbeta[BN_C];
     bn_loss(&c);
     bnx_batchnorm_backward(BN_N, BN_C, BN_S, c.r, c.xhat, c.gamma, c.invstd, dx, dgamma, dbeta);
@@ -202,12 +208,7 @@ END_TEST
 START_TEST(batchnorm_backward_scale_invariance)
 {
     struct bn_ctx c;
-    bnx_rng rng;
-    bnx_rng_seed(&rng, 16, 0);
-    fill(&rng, c.x, BN_T, 2, 1);
-    fill(&rng, c.gamma, BN_C, 0.5, 1);
-    fill(&rng, c.beta, BN_C, 0.5, 0);
-    fill(&rng, c.r, BN_T, 1, 0);
+    bn_ctx_init(&c, 16);
     float dx1[BN_T], dx2[BN_T], dg[BN_C], db[BN_C], y1[BN_T];
     bn_loss(&c);
     memcpy(y1, c.y, sizeof y1);
