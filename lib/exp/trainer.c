@@ -159,15 +159,9 @@ static int write_probe(trial *t, long step, bnx_error *err)
         bnx_histogram(layer, count, cfg->hist_min, cfg->hist_max, cfg->hist_bins, t->hist);
         double width = (cfg->hist_max - cfg->hist_min) / cfg->hist_bins;
         for (int b = 0; b < cfg->hist_bins + 2; b++) {
-            char lo[32], hi[32];
-            if (b == 0)
-                snprintf(lo, sizeof lo, "-inf");
-            else
-                bnx_csv_num(lo, sizeof lo, cfg->hist_min + (b - 1) * width, 1);
-            if (b == cfg->hist_bins + 1)
-                snprintf(hi, sizeof hi, "inf");
-            else
-                bnx_csv_num(hi, sizeof hi, cfg->hist_min + b * width, 1);
+            char lo[32], hi[32]; /* the outer rows reach to -inf and inf */
+            bnx_csv_num(lo, sizeof lo, b == 0 ? -INFINITY : cfg->hist_min + (b - 1) * width, 1);
+            bnx_csv_num(hi, sizeof hi, b == cfg->hist_bins + 1 ? INFINITY : cfg->hist_min + b * width, 1);
             if (bnx_csv_row(&t->histograms, err, "%ld,%d,%s,%s,%ld", step, k, lo, hi, t->hist[b]))
                 return err->code;
         }
@@ -336,8 +330,6 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         seen += m;
         res->steps = step;
         int diverged = !isfinite(loss);
-        if (diverged && res->diverged_step < 0)
-            res->diverged_step = step;
         if (diverged || step % cfg->eval_every == 0 || step == cfg->steps) {
             r = (bnx_record){.step = step, .has_train = 1,
                              .train_loss = loss_sum / (double)seen,
@@ -346,8 +338,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
             loss_sum = 0.0;
             right = seen = 0;
             if (diverged || !isfinite(r.test_loss)) {
-                if (res->diverged_step < 0)
-                    res->diverged_step = step;
+                res->diverged_step = step; /* the first: training stops here */
                 break;
             }
         }

@@ -39,6 +39,20 @@ static int has_bias(const bnx_net *net, int i)
            !(i + 1 < net->num_layers && net->layers[i + 1].kind == BNX_LAYER_BATCHNORM);
 }
 
+/* gamma 1, beta 0, running and population statistics at PyTorch's
+ * initial mean 0, variance 1. */
+static void reset_batchnorm(bnx_layer *l)
+{
+    for (int c = 0; c < l->out; c++) {
+        l->gamma[c] = 1.0f;
+        l->beta[c] = 0.0f;
+        l->running_mean[c] = 0.0f;
+        l->running_var[c] = 1.0f;
+        l->pop_mean[c] = 0.0f;
+        l->pop_var[c] = 1.0f;
+    }
+}
+
 int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *spec, int max_batch, bnx_error *err)
 {
     memset(net, 0, sizeof *net);
@@ -124,9 +138,9 @@ int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *spec, int max_batch, bnx_er
         bnx_net_destroy(net);
         return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the network", failed);
     }
-    bnx_rng unused;
-    bnx_rng_seed(&unused, 0, 0);
-    bnx_net_init_gaussian(net, 0.0f, &unused);
+    for (int i = 0; i < net->num_layers; i++)
+        if (net->layers[i].kind == BNX_LAYER_BATCHNORM)
+            reset_batchnorm(&net->layers[i]);
     return BNX_OK;
 }
 
@@ -163,14 +177,7 @@ void bnx_net_init_gaussian(bnx_net *net, float std, bnx_rng *rng)
             if (l->b)
                 memset(l->b, 0, sizeof(float) * (size_t)l->out);
         } else if (l->kind == BNX_LAYER_BATCHNORM) {
-            for (int c = 0; c < l->out; c++) {
-                l->gamma[c] = 1.0f;
-                l->beta[c] = 0.0f;
-                l->running_mean[c] = 0.0f;
-                l->running_var[c] = 1.0f;
-                l->pop_mean[c] = 0.0f;
-                l->pop_var[c] = 1.0f;
-            }
+            reset_batchnorm(l);
         }
     }
     memset(net->velocity, 0, sizeof(float) * (size_t)net->num_params);
