@@ -7,7 +7,10 @@
 
 #include <openssl/evp.h>
 
-int bnx_sha256_file(const char *path, char hex[65], bnx_error *err)
+/* Hash a file with `md` and write its digest in hex (2 * digest size + 1
+ * bytes) into hex. */
+static int digest_file(const char *path, const EVP_MD *md, const char *md_name, char *hex,
+                       bnx_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -18,11 +21,11 @@ int bnx_sha256_file(const char *path, char hex[65], bnx_error *err)
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!ctx) {
         fclose(f);
-        return bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate a SHA-256 context", path);
+        return bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate a %s context", path, md_name);
     }
     int rc = BNX_OK;
-    if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-        rc = bnx_fail(err, BNX_EIO, "%s: OpenSSL cannot start a SHA-256 digest", path);
+    if (EVP_DigestInit_ex(ctx, md, NULL) != 1) {
+        rc = bnx_fail(err, BNX_EIO, "%s: OpenSSL cannot start a %s digest", path, md_name);
         goto done;
     }
     unsigned char buf[1 << 16];
@@ -35,15 +38,28 @@ int bnx_sha256_file(const char *path, char hex[65], bnx_error *err)
     }
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx, digest, &len);
-    for (unsigned int i = 0; i < len && i < 32; i++)
+    if (EVP_DigestFinal_ex(ctx, digest, &len) != 1) {
+        rc = bnx_fail(err, BNX_EIO, "%s: OpenSSL cannot finish a %s digest", path, md_name);
+        goto done;
+    }
+    for (unsigned int i = 0; i < len; i++)
         snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-    hex[64] = '\0';
+    hex[2 * len] = '\0';
 
 done:
     EVP_MD_CTX_free(ctx);
     fclose(f);
     return rc;
+}
+
+int bnx_sha256_file(const char *path, char hex[65], bnx_error *err)
+{
+    return digest_file(path, EVP_sha256(), "SHA-256", hex, err);
+}
+
+int bnx_md5_file(const char *path, char hex[33], bnx_error *err)
+{
+    return digest_file(path, EVP_md5(), "MD5", hex, err);
 }
 
 int bnx_sha256_sums_lookup(const char *sums_path, const char *name, char hex[65],

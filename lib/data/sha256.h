@@ -1,5 +1,5 @@
-/* SHA-256 of files (FIPS 180-4, computed by OpenSSL's libcrypto), and the
- * sums files that hold the expected digests.
+/* SHA-256 of files (FIPS 180-4, computed by OpenSSL's libcrypto), MD5 for
+ * publishers' download checksums (RFC 1321), and the sums files that hold the expected digests.
  *
  * A sums file is what `sha256sum` writes and `sha256sum -c` reads: one line
  * per file, "HEX  NAME" (two spaces; "HEX *NAME" is accepted too), HEX being
@@ -17,6 +17,12 @@
  * opened or read, BNX_ENOMEM if the hash context cannot be allocated; each
  * message names `path`. */
 int bnx_sha256_file(const char *path, char hex[65], bnx_error *err);
+
+/* MD5 of the file at `path`, as 32 lowercase hex digits plus a NUL in
+ * hex[33].  Only for checking a download against a publisher's MD5 (the
+ * CIFAR-10 tarball's); MD5 is not collision resistant, so bnexp's own sums
+ * files are SHA-256.  Errors: as bnx_sha256_file. */
+int bnx_md5_file(const char *path, char hex[33], bnx_error *err);
 
 /* Look up the digest of file `name` in the sums file `sums_path` and write
  * it, lowercased, into hex[65].
