@@ -9,7 +9,11 @@
  *
  * The files live uncompressed in one directory (datasets/mnist/ under the
  * bnexp home); their SHA-256 sums are in a sums file (datasets/mnist.sha256,
- * see data/sha256.h), and every file is checked against it before use. */
+ * see data/sha256.h), and every file is checked against it before use.
+ *
+ * These functions are the registry's (data/registry.h) for the dataset
+ * "mnist", kept under their MNIST names; new code loads any dataset by name
+ * with bnx_data_load. */
 #ifndef BNX_DATA_MNIST_H
 #define BNX_DATA_MNIST_H
 
@@ -26,9 +30,10 @@
  * test images, test labels). */
 extern const char *const bnx_mnist_file_names[BNX_MNIST_NUM_FILES];
 
-/* Check every file in `dir` against `sums_path`.  When `files` is not NULL
- * it receives the name "mnist", `dir`, and each file's name and digest (also
- * on failure, for the files checked so far; files->count says how many).
+/* Check every file in `dir` against `sums_path`: bnx_data_verify for
+ * "mnist".  When `files` is not NULL it receives the name "mnist", `dir`,
+ * and each file's name and digest (also on failure, for the files checked
+ * so far; files->count says how many).
  * Errors:
  *   BNX_ENOTFOUND  `dir` or one of the files is missing (the message says to
  *                  run `./bnexp data fetch mnist`), or the sums file or a
@@ -36,11 +41,13 @@ extern const char *const bnx_mnist_file_names[BNX_MNIST_NUM_FILES];
  *   BNX_EFORMAT    a file's SHA-256 differs from the sum: the message names
  *                  the file, the expected and the actual digest; or the sums
  *                  file is malformed
- *   BNX_EIO, BNX_ENOMEM  as bnx_sha256_file */
+ *   BNX_EIO, BNX_ENOMEM  as bnx_sha256_file
+ *   BNX_EINVAL     a path is too long */
 int bnx_mnist_verify(const char *dir, const char *sums_path, bnx_dataset_files *files,
                      bnx_error *err);
 
-/* Verify (as bnx_mnist_verify) and load MNIST from `dir`: *train becomes
+/* Verify (as bnx_mnist_verify) and load MNIST from `dir` (bnx_data_load_dir
+ * for "mnist"): *train becomes
  * (60000, 1, 28, 28), *test (10000, 1, 28, 28), pixels in [0, 1], 10
  * classes.  `files` (required) records dir, names and digests for the run
  * manifest.  The caller frees both datasets with bnx_dataset_free; on
@@ -51,15 +58,8 @@ int bnx_mnist_verify(const char *dir, const char *sums_path, bnx_dataset_files *
 int bnx_mnist_load(const char *dir, const char *sums_path, bnx_dataset *train,
                    bnx_dataset *test, bnx_dataset_files *files, bnx_error *err);
 
-/* Install one file: decompress `src_path` (plain or gzip; the name does not
- * matter) into a hidden temporary file in `dir`, check its SHA-256 against
- * the line for `name` in `sums_path`, and only then rename it to dir/name,
- * so a file under its final name is always complete and verified.  The
- * temporary file is removed on failure.  `sha256` (65 bytes) receives the
- * digest if not NULL.  `dir` must exist.
- * Errors: BNX_ENOTFOUND if `src_path` or the sum is missing; BNX_EFORMAT for
- * a corrupt gzip stream or a digest that differs from the sum (both digests
- * are given); BNX_EIO for a failed read, write or rename, naming the path. */
+/* Install one file, verified against `sums_path` (required: BNX_EINVAL if
+ * NULL): bnx_data_install_file (data/install.h), which see for the rest. */
 int bnx_mnist_install_file(const char *src_path, const char *dir, const char *name,
                            const char *sums_path, char sha256[65], bnx_error *err);
 
