@@ -6,11 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "core/paths.h"
-#include "data/mnist.h"
+#include "data/registry.h"
 
 #define MAX_EXPERIMENTS 256
 
@@ -113,24 +112,20 @@ static void list_experiments(void)
 
 static void list_datasets(void)
 {
-    char dir[4096], sums[4096];
-    bnx_error err;
-    printf("\ndatasets (bnexp data fetch NAME):\n");
-    if (bnx_home_path(dir, sizeof dir, "datasets/mnist", &err) ||
-        bnx_home_path(sums, sizeof sums, "datasets/mnist.sha256", &err)) {
-        printf("  %-14s (cannot locate datasets/: %s)\n", "mnist", err.msg);
-        return;
+    printf("\ndatasets (bnexp data fetch NAME; bnexp data list for details):\n");
+    for (int i = 0; i < bnx_data_count(); i++) {
+        const bnx_dataset_info *info = bnx_data_at(i);
+        char dir[4096], sums[4096];
+        bnx_error err;
+        bnx_data_state state = BNX_DATA_ABSENT;
+        int rc = bnx_data_paths(info, dir, sums, &err);
+        if (!rc)
+            rc = bnx_data_verify(info, dir, sums, NULL, &state, &err);
+        printf("  %-14s %-11s %s (%s)\n", info->name, bnx_data_state_name(state),
+               info->description, dir);
+        if (rc)
+            printf("  %-14s %-11s %s\n", "", "", err.msg);
     }
-    int rc = bnx_mnist_verify(dir, sums, NULL, &err);
-    struct stat st;
-    int dir_exists = stat(dir, &st) == 0;
-    const char *state = rc == BNX_OK                        ? "present, verified"
-                        : rc == BNX_ENOTFOUND && !dir_exists ? "absent"
-                        : rc == BNX_ENOTFOUND                ? "incomplete"
-                                                             : "present but NOT verified";
-    printf("  %-14s %s (%s)\n", "mnist", state, dir);
-    if (rc != BNX_OK)
-        printf("  %-14s %s\n", "", err.msg);
 }
 
 static void list_charts(void)
