@@ -6,6 +6,7 @@ Suite *suite_rng(void);
 Suite *suite_nn(void);
 Suite *suite_gradcheck(void);
 Suite *suite_idx(void);
+Suite *suite_data(void);
 Suite *suite_spec(void);
 Suite *suite_probe(void);
 
@@ -15,6 +16,7 @@ int main(void)
     srunner_add_suite(sr, suite_nn());
     srunner_add_suite(sr, suite_gradcheck());
     srunner_add_suite(sr, suite_idx());
+    srunner_add_suite(sr, suite_data());
     srunner_add_suite(sr, suite_spec());
     srunner_add_suite(sr, suite_probe());
     srunner_run_all(sr, CK_NORMAL);
