@@ -83,7 +83,8 @@ static int child_main(const bnx_spec *spec, const bnx_variant *v, const char *di
     child_ctx ctx = {fd};
     int rc = bnx_trial_run(cfg, train, test, dir, child_progress, &ctx, &result, &err);
     bnx_utc_iso8601(finished, sizeof finished);
-    bnx_trial_id id = {spec->name, spec->path, v->name, BNX_VERSION " (" BNX_GITREV ")", started, finished};
+    bnx_trial_id id = {spec->name, spec->path, spec->description[0] ? spec->description : NULL,
+                       v->name, BNX_VERSION " (" BNX_GITREV ")", started, finished};
     bnx_error merr;
     if (bnx_manifest_write(dir, &id, cfg, files, rc ? NULL : &result, rc ? err.msg : NULL, &merr)) {
         if (!rc) {
