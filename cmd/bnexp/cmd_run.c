@@ -283,12 +283,15 @@ static void print_table(const run_state *st)
     for (int i = 0; i < st->num_jobs; i++) {
         const job *j = &st->jobs[i];
         const bnx_trial_result *r = &j->result;
-        char best_step[32] = "-";
+        char best_step[32] = "-", final[32] = "-", best[32] = "-";
         if (r->best_step >= 0)
             snprintf(best_step, sizeof best_step, "%ld", r->best_step);
-        printf("%-16s %5ld %-9s %8.4f %8.4f %9s %8.1f\n", j->variant->name, j->config.seed,
-               bnx_trial_status_name(r->status), r->final_test_accuracy, r->best_test_accuracy,
-               best_step, r->wall_time_s);
+        if (isfinite(r->final_test_accuracy))
+            snprintf(final, sizeof final, "%.4f", r->final_test_accuracy);
+        if (isfinite(r->best_test_accuracy))
+            snprintf(best, sizeof best, "%.4f", r->best_test_accuracy);
+        printf("%-16s %5ld %-9s %8s %8s %9s %8.1f\n", j->variant->name, j->config.seed,
+               bnx_trial_status_name(r->status), final, best, best_step, r->wall_time_s);
     }
 }
 
@@ -581,8 +584,18 @@ int cmd_run(int argc, char **argv)
     int rc = write_summary(out, &st);
     if (!out_arg)
         printf("run directory: %s (%s/latest)\n", out, parent);
-    if (failed)
-        return cli_error(1, "%d of %d trial(s) failed (their status in summary.csv is failed)",
-                         failed, st.num_jobs);
+    fflush(stdout);
+    if (failed) {
+        char names[1024] = "";
+        size_t used = 0;
+        for (int i = 0; i < st.num_jobs && used < sizeof names; i++)
+            if (st.jobs[i].result.status == BNX_TRIAL_FAILED)
+                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s seed-%ld",
+                                         used ? ", " : "", st.jobs[i].variant->name,
+                                         st.jobs[i].config.seed);
+        return cli_error(1, "%d of %d trial(s) failed: %s (status failed in summary.csv; the "
+                            "reasons are above and in each manifest.json)", failed, st.num_jobs,
+                         names);
+    }
     return rc;
 }
