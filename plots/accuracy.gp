@@ -94,9 +94,9 @@ set border 3 lw 1
 sub1 = exists("subtitle") && strlen(subtitle) > 0
 sub2 = exists("subtitle2") && strlen(subtitle2) > 0
 set tmargin 3 + 1.5 * (sub1 + sub2)
-set label 901 title at screen 0.5, screen 1 - 2.0 * fs / height center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
-if (sub1) { set label 902 subtitle at screen 0.5, screen 1 - 3.9 * fs / height center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
-if (sub2) { set label 903 subtitle2 at screen 0.5, screen 1 - (3.9 + 1.5 * sub1) * fs / height center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
+if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+if (sub2) { set label 903 subtitle2 at screen 0.5, screen 1 offset 0, char (-2.8 - 1.2 * sub1) center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
 set xlabel xlabel
 set ylabel "test accuracy (fraction of test images correct)"
 # The legend goes below the axes, in rows of up to two entries, so that it

@@ -85,10 +85,10 @@ if (xmax > 0) {
 set mxtics 2
 # Log axis: labels at the powers of ten, and at 2 and 5 times them when the
 # range spans less than three decades; minor tics at the rest.
-set ytics out nomirror format "1e%T"
-set mytics 10
+set ytics out nomirror format "%g"
+# (minor tics only while the decades are far enough apart to show them)
+if (!exists("ymin") || !exists("ymax") || real(ymax) / real(ymin) < 1e5) { set mytics 10 } else { unset mytics }
 if (exists("ymin") && exists("ymax") && real(ymax) / real(ymin) < 1000) {
-    set format y "%g"
     do for [e=-9:9] { set ytics add (sprintf("%g", 2 * 10.0**e) 2 * 10.0**e, sprintf("%g", 5 * 10.0**e) 5 * 10.0**e) }
 }
 
@@ -101,9 +101,9 @@ set border 3 lw 1
 sub1 = exists("subtitle") && strlen(subtitle) > 0
 sub2 = exists("subtitle2") && strlen(subtitle2) > 0
 set tmargin 3 + 1.5 * (sub1 + sub2)
-set label 901 title at screen 0.5, screen 1 - 2.0 * fs / height center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
-if (sub1) { set label 902 subtitle at screen 0.5, screen 1 - 3.9 * fs / height center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
-if (sub2) { set label 903 subtitle2 at screen 0.5, screen 1 - (3.9 + 1.5 * sub1) * fs / height center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
+if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+if (sub2) { set label 903 subtitle2 at screen 0.5, screen 1 offset 0, char (-2.8 - 1.2 * sub1) center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
 set xlabel xlabel
 set ylabel "training loss (cross-entropy, nats; log scale)"
 # The legend goes below the axes, in rows of up to two entries, so that it

@@ -501,15 +501,18 @@ static int render_curves(const struct chart *c, const char *run_dir, const char 
             points++;
             last = s->mean;
             last_step = st[i].step;
-            /* The y range covers where the curves spend their time, as in the
-             * paper (whose accuracy axis starts at 0.7): the first 10% of
-             * training may leave the chart (a steep start, or a transient
-             * loss spike of one seed, would squeeze every curve into a
-             * corner).  Accuracy: the mean lines after that (a band may leave
-             * through the bottom) and the bands' top.  Loss: the bands' top
-             * after that, and every band's bottom. */
-            if (metric == BNX_METRIC_TRAIN_LOSS && s->min > 0)
+            /* The y range covers where the curves spend their time.
+             * Accuracy, as in the paper (whose axis starts at 0.7): the mean
+             * lines after the first 10% of training (a steep start, or one
+             * bad seed's band, would squeeze every line into the top) and
+             * the bands' top.  Loss, on a log axis with room for the whole
+             * descent: every band's bottom and the lowest seed's value at
+             * every step, but the bands' top only after the first 10% (one
+             * seed's transient spike to 1e30 would flatten the rest). */
+            if (metric == BNX_METRIC_TRAIN_LOSS && s->min > 0) {
                 ylo = fmin(ylo, s->min);
+                yhi = fmax(yhi, s->min);
+            }
             if (st[i].step >= 0.1 * xmax) {
                 if (metric == BNX_METRIC_TEST_ACCURACY)
                     ylo = fmin(ylo, s->mean);
