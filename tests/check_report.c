@@ -196,6 +196,15 @@ START_TEST(run_read_from_summary_and_dirs)
     ck_assert_str_eq(run.trials[5].status, "diverged"); /* no manifest: from metrics.csv */
     ck_assert_str_eq(run.trials[6].status, "");
     ck_assert(isnan(run.trials[6].wall_time_s));
+    ck_assert_int_eq(run.num_skipped, 0);
+    bnx_run_free(&run);
+
+    /* A trial that has just started (header only) is left out of the
+     * charts' reading, and refused by the report's. */
+    put("bn/seed-4/metrics.csv", METRICS_HEADER);
+    ck_assert_int_eq(bnx_run_read(dir, BNX_RUN_DIRS, &run, &err), BNX_OK);
+    ck_assert_int_eq(run.num_trials, 7);
+    ck_assert_int_eq(run.num_skipped, 1);
     bnx_run_free(&run);
 }
 END_TEST

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -333,9 +334,50 @@ static int render_template(const char *chart, const char *outfile, const char *f
     return rc;
 }
 
+/* What a chart needs to know of a run besides its curves. */
+struct run_info {
+    char experiment[64], description[256], dataset[64];
+    long batch_size;       /* shared by every trial, or 0 */
+    char activation[16];   /* shared by every trial, or "" */
+    int fig1_pair;         /* the variants are Fig. 1's: baseline and bn, no others */
+};
+
+static void read_run_info(const bnx_run *run, const char *experiment_arg, struct run_info *ri)
+{
+    memset(ri, 0, sizeof *ri);
+    int first = 1;
+    for (int i = 0; i < run->num_trials; i++) {
+        char path[4400];
+        bnx_manifest_info m;
+        snprintf(path, sizeof path, "%s/%s/seed-%ld/manifest.json", run->dir,
+                 run->trials[i].variant, run->trials[i].seed);
+        if (bnx_manifest_read(path, &m, NULL) != BNX_OK)
+            continue;
+        if (first) {
+            snprintf(ri->experiment, sizeof ri->experiment, "%s", m.experiment);
+            snprintf(ri->description, sizeof ri->description, "%s", m.description);
+            snprintf(ri->dataset, sizeof ri->dataset, "%s", m.dataset);
+            ri->batch_size = m.batch_size;
+            /* the nonlinearity as the paper writes it */
+            snprintf(ri->activation, sizeof ri->activation, "%s",
+                     strcmp(m.activation, "relu") == 0 ? "ReLU" : m.activation);
+            first = 0;
+        } else {
+            if (m.batch_size != ri->batch_size)
+                ri->batch_size = 0;
+            if (strcasecmp(m.activation, ri->activation) != 0)
+                ri->activation[0] = '\0';
+        }
+    }
+    ri->fig1_pair = run->num_variants == 2 && bnx_run_variant(run, "baseline") >= 0 &&
+                    bnx_run_variant(run, "bn") >= 0;
+    if (!ri->experiment[0] && experiment_arg)
+        snprintf(ri->experiment, sizeof ri->experiment, "%s", experiment_arg);
+}
+
 /* ---- activations: Fig. 1(b,c), one panel per variant ---- */
 
-static int render_activations(const struct chart *c, const char *run, const char *experiment,
+static int render_activations(const struct chart *c, const char *run, const struct run_info *ri,
                               const char *format, char *outfile, size_t outsize, bnx_error *err)
 {
     struct trials tr = {0};
@@ -366,12 +408,12 @@ static int render_activations(const struct chart *c, const char *run, const char
             const struct trial *t = &tr.v[i];
             char label[512], name[32];
             int pos = 0;
-            /* Panels are lettered as in the paper: (b) without BN, (c) with BN. */
-            if (variant_rank(t->variant) < 2)
+            /* Fig. 1's pair is lettered as in the paper: (b) without BN, (c) with BN. */
+            if (ri->fig1_pair && variant_rank(t->variant) < 2)
                 pos += snprintf(label + pos, sizeof label - (size_t)pos, "(%c) ",
                                 "bc"[variant_rank(t->variant)]);
             pos += snprintf(label + pos, sizeof label - (size_t)pos, "%s",
-                            variant_label(t->variant, 1));
+                            variant_label(t->variant, ri->fig1_pair));
             if (several_seeds && pos < (int)sizeof label)
                 pos += snprintf(label + pos, sizeof label - (size_t)pos, " (seed %ld)", t->seed);
             if (pos < (int)sizeof label &&
@@ -385,7 +427,14 @@ static int render_activations(const struct chart *c, const char *run, const char
         }
         vars_add(&vs, "layer", first->layer);
         vars_add(&vs, "unit", first->unit);
-        rc = output_path(run, experiment, c->name, format, outfile, outsize, err);
+        if (ri->activation[0])
+            vars_add(&vs, "nonlinearity", ri->activation);
+        if (!ri->fig1_pair)
+            vars_addf(&vs, "title", "%s: input distribution of one hidden %s over training "
+                      "(hidden layer %s, unit %s; 15th, 50th, 85th percentiles)",
+                      ri->experiment[0] ? ri->experiment : "run",
+                      ri->activation[0] ? ri->activation : "unit", first->layer, first->unit);
+        rc = output_path(run, ri->experiment, c->name, format, outfile, outsize, err);
     }
     if (rc == BNX_OK)
         rc = render_template(c->name, outfile, format, &vs, err);
@@ -395,37 +444,6 @@ static int render_activations(const struct chart *c, const char *run, const char
 }
 
 /* ---- accuracy and loss: mean over seeds, band from min to max ---- */
-
-/* What a chart needs to know of a run besides its curves. */
-struct run_info {
-    char experiment[64], description[256], dataset[64];
-    long batch_size; /* shared by every trial, or 0 */
-};
-
-static void read_run_info(const bnx_run *run, const char *experiment_arg, struct run_info *ri)
-{
-    memset(ri, 0, sizeof *ri);
-    int first = 1;
-    for (int i = 0; i < run->num_trials; i++) {
-        char path[4400];
-        bnx_manifest_info m;
-        snprintf(path, sizeof path, "%s/%s/seed-%ld/manifest.json", run->dir,
-                 run->trials[i].variant, run->trials[i].seed);
-        if (bnx_manifest_read(path, &m, NULL) != BNX_OK)
-            continue;
-        if (first) {
-            snprintf(ri->experiment, sizeof ri->experiment, "%s", m.experiment);
-            snprintf(ri->description, sizeof ri->description, "%s", m.description);
-            snprintf(ri->dataset, sizeof ri->dataset, "%s", m.dataset);
-            ri->batch_size = m.batch_size;
-            first = 0;
-        } else if (m.batch_size != ri->batch_size) {
-            ri->batch_size = 0;
-        }
-    }
-    if (!ri->experiment[0] && experiment_arg)
-        snprintf(ri->experiment, sizeof ri->experiment, "%s", experiment_arg);
-}
 
 static void format_value(char *buf, size_t size, int metric, double v)
 {
@@ -448,6 +466,9 @@ static int render_curves(const struct chart *c, const char *run_dir, const char 
             fprintf(stderr, "bnexp: warning: %s/%s/seed-%ld has no manifest.json (unfinished "
                             "or stopped); its curve is partial\n", run_dir,
                     run.trials[i].variant, run.trials[i].seed);
+    if (run.num_skipped)
+        fprintf(stderr, "bnexp: warning: %d trial(s) in %s have no record yet and are left "
+                        "out\n", run.num_skipped, run_dir);
     struct run_info ri;
     read_run_info(&run, experiment_arg, &ri);
 
@@ -534,9 +555,7 @@ static int render_curves(const struct chart *c, const char *run_dir, const char 
         min_seeds = drawn == 1 || seeds < min_seeds ? seeds : min_seeds;
         max_seeds = seeds > max_seeds ? seeds : max_seeds;
         char name[32], value[64], label[512];
-        int fig1_pair = run.num_variants == 2 && bnx_run_variant(&run, "baseline") >= 0 &&
-                        bnx_run_variant(&run, "bn") >= 0;
-        int pos = snprintf(label, sizeof label, "%s", variant_label(run.variants[v], fig1_pair));
+        int pos = snprintf(label, sizeof label, "%s", variant_label(run.variants[v], ri.fig1_pair));
         format_value(value, sizeof value, metric, last);
         if (diverged && seeds == 1)
             snprintf(label + pos, sizeof label - (size_t)pos, " (diverged at step %ld)",
@@ -685,7 +704,7 @@ int cmd_plot(int argc, char **argv)
         } else if (experiment) {
             snprintf(ri.experiment, sizeof ri.experiment, "%s", experiment);
         }
-        rc = render_activations(c, run, ri.experiment, format, outfile, sizeof outfile, &err);
+        rc = render_activations(c, run, &ri, format, outfile, sizeof outfile, &err);
     } else {
         rc = render_curves(c, run, shown, experiment, format, outfile, sizeof outfile, &err);
     }

@@ -172,6 +172,8 @@ int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err)
         cJSON_GetObjectItemCaseSensitive(root, "config"), "batch_size");
     if (cJSON_IsNumber(batch))
         info->batch_size = (long)batch->valuedouble;
+    copy_string(cJSON_GetObjectItemCaseSensitive(root, "config"), "activation", info->activation,
+                sizeof info->activation);
     const cJSON *wall = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(root, "result"), "wall_time_s");
     if (cJSON_IsNumber(wall))

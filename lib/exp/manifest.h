@@ -38,6 +38,7 @@ typedef struct bnx_manifest_info {
     char status[16];        /* "done", "diverged", "failed"; "" if absent */
     long seed;              /* -1 if absent */
     long batch_size;        /* config.batch_size; 0 if absent */
+    char activation[16];    /* config.activation ("sigmoid", "relu"); "" if absent */
     double wall_time_s;     /* result.wall_time_s; NaN if absent */
 } bnx_manifest_info;
 

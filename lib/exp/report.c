@@ -26,7 +26,9 @@ void bnx_curve_free(bnx_curve *c)
     c->n = 0;
 }
 
-int bnx_curve_read(const char *path, bnx_curve *c, bnx_error *err)
+/* bnx_curve_read; with allow_empty, a file with only a header row gives a
+ * curve of no record (c->n = 0) instead of an error. */
+static int read_metrics(const char *path, bnx_curve *c, int allow_empty, bnx_error *err)
 {
     static const char *const cols[] = {"step", "train_loss", "test_loss", "test_accuracy", NULL};
     bnx_csv_table t;
@@ -36,7 +38,10 @@ int bnx_curve_read(const char *path, bnx_curve *c, bnx_error *err)
     if ((rc = bnx_csv_table_require(&t, cols, err)) != BNX_OK)
         goto out;
     if (t.num_rows == 0) {
-        rc = bnx_fail(err, BNX_EFORMAT, "%s has only a header row (no records)", path);
+        if (allow_empty)
+            bnx_curve_free(c);
+        else
+            rc = bnx_fail(err, BNX_EFORMAT, "%s has only a header row (no records)", path);
         goto out;
     }
     int istep = bnx_csv_table_col(&t, "step"), itl = bnx_csv_table_col(&t, "train_loss"),
@@ -83,6 +88,11 @@ int bnx_curve_read(const char *path, bnx_curve *c, bnx_error *err)
 out:
     bnx_csv_table_free(&t);
     return rc;
+}
+
+int bnx_curve_read(const char *path, bnx_curve *c, bnx_error *err)
+{
+    return read_metrics(path, c, 0, err);
 }
 
 /* ---- a run ---- */
@@ -171,8 +181,9 @@ static long parse_seed_dir(const char *name)
 }
 
 /* Read a trial's metrics.csv and manifest.json (for status and wall time
- * where summary.csv did not give them). */
-static int read_trial(const bnx_run *run, bnx_curve *c, bnx_error *err)
+ * where summary.csv did not give them); with allow_empty, a metrics.csv
+ * without records gives c->n = 0. */
+static int read_trial(const bnx_run *run, bnx_curve *c, int allow_empty, bnx_error *err)
 {
     char path[4400];
     snprintf(path, sizeof path, "%s/%s/seed-%ld/manifest.json", run->dir, c->variant, c->seed);
@@ -185,7 +196,7 @@ static int read_trial(const bnx_run *run, bnx_curve *c, bnx_error *err)
             c->wall_time_s = info.wall_time_s;
     }
     snprintf(path, sizeof path, "%s/%s/seed-%ld/metrics.csv", run->dir, c->variant, c->seed);
-    int rc = bnx_curve_read(path, c, err);
+    int rc = read_metrics(path, c, allow_empty, err);
     if (rc)
         return bnx_error_prefix(err, "trial %s seed %ld", c->variant, c->seed);
     if (!c->status[0] && c->diverged_step >= 0)
@@ -255,7 +266,7 @@ static int from_summary(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
         snprintf(c->status, sizeof c->status, "%s", bnx_csv_table_cell(&t, r, ist));
         if ((rc = bnx_csv_table_number(&t, r, iw, &c->wall_time_s, err)))
             break;
-        rc = read_trial(run, c, err);
+        rc = read_trial(run, c, 0, err);
     }
     if (rc == BNX_OK && run->num_trials == 0)
         rc = bnx_fail(err, BNX_EFORMAT, "%s lists no trial", t.path);
@@ -306,15 +317,22 @@ static int from_dirs(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
                 rc = bnx_fail(err, BNX_ENOMEM, "out of memory listing trials");
                 break;
             }
-            snprintf(c->variant, sizeof c->variant, "%s", e->d_name);
+            snprintf(c->variant, sizeof c->variant, "%.63s", e->d_name); /* checked: < 64 */
             c->seed = seed;
-            rc = read_trial(run, c, err);
+            rc = read_trial(run, c, 1, err);
+            if (rc == BNX_OK && c->n == 0) { /* just started: nothing to draw yet */
+                run->num_trials--;
+                run->num_skipped++;
+            }
         }
         closedir(vd);
     }
     closedir(d);
     if (rc)
         return rc;
+    if (run->num_trials == 0 && run->num_skipped)
+        return bnx_fail(err, BNX_EFORMAT, "no trial in %s has a record yet (%d have only "
+                        "the header row of metrics.csv)", run->dir, run->num_skipped);
     if (run->num_trials == 0)
         return bnx_fail(err, BNX_ENOTFOUND, "no trials in %s: expected %s/VARIANT/seed-K/"
                         "metrics.csv (has `bnexp run` started?)", run->dir, run->dir);

@@ -37,6 +37,8 @@ typedef struct bnx_run {
     bnx_curve *trials;      /* by variant (in the order of `variants`), then seed */
     int num_variants;
     char (*variants)[64];   /* summary.csv's order (the experiment file's) */
+    int num_skipped;        /* BNX_RUN_DIRS: trials left out because their
+                               metrics.csv has no record yet (just started) */
 } bnx_run;
 
 /* Read one trial's metrics.csv (columns step, train_loss, test_loss,
@@ -56,7 +58,8 @@ enum bnx_run_source {
                         metrics.csv with records (for the report) */
     BNX_RUN_DIRS     /* every RUN/VARIANT/seed-K/metrics.csv that exists (for
                         charts, also of a run still going); a trial directory
-                        without one is skipped */
+                        without one, or with one that has no record yet, is
+                        skipped (counted in num_skipped) */
 };
 
 /* Read the trials of run directory `dir`.  With BNX_RUN_DIRS the variant
