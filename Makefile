@@ -53,12 +53,16 @@ build/bench: bench/bench.c build/libbnexp.a
 deps:
 	./scripts/install-deps.sh
 
-# The README's main job: Fig. 1 on real MNIST, charts included.
+# The README's main job: Fig. 1 on real MNIST, charts included.  Each run
+# is a new directory runs/fig1/YYYYMMDD-HHMMSS (UTC); runs/fig1/latest points
+# at it, and the charts and report land in runs/fig1/latest/.
 fig1: bnexp
 	./bnexp data fetch mnist
-	./bnexp run fig1 --force
-	./bnexp plot accuracy
-	./bnexp plot activations
+	./bnexp run fig1
+	./bnexp plot accuracy fig1
+	./bnexp plot loss fig1
+	./bnexp plot activations fig1
+	./bnexp report fig1
 
 # The README's test command: unit tests (Check), then CLI tests on real MNIST.
 check: unit-check cli-check

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make bench, part 2: wall time of the full `bnexp run fig1` (both variants,
-# 50,000 steps each, evaluations and probes; one process per variant).
+# 50,000 steps each, evaluations and probes; one process per trial).  The run
+# goes to build/bench-fig1 (--out, replaced each time with --force), not to
+# runs/fig1/, so that timing it leaves no dated run behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/bench-fig1

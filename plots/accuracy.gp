@@ -1,34 +1,49 @@
-# Fig. 1(a) of Ioffe & Szegedy (2015): test accuracy vs training step, one
-# curve per trial, on one axis.  Reads metrics.csv files (docs/outputs.md) by
-# column name: step, test_accuracy.
+# Figs. 1(a) and 2 of Ioffe & Szegedy (2015): test accuracy vs training
+# step, one colour per variant.  Reads curves.csv (README.md, "Outputs"), the
+# per-step statistics over seeds that `bnexp plot` computes: columns variant,
+# metric, step, seeds, n, mean, sd, min, max.  For each variant the line is
+# `mean` and, with several seeds, a shaded band spans `min` to `max`; only
+# steps where every seed has a value (n = seeds) are drawn, so a variant's
+# curve stops where its first seed stopped (diverged, or not yet recorded).
 #
 # `bnexp plot accuracy` runs this with gnuplot -e setting the variables below;
 # every value is a string.  By hand:
 #
-#   gnuplot -e "n='2'; file1='runs/fig1/baseline/seed-1/metrics.csv'; \
-#               title1='Without BN'; file2='runs/fig1/bn/seed-1/metrics.csv'; \
-#               title2='With BN'; outfile='acc.png'" plots/accuracy.gp
+#   gnuplot -e "file='runs/fig1/latest/curves.csv'; n='2'; variant1='baseline'; \
+#               seeds1='1'; variant2='bn'; seeds2='1'; outfile='acc.png'" plots/accuracy.gp
 #
-#   n          number of trials (curves), 1 or more            (required)
-#   fileK      metrics.csv of trial K = 1..n                    (required)
-#   titleK     legend entry of trial K          (default: fileK)
-#   groupK     1-based variant index of trial K: one colour per variant,
-#              one dash pattern per seed within it (default: K)
-#   outfile    file to write                    (default: fig1-accuracy.png)
+#   file       curves.csv                                      (required)
+#   n          number of variants, 1 or more                   (required)
+#   variantK   variant K = 1..n as in curves.csv's `variant`   (required)
+#   seedsK     its number of seeds (the band is drawn when > 1) (default: 1)
+#   titleK     legend entry of variant K        (default: variantK)
+#   outfile    file to write                    (default: accuracy.png)
 #   term       pngcairo, svg or pdfcairo        (default: pngcairo)
-#   title      chart title  (default: "Fig. 1(a): MNIST test accuracy, 3x100 sigmoid MLP")
+#   title      chart title                      (default: "Test accuracy")
+#   subtitle   second title line (what the line and band are) (default: none)
+#   subtitle2  third title line (what is not drawn)        (default: none)
+#   ends       number of variants whose curve ends because a seed diverged;
+#              for J = 1..ends, endkJ (the variant's K), endxJ and endyJ
+#              (the last point drawn) put a cross there  (default: 0)
+#   xlabel     x axis label                     (default: "training step (SGD steps)")
+#   xmax       x axis end                       (default: autoscale)
+#   ymin, ymax y axis range, fractions          (default: autoscale)
 #   width, height   size in pixels (pdf: pixels/96 inches) (default: 900, 600)
 
-if (!exists("n")) { print "accuracy.gp: set n (number of trials) and file1..fileN"; exit status 1 }
+if (!exists("file") || !exists("n")) { print "accuracy.gp: set file (curves.csv), n and variant1..variantN"; exit status 1 }
 n = int(n)
-if (!exists("outfile")) outfile = "fig1-accuracy.png"
+metric = "test_accuracy"
+if (!exists("outfile")) outfile = "accuracy.png"
 if (!exists("term")) term = "pngcairo"
-if (!exists("title")) title = "Fig. 1(a): MNIST test accuracy, 3x100 sigmoid MLP"
+if (!exists("title")) title = "Test accuracy"
+if (!exists("xlabel")) xlabel = "training step (SGD steps)"
 width = exists("width") ? int(width) : 900
 height = exists("height") ? int(height) : 600
 
-file(k) = value(sprintf("file%d", k))
-label(k) = exists(sprintf("title%d", k)) ? value(sprintf("title%d", k)) : file(k)
+ends = exists("ends") ? int(ends) : 0
+variant(k) = value(sprintf("variant%d", k))
+seeds(k) = exists(sprintf("seeds%d", k)) ? int(value(sprintf("seeds%d", k))) : 1
+label(k) = exists(sprintf("title%d", k)) ? value(sprintf("title%d", k)) : variant(k)
 
 # Text is not "enhanced": variant names such as lr_x5 are shown verbatim.
 if (term eq "pdfcairo") {
@@ -44,68 +59,27 @@ if (term eq "pdfcairo") {
     }
 }
 set output outfile
-
 set datafile separator comma
-# A value that is missing, nan or inf (a diverged trial) is skipped.
-fin(x) = (x == x && abs(x) < 1e300) ? x : NaN
 
-# The legend also gives each trial's accuracy at its last record (none if
-# that is missing or not finite).
-do for [k=1:n] {
-    last = NaN
-    stats file(k) using (last = fin(column("test_accuracy")), 0) nooutput
-    if (last == last) { eval sprintf("final%d = %.17g", k, last) } else { eval sprintf("final%d = NaN", k) }
-}
-final(k) = value(sprintf("final%d", k))
-keytitle(k) = (f = final(k), f == f) ? sprintf("%s (final %.4f)", label(k), f) : label(k)
+# The rows of variant k that are drawn: this metric, every seed present.
+sel(k) = strcol("variant") eq variant(k) && strcol("metric") eq metric && column("n") == seeds(k)
+x(k) = sel(k) ? column("step") : NaN
 
-# ---- ranges from the data ------------------------------------------------
-# x: 0 .. the last step of any trial.  y: the region where the curves spend
-# their time, as in the paper (which starts its axis at 0.7): the lowest
-# accuracy any trial has after the first 10% of training, rounded down to
-# 0.05, and no higher than any trial's last accuracy; values below that
-# (the first few records) leave through the bottom.
-# (stats leaves STATS_* undefined when a file has no valid rows.)
-xmax = 0
-do for [k=1:n] {
-    stats file(k) using (column("step")) nooutput
-    if (exists("STATS_records") && STATS_records > 0 && STATS_max > xmax) { xmax = STATS_max }
-}
-if (xmax <= 0) xmax = 1
-cut = 0.10 * xmax
-ylo = 1.0
-yhi = 0.0
-do for [k=1:n] {
-    stats file(k) using (column("step") >= cut ? fin(column("test_accuracy")) : NaN) nooutput
-    if (exists("STATS_records") && STATS_records > 0) {
-        if (STATS_min < ylo) { ylo = STATS_min }
-        if (STATS_max > yhi) { yhi = STATS_max }
-    }
-}
-# Every trial's last record stays in view (a short or diverged run would
-# otherwise vanish below the axis).
-do for [k=1:n] {
-    f = final(k)
-    if (f == f) {
-        if (f < ylo) { ylo = f }
-        if (f > yhi) { yhi = f }
-    }
-}
-if (yhi < ylo) { ylo = 0.0; yhi = 1.0 }
-ylo = floor(ylo * 20 - 1e-9) / 20.0
-if (ylo < 0) ylo = 0
-yhi = ceil(yhi * 100 + 0.5) / 100.0
-if (yhi > 1) yhi = 1
-if (yhi - ylo < 0.05) ylo = yhi - 0.05
+# ---- ranges ----------------------------------------------------------------
+if (exists("xmax")) { xmax = real(xmax); set xrange [0:xmax] } else { xmax = 0; set xrange [0:*] }
+if (exists("ymin") && exists("ymax")) { ylo = real(ymin); yhi = real(ymax) } else { ylo = 0.0; yhi = 1.0 }
 set yrange [ylo:yhi]
-set xrange [0:xmax]
 
 # ---- tics: "10k" style steps, y as plain fractions -------------------------
 nice(x) = (e = 10**floor(log10(x)), m = x / e, (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * e)
-dx = nice(xmax / 6.0)
 stepfmt(x) = x == 0 ? "0" : abs(x) >= 1000 ? sprintf("%gk", x / 1000.0) : sprintf("%g", x)
-set xtics () out nomirror
-do for [i=0:int(xmax / dx + 1e-9)] { set xtics add (stepfmt(i * dx) i * dx) }
+if (xmax > 0) {
+    dx = nice(xmax / 6.0)
+    set xtics () out nomirror
+    do for [i=0:int(xmax / dx + 1e-9)] { set xtics add (stepfmt(i * dx) i * dx) }
+} else {
+    set xtics out nomirror
+}
 set mxtics 2
 dy = (yhi - ylo) > 0.3 ? 0.1 : (yhi - ylo) > 0.12 ? 0.05 : (yhi - ylo) > 0.06 ? 0.02 : 0.01
 set ytics dy out nomirror format "%.2f"
@@ -114,27 +88,44 @@ set mytics 2
 set style line 100 lc rgb "#e0e0e0" lw 0.8 dt solid
 set grid xtics ytics ls 100, ls 100 back
 set border 3 lw 1
-set title title font sprintf("DejaVu Sans,%d", fs + 2)
-set xlabel "training step"
-set ylabel "test accuracy"
-# Up to three curves: the legend sits inside, bottom right, where the
-# curves have already climbed away.  More: below the axes, so it hides none.
-if (n <= 3) {
-    set key bottom right Left reverse box opaque samplen 3 spacing 1.3 width 1
-} else {
-    keyrows = (n + 1) / 2 < 4 ? (n + 1) / 2 : 4
-    set key below center Left reverse box samplen 3 spacing 1.1 width 1 maxrows keyrows
-    set bmargin 4 + 1.1 * keyrows
-}
+# The title, and below it one or two smaller lines (which run; what the
+# line and band are; what is not drawn), as labels in the top margin:
+# verbatim text, each in its own size.
+sub1 = exists("subtitle") && strlen(subtitle) > 0
+sub2 = exists("subtitle2") && strlen(subtitle2) > 0
+set tmargin 3 + 1.5 * (sub1 + sub2)
+set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
+if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+if (sub2) { set label 903 subtitle2 at screen 0.5, screen 1 offset 0, char (-2.8 - 1.2 * sub1) center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+set xlabel xlabel
+set ylabel "test accuracy (fraction of test images correct)"
+# The legend goes below the axes, in rows of up to two entries, so that it
+# never hides a curve.
+keycols = n + (ends > 0) < 2 ? 1 : 2
+keyrows = (n + (ends > 0) + keycols - 1) / keycols
+set key below center horizontal Left reverse box samplen 3 spacing 1.2 width 2 maxcols keycols maxrows keyrows
+set bmargin 4.5 + 1.25 * keyrows
 
-# One colour per variant (Without BN blue, With BN red, then others); the
-# seeds of one variant differ in dash pattern.
+# One colour per variant (Without BN blue, With BN red, then others).
 array colour[8] = ["#1f5fbf", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-group(k) = exists(sprintf("group%d", k)) ? int(value(sprintf("group%d", k))) : k
-nth(k) = sum [j=1:k] (group(j) == group(k) ? 1 : 0)
-colourof(k) = colour[(group(k) - 1) % 8 + 1]
-dashof(k) = (nth(k) - 1) % 5 + 1
+colourof(k) = colour[(k - 1) % 8 + 1]
+set style fill transparent solid 0.18 noborder
 
-plot for [k=1:n] file(k) using (column("step")):(fin(column("test_accuracy"))) \
-     with lines lw 2 lc rgb colourof(k) dt dashof(k) title keytitle(k)
+# Bands first (min to max over seeds), then the mean lines over them, then a
+# cross where a curve ends because a seed diverged.
+# (gnuplot evaluates the options of an empty iteration once: hence the guards)
+endk(j) = exists(sprintf("endk%d", j)) ? int(value(sprintf("endk%d", j))) : 1
+endx(j) = exists(sprintf("endx%d", j)) ? real(value(sprintf("endx%d", j))) : NaN
+endy(j) = exists(sprintf("endy%d", j)) ? real(value(sprintf("endy%d", j))) : NaN
+bands = 'for [k=1:n] file using (seeds(k) > 1 ? x(k) : NaN):(column("min")):(column("max")) with filledcurves lc rgb colourof(k) notitle'
+lines = 'for [k=1:n] file using (x(k)):(column("mean")) with lines lw 2 lc rgb colourof(k) title label(k)'
+crosses = 'for [j=1:ends] "+" using (endx(j)):(endy(j)) every ::0::0 with points pt 2 ps 2.2 lw 2.5 lc rgb colourof(endk(j)) notitle'
+crosskey = 'keyentry with points pt 2 ps 1.5 lw 2 lc rgb "#333333" title "curve ends: a seed diverged there"'
+# (an empty iteration still takes a legend slot, so the crosses are added
+# only when there are some)
+if (ends > 0) {
+    plot @bands, @lines, @crosses, @crosskey
+} else {
+    plot @bands, @lines
+}
 unset output

@@ -18,6 +18,8 @@
 #   term       pngcairo, svg or pdfcairo        (default: pngcairo)
 #   title      overall title (default: "Fig. 1(b,c): input distribution of one
 #              last-hidden-layer sigmoid over training", plus layer/unit below)
+#   nonlinearity  the probed unit's nonlinearity, named in the default title
+#              and the y label (default: sigmoid)
 #   layer, unit   the probed unit, named in the default title (optional)
 #   width, height size in pixels (pdf: pixels/96 inches); panels go in rows
 #                 of at most 3 (default: 600 per column, 700 for a single
@@ -27,8 +29,9 @@ if (!exists("n")) { print "activations.gp: set n (number of trials) and file1..f
 n = int(n)
 if (!exists("outfile")) outfile = "fig1-activations.png"
 if (!exists("term")) term = "pngcairo"
+if (!exists("nonlinearity")) nonlinearity = "sigmoid"
 if (!exists("title")) {
-    title = "Fig. 1(b,c): input distribution of one last-hidden-layer sigmoid over training"
+    title = sprintf("Fig. 1(b,c): input distribution of one last-hidden-layer %s over training", nonlinearity)
     if (exists("layer") && exists("unit")) {
         title = sprintf("%s\n(hidden layer %s, unit %s; 15th, 50th and 85th percentiles over the probe images)", title, layer, unit)
     }
@@ -106,7 +109,7 @@ set mytics 2
 set style line 100 lc rgb "#e0e0e0" lw 0.8 dt solid
 set grid xtics ytics ls 100, ls 100 back
 set border 3 lw 1
-set xlabel "training step"
+set xlabel "training step (SGD steps)"
 # One legend for all panels, in a strip along the bottom (drawn last).
 set key off
 
@@ -127,7 +130,7 @@ do for [k=1:n] {
     set origin ((k - 1) % cols) * pw, strip + (rows - 1 - (k - 1) / cols) * ph
     set size pw, ph
     set title label(k) font sprintf("DejaVu Sans,%d", fs + 1)
-    if ((k - 1) % cols > 0) { set ylabel " " } else { set ylabel "input to sigmoid (pre-activation)" }
+    if ((k - 1) % cols > 0) { set ylabel " " } else { set ylabel sprintf("input to %s (pre-activation)", nonlinearity) }
     # Copy the probed unit's rows into $probe (step p15 p50 p85): lines
     # drawn straight from the file would break at every `all` row.
     set datafile separator comma

@@ -9,6 +9,7 @@ Suite *suite_idx(void);
 Suite *suite_data(void);
 Suite *suite_spec(void);
 Suite *suite_probe(void);
+Suite *suite_report(void);
 
 int main(void)
 {
@@ -19,6 +20,7 @@ int main(void)
     srunner_add_suite(sr, suite_data());
     srunner_add_suite(sr, suite_spec());
     srunner_add_suite(sr, suite_probe());
+    srunner_add_suite(sr, suite_report());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # CLI tests on real MNIST: a short fig1 run writes every file with its header,
 # plots decode as PNGs of the right size, the same seed gives the same
-# metrics, and bad input is refused with a clear message and a non-zero exit.
+# metrics, a sweep over seeds gets its own run directory, `latest`, a report
+# and charts, a failing trial does not stop the others, and bad input is
+# refused with a clear message and a non-zero exit.
 # Ends with the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -32,7 +34,7 @@ else
 fi
 
 # --- help and usage ---
-for c in run data plot list help; do
+for c in run data plot report list help; do
     if $BNEXP $c --help | grep -q "usage: bnexp"; then ok "bnexp $c --help"; else fail "bnexp $c --help"; fi
 done
 if $BNEXP --version | grep -q "^bnexp [0-9]"; then ok "bnexp --version"; else fail "bnexp --version"; fi
@@ -100,6 +102,88 @@ if out=$($BNEXP run fig1 --set steps=200 --set eval_every=100 --set activation=r
    grep -q '^baseline,1,diverged,' "$tmp/div/summary.csv" && grep -q '"status":[[:space:]]*"diverged"' "$tmp/div/baseline/seed-1/manifest.json"; then
     ok "diverging run recorded as diverged, exit 0"
 else fail "diverging run recorded as diverged, exit 0" "$out"; fi
+
+# --- sweeps: seeds 1..N, a run directory per run, `latest`, report, charts ---
+# A two-variant experiment of its own, in a home of its own (BNEXP_HOME),
+# run from a directory of its own (runs/ is relative to it).
+home="$tmp/home-sweep"; work="$tmp/work"
+mkdir -p "$home/experiments" "$work"
+ln -s "$PWD/datasets" "$home/datasets"; ln -s "$PWD/plots" "$home/plots"
+cat >"$home/experiments/sweep.ini" <<'EOF'
+[experiment]
+description = CLI test sweep: a small MLP with and without BN
+hidden_layers = 1
+hidden_units = 32
+steps = 100
+eval_every = 50
+probe_size = 500
+population_batches = 10
+[variant.no-bn]
+bn = false
+[variant.bn]
+bn = true
+EOF
+bnexp_abs="$PWD/bnexp"
+sweep() { (cd "$work" && BNEXP_HOME="$home" "$bnexp_abs" "$@"); }
+
+if out=$(sweep run sweep --seeds 2 --jobs 2 2>&1); then ok "run sweep --seeds 2 --jobs 2"
+else fail "run sweep --seeds 2 --jobs 2" "$out"; fi
+run1=$(readlink "$work/runs/sweep/latest")
+if [[ "$run1" =~ ^[0-9]{8}-[0-9]{6}(-[0-9]+)?$ ]] && [ -d "$work/runs/sweep/$run1" ]; then
+    ok "runs/sweep/latest -> $run1 (relative, YYYYMMDD-HHMMSS)"
+else fail "runs/sweep/latest is a relative link to a dated run" "$(ls -l "$work/runs/sweep" 2>&1)"; fi
+r1="$work/runs/sweep/$run1"
+n=0
+for v in no-bn bn; do for k in 1 2; do
+    [ "$(wc -l <"$r1/$v/seed-$k/metrics.csv" 2>/dev/null)" = 4 ] && grep -q '"status":[[:space:]]*"done"' "$r1/$v/seed-$k/manifest.json" && n=$((n + 1))
+done; done
+if [ $n = 4 ]; then ok "four trial directories, each done with records at 0, 50, 100"
+else fail "four trial directories, each done with records at 0, 50, 100" "$(find "$r1" | sort)"; fi
+if [ "$(wc -l <"$r1/summary.csv")" = 5 ] && [ "$(cut -d, -f1,2,3 "$r1/summary.csv" | sort | tr '\n' ' ')" = "bn,1,done bn,2,done no-bn,1,done no-bn,2,done variant,seed,status " ]; then
+    ok "summary.csv: one row per trial, with its seed"
+else fail "summary.csv: one row per trial, with its seed" "$(cat "$r1/summary.csv")"; fi
+
+if out=$(sweep report sweep 2>/dev/null) && [ -f "$r1/report.md" ] && [ "$out" = "$(cat "$r1/report.md")" ] &&
+   grep -q '^| no-bn | 2 | ' <<<"$out" && grep -q '^| bn | 2 | ' <<<"$out" && grep -q "runs/sweep/$run1" <<<"$out"; then
+    ok "report sweep: table of both variants, printed and in report.md"
+else fail "report sweep: table of both variants, printed and in report.md" "$out"; fi
+for chart in accuracy loss; do
+    if out=$(sweep plot $chart sweep 2>&1) && $PNGCHECK "$r1/plots/sweep-$chart.png" 900 600; then
+        ok "plot $chart sweep: PNG decodes, 900x600, not blank"
+    else fail "plot $chart sweep" "$out"; fi
+done
+if [ "$(head -n 1 "$r1/curves.csv")" = "variant,metric,step,seeds,n,mean,sd,min,max" ] &&
+   grep -q '^bn,test_accuracy,100,2,2,' "$r1/curves.csv" && grep -q '^no-bn,train_loss,0,2,0,,,,$' "$r1/curves.csv"; then
+    ok "curves.csv: per-step statistics over the 2 seeds"
+else fail "curves.csv: per-step statistics over the 2 seeds" "$(head -n 5 "$r1/curves.csv")"; fi
+
+if out=$(sweep run sweep --variants bn --seed 3 2>&1) && run2=$(readlink "$work/runs/sweep/latest") &&
+   [ "$run2" != "$run1" ] && [ -f "$work/runs/sweep/$run2/bn/seed-3/metrics.csv" ] &&
+   [ "$(wc -l <"$r1/summary.csv")" = 5 ] && [ -f "$r1/bn/seed-2/metrics.csv" ]; then
+    ok "a second run: new directory $run2, latest moved, the first run untouched"
+else fail "a second run: new directory, latest moved, the first run untouched" "$out"; fi
+
+# A trial that fails (its metrics.csv cannot be created: a directory is in
+# the way) while the other completes; the run exits non-zero.
+mkdir -p "$tmp/fail/bn/seed-1/metrics.csv"
+out=$(sweep run sweep --out "$tmp/fail" --force --jobs 2 2>&1); rc=$?
+if [ $rc = 1 ] && grep -q "bn seed-1 failed: .*metrics.csv" <<<"$out" && grep -q "1 of 2 trial(s) failed" <<<"$out" &&
+   grep -q '^bn,1,failed,' "$tmp/fail/summary.csv" && grep -q '^no-bn,1,done,100,' "$tmp/fail/summary.csv" &&
+   [ "$(wc -l <"$tmp/fail/no-bn/seed-1/metrics.csv")" = 4 ]; then
+    ok "a failing trial: exit 1, named, the other trial completes"
+else fail "a failing trial: exit 1, named, the other trial completes (exit $rc)" "$out"; fi
+
+cp -r "$r1" "$tmp/broken" && rm -f "$tmp/broken/report.md" "$tmp/broken/bn/seed-2/metrics.csv"
+expect_fail "report: a trial without metrics.csv" "trial bn seed 2.*bn/seed-2/metrics.csv" $BNEXP report --run "$tmp/broken"
+if [ ! -e "$tmp/broken/report.md" ]; then ok "report: nothing written after the error"
+else fail "report: nothing written after the error"; fi
+: >"$tmp/broken/bn/seed-2/metrics.csv"
+expect_fail "report: an empty metrics.csv" "bn/seed-2/metrics.csv is empty" $BNEXP report --run "$tmp/broken"
+expect_fail "report: baseline absent" "baseline variant 'inception' is not in .*(its variants: no-bn, bn)" $BNEXP report --run "$r1" --baseline inception
+expect_fail "report of an experiment never run" "no run of nosuch" sweep report nosuch
+expect_fail "--seed with --seeds" "exclude each other" $BNEXP run fig1 --seed 2 --seeds 3
+expect_fail "--seeds 0" "--seeds 0: expected a whole number" $BNEXP run fig1 --seeds 0
+expect_fail "plot: experiment and --run" "not both" $BNEXP plot accuracy fig1 --run "$r1"
 
 # --- bad input ---
 expect_fail "no overwrite of an earlier run" "exists from an earlier run" $BNEXP run fig1 --set steps=10 --out "$run"

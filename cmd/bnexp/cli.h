@@ -3,6 +3,8 @@
 #ifndef BNX_CMD_CLI_H
 #define BNX_CMD_CLI_H
 
+#include <stddef.h>
+
 #include "core/error.h"
 
 /* A subcommand: argv[0] is the subcommand's name.  Returns the process exit
@@ -13,6 +15,7 @@ int cmd_run(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* Print the usage text of subcommand `name` to stdout.  Returns 0, or 2 if
@@ -26,6 +29,15 @@ int cli_error(int status, const char *fmt, ...) __attribute__((format(printf, 2,
  * report the option getopt_long just refused (opt is ':' for a missing
  * value, '?' for an unknown option) for subcommand `cmd`.  Returns 2. */
 int cli_bad_option(const char *cmd, int opt, char **argv);
+
+/* The run directory `bnexp plot` and `bnexp report` read: `run_opt` (the
+ * --run DIR option) if given, otherwise runs/EXPERIMENT/latest.  Writes it
+ * to dir[size], and to shown[size] the same directory as a reader should
+ * see it: with `latest` replaced by the run it points to.  Returns 0, or
+ * prints the error (the directory does not exist; both or neither of
+ * `experiment` and `run_opt` given) and returns the exit status. */
+int cli_run_dir(const char *cmd, const char *experiment, const char *run_opt, char *dir,
+                size_t size, char *shown, size_t shown_size);
 
 /* Print "bnexp: <err->msg>" to stderr and return 1. */
 int cli_report(const bnx_error *err);

@@ -1,15 +1,21 @@
-/* bnexp plot CHART: render Fig. 1(a) (accuracy) or Fig. 1(b,c) (activations)
- * of a run directory with the gnuplot templates in plots/. */
+/* bnexp plot CHART: render a chart of a run directory with the gnuplot
+ * templates in plots/: test accuracy or training loss vs step, averaged over
+ * seeds (Figs. 1(a), 2), or the activation percentiles of Fig. 1(b,c). */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli.h"
 #include "core/paths.h"
+#include "exp/manifest.h"
+#include "exp/report.h"
 #include "out/plot.h"
 
 /* One chart kind: its template, the CSV each trial must have, and the
@@ -18,11 +24,13 @@ struct chart {
     const char *name;     /* CHART argument; also plots/NAME.gp */
     const char *csv;      /* file in each trial directory */
     const char *cols[5];  /* required header columns, NULL-terminated */
+    int metric;           /* curves: enum bnx_metric; -1 for activations */
 };
 
 static const struct chart charts[] = {
-    {"accuracy", "metrics.csv", {"step", "test_accuracy", NULL}},
-    {"activations", "activations.csv", {"step", "layer", "unit", "p15", NULL}},
+    {"accuracy", "metrics.csv", {"step", "test_accuracy", NULL}, BNX_METRIC_TEST_ACCURACY},
+    {"loss", "metrics.csv", {"step", "train_loss", NULL}, BNX_METRIC_TRAIN_LOSS},
+    {"activations", "activations.csv", {"step", "layer", "unit", "p15", NULL}, -1},
 };
 
 /* A trial: RUN/VARIANT/seed-K/CSV. */
@@ -47,11 +55,11 @@ static void trials_free(struct trials *t)
     t->n = t->cap = 0;
 }
 
-/* baseline first, then bn, then other variants alphabetically; seeds in
- * numeric order within a variant. */
+/* baseline (or no-bn) first, then bn, then other variants alphabetically;
+ * seeds in numeric order within a variant. */
 static int variant_rank(const char *v)
 {
-    return strcmp(v, "baseline") == 0 ? 0 : strcmp(v, "bn") == 0 ? 1 : 2;
+    return strcmp(v, "baseline") == 0 || strcmp(v, "no-bn") == 0 ? 0 : strcmp(v, "bn") == 0 ? 1 : 2;
 }
 
 static int trial_cmp(const void *pa, const void *pb)
@@ -244,22 +252,15 @@ out:
     return rc;
 }
 
-/* The legend/panel name of a variant, as in the paper's Fig. 1. */
-static const char *variant_label(const char *variant)
+/* The legend/panel name of a variant: in a run of Fig. 1's pair (variants
+ * baseline and bn, and no others) the paper's words; otherwise its name. */
+static const char *variant_label(const char *variant, int fig1_pair)
 {
-    if (strcmp(variant, "baseline") == 0)
+    if (fig1_pair && strcmp(variant, "baseline") == 0)
         return "Without BN";
-    if (strcmp(variant, "bn") == 0)
+    if (fig1_pair && strcmp(variant, "bn") == 0)
         return "With BN";
     return variant;
-}
-
-static int variant_seeds(const struct trials *t, const char *variant)
-{
-    int k = 0;
-    for (int i = 0; i < t->n; i++)
-        k += strcmp(t->v[i].variant, variant) == 0;
-    return k;
 }
 
 /* Storage for the template's variables. */
@@ -270,93 +271,375 @@ struct vars {
     int n, cap;
 };
 
-static int vars_add(struct vars *vs, const char *name, const char *value)
+static int vars_init(struct vars *vs, int cap)
+{
+    vs->n = 0;
+    vs->cap = cap;
+    vs->v = calloc((size_t)cap, sizeof *vs->v);
+    vs->names = calloc((size_t)cap, sizeof *vs->names);
+    vs->values = calloc((size_t)cap, sizeof *vs->values);
+    return vs->v && vs->names && vs->values ? 0 : -1;
+}
+
+static void vars_free(struct vars *vs)
+{
+    free(vs->v);
+    free(vs->names);
+    free(vs->values);
+    memset(vs, 0, sizeof *vs);
+}
+
+static void vars_add(struct vars *vs, const char *name, const char *value)
 {
     if (vs->n == vs->cap)
-        return -1;
+        return;
     snprintf(vs->names[vs->n], sizeof vs->names[0], "%s", name);
     snprintf(vs->values[vs->n], sizeof vs->values[0], "%s", value);
     vs->v[vs->n].name = vs->names[vs->n];
     vs->v[vs->n].value = vs->values[vs->n];
     vs->n++;
-    return 0;
 }
 
-static int render(const struct chart *c, const char *run, const char *format,
-                  struct trials *tr, char *outfile, size_t outsize, bnx_error *err)
+__attribute__((format(printf, 3, 4))) static void vars_addf(struct vars *vs, const char *name,
+                                                             const char *fmt, ...)
 {
-    for (int i = 0; i < tr->n; i++) {
-        int rc = check_csv(c, &tr->v[i], err);
-        if (rc)
-            return rc;
+    char value[4200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    vars_add(vs, name, value);
+}
+
+/* RUN/plots/EXPERIMENT-CHART.FORMAT, with RUN/plots created. */
+static int output_path(const char *run, const char *experiment, const char *chart,
+                       const char *format, char *outfile, size_t outsize, bnx_error *err)
+{
+    char dir[4096];
+    if ((size_t)snprintf(dir, sizeof dir, "%s/plots", run) >= sizeof dir ||
+        (size_t)snprintf(outfile, outsize, "%s/%s%s%s.%s", dir, experiment,
+                         experiment[0] ? "-" : "", chart, format) >= outsize)
+        return bnx_fail(err, BNX_EINVAL, "run directory path is too long");
+    return bnx_mkdir_p(dir, err);
+}
+
+static int render_template(const char *chart, const char *outfile, const char *format,
+                           const struct vars *vs, bnx_error *err)
+{
+    char tmpl[4096], rel[64];
+    snprintf(rel, sizeof rel, "plots/%s.gp", chart);
+    int rc = bnx_home_path(tmpl, sizeof tmpl, rel, err);
+    if (rc == BNX_OK)
+        rc = bnx_plot_render(tmpl, outfile, format, vs->v, (size_t)vs->n, err);
+    return rc;
+}
+
+/* What a chart needs to know of a run besides its curves. */
+struct run_info {
+    char experiment[64], description[256], dataset[64];
+    long batch_size;       /* shared by every trial, or 0 */
+    char activation[16];   /* shared by every trial, or "" */
+    int fig1_pair;         /* the variants are Fig. 1's: baseline and bn, no others */
+};
+
+static void read_run_info(const bnx_run *run, const char *experiment_arg, struct run_info *ri)
+{
+    memset(ri, 0, sizeof *ri);
+    int first = 1;
+    for (int i = 0; i < run->num_trials; i++) {
+        char path[4400];
+        bnx_manifest_info m;
+        snprintf(path, sizeof path, "%s/%s/seed-%ld/manifest.json", run->dir,
+                 run->trials[i].variant, run->trials[i].seed);
+        if (bnx_manifest_read(path, &m, NULL) != BNX_OK)
+            continue;
+        if (first) {
+            snprintf(ri->experiment, sizeof ri->experiment, "%s", m.experiment);
+            snprintf(ri->description, sizeof ri->description, "%s", m.description);
+            snprintf(ri->dataset, sizeof ri->dataset, "%s", m.dataset);
+            ri->batch_size = m.batch_size;
+            /* the nonlinearity as the paper writes it */
+            snprintf(ri->activation, sizeof ri->activation, "%s",
+                     strcmp(m.activation, "relu") == 0 ? "ReLU" : m.activation);
+            first = 0;
+        } else {
+            if (m.batch_size != ri->batch_size)
+                ri->batch_size = 0;
+            if (strcasecmp(m.activation, ri->activation) != 0)
+                ri->activation[0] = '\0';
+        }
+    }
+    ri->fig1_pair = run->num_variants == 2 && bnx_run_variant(run, "baseline") >= 0 &&
+                    bnx_run_variant(run, "bn") >= 0;
+    if (!ri->experiment[0] && experiment_arg)
+        snprintf(ri->experiment, sizeof ri->experiment, "%s", experiment_arg);
+}
+
+/* ---- activations: Fig. 1(b,c), one panel per variant ---- */
+
+static int render_activations(const struct chart *c, const char *run, const struct run_info *ri,
+                              const char *format, char *outfile, size_t outsize, bnx_error *err)
+{
+    struct trials tr = {0};
+    int rc = find_trials(run, c->csv, &tr, err);
+    if (rc)
+        return rc;
+    /* One panel per variant: its lowest seed (trials are sorted by seed). */
+    int several_seeds = 0, k = 0;
+    for (int i = 0; i < tr.n; i++) {
+        if (k > 0 && strcmp(tr.v[i].variant, tr.v[k - 1].variant) == 0) {
+            several_seeds = 1;
+            free(tr.v[i].variant);
+            continue;
+        }
+        tr.v[k++] = tr.v[i];
+    }
+    tr.n = k;
+    for (int i = 0; i < tr.n && rc == BNX_OK; i++)
+        rc = check_csv(c, &tr.v[i], err);
+
+    struct vars vs = {0};
+    if (rc == BNX_OK && vars_init(&vs, 2 * tr.n + 8))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    if (rc == BNX_OK) {
+        vars_addf(&vs, "n", "%d", tr.n);
+        const struct trial *first = &tr.v[0];
+        for (int i = 0; i < tr.n; i++) {
+            const struct trial *t = &tr.v[i];
+            char label[512], name[32];
+            int pos = 0;
+            /* Fig. 1's pair is lettered as in the paper: (b) without BN, (c) with BN. */
+            if (ri->fig1_pair && variant_rank(t->variant) < 2)
+                pos += snprintf(label + pos, sizeof label - (size_t)pos, "(%c) ",
+                                "bc"[variant_rank(t->variant)]);
+            pos += snprintf(label + pos, sizeof label - (size_t)pos, "%s",
+                            variant_label(t->variant, ri->fig1_pair));
+            if (several_seeds && pos < (int)sizeof label)
+                pos += snprintf(label + pos, sizeof label - (size_t)pos, " (seed %ld)", t->seed);
+            if (pos < (int)sizeof label &&
+                (strcmp(t->layer, first->layer) != 0 || strcmp(t->unit, first->unit) != 0))
+                snprintf(label + pos, sizeof label - (size_t)pos, " [layer %s, unit %s]",
+                         t->layer, t->unit);
+            snprintf(name, sizeof name, "file%d", i + 1);
+            vars_add(&vs, name, t->path);
+            snprintf(name, sizeof name, "title%d", i + 1);
+            vars_add(&vs, name, label);
+        }
+        vars_add(&vs, "layer", first->layer);
+        vars_add(&vs, "unit", first->unit);
+        if (ri->activation[0])
+            vars_add(&vs, "nonlinearity", ri->activation);
+        if (!ri->fig1_pair)
+            vars_addf(&vs, "title", "%s: input distribution of one hidden %s over training "
+                      "(hidden layer %s, unit %s; 15th, 50th, 85th percentiles)",
+                      ri->experiment[0] ? ri->experiment : "run",
+                      ri->activation[0] ? ri->activation : "unit", first->layer, first->unit);
+        rc = output_path(run, ri->experiment, c->name, format, outfile, outsize, err);
+    }
+    if (rc == BNX_OK)
+        rc = render_template(c->name, outfile, format, &vs, err);
+    vars_free(&vs);
+    trials_free(&tr);
+    return rc;
+}
+
+/* ---- accuracy and loss: mean over seeds, band from min to max ---- */
+
+static void format_value(char *buf, size_t size, int metric, double v)
+{
+    if (metric == BNX_METRIC_TEST_ACCURACY)
+        snprintf(buf, size, "%.4f", v);
+    else
+        snprintf(buf, size, "%#.3g", v);
+}
+
+static int render_curves(const struct chart *c, const char *run_dir, const char *shown,
+                         const char *experiment_arg, const char *format, char *outfile,
+                         size_t outsize, bnx_error *err)
+{
+    bnx_run run;
+    int rc = bnx_run_read(run_dir, BNX_RUN_DIRS, &run, err);
+    if (rc)
+        return rc;
+    for (int i = 0; i < run.num_trials; i++)
+        if (!run.trials[i].has_manifest)
+            fprintf(stderr, "bnexp: warning: %s/%s/seed-%ld has no manifest.json (unfinished "
+                            "or stopped); its curve is partial\n", run_dir,
+                    run.trials[i].variant, run.trials[i].seed);
+    if (run.num_skipped)
+        fprintf(stderr, "bnexp: warning: %d trial(s) in %s have no record yet and are left "
+                        "out\n", run.num_skipped, run_dir);
+    struct run_info ri;
+    read_run_info(&run, experiment_arg, &ri);
+
+    char curves[4200];
+    snprintf(curves, sizeof curves, "%s/curves.csv", run_dir);
+    if ((rc = bnx_curves_write(&run, curves, err)) != BNX_OK) {
+        bnx_run_free(&run);
+        return rc;
     }
 
     struct vars vs = {0};
-    vs.cap = 3 * tr->n + 8;
-    vs.v = calloc((size_t)vs.cap, sizeof *vs.v);
-    vs.names = calloc((size_t)vs.cap, sizeof *vs.names);
-    vs.values = calloc((size_t)vs.cap, sizeof *vs.values);
-    int rc = BNX_OK;
-    if (!vs.v || !vs.names || !vs.values) {
-        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
-        goto out;
+    if (vars_init(&vs, 7 * run.num_variants + 16)) {
+        bnx_run_free(&run);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
     }
-
-    char num[32], name[32], label[512];
-    snprintf(num, sizeof num, "%d", tr->n);
-    vars_add(&vs, "n", num);
-    int activations = strcmp(c->name, "activations") == 0;
-    const struct trial *first = &tr->v[0];
-    int group = 1;
-    for (int i = 0; i < tr->n; i++) {
-        const struct trial *t = &tr->v[i];
-        int pos = 0;
-        /* Panels are lettered as in the paper: (b) without BN, (c) with BN. */
-        if (activations && variant_rank(t->variant) < 2)
-            pos += snprintf(label + pos, sizeof label - (size_t)pos, "(%c) ",
-                            "bc"[variant_rank(t->variant)]);
-        pos += snprintf(label + pos, sizeof label - (size_t)pos, "%s", variant_label(t->variant));
-        if (variant_seeds(tr, t->variant) > 1 && pos < (int)sizeof label)
-            pos += snprintf(label + pos, sizeof label - (size_t)pos, " (seed %ld)", t->seed);
-        if (activations && pos < (int)sizeof label &&
-            (strcmp(t->layer, first->layer) != 0 || strcmp(t->unit, first->unit) != 0))
-            snprintf(label + pos, sizeof label - (size_t)pos, " [layer %s, unit %s]",
-                     t->layer, t->unit);
-        snprintf(name, sizeof name, "file%d", i + 1);
-        vars_add(&vs, name, t->path);
-        snprintf(name, sizeof name, "title%d", i + 1);
+    int metric = c->metric, drawn = 0, min_seeds = 0, max_seeds = 0, ends = 0;
+    double xmax = 0, ylo = INFINITY, yhi = -INFINITY;
+    char skipped[1024] = "";
+    /* Pass 1: x range (the last step any variant draws). */
+    for (int v = 0; v < run.num_variants && rc == BNX_OK; v++) {
+        bnx_step_stat *st;
+        long count;
+        if ((rc = bnx_run_step_stats(&run, v, metric, &st, &count, err)))
+            break;
+        for (long i = 0; i < count; i++)
+            if (st[i].stat.n == st[i].seeds && st[i].step > xmax)
+                xmax = (double)st[i].step;
+        free(st);
+    }
+    /* Pass 2: per variant, its legend entry and the y range. */
+    for (int v = 0; v < run.num_variants && rc == BNX_OK; v++) {
+        bnx_step_stat *st;
+        long count;
+        if ((rc = bnx_run_step_stats(&run, v, metric, &st, &count, err)))
+            break;
+        int seeds = bnx_run_seeds(&run, v), diverged = 0;
+        long diverged_step = -1;
+        for (int i = 0; i < run.num_trials; i++)
+            if (strcmp(run.trials[i].variant, run.variants[v]) == 0 &&
+                strcmp(run.trials[i].status, "diverged") == 0) {
+                diverged++;
+                diverged_step = run.trials[i].diverged_step;
+            }
+        double last = NAN;
+        long last_step = 0;
+        int points = 0;
+        for (long i = 0; i < count; i++) {
+            const bnx_stat *s = &st[i].stat;
+            if (s->n != st[i].seeds)
+                continue;
+            points++;
+            last = s->mean;
+            last_step = st[i].step;
+            /* The y range covers where the curves spend their time.
+             * Accuracy, as in the paper (whose axis starts at 0.7): the mean
+             * lines after the first 10% of training (a steep start, or one
+             * bad seed's band, would squeeze every line into the top) and
+             * the bands' top.  Loss, on a log axis with room for the whole
+             * descent: every band's bottom and the lowest seed's value at
+             * every step, but the bands' top only after the first 10% (one
+             * seed's transient spike to 1e30 would flatten the rest). */
+            if (metric == BNX_METRIC_TRAIN_LOSS && s->min > 0) {
+                ylo = fmin(ylo, s->min);
+                yhi = fmax(yhi, s->min);
+            }
+            if (st[i].step >= 0.1 * xmax) {
+                if (metric == BNX_METRIC_TEST_ACCURACY)
+                    ylo = fmin(ylo, s->mean);
+                yhi = fmax(yhi, s->max);
+            }
+        }
+        free(st);
+        if (points == 0) {
+            size_t len = strlen(skipped);
+            snprintf(skipped + len, sizeof skipped - len, "%s%s", len ? ", " : "",
+                     run.variants[v]);
+            continue;
+        }
+        if (metric == BNX_METRIC_TEST_ACCURACY || last > 0) {
+            ylo = fmin(ylo, last); /* every variant's last point stays in view */
+            yhi = fmax(yhi, last);
+        }
+        drawn++;
+        min_seeds = drawn == 1 || seeds < min_seeds ? seeds : min_seeds;
+        max_seeds = seeds > max_seeds ? seeds : max_seeds;
+        char name[32], value[64], label[512];
+        int pos = snprintf(label, sizeof label, "%s", variant_label(run.variants[v], ri.fig1_pair));
+        format_value(value, sizeof value, metric, last);
+        if (diverged && seeds == 1)
+            snprintf(label + pos, sizeof label - (size_t)pos, " (diverged at step %ld)",
+                     diverged_step);
+        else if (diverged)
+            snprintf(label + pos, sizeof label - (size_t)pos, " (%d of %d seeds diverged)",
+                     diverged, seeds);
+        else
+            snprintf(label + pos, sizeof label - (size_t)pos, " (final %s)", value);
+        if (diverged) {
+            /* A cross where the curve ends: a seed diverged there. */
+            ends++;
+            snprintf(name, sizeof name, "endk%d", ends);
+            vars_addf(&vs, name, "%d", drawn);
+            snprintf(name, sizeof name, "endx%d", ends);
+            vars_addf(&vs, name, "%ld", last_step);
+            snprintf(name, sizeof name, "endy%d", ends);
+            vars_addf(&vs, name, "%.17g", last);
+        }
+        snprintf(name, sizeof name, "variant%d", drawn);
+        vars_add(&vs, name, run.variants[v]);
+        snprintf(name, sizeof name, "seeds%d", drawn);
+        vars_addf(&vs, name, "%d", seeds);
+        snprintf(name, sizeof name, "title%d", drawn);
         vars_add(&vs, name, label);
-        /* accuracy: one colour per variant (trials are sorted by variant) */
-        if (i > 0 && strcmp(t->variant, tr->v[i - 1].variant) != 0)
-            group++;
-        snprintf(name, sizeof name, "group%d", i + 1);
-        snprintf(num, sizeof num, "%d", group);
-        vars_add(&vs, name, num);
     }
-    if (activations) {
-        vars_add(&vs, "layer", first->layer);
-        vars_add(&vs, "unit", first->unit);
+    if (rc == BNX_OK && drawn == 0)
+        rc = bnx_fail(err, BNX_EFORMAT, "nothing to draw: no variant of %s has a finite %s "
+                      "recorded by all its seeds", run_dir, bnx_metric_name(metric));
+    if (rc == BNX_OK) {
+        vars_add(&vs, "file", curves);
+        vars_addf(&vs, "n", "%d", drawn);
+        vars_addf(&vs, "ends", "%d", ends);
+        vars_addf(&vs, "xmax", "%.17g", xmax > 0 ? xmax : 1);
+        if (metric == BNX_METRIC_TEST_ACCURACY) {
+            /* Round down to 0.05 below, up to 0.01 with a margin above. */
+            double lo = floor(ylo * 20 - 1e-9) / 20.0, hi = ceil(yhi * 100 + 0.5) / 100.0;
+            lo = lo < 0 ? 0 : lo;
+            hi = hi > 1 ? 1 : hi;
+            if (hi - lo < 0.05)
+                lo = hi - 0.05;
+            vars_addf(&vs, "ymin", "%.17g", lo);
+            vars_addf(&vs, "ymax", "%.17g", hi);
+        } else if (ylo > 0 && isfinite(yhi)) {
+            vars_addf(&vs, "ymin", "%.17g", ylo);
+            vars_addf(&vs, "ymax", "%.17g", yhi);
+        }
+        const char *what = metric == BNX_METRIC_TEST_ACCURACY ? "test accuracy" : "training loss";
+        /* Title: the experiment's description (or name).  Subtitle: which
+         * experiment and run, and what the line and band are. */
+        const char *base = strrchr(shown, '/');
+        base = base ? base + 1 : shown;
+        vars_add(&vs, "title", ri.description[0] ? ri.description
+                               : ri.experiment[0] ? ri.experiment : base);
+        char sub[1400];
+        int len = snprintf(sub, sizeof sub, "%s%srun %s", ri.experiment,
+                           ri.experiment[0] ? ", " : "", base);
+        if (max_seeds > 1 && min_seeds == max_seeds)
+            len += snprintf(sub + len, sizeof sub - (size_t)len, "; line: mean over %d seeds, "
+                            "shaded band: min to max over them", max_seeds);
+        else if (max_seeds > 1)
+            len += snprintf(sub + len, sizeof sub - (size_t)len, "; line: mean over each "
+                            "variant's seeds (%d to %d), shaded band: min to max over them",
+                            min_seeds, max_seeds);
+        else
+            len += snprintf(sub + len, sizeof sub - (size_t)len, "; one seed per variant");
+        if (skipped[0]) {
+            char sub2[1400];
+            snprintf(sub2, sizeof sub2, "not drawn (no %s that every seed recorded): %s", what,
+                     skipped);
+            vars_add(&vs, "subtitle2", sub2);
+        }
+        vars_add(&vs, "subtitle", sub);
+        if (ri.batch_size > 0)
+            vars_addf(&vs, "xlabel", "training step (SGD steps, one mini-batch of %ld "
+                      "examples each)", ri.batch_size);
+        else
+            vars_add(&vs, "xlabel", "training step (SGD steps, one mini-batch each)");
+        rc = output_path(run_dir, ri.experiment, c->name, format, outfile, outsize, err);
     }
-
-    char dir[4096], tmpl[4096], rel[64];
-    if ((size_t)snprintf(dir, sizeof dir, "%s/plots", run) >= sizeof dir) {
-        rc = bnx_fail(err, BNX_EINVAL, "run directory path is too long");
-        goto out;
-    }
-    if ((size_t)snprintf(outfile, outsize, "%s/fig1-%s.%s", dir, c->name, format) >= outsize) {
-        rc = bnx_fail(err, BNX_EINVAL, "output path is too long");
-        goto out;
-    }
-    snprintf(rel, sizeof rel, "plots/%s.gp", c->name);
-    if ((rc = bnx_home_path(tmpl, sizeof tmpl, rel, err)) != BNX_OK)
-        goto out;
-    if ((rc = bnx_mkdir_p(dir, err)) != BNX_OK)
-        goto out;
-    rc = bnx_plot_render(tmpl, outfile, format, vs.v, (size_t)vs.n, err);
-out:
-    free(vs.v);
-    free(vs.names);
-    free(vs.values);
+    if (rc == BNX_OK)
+        rc = render_template(c->name, outfile, format, &vs, err);
+    vars_free(&vs);
+    bnx_run_free(&run);
     return rc;
 }
 
@@ -368,7 +651,7 @@ int cmd_plot(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *run = "runs/fig1";
+    const char *run_opt = NULL;
     const char *format = "png";
     opterr = 0;
     optind = 0; /* full re-initialisation of getopt */
@@ -376,7 +659,7 @@ int cmd_plot(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (ch) {
         case 'r':
-            run = optarg;
+            run_opt = optarg;
             break;
         case 'f':
             format = optarg;
@@ -388,32 +671,43 @@ int cmd_plot(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return cli_error(2, "plot: which chart? accuracy or activations "
+        return cli_error(2, "plot: which chart? accuracy, loss or activations "
                             "(try: bnexp plot --help)");
-    if (argc - optind > 1)
-        return cli_error(2, "plot: one chart at a time (got '%s' and '%s')", argv[optind],
-                         argv[optind + 1]);
+    if (argc - optind > 2)
+        return cli_error(2, "plot: one chart of one experiment at a time (got '%s', '%s' and "
+                            "'%s')", argv[optind], argv[optind + 1], argv[optind + 2]);
     const char *name = argv[optind];
+    const char *experiment = argc - optind == 2 ? argv[optind + 1] : NULL;
     const struct chart *c = NULL;
     for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++)
         if (strcmp(charts[i].name, name) == 0)
             c = &charts[i];
     if (!c)
-        return cli_error(2, "plot: unknown chart '%s' (expected accuracy or activations)", name);
+        return cli_error(2, "plot: unknown chart '%s' (expected accuracy, loss or activations)",
+                         name);
     if (!bnx_plot_terminal(format))
         return cli_error(2, "plot: unknown format '%s' (expected png, svg or pdf)", format);
-
-    if (!is_dir(run))
-        return cli_error(1, "run directory %s not found (run `bnexp run fig1` first, or "
-                            "pass --run DIR)", run);
+    char run[4096], shown[4400];
+    int rc = cli_run_dir("plot", experiment, run_opt, run, sizeof run, shown, sizeof shown);
+    if (rc)
+        return rc;
 
     bnx_error err = {0};
-    struct trials tr = {0};
-    char outfile[4200];
-    int rc = find_trials(run, c->csv, &tr, &err);
-    if (rc == BNX_OK)
-        rc = render(c, run, format, &tr, outfile, sizeof outfile, &err);
-    trials_free(&tr);
+    char outfile[4400];
+    if (c->metric < 0) {
+        /* The file name's experiment: from a manifest, as for the curves. */
+        bnx_run r;
+        struct run_info ri = {0};
+        if (bnx_run_read(run, BNX_RUN_DIRS, &r, NULL) == BNX_OK) {
+            read_run_info(&r, experiment, &ri);
+            bnx_run_free(&r);
+        } else if (experiment) {
+            snprintf(ri.experiment, sizeof ri.experiment, "%s", experiment);
+        }
+        rc = render_activations(c, run, &ri, format, outfile, sizeof outfile, &err);
+    } else {
+        rc = render_curves(c, run, shown, experiment, format, outfile, sizeof outfile, &err);
+    }
     if (rc)
         return cli_report(&err);
     printf("%s\n", outfile);

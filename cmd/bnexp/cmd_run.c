@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 /* A trial as the parent process sees it. */
 typedef struct job {
     const bnx_variant *variant;
+    bnx_config config;   /* the variant's, with this trial's seed */
     char dir[4200];
     pid_t pid;
     int fd;              /* read end of the child's report pipe, -1 when closed */
@@ -38,9 +40,13 @@ typedef struct job {
     int finished;
 } job;
 
+/* At most this many trials (variants x seeds) in one run. */
+#define MAX_TRIALS 1024
+
 typedef struct run_state {
-    job jobs[BNX_MAX_VARIANTS];
+    job *jobs;           /* variant by variant, seeds ascending within each */
     int num_jobs;
+    int num_seeds;       /* seeds per variant */
     int tty;             /* stderr is a terminal: one status line, redrawn */
 } run_state;
 
@@ -69,11 +75,11 @@ static void child_progress(void *ctx, const bnx_record *r, long total_steps)
     child_send(c->fd, 'P', text);
 }
 
-static int child_main(const bnx_spec *spec, const bnx_variant *v, const char *dir,
-                      const bnx_dataset *train, const bnx_dataset *test,
-                      const bnx_dataset_files *files, int fd)
+static int child_main(const bnx_spec *spec, const job *j, const bnx_dataset *train,
+                      const bnx_dataset *test, const bnx_dataset_files *files, int fd)
 {
-    const bnx_config *cfg = &v->config;
+    const bnx_config *cfg = &j->config;
+    const char *dir = j->dir;
     openblas_set_num_threads(cfg->threads);
     char started[32], finished[32];
     bnx_utc_iso8601(started, sizeof started);
@@ -83,7 +89,8 @@ static int child_main(const bnx_spec *spec, const bnx_variant *v, const char *di
     child_ctx ctx = {fd};
     int rc = bnx_trial_run(cfg, train, test, dir, child_progress, &ctx, &result, &err);
     bnx_utc_iso8601(finished, sizeof finished);
-    bnx_trial_id id = {spec->name, spec->path, v->name, BNX_VERSION " (" BNX_GITREV ")", started, finished};
+    bnx_trial_id id = {spec->name, spec->path, spec->description[0] ? spec->description : NULL,
+                       j->variant->name, BNX_VERSION " (" BNX_GITREV ")", started, finished};
     bnx_error merr;
     if (bnx_manifest_write(dir, &id, cfg, files, rc ? NULL : &result, rc ? err.msg : NULL, &merr)) {
         if (!rc) {
@@ -128,9 +135,12 @@ static void show_status(run_state *st)
             continue;
         char eta[32];
         format_eta(eta, sizeof eta, j->rate > 0 ? (j->total - j->step) / j->rate : NAN);
-        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %ld/%ld %.0f steps/s acc %.4f ETA %s",
-                                 used ? " | " : "", j->variant->name, j->step, j->total, j->rate,
-                                 j->accuracy, eta);
+        char seed[32] = "";
+        if (st->num_seeds > 1)
+            snprintf(seed, sizeof seed, " s%ld", j->config.seed);
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%s %ld/%ld %.0f steps/s acc %.4f ETA %s",
+                                 used ? " | " : "", j->variant->name, seed, j->step, j->total,
+                                 j->rate, j->accuracy, eta);
         if (used >= sizeof line)
             break;
     }
@@ -150,7 +160,7 @@ static void handle_line(run_state *st, job *j, const char *line)
             char eta[32];
             format_eta(eta, sizeof eta, j->rate > 0 ? (j->total - j->step) / j->rate : NAN);
             fprintf(stderr, "%s seed-%ld: step %ld/%ld  test_accuracy %.4f  %.0f steps/s  ETA %s\n",
-                    j->variant->name, j->variant->config.seed, j->step, j->total, j->accuracy,
+                    j->variant->name, j->config.seed, j->step, j->total, j->accuracy,
                     j->rate, eta);
         }
     } else if (line[0] == 'R' && strlen(line + 2) == 2 * sizeof j->result) {
@@ -198,7 +208,7 @@ static int start_job(const bnx_spec *spec, job *j, const bnx_dataset *train,
         return cli_error(1, "cannot start a trial process: %s", strerror(errno));
     if (pid == 0) {
         close(fds[0]);
-        _exit(child_main(spec, j->variant, j->dir, train, test, files, fds[1]));
+        _exit(child_main(spec, j, train, test, files, fds[1]));
     }
     close(fds[1]);
     j->pid = pid;
@@ -209,8 +219,8 @@ static int start_job(const bnx_spec *spec, job *j, const bnx_dataset *train,
 /* Wait for any running job's output or exit; returns the number finished. */
 static int pump(run_state *st)
 {
-    struct pollfd pfd[BNX_MAX_VARIANTS];
-    job *owner[BNX_MAX_VARIANTS];
+    static struct pollfd pfd[MAX_TRIALS];
+    static job *owner[MAX_TRIALS];
     int count = 0;
     for (int i = 0; i < st->num_jobs; i++)
         if (st->jobs[i].pid > 0 && st->jobs[i].fd >= 0) {
@@ -220,7 +230,7 @@ static int pump(run_state *st)
     if (count == 0)
         return 0;
     if (poll(pfd, (nfds_t)count, -1) < 0)
-        return 0;
+        return 0; /* EINTR: the caller asks again */
     int done = 0;
     for (int i = 0; i < count; i++) {
         if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -251,7 +261,7 @@ static int write_summary(const char *out, run_state *st)
     for (int i = 0; i < st->num_jobs; i++) {
         job *j = &st->jobs[i];
         char row[1024];
-        bnx_summary_row(row, sizeof row, j->variant->name, j->variant->config.seed, &j->result);
+        bnx_summary_row(row, sizeof row, j->variant->name, j->config.seed, &j->result);
         len += (size_t)snprintf(text + len, cap - len, "%s\n", row);
     }
     char path[4200];
@@ -268,24 +278,74 @@ static int write_summary(const char *out, run_state *st)
 /* The end-of-run table on stdout. */
 static void print_table(const run_state *st)
 {
-    printf("\n%-16s %5s %-9s %8s %8s %9s %9s %8s\n", "variant", "seed", "status", "final",
-           "best", "steps_97", "p50_drift", "wall_s");
+    printf("\n%-16s %5s %-9s %8s %8s %9s %8s\n", "variant", "seed", "status", "final", "best",
+           "best_step", "wall_s");
     for (int i = 0; i < st->num_jobs; i++) {
         const job *j = &st->jobs[i];
         const bnx_trial_result *r = &j->result;
-        char s97[32] = "never";
-        if (r->steps_to_97 >= 0)
-            snprintf(s97, sizeof s97, "%ld", r->steps_to_97);
-        printf("%-16s %5ld %-9s %8.4f %8.4f %9s %9.3f %8.1f\n", j->variant->name,
-               j->variant->config.seed, bnx_trial_status_name(r->status), r->final_test_accuracy,
-               r->best_test_accuracy, s97, r->p50_drift, r->wall_time_s);
+        char best_step[32] = "-", final[32] = "-", best[32] = "-";
+        if (r->best_step >= 0)
+            snprintf(best_step, sizeof best_step, "%ld", r->best_step);
+        if (isfinite(r->final_test_accuracy))
+            snprintf(final, sizeof final, "%.4f", r->final_test_accuracy);
+        if (isfinite(r->best_test_accuracy))
+            snprintf(best, sizeof best, "%.4f", r->best_test_accuracy);
+        printf("%-16s %5ld %-9s %8s %8s %9s %8.1f\n", j->variant->name, j->config.seed,
+               bnx_trial_status_name(r->status), final, best, best_step, r->wall_time_s);
     }
+}
+
+/* Create a fresh run directory PARENT/YYYYMMDD-HHMMSS (UTC), or with a
+ * suffix -2, -3, ... if that exists, into out[size]; then point
+ * PARENT/latest at it (a relative symlink, replaced atomically: made under
+ * a temporary name, then renamed over the old one).  Returns 0 or an exit
+ * status after printing the error. */
+static int make_run_dir(const char *parent, char *out, size_t size)
+{
+    bnx_error err;
+    if (bnx_mkdir_p(parent, &err))
+        return cli_report(&err);
+    time_t now = time(NULL);
+    struct tm tm;
+    char stamp[32], name[48];
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    for (int k = 1;; k++) {
+        if (k == 1)
+            snprintf(name, sizeof name, "%s", stamp);
+        else
+            snprintf(name, sizeof name, "%s-%d", stamp, k);
+        if ((size_t)snprintf(out, size, "%s/%s", parent, name) >= size)
+            return cli_error(1, "run directory path is too long: %s/...", parent);
+        if (mkdir(out, 0777) == 0)
+            break;
+        if (errno != EEXIST || k == 1000)
+            return cli_error(1, "cannot create run directory %s: %s", out, strerror(errno));
+    }
+    char tmp[4200], latest[4200];
+    snprintf(tmp, sizeof tmp, "%s/.latest.tmp.%d", parent, (int)getpid());
+    snprintf(latest, sizeof latest, "%s/latest", parent);
+    unlink(tmp);
+    if (symlink(name, tmp) != 0) {
+        int e = errno;
+        rmdir(out);
+        return cli_error(1, "cannot create symlink %s: %s", tmp, strerror(e));
+    }
+    if (rename(tmp, latest) != 0) {
+        int e = errno;
+        unlink(tmp);
+        rmdir(out);
+        return cli_error(1, "cannot point %s at %s: %s (is %s a directory? move it away)",
+                         latest, name, strerror(e), latest);
+    }
+    return 0;
 }
 
 static const struct option long_options[] = {
     {"set", required_argument, NULL, 's'},
     {"out", required_argument, NULL, 'o'},
     {"seed", required_argument, NULL, 'S'},
+    {"seeds", required_argument, NULL, 'N'},
     {"variants", required_argument, NULL, 'v'},
     {"jobs", required_argument, NULL, 'j'},
     {"threads", required_argument, NULL, 't'},
@@ -308,7 +368,7 @@ int cmd_run(int argc, char **argv)
 {
     const char *out_arg = NULL, *variants = NULL;
     char *sets[BNX_MAX_SETTINGS];
-    int num_sets = 0, jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), force = 0, opt;
+    int num_sets = 0, jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), force = 0, seeds = 0, opt;
     char seed_set[64] = "", threads_set[64] = "";
     optind = 1;
     opterr = 0;
@@ -321,6 +381,10 @@ int cmd_run(int argc, char **argv)
             break;
         case 'o': out_arg = optarg; break;
         case 'S': snprintf(seed_set, sizeof seed_set, "seed=%s", optarg); break;
+        case 'N':
+            if (parse_positive("--seeds", optarg, &seeds))
+                return 2;
+            break;
         case 'v': variants = optarg; break;
         case 'j':
             if (parse_positive("--jobs", optarg, &jobs))
@@ -344,6 +408,9 @@ int cmd_run(int argc, char **argv)
     const char *name = argv[optind];
     if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name))
         return cli_error(2, "run: experiment name '%s' must be lowercase letters, digits, '-' or '_'", name);
+    if (seeds && seed_set[0])
+        return cli_error(2, "run: --seed K (one seed, K) and --seeds N (seeds 1 to N) exclude "
+                            "each other; give one");
     if (jobs < 1)
         jobs = 1;
 
@@ -365,26 +432,46 @@ int cmd_run(int argc, char **argv)
     for (int i = 0; i < spec.num_variants; i++)
         if (bnx_config_validate(&spec.variants[i].config, 0, 0, &err))
             return cli_error(2, "variant %s: %s", spec.variants[i].name, err.msg);
+    int per_variant = seeds ? seeds : 1;
+    if (spec.num_variants * per_variant > MAX_TRIALS)
+        return cli_error(2, "run: %d variants x %d seeds = %d trials; at most %d in one run",
+                         spec.num_variants, per_variant, spec.num_variants * per_variant,
+                         MAX_TRIALS);
 
-    char out[4096];
-    snprintf(out, sizeof out, "%s", out_arg ? out_arg : "");
-    if (!out_arg)
-        snprintf(out, sizeof out, "runs/%s", name);
-
-    /* Refuse to overwrite an earlier run's trials unless asked to. */
+    /* The trials: every variant with seed 1..N (--seeds N), or with its
+     * own seed (the experiment's, or --seed K). */
     static run_state st;
+    static job all_jobs[MAX_TRIALS];
     memset(&st, 0, sizeof st);
+    st.jobs = all_jobs;
     st.tty = isatty(STDERR_FILENO);
-    st.num_jobs = spec.num_variants;
-    for (int i = 0; i < spec.num_variants; i++) {
-        job *j = &st.jobs[i];
-        j->variant = &spec.variants[i];
-        j->fd = -1;
-        bnx_trial_result_init(&j->result, &j->variant->config);
-        snprintf(j->dir, sizeof j->dir, "%s/%s/seed-%ld", out, j->variant->name, j->variant->config.seed);
-        struct stat sb;
-        if (!force && stat(j->dir, &sb) == 0)
-            return cli_error(1, "%s exists from an earlier run; use --out DIR for a new directory or --force to replace it", j->dir);
+    st.num_seeds = per_variant;
+    for (int v = 0; v < spec.num_variants; v++)
+        for (int k = 0; k < per_variant; k++) {
+            job *j = &st.jobs[st.num_jobs++];
+            memset(j, 0, sizeof *j);
+            j->variant = &spec.variants[v];
+            j->config = spec.variants[v].config;
+            if (seeds)
+                j->config.seed = k + 1;
+            j->fd = -1;
+            bnx_trial_result_init(&j->result, &j->config);
+        }
+
+    /* With --out DIR, refuse to overwrite an earlier run's trials unless
+     * asked to.  Without it every run gets a new directory. */
+    char out[4096];
+    if (out_arg) {
+        if (strlen(out_arg) >= 4000)
+            return cli_error(2, "run: --out path is too long");
+        snprintf(out, sizeof out, "%s", out_arg);
+        for (int i = 0; i < st.num_jobs; i++) {
+            job *j = &st.jobs[i];
+            snprintf(j->dir, sizeof j->dir, "%s/%s/seed-%ld", out, j->variant->name, j->config.seed);
+            struct stat sb;
+            if (!force && stat(j->dir, &sb) == 0)
+                return cli_error(1, "%s exists from an earlier run; use --out DIR for a new directory or --force to replace it", j->dir);
+        }
     }
 
     /* Load the data once, before touching the output; trial processes
@@ -398,6 +485,21 @@ int cmd_run(int argc, char **argv)
     fprintf(stderr, "bnexp: verifying and loading %s\n", data_dir);
     if (bnx_mnist_load(data_dir, sums, &train, &test, &files, &err))
         return cli_report(&err);
+
+    char parent[4096];
+    if (!out_arg) {
+        snprintf(parent, sizeof parent, "runs/%s", name);
+        int rc = make_run_dir(parent, out, sizeof out);
+        if (rc) {
+            bnx_dataset_free(&train);
+            bnx_dataset_free(&test);
+            return rc;
+        }
+        for (int i = 0; i < st.num_jobs; i++) {
+            job *j = &st.jobs[i];
+            snprintf(j->dir, sizeof j->dir, "%s/%s/seed-%ld", out, j->variant->name, j->config.seed);
+        }
+    }
 
     /* Trial directories; with --force, an earlier run's files go first so
      * that none of them can pass for this run's. */
@@ -417,18 +519,27 @@ int cmd_run(int argc, char **argv)
     char summary_path[4200];
     snprintf(summary_path, sizeof summary_path, "%s/summary.csv", out);
     unlink(summary_path); /* a stale summary must not pass for this run's */
-    fprintf(stderr, "bnexp: %s: %d trial(s), %d at a time, writing %s\n", name, st.num_jobs,
-            jobs < st.num_jobs ? jobs : st.num_jobs, out);
+    if (per_variant > 1)
+        fprintf(stderr, "bnexp: %s: %d trials (%d variant%s x seeds 1-%d), %d at a time, writing %s\n",
+                name, st.num_jobs, spec.num_variants, spec.num_variants == 1 ? "" : "s",
+                per_variant, jobs < st.num_jobs ? jobs : st.num_jobs, out);
+    else
+        fprintf(stderr, "bnexp: %s: %d trial(s), %d at a time, writing %s\n", name, st.num_jobs,
+                jobs < st.num_jobs ? jobs : st.num_jobs, out);
 
+    /* Trials start seed by seed (every variant of seed 1, then of seed 2,
+     * ...), so that a sweep cut short still compares the variants. */
     signal(SIGPIPE, SIG_IGN);
-    int next = 0, running = 0, finished = 0;
+    int started = 0, running = 0, finished = 0;
     while (finished < st.num_jobs) {
-        while (running < jobs && next < st.num_jobs) {
-            if (start_job(&spec, &st.jobs[next], &train, &test, &files))
-                snprintf(st.jobs[next].error, sizeof st.jobs[next].error, "could not start");
+        while (running < jobs && started < st.num_jobs) {
+            int v = started % spec.num_variants, k = started / spec.num_variants;
+            job *j = &st.jobs[v * per_variant + k];
+            if (start_job(&spec, j, &train, &test, &files))
+                snprintf(j->error, sizeof j->error, "could not start");
             else
                 running++;
-            next++;
+            started++;
         }
         if (running == 0) {
             finished = st.num_jobs;
@@ -446,10 +557,11 @@ int cmd_run(int argc, char **argv)
                     fprintf(stderr, "\r\033[K");
                 if (j->error[0])
                     fprintf(stderr, "bnexp: %s seed-%ld failed: %s\n", j->variant->name,
-                            j->variant->config.seed, j->error);
+                            j->config.seed, j->error);
                 else
-                    fprintf(stderr, "bnexp: %s seed-%ld finished\n", j->variant->name,
-                            j->variant->config.seed);
+                    fprintf(stderr, "bnexp: %s seed-%ld %s\n", j->variant->name, j->config.seed,
+                            j->has_result && j->result.status == BNX_TRIAL_DIVERGED
+                                ? "diverged (a result, not a failure)" : "finished");
                 if (st.tty)
                     show_status(&st);
             }
@@ -461,11 +573,29 @@ int cmd_run(int argc, char **argv)
     bnx_dataset_free(&test);
 
     int failed = 0;
-    for (int i = 0; i < st.num_jobs; i++)
-        failed += !st.jobs[i].has_result || st.jobs[i].exit_status != 0;
-    int rc = write_summary(out, &st);
+    for (int i = 0; i < st.num_jobs; i++) {
+        job *j = &st.jobs[i];
+        if (!j->has_result || j->exit_status != 0) {
+            failed++;
+            j->result.status = BNX_TRIAL_FAILED;
+        }
+    }
     print_table(&st);
-    if (failed)
-        return cli_error(1, "%d of %d trial(s) failed", failed, st.num_jobs);
+    int rc = write_summary(out, &st);
+    if (!out_arg)
+        printf("run directory: %s (%s/latest)\n", out, parent);
+    fflush(stdout);
+    if (failed) {
+        char names[1024] = "";
+        size_t used = 0;
+        for (int i = 0; i < st.num_jobs && used < sizeof names; i++)
+            if (st.jobs[i].result.status == BNX_TRIAL_FAILED)
+                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s seed-%ld",
+                                         used ? ", " : "", st.jobs[i].variant->name,
+                                         st.jobs[i].config.seed);
+        return cli_error(1, "%d of %d trial(s) failed: %s (status failed in summary.csv; the "
+                            "reasons are above and in each manifest.json)", failed, st.num_jobs,
+                         names);
+    }
     return rc;
 }

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -16,19 +18,32 @@ static const struct command {
     {"run", cmd_run, "train every variant of an experiment",
      "usage: bnexp run EXPERIMENT [options]\n"
      "\n"
-     "Train every variant of experiments/EXPERIMENT.ini and write, per trial,\n"
-     "OUT/VARIANT/seed-K/{metrics,activations,histograms}.csv and manifest.json,\n"
-     "then OUT/summary.csv with one row per trial.\n"
+     "Train every variant of experiments/EXPERIMENT.ini, each seed of it a trial in\n"
+     "its own process, and write per trial RUN/VARIANT/seed-K/{metrics,activations,\n"
+     "histograms}.csv and manifest.json, then RUN/summary.csv (one row per trial),\n"
+     "and print a table of the trials.\n"
+     "\n"
+     "RUN is a new directory runs/EXPERIMENT/YYYYMMDD-HHMMSS (UTC; -2, -3, ... added\n"
+     "if it exists), and runs/EXPERIMENT/latest is a relative symlink to it, moved\n"
+     "when the run starts.  A run never overwrites an earlier one.  With --out DIR,\n"
+     "RUN is DIR and `latest` is left alone.\n"
      "\n"
      "options:\n"
      "  --set KEY=VALUE   override an experiment key for every variant (repeatable)\n"
-     "  --out DIR         output directory (default: runs/EXPERIMENT)\n"
-     "  --seed N          seed of the trials (default: the experiment's `seed`)\n"
+     "  --seeds N         run every variant with seeds 1, 2, ..., N\n"
+     "  --seed K          run every variant with seed K only (default: the\n"
+     "                    experiment's `seed`); not with --seeds\n"
      "  --variants A,B    run only these variants\n"
      "  --jobs J          trials run as J parallel processes (default: number of cores)\n"
      "  --threads T       BLAS threads per trial (default 1)\n"
-     "  --force           replace trial directories left by an earlier run\n"
-     "  -h, --help        show this help\n"},
+     "  --out DIR         write the run to DIR instead of runs/EXPERIMENT/DATE-TIME;\n"
+     "                    refused if DIR holds the same trials, unless --force\n"
+     "  --force           with --out: replace trial directories left by an earlier run\n"
+     "  -h, --help        show this help\n"
+     "\n"
+     "Exit status: 0 if every trial finished (a diverged trial is a result), 1 if a\n"
+     "trial failed (the others still run to the end) or at another error, 2 for a\n"
+     "usage error.\n"},
     {"data", cmd_data, "fetch and verify datasets",
      "usage: bnexp data fetch NAME [--from DIR]\n"
      "       bnexp data verify NAME\n"
@@ -43,16 +58,44 @@ static const struct command {
      "  --from DIR        copy the files from DIR instead of downloading\n"
      "  -h, --help        show this help\n"},
     {"plot", cmd_plot, "render charts of a run with gnuplot",
-     "usage: bnexp plot CHART [--run DIR] [--format png|svg|pdf]\n"
+     "usage: bnexp plot CHART [EXPERIMENT | --run DIR] [--format png|svg|pdf]\n"
+     "\n"
+     "Render CHART of the latest run of EXPERIMENT (runs/EXPERIMENT/latest;\n"
+     "EXPERIMENT defaults to fig1), or of the run directory DIR, into\n"
+     "RUN/plots/EXPERIMENT-CHART.FORMAT.\n"
      "\n"
      "charts:\n"
-     "  accuracy      test accuracy vs training step, every variant (Fig. 1a)\n"
+     "  accuracy      test accuracy vs training step, one colour per variant (Figs. 1a,\n"
+     "                2); with several seeds the line is the mean over the seeds and\n"
+     "                the shaded band spans their minimum to maximum\n"
+     "  loss          training loss vs training step on a log scale, the same way\n"
      "  activations   15th/50th/85th percentiles of the probed sigmoid input over\n"
-     "                training, without and with BN side by side (Fig. 1b,c)\n"
+     "                training, one panel per variant (its lowest seed) (Fig. 1b,c)\n"
+     "\n"
+     "accuracy and loss first write RUN/curves.csv, the per-step mean, sd, min and\n"
+     "max over seeds that the chart draws.  A variant's line stops at the last step\n"
+     "every one of its seeds recorded (a diverged seed stops it there).\n"
      "\n"
      "options:\n"
-     "  --run DIR         the run directory (default: runs/fig1)\n"
-     "  --format F        png (default), svg or pdf; written to DIR/plots/\n"
+     "  --run DIR         the run directory (instead of EXPERIMENT)\n"
+     "  --format F        png (default), svg or pdf\n"
+     "  -h, --help        show this help\n"},
+    {"report", cmd_report, "the steps-to-accuracy table of a run (Fig. 3)",
+     "usage: bnexp report [EXPERIMENT | --run DIR] [--baseline VARIANT]\n"
+     "\n"
+     "Print the Fig. 3 table of the latest run of EXPERIMENT (runs/EXPERIMENT/latest;\n"
+     "EXPERIMENT defaults to fig1), or of the run directory DIR, as Markdown, and\n"
+     "write it to RUN/report.md.  Per variant, over its seeds (mean ± sd): steps to\n"
+     "reach the baseline's best test accuracy (per seed: the best accuracy of the\n"
+     "baseline's trial with the same seed), the speed-up in those steps relative to\n"
+     "the baseline, max and final test accuracy, diverged trials, wall time.\n"
+     "report.md defines every column.  Reads RUN/summary.csv and every trial's\n"
+     "metrics.csv; if one is missing or empty, it says which and writes nothing.\n"
+     "\n"
+     "options:\n"
+     "  --run DIR         the run directory (instead of EXPERIMENT)\n"
+     "  --baseline V      the variant the others are measured against (default:\n"
+     "                    no-bn, or baseline if the run has no no-bn)\n"
      "  -h, --help        show this help\n"},
     {"list", cmd_list, "list experiments, datasets and charts",
      "usage: bnexp list\n"
@@ -103,6 +146,43 @@ int cli_bad_option(const char *cmd, int opt, char **argv)
     if (optopt)
         return cli_error(2, "%s: unknown option -%c (see bnexp %s --help)", cmd, optopt, cmd);
     return cli_error(2, "%s: unknown option '%s' (see bnexp %s --help)", cmd, argv[optind - 1], cmd);
+}
+
+int cli_run_dir(const char *cmd, const char *experiment, const char *run_opt, char *dir,
+                size_t size, char *shown, size_t shown_size)
+{
+    if (experiment && run_opt)
+        return cli_error(2, "%s: give an experiment or --run DIR, not both", cmd);
+    if (!experiment && !run_opt)
+        experiment = "fig1";
+    if (run_opt) {
+        if ((size_t)snprintf(dir, size, "%s", run_opt) >= size)
+            return cli_error(2, "%s: --run path is too long", cmd);
+    } else if (!*experiment ||
+               strspn(experiment, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(experiment)) {
+        return cli_error(2, "%s: experiment name '%s' must be lowercase letters, digits, '-' "
+                            "or '_'", cmd, experiment);
+    } else {
+        snprintf(dir, size, "runs/%s/latest", experiment);
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        if (run_opt)
+            return cli_error(1, "run directory %s not found", dir);
+        return cli_error(1, "no run of %s: %s not found (run `bnexp run %s` first, or pass "
+                            "--run DIR)", experiment, dir, experiment);
+    }
+    snprintf(shown, shown_size, "%s", dir);
+    /* runs/NAME/latest -> DATE-TIME: show runs/NAME/DATE-TIME. */
+    char target[256];
+    ssize_t n = readlink(dir, target, sizeof target - 1);
+    const char *slash = strrchr(dir, '/');
+    if (n > 0 && slash) {
+        target[n] = '\0';
+        if (!strchr(target, '/'))
+            snprintf(shown, shown_size, "%.*s/%s", (int)(slash - dir), dir, target);
+    }
+    return 0;
 }
 
 int cli_report(const bnx_error *err)

@@ -1,6 +1,7 @@
 #include "exp/manifest.h"
 
 #include <cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,8 @@ int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config
     cJSON_AddStringToObject(root, "bnexp_version", id->version);
     cJSON_AddStringToObject(root, "experiment", id->experiment);
     cJSON_AddStringToObject(root, "experiment_file", id->spec_path);
+    if (id->description)
+        cJSON_AddStringToObject(root, "description", id->description);
     cJSON_AddStringToObject(root, "variant", id->variant);
     cJSON_AddNumberToObject(root, "seed", (double)cfg->seed);
     cJSON_AddNumberToObject(root, "threads", cfg->threads);
@@ -108,6 +111,75 @@ int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config
     int rc = bnx_write_file_atomic(path, text, len + 1, err);
     free(text);
     return rc;
+}
+
+static void copy_string(const cJSON *obj, const char *name, char *buf, size_t size)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (cJSON_IsString(item) && item->valuestring)
+        snprintf(buf, size, "%s", item->valuestring);
+}
+
+int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err)
+{
+    memset(info, 0, sizeof *info);
+    info->seed = -1;
+    info->wall_time_s = NAN;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return bnx_fail(err, errno == ENOENT ? BNX_ENOTFOUND : BNX_EIO, "cannot open %s: %s",
+                        path, strerror(errno));
+    size_t cap = 1 << 16, len = 0;
+    char *text = malloc(cap);
+    while (text) {
+        len += fread(text + len, 1, cap - 1 - len, fp);
+        if (len < cap - 1)
+            break;
+        char *bigger = realloc(text, 2 * cap);
+        if (!bigger) {
+            free(text);
+            text = NULL;
+            break;
+        }
+        text = bigger;
+        cap *= 2;
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (!text)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+    if (bad) {
+        free(text);
+        return bnx_fail(err, BNX_EIO, "cannot read %s", path);
+    }
+    text[len] = '\0';
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return bnx_fail(err, BNX_EFORMAT, "%s is not a JSON object (a bnexp manifest)", path);
+    }
+    copy_string(root, "experiment", info->experiment, sizeof info->experiment);
+    copy_string(root, "description", info->description, sizeof info->description);
+    copy_string(root, "variant", info->variant, sizeof info->variant);
+    copy_string(root, "status", info->status, sizeof info->status);
+    copy_string(cJSON_GetObjectItemCaseSensitive(root, "dataset"), "name", info->dataset,
+                sizeof info->dataset);
+    const cJSON *seed = cJSON_GetObjectItemCaseSensitive(root, "seed");
+    if (cJSON_IsNumber(seed))
+        info->seed = (long)seed->valuedouble;
+    const cJSON *batch = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(root, "config"), "batch_size");
+    if (cJSON_IsNumber(batch))
+        info->batch_size = (long)batch->valuedouble;
+    copy_string(cJSON_GetObjectItemCaseSensitive(root, "config"), "activation", info->activation,
+                sizeof info->activation);
+    const cJSON *wall = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(root, "result"), "wall_time_s");
+    if (cJSON_IsNumber(wall))
+        info->wall_time_s = wall->valuedouble;
+    cJSON_Delete(root);
+    return BNX_OK;
 }
 
 const char *bnx_summary_header(void)

@@ -15,6 +15,7 @@
 typedef struct bnx_trial_id {
     const char *experiment;   /* "fig1" */
     const char *spec_path;    /* experiments/fig1.ini */
+    const char *description;  /* the experiment's one-line description, or NULL */
     const char *variant;      /* "bn" */
     const char *version;      /* bnexp version string */
     const char *started_utc;  /* ISO 8601 */
@@ -27,6 +28,27 @@ typedef struct bnx_trial_id {
 int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config *cfg,
                        const bnx_dataset_files *data, const bnx_trial_result *result,
                        const char *failure, bnx_error *err);
+
+/* What `bnexp plot` and `bnexp report` read back from a manifest.json. */
+typedef struct bnx_manifest_info {
+    char experiment[64];    /* "fig1"; "" if absent */
+    char description[256];  /* the experiment's description; "" if absent */
+    char dataset[64];       /* dataset name ("mnist"); "" if absent */
+    char variant[64];       /* "" if absent */
+    char status[16];        /* "done", "diverged", "failed"; "" if absent */
+    long seed;              /* -1 if absent */
+    long batch_size;        /* config.batch_size; 0 if absent */
+    char activation[16];    /* config.activation ("sigmoid", "relu"); "" if absent */
+    double wall_time_s;     /* result.wall_time_s; NaN if absent */
+} bnx_manifest_info;
+
+/* Read the fields of bnx_manifest_info from the manifest.json at `path`;
+ * fields the file lacks (an older bnexp, a failed trial) take the values
+ * given above.
+ * Errors: BNX_ENOTFOUND if the file does not exist; BNX_EIO if it cannot be
+ * read; BNX_EFORMAT if it is not a JSON object; BNX_ENOMEM.  Each message
+ * names the path. */
+int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err);
 
 /* The header of summary.csv (README.md, "Outputs"), without a newline. */
 const char *bnx_summary_header(void);

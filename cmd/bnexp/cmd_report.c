@@ -1,0 +1,84 @@
+/* bnexp report: the paper's Fig. 3 table (steps to reach the baseline's
+ * best accuracy, max accuracy) of a run, printed and written to
+ * RUN/report.md. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "exp/manifest.h"
+#include "exp/report.h"
+#include "out/atomic.h"
+
+int cmd_report(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"run", required_argument, NULL, 'r'},
+        {"baseline", required_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *run_opt = NULL, *baseline = NULL;
+    opterr = 0;
+    optind = 0; /* full re-initialisation of getopt */
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'r': run_opt = optarg; break;
+        case 'b': baseline = optarg; break;
+        case 'h': return cli_print_help("report");
+        default: return cli_bad_option("report", ch, argv);
+        }
+    }
+    if (argc - optind > 1)
+        return cli_error(2, "report: one experiment at a time (got '%s' and '%s')",
+                         argv[optind], argv[optind + 1]);
+    const char *experiment = optind < argc ? argv[optind] : NULL;
+    char dir[4096], shown[4400];
+    int rc = cli_run_dir("report", experiment, run_opt, dir, sizeof dir, shown, sizeof shown);
+    if (rc)
+        return rc;
+
+    bnx_error err;
+    bnx_error_clear(&err);
+    bnx_run run;
+    if (bnx_run_read(dir, BNX_RUN_SUMMARY, &run, &err))
+        return cli_error(1, "report: %s; no report written", err.msg);
+    if (!baseline)
+        baseline = bnx_run_variant(&run, "no-bn") < 0 && bnx_run_variant(&run, "baseline") >= 0
+                       ? "baseline" : "no-bn";
+
+    bnx_report rep;
+    if (bnx_report_compute(&run, baseline, &rep, &err)) {
+        bnx_run_free(&run);
+        return cli_error(1, "report: %s; choose one with --baseline VARIANT", err.msg);
+    }
+
+    /* The experiment, from a trial's manifest. */
+    bnx_manifest_info info = {0};
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s/seed-%ld/manifest.json", dir, run.trials[0].variant,
+             run.trials[0].seed);
+    if (bnx_manifest_read(path, &info, NULL) != BNX_OK)
+        memset(&info, 0, sizeof info);
+    bnx_report_info ri = {shown, info.experiment[0] ? info.experiment : experiment ? experiment : "",
+                          info.description};
+    char *text = NULL;
+    rc = bnx_report_markdown(&run, &rep, &ri, &text, &err);
+    bnx_report_free(&rep);
+    bnx_run_free(&run);
+    if (rc)
+        return cli_report(&err);
+
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    rc = bnx_write_file_atomic(path, text, strlen(text), &err);
+    if (rc == BNX_OK)
+        fputs(text, stdout);
+    free(text);
+    if (rc)
+        return cli_report(&err);
+    fflush(stdout);
+    fprintf(stderr, "bnexp: wrote %s/report.md\n", shown);
+    return 0;
+}

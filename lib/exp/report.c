@@ -1,0 +1,817 @@
+#include "exp/report.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "exp/manifest.h"
+#include "out/atomic.h"
+#include "out/csv.h"
+#include "out/csvread.h"
+
+/* ---- one trial's metrics.csv ---- */
+
+void bnx_curve_free(bnx_curve *c)
+{
+    free(c->step);
+    free(c->test_accuracy);
+    free(c->train_loss);
+    c->step = NULL;
+    c->test_accuracy = c->train_loss = NULL;
+    c->n = 0;
+}
+
+/* bnx_curve_read; with allow_empty, a file with only a header row gives a
+ * curve of no record (c->n = 0) instead of an error. */
+static int read_metrics(const char *path, bnx_curve *c, int allow_empty, bnx_error *err)
+{
+    static const char *const cols[] = {"step", "train_loss", "test_loss", "test_accuracy", NULL};
+    bnx_csv_table t;
+    int rc = bnx_csv_table_read(path, &t, err);
+    if (rc)
+        return rc;
+    if ((rc = bnx_csv_table_require(&t, cols, err)) != BNX_OK)
+        goto out;
+    if (t.num_rows == 0) {
+        if (allow_empty)
+            bnx_curve_free(c);
+        else
+            rc = bnx_fail(err, BNX_EFORMAT, "%s has only a header row (no records)", path);
+        goto out;
+    }
+    int istep = bnx_csv_table_col(&t, "step"), itl = bnx_csv_table_col(&t, "train_loss"),
+        itest = bnx_csv_table_col(&t, "test_loss"), iacc = bnx_csv_table_col(&t, "test_accuracy");
+    size_t n = (size_t)t.num_rows;
+    long *step = malloc(n * sizeof *step);
+    double *acc = malloc(n * sizeof *acc), *loss = malloc(n * sizeof *loss);
+    if (!step || !acc || !loss) {
+        free(step), free(acc), free(loss);
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+        goto out;
+    }
+    long diverged = -1;
+    for (long r = 0; r < t.num_rows && rc == BNX_OK; r++) {
+        double s, test_loss;
+        const char *cell_tl = bnx_csv_table_cell(&t, r, itl);
+        const char *cell_test = bnx_csv_table_cell(&t, r, itest);
+        if ((rc = bnx_csv_table_number(&t, r, istep, &s, err)) ||
+            (rc = bnx_csv_table_number(&t, r, iacc, &acc[r], err)) ||
+            (rc = bnx_csv_table_number(&t, r, itl, &loss[r], err)) ||
+            (rc = bnx_csv_table_number(&t, r, itest, &test_loss, err)))
+            break;
+        if (!isfinite(s) || s < 0 || s != floor(s) || (r > 0 && (long)s <= step[r - 1])) {
+            rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: step '%s' is not a whole number above "
+                          "the previous record's", path, t.line[r],
+                          bnx_csv_table_cell(&t, r, istep));
+            break;
+        }
+        step[r] = (long)s;
+        if (diverged < 0 && ((cell_tl[0] && !isfinite(loss[r])) ||
+                             (cell_test[0] && !isfinite(test_loss))))
+            diverged = step[r];
+    }
+    if (rc) {
+        free(step), free(acc), free(loss);
+        goto out;
+    }
+    bnx_curve_free(c);
+    c->n = t.num_rows;
+    c->step = step;
+    c->test_accuracy = acc;
+    c->train_loss = loss;
+    c->diverged_step = diverged;
+out:
+    bnx_csv_table_free(&t);
+    return rc;
+}
+
+int bnx_curve_read(const char *path, bnx_curve *c, bnx_error *err)
+{
+    return read_metrics(path, c, 0, err);
+}
+
+/* ---- a run ---- */
+
+void bnx_run_free(bnx_run *run)
+{
+    for (int i = 0; i < run->num_trials; i++)
+        bnx_curve_free(&run->trials[i]);
+    free(run->trials);
+    free(run->variants);
+    run->trials = NULL;
+    run->variants = NULL;
+    run->num_trials = run->num_variants = 0;
+}
+
+int bnx_run_variant(const bnx_run *run, const char *variant)
+{
+    for (int i = 0; i < run->num_variants; i++)
+        if (strcmp(run->variants[i], variant) == 0)
+            return i;
+    return -1;
+}
+
+int bnx_run_seeds(const bnx_run *run, int v)
+{
+    int k = 0;
+    for (int i = 0; i < run->num_trials; i++)
+        k += strcmp(run->trials[i].variant, run->variants[v]) == 0;
+    return k;
+}
+
+static int add_variant(bnx_run *run, const char *name, int *cap)
+{
+    if (bnx_run_variant(run, name) >= 0)
+        return 0;
+    if (run->num_variants == *cap) {
+        int c = *cap ? 2 * *cap : 8;
+        char(*v)[64] = realloc(run->variants, (size_t)c * sizeof *v);
+        if (!v)
+            return -1;
+        run->variants = v;
+        *cap = c;
+    }
+    snprintf(run->variants[run->num_variants++], sizeof run->variants[0], "%s", name);
+    return 0;
+}
+
+static bnx_curve *add_trial(bnx_run *run, int *cap)
+{
+    if (run->num_trials == *cap) {
+        int c = *cap ? 2 * *cap : 8;
+        bnx_curve *t = realloc(run->trials, (size_t)c * sizeof *t);
+        if (!t)
+            return NULL;
+        run->trials = t;
+        *cap = c;
+    }
+    bnx_curve *c = &run->trials[run->num_trials++];
+    memset(c, 0, sizeof *c);
+    c->wall_time_s = NAN;
+    c->diverged_step = -1;
+    return c;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* "seed-K" with K a decimal number; returns K or -1. */
+static long parse_seed_dir(const char *name)
+{
+    if (strncmp(name, "seed-", 5) != 0 || name[5] < '0' || name[5] > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    long k = strtol(name + 5, &end, 10);
+    return *end || errno ? -1 : k;
+}
+
+/* Read a trial's metrics.csv and manifest.json (for status and wall time
+ * where summary.csv did not give them); with allow_empty, a metrics.csv
+ * without records gives c->n = 0. */
+static int read_trial(const bnx_run *run, bnx_curve *c, int allow_empty, bnx_error *err)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s/seed-%ld/manifest.json", run->dir, c->variant, c->seed);
+    bnx_manifest_info info;
+    if (bnx_manifest_read(path, &info, NULL) == BNX_OK) {
+        c->has_manifest = 1;
+        if (!c->status[0])
+            snprintf(c->status, sizeof c->status, "%s", info.status);
+        if (isnan(c->wall_time_s))
+            c->wall_time_s = info.wall_time_s;
+    }
+    snprintf(path, sizeof path, "%s/%s/seed-%ld/metrics.csv", run->dir, c->variant, c->seed);
+    int rc = read_metrics(path, c, allow_empty, err);
+    if (rc)
+        return bnx_error_prefix(err, "trial %s seed %ld", c->variant, c->seed);
+    if (!c->status[0] && c->diverged_step >= 0)
+        snprintf(c->status, sizeof c->status, "diverged");
+    return BNX_OK;
+}
+
+static int read_summary(bnx_run *run, bnx_csv_table *t, bnx_error *err)
+{
+    static const char *const cols[] = {"variant", "seed", "status", "wall_time_s", NULL};
+    char path[4200];
+    snprintf(path, sizeof path, "%s/summary.csv", run->dir);
+    int rc = bnx_csv_table_read(path, t, err);
+    if (rc == BNX_ENOTFOUND)
+        return bnx_fail(err, rc, "no summary.csv in %s (it is written when `bnexp run` "
+                        "ends: has the run finished?)", run->dir);
+    if (rc == BNX_OK && (rc = bnx_csv_table_require(t, cols, err)) != BNX_OK)
+        bnx_csv_table_free(t);
+    return rc;
+}
+
+static const bnx_run *sort_run;
+
+static int trial_cmp(const void *pa, const void *pb)
+{
+    const bnx_curve *a = pa, *b = pb;
+    int va = bnx_run_variant(sort_run, a->variant), vb = bnx_run_variant(sort_run, b->variant);
+    if (va != vb)
+        return va - vb;
+    return (a->seed > b->seed) - (a->seed < b->seed);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static int from_summary(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
+{
+    bnx_csv_table t;
+    int rc = read_summary(run, &t, err);
+    if (rc)
+        return rc;
+    int iv = bnx_csv_table_col(&t, "variant"), is = bnx_csv_table_col(&t, "seed"),
+        ist = bnx_csv_table_col(&t, "status"), iw = bnx_csv_table_col(&t, "wall_time_s");
+    for (long r = 0; r < t.num_rows && rc == BNX_OK; r++) {
+        const char *variant = bnx_csv_table_cell(&t, r, iv);
+        double seed;
+        if ((rc = bnx_csv_table_number(&t, r, is, &seed, err)))
+            break;
+        if (!variant[0] || strlen(variant) >= 64 || !(seed >= 0) || seed != floor(seed)) {
+            rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: expected a variant name and a whole seed",
+                          t.path, t.line[r]);
+            break;
+        }
+        if (add_variant(run, variant, vcap)) {
+            rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", t.path);
+            break;
+        }
+        bnx_curve *c = add_trial(run, tcap);
+        if (!c) {
+            rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", t.path);
+            break;
+        }
+        snprintf(c->variant, sizeof c->variant, "%s", variant);
+        c->seed = (long)seed;
+        snprintf(c->status, sizeof c->status, "%s", bnx_csv_table_cell(&t, r, ist));
+        if ((rc = bnx_csv_table_number(&t, r, iw, &c->wall_time_s, err)))
+            break;
+        rc = read_trial(run, c, 0, err);
+    }
+    if (rc == BNX_OK && run->num_trials == 0)
+        rc = bnx_fail(err, BNX_EFORMAT, "%s lists no trial", t.path);
+    bnx_csv_table_free(&t);
+    return rc;
+}
+
+static int from_dirs(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
+{
+    /* summary.csv, where there is one, gives the variant order. */
+    bnx_csv_table t;
+    if (read_summary(run, &t, NULL) == BNX_OK) {
+        int iv = bnx_csv_table_col(&t, "variant");
+        for (long r = 0; r < t.num_rows; r++)
+            if (strlen(bnx_csv_table_cell(&t, r, iv)) < 64 &&
+                add_variant(run, bnx_csv_table_cell(&t, r, iv), vcap)) {
+                bnx_csv_table_free(&t);
+                return bnx_fail(err, BNX_ENOMEM, "out of memory listing trials");
+            }
+        bnx_csv_table_free(&t);
+    }
+    int listed = run->num_variants;
+
+    DIR *d = opendir(run->dir);
+    if (!d)
+        return bnx_fail(err, BNX_EIO, "cannot open run directory %s: %s", run->dir,
+                        strerror(errno));
+    int rc = BNX_OK;
+    struct dirent *e;
+    while (rc == BNX_OK && (e = readdir(d))) {
+        char vdir[4200];
+        if (e->d_name[0] == '.' || strlen(e->d_name) >= 64 ||
+            (size_t)snprintf(vdir, sizeof vdir, "%s/%s", run->dir, e->d_name) >= sizeof vdir ||
+            !is_dir(vdir))
+            continue;
+        DIR *vd = opendir(vdir);
+        if (!vd)
+            continue;
+        struct dirent *s;
+        while (rc == BNX_OK && (s = readdir(vd))) {
+            long seed = parse_seed_dir(s->d_name);
+            char path[4400];
+            if (seed < 0 || (size_t)snprintf(path, sizeof path, "%s/%s/metrics.csv", vdir,
+                                             s->d_name) >= sizeof path || !is_file(path))
+                continue;
+            bnx_curve *c = add_trial(run, tcap);
+            if (!c || add_variant(run, e->d_name, vcap)) {
+                rc = bnx_fail(err, BNX_ENOMEM, "out of memory listing trials");
+                break;
+            }
+            snprintf(c->variant, sizeof c->variant, "%.63s", e->d_name); /* checked: < 64 */
+            c->seed = seed;
+            rc = read_trial(run, c, 1, err);
+            if (rc == BNX_OK && c->n == 0) { /* just started: nothing to draw yet */
+                run->num_trials--;
+                run->num_skipped++;
+            }
+        }
+        closedir(vd);
+    }
+    closedir(d);
+    if (rc)
+        return rc;
+    if (run->num_trials == 0 && run->num_skipped)
+        return bnx_fail(err, BNX_EFORMAT, "no trial in %s has a record yet (%d have only "
+                        "the header row of metrics.csv)", run->dir, run->num_skipped);
+    if (run->num_trials == 0)
+        return bnx_fail(err, BNX_ENOTFOUND, "no trials in %s: expected %s/VARIANT/seed-K/"
+                        "metrics.csv (has `bnexp run` started?)", run->dir, run->dir);
+    /* Variants not in summary.csv go after the listed ones, alphabetically;
+     * listed variants without a trial here are dropped. */
+    qsort(run->variants + listed, (size_t)(run->num_variants - listed), sizeof run->variants[0],
+          name_cmp);
+    int k = 0;
+    for (int i = 0; i < run->num_variants; i++) {
+        int has = 0;
+        for (int j = 0; j < run->num_trials && !has; j++)
+            has = strcmp(run->trials[j].variant, run->variants[i]) == 0;
+        if (has)
+            memmove(run->variants[k++], run->variants[i], sizeof run->variants[0]);
+    }
+    run->num_variants = k;
+    return BNX_OK;
+}
+
+int bnx_run_read(const char *dir, int source, bnx_run *run, bnx_error *err)
+{
+    memset(run, 0, sizeof *run);
+    if (strlen(dir) >= sizeof run->dir)
+        return bnx_fail(err, BNX_EINVAL, "run directory path is too long");
+    strcpy(run->dir, dir);
+    if (!is_dir(dir))
+        return bnx_fail(err, BNX_ENOTFOUND, "run directory %s not found", dir);
+    int tcap = 0, vcap = 0;
+    int rc = source == BNX_RUN_SUMMARY ? from_summary(run, &tcap, &vcap, err)
+                                       : from_dirs(run, &tcap, &vcap, err);
+    if (rc) {
+        bnx_run_free(run);
+        return rc;
+    }
+    sort_run = run;
+    qsort(run->trials, (size_t)run->num_trials, sizeof *run->trials, trial_cmp);
+    sort_run = NULL;
+    return BNX_OK;
+}
+
+/* ---- statistics over seeds ---- */
+
+void bnx_stat_compute(const double *x, int count, bnx_stat *s)
+{
+    double sum = 0, lo = INFINITY, hi = -INFINITY;
+    int n = 0;
+    for (int i = 0; i < count; i++)
+        if (isfinite(x[i])) {
+            n++;
+            sum += x[i];
+            lo = x[i] < lo ? x[i] : lo;
+            hi = x[i] > hi ? x[i] : hi;
+        }
+    s->n = n;
+    if (n == 0) {
+        s->mean = s->sd = s->min = s->max = NAN;
+        return;
+    }
+    s->mean = sum / n;
+    double ss = 0;
+    for (int i = 0; i < count; i++)
+        if (isfinite(x[i]))
+            ss += (x[i] - s->mean) * (x[i] - s->mean);
+    s->sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+    s->min = lo;
+    s->max = hi;
+}
+
+const char *bnx_metric_name(int metric)
+{
+    return metric == BNX_METRIC_TRAIN_LOSS ? "train_loss" : "test_accuracy";
+}
+
+static int long_cmp(const void *pa, const void *pb)
+{
+    long a = *(const long *)pa, b = *(const long *)pb;
+    return (a > b) - (a < b);
+}
+
+/* The index of `step` in c->step (ascending), or -1. */
+static long find_step(const bnx_curve *c, long step)
+{
+    long lo = 0, hi = c->n - 1;
+    while (lo <= hi) {
+        long mid = lo + (hi - lo) / 2;
+        if (c->step[mid] == step)
+            return mid;
+        if (c->step[mid] < step)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+int bnx_run_step_stats(const bnx_run *run, int v, int metric, bnx_step_stat **out, long *count,
+                       bnx_error *err)
+{
+    *out = NULL;
+    *count = 0;
+    if (v < 0 || v >= run->num_variants)
+        return bnx_fail(err, BNX_EINVAL, "no variant index %d in %s", v, run->dir);
+    if (metric != BNX_METRIC_TEST_ACCURACY && metric != BNX_METRIC_TRAIN_LOSS)
+        return bnx_fail(err, BNX_EINVAL, "unknown metric %d", metric);
+    const char *name = run->variants[v];
+    int seeds = 0;
+    size_t total = 0;
+    for (int i = 0; i < run->num_trials; i++)
+        if (strcmp(run->trials[i].variant, name) == 0) {
+            seeds++;
+            total += (size_t)run->trials[i].n;
+        }
+    long *steps = malloc((total ? total : 1) * sizeof *steps);
+    double *vals = malloc((size_t)(seeds ? seeds : 1) * sizeof *vals);
+    if (!steps || !vals) {
+        free(steps), free(vals);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory aggregating %s", name);
+    }
+    size_t k = 0;
+    for (int i = 0; i < run->num_trials; i++)
+        if (strcmp(run->trials[i].variant, name) == 0)
+            for (long r = 0; r < run->trials[i].n; r++)
+                steps[k++] = run->trials[i].step[r];
+    qsort(steps, total, sizeof *steps, long_cmp);
+    size_t unique = 0;
+    for (size_t i = 0; i < total; i++)
+        if (unique == 0 || steps[i] != steps[unique - 1])
+            steps[unique++] = steps[i];
+    bnx_step_stat *res = malloc((unique ? unique : 1) * sizeof *res);
+    if (!res) {
+        free(steps), free(vals);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory aggregating %s", name);
+    }
+    for (size_t s = 0; s < unique; s++) {
+        int m = 0;
+        for (int i = 0; i < run->num_trials; i++) {
+            const bnx_curve *c = &run->trials[i];
+            if (strcmp(c->variant, name) != 0)
+                continue;
+            long r = find_step(c, steps[s]);
+            vals[m++] = r < 0 ? NAN
+                              : metric == BNX_METRIC_TRAIN_LOSS ? c->train_loss[r]
+                                                                : c->test_accuracy[r];
+        }
+        res[s].step = steps[s];
+        res[s].seeds = seeds;
+        bnx_stat_compute(vals, m, &res[s].stat);
+    }
+    free(steps);
+    free(vals);
+    *out = res;
+    *count = (long)unique;
+    return BNX_OK;
+}
+
+/* ---- a growing string ---- */
+
+typedef struct strbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} strbuf;
+
+__attribute__((format(printf, 2, 3))) static void sb_printf(strbuf *sb, const char *fmt, ...)
+{
+    if (sb->oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(sb->p ? sb->p + sb->len : NULL, sb->p ? sb->cap - sb->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            sb->oom = 1;
+            return;
+        }
+        if (sb->p && sb->len + (size_t)n < sb->cap) {
+            sb->len += (size_t)n;
+            return;
+        }
+        size_t cap = sb->cap ? sb->cap : 4096;
+        while (cap <= sb->len + (size_t)n)
+            cap *= 2;
+        char *p = realloc(sb->p, cap);
+        if (!p) {
+            sb->oom = 1;
+            return;
+        }
+        sb->p = p;
+        sb->cap = cap;
+    }
+}
+
+int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
+{
+    strbuf sb = {0};
+    sb_printf(&sb, "variant,metric,step,seeds,n,mean,sd,min,max\n");
+    for (int v = 0; v < run->num_variants; v++)
+        for (int metric = BNX_METRIC_TEST_ACCURACY; metric <= BNX_METRIC_TRAIN_LOSS; metric++) {
+            bnx_step_stat *st;
+            long count;
+            int rc = bnx_run_step_stats(run, v, metric, &st, &count, err);
+            if (rc) {
+                free(sb.p);
+                return rc;
+            }
+            for (long i = 0; i < count; i++) {
+                const bnx_stat *s = &st[i].stat;
+                char c[4][32];
+                sb_printf(&sb, "%s,%s,%ld,%d,%d,%s,%s,%s,%s\n", run->variants[v],
+                          bnx_metric_name(metric), st[i].step, st[i].seeds, s->n,
+                          bnx_csv_num(c[0], 32, s->mean, s->n > 0),
+                          bnx_csv_num(c[1], 32, s->sd, s->n > 0),
+                          bnx_csv_num(c[2], 32, s->min, s->n > 0),
+                          bnx_csv_num(c[3], 32, s->max, s->n > 0));
+            }
+            free(st);
+        }
+    if (sb.oom) {
+        free(sb.p);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory formatting %s", path);
+    }
+    int rc = bnx_write_file_atomic(path, sb.p, sb.len, err);
+    free(sb.p);
+    return rc;
+}
+
+/* ---- the Fig. 3 table ---- */
+
+long bnx_curve_steps_to(const bnx_curve *c, double target)
+{
+    for (long r = 0; r < c->n; r++)
+        if (isfinite(c->test_accuracy[r]) && c->test_accuracy[r] >= target)
+            return c->step[r];
+    return -1;
+}
+
+double bnx_curve_max_accuracy(const bnx_curve *c)
+{
+    double best = NAN;
+    for (long r = 0; r < c->n; r++)
+        if (isfinite(c->test_accuracy[r]) && !(c->test_accuracy[r] <= best))
+            best = c->test_accuracy[r];
+    return best;
+}
+
+double bnx_curve_final_accuracy(const bnx_curve *c)
+{
+    if (c->n == 0 || !isfinite(c->test_accuracy[c->n - 1]))
+        return NAN;
+    return c->test_accuracy[c->n - 1];
+}
+
+void bnx_report_free(bnx_report *rep)
+{
+    free(rep->targets);
+    free(rep->rows);
+    memset(rep, 0, sizeof *rep);
+}
+
+static const bnx_target *target_of(const bnx_report *rep, long seed)
+{
+    for (int i = 0; i < rep->num_targets; i++)
+        if (rep->targets[i].seed == seed)
+            return &rep->targets[i];
+    return NULL;
+}
+
+int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep,
+                       bnx_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    int b = bnx_run_variant(run, baseline);
+    if (b < 0) {
+        strbuf names = {0};
+        for (int i = 0; i < run->num_variants; i++)
+            sb_printf(&names, "%s%s", i ? ", " : "", run->variants[i]);
+        int rc = bnx_fail(err, BNX_ENOTFOUND, "baseline variant '%s' is not in %s (its "
+                          "variants: %s)", baseline, run->dir, names.oom ? "?" : names.p);
+        free(names.p);
+        return rc;
+    }
+    snprintf(rep->baseline, sizeof rep->baseline, "%s", baseline);
+
+    /* The best accuracy over the baseline's trials. */
+    rep->best_baseline = NAN;
+    for (int i = 0; i < run->num_trials; i++) {
+        double m = bnx_curve_max_accuracy(&run->trials[i]);
+        if (strcmp(run->trials[i].variant, baseline) == 0 && isfinite(m) &&
+            !(m <= rep->best_baseline))
+            rep->best_baseline = m;
+    }
+    if (isnan(rep->best_baseline))
+        return bnx_fail(err, BNX_EINVAL, "baseline variant '%s' has no finite test accuracy "
+                        "in any trial of %s, so there is no target to reach", baseline,
+                        run->dir);
+
+    size_t n = (size_t)run->num_trials;
+    rep->targets = malloc(n * sizeof *rep->targets);
+    rep->rows = malloc((size_t)run->num_variants * sizeof *rep->rows);
+    double *buf = malloc(4 * n * sizeof *buf);
+    long *seeds = malloc(n * sizeof *seeds);
+    if (!rep->targets || !rep->rows || !buf || !seeds) {
+        free(buf);
+        free(seeds);
+        bnx_report_free(rep);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory computing the report");
+    }
+
+    /* One target per seed present in the run. */
+    for (size_t i = 0; i < n; i++)
+        seeds[i] = run->trials[i].seed;
+    qsort(seeds, n, sizeof *seeds, long_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && seeds[i] == seeds[i - 1])
+            continue;
+        bnx_target *t = &rep->targets[rep->num_targets++];
+        t->seed = seeds[i];
+        t->accuracy = rep->best_baseline;
+        t->own = 0;
+        for (int j = 0; j < run->num_trials; j++) {
+            const bnx_curve *c = &run->trials[j];
+            double m = bnx_curve_max_accuracy(c);
+            if (c->seed == t->seed && strcmp(c->variant, baseline) == 0 && isfinite(m)) {
+                t->accuracy = m;
+                t->own = 1;
+            }
+        }
+    }
+
+    /* Rows: the baseline first. */
+    free(seeds);
+    double *steps = buf, *best = buf + n, *final = buf + 2 * n, *wall = buf + 3 * n;
+    for (int k = 0; k < run->num_variants; k++) {
+        int v = k == 0 ? b : k <= b ? k - 1 : k;
+        bnx_report_row *row = &rep->rows[rep->num_rows++];
+        memset(row, 0, sizeof *row);
+        snprintf(row->variant, sizeof row->variant, "%s", run->variants[v]);
+        int m = 0;
+        for (int i = 0; i < run->num_trials; i++) {
+            const bnx_curve *c = &run->trials[i];
+            if (strcmp(c->variant, row->variant) != 0)
+                continue;
+            long s = bnx_curve_steps_to(c, target_of(rep, c->seed)->accuracy);
+            steps[m] = s >= 0 ? (double)s : NAN;
+            best[m] = bnx_curve_max_accuracy(c);
+            final[m] = bnx_curve_final_accuracy(c);
+            wall[m] = c->wall_time_s;
+            row->diverged += strcmp(c->status, "diverged") == 0;
+            row->failed += strcmp(c->status, "failed") == 0;
+            m++;
+        }
+        row->seeds = m;
+        bnx_stat_compute(steps, m, &row->steps_to_target);
+        bnx_stat_compute(best, m, &row->max_accuracy);
+        bnx_stat_compute(final, m, &row->final_accuracy);
+        bnx_stat_compute(wall, m, &row->wall_time_s);
+    }
+    double base = rep->rows[0].steps_to_target.mean;
+    for (int k = 0; k < rep->num_rows; k++) {
+        double mine = rep->rows[k].steps_to_target.mean;
+        rep->rows[k].speedup = isfinite(base) && isfinite(mine) && base > 0 && mine > 0
+                                   ? base / mine : NAN;
+    }
+    free(buf);
+    return BNX_OK;
+}
+
+/* "mean ± sd", a lone value, or "n/a"; with "(n/total WORD)" when some
+ * values are missing.  `decimals` < 0: whole numbers. */
+static void put_stat(strbuf *sb, const bnx_stat *s, int total, int decimals, const char *word,
+                     const char *none)
+{
+    int d = decimals < 0 ? 0 : decimals;
+    if (s->n == 0)
+        sb_printf(sb, "%s", none);
+    else if (s->n == 1)
+        sb_printf(sb, "%.*f", d, s->mean);
+    else
+        sb_printf(sb, "%.*f ± %.*f", d, s->mean, d, s->sd);
+    if (s->n > 0 && s->n < total)
+        sb_printf(sb, " (%d/%d %s)", s->n, total, word);
+}
+
+int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_report_info *info,
+                        char **text, bnx_error *err)
+{
+    *text = NULL;
+    strbuf sb = {0};
+    const char *exp = info->experiment && info->experiment[0] ? info->experiment : NULL;
+    sb_printf(&sb, "# Steps to the baseline's best test accuracy%s%s\n\n", exp ? ": " : "",
+              exp ? exp : "");
+    sb_printf(&sb, "- Run directory: `%s`\n", info->run_dir);
+    if (exp)
+        sb_printf(&sb, "- Experiment: %s%s%s\n", exp,
+                  info->description && info->description[0] ? " — " : "",
+                  info->description ? info->description : "");
+    sb_printf(&sb, "- Seeds: ");
+    for (int i = 0; i < rep->num_targets; i++)
+        sb_printf(&sb, "%s%ld", i ? ", " : "", rep->targets[i].seed);
+    sb_printf(&sb, " (%d trial%s of %d variant%s)\n", run->num_trials,
+              run->num_trials == 1 ? "" : "s", run->num_variants,
+              run->num_variants == 1 ? "" : "s");
+    sb_printf(&sb, "- Baseline: %s\n", rep->baseline);
+    sb_printf(&sb, "- Target (per seed: the best test accuracy the baseline recorded with "
+                   "that seed):");
+    for (int i = 0; i < rep->num_targets; i++) {
+        const bnx_target *t = &rep->targets[i];
+        sb_printf(&sb, "%s seed %ld: %.4f", i ? ";" : "", t->seed, t->accuracy);
+        if (!t->own)
+            sb_printf(&sb, " (%s has no seed %ld with a finite accuracy: its best over all "
+                           "seeds)", rep->baseline, t->seed);
+    }
+    sb_printf(&sb, "\n\n");
+
+    sb_printf(&sb, "| variant | seeds | steps to target | speed-up | max test accuracy | "
+                   "final test accuracy | diverged | wall time (s) |\n");
+    sb_printf(&sb, "|---|---|---|---|---|---|---|---|\n");
+    for (int k = 0; k < rep->num_rows; k++) {
+        const bnx_report_row *r = &rep->rows[k];
+        sb_printf(&sb, "| %s | %d | ", r->variant, r->seeds);
+        put_stat(&sb, &r->steps_to_target, r->seeds, -1, "reached", "never");
+        if (isfinite(r->speedup))
+            sb_printf(&sb, " | %.1fx | ", r->speedup);
+        else
+            sb_printf(&sb, " | — | ");
+        put_stat(&sb, &r->max_accuracy, r->seeds, 4, "finite", "n/a");
+        sb_printf(&sb, " | ");
+        put_stat(&sb, &r->final_accuracy, r->seeds, 4, "finite", "n/a");
+        sb_printf(&sb, " | %d/%d", r->diverged, r->seeds);
+        if (r->failed)
+            sb_printf(&sb, " (%d failed)", r->failed);
+        sb_printf(&sb, " | ");
+        put_stat(&sb, &r->wall_time_s, r->seeds, 1, "known", "n/a");
+        sb_printf(&sb, " |\n");
+    }
+
+    sb_printf(&sb, "\nSpeed-up in steps to the target, relative to %s:", rep->baseline);
+    int shown = 0;
+    for (int k = 1; k < rep->num_rows; k++) {
+        const bnx_report_row *r = &rep->rows[k];
+        sb_printf(&sb, "%s %s ", shown++ ? ";" : "", r->variant);
+        if (r->steps_to_target.n == 0)
+            sb_printf(&sb, "never reached it");
+        else if (isfinite(r->speedup))
+            sb_printf(&sb, "needs %.1f times %s steps", r->speedup >= 1 ? r->speedup
+                                                                        : 1 / r->speedup,
+                      r->speedup >= 1 ? "fewer" : "more");
+        else
+            sb_printf(&sb, "reached it at step 0");
+        if (r->steps_to_target.n > 0 && r->steps_to_target.n < r->seeds)
+            sb_printf(&sb, " (%d of %d seeds reached it)", r->steps_to_target.n, r->seeds);
+    }
+    sb_printf(&sb, "%s\n\n", shown ? "." : " no other variant.");
+
+    sb_printf(&sb,
+              "Columns:\n\n"
+              "- **seeds**: trials of the variant (one per seed).\n"
+              "- **steps to target**: SGD steps (mini-batches) until the first record whose "
+              "test accuracy is at least the seed's target; records come every eval_every "
+              "steps, so this is a multiple of eval_every. Over the seeds that reached the "
+              "target; \"(r/n reached)\" when only r of the n did, \"never\" when none did.\n"
+              "- **speed-up**: the baseline's mean steps to target divided by the variant's "
+              "(the paper's \"BN-x5 needs 14 times fewer steps\"); over the seeds that "
+              "reached the target.\n"
+              "- **max test accuracy**: the highest test accuracy of any record of a trial.\n"
+              "- **final test accuracy**: the test accuracy of a trial's last record (for a "
+              "diverged trial, the record where the loss stopped being finite).\n"
+              "- **diverged**: trials whose loss became NaN or infinite (training stopped "
+              "there) / trials; failed trials are counted apart.\n"
+              "- **wall time (s)**: a trial's wall-clock time in seconds (summary.csv "
+              "wall_time_s).\n"
+              "- **mean ± sd**: over seeds; sd is the sample standard deviation (n - 1 in "
+              "the denominator). A single value is shown alone; \"(r/n finite)\" when a "
+              "value was missing or not finite in n - r trials.\n");
+    if (sb.oom) {
+        free(sb.p);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory formatting the report");
+    }
+    *text = sb.p;
+    return BNX_OK;
+}

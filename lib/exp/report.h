@@ -1,0 +1,193 @@
+/* A finished (or running) run read back from its files, its curves
+ * aggregated over seeds, and the paper's Fig. 3 table: steps to reach the
+ * baseline's best test accuracy, and the best accuracy itself.
+ *
+ * A run directory RUN holds RUN/summary.csv (one row per trial, written at
+ * the end of `bnexp run`) and, per trial, RUN/VARIANT/seed-K/metrics.csv and
+ * manifest.json (README.md, "Outputs").  Steps are SGD steps (one
+ * mini-batch each), known only at the records (every eval_every steps). */
+#ifndef BNX_EXP_REPORT_H
+#define BNX_EXP_REPORT_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+/* One trial's record series, from its metrics.csv. */
+typedef struct bnx_curve {
+    char variant[64];
+    long seed;
+    char status[16];        /* "done", "diverged" or "failed" (summary.csv, else
+                               manifest.json); "" if neither says */
+    int has_manifest;       /* manifest.json exists (the trial has ended) */
+    double wall_time_s;     /* the trial's wall time; NaN if unknown */
+    long n;                 /* records */
+    long *step;             /* n record steps, ascending */
+    double *test_accuracy;  /* n values as read: NaN where missing, maybe inf */
+    double *train_loss;     /* n values as read: NaN at step 0 (missing) */
+    long diverged_step;     /* first record step whose train_loss or test_loss is
+                               present but not finite (the trainer's
+                               definition); -1 if none */
+} bnx_curve;
+
+/* The trials of a run, grouped by variant. */
+typedef struct bnx_run {
+    char dir[4096];
+    int num_trials;
+    bnx_curve *trials;      /* by variant (in the order of `variants`), then seed */
+    int num_variants;
+    char (*variants)[64];   /* summary.csv's order (the experiment file's) */
+    int num_skipped;        /* BNX_RUN_DIRS: trials left out because their
+                               metrics.csv has no record yet (just started) */
+} bnx_run;
+
+/* Read one trial's metrics.csv (columns step, train_loss, test_loss,
+ * test_accuracy; others are ignored) into c->n, step, test_accuracy,
+ * train_loss and diverged_step; the other fields are left as they are.
+ * Errors: BNX_ENOTFOUND (no such file), BNX_EIO, BNX_EFORMAT (no record,
+ * a missing column, a field that is not a number, steps not increasing),
+ * BNX_ENOMEM; each message names the file. */
+int bnx_curve_read(const char *path, bnx_curve *c, bnx_error *err);
+
+/* Free a curve's arrays; safe on a zeroed curve. */
+void bnx_curve_free(bnx_curve *c);
+
+/* How bnx_run_read finds the trials. */
+enum bnx_run_source {
+    BNX_RUN_SUMMARY, /* every row of RUN/summary.csv; each must have a
+                        metrics.csv with records (for the report) */
+    BNX_RUN_DIRS     /* every RUN/VARIANT/seed-K/metrics.csv that exists (for
+                        charts, also of a run still going); a trial directory
+                        without one, or with one that has no record yet, is
+                        skipped (counted in num_skipped) */
+};
+
+/* Read the trials of run directory `dir`.  With BNX_RUN_DIRS the variant
+ * order is summary.csv's where it exists, then alphabetical.
+ * Errors: BNX_ENOTFOUND if `dir`, summary.csv (BNX_RUN_SUMMARY) or a
+ * trial's metrics.csv (BNX_RUN_SUMMARY) is missing, or no trial was found
+ * (BNX_RUN_DIRS); BNX_EFORMAT for a malformed summary.csv or metrics.csv
+ * (a file with only a header row included); BNX_EIO; BNX_ENOMEM.  The
+ * message names the file and, for a trial, its variant and seed.  On error
+ * *run is left empty. */
+int bnx_run_read(const char *dir, int source, bnx_run *run, bnx_error *err);
+
+/* Free what bnx_run_read allocated; safe on a zeroed run. */
+void bnx_run_free(bnx_run *run);
+
+/* The index of `variant` in run->variants, or -1. */
+int bnx_run_variant(const bnx_run *run, const char *variant);
+
+/* Number of trials (seeds) of variant index v. */
+int bnx_run_seeds(const bnx_run *run, int v);
+
+/* Summary statistics of the finite values among x[0..count-1]: n (how many
+ * were finite), mean, sd (sample standard deviation, n - 1 in the
+ * denominator; 0 when n is 1), min, max.  With n = 0 every number is NaN. */
+typedef struct bnx_stat {
+    int n;
+    double mean, sd, min, max;
+} bnx_stat;
+void bnx_stat_compute(const double *x, int count, bnx_stat *s);
+
+/* The metrics a chart aggregates over seeds. */
+enum bnx_metric { BNX_METRIC_TEST_ACCURACY, BNX_METRIC_TRAIN_LOSS };
+
+/* "test_accuracy" or "train_loss" (metrics.csv's column names). */
+const char *bnx_metric_name(int metric);
+
+/* One step of a variant's curve over its seeds. */
+typedef struct bnx_step_stat {
+    long step;
+    int seeds;      /* trials of the variant */
+    bnx_stat stat;  /* over the trials with a finite value at this step */
+} bnx_step_stat;
+
+/* Variant index v's `metric` at every step that any of its trials
+ * recorded, ascending, into a malloc'd array *out of *count entries (free
+ * it).  Errors: BNX_EINVAL for a bad v or metric; BNX_ENOMEM. */
+int bnx_run_step_stats(const bnx_run *run, int v, int metric, bnx_step_stat **out,
+                       long *count, bnx_error *err);
+
+/* Write `path` whole (temporary file, then rename) as the tidy CSV
+ *   variant,metric,step,seeds,n,mean,sd,min,max
+ * with one row per variant x metric (test_accuracy, train_loss) x step, as
+ * bnx_run_step_stats gives them; statistics of no value are empty fields.
+ * Errors: BNX_EIO naming the path; BNX_ENOMEM. */
+int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err);
+
+/* The first record step at which c's test accuracy is >= target; -1 if no
+ * record reaches it. */
+long bnx_curve_steps_to(const bnx_curve *c, double target);
+
+/* The highest finite test accuracy of c's records; NaN if there is none. */
+double bnx_curve_max_accuracy(const bnx_curve *c);
+
+/* The test accuracy of c's last record (NaN if it is missing or not finite,
+ * or c has no record). */
+double bnx_curve_final_accuracy(const bnx_curve *c);
+
+/* The accuracy a seed's trials must reach. */
+typedef struct bnx_target {
+    long seed;
+    double accuracy;
+    int own;        /* 1: the baseline's trial of this seed set it; 0: the
+                       baseline has no (finite) trial of this seed, and the
+                       target is the best over all its trials */
+} bnx_target;
+
+/* A row of the table: one variant, each number over its seeds. */
+typedef struct bnx_report_row {
+    char variant[64];
+    int seeds;                  /* trials */
+    bnx_stat steps_to_target;   /* over the trials that reached their target
+                                   (steps_to_target.n of them) */
+    double speedup;             /* baseline's mean steps to target / this
+                                   variant's; NaN if either is undefined or 0 */
+    bnx_stat max_accuracy;      /* each trial's best test accuracy */
+    bnx_stat final_accuracy;    /* each trial's last record's test accuracy */
+    int diverged;               /* trials with status diverged */
+    int failed;                 /* trials with status failed */
+    bnx_stat wall_time_s;       /* each trial's wall time */
+} bnx_report_row;
+
+/* The Fig. 3 table of a run.
+ *
+ * Target: a trial of seed k must reach the best test accuracy that the
+ * baseline's trial of seed k ever recorded; if the baseline has no trial of
+ * seed k (or it has no finite accuracy), the best over all the baseline's
+ * trials.  Steps to target: the first record step at or above it. */
+typedef struct bnx_report {
+    char baseline[64];
+    double best_baseline;       /* best test accuracy over the baseline's trials */
+    int num_targets;
+    bnx_target *targets;        /* one per seed present in the run, ascending */
+    int num_rows;
+    bnx_report_row *rows;       /* the baseline first, then the run's order */
+} bnx_report;
+
+/* Compute the table for `run` against variant `baseline`.
+ * Errors: BNX_ENOTFOUND if the run has no variant `baseline` (the message
+ * lists the variants present); BNX_EINVAL if none of the baseline's
+ * trials has a finite test accuracy; BNX_ENOMEM.  On error *rep is empty. */
+int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep,
+                       bnx_error *err);
+
+/* Free what bnx_report_compute allocated; safe on a zeroed report. */
+void bnx_report_free(bnx_report *rep);
+
+/* What the report's header says about the run. */
+typedef struct bnx_report_info {
+    const char *run_dir;        /* as the reader should see it */
+    const char *experiment;     /* "fig1"; may be "" */
+    const char *description;    /* may be "" */
+} bnx_report_info;
+
+/* The report as Markdown (a header naming the run, experiment, seeds,
+ * baseline and targets; the table; the speed-ups; the definition of every
+ * column) into a malloc'd NUL-terminated *text (free it).
+ * Errors: BNX_ENOMEM. */
+int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_report_info *info,
+                        char **text, bnx_error *err);
+
+#endif

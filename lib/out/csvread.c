@@ -1,0 +1,202 @@
+#include "out/csvread.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void bnx_csv_table_free(bnx_csv_table *t)
+{
+    free(t->text);
+    free(t->header);
+    free(t->cells);
+    free(t->line);
+    t->text = NULL;
+    t->header = t->cells = NULL;
+    t->line = NULL;
+    t->num_cols = 0;
+    t->num_rows = 0;
+}
+
+/* Split `line` in place at commas into f[0..max-1]; returns the number of
+ * fields (which may exceed max: the excess is not stored). */
+static int split(char *line, char **f, int max)
+{
+    int n = 0;
+    for (char *p = line;;) {
+        if (n < max)
+            f[n] = p;
+        n++;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+    return n;
+}
+
+static int read_all(const char *path, char **out, size_t *len, bnx_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return bnx_fail(err, errno == ENOENT ? BNX_ENOTFOUND : BNX_EIO, "cannot open %s: %s",
+                        path, strerror(errno));
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - 1 - n, fp);
+        if (n < cap - 1)
+            break;
+        char *bigger = realloc(buf, 2 * cap);
+        if (!bigger) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int bad = ferror(fp);
+    int e = errno;
+    fclose(fp);
+    if (!buf)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+    if (bad) {
+        free(buf);
+        return bnx_fail(err, BNX_EIO, "cannot read %s: %s", path, strerror(e));
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return BNX_OK;
+}
+
+static int blank(const char *s)
+{
+    return s[strspn(s, " \t\r")] == '\0';
+}
+
+int bnx_csv_table_read(const char *path, bnx_csv_table *t, bnx_error *err)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->path, sizeof t->path, "%s", path);
+    size_t len = 0;
+    int rc = read_all(path, &t->text, &len, err);
+    if (rc)
+        return rc;
+
+    /* Count the lines to size the arrays. */
+    long lines = 1;
+    for (size_t i = 0; i < len; i++)
+        lines += t->text[i] == '\n';
+
+    char *p = t->text, *end = t->text + len;
+    long lineno = 0;
+    char *header = NULL;
+    while (p < end) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        if (nl && nl > p && nl[-1] == '\r')
+            nl[-1] = '\0';
+        if (!blank(p)) {
+            header = p;
+            p = nl ? nl + 1 : p + strlen(p);
+            break;
+        }
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    if (!header) {
+        bnx_csv_table_free(t);
+        return bnx_fail(err, BNX_EFORMAT, "%s is empty (expected a header row and records)", path);
+    }
+    int cols = 1;
+    for (const char *c = header; *c; c++)
+        cols += *c == ',';
+    t->header = malloc((size_t)cols * sizeof *t->header);
+    t->cells = malloc((size_t)lines * (size_t)cols * sizeof *t->cells);
+    t->line = malloc((size_t)lines * sizeof *t->line);
+    if (!t->header || !t->cells || !t->line) {
+        bnx_csv_table_free(t);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+    }
+    split(header, t->header, cols);
+    t->num_cols = cols;
+
+    while (p < end) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        if (nl && nl > p && nl[-1] == '\r')
+            nl[-1] = '\0';
+        if (!blank(p)) {
+            char **row = t->cells + t->num_rows * cols;
+            int n = split(p, row, cols);
+            if (n != cols) {
+                rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: %d field%s, the header has %d", path,
+                              lineno, n, n == 1 ? "" : "s", cols);
+                bnx_csv_table_free(t);
+                return rc;
+            }
+            t->line[t->num_rows++] = lineno;
+        }
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return BNX_OK;
+}
+
+int bnx_csv_table_col(const bnx_csv_table *t, const char *name)
+{
+    for (int i = 0; i < t->num_cols; i++)
+        if (strcmp(t->header[i], name) == 0)
+            return i;
+    return -1;
+}
+
+int bnx_csv_table_require(const bnx_csv_table *t, const char *const *names, bnx_error *err)
+{
+    for (int i = 0; names[i]; i++)
+        if (bnx_csv_table_col(t, names[i]) < 0)
+            return bnx_fail(err, BNX_EFORMAT, "%s has no column '%s' in its header row", t->path,
+                            names[i]);
+    return BNX_OK;
+}
+
+const char *bnx_csv_table_cell(const bnx_csv_table *t, long row, int col)
+{
+    return t->cells[row * t->num_cols + col];
+}
+
+int bnx_csv_table_number(const bnx_csv_table *t, long row, int col, double *value,
+                         bnx_error *err)
+{
+    const char *s = bnx_csv_table_cell(t, row, col);
+    if (!*s) {
+        *value = NAN;
+        return BNX_OK;
+    }
+    if (strcmp(s, "nan") == 0 || strcmp(s, "-nan") == 0) {
+        *value = NAN;
+        return BNX_OK;
+    }
+    if (strcmp(s, "inf") == 0 || strcmp(s, "-inf") == 0) {
+        *value = s[0] == '-' ? -INFINITY : INFINITY;
+        return BNX_OK;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || isnan(v) || isinf(v))
+        return bnx_fail(err, BNX_EFORMAT, "%s:%ld: column %s: '%s' is not a number", t->path,
+                        t->line[row], t->header[col], s);
+    *value = v;
+    return BNX_OK;
+}

@@ -1,0 +1,138 @@
+# Training loss vs training step on a log scale, one colour per variant (the
+# companion of accuracy.gp; Santurkar et al. and Fig. 2's speed story read
+# the same way).  Reads curves.csv (README.md, "Outputs"), the per-step
+# statistics over seeds that `bnexp plot` computes: columns variant, metric,
+# step, seeds, n, mean, sd, min, max; rows with metric train_loss.  For each
+# variant the line is `mean` and, with several seeds, a shaded band spans
+# `min` to `max`; only steps where every seed has a finite value (n = seeds)
+# are drawn, so a diverged variant's curve stops before its loss did.
+#
+# `bnexp plot loss` runs this with gnuplot -e setting the variables below;
+# every value is a string.  By hand:
+#
+#   gnuplot -e "file='runs/fig1/latest/curves.csv'; n='2'; variant1='baseline'; \
+#               seeds1='1'; variant2='bn'; seeds2='1'; outfile='loss.png'" plots/loss.gp
+#
+#   file       curves.csv                                      (required)
+#   n          number of variants, 1 or more                   (required)
+#   variantK   variant K = 1..n as in curves.csv's `variant`   (required)
+#   seedsK     its number of seeds (the band is drawn when > 1) (default: 1)
+#   titleK     legend entry of variant K        (default: variantK)
+#   outfile    file to write                    (default: loss.png)
+#   term       pngcairo, svg or pdfcairo        (default: pngcairo)
+#   title      chart title                      (default: "Training loss")
+#   subtitle   second title line (what the line and band are) (default: none)
+#   subtitle2  third title line (what is not drawn)        (default: none)
+#   ends       number of variants whose curve ends because a seed diverged;
+#              for J = 1..ends, endkJ (the variant's K), endxJ and endyJ
+#              (the last point drawn) put a cross there  (default: 0)
+#   xlabel     x axis label                     (default: "training step (SGD steps)")
+#   xmax       x axis end                       (default: autoscale)
+#   ymin, ymax the range to show, > 0; the axis extends a little beyond it,
+#              and values outside it leave the chart (default: autoscale)
+#   width, height   size in pixels (pdf: pixels/96 inches) (default: 900, 600)
+
+if (!exists("file") || !exists("n")) { print "loss.gp: set file (curves.csv), n and variant1..variantN"; exit status 1 }
+n = int(n)
+metric = "train_loss"
+if (!exists("outfile")) outfile = "loss.png"
+if (!exists("term")) term = "pngcairo"
+if (!exists("title")) title = "Training loss"
+if (!exists("xlabel")) xlabel = "training step (SGD steps)"
+width = exists("width") ? int(width) : 900
+height = exists("height") ? int(height) : 600
+
+ends = exists("ends") ? int(ends) : 0
+variant(k) = value(sprintf("variant%d", k))
+seeds(k) = exists(sprintf("seeds%d", k)) ? int(value(sprintf("seeds%d", k))) : 1
+label(k) = exists(sprintf("title%d", k)) ? value(sprintf("title%d", k)) : variant(k)
+
+# Text is not "enhanced": variant names such as lr_x5 are shown verbatim.
+if (term eq "pdfcairo") {
+    fs = 9
+    set terminal pdfcairo noenhanced size (width/96.0),(height/96.0) font "DejaVu Sans,9" fontscale 1.0 linewidth 1.5
+} else {
+    if (term eq "svg") {
+        fs = 14
+        set terminal svg noenhanced size width,height dynamic font "DejaVu Sans,14" linewidth 1.5 background "white"
+    } else {
+        fs = 12
+        set terminal pngcairo noenhanced size width,height font "DejaVu Sans,12" linewidth 1.5 background "white"
+    }
+}
+set output outfile
+set datafile separator comma
+
+# The rows of variant k that are drawn: this metric, every seed present.
+sel(k) = strcol("variant") eq variant(k) && strcol("metric") eq metric && column("n") == seeds(k)
+x(k) = sel(k) ? column("step") : NaN
+
+# ---- ranges ----------------------------------------------------------------
+if (exists("xmax")) { xmax = real(xmax); set xrange [0:xmax] } else { xmax = 0; set xrange [0:*] }
+set logscale y 10
+if (exists("ymin") && exists("ymax")) { set yrange [real(ymin) / 1.3:real(ymax) * 1.3] } else { set yrange [*:*] }
+
+# ---- tics: "10k" style steps, y as plain fractions -------------------------
+nice(x) = (e = 10**floor(log10(x)), m = x / e, (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * e)
+stepfmt(x) = x == 0 ? "0" : abs(x) >= 1000 ? sprintf("%gk", x / 1000.0) : sprintf("%g", x)
+if (xmax > 0) {
+    dx = nice(xmax / 6.0)
+    set xtics () out nomirror
+    do for [i=0:int(xmax / dx + 1e-9)] { set xtics add (stepfmt(i * dx) i * dx) }
+} else {
+    set xtics out nomirror
+}
+set mxtics 2
+# Log axis: labels at the powers of ten, and at 2 and 5 times them when the
+# range spans less than three decades; minor tics at the rest.
+set ytics out nomirror format "%g"
+# (minor tics only while the decades are far enough apart to show them)
+if (!exists("ymin") || !exists("ymax") || real(ymax) / real(ymin) < 1e5) { set mytics 10 } else { unset mytics }
+if (exists("ymin") && exists("ymax") && real(ymax) / real(ymin) < 1000) {
+    do for [e=-9:9] { set ytics add (sprintf("%g", 2 * 10.0**e) 2 * 10.0**e, sprintf("%g", 5 * 10.0**e) 5 * 10.0**e) }
+}
+
+set style line 100 lc rgb "#e0e0e0" lw 0.8 dt solid
+set grid xtics ytics ls 100, ls 100 back
+set border 3 lw 1
+# The title, and below it one or two smaller lines (which run; what the
+# line and band are; what is not drawn), as labels in the top margin:
+# verbatim text, each in its own size.
+sub1 = exists("subtitle") && strlen(subtitle) > 0
+sub2 = exists("subtitle2") && strlen(subtitle2) > 0
+set tmargin 3 + 1.5 * (sub1 + sub2)
+set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
+if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+if (sub2) { set label 903 subtitle2 at screen 0.5, screen 1 offset 0, char (-2.8 - 1.2 * sub1) center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+set xlabel xlabel
+set ylabel "training loss (cross-entropy, nats; log scale)"
+# The legend goes below the axes, in rows of up to two entries, so that it
+# never hides a curve.
+keycols = n + (ends > 0) < 2 ? 1 : 2
+keyrows = (n + (ends > 0) + keycols - 1) / keycols
+set key below center horizontal Left reverse box samplen 3 spacing 1.2 width 2 maxcols keycols maxrows keyrows
+set bmargin 4.5 + 1.25 * keyrows
+
+# One colour per variant (Without BN blue, With BN red, then others).
+array colour[8] = ["#1f5fbf", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+colourof(k) = colour[(k - 1) % 8 + 1]
+set style fill transparent solid 0.18 noborder
+
+# Bands first (min to max over seeds), then the mean lines over them, then a
+# cross where a curve ends because a seed diverged.
+# (gnuplot evaluates the options of an empty iteration once: hence the guards)
+endk(j) = exists(sprintf("endk%d", j)) ? int(value(sprintf("endk%d", j))) : 1
+endx(j) = exists(sprintf("endx%d", j)) ? real(value(sprintf("endx%d", j))) : NaN
+endy(j) = exists(sprintf("endy%d", j)) ? real(value(sprintf("endy%d", j))) : NaN
+bands = 'for [k=1:n] file using (seeds(k) > 1 ? x(k) : NaN):(column("min")):(column("max")) with filledcurves lc rgb colourof(k) notitle'
+lines = 'for [k=1:n] file using (x(k)):(column("mean")) with lines lw 2 lc rgb colourof(k) title label(k)'
+crosses = 'for [j=1:ends] "+" using (endx(j)):(endy(j)) every ::0::0 with points pt 2 ps 2.2 lw 2.5 lc rgb colourof(endk(j)) notitle'
+crosskey = 'keyentry with points pt 2 ps 1.5 lw 2 lc rgb "#333333" title "curve ends: a seed diverged there"'
+# (an empty iteration still takes a legend slot, so the crosses are added
+# only when there are some)
+if (ends > 0) {
+    plot @bands, @lines, @crosses, @crosskey
+} else {
+    plot @bands, @lines
+}
+unset output
