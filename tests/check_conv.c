@@ -63,12 +63,18 @@ static void check_grad(const char *what, float *param, int count, const float *a
 typedef struct geom_case { int c, h, w, k, kh, kw, stride, pad, n; } geom_case;
 
 /* Kernels 1, 3, 5 and 3x2 / 2x3; strides 1, 2, 3; padding 0, 1, 2, some
- * of it wider than the kernel (output positions entirely in the padding). */
+ * of it wider than the kernel (output positions entirely in the padding).
+ * Stride 1 with ow == w takes im2col's contiguous path: 3x3 pad 1, 5x5
+ * pad 2, 1x1, 5x3 pad 1 (rows clipped), 1x3 pad 1 (padding rows), a plane
+ * one column wide (offsets with no valid column), one row high, and one so
+ * tall that col2im cannot save its edge columns (the per-row fallback). */
 static const geom_case GEOMS[] = {
     {2, 7, 6, 3, 1, 1, 1, 0, 2}, {3, 8, 8, 4, 3, 3, 1, 1, 2}, {2, 9, 7, 3, 3, 3, 2, 1, 3},
     {2, 10, 9, 3, 5, 5, 1, 2, 2}, {2, 11, 10, 2, 5, 5, 2, 2, 2}, {3, 7, 8, 2, 3, 2, 1, 0, 2},
     {2, 8, 7, 3, 3, 2, 2, 1, 2}, {2, 6, 9, 2, 2, 3, 1, 2, 3}, {1, 6, 6, 2, 3, 3, 2, 0, 3},
     {2, 5, 6, 2, 1, 1, 2, 2, 2}, {2, 10, 11, 2, 3, 3, 3, 1, 2}, {1, 3, 3, 1, 3, 3, 1, 0, 1},
+    {2, 7, 6, 2, 5, 3, 1, 1, 2}, {2, 4, 5, 2, 1, 3, 1, 1, 2}, {1, 4, 1, 2, 3, 3, 1, 1, 2},
+    {2, 1, 5, 2, 5, 5, 1, 2, 2}, {1, 1100, 3, 1, 3, 3, 1, 1, 1},
 };
 enum { NGEOMS = sizeof GEOMS / sizeof GEOMS[0] };
 
@@ -266,37 +272,38 @@ START_TEST(conv2d_forward_matches_direct)
 }
 END_TEST
 
-/* ---- conv2d gradients: 3x3, stride 2, padding 1 ---- */
+/* ---- conv2d gradients: 3x3, padding 1, stride 2 and stride 1 ---- */
 enum { CV_N = 2, CV_C = 2, CV_H = 5, CV_W = 6, CV_K = 3, CV_KH = 3, CV_KW = 3 };
-enum { CV_OH = 3, CV_OW = 3, CV_XS = CV_N * CV_C * CV_H * CV_W, CV_WS = CV_K * CV_C * CV_KH * CV_KW,
-       CV_YS = CV_K * CV_N * CV_OH * CV_OW, CV_CS = CV_C * CV_KH * CV_KW * CV_N * CV_OH * CV_OW };
+enum { CV_XS = CV_N * CV_C * CV_H * CV_W, CV_WS = CV_K * CV_C * CV_KH * CV_KW,
+       CV_YS = CV_K * CV_N * CV_H * CV_W, CV_CS = CV_C * CV_KH * CV_KW * CV_N * CV_H * CV_W };
 struct conv_ctx {
     bnx_conv_geom g;
     enum bnx_layout layout;
+    int ys; /* output size, at most CV_YS (stride 1) */
     float x[CV_XS], w[CV_WS], b[CV_K], y[CV_YS], r[CV_YS], col[CV_CS];
 };
 static double conv_loss(void *p)
 {
     struct conv_ctx *c = p;
     bnx_conv2d_forward(&c->g, CV_N, c->layout, c->x, c->w, c->b, c->y, c->col);
-    return dot(c->r, c->y, CV_YS);
+    return dot(c->r, c->y, (size_t)c->ys);
 }
 
-static void gradcheck_conv(enum bnx_layout layout)
+static void gradcheck_conv(enum bnx_layout layout, int stride)
 {
     static struct conv_ctx c;
     bnx_error err;
-    ck_assert_int_eq(bnx_conv_geom_init(&c.g, CV_C, CV_H, CV_W, CV_K, CV_KH, CV_KW, 2, 1, &err),
-                     BNX_OK);
-    ck_assert_int_eq(c.g.oh, CV_OH);
-    ck_assert_int_eq(c.g.ow, CV_OW);
+    ck_assert_int_eq(bnx_conv_geom_init(&c.g, CV_C, CV_H, CV_W, CV_K, CV_KH, CV_KW, stride, 1,
+                                        &err), BNX_OK);
     c.layout = layout;
+    c.ys = CV_K * CV_N * c.g.oh * c.g.ow;
+    const int cs = (int)bnx_conv_col_floats(&c.g, CV_N);
     bnx_rng rng;
-    bnx_rng_seed(&rng, 43 + layout, 0);
+    bnx_rng_seed(&rng, 43 + 2 * layout + stride, 0);
     fill(&rng, c.x, CV_XS, 1, 0);
     fill(&rng, c.w, CV_WS, 0.5, 0);
     fill(&rng, c.b, CV_K, 0.5, 0);
-    fill(&rng, c.r, CV_YS, 1, 0);
+    fill(&rng, c.r, c.ys, 1, 0);
     float dx[CV_XS], dw[CV_WS], db[CV_K], dw2[CV_WS];
     fill_nan(dx, CV_XS);
     fill_nan(dw, CV_WS);
@@ -309,16 +316,22 @@ static void gradcheck_conv(enum bnx_layout layout)
     /* Without dx and db: the same dW, and col still holds im2col(x). */
     conv_loss(&c);
     float col0[CV_CS];
-    memcpy(col0, c.col, sizeof col0);
+    memcpy(col0, c.col, sizeof(float) * cs);
     bnx_conv2d_backward(&c.g, CV_N, layout, c.r, c.w, c.col, NULL, dw2, NULL);
-    ck_assert_mem_eq(col0, c.col, sizeof col0);
+    ck_assert_mem_eq(col0, c.col, sizeof(float) * cs);
     for (int i = 0; i < CV_WS; i++)
         ck_assert_float_eq(dw2[i], dw[i]);
 }
 
-START_TEST(gradcheck_conv2d_nchw) { gradcheck_conv(BNX_LAYOUT_NCHW); }
+START_TEST(gradcheck_conv2d_nchw) { gradcheck_conv(BNX_LAYOUT_NCHW, 2); }
 END_TEST
-START_TEST(gradcheck_conv2d_cnhw) { gradcheck_conv(BNX_LAYOUT_CNHW); }
+START_TEST(gradcheck_conv2d_cnhw) { gradcheck_conv(BNX_LAYOUT_CNHW, 2); }
+END_TEST
+START_TEST(gradcheck_conv2d_stride1)
+{
+    gradcheck_conv(BNX_LAYOUT_NCHW, 1);
+    gradcheck_conv(BNX_LAYOUT_CNHW, 1);
+}
 END_TEST
 
 /* ---- flattening ---- */
@@ -634,6 +647,7 @@ Suite *suite_conv(void)
     tcase_add_test(tc, conv2d_forward_matches_direct);
     tcase_add_test(tc, gradcheck_conv2d_nchw);
     tcase_add_test(tc, gradcheck_conv2d_cnhw);
+    tcase_add_test(tc, gradcheck_conv2d_stride1);
     tcase_add_test(tc, cnhw_rows_known_and_round_trip);
     tcase_add_test(tc, maxpool_known_example);
     tcase_add_test(tc, avgpool_known_example);

@@ -6,6 +6,14 @@
 
 #include "nn/kernel.h"
 
+/* The plane helpers are inlined into each target clone of their callers
+ * (a helper left out of line would be compiled for baseline x86-64 only). */
+#ifdef __GNUC__
+#define INLINE static inline __attribute__((always_inline))
+#else
+#define INLINE static inline
+#endif
+
 static int positive(int v, const char *what, bnx_error *err)
 {
     if (v < 1)
@@ -58,7 +66,7 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n)
 }
 
 /* The (h, w) plane of channel ci of example e. */
-static inline size_t plane_offset(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+INLINE size_t plane_offset(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                                   int ci, int e)
 {
     size_t p = layout == BNX_LAYOUT_CNHW ? (size_t)ci * n + e : (size_t)e * g->c + ci;
@@ -67,7 +75,7 @@ static inline size_t plane_offset(const bnx_conv_geom *g, int n, enum bnx_layout
 
 /* Outputs o in [lo, hi) of `out` read input o*stride - pad + off inside
  * [0, in); the others read padding. */
-static inline void valid_range(int out, int in, int stride, int pad, int off, int *lo, int *hi)
+INLINE void valid_range(int out, int in, int stride, int pad, int off, int *lo, int *hi)
 {
     int a = pad - off, b = in - 1 + pad - off;
     int l = a > 0 ? (a + stride - 1) / stride : 0;
@@ -80,45 +88,126 @@ static inline void valid_range(int out, int in, int stride, int pad, int off, in
     *hi = h;
 }
 
-/* One kernel offset (i, j) of one plane: out (oh, ow) = the shifted,
- * strided, zero-padded view of the plane x (h, w). */
-static inline void unfold_plane(const bnx_conv_geom *g, int i, int j, const float *restrict x,
-                                float *restrict out)
+/* Columns of a plane that fold_plane saves across a contiguous run, at
+ * most (floats, on the stack). */
+enum { SAVE_MAX = 1024 };
+
+/* One kernel offset (i, j), worked out once for all the planes it visits.
+ *
+ * The contiguous case: stride 1 and ow == w (2 pad = kw - 1, a "same"
+ * convolution in width, such as 3x3 with padding 1).  Then output position
+ * t = oy*ow + ox reads plane position t + d, d = (i - pad) w + (j - pad),
+ * for every valid (oy, ox), so the valid rows of one offset are a single
+ * run [c0, c1) of the output (clipped so that t + d stays inside the
+ * plane): one memcpy, or one long add, instead of a short one per row.
+ * Inside the run, the entries of the invalid columns map to the far edge
+ * of the neighbouring plane row (they wrap around), and only onto the plane
+ * columns outside [lo, hi), which no valid entry maps to. */
+typedef struct offset_pass {
+    int i, j;
+    int ylo, yhi, xlo, xhi; /* valid output rows and columns; the rest is padding */
+    int empty;              /* no valid output at all */
+    int contiguous;         /* the contiguous case applies */
+    int fold_contiguous;    /* ... and the columns to save fit in SAVE_MAX */
+    long d, c0, c1;         /* out[t] <-> x[t + d] for t in [c0, c1) */
+    int lo, hi;             /* plane columns reached by valid entries */
+} offset_pass;
+
+INLINE offset_pass make_pass(const bnx_conv_geom *g, int i, int j)
 {
-    const int ow = g->ow, s = g->stride;
-    int ylo, yhi, xlo, xhi;
-    valid_range(g->oh, g->h, s, g->pad, i, &ylo, &yhi);
-    valid_range(ow, g->w, s, g->pad, j, &xlo, &xhi);
-    memset(out, 0, sizeof(float) * (size_t)ylo * ow);
-    for (int oy = ylo; oy < yhi; oy++) {
-        const float *src = x + (size_t)(oy * s - g->pad + i) * g->w + (xlo * s - g->pad + j);
+    offset_pass p = {.i = i, .j = j};
+    valid_range(g->oh, g->h, g->stride, g->pad, i, &p.ylo, &p.yhi);
+    valid_range(g->ow, g->w, g->stride, g->pad, j, &p.xlo, &p.xhi);
+    p.empty = p.ylo == p.yhi || p.xlo == p.xhi;
+    p.contiguous = !p.empty && g->stride == 1 && g->ow == g->w;
+    if (p.contiguous) {
+        const long hw = (long)g->h * g->w, t0 = (long)p.ylo * g->ow, t1 = (long)p.yhi * g->ow;
+        p.d = (long)(i - g->pad) * g->w + (j - g->pad);
+        p.c0 = t0 + p.d < 0 ? -p.d : t0;
+        p.c1 = t1 + p.d > hw ? hw - p.d : t1;
+        p.lo = p.xlo - g->pad + j;
+        p.hi = p.xhi - g->pad + j;
+        p.fold_contiguous = (long)g->h * (g->w - (p.hi - p.lo)) <= SAVE_MAX;
+    }
+    return p;
+}
+
+/* Offset p of one plane: out (oh, ow) = the shifted, strided, zero-padded
+ * view of the plane x (h, w). */
+INLINE void unfold_plane(const bnx_conv_geom *g, const offset_pass *p, const float *restrict x,
+                         float *restrict out)
+{
+    const int ow = g->ow, w = g->w, s = g->stride;
+    const size_t ohw = (size_t)g->oh * ow;
+    if (p->empty) {
+        memset(out, 0, sizeof(float) * ohw);
+        return;
+    }
+    if (p->contiguous) {
+        memset(out, 0, sizeof(float) * (size_t)p->c0);
+        memcpy(out + p->c0, x + p->c0 + p->d, sizeof(float) * (size_t)(p->c1 - p->c0));
+        memset(out + p->c1, 0, sizeof(float) * (ohw - (size_t)p->c1));
+        /* zero what wrapped around: a column or two, strided */
+        for (int ox = 0; ox < p->xlo; ox++)
+            for (int oy = p->ylo; oy < p->yhi; oy++)
+                out[(size_t)oy * ow + ox] = 0.0f;
+        for (int ox = p->xhi; ox < ow; ox++)
+            for (int oy = p->ylo; oy < p->yhi; oy++)
+                out[(size_t)oy * ow + ox] = 0.0f;
+        return;
+    }
+    memset(out, 0, sizeof(float) * (size_t)p->ylo * ow);
+    for (int oy = p->ylo; oy < p->yhi; oy++) {
+        const float *src = x + (size_t)(oy * s - g->pad + p->i) * w + (p->xlo * s - g->pad + p->j);
         float *dst = out + (size_t)oy * ow;
-        for (int ox = 0; ox < xlo; ox++)
+        for (int ox = 0; ox < p->xlo; ox++)
             dst[ox] = 0.0f;
         if (s == 1)
-            memcpy(dst + xlo, src, sizeof(float) * (size_t)(xhi - xlo));
+            memcpy(dst + p->xlo, src, sizeof(float) * (size_t)(p->xhi - p->xlo));
         else
-            for (int ox = xlo; ox < xhi; ox++)
-                dst[ox] = src[(size_t)(ox - xlo) * s];
-        for (int ox = xhi; ox < ow; ox++)
+            for (int ox = p->xlo; ox < p->xhi; ox++)
+                dst[ox] = src[(size_t)(ox - p->xlo) * s];
+        for (int ox = p->xhi; ox < ow; ox++)
             dst[ox] = 0.0f;
     }
-    memset(out + (size_t)yhi * ow, 0, sizeof(float) * (size_t)(g->oh - yhi) * ow);
+    memset(out + (size_t)p->yhi * ow, 0, sizeof(float) * (ohw - (size_t)p->yhi * ow));
 }
 
 /* The adjoint of unfold_plane: dx (h, w) += the entries of col (oh, ow)
  * that unfold_plane would have copied from x. */
-static inline void fold_plane(const bnx_conv_geom *g, int i, int j, const float *restrict col,
-                              float *restrict dx)
+INLINE void fold_plane(const bnx_conv_geom *g, const offset_pass *p, const float *restrict col,
+                       float *restrict dx)
 {
-    const int ow = g->ow, s = g->stride;
-    int ylo, yhi, xlo, xhi;
-    valid_range(g->oh, g->h, s, g->pad, i, &ylo, &yhi);
-    valid_range(ow, g->w, s, g->pad, j, &xlo, &xhi);
-    for (int oy = ylo; oy < yhi; oy++) {
-        float *dst = dx + (size_t)(oy * s - g->pad + i) * g->w + (xlo * s - g->pad + j);
-        const float *src = col + (size_t)oy * ow + xlo;
-        int len = xhi - xlo;
+    const int ow = g->ow, w = g->w, h = g->h, s = g->stride;
+    if (p->empty)
+        return;
+    if (p->fold_contiguous) {
+        /* Add the whole run, wrapped entries included, having saved the
+         * plane columns that only wrapped entries reach; put them back. */
+        float saved[SAVE_MAX];
+        int ns = 0;
+        for (int x = 0; x < p->lo; x++)
+            for (int y = 0; y < h; y++)
+                saved[ns++] = dx[(size_t)y * w + x];
+        for (int x = p->hi; x < w; x++)
+            for (int y = 0; y < h; y++)
+                saved[ns++] = dx[(size_t)y * w + x];
+        float *dst = dx + p->d;
+        for (long t = p->c0; t < p->c1; t++)
+            dst[t] += col[t];
+        ns = 0;
+        for (int x = 0; x < p->lo; x++)
+            for (int y = 0; y < h; y++)
+                dx[(size_t)y * w + x] = saved[ns++];
+        for (int x = p->hi; x < w; x++)
+            for (int y = 0; y < h; y++)
+                dx[(size_t)y * w + x] = saved[ns++];
+        return;
+    }
+    for (int oy = p->ylo; oy < p->yhi; oy++) {
+        float *dst = dx + (size_t)(oy * s - g->pad + p->i) * w + (p->xlo * s - g->pad + p->j);
+        const float *src = col + (size_t)oy * ow + p->xlo;
+        int len = p->xhi - p->xlo;
         if (s == 1)
             for (int t = 0; t < len; t++)
                 dst[t] += src[t];
@@ -128,20 +217,35 @@ static inline void fold_plane(const bnx_conv_geom *g, int i, int j, const float 
     }
 }
 
-/* Both loop over (channel, example) planes outermost, so that one input
- * plane stays in cache while its kh*kw rows of col are written or read. */
+/* Planes per block (below): about 128 KiB of them, so that a block stays
+ * in the L2 cache across its kh*kw passes. */
+INLINE int block_planes(const bnx_conv_geom *g, int n)
+{
+    long hw = (long)g->h * g->w, ohw = (long)g->oh * g->ow;
+    long per = 32768 / (hw > ohw ? hw : ohw);
+    return per < 1 ? 1 : per > n ? n : (int)per;
+}
+
+/* Both visit a channel's planes in blocks, kernel offset by kernel offset
+ * (worked out once per block): each pass over a block writes (im2col) or
+ * reads (col2im) one contiguous stretch of a col row. */
 BNX_KERNEL
 void bnx_im2col(const bnx_conv_geom *g, int n, enum bnx_layout layout, const float *x,
                 float *col)
 {
     const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
+    const int eb = block_planes(g, n);
     for (int ci = 0; ci < g->c; ci++)
-        for (int e = 0; e < n; e++) {
-            const float *plane = x + plane_offset(g, n, layout, ci, e);
-            float *out = col + (size_t)ci * g->kh * g->kw * np + (size_t)e * ohw;
+        for (int e0 = 0; e0 < n; e0 += eb) {
+            int e1 = e0 + eb < n ? e0 + eb : n;
+            float *row = col + (size_t)ci * g->kh * g->kw * np;
             for (int i = 0; i < g->kh; i++)
-                for (int j = 0; j < g->kw; j++, out += np)
-                    unfold_plane(g, i, j, plane, out);
+                for (int j = 0; j < g->kw; j++, row += np) {
+                    const offset_pass p = make_pass(g, i, j);
+                    for (int e = e0; e < e1; e++)
+                        unfold_plane(g, &p, x + plane_offset(g, n, layout, ci, e),
+                                     row + (size_t)e * ohw);
+                }
         }
 }
 
@@ -150,14 +254,21 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
                 float *dx)
 {
     const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
+    const int eb = block_planes(g, n);
     for (int ci = 0; ci < g->c; ci++)
-        for (int e = 0; e < n; e++) {
-            float *plane = dx + plane_offset(g, n, layout, ci, e);
-            const float *in = col + (size_t)ci * g->kh * g->kw * np + (size_t)e * ohw;
-            memset(plane, 0, sizeof(float) * (size_t)g->h * g->w);
+        for (int e0 = 0; e0 < n; e0 += eb) {
+            int e1 = e0 + eb < n ? e0 + eb : n;
+            for (int e = e0; e < e1; e++)
+                memset(dx + plane_offset(g, n, layout, ci, e), 0,
+                       sizeof(float) * (size_t)g->h * g->w);
+            const float *row = col + (size_t)ci * g->kh * g->kw * np;
             for (int i = 0; i < g->kh; i++)
-                for (int j = 0; j < g->kw; j++, in += np)
-                    fold_plane(g, i, j, in, plane);
+                for (int j = 0; j < g->kw; j++, row += np) {
+                    const offset_pass p = make_pass(g, i, j);
+                    for (int e = e0; e < e1; e++)
+                        fold_plane(g, &p, row + (size_t)e * ohw,
+                                   dx + plane_offset(g, n, layout, ci, e));
+                }
         }
 }
 
@@ -170,9 +281,9 @@ void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
     bnx_im2col(g, n, layout, x, col);
     if (b)
         for (int o = 0; o < g->k; o++) {
-            float *row = y + (size_t)o * np;
+            float *row = y + (size_t)o * np, bias = b[o];
             for (int t = 0; t < np; t++)
-                row[t] = b[o];
+                row[t] = bias;
         }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->k, np, ckk, 1.0f, w, ckk,
                 col, np, b ? 1.0f : 0.0f, y, np);
@@ -180,7 +291,7 @@ void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
 
 /* Sum of v[0..count) in eight independent float lanes (which the compiler
  * vectorises), the lanes added in double. */
-static inline double sum_lanes(const float *v, int count)
+INLINE double sum_lanes(const float *v, int count)
 {
     float lane[8] = {0};
     int t = 0;
