@@ -13,8 +13,8 @@
  *
  * Sizes.  bnx_conv_geom_init checks that every per-example size fits in an
  * int.  Sizes that grow with the mini-batch n are the caller's to bound:
- * n * oh * ow must fit in an int (it is a GEMM dimension); buffers are
- * indexed with size_t, see bnx_conv_col_floats.
+ * n >= 1 and n * oh * ow must fit in an int (it is a GEMM dimension);
+ * buffers are indexed with size_t, see bnx_conv_col_floats.
  *
  * Buffers are owned by the caller; nothing here allocates. */
 #ifndef BNX_NN_CONV2D_H

@@ -11,8 +11,8 @@
 
 #include "core/rng.h"
 
-/* mask[i] = 0 with probability p, else 1/(1 - p) (computed in float, as
- * PyTorch scales in the tensor's type), for 0 <= p < 1.  One bnx_rng_u32
+/* mask[i] = 0 with probability p, else 1/(1 - p) (the float
+ * 1.0f / (1.0f - p)), for 0 <= p < 1.  One bnx_rng_u32
  * draw per value: zero when the draw is below p * 2^32 (rounded down), so
  * the drop probability is p to within 2^-32. */
 void bnx_dropout_mask(int count, float p, bnx_rng *rng, float *mask);
