@@ -66,8 +66,8 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n)
 }
 
 /* The (h, w) plane of channel ci of example e. */
-INLINE size_t plane_offset(const bnx_conv_geom *g, int n, enum bnx_layout layout,
-                                  int ci, int e)
+INLINE size_t plane_offset(const bnx_conv_geom *g, int n, enum bnx_layout layout, int ci,
+                           int e)
 {
     size_t p = layout == BNX_LAYOUT_CNHW ? (size_t)ci * n + e : (size_t)e * g->c + ci;
     return p * g->h * g->w;
@@ -324,18 +324,19 @@ void bnx_conv2d_backward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
     }
 }
 
-BNX_KERNEL
+/* One memcpy of s floats per (channel, example) plane. */
 void bnx_cnhw_to_rows(int c, int n, int s, const float *x, float *y)
 {
     for (int ci = 0; ci < c; ci++)
         for (int e = 0; e < n; e++)
-            memcpy(y + ((size_t)e * c + ci) * s, x + ((size_t)ci * n + e) * s, sizeof(float) * (size_t)s);
+            memcpy(y + ((size_t)e * c + ci) * s, x + ((size_t)ci * n + e) * s,
+                   sizeof(float) * (size_t)s);
 }
 
-BNX_KERNEL
 void bnx_rows_to_cnhw(int c, int n, int s, const float *x, float *y)
 {
     for (int ci = 0; ci < c; ci++)
         for (int e = 0; e < n; e++)
-            memcpy(y + ((size_t)ci * n + e) * s, x + ((size_t)e * c + ci) * s, sizeof(float) * (size_t)s);
+            memcpy(y + ((size_t)ci * n + e) * s, x + ((size_t)e * c + ci) * s,
+                   sizeof(float) * (size_t)s);
 }
