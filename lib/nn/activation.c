@@ -1,5 +1,6 @@
 #include "nn/activation.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -54,4 +55,17 @@ void bnx_relu_backward(int count, const float *x, const float *dy, float *dx)
 {
     for (int i = 0; i < count; i++)
         dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+void bnx_tanh_forward(int count, const float *x, float *y)
+{
+    for (int i = 0; i < count; i++)
+        y[i] = tanhf(x[i]);
+}
+
+BNX_KERNEL
+void bnx_tanh_backward(int count, const float *y, const float *dy, float *dx)
+{
+    for (int i = 0; i < count; i++)
+        dx[i] = dy[i] * (1.0f - y[i] * y[i]);
 }

@@ -1,0 +1,101 @@
+/* 2-D convolution by im2col and one GEMM (OpenBLAS cblas_sgemm), with the
+ * semantics of PyTorch's nn.Conv2d: cross-correlation (no kernel flip),
+ * zero padding, the same stride and padding in both directions, weights
+ * (K, C, kh, kw).
+ *
+ * Layouts.  The convolutional part of a network keeps its activations
+ * channel-major, (C, N, H, W) ("CNHW"): one GEMM then covers the whole
+ * mini-batch, its output (K, N*OH*OW) is already CNHW, and a channel's
+ * N*H*W values, over which batch norm normalises (Section 3.2), are
+ * contiguous (batch norm over CNHW is bnx_batchnorm_* with n = 1, c = C,
+ * s = N*H*W).  The network input is (N, C, H, W); the input of a
+ * convolution may be either, which is why im2col takes a layout.
+ *
+ * Sizes.  bnx_conv_geom_init checks that every per-example size fits in an
+ * int.  Sizes that grow with the mini-batch n are the caller's to bound:
+ * n >= 1 and n * oh * ow must fit in an int (it is a GEMM dimension);
+ * buffers are indexed with size_t, see bnx_conv_col_floats.
+ *
+ * Buffers are owned by the caller; nothing here allocates. */
+#ifndef BNX_NN_CONV2D_H
+#define BNX_NN_CONV2D_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+typedef struct bnx_conv_geom {
+    int c, h, w;      /* input channels, height, width */
+    int k;            /* output channels */
+    int kh, kw;       /* kernel height, width */
+    int stride, pad;  /* same in both directions; zero padding */
+    int oh, ow;       /* output size: (h + 2*pad - kh) / stride + 1, likewise ow */
+} bnx_conv_geom;
+
+/* Fill g and compute oh = (h + 2 pad - kh) / stride + 1 and likewise ow
+ * (PyTorch's output size, dilation 1).  Returns BNX_OK, or BNX_EINVAL with a
+ * message naming the offending value if any size (c, h, w, k, kh, kw) or
+ * the stride is < 1, pad < 0, the padded input is smaller than the kernel
+ * (oh or ow < 1), or a per-example size would overflow an int: h + 2 pad,
+ * c*kh*kw, k*c*kh*kw (weights), c*h*w (input), k*oh*ow (output),
+ * c*kh*kw*oh*ow (im2col scratch).  g is left untouched on error. */
+int bnx_conv_geom_init(bnx_conv_geom *g, int c, int h, int w, int k, int kh, int kw,
+                       int stride, int pad, bnx_error *err);
+
+/* Floats in the im2col scratch `col` for a mini-batch of n:
+ * (c*kh*kw) * (n*oh*ow). */
+size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n);
+
+enum bnx_layout {
+    BNX_LAYOUT_NCHW, /* (N, C, H, W): example-major, the network input */
+    BNX_LAYOUT_CNHW, /* (C, N, H, W): channel-major, conv activations */
+};
+
+/* Unfold patches (Caffe's and PyTorch's unfold order).  x: n examples of
+ * (c, h, w) in `layout`.  col: (c*kh*kw, n*oh*ow); row (ci, i, j), column
+ * (e, oy, ox) receives x[e, ci, oy*stride - pad + i, ox*stride - pad + j],
+ * or 0 where that falls in the padding.  Overwrites all of col. */
+void bnx_im2col(const bnx_conv_geom *g, int n, enum bnx_layout layout, const float *x,
+                float *col);
+
+/* The adjoint of bnx_im2col: dx (n examples of (c, h, w) in `layout`) =
+ * the sum of the col entries (c*kh*kw, n*oh*ow) into the input positions
+ * they were copied from (entries from the padding are dropped).
+ * Overwrites dx (does not accumulate into it). */
+void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const float *col,
+                float *dx);
+
+/* Forward: y = conv(x, w) + b.
+ *   x: n examples of (c, h, w) in `layout`
+ *   w: (k, c, kh, kw) (PyTorch's weight layout);  b: (k) or NULL (no bias)
+ *   y: (k, n, oh, ow), CNHW; overwritten
+ *   col: scratch of bnx_conv_col_floats(g, n) floats; holds im2col(x) on
+ *        return, which bnx_conv2d_backward needs.
+ * y = W (k, c*kh*kw) x col (c*kh*kw, n*oh*ow), one sgemm; the bias is
+ * written into y first and the GEMM accumulates onto it. */
+void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                        const float *x, const float *w, const float *b, float *y,
+                        float *col);
+
+/* Backward.  Given dy = dL/dy (k, n, oh, ow) and col as left by
+ * bnx_conv2d_forward of the same x:
+ *   dw (k, c, kh, kw) = dy (k, n*oh*ow) x col^T       (overwritten)
+ *   db (k) = sum over n, oy, ox of dy   (overwritten; skipped if NULL)
+ *   dx (n examples of (c, h, w) in `layout`) = col2im(W^T x dy)
+ *       (overwritten; skipped if NULL, as for the network input).  The
+ *       product W^T x dy is formed in col, which is clobbered; dw is
+ *       computed first, so a NULL dx leaves col intact. */
+void bnx_conv2d_backward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                         const float *dy, const float *w, float *col, float *dx, float *dw,
+                         float *db);
+
+/* Flatten a convolutional stack for a fully connected layer:
+ * x (c, n, s) -> y (n, c*s), y[e, ci*s + t] = x[ci, e, t], which is
+ * PyTorch's flatten order (c, h, w) per example with s = h*w.  y must not
+ * overlap x. */
+void bnx_cnhw_to_rows(int c, int n, int s, const float *x, float *y);
+/* The inverse (and the backward of bnx_cnhw_to_rows): x (n, c*s) ->
+ * y (c, n, s).  y must not overlap x. */
+void bnx_rows_to_cnhw(int c, int n, int s, const float *x, float *y);
+
+#endif

@@ -1,0 +1,92 @@
+#include "nn/pool.h"
+
+#include <string.h>
+
+#include "nn/kernel.h"
+
+void bnx_maxpool_forward(int planes, int h, int w, int size, int stride, const float *x,
+                         float *y, int32_t *argmax)
+{
+    const int oh = (h - size) / stride + 1, ow = (w - size) / stride + 1;
+    for (int p = 0; p < planes; p++) {
+        const float *in = x + (size_t)p * h * w;
+        float *out = y + (size_t)p * oh * ow;
+        int32_t *arg = argmax + (size_t)p * oh * ow;
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++) {
+                int best = oy * stride * w + ox * stride;
+                float m = in[best];
+                for (int i = 0; i < size; i++)
+                    for (int j = 0; j < size; j++) {
+                        int at = (oy * stride + i) * w + ox * stride + j;
+                        float v = in[at];
+                        if (v > m || v != v) { /* as PyTorch: a NaN always wins */
+                            m = v;
+                            best = at;
+                        }
+                    }
+                out[oy * ow + ox] = m;
+                arg[oy * ow + ox] = best;
+            }
+    }
+}
+
+void bnx_maxpool_backward(int planes, int h, int w, int size, int stride, const float *dy,
+                          const int32_t *argmax, float *dx)
+{
+    const int oh = (h - size) / stride + 1, ow = (w - size) / stride + 1;
+    for (int p = 0; p < planes; p++) {
+        float *out = dx + (size_t)p * h * w;
+        const float *g = dy + (size_t)p * oh * ow;
+        const int32_t *arg = argmax + (size_t)p * oh * ow;
+        memset(out, 0, sizeof(float) * (size_t)h * w);
+        for (int t = 0; t < oh * ow; t++)
+            out[arg[t]] += g[t];
+    }
+}
+
+/* The window sum divided by size*size, as PyTorch does (not multiplied by
+ * its reciprocal). */
+BNX_KERNEL
+void bnx_avgpool_forward(int planes, int h, int w, int size, int stride, const float *x,
+                         float *y)
+{
+    const int oh = (h - size) / stride + 1, ow = (w - size) / stride + 1;
+    const float area = (float)(size * size);
+    for (int p = 0; p < planes; p++) {
+        const float *in = x + (size_t)p * h * w;
+        float *out = y + (size_t)p * oh * ow;
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++) {
+                float s = 0.0f;
+                for (int i = 0; i < size; i++) {
+                    const float *row = in + (size_t)(oy * stride + i) * w + ox * stride;
+                    for (int j = 0; j < size; j++)
+                        s += row[j];
+                }
+                out[oy * ow + ox] = s / area;
+            }
+    }
+}
+
+BNX_KERNEL
+void bnx_avgpool_backward(int planes, int h, int w, int size, int stride, const float *dy,
+                          float *dx)
+{
+    const int oh = (h - size) / stride + 1, ow = (w - size) / stride + 1;
+    const float area = (float)(size * size);
+    for (int p = 0; p < planes; p++) {
+        float *out = dx + (size_t)p * h * w;
+        const float *g = dy + (size_t)p * oh * ow;
+        memset(out, 0, sizeof(float) * (size_t)h * w);
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++) {
+                float v = g[oy * ow + ox] / area;
+                for (int i = 0; i < size; i++) {
+                    float *row = out + (size_t)(oy * stride + i) * w + ox * stride;
+                    for (int j = 0; j < size; j++)
+                        row[j] += v;
+                }
+            }
+    }
+}
