@@ -25,22 +25,28 @@ static void fill(bnx_rng *r, float *v, int n, double scale, double offset)
         v[i] = (float)(offset + scale * bnx_rng_normal(r));
 }
 
-/* Compare analytic[i] with the central difference of f in param[i]. */
-static void check_grad(const char *what, float *param, int count, const float *analytic,
-                       loss_fn f, void *ctx)
+/* Compare analytic[i] with the central difference of f in param[i], step h. */
+static void check_grad_step(const char *what, float *param, int count, const float *analytic,
+                            loss_fn f, void *ctx, float h)
 {
     for (int i = 0; i < count; i++) {
         float saved = param[i];
-        param[i] = saved + H;
+        param[i] = saved + h;
         double lp = f(ctx);
-        param[i] = saved - H;
+        param[i] = saved - h;
         double lm = f(ctx);
         param[i] = saved;
-        double numeric = (lp - lm) / (2.0 * (double)H);
+        double numeric = (lp - lm) / (2.0 * (double)h);
         double tol = TOL * (1.0 + fabs(numeric));
         ck_assert_msg(fabs(numeric - analytic[i]) <= tol,
                       "%s[%d]: analytic %.6g, numeric %.6g", what, i, analytic[i], numeric);
     }
+}
+
+static void check_grad(const char *what, float *param, int count, const float *analytic,
+                       loss_fn f, void *ctx)
+{
+    check_grad_step(what, param, count, analytic, f, ctx, H);
 }
 
 static double dot(const float *r, const float *y, int n)
@@ -225,29 +231,31 @@ START_TEST(batchnorm_backward_scale_invariance)
 END_TEST
 
 /* ---- whole networks: every parameter, through BN, biases dropped ---- */
-enum { NN_N = 6, NN_IN = 5, NN_K = 3 };
-struct net_ctx { bnx_net net; float x[NN_N * NN_IN], prob[NN_N * NN_K]; uint8_t y[NN_N]; };
+enum { NN_N = 6, NN_K = 3, NN_MAX_IN = 2 * 6 * 6 };
+struct net_ctx {
+    bnx_net net;
+    float x[NN_N * NN_MAX_IN], prob[NN_N * NN_K];
+    uint8_t y[NN_N];
+};
 static double net_loss(void *p)
 {
     struct net_ctx *c = p;
+    bnx_net_seed_dropout(&c->net, 99, 4); /* the same dropout masks every time */
     const float *logits = bnx_net_forward(&c->net, NN_N, c->x, BNX_MODE_TRAIN);
     int correct;
     return bnx_softmax_xent_forward(NN_N, NN_K, logits, c->y, c->prob, &correct) / NN_N;
 }
 
-static void gradcheck_network(int batchnorm, bnx_activation act)
+static void gradcheck_network(const bnx_net_spec *spec, const char *what, float h)
 {
     static struct net_ctx c;
-    bnx_mlp_spec spec = {.in_features = NN_IN, .hidden_layers = 2, .hidden_units = 4,
-                         .num_classes = NN_K, .activation = act, .batchnorm = batchnorm,
-                         .bn_eps = 1e-5f, .bn_momentum = 0.1f};
-    ck_assert_int_eq(bnx_mlp_create(&c.net, &spec, NN_N, NULL), BNX_OK);
+    ck_assert_int_eq(bnx_net_create(&c.net, spec, NN_N, NULL), BNX_OK);
     bnx_rng rng;
     bnx_rng_seed(&rng, 17, 0);
     bnx_net_init_gaussian(&c.net, 0.8f, &rng);
     for (int i = 0; i < c.net.num_params; i++) /* move biases, gamma, beta off 0 and 1 */
         c.net.params[i] += (float)(0.1 * bnx_rng_normal(&rng));
-    fill(&rng, c.x, NN_N * NN_IN, 1, 0);
+    fill(&rng, c.x, NN_N * c.net.in_features, 1, 0);
     for (int i = 0; i < NN_N; i++)
         c.y[i] = (uint8_t)(i % NN_K);
     net_loss(&c);
@@ -256,17 +264,60 @@ static void gradcheck_network(int batchnorm, bnx_activation act)
     bnx_net_backward(&c.net, NN_N, c.x, dlogits);
     float *analytic = malloc(sizeof(float) * (size_t)c.net.num_params);
     memcpy(analytic, c.net.grads, sizeof(float) * (size_t)c.net.num_params);
-    check_grad(batchnorm ? "network with BN" : "network without BN", c.net.params,
-               c.net.num_params, analytic, net_loss, &c);
+    check_grad_step(what, c.net.params, c.net.num_params, analytic, net_loss, &c, h);
     free(analytic);
     bnx_net_destroy(&c.net);
 }
 
-START_TEST(gradcheck_mlp_sigmoid)    { gradcheck_network(0, BNX_ACT_SIGMOID); }
+static void gradcheck_mlp(int batchnorm, bnx_activation act)
+{
+    bnx_net_spec spec = {.in_c = 1, .in_h = 1, .in_w = 5, .num_classes = NN_K,
+                         .pool = BNX_POOL_NONE, .hidden_layers = 2, .hidden_units = 4,
+                         .activation = act, .batchnorm = batchnorm, .bn_eps = 1e-5f,
+                         .bn_momentum = 0.1f};
+    gradcheck_network(&spec, batchnorm ? "network with BN" : "network without BN", H);
+}
+
+START_TEST(gradcheck_mlp_sigmoid)    { gradcheck_mlp(0, BNX_ACT_SIGMOID); }
 END_TEST
-START_TEST(gradcheck_mlp_sigmoid_bn) { gradcheck_network(1, BNX_ACT_SIGMOID); }
+START_TEST(gradcheck_mlp_sigmoid_bn) { gradcheck_mlp(1, BNX_ACT_SIGMOID); }
 END_TEST
-START_TEST(gradcheck_mlp_relu_bn)    { gradcheck_network(1, BNX_ACT_RELU); }
+START_TEST(gradcheck_mlp_relu_bn)    { gradcheck_mlp(1, BNX_ACT_RELU); }
+END_TEST
+
+/* A small CNN on (N, 2, 6, 6) inputs: conv 3x3 (3 channels, padding 1),
+ * conv 3x3 stride 2 (4 channels), pooling, flatten, a hidden layer with
+ * dropout, the output layer; BN over (N, H, W) per channel. */
+static void gradcheck_cnn(int batchnorm, bnx_bn_placement placement, bnx_pool pool,
+                          bnx_activation act, const char *what)
+{
+    bnx_net_spec spec = {.in_c = 2, .in_h = 6, .in_w = 6, .num_classes = NN_K,
+                         .conv_layers = 2, .conv_channels = {3, 4}, .conv_kernel = 3,
+                         .conv_stride = 1, .conv_padding = 1, .pool = pool, .pool_size = 2,
+                         .pool_every = 2, .hidden_layers = 1, .hidden_units = 5,
+                         .activation = act, .batchnorm = batchnorm, .bn_placement = placement,
+                         .dropout = 0.3f, .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+    /* A step of 1e-2 moves some pooled values past their window's maximum
+     * (the max is not differentiable there); 1e-3 stays within.  (Max
+     * pooling after saturated tanh units is avoided for the same reason:
+     * tanh rounds to exactly 1.0f, and ties have no gradient.) */
+    gradcheck_network(&spec, what, pool == BNX_POOL_MAX ? 1e-3f : H);
+}
+
+START_TEST(gradcheck_cnn_tanh_avgpool)
+{
+    gradcheck_cnn(0, BNX_BN_BEFORE, BNX_POOL_AVG, BNX_ACT_TANH, "cnn without BN");
+}
+END_TEST
+START_TEST(gradcheck_cnn_bn_before_avgpool)
+{
+    gradcheck_cnn(1, BNX_BN_BEFORE, BNX_POOL_AVG, BNX_ACT_SIGMOID, "cnn, BN before the sigmoid");
+}
+END_TEST
+START_TEST(gradcheck_cnn_bn_after_maxpool)
+{
+    gradcheck_cnn(1, BNX_BN_AFTER, BNX_POOL_MAX, BNX_ACT_RELU, "cnn, BN after ReLU, max pooling");
+}
 END_TEST
 
 START_TEST(sgd_step_pytorch_semantics)
@@ -304,6 +355,9 @@ Suite *suite_gradcheck(void)
     tcase_add_test(tc, gradcheck_mlp_sigmoid);
     tcase_add_test(tc, gradcheck_mlp_sigmoid_bn);
     tcase_add_test(tc, gradcheck_mlp_relu_bn);
+    tcase_add_test(tc, gradcheck_cnn_tanh_avgpool);
+    tcase_add_test(tc, gradcheck_cnn_bn_before_avgpool);
+    tcase_add_test(tc, gradcheck_cnn_bn_after_maxpool);
     tcase_add_test(tc, sgd_step_pytorch_semantics);
     suite_add_tcase(s, tc);
     return s;

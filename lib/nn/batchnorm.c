@@ -1,6 +1,7 @@
 #include "nn/batchnorm.h"
 
 #include <math.h>
+#include <stddef.h>
 
 #include "nn/kernel.h"
 
@@ -9,6 +10,44 @@
  * innermost loop is contiguous: over channels when S = 1 (fully connected
  * rows), over spatial positions otherwise. */
 enum { BLOCK = 128 };
+
+/* Long contiguous runs (a channel's spatial positions) are summed in eight
+ * float lanes over chunks of CHUNK values, each chunk's total then added in
+ * double: vectorisable (a double accumulator would serialise every add) and
+ * still exact to float rounding over a few hundred values. */
+enum { LANES = 8, CHUNK = 256 };
+
+/* sum over k < len of (x[k] - shift)^power, power 1 or 2; and, when y is
+ * not NULL, of (x[k] - shift) * y[k] into *cross. */
+static inline double sum_run(const float *x, const float *y, long len, float shift, int power,
+                             double *cross)
+{
+    double total = 0.0, total_cross = 0.0;
+    for (long k0 = 0; k0 < len; k0 += CHUNK) {
+        long kn = len - k0 < CHUNK ? len - k0 : CHUNK, k = 0;
+        float lane[LANES] = {0}, lane_cross[LANES] = {0};
+        for (; k + LANES <= kn; k += LANES)
+            for (int l = 0; l < LANES; l++) {
+                float d = x[k0 + k + l] - shift;
+                lane[l] += power == 1 ? d : d * d;
+                if (y)
+                    lane_cross[l] += d * y[k0 + k + l];
+            }
+        for (; k < kn; k++) {
+            float d = x[k0 + k] - shift;
+            lane[0] += power == 1 ? d : d * d;
+            if (y)
+                lane_cross[0] += d * y[k0 + k];
+        }
+        for (int l = 0; l < LANES; l++) {
+            total += lane[l];
+            total_cross += lane_cross[l];
+        }
+    }
+    if (cross)
+        *cross += total_cross;
+    return total;
+}
 
 /* acc[j] += sum over i, k of (x[i, c0 + j, k] - shift[j]) ^ power, power 1 or 2. */
 static inline void accumulate(int n, int c, int s, int c0, int cb, const float *x,
@@ -22,14 +61,8 @@ static inline void accumulate(int n, int c, int s, int c0, int cb, const float *
                 acc[j] += power == 1 ? d : d * d;
             }
         } else {
-            for (int j = 0; j < cb; j++) {
-                double t = 0.0;
-                for (int k = 0; k < s; k++) {
-                    double d = row[(long)j * s + k] - shift[j];
-                    t += power == 1 ? d : d * d;
-                }
-                acc[j] += t;
-            }
+            for (int j = 0; j < cb; j++)
+                acc[j] += sum_run(row + (long)j * s, NULL, s, (float)shift[j], power, NULL);
         }
     }
 }
@@ -48,6 +81,29 @@ static inline void affine(int n, int c, int s, int c0, int cb, const float *x, c
             for (int j = 0; j < cb; j++)
                 for (int k = 0; k < s; k++)
                     out[(long)j * s + k] = a[j] * in[(long)j * s + k] + b[j];
+        }
+    }
+}
+
+/* xhat = a[j] * x + b[j] and y = g[j] * xhat + h[j] in one pass. */
+static inline void normalize(int n, int c, int s, int c0, int cb, const float *x, const float *a,
+                             const float *b, const float *g, const float *h, float *xhat, float *y)
+{
+    for (int i = 0; i < n; i++) {
+        long at = ((long)i * c + c0) * s;
+        const float *in = x + at;
+        float *xh = xhat + at, *out = y + at;
+        if (s == 1) {
+            for (int j = 0; j < cb; j++) {
+                xh[j] = a[j] * in[j] + b[j];
+                out[j] = g[j] * xh[j] + h[j];
+            }
+        } else {
+            for (int j = 0; j < cb; j++)
+                for (long k = (long)j * s; k < (long)(j + 1) * s; k++) {
+                    xh[k] = a[j] * in[k] + b[j];
+                    out[k] = g[j] * xh[k] + h[j];
+                }
         }
     }
 }
@@ -75,8 +131,8 @@ void bnx_batchnorm_forward_train(int n, int c, int s, const float *x,
             scale[j] = invstd[c0 + j];
             shift[j] = -mean[c0 + j] * invstd[c0 + j];
         }
-        affine(n, c, s, c0, cb, x, scale, shift, xhat);          /* xhat = (x - mean) * invstd */
-        affine(n, c, s, c0, cb, xhat, gamma + c0, beta + c0, y); /* y = gamma xhat + beta */
+        /* xhat = (x - mean) * invstd,  y = gamma xhat + beta */
+        normalize(n, c, s, c0, cb, x, scale, shift, gamma + c0, beta + c0, xhat, y);
     }
 }
 
@@ -117,10 +173,7 @@ void bnx_batchnorm_backward(int n, int c, int s, const float *dy, const float *x
                 continue;
             }
             for (int j = 0; j < cb; j++)
-                for (int k = 0; k < s; k++) {
-                    sum_dy[j] += g[(long)j * s + k];
-                    sum_dy_xhat[j] += (double)g[(long)j * s + k] * h[(long)j * s + k];
-                }
+                sum_dy[j] += sum_run(g + (long)j * s, h + (long)j * s, s, 0.0f, 1, &sum_dy_xhat[j]);
         }
         /* dx = gamma invstd (dy - mean(dy) - xhat mean(dy xhat)), as three
          * per-channel coefficients: dx = a dy + b xhat + d */
