@@ -4,10 +4,48 @@
 
 #include "nn/kernel.h"
 
+/* The common 2x2 window with stride 2, branch-free so that it vectorises:
+ * the same comparisons in the same order as the general loop below (a
+ * later value wins if greater, or if it is NaN). */
+static inline void maxpool2_plane(int h, int w, const float *in, float *out, int32_t *arg)
+{
+    const int oh = h / 2, ow = w / 2;
+    for (int oy = 0; oy < oh; oy++) {
+        const float *r0 = in + (size_t)(2 * oy) * w, *r1 = r0 + w;
+        float *o = out + (size_t)oy * ow;
+        int32_t *a = arg + (size_t)oy * ow;
+        int32_t base = 2 * oy * w;
+        for (int ox = 0; ox < ow; ox++) {
+            float v0 = r0[2 * ox], v1 = r0[2 * ox + 1], v2 = r1[2 * ox], v3 = r1[2 * ox + 1];
+            int32_t at = base + 2 * ox;
+            float m = v0;
+            int32_t best = at;
+            int t1 = v1 > m || v1 != v1;
+            m = t1 ? v1 : m;
+            best = t1 ? at + 1 : best;
+            int t2 = v2 > m || v2 != v2;
+            m = t2 ? v2 : m;
+            best = t2 ? at + w : best;
+            int t3 = v3 > m || v3 != v3;
+            m = t3 ? v3 : m;
+            best = t3 ? at + w + 1 : best;
+            o[ox] = m;
+            a[ox] = best;
+        }
+    }
+}
+
+BNX_KERNEL
 void bnx_maxpool_forward(int planes, int h, int w, int size, int stride, const float *x,
                          float *y, int32_t *argmax)
 {
     const int oh = (h - size) / stride + 1, ow = (w - size) / stride + 1;
+    if (size == 2 && stride == 2) {
+        for (int p = 0; p < planes; p++)
+            maxpool2_plane(h, w, x + (size_t)p * h * w, y + (size_t)p * oh * ow,
+                           argmax + (size_t)p * oh * ow);
+        return;
+    }
     for (int p = 0; p < planes; p++) {
         const float *in = x + (size_t)p * h * w;
         float *out = y + (size_t)p * oh * ow;
