@@ -16,7 +16,9 @@
 static const struct {
     const char *name, *summary;
 } charts[] = {
-    {"accuracy", "test accuracy vs training step, every variant (Fig. 1a)"},
+    {"accuracy", "test accuracy vs training step, every variant, mean and band over seeds "
+                 "(Figs. 1a, 2)"},
+    {"loss", "training loss vs training step on a log scale, mean and band over seeds"},
     {"activations", "15th/50th/85th percentiles of a sigmoid input, without and with BN "
                     "(Fig. 1b,c)"},
 };

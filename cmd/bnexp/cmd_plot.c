@@ -453,6 +453,13 @@ static void format_value(char *buf, size_t size, int metric, double v)
         snprintf(buf, size, "%#.3g", v);
 }
 
+/* The top of a loss axis: the later top, raised by the early values up to
+ * ten times it (the early values alone if there is no later top). */
+static double yhi_late(double late, double early)
+{
+    return isfinite(late) ? fmax(late, fmin(early, 10 * late)) : early;
+}
+
 static int render_curves(const struct chart *c, const char *run_dir, const char *shown,
                          const char *experiment_arg, const char *format, char *outfile,
                          size_t outsize, bnx_error *err)
@@ -485,7 +492,7 @@ static int render_curves(const struct chart *c, const char *run_dir, const char 
         return bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
     }
     int metric = c->metric, drawn = 0, min_seeds = 0, max_seeds = 0, ends = 0;
-    double xmax = 0, ylo = INFINITY, yhi = -INFINITY;
+    double xmax = 0, ylo = INFINITY, yhi = -INFINITY, yhi_early = -INFINITY;
     char skipped[1024] = "";
     /* Pass 1: x range (the last step any variant draws). */
     for (int v = 0; v < run.num_variants && rc == BNX_OK; v++) {
@@ -529,10 +536,12 @@ static int render_curves(const struct chart *c, const char *run_dir, const char 
              * the bands' top.  Loss, on a log axis with room for the whole
              * descent: every band's bottom and the lowest seed's value at
              * every step, but the bands' top only after the first 10% (one
-             * seed's transient spike to 1e30 would flatten the rest). */
+             * seed's transient spike to 1e30 would flatten the rest), and
+             * the early values only up to 10x the later top (an exploding
+             * start that recovers would do the same). */
             if (metric == BNX_METRIC_TRAIN_LOSS && s->min > 0) {
                 ylo = fmin(ylo, s->min);
-                yhi = fmax(yhi, s->min);
+                yhi_early = fmax(yhi_early, s->min);
             }
             if (st[i].step >= 0.1 * xmax) {
                 if (metric == BNX_METRIC_TEST_ACCURACY)
@@ -599,7 +608,8 @@ static int render_curves(const struct chart *c, const char *run_dir, const char 
                 lo = hi - 0.05;
             vars_addf(&vs, "ymin", "%.17g", lo);
             vars_addf(&vs, "ymax", "%.17g", hi);
-        } else if (ylo > 0 && isfinite(yhi)) {
+        } else if (ylo > 0 && isfinite(yhi_late(yhi, yhi_early))) {
+            yhi = yhi_late(yhi, yhi_early);
             vars_addf(&vs, "ymin", "%.17g", ylo);
             vars_addf(&vs, "ymax", "%.17g", yhi);
         }
