@@ -11,7 +11,7 @@ KFLAGS  := -O3 -fno-math-errno -fno-trapping-math
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
 LDFLAGS ?=
 VERSION := $(shell cat VERSION)
-GITREV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+GITREV  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 override CFLAGS += -DBNX_VERSION='"$(VERSION)"' -DBNX_GITREV='"$(GITREV)"'
 
 LIB_SRC := $(sort $(wildcard lib/*/*.c))
@@ -32,7 +32,10 @@ build/%.o: %.c
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # The version string (with the git revision) is compiled into these two.
-build/cmd/bnexp/main.o build/cmd/bnexp/cmd_run.o: VERSION $(wildcard .git/HEAD .git/index)
+# .git/logs/HEAD changes with every commit and checkout, .git/index with
+# every staged change, and any source edit may make the tree "-dirty".
+build/cmd/bnexp/main.o build/cmd/bnexp/cmd_run.o: VERSION $(wildcard .git/HEAD .git/index .git/logs/HEAD) \
+    $(LIB_SRC) $(CMD_SRC) $(wildcard lib/*/*.h)
 
 build/libbnexp.a: $(LIB_OBJ)
 	ar rcs $@ $^

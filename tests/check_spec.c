@@ -199,7 +199,7 @@ START_TEST(conv_channels_list)
     ck_assert_int_eq(bnx_config_set(&c, "conv_channels", "16,16,32", NULL), BNX_OK);
     ck_assert_int_eq(c.conv_layers, 3);
     ck_assert_int_eq(c.conv_channels[2], 32);
-    const char *bad[] = {"", "16,", ",16", "16,,32", "16,x", "0", "1,2,3,4,5,6,7,8,9", "5000"};
+    const char *bad[] = {"", "16,", ",16", "16,,32", "16,x", "16.5", "0", "1,2,3,4,5,6,7,8,9", "5000"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         bnx_error err;
         ck_assert_int_eq(bnx_config_set(&c, "conv_channels", bad[i], &err), BNX_EINVAL);

@@ -62,7 +62,7 @@ static const struct key keys[] = {
     {"hist_bins", K_INT, OFF(hist_bins), 1, 10000, NULL, "60", "histogram bins in [hist_min, hist_max]"},
     {"hist_min", K_DOUBLE, OFF(hist_min), -1e6, 1e6, NULL, "-15", "lower edge of the histogram range"},
     {"hist_max", K_DOUBLE, OFF(hist_max), -1e6, 1e6, NULL, "15", "upper edge of the histogram range"},
-    {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of init, data order and probes"},
+    {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of the init, data order, Algorithm 2 batches and dropout masks"},
     {"threads", K_INT, OFF(threads), 1, 256, NULL, "1", "BLAS threads per trial"},
 };
 static const int num_keys = (int)(sizeof keys / sizeof keys[0]);
@@ -101,7 +101,7 @@ static int parse_number(const struct key *k, const char *value, double *out, bnx
         end++;
     if (end == value || *end || errno == ERANGE || !isfinite(v))
         return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a number", k->name, value);
-    if ((k->type == K_INT || k->type == K_LONG) && v != floor(v))
+    if ((k->type == K_INT || k->type == K_LONG || k->type == K_INTLIST) && v != floor(v))
         return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a whole number", k->name, value);
     if (v < k->min || v > k->max)
         return bnx_fail(err, BNX_EINVAL, "key %s: %s is out of range (expected %g to %g)",

@@ -225,15 +225,14 @@ static int standardize(trial *t, bnx_error *err)
     return BNX_OK;
 }
 
-static int trial_open(trial *t, const char *dir, bnx_error *err)
+/* The network the keys describe, for images of the dataset's shape. */
+static bnx_net_spec net_spec(const bnx_config *cfg, const bnx_dataset *ds)
 {
-    const bnx_config *cfg = t->cfg;
-    const bnx_dataset *ds = t->train;
     int cnn = cfg->model == BNX_MODEL_CNN;
     bnx_net_spec spec = {
         .in_c = cnn ? ds->c : 1,
         .in_h = cnn ? ds->h : 1,
-        .in_w = cnn ? ds->w : t->features,
+        .in_w = cnn ? ds->w : ds->c * ds->h * ds->w,
         .num_classes = ds->num_classes,
         .conv_layers = cnn ? cfg->conv_layers : 0,
         .conv_kernel = cfg->conv_kernel,
@@ -252,11 +251,31 @@ static int trial_open(trial *t, const char *dir, bnx_error *err)
         .bn_momentum = (float)cfg->bn_momentum,
     };
     memcpy(spec.conv_channels, cfg->conv_channels, sizeof spec.conv_channels);
+    return spec;
+}
+
+/* Build the network for a mini-batch of max_batch; the message says which. */
+static int create_net(const bnx_config *cfg, const bnx_dataset *ds, int max_batch, bnx_net *net,
+                      bnx_error *err)
+{
+    bnx_net_spec spec = net_spec(cfg, ds);
+    int rc = bnx_net_create(net, &spec, max_batch, err);
+    if (rc)
+        bnx_error_prefix(err, "building the %s for %s (%dx%dx%d images)",
+                         cfg->model == BNX_MODEL_CNN ? "cnn" : "mlp", cfg->dataset, ds->c, ds->h, ds->w);
+    return rc;
+}
+
+static int trial_open(trial *t, const char *dir, bnx_error *err)
+{
+    const bnx_config *cfg = t->cfg;
+    const bnx_dataset *ds = t->train;
+    int cnn = cfg->model == BNX_MODEL_CNN;
     t->eval_chunk = cnn ? EVAL_CHUNK_CNN : EVAL_CHUNK_MLP;
     int max_batch = cfg->batch_size > t->eval_chunk ? cfg->batch_size : t->eval_chunk;
-    if (bnx_net_create(&t->net, &spec, max_batch, err))
-        return bnx_error_prefix(err, "building the %s for %s (%dx%dx%d images)", cnn ? "cnn" : "mlp",
-                                cfg->dataset, ds->c, ds->h, ds->w);
+    int rc = create_net(cfg, ds, max_batch, &t->net, err);
+    if (rc)
+        return rc;
     bnx_rng init_rng;
     bnx_rng_seed(&init_rng, (uint64_t)cfg->seed, STREAM_INIT);
     bnx_rng_seed(&t->data_rng, (uint64_t)cfg->seed, STREAM_DATA);
@@ -269,8 +288,8 @@ static int trial_open(trial *t, const char *dir, bnx_error *err)
     t->x = bnx_calloc((size_t)max_batch * t->features, sizeof(float), &failed);
     t->y = bnx_calloc((size_t)max_batch, 1, &failed);
     t->pop_idx = bnx_calloc((size_t)cfg->batch_size, sizeof(uint32_t), &failed);
-    t->prob = bnx_calloc((size_t)max_batch * spec.num_classes, sizeof(float), &failed);
-    t->dlogits = bnx_calloc((size_t)max_batch * spec.num_classes, sizeof(float), &failed);
+    t->prob = bnx_calloc((size_t)max_batch * ds->num_classes, sizeof(float), &failed);
+    t->dlogits = bnx_calloc((size_t)max_batch * ds->num_classes, sizeof(float), &failed);
     t->probe = bnx_calloc(probe_values * cfg->hidden_layers, sizeof(float), &failed);
     t->scratch = bnx_calloc(probe_values, sizeof(float), &failed);
     t->hist = bnx_calloc((size_t)cfg->hist_bins + 2, sizeof(long), &failed);
@@ -367,6 +386,22 @@ void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg)
     res->p15_drift = res->p50_drift = res->p85_drift = NAN;
 }
 
+int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                    bnx_error *err)
+{
+    if (test->c != train->c || test->h != train->h || test->w != train->w)
+        return bnx_fail(err, BNX_EINVAL, "test images (%dx%dx%d) do not match training images (%dx%dx%d)",
+                        test->c, test->h, test->w, train->c, train->h, train->w);
+    int rc = bnx_config_validate(cfg, train->n, test->n, err);
+    if (rc)
+        return rc;
+    bnx_net net;
+    rc = create_net(cfg, train, 1, &net, err);
+    if (rc == BNX_OK)
+        bnx_net_destroy(&net);
+    return rc;
+}
+
 int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
                   const char *dir, bnx_progress_fn progress, void *ctx,
                   bnx_trial_result *res, bnx_error *err)
@@ -378,12 +413,13 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
     if (test->c != train->c || test->h != train->h || test->w != train->w)
         return bnx_fail(err, BNX_EINVAL, "test images (%dx%dx%d) do not match training images (%dx%dx%d)",
                         test->c, test->h, test->w, train->c, train->h, train->w);
-    if (bnx_config_validate(cfg, train->n, test->n, err))
-        return err->code;
+    int rc = bnx_config_validate(cfg, train->n, test->n, err);
+    if (rc)
+        return rc;
 
     trial t = {.cfg = cfg, .train = train, .test = test, .features = features,
                .plane = train->h * train->w};
-    int rc = trial_open(&t, dir, err);
+    rc = trial_open(&t, dir, err);
     if (rc)
         return trial_close(&t, rc, NULL);
 

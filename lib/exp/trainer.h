@@ -46,6 +46,15 @@ void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg);
 /* Called after each record is written, for progress display. */
 typedef void (*bnx_progress_fn)(void *ctx, const bnx_record *rec, long total_steps);
 
+/* Check, before anything is written, that cfg fits the data: the test
+ * images have the training images' shape, bnx_config_validate passes with
+ * the data's sizes, and the network builds for these images (shapes checked
+ * by creating it for a mini-batch of 1).
+ * Errors: BNX_EINVAL naming the keys (e.g. pooling that shrinks the map
+ * below its window), BNX_ENOMEM. */
+int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                    bnx_error *err);
+
 /* Train one trial and write dir/metrics.csv, dir/activations.csv and
  * dir/histograms.csv (columns: README.md, "Outputs").  dir must exist.
  *   train: the training set (N, C, H, W) with C*H*W = the model's input

@@ -131,9 +131,13 @@ static int build_layers(bnx_net *net, const bnx_net_spec *spec, bnx_error *err)
     int c = spec->in_c, h = spec->in_h, w = spec->in_w;
     for (int k = 0; k < spec->conv_layers; k++) {
         bnx_conv_geom g;
-        if (bnx_conv_geom_init(&g, c, h, w, spec->conv_channels[k], spec->conv_kernel,
-                               spec->conv_kernel, spec->conv_stride, spec->conv_padding, err))
-            return bnx_error_prefix(err, "conv layer %d (input %dx%dx%d)", k + 1, c, h, w);
+        int rc = bnx_conv_geom_init(&g, c, h, w, spec->conv_channels[k], spec->conv_kernel,
+                                    spec->conv_kernel, spec->conv_stride, spec->conv_padding, err);
+        if (rc) {
+            bnx_error_prefix(err, "conv layer %d of conv_channels (input %dx%dx%d; conv_kernel, "
+                             "conv_stride, conv_padding)", k + 1, c, h, w);
+            return rc;
+        }
         bnx_layer *l = add_layer(net, BNX_LAYER_CONV, g.k, g.oh, g.ow, 1);
         l->geom = g;
         add_block(net, spec);
@@ -142,7 +146,8 @@ static int build_layers(bnx_net *net, const bnx_net_spec *spec, bnx_error *err)
             int s = spec->pool_size;
             if (h < s || w < s)
                 return bnx_fail(err, BNX_EINVAL, "pooling after conv layer %d: the %dx%d map is smaller "
-                                "than the %dx%d window (fewer pools or a larger input)", k + 1, h, w, s, s);
+                                "than the %dx%d window (raise pool_every, lower pool_size, or list "
+                                "fewer conv_channels)", k + 1, h, w, s, s);
             bnx_layer *p = add_layer(net, spec->pool == BNX_POOL_MAX ? BNX_LAYER_MAXPOOL : BNX_LAYER_AVGPOOL,
                                      c, (h - s) / s + 1, (w - s) / s + 1, 1);
             p->geom = (bnx_conv_geom){.c = c, .h = h, .w = w, .k = c, .kh = s, .kw = s,

@@ -4,7 +4,8 @@
  * viewed as (N, C, S) with S = H*W (S = 1 after a fully connected layer),
  * and each channel c is normalised over its N*S values (Section 3.2: for
  * convolutions the effective mini-batch is m' = m*p*q).  Statistics are
- * accumulated in double.  One gamma and beta per channel.
+ * accumulated in double (a long contiguous run of a channel is summed in
+ * float over chunks of 256 values, each chunk's sum then added in double).  One gamma and beta per channel.
  *
  * Buffers are owned by the caller; nothing here allocates. */
 #ifndef BNX_NN_BATCHNORM_H
