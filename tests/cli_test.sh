@@ -197,9 +197,9 @@ if out=$($BNEXP data fetch fashion-mnist 2>&1) && $BNEXP data verify fashion-mni
             if [ "$rows" = "0 10 20 " ]; then ok "CNN $v: records at steps 0, 10, 20"
             else fail "CNN $v: records at steps 0, 10, 20" "$rows"; fi
         done
-        if grep -q '"model": "cnn"' "$cnn/bn-x5/seed-1/manifest.json" &&
-           grep -q '"conv_channels": "16,16,32,32"' "$cnn/bn-x5/seed-1/manifest.json" &&
-           grep -q '"dataset": "fashion-mnist"' "$cnn/bn-x5/seed-1/manifest.json"; then
+        if grep -Eq '"model":[[:space:]]*"cnn"' "$cnn/bn-x5/seed-1/manifest.json" &&
+           grep -Eq '"conv_channels":[[:space:]]*"16,16,32,32"' "$cnn/bn-x5/seed-1/manifest.json" &&
+           grep -Eq '"dataset":[[:space:]]*"fashion-mnist"' "$cnn/bn-x5/seed-1/manifest.json"; then
             ok "CNN manifest records model, conv_channels and dataset"
         else fail "CNN manifest records model, conv_channels and dataset" "$(head -c 2000 "$cnn/bn-x5/seed-1/manifest.json")"; fi
         # a BN network at 5x the rate learns something in 20 steps; chance is 0.1
