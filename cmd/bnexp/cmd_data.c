@@ -119,19 +119,13 @@ static int path_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-static int is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* Install every file of `info` from src_dir (each NAME or NAME.gz) into
  * dest, checked against `sums` (NULL: no sums, installed unverified).
  * Returns 0, or 1 after printing what went wrong. */
 static int install_from_dir(const bnx_dataset_info *info, const char *src_dir,
                             const char *dest, const char *sums)
 {
-    if (!is_dir(src_dir))
+    if (!bnx_is_dir(src_dir))
         return cli_error(1, "source directory %s not found; expected a directory holding "
                          "the %d %s files", src_dir, info->num_files, info->title);
     for (int i = 0; i < info->num_files; i++) {
@@ -390,7 +384,7 @@ static int fetch_download(const bnx_dataset_info *info, const char *dest, const 
         remove_tree(tmp);
     }
     if (rc && info->system_dir) {
-        if (is_dir(info->system_dir)) {
+        if (bnx_is_dir(info->system_dir)) {
             fprintf(stderr, "bnexp: copying %s from %s (Debian package %s)\n", info->title,
                     info->system_dir, info->system_package);
             rc = install_from_dir(info, info->system_dir, dest, sums);

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "core/paths.h"
 #include "exp/manifest.h"
 #include "exp/report.h"
+#include "out/csvread.h"
 #include "out/plot.h"
 
 /* One chart kind: its template, the CSV each trial must have, and the
@@ -74,31 +74,6 @@ static int trial_cmp(const void *pa, const void *pb)
     return (a->seed > b->seed) - (a->seed < b->seed);
 }
 
-static int is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* "seed-K" with K a non-negative decimal number; returns K or -1. */
-static long parse_seed_dir(const char *name)
-{
-    if (strncmp(name, "seed-", 5) != 0 || !name[5])
-        return -1;
-    char *end;
-    errno = 0;
-    long k = strtol(name + 5, &end, 10);
-    if (*end || errno || k < 0 || name[5] < '0' || name[5] > '9')
-        return -1;
-    return k;
-}
-
 /* Collect RUN/VARIANT/seed-K/CSV for every such file that exists. */
 static int find_trials(const char *run, const char *csv, struct trials *out, bnx_error *err)
 {
@@ -113,20 +88,20 @@ static int find_trials(const char *run, const char *csv, struct trials *out, bnx
             continue;
         char vdir[4096];
         if ((size_t)snprintf(vdir, sizeof vdir, "%s/%s", run, e->d_name) >= sizeof vdir ||
-            !is_dir(vdir))
+            !bnx_is_dir(vdir))
             continue;
         DIR *vd = opendir(vdir);
         if (!vd)
             continue;
         struct dirent *s;
         while (rc == BNX_OK && (s = readdir(vd))) {
-            long seed = parse_seed_dir(s->d_name);
+            long seed = bnx_run_seed_dir(s->d_name);
             if (seed < 0)
                 continue;
             char path[4096];
             if ((size_t)snprintf(path, sizeof path, "%s/%s/%s", vdir, s->d_name, csv) >=
                     sizeof path ||
-                !is_file(path))
+                !bnx_is_file(path))
                 continue;
             if (out->n == out->cap) {
                 int cap = out->cap ? 2 * out->cap : 8;
@@ -152,7 +127,7 @@ static int find_trials(const char *run, const char *csv, struct trials *out, bnx
              * still running or was stopped, and its curve is partial. */
             char manifest[4096 + 300];
             int len = snprintf(manifest, sizeof manifest, "%s/%s/manifest.json", vdir, s->d_name);
-            if (len > 0 && (size_t)len < sizeof manifest && !is_file(manifest))
+            if (len > 0 && (size_t)len < sizeof manifest && !bnx_is_file(manifest))
                 fprintf(stderr, "bnexp: warning: %s/%s has no manifest.json (unfinished or "
                                 "stopped); its curve is partial\n", vdir, s->d_name);
         }
@@ -168,21 +143,11 @@ static int find_trials(const char *run, const char *csv, struct trials *out, bnx
     return rc;
 }
 
-/* Split a CSV line in place at commas (no quoting in bnexp's CSVs). */
+/* Split a CSV line in place at commas; returns the fields stored (<= max). */
 static int split_fields(char *line, char **f, int max)
 {
-    int n = 0;
     line[strcspn(line, "\r\n")] = '\0';
-    for (char *p = line;;) {
-        if (n < max)
-            f[n] = p;
-        n++;
-        char *c = strchr(p, ',');
-        if (!c)
-            break;
-        *c = '\0';
-        p = c + 1;
-    }
+    int n = bnx_csv_split(line, f, max);
     return n < max ? n : max;
 }
 

@@ -4,10 +4,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/paths.h"
 
 static const struct command {
     const char *name;
@@ -153,8 +153,7 @@ int cli_run_dir(const char *cmd, const char *experiment, const char *run_opt, ch
     } else {
         snprintf(dir, size, "runs/%s/latest", experiment);
     }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    if (!bnx_is_dir(dir)) {
         if (run_opt)
             return cli_error(1, "run directory %s not found", dir);
         return cli_error(1, "no run of %s: %s not found (run `bnexp run %s` first, or pass "

@@ -63,3 +63,15 @@ int bnx_mkdir_p(const char *path, bnx_error *err)
     }
     return BNX_OK;
 }
+
+int bnx_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int bnx_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}

@@ -17,6 +17,12 @@ int bnx_home_dir(char *buf, size_t size, bnx_error *err);
  * Errors: as bnx_home_dir. */
 int bnx_home_path(char *buf, size_t size, const char *rel, bnx_error *err);
 
+/* 1 if `path` exists and is a directory (following symlinks), else 0. */
+int bnx_is_dir(const char *path);
+
+/* 1 if `path` exists and is a regular file (following symlinks), else 0. */
+int bnx_is_file(const char *path);
+
 /* Create a directory and its missing parents (like mkdir -p), mode 0777
  * less the umask.  Errors: BNX_EIO naming the component that failed and
  * the system's reason (for example "permission denied"). */

@@ -136,8 +136,7 @@ int bnx_data_verify(const bnx_dataset_info *info, const char *dir, const char *s
         snprintf(files->name, sizeof files->name, "%s", info->name);
         snprintf(files->dir, sizeof files->dir, "%s", dir);
     }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (!bnx_is_dir(dir))
         return bnx_fail(err, BNX_ENOTFOUND, "%s directory %s not found; run `./bnexp data "
                         "fetch %s` to get %s", info->title, dir, info->name, info->title);
 
@@ -145,6 +144,7 @@ int bnx_data_verify(const bnx_dataset_info *info, const char *dir, const char *s
     char path[4096];
     int present = 0;
     const char *missing = NULL;
+    struct stat st;
     for (int i = 0; i < info->num_files; i++) {
         int rc = file_path(path, dir, info->files[i], err);
         if (rc)

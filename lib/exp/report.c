@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "core/paths.h"
 #include "exp/manifest.h"
 #include "out/atomic.h"
 #include "out/csv.h"
@@ -157,20 +157,7 @@ static bnx_curve *add_trial(bnx_run *run, int *cap)
     return c;
 }
 
-static int is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* "seed-K" with K a decimal number; returns K or -1. */
-static long parse_seed_dir(const char *name)
+long bnx_run_seed_dir(const char *name)
 {
     if (strncmp(name, "seed-", 5) != 0 || name[5] < '0' || name[5] > '9')
         return -1;
@@ -300,17 +287,17 @@ static int from_dirs(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
         char vdir[4200];
         if (e->d_name[0] == '.' || strlen(e->d_name) >= 64 ||
             (size_t)snprintf(vdir, sizeof vdir, "%s/%s", run->dir, e->d_name) >= sizeof vdir ||
-            !is_dir(vdir))
+            !bnx_is_dir(vdir))
             continue;
         DIR *vd = opendir(vdir);
         if (!vd)
             continue;
         struct dirent *s;
         while (rc == BNX_OK && (s = readdir(vd))) {
-            long seed = parse_seed_dir(s->d_name);
+            long seed = bnx_run_seed_dir(s->d_name);
             char path[4400];
             if (seed < 0 || (size_t)snprintf(path, sizeof path, "%s/%s/metrics.csv", vdir,
-                                             s->d_name) >= sizeof path || !is_file(path))
+                                             s->d_name) >= sizeof path || !bnx_is_file(path))
                 continue;
             bnx_curve *c = add_trial(run, tcap);
             if (!c || add_variant(run, e->d_name, vcap)) {
@@ -358,7 +345,7 @@ int bnx_run_read(const char *dir, int source, bnx_run *run, bnx_error *err)
     if (strlen(dir) >= sizeof run->dir)
         return bnx_fail(err, BNX_EINVAL, "run directory path is too long");
     strcpy(run->dir, dir);
-    if (!is_dir(dir))
+    if (!bnx_is_dir(dir))
         return bnx_fail(err, BNX_ENOTFOUND, "run directory %s not found", dir);
     int tcap = 0, vcap = 0;
     int rc = source == BNX_RUN_SUMMARY ? from_summary(run, &tcap, &vcap, err)

@@ -62,6 +62,10 @@ enum bnx_run_source {
                         skipped (counted in num_skipped) */
 };
 
+/* The seed K of a trial directory named "seed-K" (K decimal digits only),
+ * or -1 for any other name. */
+long bnx_run_seed_dir(const char *name);
+
 /* Read the trials of run directory `dir`.  With BNX_RUN_DIRS the variant
  * order is summary.csv's where it exists, then alphabetical.
  * Errors: BNX_ENOTFOUND if `dir`, summary.csv (BNX_RUN_SUMMARY) or a

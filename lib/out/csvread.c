@@ -19,9 +19,7 @@ void bnx_csv_table_free(bnx_csv_table *t)
     t->num_rows = 0;
 }
 
-/* Split `line` in place at commas into f[0..max-1]; returns the number of
- * fields (which may exceed max: the excess is not stored). */
-static int split(char *line, char **f, int max)
+int bnx_csv_split(char *line, char **f, int max)
 {
     int n = 0;
     for (char *p = line;;) {
@@ -125,7 +123,7 @@ int bnx_csv_table_read(const char *path, bnx_csv_table *t, bnx_error *err)
         bnx_csv_table_free(t);
         return bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
     }
-    split(header, t->header, cols);
+    bnx_csv_split(header, t->header, cols);
     t->num_cols = cols;
 
     while (p < end) {
@@ -137,7 +135,7 @@ int bnx_csv_table_read(const char *path, bnx_csv_table *t, bnx_error *err)
             nl[-1] = '\0';
         if (!blank(p)) {
             char **row = t->cells + t->num_rows * cols;
-            int n = split(p, row, cols);
+            int n = bnx_csv_split(p, row, cols);
             if (n != cols) {
                 rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: %d field%s, the header has %d", path,
                               lineno, n, n == 1 ? "" : "s", cols);

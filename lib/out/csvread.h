@@ -17,6 +17,11 @@ typedef struct bnx_csv_table {
     long *line;       /* num_rows: each record's line in the file (header = 1) */
 } bnx_csv_table;
 
+/* Split one line (without its line break) in place at commas into
+ * f[0..max-1]; returns the number of fields, which may exceed max (the
+ * excess is not stored). */
+int bnx_csv_split(char *line, char **f, int max);
+
 /* Read `path` whole.  Every record must have as many fields as the header;
  * a final line without a newline counts as a record.  A file with a header
  * and no records is valid (num_rows 0).
