@@ -517,7 +517,9 @@ int cmd_run(int argc, char **argv)
             num_data++;
         }
         j->data = &data[d];
-        if (bnx_trial_check(&j->config, &data[d].train, &data[d].test, &err)) {
+        /* once per variant: its seeds share everything the check looks at */
+        if ((i == 0 || st.jobs[i - 1].variant != j->variant) &&
+            bnx_trial_check(&j->config, &data[d].train, &data[d].test, &err)) {
             free_data(data, num_data);
             bnx_error_prefix(&err, "variant %s", j->variant->name);
             return cli_report(&err);

@@ -386,13 +386,21 @@ void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg)
     res->p15_drift = res->p50_drift = res->p85_drift = NAN;
 }
 
-int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
-                    bnx_error *err)
+/* The test images have the training images' shape and the keys agree with
+ * each other and with the data's sizes. */
+static int check_data(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                      bnx_error *err)
 {
     if (test->c != train->c || test->h != train->h || test->w != train->w)
         return bnx_fail(err, BNX_EINVAL, "test images (%dx%dx%d) do not match training images (%dx%dx%d)",
                         test->c, test->h, test->w, train->c, train->h, train->w);
-    int rc = bnx_config_validate(cfg, train->n, test->n, err);
+    return bnx_config_validate(cfg, train->n, test->n, err);
+}
+
+int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                    bnx_error *err)
+{
+    int rc = check_data(cfg, train, test, err);
     if (rc)
         return rc;
     bnx_net net;
@@ -410,10 +418,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
     bnx_trial_result_init(res, cfg);
 
     int features = train->c * train->h * train->w;
-    if (test->c != train->c || test->h != train->h || test->w != train->w)
-        return bnx_fail(err, BNX_EINVAL, "test images (%dx%dx%d) do not match training images (%dx%dx%d)",
-                        test->c, test->h, test->w, train->c, train->h, train->w);
-    int rc = bnx_config_validate(cfg, train->n, test->n, err);
+    int rc = check_data(cfg, train, test, err);
     if (rc)
         return rc;
 
