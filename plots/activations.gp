@@ -68,22 +68,29 @@ fin(x) = (x == x && abs(x) < 1e300) ? x : NaN
 probe(c) = (strcol("unit") eq "all" ? NaN : fin(column(c)))
 
 # ---- shared ranges over all panels ----------------------------------------
-# (stats leaves STATS_* undefined when a file has no valid rows.)
+# (stats leaves STATS_* undefined when a file has no valid rows.)  The y
+# range leaves out panels of diverged trials (diverged<k> = 1), whose last
+# probes run off to huge values, unless every panel diverged.
+diverged(k) = exists(sprintf("diverged%d", k))
+all_diverged = 1
+do for [k=1:n] { if (!diverged(k)) { all_diverged = 0 } }
 xmax = 0
 ylo = 1e300
 yhi = -1e300
 do for [k=1:n] {
-    stats file(k) using (probe("step")) nooutput
-    if (exists("STATS_records") && STATS_records > 0) {
-        if (STATS_max > xmax) { xmax = STATS_max }
-    }
-    stats file(k) using (probe("p15")) nooutput
-    if (exists("STATS_records") && STATS_records > 0) {
-        if (STATS_min < ylo) { ylo = STATS_min }
-    }
-    stats file(k) using (probe("p85")) nooutput
-    if (exists("STATS_records") && STATS_records > 0) {
-        if (STATS_max > yhi) { yhi = STATS_max }
+    if (all_diverged || !diverged(k)) {
+        stats file(k) using (probe("step")) nooutput
+        if (exists("STATS_records") && STATS_records > 0) {
+            if (STATS_max > xmax) { xmax = STATS_max }
+        }
+        stats file(k) using (probe("p15")) nooutput
+        if (exists("STATS_records") && STATS_records > 0) {
+            if (STATS_min < ylo) { ylo = STATS_min }
+        }
+        stats file(k) using (probe("p85")) nooutput
+        if (exists("STATS_records") && STATS_records > 0) {
+            if (STATS_max > yhi) { yhi = STATS_max }
+        }
     }
 }
 if (xmax <= 0) xmax = 1

@@ -364,7 +364,7 @@ static int render_activations(const struct chart *c, const char *run, const stru
         rc = check_csv(c, &tr.v[i], err);
 
     struct vars vs = {0};
-    if (rc == BNX_OK && vars_init(&vs, 2 * tr.n + 8))
+    if (rc == BNX_OK && vars_init(&vs, 3 * tr.n + 8))
         rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
     if (rc == BNX_OK) {
         vars_addf(&vs, "n", "%d", tr.n);
@@ -385,6 +385,19 @@ static int render_activations(const struct chart *c, const char *run, const stru
                 (strcmp(t->layer, first->layer) != 0 || strcmp(t->unit, first->unit) != 0))
                 snprintf(label + pos, sizeof label - (size_t)pos, " [layer %s, unit %s]",
                          t->layer, t->unit);
+            /* A diverged trial's last probes run off to huge values; the
+             * template keeps them out of the shared y range. */
+            char manifest[4200];
+            bnx_manifest_info m;
+            const char *slash = strrchr(t->path, '/');
+            snprintf(manifest, sizeof manifest, "%.*s/manifest.json",
+                     (int)(slash ? slash - t->path : 1), slash ? t->path : ".");
+            if (bnx_manifest_read(manifest, &m, NULL) == BNX_OK && strcmp(m.status, "diverged") == 0) {
+                if (pos < (int)sizeof label)
+                    snprintf(label + pos, sizeof label - (size_t)pos, " (diverged)");
+                snprintf(name, sizeof name, "diverged%d", i + 1);
+                vars_add(&vs, name, "1");
+            }
             snprintf(name, sizeof name, "file%d", i + 1);
             vars_add(&vs, name, t->path);
             snprintf(name, sizeof name, "title%d", i + 1);
@@ -392,8 +405,8 @@ static int render_activations(const struct chart *c, const char *run, const stru
         }
         vars_add(&vs, "layer", first->layer);
         vars_add(&vs, "unit", first->unit);
-        if (ri->activation[0])
-            vars_add(&vs, "nonlinearity", ri->activation);
+        /* variants with different nonlinearities: name none of them */
+        vars_add(&vs, "nonlinearity", ri->activation[0] ? ri->activation : "its nonlinearity");
         if (!ri->fig1_pair)
             vars_addf(&vs, "title", "%s: input distribution of one hidden %s over training "
                       "(hidden layer %s, unit %s; 15th, 50th, 85th percentiles)",
