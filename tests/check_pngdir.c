@@ -403,6 +403,14 @@ START_TEST(test_refuse_missing)
 }
 END_TEST
 
+/* tmpdir/ds is refused with BNX_EFORMAT and a message holding `what`;
+ * then tmpdir/rel, the file or empty directory at fault, is removed. */
+static void refused_then_remove(const char *rel, const char *what)
+{
+    expect_refused(BNX_EFORMAT, what);
+    ck_assert_int_eq(remove(tpath(rel, 1)), 0);
+}
+
 START_TEST(test_refuse_contents)
 {
     make_dirs("ds/train/0");
@@ -413,47 +421,32 @@ START_TEST(test_refuse_contents)
     expect_refused(BNX_EFORMAT, "ds/train: no images");
     write_grey("ds/train/0/a.png", 2, 2, 0);
 
-    /* a file that is not *.png */
     write_text("ds/train/0/notes.txt", "hello");
-    expect_refused(BNX_EFORMAT, "ds/train/0/notes.txt: not a .png file");
-    unlink(tpath("ds/train/0/notes.txt", 1));
-
-    /* a .png that is not a PNG */
+    refused_then_remove("ds/train/0/notes.txt", "ds/train/0/notes.txt: not a .png file");
     write_text("ds/train/0/fake.png", "not a png at all");
-    expect_refused(BNX_EFORMAT, "ds/train/0/fake.png: not a PNG file");
-    unlink(tpath("ds/train/0/fake.png", 1));
-
-    /* a file directly in train/ */
+    refused_then_remove("ds/train/0/fake.png", "ds/train/0/fake.png: not a PNG file");
     write_text("ds/train/README", "x");
-    expect_refused(BNX_EFORMAT, "ds/train/README: not a directory");
-    unlink(tpath("ds/train/README", 1));
-
-    /* a size that differs from the first image's, in the test set */
+    refused_then_remove("ds/train/README", "ds/train/README: not a directory");
+    /* a size, then a channel count, that differ from the first image's */
     write_grey("ds/test/0/u.png", 3, 2, 0);
-    expect_refused(BNX_EFORMAT, "ds/test/0/u.png: image of 3x2 pixels with 1 channel(s); "
-                                "expected 2x2 with 1 channel(s)");
-    unlink(tpath("ds/test/0/u.png", 1));
-
-    /* channels that differ */
+    refused_then_remove("ds/test/0/u.png", "ds/test/0/u.png: image of 3x2 pixels with 1 "
+                                           "channel(s); expected 2x2 with 1 channel(s)");
     write_rgb("ds/train/0/b.png", 1, 2, 3);
-    expect_refused(BNX_EFORMAT, "ds/train/0/b.png: image of 2x2 pixels with 3 channel(s)");
-    unlink(tpath("ds/train/0/b.png", 1));
+    refused_then_remove("ds/train/0/b.png", "ds/train/0/b.png: image of 2x2 pixels with 3 "
+                                            "channel(s)");
 
-    /* a test class that train/ lacks */
-    make_dirs("ds/test/1");
-    expect_refused(BNX_EFORMAT, "ds/test/1: class '1' is not among the training");
-    rmdir(tpath("ds/test/1", 1));
-
-    /* numbers mixed with names; leading zeros; above 255 */
-    make_dirs("ds/train/cat");
-    expect_refused(BNX_EFORMAT, "mix numbers ('0') and names ('cat')");
-    rmdir(tpath("ds/train/cat", 1));
-    make_dirs("ds/train/01");
-    expect_refused(BNX_EFORMAT, "ds/train/01: a numeric class name must be 0 to 255");
-    rmdir(tpath("ds/train/01", 1));
-    make_dirs("ds/train/256");
-    expect_refused(BNX_EFORMAT, "ds/train/256: a numeric class name must be 0 to 255");
-    rmdir(tpath("ds/train/256", 1));
+    /* class directories: one test/ adds; numbers mixed with names; a
+     * leading zero; above 255 */
+    static const char *const bad_classes[][2] = {
+        {"ds/test/1", "ds/test/1: class '1' is not among the training"},
+        {"ds/train/cat", "mix numbers ('0') and names ('cat')"},
+        {"ds/train/01", "ds/train/01: a numeric class name must be 0 to 255"},
+        {"ds/train/256", "ds/train/256: a numeric class name must be 0 to 255"},
+    };
+    for (size_t i = 0; i < sizeof bad_classes / sizeof bad_classes[0]; i++) {
+        make_dirs(bad_classes[i][0]);
+        refused_then_remove(bad_classes[i][0], bad_classes[i][1]);
+    }
 
     /* and with all that undone it loads */
     bnx_dataset train, test;

@@ -38,12 +38,14 @@ fuzz-replay: $(FUZZ_TARGETS:%=build/fuzz/%)
 # ---- AddressSanitizer + UndefinedBehaviorSanitizer: build-asan/ ----
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=all
+# These builds are for checking: -O1 throughout (lib/nn without KFLAGS' -O3).
 # Reports go to build-asan/logs/ (a file per process, only when there is
-# one), so a CLI test that expects a failure cannot hide one.
+# one), so a CLI test that expects a failure cannot hide one.  Check's
+# 4 s per test is too short under ASan, hence the multiplier.
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(CURDIR)/build-asan/logs/asan \
             LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(CURDIR)/build-asan/logs/ubsan \
-            OPENBLAS_NUM_THREADS=1 CK_TIMEOUT_MULTIPLIER=10  # Check: 4 s a test is too short here
+            OPENBLAS_NUM_THREADS=1 CK_TIMEOUT_MULTIPLIER=10
 
 build-asan/%.o: %.c
 	@mkdir -p $(dir $@)
