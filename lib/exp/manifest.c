@@ -15,6 +15,7 @@ const char *bnx_trial_status_name(int status)
     switch (status) {
     case BNX_TRIAL_DONE: return "done";
     case BNX_TRIAL_DIVERGED: return "diverged";
+    case BNX_TRIAL_INTERRUPTED: return "interrupted";
     default: return "failed";
     }
 }

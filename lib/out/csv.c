@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 int bnx_csv_open(bnx_csv *csv, const char *path, const char *header, bnx_error *err)
 {
@@ -53,4 +54,35 @@ char *bnx_csv_num(char *buf, int size, double value, int present)
     else
         snprintf(buf, (size_t)size, "%.6g", value);
     return buf;
+}
+
+int bnx_csv_resume(bnx_csv *csv, const char *path, const char *header, long bytes,
+                   bnx_error *err)
+{
+    snprintf(csv->path, sizeof csv->path, "%s", path);
+    csv->file = fopen(path, "r+");
+    if (!csv->file)
+        return bnx_fail(err, errno == ENOENT ? BNX_ENOTFOUND : BNX_EIO, "cannot open %s: %s", path,
+                        strerror(errno));
+    size_t hlen = strlen(header);
+    char line[1024];
+    int header_ok = hlen + 1 < sizeof line && fgets(line, sizeof line, csv->file) &&
+                    strncmp(line, header, hlen) == 0 && line[hlen] == '\n';
+    int end_ok = bytes > (long)hlen && fseek(csv->file, bytes - 1, SEEK_SET) == 0 &&
+                 fgetc(csv->file) == '\n';
+    if (!header_ok || !end_ok) {
+        fclose(csv->file);
+        csv->file = NULL;
+        return bnx_fail(err, BNX_EFORMAT, "%s: %s", path,
+                        !header_ok ? "its header is not the one this bnexp writes"
+                                   : "shorter than its checkpoint records, or cut mid-row there");
+    }
+    if (fflush(csv->file) != 0 || ftruncate(fileno(csv->file), bytes) != 0 ||
+        fseek(csv->file, 0, SEEK_END) != 0) {
+        int e = errno;
+        fclose(csv->file);
+        csv->file = NULL;
+        return bnx_fail(err, BNX_EIO, "cannot cut %s back to its checkpoint: %s", path, strerror(e));
+    }
+    return BNX_OK;
 }

@@ -16,6 +16,16 @@ typedef struct bnx_csv {
  * commas, no newline).  Errors: BNX_EIO naming the path and the reason. */
 int bnx_csv_open(bnx_csv *csv, const char *path, const char *header, bnx_error *err);
 
+/* Continue a CSV written earlier: check that its first line is `header`
+ * and that it holds at least `bytes` bytes ending in a newline (the length
+ * recorded by a checkpoint), cut it back to that length, dropping rows
+ * written after the checkpoint, and append from there.
+ * Errors: BNX_ENOTFOUND if path does not exist; BNX_EFORMAT naming the
+ * path if the header differs or the file is shorter than `bytes` or cut
+ * mid-row there; BNX_EIO. */
+int bnx_csv_resume(bnx_csv *csv, const char *path, const char *header, long bytes,
+                   bnx_error *err);
+
 /* Append one row: printf-style text without the newline.  The row is
  * written and flushed whole.  Errors: BNX_EIO (disk full, ...). */
 int bnx_csv_row(bnx_csv *csv, bnx_error *err, const char *fmt, ...)
