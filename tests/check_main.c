@@ -11,6 +11,7 @@ Suite *suite_data(void);
 Suite *suite_spec(void);
 Suite *suite_probe(void);
 Suite *suite_report(void);
+Suite *suite_checkpoint(void);
 
 int main(void)
 {
@@ -23,6 +24,7 @@ int main(void)
     srunner_add_suite(sr, suite_spec());
     srunner_add_suite(sr, suite_probe());
     srunner_add_suite(sr, suite_report());
+    srunner_add_suite(sr, suite_checkpoint());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
