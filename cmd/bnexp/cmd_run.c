@@ -1,5 +1,6 @@
 /* bnexp run: train every variant of an experiment, one process per trial. */
 #include <cblas.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -652,6 +653,24 @@ static int scan_checkpoints(run_state *st, int *done)
     return 0;
 }
 
+/* Remove what a trial process killed outright (SIGKILL, a crash) may have
+ * left of a file being replaced: NAME.tmp.PID (out/atomic.h). */
+static void remove_temporary_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        const char *tmp = strstr(e->d_name, ".tmp.");
+        if (tmp && tmp[5] && strspn(tmp + 5, "0123456789") == strlen(tmp + 5)) {
+            char path[4200 + sizeof e->d_name];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    if (d)
+        closedir(d);
+}
+
 /* Create the run directory (a new one, or --out DIR), its run.json and the
  * trial directories; with --force, an earlier run's files go first so that
  * none of them can pass for this run's.  Returns 0 or the exit status. */
@@ -819,6 +838,8 @@ int cmd_run(int argc, char **argv)
         bnx_error err;
         if (bnx_mkdir_p(st.jobs[i].dir, &err))
             rc = cli_report(&err);
+        else
+            remove_temporary_files(st.jobs[i].dir);
     }
     if (rc) {
         free_data(data, num_data);
