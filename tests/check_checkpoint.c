@@ -56,16 +56,32 @@ static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values
     ck->csv_bytes[2] = 300;
 }
 
-START_TEST(checkpoint_round_trip)
-{
-    bnx_checkpoint ck, back;
+/* sample_checkpoint and its encoding (buf, size bytes; free it). */
+typedef struct sample {
+    bnx_checkpoint ck;
     uint32_t order[5];
     float values[12];
-    sample_checkpoint(&ck, order, values);
     unsigned char *buf;
     size_t size;
+} sample;
+
+static void encode_sample(sample *x)
+{
     bnx_error err;
-    ck_assert_int_eq(bnx_checkpoint_encode(&ck, &buf, &size, &err), BNX_OK);
+    sample_checkpoint(&x->ck, x->order, x->values);
+    ck_assert_int_eq(bnx_checkpoint_encode(&x->ck, &x->buf, &x->size, &err), BNX_OK);
+}
+
+START_TEST(checkpoint_round_trip)
+{
+    sample x;
+    encode_sample(&x);
+    bnx_checkpoint ck = x.ck, back;
+    unsigned char *buf = x.buf;
+    size_t size = x.size;
+    uint32_t *order = x.order;
+    float *values = x.values;
+    bnx_error err;
     ck_assert_int_eq(bnx_checkpoint_decode(buf, size, "ck", &back, &err), BNX_OK);
     ck_assert_mem_eq(back.identity, ck.identity, 32);
     ck_assert_int_eq(back.step, 1234);
@@ -85,7 +101,7 @@ START_TEST(checkpoint_round_trip)
     ck_assert_int_eq(back.drift_records, 3);
     ck_assert(back.rng[0][0] == 0x0123456789abcdefULL && back.rng[2][1] == 99);
     ck_assert_int_eq(back.order_len, 5);
-    ck_assert_mem_eq(back.order, order, sizeof order);
+    ck_assert_mem_eq(back.order, order, sizeof x.order);
     ck_assert_int_eq(back.cursor, 2);
     ck_assert_int_eq(back.num_params, 4);
     ck_assert_mem_eq(back.params, values, 4 * sizeof(float));
@@ -102,41 +118,37 @@ END_TEST
 /* Every flipped bit and every truncation is refused as a format error. */
 START_TEST(checkpoint_damage_is_refused)
 {
-    bnx_checkpoint ck, back;
-    uint32_t order[5];
-    float values[12];
-    sample_checkpoint(&ck, order, values);
-    unsigned char *buf;
-    size_t size;
+    sample x;
+    encode_sample(&x);
+    bnx_checkpoint back;
     bnx_error err;
-    ck_assert_int_eq(bnx_checkpoint_encode(&ck, &buf, &size, &err), BNX_OK);
-    for (size_t i = 0; i < size; i++) {
+    for (size_t i = 0; i < x.size; i++) {
         for (int bit = 0; bit < 8; bit += 3) {
-            buf[i] ^= (unsigned char)(1u << bit);
-            ck_assert_int_eq(bnx_checkpoint_decode(buf, size, "ck", &back, &err), BNX_EFORMAT);
+            x.buf[i] ^= (unsigned char)(1u << bit);
+            ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
             bnx_checkpoint_free(&back);
-            buf[i] ^= (unsigned char)(1u << bit);
+            x.buf[i] ^= (unsigned char)(1u << bit);
         }
     }
-    for (size_t len = 0; len < size; len++) {
-        ck_assert_int_eq(bnx_checkpoint_decode(buf, len, "ck", &back, &err), BNX_EFORMAT);
+    for (size_t len = 0; len < x.size; len++) {
+        ck_assert_int_eq(bnx_checkpoint_decode(x.buf, len, "ck", &back, &err), BNX_EFORMAT);
         bnx_checkpoint_free(&back);
     }
     /* another version is named as such */
-    buf[8] = 2;
-    ck_assert_int_eq(bnx_checkpoint_decode(buf, size, "ck", &back, &err), BNX_EFORMAT);
+    x.buf[8] = 2;
+    ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "version 2"));
-    buf[8] = 1;
-    buf[size - 1] ^= 1;
-    ck_assert_int_eq(bnx_checkpoint_decode(buf, size, "ck", &back, &err), BNX_EFORMAT);
+    x.buf[8] = 1;
+    x.buf[x.size - 1] ^= 1;
+    ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "checksum"));
-    free(buf);
+    free(x.buf);
     /* a well-formed file whose data order is not a permutation */
-    order[1] = 3;
-    ck_assert_int_eq(bnx_checkpoint_encode(&ck, &buf, &size, &err), BNX_OK);
-    ck_assert_int_eq(bnx_checkpoint_decode(buf, size, "ck", &back, &err), BNX_EFORMAT);
+    x.order[1] = 3;
+    ck_assert_int_eq(bnx_checkpoint_encode(&x.ck, &x.buf, &x.size, &err), BNX_OK);
+    ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "permutation"));
-    free(buf);
+    free(x.buf);
     ck_assert_int_eq(bnx_checkpoint_decode("hello", 5, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "not a bnexp checkpoint"));
 }

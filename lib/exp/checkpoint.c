@@ -64,18 +64,12 @@ static void put_f64(writer *w, double v) { put(w, &v, 8); }
 #define RESULT_REALS 8
 static void result_fields(bnx_trial_result *r, long *ints[RESULT_INTS], double *reals[RESULT_REALS])
 {
-    ints[0] = &r->steps;
-    ints[1] = &r->diverged_step;
-    ints[2] = &r->best_step;
-    ints[3] = &r->steps_to_97;
-    reals[0] = &r->final_test_accuracy;
-    reals[1] = &r->best_test_accuracy;
-    reals[2] = &r->final_test_accuracy_ema;
-    reals[3] = &r->final_test_accuracy_population;
-    reals[4] = &r->p15_drift;
-    reals[5] = &r->p50_drift;
-    reals[6] = &r->p85_drift;
-    reals[7] = &r->wall_time_s;
+    long *i[RESULT_INTS] = {&r->steps, &r->diverged_step, &r->best_step, &r->steps_to_97};
+    double *d[RESULT_REALS] = {&r->final_test_accuracy, &r->best_test_accuracy,
+                               &r->final_test_accuracy_ema, &r->final_test_accuracy_population,
+                               &r->p15_drift, &r->p50_drift, &r->p85_drift, &r->wall_time_s};
+    memcpy(ints, i, sizeof i);
+    memcpy(reals, d, sizeof d);
 }
 
 static size_t body_size(const bnx_checkpoint *ck)

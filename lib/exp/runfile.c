@@ -7,7 +7,7 @@
 #include <cJSON.h>
 
 #include "core/file.h"
-#include "out/atomic.h"
+#include "out/jsonfile.h"
 
 int bnx_run_file_write(const char *dir, const bnx_run_file *rf, bnx_error *err)
 {
@@ -18,17 +18,9 @@ int bnx_run_file_write(const char *dir, const bnx_run_file *rf, bnx_error *err)
     cJSON_AddStringToObject(root, "experiment", rf->experiment);
     cJSON_AddStringToObject(root, "variants", rf->variants);
     cJSON_AddNumberToObject(root, "seeds", rf->seeds);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, BNX_RUN_FILE);
-    if (!text)
-        return bnx_fail(err, BNX_ENOMEM, "out of memory writing %s", path);
-    size_t len = strlen(text);
-    text[len] = '\n'; /* the terminating NUL becomes a final newline */
-    int rc = bnx_write_file_atomic(path, text, len + 1, err);
-    free(text);
-    return rc;
+    return bnx_json_write_file(path, root, err);
 }
 
 /* Copy the string field `name` of obj into buf[size]; -1 if it is missing,
