@@ -12,6 +12,7 @@ Suite *suite_spec(void);
 Suite *suite_probe(void);
 Suite *suite_report(void);
 Suite *suite_checkpoint(void);
+Suite *suite_limits(void);
 Suite *suite_out(void);
 
 int main(void)
@@ -26,6 +27,7 @@ int main(void)
     srunner_add_suite(sr, suite_probe());
     srunner_add_suite(sr, suite_report());
     srunner_add_suite(sr, suite_checkpoint());
+    srunner_add_suite(sr, suite_limits());
     srunner_add_suite(sr, suite_out());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -19,6 +19,7 @@
 #include "core/timer.h"
 #include "data/registry.h"
 #include "exp/checkpoint.h"
+#include "exp/limits.h"
 #include "exp/manifest.h"
 #include "exp/runfile.h"
 #include "exp/spec.h"
@@ -515,8 +516,8 @@ static int parse_args(int argc, char **argv, run_args *a)
     else if (positional > 1)
         return cli_error(2, "run: one experiment at a time (got '%s' too)", argv[optind + 1]);
     a->name = argv[optind];
-    if (!*a->name || strspn(a->name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(a->name))
-        return cli_error(2, "run: experiment name '%s' must be lowercase letters, digits, '-' or '_'", a->name);
+    if (!bnx_name_is_safe(a->name))
+        return cli_error(2, "run: experiment name '%s' must be %s", a->name, bnx_name_rule);
     if (a->how.seeds && seed_set[0])
         return cli_error(2, "run: --seed K (one seed, K) and --seeds N (seeds 1 to N) exclude "
                             "each other; give one");
@@ -678,6 +679,14 @@ static int create_run(const run_args *a, run_state *st, char *out, size_t size, 
                       size_t parent_size)
 {
     bnx_error err;
+    /* Nothing is created for a trial that would not fit in memory. */
+    for (int i = 0; i < st->num_jobs; i++) {
+        job *j = &st->jobs[i];
+        if (bnx_limits_check(&j->config, &j->data->train, &j->data->test, &err)) {
+            bnx_error_prefix(&err, "variant %s", j->variant->name);
+            return cli_error(2, "%s", err.msg);
+        }
+    }
     if (!a->out_arg) {
         snprintf(parent, parent_size, "runs/%s", a->name);
         int rc = make_run_dir(parent, out, size);
@@ -688,8 +697,14 @@ static int create_run(const run_args *a, run_state *st, char *out, size_t size, 
             snprintf(j->dir, sizeof j->dir, "%s/%s/seed-%ld", out, j->variant->name, j->config.seed);
         }
     }
+    /* --out DIR goes where the user points (through links); the trial
+     * directories below it are bnexp's own and never links. */
+    if (bnx_mkdir_p(out, &err))
+        return cli_report(&err);
     for (int i = 0; i < st->num_jobs; i++) {
-        if (bnx_mkdir_p(st->jobs[i].dir, &err))
+        char rel[128];
+        snprintf(rel, sizeof rel, "%s/seed-%ld", st->jobs[i].variant->name, st->jobs[i].config.seed);
+        if (bnx_mkdir_under(out, rel, &err))
             return cli_report(&err);
         static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv",
                                             "histograms.csv", BNX_CHECKPOINT_FILE};
@@ -816,6 +831,8 @@ int cmd_run(int argc, char **argv)
     if (out_arg) {
         if (strlen(out_arg) >= 4000)
             return cli_error(2, "run: --out path is too long");
+        if (!*out_arg)
+            return cli_error(2, "run: --out needs a directory (got an empty path)");
         if (out_arg != out)
             snprintf(out, sizeof out, "%s", out_arg);
         for (int i = 0; i < st.num_jobs; i++) {
