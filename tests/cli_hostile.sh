@@ -323,6 +323,12 @@ refuse_all "summary.csv cut mid-row" "summary.csv:3: the last line ends without 
 d=$(damaged summary-column); cut -d, -f2- "$run/summary.csv" >"$d/summary.csv"
 refuse_all "summary.csv without variant" "summary.csv has no column 'variant'" "$d" accuracy report
 
+# Standard output that cannot be written (a full device): an error, not 0.
+expect_fail "report > /dev/full" "wrote .*report.md, but could not print it: No space left on device" \
+    bash -c '"$@" >/dev/full' _ $BNEXP report --run "$run"
+expect_fail "plot > /dev/full" "could not print its name: No space left on device" \
+    bash -c '"$@" >/dev/full' _ $BNEXP plot accuracy --run "$run"
+
 # The undamaged run still plots and reports.
 if $BNEXP plot activations --run "$run" >/dev/null 2>&1 && $BNEXP report --run "$run" >/dev/null 2>&1; then
     ok "the undamaged run plots and reports"

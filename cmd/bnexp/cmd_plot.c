@@ -1,6 +1,7 @@
 /* bnexp plot CHART: render a chart of a run directory with the gnuplot
  * templates in plots/: test accuracy or training loss vs step, averaged over
  * seeds (Figs. 1(a), 2), or the activation percentiles of Fig. 1(b,c). */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -591,6 +592,8 @@ int cmd_plot(int argc, char **argv)
     }
     if (rc)
         return cli_report(&err);
-    printf("%s\n", outfile);
+    if (printf("%s\n", outfile) < 0 || fflush(stdout) != 0)
+        return cli_error(1, "plot: wrote %s, but could not print its name: %s", outfile,
+                         strerror(errno));
     return 0;
 }
