@@ -225,11 +225,14 @@ if [ "$(tail -n 1 "$lim/bn/seed-1/metrics.csv" | cut -d, -f1)" -ge 100 ] 2>/dev/
     ok "ulimit -f 40: the records before the failure are kept"
 else fail "ulimit -f 40: records kept" "$(cat "$lim/bn/seed-1/metrics.csv")"; fi
 
-# A full and a read-only file system: small tmpfs mounts (root only).
+# A full and a read-only file system: small tmpfs mounts (root only; the
+# checks are skipped, and say so, where mount is not allowed).
+# mount_tmpfs DIR SIZE: mount a tmpfs of SIZE at DIR, unmounted at exit.
+mount_tmpfs() {
+    mkdir -p "$1" && mount -t tmpfs -o "size=$2" tmpfs "$1" 2>/dev/null && mounts+=("$1")
+}
 mnt="$tmp/full"
-mkdir -p "$mnt"
-if mount -t tmpfs -o size=64k tmpfs "$mnt" 2>/dev/null; then
-    mounts+=("$mnt")
+if mount_tmpfs "$mnt" 64k; then
     out=$($BNEXP run fig1 --set steps=2000 --set eval_every=100 --set checkpoint_every=0 --out "$mnt/run" 2>&1); rc=$?
     if [ $rc -ne 0 ] && grep -Eq "cannot (write|create) $mnt/run/.*: No space left on device" <<<"$out"; then
         ok "full disk (64k tmpfs): exit $rc, the file named"
@@ -241,9 +244,7 @@ else
     skip "full disk: cannot mount a tmpfs here (not root?)"
 fi
 ro="$tmp/ro"
-mkdir -p "$ro"
-if mount -t tmpfs -o size=16m tmpfs "$ro" 2>/dev/null; then
-    mounts+=("$ro")
+if mount_tmpfs "$ro" 16m; then
     cp -r "$run" "$ro/run" && rm -f "$ro/run/report.md" "$ro/run/curves.csv" && rm -rf "$ro/run/plots"
     if mount -o remount,ro "$ro" 2>/dev/null; then
         expect_fail "read-only file system: run" "cannot create directory $ro/new: Read-only file system" \
