@@ -207,15 +207,26 @@ expect_fail "plot: a manifest's experiment name with '..' is not used in a file 
 # 3. Writes that fail: the trial stops with a message naming the file, the
 #    run exits non-zero, and every CSV left ends with a complete row.
 # ---------------------------------------------------------------------------
+# write_failure NAME DIR PATTERN WRAPPER...: a long fig1 run into DIR, run
+# through WRAPPER (which makes its writes fail), exits non-zero with a
+# message matching PATTERN, and every CSV it left ends with a complete row
+# and parses.
+write_failure() {
+    local name=$1 dir=$2 pattern=$3; shift 3
+    local out rc csvs bad
+    out=$("$@" $BNEXP run fig1 --set steps=2000 --set eval_every=100 --set checkpoint_every=0 \
+          --out "$dir" 2>&1); rc=$?
+    if [ $rc -ne 0 ] && grep -Eq "$pattern" <<<"$out"; then ok "$name: exit $rc, the file named"
+    else fail "$name: a non-zero exit naming the file" "$out"; fi
+    csvs=$(find "$dir" -name '*.csv' | sort)
+    if [ -n "$csvs" ] && bad=$(csv_whole $csvs); then
+        ok "$name: $(wc -l <<<"$csvs") CSVs, each ending with a complete row, all parse"
+    else fail "$name: CSVs whole" "$bad"; fi
+}
 lim="$tmp/ulimit"
-out=$(bash -c 'ulimit -f 40; trap "" XFSZ; exec "$@"' _ $BNEXP run fig1 --set steps=2000 \
-      --set eval_every=100 --set checkpoint_every=0 --out "$lim" 2>&1); rc=$?
-if [ $rc -ne 0 ] && grep -Eq "seed-1 failed: cannot write $lim/(baseline|bn)/seed-1/[a-z]+\.csv: File too large" <<<"$out"; then
-    ok "ulimit -f 40: exit $rc, the file named"
-else fail "ulimit -f 40: a non-zero exit naming the file" "$out"; fi
-csvs=$(find "$lim" -name '*.csv' | sort)
-if [ -n "$csvs" ] && bad=$(csv_whole $csvs); then ok "ulimit -f 40: $(wc -l <<<"$csvs") CSVs, each ending with a complete row, all parse"
-else fail "ulimit -f 40: CSVs whole" "$bad"; fi
+write_failure "ulimit -f 40" "$lim" \
+    "seed-1 failed: cannot write $lim/(baseline|bn)/seed-1/[a-z]+\.csv: File too large" \
+    bash -c 'ulimit -f 40; trap "" XFSZ; exec "$@"' _
 if [ "$(tail -n +2 "$lim/summary.csv" | cut -d, -f1,3 | tr '\n' ' ')" = "baseline,failed bn,failed " ] &&
    grep -q '"status":[[:space:]]*"failed"' "$lim/bn/seed-1/manifest.json" &&
    grep -q 'File too large' "$lim/bn/seed-1/manifest.json"; then
@@ -233,13 +244,8 @@ mount_tmpfs() {
 }
 mnt="$tmp/full"
 if mount_tmpfs "$mnt" 64k; then
-    out=$($BNEXP run fig1 --set steps=2000 --set eval_every=100 --set checkpoint_every=0 --out "$mnt/run" 2>&1); rc=$?
-    if [ $rc -ne 0 ] && grep -Eq "cannot (write|create) $mnt/run/.*: No space left on device" <<<"$out"; then
-        ok "full disk (64k tmpfs): exit $rc, the file named"
-    else fail "full disk: a non-zero exit naming the file" "$out"; fi
-    csvs=$(find "$mnt" -name '*.csv' | sort)
-    if [ -n "$csvs" ] && bad=$(csv_whole $csvs); then ok "full disk: $(wc -l <<<"$csvs") CSVs, each ending with a complete row"
-    else fail "full disk: CSVs whole" "$bad"; fi
+    write_failure "full disk (64k tmpfs)" "$mnt/run" \
+        "cannot (write|create) $mnt/run/.*: No space left on device" env
 else
     skip "full disk: cannot mount a tmpfs here (not root?)"
 fi
