@@ -672,6 +672,15 @@ static void remove_temporary_files(const char *dir)
         closedir(d);
 }
 
+/* Create OUT/VARIANT/seed-K for job j below the run directory `out`,
+ * refusing a component that is a symbolic link (core/paths.h). */
+static int make_trial_dir(const char *out, const job *j, bnx_error *err)
+{
+    char rel[128];
+    snprintf(rel, sizeof rel, "%s/seed-%ld", j->variant->name, j->config.seed);
+    return bnx_mkdir_under(out, rel, err);
+}
+
 /* Create the run directory (a new one, or --out DIR), its run.json and the
  * trial directories; with --force, an earlier run's files go first so that
  * none of them can pass for this run's.  Returns 0 or the exit status. */
@@ -702,9 +711,7 @@ static int create_run(const run_args *a, run_state *st, char *out, size_t size, 
     if (bnx_mkdir_p(out, &err))
         return cli_report(&err);
     for (int i = 0; i < st->num_jobs; i++) {
-        char rel[128];
-        snprintf(rel, sizeof rel, "%s/seed-%ld", st->jobs[i].variant->name, st->jobs[i].config.seed);
-        if (bnx_mkdir_under(out, rel, &err))
+        if (make_trial_dir(out, &st->jobs[i], &err))
             return cli_report(&err);
         static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv",
                                             "histograms.csv", BNX_CHECKPOINT_FILE};
