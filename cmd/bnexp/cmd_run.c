@@ -19,7 +19,6 @@
 #include "core/timer.h"
 #include "data/registry.h"
 #include "exp/checkpoint.h"
-#include "exp/limits.h"
 #include "exp/manifest.h"
 #include "exp/runfile.h"
 #include "exp/spec.h"
@@ -87,6 +86,8 @@ static volatile sig_atomic_t signals_seen; /* parent: signals received so far */
 static volatile sig_atomic_t first_signal; /* parent: the first of them */
 static volatile sig_atomic_t last_signal;  /* parent: the latest, to forward */
 static volatile sig_atomic_t stop_requested; /* trial: the signal asking it to stop */
+static volatile sig_atomic_t replacing_file; /* trial: a file is being replaced */
+static volatile sig_atomic_t exit_pending;   /* trial: end once it is whole */
 
 static void parent_on_signal(int sig)
 {
@@ -98,9 +99,22 @@ static void parent_on_signal(int sig)
 
 static void trial_on_signal(int sig)
 {
-    if (stop_requested)
+    if (!stop_requested)
+        stop_requested = sig;
+    else if (replacing_file)
+        exit_pending = sig; /* a checkpoint or manifest is half written */
+    else
         _exit(128 + sig);
-    stop_requested = sig;
+}
+
+/* bnx_trial_opts.guard, and around the manifest: a second signal that
+ * arrives while a file is being replaced ends the trial right after. */
+static void trial_guard(void *ctx, int on)
+{
+    (void)ctx;
+    replacing_file = on;
+    if (!on && exit_pending)
+        _exit(128 + exit_pending);
 }
 
 static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
@@ -160,18 +174,19 @@ static int child_main(const bnx_spec *spec, const job *j, const loaded_data *dat
     bnx_error_clear(&err);
     child_ctx ctx = {fd};
     bnx_trial_opts opts = {.progress = child_progress, .ctx = &ctx, .stop = &stop_requested,
-                           .resume = resume, .data_id = data->id};
+                           .guard = trial_guard, .resume = resume, .data_id = data->id};
     int rc = bnx_trial_run(cfg, &data->train, &data->test, dir, &opts, &result, &err);
     bnx_utc_iso8601(finished, sizeof finished);
     bnx_trial_id id = {spec->name, spec->path, spec->description[0] ? spec->description : NULL,
                        j->variant->name, BNX_VERSION " (" BNX_GITREV ")", started, finished};
     bnx_error merr;
-    if (bnx_manifest_write(dir, &id, cfg, &data->files, rc ? NULL : &result, rc ? err.msg : NULL,
-                           &merr)) {
-        if (!rc) {
-            rc = merr.code;
-            err = merr;
-        }
+    trial_guard(NULL, 1);
+    int mrc = bnx_manifest_write(dir, &id, cfg, &data->files, rc ? NULL : &result,
+                                 rc ? err.msg : NULL, &merr);
+    trial_guard(NULL, 0);
+    if (mrc && !rc) {
+        rc = merr.code;
+        err = merr;
     }
     if (rc) {
         char text[1100];
@@ -688,14 +703,6 @@ static int create_run(const run_args *a, run_state *st, char *out, size_t size, 
                       size_t parent_size)
 {
     bnx_error err;
-    /* Nothing is created for a trial that would not fit in memory. */
-    for (int i = 0; i < st->num_jobs; i++) {
-        job *j = &st->jobs[i];
-        if (bnx_limits_check(&j->config, &j->data->train, &j->data->test, &err)) {
-            bnx_error_prefix(&err, "variant %s", j->variant->name);
-            return cli_error(2, "%s", err.msg);
-        }
-    }
     if (!a->out_arg) {
         snprintf(parent, parent_size, "runs/%s", a->name);
         int rc = make_run_dir(parent, out, size);
@@ -860,7 +867,7 @@ int cmd_run(int argc, char **argv)
         rc = create_run(&a, &st, out, sizeof out, parent, sizeof parent);
     for (int i = 0; rc == 0 && a.resume && i < st.num_jobs; i++) {
         bnx_error err;
-        if (bnx_mkdir_p(st.jobs[i].dir, &err))
+        if (make_trial_dir(out, &st.jobs[i], &err))
             rc = cli_report(&err);
         else
             remove_temporary_files(st.jobs[i].dir);

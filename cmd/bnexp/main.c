@@ -158,10 +158,8 @@ int cli_run_dir(const char *cmd, const char *experiment, const char *run_opt, ch
     if (run_opt) {
         if ((size_t)snprintf(dir, size, "%s", run_opt) >= size)
             return cli_error(2, "%s: --run path is too long", cmd);
-    } else if (!*experiment ||
-               strspn(experiment, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(experiment)) {
-        return cli_error(2, "%s: experiment name '%s' must be lowercase letters, digits, '-' "
-                            "or '_'", cmd, experiment);
+    } else if (!bnx_name_is_safe(experiment)) {
+        return cli_error(2, "%s: experiment name '%s' must be %s", cmd, experiment, bnx_name_rule);
     } else {
         snprintf(dir, size, "runs/%s/latest", experiment);
     }

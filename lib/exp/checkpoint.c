@@ -26,7 +26,8 @@ void bnx_checkpoint_identity(const bnx_config *cfg, const char *data_id, unsigne
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     for (int i = 0; i < bnx_config_num_keys(); i++) {
         const char *key = bnx_config_key_name(i);
-        if (strcmp(key, "threads") == 0 || strcmp(key, "checkpoint_every") == 0)
+        if (strcmp(key, "threads") == 0 || strcmp(key, "checkpoint_every") == 0 ||
+            strcmp(key, "max_memory_mb") == 0)
             continue;
         char value[512], line[640];
         bnx_config_key_value(cfg, i, value, sizeof value);

@@ -11,6 +11,7 @@
 #include "core/rng.h"
 #include "core/timer.h"
 #include "exp/checkpoint.h"
+#include "exp/limits.h"
 #include "exp/probe.h"
 #include "model/net.h"
 #include "nn/loss.h"
@@ -27,6 +28,7 @@ enum { STREAM_DATA = 1, STREAM_INIT = 2, STREAM_POPULATION = 3, STREAM_DROPOUT =
 
 typedef struct trial {
     const bnx_config *cfg;
+    const bnx_trial_opts *opts;
     const bnx_dataset *train, *test;
     bnx_net net;
     int features, plane;   /* values per image, per channel of an image */
@@ -380,7 +382,12 @@ static int save_checkpoint(trial *t, long step, double elapsed, int finished,
         ck.csv_bytes[i] = (long)sb.st_size;
     }
     snprintf(path, sizeof path, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
-    return bnx_checkpoint_write(path, &ck, err);
+    if (t->opts->guard)
+        t->opts->guard(t->opts->ctx, 1);
+    int rc = bnx_checkpoint_write(path, &ck, err);
+    if (t->opts->guard)
+        t->opts->guard(t->opts->ctx, 0);
+    return rc;
 }
 
 /* Continue from dir/checkpoint.bin if there is one: *first is the next
@@ -501,15 +508,12 @@ void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg)
     res->p15_drift = res->p50_drift = res->p85_drift = NAN;
 }
 
-/* The test images have the training images' shape and the keys agree with
- * each other and with the data's sizes. */
+/* The data fits the model, the keys agree with each other and with the
+ * data's sizes, and the trial's memory is within its limit (exp/limits.h). */
 static int check_data(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
                       bnx_error *err)
 {
-    if (test->c != train->c || test->h != train->h || test->w != train->w)
-        return bnx_fail(err, BNX_EINVAL, "test images (%dx%dx%d) do not match training images (%dx%dx%d)",
-                        test->c, test->h, test->w, train->c, train->h, train->w);
-    return bnx_config_validate(cfg, train->n, test->n, err);
+    return bnx_limits_check(cfg, train, test, err);
 }
 
 int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
@@ -539,7 +543,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
     int rc = check_data(cfg, train, test, err);
     if (rc)
         return rc;
-    trial t = {.cfg = cfg, .train = train, .test = test, .features = features,
+    trial t = {.cfg = cfg, .opts = opts, .train = train, .test = test, .features = features,
                .plane = train->h * train->w};
     if ((size_t)snprintf(t.dir, sizeof t.dir, "%s", dir) >= sizeof t.dir)
         return bnx_fail(err, BNX_EINVAL, "trial directory path is too long: %s", dir);

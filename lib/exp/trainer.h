@@ -68,6 +68,10 @@ typedef struct bnx_trial_opts {
      * stops at the next step boundary: it saves a checkpoint and returns
      * with status BNX_TRIAL_INTERRUPTED.  NULL: never. */
     const volatile sig_atomic_t *stop;
+    /* Called with 1 before and 0 after the checkpoint is replaced (a
+     * temporary file, then a rename), so that a caller who ends the process
+     * on a second signal can wait until the file is whole.  Or NULL. */
+    void (*guard)(void *ctx, int on);
     int resume;               /* 1: continue from dir/checkpoint.bin if it exists */
     const char *data_id;      /* the dataset's identity (its file sums), hashed
                                  into the checkpoint; NULL for none */
