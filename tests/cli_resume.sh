@@ -96,6 +96,9 @@ stop_and_resume() {
         if grep -q '"status":	"interrupted"' "$dir"/bn/seed-1/manifest.json &&
            grep -q ',interrupted,' "$dir/summary.csv"; then ok "$name: manifest and summary say interrupted"
         else fail "$name: manifest and summary say interrupted" "$(grep status "$dir"/*/seed-*/manifest.json)"; fi
+        if out=$($BNEXP report --run "$dir" 2>&1) && grep -q "Unfinished run.*--resume" <<<"$out"; then
+            ok "$name: report says the run is unfinished"
+        else fail "$name: report says the run is unfinished" "$out"; fi
     fi
     if [ "$how" = twice ]; then
         if [ $ms -lt 3000 ]; then ok "$name: second signal exits at once (${ms} ms)"

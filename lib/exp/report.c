@@ -726,6 +726,7 @@ int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep
             wall[m] = c->wall_time_s;
             row->diverged += strcmp(c->status, "diverged") == 0;
             row->failed += strcmp(c->status, "failed") == 0;
+            row->interrupted += strcmp(c->status, "interrupted") == 0;
             m++;
         }
         row->seeds = m;
@@ -790,6 +791,15 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
                            "seeds)", rep->baseline, t->seed);
     }
     sb_printf(&sb, "\n\n");
+    int unfinished = 0;
+    for (int k = 0; k < rep->num_rows; k++)
+        unfinished += rep->rows[k].interrupted;
+    if (unfinished)
+        sb_printf(&sb, "**Unfinished run**: %d trial%s interrupted (status interrupted in "
+                       "summary.csv); %s figures cover only the steps trained so far. Continue "
+                       "with `bnexp run %s --resume %s`, then report again.\n\n",
+                  unfinished, unfinished == 1 ? " was" : "s were", unfinished == 1 ? "its" : "their",
+                  exp ? exp : "EXPERIMENT", info->run_dir);
 
     sb_printf(&sb, "| variant | seeds | steps to target | speed-up | max test accuracy | "
                    "final test accuracy | diverged | wall time (s) |\n");
@@ -808,6 +818,8 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
         sb_printf(&sb, " | %d/%d", r->diverged, r->seeds);
         if (r->failed)
             sb_printf(&sb, " (%d failed)", r->failed);
+        if (r->interrupted)
+            sb_printf(&sb, " (%d interrupted)", r->interrupted);
         sb_printf(&sb, " | ");
         put_stat(&sb, &r->wall_time_s, r->seeds, 1, "known", "n/a");
         sb_printf(&sb, " |\n");
