@@ -84,4 +84,7 @@ bench: bnexp build/bench
 clean:
 	rm -rf build bnexp
 
+# fuzz, fuzz-replay, check-asan, check-valgrind
+include tests/sanitize.mk
+
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

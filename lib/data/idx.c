@@ -12,6 +12,11 @@
 /* gzread takes an unsigned count; read large buffers in pieces of this size. */
 #define READ_CHUNK (1u << 24)
 
+/* Deflate's largest compression ratio (zlib's "Technical Details": "the
+ * limit is 1032:1"), so a gzip file of S bytes holds at most 1032 * S
+ * bytes of data. */
+#define DEFLATE_MAX_RATIO 1032u
+
 static const char *type_name(int code)
 {
     switch (code) {
@@ -181,6 +186,15 @@ int bnx_idx_read_u8(const char *path, int expected_ndim, bnx_idx *out, bnx_error
                           body - idx.count, idx.count);
             goto done;
         }
+    } else if (idx.count / DEFLATE_MAX_RATIO > (size_t)st.st_size) {
+        /* Compressed, the size is bounded all the same: without this a
+         * 42-byte file claiming 600 MB made us allocate them (found by
+         * fuzz_idx). */
+        rc = bnx_fail(err, BNX_EFORMAT,
+                      "%s: truncated data: the header promises %zu bytes of data, more than "
+                      "a gzip file of %lld bytes can hold (deflate compresses at most %u:1)",
+                      path, idx.count, (long long)st.st_size, DEFLATE_MAX_RATIO);
+        goto done;
     }
 
     idx.data = malloc(idx.count ? idx.count : 1);

@@ -50,7 +50,9 @@ typedef struct bnx_idx {
  *                  dimensions other than expected_ndim (or 0, or more than
  *                  BNX_IDX_MAX_DIMS); dimensions whose product overflows or
  *                  exceeds BNX_IDX_MAX_ELEMENTS; bytes after the data;
- *                  a corrupt gzip stream
+ *                  a corrupt gzip stream; in a gzip file, more data
+ *                  promised than 1032 times the file's size (deflate's
+ *                  largest ratio), checked before allocating
  *   BNX_ENOMEM     the data buffer cannot be allocated */
 int bnx_idx_read_u8(const char *path, int expected_ndim, bnx_idx *out, bnx_error *err);
 

@@ -7,6 +7,7 @@
 #include "core/paths.h"
 #include "data/cifar.h"
 #include "data/idx.h"
+#include "data/pngdir.h"
 #include "data/sha256.h"
 
 #define IDX_FILES                                                                      \
@@ -295,14 +296,37 @@ int bnx_data_load_dir(const bnx_dataset_info *info, const char *dir, const char 
     return rc;
 }
 
+/* A name that is not in the table: the PNG folder datasets/NAME/ if it
+ * has a train/ directory, else bnx_data_find's "unknown dataset". */
+static int load_png_folder(const char *name, bnx_dataset *train, bnx_dataset *test,
+                           bnx_dataset_files *files, bnx_error *err)
+{
+    char rel[256], dir[4096], split[4096];
+    int safe = name[0] && name[0] != '.' && !strchr(name, '/') &&
+               (size_t)snprintf(rel, sizeof rel, "datasets/%s", name) < sizeof rel;
+    if (safe) {
+        int rc = bnx_home_path(dir, sizeof dir, rel, err);
+        if (rc)
+            return rc;
+        if ((size_t)snprintf(split, sizeof split, "%s/train", dir) < sizeof split &&
+            bnx_is_dir(split))
+            return bnx_pngdir_load(dir, name, train, test, files, err);
+    }
+    char names[256];
+    bnx_data_names(names, sizeof names);
+    return bnx_fail(err, BNX_ENOTFOUND, "unknown dataset '%s'; known datasets: %s, or a PNG "
+                    "folder dataset in %s (train/LABEL/*.png and test/LABEL/*.png)", name,
+                    names, safe ? dir : "datasets/NAME");
+}
+
 int bnx_data_load(const char *name, bnx_dataset *train, bnx_dataset *test,
                   bnx_dataset_files *files, bnx_error *err)
 {
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
-    const bnx_dataset_info *info = bnx_data_find(name, err);
+    const bnx_dataset_info *info = bnx_data_find(name, NULL);
     if (!info)
-        return BNX_ENOTFOUND;
+        return load_png_folder(name, train, test, files, err);
     char dir[4096], sums[4096];
     int rc = bnx_data_paths(info, dir, sums, err);
     if (rc)

@@ -6,6 +6,10 @@
  *   fashion-mnist  IDX     1 x 28 x 28    10       60000 / 10000
  *   cifar10        CIFAR   3 x 32 x 32    10       50000 / 10000
  *
+ * and, under any other name, a PNG folder datasets/NAME/ (data/pngdir.h;
+ * no sums file: it loads unverified; shape, classes and sizes are read
+ * from the images themselves).
+ *
  * Dataset NAME lives in datasets/NAME/ under the bnexp home (core/paths.h),
  * its expected SHA-256 sums in datasets/NAME.sha256 (data/sha256.h), one
  * line per file, over the bytes of the file as stored there.  bnexp stores
@@ -142,7 +146,12 @@ int bnx_data_load_dir(const bnx_dataset_info *info, const char *dir, const char 
  * `dataset` key of an experiment) from datasets/NAME/ under the bnexp home,
  * checked against datasets/NAME.sha256: bnx_data_find, bnx_data_paths,
  * then bnx_data_load_dir; see there for the results and the errors.  The
- * message for missing files contains "bnexp data fetch NAME". */
+ * message for missing files contains "bnexp data fetch NAME".
+ * A name not in the table is a PNG folder dataset (data/pngdir.h) when
+ * datasets/NAME/train/ exists (a name that is empty, starts with '.' or
+ * holds '/' never is): bnx_pngdir_load, with its results and errors (the
+ * files load unverified).  Otherwise BNX_ENOTFOUND, the message naming
+ * `name`, the known datasets and the PNG folder that was looked for. */
 int bnx_data_load(const char *name, bnx_dataset *train, bnx_dataset *test,
                   bnx_dataset_files *files, bnx_error *err);
 

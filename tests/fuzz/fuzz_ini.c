@@ -1,0 +1,49 @@
+/* Fuzz the experiment spec parser (exp/spec.h) and the --set and
+ * --variants handling after it.
+ *
+ * Input: the .ini text, then (after the first NUL byte, if any) one
+ * command-line option per line: "KEY=VALUE" goes to bnx_spec_override as
+ * --set does, "@a,b" to bnx_spec_select as --variants does.  The .ini text
+ * is written to a scratch file, as bnx_spec_load takes a path. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exp/spec.h"
+#include "fuzzutil.h"
+
+static bnx_spec spec; /* large: static rather than on the stack */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const uint8_t *nul = memchr(data, 0, size);
+    size_t ini_size = nul ? (size_t)(nul - data) : size;
+    const char *path = fuzz_write_temp(0, data, ini_size, 0);
+    bnx_error err = {0};
+    int rc = bnx_spec_load(path, "fuzz", &spec, &err);
+    if (rc) {
+        fuzz_check(err.code == rc && err.msg[0] != '\0', "a failure has a status and a message");
+        return 0;
+    }
+    fuzz_check(spec.num_variants >= 1 && spec.num_variants <= BNX_MAX_VARIANTS,
+               "variants in range");
+    if (!nul)
+        return 0;
+
+    size_t rest = size - ini_size - 1;
+    char *options = malloc(rest + 1);
+    fuzz_check(options != NULL, "malloc");
+    memcpy(options, nul + 1, rest);
+    options[rest] = '\0';
+    char *save = NULL;
+    for (char *line = strtok_r(options, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        bnx_error e = {0};
+        int r = line[0] == '@' ? bnx_spec_select(&spec, line + 1, &e)
+                               : bnx_spec_override(&spec, line, &e);
+        fuzz_check(!r || (e.code == r && e.msg[0] != '\0'),
+                   "a refused option has a status and a message");
+        fuzz_check(spec.num_variants >= 1 && spec.num_variants <= BNX_MAX_VARIANTS,
+                   "variants in range after an option");
+    }
+    free(options);
+    return 0;
+}

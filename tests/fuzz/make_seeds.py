@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Write the seed corpora of the fuzz targets, tests/fuzz/corpus/TARGET/,
+and the libFuzzer dictionaries tests/fuzz/TARGET.dict.
+
+Each seed is a small valid input in the layout its target documents (the
+comment at the top of tests/fuzz/fuzz_TARGET.c): a mode byte where the
+target has one, then the file bytes.  Run from the checkout:
+
+    python3 tests/fuzz/make_seeds.py
+
+The output is checked in; rerun after changing a target's input layout."""
+import gzip
+import os
+import re
+import struct
+import zlib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FUZZ = os.path.join(ROOT, "tests", "fuzz")
+
+
+def write(target, name, data):
+    d = os.path.join(FUZZ, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def gz(data):
+    return gzip.compress(data, mtime=0)  # mtime 0: the same bytes every run
+
+
+# ---- IDX (data/idx.h) ----
+def idx(dims, values):
+    return bytes([0, 0, 8, len(dims)]) + b"".join(struct.pack(">I", d) for d in dims) + bytes(values)
+
+
+images = idx([2, 3, 3], [(17 * i) % 256 for i in range(18)])
+labels = idx([2], [3, 9])
+
+
+def pair(mode, img, lab):
+    return bytes([mode]) + struct.pack(">H", len(img)) + img + lab
+
+
+write("fuzz_idx", "images-any", b"\x00" + images)
+write("fuzz_idx", "images-3d", b"\x06" + images)
+write("fuzz_idx", "labels-1d", b"\x02" + labels)
+write("fuzz_idx", "images-4d", b"\x00" + idx([1, 2, 2, 2], range(8)))
+write("fuzz_idx", "images-gzipped-by-harness", b"\x07" + images)
+write("fuzz_idx", "images-gz-bytes", b"\x06" + gz(images))
+write("fuzz_idx", "pair-10-classes", pair(0x80 | 9 << 3, images, labels))
+write("fuzz_idx", "pair-10-classes-gz", pair(0x81 | 9 << 3, images, labels))
+
+# ---- CIFAR-10 binary (data/cifar.h) ----
+def record(label, shift):
+    return bytes([label]) + bytes((i + shift) % 256 for i in range(3072))
+
+
+write("fuzz_cifar", "one-record", b"\x00" + record(3, 0))
+write("fuzz_cifar", "two-records", b"\x00" + record(0, 1) + record(9, 2))
+write("fuzz_cifar", "two-files", b"\x01" + struct.pack(">H", 3073) + record(1, 3) + record(7, 4))
+
+
+# ---- PNG (data/pngdir.h) ----
+def chunk(kind, body):
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+ADAM7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+
+
+def png(w, h, depth, ctype, rows, interlace=0, extra=b""):
+    """rows: h lists of w samples-per-pixel tuples (ints at `depth` bits)."""
+    per_pixel = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[ctype]
+
+    def pack(pixels):
+        bits = "".join(format(s, "0%db" % depth) for p in pixels for s in p)
+        bits += "0" * (-len(bits) % 8)
+        return bytes([0]) + bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8))
+
+    if interlace:
+        raw = b""
+        for x0, y0, dx, dy in ADAM7:
+            for y in range(y0, h, dy):
+                line = [rows[y][x] for x in range(x0, w, dx)]
+                if line:
+                    raw += pack(line)
+    else:
+        raw = b"".join(pack(r) for r in rows)
+    ihdr = struct.pack(">IIBBBBB", w, h, depth, ctype, 0, 0, interlace)
+    assert all(len(p) == per_pixel for r in rows for p in r)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + extra +
+            chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+def grid(w, h, f):
+    return [[f(x, y) for x in range(w)] for y in range(h)]
+
+
+write("fuzz_png", "grey8", png(4, 3, 8, 0, grid(4, 3, lambda x, y: (40 * x + 10 * y,))))
+write("fuzz_png", "grey1", png(9, 2, 1, 0, grid(9, 2, lambda x, y: ((x + y) % 2,))))
+write("fuzz_png", "grey4-trns", png(3, 3, 4, 0, grid(3, 3, lambda x, y: (x * 5 + y,)),
+                                    extra=chunk(b"tRNS", struct.pack(">H", 6))))
+write("fuzz_png", "grey16", png(2, 2, 16, 0, grid(2, 2, lambda x, y: (257 * (x + 100 * y),))))
+write("fuzz_png", "rgb8", png(3, 2, 8, 2, grid(3, 2, lambda x, y: (x * 80, y * 200, 7))))
+write("fuzz_png", "rgb8-adam7", png(9, 9, 8, 2, grid(9, 9, lambda x, y: (x * 20, y * 20, x ^ y)),
+                                    interlace=1))
+write("fuzz_png", "palette2", png(5, 2, 2, 3, grid(5, 2, lambda x, y: ((x + y) % 3,)),
+                                  extra=chunk(b"PLTE", bytes([0, 0, 0, 255, 0, 0, 0, 255, 0]))
+                                  + chunk(b"tRNS", bytes([255, 128]))))
+write("fuzz_png", "grey-alpha8", png(2, 2, 8, 4, grid(2, 2, lambda x, y: (200, 100 * x + 50 * y))))
+write("fuzz_png", "rgba16", png(2, 1, 16, 6, grid(2, 1, lambda x, y: (65535, 0, 300 * x, 40000))))
+write("fuzz_png", "grey8-gama-text", png(2, 2, 8, 0, grid(2, 2, lambda x, y: (x + y,)),
+                                         extra=chunk(b"gAMA", struct.pack(">I", 45455))
+                                         + chunk(b"tEXt", b"Comment\x00seed")))
+
+# ---- experiment specs (exp/spec.h) ----
+for name in sorted(os.listdir(os.path.join(ROOT, "experiments"))):
+    if name.endswith(".ini"):
+        with open(os.path.join(ROOT, "experiments", name), "rb") as f:
+            write("fuzz_ini", name, f.read())
+small = b"[experiment]\nsteps = 10\n[variant.a]\nbn = true\n[variant.b]\n"
+write("fuzz_ini", "small-with-options", small + b"\x00steps=20\nlr=0.1\n@b,a\nbn=false\n")
+write("fuzz_ini", "bad-value-and-section", b"[experiment]\nlr = x\n[other]\nk=v\n")
+
+# ---- dictionaries ----
+with open(os.path.join(FUZZ, "fuzz_png.dict"), "w") as f:
+    f.write("# PNG chunk types and the signature (libFuzzer -dict)\n")
+    f.write('signature="\\x89PNG\\x0d\\x0a\\x1a\\x0a"\n')
+    for kind in ["IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "iCCP",
+                 "sBIT", "bKGD", "hIST", "pHYs", "sPLT", "tIME", "tEXt", "zTXt", "iTXt",
+                 "eXIf", "acTL", "fcTL"]:
+        f.write('"%s"\n' % kind)
+with open(os.path.join(ROOT, "lib", "exp", "config.c")) as f:
+    keys = sorted(set(re.findall(r'^\s*\{"([a-z_0-9]+)", K_', f.read(), re.M)))
+with open(os.path.join(FUZZ, "fuzz_ini.dict"), "w") as f:
+    f.write("# experiment keys (lib/exp/config.c) and spec syntax (libFuzzer -dict)\n")
+    for word in ["[experiment]", "[variant.", "description", "=", "\\x00", "@", "true",
+                 "false", "1e-9", "4294967295"] + keys:
+        f.write('"%s"\n' % word)
+print("seeds and dictionaries written under", FUZZ)

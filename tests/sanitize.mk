@@ -1,0 +1,135 @@
+# Sanitizers, valgrind and fuzzing; included by the Makefile.  Each build
+# has a directory of its own, so nothing here mixes into build/:
+#
+#   make fuzz-replay     replay tests/fuzz/{corpus,regress}/* through every
+#                        fuzz target, built normally (part of `make check`)
+#   make check-asan      unit tests, replays and CLI tests built with
+#                        AddressSanitizer + UBSan (build-asan/)
+#   make check-valgrind  unit tests, replays and quick CLI checks under
+#                        valgrind memcheck (the normal build)
+#   make fuzz            every tests/fuzz/fuzz_*.c under libFuzzer (clang,
+#                        build-fuzz/) for FUZZ_SECONDS each, FUZZ_JOBS at a time
+#
+# A finding fails the target: a sanitizer report (written to
+# build-asan/logs/), a valgrind error or leak (build-valgrind/logs/), a
+# libFuzzer crash, leak or timeout (build-fuzz/artifacts/TARGET/; keep it
+# under tests/fuzz/regress/TARGET/ once fixed).
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_HELPERS := tests/fuzz/fuzzutil.c
+# A target's inputs: its seed corpus and its regressions, those that exist.
+fuzz_inputs = $(wildcard tests/fuzz/corpus/$(1) tests/fuzz/regress/$(1))
+
+.PHONY: fuzz fuzz-replay check-asan check-valgrind valgrind-logs valgrind-cli valgrind-replay \
+        clean-sanitize
+check: fuzz-replay
+clean: clean-sanitize
+clean-sanitize:
+	rm -rf build-asan build-fuzz build-valgrind
+
+# ---- replays, normal build: build/fuzz/TARGET ----
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HELPERS) build/libbnexp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/fuzz -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+
+fuzz-replay: $(FUZZ_TARGETS:%=build/fuzz/%)
+	@$(foreach t,$(FUZZ_TARGETS),build/fuzz/$(t) $(call fuzz_inputs,$(t)) &&) true
+
+# ---- AddressSanitizer + UndefinedBehaviorSanitizer: build-asan/ ----
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=all
+# Reports go to build-asan/logs/ (a file per process, only when there is
+# one), so a CLI test that expects a failure cannot hide one.
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(CURDIR)/build-asan/logs/asan \
+            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(CURDIR)/build-asan/logs/ubsan \
+            OPENBLAS_NUM_THREADS=1 CK_TIMEOUT_MULTIPLIER=10  # Check: 4 s a test is too short here
+
+build-asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -MMD -MP -c $< -o $@
+build-asan/libbnexp.a: $(LIB_SRC:%.c=build-asan/%.o)
+	ar rcs $@ $^
+build-asan/bnexp: $(CMD_SRC:%.c=build-asan/%.o) build-asan/libbnexp.a
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+build-asan/check_bnexp: $(TEST_SRC:%.c=build-asan/%.o) build-asan/libbnexp.a
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs check)
+build-asan/pngcheck: tests/pngcheck.c
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $< $(LDLIBS)
+build-asan/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HELPERS) build-asan/libbnexp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/fuzz -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+
+# The CLI script runs $BNEXP and $PNGCHECK; BNEXP_HOME points the sanitized
+# binary, which lives in build-asan/, at the checkout's experiments/ etc.
+check-asan: build-asan/bnexp build-asan/check_bnexp build-asan/pngcheck \
+            $(FUZZ_TARGETS:%=build-asan/fuzz/%)
+	@rm -rf build-asan/logs && mkdir -p build-asan/logs
+	$(ASAN_ENV) build-asan/check_bnexp
+	@$(foreach t,$(FUZZ_TARGETS),$(ASAN_ENV) build-asan/fuzz/$(t) $(call fuzz_inputs,$(t)) &&) true
+	@grep -q '^BNEXP=$${BNEXP:-' tests/cli_test.sh || { echo "check-asan: tests/cli_test.sh \
+	    sets BNEXP itself, so it would test ./bnexp, not build-asan/bnexp"; exit 1; }
+	$(ASAN_ENV) BNEXP=build-asan/bnexp PNGCHECK=build-asan/pngcheck BNEXP_HOME=$(CURDIR) \
+	    ./tests/cli_test.sh
+	@tests/no_reports.sh build-asan/logs "AddressSanitizer/UBSan"
+
+# ---- valgrind memcheck, on the normal build ----
+VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+            --errors-for-leak-kinds=definite,indirect --suppressions=$(CURDIR)/tests/valgrind.supp \
+            --log-file=$(CURDIR)/build-valgrind/logs/%p.log --quiet
+VALGRIND_ENV := CK_FORK=no OPENBLAS_NUM_THREADS=1
+# Every Check suite, each run by itself (CK_RUN_SUITE), so that `make -j2
+# check-valgrind` runs them side by side with the CLI checks.
+VALGRIND_SUITES := $(shell sed -n 's/.*suite_create("\([^"]*\)").*/\1/p' $(TEST_SRC))
+
+check-valgrind: valgrind-cli $(VALGRIND_SUITES:%=valgrind-suite-%) valgrind-replay
+	@tests/no_reports.sh build-valgrind/logs valgrind
+valgrind-logs:
+	@rm -rf build-valgrind && mkdir -p build-valgrind/logs
+valgrind-cli: bnexp valgrind-logs
+	$(VALGRIND_ENV) VALGRIND="$(VALGRIND)" ./tests/valgrind_cli.sh
+valgrind-suite-%: build/check_bnexp valgrind-logs
+	$(VALGRIND_ENV) CK_RUN_SUITE=$* $(VALGRIND) build/check_bnexp
+valgrind-replay: $(FUZZ_TARGETS:%=build/fuzz/%) valgrind-logs
+	@$(foreach t,$(FUZZ_TARGETS),$(VALGRIND_ENV) $(VALGRIND) build/fuzz/$(t) $(call fuzz_inputs,$(t)) &&) true
+
+# ---- libFuzzer: build-fuzz/, clang ----
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 2
+FUZZ_TIMEOUT ?= 10
+# A single allocation above this is a finding: a reader trusting a size
+# its input claims (the largest honest one here is a 4096x4096 RGBA PNG's
+# 64 MiB).
+FUZZ_MALLOC_MB ?= 256
+FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+build-fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+build-fuzz/libbnexp.a: $(LIB_SRC:%.c=build-fuzz/%.o)
+	ar rcs $@ $^
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HELPERS) build-fuzz/libbnexp.a
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -Itests/fuzz \
+	    -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+
+# One target: new inputs go to build-fuzz/corpus/TARGET (the checked-in
+# seeds and regressions are only read), crashes to build-fuzz/artifacts/.
+fuzz-run-%: build-fuzz/%
+	@mkdir -p build-fuzz/corpus/$* build-fuzz/artifacts/$*
+	@echo "fuzz: $* for $(FUZZ_SECONDS) s (log: build-fuzz/$*.log)"
+	@OPENBLAS_NUM_THREADS=1 build-fuzz/$* -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 -malloc_limit_mb=$(FUZZ_MALLOC_MB) \
+	    -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/artifacts/$*/ $(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
+	    build-fuzz/corpus/$* \
+	    $(call fuzz_inputs,$*) >build-fuzz/$*.log 2>&1 \
+	    || { tail -n 40 build-fuzz/$*.log; echo "fuzz: $* FOUND A PROBLEM; input in build-fuzz/artifacts/$*/"; exit 1; }
+	@grep -h "stat::number_of_executed_units\|stat::new_units_added" build-fuzz/$*.log \
+	    | sed 's/^stat::/fuzz: $*: /'
+
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
+	@$(MAKE) --no-print-directory -j$(FUZZ_JOBS) $(FUZZ_TARGETS:%=fuzz-run-%)
+
+-include $(LIB_SRC:%.c=build-asan/%.d) $(CMD_SRC:%.c=build-asan/%.d) \
+         $(TEST_SRC:%.c=build-asan/%.d) $(LIB_SRC:%.c=build-fuzz/%.d)
