@@ -73,6 +73,8 @@ unit-check: build/check_bnexp
 	./build/check_bnexp
 cli-check: bnexp build/pngcheck
 	./tests/cli_test.sh
+	./tests/cli_resume.sh
+	./tests/cli_hostile.sh
 
 # Timings, never pass/fail: a step against its bare GEMMs, then a full fig1.
 bench: bnexp build/bench

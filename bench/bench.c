@@ -11,6 +11,8 @@
 
 #include "core/rng.h"
 #include "core/timer.h"
+#include "exp/limits.h"
+#include "exp/spec.h"
 #include "model/net.h"
 #include "nn/loss.h"
 
@@ -187,6 +189,52 @@ static void time_cnn(int threads, double *step_ms, double *gemm_ms)
     bnx_net_destroy(&c.net);
 }
 
+/* ---- memory: what lib/exp/limits.c estimates for one trial ---- */
+
+static void print_estimate(const char *name, const bnx_config *cfg)
+{
+    bnx_memory m;
+    bnx_error err;
+    if (bnx_memory_estimate(cfg, 1, CNN_SIDE, CNN_SIDE, CLASSES, 60000, 10000, &m, &err)) {
+        printf("  %-16s %s\n", name, err.msg);
+        return;
+    }
+    printf("  %-16s %7.1f MB  (parameters x3 %.1f, activations %.1f, im2col %.1f, "
+           "batches/probes/checkpoint %.1f)\n", name, m.total / 1e6, m.params / 1e6,
+           m.activations / 1e6, m.im2col / 1e6, m.trainer / 1e6);
+}
+
+/* The trial buffers of fig1's variants and of the reference CNN in a real
+ * run (bench/fig1_wall.sh measures those runs' peak memory). */
+static void print_estimates(void)
+{
+    static bnx_spec spec;
+    bnx_error err;
+    printf("\nMemory of one trial's own buffers as lib/exp/limits.c estimates it (what "
+           "max_memory_mb is held against);\nthe dataset, loaded once and shared by the "
+           "trials, comes on top: MNIST %.1f MB of floats\n",
+           (60000.0 + 10000.0) * CNN_SIDE * CNN_SIDE * 4 / 1e6);
+    if (bnx_spec_load("experiments/fig1.ini", "fig1", &spec, &err) == BNX_OK) { /* make's cwd */
+        for (int v = 0; v < spec.num_variants; v++) {
+            char name[80];
+            snprintf(name, sizeof name, "fig1 %s", spec.variants[v].name);
+            print_estimate(name, &spec.variants[v].config);
+        }
+    } else {
+        printf("  fig1: %s\n", err.msg);
+    }
+    /* bench/fig1_wall.sh's --set list for the same network */
+    static const char *const cnn[][2] = {
+        {"model", "cnn"}, {"conv_channels", "32,64"}, {"hidden_layers", "1"},
+        {"hidden_units", "128"}, {"activation", "relu"}, {"bn", "true"}, {"batch_size", "64"}};
+    bnx_config cfg = spec.num_variants ? spec.variants[0].config : (bnx_config){0};
+    if (!spec.num_variants)
+        bnx_config_defaults(&cfg);
+    for (size_t i = 0; i < sizeof cnn / sizeof cnn[0]; i++)
+        bnx_config_set(&cfg, cnn[i][0], cnn[i][1], NULL);
+    print_estimate("reference CNN", &cfg);
+}
+
 int main(void)
 {
     openblas_set_num_threads(1);
@@ -220,5 +268,6 @@ int main(void)
     }
     printf("  targets: step within 1.25x of its GEMMs; 2,000 images/s on 1 thread, 3,400 on 2\n"
            "  (PyTorch 1.13 on this CPU: 1,000-1,200 images/s on 1 thread, about 1,100 on 2)\n");
+    print_estimates();
     return 0;
 }

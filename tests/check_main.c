@@ -11,6 +11,9 @@ Suite *suite_data(void);
 Suite *suite_spec(void);
 Suite *suite_probe(void);
 Suite *suite_report(void);
+Suite *suite_checkpoint(void);
+Suite *suite_limits(void);
+Suite *suite_out(void);
 Suite *suite_pngdir(void);
 
 int main(void)
@@ -24,6 +27,9 @@ int main(void)
     srunner_add_suite(sr, suite_spec());
     srunner_add_suite(sr, suite_probe());
     srunner_add_suite(sr, suite_report());
+    srunner_add_suite(sr, suite_checkpoint());
+    srunner_add_suite(sr, suite_limits());
+    srunner_add_suite(sr, suite_out());
     srunner_add_suite(sr, suite_pngdir());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -62,7 +62,7 @@ static void put_metrics(const char *variant, int seed, const double *acc, int n,
 
 START_TEST(csv_table_reads_cells_numbers_and_missing_values)
 {
-    put("t.csv", "a,b,c\n1,nan,\n\n2.5,inf,-inf\n3,x,4"); /* no final newline */
+    put("t.csv", "a,b,c\n1,nan,\n\n2.5,inf,-inf\n3,x,4\n");
     char path[128];
     snprintf(path, sizeof path, "%s/t.csv", dir);
     bnx_csv_table t;
@@ -104,6 +104,19 @@ START_TEST(csv_table_refuses_ragged_empty_and_missing_files)
     snprintf(path, sizeof path, "%s/e.csv", dir);
     ck_assert_int_eq(bnx_csv_table_read(path, &t, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "is empty"));
+    /* A last line without a line break was cut short: refused, or (a file
+     * still being written) left out. */
+    put("cut.csv", "a,b\n1,2\n3,4");
+    snprintf(path, sizeof path, "%s/cut.csv", dir);
+    ck_assert_int_eq(bnx_csv_table_read(path, &t, &err), BNX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "cut.csv:3: the last line ends without a line break"));
+    ck_assert_int_eq(bnx_csv_table_read_live(path, &t, &err), BNX_OK);
+    ck_assert_int_eq(t.num_rows, 1);
+    bnx_csv_table_free(&t);
+    put("cuthead.csv", "a,b");
+    snprintf(path, sizeof path, "%s/cuthead.csv", dir);
+    ck_assert_int_eq(bnx_csv_table_read(path, &t, &err), BNX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "cuthead.csv:1: the last line"));
     snprintf(path, sizeof path, "%s/none.csv", dir);
     ck_assert_int_eq(bnx_csv_table_read(path, &t, &err), BNX_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(err.msg, "none.csv"));

@@ -7,8 +7,8 @@
 # Ends with the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
-BNEXP=./bnexp
-PNGCHECK=./build/pngcheck
+BNEXP=${BNEXP:-./bnexp}
+PNGCHECK=${PNGCHECK:-./build/pngcheck}
 tmp=$(mktemp -d /tmp/bnexp-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
@@ -123,7 +123,7 @@ bn = false
 [variant.bn]
 bn = true
 EOF
-bnexp_abs="$PWD/bnexp"
+bnexp_abs=$(cd "$(dirname "$BNEXP")" && pwd)/$(basename "$BNEXP")
 sweep() { (cd "$work" && BNEXP_HOME="$home" "$bnexp_abs" "$@"); }
 
 if out=$(sweep run sweep --seeds 2 --jobs 2 2>&1); then ok "run sweep --seeds 2 --jobs 2"

@@ -1,7 +1,6 @@
 /* bnexp plot CHART: render a chart of a run directory with the gnuplot
  * templates in plots/: test accuracy or training loss vs step, averaged over
  * seeds (Figs. 1(a), 2), or the activation percentiles of Fig. 1(b,c). */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -23,37 +22,22 @@
 struct chart {
     const char *name;     /* CHART argument; also plots/NAME.gp */
     const char *csv;      /* file in each trial directory */
-    const char *cols[5];  /* required header columns, NULL-terminated */
+    const char *cols[7];  /* required header columns, NULL-terminated */
     int metric;           /* curves: enum bnx_metric; -1 for activations */
 };
 
 static const struct chart charts[] = {
     {"accuracy", "metrics.csv", {"step", "test_accuracy", NULL}, BNX_METRIC_TEST_ACCURACY},
     {"loss", "metrics.csv", {"step", "train_loss", NULL}, BNX_METRIC_TRAIN_LOSS},
-    {"activations", "activations.csv", {"step", "layer", "unit", "p15", NULL}, -1},
+    {"activations", "activations.csv", {"step", "layer", "unit", "p15", "p50", "p85", NULL}, -1},
 };
 
-/* A trial: RUN/VARIANT/seed-K/CSV. */
+/* A panel of the activations chart: one trial's RUN/VARIANT/seed-K/CSV. */
 struct trial {
-    char *variant;
-    long seed;
+    const bnx_curve *run_trial; /* its entry in the bnx_run */
     char path[4096];
-    char layer[32], unit[32]; /* activations: the probed unit's first row */
+    char layer[32], unit[32];   /* the probed unit's first row */
 };
-
-struct trials {
-    struct trial *v;
-    int n, cap;
-};
-
-static void trials_free(struct trials *t)
-{
-    for (int i = 0; i < t->n; i++)
-        free(t->v[i].variant);
-    free(t->v);
-    t->v = NULL;
-    t->n = t->cap = 0;
-}
 
 /* baseline (or no-bn) first, then bn, then other variants alphabetically;
  * seeds in numeric order within a variant. */
@@ -64,7 +48,8 @@ static int variant_rank(const char *v)
 
 static int trial_cmp(const void *pa, const void *pb)
 {
-    const struct trial *a = pa, *b = pb;
+    const bnx_curve *a = ((const struct trial *)pa)->run_trial;
+    const bnx_curve *b = ((const struct trial *)pb)->run_trial;
     int ra = variant_rank(a->variant), rb = variant_rank(b->variant);
     if (ra != rb)
         return ra - rb;
@@ -74,146 +59,58 @@ static int trial_cmp(const void *pa, const void *pb)
     return (a->seed > b->seed) - (a->seed < b->seed);
 }
 
-/* Collect RUN/VARIANT/seed-K/CSV for every such file that exists. */
-static int find_trials(const char *run, const char *csv, struct trials *out, bnx_error *err)
+/* Warn about trials whose files may still grow, and trials left out. */
+static void warn_partial(const bnx_run *run)
 {
-    DIR *d = opendir(run);
-    if (!d)
-        return bnx_fail(err, BNX_ENOTFOUND, "cannot open run directory %s: %s", run,
-                        strerror(errno));
-    struct dirent *e;
-    int rc = BNX_OK;
-    while (rc == BNX_OK && (e = readdir(d))) {
-        if (e->d_name[0] == '.' || strcmp(e->d_name, "plots") == 0)
-            continue;
-        char vdir[4096];
-        if ((size_t)snprintf(vdir, sizeof vdir, "%s/%s", run, e->d_name) >= sizeof vdir ||
-            !bnx_is_dir(vdir))
-            continue;
-        DIR *vd = opendir(vdir);
-        if (!vd)
-            continue;
-        struct dirent *s;
-        while (rc == BNX_OK && (s = readdir(vd))) {
-            long seed = bnx_run_seed_dir(s->d_name);
-            if (seed < 0)
-                continue;
-            char path[4096];
-            if ((size_t)snprintf(path, sizeof path, "%s/%s/%s", vdir, s->d_name, csv) >=
-                    sizeof path ||
-                !bnx_is_file(path))
-                continue;
-            if (out->n == out->cap) {
-                int cap = out->cap ? 2 * out->cap : 8;
-                struct trial *v = realloc(out->v, (size_t)cap * sizeof *v);
-                if (!v) {
-                    rc = bnx_fail(err, BNX_ENOMEM, "out of memory listing trials");
-                    break;
-                }
-                out->v = v;
-                out->cap = cap;
-            }
-            struct trial *t = &out->v[out->n];
-            memset(t, 0, sizeof *t);
-            t->variant = strdup(e->d_name);
-            if (!t->variant) {
-                rc = bnx_fail(err, BNX_ENOMEM, "out of memory listing trials");
-                break;
-            }
-            t->seed = seed;
-            strcpy(t->path, path);
-            out->n++;
-            /* A trial writes manifest.json when it ends: without one it is
-             * still running or was stopped, and its curve is partial. */
-            char manifest[4096 + 300];
-            int len = snprintf(manifest, sizeof manifest, "%s/%s/manifest.json", vdir, s->d_name);
-            if (len > 0 && (size_t)len < sizeof manifest && !bnx_is_file(manifest))
-                fprintf(stderr, "bnexp: warning: %s/%s has no manifest.json (unfinished or "
-                                "stopped); its curve is partial\n", vdir, s->d_name);
-        }
-        closedir(vd);
-    }
-    closedir(d);
-    if (rc == BNX_OK && out->n == 0)
-        rc = bnx_fail(err, BNX_ENOTFOUND,
-                      "no trials in %s: expected %s/VARIANT/seed-K/%s (has `bnexp run` "
-                      "finished?)", run, run, csv);
-    if (rc == BNX_OK)
-        qsort(out->v, (size_t)out->n, sizeof *out->v, trial_cmp);
-    return rc;
+    for (int i = 0; i < run->num_trials; i++)
+        if (!run->trials[i].has_manifest)
+            fprintf(stderr, "bnexp: warning: %s/%s/seed-%ld has no manifest.json (unfinished "
+                            "or stopped); its curve is partial\n", run->dir,
+                    run->trials[i].variant, run->trials[i].seed);
+    if (run->num_skipped)
+        fprintf(stderr, "bnexp: warning: %d trial(s) in %s have no record yet and are left "
+                        "out\n", run->num_skipped, run->dir);
 }
 
-/* Split a CSV line in place at commas; returns the fields stored (<= max). */
-static int split_fields(char *line, char **f, int max)
-{
-    line[strcspn(line, "\r\n")] = '\0';
-    int n = bnx_csv_split(line, f, max);
-    return n < max ? n : max;
-}
-
-static int column_index(char **f, int n, const char *name)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(f[i], name) == 0)
-            return i;
-    return -1;
-}
-
-/* Check that t->path has a header with the chart's columns and at least one
- * record; for activations, find the first row of a probed unit (unit not
- * `all`) and keep its layer and unit. */
+/* Check that t->path has the chart's columns and records whose numbers
+ * parse, whole lines only (a trial still running may have a last row not
+ * yet complete), and find the first row of a probed unit (unit not `all`),
+ * keeping its layer and unit. */
 static int check_csv(const struct chart *c, struct trial *t, bnx_error *err)
 {
-    FILE *fp = fopen(t->path, "r");
-    if (!fp)
-        return bnx_fail(err, BNX_EIO, "cannot open %s: %s", t->path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    int rc = BNX_OK;
-    enum { MAXF = 64 };
-    char *f[MAXF];
-    int icol_layer = -1, icol_unit = -1;
-
-    if (getline(&line, &cap, fp) < 0 || line[strspn(line, " \t\r\n")] == '\0') {
-        rc = bnx_fail(err, BNX_EFORMAT, "%s is empty (expected a header row and records; "
-                      "see README.md, \"Outputs\")", t->path);
+    bnx_csv_table tab;
+    int ended = t->run_trial->has_manifest;
+    int rc = ended ? bnx_csv_table_read(t->path, &tab, err)
+                   : bnx_csv_table_read_live(t->path, &tab, err);
+    if (rc)
+        return rc;
+    if ((rc = bnx_csv_table_require(&tab, c->cols, err)) != BNX_OK)
+        goto out;
+    if (tab.num_rows == 0) {
+        rc = bnx_fail(err, BNX_EFORMAT, "%s has only a header row (expected the probes' rows: "
+                      "README.md, \"Outputs\")", t->path);
         goto out;
     }
-    int nf = split_fields(line, f, MAXF);
-    for (int i = 0; c->cols[i]; i++)
-        if (column_index(f, nf, c->cols[i]) < 0) {
-            rc = bnx_fail(err, BNX_EFORMAT, "%s has no column '%s' in its header row",
-                          t->path, c->cols[i]);
-            goto out;
+    int iunit = bnx_csv_table_col(&tab, "unit"), ilayer = bnx_csv_table_col(&tab, "layer");
+    for (long r = 0; r < tab.num_rows && rc == BNX_OK; r++)
+        for (int k = 0; c->cols[k] && rc == BNX_OK; k++) {
+            double v;
+            int col = bnx_csv_table_col(&tab, c->cols[k]);
+            if (col != iunit)
+                rc = bnx_csv_table_number(&tab, r, col, &v, err);
         }
-    icol_layer = column_index(f, nf, "layer");
-    icol_unit = column_index(f, nf, "unit");
-
-    int records = 0, probed = 0;
-    while (getline(&line, &cap, fp) >= 0) {
-        if (line[strspn(line, " \t\r\n")] == '\0')
-            continue;
-        records++;
-        if (icol_unit < 0)
-            break; /* metrics: one record is enough */
-        nf = split_fields(line, f, MAXF);
-        if (icol_unit < nf && strcmp(f[icol_unit], "all") != 0 && f[icol_unit][0]) {
-            snprintf(t->unit, sizeof t->unit, "%s", f[icol_unit]);
-            snprintf(t->layer, sizeof t->layer, "%s", icol_layer < nf ? f[icol_layer] : "");
-            probed = 1;
-            break;
+    for (long r = 0; rc == BNX_OK && r < tab.num_rows && !t->unit[0]; r++) {
+        const char *unit = bnx_csv_table_cell(&tab, r, iunit);
+        if (strcmp(unit, "all") != 0 && unit[0]) {
+            snprintf(t->unit, sizeof t->unit, "%s", unit);
+            snprintf(t->layer, sizeof t->layer, "%s", bnx_csv_table_cell(&tab, r, ilayer));
         }
     }
-    if (ferror(fp))
-        rc = bnx_fail(err, BNX_EIO, "cannot read %s: %s", t->path, strerror(errno));
-    else if (records == 0)
-        rc = bnx_fail(err, BNX_EFORMAT, "%s has only a header row (no records yet)", t->path);
-    else if (icol_unit >= 0 && !probed)
+    if (rc == BNX_OK && !t->unit[0])
         rc = bnx_fail(err, BNX_EFORMAT, "%s has no rows for a probed unit (every row has "
                       "unit=all; set probe_unit)", t->path);
 out:
-    free(line);
-    fclose(fp);
+    bnx_csv_table_free(&tab);
     return rc;
 }
 
@@ -280,12 +177,14 @@ __attribute__((format(printf, 3, 4))) static void vars_addf(struct vars *vs, con
 static int output_path(const char *run, const char *experiment, const char *chart,
                        const char *format, char *outfile, size_t outsize, bnx_error *err)
 {
-    char dir[4096];
-    if ((size_t)snprintf(dir, sizeof dir, "%s/plots", run) >= sizeof dir ||
-        (size_t)snprintf(outfile, outsize, "%s/%s%s%s.%s", dir, experiment,
+    if (experiment[0] && !bnx_name_is_safe(experiment))
+        return bnx_fail(err, BNX_EFORMAT, "the run's manifest.json names the experiment '%s', "
+                        "which is not a plain name (expected %s); not used in a file name",
+                        experiment, bnx_name_rule);
+    if ((size_t)snprintf(outfile, outsize, "%s/plots/%s%s%s.%s", run, experiment,
                          experiment[0] ? "-" : "", chart, format) >= outsize)
         return bnx_fail(err, BNX_EINVAL, "run directory path is too long");
-    return bnx_mkdir_p(dir, err);
+    return bnx_mkdir_under(run, "plots", err);
 }
 
 static int render_template(const char *chart, const char *outfile, const char *format,
@@ -342,57 +241,58 @@ static void read_run_info(const bnx_run *run, const char *experiment_arg, struct
 
 /* ---- activations: Fig. 1(b,c), one panel per variant ---- */
 
-static int render_activations(const struct chart *c, const char *run, const struct run_info *ri,
-                              const char *format, char *outfile, size_t outsize, bnx_error *err)
+static int render_activations(const struct chart *c, const bnx_run *run,
+                              const struct run_info *ri, const char *format, char *outfile,
+                              size_t outsize, bnx_error *err)
 {
-    struct trials tr = {0};
-    int rc = find_trials(run, c->csv, &tr, err);
-    if (rc)
-        return rc;
-    /* One panel per variant: its lowest seed (trials are sorted by seed). */
-    int several_seeds = 0, k = 0;
-    for (int i = 0; i < tr.n; i++) {
-        if (k > 0 && strcmp(tr.v[i].variant, tr.v[k - 1].variant) == 0) {
+    /* One panel per variant: its lowest seed (a run's trials are sorted by
+     * variant, then seed). */
+    struct trial *panels = calloc((size_t)run->num_trials, sizeof *panels);
+    if (!panels)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    int n = 0, several_seeds = 0, rc = BNX_OK;
+    for (int i = 0; i < run->num_trials; i++) {
+        const bnx_curve *t = &run->trials[i];
+        if (n > 0 && strcmp(t->variant, panels[n - 1].run_trial->variant) == 0) {
             several_seeds = 1;
-            free(tr.v[i].variant);
             continue;
         }
-        tr.v[k++] = tr.v[i];
+        panels[n].run_trial = t;
+        if ((size_t)snprintf(panels[n].path, sizeof panels[n].path, "%.3900s/%s/seed-%ld/%s",
+                             run->dir, t->variant, t->seed, c->csv) >= sizeof panels[n].path)
+            rc = bnx_fail(err, BNX_EINVAL, "run directory path is too long");
+        n++;
     }
-    tr.n = k;
-    for (int i = 0; i < tr.n && rc == BNX_OK; i++)
-        rc = check_csv(c, &tr.v[i], err);
+    qsort(panels, (size_t)n, sizeof *panels, trial_cmp);
+    for (int i = 0; i < n && rc == BNX_OK; i++)
+        rc = check_csv(c, &panels[i], err);
 
     struct vars vs = {0};
-    if (rc == BNX_OK && vars_init(&vs, 3 * tr.n + 8))
+    if (rc == BNX_OK && vars_init(&vs, 3 * n + 8))
         rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
     if (rc == BNX_OK) {
-        vars_addf(&vs, "n", "%d", tr.n);
-        const struct trial *first = &tr.v[0];
-        for (int i = 0; i < tr.n; i++) {
-            const struct trial *t = &tr.v[i];
+        vars_addf(&vs, "n", "%d", n);
+        const struct trial *first = &panels[0];
+        for (int i = 0; i < n; i++) {
+            const struct trial *t = &panels[i];
+            const char *variant = t->run_trial->variant;
             char label[512], name[32];
             int pos = 0;
             /* Fig. 1's pair is lettered as in the paper: (b) without BN, (c) with BN. */
-            if (ri->fig1_pair && variant_rank(t->variant) < 2)
+            if (ri->fig1_pair && variant_rank(variant) < 2)
                 pos += snprintf(label + pos, sizeof label - (size_t)pos, "(%c) ",
-                                "bc"[variant_rank(t->variant)]);
+                                "bc"[variant_rank(variant)]);
             pos += snprintf(label + pos, sizeof label - (size_t)pos, "%s",
-                            variant_label(t->variant, ri->fig1_pair));
+                            variant_label(variant, ri->fig1_pair));
             if (several_seeds && pos < (int)sizeof label)
-                pos += snprintf(label + pos, sizeof label - (size_t)pos, " (seed %ld)", t->seed);
+                pos += snprintf(label + pos, sizeof label - (size_t)pos, " (seed %ld)", t->run_trial->seed);
             if (pos < (int)sizeof label &&
                 (strcmp(t->layer, first->layer) != 0 || strcmp(t->unit, first->unit) != 0))
                 snprintf(label + pos, sizeof label - (size_t)pos, " [layer %s, unit %s]",
                          t->layer, t->unit);
             /* A diverged trial's last probes run off to huge values; the
              * template keeps them out of the shared y range. */
-            char manifest[4200];
-            bnx_manifest_info m;
-            const char *slash = strrchr(t->path, '/');
-            snprintf(manifest, sizeof manifest, "%.*s/manifest.json",
-                     (int)(slash ? slash - t->path : 1), slash ? t->path : ".");
-            if (bnx_manifest_read(manifest, &m, NULL) == BNX_OK && strcmp(m.status, "diverged") == 0) {
+            if (strcmp(t->run_trial->status, "diverged") == 0) {
                 if (pos < (int)sizeof label)
                     snprintf(label + pos, sizeof label - (size_t)pos, " (diverged)");
                 snprintf(name, sizeof name, "diverged%d", i + 1);
@@ -412,12 +312,12 @@ static int render_activations(const struct chart *c, const char *run, const stru
                       "(hidden layer %s, unit %s; 15th, 50th, 85th percentiles)",
                       ri->experiment[0] ? ri->experiment : "run",
                       ri->activation[0] ? ri->activation : "unit", first->layer, first->unit);
-        rc = output_path(run, ri->experiment, c->name, format, outfile, outsize, err);
+        rc = output_path(run->dir, ri->experiment, c->name, format, outfile, outsize, err);
     }
     if (rc == BNX_OK)
         rc = render_template(c->name, outfile, format, &vs, err);
     vars_free(&vs);
-    trials_free(&tr);
+    free(panels);
     return rc;
 }
 
@@ -446,14 +346,7 @@ static int render_curves(const struct chart *c, const char *run_dir, const char 
     int rc = bnx_run_read(run_dir, BNX_RUN_DIRS, &run, err);
     if (rc)
         return rc;
-    for (int i = 0; i < run.num_trials; i++)
-        if (!run.trials[i].has_manifest)
-            fprintf(stderr, "bnexp: warning: %s/%s/seed-%ld has no manifest.json (unfinished "
-                            "or stopped); its curve is partial\n", run_dir,
-                    run.trials[i].variant, run.trials[i].seed);
-    if (run.num_skipped)
-        fprintf(stderr, "bnexp: warning: %d trial(s) in %s have no record yet and are left "
-                        "out\n", run.num_skipped, run_dir);
+    warn_partial(&run);
     struct run_info ri;
     read_run_info(&run, experiment_arg, &ri);
 
@@ -683,21 +576,24 @@ int cmd_plot(int argc, char **argv)
     bnx_error err = {0};
     char outfile[4400];
     if (c->metric < 0) {
-        /* The file name's experiment: from a manifest, as for the curves. */
+        /* The trials are the curves' (each with records in metrics.csv);
+         * the file name's experiment is from a manifest, as for them. */
         bnx_run r;
-        struct run_info ri = {0};
-        if (bnx_run_read(run, BNX_RUN_DIRS, &r, NULL) == BNX_OK) {
+        struct run_info ri;
+        rc = bnx_run_read(run, BNX_RUN_DIRS, &r, &err);
+        if (rc == BNX_OK) {
+            warn_partial(&r);
             read_run_info(&r, experiment, &ri);
+            rc = render_activations(c, &r, &ri, format, outfile, sizeof outfile, &err);
             bnx_run_free(&r);
-        } else if (experiment) {
-            snprintf(ri.experiment, sizeof ri.experiment, "%s", experiment);
         }
-        rc = render_activations(c, run, &ri, format, outfile, sizeof outfile, &err);
     } else {
         rc = render_curves(c, run, shown, experiment, format, outfile, sizeof outfile, &err);
     }
     if (rc)
         return cli_report(&err);
-    printf("%s\n", outfile);
+    if (printf("%s\n", outfile) < 0 || fflush(stdout) != 0)
+        return cli_error(1, "plot: wrote %s, but could not print its name: %s", outfile,
+                         strerror(errno));
     return 0;
 }

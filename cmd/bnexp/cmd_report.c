@@ -1,6 +1,7 @@
 /* bnexp report: the paper's Fig. 3 table (steps to reach the baseline's
  * best accuracy, max accuracy) of a run, printed and written to
  * RUN/report.md. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,12 +74,13 @@ int cmd_report(int argc, char **argv)
 
     snprintf(path, sizeof path, "%s/report.md", dir);
     rc = bnx_write_file_atomic(path, text, strlen(text), &err);
-    if (rc == BNX_OK)
-        fputs(text, stdout);
+    int printed = rc == BNX_OK && fputs(text, stdout) != EOF && fflush(stdout) == 0;
     free(text);
     if (rc)
         return cli_report(&err);
-    fflush(stdout);
+    if (!printed)
+        return cli_error(1, "report: wrote %s/report.md, but could not print it: %s", shown,
+                         strerror(errno));
     fprintf(stderr, "bnexp: wrote %s/report.md\n", shown);
     return 0;
 }

@@ -1,5 +1,6 @@
 /* bnexp run: train every variant of an experiment, one process per trial. */
 #include <cblas.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -17,7 +18,9 @@
 #include "core/paths.h"
 #include "core/timer.h"
 #include "data/registry.h"
+#include "exp/checkpoint.h"
 #include "exp/manifest.h"
+#include "exp/runfile.h"
 #include "exp/spec.h"
 #include "exp/trainer.h"
 #include "out/atomic.h"
@@ -26,6 +29,7 @@
 typedef struct loaded_data {
     bnx_dataset train, test;
     bnx_dataset_files files; /* files.name is the dataset key's value */
+    char id[BNX_DATASET_MAX_FILES * 200 + 64]; /* name and file sums, for checkpoints */
 } loaded_data;
 
 /* At most this many distinct datasets in one run. */
@@ -68,6 +72,70 @@ typedef struct run_state {
     int tty;             /* stderr is a terminal: one status line, redrawn */
 } run_state;
 
+/* ---- signals ----
+ * SIGINT, SIGTERM and SIGHUP reach the parent only: each trial process is
+ * in a process group of its own, so a Ctrl-C at the terminal is not seen
+ * twice.  The parent forwards every such signal to the running trials.  A
+ * trial's first one asks it to stop at the next step boundary (checkpoint,
+ * CSVs whole, manifest status "interrupted"); a second ends it at once,
+ * between two system calls, so no file it has written is cut mid-row.
+ * These flags are the only mutable state at file scope: a signal handler
+ * can reach nothing else. */
+
+static volatile sig_atomic_t signals_seen; /* parent: signals received so far */
+static volatile sig_atomic_t first_signal; /* parent: the first of them */
+static volatile sig_atomic_t last_signal;  /* parent: the latest, to forward */
+static volatile sig_atomic_t stop_requested; /* trial: the signal asking it to stop */
+static volatile sig_atomic_t replacing_file; /* trial: a file is being replaced */
+static volatile sig_atomic_t exit_pending;   /* trial: end once it is whole */
+
+static void parent_on_signal(int sig)
+{
+    if (signals_seen == 0)
+        first_signal = sig;
+    last_signal = sig;
+    signals_seen++;
+}
+
+static void trial_on_signal(int sig)
+{
+    if (!stop_requested)
+        stop_requested = sig;
+    else if (replacing_file)
+        exit_pending = sig; /* a checkpoint or manifest is half written */
+    else
+        _exit(128 + sig);
+}
+
+/* bnx_trial_opts.guard, and around the manifest: a second signal that
+ * arrives while a file is being replaced ends the trial right after. */
+static void trial_guard(void *ctx, int on)
+{
+    (void)ctx;
+    replacing_file = on;
+    if (!on && exit_pending)
+        _exit(128 + exit_pending);
+}
+
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+/* Install handler for the stop signals; with block, also block them (the
+ * parent takes them only while it waits in ppoll), else unblock them. */
+static void catch_stop_signals(void (*handler)(int), int block)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++) {
+        sigaction(stop_signals[i], &sa, NULL);
+        sigaddset(&set, stop_signals[i]);
+    }
+    sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 /* ---- the child: train one trial and report over a pipe ---- */
 
 typedef struct child_ctx {
@@ -93,8 +161,8 @@ static void child_progress(void *ctx, const bnx_record *r, long total_steps)
     child_send(c->fd, 'P', text);
 }
 
-static int child_main(const bnx_spec *spec, const job *j, const bnx_dataset *train,
-                      const bnx_dataset *test, const bnx_dataset_files *files, int fd)
+static int child_main(const bnx_spec *spec, const job *j, const loaded_data *data, int resume,
+                      int fd)
 {
     const bnx_config *cfg = &j->config;
     const char *dir = j->dir;
@@ -105,16 +173,20 @@ static int child_main(const bnx_spec *spec, const job *j, const bnx_dataset *tra
     bnx_error err;
     bnx_error_clear(&err);
     child_ctx ctx = {fd};
-    int rc = bnx_trial_run(cfg, train, test, dir, child_progress, &ctx, &result, &err);
+    bnx_trial_opts opts = {.progress = child_progress, .ctx = &ctx, .stop = &stop_requested,
+                           .guard = trial_guard, .resume = resume, .data_id = data->id};
+    int rc = bnx_trial_run(cfg, &data->train, &data->test, dir, &opts, &result, &err);
     bnx_utc_iso8601(finished, sizeof finished);
     bnx_trial_id id = {spec->name, spec->path, spec->description[0] ? spec->description : NULL,
                        j->variant->name, BNX_VERSION " (" BNX_GITREV ")", started, finished};
     bnx_error merr;
-    if (bnx_manifest_write(dir, &id, cfg, files, rc ? NULL : &result, rc ? err.msg : NULL, &merr)) {
-        if (!rc) {
-            rc = merr.code;
-            err = merr;
-        }
+    trial_guard(NULL, 1);
+    int mrc = bnx_manifest_write(dir, &id, cfg, &data->files, rc ? NULL : &result,
+                                 rc ? err.msg : NULL, &merr);
+    trial_guard(NULL, 0);
+    if (mrc && !rc) {
+        rc = merr.code;
+        err = merr;
     }
     if (rc) {
         char text[1100];
@@ -214,8 +286,9 @@ static int drain(run_state *st, job *j)
     return 1;
 }
 
-static int start_job(const bnx_spec *spec, job *j, const bnx_dataset *train,
-                     const bnx_dataset *test, const bnx_dataset_files *files)
+/* Fork the trial process.  The parent has the stop signals blocked here,
+ * so the child cannot take one before its own handler is in place. */
+static int start_job(const bnx_spec *spec, job *j, int resume)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -226,8 +299,11 @@ static int start_job(const bnx_spec *spec, job *j, const bnx_dataset *train,
         return cli_error(1, "cannot start a trial process: %s", strerror(errno));
     if (pid == 0) {
         close(fds[0]);
-        _exit(child_main(spec, j, train, test, files, fds[1]));
+        setpgid(0, 0);
+        catch_stop_signals(trial_on_signal, 0);
+        _exit(child_main(spec, j, j->data, resume, fds[1]));
     }
+    setpgid(pid, pid);
     close(fds[1]);
     j->pid = pid;
     j->fd = fds[0];
@@ -247,8 +323,13 @@ static int pump(run_state *st)
         }
     if (count == 0)
         return 0;
-    if (poll(pfd, (nfds_t)count, -1) < 0)
-        return 0; /* EINTR: the caller asks again */
+    /* The stop signals are blocked but while waiting here. */
+    sigset_t waiting;
+    sigprocmask(SIG_SETMASK, NULL, &waiting);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigdelset(&waiting, stop_signals[i]);
+    if (ppoll(pfd, (nfds_t)count, NULL, &waiting) < 0)
+        return 0; /* EINTR: the caller handles the signal and asks again */
     int done = 0;
     for (int i = 0; i < count; i++) {
         if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -368,6 +449,7 @@ static const struct option long_options[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"threads", required_argument, NULL, 't'},
     {"force", no_argument, NULL, 'f'},
+    {"resume", optional_argument, NULL, 'r'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -382,30 +464,50 @@ static int parse_positive(const char *opt, const char *text, int *out)
     return 0;
 }
 
-int cmd_run(int argc, char **argv)
+/* What the command line asks for.  `how` holds the settings in the order
+ * they apply: the --set options, then --seed, then --threads; a resumed
+ * run takes it, the variants and the seeds from its run.json. */
+typedef struct run_args {
+    const char *name;        /* the experiment */
+    const char *out_arg;     /* --out DIR, or NULL */
+    const char *resume_dir;  /* with --resume: the run directory to continue */
+    int resume, force, jobs, help;
+    int user_options;        /* options --resume cannot be combined with */
+    bnx_run_file how;
+} run_args;
+
+/* Returns 0, or the exit status after printing the error. */
+static int parse_args(int argc, char **argv, run_args *a)
 {
-    const char *out_arg = NULL, *variants = NULL;
-    char *sets[BNX_MAX_SETTINGS];
-    int num_sets = 0, jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), force = 0, seeds = 0, opt;
+    memset(a, 0, sizeof *a);
+    a->jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
     char seed_set[64] = "", threads_set[64] = "";
+    int opt;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        a->user_options += opt != 'j' && opt != 'r' && opt != 'h';
         switch (opt) {
         case 's':
-            if (num_sets >= BNX_MAX_SETTINGS)
-                return cli_error(2, "too many --set options (at most %d)", BNX_MAX_SETTINGS);
-            sets[num_sets++] = optarg;
+            if (a->how.num_sets >= BNX_MAX_SETTINGS - 2)
+                return cli_error(2, "too many --set options (at most %d)", BNX_MAX_SETTINGS - 2);
+            if (strlen(optarg) >= sizeof a->how.sets[0])
+                return cli_error(2, "--set %.40s...: too long", optarg);
+            snprintf(a->how.sets[a->how.num_sets++], sizeof a->how.sets[0], "%s", optarg);
             break;
-        case 'o': out_arg = optarg; break;
-        case 'S': snprintf(seed_set, sizeof seed_set, "seed=%s", optarg); break;
+        case 'o': a->out_arg = optarg; break;
+        case 'S': snprintf(seed_set, sizeof seed_set, "seed=%.40s", optarg); break;
         case 'N':
-            if (parse_positive("--seeds", optarg, &seeds))
+            if (parse_positive("--seeds", optarg, &a->how.seeds))
                 return 2;
             break;
-        case 'v': variants = optarg; break;
+        case 'v':
+            if (strlen(optarg) >= sizeof a->how.variants)
+                return cli_error(2, "--variants: list too long");
+            snprintf(a->how.variants, sizeof a->how.variants, "%s", optarg);
+            break;
         case 'j':
-            if (parse_positive("--jobs", optarg, &jobs))
+            if (parse_positive("--jobs", optarg, &a->jobs))
                 return 2;
             break;
         case 't': {
@@ -415,51 +517,312 @@ int cmd_run(int argc, char **argv)
             snprintf(threads_set, sizeof threads_set, "threads=%d", t);
             break;
         }
-        case 'f': force = 1; break;
-        case 'h': return cli_print_help("run");
+        case 'f': a->force = 1; break;
+        case 'r': a->resume = 1; a->resume_dir = optarg; break;
+        case 'h': a->help = 1; return 0;
         default: return cli_bad_option("run", opt, argv);
         }
     }
-    if (optind != argc - 1)
-        return cli_error(2, optind >= argc ? "run: which experiment? (bnexp list shows them)"
-                                           : "run: one experiment at a time (got '%s' too)", argv[optind + 1]);
-    const char *name = argv[optind];
-    if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name))
-        return cli_error(2, "run: experiment name '%s' must be lowercase letters, digits, '-' or '_'", name);
-    if (seeds && seed_set[0])
+    int positional = argc - optind;
+    if (positional < 1)
+        return cli_error(2, "run: which experiment? (bnexp list shows them)");
+    if (a->resume && !a->resume_dir && positional == 2)
+        a->resume_dir = argv[optind + 1];
+    else if (positional > 1)
+        return cli_error(2, "run: one experiment at a time (got '%s' too)", argv[optind + 1]);
+    a->name = argv[optind];
+    if (!bnx_name_is_safe(a->name))
+        return cli_error(2, "run: experiment name '%s' must be %s", a->name, bnx_name_rule);
+    if (a->how.seeds && seed_set[0])
         return cli_error(2, "run: --seed K (one seed, K) and --seeds N (seeds 1 to N) exclude "
                             "each other; give one");
-    if (jobs < 1)
-        jobs = 1;
+    if (a->resume && a->user_options)
+        return cli_error(2, "run: --resume continues a run with the settings it was started with "
+                            "(its run.json); only --jobs can be given with it");
+    if (seed_set[0])
+        snprintf(a->how.sets[a->how.num_sets++], sizeof a->how.sets[0], "%s", seed_set);
+    if (threads_set[0])
+        snprintf(a->how.sets[a->how.num_sets++], sizeof a->how.sets[0], "%s", threads_set);
+    snprintf(a->how.experiment, sizeof a->how.experiment, "%s", a->name);
+    if (a->jobs < 1)
+        a->jobs = 1;
+    return 0;
+}
 
+/* --resume: read the run directory's run.json into a->how. */
+static int read_resumed_run(run_args *a, char *out, size_t size)
+{
+    char latest[4200];
+    if (!a->resume_dir) {
+        snprintf(latest, sizeof latest, "runs/%s/latest", a->name);
+        a->resume_dir = latest;
+    }
+    if (!bnx_is_dir(a->resume_dir))
+        return cli_error(1, "run --resume: %s is not a run directory", a->resume_dir);
+    if ((size_t)snprintf(out, size, "%s", a->resume_dir) >= size)
+        return cli_error(2, "run --resume: path too long");
     bnx_error err;
-    bnx_error_clear(&err);
-    static bnx_spec spec; /* large: keep it off the stack */
-    char rel[256], path[4200];
-    snprintf(rel, sizeof rel, "experiments/%s.ini", name);
-    if (bnx_home_path(path, sizeof path, rel, &err) || bnx_spec_load(path, name, &spec, &err))
+    if (bnx_run_file_read(out, &a->how, &err)) {
+        if (err.code == BNX_ENOTFOUND)
+            return cli_error(1, "run --resume: %s has no %s: not a run directory bnexp can continue",
+                             out, BNX_RUN_FILE);
         return cli_report(&err);
-    for (int i = 0; i < num_sets; i++)
-        if (bnx_spec_override(&spec, sets[i], &err))
+    }
+    if (strcmp(a->how.experiment, a->name) != 0)
+        return cli_error(1, "run --resume: %s is a run of %s, not of %s", out, a->how.experiment,
+                         a->name);
+    return 0;
+}
+
+/* The experiment's spec with the run's settings applied. */
+static int load_spec(const run_args *a, bnx_spec *spec)
+{
+    bnx_error err;
+    char rel[256], path[4200];
+    snprintf(rel, sizeof rel, "experiments/%s.ini", a->name);
+    if (bnx_home_path(path, sizeof path, rel, &err) || bnx_spec_load(path, a->name, spec, &err))
+        return cli_report(&err);
+    for (int i = 0; i < a->how.num_sets; i++)
+        if (bnx_spec_override(spec, a->how.sets[i], &err))
             return cli_error(2, "%s", err.msg);
-    if ((seed_set[0] && bnx_spec_override(&spec, seed_set, &err)) ||
-        (threads_set[0] && bnx_spec_override(&spec, threads_set, &err)))
+    if (a->how.variants[0] && bnx_spec_select(spec, a->how.variants, &err))
         return cli_error(2, "%s", err.msg);
-    if (variants && bnx_spec_select(&spec, variants, &err))
-        return cli_error(2, "%s", err.msg);
-    for (int i = 0; i < spec.num_variants; i++)
-        if (bnx_config_validate(&spec.variants[i].config, 0, 0, &err))
-            return cli_error(2, "variant %s: %s", spec.variants[i].name, err.msg);
-    int per_variant = seeds ? seeds : 1;
-    if (spec.num_variants * per_variant > MAX_TRIALS)
+    for (int i = 0; i < spec->num_variants; i++)
+        if (bnx_config_validate(&spec->variants[i].config, 0, 0, &err))
+            return cli_error(2, "variant %s: %s", spec->variants[i].name, err.msg);
+    int per_variant = a->how.seeds ? a->how.seeds : 1;
+    if (spec->num_variants * per_variant > MAX_TRIALS)
         return cli_error(2, "run: %d variants x %d seeds = %d trials; at most %d in one run",
-                         spec.num_variants, per_variant, spec.num_variants * per_variant,
+                         spec->num_variants, per_variant, spec->num_variants * per_variant,
                          MAX_TRIALS);
+    return 0;
+}
+
+/* Load every dataset the trials name once, before touching the output
+ * (trial processes share them copy-on-write), and check each variant
+ * against its data. */
+static int load_data(run_state *st, loaded_data *data, int *num_data)
+{
+    bnx_error err;
+    for (int i = 0; i < st->num_jobs; i++) {
+        job *j = &st->jobs[i];
+        int d = 0;
+        while (d < *num_data && strcmp(data[d].files.name, j->config.dataset) != 0)
+            d++;
+        if (d == *num_data) {
+            if (*num_data == MAX_DATASETS)
+                return cli_error(2, "run: the variants name more than %d datasets", MAX_DATASETS);
+            fprintf(stderr, "bnexp: verifying and loading %s\n", j->config.dataset);
+            if (bnx_data_load(j->config.dataset, &data[d].train, &data[d].test, &data[d].files, &err))
+                return cli_report(&err);
+            if (!data[d].files.verified)
+                fprintf(stderr, "bnexp: warning: %s is not verified (no SHA-256 sums); the manifest "
+                        "records it as unverified\n", j->config.dataset);
+            size_t used = (size_t)snprintf(data[d].id, sizeof data[d].id, "%s\n", data[d].files.name);
+            for (int f = 0; f < data[d].files.count && used < sizeof data[d].id; f++)
+                used += (size_t)snprintf(data[d].id + used, sizeof data[d].id - used, "%s %s\n",
+                                         data[d].files.sha256[f], data[d].files.file[f]);
+            (*num_data)++;
+        }
+        j->data = &data[d];
+        /* once per variant: its seeds share everything the check looks at */
+        if ((i == 0 || st->jobs[i - 1].variant != j->variant) &&
+            bnx_trial_check(&j->config, &data[d].train, &data[d].test, &err)) {
+            bnx_error_prefix(&err, "variant %s", j->variant->name);
+            return cli_report(&err);
+        }
+    }
+    return 0;
+}
+
+/* --resume: take the results of finished trials from their checkpoints;
+ * refuse, before anything runs, a checkpoint that is damaged or was
+ * written for another config or dataset.  Returns 0 or the exit status. */
+static int scan_checkpoints(run_state *st, int *done)
+{
+    *done = 0;
+    for (int i = 0; i < st->num_jobs; i++) {
+        job *j = &st->jobs[i];
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", j->dir, BNX_CHECKPOINT_FILE);
+        bnx_checkpoint ck;
+        bnx_error err;
+        int rc = bnx_checkpoint_read(path, &ck, &err);
+        if (rc == BNX_ENOTFOUND)
+            continue; /* not started, or stopped before its first checkpoint */
+        unsigned char identity[32];
+        bnx_checkpoint_identity(&j->config, j->data->id, identity);
+        if (rc == BNX_OK && memcmp(identity, ck.identity, sizeof identity) != 0)
+            rc = bnx_fail(&err, BNX_EINVAL, "%s was written for another config or dataset than "
+                          "the run's run.json and experiment file give now; nothing was mixed or "
+                          "changed (restore the experiment file, or start a new run)", path);
+        if (rc == BNX_OK && ck.finished) {
+            j->result = ck.result;
+            j->has_result = 1;
+            j->finished = 2;
+            (*done)++;
+        }
+        bnx_checkpoint_free(&ck);
+        if (rc)
+            return cli_report(&err);
+    }
+    return 0;
+}
+
+/* Remove what a trial process killed outright (SIGKILL, a crash) may have
+ * left of a file being replaced: NAME.tmp.PID (out/atomic.h). */
+static void remove_temporary_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        const char *tmp = strstr(e->d_name, ".tmp.");
+        if (tmp && tmp[5] && strspn(tmp + 5, "0123456789") == strlen(tmp + 5)) {
+            char path[4200 + sizeof e->d_name];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    if (d)
+        closedir(d);
+}
+
+/* Create OUT/VARIANT/seed-K for job j below the run directory `out`,
+ * refusing a component that is a symbolic link (core/paths.h). */
+static int make_trial_dir(const char *out, const job *j, bnx_error *err)
+{
+    char rel[128];
+    snprintf(rel, sizeof rel, "%s/seed-%ld", j->variant->name, j->config.seed);
+    return bnx_mkdir_under(out, rel, err);
+}
+
+/* Create the run directory (a new one, or --out DIR), its run.json and the
+ * trial directories; with --force, an earlier run's files go first so that
+ * none of them can pass for this run's.  Returns 0 or the exit status. */
+static int create_run(const run_args *a, run_state *st, char *out, size_t size, char *parent,
+                      size_t parent_size)
+{
+    bnx_error err;
+    if (!a->out_arg) {
+        snprintf(parent, parent_size, "runs/%s", a->name);
+        int rc = make_run_dir(parent, out, size);
+        if (rc)
+            return rc;
+        for (int i = 0; i < st->num_jobs; i++) {
+            job *j = &st->jobs[i];
+            snprintf(j->dir, sizeof j->dir, "%s/%s/seed-%ld", out, j->variant->name, j->config.seed);
+        }
+    }
+    /* --out DIR goes where the user points (through links); the trial
+     * directories below it are bnexp's own and never links. */
+    if (bnx_mkdir_p(out, &err))
+        return cli_report(&err);
+    for (int i = 0; i < st->num_jobs; i++) {
+        if (make_trial_dir(out, &st->jobs[i], &err))
+            return cli_report(&err);
+        static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv",
+                                            "histograms.csv", BNX_CHECKPOINT_FILE};
+        for (size_t k = 0; a->force && k < sizeof stale / sizeof stale[0]; k++) {
+            char path[4400];
+            snprintf(path, sizeof path, "%s/%s", st->jobs[i].dir, stale[k]);
+            unlink(path);
+        }
+    }
+    char summary_path[4200];
+    snprintf(summary_path, sizeof summary_path, "%s/summary.csv", out);
+    unlink(summary_path); /* a stale summary must not pass for this run's */
+    if (bnx_run_file_write(out, &a->how, &err))
+        return cli_report(&err);
+    return 0;
+}
+
+/* Run the trials that are not finished, `jobs` at a time, seed by seed
+ * (every variant of seed 1, then of seed 2, ...), so that a sweep cut
+ * short still compares the variants.  Stop signals are forwarded to the
+ * running trials; after the first, no new trial starts.  Returns the
+ * first stop signal, or 0. */
+static int run_trials(const bnx_spec *spec, run_state *st, int jobs, int resume, int finished)
+{
+    int per_variant = st->num_seeds, started = 0, running = 0, forwarded = 0;
+    signals_seen = first_signal = last_signal = 0;
+    catch_stop_signals(parent_on_signal, 1);
+    while (finished < st->num_jobs) {
+        while (forwarded < signals_seen) {
+            int sig = last_signal;
+            for (int i = 0; i < st->num_jobs; i++)
+                if (st->jobs[i].pid > 0 && st->jobs[i].finished == 0)
+                    kill(st->jobs[i].pid, sig);
+            if (st->tty)
+                fprintf(stderr, "\r\033[K");
+            fprintf(stderr, forwarded == 0
+                                ? "bnexp: %s: stopping every trial at its next step, with a "
+                                  "checkpoint (again to stop at once)\n"
+                                : "bnexp: %s: stopping at once\n",
+                    strsignal(sig));
+            forwarded++;
+        }
+        while (!signals_seen && running < jobs && started < st->num_jobs) {
+            int v = started % spec->num_variants, k = started / spec->num_variants;
+            job *j = &st->jobs[v * per_variant + k];
+            started++;
+            if (j->finished)
+                continue; /* resumed: finished before */
+            if (start_job(spec, j, resume))
+                snprintf(j->error, sizeof j->error, "could not start");
+            else
+                running++;
+        }
+        if (running == 0)
+            break;
+        int done = pump(st);
+        for (int i = 0; i < st->num_jobs && done; i++) {
+            job *j = &st->jobs[i];
+            if (j->finished != 1)
+                continue;
+            j->finished = 2;
+            running--;
+            finished++;
+            done--;
+            if (st->tty)
+                fprintf(stderr, "\r\033[K");
+            if (j->error[0])
+                fprintf(stderr, "bnexp: %s seed-%ld failed: %s\n", j->variant->name,
+                        j->config.seed, j->error);
+            else if (!j->has_result && signals_seen)
+                fprintf(stderr, "bnexp: %s seed-%ld stopped at once\n", j->variant->name,
+                        j->config.seed);
+            else if (j->has_result)
+                fprintf(stderr, "bnexp: %s seed-%ld %s\n", j->variant->name, j->config.seed,
+                        j->result.status == BNX_TRIAL_DIVERGED ? "diverged (a result, not a failure)"
+                        : j->result.status == BNX_TRIAL_INTERRUPTED ? "interrupted (checkpoint written)"
+                                                                    : "finished");
+            if (st->tty)
+                show_status(st);
+        }
+    }
+    if (st->tty)
+        fprintf(stderr, "\r\033[K");
+    return first_signal;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static run_args a; /* large: keep them off the stack */
+    static bnx_spec spec;
+    int rc = parse_args(argc, argv, &a);
+    if (rc || a.help)
+        return rc ? rc : cli_print_help("run");
+    char out[4096], parent[4096] = "";
+    if (a.resume && (rc = read_resumed_run(&a, out, sizeof out)))
+        return rc;
+    if ((rc = load_spec(&a, &spec)))
+        return rc;
 
     /* The trials: every variant with seed 1..N (--seeds N), or with its
      * own seed (the experiment's, or --seed K). */
     static run_state st;
     static job all_jobs[MAX_TRIALS];
+    int per_variant = a.how.seeds ? a.how.seeds : 1;
     memset(&st, 0, sizeof st);
     st.jobs = all_jobs;
     st.tty = isatty(STDERR_FILENO);
@@ -470,7 +833,7 @@ int cmd_run(int argc, char **argv)
             memset(j, 0, sizeof *j);
             j->variant = &spec.variants[v];
             j->config = spec.variants[v].config;
-            if (seeds)
+            if (a.how.seeds)
                 j->config.seed = k + 1;
             j->fd = -1;
             bnx_trial_result_init(&j->result, &j->config);
@@ -478,148 +841,74 @@ int cmd_run(int argc, char **argv)
 
     /* With --out DIR, refuse to overwrite an earlier run's trials unless
      * asked to.  Without it every run gets a new directory. */
-    char out[4096];
+    const char *out_arg = a.resume ? out : a.out_arg;
     if (out_arg) {
         if (strlen(out_arg) >= 4000)
             return cli_error(2, "run: --out path is too long");
-        snprintf(out, sizeof out, "%s", out_arg);
+        if (!*out_arg)
+            return cli_error(2, "run: --out needs a directory (got an empty path)");
+        if (out_arg != out)
+            snprintf(out, sizeof out, "%s", out_arg);
         for (int i = 0; i < st.num_jobs; i++) {
             job *j = &st.jobs[i];
             snprintf(j->dir, sizeof j->dir, "%s/%s/seed-%ld", out, j->variant->name, j->config.seed);
             struct stat sb;
-            if (!force && stat(j->dir, &sb) == 0)
+            if (!a.resume && !a.force && stat(j->dir, &sb) == 0)
                 return cli_error(1, "%s exists from an earlier run; use --out DIR for a new directory or --force to replace it", j->dir);
         }
     }
 
-    /* Load every dataset the trials name once, before touching the
-     * output; trial processes share them copy-on-write. */
     static loaded_data data[MAX_DATASETS];
-    int num_data = 0;
-    for (int i = 0; i < st.num_jobs; i++) {
-        job *j = &st.jobs[i];
-        int d = 0;
-        while (d < num_data && strcmp(data[d].files.name, j->config.dataset) != 0)
-            d++;
-        if (d == num_data) {
-            if (num_data == MAX_DATASETS) {
-                free_data(data, num_data);
-                return cli_error(2, "run: the variants name more than %d datasets", MAX_DATASETS);
-            }
-            fprintf(stderr, "bnexp: verifying and loading %s\n", j->config.dataset);
-            if (bnx_data_load(j->config.dataset, &data[d].train, &data[d].test, &data[d].files, &err)) {
-                free_data(data, num_data);
-                return cli_report(&err);
-            }
-            if (!data[d].files.verified)
-                fprintf(stderr, "bnexp: warning: %s is not verified (no SHA-256 sums); the manifest "
-                        "records it as unverified\n", j->config.dataset);
-            num_data++;
-        }
-        j->data = &data[d];
-        /* once per variant: its seeds share everything the check looks at */
-        if ((i == 0 || st.jobs[i - 1].variant != j->variant) &&
-            bnx_trial_check(&j->config, &data[d].train, &data[d].test, &err)) {
-            free_data(data, num_data);
-            bnx_error_prefix(&err, "variant %s", j->variant->name);
-            return cli_report(&err);
-        }
+    int num_data = 0, done = 0;
+    rc = load_data(&st, data, &num_data);
+    if (rc == 0 && a.resume)
+        rc = scan_checkpoints(&st, &done);
+    if (rc == 0 && !a.resume)
+        rc = create_run(&a, &st, out, sizeof out, parent, sizeof parent);
+    for (int i = 0; rc == 0 && a.resume && i < st.num_jobs; i++) {
+        bnx_error err;
+        if (make_trial_dir(out, &st.jobs[i], &err))
+            rc = cli_report(&err);
+        else
+            remove_temporary_files(st.jobs[i].dir);
     }
-
-    char parent[4096];
-    if (!out_arg) {
-        snprintf(parent, sizeof parent, "runs/%s", name);
-        int rc = make_run_dir(parent, out, sizeof out);
-        if (rc) {
-            free_data(data, num_data);
-            return rc;
-        }
-        for (int i = 0; i < st.num_jobs; i++) {
-            job *j = &st.jobs[i];
-            snprintf(j->dir, sizeof j->dir, "%s/%s/seed-%ld", out, j->variant->name, j->config.seed);
-        }
+    if (rc) {
+        free_data(data, num_data);
+        return rc;
     }
-
-    /* Trial directories; with --force, an earlier run's files go first so
-     * that none of them can pass for this run's. */
-    for (int i = 0; i < st.num_jobs; i++) {
-        if (bnx_mkdir_p(st.jobs[i].dir, &err)) {
-            free_data(data, num_data);
-            return cli_report(&err);
-        }
-        static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv", "histograms.csv"};
-        for (size_t k = 0; force && k < sizeof stale / sizeof stale[0]; k++) {
-            char path[4400];
-            snprintf(path, sizeof path, "%s/%s", st.jobs[i].dir, stale[k]);
-            unlink(path);
-        }
-    }
-    char summary_path[4200];
-    snprintf(summary_path, sizeof summary_path, "%s/summary.csv", out);
-    unlink(summary_path); /* a stale summary must not pass for this run's */
-    if (per_variant > 1)
+    int todo = st.num_jobs - done, parallel = a.jobs < todo ? a.jobs : todo;
+    if (a.resume)
+        fprintf(stderr, "bnexp: %s: resuming %s: %d of %d trial(s) finished before, %d to run, "
+                "%d at a time\n", a.name, out, done, st.num_jobs, todo, parallel);
+    else if (per_variant > 1)
         fprintf(stderr, "bnexp: %s: %d trials (%d variant%s x seeds 1-%d), %d at a time, writing %s\n",
-                name, st.num_jobs, spec.num_variants, spec.num_variants == 1 ? "" : "s",
-                per_variant, jobs < st.num_jobs ? jobs : st.num_jobs, out);
+                a.name, st.num_jobs, spec.num_variants, spec.num_variants == 1 ? "" : "s",
+                per_variant, parallel, out);
     else
-        fprintf(stderr, "bnexp: %s: %d trial(s), %d at a time, writing %s\n", name, st.num_jobs,
-                jobs < st.num_jobs ? jobs : st.num_jobs, out);
+        fprintf(stderr, "bnexp: %s: %d trial(s), %d at a time, writing %s\n", a.name, st.num_jobs,
+                parallel, out);
 
-    /* Trials start seed by seed (every variant of seed 1, then of seed 2,
-     * ...), so that a sweep cut short still compares the variants. */
     signal(SIGPIPE, SIG_IGN);
-    int started = 0, running = 0, finished = 0;
-    while (finished < st.num_jobs) {
-        while (running < jobs && started < st.num_jobs) {
-            int v = started % spec.num_variants, k = started / spec.num_variants;
-            job *j = &st.jobs[v * per_variant + k];
-            if (start_job(&spec, j, &j->data->train, &j->data->test, &j->data->files))
-                snprintf(j->error, sizeof j->error, "could not start");
-            else
-                running++;
-            started++;
-        }
-        if (running == 0) {
-            finished = st.num_jobs;
-            break;
-        }
-        int done = pump(&st);
-        for (int i = 0; i < st.num_jobs && done; i++) {
-            job *j = &st.jobs[i];
-            if (j->finished == 1) {
-                j->finished = 2;
-                running--;
-                finished++;
-                done--;
-                if (st.tty)
-                    fprintf(stderr, "\r\033[K");
-                if (j->error[0])
-                    fprintf(stderr, "bnexp: %s seed-%ld failed: %s\n", j->variant->name,
-                            j->config.seed, j->error);
-                else
-                    fprintf(stderr, "bnexp: %s seed-%ld %s\n", j->variant->name, j->config.seed,
-                            j->has_result && j->result.status == BNX_TRIAL_DIVERGED
-                                ? "diverged (a result, not a failure)" : "finished");
-                if (st.tty)
-                    show_status(&st);
-            }
-        }
-    }
-    if (st.tty)
-        fprintf(stderr, "\r\033[K");
+    int stopped_by = run_trials(&spec, &st, a.jobs, a.resume, done);
     free_data(data, num_data);
 
-    int failed = 0;
+    int failed = 0, interrupted = 0;
     for (int i = 0; i < st.num_jobs; i++) {
         job *j = &st.jobs[i];
-        if (!j->has_result || j->exit_status != 0) {
+        int ok = j->has_result && (j->exit_status == 0 || j->finished == 2);
+        if (ok && j->result.status != BNX_TRIAL_INTERRUPTED)
+            continue;
+        if (ok || (stopped_by && !j->error[0])) {
+            interrupted++; /* stopped, or not started, after a stop signal */
+            j->result.status = BNX_TRIAL_INTERRUPTED;
+        } else {
             failed++;
             j->result.status = BNX_TRIAL_FAILED;
         }
     }
     print_table(&st);
-    int rc = write_summary(out, &st);
-    if (!out_arg)
+    rc = write_summary(out, &st);
+    if (parent[0])
         printf("run directory: %s (%s/latest)\n", out, parent);
     fflush(stdout);
     if (failed) {
@@ -630,9 +919,15 @@ int cmd_run(int argc, char **argv)
                 used += (size_t)snprintf(names + used, sizeof names - used, "%s%s seed-%ld",
                                          used ? ", " : "", st.jobs[i].variant->name,
                                          st.jobs[i].config.seed);
-        return cli_error(1, "%d of %d trial(s) failed: %s (status failed in summary.csv; the "
-                            "reasons are above and in each manifest.json)", failed, st.num_jobs,
-                         names);
+        cli_error(1, "%d of %d trial(s) failed: %s (status failed in summary.csv; the "
+                     "reasons are above and in each manifest.json)", failed, st.num_jobs, names);
+        rc = 1;
     }
-    return rc;
+    if (interrupted) {
+        cli_error(1, "%d of %d trial(s) interrupted; continue them with: bnexp run %s --resume %s",
+                  interrupted, st.num_jobs, a.name, out);
+        if (!rc)
+            rc = 1;
+    }
+    return stopped_by ? 128 + stopped_by : rc;
 }

@@ -17,6 +17,7 @@ static const struct command {
 } commands[] = {
     {"run", cmd_run, "train every variant of an experiment",
      "usage: bnexp run EXPERIMENT [options]\n"
+     "       bnexp run EXPERIMENT --resume [RUN] [--jobs J]\n"
      "\n"
      "Train every variant of experiments/EXPERIMENT.ini, each seed of it a trial in\n"
      "its own process, and write per trial RUN/VARIANT/seed-K/{metrics,activations,\n"
@@ -39,11 +40,22 @@ static const struct command {
      "  --out DIR         write the run to DIR instead of runs/EXPERIMENT/DATE-TIME;\n"
      "                    refused if DIR holds the same trials, unless --force\n"
      "  --force           with --out: replace trial directories left by an earlier run\n"
+     "  --resume [RUN]    continue the unfinished trials of run directory RUN (default\n"
+     "                    runs/EXPERIMENT/latest) from their checkpoints, with the\n"
+     "                    settings the run was started with (RUN/run.json); only\n"
+     "                    --jobs can be given with it\n"
      "  -h, --help        show this help\n"
+     "\n"
+     "Every trial saves RUN/VARIANT/seed-K/checkpoint.bin every checkpoint_every\n"
+     "steps and at the end.  Ctrl-C (SIGINT) or SIGTERM stops every trial at its\n"
+     "next step with a checkpoint, whole CSVs and status \"interrupted\"; a second\n"
+     "Ctrl-C stops them at once.  A resumed trial writes the same rows as one that\n"
+     "was never stopped; a checkpoint of another config, dataset or format version,\n"
+     "or a damaged one, is refused.\n"
      "\n"
      "Exit status: 0 if every trial finished (a diverged trial is a result), 1 if a\n"
      "trial failed (the others still run to the end) or at another error, 2 for a\n"
-     "usage error.\n"},
+     "usage error, 130 / 143 when stopped by SIGINT / SIGTERM.\n"},
     {"data", cmd_data, "fetch, verify and list datasets", cmd_data_usage},
     {"plot", cmd_plot, "render charts of a run with gnuplot",
      "usage: bnexp plot CHART [EXPERIMENT | --run DIR] [--format png|svg|pdf]\n"
@@ -146,10 +158,8 @@ int cli_run_dir(const char *cmd, const char *experiment, const char *run_opt, ch
     if (run_opt) {
         if ((size_t)snprintf(dir, size, "%s", run_opt) >= size)
             return cli_error(2, "%s: --run path is too long", cmd);
-    } else if (!*experiment ||
-               strspn(experiment, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(experiment)) {
-        return cli_error(2, "%s: experiment name '%s' must be lowercase letters, digits, '-' "
-                            "or '_'", cmd, experiment);
+    } else if (!bnx_name_is_safe(experiment)) {
+        return cli_error(2, "%s: experiment name '%s' must be %s", cmd, experiment, bnx_name_rule);
     } else {
         snprintf(dir, size, "runs/%s/latest", experiment);
     }

@@ -44,6 +44,8 @@ int bnx_home_path(char *buf, size_t size, const char *rel, bnx_error *err)
 int bnx_mkdir_p(const char *path, bnx_error *err)
 {
     char tmp[4096];
+    if (!*path)
+        return bnx_fail(err, BNX_EINVAL, "empty directory path (expected a directory name)");
     if (strlen(path) + 1 > sizeof tmp)
         return bnx_fail(err, BNX_EINVAL, "path is too long: %.100s...", path);
     strcpy(tmp, path);
@@ -74,4 +76,55 @@ int bnx_is_file(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char bnx_name_rule[] = "lowercase letters, digits, '-' or '_' (1 to 63 characters)";
+
+int bnx_name_is_safe(const char *name)
+{
+    if (!name)
+        return 0;
+    size_t len = strlen(name);
+    return len >= 1 && len <= BNX_NAME_MAX &&
+           strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") == len;
+}
+
+int bnx_mkdir_under(const char *base, const char *rel, bnx_error *err)
+{
+    char path[4096];
+    size_t used = strlen(base);
+    if (used + 1 + strlen(rel) + 1 > sizeof path)
+        return bnx_fail(err, BNX_EINVAL, "path is too long: %.100s/%.100s...", base, rel);
+    if (!bnx_is_dir(base))
+        return bnx_fail(err, BNX_EIO, "%s is not a directory", base);
+    memcpy(path, base, used + 1);
+    for (const char *p = rel; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return bnx_fail(err, BNX_EINVAL, "'%s' is not a plain relative path below %s "
+                            "(expected names separated by '/', without '.' or '..')", rel, base);
+        path[used++] = '/';
+        memcpy(path + used, p, n);
+        used += n;
+        path[used] = '\0';
+        struct stat st;
+        if (lstat(path, &st) != 0) {
+            if (errno != ENOENT || (mkdir(path, 0777) != 0 && errno != EEXIST))
+                return bnx_fail(err, BNX_EIO, "cannot create directory %s: %s", path,
+                                strerror(errno));
+            if (lstat(path, &st) != 0)
+                return bnx_fail(err, BNX_EIO, "cannot create directory %s: %s", path,
+                                strerror(errno));
+        }
+        if (S_ISLNK(st.st_mode))
+            return bnx_fail(err, BNX_EIO, "%s is a symbolic link; bnexp makes the directories "
+                            "inside %s itself and does not write through links there (remove it, "
+                            "or choose another directory)", path, base);
+        if (!S_ISDIR(st.st_mode))
+            return bnx_fail(err, BNX_EIO, "%s exists and is not a directory", path);
+        p += n;
+        if (*p == '/')
+            p++;
+    }
+    return BNX_OK;
 }

@@ -24,8 +24,38 @@ int bnx_is_dir(const char *path);
 int bnx_is_file(const char *path);
 
 /* Create a directory and its missing parents (like mkdir -p), mode 0777
- * less the umask.  Errors: BNX_EIO naming the component that failed and
- * the system's reason (for example "permission denied"). */
+ * less the umask.  Symbolic links on the way are followed: this is for a
+ * path the user gave (--out DIR), which goes where it points.
+ * Errors: BNX_EINVAL for an empty or over-long path; BNX_EIO naming the
+ * component that failed and the system's reason (for example "permission
+ * denied"). */
 int bnx_mkdir_p(const char *path, bnx_error *err);
+
+/* Create base/rel and its missing directories below base, for the
+ * directories bnexp makes inside a run (VARIANT/seed-K, plots): base must
+ * exist (it is the user's, and may be reached through a symbolic link);
+ * every component of rel must be a plain name (not empty, "." or "..") and,
+ * where it exists already, a real directory, not a symbolic link, so that
+ * nothing written below it can land outside base.
+ * Errors: BNX_EINVAL for a component of rel that is not a plain name or a
+ * path that is too long; BNX_EIO naming the component that is a symbolic
+ * link, is not a directory, or cannot be created (with the system's
+ * reason). */
+int bnx_mkdir_under(const char *base, const char *rel, bnx_error *err);
+
+/* The longest name bnx_name_is_safe accepts, in bytes. */
+#define BNX_NAME_MAX 63
+
+/* 1 if `name` can be used as one path component that bnexp creates from a
+ * name in an experiment file or on the command line (an experiment, a
+ * variant): 1 to BNX_NAME_MAX bytes of lowercase letters, digits, '-' and
+ * '_'.  Such a name has no '/', no "." or "..", no space and no leading
+ * dot, so it cannot leave or hide in the directory it is made in.
+ * Otherwise 0 (NULL included). */
+int bnx_name_is_safe(const char *name);
+
+/* What bnx_name_is_safe expects, for messages: "lowercase letters, digits,
+ * '-' or '_' (1 to 63 characters)". */
+extern const char bnx_name_rule[];
 
 #endif

@@ -64,6 +64,8 @@ static const struct key keys[] = {
     {"hist_max", K_DOUBLE, OFF(hist_max), -1e6, 1e6, NULL, "15", "upper edge of the histogram range"},
     {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of the init, data order, Algorithm 2 batches and dropout masks"},
     {"threads", K_INT, OFF(threads), 1, 256, NULL, "1", "BLAS threads per trial"},
+    {"max_memory_mb", K_INT, OFF(max_memory_mb), 16, 1048576, NULL, "8192", "refuse a trial whose estimated memory (MiB) is above this"},
+    {"checkpoint_every", K_LONG, OFF(checkpoint_every), 0, 1e9, NULL, "1000", "steps between checkpoints (0: only at the end and on interrupt)"},
 };
 static const int num_keys = (int)(sizeof keys / sizeof keys[0]);
 

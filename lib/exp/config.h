@@ -56,6 +56,8 @@ typedef struct bnx_config {
     double hist_min, hist_max;
     long seed;              /* seed of the trial's random streams */
     int threads;            /* BLAS threads */
+    int max_memory_mb;      /* refuse a trial whose estimated memory exceeds this (MiB) */
+    long checkpoint_every;  /* steps between checkpoints; 0: at the end and on interrupt only */
 } bnx_config;
 
 /* Fill cfg with every key's default. */

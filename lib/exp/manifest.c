@@ -7,14 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "out/atomic.h"
 #include "out/csv.h"
+#include "out/jsonfile.h"
 
 const char *bnx_trial_status_name(int status)
 {
     switch (status) {
     case BNX_TRIAL_DONE: return "done";
     case BNX_TRIAL_DIVERGED: return "diverged";
+    case BNX_TRIAL_INTERRUPTED: return "interrupted";
     default: return "failed";
     }
 }
@@ -100,17 +101,9 @@ int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config
         add_number(res, "wall_time_s", result->wall_time_s);
     }
 
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text)
-        return bnx_fail(err, BNX_ENOMEM, "cannot format the manifest of %s", dir);
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json", dir);
-    size_t len = strlen(text);
-    text[len] = '\n'; /* the terminating NUL becomes a final newline */
-    int rc = bnx_write_file_atomic(path, text, len + 1, err);
-    free(text);
-    return rc;
+    return bnx_json_write_file(path, root, err);
 }
 
 static void copy_string(const cJSON *obj, const char *name, char *buf, size_t size)

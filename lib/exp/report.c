@@ -26,22 +26,24 @@ void bnx_curve_free(bnx_curve *c)
     c->n = 0;
 }
 
-/* bnx_curve_read; with allow_empty, a file with only a header row gives a
- * curve of no record (c->n = 0) instead of an error. */
-static int read_metrics(const char *path, bnx_curve *c, int allow_empty, bnx_error *err)
+/* bnx_curve_read; `live` (a trial still running): a file with only a
+ * header row gives a curve of no record (c->n = 0) instead of an error, and
+ * a last row not yet complete is left out. */
+static int read_metrics(const char *path, bnx_curve *c, int live, bnx_error *err)
 {
     static const char *const cols[] = {"step", "train_loss", "test_loss", "test_accuracy", NULL};
     bnx_csv_table t;
-    int rc = bnx_csv_table_read(path, &t, err);
+    int rc = live ? bnx_csv_table_read_live(path, &t, err) : bnx_csv_table_read(path, &t, err);
     if (rc)
         return rc;
     if ((rc = bnx_csv_table_require(&t, cols, err)) != BNX_OK)
         goto out;
     if (t.num_rows == 0) {
-        if (allow_empty)
+        if (live)
             bnx_curve_free(c);
         else
-            rc = bnx_fail(err, BNX_EFORMAT, "%s has only a header row (no records)", path);
+            rc = bnx_fail(err, BNX_EFORMAT, "%s has only a header row (expected a record at "
+                          "step 0, every eval_every steps and the last step)", path);
         goto out;
     }
     int istep = bnx_csv_table_col(&t, "step"), itl = bnx_csv_table_col(&t, "train_loss"),
@@ -168,9 +170,10 @@ long bnx_run_seed_dir(const char *name)
 }
 
 /* Read a trial's metrics.csv and manifest.json (for status and wall time
- * where summary.csv did not give them); with allow_empty, a metrics.csv
- * without records gives c->n = 0. */
-static int read_trial(const bnx_run *run, bnx_curve *c, int allow_empty, bnx_error *err)
+ * where summary.csv did not give them); with allow_running, a trial that
+ * has not ended (no manifest.json) may have a metrics.csv without records
+ * (c->n = 0) or with a last row not yet complete. */
+static int read_trial(const bnx_run *run, bnx_curve *c, int allow_running, bnx_error *err)
 {
     char path[4400];
     snprintf(path, sizeof path, "%s/%s/seed-%ld/manifest.json", run->dir, c->variant, c->seed);
@@ -183,7 +186,7 @@ static int read_trial(const bnx_run *run, bnx_curve *c, int allow_empty, bnx_err
             c->wall_time_s = info.wall_time_s;
     }
     snprintf(path, sizeof path, "%s/%s/seed-%ld/metrics.csv", run->dir, c->variant, c->seed);
-    int rc = read_metrics(path, c, allow_empty, err);
+    int rc = read_metrics(path, c, allow_running && !c->has_manifest, err);
     if (rc)
         return bnx_error_prefix(err, "trial %s seed %ld", c->variant, c->seed);
     if (!c->status[0] && c->diverged_step >= 0)
@@ -261,27 +264,71 @@ static int from_summary(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
     return rc;
 }
 
+/* A trial directory without metrics.csv is fine while the trial has not
+ * ended (no manifest.json) or after it failed; a trial that ended
+ * otherwise must have one. */
+static int check_missing_metrics(const char *trial_dir, bnx_error *err)
+{
+    char path[4400];
+    bnx_manifest_info info;
+    snprintf(path, sizeof path, "%s/manifest.json", trial_dir);
+    if (bnx_manifest_read(path, &info, NULL) != BNX_OK || strcmp(info.status, "failed") == 0)
+        return BNX_OK;
+    return bnx_fail(err, BNX_ENOTFOUND, "%s/metrics.csv is missing, but the trial ended (status "
+                    "%s in its manifest.json); expected its records (README.md, \"Outputs\")",
+                    trial_dir, info.status[0] ? info.status : "unknown");
+}
+
+/* Every trial summary.csv lists as done or diverged must have been read. */
+static int check_listed(const bnx_run *run, const bnx_csv_table *t, bnx_error *err)
+{
+    int iv = bnx_csv_table_col(t, "variant"), is = bnx_csv_table_col(t, "seed"),
+        ist = bnx_csv_table_col(t, "status");
+    for (long r = 0; r < t->num_rows; r++) {
+        const char *variant = bnx_csv_table_cell(t, r, iv), *status = bnx_csv_table_cell(t, r, ist);
+        double seed;
+        if (strcmp(status, "done") != 0 && strcmp(status, "diverged") != 0)
+            continue;
+        if (bnx_csv_table_number(t, r, is, &seed, err))
+            return err ? err->code : BNX_EFORMAT;
+        int found = 0;
+        for (int i = 0; i < run->num_trials && !found; i++)
+            found = run->trials[i].seed == (long)seed && strcmp(run->trials[i].variant, variant) == 0;
+        if (!found)
+            return bnx_fail(err, BNX_ENOTFOUND, "%s/summary.csv:%ld lists %s seed %ld as %s, but "
+                            "%s/%s/seed-%ld/metrics.csv has no records or is missing", run->dir,
+                            t->line[r], variant, (long)seed, status, run->dir, variant,
+                            (long)seed);
+    }
+    return BNX_OK;
+}
+
 static int from_dirs(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
 {
-    /* summary.csv, where there is one, gives the variant order. */
+    /* summary.csv, where there is one (the run has ended), gives the
+     * variant order and the trials that must be here. */
     bnx_csv_table t;
-    if (read_summary(run, &t, NULL) == BNX_OK) {
-        int iv = bnx_csv_table_col(&t, "variant");
-        for (long r = 0; r < t.num_rows; r++)
-            if (strlen(bnx_csv_table_cell(&t, r, iv)) < 64 &&
-                add_variant(run, bnx_csv_table_cell(&t, r, iv), vcap)) {
-                bnx_csv_table_free(&t);
-                return bnx_fail(err, BNX_ENOMEM, "out of memory listing trials");
-            }
-        bnx_csv_table_free(&t);
+    int rc = read_summary(run, &t, err);
+    int have_summary = rc == BNX_OK;
+    if (rc != BNX_OK && rc != BNX_ENOTFOUND)
+        return rc;
+    for (long r = 0; have_summary && r < t.num_rows; r++) {
+        const char *variant = bnx_csv_table_cell(&t, r, bnx_csv_table_col(&t, "variant"));
+        if (strlen(variant) < 64 && add_variant(run, variant, vcap)) {
+            bnx_csv_table_free(&t);
+            return bnx_fail(err, BNX_ENOMEM, "out of memory listing trials");
+        }
     }
+    rc = BNX_OK;
     int listed = run->num_variants;
 
     DIR *d = opendir(run->dir);
-    if (!d)
+    if (!d) {
+        if (have_summary)
+            bnx_csv_table_free(&t);
         return bnx_fail(err, BNX_EIO, "cannot open run directory %s: %s", run->dir,
                         strerror(errno));
-    int rc = BNX_OK;
+    }
     struct dirent *e;
     while (rc == BNX_OK && (e = readdir(d))) {
         char vdir[4200];
@@ -297,8 +344,13 @@ static int from_dirs(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
             long seed = bnx_run_seed_dir(s->d_name);
             char path[4400];
             if (seed < 0 || (size_t)snprintf(path, sizeof path, "%s/%s/metrics.csv", vdir,
-                                             s->d_name) >= sizeof path || !bnx_is_file(path))
+                                             s->d_name) >= sizeof path)
                 continue;
+            if (!bnx_is_file(path)) {
+                path[strlen(path) - strlen("/metrics.csv")] = '\0';
+                rc = check_missing_metrics(path, err);
+                continue;
+            }
             bnx_curve *c = add_trial(run, tcap);
             if (!c || add_variant(run, e->d_name, vcap)) {
                 rc = bnx_fail(err, BNX_ENOMEM, "out of memory listing trials");
@@ -315,6 +367,10 @@ static int from_dirs(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
         closedir(vd);
     }
     closedir(d);
+    if (rc == BNX_OK && have_summary)
+        rc = check_listed(run, &t, err);
+    if (have_summary)
+        bnx_csv_table_free(&t);
     if (rc)
         return rc;
     if (run->num_trials == 0 && run->num_skipped)
@@ -670,6 +726,7 @@ int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep
             wall[m] = c->wall_time_s;
             row->diverged += strcmp(c->status, "diverged") == 0;
             row->failed += strcmp(c->status, "failed") == 0;
+            row->interrupted += strcmp(c->status, "interrupted") == 0;
             m++;
         }
         row->seeds = m;
@@ -734,6 +791,15 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
                            "seeds)", rep->baseline, t->seed);
     }
     sb_printf(&sb, "\n\n");
+    int unfinished = 0;
+    for (int k = 0; k < rep->num_rows; k++)
+        unfinished += rep->rows[k].interrupted;
+    if (unfinished)
+        sb_printf(&sb, "**Unfinished run**: %d trial%s interrupted (status interrupted in "
+                       "summary.csv); %s figures cover only the steps trained so far. Continue "
+                       "with `bnexp run %s --resume %s`, then report again.\n\n",
+                  unfinished, unfinished == 1 ? " was" : "s were", unfinished == 1 ? "its" : "their",
+                  exp ? exp : "EXPERIMENT", info->run_dir);
 
     sb_printf(&sb, "| variant | seeds | steps to target | speed-up | max test accuracy | "
                    "final test accuracy | diverged | wall time (s) |\n");
@@ -752,6 +818,8 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
         sb_printf(&sb, " | %d/%d", r->diverged, r->seeds);
         if (r->failed)
             sb_printf(&sb, " (%d failed)", r->failed);
+        if (r->interrupted)
+            sb_printf(&sb, " (%d interrupted)", r->interrupted);
         sb_printf(&sb, " | ");
         put_stat(&sb, &r->wall_time_s, r->seeds, 1, "known", "n/a");
         sb_printf(&sb, " |\n");

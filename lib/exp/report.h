@@ -152,6 +152,7 @@ typedef struct bnx_report_row {
     bnx_stat final_accuracy;    /* each trial's last record's test accuracy */
     int diverged;               /* trials with status diverged */
     int failed;                 /* trials with status failed */
+    int interrupted;            /* trials with status interrupted (unfinished) */
     bnx_stat wall_time_s;       /* each trial's wall time */
 } bnx_report_row;
 

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/paths.h"
+
 /* The Debian build of inih passes no line number to the handler, so the
  * reader counts lines itself. */
 struct parse_state {
@@ -76,11 +78,9 @@ static bnx_variant *find_or_add_variant(struct parse_state *st, const char *name
         bnx_fail(st->err, BNX_EFORMAT, "%s:%d: more than %d variants", spec->path, st->line, BNX_MAX_VARIANTS);
         return NULL;
     }
-    if (strlen(name) >= sizeof spec->variants[0].name ||
-        strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name)) {
-        bnx_fail(st->err, BNX_EFORMAT,
-                 "%s:%d: variant name '%s' must be lowercase letters, digits, '-' or '_' (at most 63)",
-                 spec->path, st->line, name);
+    if (!bnx_name_is_safe(name)) {
+        bnx_fail(st->err, BNX_EFORMAT, "%s:%d: variant name '%s' must be %s", spec->path,
+                 st->line, name, bnx_name_rule);
         return NULL;
     }
     bnx_variant *v = &spec->variants[spec->num_variants++];

@@ -1,13 +1,17 @@
 #include "exp/trainer.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/alloc.h"
 #include "core/rng.h"
 #include "core/timer.h"
+#include "exp/checkpoint.h"
+#include "exp/limits.h"
 #include "exp/probe.h"
 #include "model/net.h"
 #include "nn/loss.h"
@@ -24,6 +28,7 @@ enum { STREAM_DATA = 1, STREAM_INIT = 2, STREAM_POPULATION = 3, STREAM_DROPOUT =
 
 typedef struct trial {
     const bnx_config *cfg;
+    const bnx_trial_opts *opts;
     const bnx_dataset *train, *test;
     bnx_net net;
     int features, plane;   /* values per image, per channel of an image */
@@ -43,7 +48,15 @@ typedef struct trial {
     bnx_csv metrics, activations, histograms;
     /* probed unit's percentiles over the records after step 0 */
     double lo[3], hi[3];
-    int drift_records;
+    long drift_records;
+    /* training loss and accuracy summed since the last record */
+    double loss_sum;
+    long right, seen;
+    /* checkpoints */
+    char dir[4096];
+    unsigned char identity[32];
+    long num_bn;
+    float *bn_mean, *bn_var; /* (num_bn) moving averages, gathered to save */
 } trial;
 
 /* Copy one image, standardised per channel when the key asks for it. */
@@ -266,7 +279,7 @@ static int create_net(const bnx_config *cfg, const bnx_dataset *ds, int max_batc
     return rc;
 }
 
-static int trial_open(trial *t, const char *dir, bnx_error *err)
+static int trial_open(trial *t, bnx_error *err)
 {
     const bnx_config *cfg = t->cfg;
     const bnx_dataset *ds = t->train;
@@ -295,6 +308,9 @@ static int trial_open(trial *t, const char *dir, bnx_error *err)
     t->hist = bnx_calloc((size_t)cfg->hist_bins + 2, sizeof(long), &failed);
     t->shift = bnx_calloc((size_t)ds->c, sizeof(float), &failed);
     t->scale = bnx_calloc((size_t)ds->c, sizeof(float), &failed);
+    t->num_bn = bnx_net_bn_channels(&t->net);
+    t->bn_mean = bnx_calloc((size_t)t->num_bn + 1, sizeof(float), &failed);
+    t->bn_var = bnx_calloc((size_t)t->num_bn + 1, sizeof(float), &failed);
     if (cfg->standardize)
         t->test_images = bnx_calloc((size_t)t->test->n * t->features, sizeof(float), &failed);
     if (failed)
@@ -306,19 +322,123 @@ static int trial_open(trial *t, const char *dir, bnx_error *err)
     for (uint32_t i = 0; i < (uint32_t)t->train->n; i++)
         t->order[i] = i;
     t->cursor = t->train->n; /* the first batch shuffles */
-
-    char path[4200];
-    snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    if (bnx_csv_open(&t->metrics, path,
-                     "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,wall_time_s", err))
-        return err->code;
-    snprintf(path, sizeof path, "%s/activations.csv", dir);
-    if (bnx_csv_open(&t->activations, path, "step,layer,unit,p15,p50,p85,mean,std", err))
-        return err->code;
-    snprintf(path, sizeof path, "%s/histograms.csv", dir);
-    if (bnx_csv_open(&t->histograms, path, "step,layer,bin_lo,bin_hi,count", err))
-        return err->code;
     return BNX_OK;
+}
+
+static const char *const csv_names[BNX_NUM_CSV] = {"metrics.csv", "activations.csv", "histograms.csv"};
+static const char *const csv_headers[BNX_NUM_CSV] = {
+    "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,wall_time_s",
+    "step,layer,unit,p15,p50,p85,mean,std",
+    "step,layer,bin_lo,bin_hi,count",
+};
+
+static bnx_csv *csv_file(trial *t, int i)
+{
+    return i == BNX_CSV_METRICS ? &t->metrics : i == BNX_CSV_ACTIVATIONS ? &t->activations
+                                                                          : &t->histograms;
+}
+
+/* Create the CSVs with their headers, or (bytes != NULL) continue them from
+ * the lengths a checkpoint recorded. */
+static int open_csvs(trial *t, const long *bytes, bnx_error *err)
+{
+    for (int i = 0; i < BNX_NUM_CSV; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", t->dir, csv_names[i]);
+        int rc = bytes ? bnx_csv_resume(csv_file(t, i), path, csv_headers[i], bytes[i], err)
+                       : bnx_csv_open(csv_file(t, i), path, csv_headers[i], err);
+        if (rc)
+            return rc;
+    }
+    return BNX_OK;
+}
+
+/* Save everything the next steps depend on as dir/checkpoint.bin.  Every
+ * CSV row is flushed when written, so the files' sizes on disk are the
+ * lengths to continue from. */
+static int save_checkpoint(trial *t, long step, double elapsed, int finished,
+                           const bnx_trial_result *res, bnx_error *err)
+{
+    bnx_checkpoint ck = {
+        .step = step, .finished = finished, .elapsed_s = elapsed,
+        .loss_sum = t->loss_sum, .right = t->right, .seen = t->seen, .result = *res,
+        .drift_records = t->drift_records,
+        .rng = {{t->data_rng.state, t->data_rng.inc}, {t->pop_rng.state, t->pop_rng.inc},
+                {t->net.dropout_rng.state, t->net.dropout_rng.inc}},
+        .order_len = t->train->n, .order = t->order, .cursor = t->cursor,
+        .num_params = t->net.num_params, .params = t->net.params, .velocity = t->net.velocity,
+        .num_bn = t->num_bn, .running_mean = t->bn_mean, .running_var = t->bn_var,
+    };
+    memcpy(ck.identity, t->identity, sizeof ck.identity);
+    memcpy(ck.drift_lo, t->lo, sizeof t->lo);
+    memcpy(ck.drift_hi, t->hi, sizeof t->hi);
+    bnx_net_copy_bn_stats(&t->net, t->bn_mean, t->bn_var, 0);
+    char path[4200];
+    for (int i = 0; i < BNX_NUM_CSV; i++) {
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/%s", t->dir, csv_names[i]);
+        if (stat(path, &sb) != 0)
+            return bnx_fail(err, BNX_EIO, "checkpoint: cannot stat %s: %s", path, strerror(errno));
+        ck.csv_bytes[i] = (long)sb.st_size;
+    }
+    snprintf(path, sizeof path, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
+    if (t->opts->guard)
+        t->opts->guard(t->opts->ctx, 1);
+    int rc = bnx_checkpoint_write(path, &ck, err);
+    if (t->opts->guard)
+        t->opts->guard(t->opts->ctx, 0);
+    return rc;
+}
+
+/* Continue from dir/checkpoint.bin if there is one: *first is the next
+ * step to train (0: no checkpoint, start afresh and record step 0).  A
+ * checkpoint of another config or dataset, or one that does not fit the
+ * network and data, is refused. */
+static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *finished,
+                           double *elapsed, bnx_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
+    bnx_checkpoint ck;
+    int rc = bnx_checkpoint_read(path, &ck, err);
+    *first = 0;
+    *finished = 0;
+    if (rc == BNX_ENOTFOUND) {
+        bnx_error_clear(err);
+        return BNX_OK;
+    }
+    if (rc == BNX_OK && memcmp(ck.identity, t->identity, sizeof ck.identity) != 0)
+        rc = bnx_fail(err, BNX_EINVAL, "%s was written for another config or dataset; "
+                      "it is not mixed into this one (start a new run instead of resuming)", path);
+    else if (rc == BNX_OK && (ck.num_params != t->net.num_params || ck.order_len != t->train->n ||
+                              ck.num_bn != t->num_bn || ck.step > t->cfg->steps))
+        rc = bnx_fail(err, BNX_EFORMAT, "%s: does not fit this trial (%ld parameters, %ld examples, "
+                      "%ld BN channels, step %ld; expected %d, %d, %ld, at most %ld)", path,
+                      ck.num_params, ck.order_len, ck.num_bn, ck.step, t->net.num_params,
+                      t->train->n, t->num_bn, t->cfg->steps);
+    if (rc == BNX_OK) {
+        *res = ck.result;
+        *first = ck.step + 1;
+        *finished = ck.finished;
+        *elapsed = ck.elapsed_s;
+        t->loss_sum = ck.loss_sum;
+        t->right = ck.right;
+        t->seen = ck.seen;
+        memcpy(t->lo, ck.drift_lo, sizeof t->lo);
+        memcpy(t->hi, ck.drift_hi, sizeof t->hi);
+        t->drift_records = ck.drift_records;
+        t->data_rng = (bnx_rng){ck.rng[0][0], ck.rng[0][1]};
+        t->pop_rng = (bnx_rng){ck.rng[1][0], ck.rng[1][1]};
+        t->net.dropout_rng = (bnx_rng){ck.rng[2][0], ck.rng[2][1]};
+        memcpy(t->order, ck.order, sizeof(uint32_t) * (size_t)ck.order_len);
+        t->cursor = ck.cursor;
+        memcpy(t->net.params, ck.params, sizeof(float) * (size_t)ck.num_params);
+        memcpy(t->net.velocity, ck.velocity, sizeof(float) * (size_t)ck.num_params);
+        bnx_net_copy_bn_stats(&t->net, ck.running_mean, ck.running_var, 1);
+        rc = open_csvs(t, ck.csv_bytes, err);
+    }
+    bnx_checkpoint_free(&ck);
+    return rc;
 }
 
 static int trial_close(trial *t, int rc, bnx_error *err)
@@ -343,6 +463,8 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->hist);
     free(t->shift);
     free(t->scale);
+    free(t->bn_mean);
+    free(t->bn_var);
     if (t->test_images != t->test->images)
         free(t->test_images);
     return rc;
@@ -386,15 +508,12 @@ void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg)
     res->p15_drift = res->p50_drift = res->p85_drift = NAN;
 }
 
-/* The test images have the training images' shape and the keys agree with
- * each other and with the data's sizes. */
+/* The data fits the model, the keys agree with each other and with the
+ * data's sizes, and the trial's memory is within its limit (exp/limits.h). */
 static int check_data(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
                       bnx_error *err)
 {
-    if (test->c != train->c || test->h != train->h || test->w != train->w)
-        return bnx_fail(err, BNX_EINVAL, "test images (%dx%dx%d) do not match training images (%dx%dx%d)",
-                        test->c, test->h, test->w, train->c, train->h, train->w);
-    return bnx_config_validate(cfg, train->n, test->n, err);
+    return bnx_limits_check(cfg, train, test, err);
 }
 
 int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
@@ -411,9 +530,12 @@ int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_d
 }
 
 int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
-                  const char *dir, bnx_progress_fn progress, void *ctx,
-                  bnx_trial_result *res, bnx_error *err)
+                  const char *dir, const bnx_trial_opts *opts, bnx_trial_result *res,
+                  bnx_error *err)
 {
+    static const bnx_trial_opts no_opts = {0};
+    if (!opts)
+        opts = &no_opts;
     double start = bnx_now();
     bnx_trial_result_init(res, cfg);
 
@@ -421,19 +543,40 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
     int rc = check_data(cfg, train, test, err);
     if (rc)
         return rc;
-
-    trial t = {.cfg = cfg, .train = train, .test = test, .features = features,
+    trial t = {.cfg = cfg, .opts = opts, .train = train, .test = test, .features = features,
                .plane = train->h * train->w};
-    rc = trial_open(&t, dir, err);
+    if ((size_t)snprintf(t.dir, sizeof t.dir, "%s", dir) >= sizeof t.dir)
+        return bnx_fail(err, BNX_EINVAL, "trial directory path is too long: %s", dir);
+    bnx_checkpoint_identity(cfg, opts->data_id, t.identity);
+    rc = trial_open(&t, err);
     if (rc)
         return trial_close(&t, rc, NULL);
 
+    /* Resume from the checkpoint, or start afresh with the step-0 record. */
+    long first = 0;
+    int finished = 0;
+    double elapsed = 0.0;
+    if (opts->resume)
+        rc = load_checkpoint(&t, res, &first, &finished, &elapsed, err);
+    if (rc)
+        return trial_close(&t, rc, NULL);
+    if (finished)
+        return trial_close(&t, BNX_OK, err);
+    start -= elapsed;
     bnx_record r = {0};
-    rc = record(&t, &r, res, start, progress, ctx, err);
-    double loss_sum = 0.0;
-    long right = 0, seen = 0;
-    int m = cfg->batch_size, classes = t.net.num_classes;
-    for (long step = 1; rc == BNX_OK && step <= cfg->steps; step++) {
+    if (first == 0) {
+        first = 1;
+        rc = open_csvs(&t, NULL, err);
+        if (rc == BNX_OK)
+            rc = record(&t, &r, res, start, opts->progress, opts->ctx, err);
+    }
+    int m = cfg->batch_size, classes = t.net.num_classes, interrupted = 0;
+    for (long step = first; rc == BNX_OK && step <= cfg->steps; step++) {
+        if (opts->stop && *opts->stop) { /* at a step boundary: save and stop */
+            interrupted = 1;
+            rc = save_checkpoint(&t, step - 1, bnx_now() - start, 0, res, err);
+            break;
+        }
         next_batch(&t);
         const float *logits = bnx_net_forward(&t.net, m, t.x, BNX_MODE_TRAIN);
         int correct;
@@ -442,25 +585,30 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         bnx_net_backward(&t.net, m, t.x, t.dlogits);
         bnx_net_sgd_step(&t.net, (float)bnx_config_lr_at(cfg, step), (float)cfg->momentum,
                          (float)cfg->weight_decay);
-        loss_sum += loss;
-        right += correct;
-        seen += m;
+        t.loss_sum += loss;
+        t.right += correct;
+        t.seen += m;
         res->steps = step;
         int diverged = !isfinite(loss);
         if (diverged || step % cfg->eval_every == 0 || step == cfg->steps) {
             r = (bnx_record){.step = step, .has_train = 1,
-                             .train_loss = loss_sum / (double)seen,
-                             .train_accuracy = (double)right / (double)seen};
-            rc = record(&t, &r, res, start, progress, ctx, err);
-            loss_sum = 0.0;
-            right = seen = 0;
+                             .train_loss = t.loss_sum / (double)t.seen,
+                             .train_accuracy = (double)t.right / (double)t.seen};
+            rc = record(&t, &r, res, start, opts->progress, opts->ctx, err);
+            t.loss_sum = 0.0;
+            t.right = t.seen = 0;
             if (diverged || !isfinite(r.test_loss)) {
                 res->diverged_step = step; /* the first: training stops here */
                 break;
             }
         }
+        if (rc == BNX_OK && cfg->checkpoint_every > 0 && step % cfg->checkpoint_every == 0 &&
+            step < cfg->steps)
+            rc = save_checkpoint(&t, step, bnx_now() - start, 0, res, err);
     }
-    if (rc == BNX_OK) {
+    if (rc == BNX_OK && interrupted) {
+        res->status = BNX_TRIAL_INTERRUPTED;
+    } else if (rc == BNX_OK) {
         res->status = res->diverged_step >= 0 ? BNX_TRIAL_DIVERGED : BNX_TRIAL_DONE;
         /* The last record measured the estimate evaluation uses; measure
          * the other one now. */
@@ -479,5 +627,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         }
     }
     res->wall_time_s = bnx_now() - start;
+    if (rc == BNX_OK && !interrupted)
+        rc = save_checkpoint(&t, res->steps, res->wall_time_s, 1, res, err);
     return trial_close(&t, rc, err);
 }

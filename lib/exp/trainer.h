@@ -5,6 +5,8 @@
 #ifndef BNX_EXP_TRAINER_H
 #define BNX_EXP_TRAINER_H
 
+#include <signal.h>
+
 #include "core/error.h"
 #include "data/dataset.h"
 #include "exp/config.h"
@@ -20,7 +22,9 @@ typedef struct bnx_record {
     double wall_time_s;
 } bnx_record;
 
-enum bnx_trial_status { BNX_TRIAL_DONE, BNX_TRIAL_DIVERGED, BNX_TRIAL_FAILED };
+/* INTERRUPTED: stopped on request at a step boundary, with a checkpoint to
+ * continue from. */
+enum bnx_trial_status { BNX_TRIAL_DONE, BNX_TRIAL_DIVERGED, BNX_TRIAL_FAILED, BNX_TRIAL_INTERRUPTED };
 
 /* What summary.csv reports of a trial. */
 typedef struct bnx_trial_result {
@@ -55,17 +59,45 @@ typedef void (*bnx_progress_fn)(void *ctx, const bnx_record *rec, long total_ste
 int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
                     bnx_error *err);
 
+/* How bnx_trial_run is driven; a zeroed struct (or NULL) trains afresh
+ * with no progress reports and no stop requests. */
+typedef struct bnx_trial_opts {
+    bnx_progress_fn progress; /* called after each record, or NULL */
+    void *ctx;                /* passed to progress */
+    /* When *stop becomes nonzero (a signal handler sets it), the trial
+     * stops at the next step boundary: it saves a checkpoint and returns
+     * with status BNX_TRIAL_INTERRUPTED.  NULL: never. */
+    const volatile sig_atomic_t *stop;
+    /* Called with 1 before and 0 after the checkpoint is replaced (a
+     * temporary file, then a rename), so that a caller who ends the process
+     * on a second signal can wait until the file is whole.  Or NULL. */
+    void (*guard)(void *ctx, int on);
+    int resume;               /* 1: continue from dir/checkpoint.bin if it exists */
+    const char *data_id;      /* the dataset's identity (its file sums), hashed
+                                 into the checkpoint; NULL for none */
+} bnx_trial_opts;
+
 /* Train one trial and write dir/metrics.csv, dir/activations.csv and
- * dir/histograms.csv (columns: README.md, "Outputs").  dir must exist.
+ * dir/histograms.csv (columns: README.md, "Outputs"), and the checkpoint
+ * dir/checkpoint.bin (exp/checkpoint.h) every cfg->checkpoint_every steps,
+ * on a stop request, and at the end.  dir must exist.
  *   train: the training set (N, C, H, W) with C*H*W = the model's input
  *   test:  the test set, same shape
+ * With opts->resume and a checkpoint in dir, training continues from it:
+ * the CSVs are cut back to the rows the checkpoint had seen and every
+ * later row is the same as an uninterrupted trial's (wall_time_s aside);
+ * a finished checkpoint returns its result without training.  Without a
+ * checkpoint the trial starts afresh.
  * On return *result describes the trial; a diverging run is a result
- * (status BNX_TRIAL_DIVERGED, return BNX_OK), not an error.
+ * (status BNX_TRIAL_DIVERGED, return BNX_OK), not an error, and so is an
+ * interrupted one (BNX_TRIAL_INTERRUPTED).
  * Errors: BNX_EINVAL for a config that does not fit the data (message
- * names the key), BNX_ENOMEM with the size needed, BNX_EIO when a CSV cannot
- * be written (the rows already written stay valid). */
+ * names the key) or a checkpoint written for another config or dataset;
+ * BNX_EFORMAT for a damaged checkpoint or CSV that cannot be continued;
+ * BNX_ENOMEM with the size needed; BNX_EIO when a CSV or the checkpoint
+ * cannot be written (the rows already written stay valid). */
 int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
-                  const char *dir, bnx_progress_fn progress, void *ctx,
-                  bnx_trial_result *result, bnx_error *err);
+                  const char *dir, const bnx_trial_opts *opts, bnx_trial_result *result,
+                  bnx_error *err);
 
 #endif

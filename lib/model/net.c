@@ -577,3 +577,31 @@ const float *bnx_net_preactivation(const bnx_net *net, int k, int *units)
         *units = l->out;
     return l->y;
 }
+
+long bnx_net_bn_channels(const bnx_net *net)
+{
+    long count = 0;
+    for (int i = 0; i < net->num_layers; i++)
+        if (net->layers[i].kind == BNX_LAYER_BATCHNORM)
+            count += net->layers[i].c;
+    return count;
+}
+
+void bnx_net_copy_bn_stats(bnx_net *net, float *mean, float *var, int to_net)
+{
+    long at = 0;
+    for (int i = 0; i < net->num_layers; i++) {
+        bnx_layer *l = &net->layers[i];
+        if (l->kind != BNX_LAYER_BATCHNORM)
+            continue;
+        size_t bytes = sizeof(float) * (size_t)l->c;
+        if (to_net) {
+            memcpy(l->running_mean, mean + at, bytes);
+            memcpy(l->running_var, var + at, bytes);
+        } else {
+            memcpy(mean + at, l->running_mean, bytes);
+            memcpy(var + at, l->running_var, bytes);
+        }
+        at += l->c;
+    }
+}

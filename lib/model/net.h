@@ -213,6 +213,15 @@ void bnx_net_population_end(bnx_net *net);
 /* Number of batch norm layers. */
 int bnx_net_num_batchnorm(const bnx_net *net);
 
+/* Channels over all batch norm layers: the length of their running_mean
+ * (and running_var) arrays laid end to end in layer order. */
+long bnx_net_bn_channels(const bnx_net *net);
+
+/* Copy the batch norm moving averages between the network and the arrays
+ * mean and var, (bnx_net_bn_channels) each, laid out in layer order: into
+ * the network when to_net is 1, out of it when 0.  For checkpoints. */
+void bnx_net_copy_bn_stats(bnx_net *net, float *mean, float *var, int to_net);
+
 /* Pre-activations of fully connected hidden layer `k` (1-based) from the
  * last forward: (N, hidden_units) rows.  Returns NULL if k is out of range. */
 const float *bnx_net_preactivation(const bnx_net *net, int k, int *units);

@@ -76,7 +76,9 @@ static int blank(const char *s)
     return s[strspn(s, " \t\r")] == '\0';
 }
 
-int bnx_csv_table_read(const char *path, bnx_csv_table *t, bnx_error *err)
+/* Read path into t; `live`: drop a last line without a newline instead of
+ * refusing the file. */
+static int table_read(const char *path, int live, bnx_csv_table *t, bnx_error *err)
 {
     memset(t, 0, sizeof *t);
     snprintf(t->path, sizeof t->path, "%s", path);
@@ -84,6 +86,21 @@ int bnx_csv_table_read(const char *path, bnx_csv_table *t, bnx_error *err)
     int rc = read_all(path, &t->text, &len, err);
     if (rc)
         return rc;
+    if (len > 0 && t->text[len - 1] != '\n') {
+        char *start = memrchr(t->text, '\n', len);
+        start = start ? start + 1 : t->text;
+        if (!live && !blank(start)) {
+            long lineno = 1;
+            for (const char *c = t->text; c < start; c++)
+                lineno += *c == '\n';
+            bnx_csv_table_free(t);
+            return bnx_fail(err, BNX_EFORMAT, "%s:%ld: the last line ends without a line "
+                            "break: the file was cut short mid-row (a full disk, a crash or a "
+                            "truncated copy); expected every row to end with one", path, lineno);
+        }
+        len = (size_t)(start - t->text); /* a row not yet complete */
+        t->text[len] = '\0';
+    }
 
     /* Count the lines to size the arrays. */
     long lines = 1;
@@ -149,6 +166,16 @@ int bnx_csv_table_read(const char *path, bnx_csv_table *t, bnx_error *err)
         p = nl + 1;
     }
     return BNX_OK;
+}
+
+int bnx_csv_table_read(const char *path, bnx_csv_table *t, bnx_error *err)
+{
+    return table_read(path, 0, t, err);
+}
+
+int bnx_csv_table_read_live(const char *path, bnx_csv_table *t, bnx_error *err)
+{
+    return table_read(path, 1, t, err);
 }
 
 int bnx_csv_table_col(const bnx_csv_table *t, const char *name)

@@ -22,14 +22,24 @@ typedef struct bnx_csv_table {
  * excess is not stored). */
 int bnx_csv_split(char *line, char **f, int max);
 
-/* Read `path` whole.  Every record must have as many fields as the header;
- * a final line without a newline counts as a record.  A file with a header
- * and no records is valid (num_rows 0).
+/* Read `path` whole.  Every record must have as many fields as the header,
+ * and every line must end with a newline: bnexp writes whole lines, so a
+ * last line without one was cut short (a crash, a full disk, a truncated
+ * copy) and is refused rather than read as a record with a shortened last
+ * value.  A file with a header and no records is valid (num_rows 0).
  * Errors: BNX_ENOTFOUND if the file does not exist; BNX_EIO if it cannot be
  * read (naming the path and the system's reason); BNX_EFORMAT if it is
- * empty or a record has the wrong number of fields ("PATH:LINE: 3 fields,
- * the header has 8"); BNX_ENOMEM.  On error *t is left empty (safe to free). */
+ * empty, its last line is cut short ("PATH:LINE: the last line ends
+ * without a line break: ...") or a record has the wrong number of fields
+ * ("PATH:LINE: 3 fields, the header has 8"); BNX_ENOMEM.  On error *t is
+ * left empty (safe to free). */
 int bnx_csv_table_read(const char *path, bnx_csv_table *t, bnx_error *err);
+
+/* bnx_csv_table_read for a file that may still be being written (a trial
+ * that has not ended): a last line without a newline is a row not yet
+ * complete and is left out instead of refused.  Errors: as
+ * bnx_csv_table_read, but for the cut last line. */
+int bnx_csv_table_read_live(const char *path, bnx_csv_table *t, bnx_error *err);
 
 /* Release what bnx_csv_table_read allocated; safe on an empty table. */
 void bnx_csv_table_free(bnx_csv_table *t);

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "out/atomic.h"
+
 extern char **environ;
 
 /* gnuplot's stderr is kept up to this many bytes; the rest is drained. */
@@ -180,6 +182,20 @@ static int make_temp_beside(const char *path, char *tmp, size_t size, bnx_error 
     return bnx_fail(err, BNX_EIO, "cannot create a temporary file beside %s", path);
 }
 
+/* fsync what gnuplot wrote to tmp: a write the system deferred and could
+ * not complete (a full disk) is reported here, before the rename. */
+static int sync_file(const char *tmp, const char *outfile, bnx_error *err)
+{
+    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+    int e = fd < 0 ? errno : fsync(fd) != 0 && errno != EINVAL ? errno : 0;
+    if (fd >= 0)
+        close(fd);
+    if (e)
+        return bnx_fail(err, BNX_EIO, "cannot write %s: %s (the earlier file, if any, is "
+                        "unchanged)", outfile, strerror(e));
+    return BNX_OK;
+}
+
 /* Read everything from fd; keep the first STDERR_KEEP-1 bytes in out. */
 static void drain(int fd, char *out, size_t size)
 {
@@ -321,9 +337,11 @@ int bnx_plot_render(const char *template_path, const char *outfile,
         if (stat(tmp, &st) != 0 || st.st_size == 0)
             rc = bnx_fail(err, BNX_EIO, "gnuplot wrote nothing rendering %s (does the "
                           "template `set output outfile`?)", template_path);
-        else if (rename(tmp, outfile) != 0)
+        else if ((rc = sync_file(tmp, outfile, err)) == BNX_OK && rename(tmp, outfile) != 0)
             rc = bnx_fail(err, BNX_EIO, "cannot rename %s to %s: %s", tmp, outfile,
                           strerror(errno));
+        else if (rc == BNX_OK)
+            rc = bnx_sync_parent_dir(outfile, err);
     }
     free(text);
     if (rc)

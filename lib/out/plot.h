@@ -40,7 +40,9 @@ typedef struct bnx_plot_var {
  *
  * gnuplot writes to a temporary file beside `outfile` (".NAME.tmp.PID.N" in
  * the same directory), which is renamed over `outfile` only after gnuplot
- * exits with status 0 having written a non-empty file.  On any failure the
+ * exits with status 0 having written a non-empty file and the file is
+ * synced to disk (fsync, so a full disk shows here); the directory is
+ * synced after the rename.  On any failure the
  * temporary file is removed and an existing `outfile` is left as it was, so
  * a failed render never leaves a file that looks whole.  The directory of
  * `outfile` must exist.  `vars` may be NULL when `nvars` is 0.
@@ -55,7 +57,8 @@ typedef struct bnx_plot_var {
  *   BNX_ENOTFOUND the template cannot be read ("plot template X not
  *                 found..."), or gnuplot is not on PATH ("gnuplot not found;
  *                 apt-get install gnuplot-nox")
- *   BNX_EIO       the temporary file cannot be created or renamed; gnuplot
+ *   BNX_EIO       the temporary file cannot be created, synced or renamed,
+ *                 or the directory synced; gnuplot
  *                 could not be started, exited non-zero (the message quotes
  *                 gnuplot's first error line) or was killed by a signal; or
  *                 it exited 0 without writing anything

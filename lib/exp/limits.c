@@ -1,0 +1,210 @@
+#include "exp/limits.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nn/conv2d.h"
+
+/* The standardize key's channel limit (trainer.c's MAX_CHANNELS). */
+#define STANDARDIZE_MAX_CHANNELS 16
+
+/* Walks the layers bnx_net_create builds, adding up their buffers. */
+typedef struct walker {
+    double batch;   /* examples per buffer (max_batch) */
+    double in;      /* values per example entering the next layer */
+    int first;      /* the next layer is the network's first: no input gradient */
+    bnx_memory *mem;
+} walker;
+
+/* One layer of `out` values per example: its output, its input gradient
+ * (none for the first layer), `extra` more buffers of its output's size
+ * (BN's normalised input, a dropout mask, a max-pooling argmax; all 4
+ * bytes a value) and `params` trainable parameters. */
+static void add_layer(walker *w, double out, int extra, double params)
+{
+    w->mem->activations += 4.0 * w->batch * (out * (1 + extra) + (w->first ? 0.0 : w->in));
+    w->mem->num_params += params;
+    w->in = out;
+    w->first = 0;
+}
+
+/* BN and the nonlinearity after a conv or linear layer, in the placement's
+ * order; `channels` BN channels of gamma and beta. */
+static void add_block(walker *w, const bnx_config *cfg, double channels)
+{
+    double out = w->in;
+    if (cfg->bn && cfg->bn_placement == BNX_BN_BEFORE)
+        add_layer(w, out, 1, 2 * channels);
+    add_layer(w, out, 0, 0);
+    if (cfg->bn && cfg->bn_placement == BNX_BN_AFTER)
+        add_layer(w, out, 1, 2 * channels);
+}
+
+/* The conv blocks and pooling; (c, h, w) becomes the shape they leave. */
+static int add_conv_layers(walker *w, const bnx_config *cfg, int *c, int *h, int *wd,
+                           bnx_error *err)
+{
+    for (int k = 0; k < cfg->conv_layers; k++) {
+        bnx_conv_geom g;
+        int rc = bnx_conv_geom_init(&g, *c, *h, *wd, cfg->conv_channels[k], cfg->conv_kernel,
+                                    cfg->conv_kernel, cfg->conv_stride, cfg->conv_padding, err);
+        if (rc)
+            return bnx_error_prefix(err, "conv layer %d of conv_channels", k + 1);
+        double patch = (double)g.c * g.kh * g.kw, plane = (double)g.oh * g.ow;
+        w->mem->im2col += 4.0 * w->batch * patch * plane;
+        add_layer(w, g.k * plane, 0, g.k * patch + g.k);
+        add_block(w, cfg, g.k);
+        *c = g.k, *h = g.oh, *wd = g.ow;
+        if (cfg->pool != BNX_POOL_NONE && (k + 1) % cfg->pool_every == 0) {
+            int s = cfg->pool_size;
+            if (*h < s || *wd < s)
+                return bnx_fail(err, BNX_EINVAL, "pooling after conv layer %d: the %dx%d map is "
+                                "smaller than the %dx%d window", k + 1, *h, *wd, s, s);
+            *h = (*h - s) / s + 1, *wd = (*wd - s) / s + 1;
+            add_layer(w, (double)*c * *h * *wd, cfg->pool == BNX_POOL_MAX, 0);
+        }
+    }
+    return BNX_OK;
+}
+
+int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes, long train_n,
+                        long test_n, bnx_memory *mem, bnx_error *err)
+{
+    memset(mem, 0, sizeof *mem);
+    int cnn = cfg->model == BNX_MODEL_CNN;
+    int chunk = cnn ? BNX_LIMITS_EVAL_CHUNK_CNN : BNX_LIMITS_EVAL_CHUNK_MLP;
+    mem->max_batch = cfg->batch_size > chunk ? cfg->batch_size : chunk;
+    double features = (double)c * h * w, batch = mem->max_batch;
+    walker wk = {batch, features, 1, mem};
+    if (cnn) {
+        int rc = add_conv_layers(&wk, cfg, &c, &h, &w, err);
+        if (rc)
+            return rc;
+        if (cfg->conv_layers > 0)
+            add_layer(&wk, (double)c * h * w, 0, 0); /* flatten */
+    }
+    double units = cfg->hidden_units;
+    for (int k = 0; k < cfg->hidden_layers; k++) {
+        add_layer(&wk, units, 0, units * wk.in + units);
+        add_block(&wk, cfg, units);
+        if (cfg->dropout > 0)
+            add_layer(&wk, units, 1, 0);
+    }
+    add_layer(&wk, classes, 0, classes * wk.in + classes);
+    mem->params = 3.0 * 4.0 * mem->num_params;
+
+    double probe = (double)cfg->probe_size * units;
+    mem->trainer = 4.0 * batch * features                /* the gathered mini-batch */
+                   + batch                               /* its labels */
+                   + 2 * 4.0 * batch * classes           /* probabilities, dlogits */
+                   + 4.0 * probe * (cfg->hidden_layers + 1) /* probe values, scratch */
+                   + 4.0 * (double)train_n * 2           /* permutation; again in a checkpoint */
+                   + 2 * 4.0 * mem->num_params           /* weights and momentum in a checkpoint */
+                   + 4.0 * cfg->batch_size + 8.0 * (cfg->hist_bins + 2.0);
+    if (cfg->standardize)
+        mem->trainer += 4.0 * (double)test_n * features;
+    mem->total = mem->params + mem->activations + mem->im2col + mem->trainer;
+    return BNX_OK;
+}
+
+double bnx_physical_ram(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (double)pages * (double)page : 0.0;
+}
+
+double bnx_memory_limit(const bnx_config *cfg, double physical_ram)
+{
+    double limit = (double)cfg->max_memory_mb * 1024.0 * 1024.0;
+    return physical_ram > 0 && physical_ram < limit ? physical_ram : limit;
+}
+
+char *bnx_format_bytes(char *buf, int size, double bytes)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    while (bytes >= 1024.0 && u < 6) {
+        bytes /= 1024.0;
+        u++;
+    }
+    snprintf(buf, (size_t)size, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+    return buf;
+}
+
+/* "batch_size=60 with hidden_layers=3 x hidden_units=100" and, for a cnn,
+ * its conv_channels: the keys that size the network, for the message. */
+static void describe_size(const bnx_config *cfg, char *buf, size_t size)
+{
+    int used = snprintf(buf, size, "batch_size=%d with ", cfg->batch_size);
+    if (cfg->model == BNX_MODEL_CNN && used >= 0 && (size_t)used < size) {
+        used += snprintf(buf + used, size - (size_t)used, "conv_channels=");
+        for (int k = 0; k < cfg->conv_layers && (size_t)used < size; k++)
+            used += snprintf(buf + used, size - (size_t)used, k ? ",%d" : "%d",
+                             cfg->conv_channels[k]);
+        if ((size_t)used < size)
+            used += snprintf(buf + used, size - (size_t)used, " and ");
+    }
+    if (used >= 0 && (size_t)used < size)
+        snprintf(buf + used, size - (size_t)used, "hidden_layers=%d x hidden_units=%d",
+                 cfg->hidden_layers, cfg->hidden_units);
+}
+
+static int check_memory(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                        bnx_error *err)
+{
+    bnx_memory mem;
+    int rc = bnx_memory_estimate(cfg, train->c, train->h, train->w, train->num_classes, train->n,
+                                 test->n, &mem, err);
+    if (rc)
+        return rc;
+    double ram = bnx_physical_ram(), limit = bnx_memory_limit(cfg, ram);
+    if (mem.total <= limit)
+        return BNX_OK;
+    char what[512], total[32], params[32], act[32], col[32], rest[32], lim[32], ramtext[32];
+    describe_size(cfg, what, sizeof what);
+    bnx_format_bytes(total, sizeof total, mem.total);
+    bnx_format_bytes(params, sizeof params, mem.params);
+    bnx_format_bytes(act, sizeof act, mem.activations);
+    bnx_format_bytes(col, sizeof col, mem.im2col);
+    bnx_format_bytes(rest, sizeof rest, mem.trainer);
+    bnx_format_bytes(lim, sizeof lim, limit);
+    bnx_format_bytes(ramtext, sizeof ramtext, ram);
+    int by_ram = limit < (double)cfg->max_memory_mb * 1048576.0;
+    char why[128];
+    if (by_ram)
+        snprintf(why, sizeof why, "this machine's RAM; max_memory_mb=%d", cfg->max_memory_mb);
+    else
+        snprintf(why, sizeof why, "max_memory_mb=%d; this machine has %s of RAM",
+                 cfg->max_memory_mb, ram > 0 ? ramtext : "an unknown amount");
+    return bnx_fail(err, BNX_EINVAL,
+                    "%s needs an estimated %s of memory (parameters, gradients and momentum "
+                    "%s; activations of %d examples %s; im2col %s; batches, probes and checkpoint buffer %s); the "
+                    "limit is %s (%s): lower batch_size or the layer sizes%s",
+                    what, total, params, mem.max_batch, act, col, rest, lim, why,
+                    by_ram ? "" : ", or raise max_memory_mb");
+}
+
+int bnx_limits_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                     bnx_error *err)
+{
+    if (train->n < 1 || test->n < 1)
+        return bnx_fail(err, BNX_EINVAL, "the %s %s set has no images (expected at least one)",
+                        cfg->dataset, train->n < 1 ? "training" : "test");
+    if (test->c != train->c || test->h != train->h || test->w != train->w)
+        return bnx_fail(err, BNX_EINVAL, "%s: test images (%dx%dx%d) do not match training "
+                        "images (%dx%dx%d); the network's input is built from the training "
+                        "images", cfg->dataset, test->c, test->h, test->w, train->c, train->h,
+                        train->w);
+    if (test->num_classes != train->num_classes)
+        return bnx_fail(err, BNX_EINVAL, "%s: the test set has %d classes, the training set %d; "
+                        "the network's output is built for the training set's",
+                        cfg->dataset, test->num_classes, train->num_classes);
+    if (cfg->standardize && train->c > STANDARDIZE_MAX_CHANNELS)
+        return bnx_fail(err, BNX_EINVAL, "standardize = true: %s has %d channels (at most %d)",
+                        cfg->dataset, train->c, STANDARDIZE_MAX_CHANNELS);
+    int rc = bnx_config_validate(cfg, train->n, test->n, err);
+    if (rc)
+        return rc;
+    return check_memory(cfg, train, test, err);
+}

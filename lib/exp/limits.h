@@ -1,0 +1,70 @@
+/* What a trial may ask of the machine, checked before anything is
+ * allocated or written: the data fits the model and the keys, and the
+ * memory the trial would use, estimated from the keys and the image shape
+ * alone, stays under the max_memory_mb key and the machine's RAM.
+ *
+ * The estimate mirrors what bnx_net_create (model/net.c) and the trainer
+ * (exp/trainer.c) allocate for a mini-batch of max_batch examples; it is
+ * done in double precision, so no size product can overflow, and compared
+ * with the limit before any of it is asked for. */
+#ifndef BNX_EXP_LIMITS_H
+#define BNX_EXP_LIMITS_H
+
+#include "core/error.h"
+#include "data/dataset.h"
+#include "exp/config.h"
+
+/* Examples per forward pass in evaluation: trainer.c's EVAL_CHUNK_MLP and
+ * EVAL_CHUNK_CNN.  The network is built for max(batch_size, this). */
+#define BNX_LIMITS_EVAL_CHUNK_MLP 500
+#define BNX_LIMITS_EVAL_CHUNK_CNN 100
+
+/* A trial's memory, in bytes, by what it is for. */
+typedef struct bnx_memory {
+    int max_batch;       /* examples the network's buffers hold */
+    double num_params;   /* trainable parameters */
+    double params;       /* parameters, their gradients and SGD momentum: 3 floats each */
+    double activations;  /* per layer: output, input gradient, BN's normalised input,
+                            dropout mask, max-pooling argmax, for max_batch examples */
+    double im2col;       /* conv layers' im2col scratch for max_batch examples */
+    double trainer;      /* the gathered mini-batch, class probabilities, probe values
+                            (hidden_layers x probe_size x hidden_units), the training
+                            permutation, and the standardised test copy (standardize) */
+    double total;        /* the sum of the four */
+} bnx_memory;
+
+/* Estimate the memory of a trial of cfg on images of shape (c, h, w) with
+ * `classes` classes, train_n training and test_n test examples (the
+ * dataset's own arrays, already loaded and shared, are not counted).
+ * Errors: BNX_EINVAL if the conv layers do not fit the image (the message
+ * is bnx_conv_geom_init's or names the pooling); nothing else. */
+int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes, long train_n,
+                        long test_n, bnx_memory *mem, bnx_error *err);
+
+/* The limit a trial's estimate is held to, in bytes: max_memory_mb MiB, or
+ * the machine's physical RAM if that is smaller (0 if unknown: ignored). */
+double bnx_memory_limit(const bnx_config *cfg, double physical_ram);
+
+/* The machine's physical RAM in bytes (sysconf), or 0 if unknown. */
+double bnx_physical_ram(void);
+
+/* "37.2 GiB", "512.0 MiB", "300 B": bytes for a message, into buf[size];
+ * returns buf. */
+char *bnx_format_bytes(char *buf, int size, double bytes);
+
+/* Everything about the data and the keys that can be checked before a
+ * trial allocates or writes anything:
+ *   - both sets have at least one image and the same image shape and
+ *     number of classes (the network's input and output are built from the
+ *     training set's);
+ *   - standardize: at most 16 channels (the trainer's limit);
+ *   - bnx_config_validate with the sets' sizes;
+ *   - the memory estimate is within bnx_memory_limit.
+ * Errors: BNX_EINVAL with a message naming the keys or the data at fault
+ * and, for memory, the estimate, its largest parts and the limit, e.g.
+ * "batch_size=4096 with hidden_layers=16 x hidden_units=4096 needs an
+ * estimated 13.2 GiB (...); the limit is 8.0 GiB (max_memory_mb=8192)". */
+int bnx_limits_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                     bnx_error *err);
+
+#endif

@@ -1,0 +1,334 @@
+/* Values a config can hold but should not, data that does not fit the
+ * model, trials too large for memory, and names and directories that could
+ * lead outside a run: each refused with a message naming what is wrong. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/paths.h"
+#include "exp/limits.h"
+#include "model/net.h"
+#include "testutil.h"
+
+/* ---- single keys ---- */
+
+START_TEST(bad_rates_and_sizes_refused_value_unchanged)
+{
+    static const char *const cases[][3] = {
+        {"lr", "0", "out of range"},
+        {"lr", "-0.1", "out of range"},
+        {"lr", "nan", "not a number"},
+        {"lr", "inf", "not a number"},
+        {"lr", "-inf", "not a number"},
+        {"lr", "1e400", "not a number"},
+        {"momentum", "1", "out of range (expected 0 to 0.999)"},
+        {"momentum", "-0.1", "out of range"},
+        {"momentum", "nan", "not a number"},
+        {"bn_eps", "0", "out of range"},
+        {"bn_eps", "-1e-5", "out of range"},
+        {"weight_decay", "-0.0001", "out of range"},
+        {"weight_decay", "inf", "not a number"},
+        {"dropout", "1", "out of range (expected 0 to 0.95)"},
+        {"dropout", "-0.1", "out of range"},
+        {"bn_momentum", "0", "out of range"},
+        {"bn_momentum", "1.5", "out of range"},
+        {"init_std", "0", "out of range"},
+        {"init_std", "-1", "out of range"},
+        {"lr_decay", "0", "out of range"},
+        {"lr_decay", "1.5", "out of range"},
+        {"hist_min", "-inf", "not a number"},
+        {"batch_size", "10000000", "out of range (expected 1 to 4096)"},
+        {"batch_size", "0", "out of range"},
+        {"hidden_units", "100000", "out of range"},
+        {"hidden_layers", "0", "out of range"},
+        {"conv_channels", "100000", "out of range"},
+        {"probe_layer", "-1", "out of range"},
+        {"probe_layer", "17", "out of range"},
+        {"probe_layer", "first", "not a number"},
+        {"max_memory_mb", "0", "out of range"},
+        {"max_memory_mb", "1.5", "whole number"},
+        {"steps", "1e10", "out of range"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bnx_config cfg, before;
+        bnx_config_defaults(&cfg);
+        before = cfg;
+        bnx_error err;
+        ck_assert_int_eq(bnx_config_set(&cfg, cases[i][0], cases[i][1], &err), BNX_EINVAL);
+        ck_assert_msg(strstr(err.msg, cases[i][0]) && strstr(err.msg, cases[i][1]) &&
+                          strstr(err.msg, cases[i][2]),
+                      "%s=%s: '%s' lacks the key, the value or '%s'", cases[i][0], cases[i][1],
+                      err.msg, cases[i][2]);
+        ck_assert_int_eq(memcmp(&cfg, &before, sizeof cfg), 0);
+    }
+}
+END_TEST
+
+/* ---- the data against the model ---- */
+
+/* A dataset header only: the checks never look at the pixels. */
+static bnx_dataset shape(int n, int c, int h, int w, int classes)
+{
+    return (bnx_dataset){.n = n, .c = c, .h = h, .w = w, .num_classes = classes};
+}
+
+static void expect_refused(const bnx_config *cfg, bnx_dataset train, bnx_dataset test,
+                           const char *words)
+{
+    bnx_error err;
+    ck_assert_int_eq(bnx_limits_check(cfg, &train, &test, &err), BNX_EINVAL);
+    ck_assert_msg(strstr(err.msg, words) != NULL, "'%s' lacks '%s'", err.msg, words);
+}
+
+START_TEST(data_that_does_not_fit_the_model)
+{
+    bnx_config cfg;
+    bnx_config_defaults(&cfg);
+    bnx_dataset train = shape(60000, 1, 28, 28, 10), test = shape(10000, 1, 28, 28, 10);
+    bnx_error err;
+    ck_assert_int_eq(bnx_limits_check(&cfg, &train, &test, &err), BNX_OK);
+    expect_refused(&cfg, train, shape(10000, 3, 32, 32, 10),
+                   "test images (3x32x32) do not match training images (1x28x28)");
+    expect_refused(&cfg, train, shape(10000, 1, 28, 28, 100),
+                   "the test set has 100 classes, the training set 10");
+    expect_refused(&cfg, shape(0, 1, 28, 28, 10), test, "training set has no images");
+    expect_refused(&cfg, train, shape(0, 1, 28, 28, 10), "test set has no images");
+    cfg.standardize = 1;
+    expect_refused(&cfg, shape(100, 17, 8, 8, 10), shape(100, 17, 8, 8, 10),
+                   "17 channels (at most 16)");
+    bnx_config_defaults(&cfg);
+    cfg.probe_layer = 5;
+    expect_refused(&cfg, train, test, "probe_layer = 5 but the network has 3 hidden layers");
+    bnx_config_defaults(&cfg);
+    cfg.probe_unit = 100;
+    expect_refused(&cfg, train, test, "probe_unit = 100 but layers have 100 units");
+    bnx_config_defaults(&cfg);
+    cfg.batch_size = 100;
+    expect_refused(&cfg, shape(50, 1, 28, 28, 10), test, "batch_size = 100 exceeds the 50");
+    bnx_config_defaults(&cfg);
+    cfg.model = BNX_MODEL_CNN;
+    cfg.conv_layers = 5;
+    cfg.pool_every = 1;
+    for (int k = 0; k < 5; k++)
+        cfg.conv_channels[k] = 8;
+    expect_refused(&cfg, train, test, "pooling after conv layer 5: the 1x1 map is smaller");
+}
+END_TEST
+
+/* ---- memory ---- */
+
+START_TEST(too_large_for_memory_refused_with_the_size)
+{
+    bnx_config cfg;
+    bnx_config_defaults(&cfg);
+    bnx_dataset train = shape(60000, 1, 28, 28, 10), test = shape(10000, 1, 28, 28, 10);
+    cfg.batch_size = 4096;
+    cfg.hidden_layers = 16;
+    cfg.hidden_units = 4096;
+    bnx_error err;
+    ck_assert_int_eq(bnx_limits_check(&cfg, &train, &test, &err), BNX_EINVAL);
+    ck_assert_msg(strstr(err.msg, "batch_size=4096 with hidden_layers=16 x hidden_units=4096 "
+                                  "needs an estimated ") &&
+                      strstr(err.msg, " GiB of memory") &&
+                      strstr(err.msg, "the limit is 8.0 GiB (max_memory_mb=8192"),
+                  "%s", err.msg);
+    /* A CNN: im2col and activations grow with batch x channels x map. */
+    bnx_config_defaults(&cfg);
+    cfg.model = BNX_MODEL_CNN;
+    cfg.conv_layers = 2;
+    cfg.conv_channels[0] = cfg.conv_channels[1] = 4096;
+    cfg.batch_size = 4096;
+    ck_assert_int_eq(bnx_limits_check(&cfg, &train, &test, &err), BNX_EINVAL);
+    ck_assert_msg(strstr(err.msg, "conv_channels=4096,4096 and hidden_layers=3") &&
+                      strstr(err.msg, " GiB of memory") && strstr(err.msg, "; im2col "),
+                  "%s", err.msg);
+    /* The key lowers the limit; Fig. 1's network fits the default. */
+    bnx_config_defaults(&cfg);
+    ck_assert_int_eq(bnx_limits_check(&cfg, &train, &test, &err), BNX_OK);
+    cfg.max_memory_mb = 16;
+    cfg.batch_size = 4096;
+    ck_assert_int_eq(bnx_limits_check(&cfg, &train, &test, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "the limit is 16.0 MiB (max_memory_mb=16"));
+    /* Never more than the machine has, whatever the key says. */
+    cfg.max_memory_mb = 1048576;
+    double ram = 4.0 * 1024 * 1024 * 1024;
+    ck_assert(bnx_memory_limit(&cfg, ram) == ram);
+    ck_assert(bnx_memory_limit(&cfg, 0) == 1048576.0 * 1048576.0);
+}
+END_TEST
+
+START_TEST(estimate_of_a_small_mlp_by_hand)
+{
+    /* 4 inputs -> linear 3 -> sigmoid -> linear 2, buffers for 500 rows
+     * (the evaluation chunk, above batch_size 2):
+     *   linear 3: y 3 values a row;  sigmoid: y 3, dx 3;  linear 2: y 2, dx 3
+     *   = 14 floats a row;  parameters 4*3+3 + 3*2+2 = 23 */
+    bnx_config cfg;
+    bnx_config_defaults(&cfg);
+    cfg.hidden_layers = 1;
+    cfg.hidden_units = 3;
+    cfg.batch_size = 2;
+    bnx_memory mem;
+    ck_assert_int_eq(bnx_memory_estimate(&cfg, 1, 1, 4, 2, 10, 10, &mem, NULL), BNX_OK);
+    ck_assert_int_eq(mem.max_batch, 500);
+    ck_assert(mem.num_params == 23);
+    ck_assert(mem.params == 23 * 3 * 4);
+    ck_assert(mem.activations == 500 * 14 * 4);
+    ck_assert(mem.im2col == 0);
+    ck_assert(mem.total == mem.params + mem.activations + mem.im2col + mem.trainer);
+    char text[32];
+    ck_assert_str_eq(bnx_format_bytes(text, sizeof text, 300), "300 B");
+    ck_assert_str_eq(bnx_format_bytes(text, sizeof text, 1.5 * 1024 * 1024 * 1024), "1.5 GiB");
+}
+END_TEST
+
+/* What bnx_net_create allocates per layer for max_batch rows, in bytes:
+ * output, input gradient (not layer 0), BN's xhat, dropout's mask, max
+ * pooling's argmax, and im2col. */
+static void real_buffers(const bnx_net *net, double *act, double *col)
+{
+    double rows = net->max_batch;
+    *act = *col = 0;
+    for (int i = 0; i < net->num_layers; i++) {
+        const bnx_layer *l = &net->layers[i];
+        int extra = l->kind == BNX_LAYER_BATCHNORM || l->kind == BNX_LAYER_DROPOUT ||
+                    l->kind == BNX_LAYER_MAXPOOL;
+        *act += 4 * rows * (l->out * (1.0 + extra) + (i > 0 ? l->in : 0));
+        if (l->kind == BNX_LAYER_CONV)
+            *col += 4 * rows * (double)l->geom.c * l->geom.kh * l->geom.kw * l->geom.oh * l->geom.ow;
+    }
+}
+
+/* The estimate walks the same layers bnx_net_create builds. */
+static void compare_with_net(const bnx_config *cfg, int c, int h, int w)
+{
+    bnx_memory mem;
+    ck_assert_int_eq(bnx_memory_estimate(cfg, c, h, w, 10, 1000, 1000, &mem, NULL), BNX_OK);
+    int cnn = cfg->model == BNX_MODEL_CNN;
+    bnx_net_spec spec = {
+        .in_c = cnn ? c : 1, .in_h = cnn ? h : 1, .in_w = cnn ? w : c * h * w,
+        .num_classes = 10, .conv_layers = cnn ? cfg->conv_layers : 0,
+        .conv_kernel = cfg->conv_kernel, .conv_stride = cfg->conv_stride,
+        .conv_padding = cfg->conv_padding, .pool = (bnx_pool)cfg->pool,
+        .pool_size = cfg->pool_size, .pool_every = cfg->pool_every,
+        .hidden_layers = cfg->hidden_layers, .hidden_units = cfg->hidden_units,
+        .activation = (bnx_activation)cfg->activation, .batchnorm = cfg->bn,
+        .bn_placement = (bnx_bn_placement)cfg->bn_placement, .dropout = (float)cfg->dropout,
+        .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+    memcpy(spec.conv_channels, cfg->conv_channels, sizeof spec.conv_channels);
+    bnx_net net;
+    bnx_error err;
+    ck_assert_int_eq(bnx_net_create(&net, &spec, mem.max_batch, &err), BNX_OK);
+    double act, col;
+    real_buffers(&net, &act, &col);
+    ck_assert_msg(mem.activations == act, "activations: estimate %.0f, network %.0f",
+                  mem.activations, act);
+    ck_assert(mem.im2col == col);
+    /* Biases: the estimate counts one per unit even where BN drops it. */
+    ck_assert(mem.num_params >= net.num_params);
+    if (!cfg->bn)
+        ck_assert(mem.num_params == net.num_params);
+    bnx_net_destroy(&net);
+}
+
+START_TEST(estimate_matches_the_networks_buffers)
+{
+    bnx_config cfg;
+    bnx_config_defaults(&cfg);
+    compare_with_net(&cfg, 1, 28, 28); /* Fig. 1's baseline */
+    cfg.bn = 1;
+    compare_with_net(&cfg, 1, 28, 28);
+    cfg.dropout = 0.3;
+    cfg.bn_placement = BNX_BN_AFTER;
+    compare_with_net(&cfg, 1, 28, 28);
+    /* lr-sweep's CNN, and one with avg pooling every conv layer */
+    const char *cnn[][2] = {{"model", "cnn"}, {"conv_channels", "16,16,32,32"}, {"pool_every", "2"},
+                            {"hidden_layers", "1"}, {"hidden_units", "128"}, {"batch_size", "64"},
+                            {"dropout", "0.3"}};
+    for (size_t i = 0; i < sizeof cnn / sizeof cnn[0]; i++)
+        ck_assert_int_eq(bnx_config_set(&cfg, cnn[i][0], cnn[i][1], NULL), BNX_OK);
+    compare_with_net(&cfg, 1, 28, 28);
+    cfg.bn = 0;
+    compare_with_net(&cfg, 3, 32, 32);
+    cfg.pool = BNX_POOL_AVG;
+    cfg.pool_every = 1;
+    cfg.conv_layers = 2;
+    cfg.conv_stride = 2;
+    compare_with_net(&cfg, 3, 32, 32);
+}
+END_TEST
+
+/* ---- names and directories ---- */
+
+START_TEST(safe_names)
+{
+    static const char *const good[] = {"fig1", "lr-sweep", "no_bn", "a", "0",
+                                       "abcdefghijklmnopqrstuvwxyz0123456789-_abcdefghijklmnopqrstuvwxy"};
+    static const char *const bad[] = {"", ".", "..", "../x", "a/b", "/abs", "a b", ".hidden",
+                                      "Fig1", "x.ini", "tab\there", "new\nline",
+                                      "abcdefghijklmnopqrstuvwxyz0123456789-_abcdefghijklmnopqrstuvwxyz"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        ck_assert_msg(bnx_name_is_safe(good[i]), "%s", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(!bnx_name_is_safe(bad[i]), "%s", bad[i]);
+    ck_assert(!bnx_name_is_safe(NULL));
+}
+END_TEST
+
+START_TEST(mkdir_under_stays_below_its_base)
+{
+    char dir[64], path[256], outside[256];
+    test_tmpdir_create(dir, sizeof dir, "limits");
+    bnx_error err;
+    ck_assert_int_eq(bnx_mkdir_under(dir, "bn/seed-1", &err), BNX_OK);
+    snprintf(path, sizeof path, "%s/bn/seed-1", dir);
+    ck_assert(bnx_is_dir(path));
+    ck_assert_int_eq(bnx_mkdir_under(dir, "bn/seed-1", &err), BNX_OK); /* exists: fine */
+    /* A link inside the run pointing elsewhere is refused, nothing made there. */
+    snprintf(outside, sizeof outside, "%s/outside", dir);
+    ck_assert_int_eq(mkdir(outside, 0777), 0);
+    snprintf(path, sizeof path, "%s/run", dir);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    snprintf(path, sizeof path, "%s/run/evil", dir);
+    ck_assert_int_eq(symlink(outside, path), 0);
+    snprintf(path, sizeof path, "%s/run", dir);
+    ck_assert_int_eq(bnx_mkdir_under(path, "evil/seed-1", &err), BNX_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "run/evil is a symbolic link"));
+    snprintf(path, sizeof path, "%s/outside/seed-1", dir);
+    ck_assert(!bnx_is_dir(path));
+    /* .., ., empty components and absolute paths are not plain names. */
+    static const char *const bad[] = {"../x", "a/../../x", "./a", "a//b", "/etc"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(bnx_mkdir_under(dir, bad[i], &err), BNX_EINVAL);
+        ck_assert_ptr_nonnull(strstr(err.msg, "not a plain relative path"));
+    }
+    /* A file in the way, and a base that is not there. */
+    snprintf(path, sizeof path, "%s/file", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_int_eq(bnx_mkdir_under(dir, "file/seed-1", &err), BNX_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "file exists and is not a directory"));
+    snprintf(path, sizeof path, "%s/none", dir);
+    ck_assert_int_eq(bnx_mkdir_under(path, "a", &err), BNX_EIO);
+    ck_assert_int_eq(bnx_mkdir_p("", &err), BNX_EINVAL);
+    test_tmpdir_remove(dir);
+}
+END_TEST
+
+Suite *suite_limits(void)
+{
+    Suite *s = suite_create("limits");
+    TCase *tc = tcase_create("limits");
+    tcase_add_test(tc, bad_rates_and_sizes_refused_value_unchanged);
+    tcase_add_test(tc, data_that_does_not_fit_the_model);
+    tcase_add_test(tc, too_large_for_memory_refused_with_the_size);
+    tcase_add_test(tc, estimate_of_a_small_mlp_by_hand);
+    tcase_add_test(tc, estimate_matches_the_networks_buffers);
+    tcase_add_test(tc, safe_names);
+    tcase_add_test(tc, mkdir_under_stays_below_its_base);
+    suite_add_tcase(s, tc);
+    return s;
+}

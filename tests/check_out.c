@@ -1,0 +1,242 @@
+/* Writing that fails (a full disk, a file-size limit, a directory in the
+ * way, a symbolic link) is reported with the file's name and the system's
+ * reason, and leaves what was written before whole. */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/file.h"
+#include "out/atomic.h"
+#include "out/csv.h"
+#include "testutil.h"
+
+static char dir[64];
+
+static void setup(void) { test_tmpdir_create(dir, sizeof dir, "out"); }
+static void teardown(void) { test_tmpdir_remove(dir); }
+
+static char *in_dir(const char *name)
+{
+    static char path[4][256];
+    static int next;
+    char *p = path[next++ % 4];
+    snprintf(p, sizeof path[0], "%s/%s", dir, name);
+    return p;
+}
+
+/* The file at path holds exactly `expected`. */
+static void assert_file_is(const char *path, const char *expected)
+{
+    char *data;
+    size_t size;
+    ck_assert_int_eq(bnx_read_file(path, 1 << 20, &data, &size, NULL), BNX_OK);
+    ck_assert_str_eq(data, expected);
+    free(data);
+}
+
+/* Run fn(ctx) in a child process whose writes beyond `bytes` of a file
+ * fail with EFBIG (the signal that would kill it is ignored), as under
+ * `ulimit -f`; Check's own result file must not be limited, hence the
+ * process of its own.  Returns fn's status; its message goes to msg. */
+static int with_file_limit(long bytes, int (*fn)(void *, bnx_error *), void *ctx, char *msg,
+                           size_t size)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = {(rlim_t)bytes, (rlim_t)bytes};
+        bnx_error e = {0};
+        int rc = setrlimit(RLIMIT_FSIZE, &rl) == 0 ? fn(ctx, &e) : 100;
+        ssize_t unused = write(fds[1], e.msg, strlen(e.msg) + 1);
+        (void)unused;
+        _exit(rc);
+    }
+    close(fds[1]);
+    ssize_t n = read(fds[0], msg, size - 1);
+    msg[n > 0 ? n : 0] = '\0';
+    close(fds[0]);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static int long_row(void *csv, bnx_error *err)
+{
+    return bnx_csv_row(csv, err, "100,0.123456");
+}
+
+struct file_text {
+    const char *path;
+    const char *data;
+    size_t size;
+};
+
+static int write_atomic(void *ctx, bnx_error *err)
+{
+    const struct file_text *f = ctx;
+    return bnx_write_file_atomic(f->path, f->data, f->size, err);
+}
+
+START_TEST(csv_rows_are_whole_lines)
+{
+    bnx_csv csv = {0};
+    bnx_error err;
+    ck_assert_int_eq(bnx_csv_close(&csv, &err), BNX_OK); /* a zeroed struct */
+    const char *path = in_dir("m.csv");
+    ck_assert_int_eq(bnx_csv_open(&csv, path, "a,b", &err), BNX_OK);
+    ck_assert_int_eq(bnx_csv_row(&csv, &err, "%d,%s", 1, "x"), BNX_OK);
+    ck_assert_int_eq(bnx_csv_row(&csv, &err, "%d,%s", 2, "y"), BNX_OK);
+    assert_file_is(path, "a,b\n1,x\n2,y\n"); /* on disk at once: no buffer in between */
+    ck_assert_int_eq(bnx_csv_close(&csv, &err), BNX_OK);
+    ck_assert_int_eq(bnx_csv_close(&csv, &err), BNX_OK); /* closed twice */
+    ck_assert_int_eq(bnx_csv_row(&csv, &err, "3,z"), BNX_EINVAL);
+}
+END_TEST
+
+START_TEST(csv_row_that_does_not_fit_is_cut_off)
+{
+    bnx_csv csv = {0};
+    bnx_error err;
+    const char *path = in_dir("h.csv");
+    ck_assert_int_eq(bnx_csv_open(&csv, path, "step,value", &err), BNX_OK);
+    ck_assert_int_eq(bnx_csv_row(&csv, &err, "0,0.5"), BNX_OK);
+    /* 17 bytes so far: the next row fits only in part */
+    char msg[1024];
+    ck_assert_int_eq(with_file_limit(21, long_row, &csv, msg, sizeof msg), BNX_EIO);
+    ck_assert_msg(strstr(msg, "cannot write ") && strstr(msg, "h.csv: File too large") &&
+                      strstr(msg, "the rows before it are kept whole"),
+                  "%s", msg);
+    assert_file_is(path, "step,value\n0,0.5\n");
+    ck_assert_int_eq(bnx_csv_row(&csv, &err, "1,2"), BNX_OK); /* goes on after it */
+    ck_assert_int_eq(bnx_csv_close(&csv, &err), BNX_OK);
+    assert_file_is(path, "step,value\n0,0.5\n1,2\n");
+}
+END_TEST
+
+START_TEST(csv_open_failures_name_the_file)
+{
+    bnx_csv csv = {0};
+    bnx_error err;
+    /* a full device */
+    ck_assert_int_eq(bnx_csv_open(&csv, "/dev/full", "a,b", &err), BNX_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "cannot write /dev/full: No space left on device"));
+    ck_assert_int_eq(bnx_csv_close(&csv, &err), BNX_OK);
+    /* a missing directory */
+    ck_assert_int_eq(bnx_csv_open(&csv, in_dir("none/m.csv"), "a", &err), BNX_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "none/m.csv: No such file or directory"));
+    /* a symbolic link where the file goes is not followed */
+    const char *target = in_dir("target"), *link = in_dir("link.csv");
+    FILE *f = fopen(target, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("keep\n", f);
+    fclose(f);
+    ck_assert_int_eq(symlink(target, link), 0);
+    ck_assert_int_eq(bnx_csv_open(&csv, link, "a", &err), BNX_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "link.csv: it is a symbolic link"));
+    assert_file_is(target, "keep\n");
+}
+END_TEST
+
+START_TEST(csv_resume_cuts_back_and_appends)
+{
+    bnx_csv csv = {0};
+    bnx_error err;
+    const char *path = in_dir("r.csv");
+    ck_assert_int_eq(bnx_csv_open(&csv, path, "a", &err), BNX_OK);
+    ck_assert_int_eq(bnx_csv_row(&csv, &err, "1"), BNX_OK);
+    ck_assert_int_eq(bnx_csv_row(&csv, &err, "2"), BNX_OK);
+    ck_assert_int_eq(bnx_csv_close(&csv, &err), BNX_OK);
+    ck_assert_int_eq(bnx_csv_resume(&csv, path, "a", 4, &err), BNX_OK); /* "a\n1\n" */
+    ck_assert_int_eq(bnx_csv_row(&csv, &err, "3"), BNX_OK);
+    ck_assert_int_eq(bnx_csv_close(&csv, &err), BNX_OK);
+    assert_file_is(path, "a\n1\n3\n");
+    ck_assert_int_eq(bnx_csv_resume(&csv, path, "a", 3, &err), BNX_EFORMAT); /* mid-row */
+    ck_assert_int_eq(bnx_csv_resume(&csv, path, "b", 4, &err), BNX_EFORMAT);
+    ck_assert_int_eq(bnx_csv_resume(&csv, in_dir("none.csv"), "a", 2, &err), BNX_ENOTFOUND);
+}
+END_TEST
+
+/* No PATH.tmp.* is left beside path. */
+static void assert_no_temporary(const char *path)
+{
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    ck_assert_int_ne(access(tmp, F_OK), 0);
+}
+
+START_TEST(atomic_failure_leaves_the_old_file)
+{
+    const char *path = in_dir("summary.csv");
+    bnx_error err;
+    ck_assert_int_eq(bnx_write_file_atomic(path, "old\n", 4, &err), BNX_OK);
+    /* a file-size limit: the temporary file cannot be written whole */
+    char big[1000], msg[1024];
+    memset(big, 'x', sizeof big);
+    struct file_text f = {path, big, sizeof big};
+    ck_assert_int_eq(with_file_limit(100, write_atomic, &f, msg, sizeof msg), BNX_EIO);
+    ck_assert_msg(strstr(msg, "summary.csv: write failed: File too large (the file is "
+                              "unchanged)") != NULL, "%s", msg);
+    assert_file_is(path, "old\n");
+    DIR *d = opendir(dir); /* no temporary file left, whatever its process id */
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *e; (e = readdir(d));)
+        ck_assert_msg(strstr(e->d_name, ".tmp.") == NULL, "%s left", e->d_name);
+    closedir(d);
+    /* a directory in the way of the rename */
+    const char *taken = in_dir("report.md");
+    ck_assert_int_eq(mkdir(taken, 0777), 0);
+    ck_assert_int_eq(bnx_write_file_atomic(taken, "new\n", 4, &err), BNX_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "cannot replace "));
+    ck_assert_ptr_nonnull(strstr(err.msg, "Is a directory"));
+    ck_assert(access(taken, F_OK) == 0);
+    assert_no_temporary(taken);
+    /* a missing directory */
+    ck_assert_int_eq(bnx_write_file_atomic(in_dir("none/x"), "new\n", 4, &err), BNX_EIO);
+    ck_assert_msg(strstr(err.msg, "(to write ") && strstr(err.msg, "none/x): No such file or "
+                                                                   "directory"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(atomic_replaces_through_a_link_not_its_target)
+{
+    const char *target = in_dir("target"), *link = in_dir("run.json");
+    bnx_error err;
+    ck_assert_int_eq(bnx_write_file_atomic(target, "keep\n", 5, &err), BNX_OK);
+    ck_assert_int_eq(symlink(target, link), 0);
+    ck_assert_int_eq(bnx_write_file_atomic(link, "new\n", 4, &err), BNX_OK);
+    assert_file_is(target, "keep\n");
+    struct stat st;
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    ck_assert_int_eq(bnx_sync_parent_dir(link, &err), BNX_OK);
+    ck_assert_int_eq(bnx_sync_parent_dir("bare-name", &err), BNX_OK);
+}
+END_TEST
+
+Suite *suite_out(void)
+{
+    Suite *s = suite_create("out");
+    TCase *tc = tcase_create("write errors");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, csv_rows_are_whole_lines);
+    tcase_add_test(tc, csv_row_that_does_not_fit_is_cut_off);
+    tcase_add_test(tc, csv_open_failures_name_the_file);
+    tcase_add_test(tc, csv_resume_cuts_back_and_appends);
+    tcase_add_test(tc, atomic_failure_leaves_the_old_file);
+    tcase_add_test(tc, atomic_replaces_through_a_link_not_its_target);
+    suite_add_tcase(s, tc);
+    return s;
+}

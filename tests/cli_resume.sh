@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# CLI tests of interrupts and resume on real MNIST: a run stopped by SIGINT
+# or SIGTERM at a random moment, one whose trial process is killed outright,
+# and one stopped by two Ctrl-Cs are each resumed with `bnexp run --resume`,
+# and every CSV must then equal an uninterrupted run's, row for row
+# (wall_time_s aside); --jobs 1 and --jobs 2 give the same CSVs; damaged or
+# foreign checkpoints are refused.  Set BNX_RESUME_SEED to replay the
+# random moments of an earlier run.  Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BNEXP=${BNEXP:-./bnexp}
+tmp=$(mktemp -d /tmp/bnexp-resume.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok()   { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' <<<"$2"; }
+RANDOM=${BNX_RESUME_SEED:-$$}
+echo "# random moments from BNX_RESUME_SEED=${BNX_RESUME_SEED:-$$}"
+
+# A run long enough to be stopped mid-way: 2 trials, records every 100
+# steps, checkpoints every 350 (not a multiple: resumes land between records).
+args=(fig1 --set steps=2500 --set eval_every=100 --set checkpoint_every=350)
+
+# same_csvs A B: every trial's CSVs in run dirs A and B agree (metrics.csv
+# without its last column, wall_time_s).
+same_csvs() {
+    local a=$1 b=$2 f bad=""
+    for f in "$a"/*/seed-*/*.csv; do
+        local g=$b/${f#"$a"/}
+        if [ "${f##*/}" = metrics.csv ]; then
+            cmp -s <(cut -d, -f1-7 "$f") <(cut -d, -f1-7 "$g" 2>/dev/null) || bad+=" ${f#"$a"/}"
+        else
+            cmp -s "$f" "$g" || bad+=" ${f#"$a"/}"
+        fi
+    done
+    [ -z "$bad" ] || { echo "differ:$bad"; return 1; }
+}
+
+# whole_csvs DIR [tmp-ok]: every CSV under DIR ends with a newline and each
+# row has its header's number of columns (no torn last line); no temporary
+# files, unless tmp-ok (a process killed by SIGKILL may leave one).
+whole_csvs() {
+    python3 - "$1" "${2:-}" <<'EOF'
+import glob, os, sys
+bad = []
+for path in glob.glob(os.path.join(sys.argv[1], "**", "*.csv"), recursive=True):
+    data = open(path, "rb").read()
+    lines = data.decode().split("\n")
+    if not data.endswith(b"\n"):
+        bad.append(path + ": last line cut")
+        continue
+    width = lines[0].count(",")
+    if any(l.count(",") != width for l in lines[1:-1]):
+        bad.append(path + ": a row with the wrong number of columns")
+tmps = glob.glob(os.path.join(sys.argv[1], "**", "*.tmp.*"), recursive=True)
+if sys.argv[2] != "tmp-ok":
+    bad += [t + ": temporary file left" for t in tmps]
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+EOF
+}
+
+# --- the reference: uninterrupted, and the same with --jobs 1 ---
+if out=$($BNEXP run "${args[@]}" --jobs 2 --out "$tmp/ref" 2>&1); then ok "reference run (--jobs 2)"
+else fail "reference run" "$out"; echo "$passed passed, $failed failed"; exit 1; fi
+if out=$($BNEXP run "${args[@]}" --jobs 1 --out "$tmp/ref1" 2>&1) && d=$(same_csvs "$tmp/ref" "$tmp/ref1"); then
+    ok "--jobs 1 and --jobs 2 write the same CSVs"
+else fail "--jobs 1 and --jobs 2 write the same CSVs" "$out $d"; fi
+
+# stop_and_resume NAME SIGNAL WANT_EXIT HOW: start the run, wait a random
+# 1.0-4.0 s, send SIGNAL to the bnexp process (HOW=parent), to one trial
+# process (HOW=child), or twice to bnexp (HOW=twice); then resume.
+stop_and_resume() {
+    local name=$1 sig=$2 want=$3 how=$4 dir=$tmp/$1
+    local wait_ms=$((1000 + RANDOM % 3000))
+    $BNEXP run "${args[@]}" --jobs 2 --out "$dir" >"$tmp/$name.out" 2>&1 &
+    local pid=$!
+    sleep "$(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000)))"
+    local t0=$(date +%s%N)
+    case $how in
+        parent) kill -"$sig" $pid ;;
+        child)  kill -"$sig" "$(pgrep -P $pid | head -n 1)" ;;
+        twice)  kill -"$sig" $pid; sleep 0.02; kill -"$sig" $pid ;;
+    esac
+    wait $pid
+    local rc=$? ms=$((($(date +%s%N) - t0) / 1000000))
+    local steps
+    steps=$(for m in "$dir"/*/seed-*/metrics.csv; do tail -n 1 "$m" | cut -d, -f1; done | tr '\n' ' ')
+    echo "#  $name: $sig after ${wait_ms} ms; exit $rc in ${ms} ms; last records at steps $steps"
+    if [ $rc -eq "$want" ]; then ok "$name: exit $want"
+    else fail "$name: exit $rc, wanted $want" "$(tail -n 5 "$tmp/$name.out")"; fi
+    if d=$(whole_csvs "$dir" "$([ "$sig" = KILL ] && echo tmp-ok)"); then ok "$name: every CSV whole"
+    else fail "$name: every CSV whole" "$d"; fi
+    if [ "$how" = parent ]; then
+        if grep -q '"status":	"interrupted"' "$dir"/bn/seed-1/manifest.json &&
+           grep -q ',interrupted,' "$dir/summary.csv"; then ok "$name: manifest and summary say interrupted"
+        else fail "$name: manifest and summary say interrupted" "$(grep status "$dir"/*/seed-*/manifest.json)"; fi
+        if out=$($BNEXP report --run "$dir" 2>&1) && grep -q "Unfinished run.*--resume" <<<"$out"; then
+            ok "$name: report says the run is unfinished"
+        else fail "$name: report says the run is unfinished" "$out"; fi
+    fi
+    if [ "$how" = twice ]; then
+        if [ $ms -lt 3000 ]; then ok "$name: second signal exits at once (${ms} ms)"
+        else fail "$name: second signal exits at once (took ${ms} ms)"; fi
+    fi
+    if out=$($BNEXP run fig1 --resume "$dir" 2>&1) && d=$(same_csvs "$tmp/ref" "$dir"); then
+        ok "$name: resumed CSVs equal the uninterrupted run's"
+    else fail "$name: resumed CSVs equal the uninterrupted run's" "$out $d"; fi
+    if d=$(whole_csvs "$dir"); then ok "$name: after resume, no temporary file"
+    else fail "$name: after resume, no temporary file" "$d"; fi
+    if [ "$(grep -c ',done,2500,' "$dir/summary.csv")" = 2 ]; then ok "$name: summary after resume: both done"
+    else fail "$name: summary after resume" "$(cat "$dir/summary.csv")"; fi
+}
+stop_and_resume sigint INT 130 parent
+stop_and_resume sigterm TERM 143 parent
+stop_and_resume killed KILL 1 child
+stop_and_resume twice INT 130 twice
+
+# --- resuming a finished run trains nothing and changes nothing ---
+sum_before=$(cat "$tmp"/sigint/*/seed-*/*.csv | md5sum)
+if out=$($BNEXP run fig1 --resume "$tmp/sigint" 2>&1) && grep -q "2 of 2 trial(s) finished before, 0 to run" <<<"$out" &&
+   [ "$(cat "$tmp"/sigint/*/seed-*/*.csv | md5sum)" = "$sum_before" ]; then ok "resume of a finished run changes nothing"
+else fail "resume of a finished run changes nothing" "$out"; fi
+
+# --- refusals ---
+expect_fail() { # NAME EXIT PATTERN CMD...
+    local name=$1 want=$2 pattern=$3; shift 3
+    local out rc
+    out=$("$@" 2>&1); rc=$?
+    if [ $rc -eq "$want" ] && grep -q -- "$pattern" <<<"$out"; then ok "$name"
+    else fail "$name (exit $rc, wanted $want and '$pattern')" "$out"; fi
+}
+cp -r "$tmp/ref" "$tmp/damaged"
+python3 - "$tmp/damaged/bn/seed-1/checkpoint.bin" <<'EOF'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0x10
+open(p, "wb").write(b)
+EOF
+sum_before=$(cat "$tmp"/damaged/*/seed-*/* | md5sum)
+expect_fail "a damaged checkpoint is refused" 1 "damaged: checksum does not match" $BNEXP run fig1 --resume "$tmp/damaged"
+if [ "$(cat "$tmp"/damaged/*/seed-*/* | md5sum)" = "$sum_before" ]; then ok "refused resume changed no file"
+else fail "refused resume changed no file"; fi
+cp -r "$tmp/ref" "$tmp/foreign"
+sed -i 's/"steps=2500"/"steps=2600"/' "$tmp/foreign/run.json"
+expect_fail "a checkpoint of another config is refused" 1 "another config or dataset" $BNEXP run fig1 --resume "$tmp/foreign"
+cp -r "$tmp/ref" "$tmp/version"
+printf '\x02' | dd of="$tmp/version/baseline/seed-1/checkpoint.bin" bs=1 seek=8 conv=notrunc 2>/dev/null
+expect_fail "a checkpoint of another format version is refused" 1 "format version 2; this bnexp reads version 1" $BNEXP run fig1 --resume "$tmp/version"
+expect_fail "--resume with --set is refused" 2 "only --jobs can be given" $BNEXP run fig1 --resume "$tmp/ref" --set lr=0.1
+expect_fail "--resume of a directory without run.json" 1 "has no run.json" $BNEXP run fig1 --resume "$tmp"
+expect_fail "--resume of a run of another experiment" 1 "is a run of fig1, not of lr-sweep" $BNEXP run lr-sweep --resume "$tmp/ref"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
