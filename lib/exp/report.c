@@ -271,7 +271,8 @@ static int check_missing_metrics(const char *trial_dir, bnx_error *err)
 {
     char path[4400];
     bnx_manifest_info info;
-    snprintf(path, sizeof path, "%s/manifest.json", trial_dir);
+    if ((size_t)snprintf(path, sizeof path, "%s/manifest.json", trial_dir) >= sizeof path)
+        return bnx_fail(err, BNX_EINVAL, "path too long: %.100s...", trial_dir);
     if (bnx_manifest_read(path, &info, NULL) != BNX_OK || strcmp(info.status, "failed") == 0)
         return BNX_OK;
     return bnx_fail(err, BNX_ENOTFOUND, "%s/metrics.csv is missing, but the trial ended (status "
