@@ -148,6 +148,7 @@ START_TEST(checkpoint_damage_is_refused)
     ck_assert_int_eq(bnx_checkpoint_encode(&x.ck, &x.buf, &x.size, &err), BNX_OK);
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "permutation"));
+    bnx_checkpoint_free(&back);
     free(x.buf);
     ck_assert_int_eq(bnx_checkpoint_decode("hello", 5, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "not a bnexp checkpoint"));
