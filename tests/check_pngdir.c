@@ -154,6 +154,15 @@ static float px(const bnx_dataset *ds, int i, int c, int y, int x)
                           (size_t)ds->w + (size_t)x];
 }
 
+/* Load tmpdir/ds as dataset `name`; expects success. */
+static void load_ok(const char *name, bnx_dataset *train, bnx_dataset *test,
+                    bnx_dataset_files *files)
+{
+    bnx_error err = {0};
+    ck_assert_msg(bnx_pngdir_load(tpath("ds", 0), name, train, test, files, &err) == BNX_OK,
+                  "%s", err.msg);
+}
+
 /* Load tmpdir/ds; expects failure with `code` and a message holding `what`. */
 static void expect_refused(int code, const char *what)
 {
@@ -209,9 +218,7 @@ START_TEST(test_numeric_labels_grey)
 
     bnx_dataset train, test;
     bnx_dataset_files files;
-    bnx_error err = {0};
-    ck_assert_msg(bnx_pngdir_load(tpath("ds", 0), "tiny", &train, &test, &files, &err) == BNX_OK,
-                  "%s", err.msg);
+    load_ok("tiny", &train, &test, &files);
     ck_assert_int_eq(train.n, 4);
     ck_assert_int_eq(train.c, 1);
     ck_assert_int_eq(train.h, 2);
@@ -258,9 +265,7 @@ START_TEST(test_named_classes_rgb)
 
     bnx_dataset train, test;
     bnx_dataset_files files;
-    bnx_error err = {0};
-    ck_assert_msg(bnx_pngdir_load(tpath("ds", 0), "pets", &train, &test, &files, &err) == BNX_OK,
-                  "%s", err.msg);
+    load_ok("pets", &train, &test, &files);
     ck_assert_int_eq(train.n, 2);
     ck_assert_int_eq(train.c, 3);
     ck_assert_int_eq(train.num_classes, 2);
@@ -451,9 +456,7 @@ START_TEST(test_refuse_contents)
     /* and with all that undone it loads */
     bnx_dataset train, test;
     bnx_dataset_files files;
-    bnx_error err = {0};
-    ck_assert_msg(bnx_pngdir_load(tpath("ds", 0), "ds", &train, &test, &files, &err) == BNX_OK,
-                  "%s", err.msg);
+    load_ok("ds", &train, &test, &files);
     bnx_dataset_free(&train);
     bnx_dataset_free(&test);
 }
