@@ -192,8 +192,8 @@ END_TEST
 
 /* A small gzip file whose header promises more than deflate can expand it
  * to (1032:1) is refused before the data buffer is allocated (fuzz_idx
- * found a 42-byte file claiming 600 MB); a highly compressible file within
- * the ratio still loads. */
+ * found a 53-byte gzip file claiming 604 MB); a highly compressible file
+ * within the ratio still loads. */
 START_TEST(test_gzip_size_bound)
 {
     unsigned char hdr[16];

@@ -188,8 +188,8 @@ int bnx_idx_read_u8(const char *path, int expected_ndim, bnx_idx *out, bnx_error
         }
     } else if (idx.count / DEFLATE_MAX_RATIO > (size_t)st.st_size) {
         /* Compressed, the size is bounded all the same: without this a
-         * 42-byte file claiming 600 MB made us allocate them (found by
-         * fuzz_idx). */
+         * 53-byte gzip file whose header claims 604 MB made us allocate
+         * them (found by fuzz_idx). */
         rc = bnx_fail(err, BNX_EFORMAT,
                       "%s: truncated data: the header promises %zu bytes of data, more than "
                       "a gzip file of %lld bytes can hold (deflate compresses at most %u:1)",

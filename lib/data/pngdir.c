@@ -128,7 +128,7 @@ int bnx_png_decode(const void *data, size_t size, const char *name, bnx_png_imag
     /* Skip the metadata chunks bnexp never uses (text, ICC profile, Exif,
      * suggested palettes) unread.  Otherwise libpng allocates a buffer of
      * the length such a chunk claims before finding the data cut short:
-     * fuzz_png found a zTXt chunk claiming 1.7 GB in a 71-byte file
+     * fuzz_png found a zTXt chunk claiming 1.7 GB in a 69-byte file
      * (libpng's 8 MB chunk limit is only a warning on read). */
     static const png_byte unused_chunks[] = "iCCP\0iTXt\0tEXt\0zTXt\0sPLT\0eXIf";
     png_set_keep_unknown_chunks(d.png, PNG_HANDLE_CHUNK_NEVER, unused_chunks,

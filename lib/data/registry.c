@@ -302,7 +302,7 @@ static int load_png_folder(const char *name, bnx_dataset *train, bnx_dataset *te
                            bnx_dataset_files *files, bnx_error *err)
 {
     char rel[256], dir[4096], split[4096];
-    int safe = name[0] && name[0] != '.' && !strchr(name, '/') &&
+    int safe = bnx_name_is_safe(name) &&
                (size_t)snprintf(rel, sizeof rel, "datasets/%s", name) < sizeof rel;
     if (safe) {
         int rc = bnx_home_path(dir, sizeof dir, rel, err);

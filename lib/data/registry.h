@@ -147,10 +147,10 @@ int bnx_data_load_dir(const bnx_dataset_info *info, const char *dir, const char 
  * checked against datasets/NAME.sha256: bnx_data_find, bnx_data_paths,
  * then bnx_data_load_dir; see there for the results and the errors.  The
  * message for missing files contains "bnexp data fetch NAME".
- * A name not in the table is a PNG folder dataset (data/pngdir.h) when
- * datasets/NAME/train/ exists (a name that is empty, starts with '.' or
- * holds '/' never is): bnx_pngdir_load, with its results and errors (the
- * files load unverified).  Otherwise BNX_ENOTFOUND, the message naming
+ * A name not in the table is a PNG folder dataset (data/pngdir.h) when it
+ * passes bnx_name_is_safe (core/paths.h) and datasets/NAME/train/ exists:
+ * bnx_pngdir_load, with its results and errors (the files load
+ * unverified).  Otherwise BNX_ENOTFOUND, the message naming
  * `name`, the known datasets and the PNG folder that was looked for. */
 int bnx_data_load(const char *name, bnx_dataset *train, bnx_dataset *test,
                   bnx_dataset_files *files, bnx_error *err);

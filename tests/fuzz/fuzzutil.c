@@ -8,7 +8,11 @@
 
 #define SLOTS 2
 
-static char paths[SLOTS][4096];
+/* Each scratch file is unlinked as soon as it is made and reached through
+ * /proc/self/fd/N, so nothing is left behind when a finding kills the
+ * process (atexit handlers do not run then). */
+static int fds[SLOTS] = {-1, -1};
+static char paths[SLOTS][64];
 
 void fuzz_check_at(int ok, const char *what, const char *file, int line)
 {
@@ -18,30 +22,22 @@ void fuzz_check_at(int ok, const char *what, const char *file, int line)
     abort();
 }
 
-static void remove_temp_files(void)
-{
-    for (int i = 0; i < SLOTS; i++)
-        if (paths[i][0])
-            unlink(paths[i]);
-}
-
 const char *fuzz_temp_path(int slot)
 {
     fuzz_check(slot >= 0 && slot < SLOTS, "scratch file slot in range");
-    if (!paths[slot][0]) {
+    if (fds[slot] < 0) {
         /* Memory-backed /dev/shm where there is one: a fuzzer rewrites the
          * file thousands of times a second, and a disk-backed /tmp was ten
          * times slower here. */
         const char *dir = getenv("TMPDIR");
         if (!dir || !dir[0])
             dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-        snprintf(paths[slot], sizeof paths[slot], "%s/bnexp-fuzz-%d-XXXXXX", dir, slot);
-        int fd = mkstemp(paths[slot]);
-        fuzz_check(fd >= 0, "mkstemp creates a scratch file");
-        close(fd);
-        static int registered;
-        if (!registered++)
-            atexit(remove_temp_files);
+        char name[4096];
+        snprintf(name, sizeof name, "%s/bnexp-fuzz-%d-XXXXXX", dir, slot);
+        fds[slot] = mkstemp(name);
+        fuzz_check(fds[slot] >= 0, "mkstemp creates a scratch file");
+        fuzz_check(unlink(name) == 0, "unlink of the new scratch file");
+        snprintf(paths[slot], sizeof paths[slot], "/proc/self/fd/%d", fds[slot]);
     }
     return paths[slot];
 }
@@ -49,16 +45,15 @@ const char *fuzz_temp_path(int slot)
 const char *fuzz_write_temp(int slot, const uint8_t *data, size_t size, int gzip)
 {
     const char *path = fuzz_temp_path(slot);
+    int fd = fds[slot];
+    fuzz_check(ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0, "empty the scratch file");
     if (gzip) {
-        gzFile gz = gzopen(path, "wb");
-        fuzz_check(gz != NULL, "gzopen of the scratch file");
+        gzFile gz = gzdopen(dup(fd), "wb");
+        fuzz_check(gz != NULL, "gzdopen of the scratch file");
         fuzz_check(size == 0 || gzwrite(gz, data, (unsigned)size) == (int)size, "gzwrite");
         fuzz_check(gzclose(gz) == Z_OK, "gzclose");
         return path;
     }
-    FILE *f = fopen(path, "wb");
-    fuzz_check(f != NULL, "fopen of the scratch file");
-    fuzz_check(size == 0 || fwrite(data, 1, size, f) == size, "fwrite");
-    fuzz_check(fclose(f) == 0, "fclose");
+    fuzz_check(size == 0 || pwrite(fd, data, size, 0) == (ssize_t)size, "pwrite");
     return path;
 }

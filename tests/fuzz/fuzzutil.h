@@ -19,10 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define fuzz_check(ok, what) fuzz_check_at((ok), (what), __FILE__, __LINE__)
 void fuzz_check_at(int ok, const char *what, const char *file, int line);
 
-/* Path of this process's scratch file number `slot` (0 or 1), created
- * empty on first use under $TMPDIR (or else /dev/shm if writable, or
- * /tmp) and removed at exit.  Readers
- * that only take a path read the input from there. */
+/* Path of this process's scratch file number `slot` (0 or 1), made on
+ * first use under $TMPDIR (or else /dev/shm if writable, or /tmp) and
+ * unlinked at once: the path is /proc/self/fd/N, and the file goes away
+ * with the process, however it ends.  Readers that only take a path read
+ * the input from there. */
 const char *fuzz_temp_path(int slot);
 
 /* Replace the contents of the scratch file `slot` with data[0 .. size),
