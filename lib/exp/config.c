@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/paths.h"
+
 /* K_INTLIST: comma-separated positive integers into conv_channels, their
  * number into conv_layers (the only list key). */
 enum key_type { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_STRING, K_ENUM, K_INTLIST };
@@ -156,8 +158,13 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
     double v;
     switch (k->type) {
     case K_STRING:
-        if (choice_index(k->choices, value) < 0)
-            return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not supported (expected %s)", key, value, k->choices);
+        /* dataset: a registry name, or a PNG folder datasets/NAME/ that only
+         * loading can check (data/registry.h, bnx_data_load) */
+        if (choice_index(k->choices, value) < 0 &&
+            (!bnx_name_is_safe(value) || strlen(value) >= sizeof cfg->dataset))
+            return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not supported (expected %s, or a PNG "
+                            "folder dataset datasets/NAME/: %s, at most %zu)", key, value,
+                            k->choices, bnx_name_rule, sizeof cfg->dataset - 1);
         snprintf(field, sizeof cfg->dataset, "%s", value);
         return BNX_OK;
     case K_ENUM: {
