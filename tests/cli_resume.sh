@@ -69,13 +69,20 @@ if out=$($BNEXP run "${args[@]}" --jobs 1 --out "$tmp/ref1" 2>&1) && d=$(same_cs
 else fail "--jobs 1 and --jobs 2 write the same CSVs" "$out $d"; fi
 
 # stop_and_resume NAME SIGNAL WANT_EXIT HOW: start the run, wait a random
-# 0.4-2.0 s, send SIGNAL to the bnexp process (HOW=parent), to one trial
+# 0.2-1.5 s after both trials started, send SIGNAL to the bnexp process
+# (HOW=parent), to one trial
 # process (HOW=child), or twice to bnexp (HOW=twice); then resume.
 stop_and_resume() {
     local name=$1 sig=$2 want=$3 how=$4 dir=$tmp/$1
-    local wait_ms=$((400 + RANDOM % 1600)) # the run takes about 3 s on an idle machine
+    local wait_ms=$((200 + RANDOM % 1300)) # training takes about 3 s on an idle machine
     $BNEXP run "${args[@]}" --jobs 2 --out "$dir" >"$tmp/$name.out" 2>&1 &
     local pid=$!
+    # Wait until both trials are training (a background job of a script
+    # starts with SIGINT ignored until bnexp installs its handlers, and a
+    # sanitizer build loads MNIST slowly), then a random moment more.
+    local waited=0
+    until [ -s "$dir/baseline/seed-1/metrics.csv" ] && [ -s "$dir/bn/seed-1/metrics.csv" ] ||
+          [ $waited -ge 1200 ]; do sleep 0.1; waited=$((waited + 1)); done
     sleep "$(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000)))"
     local t0=$(date +%s%N)
     case $how in
@@ -87,7 +94,7 @@ stop_and_resume() {
     local rc=$? ms=$((($(date +%s%N) - t0) / 1000000))
     local steps
     steps=$(for m in "$dir"/*/seed-*/metrics.csv; do tail -n 1 "$m" | cut -d, -f1; done | tr '\n' ' ')
-    echo "#  $name: $sig after ${wait_ms} ms; exit $rc in ${ms} ms; last records at steps $steps"
+    echo "#  $name: $sig ${wait_ms} ms after training started; exit $rc in ${ms} ms; last records at steps $steps"
     if [ $rc -eq "$want" ]; then ok "$name: exit $want"
     else fail "$name: exit $rc, wanted $want" "$(tail -n 5 "$tmp/$name.out")"; fi
     if d=$(whole_csvs "$dir" "$([ "$sig" = KILL ] && echo tmp-ok)"); then ok "$name: every CSV whole"
