@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
 #include "out/csv.h"
 #include "out/jsonfile.h"
+
+/* A manifest is a few KB; larger files are refused unread. */
+#define BNX_MANIFEST_MAX_BYTES ((size_t)16 << 20)
 
 const char *bnx_trial_status_name(int status)
 {
@@ -118,35 +122,12 @@ int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err)
     memset(info, 0, sizeof *info);
     info->seed = -1;
     info->wall_time_s = NAN;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return bnx_fail(err, errno == ENOENT ? BNX_ENOTFOUND : BNX_EIO, "cannot open %s: %s",
-                        path, strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    char *text = malloc(cap);
-    while (text) {
-        len += fread(text + len, 1, cap - 1 - len, fp);
-        if (len < cap - 1)
-            break;
-        char *bigger = realloc(text, 2 * cap);
-        if (!bigger) {
-            free(text);
-            text = NULL;
-            break;
-        }
-        text = bigger;
-        cap *= 2;
-    }
-    int bad = ferror(fp);
-    fclose(fp);
-    if (!text)
-        return bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
-    if (bad) {
-        free(text);
-        return bnx_fail(err, BNX_EIO, "cannot read %s", path);
-    }
-    text[len] = '\0';
-    cJSON *root = cJSON_Parse(text);
+    char *text;
+    size_t len;
+    int rc = bnx_read_file(path, BNX_MANIFEST_MAX_BYTES, &text, &len, err);
+    if (rc)
+        return rc;
+    cJSON *root = cJSON_ParseWithLength(text, len);
     free(text);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);

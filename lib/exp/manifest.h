@@ -46,7 +46,8 @@ typedef struct bnx_manifest_info {
  * fields the file lacks (an older bnexp, a failed trial) take the values
  * given above.
  * Errors: BNX_ENOTFOUND if the file does not exist; BNX_EIO if it cannot be
- * read; BNX_EFORMAT if it is not a JSON object; BNX_ENOMEM.  Each message
+ * read or is not a regular file; BNX_EFORMAT if it is not a JSON object or
+ * is over 16 MiB; BNX_ENOMEM.  Each message
  * names the path. */
 int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err);
 

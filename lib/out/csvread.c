@@ -6,6 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
+
+/* Larger CSVs are refused unread: fig1's largest, histograms.csv, is
+ * about 1 MB. */
+#define BNX_CSV_MAX_BYTES ((size_t)1 << 30)
+
 void bnx_csv_table_free(bnx_csv_table *t)
 {
     free(t->text);
@@ -35,45 +41,28 @@ int bnx_csv_split(char *line, char **f, int max)
     return n;
 }
 
-static int read_all(const char *path, char **out, size_t *len, bnx_error *err)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return bnx_fail(err, errno == ENOENT ? BNX_ENOTFOUND : BNX_EIO, "cannot open %s: %s",
-                        path, strerror(errno));
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - 1 - n, fp);
-        if (n < cap - 1)
-            break;
-        char *bigger = realloc(buf, 2 * cap);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    int bad = ferror(fp);
-    int e = errno;
-    fclose(fp);
-    if (!buf)
-        return bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
-    if (bad) {
-        free(buf);
-        return bnx_fail(err, BNX_EIO, "cannot read %s: %s", path, strerror(e));
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return BNX_OK;
-}
-
 static int blank(const char *s)
 {
     return s[strspn(s, " \t\r")] == '\0';
+}
+
+/* The line at *p (before end), cut off in place at its "\n" or "\r\n";
+ * *p moves past it and *lineno counts it.  NULL when none is left. */
+static char *next_line(char **p, char *end, long *lineno)
+{
+    if (*p >= end)
+        return NULL;
+    char *line = *p, *nl = strchr(line, '\n');
+    if (nl) {
+        *nl = '\0';
+        if (nl > line && nl[-1] == '\r')
+            nl[-1] = '\0';
+        *p = nl + 1;
+    } else {
+        *p = end;
+    }
+    (*lineno)++;
+    return line;
 }
 
 /* Read path into t; `live`: drop a last line without a newline instead of
@@ -83,7 +72,7 @@ static int table_read(const char *path, int live, bnx_csv_table *t, bnx_error *e
     memset(t, 0, sizeof *t);
     snprintf(t->path, sizeof t->path, "%s", path);
     size_t len = 0;
-    int rc = read_all(path, &t->text, &len, err);
+    int rc = bnx_read_file(path, BNX_CSV_MAX_BYTES, &t->text, &len, err);
     if (rc)
         return rc;
     if (len > 0 && t->text[len - 1] != '\n') {
@@ -107,25 +96,11 @@ static int table_read(const char *path, int live, bnx_csv_table *t, bnx_error *e
     for (size_t i = 0; i < len; i++)
         lines += t->text[i] == '\n';
 
-    char *p = t->text, *end = t->text + len;
+    char *p = t->text, *end = t->text + len, *line, *header = NULL;
     long lineno = 0;
-    char *header = NULL;
-    while (p < end) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
-        lineno++;
-        if (nl && nl > p && nl[-1] == '\r')
-            nl[-1] = '\0';
-        if (!blank(p)) {
-            header = p;
-            p = nl ? nl + 1 : p + strlen(p);
-            break;
-        }
-        if (!nl)
-            break;
-        p = nl + 1;
-    }
+    while (!header && (line = next_line(&p, end, &lineno)))
+        if (!blank(line))
+            header = line;
     if (!header) {
         bnx_csv_table_free(t);
         return bnx_fail(err, BNX_EFORMAT, "%s is empty (expected a header row and records)", path);
@@ -143,27 +118,18 @@ static int table_read(const char *path, int live, bnx_csv_table *t, bnx_error *e
     bnx_csv_split(header, t->header, cols);
     t->num_cols = cols;
 
-    while (p < end) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
-        lineno++;
-        if (nl && nl > p && nl[-1] == '\r')
-            nl[-1] = '\0';
-        if (!blank(p)) {
-            char **row = t->cells + t->num_rows * cols;
-            int n = bnx_csv_split(p, row, cols);
-            if (n != cols) {
-                rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: %d field%s, the header has %d", path,
-                              lineno, n, n == 1 ? "" : "s", cols);
-                bnx_csv_table_free(t);
-                return rc;
-            }
-            t->line[t->num_rows++] = lineno;
+    while ((line = next_line(&p, end, &lineno))) {
+        if (blank(line))
+            continue;
+        char **row = t->cells + t->num_rows * cols;
+        int n = bnx_csv_split(line, row, cols);
+        if (n != cols) {
+            rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: %d field%s, the header has %d", path,
+                          lineno, n, n == 1 ? "" : "s", cols);
+            bnx_csv_table_free(t);
+            return rc;
         }
-        if (!nl)
-            break;
-        p = nl + 1;
+        t->line[t->num_rows++] = lineno;
     }
     return BNX_OK;
 }

@@ -28,8 +28,8 @@ int bnx_csv_split(char *line, char **f, int max);
  * copy) and is refused rather than read as a record with a shortened last
  * value.  A file with a header and no records is valid (num_rows 0).
  * Errors: BNX_ENOTFOUND if the file does not exist; BNX_EIO if it cannot be
- * read (naming the path and the system's reason); BNX_EFORMAT if it is
- * empty, its last line is cut short ("PATH:LINE: the last line ends
+ * read or is not a regular file (naming the path and the reason);
+ * BNX_EFORMAT if it is over 1 GiB, empty, its last line is cut short ("PATH:LINE: the last line ends
  * without a line break: ...") or a record has the wrong number of fields
  * ("PATH:LINE: 3 fields, the header has 8"); BNX_ENOMEM.  On error *t is
  * left empty (safe to free). */
