@@ -1,11 +1,9 @@
 #include "exp/trainer.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/alloc.h"
 #include "core/rng.h"
@@ -353,9 +351,8 @@ static int open_csvs(trial *t, const long *bytes, bnx_error *err)
     return BNX_OK;
 }
 
-/* Save everything the next steps depend on as dir/checkpoint.bin.  Every
- * CSV row is flushed when written, so the files' sizes on disk are the
- * lengths to continue from. */
+/* Save everything the next steps depend on as dir/checkpoint.bin, with the
+ * length of complete rows in each CSV, the point to continue from. */
 static int save_checkpoint(trial *t, long step, double elapsed, int finished,
                            const bnx_trial_result *res, bnx_error *err)
 {
@@ -373,14 +370,9 @@ static int save_checkpoint(trial *t, long step, double elapsed, int finished,
     memcpy(ck.drift_lo, t->lo, sizeof t->lo);
     memcpy(ck.drift_hi, t->hi, sizeof t->hi);
     bnx_net_copy_bn_stats(&t->net, t->bn_mean, t->bn_var, 0);
+    for (int i = 0; i < BNX_NUM_CSV; i++)
+        ck.csv_bytes[i] = csv_file(t, i)->size;
     char path[4200];
-    for (int i = 0; i < BNX_NUM_CSV; i++) {
-        struct stat sb;
-        snprintf(path, sizeof path, "%s/%s", t->dir, csv_names[i]);
-        if (stat(path, &sb) != 0)
-            return bnx_fail(err, BNX_EIO, "checkpoint: cannot stat %s: %s", path, strerror(errno));
-        ck.csv_bytes[i] = (long)sb.st_size;
-    }
     snprintf(path, sizeof path, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
     if (t->opts->guard)
         t->opts->guard(t->opts->ctx, 1);
