@@ -16,13 +16,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-passed=0
-failed=0
-skipped=0
-
-ok()   { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' <<<"$2"; }
-skip() { skipped=$((skipped + 1)); echo "skip $1"; }
+. tests/checks.sh
 
 # expect_fail NAME PATTERN CMD...: CMD exits non-zero and says PATTERN
 # (an extended regular expression).

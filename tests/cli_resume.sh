@@ -11,10 +11,7 @@ cd "$(dirname "$0")/.." || exit 1
 BNEXP=${BNEXP:-./bnexp}
 tmp=$(mktemp -d /tmp/bnexp-resume.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok()   { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' <<<"$2"; }
+. tests/checks.sh
 RANDOM=${BNX_RESUME_SEED:-$$}
 echo "# random moments from BNX_RESUME_SEED=${BNX_RESUME_SEED:-$$}"
 

@@ -11,11 +11,7 @@ BNEXP=${BNEXP:-./bnexp}
 PNGCHECK=${PNGCHECK:-./build/pngcheck}
 tmp=$(mktemp -d /tmp/bnexp-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok()   { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' <<<"$2"; }
+. tests/checks.sh
 
 # expect_fail NAME PATTERN CMD...: CMD exits non-zero and says PATTERN.
 expect_fail() {

@@ -17,11 +17,8 @@ VALGRIND=${VALGRIND:-valgrind --error-exitcode=99}
 bnexp="$PWD/bnexp"
 tmp=$(mktemp -d /tmp/bnexp-valgrind.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+. tests/checks.sh
 
-ok()   { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' <<<"$2"; }
 vg()   { $VALGRIND "$bnexp" "$@"; }
 
 # expect_ok NAME ARGS...: bnexp ARGS exits 0 under valgrind.
