@@ -552,15 +552,11 @@ static int parse_args(int argc, char **argv, run_args *a)
 /* --resume: read the run directory's run.json into a->how. */
 static int read_resumed_run(run_args *a, char *out, size_t size)
 {
-    char latest[4200];
-    if (!a->resume_dir) {
-        snprintf(latest, sizeof latest, "runs/%s/latest", a->name);
-        a->resume_dir = latest;
-    }
-    if (!bnx_is_dir(a->resume_dir))
-        return cli_error(1, "run --resume: %s is not a run directory", a->resume_dir);
-    if ((size_t)snprintf(out, size, "%s", a->resume_dir) >= size)
+    if ((size_t)(a->resume_dir ? snprintf(out, size, "%s", a->resume_dir)
+                               : snprintf(out, size, "runs/%s/latest", a->name)) >= size)
         return cli_error(2, "run --resume: path too long");
+    if (!bnx_is_dir(out))
+        return cli_error(1, "run --resume: %s is not a run directory", out);
     bnx_error err;
     if (bnx_run_file_read(out, &a->how, &err)) {
         if (err.code == BNX_ENOTFOUND)
@@ -647,15 +643,11 @@ static int scan_checkpoints(run_state *st, int *done)
         snprintf(path, sizeof path, "%s/%s", j->dir, BNX_CHECKPOINT_FILE);
         bnx_checkpoint ck;
         bnx_error err;
-        int rc = bnx_checkpoint_read(path, &ck, &err);
-        if (rc == BNX_ENOTFOUND)
-            continue; /* not started, or stopped before its first checkpoint */
         unsigned char identity[32];
         bnx_checkpoint_identity(&j->config, j->data->id, identity);
-        if (rc == BNX_OK && memcmp(identity, ck.identity, sizeof identity) != 0)
-            rc = bnx_fail(&err, BNX_EINVAL, "%s was written for another config or dataset than "
-                          "the run's run.json and experiment file give now; nothing was mixed or "
-                          "changed (restore the experiment file, or start a new run)", path);
+        int rc = bnx_checkpoint_load(path, identity, &ck, &err);
+        if (rc == BNX_ENOTFOUND)
+            continue; /* not started, or stopped before its first checkpoint */
         if (rc == BNX_OK && ck.finished) {
             j->result = ck.result;
             j->has_result = 1;

@@ -332,6 +332,17 @@ int bnx_checkpoint_read(const char *path, bnx_checkpoint *ck, bnx_error *err)
     return rc;
 }
 
+int bnx_checkpoint_load(const char *path, const unsigned char identity[32], bnx_checkpoint *ck,
+                        bnx_error *err)
+{
+    int rc = bnx_checkpoint_read(path, ck, err);
+    if (rc == BNX_OK && memcmp(ck->identity, identity, sizeof ck->identity) != 0)
+        rc = bnx_fail(err, BNX_EINVAL, "%s was written for another config or dataset than this "
+                      "trial's; nothing is mixed into it (if the experiment file or the run's "
+                      "settings changed, restore them, or start a new run)", path);
+    return rc;
+}
+
 void bnx_checkpoint_free(bnx_checkpoint *ck)
 {
     free(ck->order);

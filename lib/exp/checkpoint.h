@@ -94,6 +94,13 @@ int bnx_checkpoint_write(const char *path, const bnx_checkpoint *ck, bnx_error *
 #define BNX_CHECKPOINT_MAX_BYTES ((size_t)1 << 32)
 int bnx_checkpoint_read(const char *path, bnx_checkpoint *ck, bnx_error *err);
 
+/* Read the checkpoint at path (bnx_checkpoint_read) and check that it was
+ * written for the trial whose bnx_checkpoint_identity is `identity`.
+ * Errors: as bnx_checkpoint_read; BNX_EINVAL naming the path when it is of
+ * another config or dataset (nothing is mixed). */
+int bnx_checkpoint_load(const char *path, const unsigned char identity[32], bnx_checkpoint *ck,
+                        bnx_error *err);
+
 /* Free the arrays of a decoded checkpoint and zero it.  Safe on a zeroed
  * struct. */
 void bnx_checkpoint_free(bnx_checkpoint *ck);

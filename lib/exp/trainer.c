@@ -392,17 +392,14 @@ static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *fi
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
     bnx_checkpoint ck;
-    int rc = bnx_checkpoint_read(path, &ck, err);
+    int rc = bnx_checkpoint_load(path, t->identity, &ck, err);
     *first = 0;
     *finished = 0;
     if (rc == BNX_ENOTFOUND) {
         bnx_error_clear(err);
         return BNX_OK;
     }
-    if (rc == BNX_OK && memcmp(ck.identity, t->identity, sizeof ck.identity) != 0)
-        rc = bnx_fail(err, BNX_EINVAL, "%s was written for another config or dataset; "
-                      "it is not mixed into this one (start a new run instead of resuming)", path);
-    else if (rc == BNX_OK && (ck.num_params != t->net.num_params || ck.order_len != t->train->n ||
+    if (rc == BNX_OK && (ck.num_params != t->net.num_params || ck.order_len != t->train->n ||
                               ck.num_bn != t->num_bn || ck.step > t->cfg->steps))
         rc = bnx_fail(err, BNX_EFORMAT, "%s: does not fit this trial (%ld parameters, %ld examples, "
                       "%ld BN channels, step %ld; expected %d, %d, %ld, at most %ld)", path,
@@ -500,18 +497,10 @@ void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg)
     res->p15_drift = res->p50_drift = res->p85_drift = NAN;
 }
 
-/* The data fits the model, the keys agree with each other and with the
- * data's sizes, and the trial's memory is within its limit (exp/limits.h). */
-static int check_data(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
-                      bnx_error *err)
-{
-    return bnx_limits_check(cfg, train, test, err);
-}
-
 int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
                     bnx_error *err)
 {
-    int rc = check_data(cfg, train, test, err);
+    int rc = bnx_limits_check(cfg, train, test, err); /* data, keys, memory */
     if (rc)
         return rc;
     bnx_net net;
@@ -532,7 +521,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
     bnx_trial_result_init(res, cfg);
 
     int features = train->c * train->h * train->w;
-    int rc = check_data(cfg, train, test, err);
+    int rc = bnx_limits_check(cfg, train, test, err); /* data, keys, memory */
     if (rc)
         return rc;
     trial t = {.cfg = cfg, .opts = opts, .train = train, .test = test, .features = features,
