@@ -486,12 +486,10 @@ static int list(void)
 {
     for (int i = 0; i < bnx_data_count(); i++) {
         const bnx_dataset_info *info = bnx_data_at(i);
-        char dir[4096], sums[4096];
+        char dir[4096];
         bnx_error err;
-        bnx_data_state state = BNX_DATA_ABSENT;
-        int rc = bnx_data_paths(info, dir, sums, &err);
-        if (!rc)
-            rc = bnx_data_verify(info, dir, sums, NULL, &state, &err);
+        bnx_data_state state;
+        int rc = bnx_data_status(info, dir, &state, &err);
         printf("%-14s %-11s %s\n", info->name, bnx_data_state_name(state), dir);
         printf("%-14s %-11s %s: %s\n", "", "", info->title, info->description);
         if (rc)

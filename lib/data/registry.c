@@ -266,6 +266,19 @@ static int load_split(const bnx_dataset_info *info, const char *dir, const char 
     return rc;
 }
 
+int bnx_data_status(const bnx_dataset_info *info, char dir[4096], bnx_data_state *state,
+                    bnx_error *err)
+{
+    char sums[4096];
+    *state = BNX_DATA_ABSENT;
+    int rc = bnx_data_paths(info, dir, sums, err);
+    if (rc) {
+        dir[0] = '\0';
+        return rc;
+    }
+    return bnx_data_verify(info, dir, sums, NULL, state, err);
+}
+
 int bnx_data_load_dir(const bnx_dataset_info *info, const char *dir, const char *sums_path,
                       bnx_dataset *train, bnx_dataset *test, bnx_dataset_files *files,
                       bnx_error *err)

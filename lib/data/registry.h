@@ -127,6 +127,13 @@ const char *bnx_data_state_name(bnx_data_state state);
 int bnx_data_verify(const bnx_dataset_info *info, const char *dir, const char *sums_path,
                     bnx_dataset_files *files, bnx_data_state *state, bnx_error *err);
 
+/* The state of `info` where it is usually kept: bnx_data_paths, then
+ * bnx_data_verify on those paths (files not recorded), for listings.  dir
+ * receives the directory ("" if it cannot be worked out) and *state is
+ * always set.  Returns and errors: those of the two calls. */
+int bnx_data_status(const bnx_dataset_info *info, char dir[4096], bnx_data_state *state,
+                    bnx_error *err);
+
 /* Verify (bnx_data_verify) and load `info` from `dir`: *train gets the
  * training files, *test the test files, each (N, C, H, W) float32 with
  * pixels in [0, 1] and labels in [0, num_classes).  The files must be
