@@ -191,10 +191,7 @@ static void copy_file(const char *from, const char *to)
     size_t size;
     bnx_error err;
     ck_assert_msg(bnx_read_file(from, 1 << 26, &data, &size, &err) == BNX_OK, "%s", err.msg);
-    FILE *fp = fopen(to, "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_uint_eq(fwrite(data, 1, size, fp), size);
-    ck_assert_int_eq(fclose(fp), 0);
+    test_write_file(to, data, size);
     free(data);
 }
 

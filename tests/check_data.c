@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "data/cifar.h"
 #include "data/dataset.h"
@@ -29,23 +28,6 @@ static const char *tpath(const char *name, int slot)
     static char buf[8][512];
     snprintf(buf[slot], sizeof buf[slot], "%s/%s", tmpdir, name);
     return buf[slot];
-}
-
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    if (n)
-        ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-static void write_gz(const char *path, const void *data, size_t n)
-{
-    gzFile gz = gzopen(path, "wb");
-    ck_assert_ptr_nonnull(gz);
-    ck_assert_int_eq(gzwrite(gz, data, (unsigned)n), (int)n);
-    ck_assert_int_eq(gzclose(gz), Z_OK);
 }
 
 static int file_exists(const char *path)
@@ -79,7 +61,7 @@ static void write_batch(const char *path, int n, const unsigned char *labels)
         make_record(buf + (size_t)i * BNX_CIFAR_RECORD_BYTES, labels[i],
                     (unsigned char)(10 * i + 10), (unsigned char)(10 * i + 20),
                     (unsigned char)(10 * i + 30));
-    write_bytes(path, buf, (size_t)n * BNX_CIFAR_RECORD_BYTES);
+    test_write_file(path, buf, (size_t)n * BNX_CIFAR_RECORD_BYTES);
     free(buf);
 }
 
@@ -159,8 +141,8 @@ START_TEST(test_cifar_bad_size)
     unsigned char rec[BNX_CIFAR_RECORD_BYTES + 1];
     make_record(rec, 1, 0, 0, 0);
     rec[BNX_CIFAR_RECORD_BYTES] = 0;
-    write_bytes(tpath("short.bin", 0), rec, BNX_CIFAR_RECORD_BYTES - 1);
-    write_bytes(tpath("long.bin", 1), rec, BNX_CIFAR_RECORD_BYTES + 1);
+    test_write_file(tpath("short.bin", 0), rec, BNX_CIFAR_RECORD_BYTES - 1);
+    test_write_file(tpath("long.bin", 1), rec, BNX_CIFAR_RECORD_BYTES + 1);
     const char *shortp[] = {tpath("short.bin", 0)}, *longp[] = {tpath("long.bin", 1)};
     bnx_dataset ds;
     bnx_error err = {0};
@@ -177,7 +159,7 @@ END_TEST
 
 START_TEST(test_cifar_empty)
 {
-    write_bytes(tpath("empty.bin", 0), NULL, 0);
+    test_write_file(tpath("empty.bin", 0), NULL, 0);
     const char *paths[] = {tpath("empty.bin", 0)};
     bnx_dataset ds;
     bnx_error err = {0};
@@ -273,35 +255,26 @@ static const bnx_dataset_info tiny_idx = {
     .sums_required = 1,
 };
 
-static size_t put_be32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-    return 4;
-}
-
 /* Write an image file of n 2x2 images, pixel j of image i = first + 4i + j,
  * and a label file with labels[], gzipped, into dir. */
 static void write_idx_pair(const char *dir, const char *img, const char *lab, uint32_t n,
                            unsigned char first, const unsigned char *labels)
 {
     unsigned char buf[256];
-    size_t len = put_be32(buf, 0x00000803);
-    len += put_be32(buf + len, n);
-    len += put_be32(buf + len, 2);
-    len += put_be32(buf + len, 2);
+    size_t len = test_put_be32(buf, 0x00000803);
+    len += test_put_be32(buf + len, n);
+    len += test_put_be32(buf + len, 2);
+    len += test_put_be32(buf + len, 2);
     for (uint32_t i = 0; i < 4 * n; i++)
         buf[len++] = (unsigned char)(first + i);
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, img);
-    write_gz(path, buf, len);
-    len = put_be32(buf, 0x00000801);
-    len += put_be32(buf + len, n);
+    test_write_gz(path, buf, len);
+    len = test_put_be32(buf, 0x00000801);
+    len += test_put_be32(buf + len, n);
     memcpy(buf + len, labels, n);
     snprintf(path, sizeof path, "%s/%s", dir, lab);
-    write_gz(path, buf, len + n);
+    test_write_gz(path, buf, len + n);
 }
 
 /* Write a sums file for every file of `info` in dir, from their digests. */
@@ -546,8 +519,8 @@ START_TEST(test_install_verified)
     const char *src = tpath("src.gz", 0), *dest = tpath("dest", 1), *sums = tpath("s.sha256", 2);
     const char *final = tpath("dest/data", 3);
     static const char content[] = "the decompressed content\n";
-    write_gz(src, content, sizeof content - 1);
-    write_bytes(tpath("plain", 4), content, sizeof content - 1);
+    test_write_gz(src, content, sizeof content - 1);
+    test_write_file(tpath("plain", 4), content, sizeof content - 1);
     char hex[65], got[65];
     bnx_error err = {0};
     ck_assert_int_eq(bnx_sha256_file(tpath("plain", 4), hex, &err), BNX_OK);
@@ -621,7 +594,7 @@ END_TEST
 
 START_TEST(test_md5)
 {
-    write_bytes(tpath("abc", 0), "abc", 3);
+    test_write_file(tpath("abc", 0), "abc", 3);
     char hex[33];
     bnx_error err = {0};
     ck_assert_int_eq(bnx_md5_file(tpath("abc", 0), hex, &err), BNX_OK);

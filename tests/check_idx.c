@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "data/dataset.h"
 #include "data/idx.h"
@@ -25,38 +24,13 @@ static const char *tpath(const char *name, int slot)
     return buf[slot];
 }
 
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-static void write_gz(const char *path, const void *data, size_t n)
-{
-    gzFile gz = gzopen(path, "wb");
-    ck_assert_ptr_nonnull(gz);
-    ck_assert_int_eq(gzwrite(gz, data, (unsigned)n), (int)n);
-    ck_assert_int_eq(gzclose(gz), Z_OK);
-}
-
-static size_t put_be32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-    return 4;
-}
-
 /* A 3-image 2x2 file: pixels 0, 51, 102, ..., 255 repeating. */
 static size_t make_images(unsigned char *buf, uint32_t n)
 {
-    size_t len = put_be32(buf, 0x00000803);
-    len += put_be32(buf + len, n);
-    len += put_be32(buf + len, 2);
-    len += put_be32(buf + len, 2);
+    size_t len = test_put_be32(buf, 0x00000803);
+    len += test_put_be32(buf + len, n);
+    len += test_put_be32(buf + len, 2);
+    len += test_put_be32(buf + len, 2);
     for (uint32_t i = 0; i < n * 4; i++)
         buf[len++] = (unsigned char)((i % 6) * 51);
     return len;
@@ -64,8 +38,8 @@ static size_t make_images(unsigned char *buf, uint32_t n)
 
 static size_t make_labels(unsigned char *buf, uint32_t n, const unsigned char *labels)
 {
-    size_t len = put_be32(buf, 0x00000801);
-    len += put_be32(buf + len, n);
+    size_t len = test_put_be32(buf, 0x00000801);
+    len += test_put_be32(buf + len, n);
     memcpy(buf + len, labels, n);
     return len + n;
 }
@@ -116,8 +90,8 @@ static void check_valid_pair(const char *images, const char *labels)
 START_TEST(test_valid_plain)
 {
     unsigned char buf[256];
-    write_bytes(tpath("img", 0), buf, make_images(buf, 3));
-    write_bytes(tpath("lbl", 1), buf, make_labels(buf, 3, three_labels));
+    test_write_file(tpath("img", 0), buf, make_images(buf, 3));
+    test_write_file(tpath("lbl", 1), buf, make_labels(buf, 3, three_labels));
     check_valid_pair(tpath("img", 0), tpath("lbl", 1));
 
     bnx_idx idx;
@@ -134,8 +108,8 @@ END_TEST
 START_TEST(test_valid_gzip)
 {
     unsigned char buf[256];
-    write_gz(tpath("img.gz", 0), buf, make_images(buf, 3));
-    write_gz(tpath("lbl.gz", 1), buf, make_labels(buf, 3, three_labels));
+    test_write_gz(tpath("img.gz", 0), buf, make_images(buf, 3));
+    test_write_gz(tpath("lbl.gz", 1), buf, make_labels(buf, 3, three_labels));
     check_valid_pair(tpath("img.gz", 0), tpath("lbl.gz", 1));
 }
 END_TEST
@@ -147,12 +121,12 @@ START_TEST(test_truncated_header)
     const char *p = tpath("short-header", 0);
     bnx_idx idx;
     bnx_error err;
-    write_bytes(p, buf, 7); /* magic and 3 of the 12 bytes of sizes */
+    test_write_file(p, buf, 7); /* magic and 3 of the 12 bytes of sizes */
     assert_error(&err, bnx_idx_read_u8(p, 3, &idx, &err), BNX_EFORMAT, p, "truncated header");
     ck_assert_ptr_null(idx.data);
-    write_bytes(p, buf, 2); /* not even a magic number */
+    test_write_file(p, buf, 2); /* not even a magic number */
     assert_error(&err, bnx_idx_read_u8(p, 3, &idx, &err), BNX_EFORMAT, p, "truncated header");
-    write_bytes(p, buf, 0);
+    test_write_file(p, buf, 0);
     assert_error(&err, bnx_idx_read_u8(p, 3, &idx, &err), BNX_EFORMAT, p, "truncated header");
 }
 END_TEST
@@ -165,9 +139,9 @@ START_TEST(test_truncated_data)
     const char *g = tpath("short-data.gz", 1);
     bnx_idx idx;
     bnx_error err;
-    write_bytes(p, buf, n - 1);
+    test_write_file(p, buf, n - 1);
     assert_error(&err, bnx_idx_read_u8(p, 3, &idx, &err), BNX_EFORMAT, p, "truncated data");
-    write_gz(g, buf, n - 1);
+    test_write_gz(g, buf, n - 1);
     assert_error(&err, bnx_idx_read_u8(g, 3, &idx, &err), BNX_EFORMAT, g, "truncated data");
 }
 END_TEST
@@ -177,13 +151,13 @@ START_TEST(test_truncated_gzip_stream)
     unsigned char buf[256];
     size_t n = make_images(buf, 3);
     const char *g = tpath("cut.gz", 0);
-    write_gz(g, buf, n);
+    test_write_gz(g, buf, n);
     /* Cut the compressed file in the middle of its deflate stream. */
     FILE *f = fopen(g, "rb");
     unsigned char z[512];
     size_t zn = fread(z, 1, sizeof z, f);
     fclose(f);
-    write_bytes(g, z, zn - 10);
+    test_write_file(g, z, zn - 10);
     bnx_idx idx;
     bnx_error err;
     assert_error(&err, bnx_idx_read_u8(g, 3, &idx, &err), BNX_EFORMAT, g, "truncated");
@@ -197,12 +171,12 @@ END_TEST
 START_TEST(test_gzip_size_bound)
 {
     unsigned char hdr[16];
-    size_t len = put_be32(hdr, 0x00000803);
-    len += put_be32(hdr + len, 100000000);
-    len += put_be32(hdr + len, 2);
-    len += put_be32(hdr + len, 3);
+    size_t len = test_put_be32(hdr, 0x00000803);
+    len += test_put_be32(hdr + len, 100000000);
+    len += test_put_be32(hdr + len, 2);
+    len += test_put_be32(hdr + len, 3);
     const char *g = tpath("liar.gz", 0);
-    write_gz(g, hdr, len);
+    test_write_gz(g, hdr, len);
     bnx_idx idx;
     bnx_error err;
     assert_error(&err, bnx_idx_read_u8(g, 3, &idx, &err), BNX_EFORMAT, g,
@@ -211,12 +185,12 @@ START_TEST(test_gzip_size_bound)
     size_t count = 1000 * 1000;
     unsigned char *zeros = calloc(16 + count, 1);
     ck_assert_ptr_nonnull(zeros);
-    len = put_be32(zeros, 0x00000803);
-    len += put_be32(zeros + len, 1000);
-    len += put_be32(zeros + len, 1000);
-    len += put_be32(zeros + len, 1);
+    len = test_put_be32(zeros, 0x00000803);
+    len += test_put_be32(zeros + len, 1000);
+    len += test_put_be32(zeros + len, 1000);
+    len += test_put_be32(zeros + len, 1);
     const char *z = tpath("zeros.gz", 1);
-    write_gz(z, zeros, len + count);
+    test_write_gz(z, zeros, len + count);
     free(zeros);
     ck_assert_int_eq(bnx_idx_read_u8(z, 3, &idx, &err), BNX_OK);
     ck_assert_uint_eq(idx.count, count);
@@ -233,16 +207,16 @@ START_TEST(test_wrong_magic)
     bnx_error err;
 
     buf[0] = 0x1f; /* not starting with two zero bytes */
-    write_bytes(p, buf, n);
+    test_write_file(p, buf, n);
     assert_error(&err, bnx_idx_read_u8(p, 3, &idx, &err), BNX_EFORMAT, p, "magic");
 
     buf[0] = 0;
     buf[2] = 0x0D; /* float32 */
-    write_bytes(p, buf, n);
+    test_write_file(p, buf, n);
     assert_error(&err, bnx_idx_read_u8(p, 3, &idx, &err), BNX_EFORMAT, p, "type code 0x0D");
 
     buf[2] = 0x08; /* an image file where labels are expected */
-    write_bytes(p, buf, n);
+    test_write_file(p, buf, n);
     assert_error(&err, bnx_idx_read_u8(p, 1, &idx, &err), BNX_EFORMAT, p, "dimensions");
     assert_error(&err, load(p, p, 10, &err), BNX_EFORMAT, p, "magic");
 }
@@ -251,22 +225,22 @@ END_TEST
 START_TEST(test_overflowing_dims)
 {
     unsigned char buf[64];
-    size_t len = put_be32(buf, 0x00000803);
-    len += put_be32(buf + len, 0xFFFFFFFFu);
-    len += put_be32(buf + len, 0xFFFFFFFFu);
-    len += put_be32(buf + len, 0xFFFFFFFFu);
+    size_t len = test_put_be32(buf, 0x00000803);
+    len += test_put_be32(buf + len, 0xFFFFFFFFu);
+    len += test_put_be32(buf + len, 0xFFFFFFFFu);
+    len += test_put_be32(buf + len, 0xFFFFFFFFu);
     const char *p = tpath("huge", 0);
     bnx_idx idx;
     bnx_error err;
-    write_bytes(p, buf, len);
+    test_write_file(p, buf, len);
     assert_error(&err, bnx_idx_read_u8(p, 3, &idx, &err), BNX_EFORMAT, p, "overflow");
 
     /* 2^16 x 2^16 x 2 = 2^33 elements: fits in size_t but is absurd. */
-    len = put_be32(buf, 0x00000803);
-    len += put_be32(buf + len, 1u << 16);
-    len += put_be32(buf + len, 1u << 16);
-    len += put_be32(buf + len, 2);
-    write_gz(tpath("huge.gz", 1), buf, len);
+    len = test_put_be32(buf, 0x00000803);
+    len += test_put_be32(buf + len, 1u << 16);
+    len += test_put_be32(buf + len, 1u << 16);
+    len += test_put_be32(buf + len, 2);
+    test_write_gz(tpath("huge.gz", 1), buf, len);
     assert_error(&err, bnx_idx_read_u8(tpath("huge.gz", 1), 3, &idx, &err), BNX_EFORMAT,
                  tpath("huge.gz", 1), "overflow");
 }
@@ -281,9 +255,9 @@ START_TEST(test_trailing_bytes)
     const char *g = tpath("trailing.gz", 1);
     bnx_idx idx;
     bnx_error err;
-    write_bytes(p, buf, n + 1);
+    test_write_file(p, buf, n + 1);
     assert_error(&err, bnx_idx_read_u8(p, 3, &idx, &err), BNX_EFORMAT, p, "trailing");
-    write_gz(g, buf, n + 1);
+    test_write_gz(g, buf, n + 1);
     assert_error(&err, bnx_idx_read_u8(g, 3, &idx, &err), BNX_EFORMAT, g, "trailing");
 }
 END_TEST
@@ -291,8 +265,8 @@ END_TEST
 START_TEST(test_label_count_mismatch)
 {
     unsigned char buf[256];
-    write_bytes(tpath("img", 0), buf, make_images(buf, 3));
-    write_bytes(tpath("lbl", 1), buf, make_labels(buf, 2, three_labels));
+    test_write_file(tpath("img", 0), buf, make_images(buf, 3));
+    test_write_file(tpath("lbl", 1), buf, make_labels(buf, 2, three_labels));
     bnx_error err;
     assert_error(&err, load(tpath("img", 0), tpath("lbl", 1), 10, &err), BNX_EFORMAT,
                  tpath("lbl", 1), "label count mismatch");
@@ -303,8 +277,8 @@ START_TEST(test_label_out_of_range)
 {
     unsigned char buf[256];
     const unsigned char labels[3] = {1, 10, 2};
-    write_bytes(tpath("img", 0), buf, make_images(buf, 3));
-    write_bytes(tpath("lbl", 1), buf, make_labels(buf, 3, labels));
+    test_write_file(tpath("img", 0), buf, make_images(buf, 3));
+    test_write_file(tpath("lbl", 1), buf, make_labels(buf, 3, labels));
     bnx_error err;
     assert_error(&err, load(tpath("img", 0), tpath("lbl", 1), 10, &err), BNX_EFORMAT,
                  tpath("lbl", 1), "out of range");
@@ -332,13 +306,13 @@ END_TEST
 START_TEST(test_sha256_abc)
 {
     const char *p = tpath("abc", 0);
-    write_bytes(p, "abc", 3);
+    test_write_file(p, "abc", 3);
     char hex[65];
     bnx_error err;
     ck_assert_int_eq(bnx_sha256_file(p, hex, &err), BNX_OK);
     ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 
-    write_bytes(p, "", 0);
+    test_write_file(p, "", 0);
     ck_assert_int_eq(bnx_sha256_file(p, hex, &err), BNX_OK);
     ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 
@@ -354,7 +328,7 @@ START_TEST(test_sums_lookup)
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  abc\n"
         "\n"
         "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855 *empty\n";
-    write_bytes(sums, text, strlen(text));
+    test_write_file(sums, text, strlen(text));
     char hex[65];
     bnx_error err;
     ck_assert_int_eq(bnx_sha256_sums_lookup(sums, "abc", hex, &err), BNX_OK);
@@ -365,7 +339,7 @@ START_TEST(test_sums_lookup)
                  "other");
 
     const char *bad = "xyz  abc\n";
-    write_bytes(sums, bad, strlen(bad));
+    test_write_file(sums, bad, strlen(bad));
     assert_error(&err, bnx_sha256_sums_lookup(sums, "abc", hex, &err), BNX_EFORMAT, sums,
                  "line 1");
 }

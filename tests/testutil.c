@@ -4,6 +4,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <zlib.h>
 
 void test_tmpdir_create(char *buf, size_t size, const char *tag)
 {
@@ -22,4 +23,30 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 void test_tmpdir_remove(const char *path)
 {
     ck_assert_int_eq(nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+void test_write_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    if (n)
+        ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+void test_write_gz(const char *path, const void *data, size_t n)
+{
+    gzFile gz = gzopen(path, "wb");
+    ck_assert_ptr_nonnull(gz);
+    ck_assert_int_eq(gzwrite(gz, data, (unsigned)n), (int)n);
+    ck_assert_int_eq(gzclose(gz), Z_OK);
+}
+
+size_t test_put_be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+    return 4;
 }
