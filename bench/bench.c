@@ -14,6 +14,7 @@
 #include "exp/limits.h"
 #include "exp/spec.h"
 #include "model/net.h"
+#include "nn/norm.h"
 #include "nn/loss.h"
 
 enum { BATCH = 60, IN = 784, UNITS = 100, CLASSES = 10, LAYERS = 3 };
@@ -42,7 +43,7 @@ typedef struct step_ctx {
 static void train_step(void *p)
 {
     step_ctx *c = p;
-    const float *logits = bnx_net_forward(&c->net, BATCH, c->x, BNX_MODE_TRAIN);
+    const float *logits = bnx_net_forward(&c->net, BATCH, c->x, BNX_FWD_TRAIN);
     int correct;
     bnx_softmax_xent_forward(BATCH, CLASSES, logits, c->y, c->prob, &correct);
     bnx_softmax_xent_backward(BATCH, CLASSES, c->prob, c->y, c->dlogits);
@@ -73,8 +74,9 @@ static double time_network(int bn)
 {
     static step_ctx c;
     bnx_mlp_spec spec = {.in_features = IN, .hidden_layers = LAYERS, .hidden_units = UNITS,
-                         .num_classes = CLASSES, .activation = BNX_ACT_SIGMOID, .batchnorm = bn,
-                         .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+                         .num_classes = CLASSES, .activation = BNX_ACT_SIGMOID,
+                         .norm = bn ? bnx_norm_find("batch") : 0,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
     bnx_error err;
     if (bnx_mlp_create(&c.net, &spec, BATCH, &err)) {
         fprintf(stderr, "bench: %s\n", err.msg);
@@ -107,7 +109,7 @@ typedef struct cnn_ctx {
 static void cnn_step(void *p)
 {
     cnn_ctx *c = p;
-    const float *logits = bnx_net_forward(&c->net, CNN_BATCH, c->x, BNX_MODE_TRAIN);
+    const float *logits = bnx_net_forward(&c->net, CNN_BATCH, c->x, BNX_FWD_TRAIN);
     int correct;
     bnx_softmax_xent_forward(CNN_BATCH, CLASSES, logits, c->y, c->prob, &correct);
     bnx_softmax_xent_backward(CNN_BATCH, CLASSES, c->prob, c->y, c->dlogits);
@@ -143,15 +145,18 @@ static void cnn_bare_gemms(void *p)
     }
 }
 
-static void time_cnn(int threads, double *step_ms, double *gemm_ms)
+/* A step of the reference CNN with normalization kinds `norm` (conv maps)
+ * and `norm_fc` (the hidden layer), and its bare GEMMs, on `threads`. */
+static void time_cnn(int threads, int norm, int norm_fc, double *step_ms, double *gemm_ms)
 {
     static cnn_ctx c;
     bnx_net_spec spec = {.in_c = 1, .in_h = CNN_SIDE, .in_w = CNN_SIDE, .num_classes = CLASSES,
                          .conv_layers = 2, .conv_channels = {32, 64}, .conv_kernel = 3,
                          .conv_stride = 1, .conv_padding = 1, .pool = BNX_POOL_MAX,
                          .pool_size = 2, .pool_every = 1, .hidden_layers = 1,
-                         .hidden_units = 128, .activation = BNX_ACT_RELU, .batchnorm = 1,
-                         .bn_placement = BNX_BN_BEFORE, .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+                         .hidden_units = 128, .activation = BNX_ACT_RELU,
+                         .norm = norm, .norm_fc = norm_fc, .bn_placement = BNX_BN_BEFORE,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .groups = 8}};
     bnx_error err;
     if (bnx_net_create(&c.net, &spec, CNN_BATCH, &err)) {
         fprintf(stderr, "bench: %s\n", err.msg);
@@ -262,12 +267,30 @@ int main(void)
     printf("  %-8s %12s %10s %12s %10s\n", "threads", "GEMMs ms", "step ms", "images/s", "vs GEMMs");
     for (int threads = 1; threads <= 2; threads++) {
         double step, gemms;
-        time_cnn(threads, &step, &gemms);
+        time_cnn(threads, bnx_norm_find("batch"), bnx_norm_find("batch"), &step, &gemms);
         printf("  %-8d %12.2f %10.2f %12.0f %9.2fx   (bare GEMMs alone: %.0f images/s)\n", threads,
                gemms, step, CNN_BATCH * 1e3 / step, step / gemms, CNN_BATCH * 1e3 / gemms);
     }
     printf("  targets: step within 1.25x of its GEMMs; 2,000 images/s on 1 thread, 3,400 on 2\n"
            "  (PyTorch 1.13 on this CPU: 1,000-1,200 images/s on 1 thread, about 1,100 on 2)\n");
+
+    /* Every normalization of the table in the same network, same run. */
+    printf("\nReference CNN, each normalization (norm on the conv maps / norm_fc; group: 8 groups), "
+           "1 thread\n");
+    printf("  %-20s %10s %12s %10s\n", "norm / norm_fc", "step ms", "images/s", "vs batch");
+    double steps[16] = {0}, gemms;
+    int kinds = bnx_norm_count() < 16 ? bnx_norm_count() : 16, fc[16];
+    for (int kind = 0; kind < kinds; kind++) {
+        const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
+        fc[kind] = ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? bnx_norm_find("layer") : kind;
+        time_cnn(1, kind, fc[kind], &steps[kind], &gemms);
+    }
+    for (int kind = 0; kind < kinds; kind++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s / %s", bnx_norm_name(kind), bnx_norm_name(fc[kind]));
+        printf("  %-20s %10.2f %12.0f %9.2fx\n", name, steps[kind], CNN_BATCH * 1e3 / steps[kind],
+               steps[kind] / steps[bnx_norm_find("batch")]);
+    }
     print_estimates();
     return 0;
 }

@@ -10,6 +10,7 @@
 #include "core/rng.h"
 #include "exp/checkpoint.h"
 #include "exp/trainer.h"
+#include "nn/norm.h"
 #include "testutil.h"
 
 /* A small checkpoint with every field set. */
@@ -46,9 +47,9 @@ static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values
     ck->num_params = 4;
     ck->params = values;
     ck->velocity = values + 4;
-    ck->num_bn = 2;
-    ck->running_mean = values + 8;
-    ck->running_var = values + 10;
+    ck->rng[3][0] = 7; /* the noise stream */
+    ck->state_len = 4;
+    ck->state = values + 8;
     for (int i = 0; i < 12; i++)
         values[i] = 0.25f * (float)i - 1.0f;
     ck->csv_bytes[0] = 100;
@@ -99,16 +100,15 @@ START_TEST(checkpoint_round_trip)
     ck_assert_double_eq(back.drift_lo[1], -1.5);
     ck_assert_double_eq(back.drift_hi[2], 2.5);
     ck_assert_int_eq(back.drift_records, 3);
-    ck_assert(back.rng[0][0] == 0x0123456789abcdefULL && back.rng[2][1] == 99);
+    ck_assert(back.rng[0][0] == 0x0123456789abcdefULL && back.rng[2][1] == 99 && back.rng[3][0] == 7);
     ck_assert_int_eq(back.order_len, 5);
     ck_assert_mem_eq(back.order, order, sizeof x.order);
     ck_assert_int_eq(back.cursor, 2);
     ck_assert_int_eq(back.num_params, 4);
     ck_assert_mem_eq(back.params, values, 4 * sizeof(float));
     ck_assert_mem_eq(back.velocity, values + 4, 4 * sizeof(float));
-    ck_assert_int_eq(back.num_bn, 2);
-    ck_assert_mem_eq(back.running_mean, values + 8, 2 * sizeof(float));
-    ck_assert_mem_eq(back.running_var, values + 10, 2 * sizeof(float));
+    ck_assert_int_eq(back.state_len, 4);
+    ck_assert_mem_eq(back.state, values + 8, 4 * sizeof(float));
     ck_assert_int_eq(back.csv_bytes[2], 300);
     bnx_checkpoint_free(&back);
     free(buf);
@@ -134,11 +134,16 @@ START_TEST(checkpoint_damage_is_refused)
         ck_assert_int_eq(bnx_checkpoint_decode(x.buf, len, "ck", &back, &err), BNX_EFORMAT);
         bnx_checkpoint_free(&back);
     }
-    /* another version is named as such */
-    x.buf[8] = 2;
+    /* another version is named as such; version 1 (batch norm's statistics
+       alone, before the generic normalization state) as written by an older bnexp */
+    ck_assert_int_eq(BNX_CHECKPOINT_VERSION, 2);
+    x.buf[8] = 3;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "version 2"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 3"));
     x.buf[8] = 1;
+    ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 1; this bnexp reads version 2 (an older bnexp"));
+    x.buf[8] = 2;
     x.buf[x.size - 1] ^= 1;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "checksum"));
@@ -328,7 +333,7 @@ START_TEST(resumed_mlp_matches_uninterrupted)
     bnx_config_defaults(&cfg);
     cfg.hidden_layers = 2;
     cfg.hidden_units = 12;
-    cfg.bn = 1;
+    cfg.norm = bnx_norm_find("batch");
     cfg.bn_inference = BNX_BN_INFER_POPULATION; /* exercises the Algorithm 2 stream */
     cfg.population_batches = 3;
     cfg.dropout = 0.2;                          /* and the dropout stream */
@@ -364,7 +369,7 @@ START_TEST(resumed_cnn_matches_uninterrupted)
     cfg.init = BNX_INIT_KAIMING_NORMAL;
     cfg.hidden_layers = 1;
     cfg.hidden_units = 8;
-    cfg.bn = 1;
+    cfg.norm = bnx_norm_find("batch");
     cfg.sampling = BNX_SAMPLE_REPLACEMENT;
     cfg.batch_size = 16;
     cfg.steps = 24;

@@ -14,17 +14,12 @@
 #include "nn/conv2d.h"
 #include "nn/dropout.h"
 #include "nn/pool.h"
+#include "testutil.h"
 
 #define H 1e-2f
-#define TOL 2e-3
 
-typedef double (*loss_fn)(void *ctx);
-
-static void fill(bnx_rng *r, float *v, int n, double scale, double offset)
-{
-    for (int i = 0; i < n; i++)
-        v[i] = (float)(offset + scale * bnx_rng_normal(r));
-}
+typedef test_loss_fn loss_fn;
+#define fill test_fill
 
 static void fill_nan(float *v, int n)
 {
@@ -40,22 +35,10 @@ static double dot(const float *r, const float *y, size_t n)
     return s;
 }
 
-/* Compare analytic[i] with the central difference of f in param[i]. */
 static void check_grad(const char *what, float *param, int count, const float *analytic,
                        loss_fn f, void *ctx)
 {
-    for (int i = 0; i < count; i++) {
-        float saved = param[i];
-        param[i] = saved + H;
-        double lp = f(ctx);
-        param[i] = saved - H;
-        double lm = f(ctx);
-        param[i] = saved;
-        double numeric = (lp - lm) / (2.0 * (double)H);
-        double tol = TOL * (1.0 + fabs(numeric));
-        ck_assert_msg(fabs(numeric - analytic[i]) <= tol,
-                      "%s[%d]: analytic %.6g, numeric %.6g", what, i, analytic[i], numeric);
-    }
+    test_check_grad(what, param, count, analytic, f, ctx, H);
 }
 
 /* ---- convolution geometry ---- */

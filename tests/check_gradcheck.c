@@ -13,35 +13,13 @@
 #include "nn/batchnorm.h"
 #include "nn/linear.h"
 #include "nn/loss.h"
+#include "testutil.h"
 
 #define H 1e-2f
-#define TOL 2e-3
 
-typedef double (*loss_fn)(void *ctx);
-
-static void fill(bnx_rng *r, float *v, int n, double scale, double offset)
-{
-    for (int i = 0; i < n; i++)
-        v[i] = (float)(offset + scale * bnx_rng_normal(r));
-}
-
-/* Compare analytic[i] with the central difference of f in param[i], step h. */
-static void check_grad_step(const char *what, float *param, int count, const float *analytic,
-                            loss_fn f, void *ctx, float h)
-{
-    for (int i = 0; i < count; i++) {
-        float saved = param[i];
-        param[i] = saved + h;
-        double lp = f(ctx);
-        param[i] = saved - h;
-        double lm = f(ctx);
-        param[i] = saved;
-        double numeric = (lp - lm) / (2.0 * (double)h);
-        double tol = TOL * (1.0 + fabs(numeric));
-        ck_assert_msg(fabs(numeric - analytic[i]) <= tol,
-                      "%s[%d]: analytic %.6g, numeric %.6g", what, i, analytic[i], numeric);
-    }
-}
+typedef test_loss_fn loss_fn;
+#define fill test_fill
+#define check_grad_step test_check_grad
 
 static void check_grad(const char *what, float *param, int count, const float *analytic,
                        loss_fn f, void *ctx)
@@ -241,7 +219,7 @@ static double net_loss(void *p)
 {
     struct net_ctx *c = p;
     bnx_net_seed_dropout(&c->net, 99, 4); /* the same dropout masks every time */
-    const float *logits = bnx_net_forward(&c->net, NN_N, c->x, BNX_MODE_TRAIN);
+    const float *logits = bnx_net_forward(&c->net, NN_N, c->x, BNX_FWD_TRAIN);
     int correct;
     return bnx_softmax_xent_forward(NN_N, NN_K, logits, c->y, c->prob, &correct) / NN_N;
 }
@@ -273,8 +251,8 @@ static void gradcheck_mlp(int batchnorm, bnx_activation act)
 {
     bnx_net_spec spec = {.in_c = 1, .in_h = 1, .in_w = 5, .num_classes = NN_K,
                          .pool = BNX_POOL_NONE, .hidden_layers = 2, .hidden_units = 4,
-                         .activation = act, .batchnorm = batchnorm, .bn_eps = 1e-5f,
-                         .bn_momentum = 0.1f};
+                         .activation = act, .norm = batchnorm, .norm_fc = batchnorm,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
     gradcheck_network(&spec, batchnorm ? "network with BN" : "network without BN", H);
 }
 
@@ -295,8 +273,9 @@ static void gradcheck_cnn(int batchnorm, bnx_bn_placement placement, bnx_pool po
                          .conv_layers = 2, .conv_channels = {3, 4}, .conv_kernel = 3,
                          .conv_stride = stride, .conv_padding = 1, .pool = pool, .pool_size = 2,
                          .pool_every = 2, .hidden_layers = 1, .hidden_units = 5,
-                         .activation = act, .batchnorm = batchnorm, .bn_placement = placement,
-                         .dropout = 0.3f, .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+                         .activation = act, .norm = batchnorm, .norm_fc = batchnorm,
+                         .bn_placement = placement, .dropout = 0.3f,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
     /* A step of 1e-2 moves some pooled values past their window's maximum
      * (the max is not differentiable there); 1e-3 stays within.  (Max
      * pooling after saturated tanh units is avoided for the same reason:
@@ -324,7 +303,7 @@ START_TEST(sgd_step_pytorch_semantics)
 {
     bnx_mlp_spec spec = {.in_features = 1, .hidden_layers = 1, .hidden_units = 1,
                          .num_classes = 2, .activation = BNX_ACT_SIGMOID,
-                         .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
     bnx_net net;
     ck_assert_int_eq(bnx_mlp_create(&net, &spec, 1, NULL), BNX_OK);
     for (int i = 0; i < net.num_params; i++) {

@@ -9,7 +9,9 @@
 
 #include "core/paths.h"
 #include "exp/limits.h"
+#include "core/alloc.h"
 #include "model/net.h"
+#include "nn/norm.h"
 #include "testutil.h"
 
 /* ---- single keys ---- */
@@ -187,59 +189,46 @@ END_TEST
 /* What bnx_net_create allocates per layer for max_batch rows, in bytes:
  * output, input gradient (not layer 0), BN's xhat, dropout's mask, max
  * pooling's argmax, and im2col. */
-static void real_buffers(const bnx_net *net, double *act, double *col)
+/* The estimate's network part is exactly what bnx_net_create allocates
+ * (counted by bnx_calloc itself), for the config as it is and with every
+ * normalization kind of the table in its blocks. */
+static void compare_with_net(bnx_config *cfg, int c, int h, int w)
 {
-    double rows = net->max_batch;
-    *act = *col = 0;
-    for (int i = 0; i < net->num_layers; i++) {
-        const bnx_layer *l = &net->layers[i];
-        int extra = l->kind == BNX_LAYER_BATCHNORM || l->kind == BNX_LAYER_DROPOUT ||
-                    l->kind == BNX_LAYER_MAXPOOL;
-        *act += 4 * rows * (l->out * (1.0 + extra) + (i > 0 ? l->in : 0));
-        if (l->kind == BNX_LAYER_CONV)
-            *col += 4 * rows * (double)l->geom.c * l->geom.kh * l->geom.kw * l->geom.oh * l->geom.ow;
-    }
-}
-
-/* The estimate walks the same layers bnx_net_create builds. */
-static void compare_with_net(const bnx_config *cfg, int c, int h, int w)
-{
-    bnx_memory mem;
-    ck_assert_int_eq(bnx_memory_estimate(cfg, c, h, w, 10, 1000, 1000, &mem, NULL), BNX_OK);
-    int cnn = cfg->model == BNX_MODEL_CNN;
-    bnx_net_spec spec = {
-        .in_c = cnn ? c : 1, .in_h = cnn ? h : 1, .in_w = cnn ? w : c * h * w,
-        .num_classes = 10, .conv_layers = cnn ? cfg->conv_layers : 0,
-        .conv_kernel = cfg->conv_kernel, .conv_stride = cfg->conv_stride,
-        .conv_padding = cfg->conv_padding, .pool = (bnx_pool)cfg->pool,
-        .pool_size = cfg->pool_size, .pool_every = cfg->pool_every,
-        .hidden_layers = cfg->hidden_layers, .hidden_units = cfg->hidden_units,
-        .activation = (bnx_activation)cfg->activation, .batchnorm = cfg->bn,
-        .bn_placement = (bnx_bn_placement)cfg->bn_placement, .dropout = (float)cfg->dropout,
-        .bn_eps = 1e-5f, .bn_momentum = 0.1f};
-    memcpy(spec.conv_channels, cfg->conv_channels, sizeof spec.conv_channels);
-    bnx_net net;
-    bnx_error err;
-    ck_assert_int_eq(bnx_net_create(&net, &spec, mem.max_batch, &err), BNX_OK);
-    double act, col;
-    real_buffers(&net, &act, &col);
-    ck_assert_msg(mem.activations == act, "activations: estimate %.0f, network %.0f",
-                  mem.activations, act);
-    ck_assert(mem.im2col == col);
-    /* Biases: the estimate counts one per unit even where BN drops it. */
-    ck_assert(mem.num_params >= net.num_params);
-    if (!cfg->bn)
+    int saved_norm = cfg->norm, saved_fc = cfg->norm_fc;
+    for (int kind = 0; kind < bnx_norm_count(); kind++) {
+        const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
+        cfg->norm = kind;
+        /* a kind for conv maps only leaves the fully connected blocks plain */
+        cfg->norm_fc = ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? 0 : BNX_NORM_SAME;
+        if (ops && (ops->traits & BNX_NORM_MAPS_ONLY) && cfg->model != BNX_MODEL_CNN)
+            continue;
+        bnx_memory mem;
+        bnx_error err;
+        ck_assert_msg(bnx_memory_estimate(cfg, c, h, w, 10, 1000, 1000, &mem, &err) == BNX_OK,
+                      "%s", err.msg);
+        bnx_net_spec spec;
+        bnx_config_net_spec(cfg, c, h, w, 10, &spec);
+        bnx_net net;
+        size_t before = bnx_alloc_total();
+        ck_assert_int_eq(bnx_net_create(&net, &spec, mem.max_batch, &err), BNX_OK);
+        double allocated = (double)(bnx_alloc_total() - before);
+        ck_assert_msg(mem.params + mem.activations + mem.im2col == allocated,
+                      "norm = %s: estimate %.0f + %.0f + %.0f bytes, allocated %.0f",
+                      bnx_norm_name(kind), mem.params, mem.activations, mem.im2col, allocated);
         ck_assert(mem.num_params == net.num_params);
-    bnx_net_destroy(&net);
+        ck_assert(mem.params == 12.0 * net.num_params);
+        bnx_net_destroy(&net);
+    }
+    cfg->norm = saved_norm;
+    cfg->norm_fc = saved_fc;
 }
 
 START_TEST(estimate_matches_the_networks_buffers)
 {
     bnx_config cfg;
     bnx_config_defaults(&cfg);
-    compare_with_net(&cfg, 1, 28, 28); /* Fig. 1's baseline */
-    cfg.bn = 1;
-    compare_with_net(&cfg, 1, 28, 28);
+    cfg.groups = 4; /* divides every layer below */
+    compare_with_net(&cfg, 1, 28, 28); /* Fig. 1's networks */
     cfg.dropout = 0.3;
     cfg.bn_placement = BNX_BN_AFTER;
     compare_with_net(&cfg, 1, 28, 28);
@@ -250,7 +239,6 @@ START_TEST(estimate_matches_the_networks_buffers)
     for (size_t i = 0; i < sizeof cnn / sizeof cnn[0]; i++)
         ck_assert_int_eq(bnx_config_set(&cfg, cnn[i][0], cnn[i][1], NULL), BNX_OK);
     compare_with_net(&cfg, 1, 28, 28);
-    cfg.bn = 0;
     compare_with_net(&cfg, 3, 32, 32);
     cfg.pool = BNX_POOL_AVG;
     cfg.pool_every = 1;

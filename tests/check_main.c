@@ -5,6 +5,7 @@
 Suite *suite_rng(void);
 Suite *suite_nn(void);
 Suite *suite_gradcheck(void);
+Suite *suite_norm(void);
 Suite *suite_conv(void);
 Suite *suite_idx(void);
 Suite *suite_data(void);
@@ -21,6 +22,7 @@ int main(void)
     SRunner *sr = srunner_create(suite_rng());
     srunner_add_suite(sr, suite_nn());
     srunner_add_suite(sr, suite_gradcheck());
+    srunner_add_suite(sr, suite_norm());
     srunner_add_suite(sr, suite_conv());
     srunner_add_suite(sr, suite_idx());
     srunner_add_suite(sr, suite_data());

@@ -80,39 +80,43 @@ END_TEST
 START_TEST(population_statistics_algorithm2)
 {
     bnx_mlp_spec spec = {.in_features = 2, .hidden_layers = 1, .hidden_units = 2,
-                         .num_classes = 2, .activation = BNX_ACT_SIGMOID, .batchnorm = 1,
-                         .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+                         .num_classes = 2, .activation = BNX_ACT_SIGMOID,
+                         .norm = bnx_norm_find("batch"), .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
     bnx_net net;
     ck_assert_int_eq(bnx_mlp_create(&net, &spec, 4, NULL), BNX_OK);
     bnx_layer *lin = &net.layers[0], *bn = &net.layers[1];
     ck_assert_int_eq(lin->kind, BNX_LAYER_LINEAR);
-    ck_assert_int_eq(bn->kind, BNX_LAYER_BATCHNORM);
+    ck_assert_int_eq(bn->kind, BNX_LAYER_NORM);
+    const float *pop_mean = bnx_norm_buffer_named(&bn->norm, "pop_mean");
+    const float *pop_var = bnx_norm_buffer_named(&bn->norm, "pop_var");
+    const float *running_mean = bnx_norm_buffer_named(&bn->norm, "running_mean");
+    const float *running_var = bnx_norm_buffer_named(&bn->norm, "running_var");
     ck_assert_ptr_null(lin->b); /* Section 3.2: no bias before BN */
     const float w[4] = {1, 0, 0, 1}; /* identity: BN sees the input */
     memcpy(lin->w, w, sizeof w);
     const float b1[8] = {1, 0, 2, 0, 3, 0, 4, 0};   /* unit 0: {1,2,3,4} */
     const float b2[8] = {5, 1, 5, 1, 5, 3, 5, 3};   /* unit 0 const 5; unit 1 {1,1,3,3} */
     bnx_net_population_begin(&net);
-    bnx_net_forward(&net, 4, b1, BNX_MODE_BATCH_STATS);
+    bnx_net_forward(&net, 4, b1, BNX_FWD_BATCH_STATS);
     bnx_net_population_accumulate(&net, 4);
-    bnx_net_forward(&net, 4, b2, BNX_MODE_BATCH_STATS);
+    bnx_net_forward(&net, 4, b2, BNX_FWD_BATCH_STATS);
     bnx_net_population_accumulate(&net, 4);
     bnx_net_population_end(&net);
     /* unit 0: means 2.5, 5 -> 3.75; vars 1.25, 0 -> 4/3 * 0.625 */
-    ck_assert_float_eq_tol(bn->pop_mean[0], 3.75f, 1e-6f);
-    ck_assert_float_eq_tol(bn->pop_var[0], 0.625f * 4.0f / 3.0f, 1e-6f);
+    ck_assert_float_eq_tol(pop_mean[0], 3.75f, 1e-6f);
+    ck_assert_float_eq_tol(pop_var[0], 0.625f * 4.0f / 3.0f, 1e-6f);
     /* unit 1: means 0, 2 -> 1; vars 0, 1 -> 4/3 * 0.5 */
-    ck_assert_float_eq_tol(bn->pop_mean[1], 1.0f, 1e-6f);
-    ck_assert_float_eq_tol(bn->pop_var[1], 0.5f * 4.0f / 3.0f, 1e-6f);
+    ck_assert_float_eq_tol(pop_mean[1], 1.0f, 1e-6f);
+    ck_assert_float_eq_tol(pop_var[1], 0.5f * 4.0f / 3.0f, 1e-6f);
     /* Batch-statistics mode leaves the moving averages alone. */
-    ck_assert_float_eq(bn->running_mean[0], 0.0f);
-    ck_assert_float_eq(bn->running_var[0], 1.0f);
+    ck_assert_float_eq(running_mean[0], 0.0f);
+    ck_assert_float_eq(running_var[0], 1.0f);
     /* Inference with the population statistics applies the folded map. */
     const float x[2] = {2, -1};
-    bnx_net_forward(&net, 1, x, BNX_MODE_INFER_POPULATION);
+    bnx_net_forward(&net, 1, x, BNX_FWD_POPULATION);
     for (int c = 0; c < 2; c++) {
-        double a = 1.0 / sqrt((double)bn->pop_var[c] + 1e-5);
-        ck_assert_double_eq_tol(bn->y[c], a * (x[c] - bn->pop_mean[c]), 1e-5);
+        double a = 1.0 / sqrt((double)pop_var[c] + 1e-5);
+        ck_assert_double_eq_tol(bn->y[c], a * (x[c] - pop_mean[c]), 1e-5);
     }
     bnx_net_destroy(&net);
 }
@@ -121,15 +125,17 @@ END_TEST
 START_TEST(training_mode_updates_moving_averages)
 {
     bnx_mlp_spec spec = {.in_features = 1, .hidden_layers = 1, .hidden_units = 1,
-                         .num_classes = 2, .activation = BNX_ACT_RELU, .batchnorm = 1,
-                         .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+                         .num_classes = 2, .activation = BNX_ACT_RELU,
+                         .norm = bnx_norm_find("batch"), .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
     bnx_net net;
     ck_assert_int_eq(bnx_mlp_create(&net, &spec, 4, NULL), BNX_OK);
     net.layers[0].w[0] = 1.0f;
     const float x[4] = {1, 2, 3, 4};
-    bnx_net_forward(&net, 4, x, BNX_MODE_TRAIN);
-    ck_assert_float_eq_tol(net.layers[1].running_mean[0], 0.25f, 1e-6f);
-    ck_assert_float_eq_tol(net.layers[1].running_var[0], 0.9f + 0.1f * 1.25f * 4.0f / 3.0f, 1e-6f);
+    bnx_net_forward(&net, 4, x, BNX_FWD_TRAIN);
+    const float *running_mean = bnx_norm_buffer_named(&net.layers[1].norm, "running_mean");
+    const float *running_var = bnx_norm_buffer_named(&net.layers[1].norm, "running_var");
+    ck_assert_float_eq_tol(running_mean[0], 0.25f, 1e-6f);
+    ck_assert_float_eq_tol(running_var[0], 0.9f + 0.1f * 1.25f * 4.0f / 3.0f, 1e-6f);
     bnx_net_destroy(&net);
 }
 END_TEST
@@ -137,7 +143,7 @@ END_TEST
 START_TEST(create_rejects_sizes_out_of_range)
 {
     bnx_mlp_spec spec = {.in_features = 784, .hidden_layers = 3, .hidden_units = 100,
-                         .num_classes = 10, .bn_eps = 1e-5f, .bn_momentum = 0.1f};
+                         .num_classes = 10, .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
     bnx_net net;
     bnx_error err;
     ck_assert_int_eq(bnx_mlp_create(&net, &spec, 0, &err), BNX_EINVAL);

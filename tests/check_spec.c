@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "exp/spec.h"
+#include "nn/norm.h"
 #include "testutil.h"
 
 static char dir[64];
@@ -38,8 +39,8 @@ START_TEST(precedence_defaults_experiment_variant_set)
     ck_assert_int_eq(spec.num_variants, 2);
     ck_assert_str_eq(spec.description, "test");
     const bnx_config *a = &spec.variants[0].config, *b = &spec.variants[1].config;
-    ck_assert_int_eq(a->bn, 0);
-    ck_assert_int_eq(b->bn, 1);
+    ck_assert_int_eq(a->norm, bnx_norm_find("none"));
+    ck_assert_int_eq(b->norm, bnx_norm_find("batch"));
     ck_assert_int_eq(a->steps, 100);
     ck_assert_double_eq(a->lr, 0.2);
     ck_assert_double_eq(b->lr, 0.3);
@@ -128,8 +129,9 @@ START_TEST(cross_key_validation)
     ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_EINVAL);
     bnx_config_defaults(&cfg);
     cfg.batch_size = 1;
-    cfg.bn = 1;
+    ck_assert_int_eq(bnx_config_set(&cfg, "bn", "true", NULL), BNX_OK);
     ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "batch_size = 1 with norm = batch"));
     bnx_config_defaults(&cfg);
     cfg.probe_size = 20000;
     ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_EINVAL);
@@ -143,7 +145,8 @@ START_TEST(every_key_round_trips)
     bnx_config_defaults(&a);
     bnx_config_defaults(&b);
     b.lr = 0.125;
-    b.bn = 1;
+    b.norm = bnx_norm_find("batch");
+    b.norm_fc = bnx_norm_find("none");
     b.activation = BNX_ACT_RELU;
     b.probe_layer = 2;
     bnx_config copy;

@@ -151,8 +151,8 @@ cp -r "$tmp/ref" "$tmp/foreign"
 sed -i 's/"steps=2500"/"steps=2600"/' "$tmp/foreign/run.json"
 expect_fail "a checkpoint of another config is refused" 1 "another config or dataset" $BNEXP run fig1 --resume "$tmp/foreign"
 cp -r "$tmp/ref" "$tmp/version"
-printf '\x02' | dd of="$tmp/version/baseline/seed-1/checkpoint.bin" bs=1 seek=8 conv=notrunc 2>/dev/null
-expect_fail "a checkpoint of another format version is refused" 1 "format version 2; this bnexp reads version 1" $BNEXP run fig1 --resume "$tmp/version"
+printf '\x01' | dd of="$tmp/version/baseline/seed-1/checkpoint.bin" bs=1 seek=8 conv=notrunc 2>/dev/null
+expect_fail "a checkpoint of another format version is refused" 1 "format version 1; this bnexp reads version 2 (an older bnexp wrote it" $BNEXP run fig1 --resume "$tmp/version"
 expect_fail "--resume with --set is refused" 2 "only --jobs can be given" $BNEXP run fig1 --resume "$tmp/ref" --set lr=0.1
 expect_fail "--resume of a directory without run.json" 1 "has no run.json" $BNEXP run fig1 --resume "$tmp"
 expect_fail "--resume of a run of another experiment" 1 "is a run of fig1, not of lr-sweep" $BNEXP run lr-sweep --resume "$tmp/ref"

@@ -58,7 +58,8 @@ for v in baseline bn; do
 import json, sys
 m = json.load(open(sys.argv[1]))
 assert m["status"] == "done", m["status"]
-assert m["config"]["steps"] == 300 and m["config"]["bn"] == (sys.argv[2] == "true")
+assert m["config"]["steps"] == 300 and m["config"]["norm"] == ("batch" if sys.argv[2] == "true" else "none")
+assert "bn" not in m["config"] and m["config"]["norm_fc"] == "same"
 assert m["config"]["lr"] == 1.0 and m["config"]["probe_layer"] == "last"
 assert m["dataset"]["sha256"]["train-images-idx3-ubyte"] == "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
 assert m["seed"] == 1 and m["threads"] == 1 and m["bnexp_version"]

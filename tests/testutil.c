@@ -2,9 +2,12 @@
 
 #include <check.h>
 #include <ftw.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <zlib.h>
+
+#include "core/rng.h"
 
 void test_tmpdir_create(char *buf, size_t size, const char *tag)
 {
@@ -49,4 +52,27 @@ size_t test_put_be32(unsigned char *p, uint32_t v)
     p[2] = (unsigned char)(v >> 8);
     p[3] = (unsigned char)v;
     return 4;
+}
+
+void test_fill(struct bnx_rng *r, float *v, int n, double scale, double offset)
+{
+    for (int i = 0; i < n; i++)
+        v[i] = (float)(offset + scale * bnx_rng_normal(r));
+}
+
+void test_check_grad(const char *what, float *param, int count, const float *analytic,
+                     test_loss_fn f, void *ctx, float h)
+{
+    for (int i = 0; i < count; i++) {
+        float saved = param[i];
+        param[i] = saved + h;
+        double lp = f(ctx);
+        param[i] = saved - h;
+        double lm = f(ctx);
+        param[i] = saved;
+        double numeric = (lp - lm) / (2.0 * (double)h);
+        double tol = 2e-3 * (1.0 + fabs(numeric));
+        ck_assert_msg(fabs(numeric - analytic[i]) <= tol,
+                      "%s[%d]: analytic %.6g, numeric %.6g", what, i, analytic[i], numeric);
+    }
 }

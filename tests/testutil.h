@@ -23,4 +23,18 @@ void test_write_gz(const char *path, const void *data, size_t n);
 /* Store v big-endian in p[0..3] (IDX headers); returns 4. */
 size_t test_put_be32(unsigned char *p, uint32_t v);
 
+/* v[i] = offset + scale * N(0, 1) from r, for i < n. */
+struct bnx_rng;
+void test_fill(struct bnx_rng *r, float *v, int n, double scale, double offset);
+
+/* A scalar loss of the values a test perturbs, evaluated in double. */
+typedef double (*test_loss_fn)(void *ctx);
+
+/* Finite-difference gradient check: for each i < count, the central
+ * difference (f(p + h) - f(p - h)) / 2h in param[i] must be within
+ * 2e-3 * (1 + |numeric|) of analytic[i]; fails the running test naming
+ * `what` and i otherwise.  param is restored. */
+void test_check_grad(const char *what, float *param, int count, const float *analytic,
+                     test_loss_fn f, void *ctx, float h);
+
 #endif

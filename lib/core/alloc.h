@@ -10,4 +10,9 @@
  * A count * size that overflows size_t fails the same way. */
 void *bnx_calloc(size_t count, size_t size, size_t *failed);
 
+/* Bytes bnx_calloc has handed out in this process so far (count * size of
+ * every successful call; frees are not subtracted).  For tests that compare
+ * what was allocated with what was estimated. */
+size_t bnx_alloc_total(void);
+
 #endif

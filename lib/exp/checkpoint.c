@@ -78,10 +78,10 @@ static size_t body_size(const bnx_checkpoint *ck)
     return 8 * 6 /* step, finished, elapsed, loss_sum, right, seen */
            + 8 * (RESULT_INTS + 3 + RESULT_REALS)
            + 8 * 7 /* drift */
-           + 8 * 6 /* rng */
+           + 8 * 2 * BNX_CHECKPOINT_STREAMS /* rng */
            + 8 + 4 * (size_t)ck->order_len + 8
            + 8 + 8 * (size_t)ck->num_params
-           + 8 + 8 * (size_t)ck->num_bn
+           + 8 + 4 * (size_t)ck->state_len
            + 8 * BNX_NUM_CSV;
 }
 
@@ -90,7 +90,7 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
 {
     *buf = NULL;
     *size = 0;
-    if (ck->order_len < 0 || ck->num_params < 0 || ck->num_bn < 0)
+    if (ck->order_len < 0 || ck->num_params < 0 || ck->state_len < 0)
         return bnx_fail(err, BNX_EINVAL, "checkpoint: negative array length");
     size_t body = body_size(ck), total = HEADER_BYTES + body + SUM_BYTES;
     unsigned char *b = malloc(total);
@@ -127,7 +127,7 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
         put_f64(&w, ck->drift_hi[j]);
     }
     put_i64(&w, ck->drift_records);
-    for (int s = 0; s < 3; s++)
+    for (int s = 0; s < BNX_CHECKPOINT_STREAMS; s++)
         put(&w, ck->rng[s], 16);
     put_i64(&w, ck->order_len);
     put(&w, ck->order, 4 * (size_t)ck->order_len);
@@ -135,9 +135,8 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
     put_i64(&w, ck->num_params);
     put(&w, ck->params, 4 * (size_t)ck->num_params);
     put(&w, ck->velocity, 4 * (size_t)ck->num_params);
-    put_i64(&w, ck->num_bn);
-    put(&w, ck->running_mean, 4 * (size_t)ck->num_bn);
-    put(&w, ck->running_var, 4 * (size_t)ck->num_bn);
+    put_i64(&w, ck->state_len);
+    put(&w, ck->state, 4 * (size_t)ck->state_len);
     for (int i = 0; i < BNX_NUM_CSV; i++)
         put_i64(&w, ck->csv_bytes[i]);
     sha256(b, total - SUM_BYTES, w.p);
@@ -230,8 +229,11 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
     memcpy(ck->identity, b + 16, 32);
     memcpy(&body_len, b + 48, 8);
     if (version != BNX_CHECKPOINT_VERSION)
-        return bnx_fail(err, BNX_EFORMAT, "%s: checkpoint format version %u; this bnexp reads version %d",
-                        what, version, BNX_CHECKPOINT_VERSION);
+        return bnx_fail(err, BNX_EFORMAT, "%s: checkpoint format version %u; this bnexp reads version %d%s",
+                        what, version, BNX_CHECKPOINT_VERSION,
+                        version < BNX_CHECKPOINT_VERSION
+                            ? " (an older bnexp wrote it: the trial cannot be continued; run it again)"
+                            : "");
     if (endian != ENDIAN_MARK)
         return bnx_fail(err, BNX_EFORMAT, "%s: written on a machine of the other byte order", what);
     if (body_len != size - HEADER_BYTES - SUM_BYTES)
@@ -262,7 +264,7 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
         ck->drift_hi[j] = get_f64(&r);
     }
     ck->drift_records = get_i64(&r);
-    for (int s = 0; s < 3; s++)
+    for (int s = 0; s < BNX_CHECKPOINT_STREAMS; s++)
         get(&r, ck->rng[s], 16);
     if (status < BNX_TRIAL_DONE || status > BNX_TRIAL_INTERRUPTED || ck->step < 0 ||
         (ck->finished != 0 && ck->finished != 1) || probe_layer < 0 || probe_layer > BNX_MAX_HIDDEN ||
@@ -281,10 +283,9 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
         goto short_file;
     ck->params = get_array(&r, ck->num_params, 4, &failed);
     ck->velocity = get_array(&r, ck->num_params, 4, &failed);
-    if (get_count(&r, 4, 2, &ck->num_bn))
+    if (get_count(&r, 4, 1, &ck->state_len))
         goto short_file;
-    ck->running_mean = get_array(&r, ck->num_bn, 4, &failed);
-    ck->running_var = get_array(&r, ck->num_bn, 4, &failed);
+    ck->state = get_array(&r, ck->state_len, 4, &failed);
     for (int i = 0; i < BNX_NUM_CSV; i++)
         ck->csv_bytes[i] = get_i64(&r);
     if (failed)
@@ -348,7 +349,6 @@ void bnx_checkpoint_free(bnx_checkpoint *ck)
     free(ck->order);
     free(ck->params);
     free(ck->velocity);
-    free(ck->running_mean);
-    free(ck->running_var);
+    free(ck->state);
     memset(ck, 0, sizeof *ck);
 }

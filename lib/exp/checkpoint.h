@@ -2,7 +2,7 @@
  * where it stopped, so that a resumed trial writes the same records, row
  * for row, as one that was never interrupted.
  *
- * File format (version 1), every number little-endian:
+ * File format (version 2), every number little-endian:
  *   magic      8 bytes  "BNXCKPT" and a NUL
  *   version    u32      BNX_CHECKPOINT_VERSION
  *   endian     u32      0x01020304 as written by the host (refused if it
@@ -26,7 +26,11 @@
 #include "exp/config.h"
 #include "exp/trainer.h"
 
-#define BNX_CHECKPOINT_VERSION 1
+/* 2: normalization state generic (state_len, state) and a fourth random
+ * stream (noise); 1 had batch norm's running_mean and running_var alone. */
+#define BNX_CHECKPOINT_VERSION 2
+/* Random streams saved: data order, Algorithm 2 batches, dropout, noise. */
+#define BNX_CHECKPOINT_STREAMS 4
 /* The file a trial directory keeps its checkpoint in. */
 #define BNX_CHECKPOINT_FILE "checkpoint.bin"
 /* The CSVs a checkpoint records the length of, in this order. */
@@ -45,8 +49,9 @@ typedef struct bnx_checkpoint {
     /* the probed unit's percentile range over the records after step 0 */
     double drift_lo[3], drift_hi[3];
     long drift_records;
-    /* random streams (state, inc): data order, Algorithm 2 batches, dropout */
-    uint64_t rng[3][2];
+    /* random streams (state, inc): data order, Algorithm 2 batches, dropout,
+       normalization noise */
+    uint64_t rng[BNX_CHECKPOINT_STREAMS][2];
     /* the epoch's permutation of the training set and the next position */
     long order_len;
     uint32_t *order;            /* (order_len), a permutation of 0..order_len-1 */
@@ -54,9 +59,10 @@ typedef struct bnx_checkpoint {
     /* the network: parameters and SGD momentum buffers, in bnx_net order */
     long num_params;
     float *params, *velocity;   /* (num_params) each */
-    /* batch norm moving averages, the BN layers' channels in layer order */
-    long num_bn;
-    float *running_mean, *running_var; /* (num_bn) each */
+    /* every normalization layer's persistent state (bnx_net_save_state:
+       BN's running_mean and running_var, ...), layer by layer */
+    long state_len;
+    float *state;               /* (state_len) */
     long csv_bytes[BNX_NUM_CSV]; /* length of each CSV when it was written */
 } bnx_checkpoint;
 
@@ -78,7 +84,7 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
  * every count against the bytes present, that `order` is a permutation and
  * cursor is inside it, and that the result's status is known.
  * Errors: BNX_EFORMAT naming `what` and the fault ("not a bnexp
- * checkpoint", "version 2, this bnexp reads 1", "damaged: checksum does
+ * checkpoint", "version 1; this bnexp reads version 2", "damaged: checksum does
  * not match", ...); BNX_ENOMEM. */
 int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_checkpoint *ck,
                           bnx_error *err);

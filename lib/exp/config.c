@@ -7,10 +7,13 @@
 #include <string.h>
 
 #include "core/paths.h"
+#include "nn/norm.h"
 
 /* K_INTLIST: comma-separated positive integers into conv_channels, their
- * number into conv_layers (the only list key). */
-enum key_type { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_STRING, K_ENUM, K_INTLIST };
+ * number into conv_layers (the only list key).  K_NORM: a name of
+ * nn/norm.h's table, stored as its index; with choices "same", that word
+ * too, stored as BNX_NORM_SAME. */
+enum key_type { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_STRING, K_ENUM, K_INTLIST, K_NORM };
 
 struct key {
     const char *name;
@@ -38,8 +41,9 @@ static const struct key keys[] = {
     {"hidden_layers", K_INT, OFF(hidden_layers), 1, BNX_MAX_HIDDEN, NULL, "3", "fully connected hidden layers"},
     {"hidden_units", K_INT, OFF(hidden_units), 1, 4096, NULL, "100", "units per hidden layer"},
     {"activation", K_ENUM, OFF(activation), 0, 0, "sigmoid|relu|tanh", "sigmoid", "hidden nonlinearity"},
-    {"bn", K_BOOL, OFF(bn), 0, 1, NULL, "false", "batch norm in every hidden block (Section 3.2)"},
-    {"bn_placement", K_ENUM, OFF(bn_placement), 0, 0, "before|after", "before", "batch norm before the nonlinearity (the paper) or after it"},
+    {"norm", K_NORM, OFF(norm), 0, 0, NULL, "none", "normalization in every hidden block (bn = true is norm = batch, Section 3.2; bn = false is none)"},
+    {"norm_fc", K_NORM, OFF(norm_fc), 0, 0, "same", "same", "normalization in a cnn's fully connected hidden blocks (same: as norm)"},
+    {"bn_placement", K_ENUM, OFF(bn_placement), 0, 0, "before|after", "before", "normalization before the nonlinearity (the paper) or after it"},
     {"dropout", K_DOUBLE, OFF(dropout), 0, 0.95, NULL, "0", "inverted dropout rate after each fully connected hidden block"},
     {"init", K_ENUM, OFF(init), 0, 0, "gaussian|xavier_normal|xavier_uniform|kaiming_normal|kaiming_uniform", "gaussian", "weight initialiser (PyTorch's fan definitions)"},
     {"init_std", K_DOUBLE, OFF(init_std), 1e-6, 10, NULL, "1.0", "std of the Gaussian initial weights (init = gaussian)"},
@@ -55,6 +59,7 @@ static const struct key keys[] = {
     {"weight_decay", K_DOUBLE, OFF(weight_decay), 0, 1, NULL, "0", "L2 weight decay on every parameter"},
     {"bn_momentum", K_DOUBLE, OFF(bn_momentum), 1e-6, 1, NULL, "0.1", "moving-average weight of each new batch (PyTorch's momentum)"},
     {"bn_eps", K_DOUBLE, OFF(bn_eps), 1e-12, 1, NULL, "1e-5", "epsilon added to the variance"},
+    {"groups", K_INT, OFF(groups), 1, 4096, NULL, "32", "norm = group: channel groups (must divide every normalised layer's channels)"},
     {"bn_inference", K_ENUM, OFF(bn_inference), 0, 0, "ema|population", "ema", "statistics BN uses in evaluation: moving averages or Algorithm 2"},
     {"population_batches", K_INT, OFF(population_batches), 1, 100000, NULL, "100", "training mini-batches Algorithm 2 averages"},
     {"eval_every", K_INT, OFF(eval_every), 1, 1e9, NULL, "500", "steps between records"},
@@ -94,6 +99,18 @@ static int choice_index(const char *choices, const char *value)
         p = bar + 1;
     }
     return -1;
+}
+
+/* true|1|yes|on or false|0|no|off into *out; -1 for anything else. */
+static int parse_bool(const char *value, int *out)
+{
+    if (!strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes") || !strcmp(value, "on"))
+        *out = 1;
+    else if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no") || !strcmp(value, "off"))
+        *out = 0;
+    else
+        return -1;
+    return 0;
 }
 
 static int parse_number(const struct key *k, const char *value, double *out, bnx_error *err)
@@ -144,6 +161,13 @@ static int parse_list(bnx_config *cfg, const struct key *k, const char *value, b
 
 int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_error *err)
 {
+    if (strcmp(key, "bn") == 0) { /* shorthand: bn = true|false is norm = batch|none */
+        int on;
+        if (parse_bool(value, &on))
+            return bnx_fail(err, BNX_EINVAL, "key bn: '%s' is not a boolean (expected true or false)", value);
+        cfg->norm = bnx_norm_find(on ? "batch" : "none");
+        return BNX_OK;
+    }
     const struct key *k = find_key(key);
     if (!k) {
         char list[1024] = "";
@@ -175,13 +199,24 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
         return BNX_OK;
     }
     case K_BOOL:
-        if (!strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes") || !strcmp(value, "on"))
-            *(int *)field = 1;
-        else if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no") || !strcmp(value, "off"))
-            *(int *)field = 0;
-        else
+        if (parse_bool(value, (int *)field))
             return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a boolean (expected true or false)", key, value);
         return BNX_OK;
+    case K_NORM: {
+        int index = bnx_norm_find(value);
+        if (index < 0 && k->choices && strcmp(value, k->choices) == 0)
+            index = BNX_NORM_SAME; /* norm_fc's "same" */
+        else if (index < 0)
+            index = -2;            /* not a kind */
+        if (index != -2) {
+            *(int *)field = index;
+            return BNX_OK;
+        }
+        char names[256];
+        return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not one of %s%s%s", key, value,
+                        k->choices ? k->choices : "", k->choices ? "|" : "",
+                        bnx_norm_names(names, sizeof names));
+    }
     case K_INTLIST:
         return parse_list(cfg, k, value, err);
     case K_INT:
@@ -245,9 +280,61 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
         return bnx_fail(err, BNX_EINVAL, "batch_size = %d exceeds the %d training examples", cfg->batch_size, train_size);
     if (test_size > 0 && cfg->probe_size > test_size)
         return bnx_fail(err, BNX_EINVAL, "probe_size = %d exceeds the %d test examples", cfg->probe_size, test_size);
-    if (cfg->bn && cfg->batch_size < 2)
-        return bnx_fail(err, BNX_EINVAL, "batch_size = 1 with bn = true: batch statistics of one example are undefined (Algorithm 1 needs m >= 2)");
+    int kinds[2] = {cfg->model == BNX_MODEL_CNN ? cfg->norm : 0, bnx_config_norm_fc(cfg)};
+    for (int i = 0; i < 2; i++) {
+        const bnx_norm_ops *ops = bnx_norm_ops_of(kinds[i]);
+        if (ops && (ops->traits & BNX_NORM_USES_BATCH) && cfg->batch_size < 2)
+            return bnx_fail(err, BNX_EINVAL, "batch_size = 1 with %s = %s: batch statistics of one "
+                            "example are undefined (Algorithm 1 needs m >= 2)",
+                            i == 0 || cfg->norm_fc != BNX_NORM_SAME ? (i ? "norm_fc" : "norm") : "norm",
+                            ops->name);
+    }
     return BNX_OK;
+}
+
+int bnx_config_norm_fc(const bnx_config *cfg)
+{
+    return cfg->norm_fc == BNX_NORM_SAME ? cfg->norm : cfg->norm_fc;
+}
+
+int bnx_config_uses_running(const bnx_config *cfg)
+{
+    int kinds[2] = {cfg->model == BNX_MODEL_CNN ? cfg->norm : 0, bnx_config_norm_fc(cfg)};
+    for (int i = 0; i < 2; i++) {
+        const bnx_norm_ops *ops = bnx_norm_ops_of(kinds[i]);
+        if (ops && (ops->traits & BNX_NORM_RUNNING))
+            return 1;
+    }
+    return 0;
+}
+
+void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes,
+                         bnx_net_spec *spec)
+{
+    int cnn = cfg->model == BNX_MODEL_CNN;
+    *spec = (bnx_net_spec){
+        .in_c = cnn ? c : 1,
+        .in_h = cnn ? h : 1,
+        .in_w = cnn ? w : c * h * w,
+        .num_classes = classes,
+        .conv_layers = cnn ? cfg->conv_layers : 0,
+        .conv_kernel = cfg->conv_kernel,
+        .conv_stride = cfg->conv_stride,
+        .conv_padding = cfg->conv_padding,
+        .pool = (bnx_pool)cfg->pool,
+        .pool_size = cfg->pool_size,
+        .pool_every = cfg->pool_every,
+        .hidden_layers = cfg->hidden_layers,
+        .hidden_units = cfg->hidden_units,
+        .activation = (bnx_activation)cfg->activation,
+        .norm = cfg->norm,
+        .norm_fc = bnx_config_norm_fc(cfg),
+        .bn_placement = (bnx_bn_placement)cfg->bn_placement,
+        .dropout = (float)cfg->dropout,
+        .norm_hp = {.eps = (float)cfg->bn_eps, .momentum = (float)cfg->bn_momentum,
+                    .groups = cfg->groups},
+    };
+    memcpy(spec->conv_channels, cfg->conv_channels, sizeof spec->conv_channels);
 }
 
 int bnx_config_num_keys(void) { return num_keys; }
@@ -305,6 +392,11 @@ void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size)
     case K_DOUBLE:
         snprintf(buf, size, "%.15g", *(const double *)field);
         break;
+    case K_NORM: {
+        int index = *(const int *)field;
+        snprintf(buf, size, "%s", index == BNX_NORM_SAME ? k->choices : bnx_norm_name(index));
+        break;
+    }
     case K_INTLIST: {
         size_t used = 0;
         buf[0] = '\0';

@@ -29,7 +29,10 @@ typedef struct bnx_config {
     int hidden_layers;      /* fully connected hidden layers */
     int hidden_units;       /* units per hidden layer */
     int activation;         /* enum bnx_activation */
-    int bn;                 /* 1: batch norm in every hidden block */
+    int norm;               /* normalization in every hidden block: an index of
+                               nn/norm.h's table (0: none); `bn = true` sets batch */
+    int norm_fc;            /* a cnn's fully connected hidden blocks: an index, or
+                               BNX_NORM_SAME (use norm; bnx_config_norm_fc resolves it) */
     int bn_placement;       /* enum bnx_bn_placement */
     double dropout;         /* drop rate after each fully connected hidden block */
     int init;               /* enum bnx_init */
@@ -46,6 +49,7 @@ typedef struct bnx_config {
     double weight_decay;    /* L2 penalty coefficient */
     double bn_momentum;     /* moving-average weight of a new batch */
     double bn_eps;          /* variance epsilon */
+    int groups;             /* norm = group: channel groups */
     int bn_inference;       /* enum bnx_bn_inference: statistics used in evaluation */
     int population_batches; /* training mini-batches averaged by Algorithm 2 */
     int eval_every;         /* steps between records */
@@ -64,6 +68,8 @@ typedef struct bnx_config {
 void bnx_config_defaults(bnx_config *cfg);
 
 /* Set key to the text value, checking type and range.
+ * `bn` is accepted as shorthand: bn = true sets norm = batch, bn = false
+ * norm = none (it is not a key of its own; manifests record norm).
  * Errors: BNX_ENOTFOUND for an unknown key (the message lists the keys),
  * BNX_EINVAL for a value that does not parse or is out of range (the
  * message names the key, the value and what was expected). */
@@ -81,6 +87,21 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
  * times min(1, (i + 1) / warmup_steps) when warmup_steps > 0 (linear
  * warm-up from lr / warmup_steps). */
 double bnx_config_lr_at(const bnx_config *cfg, long step);
+
+/* norm_fc's "same". */
+#define BNX_NORM_SAME (-1)
+
+/* The kind of the fully connected hidden blocks, with "same" resolved. */
+int bnx_config_norm_fc(const bnx_config *cfg);
+
+/* 1 if some layer's kind keeps running estimates (BNX_NORM_RUNNING), so
+ * that bn_inference and Algorithm 2 apply; 0 otherwise. */
+int bnx_config_uses_running(const bnx_config *cfg);
+
+/* The network the keys describe, for images of shape (c, h, w) and
+ * `classes` classes: a cnn takes them as they are, an mlp as c*h*w inputs. */
+void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes,
+                         bnx_net_spec *spec);
 
 /* The probed hidden layer, with 0 ("last") resolved. */
 int bnx_config_probe_layer(const bnx_config *cfg);

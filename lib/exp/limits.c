@@ -4,69 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nn/conv2d.h"
+#include "model/net.h"
 
 /* The standardize key's channel limit (trainer.c's MAX_CHANNELS). */
 #define STANDARDIZE_MAX_CHANNELS 16
-
-/* Walks the layers bnx_net_create builds, adding up their buffers. */
-typedef struct walker {
-    double batch;   /* examples per buffer (max_batch) */
-    double in;      /* values per example entering the next layer */
-    int first;      /* the next layer is the network's first: no input gradient */
-    bnx_memory *mem;
-} walker;
-
-/* One layer of `out` values per example: its output, its input gradient
- * (none for the first layer), `extra` more buffers of its output's size
- * (BN's normalised input, a dropout mask, a max-pooling argmax; all 4
- * bytes a value) and `params` trainable parameters. */
-static void add_layer(walker *w, double out, int extra, double params)
-{
-    w->mem->activations += 4.0 * w->batch * (out * (1 + extra) + (w->first ? 0.0 : w->in));
-    w->mem->num_params += params;
-    w->in = out;
-    w->first = 0;
-}
-
-/* BN and the nonlinearity after a conv or linear layer, in the placement's
- * order; `channels` BN channels of gamma and beta. */
-static void add_block(walker *w, const bnx_config *cfg, double channels)
-{
-    double out = w->in;
-    if (cfg->bn && cfg->bn_placement == BNX_BN_BEFORE)
-        add_layer(w, out, 1, 2 * channels);
-    add_layer(w, out, 0, 0);
-    if (cfg->bn && cfg->bn_placement == BNX_BN_AFTER)
-        add_layer(w, out, 1, 2 * channels);
-}
-
-/* The conv blocks and pooling; (c, h, w) becomes the shape they leave. */
-static int add_conv_layers(walker *w, const bnx_config *cfg, int *c, int *h, int *wd,
-                           bnx_error *err)
-{
-    for (int k = 0; k < cfg->conv_layers; k++) {
-        bnx_conv_geom g;
-        int rc = bnx_conv_geom_init(&g, *c, *h, *wd, cfg->conv_channels[k], cfg->conv_kernel,
-                                    cfg->conv_kernel, cfg->conv_stride, cfg->conv_padding, err);
-        if (rc)
-            return bnx_error_prefix(err, "conv layer %d of conv_channels", k + 1);
-        double patch = (double)g.c * g.kh * g.kw, plane = (double)g.oh * g.ow;
-        w->mem->im2col += 4.0 * w->batch * patch * plane;
-        add_layer(w, g.k * plane, 0, g.k * patch + g.k);
-        add_block(w, cfg, g.k);
-        *c = g.k, *h = g.oh, *wd = g.ow;
-        if (cfg->pool != BNX_POOL_NONE && (k + 1) % cfg->pool_every == 0) {
-            int s = cfg->pool_size;
-            if (*h < s || *wd < s)
-                return bnx_fail(err, BNX_EINVAL, "pooling after conv layer %d: the %dx%d map is "
-                                "smaller than the %dx%d window", k + 1, *h, *wd, s, s);
-            *h = (*h - s) / s + 1, *wd = (*wd - s) / s + 1;
-            add_layer(w, (double)*c * *h * *wd, cfg->pool == BNX_POOL_MAX, 0);
-        }
-    }
-    return BNX_OK;
-}
 
 int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes, long train_n,
                         long test_n, bnx_memory *mem, bnx_error *err)
@@ -76,24 +17,21 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
     int chunk = cnn ? BNX_LIMITS_EVAL_CHUNK_CNN : BNX_LIMITS_EVAL_CHUNK_MLP;
     mem->max_batch = cfg->batch_size > chunk ? cfg->batch_size : chunk;
     double features = (double)c * h * w, batch = mem->max_batch;
-    walker wk = {batch, features, 1, mem};
-    if (cnn) {
-        int rc = add_conv_layers(&wk, cfg, &c, &h, &w, err);
-        if (rc)
-            return rc;
-        if (cfg->conv_layers > 0)
-            add_layer(&wk, (double)c * h * w, 0, 0); /* flatten */
-    }
-    double units = cfg->hidden_units;
-    for (int k = 0; k < cfg->hidden_layers; k++) {
-        add_layer(&wk, units, 0, units * wk.in + units);
-        add_block(&wk, cfg, units);
-        if (cfg->dropout > 0)
-            add_layer(&wk, units, 1, 0);
-    }
-    add_layer(&wk, classes, 0, classes * wk.in + classes);
-    mem->params = 3.0 * 4.0 * mem->num_params;
 
+    /* The network: the same layout and buffer walk bnx_net_create allocates by. */
+    bnx_net_spec spec;
+    bnx_config_net_spec(cfg, c, h, w, classes, &spec);
+    static _Thread_local bnx_net plan; /* large (the layer array): not on the stack */
+    bnx_net_bytes bytes;
+    int rc = bnx_net_plan(&plan, &spec, mem->max_batch, &bytes, err);
+    if (rc)
+        return rc;
+    mem->num_params = bytes.params / 12.0;
+    mem->params = bytes.params;
+    mem->activations = bytes.activations;
+    mem->im2col = bytes.im2col;
+
+    double units = cfg->hidden_units;
     double probe = (double)cfg->probe_size * units;
     mem->trainer = 4.0 * batch * features                /* the gathered mini-batch */
                    + batch                               /* its labels */
@@ -101,6 +39,7 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
                    + 4.0 * probe * (cfg->hidden_layers + 1) /* probe values, scratch */
                    + 4.0 * (double)train_n * 2           /* permutation; again in a checkpoint */
                    + 2 * 4.0 * mem->num_params           /* weights and momentum in a checkpoint */
+                   + 4.0 * (double)bnx_net_state_len(&plan) /* normalization state to save */
                    + 4.0 * cfg->batch_size + 8.0 * (cfg->hist_bins + 2.0);
     if (cfg->standardize)
         mem->trainer += 4.0 * (double)test_n * features;

@@ -3,10 +3,11 @@
  * memory the trial would use, estimated from the keys and the image shape
  * alone, stays under the max_memory_mb key and the machine's RAM.
  *
- * The estimate mirrors what bnx_net_create (model/net.c) and the trainer
- * (exp/trainer.c) allocate for a mini-batch of max_batch examples; it is
- * done in double precision, so no size product can overflow, and compared
- * with the limit before any of it is asked for. */
+ * The network's part is bnx_net_plan's: the same layout and buffer walk
+ * bnx_net_create allocates by (every buffer each normalization declares
+ * included), so the two cannot drift apart; the trainer's part mirrors
+ * exp/trainer.c.  Sizes are added in double precision, so no product can
+ * overflow, and compared with the limit before any of it is asked for. */
 #ifndef BNX_EXP_LIMITS_H
 #define BNX_EXP_LIMITS_H
 
@@ -24,8 +25,8 @@ typedef struct bnx_memory {
     int max_batch;       /* examples the network's buffers hold */
     double num_params;   /* trainable parameters */
     double params;       /* parameters, their gradients and SGD momentum: 3 floats each */
-    double activations;  /* per layer: output, input gradient, BN's normalised input,
-                            dropout mask, max-pooling argmax, for max_batch examples */
+    double activations;  /* per layer: output, input gradient, dropout mask, max-pooling
+                            argmax, normalization buffers, for max_batch examples */
     double im2col;       /* conv layers' im2col scratch for max_batch examples */
     double trainer;      /* the gathered mini-batch, class probabilities, probe values
                             (hidden_layers x probe_size x hidden_units), the training
@@ -36,8 +37,9 @@ typedef struct bnx_memory {
 /* Estimate the memory of a trial of cfg on images of shape (c, h, w) with
  * `classes` classes, train_n training and test_n test examples (the
  * dataset's own arrays, already loaded and shared, are not counted).
- * Errors: BNX_EINVAL if the conv layers do not fit the image (the message
- * is bnx_conv_geom_init's or names the pooling); nothing else. */
+ * Errors: BNX_EINVAL if the network cannot be built for the image (the
+ * message is bnx_net_plan's: a conv layer or pooling that does not fit, a
+ * normalization that refuses its layer, a network too large to index). */
 int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes, long train_n,
                         long test_n, bnx_memory *mem, bnx_error *err);
 

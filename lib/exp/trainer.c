@@ -22,7 +22,7 @@
 #define EVAL_CHUNK_CNN 100
 
 /* Independent random streams of one trial. */
-enum { STREAM_DATA = 1, STREAM_INIT = 2, STREAM_POPULATION = 3, STREAM_DROPOUT = 4 };
+enum { STREAM_DATA = 1, STREAM_INIT = 2, STREAM_POPULATION = 3, STREAM_DROPOUT = 4, STREAM_NOISE = 5 };
 
 typedef struct trial {
     const bnx_config *cfg;
@@ -53,8 +53,8 @@ typedef struct trial {
     /* checkpoints */
     char dir[4096];
     unsigned char identity[32];
-    long num_bn;
-    float *bn_mean, *bn_var; /* (num_bn) moving averages, gathered to save */
+    long state_len;
+    float *state;          /* (state_len) the network's normalization state, to save */
 } trial;
 
 /* Copy one image, standardised per channel when the key asks for it. */
@@ -110,15 +110,16 @@ static void estimate_population(trial *t)
         for (int i = 0; i < m; i++)
             t->pop_idx[i] = bnx_rng_below(&t->pop_rng, (uint32_t)t->train->n);
         gather(t, t->train, t->pop_idx, m);
-        bnx_net_forward(&t->net, m, t->x, BNX_MODE_BATCH_STATS);
+        bnx_net_forward(&t->net, m, t->x, BNX_FWD_BATCH_STATS);
         bnx_net_population_accumulate(&t->net, m);
     }
     bnx_net_population_end(&t->net);
 }
 
-/* Test loss and accuracy with BN in `mode`; when `probe` is set, keep the
+/* Test loss and accuracy with a forward of `flags` (inference: the moving
+ * averages, or Algorithm 2's statistics); when `probe` is set, keep the
  * pre-activations of the first probe_size test images. */
-static void evaluate(trial *t, bnx_mode mode, int probe, double *loss, double *accuracy)
+static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *accuracy)
 {
     const bnx_dataset *ds = t->test;
     int classes = t->net.num_classes, units = t->cfg->hidden_units;
@@ -126,7 +127,7 @@ static void evaluate(trial *t, bnx_mode mode, int probe, double *loss, double *a
     long right = 0;
     for (int start = 0; start < ds->n; start += t->eval_chunk) {
         int n = ds->n - start < t->eval_chunk ? ds->n - start : t->eval_chunk;
-        const float *logits = bnx_net_forward(&t->net, n, t->test_images + (long)start * t->features, mode);
+        const float *logits = bnx_net_forward(&t->net, n, t->test_images + (long)start * t->features, flags);
         int correct;
         total += bnx_softmax_xent_forward(n, classes, logits, ds->labels + start, t->prob, &correct);
         right += correct;
@@ -142,10 +143,9 @@ static void evaluate(trial *t, bnx_mode mode, int probe, double *loss, double *a
     *accuracy = (double)right / ds->n;
 }
 
-static bnx_mode eval_mode(const trial *t)
+static unsigned eval_flags(const trial *t)
 {
-    return t->cfg->bn_inference == BNX_BN_INFER_POPULATION ? BNX_MODE_INFER_POPULATION
-                                                             : BNX_MODE_INFER_EMA;
+    return t->cfg->bn_inference == BNX_BN_INFER_POPULATION ? BNX_FWD_POPULATION : BNX_FWD_EVAL;
 }
 
 /* One activations.csv row; `unit` is a unit index or "all". */
@@ -236,40 +236,12 @@ static int standardize(trial *t, bnx_error *err)
     return BNX_OK;
 }
 
-/* The network the keys describe, for images of the dataset's shape. */
-static bnx_net_spec net_spec(const bnx_config *cfg, const bnx_dataset *ds)
-{
-    int cnn = cfg->model == BNX_MODEL_CNN;
-    bnx_net_spec spec = {
-        .in_c = cnn ? ds->c : 1,
-        .in_h = cnn ? ds->h : 1,
-        .in_w = cnn ? ds->w : ds->c * ds->h * ds->w,
-        .num_classes = ds->num_classes,
-        .conv_layers = cnn ? cfg->conv_layers : 0,
-        .conv_kernel = cfg->conv_kernel,
-        .conv_stride = cfg->conv_stride,
-        .conv_padding = cfg->conv_padding,
-        .pool = (bnx_pool)cfg->pool,
-        .pool_size = cfg->pool_size,
-        .pool_every = cfg->pool_every,
-        .hidden_layers = cfg->hidden_layers,
-        .hidden_units = cfg->hidden_units,
-        .activation = (bnx_activation)cfg->activation,
-        .batchnorm = cfg->bn,
-        .bn_placement = (bnx_bn_placement)cfg->bn_placement,
-        .dropout = (float)cfg->dropout,
-        .bn_eps = (float)cfg->bn_eps,
-        .bn_momentum = (float)cfg->bn_momentum,
-    };
-    memcpy(spec.conv_channels, cfg->conv_channels, sizeof spec.conv_channels);
-    return spec;
-}
-
 /* Build the network for a mini-batch of max_batch; the message says which. */
 static int create_net(const bnx_config *cfg, const bnx_dataset *ds, int max_batch, bnx_net *net,
                       bnx_error *err)
 {
-    bnx_net_spec spec = net_spec(cfg, ds);
+    bnx_net_spec spec;
+    bnx_config_net_spec(cfg, ds->c, ds->h, ds->w, ds->num_classes, &spec);
     int rc = bnx_net_create(net, &spec, max_batch, err);
     if (rc)
         bnx_error_prefix(err, "building the %s for %s (%dx%dx%d images)",
@@ -292,6 +264,7 @@ static int trial_open(trial *t, bnx_error *err)
     bnx_rng_seed(&t->data_rng, (uint64_t)cfg->seed, STREAM_DATA);
     bnx_rng_seed(&t->pop_rng, (uint64_t)cfg->seed, STREAM_POPULATION);
     bnx_net_seed_dropout(&t->net, (uint64_t)cfg->seed, STREAM_DROPOUT);
+    bnx_net_seed_noise(&t->net, (uint64_t)cfg->seed, STREAM_NOISE);
     bnx_net_init(&t->net, (bnx_init)cfg->init, (float)cfg->init_std, &init_rng);
 
     size_t failed = 0, probe_values = (size_t)cfg->probe_size * cfg->hidden_units;
@@ -306,9 +279,8 @@ static int trial_open(trial *t, bnx_error *err)
     t->hist = bnx_calloc((size_t)cfg->hist_bins + 2, sizeof(long), &failed);
     t->shift = bnx_calloc((size_t)ds->c, sizeof(float), &failed);
     t->scale = bnx_calloc((size_t)ds->c, sizeof(float), &failed);
-    t->num_bn = bnx_net_bn_channels(&t->net);
-    t->bn_mean = bnx_calloc((size_t)t->num_bn + 1, sizeof(float), &failed);
-    t->bn_var = bnx_calloc((size_t)t->num_bn + 1, sizeof(float), &failed);
+    t->state_len = bnx_net_state_len(&t->net);
+    t->state = bnx_calloc((size_t)t->state_len + 1, sizeof(float), &failed);
     if (cfg->standardize)
         t->test_images = bnx_calloc((size_t)t->test->n * t->features, sizeof(float), &failed);
     if (failed)
@@ -361,15 +333,16 @@ static int save_checkpoint(trial *t, long step, double elapsed, int finished,
         .loss_sum = t->loss_sum, .right = t->right, .seen = t->seen, .result = *res,
         .drift_records = t->drift_records,
         .rng = {{t->data_rng.state, t->data_rng.inc}, {t->pop_rng.state, t->pop_rng.inc},
-                {t->net.dropout_rng.state, t->net.dropout_rng.inc}},
+                {t->net.dropout_rng.state, t->net.dropout_rng.inc},
+                {t->net.noise_rng.state, t->net.noise_rng.inc}},
         .order_len = t->train->n, .order = t->order, .cursor = t->cursor,
         .num_params = t->net.num_params, .params = t->net.params, .velocity = t->net.velocity,
-        .num_bn = t->num_bn, .running_mean = t->bn_mean, .running_var = t->bn_var,
+        .state_len = t->state_len, .state = t->state,
     };
     memcpy(ck.identity, t->identity, sizeof ck.identity);
     memcpy(ck.drift_lo, t->lo, sizeof t->lo);
     memcpy(ck.drift_hi, t->hi, sizeof t->hi);
-    bnx_net_copy_bn_stats(&t->net, t->bn_mean, t->bn_var, 0);
+    bnx_net_save_state(&t->net, t->state);
     for (int i = 0; i < BNX_NUM_CSV; i++)
         ck.csv_bytes[i] = csv_file(t, i)->size;
     char path[4200];
@@ -400,11 +373,11 @@ static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *fi
         return BNX_OK;
     }
     if (rc == BNX_OK && (ck.num_params != t->net.num_params || ck.order_len != t->train->n ||
-                              ck.num_bn != t->num_bn || ck.step > t->cfg->steps))
+                              ck.state_len != t->state_len || ck.step > t->cfg->steps))
         rc = bnx_fail(err, BNX_EFORMAT, "%s: does not fit this trial (%ld parameters, %ld examples, "
-                      "%ld BN channels, step %ld; expected %d, %d, %ld, at most %ld)", path,
-                      ck.num_params, ck.order_len, ck.num_bn, ck.step, t->net.num_params,
-                      t->train->n, t->num_bn, t->cfg->steps);
+                      "%ld values of normalization state, step %ld; expected %d, %d, %ld, at most "
+                      "%ld)", path, ck.num_params, ck.order_len, ck.state_len, ck.step,
+                      t->net.num_params, t->train->n, t->state_len, t->cfg->steps);
     if (rc == BNX_OK) {
         *res = ck.result;
         *first = ck.step + 1;
@@ -419,11 +392,12 @@ static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *fi
         t->data_rng = (bnx_rng){ck.rng[0][0], ck.rng[0][1]};
         t->pop_rng = (bnx_rng){ck.rng[1][0], ck.rng[1][1]};
         t->net.dropout_rng = (bnx_rng){ck.rng[2][0], ck.rng[2][1]};
+        t->net.noise_rng = (bnx_rng){ck.rng[3][0], ck.rng[3][1]};
         memcpy(t->order, ck.order, sizeof(uint32_t) * (size_t)ck.order_len);
         t->cursor = ck.cursor;
         memcpy(t->net.params, ck.params, sizeof(float) * (size_t)ck.num_params);
         memcpy(t->net.velocity, ck.velocity, sizeof(float) * (size_t)ck.num_params);
-        bnx_net_copy_bn_stats(&t->net, ck.running_mean, ck.running_var, 1);
+        bnx_net_restore_state(&t->net, ck.state);
         rc = open_csvs(t, ck.csv_bytes, err);
     }
     bnx_checkpoint_free(&ck);
@@ -452,8 +426,7 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->hist);
     free(t->shift);
     free(t->scale);
-    free(t->bn_mean);
-    free(t->bn_var);
+    free(t->state);
     if (t->test_images != t->test->images)
         free(t->test_images);
     return rc;
@@ -463,9 +436,9 @@ static int trial_close(trial *t, int rc, bnx_error *err)
 static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
                   bnx_progress_fn progress, void *ctx, bnx_error *err)
 {
-    if (t->cfg->bn && t->cfg->bn_inference == BNX_BN_INFER_POPULATION)
+    if (bnx_config_uses_running(t->cfg) && t->cfg->bn_inference == BNX_BN_INFER_POPULATION)
         estimate_population(t);
-    evaluate(t, eval_mode(t), 1, &r->test_loss, &r->test_accuracy);
+    evaluate(t, eval_flags(t), 1, &r->test_loss, &r->test_accuracy);
     r->epoch = (double)r->step * t->cfg->batch_size / t->train->n;
     r->lr = bnx_config_lr_at(t->cfg, r->step > 0 ? r->step : 1);
     r->wall_time_s = bnx_now() - start;
@@ -559,7 +532,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
             break;
         }
         next_batch(&t);
-        const float *logits = bnx_net_forward(&t.net, m, t.x, BNX_MODE_TRAIN);
+        const float *logits = bnx_net_forward(&t.net, m, t.x, BNX_FWD_TRAIN);
         int correct;
         double loss = bnx_softmax_xent_forward(m, classes, logits, t.y, t.prob, &correct);
         bnx_softmax_xent_backward(m, classes, t.prob, t.y, t.dlogits);
@@ -595,11 +568,12 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
          * the other one now. */
         double unused;
         res->final_test_accuracy_ema = res->final_test_accuracy_population = res->final_test_accuracy;
-        if (cfg->bn && cfg->bn_inference == BNX_BN_INFER_POPULATION) {
-            evaluate(&t, BNX_MODE_INFER_EMA, 0, &unused, &res->final_test_accuracy_ema);
-        } else if (cfg->bn) {
+        int running = bnx_config_uses_running(cfg);
+        if (running && cfg->bn_inference == BNX_BN_INFER_POPULATION) {
+            evaluate(&t, BNX_FWD_EVAL, 0, &unused, &res->final_test_accuracy_ema);
+        } else if (running) {
             estimate_population(&t);
-            evaluate(&t, BNX_MODE_INFER_POPULATION, 0, &unused, &res->final_test_accuracy_population);
+            evaluate(&t, BNX_FWD_POPULATION, 0, &unused, &res->final_test_accuracy_population);
         }
         if (t.drift_records > 0) {
             res->p15_drift = t.hi[0] - t.lo[0];

@@ -7,7 +7,6 @@
 
 #include "core/alloc.h"
 #include "nn/activation.h"
-#include "nn/batchnorm.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"
 #include "nn/pool.h"
@@ -44,26 +43,53 @@ static bnx_layer_kind activation_layer(bnx_activation a)
     return a == BNX_ACT_RELU ? BNX_LAYER_RELU : a == BNX_ACT_TANH ? BNX_LAYER_TANH : BNX_LAYER_SIGMOID;
 }
 
-/* A block after a conv or linear layer: BN and the nonlinearity in the
- * order of the placement.  Returns the index of the layer whose output is
- * the block's pre-activation (the input of the nonlinearity). */
-static int add_block(bnx_net *net, const bnx_net_spec *spec)
+/* Append a normalization layer of kind `kind` (nn/norm.h's table) of the
+ * previous layer's shape, and ask the kind whether it can normalise it. */
+static int add_norm(bnx_net *net, const bnx_net_spec *spec, int kind, bnx_error *err)
 {
-    if (spec->batchnorm && spec->bn_placement == BNX_BN_BEFORE)
-        add_same(net, BNX_LAYER_BATCHNORM);
-    int preact = net->num_layers - 1;
-    add_same(net, activation_layer(spec->activation));
-    if (spec->batchnorm && spec->bn_placement == BNX_BN_AFTER)
-        add_same(net, BNX_LAYER_BATCHNORM);
-    return preact;
+    bnx_layer *l = add_same(net, BNX_LAYER_NORM);
+    bnx_norm_layer *nl = &l->norm;
+    nl->ops = bnx_norm_ops_of(kind);
+    nl->hp = spec->norm_hp;
+    nl->c = l->c;
+    nl->s = l->height * l->width;
+    nl->rng = &net->noise_rng;
+    if (!nl->ops)
+        return bnx_fail(err, BNX_EINVAL, "normalization kind %d is not in the table", kind);
+    if ((nl->ops->traits & BNX_NORM_MAPS_ONLY) && !l->spatial)
+        return bnx_fail(err, BNX_EINVAL, "norm = %s normalises conv maps only, and layer %d is "
+                        "fully connected (set norm_fc to another kind, or none)",
+                        nl->ops->name, net->num_layers);
+    if (nl->ops->check && nl->ops->check(nl, err))
+        return bnx_error_prefix(err, "norm = %s at layer %d (%d channels of %dx%d)", nl->ops->name,
+                                net->num_layers, l->c, l->height, l->width);
+    return BNX_OK;
 }
 
-/* A conv or linear layer has a bias unless batch norm follows it. */
+/* A block after a conv or linear layer: the normalization `kind` (0: none)
+ * and the nonlinearity in the order of the placement.  *preact receives
+ * the index of the layer whose output is the block's pre-activation (the
+ * input of the nonlinearity). */
+static int add_block(bnx_net *net, const bnx_net_spec *spec, int kind, int *preact,
+                     bnx_error *err)
+{
+    if (kind && spec->bn_placement == BNX_BN_BEFORE && add_norm(net, spec, kind, err))
+        return err ? err->code : BNX_EINVAL;
+    *preact = net->num_layers - 1;
+    add_same(net, activation_layer(spec->activation));
+    if (kind && spec->bn_placement == BNX_BN_AFTER && add_norm(net, spec, kind, err))
+        return err ? err->code : BNX_EINVAL;
+    return BNX_OK;
+}
+
+/* A conv or linear layer has a bias unless a normalization that cancels it
+ * follows. */
 static int has_bias(const bnx_net *net, int i)
 {
     bnx_layer_kind k = net->layers[i].kind;
+    const bnx_layer *next = i + 1 < net->num_layers ? &net->layers[i + 1] : NULL;
     return (k == BNX_LAYER_LINEAR || k == BNX_LAYER_CONV) &&
-           !(i + 1 < net->num_layers && net->layers[i + 1].kind == BNX_LAYER_BATCHNORM);
+           !(next && next->kind == BNX_LAYER_NORM && (next->norm.ops->traits & BNX_NORM_CANCELS_BIAS));
 }
 
 static size_t weight_count(const bnx_layer *l)
@@ -78,23 +104,9 @@ static size_t weight_count(const bnx_layer *l)
 static size_t param_count(const bnx_net *net, int i)
 {
     const bnx_layer *l = &net->layers[i];
-    if (l->kind == BNX_LAYER_BATCHNORM)
+    if (l->kind == BNX_LAYER_NORM)
         return 2 * (size_t)l->c;
     return weight_count(l) + (has_bias(net, i) ? (size_t)l->c : 0);
-}
-
-/* gamma 1, beta 0, running and population statistics at PyTorch's
- * initial mean 0, variance 1. */
-static void reset_batchnorm(bnx_layer *l)
-{
-    for (int c = 0; c < l->c; c++) {
-        l->gamma[c] = 1.0f;
-        l->beta[c] = 0.0f;
-        l->running_mean[c] = 0.0f;
-        l->running_var[c] = 1.0f;
-        l->pop_mean[c] = 0.0f;
-        l->pop_var[c] = 1.0f;
-    }
 }
 
 static int check_spec(const bnx_net_spec *spec, int max_batch, bnx_error *err)
@@ -117,6 +129,10 @@ static int check_spec(const bnx_net_spec *spec, int max_batch, bnx_error *err)
         return bnx_fail(err, BNX_EINVAL, "number of classes %d is out of range (2 to 256)", spec->num_classes);
     if (!(spec->dropout >= 0.0f && spec->dropout < 1.0f))
         return bnx_fail(err, BNX_EINVAL, "dropout = %g is out of range (0 to below 1)", spec->dropout);
+    if (spec->norm < 0 || spec->norm >= bnx_norm_count() || spec->norm_fc < 0 ||
+        spec->norm_fc >= bnx_norm_count())
+        return bnx_fail(err, BNX_EINVAL, "normalization kinds %d and %d: out of range (0 to %d)",
+                        spec->norm, spec->norm_fc, bnx_norm_count() - 1);
     if (spec->pool != BNX_POOL_NONE && (spec->pool_size < 1 || spec->pool_every < 1))
         return bnx_fail(err, BNX_EINVAL, "pool_size = %d and pool_every = %d must be at least 1",
                         spec->pool_size, spec->pool_every);
@@ -140,7 +156,9 @@ static int build_layers(bnx_net *net, const bnx_net_spec *spec, bnx_error *err)
         }
         bnx_layer *l = add_layer(net, BNX_LAYER_CONV, g.k, g.oh, g.ow, 1);
         l->geom = g;
-        add_block(net, spec);
+        int preact;
+        if ((rc = add_block(net, spec, spec->norm, &preact, err)))
+            return rc;
         c = g.k, h = g.oh, w = g.ow;
         if (spec->pool != BNX_POOL_NONE && (k + 1) % spec->pool_every == 0) {
             int s = spec->pool_size;
@@ -159,7 +177,9 @@ static int build_layers(bnx_net *net, const bnx_net_spec *spec, bnx_error *err)
         add_layer(net, BNX_LAYER_FLATTEN, c * h * w, 1, 1, 0);
     for (int k = 0; k < spec->hidden_layers; k++) {
         add_layer(net, BNX_LAYER_LINEAR, spec->hidden_units, 1, 1, 0);
-        net->preact[net->num_hidden++] = add_block(net, spec);
+        int rc = add_block(net, spec, spec->norm_fc, &net->preact[net->num_hidden++], err);
+        if (rc)
+            return rc;
         if (spec->dropout > 0.0f)
             add_same(net, BNX_LAYER_DROPOUT)->drop = spec->dropout;
     }
@@ -167,8 +187,59 @@ static int build_layers(bnx_net *net, const bnx_net_spec *spec, bnx_error *err)
     return BNX_OK;
 }
 
-/* Allocate activations, scratch and parameter views; size checks first. */
-static int allocate(bnx_net *net, int max_batch, bnx_error *err)
+/* The buffers of layer i, one call of fn each: where its pointer goes, its
+ * element count and size, and what it is for.  Allocation and the memory
+ * plan both walk this, so they cannot disagree. */
+enum buffer_use { USE_ACTIVATIONS, USE_IM2COL };
+typedef void (*buffer_fn)(void *ctx, void **slot, size_t count, size_t size, enum buffer_use use);
+
+static void layer_buffers(bnx_net *net, int i, buffer_fn fn, void *ctx)
+{
+    bnx_layer *l = &net->layers[i];
+    size_t rows = (size_t)net->max_batch;
+    fn(ctx, (void **)&l->y, rows * l->out, sizeof(float), USE_ACTIVATIONS);
+    if (i > 0)
+        fn(ctx, (void **)&l->dx, rows * l->in, sizeof(float), USE_ACTIVATIONS);
+    switch (l->kind) {
+    case BNX_LAYER_CONV:
+        fn(ctx, (void **)&l->col, rows * l->geom.c * l->geom.kh * l->geom.kw * l->geom.oh * l->geom.ow,
+           sizeof(float), USE_IM2COL);
+        break;
+    case BNX_LAYER_MAXPOOL:
+        fn(ctx, (void **)&l->argmax, rows * l->out, sizeof(int32_t), USE_ACTIVATIONS);
+        break;
+    case BNX_LAYER_DROPOUT:
+        fn(ctx, (void **)&l->mask, rows * l->out, sizeof(float), USE_ACTIVATIONS);
+        break;
+    case BNX_LAYER_NORM:
+        l->norm.max_batch = net->max_batch;
+        for (int b = 0; b < l->norm.ops->num_buffers; b++) {
+            const bnx_norm_buffer *buf = &l->norm.ops->buffers[b];
+            fn(ctx, &l->norm.buf[b], bnx_norm_buffer_len(buf, l->c, l->norm.s, net->max_batch),
+               buf->wide ? sizeof(double) : sizeof(float), USE_ACTIVATIONS);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void count_buffer(void *ctx, void **slot, size_t count, size_t size, enum buffer_use use)
+{
+    (void)slot;
+    bnx_net_bytes *bytes = ctx;
+    *(use == USE_IM2COL ? &bytes->im2col : &bytes->activations) += (double)count * (double)size;
+}
+
+static void allocate_buffer(void *ctx, void **slot, size_t count, size_t size, enum buffer_use use)
+{
+    (void)use;
+    *slot = bnx_calloc(count, size, ctx);
+}
+
+/* Count the parameters into num_params and check that no buffer's index
+ * overflows an int. */
+static int check_sizes(bnx_net *net, int max_batch, bnx_error *err)
 {
     size_t total = 0, widest = (size_t)net->in_features, col = 0;
     for (int i = 0; i < net->num_layers; i++) {
@@ -190,23 +261,21 @@ static int allocate(bnx_net *net, int max_batch, bnx_error *err)
                         "im2col of %zu x %d values (at most %d each)",
                         total, widest, max_batch, col, max_batch, INT32_MAX);
     net->num_params = (int)total;
+    return BNX_OK;
+}
 
-    size_t failed = 0, rows = (size_t)max_batch;
+/* Allocate activations, scratch and parameter views. */
+static int allocate(bnx_net *net, bnx_error *err)
+{
+    size_t failed = 0, total = (size_t)net->num_params;
     net->params = bnx_calloc(total, sizeof(float), &failed);
     net->grads = bnx_calloc(total, sizeof(float), &failed);
     net->velocity = bnx_calloc(total, sizeof(float), &failed);
     size_t off = 0;
     for (int i = 0; !failed && i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
-        l->y = bnx_calloc(rows * l->out, sizeof(float), &failed);
-        if (i > 0)
-            l->dx = bnx_calloc(rows * l->in, sizeof(float), &failed);
-        switch (l->kind) {
-        case BNX_LAYER_CONV:
-            l->col = bnx_calloc(rows * l->geom.c * l->geom.kh * l->geom.kw * l->geom.oh * l->geom.ow,
-                                sizeof(float), &failed);
-            /* fall through */
-        case BNX_LAYER_LINEAR:
+        layer_buffers(net, i, allocate_buffer, &failed);
+        if (l->kind == BNX_LAYER_LINEAR || l->kind == BNX_LAYER_CONV) {
             l->w = net->params + off;
             l->dw = net->grads + off;
             off += weight_count(l);
@@ -215,34 +284,13 @@ static int allocate(bnx_net *net, int max_batch, bnx_error *err)
                 l->db = net->grads + off;
                 off += l->c;
             }
-            break;
-        case BNX_LAYER_MAXPOOL:
-            l->argmax = bnx_calloc(rows * l->out, sizeof(int32_t), &failed);
-            break;
-        case BNX_LAYER_DROPOUT:
-            l->mask = bnx_calloc(rows * l->out, sizeof(float), &failed);
-            break;
-        case BNX_LAYER_BATCHNORM: {
+        } else if (l->kind == BNX_LAYER_NORM) {
             size_t c = (size_t)l->c;
-            l->gamma = net->params + off;
-            l->dgamma = net->grads + off;
-            l->beta = net->params + off + c;
-            l->dbeta = net->grads + off + c;
+            l->norm.gamma = net->params + off;
+            l->norm.dgamma = net->grads + off;
+            l->norm.beta = net->params + off + c;
+            l->norm.dbeta = net->grads + off + c;
             off += 2 * c;
-            l->xhat = bnx_calloc(rows * l->out, sizeof(float), &failed);
-            l->running_mean = bnx_calloc(c, sizeof(float), &failed);
-            l->running_var = bnx_calloc(c, sizeof(float), &failed);
-            l->pop_mean = bnx_calloc(c, sizeof(float), &failed);
-            l->pop_var = bnx_calloc(c, sizeof(float), &failed);
-            l->pop_sum_mean = bnx_calloc(c, sizeof(double), &failed);
-            l->pop_sum_var = bnx_calloc(c, sizeof(double), &failed);
-            l->batch_mean = bnx_calloc(c, sizeof(float), &failed);
-            l->batch_var = bnx_calloc(c, sizeof(float), &failed);
-            l->invstd = bnx_calloc(c, sizeof(float), &failed);
-            break;
-        }
-        default:
-            break;
         }
     }
     if (failed)
@@ -250,7 +298,8 @@ static int allocate(bnx_net *net, int max_batch, bnx_error *err)
     return BNX_OK;
 }
 
-int bnx_net_create(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_error *err)
+/* Everything bnx_net_create does short of allocating. */
+static int lay_out(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_error *err)
 {
     memset(net, 0, sizeof *net);
     if (check_spec(spec, max_batch, err))
@@ -262,18 +311,40 @@ int bnx_net_create(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_er
     net->in_features = spec->in_c * spec->in_h * spec->in_w;
     net->num_classes = spec->num_classes;
     net->activation = spec->activation;
-    net->bn_eps = spec->bn_eps;
-    net->bn_momentum = spec->bn_momentum;
-    int rc = build_layers(net, spec, err);
+    return build_layers(net, spec, err);
+}
+
+int bnx_net_plan(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_net_bytes *bytes,
+                 bnx_error *err)
+{
+    memset(bytes, 0, sizeof *bytes);
+    int rc = lay_out(net, spec, max_batch, err);
+    if (rc)
+        return rc;
+    double params = 0;
+    for (int i = 0; i < net->num_layers; i++) {
+        params += (double)param_count(net, i);
+        layer_buffers(net, i, count_buffer, bytes);
+    }
+    net->num_params = params > INT32_MAX ? INT32_MAX : (int)params;
+    bytes->params = 3.0 * sizeof(float) * params;
+    return BNX_OK;
+}
+
+int bnx_net_create(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_error *err)
+{
+    int rc = lay_out(net, spec, max_batch, err);
     if (rc == BNX_OK)
-        rc = allocate(net, max_batch, err);
+        rc = check_sizes(net, max_batch, err);
+    if (rc == BNX_OK)
+        rc = allocate(net, err);
     if (rc) {
         bnx_net_destroy(net);
         return rc;
     }
     for (int i = 0; i < net->num_layers; i++)
-        if (net->layers[i].kind == BNX_LAYER_BATCHNORM)
-            reset_batchnorm(&net->layers[i]);
+        if (net->layers[i].kind == BNX_LAYER_NORM)
+            bnx_norm_reset(&net->layers[i].norm);
     return BNX_OK;
 }
 
@@ -286,10 +357,10 @@ int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *m, int max_batch, bnx_error
         .hidden_layers = m->hidden_layers,
         .hidden_units = m->hidden_units,
         .activation = m->activation,
-        .batchnorm = m->batchnorm,
+        .norm = m->norm,
+        .norm_fc = m->norm,
         .bn_placement = BNX_BN_BEFORE,
-        .bn_eps = m->bn_eps,
-        .bn_momentum = m->bn_momentum,
+        .norm_hp = m->norm_hp,
     };
     return bnx_net_create(net, &spec, max_batch, err);
 }
@@ -303,16 +374,8 @@ void bnx_net_destroy(bnx_net *net)
         free(l->col);
         free(l->argmax);
         free(l->mask);
-        free(l->xhat);
-        free(l->running_mean);
-        free(l->running_var);
-        free(l->pop_mean);
-        free(l->pop_var);
-        free(l->pop_sum_mean);
-        free(l->pop_sum_var);
-        free(l->batch_mean);
-        free(l->batch_var);
-        free(l->invstd);
+        for (int b = 0; b < BNX_NORM_MAX_BUFFERS; b++)
+            free(l->norm.buf[b]);
     }
     free(net->params);
     free(net->grads);
@@ -331,8 +394,8 @@ void bnx_net_init(bnx_net *net, bnx_init scheme, float std, bnx_rng *rng)
 {
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
-        if (l->kind == BNX_LAYER_BATCHNORM) {
-            reset_batchnorm(l);
+        if (l->kind == BNX_LAYER_NORM) {
+            bnx_norm_reset(&l->norm);
             continue;
         }
         size_t count = weight_count(l);
@@ -375,35 +438,21 @@ void bnx_net_seed_dropout(bnx_net *net, uint64_t seed, uint64_t stream)
     bnx_rng_seed(&net->dropout_rng, seed, stream);
 }
 
+void bnx_net_seed_noise(bnx_net *net, uint64_t seed, uint64_t stream)
+{
+    bnx_rng_seed(&net->noise_rng, seed, stream);
+}
+
 /* ---- forward and backward ---- */
 
-/* Batch norm sees (N, C, S): rows are (n, C, 1); a conv map (C, N, H, W)
- * is one "example" of C channels with N*H*W values each. */
-static void bn_view(const bnx_layer *l, int n, int *bn_n, int *bn_s)
+/* A normalization layer's activations: (N, C*H*W) rows, or a channel-major
+ * conv map (C, N, H, W). */
+static bnx_norm_view norm_view(const bnx_layer *l, int n)
 {
-    *bn_n = l->spatial ? 1 : n;
-    *bn_s = l->spatial ? n * l->height * l->width : 1;
+    return (bnx_norm_view){.n = n, .c = l->c, .s = l->height * l->width, .cmajor = l->spatial};
 }
 
-static void batchnorm_forward(bnx_net *net, bnx_layer *l, int n, const float *in, bnx_mode mode)
-{
-    int bn_n, bn_s;
-    bn_view(l, n, &bn_n, &bn_s);
-    if (mode == BNX_MODE_TRAIN || mode == BNX_MODE_BATCH_STATS) {
-        bnx_batchnorm_forward_train(bn_n, l->c, bn_s, in, l->gamma, l->beta, net->bn_eps, l->y,
-                                    l->xhat, l->batch_mean, l->batch_var, l->invstd);
-        if (mode == BNX_MODE_TRAIN)
-            bnx_batchnorm_update_running(l->c, bn_n * bn_s, net->bn_momentum, l->batch_mean,
-                                         l->batch_var, l->running_mean, l->running_var);
-    } else {
-        int ema = mode == BNX_MODE_INFER_EMA;
-        bnx_batchnorm_forward_infer(bn_n, l->c, bn_s, in, l->gamma, l->beta,
-                                    ema ? l->running_mean : l->pop_mean,
-                                    ema ? l->running_var : l->pop_var, net->bn_eps, l->y);
-    }
-}
-
-const float *bnx_net_forward(bnx_net *net, int n, const float *x, bnx_mode mode)
+const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags)
 {
     const float *in = x;
     for (int i = 0; i < net->num_layers; i++) {
@@ -430,9 +479,11 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, bnx_mode mode)
             bnx_cnhw_to_rows(prev->c, n, prev->height * prev->width, in, l->y);
             break;
         }
-        case BNX_LAYER_BATCHNORM:
-            batchnorm_forward(net, l, n, in, mode);
+        case BNX_LAYER_NORM: {
+            bnx_norm_view v = norm_view(l, n);
+            l->norm.ops->forward(&l->norm, &v, in, l->y, flags);
             break;
+        }
         case BNX_LAYER_SIGMOID:
             bnx_sigmoid_forward(count, in, l->y);
             break;
@@ -443,7 +494,7 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, bnx_mode mode)
             bnx_tanh_forward(count, in, l->y);
             break;
         case BNX_LAYER_DROPOUT:
-            if (mode == BNX_MODE_TRAIN) {
+            if (flags & BNX_FWD_DROPOUT) {
                 bnx_dropout_mask(count, l->drop, &net->dropout_rng, l->mask);
                 bnx_dropout_forward(count, in, l->mask, l->y);
             } else {
@@ -483,11 +534,9 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
             bnx_rows_to_cnhw(prev->c, n, prev->height * prev->width, dy, l->dx);
             break;
         }
-        case BNX_LAYER_BATCHNORM: {
-            int bn_n, bn_s;
-            bn_view(l, n, &bn_n, &bn_s);
-            bnx_batchnorm_backward(bn_n, l->c, bn_s, dy, l->xhat, l->gamma, l->invstd, l->dx,
-                                   l->dgamma, l->dbeta);
+        case BNX_LAYER_NORM: {
+            bnx_norm_view v = norm_view(l, n);
+            l->norm.ops->backward(&l->norm, &v, dy, l->dx);
             break;
         }
         case BNX_LAYER_SIGMOID:
@@ -515,56 +564,45 @@ void bnx_net_sgd_step(bnx_net *net, float lr, float momentum, float weight_decay
 
 /* ---- Algorithm 2 ---- */
 
+/* Call every normalization with running estimates in `phase`; m is the
+ * mini-batch's examples, times H*W on conv maps (Section 3.2's effective
+ * mini-batch). */
+static void population(bnx_net *net, int phase)
+{
+    for (int i = 0; i < net->num_layers; i++) {
+        bnx_layer *l = &net->layers[i];
+        if (l->kind != BNX_LAYER_NORM || !(l->norm.ops->traits & BNX_NORM_RUNNING))
+            continue;
+        long m = (long)net->pop_m * (l->spatial ? (long)l->height * l->width : 1);
+        l->norm.ops->population(&l->norm, phase, net->pop_batches, m);
+    }
+}
+
 void bnx_net_population_begin(bnx_net *net)
 {
     net->pop_batches = 0;
     net->pop_m = 0;
-    for (int i = 0; i < net->num_layers; i++) {
-        bnx_layer *l = &net->layers[i];
-        if (l->kind != BNX_LAYER_BATCHNORM)
-            continue;
-        memset(l->pop_sum_mean, 0, sizeof(double) * (size_t)l->c);
-        memset(l->pop_sum_var, 0, sizeof(double) * (size_t)l->c);
-    }
+    population(net, BNX_POP_BEGIN);
 }
 
 void bnx_net_population_accumulate(bnx_net *net, int m)
 {
     net->pop_batches++;
     net->pop_m = m;
-    for (int i = 0; i < net->num_layers; i++) {
-        bnx_layer *l = &net->layers[i];
-        if (l->kind != BNX_LAYER_BATCHNORM)
-            continue;
-        for (int c = 0; c < l->c; c++) {
-            l->pop_sum_mean[c] += l->batch_mean[c];
-            l->pop_sum_var[c] += l->batch_var[c];
-        }
-    }
+    population(net, BNX_POP_ACCUMULATE);
 }
 
 void bnx_net_population_end(bnx_net *net)
 {
-    if (net->pop_batches == 0)
-        return;
-    for (int i = 0; i < net->num_layers; i++) {
-        bnx_layer *l = &net->layers[i];
-        if (l->kind != BNX_LAYER_BATCHNORM)
-            continue;
-        double m = (double)net->pop_m * (l->spatial ? (double)l->height * l->width : 1.0);
-        double unbias = m > 1 ? m / (m - 1) : 1.0;
-        for (int c = 0; c < l->c; c++) {
-            l->pop_mean[c] = (float)(l->pop_sum_mean[c] / net->pop_batches);
-            l->pop_var[c] = (float)(unbias * l->pop_sum_var[c] / net->pop_batches);
-        }
-    }
+    if (net->pop_batches > 0)
+        population(net, BNX_POP_END);
 }
 
-int bnx_net_num_batchnorm(const bnx_net *net)
+int bnx_net_num_norm(const bnx_net *net)
 {
     int count = 0;
     for (int i = 0; i < net->num_layers; i++)
-        count += net->layers[i].kind == BNX_LAYER_BATCHNORM;
+        count += net->layers[i].kind == BNX_LAYER_NORM;
     return count;
 }
 
@@ -578,30 +616,33 @@ const float *bnx_net_preactivation(const bnx_net *net, int k, int *units)
     return l->y;
 }
 
-long bnx_net_bn_channels(const bnx_net *net)
+long bnx_net_state_len(const bnx_net *net)
 {
-    long count = 0;
+    long len = 0;
     for (int i = 0; i < net->num_layers; i++)
-        if (net->layers[i].kind == BNX_LAYER_BATCHNORM)
-            count += net->layers[i].c;
-    return count;
+        if (net->layers[i].kind == BNX_LAYER_NORM)
+            len += (long)bnx_norm_state_len(net->layers[i].norm.ops, net->layers[i].c);
+    return len;
 }
 
-void bnx_net_copy_bn_stats(bnx_net *net, float *mean, float *var, int to_net)
+void bnx_net_save_state(const bnx_net *net, float *state)
 {
-    long at = 0;
+    for (int i = 0; i < net->num_layers; i++) {
+        const bnx_layer *l = &net->layers[i];
+        if (l->kind != BNX_LAYER_NORM)
+            continue;
+        bnx_norm_save(&l->norm, state);
+        state += bnx_norm_state_len(l->norm.ops, l->c);
+    }
+}
+
+void bnx_net_restore_state(bnx_net *net, const float *state)
+{
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
-        if (l->kind != BNX_LAYER_BATCHNORM)
+        if (l->kind != BNX_LAYER_NORM)
             continue;
-        size_t bytes = sizeof(float) * (size_t)l->c;
-        if (to_net) {
-            memcpy(l->running_mean, mean + at, bytes);
-            memcpy(l->running_var, var + at, bytes);
-        } else {
-            memcpy(mean + at, l->running_mean, bytes);
-            memcpy(var + at, l->running_var, bytes);
-        }
-        at += l->c;
+        bnx_norm_restore(&l->norm, state);
+        state += bnx_norm_state_len(l->norm.ops, l->c);
     }
 }

@@ -1,6 +1,7 @@
 /* A sequential network built from a trial's keys: an MLP, or a CNN of conv
- * blocks and pooling followed by fully connected hidden blocks, with batch
- * normalization, nonlinearities and dropout, trained by SGD.
+ * blocks and pooling followed by fully connected hidden blocks, with
+ * normalization layers (nn/norm.h's table), nonlinearities and dropout,
+ * trained by SGD.
  *
  * Layouts.  The network input is (N, C, H, W).  Activations of the
  * convolutional part are kept channel-major, (C, N, H, W): one GEMM then
@@ -20,6 +21,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "nn/conv2d.h"
+#include "nn/norm.h"
 
 #define BNX_MAX_LAYERS 128
 #define BNX_MAX_HIDDEN 16
@@ -33,7 +35,7 @@ typedef enum bnx_layer_kind {
     BNX_LAYER_MAXPOOL,
     BNX_LAYER_AVGPOOL,
     BNX_LAYER_FLATTEN,
-    BNX_LAYER_BATCHNORM,
+    BNX_LAYER_NORM,         /* any kind of nn/norm.h's table */
     BNX_LAYER_SIGMOID,
     BNX_LAYER_RELU,
     BNX_LAYER_TANH,
@@ -42,8 +44,8 @@ typedef enum bnx_layer_kind {
 
 typedef enum bnx_activation { BNX_ACT_SIGMOID, BNX_ACT_RELU, BNX_ACT_TANH } bnx_activation;
 typedef enum bnx_pool { BNX_POOL_MAX, BNX_POOL_AVG, BNX_POOL_NONE } bnx_pool;
-/* Where batch norm sits in a block: before the nonlinearity (the paper,
- * Section 3.2) or after it. */
+/* Where the normalization sits in a block: before the nonlinearity (the
+ * paper, Section 3.2) or after it. */
 typedef enum bnx_bn_placement { BNX_BN_BEFORE, BNX_BN_AFTER } bnx_bn_placement;
 
 /* Weight initialisers, with PyTorch's definitions (torch.nn.init): for a
@@ -64,15 +66,6 @@ typedef enum bnx_init {
     BNX_INIT_KAIMING_UNIFORM,
 } bnx_init;
 
-/* How batch norm layers normalise in a forward pass. */
-typedef enum bnx_mode {
-    BNX_MODE_TRAIN,       /* batch statistics; moving averages updated (Alg. 1);
-                             dropout active */
-    BNX_MODE_BATCH_STATS, /* batch statistics, nothing updated (Alg. 2, steps 8-10) */
-    BNX_MODE_INFER_EMA,   /* moving averages running_mean / running_var */
-    BNX_MODE_INFER_POPULATION, /* Algorithm 2's pop_mean / pop_var */
-} bnx_mode;
-
 typedef struct bnx_layer {
     bnx_layer_kind kind;
     int in, out;            /* values per example in and out */
@@ -85,13 +78,7 @@ typedef struct bnx_layer {
     int32_t *argmax;        /* max pooling: (max_batch * out) */
     float *mask;            /* dropout: (max_batch * out) */
     float drop;             /* dropout rate */
-    float *gamma, *beta;    /* batch norm: (C) */
-    float *dgamma, *dbeta;
-    float *running_mean, *running_var; /* moving averages (C) */
-    float *pop_mean, *pop_var;         /* Algorithm 2 population statistics (C) */
-    double *pop_sum_mean, *pop_sum_var; /* accumulators for Algorithm 2 (C) */
-    float *batch_mean, *batch_var, *invstd; /* last training-mode batch (C) */
-    float *xhat;            /* batch norm: normalised input (max_batch * out) */
+    bnx_norm_layer norm;    /* normalization: its kind, gamma, beta and buffers */
     float *y;               /* output (max_batch * out) */
     float *dx;              /* dL/d(input) (max_batch * in); NULL for layer 0 */
 } bnx_layer;
@@ -102,10 +89,12 @@ typedef struct bnx_layer {
  *   flatten,
  *   [linear (hidden_units) -> block -> dropout] x hidden_layers,
  *   linear (num_classes)
- * where a block is  BN -> nonlinearity  (placement before),
- * nonlinearity -> BN  (after), or the nonlinearity alone (batchnorm 0).
- * A conv or linear layer directly followed by BN has no bias (Section 3.2:
- * the mean subtraction cancels it and beta takes its role). */
+ * where a block is  norm -> nonlinearity  (placement before),
+ * nonlinearity -> norm  (after), or the nonlinearity alone (kind 0, none);
+ * conv blocks use the kind `norm`, fully connected ones `norm_fc` (indices
+ * into nn/norm.h's table).  A conv or linear layer directly followed by a
+ * kind with BNX_NORM_CANCELS_BIAS has no bias (Section 3.2: the mean
+ * subtraction cancels it and beta takes its role). */
 typedef struct bnx_net_spec {
     int in_c, in_h, in_w;   /* input shape per example */
     int num_classes;        /* width of the output layer */
@@ -118,11 +107,11 @@ typedef struct bnx_net_spec {
     int hidden_layers;      /* >= 1 */
     int hidden_units;
     bnx_activation activation;
-    int batchnorm;
+    int norm;               /* kind in conv blocks (bnx_norm_find), 0: none */
+    int norm_fc;            /* kind in fully connected hidden blocks */
     bnx_bn_placement bn_placement;
     float dropout;          /* 0 <= dropout < 1; 0: no dropout layers */
-    float bn_eps;           /* added to the variance (PyTorch default 1e-5) */
-    float bn_momentum;      /* moving-average weight of the new batch (PyTorch 0.1) */
+    bnx_norm_hyper norm_hp; /* eps, momentum, groups for every norm layer */
 } bnx_net_spec;
 
 /* The fully connected network of Section 4.1 (kept for tests and bench). */
@@ -132,9 +121,8 @@ typedef struct bnx_mlp_spec {
     int hidden_units;   /* units per hidden layer */
     int num_classes;    /* width of the output layer */
     bnx_activation activation;
-    int batchnorm;      /* 1: BN before each hidden nonlinearity, bias dropped */
-    float bn_eps;
-    float bn_momentum;
+    int norm;           /* kind before each hidden nonlinearity (0: none) */
+    bnx_norm_hyper norm_hp;
 } bnx_mlp_spec;
 
 typedef struct bnx_net {
@@ -143,7 +131,6 @@ typedef struct bnx_net {
     int max_batch;
     int in_c, in_h, in_w, in_features, num_classes;
     bnx_activation activation;
-    float bn_eps, bn_momentum;
     int num_hidden;
     int preact[BNX_MAX_HIDDEN]; /* layer whose output is fully connected hidden
                                    layer k's pre-activation (input to its
@@ -151,6 +138,7 @@ typedef struct bnx_net {
     int num_params;             /* trainable parameters */
     float *params, *grads, *velocity; /* (num_params) each; layer pointers view them */
     bnx_rng dropout_rng;        /* masks of training-mode forwards */
+    bnx_rng noise_rng;          /* noise of normalizations with BNX_NORM_RNG */
     int pop_batches;            /* mini-batches accumulated for Algorithm 2 */
     int pop_m;                  /* their size (examples) */
 } bnx_net;
@@ -159,9 +147,28 @@ typedef struct bnx_net {
  * Parameters start at zero (gamma at one); call bnx_net_init next.
  * Errors: BNX_EINVAL for a size out of range or a shape that does not fit
  * (named, with the limit: a kernel larger than its padded input, pooling
- * of a map smaller than the window, sizes whose buffers would overflow),
- * BNX_ENOMEM with the number of bytes that could not be allocated. */
+ * of a map smaller than the window, sizes whose buffers would overflow, a
+ * normalization that refuses its layer), BNX_ENOMEM with the number of
+ * bytes that could not be allocated. */
 int bnx_net_create(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_error *err);
+
+/* What a network's buffers take, in bytes, as bnx_net_create allocates them. */
+typedef struct bnx_net_bytes {
+    double params;      /* parameters, gradients and SGD momentum: 3 floats each */
+    double activations; /* per layer: output, input gradient, dropout mask,
+                           max-pooling argmax, every buffer a normalization declares */
+    double im2col;      /* conv layers' im2col scratch */
+} bnx_net_bytes;
+
+/* Lay out the network of `spec` as bnx_net_create would and count its
+ * buffers into *bytes, allocating nothing: the one walk over the layers
+ * that allocation also uses, so the two cannot disagree.  `net` receives
+ * the layer shapes only (no buffers; do not destroy or run it), and
+ * num_params (capped at INT32_MAX: a network too large to index is refused
+ * by bnx_net_create, not here, so a memory estimate can still be made).
+ * Errors: as bnx_net_create, except BNX_ENOMEM and the size limits. */
+int bnx_net_plan(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_net_bytes *bytes,
+                 bnx_error *err);
 
 /* bnx_net_create of  [linear -> (BN) -> activation] x hidden_layers -> linear
  * for inputs of in_features = (1, 1, in_features). */
@@ -171,8 +178,9 @@ int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *spec, int max_batch, bnx_er
 void bnx_net_destroy(bnx_net *net);
 
 /* Initialise every weight by `scheme` (std is used by BNX_INIT_GAUSSIAN
- * only), biases and beta 0, gamma 1, running_mean 0, running_var 1
- * (PyTorch's initial state), momentum buffers 0.  Weights are drawn layer by
+ * only), biases and beta 0, gamma 1, every normalization buffer at its
+ * declared initial value (running_mean 0, running_var 1: PyTorch's initial
+ * state), momentum buffers 0.  Weights are drawn layer by
  * layer in order from `rng`. */
 void bnx_net_init(bnx_net *net, bnx_init scheme, float std, bnx_rng *rng);
 
@@ -182,13 +190,23 @@ void bnx_net_init_gaussian(bnx_net *net, float std, bnx_rng *rng);
 /* Seed the generator of dropout masks (independent of init and data). */
 void bnx_net_seed_dropout(bnx_net *net, uint64_t seed, uint64_t stream);
 
+/* Seed the generator normalizations draw noise from (BNX_NORM_RNG kinds). */
+void bnx_net_seed_noise(bnx_net *net, uint64_t seed, uint64_t stream);
+
 /* Forward n <= max_batch examples x (N, C, H, W).  Returns the logits
  * (N, num_classes), which live in the network until the next forward.
- * BN layers follow `mode` (see bnx_mode); BNX_MODE_TRAIN also updates the
- * moving averages and draws new dropout masks; in every other mode dropout
- * is the identity (inverted dropout).  BNX_MODE_INFER_POPULATION needs
- * bnx_net_population_end to have run (before it, pop_mean is 0 and pop_var 1). */
-const float *bnx_net_forward(bnx_net *net, int n, const float *x, bnx_mode mode);
+ * `flags` (nn/norm.h's BNX_FWD_*) say what the pass does:
+ *   BNX_FWD_TRAIN: batch statistics, running state updated, dropout masks
+ *     drawn, noise applied (a training step);
+ *   BNX_FWD_BATCH_STATS alone: batch statistics, nothing updated (Algorithm
+ *     2, steps 8-10);
+ *   BNX_FWD_EVAL (0): the moving averages, no dropout (inverted dropout is
+ *     the identity), no noise;
+ *   BNX_FWD_POPULATION: Algorithm 2's statistics, which need
+ *     bnx_net_population_end to have run (before it, mean 0 and variance 1).
+ * Without BNX_FWD_UPDATE no persistent normalization state changes, and
+ * without BNX_FWD_DROPOUT and BNX_FWD_NOISE no random stream advances. */
+const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags);
 
 /* Backward through the last training-mode forward of the same n and x,
  * given dlogits (N, num_classes).  Fills net->grads. */
@@ -201,8 +219,9 @@ void bnx_net_sgd_step(bnx_net *net, float lr, float momentum, float weight_decay
 
 /* Algorithm 2, steps 8-10: population statistics from training
  * mini-batches.  Call begin, then for each of several mini-batches of one
- * size a forward in BNX_MODE_BATCH_STATS followed by accumulate(m = the
- * number of examples), then end:
+ * size a forward with BNX_FWD_BATCH_STATS followed by accumulate(m = the
+ * number of examples), then end.  Every layer of a kind with
+ * BNX_NORM_RUNNING takes part; for batch norm:
  *   pop_mean = E_B[mu_B],   pop_var = m'/(m'-1) * E_B[sigma2_B]
  * with m' = m for fully connected layers and m*H*W for convolutional ones
  * (Section 3.2's effective mini-batch). */
@@ -210,17 +229,18 @@ void bnx_net_population_begin(bnx_net *net);
 void bnx_net_population_accumulate(bnx_net *net, int m);
 void bnx_net_population_end(bnx_net *net);
 
-/* Number of batch norm layers. */
-int bnx_net_num_batchnorm(const bnx_net *net);
+/* Number of normalization layers (of any kind). */
+int bnx_net_num_norm(const bnx_net *net);
 
-/* Channels over all batch norm layers: the length of their running_mean
- * (and running_var) arrays laid end to end in layer order. */
-long bnx_net_bn_channels(const bnx_net *net);
+/* Floats of persistent normalization state (the buffers each kind marks
+ * persistent: BN's running_mean and running_var, ...) over all layers. */
+long bnx_net_state_len(const bnx_net *net);
 
-/* Copy the batch norm moving averages between the network and the arrays
- * mean and var, (bnx_net_bn_channels) each, laid out in layer order: into
- * the network when to_net is 1, out of it when 0.  For checkpoints. */
-void bnx_net_copy_bn_stats(bnx_net *net, float *mean, float *var, int to_net);
+/* Copy that state to or from state[bnx_net_state_len], layer by layer in
+ * order, each layer's persistent buffers in declaration order.  For
+ * checkpoints, and for probes that must leave the network as they found it. */
+void bnx_net_save_state(const bnx_net *net, float *state);
+void bnx_net_restore_state(bnx_net *net, const float *state);
 
 /* Pre-activations of fully connected hidden layer `k` (1-based) from the
  * last forward: (N, hidden_units) rows.  Returns NULL if k is out of range. */

@@ -213,3 +213,91 @@ void bnx_batchnorm_update_running(int c, int m, float momentum, const float *mea
         running_var[ch] = (1.0f - momentum) * running_var[ch] + momentum * var[ch] * unbias;
     }
 }
+
+/* ---- the layer (norm.h's interface) ---- */
+
+/* Buffers, in the order of `buffers` below. */
+enum { XHAT, RUNNING_MEAN, RUNNING_VAR, POP_MEAN, POP_VAR, POP_SUM_MEAN, POP_SUM_VAR,
+       BATCH_MEAN, BATCH_VAR, INVSTD, NUM_BUFFERS };
+
+static const bnx_norm_buffer buffers[NUM_BUFFERS] = {
+    [XHAT] = {"xhat", BNX_NB_VALUE, 0, 0, 0.0f},
+    [RUNNING_MEAN] = {"running_mean", BNX_NB_CHANNEL, 0, 1, 0.0f},
+    [RUNNING_VAR] = {"running_var", BNX_NB_CHANNEL, 0, 1, 1.0f},
+    [POP_MEAN] = {"pop_mean", BNX_NB_CHANNEL, 0, 0, 0.0f},
+    [POP_VAR] = {"pop_var", BNX_NB_CHANNEL, 0, 0, 1.0f},
+    [POP_SUM_MEAN] = {"pop_sum_mean", BNX_NB_CHANNEL, 1, 0, 0.0f},
+    [POP_SUM_VAR] = {"pop_sum_var", BNX_NB_CHANNEL, 1, 0, 0.0f},
+    [BATCH_MEAN] = {"batch_mean", BNX_NB_CHANNEL, 0, 0, 0.0f},
+    [BATCH_VAR] = {"batch_var", BNX_NB_CHANNEL, 0, 0, 0.0f},
+    [INVSTD] = {"invstd", BNX_NB_CHANNEL, 0, 0, 0.0f},
+};
+
+#define F(l, b) ((float *)(l)->buf[b])
+#define D(l, b) ((double *)(l)->buf[b])
+
+/* The kernels see (N, C, S): rows are (n, C, 1); a channel-major map
+ * (C, N, S) is one "example" of C channels with N*S values each. */
+static void kernel_shape(const bnx_norm_view *v, int *n, int *s)
+{
+    *n = v->cmajor ? 1 : v->n;
+    *s = v->cmajor ? v->n * v->s : v->s;
+}
+
+static void layer_forward(bnx_norm_layer *l, const bnx_norm_view *v, const float *x, float *y,
+                          unsigned flags)
+{
+    int n, s;
+    kernel_shape(v, &n, &s);
+    if (flags & BNX_FWD_BATCH_STATS) {
+        bnx_batchnorm_forward_train(n, l->c, s, x, l->gamma, l->beta, l->hp.eps, y, F(l, XHAT),
+                                    F(l, BATCH_MEAN), F(l, BATCH_VAR), F(l, INVSTD));
+        if (flags & BNX_FWD_UPDATE)
+            bnx_batchnorm_update_running(l->c, n * s, l->hp.momentum, F(l, BATCH_MEAN),
+                                         F(l, BATCH_VAR), F(l, RUNNING_MEAN), F(l, RUNNING_VAR));
+    } else {
+        int pop = (flags & BNX_FWD_POPULATION) != 0;
+        bnx_batchnorm_forward_infer(n, l->c, s, x, l->gamma, l->beta,
+                                    F(l, pop ? POP_MEAN : RUNNING_MEAN),
+                                    F(l, pop ? POP_VAR : RUNNING_VAR), l->hp.eps, y);
+    }
+}
+
+static void layer_backward(bnx_norm_layer *l, const bnx_norm_view *v, const float *dy, float *dx)
+{
+    int n, s;
+    kernel_shape(v, &n, &s);
+    bnx_batchnorm_backward(n, l->c, s, dy, F(l, XHAT), l->gamma, F(l, INVSTD), dx, l->dgamma,
+                           l->dbeta);
+}
+
+/* Algorithm 2, steps 8-10: pop_mean = E_B[mu_B], pop_var = m/(m-1) E_B[sigma2_B]. */
+static void layer_population(bnx_norm_layer *l, int phase, int batches, long m)
+{
+    if (phase == BNX_POP_BEGIN) {
+        for (int c = 0; c < l->c; c++)
+            D(l, POP_SUM_MEAN)[c] = D(l, POP_SUM_VAR)[c] = 0.0;
+    } else if (phase == BNX_POP_ACCUMULATE) {
+        for (int c = 0; c < l->c; c++) {
+            D(l, POP_SUM_MEAN)[c] += F(l, BATCH_MEAN)[c];
+            D(l, POP_SUM_VAR)[c] += F(l, BATCH_VAR)[c];
+        }
+    } else if (batches > 0) {
+        double unbias = m > 1 ? (double)m / ((double)m - 1) : 1.0;
+        for (int c = 0; c < l->c; c++) {
+            F(l, POP_MEAN)[c] = (float)(D(l, POP_SUM_MEAN)[c] / batches);
+            F(l, POP_VAR)[c] = (float)(unbias * D(l, POP_SUM_VAR)[c] / batches);
+        }
+    }
+}
+
+const bnx_norm_ops bnx_batchnorm_ops = {
+    .name = "batch",
+    .title = "batch normalization (Ioffe & Szegedy 2015, Algorithms 1 and 2)",
+    .traits = BNX_NORM_USES_BATCH | BNX_NORM_RUNNING | BNX_NORM_CANCELS_BIAS,
+    .num_buffers = NUM_BUFFERS,
+    .buffers = buffers,
+    .forward = layer_forward,
+    .backward = layer_backward,
+    .population = layer_population,
+};

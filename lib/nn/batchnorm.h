@@ -11,6 +11,8 @@
 #ifndef BNX_NN_BATCHNORM_H
 #define BNX_NN_BATCHNORM_H
 
+#include "nn/norm.h"
+
 /* Training-mode forward, Algorithm 1.  For each channel c over its m = N*S
  * values:  mean = (1/m) sum x,  var = (1/m) sum (x - mean)^2 (biased),
  * xhat = (x - mean) / sqrt(var + eps),  y = gamma * xhat + beta.
@@ -53,5 +55,14 @@ void bnx_batchnorm_backward(int n, int c, int s, const float *dy, const float *x
 void bnx_batchnorm_update_running(int c, int m, float momentum, const float *mean,
                                   const float *var, float *running_mean,
                                   float *running_var);
+
+/* The layer for norm.h's table (`norm = batch`).  Buffers: xhat (one per
+ * value), running_mean and running_var (persistent: the moving averages,
+ * updated under BNX_FWD_UPDATE by bnx_batchnorm_update_running), Algorithm
+ * 2's pop_mean, pop_var and their double accumulators, and the last batch's
+ * mean, var and invstd.  Without BNX_FWD_BATCH_STATS it is the affine map of
+ * bnx_batchnorm_forward_infer with the moving averages, or with pop_mean and
+ * pop_var under BNX_FWD_POPULATION.  Uses hp.eps and hp.momentum. */
+extern const bnx_norm_ops bnx_batchnorm_ops;
 
 #endif

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bnx_error err;
     if (bnx_checkpoint_decode(copy, size, "fuzz input", &ck, &err) == BNX_OK) {
         /* what the trainer then relies on */
-        if (ck.cursor < 0 || ck.cursor > ck.order_len || ck.num_params < 0 || ck.num_bn < 0)
+        if (ck.cursor < 0 || ck.cursor > ck.order_len || ck.num_params < 0 || ck.state_len < 0)
             abort();
         for (long i = 0; i < ck.order_len; i++)
             if (ck.order[i] >= (uint64_t)ck.order_len)

@@ -1,0 +1,311 @@
+/* The normalization table (nn/norm.h): every kind's gradients by finite
+ * differences on fully connected and conv inputs in both layouts, the
+ * per-example kinds against PyTorch's values, the identities GN(1) = LN and
+ * GN(C) = IN, state left alone by forwards that must not touch it, the
+ * table's own rules, and refusals. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "model/net.h"
+#include "nn/norm.h"
+#include "testutil.h"
+
+#include "fixtures/norm_torch.h"
+
+enum { MAX_N = 6, MAX_C = 8, MAX_S = 6, MAX_T = MAX_N * MAX_C * MAX_S };
+
+/* A layer of `kind` with its declared buffers, for mini-batches of MAX_N. */
+typedef struct layer {
+    bnx_norm_layer l;
+    bnx_norm_view v;
+    float gamma[MAX_C], beta[MAX_C], dgamma[MAX_C], dbeta[MAX_C];
+    float x[MAX_T], y[MAX_T], r[MAX_T], dx[MAX_T];
+    bnx_rng noise;
+    unsigned flags;
+} layer;
+
+static void layer_open(layer *t, int kind, int n, int c, int s, int cmajor, int groups)
+{
+    memset(t, 0, sizeof *t);
+    t->l.ops = bnx_norm_ops_of(kind);
+    ck_assert_ptr_nonnull(t->l.ops);
+    t->l.hp = (bnx_norm_hyper){.eps = 1e-5f, .momentum = 0.1f, .groups = groups};
+    t->l.c = c;
+    t->l.s = s;
+    t->l.max_batch = MAX_N;
+    t->l.gamma = t->gamma;
+    t->l.beta = t->beta;
+    t->l.dgamma = t->dgamma;
+    t->l.dbeta = t->dbeta;
+    t->l.rng = &t->noise;
+    for (int b = 0; b < t->l.ops->num_buffers; b++) {
+        const bnx_norm_buffer *buf = &t->l.ops->buffers[b];
+        t->l.buf[b] = calloc(bnx_norm_buffer_len(buf, c, s, MAX_N), buf->wide ? 8 : 4);
+        ck_assert_ptr_nonnull(t->l.buf[b]);
+    }
+    bnx_norm_reset(&t->l);
+    t->v = (bnx_norm_view){.n = n, .c = c, .s = s, .cmajor = cmajor};
+    t->flags = BNX_FWD_TRAIN;
+}
+
+static void layer_close(layer *t)
+{
+    for (int b = 0; b < BNX_NORM_MAX_BUFFERS; b++)
+        free(t->l.buf[b]);
+}
+
+static int count(const layer *t) { return t->v.n * t->v.c * t->v.s; }
+
+/* L = sum r y of a training-mode forward, in double. */
+static double layer_loss(void *p)
+{
+    layer *t = p;
+    bnx_rng_seed(&t->noise, 5, 1); /* the same noise every time */
+    t->l.ops->forward(&t->l, &t->v, t->x, t->y, t->flags);
+    double sum = 0.0;
+    for (int i = 0; i < count(t); i++)
+        sum += (double)t->r[i] * t->y[i];
+    return sum;
+}
+
+static void gradcheck_kind(int kind, int n, int c, int s, int cmajor, int groups)
+{
+    static layer t;
+    layer_open(&t, kind, n, c, s, cmajor, groups);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 2015, (uint64_t)kind);
+    test_fill(&rng, t.x, count(&t), 1.5, 0.3);
+    test_fill(&rng, t.r, count(&t), 1.0, 0.0);
+    test_fill(&rng, t.gamma, c, 0.3, 1.0);
+    test_fill(&rng, t.beta, c, 0.5, 0.0);
+    layer_loss(&t);
+    t.l.ops->backward(&t.l, &t.v, t.r, t.dx);
+    char what[96];
+    snprintf(what, sizeof what, "%s (n %d, c %d, s %d, %s) dx", t.l.ops->name, n, c, s,
+             cmajor ? "channel-major" : "rows");
+    test_check_grad(what, t.x, count(&t), t.dx, layer_loss, &t, 1e-2f);
+    float dgamma[MAX_C], dbeta[MAX_C];
+    memcpy(dgamma, t.dgamma, sizeof dgamma);
+    memcpy(dbeta, t.dbeta, sizeof dbeta);
+    what[strlen(what) - 2] = '\0';
+    strcat(what, "dgamma");
+    test_check_grad(what, t.gamma, c, dgamma, layer_loss, &t, 1e-2f);
+    what[strlen(what) - 6] = '\0';
+    strcat(what, "dbeta");
+    test_check_grad(what, t.beta, c, dbeta, layer_loss, &t, 1e-2f);
+    layer_close(&t);
+}
+
+/* Every kind of the table, on fully connected rows and on conv maps in
+ * both layouts; a kind for maps only skips the rows. */
+START_TEST(every_kind_gradcheck)
+{
+    for (int kind = 1; kind < bnx_norm_count(); kind++) {
+        const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
+        if (!(ops->traits & BNX_NORM_MAPS_ONLY))
+            gradcheck_kind(kind, 5, 6, 1, 0, 3);
+        gradcheck_kind(kind, 3, 4, 6, 0, 2);
+        gradcheck_kind(kind, 3, 4, 6, 1, 2);
+    }
+}
+END_TEST
+
+/* PyTorch's numbers for LN, GN and IN (tests/fixtures/norm_torch.h), in
+ * the rows layout they were made in and transposed to channel-major. */
+START_TEST(per_example_kinds_match_pytorch)
+{
+    for (size_t f = 0; f < sizeof norm_fixtures / sizeof norm_fixtures[0]; f++) {
+        const struct norm_fixture *fx = &norm_fixtures[f];
+        for (int cmajor = 0; cmajor <= (fx->s > 1); cmajor++) {
+            static layer t;
+            layer_open(&t, bnx_norm_find(fx->kind), fx->n, fx->c, fx->s, cmajor, fx->groups);
+            memcpy(t.gamma, fx->gamma, sizeof(float) * (size_t)fx->c);
+            memcpy(t.beta, fx->beta, sizeof(float) * (size_t)fx->c);
+            bnx_norm_view rows = {.n = fx->n, .c = fx->c, .s = fx->s};
+            for (int i = 0; i < fx->n; i++) /* into the layer's layout */
+                for (int ch = 0; ch < fx->c; ch++)
+                    for (int j = 0; j < fx->s; j++) {
+                        t.x[bnx_norm_at(&t.v, i, ch) + j] = fx->x[bnx_norm_at(&rows, i, ch) + j];
+                        t.r[bnx_norm_at(&t.v, i, ch) + j] = fx->r[bnx_norm_at(&rows, i, ch) + j];
+                    }
+            t.l.ops->forward(&t.l, &t.v, t.x, t.y, BNX_FWD_TRAIN);
+            t.l.ops->backward(&t.l, &t.v, t.r, t.dx);
+            for (int i = 0; i < fx->n; i++)
+                for (int ch = 0; ch < fx->c; ch++)
+                    for (int j = 0; j < fx->s; j++) {
+                        long a = bnx_norm_at(&t.v, i, ch) + j, b = bnx_norm_at(&rows, i, ch) + j;
+                        ck_assert_msg(fabsf(t.y[a] - fx->y[b]) < 2e-5f, "%s y[%ld]: %g vs torch %g",
+                                      fx->name, b, t.y[a], fx->y[b]);
+                        ck_assert_msg(fabsf(t.dx[a] - fx->dx[b]) < 5e-5f, "%s dx[%ld]: %g vs torch %g",
+                                      fx->name, b, t.dx[a], fx->dx[b]);
+                    }
+            for (int ch = 0; ch < fx->c; ch++) {
+                ck_assert_msg(fabsf(t.dgamma[ch] - fx->dgamma[ch]) < 5e-5f, "%s dgamma[%d]", fx->name, ch);
+                ck_assert_msg(fabsf(t.dbeta[ch] - fx->dbeta[ch]) < 5e-5f, "%s dbeta[%d]", fx->name, ch);
+            }
+            layer_close(&t);
+        }
+    }
+}
+END_TEST
+
+/* Run forward and backward of `kind` with `groups` on the same input, into
+ * y, dx, dgamma, dbeta. */
+static void run_kind(const char *kind, int groups, int cmajor, float *y, float *dx, float *dgamma,
+                     float *dbeta)
+{
+    static layer t;
+    layer_open(&t, bnx_norm_find(kind), 4, 6, 5, cmajor, groups);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 7, 7);
+    test_fill(&rng, t.x, count(&t), 2.0, -0.4);
+    test_fill(&rng, t.r, count(&t), 1.0, 0.0);
+    test_fill(&rng, t.gamma, 6, 0.3, 1.0);
+    test_fill(&rng, t.beta, 6, 0.5, 0.0);
+    t.l.ops->forward(&t.l, &t.v, t.x, t.y, BNX_FWD_TRAIN);
+    t.l.ops->backward(&t.l, &t.v, t.r, t.dx);
+    memcpy(y, t.y, sizeof(float) * (size_t)count(&t));
+    memcpy(dx, t.dx, sizeof(float) * (size_t)count(&t));
+    memcpy(dgamma, t.dgamma, sizeof(float) * 6);
+    memcpy(dbeta, t.dbeta, sizeof(float) * 6);
+    layer_close(&t);
+}
+
+/* Wu & He, Section 3.1: GN with one group is LN, with C groups IN. */
+START_TEST(group_norm_one_group_is_layer_norm_c_groups_instance_norm)
+{
+    static float y[2][MAX_T], dx[2][MAX_T], dg[2][MAX_C], db[2][MAX_C];
+    const char *other[2] = {"layer", "instance"};
+    int groups[2] = {1, 6};
+    for (int cmajor = 0; cmajor < 2; cmajor++)
+        for (int k = 0; k < 2; k++) {
+            run_kind("group", groups[k], cmajor, y[0], dx[0], dg[0], db[0]);
+            run_kind(other[k], 0, cmajor, y[1], dx[1], dg[1], db[1]);
+            ck_assert_mem_eq(y[0], y[1], sizeof(float) * 4 * 6 * 5);
+            ck_assert_mem_eq(dx[0], dx[1], sizeof(float) * 4 * 6 * 5);
+            ck_assert_mem_eq(dg[0], dg[1], sizeof(float) * 6);
+            ck_assert_mem_eq(db[0], db[1], sizeof(float) * 6);
+        }
+    /* and with 3 groups it is neither */
+    run_kind("group", 3, 0, y[0], dx[0], dg[0], db[0]);
+    run_kind("layer", 0, 0, y[1], dx[1], dg[1], db[1]);
+    ck_assert(memcmp(y[0], y[1], sizeof(float) * 4 * 6 * 5) != 0);
+}
+END_TEST
+
+/* A forward without BNX_FWD_UPDATE (evaluation, Algorithm 2's batches)
+ * leaves every persistent buffer of every kind bit for bit as it was, and
+ * one with it changes those of kinds that keep running state. */
+START_TEST(forwards_without_update_leave_state_alone)
+{
+    unsigned modes[] = {BNX_FWD_EVAL, BNX_FWD_BATCH_STATS, BNX_FWD_POPULATION,
+                        BNX_FWD_BATCH_STATS | BNX_FWD_DROPOUT};
+    for (int kind = 1; kind < bnx_norm_count(); kind++) {
+        static layer t;
+        layer_open(&t, kind, 4, 6, 5, 1, 2);
+        bnx_rng rng;
+        bnx_rng_seed(&rng, 3, 3);
+        test_fill(&rng, t.x, count(&t), 2.0, 1.0);
+        test_fill(&rng, t.gamma, 6, 0.3, 1.0);
+        size_t len = bnx_norm_state_len(t.l.ops, 6);
+        float before[64], after[64];
+        ck_assert(len <= 64);
+        t.l.ops->forward(&t.l, &t.v, t.x, t.y, BNX_FWD_TRAIN); /* state off its initial values */
+        bnx_norm_save(&t.l, before);
+        for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+            t.l.ops->forward(&t.l, &t.v, t.x, t.y, modes[m]);
+            bnx_norm_save(&t.l, after);
+            ck_assert_msg(memcmp(before, after, sizeof(float) * len) == 0,
+                          "%s: flags %u changed its state", t.l.ops->name, modes[m]);
+        }
+        t.l.ops->forward(&t.l, &t.v, t.x, t.y, BNX_FWD_TRAIN);
+        bnx_norm_save(&t.l, after);
+        if (t.l.ops->traits & BNX_NORM_RUNNING)
+            ck_assert_msg(memcmp(before, after, sizeof(float) * len) != 0, "%s", t.l.ops->name);
+        else
+            ck_assert_uint_eq(len, 0);
+        layer_close(&t);
+    }
+}
+END_TEST
+
+/* The table's rules: names unique and found again, persistent buffers
+ * per-channel floats, Algorithm 2 present exactly for kinds with running
+ * estimates, every kind with forward and backward. */
+START_TEST(table_is_well_formed)
+{
+    ck_assert_str_eq(bnx_norm_name(0), "none");
+    ck_assert_ptr_null(bnx_norm_ops_of(0));
+    ck_assert_int_eq(bnx_norm_find("batch"), 1); /* bn = true */
+    ck_assert_int_eq(bnx_norm_find("nope"), -1);
+    for (int k = 1; k < bnx_norm_count(); k++) {
+        const bnx_norm_ops *ops = bnx_norm_ops_of(k);
+        ck_assert_int_eq(bnx_norm_find(ops->name), k);
+        ck_assert_ptr_nonnull(ops->forward);
+        ck_assert_ptr_nonnull(ops->backward);
+        ck_assert_int_eq(ops->population != NULL, (ops->traits & BNX_NORM_RUNNING) != 0);
+        ck_assert(ops->num_buffers <= BNX_NORM_MAX_BUFFERS);
+        for (int b = 0; b < ops->num_buffers; b++) {
+            if (ops->buffers[b].persistent)
+                ck_assert(ops->buffers[b].extent == BNX_NB_CHANNEL && !ops->buffers[b].wide);
+            for (int o = 0; o < b; o++)
+                ck_assert_str_ne(ops->buffers[b].name, ops->buffers[o].name);
+        }
+    }
+    char names[256];
+    ck_assert_str_eq(bnx_norm_names(names, sizeof names), "none|batch|layer|group|instance");
+}
+END_TEST
+
+/* Refusals, named: groups that do not divide a layer's channels, instance
+ * norm on a fully connected layer (naming norm_fc). */
+START_TEST(kinds_refuse_layers_they_cannot_normalise)
+{
+    bnx_net_spec spec = {.in_c = 1, .in_h = 6, .in_w = 6, .num_classes = 3, .conv_layers = 2,
+                         .conv_channels = {4, 6}, .conv_kernel = 3, .conv_stride = 1,
+                         .conv_padding = 1, .pool = BNX_POOL_NONE, .hidden_layers = 1,
+                         .hidden_units = 5, .activation = BNX_ACT_RELU,
+                         .norm = bnx_norm_find("group"), .norm_fc = 0,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .groups = 4}};
+    bnx_net net;
+    bnx_error err;
+    ck_assert_int_eq(bnx_net_create(&net, &spec, 4, &err), BNX_EINVAL);
+    ck_assert_msg(strstr(err.msg, "norm = group at layer 5 (6 channels of 6x6): groups = 4 does "
+                                  "not divide the layer's 6 channels"), "%s", err.msg);
+    spec.norm_hp.groups = 2;
+    ck_assert_int_eq(bnx_net_create(&net, &spec, 4, &err), BNX_OK);
+    bnx_net_destroy(&net);
+    spec.norm = spec.norm_fc = bnx_norm_find("instance");
+    ck_assert_int_eq(bnx_net_create(&net, &spec, 4, &err), BNX_EINVAL);
+    ck_assert_msg(strstr(err.msg, "norm = instance normalises conv maps only") &&
+                      strstr(err.msg, "set norm_fc"), "%s", err.msg);
+    spec.norm_fc = bnx_norm_find("layer");
+    ck_assert_int_eq(bnx_net_create(&net, &spec, 4, &err), BNX_OK);
+    /* instance norm cancels the conv bias, layer norm keeps the linear one */
+    ck_assert_ptr_null(net.layers[0].b);
+    int linear = -1;
+    for (int i = 0; i < net.num_layers; i++)
+        if (net.layers[i].kind == BNX_LAYER_LINEAR && linear < 0)
+            linear = i;
+    ck_assert_ptr_nonnull(net.layers[linear].b);
+    bnx_net_destroy(&net);
+}
+END_TEST
+
+Suite *suite_norm(void)
+{
+    Suite *s = suite_create("norm");
+    TCase *tc = tcase_create("normalizations");
+    tcase_add_test(tc, every_kind_gradcheck);
+    tcase_add_test(tc, per_example_kinds_match_pytorch);
+    tcase_add_test(tc, group_norm_one_group_is_layer_norm_c_groups_instance_norm);
+    tcase_add_test(tc, forwards_without_update_leave_state_alone);
+    tcase_add_test(tc, table_is_well_formed);
+    tcase_add_test(tc, kinds_refuse_layers_they_cannot_normalise);
+    suite_add_tcase(s, tc);
+    return s;
+}
