@@ -349,6 +349,11 @@ START_TEST(resumed_mlp_matches_uninterrupted)
     /* from the step-8 and step-28 checkpoints: mid-interval sums, rows to drop */
     check_resume_matches(&cfg, &train, &test, 15, 10);
     check_resume_matches(&cfg, &train, &test, 35, 30);
+    /* the per-example kinds, and noisy BN's noise stream */
+    cfg.norm = bnx_norm_find("batch_noisy");
+    check_resume_matches(&cfg, &train, &test, 15, 10);
+    cfg.norm = bnx_norm_find("layer");
+    check_resume_matches(&cfg, &train, &test, 20, -1);
     bnx_dataset_free(&train);
     bnx_dataset_free(&test);
 }
@@ -378,6 +383,10 @@ START_TEST(resumed_cnn_matches_uninterrupted)
     cfg.probe_size = 20;
     cfg.lr = 0.05;
     cfg.momentum = 0.9;
+    check_resume_matches(&cfg, &train, &test, 12, -1);
+    cfg.norm = bnx_norm_find("group");
+    cfg.groups = 1;
+    cfg.norm_fc = bnx_norm_find("batch_noisy");
     check_resume_matches(&cfg, &train, &test, 12, -1);
     bnx_dataset_free(&train);
     bnx_dataset_free(&test);

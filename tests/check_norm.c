@@ -216,11 +216,13 @@ START_TEST(forwards_without_update_leave_state_alone)
         ck_assert(len <= 64);
         t.l.ops->forward(&t.l, &t.v, t.x, t.y, BNX_FWD_TRAIN); /* state off its initial values */
         bnx_norm_save(&t.l, before);
+        bnx_rng noise = t.noise;
         for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
             t.l.ops->forward(&t.l, &t.v, t.x, t.y, modes[m]);
             bnx_norm_save(&t.l, after);
             ck_assert_msg(memcmp(before, after, sizeof(float) * len) == 0,
                           "%s: flags %u changed its state", t.l.ops->name, modes[m]);
+            ck_assert(memcmp(&noise, &t.noise, sizeof noise) == 0); /* no noise drawn */
         }
         t.l.ops->forward(&t.l, &t.v, t.x, t.y, BNX_FWD_TRAIN);
         bnx_norm_save(&t.l, after);
@@ -230,6 +232,46 @@ START_TEST(forwards_without_update_leave_state_alone)
             ck_assert_uint_eq(len, 0);
         layer_close(&t);
     }
+}
+END_TEST
+
+/* Noisy BN (Santurkar et al. 2018): without BNX_FWD_NOISE, or with noise
+ * of zero width, it is batch norm bit for bit; with the default noise every
+ * value is s a + m with s near sigma_t in [1, 1.25] and m within w = 0.1 of
+ * one mu_t in [-0.5, 0.5] for the whole layer. */
+START_TEST(noisy_batch_norm_is_batch_norm_plus_its_noise)
+{
+    static layer bn, noisy;
+    layer_open(&bn, bnx_norm_find("batch"), 6, 4, 5, 1, 1);
+    layer_open(&noisy, bnx_norm_find("batch_noisy"), 6, 4, 5, 1, 1);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 11, 0);
+    test_fill(&rng, bn.x, count(&bn), 2.0, 1.0);
+    memcpy(noisy.x, bn.x, sizeof bn.x);
+    bn.l.ops->forward(&bn.l, &bn.v, bn.x, bn.y, BNX_FWD_TRAIN);
+    noisy.l.ops->forward(&noisy.l, &noisy.v, noisy.x, noisy.y, BNX_FWD_BATCH_STATS | BNX_FWD_UPDATE);
+    ck_assert_mem_eq(bn.y, noisy.y, sizeof(float) * (size_t)count(&bn));
+    noisy.l.hp.noise_u = noisy.l.hp.noise_w = noisy.l.hp.noise_z = 0.0f;
+    noisy.l.hp.noise_v = 1.0f;
+    noisy.l.ops->forward(&noisy.l, &noisy.v, noisy.x, noisy.y, BNX_FWD_TRAIN);
+    ck_assert_mem_eq(bn.y, noisy.y, sizeof(float) * (size_t)count(&bn));
+    noisy.l.hp = (bnx_norm_hyper){.eps = 1e-5f, .momentum = 0.1f, .noise_u = 0.5f,
+                                  .noise_v = 1.25f, .noise_w = 0.1f, .noise_z = 0.1f};
+    bnx_rng_seed(&noisy.noise, 1, 2);
+    noisy.l.ops->forward(&noisy.l, &noisy.v, noisy.x, noisy.y, BNX_FWD_TRAIN);
+    const float *scale = bnx_norm_buffer_named(&noisy.l, "noise_scale");
+    double lo = 1e9, hi = -1e9, mean_s = 0;
+    for (int i = 0; i < count(&bn); i++) {
+        double m = noisy.y[i] - (double)scale[i] * bn.y[i];
+        lo = m < lo ? m : lo;
+        hi = m > hi ? m : hi;
+        mean_s += scale[i] / count(&bn);
+    }
+    ck_assert_msg(hi - lo <= 0.2 + 1e-5 && lo >= -0.6 - 1e-5 && hi <= 0.6 + 1e-5,
+                  "shifts %g to %g", lo, hi);
+    ck_assert_msg(mean_s > 1.0 - 0.05 && mean_s < 1.25 + 0.05, "mean scale %g", mean_s);
+    layer_close(&bn);
+    layer_close(&noisy);
 }
 END_TEST
 
@@ -257,7 +299,7 @@ START_TEST(table_is_well_formed)
         }
     }
     char names[256];
-    ck_assert_str_eq(bnx_norm_names(names, sizeof names), "none|batch|layer|group|instance");
+    ck_assert_str_eq(bnx_norm_names(names, sizeof names), "none|batch|layer|group|instance|batch_noisy");
 }
 END_TEST
 
@@ -304,6 +346,7 @@ Suite *suite_norm(void)
     tcase_add_test(tc, per_example_kinds_match_pytorch);
     tcase_add_test(tc, group_norm_one_group_is_layer_norm_c_groups_instance_norm);
     tcase_add_test(tc, forwards_without_update_leave_state_alone);
+    tcase_add_test(tc, noisy_batch_norm_is_batch_norm_plus_its_noise);
     tcase_add_test(tc, table_is_well_formed);
     tcase_add_test(tc, kinds_refuse_layers_they_cannot_normalise);
     suite_add_tcase(s, tc);

@@ -60,6 +60,10 @@ static const struct key keys[] = {
     {"bn_momentum", K_DOUBLE, OFF(bn_momentum), 1e-6, 1, NULL, "0.1", "moving-average weight of each new batch (PyTorch's momentum)"},
     {"bn_eps", K_DOUBLE, OFF(bn_eps), 1e-12, 1, NULL, "1e-5", "epsilon added to the variance"},
     {"groups", K_INT, OFF(groups), 1, 4096, NULL, "32", "norm = group: channel groups (must divide every normalised layer's channels)"},
+    {"noise_u", K_DOUBLE, OFF(noise_u), 0, 100, NULL, "0.5", "norm = batch_noisy: per step, the layer's shift mu_t ~ U(-noise_u, noise_u)"},
+    {"noise_v", K_DOUBLE, OFF(noise_v), 1, 100, NULL, "1.25", "norm = batch_noisy: per step, the layer's scale sigma_t ~ U(1, noise_v)"},
+    {"noise_w", K_DOUBLE, OFF(noise_w), 0, 100, NULL, "0.1", "norm = batch_noisy: per value, shift m ~ U(mu_t - noise_w, mu_t + noise_w)"},
+    {"noise_z", K_DOUBLE, OFF(noise_z), 0, 100, NULL, "0.1", "norm = batch_noisy: per value, scale s ~ N(sigma_t, noise_z^2)"},
     {"bn_inference", K_ENUM, OFF(bn_inference), 0, 0, "ema|population", "ema", "statistics BN uses in evaluation: moving averages or Algorithm 2"},
     {"population_batches", K_INT, OFF(population_batches), 1, 100000, NULL, "100", "training mini-batches Algorithm 2 averages"},
     {"eval_every", K_INT, OFF(eval_every), 1, 1e9, NULL, "500", "steps between records"},
@@ -332,7 +336,9 @@ void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes
         .bn_placement = (bnx_bn_placement)cfg->bn_placement,
         .dropout = (float)cfg->dropout,
         .norm_hp = {.eps = (float)cfg->bn_eps, .momentum = (float)cfg->bn_momentum,
-                    .groups = cfg->groups},
+                    .groups = cfg->groups, .noise_u = (float)cfg->noise_u,
+                    .noise_v = (float)cfg->noise_v, .noise_w = (float)cfg->noise_w,
+                    .noise_z = (float)cfg->noise_z},
     };
     memcpy(spec->conv_channels, cfg->conv_channels, sizeof spec->conv_channels);
 }

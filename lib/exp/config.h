@@ -50,6 +50,7 @@ typedef struct bnx_config {
     double bn_momentum;     /* moving-average weight of a new batch */
     double bn_eps;          /* variance epsilon */
     int groups;             /* norm = group: channel groups */
+    double noise_u, noise_v, noise_w, noise_z; /* norm = batch_noisy: the noise's ranges */
     int bn_inference;       /* enum bnx_bn_inference: statistics used in evaluation */
     int population_batches; /* training mini-batches averaged by Algorithm 2 */
     int eval_every;         /* steps between records */

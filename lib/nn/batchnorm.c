@@ -216,22 +216,12 @@ void bnx_batchnorm_update_running(int c, int m, float momentum, const float *mea
 
 /* ---- the layer (norm.h's interface) ---- */
 
-/* Buffers, in the order of `buffers` below. */
+/* Buffers, in the order of BNX_BATCHNORM_BUFFER_LIST (batchnorm.h). */
 enum { XHAT, RUNNING_MEAN, RUNNING_VAR, POP_MEAN, POP_VAR, POP_SUM_MEAN, POP_SUM_VAR,
        BATCH_MEAN, BATCH_VAR, INVSTD, NUM_BUFFERS };
 
-static const bnx_norm_buffer buffers[NUM_BUFFERS] = {
-    [XHAT] = {"xhat", BNX_NB_VALUE, 0, 0, 0.0f},
-    [RUNNING_MEAN] = {"running_mean", BNX_NB_CHANNEL, 0, 1, 0.0f},
-    [RUNNING_VAR] = {"running_var", BNX_NB_CHANNEL, 0, 1, 1.0f},
-    [POP_MEAN] = {"pop_mean", BNX_NB_CHANNEL, 0, 0, 0.0f},
-    [POP_VAR] = {"pop_var", BNX_NB_CHANNEL, 0, 0, 1.0f},
-    [POP_SUM_MEAN] = {"pop_sum_mean", BNX_NB_CHANNEL, 1, 0, 0.0f},
-    [POP_SUM_VAR] = {"pop_sum_var", BNX_NB_CHANNEL, 1, 0, 0.0f},
-    [BATCH_MEAN] = {"batch_mean", BNX_NB_CHANNEL, 0, 0, 0.0f},
-    [BATCH_VAR] = {"batch_var", BNX_NB_CHANNEL, 0, 0, 0.0f},
-    [INVSTD] = {"invstd", BNX_NB_CHANNEL, 0, 0, 0.0f},
-};
+static const bnx_norm_buffer buffers[NUM_BUFFERS] = {BNX_BATCHNORM_BUFFER_LIST};
+_Static_assert(NUM_BUFFERS == BNX_BATCHNORM_BUFFERS, "batchnorm.h's buffer count");
 
 #define F(l, b) ((float *)(l)->buf[b])
 #define D(l, b) ((double *)(l)->buf[b])

@@ -65,4 +65,19 @@ void bnx_batchnorm_update_running(int c, int m, float momentum, const float *mea
  * pop_var under BNX_FWD_POPULATION.  Uses hp.eps and hp.momentum. */
 extern const bnx_norm_ops bnx_batchnorm_ops;
 
+/* Its buffers, as initializers, for kinds that extend batch norm (they
+ * list these first and may append their own). */
+#define BNX_BATCHNORM_BUFFERS 10
+#define BNX_BATCHNORM_BUFFER_LIST                                  \
+    {"xhat", BNX_NB_VALUE, 0, 0, 0.0f},                           \
+    {"running_mean", BNX_NB_CHANNEL, 0, 1, 0.0f},                 \
+    {"running_var", BNX_NB_CHANNEL, 0, 1, 1.0f},                  \
+    {"pop_mean", BNX_NB_CHANNEL, 0, 0, 0.0f},                     \
+    {"pop_var", BNX_NB_CHANNEL, 0, 0, 1.0f},                      \
+    {"pop_sum_mean", BNX_NB_CHANNEL, 1, 0, 0.0f},                 \
+    {"pop_sum_var", BNX_NB_CHANNEL, 1, 0, 0.0f},                  \
+    {"batch_mean", BNX_NB_CHANNEL, 0, 0, 0.0f},                   \
+    {"batch_var", BNX_NB_CHANNEL, 0, 0, 0.0f},                    \
+    {"invstd", BNX_NB_CHANNEL, 0, 0, 0.0f}
+
 #endif

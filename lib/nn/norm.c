@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nn/batch_noisy.h"
 #include "nn/batchnorm.h"
 #include "nn/groupnorm.h"
 #include "nn/instancenorm.h"
@@ -16,6 +17,7 @@ static const bnx_norm_ops *const table[] = {
     &bnx_layernorm_ops,
     &bnx_groupnorm_ops,
     &bnx_instancenorm_ops,
+    &bnx_batch_noisy_ops,
 };
 static const int num_kinds = (int)(sizeof table / sizeof table[0]);
 

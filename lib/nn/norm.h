@@ -79,6 +79,7 @@ typedef struct bnx_norm_hyper {
     float eps;       /* added to the variance (bn_eps; PyTorch's default 1e-5) */
     float momentum;  /* moving-average weight of a new mini-batch (bn_momentum, 0.1) */
     int groups;      /* group norm: channel groups (groups key, default 32) */
+    float noise_u, noise_v, noise_w, noise_z; /* noisy batch norm (batch_noisy.h) */
 } bnx_norm_hyper;
 
 /* ---- declared buffers ---- */
