@@ -354,6 +354,13 @@ START_TEST(resumed_mlp_matches_uninterrupted)
     check_resume_matches(&cfg, &train, &test, 15, 10);
     cfg.norm = bnx_norm_find("layer");
     check_resume_matches(&cfg, &train, &test, 20, -1);
+    cfg.norm = bnx_norm_find("online"); /* streaming statistics and accumulators */
+    check_resume_matches(&cfg, &train, &test, 15, 10);
+    cfg.norm = bnx_norm_find("batch_renorm"); /* its step count: the ramps continue */
+    cfg.brn_warmup_steps = 5;
+    cfg.brn_rmax_steps = 20;
+    cfg.brn_dmax_steps = 15;
+    check_resume_matches(&cfg, &train, &test, 15, 10);
     bnx_dataset_free(&train);
     bnx_dataset_free(&test);
 }

@@ -64,6 +64,14 @@ static const struct key keys[] = {
     {"noise_v", K_DOUBLE, OFF(noise_v), 1, 100, NULL, "1.25", "norm = batch_noisy: per step, the layer's scale sigma_t ~ U(1, noise_v)"},
     {"noise_w", K_DOUBLE, OFF(noise_w), 0, 100, NULL, "0.1", "norm = batch_noisy: per value, shift m ~ U(mu_t - noise_w, mu_t + noise_w)"},
     {"noise_z", K_DOUBLE, OFF(noise_z), 0, 100, NULL, "0.1", "norm = batch_noisy: per value, scale s ~ N(sigma_t, noise_z^2)"},
+    {"brn_rmax", K_DOUBLE, OFF(brn_rmax), 1, 1e6, NULL, "3", "norm = batch_renorm: r_max once relaxed (Ioffe 2017)"},
+    {"brn_dmax", K_DOUBLE, OFF(brn_dmax), 0, 1e6, NULL, "5", "norm = batch_renorm: d_max once relaxed"},
+    {"brn_warmup_steps", K_LONG, OFF(brn_warmup_steps), 0, 1e9, NULL, "5000", "norm = batch_renorm: steps of plain batch norm (r_max 1, d_max 0) first"},
+    {"brn_rmax_steps", K_LONG, OFF(brn_rmax_steps), 0, 1e9, NULL, "40000", "norm = batch_renorm: step at which r_max's linear ramp reaches brn_rmax"},
+    {"brn_dmax_steps", K_LONG, OFF(brn_dmax_steps), 0, 1e9, NULL, "25000", "norm = batch_renorm: step at which d_max's linear ramp reaches brn_dmax"},
+    {"brn_momentum", K_DOUBLE, OFF(brn_momentum), 1e-6, 1, NULL, "0.01", "norm = batch_renorm: moving-average rate of mu and sigma (alpha)"},
+    {"on_alpha_f", K_DOUBLE, OFF(on_alpha_f), 0, 0.999999, NULL, "0.999", "norm = online: decay of the streaming mean and variance (alpha_f)"},
+    {"on_alpha_b", K_DOUBLE, OFF(on_alpha_b), 0, 0.999999, NULL, "0.99", "norm = online: decay of the backward error accumulators (alpha_b)"},
     {"bn_inference", K_ENUM, OFF(bn_inference), 0, 0, "ema|population", "ema", "statistics BN uses in evaluation: moving averages or Algorithm 2"},
     {"population_batches", K_INT, OFF(population_batches), 1, 100000, NULL, "100", "training mini-batches Algorithm 2 averages"},
     {"eval_every", K_INT, OFF(eval_every), 1, 1e9, NULL, "500", "steps between records"},
@@ -338,7 +346,11 @@ void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes
         .norm_hp = {.eps = (float)cfg->bn_eps, .momentum = (float)cfg->bn_momentum,
                     .groups = cfg->groups, .noise_u = (float)cfg->noise_u,
                     .noise_v = (float)cfg->noise_v, .noise_w = (float)cfg->noise_w,
-                    .noise_z = (float)cfg->noise_z},
+                    .noise_z = (float)cfg->noise_z, .brn_rmax = (float)cfg->brn_rmax,
+                    .brn_dmax = (float)cfg->brn_dmax, .brn_momentum = (float)cfg->brn_momentum,
+                    .brn_warmup = cfg->brn_warmup_steps, .brn_rmax_steps = cfg->brn_rmax_steps,
+                    .brn_dmax_steps = cfg->brn_dmax_steps, .on_alpha_f = (float)cfg->on_alpha_f,
+                    .on_alpha_b = (float)cfg->on_alpha_b},
     };
     memcpy(spec->conv_channels, cfg->conv_channels, sizeof spec->conv_channels);
 }

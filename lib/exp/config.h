@@ -51,6 +51,9 @@ typedef struct bnx_config {
     double bn_eps;          /* variance epsilon */
     int groups;             /* norm = group: channel groups */
     double noise_u, noise_v, noise_w, noise_z; /* norm = batch_noisy: the noise's ranges */
+    double brn_rmax, brn_dmax, brn_momentum; /* norm = batch_renorm */
+    long brn_warmup_steps, brn_rmax_steps, brn_dmax_steps;
+    double on_alpha_f, on_alpha_b; /* norm = online */
     int bn_inference;       /* enum bnx_bn_inference: statistics used in evaluation */
     int population_batches; /* training mini-batches averaged by Algorithm 2 */
     int eval_every;         /* steps between records */

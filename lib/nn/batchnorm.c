@@ -226,9 +226,7 @@ _Static_assert(NUM_BUFFERS == BNX_BATCHNORM_BUFFERS, "batchnorm.h's buffer count
 #define F(l, b) ((float *)(l)->buf[b])
 #define D(l, b) ((double *)(l)->buf[b])
 
-/* The kernels see (N, C, S): rows are (n, C, 1); a channel-major map
- * (C, N, S) is one "example" of C channels with N*S values each. */
-static void kernel_shape(const bnx_norm_view *v, int *n, int *s)
+void bnx_batchnorm_shape(const bnx_norm_view *v, int *n, int *s)
 {
     *n = v->cmajor ? 1 : v->n;
     *s = v->cmajor ? v->n * v->s : v->s;
@@ -238,7 +236,7 @@ static void layer_forward(bnx_norm_layer *l, const bnx_norm_view *v, const float
                           unsigned flags)
 {
     int n, s;
-    kernel_shape(v, &n, &s);
+    bnx_batchnorm_shape(v, &n, &s);
     if (flags & BNX_FWD_BATCH_STATS) {
         bnx_batchnorm_forward_train(n, l->c, s, x, l->gamma, l->beta, l->hp.eps, y, F(l, XHAT),
                                     F(l, BATCH_MEAN), F(l, BATCH_VAR), F(l, INVSTD));
@@ -256,29 +254,36 @@ static void layer_forward(bnx_norm_layer *l, const bnx_norm_view *v, const float
 static void layer_backward(bnx_norm_layer *l, const bnx_norm_view *v, const float *dy, float *dx)
 {
     int n, s;
-    kernel_shape(v, &n, &s);
+    bnx_batchnorm_shape(v, &n, &s);
     bnx_batchnorm_backward(n, l->c, s, dy, F(l, XHAT), l->gamma, F(l, INVSTD), dx, l->dgamma,
                            l->dbeta);
 }
 
-/* Algorithm 2, steps 8-10: pop_mean = E_B[mu_B], pop_var = m/(m-1) E_B[sigma2_B]. */
-static void layer_population(bnx_norm_layer *l, int phase, int batches, long m)
+void bnx_batchnorm_population(int c, int phase, int batches, long m, const float *batch_mean,
+                               const float *batch_var, double *sum_mean, double *sum_var,
+                               float *pop_mean, float *pop_var)
 {
     if (phase == BNX_POP_BEGIN) {
-        for (int c = 0; c < l->c; c++)
-            D(l, POP_SUM_MEAN)[c] = D(l, POP_SUM_VAR)[c] = 0.0;
+        for (int ch = 0; ch < c; ch++)
+            sum_mean[ch] = sum_var[ch] = 0.0;
     } else if (phase == BNX_POP_ACCUMULATE) {
-        for (int c = 0; c < l->c; c++) {
-            D(l, POP_SUM_MEAN)[c] += F(l, BATCH_MEAN)[c];
-            D(l, POP_SUM_VAR)[c] += F(l, BATCH_VAR)[c];
+        for (int ch = 0; ch < c; ch++) {
+            sum_mean[ch] += batch_mean[ch];
+            sum_var[ch] += batch_var[ch];
         }
     } else if (batches > 0) {
         double unbias = m > 1 ? (double)m / ((double)m - 1) : 1.0;
-        for (int c = 0; c < l->c; c++) {
-            F(l, POP_MEAN)[c] = (float)(D(l, POP_SUM_MEAN)[c] / batches);
-            F(l, POP_VAR)[c] = (float)(unbias * D(l, POP_SUM_VAR)[c] / batches);
+        for (int ch = 0; ch < c; ch++) {
+            pop_mean[ch] = (float)(sum_mean[ch] / batches);
+            pop_var[ch] = (float)(unbias * sum_var[ch] / batches);
         }
     }
+}
+
+static void layer_population(bnx_norm_layer *l, int phase, int batches, long m)
+{
+    bnx_batchnorm_population(l->c, phase, batches, m, F(l, BATCH_MEAN), F(l, BATCH_VAR),
+                             D(l, POP_SUM_MEAN), D(l, POP_SUM_VAR), F(l, POP_MEAN), F(l, POP_VAR));
 }
 
 const bnx_norm_ops bnx_batchnorm_ops = {

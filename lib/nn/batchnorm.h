@@ -56,6 +56,21 @@ void bnx_batchnorm_update_running(int c, int m, float momentum, const float *mea
                                   const float *var, float *running_mean,
                                   float *running_var);
 
+/* The (N, C, S) shape the kernels above see for a layer's view: rows are
+ * (n, C, 1) (S = 1 after a linear layer; n, C, S for rows of maps); a
+ * channel-major map (C, N, S) is one "example" of C channels with N*S
+ * values each.  Value (i, c, j) is then at (i*C + c)*S + j. */
+void bnx_batchnorm_shape(const bnx_norm_view *v, int *n, int *s);
+
+/* Algorithm 2, steps 8-10, over (C) arrays: BEGIN zeroes the double sums,
+ * ACCUMULATE adds one mini-batch's batch_mean and (biased) batch_var, END
+ * sets pop_mean = E_B[mu_B] and pop_var = m/(m-1) E_B[sigma2_B] over
+ * `batches` mini-batches of m values per channel (nothing when batches is
+ * 0; the variance as is when m = 1). */
+void bnx_batchnorm_population(int c, int phase, int batches, long m, const float *batch_mean,
+                               const float *batch_var, double *sum_mean, double *sum_var,
+                               float *pop_mean, float *pop_var);
+
 /* The layer for norm.h's table (`norm = batch`).  Buffers: xhat (one per
  * value), running_mean and running_var (persistent: the moving averages,
  * updated under BNX_FWD_UPDATE by bnx_batchnorm_update_running), Algorithm

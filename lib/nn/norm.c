@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "nn/batch_noisy.h"
+#include "nn/batch_renorm.h"
 #include "nn/batchnorm.h"
 #include "nn/groupnorm.h"
 #include "nn/instancenorm.h"
 #include "nn/layernorm.h"
+#include "nn/online.h"
 
 /* The table: one row a kind, in the order `bnexp list` and messages name
  * them; the config name is the ops' own.  Row 0 is "none" (no layer). */
@@ -18,6 +20,8 @@ static const bnx_norm_ops *const table[] = {
     &bnx_groupnorm_ops,
     &bnx_instancenorm_ops,
     &bnx_batch_noisy_ops,
+    &bnx_batch_renorm_ops,
+    &bnx_online_ops,
 };
 static const int num_kinds = (int)(sizeof table / sizeof table[0]);
 

@@ -80,6 +80,9 @@ typedef struct bnx_norm_hyper {
     float momentum;  /* moving-average weight of a new mini-batch (bn_momentum, 0.1) */
     int groups;      /* group norm: channel groups (groups key, default 32) */
     float noise_u, noise_v, noise_w, noise_z; /* noisy batch norm (batch_noisy.h) */
+    float brn_rmax, brn_dmax, brn_momentum;   /* batch renormalization (batch_renorm.h) */
+    long brn_warmup, brn_rmax_steps, brn_dmax_steps;
+    float on_alpha_f, on_alpha_b;             /* online normalization (online.h) */
 } bnx_norm_hyper;
 
 /* ---- declared buffers ---- */
@@ -103,7 +106,7 @@ typedef struct bnx_norm_buffer {
     float init;             /* every element's value at reset */
 } bnx_norm_buffer;
 
-#define BNX_NORM_MAX_BUFFERS 12
+#define BNX_NORM_MAX_BUFFERS 16
 
 /* ---- a layer ---- */
 
@@ -131,6 +134,9 @@ enum {
                                         a bias is constant across: the preceding
                                         layer's bias is dropped (Section 3.2) */
     BNX_NORM_MAPS_ONLY = 1u << 4,    /* undefined on fully connected layers */
+    BNX_NORM_INEXACT_BACKWARD = 1u << 5, /* backward is by design not the gradient of
+                                        forward (tested against its own equations,
+                                        not by finite differences) */
 };
 
 /* Algorithm 2's phases for kinds with BNX_NORM_RUNNING. */
