@@ -24,9 +24,13 @@ static const char *write_ini(const char *name, const char *text)
 }
 
 static void setup(void) { test_tmpdir_create(dir, sizeof dir, "spec"); }
-static void teardown(void) { test_tmpdir_remove(dir); }
-
 static bnx_spec spec;
+
+static void teardown(void)
+{
+    bnx_spec_free(&spec);
+    test_tmpdir_remove(dir);
+}
 
 START_TEST(precedence_defaults_experiment_variant_set)
 {
@@ -83,6 +87,7 @@ START_TEST(bad_values_rejected)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *path = write_ini("bad.ini", cases[i][0]);
         bnx_error err;
+        bnx_spec_free(&spec);
         ck_assert_int_ne(bnx_spec_load(path, "bad", &spec, &err), BNX_OK);
         ck_assert_msg(strstr(err.msg, cases[i][1]) != NULL, "case %zu: '%s' lacks '%s'", i,
                       err.msg, cases[i][1]);

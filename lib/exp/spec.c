@@ -2,6 +2,7 @@
 
 #include <ini.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -52,18 +53,47 @@ static char *read_line(char *str, int num, void *stream)
     return got;
 }
 
-static int add_setting(bnx_setting *list, int *count, const char *key, const char *value,
+/* Append key = value to the malloc'd list *list of *count settings. */
+static int add_setting(bnx_setting **list, int *count, const char *key, const char *value,
                        int line, bnx_error *err)
 {
     if (*count >= BNX_MAX_SETTINGS)
         return bnx_fail(err, BNX_EINVAL, "more than %d keys in one section", BNX_MAX_SETTINGS);
-    bnx_setting *s = &list[(*count)++];
-    if (strlen(key) >= sizeof s->key || strlen(value) >= sizeof s->value)
+    if (strlen(key) >= sizeof (*list)->key || strlen(value) >= sizeof (*list)->value)
         return bnx_fail(err, BNX_EINVAL, "key or value too long: %.40s", key);
+    bnx_setting *grown = realloc(*list, sizeof *grown * (size_t)(*count + 1));
+    if (!grown)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory reading the experiment");
+    *list = grown;
+    bnx_setting *s = &grown[(*count)++];
     strcpy(s->key, key);
     strcpy(s->value, value);
     s->line = line;
     return BNX_OK;
+}
+
+/* A new, empty variant at the end of spec's list; NULL (error recorded)
+ * when there are BNX_MAX_VARIANTS already or memory runs out. */
+static bnx_variant *append_variant(bnx_spec *spec, const char *name, bnx_error *err)
+{
+    if (spec->num_variants >= BNX_MAX_VARIANTS) {
+        bnx_fail(err, BNX_EINVAL, "more than %d variants", BNX_MAX_VARIANTS);
+        return NULL;
+    }
+    if (spec->num_variants == spec->cap_variants) {
+        int cap = spec->cap_variants ? 2 * spec->cap_variants : 8;
+        bnx_variant *grown = realloc(spec->variants, sizeof *grown * (size_t)cap);
+        if (!grown) {
+            bnx_fail(err, BNX_ENOMEM, "out of memory for %d variants", cap);
+            return NULL;
+        }
+        spec->variants = grown;
+        spec->cap_variants = cap;
+    }
+    bnx_variant *v = &spec->variants[spec->num_variants++];
+    memset(v, 0, sizeof *v);
+    snprintf(v->name, sizeof v->name, "%s", name);
+    return v;
 }
 
 /* The variant called `name`, added if new; NULL (error recorded, with the
@@ -74,18 +104,14 @@ static bnx_variant *find_or_add_variant(struct parse_state *st, const char *name
     for (int i = 0; i < spec->num_variants; i++)
         if (strcmp(spec->variants[i].name, name) == 0)
             return &spec->variants[i];
-    if (spec->num_variants >= BNX_MAX_VARIANTS) {
-        bnx_fail(st->err, BNX_EFORMAT, "%s:%d: more than %d variants", spec->path, st->line, BNX_MAX_VARIANTS);
-        return NULL;
-    }
     if (!bnx_name_is_safe(name)) {
         bnx_fail(st->err, BNX_EFORMAT, "%s:%d: variant name '%s' must be %s", spec->path,
                  st->line, name, bnx_name_rule);
         return NULL;
     }
-    bnx_variant *v = &spec->variants[spec->num_variants++];
-    memset(v, 0, sizeof *v);
-    strcpy(v->name, name);
+    bnx_variant *v = append_variant(spec, name, st->err);
+    if (!v)
+        bnx_error_prefix(st->err, "%s:%d", spec->path, st->line);
     return v;
 }
 
@@ -101,8 +127,18 @@ static int on_entry(void *user, const char *section, const char *key, const char
             snprintf(spec->description, sizeof spec->description, "%s", value);
             return 1;
         }
+        if (strcmp(key, "seeds") == 0) {
+            char *end;
+            long n = strtol(value, &end, 10);
+            if (end == value || *end || n < 1 || n > 1024) {
+                bnx_fail(st->err, BNX_EFORMAT, "key seeds: '%s' is not a whole number from 1 to 1024", value);
+                goto fail;
+            }
+            spec->seeds = (int)n;
+            return 1;
+        }
         if (bnx_config_set(&probe, key, value, st->err) ||
-            add_setting(spec->base, &spec->num_base, key, value, line, st->err))
+            add_setting(&spec->base, &spec->num_base, key, value, line, st->err))
             goto fail;
         return 1;
     }
@@ -110,8 +146,12 @@ static int on_entry(void *user, const char *section, const char *key, const char
         bnx_variant *v = find_or_add_variant(st, section + 8);
         if (!v)
             return 0;
+        if (strcmp(key, "seeds") == 0 || strcmp(key, "description") == 0) {
+            bnx_fail(st->err, BNX_EFORMAT, "key %s belongs in [experiment], not in a variant", key);
+            goto fail;
+        }
         if (bnx_config_set(&probe, key, value, st->err) ||
-            add_setting(v->settings, &v->num_settings, key, value, line, st->err))
+            add_setting(&v->settings, &v->num_settings, key, value, line, st->err))
             goto fail;
         return 1;
     }
@@ -141,6 +181,17 @@ static int resolve(bnx_spec *spec, bnx_error *err)
             }
     }
     return BNX_OK;
+}
+
+void bnx_spec_free(bnx_spec *spec)
+{
+    for (int i = 0; i < spec->num_variants; i++)
+        free(spec->variants[i].settings);
+    free(spec->variants);
+    free(spec->base);
+    free(spec->overrides);
+    free(spec->swept);
+    memset(spec, 0, sizeof *spec);
 }
 
 int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error *err)
@@ -179,7 +230,7 @@ int bnx_spec_override(bnx_spec *spec, const char *assignment, bnx_error *err)
     bnx_config_defaults(&probe);
     if (bnx_config_set(&probe, key, eq + 1, err))
         return bnx_error_prefix(err, "--set %s", assignment);
-    if (add_setting(spec->overrides, &spec->num_overrides, key, eq + 1, 0, err))
+    if (add_setting(&spec->overrides, &spec->num_overrides, key, eq + 1, 0, err))
         return err ? err->code : BNX_EINVAL;
     return resolve(spec, err);
 }
@@ -201,11 +252,13 @@ static void join_variant_names(const bnx_spec *spec, char *buf, size_t size)
 
 int bnx_spec_select(bnx_spec *spec, const char *names, bnx_error *err)
 {
-    int wanted[BNX_MAX_VARIANTS] = {0}, count = 0;
     char list[1024];
     if (strlen(names) >= sizeof list)
         return bnx_fail(err, BNX_EINVAL, "--variants list is too long");
     strcpy(list, names);
+    char *wanted = calloc((size_t)spec->num_variants + 1, 1);
+    if (!wanted)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory");
     for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         int found = -1;
         for (int i = 0; i < spec->num_variants; i++)
@@ -214,16 +267,27 @@ int bnx_spec_select(bnx_spec *spec, const char *names, bnx_error *err)
         if (found < 0) {
             char known[512];
             join_variant_names(spec, known, sizeof known);
+            free(wanted);
             return bnx_fail(err, BNX_ENOTFOUND, "experiment %s has no variant '%s' (variants: %s)",
                             spec->name, tok, known);
         }
         wanted[found] = 1; /* naming a variant twice runs it once */
     }
+    int count = 0;
     for (int i = 0; i < spec->num_variants; i++)
+        count += wanted[i];
+    if (count == 0) {
+        free(wanted);
+        return bnx_fail(err, BNX_EINVAL, "--variants names no variant");
+    }
+    count = 0;
+    for (int i = 0; i < spec->num_variants; i++) {
         if (wanted[i])
             spec->variants[count++] = spec->variants[i];
-    if (count == 0)
-        return bnx_fail(err, BNX_EINVAL, "--variants names no variant");
+        else
+            free(spec->variants[i].settings);
+    }
+    free(wanted);
     spec->num_variants = count;
     return BNX_OK;
 }

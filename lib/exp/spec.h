@@ -15,8 +15,10 @@
 #include "core/error.h"
 #include "exp/config.h"
 
-#define BNX_MAX_VARIANTS 32
+/* Sanity limits, not tuning knobs: keys in one section (or --set options),
+ * and variants in one experiment (a grid's points included). */
 #define BNX_MAX_SETTINGS 64
+#define BNX_MAX_VARIANTS 10000
 
 typedef struct bnx_setting {
     char key[64];
@@ -27,27 +29,40 @@ typedef struct bnx_setting {
 typedef struct bnx_variant {
     char name[64];
     int num_settings;
-    bnx_setting settings[BNX_MAX_SETTINGS]; /* the section's own keys */
-    bnx_config config;                      /* resolved */
+    bnx_setting *settings;  /* the section's own keys (malloc'd, owned by the spec) */
+    bnx_config config;      /* resolved */
 } bnx_variant;
 
 typedef struct bnx_spec {
     char name[64];          /* experiment name ("fig1") */
     char path[4096];        /* the .ini it came from */
     char description[256];
+    int seeds;              /* [experiment] seeds = N: default seeds 1..N; 0 if not given */
     int num_base;
-    bnx_setting base[BNX_MAX_SETTINGS];  /* [experiment] keys */
+    bnx_setting *base;      /* [experiment] keys (malloc'd) */
     int num_overrides;
-    bnx_setting overrides[BNX_MAX_SETTINGS]; /* --set, in order */
+    bnx_setting *overrides; /* --set, in order (malloc'd) */
     int num_variants;
-    bnx_variant variants[BNX_MAX_VARIANTS];
+    bnx_variant *variants;  /* malloc'd (capacity cap_variants) */
+    int cap_variants;
+    int num_swept;
+    char (*swept)[64];      /* keys a grid sweeps (malloc'd), in first-seen order */
 } bnx_spec;
 
 /* Read and resolve an experiment file.  `name` is the experiment's name.
+ * spec is overwritten (call bnx_spec_free on a spec loaded before), and
+ * must be freed with bnx_spec_free, also after a failure.
+ * [experiment] may hold, besides the keys of config.h, `description` (one
+ * line) and `seeds` (1 to 1024: run seeds 1..N unless --seed/--seeds say
+ * otherwise).
  * Errors: BNX_ENOTFOUND if the file does not exist; BNX_EFORMAT for a
  * syntax error, an unknown section, an unknown key or a bad value, with
- * file:line; BNX_EINVAL if there is no variant or too many. */
+ * file:line; BNX_EINVAL if there is no variant or more than
+ * BNX_MAX_VARIANTS; BNX_ENOMEM. */
 int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error *err);
+
+/* Free what bnx_spec_load allocated and zero the spec; safe on a zeroed spec. */
+void bnx_spec_free(bnx_spec *spec);
 
 /* Apply "KEY=VALUE" to every variant (an --set option), re-resolving each.
  * Errors: BNX_EINVAL if the text has no '=', or as bnx_config_set. */

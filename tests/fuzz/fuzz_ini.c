@@ -22,12 +22,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = bnx_spec_load(path, "fuzz", &spec, &err);
     if (rc) {
         fuzz_check(err.code == rc && err.msg[0] != '\0', "a failure has a status and a message");
+        bnx_spec_free(&spec);
         return 0;
     }
     fuzz_check(spec.num_variants >= 1 && spec.num_variants <= BNX_MAX_VARIANTS,
                "variants in range");
-    if (!nul)
+    if (!nul) {
+        bnx_spec_free(&spec);
         return 0;
+    }
 
     size_t rest = size - ini_size - 1;
     char *options = malloc(rest + 1);
@@ -45,5 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "variants in range after an option");
     }
     free(options);
+    bnx_spec_free(&spec);
     return 0;
 }
