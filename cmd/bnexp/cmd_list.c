@@ -81,7 +81,8 @@ static void list_experiments(void)
 {
     char dir[4096];
     bnx_error err;
-    printf("experiments (bnexp run NAME):\n");
+    printf("experiments (bnexp run NAME; any other file: bnexp run PATH.ini; [grid] sections\n"
+           "sweep keys, see bnexp run --help):\n");
     if (bnx_home_path(dir, sizeof dir, "experiments", &err)) {
         printf("  (cannot locate experiments/: %s)\n", err.msg);
         return;

@@ -19,6 +19,7 @@
 #include "core/timer.h"
 #include "data/registry.h"
 #include "exp/checkpoint.h"
+#include "exp/limits.h"
 #include "exp/manifest.h"
 #include "core/file.h"
 #include "exp/plan.h"
@@ -355,18 +356,32 @@ static int pump(run_state *st)
     return done;
 }
 
-static int write_summary(const char *out, run_state *st)
+/* summary.csv: bnx_summary_row's columns, then one per swept key (a
+ * list value's entries separated by ';', as CSV cells hold no ','). */
+static int write_summary(const char *out, const bnx_plan *plan, run_state *st)
 {
-    size_t cap = 4096 + (size_t)st->num_jobs * 1100, len = 0;
+    size_t per_row = 1100 + (size_t)plan->num_swept * 300;
+    size_t cap = 4096 + (size_t)plan->num_swept * 70 + (size_t)st->num_jobs * per_row, len = 0;
     char *text = malloc(cap);
     if (!text)
         return cli_error(1, "out of memory writing the summary");
-    len += (size_t)snprintf(text, cap, "%s\n", bnx_summary_header());
+    len += (size_t)snprintf(text, cap, "%s", bnx_summary_header());
+    for (int k = 0; k < plan->num_swept; k++)
+        len += (size_t)snprintf(text + len, cap - len, ",%s", plan->swept[k]);
+    text[len++] = '\n';
     for (int i = 0; i < st->num_jobs; i++) {
         job *j = &st->jobs[i];
         char row[1024];
         bnx_summary_row(row, sizeof row, j->trial->variant, j->config.seed, &j->result);
-        len += (size_t)snprintf(text + len, cap - len, "%s\n", row);
+        len += (size_t)snprintf(text + len, cap - len, "%s", row);
+        for (int k = 0; k < plan->num_swept; k++) {
+            char value[256];
+            bnx_plan_value(j->trial, plan->swept[k], value, sizeof value);
+            for (char *c = value; *c; c++)
+                *c = *c == ',' ? ';' : *c;
+            len += (size_t)snprintf(text + len, cap - len, ",%s", value);
+        }
+        text[len++] = '\n';
     }
     char path[4200];
     snprintf(path, sizeof path, "%s/summary.csv", out);
@@ -455,6 +470,8 @@ static const struct option long_options[] = {
     {"threads", required_argument, NULL, 't'},
     {"force", no_argument, NULL, 'f'},
     {"resume", optional_argument, NULL, 'r'},
+    {"grid", required_argument, NULL, 'g'},
+    {"dry-run", no_argument, NULL, 'n'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -478,8 +495,13 @@ typedef struct run_args {
     const char *resume_dir;  /* with --resume: the run directory to continue */
     int resume, force, jobs, help;
     int user_options;        /* options --resume cannot be combined with */
+    int dry_run;             /* --dry-run: print the plan, create nothing */
+    const char *ini;         /* EXPERIMENT given as PATH.ini, or NULL */
+    char ini_name[64];       /* its name: the file name without .ini */
     int num_sets;
     char sets[BNX_MAX_SETTINGS][330]; /* "key=value", applied in order */
+    int num_grids;
+    char grids[BNX_MAX_SETTINGS][1024]; /* --grid "key=values", in order */
     char variants[1024];     /* --variants list, "" for all */
     int seeds;               /* --seeds N, 0 when not given */
     int seed_given;          /* --seed K given */
@@ -527,6 +549,14 @@ static int parse_args(int argc, char **argv, run_args *a)
             break;
         }
         case 'f': a->force = 1; break;
+        case 'n': a->dry_run = 1; break;
+        case 'g':
+            if (a->num_grids >= BNX_MAX_SETTINGS)
+                return cli_error(2, "too many --grid options (at most %d)", BNX_MAX_SETTINGS);
+            if (strlen(optarg) >= sizeof a->grids[0])
+                return cli_error(2, "--grid %.40s...: too long", optarg);
+            snprintf(a->grids[a->num_grids++], sizeof a->grids[0], "%s", optarg);
+            break;
         case 'r': a->resume = 1; a->resume_dir = optarg; break;
         case 'h': a->help = 1; return 0;
         default: return cli_bad_option("run", opt, argv);
@@ -540,8 +570,23 @@ static int parse_args(int argc, char **argv, run_args *a)
     else if (positional > 1)
         return cli_error(2, "run: one experiment at a time (got '%s' too)", argv[optind + 1]);
     a->name = argv[optind];
-    if (!bnx_name_is_safe(a->name))
-        return cli_error(2, "run: experiment name '%s' must be %s", a->name, bnx_name_rule);
+    size_t len = strlen(a->name);
+    if (len > 4 && strcmp(a->name + len - 4, ".ini") == 0) {
+        /* an experiment file by its path: its name is the file's */
+        a->ini = a->name;
+        const char *base = strrchr(a->ini, '/') ? strrchr(a->ini, '/') + 1 : a->ini;
+        snprintf(a->ini_name, sizeof a->ini_name, "%.*s", (int)(strlen(base) - 4), base);
+        if (strlen(base) - 4 >= sizeof a->ini_name || !bnx_name_is_safe(a->ini_name))
+            return cli_error(2, "run: %s: the experiment's name, the file name without .ini, "
+                             "must be %s", a->ini, bnx_name_rule);
+        a->name = a->ini_name;
+    } else if (!bnx_name_is_safe(a->name)) {
+        return cli_error(2, "run: experiment name '%s' must be %s (or give an experiment file "
+                         "as PATH.ini)", a->name, bnx_name_rule);
+    }
+    if (a->dry_run && (a->resume || a->out_arg || a->force))
+        return cli_error(2, "run: --dry-run prints the plan of a new run; not with --resume, "
+                            "--out or --force");
     if (a->seeds && seed_set[0])
         return cli_error(2, "run: --seed K (one seed, K) and --seeds N (seeds 1 to N) exclude "
                             "each other; give one");
@@ -594,8 +639,14 @@ static int make_plan(const run_args *a, bnx_spec *spec, bnx_plan *plan)
     bnx_error err;
     char rel[256], path[4200];
     snprintf(rel, sizeof rel, "experiments/%s.ini", a->name);
-    if (bnx_home_path(path, sizeof path, rel, &err) || bnx_spec_load(path, a->name, spec, &err))
+    if (a->ini)
+        snprintf(path, sizeof path, "%s", a->ini);
+    if ((!a->ini && bnx_home_path(path, sizeof path, rel, &err)) ||
+        bnx_spec_load(path, a->name, spec, &err))
         return cli_report(&err);
+    for (int i = 0; i < a->num_grids; i++)
+        if (bnx_spec_grid(spec, a->grids[i], &err))
+            return cli_error(2, "%s", err.msg);
     for (int i = 0; i < a->num_sets; i++)
         if (bnx_spec_override(spec, a->sets[i], &err))
             return cli_error(2, "%s", err.msg);
@@ -903,6 +954,54 @@ static int run_trials(const bnx_plan *plan, run_state *st, int jobs, int resume,
     return first_signal;
 }
 
+/* --dry-run: print every trial of the plan (name, swept values, seed,
+ * estimated memory) after the checks a run makes before it starts, and
+ * create nothing.  Returns the exit status. */
+static int dry_run(const run_args *a, bnx_plan *plan, run_state *st)
+{
+    static loaded_data data[MAX_DATASETS];
+    int num_data = 0, rc = load_data(st, plan, 0, data, &num_data);
+    if (rc) {
+        free_data(data, num_data);
+        return rc;
+    }
+    printf("%s: %d trial(s), %d variant(s); nothing is created (--dry-run)\n", a->name,
+           st->num_jobs, st->num_variants);
+    printf("%-40s %5s", "variant", "seed");
+    for (int k = 0; k < plan->num_swept; k++)
+        printf(" %14s", plan->swept[k]);
+    printf(" %10s\n", "memory");
+    double most = 0;
+    for (int i = 0; i < st->num_jobs; i++) {
+        const job *j = &st->jobs[i];
+        const bnx_dataset *train = &j->data->train;
+        bnx_memory mem;
+        bnx_error err;
+        char size[32] = "?";
+        if (bnx_memory_estimate(&j->config, train->c, train->h, train->w, train->num_classes,
+                                train->n, j->data->test.n, &mem, &err) == BNX_OK) {
+            bnx_format_bytes(size, sizeof size, mem.total);
+            if (mem.total > most)
+                most = mem.total;
+        }
+        printf("%-40s %5ld", j->trial->variant, j->config.seed);
+        for (int k = 0; k < plan->num_swept; k++) {
+            char value[256];
+            bnx_plan_value(j->trial, plan->swept[k], value, sizeof value);
+            printf(" %14s", value);
+        }
+        printf(" %10s\n", size);
+    }
+    int parallel = a->jobs < st->num_jobs ? a->jobs : st->num_jobs;
+    char one[32], all[32];
+    bnx_format_bytes(one, sizeof one, most);
+    bnx_format_bytes(all, sizeof all, most * parallel);
+    printf("estimated memory: at most %s per trial; %d at a time (--jobs): at most %s, plus "
+           "the datasets, loaded once\n", one, parallel, all);
+    free_data(data, num_data);
+    return 0;
+}
+
 /* Run the plan's trials (a new run, or the unfinished ones of a resumed
  * run), write summary.csv and print the table.  Returns the exit status. */
 static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *out, size_t out_size,
@@ -979,7 +1078,7 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
         }
     }
     print_table(&st);
-    rc = write_summary(out, &st);
+    rc = write_summary(out, plan, &st);
     if (parent[0])
         printf("run directory: %s (%s/latest)\n", out, parent);
     fflush(stdout);
@@ -1025,7 +1124,7 @@ int cmd_run(int argc, char **argv)
         return rc;
     }
     st.tty = isatty(STDERR_FILENO);
-    rc = run_plan(&a, &plan, &st, out, sizeof out, parent, sizeof parent);
+    rc = a.dry_run ? dry_run(&a, &plan, &st) : run_plan(&a, &plan, &st, out, sizeof out, parent, sizeof parent);
     free_jobs(&st);
     bnx_plan_free(&plan);
     return rc;

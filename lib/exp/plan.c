@@ -240,8 +240,12 @@ static const char *parse_trial(const cJSON *obj, const bnx_config *defaults, bnx
             snprintf(msg, size, "trial %s: %.700s", want, e.msg);
             return msg;
         }
+        /* the value as bnexp writes it (what a plan it wrote holds), so
+         * that no text can break the "key=value\n" lines */
+        char value[512];
+        bnx_config_key_value(&t->config, bnx_config_key_index(item->string), value, sizeof value);
         int n = snprintf(t->config_text + used, BNX_CONFIG_TEXT_MAX - used, "%s=%s\n",
-                         item->string, item->valuestring);
+                         item->string, value);
         if (n < 0 || (size_t)n >= BNX_CONFIG_TEXT_MAX - used)
             return "a trial's \"config\" is too long";
         used += (size_t)n;

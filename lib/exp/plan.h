@@ -43,7 +43,8 @@ typedef struct bnx_plan_trial {
     char dir[96];          /* "VARIANT/seed-K", relative to the run directory */
     bnx_config config;     /* fully resolved, seed included */
     char *config_text;     /* "key=value\n" for every key the plan holds, in its
-                              order (malloc'd): what the checkpoint identity
+                              order, each value as bnx_config_key_value writes
+                              it (malloc'd): what the checkpoint identity
                               hashes (bnx_plan_identity) */
 } bnx_plan_trial;
 
