@@ -72,6 +72,52 @@ EOF
 then ok "plan.json: every trial's full config, the swept keys, the data sums; the .ini copied"
 else fail "plan.json and experiment.ini"; fi
 
+# --- curves.csv and plot sweep ---
+if out=$($BNEXP plot accuracy --run "$run" 2>&1) && $pngcheck "$run/plots/initsweep-accuracy.png" 900 600 &&
+   [ "$(head -n 1 "$run/curves.csv")" = "variant,metric,step,seeds,n,mean,sd,min,max,init,init_std" ] &&
+   grep -q "^no-bn-init-gaussian-init_std-0.1,test_accuracy,60,2,2,.*,gaussian,0.1$" "$run/curves.csv"; then
+    ok "curves.csv has the swept keys as columns; the accuracy chart of 8 variants renders"
+else fail "curves.csv swept columns" "$out $(head -n 3 "$run/curves.csv" 2>&1)"; fi
+if out=$($BNEXP plot sweep --run "$run" --x init_std --by bn --logx 2>&1) &&
+   [ "$out" = "$run/plots/initsweep-sweep-init_std-by-bn.png" ] && $pngcheck "$out" 900 600 &&
+   python3 - "$run" <<'EOF2'
+import csv, statistics, sys
+run = sys.argv[1]
+rows = list(csv.DictReader(open(run + "/summary.csv")))
+sweep = list(csv.DictReader(open(run + "/sweep.csv")))
+# every (bn, init_std) point: the mean and sd of its finished seeds, from summary.csv
+assert [r["group"] for r in sweep[:3]] == ["bn=true"] * 3, sweep
+for p in sweep:
+    bn = p["group"].split("=")[1]
+    ys = [float(r["final_test_accuracy"]) for r in rows
+          if r["variant"].startswith("bn-" if bn == "true" else "no-bn-") and r["init_std"] == p["x"]
+          and r["status"] == "done"]
+    trials = [r for r in rows if r["variant"].startswith("bn-" if bn == "true" else "no-bn-") and r["init_std"] == p["x"]]
+    assert int(p["trials"]) == len(trials), (p, len(trials))
+    assert int(p["n"]) == len(ys)
+    if ys:
+        assert abs(float(p["mean"]) - statistics.mean(ys)) < 1e-9, p
+        sd = statistics.stdev(ys) if len(ys) > 1 else 0
+        assert abs(float(p["sd"]) - sd) < 1e-6, (p, sd)
+xs = [float(p["x"]) for p in sweep if p["group"] == "bn=true"]
+assert xs == sorted(xs) and xs[0] == 0.01 and xs[-1] == 1, xs   # xavier's init_std (1) joins x = 1
+EOF2
+then ok "plot sweep --x init_std --by bn --logx: a PNG, and sweep.csv's means and sds are summary.csv's"
+else fail "plot sweep init_std" "$out"; fi
+if out=$($BNEXP plot sweep --run "$run" --x init 2>&1) && $pngcheck "$out" 900 600 &&
+   grep -q "^bn=true; init_std=1,xavier_normal,1,2,2," "$run/sweep.csv"; then
+    ok "plot sweep --x init: values that are not numbers, placed in order; lines by the other swept keys"
+else fail "plot sweep --x init" "$out $(cat "$run/sweep.csv")"; fi
+expect_fail "plot sweep refuses an --x that is not swept" "--x lr: lr is not swept in this run.*the keys that vary: bn,init,init_std" \
+    $BNEXP plot sweep --run "$run" --x lr
+expect_fail "plot sweep refuses --logx for values that are not numbers" "--logx: init takes values that are not numbers" \
+    $BNEXP plot sweep --run "$run" --x init --logx
+expect_fail "plot sweep refuses a --y that is not a summary column" "--y status: not a numeric column" \
+    $BNEXP plot sweep --run "$run" --x init_std --y status
+expect_fail "plot sweep refuses --by the key on x" "is the key on x" $BNEXP plot sweep --run "$run" --x init_std --by init_std
+expect_fail "plot sweep needs --x" "give --x KEY" $BNEXP plot sweep --run "$run"
+expect_fail "--x on another chart is refused, not ignored" "options of plot sweep" $BNEXP plot accuracy --run "$run" --x lr
+
 # --- --grid replaces one key's values; precedence: grid point < --set ---
 if out=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --grid init_std=0.5 --variants bn \
          --seed 3 --set init=kaiming_normal --dry-run 2>&1) &&

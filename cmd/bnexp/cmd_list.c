@@ -21,6 +21,8 @@ static const struct {
     {"loss", "training loss vs training step on a log scale, mean and band over seeds"},
     {"activations", "15th/50th/85th percentiles of a sigmoid input, without and with BN "
                     "(Fig. 1b,c)"},
+    {"sweep", "a summary column against a swept key (--x KEY), mean and sd over seeds, "
+              "diverged marked"},
 };
 
 /* Strip leading and trailing white space in place; returns the start. */

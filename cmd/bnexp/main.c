@@ -78,6 +78,8 @@ static const struct command {
     {"data", cmd_data, "fetch, verify and list datasets", cmd_data_usage},
     {"plot", cmd_plot, "render charts of a run with gnuplot",
      "usage: bnexp plot CHART [EXPERIMENT | --run DIR] [--format png|svg|pdf]\n"
+     "       bnexp plot sweep [EXPERIMENT | --run DIR] --x KEY [--y COLUMN] [--by KEY,...]\n"
+     "                        [--logx] [--format png|svg|pdf]\n"
      "\n"
      "Render CHART of the latest run of EXPERIMENT (runs/EXPERIMENT/latest;\n"
      "EXPERIMENT defaults to fig1), or of the run directory DIR, into\n"
@@ -90,6 +92,13 @@ static const struct command {
      "  loss          training loss vs training step on a log scale, the same way\n"
      "  activations   15th/50th/85th percentiles of the probed sigmoid input over\n"
      "                training, one panel per variant (its lowest seed) (Fig. 1b,c)\n"
+     "  sweep         a summary.csv column (--y, default final_test_accuracy) against\n"
+     "                a swept key (--x), one line per value of the --by keys (default:\n"
+     "                every other key that varies); a point is the mean over the\n"
+     "                seeds with an error bar of one sample sd; diverged trials are\n"
+     "                left out and marked with a cross at the bottom.  Written to\n"
+     "                RUN/plots/EXPERIMENT-sweep-X[-by-BY][-Y].FORMAT, its numbers to\n"
+     "                RUN/sweep.csv.  An --x that does not vary in the run is refused\n"
      "\n"
      "accuracy and loss first write RUN/curves.csv, the per-step mean, sd, min and\n"
      "max over seeds that the chart draws.  A variant's line stops at the last step\n"
@@ -98,6 +107,10 @@ static const struct command {
      "options:\n"
      "  --run DIR         the run directory (instead of EXPERIMENT)\n"
      "  --format F        png (default), svg or pdf\n"
+     "  --x KEY           sweep: the key on the x axis (one the run sweeps)\n"
+     "  --y COLUMN        sweep: the summary.csv column on y (default final_test_accuracy)\n"
+     "  --by KEY[,KEY]    sweep: one line per value of these keys\n"
+     "  --logx            sweep: log scale on x (numeric, positive values)\n"
      "  -h, --help        show this help\n"},
     {"report", cmd_report, "the steps-to-accuracy table of a run (Fig. 3)",
      "usage: bnexp report [EXPERIMENT | --run DIR] [--baseline VARIANT]\n"

@@ -28,10 +28,11 @@ static int set_trial(bnx_plan_trial *t, const char *name, const bnx_config *cfg,
     t->config = *cfg;
     t->seed = cfg->seed;
     snprintf(t->dir, sizeof t->dir, "%s/seed-%ld", name, cfg->seed);
-    t->config_text = malloc(BNX_CONFIG_TEXT_MAX);
+    char text[BNX_CONFIG_TEXT_MAX];
+    bnx_config_text(cfg, text, sizeof text);
+    t->config_text = strdup(text);
     if (!t->config_text)
         return bnx_fail(err, BNX_ENOMEM, "out of memory for the run plan");
-    bnx_config_text(cfg, t->config_text, BNX_CONFIG_TEXT_MAX);
     return BNX_OK;
 }
 
@@ -220,10 +221,8 @@ static const char *parse_trial(const cJSON *obj, const bnx_config *defaults, bnx
         return "a trial's \"config\" is not an object";
     t->config = *defaults;
     size_t used = 0;
-    t->config_text = malloc(BNX_CONFIG_TEXT_MAX);
-    if (!t->config_text)
-        return "out of memory";
-    t->config_text[0] = '\0';
+    char text[BNX_CONFIG_TEXT_MAX];
+    text[0] = '\0';
     cJSON_ArrayForEach(item, config) {
         bnx_error e;
         if (!cJSON_IsString(item) || !item->string) {
@@ -244,12 +243,13 @@ static const char *parse_trial(const cJSON *obj, const bnx_config *defaults, bnx
          * that no text can break the "key=value\n" lines */
         char value[512];
         bnx_config_key_value(&t->config, bnx_config_key_index(item->string), value, sizeof value);
-        int n = snprintf(t->config_text + used, BNX_CONFIG_TEXT_MAX - used, "%s=%s\n",
-                         item->string, value);
-        if (n < 0 || (size_t)n >= BNX_CONFIG_TEXT_MAX - used)
+        int n = snprintf(text + used, sizeof text - used, "%s=%s\n", item->string, value);
+        if (n < 0 || (size_t)n >= sizeof text - used)
             return "a trial's \"config\" is too long";
         used += (size_t)n;
     }
+    if (!(t->config_text = strdup(text)))
+        return "out of memory";
     if (t->config.seed != t->seed) {
         snprintf(msg, size, "trial %s: config seed %ld is not the trial's seed", want,
                  t->config.seed);
@@ -367,4 +367,33 @@ void bnx_plan_value(const bnx_plan_trial *t, const char *key, char *buf, size_t 
         snprintf(buf, size, "%s", "");
     else
         bnx_config_key_value(&t->config, i, buf, size);
+}
+
+int bnx_plan_varies(const bnx_plan *plan, const char *key)
+{
+    if (bnx_config_key_index(key) < 0 || plan->num_trials == 0)
+        return 0;
+    char first[512], value[512];
+    bnx_plan_value(&plan->trials[0], key, first, sizeof first);
+    for (int i = 1; i < plan->num_trials; i++) {
+        bnx_plan_value(&plan->trials[i], key, value, sizeof value);
+        if (strcmp(first, value) != 0)
+            return 1;
+    }
+    return 0;
+}
+
+void bnx_plan_varying_keys(const bnx_plan *plan, char *buf, size_t size)
+{
+    static const char *const inert[] = {"seed", "threads", "checkpoint_every", "max_memory_mb"};
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < bnx_config_num_keys() && used < size; k++) {
+        const char *key = bnx_config_key_name(k);
+        int skip = 0;
+        for (size_t j = 0; j < sizeof inert / sizeof inert[0]; j++)
+            skip |= strcmp(key, inert[j]) == 0;
+        if (!skip && bnx_plan_varies(plan, key))
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "," : "", key);
+    }
 }

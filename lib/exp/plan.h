@@ -112,6 +112,16 @@ void bnx_plan_identity(const bnx_plan_trial *t, const char *data_id, unsigned ch
  * "" for an unknown key. */
 void bnx_plan_value(const bnx_plan_trial *t, const char *key, char *buf, size_t size);
 
+/* 1 if key `key` has at least two different values among the plan's
+ * trials (it is swept, by a grid or by the variants), else 0 (an unknown
+ * key included). */
+int bnx_plan_varies(const bnx_plan *plan, const char *key);
+
+/* The keys that vary among the trials (bnx_plan_varies), but seed and
+ * the keys that change nothing computed (threads, checkpoint_every,
+ * max_memory_mb), comma-separated into buf[size] ("" if none). */
+void bnx_plan_varying_keys(const bnx_plan *plan, char *buf, size_t size);
+
 /* Free what the plan holds and zero it; safe on a zeroed plan. */
 void bnx_plan_free(bnx_plan *plan);
 
