@@ -118,6 +118,16 @@ expect_fail "plot sweep refuses --by the key on x" "is the key on x" $BNEXP plot
 expect_fail "plot sweep needs --x" "give --x KEY" $BNEXP plot sweep --run "$run"
 expect_fail "--x on another chart is refused, not ignored" "options of plot sweep" $BNEXP plot accuracy --run "$run" --x lr
 
+# --- report --pair: each point against its twin ---
+if out=$($BNEXP report --run "$run" --pair bn=false 2>/dev/null) && [ "$out" = "$(cat "$run/report.md")" ] &&
+   grep -q "^| bn-init-gaussian-init_std-0.01 | no-bn-init-gaussian-init_std-0.01 | 2 | " <<<"$out" &&
+   grep -q "^| bn-init-xavier_normal | no-bn-init-xavier_normal | 2 | " <<<"$out" &&
+   [ "$(grep -c '^| bn-' <<<"$out")" = 4 ] && ! grep -q '^| no-bn-' <<<"$out"; then
+    ok "report --pair bn=false: every bn point against its no-bn twin, printed and in report.md"
+else fail "report --pair bn=false" "$out"; fi
+expect_fail "report --pair with a key that does not vary" "--pair lr=1: lr does not vary" $BNEXP report --run "$run" --pair lr=1
+expect_fail "report --pair and --baseline together" "give one" $BNEXP report --run "$run" --pair bn=false --baseline no-bn
+
 # --- --grid replaces one key's values; precedence: grid point < --set ---
 if out=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --grid init_std=0.5 --variants bn \
          --seed 3 --set init=kaiming_normal --dry-run 2>&1) &&

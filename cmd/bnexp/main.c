@@ -113,7 +113,7 @@ static const struct command {
      "  --logx            sweep: log scale on x (numeric, positive values)\n"
      "  -h, --help        show this help\n"},
     {"report", cmd_report, "the steps-to-accuracy table of a run (Fig. 3)",
-     "usage: bnexp report [EXPERIMENT | --run DIR] [--baseline VARIANT]\n"
+     "usage: bnexp report [EXPERIMENT | --run DIR] [--baseline VARIANT | --pair KEY=VALUE]\n"
      "\n"
      "Print the Fig. 3 table of the latest run of EXPERIMENT (runs/EXPERIMENT/latest;\n"
      "EXPERIMENT defaults to fig1), or of the run directory DIR, as Markdown, and\n"
@@ -124,10 +124,16 @@ static const struct command {
      "report.md defines every column.  Reads RUN/summary.csv and every trial's\n"
      "metrics.csv; if one is missing or empty, it says which and writes nothing.\n"
      "\n"
+     "With --pair KEY=VALUE (a grid, e.g. --pair bn=false), each variant is measured\n"
+     "against its own twin instead: the variant with the same config but KEY = VALUE\n"
+     "(from RUN/plan.json); steps to the twin's best accuracy, the speed-up, and\n"
+     "both variants' max and final accuracy; a variant with no twin is marked so.\n"
+     "\n"
      "options:\n"
      "  --run DIR         the run directory (instead of EXPERIMENT)\n"
      "  --baseline V      the variant the others are measured against (default:\n"
      "                    no-bn, or baseline if the run has no no-bn)\n"
+     "  --pair KEY=VALUE  measure each variant against its twin with KEY = VALUE\n"
      "  -h, --help        show this help\n"},
     {"list", cmd_list, "list experiments, datasets and charts",
      "usage: bnexp list\n"

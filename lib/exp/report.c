@@ -817,6 +817,38 @@ static void put_stat(strbuf *sb, const bnx_stat *s, int total, int decimals, con
         sb_printf(sb, " (%d/%d %s)", s->n, total, word);
 }
 
+/* " | 2.0x | " (or " | — | ") and the max test accuracy, then " | ". */
+static void put_speedup_and_max(strbuf *sb, const bnx_report_row *r)
+{
+    if (isfinite(r->speedup))
+        sb_printf(sb, " | %.1fx | ", r->speedup);
+    else
+        sb_printf(sb, " | — | ");
+    put_stat(sb, &r->max_accuracy, r->seeds, 4, "finite", "n/a");
+    sb_printf(sb, " | ");
+}
+
+/* " | diverged/trials", and the failed and interrupted ones. */
+static void put_diverged(strbuf *sb, const bnx_report_row *r)
+{
+    sb_printf(sb, " | %d/%d", r->diverged, r->seeds);
+    if (r->failed)
+        sb_printf(sb, " (%d failed)", r->failed);
+    if (r->interrupted)
+        sb_printf(sb, " (%d interrupted)", r->interrupted);
+}
+
+/* The report's first lines: the run directory and the experiment. */
+static void put_run_lines(strbuf *sb, const bnx_report_info *info)
+{
+    const char *exp = info->experiment && info->experiment[0] ? info->experiment : NULL;
+    sb_printf(sb, "- Run directory: `%s`\n", info->run_dir);
+    if (exp)
+        sb_printf(sb, "- Experiment: %s%s%s\n", exp,
+                  info->description && info->description[0] ? " — " : "",
+                  info->description ? info->description : "");
+}
+
 int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_report_info *info,
                         char **text, bnx_error *err)
 {
@@ -825,11 +857,7 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
     const char *exp = info->experiment && info->experiment[0] ? info->experiment : NULL;
     sb_printf(&sb, "# Steps to the baseline's best test accuracy%s%s\n\n", exp ? ": " : "",
               exp ? exp : "");
-    sb_printf(&sb, "- Run directory: `%s`\n", info->run_dir);
-    if (exp)
-        sb_printf(&sb, "- Experiment: %s%s%s\n", exp,
-                  info->description && info->description[0] ? " — " : "",
-                  info->description ? info->description : "");
+    put_run_lines(&sb, info);
     sb_printf(&sb, "- Seeds: ");
     for (int i = 0; i < rep->num_targets; i++)
         sb_printf(&sb, "%s%ld", i ? ", " : "", rep->targets[i].seed);
@@ -864,18 +892,9 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
         const bnx_report_row *r = &rep->rows[k];
         sb_printf(&sb, "| %s | %d | ", r->variant, r->seeds);
         put_stat(&sb, &r->steps_to_target, r->seeds, -1, "reached", "never");
-        if (isfinite(r->speedup))
-            sb_printf(&sb, " | %.1fx | ", r->speedup);
-        else
-            sb_printf(&sb, " | — | ");
-        put_stat(&sb, &r->max_accuracy, r->seeds, 4, "finite", "n/a");
-        sb_printf(&sb, " | ");
+        put_speedup_and_max(&sb, r);
         put_stat(&sb, &r->final_accuracy, r->seeds, 4, "finite", "n/a");
-        sb_printf(&sb, " | %d/%d", r->diverged, r->seeds);
-        if (r->failed)
-            sb_printf(&sb, " (%d failed)", r->failed);
-        if (r->interrupted)
-            sb_printf(&sb, " (%d interrupted)", r->interrupted);
+        put_diverged(&sb, r);
         sb_printf(&sb, " | ");
         put_stat(&sb, &r->wall_time_s, r->seeds, 1, "known", "n/a");
         sb_printf(&sb, " |\n");
@@ -1168,4 +1187,220 @@ int bnx_sweep_write(const bnx_sweep *sw, const char *path, bnx_error *err)
                   bnx_csv_num(c[3], 32, s->max, s->n > 0), p->diverged, p->unfinished);
     }
     return sb_write(&sb, path, err);
+}
+
+/* ---- pairs ---- */
+
+void bnx_pairs_free(bnx_pairs *pairs)
+{
+    free(pairs->rows);
+    memset(pairs, 0, sizeof *pairs);
+}
+
+/* The first plan trial of `variant`, or NULL. */
+static const bnx_plan_trial *plan_variant(const bnx_plan *plan, const char *variant)
+{
+    for (int i = 0; i < plan->num_trials; i++)
+        if (strcmp(plan->trials[i].variant, variant) == 0)
+            return &plan->trials[i];
+    return NULL;
+}
+
+/* 1 if a and b have the same value of every key but `key` and the keys no
+ * arithmetic depends on. */
+static int twins(const bnx_plan_trial *a, const bnx_plan_trial *b, const char *key)
+{
+    static const char *const inert[] = {"seed", "threads", "checkpoint_every", "max_memory_mb"};
+    for (int k = 0; k < bnx_config_num_keys(); k++) {
+        const char *name = bnx_config_key_name(k);
+        int skip = strcmp(name, key) == 0;
+        for (size_t j = 0; j < sizeof inert / sizeof inert[0]; j++)
+            skip |= strcmp(name, inert[j]) == 0;
+        char va[512], vb[512];
+        bnx_config_key_value(&a->config, k, va, sizeof va);
+        bnx_config_key_value(&b->config, k, vb, sizeof vb);
+        if (!skip && strcmp(va, vb) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The report of the trials of variants `twin` (the baseline; NULL: none)
+ * and `variant` only, into *rep. */
+static int report_of_pair(const bnx_run *run, const char *twin, const char *variant,
+                          bnx_report *rep, bnx_error *err)
+{
+    bnx_run sub = *run;
+    char names[2][64];
+    int nv = 0;
+    if (twin)
+        snprintf(names[nv++], sizeof names[0], "%s", twin);
+    snprintf(names[nv++], sizeof names[0], "%s", variant);
+    sub.variants = names;
+    sub.num_variants = nv;
+    sub.trials = calloc((size_t)run->num_trials + 1, sizeof *sub.trials);
+    if (!sub.trials)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory computing the pairs");
+    sub.num_trials = 0;
+    for (int i = 0; i < run->num_trials; i++)
+        if (strcmp(run->trials[i].variant, variant) == 0 ||
+            (twin && strcmp(run->trials[i].variant, twin) == 0))
+            sub.trials[sub.num_trials++] = run->trials[i]; /* shallow: not freed here */
+    int rc = bnx_report_compute(&sub, twin ? twin : variant, rep, err);
+    free(sub.trials);
+    return rc;
+}
+
+int bnx_pairs_compute(const bnx_run *run, const char *assignment, bnx_pairs *pairs,
+                      bnx_error *err)
+{
+    memset(pairs, 0, sizeof *pairs);
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof pairs->key)
+        return bnx_fail(err, BNX_EINVAL, "--pair '%s': expected KEY=VALUE (e.g. bn=false)", assignment);
+    snprintf(pairs->key, sizeof pairs->key, "%.*s", (int)(eq - assignment), assignment);
+    bnx_plan plan;
+    int rc = bnx_plan_read(run->dir, &plan, err);
+    if (rc == BNX_ENOTFOUND)
+        bnx_fail(err, rc, "%s has no %s (a run made before plans): its configs are unknown, so "
+                 "twins cannot be found", run->dir, BNX_PLAN_FILE);
+    if (rc)
+        return rc;
+    char varying[1024];
+    bnx_plan_varying_keys(&plan, varying, sizeof varying);
+    bnx_config probe;
+    bnx_config_defaults(&probe);
+    if (!bnx_plan_varies(&plan, pairs->key))
+        rc = bnx_fail(err, BNX_EINVAL, "--pair %s: %s does not vary in this run (the keys that "
+                      "do: %s)", assignment, pairs->key, varying[0] ? varying : "none");
+    else if (bnx_config_set(&probe, pairs->key, eq + 1, err))
+        rc = bnx_error_prefix(err, "--pair %s", assignment);
+    if (rc) {
+        bnx_plan_free(&plan);
+        return rc;
+    }
+    bnx_config_key_value(&probe, bnx_config_key_index(pairs->key), pairs->value, sizeof pairs->value);
+    pairs->rows = calloc((size_t)run->num_variants + 1, sizeof *pairs->rows);
+    if (!pairs->rows) {
+        bnx_plan_free(&plan);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory computing the pairs");
+    }
+    for (int v = 0; v < run->num_variants && rc == BNX_OK; v++) {
+        const bnx_plan_trial *t = plan_variant(&plan, run->variants[v]);
+        char value[512];
+        if (t)
+            bnx_plan_value(t, pairs->key, value, sizeof value);
+        if (t && strcmp(value, pairs->value) == 0) {
+            pairs->num_twins++;
+            continue;
+        }
+        bnx_pair_row *row = &pairs->rows[pairs->num_rows++];
+        snprintf(row->variant, sizeof row->variant, "%s", run->variants[v]);
+        for (int u = 0; t && u < run->num_variants && !row->twin[0]; u++) {
+            const bnx_plan_trial *tu = plan_variant(&plan, run->variants[u]);
+            if (!tu)
+                continue;
+            bnx_plan_value(tu, pairs->key, value, sizeof value);
+            if (strcmp(value, pairs->value) == 0 && twins(t, tu, pairs->key))
+                snprintf(row->twin, sizeof row->twin, "%s", run->variants[u]);
+        }
+        bnx_report rep;
+        bnx_error e;
+        int r = report_of_pair(run, row->twin[0] ? row->twin : NULL, row->variant, &rep, &e);
+        if (r == BNX_EINVAL && row->twin[0]) { /* the twin reached no finite accuracy */
+            row->no_target = 1;
+            r = report_of_pair(run, NULL, row->variant, &rep, &e);
+        }
+        if (r == BNX_ENOMEM) {
+            rc = bnx_fail(err, r, "%s", e.msg);
+            break;
+        }
+        if (r == BNX_OK) {
+            int mine = rep.num_rows - 1;
+            row->mine = rep.rows[mine];
+            if (row->twin[0] && !row->no_target)
+                row->theirs = rep.rows[0];
+            if (!row->twin[0] || row->no_target) {
+                memset(&row->mine.steps_to_target, 0, sizeof row->mine.steps_to_target);
+                row->mine.speedup = NAN;
+            }
+        } else {
+            rc = bnx_fail(err, r, "%s", e.msg); /* the variant has no finite accuracy itself */
+        }
+        bnx_report_free(&rep);
+    }
+    if (rc == BNX_OK && pairs->num_twins == 0)
+        rc = bnx_fail(err, BNX_EINVAL, "--pair %s: no variant of this run has %s = %s",
+                      assignment, pairs->key, pairs->value);
+    bnx_plan_free(&plan);
+    if (rc)
+        bnx_pairs_free(pairs);
+    return rc;
+}
+
+int bnx_pairs_markdown(const bnx_run *run, const bnx_pairs *pairs, const bnx_report_info *info,
+                       char **text, bnx_error *err)
+{
+    *text = NULL;
+    strbuf sb = {0};
+    const char *exp = info->experiment && info->experiment[0] ? info->experiment : NULL;
+    sb_printf(&sb, "# Each variant against its twin with %s = %s%s%s\n\n", pairs->key, pairs->value,
+              exp ? ": " : "", exp ? exp : "");
+    put_run_lines(&sb, info);
+    sb_printf(&sb, "- %d trial%s of %d variant%s; %d variant%s with %s = %s (the twins)\n",
+              run->num_trials, run->num_trials == 1 ? "" : "s", run->num_variants,
+              run->num_variants == 1 ? "" : "s", pairs->num_twins, pairs->num_twins == 1 ? "" : "s",
+              pairs->key, pairs->value);
+    sb_printf(&sb, "- A variant's twin has the same config but %s = %s; the target of a seed is "
+                   "the best test accuracy the twin's trial of that seed recorded\n\n",
+              pairs->key, pairs->value);
+    sb_printf(&sb, "| variant | twin | seeds | steps to twin's best | speed-up | max test "
+                   "accuracy | twin's max | final test accuracy | twin's final | diverged |\n");
+    sb_printf(&sb, "|---|---|---|---|---|---|---|---|---|---|\n");
+    for (int k = 0; k < pairs->num_rows; k++) {
+        const bnx_pair_row *p = &pairs->rows[k];
+        const bnx_report_row *r = &p->mine, *t = &p->theirs;
+        sb_printf(&sb, "| %s | %s | %d | ", p->variant,
+                  p->twin[0] ? p->twin : "none in this run", r->seeds);
+        if (!p->twin[0])
+            sb_printf(&sb, "— (no twin)");
+        else if (p->no_target)
+            sb_printf(&sb, "— (the twin has no finite accuracy)");
+        else
+            put_stat(&sb, &r->steps_to_target, r->seeds, -1, "reached", "never");
+        put_speedup_and_max(&sb, r);
+        if (p->twin[0] && !p->no_target)
+            put_stat(&sb, &t->max_accuracy, t->seeds, 4, "finite", "n/a");
+        else
+            sb_printf(&sb, "—");
+        sb_printf(&sb, " | ");
+        put_stat(&sb, &r->final_accuracy, r->seeds, 4, "finite", "n/a");
+        sb_printf(&sb, " | ");
+        if (p->twin[0] && !p->no_target)
+            put_stat(&sb, &t->final_accuracy, t->seeds, 4, "finite", "n/a");
+        else
+            sb_printf(&sb, "—");
+        put_diverged(&sb, r);
+        sb_printf(&sb, " |\n");
+    }
+    sb_printf(&sb,
+              "\nColumns:\n\n"
+              "- **twin**: the variant with the same config but %s = %s (\"none in this run\": "
+              "the grid has no such point, or it was not run).\n"
+              "- **steps to twin's best**: SGD steps until the variant's first record at or above "
+              "the best test accuracy its twin recorded with the same seed (the twin's best over "
+              "all its seeds if it lacks that seed); over the seeds that got there.\n"
+              "- **speed-up**: the twin's mean steps to its own best over the variant's.\n"
+              "- **max / final test accuracy**: the variant's best and last recorded test "
+              "accuracy; **twin's max / final**: the twin's.\n"
+              "- **diverged**: the variant's trials whose loss became NaN or infinite / its "
+              "trials.\n"
+              "- **mean ± sd**: over seeds, sample standard deviation.\n",
+              pairs->key, pairs->value);
+    if (sb.oom) {
+        free(sb.p);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory formatting the report");
+    }
+    *text = sb.p;
+    return BNX_OK;
 }

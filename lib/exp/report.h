@@ -254,4 +254,48 @@ int bnx_sweep_write(const bnx_sweep *sw, const char *path, bnx_error *err);
 /* Free what bnx_sweep_compute allocated; safe on a zeroed sweep. */
 void bnx_sweep_free(bnx_sweep *sw);
 
+/* ---- pairs: each grid point against its twin (report --pair KEY=VALUE) ---- */
+
+/* A variant and its twin: the variant whose config is the same in every key
+ * but KEY (seeds and the keys that change nothing computed aside) and has
+ * KEY = VALUE. */
+typedef struct bnx_pair_row {
+    char variant[64];
+    char twin[64];           /* "" when the run has no twin of it */
+    int no_target;           /* the twin has no finite test accuracy: no steps */
+    bnx_report_row mine;     /* the variant's row of the report against its twin
+                                (mine.speedup: the twin's mean steps to its
+                                own best over the variant's); without a twin,
+                                its own figures (no steps) */
+    bnx_report_row theirs;   /* the twin's row (zeroed without a twin) */
+} bnx_pair_row;
+
+typedef struct bnx_pairs {
+    char key[64], value[256]; /* value as bnexp writes it ("false", "0.01") */
+    int num_rows;
+    bnx_pair_row *rows;      /* every variant whose KEY is not VALUE, run order */
+    int num_twins;           /* variants with KEY = VALUE */
+} bnx_pairs;
+
+/* The pairs of `run` (read with BNX_RUN_SUMMARY) for KEY=VALUE, from the
+ * configs in RUN/plan.json.  For each variant whose KEY differs from VALUE,
+ * its twin; the steps to target of a seed are the steps to the best test
+ * accuracy the twin's trial of that seed recorded (bnx_report_compute with
+ * the twin as the baseline).
+ * Errors: BNX_ENOTFOUND for no plan.json; BNX_EINVAL for an assignment
+ * without '=', a key that does not vary in the run (the message lists those
+ * that do), a VALUE that is not a value of KEY (as bnx_config_set) or that
+ * no variant has; BNX_EFORMAT as bnx_plan_read; BNX_ENOMEM. */
+int bnx_pairs_compute(const bnx_run *run, const char *assignment, bnx_pairs *pairs,
+                      bnx_error *err);
+
+/* The pairs as Markdown (the run, the key and value, the table, the
+ * definition of every column) into a malloc'd *text (free it).
+ * Errors: BNX_ENOMEM. */
+int bnx_pairs_markdown(const bnx_run *run, const bnx_pairs *pairs, const bnx_report_info *info,
+                       char **text, bnx_error *err);
+
+/* Free what bnx_pairs_compute allocated; safe on a zeroed value. */
+void bnx_pairs_free(bnx_pairs *pairs);
+
 #endif
