@@ -75,6 +75,7 @@ cli-check: bnexp build/pngcheck
 	./tests/cli_test.sh
 	./tests/cli_resume.sh
 	./tests/cli_hostile.sh
+	./tests/cli_sweep.sh
 
 # Timings, never pass/fail: a step against its bare GEMMs, then a full fig1.
 bench: bnexp build/bench

@@ -235,6 +235,7 @@ static void print_estimates(void)
     bnx_config cfg = spec.num_variants ? spec.variants[0].config : (bnx_config){0};
     if (!spec.num_variants)
         bnx_config_defaults(&cfg);
+    bnx_spec_free(&spec);
     for (size_t i = 0; i < sizeof cnn / sizeof cnn[0]; i++)
         bnx_config_set(&cfg, cnn[i][0], cnn[i][1], NULL);
     print_estimate("reference CNN", &cfg);

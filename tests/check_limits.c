@@ -252,10 +252,11 @@ END_TEST
 
 START_TEST(safe_names)
 {
-    static const char *const good[] = {"fig1", "lr-sweep", "no_bn", "a", "0",
+    static const char *const good[] = {"fig1", "lr-sweep", "no_bn", "a", "0", "x.ini",
+                                       "bn-init_std-1e-2", "lr-0.01", "a-",
                                        "abcdefghijklmnopqrstuvwxyz0123456789-_abcdefghijklmnopqrstuvwxy"};
     static const char *const bad[] = {"", ".", "..", "../x", "a/b", "/abs", "a b", ".hidden",
-                                      "Fig1", "x.ini", "tab\there", "new\nline",
+                                      "Fig1", "tab\there", "new\nline", "-x", "-", "a..b", "x..",
                                       "abcdefghijklmnopqrstuvwxyz0123456789-_abcdefghijklmnopqrstuvwxyz"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         ck_assert_msg(bnx_name_is_safe(good[i]), "%s", good[i]);

@@ -16,6 +16,7 @@ Suite *suite_checkpoint(void);
 Suite *suite_limits(void);
 Suite *suite_out(void);
 Suite *suite_pngdir(void);
+Suite *suite_plan(void);
 
 int main(void)
 {
@@ -33,6 +34,7 @@ int main(void)
     srunner_add_suite(sr, suite_limits());
     srunner_add_suite(sr, suite_out());
     srunner_add_suite(sr, suite_pngdir());
+    srunner_add_suite(sr, suite_plan());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 
 #include "core/paths.h"
+#include "exp/plan.h"
 #include "exp/report.h"
+#include "exp/spec.h"
 #include "out/csvread.h"
 #include "testutil.h"
 
@@ -343,6 +345,85 @@ START_TEST(report_refuses_absent_baseline_and_missing_metrics)
 }
 END_TEST
 
+/* ---- report --pair: each point against its twin ---- */
+
+START_TEST(pairs_measure_each_point_against_its_twin)
+{
+    /* the plan: variants bn and no-bn x lr 0.1, 1 x seeds 1, 2 */
+    put("e.ini", "[experiment]\nsteps = 300\n[variant.bn]\nbn = true\n[variant.no-bn]\n"
+                 "[grid]\nlr = 0.1, 1\n");
+    char path[128];
+    snprintf(path, sizeof path, "%s/e.ini", dir);
+    static bnx_spec spec;
+    bnx_plan plan;
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "e", &spec, &err), BNX_OK);
+    ck_assert_int_eq(bnx_plan_build(&spec, 2, &plan, &err), BNX_OK);
+    ck_assert_int_eq(bnx_plan_write(dir, &plan, &err), BNX_OK);
+    bnx_plan_free(&plan);
+    bnx_spec_free(&spec);
+    /* no-bn-lr-1 did not run: bn-lr-1 has no twin in the run */
+    put("summary.csv", "variant,seed,status,wall_time_s\nbn-lr-0.1,1,done,1\nbn-lr-0.1,2,done,1\n"
+                       "bn-lr-1,1,done,1\nbn-lr-1,2,done,1\nno-bn-lr-0.1,1,done,1\n"
+                       "no-bn-lr-0.1,2,done,1\n");
+    const double twin1[] = {0.1, 0.5, 0.8, 0.9}, twin2[] = {0.1, 0.6, 0.7, 0.85};
+    const double bn1[] = {0.1, 0.9, 0.95, 0.96}, bn2[] = {0.1, 0.8, 0.9, 0.9};
+    put_metrics("no-bn-lr-0.1", 1, twin1, 4, -1);
+    put_metrics("no-bn-lr-0.1", 2, twin2, 4, -1);
+    put_metrics("bn-lr-0.1", 1, bn1, 4, -1);
+    put_metrics("bn-lr-0.1", 2, bn2, 4, -1);
+    put_metrics("bn-lr-1", 1, bn1, 4, -1);
+    put_metrics("bn-lr-1", 2, bn2, 4, -1);
+    bnx_run run;
+    ck_assert_int_eq(bnx_run_read(dir, BNX_RUN_SUMMARY, &run, &err), BNX_OK);
+    bnx_pairs pairs;
+    ck_assert_int_eq(bnx_pairs_compute(&run, "bn=false", &pairs, &err), BNX_OK);
+    ck_assert_str_eq(pairs.value, "false");
+    ck_assert_int_eq(pairs.num_twins, 1);
+    ck_assert_int_eq(pairs.num_rows, 2);
+    const bnx_pair_row *p = &pairs.rows[0];
+    ck_assert_str_eq(p->variant, "bn-lr-0.1");
+    ck_assert_str_eq(p->twin, "no-bn-lr-0.1");
+    /* targets 0.9 (seed 1) and 0.85 (seed 2): reached at steps 100 and 200;
+     * the twin reaches its own best at 300 on both seeds: 2x */
+    ck_assert_int_eq(p->mine.steps_to_target.n, 2);
+    ck_assert_double_eq_tol(p->mine.steps_to_target.mean, 150, 1e-9);
+    ck_assert_double_eq_tol(p->mine.speedup, 2.0, 1e-9);
+    ck_assert_double_eq_tol(p->mine.max_accuracy.mean, 0.93, 1e-9);
+    ck_assert_double_eq_tol(p->theirs.max_accuracy.mean, 0.875, 1e-9);
+    ck_assert_double_eq_tol(p->theirs.final_accuracy.mean, 0.875, 1e-9);
+    ck_assert_str_eq(pairs.rows[1].variant, "bn-lr-1");
+    ck_assert_str_eq(pairs.rows[1].twin, "");
+    ck_assert_int_eq(pairs.rows[1].mine.steps_to_target.n, 0);
+    ck_assert(isnan(pairs.rows[1].mine.speedup));
+    ck_assert_double_eq_tol(pairs.rows[1].mine.max_accuracy.mean, 0.93, 1e-9);
+    char *text;
+    bnx_report_info info = {"RUN", "e", ""};
+    ck_assert_int_eq(bnx_pairs_markdown(&run, &pairs, &info, &text, &err), BNX_OK);
+    ck_assert_msg(strstr(text, "| bn-lr-0.1 | no-bn-lr-0.1 | 2 | 150 ± 71 | 2.0x | 0.9300 ± 0.0424 | "
+                               "0.8750 ± 0.0354 |"), "%s", text);
+    ck_assert_ptr_nonnull(strstr(text, "| bn-lr-1 | none in this run | 2 | — (no twin) | — |"));
+    free(text);
+    bnx_pairs_free(&pairs);
+    /* the other way round: lr=1 pairs bn-lr-0.1 with bn-lr-1 */
+    ck_assert_int_eq(bnx_pairs_compute(&run, "lr=1", &pairs, &err), BNX_OK);
+    ck_assert_int_eq(pairs.num_rows, 2);
+    ck_assert_str_eq(pairs.rows[0].twin, "bn-lr-1");
+    ck_assert_str_eq(pairs.rows[1].variant, "no-bn-lr-0.1");
+    ck_assert_str_eq(pairs.rows[1].twin, "");
+    bnx_pairs_free(&pairs);
+    const char *bad[][2] = {{"bn", "expected KEY=VALUE"}, {"momentum=0.9", "does not vary"},
+                            {"bn=maybe", "boolean"}, {"lr=0.5", "no variant of this run has lr = 0.5"},
+                            {"nokey=1", "does not vary"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_ne(bnx_pairs_compute(&run, bad[i][0], &pairs, &err), BNX_OK);
+        ck_assert_msg(strstr(err.msg, bad[i][1]) != NULL, "%s: %s", bad[i][0], err.msg);
+        ck_assert_int_eq(pairs.num_rows, 0);
+    }
+    bnx_run_free(&run);
+}
+END_TEST
+
 Suite *suite_report(void)
 {
     Suite *s = suite_create("report");
@@ -356,6 +437,7 @@ Suite *suite_report(void)
     tcase_add_test(tc, step_stats_stop_where_a_seed_diverged);
     tcase_add_test(tc, report_targets_steps_reached_and_speedup);
     tcase_add_test(tc, report_refuses_absent_baseline_and_missing_metrics);
+    tcase_add_test(tc, pairs_measure_each_point_against_its_twin);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/paths.h"
 #include "exp/spec.h"
 #include "nn/norm.h"
 #include "testutil.h"
@@ -25,9 +26,27 @@ static const char *write_ini(const char *name, const char *text)
 }
 
 static void setup(void) { test_tmpdir_create(dir, sizeof dir, "spec"); }
-static void teardown(void) { test_tmpdir_remove(dir); }
-
 static bnx_spec spec;
+
+static void teardown(void)
+{
+    bnx_spec_free(&spec);
+    test_tmpdir_remove(dir);
+}
+
+/* Each case's text, as experiment file `name`, is refused with a message
+ * holding the case's pattern. */
+static void expect_refused(const char *name, const char *const (*cases)[2], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *path = write_ini(name, cases[i][0]);
+        bnx_error err;
+        bnx_spec_free(&spec);
+        ck_assert_int_ne(bnx_spec_load(path, "e", &spec, &err), BNX_OK);
+        ck_assert_msg(strstr(err.msg, cases[i][1]) != NULL, "case %zu: '%s' lacks '%s'", i,
+                      err.msg, cases[i][1]);
+    }
+}
 
 START_TEST(precedence_defaults_experiment_variant_set)
 {
@@ -81,13 +100,7 @@ START_TEST(bad_values_rejected)
         {"[experiment]\nsteps = 10\n", "no [variant"},
         {"[experiment]\nsteps 10\n[variant.a]\n", "syntax"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *path = write_ini("bad.ini", cases[i][0]);
-        bnx_error err;
-        ck_assert_int_ne(bnx_spec_load(path, "bad", &spec, &err), BNX_OK);
-        ck_assert_msg(strstr(err.msg, cases[i][1]) != NULL, "case %zu: '%s' lacks '%s'", i,
-                      err.msg, cases[i][1]);
-    }
+    expect_refused("bad.ini", cases, sizeof cases / sizeof cases[0]);
 }
 END_TEST
 
@@ -212,6 +225,199 @@ START_TEST(conv_channels_list)
 }
 END_TEST
 
+/* The index of variant `name` in spec, or -1. */
+static int variant_index(const char *name)
+{
+    for (int i = 0; i < spec.num_variants; i++)
+        if (strcmp(spec.variants[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+START_TEST(grid_product_with_every_variant)
+{
+    const char *path = write_ini("g.ini", "[experiment]\nsteps = 10\n[variant.bn]\nbn = true\n"
+                                          "[variant.no-bn]\n[grid]\nlr = 0.1, 0.2, 0.4\n"
+                                          "batch_size = 30,60\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "g", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 2 * 3 * 2);
+    ck_assert_int_eq(spec.num_swept, 2);
+    ck_assert_str_eq(spec.swept[0], "lr");
+    ck_assert_str_eq(spec.swept[1], "batch_size");
+    ck_assert_str_eq(spec.variants[0].name, "bn-lr-0.1-batch_size-30");
+    ck_assert_str_eq(spec.variants[11].name, "no-bn-lr-0.4-batch_size-60");
+    int i = variant_index("bn-lr-0.2-batch_size-60");
+    ck_assert_int_ge(i, 0);
+    ck_assert_int_eq(spec.variants[i].config.bn, 1);
+    ck_assert_double_eq(spec.variants[i].config.lr, 0.2);
+    ck_assert_int_eq(spec.variants[i].config.batch_size, 60);
+    ck_assert_int_eq(spec.variants[i].config.steps, 10);
+    /* --variants: a file variant selects every point of it */
+    ck_assert_int_eq(bnx_spec_select(&spec, "no-bn,bn-lr-0.1-batch_size-30", &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 7);
+}
+END_TEST
+
+START_TEST(named_grids_give_the_union)
+{
+    const char *path = write_ini("g.ini", "[experiment]\n[variant.a]\n"
+                                          "[grid.gauss]\ninit = gaussian\ninit_std = 1e-3:1e1:x10\n"
+                                          "[grid.named]\ninit = xavier_normal, kaiming_normal\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "g", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 5 + 2);
+    ck_assert_str_eq(spec.variants[0].name, "a-init-gaussian-init_std-0.001");
+    ck_assert_str_eq(spec.variants[4].name, "a-init-gaussian-init_std-10");
+    ck_assert_str_eq(spec.variants[6].name, "a-init-kaiming_normal");
+    ck_assert_double_eq_tol(spec.variants[2].config.init_std, 0.1, 1e-15);
+    ck_assert_int_eq(spec.variants[6].config.init, BNX_INIT_KAIMING_NORMAL);
+    ck_assert_int_eq(spec.num_swept, 2);
+}
+END_TEST
+
+START_TEST(grid_values_lists_and_ranges)
+{
+    char(*v)[256];
+    int n;
+    bnx_error err;
+    ck_assert_int_eq(bnx_grid_values("conv_channels", "[16,32], [32,64] ,[8]", &v, &n, &err), BNX_OK);
+    ck_assert_int_eq(n, 3);
+    ck_assert_str_eq(v[0], "16,32");
+    ck_assert_str_eq(v[1], "32,64");
+    ck_assert_str_eq(v[2], "8");
+    free(v);
+    ck_assert_int_eq(bnx_grid_values("init_std", "1e-3:1e1:x10", &v, &n, &err), BNX_OK);
+    ck_assert_int_eq(n, 5);
+    ck_assert_str_eq(v[0], "0.001");
+    ck_assert_str_eq(v[4], "10");
+    free(v);
+    ck_assert_int_eq(bnx_grid_values("batch_size", "16:128:x2, 1000", &v, &n, &err), BNX_OK);
+    ck_assert_int_eq(n, 5);
+    ck_assert_str_eq(v[3], "128");
+    ck_assert_str_eq(v[4], "1000");
+    free(v);
+    ck_assert_int_eq(bnx_grid_values("dropout", "0:0.5:+0.1", &v, &n, &err), BNX_OK);
+    ck_assert_int_eq(n, 6);
+    ck_assert_str_eq(v[5], "0.5");
+    free(v);
+    const char *bad[][3] = {
+        {"lr", "", "empty"}, {"lr", "0.1,,0.2", "empty"}, {"lr", "0.1,", "empty"},
+        {"conv_channels", "[16,32", "without its ']'"}, {"conv_channels", "[16]x", "expected ','"},
+        {"lr", "1:0.1:x10", "not a range"}, {"lr", "0.1:1:x1", "not a range"},
+        {"lr", "0:1:x10", "not a range"}, {"lr", "0.1:1", "not a range"},
+        {"lr", "0.1:1:y2", "not a range"}, {"lr", "fast", "not a number"},
+        {"batch_size", "0,60", "out of range"}, {"conv_channels", "[16,x]", "conv_channels"},
+        {"lr", "1e-9:1e3:+1e-9", "more than 1000"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = NULL;
+        ck_assert_int_ne(bnx_grid_values(bad[i][0], bad[i][1], &v, &n, &err), BNX_OK);
+        ck_assert_ptr_null(v);
+        ck_assert_msg(strstr(err.msg, bad[i][2]) && strstr(err.msg, bad[i][0]),
+                      "case %zu: '%s' lacks '%s' or the key", i, err.msg, bad[i][2]);
+    }
+}
+END_TEST
+
+START_TEST(point_names_are_path_safe_and_stable)
+{
+    char name[64];
+    bnx_error err;
+    const char keys[3][64] = {"init_std", "conv_channels", "lr"};
+    const char *values[3] = {"1E-2", "16,32", "1e+01"};
+    ck_assert_int_eq(bnx_grid_point_name("bn", keys, values, 3, name, sizeof name, &err), BNX_OK);
+    ck_assert_str_eq(name, "bn-init_std-1e-2-conv_channels-16_32-lr-1e01");
+    ck_assert(bnx_name_is_safe(name));
+    const char *dots[1] = {".."};
+    ck_assert_int_ne(bnx_grid_point_name("a", keys, dots, 1, name, sizeof name, &err), BNX_OK);
+    const char *slash[1] = {"a/b"};
+    ck_assert_int_ne(bnx_grid_point_name("a", keys, slash, 1, name, sizeof name, &err), BNX_OK);
+    const char *longv[1] = {"0.000000000000000000000000000000000000000000000000001"};
+    ck_assert_int_ne(bnx_grid_point_name("variant", keys, longv, 1, name, sizeof name, &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, "shorter"));
+}
+END_TEST
+
+START_TEST(grid_precedence_and_the_grid_option)
+{
+    const char *path = write_ini("g.ini", "[experiment]\nlr = 0.5\nbatch_size = 20\n"
+                                          "[variant.a]\nlr = 0.7\nmomentum = 0.5\n"
+                                          "[grid]\nmomentum = 0.1, 0.9\nlr = 0.01, 0.02\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "g", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 4);
+    /* grid point over [variant] over [experiment] */
+    ck_assert_double_eq(spec.variants[0].config.momentum, 0.1);
+    ck_assert_double_eq(spec.variants[1].config.lr, 0.02);
+    ck_assert_int_eq(spec.variants[0].config.batch_size, 20);
+    /* --grid replaces the values of one key only */
+    ck_assert_int_eq(bnx_spec_grid(&spec, "lr=0.3,0.4,0.5", &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 6);
+    ck_assert_str_eq(spec.variants[5].name, "a-momentum-0.9-lr-0.5");
+    ck_assert_double_eq(spec.variants[5].config.momentum, 0.9);
+    /* a new key joins the grid */
+    ck_assert_int_eq(bnx_spec_grid(&spec, "bn=true,false", &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 12);
+    ck_assert_int_eq(spec.num_swept, 3);
+    /* --set over the grid point */
+    ck_assert_int_eq(bnx_spec_override(&spec, "momentum=0", &err), BNX_OK);
+    for (int i = 0; i < spec.num_variants; i++)
+        ck_assert_double_eq(spec.variants[i].config.momentum, 0);
+    ck_assert_int_ne(bnx_spec_grid(&spec, "lr", &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, "KEY=VALUE"));
+    ck_assert_int_ne(bnx_spec_grid(&spec, "lrr=1", &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, "unknown key 'lrr'"));
+    ck_assert_int_ne(bnx_spec_grid(&spec, "lr=0.1,x", &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--grid lr=0.1,x"));
+}
+END_TEST
+
+START_TEST(grid_option_without_a_grid_in_the_file)
+{
+    const char *path = write_ini("g.ini", "[experiment]\n[variant.a]\n[variant.b]\nbn = true\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "g", &spec, &err), BNX_OK);
+    ck_assert_int_eq(bnx_spec_grid(&spec, "init_std=0.1,1", &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 4);
+    ck_assert_str_eq(spec.variants[3].name, "b-init_std-1");
+    ck_assert_int_eq(spec.variants[3].config.bn, 1);
+}
+END_TEST
+
+START_TEST(bad_grids_refused_naming_file_line_and_key)
+{
+    const char *cases[][2] = {
+        {"[experiment]\n[variant.a]\n[grid]\n", "g.ini:3: [grid] has no key"},
+        {"[experiment]\n[variant.a]\n[grid.x]\n[grid.y]\nlr = 1\n", "g.ini:3: [grid.x] has no key"},
+        {"[experiment]\n[variant.a]\n[grid]\nlr = 0.1,,1\n", "g.ini:4"},
+        {"[experiment]\n[variant.a]\n[grid]\nlr = 0.1\nlr = 0.2\n", "g.ini:5: key lr is given twice"},
+        {"[experiment]\n[variant.a]\n[grid]\nleraning_rate = 0.1\n", "g.ini:4: unknown key 'leraning_rate'"},
+        {"[experiment]\n[variant.a]\n[grid]\nseeds = 3\n", "g.ini:4: key seeds belongs in [experiment]"},
+        {"[experiment]\n[variant.a]\n[grid]\ninit_std = 1:0.1:x10\n", "g.ini:4: key init_std"},
+        {"[experiment]\n[variant.a]\n[grid.Bad]\nlr = 1\n", "g.ini:3: grid name 'Bad'"},
+        {"[experiment]\n[variant.a]\n[grid]\nconv_channels = [16,32\n", "without its ']'"},
+        /* point names that clash: a's point and the variant a-lr-1's */
+        {"[experiment]\n[variant.a]\n[variant.a-lr-1]\n[grid.x]\nlr = 1\ninit_std = 2\n[grid.y]\ninit_std = 2\n",
+         "has the name of a point of variant"},
+        {"[experiment]\n[variant.a]\n[grid]\nlr = 1e-9:1e3:x1.0001\n", "more than 1000"},
+    };
+    expect_refused("g.ini", cases, sizeof cases / sizeof cases[0]);
+}
+END_TEST
+
+START_TEST(grid_of_hundreds_of_points)
+{
+    const char *path = write_ini("g.ini", "[experiment]\n[variant.bn]\nbn = true\n[variant.no-bn]\n"
+                                          "[grid]\nlr = 0.001:1:x1.1\ninit_std = 0.01,0.1,1\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "g", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 2 * 73 * 3);
+    for (int i = 1; i < spec.num_variants; i++)
+        ck_assert(bnx_name_is_safe(spec.variants[i].name));
+}
+END_TEST
+
 Suite *suite_spec(void)
 {
     Suite *s = suite_create("spec");
@@ -226,6 +432,14 @@ Suite *suite_spec(void)
     tcase_add_test(tc, every_key_round_trips);
     tcase_add_test(tc, schedule_values_at_known_steps);
     tcase_add_test(tc, conv_channels_list);
+    tcase_add_test(tc, grid_product_with_every_variant);
+    tcase_add_test(tc, named_grids_give_the_union);
+    tcase_add_test(tc, grid_values_lists_and_ranges);
+    tcase_add_test(tc, point_names_are_path_safe_and_stable);
+    tcase_add_test(tc, grid_precedence_and_the_grid_option);
+    tcase_add_test(tc, grid_option_without_a_grid_in_the_file);
+    tcase_add_test(tc, bad_grids_refused_naming_file_line_and_key);
+    tcase_add_test(tc, grid_of_hundreds_of_points);
     suite_add_tcase(s, tc);
     return s;
 }

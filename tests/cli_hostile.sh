@@ -125,11 +125,12 @@ expect_refused "a test-image file that is not MNIST's" "t10k-images-idx3-ubyte" 
 #    points (spaces, .., a symlink); the directories bnexp makes inside a run
 #    are never links, so nothing lands outside it.
 # ---------------------------------------------------------------------------
-for name in "../fig1" "fig1/../fig1" "fig 1" ".fig1" "FIG1" "/tmp/fig1" "fig1.ini"; do
-    expect_fail "experiment name '$name' refused" "experiment name '.*' must be lowercase letters, digits, '-' or '_'" \
-        $BNEXP run "$name" --out "$x"
+for name in "../fig1" "fig1/../fig1" "fig 1" ".fig1" "FIG1" "/tmp/fig1" "-fig1" "fig1..x"; do
+    expect_fail "experiment name '$name' refused" "experiment name '.*' must be 1 to 63 lowercase letters, digits, '-', '_' or '.'" \
+        $BNEXP run --out "$x" -- "$name"
 done
-expect_fail "plot: experiment name '../fig1' refused" "must be lowercase" $BNEXP plot accuracy ../fig1
+expect_fail "a name ending in .ini is an experiment file's path" "cannot read fig1.ini" $BNEXP run fig1.ini --out "$x"
+expect_fail "plot: experiment name '../fig1' refused" "must be 1 to 63 lowercase" $BNEXP plot accuracy ../fig1
 expect_fail "--out ''" "--out needs a directory" $BNEXP run fig1 "${short[@]}" --out ""
 [ -e /baseline ] || [ -e /bn ] && fail "--out '' wrote at /"
 
@@ -164,9 +165,9 @@ else fail "nothing written or removed through the link" "$(ls -la "$tmp/victim/s
 vhome="$tmp/home-variants"
 mkdir -p "$vhome/experiments"
 ln -s "$PWD/datasets" "$vhome/datasets"
-for v in "../escape" "a/b" "." "x y"; do
+for v in "../escape" "a/b" "." "x y" "-x" "a..b"; do
     printf '[experiment]\nsteps = 1\n[variant.%s]\nbn = true\n' "$v" >"$vhome/experiments/bad.ini"
-    expect_refused "variant name '$v' refused" "bad.ini:3: variant name '.*' must be lowercase" "$x" \
+    expect_refused "variant name '$v' refused" "bad.ini:3: variant name '.*' must be 1 to 63 lowercase" "$x" \
         env BNEXP_HOME="$vhome" $BNEXP run bad --out "$x"
 done
 [ -e "$tmp/escape" ] && fail "variant '../escape' wrote outside the run"

@@ -108,7 +108,16 @@ stop_and_resume() {
         if [ $ms -lt 3000 ]; then ok "$name: second signal exits at once (${ms} ms)"
         else fail "$name: second signal exits at once (took ${ms} ms)"; fi
     fi
-    if out=$($BNEXP run fig1 --resume "$dir" 2>&1) && d=$(same_csvs "$tmp/ref" "$dir"); then
+    local home=""
+    if [ "${5:-}" = edited-ini ]; then
+        # the experiment file changes (and loses a variant) after the run
+        # started: the resumed trials run the plan, not the file
+        home=$tmp/home
+        mkdir -p "$home/experiments"
+        ln -sfn "$PWD/datasets" "$home/datasets"
+        sed -e 's/^lr = 1.0/lr = 0.1/' -e '/^\[variant.bn\]/,$d' experiments/fig1.ini >"$home/experiments/fig1.ini"
+    fi
+    if out=$(env ${home:+BNEXP_HOME="$home"} $BNEXP run fig1 --resume "$dir" 2>&1) && d=$(same_csvs "$tmp/ref" "$dir"); then
         ok "$name: resumed CSVs equal the uninterrupted run's"
     else fail "$name: resumed CSVs equal the uninterrupted run's" "$out $d"; fi
     if d=$(whole_csvs "$dir"); then ok "$name: after resume, no temporary file"
@@ -117,7 +126,7 @@ stop_and_resume() {
     else fail "$name: summary after resume" "$(cat "$dir/summary.csv")"; fi
 }
 stop_and_resume sigint INT 130 parent
-stop_and_resume sigterm TERM 143 parent
+stop_and_resume sigterm TERM 143 parent edited-ini
 stop_and_resume killed KILL 1 child
 stop_and_resume twice INT 130 twice
 
@@ -148,13 +157,21 @@ expect_fail "a damaged checkpoint is refused" 1 "damaged: checksum does not matc
 if [ "$(cat "$tmp"/damaged/*/seed-*/* | md5sum)" = "$sum_before" ]; then ok "refused resume changed no file"
 else fail "refused resume changed no file"; fi
 cp -r "$tmp/ref" "$tmp/foreign"
-sed -i 's/"steps=2500"/"steps=2600"/' "$tmp/foreign/run.json"
+sed -i 's/"steps":\t"2500"/"steps":\t"2600"/' "$tmp/foreign/plan.json"
+grep -q '"steps":.*"2600"' "$tmp/foreign/plan.json" || fail "plan.json of foreign edited"
 expect_fail "a checkpoint of another config is refused" 1 "another config or dataset" $BNEXP run fig1 --resume "$tmp/foreign"
 cp -r "$tmp/ref" "$tmp/version"
 printf '\x01' | dd of="$tmp/version/baseline/seed-1/checkpoint.bin" bs=1 seek=8 conv=notrunc 2>/dev/null
 expect_fail "a checkpoint of another format version is refused" 1 "format version 1; this bnexp reads version 2 (an older bnexp wrote it" $BNEXP run fig1 --resume "$tmp/version"
 expect_fail "--resume with --set is refused" 2 "only --jobs can be given" $BNEXP run fig1 --resume "$tmp/ref" --set lr=0.1
-expect_fail "--resume of a directory without run.json" 1 "has no run.json" $BNEXP run fig1 --resume "$tmp"
+expect_fail "--resume of a directory without plan.json" 1 "has no plan.json" $BNEXP run fig1 --resume "$tmp"
+cp -r "$tmp/ref" "$tmp/old"
+rm "$tmp/old/plan.json"
+echo '{"set": ["steps=2500"], "experiment": "fig1", "variants": "", "seeds": 0}' >"$tmp/old/run.json"
+expect_fail "--resume of a run made before plan.json says how to re-run it" 1 "older bnexp.*run it again" $BNEXP run fig1 --resume "$tmp/old"
+cp -r "$tmp/ref" "$tmp/otherdata"
+sed -i '0,/"sha256":\t"[0-9a-f]*"/s//"sha256":\t"'"$(printf '0%.0s' $(seq 64))"'"/' "$tmp/otherdata/plan.json"
+expect_fail "--resume with data other than the plan's is refused" 1 "not the one the run was planned with" $BNEXP run fig1 --resume "$tmp/otherdata"
 expect_fail "--resume of a run of another experiment" 1 "is a run of fig1, not of lr-sweep" $BNEXP run lr-sweep --resume "$tmp/ref"
 
 echo "$passed passed, $failed failed"

@@ -13,15 +13,6 @@ tmp=$(mktemp -d /tmp/bnexp-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 . tests/checks.sh
 
-# expect_fail NAME PATTERN CMD...: CMD exits non-zero and says PATTERN.
-expect_fail() {
-    local name=$1 pattern=$2; shift 2
-    local out rc
-    out=$("$@" 2>&1); rc=$?
-    if [ $rc -ne 0 ] && grep -q -- "$pattern" <<<"$out"; then ok "$name"
-    else fail "$name (exit $rc, wanted a message matching '$pattern')" "$out"; fi
-}
-
 # --- data ---
 if out=$($BNEXP data fetch mnist 2>&1) && $BNEXP data verify mnist >/dev/null 2>&1; then
     ok "MNIST present and verified"

@@ -21,6 +21,8 @@ static const struct {
     {"loss", "training loss vs training step on a log scale, mean and band over seeds"},
     {"activations", "15th/50th/85th percentiles of a sigmoid input, without and with BN "
                     "(Fig. 1b,c)"},
+    {"sweep", "a summary column against a swept key (--x KEY), mean and sd over seeds, "
+              "diverged marked"},
 };
 
 /* Strip leading and trailing white space in place; returns the start. */
@@ -81,7 +83,8 @@ static void list_experiments(void)
 {
     char dir[4096];
     bnx_error err;
-    printf("experiments (bnexp run NAME):\n");
+    printf("experiments (bnexp run NAME; any other file: bnexp run PATH.ini; [grid] sections\n"
+           "sweep keys, see bnexp run --help):\n");
     if (bnx_home_path(dir, sizeof dir, "experiments", &err)) {
         printf("  (cannot locate experiments/: %s)\n", err.msg);
         return;

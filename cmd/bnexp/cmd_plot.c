@@ -524,14 +524,152 @@ static int render_curves(const struct chart *c, const char *run_dir, const char 
     return rc;
 }
 
+/* ---- sweep: a summary column against a swept key ---- */
+
+struct sweep_args {
+    const char *x, *y, *by;
+    int logx;
+};
+
+/* y range of the sweep's means +- sd (and min, max), padded, with room at
+ * the bottom for the diverged crosses (group k's at ydiv + (k - 1) ystep,
+ * so that they do not hide each other); an accuracy stays within [0, 1]. */
+static void sweep_range(const bnx_sweep *sw, int divs, double *lo, double *hi, double *ydiv,
+                        double *ystep)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (int i = 0; i < sw->num_points; i++) {
+        const bnx_stat *s = &sw->points[i].stat;
+        if (s->n == 0)
+            continue;
+        *lo = fmin(*lo, fmin(s->min, s->mean - s->sd));
+        *hi = fmax(*hi, fmax(s->max, s->mean + s->sd));
+    }
+    if (!isfinite(*lo)) /* every trial diverged or unfinished */
+        *lo = 0, *hi = 1;
+    double span = *hi - *lo > 0 ? *hi - *lo : fmax(fabs(*hi), 1) * 0.1;
+    *hi += 0.08 * span;
+    *lo -= (divs ? 0.2 : 0.08) * span;
+    if (strstr(sw->y, "accuracy")) {
+        *lo = fmax(*lo, divs ? -0.08 : 0);
+        *hi = fmin(*hi, 1.0);
+    }
+    *ydiv = *lo + 0.05 * (*hi - *lo);
+    *ystep = 0.035 * (*hi - *lo);
+}
+
+static int render_sweep(const char *run_dir, const char *shown, const struct sweep_args *sa,
+                        const char *format, char *outfile, size_t outsize, bnx_error *err)
+{
+    bnx_sweep sw;
+    int rc = bnx_sweep_compute(run_dir, sa->x, sa->y, sa->by, &sw, err);
+    if (rc)
+        return rc;
+    if (sa->logx && !sw.numeric)
+        rc = bnx_fail(err, BNX_EINVAL, "--logx: %s takes values that are not numbers", sa->x);
+    for (int k = 0; rc == BNX_OK && sa->logx && k < sw.num_xs; k++)
+        if (!(sw.xnum[k] > 0))
+            rc = bnx_fail(err, BNX_EINVAL, "--logx: %s takes the value %s, not above 0", sa->x, sw.xs[k]);
+    char data[4200];
+    snprintf(data, sizeof data, "%s/sweep.csv", run_dir);
+    if (rc == BNX_OK)
+        rc = bnx_sweep_write(&sw, data, err);
+    struct vars vs = {0};
+    if (rc == BNX_OK && vars_init(&vs, 2 * sw.num_groups + sw.num_xs + 24))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    if (rc == BNX_OK) {
+        int divs = 0, min_n = -1, max_n = 0, unfinished = 0, diverged = 0;
+        for (int i = 0; i < sw.num_points; i++) {
+            const bnx_sweep_point *p = &sw.points[i];
+            divs |= p->diverged > 0;
+            diverged += p->diverged;
+            unfinished += p->unfinished;
+            if (p->stat.n > 0) {
+                min_n = min_n < 0 || p->stat.n < min_n ? p->stat.n : min_n;
+                max_n = p->stat.n > max_n ? p->stat.n : max_n;
+            }
+        }
+        vars_add(&vs, "file", data);
+        vars_addf(&vs, "n", "%d", sw.num_groups);
+        for (int g = 0; g < sw.num_groups; g++) {
+            char name[32];
+            snprintf(name, sizeof name, "group%d", g + 1);
+            vars_add(&vs, name, sw.groups[g]);
+        }
+        vars_addf(&vs, "numeric", "%d", sw.numeric);
+        vars_addf(&vs, "logx", "%d", sa->logx);
+        vars_addf(&vs, "nx", "%d", sw.num_xs);
+        for (int k = 0; !sw.numeric && k < sw.num_xs; k++) {
+            char name[32];
+            snprintf(name, sizeof name, "xs%d", k + 1);
+            vars_add(&vs, name, sw.xs[k]);
+        }
+        double lo, hi, ydiv, ystep;
+        sweep_range(&sw, divs, &lo, &hi, &ydiv, &ystep);
+        vars_addf(&vs, "ystep", "%.17g", ystep);
+        vars_addf(&vs, "ymin", "%.17g", lo);
+        vars_addf(&vs, "ymax", "%.17g", hi);
+        vars_addf(&vs, "ydiv", "%.17g", ydiv);
+        vars_addf(&vs, "divs", "%d", divs);
+        vars_addf(&vs, "xlabel", "%s%s", sa->x, sa->logx ? " (log scale)" : "");
+        vars_addf(&vs, "ylabel", "%s (summary.csv)", sa->y);
+        const char *base = strrchr(shown, '/');
+        base = base ? base + 1 : shown;
+        vars_add(&vs, "title", sw.description[0] ? sw.description : sw.experiment);
+        char sub[1400];
+        char by[1100] = "";
+        for (size_t i = 0, j = 0; sw.by[i] && j + 3 < sizeof by; i++) {
+            by[j++] = sw.by[i];
+            if (sw.by[i] == ',')
+                by[j++] = ' ';
+            by[j] = '\0';
+        }
+        int len = snprintf(sub, sizeof sub, "run %s%s%s; point: mean over ", base,
+                           by[0] ? "; a line per " : "", by);
+        if (min_n == max_n)
+            len += snprintf(sub + len, sizeof sub - (size_t)len, "%d seed%s", max_n, max_n == 1 ? "" : "s");
+        else
+            len += snprintf(sub + len, sizeof sub - (size_t)len, "%d to %d seeds", min_n < 0 ? 0 : min_n, max_n);
+        snprintf(sub + len, sizeof sub - (size_t)len, ", error bar: \u00b1 1 sample sd");
+        vars_add(&vs, "subtitle", sub);
+        if (diverged || unfinished) {
+            char sub2[512];
+            int n2 = snprintf(sub2, sizeof sub2, "left out of the means: %d diverged trial(s) "
+                              "(crosses at the bottom)", diverged);
+            if (unfinished)
+                snprintf(sub2 + n2, sizeof sub2 - (size_t)n2, ", %d failed or interrupted", unfinished);
+            vars_add(&vs, "subtitle2", sub2);
+        }
+        char chart[400];
+        snprintf(chart, sizeof chart, "sweep-%s%s%s%s%s", sa->x, sa->by ? "-by-" : "",
+                 sa->by ? sa->by : "", strcmp(sa->y, "final_test_accuracy") ? "-" : "",
+                 strcmp(sa->y, "final_test_accuracy") ? sa->y : "");
+        for (char *c = chart; *c; c++)
+            *c = *c == ',' ? '_' : *c;
+        rc = output_path(run_dir, sw.experiment, chart, format, outfile, outsize, err);
+    }
+    if (rc == BNX_OK)
+        rc = render_template("sweep", outfile, format, &vs, err);
+    vars_free(&vs);
+    bnx_sweep_free(&sw);
+    return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"run", required_argument, NULL, 'r'},
         {"format", required_argument, NULL, 'f'},
+        {"x", required_argument, NULL, 'x'},
+        {"y", required_argument, NULL, 'y'},
+        {"by", required_argument, NULL, 'b'},
+        {"logx", no_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    struct sweep_args sa = {NULL, "final_test_accuracy", NULL, 0};
+    int sweep_opts = 0;
     const char *run_opt = NULL;
     const char *format = "png";
     opterr = 0;
@@ -545,6 +683,10 @@ int cmd_plot(int argc, char **argv)
         case 'f':
             format = optarg;
             break;
+        case 'x': sa.x = optarg; sweep_opts++; break;
+        case 'y': sa.y = optarg; sweep_opts++; break;
+        case 'b': sa.by = optarg; sweep_opts++; break;
+        case 'l': sa.logx = 1; sweep_opts++; break;
         case 'h':
             return cli_print_help("plot");
         default:
@@ -552,7 +694,7 @@ int cmd_plot(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return cli_error(2, "plot: which chart? accuracy, loss or activations "
+        return cli_error(2, "plot: which chart? accuracy, loss, activations or sweep "
                             "(try: bnexp plot --help)");
     if (argc - optind > 2)
         return cli_error(2, "plot: one chart of one experiment at a time (got '%s', '%s' and "
@@ -563,9 +705,14 @@ int cmd_plot(int argc, char **argv)
     for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++)
         if (strcmp(charts[i].name, name) == 0)
             c = &charts[i];
-    if (!c)
-        return cli_error(2, "plot: unknown chart '%s' (expected accuracy, loss or activations)",
-                         name);
+    int sweep = strcmp(name, "sweep") == 0;
+    if (!c && !sweep)
+        return cli_error(2, "plot: unknown chart '%s' (expected accuracy, loss, activations or "
+                         "sweep)", name);
+    if (!sweep && sweep_opts)
+        return cli_error(2, "plot %s: --x, --y, --by and --logx are options of plot sweep", name);
+    if (sweep && !sa.x)
+        return cli_error(2, "plot sweep: which key on x? give --x KEY (a key the run sweeps)");
     if (!bnx_plot_terminal(format))
         return cli_error(2, "plot: unknown format '%s' (expected png, svg or pdf)", format);
     char run[4096], shown[4400];
@@ -575,7 +722,9 @@ int cmd_plot(int argc, char **argv)
 
     bnx_error err = {0};
     char outfile[4400];
-    if (c->metric < 0) {
+    if (sweep) {
+        rc = render_sweep(run, shown, &sa, format, outfile, sizeof outfile, &err);
+    } else if (c->metric < 0) {
         /* The trials are the curves' (each with records in metrics.csv);
          * the file name's experiment is from a manifest, as for them. */
         bnx_run r;

@@ -17,10 +17,11 @@ int cmd_report(int argc, char **argv)
     static const struct option opts[] = {
         {"run", required_argument, NULL, 'r'},
         {"baseline", required_argument, NULL, 'b'},
+        {"pair", required_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *run_opt = NULL, *baseline = NULL;
+    const char *run_opt = NULL, *baseline = NULL, *pair = NULL;
     opterr = 0;
     optind = 0; /* full re-initialisation of getopt */
     int ch;
@@ -28,10 +29,14 @@ int cmd_report(int argc, char **argv)
         switch (ch) {
         case 'r': run_opt = optarg; break;
         case 'b': baseline = optarg; break;
+        case 'p': pair = optarg; break;
         case 'h': return cli_print_help("report");
         default: return cli_bad_option("report", ch, argv);
         }
     }
+    if (pair && baseline)
+        return cli_error(2, "report: --pair KEY=VALUE compares each variant with its own twin; "
+                            "--baseline VARIANT with one variant; give one");
     if (argc - optind > 1)
         return cli_error(2, "report: one experiment at a time (got '%s' and '%s')",
                          argv[optind], argv[optind + 1]);
@@ -50,8 +55,13 @@ int cmd_report(int argc, char **argv)
         baseline = bnx_run_variant(&run, "no-bn") < 0 && bnx_run_variant(&run, "baseline") >= 0
                        ? "baseline" : "no-bn";
 
-    bnx_report rep;
-    if (bnx_report_compute(&run, baseline, &rep, &err)) {
+    bnx_report rep = {0};
+    bnx_pairs pairs = {0};
+    if (pair && bnx_pairs_compute(&run, pair, &pairs, &err)) {
+        bnx_run_free(&run);
+        return cli_error(1, "report: %s; no report written", err.msg);
+    }
+    if (!pair && bnx_report_compute(&run, baseline, &rep, &err)) {
         bnx_run_free(&run);
         return cli_error(1, "report: %s; choose one with --baseline VARIANT", err.msg);
     }
@@ -66,8 +76,10 @@ int cmd_report(int argc, char **argv)
     bnx_report_info ri = {shown, info.experiment[0] ? info.experiment : experiment ? experiment : "",
                           info.description};
     char *text = NULL;
-    rc = bnx_report_markdown(&run, &rep, &ri, &text, &err);
+    rc = pair ? bnx_pairs_markdown(&run, &pairs, &ri, &text, &err)
+              : bnx_report_markdown(&run, &rep, &ri, &text, &err);
     bnx_report_free(&rep);
+    bnx_pairs_free(&pairs);
     bnx_run_free(&run);
     if (rc)
         return cli_report(&err);

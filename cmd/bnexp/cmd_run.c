@@ -19,8 +19,10 @@
 #include "core/timer.h"
 #include "data/registry.h"
 #include "exp/checkpoint.h"
+#include "exp/limits.h"
 #include "exp/manifest.h"
-#include "exp/runfile.h"
+#include "core/file.h"
+#include "exp/plan.h"
 #include "exp/spec.h"
 #include "exp/trainer.h"
 #include "out/atomic.h"
@@ -45,13 +47,14 @@ static void free_data(loaded_data *data, int count)
 
 /* A trial as the parent process sees it. */
 typedef struct job {
-    const bnx_variant *variant;
+    const bnx_plan_trial *trial; /* its entry in the run's plan */
     const loaded_data *data; /* its dataset */
-    bnx_config config;   /* the variant's, with this trial's seed */
+    bnx_config config;   /* the plan's config of the trial */
+    unsigned char identity[32]; /* its checkpoint identity (bnx_plan_identity) */
     char dir[4200];
     pid_t pid;
     int fd;              /* read end of the child's report pipe, -1 when closed */
-    char buf[8192];      /* partial line from the pipe */
+    char buf[4096];      /* partial line from the pipe */
     size_t len;
     long step, total;    /* latest progress */
     double accuracy, rate;
@@ -62,14 +65,16 @@ typedef struct job {
     int finished;
 } job;
 
-/* At most this many trials (variants x seeds) in one run. */
-#define MAX_TRIALS 1024
-
 typedef struct run_state {
-    job *jobs;           /* variant by variant, seeds ascending within each */
+    job *jobs;           /* the plan's trials, in its order (malloc'd) */
     int num_jobs;
-    int num_seeds;       /* seeds per variant */
+    int *order;          /* the order trials start in: every variant's first
+                            seed, then every variant's second, ... (malloc'd) */
+    int num_seeds;       /* most seeds of any variant */
+    int num_variants;
     int tty;             /* stderr is a terminal: one status line, redrawn */
+    struct pollfd *pfd;  /* pump's work space, num_jobs each (malloc'd) */
+    job **owner;
 } run_state;
 
 /* ---- signals ----
@@ -161,7 +166,7 @@ static void child_progress(void *ctx, const bnx_record *r, long total_steps)
     child_send(c->fd, 'P', text);
 }
 
-static int child_main(const bnx_spec *spec, const job *j, const loaded_data *data, int resume,
+static int child_main(const bnx_plan *plan, const job *j, const loaded_data *data, int resume,
                       int fd)
 {
     const bnx_config *cfg = &j->config;
@@ -174,11 +179,12 @@ static int child_main(const bnx_spec *spec, const job *j, const loaded_data *dat
     bnx_error_clear(&err);
     child_ctx ctx = {fd};
     bnx_trial_opts opts = {.progress = child_progress, .ctx = &ctx, .stop = &stop_requested,
-                           .guard = trial_guard, .resume = resume, .data_id = data->id};
+                           .guard = trial_guard, .resume = resume, .data_id = data->id,
+                           .identity = j->identity};
     int rc = bnx_trial_run(cfg, &data->train, &data->test, dir, &opts, &result, &err);
     bnx_utc_iso8601(finished, sizeof finished);
-    bnx_trial_id id = {spec->name, spec->path, spec->description[0] ? spec->description : NULL,
-                       j->variant->name, BNX_VERSION " (" BNX_GITREV ")", started, finished};
+    bnx_trial_id id = {plan->experiment, plan->source, plan->description[0] ? plan->description : NULL,
+                       j->trial->variant, BNX_VERSION " (" BNX_GITREV ")", started, finished};
     bnx_error merr;
     trial_guard(NULL, 1);
     int mrc = bnx_manifest_write(dir, &id, cfg, &data->files, rc ? NULL : &result,
@@ -229,7 +235,7 @@ static void show_status(run_state *st)
         if (st->num_seeds > 1)
             snprintf(seed, sizeof seed, " s%ld", j->config.seed);
         used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%s %ld/%ld %.0f steps/s acc %.4f ETA %s",
-                                 used ? " | " : "", j->variant->name, seed, j->step, j->total,
+                                 used ? " | " : "", j->trial->variant, seed, j->step, j->total,
                                  j->rate, j->accuracy, eta);
         if (used >= sizeof line)
             break;
@@ -250,7 +256,7 @@ static void handle_line(run_state *st, job *j, const char *line)
             char eta[32];
             format_eta(eta, sizeof eta, j->rate > 0 ? (j->total - j->step) / j->rate : NAN);
             fprintf(stderr, "%s seed-%ld: step %ld/%ld  test_accuracy %.4f  %.0f steps/s  ETA %s\n",
-                    j->variant->name, j->config.seed, j->step, j->total, j->accuracy,
+                    j->trial->variant, j->config.seed, j->step, j->total, j->accuracy,
                     j->rate, eta);
         }
     } else if (line[0] == 'R' && strlen(line + 2) == 2 * sizeof j->result) {
@@ -288,7 +294,7 @@ static int drain(run_state *st, job *j)
 
 /* Fork the trial process.  The parent has the stop signals blocked here,
  * so the child cannot take one before its own handler is in place. */
-static int start_job(const bnx_spec *spec, job *j, int resume)
+static int start_job(const bnx_plan *plan, job *j, int resume)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -301,7 +307,7 @@ static int start_job(const bnx_spec *spec, job *j, int resume)
         close(fds[0]);
         setpgid(0, 0);
         catch_stop_signals(trial_on_signal, 0);
-        _exit(child_main(spec, j, j->data, resume, fds[1]));
+        _exit(child_main(plan, j, j->data, resume, fds[1]));
     }
     setpgid(pid, pid);
     close(fds[1]);
@@ -313,8 +319,8 @@ static int start_job(const bnx_spec *spec, job *j, int resume)
 /* Wait for any running job's output or exit; returns the number finished. */
 static int pump(run_state *st)
 {
-    static struct pollfd pfd[MAX_TRIALS];
-    static job *owner[MAX_TRIALS];
+    struct pollfd *pfd = st->pfd;
+    job **owner = st->owner;
     int count = 0;
     for (int i = 0; i < st->num_jobs; i++)
         if (st->jobs[i].pid > 0 && st->jobs[i].fd >= 0) {
@@ -350,18 +356,32 @@ static int pump(run_state *st)
     return done;
 }
 
-static int write_summary(const char *out, run_state *st)
+/* summary.csv: bnx_summary_row's columns, then one per swept key (a
+ * list value's entries separated by ';', as CSV cells hold no ','). */
+static int write_summary(const char *out, const bnx_plan *plan, run_state *st)
 {
-    size_t cap = 4096 + (size_t)st->num_jobs * 1100, len = 0;
+    size_t per_row = 1100 + (size_t)plan->num_swept * 300;
+    size_t cap = 4096 + (size_t)plan->num_swept * 70 + (size_t)st->num_jobs * per_row, len = 0;
     char *text = malloc(cap);
     if (!text)
         return cli_error(1, "out of memory writing the summary");
-    len += (size_t)snprintf(text, cap, "%s\n", bnx_summary_header());
+    len += (size_t)snprintf(text, cap, "%s", bnx_summary_header());
+    for (int k = 0; k < plan->num_swept; k++)
+        len += (size_t)snprintf(text + len, cap - len, ",%s", plan->swept[k]);
+    text[len++] = '\n';
     for (int i = 0; i < st->num_jobs; i++) {
         job *j = &st->jobs[i];
         char row[1024];
-        bnx_summary_row(row, sizeof row, j->variant->name, j->config.seed, &j->result);
-        len += (size_t)snprintf(text + len, cap - len, "%s\n", row);
+        bnx_summary_row(row, sizeof row, j->trial->variant, j->config.seed, &j->result);
+        len += (size_t)snprintf(text + len, cap - len, "%s", row);
+        for (int k = 0; k < plan->num_swept; k++) {
+            char value[256];
+            bnx_plan_value(j->trial, plan->swept[k], value, sizeof value);
+            for (char *c = value; *c; c++)
+                *c = *c == ',' ? ';' : *c;
+            len += (size_t)snprintf(text + len, cap - len, ",%s", value);
+        }
+        text[len++] = '\n';
     }
     char path[4200];
     snprintf(path, sizeof path, "%s/summary.csv", out);
@@ -389,7 +409,7 @@ static void print_table(const run_state *st)
             snprintf(final, sizeof final, "%.4f", r->final_test_accuracy);
         if (isfinite(r->best_test_accuracy))
             snprintf(best, sizeof best, "%.4f", r->best_test_accuracy);
-        printf("%-16s %5ld %-9s %8s %8s %9s %8.1f\n", j->variant->name, j->config.seed,
+        printf("%-16s %5ld %-9s %8s %8s %9s %8.1f\n", j->trial->variant, j->config.seed,
                bnx_trial_status_name(r->status), final, best, best_step, r->wall_time_s);
     }
 }
@@ -450,6 +470,8 @@ static const struct option long_options[] = {
     {"threads", required_argument, NULL, 't'},
     {"force", no_argument, NULL, 'f'},
     {"resume", optional_argument, NULL, 'r'},
+    {"grid", required_argument, NULL, 'g'},
+    {"dry-run", no_argument, NULL, 'n'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -464,16 +486,25 @@ static int parse_positive(const char *opt, const char *text, int *out)
     return 0;
 }
 
-/* What the command line asks for.  `how` holds the settings in the order
- * they apply: the --set options, then --seed, then --threads; a resumed
- * run takes it, the variants and the seeds from its run.json. */
+/* What the command line asks for.  `sets` holds the settings in the order
+ * they apply: the --set options, then --seed, then --threads.  A resumed
+ * run takes none of them: it runs its plan. */
 typedef struct run_args {
     const char *name;        /* the experiment */
     const char *out_arg;     /* --out DIR, or NULL */
     const char *resume_dir;  /* with --resume: the run directory to continue */
     int resume, force, jobs, help;
     int user_options;        /* options --resume cannot be combined with */
-    bnx_run_file how;
+    int dry_run;             /* --dry-run: print the plan, create nothing */
+    const char *ini;         /* EXPERIMENT given as PATH.ini, or NULL */
+    char ini_name[64];       /* its name: the file name without .ini */
+    int num_sets;
+    char sets[BNX_MAX_SETTINGS][330]; /* "key=value", applied in order */
+    int num_grids;
+    char grids[BNX_MAX_SETTINGS][1024]; /* --grid "key=values", in order */
+    char variants[1024];     /* --variants list, "" for all */
+    int seeds;               /* --seeds N, 0 when not given */
+    int seed_given;          /* --seed K given */
 } run_args;
 
 /* Returns 0, or the exit status after printing the error. */
@@ -489,22 +520,22 @@ static int parse_args(int argc, char **argv, run_args *a)
         a->user_options += opt != 'j' && opt != 'r' && opt != 'h';
         switch (opt) {
         case 's':
-            if (a->how.num_sets >= BNX_MAX_SETTINGS - 2)
+            if (a->num_sets >= BNX_MAX_SETTINGS - 2)
                 return cli_error(2, "too many --set options (at most %d)", BNX_MAX_SETTINGS - 2);
-            if (strlen(optarg) >= sizeof a->how.sets[0])
+            if (strlen(optarg) >= sizeof a->sets[0])
                 return cli_error(2, "--set %.40s...: too long", optarg);
-            snprintf(a->how.sets[a->how.num_sets++], sizeof a->how.sets[0], "%s", optarg);
+            snprintf(a->sets[a->num_sets++], sizeof a->sets[0], "%s", optarg);
             break;
         case 'o': a->out_arg = optarg; break;
         case 'S': snprintf(seed_set, sizeof seed_set, "seed=%.40s", optarg); break;
         case 'N':
-            if (parse_positive("--seeds", optarg, &a->how.seeds))
+            if (parse_positive("--seeds", optarg, &a->seeds))
                 return 2;
             break;
         case 'v':
-            if (strlen(optarg) >= sizeof a->how.variants)
+            if (strlen(optarg) >= sizeof a->variants)
                 return cli_error(2, "--variants: list too long");
-            snprintf(a->how.variants, sizeof a->how.variants, "%s", optarg);
+            snprintf(a->variants, sizeof a->variants, "%s", optarg);
             break;
         case 'j':
             if (parse_positive("--jobs", optarg, &a->jobs))
@@ -518,6 +549,14 @@ static int parse_args(int argc, char **argv, run_args *a)
             break;
         }
         case 'f': a->force = 1; break;
+        case 'n': a->dry_run = 1; break;
+        case 'g':
+            if (a->num_grids >= BNX_MAX_SETTINGS)
+                return cli_error(2, "too many --grid options (at most %d)", BNX_MAX_SETTINGS);
+            if (strlen(optarg) >= sizeof a->grids[0])
+                return cli_error(2, "--grid %.40s...: too long", optarg);
+            snprintf(a->grids[a->num_grids++], sizeof a->grids[0], "%s", optarg);
+            break;
         case 'r': a->resume = 1; a->resume_dir = optarg; break;
         case 'h': a->help = 1; return 0;
         default: return cli_bad_option("run", opt, argv);
@@ -531,26 +570,42 @@ static int parse_args(int argc, char **argv, run_args *a)
     else if (positional > 1)
         return cli_error(2, "run: one experiment at a time (got '%s' too)", argv[optind + 1]);
     a->name = argv[optind];
-    if (!bnx_name_is_safe(a->name))
-        return cli_error(2, "run: experiment name '%s' must be %s", a->name, bnx_name_rule);
-    if (a->how.seeds && seed_set[0])
+    size_t len = strlen(a->name);
+    if (len > 4 && strcmp(a->name + len - 4, ".ini") == 0) {
+        /* an experiment file by its path: its name is the file's */
+        a->ini = a->name;
+        const char *base = strrchr(a->ini, '/') ? strrchr(a->ini, '/') + 1 : a->ini;
+        snprintf(a->ini_name, sizeof a->ini_name, "%.*s", (int)(strlen(base) - 4), base);
+        if (strlen(base) - 4 >= sizeof a->ini_name || !bnx_name_is_safe(a->ini_name))
+            return cli_error(2, "run: %s: the experiment's name, the file name without .ini, "
+                             "must be %s", a->ini, bnx_name_rule);
+        a->name = a->ini_name;
+    } else if (!bnx_name_is_safe(a->name)) {
+        return cli_error(2, "run: experiment name '%s' must be %s (or give an experiment file "
+                         "as PATH.ini)", a->name, bnx_name_rule);
+    }
+    if (a->dry_run && (a->resume || a->out_arg || a->force))
+        return cli_error(2, "run: --dry-run prints the plan of a new run; not with --resume, "
+                            "--out or --force");
+    if (a->seeds && seed_set[0])
         return cli_error(2, "run: --seed K (one seed, K) and --seeds N (seeds 1 to N) exclude "
                             "each other; give one");
     if (a->resume && a->user_options)
-        return cli_error(2, "run: --resume continues a run with the settings it was started with "
-                            "(its run.json); only --jobs can be given with it");
-    if (seed_set[0])
-        snprintf(a->how.sets[a->how.num_sets++], sizeof a->how.sets[0], "%s", seed_set);
+        return cli_error(2, "run: --resume continues a run with the settings it was planned with "
+                            "(its plan.json); only --jobs can be given with it");
+    if (seed_set[0]) {
+        a->seed_given = 1;
+        snprintf(a->sets[a->num_sets++], sizeof a->sets[0], "%s", seed_set);
+    }
     if (threads_set[0])
-        snprintf(a->how.sets[a->how.num_sets++], sizeof a->how.sets[0], "%s", threads_set);
-    snprintf(a->how.experiment, sizeof a->how.experiment, "%s", a->name);
+        snprintf(a->sets[a->num_sets++], sizeof a->sets[0], "%s", threads_set);
     if (a->jobs < 1)
         a->jobs = 1;
     return 0;
 }
 
-/* --resume: read the run directory's run.json into a->how. */
-static int read_resumed_run(run_args *a, char *out, size_t size)
+/* --resume: read the run directory's plan into *plan. */
+static int read_resumed_plan(const run_args *a, char *out, size_t size, bnx_plan *plan)
 {
     if ((size_t)(a->resume_dir ? snprintf(out, size, "%s", a->resume_dir)
                                : snprintf(out, size, "runs/%s/latest", a->name)) >= size)
@@ -558,46 +613,123 @@ static int read_resumed_run(run_args *a, char *out, size_t size)
     if (!bnx_is_dir(out))
         return cli_error(1, "run --resume: %s is not a run directory", out);
     bnx_error err;
-    if (bnx_run_file_read(out, &a->how, &err)) {
-        if (err.code == BNX_ENOTFOUND)
-            return cli_error(1, "run --resume: %s has no %s: not a run directory bnexp can continue",
-                             out, BNX_RUN_FILE);
-        return cli_report(&err);
+    if (bnx_plan_read(out, plan, &err)) {
+        if (err.code != BNX_ENOTFOUND)
+            return cli_report(&err);
+        char old[4200];
+        snprintf(old, sizeof old, "%s/run.json", out);
+        if (bnx_is_file(old))
+            return cli_error(1, "run --resume: %s was started by an older bnexp (it has run.json, "
+                             "no %s) and cannot be continued by this one; run it again from the "
+                             "start with the options recorded in %s (bnexp run %s --set ... "
+                             "--out NEW_DIR)", out, BNX_PLAN_FILE, old, a->name);
+        return cli_error(1, "run --resume: %s has no %s: not a run directory bnexp can continue",
+                         out, BNX_PLAN_FILE);
     }
-    if (strcmp(a->how.experiment, a->name) != 0)
-        return cli_error(1, "run --resume: %s is a run of %s, not of %s", out, a->how.experiment,
+    if (strcmp(plan->experiment, a->name) != 0)
+        return cli_error(1, "run --resume: %s is a run of %s, not of %s", out, plan->experiment,
                          a->name);
     return 0;
 }
 
-/* The experiment's spec with the run's settings applied. */
-static int load_spec(const run_args *a, bnx_spec *spec)
+/* The plan of a new run: the experiment's spec with the command line's
+ * settings applied, every variant x seed resolved. */
+static int make_plan(const run_args *a, bnx_spec *spec, bnx_plan *plan)
 {
     bnx_error err;
     char rel[256], path[4200];
     snprintf(rel, sizeof rel, "experiments/%s.ini", a->name);
-    if (bnx_home_path(path, sizeof path, rel, &err) || bnx_spec_load(path, a->name, spec, &err))
+    if (a->ini)
+        snprintf(path, sizeof path, "%s", a->ini);
+    if ((!a->ini && bnx_home_path(path, sizeof path, rel, &err)) ||
+        bnx_spec_load(path, a->name, spec, &err))
         return cli_report(&err);
-    for (int i = 0; i < a->how.num_sets; i++)
-        if (bnx_spec_override(spec, a->how.sets[i], &err))
+    for (int i = 0; i < a->num_grids; i++)
+        if (bnx_spec_grid(spec, a->grids[i], &err))
             return cli_error(2, "%s", err.msg);
-    if (a->how.variants[0] && bnx_spec_select(spec, a->how.variants, &err))
+    for (int i = 0; i < a->num_sets; i++)
+        if (bnx_spec_override(spec, a->sets[i], &err))
+            return cli_error(2, "%s", err.msg);
+    if (a->variants[0] && bnx_spec_select(spec, a->variants, &err))
         return cli_error(2, "%s", err.msg);
     for (int i = 0; i < spec->num_variants; i++)
         if (bnx_config_validate(&spec->variants[i].config, 0, 0, &err))
             return cli_error(2, "variant %s: %s", spec->variants[i].name, err.msg);
-    int per_variant = a->how.seeds ? a->how.seeds : 1;
-    if (spec->num_variants * per_variant > MAX_TRIALS)
-        return cli_error(2, "run: %d variants x %d seeds = %d trials; at most %d in one run",
-                         spec->num_variants, per_variant, spec->num_variants * per_variant,
-                         MAX_TRIALS);
+    /* --seeds N, else --seed K (one seed), else the file's `seeds`, else
+     * each variant's `seed` */
+    int seeds = a->seeds ? a->seeds : a->seed_given ? 0 : spec->seeds;
+    if (bnx_plan_build(spec, seeds, plan, &err))
+        return cli_error(2, "run: %s", err.msg);
+    snprintf(plan->bnexp, sizeof plan->bnexp, "%s", BNX_VERSION " (" BNX_GITREV ")");
+    bnx_utc_iso8601(plan->created_utc, sizeof plan->created_utc);
     return 0;
+}
+
+/* The jobs of the plan's trials, and the order they start in: seed by seed
+ * (the first trial of every variant, then the second, ...), so that a
+ * sweep cut short still compares the variants. */
+static int make_jobs(const bnx_plan *plan, run_state *st)
+{
+    int n = plan->num_trials;
+    st->jobs = calloc((size_t)n, sizeof *st->jobs);
+    st->order = calloc((size_t)n, sizeof *st->order);
+    st->pfd = calloc((size_t)n, sizeof *st->pfd);
+    st->owner = calloc((size_t)n, sizeof *st->owner);
+    int *rank = calloc((size_t)n, sizeof *rank);
+    if (!st->jobs || !st->order || !st->pfd || !st->owner || !rank) {
+        free(rank);
+        return cli_error(1, "out of memory for %d trials", n);
+    }
+    st->num_jobs = n;
+    st->num_seeds = st->num_variants = 0;
+    for (int i = 0; i < n; i++) {
+        job *j = &st->jobs[i];
+        j->trial = &plan->trials[i];
+        j->config = plan->trials[i].config;
+        j->fd = -1;
+        bnx_trial_result_init(&j->result, &j->config);
+        rank[i] = i > 0 && strcmp(plan->trials[i - 1].variant, j->trial->variant) == 0 ? rank[i - 1] + 1 : 0;
+        st->num_variants += rank[i] == 0;
+        if (rank[i] + 1 > st->num_seeds)
+            st->num_seeds = rank[i] + 1;
+    }
+    int k = 0;
+    for (int r = 0; r < st->num_seeds; r++)
+        for (int i = 0; i < n; i++)
+            if (rank[i] == r)
+                st->order[k++] = i;
+    free(rank);
+    return 0;
+}
+
+static void free_jobs(run_state *st)
+{
+    free(st->jobs);
+    free(st->order);
+    free(st->pfd);
+    free(st->owner);
+    memset(st, 0, sizeof *st);
+}
+
+/* 1 if the two records of a dataset's files agree. */
+static int same_files(const bnx_dataset_files *a, const bnx_dataset_files *b, int *which)
+{
+    *which = -1;
+    if (a->count != b->count)
+        return 0;
+    for (int f = 0; f < a->count; f++)
+        if (strcmp(a->file[f], b->file[f]) != 0 || strcmp(a->sha256[f], b->sha256[f]) != 0) {
+            *which = f;
+            return 0;
+        }
+    return 1;
 }
 
 /* Load every dataset the trials name once, before touching the output
  * (trial processes share them copy-on-write), and check each variant
- * against its data. */
-static int load_data(run_state *st, loaded_data *data, int *num_data)
+ * against its data.  A new run records the datasets' digests in the plan;
+ * a resumed one requires the plan's. */
+static int load_data(run_state *st, bnx_plan *plan, int resume, loaded_data *data, int *num_data)
 {
     bnx_error err;
     for (int i = 0; i < st->num_jobs; i++) {
@@ -619,12 +751,27 @@ static int load_data(run_state *st, loaded_data *data, int *num_data)
                 used += (size_t)snprintf(data[d].id + used, sizeof data[d].id - used, "%s %s\n",
                                          data[d].files.sha256[f], data[d].files.file[f]);
             (*num_data)++;
+            const bnx_dataset_files *planned = bnx_plan_dataset(plan, data[d].files.name);
+            int which;
+            if (!resume && bnx_plan_add_dataset(plan, &data[d].files, &err))
+                return cli_report(&err);
+            if (resume && !planned)
+                return cli_error(1, "run --resume: the plan records no digests of dataset %s",
+                                 data[d].files.name);
+            if (resume && !same_files(planned, &data[d].files, &which))
+                return cli_error(1, "run --resume: dataset %s is not the one the run was planned "
+                                 "with: %s%s%s (plan.json %s)", data[d].files.name,
+                                 which >= 0 ? data[d].files.file[which] : "its files differ",
+                                 which >= 0 ? " has SHA-256 " : "",
+                                 which >= 0 ? data[d].files.sha256[which] : "",
+                                 which >= 0 ? planned->sha256[which] : "");
         }
         j->data = &data[d];
+        bnx_plan_identity(j->trial, data[d].id, j->identity);
         /* once per variant: its seeds share everything the check looks at */
-        if ((i == 0 || st->jobs[i - 1].variant != j->variant) &&
+        if ((i == 0 || strcmp(st->jobs[i - 1].trial->variant, j->trial->variant) != 0) &&
             bnx_trial_check(&j->config, &data[d].train, &data[d].test, &err)) {
-            bnx_error_prefix(&err, "variant %s", j->variant->name);
+            bnx_error_prefix(&err, "variant %s", j->trial->variant);
             return cli_report(&err);
         }
     }
@@ -633,7 +780,8 @@ static int load_data(run_state *st, loaded_data *data, int *num_data)
 
 /* --resume: take the results of finished trials from their checkpoints;
  * refuse, before anything runs, a checkpoint that is damaged or was
- * written for another config or dataset.  Returns 0 or the exit status. */
+ * written for another config or dataset than the plan's.  Returns 0 or
+ * the exit status. */
 static int scan_checkpoints(run_state *st, int *done)
 {
     *done = 0;
@@ -643,9 +791,7 @@ static int scan_checkpoints(run_state *st, int *done)
         snprintf(path, sizeof path, "%s/%s", j->dir, BNX_CHECKPOINT_FILE);
         bnx_checkpoint ck;
         bnx_error err;
-        unsigned char identity[32];
-        bnx_checkpoint_identity(&j->config, j->data->id, identity);
-        int rc = bnx_checkpoint_load(path, identity, &ck, &err);
+        int rc = bnx_checkpoint_load(path, j->identity, &ck, &err);
         if (rc == BNX_ENOTFOUND)
             continue; /* not started, or stopped before its first checkpoint */
         if (rc == BNX_OK && ck.finished) {
@@ -683,16 +829,29 @@ static void remove_temporary_files(const char *dir)
  * refusing a component that is a symbolic link (core/paths.h). */
 static int make_trial_dir(const char *out, const job *j, bnx_error *err)
 {
-    char rel[128];
-    snprintf(rel, sizeof rel, "%s/seed-%ld", j->variant->name, j->config.seed);
-    return bnx_mkdir_under(out, rel, err);
+    return bnx_mkdir_under(out, j->trial->dir, err);
 }
 
-/* Create the run directory (a new one, or --out DIR), its run.json and the
- * trial directories; with --force, an earlier run's files go first so that
- * none of them can pass for this run's.  Returns 0 or the exit status. */
-static int create_run(const run_args *a, run_state *st, char *out, size_t size, char *parent,
-                      size_t parent_size)
+/* Copy the experiment file into the run directory (BNX_PLAN_INI). */
+static int copy_experiment_file(const bnx_plan *plan, const char *out, bnx_error *err)
+{
+    char *text, path[4200];
+    size_t size;
+    int rc = bnx_read_file(plan->source, (size_t)1 << 24, &text, &size, err);
+    if (rc)
+        return rc;
+    snprintf(path, sizeof path, "%s/%s", out, BNX_PLAN_INI);
+    rc = bnx_write_file_atomic(path, text, size, err);
+    free(text);
+    return rc;
+}
+
+/* Create the run directory (a new one, or --out DIR), write its plan and
+ * the experiment file's copy first, then the trial directories; with
+ * --force, an earlier run's files go first so that none of them can pass
+ * for this run's.  Returns 0 or the exit status. */
+static int create_run(const run_args *a, const bnx_plan *plan, run_state *st, char *out,
+                      size_t size, char *parent, size_t parent_size)
 {
     bnx_error err;
     if (!a->out_arg) {
@@ -702,12 +861,17 @@ static int create_run(const run_args *a, run_state *st, char *out, size_t size, 
             return rc;
         for (int i = 0; i < st->num_jobs; i++) {
             job *j = &st->jobs[i];
-            snprintf(j->dir, sizeof j->dir, "%s/%s/seed-%ld", out, j->variant->name, j->config.seed);
+            snprintf(j->dir, sizeof j->dir, "%s/%s", out, j->trial->dir);
         }
     }
     /* --out DIR goes where the user points (through links); the trial
      * directories below it are bnexp's own and never links. */
     if (bnx_mkdir_p(out, &err))
+        return cli_report(&err);
+    char summary_path[4200];
+    snprintf(summary_path, sizeof summary_path, "%s/summary.csv", out);
+    unlink(summary_path); /* a stale summary must not pass for this run's */
+    if (bnx_plan_write(out, plan, &err) || copy_experiment_file(plan, out, &err))
         return cli_report(&err);
     for (int i = 0; i < st->num_jobs; i++) {
         if (make_trial_dir(out, &st->jobs[i], &err))
@@ -720,11 +884,6 @@ static int create_run(const run_args *a, run_state *st, char *out, size_t size, 
             unlink(path);
         }
     }
-    char summary_path[4200];
-    snprintf(summary_path, sizeof summary_path, "%s/summary.csv", out);
-    unlink(summary_path); /* a stale summary must not pass for this run's */
-    if (bnx_run_file_write(out, &a->how, &err))
-        return cli_report(&err);
     return 0;
 }
 
@@ -733,9 +892,9 @@ static int create_run(const run_args *a, run_state *st, char *out, size_t size, 
  * short still compares the variants.  Stop signals are forwarded to the
  * running trials; after the first, no new trial starts.  Returns the
  * first stop signal, or 0. */
-static int run_trials(const bnx_spec *spec, run_state *st, int jobs, int resume, int finished)
+static int run_trials(const bnx_plan *plan, run_state *st, int jobs, int resume, int finished)
 {
-    int per_variant = st->num_seeds, started = 0, running = 0, forwarded = 0;
+    int started = 0, running = 0, forwarded = 0;
     signals_seen = first_signal = last_signal = 0;
     catch_stop_signals(parent_on_signal, 1);
     while (finished < st->num_jobs) {
@@ -754,12 +913,10 @@ static int run_trials(const bnx_spec *spec, run_state *st, int jobs, int resume,
             forwarded++;
         }
         while (!signals_seen && running < jobs && started < st->num_jobs) {
-            int v = started % spec->num_variants, k = started / spec->num_variants;
-            job *j = &st->jobs[v * per_variant + k];
-            started++;
+            job *j = &st->jobs[st->order[started++]];
             if (j->finished)
                 continue; /* resumed: finished before */
-            if (start_job(spec, j, resume))
+            if (start_job(plan, j, resume))
                 snprintf(j->error, sizeof j->error, "could not start");
             else
                 running++;
@@ -778,13 +935,13 @@ static int run_trials(const bnx_spec *spec, run_state *st, int jobs, int resume,
             if (st->tty)
                 fprintf(stderr, "\r\033[K");
             if (j->error[0])
-                fprintf(stderr, "bnexp: %s seed-%ld failed: %s\n", j->variant->name,
+                fprintf(stderr, "bnexp: %s seed-%ld failed: %s\n", j->trial->variant,
                         j->config.seed, j->error);
             else if (!j->has_result && signals_seen)
-                fprintf(stderr, "bnexp: %s seed-%ld stopped at once\n", j->variant->name,
+                fprintf(stderr, "bnexp: %s seed-%ld stopped at once\n", j->trial->variant,
                         j->config.seed);
             else if (j->has_result)
-                fprintf(stderr, "bnexp: %s seed-%ld %s\n", j->variant->name, j->config.seed,
+                fprintf(stderr, "bnexp: %s seed-%ld %s\n", j->trial->variant, j->config.seed,
                         j->result.status == BNX_TRIAL_DIVERGED ? "diverged (a result, not a failure)"
                         : j->result.status == BNX_TRIAL_INTERRUPTED ? "interrupted (checkpoint written)"
                                                                     : "finished");
@@ -797,40 +954,62 @@ static int run_trials(const bnx_spec *spec, run_state *st, int jobs, int resume,
     return first_signal;
 }
 
-int cmd_run(int argc, char **argv)
+/* --dry-run: print every trial of the plan (name, swept values, seed,
+ * estimated memory) after the checks a run makes before it starts, and
+ * create nothing.  Returns the exit status. */
+static int dry_run(const run_args *a, bnx_plan *plan, run_state *st)
 {
-    static run_args a; /* large: keep them off the stack */
-    static bnx_spec spec;
-    int rc = parse_args(argc, argv, &a);
-    if (rc || a.help)
-        return rc ? rc : cli_print_help("run");
-    char out[4096], parent[4096] = "";
-    if (a.resume && (rc = read_resumed_run(&a, out, sizeof out)))
+    static loaded_data data[MAX_DATASETS];
+    int num_data = 0, rc = load_data(st, plan, 0, data, &num_data);
+    if (rc) {
+        free_data(data, num_data);
         return rc;
-    if ((rc = load_spec(&a, &spec)))
-        return rc;
-
-    /* The trials: every variant with seed 1..N (--seeds N), or with its
-     * own seed (the experiment's, or --seed K). */
-    static run_state st;
-    static job all_jobs[MAX_TRIALS];
-    int per_variant = a.how.seeds ? a.how.seeds : 1;
-    memset(&st, 0, sizeof st);
-    st.jobs = all_jobs;
-    st.tty = isatty(STDERR_FILENO);
-    st.num_seeds = per_variant;
-    for (int v = 0; v < spec.num_variants; v++)
-        for (int k = 0; k < per_variant; k++) {
-            job *j = &st.jobs[st.num_jobs++];
-            memset(j, 0, sizeof *j);
-            j->variant = &spec.variants[v];
-            j->config = spec.variants[v].config;
-            if (a.how.seeds)
-                j->config.seed = k + 1;
-            j->fd = -1;
-            bnx_trial_result_init(&j->result, &j->config);
+    }
+    printf("%s: %d trial(s), %d variant(s); nothing is created (--dry-run)\n", a->name,
+           st->num_jobs, st->num_variants);
+    printf("%-40s %5s", "variant", "seed");
+    for (int k = 0; k < plan->num_swept; k++)
+        printf(" %14s", plan->swept[k]);
+    printf(" %10s\n", "memory");
+    double most = 0;
+    for (int i = 0; i < st->num_jobs; i++) {
+        const job *j = &st->jobs[i];
+        const bnx_dataset *train = &j->data->train;
+        bnx_memory mem;
+        bnx_error err;
+        char size[32] = "?";
+        if (bnx_memory_estimate(&j->config, train->c, train->h, train->w, train->num_classes,
+                                train->n, j->data->test.n, &mem, &err) == BNX_OK) {
+            bnx_format_bytes(size, sizeof size, mem.total);
+            if (mem.total > most)
+                most = mem.total;
         }
+        printf("%-40s %5ld", j->trial->variant, j->config.seed);
+        for (int k = 0; k < plan->num_swept; k++) {
+            char value[256];
+            bnx_plan_value(j->trial, plan->swept[k], value, sizeof value);
+            printf(" %14s", value);
+        }
+        printf(" %10s\n", size);
+    }
+    int parallel = a->jobs < st->num_jobs ? a->jobs : st->num_jobs;
+    char one[32], all[32];
+    bnx_format_bytes(one, sizeof one, most);
+    bnx_format_bytes(all, sizeof all, most * parallel);
+    printf("estimated memory: at most %s per trial; %d at a time (--jobs): at most %s, plus "
+           "the datasets, loaded once\n", one, parallel, all);
+    free_data(data, num_data);
+    return 0;
+}
 
+/* Run the plan's trials (a new run, or the unfinished ones of a resumed
+ * run), write summary.csv and print the table.  Returns the exit status. */
+static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *out, size_t out_size,
+                    char *parent, size_t parent_size)
+{
+    const run_args a = *ap;
+    run_state st = *stp;
+    int rc = 0;
     /* With --out DIR, refuse to overwrite an earlier run's trials unless
      * asked to.  Without it every run gets a new directory. */
     const char *out_arg = a.resume ? out : a.out_arg;
@@ -840,10 +1019,10 @@ int cmd_run(int argc, char **argv)
         if (!*out_arg)
             return cli_error(2, "run: --out needs a directory (got an empty path)");
         if (out_arg != out)
-            snprintf(out, sizeof out, "%s", out_arg);
+            snprintf(out, out_size, "%s", out_arg);
         for (int i = 0; i < st.num_jobs; i++) {
             job *j = &st.jobs[i];
-            snprintf(j->dir, sizeof j->dir, "%s/%s/seed-%ld", out, j->variant->name, j->config.seed);
+            snprintf(j->dir, sizeof j->dir, "%s/%s", out, j->trial->dir);
             struct stat sb;
             if (!a.resume && !a.force && stat(j->dir, &sb) == 0)
                 return cli_error(1, "%s exists from an earlier run; use --out DIR for a new directory or --force to replace it", j->dir);
@@ -852,11 +1031,11 @@ int cmd_run(int argc, char **argv)
 
     static loaded_data data[MAX_DATASETS];
     int num_data = 0, done = 0;
-    rc = load_data(&st, data, &num_data);
+    rc = load_data(&st, plan, a.resume, data, &num_data);
     if (rc == 0 && a.resume)
         rc = scan_checkpoints(&st, &done);
     if (rc == 0 && !a.resume)
-        rc = create_run(&a, &st, out, sizeof out, parent, sizeof parent);
+        rc = create_run(&a, plan, &st, out, out_size, parent, parent_size);
     for (int i = 0; rc == 0 && a.resume && i < st.num_jobs; i++) {
         bnx_error err;
         if (make_trial_dir(out, &st.jobs[i], &err))
@@ -872,16 +1051,16 @@ int cmd_run(int argc, char **argv)
     if (a.resume)
         fprintf(stderr, "bnexp: %s: resuming %s: %d of %d trial(s) finished before, %d to run, "
                 "%d at a time\n", a.name, out, done, st.num_jobs, todo, parallel);
-    else if (per_variant > 1)
-        fprintf(stderr, "bnexp: %s: %d trials (%d variant%s x seeds 1-%d), %d at a time, writing %s\n",
-                a.name, st.num_jobs, spec.num_variants, spec.num_variants == 1 ? "" : "s",
-                per_variant, parallel, out);
+    else if (st.num_seeds > 1)
+        fprintf(stderr, "bnexp: %s: %d trials (%d variant%s x up to %d seeds), %d at a time, writing %s\n",
+                a.name, st.num_jobs, st.num_variants, st.num_variants == 1 ? "" : "s",
+                st.num_seeds, parallel, out);
     else
         fprintf(stderr, "bnexp: %s: %d trial(s), %d at a time, writing %s\n", a.name, st.num_jobs,
                 parallel, out);
 
     signal(SIGPIPE, SIG_IGN);
-    int stopped_by = run_trials(&spec, &st, a.jobs, a.resume, done);
+    int stopped_by = run_trials(plan, &st, a.jobs, a.resume, done);
     free_data(data, num_data);
 
     int failed = 0, interrupted = 0;
@@ -899,7 +1078,7 @@ int cmd_run(int argc, char **argv)
         }
     }
     print_table(&st);
-    rc = write_summary(out, &st);
+    rc = write_summary(out, plan, &st);
     if (parent[0])
         printf("run directory: %s (%s/latest)\n", out, parent);
     fflush(stdout);
@@ -909,7 +1088,7 @@ int cmd_run(int argc, char **argv)
         for (int i = 0; i < st.num_jobs && used < sizeof names; i++)
             if (st.jobs[i].result.status == BNX_TRIAL_FAILED)
                 used += (size_t)snprintf(names + used, sizeof names - used, "%s%s seed-%ld",
-                                         used ? ", " : "", st.jobs[i].variant->name,
+                                         used ? ", " : "", st.jobs[i].trial->variant,
                                          st.jobs[i].config.seed);
         cli_error(1, "%d of %d trial(s) failed: %s (status failed in summary.csv; the "
                      "reasons are above and in each manifest.json)", failed, st.num_jobs, names);
@@ -922,4 +1101,31 @@ int cmd_run(int argc, char **argv)
             rc = 1;
     }
     return stopped_by ? 128 + stopped_by : rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static run_args a; /* large: keep them off the stack */
+    static bnx_spec spec;
+    static bnx_plan plan;
+    static run_state st;
+    int rc = parse_args(argc, argv, &a);
+    if (rc || a.help)
+        return rc ? rc : cli_print_help("run");
+    char out[4096], parent[4096] = "";
+    rc = a.resume ? read_resumed_plan(&a, out, sizeof out, &plan) : make_plan(&a, &spec, &plan);
+    bnx_spec_free(&spec); /* from here on, trials run from the plan only */
+    memset(&st, 0, sizeof st);
+    if (rc == 0)
+        rc = make_jobs(&plan, &st);
+    if (rc) {
+        free_jobs(&st);
+        bnx_plan_free(&plan);
+        return rc;
+    }
+    st.tty = isatty(STDERR_FILENO);
+    rc = a.dry_run ? dry_run(&a, &plan, &st) : run_plan(&a, &plan, &st, out, sizeof out, parent, sizeof parent);
+    free_jobs(&st);
+    bnx_plan_free(&plan);
+    return rc;
 }

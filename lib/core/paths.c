@@ -78,15 +78,16 @@ int bnx_is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-const char bnx_name_rule[] = "lowercase letters, digits, '-' or '_' (1 to 63 characters)";
+const char bnx_name_rule[] = "1 to 63 lowercase letters, digits, '-', '_' or '.', not starting "
+                             "with '-' or '.' and without \"..\"";
 
 int bnx_name_is_safe(const char *name)
 {
     if (!name)
         return 0;
     size_t len = strlen(name);
-    return len >= 1 && len <= BNX_NAME_MAX &&
-           strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") == len;
+    return len >= 1 && len <= BNX_NAME_MAX && name[0] != '-' && name[0] != '.' &&
+           !strstr(name, "..") && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == len;
 }
 
 int bnx_mkdir_under(const char *base, const char *rel, bnx_error *err)

@@ -48,14 +48,14 @@ int bnx_mkdir_under(const char *base, const char *rel, bnx_error *err);
 
 /* 1 if `name` can be used as one path component that bnexp creates from a
  * name in an experiment file or on the command line (an experiment, a
- * variant): 1 to BNX_NAME_MAX bytes of lowercase letters, digits, '-' and
- * '_'.  Such a name has no '/', no "." or "..", no space and no leading
- * dot, so it cannot leave or hide in the directory it is made in.
+ * variant, a grid point): 1 to BNX_NAME_MAX bytes of lowercase letters,
+ * digits, '-', '_' and '.', neither starting with '-' (an option) or '.'
+ * (hidden, "." or "..") nor holding "..".  Such a name has no '/' and no
+ * space, so it cannot leave or hide in the directory it is made in.
  * Otherwise 0 (NULL included). */
 int bnx_name_is_safe(const char *name);
 
-/* What bnx_name_is_safe expects, for messages: "lowercase letters, digits,
- * '-' or '_' (1 to 63 characters)". */
+/* What bnx_name_is_safe expects, for messages. */
 extern const char bnx_name_rule[];
 
 #endif

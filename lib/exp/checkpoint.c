@@ -20,25 +20,38 @@ static void sha256(const void *data, size_t size, unsigned char out[32])
     EVP_Digest(data, size, out, &len, EVP_sha256(), NULL);
 }
 
-void bnx_checkpoint_identity(const bnx_config *cfg, const char *data_id, unsigned char out[32])
+/* Keys that change neither the arithmetic's inputs nor the result's meaning. */
+static int identity_ignores(const char *key, size_t len)
+{
+    static const char *const ignored[] = {"threads", "checkpoint_every", "max_memory_mb"};
+    for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+        if (strlen(ignored[i]) == len && strncmp(key, ignored[i], len) == 0)
+            return 1;
+    return 0;
+}
+
+void bnx_checkpoint_identity_text(const char *config_text, const char *data_id, unsigned char out[32])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    for (int i = 0; i < bnx_config_num_keys(); i++) {
-        const char *key = bnx_config_key_name(i);
-        if (strcmp(key, "threads") == 0 || strcmp(key, "checkpoint_every") == 0 ||
-            strcmp(key, "max_memory_mb") == 0)
-            continue;
-        char value[512], line[640];
-        bnx_config_key_value(cfg, i, value, sizeof value);
-        int n = snprintf(line, sizeof line, "%s=%s\n", key, value);
-        EVP_DigestUpdate(ctx, line, (size_t)n);
+    for (const char *line = config_text; *line;) {
+        size_t n = strcspn(line, "\n"), key = strcspn(line, "=");
+        if (!identity_ignores(line, key < n ? key : n))
+            EVP_DigestUpdate(ctx, line, n + (line[n] == '\n'));
+        line += n + (line[n] == '\n');
     }
     if (data_id)
         EVP_DigestUpdate(ctx, data_id, strlen(data_id));
     unsigned int len = 32;
     EVP_DigestFinal_ex(ctx, out, &len);
     EVP_MD_CTX_free(ctx);
+}
+
+void bnx_checkpoint_identity(const bnx_config *cfg, const char *data_id, unsigned char out[32])
+{
+    char text[BNX_CONFIG_TEXT_MAX];
+    bnx_config_text(cfg, text, sizeof text);
+    bnx_checkpoint_identity_text(text, data_id, out);
 }
 
 /* ---- writing: a cursor into a buffer sized in advance ---- */

@@ -73,6 +73,11 @@ typedef struct bnx_checkpoint {
  * (e.g. the dataset's file sums; NULL for none). */
 void bnx_checkpoint_identity(const bnx_config *cfg, const char *data_id, unsigned char out[32]);
 
+/* The same identity from config text: "key=value\n" lines (those of
+ * bnx_config_text, or a run plan's, exp/plan.h), hashed line by line in
+ * their order, the three keys above left out, then `data_id`. */
+void bnx_checkpoint_identity_text(const char *config_text, const char *data_id, unsigned char out[32]);
+
 /* Serialise ck into a new buffer *buf of *size bytes (free() it).
  * Errors: BNX_ENOMEM; BNX_EINVAL for negative counts. */
 int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t *size,

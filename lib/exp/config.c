@@ -424,3 +424,20 @@ void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size)
     }
     }
 }
+
+void bnx_config_text(const bnx_config *cfg, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < num_keys && used < size; i++) {
+        char value[512];
+        bnx_config_key_value(cfg, i, value, sizeof value);
+        used += (size_t)snprintf(buf + used, size - used, "%s=%s\n", keys[i].name, value);
+    }
+}
+
+int bnx_config_key_index(const char *name)
+{
+    const struct key *k = find_key(name);
+    return k ? (int)(k - keys) : -1;
+}

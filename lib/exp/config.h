@@ -122,4 +122,12 @@ const char *bnx_config_key_name(int i);
 const char *bnx_config_key_help(int i);
 void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size);
 
+/* Every key as "key=value\n" lines, in the table's order, into buf[size]
+ * (cut short if it does not fit; BNX_CONFIG_TEXT_MAX always does). */
+#define BNX_CONFIG_TEXT_MAX 16384
+void bnx_config_text(const bnx_config *cfg, char *buf, size_t size);
+
+/* The index of key `name`, or -1. */
+int bnx_config_key_index(const char *name);
+
 #endif

@@ -1,4 +1,5 @@
 #include "exp/report.h"
+#include "exp/plan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -105,9 +106,13 @@ void bnx_run_free(bnx_run *run)
         bnx_curve_free(&run->trials[i]);
     free(run->trials);
     free(run->variants);
+    free(run->swept);
+    free(run->swept_values);
     run->trials = NULL;
     run->variants = NULL;
-    run->num_trials = run->num_variants = 0;
+    run->swept = NULL;
+    run->swept_values = NULL;
+    run->num_trials = run->num_variants = run->num_swept = 0;
 }
 
 int bnx_run_variant(const bnx_run *run, const char *variant)
@@ -396,6 +401,44 @@ static int from_dirs(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
     return BNX_OK;
 }
 
+/* The swept keys and each variant's values from RUN/plan.json, if any. */
+static int read_swept(bnx_run *run, bnx_error *err)
+{
+    bnx_plan plan;
+    int rc = bnx_plan_read(run->dir, &plan, err);
+    if (rc == BNX_ENOTFOUND)
+        return BNX_OK; /* a run from before plan.json */
+    if (rc) {
+        bnx_plan_free(&plan);
+        return rc;
+    }
+    if (plan.num_swept > 0) {
+        run->swept = calloc((size_t)plan.num_swept, sizeof *run->swept);
+        run->swept_values = calloc((size_t)plan.num_swept * (size_t)(run->num_variants + 1),
+                                   sizeof *run->swept_values);
+        if (!run->swept || !run->swept_values) {
+            bnx_plan_free(&plan);
+            return bnx_fail(err, BNX_ENOMEM, "out of memory reading %s/%s", run->dir, BNX_PLAN_FILE);
+        }
+        run->num_swept = plan.num_swept;
+        memcpy(run->swept, plan.swept, sizeof *run->swept * (size_t)plan.num_swept);
+    }
+    for (int v = 0; v < run->num_variants; v++) {
+        const bnx_plan_trial *t = NULL;
+        for (int i = 0; i < plan.num_trials && !t; i++)
+            if (strcmp(plan.trials[i].variant, run->variants[v]) == 0)
+                t = &plan.trials[i];
+        for (int k = 0; t && k < run->num_swept; k++) {
+            char *value = run->swept_values[v * run->num_swept + k];
+            bnx_plan_value(t, run->swept[k], value, sizeof run->swept_values[0]);
+            for (char *c = value; *c; c++)
+                *c = *c == ',' ? ';' : *c;
+        }
+    }
+    bnx_plan_free(&plan);
+    return BNX_OK;
+}
+
 int bnx_run_read(const char *dir, int source, bnx_run *run, bnx_error *err)
 {
     memset(run, 0, sizeof *run);
@@ -414,7 +457,9 @@ int bnx_run_read(const char *dir, int source, bnx_run *run, bnx_error *err)
     sort_run = run;
     qsort(run->trials, (size_t)run->num_trials, sizeof *run->trials, trial_cmp);
     sort_run = NULL;
-    return BNX_OK;
+    if ((rc = read_swept(run, err)))
+        bnx_run_free(run);
+    return rc;
 }
 
 /* ---- statistics over seeds ---- */
@@ -570,10 +615,23 @@ __attribute__((format(printf, 2, 3))) static void sb_printf(strbuf *sb, const ch
     }
 }
 
+/* Write sb's text to path whole (out/atomic.h) and free it. */
+static int sb_write(strbuf *sb, const char *path, bnx_error *err)
+{
+    int rc = sb->oom ? bnx_fail(err, BNX_ENOMEM, "out of memory formatting %s", path)
+                     : bnx_write_file_atomic(path, sb->p, sb->len, err);
+    free(sb->p);
+    sb->p = NULL;
+    return rc;
+}
+
 int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
 {
     strbuf sb = {0};
-    sb_printf(&sb, "variant,metric,step,seeds,n,mean,sd,min,max\n");
+    sb_printf(&sb, "variant,metric,step,seeds,n,mean,sd,min,max");
+    for (int k = 0; k < run->num_swept; k++)
+        sb_printf(&sb, ",%s", run->swept[k]);
+    sb_printf(&sb, "\n");
     for (int v = 0; v < run->num_variants; v++)
         for (int metric = BNX_METRIC_TEST_ACCURACY; metric <= BNX_METRIC_TRAIN_LOSS; metric++) {
             bnx_step_stat *st;
@@ -586,22 +644,19 @@ int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
             for (long i = 0; i < count; i++) {
                 const bnx_stat *s = &st[i].stat;
                 char c[4][32];
-                sb_printf(&sb, "%s,%s,%ld,%d,%d,%s,%s,%s,%s\n", run->variants[v],
+                sb_printf(&sb, "%s,%s,%ld,%d,%d,%s,%s,%s,%s", run->variants[v],
                           bnx_metric_name(metric), st[i].step, st[i].seeds, s->n,
                           bnx_csv_num(c[0], 32, s->mean, s->n > 0),
                           bnx_csv_num(c[1], 32, s->sd, s->n > 0),
                           bnx_csv_num(c[2], 32, s->min, s->n > 0),
                           bnx_csv_num(c[3], 32, s->max, s->n > 0));
+                for (int k = 0; k < run->num_swept; k++)
+                    sb_printf(&sb, ",%s", run->swept_values[v * run->num_swept + k]);
+                sb_printf(&sb, "\n");
             }
             free(st);
         }
-    if (sb.oom) {
-        free(sb.p);
-        return bnx_fail(err, BNX_ENOMEM, "out of memory formatting %s", path);
-    }
-    int rc = bnx_write_file_atomic(path, sb.p, sb.len, err);
-    free(sb.p);
-    return rc;
+    return sb_write(&sb, path, err);
 }
 
 /* ---- the Fig. 3 table ---- */
@@ -762,6 +817,38 @@ static void put_stat(strbuf *sb, const bnx_stat *s, int total, int decimals, con
         sb_printf(sb, " (%d/%d %s)", s->n, total, word);
 }
 
+/* " | 2.0x | " (or " | — | ") and the max test accuracy, then " | ". */
+static void put_speedup_and_max(strbuf *sb, const bnx_report_row *r)
+{
+    if (isfinite(r->speedup))
+        sb_printf(sb, " | %.1fx | ", r->speedup);
+    else
+        sb_printf(sb, " | — | ");
+    put_stat(sb, &r->max_accuracy, r->seeds, 4, "finite", "n/a");
+    sb_printf(sb, " | ");
+}
+
+/* " | diverged/trials", and the failed and interrupted ones. */
+static void put_diverged(strbuf *sb, const bnx_report_row *r)
+{
+    sb_printf(sb, " | %d/%d", r->diverged, r->seeds);
+    if (r->failed)
+        sb_printf(sb, " (%d failed)", r->failed);
+    if (r->interrupted)
+        sb_printf(sb, " (%d interrupted)", r->interrupted);
+}
+
+/* The report's first lines: the run directory and the experiment. */
+static void put_run_lines(strbuf *sb, const bnx_report_info *info)
+{
+    const char *exp = info->experiment && info->experiment[0] ? info->experiment : NULL;
+    sb_printf(sb, "- Run directory: `%s`\n", info->run_dir);
+    if (exp)
+        sb_printf(sb, "- Experiment: %s%s%s\n", exp,
+                  info->description && info->description[0] ? " — " : "",
+                  info->description ? info->description : "");
+}
+
 int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_report_info *info,
                         char **text, bnx_error *err)
 {
@@ -770,11 +857,7 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
     const char *exp = info->experiment && info->experiment[0] ? info->experiment : NULL;
     sb_printf(&sb, "# Steps to the baseline's best test accuracy%s%s\n\n", exp ? ": " : "",
               exp ? exp : "");
-    sb_printf(&sb, "- Run directory: `%s`\n", info->run_dir);
-    if (exp)
-        sb_printf(&sb, "- Experiment: %s%s%s\n", exp,
-                  info->description && info->description[0] ? " — " : "",
-                  info->description ? info->description : "");
+    put_run_lines(&sb, info);
     sb_printf(&sb, "- Seeds: ");
     for (int i = 0; i < rep->num_targets; i++)
         sb_printf(&sb, "%s%ld", i ? ", " : "", rep->targets[i].seed);
@@ -809,18 +892,9 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
         const bnx_report_row *r = &rep->rows[k];
         sb_printf(&sb, "| %s | %d | ", r->variant, r->seeds);
         put_stat(&sb, &r->steps_to_target, r->seeds, -1, "reached", "never");
-        if (isfinite(r->speedup))
-            sb_printf(&sb, " | %.1fx | ", r->speedup);
-        else
-            sb_printf(&sb, " | — | ");
-        put_stat(&sb, &r->max_accuracy, r->seeds, 4, "finite", "n/a");
-        sb_printf(&sb, " | ");
+        put_speedup_and_max(&sb, r);
         put_stat(&sb, &r->final_accuracy, r->seeds, 4, "finite", "n/a");
-        sb_printf(&sb, " | %d/%d", r->diverged, r->seeds);
-        if (r->failed)
-            sb_printf(&sb, " (%d failed)", r->failed);
-        if (r->interrupted)
-            sb_printf(&sb, " (%d interrupted)", r->interrupted);
+        put_diverged(&sb, r);
         sb_printf(&sb, " | ");
         put_stat(&sb, &r->wall_time_s, r->seeds, 1, "known", "n/a");
         sb_printf(&sb, " |\n");
@@ -864,6 +938,465 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
               "- **mean ± sd**: over seeds; sd is the sample standard deviation (n - 1 in "
               "the denominator). A single value is shown alone; \"(r/n finite)\" when a "
               "value was missing or not finite in n - r trials.\n");
+    if (sb.oom) {
+        free(sb.p);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory formatting the report");
+    }
+    *text = sb.p;
+    return BNX_OK;
+}
+
+/* ---- sweeps ---- */
+
+void bnx_sweep_free(bnx_sweep *sw)
+{
+    free(sw->xs);
+    free(sw->xnum);
+    free(sw->groups);
+    free(sw->points);
+    memset(sw, 0, sizeof *sw);
+}
+
+/* The index of text in list[count] (entries of `width` bytes), appended
+ * if new (the list has room for it); -1 on no room. */
+static int intern(char *list, int *count, int cap, size_t width, const char *text)
+{
+    for (int i = 0; i < *count; i++)
+        if (strcmp(list + (size_t)i * width, text) == 0)
+            return i;
+    if (*count >= cap)
+        return -1;
+    snprintf(list + (size_t)*count * width, width, "%s", text);
+    return (*count)++;
+}
+
+/* Check that every key of the comma-separated `keys` varies in the plan. */
+static int check_swept(const bnx_plan *plan, const char *option, const char *keys,
+                       const char *varying, bnx_error *err)
+{
+    char list[1024];
+    snprintf(list, sizeof list, "%s", keys);
+    for (char *save = NULL, *k = strtok_r(list, ",", &save); k; k = strtok_r(NULL, ",", &save))
+        if (!bnx_plan_varies(plan, k))
+            return bnx_fail(err, BNX_EINVAL, "%s %s: %s is not swept in this run (it has one "
+                            "value in every trial%s); the keys that vary: %s", option, k, k,
+                            bnx_config_key_index(k) < 0 ? ", or is not a key" : "",
+                            varying[0] ? varying : "none");
+    return BNX_OK;
+}
+
+/* x values: numeric ones ascending (sw->xnum alongside), others as seen. */
+static void sort_xs(bnx_sweep *sw, int *remap)
+{
+    for (int i = 0; i < sw->num_xs; i++)
+        remap[i] = i;
+    if (!sw->numeric)
+        return;
+    for (int i = 1; i < sw->num_xs; i++) /* insertion sort: a few hundred at most */
+        for (int j = i; j > 0 && sw->xnum[remap[j]] < sw->xnum[remap[j - 1]]; j--) {
+            int t = remap[j];
+            remap[j] = remap[j - 1];
+            remap[j - 1] = t;
+        }
+}
+
+int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char *by,
+                      bnx_sweep *sw, bnx_error *err)
+{
+    memset(sw, 0, sizeof *sw);
+    bnx_plan plan;
+    bnx_csv_table tab = {0};
+    char varying[1024], path[4200];
+    int rc = bnx_plan_read(dir, &plan, err);
+    if (rc == BNX_ENOTFOUND)
+        bnx_fail(err, rc, "%s has no %s (a run made before plans, or not a run directory): "
+                 "its swept keys are unknown", dir, BNX_PLAN_FILE);
+    if (rc)
+        goto out;
+    bnx_plan_varying_keys(&plan, varying, sizeof varying);
+    if (!by) {
+        size_t used = 0;
+        char list[1024];
+        snprintf(list, sizeof list, "%s", varying);
+        for (char *save = NULL, *k = strtok_r(list, ",", &save); k; k = strtok_r(NULL, ",", &save))
+            if (strcmp(k, x) != 0)
+                used += (size_t)snprintf(sw->by + used, sizeof sw->by - used, "%s%s", used ? "," : "", k);
+    } else {
+        snprintf(sw->by, sizeof sw->by, "%s", by);
+    }
+    snprintf(sw->x, sizeof sw->x, "%s", x);
+    snprintf(sw->y, sizeof sw->y, "%s", y);
+    snprintf(sw->experiment, sizeof sw->experiment, "%s", plan.experiment);
+    snprintf(sw->description, sizeof sw->description, "%s", plan.description);
+    if ((rc = check_swept(&plan, "--x", x, varying, err)) ||
+        (by && (rc = check_swept(&plan, "--by", by, varying, err))))
+        goto out;
+    char bylist[1024];
+    snprintf(bylist, sizeof bylist, "%s", sw->by);
+    for (char *save = NULL, *k = strtok_r(bylist, ",", &save); k; k = strtok_r(NULL, ",", &save))
+        if (strcmp(k, x) == 0) {
+            rc = bnx_fail(err, BNX_EINVAL, "--by %s: %s is the key on x (--x)", sw->by, k);
+            goto out;
+        }
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    if ((rc = bnx_csv_table_read(path, &tab, err))) {
+        if (rc == BNX_ENOTFOUND)
+            bnx_fail(err, rc, "%s not found: the run has not ended (bnexp run writes it at the "
+                     "end, also when stopped)", path);
+        goto out;
+    }
+    static const char *const need[] = {"variant", "seed", "status", NULL};
+    if ((rc = bnx_csv_table_require(&tab, need, err)))
+        goto out;
+    int iy = bnx_csv_table_col(&tab, y), iv = bnx_csv_table_col(&tab, "variant");
+    int is = bnx_csv_table_col(&tab, "seed"), ist = bnx_csv_table_col(&tab, "status");
+    static const char *const not_y[] = {"variant", "seed", "status", "probe_layer", "probe_unit"};
+    int y_ok = iy >= 0 && bnx_config_key_index(y) < 0;
+    for (size_t k = 0; k < sizeof not_y / sizeof not_y[0]; k++)
+        y_ok &= strcmp(y, not_y[k]) != 0;
+    if (!y_ok) {
+        rc = bnx_fail(err, BNX_EINVAL, "--y %s: not a numeric column of %s (expected one of "
+                      "steps, diverged_step, final_test_accuracy, best_test_accuracy, best_step, "
+                      "steps_to_97, final_test_accuracy_ema, final_test_accuracy_population, "
+                      "p15_drift, p50_drift, p85_drift, wall_time_s)", y, path);
+        goto out;
+    }
+    long rows = tab.num_rows;
+    sw->num_trials = (int)rows;
+    sw->xs = calloc((size_t)rows + 1, sizeof *sw->xs);
+    sw->xnum = calloc((size_t)rows + 1, sizeof *sw->xnum);
+    sw->groups = calloc((size_t)rows + 1, sizeof *sw->groups);
+    int *gi = calloc((size_t)rows + 1, sizeof *gi), *xi = calloc((size_t)rows + 1, sizeof *xi);
+    double *yv = calloc((size_t)rows + 1, sizeof *yv);
+    int *status = calloc((size_t)rows + 1, sizeof *status);
+    if (!sw->xs || !sw->xnum || !sw->groups || !gi || !xi || !yv || !status) {
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory for the sweep of %s", dir);
+        goto rows_out;
+    }
+    sw->numeric = 1;
+    for (long r = 0; r < rows; r++) {
+        const char *variant = bnx_csv_table_cell(&tab, r, iv);
+        char *end;
+        long seed = strtol(bnx_csv_table_cell(&tab, r, is), &end, 10);
+        const bnx_plan_trial *t = NULL;
+        for (int i = 0; i < plan.num_trials && !t; i++)
+            if (plan.trials[i].seed == seed && strcmp(plan.trials[i].variant, variant) == 0)
+                t = &plan.trials[i];
+        if (!t) {
+            rc = bnx_fail(err, BNX_EFORMAT, "%s: row %ld (%s seed %s) is not a trial of %s/%s",
+                          path, r + 2, variant, bnx_csv_table_cell(&tab, r, is), dir, BNX_PLAN_FILE);
+            goto rows_out;
+        }
+        char value[256], label[1024] = "", list[1024];
+        size_t used = 0;
+        bnx_plan_value(t, x, value, sizeof value);
+        for (char *c = value; *c; c++)
+            *c = *c == ',' ? ';' : *c;
+        xi[r] = intern((char *)sw->xs, &sw->num_xs, (int)rows, sizeof *sw->xs, value);
+        double num = strtod(value, &end);
+        if (end == value || *end)
+            sw->numeric = 0;
+        sw->xnum[xi[r]] = num;
+        snprintf(list, sizeof list, "%s", sw->by);
+        for (char *save = NULL, *k = strtok_r(list, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+            bnx_plan_value(t, k, value, sizeof value);
+            for (char *c = value; *c; c++)
+                *c = *c == ',' ? ';' : *c;
+            used += (size_t)snprintf(label + used, sizeof label - used, "%s%s=%s",
+                                     used ? "; " : "", k, value);
+            if (used >= sizeof label)
+                used = sizeof label - 1;
+        }
+        gi[r] = intern((char *)sw->groups, &sw->num_groups, (int)rows, sizeof *sw->groups,
+                       used ? label : "all trials");
+        const char *st = bnx_csv_table_cell(&tab, r, ist);
+        status[r] = strcmp(st, "done") == 0 ? 0 : strcmp(st, "diverged") == 0 ? 1 : 2;
+        yv[r] = NAN;
+        if (status[r] == 0 && bnx_csv_table_cell(&tab, r, iy)[0] &&
+            (rc = bnx_csv_table_number(&tab, r, iy, &yv[r], err)))
+            goto rows_out;
+    }
+    if (!sw->numeric)
+        for (int i = 0; i < sw->num_xs; i++)
+            sw->xnum[i] = NAN;
+    int *remap = calloc((size_t)sw->num_xs + 1, sizeof *remap), *rank = calloc((size_t)sw->num_xs + 1, sizeof *rank);
+    sw->points = calloc((size_t)sw->num_groups * (size_t)sw->num_xs + 1, sizeof *sw->points);
+    double *vals = calloc((size_t)rows + 1, sizeof *vals);
+    if (!remap || !rank || !sw->points || !vals) {
+        free(remap), free(rank), free(vals);
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory for the sweep of %s", dir);
+        goto rows_out;
+    }
+    sort_xs(sw, remap);
+    for (int i = 0; i < sw->num_xs; i++)
+        rank[remap[i]] = i;
+    for (int g = 0; g < sw->num_groups; g++)
+        for (int k = 0; k < sw->num_xs; k++) {
+            int orig = remap[k], n = 0;
+            bnx_sweep_point pt = {.group = g, .xi = k};
+            for (long r = 0; r < rows; r++)
+                if (gi[r] == g && xi[r] == orig) {
+                    pt.trials++;
+                    pt.diverged += status[r] == 1;
+                    pt.unfinished += status[r] == 2;
+                    if (status[r] == 0)
+                        vals[n++] = yv[r];
+                }
+            bnx_stat_compute(vals, n, &pt.stat);
+            if (pt.trials)
+                sw->points[sw->num_points++] = pt;
+        }
+    /* the x values in their sorted order */
+    char(*xs)[256] = calloc((size_t)sw->num_xs + 1, sizeof *xs);
+    double *xnum = calloc((size_t)sw->num_xs + 1, sizeof *xnum);
+    if (xs && xnum) {
+        for (int k = 0; k < sw->num_xs; k++) {
+            memcpy(xs[k], sw->xs[remap[k]], sizeof *xs);
+            xnum[k] = sw->xnum[remap[k]];
+        }
+        free(sw->xs);
+        free(sw->xnum);
+        sw->xs = xs;
+        sw->xnum = xnum;
+    } else {
+        free(xs), free(xnum);
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory for the sweep of %s", dir);
+    }
+    free(remap), free(rank), free(vals);
+rows_out:
+    free(gi), free(xi), free(yv), free(status);
+out:
+    bnx_csv_table_free(&tab);
+    bnx_plan_free(&plan);
+    if (rc)
+        bnx_sweep_free(sw);
+    return rc;
+}
+
+int bnx_sweep_write(const bnx_sweep *sw, const char *path, bnx_error *err)
+{
+    strbuf sb = {0};
+    sb_printf(&sb, "group,x,x_index,trials,n,mean,sd,min,max,diverged,unfinished\n");
+    for (int i = 0; i < sw->num_points; i++) {
+        const bnx_sweep_point *p = &sw->points[i];
+        const bnx_stat *s = &p->stat;
+        char c[4][32];
+        sb_printf(&sb, "%s,%s,%d,%d,%d,%s,%s,%s,%s,%d,%d\n", sw->groups[p->group], sw->xs[p->xi],
+                  p->xi, p->trials, s->n, bnx_csv_num(c[0], 32, s->mean, s->n > 0),
+                  bnx_csv_num(c[1], 32, s->sd, s->n > 0), bnx_csv_num(c[2], 32, s->min, s->n > 0),
+                  bnx_csv_num(c[3], 32, s->max, s->n > 0), p->diverged, p->unfinished);
+    }
+    return sb_write(&sb, path, err);
+}
+
+/* ---- pairs ---- */
+
+void bnx_pairs_free(bnx_pairs *pairs)
+{
+    free(pairs->rows);
+    memset(pairs, 0, sizeof *pairs);
+}
+
+/* The first plan trial of `variant`, or NULL. */
+static const bnx_plan_trial *plan_variant(const bnx_plan *plan, const char *variant)
+{
+    for (int i = 0; i < plan->num_trials; i++)
+        if (strcmp(plan->trials[i].variant, variant) == 0)
+            return &plan->trials[i];
+    return NULL;
+}
+
+/* 1 if a and b have the same value of every key but `key` and the keys no
+ * arithmetic depends on. */
+static int twins(const bnx_plan_trial *a, const bnx_plan_trial *b, const char *key)
+{
+    static const char *const inert[] = {"seed", "threads", "checkpoint_every", "max_memory_mb"};
+    for (int k = 0; k < bnx_config_num_keys(); k++) {
+        const char *name = bnx_config_key_name(k);
+        int skip = strcmp(name, key) == 0;
+        for (size_t j = 0; j < sizeof inert / sizeof inert[0]; j++)
+            skip |= strcmp(name, inert[j]) == 0;
+        char va[512], vb[512];
+        bnx_config_key_value(&a->config, k, va, sizeof va);
+        bnx_config_key_value(&b->config, k, vb, sizeof vb);
+        if (!skip && strcmp(va, vb) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The report of the trials of variants `twin` (the baseline; NULL: none)
+ * and `variant` only, into *rep. */
+static int report_of_pair(const bnx_run *run, const char *twin, const char *variant,
+                          bnx_report *rep, bnx_error *err)
+{
+    bnx_run sub = *run;
+    char names[2][64];
+    int nv = 0;
+    if (twin)
+        snprintf(names[nv++], sizeof names[0], "%s", twin);
+    snprintf(names[nv++], sizeof names[0], "%s", variant);
+    sub.variants = names;
+    sub.num_variants = nv;
+    sub.trials = calloc((size_t)run->num_trials + 1, sizeof *sub.trials);
+    if (!sub.trials)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory computing the pairs");
+    sub.num_trials = 0;
+    for (int i = 0; i < run->num_trials; i++)
+        if (strcmp(run->trials[i].variant, variant) == 0 ||
+            (twin && strcmp(run->trials[i].variant, twin) == 0))
+            sub.trials[sub.num_trials++] = run->trials[i]; /* shallow: not freed here */
+    int rc = bnx_report_compute(&sub, twin ? twin : variant, rep, err);
+    free(sub.trials);
+    return rc;
+}
+
+int bnx_pairs_compute(const bnx_run *run, const char *assignment, bnx_pairs *pairs,
+                      bnx_error *err)
+{
+    memset(pairs, 0, sizeof *pairs);
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof pairs->key)
+        return bnx_fail(err, BNX_EINVAL, "--pair '%s': expected KEY=VALUE (e.g. bn=false)", assignment);
+    snprintf(pairs->key, sizeof pairs->key, "%.*s", (int)(eq - assignment), assignment);
+    bnx_plan plan;
+    int rc = bnx_plan_read(run->dir, &plan, err);
+    if (rc == BNX_ENOTFOUND)
+        bnx_fail(err, rc, "%s has no %s (a run made before plans): its configs are unknown, so "
+                 "twins cannot be found", run->dir, BNX_PLAN_FILE);
+    if (rc)
+        return rc;
+    char varying[1024];
+    bnx_plan_varying_keys(&plan, varying, sizeof varying);
+    bnx_config probe;
+    bnx_config_defaults(&probe);
+    if (!bnx_plan_varies(&plan, pairs->key))
+        rc = bnx_fail(err, BNX_EINVAL, "--pair %s: %s does not vary in this run (the keys that "
+                      "do: %s)", assignment, pairs->key, varying[0] ? varying : "none");
+    else if (bnx_config_set(&probe, pairs->key, eq + 1, err))
+        rc = bnx_error_prefix(err, "--pair %s", assignment);
+    if (rc) {
+        bnx_plan_free(&plan);
+        return rc;
+    }
+    bnx_config_key_value(&probe, bnx_config_key_index(pairs->key), pairs->value, sizeof pairs->value);
+    pairs->rows = calloc((size_t)run->num_variants + 1, sizeof *pairs->rows);
+    if (!pairs->rows) {
+        bnx_plan_free(&plan);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory computing the pairs");
+    }
+    for (int v = 0; v < run->num_variants && rc == BNX_OK; v++) {
+        const bnx_plan_trial *t = plan_variant(&plan, run->variants[v]);
+        char value[512];
+        if (t)
+            bnx_plan_value(t, pairs->key, value, sizeof value);
+        if (t && strcmp(value, pairs->value) == 0) {
+            pairs->num_twins++;
+            continue;
+        }
+        bnx_pair_row *row = &pairs->rows[pairs->num_rows++];
+        snprintf(row->variant, sizeof row->variant, "%s", run->variants[v]);
+        for (int u = 0; t && u < run->num_variants && !row->twin[0]; u++) {
+            const bnx_plan_trial *tu = plan_variant(&plan, run->variants[u]);
+            if (!tu)
+                continue;
+            bnx_plan_value(tu, pairs->key, value, sizeof value);
+            if (strcmp(value, pairs->value) == 0 && twins(t, tu, pairs->key))
+                snprintf(row->twin, sizeof row->twin, "%s", run->variants[u]);
+        }
+        bnx_report rep;
+        bnx_error e;
+        int r = report_of_pair(run, row->twin[0] ? row->twin : NULL, row->variant, &rep, &e);
+        if (r == BNX_EINVAL && row->twin[0]) { /* the twin reached no finite accuracy */
+            row->no_target = 1;
+            r = report_of_pair(run, NULL, row->variant, &rep, &e);
+        }
+        if (r == BNX_ENOMEM) {
+            rc = bnx_fail(err, r, "%s", e.msg);
+            break;
+        }
+        if (r == BNX_OK) {
+            int mine = rep.num_rows - 1;
+            row->mine = rep.rows[mine];
+            if (row->twin[0] && !row->no_target)
+                row->theirs = rep.rows[0];
+            if (!row->twin[0] || row->no_target) {
+                memset(&row->mine.steps_to_target, 0, sizeof row->mine.steps_to_target);
+                row->mine.speedup = NAN;
+            }
+        } else {
+            rc = bnx_fail(err, r, "%s", e.msg); /* the variant has no finite accuracy itself */
+        }
+        bnx_report_free(&rep);
+    }
+    if (rc == BNX_OK && pairs->num_twins == 0)
+        rc = bnx_fail(err, BNX_EINVAL, "--pair %s: no variant of this run has %s = %s",
+                      assignment, pairs->key, pairs->value);
+    bnx_plan_free(&plan);
+    if (rc)
+        bnx_pairs_free(pairs);
+    return rc;
+}
+
+int bnx_pairs_markdown(const bnx_run *run, const bnx_pairs *pairs, const bnx_report_info *info,
+                       char **text, bnx_error *err)
+{
+    *text = NULL;
+    strbuf sb = {0};
+    const char *exp = info->experiment && info->experiment[0] ? info->experiment : NULL;
+    sb_printf(&sb, "# Each variant against its twin with %s = %s%s%s\n\n", pairs->key, pairs->value,
+              exp ? ": " : "", exp ? exp : "");
+    put_run_lines(&sb, info);
+    sb_printf(&sb, "- %d trial%s of %d variant%s; %d variant%s with %s = %s (the twins)\n",
+              run->num_trials, run->num_trials == 1 ? "" : "s", run->num_variants,
+              run->num_variants == 1 ? "" : "s", pairs->num_twins, pairs->num_twins == 1 ? "" : "s",
+              pairs->key, pairs->value);
+    sb_printf(&sb, "- A variant's twin has the same config but %s = %s; the target of a seed is "
+                   "the best test accuracy the twin's trial of that seed recorded\n\n",
+              pairs->key, pairs->value);
+    sb_printf(&sb, "| variant | twin | seeds | steps to twin's best | speed-up | max test "
+                   "accuracy | twin's max | final test accuracy | twin's final | diverged |\n");
+    sb_printf(&sb, "|---|---|---|---|---|---|---|---|---|---|\n");
+    for (int k = 0; k < pairs->num_rows; k++) {
+        const bnx_pair_row *p = &pairs->rows[k];
+        const bnx_report_row *r = &p->mine, *t = &p->theirs;
+        sb_printf(&sb, "| %s | %s | %d | ", p->variant,
+                  p->twin[0] ? p->twin : "none in this run", r->seeds);
+        if (!p->twin[0])
+            sb_printf(&sb, "— (no twin)");
+        else if (p->no_target)
+            sb_printf(&sb, "— (the twin has no finite accuracy)");
+        else
+            put_stat(&sb, &r->steps_to_target, r->seeds, -1, "reached", "never");
+        put_speedup_and_max(&sb, r);
+        if (p->twin[0] && !p->no_target)
+            put_stat(&sb, &t->max_accuracy, t->seeds, 4, "finite", "n/a");
+        else
+            sb_printf(&sb, "—");
+        sb_printf(&sb, " | ");
+        put_stat(&sb, &r->final_accuracy, r->seeds, 4, "finite", "n/a");
+        sb_printf(&sb, " | ");
+        if (p->twin[0] && !p->no_target)
+            put_stat(&sb, &t->final_accuracy, t->seeds, 4, "finite", "n/a");
+        else
+            sb_printf(&sb, "—");
+        put_diverged(&sb, r);
+        sb_printf(&sb, " |\n");
+    }
+    sb_printf(&sb,
+              "\nColumns:\n\n"
+              "- **twin**: the variant with the same config but %s = %s (\"none in this run\": "
+              "the grid has no such point, or it was not run).\n"
+              "- **steps to twin's best**: SGD steps until the variant's first record at or above "
+              "the best test accuracy its twin recorded with the same seed (the twin's best over "
+              "all its seeds if it lacks that seed); over the seeds that got there.\n"
+              "- **speed-up**: the twin's mean steps to its own best over the variant's.\n"
+              "- **max / final test accuracy**: the variant's best and last recorded test "
+              "accuracy; **twin's max / final**: the twin's.\n"
+              "- **diverged**: the variant's trials whose loss became NaN or infinite / its "
+              "trials.\n"
+              "- **mean ± sd**: over seeds, sample standard deviation.\n",
+              pairs->key, pairs->value);
     if (sb.oom) {
         free(sb.p);
         return bnx_fail(err, BNX_ENOMEM, "out of memory formatting the report");

@@ -39,6 +39,11 @@ typedef struct bnx_run {
     char (*variants)[64];   /* summary.csv's order (the experiment file's) */
     int num_skipped;        /* BNX_RUN_DIRS: trials left out because their
                                metrics.csv has no record yet (just started) */
+    int num_swept;          /* keys a grid sweeps (RUN/plan.json; 0 without one) */
+    char (*swept)[64];
+    char (*swept_values)[256]; /* num_variants x num_swept: variant v's value of
+                               key k at [v * num_swept + k], a list's entries
+                               separated by ';' ("" if the plan lacks v) */
 } bnx_run;
 
 /* Read one trial's metrics.csv (columns step, train_loss, test_loss,
@@ -67,7 +72,9 @@ enum bnx_run_source {
 long bnx_run_seed_dir(const char *name);
 
 /* Read the trials of run directory `dir`.  With BNX_RUN_DIRS the variant
- * order is summary.csv's where it exists, then alphabetical.
+ * order is summary.csv's where it exists, then alphabetical.  The swept
+ * keys and each variant's values of them come from RUN/plan.json when it
+ * exists (exp/plan.h; a damaged plan is an error).
  * Errors: BNX_ENOTFOUND if `dir`, summary.csv (BNX_RUN_SUMMARY) or a
  * trial's metrics.csv (BNX_RUN_SUMMARY) is missing, or no trial was found
  * (BNX_RUN_DIRS); BNX_EFORMAT for a malformed summary.csv or metrics.csv
@@ -114,9 +121,10 @@ int bnx_run_step_stats(const bnx_run *run, int v, int metric, bnx_step_stat **ou
                        long *count, bnx_error *err);
 
 /* Write `path` whole (temporary file, then rename) as the tidy CSV
- *   variant,metric,step,seeds,n,mean,sd,min,max
+ *   variant,metric,step,seeds,n,mean,sd,min,max[,SWEPT_KEY...]
  * with one row per variant x metric (test_accuracy, train_loss) x step, as
- * bnx_run_step_stats gives them; statistics of no value are empty fields.
+ * bnx_run_step_stats gives them; statistics of no value are empty fields;
+ * one column per swept key (run->swept) with the variant's value.
  * Errors: BNX_EIO naming the path; BNX_ENOMEM. */
 int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err);
 
@@ -194,5 +202,100 @@ typedef struct bnx_report_info {
  * Errors: BNX_ENOMEM. */
 int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_report_info *info,
                         char **text, bnx_error *err);
+
+/* ---- sweeps: a summary column against a swept key ---- */
+
+/* The trials of one group (one value of the --by keys) at one x value. */
+typedef struct bnx_sweep_point {
+    int group;              /* index into bnx_sweep.groups */
+    int xi;                 /* index into bnx_sweep.xs */
+    int trials;             /* trials in summary.csv at this point */
+    int diverged;           /* of them, status diverged (left out of stat) */
+    int unfinished;         /* of them, status failed or interrupted (left out) */
+    bnx_stat stat;          /* y over the finished (done) trials with a finite y */
+} bnx_sweep_point;
+
+typedef struct bnx_sweep {
+    char experiment[64];    /* the plan's */
+    char description[256];
+    char x[64], y[64];      /* the key on x, the summary column on y */
+    char by[1024];          /* the keys that split the lines, comma-separated ("" none) */
+    int numeric;            /* every x value is a number */
+    int num_xs;
+    char (*xs)[256];        /* x values: ascending if numeric, else first seen */
+    double *xnum;           /* their numbers (NaN when not numeric) */
+    int num_groups;
+    char (*groups)[1024];   /* "KEY=VALUE; KEY=VALUE" of each line, or "all trials" */
+    int num_points;
+    bnx_sweep_point *points; /* by group, then x */
+    int num_trials;         /* summary.csv's rows */
+} bnx_sweep;
+
+/* The sweep of run directory `dir`: every row of RUN/summary.csv placed by
+ * its trial's config in RUN/plan.json at x = its value of key `x`, on the
+ * line of its values of the keys `by` (comma-separated; NULL: every key
+ * that varies in the run but x and seed), y = its value in column `y`.
+ * Errors: BNX_ENOTFOUND for no plan.json (a run from before plans) or no
+ * summary.csv (the run has not ended); BNX_EINVAL if x or a `by` key is not
+ * a key that varies among the run's trials (the message lists those that
+ * do), or is x twice, if y is not a numeric column of summary.csv (listing
+ * them); BNX_EFORMAT for a summary row that is not in the plan or a y cell
+ * that is not a number; as bnx_plan_read and bnx_csv_table_read; BNX_ENOMEM. */
+int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char *by,
+                      bnx_sweep *sw, bnx_error *err);
+
+/* Write the sweep as the CSV
+ *   group,x,x_index,trials,n,mean,sd,min,max,diverged,unfinished
+ * one row per point (README.md, "Outputs"); x_index is the x value's
+ * position (0-based) in sw->xs.  Written whole (temporary file, rename).
+ * Errors: BNX_EIO naming the path; BNX_ENOMEM. */
+int bnx_sweep_write(const bnx_sweep *sw, const char *path, bnx_error *err);
+
+/* Free what bnx_sweep_compute allocated; safe on a zeroed sweep. */
+void bnx_sweep_free(bnx_sweep *sw);
+
+/* ---- pairs: each grid point against its twin (report --pair KEY=VALUE) ---- */
+
+/* A variant and its twin: the variant whose config is the same in every key
+ * but KEY (seeds and the keys that change nothing computed aside) and has
+ * KEY = VALUE. */
+typedef struct bnx_pair_row {
+    char variant[64];
+    char twin[64];           /* "" when the run has no twin of it */
+    int no_target;           /* the twin has no finite test accuracy: no steps */
+    bnx_report_row mine;     /* the variant's row of the report against its twin
+                                (mine.speedup: the twin's mean steps to its
+                                own best over the variant's); without a twin,
+                                its own figures (no steps) */
+    bnx_report_row theirs;   /* the twin's row (zeroed without a twin) */
+} bnx_pair_row;
+
+typedef struct bnx_pairs {
+    char key[64], value[256]; /* value as bnexp writes it ("false", "0.01") */
+    int num_rows;
+    bnx_pair_row *rows;      /* every variant whose KEY is not VALUE, run order */
+    int num_twins;           /* variants with KEY = VALUE */
+} bnx_pairs;
+
+/* The pairs of `run` (read with BNX_RUN_SUMMARY) for KEY=VALUE, from the
+ * configs in RUN/plan.json.  For each variant whose KEY differs from VALUE,
+ * its twin; the steps to target of a seed are the steps to the best test
+ * accuracy the twin's trial of that seed recorded (bnx_report_compute with
+ * the twin as the baseline).
+ * Errors: BNX_ENOTFOUND for no plan.json; BNX_EINVAL for an assignment
+ * without '=', a key that does not vary in the run (the message lists those
+ * that do), a VALUE that is not a value of KEY (as bnx_config_set) or that
+ * no variant has; BNX_EFORMAT as bnx_plan_read; BNX_ENOMEM. */
+int bnx_pairs_compute(const bnx_run *run, const char *assignment, bnx_pairs *pairs,
+                      bnx_error *err);
+
+/* The pairs as Markdown (the run, the key and value, the table, the
+ * definition of every column) into a malloc'd *text (free it).
+ * Errors: BNX_ENOMEM. */
+int bnx_pairs_markdown(const bnx_run *run, const bnx_pairs *pairs, const bnx_report_info *info,
+                       char **text, bnx_error *err);
+
+/* Free what bnx_pairs_compute allocated; safe on a zeroed value. */
+void bnx_pairs_free(bnx_pairs *pairs);
 
 #endif

@@ -501,7 +501,10 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
                .plane = train->h * train->w};
     if ((size_t)snprintf(t.dir, sizeof t.dir, "%s", dir) >= sizeof t.dir)
         return bnx_fail(err, BNX_EINVAL, "trial directory path is too long: %s", dir);
-    bnx_checkpoint_identity(cfg, opts->data_id, t.identity);
+    if (opts->identity)
+        memcpy(t.identity, opts->identity, sizeof t.identity);
+    else
+        bnx_checkpoint_identity(cfg, opts->data_id, t.identity);
     rc = trial_open(&t, err);
     if (rc)
         return trial_close(&t, rc, NULL);

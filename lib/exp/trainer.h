@@ -75,6 +75,9 @@ typedef struct bnx_trial_opts {
     int resume;               /* 1: continue from dir/checkpoint.bin if it exists */
     const char *data_id;      /* the dataset's identity (its file sums), hashed
                                  into the checkpoint; NULL for none */
+    const unsigned char *identity; /* 32 bytes: the checkpoint identity to write and
+                                 to require (a run plan's, exp/plan.h); NULL:
+                                 bnx_checkpoint_identity(cfg, data_id) */
 } bnx_trial_opts;
 
 /* Train one trial and write dir/metrics.csv, dir/activations.csv and

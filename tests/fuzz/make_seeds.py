@@ -123,6 +123,26 @@ for name in sorted(os.listdir(os.path.join(ROOT, "experiments"))):
 small = b"[experiment]\nsteps = 10\n[variant.a]\nbn = true\n[variant.b]\n"
 write("fuzz_ini", "small-with-options", small + b"\x00steps=20\nlr=0.1\n@b,a\nbn=false\n")
 write("fuzz_ini", "bad-value-and-section", b"[experiment]\nlr = x\n[other]\nk=v\n")
+write("fuzz_ini", "grids", small + b"[grid.a]\ninit_std = 1e-3:1e1:x10\nlr = 0.1, 0.2\n"
+      b"[grid.b]\nconv_channels = [16,32],[8]\ndropout = 0:0.5:+0.25\n"
+      b"\x00%lr=0.3,0.4\n%bn=true\nsteps=5\n@a\n")
+
+# ---- run plans (exp/plan.h) ----
+import json
+def plan(trials, swept=()):
+    return json.dumps({
+        "format": "bnexp-plan", "version": 1, "experiment": "e", "source": "e.ini",
+        "description": "", "bnexp": "0", "created_utc": "2026-01-01T00:00:00Z",
+        "swept": list(swept),
+        "datasets": [{"name": "mnist", "verified": True,
+                      "files": [{"file": "train-images-idx3-ubyte", "sha256": "ab" * 32}]}],
+        "trials": [{"variant": v, "seed": k, "dir": "%s/seed-%d" % (v, k),
+                    "config": dict(cfg, seed=str(k))} for v, k, cfg in trials]},
+        indent="\t").encode()
+write("fuzz_plan", "two-trials", plan([("a-lr-0.1", 1, {"lr": "0.1", "bn": "true"}),
+                                       ("a-lr-0.1", 2, {"lr": "0.1", "conv_channels": "16,32"})],
+                                      ["lr"]))
+write("fuzz_plan", "one-trial-no-keys", plan([("b", 7, {})]))
 
 # ---- dictionaries ----
 with open(os.path.join(FUZZ, "fuzz_png.dict"), "w") as f:
@@ -136,7 +156,8 @@ with open(os.path.join(ROOT, "lib", "exp", "config.c")) as f:
     keys = sorted(set(re.findall(r'^\s*\{"([a-z_0-9]+)", K_', f.read(), re.M)))
 with open(os.path.join(FUZZ, "fuzz_ini.dict"), "w") as f:
     f.write("# experiment keys (lib/exp/config.c) and spec syntax (libFuzzer -dict)\n")
-    for word in ["[experiment]", "[variant.", "description", "=", "\\x00", "@", "true",
+    for word in ["[experiment]", "[variant.", "[grid]", "[grid.", "description", "seeds", "=",
+                 "\\x00", "@", "%", ",", "[", "]", ":", ":x", ":+", "true",
                  "false", "1e-9", "4294967295"] + keys:
         f.write('"%s"\n' % word)
 print("seeds and dictionaries written under", FUZZ)

@@ -1,0 +1,106 @@
+# A summary column against a swept key: one line per group (the values of
+# the --by keys), each point the mean over the trials (seeds) there, with
+# an error bar of one sample standard deviation; trials that diverged are
+# not zeros: they are left out of the mean and marked by a cross at the
+# bottom of the chart, with their count beside it.  Reads sweep.csv
+# (README.md, "Outputs"): columns group, x, x_index, trials, n, mean, sd,
+# min, max, diverged, unfinished.
+#
+# `bnexp plot sweep` runs this with gnuplot -e setting the variables below;
+# every value is a string.
+#
+#   file       sweep.csv                                        (required)
+#   n          number of groups (lines), 1 or more              (required)
+#   groupK     group K = 1..n as in sweep.csv's `group`         (required)
+#   titleK     legend entry of group K          (default: groupK)
+#   numeric    "1": x values are numbers, placed by value; else by position
+#              with nx labels xs1..xsN                          (default: 1)
+#   logx       "1": log scale on x (numeric, positive)          (default: 0)
+#   xlabel, ylabel  axis labels                                 (required)
+#   ymin, ymax      y range                                     (default: autoscale)
+#   ydiv       y of group 1's diverged crosses (inside the range) (default: ymin)
+#   ystep      group K's are at ydiv + (K - 1) * ystep          (default: 0)
+#   divs       "1": some point has diverged trials              (default: 0)
+#   title, subtitle, subtitle2   title lines                    (default: none)
+#   outfile, term, width, height  as in accuracy.gp
+
+if (!exists("file") || !exists("n")) { print "sweep.gp: set file (sweep.csv), n and group1..groupN"; exit status 1 }
+n = int(n)
+if (!exists("outfile")) outfile = "sweep.png"
+if (!exists("term")) term = "pngcairo"
+if (!exists("title")) title = "Sweep"
+numeric = exists("numeric") ? int(numeric) : 1
+logx = exists("logx") ? int(logx) : 0
+divs = exists("divs") ? int(divs) : 0
+width = exists("width") ? int(width) : 900
+height = exists("height") ? int(height) : 600
+group(k) = value(sprintf("group%d", k))
+label(k) = exists(sprintf("title%d", k)) ? value(sprintf("title%d", k)) : group(k)
+
+if (term eq "pdfcairo") {
+    fs = 9
+    set terminal pdfcairo noenhanced size (width/96.0),(height/96.0) font "DejaVu Sans,9" fontscale 1.0 linewidth 1.5
+} else {
+    if (term eq "svg") {
+        fs = 14
+        set terminal svg noenhanced size width,height dynamic font "DejaVu Sans,14" linewidth 1.5 background "white"
+    } else {
+        fs = 12
+        set terminal pngcairo noenhanced size width,height font "DejaVu Sans,12" linewidth 1.5 background "white"
+    }
+}
+set output outfile
+set datafile separator comma
+
+sel(k) = strcol("group") eq group(k)
+xpos = numeric ? 'column("x")' : 'column("x_index")'
+x(k) = sel(k) ? @xpos : NaN
+
+# ---- axes ------------------------------------------------------------------
+if (logx) { set logscale x 10; set format x "%g" }
+if (!numeric) {
+    nx = int(nx)
+    set xrange [-0.5:nx - 0.5]
+    set xtics () out nomirror
+    do for [i=1:nx] { set xtics add (value(sprintf("xs%d", i)) i - 1) }
+} else {
+    set xtics out nomirror
+    set offsets graph 0.04, graph 0.04, 0, 0
+}
+if (exists("ymin") && exists("ymax")) { set yrange [real(ymin):real(ymax)] }
+ydiv = exists("ydiv") ? real(ydiv) : (exists("ymin") ? real(ymin) : 0)
+ystep = exists("ystep") ? real(ystep) : 0
+yd(k) = ydiv + (k - 1) * ystep
+set ytics out nomirror
+set style line 100 lc rgb "#e0e0e0" lw 0.8 dt solid
+set grid xtics ytics ls 100, ls 100 back
+set border 3 lw 1
+
+sub1 = exists("subtitle") && strlen(subtitle) > 0
+sub2 = exists("subtitle2") && strlen(subtitle2) > 0
+set tmargin 3 + 1.5 * (sub1 + sub2)
+set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
+if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+if (sub2) { set label 903 subtitle2 at screen 0.5, screen 1 offset 0, char (-2.8 - 1.2 * sub1) center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+set xlabel xlabel
+set ylabel ylabel
+keycols = n + divs < 2 ? 1 : 2
+keyrows = (n + divs + keycols - 1) / keycols
+set key below center horizontal Left reverse box samplen 3 spacing 1.2 width 2 maxcols keycols maxrows keyrows
+set bmargin 5 + 1.25 * keyrows
+
+array colour[8] = ["#1f5fbf", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+colourof(k) = colour[(k - 1) % 8 + 1]
+
+# Means with error bars (points with at least one finished trial), then a
+# cross at ydiv for every point with diverged trials, its count beside it.
+lines = 'for [k=1:n] file using (column("n") > 0 ? x(k) : NaN):(column("mean")):(column("sd")) with yerrorlines lw 2 pt 7 ps 1.1 lc rgb colourof(k) title label(k)'
+crosses = 'for [k=1:n] file using (column("diverged") > 0 ? x(k) : NaN):(yd(k)) with points pt 2 ps 2 lw 2.5 lc rgb colourof(k) notitle'
+counts = 'for [k=1:n] file using (column("diverged") > 0 ? x(k) : NaN):(yd(k)):(sprintf("%d", column("diverged"))) with labels offset char 0.9, char 0.8 left textcolor rgb colourof(k) notitle'
+crosskey = 'keyentry with points pt 2 ps 1.5 lw 2 lc rgb "#333333" title "diverged trials (how many beside), left out of the mean"'
+if (divs) {
+    plot @lines, @crosses, @counts, @crosskey
+} else {
+    plot @lines
+}
+unset output

@@ -1,0 +1,243 @@
+/* The run plan (exp/plan.h): a round trip through plan.json gives every
+ * trial's config back bit for bit; a plan resumes with its own values
+ * whatever today's defaults are, and with the default for a key it lacks
+ * (one added to bnexp after it was written), its checkpoint identity
+ * unchanged; damaged plans are refused naming the field. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/file.h"
+#include "exp/checkpoint.h"
+#include "exp/plan.h"
+#include "exp/spec.h"
+#include "testutil.h"
+
+static char dir[64];
+static bnx_spec spec;
+static bnx_plan plan, back;
+
+static void setup(void) { test_tmpdir_create(dir, sizeof dir, "plan"); }
+static void teardown(void)
+{
+    bnx_spec_free(&spec);
+    bnx_plan_free(&plan);
+    bnx_plan_free(&back);
+    test_tmpdir_remove(dir);
+}
+
+static const char *ini_path(const char *text)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/e.ini", dir);
+    test_write_file(path, text, strlen(text));
+    return path;
+}
+
+/* The plan of a two-variant experiment with `seeds`. */
+static void make_plan(int seeds)
+{
+    bnx_error err;
+    const char *path = ini_path("[experiment]\ndescription = two\nsteps = 100\nlr = 0.2\n"
+                                "init_std = 0.0123456789012345\nseeds = 3\n"
+                                "[variant.a]\nbn = false\n[variant.b]\nbn = true\nlr = 0.3\n");
+    ck_assert_int_eq(bnx_spec_load(path, "e", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.seeds, 3);
+    ck_assert_int_eq(bnx_plan_build(&spec, seeds, &plan, &err), BNX_OK);
+    snprintf(plan.bnexp, sizeof plan.bnexp, "test");
+    snprintf(plan.created_utc, sizeof plan.created_utc, "2026-01-01T00:00:00Z");
+    bnx_dataset_files files = {.name = "mnist", .count = 1, .verified = 1};
+    snprintf(files.file[0], sizeof files.file[0], "train-images-idx3-ubyte");
+    memset(files.sha256[0], 'a', 64);
+    ck_assert_int_eq(bnx_plan_add_dataset(&plan, &files, &err), BNX_OK);
+}
+
+/* make_plan(seeds), written to plan.json and read back as text (free it). */
+static char *written_plan(int seeds, size_t *size)
+{
+    make_plan(seeds);
+    bnx_error err;
+    ck_assert_int_eq(bnx_plan_write(dir, &plan, &err), BNX_OK);
+    char path[128], *text;
+    snprintf(path, sizeof path, "%s/%s", dir, BNX_PLAN_FILE);
+    ck_assert_int_eq(bnx_read_file(path, 1 << 20, &text, size, &err), BNX_OK);
+    return text;
+}
+
+START_TEST(round_trip_gives_every_config_back)
+{
+    make_plan(3);
+    ck_assert_int_eq(plan.num_trials, 6);
+    ck_assert_str_eq(plan.trials[0].dir, "a/seed-1");
+    ck_assert_str_eq(plan.trials[5].dir, "b/seed-3");
+    ck_assert_int_eq(plan.trials[4].config.seed, 2);
+    bnx_error err;
+    ck_assert_int_eq(bnx_plan_write(dir, &plan, &err), BNX_OK);
+    ck_assert_int_eq(bnx_plan_read(dir, &back, &err), BNX_OK);
+    ck_assert_str_eq(back.experiment, "e");
+    ck_assert_str_eq(back.description, "two");
+    ck_assert_int_eq(back.num_trials, plan.num_trials);
+    ck_assert_int_eq(back.num_datasets, 1);
+    ck_assert_str_eq(back.datasets[0].sha256[0], plan.datasets[0].sha256[0]);
+    for (int i = 0; i < plan.num_trials; i++) {
+        ck_assert_str_eq(back.trials[i].variant, plan.trials[i].variant);
+        ck_assert_int_eq(back.trials[i].seed, plan.trials[i].seed);
+        ck_assert_int_eq(memcmp(&back.trials[i].config, &plan.trials[i].config, sizeof(bnx_config)), 0);
+        unsigned char a[32], b[32], c[32];
+        bnx_plan_identity(&plan.trials[i], "data", a);
+        bnx_plan_identity(&back.trials[i], "data", b);
+        bnx_checkpoint_identity(&plan.trials[i].config, "data", c);
+        ck_assert_int_eq(memcmp(a, b, 32), 0);
+        ck_assert_int_eq(memcmp(a, c, 32), 0); /* the trainer's own identity */
+    }
+    ck_assert_double_eq(back.trials[0].config.init_std, 0.0123456789012345);
+}
+END_TEST
+
+START_TEST(seeds_zero_keeps_each_variants_seed)
+{
+    make_plan(0);
+    ck_assert_int_eq(plan.num_trials, 2);
+    ck_assert_int_eq(plan.trials[0].seed, 1);
+    ck_assert_str_eq(plan.trials[1].dir, "b/seed-1");
+}
+END_TEST
+
+/* Read the plan in `dir` back with the built-in defaults changed: the
+ * plan's own values win, and the identity is the one it was written with. */
+START_TEST(changed_default_does_not_alter_a_planned_trial)
+{
+    bnx_error err;
+    size_t size;
+    char *text = written_plan(1, &size);
+    bnx_config changed;
+    bnx_config_defaults(&changed);
+    changed.batch_size = 32;     /* "a later bnexp changed these defaults" */
+    changed.bn_eps = 1e-3;
+    changed.momentum = 0.9;
+    ck_assert_int_eq(bnx_plan_parse(text, size, "plan", &changed, &back, &err), BNX_OK);
+    free(text);
+    for (int i = 0; i < plan.num_trials; i++) {
+        ck_assert_int_eq(back.trials[i].config.batch_size, 60);
+        ck_assert_double_eq(back.trials[i].config.momentum, 0);
+        ck_assert_int_eq(memcmp(&back.trials[i].config, &plan.trials[i].config, sizeof(bnx_config)), 0);
+    }
+}
+END_TEST
+
+/* A plan written before key `warmup_steps` existed: no such entry.  The
+ * trial takes the key's default, and its identity is over the keys the
+ * plan holds, so checkpoints written then still match. */
+START_TEST(key_added_later_takes_its_default_and_keeps_the_identity)
+{
+    bnx_error err;
+    size_t size;
+    char *text = written_plan(1, &size);
+    /* drop every "warmup_steps": "0", line (the plan's indented JSON) */
+    char *p;
+    while ((p = strstr(text, "\"warmup_steps\":"))) {
+        char *line = p, *end = strchr(p, '\n');
+        while (line > text && line[-1] != '\n')
+            line--;
+        memmove(line, end + 1, strlen(end + 1) + 1);
+    }
+    ck_assert_int_eq(bnx_plan_parse(text, strlen(text), "plan", NULL, &back, &err), BNX_OK);
+    free(text);
+    ck_assert_int_eq(back.trials[0].config.warmup_steps, 0);
+    ck_assert_ptr_null(strstr(back.trials[0].config_text, "warmup_steps"));
+    /* the old checkpoints' identity: the text without the key */
+    char old_text[BNX_CONFIG_TEXT_MAX];
+    snprintf(old_text, sizeof old_text, "%s", plan.trials[0].config_text);
+    char *w = strstr(old_text, "warmup_steps=");
+    memmove(w, strchr(w, '\n') + 1, strlen(strchr(w, '\n') + 1) + 1);
+    unsigned char want[32], got[32], today[32];
+    bnx_checkpoint_identity_text(old_text, "d", want);
+    bnx_plan_identity(&back.trials[0], "d", got);
+    bnx_checkpoint_identity(&back.trials[0].config, "d", today);
+    ck_assert_int_eq(memcmp(want, got, 32), 0);
+    ck_assert_int_ne(memcmp(today, got, 32), 0); /* today's key table would not match */
+}
+END_TEST
+
+START_TEST(damaged_plans_refused_naming_the_field)
+{
+    bnx_error err;
+    size_t size;
+    char *good = written_plan(1, &size);
+    const char *cases[][3] = {
+        {"\"version\":\t1", "\"version\":\t2", "version 2"},
+        {"\"lr\":\t\"0.2\"", "\"lr\":\t\"fast\"", "not a number"},
+        {"\"lr\":\t\"0.2\"", "\"lrx\":\t\"0.2\"", "unknown to this bnexp"},
+        {"\"dir\":\t\"a/seed-1\"", "\"dir\":\t\"../seed-1\"", "\"dir\" is not"},
+        {"\"variant\":\t\"a\"", "\"variant\":\t\"../a\"", "path-safe"},
+        {"\"variant\":\t\"b\"", "\"variant\":\t\"a\"", "\"dir\" is not"},
+        {"\"seed\":\t1", "\"seed\":\t1.5", "whole number"},
+        {"\"format\":\t\"bnexp-plan\"", "\"format\":\t\"x\"", "format"},
+        {"\"trials\":", "\"trialz\":", "\"trials\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text = malloc(size + 64);
+        const char *at = strstr(good, cases[i][0]);
+        ck_assert_msg(at != NULL, "case %zu: '%s' not in the plan", i, cases[i][0]);
+        size_t pre = (size_t)(at - good);
+        snprintf(text, size + 64, "%.*s%s%s", (int)pre, good, cases[i][1], at + strlen(cases[i][0]));
+        bnx_plan_free(&back);
+        ck_assert_int_eq(bnx_plan_parse(text, strlen(text), "P", NULL, &back, &err), BNX_EFORMAT);
+        ck_assert_msg(strstr(err.msg, cases[i][2]) != NULL, "case %zu: '%s' lacks '%s'", i,
+                      err.msg, cases[i][2]);
+        ck_assert_int_eq(back.num_trials, 0);
+        free(text);
+    }
+    free(good);
+    bnx_plan_free(&back);
+    ck_assert_int_eq(bnx_plan_read("/nonexistent", &back, &err), BNX_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(seeds_key_refused_in_a_variant_and_out_of_range)
+{
+    bnx_error err;
+    ck_assert_int_ne(bnx_spec_load(ini_path("[experiment]\n[variant.a]\nseeds = 2\n"), "e", &spec, &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, "e.ini:3"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "[experiment]"));
+    bnx_spec_free(&spec);
+    ck_assert_int_ne(bnx_spec_load(ini_path("[experiment]\nseeds = 0\n[variant.a]\n"), "e", &spec, &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, "e.ini:2"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "seeds"));
+}
+END_TEST
+
+/* No small cap: 300 variants load and plan. */
+START_TEST(hundreds_of_variants)
+{
+    size_t cap = 300 * 40 + 64, used = 0;
+    char *text = malloc(cap);
+    used += (size_t)snprintf(text, cap, "[experiment]\nsteps = 10\n");
+    for (int i = 0; i < 300; i++)
+        used += (size_t)snprintf(text + used, cap - used, "[variant.v%d]\nlr = 0.%d\n", i, i + 1);
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(ini_path(text), "e", &spec, &err), BNX_OK);
+    free(text);
+    ck_assert_int_eq(spec.num_variants, 300);
+    ck_assert_int_eq(bnx_plan_build(&spec, 2, &plan, &err), BNX_OK);
+    ck_assert_int_eq(plan.num_trials, 600);
+    ck_assert_str_eq(plan.trials[599].dir, "v299/seed-2");
+}
+END_TEST
+
+Suite *suite_plan(void)
+{
+    Suite *s = suite_create("plan");
+    TCase *tc = tcase_create("plan");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, round_trip_gives_every_config_back);
+    tcase_add_test(tc, seeds_zero_keeps_each_variants_seed);
+    tcase_add_test(tc, changed_default_does_not_alter_a_planned_trial);
+    tcase_add_test(tc, key_added_later_takes_its_default_and_keeps_the_identity);
+    tcase_add_test(tc, damaged_plans_refused_naming_the_field);
+    tcase_add_test(tc, seeds_key_refused_in_a_variant_and_out_of_range);
+    tcase_add_test(tc, hundreds_of_variants);
+    suite_add_tcase(s, tc);
+    return s;
+}

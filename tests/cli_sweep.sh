@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# CLI tests of sweeps on real MNIST: an experiment file given by its path,
+# [grid] and named grids expanded into points with path-safe names, --grid
+# replacing one key, --dry-run creating nothing, the swept keys as columns
+# of summary.csv, the frozen plan, and malformed grids refused naming
+# file:line and key.  Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BNEXP=${BNEXP:-./bnexp}
+PNGCHECK=${PNGCHECK:-./build/pngcheck}
+bnexp=$(cd "$(dirname "$BNEXP")" && pwd)/$(basename "$BNEXP")
+pngcheck=$(cd "$(dirname "$PNGCHECK")" && pwd)/$(basename "$PNGCHECK")
+tmp=$(mktemp -d /tmp/bnexp-sweep.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+. tests/checks.sh
+
+work=$tmp/work
+mkdir -p "$work"
+cat >"$tmp/initsweep.ini" <<'EOF'
+[experiment]
+description = is BN less sensitive to the initialisation?
+hidden_layers = 2
+hidden_units = 32
+steps = 60
+eval_every = 30
+probe_size = 200
+seeds = 2
+[variant.bn]
+bn = true
+[variant.no-bn]
+bn = false
+[grid.gauss]
+init = gaussian
+init_std = 1e-2:1:x10
+[grid.named]
+init = xavier_normal
+EOF
+
+# --- --dry-run: the trials, their swept values and seeds; nothing created ---
+if out=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --dry-run 2>&1) &&
+   grep -q "16 trial(s), 8 variant(s)" <<<"$out" &&
+   grep -q "^bn-init-gaussian-init_std-0.01 .* 2 .*gaussian .*0.01 .*MiB" <<<"$out" &&
+   grep -q "^no-bn-init-xavier_normal .* 1 " <<<"$out" && grep -q "estimated memory" <<<"$out"; then
+    ok "--dry-run lists every point x seed with its swept values and memory"
+else fail "--dry-run lists the trials" "$out"; fi
+if [ -z "$(ls -A "$work")" ]; then ok "--dry-run created nothing"
+else fail "--dry-run created nothing" "$(ls -R "$work")"; fi
+
+# --- a user's .ini by its path, with grids ---
+if out=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --jobs 2 2>&1) &&
+   run=$(cd "$work" && readlink -f runs/initsweep/latest) && [ -f "$run/summary.csv" ]; then
+    ok "bnexp run PATH.ini runs into runs/NAME/"
+else fail "bnexp run PATH.ini" "$out"; run=/nonexistent; fi
+if [ "$(head -n 1 "$run/summary.csv" | tr ',' '\n' | tail -n 2 | tr '\n' ' ')" = "init init_std " ] &&
+   grep -q "^bn-init-gaussian-init_std-0.1,2,done,.*,gaussian,0.1$" "$run/summary.csv" &&
+   [ "$(($(wc -l <"$run/summary.csv") - 1))" = 16 ]; then
+    ok "summary.csv: one row per trial, the swept keys as its last columns"
+else fail "summary.csv with swept columns" "$(cat "$run/summary.csv" 2>&1)"; fi
+if cmp -s "$run/experiment.ini" "$tmp/initsweep.ini" &&
+   python3 - "$run/plan.json" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["experiment"] == "initsweep" and p["swept"] == ["init", "init_std"], p["swept"]
+assert len(p["trials"]) == 16
+t = {(x["variant"], x["seed"]): x for x in p["trials"]}
+c = t[("no-bn-init-gaussian-init_std-1", 2)]["config"]
+assert c["init_std"] == "1" and c["bn"] == "false" and c["seed"] == "2" and c["steps"] == "60", c
+assert t[("bn-init-xavier_normal", 1)]["dir"] == "bn-init-xavier_normal/seed-1"
+assert len(c) > 40   # every key, not only those the file sets
+assert p["datasets"][0]["name"] == "mnist" and len(p["datasets"][0]["files"]) == 4
+EOF
+then ok "plan.json: every trial's full config, the swept keys, the data sums; the .ini copied"
+else fail "plan.json and experiment.ini"; fi
+
+# --- curves.csv and plot sweep ---
+if out=$($BNEXP plot accuracy --run "$run" 2>&1) && $pngcheck "$run/plots/initsweep-accuracy.png" 900 600 &&
+   [ "$(head -n 1 "$run/curves.csv")" = "variant,metric,step,seeds,n,mean,sd,min,max,init,init_std" ] &&
+   grep -q "^no-bn-init-gaussian-init_std-0.1,test_accuracy,60,2,2,.*,gaussian,0.1$" "$run/curves.csv"; then
+    ok "curves.csv has the swept keys as columns; the accuracy chart of 8 variants renders"
+else fail "curves.csv swept columns" "$out $(head -n 3 "$run/curves.csv" 2>&1)"; fi
+if out=$($BNEXP plot sweep --run "$run" --x init_std --by bn --logx 2>&1) &&
+   [ "$out" = "$run/plots/initsweep-sweep-init_std-by-bn.png" ] && $pngcheck "$out" 900 600 &&
+   python3 - "$run" <<'EOF2'
+import csv, statistics, sys
+run = sys.argv[1]
+rows = list(csv.DictReader(open(run + "/summary.csv")))
+sweep = list(csv.DictReader(open(run + "/sweep.csv")))
+# every (bn, init_std) point: the mean and sd of its finished seeds, from summary.csv
+assert [r["group"] for r in sweep[:3]] == ["bn=true"] * 3, sweep
+for p in sweep:
+    bn = p["group"].split("=")[1]
+    ys = [float(r["final_test_accuracy"]) for r in rows
+          if r["variant"].startswith("bn-" if bn == "true" else "no-bn-") and r["init_std"] == p["x"]
+          and r["status"] == "done"]
+    trials = [r for r in rows if r["variant"].startswith("bn-" if bn == "true" else "no-bn-") and r["init_std"] == p["x"]]
+    assert int(p["trials"]) == len(trials), (p, len(trials))
+    assert int(p["n"]) == len(ys)
+    if ys:
+        assert abs(float(p["mean"]) - statistics.mean(ys)) < 1e-9, p
+        sd = statistics.stdev(ys) if len(ys) > 1 else 0
+        assert abs(float(p["sd"]) - sd) < 1e-6, (p, sd)
+xs = [float(p["x"]) for p in sweep if p["group"] == "bn=true"]
+assert xs == sorted(xs) and xs[0] == 0.01 and xs[-1] == 1, xs   # xavier's init_std (1) joins x = 1
+EOF2
+then ok "plot sweep --x init_std --by bn --logx: a PNG, and sweep.csv's means and sds are summary.csv's"
+else fail "plot sweep init_std" "$out"; fi
+if out=$($BNEXP plot sweep --run "$run" --x init 2>&1) && $pngcheck "$out" 900 600 &&
+   grep -q "^bn=true; init_std=1,xavier_normal,1,2,2," "$run/sweep.csv"; then
+    ok "plot sweep --x init: values that are not numbers, placed in order; lines by the other swept keys"
+else fail "plot sweep --x init" "$out $(cat "$run/sweep.csv")"; fi
+expect_fail "plot sweep refuses an --x that is not swept" "--x lr: lr is not swept in this run.*the keys that vary: bn,init,init_std" \
+    $BNEXP plot sweep --run "$run" --x lr
+expect_fail "plot sweep refuses --logx for values that are not numbers" "--logx: init takes values that are not numbers" \
+    $BNEXP plot sweep --run "$run" --x init --logx
+expect_fail "plot sweep refuses a --y that is not a summary column" "--y status: not a numeric column" \
+    $BNEXP plot sweep --run "$run" --x init_std --y status
+expect_fail "plot sweep refuses --by the key on x" "is the key on x" $BNEXP plot sweep --run "$run" --x init_std --by init_std
+expect_fail "plot sweep needs --x" "give --x KEY" $BNEXP plot sweep --run "$run"
+expect_fail "--x on another chart is refused, not ignored" "options of plot sweep" $BNEXP plot accuracy --run "$run" --x lr
+
+# --- report --pair: each point against its twin ---
+if out=$($BNEXP report --run "$run" --pair bn=false 2>/dev/null) && [ "$out" = "$(cat "$run/report.md")" ] &&
+   grep -q "^| bn-init-gaussian-init_std-0.01 | no-bn-init-gaussian-init_std-0.01 | 2 | " <<<"$out" &&
+   grep -q "^| bn-init-xavier_normal | no-bn-init-xavier_normal | 2 | " <<<"$out" &&
+   [ "$(grep -c '^| bn-' <<<"$out")" = 4 ] && ! grep -q '^| no-bn-' <<<"$out"; then
+    ok "report --pair bn=false: every bn point against its no-bn twin, printed and in report.md"
+else fail "report --pair bn=false" "$out"; fi
+expect_fail "report --pair with a key that does not vary" "--pair lr=1: lr does not vary" $BNEXP report --run "$run" --pair lr=1
+expect_fail "report --pair and --baseline together" "give one" $BNEXP report --run "$run" --pair bn=false --baseline no-bn
+
+# --- --grid replaces one key's values; precedence: grid point < --set ---
+if out=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --grid init_std=0.5 --variants bn \
+         --seed 3 --set init=kaiming_normal --dry-run 2>&1) &&
+   grep -q "2 trial(s), 2 variant(s)" <<<"$out" && grep -q "^bn-init-gaussian-init_std-0.5 .* 3 .*kaiming_normal" <<<"$out"; then
+    ok "--grid replaces the file's values of one key; --set beats the grid point; --variants takes a file variant's points"
+else fail "--grid, --set and --variants on a grid" "$out"; fi
+if out=$($BNEXP run fig1 --grid lr=0.1,1 --grid bn=true --dry-run 2>&1) &&
+   grep -q "4 trial(s)" <<<"$out" && grep -q "^baseline-lr-1-bn-true " <<<"$out"; then
+    ok "--grid on an experiment without a grid makes one"
+else fail "--grid without a [grid]" "$out"; fi
+
+# --- refusals: file:line and key ---
+bad() { printf '[experiment]\nsteps = 1\n[variant.a]\n%b' "$1" >"$tmp/bad.ini"; }
+bad '[grid]\n'
+expect_fail "an empty [grid] is refused with file:line" "bad.ini:4: \[grid\] has no key" $BNEXP run "$tmp/bad.ini" --dry-run
+bad '[grid]\nlr = 0.1,,0.2\n'
+expect_fail "an empty grid value is refused with file:line and key" "bad.ini:5: key lr: .*empty grid value" $BNEXP run "$tmp/bad.ini" --dry-run
+bad '[grid]\ninit_std = 1:1e-3:x10\n'
+expect_fail "a backwards range is refused" "bad.ini:5: key init_std: .*not a range" $BNEXP run "$tmp/bad.ini" --dry-run
+bad '[grid]\nbogus = 1,2\n'
+expect_fail "an unknown grid key is refused" "bad.ini:5: unknown key 'bogus'" $BNEXP run "$tmp/bad.ini" --dry-run
+expect_fail "a malformed --grid is refused naming it" "--grid lr=0.1:1: key lr" $BNEXP run fig1 --grid lr=0.1:1 --dry-run
+expect_fail "a missing PATH.ini" "cannot read $tmp/none.ini" $BNEXP run "$tmp/none.ini" --dry-run
+cp "$tmp/initsweep.ini" "$tmp/-x.ini"
+expect_fail "a PATH.ini whose name is not path-safe" "the experiment's name.*must be" $BNEXP run "$tmp/-x.ini" --dry-run
+expect_fail "--dry-run with --resume" "not with --resume" $BNEXP run fig1 --dry-run --resume
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
