@@ -249,7 +249,7 @@ START_TEST(grid_product_with_every_variant)
     ck_assert_str_eq(spec.variants[11].name, "no-bn-lr-0.4-batch_size-60");
     int i = variant_index("bn-lr-0.2-batch_size-60");
     ck_assert_int_ge(i, 0);
-    ck_assert_int_eq(spec.variants[i].config.bn, 1);
+    ck_assert_int_eq(spec.variants[i].config.norm, bnx_norm_find("batch"));
     ck_assert_double_eq(spec.variants[i].config.lr, 0.2);
     ck_assert_int_eq(spec.variants[i].config.batch_size, 60);
     ck_assert_int_eq(spec.variants[i].config.steps, 10);
@@ -381,7 +381,7 @@ START_TEST(grid_option_without_a_grid_in_the_file)
     ck_assert_int_eq(bnx_spec_grid(&spec, "init_std=0.1,1", &err), BNX_OK);
     ck_assert_int_eq(spec.num_variants, 4);
     ck_assert_str_eq(spec.variants[3].name, "b-init_std-1");
-    ck_assert_int_eq(spec.variants[3].config.bn, 1);
+    ck_assert_int_eq(spec.variants[3].config.norm, bnx_norm_find("batch"));
 }
 END_TEST
 
@@ -403,6 +403,37 @@ START_TEST(bad_grids_refused_naming_file_line_and_key)
         {"[experiment]\n[variant.a]\n[grid]\nlr = 1e-9:1e3:x1.0001\n", "more than 1000"},
     };
     expect_refused("g.ini", cases, sizeof cases / sizeof cases[0]);
+}
+END_TEST
+
+/* bn is shorthand for norm: both in one section are refused, naming the
+ * line; in different sections the later level wins; a bn grid sweeps norm. */
+START_TEST(bn_shorthand_and_norm)
+{
+    const char *cases[][2] = {
+        {"[experiment]\nbn = true\nnorm = layer\n[variant.a]\n",
+         "s.ini:3: key norm: this section already sets bn (line 2)"},
+        {"[experiment]\n[variant.a]\nnorm = group\nbn = false\n",
+         "s.ini:4: key bn: this section already sets norm (line 3)"},
+        {"[experiment]\n[variant.a]\nnorm = bogus\n", "s.ini:3: key norm: 'bogus' is not one of none|batch"},
+    };
+    expect_refused("s.ini", cases, sizeof cases / sizeof cases[0]);
+    const char *path = write_ini("s.ini", "[experiment]\nnorm = layer\n[variant.a]\nbn = true\n"
+                                          "[variant.b]\n[grid]\nbn = true, false\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "s", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 4);
+    ck_assert_str_eq(spec.swept[0], "norm");
+    ck_assert_str_eq(spec.variants[0].name, "a-norm-batch");
+    ck_assert_str_eq(spec.variants[1].name, "a-norm-none");
+    ck_assert_int_eq(spec.variants[1].config.norm, bnx_norm_find("none"));
+    bnx_spec_free(&spec);
+    path = write_ini("s.ini", "[experiment]\nnorm = layer\n[variant.a]\nbn = true\n[variant.b]\n");
+    ck_assert_int_eq(bnx_spec_load(path, "s", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.variants[0].config.norm, bnx_norm_find("batch")); /* the variant's level */
+    ck_assert_int_eq(spec.variants[1].config.norm, bnx_norm_find("layer"));
+    ck_assert_int_eq(bnx_spec_grid(&spec, "bn=false,true", &err), BNX_OK);
+    ck_assert_str_eq(spec.variants[0].name, "a-norm-none");
 }
 END_TEST
 
@@ -440,6 +471,7 @@ Suite *suite_spec(void)
     tcase_add_test(tc, grid_option_without_a_grid_in_the_file);
     tcase_add_test(tc, bad_grids_refused_naming_file_line_and_key);
     tcase_add_test(tc, grid_of_hundreds_of_points);
+    tcase_add_test(tc, bn_shorthand_and_norm);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -304,6 +304,21 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
     return BNX_OK;
 }
 
+int bnx_config_canonical(const char *key, const char *value, const char **key_out,
+                         const char **value_out)
+{
+    *key_out = key;
+    *value_out = value;
+    if (strcmp(key, "bn") != 0)
+        return 0;
+    int on;
+    if (parse_bool(value, &on))
+        return -1;
+    *key_out = "norm";
+    *value_out = on ? "batch" : "none";
+    return 1;
+}
+
 int bnx_config_norm_fc(const bnx_config *cfg)
 {
     return cfg->norm_fc == BNX_NORM_SAME ? cfg->norm : cfg->norm_fc;

@@ -92,6 +92,14 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
  * warm-up from lr / warmup_steps). */
 double bnx_config_lr_at(const bnx_config *cfg, long step);
 
+/* The canonical form of an assignment: for the shorthand bn = true|false,
+ * *key_out = "norm" and *value_out = "batch"|"none", returning 1; for any
+ * other key the inputs unchanged, returning 0; -1 for a bn value that is
+ * not a boolean.  Grids and --pair use it, so that `bn` and `norm` sweep
+ * and compare the same key. */
+int bnx_config_canonical(const char *key, const char *value, const char **key_out,
+                         const char **value_out);
+
 /* norm_fc's "same". */
 #define BNX_NORM_SAME (-1)
 

@@ -1259,6 +1259,13 @@ int bnx_pairs_compute(const bnx_run *run, const char *assignment, bnx_pairs *pai
     if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof pairs->key)
         return bnx_fail(err, BNX_EINVAL, "--pair '%s': expected KEY=VALUE (e.g. bn=false)", assignment);
     snprintf(pairs->key, sizeof pairs->key, "%.*s", (int)(eq - assignment), assignment);
+    const char *canon, *value = eq + 1;
+    int alias = bnx_config_canonical(pairs->key, eq + 1, &canon, &value);
+    if (alias < 0)
+        return bnx_fail(err, BNX_EINVAL, "--pair %s: key bn: '%s' is not a boolean (expected true "
+                        "or false)", assignment, eq + 1);
+    if (alias == 1) /* bn=false compares norm = none */
+        snprintf(pairs->key, sizeof pairs->key, "%s", canon);
     bnx_plan plan;
     int rc = bnx_plan_read(run->dir, &plan, err);
     if (rc == BNX_ENOTFOUND)
@@ -1273,7 +1280,7 @@ int bnx_pairs_compute(const bnx_run *run, const char *assignment, bnx_pairs *pai
     if (!bnx_plan_varies(&plan, pairs->key))
         rc = bnx_fail(err, BNX_EINVAL, "--pair %s: %s does not vary in this run (the keys that "
                       "do: %s)", assignment, pairs->key, varying[0] ? varying : "none");
-    else if (bnx_config_set(&probe, pairs->key, eq + 1, err))
+    else if (bnx_config_set(&probe, pairs->key, value, err))
         rc = bnx_error_prefix(err, "--pair %s", assignment);
     if (rc) {
         bnx_plan_free(&plan);

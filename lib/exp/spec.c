@@ -174,6 +174,11 @@ static int grid_set(bnx_grid *g, const char *key, const char *text, int line, in
     int count = 0, rc = bnx_grid_values(key, text, &values, &count, err);
     if (rc)
         return rc;
+    const char *canon = key, *canon_value;
+    for (int i = 0; i < count; i++) /* bn = true, false sweeps norm = batch, none */
+        if (bnx_config_canonical(key, values[i], &canon, &canon_value) == 1)
+            snprintf(values[i], sizeof values[i], "%s", canon_value);
+    key = canon;
     bnx_grid_axis *axis = NULL;
     for (int i = 0; i < g->num_axes; i++)
         if (strcmp(g->axes[i].key, key) == 0)
@@ -200,6 +205,19 @@ static int grid_set(bnx_grid *g, const char *key, const char *text, int line, in
     return BNX_OK;
 }
 
+/* bn (shorthand for norm) and norm in one section: refused, since which
+ * wins would depend on their order. */
+static int shorthand_clash(const bnx_setting *list, int count, const char *key, bnx_error *err)
+{
+    const char *other = strcmp(key, "bn") == 0 ? "norm" : strcmp(key, "norm") == 0 ? "bn" : NULL;
+    for (int i = 0; other && i < count; i++)
+        if (strcmp(list[i].key, other) == 0)
+            return bnx_fail(err, BNX_EINVAL, "key %s: this section already sets %s (line %d); "
+                            "bn = true|false is shorthand for norm = batch|none: give one of them",
+                            key, other, list[i].line);
+    return BNX_OK;
+}
+
 static int on_entry(void *user, const char *section, const char *key, const char *value)
 {
     struct parse_state *st = user;
@@ -223,6 +241,7 @@ static int on_entry(void *user, const char *section, const char *key, const char
             return 1;
         }
         if (bnx_config_set(&probe, key, value, st->err) ||
+            shorthand_clash(spec->base, spec->num_base, key, st->err) ||
             add_setting(&spec->base, &spec->num_base, key, value, line, st->err))
             goto fail;
         return 1;
@@ -236,6 +255,7 @@ static int on_entry(void *user, const char *section, const char *key, const char
             goto fail;
         }
         if (bnx_config_set(&probe, key, value, st->err) ||
+            shorthand_clash(v->settings, v->num_settings, key, st->err) ||
             add_setting(&v->settings, &v->num_settings, key, value, line, st->err))
             goto fail;
         return 1;
@@ -518,7 +538,9 @@ int bnx_spec_grid(bnx_spec *spec, const char *assignment, bnx_error *err)
     const char *eq = split_assignment("--grid", assignment, "KEY=VALUE,VALUE,...", key, err);
     if (!eq)
         return err ? err->code : BNX_EINVAL;
-    if (bnx_config_key_index(key) < 0) {
+    const char *canon, *unused;
+    bnx_config_canonical(key, "true", &canon, &unused); /* the key a bn grid sweeps: norm */
+    if (bnx_config_key_index(canon) < 0) {
         bnx_config probe;
         bnx_config_defaults(&probe);
         bnx_config_set(&probe, key, "", err); /* the unknown-key message, listing the keys */
@@ -532,11 +554,11 @@ int bnx_spec_grid(bnx_spec *spec, const char *assignment, bnx_error *err)
     int has = 0;
     for (int g = 0; g < spec->num_grids; g++)
         for (int a = 0; a < spec->grids[g].num_axes; a++)
-            has |= strcmp(spec->grids[g].axes[a].key, key) == 0;
+            has |= strcmp(spec->grids[g].axes[a].key, canon) == 0;
     for (int g = 0; g < spec->num_grids; g++) {
         int here = 0;
         for (int a = 0; a < spec->grids[g].num_axes; a++)
-            here |= strcmp(spec->grids[g].axes[a].key, key) == 0;
+            here |= strcmp(spec->grids[g].axes[a].key, canon) == 0;
         if ((here || !has) && grid_set(&spec->grids[g], key, eq + 1, 0, 1, err))
             return bnx_error_prefix(err, "--grid %s", assignment);
     }
