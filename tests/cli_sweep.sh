@@ -64,7 +64,7 @@ assert p["experiment"] == "initsweep" and p["swept"] == ["init", "init_std"], p[
 assert len(p["trials"]) == 16
 t = {(x["variant"], x["seed"]): x for x in p["trials"]}
 c = t[("no-bn-init-gaussian-init_std-1", 2)]["config"]
-assert c["init_std"] == "1" and c["bn"] == "false" and c["seed"] == "2" and c["steps"] == "60", c
+assert c["init_std"] == "1" and c["norm"] == "none" and c["seed"] == "2" and c["steps"] == "60", c
 assert t[("bn-init-xavier_normal", 1)]["dir"] == "bn-init-xavier_normal/seed-1"
 assert len(c) > 40   # every key, not only those the file sets
 assert p["datasets"][0]["name"] == "mnist" and len(p["datasets"][0]["files"]) == 4
@@ -78,37 +78,41 @@ if out=$($BNEXP plot accuracy --run "$run" 2>&1) && $pngcheck "$run/plots/initsw
    grep -q "^no-bn-init-gaussian-init_std-0.1,test_accuracy,60,2,2,.*,gaussian,0.1$" "$run/curves.csv"; then
     ok "curves.csv has the swept keys as columns; the accuracy chart of 8 variants renders"
 else fail "curves.csv swept columns" "$out $(head -n 3 "$run/curves.csv" 2>&1)"; fi
-if out=$($BNEXP plot sweep --run "$run" --x init_std --by bn --logx 2>&1) &&
-   [ "$out" = "$run/plots/initsweep-sweep-init_std-by-bn.png" ] && $pngcheck "$out" 900 600 &&
+if out=$($BNEXP plot sweep --run "$run" --x init_std --by norm --logx 2>&1) &&
+   [ "$out" = "$run/plots/initsweep-sweep-init_std-by-norm.png" ] && $pngcheck "$out" 900 600 &&
    python3 - "$run" <<'EOF2'
 import csv, statistics, sys
 run = sys.argv[1]
 rows = list(csv.DictReader(open(run + "/summary.csv")))
 sweep = list(csv.DictReader(open(run + "/sweep.csv")))
 # every (bn, init_std) point: the mean and sd of its finished seeds, from summary.csv
-assert [r["group"] for r in sweep[:3]] == ["bn=true"] * 3, sweep
+assert [r["group"] for r in sweep[:3]] == ["norm=batch"] * 3, sweep
 for p in sweep:
     bn = p["group"].split("=")[1]
     ys = [float(r["final_test_accuracy"]) for r in rows
-          if r["variant"].startswith("bn-" if bn == "true" else "no-bn-") and r["init_std"] == p["x"]
+          if r["variant"].startswith("bn-" if bn == "batch" else "no-bn-") and r["init_std"] == p["x"]
           and r["status"] == "done"]
-    trials = [r for r in rows if r["variant"].startswith("bn-" if bn == "true" else "no-bn-") and r["init_std"] == p["x"]]
+    trials = [r for r in rows if r["variant"].startswith("bn-" if bn == "batch" else "no-bn-") and r["init_std"] == p["x"]]
     assert int(p["trials"]) == len(trials), (p, len(trials))
     assert int(p["n"]) == len(ys)
     if ys:
         assert abs(float(p["mean"]) - statistics.mean(ys)) < 1e-9, p
         sd = statistics.stdev(ys) if len(ys) > 1 else 0
         assert abs(float(p["sd"]) - sd) < 1e-6, (p, sd)
-xs = [float(p["x"]) for p in sweep if p["group"] == "bn=true"]
+xs = [float(p["x"]) for p in sweep if p["group"] == "norm=batch"]
 assert xs == sorted(xs) and xs[0] == 0.01 and xs[-1] == 1, xs   # xavier's init_std (1) joins x = 1
 EOF2
-then ok "plot sweep --x init_std --by bn --logx: a PNG, and sweep.csv's means and sds are summary.csv's"
+then ok "plot sweep --x init_std --by norm --logx: a PNG, and sweep.csv's means and sds are summary.csv's"
 else fail "plot sweep init_std" "$out"; fi
 if out=$($BNEXP plot sweep --run "$run" --x init 2>&1) && $pngcheck "$out" 900 600 &&
-   grep -q "^bn=true; init_std=1,xavier_normal,1,2,2," "$run/sweep.csv"; then
+   grep -q "^norm=batch; init_std=1,xavier_normal,1,2,2," "$run/sweep.csv"; then
     ok "plot sweep --x init: values that are not numbers, placed in order; lines by the other swept keys"
 else fail "plot sweep --x init" "$out $(cat "$run/sweep.csv")"; fi
-expect_fail "plot sweep refuses an --x that is not swept" "--x lr: lr is not swept in this run.*the keys that vary: bn,init,init_std" \
+if out=$($BNEXP plot sweep --run "$run" --x init_std --by bn 2>&1) &&
+   [ "$out" = "$run/plots/initsweep-sweep-init_std-by-norm.png" ]; then
+    ok "plot sweep --by bn: the shorthand names the key norm"
+else fail "plot sweep --by bn" "$out"; fi
+expect_fail "plot sweep refuses an --x that is not swept" "--x lr: lr is not swept in this run.*the keys that vary: norm,init,init_std" \
     $BNEXP plot sweep --run "$run" --x lr
 expect_fail "plot sweep refuses --logx for values that are not numbers" "--logx: init takes values that are not numbers" \
     $BNEXP plot sweep --run "$run" --x init --logx
@@ -135,7 +139,7 @@ if out=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --grid init_std=0.5 --v
     ok "--grid replaces the file's values of one key; --set beats the grid point; --variants takes a file variant's points"
 else fail "--grid, --set and --variants on a grid" "$out"; fi
 if out=$($BNEXP run fig1 --grid lr=0.1,1 --grid bn=true --dry-run 2>&1) &&
-   grep -q "4 trial(s)" <<<"$out" && grep -q "^baseline-lr-1-bn-true " <<<"$out"; then
+   grep -q "4 trial(s)" <<<"$out" && grep -q "^baseline-lr-1-norm-batch " <<<"$out"; then
     ok "--grid on an experiment without a grid makes one"
 else fail "--grid without a [grid]" "$out"; fi
 

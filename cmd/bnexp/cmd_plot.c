@@ -641,9 +641,9 @@ static int render_sweep(const char *run_dir, const char *shown, const struct swe
                 snprintf(sub2 + n2, sizeof sub2 - (size_t)n2, ", %d failed or interrupted", unfinished);
             vars_add(&vs, "subtitle2", sub2);
         }
-        char chart[400];
-        snprintf(chart, sizeof chart, "sweep-%s%s%s%s%s", sa->x, sa->by ? "-by-" : "",
-                 sa->by ? sa->by : "", strcmp(sa->y, "final_test_accuracy") ? "-" : "",
+        char chart[1400];
+        snprintf(chart, sizeof chart, "sweep-%s%s%s%s%s", sw.x, sa->by ? "-by-" : "",
+                 sa->by ? sw.by : "", strcmp(sa->y, "final_test_accuracy") ? "-" : "",
                  strcmp(sa->y, "final_test_accuracy") ? sa->y : "");
         for (char *c = chart; *c; c++)
             *c = *c == ',' ? '_' : *c;

@@ -1000,10 +1000,30 @@ static void sort_xs(bnx_sweep *sw, int *remap)
         }
 }
 
+/* `keys` (comma-separated) with the shorthand bn as the key it stands for,
+ * norm, into out[size]. */
+static const char *canonical_keys(const char *keys, char *out, size_t size)
+{
+    char list[1024];
+    size_t used = 0;
+    snprintf(list, sizeof list, "%s", keys);
+    out[0] = '\0';
+    for (char *save = NULL, *k = strtok_r(list, ",", &save); k && used < size; k = strtok_r(NULL, ",", &save)) {
+        const char *canon, *value;
+        bnx_config_canonical(k, "true", &canon, &value);
+        used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", canon);
+    }
+    return out;
+}
+
 int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char *by,
                       bnx_sweep *sw, bnx_error *err)
 {
     memset(sw, 0, sizeof *sw);
+    char x_canon[64], by_canon[1024];
+    x = canonical_keys(x, x_canon, sizeof x_canon);
+    if (by)
+        by = canonical_keys(by, by_canon, sizeof by_canon);
     bnx_plan plan;
     bnx_csv_table tab = {0};
     char varying[1024], path[4200];
