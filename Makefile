@@ -76,6 +76,7 @@ cli-check: bnexp build/pngcheck
 	./tests/cli_resume.sh
 	./tests/cli_hostile.sh
 	./tests/cli_sweep.sh
+	./tests/cli_eval.sh
 
 # Timings, never pass/fail: a step against its bare GEMMs, then a full fig1.
 bench: bnexp build/bench

@@ -16,6 +16,7 @@ int cmd_data(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* The usage text of `bnexp data`, shared by its --help and `bnexp help data`. */
@@ -40,6 +41,12 @@ int cli_bad_option(const char *cmd, int opt, char **argv);
  * prints the error (the directory does not exist; both or neither of
  * `experiment` and `run_opt` given) and returns the exit status. */
 int cli_run_dir(const char *cmd, const char *experiment, const char *run_opt, char *dir,
+                size_t size, char *shown, size_t shown_size);
+
+/* cli_run_dir for a subcommand whose one optional positional argument
+ * (argv[optind], after getopt_long) is the experiment; more than one is a
+ * usage error (2). */
+int cli_run_arg(const char *cmd, int argc, char **argv, const char *run_opt, char *dir,
                 size_t size, char *shown, size_t shown_size);
 
 /* Print "bnexp: <err->msg>" to stderr and return 1. */

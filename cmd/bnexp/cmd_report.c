@@ -37,12 +37,8 @@ int cmd_report(int argc, char **argv)
     if (pair && baseline)
         return cli_error(2, "report: --pair KEY=VALUE compares each variant with its own twin; "
                             "--baseline VARIANT with one variant; give one");
-    if (argc - optind > 1)
-        return cli_error(2, "report: one experiment at a time (got '%s' and '%s')",
-                         argv[optind], argv[optind + 1]);
-    const char *experiment = optind < argc ? argv[optind] : NULL;
     char dir[4096], shown[4400];
-    int rc = cli_run_dir("report", experiment, run_opt, dir, sizeof dir, shown, sizeof shown);
+    int rc = cli_run_arg("report", argc, argv, run_opt, dir, sizeof dir, shown, sizeof shown);
     if (rc)
         return rc;
 
@@ -73,7 +69,7 @@ int cmd_report(int argc, char **argv)
              run.trials[0].seed);
     if (bnx_manifest_read(path, &info, NULL) != BNX_OK)
         memset(&info, 0, sizeof info);
-    bnx_report_info ri = {shown, info.experiment[0] ? info.experiment : experiment ? experiment : "",
+    bnx_report_info ri = {shown, info.experiment[0] ? info.experiment : optind < argc ? argv[optind] : "",
                           info.description};
     char *text = NULL;
     rc = pair ? bnx_pairs_markdown(&run, &pairs, &ri, &text, &err)

@@ -31,7 +31,7 @@
 typedef struct loaded_data {
     bnx_dataset train, test;
     bnx_dataset_files files; /* files.name is the dataset key's value */
-    char id[BNX_DATASET_MAX_FILES * 200 + 64]; /* name and file sums, for checkpoints */
+    char id[BNX_DATA_ID_MAX]; /* name and file sums, for checkpoints (bnx_data_id) */
 } loaded_data;
 
 /* At most this many distinct datasets in one run. */
@@ -746,10 +746,7 @@ static int load_data(run_state *st, bnx_plan *plan, int resume, loaded_data *dat
             if (!data[d].files.verified)
                 fprintf(stderr, "bnexp: warning: %s is not verified (no SHA-256 sums); the manifest "
                         "records it as unverified\n", j->config.dataset);
-            size_t used = (size_t)snprintf(data[d].id, sizeof data[d].id, "%s\n", data[d].files.name);
-            for (int f = 0; f < data[d].files.count && used < sizeof data[d].id; f++)
-                used += (size_t)snprintf(data[d].id + used, sizeof data[d].id - used, "%s %s\n",
-                                         data[d].files.sha256[f], data[d].files.file[f]);
+            bnx_data_id(&data[d].files, data[d].id, sizeof data[d].id);
             (*num_data)++;
             const bnx_dataset_files *planned = bnx_plan_dataset(plan, data[d].files.name);
             int which;

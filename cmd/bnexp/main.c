@@ -135,6 +135,45 @@ static const struct command {
      "                    no-bn, or baseline if the run has no no-bn)\n"
      "  --pair KEY=VALUE  measure each variant against its twin with KEY = VALUE\n"
      "  -h, --help        show this help\n"},
+    {"eval", cmd_eval, "evaluate a trained trial: statistics, test mini-batch, inputs",
+     "usage: bnexp eval [EXPERIMENT | --run DIR] [--variant V] [--seed K]\n"
+     "                  [--stats batch|ema|population|reestimate] [--batch-size B]\n"
+     "                  [--transform shift=A|scale=S|invert] [--update-running]\n"
+     "\n"
+     "Evaluate one trial of the latest run of EXPERIMENT (runs/EXPERIMENT/latest), or\n"
+     "of the run directory DIR, from its checkpoint (weights and normalization\n"
+     "state, as the trial left them) on the whole test set, in test mini-batches of\n"
+     "B in order.  Prints the test accuracy and loss and how many classes the\n"
+     "network predicted, and appends a row to RUN/eval.csv (README, \"eval.csv\").\n"
+     "Nothing else is written; the checkpoint is never changed.\n"
+     "\n"
+     "--stats says which statistics the normalization layers use:\n"
+     "  batch       each test mini-batch's own, as in training mode (Algorithm 1);\n"
+     "              the result depends on B, and a fully connected BN layer at B = 1\n"
+     "              outputs beta for every input\n"
+     "  ema         the moving averages (running_mean, running_var)\n"
+     "  population  Algorithm 2: averages over population_batches training mini-batches\n"
+     "  reestimate  Algorithm 2 over the transformed training images, the weights\n"
+     "              untouched (AdaBN, Li et al. 2016); without --transform the same\n"
+     "              as population\n"
+     "Kinds without running statistics (layer, group, instance, online) give the same\n"
+     "result with every --stats.\n"
+     "\n"
+     "options:\n"
+     "  --run DIR         the run directory (instead of EXPERIMENT)\n"
+     "  --variant V       the variant (default: the run's only one; refused if it has several)\n"
+     "  --seed K          the seed (default: the variant's lowest)\n"
+     "  --stats S         batch, ema, population or reestimate (default ema)\n"
+     "  --batch-size B    test examples per forward pass, 1 to 65536 (default 100)\n"
+     "  --transform T     change the test (and, for reestimate, training) images'\n"
+     "                    raw [0, 1] pixels before standardisation, clipped to [0, 1]:\n"
+     "                    shift=A adds A (brightness), scale=S maps x to 0.5 + S (x - 0.5)\n"
+     "                    (contrast), invert maps x to 1 - x; |A|, |S| below 10\n"
+     "  --update-running  with --stats batch: let the pass update the moving averages,\n"
+     "                    as a network left in training mode does, and print the\n"
+     "                    moving-average accuracy before and after it (the pitfall);\n"
+     "                    refused with other --stats\n"
+     "  -h, --help        show this help\n"},
     {"list", cmd_list, "list experiments, datasets and charts",
      "usage: bnexp list\n"
      "\n"
@@ -218,6 +257,16 @@ int cli_run_dir(const char *cmd, const char *experiment, const char *run_opt, ch
             snprintf(shown, shown_size, "%.*s/%s", (int)(slash - dir), dir, target);
     }
     return 0;
+}
+
+int cli_run_arg(const char *cmd, int argc, char **argv, const char *run_opt, char *dir,
+                size_t size, char *shown, size_t shown_size)
+{
+    if (argc - optind > 1)
+        return cli_error(2, "%s: one experiment at a time (got '%s' and '%s')", cmd, argv[optind],
+                         argv[optind + 1]);
+    return cli_run_dir(cmd, optind < argc ? argv[optind] : NULL, run_opt, dir, size, shown,
+                       shown_size);
 }
 
 int cli_report(const bnx_error *err)

@@ -346,3 +346,11 @@ int bnx_data_load(const char *name, bnx_dataset *train, bnx_dataset *test,
         return rc;
     return bnx_data_load_dir(info, dir, sums, train, test, files, err);
 }
+
+char *bnx_data_id(const bnx_dataset_files *files, char *buf, size_t size)
+{
+    size_t used = (size_t)snprintf(buf, size, "%s\n", files->name);
+    for (int f = 0; f < files->count && used < size; f++)
+        used += (size_t)snprintf(buf + used, size - used, "%s %s\n", files->sha256[f], files->file[f]);
+    return buf;
+}

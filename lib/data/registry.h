@@ -162,4 +162,10 @@ int bnx_data_load_dir(const bnx_dataset_info *info, const char *dir, const char 
 int bnx_data_load(const char *name, bnx_dataset *train, bnx_dataset *test,
                   bnx_dataset_files *files, bnx_error *err);
 
+/* A dataset's identity for checkpoints: its name, then "SHA256 FILE" per
+ * file, each on a line, into buf[size] (BNX_DATA_ID_MAX always fits).
+ * Returns buf. */
+#define BNX_DATA_ID_MAX (BNX_DATASET_MAX_FILES * 200 + 64)
+char *bnx_data_id(const bnx_dataset_files *files, char *buf, size_t size);
+
 #endif

@@ -31,6 +31,8 @@ typedef struct trial {
     bnx_net net;
     int features, plane;   /* values per image, per channel of an image */
     int eval_chunk;
+    int min_batch;         /* the network holds at least this many examples */
+    long *predicted;       /* (classes) counts of predicted classes, or NULL */
     float *shift, *scale;  /* (C): x' = (x - shift) * scale per channel */
     float *test_images;    /* the test set as the network sees it */
     bnx_rng data_rng, pop_rng;
@@ -131,6 +133,12 @@ static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *
         int correct;
         total += bnx_softmax_xent_forward(n, classes, logits, ds->labels + start, t->prob, &correct);
         right += correct;
+        for (int i = 0; t->predicted && i < n; i++) {
+            int best = 0;
+            for (int k = 1; k < classes; k++)
+                best = logits[i * classes + k] > logits[i * classes + best] ? k : best;
+            t->predicted[best]++;
+        }
         if (probe && start < t->cfg->probe_size) {
             int rows = t->cfg->probe_size - start < n ? t->cfg->probe_size - start : n;
             for (int k = 1; k <= t->cfg->hidden_layers; k++)
@@ -256,6 +264,8 @@ static int trial_open(trial *t, bnx_error *err)
     int cnn = cfg->model == BNX_MODEL_CNN;
     t->eval_chunk = cnn ? EVAL_CHUNK_CNN : EVAL_CHUNK_MLP;
     int max_batch = cfg->batch_size > t->eval_chunk ? cfg->batch_size : t->eval_chunk;
+    if (t->min_batch > max_batch)
+        max_batch = t->min_batch;
     int rc = create_net(cfg, ds, max_batch, &t->net, err);
     if (rc)
         return rc;
@@ -355,6 +365,35 @@ static int save_checkpoint(trial *t, long step, double elapsed, int finished,
     return rc;
 }
 
+/* Read dir/checkpoint.bin into ck and check that it is this trial's and
+ * fits its network and data.  Errors: as bnx_checkpoint_load (BNX_ENOTFOUND
+ * if there is none); BNX_EFORMAT naming the path when it does not fit. */
+static int read_checkpoint(trial *t, bnx_checkpoint *ck, char *path, size_t size, bnx_error *err)
+{
+    snprintf(path, size, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
+    int rc = bnx_checkpoint_load(path, t->identity, ck, err);
+    if (rc == BNX_OK && (ck->num_params != t->net.num_params || ck->order_len != t->train->n ||
+                         ck->state_len != t->state_len || ck->step > t->cfg->steps))
+        rc = bnx_fail(err, BNX_EFORMAT, "%s: does not fit this trial (%ld parameters, %ld examples, "
+                      "%ld values of normalization state, step %ld; expected %d, %d, %ld, at most "
+                      "%ld)", path, ck->num_params, ck->order_len, ck->state_len, ck->step,
+                      t->net.num_params, t->train->n, t->state_len, t->cfg->steps);
+    return rc;
+}
+
+/* The network's part of a checkpoint: weights, momentum, normalization
+ * state, and the random streams. */
+static void restore_network(trial *t, const bnx_checkpoint *ck)
+{
+    t->data_rng = (bnx_rng){ck->rng[0][0], ck->rng[0][1]};
+    t->pop_rng = (bnx_rng){ck->rng[1][0], ck->rng[1][1]};
+    t->net.dropout_rng = (bnx_rng){ck->rng[2][0], ck->rng[2][1]};
+    t->net.noise_rng = (bnx_rng){ck->rng[3][0], ck->rng[3][1]};
+    memcpy(t->net.params, ck->params, sizeof(float) * (size_t)ck->num_params);
+    memcpy(t->net.velocity, ck->velocity, sizeof(float) * (size_t)ck->num_params);
+    bnx_net_restore_state(&t->net, ck->state);
+}
+
 /* Continue from dir/checkpoint.bin if there is one: *first is the next
  * step to train (0: no checkpoint, start afresh and record step 0).  A
  * checkpoint of another config or dataset, or one that does not fit the
@@ -363,21 +402,14 @@ static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *fi
                            double *elapsed, bnx_error *err)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
     bnx_checkpoint ck;
-    int rc = bnx_checkpoint_load(path, t->identity, &ck, err);
+    int rc = read_checkpoint(t, &ck, path, sizeof path, err);
     *first = 0;
     *finished = 0;
     if (rc == BNX_ENOTFOUND) {
         bnx_error_clear(err);
         return BNX_OK;
     }
-    if (rc == BNX_OK && (ck.num_params != t->net.num_params || ck.order_len != t->train->n ||
-                              ck.state_len != t->state_len || ck.step > t->cfg->steps))
-        rc = bnx_fail(err, BNX_EFORMAT, "%s: does not fit this trial (%ld parameters, %ld examples, "
-                      "%ld values of normalization state, step %ld; expected %d, %d, %ld, at most "
-                      "%ld)", path, ck.num_params, ck.order_len, ck.state_len, ck.step,
-                      t->net.num_params, t->train->n, t->state_len, t->cfg->steps);
     if (rc == BNX_OK) {
         *res = ck.result;
         *first = ck.step + 1;
@@ -389,15 +421,9 @@ static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *fi
         memcpy(t->lo, ck.drift_lo, sizeof t->lo);
         memcpy(t->hi, ck.drift_hi, sizeof t->hi);
         t->drift_records = ck.drift_records;
-        t->data_rng = (bnx_rng){ck.rng[0][0], ck.rng[0][1]};
-        t->pop_rng = (bnx_rng){ck.rng[1][0], ck.rng[1][1]};
-        t->net.dropout_rng = (bnx_rng){ck.rng[2][0], ck.rng[2][1]};
-        t->net.noise_rng = (bnx_rng){ck.rng[3][0], ck.rng[3][1]};
         memcpy(t->order, ck.order, sizeof(uint32_t) * (size_t)ck.order_len);
         t->cursor = ck.cursor;
-        memcpy(t->net.params, ck.params, sizeof(float) * (size_t)ck.num_params);
-        memcpy(t->net.velocity, ck.velocity, sizeof(float) * (size_t)ck.num_params);
-        bnx_net_restore_state(&t->net, ck.state);
+        restore_network(t, &ck);
         rc = open_csvs(t, ck.csv_bytes, err);
     }
     bnx_checkpoint_free(&ck);
@@ -588,4 +614,130 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
     if (rc == BNX_OK && !interrupted)
         rc = save_checkpoint(&t, res->steps, res->wall_time_s, 1, res, err);
     return trial_close(&t, rc, err);
+}
+
+/* ---- evaluating a trained trial ---- */
+
+const char *const bnx_eval_stats_names[BNX_EVAL_NUM_STATS] = {"batch", "ema", "population",
+                                                             "reestimate"};
+const char *const bnx_transform_names[BNX_NUM_TRANSFORMS] = {"none", "shift", "scale", "invert"};
+
+void bnx_transform_apply(int kind, double amount, const float *src, float *dst, long count)
+{
+    for (long i = 0; i < count; i++) {
+        double v = src[i];
+        if (kind == BNX_TRANSFORM_SHIFT)
+            v += amount;
+        else if (kind == BNX_TRANSFORM_SCALE)
+            v = 0.5 + amount * (v - 0.5);
+        else if (kind == BNX_TRANSFORM_INVERT)
+            v = 1.0 - v;
+        dst[i] = (float)(v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v);
+    }
+}
+
+/* A copy of ds whose images are transformed (labels shared); free images. */
+static int transformed(const bnx_dataset *ds, const bnx_eval_opts *opts, bnx_dataset *out,
+                       bnx_error *err)
+{
+    *out = *ds;
+    long count = (long)ds->n * ds->c * ds->h * ds->w;
+    size_t failed = 0;
+    out->images = bnx_calloc((size_t)count, sizeof(float), &failed);
+    if (!out->images)
+        return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for transformed images", failed);
+    bnx_transform_apply(opts->transform, opts->amount, ds->images, out->images, count);
+    return BNX_OK;
+}
+
+int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                   const char *dir, const bnx_eval_opts *opts, bnx_eval_result *res,
+                   bnx_error *err)
+{
+    res->test_loss = res->test_accuracy = NAN;
+    res->ema_accuracy_before = res->ema_accuracy_after = NAN;
+    res->classes_predicted = 0;
+    res->step = -1;
+    if (opts->stats < 0 || opts->stats >= BNX_EVAL_NUM_STATS || opts->transform < 0 ||
+        opts->transform >= BNX_NUM_TRANSFORMS)
+        return bnx_fail(err, BNX_EINVAL, "eval: unknown statistics or transform");
+    if (opts->batch_size < 1 || opts->batch_size > BNX_MAX_BATCH)
+        return bnx_fail(err, BNX_EINVAL, "eval: mini-batch size %d is out of range (1 to %d)",
+                        opts->batch_size, BNX_MAX_BATCH);
+    if (opts->update_running && opts->stats != BNX_EVAL_BATCH)
+        return bnx_fail(err, BNX_EINVAL, "eval: updating the running statistics needs batch "
+                        "statistics (training mode); --stats %s never updates them",
+                        bnx_eval_stats_names[opts->stats]);
+    int rc = bnx_limits_check(cfg, train, test, err);
+    if (rc)
+        return rc;
+    bnx_dataset test_x = *test, train_x = *train;
+    if (opts->transform != BNX_TRANSFORM_NONE) {
+        if ((rc = transformed(test, opts, &test_x, err)))
+            return rc;
+        if (opts->stats == BNX_EVAL_REESTIMATE && (rc = transformed(train, opts, &train_x, err))) {
+            free(test_x.images);
+            return rc;
+        }
+    }
+    /* standardisation keeps the training set's own statistics (the model's
+       preprocessing): it is set up from the untransformed training images */
+    trial t = {.cfg = cfg, .train = train, .test = &test_x, .features = train->c * train->h * train->w,
+               .plane = train->h * train->w, .min_batch = opts->batch_size};
+    long *predicted = calloc((size_t)train->num_classes, sizeof(long));
+    snprintf(t.dir, sizeof t.dir, "%s", dir);
+    if (opts->identity)
+        memcpy(t.identity, opts->identity, sizeof t.identity);
+    else
+        bnx_checkpoint_identity(cfg, opts->data_id, t.identity);
+    rc = predicted ? trial_open(&t, err)
+                   : bnx_fail(err, BNX_ENOMEM, "cannot allocate the class counts");
+    char path[4200];
+    bnx_checkpoint ck = {0};
+    if (rc == BNX_OK)
+        rc = read_checkpoint(&t, &ck, path, sizeof path, err);
+    if (rc == BNX_ENOTFOUND)
+        bnx_fail(err, rc, "%s: no checkpoint: the trial has not run (or ran before checkpoints)", path);
+    if (rc == BNX_OK) {
+        restore_network(&t, &ck);
+        res->step = ck.step;
+        res->finished = ck.finished;
+        double unused;
+        t.eval_chunk = opts->batch_size;
+        switch (opts->stats) {
+        case BNX_EVAL_EMA:
+            t.predicted = predicted;
+            evaluate(&t, BNX_FWD_EVAL, 0, &res->test_loss, &res->test_accuracy);
+            break;
+        case BNX_EVAL_REESTIMATE: /* Algorithm 2 over the (transformed) training images */
+            t.train = &train_x;
+            /* fall through */
+        case BNX_EVAL_POPULATION:
+            estimate_population(&t);
+            t.predicted = predicted;
+            evaluate(&t, BNX_FWD_POPULATION, 0, &res->test_loss, &res->test_accuracy);
+            break;
+        default: /* batch statistics of each test mini-batch, as in training mode */
+            if (opts->update_running)
+                evaluate(&t, BNX_FWD_EVAL, 0, &unused, &res->ema_accuracy_before);
+            t.predicted = predicted;
+            evaluate(&t, BNX_FWD_BATCH_STATS | (opts->update_running ? BNX_FWD_UPDATE : 0u), 0,
+                     &res->test_loss, &res->test_accuracy);
+            t.predicted = NULL;
+            if (opts->update_running)
+                evaluate(&t, BNX_FWD_EVAL, 0, &unused, &res->ema_accuracy_after);
+            break;
+        }
+        for (int k = 0; k < train->num_classes; k++)
+            res->classes_predicted += predicted[k] > 0;
+    }
+    bnx_checkpoint_free(&ck);
+    free(predicted);
+    t.train = train;
+    rc = trial_close(&t, rc, err);
+    if (test_x.images != test->images)
+        free(test_x.images);
+    if (train_x.images != train->images)
+        free(train_x.images);
+    return rc;
 }

@@ -103,4 +103,62 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
                   const char *dir, const bnx_trial_opts *opts, bnx_trial_result *result,
                   bnx_error *err);
 
+/* ---- evaluating a trained trial (`bnexp eval`) ---- */
+
+/* Which statistics the normalization layers use in an evaluation. */
+enum bnx_eval_stats {
+    BNX_EVAL_BATCH,      /* each test mini-batch's own (training mode, Algorithm 1) */
+    BNX_EVAL_EMA,        /* the moving averages (running_mean, running_var) */
+    BNX_EVAL_POPULATION, /* Algorithm 2 over population_batches training mini-batches */
+    BNX_EVAL_REESTIMATE, /* Algorithm 2 over the transformed training images (AdaBN,
+                            Li et al. 2016: statistics re-estimated, weights untouched) */
+    BNX_EVAL_NUM_STATS
+};
+extern const char *const bnx_eval_stats_names[BNX_EVAL_NUM_STATS]; /* "batch", "ema", ... */
+
+/* A change of input distribution, applied to the raw pixels in [0, 1]
+ * before standardisation, the result clipped to [0, 1]:
+ *   shift:  x + amount (brightness)
+ *   scale:  0.5 + amount (x - 0.5) (contrast about mid-grey)
+ *   invert: 1 - x */
+enum bnx_transform { BNX_TRANSFORM_NONE, BNX_TRANSFORM_SHIFT, BNX_TRANSFORM_SCALE,
+                     BNX_TRANSFORM_INVERT, BNX_NUM_TRANSFORMS };
+extern const char *const bnx_transform_names[BNX_NUM_TRANSFORMS]; /* "none", "shift", ... */
+
+/* dst[i] = the transform of src[i] (count values; dst may be src). */
+void bnx_transform_apply(int kind, double amount, const float *src, float *dst, long count);
+
+typedef struct bnx_eval_opts {
+    int stats;               /* enum bnx_eval_stats */
+    int batch_size;          /* test examples per forward pass, 1 to BNX_MAX_BATCH */
+    int transform;           /* enum bnx_transform */
+    double amount;           /* the transform's parameter (shift, scale) */
+    int update_running;      /* 1 (batch statistics only): let the pass update the
+                                running statistics, as a network left in training
+                                mode does; the checkpoint is not changed */
+    const char *data_id;     /* as bnx_trial_opts */
+    const unsigned char *identity;
+} bnx_eval_opts;
+
+typedef struct bnx_eval_result {
+    double test_loss, test_accuracy; /* over the whole (transformed) test set */
+    double ema_accuracy_before, ema_accuracy_after; /* update_running: test accuracy with
+                                the moving averages before and after the pass; else NaN */
+    int classes_predicted;   /* distinct classes the network predicted */
+    long step;               /* the checkpoint's step */
+    int finished;            /* 1 if the trial had ended (done or diverged) */
+} bnx_eval_result;
+
+/* Evaluate the trial in dir (its checkpoint.bin, the weights and the
+ * normalization state it holds) on the test set as opts says.  Nothing is
+ * written.  The test set is evaluated in order, in mini-batches of
+ * opts->batch_size (the last one smaller if it does not divide the set).
+ * Errors: BNX_ENOTFOUND when dir has no checkpoint; as bnx_checkpoint_load
+ * for one of another config or dataset, or damaged; BNX_EINVAL for options
+ * out of range, --update-running without batch statistics, or a config that
+ * does not fit the data; BNX_ENOMEM. */
+int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                   const char *dir, const bnx_eval_opts *opts, bnx_eval_result *res,
+                   bnx_error *err);
+
 #endif

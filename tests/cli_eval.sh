@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# CLI tests of `bnexp eval` on real MNIST: a small BN network trained, then
+# evaluated with each kind of statistics: the moving averages give the
+# accuracy training recorded, a fully connected BN network in training mode
+# at test mini-batch 1 predicts one class for every input, a training-mode
+# pass with --update-running moves the moving averages but not the
+# checkpoint, AdaBN's re-estimation after a brightness shift, eval.csv's
+# rows, and the refusals.  Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BNEXP=${BNEXP:-./bnexp}
+tmp=$(mktemp -d /tmp/bnexp-eval.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+. tests/checks.sh
+
+run=$tmp/run
+if out=$($BNEXP run fig1 --set steps=600 --set eval_every=300 --set probe_size=100 \
+         --set population_batches=20 --out "$run" --jobs 2 2>&1); then
+    ok "a small fig1 run to evaluate"
+else fail "a small fig1 run to evaluate" "$out"; fi
+
+# --- the moving averages: the accuracy the trial recorded with them ---
+if out=$($BNEXP eval --run "$run" --variant bn --stats ema 2>&1) &&
+   python3 - "$run" "$out" <<'EOF'
+import csv, re, sys
+run, out = sys.argv[1], sys.argv[2]
+want = [r for r in csv.DictReader(open(run + "/summary.csv")) if r["variant"] == "bn"][0]
+got = float(re.search(r"test accuracy ([0-9.]+)", out).group(1))
+assert abs(got - float(want["final_test_accuracy_ema"])) < 1e-9, (got, want)
+EOF
+then ok "--stats ema: summary.csv's final_test_accuracy_ema, at another test mini-batch size"
+else fail "--stats ema" "$out"; fi
+
+# --- training mode at mini-batch 1: one class for every input ---
+if out=$($BNEXP eval --run "$run" --variant bn --stats batch --batch-size 1 2>&1) &&
+   grep -q "1 of 10 classes predicted" <<<"$out" &&
+   python3 - "$out" <<'EOF'
+import gzip, re, struct, sys
+acc = float(re.search(r"test accuracy ([0-9.]+)", sys.argv[1]).group(1))
+labels = open("datasets/mnist/t10k-labels-idx1-ubyte", "rb").read()[8:]
+freqs = {round(labels.count(k) / len(labels), 4) for k in range(10)}
+assert round(acc, 4) in freqs, (acc, freqs)    # the one class's share of the test set
+EOF
+then ok "--stats batch --batch-size 1: every input gets one class; accuracy is that class's share"
+else fail "--stats batch --batch-size 1" "$out"; fi
+if out=$($BNEXP eval --run "$run" --variant bn --stats batch --batch-size 1000 2>&1) &&
+   grep -q "10 of 10 classes predicted" <<<"$out"; then
+    ok "--stats batch --batch-size 1000: every class predicted"
+else fail "--stats batch --batch-size 1000" "$out"; fi
+
+# --- the pitfall: a training-mode pass updates the moving averages ---
+ck=$run/bn/seed-1/checkpoint.bin
+before=$(sha256sum "$ck")
+if out=$($BNEXP eval --run "$run" --variant bn --stats batch --batch-size 8 --update-running 2>&1) &&
+   grep -q "moving averages: test accuracy [0-9.]* before this pass, [0-9.]* after it" <<<"$out" &&
+   [ "$(sha256sum "$ck")" = "$before" ] &&
+   python3 - "$out" <<'EOF'
+import re, sys
+b, a = map(float, re.search(r"accuracy ([0-9.]+) before this pass, ([0-9.]+) after", sys.argv[1]).groups())
+assert b != a, (b, a)     # the pass moved them
+EOF
+then ok "--update-running: the moving averages move (accuracy before != after), the checkpoint does not"
+else fail "--update-running" "$out"; fi
+
+# --- AdaBN: statistics re-estimated on shifted training images ---
+if a=$($BNEXP eval --run "$run" --variant bn --stats population --transform shift=0.4 2>&1) &&
+   b=$($BNEXP eval --run "$run" --variant bn --stats reestimate --transform shift=0.4 2>&1) &&
+   python3 - "$a" "$b" <<'EOF'
+import re, sys
+pop, re_est = (float(re.search(r"test accuracy ([0-9.]+)", s).group(1)) for s in sys.argv[1:3])
+assert re_est > pop + 0.05, (pop, re_est)
+EOF
+then ok "--transform shift=0.4: re-estimated statistics (AdaBN) beat the training ones"
+else fail "--transform shift with reestimate" "$a $b"; fi
+
+# --- eval.csv: one row per evaluation, read by Python's csv module ---
+if python3 - "$run/eval.csv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert [r["stats"] for r in rows] == ["ema", "batch", "batch", "batch", "population", "reestimate"], rows
+assert rows[1]["batch_size"] == "1" and rows[1]["classes_predicted"] == "1"
+assert rows[3]["update_running"] == "true" and rows[3]["ema_accuracy_after"] != ""
+assert rows[5]["transform"] == "shift" and rows[5]["amount"] == "0.4" and rows[5]["step"] == "600"
+EOF
+then ok "eval.csv: a row per evaluation, with its options and results"
+else fail "eval.csv" "$(cat "$run/eval.csv")"; fi
+
+# --- refusals ---
+expect_fail "several variants and no --variant" "several variants; choose one with --variant (baseline, bn)" \
+    $BNEXP eval --run "$run"
+expect_fail "an unknown variant" "no variant nope" $BNEXP eval --run "$run" --variant nope
+expect_fail "a seed the run does not have" "no trial of variant bn with seed 7" \
+    $BNEXP eval --run "$run" --variant bn --seed 7
+expect_fail "--update-running without batch statistics" "goes with --stats batch" \
+    $BNEXP eval --run "$run" --variant bn --update-running
+expect_fail "an unknown --stats" "expected batch, ema, population or reestimate" \
+    $BNEXP eval --run "$run" --variant bn --stats moving
+expect_fail "--transform shift without its amount" "expected shift=A" \
+    $BNEXP eval --run "$run" --variant bn --transform shift
+expect_fail "--batch-size 0" "from 1 to 65536" $BNEXP eval --run "$run" --variant bn --batch-size 0
+rm "$run/baseline/seed-1/checkpoint.bin"
+expect_fail "a trial without a checkpoint" "no checkpoint" $BNEXP eval --run "$run" --variant baseline
+expect_fail "a directory that is not a run" "not found\|plan" $BNEXP eval --run "$tmp/nothing"
+rows=$(wc -l <"$run/eval.csv")
+[ "$rows" = 7 ] && ok "refused evaluations append nothing" || fail "refused evaluations append nothing" "$rows lines"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
