@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "core/paths.h"
 #include "data/registry.h"
+#include "nn/norm.h"
 
 #define MAX_EXPERIMENTS 256
 
@@ -138,6 +139,14 @@ static void list_charts(void)
         printf("  %-14s %s\n", charts[i].name, charts[i].summary);
 }
 
+static void list_norms(void)
+{
+    printf("\nnormalizations (keys norm, norm_fc; README \"Normalizations\"):\n");
+    printf("  %-14s %s\n", bnx_norm_name(0), "no normalization layer");
+    for (int k = 1; k < bnx_norm_count(); k++)
+        printf("  %-14s %s\n", bnx_norm_name(k), bnx_norm_ops_of(k)->title);
+}
+
 int cmd_list(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -159,5 +168,6 @@ int cmd_list(int argc, char **argv)
     list_experiments();
     list_datasets();
     list_charts();
+    list_norms();
     return 0;
 }

@@ -174,11 +174,12 @@ static const struct command {
      "                    moving-average accuracy before and after it (the pitfall);\n"
      "                    refused with other --stats\n"
      "  -h, --help        show this help\n"},
-    {"list", cmd_list, "list experiments, datasets and charts",
+    {"list", cmd_list, "list experiments, datasets, charts and normalizations",
      "usage: bnexp list\n"
      "\n"
      "List the experiments in experiments/, the datasets bnexp knows (and whether\n"
-     "they are present), and the chart kinds `bnexp plot` draws.\n"},
+     "they are present), the chart kinds `bnexp plot` draws, and the kinds of\n"
+     "normalization the keys norm and norm_fc take.\n"},
     {"help", cmd_help, "show help for a subcommand",
      "usage: bnexp help [COMMAND]\n"},
 };
