@@ -57,7 +57,14 @@ xpos = numeric ? 'column("x")' : 'column("x_index")'
 x(k) = sel(k) ? @xpos : NaN
 
 # ---- axes ------------------------------------------------------------------
-if (logx) { set logscale x 10; set format x "%g" }
+# A log axis fitted to the data (not widened to whole decades), base 2 when
+# the values span at most 2^12 (mini-batch sizes: ticks 2, 4, 8, ...).
+if (logx) {
+    stats file using (column("x")) nooutput
+    if (STATS_max / STATS_min <= 4096.0) { set logscale x 2 } else { set logscale x 10 }
+    set format x "%g"
+    set autoscale xfix
+}
 if (!numeric) {
     nx = int(nx)
     set xrange [-0.5:nx - 0.5]
@@ -79,7 +86,10 @@ set border 3 lw 1
 sub1 = exists("subtitle") && strlen(subtitle) > 0
 sub2 = exists("subtitle2") && strlen(subtitle2) > 0
 set tmargin 3 + 1.5 * (sub1 + sub2)
-set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
+# a long title (an experiment's description) in a smaller font, to fit the width
+tfs = strlen(title) * (fs + 2) * 0.62 > width * 0.95 ? int(width * 0.95 / (0.62 * strlen(title))) : fs + 2
+tfs = tfs < fs - 3 ? fs - 3 : tfs
+set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", tfs) noenhanced
 if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
 if (sub2) { set label 903 subtitle2 at screen 0.5, screen 1 offset 0, char (-2.8 - 1.2 * sub1) center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
 set xlabel xlabel

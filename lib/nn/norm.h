@@ -17,14 +17,18 @@
  * How to add a normalization (the checklist; git's builtin.h is the model):
  *   1. lib/nn/NAME.h and NAME.c: the kernels over a bnx_norm_view (below),
  *      the source (paper, section, equation) in the header, and
- *      `const bnx_norm_ops bnx_norm_NAME` with its buffers and traits.
- *   2. One row in norm.c's table: its config name for the `norm` and
- *      `norm_fc` keys comes with it.
- *   3. Keys of its own (if any) in lib/exp/config.c's key table, carried
- *      into bnx_norm_hyper by the trainer's net_spec.
- *   4. Tests: a finite-difference gradient check in tests/check_norm.c
- *      (the table-driven one covers every kind on fc and conv inputs; add
- *      known values or a PyTorch fixture), and a README line.
+ *      `const bnx_norm_ops bnx_NAME_ops` with its buffers and traits.
+ *   2. One row in norm.c's table: its config name (ops.name) for the
+ *      `norm` and `norm_fc` keys comes with it, and `bnexp list` shows it.
+ *   3. Keys of its own (if any): a field in bnx_norm_hyper, a row in
+ *      lib/exp/config.c's key table, and the line in bnx_config_net_spec
+ *      that carries it over.
+ *   4. Tests in tests/check_norm.c: the table-driven finite-difference
+ *      check covers every kind on fc and conv inputs in both layouts (a kind
+ *      whose backward is by design inexact declares
+ *      BNX_NORM_INEXACT_BACKWARD and needs a reference of its own); add
+ *      known values or a PyTorch fixture (scripts/norm_fixtures.py), and a
+ *      README row under "Normalizations".
  * Nothing else changes: memory estimate, checkpoints, probes and Algorithm
  * 2 follow the declared buffers and traits. */
 #ifndef BNX_NN_NORM_H
