@@ -155,8 +155,13 @@ static void time_cnn(int threads, int norm, int norm_fc, double *step_ms, double
                          .conv_stride = 1, .conv_padding = 1, .pool = BNX_POOL_MAX,
                          .pool_size = 2, .pool_every = 1, .hidden_layers = 1,
                          .hidden_units = 128, .activation = BNX_ACT_RELU,
-                         .norm = norm, .norm_fc = norm_fc, .bn_placement = BNX_BN_BEFORE,
-                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .groups = 8}};
+                         .norm = norm, .norm_fc = norm_fc, .bn_placement = BNX_BN_BEFORE};
+    bnx_config defaults; /* every normalization key at its default, groups 8 */
+    bnx_net_spec from_keys;
+    bnx_config_defaults(&defaults);
+    bnx_config_net_spec(&defaults, 1, CNN_SIDE, CNN_SIDE, CLASSES, &from_keys);
+    spec.norm_hp = from_keys.norm_hp;
+    spec.norm_hp.groups = 8;
     bnx_error err;
     if (bnx_net_create(&c.net, &spec, CNN_BATCH, &err)) {
         fprintf(stderr, "bench: %s\n", err.msg);
@@ -278,7 +283,7 @@ int main(void)
     /* Every normalization of the table in the same network, same run. */
     printf("\nReference CNN, each normalization (norm on the conv maps / norm_fc; group: 8 groups), "
            "1 thread\n");
-    printf("  %-20s %10s %12s %10s\n", "norm / norm_fc", "step ms", "images/s", "vs batch");
+    printf("  %-26s %10s %12s %10s\n", "norm / norm_fc", "step ms", "images/s", "vs batch");
     double steps[16] = {0}, gemms;
     int kinds = bnx_norm_count() < 16 ? bnx_norm_count() : 16, fc[16];
     for (int kind = 0; kind < kinds; kind++) {
@@ -289,7 +294,7 @@ int main(void)
     for (int kind = 0; kind < kinds; kind++) {
         char name[64];
         snprintf(name, sizeof name, "%s / %s", bnx_norm_name(kind), bnx_norm_name(fc[kind]));
-        printf("  %-20s %10.2f %12.0f %9.2fx\n", name, steps[kind], CNN_BATCH * 1e3 / steps[kind],
+        printf("  %-26s %10.2f %12.0f %9.2fx\n", name, steps[kind], CNN_BATCH * 1e3 / steps[kind],
                steps[kind] / steps[bnx_norm_find("batch")]);
     }
     print_estimates();
