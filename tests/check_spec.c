@@ -418,6 +418,7 @@ START_TEST(bn_shorthand_and_norm)
         {"[experiment]\n[variant.a]\nnorm = bogus\n", "s.ini:3: key norm: 'bogus' is not one of none|batch"},
     };
     expect_refused("s.ini", cases, sizeof cases / sizeof cases[0]);
+    bnx_spec_free(&spec); /* what the last refused load had built */
     const char *path = write_ini("s.ini", "[experiment]\nnorm = layer\n[variant.a]\nbn = true\n"
                                           "[variant.b]\n[grid]\nbn = true, false\n");
     bnx_error err;
