@@ -125,6 +125,10 @@ if out=$($BNEXP report --run "$run" --pair bn=false 2>/dev/null) && [ "$out" = "
    [ "$(grep -c '^| bn-' <<<"$out")" = 4 ] && ! grep -q '^| no-bn-' <<<"$out"; then
     ok "report --pair bn=false: every bn point against its no-bn twin, printed and in report.md"
 else fail "report --pair bn=false" "$out"; fi
+if out=$($BNEXP report --run "$run" 2>/dev/null) && grep -q "Baseline: none usable (the run has no baseline variant)" <<<"$out" &&
+   [ "$(grep -c '^| .*-init-' <<<"$out")" = 8 ]; then
+    ok "report of a grid without a no-bn/baseline variant: the table without targets, not a refusal"
+else fail "report without a baseline" "$out"; fi
 expect_fail "report --pair with a key that does not vary" "--pair lr=1: lr does not vary" $BNEXP report --run "$run" --pair lr=1
 expect_fail "report --pair and --baseline together" "give one" $BNEXP report --run "$run" --pair bn=false --baseline no-bn
 
