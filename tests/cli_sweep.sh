@@ -118,6 +118,28 @@ expect_fail "plot sweep refuses --by the key on x" "is the key on x" $BNEXP plot
 expect_fail "plot sweep needs --x" "give --x KEY" $BNEXP plot sweep --run "$run"
 expect_fail "--x on another chart is refused, not ignored" "options of plot sweep" $BNEXP plot accuracy --run "$run" --x lr
 
+# --- plot curve: any metrics.csv column, one or several runs ---
+if out=$($BNEXP plot curve --run "$run" --y test_loss --logy 2>&1) &&
+   [ "$out" = "$run/plots/initsweep-curve-test_loss.png" ] && $pngcheck "$out" 900 600 &&
+   [ "$(grep -c ',test_loss,' "$run/curves-test_loss.csv")" = 24 ]; then
+    ok "plot curve --y test_loss: a PNG, and the per-step statistics of the column (8 variants x 3 records)"
+else fail "plot curve --y test_loss" "$out"; fi
+if out2=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --variants bn --grid init_std=0.1 --seed 1 \
+          --out "$tmp/run2" 2>&1) &&
+   out=$($BNEXP plot curve --run "$run" --run "$tmp/run2" --y train_loss --x examples 2>&1) && $pngcheck "$out" 900 600 &&
+   grep -q "^run2:bn-init-gaussian-init_std-0.1,train_loss,30," "$run/curves-train_loss.csv" &&
+   grep -q "^$(basename "$run"):bn-init-gaussian-init_std-0.1,train_loss,30," "$run/curves-train_loss.csv" &&
+   grep -q "^no-bn-init-xavier_normal,train_loss," "$run/curves-train_loss.csv"; then
+    ok "plot curve --run A --run B: both runs on one chart, clashing variant names prefixed by their run"
+else fail "plot curve with two runs" "$out2 $out"; fi
+expect_fail "plot accuracy with two runs is refused, not silently one" "one --run at a time" \
+    $BNEXP plot accuracy --run "$run" --run "$tmp/run2"
+expect_fail "plot curve needs --y" "give --y COLUMN" $BNEXP plot curve --run "$run"
+expect_fail "plot curve --y that is not a column" "has no column 'test_los' (its columns: step, epoch" \
+    $BNEXP plot curve --run "$run" --y test_los
+expect_fail "plot curve --x that is not step, epoch or examples" "expected step, epoch or examples" \
+    $BNEXP plot curve --run "$run" --y test_loss --x hours
+
 # --- report --pair: each point against its twin ---
 if out=$($BNEXP report --run "$run" --pair bn=false 2>/dev/null) && [ "$out" = "$(cat "$run/report.md")" ] &&
    grep -q "^| bn-init-gaussian-init_std-0.01 | no-bn-init-gaussian-init_std-0.01 | 2 | " <<<"$out" &&

@@ -22,8 +22,9 @@ void bnx_curve_free(bnx_curve *c)
     free(c->step);
     free(c->test_accuracy);
     free(c->train_loss);
+    free(c->column);
     c->step = NULL;
-    c->test_accuracy = c->train_loss = NULL;
+    c->test_accuracy = c->train_loss = c->column = NULL;
     c->n = 0;
 }
 
@@ -503,7 +504,9 @@ void bnx_stat_compute(const double *x, int count, bnx_stat *s)
 
 const char *bnx_metric_name(int metric)
 {
-    return metric == BNX_METRIC_TRAIN_LOSS ? "train_loss" : "test_accuracy";
+    return metric == BNX_METRIC_TRAIN_LOSS ? "train_loss"
+           : metric == BNX_METRIC_COLUMN   ? "column"
+                                           : "test_accuracy";
 }
 
 static int long_cmp(const void *pa, const void *pb)
@@ -535,7 +538,8 @@ int bnx_run_step_stats(const bnx_run *run, int v, int metric, bnx_step_stat **ou
     *count = 0;
     if (v < 0 || v >= run->num_variants)
         return bnx_fail(err, BNX_EINVAL, "no variant index %d in %s", v, run->dir);
-    if (metric != BNX_METRIC_TEST_ACCURACY && metric != BNX_METRIC_TRAIN_LOSS)
+    if (metric != BNX_METRIC_TEST_ACCURACY && metric != BNX_METRIC_TRAIN_LOSS &&
+        metric != BNX_METRIC_COLUMN)
         return bnx_fail(err, BNX_EINVAL, "unknown metric %d", metric);
     const char *name = run->variants[v];
     int seeds = 0;
@@ -573,9 +577,10 @@ int bnx_run_step_stats(const bnx_run *run, int v, int metric, bnx_step_stat **ou
             if (strcmp(c->variant, name) != 0)
                 continue;
             long r = find_step(c, steps[s]);
-            vals[m++] = r < 0 ? NAN
-                              : metric == BNX_METRIC_TRAIN_LOSS ? c->train_loss[r]
-                                                                : c->test_accuracy[r];
+            vals[m++] = r < 0                              ? NAN
+                        : metric == BNX_METRIC_TRAIN_LOSS  ? c->train_loss[r]
+                        : metric == BNX_METRIC_COLUMN      ? (c->column ? c->column[r] : NAN)
+                                                           : c->test_accuracy[r];
         }
         res[s].step = steps[s];
         res[s].seeds = seeds;
@@ -636,7 +641,10 @@ static int sb_write(strbuf *sb, const char *path, bnx_error *err)
     return rc;
 }
 
-int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
+/* curves.csv for metrics first..last; `name` (or NULL: bnx_metric_name)
+ * in the metric column. */
+static int write_curves(const bnx_run *run, int first, int last, const char *name,
+                        const char *path, bnx_error *err)
 {
     strbuf sb = {0};
     sb_printf(&sb, "variant,metric,step,seeds,n,mean,sd,min,max");
@@ -644,7 +652,7 @@ int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
         sb_printf(&sb, ",%s", run->swept[k]);
     sb_printf(&sb, "\n");
     for (int v = 0; v < run->num_variants; v++)
-        for (int metric = BNX_METRIC_TEST_ACCURACY; metric <= BNX_METRIC_TRAIN_LOSS; metric++) {
+        for (int metric = first; metric <= last; metric++) {
             bnx_step_stat *st;
             long count;
             int rc = bnx_run_step_stats(run, v, metric, &st, &count, err);
@@ -656,7 +664,7 @@ int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
                 const bnx_stat *s = &st[i].stat;
                 char c[4][32];
                 sb_printf(&sb, "%s,%s,%ld,%d,%d,%s,%s,%s,%s", run->variants[v],
-                          bnx_metric_name(metric), st[i].step, st[i].seeds, s->n,
+                          name ? name : bnx_metric_name(metric), st[i].step, st[i].seeds, s->n,
                           bnx_csv_num(c[0], 32, s->mean, s->n > 0),
                           bnx_csv_num(c[1], 32, s->sd, s->n > 0),
                           bnx_csv_num(c[2], 32, s->min, s->n > 0),
@@ -668,6 +676,64 @@ int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
             free(st);
         }
     return sb_write(&sb, path, err);
+}
+
+int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
+{
+    return write_curves(run, BNX_METRIC_TEST_ACCURACY, BNX_METRIC_TRAIN_LOSS, NULL, path, err);
+}
+
+int bnx_curves_write_metric(const bnx_run *run, int metric, const char *name, const char *path,
+                            bnx_error *err)
+{
+    return write_curves(run, metric, metric, name, path, err);
+}
+
+int bnx_run_load_column(bnx_run *run, const char *name, bnx_error *err)
+{
+    for (int i = 0; i < run->num_trials; i++) {
+        bnx_curve *c = &run->trials[i];
+        free(c->column);
+        c->column = NULL;
+        if (c->n == 0)
+            continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s/seed-%ld/metrics.csv", run->dir, c->variant, c->seed);
+        bnx_csv_table t;
+        int rc = c->has_manifest ? bnx_csv_table_read(path, &t, err)
+                                 : bnx_csv_table_read_live(path, &t, err);
+        if (rc)
+            return rc;
+        int col = bnx_csv_table_col(&t, name), istep = bnx_csv_table_col(&t, "step");
+        if (col < 0 || istep < 0) {
+            strbuf cols = {0};
+            for (int k = 0; k < t.num_cols; k++)
+                sb_printf(&cols, "%s%s", k ? ", " : "", t.header[k]);
+            rc = bnx_fail(err, BNX_EINVAL, "%s has no column '%s' (its columns: %s)", path, name,
+                          cols.oom ? "?" : cols.p);
+            free(cols.p);
+        }
+        c->column = rc ? NULL : malloc((size_t)c->n * sizeof *c->column);
+        if (!rc && !c->column)
+            rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+        for (long r = 0; rc == BNX_OK && r < c->n; r++) {
+            double step;
+            if (r >= t.num_rows || (rc = bnx_csv_table_number(&t, r, istep, &step, err)) ||
+                (long)step != c->step[r]) {
+                if (!rc)
+                    rc = bnx_fail(err, BNX_EFORMAT, "%s changed while it was read (row %ld)", path, r + 2);
+                break;
+            }
+            if (!bnx_csv_table_cell(&t, r, col)[0])
+                c->column[r] = NAN;
+            else
+                rc = bnx_csv_table_number(&t, r, col, &c->column[r], err);
+        }
+        bnx_csv_table_free(&t);
+        if (rc)
+            return rc;
+    }
+    return BNX_OK;
 }
 
 /* ---- the Fig. 3 table ---- */

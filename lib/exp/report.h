@@ -28,6 +28,8 @@ typedef struct bnx_curve {
     long diverged_step;     /* first record step whose train_loss or test_loss is
                                present but not finite (the trainer's
                                definition); -1 if none */
+    double *column;         /* n values of the column bnx_run_load_column read
+                               (NaN where empty), or NULL */
     int missing;            /* BNX_RUN_SUMMARY: listed as interrupted or failed,
                                with no metrics.csv or no record in it (n = 0):
                                counted, left out of the report's figures */
@@ -107,11 +109,28 @@ typedef struct bnx_stat {
 } bnx_stat;
 void bnx_stat_compute(const double *x, int count, bnx_stat *s);
 
-/* The metrics a chart aggregates over seeds. */
-enum bnx_metric { BNX_METRIC_TEST_ACCURACY, BNX_METRIC_TRAIN_LOSS };
+/* The metrics a chart aggregates over seeds; BNX_METRIC_COLUMN is the
+ * column bnx_run_load_column read into every trial's `column`. */
+enum bnx_metric { BNX_METRIC_TEST_ACCURACY, BNX_METRIC_TRAIN_LOSS, BNX_METRIC_COLUMN };
 
-/* "test_accuracy" or "train_loss" (metrics.csv's column names). */
+/* "test_accuracy" or "train_loss" (metrics.csv's column names; "column"
+ * for BNX_METRIC_COLUMN). */
 const char *bnx_metric_name(int metric);
+
+/* Read column `name` of every trial's RUN/VARIANT/seed-K/metrics.csv into
+ * its `column` (replacing one read before), aligned with `step`; the file
+ * is read as bnx_run_read read it (a trial without manifest.json may be
+ * still running: its last row may be partial and is left out).
+ * Errors: BNX_EINVAL naming the file when it has no such column (listing
+ * the columns it has); BNX_EFORMAT for a cell that is not a number or rows
+ * that no longer match the steps read; as bnx_csv_table_read; BNX_ENOMEM. */
+int bnx_run_load_column(bnx_run *run, const char *name, bnx_error *err);
+
+/* Write `path` as curves.csv (bnx_curves_write's columns) for one metric,
+ * written in the metric column as `name`.
+ * Errors: as bnx_curves_write. */
+int bnx_curves_write_metric(const bnx_run *run, int metric, const char *name, const char *path,
+                            bnx_error *err);
 
 /* One step of a variant's curve over its seeds. */
 typedef struct bnx_step_stat {
