@@ -140,6 +140,25 @@ expect_fail "plot curve --y that is not a column" "has no column 'test_los' (its
 expect_fail "plot curve --x that is not step, epoch or examples" "expected step, epoch or examples" \
     $BNEXP plot curve --run "$run" --y test_loss --x hours
 
+# --- plot histograms: a heatmap panel per variant and hidden layer ---
+if out=$($BNEXP plot histograms --run "$run" 2>&1) && [ "$out" = "$run/plots/initsweep-histograms.png" ] &&
+   $pngcheck "$out" 900 600 && python3 - "$run" <<'EOF'
+import collections, csv, sys
+rows = list(csv.DictReader(open(sys.argv[1] + "/histograms-fraction.csv")))
+total = collections.defaultdict(float)
+for r in rows:
+    assert float(r["bin_lo"]) < float(r["bin_hi"]) and 0 < float(r["fraction"]) <= 1, r
+    total[(r["panel"], r["step"])] += float(r["fraction"])
+assert len({r["panel"] for r in rows}) == 16, len({r["panel"] for r in rows})   # 8 variants x 2 layers
+assert all(t <= 1 + 1e-4 for t in total.values()), max(total.values())
+assert sum(t > 0.99 for t in total.values()) > len(total) / 2   # most values fall inside [-15, 15]
+EOF
+then ok "plot histograms: 16 panels (8 variants x 2 layers); each step's fractions sum to at most 1"
+else fail "plot histograms" "$out"; fi
+if out2=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --grid init_std=1e-2:1e1:x2 --seed 1 --out "$tmp/many" 2>&1); then
+    expect_fail "plot histograms refuses more than 24 panels" "plot histograms draws at most 24" $BNEXP plot histograms --run "$tmp/many"
+else fail "a run of 22 variants" "$out2"; fi
+
 # --- report --pair: each point against its twin ---
 if out=$($BNEXP report --run "$run" --pair bn=false 2>/dev/null) && [ "$out" = "$(cat "$run/report.md")" ] &&
    grep -q "^| bn-init-gaussian-init_std-0.01 | no-bn-init-gaussian-init_std-0.01 | 2 | " <<<"$out" &&

@@ -14,6 +14,7 @@
 #include "core/paths.h"
 #include "exp/manifest.h"
 #include "exp/report.h"
+#include "out/atomic.h"
 #include "out/csvread.h"
 #include "out/plot.h"
 
@@ -239,6 +240,19 @@ static void read_run_info(const bnx_run *run, const char *experiment_arg, struct
         snprintf(ri->experiment, sizeof ri->experiment, "%s", experiment_arg);
 }
 
+/* The run in run_dir as its trial directories hold it (BNX_RUN_DIRS), with
+ * a warning for what may still grow, and what the charts say of it. */
+static int read_run_dirs(const char *run_dir, const char *experiment_arg, bnx_run *run,
+                         struct run_info *ri, bnx_error *err)
+{
+    int rc = bnx_run_read(run_dir, BNX_RUN_DIRS, run, err);
+    if (rc)
+        return rc;
+    warn_partial(run);
+    read_run_info(run, experiment_arg, ri);
+    return BNX_OK;
+}
+
 /* ---- activations: Fig. 1(b,c), one panel per variant ---- */
 
 static int render_activations(const struct chart *c, const bnx_run *run,
@@ -343,12 +357,10 @@ static int render_curves(const struct chart *c, const char *run_dir, const char 
                          size_t outsize, bnx_error *err)
 {
     bnx_run run;
-    int rc = bnx_run_read(run_dir, BNX_RUN_DIRS, &run, err);
+    struct run_info ri;
+    int rc = read_run_dirs(run_dir, experiment_arg, &run, &ri, err);
     if (rc)
         return rc;
-    warn_partial(&run);
-    struct run_info ri;
-    read_run_info(&run, experiment_arg, &ri);
 
     char curves[4200];
     snprintf(curves, sizeof curves, "%s/curves.csv", run_dir);
@@ -826,6 +838,149 @@ static int render_curve(int nruns, char runs[][4096], char shown[][4400], const 
     return rc;
 }
 
+/* ---- histograms: each hidden layer's pre-activations over training ---- */
+
+#define MAX_HIST_PANELS 24
+
+/* Append to sb (a growing text) the rows of trial t's histograms.csv as
+ * panel,variant,layer,step,bin_lo,bin_hi,fraction: each finite bin's count
+ * over all the values of its (step, layer), the out-of-range bins left out.
+ * Counts the layers into *layers and the smallest step spacing into *dx. */
+static int histogram_rows(const bnx_curve *t, const char *run_dir, int first_panel, char **text,
+                          size_t *len, size_t *cap, int *layers, double *dx, bnx_error *err)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%.3900s/%s/seed-%ld/histograms.csv", run_dir, t->variant, t->seed);
+    bnx_csv_table tab;
+    int rc = t->has_manifest ? bnx_csv_table_read(path, &tab, err) : bnx_csv_table_read_live(path, &tab, err);
+    if (rc)
+        return rc;
+    static const char *const cols[] = {"step", "layer", "bin_lo", "bin_hi", "count", NULL};
+    if ((rc = bnx_csv_table_require(&tab, cols, err))) {
+        bnx_csv_table_free(&tab);
+        return rc;
+    }
+    int is = bnx_csv_table_col(&tab, "step"), il = bnx_csv_table_col(&tab, "layer"),
+        ilo = bnx_csv_table_col(&tab, "bin_lo"), ihi = bnx_csv_table_col(&tab, "bin_hi"),
+        ic = bnx_csv_table_col(&tab, "count");
+    *layers = 0;
+    for (long r = 0; r < tab.num_rows && rc == BNX_OK;) {
+        /* one (step, layer) group: rows r..end-1 */
+        double step, layer, total = 0, v;
+        if ((rc = bnx_csv_table_number(&tab, r, is, &step, err)) ||
+            (rc = bnx_csv_table_number(&tab, r, il, &layer, err)))
+            break;
+        long end = r;
+        for (; end < tab.num_rows && rc == BNX_OK; end++) {
+            double s2, l2;
+            if ((rc = bnx_csv_table_number(&tab, end, is, &s2, err)) ||
+                (rc = bnx_csv_table_number(&tab, end, il, &l2, err)) || s2 != step || l2 != layer)
+                break;
+            if (!(rc = bnx_csv_table_number(&tab, end, ic, &v, err)))
+                total += v;
+        }
+        if ((int)layer > *layers)
+            *layers = (int)layer;
+        if (r > 0) {
+            double prev;
+            bnx_csv_table_number(&tab, r - 1, is, &prev, NULL);
+            if (step > prev && (step - prev) / 2 < *dx)
+                *dx = (step - prev) / 2;
+        }
+        for (long k = r; k < end && rc == BNX_OK; k++) {
+            double lo, hi, count;
+            if ((rc = bnx_csv_table_number(&tab, k, ilo, &lo, err)) ||
+                (rc = bnx_csv_table_number(&tab, k, ihi, &hi, err)) ||
+                (rc = bnx_csv_table_number(&tab, k, ic, &count, err)))
+                break;
+            if (!isfinite(lo) || !isfinite(hi) || count <= 0 || total <= 0)
+                continue;
+            if (*len + 256 > *cap) {
+                char *grown = realloc(*text, *cap * 2);
+                if (!grown) {
+                    rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+                    break;
+                }
+                *text = grown;
+                *cap *= 2;
+            }
+            *len += (size_t)snprintf(*text + *len, *cap - *len, "%d,%s,%d,%.17g,%.17g,%.17g,%.6g\n",
+                                     first_panel + (int)layer - 1, t->variant, (int)layer, step,
+                                     lo, hi, count / total);
+        }
+        r = end;
+    }
+    bnx_csv_table_free(&tab);
+    return rc;
+}
+
+static int render_histograms(const char *run_dir, const char *shown, const char *format,
+                             char *outfile, size_t outsize, bnx_error *err)
+{
+    bnx_run run;
+    struct run_info ri;
+    int rc = read_run_dirs(run_dir, NULL, &run, &ri, err);
+    if (rc)
+        return rc;
+    size_t cap = 1 << 16, len = 0;
+    char *text = malloc(cap);
+    struct vars vs = {0};
+    if (!text || vars_init(&vs, 2 * MAX_HIST_PANELS + 16))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    if (rc == BNX_OK)
+        len = (size_t)snprintf(text, cap, "panel,variant,layer,step,bin_lo,bin_hi,fraction\n");
+    int panels = 0, rows = 0, cols = 0;
+    double dx = INFINITY;
+    /* each variant's lowest seed (the run's trials are by variant, then seed) */
+    for (int i = 0; rc == BNX_OK && i < run.num_trials; i++) {
+        const bnx_curve *t = &run.trials[i];
+        if (i > 0 && strcmp(t->variant, run.trials[i - 1].variant) == 0)
+            continue;
+        int layers = 0;
+        if ((rc = histogram_rows(t, run_dir, panels + 1, &text, &len, &cap, &layers, &dx, err)))
+            break;
+        if (panels + layers > MAX_HIST_PANELS) {
+            rc = bnx_fail(err, BNX_EINVAL, "%s: %d or more panels (variants x hidden layers); "
+                          "plot histograms draws at most %d: plot a run of fewer variants",
+                          run_dir, panels + layers, MAX_HIST_PANELS);
+            break;
+        }
+        for (int l = 1; l <= layers; l++) {
+            char name[32];
+            snprintf(name, sizeof name, "title%d", panels + l);
+            vars_addf(&vs, name, "%s (seed %ld), hidden layer %d", t->variant, t->seed, l);
+        }
+        panels += layers;
+        cols = layers > cols ? layers : cols;
+        rows++;
+    }
+    char data[4400];
+    snprintf(data, sizeof data, "%.3900s/histograms-fraction.csv", run_dir);
+    if (rc == BNX_OK && panels == 0)
+        rc = bnx_fail(err, BNX_EFORMAT, "nothing to draw: no histograms.csv in %s has a row", run_dir);
+    if (rc == BNX_OK)
+        rc = bnx_write_file_atomic(data, text, len, err);
+    if (rc == BNX_OK) {
+        const char *base = strrchr(shown, '/') ? strrchr(shown, '/') + 1 : shown;
+        vars_add(&vs, "file", data);
+        vars_addf(&vs, "n", "%d", panels);
+        vars_addf(&vs, "rows", "%d", rows);
+        vars_addf(&vs, "cols", "%d", cols);
+        vars_addf(&vs, "dx", "%.17g", isfinite(dx) ? dx : 0.5);
+        vars_addf(&vs, "title", "%s: pre-activation distribution of every hidden layer over training",
+                  ri.experiment[0] ? ri.experiment : base);
+        vars_addf(&vs, "subtitle", "run %s; lowest seed; colour: share of the layer's values "
+                  "per bin (log); out-of-range values not drawn", base);
+        rc = output_path(run_dir, ri.experiment, "histograms", format, outfile, outsize, err);
+    }
+    if (rc == BNX_OK)
+        rc = render_template("histograms", outfile, format, &vs, err);
+    vars_free(&vs);
+    free(text);
+    bnx_run_free(&run);
+    return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -882,9 +1037,10 @@ int cmd_plot(int argc, char **argv)
         if (strcmp(charts[i].name, name) == 0)
             c = &charts[i];
     int sweep = strcmp(name, "sweep") == 0, curve = strcmp(name, "curve") == 0;
-    if (!c && !sweep && !curve)
+    int histograms = strcmp(name, "histograms") == 0;
+    if (!c && !sweep && !curve && !histograms)
         return cli_error(2, "plot: unknown chart '%s' (expected accuracy, loss, activations, "
-                         "curve or sweep)", name);
+                         "histograms, curve or sweep)", name);
     if (curve) {
         if (sa.by || sa.logx)
             return cli_error(2, "plot curve: --by and --logx are options of plot sweep");
@@ -923,6 +1079,8 @@ int cmd_plot(int argc, char **argv)
                 return rc;
         rc = render_curve(nruns ? nruns : 1, runs, runs_shown, sa.y, sa.x ? sa.x : "step", logy,
                           format, outfile, sizeof outfile, &err);
+    } else if (histograms) {
+        rc = render_histograms(run, shown, format, outfile, sizeof outfile, &err);
     } else if (sweep) {
         rc = render_sweep(run, shown, &sa, format, outfile, sizeof outfile, &err);
     } else if (c->metric < 0) {
