@@ -140,6 +140,26 @@ expect_fail "plot curve --y that is not a column" "has no column 'test_los' (its
 expect_fail "plot curve --x that is not step, epoch or examples" "expected step, epoch or examples" \
     $BNEXP plot curve --run "$run" --y test_loss --x hours
 
+# --- the train-set evaluation: train_eval_loss, train_eval_accuracy ---
+if python3 - "$run" <<'EOF'
+import csv, glob, math, sys
+for path in glob.glob(sys.argv[1] + "/*/seed-*/metrics.csv"):
+    rows = list(csv.DictReader(open(path)))
+    for r in rows:
+        assert 0 <= float(r["train_eval_accuracy"]) <= 1 and float(r["train_eval_loss"]) > 0, (path, r)
+# weights of std 0.01 without BN: logits near 0 at step 0, so both losses are ln 10
+r0 = next(csv.DictReader(open(sys.argv[1] + "/no-bn-init-gaussian-init_std-0.01/seed-1/metrics.csv")))
+assert abs(float(r0["train_eval_loss"]) - math.log(10)) < 0.01 and abs(float(r0["test_loss"]) - math.log(10)) < 0.01, r0
+EOF
+then ok "metrics.csv: train_eval_loss and train_eval_accuracy at every record (ln 10 at step 0 for tiny weights)"
+else fail "train_eval columns"; fi
+if out=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --variants no-bn --grid init_std=0.1 --seed 1 \
+         --set train_eval_size=0 --out "$tmp/noeval" 2>&1) &&
+   [ "$(cut -d, -f8,9 "$tmp/noeval/no-bn-init-xavier_normal/seed-1/metrics.csv" | sort -u | tr '\n' ' ')" = ", train_eval_loss,train_eval_accuracy " ] &&
+   out=$($BNEXP plot curve --run "$run" --y train_eval_accuracy 2>&1) && $pngcheck "$out" 900 600; then
+    ok "train_eval_size = 0 leaves the columns empty; plot curve --y train_eval_accuracy renders"
+else fail "train_eval_size = 0, plot curve of train_eval_accuracy" "$out"; fi
+
 # --- plot histograms: a heatmap panel per variant and hidden layer ---
 if out=$($BNEXP plot histograms --run "$run" 2>&1) && [ "$out" = "$run/plots/initsweep-histograms.png" ] &&
    $pngcheck "$out" 900 600 && python3 - "$run" <<'EOF'

@@ -39,7 +39,7 @@ check_header() { # FILE HEADER
 }
 for v in baseline bn; do
     d="$run/$v/seed-1"
-    check_header "$d/metrics.csv" "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,wall_time_s"
+    check_header "$d/metrics.csv" "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,train_eval_loss,train_eval_accuracy,wall_time_s"
     check_header "$d/activations.csv" "step,layer,unit,p15,p50,p85,mean,std"
     check_header "$d/histograms.csv" "step,layer,bin_lo,bin_hi,count"
     if [ "$(tail -n 1 "$d/metrics.csv" | cut -d, -f1)" = 300 ] && [ "$(wc -l <"$d/metrics.csv")" -eq 5 ]; then
