@@ -822,7 +822,7 @@ int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep
     }
 
     /* One target per seed present in the run. */
-    for (size_t i = 0; !rep->no_target[0] && i < n; i++)
+    for (size_t i = 0; i < n; i++)
         seeds[i] = run->trials[i].seed;
     qsort(seeds, n, sizeof *seeds, long_cmp);
     for (size_t i = 0; !rep->no_target[0] && i < n; i++) {
