@@ -314,18 +314,35 @@ START_TEST(report_targets_steps_reached_and_speedup)
 }
 END_TEST
 
-START_TEST(report_refuses_absent_baseline_and_missing_metrics)
+START_TEST(report_refuses_absent_baseline_and_marks_missing_metrics)
 {
     put_run();
     bnx_run run;
     bnx_error err;
     bnx_report rep;
     ck_assert_int_eq(bnx_run_read(dir, BNX_RUN_SUMMARY, &run, &err), BNX_OK);
+    /* a baseline asked for by name that is not there: refused */
     ck_assert_int_eq(bnx_report_compute(&run, "inception", &rep, &err), BNX_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(err.msg, "'inception'"));
     ck_assert_ptr_nonnull(strstr(err.msg, "no-bn, bn, bad"));
+    /* no baseline: every figure but the steps and speed-ups, in the run's order */
+    ck_assert_int_eq(bnx_report_compute(&run, NULL, &rep, &err), BNX_OK);
+    ck_assert_str_eq(rep.rows[0].variant, "no-bn");
+    ck_assert_int_eq(rep.num_targets, 0);
+    ck_assert_int_eq(rep.rows[1].steps_to_target.n, 0);
+    ck_assert(isnan(rep.rows[1].speedup));
+    ck_assert_double_eq_tol(rep.rows[1].max_accuracy.mean, (0.97 + 0.91 + 0.96) / 3, 1e-9);
+    char *text;
+    bnx_report_info info = {"RUN", "e", ""};
+    ck_assert_int_eq(bnx_report_markdown(&run, &rep, &info, &text, &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(text, "Baseline: none usable (the run has no baseline variant)"));
+    ck_assert_ptr_nonnull(strstr(text, "| bn | 3 | — | — | 0.9467"));
+    ck_assert_ptr_nonnull(strstr(text, "- Seeds: 1, 2, 3 (7 trials"));
+    free(text);
+    bnx_report_free(&rep);
     bnx_run_free(&run);
 
+    /* a trial that ended without metrics.csv: refused, naming it */
     char path[128];
     snprintf(path, sizeof path, "%s/bn/seed-2/metrics.csv", dir);
     ck_assert_int_eq(remove(path), 0);
@@ -333,10 +350,44 @@ START_TEST(report_refuses_absent_baseline_and_missing_metrics)
     ck_assert_ptr_nonnull(strstr(err.msg, "trial bn seed 2"));
     ck_assert_ptr_nonnull(strstr(err.msg, "bn/seed-2/metrics.csv"));
     ck_assert_int_eq(run.num_trials, 0);
+    /* unfinished trials with no metrics.csv, or a header only: kept, marked, left out */
+    put("summary.csv", "variant,seed,status,wall_time_s\n"
+                       "no-bn,1,done,10\nno-bn,2,interrupted,12\n"
+                       "bn,1,done,20\nbn,2,failed,22\nbn,3,done,24\n"
+                       "bad,1,diverged,1\nbad,2,done,3\n");
+    put("no-bn/seed-2/metrics.csv", METRICS_HEADER);
+    ck_assert_int_eq(bnx_run_read(dir, BNX_RUN_SUMMARY, &run, &err), BNX_OK);
+    ck_assert_int_eq(run.num_trials, 7);
+    ck_assert_int_eq(bnx_report_compute(&run, "no-bn", &rep, &err), BNX_OK);
+    ck_assert_int_eq(rep.rows[0].seeds, 1);
+    ck_assert_int_eq(rep.rows[0].missing, 1);
+    ck_assert_int_eq(rep.rows[1].seeds, 2);
+    ck_assert_int_eq(rep.rows[1].missing, 1);
+    /* no-bn's seed 2 has no record: seed 2's target is no-bn's best over all, 0.9 */
+    ck_assert_double_eq_tol(rep.rows[1].max_accuracy.mean, (0.97 + 0.96) / 2, 1e-9);
+    ck_assert_int_eq(bnx_report_markdown(&run, &rep, &info, &text, &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(text, "**Missing records**: 2 trials"));
+    ck_assert_ptr_nonnull(strstr(text, "no-bn seed 2, bn seed 2."));
+    ck_assert_ptr_nonnull(strstr(text, "| bn | 2 (+1 missing) | "));
+    ck_assert_ptr_nonnull(strstr(text, "(1 failed)"));
+    free(text);
+    bnx_report_free(&rep);
+    bnx_run_free(&run);
 
-    put("bn/seed-2/metrics.csv", METRICS_HEADER);
+    /* a baseline without a finite accuracy: no targets, said why */
+    put("summary.csv", "variant,seed,status,wall_time_s\nno-bn,1,failed,1\nbn,1,done,2\n");
+    snprintf(path, sizeof path, "%s/no-bn/seed-1/metrics.csv", dir);
+    ck_assert_int_eq(remove(path), 0);
+    ck_assert_int_eq(bnx_run_read(dir, BNX_RUN_SUMMARY, &run, &err), BNX_OK);
+    ck_assert_int_eq(bnx_report_compute(&run, "no-bn", &rep, &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(rep.no_target, "no finite test accuracy"));
+    bnx_report_free(&rep);
+    bnx_run_free(&run);
+
+    /* a damaged metrics.csv is still refused */
+    put("bn/seed-1/metrics.csv", METRICS_HEADER "0,0,0.1,,,0.5,x,1\n");
     ck_assert_int_eq(bnx_run_read(dir, BNX_RUN_SUMMARY, &run, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "only a header row"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "trial bn seed 1"));
 
     snprintf(path, sizeof path, "%s/summary.csv", dir);
     ck_assert_int_eq(remove(path), 0);
@@ -437,7 +488,7 @@ Suite *suite_report(void)
     tcase_add_test(tc, run_read_from_summary_and_dirs);
     tcase_add_test(tc, step_stats_stop_where_a_seed_diverged);
     tcase_add_test(tc, report_targets_steps_reached_and_speedup);
-    tcase_add_test(tc, report_refuses_absent_baseline_and_missing_metrics);
+    tcase_add_test(tc, report_refuses_absent_baseline_and_marks_missing_metrics);
     tcase_add_test(tc, pairs_measure_each_point_against_its_twin);
     suite_add_tcase(s, tc);
     return s;

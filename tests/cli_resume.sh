@@ -26,7 +26,7 @@ same_csvs() {
     for f in "$a"/*/seed-*/*.csv; do
         local g=$b/${f#"$a"/}
         if [ "${f##*/}" = metrics.csv ]; then
-            cmp -s <(cut -d, -f1-7 "$f") <(cut -d, -f1-7 "$g" 2>/dev/null) || bad+=" ${f#"$a"/}"
+            cmp -s <(cut -d, -f1-9 "$f") <(cut -d, -f1-9 "$g" 2>/dev/null) || bad+=" ${f#"$a"/}"
         else
             cmp -s "$f" "$g" || bad+=" ${f#"$a"/}"
         fi

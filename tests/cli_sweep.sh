@@ -122,6 +122,67 @@ expect_fail "plot sweep refuses --by the key on x" "is the key on x" $BNEXP plot
 expect_fail "plot sweep needs --x" "give --x KEY" $BNEXP plot sweep --run "$run"
 expect_fail "--x on another chart is refused, not ignored" "options of plot sweep" $BNEXP plot accuracy --run "$run" --x lr
 
+# --- plot curve: any metrics.csv column, one or several runs ---
+if out=$($BNEXP plot curve --run "$run" --y test_loss --logy 2>&1) &&
+   [ "$out" = "$run/plots/initsweep-curve-test_loss.png" ] && $pngcheck "$out" 900 600 &&
+   [ "$(grep -c ',test_loss,' "$run/curves-test_loss.csv")" = 24 ]; then
+    ok "plot curve --y test_loss: a PNG, and the per-step statistics of the column (8 variants x 3 records)"
+else fail "plot curve --y test_loss" "$out"; fi
+if out2=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --variants bn --grid init_std=0.1 --seed 1 \
+          --out "$tmp/run2" 2>&1) &&
+   out=$($BNEXP plot curve --run "$run" --run "$tmp/run2" --y train_loss --x examples 2>&1) && $pngcheck "$out" 900 600 &&
+   grep -q "^run2:bn-init-gaussian-init_std-0.1,train_loss,30," "$run/curves-train_loss.csv" &&
+   grep -q "^$(basename "$run"):bn-init-gaussian-init_std-0.1,train_loss,30," "$run/curves-train_loss.csv" &&
+   grep -q "^no-bn-init-xavier_normal,train_loss," "$run/curves-train_loss.csv"; then
+    ok "plot curve --run A --run B: both runs on one chart, clashing variant names prefixed by their run"
+else fail "plot curve with two runs" "$out2 $out"; fi
+expect_fail "plot accuracy with two runs is refused, not silently one" "one --run at a time" \
+    $BNEXP plot accuracy --run "$run" --run "$tmp/run2"
+expect_fail "plot curve needs --y" "give --y COLUMN" $BNEXP plot curve --run "$run"
+expect_fail "plot curve --y that is not a column" "has no column 'test_los' (its columns: step, epoch" \
+    $BNEXP plot curve --run "$run" --y test_los
+expect_fail "plot curve --x that is not step, epoch or examples" "expected step, epoch or examples" \
+    $BNEXP plot curve --run "$run" --y test_loss --x hours
+
+# --- the train-set evaluation: train_eval_loss, train_eval_accuracy ---
+if python3 - "$run" <<'EOF'
+import csv, glob, math, sys
+for path in glob.glob(sys.argv[1] + "/*/seed-*/metrics.csv"):
+    rows = list(csv.DictReader(open(path)))
+    for r in rows:
+        assert 0 <= float(r["train_eval_accuracy"]) <= 1 and float(r["train_eval_loss"]) > 0, (path, r)
+# weights of std 0.01 without BN: logits near 0 at step 0, so both losses are ln 10
+r0 = next(csv.DictReader(open(sys.argv[1] + "/no-bn-init-gaussian-init_std-0.01/seed-1/metrics.csv")))
+assert abs(float(r0["train_eval_loss"]) - math.log(10)) < 0.01 and abs(float(r0["test_loss"]) - math.log(10)) < 0.01, r0
+EOF
+then ok "metrics.csv: train_eval_loss and train_eval_accuracy at every record (ln 10 at step 0 for tiny weights)"
+else fail "train_eval columns"; fi
+if out=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --variants no-bn --grid init_std=0.1 --seed 1 \
+         --set train_eval_size=0 --out "$tmp/noeval" 2>&1) &&
+   [ "$(cut -d, -f8,9 "$tmp/noeval/no-bn-init-xavier_normal/seed-1/metrics.csv" | sort -u | tr '\n' ' ')" = ", train_eval_loss,train_eval_accuracy " ] &&
+   out=$($BNEXP plot curve --run "$run" --y train_eval_accuracy 2>&1) && $pngcheck "$out" 900 600; then
+    ok "train_eval_size = 0 leaves the columns empty; plot curve --y train_eval_accuracy renders"
+else fail "train_eval_size = 0, plot curve of train_eval_accuracy" "$out"; fi
+
+# --- plot histograms: a heatmap panel per variant and hidden layer ---
+if out=$($BNEXP plot histograms --run "$run" 2>&1) && [ "$out" = "$run/plots/initsweep-histograms.png" ] &&
+   $pngcheck "$out" 900 600 && python3 - "$run" <<'EOF'
+import collections, csv, sys
+rows = list(csv.DictReader(open(sys.argv[1] + "/histograms-fraction.csv")))
+total = collections.defaultdict(float)
+for r in rows:
+    assert float(r["bin_lo"]) < float(r["bin_hi"]) and 0 < float(r["fraction"]) <= 1, r
+    total[(r["panel"], r["step"])] += float(r["fraction"])
+assert len({r["panel"] for r in rows}) == 16, len({r["panel"] for r in rows})   # 8 variants x 2 layers
+assert all(t <= 1 + 1e-4 for t in total.values()), max(total.values())
+assert sum(t > 0.99 for t in total.values()) > len(total) / 2   # most values fall inside [-15, 15]
+EOF
+then ok "plot histograms: 16 panels (8 variants x 2 layers); each step's fractions sum to at most 1"
+else fail "plot histograms" "$out"; fi
+if out2=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --grid init_std=1e-2:1e1:x2 --seed 1 --out "$tmp/many" 2>&1); then
+    expect_fail "plot histograms refuses more than 24 panels" "plot histograms draws at most 24" $BNEXP plot histograms --run "$tmp/many"
+else fail "a run of 22 variants" "$out2"; fi
+
 # --- report --pair: each point against its twin ---
 if out=$($BNEXP report --run "$run" --pair bn=false 2>/dev/null) && [ "$out" = "$(cat "$run/report.md")" ] &&
    grep -q "^| bn-init-gaussian-init_std-0.01 | no-bn-init-gaussian-init_std-0.01 | 2 | " <<<"$out" &&
@@ -129,6 +190,10 @@ if out=$($BNEXP report --run "$run" --pair bn=false 2>/dev/null) && [ "$out" = "
    [ "$(grep -c '^| bn-' <<<"$out")" = 4 ] && ! grep -q '^| no-bn-' <<<"$out"; then
     ok "report --pair bn=false: every bn point against its no-bn twin, printed and in report.md"
 else fail "report --pair bn=false" "$out"; fi
+if out=$($BNEXP report --run "$run" 2>/dev/null) && grep -q "Baseline: none usable (the run has no baseline variant)" <<<"$out" &&
+   [ "$(grep -c '^| .*-init-' <<<"$out")" = 8 ]; then
+    ok "report of a grid without a no-bn/baseline variant: the table without targets, not a refusal"
+else fail "report without a baseline" "$out"; fi
 expect_fail "report --pair with a key that does not vary" "--pair lr=1: lr does not vary" $BNEXP report --run "$run" --pair lr=1
 expect_fail "report --pair and --baseline together" "give one" $BNEXP report --run "$run" --pair bn=false --baseline no-bn
 

@@ -39,7 +39,7 @@ check_header() { # FILE HEADER
 }
 for v in baseline bn; do
     d="$run/$v/seed-1"
-    check_header "$d/metrics.csv" "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,wall_time_s"
+    check_header "$d/metrics.csv" "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,train_eval_loss,train_eval_accuracy,wall_time_s"
     check_header "$d/activations.csv" "step,layer,unit,p15,p50,p85,mean,std"
     check_header "$d/histograms.csv" "step,layer,bin_lo,bin_hi,count"
     if [ "$(tail -n 1 "$d/metrics.csv" | cut -d, -f1)" = 300 ] && [ "$(wc -l <"$d/metrics.csv")" -eq 5 ]; then
@@ -162,11 +162,18 @@ if [ $rc = 1 ] && grep -q "bn seed-1 failed: .*metrics.csv" <<<"$out" && grep -q
 else fail "a failing trial: exit 1, named, the other trial completes (exit $rc)" "$out"; fi
 
 cp -r "$r1" "$tmp/broken" && rm -f "$tmp/broken/report.md" "$tmp/broken/bn/seed-2/metrics.csv"
-expect_fail "report: a trial without metrics.csv" "trial bn seed 2.*bn/seed-2/metrics.csv" $BNEXP report --run "$tmp/broken"
+expect_fail "report: a finished trial without metrics.csv" "trial bn seed 2.*bn/seed-2/metrics.csv" $BNEXP report --run "$tmp/broken"
 if [ ! -e "$tmp/broken/report.md" ]; then ok "report: nothing written after the error"
 else fail "report: nothing written after the error"; fi
+cp -r "$tmp/broken" "$tmp/partial" && sed -i 's/^bn,2,done,/bn,2,interrupted,/' "$tmp/partial/summary.csv"
+if out=$($BNEXP report --run "$tmp/partial" 2>/dev/null) &&
+   grep -q "Missing records.*: 1 trial .* bn seed 2\." <<<"$out" && grep -q "^| bn | 1 (+1 missing) | " <<<"$out"; then
+    ok "report: an interrupted trial without metrics.csv is marked missing, the table covers the rest"
+else fail "report: an interrupted trial without metrics.csv is marked missing" "$out"; fi
 : >"$tmp/broken/bn/seed-2/metrics.csv"
 expect_fail "report: an empty metrics.csv" "bn/seed-2/metrics.csv is empty" $BNEXP report --run "$tmp/broken"
+if [ ! -e "$tmp/broken/report.md" ]; then ok "report: nothing written after the error"
+else fail "report: nothing written after the error"; fi
 expect_fail "report: baseline absent" "baseline variant 'inception' is not in .*(its variants: no-bn, bn)" $BNEXP report --run "$r1" --baseline inception
 expect_fail "report of an experiment never run" "no run of nosuch" sweep report nosuch
 expect_fail "--seed with --seeds" "exclude each other" $BNEXP run fig1 --seed 2 --seeds 3

@@ -22,6 +22,8 @@ static const struct {
     {"loss", "training loss vs training step on a log scale, mean and band over seeds"},
     {"activations", "15th/50th/85th percentiles of a sigmoid input, without and with BN "
                     "(Fig. 1b,c)"},
+    {"histograms", "pre-activation histograms of every hidden layer over training, as heatmaps"},
+    {"curve", "any metrics.csv column over steps, epochs or examples; several runs on one chart"},
     {"sweep", "a summary column against a swept key (--x KEY), mean and sd over seeds, "
               "diverged marked"},
 };

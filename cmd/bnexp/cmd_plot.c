@@ -14,6 +14,7 @@
 #include "core/paths.h"
 #include "exp/manifest.h"
 #include "exp/report.h"
+#include "out/atomic.h"
 #include "out/csvread.h"
 #include "out/plot.h"
 
@@ -239,6 +240,19 @@ static void read_run_info(const bnx_run *run, const char *experiment_arg, struct
         snprintf(ri->experiment, sizeof ri->experiment, "%s", experiment_arg);
 }
 
+/* The run in run_dir as its trial directories hold it (BNX_RUN_DIRS), with
+ * a warning for what may still grow, and what the charts say of it. */
+static int read_run_dirs(const char *run_dir, const char *experiment_arg, bnx_run *run,
+                         struct run_info *ri, bnx_error *err)
+{
+    int rc = bnx_run_read(run_dir, BNX_RUN_DIRS, run, err);
+    if (rc)
+        return rc;
+    warn_partial(run);
+    read_run_info(run, experiment_arg, ri);
+    return BNX_OK;
+}
+
 /* ---- activations: Fig. 1(b,c), one panel per variant ---- */
 
 static int render_activations(const struct chart *c, const bnx_run *run,
@@ -343,12 +357,10 @@ static int render_curves(const struct chart *c, const char *run_dir, const char 
                          size_t outsize, bnx_error *err)
 {
     bnx_run run;
-    int rc = bnx_run_read(run_dir, BNX_RUN_DIRS, &run, err);
+    struct run_info ri;
+    int rc = read_run_dirs(run_dir, experiment_arg, &run, &ri, err);
     if (rc)
         return rc;
-    warn_partial(&run);
-    struct run_info ri;
-    read_run_info(&run, experiment_arg, &ri);
 
     char curves[4200];
     snprintf(curves, sizeof curves, "%s/curves.csv", run_dir);
@@ -656,6 +668,319 @@ static int render_sweep(const char *run_dir, const char *shown, const struct swe
     return rc;
 }
 
+/* ---- curve: any metrics.csv column over training, one or more runs ---- */
+
+#define MAX_RUNS 8
+
+/* Per variant of `run`, the factor from steps to the x axis: 1 (step),
+ * examples per step (examples: the variant's batch_size, from a trial's
+ * manifest) or epochs per step (epoch: from metrics.csv's epoch column). */
+static int x_scales(bnx_run *run, const char *xkind, double *scale, bnx_error *err)
+{
+    int rc = strcmp(xkind, "epoch") == 0 ? bnx_run_load_column(run, "epoch", err) : BNX_OK;
+    for (int v = 0; rc == BNX_OK && v < run->num_variants; v++) {
+        scale[v] = NAN;
+        for (int i = 0; i < run->num_trials && isnan(scale[v]); i++) {
+            const bnx_curve *c = &run->trials[i];
+            if (strcmp(c->variant, run->variants[v]) != 0)
+                continue;
+            if (strcmp(xkind, "step") == 0) {
+                scale[v] = 1;
+            } else if (strcmp(xkind, "examples") == 0) {
+                char path[4400];
+                bnx_manifest_info m;
+                snprintf(path, sizeof path, "%.3900s/%s/seed-%ld/manifest.json", run->dir, c->variant, c->seed);
+                if (bnx_manifest_read(path, &m, NULL) == BNX_OK && m.batch_size > 0)
+                    scale[v] = (double)m.batch_size;
+            } else if (c->n > 1 && c->step[c->n - 1] > 0 && c->column) {
+                scale[v] = c->column[c->n - 1] / (double)c->step[c->n - 1];
+            }
+        }
+        if (isnan(scale[v]))
+            rc = bnx_fail(err, BNX_EFORMAT, "%s: variant %s: cannot tell its %s per step (no "
+                          "finished trial with a manifest.json and records)", run->dir,
+                          run->variants[v], xkind);
+    }
+    return rc;
+}
+
+static int render_curve(int nruns, char runs[][4096], char shown[][4400], const char *ycol,
+                        const char *xkind, int logy, const char *format, char *outfile,
+                        size_t outsize, bnx_error *err)
+{
+    static bnx_run r[MAX_RUNS];
+    static double scale[MAX_RUNS][4096];
+    int loaded = 0, rc = BNX_OK, total_v = 0, total_t = 0;
+    for (; loaded < nruns && rc == BNX_OK; loaded++) {
+        if ((rc = bnx_run_read(runs[loaded], BNX_RUN_DIRS, &r[loaded], err)))
+            break;
+        warn_partial(&r[loaded]);
+        if (r[loaded].num_variants > 4096)
+            rc = bnx_fail(err, BNX_EINVAL, "%s: more than 4096 variants", runs[loaded]);
+        if (!rc)
+            rc = x_scales(&r[loaded], xkind, scale[loaded], err);
+        if (!rc)
+            rc = bnx_run_load_column(&r[loaded], ycol, err);
+        total_v += r[loaded].num_variants;
+        total_t += r[loaded].num_trials;
+    }
+    /* One run of all the trials: a variant's name gets its run's name in
+     * front when another run has a variant of that name. */
+    bnx_run all = {0};
+    double *xs = NULL;
+    if (rc == BNX_OK) {
+        snprintf(all.dir, sizeof all.dir, "%.4000s", runs[0]);
+        all.variants = calloc((size_t)total_v + 1, sizeof *all.variants);
+        all.trials = calloc((size_t)total_t + 1, sizeof *all.trials);
+        xs = calloc((size_t)total_v + 1, sizeof *xs);
+        if (!all.variants || !all.trials || !xs)
+            rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    }
+    for (int k = 0; rc == BNX_OK && k < nruns; k++) {
+        const char *base = strrchr(shown[k], '/') ? strrchr(shown[k], '/') + 1 : shown[k];
+        for (int v = 0; v < r[k].num_variants; v++) {
+            int clash = 0;
+            for (int o = 0; o < nruns; o++)
+                clash |= o != k && bnx_run_variant(&r[o], r[k].variants[v]) >= 0;
+            char name[64];
+            snprintf(name, sizeof name, "%.30s%s%.32s", clash ? base : "", clash ? ":" : "",
+                     r[k].variants[v]);
+            xs[all.num_variants] = scale[k][v];
+            snprintf(all.variants[all.num_variants++], sizeof all.variants[0], "%s", name);
+            for (int i = 0; i < r[k].num_trials; i++)
+                if (strcmp(r[k].trials[i].variant, r[k].variants[v]) == 0) {
+                    all.trials[all.num_trials] = r[k].trials[i]; /* shallow: freed with r[k] */
+                    snprintf(all.trials[all.num_trials++].variant, sizeof all.trials[0].variant, "%s", name);
+                }
+        }
+    }
+    char data[4400];
+    snprintf(data, sizeof data, "%.3900s/curves-%.64s.csv", runs[0], ycol);
+    if (rc == BNX_OK)
+        rc = bnx_curves_write_metric(&all, BNX_METRIC_COLUMN, ycol, data, err);
+    struct vars vs = {0};
+    if (rc == BNX_OK && vars_init(&vs, 5 * all.num_variants + 16))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    int drawn = 0, max_seeds = 0, longest = 0;
+    for (int v = 0; rc == BNX_OK && v < all.num_variants; v++) {
+        bnx_step_stat *st;
+        long count, points = 0;
+        double last = NAN;
+        if ((rc = bnx_run_step_stats(&all, v, BNX_METRIC_COLUMN, &st, &count, err)))
+            break;
+        for (long i = 0; i < count; i++)
+            if (st[i].stat.n == st[i].seeds && st[i].stat.n > 0) {
+                points++;
+                last = st[i].stat.mean;
+            }
+        free(st);
+        int seeds = bnx_run_seeds(&all, v), diverged = 0;
+        for (int i = 0; i < all.num_trials; i++)
+            diverged += strcmp(all.trials[i].variant, all.variants[v]) == 0 &&
+                        strcmp(all.trials[i].status, "diverged") == 0;
+        if (points == 0)
+            continue;
+        drawn++;
+        max_seeds = seeds > max_seeds ? seeds : max_seeds;
+        char name[32], label[512];
+        if (diverged)
+            snprintf(label, sizeof label, "%s (%d of %d seeds diverged)", all.variants[v], diverged, seeds);
+        else
+            snprintf(label, sizeof label, "%s (final %#.4g)", all.variants[v], last);
+        snprintf(name, sizeof name, "variant%d", drawn);
+        vars_add(&vs, name, all.variants[v]);
+        snprintf(name, sizeof name, "seeds%d", drawn);
+        vars_addf(&vs, name, "%d", seeds);
+        snprintf(name, sizeof name, "scale%d", drawn);
+        vars_addf(&vs, name, "%.17g", xs[v]);
+        snprintf(name, sizeof name, "title%d", drawn);
+        vars_add(&vs, name, label);
+        longest = (int)strlen(label) > longest ? (int)strlen(label) : longest;
+    }
+    if (rc == BNX_OK && drawn == 0)
+        rc = bnx_fail(err, BNX_EFORMAT, "nothing to draw: no variant has a finite %s recorded by "
+                      "all its seeds", ycol);
+    if (rc == BNX_OK) {
+        struct run_info ri;
+        read_run_info(&r[0], NULL, &ri);
+        vars_add(&vs, "file", data);
+        vars_add(&vs, "metric", ycol);
+        vars_addf(&vs, "n", "%d", drawn);
+        vars_addf(&vs, "logy", "%d", logy);
+        vars_addf(&vs, "keycols", "%d", drawn > 1 && longest <= 40 ? 2 : 1); /* two fit 900 px */
+        vars_add(&vs, "xlabel", strcmp(xkind, "step") == 0 ? "training step (SGD steps)"
+                                : strcmp(xkind, "epoch") == 0 ? "epoch (passes over the training set)"
+                                                             : "training examples seen");
+        vars_addf(&vs, "ylabel", "%s (metrics.csv)%s", ycol, logy ? ", log scale" : "");
+        vars_addf(&vs, "title", "%s over training", ycol);
+        char sub[1400];
+        int len = snprintf(sub, sizeof sub, "run%s", nruns > 1 ? "s" : "");
+        for (int k = 0; k < nruns; k++) {
+            const char *base = strrchr(shown[k], '/') ? strrchr(shown[k], '/') + 1 : shown[k];
+            len += snprintf(sub + len, sizeof sub - (size_t)len, "%s %s", k ? "," : "", base);
+        }
+        snprintf(sub + len, sizeof sub - (size_t)len, max_seeds > 1 ? "; line: mean over seeds, "
+                 "band: min to max" : "; one seed per variant");
+        vars_add(&vs, "subtitle", sub);
+        char chart[200];
+        snprintf(chart, sizeof chart, "curve-%s%s%s", ycol, strcmp(xkind, "step") ? "-" : "",
+                 strcmp(xkind, "step") ? xkind : "");
+        rc = output_path(runs[0], ri.experiment, chart, format, outfile, outsize, err);
+    }
+    if (rc == BNX_OK)
+        rc = render_template("curve", outfile, format, &vs, err);
+    vars_free(&vs);
+    free(all.variants);
+    free(all.trials);
+    free(xs);
+    for (int k = 0; k < loaded; k++)
+        bnx_run_free(&r[k]);
+    return rc;
+}
+
+/* ---- histograms: each hidden layer's pre-activations over training ---- */
+
+#define MAX_HIST_PANELS 24
+
+/* Append to sb (a growing text) the rows of trial t's histograms.csv as
+ * panel,variant,layer,step,bin_lo,bin_hi,fraction: each finite bin's count
+ * over all the values of its (step, layer), the out-of-range bins left out.
+ * Counts the layers into *layers and the smallest step spacing into *dx. */
+static int histogram_rows(const bnx_curve *t, const char *run_dir, int first_panel, char **text,
+                          size_t *len, size_t *cap, int *layers, double *dx, bnx_error *err)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%.3900s/%s/seed-%ld/histograms.csv", run_dir, t->variant, t->seed);
+    bnx_csv_table tab;
+    int rc = t->has_manifest ? bnx_csv_table_read(path, &tab, err) : bnx_csv_table_read_live(path, &tab, err);
+    if (rc)
+        return rc;
+    static const char *const cols[] = {"step", "layer", "bin_lo", "bin_hi", "count", NULL};
+    if ((rc = bnx_csv_table_require(&tab, cols, err))) {
+        bnx_csv_table_free(&tab);
+        return rc;
+    }
+    int is = bnx_csv_table_col(&tab, "step"), il = bnx_csv_table_col(&tab, "layer"),
+        ilo = bnx_csv_table_col(&tab, "bin_lo"), ihi = bnx_csv_table_col(&tab, "bin_hi"),
+        ic = bnx_csv_table_col(&tab, "count");
+    *layers = 0;
+    for (long r = 0; r < tab.num_rows && rc == BNX_OK;) {
+        /* one (step, layer) group: rows r..end-1 */
+        double step, layer, total = 0, v;
+        if ((rc = bnx_csv_table_number(&tab, r, is, &step, err)) ||
+            (rc = bnx_csv_table_number(&tab, r, il, &layer, err)))
+            break;
+        long end = r;
+        for (; end < tab.num_rows && rc == BNX_OK; end++) {
+            double s2, l2;
+            if ((rc = bnx_csv_table_number(&tab, end, is, &s2, err)) ||
+                (rc = bnx_csv_table_number(&tab, end, il, &l2, err)) || s2 != step || l2 != layer)
+                break;
+            if (!(rc = bnx_csv_table_number(&tab, end, ic, &v, err)))
+                total += v;
+        }
+        if ((int)layer > *layers)
+            *layers = (int)layer;
+        if (r > 0) {
+            double prev;
+            bnx_csv_table_number(&tab, r - 1, is, &prev, NULL);
+            if (step > prev && (step - prev) / 2 < *dx)
+                *dx = (step - prev) / 2;
+        }
+        for (long k = r; k < end && rc == BNX_OK; k++) {
+            double lo, hi, count;
+            if ((rc = bnx_csv_table_number(&tab, k, ilo, &lo, err)) ||
+                (rc = bnx_csv_table_number(&tab, k, ihi, &hi, err)) ||
+                (rc = bnx_csv_table_number(&tab, k, ic, &count, err)))
+                break;
+            if (!isfinite(lo) || !isfinite(hi) || count <= 0 || total <= 0)
+                continue;
+            if (*len + 256 > *cap) {
+                char *grown = realloc(*text, *cap * 2);
+                if (!grown) {
+                    rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+                    break;
+                }
+                *text = grown;
+                *cap *= 2;
+            }
+            *len += (size_t)snprintf(*text + *len, *cap - *len, "%d,%s,%d,%.17g,%.17g,%.17g,%.6g\n",
+                                     first_panel + (int)layer - 1, t->variant, (int)layer, step,
+                                     lo, hi, count / total);
+        }
+        r = end;
+    }
+    bnx_csv_table_free(&tab);
+    return rc;
+}
+
+static int render_histograms(const char *run_dir, const char *shown, const char *format,
+                             char *outfile, size_t outsize, bnx_error *err)
+{
+    bnx_run run;
+    struct run_info ri;
+    int rc = read_run_dirs(run_dir, NULL, &run, &ri, err);
+    if (rc)
+        return rc;
+    size_t cap = 1 << 16, len = 0;
+    char *text = malloc(cap);
+    struct vars vs = {0};
+    if (!text || vars_init(&vs, 2 * MAX_HIST_PANELS + 16))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    if (rc == BNX_OK)
+        len = (size_t)snprintf(text, cap, "panel,variant,layer,step,bin_lo,bin_hi,fraction\n");
+    int panels = 0, rows = 0, cols = 0;
+    double dx = INFINITY;
+    /* each variant's lowest seed (the run's trials are by variant, then seed) */
+    for (int i = 0; rc == BNX_OK && i < run.num_trials; i++) {
+        const bnx_curve *t = &run.trials[i];
+        if (i > 0 && strcmp(t->variant, run.trials[i - 1].variant) == 0)
+            continue;
+        int layers = 0;
+        if ((rc = histogram_rows(t, run_dir, panels + 1, &text, &len, &cap, &layers, &dx, err)))
+            break;
+        if (panels + layers > MAX_HIST_PANELS) {
+            rc = bnx_fail(err, BNX_EINVAL, "%s: %d or more panels (variants x hidden layers); "
+                          "plot histograms draws at most %d: plot a run of fewer variants",
+                          run_dir, panels + layers, MAX_HIST_PANELS);
+            break;
+        }
+        for (int l = 1; l <= layers; l++) {
+            char name[32];
+            snprintf(name, sizeof name, "title%d", panels + l);
+            vars_addf(&vs, name, "%s (seed %ld), hidden layer %d", t->variant, t->seed, l);
+        }
+        panels += layers;
+        cols = layers > cols ? layers : cols;
+        rows++;
+    }
+    char data[4400];
+    snprintf(data, sizeof data, "%.3900s/histograms-fraction.csv", run_dir);
+    if (rc == BNX_OK && panels == 0)
+        rc = bnx_fail(err, BNX_EFORMAT, "nothing to draw: no histograms.csv in %s has a row", run_dir);
+    if (rc == BNX_OK)
+        rc = bnx_write_file_atomic(data, text, len, err);
+    if (rc == BNX_OK) {
+        const char *base = strrchr(shown, '/') ? strrchr(shown, '/') + 1 : shown;
+        vars_add(&vs, "file", data);
+        vars_addf(&vs, "n", "%d", panels);
+        vars_addf(&vs, "rows", "%d", rows);
+        vars_addf(&vs, "cols", "%d", cols);
+        vars_addf(&vs, "dx", "%.17g", isfinite(dx) ? dx : 0.5);
+        vars_addf(&vs, "title", "%s: pre-activation distribution of every hidden layer over training",
+                  ri.experiment[0] ? ri.experiment : base);
+        vars_addf(&vs, "subtitle", "run %s; lowest seed; colour: share of the layer's values "
+                  "per bin (log); out-of-range values not drawn", base);
+        rc = output_path(run_dir, ri.experiment, "histograms", format, outfile, outsize, err);
+    }
+    if (rc == BNX_OK)
+        rc = render_template("histograms", outfile, format, &vs, err);
+    vars_free(&vs);
+    free(text);
+    bnx_run_free(&run);
+    return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -665,12 +990,15 @@ int cmd_plot(int argc, char **argv)
         {"y", required_argument, NULL, 'y'},
         {"by", required_argument, NULL, 'b'},
         {"logx", no_argument, NULL, 'l'},
+        {"logy", no_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct sweep_args sa = {NULL, "final_test_accuracy", NULL, 0};
-    int sweep_opts = 0;
+    int sweep_opts = 0, logy = 0, nruns = 0, y_given = 0;
     const char *run_opt = NULL;
+    static char runs[MAX_RUNS][4096], runs_shown[MAX_RUNS][4400];
+    const char *run_opts[MAX_RUNS];
     const char *format = "png";
     opterr = 0;
     optind = 0; /* full re-initialisation of getopt */
@@ -678,15 +1006,18 @@ int cmd_plot(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (ch) {
         case 'r':
-            run_opt = optarg;
+            if (nruns == MAX_RUNS)
+                return cli_error(2, "plot: at most %d --run options", MAX_RUNS);
+            run_opts[nruns++] = run_opt = optarg;
             break;
         case 'f':
             format = optarg;
             break;
         case 'x': sa.x = optarg; sweep_opts++; break;
-        case 'y': sa.y = optarg; sweep_opts++; break;
+        case 'y': sa.y = optarg; sweep_opts++; y_given = 1; break;
         case 'b': sa.by = optarg; sweep_opts++; break;
         case 'l': sa.logx = 1; sweep_opts++; break;
+        case 'L': logy = 1; break;
         case 'h':
             return cli_print_help("plot");
         default:
@@ -705,12 +1036,29 @@ int cmd_plot(int argc, char **argv)
     for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++)
         if (strcmp(charts[i].name, name) == 0)
             c = &charts[i];
-    int sweep = strcmp(name, "sweep") == 0;
-    if (!c && !sweep)
-        return cli_error(2, "plot: unknown chart '%s' (expected accuracy, loss, activations or "
-                         "sweep)", name);
-    if (!sweep && sweep_opts)
-        return cli_error(2, "plot %s: --x, --y, --by and --logx are options of plot sweep", name);
+    int sweep = strcmp(name, "sweep") == 0, curve = strcmp(name, "curve") == 0;
+    int histograms = strcmp(name, "histograms") == 0;
+    if (!c && !sweep && !curve && !histograms)
+        return cli_error(2, "plot: unknown chart '%s' (expected accuracy, loss, activations, "
+                         "histograms, curve or sweep)", name);
+    if (curve) {
+        if (sa.by || sa.logx)
+            return cli_error(2, "plot curve: --by and --logx are options of plot sweep");
+        if (!y_given)
+            return cli_error(2, "plot curve: which column? give --y COLUMN (a metrics.csv column, "
+                                "e.g. test_loss)");
+        if (sa.x && strcmp(sa.x, "step") && strcmp(sa.x, "epoch") && strcmp(sa.x, "examples"))
+            return cli_error(2, "plot curve: --x %s: expected step, epoch or examples", sa.x);
+    } else {
+        if (!sweep && sweep_opts)
+            return cli_error(2, "plot %s: --x, --y, --by and --logx are options of plot sweep "
+                             "(and --x, --y of plot curve)", name);
+        if (logy)
+            return cli_error(2, "plot %s: --logy is an option of plot curve", name);
+        if (nruns > 1)
+            return cli_error(2, "plot %s: one --run at a time (plot curve draws several runs on "
+                             "one chart)", name);
+    }
     if (sweep && !sa.x)
         return cli_error(2, "plot sweep: which key on x? give --x KEY (a key the run sweeps)");
     if (!bnx_plot_terminal(format))
@@ -722,7 +1070,18 @@ int cmd_plot(int argc, char **argv)
 
     bnx_error err = {0};
     char outfile[4400];
-    if (sweep) {
+    if (curve) {
+        if (nruns > 1 && experiment)
+            return cli_error(2, "plot curve: give an experiment or --run DIR options, not both");
+        for (int k = 0; k < (nruns ? nruns : 1); k++)
+            if ((rc = cli_run_dir("plot", experiment, nruns ? run_opts[k] : NULL, runs[k],
+                                  sizeof runs[k], runs_shown[k], sizeof runs_shown[k])))
+                return rc;
+        rc = render_curve(nruns ? nruns : 1, runs, runs_shown, sa.y, sa.x ? sa.x : "step", logy,
+                          format, outfile, sizeof outfile, &err);
+    } else if (histograms) {
+        rc = render_histograms(run, shown, format, outfile, sizeof outfile, &err);
+    } else if (sweep) {
         rc = render_sweep(run, shown, &sa, format, outfile, sizeof outfile, &err);
     } else if (c->metric < 0) {
         /* The trials are the curves' (each with records in metrics.csv);

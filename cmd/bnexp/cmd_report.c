@@ -47,9 +47,10 @@ int cmd_report(int argc, char **argv)
     bnx_run run;
     if (bnx_run_read(dir, BNX_RUN_SUMMARY, &run, &err))
         return cli_error(1, "report: %s; no report written", err.msg);
-    if (!baseline)
-        baseline = bnx_run_variant(&run, "no-bn") < 0 && bnx_run_variant(&run, "baseline") >= 0
-                       ? "baseline" : "no-bn";
+    if (!baseline) /* no-bn, else baseline, else none: a table without targets */
+        baseline = bnx_run_variant(&run, "no-bn") >= 0      ? "no-bn"
+                   : bnx_run_variant(&run, "baseline") >= 0 ? "baseline"
+                                                            : NULL;
 
     bnx_report rep = {0};
     bnx_pairs pairs = {0};

@@ -78,6 +78,7 @@ static const struct key keys[] = {
     {"probe_layer", K_INT, OFF(probe_layer), 0, BNX_MAX_HIDDEN, NULL, "last", "hidden layer probed, 1-based, or last"},
     {"probe_unit", K_INT, OFF(probe_unit), 0, 4095, NULL, "0", "unit of the probed layer (the paper's typical sigmoid)"},
     {"probe_size", K_INT, OFF(probe_size), 1, 1000000, NULL, "2000", "first probe_size test images form the probe set"},
+    {"train_eval_size", K_INT, OFF(train_eval_size), 0, 1000000, NULL, "2000", "first training images (all if fewer) evaluated in inference mode at every record (0: none)"},
     {"hist_bins", K_INT, OFF(hist_bins), 1, 10000, NULL, "60", "histogram bins in [hist_min, hist_max]"},
     {"hist_min", K_DOUBLE, OFF(hist_min), -1e6, 1e6, NULL, "-15", "lower edge of the histogram range"},
     {"hist_max", K_DOUBLE, OFF(hist_max), -1e6, 1e6, NULL, "15", "upper edge of the histogram range"},

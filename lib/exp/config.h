@@ -60,6 +60,8 @@ typedef struct bnx_config {
     int probe_layer;        /* hidden layer probed (1-based); 0 = the last */
     int probe_unit;         /* unit of probe_layer whose distribution is recorded */
     int probe_size;         /* first probe_size test images form the probe set */
+    int train_eval_size;    /* first train_eval_size training images (all if fewer)
+                               evaluated at every record; 0: none */
     int hist_bins;          /* histogram bins within [hist_min, hist_max] */
     double hist_min, hist_max;
     long seed;              /* seed of the trial's random streams */

@@ -41,8 +41,8 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
                    + 2 * 4.0 * mem->num_params           /* weights and momentum in a checkpoint */
                    + 4.0 * (double)bnx_net_state_len(&plan) /* normalization state to save */
                    + 4.0 * cfg->batch_size + 8.0 * (cfg->hist_bins + 2.0);
-    if (cfg->standardize)
-        mem->trainer += 4.0 * (double)test_n * features;
+    if (cfg->standardize) /* the standardised test set and train-eval subset */
+        mem->trainer += 4.0 * ((double)test_n + (cfg->train_eval_size < train_n ? (double)cfg->train_eval_size : (double)train_n)) * features;
     mem->total = mem->params + mem->activations + mem->im2col + mem->trainer;
     return BNX_OK;
 }

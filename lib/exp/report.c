@@ -22,19 +22,23 @@ void bnx_curve_free(bnx_curve *c)
     free(c->step);
     free(c->test_accuracy);
     free(c->train_loss);
+    free(c->column);
     c->step = NULL;
-    c->test_accuracy = c->train_loss = NULL;
+    c->test_accuracy = c->train_loss = c->column = NULL;
     c->n = 0;
 }
 
 /* bnx_curve_read; `live` (a trial still running): a file with only a
  * header row gives a curve of no record (c->n = 0) instead of an error, and
  * a last row not yet complete is left out. */
+/* live: 1 a file still being written (bnx_csv_table_read_live; a header
+ * only is no record yet), 2 a whole file that may hold a header only (a
+ * trial that ended before its first record), 0 neither. */
 static int read_metrics(const char *path, bnx_curve *c, int live, bnx_error *err)
 {
     static const char *const cols[] = {"step", "train_loss", "test_loss", "test_accuracy", NULL};
     bnx_csv_table t;
-    int rc = live ? bnx_csv_table_read_live(path, &t, err) : bnx_csv_table_read(path, &t, err);
+    int rc = live == 1 ? bnx_csv_table_read_live(path, &t, err) : bnx_csv_table_read(path, &t, err);
     if (rc)
         return rc;
     if ((rc = bnx_csv_table_require(&t, cols, err)) != BNX_OK)
@@ -191,7 +195,7 @@ static int read_trial(const bnx_run *run, bnx_curve *c, int allow_running, bnx_e
             c->wall_time_s = info.wall_time_s;
     }
     snprintf(path, sizeof path, "%s/%s/seed-%ld/metrics.csv", run->dir, c->variant, c->seed);
-    int rc = read_metrics(path, c, allow_running && !c->has_manifest, err);
+    int rc = read_metrics(path, c, allow_running == 2 ? 2 : allow_running && !c->has_manifest, err);
     if (rc)
         return bnx_error_prefix(err, "trial %s seed %ld", c->variant, c->seed);
     if (!c->status[0] && c->diverged_step >= 0)
@@ -261,7 +265,15 @@ static int from_summary(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
         snprintf(c->status, sizeof c->status, "%s", bnx_csv_table_cell(&t, r, ist));
         if ((rc = bnx_csv_table_number(&t, r, iw, &c->wall_time_s, err)))
             break;
-        rc = read_trial(run, c, 0, err);
+        /* A trial that did not end (interrupted, failed) may have no
+         * metrics.csv or no record yet: counted, left out.  One that ended
+         * (done, diverged) must have its records. */
+        int ended = strcmp(c->status, "done") == 0 || strcmp(c->status, "diverged") == 0;
+        rc = read_trial(run, c, ended ? 0 : 2, err);
+        if (!ended && (rc == BNX_ENOTFOUND || (rc == BNX_OK && c->n == 0))) {
+            c->missing = 1;
+            rc = BNX_OK;
+        }
     }
     if (rc == BNX_OK && run->num_trials == 0)
         rc = bnx_fail(err, BNX_EFORMAT, "%s lists no trial", t.path);
@@ -492,7 +504,9 @@ void bnx_stat_compute(const double *x, int count, bnx_stat *s)
 
 const char *bnx_metric_name(int metric)
 {
-    return metric == BNX_METRIC_TRAIN_LOSS ? "train_loss" : "test_accuracy";
+    return metric == BNX_METRIC_TRAIN_LOSS ? "train_loss"
+           : metric == BNX_METRIC_COLUMN   ? "column"
+                                           : "test_accuracy";
 }
 
 static int long_cmp(const void *pa, const void *pb)
@@ -524,7 +538,8 @@ int bnx_run_step_stats(const bnx_run *run, int v, int metric, bnx_step_stat **ou
     *count = 0;
     if (v < 0 || v >= run->num_variants)
         return bnx_fail(err, BNX_EINVAL, "no variant index %d in %s", v, run->dir);
-    if (metric != BNX_METRIC_TEST_ACCURACY && metric != BNX_METRIC_TRAIN_LOSS)
+    if (metric != BNX_METRIC_TEST_ACCURACY && metric != BNX_METRIC_TRAIN_LOSS &&
+        metric != BNX_METRIC_COLUMN)
         return bnx_fail(err, BNX_EINVAL, "unknown metric %d", metric);
     const char *name = run->variants[v];
     int seeds = 0;
@@ -562,9 +577,10 @@ int bnx_run_step_stats(const bnx_run *run, int v, int metric, bnx_step_stat **ou
             if (strcmp(c->variant, name) != 0)
                 continue;
             long r = find_step(c, steps[s]);
-            vals[m++] = r < 0 ? NAN
-                              : metric == BNX_METRIC_TRAIN_LOSS ? c->train_loss[r]
-                                                                : c->test_accuracy[r];
+            vals[m++] = r < 0                              ? NAN
+                        : metric == BNX_METRIC_TRAIN_LOSS  ? c->train_loss[r]
+                        : metric == BNX_METRIC_COLUMN      ? (c->column ? c->column[r] : NAN)
+                                                           : c->test_accuracy[r];
         }
         res[s].step = steps[s];
         res[s].seeds = seeds;
@@ -625,7 +641,10 @@ static int sb_write(strbuf *sb, const char *path, bnx_error *err)
     return rc;
 }
 
-int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
+/* curves.csv for metrics first..last; `name` (or NULL: bnx_metric_name)
+ * in the metric column. */
+static int write_curves(const bnx_run *run, int first, int last, const char *name,
+                        const char *path, bnx_error *err)
 {
     strbuf sb = {0};
     sb_printf(&sb, "variant,metric,step,seeds,n,mean,sd,min,max");
@@ -633,7 +652,7 @@ int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
         sb_printf(&sb, ",%s", run->swept[k]);
     sb_printf(&sb, "\n");
     for (int v = 0; v < run->num_variants; v++)
-        for (int metric = BNX_METRIC_TEST_ACCURACY; metric <= BNX_METRIC_TRAIN_LOSS; metric++) {
+        for (int metric = first; metric <= last; metric++) {
             bnx_step_stat *st;
             long count;
             int rc = bnx_run_step_stats(run, v, metric, &st, &count, err);
@@ -645,7 +664,7 @@ int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
                 const bnx_stat *s = &st[i].stat;
                 char c[4][32];
                 sb_printf(&sb, "%s,%s,%ld,%d,%d,%s,%s,%s,%s", run->variants[v],
-                          bnx_metric_name(metric), st[i].step, st[i].seeds, s->n,
+                          name ? name : bnx_metric_name(metric), st[i].step, st[i].seeds, s->n,
                           bnx_csv_num(c[0], 32, s->mean, s->n > 0),
                           bnx_csv_num(c[1], 32, s->sd, s->n > 0),
                           bnx_csv_num(c[2], 32, s->min, s->n > 0),
@@ -657,6 +676,64 @@ int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
             free(st);
         }
     return sb_write(&sb, path, err);
+}
+
+int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
+{
+    return write_curves(run, BNX_METRIC_TEST_ACCURACY, BNX_METRIC_TRAIN_LOSS, NULL, path, err);
+}
+
+int bnx_curves_write_metric(const bnx_run *run, int metric, const char *name, const char *path,
+                            bnx_error *err)
+{
+    return write_curves(run, metric, metric, name, path, err);
+}
+
+int bnx_run_load_column(bnx_run *run, const char *name, bnx_error *err)
+{
+    for (int i = 0; i < run->num_trials; i++) {
+        bnx_curve *c = &run->trials[i];
+        free(c->column);
+        c->column = NULL;
+        if (c->n == 0)
+            continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s/seed-%ld/metrics.csv", run->dir, c->variant, c->seed);
+        bnx_csv_table t;
+        int rc = c->has_manifest ? bnx_csv_table_read(path, &t, err)
+                                 : bnx_csv_table_read_live(path, &t, err);
+        if (rc)
+            return rc;
+        int col = bnx_csv_table_col(&t, name), istep = bnx_csv_table_col(&t, "step");
+        if (col < 0 || istep < 0) {
+            strbuf cols = {0};
+            for (int k = 0; k < t.num_cols; k++)
+                sb_printf(&cols, "%s%s", k ? ", " : "", t.header[k]);
+            rc = bnx_fail(err, BNX_EINVAL, "%s has no column '%s' (its columns: %s)", path, name,
+                          cols.oom ? "?" : cols.p);
+            free(cols.p);
+        }
+        c->column = rc ? NULL : malloc((size_t)c->n * sizeof *c->column);
+        if (!rc && !c->column)
+            rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+        for (long r = 0; rc == BNX_OK && r < c->n; r++) {
+            double step;
+            if (r >= t.num_rows || (rc = bnx_csv_table_number(&t, r, istep, &step, err)) ||
+                (long)step != c->step[r]) {
+                if (!rc)
+                    rc = bnx_fail(err, BNX_EFORMAT, "%s changed while it was read (row %ld)", path, r + 2);
+                break;
+            }
+            if (!bnx_csv_table_cell(&t, r, col)[0])
+                c->column[r] = NAN;
+            else
+                rc = bnx_csv_table_number(&t, r, col, &c->column[r], err);
+        }
+        bnx_csv_table_free(&t);
+        if (rc)
+            return rc;
+    }
+    return BNX_OK;
 }
 
 /* ---- the Fig. 3 table ---- */
@@ -704,8 +781,8 @@ int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep
                        bnx_error *err)
 {
     memset(rep, 0, sizeof *rep);
-    int b = bnx_run_variant(run, baseline);
-    if (b < 0) {
+    int b = baseline ? bnx_run_variant(run, baseline) : -1;
+    if (baseline && b < 0) {
         strbuf names = {0};
         for (int i = 0; i < run->num_variants; i++)
             sb_printf(&names, "%s%s", i ? ", " : "", run->variants[i]);
@@ -714,20 +791,23 @@ int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep
         free(names.p);
         return rc;
     }
-    snprintf(rep->baseline, sizeof rep->baseline, "%s", baseline);
+    snprintf(rep->baseline, sizeof rep->baseline, "%s", baseline ? baseline : "");
 
     /* The best accuracy over the baseline's trials. */
     rep->best_baseline = NAN;
-    for (int i = 0; i < run->num_trials; i++) {
+    for (int i = 0; baseline && i < run->num_trials; i++) {
         double m = bnx_curve_max_accuracy(&run->trials[i]);
         if (strcmp(run->trials[i].variant, baseline) == 0 && isfinite(m) &&
             !(m <= rep->best_baseline))
             rep->best_baseline = m;
     }
-    if (isnan(rep->best_baseline))
-        return bnx_fail(err, BNX_EINVAL, "baseline variant '%s' has no finite test accuracy "
-                        "in any trial of %s, so there is no target to reach", baseline,
-                        run->dir);
+    if (!baseline)
+        snprintf(rep->no_target, sizeof rep->no_target, "the run has no baseline variant");
+    else if (isnan(rep->best_baseline))
+        snprintf(rep->no_target, sizeof rep->no_target, "baseline %s has no finite test "
+                 "accuracy in any trial", baseline);
+    if (rep->no_target[0])
+        b = -1; /* rows in the run's order, no targets */
 
     size_t n = (size_t)run->num_trials;
     rep->targets = malloc(n * sizeof *rep->targets);
@@ -745,7 +825,7 @@ int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep
     for (size_t i = 0; i < n; i++)
         seeds[i] = run->trials[i].seed;
     qsort(seeds, n, sizeof *seeds, long_cmp);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; !rep->no_target[0] && i < n; i++) {
         if (i > 0 && seeds[i] == seeds[i - 1])
             continue;
         bnx_target *t = &rep->targets[rep->num_targets++];
@@ -766,7 +846,7 @@ int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep
     free(seeds);
     double *steps = buf, *best = buf + n, *final = buf + 2 * n, *wall = buf + 3 * n;
     for (int k = 0; k < run->num_variants; k++) {
-        int v = k == 0 ? b : k <= b ? k - 1 : k;
+        int v = b < 0 ? k : k == 0 ? b : k <= b ? k - 1 : k;
         bnx_report_row *row = &rep->rows[rep->num_rows++];
         memset(row, 0, sizeof *row);
         snprintf(row->variant, sizeof row->variant, "%s", run->variants[v]);
@@ -775,14 +855,18 @@ int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep
             const bnx_curve *c = &run->trials[i];
             if (strcmp(c->variant, row->variant) != 0)
                 continue;
-            long s = bnx_curve_steps_to(c, target_of(rep, c->seed)->accuracy);
+            row->diverged += strcmp(c->status, "diverged") == 0;
+            row->failed += strcmp(c->status, "failed") == 0;
+            row->interrupted += strcmp(c->status, "interrupted") == 0;
+            if (c->missing) {
+                row->missing++;
+                continue;
+            }
+            long s = rep->no_target[0] ? -1 : bnx_curve_steps_to(c, target_of(rep, c->seed)->accuracy);
             steps[m] = s >= 0 ? (double)s : NAN;
             best[m] = bnx_curve_max_accuracy(c);
             final[m] = bnx_curve_final_accuracy(c);
             wall[m] = c->wall_time_s;
-            row->diverged += strcmp(c->status, "diverged") == 0;
-            row->failed += strcmp(c->status, "failed") == 0;
-            row->interrupted += strcmp(c->status, "interrupted") == 0;
             m++;
         }
         row->seeds = m;
@@ -791,7 +875,7 @@ int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep
         bnx_stat_compute(final, m, &row->final_accuracy);
         bnx_stat_compute(wall, m, &row->wall_time_s);
     }
-    double base = rep->rows[0].steps_to_target.mean;
+    double base = b < 0 ? NAN : rep->rows[0].steps_to_target.mean;
     for (int k = 0; k < rep->num_rows; k++) {
         double mine = rep->rows[k].steps_to_target.mean;
         rep->rows[k].speedup = isfinite(base) && isfinite(mine) && base > 0 && mine > 0
@@ -859,14 +943,26 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
               exp ? exp : "");
     put_run_lines(&sb, info);
     sb_printf(&sb, "- Seeds: ");
-    for (int i = 0; i < rep->num_targets; i++)
-        sb_printf(&sb, "%s%ld", i ? ", " : "", rep->targets[i].seed);
+    long last = -1;
+    for (int i = 0, shown_seeds = 0; i < run->num_trials; i++) {
+        long seed = -1; /* the next seed above `last` */
+        for (int j = 0; j < run->num_trials; j++)
+            if (run->trials[j].seed > last && (seed < 0 || run->trials[j].seed < seed))
+                seed = run->trials[j].seed;
+        if (seed < 0)
+            break;
+        sb_printf(&sb, "%s%ld", shown_seeds++ ? ", " : "", seed);
+        last = seed;
+    }
     sb_printf(&sb, " (%d trial%s of %d variant%s)\n", run->num_trials,
               run->num_trials == 1 ? "" : "s", run->num_variants,
               run->num_variants == 1 ? "" : "s");
-    sb_printf(&sb, "- Baseline: %s\n", rep->baseline);
-    sb_printf(&sb, "- Target (per seed: the best test accuracy the baseline recorded with "
-                   "that seed):");
+    if (rep->no_target[0])
+        sb_printf(&sb, "- Baseline: none usable (%s): steps to target and speed-up are not "
+                       "computed; choose a variant with --baseline VARIANT", rep->no_target);
+    else
+        sb_printf(&sb, "- Baseline: %s\n- Target (per seed: the best test accuracy the baseline "
+                       "recorded with that seed):", rep->baseline);
     for (int i = 0; i < rep->num_targets; i++) {
         const bnx_target *t = &rep->targets[i];
         sb_printf(&sb, "%s seed %ld: %.4f", i ? ";" : "", t->seed, t->accuracy);
@@ -875,9 +971,21 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
                            "seeds)", rep->baseline, t->seed);
     }
     sb_printf(&sb, "\n\n");
-    int unfinished = 0;
-    for (int k = 0; k < rep->num_rows; k++)
+    int unfinished = 0, missing = 0;
+    for (int k = 0; k < rep->num_rows; k++) {
         unfinished += rep->rows[k].interrupted;
+        missing += rep->rows[k].missing;
+    }
+    if (missing) {
+        sb_printf(&sb, "**Missing records**: %d trial%s listed in summary.csv %s no metrics.csv "
+                       "or no record in it (stopped or failed before its first record), left out "
+                       "of every figure:", missing, missing == 1 ? "" : "s", missing == 1 ? "has" : "have");
+        for (int i = 0, k = 0; i < run->num_trials; i++)
+            if (run->trials[i].missing)
+                sb_printf(&sb, "%s %s seed %ld", k++ ? "," : "", run->trials[i].variant,
+                          run->trials[i].seed);
+        sb_printf(&sb, ".\n\n");
+    }
     if (unfinished)
         sb_printf(&sb, "**Unfinished run**: %d trial%s interrupted (status interrupted in "
                        "summary.csv); %s figures cover only the steps trained so far. Continue "
@@ -890,8 +998,14 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
     sb_printf(&sb, "|---|---|---|---|---|---|---|---|\n");
     for (int k = 0; k < rep->num_rows; k++) {
         const bnx_report_row *r = &rep->rows[k];
-        sb_printf(&sb, "| %s | %d | ", r->variant, r->seeds);
-        put_stat(&sb, &r->steps_to_target, r->seeds, -1, "reached", "never");
+        sb_printf(&sb, "| %s | %d", r->variant, r->seeds);
+        if (r->missing)
+            sb_printf(&sb, " (+%d missing)", r->missing);
+        sb_printf(&sb, " | ");
+        if (rep->no_target[0])
+            sb_printf(&sb, "—");
+        else
+            put_stat(&sb, &r->steps_to_target, r->seeds, -1, "reached", "never");
         put_speedup_and_max(&sb, r);
         put_stat(&sb, &r->final_accuracy, r->seeds, 4, "finite", "n/a");
         put_diverged(&sb, r);
@@ -900,9 +1014,12 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
         sb_printf(&sb, " |\n");
     }
 
-    sb_printf(&sb, "\nSpeed-up in steps to the target, relative to %s:", rep->baseline);
+    if (rep->no_target[0])
+        sb_printf(&sb, "\nNo speed-ups: no targets (%s).", rep->no_target);
+    else
+        sb_printf(&sb, "\nSpeed-up in steps to the target, relative to %s:", rep->baseline);
     int shown = 0;
-    for (int k = 1; k < rep->num_rows; k++) {
+    for (int k = 1; !rep->no_target[0] && k < rep->num_rows; k++) {
         const bnx_report_row *r = &rep->rows[k];
         sb_printf(&sb, "%s %s ", shown++ ? ";" : "", r->variant);
         if (r->steps_to_target.n == 0)
@@ -916,7 +1033,7 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
         if (r->steps_to_target.n > 0 && r->steps_to_target.n < r->seeds)
             sb_printf(&sb, " (%d of %d seeds reached it)", r->steps_to_target.n, r->seeds);
     }
-    sb_printf(&sb, "%s\n\n", shown ? "." : " no other variant.");
+    sb_printf(&sb, "%s\n\n", shown ? "." : rep->no_target[0] ? "" : " no other variant.");
 
     sb_printf(&sb,
               "Columns:\n\n"

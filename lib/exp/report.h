@@ -28,6 +28,11 @@ typedef struct bnx_curve {
     long diverged_step;     /* first record step whose train_loss or test_loss is
                                present but not finite (the trainer's
                                definition); -1 if none */
+    double *column;         /* n values of the column bnx_run_load_column read
+                               (NaN where empty), or NULL */
+    int missing;            /* BNX_RUN_SUMMARY: listed as interrupted or failed,
+                               with no metrics.csv or no record in it (n = 0):
+                               counted, left out of the report's figures */
 } bnx_curve;
 
 /* The trials of a run, grouped by variant. */
@@ -59,8 +64,11 @@ void bnx_curve_free(bnx_curve *c);
 
 /* How bnx_run_read finds the trials. */
 enum bnx_run_source {
-    BNX_RUN_SUMMARY, /* every row of RUN/summary.csv; each must have a
-                        metrics.csv with records (for the report) */
+    BNX_RUN_SUMMARY, /* every row of RUN/summary.csv (for the report); a
+                        trial that ended (done, diverged) must have a
+                        metrics.csv with records; one that did not
+                        (interrupted, failed) without metrics.csv, or with a
+                        header only, is kept with n = 0 and `missing` set */
     BNX_RUN_DIRS     /* every RUN/VARIANT/seed-K/metrics.csv that exists (for
                         charts, also of a run still going); a trial directory
                         without one, or with one that has no record yet, is
@@ -101,11 +109,28 @@ typedef struct bnx_stat {
 } bnx_stat;
 void bnx_stat_compute(const double *x, int count, bnx_stat *s);
 
-/* The metrics a chart aggregates over seeds. */
-enum bnx_metric { BNX_METRIC_TEST_ACCURACY, BNX_METRIC_TRAIN_LOSS };
+/* The metrics a chart aggregates over seeds; BNX_METRIC_COLUMN is the
+ * column bnx_run_load_column read into every trial's `column`. */
+enum bnx_metric { BNX_METRIC_TEST_ACCURACY, BNX_METRIC_TRAIN_LOSS, BNX_METRIC_COLUMN };
 
-/* "test_accuracy" or "train_loss" (metrics.csv's column names). */
+/* "test_accuracy" or "train_loss" (metrics.csv's column names; "column"
+ * for BNX_METRIC_COLUMN). */
 const char *bnx_metric_name(int metric);
+
+/* Read column `name` of every trial's RUN/VARIANT/seed-K/metrics.csv into
+ * its `column` (replacing one read before), aligned with `step`; the file
+ * is read as bnx_run_read read it (a trial without manifest.json may be
+ * still running: its last row may be partial and is left out).
+ * Errors: BNX_EINVAL naming the file when it has no such column (listing
+ * the columns it has); BNX_EFORMAT for a cell that is not a number or rows
+ * that no longer match the steps read; as bnx_csv_table_read; BNX_ENOMEM. */
+int bnx_run_load_column(bnx_run *run, const char *name, bnx_error *err);
+
+/* Write `path` as curves.csv (bnx_curves_write's columns) for one metric,
+ * written in the metric column as `name`.
+ * Errors: as bnx_curves_write. */
+int bnx_curves_write_metric(const bnx_run *run, int metric, const char *name, const char *path,
+                            bnx_error *err);
 
 /* One step of a variant's curve over its seeds. */
 typedef struct bnx_step_stat {
@@ -161,6 +186,8 @@ typedef struct bnx_report_row {
     int diverged;               /* trials with status diverged */
     int failed;                 /* trials with status failed */
     int interrupted;            /* trials with status interrupted (unfinished) */
+    int missing;                /* trials with no record (bnx_curve.missing): not
+                                   among `seeds`, left out of every figure */
     bnx_stat wall_time_s;       /* each trial's wall time */
 } bnx_report_row;
 
@@ -171,7 +198,9 @@ typedef struct bnx_report_row {
  * seed k (or it has no finite accuracy), the best over all the baseline's
  * trials.  Steps to target: the first record step at or above it. */
 typedef struct bnx_report {
-    char baseline[64];
+    char baseline[64];          /* "" without one */
+    char no_target[256];        /* why there are no targets (no baseline, or one
+                                   with no finite accuracy), or "" */
     double best_baseline;       /* best test accuracy over the baseline's trials */
     int num_targets;
     bnx_target *targets;        /* one per seed present in the run, ascending */
@@ -179,10 +208,13 @@ typedef struct bnx_report {
     bnx_report_row *rows;       /* the baseline first, then the run's order */
 } bnx_report;
 
-/* Compute the table for `run` against variant `baseline`.
- * Errors: BNX_ENOTFOUND if the run has no variant `baseline` (the message
- * lists the variants present); BNX_EINVAL if none of the baseline's
- * trials has a finite test accuracy; BNX_ENOMEM.  On error *rep is empty. */
+/* Compute the table for `run` against variant `baseline`.  With baseline
+ * NULL, or a baseline none of whose trials has a finite test accuracy, the
+ * table has no targets (no steps to target, no speed-up; rep->no_target
+ * says why) but every other figure, in the run's order.
+ * Errors: BNX_ENOTFOUND if `baseline` is given and the run has no such
+ * variant (the message lists the variants present); BNX_ENOMEM.  On error
+ * *rep is empty. */
 int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep,
                        bnx_error *err);
 

@@ -35,6 +35,8 @@ typedef struct trial {
     long *predicted;       /* (classes) counts of predicted classes, or NULL */
     float *shift, *scale;  /* (C): x' = (x - shift) * scale per channel */
     float *test_images;    /* the test set as the network sees it */
+    float *train_eval_images; /* the first train_eval training images, likewise */
+    int train_eval;        /* min(train_eval_size, training set size) */
     bnx_rng data_rng, pop_rng;
     uint32_t *order;       /* this epoch's permutation of the training set */
     long cursor;           /* next position in order */
@@ -118,18 +120,19 @@ static void estimate_population(trial *t)
     bnx_net_population_end(&t->net);
 }
 
-/* Test loss and accuracy with a forward of `flags` (inference: the moving
+/* Loss and accuracy on the first `count` images of ds (as the network sees
+ * them: `images`) with a forward of `flags` (inference: the moving
  * averages, or Algorithm 2's statistics); when `probe` is set, keep the
- * pre-activations of the first probe_size test images. */
-static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *accuracy)
+ * pre-activations of the first probe_size of them. */
+static void evaluate_set(trial *t, const bnx_dataset *ds, const float *images, int count,
+                         unsigned flags, int probe, double *loss, double *accuracy)
 {
-    const bnx_dataset *ds = t->test;
     int classes = t->net.num_classes, units = t->cfg->hidden_units;
     double total = 0.0;
     long right = 0;
-    for (int start = 0; start < ds->n; start += t->eval_chunk) {
-        int n = ds->n - start < t->eval_chunk ? ds->n - start : t->eval_chunk;
-        const float *logits = bnx_net_forward(&t->net, n, t->test_images + (long)start * t->features, flags);
+    for (int start = 0; start < count; start += t->eval_chunk) {
+        int n = count - start < t->eval_chunk ? count - start : t->eval_chunk;
+        const float *logits = bnx_net_forward(&t->net, n, images + (long)start * t->features, flags);
         int correct;
         total += bnx_softmax_xent_forward(n, classes, logits, ds->labels + start, t->prob, &correct);
         right += correct;
@@ -147,8 +150,14 @@ static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *
                        sizeof(float) * (size_t)rows * units);
         }
     }
-    *loss = total / ds->n;
-    *accuracy = (double)right / ds->n;
+    *loss = total / count;
+    *accuracy = (double)right / count;
+}
+
+/* Test loss and accuracy (evaluate_set on the whole test set). */
+static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *accuracy)
+{
+    evaluate_set(t, t->test, t->test_images, t->test->n, flags, probe, loss, accuracy);
 }
 
 static unsigned eval_flags(const trial *t)
@@ -213,13 +222,16 @@ static int write_probe(trial *t, long step, bnx_error *err)
 
 static int write_record(trial *t, const bnx_record *r, bnx_error *err)
 {
-    char c[6][32];
-    return bnx_csv_row(&t->metrics, err, "%ld,%.4f,%s,%s,%s,%s,%s,%.3f", r->step, r->epoch,
+    char c[8][32];
+    int on = t->train_eval > 0;
+    return bnx_csv_row(&t->metrics, err, "%ld,%.4f,%s,%s,%s,%s,%s,%s,%s,%.3f", r->step, r->epoch,
                        bnx_csv_num(c[0], 32, r->lr, 1),
                        bnx_csv_num(c[1], 32, r->train_loss, r->has_train),
                        bnx_csv_num(c[2], 32, r->train_accuracy, r->has_train),
                        bnx_csv_num(c[3], 32, r->test_loss, 1),
-                       bnx_csv_num(c[4], 32, r->test_accuracy, 1), r->wall_time_s);
+                       bnx_csv_num(c[4], 32, r->test_accuracy, 1),
+                       bnx_csv_num(c[5], 32, r->train_eval_loss, on),
+                       bnx_csv_num(c[6], 32, r->train_eval_accuracy, on), r->wall_time_s);
 }
 
 /* Per-channel statistics of the training set; the test set is copied
@@ -241,6 +253,8 @@ static int standardize(trial *t, bnx_error *err)
     }
     for (long i = 0; i < t->test->n; i++)
         copy_image(t, t->test->images + i * t->features, t->test_images + i * t->features);
+    for (long i = 0; i < t->train_eval; i++)
+        copy_image(t, ds->images + i * t->features, t->train_eval_images + i * t->features);
     return BNX_OK;
 }
 
@@ -291,14 +305,20 @@ static int trial_open(trial *t, bnx_error *err)
     t->scale = bnx_calloc((size_t)ds->c, sizeof(float), &failed);
     t->state_len = bnx_net_state_len(&t->net);
     t->state = bnx_calloc((size_t)t->state_len + 1, sizeof(float), &failed);
-    if (cfg->standardize)
+    t->train_eval = cfg->train_eval_size < t->train->n ? cfg->train_eval_size : t->train->n;
+    if (cfg->standardize) {
         t->test_images = bnx_calloc((size_t)t->test->n * t->features, sizeof(float), &failed);
+        t->train_eval_images = bnx_calloc((size_t)t->train_eval * t->features + 1,
+                                          sizeof(float), &failed);
+    }
     if (failed)
         return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the trial", failed);
     if (cfg->standardize && standardize(t, err))
         return err->code;
-    if (!cfg->standardize)
+    if (!cfg->standardize) {
         t->test_images = t->test->images;
+        t->train_eval_images = t->train->images;
+    }
     for (uint32_t i = 0; i < (uint32_t)t->train->n; i++)
         t->order[i] = i;
     t->cursor = t->train->n; /* the first batch shuffles */
@@ -307,7 +327,8 @@ static int trial_open(trial *t, bnx_error *err)
 
 static const char *const csv_names[BNX_NUM_CSV] = {"metrics.csv", "activations.csv", "histograms.csv"};
 static const char *const csv_headers[BNX_NUM_CSV] = {
-    "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,wall_time_s",
+    "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,train_eval_loss,"
+    "train_eval_accuracy,wall_time_s",
     "step,layer,unit,p15,p50,p85,mean,std",
     "step,layer,bin_lo,bin_hi,count",
 };
@@ -455,6 +476,8 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->state);
     if (t->test_images != t->test->images)
         free(t->test_images);
+    if (t->train_eval_images != t->train->images)
+        free(t->train_eval_images);
     return rc;
 }
 
@@ -465,6 +488,9 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
     if (bnx_config_uses_running(t->cfg) && t->cfg->bn_inference == BNX_BN_INFER_POPULATION)
         estimate_population(t);
     evaluate(t, eval_flags(t), 1, &r->test_loss, &r->test_accuracy);
+    if (t->train_eval > 0)
+        evaluate_set(t, t->train, t->train_eval_images, t->train_eval, eval_flags(t), 0,
+                     &r->train_eval_loss, &r->train_eval_accuracy);
     r->epoch = (double)r->step * t->cfg->batch_size / t->train->n;
     r->lr = bnx_config_lr_at(t->cfg, r->step > 0 ? r->step : 1);
     r->wall_time_s = bnx_now() - start;

@@ -19,6 +19,8 @@ typedef struct bnx_record {
     int has_train;          /* 0 at step 0: no training loss yet */
     double train_loss, train_accuracy;
     double test_loss, test_accuracy;
+    double train_eval_loss, train_eval_accuracy; /* the first train_eval_size
+                               training images in inference mode (unset when 0) */
     double wall_time_s;
 } bnx_record;
 

@@ -1,0 +1,77 @@
+# Any metrics.csv column over training, one colour per variant (of one or
+# more runs): `bnexp plot curve --y COLUMN [--x step|epoch|examples]`.
+# Reads the curves CSV `bnexp plot curve` writes (README.md, "Outputs"):
+# columns variant, metric, step, seeds, n, mean, sd, min, max; rows whose
+# metric is `metric`.  For each variant the line is `mean` and, with several
+# seeds, a shaded band spans `min` to `max`; only steps where every seed has
+# a finite value (n = seeds) are drawn.  x is the step times the variant's
+# scaleK (1 for steps; its batch size for examples; its epochs per step).
+#
+#   file       the curves CSV                                   (required)
+#   metric     the column drawn, as in the CSV's `metric`       (required)
+#   n          number of variants, 1 or more                    (required)
+#   variantK, seedsK, titleK, scaleK   variant K = 1..n         (variantK required)
+#   logy       "1": log scale on y                              (default: 0)
+#   keycols    legend columns, 1 or 2 (long entries need 1)     (default: 2)
+#   xlabel, ylabel, title, subtitle                             (default: none)
+#   outfile, term, width, height  as in accuracy.gp
+
+if (!exists("file") || !exists("n") || !exists("metric")) { print "curve.gp: set file, metric, n and variant1..variantN"; exit status 1 }
+n = int(n)
+if (!exists("outfile")) outfile = "curve.png"
+if (!exists("term")) term = "pngcairo"
+if (!exists("title")) title = metric
+if (!exists("xlabel")) xlabel = "training step (SGD steps)"
+if (!exists("ylabel")) ylabel = metric
+logy = exists("logy") ? int(logy) : 0
+width = exists("width") ? int(width) : 900
+height = exists("height") ? int(height) : 600
+# The legend below the axes, in up to two columns; the chart grows taller
+# for a long one rather than squeezing the axes.
+keycols = exists("keycols") ? int(keycols) : (n < 2 ? 1 : 2)
+keyrows = (n + keycols - 1) / keycols
+if (keyrows > 3) { height = height + (keyrows - 3) * 24 }
+variant(k) = value(sprintf("variant%d", k))
+seeds(k) = exists(sprintf("seeds%d", k)) ? int(value(sprintf("seeds%d", k))) : 1
+scale(k) = exists(sprintf("scale%d", k)) ? real(value(sprintf("scale%d", k))) : 1.0
+label(k) = exists(sprintf("title%d", k)) ? value(sprintf("title%d", k)) : variant(k)
+
+if (term eq "pdfcairo") {
+    fs = 9
+    set terminal pdfcairo noenhanced size (width/96.0),(height/96.0) font "DejaVu Sans,9" fontscale 1.0 linewidth 1.5
+} else {
+    if (term eq "svg") {
+        fs = 14
+        set terminal svg noenhanced size width,height dynamic font "DejaVu Sans,14" linewidth 1.5 background "white"
+    } else {
+        fs = 12
+        set terminal pngcairo noenhanced size width,height font "DejaVu Sans,12" linewidth 1.5 background "white"
+    }
+}
+set output outfile
+set datafile separator comma
+
+sel(k) = strcol("variant") eq variant(k) && strcol("metric") eq metric && column("n") == seeds(k)
+x(k) = sel(k) ? column("step") * scale(k) : NaN
+
+if (logy) { set logscale y 10; set format y "%g" }
+set xtics out nomirror
+set ytics out nomirror
+set style line 100 lc rgb "#e0e0e0" lw 0.8 dt solid
+set grid xtics ytics ls 100, ls 100 back
+set border 3 lw 1
+sub1 = exists("subtitle") && strlen(subtitle) > 0
+set tmargin 3 + 1.5 * sub1
+set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
+if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+set xlabel xlabel
+set ylabel ylabel
+set key below center horizontal Left reverse box samplen 3 spacing 1.2 width 2 maxcols keycols maxrows keyrows
+set bmargin 4.5 + 1.25 * keyrows
+
+array colour[8] = ["#1f5fbf", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+colourof(k) = colour[(k - 1) % 8 + 1]   # and a dash pattern per 8 variants
+set style fill transparent solid 0.18 noborder
+plot for [k=1:n] file using (seeds(k) > 1 ? x(k) : NaN):(column("min")):(column("max")) with filledcurves lc rgb colourof(k) notitle, \
+     for [k=1:n] file using (x(k)):(column("mean")) with lines lw 2 lc rgb colourof(k) dt 1 + (k - 1) / 8 % 4 title label(k)
+unset output

@@ -1,0 +1,70 @@
+# The pre-activation histograms of every fully connected hidden layer over
+# training, as heatmaps: step on x, value on y, colour the fraction of the
+# layer's values (probe images x units) in the bin, on a log scale; one
+# panel per variant (its lowest seed; a row) and hidden layer (a column).
+# Reads the CSV `bnexp plot histograms` writes (README.md, "Outputs"):
+# columns panel, variant, layer, step, bin_lo, bin_hi, fraction.
+#
+#   file       that CSV                                         (required)
+#   n          number of panels                                 (required)
+#   rows, cols the panel grid: variants x layers                (required)
+#   titleK     panel K's title                                  (default: none)
+#   dx         half the step between records (box width)       (required)
+#   title, subtitle                                             (default: none)
+#   outfile, term                                               as in accuracy.gp
+
+if (!exists("file") || !exists("n") || !exists("rows") || !exists("cols")) { print "histograms.gp: set file, n, rows, cols"; exit status 1 }
+n = int(n); rows = int(rows); cols = int(cols)
+dx = exists("dx") ? real(dx) : 0.5
+if (!exists("outfile")) outfile = "histograms.png"
+if (!exists("term")) term = "pngcairo"
+if (!exists("title")) title = "Pre-activation histograms"
+width = exists("width") ? int(width) : (cols < 2 ? 700 : 420 * cols)
+height = exists("height") ? int(height) : 140 + 320 * rows
+if (width < 900) { width = 900 }
+if (height < 600) { height = 600 }
+ptitle(k) = exists(sprintf("title%d", k)) ? value(sprintf("title%d", k)) : ""
+
+if (term eq "pdfcairo") {
+    fs = 9
+    set terminal pdfcairo noenhanced size (width/96.0),(height/96.0) font "DejaVu Sans,9" fontscale 1.0 linewidth 1.2
+} else {
+    if (term eq "svg") {
+        fs = 12
+        set terminal svg noenhanced size width,height dynamic font "DejaVu Sans,12" linewidth 1.2 background "white"
+    } else {
+        fs = 10
+        set terminal pngcairo noenhanced size width,height font "DejaVu Sans,10" linewidth 1.2 background "white"
+    }
+}
+set output outfile
+set datafile separator comma
+set palette defined (0 "#fff7ec", 1 "#fdbb84", 2 "#e34a33", 3 "#7f0000")
+set logscale cb 10
+set cbrange [1e-4:1]
+set format cb "%g"
+set xtics out nomirror
+set format x "%.0f"
+set xtics rotate by -30
+set autoscale xfix
+set ytics out nomirror
+set style fill solid 1.0 noborder
+sub1 = exists("subtitle") && strlen(subtitle) > 0
+top = 1.0 - (5.0 + 1.4 * sub1) * (fs + 4) / real(height)
+# margins and gaps in pixels, as fractions of the canvas
+set multiplot layout rows, cols margins 70.0 / width, 1 - 100.0 / width, 55.0 / height, top \
+    spacing 75.0 / width, 80.0 / real(height)
+set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
+if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
+do for [k=1:n] {
+    set title ptitle(k) noenhanced
+    set xlabel "training step"
+    set ylabel "pre-activation value"
+    if (k > 1) { unset label 901; unset label 902 }
+    # one colour scale per row, beside its last panel
+    if (k % cols == 0 || k == n) { set colorbox } else { unset colorbox }
+    if ((k - 1) % cols > 0) { unset ylabel }
+    plot file using (column("panel") == k ? column("step") : NaN):((column("bin_lo") + column("bin_hi")) / 2):(dx):((column("bin_hi") - column("bin_lo")) / 2):(column("fraction")) with boxxyerror fc palette notitle
+}
+unset multiplot
+unset output
