@@ -104,5 +104,21 @@ expect_fail "a directory that is not a run" "not found\|plan" $BNEXP eval --run 
 rows=$(wc -l <"$run/eval.csv")
 [ "$rows" = 7 ] && ok "refused evaluations append nothing" || fail "refused evaluations append nothing" "$rows lines"
 
+# --- bnexp status: every planned trial, from manifests and metrics.csv ---
+if out=$($BNEXP status --run "$run" 2>&1) && grep -q "^2 trial(s): 2 done$" <<<"$out" &&
+   grep -q "^bn  *1  done  *600/600  0\.[0-9]*$" <<<"$out"; then
+    ok "status: both trials done, at their last record"
+else fail "status" "$out"; fi
+mv "$run/bn/seed-1/manifest.json" "$tmp/manifest.json"
+mv "$run/baseline" "$tmp/baseline"
+if out=$($BNEXP status --run "$run" 2>&1) && grep -q "^2 trial(s): 1 unfinished, 1 not started$" <<<"$out" &&
+   grep -q "^bn  *1  unfinished  *600/600" <<<"$out" && grep -q "^baseline  *1  not started  *-/600" <<<"$out" &&
+   grep -q -- "--resume" <<<"$out"; then
+    ok "status: a trial without a manifest is unfinished, one without a directory not started"
+else fail "status of an unfinished run" "$out"; fi
+mv "$tmp/manifest.json" "$run/bn/seed-1/manifest.json"
+mv "$tmp/baseline" "$run/baseline"
+expect_fail "status of a directory that is not a run" "not found" $BNEXP status --run "$tmp/nothing"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "core/paths.h"
 #include "data/registry.h"
+#include "exp/config.h"
 #include "nn/norm.h"
 
 #define MAX_EXPERIMENTS 256
@@ -149,6 +150,19 @@ static void list_norms(void)
         printf("  %-14s %s\n", bnx_norm_name(k), bnx_norm_ops_of(k)->title);
 }
 
+static void list_keys(void)
+{
+    printf("\nkeys (experiment files, --set, --grid; default, then meaning):\n");
+    bnx_config cfg;
+    bnx_config_defaults(&cfg);
+    for (int i = 0; i < bnx_config_num_keys(); i++) {
+        char value[512];
+        bnx_config_key_value(&cfg, i, value, sizeof value);
+        printf("  %-20s %-10s %s\n", bnx_config_key_name(i), value, bnx_config_key_help(i));
+    }
+    printf("  %-20s %-10s %s\n", "bn", "", "shorthand: bn = true is norm = batch, bn = false is norm = none");
+}
+
 int cmd_list(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -171,5 +185,6 @@ int cmd_list(int argc, char **argv)
     list_datasets();
     list_charts();
     list_norms();
+    list_keys();
     return 0;
 }

@@ -152,6 +152,19 @@ static const struct command {
      "                    no-bn, or baseline if the run has no no-bn)\n"
      "  --pair KEY=VALUE  measure each variant against its twin with KEY = VALUE\n"
      "  -h, --help        show this help\n"},
+    {"status", cmd_status, "where every trial of a run stands",
+     "usage: bnexp status [EXPERIMENT | --run DIR]\n"
+     "\n"
+     "For the latest run of EXPERIMENT (runs/EXPERIMENT/latest), or the run directory\n"
+     "DIR, list every trial its plan (RUN/plan.json) holds: its status (done,\n"
+     "diverged, failed or interrupted, from its manifest.json; unfinished when it\n"
+     "has started and not ended: running, or killed; not started), the step and\n"
+     "test accuracy of its last record (metrics.csv, read as it is being written),\n"
+     "and the counts.  Reads only; works while the run is going.\n"
+     "\n"
+     "options:\n"
+     "  --run DIR         the run directory (instead of EXPERIMENT)\n"
+     "  -h, --help        show this help\n"},
     {"eval", cmd_eval, "evaluate a trained trial: statistics, test mini-batch, inputs",
      "usage: bnexp eval [EXPERIMENT | --run DIR] [--variant V] [--seed K]\n"
      "                  [--stats batch|ema|population|reestimate] [--batch-size B]\n"
@@ -195,8 +208,9 @@ static const struct command {
      "usage: bnexp list\n"
      "\n"
      "List the experiments in experiments/, the datasets bnexp knows (and whether\n"
-     "they are present), the chart kinds `bnexp plot` draws, and the kinds of\n"
-     "normalization the keys norm and norm_fc take.\n"},
+     "they are present), the chart kinds `bnexp plot` draws, the kinds of\n"
+     "normalization the keys norm and norm_fc take, and every key an experiment\n"
+     "file, --set or --grid can give, with its default and meaning.\n"},
     {"help", cmd_help, "show help for a subcommand",
      "usage: bnexp help [COMMAND]\n"},
 };
