@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "exp/config.h"
 #include "model/net.h"
+#include "nn/loss.h"
 #include "nn/batch_renorm.h"
 #include "nn/norm.h"
 #include "testutil.h"
@@ -499,6 +501,90 @@ START_TEST(online_norm_matches_its_equations)
 }
 END_TEST
 
+/* A probe that runs a training-mode forward and backward between two
+ * training steps, inside a snapshot, leaves no trace: the network then
+ * trains exactly as one that never probed (parameters and state bit for
+ * bit), for every kind, with dropout and its noise stream in play. */
+static void train_step(bnx_net *net, const float *x, const uint8_t *y, int n)
+{
+    static float prob[8 * 3], dlogits[8 * 3];
+    int correct;
+    const float *logits = bnx_net_forward(net, n, x, BNX_FWD_TRAIN);
+    bnx_softmax_xent_forward(n, 3, logits, y, prob, &correct);
+    bnx_softmax_xent_backward(n, 3, prob, y, dlogits);
+    bnx_net_backward(net, n, x, dlogits);
+    bnx_net_sgd_step(net, 0.1f, 0.9f, 0.0f);
+}
+
+START_TEST(snapshots_make_probes_leave_no_trace)
+{
+    enum { N = 4, IN = 2 * 6 * 6 };
+    float x[N * IN], x2[N * IN];
+    uint8_t y[N] = {0, 1, 2, 1};
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 8, 8);
+    test_fill(&rng, x, N * IN, 1.0, 0.2);
+    test_fill(&rng, x2, N * IN, 2.0, -0.1);
+    bnx_config cfg;
+    bnx_config_defaults(&cfg);
+    cfg.brn_warmup_steps = 0; /* Batch Renorm's r and d in play from the start */
+    cfg.groups = 2;
+    cfg.model = BNX_MODEL_CNN;
+    for (int kind = 0; kind < bnx_norm_count(); kind++) {
+        const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
+        cfg.norm = kind;
+        cfg.norm_fc = ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? bnx_norm_find("layer") : BNX_NORM_SAME;
+        bnx_net_spec spec;
+        bnx_config_net_spec(&cfg, 2, 6, 6, 3, &spec);
+        spec.conv_layers = 2;
+        spec.conv_channels[0] = spec.conv_channels[1] = 4;
+        spec.hidden_layers = 1;
+        spec.hidden_units = 6;
+        spec.dropout = 0.3f;
+        spec.pool = BNX_POOL_MAX;
+        bnx_net a, b;
+        bnx_error err;
+        ck_assert_msg(bnx_net_create(&a, &spec, N, &err) == BNX_OK, "%s", err.msg);
+        ck_assert_int_eq(bnx_net_create(&b, &spec, N, &err), BNX_OK);
+        bnx_rng ia, ib;
+        bnx_rng_seed(&ia, 3, 1);
+        bnx_rng_seed(&ib, 3, 1);
+        bnx_net_init(&a, BNX_INIT_KAIMING_NORMAL, 0, &ia);
+        bnx_net_init(&b, BNX_INIT_KAIMING_NORMAL, 0, &ib);
+        bnx_net_seed_dropout(&a, 1, 4);
+        bnx_net_seed_dropout(&b, 1, 4);
+        bnx_net_seed_noise(&a, 1, 5);
+        bnx_net_seed_noise(&b, 1, 5);
+        train_step(&a, x, y, N);
+        train_step(&b, x, y, N);
+        bnx_net_snapshot snap;
+        ck_assert_int_eq(bnx_net_snapshot_take(&a, &snap, &err), BNX_OK);
+        train_step(&a, x2, y, N); /* the probe: state, streams and weights move */
+        bnx_net_forward(&a, N, x2, BNX_FWD_EVAL);
+        bnx_net_snapshot_restore(&a, &snap);
+        bnx_net_snapshot_free(&snap);
+        memcpy(a.params, b.params, sizeof(float) * (size_t)a.num_params); /* the probe's own job */
+        memcpy(a.velocity, b.velocity, sizeof(float) * (size_t)a.num_params);
+        train_step(&a, x, y, N);
+        train_step(&b, x, y, N);
+        ck_assert_msg(memcmp(a.params, b.params, sizeof(float) * (size_t)a.num_params) == 0,
+                      "norm = %s: parameters differ after the probe", bnx_norm_name(kind));
+        long len = bnx_net_state_len(&a);
+        float *sa = calloc((size_t)len + 1, sizeof(float)), *sb = calloc((size_t)len + 1, sizeof(float));
+        bnx_net_save_state(&a, sa);
+        bnx_net_save_state(&b, sb);
+        ck_assert_msg(memcmp(sa, sb, sizeof(float) * (size_t)len) == 0, "norm = %s: state differs",
+                      bnx_norm_name(kind));
+        ck_assert(memcmp(&a.dropout_rng, &b.dropout_rng, sizeof a.dropout_rng) == 0);
+        ck_assert(memcmp(&a.noise_rng, &b.noise_rng, sizeof a.noise_rng) == 0);
+        free(sa);
+        free(sb);
+        bnx_net_destroy(&a);
+        bnx_net_destroy(&b);
+    }
+}
+END_TEST
+
 /* The table's rules: names unique and found again, persistent buffers
  * per-channel floats, Algorithm 2 present exactly for kinds with running
  * estimates, every kind with forward and backward. */
@@ -574,6 +660,7 @@ Suite *suite_norm(void)
     tcase_add_test(tc, batch_renorm_by_hand);
     tcase_add_test(tc, batch_renorm_at_rmax_1_dmax_0_is_batch_norm);
     tcase_add_test(tc, online_norm_matches_its_equations);
+    tcase_add_test(tc, snapshots_make_probes_leave_no_trace);
     tcase_add_test(tc, table_is_well_formed);
     tcase_add_test(tc, kinds_refuse_layers_they_cannot_normalise);
     suite_add_tcase(s, tc);

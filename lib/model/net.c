@@ -646,3 +646,30 @@ void bnx_net_restore_state(bnx_net *net, const float *state)
         state += bnx_norm_state_len(l->norm.ops, l->c);
     }
 }
+
+int bnx_net_snapshot_take(const bnx_net *net, bnx_net_snapshot *snap, bnx_error *err)
+{
+    size_t failed = 0;
+    memset(snap, 0, sizeof *snap);
+    snap->len = bnx_net_state_len(net);
+    snap->state = bnx_calloc((size_t)snap->len + 1, sizeof(float), &failed);
+    if (!snap->state)
+        return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for a snapshot", failed);
+    bnx_net_save_state(net, snap->state);
+    snap->dropout = net->dropout_rng;
+    snap->noise = net->noise_rng;
+    return BNX_OK;
+}
+
+void bnx_net_snapshot_restore(bnx_net *net, const bnx_net_snapshot *snap)
+{
+    bnx_net_restore_state(net, snap->state);
+    net->dropout_rng = snap->dropout;
+    net->noise_rng = snap->noise;
+}
+
+void bnx_net_snapshot_free(bnx_net_snapshot *snap)
+{
+    free(snap->state);
+    memset(snap, 0, sizeof *snap);
+}

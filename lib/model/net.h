@@ -242,6 +242,30 @@ long bnx_net_state_len(const bnx_net *net);
 void bnx_net_save_state(const bnx_net *net, float *state);
 void bnx_net_restore_state(bnx_net *net, const float *state);
 
+/* Everything a forward and backward pass may change besides the activation
+ * buffers and the gradients: every normalization's persistent state
+ * (running statistics, Online Norm's accumulators, Batch Renorm's step
+ * count) and the dropout and noise streams.  A probe that runs the network
+ * (a landscape measurement, a covariate-shift gradient) takes a snapshot
+ * first and restores it after, and training then goes on exactly as if the
+ * probe had never run.  Parameters and momentum are not included: a probe
+ * that moves the weights saves them itself. */
+typedef struct bnx_net_snapshot {
+    long len;
+    float *state;          /* (len) bnx_net_save_state's values */
+    bnx_rng dropout, noise;
+} bnx_net_snapshot;
+
+/* Take a snapshot of net into *snap (allocating; free with
+ * bnx_net_snapshot_free, also after a failure).  Errors: BNX_ENOMEM. */
+int bnx_net_snapshot_take(const bnx_net *net, bnx_net_snapshot *snap, bnx_error *err);
+
+/* Put net back to the snapshot (of this same network). */
+void bnx_net_snapshot_restore(bnx_net *net, const bnx_net_snapshot *snap);
+
+/* Free a snapshot's buffer and zero it; safe on a zeroed struct. */
+void bnx_net_snapshot_free(bnx_net_snapshot *snap);
+
 /* Pre-activations of fully connected hidden layer `k` (1-based) from the
  * last forward: (N, hidden_units) rows.  Returns NULL if k is out of range. */
 const float *bnx_net_preactivation(const bnx_net *net, int k, int *units);
