@@ -3,24 +3,23 @@
 # layer's values (probe images x units) in the bin, on a log scale; one
 # panel per variant (its lowest seed; a row) and hidden layer (a column).
 # Reads the CSV `bnexp plot histograms` writes (README.md, "Outputs"):
-# columns panel, variant, layer, step, bin_lo, bin_hi, fraction.
+# columns panel, variant, layer, step, bin_lo, bin_hi, fraction, half_width
+# (half the trial's step between records: each record's column fills its interval).
 #
 #   file       that CSV                                         (required)
 #   n          number of panels                                 (required)
 #   rows, cols the panel grid: variants x layers                (required)
 #   titleK     panel K's title                                  (default: none)
-#   dx         half the step between records (box width)       (required)
 #   title, subtitle                                             (default: none)
 #   outfile, term                                               as in accuracy.gp
 
 if (!exists("file") || !exists("n") || !exists("rows") || !exists("cols")) { print "histograms.gp: set file, n, rows, cols"; exit status 1 }
 n = int(n); rows = int(rows); cols = int(cols)
-dx = exists("dx") ? real(dx) : 0.5
 if (!exists("outfile")) outfile = "histograms.png"
 if (!exists("term")) term = "pngcairo"
 if (!exists("title")) title = "Pre-activation histograms"
 width = exists("width") ? int(width) : (cols < 2 ? 700 : 420 * cols)
-height = exists("height") ? int(height) : 140 + 320 * rows
+height = exists("height") ? int(height) : 140 + 350 * rows
 if (width < 900) { width = 900 }
 if (height < 600) { height = 600 }
 ptitle(k) = exists(sprintf("title%d", k)) ? value(sprintf("title%d", k)) : ""
@@ -53,7 +52,7 @@ sub1 = exists("subtitle") && strlen(subtitle) > 0
 top = 1.0 - (5.0 + 1.4 * sub1) * (fs + 4) / real(height)
 # margins and gaps in pixels, as fractions of the canvas
 set multiplot layout rows, cols margins 70.0 / width, 1 - 100.0 / width, 55.0 / height, top \
-    spacing 75.0 / width, 80.0 / real(height)
+    spacing 75.0 / width, 110.0 / real(height)
 set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
 if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
 do for [k=1:n] {
@@ -64,7 +63,7 @@ do for [k=1:n] {
     # one colour scale per row, beside its last panel
     if (k % cols == 0 || k == n) { set colorbox } else { unset colorbox }
     if ((k - 1) % cols > 0) { unset ylabel }
-    plot file using (column("panel") == k ? column("step") : NaN):((column("bin_lo") + column("bin_hi")) / 2):(dx):((column("bin_hi") - column("bin_lo")) / 2):(column("fraction")) with boxxyerror fc palette notitle
+    plot file using (column("panel") == k ? column("step") : NaN):((column("bin_lo") + column("bin_hi")) / 2):(column("half_width")):((column("bin_hi") - column("bin_lo")) / 2):(column("fraction")) with boxxyerror fc palette notitle
 }
 unset multiplot
 unset output

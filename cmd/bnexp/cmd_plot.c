@@ -843,11 +843,13 @@ static int render_curve(int nruns, char runs[][4096], char shown[][4400], const 
 #define MAX_HIST_PANELS 24
 
 /* Append to sb (a growing text) the rows of trial t's histograms.csv as
- * panel,variant,layer,step,bin_lo,bin_hi,fraction: each finite bin's count
- * over all the values of its (step, layer), the out-of-range bins left out.
- * Counts the layers into *layers and the smallest step spacing into *dx. */
+ * panel,variant,layer,step,bin_lo,bin_hi,fraction,half_width: each finite
+ * bin's count over all the values of its (step, layer), the out-of-range
+ * bins left out; half_width is half the trial's smallest step between
+ * records (each record's column fills its interval, in every panel).
+ * Counts the layers into *layers. */
 static int histogram_rows(const bnx_curve *t, const char *run_dir, int first_panel, char **text,
-                          size_t *len, size_t *cap, int *layers, double *dx, bnx_error *err)
+                          size_t *len, size_t *cap, int *layers, bnx_error *err)
 {
     char path[4400];
     snprintf(path, sizeof path, "%.3900s/%s/seed-%ld/histograms.csv", run_dir, t->variant, t->seed);
@@ -864,6 +866,17 @@ static int histogram_rows(const bnx_curve *t, const char *run_dir, int first_pan
         ilo = bnx_csv_table_col(&tab, "bin_lo"), ihi = bnx_csv_table_col(&tab, "bin_hi"),
         ic = bnx_csv_table_col(&tab, "count");
     *layers = 0;
+    double half = INFINITY, prev = NAN; /* this trial's half spacing, first */
+    for (long r = 0; r < tab.num_rows; r++) {
+        double step;
+        if (bnx_csv_table_number(&tab, r, is, &step, NULL) == BNX_OK) {
+            if (step > prev && (step - prev) / 2 < half)
+                half = (step - prev) / 2;
+            prev = step;
+        }
+    }
+    if (!isfinite(half))
+        half = 0.5;
     for (long r = 0; r < tab.num_rows && rc == BNX_OK;) {
         /* one (step, layer) group: rows r..end-1 */
         double step, layer, total = 0, v;
@@ -881,12 +894,6 @@ static int histogram_rows(const bnx_curve *t, const char *run_dir, int first_pan
         }
         if ((int)layer > *layers)
             *layers = (int)layer;
-        if (r > 0) {
-            double prev;
-            bnx_csv_table_number(&tab, r - 1, is, &prev, NULL);
-            if (step > prev && (step - prev) / 2 < *dx)
-                *dx = (step - prev) / 2;
-        }
         for (long k = r; k < end && rc == BNX_OK; k++) {
             double lo, hi, count;
             if ((rc = bnx_csv_table_number(&tab, k, ilo, &lo, err)) ||
@@ -904,9 +911,9 @@ static int histogram_rows(const bnx_curve *t, const char *run_dir, int first_pan
                 *text = grown;
                 *cap *= 2;
             }
-            *len += (size_t)snprintf(*text + *len, *cap - *len, "%d,%s,%d,%.17g,%.17g,%.17g,%.6g\n",
+            *len += (size_t)snprintf(*text + *len, *cap - *len, "%d,%s,%d,%.17g,%.17g,%.17g,%.6g,%.17g\n",
                                      first_panel + (int)layer - 1, t->variant, (int)layer, step,
-                                     lo, hi, count / total);
+                                     lo, hi, count / total, half);
         }
         r = end;
     }
@@ -928,16 +935,15 @@ static int render_histograms(const char *run_dir, const char *shown, const char 
     if (!text || vars_init(&vs, 2 * MAX_HIST_PANELS + 16))
         rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
     if (rc == BNX_OK)
-        len = (size_t)snprintf(text, cap, "panel,variant,layer,step,bin_lo,bin_hi,fraction\n");
+        len = (size_t)snprintf(text, cap, "panel,variant,layer,step,bin_lo,bin_hi,fraction,half_width\n");
     int panels = 0, rows = 0, cols = 0;
-    double dx = INFINITY;
     /* each variant's lowest seed (the run's trials are by variant, then seed) */
     for (int i = 0; rc == BNX_OK && i < run.num_trials; i++) {
         const bnx_curve *t = &run.trials[i];
         if (i > 0 && strcmp(t->variant, run.trials[i - 1].variant) == 0)
             continue;
         int layers = 0;
-        if ((rc = histogram_rows(t, run_dir, panels + 1, &text, &len, &cap, &layers, &dx, err)))
+        if ((rc = histogram_rows(t, run_dir, panels + 1, &text, &len, &cap, &layers, err)))
             break;
         if (panels + layers > MAX_HIST_PANELS) {
             rc = bnx_fail(err, BNX_EINVAL, "%s: %d or more panels (variants x hidden layers); "
@@ -966,7 +972,6 @@ static int render_histograms(const char *run_dir, const char *shown, const char 
         vars_addf(&vs, "n", "%d", panels);
         vars_addf(&vs, "rows", "%d", rows);
         vars_addf(&vs, "cols", "%d", cols);
-        vars_addf(&vs, "dx", "%.17g", isfinite(dx) ? dx : 0.5);
         vars_addf(&vs, "title", "%s: pre-activation distribution of every hidden layer over training",
                   ri.experiment[0] ? ri.experiment : base);
         vars_addf(&vs, "subtitle", "run %s; lowest seed; colour: share of the layer's values "
