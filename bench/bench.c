@@ -2,8 +2,10 @@
  * sigmoid MLP, with and without BN) on one thread, and the training
  * throughput of the reference CNN of the lr-sweep issue on one and two
  * threads, each next to the bare OpenBLAS sgemm calls of the same shapes
- * measured in the same run.  Prints figures and ratios; asserts nothing
- * (timings are not tests). */
+ * measured in the same run; the GFLOP/s of those GEMMs next to a large
+ * sgemm's, the CNN's evaluation (forward, inference mode) throughput next to
+ * its training step's, and every normalization's step next to BN's.  Prints
+ * figures and ratios; asserts nothing (timings are not tests). */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,10 @@
 #include "nn/loss.h"
 
 enum { BATCH = 60, IN = 784, UNITS = 100, CLASSES = 10, LAYERS = 3 };
+
+/* GFLOP/s of a 1024 x 1024 x 1024 sgemm on one thread: the machine's GEMM
+ * speed, for the GEMMs of the networks to be read against. */
+static double big_sgemm_gflops(void);
 
 /* Best of `reps` timings of `iters` calls of fn, in ms per call. */
 static double best_ms(void (*fn)(void *), void *ctx, int iters, int reps)
@@ -121,6 +127,36 @@ static void cnn_step(void *p)
  * a conv layer is y (K, NP) = W (K, CKK) col (CKK, NP), dW = dy col^T and
  * dcol = W^T dy with NP = N*OH*OW, CKK = C*kh*kw; a linear layer as in the
  * MLP.  The first layer computes no input gradient. */
+/* Floating-point operations of cnn_bare_gemms: 2 m n k per sgemm. */
+static double cnn_gemm_flops(const bnx_net *net)
+{
+    double flops = 0;
+    for (int i = 0; i < net->num_layers; i++) {
+        const bnx_layer *l = &net->layers[i];
+        double m, n, k;
+        if (l->kind == BNX_LAYER_CONV) {
+            m = l->geom.k;
+            n = (double)CNN_BATCH * l->geom.oh * l->geom.ow;
+            k = (double)l->geom.c * l->geom.kh * l->geom.kw;
+        } else if (l->kind == BNX_LAYER_LINEAR) {
+            m = CNN_BATCH;
+            n = l->out;
+            k = l->in;
+        } else {
+            continue;
+        }
+        flops += (i > 0 ? 3 : 2) * 2 * m * n * k;
+    }
+    return flops;
+}
+
+/* Evaluation: a forward pass in inference mode (moving averages, no dropout). */
+static void cnn_eval(void *p)
+{
+    cnn_ctx *c = p;
+    bnx_net_forward(&c->net, CNN_BATCH, c->x, BNX_FWD_EVAL);
+}
+
 static void cnn_bare_gemms(void *p)
 {
     cnn_ctx *c = p;
@@ -147,7 +183,13 @@ static void cnn_bare_gemms(void *p)
 
 /* A step of the reference CNN with normalization kinds `norm` (conv maps)
  * and `norm_fc` (the hidden layer), and its bare GEMMs, on `threads`. */
-static void time_cnn(int threads, int norm, int norm_fc, double *step_ms, double *gemm_ms)
+typedef struct cnn_times {
+    double step_ms, gemm_ms; /* a training step, its bare GEMMs */
+    double eval_ms;          /* a forward pass in inference mode, same mini-batch */
+    double gemm_gflops;      /* the bare GEMMs' GFLOP/s */
+} cnn_times;
+
+static void time_cnn(int threads, int norm, int norm_fc, cnn_times *out)
 {
     static cnn_ctx c;
     bnx_net_spec spec = {.in_c = 1, .in_h = CNN_SIDE, .in_w = CNN_SIDE, .num_classes = CLASSES,
@@ -190,8 +232,10 @@ static void time_cnn(int threads, int norm, int norm_fc, double *step_ms, double
     c.c = calloc(big, sizeof(float));
     cnn_step(&c); /* warm up */
     cnn_bare_gemms(&c);
-    *gemm_ms = best_ms(cnn_bare_gemms, &c, 20, 5);
-    *step_ms = best_ms(cnn_step, &c, 20, 5);
+    out->gemm_ms = best_ms(cnn_bare_gemms, &c, 20, 5);
+    out->step_ms = best_ms(cnn_step, &c, 20, 5);
+    out->eval_ms = best_ms(cnn_eval, &c, 20, 5);
+    out->gemm_gflops = cnn_gemm_flops(&c.net) / (out->gemm_ms * 1e6);
     free(c.a);
     free(c.b);
     free(c.c);
@@ -271,12 +315,19 @@ int main(void)
     printf("\nReference CNN training step, batch %d, 28x28: conv3x3 32-BN-ReLU-pool2, "
            "conv3x3 64-BN-ReLU-pool2, fc 128-BN-ReLU, fc 10\n", CNN_BATCH);
     printf("  %-8s %12s %10s %12s %10s\n", "threads", "GEMMs ms", "step ms", "images/s", "vs GEMMs");
+    cnn_times ct[3];
     for (int threads = 1; threads <= 2; threads++) {
-        double step, gemms;
-        time_cnn(threads, bnx_norm_find("batch"), bnx_norm_find("batch"), &step, &gemms);
+        time_cnn(threads, bnx_norm_find("batch"), bnx_norm_find("batch"), &ct[threads]);
+        double step = ct[threads].step_ms, gemms = ct[threads].gemm_ms;
         printf("  %-8d %12.2f %10.2f %12.0f %9.2fx   (bare GEMMs alone: %.0f images/s)\n", threads,
                gemms, step, CNN_BATCH * 1e3 / step, step / gemms, CNN_BATCH * 1e3 / gemms);
     }
+    double big_gflops = big_sgemm_gflops();
+    for (int threads = 1; threads <= 2; threads++)
+        printf("  %d thread(s): the step's GEMMs run at %.1f GFLOP/s (a 1024^3 sgemm, 1 thread: %.1f);\n"
+               "    evaluation (forward, inference mode) %.0f images/s = %.2fx the training step's\n",
+               threads, ct[threads].gemm_gflops, big_gflops, CNN_BATCH * 1e3 / ct[threads].eval_ms,
+               ct[threads].step_ms / ct[threads].eval_ms);
     printf("  targets: step within 1.25x of its GEMMs; 2,000 images/s on 1 thread, 3,400 on 2\n"
            "  (PyTorch 1.13 on this CPU: 1,000-1,200 images/s on 1 thread, about 1,100 on 2)\n");
 
@@ -284,12 +335,14 @@ int main(void)
     printf("\nReference CNN, each normalization (norm on the conv maps / norm_fc; group: 8 groups), "
            "1 thread\n");
     printf("  %-26s %10s %12s %10s\n", "norm / norm_fc", "step ms", "images/s", "vs batch");
-    double steps[16] = {0}, gemms;
+    double steps[16] = {0};
     int kinds = bnx_norm_count() < 16 ? bnx_norm_count() : 16, fc[16];
     for (int kind = 0; kind < kinds; kind++) {
         const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
         fc[kind] = ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? bnx_norm_find("layer") : kind;
-        time_cnn(1, kind, fc[kind], &steps[kind], &gemms);
+        cnn_times t;
+        time_cnn(1, kind, fc[kind], &t);
+        steps[kind] = t.step_ms;
     }
     for (int kind = 0; kind < kinds; kind++) {
         char name[64];
@@ -299,4 +352,31 @@ int main(void)
     }
     print_estimates();
     return 0;
+}
+
+static double big_sgemm_gflops(void)
+{
+    enum { S = 1024 };
+    float *a = calloc((size_t)S * S, sizeof(float)), *b = calloc((size_t)S * S, sizeof(float)),
+          *c = calloc((size_t)S * S, sizeof(float));
+    if (!a || !b || !c) {
+        free(a);
+        free(b);
+        free(c);
+        return 0;
+    }
+    for (size_t i = 0; i < (size_t)S * S; i++)
+        a[i] = b[i] = 0.001f * (float)(i % 113);
+    openblas_set_num_threads(1);
+    double best = 1e30;
+    for (int r = 0; r < 3; r++) {
+        double t0 = bnx_now();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, S, S, 1, a, S, b, S, 0, c, S);
+        double t = bnx_now() - t0;
+        best = t < best ? t : best;
+    }
+    free(a);
+    free(b);
+    free(c);
+    return 2.0 * S * S * (double)S / best / 1e9;
 }
