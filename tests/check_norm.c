@@ -585,6 +585,86 @@ START_TEST(snapshots_make_probes_leave_no_trace)
 }
 END_TEST
 
+/* Section 3.3: with batch norm after a layer, in training mode (batch
+ * statistics), scaling that layer's weights by a changes neither the
+ * network's output nor any other gradient, and scales its own gradient by
+ * 1/a: BN(aWu) = BN(Wu), dL/d(aW) = (1/a) dL/dW.  Checked for the first
+ * conv layer and the fully connected hidden layer of a small CNN, with eps
+ * 1e-12 (the identity is exact without eps). */
+static void loss_and_grads(bnx_net *net, const float *x, const uint8_t *y, int n, float *logits,
+                           float *grads)
+{
+    static float prob[8 * 3], dlogits[8 * 3];
+    int correct;
+    const float *out = bnx_net_forward(net, n, x, BNX_FWD_BATCH_STATS);
+    memcpy(logits, out, sizeof(float) * (size_t)n * 3);
+    bnx_softmax_xent_forward(n, 3, out, y, prob, &correct);
+    bnx_softmax_xent_backward(n, 3, prob, y, dlogits);
+    bnx_net_backward(net, n, x, dlogits);
+    memcpy(grads, net->grads, sizeof(float) * (size_t)net->num_params);
+}
+
+START_TEST(batch_norm_is_invariant_to_the_scale_of_the_weights_before_it)
+{
+    enum { N = 8, IN = 1 * 6 * 6 };
+    bnx_net_spec spec = {.in_c = 1, .in_h = 6, .in_w = 6, .num_classes = 3, .conv_layers = 2,
+                         .conv_channels = {3, 4}, .conv_kernel = 3, .conv_stride = 1,
+                         .conv_padding = 1, .pool = BNX_POOL_AVG, .pool_size = 2, .pool_every = 2,
+                         .hidden_layers = 1, .hidden_units = 5, .activation = BNX_ACT_TANH,
+                         .norm = bnx_norm_find("batch"), .norm_fc = bnx_norm_find("batch"),
+                         .norm_hp = {.eps = 1e-12f, .momentum = 0.1f}};
+    bnx_net net;
+    ck_assert_int_eq(bnx_net_create(&net, &spec, N, NULL), BNX_OK);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 33, 3);
+    bnx_net_init(&net, BNX_INIT_KAIMING_NORMAL, 0, &rng);
+    float x[N * IN];
+    uint8_t y[N];
+    test_fill(&rng, x, N * IN, 1.0, 0.1);
+    for (int i = 0; i < N; i++)
+        y[i] = (uint8_t)(i % 3);
+    int P = net.num_params;
+    float *g0 = malloc(sizeof(float) * (size_t)P), *g1 = malloc(sizeof(float) * (size_t)P);
+    float *w0 = malloc(sizeof(float) * (size_t)P), l0[N * 3], l1[N * 3];
+    memcpy(w0, net.params, sizeof(float) * (size_t)P);
+    loss_and_grads(&net, x, y, N, l0, g0);
+    int scaled[2] = {0, -1}; /* the first conv layer, the first linear layer */
+    for (int i = 0; i < net.num_layers; i++)
+        if (net.layers[i].kind == BNX_LAYER_LINEAR && scaled[1] < 0)
+            scaled[1] = i;
+    const float scales[] = {0.1f, 0.5f, 2.0f, 10.0f};
+    for (int s = 0; s < 2; s++) {
+        bnx_layer *l = &net.layers[scaled[s]];
+        ck_assert(l->b == NULL && net.layers[scaled[s] + 1].kind == BNX_LAYER_NORM);
+        long from = l->w - net.params, count = l->dw - net.grads; /* the same offset */
+        ck_assert_int_eq(from, count);
+        long len = scaled[s] == 0 ? (long)l->geom.k * l->geom.c * l->geom.kh * l->geom.kw
+                                  : (long)l->out * l->in;
+        for (size_t a = 0; a < sizeof scales / sizeof scales[0]; a++) {
+            memcpy(net.params, w0, sizeof(float) * (size_t)P);
+            for (long j = 0; j < len; j++)
+                l->w[j] *= scales[a];
+            loss_and_grads(&net, x, y, N, l1, g1);
+            double worst = 0;
+            for (int j = 0; j < N * 3; j++)
+                worst = fmax(worst, fabs(l1[j] - l0[j]) / (1e-3 + fabs(l0[j])));
+            ck_assert_msg(worst < 1e-4, "layer %d x%g: logits change by %g", scaled[s], scales[a], worst);
+            worst = 0;
+            for (int j = 0; j < P; j++) {
+                double want = j >= from && j < from + len ? g0[j] / scales[a] : g0[j];
+                worst = fmax(worst, fabs(g1[j] - want) / (1e-4 + fabs(want)));
+            }
+            ck_assert_msg(worst < 2e-3, "layer %d x%g: gradients off by %g (relative)", scaled[s],
+                          scales[a], worst);
+        }
+    }
+    free(g0);
+    free(g1);
+    free(w0);
+    bnx_net_destroy(&net);
+}
+END_TEST
+
 /* The table's rules: names unique and found again, persistent buffers
  * per-channel floats, Algorithm 2 present exactly for kinds with running
  * estimates, every kind with forward and backward. */
@@ -661,6 +741,7 @@ Suite *suite_norm(void)
     tcase_add_test(tc, batch_renorm_at_rmax_1_dmax_0_is_batch_norm);
     tcase_add_test(tc, online_norm_matches_its_equations);
     tcase_add_test(tc, snapshots_make_probes_leave_no_trace);
+    tcase_add_test(tc, batch_norm_is_invariant_to_the_scale_of_the_weights_before_it);
     tcase_add_test(tc, table_is_well_formed);
     tcase_add_test(tc, kinds_refuse_layers_they_cannot_normalise);
     suite_add_tcase(s, tc);
