@@ -123,29 +123,53 @@ static void cnn_step(void *p)
     bnx_net_sgd_step(&c->net, 0.01f, 0.9f, 5e-4f);
 }
 
-/* The sgemm calls a step of this network makes, shapes read off its layers:
- * a conv layer is y (K, NP) = W (K, CKK) col (CKK, NP), dW = dy col^T and
- * dcol = W^T dy with NP = N*OH*OW, CKK = C*kh*kw; a linear layer as in the
- * MLP.  The first layer computes no input gradient. */
+/* The sgemm shape y (m, n) = A (m, k) B (k, n) of layer l's forward pass
+ * for a mini-batch of CNN_BATCH, read off the layer: a conv layer is
+ * y (K, NP) = W (K, CKK) col (CKK, NP) with NP = N*OH*OW, CKK = C*kh*kw; a
+ * linear layer y (N, out) = x (N, in) W^T.  Returns 0 for a layer without
+ * a GEMM. */
+static int gemm_shape(const bnx_layer *l, int *m, int *n, int *k)
+{
+    if (l->kind == BNX_LAYER_CONV) {
+        *m = l->geom.k;
+        *n = CNN_BATCH * l->geom.oh * l->geom.ow;
+        *k = l->geom.c * l->geom.kh * l->geom.kw;
+        return 1;
+    }
+    if (l->kind == BNX_LAYER_LINEAR) {
+        *m = CNN_BATCH;
+        *n = l->out;
+        *k = l->in;
+        return 1;
+    }
+    return 0;
+}
+
+/* The sgemm calls a step of this network makes: each layer's forward, its
+ * dW = dy col^T (or dy^T x), and its input gradient (none for the first
+ * layer). */
+static void cnn_bare_gemms(void *p)
+{
+    cnn_ctx *c = p;
+    for (int i = 0; i < c->net.num_layers; i++) {
+        int m, n, k;
+        if (!gemm_shape(&c->net.layers[i], &m, &n, &k))
+            continue;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, c->a, k, c->b, n, 0, c->c, n);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, k, n, 1, c->c, n, c->b, n, 0, c->a, k);
+        if (i > 0)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, m, 1, c->a, k, c->c, n, 0, c->b, n);
+    }
+}
+
 /* Floating-point operations of cnn_bare_gemms: 2 m n k per sgemm. */
 static double cnn_gemm_flops(const bnx_net *net)
 {
     double flops = 0;
     for (int i = 0; i < net->num_layers; i++) {
-        const bnx_layer *l = &net->layers[i];
-        double m, n, k;
-        if (l->kind == BNX_LAYER_CONV) {
-            m = l->geom.k;
-            n = (double)CNN_BATCH * l->geom.oh * l->geom.ow;
-            k = (double)l->geom.c * l->geom.kh * l->geom.kw;
-        } else if (l->kind == BNX_LAYER_LINEAR) {
-            m = CNN_BATCH;
-            n = l->out;
-            k = l->in;
-        } else {
-            continue;
-        }
-        flops += (i > 0 ? 3 : 2) * 2 * m * n * k;
+        int m, n, k;
+        if (gemm_shape(&net->layers[i], &m, &n, &k))
+            flops += (i > 0 ? 3 : 2) * 2.0 * m * n * k;
     }
     return flops;
 }
@@ -157,39 +181,16 @@ static void cnn_eval(void *p)
     bnx_net_forward(&c->net, CNN_BATCH, c->x, BNX_FWD_EVAL);
 }
 
-static void cnn_bare_gemms(void *p)
-{
-    cnn_ctx *c = p;
-    for (int i = 0; i < c->net.num_layers; i++) {
-        const bnx_layer *l = &c->net.layers[i];
-        int m, n, k; /* y (m, n) = A (m, k) B (k, n) */
-        if (l->kind == BNX_LAYER_CONV) {
-            m = l->geom.k;
-            n = CNN_BATCH * l->geom.oh * l->geom.ow;
-            k = l->geom.c * l->geom.kh * l->geom.kw;
-        } else if (l->kind == BNX_LAYER_LINEAR) {
-            m = CNN_BATCH;
-            n = l->out;
-            k = l->in;
-        } else {
-            continue;
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, c->a, k, c->b, n, 0, c->c, n);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, k, n, 1, c->c, n, c->b, n, 0, c->a, k);
-        if (i > 0)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, m, 1, c->a, k, c->c, n, 0, c->b, n);
-    }
-}
-
 /* A step of the reference CNN with normalization kinds `norm` (conv maps)
- * and `norm_fc` (the hidden layer), and its bare GEMMs, on `threads`. */
+ * and `norm_fc` (the hidden layer) on `threads`; unless step_only, also its
+ * bare GEMMs and its evaluation (they do not depend on the kinds). */
 typedef struct cnn_times {
     double step_ms, gemm_ms; /* a training step, its bare GEMMs */
     double eval_ms;          /* a forward pass in inference mode, same mini-batch */
     double gemm_gflops;      /* the bare GEMMs' GFLOP/s */
 } cnn_times;
 
-static void time_cnn(int threads, int norm, int norm_fc, cnn_times *out)
+static void time_cnn(int threads, int norm, int norm_fc, int step_only, cnn_times *out)
 {
     static cnn_ctx c;
     bnx_net_spec spec = {.in_c = 1, .in_h = CNN_SIDE, .in_w = CNN_SIDE, .num_classes = CLASSES,
@@ -232,10 +233,13 @@ static void time_cnn(int threads, int norm, int norm_fc, cnn_times *out)
     c.c = calloc(big, sizeof(float));
     cnn_step(&c); /* warm up */
     cnn_bare_gemms(&c);
-    out->gemm_ms = best_ms(cnn_bare_gemms, &c, 20, 5);
+    memset(out, 0, sizeof *out);
     out->step_ms = best_ms(cnn_step, &c, 20, 5);
-    out->eval_ms = best_ms(cnn_eval, &c, 20, 5);
-    out->gemm_gflops = cnn_gemm_flops(&c.net) / (out->gemm_ms * 1e6);
+    if (!step_only) {
+        out->gemm_ms = best_ms(cnn_bare_gemms, &c, 20, 5);
+        out->eval_ms = best_ms(cnn_eval, &c, 20, 5);
+        out->gemm_gflops = cnn_gemm_flops(&c.net) / (out->gemm_ms * 1e6);
+    }
     free(c.a);
     free(c.b);
     free(c.c);
@@ -317,7 +321,7 @@ int main(void)
     printf("  %-8s %12s %10s %12s %10s\n", "threads", "GEMMs ms", "step ms", "images/s", "vs GEMMs");
     cnn_times ct[3];
     for (int threads = 1; threads <= 2; threads++) {
-        time_cnn(threads, bnx_norm_find("batch"), bnx_norm_find("batch"), &ct[threads]);
+        time_cnn(threads, bnx_norm_find("batch"), bnx_norm_find("batch"), 0, &ct[threads]);
         double step = ct[threads].step_ms, gemms = ct[threads].gemm_ms;
         printf("  %-8d %12.2f %10.2f %12.0f %9.2fx   (bare GEMMs alone: %.0f images/s)\n", threads,
                gemms, step, CNN_BATCH * 1e3 / step, step / gemms, CNN_BATCH * 1e3 / gemms);
@@ -341,7 +345,7 @@ int main(void)
         const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
         fc[kind] = ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? bnx_norm_find("layer") : kind;
         cnn_times t;
-        time_cnn(1, kind, fc[kind], &t);
+        time_cnn(1, kind, fc[kind], 1, &t);
         steps[kind] = t.step_ms;
     }
     for (int kind = 0; kind < kinds; kind++) {

@@ -35,8 +35,6 @@ def acc(variant, **kw):
             and all(r[k] == v for k, v in kw.items())]
 def ms(v):
     return "%.4f ± %.4f" % (st.mean(v), st.stdev(v) if len(v) > 1 else 0.0)
-def col(r, k):
-    return r[k]
 print("# Inference mode (%s)\n" % run)
 print("Test accuracy, mean ± sd over seeds %s.\n" % ", ".join(sorted({r["seed"] for r in rows})))
 print("| statistics | test mini-batch | mlp (MNIST) | cnn (Fashion-MNIST) |")

@@ -35,7 +35,7 @@ else fail "--stats ema" "$out"; fi
 if out=$($BNEXP eval --run "$run" --variant bn --stats batch --batch-size 1 2>&1) &&
    grep -q "1 of 10 classes predicted" <<<"$out" &&
    python3 - "$out" <<'EOF'
-import gzip, re, struct, sys
+import re, sys
 acc = float(re.search(r"test accuracy ([0-9.]+)", sys.argv[1]).group(1))
 labels = open("datasets/mnist/t10k-labels-idx1-ubyte", "rb").read()[8:]
 freqs = {round(labels.count(k) / len(labels), 4) for k in range(10)}

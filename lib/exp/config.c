@@ -279,6 +279,17 @@ int bnx_config_probe_layer(const bnx_config *cfg)
     return cfg->probe_layer == 0 ? cfg->hidden_layers : cfg->probe_layer;
 }
 
+/* The normalization of the conv blocks (i = 0; none for an mlp) or of the
+ * fully connected blocks (i = 1), NULL for none; *key names the key that
+ * chose it. */
+static const bnx_norm_ops *block_norm(const bnx_config *cfg, int i, const char **key)
+{
+    *key = i == 1 && cfg->norm_fc != BNX_NORM_SAME ? "norm_fc" : "norm";
+    if (i == 0)
+        return bnx_norm_ops_of(cfg->model == BNX_MODEL_CNN ? cfg->norm : 0);
+    return bnx_norm_ops_of(bnx_config_norm_fc(cfg));
+}
+
 int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bnx_error *err)
 {
     if (cfg->probe_layer > cfg->hidden_layers)
@@ -293,14 +304,12 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
         return bnx_fail(err, BNX_EINVAL, "batch_size = %d exceeds the %d training examples", cfg->batch_size, train_size);
     if (test_size > 0 && cfg->probe_size > test_size)
         return bnx_fail(err, BNX_EINVAL, "probe_size = %d exceeds the %d test examples", cfg->probe_size, test_size);
-    int kinds[2] = {cfg->model == BNX_MODEL_CNN ? cfg->norm : 0, bnx_config_norm_fc(cfg)};
     for (int i = 0; i < 2; i++) {
-        const bnx_norm_ops *ops = bnx_norm_ops_of(kinds[i]);
+        const char *key;
+        const bnx_norm_ops *ops = block_norm(cfg, i, &key);
         if (ops && (ops->traits & BNX_NORM_USES_BATCH) && cfg->batch_size < 2)
             return bnx_fail(err, BNX_EINVAL, "batch_size = 1 with %s = %s: batch statistics of one "
-                            "example are undefined (Algorithm 1 needs m >= 2)",
-                            i == 0 || cfg->norm_fc != BNX_NORM_SAME ? (i ? "norm_fc" : "norm") : "norm",
-                            ops->name);
+                            "example are undefined (Algorithm 1 needs m >= 2)", key, ops->name);
     }
     return BNX_OK;
 }
@@ -327,9 +336,9 @@ int bnx_config_norm_fc(const bnx_config *cfg)
 
 int bnx_config_uses_running(const bnx_config *cfg)
 {
-    int kinds[2] = {cfg->model == BNX_MODEL_CNN ? cfg->norm : 0, bnx_config_norm_fc(cfg)};
     for (int i = 0; i < 2; i++) {
-        const bnx_norm_ops *ops = bnx_norm_ops_of(kinds[i]);
+        const char *key;
+        const bnx_norm_ops *ops = block_norm(cfg, i, &key);
         if (ops && (ops->traits & BNX_NORM_RUNNING))
             return 1;
     }

@@ -26,7 +26,7 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
     int rc = bnx_net_plan(&plan, &spec, mem->max_batch, &bytes, err);
     if (rc)
         return rc;
-    mem->num_params = bytes.params / 12.0;
+    mem->num_params = bytes.num_params;
     mem->params = bytes.params;
     mem->activations = bytes.activations;
     mem->im2col = bytes.im2col;

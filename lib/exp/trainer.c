@@ -271,6 +271,16 @@ static int create_net(const bnx_config *cfg, const bnx_dataset *ds, int max_batc
     return rc;
 }
 
+/* The checkpoint identity the trial writes and requires: the given one (a
+ * run plan's), or that of its config and data. */
+static void set_identity(trial *t, const unsigned char *identity, const char *data_id)
+{
+    if (identity)
+        memcpy(t->identity, identity, sizeof t->identity);
+    else
+        bnx_checkpoint_identity(t->cfg, data_id, t->identity);
+}
+
 static int trial_open(trial *t, bnx_error *err)
 {
     const bnx_config *cfg = t->cfg;
@@ -553,10 +563,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
                .plane = train->h * train->w};
     if ((size_t)snprintf(t.dir, sizeof t.dir, "%s", dir) >= sizeof t.dir)
         return bnx_fail(err, BNX_EINVAL, "trial directory path is too long: %s", dir);
-    if (opts->identity)
-        memcpy(t.identity, opts->identity, sizeof t.identity);
-    else
-        bnx_checkpoint_identity(cfg, opts->data_id, t.identity);
+    set_identity(&t, opts->identity, opts->data_id);
     rc = trial_open(&t, err);
     if (rc)
         return trial_close(&t, rc, NULL);
@@ -712,10 +719,7 @@ int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_da
                .plane = train->h * train->w, .min_batch = opts->batch_size};
     long *predicted = calloc((size_t)train->num_classes, sizeof(long));
     snprintf(t.dir, sizeof t.dir, "%s", dir);
-    if (opts->identity)
-        memcpy(t.identity, opts->identity, sizeof t.identity);
-    else
-        bnx_checkpoint_identity(cfg, opts->data_id, t.identity);
+    set_identity(&t, opts->identity, opts->data_id);
     rc = predicted ? trial_open(&t, err)
                    : bnx_fail(err, BNX_ENOMEM, "cannot allocate the class counts");
     char path[4200];

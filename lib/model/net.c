@@ -239,12 +239,20 @@ static void allocate_buffer(void *ctx, void **slot, size_t count, size_t size, e
 
 /* Count the parameters into num_params and check that no buffer's index
  * overflows an int. */
+/* Trainable parameters of the laid-out layers. */
+static size_t total_params(const bnx_net *net)
+{
+    size_t total = 0;
+    for (int i = 0; i < net->num_layers; i++)
+        total += param_count(net, i);
+    return total;
+}
+
 static int check_sizes(bnx_net *net, int max_batch, bnx_error *err)
 {
-    size_t total = 0, widest = (size_t)net->in_features, col = 0;
+    size_t total = total_params(net), widest = (size_t)net->in_features, col = 0;
     for (int i = 0; i < net->num_layers; i++) {
         const bnx_layer *l = &net->layers[i];
-        total += param_count(net, i);
         if ((size_t)l->out > widest)
             widest = (size_t)l->out;
         if (l->kind == BNX_LAYER_CONV) {
@@ -321,13 +329,11 @@ int bnx_net_plan(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_net_
     int rc = lay_out(net, spec, max_batch, err);
     if (rc)
         return rc;
-    double params = 0;
-    for (int i = 0; i < net->num_layers; i++) {
-        params += (double)param_count(net, i);
+    for (int i = 0; i < net->num_layers; i++)
         layer_buffers(net, i, count_buffer, bytes);
-    }
-    net->num_params = params > INT32_MAX ? INT32_MAX : (int)params;
-    bytes->params = 3.0 * sizeof(float) * params;
+    bytes->num_params = (double)total_params(net);
+    net->num_params = bytes->num_params > INT32_MAX ? INT32_MAX : (int)bytes->num_params;
+    bytes->params = 3.0 * sizeof(float) * bytes->num_params;
     return BNX_OK;
 }
 

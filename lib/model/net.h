@@ -154,6 +154,7 @@ int bnx_net_create(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_er
 
 /* What a network's buffers take, in bytes, as bnx_net_create allocates them. */
 typedef struct bnx_net_bytes {
+    double num_params;  /* trainable parameters (not capped) */
     double params;      /* parameters, gradients and SGD momentum: 3 floats each */
     double activations; /* per layer: output, input gradient, dropout mask,
                            max-pooling argmax, every buffer a normalization declares */

@@ -104,21 +104,22 @@ void bnx_norm_reset(bnx_norm_layer *l)
     }
 }
 
-/* Persistent buffers are per-channel floats (norm.h). */
-static void copy_state(bnx_norm_layer *l, float *state, int to_layer)
+/* Persistent buffers are per-channel floats (norm.h), laid end to end in
+ * declaration order. */
+void bnx_norm_save(const bnx_norm_layer *l, float *state)
 {
-    size_t at = 0, bytes = sizeof(float) * (size_t)l->c;
-    for (int i = 0; i < l->ops->num_buffers; i++) {
-        if (!l->ops->buffers[i].persistent)
-            continue;
-        if (to_layer)
-            memcpy(l->buf[i], state + at, bytes);
-        else
-            memcpy(state + at, l->buf[i], bytes);
-        at += (size_t)l->c;
-    }
+    for (int i = 0; i < l->ops->num_buffers; i++)
+        if (l->ops->buffers[i].persistent) {
+            memcpy(state, l->buf[i], sizeof(float) * (size_t)l->c);
+            state += l->c;
+        }
 }
 
-void bnx_norm_save(const bnx_norm_layer *l, float *state) { copy_state((bnx_norm_layer *)l, state, 0); }
-
-void bnx_norm_restore(bnx_norm_layer *l, const float *state) { copy_state(l, (float *)state, 1); }
+void bnx_norm_restore(bnx_norm_layer *l, const float *state)
+{
+    for (int i = 0; i < l->ops->num_buffers; i++)
+        if (l->ops->buffers[i].persistent) {
+            memcpy(l->buf[i], state, sizeof(float) * (size_t)l->c);
+            state += l->c;
+        }
+}
