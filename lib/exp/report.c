@@ -14,6 +14,7 @@
 #include "out/atomic.h"
 #include "out/csv.h"
 #include "out/csvread.h"
+#include "out/strbuf.h"
 
 /* ---- one trial's metrics.csv ---- */
 
@@ -593,64 +594,16 @@ int bnx_run_step_stats(const bnx_run *run, int v, int metric, bnx_step_stat **ou
     return BNX_OK;
 }
 
-/* ---- a growing string ---- */
-
-typedef struct strbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} strbuf;
-
-__attribute__((format(printf, 2, 3))) static void sb_printf(strbuf *sb, const char *fmt, ...)
-{
-    if (sb->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(sb->p ? sb->p + sb->len : NULL, sb->p ? sb->cap - sb->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            sb->oom = 1;
-            return;
-        }
-        if (sb->p && sb->len + (size_t)n < sb->cap) {
-            sb->len += (size_t)n;
-            return;
-        }
-        size_t cap = sb->cap ? sb->cap : 4096;
-        while (cap <= sb->len + (size_t)n)
-            cap *= 2;
-        char *p = realloc(sb->p, cap);
-        if (!p) {
-            sb->oom = 1;
-            return;
-        }
-        sb->p = p;
-        sb->cap = cap;
-    }
-}
-
-/* Write sb's text to path whole (out/atomic.h) and free it. */
-static int sb_write(strbuf *sb, const char *path, bnx_error *err)
-{
-    int rc = sb->oom ? bnx_fail(err, BNX_ENOMEM, "out of memory formatting %s", path)
-                     : bnx_write_file_atomic(path, sb->p, sb->len, err);
-    free(sb->p);
-    sb->p = NULL;
-    return rc;
-}
-
 /* curves.csv for metrics first..last; `name` (or NULL: bnx_metric_name)
  * in the metric column. */
 static int write_curves(const bnx_run *run, int first, int last, const char *name,
                         const char *path, bnx_error *err)
 {
-    strbuf sb = {0};
-    sb_printf(&sb, "variant,metric,step,seeds,n,mean,sd,min,max");
+    bnx_strbuf sb = {0};
+    bnx_sb_printf(&sb, "variant,metric,step,seeds,n,mean,sd,min,max");
     for (int k = 0; k < run->num_swept; k++)
-        sb_printf(&sb, ",%s", run->swept[k]);
-    sb_printf(&sb, "\n");
+        bnx_sb_printf(&sb, ",%s", run->swept[k]);
+    bnx_sb_printf(&sb, "\n");
     for (int v = 0; v < run->num_variants; v++)
         for (int metric = first; metric <= last; metric++) {
             bnx_step_stat *st;
@@ -663,19 +616,19 @@ static int write_curves(const bnx_run *run, int first, int last, const char *nam
             for (long i = 0; i < count; i++) {
                 const bnx_stat *s = &st[i].stat;
                 char c[4][32];
-                sb_printf(&sb, "%s,%s,%ld,%d,%d,%s,%s,%s,%s", run->variants[v],
+                bnx_sb_printf(&sb, "%s,%s,%ld,%d,%d,%s,%s,%s,%s", run->variants[v],
                           name ? name : bnx_metric_name(metric), st[i].step, st[i].seeds, s->n,
                           bnx_csv_num(c[0], 32, s->mean, s->n > 0),
                           bnx_csv_num(c[1], 32, s->sd, s->n > 0),
                           bnx_csv_num(c[2], 32, s->min, s->n > 0),
                           bnx_csv_num(c[3], 32, s->max, s->n > 0));
                 for (int k = 0; k < run->num_swept; k++)
-                    sb_printf(&sb, ",%s", run->swept_values[v * run->num_swept + k]);
-                sb_printf(&sb, "\n");
+                    bnx_sb_printf(&sb, ",%s", run->swept_values[v * run->num_swept + k]);
+                bnx_sb_printf(&sb, "\n");
             }
             free(st);
         }
-    return sb_write(&sb, path, err);
+    return bnx_sb_write(&sb, path, err);
 }
 
 int bnx_curves_write(const bnx_run *run, const char *path, bnx_error *err)
@@ -706,9 +659,9 @@ int bnx_run_load_column(bnx_run *run, const char *name, bnx_error *err)
             return rc;
         int col = bnx_csv_table_col(&t, name), istep = bnx_csv_table_col(&t, "step");
         if (col < 0 || istep < 0) {
-            strbuf cols = {0};
+            bnx_strbuf cols = {0};
             for (int k = 0; k < t.num_cols; k++)
-                sb_printf(&cols, "%s%s", k ? ", " : "", t.header[k]);
+                bnx_sb_printf(&cols, "%s%s", k ? ", " : "", t.header[k]);
             rc = bnx_fail(err, BNX_EINVAL, "%s has no column '%s' (its columns: %s)", path, name,
                           cols.oom ? "?" : cols.p);
             free(cols.p);
@@ -783,9 +736,9 @@ int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep
     memset(rep, 0, sizeof *rep);
     int b = baseline ? bnx_run_variant(run, baseline) : -1;
     if (baseline && b < 0) {
-        strbuf names = {0};
+        bnx_strbuf names = {0};
         for (int i = 0; i < run->num_variants; i++)
-            sb_printf(&names, "%s%s", i ? ", " : "", run->variants[i]);
+            bnx_sb_printf(&names, "%s%s", i ? ", " : "", run->variants[i]);
         int rc = bnx_fail(err, BNX_ENOTFOUND, "baseline variant '%s' is not in %s (its "
                           "variants: %s)", baseline, run->dir, names.oom ? "?" : names.p);
         free(names.p);
@@ -887,48 +840,48 @@ int bnx_report_compute(const bnx_run *run, const char *baseline, bnx_report *rep
 
 /* "mean ± sd", a lone value, or "n/a"; with "(n/total WORD)" when some
  * values are missing.  `decimals` < 0: whole numbers. */
-static void put_stat(strbuf *sb, const bnx_stat *s, int total, int decimals, const char *word,
+static void put_stat(bnx_strbuf *sb, const bnx_stat *s, int total, int decimals, const char *word,
                      const char *none)
 {
     int d = decimals < 0 ? 0 : decimals;
     if (s->n == 0)
-        sb_printf(sb, "%s", none);
+        bnx_sb_printf(sb, "%s", none);
     else if (s->n == 1)
-        sb_printf(sb, "%.*f", d, s->mean);
+        bnx_sb_printf(sb, "%.*f", d, s->mean);
     else
-        sb_printf(sb, "%.*f ± %.*f", d, s->mean, d, s->sd);
+        bnx_sb_printf(sb, "%.*f ± %.*f", d, s->mean, d, s->sd);
     if (s->n > 0 && s->n < total)
-        sb_printf(sb, " (%d/%d %s)", s->n, total, word);
+        bnx_sb_printf(sb, " (%d/%d %s)", s->n, total, word);
 }
 
 /* " | 2.0x | " (or " | — | ") and the max test accuracy, then " | ". */
-static void put_speedup_and_max(strbuf *sb, const bnx_report_row *r)
+static void put_speedup_and_max(bnx_strbuf *sb, const bnx_report_row *r)
 {
     if (isfinite(r->speedup))
-        sb_printf(sb, " | %.1fx | ", r->speedup);
+        bnx_sb_printf(sb, " | %.1fx | ", r->speedup);
     else
-        sb_printf(sb, " | — | ");
+        bnx_sb_printf(sb, " | — | ");
     put_stat(sb, &r->max_accuracy, r->seeds, 4, "finite", "n/a");
-    sb_printf(sb, " | ");
+    bnx_sb_printf(sb, " | ");
 }
 
 /* " | diverged/trials", and the failed and interrupted ones. */
-static void put_diverged(strbuf *sb, const bnx_report_row *r)
+static void put_diverged(bnx_strbuf *sb, const bnx_report_row *r)
 {
-    sb_printf(sb, " | %d/%d", r->diverged, r->seeds);
+    bnx_sb_printf(sb, " | %d/%d", r->diverged, r->seeds);
     if (r->failed)
-        sb_printf(sb, " (%d failed)", r->failed);
+        bnx_sb_printf(sb, " (%d failed)", r->failed);
     if (r->interrupted)
-        sb_printf(sb, " (%d interrupted)", r->interrupted);
+        bnx_sb_printf(sb, " (%d interrupted)", r->interrupted);
 }
 
 /* The report's first lines: the run directory and the experiment. */
-static void put_run_lines(strbuf *sb, const bnx_report_info *info)
+static void put_run_lines(bnx_strbuf *sb, const bnx_report_info *info)
 {
     const char *exp = info->experiment && info->experiment[0] ? info->experiment : NULL;
-    sb_printf(sb, "- Run directory: `%s`\n", info->run_dir);
+    bnx_sb_printf(sb, "- Run directory: `%s`\n", info->run_dir);
     if (exp)
-        sb_printf(sb, "- Experiment: %s%s%s\n", exp,
+        bnx_sb_printf(sb, "- Experiment: %s%s%s\n", exp,
                   info->description && info->description[0] ? " — " : "",
                   info->description ? info->description : "");
 }
@@ -937,12 +890,12 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
                         char **text, bnx_error *err)
 {
     *text = NULL;
-    strbuf sb = {0};
+    bnx_strbuf sb = {0};
     const char *exp = info->experiment && info->experiment[0] ? info->experiment : NULL;
-    sb_printf(&sb, "# Steps to the baseline's best test accuracy%s%s\n\n", exp ? ": " : "",
+    bnx_sb_printf(&sb, "# Steps to the baseline's best test accuracy%s%s\n\n", exp ? ": " : "",
               exp ? exp : "");
     put_run_lines(&sb, info);
-    sb_printf(&sb, "- Seeds: ");
+    bnx_sb_printf(&sb, "- Seeds: ");
     long last = -1;
     for (int i = 0, shown_seeds = 0; i < run->num_trials; i++) {
         long seed = -1; /* the next seed above `last` */
@@ -951,91 +904,91 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
                 seed = run->trials[j].seed;
         if (seed < 0)
             break;
-        sb_printf(&sb, "%s%ld", shown_seeds++ ? ", " : "", seed);
+        bnx_sb_printf(&sb, "%s%ld", shown_seeds++ ? ", " : "", seed);
         last = seed;
     }
-    sb_printf(&sb, " (%d trial%s of %d variant%s)\n", run->num_trials,
+    bnx_sb_printf(&sb, " (%d trial%s of %d variant%s)\n", run->num_trials,
               run->num_trials == 1 ? "" : "s", run->num_variants,
               run->num_variants == 1 ? "" : "s");
     if (rep->no_target[0])
-        sb_printf(&sb, "- Baseline: none usable (%s): steps to target and speed-up are not "
+        bnx_sb_printf(&sb, "- Baseline: none usable (%s): steps to target and speed-up are not "
                        "computed; choose a variant with --baseline VARIANT", rep->no_target);
     else
-        sb_printf(&sb, "- Baseline: %s\n- Target (per seed: the best test accuracy the baseline "
+        bnx_sb_printf(&sb, "- Baseline: %s\n- Target (per seed: the best test accuracy the baseline "
                        "recorded with that seed):", rep->baseline);
     for (int i = 0; i < rep->num_targets; i++) {
         const bnx_target *t = &rep->targets[i];
-        sb_printf(&sb, "%s seed %ld: %.4f", i ? ";" : "", t->seed, t->accuracy);
+        bnx_sb_printf(&sb, "%s seed %ld: %.4f", i ? ";" : "", t->seed, t->accuracy);
         if (!t->own)
-            sb_printf(&sb, " (%s has no seed %ld with a finite accuracy: its best over all "
+            bnx_sb_printf(&sb, " (%s has no seed %ld with a finite accuracy: its best over all "
                            "seeds)", rep->baseline, t->seed);
     }
-    sb_printf(&sb, "\n\n");
+    bnx_sb_printf(&sb, "\n\n");
     int unfinished = 0, missing = 0;
     for (int k = 0; k < rep->num_rows; k++) {
         unfinished += rep->rows[k].interrupted;
         missing += rep->rows[k].missing;
     }
     if (missing) {
-        sb_printf(&sb, "**Missing records**: %d trial%s listed in summary.csv %s no metrics.csv "
+        bnx_sb_printf(&sb, "**Missing records**: %d trial%s listed in summary.csv %s no metrics.csv "
                        "or no record in it (stopped or failed before its first record), left out "
                        "of every figure:", missing, missing == 1 ? "" : "s", missing == 1 ? "has" : "have");
         for (int i = 0, k = 0; i < run->num_trials; i++)
             if (run->trials[i].missing)
-                sb_printf(&sb, "%s %s seed %ld", k++ ? "," : "", run->trials[i].variant,
+                bnx_sb_printf(&sb, "%s %s seed %ld", k++ ? "," : "", run->trials[i].variant,
                           run->trials[i].seed);
-        sb_printf(&sb, ".\n\n");
+        bnx_sb_printf(&sb, ".\n\n");
     }
     if (unfinished)
-        sb_printf(&sb, "**Unfinished run**: %d trial%s interrupted (status interrupted in "
+        bnx_sb_printf(&sb, "**Unfinished run**: %d trial%s interrupted (status interrupted in "
                        "summary.csv); %s figures cover only the steps trained so far. Continue "
                        "with `bnexp run %s --resume %s`, then report again.\n\n",
                   unfinished, unfinished == 1 ? " was" : "s were", unfinished == 1 ? "its" : "their",
                   exp ? exp : "EXPERIMENT", info->run_dir);
 
-    sb_printf(&sb, "| variant | seeds | steps to target | speed-up | max test accuracy | "
+    bnx_sb_printf(&sb, "| variant | seeds | steps to target | speed-up | max test accuracy | "
                    "final test accuracy | diverged | wall time (s) |\n");
-    sb_printf(&sb, "|---|---|---|---|---|---|---|---|\n");
+    bnx_sb_printf(&sb, "|---|---|---|---|---|---|---|---|\n");
     for (int k = 0; k < rep->num_rows; k++) {
         const bnx_report_row *r = &rep->rows[k];
-        sb_printf(&sb, "| %s | %d", r->variant, r->seeds);
+        bnx_sb_printf(&sb, "| %s | %d", r->variant, r->seeds);
         if (r->missing)
-            sb_printf(&sb, " (+%d missing)", r->missing);
-        sb_printf(&sb, " | ");
+            bnx_sb_printf(&sb, " (+%d missing)", r->missing);
+        bnx_sb_printf(&sb, " | ");
         if (rep->no_target[0])
-            sb_printf(&sb, "—");
+            bnx_sb_printf(&sb, "—");
         else
             put_stat(&sb, &r->steps_to_target, r->seeds, -1, "reached", "never");
         put_speedup_and_max(&sb, r);
         put_stat(&sb, &r->final_accuracy, r->seeds, 4, "finite", "n/a");
         put_diverged(&sb, r);
-        sb_printf(&sb, " | ");
+        bnx_sb_printf(&sb, " | ");
         put_stat(&sb, &r->wall_time_s, r->seeds, 1, "known", "n/a");
-        sb_printf(&sb, " |\n");
+        bnx_sb_printf(&sb, " |\n");
     }
 
     if (rep->no_target[0])
-        sb_printf(&sb, "\nNo speed-ups: no targets (%s).", rep->no_target);
+        bnx_sb_printf(&sb, "\nNo speed-ups: no targets (%s).", rep->no_target);
     else
-        sb_printf(&sb, "\nSpeed-up in steps to the target, relative to %s:", rep->baseline);
+        bnx_sb_printf(&sb, "\nSpeed-up in steps to the target, relative to %s:", rep->baseline);
     int shown = 0;
     for (int k = 1; !rep->no_target[0] && k < rep->num_rows; k++) {
         const bnx_report_row *r = &rep->rows[k];
-        sb_printf(&sb, "%s %s ", shown++ ? ";" : "", r->variant);
+        bnx_sb_printf(&sb, "%s %s ", shown++ ? ";" : "", r->variant);
         if (r->steps_to_target.n == 0)
-            sb_printf(&sb, "never reached it");
+            bnx_sb_printf(&sb, "never reached it");
         else if (isfinite(r->speedup))
-            sb_printf(&sb, "needs %.1f times %s steps", r->speedup >= 1 ? r->speedup
+            bnx_sb_printf(&sb, "needs %.1f times %s steps", r->speedup >= 1 ? r->speedup
                                                                         : 1 / r->speedup,
                       r->speedup >= 1 ? "fewer" : "more");
         else
-            sb_printf(&sb, "reached it at step 0");
+            bnx_sb_printf(&sb, "reached it at step 0");
         if (r->steps_to_target.n > 0 && r->steps_to_target.n < r->seeds)
-            sb_printf(&sb, " (%d of %d seeds reached it)", r->steps_to_target.n, r->seeds);
+            bnx_sb_printf(&sb, " (%d of %d seeds reached it)", r->steps_to_target.n, r->seeds);
     }
-    sb_printf(&sb, "%s\n\n", shown ? "." : rep->no_target[0] ? "" : " no other variant.");
+    bnx_sb_printf(&sb, "%s\n\n", shown ? "." : rep->no_target[0] ? "" : " no other variant.");
 
-    sb_printf(&sb,
+    bnx_sb_printf(&sb,
               "Columns:\n\n"
               "- **seeds**: trials of the variant (one per seed).\n"
               "- **steps to target**: SGD steps (mini-batches) until the first record whose "
@@ -1055,12 +1008,7 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
               "- **mean ± sd**: over seeds; sd is the sample standard deviation (n - 1 in "
               "the denominator). A single value is shown alone; \"(r/n finite)\" when a "
               "value was missing or not finite in n - r trials.\n");
-    if (sb.oom) {
-        free(sb.p);
-        return bnx_fail(err, BNX_ENOMEM, "out of memory formatting the report");
-    }
-    *text = sb.p;
-    return BNX_OK;
+    return bnx_sb_take(&sb, text, err);
 }
 
 /* ---- sweeps ---- */
@@ -1312,18 +1260,18 @@ out:
 
 int bnx_sweep_write(const bnx_sweep *sw, const char *path, bnx_error *err)
 {
-    strbuf sb = {0};
-    sb_printf(&sb, "group,x,x_index,trials,n,mean,sd,min,max,diverged,unfinished\n");
+    bnx_strbuf sb = {0};
+    bnx_sb_printf(&sb, "group,x,x_index,trials,n,mean,sd,min,max,diverged,unfinished\n");
     for (int i = 0; i < sw->num_points; i++) {
         const bnx_sweep_point *p = &sw->points[i];
         const bnx_stat *s = &p->stat;
         char c[4][32];
-        sb_printf(&sb, "%s,%s,%d,%d,%d,%s,%s,%s,%s,%d,%d\n", sw->groups[p->group], sw->xs[p->xi],
+        bnx_sb_printf(&sb, "%s,%s,%d,%d,%d,%s,%s,%s,%s,%d,%d\n", sw->groups[p->group], sw->xs[p->xi],
                   p->xi, p->trials, s->n, bnx_csv_num(c[0], 32, s->mean, s->n > 0),
                   bnx_csv_num(c[1], 32, s->sd, s->n > 0), bnx_csv_num(c[2], 32, s->min, s->n > 0),
                   bnx_csv_num(c[3], 32, s->max, s->n > 0), p->diverged, p->unfinished);
     }
-    return sb_write(&sb, path, err);
+    return bnx_sb_write(&sb, path, err);
 }
 
 /* ---- pairs ---- */
@@ -1486,48 +1434,48 @@ int bnx_pairs_markdown(const bnx_run *run, const bnx_pairs *pairs, const bnx_rep
                        char **text, bnx_error *err)
 {
     *text = NULL;
-    strbuf sb = {0};
+    bnx_strbuf sb = {0};
     const char *exp = info->experiment && info->experiment[0] ? info->experiment : NULL;
-    sb_printf(&sb, "# Each variant against its twin with %s = %s%s%s\n\n", pairs->key, pairs->value,
+    bnx_sb_printf(&sb, "# Each variant against its twin with %s = %s%s%s\n\n", pairs->key, pairs->value,
               exp ? ": " : "", exp ? exp : "");
     put_run_lines(&sb, info);
-    sb_printf(&sb, "- %d trial%s of %d variant%s; %d variant%s with %s = %s (the twins)\n",
+    bnx_sb_printf(&sb, "- %d trial%s of %d variant%s; %d variant%s with %s = %s (the twins)\n",
               run->num_trials, run->num_trials == 1 ? "" : "s", run->num_variants,
               run->num_variants == 1 ? "" : "s", pairs->num_twins, pairs->num_twins == 1 ? "" : "s",
               pairs->key, pairs->value);
-    sb_printf(&sb, "- A variant's twin has the same config but %s = %s; the target of a seed is "
+    bnx_sb_printf(&sb, "- A variant's twin has the same config but %s = %s; the target of a seed is "
                    "the best test accuracy the twin's trial of that seed recorded\n\n",
               pairs->key, pairs->value);
-    sb_printf(&sb, "| variant | twin | seeds | steps to twin's best | speed-up | max test "
+    bnx_sb_printf(&sb, "| variant | twin | seeds | steps to twin's best | speed-up | max test "
                    "accuracy | twin's max | final test accuracy | twin's final | diverged |\n");
-    sb_printf(&sb, "|---|---|---|---|---|---|---|---|---|---|\n");
+    bnx_sb_printf(&sb, "|---|---|---|---|---|---|---|---|---|---|\n");
     for (int k = 0; k < pairs->num_rows; k++) {
         const bnx_pair_row *p = &pairs->rows[k];
         const bnx_report_row *r = &p->mine, *t = &p->theirs;
-        sb_printf(&sb, "| %s | %s | %d | ", p->variant,
+        bnx_sb_printf(&sb, "| %s | %s | %d | ", p->variant,
                   p->twin[0] ? p->twin : "none in this run", r->seeds);
         if (!p->twin[0])
-            sb_printf(&sb, "— (no twin)");
+            bnx_sb_printf(&sb, "— (no twin)");
         else if (p->no_target)
-            sb_printf(&sb, "— (the twin has no finite accuracy)");
+            bnx_sb_printf(&sb, "— (the twin has no finite accuracy)");
         else
             put_stat(&sb, &r->steps_to_target, r->seeds, -1, "reached", "never");
         put_speedup_and_max(&sb, r);
         if (p->twin[0] && !p->no_target)
             put_stat(&sb, &t->max_accuracy, t->seeds, 4, "finite", "n/a");
         else
-            sb_printf(&sb, "—");
-        sb_printf(&sb, " | ");
+            bnx_sb_printf(&sb, "—");
+        bnx_sb_printf(&sb, " | ");
         put_stat(&sb, &r->final_accuracy, r->seeds, 4, "finite", "n/a");
-        sb_printf(&sb, " | ");
+        bnx_sb_printf(&sb, " | ");
         if (p->twin[0] && !p->no_target)
             put_stat(&sb, &t->final_accuracy, t->seeds, 4, "finite", "n/a");
         else
-            sb_printf(&sb, "—");
+            bnx_sb_printf(&sb, "—");
         put_diverged(&sb, r);
-        sb_printf(&sb, " |\n");
+        bnx_sb_printf(&sb, " |\n");
     }
-    sb_printf(&sb,
+    bnx_sb_printf(&sb,
               "\nColumns:\n\n"
               "- **twin**: the variant with the same config but %s = %s (\"none in this run\": "
               "the grid has no such point, or it was not run).\n"
@@ -1541,10 +1489,5 @@ int bnx_pairs_markdown(const bnx_run *run, const bnx_pairs *pairs, const bnx_rep
               "trials.\n"
               "- **mean ± sd**: over seeds, sample standard deviation.\n",
               pairs->key, pairs->value);
-    if (sb.oom) {
-        free(sb.p);
-        return bnx_fail(err, BNX_ENOMEM, "out of memory formatting the report");
-    }
-    *text = sb.p;
-    return BNX_OK;
+    return bnx_sb_take(&sb, text, err);
 }
