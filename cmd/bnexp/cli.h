@@ -20,6 +20,19 @@ int cmd_eval(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
+/* bnexp report claims / bnexp run claims (cmd_claims.c): argv[0] is
+ * "claims", then the options. */
+int cmd_report_claims(int argc, char **argv);
+int cmd_run_claims(int argc, char **argv);
+
+/* Run this bnexp as a child process with arguments args (NULL-terminated,
+ * the subcommand first), its stderr shared; with `line`, the first line it
+ * prints on stdout goes into line[size] (without the newline) and the rest
+ * is discarded, otherwise its stdout is shared too.  Returns its exit
+ * status (128 + N when killed by signal N), or -1 if it could not be
+ * started. */
+int cli_self(char *const *args, char *line, size_t size);
+
 /* The usage text of `bnexp data`, shared by its --help and `bnexp help data`. */
 extern const char cmd_data_usage[];
 

@@ -8,12 +8,43 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/paths.h"
+#include "exp/claims.h"
 #include "exp/manifest.h"
+#include "exp/plan.h"
 #include "exp/report.h"
+#include "exp/spec.h"
 #include "out/atomic.h"
+#include "out/strbuf.h"
+
+/* Append the verdicts of the run's frozen experiment file (if it has any)
+ * to *text. */
+static int add_verdicts(const char *dir, const char *experiment, char **text, bnx_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, BNX_PLAN_INI);
+    if (!bnx_is_file(path))
+        return BNX_OK;
+    bnx_spec spec;
+    int rc = bnx_spec_load(path, experiment[0] ? experiment : "run", &spec, err);
+    if (rc == BNX_OK && spec.num_verdicts) {
+        bnx_strbuf sb = {0};
+        bnx_sb_printf(&sb, "%s", *text);
+        if ((rc = bnx_verdicts_markdown(&spec, dir, &sb, err)) == BNX_OK) {
+            free(*text);
+            rc = bnx_sb_take(&sb, text, err);
+        } else {
+            free(sb.p);
+        }
+    }
+    bnx_spec_free(&spec);
+    return rc;
+}
 
 int cmd_report(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "claims") == 0)
+        return cmd_report_claims(argc - 1, argv + 1);
     static const struct option opts[] = {
         {"run", required_argument, NULL, 'r'},
         {"baseline", required_argument, NULL, 'b'},
@@ -78,8 +109,12 @@ int cmd_report(int argc, char **argv)
     bnx_report_free(&rep);
     bnx_pairs_free(&pairs);
     bnx_run_free(&run);
-    if (rc)
+    if (rc == BNX_OK)
+        rc = add_verdicts(dir, ri.experiment, &text, &err);
+    if (rc) {
+        free(text);
         return cli_report(&err);
+    }
 
     snprintf(path, sizeof path, "%s/report.md", dir);
     rc = bnx_write_file_atomic(path, text, strlen(text), &err);

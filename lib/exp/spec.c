@@ -2,6 +2,7 @@
 
 #include <ini.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,46 +18,50 @@ struct parse_state {
     int failed;
     FILE *file;
     int line;
+    int continued;  /* the line read last is indented: inih continues the
+                       previous key's value with it */
 };
 
 static bnx_variant *find_or_add_variant(struct parse_state *st, const char *name);
 static bnx_grid *find_or_add_grid(struct parse_state *st, const char *name);
+static bnx_verdict_rule *find_or_add_verdict(struct parse_state *st, const char *name);
 static void free_variants(bnx_variant *list, int count);
 static int resolve(bnx_spec *spec, bnx_error *err);
 static int expand(bnx_spec *spec, bnx_error *err);
 
 /* inih calls the handler only for keys, so a section with no keys (a
  * variant that changes nothing) is registered here, as its header is read. */
+/* 1 if `line` is the header [PREFIX] (name "") or [PREFIX.NAME] (NAME into
+ * name[size]), else 0 (also for a malformed one: inih reports it). */
+static int section_header(const char *line, const char *prefix, char *name, size_t size)
+{
+    size_t p = strlen(prefix);
+    if (line[0] != '[' || strncmp(line + 1, prefix, p) != 0)
+        return 0;
+    const char *rest = line + 1 + p;
+    if (rest[0] == ']') {
+        name[0] = '\0';
+        return 1;
+    }
+    size_t n = rest[0] == '.' ? strcspn(rest + 1, "]") : 0;
+    if (n == 0 || rest[1 + n] != ']' || n >= size)
+        return 0;
+    memcpy(name, rest + 1, n);
+    name[n] = '\0';
+    return 1;
+}
+
 static void note_section(struct parse_state *st, const char *line)
 {
     while (*line == ' ' || *line == '\t')
         line++;
-    if (strncmp(line, "[grid]", 6) == 0) {
-        if (!find_or_add_grid(st, ""))
-            st->failed = 1;
-        return;
-    }
-    if (strncmp(line, "[grid.", 6) == 0) {
-        char name[128];
-        size_t n = strcspn(line + 6, "]");
-        if (line[6 + n] != ']' || n == 0 || n >= sizeof name)
-            return;
-        memcpy(name, line + 6, n);
-        name[n] = '\0';
-        if (!find_or_add_grid(st, name))
-            st->failed = 1;
-        return;
-    }
-    if (strncmp(line, "[variant.", 9) != 0)
-        return;
     char name[128];
-    size_t n = strcspn(line + 9, "]");
-    if (line[9 + n] != ']' || n == 0 || n >= sizeof name)
-        return; /* inih reports the malformed header */
-    memcpy(name, line + 9, n);
-    name[n] = '\0';
-    if (!find_or_add_variant(st, name))
-        st->failed = 1;
+    if (section_header(line, "grid", name, sizeof name))
+        st->failed |= !find_or_add_grid(st, name);
+    else if (section_header(line, "verdict", name, sizeof name))
+        st->failed |= !find_or_add_verdict(st, name);
+    else if (section_header(line, "variant", name, sizeof name) && name[0])
+        st->failed |= !find_or_add_variant(st, name);
 }
 
 static char *read_line(char *str, int num, void *stream)
@@ -67,6 +72,14 @@ static char *read_line(char *str, int num, void *stream)
     char *got = fgets(str, num, st->file);
     if (got) {
         st->line++;
+        size_t len = strlen(got);
+        if (len == (size_t)num - 1 && got[len - 1] != '\n' && !feof(st->file)) {
+            bnx_fail(st->err, BNX_EFORMAT, "%s:%d: line longer than %d characters (continue a "
+                     "long value on the next line, indented)", st->spec->path, st->line, num - 2);
+            st->failed = 1;
+            return NULL;
+        }
+        st->continued = (got[0] == ' ' || got[0] == '\t') && got[strspn(got, " \t\r\n")] != '\0';
         note_section(st, got);
         if (st->failed)
             return NULL;
@@ -137,29 +150,43 @@ static bnx_variant *find_or_add_variant(struct parse_state *st, const char *name
     return v;
 }
 
+/* The item called `name` of the list *list (*count items of `size` bytes,
+ * each starting with its char name[64]), added zeroed if new; NULL (error
+ * recorded, with the line) for a name that is not path-safe or no memory.
+ * `what` names the kind of section in the message. */
+_Static_assert(offsetof(bnx_grid, name) == 0 && offsetof(bnx_verdict_rule, name) == 0,
+               "find_or_add_named reads an item's name at its start");
+static void *find_or_add_named(struct parse_state *st, void **list, int *count, size_t size,
+                               const char *what, const char *name)
+{
+    for (int i = 0; i < *count; i++)
+        if (strcmp((char *)*list + (size_t)i * size, name) == 0)
+            return (char *)*list + (size_t)i * size;
+    if (name[0] && !bnx_name_is_safe(name)) {
+        bnx_fail(st->err, BNX_EFORMAT, "%s:%d: %s name '%s' must be %s", st->spec->path,
+                 st->line, what, name, bnx_name_rule);
+        return NULL;
+    }
+    char *grown = realloc(*list, size * (size_t)(*count + 1));
+    if (!grown) {
+        bnx_fail(st->err, BNX_ENOMEM, "out of memory reading %s", st->spec->path);
+        return NULL;
+    }
+    *list = grown;
+    char *item = grown + size * (size_t)(*count)++;
+    memset(item, 0, size);
+    snprintf(item, 64, "%s", name);
+    return item;
+}
+
 /* The grid called `name` ("" for [grid]), added if new; NULL (error
  * recorded, with the line) for a bad name or no memory. */
 static bnx_grid *find_or_add_grid(struct parse_state *st, const char *name)
 {
-    bnx_spec *spec = st->spec;
-    for (int i = 0; i < spec->num_grids; i++)
-        if (strcmp(spec->grids[i].name, name) == 0)
-            return &spec->grids[i];
-    if (name[0] && !bnx_name_is_safe(name)) {
-        bnx_fail(st->err, BNX_EFORMAT, "%s:%d: grid name '%s' must be %s", spec->path, st->line,
-                 name, bnx_name_rule);
-        return NULL;
-    }
-    bnx_grid *grown = realloc(spec->grids, sizeof *grown * (size_t)(spec->num_grids + 1));
-    if (!grown) {
-        bnx_fail(st->err, BNX_ENOMEM, "out of memory reading %s", spec->path);
-        return NULL;
-    }
-    spec->grids = grown;
-    bnx_grid *g = &grown[spec->num_grids++];
-    memset(g, 0, sizeof *g);
-    snprintf(g->name, sizeof g->name, "%s", name);
-    g->line = st->line;
+    bnx_grid *g = find_or_add_named(st, (void **)&st->spec->grids, &st->spec->num_grids,
+                                    sizeof *g, "grid", name);
+    if (g && !g->line)
+        g->line = st->line;
     return g;
 }
 
@@ -268,14 +295,35 @@ static int on_entry(void *user, const char *section, const char *key, const char
             goto fail;
         return 1;
     }
+    if (strcmp(section, "verdict") == 0 || (strncmp(section, "verdict.", 8) == 0 && section[8])) {
+        bnx_verdict_rule *r = find_or_add_verdict(st, section[7] ? section + 8 : "");
+        if (!r)
+            return 0;
+        if (st->continued ? bnx_verdict_continue(r, key, value, st->err)
+                          : bnx_verdict_set(r, key, value, st->err))
+            goto fail;
+        return 1;
+    }
     bnx_fail(st->err, BNX_EFORMAT, "unknown section [%s] (expected [experiment], [variant.NAME], "
-             "[grid] or [grid.NAME])", section);
+             "[grid], [grid.NAME], [verdict] or [verdict.NAME])", section);
 fail:
     st->failed = 1;
     bnx_error_prefix(st->err, "%s:%d", spec->path, line);
     if (st->err)
         st->err->code = BNX_EFORMAT;
     return 0;
+}
+
+/* The verdict rule called `name` ("" for [verdict]), added if new (its
+ * line: the header's); NULL (error recorded) for a name that is not
+ * path-safe or no memory. */
+static bnx_verdict_rule *find_or_add_verdict(struct parse_state *st, const char *name)
+{
+    bnx_verdict_rule *r = find_or_add_named(st, (void **)&st->spec->verdicts,
+                                            &st->spec->num_verdicts, sizeof *r, "verdict", name);
+    if (r && !r->line)
+        r->line = st->line;
+    return r;
 }
 
 /* The key of an option's "KEY=VALUE" into key[64]; returns the '=', or
@@ -547,7 +595,7 @@ int bnx_spec_grid(bnx_spec *spec, const char *assignment, bnx_error *err)
         return bnx_error_prefix(err, "--grid %s", assignment);
     }
     if (spec->num_grids == 0) {
-        struct parse_state st = {spec, err, 0, NULL, 0};
+        struct parse_state st = {spec, err, 0, NULL, 0, 0};
         if (!find_or_add_grid(&st, ""))
             return err ? err->code : BNX_ENOMEM;
     }
@@ -609,6 +657,9 @@ void bnx_spec_free(bnx_spec *spec)
     free(spec->base);
     free(spec->overrides);
     free(spec->swept);
+    for (int i = 0; i < spec->num_verdicts; i++)
+        bnx_verdict_rule_free(&spec->verdicts[i]);
+    free(spec->verdicts);
     memset(spec, 0, sizeof *spec);
 }
 
@@ -619,7 +670,7 @@ int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error 
     snprintf(spec->path, sizeof spec->path, "%s", path);
     if (access(path, R_OK) != 0)
         return bnx_fail(err, BNX_ENOTFOUND, "no experiment '%s' (cannot read %s; `bnexp list` shows the experiments)", name, path);
-    struct parse_state st = {spec, err, 0, fopen(path, "r"), 0};
+    struct parse_state st = {spec, err, 0, fopen(path, "r"), 0, 0};
     if (!st.file)
         return bnx_fail(err, BNX_EIO, "cannot read %s", path);
     int rc = ini_parse_stream(read_line, &st, on_entry, &st);
@@ -635,6 +686,10 @@ int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error 
             return bnx_fail(err, BNX_EFORMAT, "%s:%d: [grid%s%s] has no key (expected KEY = "
                             "VALUE, VALUE, ...)", path, spec->grids[g].line,
                             spec->grids[g].name[0] ? "." : "", spec->grids[g].name);
+    for (int i = 0; i < spec->num_verdicts; i++)
+        if (bnx_verdict_finish(&spec->verdicts[i], err))
+            return bnx_error_prefix(err, "%s:%d: [verdict%s%s]", path, spec->verdicts[i].line,
+                                    spec->verdicts[i].name[0] ? "." : "", spec->verdicts[i].name);
     if (spec->num_grids && (rc = expand(spec, err)))
         return rc;
     return resolve(spec, err);

@@ -13,6 +13,10 @@
  *   [grid.named]          named grids [grid.NAME] give the union of their
  *   init = xavier_normal, kaiming_normal      products
  *
+ *   [verdict.NAME]        optional: a claim's verdict rule (exp/verdict.h),
+ *   claim = 2             checked when the file is read and decided on the
+ *   ...                   run (bnexp report claims)
+ *
  * Grid values (bnx_grid_values): a comma-separated list; a bracketed item
  * is one value of a list key (conv_channels = [16,32],[32,64]); A:B:xF is
  * A, A*F, A*F^2, ... up to B (F > 1) and A:B:+S is A, A+S, ... up to B.
@@ -28,6 +32,7 @@
 
 #include "core/error.h"
 #include "exp/config.h"
+#include "exp/verdict.h"
 
 /* Sanity limits, not tuning knobs: keys in one section (or --set options),
  * and variants in one experiment (a grid's points included). */
@@ -85,6 +90,9 @@ typedef struct bnx_spec {
     bnx_grid *grids;        /* malloc'd */
     int num_swept;
     char (*swept)[64];      /* keys a grid sweeps (malloc'd), in first-seen order */
+    int num_verdicts;
+    bnx_verdict_rule *verdicts; /* [verdict] and [verdict.NAME], in the file's
+                               order, measures parsed (malloc'd) */
 } bnx_spec;
 
 /* Read and resolve an experiment file.  `name` is the experiment's name.
@@ -94,7 +102,8 @@ typedef struct bnx_spec {
  * line) and `seeds` (1 to 1024: run seeds 1..N unless --seed/--seeds say
  * otherwise).
  * Errors: BNX_ENOTFOUND if the file does not exist; BNX_EFORMAT for a
- * syntax error, an unknown section, an unknown key or a bad value, with
+ * syntax error, an unknown section, an unknown key or a bad value, a
+ * verdict rule that bnx_verdict_set or bnx_verdict_finish refuses, with
  * file:line; BNX_EINVAL if there is no variant or more than
  * BNX_MAX_VARIANTS; BNX_ENOMEM. */
 int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error *err);

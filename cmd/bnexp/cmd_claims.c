@@ -1,0 +1,278 @@
+/* bnexp report claims and bnexp run claims: the claims table over every
+ * experiment with a verdict rule (lib/exp/claims.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "core/paths.h"
+#include "exp/claims.h"
+#include "exp/spec.h"
+#include "out/atomic.h"
+
+#define MAX_CHART_ARGS 24
+
+int cli_self(char *const *args, char *line, size_t size)
+{
+    int fds[2] = {-1, -1};
+    if (line && pipe(fds) != 0)
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        if (line) {
+            close(fds[0]);
+            close(fds[1]);
+        }
+        return -1;
+    }
+    if (pid == 0) {
+        char *argv[MAX_CHART_ARGS + 8];
+        int n = 0;
+        argv[n++] = "bnexp";
+        for (; args[n - 1] && n < MAX_CHART_ARGS + 7; n++)
+            argv[n] = args[n - 1];
+        argv[n] = NULL;
+        if (line) {
+            dup2(fds[1], STDOUT_FILENO);
+            close(fds[0]);
+            close(fds[1]);
+        }
+        execv("/proc/self/exe", argv);
+        _exit(127);
+    }
+    if (line) {
+        close(fds[1]);
+        size_t used = 0;
+        ssize_t got;
+        line[0] = '\0';
+        while ((got = read(fds[0], line + used, used + 1 < size ? size - 1 - used : 0)) > 0 ||
+               (got < 0 && errno == EINTR))
+            if (got > 0)
+                used += (size_t)got;
+        char sink[256];
+        while (read(fds[0], sink, sizeof sink) > 0)
+            ;
+        close(fds[0]);
+        line[used] = '\0';
+        line[strcspn(line, "\n")] = '\0';
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Render row `row`'s chart (`bnexp plot ARGS --run RUN`) into chart[size];
+ * "" when it has none or it fails (the reason on stderr). */
+static void render_chart(const bnx_claim_row *row, char *chart, size_t size)
+{
+    chart[0] = '\0';
+    if (row->state != BNX_CLAIM_DECIDED || !row->rule.chart[0])
+        return;
+    char text[sizeof row->rule.chart], run[4096];
+    char *args[MAX_CHART_ARGS + 4];
+    int n = 0;
+    snprintf(text, sizeof text, "%s", row->rule.chart);
+    snprintf(run, sizeof run, "%s", row->run);
+    args[n++] = "plot";
+    for (char *save = NULL, *w = strtok_r(text, " \t", &save); w && n < MAX_CHART_ARGS;
+         w = strtok_r(NULL, " \t", &save))
+        args[n++] = w;
+    args[n++] = "--run";
+    args[n++] = run;
+    args[n] = NULL;
+    int rc = cli_self(args, chart, size);
+    if (rc != 0) {
+        fprintf(stderr, "bnexp: report claims: the chart of %s (bnexp plot %s --run %s) failed; "
+                "the table links none\n", row->experiment, row->rule.chart, row->run);
+        chart[0] = '\0';
+    }
+}
+
+/* Write the claims table into runs_dir; print it unless quiet. */
+static int write_claims(const char *runs_dir, int charts_wanted, int quiet)
+{
+    char exp_dir[4096];
+    bnx_error err;
+    bnx_error_clear(&err);
+    if (bnx_home_path(exp_dir, sizeof exp_dir, "experiments", &err))
+        return cli_report(&err);
+    bnx_claims claims;
+    if (bnx_claims_collect(exp_dir, runs_dir, &claims, &err))
+        return cli_error(1, "report claims: %s; no table written", err.msg);
+    char (*charts)[4400] = calloc((size_t)claims.num_rows + 1, sizeof *charts);
+    const char **chart_ptrs = calloc((size_t)claims.num_rows + 1, sizeof *chart_ptrs);
+    if (!charts || !chart_ptrs) {
+        free(charts);
+        free(chart_ptrs);
+        bnx_claims_free(&claims);
+        return cli_error(1, "report claims: out of memory");
+    }
+    for (int i = 0; i < claims.num_rows; i++) {
+        if (charts_wanted)
+            render_chart(&claims.rows[i], charts[i], sizeof charts[i]);
+        chart_ptrs[i] = charts[i];
+    }
+    char *md = NULL, *csv = NULL, path[4200];
+    int rc = bnx_claims_markdown(&claims, chart_ptrs, runs_dir, &md, &err);
+    if (rc == BNX_OK)
+        rc = bnx_claims_csv(&claims, &csv, &err);
+    if (rc == BNX_OK && (rc = bnx_mkdir_p(runs_dir, &err)) == BNX_OK) {
+        snprintf(path, sizeof path, "%s/claims.csv", runs_dir);
+        rc = bnx_write_file_atomic(path, csv, strlen(csv), &err);
+    }
+    if (rc == BNX_OK) {
+        snprintf(path, sizeof path, "%s/claims.md", runs_dir);
+        rc = bnx_write_file_atomic(path, md, strlen(md), &err);
+    }
+    int status = rc ? cli_report(&err) : 0;
+    if (rc == BNX_OK && !quiet && (fputs(md, stdout) == EOF || fflush(stdout) != 0))
+        status = cli_error(1, "report claims: wrote %s/claims.md, but could not print it: %s",
+                           runs_dir, strerror(errno));
+    if (rc == BNX_OK)
+        fprintf(stderr, "bnexp: wrote %s/claims.md and %s/claims.csv\n", runs_dir, runs_dir);
+    free(md);
+    free(csv);
+    free(charts);
+    free(chart_ptrs);
+    bnx_claims_free(&claims);
+    return status;
+}
+
+int cmd_report_claims(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"runs", required_argument, NULL, 'r'},
+        {"no-charts", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *runs_dir = "runs";
+    int charts = 1;
+    opterr = 0;
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'r': runs_dir = optarg; break;
+        case 'n': charts = 0; break;
+        case 'h': return cli_print_help("report");
+        default: return cli_bad_option("report claims", ch, argv);
+        }
+    }
+    if (optind < argc)
+        return cli_error(2, "report claims: unexpected argument '%s'", argv[optind]);
+    return write_claims(runs_dir, charts, 0);
+}
+
+int cmd_run_claims(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"jobs", required_argument, NULL, 'j'},
+        {"seeds", required_argument, NULL, 's'},
+        {"only", required_argument, NULL, 'o'},
+        {"dry-run", no_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *jobs = NULL, *seeds = NULL, *only = NULL;
+    int dry = 0;
+    opterr = 0;
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'j': jobs = optarg; break;
+        case 's': seeds = optarg; break;
+        case 'o': only = optarg; break;
+        case 'd': dry = 1; break;
+        case 'h': return cli_print_help("run");
+        default: return cli_bad_option("run claims", ch, argv);
+        }
+    }
+    if (optind < argc)
+        return cli_error(2, "run claims: unexpected argument '%s' (run claims takes --jobs, "
+                            "--seeds, --only and --dry-run)", argv[optind]);
+    char exp_dir[4096];
+    bnx_error err;
+    bnx_error_clear(&err);
+    if (bnx_home_path(exp_dir, sizeof exp_dir, "experiments", &err))
+        return cli_report(&err);
+    bnx_claims claims;
+    if (bnx_claims_collect(exp_dir, "runs", &claims, &err))
+        return cli_error(1, "run claims: %s; nothing run", err.msg);
+    /* the experiments, each once, in the table's order */
+    char (*names)[64] = calloc((size_t)claims.num_rows + 1, sizeof *names);
+    int n = 0;
+    for (int i = 0; names && i < claims.num_rows; i++) {
+        int seen = 0;
+        for (int k = 0; k < n; k++)
+            seen |= strcmp(names[k], claims.rows[i].experiment) == 0;
+        if (!seen)
+            snprintf(names[n++], sizeof names[0], "%s", claims.rows[i].experiment);
+    }
+    bnx_claims_free(&claims);
+    if (!names)
+        return cli_error(1, "run claims: out of memory");
+    if (only) {
+        char list[1024];
+        snprintf(list, sizeof list, "%s", only);
+        for (char *save = NULL, *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+            int found = 0;
+            for (int k = 0; k < n; k++)
+                found |= strcmp(names[k], w) == 0;
+            if (!found) {
+                free(names);
+                return cli_error(2, "run claims: --only %s: %s is not an experiment with a "
+                                    "verdict rule", only, w);
+            }
+        }
+    }
+    int failed = 0, ran = 0;
+    for (int k = 0; k < n; k++) {
+        if (only) {
+            char list[1024];
+            int wanted = 0;
+            snprintf(list, sizeof list, "%s", only);
+            for (char *save = NULL, *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save))
+                wanted |= strcmp(w, names[k]) == 0;
+            if (!wanted)
+                continue;
+        }
+        char *args[12];
+        int a = 0;
+        args[a++] = "run";
+        args[a++] = names[k];
+        if (jobs)
+            args[a++] = "--jobs", args[a++] = (char *)jobs;
+        if (seeds)
+            args[a++] = "--seeds", args[a++] = (char *)seeds;
+        if (dry)
+            args[a++] = "--dry-run";
+        args[a] = NULL;
+        ran++;
+        fprintf(stderr, "bnexp: run claims: experiment %d: bnexp run %s%s%s%s%s%s\n", ran, names[k], jobs ? " --jobs " : "", jobs ? jobs : "",
+                seeds ? " --seeds " : "", seeds ? seeds : "", dry ? " --dry-run" : "");
+        int rc = cli_self(args, NULL, 0);
+        if (rc == 130 || rc == 143 || rc == 128 + 2 || rc == 128 + 15) {
+            free(names);
+            return cli_error(rc, "run claims: stopped during %s; `bnexp run %s --resume` "
+                                 "continues it", names[k], names[k]);
+        }
+        if (rc != 0) {
+            fprintf(stderr, "bnexp: run claims: %s exited with status %d; going on\n", names[k], rc);
+            failed++;
+        }
+    }
+    free(names);
+    if (dry)
+        return failed ? 1 : 0;
+    int rc = write_claims("runs", 1, 1);
+    return rc ? rc : failed ? 1 : 0;
+}

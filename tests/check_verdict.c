@@ -1,0 +1,460 @@
+/* Verdict rules (exp/verdict.h) and the claims table (exp/claims.h) on run
+ * directories with known numbers: a plan made from an experiment file, a
+ * summary.csv and metrics.csv files written by hand. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "exp/claims.h"
+#include "exp/plan.h"
+#include "exp/spec.h"
+#include "testutil.h"
+
+/* An experiment file: two variants (bn, no-bn) over a grid of three
+ * learning rates; then `rules`. */
+static const char experiment[] =
+    "[experiment]\n"
+    "steps = 100\n"
+    "[variant.bn]\n"
+    "bn = true\n"
+    "[variant.no-bn]\n"
+    "bn = false\n"
+    "[grid]\n"
+    "lr = 0.1, 1, 10\n";
+
+/* final_test_accuracy of each trial, by variant (bn, no-bn), lr (0.1, 1,
+ * 10) and seed (1-3). */
+static const double acc[2][3][3] = {
+    {{0.90, 0.92, 0.94}, {0.95, 0.95, 0.95}, {0.93, 0.94, 0.95}},
+    {{0.88, 0.90, 0.92}, {0.70, 0.72, 0.74}, {0.10, 0.10, 0.10}},
+};
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    char path[8400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    test_write_file(path, text, strlen(text));
+}
+
+/* A run directory `dir` of the experiment with `rules`, 3 seeds, with
+ * summary.csv from acc[] ("status" of bn-lr-10 seed 3 replaced by
+ * `status_b10s3`; no row at all for it with "absent") and metrics.csv per
+ * trial: records at steps 0, 50, 100 with test accuracy acc * (0.5, 0.9,
+ * 1) and train_eval_accuracy acc + 0.01 at the last. */
+static void make_run(const char *dir, const char *rules, const char *status_b10s3)
+{
+    char text[8192];
+    snprintf(text, sizeof text, "%s%s", experiment, rules);
+    write_text(dir, BNX_PLAN_INI, text);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, BNX_PLAN_INI);
+    bnx_spec spec;
+    bnx_plan plan;
+    bnx_error err;
+    bnx_error_clear(&err);
+    ck_assert_msg(bnx_spec_load(path, "exp", &spec, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(bnx_plan_build(&spec, 3, &plan, &err), BNX_OK);
+    ck_assert_int_eq(bnx_plan_write(dir, &plan, &err), BNX_OK);
+    char summary[8192];
+    size_t used = (size_t)snprintf(summary, sizeof summary, "variant,seed,status,final_test_accuracy,steps_to_97\n");
+    for (int t = 0; t < plan.num_trials; t++) {
+        const bnx_plan_trial *tr = &plan.trials[t];
+        int v = strncmp(tr->variant, "bn-", 3) == 0 ? 0 : 1;
+        int l = strstr(tr->variant, "lr-0.1") ? 0 : strstr(tr->variant, "lr-10") ? 2 : 1;
+        double a = acc[v][l][tr->seed - 1];
+        const char *status = "done";
+        if (v == 0 && l == 2 && tr->seed == 3) {
+            if (strcmp(status_b10s3, "absent") == 0)
+                continue;
+            status = status_b10s3;
+        }
+        used += (size_t)snprintf(summary + used, sizeof summary - used, "%s,%ld,%s,%g,\n",
+                                 tr->variant, tr->seed, status, a);
+        char sub[4200];
+        snprintf(sub, sizeof sub, "%s/%s", dir, tr->variant);
+        mkdir(sub, 0777);
+        snprintf(sub, sizeof sub, "%s/%s", dir, tr->dir);
+        mkdir(sub, 0777);
+        char metrics[512];
+        snprintf(metrics, sizeof metrics,
+                 "step,train_loss,test_loss,test_accuracy,train_eval_accuracy\n"
+                 "0,,2.3,%g,%g\n50,1,1,%g,%g\n100,0.5,0.5,%g,%g\n",
+                 a * 0.5, a * 0.5, a * 0.9, a * 0.9, a, a + 0.01);
+        write_text(sub, "metrics.csv", metrics);
+    }
+    write_text(dir, "summary.csv", summary);
+    bnx_plan_free(&plan);
+    bnx_spec_free(&spec);
+}
+
+/* Load rule `name` of dir's experiment file and decide it. */
+static int decide(const char *dir, const char *name, bnx_verdict_result *res, bnx_error *err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, BNX_PLAN_INI);
+    bnx_spec spec;
+    bnx_error_clear(err);
+    ck_assert_msg(bnx_spec_load(path, "exp", &spec, err) == BNX_OK, "%s", err->msg);
+    const bnx_verdict_rule *r = NULL;
+    for (int i = 0; i < spec.num_verdicts; i++)
+        if (strcmp(spec.verdicts[i].name, name) == 0)
+            r = &spec.verdicts[i];
+    ck_assert_msg(r != NULL, "no rule %s", name);
+    int rc = bnx_verdict_evaluate(r, dir, res, err);
+    bnx_spec_free(&spec);
+    return rc;
+}
+
+static const char rules[] =
+    "[verdict.diff]\n"
+    "claim = 1\n"
+    "statement = BN beats no BN at every learning rate\n"
+    "written = in the test\n"
+    "at = lr\n"
+    "measure = mean(final_test_accuracy | bn=true) - mean(final_test_accuracy | bn=false)\n"
+    "holds = >= 0.01\n"
+    "min_seeds = 3\n"
+    "[verdict.big]\n"
+    "claim = 1\n"
+    "statement = BN beats no BN by 0.1 at every rate\n"
+    "written = in the test\n"
+    "at = lr\n"
+    "measure = mean(final_test_accuracy | bn=true) - mean(final_test_accuracy | bn=false)\n"
+    "holds = >= 0.1\n"
+    "[verdict.never]\n"
+    "claim = 1\n"
+    "statement = no BN beats BN\n"
+    "written = in the test\n"
+    "at = lr\n"
+    "measure = mean(final_test_accuracy | bn=false) - mean(final_test_accuracy | bn=true)\n"
+    "holds = > 0\n"
+    "[verdict.ratio]\n"
+    "claim = 1\n"
+    "statement = the largest rate that trains is 10x higher with BN\n"
+    "written = in the test\n"
+    "measure = largest(lr, final_test_accuracy, 0.02 | bn=true)\n"
+    "        / largest(lr, final_test_accuracy, 0.02 | bn=false)\n"
+    "holds = >= 10\n"
+    "empty = 0.1\n"
+    "[verdict.steps]\n"
+    "claim = 10\n"
+    "statement = steps to 0.8\n"
+    "written = in the test\n"
+    "measure = mean(steps_to(0.8) | bn=false, lr=0.1) / mean(steps_to(0.8) | bn=true, lr=0.1)\n"
+    "holds = >= 2\n"
+    "[verdict.gap]\n"
+    "claim = 3\n"
+    "statement = the train-test gap\n"
+    "written = in the test\n"
+    "measure = mean(final(train_eval_accuracy) | bn=true, lr=1)\n"
+    "  - mean(final_test_accuracy | bn=true, lr=1) + 0 * count(final_test_accuracy)\n"
+    "  + best(final_test_accuracy) - worst(final_test_accuracy)\n"
+    "  - smallest(lr, final_test_accuracy, 1)\n"
+    "holds = > 0\n";
+
+START_TEST(test_verdict_forms)
+{
+    char dir[4096];
+    test_tmpdir_create(dir, sizeof dir, "verdict");
+    make_run(dir, rules, "done");
+    bnx_verdict_result res;
+    bnx_error err;
+
+    /* holds: bn - no-bn = 0.02, 0.23, 0.84 (seed means) at the three rates */
+    ck_assert_msg(decide(dir, "diff", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_HOLDS);
+    ck_assert_int_eq(res.num_points, 3);
+    ck_assert_int_eq(res.decided, 3);
+    ck_assert_str_eq(res.points[0].label, "lr=0.1");
+    ck_assert(fabs(res.points[0].measure - 0.02) < 1e-9);
+    ck_assert(fabs(res.points[1].measure - 0.23) < 1e-9);
+    ck_assert(fabs(res.points[2].measure - (0.94 - 0.10)) < 1e-9);
+    /* per seed: 0.02 each at lr 0.1 (sd 0); 0.25, 0.23, 0.21 at lr 1 */
+    ck_assert_int_eq(res.points[1].per_seed.n, 3);
+    ck_assert(fabs(res.points[1].per_seed.mean - 0.23) < 1e-9);
+    ck_assert(fabs(res.points[1].per_seed.sd - 0.02) < 1e-9);
+    ck_assert(fabs(res.points[0].per_seed.sd) < 1e-9);
+    ck_assert_int_eq(res.num_terms, 2);
+    ck_assert_str_eq(res.term_text[0], "mean(final_test_accuracy | norm=batch)");
+    ck_assert(fabs(res.points[1].terms[0] - 0.95) < 1e-9);
+    ck_assert_int_eq(res.points[1].term_trials[0], 3);
+    bnx_verdict_result_free(&res);
+
+    /* mixed: >= 0.1 at lr 1 and 10, not at 0.1 */
+    ck_assert_int_eq(decide(dir, "big", &res, &err), BNX_OK);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_MIXED);
+    ck_assert_int_eq(res.holding, 2);
+    ck_assert_int_eq(res.points[0].holds, 0);
+    bnx_verdict_result_free(&res);
+
+    /* does not hold anywhere */
+    ck_assert_int_eq(decide(dir, "never", &res, &err), BNX_OK);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_FAILS);
+    ck_assert_int_eq(res.holding, 0);
+    bnx_verdict_result_free(&res);
+
+    /* largest trainable rate: BN's best mean is 0.95 (lr 1), 0.94 at lr 10
+     * is within 0.02, so 10; no-bn's best 0.90 (lr 0.1), 0.72 is not: 0.1.
+     * The ratio is 100. */
+    ck_assert_int_eq(decide(dir, "ratio", &res, &err), BNX_OK);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_HOLDS);
+    ck_assert(fabs(res.points[0].measure - 100) < 1e-6);
+    ck_assert(fabs(res.points[0].terms[0] - 10) < 1e-9);
+    ck_assert(fabs(res.points[0].terms[1] - 0.1) < 1e-9);
+    bnx_verdict_result_free(&res);
+
+    /* steps_to from metrics.csv: no-bn at lr 0.1 reaches 0.8 at step 50
+     * (0.9 * 0.88 = 0.792 < 0.8 for seed 1: step 100), bn at step 50 */
+    ck_assert_msg(decide(dir, "steps", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert(fabs(res.points[0].terms[0] - (100 + 50 + 50) / 3.0) < 1e-9);
+    ck_assert(fabs(res.points[0].terms[1] - 50) < 1e-9);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_FAILS); /* 1.33 < 2 */
+    bnx_verdict_result_free(&res);
+
+    /* final(): the train_eval column's last record, + 0.01; best - worst
+     * over variant means: 0.95 - 0.10; smallest rate within 1 of the best: 0.1 */
+    ck_assert_msg(decide(dir, "gap", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert(fabs(res.points[0].terms[0] - 0.96) < 1e-9);
+    ck_assert(fabs(res.points[0].terms[2] - 18) < 1e-9); /* count: 18 trials */
+    ck_assert(fabs(res.points[0].terms[3] - 0.95) < 1e-9);
+    ck_assert(fabs(res.points[0].terms[4] - 0.10) < 1e-9);
+    ck_assert(fabs(res.points[0].measure - (0.01 + 0.85 - 0.1)) < 1e-9);
+    bnx_verdict_result_free(&res);
+    test_tmpdir_remove(dir);
+}
+END_TEST
+
+START_TEST(test_verdict_missing_and_diverged)
+{
+    char dir[4096];
+    bnx_verdict_result res;
+    bnx_error err;
+    static const char more[] =
+        "[verdict.skip]\n"
+        "claim = 1\nstatement = s\nwritten = w\nat = lr\nempty = skip\n"
+        "measure = mean(final_test_accuracy | bn=true)\nholds = > 0.5\n"
+        "[verdict.zero]\n"
+        "claim = 1\nstatement = s\nwritten = w\nat = lr\nempty = 0\n"
+        "measure = mean(final_test_accuracy | bn=true)\nholds = > 0.5\n"
+        "[verdict.seeds]\n"
+        "claim = 1\nstatement = s\nwritten = w\nmin_seeds = 4\n"
+        "measure = mean(final_test_accuracy)\nholds = > 0.5\n"
+        "[verdict.nomatch]\n"
+        "claim = 1\nstatement = s\nwritten = w\n"
+        "measure = mean(final_test_accuracy | lr=0.5)\nholds = > 0.5\n";
+    char rules_more[8192];
+    snprintf(rules_more, sizeof rules_more, "%s%s", rules, more);
+
+    /* a trial without a summary row: its point is undecided, the others decide */
+    test_tmpdir_create(dir, sizeof dir, "verdict-miss");
+    make_run(dir, rules_more, "absent");
+    ck_assert_int_eq(decide(dir, "diff", &res, &err), BNX_OK);
+    ck_assert_int_eq(res.decided, 2);
+    ck_assert_int_eq(res.points[2].decided, 0);
+    ck_assert_msg(strstr(res.points[2].why, "bn-lr-10 seed 3 has no result (not in summary.csv)"),
+                  "%s", res.points[2].why);
+    ck_assert(isnan(res.points[2].measure));
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_HOLDS); /* over the decided points */
+    bnx_verdict_result_free(&res);
+    test_tmpdir_remove(dir);
+
+    /* failed: the same */
+    test_tmpdir_create(dir, sizeof dir, "verdict-fail");
+    make_run(dir, rules_more, "failed");
+    ck_assert_int_eq(decide(dir, "diff", &res, &err), BNX_OK);
+    ck_assert_int_eq(res.points[2].decided, 0);
+    ck_assert_msg(strstr(res.points[2].why, "(failed)"), "%s", res.points[2].why);
+    bnx_verdict_result_free(&res);
+    test_tmpdir_remove(dir);
+
+    /* too few seeds; a filter nothing matches */
+    test_tmpdir_create(dir, sizeof dir, "verdict-seeds");
+    make_run(dir, rules_more, "done");
+    ck_assert_int_eq(decide(dir, "seeds", &res, &err), BNX_OK);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(res.points[0].why, "3 seeds, the rule needs 4"), "%s", res.points[0].why);
+    bnx_verdict_result_free(&res);
+    ck_assert_int_eq(decide(dir, "nomatch", &res, &err), BNX_OK);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(res.points[0].why, "no trial with lr=0.5"), "%s", res.points[0].why);
+    bnx_verdict_result_free(&res);
+    test_tmpdir_remove(dir);
+
+    /* diverged: undecided by default, left out with skip, 0 with empty = 0 */
+    test_tmpdir_create(dir, sizeof dir, "verdict-div");
+    make_run(dir, rules_more, "diverged");
+    ck_assert_int_eq(decide(dir, "diff", &res, &err), BNX_OK);
+    ck_assert_int_eq(res.points[2].decided, 0);
+    ck_assert_msg(strstr(res.points[2].why, "bn-lr-10 seed 3 has no value (diverged"), "%s",
+                  res.points[2].why);
+    bnx_verdict_result_free(&res);
+    ck_assert_int_eq(decide(dir, "skip", &res, &err), BNX_OK);
+    ck_assert(fabs(res.points[2].measure - (0.93 + 0.94) / 2) < 1e-9);
+    ck_assert_int_eq(res.points[2].term_trials[0], 2);
+    bnx_verdict_result_free(&res);
+    ck_assert_int_eq(decide(dir, "zero", &res, &err), BNX_OK);
+    ck_assert(fabs(res.points[2].measure - (0.93 + 0.94 + 0) / 3) < 1e-9);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_HOLDS);
+    bnx_verdict_result_free(&res);
+    test_tmpdir_remove(dir);
+}
+END_TEST
+
+/* A rule that does not parse names the key and what was expected. */
+static void refused(const char *rule, const char *expect)
+{
+    char dir[4096], path[4200], text[4096];
+    test_tmpdir_create(dir, sizeof dir, "verdict-bad");
+    snprintf(text, sizeof text, "%s[verdict]\n%s", experiment, rule);
+    write_text(dir, "e.ini", text);
+    snprintf(path, sizeof path, "%s/e.ini", dir);
+    bnx_spec spec;
+    bnx_error err;
+    bnx_error_clear(&err);
+    ck_assert_int_eq(bnx_spec_load(path, "e", &spec, &err), BNX_EFORMAT);
+    ck_assert_msg(strstr(err.msg, expect), "expected '%s' in: %s", expect, err.msg);
+    bnx_spec_free(&spec);
+    test_tmpdir_remove(dir);
+}
+
+START_TEST(test_verdict_refusals)
+{
+#define HEAD "claim = 1\nstatement = s\nwritten = w\n"
+    refused(HEAD "measure = mean(final_test_accuracy)\n", "has no holds");
+    refused("claim = 1\nwritten = w\nmeasure = mean(final_test_accuracy)\nholds = > 0\n",
+            "has no statement");
+    refused(HEAD "measure = mean(final_test_accuracy)\nholds = about 1\n", "is not OP NUMBER");
+    refused(HEAD "measure = median(final_test_accuracy)\nholds = > 0\n", "unknown function 'median'");
+    refused(HEAD "measure = mean(test_acc)\nholds = > 0\n", "'test_acc' is not a numeric column");
+    refused(HEAD "measure = mean(final_test_accuracy | colour=red)\nholds = > 0\n",
+            "filter colour=red: not a config key");
+    refused(HEAD "measure = mean(final_test_accuracy | lr=fast)\nholds = > 0\n", "filter lr=fast");
+    refused(HEAD "measure = mean(final_test_accuracy | bn=maybe)\nholds = > 0\n",
+            "bn takes true or false");
+    refused(HEAD "measure = mean(final_test_accuracy) +\nholds = > 0\n", "at character");
+    refused(HEAD "measure = mean(final_test_accuracy)) \nholds = > 0\n",
+            "expected an operator or the end");
+    refused(HEAD "measure = 1 + 2\nholds = > 0\n", "uses no trial");
+    refused(HEAD "measure = largest(colour, final_test_accuracy, 0)\nholds = > 0\n",
+            "'colour' is not a config key");
+    refused(HEAD "at = colour\nmeasure = mean(final_test_accuracy)\nholds = > 0\n",
+            "verdict key at: 'colour' is not a config key");
+    refused(HEAD "min_seeds = 0\nmeasure = mean(final_test_accuracy)\nholds = > 0\n",
+            "min_seeds: '0'");
+    refused(HEAD "empty = sometimes\nmeasure = mean(final_test_accuracy)\nholds = > 0\n",
+            "empty: 'sometimes'");
+    refused(HEAD "colour = red\nmeasure = mean(final_test_accuracy)\nholds = > 0\n",
+            "unknown verdict key 'colour'");
+    refused(HEAD "holds = > 0\n  and more\nmeasure = mean(final_test_accuracy)\n",
+            "verdict key holds: its value does not continue");
+    char longline[400];
+    snprintf(longline, sizeof longline, HEAD "measure = mean(final_test_accuracy) + %0250d\n"
+             "holds = > 0\n", 0);
+    refused(longline, "line longer than 198 characters");
+    refused(HEAD "claim = 2\nmeasure = mean(final_test_accuracy)\nholds = > 0\n",
+            "claim is given twice");
+#undef HEAD
+}
+END_TEST
+
+/* The claims table over an experiments directory: one experiment run,
+ * one not run, one whose rule was edited after its run, one whose rule was
+ * added after its run. */
+START_TEST(test_claims_table)
+{
+    char root[4096], exps[4200], runs[4200], path[4400], run[4400];
+    (void)0;
+    test_tmpdir_create(root, sizeof root, "claims");
+    snprintf(exps, sizeof exps, "%s/experiments", root);
+    snprintf(runs, sizeof runs, "%s/runs", root);
+    mkdir(exps, 0777);
+    mkdir(runs, 0777);
+    static const char diff[] =
+        "[verdict.diff]\nclaim = 1\nstatement = BN, every rate\nwritten = in the test\nat = lr\n"
+        "measure = mean(final_test_accuracy | bn=true) - mean(final_test_accuracy | bn=false)\n"
+        "holds = >= 0.01\n";
+    char text[8192];
+    const char *names[] = {"alpha", "beta", "gamma"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", runs, names[i]);
+        mkdir(path, 0777);
+        snprintf(run, sizeof run, "%s/%s/20260101-000000", runs, names[i]);
+        mkdir(run, 0777);
+        make_run(run, i == 2 ? "" : diff, "done");
+        snprintf(path, sizeof path, "%s/%s/latest", runs, names[i]);
+        ck_assert_int_eq(symlink("20260101-000000", path), 0);
+    }
+    /* alpha: as run; beta: the threshold edited after the run; gamma: the
+     * rule added after the run; delta: never run */
+    snprintf(text, sizeof text, "%s%s", experiment, diff);
+    write_text(exps, "alpha.ini", text);
+    write_text(exps, "gamma.ini", text);
+    write_text(exps, "delta.ini", text);
+    snprintf(text, sizeof text, "%s[verdict.diff]\nclaim = 1\nstatement = BN, every rate\n"
+             "written = in the test\nat = lr\nmeasure = mean(final_test_accuracy | bn=true) - "
+             "mean(final_test_accuracy | bn=false)\nholds = >= 0.5\n", experiment);
+    write_text(exps, "beta.ini", text);
+    write_text(exps, "plain.ini", experiment); /* no rule: not in the table */
+
+    bnx_claims claims;
+    bnx_error err;
+    bnx_error_clear(&err);
+    ck_assert_msg(bnx_claims_collect(exps, runs, &claims, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(claims.num_rows, 4);
+    /* claim 1 throughout: by experiment name */
+    ck_assert_str_eq(claims.rows[0].experiment, "alpha");
+    ck_assert_int_eq(claims.rows[0].state, BNX_CLAIM_DECIDED);
+    ck_assert_int_eq(claims.rows[0].result.outcome, BNX_VERDICT_HOLDS);
+    ck_assert_int_eq(claims.rows[0].changed, 0);
+    ck_assert_str_eq(claims.rows[1].experiment, "beta");
+    ck_assert_int_eq(claims.rows[1].changed, 1);
+    ck_assert_int_eq(claims.rows[1].result.outcome, BNX_VERDICT_HOLDS); /* the run's rule */
+    ck_assert_str_eq(claims.rows[1].rule.holds, ">= 0.01");
+    ck_assert_str_eq(claims.rows[2].experiment, "delta");
+    ck_assert_int_eq(claims.rows[2].state, BNX_CLAIM_NOT_RUN);
+    ck_assert_str_eq(claims.rows[3].experiment, "gamma");
+    ck_assert_int_eq(claims.rows[3].state, BNX_CLAIM_NOT_RUN);
+    ck_assert(claims.rows[3].run[0]); /* a run, without the rule */
+
+    char cell[128];
+    bnx_claim_measure_text(&claims.rows[0], cell, sizeof cell);
+    ck_assert_str_eq(cell, "0.02 to 0.84 over 3 points");
+    bnx_claim_verdict_text(&claims.rows[2], cell, sizeof cell);
+    ck_assert_str_eq(cell, "not run");
+
+    char *md = NULL, *csv = NULL;
+    ck_assert_int_eq(bnx_claims_markdown(&claims, NULL, runs, &md, &err), BNX_OK);
+    ck_assert_int_eq(bnx_claims_csv(&claims, &csv, &err), BNX_OK);
+    ck_assert_msg(strstr(md, "4 rules: 2 hold, 0 do not hold, 0 mixed, 0 undecided, 2 not run"), "%s", md);
+    ck_assert(strstr(md, "(rule edited since the run)"));
+    ck_assert(strstr(md, "`bnexp run delta` runs it"));
+    /* one CSV row per point of a decided rule, one for the others */
+    int lines = 0;
+    for (const char *c = csv; *c; c++)
+        lines += *c == '\n';
+    ck_assert_int_eq(lines, 1 + 3 + 3 + 1 + 1);
+    ck_assert(strstr(csv, "1,diff,alpha,\"BN, every rate\",,in the test,"));
+    ck_assert(strstr(csv, ",decided,holds,lr=0.1,3,1,1,0.02,0.02,"));
+    free(md);
+    free(csv);
+    bnx_claims_free(&claims);
+    test_tmpdir_remove(root);
+}
+END_TEST
+
+Suite *suite_verdict(void)
+{
+    Suite *s = suite_create("verdict");
+    TCase *tc = tcase_create("verdict");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_verdict_forms);
+    tcase_add_test(tc, test_verdict_missing_and_diverged);
+    tcase_add_test(tc, test_verdict_refusals);
+    tcase_add_test(tc, test_claims_table);
+    suite_add_tcase(s, tc);
+    return s;
+}
