@@ -77,6 +77,7 @@ cli-check: bnexp build/pngcheck
 	./tests/cli_hostile.sh
 	./tests/cli_sweep.sh
 	./tests/cli_eval.sh
+	./tests/cli_claims.sh
 
 # Timings, never pass/fail: a step against its bare GEMMs, then a full fig1.
 bench: bnexp build/bench

@@ -345,7 +345,7 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
         bnx_sb_printf(&sb, "| %s | ", row->rule.claim);
         md_cell(&sb, row->rule.statement);
         bnx_sb_printf(&sb, " | ");
-        md_cell(&sb, row->rule.source);
+        md_cell(&sb, row->rule.source[0] ? row->rule.source : "-");
         bnx_sb_printf(&sb, " | [%s](#%s%s%s) | %s | **%s**%s | ", row->experiment, row->experiment,
                       row->rule.name[0] ? "-" : "", row->rule.name, measure, verdict,
                       row->changed ? " (rule edited since the run)" : "");
