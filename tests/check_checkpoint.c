@@ -324,26 +324,55 @@ static void check_resume_matches(bnx_config *cfg, const bnx_dataset *train, cons
     test_tmpdir_remove(parts);
 }
 
+/* The resume tests' mlp, for 90 training images: 2 x 12 units,
+ * Algorithm 2 in evaluation (its stream), momentum (the velocity), 37 steps
+ * of 20 examples (4 batches an epoch, 10 dropped), records every 5 steps,
+ * checkpoints every 4. */
+static void small_mlp(bnx_config *cfg)
+{
+    bnx_config_defaults(cfg);
+    cfg->hidden_layers = 2;
+    cfg->hidden_units = 12;
+    cfg->bn_inference = BNX_BN_INFER_POPULATION;
+    cfg->population_batches = 3;
+    cfg->momentum = 0.9;
+    cfg->batch_size = 20;
+    cfg->steps = 37;
+    cfg->eval_every = 5;
+    cfg->checkpoint_every = 4;
+    cfg->probe_size = 30;
+    cfg->lr = 0.1;
+}
+
+/* The resume tests' cnn for 6x6 images: conv layers of 3 (and 4) channels,
+ * ReLU, one hidden layer of 8, 24 steps of 16, records every 6. */
+static void small_cnn(bnx_config *cfg, int conv_layers)
+{
+    bnx_config_defaults(cfg);
+    cfg->model = BNX_MODEL_CNN;
+    cfg->conv_layers = conv_layers;
+    cfg->conv_channels[0] = 3;
+    cfg->conv_channels[1] = 4;
+    cfg->activation = BNX_ACT_RELU;
+    cfg->init = BNX_INIT_KAIMING_NORMAL;
+    cfg->hidden_layers = 1;
+    cfg->hidden_units = 8;
+    cfg->batch_size = 16;
+    cfg->steps = 24;
+    cfg->eval_every = 6;
+    cfg->probe_size = 20;
+    cfg->lr = 0.05;
+}
+
 START_TEST(resumed_mlp_matches_uninterrupted)
 {
     bnx_dataset train, test;
     make_data(&train, 90, 1, 4, 4, 1);
     make_data(&test, 40, 1, 4, 4, 2);
     bnx_config cfg;
-    bnx_config_defaults(&cfg);
-    cfg.hidden_layers = 2;
-    cfg.hidden_units = 12;
+    small_mlp(&cfg);
     cfg.norm = bnx_norm_find("batch");
-    cfg.bn_inference = BNX_BN_INFER_POPULATION; /* exercises the Algorithm 2 stream */
-    cfg.population_batches = 3;
-    cfg.dropout = 0.2;                          /* and the dropout stream */
-    cfg.momentum = 0.9;                         /* and the velocity */
-    cfg.batch_size = 20;                        /* 4 batches an epoch, 10 dropped */
-    cfg.steps = 37;
-    cfg.eval_every = 5;
-    cfg.checkpoint_every = 4;
-    cfg.probe_size = 30;
-    cfg.lr = 0.1;
+    cfg.dropout = 0.2; /* and the dropout stream */
     for (long stop = 0; stop <= 35; stop += 5) /* before the first step to near the end */
         check_resume_matches(&cfg, &train, &test, stop, -1);
     /* from the step-8 and step-28 checkpoints: mid-interval sums, rows to drop */
@@ -372,28 +401,51 @@ START_TEST(resumed_cnn_matches_uninterrupted)
     make_data(&train, 64, 2, 6, 6, 3);
     make_data(&test, 30, 2, 6, 6, 4);
     bnx_config cfg;
-    bnx_config_defaults(&cfg);
-    cfg.model = BNX_MODEL_CNN;
-    cfg.conv_layers = 2;
-    cfg.conv_channels[0] = 3;
-    cfg.conv_channels[1] = 4;
-    cfg.activation = BNX_ACT_RELU;
-    cfg.init = BNX_INIT_KAIMING_NORMAL;
-    cfg.hidden_layers = 1;
-    cfg.hidden_units = 8;
+    small_cnn(&cfg, 2);
     cfg.norm = bnx_norm_find("batch");
     cfg.sampling = BNX_SAMPLE_REPLACEMENT;
-    cfg.batch_size = 16;
-    cfg.steps = 24;
-    cfg.eval_every = 6;
     cfg.checkpoint_every = 0; /* only the stop request's checkpoint */
-    cfg.probe_size = 20;
-    cfg.lr = 0.05;
     cfg.momentum = 0.9;
     check_resume_matches(&cfg, &train, &test, 12, -1);
     cfg.norm = bnx_norm_find("group");
     cfg.groups = 1;
     cfg.norm_fc = bnx_norm_find("batch_noisy");
+    check_resume_matches(&cfg, &train, &test, 12, -1);
+    bnx_dataset_free(&train);
+    bnx_dataset_free(&test);
+}
+END_TEST
+
+/* input_norm's gamma, beta and running statistics are in the checkpoint
+ * (the generic parameters and normalization state), and the input
+ * transforms are the same after a resume: the extra features are fixed
+ * per example, not drawn from a stream a resume would have to restore. */
+START_TEST(resumed_input_norm_matches_uninterrupted)
+{
+    bnx_dataset train, test;
+    make_data(&train, 90, 1, 4, 4, 5);
+    make_data(&test, 40, 1, 4, 4, 6);
+    bnx_config cfg;
+    small_mlp(&cfg);
+    cfg.input_norm = bnx_norm_find("batch");
+    cfg.input_scale = 255;
+    cfg.input_constant = 100;
+    cfg.input_two_level[0] = 0;
+    cfg.input_two_level[1] = 255;
+    check_resume_matches(&cfg, &train, &test, 15, 10);
+    cfg.bn_inference = BNX_BN_INFER_EMA; /* the moving averages are what evaluation reads */
+    check_resume_matches(&cfg, &train, &test, 20, -1);
+    cfg.input_norm = bnx_norm_find("layer");
+    cfg.standardize = 1;
+    check_resume_matches(&cfg, &train, &test, 20, -1);
+    bnx_dataset_free(&train);
+    bnx_dataset_free(&test);
+    /* a cnn with batch norm on its input maps */
+    make_data(&train, 64, 2, 6, 6, 7);
+    make_data(&test, 30, 2, 6, 6, 8);
+    small_cnn(&cfg, 1);
+    cfg.input_norm = bnx_norm_find("batch");
+    cfg.input_scale = 255;
     check_resume_matches(&cfg, &train, &test, 12, -1);
     bnx_dataset_free(&train);
     bnx_dataset_free(&test);
@@ -410,6 +462,7 @@ Suite *suite_checkpoint(void)
     tcase_add_test(tc, checkpoint_identity_ignores_threads_only);
     tcase_add_test(tc, resumed_mlp_matches_uninterrupted);
     tcase_add_test(tc, resumed_cnn_matches_uninterrupted);
+    tcase_add_test(tc, resumed_input_norm_matches_uninterrupted);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,6 +4,7 @@
  * layer, the mean cross-entropy for the loss and for whole networks. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -299,6 +300,41 @@ START_TEST(gradcheck_cnn_bn_after_maxpool)
 }
 END_TEST
 
+/* A normalization right after the input (input_norm): its gamma and beta
+ * and every later parameter, on a tiny MLP (per input feature) and a tiny
+ * CNN (per input channel over N*H*W), for batch norm and layer norm; the
+ * hidden blocks plain or with BN. */
+static void gradcheck_input_norm(const char *kind, int conv, int hidden_norm)
+{
+    int k = bnx_norm_find(kind), h = hidden_norm ? bnx_norm_find("batch") : 0;
+    bnx_net_spec spec = {.in_c = conv ? 2 : 1, .in_h = conv ? 6 : 1, .in_w = conv ? 6 : 5,
+                         .num_classes = NN_K, .conv_layers = conv, .conv_channels = {3},
+                         .conv_kernel = 3, .conv_stride = 1, .conv_padding = 1,
+                         .pool = BNX_POOL_AVG, .pool_size = 2, .pool_every = 1,
+                         .hidden_layers = 2, .hidden_units = 4, .activation = BNX_ACT_TANH,
+                         .norm = h, .norm_fc = h, .input_norm = k,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .groups = 1}};
+    char what[96];
+    snprintf(what, sizeof what, "%s, input_norm = %s%s", conv ? "cnn" : "mlp", kind,
+             hidden_norm ? ", BN in the hidden blocks" : "");
+    gradcheck_network(&spec, what, H);
+}
+
+START_TEST(gradcheck_input_norm_mlp)
+{
+    gradcheck_input_norm("batch", 0, 0);
+    gradcheck_input_norm("layer", 0, 0);
+    gradcheck_input_norm("batch", 0, 1);
+}
+END_TEST
+START_TEST(gradcheck_input_norm_cnn)
+{
+    gradcheck_input_norm("batch", 1, 0);
+    gradcheck_input_norm("layer", 1, 0);
+    gradcheck_input_norm("batch", 1, 1);
+}
+END_TEST
+
 START_TEST(sgd_step_pytorch_semantics)
 {
     bnx_mlp_spec spec = {.in_features = 1, .hidden_layers = 1, .hidden_units = 1,
@@ -337,6 +373,8 @@ Suite *suite_gradcheck(void)
     tcase_add_test(tc, gradcheck_cnn_tanh_avgpool_stride2);
     tcase_add_test(tc, gradcheck_cnn_bn_before_avgpool);
     tcase_add_test(tc, gradcheck_cnn_bn_after_maxpool);
+    tcase_add_test(tc, gradcheck_input_norm_mlp);
+    tcase_add_test(tc, gradcheck_input_norm_cnn);
     tcase_add_test(tc, sgd_step_pytorch_semantics);
     suite_add_tcase(s, tc);
     return s;

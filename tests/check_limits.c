@@ -192,32 +192,51 @@ END_TEST
 /* The estimate's network part is exactly what bnx_net_create allocates
  * (counted by bnx_calloc itself), for the config as it is and with every
  * normalization kind of the table in its blocks. */
+static void compare_one(bnx_config *cfg, int c, int h, int w, const char *what)
+{
+    bnx_memory mem;
+    bnx_error err;
+    ck_assert_msg(bnx_memory_estimate(cfg, c, h, w, 10, 1000, 1000, &mem, &err) == BNX_OK,
+                  "%s", err.msg);
+    bnx_net_spec spec;
+    bnx_config_net_spec(cfg, c, h, w, 10, &spec);
+    bnx_net net;
+    size_t before = bnx_alloc_total();
+    ck_assert_int_eq(bnx_net_create(&net, &spec, mem.max_batch, &err), BNX_OK);
+    double allocated = (double)(bnx_alloc_total() - before);
+    ck_assert_msg(mem.params + mem.activations + mem.im2col == allocated,
+                  "%s: estimate %.0f + %.0f + %.0f bytes, allocated %.0f",
+                  what, mem.params, mem.activations, mem.im2col, allocated);
+    ck_assert(mem.num_params == net.num_params);
+    ck_assert(mem.params == 12.0 * net.num_params);
+    bnx_net_destroy(&net);
+}
+
+/* ... and with each kind as input_norm as well, the mlp with an extra
+ * input feature. */
 static void compare_with_net(bnx_config *cfg, int c, int h, int w)
 {
     int saved_norm = cfg->norm, saved_fc = cfg->norm_fc;
     for (int kind = 0; kind < bnx_norm_count(); kind++) {
         const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
+        int maps_only = ops && (ops->traits & BNX_NORM_MAPS_ONLY);
+        char what[64];
         cfg->norm = kind;
         /* a kind for conv maps only leaves the fully connected blocks plain */
-        cfg->norm_fc = ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? 0 : BNX_NORM_SAME;
-        if (ops && (ops->traits & BNX_NORM_MAPS_ONLY) && cfg->model != BNX_MODEL_CNN)
+        cfg->norm_fc = maps_only ? 0 : BNX_NORM_SAME;
+        if (maps_only && cfg->model != BNX_MODEL_CNN)
             continue;
-        bnx_memory mem;
-        bnx_error err;
-        ck_assert_msg(bnx_memory_estimate(cfg, c, h, w, 10, 1000, 1000, &mem, &err) == BNX_OK,
-                      "%s", err.msg);
-        bnx_net_spec spec;
-        bnx_config_net_spec(cfg, c, h, w, 10, &spec);
-        bnx_net net;
-        size_t before = bnx_alloc_total();
-        ck_assert_int_eq(bnx_net_create(&net, &spec, mem.max_batch, &err), BNX_OK);
-        double allocated = (double)(bnx_alloc_total() - before);
-        ck_assert_msg(mem.params + mem.activations + mem.im2col == allocated,
-                      "norm = %s: estimate %.0f + %.0f + %.0f bytes, allocated %.0f",
-                      bnx_norm_name(kind), mem.params, mem.activations, mem.im2col, allocated);
-        ck_assert(mem.num_params == net.num_params);
-        ck_assert(mem.params == 12.0 * net.num_params);
-        bnx_net_destroy(&net);
+        snprintf(what, sizeof what, "norm = %s", bnx_norm_name(kind));
+        compare_one(cfg, c, h, w, what);
+        int saved_groups = cfg->groups;
+        cfg->groups = 1; /* divides the input's channels or features */
+        cfg->input_norm = kind;
+        cfg->input_constant = cfg->model == BNX_MODEL_CNN ? NAN : 3.0;
+        snprintf(what, sizeof what, "input_norm = %s", bnx_norm_name(kind));
+        compare_one(cfg, c, h, w, what);
+        cfg->input_norm = 0;
+        cfg->input_constant = NAN;
+        cfg->groups = saved_groups;
     }
     cfg->norm = saved_norm;
     cfg->norm_fc = saved_fc;

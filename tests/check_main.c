@@ -18,6 +18,7 @@ Suite *suite_out(void);
 Suite *suite_pngdir(void);
 Suite *suite_plan(void);
 Suite *suite_verdict(void);
+Suite *suite_input(void);
 
 int main(void)
 {
@@ -37,6 +38,7 @@ int main(void)
     srunner_add_suite(sr, suite_pngdir());
     srunner_add_suite(sr, suite_plan());
     srunner_add_suite(sr, suite_verdict());
+    srunner_add_suite(sr, suite_input());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

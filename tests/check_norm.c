@@ -530,9 +530,11 @@ START_TEST(snapshots_make_probes_leave_no_trace)
     cfg.brn_warmup_steps = 0; /* Batch Renorm's r and d in play from the start */
     cfg.groups = 2;
     cfg.model = BNX_MODEL_CNN;
-    for (int kind = 0; kind < bnx_norm_count(); kind++) {
+    for (int each = 0; each < 2 * bnx_norm_count(); each++) { /* without and with input_norm */
+        int kind = each / 2;
         const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
         cfg.norm = kind;
+        cfg.input_norm = each % 2 ? kind : 0;
         cfg.norm_fc = ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? bnx_norm_find("layer") : BNX_NORM_SAME;
         bnx_net_spec spec;
         bnx_config_net_spec(&cfg, 2, 6, 6, 3, &spec);
@@ -568,13 +570,14 @@ START_TEST(snapshots_make_probes_leave_no_trace)
         train_step(&a, x, y, N);
         train_step(&b, x, y, N);
         ck_assert_msg(memcmp(a.params, b.params, sizeof(float) * (size_t)a.num_params) == 0,
-                      "norm = %s: parameters differ after the probe", bnx_norm_name(kind));
+                      "norm = %s (input_norm too: %d): parameters differ after the probe",
+                      bnx_norm_name(kind), each % 2);
         long len = bnx_net_state_len(&a);
         float *sa = calloc((size_t)len + 1, sizeof(float)), *sb = calloc((size_t)len + 1, sizeof(float));
         bnx_net_save_state(&a, sa);
         bnx_net_save_state(&b, sb);
-        ck_assert_msg(memcmp(sa, sb, sizeof(float) * (size_t)len) == 0, "norm = %s: state differs",
-                      bnx_norm_name(kind));
+        ck_assert_msg(memcmp(sa, sb, sizeof(float) * (size_t)len) == 0,
+                      "norm = %s (input_norm too: %d): state differs", bnx_norm_name(kind), each % 2);
         ck_assert(memcmp(&a.dropout_rng, &b.dropout_rng, sizeof a.dropout_rng) == 0);
         ck_assert(memcmp(&a.noise_rng, &b.noise_rng, sizeof a.noise_rng) == 0);
         free(sa);

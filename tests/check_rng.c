@@ -83,6 +83,17 @@ START_TEST(shuffle_is_a_permutation)
 }
 END_TEST
 
+/* SplitMix64's published first outputs for seed 0 (Vigna's splitmix64.c;
+ * Java's SplittableRandom), and random access: value i is the i-th call. */
+START_TEST(splitmix64_known_values)
+{
+    ck_assert_uint_eq(bnx_splitmix64_at(0, 0), 0xe220a8397b1dcdafULL);
+    ck_assert_uint_eq(bnx_splitmix64_at(0, 1), 0x6e789e6aa1b965f4ULL);
+    ck_assert_uint_eq(bnx_splitmix64_at(0, 2), 0x06c45d188009454fULL);
+    ck_assert_uint_ne(bnx_splitmix64_at(1, 0), bnx_splitmix64_at(0, 0));
+}
+END_TEST
+
 Suite *suite_rng(void)
 {
     Suite *s = suite_create("rng");
@@ -92,6 +103,7 @@ Suite *suite_rng(void)
     tcase_add_test(tc, normal_moments);
     tcase_add_test(tc, below_is_in_range_and_uniform);
     tcase_add_test(tc, shuffle_is_a_permutation);
+    tcase_add_test(tc, splitmix64_known_values);
     suite_add_tcase(s, tc);
     return s;
 }

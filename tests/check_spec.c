@@ -162,6 +162,11 @@ START_TEST(every_key_round_trips)
     b.norm_fc = bnx_norm_find("none");
     b.activation = BNX_ACT_RELU;
     b.probe_layer = 2;
+    b.input_scale = 255;
+    b.input_constant = -2.5;
+    b.input_two_level[0] = 0;
+    b.input_two_level[1] = 255;
+    b.input_norm = bnx_norm_find("layer");
     bnx_config copy;
     bnx_config_defaults(&copy);
     for (int i = 0; i < bnx_config_num_keys(); i++) {

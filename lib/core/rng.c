@@ -53,3 +53,11 @@ void bnx_rng_shuffle(bnx_rng *rng, uint32_t *idx, uint32_t n)
         idx[j] = t;
     }
 }
+
+uint64_t bnx_splitmix64_at(uint64_t seed, uint64_t i)
+{
+    uint64_t z = seed + (i + 1) * 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}

@@ -33,4 +33,11 @@ double bnx_rng_normal(bnx_rng *rng);
 /* Fisher-Yates shuffle of idx[0..n). */
 void bnx_rng_shuffle(bnx_rng *rng, uint32_t *idx, uint32_t n);
 
+/* Value i (0-based) of the SplitMix64 stream started at `seed` (Steele,
+ * Lea & Flood 2014, "Fast splittable pseudorandom number generators"; Java's
+ * SplittableRandom): state_i = seed + (i + 1) * 0x9e3779b97f4a7c15, mixed.
+ * A stream with random access, for values fixed per example index that
+ * need no state and no pass over the examples before them. */
+uint64_t bnx_splitmix64_at(uint64_t seed, uint64_t i);
+
 #endif

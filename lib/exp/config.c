@@ -12,8 +12,11 @@
 /* K_INTLIST: comma-separated positive integers into conv_channels, their
  * number into conv_layers (the only list key).  K_NORM: a name of
  * nn/norm.h's table, stored as its index; with choices "same", that word
- * too, stored as BNX_NORM_SAME. */
-enum key_type { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_STRING, K_ENUM, K_INTLIST, K_NORM };
+ * too, stored as BNX_NORM_SAME.  K_DOUBLE with choices "none": that word
+ * too, stored as NAN.  K_PAIR: "LOW,HIGH", two numbers in range with LOW
+ * below HIGH, into a double[2]; with choices "none", that word too, stored
+ * as NAN, NAN. */
+enum key_type { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_STRING, K_ENUM, K_INTLIST, K_NORM, K_PAIR };
 
 struct key {
     const char *name;
@@ -29,7 +32,10 @@ struct key {
 #define OFF(f) offsetof(bnx_config, f)
 static const struct key keys[] = {
     {"dataset", K_STRING, OFF(dataset), 0, 0, "mnist|fashion-mnist|cifar10", "mnist", "dataset to train and test on"},
-    {"standardize", K_BOOL, OFF(standardize), 0, 1, NULL, "false", "per-channel (x - mean) / std with the training set's statistics"},
+    {"standardize", K_BOOL, OFF(standardize), 0, 1, NULL, "false", "per-channel (x - mean) / std with the training set's statistics (after input_scale, which it undoes; not the extra input features)"},
+    {"input_scale", K_DOUBLE, OFF(input_scale), 1e-6, 1e6, NULL, "1", "pixels in [0, 1] times this (255: raw 0-255 pixels), before standardize"},
+    {"input_constant", K_DOUBLE, OFF(input_constant), -1e6, 1e6, "none", "none", "mlp: an extra input feature with this value for every example (none: no feature)"},
+    {"input_two_level", K_PAIR, OFF(input_two_level), -1e6, 1e6, "none", "none", "mlp: LOW,HIGH: an extra input feature, LOW or HIGH with probability 1/2, fixed per example by the seed (none: no feature)"},
     {"model", K_ENUM, OFF(model), 0, 0, "mlp|cnn", "mlp", "fully connected network, or conv blocks then fully connected"},
     {"conv_channels", K_INTLIST, OFF(conv_channels), 1, 4096, NULL, "32,64", "cnn: output channels of each conv layer (their number is the depth)"},
     {"conv_kernel", K_INT, OFF(conv_kernel), 1, 15, NULL, "3", "cnn: square kernel size"},
@@ -43,6 +49,7 @@ static const struct key keys[] = {
     {"activation", K_ENUM, OFF(activation), 0, 0, "sigmoid|relu|tanh", "sigmoid", "hidden nonlinearity"},
     {"norm", K_NORM, OFF(norm), 0, 0, NULL, "none", "normalization in every hidden block (bn = true is norm = batch, Section 3.2; bn = false is none)"},
     {"norm_fc", K_NORM, OFF(norm_fc), 0, 0, "same", "same", "normalization in a cnn's fully connected hidden blocks (same: as norm)"},
+    {"input_norm", K_NORM, OFF(input_norm), 0, 0, NULL, "none", "normalization right after the input, before the first linear or conv layer (independent of norm and bn)"},
     {"bn_placement", K_ENUM, OFF(bn_placement), 0, 0, "before|after", "before", "normalization before the nonlinearity (the paper) or after it"},
     {"dropout", K_DOUBLE, OFF(dropout), 0, 0.95, NULL, "0", "inverted dropout rate after each fully connected hidden block"},
     {"init", K_ENUM, OFF(init), 0, 0, "gaussian|xavier_normal|xavier_uniform|kaiming_normal|kaiming_uniform", "gaussian", "weight initialiser (PyTorch's fan definitions)"},
@@ -82,7 +89,7 @@ static const struct key keys[] = {
     {"hist_bins", K_INT, OFF(hist_bins), 1, 10000, NULL, "60", "histogram bins in [hist_min, hist_max]"},
     {"hist_min", K_DOUBLE, OFF(hist_min), -1e6, 1e6, NULL, "-15", "lower edge of the histogram range"},
     {"hist_max", K_DOUBLE, OFF(hist_max), -1e6, 1e6, NULL, "15", "upper edge of the histogram range"},
-    {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of the init, data order, Algorithm 2 batches and dropout masks"},
+    {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of the init, data order, Algorithm 2 batches, dropout masks and input_two_level's levels"},
     {"threads", K_INT, OFF(threads), 1, 256, NULL, "1", "BLAS threads per trial"},
     {"max_memory_mb", K_INT, OFF(max_memory_mb), 16, 1048576, NULL, "8192", "refuse a trial whose estimated memory (MiB) is above this"},
     {"checkpoint_every", K_LONG, OFF(checkpoint_every), 0, 1e9, NULL, "1000", "steps between checkpoints (0: only at the end and on interrupt)"},
@@ -134,7 +141,8 @@ static int parse_number(const struct key *k, const char *value, double *out, bnx
     while (*end == ' ' || *end == '\t')
         end++;
     if (end == value || *end || errno == ERANGE || !isfinite(v))
-        return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a number", k->name, value);
+        return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a number%s%s", k->name, value,
+                        k->choices ? " or " : "", k->choices ? k->choices : "");
     if ((k->type == K_INT || k->type == K_LONG || k->type == K_INTLIST) && v != floor(v))
         return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a whole number", k->name, value);
     if (v < k->min || v > k->max)
@@ -169,6 +177,30 @@ static int parse_list(bnx_config *cfg, const struct key *k, const char *value, b
     }
     cfg->conv_layers = count;
     memcpy(cfg->conv_channels, values, sizeof(int) * (size_t)count);
+    return BNX_OK;
+}
+
+/* "LOW,HIGH" into field[0], field[1]: two numbers in range, LOW below HIGH. */
+static int parse_pair(const struct key *k, const char *value, double *field, bnx_error *err)
+{
+    char item[2][64];
+    size_t len = strcspn(value, ",");
+    if (value[len] != ',' || len >= sizeof item[0] || strlen(value + len + 1) >= sizeof item[1] ||
+        strchr(value + len + 1, ','))
+        return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not LOW,HIGH (two numbers, e.g. 0,255%s%s)",
+                        k->name, value, k->choices ? "; or " : "", k->choices ? k->choices : "");
+    memcpy(item[0], value, len);
+    item[0][len] = '\0';
+    snprintf(item[1], sizeof item[1], "%s", value + len + 1);
+    double v[2];
+    for (int j = 0; j < 2; j++)
+        if (parse_number(k, item[j], &v[j], err))
+            return err ? err->code : BNX_EINVAL;
+    if (!(v[0] < v[1]))
+        return bnx_fail(err, BNX_EINVAL, "key %s: '%s': LOW (%g) must be below HIGH (%g)", k->name,
+                        value, v[0], v[1]);
+    field[0] = v[0];
+    field[1] = v[1];
     return BNX_OK;
 }
 
@@ -247,10 +279,20 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
         *(long *)field = (long)v;
         return BNX_OK;
     case K_DOUBLE:
+        if (k->choices && strcmp(value, k->choices) == 0) { /* "none" */
+            *(double *)field = NAN;
+            return BNX_OK;
+        }
         if (parse_number(k, value, &v, err))
             return err ? err->code : BNX_EINVAL;
         *(double *)field = v;
         return BNX_OK;
+    case K_PAIR:
+        if (k->choices && strcmp(value, k->choices) == 0) {
+            ((double *)field)[0] = ((double *)field)[1] = NAN;
+            return BNX_OK;
+        }
+        return parse_pair(k, value, (double *)field, err);
     }
     return BNX_EINVAL;
 }
@@ -279,15 +321,23 @@ int bnx_config_probe_layer(const bnx_config *cfg)
     return cfg->probe_layer == 0 ? cfg->hidden_layers : cfg->probe_layer;
 }
 
-/* The normalization of the conv blocks (i = 0; none for an mlp) or of the
- * fully connected blocks (i = 1), NULL for none; *key names the key that
- * chose it. */
+/* The normalization of the conv blocks (i = 0; none for an mlp), of the
+ * fully connected blocks (i = 1) or of the input (i = 2), NULL for none;
+ * *key names the key that chose it. */
+enum { NUM_NORM_PLACES = 3 };
 static const bnx_norm_ops *block_norm(const bnx_config *cfg, int i, const char **key)
 {
-    *key = i == 1 && cfg->norm_fc != BNX_NORM_SAME ? "norm_fc" : "norm";
+    *key = i == 2 ? "input_norm" : i == 1 && cfg->norm_fc != BNX_NORM_SAME ? "norm_fc" : "norm";
     if (i == 0)
         return bnx_norm_ops_of(cfg->model == BNX_MODEL_CNN ? cfg->norm : 0);
+    if (i == 2)
+        return bnx_norm_ops_of(cfg->input_norm);
     return bnx_norm_ops_of(bnx_config_norm_fc(cfg));
+}
+
+int bnx_config_input_extras(const bnx_config *cfg)
+{
+    return !isnan(cfg->input_constant) + !isnan(cfg->input_two_level[0]);
 }
 
 int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bnx_error *err)
@@ -304,7 +354,15 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
         return bnx_fail(err, BNX_EINVAL, "batch_size = %d exceeds the %d training examples", cfg->batch_size, train_size);
     if (test_size > 0 && cfg->probe_size > test_size)
         return bnx_fail(err, BNX_EINVAL, "probe_size = %d exceeds the %d test examples", cfg->probe_size, test_size);
-    for (int i = 0; i < 2; i++) {
+    if (cfg->model == BNX_MODEL_CNN && bnx_config_input_extras(cfg) > 0) {
+        const char *key = isnan(cfg->input_constant) ? "input_two_level" : "input_constant";
+        char value[80];
+        bnx_config_key_value(cfg, bnx_config_key_index(key), value, sizeof value);
+        return bnx_fail(err, BNX_EINVAL, "%s = %s with model = cnn: an extra input feature is "
+                        "appended to an mlp's flat input, and a cnn's input is image maps (use "
+                        "model = mlp, or %s = none)", key, value, key);
+    }
+    for (int i = 0; i < NUM_NORM_PLACES; i++) {
         const char *key;
         const bnx_norm_ops *ops = block_norm(cfg, i, &key);
         if (ops && (ops->traits & BNX_NORM_USES_BATCH) && cfg->batch_size < 2)
@@ -336,7 +394,7 @@ int bnx_config_norm_fc(const bnx_config *cfg)
 
 int bnx_config_uses_running(const bnx_config *cfg)
 {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < NUM_NORM_PLACES; i++) {
         const char *key;
         const bnx_norm_ops *ops = block_norm(cfg, i, &key);
         if (ops && (ops->traits & BNX_NORM_RUNNING))
@@ -352,7 +410,7 @@ void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes
     *spec = (bnx_net_spec){
         .in_c = cnn ? c : 1,
         .in_h = cnn ? h : 1,
-        .in_w = cnn ? w : c * h * w,
+        .in_w = cnn ? w : c * h * w + bnx_config_input_extras(cfg),
         .num_classes = classes,
         .conv_layers = cnn ? cfg->conv_layers : 0,
         .conv_kernel = cfg->conv_kernel,
@@ -366,6 +424,7 @@ void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes
         .activation = (bnx_activation)cfg->activation,
         .norm = cfg->norm,
         .norm_fc = bnx_config_norm_fc(cfg),
+        .input_norm = cfg->input_norm,
         .bn_placement = (bnx_bn_placement)cfg->bn_placement,
         .dropout = (float)cfg->dropout,
         .norm_hp = {.eps = (float)cfg->bn_eps, .momentum = (float)cfg->bn_momentum,
@@ -390,8 +449,10 @@ int bnx_config_key_kind(const bnx_config *cfg, int i)
     case K_INT:
         return strcmp(keys[i].name, "probe_layer") == 0 && cfg->probe_layer == 0 ? BNX_KEY_TEXT
                                                                                   : BNX_KEY_NUMBER;
-    case K_LONG:
     case K_DOUBLE:
+        return isnan(*(const double *)((const char *)cfg + keys[i].offset)) ? BNX_KEY_TEXT
+                                                                           : BNX_KEY_NUMBER;
+    case K_LONG:
         return BNX_KEY_NUMBER;
     default:
         return BNX_KEY_TEXT;
@@ -433,8 +494,19 @@ void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size)
         snprintf(buf, size, "%ld", *(const long *)field);
         break;
     case K_DOUBLE:
-        snprintf(buf, size, "%.15g", *(const double *)field);
+        if (isnan(*(const double *)field))
+            snprintf(buf, size, "%s", k->choices ? k->choices : "nan");
+        else
+            snprintf(buf, size, "%.15g", *(const double *)field);
         break;
+    case K_PAIR: {
+        const double *pair = (const double *)field;
+        if (isnan(pair[0]))
+            snprintf(buf, size, "%s", k->choices ? k->choices : "nan");
+        else
+            snprintf(buf, size, "%.15g,%.15g", pair[0], pair[1]);
+        break;
+    }
     case K_NORM: {
         int index = *(const int *)field;
         snprintf(buf, size, "%s", index == BNX_NORM_SAME ? k->choices : bnx_norm_name(index));

@@ -17,6 +17,11 @@ enum bnx_sampling { BNX_SAMPLE_SHUFFLE, BNX_SAMPLE_REPLACEMENT };
 typedef struct bnx_config {
     char dataset[32];       /* "mnist", "fashion-mnist", "cifar10" */
     int standardize;        /* 1: per-channel (x - mean) / std, training-set statistics */
+    double input_scale;     /* pixels in [0, 1] times this (255: raw 0-255 pixels), before
+                               standardize (exp/input.h) */
+    double input_constant;  /* mlp: an extra input feature of this value; NAN: none */
+    double input_two_level[2]; /* mlp: an extra input feature, LOW or HIGH with probability
+                               1/2 per example; NAN, NAN: none */
     int model;              /* enum bnx_model */
     int conv_layers;        /* number of entries in conv_channels (cnn) */
     int conv_channels[BNX_MAX_CONV]; /* output channels of each conv layer */
@@ -33,6 +38,8 @@ typedef struct bnx_config {
                                nn/norm.h's table (0: none); `bn = true` sets batch */
     int norm_fc;            /* a cnn's fully connected hidden blocks: an index, or
                                BNX_NORM_SAME (use norm; bnx_config_norm_fc resolves it) */
+    int input_norm;         /* a normalization right after the input (an index of
+                               nn/norm.h's table, 0: none); independent of norm and bn */
     int bn_placement;       /* enum bnx_bn_placement */
     double dropout;         /* drop rate after each fully connected hidden block */
     int init;               /* enum bnx_init */
@@ -108,12 +115,18 @@ int bnx_config_canonical(const char *key, const char *value, const char **key_ou
 /* The kind of the fully connected hidden blocks, with "same" resolved. */
 int bnx_config_norm_fc(const bnx_config *cfg);
 
-/* 1 if some layer's kind keeps running estimates (BNX_NORM_RUNNING), so
- * that bn_inference and Algorithm 2 apply; 0 otherwise. */
+/* Input features an mlp gets besides the pixels: one each for
+ * input_constant and input_two_level when set (0 to 2). */
+int bnx_config_input_extras(const bnx_config *cfg);
+
+/* 1 if some layer's kind (norm, norm_fc, input_norm) keeps running
+ * estimates (BNX_NORM_RUNNING), so that bn_inference and Algorithm 2
+ * apply; 0 otherwise. */
 int bnx_config_uses_running(const bnx_config *cfg);
 
 /* The network the keys describe, for images of shape (c, h, w) and
- * `classes` classes: a cnn takes them as they are, an mlp as c*h*w inputs. */
+ * `classes` classes: a cnn takes them as they are, an mlp as c*h*w inputs
+ * plus bnx_config_input_extras; input_norm normalises that input. */
 void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes,
                          bnx_net_spec *spec);
 

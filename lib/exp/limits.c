@@ -4,10 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exp/input.h"
 #include "model/net.h"
-
-/* The standardize key's channel limit (trainer.c's MAX_CHANNELS). */
-#define STANDARDIZE_MAX_CHANNELS 16
 
 int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes, long train_n,
                         long test_n, bnx_memory *mem, bnx_error *err)
@@ -16,7 +14,7 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
     int cnn = cfg->model == BNX_MODEL_CNN;
     int chunk = cnn ? BNX_LIMITS_EVAL_CHUNK_CNN : BNX_LIMITS_EVAL_CHUNK_MLP;
     mem->max_batch = cfg->batch_size > chunk ? cfg->batch_size : chunk;
-    double features = (double)c * h * w, batch = mem->max_batch;
+    double features = (double)c * h * w + bnx_config_input_extras(cfg), batch = mem->max_batch;
 
     /* The network: the same layout and buffer walk bnx_net_create allocates by. */
     bnx_net_spec spec;
@@ -41,7 +39,7 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
                    + 2 * 4.0 * mem->num_params           /* weights and momentum in a checkpoint */
                    + 4.0 * (double)bnx_net_state_len(&plan) /* normalization state to save */
                    + 4.0 * cfg->batch_size + 8.0 * (cfg->hist_bins + 2.0);
-    if (cfg->standardize) /* the standardised test set and train-eval subset */
+    if (!bnx_input_is_identity(cfg)) /* the test set and train-eval subset as the network sees them */
         mem->trainer += 4.0 * ((double)test_n + (cfg->train_eval_size < train_n ? (double)cfg->train_eval_size : (double)train_n)) * features;
     mem->total = mem->params + mem->activations + mem->im2col + mem->trainer;
     return BNX_OK;
@@ -139,9 +137,9 @@ int bnx_limits_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_
         return bnx_fail(err, BNX_EINVAL, "%s: the test set has %d classes, the training set %d; "
                         "the network's output is built for the training set's",
                         cfg->dataset, test->num_classes, train->num_classes);
-    if (cfg->standardize && train->c > STANDARDIZE_MAX_CHANNELS)
+    if (cfg->standardize && train->c > BNX_INPUT_MAX_CHANNELS)
         return bnx_fail(err, BNX_EINVAL, "standardize = true: %s has %d channels (at most %d)",
-                        cfg->dataset, train->c, STANDARDIZE_MAX_CHANNELS);
+                        cfg->dataset, train->c, BNX_INPUT_MAX_CHANNELS);
     int rc = bnx_config_validate(cfg, train->n, test->n, err);
     if (rc)
         return rc;

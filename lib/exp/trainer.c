@@ -9,6 +9,7 @@
 #include "core/rng.h"
 #include "core/timer.h"
 #include "exp/checkpoint.h"
+#include "exp/input.h"
 #include "exp/limits.h"
 #include "exp/probe.h"
 #include "model/net.h"
@@ -29,11 +30,12 @@ typedef struct trial {
     const bnx_trial_opts *opts;
     const bnx_dataset *train, *test;
     bnx_net net;
-    int features, plane;   /* values per image, per channel of an image */
+    bnx_input input;       /* the images as the network sees them (exp/input.h) */
+    int pixels;            /* values per image in the datasets */
+    int features;          /* values per example the network reads (input.features) */
     int eval_chunk;
     int min_batch;         /* the network holds at least this many examples */
     long *predicted;       /* (classes) counts of predicted classes, or NULL */
-    float *shift, *scale;  /* (C): x' = (x - shift) * scale per channel */
     float *test_images;    /* the test set as the network sees it */
     float *train_eval_images; /* the first train_eval training images, likewise */
     int train_eval;        /* min(train_eval_size, training set size) */
@@ -61,22 +63,13 @@ typedef struct trial {
     float *state;          /* (state_len) the network's normalization state, to save */
 } trial;
 
-/* Copy one image, standardised per channel when the key asks for it. */
-static void copy_image(const trial *t, const float *src, float *dst)
-{
-    if (!t->cfg->standardize) {
-        memcpy(dst, src, sizeof(float) * (size_t)t->features);
-        return;
-    }
-    for (int c = 0; c < t->features / t->plane; c++)
-        for (int j = 0; j < t->plane; j++)
-            dst[c * t->plane + j] = (src[c * t->plane + j] - t->shift[c]) * t->scale[c];
-}
-
+/* The mini-batch of training examples idx[0..n) (of ds, the training set
+ * or a transformed copy of it) as the network sees them. */
 static void gather(trial *t, const bnx_dataset *ds, const uint32_t *idx, int n)
 {
     for (int i = 0; i < n; i++) {
-        copy_image(t, ds->images + (long)idx[i] * t->features, t->x + (long)i * t->features);
+        bnx_input_example(&t->input, BNX_INPUT_TRAIN, idx[i], ds->images + (long)idx[i] * t->pixels,
+                          t->x + (long)i * t->features);
         t->y[i] = ds->labels[idx[i]];
     }
 }
@@ -234,30 +227,6 @@ static int write_record(trial *t, const bnx_record *r, bnx_error *err)
                        bnx_csv_num(c[6], 32, r->train_eval_accuracy, on), r->wall_time_s);
 }
 
-/* Per-channel statistics of the training set; the test set is copied
- * through the same map once. */
-static int standardize(trial *t, bnx_error *err)
-{
-    const bnx_dataset *ds = t->train;
-    enum { MAX_CHANNELS = 16 };
-    double mean[MAX_CHANNELS], std[MAX_CHANNELS];
-    if (ds->c > MAX_CHANNELS)
-        return bnx_fail(err, BNX_EINVAL, "standardize: %d channels (at most %d)", ds->c, MAX_CHANNELS);
-    bnx_dataset_channel_stats(ds, mean, std);
-    for (int c = 0; c < ds->c; c++) {
-        if (!(std[c] > 0.0))
-            return bnx_fail(err, BNX_EINVAL, "standardize: channel %d of the %s training set is constant",
-                            c, t->cfg->dataset);
-        t->shift[c] = (float)mean[c];
-        t->scale[c] = (float)(1.0 / std[c]);
-    }
-    for (long i = 0; i < t->test->n; i++)
-        copy_image(t, t->test->images + i * t->features, t->test_images + i * t->features);
-    for (long i = 0; i < t->train_eval; i++)
-        copy_image(t, ds->images + i * t->features, t->train_eval_images + i * t->features);
-    return BNX_OK;
-}
-
 /* Build the network for a mini-batch of max_batch; the message says which. */
 static int create_net(const bnx_config *cfg, const bnx_dataset *ds, int max_batch, bnx_net *net,
                       bnx_error *err)
@@ -290,7 +259,12 @@ static int trial_open(trial *t, bnx_error *err)
     int max_batch = cfg->batch_size > t->eval_chunk ? cfg->batch_size : t->eval_chunk;
     if (t->min_batch > max_batch)
         max_batch = t->min_batch;
-    int rc = create_net(cfg, ds, max_batch, &t->net, err);
+    int rc = bnx_input_init(&t->input, cfg, ds, err);
+    if (rc)
+        return rc;
+    t->pixels = t->input.pixels;
+    t->features = t->input.features;
+    rc = create_net(cfg, ds, max_batch, &t->net, err);
     if (rc)
         return rc;
     bnx_rng init_rng;
@@ -311,21 +285,21 @@ static int trial_open(trial *t, bnx_error *err)
     t->probe = bnx_calloc(probe_values * cfg->hidden_layers, sizeof(float), &failed);
     t->scratch = bnx_calloc(probe_values, sizeof(float), &failed);
     t->hist = bnx_calloc((size_t)cfg->hist_bins + 2, sizeof(long), &failed);
-    t->shift = bnx_calloc((size_t)ds->c, sizeof(float), &failed);
-    t->scale = bnx_calloc((size_t)ds->c, sizeof(float), &failed);
     t->state_len = bnx_net_state_len(&t->net);
     t->state = bnx_calloc((size_t)t->state_len + 1, sizeof(float), &failed);
     t->train_eval = cfg->train_eval_size < t->train->n ? cfg->train_eval_size : t->train->n;
-    if (cfg->standardize) {
+    int copies = !bnx_input_is_identity(cfg);
+    if (copies) {
         t->test_images = bnx_calloc((size_t)t->test->n * t->features, sizeof(float), &failed);
         t->train_eval_images = bnx_calloc((size_t)t->train_eval * t->features + 1,
                                           sizeof(float), &failed);
     }
     if (failed)
         return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the trial", failed);
-    if (cfg->standardize && standardize(t, err))
-        return err->code;
-    if (!cfg->standardize) {
+    if (copies) { /* the test set and the train-eval subset, prepared once */
+        bnx_input_images(&t->input, BNX_INPUT_TEST, t->test, t->test->n, t->test_images);
+        bnx_input_images(&t->input, BNX_INPUT_TRAIN, t->train, t->train_eval, t->train_eval_images);
+    } else {
         t->test_images = t->test->images;
         t->train_eval_images = t->train->images;
     }
@@ -481,8 +455,6 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->probe);
     free(t->scratch);
     free(t->hist);
-    free(t->shift);
-    free(t->scale);
     free(t->state);
     if (t->test_images != t->test->images)
         free(t->test_images);
@@ -555,12 +527,10 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
     double start = bnx_now();
     bnx_trial_result_init(res, cfg);
 
-    int features = train->c * train->h * train->w;
     int rc = bnx_limits_check(cfg, train, test, err); /* data, keys, memory */
     if (rc)
         return rc;
-    trial t = {.cfg = cfg, .opts = opts, .train = train, .test = test, .features = features,
-               .plane = train->h * train->w};
+    trial t = {.cfg = cfg, .opts = opts, .train = train, .test = test};
     if ((size_t)snprintf(t.dir, sizeof t.dir, "%s", dir) >= sizeof t.dir)
         return bnx_fail(err, BNX_EINVAL, "trial directory path is too long: %s", dir);
     set_identity(&t, opts->identity, opts->data_id);
@@ -715,8 +685,7 @@ int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_da
     }
     /* standardisation keeps the training set's own statistics (the model's
        preprocessing): it is set up from the untransformed training images */
-    trial t = {.cfg = cfg, .train = train, .test = &test_x, .features = train->c * train->h * train->w,
-               .plane = train->h * train->w, .min_batch = opts->batch_size};
+    trial t = {.cfg = cfg, .train = train, .test = &test_x, .min_batch = opts->batch_size};
     long *predicted = calloc((size_t)train->num_classes, sizeof(long));
     snprintf(t.dir, sizeof t.dir, "%s", dir);
     set_identity(&t, opts->identity, opts->data_id);

@@ -43,11 +43,12 @@ static bnx_layer_kind activation_layer(bnx_activation a)
     return a == BNX_ACT_RELU ? BNX_LAYER_RELU : a == BNX_ACT_TANH ? BNX_LAYER_TANH : BNX_LAYER_SIGMOID;
 }
 
-/* Append a normalization layer of kind `kind` (nn/norm.h's table) of the
- * previous layer's shape, and ask the kind whether it can normalise it. */
-static int add_norm(bnx_net *net, const bnx_net_spec *spec, int kind, bnx_error *err)
+/* Make the just-appended layer l a normalization of kind `kind` (nn/norm.h's
+ * table), and ask the kind whether it can normalise it; `maps` says
+ * whether its values are conv maps, `key` names the key that chose it. */
+static int set_norm(bnx_net *net, bnx_layer *l, const bnx_net_spec *spec, int kind, int maps,
+                    const char *key, bnx_error *err)
 {
-    bnx_layer *l = add_same(net, BNX_LAYER_NORM);
     bnx_norm_layer *nl = &l->norm;
     nl->ops = bnx_norm_ops_of(kind);
     nl->hp = spec->norm_hp;
@@ -56,14 +57,32 @@ static int add_norm(bnx_net *net, const bnx_net_spec *spec, int kind, bnx_error 
     nl->rng = &net->noise_rng;
     if (!nl->ops)
         return bnx_fail(err, BNX_EINVAL, "normalization kind %d is not in the table", kind);
-    if ((nl->ops->traits & BNX_NORM_MAPS_ONLY) && !l->spatial)
-        return bnx_fail(err, BNX_EINVAL, "norm = %s normalises conv maps only, and layer %d is "
-                        "fully connected (set norm_fc to another kind, or none)",
-                        nl->ops->name, net->num_layers);
+    if ((nl->ops->traits & BNX_NORM_MAPS_ONLY) && !maps)
+        return bnx_fail(err, BNX_EINVAL, "%s = %s normalises conv maps only, and layer %d is "
+                        "fully connected (%s)", key, nl->ops->name, net->num_layers,
+                        net->num_layers == 1 ? "an mlp's input: use model = cnn, or another kind"
+                                             : "set norm_fc to another kind, or none");
     if (nl->ops->check && nl->ops->check(nl, err))
-        return bnx_error_prefix(err, "norm = %s at layer %d (%d channels of %dx%d)", nl->ops->name,
-                                net->num_layers, l->c, l->height, l->width);
+        return bnx_error_prefix(err, "%s = %s at layer %d (%d channels of %dx%d)", key,
+                                nl->ops->name, net->num_layers, l->c, l->height, l->width);
     return BNX_OK;
+}
+
+/* Append a normalization layer of kind `kind` of the previous layer's shape. */
+static int add_norm(bnx_net *net, const bnx_net_spec *spec, int kind, bnx_error *err)
+{
+    bnx_layer *l = add_same(net, BNX_LAYER_NORM);
+    return set_norm(net, l, spec, kind, l->spatial, "norm", err);
+}
+
+/* The input_norm layer: an mlp's input as C*H*W features of one value, a
+ * cnn's as C maps of H x W, both in the input's rows layout. */
+static int add_input_norm(bnx_net *net, const bnx_net_spec *spec, bnx_error *err)
+{
+    int maps = spec->conv_layers > 0;
+    bnx_layer *l = maps ? add_layer(net, BNX_LAYER_NORM, spec->in_c, spec->in_h, spec->in_w, 0)
+                        : add_layer(net, BNX_LAYER_NORM, net->in_features, 1, 1, 0);
+    return set_norm(net, l, spec, spec->input_norm, maps, "input_norm", err);
 }
 
 /* A block after a conv or linear layer: the normalization `kind` (0: none)
@@ -130,9 +149,10 @@ static int check_spec(const bnx_net_spec *spec, int max_batch, bnx_error *err)
     if (!(spec->dropout >= 0.0f && spec->dropout < 1.0f))
         return bnx_fail(err, BNX_EINVAL, "dropout = %g is out of range (0 to below 1)", spec->dropout);
     if (spec->norm < 0 || spec->norm >= bnx_norm_count() || spec->norm_fc < 0 ||
-        spec->norm_fc >= bnx_norm_count())
-        return bnx_fail(err, BNX_EINVAL, "normalization kinds %d and %d: out of range (0 to %d)",
-                        spec->norm, spec->norm_fc, bnx_norm_count() - 1);
+        spec->norm_fc >= bnx_norm_count() || spec->input_norm < 0 ||
+        spec->input_norm >= bnx_norm_count())
+        return bnx_fail(err, BNX_EINVAL, "normalization kinds %d, %d and %d: out of range (0 to %d)",
+                        spec->norm, spec->norm_fc, spec->input_norm, bnx_norm_count() - 1);
     if (spec->pool != BNX_POOL_NONE && (spec->pool_size < 1 || spec->pool_every < 1))
         return bnx_fail(err, BNX_EINVAL, "pool_size = %d and pool_every = %d must be at least 1",
                         spec->pool_size, spec->pool_every);
@@ -145,6 +165,11 @@ static int check_spec(const bnx_net_spec *spec, int max_batch, bnx_error *err)
 static int build_layers(bnx_net *net, const bnx_net_spec *spec, bnx_error *err)
 {
     int c = spec->in_c, h = spec->in_h, w = spec->in_w;
+    if (spec->input_norm) {
+        int rc = add_input_norm(net, spec, err);
+        if (rc)
+            return rc;
+    }
     for (int k = 0; k < spec->conv_layers; k++) {
         bnx_conv_geom g;
         int rc = bnx_conv_geom_init(&g, c, h, w, spec->conv_channels[k], spec->conv_kernel,
@@ -198,7 +223,7 @@ static void layer_buffers(bnx_net *net, int i, buffer_fn fn, void *ctx)
     bnx_layer *l = &net->layers[i];
     size_t rows = (size_t)net->max_batch;
     fn(ctx, (void **)&l->y, rows * l->out, sizeof(float), USE_ACTIVATIONS);
-    if (i > 0)
+    if (i > 0 || l->kind == BNX_LAYER_NORM)
         fn(ctx, (void **)&l->dx, rows * l->in, sizeof(float), USE_ACTIVATIONS);
     switch (l->kind) {
     case BNX_LAYER_CONV:
@@ -458,14 +483,21 @@ static bnx_norm_view norm_view(const bnx_layer *l, int n)
     return (bnx_norm_view){.n = n, .c = l->c, .s = l->height * l->width, .cmajor = l->spatial};
 }
 
+/* The layout of layer i's input: the first conv reads the (N, C, H, W)
+ * input (or an input normalization's output, the same rows), later ones
+ * (C, N, H, W). */
+static enum bnx_layout in_layout(const bnx_net *net, int i)
+{
+    return i == 0 || !net->layers[i - 1].spatial ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW;
+}
+
 const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags)
 {
     const float *in = x;
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
         int count = n * l->out;
-        /* the first conv reads the (N, C, H, W) input, later ones (C, N, H, W) */
-        enum bnx_layout layout = i == 0 ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW;
+        enum bnx_layout layout = in_layout(net, i);
         switch (l->kind) {
         case BNX_LAYER_LINEAR:
             bnx_linear_forward(n, l->in, l->out, in, l->w, l->b, l->y);
@@ -520,7 +552,7 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
         bnx_layer *l = &net->layers[i];
         const float *in = i > 0 ? net->layers[i - 1].y : x;
         int count = n * l->out;
-        enum bnx_layout layout = i == 0 ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW;
+        enum bnx_layout layout = in_layout(net, i);
         switch (l->kind) {
         case BNX_LAYER_LINEAR:
             bnx_linear_backward(n, l->in, l->out, in, l->w, dy, l->dx, l->dw, l->db);
@@ -579,7 +611,7 @@ static void population(bnx_net *net, int phase)
         bnx_layer *l = &net->layers[i];
         if (l->kind != BNX_LAYER_NORM || !(l->norm.ops->traits & BNX_NORM_RUNNING))
             continue;
-        long m = (long)net->pop_m * (l->spatial ? (long)l->height * l->width : 1);
+        long m = (long)net->pop_m * l->height * l->width;
         l->norm.ops->population(&l->norm, phase, net->pop_batches, m);
     }
 }

@@ -70,7 +70,9 @@ typedef struct bnx_layer {
     bnx_layer_kind kind;
     int in, out;            /* values per example in and out */
     int c, height, width;   /* output shape per example (1 x 1 for rows) */
-    int spatial;            /* 1: activations are (C, N, H, W); 0: (N, features) */
+    int spatial;            /* 1: activations are (C, N, H, W); 0: rows, (N, C*H*W) (as
+                               the network input: an input normalization's maps are
+                               (N, C, H, W) rows) */
     bnx_conv_geom geom;     /* conv; for pooling c, h, w are the input's, kh the window */
     float *w, *b;           /* linear: W (out, in), conv: W (K, C, kh, kw); b or NULL */
     float *dw, *db;         /* their gradients, same shapes */
@@ -80,7 +82,8 @@ typedef struct bnx_layer {
     float drop;             /* dropout rate */
     bnx_norm_layer norm;    /* normalization: its kind, gamma, beta and buffers */
     float *y;               /* output (max_batch * out) */
-    float *dx;              /* dL/d(input) (max_batch * in); NULL for layer 0 */
+    float *dx;              /* dL/d(input) (max_batch * in); NULL for layer 0 unless it
+                               is a normalization (whose backward writes it) */
 } bnx_layer;
 
 /* What bnx_net_create builds:
@@ -94,7 +97,18 @@ typedef struct bnx_layer {
  * conv blocks use the kind `norm`, fully connected ones `norm_fc` (indices
  * into nn/norm.h's table).  A conv or linear layer directly followed by a
  * kind with BNX_NORM_CANCELS_BIAS has no bias (Section 3.2: the mean
- * subtraction cancels it and beta takes its role). */
+ * subtraction cancels it and beta takes its role).
+ *
+ * With input_norm (a kind, 0: none) a normalization layer comes first and
+ * normalises the input itself, with its own gamma and beta, running state
+ * and inference mode like any other (PyTorch's BatchNorm1d or BatchNorm2d
+ * as a model's first layer).  Without conv layers it sees the input as
+ * in_c*in_h*in_w features, (N, C*H*W, 1): batch norm then has one mean and
+ * variance per input feature.  With conv layers it sees in_c channels of
+ * in_h x in_w maps in the input's (N, C, H, W) layout: per channel over
+ * N*H*W values (Section 3.2), and kinds for maps only are allowed there.
+ * Its output keeps the input's layout, which the first conv or linear
+ * layer reads as it would the input. */
 typedef struct bnx_net_spec {
     int in_c, in_h, in_w;   /* input shape per example */
     int num_classes;        /* width of the output layer */
@@ -109,6 +123,7 @@ typedef struct bnx_net_spec {
     bnx_activation activation;
     int norm;               /* kind in conv blocks (bnx_norm_find), 0: none */
     int norm_fc;            /* kind in fully connected hidden blocks */
+    int input_norm;         /* kind right after the input, 0: none */
     bnx_bn_placement bn_placement;
     float dropout;          /* 0 <= dropout < 1; 0: no dropout layers */
     bnx_norm_hyper norm_hp; /* eps, momentum, groups for every norm layer */
