@@ -32,8 +32,10 @@ if (!exists("title")) title = "Sweep"
 numeric = exists("numeric") ? int(numeric) : 1
 logx = exists("logx") ? int(logx) : 0
 divs = exists("divs") ? int(divs) : 0
-width = exists("width") ? int(width) : 900
-height = exists("height") ? int(height) : 600
+# Many lines: the legend goes to the right of the plot, on a wider canvas.
+keyright = n > 6
+width = exists("width") ? int(width) : (keyright ? 1400 : 900)
+height = exists("height") ? int(height) : (keyright ? 700 : 600)
 group(k) = value(sprintf("group%d", k))
 label(k) = exists(sprintf("title%d", k)) ? value(sprintf("title%d", k)) : group(k)
 
@@ -96,15 +98,24 @@ set xlabel xlabel
 set ylabel ylabel
 keycols = n + divs < 2 ? 1 : 2
 keyrows = (n + divs + keycols - 1) / keycols
-set key below center horizontal Left reverse box samplen 3 spacing 1.2 width 2 maxcols keycols maxrows keyrows
-set bmargin 5 + 1.25 * keyrows
+if (keyright) {
+    set key outside right top vertical Left reverse box samplen 3 spacing 1.2 width 1
+    set bmargin 4
+} else {
+    set key below center horizontal Left reverse box samplen 3 spacing 1.2 width 2 maxcols keycols maxrows keyrows
+    set bmargin 5 + 1.25 * keyrows
+}
 
+# Colour and marker together: eight colours, then the next marker shape, so
+# that up to 32 lines stay apart.
 array colour[8] = ["#1f5fbf", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+array marker[4] = [7, 5, 9, 13]
 colourof(k) = colour[(k - 1) % 8 + 1]
+markerof(k) = marker[((k - 1) / 8) % 4 + 1]
 
 # Means with error bars (points with at least one finished trial), then a
 # cross at ydiv for every point with diverged trials, its count beside it.
-lines = 'for [k=1:n] file using (column("n") > 0 ? x(k) : NaN):(column("mean")):(column("sd")) with yerrorlines lw 2 pt 7 ps 1.1 lc rgb colourof(k) title label(k)'
+lines = 'for [k=1:n] file using (column("n") > 0 ? x(k) : NaN):(column("mean")):(column("sd")) with yerrorlines lw 2 pt markerof(k) ps 1.2 lc rgb colourof(k) title label(k)'
 crosses = 'for [k=1:n] file using (column("diverged") > 0 ? x(k) : NaN):(yd(k)) with points pt 2 ps 2 lw 2.5 lc rgb colourof(k) notitle'
 counts = 'for [k=1:n] file using (column("diverged") > 0 ? x(k) : NaN):(yd(k)):(sprintf("%d", column("diverged"))) with labels offset char 0.9, char 0.8 left textcolor rgb colourof(k) notitle'
 crosskey = 'keyentry with points pt 2 ps 1.5 lw 2 lc rgb "#333333" title "diverged trials (how many beside), left out of the mean"'

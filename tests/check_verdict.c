@@ -144,7 +144,7 @@ static const char rules[] =
     "claim = 10\n"
     "statement = steps to 0.8\n"
     "written = in the test\n"
-    "measure = mean(steps_to(0.8) | bn=false, lr=0.1) / mean(steps_to(0.8) | bn=true, lr=0.1)\n"
+    "measure = mean(steps_to(0.8) | variant=no-bn-lr-0.1) / mean(steps_to(0.8) | bn=true, conv_channels=[32,64], lr=0.1)\n"
     "holds = >= 2\n"
     "[verdict.gap]\n"
     "claim = 3\n"
@@ -339,6 +339,8 @@ START_TEST(test_verdict_refusals)
     refused(HEAD "measure = mean(final_test_accuracy)) \nholds = > 0\n",
             "expected an operator or the end");
     refused(HEAD "measure = 1 + 2\nholds = > 0\n", "uses no trial");
+    refused(HEAD "measure = mean(final_test_accuracy | conv_channels=[8,8)\nholds = > 0\n",
+            "the value of conv_channels has no closing ']'");
     refused(HEAD "measure = largest(colour, final_test_accuracy, 0)\nholds = > 0\n",
             "'colour' is not a config key");
     refused(HEAD "at = colour\nmeasure = mean(final_test_accuracy)\nholds = > 0\n",

@@ -348,14 +348,27 @@ static int filters(struct parser *p, bnx_vnode *n)
         if (!ident(p, key, sizeof key, "a filter KEY=VALUE") || !expect(p, '='))
             return 0;
         skip_space(p);
-        size_t len = strcspn(p->s + p->i, ",)");
-        while (len && isspace((unsigned char)p->s[p->i + len - 1]))
+        /* VALUE, or [VALUE] for a value with commas (as in a grid) */
+        int bracket = p->s[p->i] == '[';
+        size_t len = bracket ? strcspn(p->s + p->i + 1, "]") : strcspn(p->s + p->i, ",)");
+        if (bracket && p->s[p->i + 1 + len] != ']') {
+            fail_at(p, "the value of %s has no closing ']'", key);
+            return 0;
+        }
+        while (!bracket && len && isspace((unsigned char)p->s[p->i + len - 1]))
             len--;
         if (len == 0 || len >= sizeof value) {
             fail_at(p, "expected the value of %s", key);
             return 0;
         }
-        snprintf(value, sizeof value, "%.*s", (int)len, p->s + p->i);
+        snprintf(value, sizeof value, "%.*s", (int)len, p->s + p->i + bracket);
+        if (strcmp(key, "variant") == 0) { /* a variant or grid point, by name */
+            p->i += len + 2 * bracket;
+            snprintf(n->fkey[n->num_filters], sizeof n->fkey[0], "variant");
+            snprintf(n->fval[n->num_filters], sizeof n->fval[0], "%s", value);
+            n->num_filters++;
+            continue;
+        }
         const char *ck, *cv;
         int alias = bnx_config_canonical(key, value, &ck, &cv);
         bnx_config scratch;
@@ -372,7 +385,7 @@ static int filters(struct parser *p, bnx_vnode *n)
                         : e.msg);
             return 0;
         }
-        p->i += len;
+        p->i += len + 2 * bracket;
         snprintf(n->fkey[n->num_filters], sizeof n->fkey[0], "%s", ck);
         bnx_config_key_value(&scratch, bnx_config_key_index(ck), n->fval[n->num_filters],
                              sizeof n->fval[0]);
@@ -693,7 +706,10 @@ static int matches(const struct eval *ev, const bnx_vnode *n, int t)
         return 0;
     for (int f = 0; f < n->num_filters; f++) {
         char value[256];
-        bnx_plan_value(tr, n->fkey[f], value, sizeof value);
+        if (strcmp(n->fkey[f], "variant") == 0)
+            snprintf(value, sizeof value, "%s", tr->variant);
+        else
+            bnx_plan_value(tr, n->fkey[f], value, sizeof value);
         if (strcmp(value, n->fval[f]) != 0)
             return 0;
     }

@@ -24,8 +24,10 @@
  * The measure is an expression: numbers, + - * /, unary minus,
  * parentheses, abs(E), larger(E, E), smaller(E, E) and aggregates over the
  * trials of the point that match the filters F (KEY=VALUE, comma-separated;
- * config keys as in an experiment file, bn=true meaning norm=batch; no
- * filter: every trial of the point):
+ * config keys as in an experiment file, bn=true meaning norm=batch, a value
+ * with commas in brackets: input_two_level=[0,255]; or variant=NAME, a
+ * [variant.NAME] or grid point by its name; no filter: every trial of the
+ * point):
  *   mean(Q | F), sd(Q | F) (sample sd), min(Q | F), max(Q | F),
  *   count(Q | F)      the trials with a value
  *   best(Q | F), worst(Q | F)   the highest / lowest variant mean (a variant
