@@ -67,6 +67,13 @@ steps = 1
 bn = false
 [variant.mlp-bn]
 bn = true
+[verdict]
+claim = 1
+statement = BN helps
+written = in the test
+measure = mean(final_test_accuracy | model=mlp, bn=true)
+  - mean(final_test_accuracy | model=mlp, bn=false) + 0 * mean(final(test_accuracy))
+holds = > -1
 EOF
 run="$tmp/run"
 export BNEXP_HOME="$home"
@@ -76,6 +83,10 @@ else fail "three trials done" "$(cat "$run/summary.csv" 2>&1)"; fi
 expect_ok "plot accuracy" plot accuracy --run "$run"
 expect_ok "plot activations" plot activations --run "$run" --format svg
 expect_ok "report" report --run "$run" --baseline mlp
+mkdir -p "$tmp/runs/vg" && ln -s "$run" "$tmp/runs/vg/latest"
+expect_ok "report claims (the rule decided on the run)" report claims --runs "$tmp/runs" --no-charts
+if grep -q "BN helps .* \*\*holds\*\*" "$tmp/runs/claims.md" 2>/dev/null; then ok "claims.md: the rule holds"
+else fail "claims.md: the rule holds" "$(cat "$tmp/runs/claims.md" 2>&1)"; fi
 
 expect_fail "unknown key" "unknown key 'leraning_rate'" run vg --set leraning_rate=1 --out "$tmp/x"
 expect_fail "unknown variant" "no variant 'nope'" run vg --variants nope --out "$tmp/x"
