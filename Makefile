@@ -21,7 +21,7 @@ CMD_OBJ := $(CMD_SRC:%.c=build/%.o)
 TEST_SRC := $(sort $(wildcard tests/check_*.c)) tests/testutil.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
-.PHONY: all deps fig1 check unit-check cli-check bench clean
+.PHONY: all deps fig1 check unit-check cli-check check-cluster bench clean
 all: bnexp
 
 build/lib/nn/%.o: lib/nn/%.c
@@ -34,7 +34,7 @@ build/%.o: %.c
 # The version string (with the git revision) is compiled into these two.
 # .git/logs/HEAD changes with every commit and checkout, .git/index with
 # every staged change, and any source edit may make the tree "-dirty".
-build/cmd/bnexp/main.o build/cmd/bnexp/cmd_run.o: VERSION $(wildcard .git/HEAD .git/index .git/logs/HEAD) \
+build/cmd/bnexp/main.o build/cmd/bnexp/cmd_run.o build/cmd/bnexp/launch.o: VERSION $(wildcard .git/HEAD .git/index .git/logs/HEAD) \
     $(LIB_SRC) $(CMD_SRC) $(wildcard lib/*/*.h)
 
 build/libbnexp.a: $(LIB_OBJ)
@@ -78,6 +78,12 @@ cli-check: bnexp build/pngcheck
 	./tests/cli_sweep.sh
 	./tests/cli_eval.sh
 	./tests/cli_claims.sh
+	./tests/cli_trial.sh
+
+# The launchers with the real programs: GNU parallel, and a single-node
+# Slurm cluster this starts and stops (root; SKIP where they are missing).
+check-cluster: bnexp
+	./tests/cluster.sh
 
 # Timings, never pass/fail: a step against its bare GEMMs, then a full fig1.
 bench: bnexp build/bench

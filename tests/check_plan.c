@@ -9,8 +9,11 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "core/paths.h"
 #include "exp/checkpoint.h"
+#include "exp/manifest.h"
 #include "exp/plan.h"
+#include "exp/rundir.h"
 #include "exp/spec.h"
 #include "testutil.h"
 
@@ -226,6 +229,71 @@ START_TEST(hundreds_of_variants)
 }
 END_TEST
 
+/* bnx_collect: a row for each trial with a manifest, its result read back
+ * from the manifest exactly as summary.csv prints it; the others counted
+ * missing (pending, or killed: started without a manifest); a manifest
+ * of another trial refused; different kernels reported. */
+START_TEST(collect_reads_the_trial_directories)
+{
+    make_plan(2); /* a seed-1, a seed-2, b seed-1, b seed-2 */
+    bnx_error err;
+    bnx_trial_result r;
+    bnx_trial_result_init(&r, &plan.trials[0].config);
+    r.status = BNX_TRIAL_DONE;
+    r.steps = 100;
+    r.final_test_accuracy = r.best_test_accuracy = 0.1234567890123456789;
+    r.best_step = 100;
+    r.p15_drift = 1.0 / 3.0;
+    r.wall_time_s = 2.5;
+    bnx_machine m1 = {"node1", "CPU A", "x86-64-v3 (AVX2+FMA)", "Haswell"}, m2 = m1;
+    snprintf(m2.kernel, sizeof m2.kernel, "x86-64 baseline");
+    char tdir[256];
+    for (int i = 0; i < 3; i++) {
+        snprintf(tdir, sizeof tdir, "%s/%s", dir, plan.trials[i].dir);
+        ck_assert_int_eq(bnx_mkdir_p(tdir, &err), BNX_OK);
+        if (i == 2) {
+            test_write_file(strcat(tdir, "/metrics.csv"), "step\n", 5); /* killed */
+            continue;
+        }
+        bnx_trial_id id = {"e", "e.ini", NULL, plan.trials[i].variant, "test", "s", "f",
+                           i == 0 ? &m1 : &m2};
+        ck_assert_int_eq(bnx_manifest_write(tdir, &id, &plan.trials[i].config, NULL, &r, NULL,
+                                            &err), BNX_OK);
+    }
+    bnx_collect_info info;
+    ck_assert_int_eq(bnx_collect(dir, &plan, &info, &err), BNX_OK);
+    ck_assert_int_eq(info.rows, 2);
+    ck_assert_int_eq(info.missing, 2);
+    ck_assert_int_eq(info.counts[BNX_STATE_DONE], 2);
+    ck_assert_int_eq(info.looks[2].state, BNX_STATE_INTERRUPTED);
+    ck_assert_int_eq(info.looks[2].killed, 1);
+    ck_assert_int_eq(info.looks[3].state, BNX_STATE_PENDING);
+    ck_assert_int_eq(info.machines, 2);
+    char row[1024], back_row[1024];
+    bnx_summary_row(row, sizeof row, "a", 1, &r);
+    bnx_summary_row(back_row, sizeof back_row, "a", 1, &info.results[0]);
+    ck_assert_str_eq(back_row, row);
+    bnx_collect_free(&info);
+    char path[256], *text;
+    size_t size;
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    ck_assert_int_eq(bnx_read_file(path, 1 << 20, &text, &size, &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(text, "\na,1,done,100,,0.123457,"));
+    ck_assert_ptr_nonnull(strstr(text, "\na,2,done,"));
+    ck_assert_ptr_null(strstr(text, "\nb,"));
+    free(text);
+    /* a manifest in the wrong directory is refused; summary.csv untouched */
+    snprintf(tdir, sizeof tdir, "%s/%s", dir, plan.trials[3].dir);
+    ck_assert_int_eq(bnx_mkdir_p(tdir, &err), BNX_OK);
+    bnx_trial_id other = {"e", "e.ini", NULL, "a", "test", "s", "f", NULL};
+    ck_assert_int_eq(bnx_manifest_write(tdir, &other, &plan.trials[0].config, NULL, &r, NULL, &err),
+                     BNX_OK);
+    ck_assert_int_eq(bnx_collect(dir, &plan, &info, &err), BNX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "but the plan puts variant b seed 2 there"));
+    bnx_collect_free(&info);
+}
+END_TEST
+
 Suite *suite_plan(void)
 {
     Suite *s = suite_create("plan");
@@ -238,6 +306,7 @@ Suite *suite_plan(void)
     tcase_add_test(tc, damaged_plans_refused_naming_the_field);
     tcase_add_test(tc, seeds_key_refused_in_a_variant_and_out_of_range);
     tcase_add_test(tc, hundreds_of_variants);
+    tcase_add_test(tc, collect_reads_the_trial_directories);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,6 +4,8 @@
 #   skip NAME          a check could not run here (said, not counted as passed)
 #   expect_fail NAME PATTERN CMD...   CMD exits non-zero and says PATTERN (a
 #                      script may define its own instead, after sourcing this)
+#   expect_exit NAME STATUS PATTERN CMD...   CMD exits with STATUS and says PATTERN
+#   same_run_csvs A B  every CSV of run directory A equals B's (wall_time_s aside)
 passed=0
 failed=0
 skipped=0
@@ -16,4 +18,28 @@ expect_fail() {
     out=$("$@" 2>&1); rc=$?
     if [ $rc -ne 0 ] && grep -q -- "$pattern" <<<"$out"; then ok "$name"
     else fail "$name (exit $rc, wanted a message matching '$pattern')" "$out"; fi
+}
+expect_exit() {
+    local name=$1 want=$2 pattern=$3; shift 3
+    local out rc
+    out=$("$@" 2>&1); rc=$?
+    if [ $rc -eq "$want" ] && grep -q -- "$pattern" <<<"$out"; then ok "$name"
+    else fail "$name (exit $rc, wanted $want and '$pattern')" "$out"; fi
+}
+# same_run_csvs A B: every CSV of run A (trial CSVs and summary.csv) equals
+# run B's byte for byte but for the wall_time_s column, and B has no
+# trial CSV A lacks.
+same_run_csvs() {
+    local a=$1 b=$2 f bad=""
+    for f in "$a"/summary.csv "$a"/*/seed-*/*.csv; do
+        local g=$b/${f#"$a"/} col
+        col=$(head -n 1 "$f" | tr ',' '\n' | grep -n '^wall_time_s$' | cut -d: -f1)
+        if [ -n "$col" ]; then
+            cmp -s <(cut -d, -f"$col" --complement "$f") <(cut -d, -f"$col" --complement "$g" 2>/dev/null) || bad+=" ${f#"$a"/}"
+        else
+            cmp -s "$f" "$g" || bad+=" ${f#"$a"/}"
+        fi
+    done
+    [ "$(cd "$a" && ls */seed-*/*.csv | sort)" = "$(cd "$b" && ls */seed-*/*.csv | sort)" ] || bad+=" (other files)"
+    [ -z "$bad" ] || { echo "differ:$bad"; return 1; }
 }

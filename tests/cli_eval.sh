@@ -106,15 +106,15 @@ rows=$(wc -l <"$run/eval.csv")
 
 # --- bnexp status: every planned trial, from manifests and metrics.csv ---
 if out=$($BNEXP status --run "$run" 2>&1) && grep -q "^2 trial(s): 2 done$" <<<"$out" &&
-   grep -q "^bn  *1  done  *600/600  0\.[0-9]*$" <<<"$out"; then
+   grep -q "^ *1  bn  *1  done  *600/600  0\.[0-9]*  *$(hostname -s)$" <<<"$out"; then
     ok "status: both trials done, at their last record"
 else fail "status" "$out"; fi
 mv "$run/bn/seed-1/manifest.json" "$tmp/manifest.json"
 mv "$run/baseline" "$tmp/baseline"
-if out=$($BNEXP status --run "$run" 2>&1) && grep -q "^2 trial(s): 1 unfinished, 1 not started$" <<<"$out" &&
-   grep -q "^bn  *1  unfinished  *600/600" <<<"$out" && grep -q "^baseline  *1  not started  *-/600" <<<"$out" &&
+if out=$($BNEXP status --run "$run" 2>&1) && grep -q "^2 trial(s): 1 pending, 1 interrupted$" <<<"$out" &&
+   grep -q "^ *1  bn  *1  interrupted (killed)  *600/600" <<<"$out" && grep -q "^ *0  baseline  *1  pending  *-/600" <<<"$out" &&
    grep -q -- "--resume" <<<"$out"; then
-    ok "status: a trial without a manifest is unfinished, one without a directory not started"
+    ok "status: a started trial without a manifest is interrupted (killed), one without a directory pending"
 else fail "status of an unfinished run" "$out"; fi
 mv "$tmp/manifest.json" "$run/bn/seed-1/manifest.json"
 mv "$tmp/baseline" "$run/baseline"

@@ -137,13 +137,6 @@ if out=$($BNEXP run fig1 --resume "$tmp/sigint" 2>&1) && grep -q "2 of 2 trial(s
 else fail "resume of a finished run changes nothing" "$out"; fi
 
 # --- refusals ---
-expect_fail() { # NAME EXIT PATTERN CMD...
-    local name=$1 want=$2 pattern=$3; shift 3
-    local out rc
-    out=$("$@" 2>&1); rc=$?
-    if [ $rc -eq "$want" ] && grep -q -- "$pattern" <<<"$out"; then ok "$name"
-    else fail "$name (exit $rc, wanted $want and '$pattern')" "$out"; fi
-}
 cp -r "$tmp/ref" "$tmp/damaged"
 python3 - "$tmp/damaged/bn/seed-1/checkpoint.bin" <<'EOF'
 import sys
@@ -153,26 +146,26 @@ b[len(b) // 2] ^= 0x10
 open(p, "wb").write(b)
 EOF
 sum_before=$(cat "$tmp"/damaged/*/seed-*/* | md5sum)
-expect_fail "a damaged checkpoint is refused" 1 "damaged: checksum does not match" $BNEXP run fig1 --resume "$tmp/damaged"
+expect_exit "a damaged checkpoint is refused" 1 "damaged: checksum does not match" $BNEXP run fig1 --resume "$tmp/damaged"
 if [ "$(cat "$tmp"/damaged/*/seed-*/* | md5sum)" = "$sum_before" ]; then ok "refused resume changed no file"
 else fail "refused resume changed no file"; fi
 cp -r "$tmp/ref" "$tmp/foreign"
 sed -i 's/"steps":\t"2500"/"steps":\t"2600"/' "$tmp/foreign/plan.json"
 grep -q '"steps":.*"2600"' "$tmp/foreign/plan.json" || fail "plan.json of foreign edited"
-expect_fail "a checkpoint of another config is refused" 1 "another config or dataset" $BNEXP run fig1 --resume "$tmp/foreign"
+expect_exit "a checkpoint of another config is refused" 1 "another config or dataset" $BNEXP run fig1 --resume "$tmp/foreign"
 cp -r "$tmp/ref" "$tmp/version"
 printf '\x01' | dd of="$tmp/version/baseline/seed-1/checkpoint.bin" bs=1 seek=8 conv=notrunc 2>/dev/null
-expect_fail "a checkpoint of another format version is refused" 1 "format version 1; this bnexp reads version 2 (an older bnexp wrote it" $BNEXP run fig1 --resume "$tmp/version"
-expect_fail "--resume with --set is refused" 2 "only --jobs can be given" $BNEXP run fig1 --resume "$tmp/ref" --set lr=0.1
-expect_fail "--resume of a directory without plan.json" 1 "has no plan.json" $BNEXP run fig1 --resume "$tmp"
+expect_exit "a checkpoint of another format version is refused" 1 "format version 1; this bnexp reads version 2 (an older bnexp wrote it" $BNEXP run fig1 --resume "$tmp/version"
+expect_exit "--resume with --set is refused" 2 "only --jobs and the launcher's options can be given" $BNEXP run fig1 --resume "$tmp/ref" --set lr=0.1
+expect_exit "--resume of a directory without plan.json" 1 "has no plan.json" $BNEXP run fig1 --resume "$tmp"
 cp -r "$tmp/ref" "$tmp/old"
 rm "$tmp/old/plan.json"
 echo '{"set": ["steps=2500"], "experiment": "fig1", "variants": "", "seeds": 0}' >"$tmp/old/run.json"
-expect_fail "--resume of a run made before plan.json says how to re-run it" 1 "older bnexp.*run it again" $BNEXP run fig1 --resume "$tmp/old"
+expect_exit "--resume of a run made before plan.json says how to re-run it" 1 "older bnexp.*run it again" $BNEXP run fig1 --resume "$tmp/old"
 cp -r "$tmp/ref" "$tmp/otherdata"
 sed -i '0,/"sha256":\t"[0-9a-f]*"/s//"sha256":\t"'"$(printf '0%.0s' $(seq 64))"'"/' "$tmp/otherdata/plan.json"
-expect_fail "--resume with data other than the plan's is refused" 1 "not the one the run was planned with" $BNEXP run fig1 --resume "$tmp/otherdata"
-expect_fail "--resume of a run of another experiment" 1 "is a run of fig1, not of lr-sweep" $BNEXP run lr-sweep --resume "$tmp/ref"
+expect_exit "--resume with data other than the plan's is refused" 1 "not the one the run was planned with" $BNEXP run fig1 --resume "$tmp/otherdata"
+expect_exit "--resume of a run of another experiment" 1 "is a run of fig1, not of lr-sweep" $BNEXP run lr-sweep --resume "$tmp/ref"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

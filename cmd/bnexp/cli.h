@@ -7,6 +7,8 @@
 
 #include "core/error.h"
 
+struct bnx_plan; /* exp/plan.h */
+
 /* A subcommand: argv[0] is the subcommand's name.  Returns the process exit
  * status: 0 success, 1 a failure at run time, 2 a usage error. */
 typedef int (*bnx_cmd_fn)(int argc, char **argv);
@@ -18,6 +20,8 @@ int cmd_list(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_trial(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* bnexp report claims / bnexp run claims (cmd_claims.c): argv[0] is
@@ -62,6 +66,22 @@ int cli_run_dir(const char *cmd, const char *experiment, const char *run_opt, ch
  * usage error (2). */
 int cli_run_arg(const char *cmd, int argc, char **argv, const char *run_opt, char *dir,
                 size_t size, char *shown, size_t shown_size);
+
+/* The arguments of a subcommand that takes [EXPERIMENT | --run DIR] and
+ * -h/--help only (status, collect): parses them (getopt_long), finds the
+ * run directory (cli_run_arg) into dir[size] and shown[shown_size] and
+ * reads its plan into *plan (cli_read_plan).  Returns 0 with *plan to
+ * free (bnx_plan_free); or, after printing the help, -1 (the caller
+ * returns 0); or the exit status of an error it printed (*plan freed). */
+int cli_run_plan_args(const char *cmd, int argc, char **argv, char *dir, size_t size,
+                      char *shown, size_t shown_size, struct bnx_plan *plan);
+
+/* Read the plan of run directory `run` into *plan (free it with
+ * bnx_plan_free, also after a failure).  Returns 0, or prints the error
+ * (the directory does not exist; it has no plan.json; the plan cannot be
+ * read, is damaged or of another plan-format version), starting with
+ * `cmd`, and returns 1. */
+int cli_read_plan(const char *cmd, const char *run, struct bnx_plan *plan);
 
 /* Print "bnexp: <err->msg>" to stderr and return 1. */
 int cli_report(const bnx_error *err);

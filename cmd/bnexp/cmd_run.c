@@ -20,30 +20,14 @@
 #include "data/registry.h"
 #include "exp/checkpoint.h"
 #include "exp/limits.h"
-#include "exp/manifest.h"
 #include "core/file.h"
 #include "exp/plan.h"
 #include "exp/spec.h"
 #include "exp/trainer.h"
+#include "exp/rundir.h"
+#include "launch.h"
+#include "launchers.h"
 #include "out/atomic.h"
-
-/* A dataset loaded for the trials that name it. */
-typedef struct loaded_data {
-    bnx_dataset train, test;
-    bnx_dataset_files files; /* files.name is the dataset key's value */
-    char id[BNX_DATA_ID_MAX]; /* name and file sums, for checkpoints (bnx_data_id) */
-} loaded_data;
-
-/* At most this many distinct datasets in one run. */
-#define MAX_DATASETS 4
-
-static void free_data(loaded_data *data, int count)
-{
-    for (int d = 0; d < count; d++) {
-        bnx_dataset_free(&data[d].train);
-        bnx_dataset_free(&data[d].test);
-    }
-}
 
 /* A trial as the parent process sees it. */
 typedef struct job {
@@ -75,24 +59,22 @@ typedef struct run_state {
     int tty;             /* stderr is a terminal: one status line, redrawn */
     struct pollfd *pfd;  /* pump's work space, num_jobs each (malloc'd) */
     job **owner;
+    const loaded_data *data; /* the datasets, loaded once (the children share them) */
+    int num_data;
+    const char *out;     /* the run directory */
 } run_state;
 
 /* ---- signals ----
  * SIGINT, SIGTERM and SIGHUP reach the parent only: each trial process is
  * in a process group of its own, so a Ctrl-C at the terminal is not seen
- * twice.  The parent forwards every such signal to the running trials.  A
- * trial's first one asks it to stop at the next step boundary (checkpoint,
- * CSVs whole, manifest status "interrupted"); a second ends it at once,
- * between two system calls, so no file it has written is cut mid-row.
+ * twice.  The parent forwards every such signal to the running trials,
+ * which handle them as every trial does (launch_catch_trial_signals).
  * These flags are the only mutable state at file scope: a signal handler
  * can reach nothing else. */
 
 static volatile sig_atomic_t signals_seen; /* parent: signals received so far */
 static volatile sig_atomic_t first_signal; /* parent: the first of them */
 static volatile sig_atomic_t last_signal;  /* parent: the latest, to forward */
-static volatile sig_atomic_t stop_requested; /* trial: the signal asking it to stop */
-static volatile sig_atomic_t replacing_file; /* trial: a file is being replaced */
-static volatile sig_atomic_t exit_pending;   /* trial: end once it is whole */
 
 static void parent_on_signal(int sig)
 {
@@ -102,46 +84,9 @@ static void parent_on_signal(int sig)
     signals_seen++;
 }
 
-static void trial_on_signal(int sig)
-{
-    if (!stop_requested)
-        stop_requested = sig;
-    else if (replacing_file)
-        exit_pending = sig; /* a checkpoint or manifest is half written */
-    else
-        _exit(128 + sig);
-}
-
-/* bnx_trial_opts.guard, and around the manifest: a second signal that
- * arrives while a file is being replaced ends the trial right after. */
-static void trial_guard(void *ctx, int on)
-{
-    (void)ctx;
-    replacing_file = on;
-    if (!on && exit_pending)
-        _exit(128 + exit_pending);
-}
-
 static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
-/* Install handler for the stop signals; with block, also block them (the
- * parent takes them only while it waits in ppoll), else unblock them. */
-static void catch_stop_signals(void (*handler)(int), int block)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++) {
-        sigaction(stop_signals[i], &sa, NULL);
-        sigaddset(&set, stop_signals[i]);
-    }
-    sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
-}
-
-/* ---- the child: train one trial and report over a pipe ---- */
+/* ---- the child: one trial (launch_trial), reporting over a pipe ---- */
 
 typedef struct child_ctx {
     int fd;
@@ -166,35 +111,15 @@ static void child_progress(void *ctx, const bnx_record *r, long total_steps)
     child_send(c->fd, 'P', text);
 }
 
-static int child_main(const bnx_plan *plan, const job *j, const loaded_data *data, int resume,
-                      int fd)
+static int child_main(const bnx_plan *plan, const char *out, int index, const loaded_data *data,
+                      int num_data, int fd)
 {
-    const bnx_config *cfg = &j->config;
-    const char *dir = j->dir;
-    openblas_set_num_threads(cfg->threads);
-    char started[32], finished[32];
-    bnx_utc_iso8601(started, sizeof started);
     bnx_trial_result result;
     bnx_error err;
-    bnx_error_clear(&err);
     child_ctx ctx = {fd};
-    bnx_trial_opts opts = {.progress = child_progress, .ctx = &ctx, .stop = &stop_requested,
-                           .guard = trial_guard, .resume = resume, .data_id = data->id,
-                           .identity = j->identity};
-    int rc = bnx_trial_run(cfg, &data->train, &data->test, dir, &opts, &result, &err);
-    bnx_utc_iso8601(finished, sizeof finished);
-    bnx_trial_id id = {plan->experiment, plan->source, plan->description[0] ? plan->description : NULL,
-                       j->trial->variant, BNX_VERSION " (" BNX_GITREV ")", started, finished};
-    bnx_error merr;
-    trial_guard(NULL, 1);
-    int mrc = bnx_manifest_write(dir, &id, cfg, &data->files, rc ? NULL : &result,
-                                 rc ? err.msg : NULL, &merr);
-    trial_guard(NULL, 0);
-    if (mrc && !rc) {
-        rc = merr.code;
-        err = merr;
-    }
-    if (rc) {
+    int already;
+    if (launch_trial(plan, out, index, data, num_data, child_progress, &ctx, &result, &already,
+                     &err)) {
         char text[1100];
         snprintf(text, sizeof text, "%s", err.msg);
         child_send(fd, 'E', text);
@@ -211,16 +136,6 @@ static int child_main(const bnx_plan *plan, const job *j, const loaded_data *dat
 
 /* ---- the parent: start trials, show progress, collect results ---- */
 
-static void format_eta(char *buf, size_t size, double seconds)
-{
-    if (!isfinite(seconds) || seconds < 0)
-        snprintf(buf, size, "?");
-    else if (seconds < 60)
-        snprintf(buf, size, "%.0fs", seconds);
-    else
-        snprintf(buf, size, "%dm%02ds", (int)(seconds / 60), (int)fmod(seconds, 60));
-}
-
 static void show_status(run_state *st)
 {
     char line[1024] = "";
@@ -230,7 +145,7 @@ static void show_status(run_state *st)
         if (j->pid <= 0 || j->finished || j->total == 0)
             continue;
         char eta[32];
-        format_eta(eta, sizeof eta, j->rate > 0 ? (j->total - j->step) / j->rate : NAN);
+        launch_format_eta(eta, sizeof eta, j->rate > 0 ? (j->total - j->step) / j->rate : NAN);
         char seed[32] = "";
         if (st->num_seeds > 1)
             snprintf(seed, sizeof seed, " s%ld", j->config.seed);
@@ -253,11 +168,10 @@ static void handle_line(run_state *st, job *j, const char *line)
         if (st->tty) {
             show_status(st);
         } else {
-            char eta[32];
-            format_eta(eta, sizeof eta, j->rate > 0 ? (j->total - j->step) / j->rate : NAN);
-            fprintf(stderr, "%s seed-%ld: step %ld/%ld  test_accuracy %.4f  %.0f steps/s  ETA %s\n",
-                    j->trial->variant, j->config.seed, j->step, j->total, j->accuracy,
-                    j->rate, eta);
+            char text[512];
+            launch_progress_line(text, sizeof text, j->trial->variant, j->config.seed, j->step,
+                                 j->total, j->accuracy, j->rate);
+            fprintf(stderr, "%s\n", text);
         }
     } else if (line[0] == 'R' && strlen(line + 2) == 2 * sizeof j->result) {
         unsigned char *bytes = (unsigned char *)&j->result;
@@ -294,7 +208,7 @@ static int drain(run_state *st, job *j)
 
 /* Fork the trial process.  The parent has the stop signals blocked here,
  * so the child cannot take one before its own handler is in place. */
-static int start_job(const bnx_plan *plan, job *j, int resume)
+static int start_job(const bnx_plan *plan, run_state *st, job *j)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -306,8 +220,8 @@ static int start_job(const bnx_plan *plan, job *j, int resume)
     if (pid == 0) {
         close(fds[0]);
         setpgid(0, 0);
-        catch_stop_signals(trial_on_signal, 0);
-        _exit(child_main(plan, j, j->data, resume, fds[1]));
+        launch_catch_trial_signals();
+        _exit(child_main(plan, st->out, (int)(j - st->jobs), st->data, st->num_data, fds[1]));
     }
     setpgid(pid, pid);
     close(fds[1]);
@@ -356,61 +270,39 @@ static int pump(run_state *st)
     return done;
 }
 
-/* summary.csv: bnx_summary_row's columns, then one per swept key (a
- * list value's entries separated by ';', as CSV cells hold no ','). */
-static int write_summary(const char *out, const bnx_plan *plan, run_state *st)
+/* RUN/summary.csv from the trial directories (bnx_collect), as `bnexp
+ * collect` writes it, into *info.  Returns 0 or the exit status. */
+static int collect_summary(const char *out, const bnx_plan *plan, bnx_collect_info *info)
 {
-    size_t per_row = 1100 + (size_t)plan->num_swept * 300;
-    size_t cap = 4096 + (size_t)plan->num_swept * 70 + (size_t)st->num_jobs * per_row, len = 0;
-    char *text = malloc(cap);
-    if (!text)
-        return cli_error(1, "out of memory writing the summary");
-    len += (size_t)snprintf(text, cap, "%s", bnx_summary_header());
-    for (int k = 0; k < plan->num_swept; k++)
-        len += (size_t)snprintf(text + len, cap - len, ",%s", plan->swept[k]);
-    text[len++] = '\n';
-    for (int i = 0; i < st->num_jobs; i++) {
-        job *j = &st->jobs[i];
-        char row[1024];
-        bnx_summary_row(row, sizeof row, j->trial->variant, j->config.seed, &j->result);
-        len += (size_t)snprintf(text + len, cap - len, "%s", row);
-        for (int k = 0; k < plan->num_swept; k++) {
-            char value[256];
-            bnx_plan_value(j->trial, plan->swept[k], value, sizeof value);
-            for (char *c = value; *c; c++)
-                *c = *c == ',' ? ';' : *c;
-            len += (size_t)snprintf(text + len, cap - len, ",%s", value);
-        }
-        text[len++] = '\n';
-    }
-    char path[4200];
-    snprintf(path, sizeof path, "%s/summary.csv", out);
     bnx_error err;
-    int rc = bnx_write_file_atomic(path, text, len, &err);
-    free(text);
-    if (rc)
+    if (bnx_collect(out, plan, info, &err))
         return cli_report(&err);
-    printf("wrote %s\n", path);
+    if (info->machines > 1)
+        fprintf(stderr, "bnexp: warning: the trials ran on machines that select different "
+                "kernels, so their numbers may differ in the last bits: %s\n", info->machine_text);
+    printf("wrote %s/%s\n", out, BNX_SUMMARY_FILE);
     return 0;
 }
 
-/* The end-of-run table on stdout. */
-static void print_table(const run_state *st)
+/* The end-of-run table on stdout: every trial's state and result as its
+ * directory shows it (bnx_collect). */
+static void print_table(const bnx_plan *plan, const bnx_collect_info *info)
 {
-    printf("\n%-16s %5s %-9s %8s %8s %9s %8s\n", "variant", "seed", "status", "final", "best",
+    printf("\n%-16s %5s %-11s %8s %8s %9s %8s\n", "variant", "seed", "status", "final", "best",
            "best_step", "wall_s");
-    for (int i = 0; i < st->num_jobs; i++) {
-        const job *j = &st->jobs[i];
-        const bnx_trial_result *r = &j->result;
-        char best_step[32] = "-", final[32] = "-", best[32] = "-";
+    for (int i = 0; i < info->num_trials; i++) {
+        const bnx_trial_result *r = &info->results[i];
+        char best_step[32] = "-", final[32] = "-", best[32] = "-", wall[32] = "-";
         if (r->best_step >= 0)
             snprintf(best_step, sizeof best_step, "%ld", r->best_step);
         if (isfinite(r->final_test_accuracy))
             snprintf(final, sizeof final, "%.4f", r->final_test_accuracy);
         if (isfinite(r->best_test_accuracy))
             snprintf(best, sizeof best, "%.4f", r->best_test_accuracy);
-        printf("%-16s %5ld %-9s %8s %8s %9s %8.1f\n", j->trial->variant, j->config.seed,
-               bnx_trial_status_name(r->status), final, best, best_step, r->wall_time_s);
+        if (info->looks[i].has_manifest && isfinite(r->wall_time_s))
+            snprintf(wall, sizeof wall, "%.1f", r->wall_time_s);
+        printf("%-16s %5ld %-11s %8s %8s %9s %8s\n", plan->trials[i].variant, plan->trials[i].seed,
+               bnx_state_names[info->looks[i].state], final, best, best_step, wall);
     }
 }
 
@@ -472,6 +364,11 @@ static const struct option long_options[] = {
     {"resume", optional_argument, NULL, 'r'},
     {"grid", required_argument, NULL, 'g'},
     {"dry-run", no_argument, NULL, 'n'},
+    {"launcher", required_argument, NULL, 'L'},
+    {"sbatch", required_argument, NULL, 'B'},
+    {"max-parallel", required_argument, NULL, 'M'},
+    {"wait", no_argument, NULL, 'W'},
+    {"sshlogin", required_argument, NULL, 'H'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -505,6 +402,8 @@ typedef struct run_args {
     char variants[1024];     /* --variants list, "" for all */
     int seeds;               /* --seeds N, 0 when not given */
     int seed_given;          /* --seed K given */
+    int jobs_given;          /* --jobs J given */
+    launch_opts launch;      /* --launcher and its options */
 } run_args;
 
 /* Returns 0, or the exit status after printing the error. */
@@ -517,7 +416,8 @@ static int parse_args(int argc, char **argv, run_args *a)
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        a->user_options += opt != 'j' && opt != 'r' && opt != 'h';
+        /* what --resume takes: --jobs and the launcher's options */
+        a->user_options += !strchr("jrhLBMWH", opt);
         switch (opt) {
         case 's':
             if (a->num_sets >= BNX_MAX_SETTINGS - 2)
@@ -540,7 +440,23 @@ static int parse_args(int argc, char **argv, run_args *a)
         case 'j':
             if (parse_positive("--jobs", optarg, &a->jobs))
                 return 2;
+            a->jobs_given = 1;
             break;
+        case 'L':
+            if ((a->launch.launcher = launch_parse(optarg)) < 0)
+                return cli_error(2, "--launcher %s: expected local, parallel or slurm", optarg);
+            break;
+        case 'B':
+            if (strchr(optarg, '\n'))
+                return cli_error(2, "--sbatch: options on one line (no newline)");
+            a->launch.sbatch = optarg;
+            break;
+        case 'M':
+            if (parse_positive("--max-parallel", optarg, &a->launch.max_parallel))
+                return 2;
+            break;
+        case 'W': a->launch.wait = 1; break;
+        case 'H': a->launch.sshlogin = optarg; break;
         case 't': {
             int t;
             if (parse_positive("--threads", optarg, &t))
@@ -592,7 +508,7 @@ static int parse_args(int argc, char **argv, run_args *a)
                             "each other; give one");
     if (a->resume && a->user_options)
         return cli_error(2, "run: --resume continues a run with the settings it was planned with "
-                            "(its plan.json); only --jobs can be given with it");
+                            "(its plan.json); only --jobs and the launcher's options can be given with it");
     if (seed_set[0]) {
         a->seed_given = 1;
         snprintf(a->sets[a->num_sets++], sizeof a->sets[0], "%s", seed_set);
@@ -601,6 +517,15 @@ static int parse_args(int argc, char **argv, run_args *a)
         snprintf(a->sets[a->num_sets++], sizeof a->sets[0], "%s", threads_set);
     if (a->jobs < 1)
         a->jobs = 1;
+    const launch_opts *l = &a->launch;
+    if ((l->sbatch || l->max_parallel || l->wait) && l->launcher != LAUNCH_SLURM)
+        return cli_error(2, "run: --sbatch, --max-parallel and --wait go with --launcher slurm");
+    if (l->sshlogin && l->launcher != LAUNCH_PARALLEL)
+        return cli_error(2, "run: --sshlogin goes with --launcher parallel");
+    if (a->jobs_given && l->launcher == LAUNCH_SLURM)
+        return cli_error(2, "run: --jobs is for the local and parallel launchers; Slurm runs as "
+                            "many at once as it can (--max-parallel N limits it)");
+    a->launch.jobs = a->jobs;
     return 0;
 }
 
@@ -711,20 +636,6 @@ static void free_jobs(run_state *st)
     memset(st, 0, sizeof *st);
 }
 
-/* 1 if the two records of a dataset's files agree. */
-static int same_files(const bnx_dataset_files *a, const bnx_dataset_files *b, int *which)
-{
-    *which = -1;
-    if (a->count != b->count)
-        return 0;
-    for (int f = 0; f < a->count; f++)
-        if (strcmp(a->file[f], b->file[f]) != 0 || strcmp(a->sha256[f], b->sha256[f]) != 0) {
-            *which = f;
-            return 0;
-        }
-    return 1;
-}
-
 /* Load every dataset the trials name once, before touching the output
  * (trial processes share them copy-on-write), and check each variant
  * against its data.  A new run records the datasets' digests in the plan;
@@ -740,28 +651,10 @@ static int load_data(run_state *st, bnx_plan *plan, int resume, loaded_data *dat
         if (d == *num_data) {
             if (*num_data == MAX_DATASETS)
                 return cli_error(2, "run: the variants name more than %d datasets", MAX_DATASETS);
-            fprintf(stderr, "bnexp: verifying and loading %s\n", j->config.dataset);
-            if (bnx_data_load(j->config.dataset, &data[d].train, &data[d].test, &data[d].files, &err))
-                return cli_report(&err);
-            if (!data[d].files.verified)
-                fprintf(stderr, "bnexp: warning: %s is not verified (no SHA-256 sums); the manifest "
-                        "records it as unverified\n", j->config.dataset);
-            bnx_data_id(&data[d].files, data[d].id, sizeof data[d].id);
-            (*num_data)++;
-            const bnx_dataset_files *planned = bnx_plan_dataset(plan, data[d].files.name);
-            int which;
-            if (!resume && bnx_plan_add_dataset(plan, &data[d].files, &err))
-                return cli_report(&err);
-            if (resume && !planned)
-                return cli_error(1, "run --resume: the plan records no digests of dataset %s",
-                                 data[d].files.name);
-            if (resume && !same_files(planned, &data[d].files, &which))
-                return cli_error(1, "run --resume: dataset %s is not the one the run was planned "
-                                 "with: %s%s%s (plan.json %s)", data[d].files.name,
-                                 which >= 0 ? data[d].files.file[which] : "its files differ",
-                                 which >= 0 ? " has SHA-256 " : "",
-                                 which >= 0 ? data[d].files.sha256[which] : "",
-                                 which >= 0 ? planned->sha256[which] : "");
+            int rc = launch_load_data("run --resume", plan, j->config.dataset, !resume, &data[d]);
+            (*num_data)++; /* freed whether it loaded or not */
+            if (rc)
+                return rc;
         }
         j->data = &data[d];
         bnx_plan_identity(j->trial, data[d].id, j->identity);
@@ -802,24 +695,6 @@ static int scan_checkpoints(run_state *st, int *done)
             return cli_report(&err);
     }
     return 0;
-}
-
-/* Remove what a trial process killed outright (SIGKILL, a crash) may have
- * left of a file being replaced: NAME.tmp.PID (out/atomic.h). */
-static void remove_temporary_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        const char *tmp = strstr(e->d_name, ".tmp.");
-        if (tmp && tmp[5] && strspn(tmp + 5, "0123456789") == strlen(tmp + 5)) {
-            char path[4200 + sizeof e->d_name];
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-    }
-    if (d)
-        closedir(d);
 }
 
 /* Create OUT/VARIANT/seed-K for job j below the run directory `out`,
@@ -874,7 +749,8 @@ static int create_run(const run_args *a, const bnx_plan *plan, run_state *st, ch
         if (make_trial_dir(out, &st->jobs[i], &err))
             return cli_report(&err);
         static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv",
-                                            "histograms.csv", BNX_CHECKPOINT_FILE};
+                                            "histograms.csv", BNX_CHECKPOINT_FILE,
+                                            BNX_RUNNING_FILE};
         for (size_t k = 0; a->force && k < sizeof stale / sizeof stale[0]; k++) {
             char path[4400];
             snprintf(path, sizeof path, "%s/%s", st->jobs[i].dir, stale[k]);
@@ -889,11 +765,11 @@ static int create_run(const run_args *a, const bnx_plan *plan, run_state *st, ch
  * short still compares the variants.  Stop signals are forwarded to the
  * running trials; after the first, no new trial starts.  Returns the
  * first stop signal, or 0. */
-static int run_trials(const bnx_plan *plan, run_state *st, int jobs, int resume, int finished)
+static int run_trials(const bnx_plan *plan, run_state *st, int jobs, int finished)
 {
     int started = 0, running = 0, forwarded = 0;
     signals_seen = first_signal = last_signal = 0;
-    catch_stop_signals(parent_on_signal, 1);
+    launch_catch_stop_signals(parent_on_signal, 1); /* taken only while waiting in ppoll */
     while (finished < st->num_jobs) {
         while (forwarded < signals_seen) {
             int sig = last_signal;
@@ -913,7 +789,7 @@ static int run_trials(const bnx_plan *plan, run_state *st, int jobs, int resume,
             job *j = &st->jobs[st->order[started++]];
             if (j->finished)
                 continue; /* resumed: finished before */
-            if (start_job(plan, j, resume))
+            if (start_job(plan, st, j))
                 snprintf(j->error, sizeof j->error, "could not start");
             else
                 running++;
@@ -959,7 +835,7 @@ static int dry_run(const run_args *a, bnx_plan *plan, run_state *st)
     static loaded_data data[MAX_DATASETS];
     int num_data = 0, rc = load_data(st, plan, 0, data, &num_data);
     if (rc) {
-        free_data(data, num_data);
+        launch_free_data(data, num_data);
         return rc;
     }
     printf("%s: %d trial(s), %d variant(s); nothing is created (--dry-run)\n", a->name,
@@ -995,8 +871,34 @@ static int dry_run(const run_args *a, bnx_plan *plan, run_state *st)
     bnx_format_bytes(all, sizeof all, most * parallel);
     printf("estimated memory: at most %s per trial; %d at a time (--jobs): at most %s, plus "
            "the datasets, loaded once\n", one, parallel, all);
-    free_data(data, num_data);
+    launch_free_data(data, num_data);
     return 0;
+}
+
+/* After the trials: name the failed ones and the unfinished ones (with
+ * the command that continues them).  Returns 0 if every trial ended
+ * (done or diverged), else 1. */
+static int finish_message(const bnx_plan *plan, const bnx_collect_info *info, const char *name,
+                          const char *out)
+{
+    int failed = info->counts[BNX_STATE_FAILED];
+    int unfinished = info->num_trials - failed - info->counts[BNX_STATE_DONE] -
+                     info->counts[BNX_STATE_DIVERGED];
+    if (failed) {
+        char names[1024] = "";
+        size_t used = 0;
+        for (int i = 0; i < info->num_trials && used < sizeof names; i++)
+            if (info->looks[i].state == BNX_STATE_FAILED)
+                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s seed-%ld",
+                                         used ? ", " : "", plan->trials[i].variant,
+                                         plan->trials[i].seed);
+        cli_error(1, "%d of %d trial(s) failed: %s (status failed in summary.csv; the "
+                     "reasons are above and in each manifest.json)", failed, info->num_trials, names);
+    }
+    if (unfinished)
+        cli_error(1, "%d of %d trial(s) interrupted or not run; continue them with: bnexp run %s "
+                     "--resume %s", unfinished, info->num_trials, name, out);
+    return failed || unfinished ? 1 : 0;
 }
 
 /* Run the plan's trials (a new run, or the unfinished ones of a resumed
@@ -1026,6 +928,8 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
         }
     }
 
+    if (a.launch.launcher != LAUNCH_LOCAL && (rc = launch_check_tools(&a.launch)))
+        return rc;
     static loaded_data data[MAX_DATASETS];
     int num_data = 0, done = 0;
     rc = load_data(&st, plan, a.resume, data, &num_data);
@@ -1037,66 +941,70 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
         bnx_error err;
         if (make_trial_dir(out, &st.jobs[i], &err))
             rc = cli_report(&err);
-        else
-            remove_temporary_files(st.jobs[i].dir);
     }
     if (rc) {
-        free_data(data, num_data);
+        launch_free_data(data, num_data);
         return rc;
     }
     int todo = st.num_jobs - done, parallel = a.jobs < todo ? a.jobs : todo;
+    static const char *const launcher_names[] = {"", " with GNU parallel", " as a Slurm job array"};
+    const char *how = launcher_names[a.launch.launcher];
+    char at_a_time[64] = "";
+    if (a.launch.launcher != LAUNCH_SLURM)
+        snprintf(at_a_time, sizeof at_a_time, ", %d at a time", parallel);
     if (a.resume)
-        fprintf(stderr, "bnexp: %s: resuming %s: %d of %d trial(s) finished before, %d to run, "
-                "%d at a time\n", a.name, out, done, st.num_jobs, todo, parallel);
+        fprintf(stderr, "bnexp: %s: resuming %s: %d of %d trial(s) finished before, %d to run%s%s\n",
+                a.name, out, done, st.num_jobs, todo, at_a_time, how);
     else if (st.num_seeds > 1)
-        fprintf(stderr, "bnexp: %s: %d trials (%d variant%s x up to %d seeds), %d at a time, writing %s\n",
+        fprintf(stderr, "bnexp: %s: %d trials (%d variant%s x up to %d seeds)%s%s, writing %s\n",
                 a.name, st.num_jobs, st.num_variants, st.num_variants == 1 ? "" : "s",
-                st.num_seeds, parallel, out);
+                st.num_seeds, at_a_time, how, out);
     else
-        fprintf(stderr, "bnexp: %s: %d trial(s), %d at a time, writing %s\n", a.name, st.num_jobs,
-                parallel, out);
+        fprintf(stderr, "bnexp: %s: %d trial(s)%s%s, writing %s\n", a.name, st.num_jobs,
+                at_a_time, how, out);
 
     signal(SIGPIPE, SIG_IGN);
-    int stopped_by = run_trials(plan, &st, a.jobs, a.resume, done);
-    free_data(data, num_data);
-
-    int failed = 0, interrupted = 0;
-    for (int i = 0; i < st.num_jobs; i++) {
-        job *j = &st.jobs[i];
-        int ok = j->has_result && (j->exit_status == 0 || j->finished == 2);
-        if (ok && j->result.status != BNX_TRIAL_INTERRUPTED)
-            continue;
-        if (ok || (stopped_by && !j->error[0])) {
-            interrupted++; /* stopped, or not started, after a stop signal */
-            j->result.status = BNX_TRIAL_INTERRUPTED;
-        } else {
-            failed++;
-            j->result.status = BNX_TRIAL_FAILED;
+    int stopped_by = 0;
+    if (a.launch.launcher == LAUNCH_LOCAL) {
+        st.data = data;
+        st.num_data = num_data;
+        st.out = out;
+        stopped_by = run_trials(plan, &st, a.jobs, done);
+    }
+    launch_free_data(data, num_data);
+    if (a.launch.launcher != LAUNCH_LOCAL) {
+        /* the unfinished trials, in the plan's order */
+        int *pending = malloc(((size_t)st.num_jobs + 1) * sizeof *pending), n = 0;
+        if (!pending)
+            return cli_error(1, "out of memory for %d trials", st.num_jobs);
+        for (int i = 0; i < st.num_jobs; i++)
+            if (!st.jobs[i].finished)
+                pending[n++] = i;
+        rc = a.launch.launcher == LAUNCH_PARALLEL
+                 ? launch_parallel(plan, out, pending, n, &a.launch, &stopped_by)
+                 : launch_slurm(plan, out, pending, n, &a.launch, &stopped_by);
+        free(pending);
+        if (rc)
+            return rc;
+        if (a.launch.launcher == LAUNCH_SLURM && (!a.launch.wait || stopped_by)) {
+            if (parent[0])
+                printf("run directory: %s (%s/latest)\n", out, parent);
+            return stopped_by ? 128 + stopped_by : 0;
         }
     }
-    print_table(&st);
-    rc = write_summary(out, plan, &st);
+
+    static bnx_collect_info info;
+    rc = collect_summary(out, plan, &info);
+    if (rc) {
+        bnx_collect_free(&info);
+        return rc;
+    }
+    print_table(plan, &info);
     if (parent[0])
         printf("run directory: %s (%s/latest)\n", out, parent);
     fflush(stdout);
-    if (failed) {
-        char names[1024] = "";
-        size_t used = 0;
-        for (int i = 0; i < st.num_jobs && used < sizeof names; i++)
-            if (st.jobs[i].result.status == BNX_TRIAL_FAILED)
-                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s seed-%ld",
-                                         used ? ", " : "", st.jobs[i].trial->variant,
-                                         st.jobs[i].config.seed);
-        cli_error(1, "%d of %d trial(s) failed: %s (status failed in summary.csv; the "
-                     "reasons are above and in each manifest.json)", failed, st.num_jobs, names);
-        rc = 1;
-    }
-    if (interrupted) {
-        cli_error(1, "%d of %d trial(s) interrupted; continue them with: bnexp run %s --resume %s",
-                  interrupted, st.num_jobs, a.name, out);
-        if (!rc)
-            rc = 1;
-    }
+    rc = finish_message(plan, &info, a.name, out);
+    bnx_collect_free(&info);
     return stopped_by ? 128 + stopped_by : rc;
 }
 

@@ -1,6 +1,5 @@
 /* bnexp status: where every trial of a run stands, from its plan, its
  * manifests and its metrics.csv (a trial still running included). */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,13 +7,10 @@
 
 #include "cli.h"
 #include "core/paths.h"
-#include "exp/manifest.h"
+#include "exp/rundir.h"
+#include "launchers.h"
 #include "exp/plan.h"
 #include "out/csvread.h"
-
-enum { ST_DONE, ST_DIVERGED, ST_FAILED, ST_INTERRUPTED, ST_UNFINISHED, ST_NOT_STARTED, ST_COUNT };
-static const char *const state_names[ST_COUNT] = {"done", "diverged", "failed", "interrupted",
-                                                  "unfinished", "not started"};
 
 /* The last record of dir/metrics.csv: its step and test accuracy (NaN
  * when there is none); 0 if the file could be read. */
@@ -40,71 +36,75 @@ static int last_record(const char *dir, long *step, double *accuracy)
 
 int cmd_status(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"run", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *run_opt = NULL;
-    opterr = 0;
-    optind = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'r': run_opt = optarg; break;
-        case 'h': return cli_print_help("status");
-        default: return cli_bad_option("status", ch, argv);
-        }
-    }
     char dir[4096], shown[4400];
-    int rc = cli_run_arg("status", argc, argv, run_opt, dir, sizeof dir, shown, sizeof shown);
+    static bnx_plan plan;
+    int rc = cli_run_plan_args("status", argc, argv, dir, sizeof dir, shown, sizeof shown, &plan);
     if (rc)
-        return rc;
-    bnx_error err;
-    bnx_plan plan;
-    if (bnx_plan_read(dir, &plan, &err))
-        return cli_error(1, "status: %s", err.msg);
-    long counts[ST_COUNT] = {0};
+        return rc < 0 ? 0 : rc;
+    /* a run submitted to Slurm: its array tasks in the queue, where squeue is */
+    char jobs[4][32], *queue = calloc((size_t)plan.num_trials + 1, 1);
+    int num_jobs = launch_slurm_jobs(dir, jobs, 4), have_queue = 0;
+    for (int k = 0; queue && k < num_jobs; k++) {
+        char *state = calloc((size_t)plan.num_trials + 1, 1);
+        if (state && launch_slurm_queue(jobs[k], state, plan.num_trials) == 0) {
+            have_queue = 1;
+            for (int i = 0; i < plan.num_trials; i++)
+                if (state[i])
+                    queue[i] = state[i];
+        }
+        free(state);
+    }
+    long counts[BNX_NUM_STATES] = {0};
     printf("%s: %s\n", shown, plan.description[0] ? plan.description : plan.experiment);
-    printf("%-40s %6s  %-12s %15s  %s\n", "variant", "seed", "status", "step", "test accuracy");
+    if (num_jobs)
+        printf("Slurm job%s %s%s%s%s\n", num_jobs > 1 ? "s" : "", jobs[0],
+               num_jobs > 1 ? " ... " : "", num_jobs > 1 ? jobs[num_jobs - 1] : "",
+               have_queue ? "" : " (squeue not available: the queue is not shown)");
+    printf("%5s  %-40s %6s  %-22s %15s  %-13s %s\n", "index", "variant", "seed", "status", "step",
+           "test accuracy", "where");
     for (int i = 0; i < plan.num_trials; i++) {
         const bnx_plan_trial *t = &plan.trials[i];
-        char trial_dir[4400], path[4500];
+        char trial_dir[4400];
         snprintf(trial_dir, sizeof trial_dir, "%s/%s", dir, t->dir);
-        snprintf(path, sizeof path, "%s/manifest.json", trial_dir);
-        bnx_manifest_info info;
-        int state = ST_NOT_STARTED;
-        if (bnx_manifest_read(path, &info, NULL) == BNX_OK && info.status[0]) {
-            state = ST_UNFINISHED;
-            for (int s = 0; s < ST_UNFINISHED; s++)
-                if (strcmp(info.status, state_names[s]) == 0)
-                    state = s;
-        } else if (bnx_is_dir(trial_dir)) {
-            state = ST_UNFINISHED; /* started: running, or killed without a word */
-        }
+        bnx_trial_look look;
+        bnx_error err;
+        char state[64], where[256] = "";
+        if (bnx_trial_look_at(trial_dir, &look, &err) != BNX_OK)
+            snprintf(where, sizeof where, "(%.200s)", err.msg);
+        snprintf(state, sizeof state, "%s%s", bnx_state_names[look.state],
+                 look.killed ? " (killed)" : "");
+        if (look.state == BNX_STATE_PENDING && queue && queue[i])
+            snprintf(state, sizeof state, "pending (%s)", queue[i] == 'P' ? "queued" : "starting");
+        if (look.has_manifest && look.manifest.has_machine)
+            snprintf(where, sizeof where, "%s", look.manifest.machine.host);
+        else if (look.has_running && look.running.host[0])
+            snprintf(where, sizeof where, "%s pid %ld%s%s", look.running.host, look.running.pid,
+                     look.running.job[0] ? " job " : "", look.running.job);
         long step;
         double accuracy;
         char steps[48] = "", acc[32] = "";
-        if (state != ST_NOT_STARTED && last_record(trial_dir, &step, &accuracy) == 0 && step >= 0) {
+        if (look.state != BNX_STATE_PENDING && last_record(trial_dir, &step, &accuracy) == 0 &&
+            step >= 0) {
             snprintf(steps, sizeof steps, "%ld/%ld", step, t->config.steps);
             snprintf(acc, sizeof acc, "%.4f", accuracy);
         } else {
             snprintf(steps, sizeof steps, "-/%ld", t->config.steps);
         }
-        counts[state]++;
-        printf("%-40s %6ld  %-12s %15s  %s\n", t->variant, t->seed, state_names[state], steps, acc);
+        counts[look.state]++;
+        printf("%5d  %-40s %6ld  %-22s %15s  %-13s %s\n", i, t->variant, t->seed, state, steps, acc,
+               where);
     }
+    free(queue);
     printf("%d trial(s):", plan.num_trials);
-    for (int s = 0, first = 1; s < ST_COUNT; s++)
+    for (int s = 0, first = 1; s < BNX_NUM_STATES; s++)
         if (counts[s]) {
-            printf("%s %ld %s", first ? "" : ",", counts[s], state_names[s]);
+            printf("%s %ld %s", first ? "" : ",", counts[s], bnx_state_names[s]);
             first = 0;
         }
     printf("\n");
-    if (counts[ST_UNFINISHED] || counts[ST_INTERRUPTED] || counts[ST_NOT_STARTED])
-        printf("(unfinished trials are running, or were stopped; once the run is not running,\n"
-               " the unfinished ones continue with: bnexp run %s --resume %s)\n",
-               plan.experiment, shown);
+    if (counts[BNX_STATE_RUNNING] || counts[BNX_STATE_INTERRUPTED] || counts[BNX_STATE_PENDING])
+        printf("(once the run is not running, the unfinished trials continue with: bnexp run %s "
+               "--resume %s [--launcher ...])\n", plan.experiment, shown);
     bnx_plan_free(&plan);
     return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "core/paths.h"
+#include "exp/plan.h"
 
 static const struct command {
     const char *name;
@@ -18,7 +19,10 @@ static const struct command {
     {"run", cmd_run, "train every variant of an experiment",
      "usage: bnexp run EXPERIMENT [options]\n"
      "       bnexp run PATH.ini [options]\n"
-     "       bnexp run EXPERIMENT --resume [RUN] [--jobs J]\n"
+     "       bnexp run EXPERIMENT --resume [RUN] [--jobs J] [--launcher L [options]]\n"
+     "       bnexp run EXPERIMENT --launcher slurm [--sbatch \"OPTIONS\"] [--max-parallel N]\n"
+     "                            [--wait] [options]\n"
+     "       bnexp run EXPERIMENT --launcher parallel [--jobs J] [--sshlogin LOGINS] [options]\n"
      "       bnexp run claims [--only E1,E2] [--jobs J] [--seeds N] [--dry-run]\n"
      "\n"
      "Train every variant of experiments/EXPERIMENT.ini, each seed of it a trial in\n"
@@ -60,8 +64,25 @@ static const struct command {
      "  --resume [RUN]    continue the unfinished trials of run directory RUN (default\n"
      "                    runs/EXPERIMENT/latest) from their checkpoints, each with\n"
      "                    exactly the config the run planned for it (RUN/plan.json;\n"
-     "                    the experiment file is not read again); only --jobs can\n"
-     "                    be given with it\n"
+     "                    the experiment file is not read again); only --jobs and\n"
+     "                    the launcher options can be given with it\n"
+     "  --launcher L      where the trials run, each as `bnexp trial RUN INDEX`:\n"
+     "                    local (default) processes on this machine, --jobs at once;\n"
+     "                    parallel  GNU parallel over RUN/commands.txt (one trial\n"
+     "                              command a line, also for your own parallel or\n"
+     "                              xargs), --jobs at once, then summary.csv;\n"
+     "                    slurm     RUN/slurm.sh, a Slurm job array of the unfinished\n"
+     "                              trials (--cpus-per-task from --threads, logs in\n"
+     "                              RUN/logs/), submitted with sbatch, the job id\n"
+     "                              recorded in RUN/slurm.json; bnexp returns at once\n"
+     "                              (bnexp status, bnexp collect) unless --wait\n"
+     "  --sbatch \"OPTS\"   slurm: more sbatch options, e.g. \"--partition=cpu\n"
+     "                    --time=1:00:00\" (written to slurm.sh as one #SBATCH line)\n"
+     "  --max-parallel N  slurm: at most N array tasks at once (--array=...%N)\n"
+     "  --wait            slurm: wait until the job has left the queue, showing the\n"
+     "                    trials' states, then write summary.csv\n"
+     "  --sshlogin LOGINS parallel: GNU parallel's --sshlogin, e.g. 8/node1,8/node2\n"
+     "                    (the nodes need the same paths: a shared file system)\n"
      "  -h, --help        show this help\n"
      "\n"
      "EXPERIMENT is experiments/EXPERIMENT.ini in bnexp's home (the executable's\n"
@@ -80,6 +101,46 @@ static const struct command {
      "Exit status: 0 if every trial finished (a diverged trial is a result), 1 if a\n"
      "trial failed (the others still run to the end) or at another error, 2 for a\n"
      "usage error, 130 / 143 when stopped by SIGINT / SIGTERM.\n"},
+    {"trial", cmd_trial, "run one trial of a run's plan (a Slurm or parallel job)",
+     "usage: bnexp trial RUN [INDEX]\n"
+     "\n"
+     "Run trial INDEX (0, 1, ... in RUN/plan.json's order; default: $SLURM_ARRAY_TASK_ID)\n"
+     "of the run directory RUN in this process, exactly as the plan holds it: what\n"
+     "`bnexp run --launcher parallel` and `--launcher slurm` run for each trial, and\n"
+     "what you can run yourself (xargs, another scheduler).  The dataset is verified\n"
+     "against the plan's SHA-256 first; a node with other data is refused before\n"
+     "anything is written.  The trial writes only below RUN/VARIANT/seed-K: its CSVs,\n"
+     "checkpoint.bin, running.json while it runs (host, pid, Slurm job) and\n"
+     "manifest.json when it ends.  A trial with a checkpoint continues from it (a\n"
+     "preempted or requeued task resumes); one that has finished is not run again; one\n"
+     "that another process is running (its lock, RUN/VARIANT/seed-K/.lock) is refused.\n"
+     "SIGINT, SIGTERM (Slurm's, before it kills a task) or SIGHUP stop it at the next\n"
+     "step with a checkpoint and status interrupted; a second one at once.\n"
+     "\n"
+     "Exit status: 0 if the trial is done or diverged, 1 if it failed, 2 for a usage\n"
+     "error (an INDEX out of range), 128 + the signal when a signal interrupted it.\n"
+     "\n"
+     "options:\n"
+     "  -h, --help        show this help\n"},
+    {"collect", cmd_collect, "write a run's summary.csv from its trial directories",
+     "usage: bnexp collect [EXPERIMENT | --run DIR]\n"
+     "\n"
+     "Write RUN/summary.csv (README, \"Outputs\") for the latest run of EXPERIMENT\n"
+     "(runs/EXPERIMENT/latest), or the run directory DIR, from its trials' manifests:\n"
+     "one row per trial that has ended (done, diverged, failed or interrupted), in\n"
+     "the plan's order, so every launcher's summary of the same trials is the same\n"
+     "file.  Trials that have not ended (pending, running, killed) are named and left\n"
+     "out.  Idempotent; written whole or not at all; a second collect of the same run\n"
+     "at the same time is refused.  Warns when the trials ran on machines that select\n"
+     "different kernels (each manifest's \"machine\": kernel build, OpenBLAS core, CPU\n"
+     "model), whose numbers may differ in the last bits.\n"
+     "\n"
+     "Exit status: 0 if every planned trial is in summary.csv, 1 if some are missing\n"
+     "or at another error (a damaged manifest: nothing is written), 2 for a usage error.\n"
+     "\n"
+     "options:\n"
+     "  --run DIR         the run directory (instead of EXPERIMENT)\n"
+     "  -h, --help        show this help\n"},
     {"data", cmd_data, "fetch, verify and list datasets", cmd_data_usage},
     {"plot", cmd_plot, "render charts of a run with gnuplot",
      "usage: bnexp plot CHART [EXPERIMENT | --run DIR] [--format png|svg|pdf]\n"
@@ -176,11 +237,16 @@ static const struct command {
      "usage: bnexp status [EXPERIMENT | --run DIR]\n"
      "\n"
      "For the latest run of EXPERIMENT (runs/EXPERIMENT/latest), or the run directory\n"
-     "DIR, list every trial its plan (RUN/plan.json) holds: its status (done,\n"
-     "diverged, failed or interrupted, from its manifest.json; unfinished when it\n"
-     "has started and not ended: running, or killed; not started), the step and\n"
+     "DIR, list every trial its plan (RUN/plan.json) holds: its status, the step and\n"
      "test accuracy of its last record (metrics.csv, read as it is being written),\n"
-     "and the counts.  Reads only; works while the run is going.\n"
+     "where it runs or ran, and the counts.  Statuses:\n"
+     "  pending      not started (with Slurm: queued, or not submitted)\n"
+     "  running      its process holds the trial's lock (on this or another node)\n"
+     "  done, diverged, failed, interrupted   from its manifest.json\n"
+     "  interrupted (killed)   started, and ended without a manifest\n"
+     "For a run submitted to Slurm (RUN/slurm.json) the queue's state of each array\n"
+     "task is shown too (squeue, where it is on PATH).  Reads only; works while the\n"
+     "run is going, on any launcher.\n"
      "\n"
      "options:\n"
      "  --run DIR         the run directory (instead of EXPERIMENT)\n"
@@ -319,6 +385,45 @@ int cli_run_arg(const char *cmd, int argc, char **argv, const char *run_opt, cha
                          argv[optind + 1]);
     return cli_run_dir(cmd, optind < argc ? argv[optind] : NULL, run_opt, dir, size, shown,
                        shown_size);
+}
+
+int cli_run_plan_args(const char *cmd, int argc, char **argv, char *dir, size_t size,
+                      char *shown, size_t shown_size, bnx_plan *plan)
+{
+    static const struct option longopts[] = {
+        {"run", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *run_opt = NULL;
+    opterr = 0;
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'r': run_opt = optarg; break;
+        case 'h': return cli_print_help(cmd) ? 2 : -1;
+        default: return cli_bad_option(cmd, ch, argv);
+        }
+    }
+    int rc = cli_run_arg(cmd, argc, argv, run_opt, dir, size, shown, shown_size);
+    if (rc == 0)
+        rc = cli_read_plan(cmd, dir, plan);
+    if (rc)
+        bnx_plan_free(plan);
+    return rc;
+}
+
+int cli_read_plan(const char *cmd, const char *run, bnx_plan *plan)
+{
+    bnx_error err;
+    if (!bnx_is_dir(run))
+        return cli_error(1, "%s: run directory %s not found", cmd, run);
+    int rc = bnx_plan_read(run, plan, &err);
+    if (rc == BNX_ENOTFOUND)
+        return cli_error(1, "%s: %s has no %s: not a run directory (bnexp run writes the plan "
+                         "before any trial starts)", cmd, run, BNX_PLAN_FILE);
+    return rc ? cli_error(1, "%s: %s", cmd, err.msg) : 0;
 }
 
 int cli_report(const bnx_error *err)

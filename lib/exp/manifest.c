@@ -24,6 +24,18 @@ const char *bnx_trial_status_name(int status)
     }
 }
 
+int bnx_trial_status_parse(const char *name, int *status)
+{
+    static const int all[] = {BNX_TRIAL_DONE, BNX_TRIAL_DIVERGED, BNX_TRIAL_INTERRUPTED,
+                              BNX_TRIAL_FAILED};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(name, bnx_trial_status_name(all[i])) == 0) {
+            *status = all[i];
+            return 0;
+        }
+    return -1;
+}
+
 /* A number, or null when it is not finite (JSON has no NaN). */
 static void add_number(cJSON *obj, const char *name, double v)
 {
@@ -57,6 +69,14 @@ int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config
     cJSON_AddNumberToObject(root, "threads", cfg->threads);
     cJSON_AddStringToObject(root, "started_utc", id->started_utc);
     cJSON_AddStringToObject(root, "finished_utc", id->finished_utc);
+
+    if (id->machine) {
+        cJSON *machine = cJSON_AddObjectToObject(root, "machine");
+        cJSON_AddStringToObject(machine, "host", id->machine->host);
+        cJSON_AddStringToObject(machine, "cpu_model", id->machine->cpu_model);
+        cJSON_AddStringToObject(machine, "kernel", id->machine->kernel);
+        cJSON_AddStringToObject(machine, "blas_core", id->machine->blas_core);
+    }
 
     cJSON *config = cJSON_AddObjectToObject(root, "config");
     for (int i = 0; i < bnx_config_num_keys(); i++) {
@@ -117,6 +137,43 @@ static void copy_string(const cJSON *obj, const char *name, char *buf, size_t si
         snprintf(buf, size, "%s", item->valuestring);
 }
 
+/* A result field: a number, or `absent` for null or a missing field. */
+static double result_number(const cJSON *res, const char *name, double absent)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(res, name);
+    return cJSON_IsNumber(item) ? item->valuedouble : absent;
+}
+
+/* info->result (and has_result) from root's "status" and "result". */
+static void read_result(const cJSON *root, bnx_manifest_info *info)
+{
+    bnx_trial_result *r = &info->result;
+    bnx_config defaults;
+    bnx_config_defaults(&defaults);
+    bnx_trial_result_init(r, &defaults);
+    int status;
+    if (bnx_trial_status_parse(info->status, &status) == 0)
+        r->status = status;
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(root, "result");
+    if (!cJSON_IsObject(res))
+        return;
+    info->has_result = 1;
+    r->steps = (long)result_number(res, "steps", 0);
+    r->diverged_step = (long)result_number(res, "diverged_step", -1);
+    r->final_test_accuracy = result_number(res, "final_test_accuracy", NAN);
+    r->best_test_accuracy = result_number(res, "best_test_accuracy", NAN);
+    r->best_step = (long)result_number(res, "best_step", -1);
+    r->steps_to_97 = (long)result_number(res, "steps_to_97", -1);
+    r->final_test_accuracy_ema = result_number(res, "final_test_accuracy_ema", NAN);
+    r->final_test_accuracy_population = result_number(res, "final_test_accuracy_population", NAN);
+    r->probe_layer = (int)result_number(res, "probe_layer", r->probe_layer);
+    r->probe_unit = (int)result_number(res, "probe_unit", r->probe_unit);
+    r->p15_drift = result_number(res, "p15_drift", NAN);
+    r->p50_drift = result_number(res, "p50_drift", NAN);
+    r->p85_drift = result_number(res, "p85_drift", NAN);
+    r->wall_time_s = result_number(res, "wall_time_s", NAN);
+}
+
 int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err)
 {
     memset(info, 0, sizeof *info);
@@ -152,6 +209,15 @@ int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err)
         cJSON_GetObjectItemCaseSensitive(root, "result"), "wall_time_s");
     if (cJSON_IsNumber(wall))
         info->wall_time_s = wall->valuedouble;
+    read_result(root, info);
+    const cJSON *machine = cJSON_GetObjectItemCaseSensitive(root, "machine");
+    if (cJSON_IsObject(machine)) {
+        info->has_machine = 1;
+        copy_string(machine, "host", info->machine.host, sizeof info->machine.host);
+        copy_string(machine, "cpu_model", info->machine.cpu_model, sizeof info->machine.cpu_model);
+        copy_string(machine, "kernel", info->machine.kernel, sizeof info->machine.kernel);
+        copy_string(machine, "blas_core", info->machine.blas_core, sizeof info->machine.blas_core);
+    }
     cJSON_Delete(root);
     return BNX_OK;
 }

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "data/dataset.h"
 #include "exp/config.h"
+#include "exp/machine.h"
 #include "exp/trainer.h"
 
 /* Identity of a trial within a run. */
@@ -20,6 +21,7 @@ typedef struct bnx_trial_id {
     const char *version;      /* bnexp version string */
     const char *started_utc;  /* ISO 8601 */
     const char *finished_utc; /* ISO 8601 */
+    const bnx_machine *machine; /* where it ran (the "machine" object), or NULL */
 } bnx_trial_id;
 
 /* Write dir/manifest.json whole (temp + rename).  `result` may be NULL for a
@@ -40,6 +42,15 @@ typedef struct bnx_manifest_info {
     long batch_size;        /* config.batch_size; 0 if absent */
     char activation[16];    /* config.activation ("sigmoid", "relu"); "" if absent */
     double wall_time_s;     /* result.wall_time_s; NaN if absent */
+    int has_result;         /* 1 if the manifest holds a "result" object */
+    bnx_trial_result result; /* it, with status from "status" (a value JSON
+                               cannot hold, NaN or a step never reached, is
+                               null there and NaN or -1 here: what
+                               bnx_summary_row prints the same); without one,
+                               bnx_trial_result_init's for the built-in
+                               defaults, status from "status" */
+    int has_machine;        /* 1 if the manifest holds a "machine" object */
+    bnx_machine machine;    /* it; fields it lacks "" */
 } bnx_manifest_info;
 
 /* Read the fields of bnx_manifest_info from the manifest.json at `path`;
@@ -58,7 +69,11 @@ const char *bnx_summary_header(void);
 void bnx_summary_row(char *buf, size_t size, const char *variant, long seed,
                      const bnx_trial_result *r);
 
-/* "done", "diverged" or "failed". */
+/* "done", "diverged", "interrupted" or "failed". */
 const char *bnx_trial_status_name(int status);
+
+/* The status called `name` (bnx_trial_status_name's words) into *status.
+ * Returns 0, or -1 for another word (*status untouched). */
+int bnx_trial_status_parse(const char *name, int *status);
 
 #endif

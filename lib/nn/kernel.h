@@ -14,4 +14,14 @@
 #define BNX_KERNEL
 #endif
 
+/* Which version of the BNX_KERNEL functions this process runs: the one the
+ * loader picks by the same test (the CPU supports x86-64-v3), so that a
+ * manifest can say which arithmetic a trial's numbers came from:
+ *   "x86-64-v3 (AVX2+FMA)"  the AVX2 + FMA clones
+ *   "x86-64 baseline"       the baseline clones (a CPU without AVX2 or FMA)
+ *   "single"                a build without clones (another compiler or
+ *                           architecture, or BNX_NO_CLONES)
+ * A static string; never fails. */
+const char *bnx_kernel_build(void);
+
 #endif

@@ -1,0 +1,234 @@
+/* One trial of a plan, run in this process: the code path every launcher
+ * shares (launch.h). */
+#include "launch.h"
+
+#include <cblas.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "core/timer.h"
+#include "exp/checkpoint.h"
+#include "exp/machine.h"
+#include "exp/manifest.h"
+#include "exp/rundir.h"
+
+void launch_free_data(loaded_data *data, int count)
+{
+    for (int d = 0; d < count; d++) {
+        bnx_dataset_free(&data[d].train);
+        bnx_dataset_free(&data[d].test);
+    }
+}
+
+/* 1 if the two records of a dataset's files agree; else 0, with *which
+ * the first file that differs (-1: the file lists differ). */
+static int same_files(const bnx_dataset_files *a, const bnx_dataset_files *b, int *which)
+{
+    *which = -1;
+    if (a->count != b->count)
+        return 0;
+    for (int f = 0; f < a->count; f++)
+        if (strcmp(a->file[f], b->file[f]) != 0 || strcmp(a->sha256[f], b->sha256[f]) != 0) {
+            *which = f;
+            return 0;
+        }
+    return 1;
+}
+
+int launch_load_data(const char *what, bnx_plan *plan, const char *name, int record,
+                     loaded_data *d)
+{
+    bnx_error err;
+    fprintf(stderr, "bnexp: verifying and loading %s\n", name);
+    if (bnx_data_load(name, &d->train, &d->test, &d->files, &err))
+        return cli_report(&err);
+    if (!d->files.verified)
+        fprintf(stderr, "bnexp: warning: %s is not verified (no SHA-256 sums); the manifest "
+                "records it as unverified\n", name);
+    bnx_data_id(&d->files, d->id, sizeof d->id);
+    if (record)
+        return bnx_plan_add_dataset(plan, &d->files, &err) ? cli_report(&err) : 0;
+    const bnx_dataset_files *planned = bnx_plan_dataset(plan, d->files.name);
+    int which;
+    if (!planned)
+        return cli_error(1, "%s: the plan records no digests of dataset %s", what, d->files.name);
+    if (!same_files(planned, &d->files, &which)) {
+        char host[128] = "";
+        gethostname(host, sizeof host - 1);
+        return cli_error(1, "%s: dataset %s on %s (%s) is not the one the run was planned with: "
+                         "%s%s%s (plan.json %s)", what, d->files.name, host[0] ? host : "this machine",
+                         d->files.dir, which >= 0 ? d->files.file[which] : "its files differ",
+                         which >= 0 ? " has SHA-256 " : "", which >= 0 ? d->files.sha256[which] : "",
+                         which >= 0 ? planned->sha256[which] : "");
+    }
+    return 0;
+}
+
+/* ---- signals ----
+ * These flags are the only mutable state at file scope: a signal handler
+ * can reach nothing else. */
+
+static volatile sig_atomic_t stop_requested; /* the signal asking the trial to stop */
+static volatile sig_atomic_t replacing_file; /* a file is being replaced */
+static volatile sig_atomic_t exit_pending;   /* end once it is whole */
+
+static void trial_on_signal(int sig)
+{
+    if (!stop_requested)
+        stop_requested = sig;
+    else if (replacing_file)
+        exit_pending = sig; /* a checkpoint or manifest is half written */
+    else
+        _exit(128 + sig);
+}
+
+/* bnx_trial_opts.guard, and around the manifest: a second signal that
+ * arrives while a file is being replaced ends the trial right after. */
+static void trial_guard(void *ctx, int on)
+{
+    (void)ctx;
+    replacing_file = on;
+    if (!on && exit_pending)
+        _exit(128 + exit_pending);
+}
+
+void launch_catch_stop_signals(void (*handler)(int), int block)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    sigset_t set;
+    sigemptyset(&set);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        sigaction(sigs[i], &sa, NULL);
+        sigaddset(&set, sigs[i]);
+    }
+    sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+void launch_catch_trial_signals(void)
+{
+    launch_catch_stop_signals(trial_on_signal, 0);
+}
+
+int launch_stop_signal(void)
+{
+    return stop_requested;
+}
+
+/* Remove what a trial process killed outright (SIGKILL, a crash) may have
+ * left of a file being replaced: NAME.tmp.PID (out/atomic.h). */
+static void remove_temporary_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        const char *tmp = strstr(e->d_name, ".tmp.");
+        if (tmp && tmp[5] && strspn(tmp + 5, "0123456789") == strlen(tmp + 5)) {
+            char path[4400 + sizeof e->d_name];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    if (d)
+        closedir(d);
+}
+
+int launch_trial(const bnx_plan *plan, const char *run_dir, int index, const loaded_data *data,
+                 int num_data, bnx_progress_fn progress, void *ctx, bnx_trial_result *result,
+                 int *already, bnx_error *err)
+{
+    const bnx_plan_trial *t = &plan->trials[index];
+    const bnx_config *cfg = &t->config;
+    const loaded_data *d = NULL;
+    for (int k = 0; k < num_data && !d; k++)
+        if (strcmp(data[k].files.name, cfg->dataset) == 0)
+            d = &data[k];
+    *already = 0;
+    if (!d)
+        return bnx_fail(err, BNX_EINVAL, "dataset %s of trial %d is not loaded", cfg->dataset, index);
+    char dir[4400], path[4500];
+    snprintf(dir, sizeof dir, "%s/%s", run_dir, t->dir);
+    int lock;
+    int rc = bnx_trial_lock(dir, &lock, err);
+    if (rc)
+        return rc;
+    /* the lock is ours until the process ends: nothing else writes here */
+    bnx_manifest_info info;
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    if (bnx_manifest_read(path, &info, NULL) == BNX_OK && info.has_result &&
+        (info.result.status == BNX_TRIAL_DONE || info.result.status == BNX_TRIAL_DIVERGED)) {
+        *already = 1;
+        *result = info.result;
+        close(lock);
+        return BNX_OK;
+    }
+    remove_temporary_files(dir);
+    unlink(path); /* an earlier attempt's: the trial is not over */
+    bnx_running running;
+    bnx_running_describe(&running);
+    rc = bnx_trial_mark_running(dir, &running, err);
+    if (rc) {
+        close(lock);
+        return rc;
+    }
+
+    openblas_set_num_threads(cfg->threads);
+    unsigned char identity[32];
+    bnx_plan_identity(t, d->id, identity);
+    char started[32], finished[32];
+    bnx_utc_iso8601(started, sizeof started);
+    bnx_error terr;
+    bnx_error_clear(&terr);
+    bnx_trial_opts opts = {.progress = progress, .ctx = ctx, .stop = &stop_requested,
+                           .guard = trial_guard, .resume = 1, .data_id = d->id,
+                           .identity = identity};
+    rc = bnx_trial_run(cfg, &d->train, &d->test, dir, &opts, result, &terr);
+    bnx_utc_iso8601(finished, sizeof finished);
+    bnx_machine machine;
+    bnx_machine_describe(&machine);
+    bnx_trial_id id = {plan->experiment, plan->source,
+                       plan->description[0] ? plan->description : NULL, t->variant,
+                       BNX_VERSION " (" BNX_GITREV ")", started, finished, &machine};
+    bnx_error merr;
+    trial_guard(NULL, 1);
+    int mrc = bnx_manifest_write(dir, &id, cfg, &d->files, rc ? NULL : result,
+                                 rc ? terr.msg : NULL, &merr);
+    if (mrc == BNX_OK)
+        bnx_trial_unmark_running(dir);
+    trial_guard(NULL, 0);
+    close(lock);
+    if (rc) {
+        *err = terr;
+        return rc;
+    }
+    if (mrc)
+        *err = merr;
+    return mrc;
+}
+
+void launch_format_eta(char *buf, size_t size, double seconds)
+{
+    if (!isfinite(seconds) || seconds < 0)
+        snprintf(buf, size, "?");
+    else if (seconds < 60)
+        snprintf(buf, size, "%.0fs", seconds);
+    else
+        snprintf(buf, size, "%dm%02ds", (int)(seconds / 60), (int)fmod(seconds, 60));
+}
+
+void launch_progress_line(char *buf, size_t size, const char *variant, long seed, long step,
+                          long total, double accuracy, double rate)
+{
+    char eta[32];
+    launch_format_eta(eta, sizeof eta, rate > 0 ? (total - step) / rate : NAN);
+    snprintf(buf, size, "%s seed-%ld: step %ld/%ld  test_accuracy %.4f  %.0f steps/s  ETA %s",
+             variant, seed, step, total, accuracy, rate, eta);
+}

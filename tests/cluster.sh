@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# `make check-cluster`: the launchers beyond one machine, with the real
+# programs.  A small sweep (fig1, 2 variants x 2 seeds) run by GNU parallel
+# and as a Slurm job array on a real single-node cluster (munged, slurmctld
+# and slurmd started here, as root, without systemd), each collected and
+# reported; every CSV must equal the local launcher's byte for byte
+# (wall_time_s aside).  One parallel run is stopped by SIGTERM and one
+# array task cancelled mid-run (scancel); each run is resumed with `bnexp
+# run --resume --launcher ...` and must give the same CSVs again; sbatch
+# refusing a job is shown.  A part whose programs are missing (or, for the
+# daemons, without root) prints SKIP and why and passes.  Daemons are
+# stopped by their PIDs, also when a check fails.  Not a tests/cli_*.sh, so
+# that the sanitizer stages do not run it again.  Ends with "N passed, N
+# failed".
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BNEXP=${BNEXP:-./bnexp}
+bnexp=$(cd "$(dirname "$BNEXP")" && pwd)/$(basename "$BNEXP")
+tmp=$(mktemp -d /tmp/bnexp-cluster.XXXXXX)
+daemons=()     # PIDs of the daemons started here, stopped in this order
+sock=""        # munged's socket, removed at the end
+cleanup() {
+    local p
+    for p in "${daemons[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${daemons[@]}"; do
+        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    [ -n "$sock" ] && rm -f "$sock" "$sock.lock" "$sock.pid"
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+. tests/checks.sh
+
+# 2 variants x 2 seeds of a small fig1; long enough (about a second a
+# trial) to be stopped mid-way, checkpoints between records.
+args=(fig1 --set steps=1500 --set eval_every=100 --set checkpoint_every=130
+      --set hidden_units=32 --seeds 2)
+
+# report_same A B: bnexp report of both runs, the tables equal but for the
+# wall time column.
+report_same() {
+    local a=$1 b=$2
+    "$bnexp" report --run "$a" >/dev/null 2>&1 && "$bnexp" report --run "$b" >/dev/null 2>&1 &&
+        cmp -s <(grep '^|' "$a/report.md" | awk -F'|' '{NF--; $NF=""; print}') \
+               <(grep '^|' "$b/report.md" | awk -F'|' '{NF--; $NF=""; print}')
+}
+
+# --- the reference: the local launcher ---
+if out=$("$bnexp" run "${args[@]}" --jobs 1 --out "$tmp/local" 2>&1) &&
+   [ "$(grep -c ',done,1500,' "$tmp/local/summary.csv")" = 4 ]; then ok "reference run, local launcher"
+else fail "reference run" "$out"; echo "$passed passed, $failed failed"; exit 1; fi
+
+# --- GNU parallel ---
+if ! command -v parallel >/dev/null 2>&1; then
+    echo "SKIP GNU parallel: not on PATH (apt-get install parallel)"; skip "GNU parallel launcher"
+else
+    t0=$SECONDS
+    if out=$("$bnexp" run "${args[@]}" --launcher parallel --jobs 2 --out "$tmp/par" 2>&1) &&
+       d=$(same_run_csvs "$tmp/local" "$tmp/par"); then
+        ok "parallel: every CSV equals the local launcher's ($((SECONDS - t0)) s)"
+    else fail "parallel: the local launcher's CSVs" "$out ${d:-}"; fi
+    [ "$(wc -l <"$tmp/par/commands.txt")" = 4 ] && grep -q "trial '$tmp/par' 3$" "$tmp/par/commands.txt" &&
+        ok "parallel: RUN/commands.txt, a trial command a line" || fail "parallel: commands.txt" "$(cat "$tmp/par/commands.txt")"
+    report_same "$tmp/local" "$tmp/par" && ok "parallel: report equals the local run's" || fail "parallel: report"
+    # stopped by SIGTERM while the trials run, then resumed with parallel
+    "$bnexp" run "${args[@]}" --launcher parallel --jobs 2 --out "$tmp/par2" >"$tmp/par2.out" 2>&1 &
+    pid=$!
+    for _ in $(seq 300); do [ -s "$tmp/par2/bn/seed-1/metrics.csv" ] || [ -s "$tmp/par2/baseline/seed-2/metrics.csv" ] && break; sleep 0.05; done
+    sleep 0.3
+    kill -TERM $pid
+    wait $pid
+    rc=$?
+    states=$("$bnexp" status --run "$tmp/par2" 2>&1 | tail -n 2 | head -n 1)
+    echo "#  parallel stopped by SIGTERM: exit $rc; $states"
+    [ $rc = 143 ] && ok "parallel: SIGTERM stops the run (exit 143)" || fail "parallel: SIGTERM exit $rc" "$(tail "$tmp/par2.out")"
+    if out=$("$bnexp" run fig1 --resume "$tmp/par2" --launcher parallel --jobs 2 2>&1) && d=$(same_run_csvs "$tmp/local" "$tmp/par2"); then
+        ok "parallel: resumed with --resume --launcher parallel, the same CSVs"
+    else fail "parallel: resume" "$out ${d:-}"; fi
+fi
+
+# --- Slurm: a real single-node cluster ---
+start_slurm() {
+    local c
+    for c in munged slurmctld slurmd sbatch squeue scancel sinfo setpriv; do
+        command -v $c >/dev/null 2>&1 || { echo "SKIP Slurm: $c is not on PATH (apt-get install slurmctld slurmd slurm-client munge)"; return 1; }
+    done
+    [ "$(id -u)" = 0 ] || { echo "SKIP Slurm: the daemons need root (as in CI)"; return 1; }
+    [ -r /etc/munge/munge.key ] || { echo "SKIP Slurm: no /etc/munge/munge.key (the munge package makes it)"; return 1; }
+    local s=$tmp/slurm host mem port
+    host=$(hostname -s)
+    mem=$(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
+    mem=$(( ${mem:-2000} / 2 ))
+    port=$((20000 + RANDOM % 20000))
+    mkdir -p "$s/state" "$s/spool" /run/munge
+    chown munge:munge /run/munge && chmod 755 /run/munge
+    sock=/run/munge/bnexp-test-$$.socket
+    cat >"$s/slurm.conf" <<EOC
+ClusterName=bnexptest
+SlurmctldHost=$host
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket=$sock
+CredType=cred/munge
+MpiDefault=none
+StateSaveLocation=$s/state
+SlurmdSpoolDir=$s/spool
+SlurmctldPidFile=$s/slurmctld.pid
+SlurmdPidFile=$s/slurmd.pid
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SchedulerType=sched/backfill
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/none
+MailProg=/bin/true
+ReturnToService=2
+KillWait=10
+SlurmctldLogFile=$s/slurmctld.log
+SlurmdLogFile=$s/slurmd.log
+NodeName=$host CPUs=2 RealMemory=$mem State=UNKNOWN
+PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+EOC
+    export SLURM_CONF=$s/slurm.conf
+    setpriv --reuid=munge --regid=munge --init-groups munged --foreground --socket="$sock" \
+        --pid-file="$sock.pid" --log-file=/dev/null >"$s/munged.out" 2>&1 &
+    daemons+=($!)
+    for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+    [ -S "$sock" ] || { echo "SKIP Slurm: munged did not start: $(cat "$s/munged.out")"; return 1; }
+    slurmctld -D -i >"$s/slurmctld.out" 2>&1 &
+    daemons=($! "${daemons[@]}")
+    slurmd -D >"$s/slurmd.out" 2>&1 &
+    daemons=($! "${daemons[@]}")
+    for _ in $(seq 100); do [ "$(sinfo -h -o %T 2>/dev/null)" = idle ] && return 0; sleep 0.2; done
+    echo "SKIP Slurm: the node did not come up: $(sinfo 2>&1) $(tail -n 5 "$s"/*.out)"
+    return 1
+}
+
+t0=$SECONDS
+if start_slurm; then
+    ok "Slurm: munged, slurmctld and slurmd up ($((SECONDS - t0)) s)"
+    t0=$SECONDS
+    if out=$("$bnexp" run "${args[@]}" --launcher slurm --max-parallel 2 --wait --out "$tmp/slurm" 2>&1) &&
+       d=$(same_run_csvs "$tmp/local" "$tmp/slurm"); then
+        ok "slurm: the job array's CSVs equal the local launcher's ($((SECONDS - t0)) s)"
+    else fail "slurm: the local launcher's CSVs" "$out ${d:-} $(cat "$tmp"/slurm/logs/* 2>/dev/null | tail)"; fi
+    if grep -q "^#SBATCH --array=0-3%2$" "$tmp/slurm/slurm.sh" && grep -q "^#SBATCH --cpus-per-task=1$" "$tmp/slurm/slurm.sh" &&
+       grep -q '"job_id"' "$tmp/slurm/slurm.json" && [ "$(ls "$tmp/slurm/logs" | wc -l)" = 4 ]; then
+        ok "slurm: slurm.sh (--array=0-3%2, --cpus-per-task), the job id in slurm.json, a log per task"
+    else fail "slurm: slurm.sh and slurm.json" "$(cat "$tmp/slurm/slurm.sh" "$tmp/slurm/slurm.json"; ls "$tmp/slurm/logs")"; fi
+    report_same "$tmp/local" "$tmp/slurm" && ok "slurm: report equals the local run's" || fail "slurm: report"
+    # one array task cancelled mid-run, then the run resubmitted with --resume
+    t0=$SECONDS
+    out=$("$bnexp" run "${args[@]}" --launcher slurm --max-parallel 2 --out "$tmp/cancel" 2>&1)
+    job=$(sed -n 's/.*submitted Slurm job \([0-9]*\).*/\1/p' <<<"$out")
+    for _ in $(seq 300); do [ -s "$tmp/cancel/baseline/seed-1/metrics.csv" ] && break; sleep 0.1; done
+    sleep 0.3
+    scancel "${job}_0"
+    for _ in $(seq 300); do [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break; sleep 0.2; done
+    st=$("$bnexp" status --run "$tmp/cancel" 2>&1)
+    echo "#  slurm: task ${job}_0 cancelled; $(tail -n 2 <<<"$st" | head -n 1)"
+    if grep -q "^ *0  baseline  *1  interrupted" <<<"$st" && grep -q '"status":	"interrupted"' "$tmp/cancel/baseline/seed-1/manifest.json"; then
+        ok "slurm: the cancelled task's trial stopped with a checkpoint (Slurm's SIGTERM, status interrupted)"
+    else fail "slurm: cancelled task interrupted" "$st $out $(cat "$tmp"/cancel/logs/*_0.out)"; fi
+    if out=$("$bnexp" collect --run "$tmp/cancel" 2>&1); [ $? = 0 ] && grep -q ",interrupted," "$tmp/cancel/summary.csv"; then
+        ok "slurm: collect after the cancel names the interrupted trial in summary.csv"
+    else fail "slurm: collect after the cancel" "$out"; fi
+    if out=$("$bnexp" run fig1 --resume "$tmp/cancel" --launcher slurm --wait 2>&1) &&
+       grep -q "#SBATCH --array=0$" "$tmp/cancel/slurm.sh" && d=$(same_run_csvs "$tmp/local" "$tmp/cancel"); then
+        ok "slurm: --resume --launcher slurm resubmits only trial 0, and the CSVs equal the local run's ($((SECONDS - t0)) s)"
+    else fail "slurm: resume after scancel" "$out ${d:-} $(cat "$tmp/cancel/slurm.sh")"; fi
+    [ "$(grep -c job_id "$tmp/cancel/slurm.json")" = 2 ] && ok "slurm: both submissions in slurm.json" || fail "slurm.json" "$(cat "$tmp/cancel/slurm.json")"
+    expect_exit "slurm: sbatch refusing the job, its message shown" 1 "sbatch refused the job.*nosuchpartition\|sbatch refused the job.*[Ii]nvalid partition" \
+        "$bnexp" run "${args[@]}" --launcher slurm --sbatch "--time=10 --partition=nosuchpartition" --out "$tmp/refused"
+    [ ! -e "$tmp/refused/slurm.json" ] && ok "slurm: a refused job is not recorded" || fail "slurm: refused job recorded"
+else
+    skip "Slurm launcher"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
