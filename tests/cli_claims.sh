@@ -169,10 +169,27 @@ else
     fail "a run without summary.csv" "$md"
 fi
 
+# --- run claims through GNU parallel (the cluster launchers take the same options) ---
+if command -v parallel >/dev/null 2>&1; then
+    rm -f "$work/runs/claims.csv"
+    if out=$(b run claims --only tiny --launcher parallel --jobs 2 2>&1) &&
+        grep -q "experiment 1: bnexp run tiny --jobs 2" <<<"$out" &&
+        [ -f "$work/runs/tiny/$(cd "$work/runs/tiny" && readlink latest)/commands.txt" ] &&
+        grep -q "^2,better,tiny,.*,decided,holds," "$work/runs/claims.csv"; then
+        ok "run claims --launcher parallel: the run went through GNU parallel, the table was written"
+    else
+        fail "run claims --launcher parallel" "$out"
+    fi
+else
+    skip "run claims --launcher parallel: GNU parallel is not installed"
+fi
+
 # --- usage ---
+expect_fail "run claims: --sbatch without a launcher" "go with --launcher slurm or parallel" \
+    b run claims --sbatch "--time=1"
 expect_fail "report claims: an unexpected argument" "unexpected argument 'tiny'" b report claims tiny
 expect_fail "run claims --only: not an experiment with a rule" "plain is not an experiment with a verdict rule" \
     b run claims --only plain --dry-run
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -178,11 +178,17 @@ int cmd_run_claims(int argc, char **argv)
         {"seeds", required_argument, NULL, 's'},
         {"only", required_argument, NULL, 'o'},
         {"dry-run", no_argument, NULL, 'd'},
+        {"launcher", required_argument, NULL, 'L'},
+        {"sbatch", required_argument, NULL, 'B'},
+        {"max-parallel", required_argument, NULL, 'M'},
+        {"sshlogin", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *jobs = NULL, *seeds = NULL, *only = NULL;
-    int dry = 0;
+    const char *jobs = NULL, *seeds = NULL, *only = NULL, *launcher = NULL;
+    /* the launcher's options, passed on to every `bnexp run` as given */
+    char *pass[8];
+    int npass = 0, dry = 0;
     opterr = 0;
     optind = 0;
     int ch;
@@ -192,13 +198,23 @@ int cmd_run_claims(int argc, char **argv)
         case 's': seeds = optarg; break;
         case 'o': only = optarg; break;
         case 'd': dry = 1; break;
+        case 'L': launcher = optarg; /* fall through */
+        case 'B':
+        case 'M':
+        case 'H':
+            pass[npass++] = (char *)opts[ch == 'L' ? 4 : ch == 'B' ? 5 : ch == 'M' ? 6 : 7].name;
+            pass[npass++] = optarg;
+            break;
         case 'h': return cli_print_help("run");
         default: return cli_bad_option("run claims", ch, argv);
         }
     }
     if (optind < argc)
         return cli_error(2, "run claims: unexpected argument '%s' (run claims takes --jobs, "
-                            "--seeds, --only and --dry-run)", argv[optind]);
+                            "--seeds, --only, --dry-run and the launcher's options)", argv[optind]);
+    if (npass > (launcher ? 2 : 0) && !launcher)
+        return cli_error(2, "run claims: --sbatch, --max-parallel and --sshlogin go with "
+                            "--launcher slurm or parallel");
     char exp_dir[4096];
     bnx_error err;
     bnx_error_clear(&err);
@@ -245,7 +261,7 @@ int cmd_run_claims(int argc, char **argv)
             if (!wanted)
                 continue;
         }
-        char *args[12];
+        char *args[24], opt[8][32];
         int a = 0;
         args[a++] = "run";
         args[a++] = names[k];
@@ -255,6 +271,11 @@ int cmd_run_claims(int argc, char **argv)
             args[a++] = "--seeds", args[a++] = (char *)seeds;
         if (dry)
             args[a++] = "--dry-run";
+        for (int p = 0; p < npass; p += 2) {
+            snprintf(opt[p / 2], sizeof opt[0], "--%s", pass[p]);
+            args[a++] = opt[p / 2];
+            args[a++] = pass[p + 1];
+        }
         args[a] = NULL;
         ran++;
         fprintf(stderr, "bnexp: run claims: experiment %d: bnexp run %s%s%s%s%s%s\n", ran, names[k], jobs ? " --jobs " : "", jobs ? jobs : "",
@@ -273,6 +294,12 @@ int cmd_run_claims(int argc, char **argv)
     free(names);
     if (dry)
         return failed ? 1 : 0;
+    if (launcher && strcmp(launcher, "slurm") == 0) {
+        fprintf(stderr, "bnexp: run claims: %d experiment%s submitted to Slurm; when their jobs "
+                "have ended, `bnexp collect NAME` for each, then `bnexp report claims` writes "
+                "the table\n", ran - failed, ran - failed == 1 ? "" : "s");
+        return failed ? 1 : 0;
+    }
     int rc = write_claims("runs", 1, 1);
     return rc ? rc : failed ? 1 : 0;
 }
