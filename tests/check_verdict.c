@@ -243,6 +243,20 @@ START_TEST(test_verdict_missing_and_diverged)
         "[verdict.seeds]\n"
         "claim = 1\nstatement = s\nwritten = w\nmin_seeds = 4\n"
         "measure = mean(final_test_accuracy)\nholds = > 0.5\n"
+        "[verdict.cnt]\n"
+        "claim = 1\nstatement = s\nwritten = w\n"
+        "measure = count(final_test_accuracy | bn=true, lr=10) + 10 * mean(diverged | bn=true, lr=10)\n"
+        "holds = > 0\n"
+        "[verdict.skipseeds]\n"
+        "claim = 1\nstatement = s\nwritten = w\nat = lr\nempty = skip\nmin_seeds = 3\n"
+        "measure = mean(final_test_accuracy | bn=true)\nholds = > 0.5\n"
+        "[verdict.nan]\n"
+        "claim = 1\nstatement = s\nwritten = w\nempty = skip\n"
+        "measure = larger(1, (mean(final_test_accuracy) - mean(final_test_accuracy))\n"
+        "  / (mean(final_test_accuracy) - mean(final_test_accuracy)))\nholds = > 0.5\n"
+        "[verdict.sd1]\n"
+        "claim = 1\nstatement = s\nwritten = w\nempty = skip\n"
+        "measure = sd(final_test_accuracy | variant=bn-lr-10)\nholds = >= 0\n"
         "[verdict.nomatch]\n"
         "claim = 1\nstatement = s\nwritten = w\n"
         "measure = mean(final_test_accuracy | lr=0.5)\nholds = > 0.5\n";
@@ -276,7 +290,8 @@ START_TEST(test_verdict_missing_and_diverged)
     make_run(dir, rules_more, "done");
     ck_assert_int_eq(decide(dir, "seeds", &res, &err), BNX_OK);
     ck_assert_int_eq(res.outcome, BNX_VERDICT_UNDECIDED);
-    ck_assert_msg(strstr(res.points[0].why, "3 seeds, the rule needs 4"), "%s", res.points[0].why);
+    ck_assert_msg(strstr(res.points[0].why, "3 seeds with a value among the trials with every "
+                         "trial, the rule needs 4"), "%s", res.points[0].why);
     bnx_verdict_result_free(&res);
     ck_assert_int_eq(decide(dir, "nomatch", &res, &err), BNX_OK);
     ck_assert_int_eq(res.outcome, BNX_VERDICT_UNDECIDED);
@@ -299,6 +314,28 @@ START_TEST(test_verdict_missing_and_diverged)
     ck_assert_int_eq(decide(dir, "zero", &res, &err), BNX_OK);
     ck_assert(fabs(res.points[2].measure - (0.93 + 0.94 + 0) / 3) < 1e-9);
     ck_assert_int_eq(res.outcome, BNX_VERDICT_HOLDS);
+    bnx_verdict_result_free(&res);
+    /* count(): the two trials with a value, whatever `empty` says; diverged: 1 of 3 */
+    ck_assert_int_eq(decide(dir, "cnt", &res, &err), BNX_OK);
+    ck_assert_msg(fabs(res.points[0].measure - (2 + 10.0 / 3)) < 1e-9, "%g %s", res.points[0].measure,
+                  res.points[0].why);
+    bnx_verdict_result_free(&res);
+    /* skipped values do not count as seeds: lr 10 has two, the rule needs 3 */
+    ck_assert_int_eq(decide(dir, "skipseeds", &res, &err), BNX_OK);
+    ck_assert_int_eq(res.points[0].decided, 1);
+    ck_assert_int_eq(res.points[2].decided, 0);
+    ck_assert_msg(strstr(res.points[2].why, "2 seeds with a value"), "%s", res.points[2].why);
+    ck_assert_int_eq(res.points[2].seeds, 3);
+    bnx_verdict_result_free(&res);
+    /* larger() of 0/0 is undefined, not the other argument */
+    ck_assert_int_eq(decide(dir, "nan", &res, &err), BNX_OK);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(res.points[0].why, "not a number"), "%s", res.points[0].why);
+    bnx_verdict_result_free(&res);
+    /* a sample sd of the two values left, each seed's alone undefined */
+    ck_assert_int_eq(decide(dir, "sd1", &res, &err), BNX_OK);
+    ck_assert(fabs(res.points[0].measure - 0.00707106781) < 1e-6);
+    ck_assert_int_eq(res.points[0].per_seed.n, 0);
     bnx_verdict_result_free(&res);
     test_tmpdir_remove(dir);
 }
@@ -339,6 +376,9 @@ START_TEST(test_verdict_refusals)
     refused(HEAD "measure = mean(final_test_accuracy)) \nholds = > 0\n",
             "expected an operator or the end");
     refused(HEAD "measure = 1 + 2\nholds = > 0\n", "uses no trial");
+    refused(HEAD "measure = mean(steps_to(97))\nholds = > 0\n", "a fraction from 0 to 1");
+    refused(HEAD "measure = 0x10 * mean(final_test_accuracy)\nholds = > 0\n", "a finite decimal");
+    refused(HEAD "measure = 1e999 * mean(final_test_accuracy)\nholds = > 0\n", "a finite decimal");
     refused(HEAD "measure = mean(final_test_accuracy | conv_channels=[8,8)\nholds = > 0\n",
             "the value of conv_channels has no closing ']'");
     refused(HEAD "measure = largest(colour, final_test_accuracy, 0)\nholds = > 0\n",

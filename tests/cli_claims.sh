@@ -84,7 +84,7 @@ fi
 md=$(cat "$work/runs/claims.md" 2>/dev/null)
 run=$(cd "$work/runs/tiny" 2>/dev/null && readlink latest)
 if grep -q "| 2 | BN ends above no BN, at every init | the test | \[tiny\](#tiny-better) | .* over 2 points | \*\*holds\*\* | \[chart\](tiny/$run/plots/tiny-sweep-init_std-by-norm.png) |" <<<"$md" &&
-    grep -q "| 7 | accuracy above 1 | - | \[tiny\](#tiny-impossible) | 0\.[0-9]* ± [0-9.e-]* (2 seeds) | \*\*does not hold\*\* | - |" <<<"$md" &&
+    grep -q "| 7 | accuracy above 1 | - | \[tiny\](#tiny-impossible) | 0\.[0-9]* (per seed 0\.[0-9]* ± [0-9.e-]*, 2 seeds) | \*\*does not hold\*\* | - |" <<<"$md" &&
     grep -q "| 10 | never run | - | \[later\](#later) | - | \*\*not run\*\* | - |" <<<"$md" &&
     ! grep -q "plain" <<<"$md"; then
     ok "claims.md: one row per rule, by claim: holds, does not hold, not run; the chart linked"
@@ -182,6 +182,43 @@ if command -v parallel >/dev/null 2>&1; then
     fi
 else
     skip "run claims --launcher parallel: GNU parallel is not installed"
+fi
+
+# --- SIGTERM to run claims reaches the running experiment, which stops resumably ---
+cat >"$home/experiments/slow.ini" <<'EOF2'
+[experiment]
+hidden_layers = 2
+hidden_units = 32
+steps = 200000
+eval_every = 1000
+probe_size = 100
+checkpoint_every = 500
+[variant.a]
+bn = true
+[verdict]
+claim = 1
+statement = slow
+written = in the test
+measure = mean(final_test_accuracy)
+holds = > 0
+EOF2
+(cd "$work" && exec env BNEXP_HOME="$home" "$bnexp" run claims --only slow) >"$tmp/slow.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+    [ -f "$work/runs/slow/latest/a/seed-1/metrics.csv" ] && break
+    sleep 0.1
+done
+sleep 0.5
+kill -TERM $pid
+wait $pid; rc=$?
+sleep 0.2
+if [ $rc = 143 ] && grep -q "stopped during slow; \`bnexp run slow --resume\` continues it" "$tmp/slow.out" &&
+    ! pgrep -f "run slow" >/dev/null &&
+    grep -q "interrupted\|--resume" "$tmp/slow.out"; then
+    ok "SIGTERM to run claims: passed to the running experiment, exit 143, how to resume said"
+else
+    fail "SIGTERM to run claims (exit $rc)" "$(cat "$tmp/slow.out")"
+    pkill -f "run slow"
 fi
 
 # --- usage ---

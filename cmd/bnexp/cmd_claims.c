@@ -1,6 +1,7 @@
 /* bnexp report claims and bnexp run claims: the claims table over every
  * experiment with a verdict rule (lib/exp/claims.h). */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,20 @@
 #include "out/atomic.h"
 
 #define MAX_CHART_ARGS 24
+
+/* The child cli_self waits for, for the signal handler (0: none). */
+static volatile sig_atomic_t child_pid;
+
+/* SIGINT, SIGTERM, SIGHUP while a child runs: pass it on, so that the
+ * child stops as it would by itself (a run checkpoints and says how to
+ * resume), and remember it. */
+static volatile sig_atomic_t stop_signal;
+static void forward_signal(int sig)
+{
+    stop_signal = sig;
+    if (child_pid > 0)
+        kill((pid_t)child_pid, sig);
+}
 
 int cli_self(char *const *args, char *line, size_t size)
 {
@@ -61,10 +76,14 @@ int cli_self(char *const *args, char *line, size_t size)
         line[used] = '\0';
         line[strcspn(line, "\n")] = '\0';
     }
+    child_pid = pid;
     int status;
     while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            child_pid = 0;
             return -1;
+        }
+    child_pid = 0;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -115,7 +134,15 @@ static int write_claims(const char *runs_dir, int charts_wanted, int quiet)
         return cli_error(1, "report claims: out of memory");
     }
     for (int i = 0; i < claims.num_rows; i++) {
-        if (charts_wanted)
+        int same = -1; /* a chart rendered already: the same run and arguments */
+        for (int k = 0; k < i && same < 0; k++)
+            if (strcmp(claims.rows[k].run, claims.rows[i].run) == 0 &&
+                strcmp(claims.rows[k].rule.chart, claims.rows[i].rule.chart) == 0 &&
+                claims.rows[k].state == claims.rows[i].state)
+                same = k;
+        if (same >= 0)
+            memcpy(charts[i], charts[same], sizeof charts[i]);
+        else if (charts_wanted)
             render_chart(&claims.rows[i], charts[i], sizeof charts[i]);
         chart_ptrs[i] = charts[i];
     }
@@ -185,10 +212,10 @@ int cmd_run_claims(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *jobs = NULL, *seeds = NULL, *only = NULL, *launcher = NULL;
-    /* the launcher's options, passed on to every `bnexp run` as given */
-    char *pass[8];
-    int npass = 0, dry = 0;
+    const char *jobs = NULL, *seeds = NULL, *only = NULL;
+    /* the launcher's options (opts[4..7]), passed on to every `bnexp run` */
+    const char *lopt[4] = {NULL, NULL, NULL, NULL};
+    int dry = 0;
     opterr = 0;
     optind = 0;
     int ch;
@@ -198,13 +225,16 @@ int cmd_run_claims(int argc, char **argv)
         case 's': seeds = optarg; break;
         case 'o': only = optarg; break;
         case 'd': dry = 1; break;
-        case 'L': launcher = optarg; /* fall through */
+        case 'L':
         case 'B':
         case 'M':
-        case 'H':
-            pass[npass++] = (char *)opts[ch == 'L' ? 4 : ch == 'B' ? 5 : ch == 'M' ? 6 : 7].name;
-            pass[npass++] = optarg;
+        case 'H': {
+            int k = ch == 'L' ? 0 : ch == 'B' ? 1 : ch == 'M' ? 2 : 3;
+            if (lopt[k])
+                return cli_error(2, "run claims: --%s is given twice", opts[4 + k].name);
+            lopt[k] = optarg;
             break;
+        }
         case 'h': return cli_print_help("run");
         default: return cli_bad_option("run claims", ch, argv);
         }
@@ -212,7 +242,8 @@ int cmd_run_claims(int argc, char **argv)
     if (optind < argc)
         return cli_error(2, "run claims: unexpected argument '%s' (run claims takes --jobs, "
                             "--seeds, --only, --dry-run and the launcher's options)", argv[optind]);
-    if (npass > (launcher ? 2 : 0) && !launcher)
+    const char *launcher = lopt[0];
+    if (!launcher && (lopt[1] || lopt[2] || lopt[3]))
         return cli_error(2, "run claims: --sbatch, --max-parallel and --sshlogin go with "
                             "--launcher slurm or parallel");
     char exp_dir[4096];
@@ -251,7 +282,14 @@ int cmd_run_claims(int argc, char **argv)
         }
     }
     int failed = 0, ran = 0;
-    for (int k = 0; k < n; k++) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = forward_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    for (int k = 0; k < n && !stop_signal; k++) {
         if (only) {
             char list[1024];
             int wanted = 0;
@@ -261,7 +299,7 @@ int cmd_run_claims(int argc, char **argv)
             if (!wanted)
                 continue;
         }
-        char *args[24], opt[8][32];
+        char *args[24], opt[4][32], shown[2048];
         int a = 0;
         args[a++] = "run";
         args[a++] = names[k];
@@ -271,20 +309,26 @@ int cmd_run_claims(int argc, char **argv)
             args[a++] = "--seeds", args[a++] = (char *)seeds;
         if (dry)
             args[a++] = "--dry-run";
-        for (int p = 0; p < npass; p += 2) {
-            snprintf(opt[p / 2], sizeof opt[0], "--%s", pass[p]);
-            args[a++] = opt[p / 2];
-            args[a++] = pass[p + 1];
-        }
+        for (int k = 0; k < 4; k++)
+            if (lopt[k]) {
+                snprintf(opt[k], sizeof opt[0], "--%s", opts[4 + k].name);
+                args[a++] = opt[k];
+                args[a++] = (char *)lopt[k];
+            }
         args[a] = NULL;
+        size_t used = 0;
+        shown[0] = '\0';
+        for (int k = 0; args[k] && used < sizeof shown; k++)
+            used += (size_t)snprintf(shown + used, sizeof shown - used, " %s", args[k]);
         ran++;
-        fprintf(stderr, "bnexp: run claims: experiment %d: bnexp run %s%s%s%s%s%s\n", ran, names[k], jobs ? " --jobs " : "", jobs ? jobs : "",
-                seeds ? " --seeds " : "", seeds ? seeds : "", dry ? " --dry-run" : "");
+        fprintf(stderr, "bnexp: run claims: experiment %d: bnexp%s\n", ran, shown);
         int rc = cli_self(args, NULL, 0);
-        if (rc == 130 || rc == 143 || rc == 128 + 2 || rc == 128 + 15) {
+        if (stop_signal || rc == 129 || rc == 130 || rc == 143) {
+            int status = cli_error(stop_signal ? 128 + stop_signal : rc, "run claims: stopped "
+                                   "during %s; `bnexp run %s --resume` continues it, `bnexp run "
+                                   "claims --only ...` the experiments after it", names[k], names[k]);
             free(names);
-            return cli_error(rc, "run claims: stopped during %s; `bnexp run %s --resume` "
-                                 "continues it", names[k], names[k]);
+            return status;
         }
         if (rc != 0) {
             fprintf(stderr, "bnexp: run claims: %s exited with status %d; going on\n", names[k], rc);

@@ -26,7 +26,19 @@ static int add_verdicts(const char *dir, const char *experiment, char **text, bn
     if (!bnx_is_file(path))
         return BNX_OK;
     bnx_spec spec;
-    int rc = bnx_spec_load(path, experiment[0] ? experiment : "run", &spec, err);
+    bnx_error e;
+    bnx_error_clear(&e);
+    int rc = bnx_spec_load(path, experiment[0] ? experiment : "run", &spec, &e);
+    if (rc && rc != BNX_ENOMEM) { /* the table stands without the verdicts */
+        bnx_strbuf sb = {0};
+        bnx_sb_printf(&sb, "%s\n## Verdicts\n\nNot decided: the run's copy of its experiment "
+                      "file does not load: %s\n", *text, e.msg);
+        bnx_spec_free(&spec);
+        free(*text);
+        return bnx_sb_take(&sb, text, err);
+    }
+    if (rc)
+        bnx_fail(err, rc, "%s", e.msg);
     if (rc == BNX_OK && spec.num_verdicts) {
         bnx_strbuf sb = {0};
         bnx_sb_printf(&sb, "%s", *text);

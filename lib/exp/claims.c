@@ -63,9 +63,12 @@ static int add_experiment(bnx_claims *c, int *cap, const char *name, const char 
     snprintf(run, sizeof run, "%s/%s/latest", runs_dir, name);
     char target[1024];
     ssize_t n = readlink(run, target, sizeof target - 1);
-    if (n > 0 && target[0] != '/' && !strchr(target, '/')) { /* latest -> RUN: name the run */
+    if (n > 0) { /* latest -> RUN: name the run itself */
         target[n] = '\0';
-        snprintf(run, sizeof run, "%s/%s/%s", runs_dir, name, target);
+        if (target[0] == '/')
+            snprintf(run, sizeof run, "%s", target);
+        else if (!strchr(target, '/'))
+            snprintf(run, sizeof run, "%s/%s/%s", runs_dir, name, target);
     }
     if (bnx_is_dir(run)) {
         have_run = 1;
@@ -212,8 +215,8 @@ void bnx_claim_measure_text(const bnx_claim_row *row, char *buf, size_t size)
     if (res->num_points == 1) {
         const bnx_verdict_point *p = &res->points[0];
         if (p->per_seed.n >= 2)
-            snprintf(buf, size, "%.4g ± %.2g (%d seeds)", p->per_seed.mean, p->per_seed.sd,
-                     p->per_seed.n);
+            snprintf(buf, size, "%.4g (per seed %.4g ± %.2g, %d seeds)", p->measure,
+                     p->per_seed.mean, p->per_seed.sd, p->per_seed.n);
         else
             snprintf(buf, size, "%.4g (%d seed%s)", p->measure, p->seeds, p->seeds == 1 ? "" : "s");
         return;
@@ -355,9 +358,10 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
             bnx_sb_printf(&sb, "-");
         bnx_sb_printf(&sb, " |\n");
     }
-    bnx_sb_printf(&sb, "\n**measured**: the rule's measure; with one point, its mean ± sd over "
-                  "seeds (the measure computed on each seed's trials alone; sample sd); with "
-                  "several, the range of the pooled measures over the decided points. "
+    bnx_sb_printf(&sb, "\n**measured**: the rule's measure over every seed's trials (what "
+                  "the verdict tests); with one point, also the mean ± sd of the measure computed "
+                  "on each seed's trials alone (sample sd); with several points, the range of the "
+                  "measure over the decided points. "
                   "**verdict**: holds at every decided point, at none (does not hold), at some "
                   "(mixed); undecided when no point could be decided (missing or failed trials, "
                   "too few seeds).\n\n## Rules and numbers\n");

@@ -25,8 +25,10 @@ enum bnx_claim_state {
 typedef struct bnx_claim_row {
     char experiment[64];
     char file[4096];        /* the experiment file */
-    char run[4096];         /* its latest run directory, RUNS/NAME/RUN with the
-                               `latest` link resolved ("" if none) */
+    char run[4096];         /* its latest run directory: RUNS/NAME/RUN with the
+                               `latest` link resolved (its target when that is
+                               an absolute path; RUNS/NAME/latest when it is
+                               not a link) ("" if none) */
     bnx_verdict_rule rule;  /* the run's copy of the rule if decided, else
                                the file's (text fields only; no measure tree) */
     int state;              /* enum bnx_claim_state */
@@ -55,9 +57,10 @@ int bnx_claims_collect(const char *experiments_dir, const char *runs_dir, bnx_cl
 void bnx_claims_free(bnx_claims *claims);
 
 /* The row's measured quantity for a table cell into buf[size]: with one
- * point "MEAN ± SD (N seeds)" of the per-seed measures (the pooled
- * measure alone with one seed); with several "MIN to MAX over N points";
- * "-" when nothing was decided. */
+ * point "POOLED (per seed MEAN ± SD, N seeds)" (the pooled measure is what
+ * the verdict tests; the per-seed measures' mean and sample sd beside it;
+ * "POOLED (N seed)" with one seed); with several "MIN to MAX over N
+ * points"; "-" when nothing was decided. */
 void bnx_claim_measure_text(const bnx_claim_row *row, char *buf, size_t size);
 
 /* The row's verdict for a table cell: the outcome, with "(k of n points

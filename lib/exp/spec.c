@@ -74,8 +74,9 @@ static char *read_line(char *str, int num, void *stream)
         st->line++;
         size_t len = strlen(got);
         if (len == (size_t)num - 1 && got[len - 1] != '\n' && !feof(st->file)) {
-            bnx_fail(st->err, BNX_EFORMAT, "%s:%d: line longer than %d characters (continue a "
-                     "long value on the next line, indented)", st->spec->path, st->line, num - 2);
+            bnx_fail(st->err, BNX_EFORMAT, "%s:%d: line longer than %d characters (a verdict's "
+                     "measure, statement, source and written continue on indented lines)",
+                     st->spec->path, st->line, num - 2);
             st->failed = 1;
             return NULL;
         }

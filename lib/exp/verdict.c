@@ -14,7 +14,7 @@
 
 enum { N_NUM, N_ADD, N_SUB, N_MUL, N_DIV, N_NEG, N_ABS, N_LARGER, N_SMALLER, N_AGG };
 enum { A_MEAN, A_SD, A_MIN, A_MAX, A_COUNT, A_BEST, A_WORST, A_LARGEST, A_SMALLEST };
-enum { Q_SUMMARY, Q_FINAL, Q_STEPS_TO };
+enum { Q_SUMMARY, Q_FINAL, Q_STEPS_TO, Q_DIVERGED };
 
 #define MAX_FILTERS 8
 
@@ -267,6 +267,10 @@ static int number(struct parser *p, double *x, const char *what)
         return 0;
     }
     *x = strtod(s, &end);
+    if (memchr(s, 'x', (size_t)(end - s)) || memchr(s, 'X', (size_t)(end - s)) || !isfinite(*x)) {
+        fail_at(p, "expected %s (a finite decimal number)", what);
+        return 0;
+    }
     p->i += (size_t)(end - s);
     return 1;
 }
@@ -321,12 +325,19 @@ static int quantity(struct parser *p, bnx_vnode *n)
             return 0;
         if (n->qkind == Q_STEPS_TO && !number(p, &n->qarg, "a test accuracy"))
             return 0;
+        if (n->qkind == Q_STEPS_TO && n->qarg > 1)
+            return !fail_at(p, "steps_to(%g): a test accuracy is a fraction from 0 to 1", n->qarg);
         return expect(p, ')');
+    }
+    if (strcmp(name, "diverged") == 0) {
+        n->qkind = Q_DIVERGED;
+        snprintf(n->qname, sizeof n->qname, "%s", name);
+        return 1;
     }
     if (!summary_column(name)) {
         p->i -= strlen(name);
-        fail_at(p, "'%s' is not a numeric column of summary.csv (%s), final(COLUMN) or "
-                "steps_to(ACCURACY)", name, bnx_summary_header());
+        fail_at(p, "'%s' is not a numeric column of summary.csv (%s), diverged, final(COLUMN) "
+                "or steps_to(ACCURACY)", name, bnx_summary_header());
         return 0;
     }
     n->qkind = Q_SUMMARY;
@@ -625,6 +636,7 @@ struct eval {
     char why[512];      /* the first reason the evaluation is undecided */
     double *terms;      /* where to record pooled term values, or NULL */
     int *term_trials;
+    int min_seeds_seen; /* the fewest seeds any aggregate's values came from (-1: none) */
     bnx_error *err;
     int failed;
 };
@@ -654,6 +666,11 @@ static int load_value(struct eval *ev, const bnx_vnode *n, int t, double *x, int
     const char *status = trial_status(ev, t);
     if (ev->row[t] < 0 || (strcmp(status, "done") != 0 && strcmp(status, "diverged") != 0)) {
         *state = S_ABSENT;
+        return BNX_OK;
+    }
+    if (n->qkind == Q_DIVERGED) { /* 1 or 0, never empty */
+        *x = strcmp(status, "diverged") == 0;
+        *state = S_VALUE;
         return BNX_OK;
     }
     *state = S_EMPTY;
@@ -754,8 +771,8 @@ static double aggregate_value(struct eval *ev, const bnx_vnode *n)
             continue;
         }
         if (s == S_EMPTY) {
-            if (ev->r->empty == BNX_EMPTY_SKIP)
-                continue;
+            if (ev->r->empty == BNX_EMPTY_SKIP || n->agg == A_COUNT)
+                continue; /* count(): the trials with a value */
             if (ev->r->empty == BNX_EMPTY_UNDECIDED) {
                 undecided(ev, "%s seed %ld has no value (%s; the rule's empty = undecided)",
                           tr->variant, tr->seed, strcmp(trial_status(ev, t), "diverged") == 0
@@ -768,15 +785,29 @@ static double aggregate_value(struct eval *ev, const bnx_vnode *n)
         var[count++] = t;
     }
     double result = NAN;
+    int seeds = 0; /* distinct seeds among the values */
+    for (int i = 0; i < count; i++) {
+        int k = 0;
+        while (k < i && ev->plan.trials[var[k]].seed != ev->plan.trials[var[i]].seed)
+            k++;
+        seeds += k == i;
+    }
     if (trials == 0)
         undecided(ev, "no trial with %s", ftext);
+    else if (n->agg == A_COUNT)
+        result = count;
     else if (count == 0)
         undecided(ev, "no value among the %d trials with %s", trials, ftext);
-    else if (n->agg <= A_COUNT) {
+    else if (n->agg == A_SD && count < 2)
+        undecided(ev, "sd of %s: one value (a sample sd needs two)", ftext);
+    else if (ev->at_seed < 0 && seeds < ev->r->min_seeds)
+        undecided(ev, "%d seed%s with a value among the trials with %s, the rule needs %d", seeds,
+                  seeds == 1 ? "" : "s", ftext, ev->r->min_seeds);
+    else if (n->agg < A_COUNT) {
         bnx_stat st;
         bnx_stat_compute(xs, count, &st);
         result = n->agg == A_MEAN ? st.mean : n->agg == A_SD ? st.sd : n->agg == A_MIN ? st.min
-                 : n->agg == A_MAX ? st.max : st.n;
+                 : st.max;
     } else {
         /* variant means, then the best, worst, largest or smallest */
         double *means = calloc((size_t)count, sizeof *means), best = -INFINITY, worst = INFINITY;
@@ -825,6 +856,8 @@ static double aggregate_value(struct eval *ev, const bnx_vnode *n)
     if (ev->terms && !ev->why[0]) {
         ev->terms[n->term] = result;
         ev->term_trials[n->term] = count;
+        if (n->agg != A_COUNT && (ev->min_seeds_seen < 0 || seeds < ev->min_seeds_seen))
+            ev->min_seeds_seen = seeds;
     }
     return result;
 }
@@ -846,8 +879,8 @@ static double eval_node(struct eval *ev, const bnx_vnode *n)
     case N_SUB: return a - b;
     case N_MUL: return a * b;
     case N_DIV: return a / b;
-    case N_LARGER: return fmax(a, b);
-    default: return fmin(a, b); /* N_SMALLER */
+    case N_LARGER: return isnan(a) || isnan(b) ? NAN : fmax(a, b);
+    default: return isnan(a) || isnan(b) ? NAN : fmin(a, b); /* N_SMALLER */
     }
 }
 
@@ -974,7 +1007,7 @@ static int load(struct eval *ev, bnx_verdict_result *res)
 static void term_text(const bnx_vnode *n, char *buf, size_t size)
 {
     char q[96], f[600];
-    if (n->qkind == Q_SUMMARY)
+    if (n->qkind == Q_SUMMARY || n->qkind == Q_DIVERGED)
         snprintf(q, sizeof q, "%s", n->qname);
     else if (n->qkind == Q_FINAL)
         snprintf(q, sizeof q, "final(%s)", n->qname);
@@ -1024,15 +1057,16 @@ int bnx_verdict_evaluate(const bnx_verdict_rule *r, const char *dir, bnx_verdict
             if (s == ns)
                 seeds[ns++] = ev.plan.trials[t].seed;
         }
-        pt->seeds = ns;
         ev.terms = pt->terms;
         ev.term_trials = pt->term_trials;
+        ev.min_seeds_seen = -1;
         pt->measure = measure_at(&ev, p, -1);
         ev.terms = NULL;
         if (ev.failed) {
             rc = err->code;
             break;
         }
+        pt->seeds = ev.min_seeds_seen >= 0 ? ev.min_seeds_seen : ns;
         if (!ev.why[0] && ns < r->min_seeds)
             snprintf(ev.why, sizeof ev.why, "%d seed%s, the rule needs %d", ns, ns == 1 ? "" : "s",
                      r->min_seeds);

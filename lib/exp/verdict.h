@@ -28,8 +28,10 @@
  * with commas in brackets: input_two_level=[0,255]; or variant=NAME, a
  * [variant.NAME] or grid point by its name; no filter: every trial of the
  * point):
- *   mean(Q | F), sd(Q | F) (sample sd), min(Q | F), max(Q | F),
- *   count(Q | F)      the trials with a value
+ *   mean(Q | F), sd(Q | F) (sample sd: undecided with one value),
+ *   min(Q | F), max(Q | F),
+ *   count(Q | F)      the trials with a value (empty ones are not counted,
+ *                     whatever `empty` says; 0 if none has one)
  *   best(Q | F), worst(Q | F)   the highest / lowest variant mean (a variant
  *                     is a [variant.NAME] or a grid point: its seeds
  *                     averaged)
@@ -41,7 +43,9 @@
  * (final_test_accuracy, best_test_accuracy, steps_to_97, wall_time_s, ...);
  * final(COLUMN), the last record's value of a metrics.csv column
  * (final(train_eval_accuracy)); steps_to(X), the first record step whose
- * test accuracy is >= X (empty if none is).
+ * test accuracy is >= X, 0 <= X <= 1 (empty if none is); diverged, 1 for a
+ * diverged trial and 0 for a finished one (never empty).  Numbers are
+ * finite decimals.
  *
  * Missing numbers.  A trial of the plan that failed, was interrupted or
  * has no row in summary.csv makes every aggregate over it undecided (a
@@ -50,7 +54,9 @@
  * blank cell (steps_to_97 never reached); `empty` says what an empty value
  * counts as: undecided (the default), skip (left out), or a number (0.1,
  * chance accuracy, for "does not train").  A filter no trial matches makes
- * the point undecided.
+ * the point undecided, as does an aggregate whose values come from fewer
+ * than min_seeds seeds (empty values skipped do not count).  larger() and
+ * smaller() of an undefined value are undefined.
  *
  * The verdict.  The measure is computed at each point from the pooled
  * trials (every seed), and compared with `holds`.  The rule holds if it
@@ -82,7 +88,7 @@ enum bnx_verdict_op { BNX_OP_LT, BNX_OP_LE, BNX_OP_GT, BNX_OP_GE };
 /* One [verdict] section. */
 typedef struct bnx_verdict_rule {
     char name[64];          /* "" for [verdict] */
-    int line;               /* the section's first key, in the file */
+    int line;               /* the line of the section's header in the file */
     char claim[32];
     char statement[512];
     char source[256];
@@ -148,7 +154,8 @@ typedef struct bnx_verdict_point {
     char why[512];          /* why it is undecided ("" if decided) */
     double measure;         /* pooled over seeds; NaN when undecided */
     bnx_stat per_seed;      /* the measure on each seed's trials alone */
-    int seeds;              /* distinct seeds among the point's trials */
+    int seeds;              /* the fewest distinct seeds any aggregate's values
+                               came from (the point's seeds if none) */
     double *terms;          /* num_terms aggregates' pooled values (NaN: undecided) */
     int *term_trials;       /* the trials each one was computed over */
 } bnx_verdict_point;
