@@ -130,7 +130,11 @@ set style fill solid 1.0 noborder
 # whose heights are fixed in pixels (fractions of the canvas here).
 titleh = ((strstrt(title, "\n") > 0) ? 70.0 : 45.0) / height
 strip = 40.0 / height
-set multiplot title title font sprintf("DejaVu Sans,%d", fs + 2)
+# a long title (an experiment's description) in a smaller font, to fit the
+# width: DejaVu Sans at F points is about 0.78 F pixels a character
+tfs = strlen(title) * (fs + 2) * 0.78 > width * 0.95 ? int(width * 0.95 / (0.78 * strlen(title))) : fs + 2
+tfs = tfs < fs - 3 ? fs - 3 : tfs
+set multiplot title title font sprintf("DejaVu Sans,%d", tfs)
 pw = 1.0 / cols
 ph = (1.0 - titleh - strip) / rows
 do for [k=1:n] {

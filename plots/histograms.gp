@@ -53,7 +53,11 @@ top = 1.0 - (5.0 + 1.4 * sub1) * (fs + 4) / real(height)
 # margins and gaps in pixels, as fractions of the canvas
 set multiplot layout rows, cols margins 70.0 / width, 1 - 100.0 / width, 55.0 / height, top \
     spacing 75.0 / width, 110.0 / real(height)
-set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", fs + 2) noenhanced
+# a long title (an experiment's description) in a smaller font, to fit the
+# width: DejaVu Sans at F points is about 0.78 F pixels a character
+tfs = strlen(title) * (fs + 2) * 0.78 > width * 0.95 ? int(width * 0.95 / (0.78 * strlen(title))) : fs + 2
+tfs = tfs < fs - 3 ? fs - 3 : tfs
+set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", tfs) noenhanced
 if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
 do for [k=1:n] {
     set title ptitle(k) noenhanced
