@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "exp/spec.h"
 #include "core/paths.h"
 #include "data/registry.h"
 #include "exp/config.h"
@@ -115,6 +116,22 @@ static void list_experiments(void)
         snprintf(path, sizeof path, "%s/%s.ini", dir, names[i]);
         read_description(path, description, sizeof description);
         printf("  %-14s %s\n", names[i], description);
+        /* the claims its verdict rules decide (bnexp report claims) */
+        bnx_spec spec;
+        if (bnx_spec_load(path, names[i], &spec, NULL) == BNX_OK && spec.num_verdicts) {
+            printf("  %-14s %d verdict rule%s, claim", "", spec.num_verdicts,
+                   spec.num_verdicts == 1 ? "" : "s");
+            int shown = 0;
+            for (int v = 0; v < spec.num_verdicts; v++) {
+                int seen = 0;
+                for (int u = 0; u < v; u++)
+                    seen |= strcmp(spec.verdicts[u].claim, spec.verdicts[v].claim) == 0;
+                if (!seen)
+                    printf("%s %s", shown++ ? "," : "", spec.verdicts[v].claim);
+            }
+            printf(" (bnexp report claims)\n");
+        }
+        bnx_spec_free(&spec);
         free(names[i]);
     }
 }
