@@ -132,7 +132,10 @@ titleh = ((strstrt(title, "\n") > 0) ? 70.0 : 45.0) / height
 strip = 40.0 / height
 # a long title (an experiment's description) in a smaller font, to fit the
 # width: DejaVu Sans at F points is about 0.78 F pixels a character
-tfs = strlen(title) * (fs + 2) * 0.78 > width * 0.95 ? int(width * 0.95 / (0.78 * strlen(title))) : fs + 2
+# (of a two-line title, the longer line)
+nl = strstrt(title, "\n")
+tlen = nl > 0 ? (nl - 1 > strlen(title) - nl ? nl - 1 : strlen(title) - nl) : strlen(title)
+tfs = tlen * (fs + 2) * 0.78 > width * 0.95 ? int(width * 0.95 / (0.78 * tlen)) : fs + 2
 tfs = tfs < fs - 3 ? fs - 3 : tfs
 set multiplot title title font sprintf("DejaVu Sans,%d", tfs)
 pw = 1.0 / cols

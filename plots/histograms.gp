@@ -55,7 +55,10 @@ set multiplot layout rows, cols margins 70.0 / width, 1 - 100.0 / width, 55.0 / 
     spacing 75.0 / width, 110.0 / real(height)
 # a long title (an experiment's description) in a smaller font, to fit the
 # width: DejaVu Sans at F points is about 0.78 F pixels a character
-tfs = strlen(title) * (fs + 2) * 0.78 > width * 0.95 ? int(width * 0.95 / (0.78 * strlen(title))) : fs + 2
+# (of a two-line title, the longer line)
+nl = strstrt(title, "\n")
+tlen = nl > 0 ? (nl - 1 > strlen(title) - nl ? nl - 1 : strlen(title) - nl) : strlen(title)
+tfs = tlen * (fs + 2) * 0.78 > width * 0.95 ? int(width * 0.95 / (0.78 * tlen)) : fs + 2
 tfs = tfs < fs - 3 ? fs - 3 : tfs
 set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font sprintf("DejaVu Sans,%d", tfs) noenhanced
 if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
