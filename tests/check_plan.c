@@ -129,6 +129,20 @@ START_TEST(changed_default_does_not_alter_a_planned_trial)
 }
 END_TEST
 
+/* Drop every line of `key` from a plan's indented JSON text ("key": "value",
+ * one a line), as in a plan written before the key existed. */
+static void drop_key(char *text, const char *key)
+{
+    char quoted[64], *p;
+    snprintf(quoted, sizeof quoted, "\"%s\":", key);
+    while ((p = strstr(text, quoted))) {
+        char *line = p, *end = strchr(p, '\n');
+        while (line > text && line[-1] != '\n')
+            line--;
+        memmove(line, end + 1, strlen(end + 1) + 1);
+    }
+}
+
 /* A plan written before key `warmup_steps` existed: no such entry.  The
  * trial takes the key's default, and its identity is over the keys the
  * plan holds, so checkpoints written then still match. */
@@ -137,14 +151,7 @@ START_TEST(key_added_later_takes_its_default_and_keeps_the_identity)
     bnx_error err;
     size_t size;
     char *text = written_plan(1, &size);
-    /* drop every "warmup_steps": "0", line (the plan's indented JSON) */
-    char *p;
-    while ((p = strstr(text, "\"warmup_steps\":"))) {
-        char *line = p, *end = strchr(p, '\n');
-        while (line > text && line[-1] != '\n')
-            line--;
-        memmove(line, end + 1, strlen(end + 1) + 1);
-    }
+    drop_key(text, "warmup_steps");
     ck_assert_int_eq(bnx_plan_parse(text, strlen(text), "plan", NULL, &back, &err), BNX_OK);
     free(text);
     ck_assert_int_eq(back.trials[0].config.warmup_steps, 0);
@@ -160,6 +167,26 @@ START_TEST(key_added_later_takes_its_default_and_keeps_the_identity)
     bnx_checkpoint_identity(&back.trials[0].config, "d", today);
     ck_assert_int_eq(memcmp(want, got, 32), 0);
     ck_assert_int_ne(memcmp(today, got, 32), 0); /* today's key table would not match */
+}
+END_TEST
+
+/* A plan written before key `ics` existed measured no covariate shift: the
+ * trial reads it as ics = false (the behaviour from before the key), not
+ * the default true, and keeps its identity; a plan written today has it. */
+START_TEST(plan_before_ics_keeps_it_off)
+{
+    bnx_error err;
+    size_t size;
+    char *text = written_plan(1, &size);
+    ck_assert_int_eq(plan.trials[0].config.ics, 1);
+    ck_assert_ptr_nonnull(strstr(plan.trials[0].config_text, "\nics=true\n"));
+    drop_key(text, "ics");
+    ck_assert_int_eq(bnx_plan_parse(text, strlen(text), "plan", NULL, &back, &err), BNX_OK);
+    free(text);
+    for (int i = 0; i < back.num_trials; i++) {
+        ck_assert_int_eq(back.trials[i].config.ics, 0);
+        ck_assert_ptr_null(strstr(back.trials[i].config_text, "ics="));
+    }
 }
 END_TEST
 
@@ -303,6 +330,7 @@ Suite *suite_plan(void)
     tcase_add_test(tc, seeds_zero_keeps_each_variants_seed);
     tcase_add_test(tc, changed_default_does_not_alter_a_planned_trial);
     tcase_add_test(tc, key_added_later_takes_its_default_and_keeps_the_identity);
+    tcase_add_test(tc, plan_before_ics_keeps_it_off);
     tcase_add_test(tc, damaged_plans_refused_naming_the_field);
     tcase_add_test(tc, seeds_key_refused_in_a_variant_and_out_of_range);
     tcase_add_test(tc, hundreds_of_variants);

@@ -32,7 +32,7 @@ static const struct command {
      "directory, and\n"
      "the datasets' SHA-256, with a copy of the experiment file (RUN/experiment.ini);\n"
      "the trials run from the plan only.  Each writes RUN/VARIANT/seed-K/{metrics,\n"
-     "activations,histograms}.csv and manifest.json; then RUN/summary.csv (one row\n"
+     "activations,histograms,ics}.csv and manifest.json; then RUN/summary.csv (one row\n"
      "per trial) is written and a table of the trials printed.\n"
      "\n"
      "`bnexp run claims` runs every experiment with a verdict rule ([verdict]\n"
