@@ -75,6 +75,10 @@ else fail "plot accuracy" "$out"; fi
 if out=$($BNEXP plot activations --run "$run" 2>&1) && $PNGCHECK "$run/plots/fig1-activations.png" 1200 500; then
     ok "plot activations: PNG decodes, 1200x500, not blank"
 else fail "plot activations" "$out"; fi
+if out=$($BNEXP plot ics --run "$run" 2>&1) && $PNGCHECK "$run/plots/fig1-ics.png" 1080 1990 &&
+   [ "$(head -n 1 "$run/ics-stats.csv")" = "panel,layer,step,mean,lo,hi,seeds" ]; then
+    ok "plot ics: PNG decodes, 1080x1990, not blank; ics-stats.csv"
+else fail "plot ics" "$out"; fi
 if $BNEXP plot accuracy --run "$run" --format svg >/dev/null 2>&1 && grep -q "<svg" "$run/plots/fig1-accuracy.svg"; then
     ok "plot --format svg"
 else fail "plot --format svg"; fi
