@@ -23,7 +23,8 @@ START_TEST(sort_matches_qsort)
     bnx_rng rng;
     bnx_rng_seed(&rng, 5, 0);
     enum { N = 3001 };
-    static float v[N], want[N], scratch[N];
+    static float v[N], want[N];
+    static uint32_t scratch[2 * N];
     for (int trial = 0; trial < 5; trial++) {
         for (int i = 0; i < N; i++) /* both signs, ties, huge and tiny magnitudes */
             v[i] = want[i] = (float)(bnx_rng_normal(&rng) * pow(10.0, (int)bnx_rng_below(&rng, 9) - 4)) *
@@ -43,7 +44,8 @@ END_TEST
 START_TEST(shift_of_exact_samples)
 {
     enum { N = 1000 };
-    static float a[N], b[N], s[N], scratch[N];
+    static float a[N], b[N], s[N];
+    static uint32_t scratch[2 * N];
     bnx_rng rng;
     bnx_rng_seed(&rng, 7, 0);
     for (int i = 0; i < N; i++)
@@ -89,8 +91,8 @@ END_TEST
 START_TEST(shift_of_two_normals)
 {
     enum { N = 200000 };
-    float *a = malloc(N * sizeof(float)), *b = malloc(N * sizeof(float)),
-          *scratch = malloc(N * sizeof(float));
+    float *a = malloc(N * sizeof(float)), *b = malloc(N * sizeof(float));
+    uint32_t *scratch = malloc(2 * N * sizeof(uint32_t));
     bnx_rng rng;
     bnx_rng_seed(&rng, 11, 0);
     for (int i = 0; i < N; i++) {

@@ -8,7 +8,7 @@
 #include "nn/loss.h"
 #include "nn/sgd.h"
 
-/* The float's bits, mapped so that unsigned order is numeric order. */
+/* The float's bits, mapped so that unsigned order is numeric order, and back. */
 static uint32_t sort_key(float f)
 {
     uint32_t u;
@@ -16,42 +16,54 @@ static uint32_t sort_key(float f)
     return (u & 0x80000000u) ? ~u : u | 0x80000000u;
 }
 
-void bnx_sort_floats(float *v, float *scratch, long n)
+static float from_key(uint32_t k)
 {
-    float *src = v, *dst = scratch;
-    for (int shift = 0; shift < 32; shift += 8) {
-        long count[257] = {0};
-        for (long i = 0; i < n; i++)
-            count[((sort_key(src[i]) >> shift) & 0xffu) + 1]++;
+    uint32_t u = (k & 0x80000000u) ? k & 0x7fffffffu : ~k;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+void bnx_sort_floats(float *v, uint32_t *scratch, long n)
+{
+    uint32_t *src = scratch, *dst = scratch + n;
+    long count[4][257] = {{0}};
+    for (long i = 0; i < n; i++) {
+        uint32_t k = src[i] = sort_key(v[i]);
+        for (int p = 0; p < 4; p++)
+            count[p][((k >> (8 * p)) & 0xffu) + 1]++;
+    }
+    for (int p = 0; p < 4; p++) {
+        int shift = 8 * p;
+        if (n == 0 || count[p][((src[0] >> shift) & 0xffu) + 1] == n)
+            continue; /* every key has this byte: the pass would change nothing */
         for (int b = 0; b < 256; b++)
-            count[b + 1] += count[b];
+            count[p][b + 1] += count[p][b];
         for (long i = 0; i < n; i++)
-            dst[count[(sort_key(src[i]) >> shift) & 0xffu]++] = src[i];
-        float *tmp = src;
+            dst[count[p][(src[i] >> shift) & 0xffu]++] = src[i];
+        uint32_t *tmp = src;
         src = dst;
         dst = tmp;
     }
-    /* four passes: the result is back in v */
-}
-
-static void moments(const float *v, long n, double *mean, double *std)
-{
-    double sum = 0.0, sq = 0.0;
     for (long i = 0; i < n; i++)
-        sum += v[i];
-    *mean = sum / (double)n;
-    for (long i = 0; i < n; i++)
-        sq += (v[i] - *mean) * (v[i] - *mean);
-    *std = sqrt(sq / (double)n);
+        v[i] = from_key(src[i]);
 }
 
 void bnx_shift_unit(const float *prev, const float *cur, long n, bnx_shift *out)
 {
-    double m0, s0, m1, s1, w = 0.0;
-    moments(prev, n, &m0, &s0);
-    moments(cur, n, &m1, &s1);
-    for (long i = 0; i < n; i++)
+    /* two passes over both samples: the means and W1, then the deviations */
+    double sum0 = 0.0, sum1 = 0.0, w = 0.0, sq0 = 0.0, sq1 = 0.0;
+    for (long i = 0; i < n; i++) {
+        sum0 += prev[i];
+        sum1 += cur[i];
         w += fabs((double)cur[i] - (double)prev[i]);
+    }
+    double m0 = sum0 / (double)n, m1 = sum1 / (double)n;
+    for (long i = 0; i < n; i++) {
+        sq0 += (prev[i] - m0) * (prev[i] - m0);
+        sq1 += (cur[i] - m1) * (cur[i] - m1);
+    }
+    double s0 = sqrt(sq0 / (double)n), s1 = sqrt(sq1 / (double)n);
     out->mean_shift = fabs(m1 - m0);
     out->std_ratio = s0 > 0.0 && s1 > 0.0 ? s1 / s0 : NAN;
     out->w1 = w / (double)n;

@@ -20,10 +20,11 @@
 #include "core/error.h"
 #include "model/net.h"
 
-/* Sort v[0..n) ascending (LSD radix sort on the IEEE 754 bits, stable and
- * deterministic; -0 before +0, NaNs with the sign bit clear last, with it
- * set first).  scratch: (n) floats. */
-void bnx_sort_floats(float *v, float *scratch, long n);
+/* Sort v[0..n) ascending (LSD radix sort on the IEEE 754 bits, a byte a
+ * pass, passes whose byte every value shares skipped; deterministic; -0
+ * before +0, NaNs with the sign bit clear last, with it set first).
+ * scratch: (2n) values. */
+void bnx_sort_floats(float *v, uint32_t *scratch, long n);
 
 /* One unit's shift between two samples of n >= 1 values each, both sorted
  * ascending (the empirical distributions at records t-1 and t):

@@ -55,7 +55,8 @@ typedef struct trial {
        two points, (block, point, unit, probe_size) with each unit's samples
        sorted, at this record and the last one */
     long ics_len;          /* floats in each of ics_cur and ics_prev */
-    float *ics_cur, *ics_prev, *ics_scratch;
+    float *ics_cur, *ics_prev;
+    uint32_t *ics_scratch; /* (2 probe_size) for sorting */
     int ics_has_prev;      /* ics_prev holds the last record's samples */
     bnx_ics_grad ics_grad; /* Santurkar et al.'s G and G' */
     double *ics_diff, *ics_cos, *ics_norm; /* (num_blocks), of this record's step */
@@ -133,6 +134,14 @@ static long ics_offset(const trial *t, int b, int p)
     return off + (long)p * t->net.layers[t->net.block_weight[b]].c * t->cfg->probe_size;
 }
 
+/* 1 if block b's two points are the same layer (no normalization between
+ * the conv or linear layer and its nonlinearity): point 1 is then neither
+ * kept nor sorted, and its row repeats point 0's. */
+static int ics_same_points(const trial *t, int b)
+{
+    return t->net.block_weight[b] == t->net.block_preact[b];
+}
+
 /* Keep rows [start, start + rows) of the probe set from the last forward
  * of n examples: for every hidden block and point, per unit (fully
  * connected) or channel (conv), one value per probe example; a conv
@@ -142,7 +151,7 @@ static void ics_capture(trial *t, int n, int start, int rows)
 {
     long size = t->cfg->probe_size;
     for (int b = 0; b < t->net.num_blocks; b++) {
-        for (int p = 0; p < 2; p++) {
+        for (int p = 0; p < 2 - ics_same_points(t, b); p++) {
             const bnx_layer *l = &t->net.layers[p ? t->net.block_preact[b] : t->net.block_weight[b]];
             float *dst = t->ics_cur + ics_offset(t, b, p);
             long hw = (long)l->height * l->width;
@@ -264,15 +273,18 @@ static int write_probe(trial *t, long step, bnx_error *err)
 static int write_ics(trial *t, long step, bnx_error *err)
 {
     long size = t->cfg->probe_size;
-    for (long u = 0; u < t->ics_len / size; u++)
-        bnx_sort_floats(t->ics_cur + u * size, t->ics_scratch, size);
+    for (int b = 0; b < t->net.num_blocks; b++)
+        for (int p = 0; p < 2 - ics_same_points(t, b); p++)
+            for (long u = 0; u < t->net.layers[t->net.block_weight[b]].c; u++)
+                bnx_sort_floats(t->ics_cur + ics_offset(t, b, p) + u * size, t->ics_scratch, size);
     static const char *const points[2] = {"pre_norm", "pre_activation"};
     for (int b = 0; b < t->net.num_blocks && t->ics_has_prev; b++) {
         int units = t->net.layers[t->net.block_weight[b]].c;
+        bnx_shift_summary s;
         for (int p = 0; p < 2; p++) {
-            bnx_shift_summary s;
             long off = ics_offset(t, b, p);
-            bnx_shift_summarise(t->ics_prev + off, t->ics_cur + off, units, size, &s);
+            if (p == 0 || !ics_same_points(t, b))
+                bnx_shift_summarise(t->ics_prev + off, t->ics_cur + off, units, size, &s);
             char c[6][32];
             if (bnx_csv_row(&t->ics, err, "%ld,%d,%s,%d,%s,%s,%s,%s,%s,%s,,,", step, b + 1,
                             points[p], units, bnx_csv_num(c[0], 32, s.mean_shift, 1),
@@ -378,7 +390,7 @@ static int trial_open(trial *t, bnx_error *err)
         t->ics_len = ics_offset(t, t->net.num_blocks, 0);
         t->ics_cur = bnx_calloc((size_t)t->ics_len, sizeof(float), &failed);
         t->ics_prev = bnx_calloc((size_t)t->ics_len, sizeof(float), &failed);
-        t->ics_scratch = bnx_calloc((size_t)cfg->probe_size, sizeof(float), &failed);
+        t->ics_scratch = bnx_calloc(2 * (size_t)cfg->probe_size, sizeof(uint32_t), &failed);
         t->ics_diff = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
         t->ics_cos = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
         t->ics_norm = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
