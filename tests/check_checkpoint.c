@@ -382,6 +382,7 @@ static void small_mlp(bnx_config *cfg)
     cfg->checkpoint_every = 4;
     cfg->probe_size = 30;
     cfg->lr = 0.1;
+    cfg->ics = 1; /* ics.csv resumes too: the last record's samples are in the checkpoint */
 }
 
 /* The resume tests' cnn for 6x6 images: conv layers of 3 (and 4) channels,
@@ -397,6 +398,7 @@ static void small_cnn(bnx_config *cfg, int conv_layers)
     cfg->init = BNX_INIT_KAIMING_NORMAL;
     cfg->hidden_layers = 1;
     cfg->hidden_units = 8;
+    cfg->ics = 1; /* per conv channel */
     cfg->batch_size = 16;
     cfg->steps = 24;
     cfg->eval_every = 6;

@@ -170,26 +170,6 @@ START_TEST(key_added_later_takes_its_default_and_keeps_the_identity)
 }
 END_TEST
 
-/* A plan written before key `ics` existed measured no covariate shift: the
- * trial reads it as ics = false (the behaviour from before the key), not
- * the default true, and keeps its identity; a plan written today has it. */
-START_TEST(plan_before_ics_keeps_it_off)
-{
-    bnx_error err;
-    size_t size;
-    char *text = written_plan(1, &size);
-    ck_assert_int_eq(plan.trials[0].config.ics, 1);
-    ck_assert_ptr_nonnull(strstr(plan.trials[0].config_text, "\nics=true\n"));
-    drop_key(text, "ics");
-    ck_assert_int_eq(bnx_plan_parse(text, strlen(text), "plan", NULL, &back, &err), BNX_OK);
-    free(text);
-    for (int i = 0; i < back.num_trials; i++) {
-        ck_assert_int_eq(back.trials[i].config.ics, 0);
-        ck_assert_ptr_null(strstr(back.trials[i].config_text, "ics="));
-    }
-}
-END_TEST
-
 START_TEST(damaged_plans_refused_naming_the_field)
 {
     bnx_error err;
@@ -330,7 +310,6 @@ Suite *suite_plan(void)
     tcase_add_test(tc, seeds_zero_keeps_each_variants_seed);
     tcase_add_test(tc, changed_default_does_not_alter_a_planned_trial);
     tcase_add_test(tc, key_added_later_takes_its_default_and_keeps_the_identity);
-    tcase_add_test(tc, plan_before_ics_keeps_it_off);
     tcase_add_test(tc, damaged_plans_refused_naming_the_field);
     tcase_add_test(tc, seeds_key_refused_in_a_variant_and_out_of_range);
     tcase_add_test(tc, hundreds_of_variants);

@@ -17,7 +17,8 @@ echo "# random moments from BNX_RESUME_SEED=${BNX_RESUME_SEED:-$$}"
 
 # A run long enough to be stopped mid-way: 2 trials, records every 100
 # steps, checkpoints every 350 (not a multiple: resumes land between records).
-args=(fig1 --set steps=2500 --set eval_every=100 --set checkpoint_every=350)
+# ics.csv too (its last record's samples live in the checkpoint).
+args=(fig1 --set steps=2500 --set eval_every=100 --set checkpoint_every=350 --set ics=true)
 
 # same_csvs A B: every trial's CSVs in run dirs A and B agree (metrics.csv
 # without its last column, wall_time_s).

@@ -30,8 +30,8 @@ if $BNEXP list | grep -q "fig1"; then ok "bnexp list shows fig1"; else fail "bne
 
 # --- a short fig1 run ---
 run="$tmp/run1"
-if out=$($BNEXP run fig1 --set steps=300 --set eval_every=100 --out "$run" 2>&1); then ok "run fig1 --set steps=300"
-else fail "run fig1 --set steps=300" "$out"; fi
+if out=$($BNEXP run fig1 --set steps=300 --set eval_every=100 --set ics=true --out "$run" 2>&1); then ok "run fig1 --set steps=300 --set ics=true"
+else fail "run fig1 --set steps=300 --set ics=true" "$out"; fi
 
 check_header() { # FILE HEADER
     if [ -f "$1" ] && [ "$(head -n 1 "$1")" = "$2" ] && [ "$(wc -l <"$1")" -gt 1 ]; then ok "header and rows: ${1#"$tmp"/}"
@@ -86,12 +86,16 @@ else fail "plot --format svg"; fi
 # --- ics: measuring covariate shift changes nothing else ---
 # dropout, momentum and weight decay: masks and momentum buffers the probe must leave alone
 ics_args=(fig1 --set steps=300 --set eval_every=100 --set dropout=0.2 --set momentum=0.9 --set weight_decay=0.0005)
-if $BNEXP run "${ics_args[@]}" --out "$tmp/ics-on" >/dev/null 2>&1 &&
+if $BNEXP run "${ics_args[@]}" --set ics=true --out "$tmp/ics-on" >/dev/null 2>&1 &&
    $BNEXP run "${ics_args[@]}" --set ics=false --out "$tmp/ics-off" >/dev/null 2>&1 &&
+   $BNEXP run "${ics_args[@]}" --out "$tmp/ics-default" >/dev/null 2>&1 &&
    [ -s "$tmp/ics-on/bn/seed-1/ics.csv" ] && [ ! -e "$tmp/ics-off/bn/seed-1/ics.csv" ] &&
+   [ ! -e "$tmp/ics-default/bn/seed-1/ics.csv" ] &&
    rm "$tmp"/ics-on/*/seed-*/ics.csv && same_run_csvs "$tmp/ics-off" "$tmp/ics-on" >/dev/null; then
-    ok "ics on and off: the other CSVs byte-identical, ics.csv only with ics on"
+    ok "ics on and off: the other CSVs byte-identical, ics.csv only with ics on (off by default)"
 else fail "ics on and off: the other CSVs byte-identical" "$(same_run_csvs "$tmp/ics-off" "$tmp/ics-on" 2>&1)"; fi
+
+expect_fail "plot ics of a run without ics.csv" "plot ics needs ics.csv" $BNEXP plot ics --run "$tmp/ics-off"
 
 # --- determinism: same seed, same metrics (wall_time_s aside) ---
 if $BNEXP run fig1 --set steps=300 --set eval_every=100 --out "$tmp/run2" >/dev/null 2>&1 &&

@@ -89,7 +89,7 @@ static const struct key keys[] = {
     {"hist_bins", K_INT, OFF(hist_bins), 1, 10000, NULL, "60", "histogram bins in [hist_min, hist_max]"},
     {"hist_min", K_DOUBLE, OFF(hist_min), -1e6, 1e6, NULL, "-15", "lower edge of the histogram range"},
     {"hist_max", K_DOUBLE, OFF(hist_max), -1e6, 1e6, NULL, "15", "upper edge of the histogram range"},
-    {"ics", K_BOOL, OFF(ics), 0, 1, NULL, "true", "write ics.csv: each hidden layer's covariate shift between records (mean shift, std ratio, W1 on the probe set) and Santurkar et al.'s gradient change"},
+    {"ics", K_BOOL, OFF(ics), 0, 1, NULL, "false", "write ics.csv: each hidden layer's covariate shift between records (mean shift, std ratio, W1 on the probe set) and Santurkar et al.'s gradient change"},
     {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of the init, data order, Algorithm 2 batches, dropout masks and input_two_level's levels"},
     {"threads", K_INT, OFF(threads), 1, 256, NULL, "1", "BLAS threads per trial"},
     {"max_memory_mb", K_INT, OFF(max_memory_mb), 16, 1048576, NULL, "8192", "refuse a trial whose estimated memory (MiB) is above this"},
@@ -303,29 +303,6 @@ void bnx_config_defaults(bnx_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     for (int i = 0; i < num_keys; i++)
         bnx_config_set(cfg, keys[i].name, keys[i].fallback, NULL);
-}
-
-/* Keys whose default is not what a plan frozen before the key existed
- * meant: the value that keeps that plan's behaviour. */
-static const struct {
-    const char *name, *value;
-} legacy[] = {
-    {"ics", "false"}, /* on by default since ics.csv; before it, nothing measured */
-};
-
-void bnx_config_apply_legacy(bnx_config *cfg, const char *config_text)
-{
-    for (size_t i = 0; i < sizeof legacy / sizeof legacy[0]; i++) {
-        size_t len = strlen(legacy[i].name);
-        int found = 0;
-        for (const char *line = config_text; *line && !found;) {
-            found = strncmp(line, legacy[i].name, len) == 0 && line[len] == '=';
-            const char *nl = strchr(line, '\n');
-            line = nl ? nl + 1 : line + strlen(line);
-        }
-        if (!found)
-            bnx_config_set(cfg, legacy[i].name, legacy[i].value, NULL);
-    }
 }
 
 double bnx_config_lr_at(const bnx_config *cfg, long step)

@@ -81,13 +81,6 @@ typedef struct bnx_config {
 /* Fill cfg with every key's default. */
 void bnx_config_defaults(bnx_config *cfg);
 
-/* Keys added after run plans were first frozen carry the value that means
- * "as before the key existed" when it differs from their default (ics:
- * false).  Set every such key that config_text ("key=value\n" lines, a
- * plan trial's) does not mention to that value, so that a plan written
- * before the key keeps its behaviour, also when it is resumed. */
-void bnx_config_apply_legacy(bnx_config *cfg, const char *config_text);
-
 /* Set key to the text value, checking type and range.
  * `bn` is accepted as shorthand: bn = true sets norm = batch, bn = false
  * norm = none (it is not a key of its own; manifests record norm).

@@ -250,7 +250,6 @@ static const char *parse_trial(const cJSON *obj, const bnx_config *defaults, bnx
     }
     if (!(t->config_text = strdup(text)))
         return "out of memory";
-    bnx_config_apply_legacy(&t->config, text); /* a plan frozen before a key */
     if (t->config.seed != t->seed) {
         snprintf(msg, size, "trial %s: config seed %ld is not the trial's seed", want,
                  t->config.seed);
