@@ -62,6 +62,8 @@ typedef struct writer {
 
 static void put(writer *w, const void *v, size_t n)
 {
+    if (n == 0) /* an empty array may be NULL (ics_prev with ics off) */
+        return;
     memcpy(w->p, v, n);
     w->p += n;
 }
