@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "core/file.h"
 #include "core/rng.h"
 #include "exp/checkpoint.h"
@@ -55,6 +57,9 @@ static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values
     ck->csv_bytes[0] = 100;
     ck->csv_bytes[1] = 200;
     ck->csv_bytes[2] = 300;
+    ck->csv_bytes[3] = 400;
+    ck->ics_len = 3;
+    ck->ics_prev = values + 9;
 }
 
 /* sample_checkpoint and its encoding (buf, size bytes; free it). */
@@ -110,8 +115,42 @@ START_TEST(checkpoint_round_trip)
     ck_assert_int_eq(back.state_len, 4);
     ck_assert_mem_eq(back.state, values + 8, 4 * sizeof(float));
     ck_assert_int_eq(back.csv_bytes[2], 300);
+    ck_assert_int_eq(back.csv_bytes[3], 400);
+    ck_assert_int_eq(back.ics_len, 3);
+    ck_assert_mem_eq(back.ics_prev, values + 9, 3 * sizeof(float));
     bnx_checkpoint_free(&back);
     free(buf);
+}
+END_TEST
+
+/* A version 2 file (written before ics.csv: its body is version 3's
+ * without ics.csv's length and the samples) is still read, with no ics.csv
+ * and no samples, so that runs checkpointed before can be resumed. */
+START_TEST(checkpoint_version_2_is_read)
+{
+    sample x;
+    encode_sample(&x);
+    bnx_checkpoint back;
+    bnx_error err;
+    x.ck.ics_len = 0;
+    free(x.buf);
+    ck_assert_int_eq(bnx_checkpoint_encode(&x.ck, &x.buf, &x.size, &err), BNX_OK);
+    size_t size = x.size - 16, body = size - 56 - 32; /* header 56, checksum 32 */
+    uint32_t version = 2;
+    uint64_t body_len = body;
+    memcpy(x.buf + 8, &version, 4);
+    memcpy(x.buf + 48, &body_len, 8);
+    unsigned int len = 32;
+    EVP_Digest(x.buf, size - 32, x.buf + size - 32, &len, EVP_sha256(), NULL);
+    ck_assert_msg(bnx_checkpoint_decode(x.buf, size, "v2", &back, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(back.step, 1234);
+    ck_assert_int_eq(back.csv_bytes[2], 300);
+    ck_assert_int_eq(back.csv_bytes[BNX_CSV_ICS], 0);
+    ck_assert_int_eq(back.ics_len, 0);
+    ck_assert_ptr_null(back.ics_prev);
+    ck_assert_mem_eq(back.state, x.values + 8, 4 * sizeof(float));
+    bnx_checkpoint_free(&back);
+    free(x.buf);
 }
 END_TEST
 
@@ -136,14 +175,14 @@ START_TEST(checkpoint_damage_is_refused)
     }
     /* another version is named as such; version 1 (batch norm's statistics
        alone, before the generic normalization state) as written by an older bnexp */
-    ck_assert_int_eq(BNX_CHECKPOINT_VERSION, 2);
-    x.buf[8] = 3;
+    ck_assert_int_eq(BNX_CHECKPOINT_VERSION, 3);
+    x.buf[8] = 4;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "version 3"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 4"));
     x.buf[8] = 1;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "version 1; this bnexp reads version 2 (an older bnexp"));
-    x.buf[8] = 2;
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 1; this bnexp reads versions 2 and 3 (an older bnexp"));
+    x.buf[8] = 3;
     x.buf[x.size - 1] ^= 1;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "checksum"));
@@ -299,8 +338,9 @@ static void check_resume_matches(bnx_config *cfg, const bnx_dataset *train, cons
     ck_assert_msg(bnx_trial_run(cfg, train, test, parts, &opts, &b, &err) == BNX_OK, "%s", err.msg);
     ck_assert_int_eq(b.status, BNX_TRIAL_DONE);
     ck_assert_int_eq(b.steps, cfg->steps);
-    static const char *const names[] = {"metrics.csv", "activations.csv", "histograms.csv"};
-    for (int i = 0; i < 3; i++) {
+    static const char *const names[] = {"metrics.csv", "activations.csv", "histograms.csv",
+                                        "ics.csv"};
+    for (int i = 0; i < 3 + cfg->ics; i++) { /* ics.csv: the last record's samples survive */
         char *x = read_csv(whole, names[i], i == 0), *y = read_csv(parts, names[i], i == 0);
         ck_assert_msg(strcmp(x, y) == 0, "%s differs after resume:\n%s\n---\n%s", names[i], x, y);
         free(x);
@@ -342,6 +382,7 @@ static void small_mlp(bnx_config *cfg)
     cfg->checkpoint_every = 4;
     cfg->probe_size = 30;
     cfg->lr = 0.1;
+    cfg->ics = 1; /* ics.csv resumes too: the last record's samples are in the checkpoint */
 }
 
 /* The resume tests' cnn for 6x6 images: conv layers of 3 (and 4) channels,
@@ -357,6 +398,7 @@ static void small_cnn(bnx_config *cfg, int conv_layers)
     cfg->init = BNX_INIT_KAIMING_NORMAL;
     cfg->hidden_layers = 1;
     cfg->hidden_units = 8;
+    cfg->ics = 1; /* per conv channel */
     cfg->batch_size = 16;
     cfg->steps = 24;
     cfg->eval_every = 6;
@@ -458,6 +500,7 @@ Suite *suite_checkpoint(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, checkpoint_round_trip);
+    tcase_add_test(tc, checkpoint_version_2_is_read);
     tcase_add_test(tc, checkpoint_damage_is_refused);
     tcase_add_test(tc, checkpoint_identity_ignores_threads_only);
     tcase_add_test(tc, resumed_mlp_matches_uninterrupted);

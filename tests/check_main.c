@@ -19,6 +19,7 @@ Suite *suite_pngdir(void);
 Suite *suite_plan(void);
 Suite *suite_verdict(void);
 Suite *suite_input(void);
+Suite *suite_ics(void);
 
 int main(void)
 {
@@ -39,6 +40,7 @@ int main(void)
     srunner_add_suite(sr, suite_plan());
     srunner_add_suite(sr, suite_verdict());
     srunner_add_suite(sr, suite_input());
+    srunner_add_suite(sr, suite_ics());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -129,6 +129,20 @@ START_TEST(changed_default_does_not_alter_a_planned_trial)
 }
 END_TEST
 
+/* Drop every line of `key` from a plan's indented JSON text ("key": "value",
+ * one a line), as in a plan written before the key existed. */
+static void drop_key(char *text, const char *key)
+{
+    char quoted[64], *p;
+    snprintf(quoted, sizeof quoted, "\"%s\":", key);
+    while ((p = strstr(text, quoted))) {
+        char *line = p, *end = strchr(p, '\n');
+        while (line > text && line[-1] != '\n')
+            line--;
+        memmove(line, end + 1, strlen(end + 1) + 1);
+    }
+}
+
 /* A plan written before key `warmup_steps` existed: no such entry.  The
  * trial takes the key's default, and its identity is over the keys the
  * plan holds, so checkpoints written then still match. */
@@ -137,14 +151,7 @@ START_TEST(key_added_later_takes_its_default_and_keeps_the_identity)
     bnx_error err;
     size_t size;
     char *text = written_plan(1, &size);
-    /* drop every "warmup_steps": "0", line (the plan's indented JSON) */
-    char *p;
-    while ((p = strstr(text, "\"warmup_steps\":"))) {
-        char *line = p, *end = strchr(p, '\n');
-        while (line > text && line[-1] != '\n')
-            line--;
-        memmove(line, end + 1, strlen(end + 1) + 1);
-    }
+    drop_key(text, "warmup_steps");
     ck_assert_int_eq(bnx_plan_parse(text, strlen(text), "plan", NULL, &back, &err), BNX_OK);
     free(text);
     ck_assert_int_eq(back.trials[0].config.warmup_steps, 0);

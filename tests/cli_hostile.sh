@@ -41,7 +41,7 @@ short=(--set steps=20 --set eval_every=10 --set probe_size=200)
 
 # csv_whole FILE...: every file ends with a line break, every row has the
 # header's number of fields, and (trial CSVs) every cell is a number, empty,
-# or the word `all`.
+# the word `all` (activations.csv's unit) or one of ics.csv's points.
 csv_whole() {
     python3 - "$@" <<'EOF'
 import csv, os, sys
@@ -57,7 +57,7 @@ for path in sys.argv[1:]:
         if len(row) != len(rows[0]):
             bad.append(f'{path}:{i}: {len(row)} fields, header {len(rows[0])}')
         for cell in row if numeric else []:
-            if cell not in ('', 'all'):
+            if cell not in ('', 'all', 'pre_norm', 'pre_activation', 'weights'):
                 try:
                     float(cell)
                 except ValueError:

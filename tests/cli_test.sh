@@ -30,8 +30,8 @@ if $BNEXP list | grep -q "fig1"; then ok "bnexp list shows fig1"; else fail "bne
 
 # --- a short fig1 run ---
 run="$tmp/run1"
-if out=$($BNEXP run fig1 --set steps=300 --set eval_every=100 --out "$run" 2>&1); then ok "run fig1 --set steps=300"
-else fail "run fig1 --set steps=300" "$out"; fi
+if out=$($BNEXP run fig1 --set steps=300 --set eval_every=100 --set ics=true --out "$run" 2>&1); then ok "run fig1 --set steps=300 --set ics=true"
+else fail "run fig1 --set steps=300 --set ics=true" "$out"; fi
 
 check_header() { # FILE HEADER
     if [ -f "$1" ] && [ "$(head -n 1 "$1")" = "$2" ] && [ "$(wc -l <"$1")" -gt 1 ]; then ok "header and rows: ${1#"$tmp"/}"
@@ -42,6 +42,12 @@ for v in baseline bn; do
     check_header "$d/metrics.csv" "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,train_eval_loss,train_eval_accuracy,wall_time_s"
     check_header "$d/activations.csv" "step,layer,unit,p15,p50,p85,mean,std"
     check_header "$d/histograms.csv" "step,layer,bin_lo,bin_hi,count"
+    check_header "$d/ics.csv" "step,layer,point,units,mean_shift,mean_shift_max,std_ratio,std_ratio_max,w1,w1_max,grad_diff,grad_cos,grad_norm"
+    # ics.csv: 3 layers x (pre_norm, pre_activation, weights) at steps 100, 200, 300
+    if [ "$(grep -c '' "$d/ics.csv")" -eq 28 ] && [ "$(grep -c ',weights,' "$d/ics.csv")" -eq 9 ] &&
+       ! grep -q '^0,' "$d/ics.csv" && grep -q '^100,1,weights,100,,,,,,,0,1,' "$d/ics.csv"; then
+        ok "$v: ics.csv rows (none at step 0; layer 1's G' = G)"
+    else fail "$v: ics.csv rows" "$(head -n 12 "$d/ics.csv")"; fi
     if [ "$(tail -n 1 "$d/metrics.csv" | cut -d, -f1)" = 300 ] && [ "$(wc -l <"$d/metrics.csv")" -eq 5 ]; then
         ok "$v: records at steps 0,100,200,300"
     else fail "$v: records at steps 0,100,200,300" "$(cat "$d/metrics.csv")"; fi
@@ -69,9 +75,27 @@ else fail "plot accuracy" "$out"; fi
 if out=$($BNEXP plot activations --run "$run" 2>&1) && $PNGCHECK "$run/plots/fig1-activations.png" 1200 500; then
     ok "plot activations: PNG decodes, 1200x500, not blank"
 else fail "plot activations" "$out"; fi
+if out=$($BNEXP plot ics --run "$run" 2>&1) && $PNGCHECK "$run/plots/fig1-ics.png" 1080 1990 &&
+   [ "$(head -n 1 "$run/ics-stats.csv")" = "panel,layer,step,mean,lo,hi,seeds" ]; then
+    ok "plot ics: PNG decodes, 1080x1990, not blank; ics-stats.csv"
+else fail "plot ics" "$out"; fi
 if $BNEXP plot accuracy --run "$run" --format svg >/dev/null 2>&1 && grep -q "<svg" "$run/plots/fig1-accuracy.svg"; then
     ok "plot --format svg"
 else fail "plot --format svg"; fi
+
+# --- ics: measuring covariate shift changes nothing else ---
+# dropout, momentum and weight decay: masks and momentum buffers the probe must leave alone
+ics_args=(fig1 --set steps=300 --set eval_every=100 --set dropout=0.2 --set momentum=0.9 --set weight_decay=0.0005)
+if $BNEXP run "${ics_args[@]}" --set ics=true --out "$tmp/ics-on" >/dev/null 2>&1 &&
+   $BNEXP run "${ics_args[@]}" --set ics=false --out "$tmp/ics-off" >/dev/null 2>&1 &&
+   $BNEXP run "${ics_args[@]}" --out "$tmp/ics-default" >/dev/null 2>&1 &&
+   [ -s "$tmp/ics-on/bn/seed-1/ics.csv" ] && [ ! -e "$tmp/ics-off/bn/seed-1/ics.csv" ] &&
+   [ ! -e "$tmp/ics-default/bn/seed-1/ics.csv" ] &&
+   rm "$tmp"/ics-on/*/seed-*/ics.csv && same_run_csvs "$tmp/ics-off" "$tmp/ics-on" >/dev/null; then
+    ok "ics on and off: the other CSVs byte-identical, ics.csv only with ics on (off by default)"
+else fail "ics on and off: the other CSVs byte-identical" "$(same_run_csvs "$tmp/ics-off" "$tmp/ics-on" 2>&1)"; fi
+
+expect_fail "plot ics of a run without ics.csv" "plot ics needs ics.csv" $BNEXP plot ics --run "$tmp/ics-off"
 
 # --- determinism: same seed, same metrics (wall_time_s aside) ---
 if $BNEXP run fig1 --set steps=300 --set eval_every=100 --out "$tmp/run2" >/dev/null 2>&1 &&

@@ -986,6 +986,188 @@ static int render_histograms(const char *run_dir, const char *shown, const char 
     return rc;
 }
 
+/* ---- ics: covariate shift per layer over training, bands over seeds ---- */
+
+/* The chart's rows: an ics.csv column at one point. */
+static const struct ics_metric {
+    const char *column, *point, *label;
+    int logy;
+} ics_metrics[] = {
+    {"mean_shift", "pre_norm", "mean shift, before norm", 1},
+    {"mean_shift", "pre_activation", "mean shift, nonlinearity input", 1},
+    {"std_ratio", "pre_norm", "std ratio, before norm", 1},
+    {"std_ratio", "pre_activation", "std ratio, nonlinearity input", 1},
+    {"w1", "pre_norm", "W1, before norm", 1},
+    {"w1", "pre_activation", "W1, nonlinearity input", 1},
+    {"grad_diff", "weights", "||G - G'|| (layer 1: 0)", 1},
+    {"grad_cos", "weights", "cos(G, G')", 0},
+};
+#define ICS_METRICS ((int)(sizeof ics_metrics / sizeof ics_metrics[0]))
+#define MAX_ICS_VARIANTS 6
+
+/* One value of one seed: metric row, layer, step. */
+struct ics_value {
+    int metric, layer;
+    double step, value;
+};
+
+static int ics_value_cmp(const void *pa, const void *pb)
+{
+    const struct ics_value *a = pa, *b = pb;
+    if (a->metric != b->metric)
+        return a->metric - b->metric;
+    if (a->layer != b->layer)
+        return a->layer - b->layer;
+    return (a->step > b->step) - (a->step < b->step);
+}
+
+/* Append trial t's ics.csv values to *vals (count *n, room *cap); the
+ * largest layer number goes to *layers. */
+static int ics_read(const bnx_curve *t, const char *run_dir, struct ics_value **vals, long *n,
+                    long *cap, int *layers, bnx_error *err)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%.3900s/%s/seed-%ld/ics.csv", run_dir, t->variant, t->seed);
+    bnx_csv_table tab;
+    int rc = t->has_manifest ? bnx_csv_table_read(path, &tab, err)
+                             : bnx_csv_table_read_live(path, &tab, err);
+    if (rc == BNX_ENOTFOUND)
+        bnx_error_prefix(err, "plot ics needs ics.csv in every trial (ics = true; runs planned "
+                         "before the key measured nothing)");
+    if (rc)
+        return rc;
+    static const char *const cols[] = {"step", "layer", "point", "mean_shift", "std_ratio", "w1",
+                                       "grad_diff", "grad_cos", NULL};
+    rc = bnx_csv_table_require(&tab, cols, err);
+    int is = bnx_csv_table_col(&tab, "step"), il = bnx_csv_table_col(&tab, "layer"),
+        ip = bnx_csv_table_col(&tab, "point");
+    for (long r = 0; rc == BNX_OK && r < tab.num_rows; r++) {
+        double step, layer;
+        if ((rc = bnx_csv_table_number(&tab, r, is, &step, err)) ||
+            (rc = bnx_csv_table_number(&tab, r, il, &layer, err)))
+            break;
+        for (int m = 0; m < ICS_METRICS && rc == BNX_OK; m++) {
+            if (strcmp(bnx_csv_table_cell(&tab, r, ip), ics_metrics[m].point) != 0)
+                continue;
+            double v;
+            rc = bnx_csv_table_number(&tab, r, bnx_csv_table_col(&tab, ics_metrics[m].column), &v, err);
+            if (rc || !isfinite(v))
+                continue;
+            if (*n == *cap) {
+                struct ics_value *grown = realloc(*vals, sizeof **vals * (size_t)(*cap * 2));
+                if (!grown) {
+                    rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+                    break;
+                }
+                *vals = grown;
+                *cap *= 2;
+            }
+            (*vals)[(*n)++] = (struct ics_value){m, (int)layer, step, v};
+            if ((int)layer > *layers)
+                *layers = (int)layer;
+        }
+    }
+    bnx_csv_table_free(&tab);
+    return rc;
+}
+
+/* The ics chart: RUN/ics-stats.csv (panel,layer,step,mean,lo,hi,seeds: the
+ * mean, min and max over a variant's seeds of each metric row, layer and
+ * step; panel = (row - 1) * variants + column, 1-based), then plots/ics.gp. */
+static int render_ics(const char *run_dir, const char *shown, const char *format, char *outfile,
+                      size_t outsize, bnx_error *err)
+{
+    struct run_info ri;
+    bnx_run run;
+    if (read_run_dirs(run_dir, NULL, &run, &ri, err))
+        return err->code;
+    int rc = BNX_OK;
+    if (run.num_variants > MAX_ICS_VARIANTS)
+        rc = bnx_fail(err, BNX_EINVAL, "%s: %d variants; plot ics draws at most %d columns: plot "
+                      "a run of fewer variants", run_dir, run.num_variants, MAX_ICS_VARIANTS);
+    size_t cap = 1 << 16, len = 0;
+    char *text = malloc(cap);
+    long vcap = 1024;
+    struct ics_value *vals = malloc(sizeof *vals * (size_t)vcap);
+    struct vars vs = {0};
+    if (rc == BNX_OK && (!text || !vals || vars_init(&vs, MAX_ICS_VARIANTS + ICS_METRICS + 16)))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    if (rc == BNX_OK)
+        len = (size_t)snprintf(text, cap, "panel,layer,step,mean,lo,hi,seeds\n");
+    int layers = 0, max_seeds = 0;
+    for (int v = 0; rc == BNX_OK && v < run.num_variants; v++) {
+        long n = 0;
+        int seeds = 0;
+        for (int i = 0; rc == BNX_OK && i < run.num_trials; i++)
+            if (strcmp(run.trials[i].variant, run.variants[v]) == 0) {
+                rc = ics_read(&run.trials[i], run_dir, &vals, &n, &vcap, &layers, err);
+                seeds++;
+            }
+        max_seeds = seeds > max_seeds ? seeds : max_seeds;
+        qsort(vals, (size_t)n, sizeof *vals, ics_value_cmp);
+        for (long r = 0; rc == BNX_OK && r < n;) {
+            long end = r;
+            double sum = 0, lo = INFINITY, hi = -INFINITY;
+            for (; end < n && ics_value_cmp(&vals[end], &vals[r]) == 0; end++) {
+                sum += vals[end].value;
+                lo = fmin(lo, vals[end].value);
+                hi = fmax(hi, vals[end].value);
+            }
+            if (len + 256 > cap) {
+                char *grown = realloc(text, cap * 2);
+                if (!grown) {
+                    rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+                    break;
+                }
+                text = grown;
+                cap *= 2;
+            }
+            len += (size_t)snprintf(text + len, cap - len, "%d,%d,%.17g,%.9g,%.9g,%.9g,%ld\n",
+                                    vals[r].metric * run.num_variants + v + 1, vals[r].layer,
+                                    vals[r].step, sum / (double)(end - r), lo, hi, end - r);
+            r = end;
+        }
+        char name[32];
+        snprintf(name, sizeof name, "variant%d", v + 1);
+        vars_addf(&vs, name, "%s (%d seed%s)", variant_label(run.variants[v], ri.fig1_pair),
+                  seeds, seeds == 1 ? "" : "s");
+    }
+    char data[4400];
+    snprintf(data, sizeof data, "%.3900s/ics-stats.csv", run_dir);
+    if (rc == BNX_OK && layers == 0)
+        rc = bnx_fail(err, BNX_EFORMAT, "nothing to draw: no ics.csv in %s has a row (the first "
+                      "comes at the second record)", run_dir);
+    if (rc == BNX_OK)
+        rc = bnx_write_file_atomic(data, text, len, err);
+    if (rc == BNX_OK) {
+        const char *base = strrchr(shown, '/') ? strrchr(shown, '/') + 1 : shown;
+        vars_add(&vs, "file", data);
+        vars_addf(&vs, "cols", "%d", run.num_variants);
+        vars_addf(&vs, "rows", "%d", ICS_METRICS);
+        vars_addf(&vs, "layers", "%d", layers);
+        for (int m = 0; m < ICS_METRICS; m++) {
+            char name[32];
+            snprintf(name, sizeof name, "metric%d", m + 1);
+            vars_addf(&vs, name, "%s", ics_metrics[m].label);
+            snprintf(name, sizeof name, "logy%d", m + 1);
+            vars_addf(&vs, name, "%d", ics_metrics[m].logy);
+        }
+        vars_addf(&vs, "title", "%s: internal covariate shift per hidden layer over training",
+                  ri.experiment[0] ? ri.experiment : base);
+        vars_addf(&vs, "subtitle", "run %s; change since the previous record on the probe set "
+                  "(mean over units), and Santurkar et al.'s gradient change; line: mean over "
+                  "seeds%s", base, max_seeds > 1 ? ", band: min to max" : "");
+        rc = output_path(run_dir, ri.experiment, "ics", format, outfile, outsize, err);
+    }
+    if (rc == BNX_OK)
+        rc = render_template("ics", outfile, format, &vs, err);
+    vars_free(&vs);
+    free(vals);
+    free(text);
+    bnx_run_free(&run);
+    return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -1030,7 +1212,8 @@ int cmd_plot(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return cli_error(2, "plot: which chart? accuracy, loss, activations or sweep "
+        return cli_error(2, "plot: which chart? accuracy, loss, activations, histograms, ics, "
+                            "curve or sweep "
                             "(try: bnexp plot --help)");
     if (argc - optind > 2)
         return cli_error(2, "plot: one chart of one experiment at a time (got '%s', '%s' and "
@@ -1042,10 +1225,10 @@ int cmd_plot(int argc, char **argv)
         if (strcmp(charts[i].name, name) == 0)
             c = &charts[i];
     int sweep = strcmp(name, "sweep") == 0, curve = strcmp(name, "curve") == 0;
-    int histograms = strcmp(name, "histograms") == 0;
-    if (!c && !sweep && !curve && !histograms)
+    int histograms = strcmp(name, "histograms") == 0, ics = strcmp(name, "ics") == 0;
+    if (!c && !sweep && !curve && !histograms && !ics)
         return cli_error(2, "plot: unknown chart '%s' (expected accuracy, loss, activations, "
-                         "histograms, curve or sweep)", name);
+                         "histograms, ics, curve or sweep)", name);
     if (curve) {
         if (sa.by || sa.logx)
             return cli_error(2, "plot curve: --by and --logx are options of plot sweep");
@@ -1086,6 +1269,8 @@ int cmd_plot(int argc, char **argv)
                           format, outfile, sizeof outfile, &err);
     } else if (histograms) {
         rc = render_histograms(run, shown, format, outfile, sizeof outfile, &err);
+    } else if (ics) {
+        rc = render_ics(run, shown, format, outfile, sizeof outfile, &err);
     } else if (sweep) {
         rc = render_sweep(run, shown, &sa, format, outfile, sizeof outfile, &err);
     } else if (c->metric < 0) {

@@ -749,7 +749,7 @@ static int create_run(const run_args *a, const bnx_plan *plan, run_state *st, ch
         if (make_trial_dir(out, &st->jobs[i], &err))
             return cli_report(&err);
         static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv",
-                                            "histograms.csv", BNX_CHECKPOINT_FILE,
+                                            "histograms.csv", "ics.csv", BNX_CHECKPOINT_FILE,
                                             BNX_RUNNING_FILE};
         for (size_t k = 0; a->force && k < sizeof stale / sizeof stale[0]; k++) {
             char path[4400];

@@ -62,6 +62,8 @@ typedef struct writer {
 
 static void put(writer *w, const void *v, size_t n)
 {
+    if (n == 0) /* an empty array may be NULL (ics_prev with ics off) */
+        return;
     memcpy(w->p, v, n);
     w->p += n;
 }
@@ -95,7 +97,8 @@ static size_t body_size(const bnx_checkpoint *ck)
            + 8 + 4 * (size_t)ck->order_len + 8
            + 8 + 8 * (size_t)ck->num_params
            + 8 + 4 * (size_t)ck->state_len
-           + 8 * BNX_NUM_CSV;
+           + 8 * BNX_NUM_CSV
+           + 8 + 4 * (size_t)ck->ics_len;
 }
 
 int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t *size,
@@ -103,7 +106,7 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
 {
     *buf = NULL;
     *size = 0;
-    if (ck->order_len < 0 || ck->num_params < 0 || ck->state_len < 0)
+    if (ck->order_len < 0 || ck->num_params < 0 || ck->state_len < 0 || ck->ics_len < 0)
         return bnx_fail(err, BNX_EINVAL, "checkpoint: negative array length");
     size_t body = body_size(ck), total = HEADER_BYTES + body + SUM_BYTES;
     unsigned char *b = malloc(total);
@@ -152,6 +155,8 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
     put(&w, ck->state, 4 * (size_t)ck->state_len);
     for (int i = 0; i < BNX_NUM_CSV; i++)
         put_i64(&w, ck->csv_bytes[i]);
+    put_i64(&w, ck->ics_len);
+    put(&w, ck->ics_prev, 4 * (size_t)ck->ics_len);
     sha256(b, total - SUM_BYTES, w.p);
     *buf = b;
     *size = total;
@@ -241,9 +246,9 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
     memcpy(&endian, b + 12, 4);
     memcpy(ck->identity, b + 16, 32);
     memcpy(&body_len, b + 48, 8);
-    if (version != BNX_CHECKPOINT_VERSION)
-        return bnx_fail(err, BNX_EFORMAT, "%s: checkpoint format version %u; this bnexp reads version %d%s",
-                        what, version, BNX_CHECKPOINT_VERSION,
+    if (version != BNX_CHECKPOINT_VERSION && version != 2)
+        return bnx_fail(err, BNX_EFORMAT, "%s: checkpoint format version %u; this bnexp reads "
+                        "versions 2 and %d%s", what, version, BNX_CHECKPOINT_VERSION,
                         version < BNX_CHECKPOINT_VERSION
                             ? " (an older bnexp wrote it: the trial cannot be continued; run it again)"
                             : "");
@@ -299,8 +304,14 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
     if (get_count(&r, 4, 1, &ck->state_len))
         goto short_file;
     ck->state = get_array(&r, ck->state_len, 4, &failed);
-    for (int i = 0; i < BNX_NUM_CSV; i++)
+    int csvs = version == 2 ? BNX_CSV_ICS : BNX_NUM_CSV; /* 2: no ics.csv, no samples */
+    for (int i = 0; i < csvs; i++)
         ck->csv_bytes[i] = get_i64(&r);
+    if (version > 2) {
+        if (get_count(&r, 4, 1, &ck->ics_len))
+            goto short_file;
+        ck->ics_prev = get_array(&r, ck->ics_len, 4, &failed);
+    }
     if (failed)
         return bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate %zu bytes", what, failed);
     if (r.short_read || r.left != 0)
@@ -363,5 +374,6 @@ void bnx_checkpoint_free(bnx_checkpoint *ck)
     free(ck->params);
     free(ck->velocity);
     free(ck->state);
+    free(ck->ics_prev);
     memset(ck, 0, sizeof *ck);
 }

@@ -2,7 +2,7 @@
  * where it stopped, so that a resumed trial writes the same records, row
  * for row, as one that was never interrupted.
  *
- * File format (version 2), every number little-endian:
+ * File format (version 3), every number little-endian:
  *   magic      8 bytes  "BNXCKPT" and a NUL
  *   version    u32      BNX_CHECKPOINT_VERSION
  *   endian     u32      0x01020304 as written by the host (refused if it
@@ -26,15 +26,18 @@
 #include "exp/config.h"
 #include "exp/trainer.h"
 
-/* 2: normalization state generic (state_len, state) and a fourth random
+/* 3: ics.csv's length and the last record's sorted probe samples
+ * (ics_len, ics_prev) at the end of the body; version 2 files, whose body
+ * is version 3's without them, are still read (as ics_len 0, no ics.csv).
+ * 2: normalization state generic (state_len, state) and a fourth random
  * stream (noise); 1 had batch norm's running_mean and running_var alone. */
-#define BNX_CHECKPOINT_VERSION 2
+#define BNX_CHECKPOINT_VERSION 3
 /* Random streams saved: data order, Algorithm 2 batches, dropout, noise. */
 #define BNX_CHECKPOINT_STREAMS 4
 /* The file a trial directory keeps its checkpoint in. */
 #define BNX_CHECKPOINT_FILE "checkpoint.bin"
 /* The CSVs a checkpoint records the length of, in this order. */
-enum { BNX_CSV_METRICS, BNX_CSV_ACTIVATIONS, BNX_CSV_HISTOGRAMS, BNX_NUM_CSV };
+enum { BNX_CSV_METRICS, BNX_CSV_ACTIVATIONS, BNX_CSV_HISTOGRAMS, BNX_CSV_ICS, BNX_NUM_CSV };
 
 typedef struct bnx_checkpoint {
     unsigned char identity[32]; /* bnx_checkpoint_identity of the trial */
@@ -63,7 +66,14 @@ typedef struct bnx_checkpoint {
        BN's running_mean and running_var, ...), layer by layer */
     long state_len;
     float *state;               /* (state_len) */
-    long csv_bytes[BNX_NUM_CSV]; /* length of each CSV when it was written */
+    long csv_bytes[BNX_NUM_CSV]; /* length of each CSV when it was written
+                                   (ics.csv: 0 when ics is off) */
+    /* the last record's probe samples at every hidden block's two points,
+       sorted per unit (exp/ics.h; the trainer's layout), which the next
+       record's shift is measured against; 0 and NULL: none (ics off, or
+       no record yet) */
+    long ics_len;
+    float *ics_prev;            /* (ics_len) */
 } bnx_checkpoint;
 
 /* The identity a checkpoint must carry to continue a trial: SHA-256 over

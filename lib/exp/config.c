@@ -89,6 +89,7 @@ static const struct key keys[] = {
     {"hist_bins", K_INT, OFF(hist_bins), 1, 10000, NULL, "60", "histogram bins in [hist_min, hist_max]"},
     {"hist_min", K_DOUBLE, OFF(hist_min), -1e6, 1e6, NULL, "-15", "lower edge of the histogram range"},
     {"hist_max", K_DOUBLE, OFF(hist_max), -1e6, 1e6, NULL, "15", "upper edge of the histogram range"},
+    {"ics", K_BOOL, OFF(ics), 0, 1, NULL, "false", "write ics.csv: each hidden layer's covariate shift between records (mean shift, std ratio, W1 on the probe set) and Santurkar et al.'s gradient change"},
     {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of the init, data order, Algorithm 2 batches, dropout masks and input_two_level's levels"},
     {"threads", K_INT, OFF(threads), 1, 256, NULL, "1", "BLAS threads per trial"},
     {"max_memory_mb", K_INT, OFF(max_memory_mb), 16, 1048576, NULL, "8192", "refuse a trial whose estimated memory (MiB) is above this"},

@@ -71,6 +71,7 @@ typedef struct bnx_config {
                                evaluated at every record; 0: none */
     int hist_bins;          /* histogram bins within [hist_min, hist_max] */
     double hist_min, hist_max;
+    int ics;                /* 1: measure covariate shift into ics.csv (exp/ics.h) */
     long seed;              /* seed of the trial's random streams */
     int threads;            /* BLAS threads */
     int max_memory_mb;      /* refuse a trial whose estimated memory exceeds this (MiB) */

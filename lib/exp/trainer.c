@@ -9,6 +9,7 @@
 #include "core/rng.h"
 #include "core/timer.h"
 #include "exp/checkpoint.h"
+#include "exp/ics.h"
 #include "exp/input.h"
 #include "exp/limits.h"
 #include "exp/probe.h"
@@ -49,7 +50,17 @@ typedef struct trial {
     float *probe;          /* (hidden_layers, probe_size, hidden_units) */
     float *scratch;        /* (probe_size * hidden_units) for order statistics */
     long *hist;            /* (hist_bins + 2) */
-    bnx_csv metrics, activations, histograms;
+    bnx_csv metrics, activations, histograms, ics;
+    /* covariate shift (cfg->ics): the probe samples of every hidden block's
+       two points, (block, point, unit, probe_size) with each unit's samples
+       sorted, at this record and the last one */
+    long ics_len;          /* floats in each of ics_cur and ics_prev */
+    float *ics_cur, *ics_prev;
+    uint32_t *ics_scratch; /* (2 probe_size) for sorting */
+    int ics_has_prev;      /* ics_prev holds the last record's samples */
+    bnx_ics_grad ics_grad; /* Santurkar et al.'s G and G' */
+    double *ics_diff, *ics_cos, *ics_norm; /* (num_blocks), of this record's step */
+    int ics_grad_valid;    /* they were measured at this record's step */
     /* probed unit's percentiles over the records after step 0 */
     double lo[3], hi[3];
     long drift_records;
@@ -113,6 +124,47 @@ static void estimate_population(trial *t)
     bnx_net_population_end(&t->net);
 }
 
+/* Offset of block b, point p (0: the conv or linear output, before any
+ * normalization; 1: the nonlinearity's input) in ics_cur and ics_prev. */
+static long ics_offset(const trial *t, int b, int p)
+{
+    long off = 0;
+    for (int j = 0; j < b; j++)
+        off += 2L * t->net.layers[t->net.block_weight[j]].c * t->cfg->probe_size;
+    return off + (long)p * t->net.layers[t->net.block_weight[b]].c * t->cfg->probe_size;
+}
+
+/* 1 if block b's two points are the same layer (no normalization between
+ * the conv or linear layer and its nonlinearity): point 1 is then neither
+ * kept nor sorted, and its row repeats point 0's. */
+static int ics_same_points(const trial *t, int b)
+{
+    return t->net.block_weight[b] == t->net.block_preact[b];
+}
+
+/* Keep rows [start, start + rows) of the probe set from the last forward
+ * of n examples: for every hidden block and point, per unit (fully
+ * connected) or channel (conv), one value per probe example; a conv
+ * channel's value of example i is the one at position (i * 7919) mod (H*W)
+ * of its map, a fixed spread of positions. */
+static void ics_capture(trial *t, int n, int start, int rows)
+{
+    long size = t->cfg->probe_size;
+    for (int b = 0; b < t->net.num_blocks; b++) {
+        for (int p = 0; p < 2 - ics_same_points(t, b); p++) {
+            const bnx_layer *l = &t->net.layers[p ? t->net.block_preact[b] : t->net.block_weight[b]];
+            float *dst = t->ics_cur + ics_offset(t, b, p);
+            long hw = (long)l->height * l->width;
+            for (int u = 0; u < l->c; u++)
+                for (int i = 0; i < rows; i++) {
+                    long pos = ((long)(start + i) * 7919) % hw;
+                    dst[u * size + start + i] = l->spatial ? l->y[((long)u * n + i) * hw + pos]
+                                                           : l->y[(long)i * l->out + u];
+                }
+        }
+    }
+}
+
 /* Loss and accuracy on the first `count` images of ds (as the network sees
  * them: `images`) with a forward of `flags` (inference: the moving
  * averages, or Algorithm 2's statistics); when `probe` is set, keep the
@@ -141,6 +193,8 @@ static void evaluate_set(trial *t, const bnx_dataset *ds, const float *images, i
                 memcpy(t->probe + ((long)(k - 1) * t->cfg->probe_size + start) * units,
                        bnx_net_preactivation(&t->net, k, NULL),
                        sizeof(float) * (size_t)rows * units);
+            if (t->cfg->ics)
+                ics_capture(t, n, start, rows);
         }
     }
     *loss = total / count;
@@ -210,6 +264,51 @@ static int write_probe(trial *t, long step, bnx_error *err)
                 return err->code;
         }
     }
+    return BNX_OK;
+}
+
+/* Sort this record's probe samples, write ics.csv's rows of `step` (the
+ * shift from the last record, and the gradient change measured at this
+ * step), and keep the samples for the next record. */
+static int write_ics(trial *t, long step, bnx_error *err)
+{
+    long size = t->cfg->probe_size;
+    for (int b = 0; b < t->net.num_blocks; b++)
+        for (int p = 0; p < 2 - ics_same_points(t, b); p++)
+            for (long u = 0; u < t->net.layers[t->net.block_weight[b]].c; u++)
+                bnx_sort_floats(t->ics_cur + ics_offset(t, b, p) + u * size, t->ics_scratch, size);
+    static const char *const points[2] = {"pre_norm", "pre_activation"};
+    for (int b = 0; b < t->net.num_blocks && t->ics_has_prev; b++) {
+        int units = t->net.layers[t->net.block_weight[b]].c;
+        bnx_shift_summary s;
+        for (int p = 0; p < 2; p++) {
+            long off = ics_offset(t, b, p);
+            if (p == 0 || !ics_same_points(t, b))
+                bnx_shift_summarise(t->ics_prev + off, t->ics_cur + off, units, size, &s);
+            char c[6][32];
+            if (bnx_csv_row(&t->ics, err, "%ld,%d,%s,%d,%s,%s,%s,%s,%s,%s,,,", step, b + 1,
+                            points[p], units, bnx_csv_num(c[0], 32, s.mean_shift, 1),
+                            bnx_csv_num(c[1], 32, s.mean_shift_max, 1),
+                            bnx_csv_num(c[2], 32, s.std_ratio, s.ratio_units > 0),
+                            bnx_csv_num(c[3], 32, s.std_ratio_max, s.ratio_units > 0),
+                            bnx_csv_num(c[4], 32, s.w1, 1), bnx_csv_num(c[5], 32, s.w1_max, 1)))
+                return err->code;
+        }
+    }
+    for (int b = 0; b < t->net.num_blocks && t->ics_grad_valid; b++) {
+        const bnx_layer *l = &t->net.layers[t->net.block_weight[b]];
+        char c[3][32];
+        if (bnx_csv_row(&t->ics, err, "%ld,%d,weights,%d,,,,,,,%s,%s,%s", step, b + 1, l->c,
+                        bnx_csv_num(c[0], 32, t->ics_diff[b], 1),
+                        bnx_csv_num(c[1], 32, t->ics_cos[b], 1),
+                        bnx_csv_num(c[2], 32, t->ics_norm[b], 1)))
+            return err->code;
+    }
+    t->ics_grad_valid = 0;
+    float *tmp = t->ics_prev;
+    t->ics_prev = t->ics_cur;
+    t->ics_cur = tmp;
+    t->ics_has_prev = 1;
     return BNX_OK;
 }
 
@@ -287,6 +386,15 @@ static int trial_open(trial *t, bnx_error *err)
     t->hist = bnx_calloc((size_t)cfg->hist_bins + 2, sizeof(long), &failed);
     t->state_len = bnx_net_state_len(&t->net);
     t->state = bnx_calloc((size_t)t->state_len + 1, sizeof(float), &failed);
+    if (cfg->ics) {
+        t->ics_len = ics_offset(t, t->net.num_blocks, 0);
+        t->ics_cur = bnx_calloc((size_t)t->ics_len, sizeof(float), &failed);
+        t->ics_prev = bnx_calloc((size_t)t->ics_len, sizeof(float), &failed);
+        t->ics_scratch = bnx_calloc(2 * (size_t)cfg->probe_size, sizeof(uint32_t), &failed);
+        t->ics_diff = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
+        t->ics_cos = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
+        t->ics_norm = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
+    }
     t->train_eval = cfg->train_eval_size < t->train->n ? cfg->train_eval_size : t->train->n;
     int copies = !bnx_input_is_identity(cfg);
     if (copies) {
@@ -296,6 +404,8 @@ static int trial_open(trial *t, bnx_error *err)
     }
     if (failed)
         return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the trial", failed);
+    if (cfg->ics && (rc = bnx_ics_grad_init(&t->ics_grad, &t->net, cfg->batch_size, err)))
+        return rc;
     if (copies) { /* the test set and the train-eval subset, prepared once */
         bnx_input_images(&t->input, BNX_INPUT_TEST, t->test, t->test->n, t->test_images);
         bnx_input_images(&t->input, BNX_INPUT_TRAIN, t->train, t->train_eval, t->train_eval_images);
@@ -309,18 +419,21 @@ static int trial_open(trial *t, bnx_error *err)
     return BNX_OK;
 }
 
-static const char *const csv_names[BNX_NUM_CSV] = {"metrics.csv", "activations.csv", "histograms.csv"};
+static const char *const csv_names[BNX_NUM_CSV] = {"metrics.csv", "activations.csv",
+                                                   "histograms.csv", "ics.csv"};
 static const char *const csv_headers[BNX_NUM_CSV] = {
     "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,train_eval_loss,"
     "train_eval_accuracy,wall_time_s",
     "step,layer,unit,p15,p50,p85,mean,std",
     "step,layer,bin_lo,bin_hi,count",
+    "step,layer,point,units,mean_shift,mean_shift_max,std_ratio,std_ratio_max,w1,w1_max,"
+    "grad_diff,grad_cos,grad_norm",
 };
 
 static bnx_csv *csv_file(trial *t, int i)
 {
-    return i == BNX_CSV_METRICS ? &t->metrics : i == BNX_CSV_ACTIVATIONS ? &t->activations
-                                                                          : &t->histograms;
+    bnx_csv *files[BNX_NUM_CSV] = {&t->metrics, &t->activations, &t->histograms, &t->ics};
+    return files[i];
 }
 
 /* Create the CSVs with their headers, or (bytes != NULL) continue them from
@@ -328,6 +441,8 @@ static bnx_csv *csv_file(trial *t, int i)
 static int open_csvs(trial *t, const long *bytes, bnx_error *err)
 {
     for (int i = 0; i < BNX_NUM_CSV; i++) {
+        if (i == BNX_CSV_ICS && !t->cfg->ics)
+            continue;
         char path[4200];
         snprintf(path, sizeof path, "%s/%s", t->dir, csv_names[i]);
         int rc = bytes ? bnx_csv_resume(csv_file(t, i), path, csv_headers[i], bytes[i], err)
@@ -353,6 +468,7 @@ static int save_checkpoint(trial *t, long step, double elapsed, int finished,
         .order_len = t->train->n, .order = t->order, .cursor = t->cursor,
         .num_params = t->net.num_params, .params = t->net.params, .velocity = t->net.velocity,
         .state_len = t->state_len, .state = t->state,
+        .ics_len = t->ics_has_prev ? t->ics_len : 0, .ics_prev = t->ics_prev,
     };
     memcpy(ck.identity, t->identity, sizeof ck.identity);
     memcpy(ck.drift_lo, t->lo, sizeof t->lo);
@@ -378,7 +494,9 @@ static int read_checkpoint(trial *t, bnx_checkpoint *ck, char *path, size_t size
     snprintf(path, size, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
     int rc = bnx_checkpoint_load(path, t->identity, ck, err);
     if (rc == BNX_OK && (ck->num_params != t->net.num_params || ck->order_len != t->train->n ||
-                         ck->state_len != t->state_len || ck->step > t->cfg->steps))
+                         ck->state_len != t->state_len || ck->step > t->cfg->steps ||
+                         (ck->ics_len != 0 && ck->ics_len != t->ics_len) ||
+                         (t->cfg->ics && ck->ics_len == 0 && ck->step > 0)))
         rc = bnx_fail(err, BNX_EFORMAT, "%s: does not fit this trial (%ld parameters, %ld examples, "
                       "%ld values of normalization state, step %ld; expected %d, %d, %ld, at most "
                       "%ld)", path, ck->num_params, ck->order_len, ck->state_len, ck->step,
@@ -428,6 +546,10 @@ static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *fi
         t->drift_records = ck.drift_records;
         memcpy(t->order, ck.order, sizeof(uint32_t) * (size_t)ck.order_len);
         t->cursor = ck.cursor;
+        if (ck.ics_len > 0) {
+            memcpy(t->ics_prev, ck.ics_prev, sizeof(float) * (size_t)ck.ics_len);
+            t->ics_has_prev = 1;
+        }
         restore_network(t, &ck);
         rc = open_csvs(t, ck.csv_bytes, err);
     }
@@ -438,9 +560,8 @@ static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *fi
 static int trial_close(trial *t, int rc, bnx_error *err)
 {
     bnx_error close_err;
-    bnx_csv *files[3] = {&t->metrics, &t->activations, &t->histograms};
-    for (int i = 0; i < 3; i++)
-        if (bnx_csv_close(files[i], &close_err) && rc == BNX_OK) {
+    for (int i = 0; i < BNX_NUM_CSV; i++)
+        if (bnx_csv_close(csv_file(t, i), &close_err) && rc == BNX_OK) {
             rc = close_err.code;
             if (err)
                 *err = close_err;
@@ -456,6 +577,13 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->scratch);
     free(t->hist);
     free(t->state);
+    free(t->ics_cur);
+    free(t->ics_prev);
+    free(t->ics_scratch);
+    free(t->ics_diff);
+    free(t->ics_cos);
+    free(t->ics_norm);
+    bnx_ics_grad_free(&t->ics_grad);
     if (t->test_images != t->test->images)
         free(t->test_images);
     if (t->train_eval_images != t->train->images)
@@ -476,7 +604,8 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
     r->epoch = (double)r->step * t->cfg->batch_size / t->train->n;
     r->lr = bnx_config_lr_at(t->cfg, r->step > 0 ? r->step : 1);
     r->wall_time_s = bnx_now() - start;
-    if (write_record(t, r, err) || write_probe(t, r->step, err))
+    if (write_record(t, r, err) || write_probe(t, r->step, err) ||
+        (t->cfg->ics && write_ics(t, r->step, err)))
         return err->code;
     res->final_test_accuracy = r->test_accuracy;
     if (res->best_step < 0 || r->test_accuracy > res->best_test_accuracy) {
@@ -564,11 +693,26 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
             break;
         }
         next_batch(&t);
+        /* at a record step, Santurkar et al.'s G' needs the state before the forward */
+        int measure = cfg->ics && (step % cfg->eval_every == 0 || step == cfg->steps);
+        bnx_net_snapshot before = {0};
+        if (measure && (rc = bnx_net_snapshot_take(&t.net, &before, err)))
+            break;
         const float *logits = bnx_net_forward(&t.net, m, t.x, BNX_FWD_TRAIN);
         int correct;
         double loss = bnx_softmax_xent_forward(m, classes, logits, t.y, t.prob, &correct);
         bnx_softmax_xent_backward(m, classes, t.prob, t.y, t.dlogits);
         bnx_net_backward(&t.net, m, t.x, t.dlogits);
+        if (measure) {
+            rc = bnx_ics_grad_measure(&t.ics_grad, &t.net, &before, m, t.x, t.y,
+                                      (float)bnx_config_lr_at(cfg, step), (float)cfg->momentum,
+                                      (float)cfg->weight_decay, t.ics_diff, t.ics_cos,
+                                      t.ics_norm, err);
+            t.ics_grad_valid = rc == BNX_OK;
+        }
+        bnx_net_snapshot_free(&before);
+        if (rc)
+            break;
         bnx_net_sgd_step(&t.net, (float)bnx_config_lr_at(cfg, step), (float)cfg->momentum,
                          (float)cfg->weight_decay);
         t.loss_sum += loss;

@@ -92,9 +92,11 @@ static int add_input_norm(bnx_net *net, const bnx_net_spec *spec, bnx_error *err
 static int add_block(bnx_net *net, const bnx_net_spec *spec, int kind, int *preact,
                      bnx_error *err)
 {
+    net->block_weight[net->num_blocks] = net->num_layers - 1;
     if (kind && spec->bn_placement == BNX_BN_BEFORE && add_norm(net, spec, kind, err))
         return err ? err->code : BNX_EINVAL;
     *preact = net->num_layers - 1;
+    net->block_preact[net->num_blocks++] = *preact;
     add_same(net, activation_layer(spec->activation));
     if (kind && spec->bn_placement == BNX_BN_AFTER && add_norm(net, spec, kind, err))
         return err ? err->code : BNX_EINVAL;
@@ -652,6 +654,15 @@ const float *bnx_net_preactivation(const bnx_net *net, int k, int *units)
     if (units)
         *units = l->out;
     return l->y;
+}
+
+int bnx_net_block(const bnx_net *net, int b, int *weight, int *preact)
+{
+    if (b < 0 || b >= net->num_blocks)
+        return -1;
+    *weight = net->block_weight[b];
+    *preact = net->block_preact[b];
+    return 0;
 }
 
 long bnx_net_state_len(const bnx_net *net)

@@ -150,6 +150,10 @@ typedef struct bnx_net {
     int preact[BNX_MAX_HIDDEN]; /* layer whose output is fully connected hidden
                                    layer k's pre-activation (input to its
                                    nonlinearity) */
+    int num_blocks;             /* conv and fully connected hidden blocks, in order */
+    int block_weight[BNX_MAX_CONV + BNX_MAX_HIDDEN]; /* block b's conv or linear layer */
+    int block_preact[BNX_MAX_CONV + BNX_MAX_HIDDEN]; /* the layer whose output is its
+                                   nonlinearity's input */
     int num_params;             /* trainable parameters */
     float *params, *grads, *velocity; /* (num_params) each; layer pointers view them */
     bnx_rng dropout_rng;        /* masks of training-mode forwards */
@@ -285,5 +289,15 @@ void bnx_net_snapshot_free(bnx_net_snapshot *snap);
 /* Pre-activations of fully connected hidden layer `k` (1-based) from the
  * last forward: (N, hidden_units) rows.  Returns NULL if k is out of range. */
 const float *bnx_net_preactivation(const bnx_net *net, int k, int *units);
+
+/* Hidden block b (0-based: conv blocks first, then the fully connected
+ * hidden blocks) of the network: *weight gets the index of its conv or
+ * linear layer (whose output is what a normalization placed before the
+ * nonlinearity normalises; Wu & Johnson's "before normalization" point),
+ * *preact the index of the layer whose output is the input of its
+ * nonlinearity (the normalization's output with placement before; the
+ * conv or linear output itself without a normalization or with placement
+ * after).  Returns 0, or -1 if b is out of range (nothing written). */
+int bnx_net_block(const bnx_net *net, int b, int *weight, int *preact);
 
 #endif

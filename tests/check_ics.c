@@ -1,0 +1,351 @@
+/* Covariate shift as numbers (exp/ics.h): the distributional shift of known
+ * samples, and Santurkar et al.'s G and G' against finite differences, with
+ * no trace left on the network. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "exp/ics.h"
+#include "model/net.h"
+#include "nn/loss.h"
+#include "nn/norm.h"
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(sort_matches_qsort)
+{
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 5, 0);
+    enum { N = 3001 };
+    static float v[N], want[N];
+    static uint32_t scratch[2 * N];
+    for (int trial = 0; trial < 5; trial++) {
+        for (int i = 0; i < N; i++) /* both signs, ties, huge and tiny magnitudes */
+            v[i] = want[i] = (float)(bnx_rng_normal(&rng) * pow(10.0, (int)bnx_rng_below(&rng, 9) - 4)) *
+                             (i % 7 == 0 ? 0.0f : 1.0f);
+        v[0] = want[0] = -INFINITY;
+        v[1] = want[1] = INFINITY;
+        qsort(want, N, sizeof(float), cmp_float);
+        bnx_sort_floats(v, scratch, N);
+        for (int i = 0; i < N; i++)
+            ck_assert_float_eq(v[i], want[i]);
+    }
+}
+END_TEST
+
+/* A sample and the same sample shifted by c: mean shift c, std ratio 1,
+ * W1 exactly c; scaled by 3 about its mean: std ratio 3. */
+START_TEST(shift_of_exact_samples)
+{
+    enum { N = 1000 };
+    static float a[N], b[N], s[N];
+    static uint32_t scratch[2 * N];
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 7, 0);
+    for (int i = 0; i < N; i++)
+        a[i] = (float)bnx_rng_normal(&rng);
+    bnx_sort_floats(a, scratch, N);
+    double mean = 0.0;
+    for (int i = 0; i < N; i++)
+        mean += a[i];
+    mean /= N;
+    for (int i = 0; i < N; i++) {
+        b[i] = a[i] + 0.75f;
+        s[i] = (float)(mean + 3.0 * (a[i] - mean));
+    }
+    bnx_shift sh;
+    bnx_shift_unit(a, b, N, &sh);
+    ck_assert_double_eq_tol(sh.mean_shift, 0.75, 1e-6);
+    ck_assert_double_eq_tol(sh.std_ratio, 1.0, 1e-6);
+    ck_assert_double_eq_tol(sh.w1, 0.75, 1e-6);
+    bnx_shift_unit(a, s, N, &sh);
+    ck_assert_double_eq_tol(sh.mean_shift, 0.0, 1e-6);
+    ck_assert_double_eq_tol(sh.std_ratio, 3.0, 1e-5);
+    /* W1 of a and its scaling about the mean: 2 * mean |a - mean| */
+    double abs_dev = 0.0;
+    for (int i = 0; i < N; i++)
+        abs_dev += fabs(a[i] - mean);
+    ck_assert_double_eq_tol(sh.w1, 2.0 * abs_dev / N, 1e-5);
+    /* W1 pairs order statistics, not positions: {0, 1} vs {1, 0} is 0 */
+    float x[2] = {0, 1}, y[2] = {0, 1};
+    bnx_shift_unit(x, y, 2, &sh);
+    ck_assert_double_eq(sh.w1, 0.0);
+    /* a constant unit has no std ratio */
+    float c0[3] = {1, 1, 1}, c1[3] = {1, 2, 3};
+    bnx_shift_unit(c0, c1, 3, &sh);
+    ck_assert(isnan(sh.std_ratio));
+    ck_assert_double_eq_tol(sh.mean_shift, 1.0, 1e-12);
+    ck_assert_double_eq_tol(sh.w1, 1.0, 1e-12);
+}
+END_TEST
+
+/* N(0, 1) against N(0.5, 2^2), 200,000 draws each: mean shift 0.5, std
+ * ratio 2, and W1 = integral over u of |G^-1(u) - F^-1(u)| = E|0.5 + Z|
+ * (G^-1 = 0.5 + 2 F^-1) = sqrt(2/pi) e^(-1/8) + 0.5 (1 - 2 Phi(-0.5)). */
+START_TEST(shift_of_two_normals)
+{
+    enum { N = 200000 };
+    float *a = malloc(N * sizeof(float)), *b = malloc(N * sizeof(float));
+    uint32_t *scratch = malloc(2 * N * sizeof(uint32_t));
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 11, 0);
+    for (int i = 0; i < N; i++) {
+        a[i] = (float)bnx_rng_normal(&rng);
+        b[i] = (float)(0.5 + 2.0 * bnx_rng_normal(&rng));
+    }
+    bnx_sort_floats(a, scratch, N);
+    bnx_sort_floats(b, scratch, N);
+    bnx_shift sh;
+    bnx_shift_unit(a, b, N, &sh);
+    double phi = 0.5 * erfc(0.5 / sqrt(2.0)); /* Phi(-0.5) */
+    double w1 = sqrt(2.0 / M_PI) * exp(-0.125) + 0.5 * (1.0 - 2.0 * phi);
+    ck_assert_double_eq_tol(sh.mean_shift, 0.5, 0.02);
+    ck_assert_double_eq_tol(sh.std_ratio, 2.0, 0.02);
+    ck_assert_double_eq_tol(sh.w1, w1, 0.02);
+    ck_assert_double_eq_tol(w1, 0.8956, 1e-4);
+    free(a);
+    free(b);
+    free(scratch);
+}
+END_TEST
+
+/* Units summarised: ratios by their geometric mean and the largest factor
+ * either way; constant units left out of the ratios only. */
+START_TEST(summary_over_units)
+{
+    /* (3 units, 2 values): std ratios 2, 1/2, and a constant unit */
+    float prev[6] = {-1, 1, -1, 1, 5, 5}, cur[6] = {-2, 2, -0.5f, 0.5f, 6, 6};
+    bnx_shift_summary s;
+    bnx_shift_summarise(prev, cur, 3, 2, &s);
+    ck_assert_int_eq(s.units, 3);
+    ck_assert_int_eq(s.ratio_units, 2);
+    ck_assert_double_eq_tol(s.std_ratio, 1.0, 1e-12);
+    ck_assert_double_eq_tol(s.std_ratio_max, 2.0, 1e-12);
+    ck_assert_double_eq_tol(s.mean_shift, 1.0 / 3.0, 1e-12);
+    ck_assert_double_eq_tol(s.mean_shift_max, 1.0, 1e-12);
+    ck_assert_double_eq_tol(s.w1, (1.0 + 0.5 + 1.0) / 3.0, 1e-12);
+    ck_assert_double_eq_tol(s.w1_max, 1.0, 1e-12);
+    float nan_cur[6] = {-2, 2, -0.5f, NAN, 6, 6};
+    bnx_shift_summarise(prev, nan_cur, 3, 2, &s);
+    ck_assert(isnan(s.w1) && isnan(s.mean_shift_max) && isnan(s.std_ratio));
+}
+END_TEST
+
+/* ---- Santurkar et al.'s G and G' ---- */
+
+enum { IN = 4, UNITS = 5, CLASSES = 3, BATCH = 8 };
+
+typedef struct gnet {
+    bnx_net net;
+    float x[BATCH * IN];
+    uint8_t y[BATCH];
+} gnet;
+
+/* Two hidden sigmoid layers (each optionally with a normalization kind and
+ * dropout), trained a few steps so that momentum buffers and running
+ * state are not at their initial values; then one training forward and
+ * backward from the snapshot *before. */
+static void gnet_make(gnet *g, int norm, float dropout, bnx_net_snapshot *before)
+{
+    bnx_net_spec spec = {.in_c = 1, .in_h = 1, .in_w = IN, .num_classes = CLASSES,
+                         .pool = BNX_POOL_NONE, .hidden_layers = 2, .hidden_units = UNITS,
+                         .activation = BNX_ACT_SIGMOID, .norm = norm, .norm_fc = norm,
+                         .dropout = dropout,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .noise_u = 0.5f,
+                                     .noise_v = 1.25f, .noise_w = 0.1f, .noise_z = 0.1f,
+                                     .brn_rmax = 3.0f, .brn_dmax = 5.0f, .brn_momentum = 0.01f,
+                                     .on_alpha_f = 0.999f, .on_alpha_b = 0.99f}};
+    bnx_error err;
+    ck_assert_int_eq(bnx_net_create(&g->net, &spec, BATCH, &err), BNX_OK);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 3, 1);
+    bnx_net_init(&g->net, BNX_INIT_GAUSSIAN, 0.8f, &rng);
+    bnx_net_seed_dropout(&g->net, 3, 2);
+    bnx_net_seed_noise(&g->net, 3, 3);
+    for (int i = 0; i < BATCH * IN; i++)
+        g->x[i] = (float)bnx_rng_normal(&rng);
+    for (int i = 0; i < BATCH; i++)
+        g->y[i] = (uint8_t)(i % CLASSES);
+    float prob[BATCH * CLASSES], dl[BATCH * CLASSES];
+    int correct;
+    for (int step = 0; step < 4; step++) {
+        if (step == 3)
+            ck_assert_int_eq(bnx_net_snapshot_take(&g->net, before, &err), BNX_OK);
+        const float *logits = bnx_net_forward(&g->net, BATCH, g->x, BNX_FWD_TRAIN);
+        bnx_softmax_xent_forward(BATCH, CLASSES, logits, g->y, prob, &correct);
+        bnx_softmax_xent_backward(BATCH, CLASSES, prob, g->y, dl);
+        bnx_net_backward(&g->net, BATCH, g->x, dl);
+        if (step < 3)
+            bnx_net_sgd_step(&g->net, 0.3f, 0.9f, 0.01f);
+    }
+}
+
+static double fd_loss(bnx_net *net, const gnet *g)
+{
+    float prob[BATCH * CLASSES];
+    int correct;
+    const float *logits = bnx_net_forward(net, BATCH, g->x, BNX_FWD_EVAL);
+    return bnx_softmax_xent_forward(BATCH, CLASSES, logits, g->y, prob, &correct) / BATCH;
+}
+
+/* G' of the second hidden layer against finite differences of the loss at
+ * the parameters of an independent update of the first layer's weights
+ * and bias (with momentum and weight decay), in a network without
+ * normalization or dropout (the forward is then the same in every mode). */
+START_TEST(grad_change_matches_finite_differences)
+{
+    gnet g;
+    bnx_net_snapshot before;
+    gnet_make(&g, 0, 0.0f, &before);
+    bnx_net *net = &g.net;
+    const float lr = 0.4f, mom = 0.9f, wd = 0.01f;
+    int n = net->num_params;
+    float *G = malloc(sizeof(float) * n), *p0 = malloc(sizeof(float) * n);
+    memcpy(G, net->grads, sizeof(float) * n);
+    memcpy(p0, net->params, sizeof(float) * n);
+    bnx_ics_grad ig;
+    bnx_error err;
+    ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
+    double diff[2], cos[2], norm[2];
+    ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH, g.x, g.y, lr, mom, wd, diff,
+                                          cos, norm, &err), BNX_OK);
+    ck_assert_int_eq(net->num_blocks, 2);
+    /* block 1 has nothing before it: G' = G */
+    ck_assert_double_eq(diff[0], 0.0);
+    ck_assert_double_eq_tol(cos[0], 1.0, 1e-12);
+
+    /* the update of layer 1 (W1, b1: every parameter before W2), by hand */
+    const bnx_layer *l2 = &net->layers[net->block_weight[1]];
+    long off = l2->w - net->params, count = (long)l2->in * l2->out;
+    for (long j = 0; j < off; j++)
+        net->params[j] = p0[j] - lr * (mom * net->velocity[j] + G[j] + wd * p0[j]);
+    double dd = 0.0, gg = 0.0, hh = 0.0, gh = 0.0;
+    for (long j = 0; j < count; j++) {
+        float *w = &net->params[off + j], saved = *w;
+        const float h = 1e-2f;
+        *w = saved + h;
+        double up = fd_loss(net, &g);
+        *w = saved - h;
+        double down = fd_loss(net, &g);
+        *w = saved;
+        double numeric = (up - down) / (2.0 * h), a = G[off + j];
+        dd += (a - numeric) * (a - numeric);
+        gg += a * a;
+        hh += numeric * numeric;
+        gh += a * numeric;
+    }
+    memcpy(net->params, p0, sizeof(float) * n);
+    ck_assert(diff[1] > 1e-3); /* the first layer's step moved the second's gradient */
+    ck_assert_double_eq_tol(diff[1], sqrt(dd), 2e-3 * (1.0 + sqrt(dd)));
+    ck_assert_double_eq_tol(cos[1], gh / sqrt(gg * hh), 1e-3);
+    ck_assert_double_eq_tol(norm[1], sqrt(gg), 1e-9);
+    free(G);
+    free(p0);
+    bnx_ics_grad_free(&ig);
+    bnx_net_snapshot_free(&before);
+    bnx_net_destroy(net);
+}
+END_TEST
+
+/* With the preceding layers' learning rate 0 nothing moves: G' = G exactly,
+ * which needs the same dropout masks and noise in both passes (dropout 0.5
+ * and noisy batch norm here, momentum buffers not zero). */
+START_TEST(no_update_gives_the_same_gradient)
+{
+    int kinds[2] = {bnx_norm_find("batch_noisy"), bnx_norm_find("batch")};
+    for (int k = 0; k < 2; k++) {
+        gnet g;
+        bnx_net_snapshot before;
+        gnet_make(&g, kinds[k], 0.5f, &before);
+        bnx_ics_grad ig;
+        bnx_error err;
+        ck_assert_int_eq(bnx_ics_grad_init(&ig, &g.net, BATCH, &err), BNX_OK);
+        double diff[2], cos[2], norm[2];
+        ck_assert_int_eq(bnx_ics_grad_measure(&ig, &g.net, &before, BATCH, g.x, g.y, 0.0f, 0.9f,
+                                              0.01f, diff, cos, norm, &err), BNX_OK);
+        for (int b = 0; b < 2; b++) {
+            ck_assert_double_eq(diff[b], 0.0);
+            ck_assert_double_eq_tol(cos[b], 1.0, 1e-12);
+            ck_assert(norm[b] > 0.0);
+        }
+        /* and with a step, the second layer's gradient changes */
+        ck_assert_int_eq(bnx_ics_grad_measure(&ig, &g.net, &before, BATCH, g.x, g.y, 0.5f, 0.9f,
+                                              0.01f, diff, cos, norm, &err), BNX_OK);
+        ck_assert_double_eq(diff[0], 0.0);
+        ck_assert(diff[1] > 0.0 && cos[1] < 1.0);
+        bnx_ics_grad_free(&ig);
+        bnx_net_snapshot_free(&before);
+        bnx_net_destroy(&g.net);
+    }
+}
+END_TEST
+
+/* The measurement leaves parameters, gradients, momentum, every
+ * normalization's persistent state and the random streams byte for byte
+ * as they were. */
+START_TEST(measurement_leaves_no_trace)
+{
+    const char *names[4] = {"batch", "batch_renorm", "online", "batch_noisy"};
+    for (int k = 0; k < 4; k++) {
+        gnet g;
+        bnx_net_snapshot before;
+        gnet_make(&g, bnx_norm_find(names[k]), 0.3f, &before);
+        bnx_net *net = &g.net;
+        size_t bytes = sizeof(float) * (size_t)net->num_params;
+        long len = bnx_net_state_len(net);
+        float *p = malloc(bytes), *gr = malloc(bytes), *v = malloc(bytes);
+        float *state = malloc(sizeof(float) * (size_t)len + 1), *state2 = malloc(sizeof(float) * (size_t)len + 1);
+        memcpy(p, net->params, bytes);
+        memcpy(gr, net->grads, bytes);
+        memcpy(v, net->velocity, bytes);
+        bnx_net_save_state(net, state);
+        bnx_rng drop = net->dropout_rng, noise = net->noise_rng;
+        bnx_ics_grad ig;
+        bnx_error err;
+        ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
+        double diff[2], cos[2], norm[2];
+        ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH, g.x, g.y, 0.5f, 0.9f,
+                                              0.01f, diff, cos, norm, &err), BNX_OK);
+        ck_assert_mem_eq(net->params, p, bytes);
+        ck_assert_mem_eq(net->grads, gr, bytes);
+        ck_assert_mem_eq(net->velocity, v, bytes);
+        bnx_net_save_state(net, state2);
+        ck_assert_mem_eq(state2, state, sizeof(float) * (size_t)len);
+        ck_assert(net->dropout_rng.state == drop.state && net->dropout_rng.inc == drop.inc);
+        ck_assert(net->noise_rng.state == noise.state && net->noise_rng.inc == noise.inc);
+        /* a mini-batch larger than the buffers is refused */
+        ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH + 1, g.x, g.y, 0.5f, 0.9f,
+                                              0.01f, diff, cos, norm, &err), BNX_EINVAL);
+        float *copies[] = {p, gr, v, state, state2};
+        for (int i = 0; i < 5; i++)
+            free(copies[i]);
+        bnx_ics_grad_free(&ig);
+        bnx_net_snapshot_free(&before);
+        bnx_net_destroy(net);
+    }
+}
+END_TEST
+
+/* shift: the distributional metrics; gradients: Santurkar et al.,
+ * Section 2.2 */
+Suite *suite_ics(void)
+{
+    Suite *s = suite_create("ics");
+    TCase *shift = tcase_create("shift"), *grads = tcase_create("gradients");
+    tcase_add_test(shift, sort_matches_qsort);
+    tcase_add_test(shift, shift_of_exact_samples);
+    tcase_add_test(shift, shift_of_two_normals);
+    tcase_add_test(shift, summary_over_units);
+    tcase_add_test(grads, grad_change_matches_finite_differences);
+    tcase_add_test(grads, no_update_gives_the_same_gradient);
+    tcase_add_test(grads, measurement_leaves_no_trace);
+    suite_add_tcase(s, shift);
+    suite_add_tcase(s, grads);
+    return s;
+}
