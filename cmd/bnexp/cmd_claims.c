@@ -252,7 +252,7 @@ int cmd_run_claims(int argc, char **argv)
     if (bnx_home_path(exp_dir, sizeof exp_dir, "experiments", &err))
         return cli_report(&err);
     bnx_claims claims;
-    if (bnx_claims_collect(exp_dir, "runs", &claims, &err))
+    if (bnx_claims_collect(exp_dir, NULL, &claims, &err)) /* the rules only: nothing decided */
         return cli_error(1, "run claims: %s; nothing run", err.msg);
     /* the experiments, each once, in the table's order */
     char (*names)[64] = calloc((size_t)claims.num_rows + 1, sizeof *names);

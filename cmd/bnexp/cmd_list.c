@@ -1,20 +1,19 @@
 /* bnexp list: the experiments in experiments/, the datasets bnexp knows and
  * whether they are present, and the charts `bnexp plot` draws. */
 #include <ctype.h>
-#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "exp/claims.h"
 #include "exp/spec.h"
 #include "core/paths.h"
 #include "data/registry.h"
 #include "exp/config.h"
 #include "nn/norm.h"
 
-#define MAX_EXPERIMENTS 256
 
 static const struct {
     const char *name, *summary;
@@ -81,11 +80,6 @@ static void read_description(const char *path, char *out, size_t size)
     fclose(f);
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void list_experiments(void)
 {
     char dir[4096];
@@ -96,31 +90,36 @@ static void list_experiments(void)
         printf("  (cannot locate experiments/: %s)\n", err.msg);
         return;
     }
-    DIR *d = opendir(dir);
-    if (!d) {
-        printf("  (none: %s not found)\n", dir);
+    bnx_names names;
+    if (bnx_dir_names(dir, BNX_CLAIMS_MAX_FILES, &names, &err)) {
+        if (err.code == BNX_ENOTFOUND)
+            printf("  (none: %s not found)\n", dir);
+        else
+            printf("  (cannot list them: %s)\n", err.msg);
+        bnx_names_free(&names);
         return;
     }
-    char *names[MAX_EXPERIMENTS];
+    /* the experiments: NAME.ini, by NAME */
     int count = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && count < MAX_EXPERIMENTS) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] != '.' && len > 4 && strcmp(e->d_name + len - 4, ".ini") == 0)
-            names[count++] = strndup(e->d_name, len - 4);
+    for (int i = 0; i < names.n; i++) {
+        size_t len = strlen(names.v[i]);
+        if (len <= 4 || strcmp(names.v[i] + len - 4, ".ini") != 0) {
+            free(names.v[i]);
+            continue;
+        }
+        names.v[i][len - 4] = '\0';
+        names.v[count++] = names.v[i];
     }
-    closedir(d);
-    qsort(names, (size_t)count, sizeof names[0], compare_names);
-    if (count == 0)
-        printf("  (none in %s)\n", dir);
+    names.n = count;
+    qsort(names.v, (size_t)count, sizeof *names.v, bnx_names_cmp);
     for (int i = 0; i < count; i++) {
         char path[8192], description[512];
-        snprintf(path, sizeof path, "%s/%s.ini", dir, names[i]);
+        snprintf(path, sizeof path, "%s/%s.ini", dir, names.v[i]);
         read_description(path, description, sizeof description);
-        printf("  %-14s %s\n", names[i], description);
+        printf("  %-14s %s\n", names.v[i], description);
         /* the claims its verdict rules decide (bnexp report claims) */
         bnx_spec spec;
-        if (bnx_spec_load(path, names[i], &spec, NULL) == BNX_OK && spec.num_verdicts) {
+        if (bnx_spec_load(path, names.v[i], &spec, NULL) == BNX_OK && spec.num_verdicts) {
             printf("  %-14s %d verdict rule%s, claim", "", spec.num_verdicts,
                    spec.num_verdicts == 1 ? "" : "s");
             int shown = 0;
@@ -134,8 +133,10 @@ static void list_experiments(void)
             printf(" (bnexp report claims)\n");
         }
         bnx_spec_free(&spec);
-        free(names[i]);
     }
+    if (count == 0)
+        printf("  (none in %s)\n", dir);
+    bnx_names_free(&names);
 }
 
 static void list_datasets(void)

@@ -1,5 +1,6 @@
 #include "core/paths.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,5 +128,67 @@ int bnx_mkdir_under(const char *base, const char *rel, bnx_error *err)
         if (*p == '/')
             p++;
     }
+    return BNX_OK;
+}
+
+void bnx_names_free(bnx_names *list)
+{
+    for (int i = 0; i < list->n; i++)
+        free(list->v[i]);
+    free(list->v);
+    memset(list, 0, sizeof *list);
+}
+
+int bnx_names_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int bnx_dir_names(const char *path, int max, bnx_names *out, bnx_error *err)
+{
+    memset(out, 0, sizeof *out);
+    DIR *dir = opendir(path);
+    if (!dir) {
+        if (errno == ENOENT)
+            return bnx_fail(err, BNX_ENOTFOUND, "%s: no such directory", path);
+        return bnx_fail(err, BNX_EIO, "%s: cannot open directory: %s", path, strerror(errno));
+    }
+    int rc = BNX_OK;
+    struct dirent *e;
+    errno = 0;
+    while (!rc && (e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (out->n == max) {
+            rc = bnx_fail(err, BNX_EFORMAT, "%s: more than %d entries; expected at most %d",
+                          path, max, max);
+            break;
+        }
+        if (out->n == out->cap) {
+            int cap = out->cap ? 2 * out->cap : 64;
+            char **v = realloc(out->v, (size_t)cap * sizeof *v);
+            if (!v) {
+                rc = bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate a list of %d names", path,
+                              cap);
+                break;
+            }
+            out->v = v;
+            out->cap = cap;
+        }
+        if (!(out->v[out->n] = strdup(e->d_name)))
+            rc = bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate a name", path);
+        else
+            out->n++;
+        errno = 0;
+    }
+    if (!rc && errno != 0)
+        rc = bnx_fail(err, BNX_EIO, "%s: cannot read directory: %s", path, strerror(errno));
+    closedir(dir);
+    if (rc) {
+        bnx_names_free(out);
+        return rc;
+    }
+    if (out->n > 1)
+        qsort(out->v, (size_t)out->n, sizeof *out->v, bnx_names_cmp);
     return BNX_OK;
 }

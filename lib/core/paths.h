@@ -43,6 +43,26 @@ int bnx_mkdir_p(const char *path, bnx_error *err);
  * reason). */
 int bnx_mkdir_under(const char *base, const char *rel, bnx_error *err);
 
+/* A sorted list of directory entry names (malloc'd). */
+typedef struct bnx_names {
+    char **v;
+    int n, cap;
+} bnx_names;
+
+/* The names in directory `path`, except those starting with '.', sorted
+ * bytewise (bnx_names_cmp), into *out (free with bnx_names_free, also
+ * after a failure); at most `max` of them.
+ * Errors: BNX_ENOTFOUND "PATH: no such directory"; BNX_EIO when it cannot
+ * be opened or read (the system's reason); BNX_EFORMAT for more than `max`
+ * entries; BNX_ENOMEM. */
+int bnx_dir_names(const char *path, int max, bnx_names *out, bnx_error *err);
+
+/* Free the names and zero the list; safe on a zeroed list. */
+void bnx_names_free(bnx_names *list);
+
+/* strcmp of two char * elements, for qsort and bsearch over names. */
+int bnx_names_cmp(const void *a, const void *b);
+
 /* The longest name bnx_name_is_safe accepts, in bytes. */
 #define BNX_NAME_MAX 63
 

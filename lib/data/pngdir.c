@@ -1,7 +1,6 @@
 #include "data/pngdir.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -12,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/paths.h"
 
 #define PATH_SIZE 4096
 
@@ -172,81 +173,11 @@ void bnx_png_image_free(bnx_png_image *img)
 
 /* ---- directories ---- */
 
-/* A sorted list of directory entry names. */
-struct names {
-    char **v;
-    int n, cap;
-};
-
-static void names_free(struct names *list)
-{
-    for (int i = 0; i < list->n; i++)
-        free(list->v[i]);
-    free(list->v);
-    memset(list, 0, sizeof *list);
-}
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int join(char out[PATH_SIZE], const char *a, const char *b, bnx_error *err)
 {
     if ((size_t)snprintf(out, PATH_SIZE, "%s/%s", a, b) >= PATH_SIZE)
         return bnx_fail(err, BNX_EINVAL, "path %s/%s is too long (more than %d bytes)", a, b,
                         PATH_SIZE - 1);
-    return BNX_OK;
-}
-
-/* The names in directory `path`, except those starting with '.', sorted
- * bytewise; at most `max` of them. */
-static int list_dir(const char *path, int max, struct names *out, bnx_error *err)
-{
-    memset(out, 0, sizeof *out);
-    DIR *dir = opendir(path);
-    if (!dir) {
-        if (errno == ENOENT)
-            return bnx_fail(err, BNX_ENOTFOUND, "%s: no such directory", path);
-        return bnx_fail(err, BNX_EIO, "%s: cannot open directory: %s", path, strerror(errno));
-    }
-    int rc = BNX_OK;
-    struct dirent *e;
-    errno = 0;
-    while (!rc && (e = readdir(dir)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (out->n == max) {
-            rc = bnx_fail(err, BNX_EFORMAT, "%s: more than %d entries; expected at most %d",
-                          path, max, max);
-            break;
-        }
-        if (out->n == out->cap) {
-            int cap = out->cap ? 2 * out->cap : 64;
-            char **v = realloc(out->v, (size_t)cap * sizeof *v);
-            if (!v) {
-                rc = bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate a list of %d names", path,
-                              cap);
-                break;
-            }
-            out->v = v;
-            out->cap = cap;
-        }
-        if (!(out->v[out->n] = strdup(e->d_name)))
-            rc = bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate a name", path);
-        else
-            out->n++;
-        errno = 0;
-    }
-    if (!rc && errno != 0)
-        rc = bnx_fail(err, BNX_EIO, "%s: cannot read directory: %s", path, strerror(errno));
-    closedir(dir);
-    if (rc) {
-        names_free(out);
-        return rc;
-    }
-    if (out->n > 1)
-        qsort(out->v, (size_t)out->n, sizeof *out->v, compare_names);
     return BNX_OK;
 }
 
@@ -258,7 +189,7 @@ struct class_dir {
 };
 
 struct classes {
-    struct names dirs; /* train/'s entries */
+    bnx_names dirs; /* train/'s entries */
     struct class_dir *v; /* dirs.n of them, in label order */
     int num_classes;
 };
@@ -281,7 +212,7 @@ static int compare_labels(const void *a, const void *b)
 }
 
 /* Every entry of split directory `path` (its `names`) must be a directory. */
-static int check_all_dirs(const char *path, const struct names *names, bnx_error *err)
+static int check_all_dirs(const char *path, const bnx_names *names, bnx_error *err)
 {
     char sub[PATH_SIZE];
     struct stat st;
@@ -300,7 +231,7 @@ static int check_all_dirs(const char *path, const struct names *names, bnx_error
 static int read_classes(const char *train_dir, struct classes *cl, bnx_error *err)
 {
     memset(cl, 0, sizeof *cl);
-    int rc = list_dir(train_dir, BNX_PNGDIR_MAX_CLASSES, &cl->dirs, err);
+    int rc = bnx_dir_names(train_dir, BNX_PNGDIR_MAX_CLASSES, &cl->dirs, err);
     if (rc == BNX_EFORMAT)
         return bnx_fail(err, BNX_EFORMAT, "%s: more than %d class directories; expected at "
                         "most %d (labels are bytes)", train_dir, BNX_PNGDIR_MAX_CLASSES,
@@ -344,7 +275,7 @@ static int read_classes(const char *train_dir, struct classes *cl, bnx_error *er
 static void classes_free(struct classes *cl)
 {
     free(cl->v);
-    names_free(&cl->dirs);
+    bnx_names_free(&cl->dirs);
 }
 
 /* ---- one split ---- */
@@ -383,8 +314,8 @@ static int list_class(const char *split_dir, const struct class_dir *class,
     int rc = join(dir, split_dir, class->name, err);
     if (rc)
         return rc;
-    struct names names;
-    rc = list_dir(dir, BNX_PNGDIR_MAX_IMAGES - files->n, &names, err);
+    bnx_names names;
+    rc = bnx_dir_names(dir, BNX_PNGDIR_MAX_IMAGES - files->n, &names, err);
     if (rc == BNX_EFORMAT)
         return bnx_fail(err, BNX_EFORMAT, "%s: more than %d images in one split; expected at "
                         "most %d", dir, BNX_PNGDIR_MAX_IMAGES, BNX_PNGDIR_MAX_IMAGES);
@@ -392,7 +323,7 @@ static int list_class(const char *split_dir, const struct class_dir *class,
         return rc;
     struct image_file *v = realloc(files->v, ((size_t)files->n + (size_t)names.n + 1) * sizeof *v);
     if (!v) {
-        names_free(&names);
+        bnx_names_free(&names);
         return bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate a list of %d files", dir,
                         files->n + names.n);
     }
@@ -418,7 +349,7 @@ static int list_class(const char *split_dir, const struct class_dir *class,
         files->v[files->n].label = class->label;
         files->n++;
     }
-    names_free(&names);
+    bnx_names_free(&names);
     return rc;
 }
 
@@ -428,8 +359,8 @@ static int list_split(const char *split_dir, const struct classes *cl, struct fi
                       bnx_error *err)
 {
     memset(files, 0, sizeof *files);
-    struct names dirs;
-    int rc = list_dir(split_dir, BNX_PNGDIR_MAX_CLASSES + 1, &dirs, err);
+    bnx_names dirs;
+    int rc = bnx_dir_names(split_dir, BNX_PNGDIR_MAX_CLASSES + 1, &dirs, err);
     if (rc == BNX_EFORMAT)
         return bnx_fail(err, BNX_EFORMAT, "%s: more than %d class directories", split_dir,
                         BNX_PNGDIR_MAX_CLASSES);
@@ -446,9 +377,9 @@ static int list_split(const char *split_dir, const struct classes *cl, struct fi
     }
     /* In label order: the training classes that this split has. */
     for (int k = 0; k < cl->dirs.n && dirs.n > 0 && !rc; k++)
-        if (bsearch(&cl->v[k].name, dirs.v, (size_t)dirs.n, sizeof *dirs.v, compare_names))
+        if (bsearch(&cl->v[k].name, dirs.v, (size_t)dirs.n, sizeof *dirs.v, bnx_names_cmp))
             rc = list_class(split_dir, &cl->v[k], files, err);
-    names_free(&dirs);
+    bnx_names_free(&dirs);
     if (!rc && files->n == 0)
         rc = bnx_fail(err, BNX_EFORMAT, "%s: no images; expected at least one LABEL/*.png",
                       split_dir);

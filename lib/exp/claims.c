@@ -1,6 +1,5 @@
 #include "exp/claims.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,9 +59,9 @@ static int add_experiment(bnx_claims *c, int *cap, const char *name, const char 
     bnx_spec frozen = {0};
     int have_run = 0, frozen_ok = 0;
     char frozen_err[1024] = "";
-    snprintf(run, sizeof run, "%s/%s/latest", runs_dir, name);
+    snprintf(run, sizeof run, "%s/%s/latest", runs_dir ? runs_dir : "", name);
     char target[1024];
-    ssize_t n = readlink(run, target, sizeof target - 1);
+    ssize_t n = runs_dir ? readlink(run, target, sizeof target - 1) : -1;
     if (n > 0) { /* latest -> RUN: name the run itself */
         target[n] = '\0';
         if (target[0] == '/')
@@ -70,7 +69,7 @@ static int add_experiment(bnx_claims *c, int *cap, const char *name, const char 
         else if (!strchr(target, '/'))
             snprintf(run, sizeof run, "%s/%s/%s", runs_dir, name, target);
     }
-    if (bnx_is_dir(run)) {
+    if (runs_dir && bnx_is_dir(run)) {
         have_run = 1;
         bnx_error e;
         bnx_error_clear(&e);
@@ -144,45 +143,22 @@ static int row_cmp(const void *pa, const void *pb)
     return a->rule.line - b->rule.line;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int bnx_claims_collect(const char *experiments_dir, const char *runs_dir, bnx_claims *claims,
                        bnx_error *err)
 {
     memset(claims, 0, sizeof *claims);
-    DIR *d = opendir(experiments_dir);
-    if (!d)
-        return bnx_fail(err, BNX_ENOTFOUND, "cannot read the experiments directory %s",
-                        experiments_dir);
-    char **names = NULL;
-    int n = 0, rc = BNX_OK;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        size_t len = strlen(e->d_name);
-        if (len < 5 || strcmp(e->d_name + len - 4, ".ini") != 0 || e->d_name[0] == '.')
-            continue;
-        char **grown = realloc(names, sizeof *grown * (size_t)(n + 1));
-        char *copy = strdup(e->d_name);
-        if (!grown || !copy) {
-            free(copy);
-            names = grown ? grown : names;
-            rc = bnx_fail(err, BNX_ENOMEM, "out of memory listing %s", experiments_dir);
-            break;
-        }
-        names = grown;
-        names[n++] = copy;
-    }
-    closedir(d);
-    if (names)
-        qsort(names, (size_t)n, sizeof *names, name_cmp);
+    bnx_names names;
+    int rc = bnx_dir_names(experiments_dir, BNX_CLAIMS_MAX_FILES, &names, err);
+    if (rc == BNX_ENOTFOUND)
+        bnx_fail(err, rc, "cannot read the experiments directory %s", experiments_dir);
     int rcap = 0;
-    for (int i = 0; rc == BNX_OK && i < n; i++) {
+    for (int i = 0; rc == BNX_OK && i < names.n; i++) {
         char file[4096], name[64];
-        size_t len = strlen(names[i]) - 4;
-        snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), names[i]);
-        if ((size_t)snprintf(file, sizeof file, "%s/%s", experiments_dir, names[i]) >= sizeof file) {
+        size_t len = strlen(names.v[i]);
+        if (len < 5 || strcmp(names.v[i] + len - 4, ".ini") != 0)
+            continue;
+        snprintf(name, sizeof name, "%.*s", (int)(len - 4 < 63 ? len - 4 : 63), names.v[i]);
+        if ((size_t)snprintf(file, sizeof file, "%s/%s", experiments_dir, names.v[i]) >= sizeof file) {
             rc = bnx_fail(err, BNX_EINVAL, "experiments directory path is too long");
             break;
         }
@@ -191,9 +167,7 @@ int bnx_claims_collect(const char *experiments_dir, const char *runs_dir, bnx_cl
             rc = add_experiment(claims, &rcap, name, file, &spec, runs_dir, err);
         bnx_spec_free(&spec);
     }
-    for (int i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    bnx_names_free(&names);
     if (rc) {
         bnx_claims_free(claims);
         return rc;

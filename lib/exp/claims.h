@@ -43,12 +43,18 @@ typedef struct bnx_claims {
                                then experiment name, then the file's order */
 } bnx_claims;
 
+/* At most this many entries in the experiments directory. */
+#define BNX_CLAIMS_MAX_FILES 10000
+
 /* Decide every rule of every experiment file experiments_dir/NAME.ini that
  * has one, on runs_dir/NAME/latest (a run of another directory is not
  * looked for).  A run that cannot be decided is a row in state
- * BNX_CLAIM_ERROR, not an error of the table.
- * Errors: BNX_ENOTFOUND for no experiments_dir; BNX_EFORMAT naming the file
- * for an experiment file that does not load (as bnx_spec_load);
+ * BNX_CLAIM_ERROR, not an error of the table.  With runs_dir NULL nothing
+ * is decided: every row is BNX_CLAIM_NOT_RUN (the rules alone, e.g. to
+ * list the experiments that have one).
+ * Errors: BNX_ENOTFOUND for no experiments_dir; BNX_EIO if it cannot be
+ * read; BNX_EFORMAT naming the file for an experiment file that does not
+ * load (as bnx_spec_load), or for more than BNX_CLAIMS_MAX_FILES entries;
  * BNX_ENOMEM.  On error *claims is empty. */
 int bnx_claims_collect(const char *experiments_dir, const char *runs_dir, bnx_claims *claims,
                        bnx_error *err);
