@@ -58,6 +58,7 @@ static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values
     ck->csv_bytes[1] = 200;
     ck->csv_bytes[2] = 300;
     ck->csv_bytes[3] = 400;
+    ck->csv_bytes[4] = 500;
     ck->ics_len = 3;
     ck->ics_prev = values + 9;
 }
@@ -116,6 +117,7 @@ START_TEST(checkpoint_round_trip)
     ck_assert_mem_eq(back.state, values + 8, 4 * sizeof(float));
     ck_assert_int_eq(back.csv_bytes[2], 300);
     ck_assert_int_eq(back.csv_bytes[3], 400);
+    ck_assert_int_eq(back.csv_bytes[4], 500);
     ck_assert_int_eq(back.ics_len, 3);
     ck_assert_mem_eq(back.ics_prev, values + 9, 3 * sizeof(float));
     bnx_checkpoint_free(&back);
@@ -123,34 +125,50 @@ START_TEST(checkpoint_round_trip)
 }
 END_TEST
 
-/* A version 2 file (written before ics.csv: its body is version 3's
- * without ics.csv's length and the samples) is still read, with no ics.csv
- * and no samples, so that runs checkpointed before can be resumed. */
-START_TEST(checkpoint_version_2_is_read)
+/* The sample encoded with ics_len 0 as an older version: without the last
+ * `drop` CSV lengths (the newest CSVs') before ics_len, and for version 2
+ * without ics_len too; header and checksum rewritten. */
+static void encode_older(sample *x, uint32_t version, int drop)
 {
-    sample x;
-    encode_sample(&x);
-    bnx_checkpoint back;
     bnx_error err;
-    x.ck.ics_len = 0;
-    free(x.buf);
-    ck_assert_int_eq(bnx_checkpoint_encode(&x.ck, &x.buf, &x.size, &err), BNX_OK);
-    size_t size = x.size - 16, body = size - 56 - 32; /* header 56, checksum 32 */
-    uint32_t version = 2;
-    uint64_t body_len = body;
-    memcpy(x.buf + 8, &version, 4);
-    memcpy(x.buf + 48, &body_len, 8);
+    x->ck.ics_len = 0;
+    free(x->buf);
+    ck_assert_int_eq(bnx_checkpoint_encode(&x->ck, &x->buf, &x->size, &err), BNX_OK);
+    size_t cut = 8 * (size_t)drop + (version == 2 ? 8 : 0);
+    size_t at = x->size - 32 - 8 - 8 * (size_t)drop; /* the first length dropped */
+    memmove(x->buf + at, x->buf + at + cut, x->size - at - cut);
+    x->size -= cut;
+    uint64_t body_len = x->size - 56 - 32; /* header 56, checksum 32 */
+    memcpy(x->buf + 8, &version, 4);
+    memcpy(x->buf + 48, &body_len, 8);
     unsigned int len = 32;
-    EVP_Digest(x.buf, size - 32, x.buf + size - 32, &len, EVP_sha256(), NULL);
-    ck_assert_msg(bnx_checkpoint_decode(x.buf, size, "v2", &back, &err) == BNX_OK, "%s", err.msg);
-    ck_assert_int_eq(back.step, 1234);
-    ck_assert_int_eq(back.csv_bytes[2], 300);
-    ck_assert_int_eq(back.csv_bytes[BNX_CSV_ICS], 0);
-    ck_assert_int_eq(back.ics_len, 0);
-    ck_assert_ptr_null(back.ics_prev);
-    ck_assert_mem_eq(back.state, x.values + 8, 4 * sizeof(float));
-    bnx_checkpoint_free(&back);
-    free(x.buf);
+    EVP_Digest(x->buf, x->size - 32, x->buf + x->size - 32, &len, EVP_sha256(), NULL);
+}
+
+/* Version 2 files (written before ics.csv: no ics.csv length, no samples)
+ * and version 3 files (before landscape.csv) are still read, the missing
+ * CSVs as absent, so that runs checkpointed before can be resumed. */
+START_TEST(checkpoint_older_versions_are_read)
+{
+    for (uint32_t version = 2; version <= 3; version++) {
+        sample x;
+        encode_sample(&x);
+        encode_older(&x, version, version == 2 ? 2 : 1);
+        bnx_checkpoint back;
+        bnx_error err;
+        ck_assert_msg(bnx_checkpoint_decode(x.buf, x.size, "old", &back, &err) == BNX_OK, "%s",
+                      err.msg);
+        ck_assert_int_eq(back.step, 1234);
+        ck_assert_int_eq(back.csv_bytes[2], 300);
+        ck_assert_int_eq(back.csv_bytes[BNX_CSV_ICS], version == 2 ? 0 : x.ck.csv_bytes[BNX_CSV_ICS]);
+        ck_assert_int_eq(back.csv_bytes[BNX_CSV_LANDSCAPE], 0);
+        ck_assert_int_eq(back.ics_len, 0);
+        if (version == 2)
+            ck_assert_ptr_null(back.ics_prev);
+        ck_assert_mem_eq(back.state, x.values + 8, 4 * sizeof(float));
+        bnx_checkpoint_free(&back);
+        free(x.buf);
+    }
 }
 END_TEST
 
@@ -175,14 +193,14 @@ START_TEST(checkpoint_damage_is_refused)
     }
     /* another version is named as such; version 1 (batch norm's statistics
        alone, before the generic normalization state) as written by an older bnexp */
-    ck_assert_int_eq(BNX_CHECKPOINT_VERSION, 3);
-    x.buf[8] = 4;
+    ck_assert_int_eq(BNX_CHECKPOINT_VERSION, 4);
+    x.buf[8] = 5;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "version 4"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 5"));
     x.buf[8] = 1;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "version 1; this bnexp reads versions 2 and 3 (an older bnexp"));
-    x.buf[8] = 3;
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 1; this bnexp reads versions 2 to 4 (an older bnexp"));
+    x.buf[8] = 4;
     x.buf[x.size - 1] ^= 1;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "checksum"));
@@ -500,7 +518,7 @@ Suite *suite_checkpoint(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, checkpoint_round_trip);
-    tcase_add_test(tc, checkpoint_version_2_is_read);
+    tcase_add_test(tc, checkpoint_older_versions_are_read);
     tcase_add_test(tc, checkpoint_damage_is_refused);
     tcase_add_test(tc, checkpoint_identity_ignores_threads_only);
     tcase_add_test(tc, resumed_mlp_matches_uninterrupted);

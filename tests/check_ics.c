@@ -8,6 +8,7 @@
 
 #include "core/rng.h"
 #include "exp/ics.h"
+#include "exp/landscape.h"
 #include "model/net.h"
 #include "nn/loss.h"
 #include "nn/norm.h"
@@ -286,48 +287,248 @@ START_TEST(no_update_gives_the_same_gradient)
 }
 END_TEST
 
-/* The measurement leaves parameters, gradients, momentum, every
- * normalization's persistent state and the random streams byte for byte
- * as they were. */
+/* What a probe must leave as it found it: parameters, gradients, momentum,
+ * every normalization's persistent state and the random streams. */
+typedef struct trace {
+    size_t bytes;
+    long len;
+    float *p, *gr, *v, *state, *state2;
+    bnx_rng drop, noise;
+} trace;
+
+static void trace_take(const bnx_net *net, trace *t)
+{
+    t->bytes = sizeof(float) * (size_t)net->num_params;
+    t->len = bnx_net_state_len(net);
+    t->p = malloc(t->bytes);
+    t->gr = malloc(t->bytes);
+    t->v = malloc(t->bytes);
+    t->state = malloc(sizeof(float) * (size_t)t->len + 1);
+    t->state2 = malloc(sizeof(float) * (size_t)t->len + 1);
+    memcpy(t->p, net->params, t->bytes);
+    memcpy(t->gr, net->grads, t->bytes);
+    memcpy(t->v, net->velocity, t->bytes);
+    bnx_net_save_state(net, t->state);
+    t->drop = net->dropout_rng;
+    t->noise = net->noise_rng;
+}
+
+/* Assert that net is byte for byte as trace_take saw it; free the copies. */
+static void trace_check(const bnx_net *net, trace *t)
+{
+    ck_assert_mem_eq(net->params, t->p, t->bytes);
+    ck_assert_mem_eq(net->grads, t->gr, t->bytes);
+    ck_assert_mem_eq(net->velocity, t->v, t->bytes);
+    bnx_net_save_state(net, t->state2);
+    ck_assert_mem_eq(t->state2, t->state, sizeof(float) * (size_t)t->len);
+    ck_assert(net->dropout_rng.state == t->drop.state && net->dropout_rng.inc == t->drop.inc);
+    ck_assert(net->noise_rng.state == t->noise.state && net->noise_rng.inc == t->noise.inc);
+    float *copies[] = {t->p, t->gr, t->v, t->state, t->state2};
+    for (int i = 0; i < 5; i++)
+        free(copies[i]);
+}
+
+/* Each probe (Santurkar's G', the landscape, the scale check) leaves
+ * parameters, gradients, momentum, every normalization's persistent state
+ * and the random streams byte for byte as they were, for every kind with
+ * state or noise, with dropout. */
 START_TEST(measurement_leaves_no_trace)
 {
     const char *names[4] = {"batch", "batch_renorm", "online", "batch_noisy"};
     for (int k = 0; k < 4; k++) {
-        gnet g;
-        bnx_net_snapshot before;
-        gnet_make(&g, bnx_norm_find(names[k]), 0.3f, &before);
-        bnx_net *net = &g.net;
-        size_t bytes = sizeof(float) * (size_t)net->num_params;
-        long len = bnx_net_state_len(net);
-        float *p = malloc(bytes), *gr = malloc(bytes), *v = malloc(bytes);
-        float *state = malloc(sizeof(float) * (size_t)len + 1), *state2 = malloc(sizeof(float) * (size_t)len + 1);
-        memcpy(p, net->params, bytes);
-        memcpy(gr, net->grads, bytes);
-        memcpy(v, net->velocity, bytes);
-        bnx_net_save_state(net, state);
-        bnx_rng drop = net->dropout_rng, noise = net->noise_rng;
+        for (int probe = 0; probe < 3; probe++) {
+            gnet g;
+            bnx_net_snapshot before;
+            gnet_make(&g, bnx_norm_find(names[k]), 0.3f, &before);
+            bnx_net *net = &g.net;
+            trace tr;
+            trace_take(net, &tr);
+            bnx_ics_grad ig;
+            bnx_error err;
+            ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
+            double diff[2], cos[2], norm[2];
+            const double mult[4] = {0.5, 1, 2, 4};
+            bnx_landscape_point pt;
+            bnx_scale_point sc, inf;
+            if (probe == 0)
+                ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH, g.x, g.y, 0.5f,
+                                                      0.9f, 0.01f, diff, cos, norm, &err), BNX_OK);
+            else if (probe == 1)
+                ck_assert_int_eq(bnx_landscape_measure(&ig, net, &before, BATCH, g.x, g.y, 1.0,
+                                                       0.3f, mult, 4, &pt, &err), BNX_OK);
+            else
+                ck_assert_int_eq(bnx_scale_check(&ig, net, 1, 10.0, BATCH, g.x, g.y, &sc, &inf,
+                                                 &err), BNX_OK);
+            trace_check(net, &tr);
+            /* a mini-batch larger than the buffers is refused */
+            ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH + 1, g.x, g.y, 0.5f,
+                                                  0.9f, 0.01f, diff, cos, norm, &err), BNX_EINVAL);
+            bnx_ics_grad_free(&ig);
+            bnx_net_snapshot_free(&before);
+            bnx_net_destroy(net);
+        }
+    }
+}
+END_TEST
+
+/* ---- the landscape along the gradient ---- */
+
+/* Loss and gradient (into grad) at params p of a network without
+ * normalization or dropout (every mode's forward is the same). */
+static double loss_grad_at(gnet *g, const float *p, float *grad)
+{
+    bnx_net *net = &g->net;
+    memcpy(net->params, p, sizeof(float) * (size_t)net->num_params);
+    float prob[BATCH * CLASSES], dl[BATCH * CLASSES];
+    int correct;
+    const float *logits = bnx_net_forward(net, BATCH, g->x, BNX_FWD_TRAIN);
+    double loss = bnx_softmax_xent_forward(BATCH, CLASSES, logits, g->y, prob, &correct) / BATCH;
+    bnx_softmax_xent_backward(BATCH, CLASSES, prob, g->y, dl);
+    bnx_net_backward(net, BATCH, g->x, dl);
+    memcpy(grad, net->grads, sizeof(float) * (size_t)net->num_params);
+    return loss;
+}
+
+/* The landscape's numbers against the loss and gradient computed directly
+ * at w - m lr g for each multiple m. */
+START_TEST(landscape_matches_direct_evaluation)
+{
+    gnet g;
+    bnx_net_snapshot before;
+    gnet_make(&g, 0, 0.0f, &before);
+    bnx_net *net = &g.net;
+    long np = net->num_params;
+    float *w = malloc(sizeof(float) * (size_t)np), *g0 = malloc(sizeof(float) * (size_t)np);
+    float *q = malloc(sizeof(float) * (size_t)np), *gq = malloc(sizeof(float) * (size_t)np);
+    memcpy(w, net->params, sizeof(float) * (size_t)np);
+    double l0 = loss_grad_at(&g, w, g0);
+    const double mult[3] = {0.5, 1.0, 4.0};
+    const float lr = 0.7f;
+    double gnorm = 0.0;
+    for (long j = 0; j < np; j++)
+        gnorm += (double)g0[j] * g0[j];
+    gnorm = sqrt(gnorm);
+    double lmin = INFINITY, lmax = -INFINITY, cmin = INFINITY, cmax = -INFINITY, beta = 0.0;
+    for (int k = 0; k < 3; k++) {
+        float step = (float)(mult[k] * lr);
+        for (long j = 0; j < np; j++)
+            q[j] = w[j] - step * g0[j];
+        double l = loss_grad_at(&g, q, gq), c = 0.0;
+        for (long j = 0; j < np; j++)
+            c += ((double)gq[j] - g0[j]) * ((double)gq[j] - g0[j]);
+        c = sqrt(c);
+        lmin = fmin(lmin, l);
+        lmax = fmax(lmax, l);
+        cmin = fmin(cmin, c);
+        cmax = fmax(cmax, c);
+        beta = fmax(beta, c / (step * gnorm));
+    }
+    loss_grad_at(&g, w, g0); /* back at w, with g in net->grads */
+    bnx_ics_grad ig;
+    bnx_error err;
+    bnx_landscape_point pt;
+    ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
+    ck_assert_int_eq(bnx_landscape_measure(&ig, net, &before, BATCH, g.x, g.y, l0, lr, mult, 3,
+                                           &pt, &err), BNX_OK);
+    ck_assert_double_eq_tol(pt.loss, l0, 1e-12);
+    ck_assert_double_eq_tol(pt.grad_norm, gnorm, 1e-9);
+    ck_assert_double_eq_tol(pt.loss_min, lmin, 1e-9);
+    ck_assert_double_eq_tol(pt.loss_max, lmax, 1e-9);
+    ck_assert_double_eq_tol(pt.change_min, cmin, 1e-9);
+    ck_assert_double_eq_tol(pt.change_max, cmax, 1e-9);
+    ck_assert_double_eq_tol(pt.beta, beta, 1e-6);
+    /* moving along the gradient by a small step lowers the loss */
+    ck_assert(pt.loss_min < l0 && pt.change_min > 0.0 && pt.change_max >= pt.change_min);
+    /* bad step sizes and batches are refused */
+    const double bad[1] = {0.0};
+    ck_assert_int_eq(bnx_landscape_measure(&ig, net, &before, BATCH, g.x, g.y, l0, lr, bad, 1,
+                                           &pt, &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_landscape_measure(&ig, net, &before, BATCH + 1, g.x, g.y, l0, lr, mult,
+                                           3, &pt, &err), BNX_EINVAL);
+    free(w);
+    free(g0);
+    free(q);
+    free(gq);
+    bnx_ics_grad_free(&ig);
+    bnx_net_snapshot_free(&before);
+    bnx_net_destroy(net);
+}
+END_TEST
+
+/* ---- Section 3.3: scale invariance ---- */
+
+/* A conv block (4 channels, 3x3, padding 1, on 1x6x6 inputs) and a fully
+ * connected hidden block of 6 ReLU units, both with `norm` (0: none), on
+ * random weights and inputs. */
+static void scale_net(bnx_net *net, int norm, float *x, uint8_t *y, int n)
+{
+    bnx_net_spec spec = {.in_c = 1, .in_h = 6, .in_w = 6, .num_classes = CLASSES,
+                         .conv_layers = 1, .conv_channels = {4}, .conv_kernel = 3,
+                         .conv_stride = 1, .conv_padding = 1, .pool = BNX_POOL_NONE,
+                         .pool_size = 2, .pool_every = 1, .hidden_layers = 1, .hidden_units = 6,
+                         .activation = BNX_ACT_RELU, .norm = norm, .norm_fc = norm,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .groups = 2}};
+    bnx_error err;
+    ck_assert_msg(bnx_net_create(net, &spec, n, &err) == BNX_OK, "%s", err.msg);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 11, 1);
+    bnx_net_init(net, BNX_INIT_KAIMING_NORMAL, 1.0f, &rng);
+    for (int i = 0; i < n * 36; i++)
+        x[i] = (float)bnx_rng_normal(&rng);
+    for (int i = 0; i < n; i++)
+        y[i] = (uint8_t)(i % CLASSES);
+}
+
+/* With batch norm in training mode, scaling a block's W by a leaves the
+ * block's output and the logits unchanged and scales dL/dW by 1/a, for the
+ * conv block (per channel over N*H*W) and the fully connected one; in
+ * inference mode (moving averages estimated for the unscaled W) the output
+ * changes; without normalization it changes in both modes. */
+START_TEST(scale_invariance_identities)
+{
+    enum { N = 16 };
+    const double as[4] = {0.1, 0.5, 2.0, 10.0};
+    for (int with_bn = 0; with_bn < 2; with_bn++) {
+        bnx_net net;
+        float x[N * 36];
+        uint8_t y[N];
+        scale_net(&net, with_bn ? bnx_norm_find("batch") : 0, x, y, N);
         bnx_ics_grad ig;
         bnx_error err;
-        ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
-        double diff[2], cos[2], norm[2];
-        ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH, g.x, g.y, 0.5f, 0.9f,
-                                              0.01f, diff, cos, norm, &err), BNX_OK);
-        ck_assert_mem_eq(net->params, p, bytes);
-        ck_assert_mem_eq(net->grads, gr, bytes);
-        ck_assert_mem_eq(net->velocity, v, bytes);
-        bnx_net_save_state(net, state2);
-        ck_assert_mem_eq(state2, state, sizeof(float) * (size_t)len);
-        ck_assert(net->dropout_rng.state == drop.state && net->dropout_rng.inc == drop.inc);
-        ck_assert(net->noise_rng.state == noise.state && net->noise_rng.inc == noise.inc);
-        /* a mini-batch larger than the buffers is refused */
-        ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH + 1, g.x, g.y, 0.5f, 0.9f,
-                                              0.01f, diff, cos, norm, &err), BNX_EINVAL);
-        float *copies[] = {p, gr, v, state, state2};
-        for (int i = 0; i < 5; i++)
-            free(copies[i]);
+        ck_assert_int_eq(bnx_ics_grad_init(&ig, &net, N, &err), BNX_OK);
+        for (int b = 0; b < 2; b++)
+            for (int k = 0; k < 4; k++) {
+                bnx_scale_point tr, inf;
+                ck_assert_int_eq(bnx_scale_check(&ig, &net, b, as[k], N, x, y, &tr, &inf, &err),
+                                 BNX_OK);
+                ck_assert(isnan(inf.grad_error));
+                if (with_bn) {
+                    /* eps (1e-5 against variances of order 1, times a^2) is the only
+                       difference: it matters most at a = 0.1 */
+                    double tol = as[k] < 0.2 ? 2e-3 : 1e-4;
+                    ck_assert_msg(tr.output_error < tol && tr.logits_error < tol &&
+                                  tr.grad_error < 10 * tol,
+                                  "block %d, a = %g: output %g, logits %g, grad %g", b, as[k],
+                                  tr.output_error, tr.logits_error, tr.grad_error);
+                } else {
+                    /* the output scales with a (plus the unscaled bias) */
+                    ck_assert_msg(tr.output_error > 0.3 * fabs(as[k] - 1.0),
+                                  "no BN, block %d, a = %g: output %g", b, as[k], tr.output_error);
+                    ck_assert_double_eq_tol(inf.output_error, tr.output_error, 1e-6);
+                }
+                /* inference mode: the moving averages (mean 0, var 1 here) do not
+                   follow W, so the output changes by about |a - 1| */
+                ck_assert_msg(inf.output_error > 0.3 * fabs(as[k] - 1.0),
+                              "bn %d, block %d, a = %g: inference output %g", with_bn, b, as[k],
+                              inf.output_error);
+            }
+        bnx_scale_point tr, inf;
+        ck_assert_int_eq(bnx_scale_check(&ig, &net, 2, 2.0, N, x, y, &tr, &inf, &err), BNX_EINVAL);
+        ck_assert_int_eq(bnx_scale_check(&ig, &net, 0, 0.0, N, x, y, &tr, &inf, &err), BNX_EINVAL);
+        ck_assert_int_eq(bnx_scale_check(&ig, &net, 0, 2.0, N + 1, x, y, &tr, &inf, &err),
+                         BNX_EINVAL);
         bnx_ics_grad_free(&ig);
-        bnx_net_snapshot_free(&before);
-        bnx_net_destroy(net);
+        bnx_net_destroy(&net);
     }
 }
 END_TEST
@@ -345,6 +546,8 @@ Suite *suite_ics(void)
     tcase_add_test(grads, grad_change_matches_finite_differences);
     tcase_add_test(grads, no_update_gives_the_same_gradient);
     tcase_add_test(grads, measurement_leaves_no_trace);
+    tcase_add_test(grads, landscape_matches_direct_evaluation);
+    tcase_add_test(grads, scale_invariance_identities);
     suite_add_tcase(s, shift);
     suite_add_tcase(s, grads);
     return s;

@@ -17,8 +17,10 @@ echo "# random moments from BNX_RESUME_SEED=${BNX_RESUME_SEED:-$$}"
 
 # A run long enough to be stopped mid-way: 2 trials, records every 100
 # steps, checkpoints every 350 (not a multiple: resumes land between records).
-# ics.csv too (its last record's samples live in the checkpoint).
-args=(fig1 --set steps=2500 --set eval_every=100 --set checkpoint_every=350 --set ics=true)
+# ics.csv too (its last record's samples live in the checkpoint), and
+# landscape.csv (its rows fall between records).
+args=(fig1 --set steps=2500 --set eval_every=100 --set checkpoint_every=350 --set ics=true
+      --set landscape_points=2 --set landscape_every=150)
 
 # same_csvs A B: every trial's CSVs in run dirs A and B agree (metrics.csv
 # without its last column, wall_time_s).
@@ -156,7 +158,7 @@ grep -q '"steps":.*"2600"' "$tmp/foreign/plan.json" || fail "plan.json of foreig
 expect_exit "a checkpoint of another config is refused" 1 "another config or dataset" $BNEXP run fig1 --resume "$tmp/foreign"
 cp -r "$tmp/ref" "$tmp/version"
 printf '\x01' | dd of="$tmp/version/baseline/seed-1/checkpoint.bin" bs=1 seek=8 conv=notrunc 2>/dev/null
-expect_exit "a checkpoint of another format version is refused" 1 "format version 1; this bnexp reads versions 2 and 3 (an older bnexp wrote it" $BNEXP run fig1 --resume "$tmp/version"
+expect_exit "a checkpoint of another format version is refused" 1 "format version 1; this bnexp reads versions 2 to 4 (an older bnexp wrote it" $BNEXP run fig1 --resume "$tmp/version"
 expect_exit "--resume with --set is refused" 2 "only --jobs and the launcher's options can be given" $BNEXP run fig1 --resume "$tmp/ref" --set lr=0.1
 expect_exit "--resume of a directory without plan.json" 1 "has no plan.json" $BNEXP run fig1 --resume "$tmp"
 cp -r "$tmp/ref" "$tmp/old"

@@ -42,7 +42,7 @@ for v in baseline bn; do
     check_header "$d/metrics.csv" "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,train_eval_loss,train_eval_accuracy,wall_time_s"
     check_header "$d/activations.csv" "step,layer,unit,p15,p50,p85,mean,std"
     check_header "$d/histograms.csv" "step,layer,bin_lo,bin_hi,count"
-    check_header "$d/ics.csv" "step,layer,point,units,mean_shift,mean_shift_max,std_ratio,std_ratio_max,w1,w1_max,grad_diff,grad_cos,grad_norm"
+    check_header "$d/ics.csv" "step,layer,point,units,mean_shift,mean_shift_max,std_ratio,std_ratio_max,w1,w1_max,grad_diff,grad_cos,grad_norm,w_norm,update_norm,effective_step"
     # ics.csv: 3 layers x (pre_norm, pre_activation, weights) at steps 100, 200, 300
     if [ "$(grep -c '' "$d/ics.csv")" -eq 28 ] && [ "$(grep -c ',weights,' "$d/ics.csv")" -eq 9 ] &&
        ! grep -q '^0,' "$d/ics.csv" && grep -q '^100,1,weights,100,,,,,,,0,1,' "$d/ics.csv"; then
@@ -94,6 +94,24 @@ if $BNEXP run "${ics_args[@]}" --set ics=true --out "$tmp/ics-on" >/dev/null 2>&
    rm "$tmp"/ics-on/*/seed-*/ics.csv && same_run_csvs "$tmp/ics-off" "$tmp/ics-on" >/dev/null; then
     ok "ics on and off: the other CSVs byte-identical, ics.csv only with ics on (off by default)"
 else fail "ics on and off: the other CSVs byte-identical" "$(same_run_csvs "$tmp/ics-off" "$tmp/ics-on" 2>&1)"; fi
+
+# every probe at once (ics in training mode, the landscape, the scale check)
+# on noisy BN (a noise stream) with dropout: the other CSVs byte-identical
+if $BNEXP run "${ics_args[@]}" --set norm=batch_noisy --set probe_size=600 --set ics=true --set ics_mode=train \
+       --set landscape_points=3 --set landscape_every=50 --set scale_check=true \
+       --out "$tmp/probes-on" >/dev/null 2>&1 &&
+   $BNEXP run "${ics_args[@]}" --set norm=batch_noisy --set probe_size=600 --out "$tmp/probes-off" >/dev/null 2>&1 &&
+   [ "$(head -n 1 "$tmp/probes-on/bn/seed-1/landscape.csv")" = "step,lr,loss,grad_norm,loss_min,loss_max,grad_change_min,grad_change_max,beta_smoothness" ] &&
+   [ "$(grep -c '' "$tmp/probes-on/bn/seed-1/landscape.csv")" -eq 7 ] &&
+   [ "$(grep -c ',train,' "$tmp/probes-on/bn/seed-1/scale.csv")" -eq 12 ] &&
+   [ ! -e "$tmp/probes-off/bn/seed-1/landscape.csv" ] && [ ! -e "$tmp/probes-off/bn/seed-1/scale.csv" ] &&
+   rm "$tmp"/probes-on/*/seed-*/{ics,landscape,scale}.csv && same_run_csvs "$tmp/probes-off" "$tmp/probes-on" >/dev/null; then
+    ok "ics_mode=train, landscape and scale_check on noisy BN: the other CSVs byte-identical"
+else fail "probes on and off: the other CSVs byte-identical" "$(same_run_csvs "$tmp/probes-off" "$tmp/probes-on" 2>&1; ls "$tmp"/probes-on/*/seed-1)"; fi
+expect_fail "ics_mode=train with a probe set that is not whole mini-batches" "probe_size = 2000 must be a multiple of batch_size = 60" \
+    $BNEXP run fig1 --set steps=10 --set ics=true --set ics_mode=train --out "$tmp/bad-probe"
+expect_fail "landscape_min above landscape_max" "landscape_min = 8 must be below landscape_max = 4" \
+    $BNEXP run fig1 --set steps=10 --set landscape_points=3 --set landscape_min=8 --out "$tmp/bad-ls"
 
 expect_fail "plot ics of a run without ics.csv" "plot ics needs ics.csv" $BNEXP plot ics --run "$tmp/ics-off"
 

@@ -246,9 +246,9 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
     memcpy(&endian, b + 12, 4);
     memcpy(ck->identity, b + 16, 32);
     memcpy(&body_len, b + 48, 8);
-    if (version != BNX_CHECKPOINT_VERSION && version != 2)
+    if (version < 2 || version > BNX_CHECKPOINT_VERSION)
         return bnx_fail(err, BNX_EFORMAT, "%s: checkpoint format version %u; this bnexp reads "
-                        "versions 2 and %d%s", what, version, BNX_CHECKPOINT_VERSION,
+                        "versions 2 to %d%s", what, version, BNX_CHECKPOINT_VERSION,
                         version < BNX_CHECKPOINT_VERSION
                             ? " (an older bnexp wrote it: the trial cannot be continued; run it again)"
                             : "");
@@ -304,7 +304,8 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
     if (get_count(&r, 4, 1, &ck->state_len))
         goto short_file;
     ck->state = get_array(&r, ck->state_len, 4, &failed);
-    int csvs = version == 2 ? BNX_CSV_ICS : BNX_NUM_CSV; /* 2: no ics.csv, no samples */
+    /* 2: no ics.csv, no samples; 3: no landscape.csv */
+    int csvs = version == 2 ? BNX_CSV_ICS : version == 3 ? BNX_CSV_LANDSCAPE : BNX_NUM_CSV;
     for (int i = 0; i < csvs; i++)
         ck->csv_bytes[i] = get_i64(&r);
     if (version > 2) {

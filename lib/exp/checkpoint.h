@@ -26,18 +26,21 @@
 #include "exp/config.h"
 #include "exp/trainer.h"
 
-/* 3: ics.csv's length and the last record's sorted probe samples
+/* 4: landscape.csv's length after ics.csv's; version 3 files (one CSV
+ * fewer) are still read, as landscape.csv 0.
+ * 3: ics.csv's length and the last record's sorted probe samples
  * (ics_len, ics_prev) at the end of the body; version 2 files, whose body
  * is version 3's without them, are still read (as ics_len 0, no ics.csv).
  * 2: normalization state generic (state_len, state) and a fourth random
  * stream (noise); 1 had batch norm's running_mean and running_var alone. */
-#define BNX_CHECKPOINT_VERSION 3
+#define BNX_CHECKPOINT_VERSION 4
 /* Random streams saved: data order, Algorithm 2 batches, dropout, noise. */
 #define BNX_CHECKPOINT_STREAMS 4
 /* The file a trial directory keeps its checkpoint in. */
 #define BNX_CHECKPOINT_FILE "checkpoint.bin"
 /* The CSVs a checkpoint records the length of, in this order. */
-enum { BNX_CSV_METRICS, BNX_CSV_ACTIVATIONS, BNX_CSV_HISTOGRAMS, BNX_CSV_ICS, BNX_NUM_CSV };
+enum { BNX_CSV_METRICS, BNX_CSV_ACTIVATIONS, BNX_CSV_HISTOGRAMS, BNX_CSV_ICS, BNX_CSV_LANDSCAPE,
+       BNX_NUM_CSV };
 
 typedef struct bnx_checkpoint {
     unsigned char identity[32]; /* bnx_checkpoint_identity of the trial */
@@ -67,7 +70,8 @@ typedef struct bnx_checkpoint {
     long state_len;
     float *state;               /* (state_len) */
     long csv_bytes[BNX_NUM_CSV]; /* length of each CSV when it was written
-                                   (ics.csv: 0 when ics is off) */
+                                   (ics.csv, landscape.csv: 0 when
+                                   they are off) */
     /* the last record's probe samples at every hidden block's two points,
        sorted per unit (exp/ics.h; the trainer's layout), which the next
        record's shift is measured against; 0 and NULL: none (ics off, or

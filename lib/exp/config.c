@@ -90,6 +90,12 @@ static const struct key keys[] = {
     {"hist_min", K_DOUBLE, OFF(hist_min), -1e6, 1e6, NULL, "-15", "lower edge of the histogram range"},
     {"hist_max", K_DOUBLE, OFF(hist_max), -1e6, 1e6, NULL, "15", "upper edge of the histogram range"},
     {"ics", K_BOOL, OFF(ics), 0, 1, NULL, "false", "write ics.csv: each hidden layer's covariate shift between records (mean shift, std ratio, W1 on the probe set) and Santurkar et al.'s gradient change"},
+    {"ics_mode", K_ENUM, OFF(ics_mode), 0, 0, "inference|train", "inference", "ics: the probe set's forward for the distributions: inference mode, or training mode (mini-batches of batch_size, batch statistics, noise and dropout drawn as in training; the network is put back afterwards)"},
+    {"landscape_points", K_INT, OFF(landscape_points), 0, 64, NULL, "0", "write landscape.csv: every landscape_every steps, the loss and gradient at this many step sizes along the step's gradient (Santurkar et al. 2018, Section 3.1; 0: off)"},
+    {"landscape_min", K_DOUBLE, OFF(landscape_min), 1e-6, 1e6, NULL, "0.5", "landscape: the smallest step size, in multiples of the step's learning rate"},
+    {"landscape_max", K_DOUBLE, OFF(landscape_max), 1e-6, 1e6, NULL, "4", "landscape: the largest step size, in multiples of the learning rate (sizes spaced geometrically)"},
+    {"landscape_every", K_LONG, OFF(landscape_every), 1, 1e9, NULL, "100", "landscape: steps between probes"},
+    {"scale_check", K_BOOL, OFF(scale_check), 0, 1, NULL, "false", "write scale.csv at the end: each hidden layer's weights scaled by 0.1, 0.5, 2, 10, and the change of its output, the logits and a * dL/dW (Section 3.3)"},
     {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of the init, data order, Algorithm 2 batches, dropout masks and input_two_level's levels"},
     {"threads", K_INT, OFF(threads), 1, 256, NULL, "1", "BLAS threads per trial"},
     {"max_memory_mb", K_INT, OFF(max_memory_mb), 16, 1048576, NULL, "8192", "refuse a trial whose estimated memory (MiB) is above this"},
@@ -305,6 +311,14 @@ void bnx_config_defaults(bnx_config *cfg)
         bnx_config_set(cfg, keys[i].name, keys[i].fallback, NULL);
 }
 
+double bnx_config_landscape_multiple(const bnx_config *cfg, int i)
+{
+    if (cfg->landscape_points < 2)
+        return cfg->landscape_min;
+    return cfg->landscape_min *
+           pow(cfg->landscape_max / cfg->landscape_min, (double)i / (cfg->landscape_points - 1));
+}
+
 double bnx_config_lr_at(const bnx_config *cfg, long step)
 {
     double i = (double)(step > 0 ? step - 1 : 0), lr = cfg->lr;
@@ -349,6 +363,14 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
     if (cfg->probe_unit >= cfg->hidden_units)
         return bnx_fail(err, BNX_EINVAL, "probe_unit = %d but layers have %d units (expected 0 to %d)",
                         cfg->probe_unit, cfg->hidden_units, cfg->hidden_units - 1);
+    if (cfg->landscape_points > 1 && cfg->landscape_min >= cfg->landscape_max)
+        return bnx_fail(err, BNX_EINVAL, "landscape_min = %g must be below landscape_max = %g "
+                        "(landscape_points = %d)", cfg->landscape_min, cfg->landscape_max,
+                        cfg->landscape_points);
+    if (cfg->ics && cfg->ics_mode == BNX_ICS_TRAIN && cfg->probe_size % cfg->batch_size != 0)
+        return bnx_fail(err, BNX_EINVAL, "ics_mode = train: probe_size = %d must be a multiple "
+                        "of batch_size = %d (the probe set is passed in training mini-batches)",
+                        cfg->probe_size, cfg->batch_size);
     if (cfg->hist_min >= cfg->hist_max)
         return bnx_fail(err, BNX_EINVAL, "hist_min = %g must be below hist_max = %g", cfg->hist_min, cfg->hist_max);
     if (train_size > 0 && cfg->batch_size > train_size)

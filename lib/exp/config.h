@@ -13,6 +13,8 @@ enum bnx_bn_inference { BNX_BN_INFER_EMA, BNX_BN_INFER_POPULATION };
 enum bnx_model { BNX_MODEL_MLP, BNX_MODEL_CNN };
 enum bnx_lr_schedule { BNX_LR_CONSTANT, BNX_LR_STEP, BNX_LR_EXP };
 enum bnx_sampling { BNX_SAMPLE_SHUFFLE, BNX_SAMPLE_REPLACEMENT };
+/* The forward pass ics.csv's distributions are taken from (key ics_mode). */
+enum bnx_ics_mode { BNX_ICS_INFERENCE, BNX_ICS_TRAIN };
 
 typedef struct bnx_config {
     char dataset[32];       /* "mnist", "fashion-mnist", "cifar10" */
@@ -72,6 +74,11 @@ typedef struct bnx_config {
     int hist_bins;          /* histogram bins within [hist_min, hist_max] */
     double hist_min, hist_max;
     int ics;                /* 1: measure covariate shift into ics.csv (exp/ics.h) */
+    int ics_mode;           /* enum bnx_ics_mode: the probe set's forward for ics.csv */
+    int landscape_points;   /* step sizes probed along the gradient (landscape.csv); 0: off */
+    double landscape_min, landscape_max; /* the smallest and largest, in multiples of lr */
+    long landscape_every;   /* steps between landscape probes */
+    int scale_check;        /* 1: write scale.csv (Section 3.3's identities) at the end */
     long seed;              /* seed of the trial's random streams */
     int threads;            /* BLAS threads */
     int max_memory_mb;      /* refuse a trial whose estimated memory exceeds this (MiB) */
@@ -101,6 +108,13 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
  * times min(1, (i + 1) / warmup_steps) when warmup_steps > 0 (linear
  * warm-up from lr / warmup_steps). */
 double bnx_config_lr_at(const bnx_config *cfg, long step);
+
+/* The i-th (0-based, i < landscape_points) step size of a landscape probe,
+ * in multiples of the step's learning rate: landscape_min *
+ * (landscape_max / landscape_min)^(i / (landscape_points - 1)), spaced
+ * geometrically from landscape_min to landscape_max (landscape_min alone
+ * when landscape_points is 1). */
+double bnx_config_landscape_multiple(const bnx_config *cfg, int i);
 
 /* The canonical form of an assignment: for the shorthand bn = true|false,
  * *key_out = "norm" and *value_out = "batch"|"none", returning 1; for any

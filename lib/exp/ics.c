@@ -135,6 +135,25 @@ void bnx_ics_grad_free(bnx_ics_grad *g)
     memset(g, 0, sizeof *g);
 }
 
+/* Entries of a conv or linear layer's weights W. */
+static long weight_count(const bnx_layer *l)
+{
+    return l->kind == BNX_LAYER_CONV ? (long)l->geom.k * l->geom.c * l->geom.kh * l->geom.kw
+                                     : (long)l->in * l->out;
+}
+
+double bnx_ics_pass(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *from, int n,
+                    const float *x, const uint8_t *labels)
+{
+    bnx_net_snapshot_restore(net, from);
+    const float *logits = bnx_net_forward(net, n, x, BNX_FWD_TRAIN);
+    int correct;
+    double loss = bnx_softmax_xent_forward(n, g->classes, logits, labels, g->prob, &correct);
+    bnx_softmax_xent_backward(n, g->classes, g->prob, labels, g->dlogits);
+    bnx_net_backward(net, n, x, g->dlogits);
+    return loss / n;
+}
+
 int bnx_ics_grad_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *before, int n,
                          const float *x, const uint8_t *labels, float lr, float momentum,
                          float weight_decay, double *diff, double *cos, double *norm,
@@ -159,17 +178,9 @@ int bnx_ics_grad_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *
         int wl, pl;
         bnx_net_block(net, b, &wl, &pl);
         const bnx_layer *l = &net->layers[wl];
-        long off = l->w - net->params;
-        long count = l->kind == BNX_LAYER_CONV
-                         ? (long)l->geom.k * l->geom.c * l->geom.kh * l->geom.kw
-                         : (long)l->in * l->out;
+        long off = l->w - net->params, count = weight_count(l);
         memcpy(net->params, g->updated, sizeof(float) * (size_t)off);
-        bnx_net_snapshot_restore(net, before);
-        const float *logits = bnx_net_forward(net, n, x, BNX_FWD_TRAIN);
-        int correct;
-        bnx_softmax_xent_forward(n, g->classes, logits, labels, g->prob, &correct);
-        bnx_softmax_xent_backward(n, g->classes, g->prob, labels, g->dlogits);
-        bnx_net_backward(net, n, x, g->dlogits);
+        bnx_ics_pass(g, net, before, n, x, labels);
         double gg = 0.0, hh = 0.0, gh = 0.0, dd = 0.0;
         for (long j = 0; j < count; j++) {
             double a = g->grads[off + j], c = l->dw[j];
@@ -187,4 +198,23 @@ int bnx_ics_grad_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *
     bnx_net_snapshot_restore(net, &after);
     bnx_net_snapshot_free(&after);
     return BNX_OK;
+}
+
+void bnx_ics_weight_norms(const bnx_ics_grad *g, const bnx_net *net, double *w_norm,
+                          double *update_norm)
+{
+    for (int b = 0; b < net->num_blocks; b++) {
+        int wl, pl;
+        bnx_net_block(net, b, &wl, &pl);
+        const bnx_layer *l = &net->layers[wl];
+        long off = l->w - net->params, count = weight_count(l);
+        double ww = 0.0, uu = 0.0;
+        for (long j = 0; j < count; j++) {
+            double w = g->params[off + j], u = (double)g->updated[off + j] - w;
+            ww += w * w;
+            uu += u * u;
+        }
+        w_norm[b] = sqrt(ww);
+        update_norm[b] = sqrt(uu);
+    }
 }

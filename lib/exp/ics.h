@@ -102,4 +102,26 @@ int bnx_ics_grad_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *
                          float weight_decay, double *diff, double *cos, double *norm,
                          bnx_error *err);
 
+/* After bnx_ics_grad_measure: for every hidden block b, w_norm[b] =
+ * ||W||_2 of its conv or linear weights at the measured step (before the
+ * step's update) and update_norm[b] = ||W_after - W||_2, the size of that
+ * step's full SGD update of them (with momentum and weight decay; bias
+ * excluded), from g's copies; sums in double.  Their ratio is the
+ * effective step of Section 3.3's argument: with BN, a layer's output
+ * does not depend on the scale of W, so the same update moves a larger W
+ * less.  Arrays: (net->num_blocks). */
+void bnx_ics_weight_norms(const bnx_ics_grad *g, const bnx_net *net, double *w_norm,
+                          double *update_norm);
+
+/* One training pass on a probe's terms: put net back to `from` (its
+ * normalization state and random streams, so that the pass draws the
+ * dropout masks and noise that the training forward drew), forward in
+ * training mode (BNX_FWD_TRAIN) on x (N, C, H, W) with n <= g->max_n, the
+ * softmax cross-entropy loss against labels (N), and backward: net->grads
+ * then hold the gradient at the current parameters.  Returns the mean loss
+ * (nats per example).  Leaves the normalization state as the forward left
+ * it: the caller restores a snapshot when it is done. */
+double bnx_ics_pass(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *from, int n,
+                    const float *x, const uint8_t *labels);
+
 #endif

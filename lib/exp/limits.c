@@ -44,11 +44,13 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
         for (int b = 0; b < plan.num_blocks; b++)
             samples += 2.0 * cfg->probe_size * plan.layers[plan.block_weight[b]].c;
         mem->trainer += 3 * 4.0 * samples  /* this record's, the last one's, in a checkpoint */
-                        + 4.0 * cfg->probe_size  /* sort scratch */
-                        + 4 * 4.0 * mem->num_params /* parameters, update, momentum, gradients */
-                        + 2 * 4.0 * cfg->batch_size * classes
-                        + 4.0 * (double)bnx_net_state_len(&plan); /* the snapshots */
+                        + 4.0 * cfg->probe_size; /* sort scratch */
     }
+    if (cfg->ics || cfg->landscape_points > 0 || cfg->scale_check) /* probes' buffers */
+        mem->trainer += 4 * 4.0 * mem->num_params /* parameters, update, momentum, gradients */
+                        + 2 * 4.0 * cfg->batch_size * classes
+                        + 2 * 4.0 * (double)bnx_net_state_len(&plan) /* the snapshots */
+                        + (cfg->scale_check ? 4.0 * mem->activations / 2 : 0.0); /* references */
     if (!bnx_input_is_identity(cfg)) /* the test set and train-eval subset as the network sees them */
         mem->trainer += 4.0 * ((double)test_n + (cfg->train_eval_size < train_n ? (double)cfg->train_eval_size : (double)train_n)) * features;
     mem->total = mem->params + mem->activations + mem->im2col + mem->trainer;

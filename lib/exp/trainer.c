@@ -10,6 +10,8 @@
 #include "core/timer.h"
 #include "exp/checkpoint.h"
 #include "exp/ics.h"
+#include "exp/landscape.h"
+#include "out/strbuf.h"
 #include "exp/input.h"
 #include "exp/limits.h"
 #include "exp/probe.h"
@@ -50,7 +52,7 @@ typedef struct trial {
     float *probe;          /* (hidden_layers, probe_size, hidden_units) */
     float *scratch;        /* (probe_size * hidden_units) for order statistics */
     long *hist;            /* (hist_bins + 2) */
-    bnx_csv metrics, activations, histograms, ics;
+    bnx_csv metrics, activations, histograms, ics, landscape;
     /* covariate shift (cfg->ics): the probe samples of every hidden block's
        two points, (block, point, unit, probe_size) with each unit's samples
        sorted, at this record and the last one */
@@ -60,7 +62,9 @@ typedef struct trial {
     int ics_has_prev;      /* ics_prev holds the last record's samples */
     bnx_ics_grad ics_grad; /* Santurkar et al.'s G and G' */
     double *ics_diff, *ics_cos, *ics_norm; /* (num_blocks), of this record's step */
+    double *ics_wnorm, *ics_unorm; /* (num_blocks): ||W|| and its update's norm, likewise */
     int ics_grad_valid;    /* they were measured at this record's step */
+    double *multiples;     /* (landscape_points) the landscape's step sizes / lr */
     /* probed unit's percentiles over the records after step 0 */
     double lo[3], hi[3];
     long drift_records;
@@ -193,7 +197,7 @@ static void evaluate_set(trial *t, const bnx_dataset *ds, const float *images, i
                 memcpy(t->probe + ((long)(k - 1) * t->cfg->probe_size + start) * units,
                        bnx_net_preactivation(&t->net, k, NULL),
                        sizeof(float) * (size_t)rows * units);
-            if (t->cfg->ics)
+            if (t->cfg->ics && t->cfg->ics_mode == BNX_ICS_INFERENCE)
                 ics_capture(t, n, start, rows);
         }
     }
@@ -205,6 +209,26 @@ static void evaluate_set(trial *t, const bnx_dataset *ds, const float *images, i
 static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *accuracy)
 {
     evaluate_set(t, t->test, t->test_images, t->test->n, flags, probe, loss, accuracy);
+}
+
+/* ics_mode = train: the probe set's distributions as training sees them,
+ * from training-mode forwards over it in mini-batches of batch_size (batch
+ * statistics, noise and dropout drawn as in a step); the network's state is
+ * put back afterwards, so training goes on as if nothing had run. */
+static int ics_capture_train(trial *t, bnx_error *err)
+{
+    bnx_net_snapshot snap;
+    int rc = bnx_net_snapshot_take(&t->net, &snap, err);
+    for (int start = 0; rc == BNX_OK && start < t->cfg->probe_size; start += t->cfg->batch_size) {
+        int n = t->cfg->probe_size - start < t->cfg->batch_size ? t->cfg->probe_size - start
+                                                                 : t->cfg->batch_size;
+        bnx_net_forward(&t->net, n, t->test_images + (long)start * t->features, BNX_FWD_TRAIN);
+        ics_capture(t, n, start, n);
+    }
+    if (rc == BNX_OK)
+        bnx_net_snapshot_restore(&t->net, &snap);
+    bnx_net_snapshot_free(&snap);
+    return rc;
 }
 
 static unsigned eval_flags(const trial *t)
@@ -286,7 +310,7 @@ static int write_ics(trial *t, long step, bnx_error *err)
             if (p == 0 || !ics_same_points(t, b))
                 bnx_shift_summarise(t->ics_prev + off, t->ics_cur + off, units, size, &s);
             char c[6][32];
-            if (bnx_csv_row(&t->ics, err, "%ld,%d,%s,%d,%s,%s,%s,%s,%s,%s,,,", step, b + 1,
+            if (bnx_csv_row(&t->ics, err, "%ld,%d,%s,%d,%s,%s,%s,%s,%s,%s,,,,,,", step, b + 1,
                             points[p], units, bnx_csv_num(c[0], 32, s.mean_shift, 1),
                             bnx_csv_num(c[1], 32, s.mean_shift_max, 1),
                             bnx_csv_num(c[2], 32, s.std_ratio, s.ratio_units > 0),
@@ -297,11 +321,13 @@ static int write_ics(trial *t, long step, bnx_error *err)
     }
     for (int b = 0; b < t->net.num_blocks && t->ics_grad_valid; b++) {
         const bnx_layer *l = &t->net.layers[t->net.block_weight[b]];
-        char c[3][32];
-        if (bnx_csv_row(&t->ics, err, "%ld,%d,weights,%d,,,,,,,%s,%s,%s", step, b + 1, l->c,
-                        bnx_csv_num(c[0], 32, t->ics_diff[b], 1),
+        char c[6][32];
+        double w = t->ics_wnorm[b], u = t->ics_unorm[b];
+        if (bnx_csv_row(&t->ics, err, "%ld,%d,weights,%d,,,,,,,%s,%s,%s,%s,%s,%s", step, b + 1,
+                        l->c, bnx_csv_num(c[0], 32, t->ics_diff[b], 1),
                         bnx_csv_num(c[1], 32, t->ics_cos[b], 1),
-                        bnx_csv_num(c[2], 32, t->ics_norm[b], 1)))
+                        bnx_csv_num(c[2], 32, t->ics_norm[b], 1), bnx_csv_num(c[3], 32, w, 1),
+                        bnx_csv_num(c[4], 32, u, 1), bnx_csv_num(c[5], 32, u / w, w > 0.0)))
             return err->code;
     }
     t->ics_grad_valid = 0;
@@ -310,6 +336,18 @@ static int write_ics(trial *t, long step, bnx_error *err)
     t->ics_cur = tmp;
     t->ics_has_prev = 1;
     return BNX_OK;
+}
+
+/* One landscape.csv row. */
+static int write_landscape(trial *t, long step, float lr, const bnx_landscape_point *p,
+                           bnx_error *err)
+{
+    char c[8][32];
+    return bnx_csv_row(&t->landscape, err, "%ld,%s,%s,%s,%s,%s,%s,%s,%s", step,
+                       bnx_csv_num(c[0], 32, lr, 1), bnx_csv_num(c[1], 32, p->loss, 1),
+                       bnx_csv_num(c[2], 32, p->grad_norm, 1), bnx_csv_num(c[3], 32, p->loss_min, 1),
+                       bnx_csv_num(c[4], 32, p->loss_max, 1), bnx_csv_num(c[5], 32, p->change_min, 1),
+                       bnx_csv_num(c[6], 32, p->change_max, 1), bnx_csv_num(c[7], 32, p->beta, 1));
 }
 
 static int write_record(trial *t, const bnx_record *r, bnx_error *err)
@@ -394,7 +432,12 @@ static int trial_open(trial *t, bnx_error *err)
         t->ics_diff = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
         t->ics_cos = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
         t->ics_norm = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
+        t->ics_wnorm = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
+        t->ics_unorm = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
     }
+    t->multiples = bnx_calloc((size_t)cfg->landscape_points + 1, sizeof(double), &failed);
+    for (int k = 0; !failed && k < cfg->landscape_points; k++)
+        t->multiples[k] = bnx_config_landscape_multiple(cfg, k);
     t->train_eval = cfg->train_eval_size < t->train->n ? cfg->train_eval_size : t->train->n;
     int copies = !bnx_input_is_identity(cfg);
     if (copies) {
@@ -404,7 +447,8 @@ static int trial_open(trial *t, bnx_error *err)
     }
     if (failed)
         return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the trial", failed);
-    if (cfg->ics && (rc = bnx_ics_grad_init(&t->ics_grad, &t->net, cfg->batch_size, err)))
+    if ((cfg->ics || cfg->landscape_points > 0 || cfg->scale_check) &&
+        (rc = bnx_ics_grad_init(&t->ics_grad, &t->net, cfg->batch_size, err)))
         return rc;
     if (copies) { /* the test set and the train-eval subset, prepared once */
         bnx_input_images(&t->input, BNX_INPUT_TEST, t->test, t->test->n, t->test_images);
@@ -420,19 +464,21 @@ static int trial_open(trial *t, bnx_error *err)
 }
 
 static const char *const csv_names[BNX_NUM_CSV] = {"metrics.csv", "activations.csv",
-                                                   "histograms.csv", "ics.csv"};
+                                                   "histograms.csv", "ics.csv", "landscape.csv"};
 static const char *const csv_headers[BNX_NUM_CSV] = {
     "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,train_eval_loss,"
     "train_eval_accuracy,wall_time_s",
     "step,layer,unit,p15,p50,p85,mean,std",
     "step,layer,bin_lo,bin_hi,count",
     "step,layer,point,units,mean_shift,mean_shift_max,std_ratio,std_ratio_max,w1,w1_max,"
-    "grad_diff,grad_cos,grad_norm",
+    "grad_diff,grad_cos,grad_norm,w_norm,update_norm,effective_step",
+    "step,lr,loss,grad_norm,loss_min,loss_max,grad_change_min,grad_change_max,beta_smoothness",
 };
 
 static bnx_csv *csv_file(trial *t, int i)
 {
-    bnx_csv *files[BNX_NUM_CSV] = {&t->metrics, &t->activations, &t->histograms, &t->ics};
+    bnx_csv *files[BNX_NUM_CSV] = {&t->metrics, &t->activations, &t->histograms, &t->ics,
+                                   &t->landscape};
     return files[i];
 }
 
@@ -441,7 +487,8 @@ static bnx_csv *csv_file(trial *t, int i)
 static int open_csvs(trial *t, const long *bytes, bnx_error *err)
 {
     for (int i = 0; i < BNX_NUM_CSV; i++) {
-        if (i == BNX_CSV_ICS && !t->cfg->ics)
+        if ((i == BNX_CSV_ICS && !t->cfg->ics) ||
+            (i == BNX_CSV_LANDSCAPE && t->cfg->landscape_points == 0))
             continue;
         char path[4200];
         snprintf(path, sizeof path, "%s/%s", t->dir, csv_names[i]);
@@ -583,6 +630,9 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->ics_diff);
     free(t->ics_cos);
     free(t->ics_norm);
+    free(t->ics_wnorm);
+    free(t->ics_unorm);
+    free(t->multiples);
     bnx_ics_grad_free(&t->ics_grad);
     if (t->test_images != t->test->images)
         free(t->test_images);
@@ -598,6 +648,8 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
     if (bnx_config_uses_running(t->cfg) && t->cfg->bn_inference == BNX_BN_INFER_POPULATION)
         estimate_population(t);
     evaluate(t, eval_flags(t), 1, &r->test_loss, &r->test_accuracy);
+    if (t->cfg->ics && t->cfg->ics_mode == BNX_ICS_TRAIN && ics_capture_train(t, err))
+        return err->code;
     if (t->train_eval > 0)
         evaluate_set(t, t->train, t->train_eval_images, t->train_eval, eval_flags(t), 0,
                      &r->train_eval_loss, &r->train_eval_accuracy);
@@ -631,6 +683,45 @@ void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg)
     res->probe_layer = bnx_config_probe_layer(cfg);
     res->probe_unit = cfg->probe_unit;
     res->p15_drift = res->p50_drift = res->p85_drift = NAN;
+}
+
+/* The weight scales of scale.csv (Section 3.3). */
+static const double scale_factors[] = {0.1, 0.5, 2.0, 10.0};
+
+/* Section 3.3's identities on the trained network: dir/scale.csv, written
+ * whole, with a row per hidden block, factor and mode (README "Outputs"),
+ * on the first batch_size training images (in the data's order: no random
+ * stream is drawn). */
+static int write_scale(trial *t, bnx_error *err)
+{
+    int m = t->cfg->batch_size;
+    for (int i = 0; i < m; i++)
+        t->pop_idx[i] = (uint32_t)i;
+    gather(t, t->train, t->pop_idx, m);
+    bnx_strbuf sb = {0};
+    bnx_sb_printf(&sb, "layer,a,mode,output_rel_error,logits_rel_error,grad_rel_error\n");
+    for (int b = 0; b < t->net.num_blocks; b++)
+        for (size_t k = 0; k < sizeof scale_factors / sizeof scale_factors[0]; k++) {
+            bnx_scale_point train, inference;
+            int rc = bnx_scale_check(&t->ics_grad, &t->net, b, scale_factors[k], m, t->x, t->y,
+                                     &train, &inference, err);
+            if (rc) {
+                free(sb.p);
+                return rc;
+            }
+            const bnx_scale_point *pt[2] = {&train, &inference};
+            for (int mode = 0; mode < 2; mode++) {
+                char c[3][32];
+                bnx_sb_printf(&sb, "%d,%g,%s,%s,%s,%s\n", b + 1, scale_factors[k],
+                              mode ? "inference" : "train",
+                              bnx_csv_num(c[0], 32, pt[mode]->output_error, 1),
+                              bnx_csv_num(c[1], 32, pt[mode]->logits_error, 1),
+                              bnx_csv_num(c[2], 32, pt[mode]->grad_error, mode == 0));
+            }
+        }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/scale.csv", t->dir);
+    return bnx_sb_write(&sb, path, err);
 }
 
 int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
@@ -695,8 +786,9 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         next_batch(&t);
         /* at a record step, Santurkar et al.'s G' needs the state before the forward */
         int measure = cfg->ics && (step % cfg->eval_every == 0 || step == cfg->steps);
+        int landscape = cfg->landscape_points > 0 && step % cfg->landscape_every == 0;
         bnx_net_snapshot before = {0};
-        if (measure && (rc = bnx_net_snapshot_take(&t.net, &before, err)))
+        if ((measure || landscape) && (rc = bnx_net_snapshot_take(&t.net, &before, err)))
             break;
         const float *logits = bnx_net_forward(&t.net, m, t.x, BNX_FWD_TRAIN);
         int correct;
@@ -709,6 +801,16 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
                                       (float)cfg->weight_decay, t.ics_diff, t.ics_cos,
                                       t.ics_norm, err);
             t.ics_grad_valid = rc == BNX_OK;
+            if (rc == BNX_OK)
+                bnx_ics_weight_norms(&t.ics_grad, &t.net, t.ics_wnorm, t.ics_unorm);
+        }
+        if (landscape && rc == BNX_OK) {
+            bnx_landscape_point lp;
+            float lr = (float)bnx_config_lr_at(cfg, step);
+            rc = bnx_landscape_measure(&t.ics_grad, &t.net, &before, m, t.x, t.y, loss / m, lr,
+                                       t.multiples, cfg->landscape_points, &lp, err);
+            if (rc == BNX_OK)
+                rc = write_landscape(&t, step, lr, &lp, err);
         }
         bnx_net_snapshot_free(&before);
         if (rc)
@@ -757,6 +859,8 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
             res->p85_drift = t.hi[2] - t.lo[2];
         }
     }
+    if (rc == BNX_OK && !interrupted && cfg->scale_check && res->status == BNX_TRIAL_DONE)
+        rc = write_scale(&t, err);
     res->wall_time_s = bnx_now() - start;
     if (rc == BNX_OK && !interrupted)
         rc = save_checkpoint(&t, res->steps, res->wall_time_s, 1, res, err);
