@@ -341,6 +341,140 @@ START_TEST(test_verdict_missing_and_diverged)
 }
 END_TEST
 
+/* rows.csv in every trial directory of run `dir`, seed k and variant
+ * factor b (1 with BN, 10 without): w1 is k*b times 1, 2, (empty), (nan),
+ * 4, 3 in the order of the rows below. */
+static void write_rows(const char *dir)
+{
+    bnx_plan plan;
+    bnx_error err;
+    bnx_error_clear(&err);
+    ck_assert_msg(bnx_plan_read(dir, &plan, &err) == BNX_OK, "%s", err.msg);
+    for (int t = 0; t < plan.num_trials; t++) {
+        const bnx_plan_trial *tr = &plan.trials[t];
+        double f = (double)tr->seed * (strncmp(tr->variant, "bn-", 3) == 0 ? 1 : 10);
+        char sub[4200], text[1024];
+        snprintf(sub, sizeof sub, "%s/%s", dir, tr->dir);
+        snprintf(text, sizeof text,
+                 "step,layer,point,w1,note\n"
+                 "100,1,pre_norm,%g,a\n"
+                 "100,2,pre_norm,%g,a\n"
+                 "100,2,pre_activation,,a\n"
+                 "200,1,pre_norm,nan,b\n"
+                 "200,2,pre_norm,%g,b\n"
+                 "200,2,pre_activation,%g,b\n",
+                 1 * f, 2 * f, 4 * f, 3 * f);
+        struct stat st;
+        if (stat(sub, &st) == 0)
+            write_text(sub, "rows.csv", text);
+    }
+    bnx_plan_free(&plan);
+}
+
+/* rows_*(FILE, COLUMN, filters): a column of a trial's CSV reduced over
+ * its rows, with known values; empty values; errors. */
+START_TEST(test_verdict_rows)
+{
+#define RULE(NAME, MEASURE) "[verdict." NAME "]\nclaim = 1\nstatement = s\nwritten = w\nat = lr\n" \
+    "measure = " MEASURE "\nholds = > 0\n"
+    static const char rows_rules[] =
+        RULE("all", "mean(rows_mean(rows.csv, w1) | bn=true) + 0 * mean(rows_max(rows.csv, w1) | bn=true)"
+             "\n  + 0 * mean(rows_min(rows.csv, w1)| bn=true) + 0 * mean(rows_first(rows.csv, w1) | bn=true)"
+             "\n  + 0 * mean(rows_last(rows.csv,w1) | bn=true) + 0 * mean(rows_mean(rows.csv, w1) | bn=false)")
+        RULE("filtered", "mean(rows_mean(rows.csv, w1, layer=2) | bn=true)"
+             "\n  + 0 * mean(rows_first(rows.csv, w1, layer=2, point=pre_activation) | bn=true)"
+             "\n  + 0 * mean(rows_last( rows.csv , w1 , point = pre_norm ) | bn=true)"
+             "\n  + 0 * mean(rows_min(rows.csv, w1, layer=1) | bn=true)"
+             "\n  + 0 * max(rows_max(rows.csv, w1, note=b, point=pre_norm) | bn=false)")
+        RULE("none", "count(rows_max(rows.csv, w1, layer=1, step=200))"
+             "\n  + count(rows_mean(rows.csv, w1, layer=2.0)) + count(rows_mean(rows.csv, w1, point=x))")
+        RULE("undec", "mean(rows_max(rows.csv, w1, layer=1, step=200))")
+        RULE("largest", "largest(lr, rows_mean(rows.csv, w1, layer=1), 0)")
+        RULE("nocol", "mean(rows_mean(rows.csv, w2))")
+        RULE("nofcol", "mean(rows_mean(rows.csv, w1, colour=red))")
+        RULE("nofile", "mean(rows_mean(landscape.csv, loss_max))")
+        RULE("text", "mean(rows_mean(rows.csv, note))");
+    char dir[4096];
+    bnx_verdict_result res;
+    bnx_error err;
+    test_tmpdir_create(dir, sizeof dir, "verdict-rows");
+    make_run(dir, rows_rules, "done");
+    write_rows(dir);
+
+    /* every row (empty and nan skipped): per trial k * (1+2+4+3)/4, max 4k,
+     * min k, first k, last 3k; seeds 1-3 average k to 2; no BN: 10 times */
+    ck_assert_msg(decide(dir, "all", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(res.num_terms, 6);
+    ck_assert_int_eq(res.decided, 3);
+    static const double all[6] = {5, 8, 2, 2, 6, 50};
+    for (int k = 0; k < 6; k++)
+        ck_assert_msg(fabs(res.points[1].terms[k] - all[k]) < 1e-9, "term %d: %g", k,
+                      res.points[1].terms[k]);
+    ck_assert(fabs(res.points[0].measure - 5) < 1e-9);
+    ck_assert_str_eq(res.term_text[0], "mean(rows_mean(rows.csv, w1) | norm=batch)");
+    ck_assert_str_eq(res.term_text[4], "mean(rows_last(rows.csv, w1) | norm=batch)");
+    bnx_verdict_result_free(&res);
+
+    /* row filters: layer 2 is 2k, (empty), 4k, 3k: mean 3k; its first
+     * pre_activation value is the 3k (the empty cell is skipped); the last
+     * pre_norm 4k; layer 1's min k (nan skipped); no BN's note=b pre_norm
+     * rows: 4k, the largest seed's 120 */
+    ck_assert_msg(decide(dir, "filtered", &res, &err) == BNX_OK, "%s", err.msg);
+    static const double filtered[5] = {6, 6, 8, 2, 120};
+    for (int k = 0; k < 5; k++)
+        ck_assert_msg(fabs(res.points[2].terms[k] - filtered[k]) < 1e-9, "term %d: %g", k,
+                      res.points[2].terms[k]);
+    ck_assert_str_eq(res.term_text[1], "mean(rows_first(rows.csv, w1, layer=2, "
+                     "point=pre_activation) | norm=batch)");
+    ck_assert_str_eq(res.term_text[2], "mean(rows_last(rows.csv, w1, point=pre_norm) | norm=batch)");
+    bnx_verdict_result_free(&res);
+
+    /* no row with a finite value: empty (layer 1 at step 200 is nan; the
+     * cell text 2 is not 2.0; no point x): count() has none, mean()
+     * is undecided as for a diverged trial */
+    ck_assert_msg(decide(dir, "none", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(res.decided, 3);
+    for (int k = 0; k < 3; k++)
+        ck_assert(res.points[0].terms[k] == 0);
+    bnx_verdict_result_free(&res);
+    ck_assert_msg(decide(dir, "undec", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(res.points[0].why, "has no value (empty; the rule's empty = undecided)"),
+                  "%s", res.points[0].why);
+    bnx_verdict_result_free(&res);
+
+    /* a quantity of largest(): every variant's mean is its value, so the
+     * best is no BN's (10 * 2) at each rate */
+    ck_assert_msg(decide(dir, "largest", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert(fabs(res.points[1].terms[0] - 1) < 1e-9);
+    bnx_verdict_result_free(&res);
+
+    /* errors name the file and the column */
+    ck_assert_int_eq(decide(dir, "nocol", &res, &err), BNX_EINVAL);
+    ck_assert_msg(strstr(err.msg, "/rows.csv has no column w2"), "%s", err.msg);
+    ck_assert_int_eq(decide(dir, "nofcol", &res, &err), BNX_EINVAL);
+    ck_assert_msg(strstr(err.msg, "/rows.csv has no column colour (the verdict's measure filters"),
+                  "%s", err.msg);
+    ck_assert_int_eq(decide(dir, "nofile", &res, &err), BNX_ENOTFOUND);
+    ck_assert_msg(strstr(err.msg, "/seed-1/landscape.csv not found"), "%s", err.msg);
+    ck_assert_int_eq(decide(dir, "text", &res, &err), BNX_EFORMAT);
+    ck_assert_msg(strstr(err.msg, "column note: 'a' is not a number"), "%s", err.msg);
+    test_tmpdir_remove(dir);
+
+    /* a diverged trial's value is empty, whatever its file holds */
+    test_tmpdir_create(dir, sizeof dir, "verdict-rows-div");
+    make_run(dir, rows_rules, "diverged");
+    write_rows(dir);
+    ck_assert_msg(decide(dir, "filtered", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(res.points[2].decided, 0);
+    ck_assert_msg(strstr(res.points[2].why, "bn-lr-10 seed 3 has no value (diverged"), "%s",
+                  res.points[2].why);
+    bnx_verdict_result_free(&res);
+    test_tmpdir_remove(dir);
+#undef RULE
+}
+END_TEST
+
 /* A rule that does not parse names the key and what was expected. */
 static void refused(const char *rule, const char *expect)
 {
@@ -399,6 +533,27 @@ START_TEST(test_verdict_refusals)
     refused(longline, "line longer than 198 characters");
     refused(HEAD "claim = 2\nmeasure = mean(final_test_accuracy)\nholds = > 0\n",
             "claim is given twice");
+    /* rows_*(): FILE a plain .csv name, the column before the row filters,
+     * the trials' filters after the ')' */
+    static const char *const rows_bad[][2] = {
+        {"mean(rows_mean(../x.csv, w1))",
+         "rows_mean(../x.csv, ...): FILE is the name of a CSV file in the trial directory"},
+        {"mean(rows_max(sub/ics.csv, w1))", "no '/' or '..'"},
+        {"mean(rows_min(ics.txt, w1))", "(NAME.csv"},
+        {"mean(rows_first(.csv, w1))", "(NAME.csv"},
+        {"mean(rows_last(ics.csv))", "expected ','"},
+        {"mean(rows_mean(ics.csv, layer=2, w1))", "the column comes before the row filters"},
+        {"mean(rows_mean(ics.csv, w1, layer))", "expected '='"},
+        {"mean(rows_mean(ics.csv, w1, layer=))", "expected the text of the filter's cell"},
+        {"mean(rows_mean(ics.csv, w1 | bn=true))", "the trials' filters '| KEY=VALUE' go after its ')'"},
+        {"mean(rows_mean(ics.csv, w1, a=1, b=2, c=3, d=4, e=5))", "more than 4 row filters"},
+        {"mean(rows_median(ics.csv, w1))", "'rows_median' is not a numeric column"},
+    };
+    for (size_t i = 0; i < sizeof rows_bad / sizeof rows_bad[0]; i++) {
+        char rule[512];
+        snprintf(rule, sizeof rule, HEAD "measure = %s\nholds = > 0\n", rows_bad[i][0]);
+        refused(rule, rows_bad[i][1]);
+    }
 #undef HEAD
 }
 END_TEST
@@ -495,6 +650,7 @@ Suite *suite_verdict(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_verdict_forms);
     tcase_add_test(tc, test_verdict_missing_and_diverged);
+    tcase_add_test(tc, test_verdict_rows);
     tcase_add_test(tc, test_verdict_refusals);
     tcase_add_test(tc, test_claims_table);
     suite_add_tcase(s, tc);

@@ -14,9 +14,12 @@
 
 enum { N_NUM, N_ADD, N_SUB, N_MUL, N_DIV, N_NEG, N_ABS, N_LARGER, N_SMALLER, N_AGG };
 enum { A_MEAN, A_SD, A_MIN, A_MAX, A_COUNT, A_BEST, A_WORST, A_LARGEST, A_SMALLEST };
-enum { Q_SUMMARY, Q_FINAL, Q_STEPS_TO, Q_DIVERGED };
+enum { Q_SUMMARY, Q_FINAL, Q_STEPS_TO, Q_DIVERGED, Q_ROWS };
+/* rows_*(): the reduction of a column over a CSV's rows */
+enum { R_MEAN, R_MAX, R_MIN, R_FIRST, R_LAST };
 
 #define MAX_FILTERS 8
+#define MAX_ROW_FILTERS 4
 
 struct bnx_vnode {
     int kind;
@@ -26,6 +29,12 @@ struct bnx_vnode {
     int agg, qkind;
     char qname[64];     /* summary.csv or metrics.csv column */
     double qarg;        /* steps_to's accuracy */
+    /* Q_ROWS: rows_REDUCE(FILE, COLUMN, RKEY=RVAL, ...) */
+    int reduce;         /* R_MEAN ... R_LAST */
+    char file[64];      /* a CSV file name in the trial directory */
+    int num_row_filters;
+    char rkey[MAX_ROW_FILTERS][64];
+    char rval[MAX_ROW_FILTERS][64]; /* the cell's text, compared exactly */
     char key[64];       /* largest / smallest: the key */
     double tol;
     int num_filters;
@@ -36,6 +45,8 @@ struct bnx_vnode {
 
 static const char *const agg_names[] = {"mean", "sd", "min", "max", "count",
                                         "best", "worst", "largest", "smallest"};
+static const char *const reduce_names[] = {"rows_mean", "rows_max", "rows_min", "rows_first",
+                                           "rows_last"};
 
 /* ---- setting keys ---- */
 
@@ -311,12 +322,80 @@ static int summary_column(const char *name)
     return 0;
 }
 
+/* A rows_*() argument: the characters up to a space or one of , ( ) | =
+ * into buf; 0 (and an error) if there are none or too many. */
+static int rows_token(struct parser *p, char *buf, size_t size, const char *what)
+{
+    skip_space(p);
+    size_t n = strcspn(p->s + p->i, ",()|= \t\r\n\v\f");
+    if (n == 0 || n >= size) {
+        fail_at(p, "expected %s%s", what, n ? " (too long)" : "");
+        return 0;
+    }
+    memcpy(buf, p->s + p->i, n);
+    buf[n] = '\0';
+    p->i += n;
+    return 1;
+}
+
+/* The arguments of rows_REDUCE(FILE, COLUMN, KEY=VALUE, ...), after its
+ * name. */
+static int rows_quantity(struct parser *p, bnx_vnode *n)
+{
+    const char *fn = reduce_names[n->reduce];
+    if (!expect(p, '('))
+        return 0;
+    size_t at = (skip_space(p), p->i);
+    if (!rows_token(p, n->file, sizeof n->file, "a CSV file of the trial directory (FILE.csv)"))
+        return 0;
+    size_t len = strlen(n->file), plain = strspn(n->file, "abcdefghijklmnopqrstuvwxyz"
+                                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+    if (plain != len || strstr(n->file, "..") || len < 5 || strcmp(n->file + len - 4, ".csv") != 0) {
+        p->i = at;
+        fail_at(p, "%s(%s, ...): FILE is the name of a CSV file in the trial directory (NAME.csv: "
+                "letters, digits, '.', '_', '-'; no '/' or '..')", fn, n->file);
+        return 0;
+    }
+    if (!expect(p, ',') || !rows_token(p, n->qname, sizeof n->qname, "a column of FILE"))
+        return 0;
+    skip_space(p);
+    if (p->s[p->i] == '=') {
+        fail_at(p, "%s(FILE, COLUMN, KEY=VALUE, ...): the column comes before the row filters", fn);
+        return 0;
+    }
+    while (accept(p, ',')) {
+        int f = n->num_row_filters;
+        if (f == MAX_ROW_FILTERS) {
+            fail_at(p, "%s(): more than %d row filters", fn, MAX_ROW_FILTERS);
+            return 0;
+        }
+        if (!rows_token(p, n->rkey[f], sizeof n->rkey[0], "a row filter COLUMN=VALUE") ||
+            !expect(p, '=') ||
+            !rows_token(p, n->rval[f], sizeof n->rval[0], "the text of the filter's cell"))
+            return 0;
+        n->num_row_filters++;
+    }
+    skip_space(p);
+    if (p->s[p->i] == '|') {
+        fail_at(p, "%s(...) takes row filters after a comma (KEY=VALUE); the trials' filters "
+                "'| KEY=VALUE' go after its ')'", fn);
+        return 0;
+    }
+    return expect(p, ')');
+}
+
 static int quantity(struct parser *p, bnx_vnode *n)
 {
     char name[64];
-    if (!ident(p, name, sizeof name, "a quantity (a summary.csv column, final(COLUMN) or "
-               "steps_to(ACCURACY))"))
+    if (!ident(p, name, sizeof name, "a quantity (a summary.csv column, final(COLUMN), "
+               "steps_to(ACCURACY) or rows_mean(FILE, COLUMN, ...))"))
         return 0;
+    for (int k = 0; k < (int)(sizeof reduce_names / sizeof reduce_names[0]); k++)
+        if (strcmp(name, reduce_names[k]) == 0) {
+            n->qkind = Q_ROWS;
+            n->reduce = k;
+            return rows_quantity(p, n);
+        }
     if (strcmp(name, "final") == 0 || strcmp(name, "steps_to") == 0) {
         n->qkind = name[0] == 'f' ? Q_FINAL : Q_STEPS_TO;
         if (!expect(p, '('))
@@ -336,8 +415,9 @@ static int quantity(struct parser *p, bnx_vnode *n)
     }
     if (!summary_column(name)) {
         p->i -= strlen(name);
-        fail_at(p, "'%s' is not a numeric column of summary.csv (%s), diverged, final(COLUMN) "
-                "or steps_to(ACCURACY)", name, bnx_summary_header());
+        fail_at(p, "'%s' is not a numeric column of summary.csv (%s), diverged, final(COLUMN), "
+                "steps_to(ACCURACY) or rows_mean|max|min|first|last(FILE, COLUMN, ...)", name,
+                bnx_summary_header());
         return 0;
     }
     n->qkind = Q_SUMMARY;
@@ -659,6 +739,48 @@ static const char *trial_status(const struct eval *ev, int t)
     return bnx_csv_table_cell(&ev->summary, ev->row[t], bnx_csv_table_col(&ev->summary, "status"));
 }
 
+/* Trial t's value of rows_REDUCE(FILE, COLUMN, filters) into *x: NaN if
+ * no row matches with a finite COLUMN. */
+static int rows_value(struct eval *ev, const bnx_vnode *n, int t, double *x)
+{
+    char path[4400];
+    bnx_csv_table c = {0};
+    snprintf(path, sizeof path, "%s/%s/%s", ev->dir, ev->plan.trials[t].dir, n->file);
+    int rc = bnx_csv_table_read(path, &c, ev->err);
+    if (rc == BNX_ENOTFOUND)
+        return bnx_fail(ev->err, rc, "%s not found (the verdict's measure reads %s(%s, %s, ...) "
+                        "from every trial that ended)", path, reduce_names[n->reduce], n->file,
+                        n->qname);
+    int col = rc ? -1 : bnx_csv_table_col(&c, n->qname), fcol[MAX_ROW_FILTERS];
+    if (!rc && col < 0)
+        rc = bnx_fail(ev->err, BNX_EINVAL, "%s has no column %s (the verdict's measure uses it)",
+                      path, n->qname);
+    for (int f = 0; !rc && f < n->num_row_filters; f++)
+        if ((fcol[f] = bnx_csv_table_col(&c, n->rkey[f])) < 0)
+            rc = bnx_fail(ev->err, BNX_EINVAL, "%s has no column %s (the verdict's measure "
+                          "filters its rows by it)", path, n->rkey[f]);
+    double sum = 0;
+    long count = 0;
+    for (long i = 0; !rc && i < c.num_rows; i++) {
+        int f = 0;
+        while (f < n->num_row_filters && strcmp(bnx_csv_table_cell(&c, i, fcol[f]), n->rval[f]) == 0)
+            f++;
+        double v;
+        if (f < n->num_row_filters || (rc = bnx_csv_table_number(&c, i, col, &v, ev->err)) ||
+            !isfinite(v))
+            continue;
+        if (count == 0 || n->reduce == R_LAST || (n->reduce == R_MAX && v > *x) ||
+            (n->reduce == R_MIN && v < *x))
+            *x = v;
+        sum += v;
+        count++;
+    }
+    if (n->reduce == R_MEAN)
+        *x = count ? sum / (double)count : NAN;
+    bnx_csv_table_free(&c);
+    return rc;
+}
+
 /* Trial t's value of term n's quantity. */
 static int load_value(struct eval *ev, const bnx_vnode *n, int t, double *x, int *state)
 {
@@ -683,6 +805,10 @@ static int load_value(struct eval *ev, const bnx_vnode *n, int t, double *x, int
                             "uses it)", ev->summary.path, n->qname);
         if (bnx_csv_table_number(&ev->summary, ev->row[t], col, x, ev->err))
             return ev->err->code;
+    } else if (n->qkind == Q_ROWS) {
+        int rc = rows_value(ev, n, t, x);
+        if (rc)
+            return rc;
     } else {
         char path[4400];
         bnx_csv_table m = {0};
@@ -1006,18 +1132,24 @@ static int load(struct eval *ev, bnx_verdict_result *res)
 /* The text of each aggregate, rebuilt from its parsed form. */
 static void term_text(const bnx_vnode *n, char *buf, size_t size)
 {
-    char q[96], f[600];
+    char q[768], f[600];
+    size_t used = 0;
     if (n->qkind == Q_SUMMARY || n->qkind == Q_DIVERGED)
         snprintf(q, sizeof q, "%s", n->qname);
     else if (n->qkind == Q_FINAL)
         snprintf(q, sizeof q, "final(%s)", n->qname);
-    else
+    else if (n->qkind == Q_ROWS) {
+        used = (size_t)snprintf(q, sizeof q, "%s(%s, %s", reduce_names[n->reduce], n->file, n->qname);
+        for (int k = 0; k < n->num_row_filters; k++)
+            used += (size_t)snprintf(q + used, sizeof q - used, ", %s=%s", n->rkey[k], n->rval[k]);
+        snprintf(q + used, sizeof q - used, ")");
+    } else
         snprintf(q, sizeof q, "steps_to(%g)", n->qarg);
     filter_text(n, f, sizeof f);
     if (n->agg >= A_LARGEST)
-        snprintf(buf, size, "%s(%s, %s, %g | %.500s)", agg_names[n->agg], n->key, q, n->tol, f);
+        snprintf(buf, size, "%s(%s, %.400s, %g | %.250s)", agg_names[n->agg], n->key, q, n->tol, f);
     else
-        snprintf(buf, size, "%s(%s | %.500s)", agg_names[n->agg], q, f);
+        snprintf(buf, size, "%s(%.450s | %.250s)", agg_names[n->agg], q, f);
 }
 
 int bnx_verdict_evaluate(const bnx_verdict_rule *r, const char *dir, bnx_verdict_result *res,

@@ -44,7 +44,19 @@
  * final(COLUMN), the last record's value of a metrics.csv column
  * (final(train_eval_accuracy)); steps_to(X), the first record step whose
  * test accuracy is >= X, 0 <= X <= 1 (empty if none is); diverged, 1 for a
- * diverged trial and 0 for a finished one (never empty).  Numbers are
+ * diverged trial and 0 for a finished one (never empty); and a column of
+ * any CSV of the trial directory reduced over its rows:
+ *   rows_mean(FILE, COLUMN), rows_max(...), rows_min(...), rows_first(...),
+ *   rows_last(...), each optionally with row filters after the column:
+ *   rows_mean(ics.csv, w1, point=pre_activation, layer=2)
+ * FILE is a file name in the trial directory (letters, digits, '.', '_',
+ * '-', ending in .csv; no '/' or '..'); COLUMN a column of its header; a
+ * row filter COL=VALUE (at most 4) keeps the rows whose cell COL has
+ * exactly the text VALUE (layer=2 does not match 2.0); the rows whose COLUMN
+ * cell is empty, nan or inf are skipped, and the mean, max, min, first or
+ * last (in the file's order) is taken over the rest.  No such row: the
+ * trial's value is empty.  The trials' filters '| KEY=VALUE' go after the
+ * ')': mean(rows_max(landscape.csv, loss_max) | bn=true).  Numbers are
  * finite decimals.
  *
  * Missing numbers.  A trial of the plan that failed, was interrupted or
@@ -125,8 +137,10 @@ int bnx_verdict_continue(bnx_verdict_rule *r, const char *key, const char *value
  * Errors: BNX_EFORMAT naming the missing key, or for the measure: the
  * position (1-based character) and what was expected there, an unknown
  * function, a quantity that is neither a summary.csv column nor final() /
- * steps_to(), a filter or largest() key that is not a config key, a
- * filter value the key does not take (as bnx_config_set); BNX_ENOMEM. */
+ * steps_to() / rows_*(), a rows_*() FILE that is not a plain NAME.csv, row
+ * filters before the column or more than 4 of them, a filter or largest()
+ * key that is not a config key, a filter value the key does not take (as
+ * bnx_config_set); BNX_ENOMEM. */
 int bnx_verdict_finish(bnx_verdict_rule *r, bnx_error *err);
 
 /* Free a rule's parsed measure; safe on a zeroed rule. */
@@ -171,14 +185,19 @@ typedef struct bnx_verdict_result {
 } bnx_verdict_result;
 
 /* Decide rule r on the run in directory `dir` (RUN/plan.json,
- * RUN/summary.csv, and each trial's metrics.csv when the measure uses
- * final() or steps_to()).
+ * RUN/summary.csv, each trial's metrics.csv when the measure uses final()
+ * or steps_to(), and each trial's FILE of a rows_*(FILE, ...), for the
+ * trials that are done: a diverged trial's values are empty unread).
  * Errors: BNX_ENOTFOUND for no plan.json or no summary.csv (the run has
- * not ended); BNX_EINVAL for an `at` key, filter key or largest() key that
- * is not a numeric-valued key where one is needed, or a summary column the
- * run's summary.csv lacks; BNX_EFORMAT for unreadable files, as
- * bnx_plan_read and bnx_csv_table_read; BNX_ENOMEM.  A run whose trials do
- * not decide the rule is not an error: the outcome is undecided. */
+ * not ended), or a done trial without a rows_*() FILE (naming its path);
+ * BNX_EINVAL for an `at` key, filter key or largest() key that is not a
+ * numeric-valued key where one is needed, a summary column the run's
+ * summary.csv lacks, or a column (or row filter column) a trial's
+ * metrics.csv or rows_*() FILE lacks, naming the file and the column;
+ * BNX_EFORMAT for unreadable files, as bnx_plan_read and
+ * bnx_csv_table_read, and a cell of a reduced column that is not a number;
+ * BNX_ENOMEM.  A run whose trials do not decide the rule is not an error:
+ * the outcome is undecided. */
 int bnx_verdict_evaluate(const bnx_verdict_rule *r, const char *dir, bnx_verdict_result *res,
                          bnx_error *err);
 
