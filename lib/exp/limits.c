@@ -7,6 +7,16 @@
 #include "exp/input.h"
 #include "model/net.h"
 
+/* Values per example of the network's widest layer output (the scale
+ * check keeps one for a mini-batch as its reference). */
+static double widest_output(const bnx_net *net)
+{
+    double widest = net->num_classes;
+    for (int i = 0; i < net->num_layers; i++)
+        widest = net->layers[i].out > widest ? net->layers[i].out : widest;
+    return widest;
+}
+
 int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes, long train_n,
                         long test_n, bnx_memory *mem, bnx_error *err)
 {
@@ -50,7 +60,7 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
         mem->trainer += 4 * 4.0 * mem->num_params /* parameters, update, momentum, gradients */
                         + 2 * 4.0 * cfg->batch_size * classes
                         + 2 * 4.0 * (double)bnx_net_state_len(&plan) /* the snapshots */
-                        + (cfg->scale_check ? 4.0 * mem->activations / 2 : 0.0); /* references */
+                        + (cfg->scale_check ? 4.0 * cfg->batch_size * widest_output(&plan) : 0.0);
     if (!bnx_input_is_identity(cfg)) /* the test set and train-eval subset as the network sees them */
         mem->trainer += 4.0 * ((double)test_n + (cfg->train_eval_size < train_n ? (double)cfg->train_eval_size : (double)train_n)) * features;
     mem->total = mem->params + mem->activations + mem->im2col + mem->trainer;
