@@ -79,6 +79,41 @@ if out=$($BNEXP plot ics --run "$run" 2>&1) && $PNGCHECK "$run/plots/fig1-ics.pn
    [ "$(head -n 1 "$run/ics-stats.csv")" = "panel,layer,step,mean,lo,hi,seeds" ]; then
     ok "plot ics: PNG decodes, 1080x1990, not blank; ics-stats.csv"
 else fail "plot ics" "$out"; fi
+
+# --- plot weights: the run above with a second seed per variant and
+# ics.csv's weight columns written here with known values (seed k; f = 1
+# for bn, 10 for baseline) ---
+synth=$tmp/synth
+cp -r "$run" "$synth" && rm -rf "$synth/plots" "$synth"/*-stats.csv
+for v in baseline bn; do cp -r "$synth/$v/seed-1" "$synth/$v/seed-2"; done
+for d in "$synth"/*/seed-*; do
+    k=${d##*seed-}; f=$(case $d in */bn/*) echo 1;; *) echo 10;; esac)
+    # ics.csv up to grad_norm, then w_norm = 2 * layer + k, effective_step = 0.001 * k * f
+    awk -F, -v OFS=, -v k="$k" -v f="$f" '
+        NR == 1 { NF = 13; print $0, "w_norm,update_norm,effective_step"; next }
+        { NF = 13; w = e = u = ""
+          if ($3 == "weights") { w = 2 * $2 + k; e = 0.001 * k * f; u = w * e }
+          print $0, w, u, e }' "$d/ics.csv" >"$d/ics.tmp" && mv "$d/ics.tmp" "$d/ics.csv"
+done
+if out=$($BNEXP plot weights --run "$synth" 2>&1) && [ "$out" = "$synth/plots/fig1-weights.png" ] &&
+   $PNGCHECK "$out" 1080 840 && [ "$(head -n 1 "$synth/weights-stats.csv")" = "panel,layer,step,mean,lo,hi,seeds" ] &&
+   grep -qx "2,2,100,5.5,5,6,2" "$synth/weights-stats.csv" && grep -qx "3,1,300,0.015,0.01,0.02,2" "$synth/weights-stats.csv" &&
+   [ "$(cut -d, -f1 "$synth/weights-stats.csv" | sort -u | tr '\n' ' ')" = "1 2 3 4 5 6 panel " ]; then
+    ok "plot weights: PNG decodes, 1080x840; weights-stats.csv: mean, min, max over seeds per (metric, variant) panel, layer and step"
+else fail "plot weights" "$out $(head -n 4 "$synth/weights-stats.csv" 2>&1)"; fi
+cp -r "$synth" "$tmp/synth-old" && cut -d, -f1-13 "$synth/bn/seed-2/ics.csv" >"$tmp/synth-old/bn/seed-2/ics.csv"
+expect_fail "plot weights of an ics.csv without w_norm" \
+    "plot weights needs ics.csv with w_norm in every trial (ics = true.*seed-2/ics.csv has no column 'w_norm'" \
+    $BNEXP plot weights --run "$tmp/synth-old"
+if out=$($BNEXP plot ics --run "$tmp/synth-old" 2>&1) && $PNGCHECK "$out" 1080 1990; then
+    ok "plot ics reads ics.csv with and without the weight columns"
+else fail "plot ics reads ics.csv with and without the weight columns" "$out"; fi
+if $BNEXP plot weights --run "$synth" --format pdf >/dev/null 2>&1 && head -c 5 "$synth/plots/fig1-weights.pdf" | grep -q "%PDF"; then
+    ok "plot weights --format pdf"
+else fail "plot weights --format pdf"; fi
+if $BNEXP plot --help | grep -q "^  weights " && $BNEXP list | grep -q "^  weights "; then
+    ok "plot --help and bnexp list name weights"
+else fail "plot --help and bnexp list name weights" "$($BNEXP list 2>&1 | head -40)"; fi
 if $BNEXP plot accuracy --run "$run" --format svg >/dev/null 2>&1 && grep -q "<svg" "$run/plots/fig1-accuracy.svg"; then
     ok "plot --format svg"
 else fail "plot --format svg"; fi
@@ -96,6 +131,7 @@ if $BNEXP run "${ics_args[@]}" --set ics=true --out "$tmp/ics-on" >/dev/null 2>&
 else fail "ics on and off: the other CSVs byte-identical" "$(same_run_csvs "$tmp/ics-off" "$tmp/ics-on" 2>&1)"; fi
 
 expect_fail "plot ics of a run without ics.csv" "plot ics needs ics.csv" $BNEXP plot ics --run "$tmp/ics-off"
+expect_fail "plot weights of a run without ics.csv" "plot weights needs ics.csv with w_norm" $BNEXP plot weights --run "$tmp/ics-off"
 
 # --- determinism: same seed, same metrics (wall_time_s aside) ---
 if $BNEXP run fig1 --set steps=300 --set eval_every=100 --out "$tmp/run2" >/dev/null 2>&1 &&
