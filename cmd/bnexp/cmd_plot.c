@@ -987,7 +987,7 @@ static int render_histograms(const char *run_dir, const char *shown, const char 
     return rc;
 }
 
-/* ---- ics, weights: a trial CSV's columns over training ---- */
+/* ---- ics, weights, landscape: a trial CSV's columns over training ---- */
 
 /* A metric of a chart: a column of the trial CSV, at the rows whose point
  * column is `point` (NULL: at every row). */
@@ -1015,6 +1015,18 @@ static const struct metric weights_metrics[] = {
     {"grad_norm", "weights", "||dL/dW||", 1},
 };
 
+/* landscape: landscape.csv's columns, in the order landscape-stats.csv
+ * gives their means (plots/landscape.gp draws them) */
+static const struct metric landscape_metrics[] = {
+    {"loss", NULL, "loss", 1},
+    {"loss_min", NULL, "loss_min", 1},
+    {"loss_max", NULL, "loss_max", 1},
+    {"grad_change_min", NULL, "grad_change_min", 1},
+    {"grad_change_max", NULL, "grad_change_max", 1},
+    {"beta_smoothness", NULL, "beta_smoothness", 0},
+};
+#define LANDSCAPE_METRICS ((int)(sizeof landscape_metrics / sizeof landscape_metrics[0]))
+
 /* A chart of metrics of one CSV that every trial writes. */
 struct metric_chart {
     const char *name;       /* CHART: plots/EXPERIMENT-NAME.FORMAT, RUN/NAME-stats.csv */
@@ -1022,7 +1034,7 @@ struct metric_chart {
     const char *needs;      /* what an error says when a trial lacks it or a column */
     const struct metric *metrics;
     int num_metrics;
-    int max_variants;       /* columns of panels */
+    int max_variants;       /* columns of panels (ics, weights), or colours (landscape) */
     const char *title;      /* after "EXPERIMENT: " */
     const char *subtitle;   /* after "run RUN; " */
 };
@@ -1038,6 +1050,13 @@ static const struct metric_chart weights_chart = {
     "an ics.csv written before the column has none)", METRICS(weights_metrics), 6,
     "weight norm and effective step per hidden layer over training",
     "the block's weight layer at each record step, before that step's SGD update dW"};
+static const struct metric_chart landscape_chart = {
+    "landscape", "landscape.csv",
+    "plot landscape needs landscape.csv in every trial (landscape_points > 0)",
+    METRICS(landscape_metrics), 8,
+    "loss landscape along the gradient over training (Santurkar et al. 2018, Fig. 4)",
+    "at each probed step, moves from w by m x lr along -g; (a, b) band: the smallest to the "
+    "largest over the moves"};
 #undef METRICS
 
 /* One value of one seed: metric, layer (1 in a file without layers), step. */
@@ -1277,6 +1296,72 @@ static int render_layers(const struct metric_chart *mc, const char *run_dir, con
     return rc;
 }
 
+/* landscape: RUN/landscape-stats.csv, a row per variant and probed step:
+ * series (the variant's 1-based index), variant, step, the mean over
+ * seeds of each landscape.csv column (empty where no seed has a value),
+ * beta_lo and beta_hi (beta_smoothness's min and max over seeds), seeds
+ * (the most values any column had); then plots/landscape.gp. */
+static int render_landscape(const char *run_dir, const char *shown, const char *format,
+                            char *outfile, size_t outsize, bnx_error *err)
+{
+    const struct metric_chart *mc = &landscape_chart;
+    struct metric_run mr;
+    bnx_strbuf sb = {0};
+    struct vars vs = {0};
+    int rc = metric_run_read(mc, run_dir, &mr, err);
+    if (rc == BNX_OK && vars_init(&vs, mc->max_variants + 16))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    bnx_sb_printf(&sb, "series,variant,step");
+    for (int m = 0; m < LANDSCAPE_METRICS; m++)
+        bnx_sb_printf(&sb, ",%s", landscape_metrics[m].column);
+    bnx_sb_printf(&sb, ",beta_lo,beta_hi,seeds\n");
+    for (int v = 0; rc == BNX_OK && v < mr.run.num_variants; v++) {
+        /* the stats are by metric, then step: merge the metrics' runs by step */
+        long at[LANDSCAPE_METRICS], end[LANDSCAPE_METRICS];
+        for (int m = 0; m < LANDSCAPE_METRICS; m++) {
+            at[m] = m ? end[m - 1] : 0;
+            for (end[m] = at[m]; end[m] < mr.nstats[v] && mr.stats[v][end[m]].metric == m; end[m]++)
+                ;
+        }
+        for (;;) {
+            double step = INFINITY;
+            for (int m = 0; m < LANDSCAPE_METRICS; m++)
+                if (at[m] < end[m] && mr.stats[v][at[m]].step < step)
+                    step = mr.stats[v][at[m]].step;
+            if (step == INFINITY)
+                break;
+            bnx_sb_printf(&sb, "%d,%s,%.17g", v + 1, mr.run.variants[v], step);
+            long seeds = 0;
+            const struct metric_stat *beta = NULL;
+            for (int m = 0; m < LANDSCAPE_METRICS; m++) {
+                const struct metric_stat *st = at[m] < end[m] ? &mr.stats[v][at[m]] : NULL;
+                if (!st || st->step != step) {
+                    bnx_sb_printf(&sb, ",");
+                    continue;
+                }
+                bnx_sb_printf(&sb, ",%.9g", st->mean);
+                seeds = st->seeds > seeds ? st->seeds : seeds;
+                if (m == LANDSCAPE_METRICS - 1)
+                    beta = st;
+                at[m]++;
+            }
+            if (beta)
+                bnx_sb_printf(&sb, ",%.9g,%.9g,%ld\n", beta->lo, beta->hi, seeds);
+            else
+                bnx_sb_printf(&sb, ",,,%ld\n", seeds);
+        }
+    }
+    if (rc == BNX_OK) {
+        vars_addf(&vs, "series", "%d", mr.run.num_variants);
+        rc = metric_render(mc, &mr, run_dir, shown, &sb, &vs, "; (c) band: min to max over seeds",
+                           format, outfile, outsize, "landscape", err);
+    }
+    free(sb.p);
+    vars_free(&vs);
+    metric_run_free(&mr);
+    return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -1322,7 +1407,7 @@ int cmd_plot(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_error(2, "plot: which chart? accuracy, loss, activations, histograms, ics, "
-                            "weights, curve or sweep "
+                            "weights, landscape, curve or sweep "
                             "(try: bnexp plot --help)");
     if (argc - optind > 2)
         return cli_error(2, "plot: one chart of one experiment at a time (got '%s', '%s' and "
@@ -1337,10 +1422,11 @@ int cmd_plot(int argc, char **argv)
     int histograms = strcmp(name, "histograms") == 0;
     const struct metric_chart *mc = strcmp(name, "ics") == 0       ? &ics_chart
                                     : strcmp(name, "weights") == 0 ? &weights_chart
-                                                                   : NULL;
+                                    : strcmp(name, "landscape") == 0 ? &landscape_chart
+                                                                     : NULL;
     if (!c && !sweep && !curve && !histograms && !mc)
         return cli_error(2, "plot: unknown chart '%s' (expected accuracy, loss, activations, "
-                         "histograms, ics, weights, curve or sweep)", name);
+                         "histograms, ics, weights, landscape, curve or sweep)", name);
     if (curve) {
         if (sa.by || sa.logx)
             return cli_error(2, "plot curve: --by and --logx are options of plot sweep");
@@ -1381,6 +1467,8 @@ int cmd_plot(int argc, char **argv)
                           format, outfile, sizeof outfile, &err);
     } else if (histograms) {
         rc = render_histograms(run, shown, format, outfile, sizeof outfile, &err);
+    } else if (mc == &landscape_chart) {
+        rc = render_landscape(run, shown, format, outfile, sizeof outfile, &err);
     } else if (mc) {
         rc = render_layers(mc, run, shown, format, outfile, sizeof outfile, &err);
     } else if (sweep) {
