@@ -221,6 +221,46 @@ else
     pkill -f "run slow"
 fi
 
+# --- rows_*(): a rule over a CSV of every trial (ics.csv), decided on a run ---
+# tiny's experiment and variants as it ran (no grid, no rules), with ics.csv
+sed -e '/^\[grid\]/,$d' -e 's/^\[experiment\]$/&\nics = true/' "$work/runs/tiny/latest/experiment.ini" >"$tmp/rows.ini"
+cat >>"$tmp/rows.ini" <<'EOF'
+[verdict.rows]
+claim = 1
+statement = a measure over ics.csv's rows
+written = in the test
+measure = mean(rows_mean(ics.csv, w1, point=pre_activation) | bn=true)
+  - mean(rows_max(ics.csv, w1, point=pre_activation, layer=1) | bn=false)
+holds = > -1000
+[verdict.nofile]
+claim = 1
+statement = a file the trials do not have
+written = in the test
+measure = mean(rows_mean(landscape.csv, loss))
+holds = > 0
+EOF
+out=$(b run "$tmp/rows.ini" 2>&1 && b report rows 2>&1)
+# the measure as Python computes it from the trials' ics.csv
+want=$(python3 - "$work/runs/rows/latest" <<'EOF'
+import csv, math, statistics, sys
+def w1(variant, seed, **f):
+    rows = csv.DictReader(open(f"{sys.argv[1]}/{variant}/seed-{seed}/ics.csv"))
+    return [float(r["w1"]) for r in rows
+            if all(r[k] == v for k, v in f.items()) and r["w1"] and math.isfinite(float(r["w1"]))]
+bn = statistics.mean(statistics.mean(w1("bn", k, point="pre_activation")) for k in (1, 2))
+nobn = statistics.mean(max(w1("no-bn", k, point="pre_activation", layer="1")) for k in (1, 2))
+print("%.4g" % (bn - nobn))
+EOF
+)
+missing=""
+for text in "### verdict.rows (claim 1): holds" "| all trials | 2 | ${want:-?} | " \
+    '| `mean(rows_mean(ics.csv, w1, point=pre_activation) \| norm=batch)` | `mean(rows_max(ics.csv, w1, point=pre_activation, layer=1) \| norm=none)` |' \
+    "### verdict.nofile (claim 1): not decided" "/bn/seed-1/landscape.csv not found (the verdict's measure reads rows_mean(landscape.csv"; do
+    grep -qF -- "$text" <<<"$out" || missing+=" [$text]"
+done
+if [ -z "$missing" ]; then ok "report: rows_*() over every trial's ics.csv, as Python computes it ($want); a file no trial has named"
+else fail "report: rows_*() verdicts: missing$missing" "$out"; fi
+
 # --- usage ---
 expect_fail "run claims: --sbatch without a launcher" "go with --launcher slurm or parallel" \
     b run claims --sbatch "--time=1"

@@ -79,6 +79,62 @@ if out=$($BNEXP plot ics --run "$run" 2>&1) && $PNGCHECK "$run/plots/fig1-ics.pn
    [ "$(head -n 1 "$run/ics-stats.csv")" = "panel,layer,step,mean,lo,hi,seeds" ]; then
     ok "plot ics: PNG decodes, 1080x1990, not blank; ics-stats.csv"
 else fail "plot ics" "$out"; fi
+
+# --- plot weights and plot landscape: the run above with a second seed per
+# variant, ics.csv's weight columns and landscape.csv written here with
+# known values (seed k; f = 1 for bn, 10 for baseline) ---
+synth=$tmp/synth
+cp -r "$run" "$synth" && rm -rf "$synth/plots" "$synth"/*-stats.csv
+for v in baseline bn; do cp -r "$synth/$v/seed-1" "$synth/$v/seed-2"; done
+for d in "$synth"/*/seed-*; do
+    k=${d##*seed-}; f=$(case $d in */bn/*) echo 1;; *) echo 10;; esac)
+    # ics.csv up to grad_norm, then w_norm = 2 * layer + k, effective_step = 0.001 * k * f
+    awk -F, -v OFS=, -v k="$k" -v f="$f" '
+        NR == 1 { NF = 13; print $0, "w_norm,update_norm,effective_step"; next }
+        { NF = 13; w = e = u = ""
+          if ($3 == "weights") { w = 2 * $2 + k; e = 0.001 * k * f; u = w * e }
+          print $0, w, u, e }' "$d/ics.csv" >"$d/ics.tmp" && mv "$d/ics.tmp" "$d/ics.csv"
+    # landscape.csv every 100 steps: loss 1 + k + step/100, its range loss/2 to 2 loss,
+    # gradient change 0.1 k to k, beta 10 k f (nan for bn seed 2 at step 300)
+    awk -v k="$k" -v f="$f" 'BEGIN {
+        print "step,lr,loss,grad_norm,loss_min,loss_max,grad_change_min,grad_change_max,beta_smoothness"
+        for (s = 0; s <= 300; s += 100) {
+            l = 1 + k + s / 100; b = (f == 1 && k == 2 && s == 300) ? "nan" : 10 * k * f
+            print s ",1," l ",1," l / 2 "," 2 * l "," 0.1 * k "," k "," b } }' >"$d/landscape.csv"
+done
+if out=$($BNEXP plot weights --run "$synth" 2>&1) && [ "$out" = "$synth/plots/fig1-weights.png" ] &&
+   $PNGCHECK "$out" 1080 840 && [ "$(head -n 1 "$synth/weights-stats.csv")" = "panel,layer,step,mean,lo,hi,seeds" ] &&
+   grep -qx "2,2,100,5.5,5,6,2" "$synth/weights-stats.csv" && grep -qx "3,1,300,0.015,0.01,0.02,2" "$synth/weights-stats.csv" &&
+   [ "$(cut -d, -f1 "$synth/weights-stats.csv" | sort -u | tr '\n' ' ')" = "1 2 3 4 5 6 panel " ]; then
+    ok "plot weights: PNG decodes, 1080x840; weights-stats.csv: mean, min, max over seeds per (metric, variant) panel, layer and step"
+else fail "plot weights" "$out $(head -n 4 "$synth/weights-stats.csv" 2>&1)"; fi
+if out=$($BNEXP plot landscape --run "$synth" 2>&1) && [ "$out" = "$synth/plots/fig1-landscape.png" ] &&
+   $PNGCHECK "$out" 1500 560 &&
+   [ "$(head -n 1 "$synth/landscape-stats.csv")" = "series,variant,step,loss,loss_min,loss_max,grad_change_min,grad_change_max,beta_smoothness,beta_lo,beta_hi,seeds" ] &&
+   grep -qx "2,bn,100,3.5,1.75,7,0.15,1.5,15,10,20,2" "$synth/landscape-stats.csv" &&
+   grep -qx "1,baseline,0,2.5,1.25,5,0.15,1.5,150,100,200,2" "$synth/landscape-stats.csv" &&
+   grep -qx "2,bn,300,5.5,2.75,11,0.15,1.5,10,10,10,2" "$synth/landscape-stats.csv" &&
+   [ "$(grep -c '' "$synth/landscape-stats.csv")" = 9 ]; then
+    ok "plot landscape: PNG decodes, 1500x560; landscape-stats.csv: means over seeds per variant and step, beta's min and max, nan left out"
+else fail "plot landscape" "$out $(cat "$synth/landscape-stats.csv" 2>&1)"; fi
+if $BNEXP plot landscape --run "$synth" --format svg >/dev/null 2>&1 && grep -q "<svg" "$synth/plots/fig1-landscape.svg" &&
+   $BNEXP plot weights --run "$synth" --format pdf >/dev/null 2>&1 && head -c 5 "$synth/plots/fig1-weights.pdf" | grep -q "%PDF"; then
+    ok "plot landscape --format svg, plot weights --format pdf"
+else fail "plot landscape --format svg, plot weights --format pdf"; fi
+expect_fail "plot landscape of a run without landscape.csv" \
+    "plot landscape needs landscape.csv in every trial (landscape_points > 0): cannot open .*/landscape.csv" \
+    $BNEXP plot landscape --run "$run"
+cp -r "$synth" "$tmp/synth-old" && cut -d, -f1-13 "$synth/bn/seed-2/ics.csv" >"$tmp/synth-old/bn/seed-2/ics.csv"
+expect_fail "plot weights of an ics.csv without w_norm" \
+    "plot weights needs ics.csv with w_norm in every trial (ics = true.*seed-2/ics.csv has no column 'w_norm'" \
+    $BNEXP plot weights --run "$tmp/synth-old"
+if out=$($BNEXP plot ics --run "$tmp/synth-old" 2>&1) && $PNGCHECK "$out" 1080 1990; then
+    ok "plot ics reads ics.csv with and without the weight columns"
+else fail "plot ics reads ics.csv with and without the weight columns" "$out"; fi
+if $BNEXP plot --help | grep -q "^  weights " && $BNEXP plot --help | grep -q "^  landscape " &&
+   $BNEXP list | grep -q "^  weights " && $BNEXP list | grep -q "^  landscape "; then
+    ok "plot --help and bnexp list name weights and landscape"
+else fail "plot --help and bnexp list name weights and landscape" "$($BNEXP list 2>&1 | head -40)"; fi
 if $BNEXP plot accuracy --run "$run" --format svg >/dev/null 2>&1 && grep -q "<svg" "$run/plots/fig1-accuracy.svg"; then
     ok "plot --format svg"
 else fail "plot --format svg"; fi
@@ -114,6 +170,7 @@ expect_fail "landscape_min above landscape_max" "landscape_min = 8 must be below
     $BNEXP run fig1 --set steps=10 --set landscape_points=3 --set landscape_min=8 --out "$tmp/bad-ls"
 
 expect_fail "plot ics of a run without ics.csv" "plot ics needs ics.csv" $BNEXP plot ics --run "$tmp/ics-off"
+expect_fail "plot weights of a run without ics.csv" "plot weights needs ics.csv with w_norm" $BNEXP plot weights --run "$tmp/ics-off"
 
 # --- determinism: same seed, same metrics (wall_time_s aside) ---
 if $BNEXP run fig1 --set steps=300 --set eval_every=100 --out "$tmp/run2" >/dev/null 2>&1 &&

@@ -26,6 +26,10 @@ static const struct {
     {"histograms", "pre-activation histograms of every hidden layer over training, as heatmaps"},
     {"ics", "covariate shift per hidden layer over training (ics.csv): mean shift, std ratio, "
             "W1, Santurkar's ||G - G'|| and cos; a column per variant, band over seeds"},
+    {"weights", "||W||, the effective step ||dW|| / ||W|| and ||dL/dW|| per hidden layer over "
+                "training (ics.csv's weights rows)"},
+    {"landscape", "the loss landscape along the gradient (landscape.csv): loss range, gradient "
+                  "predictiveness, beta-smoothness (Santurkar et al. Fig. 4)"},
     {"curve", "any metrics.csv column over steps, epochs or examples; several runs on one chart"},
     {"sweep", "a summary column against a swept key (--x KEY), mean and sd over seeds, "
               "diverged marked"},

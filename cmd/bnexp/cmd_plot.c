@@ -17,6 +17,7 @@
 #include "out/atomic.h"
 #include "out/csvread.h"
 #include "out/plot.h"
+#include "out/strbuf.h"
 
 /* One chart kind: its template, the CSV each trial must have, and the
  * columns the template reads from it. */
@@ -986,13 +987,17 @@ static int render_histograms(const char *run_dir, const char *shown, const char 
     return rc;
 }
 
-/* ---- ics: covariate shift per layer over training, bands over seeds ---- */
+/* ---- ics, weights, landscape: a trial CSV's columns over training ---- */
 
-/* The chart's rows: an ics.csv column at one point. */
-static const struct ics_metric {
+/* A metric of a chart: a column of the trial CSV, at the rows whose point
+ * column is `point` (NULL: at every row). */
+struct metric {
     const char *column, *point, *label;
     int logy;
-} ics_metrics[] = {
+};
+
+/* ics: its rows of panels (ics.csv's other columns are not drawn) */
+static const struct metric ics_metrics[] = {
     {"mean_shift", "pre_norm", "mean shift, before norm", 1},
     {"mean_shift", "pre_activation", "mean shift, nonlinearity input", 1},
     {"std_ratio", "pre_norm", "std ratio, before norm", 1},
@@ -1002,18 +1007,73 @@ static const struct ics_metric {
     {"grad_diff", "weights", "||G - G'|| (layer 1: 0)", 1},
     {"grad_cos", "weights", "cos(G, G')", 0},
 };
-#define ICS_METRICS ((int)(sizeof ics_metrics / sizeof ics_metrics[0]))
-#define MAX_ICS_VARIANTS 6
 
-/* One value of one seed: metric row, layer, step. */
-struct ics_value {
+/* weights: ics.csv's weights rows */
+static const struct metric weights_metrics[] = {
+    {"w_norm", "weights", "||W||", 0},
+    {"effective_step", "weights", "||dW|| / ||W|| (effective step)", 1},
+    {"grad_norm", "weights", "||dL/dW||", 1},
+};
+
+/* landscape: landscape.csv's columns, in the order landscape-stats.csv
+ * gives their means (plots/landscape.gp draws them) */
+static const struct metric landscape_metrics[] = {
+    {"loss", NULL, "loss", 1},
+    {"loss_min", NULL, "loss_min", 1},
+    {"loss_max", NULL, "loss_max", 1},
+    {"grad_change_min", NULL, "grad_change_min", 1},
+    {"grad_change_max", NULL, "grad_change_max", 1},
+    {"beta_smoothness", NULL, "beta_smoothness", 0},
+};
+#define LANDSCAPE_METRICS ((int)(sizeof landscape_metrics / sizeof landscape_metrics[0]))
+
+/* A chart of metrics of one CSV that every trial writes. */
+struct metric_chart {
+    const char *name;       /* CHART: plots/EXPERIMENT-NAME.FORMAT, RUN/NAME-stats.csv */
+    const char *csv;        /* the file in every trial directory */
+    const char *needs;      /* what an error says when a trial lacks it or a column */
+    const struct metric *metrics;
+    int num_metrics;
+    int max_variants;       /* columns of panels (ics, weights), or colours (landscape) */
+    const char *title;      /* after "EXPERIMENT: " */
+    const char *subtitle;   /* after "run RUN; " */
+};
+
+#define METRICS(m) m, (int)(sizeof m / sizeof m[0])
+static const struct metric_chart ics_chart = {
+    "ics", "ics.csv", "plot ics needs ics.csv in every trial (ics = true; runs planned before "
+    "the key measured nothing)", METRICS(ics_metrics), 6,
+    "internal covariate shift per hidden layer over training", "change since the previous "
+    "record on the probe set (mean over units), and Santurkar et al.'s gradient change"};
+static const struct metric_chart weights_chart = {
+    "weights", "ics.csv", "plot weights needs ics.csv with w_norm in every trial (ics = true; "
+    "an ics.csv written before the column has none)", METRICS(weights_metrics), 6,
+    "weight norm and effective step per hidden layer over training",
+    "the block's weight layer at each record step, before that step's SGD update dW"};
+static const struct metric_chart landscape_chart = {
+    "landscape", "landscape.csv",
+    "plot landscape needs landscape.csv in every trial (landscape_points > 0)",
+    METRICS(landscape_metrics), 8,
+    "loss landscape along the gradient over training (Santurkar et al. 2018, Fig. 4)",
+    "at each probed step, moves from w by m x lr along -g; (a, b) band: the smallest to the "
+    "largest over the moves"};
+#undef METRICS
+
+/* One value of one seed: metric, layer (1 in a file without layers), step. */
+struct metric_value {
     int metric, layer;
     double step, value;
 };
 
-static int ics_value_cmp(const void *pa, const void *pb)
+struct metric_values {
+    struct metric_value *v;
+    long n, cap;
+    int layers;             /* the largest layer number */
+};
+
+static int metric_value_cmp(const void *pa, const void *pb)
 {
-    const struct ics_value *a = pa, *b = pb;
+    const struct metric_value *a = pa, *b = pb;
     if (a->metric != b->metric)
         return a->metric - b->metric;
     if (a->layer != b->layer)
@@ -1021,150 +1081,284 @@ static int ics_value_cmp(const void *pa, const void *pb)
     return (a->step > b->step) - (a->step < b->step);
 }
 
-/* Append trial t's ics.csv values to *vals (count *n, room *cap); the
- * largest layer number goes to *layers. */
-static int ics_read(const bnx_curve *t, const char *run_dir, struct ics_value **vals, long *n,
-                    long *cap, int *layers, bnx_error *err)
+/* Append trial t's finite values of mc's metrics to *vals.  A chart whose
+ * metrics name a point reads the file's layer and point columns. */
+static int metric_read(const struct metric_chart *mc, const bnx_curve *t, const char *run_dir,
+                       struct metric_values *vals, bnx_error *err)
 {
     char path[4400];
-    snprintf(path, sizeof path, "%.3900s/%s/seed-%ld/ics.csv", run_dir, t->variant, t->seed);
+    snprintf(path, sizeof path, "%.3900s/%s/seed-%ld/%s", run_dir, t->variant, t->seed, mc->csv);
     bnx_csv_table tab;
     int rc = t->has_manifest ? bnx_csv_table_read(path, &tab, err)
                              : bnx_csv_table_read_live(path, &tab, err);
     if (rc == BNX_ENOTFOUND)
-        bnx_error_prefix(err, "plot ics needs ics.csv in every trial (ics = true; runs planned "
-                         "before the key measured nothing)");
+        bnx_error_prefix(err, "%s", mc->needs);
     if (rc)
         return rc;
-    static const char *const cols[] = {"step", "layer", "point", "mean_shift", "std_ratio", "w1",
-                                       "grad_diff", "grad_cos", NULL};
-    rc = bnx_csv_table_require(&tab, cols, err);
-    int is = bnx_csv_table_col(&tab, "step"), il = bnx_csv_table_col(&tab, "layer"),
-        ip = bnx_csv_table_col(&tab, "point");
+    const char *cols[16];
+    int nc = 0, points = 0;
+    for (int m = 0; m < mc->num_metrics; m++)
+        points |= mc->metrics[m].point != NULL;
+    cols[nc++] = "step";
+    if (points) {
+        cols[nc++] = "layer";
+        cols[nc++] = "point";
+    }
+    for (int m = 0; m < mc->num_metrics && nc < 15; m++)
+        cols[nc++] = mc->metrics[m].column;
+    cols[nc] = NULL;
+    if ((rc = bnx_csv_table_require(&tab, cols, err)))
+        bnx_error_prefix(err, "%s", mc->needs);
+    int is = bnx_csv_table_col(&tab, "step"), il = points ? bnx_csv_table_col(&tab, "layer") : -1,
+        ip = points ? bnx_csv_table_col(&tab, "point") : -1;
     for (long r = 0; rc == BNX_OK && r < tab.num_rows; r++) {
-        double step, layer;
+        double step, layer = 1;
         if ((rc = bnx_csv_table_number(&tab, r, is, &step, err)) ||
-            (rc = bnx_csv_table_number(&tab, r, il, &layer, err)))
+            (il >= 0 && (rc = bnx_csv_table_number(&tab, r, il, &layer, err))))
             break;
-        for (int m = 0; m < ICS_METRICS && rc == BNX_OK; m++) {
-            if (strcmp(bnx_csv_table_cell(&tab, r, ip), ics_metrics[m].point) != 0)
+        for (int m = 0; m < mc->num_metrics && rc == BNX_OK; m++) {
+            const struct metric *me = &mc->metrics[m];
+            if (me->point && strcmp(bnx_csv_table_cell(&tab, r, ip), me->point) != 0)
                 continue;
             double v;
-            rc = bnx_csv_table_number(&tab, r, bnx_csv_table_col(&tab, ics_metrics[m].column), &v, err);
+            rc = bnx_csv_table_number(&tab, r, bnx_csv_table_col(&tab, me->column), &v, err);
             if (rc || !isfinite(v))
                 continue;
-            if (*n == *cap) {
-                struct ics_value *grown = realloc(*vals, sizeof **vals * (size_t)(*cap * 2));
+            if (vals->n == vals->cap) {
+                long cap = vals->cap ? vals->cap * 2 : 1024;
+                struct metric_value *grown = realloc(vals->v, sizeof *grown * (size_t)cap);
                 if (!grown) {
                     rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
                     break;
                 }
-                *vals = grown;
-                *cap *= 2;
+                vals->v = grown;
+                vals->cap = cap;
             }
-            (*vals)[(*n)++] = (struct ics_value){m, (int)layer, step, v};
-            if ((int)layer > *layers)
-                *layers = (int)layer;
+            vals->v[vals->n++] = (struct metric_value){m, (int)layer, step, v};
+            if ((int)layer > vals->layers)
+                vals->layers = (int)layer;
         }
     }
     bnx_csv_table_free(&tab);
     return rc;
 }
 
-/* The ics chart: RUN/ics-stats.csv (panel,layer,step,mean,lo,hi,seeds: the
- * mean, min and max over a variant's seeds of each metric row, layer and
- * step; panel = (row - 1) * variants + column, 1-based), then plots/ics.gp. */
-static int render_ics(const char *run_dir, const char *shown, const char *format, char *outfile,
-                      size_t outsize, bnx_error *err)
-{
-    struct run_info ri;
+/* One metric, layer and step of a variant, over its seeds. */
+struct metric_stat {
+    int metric, layer;
+    double step, mean, lo, hi;
+    long seeds;
+};
+
+/* A run's metrics of a chart: per variant, its seeds' values reduced to
+ * one struct metric_stat per (metric, layer, step), in that order. */
+struct metric_run {
     bnx_run run;
-    if (read_run_dirs(run_dir, NULL, &run, &ri, err))
+    struct run_info ri;
+    struct metric_stat **stats;  /* [variant] */
+    long *nstats;
+    int *seeds;                  /* each variant's trials */
+    int layers, max_seeds;
+};
+
+static void metric_run_free(struct metric_run *mr)
+{
+    for (int v = 0; mr->stats && v < mr->run.num_variants; v++)
+        free(mr->stats[v]);
+    free(mr->stats);
+    free(mr->nstats);
+    free(mr->seeds);
+    bnx_run_free(&mr->run);
+    memset(mr, 0, sizeof *mr);
+}
+
+/* Read every trial's values of mc's metrics in run_dir and reduce them
+ * over each variant's seeds. */
+static int metric_run_read(const struct metric_chart *mc, const char *run_dir,
+                           struct metric_run *mr, bnx_error *err)
+{
+    memset(mr, 0, sizeof *mr);
+    if (read_run_dirs(run_dir, NULL, &mr->run, &mr->ri, err))
         return err->code;
-    int rc = BNX_OK;
-    if (run.num_variants > MAX_ICS_VARIANTS)
-        rc = bnx_fail(err, BNX_EINVAL, "%s: %d variants; plot ics draws at most %d columns: plot "
-                      "a run of fewer variants", run_dir, run.num_variants, MAX_ICS_VARIANTS);
-    size_t cap = 1 << 16, len = 0;
-    char *text = malloc(cap);
-    long vcap = 1024;
-    struct ics_value *vals = malloc(sizeof *vals * (size_t)vcap);
-    struct vars vs = {0};
-    if (rc == BNX_OK && (!text || !vals || vars_init(&vs, MAX_ICS_VARIANTS + ICS_METRICS + 16)))
-        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
-    if (rc == BNX_OK)
-        len = (size_t)snprintf(text, cap, "panel,layer,step,mean,lo,hi,seeds\n");
-    int layers = 0, max_seeds = 0;
-    for (int v = 0; rc == BNX_OK && v < run.num_variants; v++) {
-        long n = 0;
-        int seeds = 0;
-        for (int i = 0; rc == BNX_OK && i < run.num_trials; i++)
-            if (strcmp(run.trials[i].variant, run.variants[v]) == 0) {
-                rc = ics_read(&run.trials[i], run_dir, &vals, &n, &vcap, &layers, err);
-                seeds++;
+    int nv = mr->run.num_variants;
+    if (nv > mc->max_variants)
+        return bnx_fail(err, BNX_EINVAL, "%s: %d variants; plot %s draws at most %d: plot a run "
+                        "of fewer variants", run_dir, nv, mc->name, mc->max_variants);
+    mr->stats = calloc((size_t)nv + 1, sizeof *mr->stats);
+    mr->nstats = calloc((size_t)nv + 1, sizeof *mr->nstats);
+    mr->seeds = calloc((size_t)nv + 1, sizeof *mr->seeds);
+    struct metric_values vals = {0};
+    int rc = mr->stats && mr->nstats && mr->seeds ? BNX_OK
+             : bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    for (int v = 0; rc == BNX_OK && v < nv; v++) {
+        vals.n = 0;
+        for (int i = 0; rc == BNX_OK && i < mr->run.num_trials; i++)
+            if (strcmp(mr->run.trials[i].variant, mr->run.variants[v]) == 0) {
+                rc = metric_read(mc, &mr->run.trials[i], run_dir, &vals, err);
+                mr->seeds[v]++;
             }
-        max_seeds = seeds > max_seeds ? seeds : max_seeds;
-        qsort(vals, (size_t)n, sizeof *vals, ics_value_cmp);
-        for (long r = 0; rc == BNX_OK && r < n;) {
-            long end = r;
-            double sum = 0, lo = INFINITY, hi = -INFINITY;
-            for (; end < n && ics_value_cmp(&vals[end], &vals[r]) == 0; end++) {
-                sum += vals[end].value;
-                lo = fmin(lo, vals[end].value);
-                hi = fmax(hi, vals[end].value);
+        if (mr->seeds[v] > mr->max_seeds)
+            mr->max_seeds = mr->seeds[v];
+        if (rc == BNX_OK && vals.n &&
+            !(mr->stats[v] = malloc(sizeof **mr->stats * (size_t)vals.n)))
+            rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+        if (rc || !vals.n)
+            continue;
+        qsort(vals.v, (size_t)vals.n, sizeof *vals.v, metric_value_cmp);
+        for (long r = 0, end; r < vals.n; r = end) {
+            struct metric_stat st = {vals.v[r].metric, vals.v[r].layer, vals.v[r].step, 0,
+                                     INFINITY, -INFINITY, 0};
+            for (end = r; end < vals.n && metric_value_cmp(&vals.v[end], &vals.v[r]) == 0; end++) {
+                st.mean += vals.v[end].value;
+                st.lo = fmin(st.lo, vals.v[end].value);
+                st.hi = fmax(st.hi, vals.v[end].value);
             }
-            if (len + 256 > cap) {
-                char *grown = realloc(text, cap * 2);
-                if (!grown) {
-                    rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
-                    break;
-                }
-                text = grown;
-                cap *= 2;
-            }
-            len += (size_t)snprintf(text + len, cap - len, "%d,%d,%.17g,%.9g,%.9g,%.9g,%ld\n",
-                                    vals[r].metric * run.num_variants + v + 1, vals[r].layer,
-                                    vals[r].step, sum / (double)(end - r), lo, hi, end - r);
-            r = end;
+            st.seeds = end - r;
+            st.mean /= (double)st.seeds;
+            mr->stats[v][mr->nstats[v]++] = st;
         }
+    }
+    mr->layers = vals.layers;
+    free(vals.v);
+    if (rc == BNX_OK && mr->layers == 0)
+        rc = bnx_fail(err, BNX_EFORMAT, "nothing to draw: no %s in %s has a row with a value%s",
+                      mc->csv, run_dir, strcmp(mc->csv, "ics.csv") == 0 ? " (the first comes at "
+                      "the second record)" : "");
+    return rc;
+}
+
+/* Write mc's numbers, title and subtitle (with "band" when there are
+ * several seeds) and render plots/TEMPLATE.gp. */
+static int metric_render(const struct metric_chart *mc, const struct metric_run *mr,
+                         const char *run_dir, const char *shown, bnx_strbuf *sb,
+                         struct vars *vs, const char *band, const char *format, char *outfile,
+                         size_t outsize, const char *template, bnx_error *err)
+{
+    char data[4400];
+    snprintf(data, sizeof data, "%.3900s/%s-stats.csv", run_dir, mc->name);
+    int rc = bnx_sb_write(sb, data, err);
+    if (rc)
+        return rc;
+    const char *base = strrchr(shown, '/') ? strrchr(shown, '/') + 1 : shown;
+    vars_add(vs, "file", data);
+    vars_addf(vs, "title", "%s: %s", mr->ri.experiment[0] ? mr->ri.experiment : base, mc->title);
+    vars_addf(vs, "subtitle", "run %s; %s; %s%s", base, mc->subtitle,
+              mr->max_seeds > 1 ? "line: mean over seeds" : "one seed", mr->max_seeds > 1 ? band : "");
+    for (int v = 0; v < mr->run.num_variants; v++) {
         char name[32];
         snprintf(name, sizeof name, "variant%d", v + 1);
-        vars_addf(&vs, name, "%s (%d seed%s)", variant_label(run.variants[v], ri.fig1_pair),
-                  seeds, seeds == 1 ? "" : "s");
+        vars_addf(vs, name, "%s (%d seed%s)", variant_label(mr->run.variants[v], mr->ri.fig1_pair),
+                  mr->seeds[v], mr->seeds[v] == 1 ? "" : "s");
     }
-    char data[4400];
-    snprintf(data, sizeof data, "%.3900s/ics-stats.csv", run_dir);
-    if (rc == BNX_OK && layers == 0)
-        rc = bnx_fail(err, BNX_EFORMAT, "nothing to draw: no ics.csv in %s has a row (the first "
-                      "comes at the second record)", run_dir);
-    if (rc == BNX_OK)
-        rc = bnx_write_file_atomic(data, text, len, err);
+    if ((rc = output_path(run_dir, mr->ri.experiment, mc->name, format, outfile, outsize, err)))
+        return rc;
+    return render_template(template, outfile, format, vs, err);
+}
+
+/* ics and weights: RUN/NAME-stats.csv (panel,layer,step,mean,lo,hi,seeds:
+ * the mean, min and max over a variant's seeds of each metric row, layer
+ * and step; panel = (row - 1) * variants + column, 1-based), then
+ * plots/ics.gp: a row of panels per metric, a column per variant. */
+static int render_layers(const struct metric_chart *mc, const char *run_dir, const char *shown,
+                         const char *format, char *outfile, size_t outsize, bnx_error *err)
+{
+    struct metric_run mr;
+    bnx_strbuf sb = {0};
+    struct vars vs = {0};
+    int rc = metric_run_read(mc, run_dir, &mr, err);
+    if (rc == BNX_OK && vars_init(&vs, mc->max_variants + 2 * mc->num_metrics + 16))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    bnx_sb_printf(&sb, "panel,layer,step,mean,lo,hi,seeds\n");
+    for (int v = 0; rc == BNX_OK && v < mr.run.num_variants; v++)
+        for (long k = 0; k < mr.nstats[v]; k++) {
+            const struct metric_stat *st = &mr.stats[v][k];
+            bnx_sb_printf(&sb, "%d,%d,%.17g,%.9g,%.9g,%.9g,%ld\n",
+                          st->metric * mr.run.num_variants + v + 1, st->layer, st->step,
+                          st->mean, st->lo, st->hi, st->seeds);
+        }
     if (rc == BNX_OK) {
-        const char *base = strrchr(shown, '/') ? strrchr(shown, '/') + 1 : shown;
-        vars_add(&vs, "file", data);
-        vars_addf(&vs, "cols", "%d", run.num_variants);
-        vars_addf(&vs, "rows", "%d", ICS_METRICS);
-        vars_addf(&vs, "layers", "%d", layers);
-        for (int m = 0; m < ICS_METRICS; m++) {
+        vars_addf(&vs, "cols", "%d", mr.run.num_variants);
+        vars_addf(&vs, "rows", "%d", mc->num_metrics);
+        vars_addf(&vs, "layers", "%d", mr.layers);
+        for (int m = 0; m < mc->num_metrics; m++) {
             char name[32];
             snprintf(name, sizeof name, "metric%d", m + 1);
-            vars_addf(&vs, name, "%s", ics_metrics[m].label);
+            vars_addf(&vs, name, "%s", mc->metrics[m].label);
             snprintf(name, sizeof name, "logy%d", m + 1);
-            vars_addf(&vs, name, "%d", ics_metrics[m].logy);
+            vars_addf(&vs, name, "%d", mc->metrics[m].logy);
         }
-        vars_addf(&vs, "title", "%s: internal covariate shift per hidden layer over training",
-                  ri.experiment[0] ? ri.experiment : base);
-        vars_addf(&vs, "subtitle", "run %s; change since the previous record on the probe set "
-                  "(mean over units), and Santurkar et al.'s gradient change; line: mean over "
-                  "seeds%s", base, max_seeds > 1 ? ", band: min to max" : "");
-        rc = output_path(run_dir, ri.experiment, "ics", format, outfile, outsize, err);
+        rc = metric_render(mc, &mr, run_dir, shown, &sb, &vs, ", band: min to max", format,
+                           outfile, outsize, "ics", err);
     }
-    if (rc == BNX_OK)
-        rc = render_template("ics", outfile, format, &vs, err);
+    free(sb.p);
     vars_free(&vs);
-    free(vals);
-    free(text);
-    bnx_run_free(&run);
+    metric_run_free(&mr);
+    return rc;
+}
+
+/* landscape: RUN/landscape-stats.csv, a row per variant and probed step:
+ * series (the variant's 1-based index), variant, step, the mean over
+ * seeds of each landscape.csv column (empty where no seed has a value),
+ * beta_lo and beta_hi (beta_smoothness's min and max over seeds), seeds
+ * (the most values any column had); then plots/landscape.gp. */
+static int render_landscape(const char *run_dir, const char *shown, const char *format,
+                            char *outfile, size_t outsize, bnx_error *err)
+{
+    const struct metric_chart *mc = &landscape_chart;
+    struct metric_run mr;
+    bnx_strbuf sb = {0};
+    struct vars vs = {0};
+    int rc = metric_run_read(mc, run_dir, &mr, err);
+    if (rc == BNX_OK && vars_init(&vs, mc->max_variants + 16))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    bnx_sb_printf(&sb, "series,variant,step");
+    for (int m = 0; m < LANDSCAPE_METRICS; m++)
+        bnx_sb_printf(&sb, ",%s", landscape_metrics[m].column);
+    bnx_sb_printf(&sb, ",beta_lo,beta_hi,seeds\n");
+    for (int v = 0; rc == BNX_OK && v < mr.run.num_variants; v++) {
+        /* the stats are by metric, then step: merge the metrics' runs by step */
+        long at[LANDSCAPE_METRICS], end[LANDSCAPE_METRICS];
+        for (int m = 0; m < LANDSCAPE_METRICS; m++) {
+            at[m] = m ? end[m - 1] : 0;
+            for (end[m] = at[m]; end[m] < mr.nstats[v] && mr.stats[v][end[m]].metric == m; end[m]++)
+                ;
+        }
+        for (;;) {
+            double step = INFINITY;
+            for (int m = 0; m < LANDSCAPE_METRICS; m++)
+                if (at[m] < end[m] && mr.stats[v][at[m]].step < step)
+                    step = mr.stats[v][at[m]].step;
+            if (step == INFINITY)
+                break;
+            bnx_sb_printf(&sb, "%d,%s,%.17g", v + 1, mr.run.variants[v], step);
+            long seeds = 0;
+            const struct metric_stat *beta = NULL;
+            for (int m = 0; m < LANDSCAPE_METRICS; m++) {
+                const struct metric_stat *st = at[m] < end[m] ? &mr.stats[v][at[m]] : NULL;
+                if (!st || st->step != step) {
+                    bnx_sb_printf(&sb, ",");
+                    continue;
+                }
+                bnx_sb_printf(&sb, ",%.9g", st->mean);
+                seeds = st->seeds > seeds ? st->seeds : seeds;
+                if (m == LANDSCAPE_METRICS - 1)
+                    beta = st;
+                at[m]++;
+            }
+            if (beta)
+                bnx_sb_printf(&sb, ",%.9g,%.9g,%ld\n", beta->lo, beta->hi, seeds);
+            else
+                bnx_sb_printf(&sb, ",,,%ld\n", seeds);
+        }
+    }
+    if (rc == BNX_OK) {
+        vars_addf(&vs, "series", "%d", mr.run.num_variants);
+        rc = metric_render(mc, &mr, run_dir, shown, &sb, &vs, "; (c) band: min to max over seeds",
+                           format, outfile, outsize, "landscape", err);
+    }
+    free(sb.p);
+    vars_free(&vs);
+    metric_run_free(&mr);
     return rc;
 }
 
@@ -1213,7 +1407,7 @@ int cmd_plot(int argc, char **argv)
     }
     if (optind >= argc)
         return cli_error(2, "plot: which chart? accuracy, loss, activations, histograms, ics, "
-                            "curve or sweep "
+                            "weights, landscape, curve or sweep "
                             "(try: bnexp plot --help)");
     if (argc - optind > 2)
         return cli_error(2, "plot: one chart of one experiment at a time (got '%s', '%s' and "
@@ -1225,10 +1419,14 @@ int cmd_plot(int argc, char **argv)
         if (strcmp(charts[i].name, name) == 0)
             c = &charts[i];
     int sweep = strcmp(name, "sweep") == 0, curve = strcmp(name, "curve") == 0;
-    int histograms = strcmp(name, "histograms") == 0, ics = strcmp(name, "ics") == 0;
-    if (!c && !sweep && !curve && !histograms && !ics)
+    int histograms = strcmp(name, "histograms") == 0;
+    const struct metric_chart *mc = strcmp(name, "ics") == 0       ? &ics_chart
+                                    : strcmp(name, "weights") == 0 ? &weights_chart
+                                    : strcmp(name, "landscape") == 0 ? &landscape_chart
+                                                                     : NULL;
+    if (!c && !sweep && !curve && !histograms && !mc)
         return cli_error(2, "plot: unknown chart '%s' (expected accuracy, loss, activations, "
-                         "histograms, ics, curve or sweep)", name);
+                         "histograms, ics, weights, landscape, curve or sweep)", name);
     if (curve) {
         if (sa.by || sa.logx)
             return cli_error(2, "plot curve: --by and --logx are options of plot sweep");
@@ -1269,8 +1467,10 @@ int cmd_plot(int argc, char **argv)
                           format, outfile, sizeof outfile, &err);
     } else if (histograms) {
         rc = render_histograms(run, shown, format, outfile, sizeof outfile, &err);
-    } else if (ics) {
-        rc = render_ics(run, shown, format, outfile, sizeof outfile, &err);
+    } else if (mc == &landscape_chart) {
+        rc = render_landscape(run, shown, format, outfile, sizeof outfile, &err);
+    } else if (mc) {
+        rc = render_layers(mc, run, shown, format, outfile, sizeof outfile, &err);
     } else if (sweep) {
         rc = render_sweep(run, shown, &sa, format, outfile, sizeof outfile, &err);
     } else if (c->metric < 0) {
