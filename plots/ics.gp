@@ -93,14 +93,22 @@ do for [r=1:rows] {
         if (r == 1) { set title variant(c) font sprintf("DejaVu Sans,%d", fs + 1) noenhanced } else { unset title }
         if (c == 1) { set ylabel metric(r) noenhanced } else { unset ylabel }
         if (r == rows) { set xlabel "training step" } else { unset xlabel }
+        set ytics autofreq
         if (logy(r)) { set logscale y; set format y "%g" } else { unset logscale y; set format y "%g" }
+        # a log row of two decades or fewer: label 2x and 5x each decade too
+        if (logy(r) && yhi <= 100 * ylo) { do for [e=int(floor(log10(ylo) + 1e-9)):int(ceil(log10(yhi) - 1e-9))] { set ytics add (sprintf("%g", 2 * 10**e) 2 * 10**e, sprintf("%g", 5 * 10**e) 5 * 10**e) } }
         set yrange [ylo:yhi]
         set xrange [0:xmax]
-        # the legend (one entry per layer), drawn with the first panel, along the bottom of the canvas
-        if (k == 1) { set key at screen 0.5, screen 0.004 center bottom horizontal maxcols 8 Left reverse samplen 2 width 2 } else { set key off }
         plot for [l=1:layers] file using (column("panel") == k && column("layer") == l ? column("step") : NaN):(logy(r) ? pos(column("lo")) : column("lo")):(logy(r) ? pos(column("hi")) : column("hi")) with filledcurves fc rgb colour(l) notitle, \
-             for [l=1:layers] file using (column("panel") == k && column("layer") == l ? column("step") : NaN):(logy(r) ? pos(column("mean")) : column("mean")) with lines lc rgb colour(l) lw 1.6 title sprintf("hidden layer %d", l)
+             for [l=1:layers] file using (column("panel") == k && column("layer") == l ? column("step") : NaN):(logy(r) ? pos(column("mean")) : column("mean")) with lines lc rgb colour(l) lw 1.6 notitle
     }
 }
+# the legend (one entry per layer) in a row along the bottom of the canvas,
+# below the x labels: a plot of its own as wide as the canvas
+unset title; unset xlabel; unset ylabel; unset logscale y; unset grid; unset border; unset tics
+set lmargin at screen 0.02; set rmargin at screen 0.98; set tmargin at screen 40.0 / height; set bmargin at screen 0
+set xrange [0:1]; set yrange [0:1]
+set key center center horizontal maxrows 2 Left reverse samplen 2 width 2
+plot for [l=1:layers] NaN with lines lc rgb colour(l) lw 1.6 title sprintf("hidden layer %d", l)
 unset multiplot
 unset output

@@ -16,9 +16,9 @@
 #   file        that CSV                                          (required)
 #   series      variants (colours)                                (required)
 #   variantS    variant S's legend entry                          (default: none)
-#   logyP       1: panel P (1-3) on a log y axis, 0: linear       (default: 1, 1, and for
-#               (values <= 0 are not drawn on a log axis)          (c) 1 when its values
-#                                                                  span more than 30x)
+#   logyP       1: panel P (1-3) on a log y axis, 0: linear       (default: log when the
+#               (values <= 0 are not drawn on a log axis)          panel's values span
+#                                                                  more than 30x)
 #   title, subtitle                                               (default: none)
 #   outfile, term                                                 as in accuracy.gp
 
@@ -75,20 +75,25 @@ array lo[3] = ["loss_min", "grad_change_min", "beta_lo"]
 array hi[3] = ["loss_max", "grad_change_max", "beta_hi"]
 array ln[3] = ["loss", "", "beta_smoothness"]
 array ptitle[3] = ["(a) loss landscape", "(b) gradient predictiveness", "(c) effective β-smoothness"]
-array ylab[3] = ["loss L(w - m·lr·g) (nats)", "||∇L(w - m·lr·g) - ∇L(w)||", \
+array ylab[3] = ["loss (nats): band L(w - m·lr·g), line L(w)", "||∇L(w - m·lr·g) - ∇L(w)||", \
                  "max over m of ||∇L change|| / (m·lr·||g||)"]
 array alpha[3] = [0.22, 0.22, 0.15]
 
-# (c) on a log axis only when its values span more than 30x
+# a panel on a log axis only when its values span more than 30x
 set autoscale y
-stats file using (pos(column("beta_lo"))) nooutput
-blo = (exists("STATS_records") && STATS_records > 0) ? STATS_min : 1
-stats file using (pos(column("beta_hi"))) nooutput
-bhi = (exists("STATS_records") && STATS_records > 0) ? STATS_max : 1
-array logp[3]
-logp[1] = exists("logy1") ? int(logy1) : 1
-logp[2] = exists("logy2") ? int(logy2) : 1
-logp[3] = exists("logy3") ? int(logy3) : (bhi > 30 * blo)
+array plo[3]; array phi[3]; array logp[3]
+do for [p=1:3] {
+    plo[p] = 1; phi[p] = 1
+    stats file using (pos(column(lo[p]))) nooutput
+    if (exists("STATS_records") && STATS_records > 0) { plo[p] = STATS_min }
+    stats file using (pos(column(hi[p]))) nooutput
+    if (exists("STATS_records") && STATS_records > 0) { phi[p] = STATS_max }
+    if (ln[p] ne "") {
+        stats file using (pos(column(ln[p]))) nooutput
+        if (exists("STATS_records") && STATS_records > 0) { plo[p] = (STATS_min < plo[p] ? STATS_min : plo[p]); phi[p] = (STATS_max > phi[p] ? STATS_max : phi[p]) }
+    }
+    logp[p] = exists(sprintf("logy%d", p)) ? int(value(sprintf("logy%d", p))) : (phi[p] > 30 * plo[p])
+}
 
 top = 1.0 - 95.0 / height
 bottom = 115.0 / height
@@ -108,7 +113,12 @@ do for [p=1:3] {
     set title ptitle[p] font sprintf("DejaVu Sans,%d", fs + 1) noenhanced
     set ylabel sprintf("%s%s", ylab[p], lg ? " (log scale)" : "") noenhanced
     set xlabel "training step"
-    if (lg) { set logscale y; set format y "%g" } else { unset logscale y; set format y "%g" }
+    set ytics autofreq
+    if (lg) {
+        set logscale y; set format y "%g"
+        # spanning three decades or fewer: label 2x and 5x each decade too
+        if (phi[p] <= 1000 * plo[p]) { do for [e=floor(log10(plo[p])):ceil(log10(phi[p]))] { set ytics add (sprintf("%g", 2 * 10**e) 2 * 10**e, sprintf("%g", 5 * 10**e) 5 * 10**e) } }
+    } else { unset logscale y; set format y "%g" }
     set autoscale y
     set xrange [0:xmax]
     set style fill transparent solid alpha[p] noborder

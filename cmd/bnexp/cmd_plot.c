@@ -990,7 +990,8 @@ static int render_histograms(const char *run_dir, const char *shown, const char 
 /* ---- ics, weights, landscape: a trial CSV's columns over training ---- */
 
 /* A metric of a chart: a column of the trial CSV, at the rows whose point
- * column is `point` (NULL: at every row). */
+ * column is `point` (NULL: at every row); in ics.gp's charts, its row's y
+ * label and whether the row is on a log axis. */
 struct metric {
     const char *column, *point, *label;
     int logy;
@@ -1016,13 +1017,13 @@ static const struct metric weights_metrics[] = {
 };
 
 /* landscape: landscape.csv's columns, in the order landscape-stats.csv
- * gives their means (plots/landscape.gp draws them) */
+ * gives their means (plots/landscape.gp labels them and picks its axes) */
 static const struct metric landscape_metrics[] = {
-    {"loss", NULL, "loss", 1},
-    {"loss_min", NULL, "loss_min", 1},
-    {"loss_max", NULL, "loss_max", 1},
-    {"grad_change_min", NULL, "grad_change_min", 1},
-    {"grad_change_max", NULL, "grad_change_max", 1},
+    {"loss", NULL, "loss", 0},
+    {"loss_min", NULL, "loss_min", 0},
+    {"loss_max", NULL, "loss_max", 0},
+    {"grad_change_min", NULL, "grad_change_min", 0},
+    {"grad_change_max", NULL, "grad_change_max", 0},
     {"beta_smoothness", NULL, "beta_smoothness", 0},
 };
 #define LANDSCAPE_METRICS ((int)(sizeof landscape_metrics / sizeof landscape_metrics[0]))
