@@ -455,6 +455,79 @@ START_TEST(landscape_matches_direct_evaluation)
 }
 END_TEST
 
+/* The probe replays the training forward: with noisy BN and dropout, a
+ * step of 1e-6 lr along g gives back the loss and gradient of the pass
+ * from `before` (the same noise and masks), which a pass with any other
+ * draw would not. */
+START_TEST(landscape_replays_noise_and_masks)
+{
+    gnet g;
+    bnx_net_snapshot before;
+    gnet_make(&g, bnx_norm_find("batch_noisy"), 0.3f, &before);
+    bnx_net *net = &g.net;
+    bnx_ics_grad ig;
+    bnx_error err;
+    ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
+    bnx_net_snapshot after;
+    ck_assert_int_eq(bnx_net_snapshot_take(net, &after, &err), BNX_OK);
+    double l0 = bnx_ics_pass(&ig, net, &before, BATCH, g.x, g.y); /* = the training pass */
+    /* the same network with the streams where the training pass left them
+       draws other noise and masks: its loss differs */
+    double other = bnx_ics_pass(&ig, net, &after, BATCH, g.x, g.y);
+    ck_assert_msg(fabs(other - l0) > 1e-3, "another draw gives %g against %g", other, l0);
+    bnx_ics_pass(&ig, net, &before, BATCH, g.x, g.y);
+    bnx_net_snapshot_restore(net, &after);
+    const double tiny[1] = {1e-6};
+    bnx_landscape_point pt;
+    ck_assert_int_eq(bnx_landscape_measure(&ig, net, &before, BATCH, g.x, g.y, l0, 0.5f, tiny, 1,
+                                           &pt, &err), BNX_OK);
+    ck_assert_msg(fabs(pt.loss_min - l0) < 1e-5 && pt.change_max < 1e-4 * pt.grad_norm,
+                  "loss %g against %g, gradient change %g of %g", pt.loss_min, l0, pt.change_max,
+                  pt.grad_norm);
+    bnx_ics_grad_free(&ig);
+    bnx_net_snapshot_free(&after);
+    bnx_net_snapshot_free(&before);
+    bnx_net_destroy(net);
+}
+END_TEST
+
+/* ||W|| and the size of the step's update, from the measurement's copies,
+ * against the SGD update computed here for each block's weights. */
+START_TEST(weight_norms_match_the_update)
+{
+    gnet g;
+    bnx_net_snapshot before;
+    gnet_make(&g, bnx_norm_find("batch"), 0.0f, &before);
+    bnx_net *net = &g.net;
+    bnx_ics_grad ig;
+    bnx_error err;
+    ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
+    double diff[2], cos[2], norm[2], w[2], u[2];
+    const float lr = 0.3f, mom = 0.9f, wd = 0.01f;
+    ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH, g.x, g.y, lr, mom, wd, diff,
+                                          cos, norm, &err), BNX_OK);
+    bnx_ics_weight_norms(&ig, net, w, u);
+    for (int b = 0; b < 2; b++) {
+        int wl, pl;
+        bnx_net_block(net, b, &wl, &pl);
+        const bnx_layer *l = &net->layers[wl];
+        long off = l->w - net->params, count = (long)l->in * l->out;
+        double ww = 0.0, uu = 0.0;
+        for (long j = 0; j < count; j++) {
+            double p = net->params[off + j];
+            double v = mom * net->velocity[off + j] + net->grads[off + j] + wd * p;
+            ww += p * p;
+            uu += (lr * v) * (lr * v);
+        }
+        ck_assert_double_eq_tol(w[b], sqrt(ww), 1e-6 * sqrt(ww));
+        ck_assert_double_eq_tol(u[b], sqrt(uu), 1e-4 * sqrt(uu));
+    }
+    bnx_ics_grad_free(&ig);
+    bnx_net_snapshot_free(&before);
+    bnx_net_destroy(net);
+}
+END_TEST
+
 /* ---- Section 3.3: scale invariance ---- */
 
 /* A conv block (4 channels, 3x3, padding 1, on 1x6x6 inputs) and a fully
@@ -547,6 +620,8 @@ Suite *suite_ics(void)
     tcase_add_test(grads, no_update_gives_the_same_gradient);
     tcase_add_test(grads, measurement_leaves_no_trace);
     tcase_add_test(grads, landscape_matches_direct_evaluation);
+    tcase_add_test(grads, landscape_replays_noise_and_masks);
+    tcase_add_test(grads, weight_norms_match_the_update);
     tcase_add_test(grads, scale_invariance_identities);
     suite_add_tcase(s, shift);
     suite_add_tcase(s, grads);

@@ -166,6 +166,10 @@ if $BNEXP run "${ics_args[@]}" --set norm=batch_noisy --set probe_size=600 --set
 else fail "probes on and off: the other CSVs byte-identical" "$(same_run_csvs "$tmp/probes-off" "$tmp/probes-on" 2>&1; ls "$tmp"/probes-on/*/seed-1)"; fi
 expect_fail "ics_mode=train with a probe set that is not whole mini-batches" "probe_size = 2000 must be a multiple of batch_size = 60" \
     $BNEXP run fig1 --set steps=10 --set ics=true --set ics_mode=train --out "$tmp/bad-probe"
+expect_fail "ics_mode=train without ics" "ics_mode = train without ics = true" \
+    $BNEXP run fig1 --set steps=10 --set ics_mode=train --out "$tmp/bad-mode"
+expect_fail "landscape_every beyond the last step" "landscape_every = 100 exceeds steps = 10" \
+    $BNEXP run fig1 --set steps=10 --set landscape_points=2 --out "$tmp/bad-every"
 expect_fail "landscape_min above landscape_max" "landscape_min = 8 must be below landscape_max = 4" \
     $BNEXP run fig1 --set steps=10 --set landscape_points=3 --set landscape_min=8 --out "$tmp/bad-ls"
 

@@ -2,7 +2,7 @@
  * where it stopped, so that a resumed trial writes the same records, row
  * for row, as one that was never interrupted.
  *
- * File format (version 3), every number little-endian:
+ * File format (version 4), every number little-endian:
  *   magic      8 bytes  "BNXCKPT" and a NUL
  *   version    u32      BNX_CHECKPOINT_VERSION
  *   endian     u32      0x01020304 as written by the host (refused if it

@@ -90,7 +90,7 @@ static const struct key keys[] = {
     {"hist_min", K_DOUBLE, OFF(hist_min), -1e6, 1e6, NULL, "-15", "lower edge of the histogram range"},
     {"hist_max", K_DOUBLE, OFF(hist_max), -1e6, 1e6, NULL, "15", "upper edge of the histogram range"},
     {"ics", K_BOOL, OFF(ics), 0, 1, NULL, "false", "write ics.csv: each hidden layer's covariate shift between records (mean shift, std ratio, W1 on the probe set) and Santurkar et al.'s gradient change"},
-    {"ics_mode", K_ENUM, OFF(ics_mode), 0, 0, "inference|train", "inference", "ics: the probe set's forward for the distributions: inference mode, or training mode (mini-batches of batch_size, batch statistics, noise and dropout drawn as in training; the network is put back afterwards)"},
+    {"ics_mode", K_ENUM, OFF(ics_mode), 0, 0, "inference|train", "inference", "ics: the probe set's forward for the distributions: inference mode, or training mode (mini-batches of batch_size, batch statistics, noise and dropout drawn as in training; the network is put back afterwards; probe_size must be a multiple of batch_size)"},
     {"landscape_points", K_INT, OFF(landscape_points), 0, 64, NULL, "0", "write landscape.csv: every landscape_every steps, the loss and gradient at this many step sizes along the step's gradient (Santurkar et al. 2018, Section 3.1; 0: off)"},
     {"landscape_min", K_DOUBLE, OFF(landscape_min), 1e-6, 1e6, NULL, "0.5", "landscape: the smallest step size, in multiples of the step's learning rate"},
     {"landscape_max", K_DOUBLE, OFF(landscape_max), 1e-6, 1e6, NULL, "4", "landscape: the largest step size, in multiples of the learning rate (sizes spaced geometrically)"},
@@ -367,6 +367,12 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
         return bnx_fail(err, BNX_EINVAL, "landscape_min = %g must be below landscape_max = %g "
                         "(landscape_points = %d)", cfg->landscape_min, cfg->landscape_max,
                         cfg->landscape_points);
+    if (!cfg->ics && cfg->ics_mode == BNX_ICS_TRAIN)
+        return bnx_fail(err, BNX_EINVAL, "ics_mode = train without ics = true: nothing would be "
+                        "measured (set ics = true, or leave ics_mode out)");
+    if (cfg->landscape_points > 0 && cfg->landscape_every > cfg->steps)
+        return bnx_fail(err, BNX_EINVAL, "landscape_every = %ld exceeds steps = %ld: no step "
+                        "would be probed", cfg->landscape_every, cfg->steps);
     if (cfg->ics && cfg->ics_mode == BNX_ICS_TRAIN && cfg->probe_size % cfg->batch_size != 0)
         return bnx_fail(err, BNX_EINVAL, "ics_mode = train: probe_size = %d must be a multiple "
                         "of batch_size = %d (the probe set is passed in training mini-batches)",

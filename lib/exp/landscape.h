@@ -40,7 +40,9 @@ typedef struct bnx_landscape_point {
  * Santurkar's "step in the gradient direction"), and a training pass on
  * the same batch with the same dropout masks and noise (bnx_ics_pass from
  * `before`) gives the loss (the mean over the mini-batch) and gradient
- * there.  Sums in double.  `loss` is L(w), copied into out->loss.  Afterwards parameters, gradients, momentum
+ * there.  The distance moved is taken as m lr ||g||_2 (the nominal move; a
+ * multiple so small that float rounding leaves w unchanged makes beta
+ * meaningless).  Sums in double.  `loss` is L(w), copied into out->loss.  Afterwards parameters, gradients, momentum
  * buffers, normalization state and random streams are exactly as on
  * entry; the activation buffers are overwritten.
  * Errors: BNX_EINVAL if n is out of 1..g->max_n or count < 1 or a multiple
@@ -68,9 +70,11 @@ typedef struct bnx_scale_point {
  * (bnx_net_block) by a and compare with the unscaled network on the n
  * examples x (N, C, H, W), labels (N):
  *   train: a training-mode pass (batch statistics) from the current
- *     normalization state and streams, for both networks; with a
- *     normalization in the block the output and logits agree up to eps's
- *     share of the variance, and a dL/dW' = dL/dW;
+ *     normalization state and streams, for both networks; with batch
+ *     norm (or a kind of its family, whose mean subtraction cancels the
+ *     bias) the output and logits agree up to eps's share of the variance
+ *     and float rounding, and a dL/dW' = dL/dW; a kind that does not
+ *     cancel the bias (layer norm over a layer with a bias) does not;
  *   inference: forwards in inference mode (BNX_FWD_EVAL: the moving
  *     averages, which were estimated for the unscaled W), where the output
  *     does change.

@@ -60,7 +60,8 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
         mem->trainer += 4 * 4.0 * mem->num_params /* parameters, update, momentum, gradients */
                         + 2 * 4.0 * cfg->batch_size * classes
                         + 2 * 4.0 * (double)bnx_net_state_len(&plan) /* the snapshots */
-                        + (cfg->scale_check ? 4.0 * cfg->batch_size * widest_output(&plan) : 0.0);
+                        + (cfg->scale_check ? 4.0 * cfg->batch_size * (widest_output(&plan) + classes)
+                                                  + 4.0 * mem->num_params : 0.0); /* references */
     if (!bnx_input_is_identity(cfg)) /* the test set and train-eval subset as the network sees them */
         mem->trainer += 4.0 * ((double)test_n + (cfg->train_eval_size < train_n ? (double)cfg->train_eval_size : (double)train_n)) * features;
     mem->total = mem->params + mem->activations + mem->im2col + mem->trainer;
