@@ -455,6 +455,15 @@ START_TEST(landscape_matches_direct_evaluation)
 }
 END_TEST
 
+/* gnet_make with `norm` (a kind's name) and the probes' buffers for it. */
+static void gnet_probe(gnet *g, const char *norm, float dropout, bnx_net_snapshot *before,
+                       bnx_ics_grad *ig)
+{
+    bnx_error err;
+    gnet_make(g, bnx_norm_find(norm), dropout, before);
+    ck_assert_int_eq(bnx_ics_grad_init(ig, &g->net, BATCH, &err), BNX_OK);
+}
+
 /* The probe replays the training forward: with noisy BN and dropout, a
  * step of 1e-6 lr along g gives back the loss and gradient of the pass
  * from `before` (the same noise and masks), which a pass with any other
@@ -463,11 +472,10 @@ START_TEST(landscape_replays_noise_and_masks)
 {
     gnet g;
     bnx_net_snapshot before;
-    gnet_make(&g, bnx_norm_find("batch_noisy"), 0.3f, &before);
-    bnx_net *net = &g.net;
     bnx_ics_grad ig;
     bnx_error err;
-    ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
+    gnet_probe(&g, "batch_noisy", 0.3f, &before, &ig);
+    bnx_net *net = &g.net;
     bnx_net_snapshot after;
     ck_assert_int_eq(bnx_net_snapshot_take(net, &after, &err), BNX_OK);
     double l0 = bnx_ics_pass(&ig, net, &before, BATCH, g.x, g.y); /* = the training pass */
@@ -497,11 +505,10 @@ START_TEST(weight_norms_match_the_update)
 {
     gnet g;
     bnx_net_snapshot before;
-    gnet_make(&g, bnx_norm_find("batch"), 0.0f, &before);
-    bnx_net *net = &g.net;
     bnx_ics_grad ig;
     bnx_error err;
-    ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
+    gnet_probe(&g, "batch", 0.0f, &before, &ig);
+    bnx_net *net = &g.net;
     double diff[2], cos[2], norm[2], w[2], u[2];
     const float lr = 0.3f, mom = 0.9f, wd = 0.01f;
     ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH, g.x, g.y, lr, mom, wd, diff,
