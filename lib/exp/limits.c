@@ -11,6 +11,7 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
                         long test_n, bnx_memory *mem, bnx_error *err)
 {
     memset(mem, 0, sizeof *mem);
+    (void)test_n; /* no copy of the test set: it is converted a chunk at a time */
     int cnn = cfg->model == BNX_MODEL_CNN;
     int chunk = cnn ? BNX_LIMITS_EVAL_CHUNK_CNN : BNX_LIMITS_EVAL_CHUNK_MLP;
     mem->max_batch = cfg->batch_size > chunk ? cfg->batch_size : chunk;
@@ -49,8 +50,6 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
                         + 2 * 4.0 * cfg->batch_size * classes
                         + 4.0 * (double)bnx_net_state_len(&plan); /* the snapshots */
     }
-    if (!bnx_input_is_identity(cfg)) /* the test set and train-eval subset as the network sees them */
-        mem->trainer += 4.0 * ((double)test_n + (cfg->train_eval_size < train_n ? (double)cfg->train_eval_size : (double)train_n)) * features;
     mem->total = mem->params + mem->activations + mem->im2col + mem->trainer;
     return BNX_OK;
 }
