@@ -7,13 +7,21 @@
 #include "exp/input.h"
 #include "model/net.h"
 
+int bnx_limits_eval_chunk(const bnx_config *cfg)
+{
+    if (cfg->model != BNX_MODEL_CNN)
+        return BNX_LIMITS_EVAL_CHUNK_MLP;
+    return cfg->batch_size < BNX_LIMITS_EVAL_CHUNK_CNN_MIN ? BNX_LIMITS_EVAL_CHUNK_CNN_MIN
+           : cfg->batch_size > BNX_LIMITS_EVAL_CHUNK_CNN   ? BNX_LIMITS_EVAL_CHUNK_CNN
+                                                            : cfg->batch_size;
+}
+
 int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes, long train_n,
                         long test_n, bnx_memory *mem, bnx_error *err)
 {
     memset(mem, 0, sizeof *mem);
     (void)test_n; /* no copy of the test set: it is converted a chunk at a time */
-    int cnn = cfg->model == BNX_MODEL_CNN;
-    int chunk = cnn ? BNX_LIMITS_EVAL_CHUNK_CNN : BNX_LIMITS_EVAL_CHUNK_MLP;
+    int chunk = bnx_limits_eval_chunk(cfg);
     mem->max_batch = cfg->batch_size > chunk ? cfg->batch_size : chunk;
     double features = (double)c * h * w + bnx_config_input_extras(cfg), batch = mem->max_batch;
 

@@ -15,10 +15,17 @@
 #include "data/dataset.h"
 #include "exp/config.h"
 
-/* Examples per forward pass in evaluation: trainer.c's EVAL_CHUNK_MLP and
- * EVAL_CHUNK_CNN.  The network is built for max(batch_size, this). */
+/* Examples per forward pass in evaluation (inference mode treats every
+ * example alone, so the chunk changes nothing but speed and memory): 500
+ * for an mlp; for a cnn, whose activations and im2col buffers per example
+ * are large, batch_size clamped to [BNX_LIMITS_EVAL_CHUNK_CNN_MIN,
+ * BNX_LIMITS_EVAL_CHUNK_CNN], so that evaluation needs no larger buffers
+ * than training unless the mini-batch is small.  The network is built for
+ * max(batch_size, this). */
 #define BNX_LIMITS_EVAL_CHUNK_MLP 500
 #define BNX_LIMITS_EVAL_CHUNK_CNN 100
+#define BNX_LIMITS_EVAL_CHUNK_CNN_MIN 32
+int bnx_limits_eval_chunk(const bnx_config *cfg);
 
 /* A trial's memory, in bytes, by what it is for. */
 typedef struct bnx_memory {

@@ -17,12 +17,6 @@
 #include "nn/loss.h"
 #include "out/csv.h"
 
-/* Test images per forward pass in evaluation (inference mode treats every
- * example alone, so the chunk size changes nothing but speed and memory:
- * a CNN's activations and im2col buffers per example are large). */
-#define EVAL_CHUNK_MLP 500
-#define EVAL_CHUNK_CNN 100
-
 /* Independent random streams of one trial. */
 enum { STREAM_DATA = 1, STREAM_INIT = 2, STREAM_POPULATION = 3, STREAM_DROPOUT = 4, STREAM_NOISE = 5 };
 
@@ -352,8 +346,7 @@ static int trial_open(trial *t, bnx_error *err)
 {
     const bnx_config *cfg = t->cfg;
     const bnx_dataset *ds = t->train;
-    int cnn = cfg->model == BNX_MODEL_CNN;
-    t->eval_chunk = cnn ? EVAL_CHUNK_CNN : EVAL_CHUNK_MLP;
+    t->eval_chunk = bnx_limits_eval_chunk(cfg); /* test images per forward pass */
     int max_batch = cfg->batch_size > t->eval_chunk ? cfg->batch_size : t->eval_chunk;
     if (t->min_batch > max_batch)
         max_batch = t->min_batch;
