@@ -6,9 +6,13 @@ PKGS    := openblas inih libcjson libpng zlib libcrypto
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
            $(shell pkg-config --cflags $(PKGS))
-# Kernels are plain loops written for the compiler to vectorise.
-KFLAGS  := -O3 -fno-math-errno -fno-trapping-math
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
+# Kernels are plain loops written for the compiler to vectorise, shared
+# among a trial's `threads` by OpenMP (GCC's libgomp, which comes with gcc;
+# nn/kernel.h).  The sanitizer and fuzzing builds compile lib/nn without
+# it: the same loops on one thread, the same results.
+OMPFLAGS := -fopenmp
+KFLAGS  := -O3 -fno-math-errno -fno-trapping-math $(OMPFLAGS)
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm $(OMPFLAGS)
 LDFLAGS ?=
 VERSION := $(shell cat VERSION)
 GITREV  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
