@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/timer.h"
 #include "nn/activation.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"
@@ -523,6 +524,7 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
         bnx_layer *l = &net->layers[i];
         int count = n * l->out;
         enum bnx_layout layout = in_layout(net, i);
+        double start = net->timing ? bnx_now() : 0.0;
         switch (l->kind) {
         case BNX_LAYER_LINEAR:
             bnx_linear_forward(n, l->in, l->out, in, l->w, l->b, l->y);
@@ -565,6 +567,8 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
             }
             break;
         }
+        if (net->timing)
+            net->timing[2 * i] += bnx_now() - start;
         in = l->y;
     }
     return in;
@@ -578,6 +582,7 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
         const float *in = i > 0 ? net->layers[i - 1].y : x;
         int count = n * l->out;
         enum bnx_layout layout = in_layout(net, i);
+        double start = net->timing ? bnx_now() : 0.0;
         switch (l->kind) {
         case BNX_LAYER_LINEAR:
             bnx_linear_backward(n, l->in, l->out, in, l->w, dy, l->dx, l->dw, l->db);
@@ -615,6 +620,8 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
             bnx_dropout_backward(count, l->mask, dy, l->dx);
             break;
         }
+        if (net->timing)
+            net->timing[2 * i + 1] += bnx_now() - start;
         dy = l->dx;
     }
 }

@@ -162,6 +162,9 @@ typedef struct bnx_net {
                                    dx is grad_buf[i % 2] */
     bnx_rng dropout_rng;        /* masks of training-mode forwards */
     bnx_rng noise_rng;          /* noise of normalizations with BNX_NORM_RNG */
+    double *timing;             /* NULL (bnx_net_create's), or the caller's (2 num_layers)
+                                   seconds to which forward adds layer i's time at [2i]
+                                   and backward at [2i + 1] (bench's per-layer timing) */
     int pop_batches;            /* mini-batches accumulated for Algorithm 2 */
     int pop_m;                  /* their size (examples) */
 } bnx_net;
