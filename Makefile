@@ -6,9 +6,13 @@ PKGS    := openblas inih libcjson libpng zlib libcrypto
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
            $(shell pkg-config --cflags $(PKGS))
-# Kernels are plain loops written for the compiler to vectorise.
-KFLAGS  := -O3 -fno-math-errno -fno-trapping-math
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
+# Kernels are plain loops written for the compiler to vectorise, shared
+# among a trial's `threads` by OpenMP (GCC's libgomp, which comes with gcc;
+# nn/kernel.h).  The sanitizer and fuzzing builds compile lib/nn without
+# it: the same loops on one thread, the same results.
+OMPFLAGS := -fopenmp
+KFLAGS  := -O3 -fno-math-errno -fno-trapping-math $(OMPFLAGS)
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm $(OMPFLAGS)
 LDFLAGS ?=
 VERSION := $(shell cat VERSION)
 GITREV  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -21,7 +25,7 @@ CMD_OBJ := $(CMD_SRC:%.c=build/%.o)
 TEST_SRC := $(sort $(wildcard tests/check_*.c)) tests/testutil.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
-.PHONY: all deps fig1 check unit-check cli-check check-cluster bench clean
+.PHONY: all deps fig1 check unit-check cli-check check-cluster bench bench-deps clean
 all: bnexp
 
 build/lib/nn/%.o: lib/nn/%.c
@@ -85,10 +89,20 @@ cli-check: bnexp build/pngcheck
 check-cluster: bnexp
 	./tests/cluster.sh
 
-# Timings, never pass/fail: a step against its bare GEMMs, then a full fig1.
+# Timings, never pass/fail: steps against their bare GEMMs, per layer,
+# evaluation; the same networks in PyTorch where it is installed (make
+# bench-deps; CI never needs it); then a full fig1 and a reference CNN run
+# with their peak memory.
 bench: bnexp build/bench
-	./build/bench
+	./build/bench build/bench-figures.txt
+	@py=$$(for p in python3 /usr/bin/python3; do $$p -c 'import torch' 2>/dev/null && echo $$p && break; done); \
+	if [ -n "$$py" ]; then $$py bench/torch_ref.py build/bench-figures.txt; \
+	else echo; echo "PyTorch: not installed (make bench-deps installs Debian's python3-torch): no bnexp / PyTorch ratios"; fi
 	./bench/fig1_wall.sh
+
+# PyTorch for make bench's comparison (Debian's python3-torch; root or sudo).
+bench-deps:
+	$$([ "$$(id -u)" -eq 0 ] || echo sudo) apt-get install -y --no-install-recommends python3-torch
 
 clean:
 	rm -rf build bnexp

@@ -1,29 +1,46 @@
 /* make bench: speed of a Fig. 1 training step (batch 60, 784-100-100-100-10
- * sigmoid MLP, with and without BN) on one thread, and the training
- * throughput of the reference CNN of the lr-sweep issue on one and two
+ * sigmoid MLP, with and without BN) on one thread, and of the reference
+ * CNN, lr-sweep.ini's network (conv 16, 16, 32, 32 with 2x2 max pooling
+ * after every second, fc 128 with dropout, batch 64, 1x28x28 inputs, read
+ * from experiments/lr-sweep.ini's bn-baseline variant), on one and two
  * threads, each next to the bare OpenBLAS sgemm calls of the same shapes
- * measured in the same run; the GFLOP/s of those GEMMs next to a large
- * sgemm's, the CNN's evaluation (forward, inference mode) throughput next to
- * its training step's, and every normalization's step next to BN's.  Prints
- * figures and ratios; asserts nothing (timings are not tests). */
+ * measured in the same run:
+ *   - the training step with BN and with every normalization of the table;
+ *   - evaluation (a forward pass in inference mode) next to training;
+ *   - a per-layer timing of a step (forward and backward of each layer,
+ *     and its share of the step);
+ *   - every conv layer's im2col and GEMMs, GEMMs in GFLOP/s next to a
+ *     large sgemm's;
+ *   - the share of lr-sweep's default run that records take (estimated
+ *     from the evaluation speed).
+ * With a file argument, the headline figures also go there as KEY VALUE
+ * lines, for bench/torch_ref.py's bnexp / PyTorch ratios.  Prints figures
+ * and ratios; asserts nothing (timings are not tests). */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/rng.h"
 #include "core/timer.h"
 #include "exp/limits.h"
 #include "exp/spec.h"
 #include "model/net.h"
-#include "nn/norm.h"
+#include "nn/conv2d.h"
+#include "nn/kernel.h"
 #include "nn/loss.h"
+#include "nn/norm.h"
 
 enum { BATCH = 60, IN = 784, UNITS = 100, CLASSES = 10, LAYERS = 3 };
 
-/* GFLOP/s of a 1024 x 1024 x 1024 sgemm on one thread: the machine's GEMM
- * speed, for the GEMMs of the networks to be read against. */
-static double big_sgemm_gflops(void);
+static FILE *figures; /* KEY VALUE lines, or NULL */
+
+static void figure(const char *key, double value)
+{
+    if (figures)
+        fprintf(figures, "%s %.6g\n", key, value);
+}
 
 /* Best of `reps` timings of `iters` calls of fn, in ms per call. */
 static double best_ms(void (*fn)(void *), void *ctx, int iters, int reps)
@@ -39,6 +56,8 @@ static double best_ms(void (*fn)(void *), void *ctx, int iters, int reps)
     }
     return best;
 }
+
+/* ---- Fig. 1's MLP ---- */
 
 typedef struct step_ctx {
     bnx_net net;
@@ -101,202 +120,9 @@ static double time_network(int bn)
     return ms;
 }
 
-/* ---- the reference CNN: conv3x3 32 - BN - ReLU - pool2, conv3x3 64 - BN -
- * ReLU - pool2, fc 128 - BN - ReLU, fc 10; batch 64, 28x28 inputs ---- */
-enum { CNN_BATCH = 64, CNN_SIDE = 28 };
-
-typedef struct cnn_ctx {
-    bnx_net net;
-    float *x, prob[CNN_BATCH * CLASSES], dlogits[CNN_BATCH * CLASSES];
-    uint8_t y[CNN_BATCH];
-    float *a, *b, *c; /* GEMM operands for the bare calls */
-} cnn_ctx;
-
-static void cnn_step(void *p)
+static void bench_mlp(void)
 {
-    cnn_ctx *c = p;
-    const float *logits = bnx_net_forward(&c->net, CNN_BATCH, c->x, BNX_FWD_TRAIN);
-    int correct;
-    bnx_softmax_xent_forward(CNN_BATCH, CLASSES, logits, c->y, c->prob, &correct);
-    bnx_softmax_xent_backward(CNN_BATCH, CLASSES, c->prob, c->y, c->dlogits);
-    bnx_net_backward(&c->net, CNN_BATCH, c->x, c->dlogits);
-    bnx_net_sgd_step(&c->net, 0.01f, 0.9f, 5e-4f);
-}
-
-/* The sgemm shape y (m, n) = A (m, k) B (k, n) of layer l's forward pass
- * for a mini-batch of CNN_BATCH, read off the layer: a conv layer is
- * y (K, NP) = W (K, CKK) col (CKK, NP) with NP = N*OH*OW, CKK = C*kh*kw; a
- * linear layer y (N, out) = x (N, in) W^T.  Returns 0 for a layer without
- * a GEMM. */
-static int gemm_shape(const bnx_layer *l, int *m, int *n, int *k)
-{
-    if (l->kind == BNX_LAYER_CONV) {
-        *m = l->geom.k;
-        *n = CNN_BATCH * l->geom.oh * l->geom.ow;
-        *k = l->geom.c * l->geom.kh * l->geom.kw;
-        return 1;
-    }
-    if (l->kind == BNX_LAYER_LINEAR) {
-        *m = CNN_BATCH;
-        *n = l->out;
-        *k = l->in;
-        return 1;
-    }
-    return 0;
-}
-
-/* The sgemm calls a step of this network makes: each layer's forward, its
- * dW = dy col^T (or dy^T x), and its input gradient (none for the first
- * layer). */
-static void cnn_bare_gemms(void *p)
-{
-    cnn_ctx *c = p;
-    for (int i = 0; i < c->net.num_layers; i++) {
-        int m, n, k;
-        if (!gemm_shape(&c->net.layers[i], &m, &n, &k))
-            continue;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, c->a, k, c->b, n, 0, c->c, n);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, k, n, 1, c->c, n, c->b, n, 0, c->a, k);
-        if (i > 0)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, m, 1, c->a, k, c->c, n, 0, c->b, n);
-    }
-}
-
-/* Floating-point operations of cnn_bare_gemms: 2 m n k per sgemm. */
-static double cnn_gemm_flops(const bnx_net *net)
-{
-    double flops = 0;
-    for (int i = 0; i < net->num_layers; i++) {
-        int m, n, k;
-        if (gemm_shape(&net->layers[i], &m, &n, &k))
-            flops += (i > 0 ? 3 : 2) * 2.0 * m * n * k;
-    }
-    return flops;
-}
-
-/* Evaluation: a forward pass in inference mode (moving averages, no dropout). */
-static void cnn_eval(void *p)
-{
-    cnn_ctx *c = p;
-    bnx_net_forward(&c->net, CNN_BATCH, c->x, BNX_FWD_EVAL);
-}
-
-/* A step of the reference CNN with normalization kinds `norm` (conv maps)
- * and `norm_fc` (the hidden layer) on `threads`; unless step_only, also its
- * bare GEMMs and its evaluation (they do not depend on the kinds). */
-typedef struct cnn_times {
-    double step_ms, gemm_ms; /* a training step, its bare GEMMs */
-    double eval_ms;          /* a forward pass in inference mode, same mini-batch */
-    double gemm_gflops;      /* the bare GEMMs' GFLOP/s */
-} cnn_times;
-
-static void time_cnn(int threads, int norm, int norm_fc, int step_only, cnn_times *out)
-{
-    static cnn_ctx c;
-    bnx_net_spec spec = {.in_c = 1, .in_h = CNN_SIDE, .in_w = CNN_SIDE, .num_classes = CLASSES,
-                         .conv_layers = 2, .conv_channels = {32, 64}, .conv_kernel = 3,
-                         .conv_stride = 1, .conv_padding = 1, .pool = BNX_POOL_MAX,
-                         .pool_size = 2, .pool_every = 1, .hidden_layers = 1,
-                         .hidden_units = 128, .activation = BNX_ACT_RELU,
-                         .norm = norm, .norm_fc = norm_fc, .bn_placement = BNX_BN_BEFORE};
-    bnx_config defaults; /* every normalization key at its default, groups 8 */
-    bnx_net_spec from_keys;
-    bnx_config_defaults(&defaults);
-    bnx_config_net_spec(&defaults, 1, CNN_SIDE, CNN_SIDE, CLASSES, &from_keys);
-    spec.norm_hp = from_keys.norm_hp;
-    spec.norm_hp.groups = 8;
-    bnx_error err;
-    if (bnx_net_create(&c.net, &spec, CNN_BATCH, &err)) {
-        fprintf(stderr, "bench: %s\n", err.msg);
-        exit(1);
-    }
-    openblas_set_num_threads(threads);
-    bnx_rng rng;
-    bnx_rng_seed(&rng, 1, 0);
-    bnx_net_init(&c.net, BNX_INIT_KAIMING_NORMAL, 0.0f, &rng);
-    size_t pixels = (size_t)CNN_BATCH * CNN_SIDE * CNN_SIDE, big = 0;
-    c.x = malloc(sizeof(float) * pixels);
-    for (size_t i = 0; i < pixels; i++)
-        c.x[i] = (float)bnx_rng_uniform(&rng);
-    for (int i = 0; i < CNN_BATCH; i++)
-        c.y[i] = (uint8_t)(i % CLASSES);
-    for (int i = 0; i < c.net.num_layers; i++) { /* largest GEMM operand */
-        const bnx_layer *l = &c.net.layers[i];
-        size_t sizes[3] = {(size_t)CNN_BATCH * l->out, (size_t)CNN_BATCH * l->in, 0};
-        if (l->kind == BNX_LAYER_CONV)
-            sizes[2] = (size_t)l->geom.c * l->geom.kh * l->geom.kw * CNN_BATCH * l->geom.oh * l->geom.ow;
-        for (int j = 0; j < 3; j++)
-            big = sizes[j] > big ? sizes[j] : big;
-    }
-    c.a = calloc(big, sizeof(float));
-    c.b = calloc(big, sizeof(float));
-    c.c = calloc(big, sizeof(float));
-    cnn_step(&c); /* warm up */
-    cnn_bare_gemms(&c);
-    memset(out, 0, sizeof *out);
-    out->step_ms = best_ms(cnn_step, &c, 20, 5);
-    if (!step_only) {
-        out->gemm_ms = best_ms(cnn_bare_gemms, &c, 20, 5);
-        out->eval_ms = best_ms(cnn_eval, &c, 20, 5);
-        out->gemm_gflops = cnn_gemm_flops(&c.net) / (out->gemm_ms * 1e6);
-    }
-    free(c.a);
-    free(c.b);
-    free(c.c);
-    free(c.x);
-    bnx_net_destroy(&c.net);
-}
-
-/* ---- memory: what lib/exp/limits.c estimates for one trial ---- */
-
-static void print_estimate(const char *name, const bnx_config *cfg)
-{
-    bnx_memory m;
-    bnx_error err;
-    if (bnx_memory_estimate(cfg, 1, CNN_SIDE, CNN_SIDE, CLASSES, 60000, 10000, &m, &err)) {
-        printf("  %-16s %s\n", name, err.msg);
-        return;
-    }
-    printf("  %-16s %7.1f MB  (parameters x3 %.1f, activations %.1f, im2col %.1f, "
-           "batches/probes/checkpoint %.1f)\n", name, m.total / 1e6, m.params / 1e6,
-           m.activations / 1e6, m.im2col / 1e6, m.trainer / 1e6);
-}
-
-/* The trial buffers of fig1's variants and of the reference CNN in a real
- * run (bench/fig1_wall.sh measures those runs' peak memory). */
-static void print_estimates(void)
-{
-    static bnx_spec spec;
-    bnx_error err;
-    printf("\nMemory of one trial's own buffers as lib/exp/limits.c estimates it (what "
-           "max_memory_mb is held against);\nthe dataset, loaded once and shared by the "
-           "trials, comes on top: MNIST %.1f MB of floats\n",
-           (60000.0 + 10000.0) * CNN_SIDE * CNN_SIDE * 4 / 1e6);
-    if (bnx_spec_load("experiments/fig1.ini", "fig1", &spec, &err) == BNX_OK) { /* make's cwd */
-        for (int v = 0; v < spec.num_variants; v++) {
-            char name[80];
-            snprintf(name, sizeof name, "fig1 %s", spec.variants[v].name);
-            print_estimate(name, &spec.variants[v].config);
-        }
-    } else {
-        printf("  fig1: %s\n", err.msg);
-    }
-    /* bench/fig1_wall.sh's --set list for the same network */
-    static const char *const cnn[][2] = {
-        {"model", "cnn"}, {"conv_channels", "32,64"}, {"hidden_layers", "1"},
-        {"hidden_units", "128"}, {"activation", "relu"}, {"bn", "true"}, {"batch_size", "64"}};
-    bnx_config cfg = spec.num_variants ? spec.variants[0].config : (bnx_config){0};
-    if (!spec.num_variants)
-        bnx_config_defaults(&cfg);
-    bnx_spec_free(&spec);
-    for (size_t i = 0; i < sizeof cnn / sizeof cnn[0]; i++)
-        bnx_config_set(&cfg, cnn[i][0], cnn[i][1], NULL);
-    print_estimate("reference CNN", &cfg);
-}
-
-int main(void)
-{
-    openblas_set_num_threads(1);
+    bnx_kernel_set_threads(1);
     size_t big = (size_t)IN * BATCH > (size_t)IN * UNITS ? (size_t)IN * BATCH : (size_t)IN * UNITS;
     gemm_ctx g = {calloc(big, sizeof(float)), calloc(big, sizeof(float)), calloc(big, sizeof(float))};
     for (size_t i = 0; i < big; i++)
@@ -307,80 +133,393 @@ int main(void)
     free(g.a);
     free(g.b);
     free(g.c);
-
     printf("Fig. 1 training step, batch %d, %d-%d-%d-%d-%d sigmoid MLP, 1 thread\n", BATCH, IN,
            UNITS, UNITS, UNITS, CLASSES);
     printf("  %-28s %8s %10s\n", "", "ms/step", "vs GEMMs");
-    printf("  %-28s %8.3f %9.2fx\n", "bare sgemm calls (baseline)", gemm, 1.0);
+    printf("  %-28s %8.3f %9.2fx\n", "bare sgemm calls", gemm, 1.0);
     printf("  %-28s %8.3f %9.2fx\n", "step without BN", plain, plain / gemm);
     printf("  %-28s %8.3f %9.2fx\n", "step with BN", bn, bn / gemm);
-    printf("  target: with BN under 0.5 ms/step (PyTorch 1.13 on this CPU: about 1.5 ms)\n");
-
-    printf("\nReference CNN training step, batch %d, 28x28: conv3x3 32-BN-ReLU-pool2, "
-           "conv3x3 64-BN-ReLU-pool2, fc 128-BN-ReLU, fc 10\n", CNN_BATCH);
-    printf("  %-8s %12s %10s %12s %10s\n", "threads", "GEMMs ms", "step ms", "images/s", "vs GEMMs");
-    cnn_times ct[3];
-    for (int threads = 1; threads <= 2; threads++) {
-        time_cnn(threads, bnx_norm_find("batch"), bnx_norm_find("batch"), 0, &ct[threads]);
-        double step = ct[threads].step_ms, gemms = ct[threads].gemm_ms;
-        printf("  %-8d %12.2f %10.2f %12.0f %9.2fx   (bare GEMMs alone: %.0f images/s)\n", threads,
-               gemms, step, CNN_BATCH * 1e3 / step, step / gemms, CNN_BATCH * 1e3 / gemms);
-    }
-    double big_gflops = big_sgemm_gflops();
-    for (int threads = 1; threads <= 2; threads++)
-        printf("  %d thread(s): the step's GEMMs run at %.1f GFLOP/s (a 1024^3 sgemm, 1 thread: %.1f);\n"
-               "    evaluation (forward, inference mode) %.0f images/s = %.2fx the training step's\n",
-               threads, ct[threads].gemm_gflops, big_gflops, CNN_BATCH * 1e3 / ct[threads].eval_ms,
-               ct[threads].step_ms / ct[threads].eval_ms);
-    printf("  targets: step within 1.25x of its GEMMs; 2,000 images/s on 1 thread, 3,400 on 2\n"
-           "  (PyTorch 1.13 on this CPU: 1,000-1,200 images/s on 1 thread, about 1,100 on 2)\n");
-
-    /* Every normalization of the table in the same network, same run. */
-    printf("\nReference CNN, each normalization (norm on the conv maps / norm_fc; group: 8 groups), "
-           "1 thread\n");
-    printf("  %-26s %10s %12s %10s\n", "norm / norm_fc", "step ms", "images/s", "vs batch");
-    double steps[16] = {0};
-    int kinds = bnx_norm_count() < 16 ? bnx_norm_count() : 16, fc[16];
-    for (int kind = 0; kind < kinds; kind++) {
-        const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
-        fc[kind] = ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? bnx_norm_find("layer") : kind;
-        cnn_times t;
-        time_cnn(1, kind, fc[kind], 1, &t);
-        steps[kind] = t.step_ms;
-    }
-    for (int kind = 0; kind < kinds; kind++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s / %s", bnx_norm_name(kind), bnx_norm_name(fc[kind]));
-        printf("  %-26s %10.2f %12.0f %9.2fx\n", name, steps[kind], CNN_BATCH * 1e3 / steps[kind],
-               steps[kind] / steps[bnx_norm_find("batch")]);
-    }
-    print_estimates();
-    return 0;
+    figure("fig1_step_bn_ms", bn);
 }
 
-static double big_sgemm_gflops(void)
+/* ---- a large sgemm: the machine's GEMM speed ---- */
+
+static double big_sgemm_gflops(int threads)
 {
     enum { S = 1024 };
     float *a = calloc((size_t)S * S, sizeof(float)), *b = calloc((size_t)S * S, sizeof(float)),
           *c = calloc((size_t)S * S, sizeof(float));
-    if (!a || !b || !c) {
-        free(a);
-        free(b);
-        free(c);
-        return 0;
-    }
-    for (size_t i = 0; i < (size_t)S * S; i++)
-        a[i] = b[i] = 0.001f * (float)(i % 113);
-    openblas_set_num_threads(1);
     double best = 1e30;
-    for (int r = 0; r < 3; r++) {
-        double t0 = bnx_now();
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, S, S, 1, a, S, b, S, 0, c, S);
-        double t = bnx_now() - t0;
-        best = t < best ? t : best;
+    if (a && b && c) {
+        for (size_t i = 0; i < (size_t)S * S; i++)
+            a[i] = b[i] = 0.001f * (float)(i % 113);
+        bnx_kernel_set_threads(threads);
+        for (int r = 0; r < 4; r++) {
+            double t0 = bnx_now();
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, S, S, 1, a, S, b, S, 0, c, S);
+            double t = bnx_now() - t0;
+            best = t < best ? t : best;
+        }
     }
     free(a);
     free(b);
     free(c);
-    return 2.0 * S * S * (double)S / best / 1e9;
+    return best < 1e30 ? 2.0 * S * S * (double)S / best / 1e9 : 0.0;
+}
+
+/* ---- the reference CNN ---- */
+
+static bnx_config cnn_cfg; /* lr-sweep.ini's bn-baseline */
+static int cnn_batch;
+
+typedef struct cnn_ctx {
+    bnx_net net;
+    float *x, *prob, *dlogits;
+    uint8_t *y;
+    float *a, *b, *c; /* GEMM operands for the bare calls */
+} cnn_ctx;
+
+static cnn_ctx cnn;
+
+static void cnn_step(void *p)
+{
+    cnn_ctx *c = p;
+    const float *logits = bnx_net_forward(&c->net, cnn_batch, c->x, BNX_FWD_TRAIN);
+    int correct;
+    bnx_softmax_xent_forward(cnn_batch, CLASSES, logits, c->y, c->prob, &correct);
+    bnx_softmax_xent_backward(cnn_batch, CLASSES, c->prob, c->y, c->dlogits);
+    bnx_net_backward(&c->net, cnn_batch, c->x, c->dlogits);
+    bnx_net_sgd_step(&c->net, 0.01f, 0.9f, 5e-4f);
+}
+
+/* Evaluation: a forward pass in inference mode (moving averages, no
+ * dropout), of a chunk of the trainer's size (exp/limits.h). */
+static void cnn_eval(void *p)
+{
+    cnn_ctx *c = p;
+    bnx_net_forward(&c->net, bnx_limits_eval_chunk(&cnn_cfg), c->x, BNX_FWD_EVAL);
+}
+
+/* The sgemm calls of layer l in a step, as conv2d.c and linear.c make
+ * them: which = 0 forward, 1 the weight gradient, 2 the input gradient.
+ * Returns 0 for a layer without that GEMM. */
+static int layer_gemm(const bnx_net *net, int i, int which, int *ta, int *tb, int *m, int *n,
+                      int *k)
+{
+    const bnx_layer *l = &net->layers[i];
+    if (which == 2 && !l->dx)
+        return 0;
+    if (l->kind == BNX_LAYER_CONV) {
+        int kk = l->geom.k, np = cnn_batch * l->geom.oh * l->geom.ow,
+            ckk = l->geom.c * l->geom.kh * l->geom.kw;
+        const int shapes[3][5] = {{0, 0, kk, np, ckk}, {0, 1, kk, ckk, np}, {1, 0, ckk, np, kk}};
+        *ta = shapes[which][0], *tb = shapes[which][1];
+        *m = shapes[which][2], *n = shapes[which][3], *k = shapes[which][4];
+        return 1;
+    }
+    if (l->kind == BNX_LAYER_LINEAR) {
+        const int shapes[3][5] = {{0, 1, cnn_batch, l->out, l->in}, {1, 0, l->out, l->in, cnn_batch},
+                                  {0, 0, cnn_batch, l->in, l->out}};
+        *ta = shapes[which][0], *tb = shapes[which][1];
+        *m = shapes[which][2], *n = shapes[which][3], *k = shapes[which][4];
+        return 1;
+    }
+    return 0;
+}
+
+static void one_gemm(cnn_ctx *c, int ta, int tb, int m, int n, int k)
+{
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+                k, 1.0f, c->a, ta ? m : k, c->b, tb ? k : n, 0.0f, c->c, n);
+}
+
+/* Every sgemm call of a step of this network. */
+static void cnn_bare_gemms(void *p)
+{
+    cnn_ctx *c = p;
+    for (int i = 0; i < c->net.num_layers; i++)
+        for (int which = 0; which < 3; which++) {
+            int ta, tb, m, n, k;
+            if (layer_gemm(&c->net, i, which, &ta, &tb, &m, &n, &k))
+                one_gemm(c, ta, tb, m, n, k);
+        }
+}
+
+static double cnn_gemm_flops(const bnx_net *net)
+{
+    double flops = 0;
+    for (int i = 0; i < net->num_layers; i++)
+        for (int which = 0; which < 3; which++) {
+            int ta, tb, m, n, k;
+            if (layer_gemm(net, i, which, &ta, &tb, &m, &n, &k))
+                flops += 2.0 * m * n * k;
+        }
+    return flops;
+}
+
+/* Build the reference CNN with conv-map kind `norm` and fully connected
+ * kind `norm_fc` into cnn, with inputs, labels and GEMM operands. */
+static void cnn_open(int norm, int norm_fc)
+{
+    bnx_config cfg = cnn_cfg;
+    cfg.norm = norm;
+    cfg.norm_fc = norm_fc;
+    bnx_net_spec spec;
+    bnx_config_net_spec(&cfg, 1, 28, 28, CLASSES, &spec);
+    spec.norm_hp.groups = 8; /* a divisor of 16 and 32 */
+    int max_batch = cnn_batch > bnx_limits_eval_chunk(&cfg) ? cnn_batch : bnx_limits_eval_chunk(&cfg);
+    bnx_error err;
+    if (bnx_net_create(&cnn.net, &spec, max_batch, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(1);
+    }
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 1, 0);
+    bnx_net_init(&cnn.net, BNX_INIT_KAIMING_NORMAL, 0.0f, &rng);
+    bnx_net_seed_dropout(&cnn.net, 1, 4);
+    bnx_net_seed_noise(&cnn.net, 1, 5);
+    size_t pixels = (size_t)max_batch * 28 * 28, big = 0;
+    cnn.x = malloc(sizeof(float) * pixels);
+    cnn.y = malloc((size_t)max_batch);
+    cnn.prob = malloc(sizeof(float) * (size_t)max_batch * CLASSES);
+    cnn.dlogits = malloc(sizeof(float) * (size_t)max_batch * CLASSES);
+    for (size_t i = 0; i < pixels; i++)
+        cnn.x[i] = (float)bnx_rng_normal(&rng);
+    for (int i = 0; i < max_batch; i++)
+        cnn.y[i] = (uint8_t)(i % CLASSES);
+    for (int i = 0; i < cnn.net.num_layers; i++)
+        for (int which = 0; which < 3; which++) {
+            int ta, tb, m, n, k;
+            if (layer_gemm(&cnn.net, i, which, &ta, &tb, &m, &n, &k)) {
+                size_t s[3] = {(size_t)m * k, (size_t)k * n, (size_t)m * n};
+                for (int j = 0; j < 3; j++)
+                    big = s[j] > big ? s[j] : big;
+            }
+        }
+    cnn.a = calloc(big, sizeof(float));
+    cnn.b = calloc(big, sizeof(float));
+    cnn.c = calloc(big, sizeof(float));
+    for (size_t i = 0; i < big; i++)
+        cnn.a[i] = cnn.b[i] = 0.01f * (float)(i % 89);
+}
+
+static void cnn_close(void)
+{
+    free(cnn.a);
+    free(cnn.b);
+    free(cnn.c);
+    free(cnn.x);
+    free(cnn.y);
+    free(cnn.prob);
+    free(cnn.dlogits);
+    bnx_net_destroy(&cnn.net);
+    memset(&cnn, 0, sizeof cnn);
+}
+
+static const char *layer_name(const bnx_layer *l, char *buf, size_t size)
+{
+    static const char *const names[] = {"linear", "conv", "maxpool", "avgpool", "flatten",
+                                        "norm", "sigmoid", "relu", "tanh", "dropout"};
+    if (l->kind == BNX_LAYER_NORM)
+        snprintf(buf, size, "norm %s", l->norm.ops->name);
+    else if (l->kind == BNX_LAYER_CONV)
+        snprintf(buf, size, "conv %dx%d %d->%d", l->geom.kh, l->geom.kw, l->geom.c, l->geom.k);
+    else if (l->kind == BNX_LAYER_LINEAR)
+        snprintf(buf, size, "linear %d->%d", l->in, l->out);
+    else
+        snprintf(buf, size, "%s", names[l->kind]);
+    return buf;
+}
+
+/* Per-layer timing of a step: forward and backward of every layer, summed
+ * over `steps` steps (bnx_net.timing), in ms per step. */
+static void per_layer(int threads)
+{
+    double *timing = calloc(2 * (size_t)cnn.net.num_layers, sizeof(double));
+    enum { STEPS = 30 };
+    cnn_step(&cnn);
+    double best = 1e30;
+    for (int r = 0; r < 3; r++) { /* the quietest of three rounds */
+        double *t = calloc(2 * (size_t)cnn.net.num_layers, sizeof(double));
+        cnn.net.timing = t;
+        double t0 = bnx_now();
+        for (int s = 0; s < STEPS; s++)
+            cnn_step(&cnn);
+        double total = bnx_now() - t0;
+        cnn.net.timing = NULL;
+        if (total < best) {
+            best = total;
+            memcpy(timing, t, 2 * sizeof(double) * (size_t)cnn.net.num_layers);
+        }
+        free(t);
+    }
+    double step_ms = best * 1e3 / STEPS, layers_ms = 0;
+    printf("\nPer-layer timing of the BN step, %d thread(s), ms per step (share of the step's %.2f ms)\n",
+           threads, step_ms);
+    printf("  %-3s %-24s %9s %9s %8s\n", "", "layer", "forward", "backward", "share");
+    for (int i = 0; i < cnn.net.num_layers; i++) {
+        char name[64];
+        double f = timing[2 * i] * 1e3 / STEPS, b = timing[2 * i + 1] * 1e3 / STEPS;
+        layers_ms += f + b;
+        printf("  %-3d %-24s %9.3f %9.3f %7.1f%%\n", i, layer_name(&cnn.net.layers[i], name, sizeof name),
+               f, b, 100.0 * (f + b) / step_ms);
+    }
+    printf("  %-3s %-24s %19.3f %7.1f%%\n", "", "loss, SGD step, the rest", step_ms - layers_ms,
+           100.0 * (step_ms - layers_ms) / step_ms);
+    free(timing);
+}
+
+typedef struct gemm_call {
+    cnn_ctx *c;
+    int ta, tb, m, n, k;
+} gemm_call;
+
+static void gemm_call_fn(void *p)
+{
+    gemm_call *g = p;
+    one_gemm(g->c, g->ta, g->tb, g->m, g->n, g->k);
+}
+
+typedef struct im2col_call {
+    const bnx_layer *l;
+    const float *x;
+    float *col;
+    enum bnx_layout layout;
+} im2col_call;
+
+static void im2col_fn(void *p)
+{
+    im2col_call *c = p;
+    bnx_im2col(&c->l->geom, cnn_batch, c->layout, c->x, c->col);
+}
+
+/* Each conv layer's im2col and its three GEMMs (forward, weight gradient,
+ * input gradient) alone, the GEMMs in GFLOP/s. */
+static void conv_gemms(int threads, double big)
+{
+    static const char *const what[3] = {"forward", "dW", "dx"};
+    printf("\nConv layers of the step, %d thread(s): im2col, and each GEMM (m x n x k) in GFLOP/s "
+           "(a 1024^3 sgemm: %.1f)\n", threads, big);
+    for (int i = 0; i < cnn.net.num_layers; i++) {
+        const bnx_layer *l = &cnn.net.layers[i];
+        if (l->kind != BNX_LAYER_CONV)
+            continue;
+        char name[64];
+        im2col_call ic = {l, i > 0 ? cnn.net.layers[i - 1].y : cnn.x, l->col,
+                          i == 0 || !cnn.net.layers[i - 1].spatial ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW};
+        printf("  %-2d %-18s im2col %.3f ms\n", i, layer_name(l, name, sizeof name),
+               best_ms(im2col_fn, &ic, 20, 3));
+        for (int which = 0; which < 3; which++) {
+            gemm_call g = {.c = &cnn};
+            if (!layer_gemm(&cnn.net, i, which, &g.ta, &g.tb, &g.m, &g.n, &g.k))
+                continue;
+            double ms = best_ms(gemm_call_fn, &g, 20, 3);
+            printf("       %-8s %5d x %6d x %6d  %7.3f ms  %6.1f GFLOP/s\n", what[which], g.m,
+                   g.n, g.k, ms, 2.0 * g.m * g.n * g.k / (ms * 1e6));
+        }
+    }
+}
+
+static void bench_cnn(void)
+{
+    static bnx_spec spec;
+    bnx_error err;
+    if (bnx_spec_load("experiments/lr-sweep.ini", "lr-sweep", &spec, &err)) { /* make's cwd */
+        printf("\nbench: %s: no reference CNN\n", err.msg);
+        return;
+    }
+    for (int v = 0; v < spec.num_variants; v++)
+        if (!strcmp(spec.variants[v].name, "bn-baseline"))
+            cnn_cfg = spec.variants[v].config;
+    bnx_spec_free(&spec);
+    cnn_batch = cnn_cfg.batch_size;
+    double big[3] = {0, big_sgemm_gflops(1), big_sgemm_gflops(2)};
+    int batch = bnx_norm_find("batch"), kinds = bnx_norm_count();
+    printf("\nReference CNN (lr-sweep.ini's network, bn-baseline: conv %s, %s pooling every %d, fc %d, "
+           "dropout %g), batch %d, 1x28x28\n", "16,16,32,32", "max", cnn_cfg.pool_every,
+           cnn_cfg.hidden_units, cnn_cfg.dropout, cnn_batch);
+    printf("  a 1024^3 sgemm: %.1f GFLOP/s on 1 thread, %.1f on 2\n", big[1], big[2]);
+    printf("  %-26s %-7s %9s %11s %9s %12s\n", "norm / norm_fc", "threads", "step ms", "images/s",
+           "GEMMs ms", "step/GEMMs");
+    double gemm_ms[3] = {0}, bn_step[3] = {0}, eval_ms[3] = {0}, flops = 0;
+    for (int kind = 0; kind < kinds; kind++) {
+        const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
+        int fc = ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? bnx_norm_find("layer") : kind;
+        for (int threads = 1; threads <= 2; threads++) {
+            cnn_open(kind, fc);
+            bnx_kernel_set_threads(threads);
+            cnn_step(&cnn); /* warm up */
+            if (kind == 0) {
+                cnn_bare_gemms(&cnn);
+                gemm_ms[threads] = best_ms(cnn_bare_gemms, &cnn, 10, 5);
+                flops = cnn_gemm_flops(&cnn.net);
+            }
+            double step = best_ms(cnn_step, &cnn, 10, 5);
+            if (kind == batch) {
+                bn_step[threads] = step;
+                cnn_eval(&cnn);
+                eval_ms[threads] = best_ms(cnn_eval, &cnn, 10, 5);
+                per_layer(threads);
+                conv_gemms(threads, big[1]);
+                printf("\n");
+            }
+            char name[64];
+            snprintf(name, sizeof name, "%s / %s", bnx_norm_name(kind), bnx_norm_name(fc));
+            printf("  %-26s %-7d %9.2f %11.0f %9.2f %11.2fx\n", name, threads, step,
+                   cnn_batch * 1e3 / step, gemm_ms[threads], step / gemm_ms[threads]);
+            char key[80];
+            snprintf(key, sizeof key, "cnn_%s_t%d_images_per_s", bnx_norm_name(kind), threads);
+            figure(key, cnn_batch * 1e3 / step);
+            cnn_close();
+        }
+    }
+    int chunk = bnx_limits_eval_chunk(&cnn_cfg);
+    printf("\n  the step's bare GEMMs: %.2f GFLOP per step, %.1f GFLOP/s on 1 thread, %.1f on 2 "
+           "(a 1024^3 sgemm: %.1f and %.1f)\n", flops / 1e9, flops / (gemm_ms[1] * 1e6),
+           flops / (gemm_ms[2] * 1e6), big[1], big[2]);
+    for (int threads = 1; threads <= 2; threads++) {
+        double train_ips = cnn_batch * 1e3 / bn_step[threads], eval_ips = chunk * 1e3 / eval_ms[threads];
+        printf("  %d thread(s): BN step %.0f images/s (%.2fx its GEMMs); evaluation (forward, "
+               "inference mode, chunks of %d) %.0f images/s = %.2fx training (target: 2.5x)\n",
+               threads, train_ips, bn_step[threads] / gemm_ms[threads], chunk, eval_ips,
+               eval_ips / train_ips);
+        char key[64];
+        snprintf(key, sizeof key, "cnn_gemms_t%d_images_per_s", threads);
+        figure(key, cnn_batch * 1e3 / gemm_ms[threads]);
+        snprintf(key, sizeof key, "cnn_eval_t%d_images_per_s", threads);
+        figure(key, eval_ips);
+    }
+    /* lr-sweep's default run: steps training steps, a record every
+       eval_every (and at step 0) of the test set and train_eval_size
+       training images */
+    double per_record = (10000.0 + cnn_cfg.train_eval_size) / (chunk * 1e3 / eval_ms[1]);
+    double records = (double)cnn_cfg.steps / cnn_cfg.eval_every + 1;
+    double training = cnn_cfg.steps * bn_step[1] / 1e3;
+    printf("  lr-sweep's default run on 1 thread (estimated from these figures): %ld steps %.1f s, "
+           "%.0f records of %d images %.1f s: records %.0f%% of the trial\n", cnn_cfg.steps, training,
+           records, 10000 + cnn_cfg.train_eval_size, records * per_record,
+           100.0 * records * per_record / (training + records * per_record));
+    printf("  targets: step within 1.25x of its GEMMs on 1 and 2 threads, every normalization; "
+           "evaluation 2.5x training\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !(figures = fopen(argv[1], "w"))) {
+        perror(argv[1]);
+        return 1;
+    }
+    double load[3] = {0};
+    if (getloadavg(load, 3) < 0)
+        load[0] = -1;
+    printf("bench: %ld cores, OpenBLAS %s, load average %.2f %.2f %.2f at the start (timings are "
+           "the best of several rounds; compare ratios within one run)\n\n",
+           sysconf(_SC_NPROCESSORS_ONLN), openblas_get_corename(), load[0], load[1], load[2]);
+    bench_mlp();
+    bench_cnn();
+    if (getloadavg(load, 3) >= 0)
+        printf("\nload average %.2f %.2f %.2f at the end\n", load[0], load[1], load[2]);
+    if (figures)
+        fclose(figures);
+    return 0;
 }

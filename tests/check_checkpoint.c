@@ -276,13 +276,14 @@ static void make_data(bnx_dataset *ds, int n, int c, int h, int w, uint64_t seed
     bnx_rng rng;
     bnx_rng_seed(&rng, seed, 9);
     *ds = (bnx_dataset){.n = n, .c = c, .h = h, .w = w, .num_classes = 3};
-    ds->images = malloc(sizeof(float) * (size_t)n * c * h * w);
+    ds->pixels = malloc((size_t)n * c * h * w);
     ds->labels = malloc((size_t)n);
     for (int i = 0; i < n; i++) {
         ds->labels[i] = (uint8_t)bnx_rng_below(&rng, 3);
-        for (int k = 0; k < c * h * w; k++) /* class-dependent mean, plus noise */
-            ds->images[(long)i * c * h * w + k] =
-                (float)(0.3 * ds->labels[i] * ((k % 3) == ds->labels[i]) + 0.5 * bnx_rng_uniform(&rng));
+        for (int k = 0; k < c * h * w; k++) { /* class-dependent mean, plus noise */
+            double v = 0.3 * ds->labels[i] * ((k % 3) == ds->labels[i]) + 0.5 * bnx_rng_uniform(&rng);
+            ds->pixels[(long)i * c * h * w + k] = (uint8_t)(v >= 1.0 ? 255.0 : 255.0 * v);
+        }
     }
 }
 

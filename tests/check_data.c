@@ -68,15 +68,17 @@ static void write_batch(const char *path, int n, const unsigned char *labels)
 static void assert_zeroed(const bnx_dataset *ds)
 {
     ck_assert_int_eq(ds->n, 0);
-    ck_assert_ptr_null(ds->images);
+    ck_assert_ptr_null(ds->pixels);
     ck_assert_ptr_null(ds->labels);
 }
 
-/* Pixel (c, y, x) of image i. */
+/* The value of pixel (c, y, x) of image i, as the network reads it. */
 static float px(const bnx_dataset *ds, int i, int c, int y, int x)
 {
-    return ds->images[(((size_t)i * (size_t)ds->c + (size_t)c) * (size_t)ds->h + (size_t)y) *
-                          (size_t)ds->w + (size_t)x];
+    float v;
+    bnx_pixels_to_float(ds->pixels + (((size_t)i * (size_t)ds->c + (size_t)c) * (size_t)ds->h +
+                                      (size_t)y) * (size_t)ds->w + (size_t)x, 1, &v);
+    return v;
 }
 
 START_TEST(test_cifar_good)
@@ -328,9 +330,9 @@ START_TEST(test_registry_idx_gz)
     ck_assert_int_eq(train.num_classes, 10);
     ck_assert_uint_eq(train.labels[2], 9);
     ck_assert_uint_eq(test.labels[1], 8);
-    ck_assert_float_eq(train.images[5], 5 / 255.0f);
-    ck_assert_float_eq(test.images[0], 200 / 255.0f);
-    ck_assert_float_eq(test.images[7], 207 / 255.0f);
+    ck_assert_uint_eq(train.pixels[5], 5);
+    ck_assert_uint_eq(test.pixels[0], 200);
+    ck_assert_uint_eq(test.pixels[7], 207);
     ck_assert_str_eq(files.name, "tiny-idx");
     ck_assert_str_eq(files.dir, dir);
     ck_assert_int_eq(files.count, 4);
@@ -562,27 +564,28 @@ END_TEST
 
 START_TEST(test_channel_stats)
 {
-    /* 2 images, 2 channels, 1x2 pixels.  Channel 0 holds 0, 1 (image 0) and
-     * 2, 3 (image 1): mean 1.5, population variance 1.25.  Channel 1 is
-     * 0.5 everywhere: mean 0.5, std 0. */
-    float images[8] = {0.0f, 1.0f, 0.5f, 0.5f, 2.0f, 3.0f, 0.5f, 0.5f};
+    /* 2 images, 2 channels, 1x2 pixels.  Channel 0 holds bytes 0, 51
+     * (image 0) and 102, 153 (image 1), the values 0, 0.2, 0.4, 0.6: mean
+     * 0.3, population variance 0.05.  Channel 1 is 128 everywhere: mean
+     * 128/255, std 0.  (The values are floats: within 1e-7 of the quotients.) */
+    uint8_t images[8] = {0, 51, 128, 128, 102, 153, 128, 128};
     uint8_t labels[2] = {0, 1};
     bnx_dataset ds = {.n = 2, .c = 2, .h = 1, .w = 2, .num_classes = 2,
-                      .images = images, .labels = labels};
+                      .pixels = images, .labels = labels};
     double mean[2], std[2];
     bnx_dataset_channel_stats(&ds, mean, std);
-    ck_assert_double_eq_tol(mean[0], 1.5, 1e-12);
-    ck_assert_double_eq_tol(std[0], sqrt(1.25), 1e-12);
-    ck_assert_double_eq_tol(mean[1], 0.5, 1e-12);
+    ck_assert_double_eq_tol(mean[0], 0.3, 1e-7);
+    ck_assert_double_eq_tol(std[0], sqrt(0.05), 1e-7);
+    ck_assert_double_eq_tol(mean[1], 128.0 / 255.0, 1e-7);
     ck_assert_double_eq_tol(std[1], 0.0, 1e-12);
 
     /* Large offset, small spread: two passes keep the spread exact. */
-    float big[4] = {1000.0f, 1002.0f, 1000.0f, 1002.0f};
-    bnx_dataset b = {.n = 4, .c = 1, .h = 1, .w = 1, .num_classes = 1, .images = big,
+    uint8_t big[4] = {254, 255, 254, 255};
+    bnx_dataset b = {.n = 4, .c = 1, .h = 1, .w = 1, .num_classes = 1, .pixels = big,
                      .labels = labels};
     bnx_dataset_channel_stats(&b, mean, std);
-    ck_assert_double_eq_tol(mean[0], 1001.0, 1e-9);
-    ck_assert_double_eq_tol(std[0], 1.0, 1e-9);
+    ck_assert_double_eq_tol(mean[0], 509.0 / 510.0, 1e-7);
+    ck_assert_double_eq_tol(std[0], 1.0 / 510.0, 1e-8);
 
     bnx_dataset empty = {.n = 0, .c = 1, .h = 2, .w = 2};
     mean[0] = std[0] = 7.0;

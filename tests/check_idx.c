@@ -76,14 +76,18 @@ static void check_valid_pair(const char *images, const char *labels)
     ck_assert_int_eq(ds.w, 2);
     ck_assert_int_eq(ds.num_classes, 10);
     for (int i = 0; i < 12; i++)
-        ck_assert_float_eq_tol(ds.images[i], (float)(i % 6) * 51.0f / 255.0f, 1e-7f);
-    ck_assert_float_eq(ds.images[0], 0.0f);
-    ck_assert_float_eq(ds.images[5], 1.0f);
+        ck_assert_uint_eq(ds.pixels[i], (unsigned)(i % 6) * 51u);
+    float v[6];
+    bnx_pixels_to_float(ds.pixels, 6, v);
+    for (int i = 0; i < 6; i++)
+        ck_assert_float_eq_tol(v[i], (float)i * 0.2f, 1e-7f);
+    ck_assert_float_eq(v[0], 0.0f);
+    ck_assert_float_eq(v[5], 1.0f);
     ck_assert_int_eq(ds.labels[0], 7);
     ck_assert_int_eq(ds.labels[1], 0);
     ck_assert_int_eq(ds.labels[2], 9);
     bnx_dataset_free(&ds);
-    ck_assert_ptr_null(ds.images);
+    ck_assert_ptr_null(ds.pixels);
     ck_assert_int_eq(ds.n, 0);
 }
 

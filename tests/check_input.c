@@ -14,18 +14,24 @@
 #include "model/net.h"
 #include "nn/norm.h"
 
-/* n images of 1x2x2 with pixels (i * 4 + j) / (4 n) in [0, 1): all
- * different, the label i % 3. */
+/* n images of 1x2x2 with pixel bytes (i * 4 + j) * 7 mod 256, the label
+ * i % 3. */
 static void make_images(bnx_dataset *ds, int n)
 {
     *ds = (bnx_dataset){.n = n, .c = 1, .h = 2, .w = 2, .num_classes = 3};
-    ds->images = malloc(sizeof(float) * 4 * (size_t)n);
+    ds->pixels = malloc(4 * (size_t)n);
     ds->labels = malloc((size_t)n);
     for (int i = 0; i < n; i++) {
         ds->labels[i] = (uint8_t)(i % 3);
         for (int j = 0; j < 4; j++)
-            ds->images[i * 4 + j] = (float)(i * 4 + j) / (float)(4 * n);
+            ds->pixels[i * 4 + j] = (uint8_t)((i * 4 + j) * 7 % 256);
     }
+}
+
+/* The value of pixel byte i of ds: b / 255.0f. */
+static float value(const bnx_dataset *ds, int i)
+{
+    return (float)ds->pixels[i] / 255.0f;
 }
 
 static void set(bnx_config *cfg, const char *key, const char *value)
@@ -40,7 +46,7 @@ static float *construct(const bnx_config *cfg, const bnx_dataset *ds, int which,
     bnx_error err;
     ck_assert_msg(bnx_input_init(in, cfg, ds, &err) == BNX_OK, "%s", err.msg);
     float *x = malloc(sizeof(float) * (size_t)ds->n * in->features);
-    bnx_input_images(in, which, ds, ds->n, x);
+    bnx_input_images(in, which, ds, 0, ds->n, x);
     return x;
 }
 
@@ -48,7 +54,6 @@ START_TEST(defaults_leave_the_images_as_loaded)
 {
     bnx_config cfg;
     bnx_config_defaults(&cfg);
-    ck_assert_int_eq(bnx_input_is_identity(&cfg), 1);
     ck_assert_int_eq(bnx_config_input_extras(&cfg), 0);
     ck_assert_int_eq(cfg.input_norm, 0);
     bnx_dataset ds;
@@ -56,7 +61,14 @@ START_TEST(defaults_leave_the_images_as_loaded)
     bnx_input in;
     float *x = construct(&cfg, &ds, BNX_INPUT_TEST, &in);
     ck_assert_int_eq(in.features, 4);
-    ck_assert_mem_eq(x, ds.images, sizeof(float) * 20);
+    for (int i = 0; i < 20; i++)
+        ck_assert_float_eq(x[i], value(&ds, i));
+    ck_assert_float_eq(x[0], 0.0f);
+    ck_assert_float_eq(x[5], 35.0f / 255.0f);
+    /* a chunk from the middle: the same values */
+    float part[8];
+    bnx_input_images(&in, BNX_INPUT_TEST, &ds, 3, 2, part);
+    ck_assert_mem_eq(part, x + 12, sizeof part);
     free(x);
     bnx_dataset_free(&ds);
 }
@@ -68,15 +80,14 @@ START_TEST(input_scale_multiplies)
     bnx_config cfg;
     bnx_config_defaults(&cfg);
     set(&cfg, "input_scale", "255");
-    ck_assert_int_eq(bnx_input_is_identity(&cfg), 0);
     bnx_dataset ds;
     make_images(&ds, 5);
     bnx_input in;
     float *x = construct(&cfg, &ds, BNX_INPUT_TRAIN, &in);
     ck_assert_int_eq(in.features, 4);
     for (int i = 0; i < 20; i++)
-        ck_assert_float_eq(x[i], ds.images[i] * 255.0f);
-    ck_assert_float_eq(x[19], 255.0f * 19.0f / 20.0f);
+        ck_assert_float_eq(x[i], value(&ds, i) * 255.0f);
+    ck_assert_float_eq(x[19], 133.0f);
     free(x);
     /* standardised: the same values (up to rounding) whatever the scale */
     cfg.standardize = 1;
@@ -114,10 +125,10 @@ START_TEST(constant_feature_in_train_and_test)
     for (int which = 0; which < 2; which++) {
         const bnx_dataset *ds = which == BNX_INPUT_TRAIN ? &train : &test;
         float *x = malloc(sizeof(float) * (size_t)ds->n * in.features);
-        bnx_input_images(&in, which, ds, ds->n, x);
+        bnx_input_images(&in, which, ds, 0, ds->n, x);
         for (int i = 0; i < ds->n; i++) {
             for (int j = 0; j < 4; j++)
-                ck_assert_float_eq(x[i * 5 + j], 2.0f * ds->images[i * 4 + j]);
+                ck_assert_float_eq(x[i * 5 + j], 2.0f * value(ds, i * 4 + j));
             ck_assert_float_eq(x[i * 5 + 4], 100.0f);
         }
         free(x);
@@ -167,7 +178,7 @@ START_TEST(two_level_feature_by_example_and_seed)
         ck_assert_int_eq(bnx_input_level(&a, BNX_INPUT_TRAIN, i), v == 255.0f);
         same_as_test += v == xt[i * 5 + 4];
         same_other_seed += v == xo[i * 5 + 4];
-        bnx_input_example(&a, BNX_INPUT_TRAIN, i, ds.images + i * 4, one);
+        bnx_input_example(&a, BNX_INPUT_TRAIN, i, ds.pixels + i * 4, one);
         ck_assert_mem_eq(one, xa + i * 5, sizeof one);
     }
     /* Binomial(4000, 1/2): sd 31.6; 5 sd either side */

@@ -147,11 +147,13 @@ static bnx_png_image decode(const char *rel)
     return img;
 }
 
-/* Pixel (c, y, x) of image i. */
+/* The value of pixel (c, y, x) of image i, as the network reads it. */
 static float px(const bnx_dataset *ds, int i, int c, int y, int x)
 {
-    return ds->images[(((size_t)i * (size_t)ds->c + (size_t)c) * (size_t)ds->h + (size_t)y) *
-                          (size_t)ds->w + (size_t)x];
+    float v;
+    bnx_pixels_to_float(ds->pixels + (((size_t)i * (size_t)ds->c + (size_t)c) * (size_t)ds->h +
+                                      (size_t)y) * (size_t)ds->w + (size_t)x, 1, &v);
+    return v;
 }
 
 /* Load tmpdir/ds as dataset `name`; expects success. */
@@ -172,7 +174,7 @@ static void expect_refused(int code, const char *what)
     ck_assert_int_eq(bnx_pngdir_load(tpath("ds", 0), "ds", &train, &test, &files, &err), code);
     ck_assert_msg(strstr(err.msg, what) != NULL, "message '%s' lacks '%s'", err.msg, what);
     ck_assert_int_eq(train.n, 0);
-    ck_assert_ptr_null(train.images);
+    ck_assert_ptr_null(train.pixels);
     ck_assert_int_eq(test.n, 0);
     ck_assert_ptr_null(test.labels);
 }

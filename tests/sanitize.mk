@@ -119,7 +119,7 @@ build-fuzz/libbnexp.a: $(LIB_SRC:%.c=build-fuzz/%.o)
 	ar rcs $@ $^
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HELPERS) build-fuzz/libbnexp.a
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -Itests/fuzz \
-	    -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+	    -o $@ $(filter %.c %.a,$^) $(filter-out $(OMPFLAGS),$(LDLIBS))
 
 # One target: new inputs go to build-fuzz/corpus/TARGET (the checked-in
 # seeds and regressions are only read), crashes to build-fuzz/artifacts/.

@@ -2,7 +2,6 @@
  * shares (launch.h). */
 #include "launch.h"
 
-#include <cblas.h>
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -16,6 +15,7 @@
 #include "exp/machine.h"
 #include "exp/manifest.h"
 #include "exp/rundir.h"
+#include "nn/kernel.h"
 
 void launch_free_data(loaded_data *data, int count)
 {
@@ -180,7 +180,7 @@ int launch_trial(const bnx_plan *plan, const char *run_dir, int index, const loa
         return rc;
     }
 
-    openblas_set_num_threads(cfg->threads);
+    bnx_kernel_set_threads(cfg->threads); /* OpenMP's and OpenBLAS's */
     unsigned char identity[32];
     bnx_plan_identity(t, d->id, identity);
     char started[32], finished[32];

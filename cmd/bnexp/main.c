@@ -63,7 +63,7 @@ static const struct command {
      "                    experiment's `seed`); not with --seeds\n"
      "  --variants A,B    run only these variants\n"
      "  --jobs J          trials run as J parallel processes (default: number of cores)\n"
-     "  --threads T       BLAS threads per trial (default 1)\n"
+     "  --threads T       threads per trial, kernels and BLAS (default 1)\n"
      "  --out DIR         write the run to DIR instead of runs/EXPERIMENT/DATE-TIME;\n"
      "                    refused if DIR holds the same trials, unless --force\n"
      "  --force           with --out: replace trial directories left by an earlier run\n"

@@ -33,7 +33,7 @@ int bnx_cifar_count(const char *path, size_t *records, bnx_error *err)
 }
 
 /* Read `records` records of one file into images/labels (already sized). */
-static int read_file(const char *path, size_t records, float *images, uint8_t *labels,
+static int read_file(const char *path, size_t records, uint8_t *images, uint8_t *labels,
                      unsigned char *buf, bnx_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -67,9 +67,7 @@ static int read_file(const char *path, size_t records, float *images, uint8_t *l
                 break;
             }
             labels[done + r] = rec[0];
-            float *x = images + (done + r) * BNX_CIFAR_PIXELS;
-            for (int p = 0; p < BNX_CIFAR_PIXELS; p++)
-                x[p] = (float)rec[1 + p] / 255.0f;
+            memcpy(images + (done + r) * BNX_CIFAR_PIXELS, rec + 1, BNX_CIFAR_PIXELS);
         }
         done += got;
     }
@@ -91,7 +89,7 @@ int bnx_cifar_read(const char *const *paths, int num_paths, bnx_dataset *out, bn
     if (!counts)
         return bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate %d record counts", paths[0],
                         num_paths);
-    float *images = NULL;
+    uint8_t *images = NULL;
     uint8_t *labels = NULL;
     unsigned char *buf = NULL;
     size_t total = 0;
@@ -137,7 +135,7 @@ done:
     out->h = BNX_CIFAR_SIDE;
     out->w = BNX_CIFAR_SIDE;
     out->num_classes = BNX_CIFAR_NUM_CLASSES;
-    out->images = images;
+    out->pixels = images;
     out->labels = labels;
     return BNX_OK;
 }

@@ -45,7 +45,8 @@ int bnx_cifar_count(const char *path, size_t *records, bnx_error *err);
 
 /* Read the batch files paths[0..num_paths) into *out, concatenated in that
  * order, as a dataset of shape (N, 3, 32, 32), N the total record count:
- * pixel p becomes p / 255.0f, in [0, 1]; labels are copied; 10 classes.
+ * pixel bytes kept as they are (value p / 255.0f in [0, 1], data/dataset.h);
+ * labels are copied; 10 classes.
  * Every file's size is checked (bnx_cifar_count) and the total against
  * BNX_CIFAR_MAX_RECORDS before anything is allocated.  The caller frees
  * *out with bnx_dataset_free; on failure *out is left zeroed.

@@ -281,21 +281,13 @@ int bnx_idx_load_pair(const char *images_path, const char *labels_path, int num_
             goto done;
         }
 
-    float *pixels = malloc(images.count * sizeof *pixels);
-    if (!pixels) {
-        rc = bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate %zu floats for the images",
-                      images_path, images.count);
-        goto done;
-    }
-    for (size_t i = 0; i < images.count; i++)
-        pixels[i] = (float)images.data[i] / 255.0f;
-
     out->n = (int)images.dims[0];
     out->c = 1;
     out->h = (int)images.dims[1];
     out->w = (int)images.dims[2];
     out->num_classes = num_classes;
-    out->images = pixels;
+    out->pixels = images.data; /* ownership moves to the dataset */
+    images.data = NULL;
     out->labels = labels.data; /* ownership moves to the dataset */
     labels.data = NULL;
 

@@ -60,8 +60,8 @@ int bnx_idx_read_u8(const char *path, int expected_ndim, bnx_idx *out, bnx_error
 void bnx_idx_free(bnx_idx *idx);
 
 /* Load an image file (u8, 3 dims: N, H, W) and its label file (u8, 1 dim: N)
- * into *out as a dataset of shape (N, 1, H, W): pixel p becomes p / 255.0f,
- * in [0, 1]; labels are copied as they are.  The caller frees *out with
+ * into *out as a dataset of shape (N, 1, H, W): the pixel bytes are kept as
+ * they are (value p / 255.0f in [0, 1], data/dataset.h), and so are the labels.  The caller frees *out with
  * bnx_dataset_free; on failure *out is left zeroed.
  * Errors: those of bnx_idx_read_u8 for either file, and BNX_EFORMAT naming
  * the file when N is 0, when the label count differs from the image count,

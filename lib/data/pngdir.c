@@ -462,7 +462,7 @@ static int read_split(const char *split_dir, const struct file_list *files, int 
     }
     unsigned char *buf = NULL;
     size_t cap = 0, size = 0, plane = 0;
-    float *images = NULL;
+    uint8_t *images = NULL;
     uint8_t *labels = malloc((size_t)files->n);
     int rc = labels ? BNX_OK
                     : bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate %d labels", split_dir,
@@ -500,11 +500,11 @@ static int read_split(const char *split_dir, const struct file_list *files, int 
                               split_dir, files->n, img.c, img.h, img.w);
         }
         if (!rc) {
-            /* HWC bytes to CHW floats in [0, 1]. */
-            float *x = images + (size_t)i * (size_t)img.c * plane;
+            /* HWC bytes to CHW bytes. */
+            uint8_t *x = images + (size_t)i * (size_t)img.c * plane;
             for (int c = 0; c < img.c; c++)
                 for (size_t s = 0; s < plane; s++)
-                    x[(size_t)c * plane + s] = (float)img.pixels[s * (size_t)img.c + (size_t)c] / 255.0f;
+                    x[(size_t)c * plane + s] = img.pixels[s * (size_t)img.c + (size_t)c];
             labels[i] = (uint8_t)files->v[i].label;
         }
         bnx_png_image_free(&img);
@@ -528,7 +528,7 @@ static int read_split(const char *split_dir, const struct file_list *files, int 
     out->h = shape[1];
     out->w = shape[2];
     out->num_classes = num_classes;
-    out->images = images;
+    out->pixels = images;
     out->labels = labels;
     return BNX_OK;
 }

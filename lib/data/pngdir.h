@@ -28,8 +28,8 @@
  *   16-bit                  scaled to 8 bits, rounding (v * 255 / 65535)
  *   with alpha (or tRNS)    composited over black: v * alpha / 255, rounded;
  *                           grey+alpha gives 1 channel, RGBA 3
- * and then, like the IDX and CIFAR readers, pixel p becomes p / 255.0f in
- * [0, 1], in a (N, C, H, W) float32 dataset.
+ * and then, like the IDX and CIFAR readers, the bytes are kept as they are
+ * (value p / 255.0f in [0, 1], data/dataset.h), in a (N, C, H, W) dataset.
  *
  * Limits, checked before the memory they guard is allocated: a file of at
  * most BNX_PNG_MAX_FILE_BYTES, a side of at most BNX_PNG_MAX_SIDE pixels
@@ -73,7 +73,7 @@ int bnx_png_decode(const void *data, size_t size, const char *name, bnx_png_imag
 void bnx_png_image_free(bnx_png_image *img);
 
 /* Load the PNG folder dataset in `dir` (holding train/ and test/) into
- * *train and *test, each (N, C, H, W) float32 with pixels in [0, 1] and
+ * *train and *test, each (N, C, H, W) 8-bit pixels (data/dataset.h) and
  * labels in [0, num_classes), num_classes the same for both.  The caller
  * frees both with bnx_dataset_free; on failure both are left zeroed.
  * `files` (required) receives `name` (truncated to fit), `dir`, two entries

@@ -135,8 +135,8 @@ int bnx_data_status(const bnx_dataset_info *info, char dir[4096], bnx_data_state
                     bnx_error *err);
 
 /* Verify (bnx_data_verify) and load `info` from `dir`: *train gets the
- * training files, *test the test files, each (N, C, H, W) float32 with
- * pixels in [0, 1] and labels in [0, num_classes).  The files must be
+ * training files, *test the test files, each (N, C, H, W) 8-bit pixels
+ * (values in [0, 1], data/dataset.h) and labels in [0, num_classes).  The files must be
  * BNX_DATA_VERIFIED, or BNX_DATA_UNVERIFIED when info->sums_required is 0
  * (files->verified is then 0).  `files` (required) records the dataset's
  * name, dir, file names and digests for the run manifest.  The caller frees

@@ -9,9 +9,20 @@
  * STREAM_* are 1 to 5). */
 #define STREAM_TWO_LEVEL 6
 
-int bnx_input_is_identity(const bnx_config *cfg)
+const char *const bnx_transform_names[BNX_NUM_TRANSFORMS] = {"none", "shift", "scale", "invert"};
+
+void bnx_transform_apply(int kind, double amount, const float *src, float *dst, long count)
 {
-    return !cfg->standardize && cfg->input_scale == 1.0 && bnx_config_input_extras(cfg) == 0;
+    for (long i = 0; i < count; i++) {
+        double v = src[i];
+        if (kind == BNX_TRANSFORM_SHIFT)
+            v += amount;
+        else if (kind == BNX_TRANSFORM_SCALE)
+            v = 0.5 + amount * (v - 0.5);
+        else if (kind == BNX_TRANSFORM_INVERT)
+            v = 1.0 - v;
+        dst[i] = (float)(v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v);
+    }
 }
 
 int bnx_input_init(bnx_input *in, const bnx_config *cfg, const bnx_dataset *train, bnx_error *err)
@@ -48,22 +59,34 @@ int bnx_input_init(bnx_input *in, const bnx_config *cfg, const bnx_dataset *trai
     return BNX_OK;
 }
 
+void bnx_input_set_transform(bnx_input *in, int set, int kind, double amount)
+{
+    in->transform[set != BNX_INPUT_TRAIN] = kind;
+    in->amount[set != BNX_INPUT_TRAIN] = amount;
+}
+
 int bnx_input_level(const bnx_input *in, int set, long index)
 {
     return (int)(bnx_splitmix64_at(in->level_seed[set != BNX_INPUT_TRAIN], (uint64_t)index) >> 63);
 }
 
-void bnx_input_example(const bnx_input *in, int set, long index, const float *image, float *dst)
+void bnx_input_example(const bnx_input *in, int set, long index, const uint8_t *image, float *dst)
 {
+    /* the same float operations, in the same order, as when the sets were
+       held as floats: the values to the last bit */
+    bnx_pixels_to_float(image, (size_t)in->pixels, dst);
+    int which = set != BNX_INPUT_TRAIN;
+    if (in->transform[which] != BNX_TRANSFORM_NONE)
+        bnx_transform_apply(in->transform[which], in->amount[which], dst, dst, in->pixels);
     if (in->standardize) {
-        for (int c = 0; c < in->channels; c++)
+        for (int c = 0; c < in->channels; c++) {
+            float *x = dst + (long)c * in->plane;
             for (int j = 0; j < in->plane; j++)
-                dst[c * in->plane + j] = (image[c * in->plane + j] * in->scale - in->shift[c]) * in->mult[c];
+                x[j] = (x[j] * in->scale - in->shift[c]) * in->mult[c];
+        }
     } else if (in->scale != 1.0f) {
         for (int j = 0; j < in->pixels; j++)
-            dst[j] = image[j] * in->scale;
-    } else {
-        memcpy(dst, image, sizeof(float) * (size_t)in->pixels);
+            dst[j] = dst[j] * in->scale;
     }
     float *extra = dst + in->pixels;
     if (in->has_constant)
@@ -72,8 +95,10 @@ void bnx_input_example(const bnx_input *in, int set, long index, const float *im
         *extra = bnx_input_level(in, set, index) ? in->high : in->low;
 }
 
-void bnx_input_images(const bnx_input *in, int set, const bnx_dataset *ds, long count, float *dst)
+void bnx_input_images(const bnx_input *in, int set, const bnx_dataset *ds, long first, long count,
+                      float *dst)
 {
     for (long i = 0; i < count; i++)
-        bnx_input_example(in, set, i, ds->images + i * in->pixels, dst + i * in->features);
+        bnx_input_example(in, set, first + i, ds->pixels + (first + i) * in->pixels,
+                          dst + i * in->features);
 }

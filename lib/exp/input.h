@@ -2,7 +2,11 @@
  * input_constant and input_two_level make of a dataset's images, the same
  * way for the training, test, probe, train-eval and `bnexp eval` sets.
  *
- * An image's C*H*W pixels, in [0, 1] as loaded (data/dataset.h), become
+ * An image's C*H*W pixels, bytes b as loaded (data/dataset.h), become
+ *   x = b / 255.0f                     in [0, 1], a mini-batch or an
+ *                                       evaluation chunk at a time (the sets
+ *                                       stay bytes in memory)
+ *   x = transform(x)                   `bnexp eval --transform` only (below)
  *   x' = input_scale * x                (255: the raw 0-255 pixels)
  *   x' = (x' - mean[c]) / std[c]        standardize: per channel, with the
  *                                       statistics of the scaled training
@@ -34,8 +38,23 @@
 /* standardize's channel limit. */
 #define BNX_INPUT_MAX_CHANNELS 16
 
-/* The set an example belongs to: each has its own two-level stream. */
+/* The set an example belongs to: each has its own two-level stream (and
+ * transform). */
 enum bnx_input_set { BNX_INPUT_TRAIN, BNX_INPUT_TEST };
+
+/* A change of input distribution (`bnexp eval --transform`), applied to
+ * the pixels' values in [0, 1] before input_scale and standardisation, the
+ * result clipped to [0, 1]:
+ *   shift:  x + amount (brightness)
+ *   scale:  0.5 + amount (x - 0.5) (contrast about mid-grey)
+ *   invert: 1 - x */
+enum bnx_transform { BNX_TRANSFORM_NONE, BNX_TRANSFORM_SHIFT, BNX_TRANSFORM_SCALE,
+                     BNX_TRANSFORM_INVERT, BNX_NUM_TRANSFORMS };
+extern const char *const bnx_transform_names[BNX_NUM_TRANSFORMS]; /* "none", "shift", ... */
+
+/* dst[i] = the transform of src[i] (count values; dst may be src),
+ * computed in double and rounded to float. */
+void bnx_transform_apply(int kind, double amount, const float *src, float *dst, long count);
 
 typedef struct bnx_input {
     int channels, plane;     /* C and H*W of the images */
@@ -48,11 +67,9 @@ typedef struct bnx_input {
     int has_constant, has_two_level;
     float constant, low, high;
     uint64_t level_seed[2];  /* SplitMix64 start of each set's two-level stream */
+    int transform[2];        /* each set's enum bnx_transform (NONE after init) */
+    double amount[2];        /* and its parameter */
 } bnx_input;
-
-/* 1 if the network reads the images exactly as loaded (no standardize,
- * input_scale 1, no extra feature), so no copy of a set is needed. */
-int bnx_input_is_identity(const bnx_config *cfg);
 
 /* Set up the input of cfg for images shaped like train's, with standardize's
  * statistics from train (bnx_dataset_channel_stats).  Errors: BNX_EINVAL
@@ -60,16 +77,21 @@ int bnx_input_is_identity(const bnx_config *cfg);
  * constant channel in the training set, naming the key and dataset. */
 int bnx_input_init(bnx_input *in, const bnx_config *cfg, const bnx_dataset *train, bnx_error *err);
 
+/* Transform the pixels of set `set` (enum bnx_input_set) by `kind` (enum
+ * bnx_transform) with parameter `amount` from now on (NONE: as loaded). */
+void bnx_input_set_transform(bnx_input *in, int set, int kind, double amount);
+
 /* The two-level feature of example `index` of `set`: 1 for HIGH, 0 for LOW
  * (defined whether or not the key is set). */
 int bnx_input_level(const bnx_input *in, int set, long index);
 
-/* The network's input for example `index` of `set`, whose pixels are
+/* The network's input for example `index` of `set`, whose pixel bytes are
  * image[pixels]: dst[features]. */
-void bnx_input_example(const bnx_input *in, int set, long index, const float *image, float *dst);
+void bnx_input_example(const bnx_input *in, int set, long index, const uint8_t *image, float *dst);
 
-/* The first `count` examples of ds (a set of kind `set`) into
+/* Examples first .. first + count - 1 of ds (a set of kind `set`) into
  * dst[count * features], as bnx_input_example. */
-void bnx_input_images(const bnx_input *in, int set, const bnx_dataset *ds, long count, float *dst);
+void bnx_input_images(const bnx_input *in, int set, const bnx_dataset *ds, long first, long count,
+                      float *dst);
 
 #endif

@@ -17,12 +17,21 @@ static double widest_output(const bnx_net *net)
     return widest;
 }
 
+int bnx_limits_eval_chunk(const bnx_config *cfg)
+{
+    if (cfg->model != BNX_MODEL_CNN)
+        return BNX_LIMITS_EVAL_CHUNK_MLP;
+    return cfg->batch_size < BNX_LIMITS_EVAL_CHUNK_CNN_MIN ? BNX_LIMITS_EVAL_CHUNK_CNN_MIN
+           : cfg->batch_size > BNX_LIMITS_EVAL_CHUNK_CNN   ? BNX_LIMITS_EVAL_CHUNK_CNN
+                                                            : cfg->batch_size;
+}
+
 int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes, long train_n,
                         long test_n, bnx_memory *mem, bnx_error *err)
 {
     memset(mem, 0, sizeof *mem);
-    int cnn = cfg->model == BNX_MODEL_CNN;
-    int chunk = cnn ? BNX_LIMITS_EVAL_CHUNK_CNN : BNX_LIMITS_EVAL_CHUNK_MLP;
+    (void)test_n; /* no copy of the test set: it is converted a chunk at a time */
+    int chunk = bnx_limits_eval_chunk(cfg);
     mem->max_batch = cfg->batch_size > chunk ? cfg->batch_size : chunk;
     double features = (double)c * h * w + bnx_config_input_extras(cfg), batch = mem->max_batch;
 
@@ -62,8 +71,6 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
                         + 2 * 4.0 * (double)bnx_net_state_len(&plan) /* the snapshots */
                         + (cfg->scale_check ? 4.0 * cfg->batch_size * (widest_output(&plan) + classes)
                                                   + 4.0 * mem->num_params : 0.0); /* references */
-    if (!bnx_input_is_identity(cfg)) /* the test set and train-eval subset as the network sees them */
-        mem->trainer += 4.0 * ((double)test_n + (cfg->train_eval_size < train_n ? (double)cfg->train_eval_size : (double)train_n)) * features;
     mem->total = mem->params + mem->activations + mem->im2col + mem->trainer;
     return BNX_OK;
 }

@@ -15,28 +15,37 @@
 #include "data/dataset.h"
 #include "exp/config.h"
 
-/* Examples per forward pass in evaluation: trainer.c's EVAL_CHUNK_MLP and
- * EVAL_CHUNK_CNN.  The network is built for max(batch_size, this). */
+/* Examples per forward pass in evaluation (inference mode treats every
+ * example alone, so the chunk changes nothing but speed and memory): 500
+ * for an mlp; for a cnn, whose activations and im2col buffers per example
+ * are large, batch_size clamped to [BNX_LIMITS_EVAL_CHUNK_CNN_MIN,
+ * BNX_LIMITS_EVAL_CHUNK_CNN], so that evaluation needs no larger buffers
+ * than training unless the mini-batch is small.  The network is built for
+ * max(batch_size, this). */
 #define BNX_LIMITS_EVAL_CHUNK_MLP 500
 #define BNX_LIMITS_EVAL_CHUNK_CNN 100
+#define BNX_LIMITS_EVAL_CHUNK_CNN_MIN 32
+int bnx_limits_eval_chunk(const bnx_config *cfg);
 
 /* A trial's memory, in bytes, by what it is for. */
 typedef struct bnx_memory {
     int max_batch;       /* examples the network's buffers hold */
     double num_params;   /* trainable parameters */
     double params;       /* parameters, their gradients and SGD momentum: 3 floats each */
-    double activations;  /* per layer: output, input gradient, dropout mask, max-pooling
+    double activations;  /* per layer: output, dropout mask, max-pooling
                             argmax, normalization buffers, for max_batch examples */
     double im2col;       /* conv layers' im2col scratch for max_batch examples */
-    double trainer;      /* the gathered mini-batch, class probabilities, probe values
-                            (hidden_layers x probe_size x hidden_units), the training
-                            permutation, and the standardised test copy (standardize) */
+    double trainer;      /* the gathered mini-batch (also each evaluation chunk), class
+                            probabilities, probe values (hidden_layers x probe_size x
+                            hidden_units), the training permutation */
     double total;        /* the sum of the four */
 } bnx_memory;
 
 /* Estimate the memory of a trial of cfg on images of shape (c, h, w) with
  * `classes` classes, train_n training and test_n test examples (the
- * dataset's own arrays, already loaded and shared, are not counted).
+ * dataset's own arrays, bytes already loaded and shared, are not counted;
+ * nor is test_n any more: the test set is converted a chunk at a time
+ * into the mini-batch buffer, never copied whole).
  * Errors: BNX_EINVAL if the network cannot be built for the image (the
  * message is bnx_net_plan's: a conv layer or pooling that does not fit, a
  * normalization that refuses its layer, a network too large to index). */

@@ -19,12 +19,6 @@
 #include "nn/loss.h"
 #include "out/csv.h"
 
-/* Test images per forward pass in evaluation (inference mode treats every
- * example alone, so the chunk size changes nothing but speed and memory:
- * a CNN's activations and im2col buffers per example are large). */
-#define EVAL_CHUNK_MLP 500
-#define EVAL_CHUNK_CNN 100
-
 /* Independent random streams of one trial. */
 enum { STREAM_DATA = 1, STREAM_INIT = 2, STREAM_POPULATION = 3, STREAM_DROPOUT = 4, STREAM_NOISE = 5 };
 
@@ -39,13 +33,11 @@ typedef struct trial {
     int eval_chunk;
     int min_batch;         /* the network holds at least this many examples */
     long *predicted;       /* (classes) counts of predicted classes, or NULL */
-    float *test_images;    /* the test set as the network sees it */
-    float *train_eval_images; /* the first train_eval training images, likewise */
     int train_eval;        /* min(train_eval_size, training set size) */
     bnx_rng data_rng, pop_rng;
     uint32_t *order;       /* this epoch's permutation of the training set */
     long cursor;           /* next position in order */
-    float *x;              /* (max_batch, features) gathered mini-batch */
+    float *x;              /* (max_batch, features) gathered mini-batch, or evaluation chunk */
     uint8_t *y;            /* (max_batch) its labels */
     uint32_t *pop_idx;     /* (batch_size) examples of one Algorithm 2 batch */
     float *prob, *dlogits; /* (max_batch, classes) */
@@ -83,7 +75,7 @@ typedef struct trial {
 static void gather(trial *t, const bnx_dataset *ds, const uint32_t *idx, int n)
 {
     for (int i = 0; i < n; i++) {
-        bnx_input_example(&t->input, BNX_INPUT_TRAIN, idx[i], ds->images + (long)idx[i] * t->pixels,
+        bnx_input_example(&t->input, BNX_INPUT_TRAIN, idx[i], ds->pixels + (long)idx[i] * t->pixels,
                           t->x + (long)i * t->features);
         t->y[i] = ds->labels[idx[i]];
     }
@@ -169,11 +161,11 @@ static void ics_capture(trial *t, int n, int start, int rows)
     }
 }
 
-/* Loss and accuracy on the first `count` images of ds (as the network sees
- * them: `images`) with a forward of `flags` (inference: the moving
- * averages, or Algorithm 2's statistics); when `probe` is set, keep the
- * pre-activations of the first probe_size of them. */
-static void evaluate_set(trial *t, const bnx_dataset *ds, const float *images, int count,
+/* Loss and accuracy on the first `count` images of ds (a set of kind
+ * `set`, converted a chunk at a time into t->x) with a forward of `flags`
+ * (inference: the moving averages, or Algorithm 2's statistics); when
+ * `probe` is set, keep the pre-activations of the first probe_size of them. */
+static void evaluate_set(trial *t, const bnx_dataset *ds, int set, int count,
                          unsigned flags, int probe, double *loss, double *accuracy)
 {
     int classes = t->net.num_classes, units = t->cfg->hidden_units;
@@ -181,7 +173,8 @@ static void evaluate_set(trial *t, const bnx_dataset *ds, const float *images, i
     long right = 0;
     for (int start = 0; start < count; start += t->eval_chunk) {
         int n = count - start < t->eval_chunk ? count - start : t->eval_chunk;
-        const float *logits = bnx_net_forward(&t->net, n, images + (long)start * t->features, flags);
+        bnx_input_images(&t->input, set, ds, start, n, t->x);
+        const float *logits = bnx_net_forward(&t->net, n, t->x, flags);
         int correct;
         total += bnx_softmax_xent_forward(n, classes, logits, ds->labels + start, t->prob, &correct);
         right += correct;
@@ -208,7 +201,7 @@ static void evaluate_set(trial *t, const bnx_dataset *ds, const float *images, i
 /* Test loss and accuracy (evaluate_set on the whole test set). */
 static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *accuracy)
 {
-    evaluate_set(t, t->test, t->test_images, t->test->n, flags, probe, loss, accuracy);
+    evaluate_set(t, t->test, BNX_INPUT_TEST, t->test->n, flags, probe, loss, accuracy);
 }
 
 /* ics_mode = train: the probe set's distributions as training sees them,
@@ -222,7 +215,8 @@ static int ics_capture_train(trial *t, bnx_error *err)
     for (int start = 0; rc == BNX_OK && start < t->cfg->probe_size; start += t->cfg->batch_size) {
         int n = t->cfg->probe_size - start < t->cfg->batch_size ? t->cfg->probe_size - start
                                                                  : t->cfg->batch_size;
-        bnx_net_forward(&t->net, n, t->test_images + (long)start * t->features, BNX_FWD_TRAIN);
+        bnx_input_images(&t->input, BNX_INPUT_TEST, t->test, start, n, t->x);
+        bnx_net_forward(&t->net, n, t->x, BNX_FWD_TRAIN);
         ics_capture(t, n, start, n);
     }
     if (rc == BNX_OK)
@@ -391,8 +385,7 @@ static int trial_open(trial *t, bnx_error *err)
 {
     const bnx_config *cfg = t->cfg;
     const bnx_dataset *ds = t->train;
-    int cnn = cfg->model == BNX_MODEL_CNN;
-    t->eval_chunk = cnn ? EVAL_CHUNK_CNN : EVAL_CHUNK_MLP;
+    t->eval_chunk = bnx_limits_eval_chunk(cfg); /* test images per forward pass */
     int max_batch = cfg->batch_size > t->eval_chunk ? cfg->batch_size : t->eval_chunk;
     if (t->min_batch > max_batch)
         max_batch = t->min_batch;
@@ -439,24 +432,11 @@ static int trial_open(trial *t, bnx_error *err)
     for (int k = 0; !failed && k < cfg->landscape_points; k++)
         t->multiples[k] = bnx_config_landscape_multiple(cfg, k);
     t->train_eval = cfg->train_eval_size < t->train->n ? cfg->train_eval_size : t->train->n;
-    int copies = !bnx_input_is_identity(cfg);
-    if (copies) {
-        t->test_images = bnx_calloc((size_t)t->test->n * t->features, sizeof(float), &failed);
-        t->train_eval_images = bnx_calloc((size_t)t->train_eval * t->features + 1,
-                                          sizeof(float), &failed);
-    }
     if (failed)
         return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the trial", failed);
     if ((cfg->ics || cfg->landscape_points > 0 || cfg->scale_check) &&
         (rc = bnx_ics_grad_init(&t->ics_grad, &t->net, cfg->batch_size, err)))
         return rc;
-    if (copies) { /* the test set and the train-eval subset, prepared once */
-        bnx_input_images(&t->input, BNX_INPUT_TEST, t->test, t->test->n, t->test_images);
-        bnx_input_images(&t->input, BNX_INPUT_TRAIN, t->train, t->train_eval, t->train_eval_images);
-    } else {
-        t->test_images = t->test->images;
-        t->train_eval_images = t->train->images;
-    }
     for (uint32_t i = 0; i < (uint32_t)t->train->n; i++)
         t->order[i] = i;
     t->cursor = t->train->n; /* the first batch shuffles */
@@ -634,10 +614,6 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->ics_unorm);
     free(t->multiples);
     bnx_ics_grad_free(&t->ics_grad);
-    if (t->test_images != t->test->images)
-        free(t->test_images);
-    if (t->train_eval_images != t->train->images)
-        free(t->train_eval_images);
     return rc;
 }
 
@@ -651,7 +627,7 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
     if (t->cfg->ics && t->cfg->ics_mode == BNX_ICS_TRAIN && ics_capture_train(t, err))
         return err->code;
     if (t->train_eval > 0)
-        evaluate_set(t, t->train, t->train_eval_images, t->train_eval, eval_flags(t), 0,
+        evaluate_set(t, t->train, BNX_INPUT_TRAIN, t->train_eval, eval_flags(t), 0,
                      &r->train_eval_loss, &r->train_eval_accuracy);
     r->epoch = (double)r->step * t->cfg->batch_size / t->train->n;
     r->lr = bnx_config_lr_at(t->cfg, r->step > 0 ? r->step : 1);
@@ -871,36 +847,6 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
 
 const char *const bnx_eval_stats_names[BNX_EVAL_NUM_STATS] = {"batch", "ema", "population",
                                                              "reestimate"};
-const char *const bnx_transform_names[BNX_NUM_TRANSFORMS] = {"none", "shift", "scale", "invert"};
-
-void bnx_transform_apply(int kind, double amount, const float *src, float *dst, long count)
-{
-    for (long i = 0; i < count; i++) {
-        double v = src[i];
-        if (kind == BNX_TRANSFORM_SHIFT)
-            v += amount;
-        else if (kind == BNX_TRANSFORM_SCALE)
-            v = 0.5 + amount * (v - 0.5);
-        else if (kind == BNX_TRANSFORM_INVERT)
-            v = 1.0 - v;
-        dst[i] = (float)(v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v);
-    }
-}
-
-/* A copy of ds whose images are transformed (labels shared); free images. */
-static int transformed(const bnx_dataset *ds, const bnx_eval_opts *opts, bnx_dataset *out,
-                       bnx_error *err)
-{
-    *out = *ds;
-    long count = (long)ds->n * ds->c * ds->h * ds->w;
-    size_t failed = 0;
-    out->images = bnx_calloc((size_t)count, sizeof(float), &failed);
-    if (!out->images)
-        return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for transformed images", failed);
-    bnx_transform_apply(opts->transform, opts->amount, ds->images, out->images, count);
-    return BNX_OK;
-}
-
 int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
                    const char *dir, const bnx_eval_opts *opts, bnx_eval_result *res,
                    bnx_error *err)
@@ -922,18 +868,11 @@ int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_da
     int rc = bnx_limits_check(cfg, train, test, err);
     if (rc)
         return rc;
-    bnx_dataset test_x = *test, train_x = *train;
-    if (opts->transform != BNX_TRANSFORM_NONE) {
-        if ((rc = transformed(test, opts, &test_x, err)))
-            return rc;
-        if (opts->stats == BNX_EVAL_REESTIMATE && (rc = transformed(train, opts, &train_x, err))) {
-            free(test_x.images);
-            return rc;
-        }
-    }
     /* standardisation keeps the training set's own statistics (the model's
-       preprocessing): it is set up from the untransformed training images */
-    trial t = {.cfg = cfg, .train = train, .test = &test_x, .min_batch = opts->batch_size};
+       preprocessing): it is set up from the untransformed training images;
+       the transform applies to the test images (and, for reestimate, the
+       training images Algorithm 2 reads) as they are converted */
+    trial t = {.cfg = cfg, .train = train, .test = test, .min_batch = opts->batch_size};
     long *predicted = calloc((size_t)train->num_classes, sizeof(long));
     snprintf(t.dir, sizeof t.dir, "%s", dir);
     set_identity(&t, opts->identity, opts->data_id);
@@ -947,6 +886,9 @@ int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_da
         bnx_fail(err, rc, "%s: no checkpoint: the trial has not run (or ran before checkpoints)", path);
     if (rc == BNX_OK) {
         restore_network(&t, &ck);
+        bnx_input_set_transform(&t.input, BNX_INPUT_TEST, opts->transform, opts->amount);
+        if (opts->stats == BNX_EVAL_REESTIMATE)
+            bnx_input_set_transform(&t.input, BNX_INPUT_TRAIN, opts->transform, opts->amount);
         res->step = ck.step;
         res->finished = ck.finished;
         double unused;
@@ -957,7 +899,6 @@ int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_da
             evaluate(&t, BNX_FWD_EVAL, 0, &res->test_loss, &res->test_accuracy);
             break;
         case BNX_EVAL_REESTIMATE: /* Algorithm 2 over the (transformed) training images */
-            t.train = &train_x;
             /* fall through */
         case BNX_EVAL_POPULATION:
             estimate_population(&t);
@@ -980,11 +921,5 @@ int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_da
     }
     bnx_checkpoint_free(&ck);
     free(predicted);
-    t.train = train;
-    rc = trial_close(&t, rc, err);
-    if (test_x.images != test->images)
-        free(test_x.images);
-    if (train_x.images != train->images)
-        free(train_x.images);
-    return rc;
+    return trial_close(&t, rc, err);
 }

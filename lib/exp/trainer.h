@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "data/dataset.h"
 #include "exp/config.h"
+#include "exp/input.h"
 
 /* One row of metrics.csv. */
 typedef struct bnx_record {
@@ -118,17 +119,7 @@ enum bnx_eval_stats {
 };
 extern const char *const bnx_eval_stats_names[BNX_EVAL_NUM_STATS]; /* "batch", "ema", ... */
 
-/* A change of input distribution, applied to the raw pixels in [0, 1]
- * before standardisation, the result clipped to [0, 1]:
- *   shift:  x + amount (brightness)
- *   scale:  0.5 + amount (x - 0.5) (contrast about mid-grey)
- *   invert: 1 - x */
-enum bnx_transform { BNX_TRANSFORM_NONE, BNX_TRANSFORM_SHIFT, BNX_TRANSFORM_SCALE,
-                     BNX_TRANSFORM_INVERT, BNX_NUM_TRANSFORMS };
-extern const char *const bnx_transform_names[BNX_NUM_TRANSFORMS]; /* "none", "shift", ... */
-
-/* dst[i] = the transform of src[i] (count values; dst may be src). */
-void bnx_transform_apply(int kind, double amount, const float *src, float *dst, long count);
+/* The transforms of --transform: enum bnx_transform in exp/input.h. */
 
 typedef struct bnx_eval_opts {
     int stats;               /* enum bnx_eval_stats */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/timer.h"
 #include "nn/activation.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"
@@ -225,8 +226,6 @@ static void layer_buffers(bnx_net *net, int i, buffer_fn fn, void *ctx)
     bnx_layer *l = &net->layers[i];
     size_t rows = (size_t)net->max_batch;
     fn(ctx, (void **)&l->y, rows * l->out, sizeof(float), USE_ACTIVATIONS);
-    if (i > 0 || l->kind == BNX_LAYER_NORM)
-        fn(ctx, (void **)&l->dx, rows * l->in, sizeof(float), USE_ACTIVATIONS);
     switch (l->kind) {
     case BNX_LAYER_CONV:
         fn(ctx, (void **)&l->col, rows * l->geom.c * l->geom.kh * l->geom.kw * l->geom.oh * l->geom.ow,
@@ -249,6 +248,30 @@ static void layer_buffers(bnx_net *net, int i, buffer_fn fn, void *ctx)
     default:
         break;
     }
+}
+
+/* 1 if layer i's backward writes an input gradient dx. */
+static int has_dx(const bnx_net *net, int i)
+{
+    return i > 0 || net->layers[i].kind == BNX_LAYER_NORM;
+}
+
+/* Every buffer of the network: each layer's (layer_buffers), then the two
+ * input-gradient buffers the layers' dx alternate between (layer i's is
+ * grad_buf[i % 2]: a layer reads its dy from the one and writes its dx to
+ * the other, and a gradient is dead once the layer below has read it), each
+ * max_batch times the widest input that has a dx. */
+static void net_buffers(bnx_net *net, buffer_fn fn, void *ctx)
+{
+    size_t widest = 0;
+    for (int i = 0; i < net->num_layers; i++) {
+        layer_buffers(net, i, fn, ctx);
+        if (has_dx(net, i) && (size_t)net->layers[i].in > widest)
+            widest = (size_t)net->layers[i].in;
+    }
+    for (int k = 0; k < 2; k++)
+        fn(ctx, (void **)&net->grad_buf[k], (size_t)net->max_batch * widest, sizeof(float),
+           USE_ACTIVATIONS);
 }
 
 static void count_buffer(void *ctx, void **slot, size_t count, size_t size, enum buffer_use use)
@@ -306,10 +329,11 @@ static int allocate(bnx_net *net, bnx_error *err)
     net->params = bnx_calloc(total, sizeof(float), &failed);
     net->grads = bnx_calloc(total, sizeof(float), &failed);
     net->velocity = bnx_calloc(total, sizeof(float), &failed);
+    net_buffers(net, allocate_buffer, &failed);
     size_t off = 0;
     for (int i = 0; !failed && i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
-        layer_buffers(net, i, allocate_buffer, &failed);
+        l->dx = has_dx(net, i) ? net->grad_buf[i % 2] : NULL;
         if (l->kind == BNX_LAYER_LINEAR || l->kind == BNX_LAYER_CONV) {
             l->w = net->params + off;
             l->dw = net->grads + off;
@@ -356,8 +380,7 @@ int bnx_net_plan(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_net_
     int rc = lay_out(net, spec, max_batch, err);
     if (rc)
         return rc;
-    for (int i = 0; i < net->num_layers; i++)
-        layer_buffers(net, i, count_buffer, bytes);
+    net_buffers(net, count_buffer, bytes);
     bytes->num_params = (double)total_params(net);
     net->num_params = bytes->num_params > INT32_MAX ? INT32_MAX : (int)bytes->num_params;
     bytes->params = 3.0 * sizeof(float) * bytes->num_params;
@@ -403,13 +426,14 @@ void bnx_net_destroy(bnx_net *net)
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
         free(l->y);
-        free(l->dx);
         free(l->col);
         free(l->argmax);
         free(l->mask);
         for (int b = 0; b < BNX_NORM_MAX_BUFFERS; b++)
             free(l->norm.buf[b]);
     }
+    free(net->grad_buf[0]);
+    free(net->grad_buf[1]);
     free(net->params);
     free(net->grads);
     free(net->velocity);
@@ -500,6 +524,7 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
         bnx_layer *l = &net->layers[i];
         int count = n * l->out;
         enum bnx_layout layout = in_layout(net, i);
+        double start = net->timing ? bnx_now() : 0.0;
         switch (l->kind) {
         case BNX_LAYER_LINEAR:
             bnx_linear_forward(n, l->in, l->out, in, l->w, l->b, l->y);
@@ -542,6 +567,8 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
             }
             break;
         }
+        if (net->timing)
+            net->timing[2 * i] += bnx_now() - start;
         in = l->y;
     }
     return in;
@@ -555,6 +582,7 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
         const float *in = i > 0 ? net->layers[i - 1].y : x;
         int count = n * l->out;
         enum bnx_layout layout = in_layout(net, i);
+        double start = net->timing ? bnx_now() : 0.0;
         switch (l->kind) {
         case BNX_LAYER_LINEAR:
             bnx_linear_backward(n, l->in, l->out, in, l->w, dy, l->dx, l->dw, l->db);
@@ -592,6 +620,8 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
             bnx_dropout_backward(count, l->mask, dy, l->dx);
             break;
         }
+        if (net->timing)
+            net->timing[2 * i + 1] += bnx_now() - start;
         dy = l->dx;
     }
 }

@@ -82,8 +82,10 @@ typedef struct bnx_layer {
     float drop;             /* dropout rate */
     bnx_norm_layer norm;    /* normalization: its kind, gamma, beta and buffers */
     float *y;               /* output (max_batch * out) */
-    float *dx;              /* dL/d(input) (max_batch * in); NULL for layer 0 unless it
-                               is a normalization (whose backward writes it) */
+    float *dx;              /* dL/d(input) (max_batch * in), valid until the backward
+                               of the layer below (it shares two buffers with every
+                               other layer: bnx_net.grad_buf); NULL for layer 0 unless
+                               it is a normalization (whose backward writes it) */
 } bnx_layer;
 
 /* What bnx_net_create builds:
@@ -156,8 +158,13 @@ typedef struct bnx_net {
                                    nonlinearity's input */
     int num_params;             /* trainable parameters */
     float *params, *grads, *velocity; /* (num_params) each; layer pointers view them */
+    float *grad_buf[2];         /* (max_batch * the widest input with a dx) each: layer i's
+                                   dx is grad_buf[i % 2] */
     bnx_rng dropout_rng;        /* masks of training-mode forwards */
     bnx_rng noise_rng;          /* noise of normalizations with BNX_NORM_RNG */
+    double *timing;             /* NULL (bnx_net_create's), or the caller's (2 num_layers)
+                                   seconds to which forward adds layer i's time at [2i]
+                                   and backward at [2i + 1] (bench's per-layer timing) */
     int pop_batches;            /* mini-batches accumulated for Algorithm 2 */
     int pop_m;                  /* their size (examples) */
 } bnx_net;
@@ -175,8 +182,9 @@ int bnx_net_create(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_er
 typedef struct bnx_net_bytes {
     double num_params;  /* trainable parameters (not capped) */
     double params;      /* parameters, gradients and SGD momentum: 3 floats each */
-    double activations; /* per layer: output, input gradient, dropout mask,
-                           max-pooling argmax, every buffer a normalization declares */
+    double activations; /* per layer: output, dropout mask, max-pooling argmax, every
+                           buffer a normalization declares; and the two input-gradient
+                           buffers all layers share */
     double im2col;      /* conv layers' im2col scratch */
 } bnx_net_bytes;
 

@@ -28,6 +28,7 @@ static inline float exp_clamped(float x)
 BNX_KERNEL
 void bnx_sigmoid_forward(int count, const float *x, float *y)
 {
+    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
     for (int i = 0; i < count; i++) {
         float v = x[i];
         int is_nan = v != v;
@@ -39,6 +40,7 @@ void bnx_sigmoid_forward(int count, const float *x, float *y)
 BNX_KERNEL
 void bnx_sigmoid_backward(int count, const float *y, const float *dy, float *dx)
 {
+    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
     for (int i = 0; i < count; i++)
         dx[i] = dy[i] * y[i] * (1.0f - y[i]);
 }
@@ -46,6 +48,7 @@ void bnx_sigmoid_backward(int count, const float *y, const float *dy, float *dx)
 BNX_KERNEL
 void bnx_relu_forward(int count, const float *x, float *y)
 {
+    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
     for (int i = 0; i < count; i++)
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
@@ -53,12 +56,14 @@ void bnx_relu_forward(int count, const float *x, float *y)
 BNX_KERNEL
 void bnx_relu_backward(int count, const float *x, const float *dy, float *dx)
 {
+    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
     for (int i = 0; i < count; i++)
         dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
 }
 
 void bnx_tanh_forward(int count, const float *x, float *y)
 {
+    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
     for (int i = 0; i < count; i++)
         y[i] = tanhf(x[i]);
 }
@@ -66,6 +71,7 @@ void bnx_tanh_forward(int count, const float *x, float *y)
 BNX_KERNEL
 void bnx_tanh_backward(int count, const float *y, const float *dy, float *dx)
 {
+    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
     for (int i = 0; i < count; i++)
         dx[i] = dy[i] * (1.0f - y[i] * y[i]);
 }

@@ -11,6 +11,15 @@
  * rows), over spatial positions otherwise. */
 enum { BLOCK = 128 };
 
+/* Channels per block: BLOCK for rows (S = 1); one for maps, whose channels
+ * are then shared among the threads.  A channel's arithmetic is the same
+ * in a block of any size, so the results do not depend on it, nor on the
+ * number of threads. */
+static inline int block_size(int s)
+{
+    return s > 1 ? 1 : BLOCK;
+}
+
 /* Long contiguous runs (a channel's spatial positions) are summed in eight
  * float lanes over chunks of CHUNK values, each chunk's total then added in
  * double: vectorisable (a double accumulator would serialise every add) and
@@ -115,8 +124,10 @@ void bnx_batchnorm_forward_train(int n, int c, int s, const float *x,
                                  float *invstd)
 {
     const double m = (double)n * s;
-    for (int c0 = 0; c0 < c; c0 += BLOCK) {
-        int cb = c - c0 < BLOCK ? c - c0 : BLOCK;
+    const int bs = block_size(s);
+    BNX_OMP("omp parallel for schedule(static) if (s > 1 && (long)n * c * s >= 32768)")
+    for (int c0 = 0; c0 < c; c0 += bs) {
+        int cb = c - c0 < bs ? c - c0 : bs;
         double zero[BLOCK] = {0}, mu[BLOCK] = {0}, sq[BLOCK] = {0};
         accumulate(n, c, s, c0, cb, x, zero, 1, mu);
         for (int j = 0; j < cb; j++)
@@ -142,8 +153,10 @@ void bnx_batchnorm_forward_infer(int n, int c, int s, const float *x,
                                  const float *mean, const float *var, float eps,
                                  float *y)
 {
-    for (int c0 = 0; c0 < c; c0 += BLOCK) {
-        int cb = c - c0 < BLOCK ? c - c0 : BLOCK;
+    const int bs = block_size(s);
+    BNX_OMP("omp parallel for schedule(static) if (s > 1 && (long)n * c * s >= 32768)")
+    for (int c0 = 0; c0 < c; c0 += bs) {
+        int cb = c - c0 < bs ? c - c0 : bs;
         float a[BLOCK], b[BLOCK];
         for (int j = 0; j < cb; j++) {
             double scale = gamma[c0 + j] / sqrt((double)var[c0 + j] + eps);
@@ -160,8 +173,10 @@ void bnx_batchnorm_backward(int n, int c, int s, const float *dy, const float *x
                             float *dx, float *dgamma, float *dbeta)
 {
     const double m = (double)n * s;
-    for (int c0 = 0; c0 < c; c0 += BLOCK) {
-        int cb = c - c0 < BLOCK ? c - c0 : BLOCK;
+    const int bs = block_size(s);
+    BNX_OMP("omp parallel for schedule(static) if (s > 1 && (long)n * c * s >= 32768)")
+    for (int c0 = 0; c0 < c; c0 += bs) {
+        int cb = c - c0 < bs ? c - c0 : bs;
         double sum_dy[BLOCK] = {0}, sum_dy_xhat[BLOCK] = {0};
         for (int i = 0; i < n; i++) {
             const float *g = dy + ((long)i * c + c0) * s, *h = xhat + ((long)i * c + c0) * s;

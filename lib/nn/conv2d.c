@@ -1,9 +1,9 @@
 #include "nn/conv2d.h"
 
-#include <cblas.h>
 #include <limits.h>
 #include <string.h>
 
+#include "nn/gemm.h"
 #include "nn/kernel.h"
 
 /* The plane helpers are inlined into each target clone of their callers
@@ -228,16 +228,19 @@ INLINE int block_planes(const bnx_conv_geom *g, int n)
 
 /* Both visit a channel's planes in blocks, kernel offset by kernel offset
  * (worked out once per block): each pass over a block writes (im2col) or
- * reads (col2im) one contiguous stretch of a col row. */
+ * reads (col2im) one contiguous stretch of a col row.  The (channel, block)
+ * pairs are shared among the threads: each writes its own part of col (or
+ * dx), so the result does not depend on the number of threads. */
 BNX_KERNEL
 void bnx_im2col(const bnx_conv_geom *g, int n, enum bnx_layout layout, const float *x,
                 float *col)
 {
     const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
-    const int eb = block_planes(g, n);
+    const int eb = block_planes(g, n), blocks = (n + eb - 1) / eb;
+    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)g->c * n * ohw >= 32768)")
     for (int ci = 0; ci < g->c; ci++)
-        for (int e0 = 0; e0 < n; e0 += eb) {
-            int e1 = e0 + eb < n ? e0 + eb : n;
+        for (int b = 0; b < blocks; b++) {
+            int e0 = b * eb, e1 = e0 + eb < n ? e0 + eb : n;
             float *row = col + (size_t)ci * g->kh * g->kw * np;
             for (int i = 0; i < g->kh; i++)
                 for (int j = 0; j < g->kw; j++, row += np) {
@@ -254,10 +257,11 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
                 float *dx)
 {
     const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
-    const int eb = block_planes(g, n);
+    const int eb = block_planes(g, n), blocks = (n + eb - 1) / eb;
+    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)g->c * n * ohw >= 32768)")
     for (int ci = 0; ci < g->c; ci++)
-        for (int e0 = 0; e0 < n; e0 += eb) {
-            int e1 = e0 + eb < n ? e0 + eb : n;
+        for (int b = 0; b < blocks; b++) {
+            int e0 = b * eb, e1 = e0 + eb < n ? e0 + eb : n;
             for (int e = e0; e < e1; e++)
                 memset(dx + plane_offset(g, n, layout, ci, e), 0,
                        sizeof(float) * (size_t)g->h * g->w);
@@ -280,13 +284,13 @@ void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
     const int ckk = g->c * g->kh * g->kw, np = n * g->oh * g->ow;
     bnx_im2col(g, n, layout, x, col);
     if (b)
+        BNX_OMP("omp parallel for schedule(static) if ((long)g->k * np >= 32768)")
         for (int o = 0; o < g->k; o++) {
             float *row = y + (size_t)o * np, bias = b[o];
             for (int t = 0; t < np; t++)
                 row[t] = bias;
         }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->k, np, ckk, 1.0f, w, ckk,
-                col, np, b ? 1.0f : 0.0f, y, np);
+    bnx_sgemm(0, 0, g->k, np, ckk, 1.0f, w, ckk, col, np, b ? 1.0f : 0.0f, y, np);
 }
 
 /* Sum of v[0..count) in eight independent float lanes (which the compiler
@@ -312,14 +316,13 @@ void bnx_conv2d_backward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                          float *db)
 {
     const int ckk = g->c * g->kh * g->kw, np = n * g->oh * g->ow;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g->k, ckk, np, 1.0f, dy, np, col, np,
-                0.0f, dw, ckk);
-    if (db)
+    bnx_sgemm(0, 1, g->k, ckk, np, 1.0f, dy, np, col, np, 0.0f, dw, ckk);
+    if (db) /* a channel's sum on one thread */
+        BNX_OMP("omp parallel for schedule(static) if ((long)g->k * np >= 32768)")
         for (int o = 0; o < g->k; o++)
             db[o] = (float)sum_lanes(dy + (size_t)o * np, np);
     if (dx) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, np, g->k, 1.0f, w, ckk, dy, np,
-                    0.0f, col, np);
+        bnx_sgemm(1, 0, ckk, np, g->k, 1.0f, w, ckk, dy, np, 0.0f, col, np);
         bnx_col2im(g, n, layout, col, dx);
     }
 }

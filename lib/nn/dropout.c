@@ -15,6 +15,7 @@ void bnx_dropout_mask(int count, float p, bnx_rng *rng, float *mask)
 BNX_KERNEL
 void bnx_dropout_forward(int count, const float *x, const float *mask, float *y)
 {
+    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
     for (int i = 0; i < count; i++)
         y[i] = x[i] * mask[i];
 }
@@ -22,6 +23,7 @@ void bnx_dropout_forward(int count, const float *x, const float *mask, float *y)
 BNX_KERNEL
 void bnx_dropout_backward(int count, const float *mask, const float *dy, float *dx)
 {
+    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
     for (int i = 0; i < count; i++)
         dx[i] = dy[i] * mask[i];
 }

@@ -1,5 +1,22 @@
 #include "nn/kernel.h"
 
+#include <cblas.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+void bnx_kernel_set_threads(int threads)
+{
+    if (threads < 1)
+        threads = 1;
+#ifdef _OPENMP
+    omp_set_num_threads(threads);
+    openblas_set_num_threads(1); /* bnx_sgemm shares the GEMMs among OpenMP's threads */
+#else
+    openblas_set_num_threads(threads);
+#endif
+}
+
 const char *bnx_kernel_build(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(BNX_NO_CLONES)

@@ -14,6 +14,26 @@
 #define BNX_KERNEL
 #endif
 
+/* Threads.  With OpenMP (GCC's -fopenmp, the Makefile's OMPFLAGS) the
+ * kernels share their loops among the threads of bnx_kernel_set_threads:
+ * elementwise loops by contiguous ranges, im2col and col2im by (channel,
+ * block of examples), pooling by planes, batch norm on maps by channel,
+ * per-channel sums by channel.  No float sum is ever split between
+ * threads, so every result is the same, to the last bit, whatever the
+ * number of threads (and the same as without OpenMP).  BNX_OMP("...")
+ * is a pragma only when OpenMP is on: other builds (the sanitizer and
+ * fuzzing ones) run the same loops on one thread. */
+#ifdef _OPENMP
+#define BNX_OMP(text) _Pragma(text)
+#else
+#define BNX_OMP(text)
+#endif
+
+/* Use `threads` (at least 1) threads from now on: with OpenMP, OpenMP's
+ * for the kernels and the GEMMs (nn/gemm.h), OpenBLAS set to one thread;
+ * without it, OpenBLAS's for the GEMMs.  Never fails. */
+void bnx_kernel_set_threads(int threads);
+
 /* Which version of the BNX_KERNEL functions this process runs: the one the
  * loader picks by the same test (the CPU supports x86-64-v3), so that a
  * manifest can say which arithmetic a trial's numbers came from:

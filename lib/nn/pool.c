@@ -41,11 +41,13 @@ void bnx_maxpool_forward(int planes, int h, int w, int size, int stride, const f
 {
     const int oh = (h - size) / stride + 1, ow = (w - size) / stride + 1;
     if (size == 2 && stride == 2) {
+        BNX_OMP("omp parallel for schedule(static) if ((long)planes * h * w >= 32768)")
         for (int p = 0; p < planes; p++)
             maxpool2_plane(h, w, x + (size_t)p * h * w, y + (size_t)p * oh * ow,
                            argmax + (size_t)p * oh * ow);
         return;
     }
+    BNX_OMP("omp parallel for schedule(static) if ((long)planes * h * w >= 32768)")
     for (int p = 0; p < planes; p++) {
         const float *in = x + (size_t)p * h * w;
         float *out = y + (size_t)p * oh * ow;
@@ -73,6 +75,7 @@ void bnx_maxpool_backward(int planes, int h, int w, int size, int stride, const 
                           const int32_t *argmax, float *dx)
 {
     const int oh = (h - size) / stride + 1, ow = (w - size) / stride + 1;
+    BNX_OMP("omp parallel for schedule(static) if ((long)planes * h * w >= 32768)")
     for (int p = 0; p < planes; p++) {
         float *out = dx + (size_t)p * h * w;
         const float *g = dy + (size_t)p * oh * ow;
@@ -91,6 +94,7 @@ void bnx_avgpool_forward(int planes, int h, int w, int size, int stride, const f
 {
     const int oh = (h - size) / stride + 1, ow = (w - size) / stride + 1;
     const float area = (float)(size * size);
+    BNX_OMP("omp parallel for schedule(static) if ((long)planes * h * w >= 32768)")
     for (int p = 0; p < planes; p++) {
         const float *in = x + (size_t)p * h * w;
         float *out = y + (size_t)p * oh * ow;
@@ -113,6 +117,7 @@ void bnx_avgpool_backward(int planes, int h, int w, int size, int stride, const 
 {
     const int oh = (h - size) / stride + 1, ow = (w - size) / stride + 1;
     const float area = (float)(size * size);
+    BNX_OMP("omp parallel for schedule(static) if ((long)planes * h * w >= 32768)")
     for (int p = 0; p < planes; p++) {
         float *out = dx + (size_t)p * h * w;
         const float *g = dy + (size_t)p * oh * ow;
