@@ -28,6 +28,7 @@
 #include "exp/spec.h"
 #include "model/net.h"
 #include "nn/conv2d.h"
+#include "nn/gemm.h"
 #include "nn/kernel.h"
 #include "nn/loss.h"
 #include "nn/norm.h"
@@ -156,7 +157,7 @@ static double big_sgemm_gflops(int threads)
         bnx_kernel_set_threads(threads);
         for (int r = 0; r < 4; r++) {
             double t0 = bnx_now();
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, S, S, 1, a, S, b, S, 0, c, S);
+            bnx_sgemm(0, 0, S, S, S, 1.0f, a, S, b, S, 0.0f, c, S); /* as the layers' */
             double t = bnx_now() - t0;
             best = t < best ? t : best;
         }
@@ -227,10 +228,10 @@ static int layer_gemm(const bnx_net *net, int i, int which, int *ta, int *tb, in
     return 0;
 }
 
+/* As the layers call it: bnx_sgemm, on the threads of bnx_kernel_set_threads. */
 static void one_gemm(cnn_ctx *c, int ta, int tb, int m, int n, int k)
 {
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-                k, 1.0f, c->a, ta ? m : k, c->b, tb ? k : n, 0.0f, c->c, n);
+    bnx_sgemm(ta, tb, m, n, k, 1.0f, c->a, ta ? m : k, c->b, tb ? k : n, 0.0f, c->c, n);
 }
 
 /* Every sgemm call of a step of this network. */

@@ -74,7 +74,7 @@ char *bnx_format_bytes(char *buf, int size, double bytes);
  * Errors: BNX_EINVAL with a message naming the keys or the data at fault
  * and, for memory, the estimate, its largest parts and the limit, e.g.
  * "batch_size=4096 with hidden_layers=16 x hidden_units=4096 needs an
- * estimated 13.2 GiB (...); the limit is 8.0 GiB (max_memory_mb=8192)". */
+ * estimated 9.4 GiB (...); the limit is 8.0 GiB (max_memory_mb=8192)". */
 int bnx_limits_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
                      bnx_error *err);
 

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "nn/batchnorm.h"
+#include "nn/kernel.h"
 
 enum { XHAT, RUNNING_MEAN, RUNNING_SIGMA, STEPS, POP_MEAN, POP_VAR, POP_SUM_MEAN, POP_SUM_VAR,
        BATCH_MEAN, BATCH_VAR, INVSTD, R, D, SCALE, SHIFT, NUM_BUFFERS };
@@ -48,6 +49,7 @@ static double clip(double v, double lo, double hi) { return v < lo ? lo : v > hi
 /* y = a[c] * in + b[c] per channel, over the kernel shape (n, c, s). */
 static void affine(int n, int c, int s, const float *in, const float *a, const float *b, float *y)
 {
+    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)n * c * s >= 32768)")
     for (int i = 0; i < n; i++)
         for (int ch = 0; ch < c; ch++) {
             long at = ((long)i * c + ch) * s;

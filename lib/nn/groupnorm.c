@@ -12,6 +12,8 @@ void bnx_groupnorm_forward(const bnx_norm_view *v, int groups, const float *x,
 {
     const int per = v->c / groups, s = v->s;
     const double m = (double)per * s;
+    /* every (example, group) on its own: shared among the threads */
+    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)v->n * v->c * s >= 32768)")
     for (int i = 0; i < v->n; i++)
         for (int g = 0; g < groups; g++) {
             double sum = 0.0, sq = 0.0;
@@ -54,8 +56,12 @@ void bnx_groupnorm_backward(const bnx_norm_view *v, int groups, const float *dy,
     const double m = (double)per * s;
     for (int ch = 0; ch < v->c; ch++)
         sum_dy[ch] = sum_dy_xhat[ch] = 0.0;
-    for (int i = 0; i < v->n; i++)
-        for (int g = 0; g < groups; g++) {
+    /* groups shared among the threads, each group's examples in order: a
+       channel's sums over the examples are added in the same order on any
+       number of threads (one group, layer norm: one thread) */
+    BNX_OMP("omp parallel for schedule(static) if (groups > 1 && (long)v->n * v->c * s >= 32768)")
+    for (int g = 0; g < groups; g++)
+        for (int i = 0; i < v->n; i++) {
             /* sums of dxhat = gamma dy and of dxhat * xhat over the group */
             double sg = 0.0, sgx = 0.0;
             for (int ch = g * per; ch < (g + 1) * per; ch++) {
