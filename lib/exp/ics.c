@@ -135,13 +135,6 @@ void bnx_ics_grad_free(bnx_ics_grad *g)
     memset(g, 0, sizeof *g);
 }
 
-/* Entries of a conv or linear layer's weights W. */
-static long weight_count(const bnx_layer *l)
-{
-    return l->kind == BNX_LAYER_CONV ? (long)l->geom.k * l->geom.c * l->geom.kh * l->geom.kw
-                                     : (long)l->in * l->out;
-}
-
 double bnx_ics_pass(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *from, int n,
                     const float *x, const uint8_t *labels)
 {
@@ -178,7 +171,7 @@ int bnx_ics_grad_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *
         int wl, pl;
         bnx_net_block(net, b, &wl, &pl);
         const bnx_layer *l = &net->layers[wl];
-        long off = l->w - net->params, count = weight_count(l);
+        long off = l->w - net->params, count = (long)bnx_layer_weight_count(l);
         memcpy(net->params, g->updated, sizeof(float) * (size_t)off);
         bnx_ics_pass(g, net, before, n, x, labels);
         double gg = 0.0, hh = 0.0, gh = 0.0, dd = 0.0;
@@ -207,7 +200,7 @@ void bnx_ics_weight_norms(const bnx_ics_grad *g, const bnx_net *net, double *w_n
         int wl, pl;
         bnx_net_block(net, b, &wl, &pl);
         const bnx_layer *l = &net->layers[wl];
-        long off = l->w - net->params, count = weight_count(l);
+        long off = l->w - net->params, count = (long)bnx_layer_weight_count(l);
         double ww = 0.0, uu = 0.0;
         for (long j = 0; j < count; j++) {
             double w = g->params[off + j], u = (double)g->updated[off + j] - w;

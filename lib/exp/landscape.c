@@ -98,9 +98,7 @@ int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const
         return bnx_fail(err, BNX_EINVAL, "scale check: factor %g is not positive and finite", a);
     bnx_layer *w = &net->layers[wl];
     const bnx_layer *o = &net->layers[pl];
-    long wcount = w->kind == BNX_LAYER_CONV
-                      ? (long)w->geom.k * w->geom.c * w->geom.kh * w->geom.kw
-                      : (long)w->in * w->out;
+    long wcount = (long)bnx_layer_weight_count(w);
     long outs = (long)n * o->out, logits_n = (long)n * net->num_classes;
     size_t failed = 0;
     float *ref_out = bnx_calloc((size_t)outs, sizeof(float), &failed);

@@ -114,7 +114,7 @@ static int has_bias(const bnx_net *net, int i)
            !(next && next->kind == BNX_LAYER_NORM && (next->norm.ops->traits & BNX_NORM_CANCELS_BIAS));
 }
 
-static size_t weight_count(const bnx_layer *l)
+size_t bnx_layer_weight_count(const bnx_layer *l)
 {
     if (l->kind == BNX_LAYER_LINEAR)
         return (size_t)l->out * (size_t)l->in;
@@ -128,7 +128,7 @@ static size_t param_count(const bnx_net *net, int i)
     const bnx_layer *l = &net->layers[i];
     if (l->kind == BNX_LAYER_NORM)
         return 2 * (size_t)l->c;
-    return weight_count(l) + (has_bias(net, i) ? (size_t)l->c : 0);
+    return bnx_layer_weight_count(l) + (has_bias(net, i) ? (size_t)l->c : 0);
 }
 
 static int check_spec(const bnx_net_spec *spec, int max_batch, bnx_error *err)
@@ -337,7 +337,7 @@ static int allocate(bnx_net *net, bnx_error *err)
         if (l->kind == BNX_LAYER_LINEAR || l->kind == BNX_LAYER_CONV) {
             l->w = net->params + off;
             l->dw = net->grads + off;
-            off += weight_count(l);
+            off += bnx_layer_weight_count(l);
             if (has_bias(net, i)) {
                 l->b = net->params + off;
                 l->db = net->grads + off;
@@ -455,7 +455,7 @@ void bnx_net_init(bnx_net *net, bnx_init scheme, float std, bnx_rng *rng)
             bnx_norm_reset(&l->norm);
             continue;
         }
-        size_t count = weight_count(l);
+        size_t count = bnx_layer_weight_count(l);
         if (count == 0)
             continue;
         double fan_in, fan_out;

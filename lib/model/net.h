@@ -16,6 +16,7 @@
 #ifndef BNX_MODEL_NET_H
 #define BNX_MODEL_NET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -297,6 +298,10 @@ void bnx_net_snapshot_free(bnx_net_snapshot *snap);
 /* Pre-activations of fully connected hidden layer `k` (1-based) from the
  * last forward: (N, hidden_units) rows.  Returns NULL if k is out of range. */
 const float *bnx_net_preactivation(const bnx_net *net, int k, int *units);
+
+/* Entries of a layer's weights W: out * in for a linear layer, K * C * kh *
+ * kw for a convolution, 0 for a layer without weights (bias excluded). */
+size_t bnx_layer_weight_count(const bnx_layer *l);
 
 /* Hidden block b (0-based: conv blocks first, then the fully connected
  * hidden blocks) of the network: *weight gets the index of its conv or
