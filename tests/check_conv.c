@@ -2,6 +2,7 @@
  * against direct loops or values computed by hand, backward passes by
  * central differences of L = sum_i r_i y_i (fixed random r, evaluated in
  * double, as check_gradcheck.c), im2col against its adjoint col2im. */
+#include <cblas.h>
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -252,6 +253,58 @@ START_TEST(conv2d_forward_matches_direct)
                 free(col);
                 free(want);
             }
+}
+END_TEST
+
+/* The forward and backward work on slices of examples (conv2d.c); they
+ * must give, bit for bit, the unsliced computation: im2col of the whole
+ * mini-batch and one sgemm (forward), one sgemm and col2im (dx), on shapes
+ * that span several slices (lr-sweep's second conv: one example a slice)
+ * and a last slice shorter than the others. */
+START_TEST(conv2d_slices_match_whole_batch)
+{
+    static const int shapes[][5] = {/* c, h, k, n, stride */
+                                    {16, 28, 16, 3, 1}, {32, 14, 32, 5, 1}, {1, 28, 16, 40, 1},
+                                    {24, 17, 8, 4, 2}};
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 44, 0);
+    for (size_t t = 0; t < sizeof shapes / sizeof shapes[0]; t++)
+        for (int lay = 0; lay < 2; lay++) {
+            enum bnx_layout layout = lay ? BNX_LAYOUT_CNHW : BNX_LAYOUT_NCHW;
+            const int *sh = shapes[t], n = sh[3];
+            bnx_conv_geom g;
+            ck_assert_int_eq(bnx_conv_geom_init(&g, sh[0], sh[1], sh[1], sh[2], 3, 3, sh[4], 1, NULL),
+                             BNX_OK);
+            const int ckk = g.c * 9, np = n * g.oh * g.ow;
+            size_t xs = (size_t)n * g.c * g.h * g.w, cs = bnx_conv_col_floats(&g, n);
+            size_t ws = (size_t)g.k * ckk, ys = (size_t)g.k * np;
+            float *x = malloc(sizeof(float) * xs), *w = malloc(sizeof(float) * ws);
+            float *b = malloc(sizeof(float) * g.k), *y = malloc(sizeof(float) * ys);
+            float *y1 = malloc(sizeof(float) * ys), *dy = malloc(sizeof(float) * ys);
+            float *col = malloc(sizeof(float) * cs), *col1 = malloc(sizeof(float) * cs);
+            float *dx = malloc(sizeof(float) * xs), *dx1 = malloc(sizeof(float) * xs);
+            float *dw = malloc(sizeof(float) * ws), *db = malloc(sizeof(float) * g.k);
+            fill(&rng, x, (int)xs, 1, 0);
+            fill(&rng, w, (int)ws, 0.5, 0);
+            fill(&rng, b, g.k, 1, 0);
+            fill(&rng, dy, (int)ys, 1, 0);
+            bnx_conv2d_forward(&g, n, layout, x, w, b, y, col);
+            bnx_im2col(&g, n, layout, x, col1);
+            for (int o = 0; o < g.k; o++)
+                for (int i = 0; i < np; i++)
+                    y1[(size_t)o * np + i] = b[o];
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.k, np, ckk, 1.0f, w, ckk,
+                        col1, np, 1.0f, y1, np);
+            ck_assert_msg(memcmp(col, col1, sizeof(float) * cs) == 0, "shape %zu layout %d: col", t, lay);
+            ck_assert_msg(memcmp(y, y1, sizeof(float) * ys) == 0, "shape %zu layout %d: y", t, lay);
+            bnx_conv2d_backward(&g, n, layout, dy, w, col, dx, dw, db);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, np, g.k, 1.0f, w, ckk, dy, np,
+                        0.0f, col1, np);
+            bnx_col2im(&g, n, layout, col1, dx1);
+            ck_assert_msg(memcmp(dx, dx1, sizeof(float) * xs) == 0, "shape %zu layout %d: dx", t, lay);
+            free(x), free(w), free(b), free(y), free(y1), free(dy);
+            free(col), free(col1), free(dx), free(dx1), free(dw), free(db);
+        }
 }
 END_TEST
 
@@ -628,6 +681,7 @@ Suite *suite_conv(void)
     tcase_add_test(tc, im2col_matches_definition);
     tcase_add_test(tc, col2im_is_adjoint_of_im2col);
     tcase_add_test(tc, conv2d_forward_matches_direct);
+    tcase_add_test(tc, conv2d_slices_match_whole_batch);
     tcase_add_test(tc, gradcheck_conv2d_nchw);
     tcase_add_test(tc, gradcheck_conv2d_cnhw);
     tcase_add_test(tc, gradcheck_conv2d_stride1);

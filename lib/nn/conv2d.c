@@ -276,21 +276,78 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
         }
 }
 
+/* The fused forward and backward work on slices of whole examples, whose
+ * im2col columns (c*kh*kw rows of e*oh*ow) hold about SLICE_FLOATS floats:
+ * a slice is unfolded and at once multiplied (forward), or multiplied and
+ * at once folded (backward's dx), while it is still in the L2 cache (1 MiB
+ * a core on this project's machine), instead of a whole mini-batch's col
+ * matrix (29 MB for lr-sweep's second conv) being written and then
+ * streamed through memory by the GEMM.  A GEMM's columns are independent
+ * sums (nn/gemm.h), and each dx plane receives its kernel offsets in the
+ * same order as in bnx_col2im, so the results are bit-identical to the
+ * unsliced ones; the slices are shared among the threads. */
+enum { SLICE_FLOATS = 131072 };
+
+INLINE int slice_examples(const bnx_conv_geom *g, int n)
+{
+    long per = (long)g->c * g->kh * g->kw * g->oh * g->ow;
+    long e = SLICE_FLOATS / per;
+    return e < 1 ? 1 : e > n ? n : (int)e;
+}
+
+/* im2col of examples [e0, e1) only: their columns of col (c*kh*kw, n*oh*ow). */
+INLINE void unfold_examples(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                            const float *x, float *col, int e0, int e1)
+{
+    const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
+    float *row = col;
+    for (int ci = 0; ci < g->c; ci++)
+        for (int i = 0; i < g->kh; i++)
+            for (int j = 0; j < g->kw; j++, row += np) {
+                const offset_pass p = make_pass(g, i, j);
+                for (int e = e0; e < e1; e++)
+                    unfold_plane(g, &p, x + plane_offset(g, n, layout, ci, e), row + (size_t)e * ohw);
+            }
+}
+
+/* col2im of examples [e0, e1) only: overwrites their planes of dx. */
+INLINE void fold_examples(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                          const float *col, float *dx, int e0, int e1)
+{
+    const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
+    const float *row = col;
+    for (int ci = 0; ci < g->c; ci++) {
+        for (int e = e0; e < e1; e++)
+            memset(dx + plane_offset(g, n, layout, ci, e), 0, sizeof(float) * (size_t)g->h * g->w);
+        for (int i = 0; i < g->kh; i++)
+            for (int j = 0; j < g->kw; j++, row += np) {
+                const offset_pass p = make_pass(g, i, j);
+                for (int e = e0; e < e1; e++)
+                    fold_plane(g, &p, row + (size_t)e * ohw, dx + plane_offset(g, n, layout, ci, e));
+            }
+    }
+}
+
 BNX_KERNEL
 void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                         const float *x, const float *w, const float *b, float *y,
                         float *col)
 {
-    const int ckk = g->c * g->kh * g->kw, np = n * g->oh * g->ow;
-    bnx_im2col(g, n, layout, x, col);
-    if (b)
-        BNX_OMP("omp parallel for schedule(static) if ((long)g->k * np >= 32768)")
-        for (int o = 0; o < g->k; o++) {
-            float *row = y + (size_t)o * np, bias = b[o];
-            for (int t = 0; t < np; t++)
-                row[t] = bias;
-        }
-    bnx_sgemm(0, 0, g->k, np, ckk, 1.0f, w, ckk, col, np, b ? 1.0f : 0.0f, y, np);
+    const int ckk = g->c * g->kh * g->kw, ohw = g->oh * g->ow, np = n * ohw;
+    const int eb = slice_examples(g, n), slices = (n + eb - 1) / eb;
+    BNX_OMP("omp parallel for schedule(static) if ((long)ckk * np >= 32768)")
+    for (int s = 0; s < slices; s++) {
+        const int e0 = s * eb, e1 = e0 + eb < n ? e0 + eb : n, cols = (e1 - e0) * ohw;
+        const size_t c0 = (size_t)e0 * ohw;
+        unfold_examples(g, n, layout, x, col, e0, e1);
+        if (b)
+            for (int o = 0; o < g->k; o++) {
+                float *row = y + (size_t)o * np + c0, bias = b[o];
+                for (int t = 0; t < cols; t++)
+                    row[t] = bias;
+            }
+        bnx_sgemm(0, 0, g->k, cols, ckk, 1.0f, w, ckk, col + c0, np, b ? 1.0f : 0.0f, y + c0, np);
+    }
 }
 
 /* Sum of v[0..count) in eight independent float lanes (which the compiler
@@ -322,8 +379,14 @@ void bnx_conv2d_backward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
         for (int o = 0; o < g->k; o++)
             db[o] = (float)sum_lanes(dy + (size_t)o * np, np);
     if (dx) {
-        bnx_sgemm(1, 0, ckk, np, g->k, 1.0f, w, ckk, dy, np, 0.0f, col, np);
-        bnx_col2im(g, n, layout, col, dx);
+        const int ohw = g->oh * g->ow, eb = slice_examples(g, n), slices = (n + eb - 1) / eb;
+        BNX_OMP("omp parallel for schedule(static) if ((long)ckk * np >= 32768)")
+        for (int s = 0; s < slices; s++) {
+            const int e0 = s * eb, e1 = e0 + eb < n ? e0 + eb : n;
+            const size_t c0 = (size_t)e0 * ohw;
+            bnx_sgemm(1, 0, ckk, (e1 - e0) * ohw, g->k, 1.0f, w, ckk, dy + c0, np, 0.0f, col + c0, np);
+            fold_examples(g, n, layout, col, dx, e0, e1);
+        }
     }
 }
 

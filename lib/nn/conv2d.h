@@ -71,8 +71,11 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
  *   y: (k, n, oh, ow), CNHW; overwritten
  *   col: scratch of bnx_conv_col_floats(g, n) floats; holds im2col(x) on
  *        return, which bnx_conv2d_backward needs.
- * y = W (k, c*kh*kw) x col (c*kh*kw, n*oh*ow), one sgemm; the bias is
- * written into y first and the GEMM accumulates onto it. */
+ * y = W (k, c*kh*kw) x col (c*kh*kw, n*oh*ow); the bias is written into
+ * y first and the GEMM accumulates onto it.  Done in slices of whole
+ * examples (about 512 KiB of col each), each unfolded and multiplied
+ * while it is in the L2 cache, the slices shared among the threads; bit
+ * for bit the result of one im2col and one sgemm (tests/check_conv.c). */
 void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                         const float *x, const float *w, const float *b, float *y,
                         float *col);
@@ -84,7 +87,9 @@ void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
  *   dx (n examples of (c, h, w) in `layout`) = col2im(W^T x dy)
  *       (overwritten; skipped if NULL, as for the network input).  The
  *       product W^T x dy is formed in col, which is clobbered; dw is
- *       computed first, so a NULL dx leaves col intact. */
+ *       computed first, so a NULL dx leaves col intact.  dx is formed in
+ *       slices of examples as in the forward, each multiplied and folded
+ *       while in cache: bit for bit one sgemm and bnx_col2im. */
 void bnx_conv2d_backward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                          const float *dy, const float *w, float *col, float *dx, float *dw,
                          float *db);
