@@ -92,13 +92,15 @@ check-cluster: bnexp
 # Timings, never pass/fail: steps against their bare GEMMs, per layer,
 # evaluation; the same networks in PyTorch where it is installed (make
 # bench-deps; CI never needs it); then a full fig1 and a reference CNN run
-# with their peak memory.
+# with their peak memory; then the marginal training step through `bnexp run`
+# and through a PyTorch script (bench/marginal.sh).
 bench: bnexp build/bench
 	./build/bench build/bench-figures.txt
 	@py=$$(for p in python3 /usr/bin/python3; do $$p -c 'import torch' 2>/dev/null && echo $$p && break; done); \
 	if [ -n "$$py" ]; then $$py bench/torch_ref.py build/bench-figures.txt; \
 	else echo; echo "PyTorch: not installed (make bench-deps installs Debian's python3-torch): no bnexp / PyTorch ratios"; fi
 	./bench/fig1_wall.sh
+	./bench/marginal.sh
 
 # PyTorch for make bench's comparison (Debian's python3-torch; root or sudo).
 bench-deps:
