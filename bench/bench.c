@@ -394,22 +394,56 @@ static void im2col_fn(void *p)
     bnx_im2col(&c->l->geom, cnn_batch, c->layout, c->x, c->col);
 }
 
-/* Each conv layer's im2col and its three GEMMs (forward, weight gradient,
- * input gradient) alone, the GEMMs in GFLOP/s. */
+typedef struct conv_call {
+    const bnx_layer *l;
+    const float *x;
+    enum bnx_layout layout;
+} conv_call;
+
+/* The layer's own forward (into its y and scratch), or backward (dy and
+ * dx in the bare GEMMs' operands, dW into its gradient). */
+static void conv_forward_fn(void *p)
+{
+    conv_call *c = p;
+    bnx_layer *l = (bnx_layer *)c->l;
+    bnx_conv2d_forward(&l->geom, cnn_batch, c->layout, c->x, l->w, l->b, l->y, l->col);
+}
+
+static void conv_backward_fn(void *p)
+{
+    conv_call *c = p;
+    bnx_layer *l = (bnx_layer *)c->l;
+    bnx_conv2d_backward(&l->geom, cnn_batch, c->layout, cnn.c, l->w, l->col, l->dx ? cnn.a : NULL,
+                        l->dw, NULL);
+}
+
+/* Each conv layer: its kernels as the step runs them (direct for 3x3
+ * stride 1 padding 1), in GFLOP/s, next to the im2col path's pieces
+ * alone: im2col and the three GEMMs (forward, weight gradient, input
+ * gradient) that path would make. */
 static void conv_gemms(int threads, double big)
 {
     static const char *const what[3] = {"forward", "dW", "dx"};
-    printf("\nConv layers of the step, %d thread(s): im2col, and each GEMM (m x n x k) in GFLOP/s "
-           "(a 1024^3 sgemm: %.1f)\n", threads, big);
+    printf("\nConv layers of the step, %d thread(s): the layer's kernels, then the im2col path's "
+           "im2col and GEMMs (m x n x k), in GFLOP/s (a 1024^3 sgemm: %.1f)\n", threads, big);
     for (int i = 0; i < cnn.net.num_layers; i++) {
         const bnx_layer *l = &cnn.net.layers[i];
         if (l->kind != BNX_LAYER_CONV)
             continue;
         char name[64];
-        im2col_call ic = {l, i > 0 ? cnn.net.layers[i - 1].y : cnn.x, l->col,
-                          i == 0 || !cnn.net.layers[i - 1].spatial ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW};
-        printf("  %-2d %-18s im2col %.3f ms\n", i, layer_name(l, name, sizeof name),
-               best_ms(im2col_fn, &ic, 20, 3));
+        conv_call cc = {l, i > 0 ? cnn.net.layers[i - 1].y : cnn.x,
+                        i == 0 || !cnn.net.layers[i - 1].spatial ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW};
+        double one = 2.0 * l->geom.k * l->geom.c * l->geom.kh * l->geom.kw * cnn_batch * l->geom.oh *
+                     l->geom.ow / 1e6; /* MFLOP of one of the three products */
+        conv_forward_fn(&cc);
+        double fwd = best_ms(conv_forward_fn, &cc, 20, 3), bwd = best_ms(conv_backward_fn, &cc, 20, 3);
+        int direct = bnx_conv_scratch_floats(&l->geom, cnn_batch) !=
+                     bnx_conv_col_floats(&l->geom, cnn_batch);
+        printf("  %-2d %-18s %s: forward %.3f ms (%.1f GFLOP/s), backward %.3f ms (%.1f GFLOP/s)\n",
+               i, layer_name(l, name, sizeof name), direct ? "direct" : "im2col", fwd, one / fwd, bwd,
+               (l->dx ? 2 : 1) * one / bwd);
+        im2col_call ic = {l, cc.x, cnn.b, cc.layout};
+        printf("       im2col   %.3f ms\n", best_ms(im2col_fn, &ic, 20, 3));
         for (int which = 0; which < 3; which++) {
             gemm_call g = {.c = &cnn};
             if (!layer_gemm(&cnn.net, i, which, &g.ta, &g.tb, &g.m, &g.n, &g.k))
@@ -440,8 +474,8 @@ static void bench_cnn(void)
            "dropout %g), batch %d, 1x28x28\n", "16,16,32,32", "max", cnn_cfg.pool_every,
            cnn_cfg.hidden_units, cnn_cfg.dropout, cnn_batch);
     printf("  a 1024^3 sgemm: %.1f GFLOP/s on 1 thread, %.1f on 2\n", big[1], big[2]);
-    printf("  %-26s %-7s %9s %11s %9s %12s\n", "norm / norm_fc", "threads", "step ms", "images/s",
-           "GEMMs ms", "step/GEMMs");
+    printf("  %-26s %-7s %9s %11s %9s %12s %11s\n", "norm / norm_fc", "threads", "step ms", "images/s",
+           "GEMMs ms", "step/GEMMs", "step/floor");
     double gemm_ms[3] = {0}, bn_step[3] = {0}, eval_ms[3] = {0}, flops = 0;
     for (int kind = 0; kind < kinds; kind++) {
         const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
@@ -466,8 +500,9 @@ static void bench_cnn(void)
             }
             char name[64];
             snprintf(name, sizeof name, "%s / %s", bnx_norm_name(kind), bnx_norm_name(fc));
-            printf("  %-26s %-7d %9.2f %11.0f %9.2f %11.2fx\n", name, threads, step,
-                   cnn_batch * 1e3 / step, gemm_ms[threads], step / gemm_ms[threads]);
+            printf("  %-26s %-7d %9.2f %11.0f %9.2f %11.2fx %10.2fx\n", name, threads, step,
+                   cnn_batch * 1e3 / step, gemm_ms[threads], step / gemm_ms[threads],
+                   step / (flops / (big[threads] * 1e6)));
             char key[80];
             snprintf(key, sizeof key, "cnn_%s_t%d_images_per_s", bnx_norm_name(kind), threads);
             figure(key, cnn_batch * 1e3 / step);
@@ -475,9 +510,11 @@ static void bench_cnn(void)
         }
     }
     int chunk = bnx_limits_eval_chunk(&cnn_cfg);
-    printf("\n  the step's bare GEMMs: %.2f GFLOP per step, %.1f GFLOP/s on 1 thread, %.1f on 2 "
-           "(a 1024^3 sgemm: %.1f and %.1f)\n", flops / 1e9, flops / (gemm_ms[1] * 1e6),
-           flops / (gemm_ms[2] * 1e6), big[1], big[2]);
+    printf("\n  GEMMs: the bare sgemm calls the step would make on the im2col path (conv layers) and\n"
+           "  makes (fully connected): %.2f GFLOP per step, %.1f GFLOP/s on 1 thread, %.1f on 2; floor:\n"
+           "  the same FLOPs at a 1024^3 sgemm's %.1f and %.1f GFLOP/s, %.2f and %.2f ms\n",
+           flops / 1e9, flops / (gemm_ms[1] * 1e6), flops / (gemm_ms[2] * 1e6), big[1], big[2],
+           flops / (big[1] * 1e6), flops / (big[2] * 1e6));
     for (int threads = 1; threads <= 2; threads++) {
         double train_ips = cnn_batch * 1e3 / bn_step[threads], eval_ips = chunk * 1e3 / eval_ms[threads];
         printf("  %d thread(s): BN step %.0f images/s (%.2fx its GEMMs); evaluation (forward, "

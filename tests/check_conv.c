@@ -14,6 +14,7 @@
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
 #include "nn/dropout.h"
+#include "nn/kernel.h"
 #include "nn/pool.h"
 #include "testutil.h"
 
@@ -230,7 +231,7 @@ START_TEST(conv2d_forward_matches_direct)
                 enum bnx_layout layout = lay ? BNX_LAYOUT_CNHW : BNX_LAYOUT_NCHW;
                 bnx_conv_geom g = geom_of(&GEOMS[t]);
                 int n = GEOMS[t].n;
-                size_t xs = (size_t)n * g.c * g.h * g.w, cs = bnx_conv_col_floats(&g, n);
+                size_t xs = (size_t)n * g.c * g.h * g.w, cs = bnx_conv_scratch_floats(&g, n);
                 size_t ws = (size_t)g.k * g.c * g.kh * g.kw, ys = (size_t)g.k * n * g.oh * g.ow;
                 float *x = malloc(sizeof(float) * xs), *w = malloc(sizeof(float) * ws);
                 float *b = malloc(sizeof(float) * g.k), *y = malloc(sizeof(float) * ys);
@@ -256,62 +257,145 @@ START_TEST(conv2d_forward_matches_direct)
 }
 END_TEST
 
-/* The forward and backward work on slices of examples (conv2d.c); they
- * must give, bit for bit, the unsliced computation: im2col of the whole
- * mini-batch and one sgemm (forward), one sgemm and col2im (dx), on shapes
- * that span several slices (lr-sweep's second conv: one example a slice)
- * and a last slice shorter than the others. */
+/* shapes[t] = {c, h, w, k, n, stride, padding} of a 3x3 convolution:
+ * fn(geometry, n, layout, t, rng) for each, in both input layouts. */
+typedef void (*shape_fn)(const bnx_conv_geom *g, int n, enum bnx_layout layout, int t, bnx_rng *rng);
+static void each_shape(const int (*shapes)[7], int count, uint64_t seed, shape_fn fn)
+{
+    bnx_rng rng;
+    bnx_rng_seed(&rng, seed, 0);
+    for (int t = 0; t < count; t++)
+        for (int lay = 0; lay < 2; lay++) {
+            const int *sh = shapes[t];
+            bnx_conv_geom g;
+            ck_assert_int_eq(bnx_conv_geom_init(&g, sh[0], sh[1], sh[2], sh[3], 3, 3, sh[5], sh[6], NULL),
+                             BNX_OK);
+            fn(&g, sh[4], lay ? BNX_LAYOUT_CNHW : BNX_LAYOUT_NCHW, t, &rng);
+        }
+}
+
+static void slices_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout, int t, bnx_rng *rng)
+{
+    const bnx_conv_geom g = *gp;
+    const int lay = layout == BNX_LAYOUT_CNHW, ckk = g.c * 9, np = n * g.oh * g.ow;
+    ck_assert_uint_eq(bnx_conv_scratch_floats(&g, n), bnx_conv_col_floats(&g, n));
+    size_t xs = (size_t)n * g.c * g.h * g.w, cs = bnx_conv_col_floats(&g, n);
+    size_t ws = (size_t)g.k * ckk, ys = (size_t)g.k * np;
+    float *x = malloc(sizeof(float) * xs), *w = malloc(sizeof(float) * ws);
+    float *b = malloc(sizeof(float) * g.k), *y = malloc(sizeof(float) * ys);
+    float *y1 = malloc(sizeof(float) * ys), *dy = malloc(sizeof(float) * ys);
+    float *col = malloc(sizeof(float) * cs), *col1 = malloc(sizeof(float) * cs);
+    float *dx = malloc(sizeof(float) * xs), *dx1 = malloc(sizeof(float) * xs);
+    float *dw = malloc(sizeof(float) * ws), *db = malloc(sizeof(float) * g.k);
+    fill(rng, x, (int)xs, 1, 0);
+    fill(rng, w, (int)ws, 0.5, 0);
+    fill(rng, b, g.k, 1, 0);
+    fill(rng, dy, (int)ys, 1, 0);
+    bnx_conv2d_forward(&g, n, layout, x, w, b, y, col);
+    bnx_im2col(&g, n, layout, x, col1);
+    for (int o = 0; o < g.k; o++)
+        for (int i = 0; i < np; i++)
+            y1[(size_t)o * np + i] = b[o];
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.k, np, ckk, 1.0f, w, ckk, col1, np, 1.0f,
+                y1, np);
+    ck_assert_msg(memcmp(col, col1, sizeof(float) * cs) == 0, "shape %d layout %d: col", t, lay);
+    ck_assert_msg(memcmp(y, y1, sizeof(float) * ys) == 0, "shape %d layout %d: y", t, lay);
+    bnx_conv2d_backward(&g, n, layout, dy, w, col, dx, dw, db);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, np, g.k, 1.0f, w, ckk, dy, np, 0.0f,
+                col1, np);
+    bnx_col2im(&g, n, layout, col1, dx1);
+    ck_assert_msg(memcmp(dx, dx1, sizeof(float) * xs) == 0, "shape %d layout %d: dx", t, lay);
+    free(x), free(w), free(b), free(y), free(y1), free(dy);
+    free(col), free(col1), free(dx), free(dx1), free(dw), free(db);
+}
+
+/* The im2col forward and backward work on slices of examples (conv2d.c);
+ * they must give, bit for bit, the unsliced computation: im2col of the
+ * whole mini-batch and one sgemm (forward), one sgemm and col2im (dx), on
+ * shapes that span several slices (a 16 -> 16 conv on 28x28 maps: one
+ * example a slice) and a last slice shorter than the others; none of them
+ * the direct path's 3x3 stride 1 padding 1. */
 START_TEST(conv2d_slices_match_whole_batch)
 {
-    static const int shapes[][5] = {/* c, h, k, n, stride */
-                                    {16, 28, 16, 3, 1}, {32, 14, 32, 5, 1}, {1, 28, 16, 40, 1},
-                                    {24, 17, 8, 4, 2}};
-    bnx_rng rng;
-    bnx_rng_seed(&rng, 44, 0);
-    for (size_t t = 0; t < sizeof shapes / sizeof shapes[0]; t++)
-        for (int lay = 0; lay < 2; lay++) {
-            enum bnx_layout layout = lay ? BNX_LAYOUT_CNHW : BNX_LAYOUT_NCHW;
-            const int *sh = shapes[t], n = sh[3];
-            bnx_conv_geom g;
-            ck_assert_int_eq(bnx_conv_geom_init(&g, sh[0], sh[1], sh[1], sh[2], 3, 3, sh[4], 1, NULL),
-                             BNX_OK);
-            const int ckk = g.c * 9, np = n * g.oh * g.ow;
-            size_t xs = (size_t)n * g.c * g.h * g.w, cs = bnx_conv_col_floats(&g, n);
-            size_t ws = (size_t)g.k * ckk, ys = (size_t)g.k * np;
-            float *x = malloc(sizeof(float) * xs), *w = malloc(sizeof(float) * ws);
-            float *b = malloc(sizeof(float) * g.k), *y = malloc(sizeof(float) * ys);
-            float *y1 = malloc(sizeof(float) * ys), *dy = malloc(sizeof(float) * ys);
-            float *col = malloc(sizeof(float) * cs), *col1 = malloc(sizeof(float) * cs);
-            float *dx = malloc(sizeof(float) * xs), *dx1 = malloc(sizeof(float) * xs);
-            float *dw = malloc(sizeof(float) * ws), *db = malloc(sizeof(float) * g.k);
-            fill(&rng, x, (int)xs, 1, 0);
-            fill(&rng, w, (int)ws, 0.5, 0);
-            fill(&rng, b, g.k, 1, 0);
-            fill(&rng, dy, (int)ys, 1, 0);
-            bnx_conv2d_forward(&g, n, layout, x, w, b, y, col);
-            bnx_im2col(&g, n, layout, x, col1);
-            for (int o = 0; o < g.k; o++)
-                for (int i = 0; i < np; i++)
-                    y1[(size_t)o * np + i] = b[o];
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.k, np, ckk, 1.0f, w, ckk,
-                        col1, np, 1.0f, y1, np);
-            ck_assert_msg(memcmp(col, col1, sizeof(float) * cs) == 0, "shape %zu layout %d: col", t, lay);
-            ck_assert_msg(memcmp(y, y1, sizeof(float) * ys) == 0, "shape %zu layout %d: y", t, lay);
-            bnx_conv2d_backward(&g, n, layout, dy, w, col, dx, dw, db);
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, np, g.k, 1.0f, w, ckk, dy, np,
-                        0.0f, col1, np);
-            bnx_col2im(&g, n, layout, col1, dx1);
-            ck_assert_msg(memcmp(dx, dx1, sizeof(float) * xs) == 0, "shape %zu layout %d: dx", t, lay);
-            free(x), free(w), free(b), free(y), free(y1), free(dy);
-            free(col), free(col1), free(dx), free(dx1), free(dw), free(db);
-        }
+    static const int shapes[][7] = {{16, 28, 28, 16, 3, 1, 0}, {32, 14, 14, 32, 5, 1, 2},
+                                    {1, 28, 28, 16, 40, 1, 0}, {24, 17, 17, 8, 4, 2, 1}};
+    each_shape(shapes, 4, 44, slices_check);
+}
+END_TEST
+
+static void direct_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout, int t, bnx_rng *rng)
+{
+    const bnx_conv_geom g = *gp;
+    const int lay = layout == BNX_LAYOUT_CNHW;
+    const int ckk = g.c * 9, np = n * g.h * g.w;
+    size_t xs = (size_t)n * g.c * g.h * g.w, ss = bnx_conv_scratch_floats(&g, n);
+    size_t cs = bnx_conv_col_floats(&g, n), ws = (size_t)g.k * ckk, ys = (size_t)g.k * np;
+    ck_assert_uint_ne(ss, cs); /* the direct path's scratch */
+    float *x = malloc(sizeof(float) * xs), *w = malloc(sizeof(float) * ws);
+    float *b = malloc(sizeof(float) * g.k), *dy = malloc(sizeof(float) * ys);
+    float *y[2], *dx[2], *dw[2], *scratch[2];
+    for (int r = 0; r < 2; r++) {
+        y[r] = malloc(sizeof(float) * ys), dx[r] = malloc(sizeof(float) * xs);
+        dw[r] = malloc(sizeof(float) * ws), scratch[r] = malloc(sizeof(float) * ss);
+        fill_nan(y[r], (int)ys), fill_nan(dx[r], (int)xs), fill_nan(dw[r], (int)ws);
+    }
+    float *col = malloc(sizeof(float) * cs), *ry = malloc(sizeof(float) * ys);
+    float *rdx = malloc(sizeof(float) * xs), *rdw = malloc(sizeof(float) * ws);
+    fill(rng, x, (int)xs, 1, 0);
+    fill(rng, w, (int)ws, 0.5, 0);
+    fill(rng, b, g.k, 1, 0);
+    fill(rng, dy, (int)ys, 1, 0);
+    for (int r = 0; r < 2; r++) { /* threads 1, then 2 */
+        bnx_kernel_set_threads(r + 1);
+        bnx_conv2d_forward(&g, n, layout, x, w, b, y[r], scratch[r]);
+        bnx_conv2d_backward(&g, n, layout, dy, w, scratch[r], dx[r], dw[r], NULL);
+    }
+    bnx_kernel_set_threads(1);
+    ck_assert_msg(memcmp(y[0], y[1], sizeof(float) * ys) == 0, "shape %d: y, 1 vs 2 threads", t);
+    ck_assert_msg(memcmp(dx[0], dx[1], sizeof(float) * xs) == 0, "shape %d: dx, 1 vs 2 threads", t);
+    ck_assert_msg(memcmp(dw[0], dw[1], sizeof(float) * ws) == 0, "shape %d: dW, 1 vs 2 threads", t);
+    bnx_im2col(&g, n, layout, x, col);
+    for (int o = 0; o < g.k; o++)
+        for (int i = 0; i < np; i++)
+            ry[(size_t)o * np + i] = b[o];
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.k, np, ckk, 1.0f, w, ckk, col, np,
+                1.0f, ry, np);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g.k, ckk, np, 1.0f, dy, np, col, np,
+                0.0f, rdw, ckk);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, np, g.k, 1.0f, w, ckk, dy, np,
+                0.0f, col, np);
+    bnx_col2im(&g, n, layout, col, rdx);
+    for (size_t i = 0; i < ys; i++)
+        ck_assert_msg(fabsf(y[0][i] - ry[i]) <= 1e-5f * (float)ckk, "shape %d layout %d: y[%zu] %.7g, im2col %.7g", t, lay, i, y[0][i], ry[i]);
+    for (size_t i = 0; i < xs; i++)
+        ck_assert_msg(fabsf(dx[0][i] - rdx[i]) <= 1e-5f * (float)(g.k * 9), "shape %d layout %d: dx[%zu] %.7g, im2col %.7g", t, lay, i, dx[0][i], rdx[i]);
+    for (size_t i = 0; i < ws; i++)
+        ck_assert_msg(fabsf(dw[0][i] - rdw[i]) <= 1e-5f * (float)np, "shape %d layout %d: dW[%zu] %.7g, im2col %.7g", t, lay, i, dw[0][i], rdw[i]);
+    free(x), free(w), free(b), free(dy), free(col), free(ry), free(rdx), free(rdw);
+    for (int r = 0; r < 2; r++)
+        free(y[r]), free(dx[r]), free(dw[r]), free(scratch[r]);
+}
+
+/* 3x3 convolutions with stride 1 and padding 1 run the direct kernels
+ * (conv2d.c): their y, dW and dx against the im2col path's products,
+ * computed here with im2col, cblas_sgemm and col2im, within float
+ * rounding; channel counts that are not multiples of the kernels' blocks
+ * (2 and 4), planes of one row or one column; and the same bits on 1 and
+ * 2 threads. */
+START_TEST(conv2d_direct_matches_im2col)
+{
+    static const int shapes[][7] = {{3, 8, 8, 5, 3, 1, 1},   {1, 28, 28, 16, 4, 1, 1},
+                                    {16, 28, 28, 16, 2, 1, 1}, {5, 1, 9, 7, 2, 1, 1},
+                                    {2, 6, 1, 3, 3, 1, 1},   {32, 14, 14, 32, 2, 1, 1},
+                                    {7, 5, 11, 1, 1, 1, 1}};
+    each_shape(shapes, 7, 45, direct_check);
 }
 END_TEST
 
 /* ---- conv2d gradients: 3x3, padding 1, stride 2 and stride 1 ---- */
 enum { CV_N = 2, CV_C = 2, CV_H = 5, CV_W = 6, CV_K = 3, CV_KH = 3, CV_KW = 3 };
 enum { CV_XS = CV_N * CV_C * CV_H * CV_W, CV_WS = CV_K * CV_C * CV_KH * CV_KW,
-       CV_YS = CV_K * CV_N * CV_H * CV_W, CV_CS = CV_C * CV_KH * CV_KW * CV_N * CV_H * CV_W };
+       CV_YS = CV_K * CV_N * CV_H * CV_W, CV_CS = 4096 /* at least bnx_conv_scratch_floats */ };
 struct conv_ctx {
     bnx_conv_geom g;
     enum bnx_layout layout;
@@ -333,7 +417,7 @@ static void gradcheck_conv(enum bnx_layout layout, int stride)
                                         &err), BNX_OK);
     c.layout = layout;
     c.ys = CV_K * CV_N * c.g.oh * c.g.ow;
-    const int cs = (int)bnx_conv_col_floats(&c.g, CV_N);
+    ck_assert_uint_le(bnx_conv_scratch_floats(&c.g, CV_N), CV_CS);
     bnx_rng rng;
     bnx_rng_seed(&rng, 43 + 2 * layout + stride, 0);
     fill(&rng, c.x, CV_XS, 1, 0);
@@ -349,14 +433,18 @@ static void gradcheck_conv(enum bnx_layout layout, int stride)
     check_grad("conv dx", c.x, CV_XS, dx, conv_loss, &c);
     check_grad("conv dW", c.w, CV_WS, dw, conv_loss, &c);
     check_grad("conv db", c.b, CV_K, db, conv_loss, &c);
-    /* Without dx and db: the same dW, and col still holds im2col(x). */
+    /* Without dx and db: the same dW, and col still holds what a backward
+     * needs (a second one, with dx, gives the same dx and dW). */
     conv_loss(&c);
-    float col0[CV_CS];
-    memcpy(col0, c.col, sizeof(float) * cs);
+    float dx2[CV_XS], dw3[CV_WS];
     bnx_conv2d_backward(&c.g, CV_N, layout, c.r, c.w, c.col, NULL, dw2, NULL);
-    ck_assert_mem_eq(col0, c.col, sizeof(float) * cs);
-    for (int i = 0; i < CV_WS; i++)
+    bnx_conv2d_backward(&c.g, CV_N, layout, c.r, c.w, c.col, dx2, dw3, NULL);
+    for (int i = 0; i < CV_WS; i++) {
         ck_assert_float_eq(dw2[i], dw[i]);
+        ck_assert_float_eq(dw3[i], dw[i]);
+    }
+    for (int i = 0; i < CV_XS; i++)
+        ck_assert_float_eq(dx2[i], dx[i]);
 }
 
 START_TEST(gradcheck_conv2d_nchw) { gradcheck_conv(BNX_LAYOUT_NCHW, 2); }
@@ -682,6 +770,7 @@ Suite *suite_conv(void)
     tcase_add_test(tc, col2im_is_adjoint_of_im2col);
     tcase_add_test(tc, conv2d_forward_matches_direct);
     tcase_add_test(tc, conv2d_slices_match_whole_batch);
+    tcase_add_test(tc, conv2d_direct_matches_im2col);
     tcase_add_test(tc, gradcheck_conv2d_nchw);
     tcase_add_test(tc, gradcheck_conv2d_cnhw);
     tcase_add_test(tc, gradcheck_conv2d_stride1);

@@ -228,8 +228,8 @@ static void layer_buffers(bnx_net *net, int i, buffer_fn fn, void *ctx)
     fn(ctx, (void **)&l->y, rows * l->out, sizeof(float), USE_ACTIVATIONS);
     switch (l->kind) {
     case BNX_LAYER_CONV:
-        fn(ctx, (void **)&l->col, rows * l->geom.c * l->geom.kh * l->geom.kw * l->geom.oh * l->geom.ow,
-           sizeof(float), USE_IM2COL);
+        fn(ctx, (void **)&l->col, bnx_conv_scratch_floats(&l->geom, (int)rows), sizeof(float),
+           USE_IM2COL);
         break;
     case BNX_LAYER_MAXPOOL:
         fn(ctx, (void **)&l->argmax, rows * l->out, sizeof(int32_t), USE_ACTIVATIONS);

@@ -65,6 +65,65 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n)
     return (size_t)g->c * g->kh * g->kw * ((size_t)n * g->oh * g->ow);
 }
 
+/* ---- Direct convolution: 3x3 kernels, stride 1, padding 1 ----
+ *
+ * For these ("same" 3x3 convolutions, all of lr-sweep's), im2col copies
+ * every input value nine times, and the GEMMs that follow have only k (16
+ * or 32) rows, too few for OpenBLAS: its packing of the col matrix costs
+ * about as much as the arithmetic, so they run at 30-50 GFLOP/s against
+ * 100 for a large sgemm (make bench).  The direct kernels read each input
+ * plane in place instead, zero-padded once into a plane of (h+2) x (w+2):
+ * output position (y, x) on the padded width, t = y (w+2) + x, reads
+ * position t + i (w+2) + j of the padded plane for tap (i, j), so one tap
+ * is one contiguous run for all rows at once (columns x = w, w+1 are
+ * computed and dropped).  Each block of 24 positions and 4 output channels
+ * keeps its 12 vectors of 8 sums in registers over all input channels and
+ * taps (12 FMAs for 3 loads and 4 broadcasts).  The backward's dx is the
+ * same kernel on the padded dy with the kernel flipped and transposed;
+ * dW sums dy times each tap's run, in 8 lanes, over the examples.
+ *
+ * Every output is one sum in a fixed order (input channel, then tap, in
+ * the 8 lanes of a vector for dW, then the lanes in order), whatever the
+ * threads, which share (example, block of channels) pairs (forward, dx)
+ * or pairs of output channels (dW).  The order differs from im2col +
+ * sgemm's, so results differ from it by rounding (tests/check_conv.c). */
+#if defined(__GNUC__) && !defined(BNX_NO_DIRECT_CONV)
+#define DIRECT_CONV 1
+typedef float v8f __attribute__((vector_size(32), aligned(4), may_alias));
+#else
+#define DIRECT_CONV 0
+#endif
+
+enum { DQ = 4, DBLOCK = 24, DSLACK = 40 };
+
+static int direct_applies(const bnx_conv_geom *g)
+{
+    return DIRECT_CONV && g->kh == 3 && g->kw == 3 && g->stride == 1 && g->pad == 1;
+}
+
+/* Floats of one padded plane: (h+2) x (w+2), then zeros that the last
+ * blocks read past the end, rounded up to a multiple of 8. */
+static size_t padded_plane(const bnx_conv_geom *g)
+{
+    size_t ps = (size_t)(g->h + 2) * (g->w + 2) + DSLACK;
+    return (ps + 7) / 8 * 8;
+}
+
+/* Scratch of the direct path: padded x (c*n planes, kept for the
+ * backward), padded dy (k*n planes), then the reordered weights (forward)
+ * or the flipped ones and dW's lane sums (backward). */
+static size_t direct_floats(const bnx_conv_geom *g, int n)
+{
+    size_t ps = padded_plane(g), c = (size_t)g->c, k = (size_t)g->k;
+    size_t fwd = (k + DQ - 1) / DQ * DQ * c * 9, bwd = (c + DQ - 1) / DQ * DQ * k * 9 + k * c * 9 * 8;
+    return (c + k) * (size_t)n * ps + (fwd > bwd ? fwd : bwd);
+}
+
+size_t bnx_conv_scratch_floats(const bnx_conv_geom *g, int n)
+{
+    return direct_applies(g) ? direct_floats(g, n) : bnx_conv_col_floats(g, n);
+}
+
 /* The (h, w) plane of channel ci of example e. */
 INLINE size_t plane_offset(const bnx_conv_geom *g, int n, enum bnx_layout layout, int ci,
                            int e)
@@ -276,6 +335,217 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
         }
 }
 
+#if DIRECT_CONV
+/* The sums are written a*b + c: in the x86-64-v3 clones GCC makes each a
+ * fused multiply-add (one rounding) only when allowed to contract, which
+ * ISO C mode (-std=c11) turns off for the whole build; it is turned on
+ * here, for the direct kernels alone. */
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=fast")
+/* dst (a padded plane of padded_plane(g) floats) = src (h, w) with a
+ * border of one zero and zeros after. */
+INLINE void pad_plane(const bnx_conv_geom *g, const float *src, float *dst)
+{
+    const int w = g->w, wp = w + 2;
+    const size_t ps = padded_plane(g);
+    memset(dst, 0, sizeof(float) * (size_t)(wp + 1));
+    for (int r = 0; r < g->h; r++) {
+        float *row = dst + (size_t)(r + 1) * wp + 1;
+        memcpy(row, src + (size_t)r * w, sizeof(float) * (size_t)w);
+        row[w] = row[w + 1] = 0.0f; /* this row's right border, the next row's left */
+    }
+    memset(dst + (size_t)(g->h + 1) * wp + 1, 0, sizeof(float) * (ps - (size_t)(g->h + 1) * wp - 1));
+}
+
+/* The outputs of DQ channels for one example: out[q] (h, w) (NULL: a
+ * channel past the last) = bias[q] + sum over the cin input channels and
+ * the 9 taps of wb[(c*9 + tap)*DQ + q] times the padded plane
+ * xe + c*cstride, read at t + tap's offset. */
+INLINE void direct_block(const bnx_conv_geom *g, const float *xe, size_t cstride, int cin,
+                         const float *wb, const float *bias, float *const *out)
+{
+    const int h = g->h, w = g->w, wp = w + 2, npos = h * wp;
+    const int off[9] = {0, 1, 2, wp, wp + 1, wp + 2, 2 * wp, 2 * wp + 1, 2 * wp + 2};
+    int r = 0, x = 0; /* output row and column of the next position */
+    for (int p = 0; p < npos; p += DBLOCK) {
+        v8f a00 = (v8f){0} + bias[0], a01 = a00, a02 = a00;
+        v8f a10 = (v8f){0} + bias[1], a11 = a10, a12 = a10;
+        v8f a20 = (v8f){0} + bias[2], a21 = a20, a22 = a20;
+        v8f a30 = (v8f){0} + bias[3], a31 = a30, a32 = a30;
+        for (int c = 0; c < cin; c++) {
+            const float *xc = xe + (size_t)c * cstride + p, *wc = wb + (size_t)c * 9 * DQ;
+            for (int t = 0; t < 9; t++) {
+                const float *src = xc + off[t], *wt = wc + t * DQ;
+                const v8f u = *(const v8f *)src, v = *(const v8f *)(src + 8),
+                          z = *(const v8f *)(src + 16);
+                a00 += wt[0] * u, a01 += wt[0] * v, a02 += wt[0] * z;
+                a10 += wt[1] * u, a11 += wt[1] * v, a12 += wt[1] * z;
+                a20 += wt[2] * u, a21 += wt[2] * v, a22 += wt[2] * z;
+                a30 += wt[3] * u, a31 += wt[3] * v, a32 += wt[3] * z;
+            }
+        }
+        float sums[DQ][DBLOCK];
+        memcpy(sums[0], &a00, 32), memcpy(sums[0] + 8, &a01, 32), memcpy(sums[0] + 16, &a02, 32);
+        memcpy(sums[1], &a10, 32), memcpy(sums[1] + 8, &a11, 32), memcpy(sums[1] + 16, &a12, 32);
+        memcpy(sums[2], &a20, 32), memcpy(sums[2] + 8, &a21, 32), memcpy(sums[2] + 16, &a22, 32);
+        memcpy(sums[3], &a30, 32), memcpy(sums[3] + 8, &a31, 32), memcpy(sums[3] + 16, &a32, 32);
+        const int end = npos - p < DBLOCK ? npos - p : DBLOCK;
+        for (int i = 0; i < end; i++) {
+            if (x < w)
+                for (int q = 0; q < DQ; q++)
+                    if (out[q])
+                        out[q][(size_t)r * w + x] = sums[q][i];
+            if (++x == wp)
+                x = 0, r++;
+        }
+    }
+}
+
+/* The weights w (k, c, 3, 3) as direct_block reads them, for blocks of DQ
+ * "members" (zero past the last): dst[((blk*inner + j)*9 + t)*DQ + q] is
+ * w[m][j][t] for member m = blk*DQ + q (forward: members are the output
+ * channels, inner the input ones), or, flipped, w[j][m][8 - t] (dx:
+ * members are the input channels, inner the output ones). */
+static void block_weights(const float *w, int members, int inner, int flipped, float *dst)
+{
+    for (int blk = 0; blk < (members + DQ - 1) / DQ; blk++)
+        for (int j = 0; j < inner; j++)
+            for (int t = 0; t < 9; t++)
+                for (int q = 0; q < DQ; q++) {
+                    int m = blk * DQ + q;
+                    dst[(((size_t)blk * inner + j) * 9 + t) * DQ + q] =
+                        m >= members ? 0.0f
+                        : flipped    ? w[((size_t)j * members + m) * 9 + (8 - t)]
+                                     : w[((size_t)m * inner + j) * 9 + t];
+                }
+}
+
+/* Forward: y (k, n, h, w) = b + conv(x, w); scratch as direct_floats. */
+BNX_KERNEL static void direct_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                                      const float *x, const float *w, const float *b, float *y,
+                                      float *scratch)
+{
+    const int c = g->c, k = g->k, kb = (k + DQ - 1) / DQ;
+    const size_t ps = padded_plane(g), hw = (size_t)g->h * g->w;
+    float *xp = scratch, *wt = scratch + (size_t)(c + k) * n * ps;
+    block_weights(w, k, c, 0, wt);
+    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)c * n * hw >= 32768)")
+    for (int ci = 0; ci < c; ci++)
+        for (int e = 0; e < n; e++)
+            pad_plane(g, x + plane_offset(g, n, layout, ci, e), xp + ((size_t)ci * n + e) * ps);
+    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)k * n * hw >= 32768)")
+    for (int e = 0; e < n; e++)
+        for (int ob = 0; ob < kb; ob++) {
+            float *out[DQ], bias[DQ];
+            for (int q = 0; q < DQ; q++) {
+                int o = ob * DQ + q;
+                out[q] = o < k ? y + ((size_t)o * n + e) * hw : NULL;
+                bias[q] = o < k && b ? b[o] : 0.0f;
+            }
+            direct_block(g, xp + (size_t)e * ps, (size_t)n * ps, c, wt + (size_t)ob * c * 9 * DQ,
+                         bias, out);
+        }
+}
+
+/* Backward, from dy (k, n, h, w) and the padded x the forward left in
+ * scratch: dw, and dx (skipped if NULL). */
+BNX_KERNEL static void direct_backward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                                       const float *dy, const float *w, float *scratch,
+                                       float *dx, float *dw)
+{
+    const int c = g->c, k = g->k, cb = (c + DQ - 1) / DQ, wp = g->w + 2;
+    const int npos = g->h * wp;
+    const size_t ps = padded_plane(g), hw = (size_t)g->h * g->w;
+    float *xp = scratch, *dyp = scratch + (size_t)c * n * ps, *wx = dyp + (size_t)k * n * ps;
+    float *lanes = wx + (size_t)cb * DQ * k * 9;
+    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)k * n * hw >= 32768)")
+    for (int o = 0; o < k; o++)
+        for (int e = 0; e < n; e++)
+            pad_plane(g, dy + ((size_t)o * n + e) * hw, dyp + ((size_t)o * n + e) * ps);
+    /* dW[o][ci][tap] = sum over examples and positions t of dy[o][t] x
+     * padded x[ci][t + tap's offset]: dy on the padded width is the padded
+     * dy from (1, 1) on (its columns w, w+1 are borders: zero).  Pairs of
+     * output channels by pairs of input channels by the 3 taps of one
+     * kernel row: 12 vectors of sums for 8 loads (a channel past the last
+     * repeats the last one, its sums going to `spare`). */
+    BNX_OMP("omp parallel for schedule(static) if ((long)k * c * n * hw >= 32768)")
+    for (int ob = 0; ob < (k + 1) / 2; ob++) {
+        const int o0 = 2 * ob, o1 = o0 + 1 < k ? o0 + 1 : o0;
+        float spare[72];
+        memset(lanes + (size_t)o0 * c * 72, 0, sizeof(float) * (size_t)(o1 - o0 + 1) * c * 72);
+        for (int e = 0; e < n; e++) {
+            const float *d0 = dyp + ((size_t)o0 * n + e) * ps + wp + 1;
+            const float *d1 = dyp + ((size_t)o1 * n + e) * ps + wp + 1;
+            for (int cp = 0; cp < (c + 1) / 2; cp++) {
+                const int c0 = 2 * cp, c1 = c0 + 1 < c ? c0 + 1 : c0;
+                float *acc[2][2] = {
+                    {lanes + ((size_t)o0 * c + c0) * 72, c1 > c0 ? lanes + ((size_t)o0 * c + c1) * 72 : spare},
+                    {o1 > o0 ? lanes + ((size_t)o1 * c + c0) * 72 : spare,
+                     o1 > o0 && c1 > c0 ? lanes + ((size_t)o1 * c + c1) * 72 : spare}};
+                for (int i = 0; i < 3; i++) {
+                    const float *x0 = xp + ((size_t)c0 * n + e) * ps + i * wp;
+                    const float *x1 = xp + ((size_t)c1 * n + e) * ps + i * wp;
+                    float *a00 = acc[0][0] + i * 24, *a01 = acc[0][1] + i * 24;
+                    float *a10 = acc[1][0] + i * 24, *a11 = acc[1][1] + i * 24;
+                    v8f s000, s001, s002, s010, s011, s012, s100, s101, s102, s110, s111, s112;
+                    memcpy(&s000, a00, 32), memcpy(&s001, a00 + 8, 32), memcpy(&s002, a00 + 16, 32);
+                    memcpy(&s010, a01, 32), memcpy(&s011, a01 + 8, 32), memcpy(&s012, a01 + 16, 32);
+                    memcpy(&s100, a10, 32), memcpy(&s101, a10 + 8, 32), memcpy(&s102, a10 + 16, 32);
+                    memcpy(&s110, a11, 32), memcpy(&s111, a11 + 8, 32), memcpy(&s112, a11 + 16, 32);
+                    for (int t = 0; t < npos; t += 8) {
+                        const v8f u = *(const v8f *)(d0 + t), v = *(const v8f *)(d1 + t);
+                        v8f p = *(const v8f *)(x0 + t);
+                        s000 += u * p, s100 += v * p;
+                        p = *(const v8f *)(x0 + t + 1);
+                        s001 += u * p, s101 += v * p;
+                        p = *(const v8f *)(x0 + t + 2);
+                        s002 += u * p, s102 += v * p;
+                        p = *(const v8f *)(x1 + t);
+                        s010 += u * p, s110 += v * p;
+                        p = *(const v8f *)(x1 + t + 1);
+                        s011 += u * p, s111 += v * p;
+                        p = *(const v8f *)(x1 + t + 2);
+                        s012 += u * p, s112 += v * p;
+                    }
+                    /* a spare written more than once ends with junk: never read */
+                    memcpy(a00, &s000, 32), memcpy(a00 + 8, &s001, 32), memcpy(a00 + 16, &s002, 32);
+                    memcpy(a01, &s010, 32), memcpy(a01 + 8, &s011, 32), memcpy(a01 + 16, &s012, 32);
+                    memcpy(a10, &s100, 32), memcpy(a10 + 8, &s101, 32), memcpy(a10 + 16, &s102, 32);
+                    memcpy(a11, &s110, 32), memcpy(a11 + 8, &s111, 32), memcpy(a11 + 16, &s112, 32);
+                }
+            }
+        }
+        for (int o = o0; o <= o1; o++)
+            for (int ci = 0; ci < c; ci++)
+                for (int t = 0; t < 9; t++) {
+                    const float *l = lanes + (((size_t)o * c + ci) * 9 + t) * 8;
+                    double sum = 0.0;
+                    for (int q = 0; q < 8; q++)
+                        sum += l[q];
+                    dw[((size_t)o * c + ci) * 9 + t] = (float)sum;
+                }
+    }
+    if (!dx)
+        return;
+    /* dx = the same convolution of the padded dy with the kernel flipped
+     * (tap 8 - t) and its channels transposed. */
+    block_weights(w, c, k, 1, wx);
+    static const float zero[DQ];
+    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)c * n * hw >= 32768)")
+    for (int e = 0; e < n; e++)
+        for (int b = 0; b < cb; b++) {
+            float *out[DQ];
+            for (int q = 0; q < DQ; q++) {
+                int ci = b * DQ + q;
+                out[q] = ci < c ? dx + plane_offset(g, n, layout, ci, e) : NULL;
+            }
+            direct_block(g, dyp + (size_t)e * ps, (size_t)n * ps, k, wx + (size_t)b * k * 9 * DQ,
+                         zero, out);
+        }
+}
+#pragma GCC pop_options
+#endif
+
 /* The fused forward and backward work on slices of whole examples, whose
  * im2col columns (c*kh*kw rows of e*oh*ow) hold about SLICE_FLOATS floats:
  * a slice is unfolded and at once multiplied (forward), or multiplied and
@@ -333,6 +603,12 @@ void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                         const float *x, const float *w, const float *b, float *y,
                         float *col)
 {
+#if DIRECT_CONV
+    if (direct_applies(g)) {
+        direct_forward(g, n, layout, x, w, b, y, col);
+        return;
+    }
+#endif
     const int ckk = g->c * g->kh * g->kw, ohw = g->oh * g->ow, np = n * ohw;
     const int eb = slice_examples(g, n), slices = (n + eb - 1) / eb;
     BNX_OMP("omp parallel for schedule(static) if ((long)ckk * np >= 32768)")
@@ -373,12 +649,17 @@ void bnx_conv2d_backward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                          float *db)
 {
     const int ckk = g->c * g->kh * g->kw, np = n * g->oh * g->ow;
-    bnx_sgemm(0, 1, g->k, ckk, np, 1.0f, dy, np, col, np, 0.0f, dw, ckk);
+#if DIRECT_CONV
+    if (direct_applies(g))
+        direct_backward(g, n, layout, dy, w, col, dx, dw);
+    else
+#endif
+        bnx_sgemm(0, 1, g->k, ckk, np, 1.0f, dy, np, col, np, 0.0f, dw, ckk);
     if (db) /* a channel's sum on one thread */
         BNX_OMP("omp parallel for schedule(static) if ((long)g->k * np >= 32768)")
         for (int o = 0; o < g->k; o++)
             db[o] = (float)sum_lanes(dy + (size_t)o * np, np);
-    if (dx) {
+    if (dx && !direct_applies(g)) {
         const int ohw = g->oh * g->ow, eb = slice_examples(g, n), slices = (n + eb - 1) / eb;
         BNX_OMP("omp parallel for schedule(static) if ((long)ckk * np >= 32768)")
         for (int s = 0; s < slices; s++) {

@@ -46,6 +46,15 @@ int bnx_conv_geom_init(bnx_conv_geom *g, int c, int h, int w, int k, int kh, int
  * (c*kh*kw) * (n*oh*ow). */
 size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n);
 
+/* Floats of the scratch `col` that bnx_conv2d_forward and
+ * bnx_conv2d_backward need for a mini-batch of n: for a 3x3 convolution
+ * with stride 1 and padding 1, which they compute directly (no im2col),
+ * the input zero-padded to (c, n, h+2, w+2) and dy to (k, n, h+2, w+2)
+ * (each plane with 40 to 47 zeros after it), plus the reordered weights
+ * and dW's partial sums (k*c*72); for every other geometry
+ * bnx_conv_col_floats(g, n). */
+size_t bnx_conv_scratch_floats(const bnx_conv_geom *g, int n);
+
 enum bnx_layout {
     BNX_LAYOUT_NCHW, /* (N, C, H, W): example-major, the network input */
     BNX_LAYOUT_CNHW, /* (C, N, H, W): channel-major, conv activations */
@@ -69,19 +78,28 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
  *   x: n examples of (c, h, w) in `layout`
  *   w: (k, c, kh, kw) (PyTorch's weight layout);  b: (k) or NULL (no bias)
  *   y: (k, n, oh, ow), CNHW; overwritten
- *   col: scratch of bnx_conv_col_floats(g, n) floats; holds im2col(x) on
- *        return, which bnx_conv2d_backward needs.
- * y = W (k, c*kh*kw) x col (c*kh*kw, n*oh*ow); the bias is written into
- * y first and the GEMM accumulates onto it.  Done in slices of whole
- * examples (about 512 KiB of col each), each unfolded and multiplied
- * while it is in the L2 cache, the slices shared among the threads; bit
- * for bit the result of one im2col and one sgemm (tests/check_conv.c). */
+ *   col: scratch of bnx_conv_scratch_floats(g, n) floats; holds what
+ *        bnx_conv2d_backward needs on return (im2col(x), or the padded x).
+ * 3x3 kernels with stride 1 and padding 1 are computed directly: each
+ * output y[o][e][r][x] = b[o] + the sum over input channels ci, then taps
+ * (i, j) in order, of w[o][ci][i][j] x[ci][r+i-1][x+j-1], one FMA chain,
+ * on the threads by (example, block of 4 output channels).  Every other
+ * geometry: y = W (k, c*kh*kw) x col (c*kh*kw, n*oh*ow), with the bias
+ * written into y first and the GEMM accumulating onto it, done in slices
+ * of whole examples (about 512 KiB of col each), each unfolded and
+ * multiplied while it is in the L2 cache, the slices shared among the
+ * threads; bit for bit the result of one im2col and one sgemm
+ * (tests/check_conv.c). */
 void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                         const float *x, const float *w, const float *b, float *y,
                         float *col);
 
 /* Backward.  Given dy = dL/dy (k, n, oh, ow) and col as left by
- * bnx_conv2d_forward of the same x:
+ * bnx_conv2d_forward of the same x (3x3, stride 1, padding 1: computed
+ * directly, dw as sums in 8 lanes over examples and positions, the lanes
+ * added in double; dx as the forward's kernel applied to the padded dy
+ * with w flipped and transposed; col's padded x is kept; otherwise as
+ * follows):
  *   dw (k, c, kh, kw) = dy (k, n*oh*ow) x col^T       (overwritten)
  *   db (k) = sum over n, oy, ox of dy   (overwritten; skipped if NULL)
  *   dx (n examples of (c, h, w) in `layout`) = col2im(W^T x dy)
