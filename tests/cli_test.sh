@@ -238,6 +238,19 @@ if out=$(sweep report sweep 2>/dev/null) && [ -f "$r1/report.md" ] && [ "$out" =
    grep -q '^| no-bn | 2 | ' <<<"$out" && grep -q '^| bn | 2 | ' <<<"$out" && grep -q "runs/sweep/$run1" <<<"$out"; then
     ok "report sweep: table of both variants, printed and in report.md"
 else fail "report sweep: table of both variants, printed and in report.md" "$out"; fi
+# --until 50: the table of a 50-step run of the same seeds (wall times aside),
+# in report-until-50.md, report.md left alone.
+rows() { grep '^| \(no-bn\|bn\) |' | cut -d'|' -f1-8; }
+before=$(cat "$r1/report.md")
+if out=$(sweep report sweep --until 50 2>/dev/null) && sweep run sweep --seeds 2 --jobs 2 --set steps=50 --out "$tmp/sweep50" >/dev/null 2>&1 &&
+   short=$(sweep report --run "$tmp/sweep50" 2>/dev/null) && [ -n "$(rows <<<"$out")" ] &&
+   [ "$(rows <<<"$out")" = "$(rows <<<"$short")" ] && [ "$out" = "$(cat "$r1/report-until-50.md")" ] &&
+   [ "$before" = "$(cat "$r1/report.md")" ] && grep -q "up to step 50" <<<"$out"; then
+    ok "report --until 50: a 50-step run's table, in report-until-50.md"
+else fail "report --until 50: a 50-step run's table, in report-until-50.md" "$out
+--- the 50-step run:
+$short"; fi
+expect_fail "report --until: not a step" "until '5x': expected a step" sweep report sweep --until 5x
 for chart in accuracy loss; do
     if out=$(sweep plot $chart sweep 2>&1) && $PNGCHECK "$r1/plots/sweep-$chart.png" 900 600; then
         ok "plot $chart sweep: PNG decodes, 900x600, not blank"

@@ -61,10 +61,13 @@ int cmd_report(int argc, char **argv)
         {"run", required_argument, NULL, 'r'},
         {"baseline", required_argument, NULL, 'b'},
         {"pair", required_argument, NULL, 'p'},
+        {"until", required_argument, NULL, 'u'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *run_opt = NULL, *baseline = NULL, *pair = NULL;
+    long until = -1;
+    char *end;
     opterr = 0;
     optind = 0; /* full re-initialisation of getopt */
     int ch;
@@ -73,6 +76,13 @@ int cmd_report(int argc, char **argv)
         case 'r': run_opt = optarg; break;
         case 'b': baseline = optarg; break;
         case 'p': pair = optarg; break;
+        case 'u':
+            errno = 0;
+            until = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || until < 0)
+                return cli_error(2, "report: --until '%s': expected a step, a whole number of at "
+                                    "least 0", optarg);
+            break;
         case 'h': return cli_print_help("report");
         default: return cli_bad_option("report", ch, argv);
         }
@@ -90,6 +100,8 @@ int cmd_report(int argc, char **argv)
     bnx_run run;
     if (bnx_run_read(dir, BNX_RUN_SUMMARY, &run, &err))
         return cli_error(1, "report: %s; no report written", err.msg);
+    if (until >= 0)
+        bnx_run_truncate(&run, until);
     if (!baseline) /* no-bn, else baseline, else none: a table without targets */
         baseline = bnx_run_variant(&run, "no-bn") >= 0      ? "no-bn"
                    : bnx_run_variant(&run, "baseline") >= 0 ? "baseline"
@@ -121,22 +133,34 @@ int cmd_report(int argc, char **argv)
     bnx_report_free(&rep);
     bnx_pairs_free(&pairs);
     bnx_run_free(&run);
-    if (rc == BNX_OK)
+    if (rc == BNX_OK && until < 0)
         rc = add_verdicts(dir, ri.experiment, &text, &err);
+    if (rc == BNX_OK && until >= 0) { /* say so first; the verdicts judge whole runs */
+        bnx_strbuf sb = {0};
+        bnx_sb_printf(&sb, "Records up to step %ld only (--until %ld): the table a run of %ld "
+                      "steps would have given; verdicts are decided on whole runs (bnexp report "
+                      "without --until).\n\n%s", until, until, until, text);
+        free(text);
+        text = NULL;
+        rc = bnx_sb_take(&sb, &text, &err);
+    }
     if (rc) {
         free(text);
         return cli_report(&err);
     }
 
-    snprintf(path, sizeof path, "%s/report.md", dir);
+    char file[64] = "report.md";
+    if (until >= 0)
+        snprintf(file, sizeof file, "report-until-%ld.md", until);
+    snprintf(path, sizeof path, "%s/%s", dir, file);
     rc = bnx_write_file_atomic(path, text, strlen(text), &err);
     int printed = rc == BNX_OK && fputs(text, stdout) != EOF && fflush(stdout) == 0;
     free(text);
     if (rc)
         return cli_report(&err);
     if (!printed)
-        return cli_error(1, "report: wrote %s/report.md, but could not print it: %s", shown,
+        return cli_error(1, "report: wrote %s/%s, but could not print it: %s", shown, file,
                          strerror(errno));
-    fprintf(stderr, "bnexp: wrote %s/report.md\n", shown);
+    fprintf(stderr, "bnexp: wrote %s/%s\n", shown, file);
     return 0;
 }

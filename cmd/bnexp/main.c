@@ -217,6 +217,7 @@ static const struct command {
      "  -h, --help        show this help\n"},
     {"report", cmd_report, "the steps-to-accuracy table of a run (Fig. 3); the claims table",
      "usage: bnexp report [EXPERIMENT | --run DIR] [--baseline VARIANT | --pair KEY=VALUE]\n"
+     "                    [--until STEP]\n"
      "       bnexp report claims [--runs DIR] [--no-charts]\n"
      "\n"
      "Print the Fig. 3 table of the latest run of EXPERIMENT (runs/EXPERIMENT/latest;\n"
@@ -234,6 +235,10 @@ static const struct command {
      "against its own twin instead: the variant with the same config but KEY = VALUE\n"
      "(from RUN/plan.json); steps to the twin's best accuracy, the speed-up, and\n"
      "both variants' max and final accuracy; a variant with no twin is marked so.\n"
+     "\n"
+     "With --until STEP, every trial's records after STEP are left out: the table a\n"
+     "run of STEP steps would have given (learning-rate schedules and records do not\n"
+     "depend on the total), written to RUN/report-until-STEP.md, without verdicts.\n"
      "\n"
      "When the run's experiment file (RUN/experiment.ini) has verdict rules\n"
      "([verdict] sections, README \"Claims and verdicts\"), report.md ends with\n"
@@ -254,6 +259,7 @@ static const struct command {
      "  --baseline V      the variant the others are measured against (default:\n"
      "                    no-bn, or baseline if the run has no no-bn)\n"
      "  --pair KEY=VALUE  measure each variant against its twin with KEY = VALUE\n"
+     "  --until STEP      only the records up to STEP (report-until-STEP.md)\n"
      "  -h, --help        show this help\n"},
     {"status", cmd_status, "where every trial of a run stands",
      "usage: bnexp status [EXPERIMENT | --run DIR]\n"

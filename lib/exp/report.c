@@ -691,6 +691,20 @@ int bnx_run_load_column(bnx_run *run, const char *name, bnx_error *err)
 
 /* ---- the Fig. 3 table ---- */
 
+void bnx_run_truncate(bnx_run *run, long step)
+{
+    for (int i = 0; i < run->num_trials; i++) {
+        bnx_curve *c = &run->trials[i];
+        while (c->n > 0 && c->step[c->n - 1] > step)
+            c->n--;
+        if (c->diverged_step > step) {
+            c->diverged_step = -1;
+            if (!strcmp(c->status, "diverged"))
+                snprintf(c->status, sizeof c->status, "done");
+        }
+    }
+}
+
 long bnx_curve_steps_to(const bnx_curve *c, double target)
 {
     for (long r = 0; r < c->n; r++)

@@ -94,6 +94,14 @@ int bnx_run_read(const char *dir, int source, bnx_run *run, bnx_error *err);
 /* Free what bnx_run_read allocated; safe on a zeroed run. */
 void bnx_run_free(bnx_run *run);
 
+/* Cut every trial of `run` at `step`: its records after it are dropped (n
+ * shrinks; the arrays stay allocated), and a trial that diverged after it
+ * counts as done (diverged_step -1).  Steps are as trained: the run is
+ * then what a run of `step` steps with the same seeds, schedules and
+ * records would have given (nothing in training depends on the total).
+ * wall_time_s is left as read.  Never fails. */
+void bnx_run_truncate(bnx_run *run, long step);
+
 /* The index of `variant` in run->variants, or -1. */
 int bnx_run_variant(const bnx_run *run, const char *variant);
 
