@@ -97,7 +97,7 @@ static const struct key keys[] = {
     {"landscape_every", K_LONG, OFF(landscape_every), 1, 1e9, NULL, "100", "landscape: steps between probes"},
     {"scale_check", K_BOOL, OFF(scale_check), 0, 1, NULL, "false", "write scale.csv at the end: each hidden layer's weights scaled by 0.1, 0.5, 2, 10, and the change of its output, the logits and a * dL/dW (Section 3.3)"},
     {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of the init, data order, Algorithm 2 batches, dropout masks and input_two_level's levels"},
-    {"threads", K_INT, OFF(threads), 1, 256, NULL, "1", "threads per trial (OpenMP: the GEMMs and the elementwise, normalization, pooling and im2col kernels; threads = 2 gives the CSVs of threads = 1, tested)"},
+    {"threads", K_INT, OFF(threads), 1, 256, NULL, "1", "threads per trial (OpenMP: the GEMMs and the convolution, elementwise, normalization, pooling and im2col kernels; threads = 2 gives the CSVs of threads = 1, tested)"},
     {"max_memory_mb", K_INT, OFF(max_memory_mb), 16, 1048576, NULL, "8192", "refuse a trial whose estimated memory (MiB) is above this"},
     {"checkpoint_every", K_LONG, OFF(checkpoint_every), 0, 1e9, NULL, "1000", "steps between checkpoints (0: only at the end and on interrupt)"},
 };

@@ -3,8 +3,10 @@
  * BNX_KERNEL asks GCC for two versions of a function: one for x86-64-v3
  * (AVX2, FMA) and one for baseline x86-64; the dynamic loader picks one at
  * start-up (an ifunc), so the binary still runs on CPUs without AVX2.  The
- * two versions may round differently (FMA), so results are reproducible on
- * one machine, not bit-identical across CPU generations. */
+ * two versions may round differently (the direct convolution fuses
+ * multiply-adds in the first; elsewhere GCC does not contract in ISO C
+ * mode), so results are reproducible on one machine, not bit-identical
+ * across CPU generations. */
 #ifndef BNX_NN_KERNEL_H
 #define BNX_NN_KERNEL_H
 
@@ -16,8 +18,10 @@
 
 /* Threads.  With OpenMP (GCC's -fopenmp, the Makefile's OMPFLAGS) the
  * kernels share their loops among the threads of bnx_kernel_set_threads:
- * elementwise loops by contiguous ranges, im2col and col2im by (channel,
- * block of examples), pooling by planes, batch norm on maps by channel,
+ * elementwise loops by contiguous ranges, direct convolutions by
+ * (example, block of channels) and their dW by pairs of output channels,
+ * im2col slices by examples and im2col and col2im by (channel, block of
+ * examples), pooling by planes, batch norm on maps by channel,
  * per-channel sums by channel.  No float sum is ever split between
  * threads, so every result is the same, to the last bit, whatever the
  * number of threads (and the same as without OpenMP).  BNX_OMP("...")
