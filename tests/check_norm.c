@@ -19,7 +19,7 @@
 
 #include "fixtures/norm_torch.h"
 
-enum { MAX_N = 6, MAX_C = 8, MAX_S = 6, MAX_T = MAX_N * MAX_C * MAX_S };
+enum { MAX_N = 6, MAX_C = 8, MAX_S = 24, MAX_T = MAX_N * MAX_C * MAX_S };
 
 /* A layer of `kind` with its declared buffers, for mini-batches of MAX_N. */
 typedef struct layer {
@@ -498,6 +498,8 @@ START_TEST(online_norm_matches_its_equations)
     online_case(3, 4, 1, sizes, 4); /* conv maps, channel-major */
     online_case(5, 1, 0, ones, 5);  /* mini-batches of one example */
     online_case(3, 4, 1, ones, 5);
+    online_case(3, 19, 1, sizes, 4); /* maps of 19 values: blocks of 8 lanes and a tail */
+    online_case(2, 24, 0, sizes, 3); /* whole blocks only */
 }
 END_TEST
 

@@ -21,8 +21,8 @@
  * elementwise loops by contiguous ranges, direct convolutions by
  * (example, block of channels) and their dW by pairs of output channels,
  * im2col slices by examples and im2col and col2im by (channel, block of
- * examples), pooling by planes, batch norm on maps by channel,
- * per-channel sums by channel.  No float sum is ever split between
+ * examples), pooling by planes, batch norm on maps by channel, online
+ * norm by channel within an example, per-channel sums by channel.  No float sum is ever split between
  * threads, so every result is the same, to the last bit, whatever the
  * number of threads (and the same as without OpenMP).  BNX_OMP("...")
  * is a pragma only when OpenMP is on: other builds (the sanitizer and

@@ -32,6 +32,13 @@
  * e_y and e_1: a probe that runs backward must save and restore the state
  * (bnx_net_save_state).
  *
+ * Arithmetic: each (example, channel) run of values in float, its sums
+ * in 8 float lanes added in double; the state (mu, var, e_y, e_1) and the
+ * sums over the example's channels (layer scaling) in double, the latter
+ * per channel and then in channel order, so that the channels of an
+ * example can be shared among the threads with the same result (within
+ * 1e-4 of the double-precision equations, tests/check_norm.c).
+ *
  * Keys: on_alpha_f (a_f, default 0.999), on_alpha_b (a_b, 0.99), bn_eps
  * for both eps (the reference's eps and ls_eps, both 1e-5).  No batch
  * statistics: any mini-batch size, 1 included.  The streaming mean does not
