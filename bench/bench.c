@@ -437,8 +437,7 @@ static void conv_gemms(int threads, double big)
                      l->geom.ow / 1e6; /* MFLOP of one of the three products */
         conv_forward_fn(&cc);
         double fwd = best_ms(conv_forward_fn, &cc, 20, 3), bwd = best_ms(conv_backward_fn, &cc, 20, 3);
-        int direct = bnx_conv_scratch_floats(&l->geom, cnn_batch) !=
-                     bnx_conv_col_floats(&l->geom, cnn_batch);
+        int direct = bnx_conv_is_direct(&l->geom);
         printf("  %-2d %-18s %s: forward %.3f ms (%.1f GFLOP/s), backward %.3f ms (%.1f GFLOP/s)\n",
                i, layer_name(l, name, sizeof name), direct ? "direct" : "im2col", fwd, one / fwd, bwd,
                (l->dx ? 2 : 1) * one / bwd);

@@ -305,7 +305,7 @@ static int check_sizes(bnx_net *net, int max_batch, bnx_error *err)
         const bnx_layer *l = &net->layers[i];
         if ((size_t)l->out > widest)
             widest = (size_t)l->out;
-        if (l->kind == BNX_LAYER_CONV) {
+        if (l->kind == BNX_LAYER_CONV && !bnx_conv_is_direct(&l->geom)) { /* int GEMM sizes */
             size_t rows = (size_t)l->geom.c * l->geom.kh * l->geom.kw;
             size_t per = rows * (size_t)l->geom.oh * l->geom.ow;
             if (per > col)

@@ -77,7 +77,7 @@ typedef struct bnx_layer {
     bnx_conv_geom geom;     /* conv; for pooling c, h, w are the input's, kh the window */
     float *w, *b;           /* linear: W (out, in), conv: W (K, C, kh, kw); b or NULL */
     float *dw, *db;         /* their gradients, same shapes */
-    float *col;             /* conv: im2col scratch (C*kh*kw, max_batch*OH*OW) */
+    float *col;             /* conv: scratch of bnx_conv_scratch_floats(geom, max_batch) */
     int32_t *argmax;        /* max pooling: (max_batch * out) */
     float *mask;            /* dropout: (max_batch * out) */
     float drop;             /* dropout rate */

@@ -119,6 +119,11 @@ static size_t direct_floats(const bnx_conv_geom *g, int n)
     return (c + k) * (size_t)n * ps + (fwd > bwd ? fwd : bwd);
 }
 
+int bnx_conv_is_direct(const bnx_conv_geom *g)
+{
+    return direct_applies(g);
+}
+
 size_t bnx_conv_scratch_floats(const bnx_conv_geom *g, int n)
 {
     return direct_applies(g) ? direct_floats(g, n) : bnx_conv_col_floats(g, n);
@@ -471,7 +476,7 @@ BNX_KERNEL static void direct_backward(const bnx_conv_geom *g, int n, enum bnx_l
     BNX_OMP("omp parallel for schedule(static) if ((long)k * c * n * hw >= 32768)")
     for (int ob = 0; ob < (k + 1) / 2; ob++) {
         const int o0 = 2 * ob, o1 = o0 + 1 < k ? o0 + 1 : o0;
-        float spare[72];
+        float spare[72] = {0}; /* sums of a repeated channel: discarded */
         memset(lanes + (size_t)o0 * c * 72, 0, sizeof(float) * (size_t)(o1 - o0 + 1) * c * 72);
         for (int e = 0; e < n; e++) {
             const float *d0 = dyp + ((size_t)o0 * n + e) * ps + wp + 1;
@@ -649,16 +654,16 @@ void bnx_conv2d_backward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                          float *db)
 {
     const int ckk = g->c * g->kh * g->kw, np = n * g->oh * g->ow;
+    if (db) /* a channel's sum on one thread */
+        BNX_OMP("omp parallel for schedule(static) if ((long)g->k * np >= 32768)")
+        for (int o = 0; o < g->k; o++)
+            db[o] = (float)sum_lanes(dy + (size_t)o * np, np);
 #if DIRECT_CONV
     if (direct_applies(g))
         direct_backward(g, n, layout, dy, w, col, dx, dw);
     else
 #endif
         bnx_sgemm(0, 1, g->k, ckk, np, 1.0f, dy, np, col, np, 0.0f, dw, ckk);
-    if (db) /* a channel's sum on one thread */
-        BNX_OMP("omp parallel for schedule(static) if ((long)g->k * np >= 32768)")
-        for (int o = 0; o < g->k; o++)
-            db[o] = (float)sum_lanes(dy + (size_t)o * np, np);
     if (dx && !direct_applies(g)) {
         const int ohw = g->oh * g->ow, eb = slice_examples(g, n), slices = (n + eb - 1) / eb;
         BNX_OMP("omp parallel for schedule(static) if ((long)ckk * np >= 32768)")

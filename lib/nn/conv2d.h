@@ -1,7 +1,8 @@
-/* 2-D convolution by im2col and one GEMM (OpenBLAS cblas_sgemm), with the
- * semantics of PyTorch's nn.Conv2d: cross-correlation (no kernel flip),
- * zero padding, the same stride and padding in both directions, weights
- * (K, C, kh, kw).
+/* 2-D convolution, with the semantics of PyTorch's nn.Conv2d:
+ * cross-correlation (no kernel flip), zero padding, the same stride and
+ * padding in both directions, weights (K, C, kh, kw).  3x3 kernels with
+ * stride 1 and padding 1 are computed directly (bnx_conv_is_direct);
+ * every other geometry by im2col and a GEMM (OpenBLAS cblas_sgemm).
  *
  * Layouts.  The convolutional part of a network keeps its activations
  * channel-major, (C, N, H, W) ("CNHW"): one GEMM then covers the whole
@@ -14,7 +15,7 @@
  * Sizes.  bnx_conv_geom_init checks that every per-example size fits in an
  * int.  Sizes that grow with the mini-batch n are the caller's to bound:
  * n >= 1 and n * oh * ow must fit in an int (it is a GEMM dimension);
- * buffers are indexed with size_t, see bnx_conv_col_floats.
+ * buffers are indexed with size_t, see bnx_conv_scratch_floats.
  *
  * Buffers are owned by the caller; nothing here allocates. */
 #ifndef BNX_NN_CONV2D_H
@@ -55,6 +56,11 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n);
  * bnx_conv_col_floats(g, n). */
 size_t bnx_conv_scratch_floats(const bnx_conv_geom *g, int n);
 
+/* 1 if bnx_conv2d_forward and bnx_conv2d_backward compute g directly (a
+ * 3x3 kernel, stride 1, padding 1, in a GCC build), 0 if by im2col and a
+ * GEMM. */
+int bnx_conv_is_direct(const bnx_conv_geom *g);
+
 enum bnx_layout {
     BNX_LAYOUT_NCHW, /* (N, C, H, W): example-major, the network input */
     BNX_LAYOUT_CNHW, /* (C, N, H, W): channel-major, conv activations */
@@ -82,8 +88,8 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
  *        bnx_conv2d_backward needs on return (im2col(x), or the padded x).
  * 3x3 kernels with stride 1 and padding 1 are computed directly: each
  * output y[o][e][r][x] = b[o] + the sum over input channels ci, then taps
- * (i, j) in order, of w[o][ci][i][j] x[ci][r+i-1][x+j-1], one FMA chain,
- * on the threads by (example, block of 4 output channels).  Every other
+ * (i, j) in order, of w[o][ci][i][j] x[ci][r+i-1][x+j-1] (fused
+ * multiply-adds in the x86-64-v3 build, nn/kernel.h), on the threads by (example, block of 4 output channels).  Every other
  * geometry: y = W (k, c*kh*kw) x col (c*kh*kw, n*oh*ow), with the bias
  * written into y first and the GEMM accumulating onto it, done in slices
  * of whole examples (about 512 KiB of col each), each unfolded and

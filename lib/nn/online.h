@@ -33,8 +33,9 @@
  * (bnx_net_save_state).
  *
  * Arithmetic: each (example, channel) run of values in float, its sums
- * in 8 float lanes added in double; the state (mu, var, e_y, e_1) and the
- * sums over the example's channels (layer scaling) in double, the latter
+ * in 8 float lanes added in double; the state (mu, var, e_y, e_1; stored
+ * as floats) updated, and the sums over the example's channels (layer
+ * scaling) formed, in double, the latter
  * per channel and then in channel order, so that the channels of an
  * example can be shared among the threads with the same result (within
  * 1e-4 of the double-precision equations, tests/check_norm.c).
