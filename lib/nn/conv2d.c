@@ -559,8 +559,11 @@ BNX_KERNEL static void direct_backward(const bnx_conv_geom *g, int n, enum bnx_l
  * matrix (29 MB for lr-sweep's second conv) being written and then
  * streamed through memory by the GEMM.  A GEMM's columns are independent
  * sums (nn/gemm.h), and each dx plane receives its kernel offsets in the
- * same order as in bnx_col2im, so the results are bit-identical to the
- * unsliced ones; the slices are shared among the threads. */
+ * same order as in bnx_col2im, so the results are those of the unsliced
+ * computation, bit for bit where OpenBLAS's kernels sum a column the same
+ * way whatever the slice (natively here; not under valgrind's emulation,
+ * where a slice's edge columns round differently); the slices are fixed
+ * by n and shared among the threads. */
 enum { SLICE_FLOATS = 131072 };
 
 INLINE int slice_examples(const bnx_conv_geom *g, int n)

@@ -94,8 +94,11 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
  * written into y first and the GEMM accumulating onto it, done in slices
  * of whole examples (about 512 KiB of col each), each unfolded and
  * multiplied while it is in the L2 cache, the slices shared among the
- * threads; bit for bit the result of one im2col and one sgemm
- * (tests/check_conv.c). */
+ * threads; the slices are fixed by n alone, so the result does not depend
+ * on the threads, and it is bit for bit that of one im2col and one sgemm
+ * where OpenBLAS computes a column the same way in a slice as in the whole
+ * (natively on this project's machine; not under valgrind, within 1e-5;
+ * tests/check_conv.c). */
 void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                         const float *x, const float *w, const float *b, float *y,
                         float *col);
@@ -113,7 +116,8 @@ void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
  *       product W^T x dy is formed in col, which is clobbered; dw is
  *       computed first, so a NULL dx leaves col intact.  dx is formed in
  *       slices of examples as in the forward, each multiplied and folded
- *       while in cache: bit for bit one sgemm and bnx_col2im. */
+ *       while in cache: as one sgemm and bnx_col2im, in the sense of the
+ *       forward's note. */
 void bnx_conv2d_backward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                          const float *dy, const float *w, float *col, float *dx, float *dw,
                          float *db);
