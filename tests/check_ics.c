@@ -195,27 +195,47 @@ static double fd_loss(bnx_net *net, const gnet *g)
     return bnx_softmax_xent_forward(BATCH, CLASSES, logits, g->y, prob, &correct) / BATCH;
 }
 
+/* A probe test's network (gnet_make), its snapshot before the training
+ * pass, and the probes' buffers; probe_close frees all three. */
+typedef struct probe_fixture {
+    gnet g;
+    bnx_net_snapshot before;
+    bnx_ics_grad ig;
+} probe_fixture;
+
+static void probe_open(probe_fixture *p, int norm, float dropout)
+{
+    bnx_error err;
+    gnet_make(&p->g, norm, dropout, &p->before);
+    ck_assert_int_eq(bnx_ics_grad_init(&p->ig, &p->g.net, BATCH, &err), BNX_OK);
+}
+
+static void probe_close(probe_fixture *p)
+{
+    bnx_ics_grad_free(&p->ig);
+    bnx_net_snapshot_free(&p->before);
+    bnx_net_destroy(&p->g.net);
+}
+
 /* G' of the second hidden layer against finite differences of the loss at
  * the parameters of an independent update of the first layer's weights
  * and bias (with momentum and weight decay), in a network without
  * normalization or dropout (the forward is then the same in every mode). */
 START_TEST(grad_change_matches_finite_differences)
 {
-    gnet g;
-    bnx_net_snapshot before;
-    gnet_make(&g, 0, 0.0f, &before);
-    bnx_net *net = &g.net;
+    probe_fixture pf;
+    probe_open(&pf, 0, 0.0f);
+    gnet *gp = &pf.g;
+    bnx_net *net = &gp->net;
+    bnx_error err;
     const float lr = 0.4f, mom = 0.9f, wd = 0.01f;
     int n = net->num_params;
     float *G = malloc(sizeof(float) * n), *p0 = malloc(sizeof(float) * n);
     memcpy(G, net->grads, sizeof(float) * n);
     memcpy(p0, net->params, sizeof(float) * n);
-    bnx_ics_grad ig;
-    bnx_error err;
-    ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
     double diff[2], cos[2], norm[2];
-    ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH, g.x, g.y, lr, mom, wd, diff,
-                                          cos, norm, &err), BNX_OK);
+    ck_assert_int_eq(bnx_ics_grad_measure(&pf.ig, net, &pf.before, BATCH, gp->x, gp->y, lr, mom,
+                                          wd, diff, cos, norm, &err), BNX_OK);
     ck_assert_int_eq(net->num_blocks, 2);
     /* block 1 has nothing before it: G' = G */
     ck_assert_double_eq(diff[0], 0.0);
@@ -231,9 +251,9 @@ START_TEST(grad_change_matches_finite_differences)
         float *w = &net->params[off + j], saved = *w;
         const float h = 1e-2f;
         *w = saved + h;
-        double up = fd_loss(net, &g);
+        double up = fd_loss(net, gp);
         *w = saved - h;
-        double down = fd_loss(net, &g);
+        double down = fd_loss(net, gp);
         *w = saved;
         double numeric = (up - down) / (2.0 * h), a = G[off + j];
         dd += (a - numeric) * (a - numeric);
@@ -248,9 +268,7 @@ START_TEST(grad_change_matches_finite_differences)
     ck_assert_double_eq_tol(norm[1], sqrt(gg), 1e-9);
     free(G);
     free(p0);
-    bnx_ics_grad_free(&ig);
-    bnx_net_snapshot_free(&before);
-    bnx_net_destroy(net);
+    probe_close(&pf);
 }
 END_TEST
 
@@ -261,28 +279,24 @@ START_TEST(no_update_gives_the_same_gradient)
 {
     int kinds[2] = {bnx_norm_find("batch_noisy"), bnx_norm_find("batch")};
     for (int k = 0; k < 2; k++) {
-        gnet g;
-        bnx_net_snapshot before;
-        gnet_make(&g, kinds[k], 0.5f, &before);
-        bnx_ics_grad ig;
+        probe_fixture pf;
+        probe_open(&pf, kinds[k], 0.5f);
+        gnet *g = &pf.g;
         bnx_error err;
-        ck_assert_int_eq(bnx_ics_grad_init(&ig, &g.net, BATCH, &err), BNX_OK);
         double diff[2], cos[2], norm[2];
-        ck_assert_int_eq(bnx_ics_grad_measure(&ig, &g.net, &before, BATCH, g.x, g.y, 0.0f, 0.9f,
-                                              0.01f, diff, cos, norm, &err), BNX_OK);
+        ck_assert_int_eq(bnx_ics_grad_measure(&pf.ig, &g->net, &pf.before, BATCH, g->x, g->y, 0.0f,
+                                              0.9f, 0.01f, diff, cos, norm, &err), BNX_OK);
         for (int b = 0; b < 2; b++) {
             ck_assert_double_eq(diff[b], 0.0);
             ck_assert_double_eq_tol(cos[b], 1.0, 1e-12);
             ck_assert(norm[b] > 0.0);
         }
         /* and with a step, the second layer's gradient changes */
-        ck_assert_int_eq(bnx_ics_grad_measure(&ig, &g.net, &before, BATCH, g.x, g.y, 0.5f, 0.9f,
-                                              0.01f, diff, cos, norm, &err), BNX_OK);
+        ck_assert_int_eq(bnx_ics_grad_measure(&pf.ig, &g->net, &pf.before, BATCH, g->x, g->y, 0.5f,
+                                              0.9f, 0.01f, diff, cos, norm, &err), BNX_OK);
         ck_assert_double_eq(diff[0], 0.0);
         ck_assert(diff[1] > 0.0 && cos[1] < 1.0);
-        bnx_ics_grad_free(&ig);
-        bnx_net_snapshot_free(&before);
-        bnx_net_destroy(&g.net);
+        probe_close(&pf);
     }
 }
 END_TEST
@@ -337,35 +351,33 @@ START_TEST(measurement_leaves_no_trace)
     const char *names[4] = {"batch", "batch_renorm", "online", "batch_noisy"};
     for (int k = 0; k < 4; k++) {
         for (int probe = 0; probe < 3; probe++) {
-            gnet g;
-            bnx_net_snapshot before;
-            gnet_make(&g, bnx_norm_find(names[k]), 0.3f, &before);
-            bnx_net *net = &g.net;
+            probe_fixture pf; /* the probes' buffers: allocated, nothing in the net touched */
+            probe_open(&pf, bnx_norm_find(names[k]), 0.3f);
+            gnet *g = &pf.g;
+            bnx_net *net = &g->net;
+            bnx_ics_grad *ig = &pf.ig;
+            bnx_net_snapshot *before = &pf.before;
             trace tr;
             trace_take(net, &tr);
-            bnx_ics_grad ig;
             bnx_error err;
-            ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
             double diff[2], cos[2], norm[2];
             const double mult[4] = {0.5, 1, 2, 4};
             bnx_landscape_point pt;
             bnx_scale_point sc, inf;
             if (probe == 0)
-                ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH, g.x, g.y, 0.5f,
+                ck_assert_int_eq(bnx_ics_grad_measure(ig, net, before, BATCH, g->x, g->y, 0.5f,
                                                       0.9f, 0.01f, diff, cos, norm, &err), BNX_OK);
             else if (probe == 1)
-                ck_assert_int_eq(bnx_landscape_measure(&ig, net, &before, BATCH, g.x, g.y, 1.0,
+                ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, g->y, 1.0,
                                                        0.3f, mult, 4, &pt, &err), BNX_OK);
             else
-                ck_assert_int_eq(bnx_scale_check(&ig, net, 1, 10.0, BATCH, g.x, g.y, &sc, &inf,
+                ck_assert_int_eq(bnx_scale_check(ig, net, 1, 10.0, BATCH, g->x, g->y, &sc, &inf,
                                                  &err), BNX_OK);
             trace_check(net, &tr);
             /* a mini-batch larger than the buffers is refused */
-            ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH + 1, g.x, g.y, 0.5f,
+            ck_assert_int_eq(bnx_ics_grad_measure(ig, net, before, BATCH + 1, g->x, g->y, 0.5f,
                                                   0.9f, 0.01f, diff, cos, norm, &err), BNX_EINVAL);
-            bnx_ics_grad_free(&ig);
-            bnx_net_snapshot_free(&before);
-            bnx_net_destroy(net);
+            probe_close(&pf);
         }
     }
 }
@@ -393,15 +405,17 @@ static double loss_grad_at(gnet *g, const float *p, float *grad)
  * at w - m lr g for each multiple m. */
 START_TEST(landscape_matches_direct_evaluation)
 {
-    gnet g;
-    bnx_net_snapshot before;
-    gnet_make(&g, 0, 0.0f, &before);
-    bnx_net *net = &g.net;
+    probe_fixture pf;
+    probe_open(&pf, 0, 0.0f);
+    gnet *g = &pf.g;
+    bnx_net *net = &g->net;
+    bnx_ics_grad *ig = &pf.ig;
+    bnx_net_snapshot *before = &pf.before;
     long np = net->num_params;
     float *w = malloc(sizeof(float) * (size_t)np), *g0 = malloc(sizeof(float) * (size_t)np);
     float *q = malloc(sizeof(float) * (size_t)np), *gq = malloc(sizeof(float) * (size_t)np);
     memcpy(w, net->params, sizeof(float) * (size_t)np);
-    double l0 = loss_grad_at(&g, w, g0);
+    double l0 = loss_grad_at(g, w, g0);
     const double mult[3] = {0.5, 1.0, 4.0};
     const float lr = 0.7f;
     double gnorm = 0.0;
@@ -413,7 +427,7 @@ START_TEST(landscape_matches_direct_evaluation)
         float step = (float)(mult[k] * lr);
         for (long j = 0; j < np; j++)
             q[j] = w[j] - step * g0[j];
-        double l = loss_grad_at(&g, q, gq), c = 0.0;
+        double l = loss_grad_at(g, q, gq), c = 0.0;
         for (long j = 0; j < np; j++)
             c += ((double)gq[j] - g0[j]) * ((double)gq[j] - g0[j]);
         c = sqrt(c);
@@ -423,12 +437,10 @@ START_TEST(landscape_matches_direct_evaluation)
         cmax = fmax(cmax, c);
         beta = fmax(beta, c / (step * gnorm));
     }
-    loss_grad_at(&g, w, g0); /* back at w, with g in net->grads */
-    bnx_ics_grad ig;
+    loss_grad_at(g, w, g0); /* back at w, with g in net->grads */
     bnx_error err;
     bnx_landscape_point pt;
-    ck_assert_int_eq(bnx_ics_grad_init(&ig, net, BATCH, &err), BNX_OK);
-    ck_assert_int_eq(bnx_landscape_measure(&ig, net, &before, BATCH, g.x, g.y, l0, lr, mult, 3,
+    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, g->y, l0, lr, mult, 3,
                                            &pt, &err), BNX_OK);
     ck_assert_double_eq_tol(pt.loss, l0, 1e-12);
     ck_assert_double_eq_tol(pt.grad_norm, gnorm, 1e-9);
@@ -441,28 +453,17 @@ START_TEST(landscape_matches_direct_evaluation)
     ck_assert(pt.loss_min < l0 && pt.change_min > 0.0 && pt.change_max >= pt.change_min);
     /* bad step sizes and batches are refused */
     const double bad[1] = {0.0};
-    ck_assert_int_eq(bnx_landscape_measure(&ig, net, &before, BATCH, g.x, g.y, l0, lr, bad, 1,
+    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, g->y, l0, lr, bad, 1,
                                            &pt, &err), BNX_EINVAL);
-    ck_assert_int_eq(bnx_landscape_measure(&ig, net, &before, BATCH + 1, g.x, g.y, l0, lr, mult,
+    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH + 1, g->x, g->y, l0, lr, mult,
                                            3, &pt, &err), BNX_EINVAL);
     free(w);
     free(g0);
     free(q);
     free(gq);
-    bnx_ics_grad_free(&ig);
-    bnx_net_snapshot_free(&before);
-    bnx_net_destroy(net);
+    probe_close(&pf);
 }
 END_TEST
-
-/* gnet_make with `norm` (a kind's name) and the probes' buffers for it. */
-static void gnet_probe(gnet *g, const char *norm, float dropout, bnx_net_snapshot *before,
-                       bnx_ics_grad *ig)
-{
-    bnx_error err;
-    gnet_make(g, bnx_norm_find(norm), dropout, before);
-    ck_assert_int_eq(bnx_ics_grad_init(ig, &g->net, BATCH, &err), BNX_OK);
-}
 
 /* The probe replays the training forward: with noisy BN and dropout, a
  * step of 1e-6 lr along g gives back the loss and gradient of the pass
@@ -470,32 +471,31 @@ static void gnet_probe(gnet *g, const char *norm, float dropout, bnx_net_snapsho
  * draw would not. */
 START_TEST(landscape_replays_noise_and_masks)
 {
-    gnet g;
-    bnx_net_snapshot before;
-    bnx_ics_grad ig;
+    probe_fixture pf;
+    probe_open(&pf, bnx_norm_find("batch_noisy"), 0.3f);
+    gnet *g = &pf.g;
+    bnx_net *net = &g->net;
+    bnx_ics_grad *ig = &pf.ig;
+    bnx_net_snapshot *before = &pf.before;
     bnx_error err;
-    gnet_probe(&g, "batch_noisy", 0.3f, &before, &ig);
-    bnx_net *net = &g.net;
     bnx_net_snapshot after;
     ck_assert_int_eq(bnx_net_snapshot_take(net, &after, &err), BNX_OK);
-    double l0 = bnx_ics_pass(&ig, net, &before, BATCH, g.x, g.y); /* = the training pass */
+    double l0 = bnx_ics_pass(ig, net, before, BATCH, g->x, g->y); /* = the training pass */
     /* the same network with the streams where the training pass left them
        draws other noise and masks: its loss differs */
-    double other = bnx_ics_pass(&ig, net, &after, BATCH, g.x, g.y);
+    double other = bnx_ics_pass(ig, net, &after, BATCH, g->x, g->y);
     ck_assert_msg(fabs(other - l0) > 1e-3, "another draw gives %g against %g", other, l0);
-    bnx_ics_pass(&ig, net, &before, BATCH, g.x, g.y);
+    bnx_ics_pass(ig, net, before, BATCH, g->x, g->y);
     bnx_net_snapshot_restore(net, &after);
     const double tiny[1] = {1e-6};
     bnx_landscape_point pt;
-    ck_assert_int_eq(bnx_landscape_measure(&ig, net, &before, BATCH, g.x, g.y, l0, 0.5f, tiny, 1,
+    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, g->y, l0, 0.5f, tiny, 1,
                                            &pt, &err), BNX_OK);
     ck_assert_msg(fabs(pt.loss_min - l0) < 1e-5 && pt.change_max < 1e-4 * pt.grad_norm,
                   "loss %g against %g, gradient change %g of %g", pt.loss_min, l0, pt.change_max,
                   pt.grad_norm);
-    bnx_ics_grad_free(&ig);
     bnx_net_snapshot_free(&after);
-    bnx_net_snapshot_free(&before);
-    bnx_net_destroy(net);
+    probe_close(&pf);
 }
 END_TEST
 
@@ -503,17 +503,17 @@ END_TEST
  * against the SGD update computed here for each block's weights. */
 START_TEST(weight_norms_match_the_update)
 {
-    gnet g;
-    bnx_net_snapshot before;
-    bnx_ics_grad ig;
+    probe_fixture pf;
+    probe_open(&pf, bnx_norm_find("batch"), 0.0f);
+    gnet *g = &pf.g;
+    bnx_net *net = &g->net;
+    bnx_ics_grad *ig = &pf.ig;
     bnx_error err;
-    gnet_probe(&g, "batch", 0.0f, &before, &ig);
-    bnx_net *net = &g.net;
     double diff[2], cos[2], norm[2], w[2], u[2];
     const float lr = 0.3f, mom = 0.9f, wd = 0.01f;
-    ck_assert_int_eq(bnx_ics_grad_measure(&ig, net, &before, BATCH, g.x, g.y, lr, mom, wd, diff,
+    ck_assert_int_eq(bnx_ics_grad_measure(ig, net, &pf.before, BATCH, g->x, g->y, lr, mom, wd, diff,
                                           cos, norm, &err), BNX_OK);
-    bnx_ics_weight_norms(&ig, net, w, u);
+    bnx_ics_weight_norms(ig, net, w, u);
     for (int b = 0; b < 2; b++) {
         int wl, pl;
         bnx_net_block(net, b, &wl, &pl);
@@ -529,9 +529,7 @@ START_TEST(weight_norms_match_the_update)
         ck_assert_double_eq_tol(w[b], sqrt(ww), 1e-6 * sqrt(ww));
         ck_assert_double_eq_tol(u[b], sqrt(uu), 1e-4 * sqrt(uu));
     }
-    bnx_ics_grad_free(&ig);
-    bnx_net_snapshot_free(&before);
-    bnx_net_destroy(net);
+    probe_close(&pf);
 }
 END_TEST
 
