@@ -308,29 +308,55 @@ INLINE int block_planes(const bnx_conv_geom *g, int n)
     return per < 1 ? 1 : per > n ? n : (int)per;
 }
 
-/* Both visit a channel's planes in blocks, kernel offset by kernel offset
- * (worked out once per block): each pass over a block writes (im2col) or
- * reads (col2im) one contiguous stretch of a col row.  The (channel, block)
- * pairs are shared among the threads: each writes its own part of col (or
- * dx), so the result does not depend on the number of threads. */
+/* im2col of channel ci for examples [e0, e1): their columns of the
+ * channel's kh*kw rows of col (c*kh*kw, n*oh*ow), kernel offset by kernel
+ * offset (worked out once for the examples), each pass writing one
+ * contiguous stretch of a row. */
+INLINE void unfold_channel(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                           const float *x, float *col, int ci, int e0, int e1)
+{
+    const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
+    float *row = col + (size_t)ci * g->kh * g->kw * np;
+    for (int i = 0; i < g->kh; i++)
+        for (int j = 0; j < g->kw; j++, row += np) {
+            const offset_pass p = make_pass(g, i, j);
+            for (int e = e0; e < e1; e++)
+                unfold_plane(g, &p, x + plane_offset(g, n, layout, ci, e), row + (size_t)e * ohw);
+        }
+}
+
+/* The adjoint: overwrites channel ci's planes of dx for examples [e0, e1)
+ * with the sum of their entries of col, offset by offset in order. */
+INLINE void fold_channel(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                         const float *col, float *dx, int ci, int e0, int e1)
+{
+    const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
+    for (int e = e0; e < e1; e++)
+        memset(dx + plane_offset(g, n, layout, ci, e), 0, sizeof(float) * (size_t)g->h * g->w);
+    const float *row = col + (size_t)ci * g->kh * g->kw * np;
+    for (int i = 0; i < g->kh; i++)
+        for (int j = 0; j < g->kw; j++, row += np) {
+            const offset_pass p = make_pass(g, i, j);
+            for (int e = e0; e < e1; e++)
+                fold_plane(g, &p, row + (size_t)e * ohw, dx + plane_offset(g, n, layout, ci, e));
+        }
+}
+
+/* Both visit a channel's planes in blocks (block_planes), so that a block
+ * stays in cache across its kh*kw passes.  The (channel, block) pairs are
+ * shared among the threads: each writes its own part of col (or dx), so
+ * the result does not depend on the number of threads. */
 BNX_KERNEL
 void bnx_im2col(const bnx_conv_geom *g, int n, enum bnx_layout layout, const float *x,
                 float *col)
 {
-    const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
+    const long ohw = (long)g->oh * g->ow;
     const int eb = block_planes(g, n), blocks = (n + eb - 1) / eb;
     BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)g->c * n * ohw >= 32768)")
     for (int ci = 0; ci < g->c; ci++)
         for (int b = 0; b < blocks; b++) {
-            int e0 = b * eb, e1 = e0 + eb < n ? e0 + eb : n;
-            float *row = col + (size_t)ci * g->kh * g->kw * np;
-            for (int i = 0; i < g->kh; i++)
-                for (int j = 0; j < g->kw; j++, row += np) {
-                    const offset_pass p = make_pass(g, i, j);
-                    for (int e = e0; e < e1; e++)
-                        unfold_plane(g, &p, x + plane_offset(g, n, layout, ci, e),
-                                     row + (size_t)e * ohw);
-                }
+            const int e0 = b * eb, e1 = e0 + eb < n ? e0 + eb : n;
+            unfold_channel(g, n, layout, x, col, ci, e0, e1);
         }
 }
 
@@ -338,23 +364,13 @@ BNX_KERNEL
 void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const float *col,
                 float *dx)
 {
-    const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
+    const long ohw = (long)g->oh * g->ow;
     const int eb = block_planes(g, n), blocks = (n + eb - 1) / eb;
     BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)g->c * n * ohw >= 32768)")
     for (int ci = 0; ci < g->c; ci++)
         for (int b = 0; b < blocks; b++) {
-            int e0 = b * eb, e1 = e0 + eb < n ? e0 + eb : n;
-            for (int e = e0; e < e1; e++)
-                memset(dx + plane_offset(g, n, layout, ci, e), 0,
-                       sizeof(float) * (size_t)g->h * g->w);
-            const float *row = col + (size_t)ci * g->kh * g->kw * np;
-            for (int i = 0; i < g->kh; i++)
-                for (int j = 0; j < g->kw; j++, row += np) {
-                    const offset_pass p = make_pass(g, i, j);
-                    for (int e = e0; e < e1; e++)
-                        fold_plane(g, &p, row + (size_t)e * ohw,
-                                   dx + plane_offset(g, n, layout, ci, e));
-                }
+            const int e0 = b * eb, e1 = e0 + eb < n ? e0 + eb : n;
+            fold_channel(g, n, layout, col, dx, ci, e0, e1);
         }
 }
 
@@ -594,39 +610,6 @@ INLINE int slice_examples(const bnx_conv_geom *g, int n)
     return e < 1 ? 1 : e > n ? n : (int)e;
 }
 
-/* im2col of examples [e0, e1) only: their columns of col (c*kh*kw, n*oh*ow). */
-INLINE void unfold_examples(const bnx_conv_geom *g, int n, enum bnx_layout layout,
-                            const float *x, float *col, int e0, int e1)
-{
-    const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
-    float *row = col;
-    for (int ci = 0; ci < g->c; ci++)
-        for (int i = 0; i < g->kh; i++)
-            for (int j = 0; j < g->kw; j++, row += np) {
-                const offset_pass p = make_pass(g, i, j);
-                for (int e = e0; e < e1; e++)
-                    unfold_plane(g, &p, x + plane_offset(g, n, layout, ci, e), row + (size_t)e * ohw);
-            }
-}
-
-/* col2im of examples [e0, e1) only: overwrites their planes of dx. */
-INLINE void fold_examples(const bnx_conv_geom *g, int n, enum bnx_layout layout,
-                          const float *col, float *dx, int e0, int e1)
-{
-    const size_t ohw = (size_t)g->oh * g->ow, np = (size_t)n * ohw;
-    const float *row = col;
-    for (int ci = 0; ci < g->c; ci++) {
-        for (int e = e0; e < e1; e++)
-            memset(dx + plane_offset(g, n, layout, ci, e), 0, sizeof(float) * (size_t)g->h * g->w);
-        for (int i = 0; i < g->kh; i++)
-            for (int j = 0; j < g->kw; j++, row += np) {
-                const offset_pass p = make_pass(g, i, j);
-                for (int e = e0; e < e1; e++)
-                    fold_plane(g, &p, row + (size_t)e * ohw, dx + plane_offset(g, n, layout, ci, e));
-            }
-    }
-}
-
 BNX_KERNEL
 void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                         const float *x, const float *w, const float *b, float *y,
@@ -644,7 +627,8 @@ void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
     for (int s = 0; s < slices; s++) {
         const int e0 = s * eb, e1 = e0 + eb < n ? e0 + eb : n, cols = (e1 - e0) * ohw;
         const size_t c0 = (size_t)e0 * ohw;
-        unfold_examples(g, n, layout, x, col, e0, e1);
+        for (int ci = 0; ci < g->c; ci++)
+            unfold_channel(g, n, layout, x, col, ci, e0, e1);
         if (b)
             for (int o = 0; o < g->k; o++) {
                 float *row = y + (size_t)o * np + c0, bias = b[o];
@@ -695,7 +679,8 @@ void bnx_conv2d_backward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
             const int e0 = s * eb, e1 = e0 + eb < n ? e0 + eb : n;
             const size_t c0 = (size_t)e0 * ohw;
             bnx_sgemm(1, 0, ckk, (e1 - e0) * ohw, g->k, 1.0f, w, ckk, dy + c0, np, 0.0f, col + c0, np);
-            fold_examples(g, n, layout, col, dx, e0, e1);
+            for (int ci = 0; ci < g->c; ci++)
+                fold_channel(g, n, layout, col, dx, ci, e0, e1);
         }
     }
 }
