@@ -24,8 +24,8 @@
 
 #include "core/rng.h"
 #include "core/timer.h"
-#include "exp/limits.h"
-#include "exp/spec.h"
+#include "train/memory.h"
+#include "spec/spec.h"
 #include "model/net.h"
 #include "nn/conv2d.h"
 #include "nn/gemm.h"
@@ -194,11 +194,11 @@ static void cnn_step(void *p)
 }
 
 /* Evaluation: a forward pass in inference mode (moving averages, no
- * dropout), of a chunk of the trainer's size (exp/limits.h). */
+ * dropout), of a chunk of the trainer's size (train/memory.h). */
 static void cnn_eval(void *p)
 {
     cnn_ctx *c = p;
-    bnx_net_forward(&c->net, bnx_limits_eval_chunk(&cnn_cfg), c->x, BNX_FWD_EVAL);
+    bnx_net_forward(&c->net, bnx_eval_chunk(&cnn_cfg), c->x, BNX_FWD_EVAL);
 }
 
 /* The sgemm calls of layer l in a step, as conv2d.c and linear.c make
@@ -268,7 +268,7 @@ static void cnn_open(int norm, int norm_fc)
     bnx_net_spec spec;
     bnx_config_net_spec(&cfg, 1, 28, 28, CLASSES, &spec);
     spec.norm_hp.groups = 8; /* a divisor of 16 and 32 */
-    int max_batch = cnn_batch > bnx_limits_eval_chunk(&cfg) ? cnn_batch : bnx_limits_eval_chunk(&cfg);
+    int max_batch = cnn_batch > bnx_eval_chunk(&cfg) ? cnn_batch : bnx_eval_chunk(&cfg);
     bnx_error err;
     if (bnx_net_create(&cnn.net, &spec, max_batch, &err)) {
         fprintf(stderr, "bench: %s\n", err.msg);
@@ -508,7 +508,7 @@ static void bench_cnn(void)
             cnn_close();
         }
     }
-    int chunk = bnx_limits_eval_chunk(&cnn_cfg);
+    int chunk = bnx_eval_chunk(&cnn_cfg);
     printf("\n  GEMMs: the bare sgemm calls the step would make on the im2col path (conv layers) and\n"
            "  makes (fully connected): %.2f GFLOP per step, %.1f GFLOP/s on 1 thread, %.1f on 2; floor:\n"
            "  the same FLOPs at a 1024^3 sgemm's %.1f and %.1f GFLOP/s, %.2f and %.2f ms\n",

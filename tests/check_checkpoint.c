@@ -10,8 +10,9 @@
 
 #include "core/file.h"
 #include "core/rng.h"
-#include "exp/checkpoint.h"
-#include "exp/trainer.h"
+#include "train/checkpoint.h"
+#include "spec/identity.h"
+#include "train/trainer.h"
 #include "nn/norm.h"
 #include "testutil.h"
 
@@ -223,16 +224,16 @@ START_TEST(checkpoint_identity_ignores_threads_only)
     bnx_config_defaults(&a);
     b = a;
     unsigned char ia[32], ib[32];
-    bnx_checkpoint_identity(&a, "mnist", ia);
+    bnx_trial_identity(&a, "mnist", ia);
     b.threads = 2;
     b.checkpoint_every = 7;
-    bnx_checkpoint_identity(&b, "mnist", ib);
+    bnx_trial_identity(&b, "mnist", ib);
     ck_assert_mem_eq(ia, ib, 32);
-    bnx_checkpoint_identity(&a, "fashion-mnist", ib);
+    bnx_trial_identity(&a, "fashion-mnist", ib);
     ck_assert(memcmp(ia, ib, 32) != 0);
     b = a;
     b.lr *= 1.0000001;
-    bnx_checkpoint_identity(&b, "mnist", ib);
+    bnx_trial_identity(&b, "mnist", ib);
     ck_assert(memcmp(ia, ib, 32) != 0);
 }
 END_TEST

@@ -1,4 +1,4 @@
-/* Covariate shift as numbers (exp/ics.h): the distributional shift of known
+/* Covariate shift as numbers (probe/ics.h): the distributional shift of known
  * samples, and Santurkar et al.'s G and G' against finite differences, with
  * no trace left on the network. */
 #include <check.h>
@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "core/rng.h"
-#include "exp/ics.h"
-#include "exp/landscape.h"
+#include "probe/ics.h"
+#include "probe/landscape.h"
+#include "probe/scale.h"
 #include "model/net.h"
 #include "nn/loss.h"
 #include "nn/norm.h"

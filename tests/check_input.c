@@ -1,4 +1,4 @@
-/* The network's input (exp/input.h) and claim 9's keys: input_scale,
+/* The network's input (train/input.h) and claim 9's keys: input_scale,
  * input_constant and input_two_level on a hand-made set of 2x2 images;
  * input_norm's refusals; and the claim's mechanism, batch norm right
  * after the input mapping a constant feature to 0 and a two-level one to
@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exp/config.h"
+#include "spec/config.h"
 #include "core/rng.h"
-#include "exp/input.h"
+#include "train/input.h"
 #include "model/net.h"
 #include "nn/norm.h"
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "core/paths.h"
-#include "exp/limits.h"
+#include "train/memory.h"
 #include "core/alloc.h"
 #include "model/net.h"
 #include "nn/norm.h"
@@ -80,7 +80,7 @@ static void expect_refused(const bnx_config *cfg, bnx_dataset train, bnx_dataset
                            const char *words)
 {
     bnx_error err;
-    ck_assert_int_eq(bnx_limits_check(cfg, &train, &test, &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_memory_check(cfg, &train, &test, &err), BNX_EINVAL);
     ck_assert_msg(strstr(err.msg, words) != NULL, "'%s' lacks '%s'", err.msg, words);
 }
 
@@ -90,7 +90,7 @@ START_TEST(data_that_does_not_fit_the_model)
     bnx_config_defaults(&cfg);
     bnx_dataset train = shape(60000, 1, 28, 28, 10), test = shape(10000, 1, 28, 28, 10);
     bnx_error err;
-    ck_assert_int_eq(bnx_limits_check(&cfg, &train, &test, &err), BNX_OK);
+    ck_assert_int_eq(bnx_memory_check(&cfg, &train, &test, &err), BNX_OK);
     expect_refused(&cfg, train, shape(10000, 3, 32, 32, 10),
                    "test images (3x32x32) do not match training images (1x28x28)");
     expect_refused(&cfg, train, shape(10000, 1, 28, 28, 100),
@@ -131,7 +131,7 @@ START_TEST(too_large_for_memory_refused_with_the_size)
     cfg.hidden_units = 4096;
     bnx_error err;
     ck_assert_int_eq(bnx_config_set(&cfg, "bn", "true", &err), BNX_OK); /* 9.4 GiB with BN */
-    ck_assert_int_eq(bnx_limits_check(&cfg, &train, &test, &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_memory_check(&cfg, &train, &test, &err), BNX_EINVAL);
     ck_assert_msg(strstr(err.msg, "batch_size=4096 with hidden_layers=16 x hidden_units=4096 "
                                   "needs an estimated ") &&
                       strstr(err.msg, " GiB of memory") &&
@@ -143,16 +143,16 @@ START_TEST(too_large_for_memory_refused_with_the_size)
     cfg.conv_layers = 2;
     cfg.conv_channels[0] = cfg.conv_channels[1] = 4096;
     cfg.batch_size = 4096;
-    ck_assert_int_eq(bnx_limits_check(&cfg, &train, &test, &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_memory_check(&cfg, &train, &test, &err), BNX_EINVAL);
     ck_assert_msg(strstr(err.msg, "conv_channels=4096,4096 and hidden_layers=3") &&
                       strstr(err.msg, " GiB of memory") && strstr(err.msg, "; im2col "),
                   "%s", err.msg);
     /* The key lowers the limit; Fig. 1's network fits the default. */
     bnx_config_defaults(&cfg);
-    ck_assert_int_eq(bnx_limits_check(&cfg, &train, &test, &err), BNX_OK);
+    ck_assert_int_eq(bnx_memory_check(&cfg, &train, &test, &err), BNX_OK);
     cfg.max_memory_mb = 16;
     cfg.batch_size = 4096;
-    ck_assert_int_eq(bnx_limits_check(&cfg, &train, &test, &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_memory_check(&cfg, &train, &test, &err), BNX_EINVAL);
     ck_assert_ptr_nonnull(strstr(err.msg, "the limit is 16.0 MiB (max_memory_mb=16"));
     /* Never more than the machine has, whatever the key says. */
     cfg.max_memory_mb = 1048576;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/rng.h"
-#include "exp/config.h"
+#include "spec/config.h"
 #include "model/net.h"
 #include "nn/loss.h"
 #include "nn/batch_renorm.h"

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "core/file.h"
-#include "out/atomic.h"
-#include "out/csv.h"
+#include "io/atomic.h"
+#include "io/csv.h"
 #include "testutil.h"
 
 static char dir[64];

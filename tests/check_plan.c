@@ -1,4 +1,4 @@
-/* The run plan (exp/plan.h): a round trip through plan.json gives every
+/* The run plan (spec/plan.h): a round trip through plan.json gives every
  * trial's config back bit for bit; a plan resumes with its own values
  * whatever today's defaults are, and with the default for a key it lacks
  * (one added to bnexp after it was written), its checkpoint identity
@@ -10,11 +10,12 @@
 
 #include "core/file.h"
 #include "core/paths.h"
-#include "exp/checkpoint.h"
-#include "exp/manifest.h"
-#include "exp/plan.h"
-#include "exp/rundir.h"
-#include "exp/spec.h"
+#include "train/checkpoint.h"
+#include "spec/identity.h"
+#include "runs/manifest.h"
+#include "spec/plan.h"
+#include "runs/rundir.h"
+#include "spec/spec.h"
 #include "testutil.h"
 
 static char dir[64];
@@ -90,7 +91,7 @@ START_TEST(round_trip_gives_every_config_back)
         unsigned char a[32], b[32], c[32];
         bnx_plan_identity(&plan.trials[i], "data", a);
         bnx_plan_identity(&back.trials[i], "data", b);
-        bnx_checkpoint_identity(&plan.trials[i].config, "data", c);
+        bnx_trial_identity(&plan.trials[i].config, "data", c);
         ck_assert_int_eq(memcmp(a, b, 32), 0);
         ck_assert_int_eq(memcmp(a, c, 32), 0); /* the trainer's own identity */
     }
@@ -162,9 +163,9 @@ START_TEST(key_added_later_takes_its_default_and_keeps_the_identity)
     char *w = strstr(old_text, "\nwarmup_steps=") + 1;
     memmove(w, strchr(w, '\n') + 1, strlen(strchr(w, '\n') + 1) + 1);
     unsigned char want[32], got[32], today[32];
-    bnx_checkpoint_identity_text(old_text, "d", want);
+    bnx_trial_identity_text(old_text, "d", want);
     bnx_plan_identity(&back.trials[0], "d", got);
-    bnx_checkpoint_identity(&back.trials[0].config, "d", today);
+    bnx_trial_identity(&back.trials[0].config, "d", today);
     ck_assert_int_eq(memcmp(want, got, 32), 0);
     ck_assert_int_ne(memcmp(today, got, 32), 0); /* today's key table would not match */
 }

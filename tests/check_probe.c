@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "core/rng.h"
-#include "exp/probe.h"
+#include "probe/quantile.h"
 
 static int cmp_float(const void *a, const void *b)
 {

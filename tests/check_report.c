@@ -10,10 +10,12 @@
 #include <sys/stat.h>
 
 #include "core/paths.h"
-#include "exp/plan.h"
-#include "exp/report.h"
-#include "exp/spec.h"
-#include "out/csvread.h"
+#include "spec/plan.h"
+#include "analysis/curves.h"
+#include "analysis/report.h"
+#include "analysis/sweep.h"
+#include "spec/spec.h"
+#include "io/csvread.h"
 #include "testutil.h"
 
 static char dir[64];

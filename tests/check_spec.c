@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "core/paths.h"
-#include "exp/spec.h"
+#include "spec/spec.h"
 #include "nn/norm.h"
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* Verdict rules (exp/verdict.h) and the claims table (exp/claims.h) on run
+/* Verdict rules (analysis/verdict.h) and the claims table (analysis/claims.h) on run
  * directories with known numbers: a plan made from an experiment file, a
  * summary.csv and metrics.csv files written by hand. */
 #include <check.h>
@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "exp/claims.h"
-#include "exp/plan.h"
-#include "exp/spec.h"
+#include "analysis/claims.h"
+#include "spec/plan.h"
+#include "spec/spec.h"
 #include "testutil.h"
 
 /* An experiment file: two variants (bn, no-bn) over a grid of three

@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 
-struct bnx_plan; /* exp/plan.h */
+struct bnx_plan; /* spec/plan.h */
 
 /* A subcommand: argv[0] is the subcommand's name.  Returns the process exit
  * status: 0 success, 1 a failure at run time, 2 a usage error. */

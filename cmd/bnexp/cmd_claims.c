@@ -1,5 +1,5 @@
 /* bnexp report claims and bnexp run claims: the claims table over every
- * experiment with a verdict rule (lib/exp/claims.h). */
+ * experiment with a verdict rule (lib/analysis/claims.h). */
 #include <errno.h>
 #include <signal.h>
 #include <getopt.h>
@@ -11,9 +11,9 @@
 
 #include "cli.h"
 #include "core/paths.h"
-#include "exp/claims.h"
-#include "exp/spec.h"
-#include "out/atomic.h"
+#include "analysis/claims.h"
+#include "spec/spec.h"
+#include "io/atomic.h"
 
 #define MAX_CHART_ARGS 24
 

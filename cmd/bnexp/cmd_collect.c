@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "exp/plan.h"
-#include "exp/rundir.h"
+#include "spec/plan.h"
+#include "runs/rundir.h"
 
 int cmd_collect(int argc, char **argv)
 {

@@ -9,9 +9,9 @@
 
 #include "cli.h"
 #include "data/registry.h"
-#include "exp/plan.h"
-#include "exp/trainer.h"
-#include "out/csv.h"
+#include "spec/plan.h"
+#include "train/trainer.h"
+#include "io/csv.h"
 
 #define EVAL_HEADER                                                                         \
     "variant,seed,step,stats,batch_size,transform,amount,update_running,test_accuracy,"    \

@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "cli.h"
-#include "exp/claims.h"
-#include "exp/spec.h"
+#include "analysis/claims.h"
+#include "spec/spec.h"
 #include "core/paths.h"
 #include "data/registry.h"
-#include "exp/config.h"
+#include "spec/config.h"
 #include "nn/norm.h"
 
 

@@ -12,12 +12,14 @@
 
 #include "cli.h"
 #include "core/paths.h"
-#include "exp/manifest.h"
-#include "exp/report.h"
-#include "out/atomic.h"
-#include "out/csvread.h"
-#include "out/plot.h"
-#include "out/strbuf.h"
+#include "runs/manifest.h"
+#include "analysis/curves.h"
+#include "analysis/report.h"
+#include "analysis/sweep.h"
+#include "io/atomic.h"
+#include "io/csvread.h"
+#include "io/plot.h"
+#include "io/strbuf.h"
 
 /* One chart kind: its template, the CSV each trial must have, and the
  * columns the template reads from it. */

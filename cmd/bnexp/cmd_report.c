@@ -9,13 +9,13 @@
 
 #include "cli.h"
 #include "core/paths.h"
-#include "exp/claims.h"
-#include "exp/manifest.h"
-#include "exp/plan.h"
-#include "exp/report.h"
-#include "exp/spec.h"
-#include "out/atomic.h"
-#include "out/strbuf.h"
+#include "analysis/claims.h"
+#include "runs/manifest.h"
+#include "spec/plan.h"
+#include "analysis/report.h"
+#include "spec/spec.h"
+#include "io/atomic.h"
+#include "io/strbuf.h"
 
 /* Append the verdicts of the run's frozen experiment file (if it has any)
  * to *text. */

@@ -18,16 +18,16 @@
 #include "core/paths.h"
 #include "core/timer.h"
 #include "data/registry.h"
-#include "exp/checkpoint.h"
-#include "exp/limits.h"
+#include "train/checkpoint.h"
+#include "train/memory.h"
 #include "core/file.h"
-#include "exp/plan.h"
-#include "exp/spec.h"
-#include "exp/trainer.h"
-#include "exp/rundir.h"
+#include "spec/plan.h"
+#include "spec/spec.h"
+#include "train/trainer.h"
+#include "runs/rundir.h"
 #include "launch.h"
 #include "launchers.h"
-#include "out/atomic.h"
+#include "io/atomic.h"
 
 /* A trial as the parent process sees it. */
 typedef struct job {

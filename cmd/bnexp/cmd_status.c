@@ -7,10 +7,10 @@
 
 #include "cli.h"
 #include "core/paths.h"
-#include "exp/rundir.h"
+#include "runs/rundir.h"
 #include "launchers.h"
-#include "exp/plan.h"
-#include "out/csvread.h"
+#include "spec/plan.h"
+#include "io/csvread.h"
 
 /* The last record of dir/metrics.csv: its step and test accuracy (NaN
  * when there is none); 0 if the file could be read. */

@@ -9,8 +9,8 @@
 
 #include "cli.h"
 #include "core/paths.h"
-#include "exp/plan.h"
-#include "exp/rundir.h"
+#include "spec/plan.h"
+#include "runs/rundir.h"
 #include "launch.h"
 
 typedef struct trial_ctx {

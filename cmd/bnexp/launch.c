@@ -11,10 +11,10 @@
 
 #include "cli.h"
 #include "core/timer.h"
-#include "exp/checkpoint.h"
-#include "exp/machine.h"
-#include "exp/manifest.h"
-#include "exp/rundir.h"
+#include "train/checkpoint.h"
+#include "runs/machine.h"
+#include "runs/manifest.h"
+#include "runs/rundir.h"
 #include "nn/kernel.h"
 
 void launch_free_data(loaded_data *data, int count)
@@ -124,7 +124,7 @@ int launch_stop_signal(void)
 }
 
 /* Remove what a trial process killed outright (SIGKILL, a crash) may have
- * left of a file being replaced: NAME.tmp.PID (out/atomic.h). */
+ * left of a file being replaced: NAME.tmp.PID (io/atomic.h). */
 static void remove_temporary_files(const char *dir)
 {
     DIR *d = opendir(dir);

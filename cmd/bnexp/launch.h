@@ -1,4 +1,4 @@
-/* What every launcher shares (exp/rundir.h): the datasets a plan's trials
+/* What every launcher shares (runs/rundir.h): the datasets a plan's trials
  * train on, loaded and checked against the plan's digests, and running
  * one trial of the plan in this process, which the local process pool's
  * children, `bnexp trial` (GNU parallel's jobs, Slurm's array tasks) and
@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 #include "data/registry.h"
-#include "exp/plan.h"
-#include "exp/trainer.h"
+#include "spec/plan.h"
+#include "train/trainer.h"
 
 /* A dataset loaded for the trials that name it. */
 typedef struct loaded_data {
@@ -51,7 +51,7 @@ int launch_stop_signal(void);
 
 /* Run trial `index` of `plan` whose directory RUN/trial->dir exists
  * (run_dir is RUN), with data[] loaded (the one its dataset key names is
- * used), in this process: take its lock (exp/rundir.h), remove what a
+ * used), in this process: take its lock (runs/rundir.h), remove what a
  * killed process left (NAME.tmp.PID files) and a manifest of an earlier
  * attempt, write running.json, train from its checkpoint if it has one
  * (bnx_trial_run with resume), write manifest.json (with the machine),

@@ -18,10 +18,10 @@
 #include "core/file.h"
 #include "core/paths.h"
 #include "core/timer.h"
-#include "exp/rundir.h"
+#include "runs/rundir.h"
 #include "launch.h"
-#include "out/atomic.h"
-#include "out/jsonfile.h"
+#include "io/atomic.h"
+#include "io/jsonfile.h"
 
 int launch_parse(const char *name)
 {

@@ -4,7 +4,7 @@
 #ifndef BNX_CMD_LAUNCHERS_H
 #define BNX_CMD_LAUNCHERS_H
 
-#include "exp/plan.h"
+#include "spec/plan.h"
 
 enum { LAUNCH_LOCAL, LAUNCH_PARALLEL, LAUNCH_SLURM };
 

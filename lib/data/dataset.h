@@ -3,7 +3,7 @@
  * Pixel byte b stands for the value b / 255 in [0, 1] (computed in float:
  * (float)b / 255.0f, bnx_pixels_to_float), the value every reader produced
  * when sets were held as floats; the trainer converts a mini-batch or an
- * evaluation chunk at a time (exp/input.h). */
+ * evaluation chunk at a time (train/input.h). */
 #ifndef BNX_DATA_DATASET_H
 #define BNX_DATA_DATASET_H
 

@@ -21,7 +21,7 @@
  *   2. One row in norm.c's table: its config name (ops.name) for the
  *      `norm` and `norm_fc` keys comes with it, and `bnexp list` shows it.
  *   3. Keys of its own (if any): a field in bnx_norm_hyper, a row in
- *      lib/exp/config.c's key table, and the line in bnx_config_net_spec
+ *      lib/spec/config.c's key table, and the line in bnx_config_net_spec
  *      that carries it over.
  *   4. Tests in tests/check_norm.c: the table-driven finite-difference
  *      check covers every kind on fc and conv inputs in both layouts (a kind

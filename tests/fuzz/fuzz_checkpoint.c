@@ -10,7 +10,7 @@
 
 #include <openssl/evp.h>
 
-#include "exp/checkpoint.h"
+#include "train/checkpoint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

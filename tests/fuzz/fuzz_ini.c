@@ -1,4 +1,4 @@
-/* Fuzz the experiment spec parser (exp/spec.h) and the --set and
+/* Fuzz the experiment spec parser (spec/spec.h) and the --set and
  * --variants handling after it.
  *
  * Input: the .ini text, then (after the first NUL byte, if any) one
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/paths.h"
-#include "exp/spec.h"
+#include "spec/spec.h"
 #include "fuzzutil.h"
 
 static bnx_spec spec; /* large: static rather than on the stack */

@@ -1,4 +1,4 @@
-/* Fuzz the run plan reader (exp/plan.h), what `bnexp run --resume` trusts.
+/* Fuzz the run plan reader (spec/plan.h), what `bnexp run --resume` trusts.
  *
  * Input: plan.json text.  A plan that is accepted must hold only path-safe
  * trial directories VARIANT/seed-K, distinct, each config with its trial's
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "core/paths.h"
-#include "exp/plan.h"
+#include "spec/plan.h"
 #include "fuzzutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

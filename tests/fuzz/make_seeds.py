@@ -115,7 +115,7 @@ write("fuzz_png", "grey8-gama-text", png(2, 2, 8, 0, grid(2, 2, lambda x, y: (x 
                                          extra=chunk(b"gAMA", struct.pack(">I", 45455))
                                          + chunk(b"tEXt", b"Comment\x00seed")))
 
-# ---- experiment specs (exp/spec.h) ----
+# ---- experiment specs (spec/spec.h) ----
 for name in sorted(os.listdir(os.path.join(ROOT, "experiments"))):
     if name.endswith(".ini"):
         with open(os.path.join(ROOT, "experiments", name), "rb") as f:
@@ -127,7 +127,7 @@ write("fuzz_ini", "grids", small + b"[grid.a]\ninit_std = 1e-3:1e1:x10\nlr = 0.1
       b"[grid.b]\nconv_channels = [16,32],[8]\ndropout = 0:0.5:+0.25\n"
       b"\x00%lr=0.3,0.4\n%bn=true\nsteps=5\n@a\n")
 
-# ---- run plans (exp/plan.h) ----
+# ---- run plans (spec/plan.h) ----
 import json
 def plan(trials, swept=()):
     return json.dumps({
@@ -155,7 +155,7 @@ with open(os.path.join(FUZZ, "fuzz_png.dict"), "w") as f:
 with open(os.path.join(ROOT, "lib", "exp", "config.c")) as f:
     keys = sorted(set(re.findall(r'^\s*\{"([a-z_0-9]+)", K_', f.read(), re.M)))
 with open(os.path.join(FUZZ, "fuzz_ini.dict"), "w") as f:
-    f.write("# experiment keys (lib/exp/config.c) and spec syntax (libFuzzer -dict)\n")
+    f.write("# experiment keys (lib/spec/config.c) and spec syntax (libFuzzer -dict)\n")
     for word in ["[experiment]", "[variant.", "[grid]", "[grid.", "description", "seeds", "=",
                  "\\x00", "@", "%", ",", "[", "]", ":", ":x", ":+", "true",
                  "false", "1e-9", "4294967295"] + keys:

@@ -1,0 +1,459 @@
+#include "analysis/claims.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/paths.h"
+#include "spec/plan.h"
+#include "spec/spec.h"
+#include "io/strbuf.h"
+
+void bnx_claims_free(bnx_claims *claims)
+{
+    for (int i = 0; i < claims->num_rows; i++)
+        bnx_verdict_result_free(&claims->rows[i].result);
+    free(claims->rows);
+    memset(claims, 0, sizeof *claims);
+}
+
+static bnx_claim_row *add_row(bnx_claims *c, int *cap)
+{
+    if (c->num_rows == *cap) {
+        int n = *cap ? *cap * 2 : 16;
+        bnx_claim_row *grown = realloc(c->rows, sizeof *grown * (size_t)n);
+        if (!grown)
+            return NULL;
+        c->rows = grown;
+        *cap = n;
+    }
+    bnx_claim_row *r = &c->rows[c->num_rows++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+/* A rule's text fields, without its parsed measure. */
+static void copy_rule(bnx_verdict_rule *dst, const bnx_verdict_rule *src)
+{
+    *dst = *src;
+    dst->root = NULL;
+    dst->terms = NULL;
+    dst->num_terms = 0;
+}
+
+static const bnx_verdict_rule *find_rule(const bnx_spec *spec, const char *name)
+{
+    for (int i = 0; spec && i < spec->num_verdicts; i++)
+        if (strcmp(spec->verdicts[i].name, name) == 0)
+            return &spec->verdicts[i];
+    return NULL;
+}
+
+/* Rows for experiment `name` (file `file`, loaded as `spec`). */
+static int add_experiment(bnx_claims *c, int *cap, const char *name, const char *file,
+                          const bnx_spec *spec, const char *runs_dir, bnx_error *err)
+{
+    char run[4096], frozen_path[4200];
+    bnx_spec frozen = {0};
+    int have_run = 0, frozen_ok = 0;
+    char frozen_err[1024] = "";
+    snprintf(run, sizeof run, "%s/%s/latest", runs_dir ? runs_dir : "", name);
+    char target[1024];
+    ssize_t n = runs_dir ? readlink(run, target, sizeof target - 1) : -1;
+    if (n > 0) { /* latest -> RUN: name the run itself */
+        target[n] = '\0';
+        if (target[0] == '/')
+            snprintf(run, sizeof run, "%s", target);
+        else if (!strchr(target, '/'))
+            snprintf(run, sizeof run, "%s/%s/%s", runs_dir, name, target);
+    }
+    if (runs_dir && bnx_is_dir(run)) {
+        have_run = 1;
+        bnx_error e;
+        bnx_error_clear(&e);
+        snprintf(frozen_path, sizeof frozen_path, "%s/%s", run, BNX_PLAN_INI);
+        frozen_ok = bnx_spec_load(frozen_path, name, &frozen, &e) == BNX_OK;
+        if (!frozen_ok)
+            snprintf(frozen_err, sizeof frozen_err, "%s", e.msg);
+    }
+    for (int i = 0; i < spec->num_verdicts; i++) {
+        bnx_claim_row *row = add_row(c, cap);
+        if (!row) {
+            bnx_spec_free(&frozen);
+            return bnx_fail(err, BNX_ENOMEM, "out of memory for the claims table");
+        }
+        snprintf(row->experiment, sizeof row->experiment, "%s", name);
+        snprintf(row->file, sizeof row->file, "%s", file);
+        copy_rule(&row->rule, &spec->verdicts[i]);
+        if (!have_run) {
+            row->state = BNX_CLAIM_NOT_RUN;
+            continue;
+        }
+        snprintf(row->run, sizeof row->run, "%s", run);
+        if (!frozen_ok) {
+            row->state = BNX_CLAIM_ERROR;
+            snprintf(row->error, sizeof row->error, "%s", frozen_err);
+            continue;
+        }
+        const bnx_verdict_rule *fr = find_rule(&frozen, spec->verdicts[i].name);
+        if (!fr) {
+            row->state = BNX_CLAIM_NOT_RUN; /* the rule came after the run */
+            continue;
+        }
+        row->changed = !bnx_verdict_same(fr, &spec->verdicts[i]);
+        copy_rule(&row->rule, fr);
+        bnx_error e;
+        bnx_error_clear(&e);
+        int rc = bnx_verdict_evaluate(fr, run, &row->result, &e);
+        if (rc == BNX_ENOMEM) {
+            bnx_spec_free(&frozen);
+            return bnx_fail(err, rc, "%s", e.msg);
+        }
+        row->state = rc ? BNX_CLAIM_ERROR : BNX_CLAIM_DECIDED;
+        if (rc)
+            snprintf(row->error, sizeof row->error, "%s", e.msg);
+    }
+    bnx_spec_free(&frozen);
+    return BNX_OK;
+}
+
+/* Claims numbered 1, 2, ... first, in order; then the rest by text. */
+static int claim_cmp(const char *a, const char *b)
+{
+    char *ea, *eb;
+    long na = strtol(a, &ea, 10), nb = strtol(b, &eb, 10);
+    int ia = ea != a && !*ea, ib = eb != b && !*eb;
+    if (ia != ib)
+        return ia ? -1 : 1;
+    if (ia && na != nb)
+        return na < nb ? -1 : 1;
+    return strcmp(a, b);
+}
+
+static int row_cmp(const void *pa, const void *pb)
+{
+    const bnx_claim_row *a = pa, *b = pb;
+    int c = claim_cmp(a->rule.claim, b->rule.claim);
+    if (c)
+        return c;
+    if ((c = strcmp(a->experiment, b->experiment)))
+        return c;
+    return a->rule.line - b->rule.line;
+}
+
+int bnx_claims_collect(const char *experiments_dir, const char *runs_dir, bnx_claims *claims,
+                       bnx_error *err)
+{
+    memset(claims, 0, sizeof *claims);
+    bnx_names names;
+    int rc = bnx_dir_names(experiments_dir, BNX_CLAIMS_MAX_FILES, &names, err);
+    if (rc == BNX_ENOTFOUND)
+        bnx_fail(err, rc, "cannot read the experiments directory %s", experiments_dir);
+    int rcap = 0;
+    for (int i = 0; rc == BNX_OK && i < names.n; i++) {
+        char file[4096], name[64];
+        size_t len = strlen(names.v[i]);
+        if (len < 5 || strcmp(names.v[i] + len - 4, ".ini") != 0)
+            continue;
+        snprintf(name, sizeof name, "%.*s", (int)(len - 4 < 63 ? len - 4 : 63), names.v[i]);
+        if ((size_t)snprintf(file, sizeof file, "%s/%s", experiments_dir, names.v[i]) >= sizeof file) {
+            rc = bnx_fail(err, BNX_EINVAL, "experiments directory path is too long");
+            break;
+        }
+        bnx_spec spec;
+        if ((rc = bnx_spec_load(file, name, &spec, err)) == BNX_OK && spec.num_verdicts)
+            rc = add_experiment(claims, &rcap, name, file, &spec, runs_dir, err);
+        bnx_spec_free(&spec);
+    }
+    bnx_names_free(&names);
+    if (rc) {
+        bnx_claims_free(claims);
+        return rc;
+    }
+    if (claims->num_rows > 1)
+        qsort(claims->rows, (size_t)claims->num_rows, sizeof *claims->rows, row_cmp);
+    return BNX_OK;
+}
+
+/* ---- text ---- */
+
+void bnx_claim_measure_text(const bnx_claim_row *row, char *buf, size_t size)
+{
+    const bnx_verdict_result *res = &row->result;
+    if (row->state != BNX_CLAIM_DECIDED || res->decided == 0) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    if (res->num_points == 1) {
+        const bnx_verdict_point *p = &res->points[0];
+        if (p->per_seed.n >= 2)
+            snprintf(buf, size, "%.4g (per seed %.4g ± %.2g, %d seeds)", p->measure,
+                     p->per_seed.mean, p->per_seed.sd, p->per_seed.n);
+        else
+            snprintf(buf, size, "%.4g (%d seed%s)", p->measure, p->seeds, p->seeds == 1 ? "" : "s");
+        return;
+    }
+    snprintf(buf, size, "%.4g to %.4g over %d points", res->measure.min, res->measure.max,
+             res->decided);
+}
+
+void bnx_claim_verdict_text(const bnx_claim_row *row, char *buf, size_t size)
+{
+    const bnx_verdict_result *res = &row->result;
+    if (row->state == BNX_CLAIM_NOT_RUN) {
+        snprintf(buf, size, "not run");
+        return;
+    }
+    if (row->state == BNX_CLAIM_ERROR) {
+        snprintf(buf, size, "error");
+        return;
+    }
+    int n = snprintf(buf, size, "%s", bnx_verdict_outcome_name(res->outcome));
+    if (n < 0 || (size_t)n >= size)
+        return;
+    if (res->outcome == BNX_VERDICT_MIXED)
+        n += snprintf(buf + n, size - (size_t)n, " (holds at %d of %d points)", res->holding,
+                      res->decided);
+    if (n >= 0 && (size_t)n < size && res->decided < res->num_points && res->decided > 0)
+        snprintf(buf + n, size - (size_t)n, " (%d of %d points undecided)",
+                 res->num_points - res->decided, res->num_points);
+}
+
+/* Text for a Markdown table cell: '|' and line breaks would end it. */
+static void md_cell(bnx_strbuf *sb, const char *s)
+{
+    for (; *s; s++)
+        if (*s == '|')
+            bnx_sb_printf(sb, "\\|");
+        else
+            bnx_sb_printf(sb, "%c", *s == '\n' ? ' ' : *s);
+}
+
+static const char *op_text(int op)
+{
+    return op == BNX_OP_LT ? "<" : op == BNX_OP_LE ? "<=" : op == BNX_OP_GT ? ">" : ">=";
+}
+
+/* The rule and its points, as Markdown. */
+static void put_rule_details(bnx_strbuf *sb, const bnx_verdict_rule *r, const bnx_verdict_result *res)
+{
+    bnx_sb_printf(sb, "- measure: `%s`, holds if `%s %g`%s%s", r->measure, op_text(r->op),
+                  r->threshold, r->at[0] ? ", at every value of " : "", r->at);
+    bnx_sb_printf(sb, "; at least %d seed%s a point; an empty value counts as %s", r->min_seeds,
+                  r->min_seeds == 1 ? "" : "s",
+                  r->empty == BNX_EMPTY_SKIP ? "nothing (skipped)"
+                  : r->empty == BNX_EMPTY_UNDECIDED ? "undecided" : "a number:");
+    if (r->empty == BNX_EMPTY_VALUE)
+        bnx_sb_printf(sb, " %g", r->empty_value);
+    bnx_sb_printf(sb, "\n- written: %s\n", r->written);
+    if (!res || !res->num_points)
+        return;
+    bnx_sb_printf(sb, "\n| point | seeds | measure | per seed (mean ± sd) | holds |");
+    for (int k = 0; k < res->num_terms; k++) {
+        bnx_sb_printf(sb, " `");
+        md_cell(sb, res->term_text[k]);
+        bnx_sb_printf(sb, "` |");
+    }
+    bnx_sb_printf(sb, "\n|---|---|---|---|---|");
+    for (int k = 0; k < res->num_terms; k++)
+        bnx_sb_printf(sb, "---|");
+    bnx_sb_printf(sb, "\n");
+    for (int p = 0; p < res->num_points; p++) {
+        const bnx_verdict_point *pt = &res->points[p];
+        bnx_sb_printf(sb, "| ");
+        md_cell(sb, pt->label);
+        bnx_sb_printf(sb, " | %d | ", pt->seeds);
+        if (pt->decided)
+            bnx_sb_printf(sb, "%.4g", pt->measure);
+        else
+            bnx_sb_printf(sb, "undecided: "), md_cell(sb, pt->why);
+        if (pt->per_seed.n >= 2)
+            bnx_sb_printf(sb, " | %.4g ± %.2g (%d) | ", pt->per_seed.mean, pt->per_seed.sd,
+                          pt->per_seed.n);
+        else
+            bnx_sb_printf(sb, " | - | ");
+        bnx_sb_printf(sb, "%s |", !pt->decided ? "-" : pt->holds ? "yes" : "no");
+        for (int k = 0; k < res->num_terms; k++)
+            if (isfinite(pt->terms[k]))
+                bnx_sb_printf(sb, " %.4g (%d) |", pt->terms[k], pt->term_trials[k]);
+            else
+                bnx_sb_printf(sb, " - |");
+        bnx_sb_printf(sb, "\n");
+    }
+}
+
+/* `path` relative to directory `base` when it lies below it, else as is. */
+static const char *relative_to(const char *path, const char *base)
+{
+    size_t n = strlen(base);
+    if (n && strncmp(path, base, n) == 0 && path[n] == '/')
+        return path + n + 1;
+    return path;
+}
+
+int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, const char *base,
+                        char **text, bnx_error *err)
+{
+    bnx_strbuf sb = {0};
+    int counts[4] = {0}, not_run = 0, errors = 0;
+    for (int i = 0; i < claims->num_rows; i++) {
+        const bnx_claim_row *row = &claims->rows[i];
+        if (row->state == BNX_CLAIM_DECIDED)
+            counts[row->result.outcome]++;
+        not_run += row->state == BNX_CLAIM_NOT_RUN;
+        errors += row->state == BNX_CLAIM_ERROR;
+    }
+    bnx_sb_printf(&sb, "# Claims\n\nEvery verdict rule of every experiment file, decided by "
+                  "bnexp on the experiment's latest run from the rule the run froze "
+                  "(RUN/experiment.ini). %d rule%s: %d hold, %d do not hold, %d mixed, %d "
+                  "undecided, %d not run, %d whose run could not be read.\n\n",
+                  claims->num_rows, claims->num_rows == 1 ? "" : "s", counts[BNX_VERDICT_HOLDS],
+                  counts[BNX_VERDICT_FAILS], counts[BNX_VERDICT_MIXED],
+                  counts[BNX_VERDICT_UNDECIDED], not_run, errors);
+    bnx_sb_printf(&sb, "| claim | statement | source | experiment | measured | verdict | chart |\n"
+                       "|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < claims->num_rows; i++) {
+        const bnx_claim_row *row = &claims->rows[i];
+        char measure[128], verdict[128];
+        bnx_claim_measure_text(row, measure, sizeof measure);
+        bnx_claim_verdict_text(row, verdict, sizeof verdict);
+        bnx_sb_printf(&sb, "| %s | ", row->rule.claim);
+        md_cell(&sb, row->rule.statement);
+        bnx_sb_printf(&sb, " | ");
+        md_cell(&sb, row->rule.source[0] ? row->rule.source : "-");
+        bnx_sb_printf(&sb, " | [%s](#%s%s%s) | %s | **%s**%s | ", row->experiment, row->experiment,
+                      row->rule.name[0] ? "-" : "", row->rule.name, measure, verdict,
+                      row->changed ? " (rule edited since the run)" : "");
+        if (charts && charts[i] && charts[i][0])
+            bnx_sb_printf(&sb, "[chart](%s)", relative_to(charts[i], base));
+        else
+            bnx_sb_printf(&sb, "-");
+        bnx_sb_printf(&sb, " |\n");
+    }
+    bnx_sb_printf(&sb, "\n**measured**: the rule's measure over every seed's trials (what "
+                  "the verdict tests); with one point, also the mean ± sd of the measure computed "
+                  "on each seed's trials alone (sample sd); with several points, the range of the "
+                  "measure over the decided points. "
+                  "**verdict**: holds at every decided point, at none (does not hold), at some "
+                  "(mixed); undecided when no point could be decided (missing or failed trials, "
+                  "too few seeds).\n\n## Rules and numbers\n");
+    for (int i = 0; i < claims->num_rows; i++) {
+        const bnx_claim_row *row = &claims->rows[i];
+        char verdict[128];
+        bnx_claim_verdict_text(row, verdict, sizeof verdict);
+        bnx_sb_printf(&sb, "\n### <a id=\"%s%s%s\"></a>%s%s%s: claim %s, %s\n\n", row->experiment,
+                      row->rule.name[0] ? "-" : "", row->rule.name, row->experiment,
+                      row->rule.name[0] ? "/" : "", row->rule.name, row->rule.claim, verdict);
+        bnx_sb_printf(&sb, "%s\n\n- source: %s\n- experiment file: %s\n", row->rule.statement,
+                      row->rule.source[0] ? row->rule.source : "-", row->file);
+        if (row->state == BNX_CLAIM_NOT_RUN) {
+            bnx_sb_printf(&sb, "- not run%s: `bnexp run %s` runs it\n",
+                          row->run[0] ? " with this rule (the latest run's copy of the file "
+                                        "lacks it)" : "", row->experiment);
+            put_rule_details(&sb, &row->rule, NULL);
+            continue;
+        }
+        bnx_sb_printf(&sb, "- run: %s\n", row->run);
+        if (row->changed)
+            bnx_sb_printf(&sb, "- the experiment file's rule was edited after this run; the "
+                          "run's own rule decided it (`bnexp run %s` decides the new one)\n",
+                          row->experiment);
+        if (row->state == BNX_CLAIM_ERROR) {
+            bnx_sb_printf(&sb, "- not decided: %s\n", row->error);
+            put_rule_details(&sb, &row->rule, NULL);
+            continue;
+        }
+        put_rule_details(&sb, &row->rule, &row->result);
+    }
+    return bnx_sb_take(&sb, text, err);
+}
+
+/* A CSV text field, quoted when it holds a comma, quote or line break. */
+static void csv_text(bnx_strbuf *sb, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        bnx_sb_printf(sb, "%s", s);
+        return;
+    }
+    bnx_sb_printf(sb, "\"");
+    for (; *s; s++)
+        bnx_sb_printf(sb, *s == '"' ? "\"\"" : "%c", *s);
+    bnx_sb_printf(sb, "\"");
+}
+
+static void csv_num(bnx_strbuf *sb, double x)
+{
+    if (isfinite(x))
+        bnx_sb_printf(sb, ",%.6g", x);
+    else
+        bnx_sb_printf(sb, ",");
+}
+
+int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err)
+{
+    bnx_strbuf sb = {0};
+    bnx_sb_printf(&sb, "claim,rule,experiment,statement,source,written,run,state,verdict,point,"
+                       "seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why\n");
+    for (int i = 0; i < claims->num_rows; i++) {
+        const bnx_claim_row *row = &claims->rows[i];
+        const bnx_verdict_result *res = &row->result;
+        int points = row->state == BNX_CLAIM_DECIDED ? res->num_points : 0;
+        for (int p = 0; p < (points ? points : 1); p++) {
+            const char *fields[] = {row->rule.claim, row->rule.name, row->experiment,
+                                    row->rule.statement, row->rule.source, row->rule.written,
+                                    row->run};
+            for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+                if (f)
+                    bnx_sb_printf(&sb, ",");
+                csv_text(&sb, fields[f]);
+            }
+            bnx_sb_printf(&sb, ",%s,", row->state == BNX_CLAIM_DECIDED ? "decided"
+                                       : row->state == BNX_CLAIM_NOT_RUN ? "not run" : "error");
+            csv_text(&sb, row->state == BNX_CLAIM_DECIDED ? bnx_verdict_outcome_name(res->outcome) : "");
+            if (!points) {
+                bnx_sb_printf(&sb, ",,,,,,,,,");
+                csv_text(&sb, row->error);
+                bnx_sb_printf(&sb, "\n");
+                continue;
+            }
+            const bnx_verdict_point *pt = &res->points[p];
+            bnx_sb_printf(&sb, ",");
+            csv_text(&sb, pt->label);
+            bnx_sb_printf(&sb, ",%d,%d,%d", pt->seeds, pt->decided, pt->holds);
+            csv_num(&sb, pt->measure);
+            csv_num(&sb, pt->per_seed.mean);
+            csv_num(&sb, pt->per_seed.sd);
+            bnx_sb_printf(&sb, ",%d,", pt->per_seed.n);
+            csv_text(&sb, pt->why);
+            bnx_sb_printf(&sb, "\n");
+        }
+    }
+    return bnx_sb_take(&sb, text, err);
+}
+
+int bnx_verdicts_markdown(const bnx_spec *spec, const char *run, bnx_strbuf *sb, bnx_error *err)
+{
+    if (!spec->num_verdicts)
+        return BNX_OK;
+    bnx_sb_printf(sb, "\n## Verdicts\n\nThe rules of the run's experiment file "
+                      "(RUN/experiment.ini), decided on this run.\n");
+    for (int i = 0; i < spec->num_verdicts; i++) {
+        const bnx_verdict_rule *r = &spec->verdicts[i];
+        bnx_verdict_result res;
+        bnx_error e;
+        bnx_error_clear(&e);
+        int rc = bnx_verdict_evaluate(r, run, &res, &e);
+        if (rc == BNX_ENOMEM)
+            return bnx_fail(err, rc, "%s", e.msg);
+        bnx_sb_printf(sb, "\n### verdict%s%s (claim %s): %s\n\n%s\n\n", r->name[0] ? "." : "",
+                      r->name, r->claim, rc ? "not decided" : bnx_verdict_outcome_name(res.outcome),
+                      r->statement);
+        if (rc)
+            bnx_sb_printf(sb, "- not decided: %s\n", e.msg);
+        put_rule_details(sb, r, rc ? NULL : &res);
+        bnx_verdict_result_free(&res);
+    }
+    return BNX_OK;
+}

@@ -1,0 +1,102 @@
+/* The claims table: every verdict rule of every experiment file, decided
+ * on the experiment's latest run (`bnexp report claims`; issue "the seed
+ * documents' claims as experiments").
+ *
+ * A rule is decided as the run froze it: from the run's copy of the
+ * experiment file (RUN/experiment.ini, spec/plan.h), never from today's
+ * file, so a rule edited after the run cannot decide it.  When the two
+ * differ the row says so; a rule the run's copy lacks (added after the run)
+ * is "not run" until the experiment is run again. */
+#ifndef BNX_ANALYSIS_CLAIMS_H
+#define BNX_ANALYSIS_CLAIMS_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "analysis/verdict.h"
+
+/* Why a row has no verdict. */
+enum bnx_claim_state {
+    BNX_CLAIM_DECIDED,      /* evaluated (the outcome may still be undecided) */
+    BNX_CLAIM_NOT_RUN,      /* no run, or a run without this rule */
+    BNX_CLAIM_ERROR         /* the run could not be read (not ended, damaged) */
+};
+
+typedef struct bnx_claim_row {
+    char experiment[64];
+    char file[4096];        /* the experiment file */
+    char run[4096];         /* its latest run directory: RUNS/NAME/RUN with the
+                               `latest` link resolved (its target when that is
+                               an absolute path; RUNS/NAME/latest when it is
+                               not a link) ("" if none) */
+    bnx_verdict_rule rule;  /* the run's copy of the rule if decided, else
+                               the file's (text fields only; no measure tree) */
+    int state;              /* enum bnx_claim_state */
+    int changed;            /* the file's rule differs from the run's copy */
+    char error[1024];       /* BNX_CLAIM_ERROR: the message */
+    bnx_verdict_result result; /* BNX_CLAIM_DECIDED */
+} bnx_claim_row;
+
+typedef struct bnx_claims {
+    int num_rows;
+    bnx_claim_row *rows;    /* by claim (numbers ascending, then sections),
+                               then experiment name, then the file's order */
+} bnx_claims;
+
+/* At most this many entries in the experiments directory. */
+#define BNX_CLAIMS_MAX_FILES 10000
+
+/* Decide every rule of every experiment file experiments_dir/NAME.ini that
+ * has one, on runs_dir/NAME/latest (a run of another directory is not
+ * looked for).  A run that cannot be decided is a row in state
+ * BNX_CLAIM_ERROR, not an error of the table.  With runs_dir NULL nothing
+ * is decided: every row is BNX_CLAIM_NOT_RUN (the rules alone, e.g. to
+ * list the experiments that have one).
+ * Errors: BNX_ENOTFOUND for no experiments_dir; BNX_EIO if it cannot be
+ * read; BNX_EFORMAT naming the file for an experiment file that does not
+ * load (as bnx_spec_load), or for more than BNX_CLAIMS_MAX_FILES entries;
+ * BNX_ENOMEM.  On error *claims is empty. */
+int bnx_claims_collect(const char *experiments_dir, const char *runs_dir, bnx_claims *claims,
+                       bnx_error *err);
+
+/* Free what bnx_claims_collect allocated; safe on a zeroed value. */
+void bnx_claims_free(bnx_claims *claims);
+
+/* The row's measured quantity for a table cell into buf[size]: with one
+ * point "POOLED (per seed MEAN ± SD, N seeds)" (the pooled measure is what
+ * the verdict tests; the per-seed measures' mean and sample sd beside it;
+ * "POOLED (N seed)" with one seed); with several "MIN to MAX over N
+ * points"; "-" when nothing was decided. */
+void bnx_claim_measure_text(const bnx_claim_row *row, char *buf, size_t size);
+
+/* The row's verdict for a table cell: the outcome, with "(k of n points
+ * undecided)" or "(holds at k of n points)" where that applies; "not run";
+ * "error". */
+void bnx_claim_verdict_text(const bnx_claim_row *row, char *buf, size_t size);
+
+/* The claims table as Markdown (a table of every row, then each row's
+ * rule, points and numbers) into a malloc'd *text.  `charts[i]`, when not
+ * NULL or "", is row i's chart file, linked relative to `base` (the
+ * directory the Markdown is written to).
+ * Errors: BNX_ENOMEM. */
+int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, const char *base,
+                        char **text, bnx_error *err);
+
+/* The claims as the tidy CSV (RFC 4180 quoting for text)
+ *   claim,rule,experiment,statement,source,written,run,state,verdict,point,
+ *   seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why
+ * one row per rule x point (one row with empty point fields for a rule not
+ * decided), into a malloc'd *text.
+ * Errors: BNX_ENOMEM. */
+int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err);
+
+/* Decide every rule of `spec` (as loaded from RUN/experiment.ini) on
+ * RUN and append them as Markdown ("## Verdicts") to sb — what `bnexp
+ * report` adds to a run's report.md.  Rules that cannot be decided are
+ * listed with the reason.  Errors: BNX_ENOMEM. */
+struct bnx_spec;
+struct bnx_strbuf;
+int bnx_verdicts_markdown(const struct bnx_spec *spec, const char *run, struct bnx_strbuf *sb,
+                          bnx_error *err);
+
+#endif

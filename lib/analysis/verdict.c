@@ -1,0 +1,566 @@
+#include "analysis/verdict.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/csvread.h"
+#include "runs/manifest.h"
+#include "spec/config.h"
+#include "spec/plan.h"
+
+const char *bnx_verdict_outcome_name(int outcome)
+{
+    switch (outcome) {
+    case BNX_VERDICT_HOLDS: return "holds";
+    case BNX_VERDICT_FAILS: return "does not hold";
+    case BNX_VERDICT_MIXED: return "mixed";
+    default: return "undecided";
+    }
+}
+
+/* ---- evaluation ---- */
+
+enum { S_VALUE, S_EMPTY, S_ABSENT };
+
+struct eval {
+    const bnx_verdict_rule *r;
+    const char *dir;
+    bnx_plan plan;
+    bnx_csv_table summary;
+    int *row;           /* each plan trial's summary row, or -1 */
+    int *point;         /* each plan trial's point */
+    double **value;     /* [term][trial] */
+    int **state;        /* [term][trial]: S_VALUE, S_EMPTY, S_ABSENT */
+    /* the current evaluation */
+    int at_point;
+    long at_seed;       /* -1: every seed */
+    char why[512];      /* the first reason the evaluation is undecided */
+    double *terms;      /* where to record pooled term values, or NULL */
+    int *term_trials;
+    int min_seeds_seen; /* the fewest seeds any aggregate's values came from (-1: none) */
+    bnx_error *err;
+    int failed;
+};
+
+static void undecided(struct eval *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void undecided(struct eval *ev, const char *fmt, ...)
+{
+    if (ev->why[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ev->why, sizeof ev->why, fmt, ap);
+    va_end(ap);
+}
+
+static const char *trial_status(const struct eval *ev, int t)
+{
+    if (ev->row[t] < 0)
+        return "not in summary.csv";
+    return bnx_csv_table_cell(&ev->summary, ev->row[t], bnx_csv_table_col(&ev->summary, "status"));
+}
+
+/* Trial t's value of rows_REDUCE(FILE, COLUMN, filters) into *x: NaN if
+ * no row matches with a finite COLUMN. */
+static int rows_value(struct eval *ev, const bnx_vnode *n, int t, double *x)
+{
+    char path[4400];
+    bnx_csv_table c = {0};
+    snprintf(path, sizeof path, "%s/%s/%s", ev->dir, ev->plan.trials[t].dir, n->file);
+    int rc = bnx_csv_table_read(path, &c, ev->err);
+    if (rc == BNX_ENOTFOUND)
+        return bnx_fail(ev->err, rc, "%s not found (the verdict's measure reads %s(%s, %s, ...) "
+                        "from every trial that ended)", path, bnx_rule_reduce_names[n->reduce], n->file,
+                        n->qname);
+    int col = rc ? -1 : bnx_csv_table_col(&c, n->qname), fcol[MAX_ROW_FILTERS];
+    if (!rc && col < 0)
+        rc = bnx_fail(ev->err, BNX_EINVAL, "%s has no column %s (the verdict's measure uses it)",
+                      path, n->qname);
+    for (int f = 0; !rc && f < n->num_row_filters; f++)
+        if ((fcol[f] = bnx_csv_table_col(&c, n->rkey[f])) < 0)
+            rc = bnx_fail(ev->err, BNX_EINVAL, "%s has no column %s (the verdict's measure "
+                          "filters its rows by it)", path, n->rkey[f]);
+    double sum = 0;
+    long count = 0;
+    for (long i = 0; !rc && i < c.num_rows; i++) {
+        int f = 0;
+        while (f < n->num_row_filters && strcmp(bnx_csv_table_cell(&c, i, fcol[f]), n->rval[f]) == 0)
+            f++;
+        double v;
+        if (f < n->num_row_filters || (rc = bnx_csv_table_number(&c, i, col, &v, ev->err)) ||
+            !isfinite(v))
+            continue;
+        if (count == 0 || n->reduce == R_LAST || (n->reduce == R_MAX && v > *x) ||
+            (n->reduce == R_MIN && v < *x))
+            *x = v;
+        sum += v;
+        count++;
+    }
+    if (n->reduce == R_MEAN)
+        *x = count ? sum / (double)count : NAN;
+    bnx_csv_table_free(&c);
+    return rc;
+}
+
+/* Trial t's value of term n's quantity. */
+static int load_value(struct eval *ev, const bnx_vnode *n, int t, double *x, int *state)
+{
+    *x = NAN;
+    const char *status = trial_status(ev, t);
+    if (ev->row[t] < 0 || (strcmp(status, "done") != 0 && strcmp(status, "diverged") != 0)) {
+        *state = S_ABSENT;
+        return BNX_OK;
+    }
+    if (n->qkind == Q_DIVERGED) { /* 1 or 0, never empty */
+        *x = strcmp(status, "diverged") == 0;
+        *state = S_VALUE;
+        return BNX_OK;
+    }
+    *state = S_EMPTY;
+    if (strcmp(status, "diverged") == 0)
+        return BNX_OK;
+    if (n->qkind == Q_SUMMARY) {
+        int col = bnx_csv_table_col(&ev->summary, n->qname);
+        if (col < 0)
+            return bnx_fail(ev->err, BNX_EINVAL, "%s has no column %s (the verdict's measure "
+                            "uses it)", ev->summary.path, n->qname);
+        if (bnx_csv_table_number(&ev->summary, ev->row[t], col, x, ev->err))
+            return ev->err->code;
+    } else if (n->qkind == Q_ROWS) {
+        int rc = rows_value(ev, n, t, x);
+        if (rc)
+            return rc;
+    } else {
+        char path[4400];
+        bnx_csv_table m = {0};
+        snprintf(path, sizeof path, "%s/%s/metrics.csv", ev->dir, ev->plan.trials[t].dir);
+        int rc = bnx_csv_table_read(path, &m, ev->err);
+        const char *name = n->qkind == Q_FINAL ? n->qname : "test_accuracy";
+        int col = rc ? -1 : bnx_csv_table_col(&m, name), step = rc ? -1 : bnx_csv_table_col(&m, "step");
+        if (!rc && (col < 0 || step < 0))
+            rc = bnx_fail(ev->err, BNX_EINVAL, "%s has no column %s (the verdict's measure uses "
+                          "it)", path, col < 0 ? name : "step");
+        for (long i = 0; !rc && i < m.num_rows; i++) {
+            double v, s;
+            if ((rc = bnx_csv_table_number(&m, i, col, &v, ev->err)) ||
+                (rc = bnx_csv_table_number(&m, i, step, &s, ev->err)))
+                break;
+            if (n->qkind == Q_FINAL)
+                *x = v;
+            else if (v >= n->qarg) {
+                *x = s;
+                break;
+            }
+        }
+        bnx_csv_table_free(&m);
+        if (rc)
+            return rc;
+    }
+    if (isfinite(*x))
+        *state = S_VALUE;
+    else
+        *x = NAN;
+    return BNX_OK;
+}
+
+static int matches(const struct eval *ev, const bnx_vnode *n, int t)
+{
+    const bnx_plan_trial *tr = &ev->plan.trials[t];
+    if (ev->point[t] != ev->at_point || (ev->at_seed >= 0 && tr->seed != ev->at_seed))
+        return 0;
+    for (int f = 0; f < n->num_filters; f++) {
+        char value[256];
+        if (strcmp(n->fkey[f], "variant") == 0)
+            snprintf(value, sizeof value, "%s", tr->variant);
+        else
+            bnx_plan_value(tr, n->fkey[f], value, sizeof value);
+        if (strcmp(value, n->fval[f]) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+static void filter_text(const bnx_vnode *n, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int f = 0; f < n->num_filters && used < size; f++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s=%s", f ? ", " : "", n->fkey[f],
+                                 n->fval[f]);
+    if (!n->num_filters)
+        snprintf(buf, size, "every trial");
+}
+
+static double aggregate_value(struct eval *ev, const bnx_vnode *n)
+{
+    int count = 0, trials = 0;
+    int num = ev->plan.num_trials;
+    double *xs = malloc(sizeof *xs * (size_t)(num + 1));
+    int *var = malloc(sizeof *var * (size_t)(num + 1));
+    if (!xs || !var) {
+        free(xs);
+        free(var);
+        ev->failed = 1;
+        bnx_fail(ev->err, BNX_ENOMEM, "out of memory deciding a verdict");
+        return NAN;
+    }
+    char ftext[600];
+    filter_text(n, ftext, sizeof ftext);
+    for (int t = 0; t < num; t++) {
+        if (!matches(ev, n, t))
+            continue;
+        trials++;
+        const bnx_plan_trial *tr = &ev->plan.trials[t];
+        int s = ev->state[n->term][t];
+        double x = ev->value[n->term][t];
+        if (s == S_ABSENT) {
+            undecided(ev, "%s seed %ld has no result (%s)", tr->variant, tr->seed, trial_status(ev, t));
+            continue;
+        }
+        if (s == S_EMPTY) {
+            if (ev->r->empty == BNX_EMPTY_SKIP || n->agg == A_COUNT)
+                continue; /* count(): the trials with a value */
+            if (ev->r->empty == BNX_EMPTY_UNDECIDED) {
+                undecided(ev, "%s seed %ld has no value (%s; the rule's empty = undecided)",
+                          tr->variant, tr->seed, strcmp(trial_status(ev, t), "diverged") == 0
+                          ? "diverged" : "empty");
+                continue;
+            }
+            x = ev->r->empty_value;
+        }
+        xs[count] = x;
+        var[count++] = t;
+    }
+    double result = NAN;
+    int seeds = 0; /* distinct seeds among the values */
+    for (int i = 0; i < count; i++) {
+        int k = 0;
+        while (k < i && ev->plan.trials[var[k]].seed != ev->plan.trials[var[i]].seed)
+            k++;
+        seeds += k == i;
+    }
+    if (trials == 0)
+        undecided(ev, "no trial with %s", ftext);
+    else if (n->agg == A_COUNT)
+        result = count;
+    else if (count == 0)
+        undecided(ev, "no value among the %d trials with %s", trials, ftext);
+    else if (n->agg == A_SD && count < 2)
+        undecided(ev, "sd of %s: one value (a sample sd needs two)", ftext);
+    else if (ev->at_seed < 0 && seeds < ev->r->min_seeds)
+        undecided(ev, "%d seed%s with a value among the trials with %s, the rule needs %d", seeds,
+                  seeds == 1 ? "" : "s", ftext, ev->r->min_seeds);
+    else if (n->agg < A_COUNT) {
+        bnx_stat st;
+        bnx_stat_compute(xs, count, &st);
+        result = n->agg == A_MEAN ? st.mean : n->agg == A_SD ? st.sd : n->agg == A_MIN ? st.min
+                 : st.max;
+    } else {
+        /* variant means, then the best, worst, largest or smallest */
+        double *means = calloc((size_t)count, sizeof *means), best = -INFINITY, worst = INFINITY;
+        int *first = calloc((size_t)count, sizeof *first), nv = 0;
+        int *seen = calloc((size_t)count, sizeof *seen);
+        if (!means || !first || !seen) {
+            ev->failed = 1;
+            bnx_fail(ev->err, BNX_ENOMEM, "out of memory deciding a verdict");
+        }
+        for (int i = 0; means && first && seen && i < count; i++) {
+            int v = 0;
+            while (v < nv && strcmp(ev->plan.trials[first[v]].variant, ev->plan.trials[var[i]].variant))
+                v++;
+            if (v == nv)
+                first[nv++] = var[i];
+            means[v] += xs[i];
+            seen[v]++;
+        }
+        for (int v = 0; !ev->failed && v < nv; v++) {
+            means[v] /= seen[v];
+            best = fmax(best, means[v]);
+            worst = fmin(worst, means[v]);
+        }
+        if (!ev->failed && (n->agg == A_BEST || n->agg == A_WORST))
+            result = n->agg == A_BEST ? best : worst;
+        for (int v = 0; !ev->failed && n->agg >= A_LARGEST && v < nv; v++) {
+            char text[256], *end;
+            bnx_plan_value(&ev->plan.trials[first[v]], n->key, text, sizeof text);
+            double k = strtod(text, &end);
+            if (end == text || *end) {
+                ev->failed = 1;
+                bnx_fail(ev->err, BNX_EINVAL, "verdict measure: %s(%s, ...): variant %s has %s = "
+                         "'%s', not a number", bnx_rule_agg_names[n->agg], n->key,
+                         ev->plan.trials[first[v]].variant, n->key, text);
+                break;
+            }
+            if (means[v] >= best - n->tol && (isnan(result) || (n->agg == A_LARGEST ? k > result : k < result)))
+                result = k;
+        }
+        free(means);
+        free(first);
+        free(seen);
+    }
+    free(xs);
+    free(var);
+    if (ev->terms && !ev->why[0]) {
+        ev->terms[n->term] = result;
+        ev->term_trials[n->term] = count;
+        if (n->agg != A_COUNT && (ev->min_seeds_seen < 0 || seeds < ev->min_seeds_seen))
+            ev->min_seeds_seen = seeds;
+    }
+    return result;
+}
+
+static double eval_node(struct eval *ev, const bnx_vnode *n)
+{
+    if (ev->failed)
+        return NAN;
+    switch (n->kind) {
+    case N_NUM: return n->num;
+    case N_NEG: return -eval_node(ev, n->a);
+    case N_ABS: return fabs(eval_node(ev, n->a));
+    case N_AGG: return aggregate_value(ev, n);
+    default: break;
+    }
+    double a = eval_node(ev, n->a), b = eval_node(ev, n->b);
+    switch (n->kind) {
+    case N_ADD: return a + b;
+    case N_SUB: return a - b;
+    case N_MUL: return a * b;
+    case N_DIV: return a / b;
+    case N_LARGER: return isnan(a) || isnan(b) ? NAN : fmax(a, b);
+    default: return isnan(a) || isnan(b) ? NAN : fmin(a, b); /* N_SMALLER */
+    }
+}
+
+/* The measure at point p over seed `seed` (-1: all), or NaN with ev->why. */
+static double measure_at(struct eval *ev, int p, long seed)
+{
+    ev->at_point = p;
+    ev->at_seed = seed;
+    ev->why[0] = '\0';
+    double x = eval_node(ev, ev->r->root);
+    if (!ev->why[0] && !isfinite(x))
+        undecided(ev, "the measure is %s (a division by zero?)", isnan(x) ? "not a number" : "infinite");
+    return ev->why[0] ? NAN : x;
+}
+
+static int passes(const bnx_verdict_rule *r, double x)
+{
+    switch (r->op) {
+    case BNX_OP_LT: return x < r->threshold;
+    case BNX_OP_LE: return x <= r->threshold;
+    case BNX_OP_GT: return x > r->threshold;
+    default: return x >= r->threshold;
+    }
+}
+
+void bnx_verdict_result_free(bnx_verdict_result *res)
+{
+    for (int p = 0; res->points && p < res->num_points; p++) {
+        free(res->points[p].terms);
+        free(res->points[p].term_trials);
+    }
+    free(res->points);
+    free(res->term_text);
+    memset(res, 0, sizeof *res);
+}
+
+static void free_eval(struct eval *ev)
+{
+    for (int k = 0; k < ev->r->num_terms; k++) {
+        if (ev->value)
+            free(ev->value[k]);
+        if (ev->state)
+            free(ev->state[k]);
+    }
+    free(ev->value);
+    free(ev->state);
+    free(ev->row);
+    free(ev->point);
+    bnx_csv_table_free(&ev->summary);
+    bnx_plan_free(&ev->plan);
+}
+
+/* Read the plan and summary, match rows to trials, load every term's
+ * values and place the trials at their points (labels into res). */
+static int load(struct eval *ev, bnx_verdict_result *res)
+{
+    char path[4200];
+    int rc = bnx_plan_read(ev->dir, &ev->plan, ev->err);
+    if (rc == BNX_ENOTFOUND)
+        return bnx_fail(ev->err, rc, "%s has no %s (a run made before plans, or not a run "
+                        "directory): verdicts are decided from the plan's configs", ev->dir,
+                        BNX_PLAN_FILE);
+    if (rc)
+        return rc;
+    snprintf(path, sizeof path, "%s/summary.csv", ev->dir);
+    if ((rc = bnx_csv_table_read(path, &ev->summary, ev->err))) {
+        if (rc == BNX_ENOTFOUND)
+            bnx_fail(ev->err, rc, "%s not found: the run has not ended (bnexp run writes it at "
+                     "the end, also when stopped)", path);
+        return rc;
+    }
+    static const char *const need[] = {"variant", "seed", "status", NULL};
+    if ((rc = bnx_csv_table_require(&ev->summary, need, ev->err)))
+        return rc;
+    int n = ev->plan.num_trials, nt = ev->r->num_terms;
+    ev->row = malloc(sizeof *ev->row * (size_t)(n + 1));
+    ev->point = malloc(sizeof *ev->point * (size_t)(n + 1));
+    ev->value = calloc((size_t)nt, sizeof *ev->value);
+    ev->state = calloc((size_t)nt, sizeof *ev->state);
+    res->points = calloc((size_t)n + 1, sizeof *res->points);
+    res->term_text = calloc((size_t)nt, sizeof *res->term_text);
+    if (!ev->row || !ev->point || !ev->value || !ev->state || !res->points || !res->term_text)
+        return bnx_fail(ev->err, BNX_ENOMEM, "out of memory deciding a verdict");
+    int iv = bnx_csv_table_col(&ev->summary, "variant"), is = bnx_csv_table_col(&ev->summary, "seed");
+    for (int t = 0; t < n; t++) {
+        ev->row[t] = -1;
+        for (long r = 0; r < ev->summary.num_rows && ev->row[t] < 0; r++)
+            if (strcmp(bnx_csv_table_cell(&ev->summary, r, iv), ev->plan.trials[t].variant) == 0 &&
+                strtol(bnx_csv_table_cell(&ev->summary, r, is), NULL, 10) == ev->plan.trials[t].seed)
+                ev->row[t] = (int)r;
+        /* the point: its values of the `at` keys */
+        char label[512] = "", list[256];
+        size_t used = 0;
+        snprintf(list, sizeof list, "%s", ev->r->at);
+        for (char *save = NULL, *k = strtok_r(list, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+            char value[256];
+            bnx_plan_value(&ev->plan.trials[t], k, value, sizeof value);
+            used += (size_t)snprintf(label + used, used < sizeof label ? sizeof label - used : 0,
+                                     "%s%s=%s", used ? ", " : "", k, value);
+        }
+        if (!ev->r->at[0])
+            snprintf(label, sizeof label, "all trials");
+        int p = 0;
+        while (p < res->num_points && strcmp(res->points[p].label, label) != 0)
+            p++;
+        if (p == res->num_points)
+            snprintf(res->points[res->num_points++].label, sizeof res->points[0].label, "%s", label);
+        ev->point[t] = p;
+    }
+    for (int k = 0; k < nt; k++) {
+        const bnx_vnode *term = ev->r->terms[k];
+        ev->value[k] = malloc(sizeof **ev->value * (size_t)(n + 1));
+        ev->state[k] = malloc(sizeof **ev->state * (size_t)(n + 1));
+        if (!ev->value[k] || !ev->state[k])
+            return bnx_fail(ev->err, BNX_ENOMEM, "out of memory deciding a verdict");
+        for (int t = 0; t < n; t++)
+            if ((rc = load_value(ev, term, t, &ev->value[k][t], &ev->state[k][t])))
+                return rc;
+    }
+    return BNX_OK;
+}
+
+/* The text of each aggregate, rebuilt from its parsed form. */
+static void term_text(const bnx_vnode *n, char *buf, size_t size)
+{
+    char q[768], f[600];
+    size_t used = 0;
+    if (n->qkind == Q_SUMMARY || n->qkind == Q_DIVERGED)
+        snprintf(q, sizeof q, "%s", n->qname);
+    else if (n->qkind == Q_FINAL)
+        snprintf(q, sizeof q, "final(%s)", n->qname);
+    else if (n->qkind == Q_ROWS) {
+        used = (size_t)snprintf(q, sizeof q, "%s(%s, %s", bnx_rule_reduce_names[n->reduce], n->file, n->qname);
+        for (int k = 0; k < n->num_row_filters; k++)
+            used += (size_t)snprintf(q + used, sizeof q - used, ", %s=%s", n->rkey[k], n->rval[k]);
+        snprintf(q + used, sizeof q - used, ")");
+    } else
+        snprintf(q, sizeof q, "steps_to(%g)", n->qarg);
+    filter_text(n, f, sizeof f);
+    if (n->agg >= A_LARGEST)
+        snprintf(buf, size, "%s(%s, %.400s, %g | %.250s)", bnx_rule_agg_names[n->agg], n->key, q, n->tol, f);
+    else
+        snprintf(buf, size, "%s(%.450s | %.250s)", bnx_rule_agg_names[n->agg], q, f);
+}
+
+int bnx_verdict_evaluate(const bnx_verdict_rule *r, const char *dir, bnx_verdict_result *res,
+                         bnx_error *err)
+{
+    memset(res, 0, sizeof *res);
+    if (!r->root)
+        return bnx_fail(err, BNX_EINVAL, "verdict%s%s has no parsed measure", r->name[0] ? "." : "",
+                        r->name);
+    struct eval ev = {.r = r, .dir = dir, .err = err};
+    int rc = load(&ev, res);
+    res->num_terms = r->num_terms;
+    for (int k = 0; rc == BNX_OK && k < r->num_terms; k++)
+        term_text(r->terms[k], res->term_text[k], sizeof res->term_text[0]);
+    long *seeds = rc ? NULL : malloc(sizeof *seeds * (size_t)(ev.plan.num_trials + 1));
+    double *per = rc ? NULL : malloc(sizeof *per * (size_t)(ev.plan.num_trials + 1));
+    double *decided = rc ? NULL : malloc(sizeof *decided * (size_t)(res->num_points + 1));
+    if (!rc && (!seeds || !per || !decided))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory deciding a verdict");
+    for (int p = 0; rc == BNX_OK && p < res->num_points; p++) {
+        bnx_verdict_point *pt = &res->points[p];
+        pt->terms = malloc(sizeof *pt->terms * (size_t)(r->num_terms + 1));
+        pt->term_trials = calloc((size_t)r->num_terms + 1, sizeof *pt->term_trials);
+        if (!pt->terms || !pt->term_trials) {
+            rc = bnx_fail(err, BNX_ENOMEM, "out of memory deciding a verdict");
+            break;
+        }
+        for (int k = 0; k < r->num_terms; k++)
+            pt->terms[k] = NAN;
+        int ns = 0;
+        for (int t = 0; t < ev.plan.num_trials; t++) {
+            if (ev.point[t] != p)
+                continue;
+            int s = 0;
+            while (s < ns && seeds[s] != ev.plan.trials[t].seed)
+                s++;
+            if (s == ns)
+                seeds[ns++] = ev.plan.trials[t].seed;
+        }
+        ev.terms = pt->terms;
+        ev.term_trials = pt->term_trials;
+        ev.min_seeds_seen = -1;
+        pt->measure = measure_at(&ev, p, -1);
+        ev.terms = NULL;
+        if (ev.failed) {
+            rc = err->code;
+            break;
+        }
+        pt->seeds = ev.min_seeds_seen >= 0 ? ev.min_seeds_seen : ns;
+        if (!ev.why[0] && ns < r->min_seeds)
+            snprintf(ev.why, sizeof ev.why, "%d seed%s, the rule needs %d", ns, ns == 1 ? "" : "s",
+                     r->min_seeds);
+        snprintf(pt->why, sizeof pt->why, "%s", ev.why);
+        pt->decided = !pt->why[0];
+        if (!pt->decided)
+            pt->measure = NAN;
+        pt->holds = pt->decided && passes(r, pt->measure);
+        int nper = 0;
+        for (int s = 0; s < ns; s++) {
+            double x = measure_at(&ev, p, seeds[s]);
+            if (ev.failed)
+                break;
+            if (!ev.why[0])
+                per[nper++] = x;
+        }
+        if (ev.failed) {
+            rc = err->code;
+            break;
+        }
+        bnx_stat_compute(per, nper, &pt->per_seed);
+        if (pt->decided) {
+            decided[res->decided++] = pt->measure;
+            res->holding += pt->holds;
+        }
+    }
+    if (rc == BNX_OK) {
+        bnx_stat_compute(decided, res->decided, &res->measure);
+        res->outcome = res->decided == 0               ? BNX_VERDICT_UNDECIDED
+                       : res->holding == res->decided  ? BNX_VERDICT_HOLDS
+                       : res->holding == 0             ? BNX_VERDICT_FAILS
+                                                       : BNX_VERDICT_MIXED;
+    }
+    free(seeds);
+    free(per);
+    free(decided);
+    free_eval(&ev);
+    if (rc)
+        bnx_verdict_result_free(res);
+    return rc;
+}

@@ -1,0 +1,71 @@
+#include "io/atomic.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int bnx_sync_parent_dir(const char *path, bnx_error *err)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else if ((size_t)(slash - path) < sizeof dir)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else
+        return bnx_fail(err, BNX_EINVAL, "path is too long: %.100s...", path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return bnx_fail(err, BNX_EIO, "cannot open directory %s to sync it: %s", dir,
+                        strerror(errno));
+    int e = fsync(fd) != 0 && errno != EINVAL ? errno : 0;
+    close(fd);
+    if (e)
+        return bnx_fail(err, BNX_EIO, "cannot sync directory %s: %s", dir, strerror(e));
+    return BNX_OK;
+}
+
+int bnx_write_file_atomic(const char *path, const void *data, size_t size, bnx_error *err)
+{
+    char tmp[4200];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= sizeof tmp)
+        return bnx_fail(err, BNX_EINVAL, "path is too long: %.100s...", path);
+    unlink(tmp); /* left by a killed process of the same id */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return bnx_fail(err, BNX_EIO, "cannot create %s (to write %s): %s", tmp, path,
+                        strerror(errno));
+    const char *p = data;
+    size_t left = size;
+    int e = 0;
+    while (left > 0 && !e) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            e = n < 0 ? errno : EIO;
+        else
+            p += n, left -= (size_t)n;
+    }
+    const char *step = "write";
+    if (!e && fsync(fd) != 0)
+        e = errno, step = "sync";
+    if (close(fd) != 0 && !e)
+        e = errno, step = "close";
+    if (e) {
+        unlink(tmp);
+        return bnx_fail(err, BNX_EIO, "cannot write %s: %s failed: %s (the file is unchanged)",
+                        path, step, strerror(e));
+    }
+    if (rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        return bnx_fail(err, BNX_EIO, "cannot replace %s with %s: %s (the file is unchanged)",
+                        path, tmp, strerror(e));
+    }
+    return bnx_sync_parent_dir(path, err);
+}

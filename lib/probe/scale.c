@@ -1,0 +1,115 @@
+#include "probe/scale.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "io/csv.h"
+#include "io/strbuf.h"
+
+/* max_i |b_i - a_i| / max_i |a_i| (NaN when every a_i is 0); scale
+ * multiplies b. */
+static double rel_error(const float *a, const float *b, double scale, long n)
+{
+    double num = 0.0, den = 0.0;
+    for (long i = 0; i < n; i++) {
+        double d = fabs(scale * b[i] - a[i]);
+        num = d > num || isnan(d) ? d : num;
+        den = fabs(a[i]) > den ? fabs(a[i]) : den;
+    }
+    return den > 0.0 ? num / den : NAN;
+}
+
+int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const float *x,
+                    const uint8_t *labels, bnx_scale_point *train, bnx_scale_point *inference,
+                    bnx_error *err)
+{
+    int wl, pl;
+    if (bnx_net_block(net, b, &wl, &pl))
+        return bnx_fail(err, BNX_EINVAL, "scale check: block %d is out of range (the network "
+                        "has %d hidden blocks)", b + 1, net->num_blocks);
+    if (n < 1 || n > g->max_n)
+        return bnx_fail(err, BNX_EINVAL, "scale check: mini-batch of %d examples is out of "
+                        "range (1 to %d)", n, g->max_n);
+    if (!(a > 0.0) || !isfinite(a))
+        return bnx_fail(err, BNX_EINVAL, "scale check: factor %g is not positive and finite", a);
+    bnx_layer *w = &net->layers[wl];
+    const bnx_layer *o = &net->layers[pl];
+    long wcount = (long)bnx_layer_weight_count(w);
+    long outs = (long)n * o->out, logits_n = (long)n * net->num_classes;
+    size_t failed = 0;
+    float *ref_out = bnx_calloc((size_t)outs, sizeof(float), &failed);
+    float *ref_logits = bnx_calloc((size_t)logits_n, sizeof(float), &failed);
+    float *ref_dw = bnx_calloc((size_t)wcount, sizeof(float), &failed);
+    bnx_net_snapshot start = {0};
+    int rc = failed ? bnx_fail(err, BNX_ENOMEM, "scale check: cannot allocate %zu bytes", failed)
+                    : bnx_net_snapshot_take(net, &start, err);
+    if (rc == BNX_OK) {
+        size_t bytes = sizeof(float) * (size_t)net->num_params;
+        memcpy(g->params, net->params, bytes);
+        memcpy(g->grads, net->grads, bytes);
+        for (int mode = 0; mode < 2; mode++) {
+            bnx_scale_point *pt = mode == 0 ? train : inference;
+            for (int scaled = 0; scaled < 2; scaled++) {
+                for (long j = 0; j < wcount; j++)
+                    w->w[j] = scaled ? (float)(a * g->params[w->w - net->params + j])
+                                     : g->params[w->w - net->params + j];
+                if (mode == 0) {
+                    bnx_ics_pass(g, net, &start, n, x, labels);
+                } else {
+                    bnx_net_snapshot_restore(net, &start);
+                    bnx_net_forward(net, n, x, BNX_FWD_EVAL);
+                }
+                const float *logits = net->layers[net->num_layers - 1].y;
+                if (!scaled) {
+                    memcpy(ref_out, o->y, sizeof(float) * (size_t)outs);
+                    memcpy(ref_logits, logits, sizeof(float) * (size_t)logits_n);
+                    if (mode == 0)
+                        memcpy(ref_dw, w->dw, sizeof(float) * (size_t)wcount);
+                } else {
+                    pt->output_error = rel_error(ref_out, o->y, 1.0, outs);
+                    pt->logits_error = rel_error(ref_logits, logits, 1.0, logits_n);
+                    pt->grad_error = mode == 0 ? rel_error(ref_dw, w->dw, a, wcount) : NAN;
+                }
+            }
+        }
+        memcpy(net->params, g->params, bytes);
+        memcpy(net->grads, g->grads, bytes);
+        bnx_net_snapshot_restore(net, &start);
+    }
+    bnx_net_snapshot_free(&start);
+    free(ref_out);
+    free(ref_logits);
+    free(ref_dw);
+    return rc;
+}
+
+const double bnx_scale_factors[4] = {0.1, 0.5, 2.0, 10.0};
+
+int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, const uint8_t *labels,
+                    const char *path, bnx_error *err)
+{
+    bnx_strbuf sb = {0};
+    bnx_sb_printf(&sb, "layer,a,mode,output_rel_error,logits_rel_error,grad_rel_error\n");
+    for (int b = 0; b < net->num_blocks; b++)
+        for (size_t k = 0; k < sizeof bnx_scale_factors / sizeof bnx_scale_factors[0]; k++) {
+            bnx_scale_point train, inference;
+            int rc = bnx_scale_check(g, net, b, bnx_scale_factors[k], n, x, labels, &train,
+                                     &inference, err);
+            if (rc) {
+                free(sb.p);
+                return rc;
+            }
+            const bnx_scale_point *pt[2] = {&train, &inference};
+            for (int mode = 0; mode < 2; mode++) {
+                char c[3][32];
+                bnx_sb_printf(&sb, "%d,%g,%s,%s,%s,%s\n", b + 1, bnx_scale_factors[k],
+                              mode ? "inference" : "train",
+                              bnx_csv_num(c[0], 32, pt[mode]->output_error, 1),
+                              bnx_csv_num(c[1], 32, pt[mode]->logits_error, 1),
+                              bnx_csv_num(c[2], 32, pt[mode]->grad_error, mode == 0));
+            }
+        }
+    return bnx_sb_write(&sb, path, err);
+}

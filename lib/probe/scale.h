@@ -1,0 +1,64 @@
+/* The scale invariance of a normalised layer (Ioffe & Szegedy 2015,
+ * Section 3.3), checked on a trained network: scale.csv.
+ *
+ * A probe: it runs the network on a mini-batch with scaled weights and puts
+ * everything back (parameters, gradients, momentum buffers, normalization
+ * state, random streams).  It uses the buffers of Santurkar's gradient
+ * comparison (probe/ics.h). */
+#ifndef BNX_PROBE_SCALE_H
+#define BNX_PROBE_SCALE_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+#include "model/net.h"
+#include "probe/ics.h"
+
+/* What scaling one hidden block's weights by a does (one scale.csv row).
+ * Relative errors are max_i |x'_i - x_i| / max_i |x_i| over all entries
+ * (NaN when every x_i is 0), x the unscaled network's values and x' the
+ * scaled one's. */
+typedef struct bnx_scale_point {
+    double output_error;    /* the block's output: the input of its nonlinearity
+                               (a normalization's output; the conv or linear output
+                               when the block has none) */
+    double logits_error;    /* the network's output */
+    double grad_error;      /* a * dL/dW' against dL/dW (training mode only; NaN in
+                               inference mode) */
+} bnx_scale_point;
+
+/* Section 3.3: "BN(Wu) = BN((aW)u)" and "d BN((aW)u) / d(aW) = (1/a)
+ * d BN(Wu) / dW".  Scale the weights W (not the bias) of hidden block b
+ * (bnx_net_block) by a and compare with the unscaled network on the n
+ * examples x (N, C, H, W), labels (N):
+ *   train: a training-mode pass (batch statistics) from the current
+ *     normalization state and streams, for both networks; with batch
+ *     norm (or a kind of its family, whose mean subtraction cancels the
+ *     bias) the output and logits agree up to eps's share of the variance
+ *     and float rounding, and a dL/dW' = dL/dW; a kind that does not
+ *     cancel the bias (layer norm over a layer with a bias) does not;
+ *   inference: forwards in inference mode (BNX_FWD_EVAL: the moving
+ *     averages, which were estimated for the unscaled W), where the output
+ *     does change.
+ * Everything is put back afterwards (parameters, gradients, normalization
+ * state, streams).
+ * Errors: BNX_EINVAL for b out of range, n out of 1..g->max_n, a not
+ * positive and finite; BNX_ENOMEM (nothing is changed then). */
+int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const float *x,
+                    const uint8_t *labels, bnx_scale_point *train, bnx_scale_point *inference,
+                    bnx_error *err);
+
+/* The factors a of scale.csv: 0.1, 0.5, 2 and 10. */
+extern const double bnx_scale_factors[4];
+
+/* bnx_scale_check for every hidden block and every factor of
+ * bnx_scale_factors, on the n examples x (N, C, H, W), labels (N), written
+ * whole to `path` as the CSV
+ *   layer,a,mode,output_rel_error,logits_rel_error,grad_rel_error
+ * with a row per block (1-based), factor and mode (train, inference;
+ * grad_rel_error empty in inference mode).  Everything is put back.
+ * Errors: as bnx_scale_check; BNX_EIO naming the path; BNX_ENOMEM. */
+int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, const uint8_t *labels,
+                    const char *path, bnx_error *err);
+
+#endif

@@ -1,0 +1,307 @@
+#include "runs/rundir.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "core/file.h"
+#include "core/paths.h"
+#include "core/timer.h"
+#include "train/checkpoint.h"
+#include "io/atomic.h"
+#include "io/jsonfile.h"
+
+const char *const bnx_state_names[BNX_NUM_STATES] = {"pending", "running", "done",
+                                                      "diverged", "failed", "interrupted"};
+
+/* 1 if another process holds the flock on `path`; never creates it. */
+static int lock_held(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd); /* releases a lock taken here */
+    return held;
+}
+
+/* Read dir/running.json into *r; 0 if it was there and readable. */
+static int read_running(const char *dir, bnx_running *r)
+{
+    char path[4400], *text;
+    size_t len;
+    memset(r, 0, sizeof *r);
+    snprintf(path, sizeof path, "%s/%s", dir, BNX_RUNNING_FILE);
+    if (bnx_read_file(path, 1 << 16, &text, &len, NULL))
+        return -1;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return 0; /* cut short: still a sign it started */
+    }
+    const cJSON *v;
+    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, "host")))
+        snprintf(r->host, sizeof r->host, "%s", v->valuestring);
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(root, "pid")))
+        r->pid = (long)v->valuedouble;
+    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, "started_utc")))
+        snprintf(r->started_utc, sizeof r->started_utc, "%s", v->valuestring);
+    if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, "job")))
+        snprintf(r->job, sizeof r->job, "%s", v->valuestring);
+    cJSON_Delete(root);
+    return 0;
+}
+
+int bnx_trial_look_at(const char *dir, bnx_trial_look *look, bnx_error *err)
+{
+    memset(look, 0, sizeof *look);
+    look->state = BNX_STATE_PENDING;
+    char path[4400];
+    look->has_running = read_running(dir, &look->running) == 0;
+    snprintf(path, sizeof path, "%s/%s", dir, BNX_TRIAL_LOCK_FILE);
+    if (lock_held(path)) {
+        look->state = BNX_STATE_RUNNING;
+        return BNX_OK;
+    }
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    int rc = bnx_manifest_read(path, &look->manifest, err);
+    if (rc == BNX_OK) {
+        look->has_manifest = 1;
+        int status;
+        if (bnx_trial_status_parse(look->manifest.status, &status) != 0) {
+            look->state = BNX_STATE_FAILED;
+            return bnx_fail(err, BNX_EFORMAT, "%s: status \"%s\" is not one bnexp writes (done, "
+                            "diverged, failed or interrupted)", path, look->manifest.status);
+        }
+        look->state = status == BNX_TRIAL_DONE       ? BNX_STATE_DONE
+                      : status == BNX_TRIAL_DIVERGED ? BNX_STATE_DIVERGED
+                      : status == BNX_TRIAL_INTERRUPTED ? BNX_STATE_INTERRUPTED
+                                                        : BNX_STATE_FAILED;
+        return BNX_OK;
+    }
+    if (rc != BNX_ENOTFOUND) {
+        look->state = BNX_STATE_FAILED;
+        return rc;
+    }
+    char metrics[4400], ck[4400];
+    snprintf(metrics, sizeof metrics, "%s/metrics.csv", dir);
+    snprintf(ck, sizeof ck, "%s/%s", dir, BNX_CHECKPOINT_FILE);
+    if (look->has_running || bnx_is_file(metrics) || bnx_is_file(ck)) {
+        look->state = BNX_STATE_INTERRUPTED;
+        look->killed = 1;
+    }
+    return BNX_OK;
+}
+
+int bnx_trial_lock(const char *dir, int *fd, bnx_error *err)
+{
+    char path[4400];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, BNX_TRIAL_LOCK_FILE) >= sizeof path)
+        return bnx_fail(err, BNX_EINVAL, "path too long: %.100s...", dir);
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (*fd < 0)
+        return bnx_fail(err, BNX_EIO, "cannot open %s: %s", path, strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+        return BNX_OK;
+    int e = errno;
+    close(*fd);
+    *fd = -1;
+    if (e != EWOULDBLOCK)
+        return bnx_fail(err, BNX_EIO, "cannot lock %s: %s", path, strerror(e));
+    bnx_running r;
+    if (read_running(dir, &r) == 0 && r.host[0])
+        return bnx_fail(err, BNX_EEXIST, "trial %s is being run by another process (pid %ld on "
+                        "%s, since %s%s%s)", dir, r.pid, r.host, r.started_utc,
+                        r.job[0] ? ", Slurm job " : "", r.job);
+    return bnx_fail(err, BNX_EEXIST, "trial %s is being run by another process (%s is locked)",
+                    dir, path);
+}
+
+void bnx_running_describe(bnx_running *r)
+{
+    memset(r, 0, sizeof *r);
+    if (gethostname(r->host, sizeof r->host - 1) != 0)
+        r->host[0] = '\0';
+    r->host[strcspn(r->host, ".")] = '\0';
+    r->pid = (long)getpid();
+    bnx_utc_iso8601(r->started_utc, sizeof r->started_utc);
+    const char *array = getenv("SLURM_ARRAY_JOB_ID"), *task = getenv("SLURM_ARRAY_TASK_ID");
+    const char *job = getenv("SLURM_JOB_ID");
+    if (array && *array && task && *task)
+        snprintf(r->job, sizeof r->job, "%.30s_%.30s", array, task);
+    else if (job && *job)
+        snprintf(r->job, sizeof r->job, "%.60s", job);
+}
+
+int bnx_trial_mark_running(const char *dir, const bnx_running *r, bnx_error *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory writing %s/%s", dir, BNX_RUNNING_FILE);
+    cJSON_AddStringToObject(root, "host", r->host);
+    cJSON_AddNumberToObject(root, "pid", (double)r->pid);
+    cJSON_AddStringToObject(root, "started_utc", r->started_utc);
+    cJSON_AddStringToObject(root, "job", r->job);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, BNX_RUNNING_FILE);
+    return bnx_json_write_file(path, root, err);
+}
+
+void bnx_trial_unmark_running(const char *dir)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, BNX_RUNNING_FILE);
+    unlink(path);
+}
+
+void bnx_collect_free(bnx_collect_info *info)
+{
+    free(info->looks);
+    free(info->results);
+    memset(info, 0, sizeof *info);
+}
+
+/* The kernel selections among the manifests, into info->machines and
+ * machine_text. */
+static void compare_machines(bnx_collect_info *info)
+{
+    enum { MAX_KINDS = 8 };
+    const bnx_machine *kind[MAX_KINDS];
+    int count[MAX_KINDS] = {0}, kinds = 0, more = 0;
+    for (int i = 0; i < info->num_trials; i++) {
+        const bnx_trial_look *l = &info->looks[i];
+        if (!l->has_manifest || !l->manifest.has_machine)
+            continue;
+        int k = 0;
+        while (k < kinds && !bnx_machine_same_kernels(kind[k], &l->manifest.machine))
+            k++;
+        if (k == kinds && kinds == MAX_KINDS) {
+            more++;
+            continue;
+        }
+        if (k == kinds)
+            kind[kinds++] = &l->manifest.machine;
+        count[k]++;
+    }
+    info->machines = kinds + (more > 0);
+    size_t used = 0;
+    info->machine_text[0] = '\0';
+    for (int k = 0; k < kinds && used < sizeof info->machine_text; k++)
+        used += (size_t)snprintf(info->machine_text + used, sizeof info->machine_text - used,
+                                 "%s%d on kernels %s, OpenBLAS %s, CPU %s (host %s)",
+                                 k ? "; " : "", count[k], kind[k]->kernel,
+                                 kind[k]->blas_core[0] ? kind[k]->blas_core : "?",
+                                 kind[k]->cpu_model[0] ? kind[k]->cpu_model : "?", kind[k]->host);
+    if (more && used < sizeof info->machine_text)
+        snprintf(info->machine_text + used, sizeof info->machine_text - used,
+                 "; %d on further machines", more);
+}
+
+int bnx_collect_look(const char *run_dir, const bnx_plan *plan, bnx_collect_info *info,
+                     bnx_error *err)
+{
+    memset(info, 0, sizeof *info);
+    int n = plan->num_trials;
+    info->looks = calloc((size_t)n + 1, sizeof *info->looks);
+    info->results = calloc((size_t)n + 1, sizeof *info->results);
+    if (!info->looks || !info->results)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory for %d trials", n);
+    info->num_trials = n;
+    for (int i = 0; i < n; i++) {
+        const bnx_plan_trial *t = &plan->trials[i];
+        bnx_trial_look *l = &info->looks[i];
+        char dir[4400];
+        snprintf(dir, sizeof dir, "%s/%s", run_dir, t->dir);
+        int rc = bnx_trial_look_at(dir, l, err);
+        if (rc)
+            return rc;
+        bnx_trial_result *r = &info->results[i];
+        bnx_trial_result_init(r, &t->config);
+        if (l->has_manifest) {
+            if (strcmp(l->manifest.variant, t->variant) != 0 || l->manifest.seed != t->seed)
+                return bnx_fail(err, BNX_EFORMAT, "%s/manifest.json is of variant %s seed %ld, "
+                                "but the plan puts variant %s seed %ld there", dir,
+                                l->manifest.variant, l->manifest.seed, t->variant, t->seed);
+            if (l->manifest.has_result)
+                *r = l->manifest.result;
+            else
+                r->status = l->manifest.result.status;
+        } else {
+            info->missing++;
+        }
+        info->counts[l->state]++;
+    }
+    compare_machines(info);
+    return BNX_OK;
+}
+
+/* summary.csv's text for the trials with a manifest (malloc'd). */
+static int summary_text(const bnx_plan *plan, bnx_collect_info *info, char **out, size_t *out_len,
+                        bnx_error *err)
+{
+    size_t per_row = 1100 + (size_t)plan->num_swept * 300;
+    size_t cap = 4096 + (size_t)plan->num_swept * 70 + (size_t)plan->num_trials * per_row, len = 0;
+    char *text = malloc(cap);
+    if (!text)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory writing the summary");
+    len += (size_t)snprintf(text, cap, "%s", bnx_summary_header());
+    for (int k = 0; k < plan->num_swept; k++)
+        len += (size_t)snprintf(text + len, cap - len, ",%s", plan->swept[k]);
+    text[len++] = '\n';
+    for (int i = 0; i < plan->num_trials; i++) {
+        const bnx_plan_trial *t = &plan->trials[i];
+        if (!info->looks[i].has_manifest)
+            continue;
+        char row[1024];
+        bnx_summary_row(row, sizeof row, t->variant, t->seed, &info->results[i]);
+        len += (size_t)snprintf(text + len, cap - len, "%s", row);
+        for (int k = 0; k < plan->num_swept; k++) {
+            char value[256];
+            bnx_plan_value(t, plan->swept[k], value, sizeof value);
+            for (char *c = value; *c; c++)
+                *c = *c == ',' ? ';' : *c;
+            len += (size_t)snprintf(text + len, cap - len, ",%s", value);
+        }
+        text[len++] = '\n';
+        info->rows++;
+    }
+    *out = text;
+    *out_len = len;
+    return BNX_OK;
+}
+
+int bnx_collect(const char *run_dir, const bnx_plan *plan, bnx_collect_info *info, bnx_error *err)
+{
+    memset(info, 0, sizeof *info);
+    char lock[4200], path[4200];
+    if ((size_t)snprintf(lock, sizeof lock, "%s/.collect.lock", run_dir) >= sizeof lock)
+        return bnx_fail(err, BNX_EINVAL, "path too long: %.100s...", run_dir);
+    snprintf(path, sizeof path, "%s/%s", run_dir, BNX_SUMMARY_FILE);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return bnx_fail(err, BNX_EIO, "cannot open %s: %s", lock, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return bnx_fail(err, BNX_EEXIST, "another collect is writing %s (it holds %s); try "
+                            "again when it has finished", path, lock);
+        return bnx_fail(err, BNX_EIO, "cannot lock %s: %s", lock, strerror(e));
+    }
+    char *text = NULL;
+    size_t len = 0;
+    int rc = bnx_collect_look(run_dir, plan, info, err);
+    if (rc == BNX_OK)
+        rc = summary_text(plan, info, &text, &len, err);
+    if (rc == BNX_OK)
+        rc = bnx_write_file_atomic(path, text, len, err);
+    free(text);
+    close(fd);
+    return rc;
+}

@@ -1,0 +1,179 @@
+/* Verdict rules: the test of a claim, written in the experiment file
+ * before the run and decided by bnexp from the run's files, never by a
+ * person looking at the numbers (issue "the seed documents' claims as
+ * experiments"; ../shared/PAPER.md, "Claims in the seed documents").
+ *
+ *   [verdict.NAME]      one section per statement ([verdict] for a single one)
+ *   claim     = 2       the claim's number in PAPER.md, or a paper section ("4.1")
+ *   statement = BN makes the final accuracy less sensitive to the init   (one line)
+ *   source    = PAPER.md claim 2; seeds/002
+ *   written   = 2026-11-28, before the first run
+ *   at        = init,init_std    optional: decide at every combination of
+ *                                these keys' values among the run's trials
+ *   measure   = mean(final_test_accuracy | bn=true)
+ *               - mean(final_test_accuracy | bn=false)   (indented lines continue a value)
+ *   holds     = >= 0.01          the measure's test at each point: OP NUMBER,
+ *                                OP one of < <= > >=
+ *   min_seeds = 3                optional (default 1): a point whose trials
+ *                                hold fewer seeds is undecided
+ *   empty     = undecided        optional: what an empty value counts as:
+ *                                undecided (default), skip, or a number
+ *   chart     = sweep --x init_std --by norm --logx   optional: the
+ *                                `bnexp plot` arguments of the claim's chart
+ *
+ * The measure is an expression: numbers, + - * /, unary minus,
+ * parentheses, abs(E), larger(E, E), smaller(E, E) and aggregates over the
+ * trials of the point that match the filters F (KEY=VALUE, comma-separated;
+ * config keys as in an experiment file, bn=true meaning norm=batch, a value
+ * with commas in brackets: input_two_level=[0,255]; or variant=NAME, a
+ * [variant.NAME] or grid point by its name; no filter: every trial of the
+ * point):
+ *   mean(Q | F), sd(Q | F) (sample sd: undecided with one value),
+ *   min(Q | F), max(Q | F),
+ *   count(Q | F)      the trials with a value (empty ones are not counted,
+ *                     whatever `empty` says; 0 if none has one)
+ *   best(Q | F), worst(Q | F)   the highest / lowest variant mean (a variant
+ *                     is a [variant.NAME] or a grid point: its seeds
+ *                     averaged)
+ *   largest(KEY, Q, TOL | F), smallest(KEY, Q, TOL | F)   the largest /
+ *                     smallest value of the numeric key KEY among the
+ *                     variants whose mean Q is at least best(Q | F) - TOL
+ *                     ("the largest learning rate that trains")
+ * Q, a number per trial: a numeric column of summary.csv
+ * (final_test_accuracy, best_test_accuracy, steps_to_97, wall_time_s, ...);
+ * final(COLUMN), the last record's value of a metrics.csv column
+ * (final(train_eval_accuracy)); steps_to(X), the first record step whose
+ * test accuracy is >= X, 0 <= X <= 1 (empty if none is); diverged, 1 for a
+ * diverged trial and 0 for a finished one (never empty); and a column of
+ * any CSV of the trial directory reduced over its rows:
+ *   rows_mean(FILE, COLUMN), rows_max(...), rows_min(...), rows_first(...),
+ *   rows_last(...), each optionally with row filters after the column:
+ *   rows_mean(ics.csv, w1, point=pre_activation, layer=2)
+ * FILE is a file name in the trial directory (letters, digits, '.', '_',
+ * '-', ending in .csv; no '/' or '..'); COLUMN a column of its header; a
+ * row filter COL=VALUE (at most 4) keeps the rows whose cell COL has
+ * exactly the text VALUE (layer=2 does not match 2.0); the rows whose COLUMN
+ * cell is empty, nan or inf are skipped, and the mean, max, min, first or
+ * last (in the file's order) is taken over the rest.  No such row: the
+ * trial's value is empty.  The trials' filters '| KEY=VALUE' go after the
+ * ')': mean(rows_max(landscape.csv, loss_max) | bn=true).  Numbers are
+ * finite decimals.
+ *
+ * Missing numbers.  A trial of the plan that failed, was interrupted or
+ * has no row in summary.csv makes every aggregate over it undecided (a
+ * point is never decided on part of its trials).  A diverged trial's values
+ * are all empty (its last accuracy is not a trained network's), as is a
+ * blank cell (steps_to_97 never reached); `empty` says what an empty value
+ * counts as: undecided (the default), skip (left out), or a number (0.1,
+ * chance accuracy, for "does not train").  A filter no trial matches makes
+ * the point undecided, as does an aggregate whose values come from fewer
+ * than min_seeds seeds (empty values skipped do not count).  larger() and
+ * smaller() of an undefined value are undefined. */
+#ifndef BNX_SPEC_RULE_H
+#define BNX_SPEC_RULE_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+/* The longest measure, in bytes. */
+#define BNX_VERDICT_MEASURE_MAX 1024
+
+/* A parsed measure: a tree of nodes (its grammar above). */
+typedef struct bnx_vnode bnx_vnode;
+
+enum { N_NUM, N_ADD, N_SUB, N_MUL, N_DIV, N_NEG, N_ABS, N_LARGER, N_SMALLER, N_AGG };
+enum { A_MEAN, A_SD, A_MIN, A_MAX, A_COUNT, A_BEST, A_WORST, A_LARGEST, A_SMALLEST };
+enum { Q_SUMMARY, Q_FINAL, Q_STEPS_TO, Q_DIVERGED, Q_ROWS };
+/* rows_*(): the reduction of a column over a CSV's rows */
+enum { R_MEAN, R_MAX, R_MIN, R_FIRST, R_LAST };
+
+#define MAX_FILTERS 8
+#define MAX_ROW_FILTERS 4
+
+struct bnx_vnode {
+    int kind;
+    double num;
+    bnx_vnode *a, *b;
+    /* N_AGG */
+    int agg, qkind;
+    char qname[64];     /* summary.csv or metrics.csv column */
+    double qarg;        /* steps_to's accuracy */
+    /* Q_ROWS: rows_REDUCE(FILE, COLUMN, RKEY=RVAL, ...) */
+    int reduce;         /* R_MEAN ... R_LAST */
+    char file[64];      /* a CSV file name in the trial directory */
+    int num_row_filters;
+    char rkey[MAX_ROW_FILTERS][64];
+    char rval[MAX_ROW_FILTERS][64]; /* the cell's text, compared exactly */
+    char key[64];       /* largest / smallest: the key */
+    double tol;
+    int num_filters;
+    char fkey[MAX_FILTERS][64];
+    char fval[MAX_FILTERS][256]; /* as bnx_config_key_value writes it */
+    int term;           /* index in the rule's terms */
+};
+
+/* The names of the aggregates (A_MEAN ...) and of the rows_*() reductions
+ * (R_MEAN ...), as written in a measure. */
+extern const char *const bnx_rule_agg_names[];
+extern const char *const bnx_rule_reduce_names[];
+
+/* What an empty value counts as. */
+enum bnx_verdict_empty { BNX_EMPTY_UNDECIDED, BNX_EMPTY_SKIP, BNX_EMPTY_VALUE };
+
+/* Comparison of `holds`. */
+enum bnx_verdict_op { BNX_OP_LT, BNX_OP_LE, BNX_OP_GT, BNX_OP_GE };
+
+/* One [verdict] section. */
+typedef struct bnx_verdict_rule {
+    char name[64];          /* "" for [verdict] */
+    int line;               /* the line of the section's header in the file */
+    char claim[32];
+    char statement[512];
+    char source[256];
+    char written[128];
+    char at[256];           /* comma-separated canonical keys, "" for one point */
+    char measure[BNX_VERDICT_MEASURE_MAX];
+    char holds[64];         /* as written */
+    int op;                 /* enum bnx_verdict_op */
+    double threshold;
+    int min_seeds;
+    int empty;              /* enum bnx_verdict_empty */
+    double empty_value;
+    char chart[512];        /* "" without a chart */
+    bnx_vnode *root;        /* the parsed measure (bnx_verdict_finish) */
+    int num_terms;          /* its aggregates, in the order they are written */
+    bnx_vnode **terms;
+} bnx_verdict_rule;
+
+/* Set key of a rule from its section (the text after "verdict." names it).
+ * Errors: BNX_EFORMAT "verdict key KEY: ..." for an unknown key (listing
+ * the known), a second line for one key, an empty or over-long value, a
+ * `holds` that is not OP NUMBER, a min_seeds outside 1-1024, an `empty`
+ * that is none of its forms, an `at` key that is not a config key. */
+int bnx_verdict_set(bnx_verdict_rule *r, const char *key, const char *value, bnx_error *err);
+
+/* Continue key's value with an indented line of the file (inih's
+ * multi-line values): measure, statement, source and written take the
+ * text after a space.
+ * Errors: BNX_EFORMAT for another key, or a value that grows too long. */
+int bnx_verdict_continue(bnx_verdict_rule *r, const char *key, const char *value, bnx_error *err);
+
+/* Check that the rule has claim, statement, written, measure and holds,
+ * and parse the measure.
+ * Errors: BNX_EFORMAT naming the missing key, or for the measure: the
+ * position (1-based character) and what was expected there, an unknown
+ * function, a quantity that is neither a summary.csv column nor final() /
+ * steps_to() / rows_*(), a rows_*() FILE that is not a plain NAME.csv, row
+ * filters before the column or more than 4 of them, a filter or largest()
+ * key that is not a config key, a filter value the key does not take (as
+ * bnx_config_set); BNX_ENOMEM. */
+int bnx_verdict_finish(bnx_verdict_rule *r, bnx_error *err);
+
+/* Free a rule's parsed measure; safe on a zeroed rule. */
+void bnx_verdict_rule_free(bnx_verdict_rule *r);
+
+/* 1 if the two rules say the same (every key's text equal), else 0. */
+int bnx_verdict_same(const bnx_verdict_rule *a, const bnx_verdict_rule *b);
+
+#endif

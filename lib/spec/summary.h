@@ -1,0 +1,17 @@
+/* The columns of summary.csv, one row per trial (README.md, "Outputs"):
+ * the schema that verdict rules and `bnexp plot sweep --y` name, declared
+ * here with the keys.  The rows are written by runs/manifest.h
+ * (bnx_summary_row) from a trial's result (train/result.h). */
+#ifndef BNX_SPEC_SUMMARY_H
+#define BNX_SPEC_SUMMARY_H
+
+/* The header of summary.csv, without a newline: variant, seed, status, the
+ * result's figures, probe_layer, probe_unit, the drifts, wall_time_s. */
+const char *bnx_summary_header(void);
+
+/* 1 if `name` is a column of the header that holds a number per trial
+ * (every column but variant, seed, status, probe_layer and probe_unit),
+ * else 0 (NULL included). */
+int bnx_summary_numeric(const char *name);
+
+#endif

@@ -1,0 +1,888 @@
+#include "train/trainer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/rng.h"
+#include "core/timer.h"
+#include "train/checkpoint.h"
+#include "spec/identity.h"
+#include "probe/ics.h"
+#include "probe/landscape.h"
+#include "probe/scale.h"
+#include "io/strbuf.h"
+#include "train/input.h"
+#include "train/memory.h"
+#include "probe/quantile.h"
+#include "model/net.h"
+#include "nn/loss.h"
+#include "io/csv.h"
+
+/* Independent random streams of one trial. */
+enum { STREAM_DATA = 1, STREAM_INIT = 2, STREAM_POPULATION = 3, STREAM_DROPOUT = 4, STREAM_NOISE = 5 };
+
+typedef struct trial {
+    const bnx_config *cfg;
+    const bnx_trial_opts *opts;
+    const bnx_dataset *train, *test;
+    bnx_net net;
+    bnx_input input;       /* the images as the network sees them (train/input.h) */
+    int pixels;            /* values per image in the datasets */
+    int features;          /* values per example the network reads (input.features) */
+    int eval_chunk;
+    int min_batch;         /* the network holds at least this many examples */
+    long *predicted;       /* (classes) counts of predicted classes, or NULL */
+    int train_eval;        /* min(train_eval_size, training set size) */
+    bnx_rng data_rng, pop_rng;
+    uint32_t *order;       /* this epoch's permutation of the training set */
+    long cursor;           /* next position in order */
+    float *x;              /* (max_batch, features) gathered mini-batch, or evaluation chunk */
+    uint8_t *y;            /* (max_batch) its labels */
+    uint32_t *pop_idx;     /* (batch_size) examples of one Algorithm 2 batch */
+    float *prob, *dlogits; /* (max_batch, classes) */
+    float *probe;          /* (hidden_layers, probe_size, hidden_units) */
+    float *scratch;        /* (probe_size * hidden_units) for order statistics */
+    long *hist;            /* (hist_bins + 2) */
+    bnx_csv metrics, activations, histograms, ics, landscape;
+    /* covariate shift (cfg->ics): the probe samples of every hidden block's
+       two points, (block, point, unit, probe_size) with each unit's samples
+       sorted, at this record and the last one */
+    long ics_len;          /* floats in each of ics_cur and ics_prev */
+    float *ics_cur, *ics_prev;
+    uint32_t *ics_scratch; /* (2 probe_size) for sorting */
+    int ics_has_prev;      /* ics_prev holds the last record's samples */
+    bnx_ics_grad ics_grad; /* Santurkar et al.'s G and G' */
+    double *ics_diff, *ics_cos, *ics_norm; /* (num_blocks), of this record's step */
+    double *ics_wnorm, *ics_unorm; /* (num_blocks): ||W|| and its update's norm, likewise */
+    int ics_grad_valid;    /* they were measured at this record's step */
+    double *multiples;     /* (landscape_points) the landscape's step sizes / lr */
+    /* probed unit's percentiles over the records after step 0 */
+    double lo[3], hi[3];
+    long drift_records;
+    /* training loss and accuracy summed since the last record */
+    double loss_sum;
+    long right, seen;
+    /* checkpoints */
+    char dir[4096];
+    unsigned char identity[32];
+    long state_len;
+    float *state;          /* (state_len) the network's normalization state, to save */
+} trial;
+
+/* The mini-batch of training examples idx[0..n) (of ds, the training set
+ * or a transformed copy of it) as the network sees them. */
+static void gather(trial *t, const bnx_dataset *ds, const uint32_t *idx, int n)
+{
+    for (int i = 0; i < n; i++) {
+        bnx_input_example(&t->input, BNX_INPUT_TRAIN, idx[i], ds->pixels + (long)idx[i] * t->pixels,
+                          t->x + (long)i * t->features);
+        t->y[i] = ds->labels[idx[i]];
+    }
+}
+
+/* The next mini-batch: from a per-epoch shuffle, where an incomplete batch
+ * at the end of an epoch is dropped (PyTorch's drop_last), or drawn
+ * uniformly with replacement. */
+static void next_batch(trial *t)
+{
+    int m = t->cfg->batch_size;
+    uint32_t n = (uint32_t)t->train->n;
+    if (t->cfg->sampling == BNX_SAMPLE_REPLACEMENT) {
+        for (int i = 0; i < m; i++)
+            t->pop_idx[i] = bnx_rng_below(&t->data_rng, n);
+        gather(t, t->train, t->pop_idx, m);
+        return;
+    }
+    if (t->cursor + m > (long)n) {
+        bnx_rng_shuffle(&t->data_rng, t->order, n);
+        t->cursor = 0;
+    }
+    gather(t, t->train, t->order + t->cursor, m);
+    t->cursor += m;
+}
+
+/* Algorithm 2: population statistics from population_batches training
+ * mini-batches of batch_size examples drawn uniformly (with replacement)
+ * from a random stream of their own, so evaluation never changes the
+ * training data order. */
+static void estimate_population(trial *t)
+{
+    int m = t->cfg->batch_size;
+    bnx_net_population_begin(&t->net);
+    for (int b = 0; b < t->cfg->population_batches; b++) {
+        for (int i = 0; i < m; i++)
+            t->pop_idx[i] = bnx_rng_below(&t->pop_rng, (uint32_t)t->train->n);
+        gather(t, t->train, t->pop_idx, m);
+        bnx_net_forward(&t->net, m, t->x, BNX_FWD_BATCH_STATS);
+        bnx_net_population_accumulate(&t->net, m);
+    }
+    bnx_net_population_end(&t->net);
+}
+
+/* Offset of block b, point p (0: the conv or linear output, before any
+ * normalization; 1: the nonlinearity's input) in ics_cur and ics_prev. */
+static long ics_offset(const trial *t, int b, int p)
+{
+    long off = 0;
+    for (int j = 0; j < b; j++)
+        off += 2L * t->net.layers[t->net.block_weight[j]].c * t->cfg->probe_size;
+    return off + (long)p * t->net.layers[t->net.block_weight[b]].c * t->cfg->probe_size;
+}
+
+/* 1 if block b's two points are the same layer (no normalization between
+ * the conv or linear layer and its nonlinearity): point 1 is then neither
+ * kept nor sorted, and its row repeats point 0's. */
+static int ics_same_points(const trial *t, int b)
+{
+    return t->net.block_weight[b] == t->net.block_preact[b];
+}
+
+/* Keep rows [start, start + rows) of the probe set from the last forward
+ * of n examples: for every hidden block and point, per unit (fully
+ * connected) or channel (conv), one value per probe example; a conv
+ * channel's value of example i is the one at position (i * 7919) mod (H*W)
+ * of its map, a fixed spread of positions. */
+static void ics_capture(trial *t, int n, int start, int rows)
+{
+    long size = t->cfg->probe_size;
+    for (int b = 0; b < t->net.num_blocks; b++) {
+        for (int p = 0; p < 2 - ics_same_points(t, b); p++) {
+            const bnx_layer *l = &t->net.layers[p ? t->net.block_preact[b] : t->net.block_weight[b]];
+            float *dst = t->ics_cur + ics_offset(t, b, p);
+            long hw = (long)l->height * l->width;
+            for (int u = 0; u < l->c; u++)
+                for (int i = 0; i < rows; i++) {
+                    long pos = ((long)(start + i) * 7919) % hw;
+                    dst[u * size + start + i] = l->spatial ? l->y[((long)u * n + i) * hw + pos]
+                                                           : l->y[(long)i * l->out + u];
+                }
+        }
+    }
+}
+
+/* Loss and accuracy on the first `count` images of ds (a set of kind
+ * `set`, converted a chunk at a time into t->x) with a forward of `flags`
+ * (inference: the moving averages, or Algorithm 2's statistics); when
+ * `probe` is set, keep the pre-activations of the first probe_size of them. */
+static void evaluate_set(trial *t, const bnx_dataset *ds, int set, int count,
+                         unsigned flags, int probe, double *loss, double *accuracy)
+{
+    int classes = t->net.num_classes, units = t->cfg->hidden_units;
+    double total = 0.0;
+    long right = 0;
+    for (int start = 0; start < count; start += t->eval_chunk) {
+        int n = count - start < t->eval_chunk ? count - start : t->eval_chunk;
+        bnx_input_images(&t->input, set, ds, start, n, t->x);
+        const float *logits = bnx_net_forward(&t->net, n, t->x, flags);
+        int correct;
+        total += bnx_softmax_xent_forward(n, classes, logits, ds->labels + start, t->prob, &correct);
+        right += correct;
+        for (int i = 0; t->predicted && i < n; i++) {
+            int best = 0;
+            for (int k = 1; k < classes; k++)
+                best = logits[i * classes + k] > logits[i * classes + best] ? k : best;
+            t->predicted[best]++;
+        }
+        if (probe && start < t->cfg->probe_size) {
+            int rows = t->cfg->probe_size - start < n ? t->cfg->probe_size - start : n;
+            for (int k = 1; k <= t->cfg->hidden_layers; k++)
+                memcpy(t->probe + ((long)(k - 1) * t->cfg->probe_size + start) * units,
+                       bnx_net_preactivation(&t->net, k, NULL),
+                       sizeof(float) * (size_t)rows * units);
+            if (t->cfg->ics && t->cfg->ics_mode == BNX_ICS_INFERENCE)
+                ics_capture(t, n, start, rows);
+        }
+    }
+    *loss = total / count;
+    *accuracy = (double)right / count;
+}
+
+/* Test loss and accuracy (evaluate_set on the whole test set). */
+static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *accuracy)
+{
+    evaluate_set(t, t->test, BNX_INPUT_TEST, t->test->n, flags, probe, loss, accuracy);
+}
+
+/* ics_mode = train: the probe set's distributions as training sees them,
+ * from training-mode forwards over it in mini-batches of batch_size (batch
+ * statistics, noise and dropout drawn as in a step); the network's state is
+ * put back afterwards, so training goes on as if nothing had run. */
+static int ics_capture_train(trial *t, bnx_error *err)
+{
+    bnx_net_snapshot snap;
+    int rc = bnx_net_snapshot_take(&t->net, &snap, err);
+    for (int start = 0; rc == BNX_OK && start < t->cfg->probe_size; start += t->cfg->batch_size) {
+        int n = t->cfg->probe_size - start < t->cfg->batch_size ? t->cfg->probe_size - start
+                                                                 : t->cfg->batch_size;
+        bnx_input_images(&t->input, BNX_INPUT_TEST, t->test, start, n, t->x);
+        bnx_net_forward(&t->net, n, t->x, BNX_FWD_TRAIN);
+        ics_capture(t, n, start, n);
+    }
+    if (rc == BNX_OK)
+        bnx_net_snapshot_restore(&t->net, &snap);
+    bnx_net_snapshot_free(&snap);
+    return rc;
+}
+
+static unsigned eval_flags(const trial *t)
+{
+    return t->cfg->bn_inference == BNX_BN_INFER_POPULATION ? BNX_FWD_POPULATION : BNX_FWD_EVAL;
+}
+
+/* One activations.csv row; `unit` is a unit index or "all". */
+static int write_dist_row(trial *t, long step, int layer, const char *unit, const bnx_dist *d,
+                          bnx_error *err)
+{
+    char a[5][32];
+    return bnx_csv_row(&t->activations, err, "%ld,%d,%s,%s,%s,%s,%s,%s", step, layer, unit,
+                       bnx_csv_num(a[0], 32, d->p15, 1), bnx_csv_num(a[1], 32, d->p50, 1),
+                       bnx_csv_num(a[2], 32, d->p85, 1), bnx_csv_num(a[3], 32, d->mean, 1),
+                       bnx_csv_num(a[4], 32, d->std, 1));
+}
+
+/* Write activations.csv and histograms.csv rows for the probe of `step`. */
+static int write_probe(trial *t, long step, bnx_error *err)
+{
+    const bnx_config *cfg = t->cfg;
+    int units = cfg->hidden_units, probe_layer = bnx_config_probe_layer(cfg);
+    long count = (long)cfg->probe_size * units;
+    bnx_dist d;
+    for (int k = 1; k <= cfg->hidden_layers; k++) {
+        const float *layer = t->probe + (long)(k - 1) * count;
+        if (k == probe_layer) {
+            for (int i = 0; i < cfg->probe_size; i++)
+                t->scratch[i] = layer[(long)i * units + cfg->probe_unit];
+            bnx_dist_compute(t->scratch, cfg->probe_size, &d);
+            char unit[16];
+            snprintf(unit, sizeof unit, "%d", cfg->probe_unit);
+            if (write_dist_row(t, step, k, unit, &d, err))
+                return err->code;
+            if (step > 0) {
+                double p[3] = {d.p15, d.p50, d.p85};
+                for (int j = 0; j < 3; j++) {
+                    if (t->drift_records == 0 || p[j] < t->lo[j]) t->lo[j] = p[j];
+                    if (t->drift_records == 0 || p[j] > t->hi[j]) t->hi[j] = p[j];
+                }
+                t->drift_records++;
+            }
+        }
+        memcpy(t->scratch, layer, sizeof(float) * (size_t)count);
+        bnx_dist_compute(t->scratch, count, &d);
+        if (write_dist_row(t, step, k, "all", &d, err))
+            return err->code;
+
+        bnx_histogram(layer, count, cfg->hist_min, cfg->hist_max, cfg->hist_bins, t->hist);
+        double width = (cfg->hist_max - cfg->hist_min) / cfg->hist_bins;
+        for (int b = 0; b < cfg->hist_bins + 2; b++) {
+            char lo[32], hi[32]; /* the outer rows reach to -inf and inf */
+            bnx_csv_num(lo, sizeof lo, b == 0 ? -INFINITY : cfg->hist_min + (b - 1) * width, 1);
+            bnx_csv_num(hi, sizeof hi, b == cfg->hist_bins + 1 ? INFINITY : cfg->hist_min + b * width, 1);
+            if (bnx_csv_row(&t->histograms, err, "%ld,%d,%s,%s,%ld", step, k, lo, hi, t->hist[b]))
+                return err->code;
+        }
+    }
+    return BNX_OK;
+}
+
+/* Sort this record's probe samples, write ics.csv's rows of `step` (the
+ * shift from the last record, and the gradient change measured at this
+ * step), and keep the samples for the next record. */
+static int write_ics(trial *t, long step, bnx_error *err)
+{
+    long size = t->cfg->probe_size;
+    for (int b = 0; b < t->net.num_blocks; b++)
+        for (int p = 0; p < 2 - ics_same_points(t, b); p++)
+            for (long u = 0; u < t->net.layers[t->net.block_weight[b]].c; u++)
+                bnx_sort_floats(t->ics_cur + ics_offset(t, b, p) + u * size, t->ics_scratch, size);
+    static const char *const points[2] = {"pre_norm", "pre_activation"};
+    for (int b = 0; b < t->net.num_blocks && t->ics_has_prev; b++) {
+        int units = t->net.layers[t->net.block_weight[b]].c;
+        bnx_shift_summary s;
+        for (int p = 0; p < 2; p++) {
+            long off = ics_offset(t, b, p);
+            if (p == 0 || !ics_same_points(t, b))
+                bnx_shift_summarise(t->ics_prev + off, t->ics_cur + off, units, size, &s);
+            char c[6][32];
+            if (bnx_csv_row(&t->ics, err, "%ld,%d,%s,%d,%s,%s,%s,%s,%s,%s,,,,,,", step, b + 1,
+                            points[p], units, bnx_csv_num(c[0], 32, s.mean_shift, 1),
+                            bnx_csv_num(c[1], 32, s.mean_shift_max, 1),
+                            bnx_csv_num(c[2], 32, s.std_ratio, s.ratio_units > 0),
+                            bnx_csv_num(c[3], 32, s.std_ratio_max, s.ratio_units > 0),
+                            bnx_csv_num(c[4], 32, s.w1, 1), bnx_csv_num(c[5], 32, s.w1_max, 1)))
+                return err->code;
+        }
+    }
+    for (int b = 0; b < t->net.num_blocks && t->ics_grad_valid; b++) {
+        const bnx_layer *l = &t->net.layers[t->net.block_weight[b]];
+        char c[6][32];
+        double w = t->ics_wnorm[b], u = t->ics_unorm[b];
+        if (bnx_csv_row(&t->ics, err, "%ld,%d,weights,%d,,,,,,,%s,%s,%s,%s,%s,%s", step, b + 1,
+                        l->c, bnx_csv_num(c[0], 32, t->ics_diff[b], 1),
+                        bnx_csv_num(c[1], 32, t->ics_cos[b], 1),
+                        bnx_csv_num(c[2], 32, t->ics_norm[b], 1), bnx_csv_num(c[3], 32, w, 1),
+                        bnx_csv_num(c[4], 32, u, 1), bnx_csv_num(c[5], 32, u / w, w > 0.0)))
+            return err->code;
+    }
+    t->ics_grad_valid = 0;
+    float *tmp = t->ics_prev;
+    t->ics_prev = t->ics_cur;
+    t->ics_cur = tmp;
+    t->ics_has_prev = 1;
+    return BNX_OK;
+}
+
+/* One landscape.csv row. */
+static int write_landscape(trial *t, long step, float lr, const bnx_landscape_point *p,
+                           bnx_error *err)
+{
+    char c[8][32];
+    return bnx_csv_row(&t->landscape, err, "%ld,%s,%s,%s,%s,%s,%s,%s,%s", step,
+                       bnx_csv_num(c[0], 32, lr, 1), bnx_csv_num(c[1], 32, p->loss, 1),
+                       bnx_csv_num(c[2], 32, p->grad_norm, 1), bnx_csv_num(c[3], 32, p->loss_min, 1),
+                       bnx_csv_num(c[4], 32, p->loss_max, 1), bnx_csv_num(c[5], 32, p->change_min, 1),
+                       bnx_csv_num(c[6], 32, p->change_max, 1), bnx_csv_num(c[7], 32, p->beta, 1));
+}
+
+static int write_record(trial *t, const bnx_record *r, bnx_error *err)
+{
+    char c[8][32];
+    int on = t->train_eval > 0;
+    return bnx_csv_row(&t->metrics, err, "%ld,%.4f,%s,%s,%s,%s,%s,%s,%s,%.3f", r->step, r->epoch,
+                       bnx_csv_num(c[0], 32, r->lr, 1),
+                       bnx_csv_num(c[1], 32, r->train_loss, r->has_train),
+                       bnx_csv_num(c[2], 32, r->train_accuracy, r->has_train),
+                       bnx_csv_num(c[3], 32, r->test_loss, 1),
+                       bnx_csv_num(c[4], 32, r->test_accuracy, 1),
+                       bnx_csv_num(c[5], 32, r->train_eval_loss, on),
+                       bnx_csv_num(c[6], 32, r->train_eval_accuracy, on), r->wall_time_s);
+}
+
+/* Build the network for a mini-batch of max_batch; the message says which. */
+static int create_net(const bnx_config *cfg, const bnx_dataset *ds, int max_batch, bnx_net *net,
+                      bnx_error *err)
+{
+    bnx_net_spec spec;
+    bnx_config_net_spec(cfg, ds->c, ds->h, ds->w, ds->num_classes, &spec);
+    int rc = bnx_net_create(net, &spec, max_batch, err);
+    if (rc)
+        bnx_error_prefix(err, "building the %s for %s (%dx%dx%d images)",
+                         cfg->model == BNX_MODEL_CNN ? "cnn" : "mlp", cfg->dataset, ds->c, ds->h, ds->w);
+    return rc;
+}
+
+/* The checkpoint identity the trial writes and requires: the given one (a
+ * run plan's), or that of its config and data. */
+static void set_identity(trial *t, const unsigned char *identity, const char *data_id)
+{
+    if (identity)
+        memcpy(t->identity, identity, sizeof t->identity);
+    else
+        bnx_trial_identity(t->cfg, data_id, t->identity);
+}
+
+static int trial_open(trial *t, bnx_error *err)
+{
+    const bnx_config *cfg = t->cfg;
+    const bnx_dataset *ds = t->train;
+    t->eval_chunk = bnx_eval_chunk(cfg); /* test images per forward pass */
+    int max_batch = cfg->batch_size > t->eval_chunk ? cfg->batch_size : t->eval_chunk;
+    if (t->min_batch > max_batch)
+        max_batch = t->min_batch;
+    int rc = bnx_input_init(&t->input, cfg, ds, err);
+    if (rc)
+        return rc;
+    t->pixels = t->input.pixels;
+    t->features = t->input.features;
+    rc = create_net(cfg, ds, max_batch, &t->net, err);
+    if (rc)
+        return rc;
+    bnx_rng init_rng;
+    bnx_rng_seed(&init_rng, (uint64_t)cfg->seed, STREAM_INIT);
+    bnx_rng_seed(&t->data_rng, (uint64_t)cfg->seed, STREAM_DATA);
+    bnx_rng_seed(&t->pop_rng, (uint64_t)cfg->seed, STREAM_POPULATION);
+    bnx_net_seed_dropout(&t->net, (uint64_t)cfg->seed, STREAM_DROPOUT);
+    bnx_net_seed_noise(&t->net, (uint64_t)cfg->seed, STREAM_NOISE);
+    bnx_net_init(&t->net, (bnx_init)cfg->init, (float)cfg->init_std, &init_rng);
+
+    size_t failed = 0, probe_values = (size_t)cfg->probe_size * cfg->hidden_units;
+    t->order = bnx_calloc((size_t)t->train->n, sizeof(uint32_t), &failed);
+    t->x = bnx_calloc((size_t)max_batch * t->features, sizeof(float), &failed);
+    t->y = bnx_calloc((size_t)max_batch, 1, &failed);
+    t->pop_idx = bnx_calloc((size_t)cfg->batch_size, sizeof(uint32_t), &failed);
+    t->prob = bnx_calloc((size_t)max_batch * ds->num_classes, sizeof(float), &failed);
+    t->dlogits = bnx_calloc((size_t)max_batch * ds->num_classes, sizeof(float), &failed);
+    t->probe = bnx_calloc(probe_values * cfg->hidden_layers, sizeof(float), &failed);
+    t->scratch = bnx_calloc(probe_values, sizeof(float), &failed);
+    t->hist = bnx_calloc((size_t)cfg->hist_bins + 2, sizeof(long), &failed);
+    t->state_len = bnx_net_state_len(&t->net);
+    t->state = bnx_calloc((size_t)t->state_len + 1, sizeof(float), &failed);
+    if (cfg->ics) {
+        t->ics_len = ics_offset(t, t->net.num_blocks, 0);
+        t->ics_cur = bnx_calloc((size_t)t->ics_len, sizeof(float), &failed);
+        t->ics_prev = bnx_calloc((size_t)t->ics_len, sizeof(float), &failed);
+        t->ics_scratch = bnx_calloc(2 * (size_t)cfg->probe_size, sizeof(uint32_t), &failed);
+        t->ics_diff = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
+        t->ics_cos = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
+        t->ics_norm = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
+        t->ics_wnorm = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
+        t->ics_unorm = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
+    }
+    t->multiples = bnx_calloc((size_t)cfg->landscape_points + 1, sizeof(double), &failed);
+    for (int k = 0; !failed && k < cfg->landscape_points; k++)
+        t->multiples[k] = bnx_config_landscape_multiple(cfg, k);
+    t->train_eval = cfg->train_eval_size < t->train->n ? cfg->train_eval_size : t->train->n;
+    if (failed)
+        return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the trial", failed);
+    if ((cfg->ics || cfg->landscape_points > 0 || cfg->scale_check) &&
+        (rc = bnx_ics_grad_init(&t->ics_grad, &t->net, cfg->batch_size, err)))
+        return rc;
+    for (uint32_t i = 0; i < (uint32_t)t->train->n; i++)
+        t->order[i] = i;
+    t->cursor = t->train->n; /* the first batch shuffles */
+    return BNX_OK;
+}
+
+static const char *const csv_names[BNX_NUM_CSV] = {"metrics.csv", "activations.csv",
+                                                   "histograms.csv", "ics.csv", "landscape.csv"};
+static const char *const csv_headers[BNX_NUM_CSV] = {
+    "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,train_eval_loss,"
+    "train_eval_accuracy,wall_time_s",
+    "step,layer,unit,p15,p50,p85,mean,std",
+    "step,layer,bin_lo,bin_hi,count",
+    "step,layer,point,units,mean_shift,mean_shift_max,std_ratio,std_ratio_max,w1,w1_max,"
+    "grad_diff,grad_cos,grad_norm,w_norm,update_norm,effective_step",
+    "step,lr,loss,grad_norm,loss_min,loss_max,grad_change_min,grad_change_max,beta_smoothness",
+};
+
+static bnx_csv *csv_file(trial *t, int i)
+{
+    bnx_csv *files[BNX_NUM_CSV] = {&t->metrics, &t->activations, &t->histograms, &t->ics,
+                                   &t->landscape};
+    return files[i];
+}
+
+/* Create the CSVs with their headers, or (bytes != NULL) continue them from
+ * the lengths a checkpoint recorded. */
+static int open_csvs(trial *t, const long *bytes, bnx_error *err)
+{
+    for (int i = 0; i < BNX_NUM_CSV; i++) {
+        if ((i == BNX_CSV_ICS && !t->cfg->ics) ||
+            (i == BNX_CSV_LANDSCAPE && t->cfg->landscape_points == 0))
+            continue;
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", t->dir, csv_names[i]);
+        int rc = bytes ? bnx_csv_resume(csv_file(t, i), path, csv_headers[i], bytes[i], err)
+                       : bnx_csv_open(csv_file(t, i), path, csv_headers[i], err);
+        if (rc)
+            return rc;
+    }
+    return BNX_OK;
+}
+
+/* Save everything the next steps depend on as dir/checkpoint.bin, with the
+ * length of complete rows in each CSV, the point to continue from. */
+static int save_checkpoint(trial *t, long step, double elapsed, int finished,
+                           const bnx_trial_result *res, bnx_error *err)
+{
+    bnx_checkpoint ck = {
+        .step = step, .finished = finished, .elapsed_s = elapsed,
+        .loss_sum = t->loss_sum, .right = t->right, .seen = t->seen, .result = *res,
+        .drift_records = t->drift_records,
+        .rng = {{t->data_rng.state, t->data_rng.inc}, {t->pop_rng.state, t->pop_rng.inc},
+                {t->net.dropout_rng.state, t->net.dropout_rng.inc},
+                {t->net.noise_rng.state, t->net.noise_rng.inc}},
+        .order_len = t->train->n, .order = t->order, .cursor = t->cursor,
+        .num_params = t->net.num_params, .params = t->net.params, .velocity = t->net.velocity,
+        .state_len = t->state_len, .state = t->state,
+        .ics_len = t->ics_has_prev ? t->ics_len : 0, .ics_prev = t->ics_prev,
+    };
+    memcpy(ck.identity, t->identity, sizeof ck.identity);
+    memcpy(ck.drift_lo, t->lo, sizeof t->lo);
+    memcpy(ck.drift_hi, t->hi, sizeof t->hi);
+    bnx_net_save_state(&t->net, t->state);
+    for (int i = 0; i < BNX_NUM_CSV; i++)
+        ck.csv_bytes[i] = csv_file(t, i)->size;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
+    if (t->opts->guard)
+        t->opts->guard(t->opts->ctx, 1);
+    int rc = bnx_checkpoint_write(path, &ck, err);
+    if (t->opts->guard)
+        t->opts->guard(t->opts->ctx, 0);
+    return rc;
+}
+
+/* Read dir/checkpoint.bin into ck and check that it is this trial's and
+ * fits its network and data.  Errors: as bnx_checkpoint_load (BNX_ENOTFOUND
+ * if there is none); BNX_EFORMAT naming the path when it does not fit. */
+static int read_checkpoint(trial *t, bnx_checkpoint *ck, char *path, size_t size, bnx_error *err)
+{
+    snprintf(path, size, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
+    int rc = bnx_checkpoint_load(path, t->identity, ck, err);
+    if (rc == BNX_OK && (ck->num_params != t->net.num_params || ck->order_len != t->train->n ||
+                         ck->state_len != t->state_len || ck->step > t->cfg->steps ||
+                         (ck->ics_len != 0 && ck->ics_len != t->ics_len) ||
+                         (t->cfg->ics && ck->ics_len == 0 && ck->step > 0)))
+        rc = bnx_fail(err, BNX_EFORMAT, "%s: does not fit this trial (%ld parameters, %ld examples, "
+                      "%ld values of normalization state, step %ld; expected %d, %d, %ld, at most "
+                      "%ld)", path, ck->num_params, ck->order_len, ck->state_len, ck->step,
+                      t->net.num_params, t->train->n, t->state_len, t->cfg->steps);
+    return rc;
+}
+
+/* The network's part of a checkpoint: weights, momentum, normalization
+ * state, and the random streams. */
+static void restore_network(trial *t, const bnx_checkpoint *ck)
+{
+    t->data_rng = (bnx_rng){ck->rng[0][0], ck->rng[0][1]};
+    t->pop_rng = (bnx_rng){ck->rng[1][0], ck->rng[1][1]};
+    t->net.dropout_rng = (bnx_rng){ck->rng[2][0], ck->rng[2][1]};
+    t->net.noise_rng = (bnx_rng){ck->rng[3][0], ck->rng[3][1]};
+    memcpy(t->net.params, ck->params, sizeof(float) * (size_t)ck->num_params);
+    memcpy(t->net.velocity, ck->velocity, sizeof(float) * (size_t)ck->num_params);
+    bnx_net_restore_state(&t->net, ck->state);
+}
+
+/* Continue from dir/checkpoint.bin if there is one: *first is the next
+ * step to train (0: no checkpoint, start afresh and record step 0).  A
+ * checkpoint of another config or dataset, or one that does not fit the
+ * network and data, is refused. */
+static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *finished,
+                           double *elapsed, bnx_error *err)
+{
+    char path[4200];
+    bnx_checkpoint ck;
+    int rc = read_checkpoint(t, &ck, path, sizeof path, err);
+    *first = 0;
+    *finished = 0;
+    if (rc == BNX_ENOTFOUND) {
+        bnx_error_clear(err);
+        return BNX_OK;
+    }
+    if (rc == BNX_OK) {
+        *res = ck.result;
+        *first = ck.step + 1;
+        *finished = ck.finished;
+        *elapsed = ck.elapsed_s;
+        t->loss_sum = ck.loss_sum;
+        t->right = ck.right;
+        t->seen = ck.seen;
+        memcpy(t->lo, ck.drift_lo, sizeof t->lo);
+        memcpy(t->hi, ck.drift_hi, sizeof t->hi);
+        t->drift_records = ck.drift_records;
+        memcpy(t->order, ck.order, sizeof(uint32_t) * (size_t)ck.order_len);
+        t->cursor = ck.cursor;
+        if (ck.ics_len > 0) {
+            memcpy(t->ics_prev, ck.ics_prev, sizeof(float) * (size_t)ck.ics_len);
+            t->ics_has_prev = 1;
+        }
+        restore_network(t, &ck);
+        rc = open_csvs(t, ck.csv_bytes, err);
+    }
+    bnx_checkpoint_free(&ck);
+    return rc;
+}
+
+static int trial_close(trial *t, int rc, bnx_error *err)
+{
+    bnx_error close_err;
+    for (int i = 0; i < BNX_NUM_CSV; i++)
+        if (bnx_csv_close(csv_file(t, i), &close_err) && rc == BNX_OK) {
+            rc = close_err.code;
+            if (err)
+                *err = close_err;
+        }
+    bnx_net_destroy(&t->net);
+    free(t->order);
+    free(t->x);
+    free(t->y);
+    free(t->pop_idx);
+    free(t->prob);
+    free(t->dlogits);
+    free(t->probe);
+    free(t->scratch);
+    free(t->hist);
+    free(t->state);
+    free(t->ics_cur);
+    free(t->ics_prev);
+    free(t->ics_scratch);
+    free(t->ics_diff);
+    free(t->ics_cos);
+    free(t->ics_norm);
+    free(t->ics_wnorm);
+    free(t->ics_unorm);
+    free(t->multiples);
+    bnx_ics_grad_free(&t->ics_grad);
+    return rc;
+}
+
+/* Evaluate (and probe) at `step`, write the record, tell the caller. */
+static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
+                  bnx_progress_fn progress, void *ctx, bnx_error *err)
+{
+    if (bnx_config_uses_running(t->cfg) && t->cfg->bn_inference == BNX_BN_INFER_POPULATION)
+        estimate_population(t);
+    evaluate(t, eval_flags(t), 1, &r->test_loss, &r->test_accuracy);
+    if (t->cfg->ics && t->cfg->ics_mode == BNX_ICS_TRAIN && ics_capture_train(t, err))
+        return err->code;
+    if (t->train_eval > 0)
+        evaluate_set(t, t->train, BNX_INPUT_TRAIN, t->train_eval, eval_flags(t), 0,
+                     &r->train_eval_loss, &r->train_eval_accuracy);
+    r->epoch = (double)r->step * t->cfg->batch_size / t->train->n;
+    r->lr = bnx_config_lr_at(t->cfg, r->step > 0 ? r->step : 1);
+    r->wall_time_s = bnx_now() - start;
+    if (write_record(t, r, err) || write_probe(t, r->step, err) ||
+        (t->cfg->ics && write_ics(t, r->step, err)))
+        return err->code;
+    res->final_test_accuracy = r->test_accuracy;
+    if (res->best_step < 0 || r->test_accuracy > res->best_test_accuracy) {
+        res->best_test_accuracy = r->test_accuracy;
+        res->best_step = r->step;
+    }
+    if (res->steps_to_97 < 0 && r->test_accuracy >= 0.97)
+        res->steps_to_97 = r->step;
+    if (progress)
+        progress(ctx, r, t->cfg->steps);
+    return BNX_OK;
+}
+
+/* Section 3.3's identities on the trained network: dir/scale.csv
+ * (probe/scale.h), on the first batch_size training images (in the data's
+ * order: no random stream is drawn). */
+static int write_scale(trial *t, bnx_error *err)
+{
+    int m = t->cfg->batch_size;
+    for (int i = 0; i < m; i++)
+        t->pop_idx[i] = (uint32_t)i;
+    gather(t, t->train, t->pop_idx, m);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/scale.csv", t->dir);
+    return bnx_scale_write(&t->ics_grad, &t->net, m, t->x, t->y, path, err);
+}
+
+int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                    bnx_error *err)
+{
+    int rc = bnx_memory_check(cfg, train, test, err); /* data, keys, memory */
+    if (rc)
+        return rc;
+    bnx_net net;
+    rc = create_net(cfg, train, 1, &net, err);
+    if (rc == BNX_OK)
+        bnx_net_destroy(&net);
+    return rc;
+}
+
+int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                  const char *dir, const bnx_trial_opts *opts, bnx_trial_result *res,
+                  bnx_error *err)
+{
+    static const bnx_trial_opts no_opts = {0};
+    if (!opts)
+        opts = &no_opts;
+    double start = bnx_now();
+    bnx_trial_result_init(res, cfg);
+
+    int rc = bnx_memory_check(cfg, train, test, err); /* data, keys, memory */
+    if (rc)
+        return rc;
+    trial t = {.cfg = cfg, .opts = opts, .train = train, .test = test};
+    if ((size_t)snprintf(t.dir, sizeof t.dir, "%s", dir) >= sizeof t.dir)
+        return bnx_fail(err, BNX_EINVAL, "trial directory path is too long: %s", dir);
+    set_identity(&t, opts->identity, opts->data_id);
+    rc = trial_open(&t, err);
+    if (rc)
+        return trial_close(&t, rc, NULL);
+
+    /* Resume from the checkpoint, or start afresh with the step-0 record. */
+    long first = 0;
+    int finished = 0;
+    double elapsed = 0.0;
+    if (opts->resume)
+        rc = load_checkpoint(&t, res, &first, &finished, &elapsed, err);
+    if (rc)
+        return trial_close(&t, rc, NULL);
+    if (finished)
+        return trial_close(&t, BNX_OK, err);
+    start -= elapsed;
+    bnx_record r = {0};
+    if (first == 0) {
+        first = 1;
+        rc = open_csvs(&t, NULL, err);
+        if (rc == BNX_OK)
+            rc = record(&t, &r, res, start, opts->progress, opts->ctx, err);
+    }
+    int m = cfg->batch_size, classes = t.net.num_classes, interrupted = 0;
+    for (long step = first; rc == BNX_OK && step <= cfg->steps; step++) {
+        if (opts->stop && *opts->stop) { /* at a step boundary: save and stop */
+            interrupted = 1;
+            rc = save_checkpoint(&t, step - 1, bnx_now() - start, 0, res, err);
+            break;
+        }
+        next_batch(&t);
+        /* at a record step, Santurkar et al.'s G' needs the state before the forward */
+        int measure = cfg->ics && (step % cfg->eval_every == 0 || step == cfg->steps);
+        int landscape = cfg->landscape_points > 0 && step % cfg->landscape_every == 0;
+        bnx_net_snapshot before = {0};
+        if ((measure || landscape) && (rc = bnx_net_snapshot_take(&t.net, &before, err)))
+            break;
+        const float *logits = bnx_net_forward(&t.net, m, t.x, BNX_FWD_TRAIN);
+        int correct;
+        double loss = bnx_softmax_xent_forward(m, classes, logits, t.y, t.prob, &correct);
+        bnx_softmax_xent_backward(m, classes, t.prob, t.y, t.dlogits);
+        bnx_net_backward(&t.net, m, t.x, t.dlogits);
+        if (measure) {
+            rc = bnx_ics_grad_measure(&t.ics_grad, &t.net, &before, m, t.x, t.y,
+                                      (float)bnx_config_lr_at(cfg, step), (float)cfg->momentum,
+                                      (float)cfg->weight_decay, t.ics_diff, t.ics_cos,
+                                      t.ics_norm, err);
+            t.ics_grad_valid = rc == BNX_OK;
+            if (rc == BNX_OK)
+                bnx_ics_weight_norms(&t.ics_grad, &t.net, t.ics_wnorm, t.ics_unorm);
+        }
+        if (landscape && rc == BNX_OK) {
+            bnx_landscape_point lp;
+            float lr = (float)bnx_config_lr_at(cfg, step);
+            rc = bnx_landscape_measure(&t.ics_grad, &t.net, &before, m, t.x, t.y, loss / m, lr,
+                                       t.multiples, cfg->landscape_points, &lp, err);
+            if (rc == BNX_OK)
+                rc = write_landscape(&t, step, lr, &lp, err);
+        }
+        bnx_net_snapshot_free(&before);
+        if (rc)
+            break;
+        bnx_net_sgd_step(&t.net, (float)bnx_config_lr_at(cfg, step), (float)cfg->momentum,
+                         (float)cfg->weight_decay);
+        t.loss_sum += loss;
+        t.right += correct;
+        t.seen += m;
+        res->steps = step;
+        int diverged = !isfinite(loss);
+        if (diverged || step % cfg->eval_every == 0 || step == cfg->steps) {
+            r = (bnx_record){.step = step, .has_train = 1,
+                             .train_loss = t.loss_sum / (double)t.seen,
+                             .train_accuracy = (double)t.right / (double)t.seen};
+            rc = record(&t, &r, res, start, opts->progress, opts->ctx, err);
+            t.loss_sum = 0.0;
+            t.right = t.seen = 0;
+            if (diverged || !isfinite(r.test_loss)) {
+                res->diverged_step = step; /* the first: training stops here */
+                break;
+            }
+        }
+        if (rc == BNX_OK && cfg->checkpoint_every > 0 && step % cfg->checkpoint_every == 0 &&
+            step < cfg->steps)
+            rc = save_checkpoint(&t, step, bnx_now() - start, 0, res, err);
+    }
+    if (rc == BNX_OK && interrupted) {
+        res->status = BNX_TRIAL_INTERRUPTED;
+    } else if (rc == BNX_OK) {
+        res->status = res->diverged_step >= 0 ? BNX_TRIAL_DIVERGED : BNX_TRIAL_DONE;
+        /* The last record measured the estimate evaluation uses; measure
+         * the other one now. */
+        double unused;
+        res->final_test_accuracy_ema = res->final_test_accuracy_population = res->final_test_accuracy;
+        int running = bnx_config_uses_running(cfg);
+        if (running && cfg->bn_inference == BNX_BN_INFER_POPULATION) {
+            evaluate(&t, BNX_FWD_EVAL, 0, &unused, &res->final_test_accuracy_ema);
+        } else if (running) {
+            estimate_population(&t);
+            evaluate(&t, BNX_FWD_POPULATION, 0, &unused, &res->final_test_accuracy_population);
+        }
+        if (t.drift_records > 0) {
+            res->p15_drift = t.hi[0] - t.lo[0];
+            res->p50_drift = t.hi[1] - t.lo[1];
+            res->p85_drift = t.hi[2] - t.lo[2];
+        }
+    }
+    if (rc == BNX_OK && !interrupted && cfg->scale_check && res->status == BNX_TRIAL_DONE)
+        rc = write_scale(&t, err);
+    res->wall_time_s = bnx_now() - start;
+    if (rc == BNX_OK && !interrupted)
+        rc = save_checkpoint(&t, res->steps, res->wall_time_s, 1, res, err);
+    return trial_close(&t, rc, err);
+}
+
+/* ---- evaluating a trained trial ---- */
+
+const char *const bnx_eval_stats_names[BNX_EVAL_NUM_STATS] = {"batch", "ema", "population",
+                                                             "reestimate"};
+int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                   const char *dir, const bnx_eval_opts *opts, bnx_eval_result *res,
+                   bnx_error *err)
+{
+    res->test_loss = res->test_accuracy = NAN;
+    res->ema_accuracy_before = res->ema_accuracy_after = NAN;
+    res->classes_predicted = 0;
+    res->step = -1;
+    if (opts->stats < 0 || opts->stats >= BNX_EVAL_NUM_STATS || opts->transform < 0 ||
+        opts->transform >= BNX_NUM_TRANSFORMS)
+        return bnx_fail(err, BNX_EINVAL, "eval: unknown statistics or transform");
+    if (opts->batch_size < 1 || opts->batch_size > BNX_MAX_BATCH)
+        return bnx_fail(err, BNX_EINVAL, "eval: mini-batch size %d is out of range (1 to %d)",
+                        opts->batch_size, BNX_MAX_BATCH);
+    if (opts->update_running && opts->stats != BNX_EVAL_BATCH)
+        return bnx_fail(err, BNX_EINVAL, "eval: updating the running statistics needs batch "
+                        "statistics (training mode); --stats %s never updates them",
+                        bnx_eval_stats_names[opts->stats]);
+    int rc = bnx_memory_check(cfg, train, test, err);
+    if (rc)
+        return rc;
+    /* standardisation keeps the training set's own statistics (the model's
+       preprocessing): it is set up from the untransformed training images;
+       the transform applies to the test images (and, for reestimate, the
+       training images Algorithm 2 reads) as they are converted */
+    trial t = {.cfg = cfg, .train = train, .test = test, .min_batch = opts->batch_size};
+    long *predicted = calloc((size_t)train->num_classes, sizeof(long));
+    snprintf(t.dir, sizeof t.dir, "%s", dir);
+    set_identity(&t, opts->identity, opts->data_id);
+    rc = predicted ? trial_open(&t, err)
+                   : bnx_fail(err, BNX_ENOMEM, "cannot allocate the class counts");
+    char path[4200];
+    bnx_checkpoint ck = {0};
+    if (rc == BNX_OK)
+        rc = read_checkpoint(&t, &ck, path, sizeof path, err);
+    if (rc == BNX_ENOTFOUND)
+        bnx_fail(err, rc, "%s: no checkpoint: the trial has not run (or ran before checkpoints)", path);
+    if (rc == BNX_OK) {
+        restore_network(&t, &ck);
+        bnx_input_set_transform(&t.input, BNX_INPUT_TEST, opts->transform, opts->amount);
+        if (opts->stats == BNX_EVAL_REESTIMATE)
+            bnx_input_set_transform(&t.input, BNX_INPUT_TRAIN, opts->transform, opts->amount);
+        res->step = ck.step;
+        res->finished = ck.finished;
+        double unused;
+        t.eval_chunk = opts->batch_size;
+        switch (opts->stats) {
+        case BNX_EVAL_EMA:
+            t.predicted = predicted;
+            evaluate(&t, BNX_FWD_EVAL, 0, &res->test_loss, &res->test_accuracy);
+            break;
+        case BNX_EVAL_REESTIMATE: /* Algorithm 2 over the (transformed) training images */
+            /* fall through */
+        case BNX_EVAL_POPULATION:
+            estimate_population(&t);
+            t.predicted = predicted;
+            evaluate(&t, BNX_FWD_POPULATION, 0, &res->test_loss, &res->test_accuracy);
+            break;
+        default: /* batch statistics of each test mini-batch, as in training mode */
+            if (opts->update_running)
+                evaluate(&t, BNX_FWD_EVAL, 0, &unused, &res->ema_accuracy_before);
+            t.predicted = predicted;
+            evaluate(&t, BNX_FWD_BATCH_STATS | (opts->update_running ? BNX_FWD_UPDATE : 0u), 0,
+                     &res->test_loss, &res->test_accuracy);
+            t.predicted = NULL;
+            if (opts->update_running)
+                evaluate(&t, BNX_FWD_EVAL, 0, &unused, &res->ema_accuracy_after);
+            break;
+        }
+        for (int k = 0; k < train->num_classes; k++)
+            res->classes_predicted += predicted[k] > 0;
+    }
+    bnx_checkpoint_free(&ck);
+    free(predicted);
+    return trial_close(&t, rc, err);
+}
