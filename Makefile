@@ -25,8 +25,20 @@ CMD_OBJ := $(CMD_SRC:%.c=build/%.o)
 TEST_SRC := $(sort $(wildcard tests/check_*.c)) tests/testutil.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
-.PHONY: all deps fig1 check unit-check cli-check check-cluster bench bench-deps clean
+.PHONY: all deps fig1 check unit-check cli-check check-layers check-cluster bench bench-deps \
+        man install uninstall clean
 all: bnexp
+
+# Where `make install` puts bnexp (DESTDIR: a staging root, as packagers use).
+# An installed bnexp finds its experiments, gnuplot templates and dataset
+# sums in <its own directory>/../share/bnexp, then in SHAREDIR as compiled
+# in (core/paths.h); runs and datasets go to the current directory.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+SHAREDIR = $(PREFIX)/share/bnexp
+MANDIR   = $(PREFIX)/share/man/man1
+COMPDIR  = $(PREFIX)/share/bash-completion/completions
 
 build/lib/nn/%.o: lib/nn/%.c
 	@mkdir -p $(dir $@)
@@ -40,6 +52,8 @@ build/%.o: %.c
 # every staged change, and any source edit may make the tree "-dirty".
 build/cmd/bnexp/main.o build/cmd/bnexp/cmd_run.o build/cmd/bnexp/launch.o: VERSION $(wildcard .git/HEAD .git/index .git/logs/HEAD) \
     $(LIB_SRC) $(CMD_SRC) $(wildcard lib/*/*.h)
+
+build/lib/core/paths.o: override CFLAGS += -DBNX_DATADIR='"$(SHAREDIR)"'
 
 build/libbnexp.a: $(LIB_OBJ)
 	ar rcs $@ $^
@@ -55,6 +69,32 @@ build/pngcheck: tests/pngcheck.c
 
 build/bench: bench/bench.c build/libbnexp.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# One man page per subcommand, generated from the help text `bnexp CMD
+# --help` prints (cmd/bnexp/main.c's table: one source for both).
+man: bnexp
+	@mkdir -p build/man
+	./bnexp help --man > build/man/bnexp.1
+	for c in $$(./bnexp help --commands); do ./bnexp help --man $$c > build/man/bnexp-$$c.1 || exit 1; done
+
+install: bnexp man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/experiments $(DESTDIR)$(SHAREDIR)/plots \
+	    $(DESTDIR)$(SHAREDIR)/datasets $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR)
+	install -m 755 bnexp $(DESTDIR)$(BINDIR)/bnexp
+	install -m 644 experiments/*.ini $(DESTDIR)$(SHAREDIR)/experiments/
+	install -m 644 plots/*.gp $(DESTDIR)$(SHAREDIR)/plots/
+	install -m 644 datasets/*.sha256 $(DESTDIR)$(SHAREDIR)/datasets/
+	install -m 644 build/man/*.1 $(DESTDIR)$(MANDIR)/
+	install -m 644 scripts/bnexp-completion.bash $(DESTDIR)$(COMPDIR)/bnexp
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/bnexp $(DESTDIR)$(MANDIR)/bnexp.1 $(DESTDIR)$(MANDIR)/bnexp-*.1 \
+	    $(DESTDIR)$(COMPDIR)/bnexp
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+# The layout's rules (HACKING.md): stages, no circles, sizes.
+check-layers: bnexp
+	./scripts/check-layers.sh
 
 # Debian packages (apt-get; root or sudo).
 deps:
@@ -83,6 +123,7 @@ cli-check: bnexp build/pngcheck
 	./tests/cli_eval.sh
 	./tests/cli_claims.sh
 	./tests/cli_trial.sh
+	./tests/cli_install.sh
 
 # The launchers with the real programs: GNU parallel, and a single-node
 # Slurm cluster this starts and stops (root; SKIP where they are missing).

@@ -3,7 +3,7 @@
 # Run as root, or with sudo available.  Used by `make deps` and CI.
 set -euo pipefail
 packages=(build-essential pkg-config libopenblas-dev libpng-dev check libsubunit-dev
-          libinih-dev libcjson-dev zlib1g-dev libssl-dev gnuplot-nox python3
+          libinih-dev libcjson-dev zlib1g-dev libssl-dev gnuplot-nox python3 man-db
           dataset-fashion-mnist    # Fashion-MNIST, gzipped IDX in /usr/share/datasets/fashion-mnist
           valgrind clang libclang-rt-14-dev)   # make check-valgrind; make fuzz (libFuzzer, sanitizer runtimes)
 # The launchers' programs (bnexp run --launcher parallel|slurm; make

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "core/paths.h"
-#include "exp/plan.h"
+#include "spec/plan.h"
 
 static const struct command {
     const char *name;
@@ -326,7 +326,14 @@ static const struct command {
      "normalization the keys norm and norm_fc take, and every key an experiment\n"
      "file, --set or --grid can give, with its default and meaning.\n"},
     {"help", cmd_help, "show help for a subcommand",
-     "usage: bnexp help [COMMAND]\n"},
+     "usage: bnexp help [COMMAND]\n"
+     "       bnexp help --man [COMMAND]\n"
+     "       bnexp help --commands\n"
+     "\n"
+     "Print the help of COMMAND (what `bnexp COMMAND --help` prints), or the list\n"
+     "of commands.  --man prints the same text as a man page (roff), bnexp(1)\n"
+     "without COMMAND: `make man` writes build/man/ from it and `make install`\n"
+     "installs the pages.  --commands prints the command names, one a line.\n"},
 };
 static const int num_commands = (int)(sizeof commands / sizeof commands[0]);
 
@@ -459,6 +466,75 @@ int cli_report(const bnx_error *err)
     return cli_error(1, "%s", err->msg[0] ? err->msg : "unknown error");
 }
 
+/* `text` for roff: a backslash as \e, a line's leading '.' or '\'' behind \&. */
+static void put_roff(const char *text, size_t len)
+{
+    int bol = 1;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (bol && (c == '.' || c == '\''))
+            fputs("\\&", stdout);
+        if (c == '\\')
+            fputs("\\e", stdout);
+        else
+            putchar(c);
+        bol = c == '\n';
+    }
+}
+
+/* The man page of command `name` (NULL: bnexp(1), the overview), from the
+ * same text --help prints: SYNOPSIS the usage lines up to the first empty
+ * line, DESCRIPTION the rest, both as preformatted text. */
+static int print_man(const char *name)
+{
+    const struct command *c = NULL;
+    for (int i = 0; name && i < num_commands; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            c = &commands[i];
+    if (name && !c)
+        return cli_error(2, "help: unknown command '%s' (try: bnexp help)", name);
+    char upper[32] = "";
+    for (size_t i = 0; c && c->name[i] && i + 1 < sizeof upper; i++)
+        upper[i] = (char)(c->name[i] - 'a' + 'A');
+    printf(".TH BNEXP%s%s 1 \"\" \"bnexp %s\" \"bnexp manual\"\n.SH NAME\n", c ? "-" : "",
+           upper, BNX_VERSION);
+    if (!c) {
+        printf("bnexp \\- reproduce Ioffe & Szegedy (2015), Batch Normalization, on a CPU\n"
+               ".SH SYNOPSIS\n.B bnexp\n.I COMMAND\n[options]\n.SH COMMANDS\n.nf\n");
+        for (int i = 0; i < num_commands; i++)
+            printf("%-8s %s: bnexp-%s(1)\n", commands[i].name, commands[i].summary,
+                   commands[i].name);
+        printf(".fi\n.SH ENVIRONMENT\n"
+               ".TP\n.B BNEXP_HOME\nA checkout-like tree whose experiments/, plots/ and "
+               "datasets/*.sha256 bnexp uses instead of its own.\n"
+               ".TP\n.B BNEXP_DATASETS\nWhere datasets are fetched to and read from (default: "
+               "datasets/ of the checkout; ./datasets for an installed bnexp).\n"
+               ".TP\n.B BNEXP_DATA\nA folder `bnexp data fetch` copies dataset files from.\n"
+               ".SH FILES\nRuns are written to runs/EXPERIMENT/ in the current directory.  An "
+               "installed bnexp reads its experiment files, gnuplot templates and dataset "
+               "sums from ../share/bnexp beside its own directory, then from the prefix it "
+               "was built for.\n");
+        return 0;
+    }
+    const char *text = c->usage, *blank = strstr(text, "\n\n");
+    size_t head = blank ? (size_t)(blank - text) + 1 : strlen(text);
+    printf("bnexp-%s \\- %s\n.SH SYNOPSIS\n.nf\n", c->name, c->summary);
+    for (const char *line = text; line < text + head;) {
+        size_t n = strcspn(line, "\n");
+        size_t skip = strspn(line, " ") >= 7 ? 7 : strncmp(line, "usage: ", 7) == 0 ? 7 : 0;
+        put_roff(line + skip, n - skip + 1); /* the usage lines' indent less "usage: " */
+        line += n + 1;
+    }
+    printf(".fi\n");
+    if (blank) {
+        printf(".SH DESCRIPTION\n.nf\n");
+        put_roff(blank + 2, strlen(blank + 2));
+        printf(".fi\n");
+    }
+    printf(".SH SEE ALSO\nbnexp(1)\n");
+    return 0;
+}
+
 int cmd_help(int argc, char **argv)
 {
     if (argc < 2) {
@@ -467,6 +543,13 @@ int cmd_help(int argc, char **argv)
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
         return cli_print_help("help");
+    if (strcmp(argv[1], "--commands") == 0) {
+        for (int i = 0; i < num_commands; i++)
+            puts(commands[i].name);
+        return 0;
+    }
+    if (strcmp(argv[1], "--man") == 0)
+        return print_man(argc > 2 ? argv[2] : NULL);
     return cli_print_help(argv[1]);
 }
 

@@ -8,15 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int bnx_home_dir(char *buf, size_t size, bnx_error *err)
+/* The directory of the running executable into buf[size]. */
+static int exe_dir(char *buf, size_t size, bnx_error *err)
 {
-    const char *env = getenv("BNEXP_HOME");
-    if (env && *env) {
-        if (strlen(env) + 1 > size)
-            return bnx_fail(err, BNX_EINVAL, "BNEXP_HOME is too long (%zu bytes)", strlen(env));
-        strcpy(buf, env);
-        return BNX_OK;
-    }
     ssize_t n = readlink("/proc/self/exe", buf, size - 1);
     if (n < 0)
         return bnx_fail(err, BNX_EIO, "cannot read /proc/self/exe: %s (set BNEXP_HOME to the bnexp checkout)", strerror(errno));
@@ -28,6 +22,69 @@ int bnx_home_dir(char *buf, size_t size, bnx_error *err)
         slash[1] = '\0';
     else if (slash)
         *slash = '\0';
+    return BNX_OK;
+}
+
+/* 1 if dir/experiments is a directory. */
+static int has_experiments(const char *dir)
+{
+    char p[4200];
+    return (size_t)snprintf(p, sizeof p, "%s/experiments", dir) < sizeof p && bnx_is_dir(p);
+}
+
+static int copy_path(char *buf, size_t size, const char *path, bnx_error *err)
+{
+    if (strlen(path) + 1 > size)
+        return bnx_fail(err, BNX_EINVAL, "path is too long: %.100s...", path);
+    strcpy(buf, path);
+    return BNX_OK;
+}
+
+int bnx_home_find(char *buf, size_t size, int *installed, bnx_error *err)
+{
+    *installed = 0;
+    const char *env = getenv("BNEXP_HOME");
+    if (env && *env) {
+        if (strlen(env) + 1 > size)
+            return bnx_fail(err, BNX_EINVAL, "BNEXP_HOME is too long (%zu bytes)", strlen(env));
+        strcpy(buf, env);
+        return BNX_OK;
+    }
+    char exe[4096], share[4200];
+    int rc = exe_dir(exe, sizeof exe, err);
+    if (rc)
+        return rc;
+    if (has_experiments(exe))
+        return copy_path(buf, size, exe, err);
+    *installed = 1;
+    snprintf(share, sizeof share, "%s/../share/bnexp", exe);
+    if (has_experiments(share))
+        return copy_path(buf, size, share, err);
+#ifdef BNX_DATADIR
+    if (has_experiments(BNX_DATADIR))
+        return copy_path(buf, size, BNX_DATADIR, err);
+#endif
+    *installed = 0;
+    return copy_path(buf, size, exe, err); /* a lone binary: its errors name exe/experiments */
+}
+
+int bnx_home_dir(char *buf, size_t size, bnx_error *err)
+{
+    int installed;
+    return bnx_home_find(buf, size, &installed, err);
+}
+
+int bnx_datasets_dir(char *buf, size_t size, bnx_error *err)
+{
+    const char *env = getenv("BNEXP_DATASETS");
+    if (env && *env)
+        return copy_path(buf, size, env, err);
+    char home[4096];
+    int installed, rc = bnx_home_find(home, sizeof home, &installed, err);
+    if (rc)
+        return rc;
+    if ((size_t)snprintf(buf, size, "%s/datasets", installed ? "." : home) >= size)
+        return bnx_fail(err, BNX_EINVAL, "path %s/datasets is too long", home);
     return BNX_OK;
 }
 

@@ -6,12 +6,35 @@
 
 #include "core/error.h"
 
-/* The bnexp home directory: $BNEXP_HOME if set and non-empty, otherwise the
- * directory holding the running executable (the checkout, for ./bnexp).
- * Writes a NUL-terminated path into buf[size].
+/* The bnexp home directory, where bnexp finds its own read-only files
+ * (experiments/, plots/, datasets/NAME.sha256), into buf[size]
+ * (NUL-terminated), the first of:
+ *   1. $BNEXP_HOME if set and non-empty (a checkout-like tree: the tests
+ *      and the launchers set it);
+ *   2. the directory holding the running executable, if it has an
+ *      experiments/ folder (a checkout, for ./bnexp);
+ *   3. <the executable's directory>/../share/bnexp, if it has one (an
+ *      installed bnexp, also one installed into a DESTDIR and run there);
+ *   4. the share directory compiled in (BNX_DATADIR: PREFIX/share/bnexp of
+ *      `make install`), if it has one;
+ *   5. the executable's directory (whose missing experiments/ the errors
+ *      then name).
+ * *installed is 1 for cases 3 and 4, else 0.
  * Errors: BNX_EIO if /proc/self/exe cannot be read, BNX_EINVAL if the path
  * does not fit in buf. */
+int bnx_home_find(char *buf, size_t size, int *installed, bnx_error *err);
+
+/* bnx_home_find without the case. */
 int bnx_home_dir(char *buf, size_t size, bnx_error *err);
+
+/* Where datasets are fetched to and read from (one folder per dataset)
+ * into buf[size]: $BNEXP_DATASETS if set and non-empty; else
+ * HOME/datasets for a checkout (bnx_home_find's cases 1, 2 and 5); else
+ * ./datasets, in the current directory, for an installed bnexp, whose runs
+ * also go to the current directory (runs/).  (BNEXP_DATA is something
+ * else: a folder `bnexp data fetch` copies from.)
+ * Errors: as bnx_home_find; BNX_EINVAL for a path that does not fit. */
+int bnx_datasets_dir(char *buf, size_t size, bnx_error *err);
 
 /* Join home and a relative path ("experiments/fig1.ini") into buf[size].
  * Errors: as bnx_home_dir. */

@@ -100,11 +100,12 @@ const bnx_dataset_info *bnx_data_find(const char *name, bnx_error *err)
 int bnx_data_paths(const bnx_dataset_info *info, char dir[4096], char sums[4096],
                    bnx_error *err)
 {
-    char rel[256];
-    snprintf(rel, sizeof rel, "datasets/%s", info->name);
-    int rc = bnx_home_path(dir, 4096, rel, err);
+    char rel[256], base[4096];
+    int rc = bnx_datasets_dir(base, sizeof base, err);
     if (rc)
         return rc;
+    if ((size_t)snprintf(dir, 4096, "%s/%s", base, info->name) >= 4096)
+        return bnx_fail(err, BNX_EINVAL, "path %s/%s is too long", base, info->name);
     snprintf(rel, sizeof rel, "datasets/%s.sha256", info->name);
     return bnx_home_path(sums, 4096, rel, err);
 }
@@ -314,13 +315,13 @@ int bnx_data_load_dir(const bnx_dataset_info *info, const char *dir, const char 
 static int load_png_folder(const char *name, bnx_dataset *train, bnx_dataset *test,
                            bnx_dataset_files *files, bnx_error *err)
 {
-    char rel[256], dir[4096], split[4096];
-    int safe = bnx_name_is_safe(name) &&
-               (size_t)snprintf(rel, sizeof rel, "datasets/%s", name) < sizeof rel;
+    char base[4096], dir[4200], split[4300];
+    int safe = bnx_name_is_safe(name);
     if (safe) {
-        int rc = bnx_home_path(dir, sizeof dir, rel, err);
+        int rc = bnx_datasets_dir(base, sizeof base, err);
         if (rc)
             return rc;
+        snprintf(dir, sizeof dir, "%s/%s", base, name);
         if ((size_t)snprintf(split, sizeof split, "%s/train", dir) < sizeof split &&
             bnx_is_dir(split))
             return bnx_pngdir_load(dir, name, train, test, files, err);

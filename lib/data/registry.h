@@ -85,9 +85,10 @@ const bnx_dataset_info *bnx_data_find(const char *name, bnx_error *err);
  * buf[size] (truncated if it does not fit). */
 void bnx_data_names(char *buf, size_t size);
 
-/* Where `info` lives under the bnexp home: dir[4096] receives
- * HOME/datasets/NAME, sums[4096] HOME/datasets/NAME.sha256.
- * Errors: as bnx_home_path. */
+/* Where `info` lives: dir[4096] receives DATASETS/NAME (DATASETS:
+ * bnx_datasets_dir, core/paths.h), sums[4096] HOME/datasets/NAME.sha256
+ * (the bnexp home's, bnx_home_dir).
+ * Errors: as bnx_datasets_dir and bnx_home_path. */
 int bnx_data_paths(const bnx_dataset_info *info, char dir[4096], char sums[4096],
                    bnx_error *err);
 
