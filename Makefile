@@ -4,7 +4,7 @@ PKGS    := openblas inih libcjson libpng zlib libcrypto
 # CFLAGS is yours (make CFLAGS="-O1 -g -fsanitize=address,undefined");
 # what the build needs is added to it whatever you give.
 CFLAGS  ?= -O2 -g
-override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Itests \
            $(shell pkg-config --cflags $(PKGS))
 # Kernels are plain loops written for the compiler to vectorise, shared
 # among a trial's `threads` by OpenMP (GCC's libgomp, which comes with gcc;
@@ -22,7 +22,7 @@ LIB_SRC := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
 CMD_SRC := $(sort $(wildcard cmd/bnexp/*.c))
 CMD_OBJ := $(CMD_SRC:%.c=build/%.o)
-TEST_SRC := $(sort $(wildcard tests/check_*.c)) tests/testutil.c
+TEST_SRC := $(sort $(wildcard tests/*/check_*.c)) tests/check_main.c tests/testutil.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
 .PHONY: all deps fig1 check unit-check cli-check check-layers check-cluster bench bench-deps \

@@ -1,46 +1,45 @@
-/* The Check test runner: one suite per area, all run by `make unit-check`. */
+/* The Check test runner: every suite a tests/STAGE/check_*.c file registers
+ * with TEST_SUITE (testutil.h), in the order of their names, all run by
+ * `make unit-check`. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-Suite *suite_rng(void);
-Suite *suite_nn(void);
-Suite *suite_gradcheck(void);
-Suite *suite_norm(void);
-Suite *suite_conv(void);
-Suite *suite_idx(void);
-Suite *suite_data(void);
-Suite *suite_spec(void);
-Suite *suite_probe(void);
-Suite *suite_report(void);
-Suite *suite_checkpoint(void);
-Suite *suite_limits(void);
-Suite *suite_out(void);
-Suite *suite_pngdir(void);
-Suite *suite_plan(void);
-Suite *suite_verdict(void);
-Suite *suite_input(void);
-Suite *suite_ics(void);
+#include "testutil.h"
+
+#define MAX_SUITES 64
+
+static struct registered {
+    const char *name;
+    test_suite_fn fn;
+} suites[MAX_SUITES];
+static int num_suites;
+
+void test_register_suite(const char *name, test_suite_fn fn)
+{
+    if (num_suites == MAX_SUITES) {
+        fprintf(stderr, "check_main.c: more than %d suites: raise MAX_SUITES\n", MAX_SUITES);
+        exit(EXIT_FAILURE);
+    }
+    suites[num_suites++] = (struct registered){name, fn};
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct registered *)a)->name, ((const struct registered *)b)->name);
+}
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite_rng());
-    srunner_add_suite(sr, suite_nn());
-    srunner_add_suite(sr, suite_gradcheck());
-    srunner_add_suite(sr, suite_norm());
-    srunner_add_suite(sr, suite_conv());
-    srunner_add_suite(sr, suite_idx());
-    srunner_add_suite(sr, suite_data());
-    srunner_add_suite(sr, suite_spec());
-    srunner_add_suite(sr, suite_probe());
-    srunner_add_suite(sr, suite_report());
-    srunner_add_suite(sr, suite_checkpoint());
-    srunner_add_suite(sr, suite_limits());
-    srunner_add_suite(sr, suite_out());
-    srunner_add_suite(sr, suite_pngdir());
-    srunner_add_suite(sr, suite_plan());
-    srunner_add_suite(sr, suite_verdict());
-    srunner_add_suite(sr, suite_input());
-    srunner_add_suite(sr, suite_ics());
+    if (num_suites == 0) {
+        fprintf(stderr, "check_main.c: no suite registered\n");
+        return EXIT_FAILURE;
+    }
+    qsort(suites, (size_t)num_suites, sizeof suites[0], by_name);
+    SRunner *sr = srunner_create(suites[0].fn());
+    for (int i = 1; i < num_suites; i++)
+        srunner_add_suite(sr, suites[i].fn());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -5,6 +5,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <check.h>
+
+/* A test file registers its suite with TEST_SUITE(suite_NAME) after
+ * defining Suite *suite_NAME(void); check_main.c runs every registered
+ * suite, in the order of their names, so there is no list to keep. */
+typedef Suite *(*test_suite_fn)(void);
+void test_register_suite(const char *name, test_suite_fn fn);
+#define TEST_SUITE(fn)                                                                 \
+    static void __attribute__((constructor)) register_##fn(void)                      \
+    {                                                                                  \
+        test_register_suite(#fn, fn);                                                  \
+    }
+
 /* Create a fresh directory /tmp/bnexp-check-TAG-XXXXXX; its path goes to
  * buf[size].  Fails the running test if it cannot. */
 void test_tmpdir_create(char *buf, size_t size, const char *tag);

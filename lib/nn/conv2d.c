@@ -86,7 +86,7 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n)
  * the 8 lanes of a vector for dW, then the lanes in order), whatever the
  * threads, which share (example, block of channels) pairs (forward, dx)
  * or pairs of output channels (dW).  The order differs from im2col +
- * sgemm's, so results differ from it by rounding (tests/check_conv.c). */
+ * sgemm's, so results differ from it by rounding (tests/nn/check_conv.c). */
 #if defined(__GNUC__) && !defined(BNX_NO_DIRECT_CONV)
 #define DIRECT_CONV 1
 typedef float v8f __attribute__((vector_size(32), aligned(4), may_alias));

@@ -98,7 +98,7 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
  * on the threads, and it is bit for bit that of one im2col and one sgemm
  * where OpenBLAS computes a column the same way in a slice as in the whole
  * (natively on this project's machine; not under valgrind, within 1e-5;
- * tests/check_conv.c). */
+ * tests/nn/check_conv.c). */
 void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                         const float *x, const float *w, const float *b, float *y,
                         float *col);

@@ -9,7 +9,7 @@
  *   M = (C/G) * S,
  *   xhat = (x - mean_ig) / sqrt(var_ig + eps),   y = gamma[c] xhat + beta[c]
  * with one gamma and beta per channel, as PyTorch's torch.nn.GroupNorm
- * (whose numbers tests/check_norm.c compares with).  The statistics never
+ * (whose numbers tests/nn/check_norm.c compares with).  The statistics never
  * span examples: training and inference compute the same thing, and a
  * mini-batch of one example is fine.  Sums are accumulated in double.
  *

@@ -4,7 +4,7 @@
  * by their mean and (biased) variance, with per-channel gamma and beta, as
  * PyTorch's nn.InstanceNorm2d(affine=True, track_running_stats=False).
  * This is group normalization with one group per channel (groupnorm.h);
- * tests/check_norm.c checks that `norm = instance` equals `norm = group`
+ * tests/nn/check_norm.c checks that `norm = instance` equals `norm = group`
  * with groups = C.  The mean per (example, channel) cancels a conv bias,
  * so the conv before it has none.  No running state; the same in training
  * and inference.  A fully connected layer has one value per (example,

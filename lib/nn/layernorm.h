@@ -7,7 +7,7 @@
  * nn.LayerNorm([C, H, W])), gamma and beta are per channel, as in Wu & He's
  * comparison: this is group normalization with one group (groupnorm.h),
  * so `norm = layer` equals `norm = group` with groups = 1, which
- * tests/check_norm.c checks.  No running state; the same in training and
+ * tests/nn/check_norm.c checks.  No running state; the same in training and
  * inference; any mini-batch size. */
 #ifndef BNX_NN_LAYERNORM_H
 #define BNX_NN_LAYERNORM_H

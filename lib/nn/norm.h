@@ -23,7 +23,7 @@
  *   3. Keys of its own (if any): a field in bnx_norm_hyper, a row in
  *      lib/spec/config.c's key table, and the line in bnx_config_net_spec
  *      that carries it over.
- *   4. Tests in tests/check_norm.c: the table-driven finite-difference
+ *   4. Tests in tests/nn/check_norm.c: the table-driven finite-difference
  *      check covers every kind on fc and conv inputs in both layouts (a kind
  *      whose backward is by design inexact declares
  *      BNX_NORM_INEXACT_BACKWARD and needs a reference of its own); add

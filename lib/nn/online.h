@@ -28,7 +28,7 @@
  * statistics are not differentiated through; the accumulators control the
  * gradient's component along xhat and 1 instead), so it is tested against a
  * plain double-precision loop of these equations over several mini-batches
- * (tests/check_norm.c), not by finite differences.  The backward changes
+ * (tests/nn/check_norm.c), not by finite differences.  The backward changes
  * e_y and e_1: a probe that runs backward must save and restore the state
  * (bnx_net_save_state).
  *
@@ -38,7 +38,7 @@
  * scaling) formed, in double, the latter
  * per channel and then in channel order, so that the channels of an
  * example can be shared among the threads with the same result (within
- * 1e-4 of the double-precision equations, tests/check_norm.c).
+ * 1e-4 of the double-precision equations, tests/nn/check_norm.c).
  *
  * Keys: on_alpha_f (a_f, default 0.999), on_alpha_b (a_b, 0.99), bn_eps
  * for both eps (the reference's eps and ls_eps, both 1e-5).  No batch

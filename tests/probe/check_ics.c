@@ -13,6 +13,7 @@
 #include "model/net.h"
 #include "nn/loss.h"
 #include "nn/norm.h"
+#include "testutil.h"
 
 static int cmp_float(const void *a, const void *b)
 {
@@ -633,3 +634,5 @@ Suite *suite_ics(void)
     suite_add_tcase(s, grads);
     return s;
 }
+
+TEST_SUITE(suite_ics)

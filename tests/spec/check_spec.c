@@ -481,3 +481,5 @@ Suite *suite_spec(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_spec)

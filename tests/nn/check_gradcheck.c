@@ -379,3 +379,5 @@ Suite *suite_gradcheck(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_gradcheck)

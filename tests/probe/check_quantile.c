@@ -5,6 +5,7 @@
 
 #include "core/rng.h"
 #include "probe/quantile.h"
+#include "testutil.h"
 
 static int cmp_float(const void *a, const void *b)
 {
@@ -65,9 +66,9 @@ START_TEST(histogram_counts_and_outliers)
 }
 END_TEST
 
-Suite *suite_probe(void)
+Suite *suite_quantile(void)
 {
-    Suite *s = suite_create("probe");
+    Suite *s = suite_create("quantile");
     TCase *tc = tcase_create("statistics");
     tcase_add_test(tc, quantiles_type7_known_values);
     tcase_add_test(tc, quickselect_matches_sorting);
@@ -75,3 +76,5 @@ Suite *suite_probe(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_quantile)

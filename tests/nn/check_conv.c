@@ -805,3 +805,5 @@ Suite *suite_conv(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_conv)

@@ -318,3 +318,5 @@ Suite *suite_plan(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_plan)

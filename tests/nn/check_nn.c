@@ -8,6 +8,7 @@
 #include "model/net.h"
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
+#include "testutil.h"
 
 START_TEST(bn_train_forward_by_hand)
 {
@@ -192,3 +193,5 @@ Suite *suite_nn(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_nn)

@@ -327,10 +327,10 @@ START_TEST(mkdir_under_stays_below_its_base)
 }
 END_TEST
 
-Suite *suite_limits(void)
+Suite *suite_memory(void)
 {
-    Suite *s = suite_create("limits");
-    TCase *tc = tcase_create("limits");
+    Suite *s = suite_create("memory");
+    TCase *tc = tcase_create("memory");
     tcase_add_test(tc, bad_rates_and_sizes_refused_value_unchanged);
     tcase_add_test(tc, data_that_does_not_fit_the_model);
     tcase_add_test(tc, too_large_for_memory_refused_with_the_size);
@@ -341,3 +341,5 @@ Suite *suite_limits(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_memory)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/rng.h"
+#include "testutil.h"
 
 START_TEST(same_seed_same_stream)
 {
@@ -107,3 +108,5 @@ Suite *suite_rng(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_rng)

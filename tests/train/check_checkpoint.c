@@ -529,3 +529,5 @@ Suite *suite_checkpoint(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_checkpoint)

@@ -546,3 +546,5 @@ Suite *suite_pngdir(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_pngdir)

@@ -495,3 +495,5 @@ Suite *suite_report(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_report)

@@ -752,3 +752,5 @@ Suite *suite_norm(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_norm)

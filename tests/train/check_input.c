@@ -13,6 +13,7 @@
 #include "train/input.h"
 #include "model/net.h"
 #include "nn/norm.h"
+#include "testutil.h"
 
 /* n images of 1x2x2 with pixel bytes (i * 4 + j) * 7 mod 256, the label
  * i % 3. */
@@ -457,3 +458,5 @@ Suite *suite_input(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_input)

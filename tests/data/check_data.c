@@ -628,3 +628,5 @@ Suite *suite_data(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_data)

@@ -656,3 +656,5 @@ Suite *suite_verdict(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_verdict)

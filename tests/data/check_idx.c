@@ -371,3 +371,5 @@ Suite *suite_idx(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_idx)

@@ -226,9 +226,9 @@ START_TEST(atomic_replaces_through_a_link_not_its_target)
 }
 END_TEST
 
-Suite *suite_out(void)
+Suite *suite_io(void)
 {
-    Suite *s = suite_create("out");
+    Suite *s = suite_create("io");
     TCase *tc = tcase_create("write errors");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, csv_rows_are_whole_lines);
@@ -240,3 +240,5 @@ Suite *suite_out(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
+TEST_SUITE(suite_io)
