@@ -93,10 +93,10 @@ for kv in "lr=nan|lr: 'nan' is not a number" "lr=inf|lr: 'inf' is not a number" 
           "lr=0|lr: 0 is out of range" "lr=-1|lr: -1 is out of range" \
           "momentum=1|momentum: 1 is out of range \(expected 0 to 0.999\)" \
           "momentum=-0.5|momentum: -0.5 is out of range" \
-          "bn_eps=0|bn_eps: 0 is out of range" "bn_eps=-1e-5|bn_eps: -1e-5 is out of range" \
+          "bn_eps=0|bn_eps \(now norm_eps\): 0 is out of range" "norm_eps=-1e-5|norm_eps: -1e-5 is out of range" \
           "weight_decay=-0.1|weight_decay: -0.1 is out of range" \
           "dropout=1|dropout: 1 is out of range \(expected 0 to 0.95\)" \
-          "bn_momentum=0|bn_momentum: 0 is out of range" "init_std=0|init_std: 0 is out of range" \
+          "bn_momentum=0|bn_momentum \(now norm_momentum\): 0 is out of range" "init_std=0|init_std: 0 is out of range" \
           "lr_decay=0|lr_decay: 0 is out of range" "lr_decay=nan|lr_decay: 'nan' is not a number" \
           "probe_layer=-1|probe_layer: -1 is out of range" \
           "max_memory_mb=0|max_memory_mb: 0 is out of range"; do

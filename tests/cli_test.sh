@@ -64,7 +64,7 @@ assert 0 < m["result"]["final_test_accuracy"] <= 1
 ' "$d/manifest.json" "$([ $v = bn ] && echo true || echo false)"; then ok "$v: manifest.json"
     else fail "$v: manifest.json" "$(head -c 600 "$d/manifest.json")"; fi
 done
-check_header "$run/summary.csv" "variant,seed,status,steps,diverged_step,final_test_accuracy,best_test_accuracy,best_step,steps_to_97,final_test_accuracy_ema,final_test_accuracy_population,probe_layer,probe_unit,p15_drift,p50_drift,p85_drift,wall_time_s"
+check_header "$run/summary.csv" "variant,seed,status,steps,diverged_step,final_test_accuracy,best_test_accuracy,best_step,steps_to_target,target_accuracy,final_test_accuracy_ema,final_test_accuracy_population,probe_layer,probe_unit,p15_drift,p50_drift,p85_drift,wall_time_s"
 if [ "$(grep -c ',done,300,' "$run/summary.csv")" = 2 ]; then ok "summary: both variants done"
 else fail "summary: both variants done" "$(cat "$run/summary.csv")"; fi
 

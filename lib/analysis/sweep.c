@@ -143,7 +143,7 @@ int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char 
     if (!y_ok) {
         rc = bnx_fail(err, BNX_EINVAL, "--y %s: not a numeric column of %s (expected one of "
                       "steps, diverged_step, final_test_accuracy, best_test_accuracy, best_step, "
-                      "steps_to_97, final_test_accuracy_ema, final_test_accuracy_population, "
+                      "steps_to_target, target_accuracy, final_test_accuracy_ema, final_test_accuracy_population, "
                       "p15_drift, p50_drift, p85_drift, wall_time_s)", y, path);
         goto out;
     }

@@ -46,7 +46,7 @@ int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char 
 
 /* Write the sweep as the CSV
  *   group,x,x_index,trials,n,mean,sd,min,max,diverged,unfinished
- * one row per point (README.md, "Outputs"); x_index is the x value's
+ * one row per point (docs/reference/outputs.md); x_index is the x value's
  * position (0-based) in sw->xs.  Written whole (temporary file, rename).
  * Errors: BNX_EIO naming the path; BNX_ENOMEM. */
 int bnx_sweep_write(const bnx_sweep *sw, const char *path, bnx_error *err);

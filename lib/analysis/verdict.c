@@ -467,7 +467,9 @@ static void term_text(const bnx_vnode *n, char *buf, size_t size)
         for (int k = 0; k < n->num_row_filters; k++)
             used += (size_t)snprintf(q + used, sizeof q - used, ", %s=%s", n->rkey[k], n->rval[k]);
         snprintf(q + used, sizeof q - used, ")");
-    } else
+    } else if (n->qname[0]) /* steps_to_97, as the rule wrote it */
+        snprintf(q, sizeof q, "%s", n->qname);
+    else
         snprintf(q, sizeof q, "steps_to(%g)", n->qarg);
     filter_text(n, f, sizeof f);
     if (n->agg >= A_LARGEST)

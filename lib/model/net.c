@@ -94,12 +94,12 @@ static int add_block(bnx_net *net, const bnx_net_spec *spec, int kind, int *prea
                      bnx_error *err)
 {
     net->block_weight[net->num_blocks] = net->num_layers - 1;
-    if (kind && spec->bn_placement == BNX_BN_BEFORE && add_norm(net, spec, kind, err))
+    if (kind && spec->norm_placement == BNX_NORM_BEFORE && add_norm(net, spec, kind, err))
         return err ? err->code : BNX_EINVAL;
     *preact = net->num_layers - 1;
     net->block_preact[net->num_blocks++] = *preact;
     add_same(net, activation_layer(spec->activation));
-    if (kind && spec->bn_placement == BNX_BN_AFTER && add_norm(net, spec, kind, err))
+    if (kind && spec->norm_placement == BNX_NORM_AFTER && add_norm(net, spec, kind, err))
         return err ? err->code : BNX_EINVAL;
     return BNX_OK;
 }
@@ -415,7 +415,7 @@ int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *m, int max_batch, bnx_error
         .activation = m->activation,
         .norm = m->norm,
         .norm_fc = m->norm,
-        .bn_placement = BNX_BN_BEFORE,
+        .norm_placement = BNX_NORM_BEFORE,
         .norm_hp = m->norm_hp,
     };
     return bnx_net_create(net, &spec, max_batch, err);

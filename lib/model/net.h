@@ -47,7 +47,7 @@ typedef enum bnx_activation { BNX_ACT_SIGMOID, BNX_ACT_RELU, BNX_ACT_TANH } bnx_
 typedef enum bnx_pool { BNX_POOL_MAX, BNX_POOL_AVG, BNX_POOL_NONE } bnx_pool;
 /* Where the normalization sits in a block: before the nonlinearity (the
  * paper, Section 3.2) or after it. */
-typedef enum bnx_bn_placement { BNX_BN_BEFORE, BNX_BN_AFTER } bnx_bn_placement;
+typedef enum bnx_norm_placement { BNX_NORM_BEFORE, BNX_NORM_AFTER } bnx_norm_placement;
 
 /* Weight initialisers, with PyTorch's definitions (torch.nn.init): for a
  * linear layer fan_in = in, fan_out = out; for a convolution fan_in =
@@ -127,7 +127,7 @@ typedef struct bnx_net_spec {
     int norm;               /* kind in conv blocks (bnx_norm_find), 0: none */
     int norm_fc;            /* kind in fully connected hidden blocks */
     int input_norm;         /* kind right after the input, 0: none */
-    bnx_bn_placement bn_placement;
+    bnx_norm_placement norm_placement;
     float dropout;          /* 0 <= dropout < 1; 0: no dropout layers */
     bnx_norm_hyper norm_hp; /* eps, momentum, groups for every norm layer */
 } bnx_net_spec;

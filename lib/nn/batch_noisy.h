@@ -24,8 +24,8 @@
 
 #include "nn/norm.h"
 
-/* `norm = batch_noisy`: batch norm's buffers and keys (bn_eps, bn_momentum,
- * bn_inference) plus noise_scale (s of the last noisy forward). */
+/* `norm = batch_noisy`: batch norm's buffers and keys (norm_eps, norm_momentum,
+ * norm_inference) plus noise_scale (s of the last noisy forward). */
 extern const bnx_norm_ops bnx_batch_noisy_ops;
 
 #endif

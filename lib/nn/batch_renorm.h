@@ -8,7 +8,7 @@
  *   xhat = (x - mu_B) / sigma_B * r + d,   y = gamma xhat + beta
  * then, after r and d are computed, mu += momentum (mu_B - mu) and
  * sigma += momentum (sigma_B - sigma).  Inference: y = gamma (x - mu) /
- * sigma + beta (or Algorithm 2's statistics under bn_inference =
+ * sigma + beta (or Algorithm 2's statistics under norm_inference =
  * population: gamma (x - pop_mean) / sqrt(pop_var + eps) + beta).
  *
  * The moving average is of sigma, not of sigma^2: Algorithm 1 updates

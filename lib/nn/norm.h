@@ -1,7 +1,7 @@
 /* The normalization layers: one interface, one table.
  *
  * A normalization sits after a conv or linear layer (or after the
- * nonlinearity, bn_placement = after) and maps its activations x to
+ * nonlinearity, norm_placement = after) and maps its activations x to
  *   y = gamma[c] * xhat + beta[c]
  * where xhat is x normalised by statistics that each kind computes its own
  * way (over the mini-batch, over an example's features, over a stream of
@@ -28,7 +28,7 @@
  *      whose backward is by design inexact declares
  *      BNX_NORM_INEXACT_BACKWARD and needs a reference of its own); add
  *      known values or a PyTorch fixture (scripts/norm_fixtures.py), and a
- *      README row under "Normalizations".
+ *      paragraph under "Normalizations" in docs/reference/keys.md.
  * Nothing else changes: memory estimate, checkpoints, probes and Algorithm
  * 2 follow the declared buffers and traits. */
 #ifndef BNX_NN_NORM_H
@@ -80,8 +80,8 @@ static inline long bnx_norm_at(const bnx_norm_view *v, int i, int ch)
 
 /* The keys every kind may read (each kind's header says which it uses). */
 typedef struct bnx_norm_hyper {
-    float eps;       /* added to the variance (bn_eps; PyTorch's default 1e-5) */
-    float momentum;  /* moving-average weight of a new mini-batch (bn_momentum, 0.1) */
+    float eps;       /* added to the variance (norm_eps; PyTorch's default 1e-5) */
+    float momentum;  /* moving-average weight of a new mini-batch (norm_momentum, 0.1) */
     int groups;      /* group norm: channel groups (groups key, default 32) */
     float noise_u, noise_v, noise_w, noise_z; /* noisy batch norm (batch_noisy.h) */
     float brn_rmax, brn_dmax, brn_momentum;   /* batch renormalization (batch_renorm.h) */
@@ -132,7 +132,7 @@ enum {
     BNX_NORM_USES_BATCH = 1u << 0,   /* training-mode statistics span the mini-batch:
                                         a mini-batch of one example is refused */
     BNX_NORM_RUNNING = 1u << 1,      /* keeps estimates for inference, so Algorithm 2
-                                        and bn_inference apply */
+                                        and norm_inference apply */
     BNX_NORM_RNG = 1u << 2,          /* draws from the network's noise stream */
     BNX_NORM_CANCELS_BIAS = 1u << 3, /* subtracts a mean per channel over everything
                                         a bias is constant across: the preceding

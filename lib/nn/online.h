@@ -40,7 +40,7 @@
  * example can be shared among the threads with the same result (within
  * 1e-4 of the double-precision equations, tests/nn/check_norm.c).
  *
- * Keys: on_alpha_f (a_f, default 0.999), on_alpha_b (a_b, 0.99), bn_eps
+ * Keys: on_alpha_f (a_f, default 0.999), on_alpha_b (a_b, 0.99), norm_eps
  * for both eps (the reference's eps and ls_eps, both 1e-5).  No batch
  * statistics: any mini-batch size, 1 included.  The streaming mean does not
  * cancel a bias exactly, so the layer before keeps its bias. */

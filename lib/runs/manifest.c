@@ -114,7 +114,8 @@ int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config
         add_number(res, "final_test_accuracy", result->final_test_accuracy);
         add_number(res, "best_test_accuracy", result->best_test_accuracy);
         add_step(res, "best_step", result->best_step);
-        add_step(res, "steps_to_97", result->steps_to_97);
+        add_step(res, "steps_to_target", result->steps_to_target);
+        add_number(res, "target_accuracy", result->target_accuracy);
         add_number(res, "final_test_accuracy_ema", result->final_test_accuracy_ema);
         add_number(res, "final_test_accuracy_population", result->final_test_accuracy_population);
         cJSON_AddNumberToObject(res, "probe_layer", result->probe_layer);
@@ -163,7 +164,10 @@ static void read_result(const cJSON *root, bnx_manifest_info *info)
     r->final_test_accuracy = result_number(res, "final_test_accuracy", NAN);
     r->best_test_accuracy = result_number(res, "best_test_accuracy", NAN);
     r->best_step = (long)result_number(res, "best_step", -1);
-    r->steps_to_97 = (long)result_number(res, "steps_to_97", -1);
+    /* a manifest from before target_accuracy: steps_to_97 */
+    r->target_accuracy = result_number(res, "target_accuracy", 0.97);
+    r->steps_to_target = (long)result_number(res, "steps_to_target",
+                                             result_number(res, "steps_to_97", -1));
     r->final_test_accuracy_ema = result_number(res, "final_test_accuracy_ema", NAN);
     r->final_test_accuracy_population = result_number(res, "final_test_accuracy_population", NAN);
     r->probe_layer = (int)result_number(res, "probe_layer", r->probe_layer);
@@ -225,14 +229,15 @@ int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err)
 void bnx_summary_row(char *buf, size_t size, const char *variant, long seed,
                      const bnx_trial_result *r)
 {
-    char c[10][32];
-    snprintf(buf, size, "%s,%ld,%s,%ld,%s,%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s,%.2f", variant, seed,
+    char c[11][32];
+    snprintf(buf, size, "%s,%ld,%s,%ld,%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s,%.2f", variant, seed,
              bnx_trial_status_name(r->status), r->steps,
              bnx_csv_num(c[0], 32, (double)r->diverged_step, r->diverged_step >= 0),
              bnx_csv_num(c[1], 32, r->final_test_accuracy, isfinite(r->final_test_accuracy)),
              bnx_csv_num(c[2], 32, r->best_test_accuracy, isfinite(r->best_test_accuracy)),
              bnx_csv_num(c[3], 32, (double)r->best_step, r->best_step >= 0),
-             bnx_csv_num(c[4], 32, (double)r->steps_to_97, r->steps_to_97 >= 0),
+             bnx_csv_num(c[4], 32, (double)r->steps_to_target, r->steps_to_target >= 0),
+             bnx_csv_num(c[10], 32, r->target_accuracy, isfinite(r->target_accuracy)),
              bnx_csv_num(c[5], 32, r->final_test_accuracy_ema, isfinite(r->final_test_accuracy_ema)),
              bnx_csv_num(c[6], 32, r->final_test_accuracy_population, isfinite(r->final_test_accuracy_population)),
              r->probe_layer, r->probe_unit,

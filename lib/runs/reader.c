@@ -292,7 +292,7 @@ static int check_missing_metrics(const char *trial_dir, bnx_error *err)
     if (bnx_manifest_read(path, &info, NULL) != BNX_OK || strcmp(info.status, "failed") == 0)
         return BNX_OK;
     return bnx_fail(err, BNX_ENOTFOUND, "%s/metrics.csv is missing, but the trial ended (status "
-                    "%s in its manifest.json); expected its records (README.md, \"Outputs\")",
+                    "%s in its manifest.json); expected its records (docs/reference/outputs.md)",
                     trial_dir, info.status[0] ? info.status : "unknown");
 }
 

@@ -3,7 +3,7 @@
  *
  * A run directory RUN holds RUN/summary.csv (one row per trial, written at
  * the end of `bnexp run`) and, per trial, RUN/VARIANT/seed-K/metrics.csv and
- * manifest.json (README.md, "Outputs").  Steps are SGD steps (one
+ * manifest.json (docs/reference/outputs.md).  Steps are SGD steps (one
  * mini-batch each), known only at the records (every eval_every steps). */
 #ifndef BNX_RUNS_READER_H
 #define BNX_RUNS_READER_H

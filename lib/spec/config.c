@@ -51,7 +51,7 @@ static const struct key keys[] = {
     {"norm", K_NORM, OFF(norm), 0, 0, NULL, "none", "normalization in every hidden block (bn = true is norm = batch, Section 3.2; bn = false is none)", 0},
     {"norm_fc", K_NORM, OFF(norm_fc), 0, 0, "same", "same", "normalization in a cnn's fully connected hidden blocks (same: as norm)", 0},
     {"input_norm", K_NORM, OFF(input_norm), 0, 0, NULL, "none", "normalization right after the input, before the first linear or conv layer (independent of norm and bn)", 0},
-    {"bn_placement", K_ENUM, OFF(bn_placement), 0, 0, "before|after", "before", "normalization before the nonlinearity (the paper) or after it", 0},
+    {"norm_placement", K_ENUM, OFF(norm_placement), 0, 0, "before|after", "before", "normalization before the nonlinearity (the paper) or after it", 0},
     {"dropout", K_DOUBLE, OFF(dropout), 0, 0.95, NULL, "0", "inverted dropout rate after each fully connected hidden block", 0},
     {"init", K_ENUM, OFF(init), 0, 0, "gaussian|xavier_normal|xavier_uniform|kaiming_normal|kaiming_uniform", "gaussian", "weight initialiser (PyTorch's fan definitions)", 0},
     {"init_std", K_DOUBLE, OFF(init_std), 1e-6, 10, NULL, "1.0", "std of the Gaussian initial weights (init = gaussian)", 0},
@@ -65,8 +65,8 @@ static const struct key keys[] = {
     {"warmup_steps", K_LONG, OFF(warmup_steps), 0, 1e9, NULL, "0", "linear learning-rate warm-up steps (0: none)", 0},
     {"momentum", K_DOUBLE, OFF(momentum), 0, 0.999, NULL, "0", "SGD momentum (PyTorch semantics)", 0},
     {"weight_decay", K_DOUBLE, OFF(weight_decay), 0, 1, NULL, "0", "L2 weight decay on every parameter", 0},
-    {"bn_momentum", K_DOUBLE, OFF(bn_momentum), 1e-6, 1, NULL, "0.1", "moving-average weight of each new batch (PyTorch's momentum)", 0},
-    {"bn_eps", K_DOUBLE, OFF(bn_eps), 1e-12, 1, NULL, "1e-5", "epsilon added to the variance", 0},
+    {"norm_momentum", K_DOUBLE, OFF(norm_momentum), 1e-6, 1, NULL, "0.1", "moving-average weight of each new batch (PyTorch's momentum)", 0},
+    {"norm_eps", K_DOUBLE, OFF(norm_eps), 1e-12, 1, NULL, "1e-5", "epsilon added to the variance", 0},
     {"groups", K_INT, OFF(groups), 1, 4096, NULL, "32", "norm = group: channel groups (must divide every normalised layer's channels)", 0},
     {"noise_u", K_DOUBLE, OFF(noise_u), 0, 100, NULL, "0.5", "norm = batch_noisy: per step, the layer's shift mu_t ~ U(-noise_u, noise_u)", 0},
     {"noise_v", K_DOUBLE, OFF(noise_v), 1, 100, NULL, "1.25", "norm = batch_noisy: per step, the layer's scale sigma_t ~ U(1, noise_v)", 0},
@@ -80,9 +80,10 @@ static const struct key keys[] = {
     {"brn_momentum", K_DOUBLE, OFF(brn_momentum), 1e-6, 1, NULL, "0.01", "norm = batch_renorm: moving-average rate of mu and sigma (alpha)", 0},
     {"on_alpha_f", K_DOUBLE, OFF(on_alpha_f), 0, 0.999999, NULL, "0.999", "norm = online: decay of the streaming mean and variance (alpha_f)", 0},
     {"on_alpha_b", K_DOUBLE, OFF(on_alpha_b), 0, 0.999999, NULL, "0.99", "norm = online: decay of the backward error accumulators (alpha_b)", 0},
-    {"bn_inference", K_ENUM, OFF(bn_inference), 0, 0, "ema|population", "ema", "statistics BN uses in evaluation: moving averages or Algorithm 2", 0},
+    {"norm_inference", K_ENUM, OFF(norm_inference), 0, 0, "ema|population", "ema", "statistics BN uses in evaluation: moving averages or Algorithm 2", 0},
     {"population_batches", K_INT, OFF(population_batches), 1, 100000, NULL, "100", "training mini-batches Algorithm 2 averages", 0},
     {"eval_every", K_INT, OFF(eval_every), 1, 1e9, NULL, "500", "steps between records", 0},
+    {"target_accuracy", K_DOUBLE, OFF(target_accuracy), 1e-6, 1, NULL, "0.97", "summary.csv's steps_to_target: the first record step whose test accuracy is at least this", 0},
     {"probe_layer", K_INT, OFF(probe_layer), 0, BNX_MAX_HIDDEN, NULL, "last", "hidden layer probed, 1-based, or last", 0},
     {"probe_unit", K_INT, OFF(probe_unit), 0, 4095, NULL, "0", "unit of the probed layer (the paper's typical sigmoid)", 0},
     {"probe_size", K_INT, OFF(probe_size), 1, 1000000, NULL, "2000", "first probe_size test images form the probe set", 0},
@@ -104,8 +105,31 @@ static const struct key keys[] = {
 };
 static const int num_keys = (int)(sizeof keys / sizeof keys[0]);
 
+/* Former names, accepted wherever a key is named (experiment files, --set,
+ * grids, rule filters, --pair, plans and manifests written before the
+ * rename): the bn_* keys apply to every normalization kind. */
+static const struct alias {
+    const char *old, *name;
+} aliases[] = {
+    {"bn_eps", "norm_eps"},
+    {"bn_momentum", "norm_momentum"},
+    {"bn_placement", "norm_placement"},
+    {"bn_inference", "norm_inference"},
+};
+
+const char *bnx_config_alias(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(aliases[i].old, name) == 0)
+            return aliases[i].name;
+    return NULL;
+}
+
 static const struct key *find_key(const char *name)
 {
+    const char *renamed = bnx_config_alias(name);
+    if (renamed)
+        name = renamed;
     for (int i = 0; i < num_keys; i++)
         if (strcmp(keys[i].name, name) == 0)
             return &keys[i];
@@ -214,6 +238,19 @@ static int parse_pair(const struct key *k, const char *value, double *field, bnx
 
 int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_error *err)
 {
+    const char *renamed = bnx_config_alias(key);
+    if (renamed) { /* refusals name the key as the user wrote it */
+        int rc = bnx_config_set(cfg, renamed, value, err);
+        if (rc && err) {
+            char was[sizeof err->msg], prefix[160];
+            snprintf(prefix, sizeof prefix, "key %s: ", renamed);
+            const char *rest = strncmp(err->msg, prefix, strlen(prefix)) == 0 ? err->msg + strlen(prefix)
+                                                                             : err->msg;
+            snprintf(was, sizeof was, "%s", rest);
+            bnx_fail(err, rc, "key %s (now %s): %s", key, renamed, was);
+        }
+        return rc;
+    }
     if (strcmp(key, "bn") == 0) { /* shorthand: bn = true|false is norm = batch|none */
         int on;
         if (parse_bool(value, &on))
@@ -407,6 +444,11 @@ int bnx_config_canonical(const char *key, const char *value, const char **key_ou
 {
     *key_out = key;
     *value_out = value;
+    const char *renamed = bnx_config_alias(key);
+    if (renamed) {
+        *key_out = renamed;
+        return 1;
+    }
     if (strcmp(key, "bn") != 0)
         return 0;
     int on;
@@ -455,9 +497,9 @@ void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes
         .norm = cfg->norm,
         .norm_fc = bnx_config_norm_fc(cfg),
         .input_norm = cfg->input_norm,
-        .bn_placement = (bnx_bn_placement)cfg->bn_placement,
+        .norm_placement = (bnx_norm_placement)cfg->norm_placement,
         .dropout = (float)cfg->dropout,
-        .norm_hp = {.eps = (float)cfg->bn_eps, .momentum = (float)cfg->bn_momentum,
+        .norm_hp = {.eps = (float)cfg->norm_eps, .momentum = (float)cfg->norm_momentum,
                     .groups = cfg->groups, .noise_u = (float)cfg->noise_u,
                     .noise_v = (float)cfg->noise_v, .noise_w = (float)cfg->noise_w,
                     .noise_z = (float)cfg->noise_z, .brn_rmax = (float)cfg->brn_rmax,
@@ -491,6 +533,55 @@ int bnx_config_key_kind(const bnx_config *cfg, int i)
 const char *bnx_config_key_name(int i) { return keys[i].name; }
 const char *bnx_config_key_help(int i) { return keys[i].help; }
 int bnx_config_key_inert(int i) { return keys[i].inert; }
+const char *bnx_config_key_default(int i) { return keys[i].fallback; }
+
+/* A number of the key table's ranges as text: integers plainly, others
+ * with %g. */
+static void range_number(char *buf, size_t size, double v, int integer)
+{
+    if (integer && v == floor(v) && fabs(v) < 1e15)
+        snprintf(buf, size, "%.0f", v);
+    else
+        snprintf(buf, size, "%g", v);
+}
+
+void bnx_config_key_allowed(int i, char *buf, size_t size)
+{
+    const struct key *k = &keys[i];
+    char lo[32], hi[32], names[512];
+    int integer = k->type == K_INT || k->type == K_LONG || k->type == K_INTLIST;
+    range_number(lo, sizeof lo, k->min, integer);
+    range_number(hi, sizeof hi, k->max, integer);
+    const char *or_word = k->choices ? k->choices : "";
+    switch (k->type) {
+    case K_BOOL:
+        snprintf(buf, size, "true|false");
+        break;
+    case K_ENUM:
+        snprintf(buf, size, "%s", k->choices);
+        break;
+    case K_STRING:
+        snprintf(buf, size, "%s, or a PNG folder dataset datasets/NAME/", k->choices);
+        break;
+    case K_NORM:
+        bnx_norm_names(names, sizeof names);
+        snprintf(buf, size, "%s%s%s", names, k->choices ? ", " : "", or_word);
+        break;
+    case K_INTLIST:
+        snprintf(buf, size, "a list of 1 to %d integers %s to %s", BNX_MAX_CONV, lo, hi);
+        break;
+    case K_PAIR:
+        snprintf(buf, size, "LOW,HIGH from %s to %s, LOW below HIGH%s%s", lo, hi,
+                 k->choices ? ", or " : "", or_word);
+        break;
+    default:
+        if (strcmp(k->name, "probe_layer") == 0) /* 0 is stored for "last" */
+            snprintf(buf, size, "an integer 1 to %s, or last", hi);
+        else
+            snprintf(buf, size, "%s %s to %s%s%s", integer ? "an integer" : "a number", lo, hi,
+                     k->choices ? ", or " : "", or_word);
+    }
+}
 
 void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size)
 {

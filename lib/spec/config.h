@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "model/net.h"
 
-enum bnx_bn_inference { BNX_BN_INFER_EMA, BNX_BN_INFER_POPULATION };
+enum bnx_norm_inference { BNX_NORM_INFER_EMA, BNX_NORM_INFER_POPULATION };
 enum bnx_model { BNX_MODEL_MLP, BNX_MODEL_CNN };
 enum bnx_lr_schedule { BNX_LR_CONSTANT, BNX_LR_STEP, BNX_LR_EXP };
 enum bnx_sampling { BNX_SAMPLE_SHUFFLE, BNX_SAMPLE_REPLACEMENT };
@@ -42,7 +42,7 @@ typedef struct bnx_config {
                                BNX_NORM_SAME (use norm; bnx_config_norm_fc resolves it) */
     int input_norm;         /* a normalization right after the input (an index of
                                nn/norm.h's table, 0: none); independent of norm and bn */
-    int bn_placement;       /* enum bnx_bn_placement */
+    int norm_placement;       /* enum bnx_norm_placement */
     double dropout;         /* drop rate after each fully connected hidden block */
     int init;               /* enum bnx_init */
     double init_std;        /* std of the Gaussian weight init (init = gaussian) */
@@ -56,16 +56,17 @@ typedef struct bnx_config {
     long warmup_steps;      /* linear warm-up steps (0: none) */
     double momentum;        /* SGD momentum */
     double weight_decay;    /* L2 penalty coefficient */
-    double bn_momentum;     /* moving-average weight of a new batch */
-    double bn_eps;          /* variance epsilon */
+    double norm_momentum;     /* moving-average weight of a new batch */
+    double norm_eps;          /* variance epsilon */
     int groups;             /* norm = group: channel groups */
     double noise_u, noise_v, noise_w, noise_z; /* norm = batch_noisy: the noise's ranges */
     double brn_rmax, brn_dmax, brn_momentum; /* norm = batch_renorm */
     long brn_warmup_steps, brn_rmax_steps, brn_dmax_steps;
     double on_alpha_f, on_alpha_b; /* norm = online */
-    int bn_inference;       /* enum bnx_bn_inference: statistics used in evaluation */
+    int norm_inference;       /* enum bnx_norm_inference: statistics used in evaluation */
     int population_batches; /* training mini-batches averaged by Algorithm 2 */
     int eval_every;         /* steps between records */
+    double target_accuracy; /* steps_to_target's test accuracy (0.97: MNIST's mark) */
     int probe_layer;        /* hidden layer probed (1-based); 0 = the last */
     int probe_unit;         /* unit of probe_layer whose distribution is recorded */
     int probe_size;         /* first probe_size test images form the probe set */
@@ -117,12 +118,20 @@ double bnx_config_lr_at(const bnx_config *cfg, long step);
 double bnx_config_landscape_multiple(const bnx_config *cfg, int i);
 
 /* The canonical form of an assignment: for the shorthand bn = true|false,
- * *key_out = "norm" and *value_out = "batch"|"none", returning 1; for any
- * other key the inputs unchanged, returning 0; -1 for a bn value that is
- * not a boolean.  Grids and --pair use it, so that `bn` and `norm` sweep
- * and compare the same key. */
+ * *key_out = "norm" and *value_out = "batch"|"none", returning 1; for a
+ * former name (bnx_config_alias), *key_out = its key and the value
+ * unchanged, returning 1; for any other key the inputs unchanged,
+ * returning 0; -1 for a bn value that is not a boolean.  Grids, rules and
+ * --pair use it, so that `bn` and `norm`, or `bn_eps` and `norm_eps`, sweep,
+ * filter and compare the same key. */
 int bnx_config_canonical(const char *key, const char *value, const char **key_out,
                          const char **value_out);
+
+/* The key former name `name` now is (bn_eps: norm_eps, bn_momentum:
+ * norm_momentum, bn_placement: norm_placement, bn_inference:
+ * norm_inference), or NULL for any other name.  bnx_config_set and
+ * bnx_config_key_index accept a former name as its key. */
+const char *bnx_config_alias(const char *name);
 
 /* norm_fc's "same". */
 #define BNX_NORM_SAME (-1)
@@ -135,7 +144,7 @@ int bnx_config_norm_fc(const bnx_config *cfg);
 int bnx_config_input_extras(const bnx_config *cfg);
 
 /* 1 if some layer's kind (norm, norm_fc, input_norm) keeps running
- * estimates (BNX_NORM_RUNNING), so that bn_inference and Algorithm 2
+ * estimates (BNX_NORM_RUNNING), so that norm_inference and Algorithm 2
  * apply; 0 otherwise. */
 int bnx_config_uses_running(const bnx_config *cfg);
 
@@ -166,6 +175,16 @@ const char *bnx_config_key_help(int i);
  * inert. */
 #define BNX_KEY_INERT 1
 int bnx_config_key_inert(int i);
+
+/* Key i's default, as text ("0.5", "none", "32,64"). */
+const char *bnx_config_key_default(int i);
+
+/* What key i takes, as text for a reader, into buf[size]: "true|false",
+ * an enum's choices ("sigmoid|relu|tanh"), the normalization names, or a
+ * range ("a number 1e-06 to 1", "an integer 1 to 4096", with ", or none"
+ * where the key also takes a word).  Never fails; cut short if it does
+ * not fit. */
+void bnx_config_key_allowed(int i, char *buf, size_t size);
 void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size);
 
 /* Every key as "key=value\n" lines, in the table's order, into buf[size]

@@ -360,6 +360,12 @@ static int quantity(struct parser *p, bnx_vnode *n)
             return !fail_at(p, "steps_to(%g): a test accuracy is a fraction from 0 to 1", n->qarg);
         return expect(p, ')');
     }
+    if (strcmp(name, "steps_to_97") == 0) { /* summary.csv's column before target_accuracy */
+        n->qkind = Q_STEPS_TO;
+        n->qarg = 0.97;
+        snprintf(n->qname, sizeof n->qname, "%s", name);
+        return 1;
+    }
     if (strcmp(name, "diverged") == 0) {
         n->qkind = Q_DIVERGED;
         snprintf(n->qname, sizeof n->qname, "%s", name);

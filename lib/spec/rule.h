@@ -40,7 +40,10 @@
  *                     variants whose mean Q is at least best(Q | F) - TOL
  *                     ("the largest learning rate that trains")
  * Q, a number per trial: a numeric column of summary.csv
- * (final_test_accuracy, best_test_accuracy, steps_to_97, wall_time_s, ...);
+ * (final_test_accuracy, best_test_accuracy, steps_to_target, wall_time_s, ...);
+ * steps_to_97, summary.csv's column before the target_accuracy key, is
+ * steps_to(0.97) (the same first record step, read from metrics.csv, so a
+ * rule frozen with it decides runs of either kind alike);
  * final(COLUMN), the last record's value of a metrics.csv column
  * (final(train_eval_accuracy)); steps_to(X), the first record step whose
  * test accuracy is >= X, 0 <= X <= 1 (empty if none is); diverged, 1 for a
@@ -63,7 +66,7 @@
  * has no row in summary.csv makes every aggregate over it undecided (a
  * point is never decided on part of its trials).  A diverged trial's values
  * are all empty (its last accuracy is not a trained network's), as is a
- * blank cell (steps_to_97 never reached); `empty` says what an empty value
+ * blank cell (steps_to_target never reached); `empty` says what an empty value
  * counts as: undecided (the default), skip (left out), or a number (0.1,
  * chance accuracy, for "does not train").  A filter no trial matches makes
  * the point undecided, as does an aggregate whose values come from fewer

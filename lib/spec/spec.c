@@ -204,7 +204,8 @@ static int grid_set(bnx_grid *g, const char *key, const char *text, int line, in
         return rc;
     const char *canon = key, *canon_value;
     for (int i = 0; i < count; i++) /* bn = true, false sweeps norm = batch, none */
-        if (bnx_config_canonical(key, values[i], &canon, &canon_value) == 1)
+        if (bnx_config_canonical(key, values[i], &canon, &canon_value) == 1 &&
+            canon_value != values[i]) /* a former name keeps its values */
             snprintf(values[i], sizeof values[i], "%s", canon_value);
     key = canon;
     bnx_grid_axis *axis = NULL;
@@ -233,16 +234,25 @@ static int grid_set(bnx_grid *g, const char *key, const char *text, int line, in
     return BNX_OK;
 }
 
-/* bn (shorthand for norm) and norm in one section: refused, since which
- * wins would depend on their order. */
+/* The key a name sets: norm for bn, norm_eps for bn_eps (a former name). */
+static const char *key_set(const char *name)
+{
+    const char *renamed = bnx_config_alias(name);
+    return renamed ? renamed : strcmp(name, "bn") == 0 ? "norm" : name;
+}
+
+/* bn (shorthand for norm) and norm, or a key's former name (bn_eps) and
+ * its name (norm_eps), in one section: refused, since which wins would
+ * depend on their order. */
 static int shorthand_clash(const bnx_setting *list, int count, const char *key, bnx_error *err)
 {
-    const char *other = strcmp(key, "bn") == 0 ? "norm" : strcmp(key, "norm") == 0 ? "bn" : NULL;
-    for (int i = 0; other && i < count; i++)
-        if (strcmp(list[i].key, other) == 0)
+    for (int i = 0; i < count; i++)
+        if (strcmp(list[i].key, key) != 0 && strcmp(key_set(list[i].key), key_set(key)) == 0)
             return bnx_fail(err, BNX_EINVAL, "key %s: this section already sets %s (line %d); "
-                            "bn = true|false is shorthand for norm = batch|none: give one of them",
-                            key, other, list[i].line);
+                            "%s: give one of them", key, list[i].key, list[i].line,
+                            strcmp(key_set(key), "norm") == 0
+                                ? "bn = true|false is shorthand for norm = batch|none"
+                                : "one is the other's former name");
     return BNX_OK;
 }
 

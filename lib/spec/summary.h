@@ -1,4 +1,4 @@
-/* The columns of summary.csv, one row per trial (README.md, "Outputs"):
+/* The columns of summary.csv, one row per trial (docs/reference/outputs.md):
  * the schema that verdict rules and `bnexp plot sweep --y` name, declared
  * here with the keys.  The rows are written by runs/manifest.h
  * (bnx_summary_row) from a trial's result (train/result.h). */
@@ -6,7 +6,10 @@
 #define BNX_SPEC_SUMMARY_H
 
 /* The header of summary.csv, without a newline: variant, seed, status, the
- * result's figures, probe_layer, probe_unit, the drifts, wall_time_s. */
+ * result's figures, probe_layer, probe_unit, the drifts, wall_time_s.
+ * steps_to_target and target_accuracy were steps_to_97 (a fixed 0.97)
+ * before the target_accuracy key; a rule may still name steps_to_97
+ * (spec/rule.h). */
 const char *bnx_summary_header(void);
 
 /* 1 if `name` is a column of the header that holds a number per trial

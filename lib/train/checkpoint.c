@@ -46,7 +46,7 @@ static void put_f64(writer *w, double v) { put(w, &v, 8); }
 #define RESULT_REALS 8
 static void result_fields(bnx_trial_result *r, long *ints[RESULT_INTS], double *reals[RESULT_REALS])
 {
-    long *i[RESULT_INTS] = {&r->steps, &r->diverged_step, &r->best_step, &r->steps_to_97};
+    long *i[RESULT_INTS] = {&r->steps, &r->diverged_step, &r->best_step, &r->steps_to_target};
     double *d[RESULT_REALS] = {&r->final_test_accuracy, &r->best_test_accuracy,
                                &r->final_test_accuracy_ema, &r->final_test_accuracy_population,
                                &r->p15_drift, &r->p50_drift, &r->p85_drift, &r->wall_time_s};

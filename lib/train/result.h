@@ -19,7 +19,10 @@ typedef struct bnx_trial_result {
     double final_test_accuracy;
     double best_test_accuracy;
     long best_step;         /* step of the best record, or -1 (no record yet) */
-    long steps_to_97;       /* first record step with accuracy >= 0.97, or -1 */
+    long steps_to_target;   /* first record step with test accuracy >= target_accuracy,
+                               or -1 */
+    double target_accuracy; /* the trial's target_accuracy key (not in checkpoints:
+                               set from the config) */
     double final_test_accuracy_ema;        /* NaN if not measured */
     double final_test_accuracy_population; /* NaN if not measured */
     int probe_layer, probe_unit;
@@ -28,7 +31,7 @@ typedef struct bnx_trial_result {
 } bnx_trial_result;
 
 /* A result for a trial that has not run: status BNX_TRIAL_FAILED, no steps,
- * unknown values NaN or -1, the probe taken from cfg. */
+ * unknown values NaN or -1, the probe and target_accuracy taken from cfg. */
 void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg);
 
 #endif

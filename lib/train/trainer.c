@@ -229,7 +229,7 @@ static int ics_capture_train(trial *t, bnx_error *err)
 
 static unsigned eval_flags(const trial *t)
 {
-    return t->cfg->bn_inference == BNX_BN_INFER_POPULATION ? BNX_FWD_POPULATION : BNX_FWD_EVAL;
+    return t->cfg->norm_inference == BNX_NORM_INFER_POPULATION ? BNX_FWD_POPULATION : BNX_FWD_EVAL;
 }
 
 /* One activations.csv row; `unit` is a unit index or "all". */
@@ -564,6 +564,7 @@ static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *fi
     }
     if (rc == BNX_OK) {
         *res = ck.result;
+        res->target_accuracy = t->cfg->target_accuracy;
         *first = ck.step + 1;
         *finished = ck.finished;
         *elapsed = ck.elapsed_s;
@@ -623,7 +624,7 @@ static int trial_close(trial *t, int rc, bnx_error *err)
 static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
                   bnx_progress_fn progress, void *ctx, bnx_error *err)
 {
-    if (bnx_config_uses_running(t->cfg) && t->cfg->bn_inference == BNX_BN_INFER_POPULATION)
+    if (bnx_config_uses_running(t->cfg) && t->cfg->norm_inference == BNX_NORM_INFER_POPULATION)
         estimate_population(t);
     evaluate(t, eval_flags(t), 1, &r->test_loss, &r->test_accuracy);
     if (t->cfg->ics && t->cfg->ics_mode == BNX_ICS_TRAIN && ics_capture_train(t, err))
@@ -642,8 +643,8 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
         res->best_test_accuracy = r->test_accuracy;
         res->best_step = r->step;
     }
-    if (res->steps_to_97 < 0 && r->test_accuracy >= 0.97)
-        res->steps_to_97 = r->step;
+    if (res->steps_to_target < 0 && r->test_accuracy >= t->cfg->target_accuracy)
+        res->steps_to_target = r->step;
     if (progress)
         progress(ctx, r, t->cfg->steps);
     return BNX_OK;
@@ -786,7 +787,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         double unused;
         res->final_test_accuracy_ema = res->final_test_accuracy_population = res->final_test_accuracy;
         int running = bnx_config_uses_running(cfg);
-        if (running && cfg->bn_inference == BNX_BN_INFER_POPULATION) {
+        if (running && cfg->norm_inference == BNX_NORM_INFER_POPULATION) {
             evaluate(&t, BNX_FWD_EVAL, 0, &unused, &res->final_test_accuracy_ema);
         } else if (running) {
             estimate_population(&t);

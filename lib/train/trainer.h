@@ -60,7 +60,7 @@ typedef struct bnx_trial_opts {
 } bnx_trial_opts;
 
 /* Train one trial and write dir/metrics.csv, dir/activations.csv and
- * dir/histograms.csv (columns: README.md, "Outputs"), and the checkpoint
+ * dir/histograms.csv (columns: docs/reference/outputs.md), and the checkpoint
  * dir/checkpoint.bin (train/checkpoint.h) every cfg->checkpoint_every steps,
  * on a stop request, and at the end.  dir must exist.
  *   train: the training set (N, C, H, W) with C*H*W = the model's input

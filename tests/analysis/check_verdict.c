@@ -60,7 +60,7 @@ static void make_run(const char *dir, const char *rules, const char *status_b10s
     ck_assert_int_eq(bnx_plan_build(&spec, 3, &plan, &err), BNX_OK);
     ck_assert_int_eq(bnx_plan_write(dir, &plan, &err), BNX_OK);
     char summary[8192];
-    size_t used = (size_t)snprintf(summary, sizeof summary, "variant,seed,status,final_test_accuracy,steps_to_97\n");
+    size_t used = (size_t)snprintf(summary, sizeof summary, "variant,seed,status,final_test_accuracy,steps_to_target\n");
     for (int t = 0; t < plan.num_trials; t++) {
         const bnx_plan_trial *tr = &plan.trials[t];
         int v = strncmp(tr->variant, "bn-", 3) == 0 ? 0 : 1;
@@ -492,6 +492,45 @@ static void refused(const char *rule, const char *expect)
     test_tmpdir_remove(dir);
 }
 
+/* A filter or `at` key by a former name (bn_placement, frozen in
+ * placement.ini's rules) is the renamed key's. */
+START_TEST(test_verdict_former_key_names)
+{
+    bnx_verdict_rule r;
+    memset(&r, 0, sizeof r);
+    bnx_error err;
+    ck_assert_int_eq(bnx_verdict_set(&r, "claim", "4", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "statement", "s", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "written", "w", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "at", "bn_inference", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "measure", "mean(final_test_accuracy | bn_placement=after)",
+                                     &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "holds", "> 0", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_finish(&r, &err), BNX_OK);
+    ck_assert_str_eq(r.at, "norm_inference");
+    ck_assert_int_eq(r.num_terms, 1);
+    ck_assert_str_eq(r.terms[0]->fkey[0], "norm_placement");
+    ck_assert_str_eq(r.terms[0]->fval[0], "after");
+    bnx_verdict_rule_free(&r);
+    /* steps_to_97, summary.csv's column before target_accuracy, in a rule
+     * frozen with it: steps_to(0.97) from metrics.csv */
+    memset(&r, 0, sizeof r);
+    ck_assert_int_eq(bnx_verdict_set(&r, "claim", "10", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "statement", "s", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "written", "w", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "measure", "mean(steps_to_97 | bn=false) / mean(steps_to_target)",
+                                     &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "holds", ">= 2", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_finish(&r, &err), BNX_OK);
+    ck_assert_int_eq(r.num_terms, 2);
+    ck_assert_int_eq(r.terms[0]->qkind, Q_STEPS_TO);
+    ck_assert_double_eq(r.terms[0]->qarg, 0.97);
+    ck_assert_int_eq(r.terms[1]->qkind, Q_SUMMARY);
+    ck_assert_str_eq(r.terms[1]->qname, "steps_to_target");
+    bnx_verdict_rule_free(&r);
+}
+END_TEST
+
 START_TEST(test_verdict_refusals)
 {
 #define HEAD "claim = 1\nstatement = s\nwritten = w\n"
@@ -652,6 +691,7 @@ Suite *suite_verdict(void)
     tcase_add_test(tc, test_verdict_missing_and_diverged);
     tcase_add_test(tc, test_verdict_rows);
     tcase_add_test(tc, test_verdict_refusals);
+    tcase_add_test(tc, test_verdict_former_key_names);
     tcase_add_test(tc, test_claims_table);
     suite_add_tcase(s, tc);
     return s;

@@ -152,12 +152,14 @@ with open(os.path.join(FUZZ, "fuzz_png.dict"), "w") as f:
                  "sBIT", "bKGD", "hIST", "pHYs", "sPLT", "tIME", "tEXt", "zTXt", "iTXt",
                  "eXIf", "acTL", "fcTL"]:
         f.write('"%s"\n' % kind)
-with open(os.path.join(ROOT, "lib", "exp", "config.c")) as f:
-    keys = sorted(set(re.findall(r'^\s*\{"([a-z_0-9]+)", K_', f.read(), re.M)))
+with open(os.path.join(ROOT, "lib", "spec", "config.c")) as f:
+    text = f.read()  # the keys, and their former names (the alias table)
+    keys = sorted(set(re.findall(r'^\s*\{"([a-z_0-9]+)", K_', text, re.M) +
+                      re.findall(r'^\s*\{"([a-z_0-9]+)", "[a-z_0-9]+"\},', text, re.M)))
 with open(os.path.join(FUZZ, "fuzz_ini.dict"), "w") as f:
     f.write("# experiment keys (lib/spec/config.c) and spec syntax (libFuzzer -dict)\n")
     for word in ["[experiment]", "[variant.", "[grid]", "[grid.", "description", "seeds", "=",
                  "\\x00", "@", "%", ",", "[", "]", ":", ":x", ":+", "true",
-                 "false", "1e-9", "4294967295"] + keys:
+                 "false", "1e-9", "4294967295", "bn"] + keys:
         f.write('"%s"\n' % word)
 print("seeds and dictionaries written under", FUZZ)

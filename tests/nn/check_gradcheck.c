@@ -267,7 +267,7 @@ END_TEST
 /* A small CNN on (N, 2, 6, 6) inputs: two 3x3 convs (3 and 4 channels,
  * padding 1, the given stride), pooling after the second, flatten, a hidden
  * layer with dropout, the output layer; BN over (N, H, W) per channel. */
-static void gradcheck_cnn(int batchnorm, bnx_bn_placement placement, bnx_pool pool,
+static void gradcheck_cnn(int batchnorm, bnx_norm_placement placement, bnx_pool pool,
                           bnx_activation act, int stride, const char *what)
 {
     bnx_net_spec spec = {.in_c = 2, .in_h = 6, .in_w = 6, .num_classes = NN_K,
@@ -275,7 +275,7 @@ static void gradcheck_cnn(int batchnorm, bnx_bn_placement placement, bnx_pool po
                          .conv_stride = stride, .conv_padding = 1, .pool = pool, .pool_size = 2,
                          .pool_every = 2, .hidden_layers = 1, .hidden_units = 5,
                          .activation = act, .norm = batchnorm, .norm_fc = batchnorm,
-                         .bn_placement = placement, .dropout = 0.3f,
+                         .norm_placement = placement, .dropout = 0.3f,
                          .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
     /* A step of 1e-2 moves some pooled values past their window's maximum
      * (the max is not differentiable there); 1e-3 stays within.  (Max
@@ -286,17 +286,17 @@ static void gradcheck_cnn(int batchnorm, bnx_bn_placement placement, bnx_pool po
 
 START_TEST(gradcheck_cnn_tanh_avgpool_stride2)
 {
-    gradcheck_cnn(0, BNX_BN_BEFORE, BNX_POOL_AVG, BNX_ACT_TANH, 2, "cnn without BN, stride 2");
+    gradcheck_cnn(0, BNX_NORM_BEFORE, BNX_POOL_AVG, BNX_ACT_TANH, 2, "cnn without BN, stride 2");
 }
 END_TEST
 START_TEST(gradcheck_cnn_bn_before_avgpool)
 {
-    gradcheck_cnn(1, BNX_BN_BEFORE, BNX_POOL_AVG, BNX_ACT_SIGMOID, 1, "cnn, BN before the sigmoid");
+    gradcheck_cnn(1, BNX_NORM_BEFORE, BNX_POOL_AVG, BNX_ACT_SIGMOID, 1, "cnn, BN before the sigmoid");
 }
 END_TEST
 START_TEST(gradcheck_cnn_bn_after_maxpool)
 {
-    gradcheck_cnn(1, BNX_BN_AFTER, BNX_POOL_MAX, BNX_ACT_RELU, 1, "cnn, BN after ReLU, max pooling");
+    gradcheck_cnn(1, BNX_NORM_AFTER, BNX_POOL_MAX, BNX_ACT_RELU, 1, "cnn, BN after ReLU, max pooling");
 }
 END_TEST
 

@@ -118,7 +118,7 @@ START_TEST(changed_default_does_not_alter_a_planned_trial)
     bnx_config changed;
     bnx_config_defaults(&changed);
     changed.batch_size = 32;     /* "a later bnexp changed these defaults" */
-    changed.bn_eps = 1e-3;
+    changed.norm_eps = 1e-3;
     changed.momentum = 0.9;
     ck_assert_int_eq(bnx_plan_parse(text, size, "plan", &changed, &back, &err), BNX_OK);
     free(text);
@@ -168,6 +168,30 @@ START_TEST(key_added_later_takes_its_default_and_keeps_the_identity)
     bnx_trial_identity(&back.trials[0].config, "d", today);
     ck_assert_int_eq(memcmp(want, got, 32), 0);
     ck_assert_int_ne(memcmp(today, got, 32), 0); /* today's key table would not match */
+}
+END_TEST
+
+/* A plan written before bn_eps was renamed norm_eps: it loads, with the
+ * value, and keeps the identity its trials' checkpoints carry (that of its
+ * own text). */
+START_TEST(plan_with_former_key_names_loads_with_its_identity)
+{
+    bnx_error err;
+    size_t size;
+    char *text = written_plan(1, &size), *p = strstr(text, "\"norm_eps\":");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, "\"bn_eps\":  ", strlen("\"norm_eps\":")); /* the same length */
+    ck_assert_int_eq(bnx_plan_parse(text, strlen(text), "plan", NULL, &back, &err), BNX_OK);
+    free(text);
+    ck_assert_double_eq(back.trials[0].config.norm_eps, plan.trials[0].config.norm_eps);
+    ck_assert_ptr_nonnull(strstr(back.trials[0].config_text, "\nbn_eps="));
+    unsigned char want[32], got[32];
+    bnx_trial_identity_text(back.trials[0].config_text, "d", want);
+    bnx_plan_identity(&back.trials[0], "d", got);
+    ck_assert_int_eq(memcmp(want, got, 32), 0);
+    char v[64];
+    bnx_plan_value(&back.trials[0], "bn_eps", v, sizeof v);
+    ck_assert_str_eq(v, "1e-05");
 }
 END_TEST
 
@@ -312,6 +336,7 @@ Suite *suite_plan(void)
     tcase_add_test(tc, changed_default_does_not_alter_a_planned_trial);
     tcase_add_test(tc, key_added_later_takes_its_default_and_keeps_the_identity);
     tcase_add_test(tc, damaged_plans_refused_naming_the_field);
+    tcase_add_test(tc, plan_with_former_key_names_loads_with_its_identity);
     tcase_add_test(tc, seeds_key_refused_in_a_variant_and_out_of_range);
     tcase_add_test(tc, hundreds_of_variants);
     tcase_add_test(tc, collect_reads_the_trial_directories);

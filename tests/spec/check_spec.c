@@ -64,7 +64,7 @@ START_TEST(precedence_defaults_experiment_variant_set)
     ck_assert_double_eq(a->lr, 0.2);
     ck_assert_double_eq(b->lr, 0.3);
     ck_assert_int_eq(a->batch_size, 60); /* default */
-    ck_assert_double_eq_tol(a->bn_eps, 1e-5, 1e-12);
+    ck_assert_double_eq_tol(a->norm_eps, 1e-5, 1e-12);
     ck_assert_int_eq(bnx_spec_override(&spec, "lr=0.05", &err), BNX_OK);
     ck_assert_double_eq(spec.variants[0].config.lr, 0.05);
     ck_assert_double_eq(spec.variants[1].config.lr, 0.05);
@@ -443,6 +443,65 @@ START_TEST(bn_shorthand_and_norm)
 }
 END_TEST
 
+/* The bn_* keys' former names set the norm_* keys everywhere a key is
+ * named: a section, a grid (whose points are named by the key), --set,
+ * --grid; a section with both names is refused. */
+START_TEST(former_bn_names_set_the_norm_keys)
+{
+    const char *cases[][2] = {
+        {"[experiment]\nbn_eps = 0.001\nnorm_eps = 0.01\n[variant.a]\n",
+         "s.ini:3: key norm_eps: this section already sets bn_eps (line 2); one is the other's former name"},
+    };
+    expect_refused("s.ini", cases, sizeof cases / sizeof cases[0]);
+    bnx_spec_free(&spec);
+    const char *path = write_ini("s.ini", "[experiment]\nbn_eps = 0.001\nbn_inference = population\n"
+                                          "[variant.a]\nbn_momentum = 0.3\n[grid]\n"
+                                          "bn_placement = before, after\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "s", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 2);
+    ck_assert_str_eq(spec.swept[0], "norm_placement");
+    ck_assert_str_eq(spec.variants[1].name, "a-norm_placement-after");
+    ck_assert_int_eq(spec.variants[1].config.norm_placement, BNX_NORM_AFTER);
+    ck_assert_double_eq(spec.variants[0].config.norm_eps, 0.001);
+    ck_assert_double_eq(spec.variants[0].config.norm_momentum, 0.3);
+    ck_assert_int_eq(spec.variants[0].config.norm_inference, BNX_NORM_INFER_POPULATION);
+    ck_assert_int_eq(bnx_spec_override(&spec, "bn_momentum=0.05", &err), BNX_OK);
+    ck_assert_double_eq(spec.variants[1].config.norm_momentum, 0.05);
+    ck_assert_int_eq(bnx_spec_grid(&spec, "bn_placement=after", &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 1);
+    ck_assert_int_eq(spec.variants[0].config.norm_placement, BNX_NORM_AFTER);
+    ck_assert_int_eq(bnx_config_key_index("bn_eps"), bnx_config_key_index("norm_eps"));
+    ck_assert_ptr_null(bnx_config_alias("norm_eps"));
+}
+END_TEST
+
+/* What `bnexp list` says each key takes, from the key table. */
+START_TEST(every_key_says_what_it_takes)
+{
+    char buf[1024];
+    for (int i = 0; i < bnx_config_num_keys(); i++) {
+        bnx_config_key_allowed(i, buf, sizeof buf);
+        ck_assert_msg(strlen(buf) > 3, "key %s: '%s'", bnx_config_key_name(i), buf);
+        ck_assert_ptr_nonnull(bnx_config_key_default(i));
+    }
+    bnx_config_key_allowed(bnx_config_key_index("activation"), buf, sizeof buf);
+    ck_assert_str_eq(buf, "sigmoid|relu|tanh");
+    bnx_config_key_allowed(bnx_config_key_index("lr"), buf, sizeof buf);
+    ck_assert_str_eq(buf, "a number 1e-09 to 1000");
+    bnx_config_key_allowed(bnx_config_key_index("batch_size"), buf, sizeof buf);
+    ck_assert_str_eq(buf, "an integer 1 to 4096");
+    bnx_config_key_allowed(bnx_config_key_index("input_constant"), buf, sizeof buf);
+    ck_assert_str_eq(buf, "a number -1e+06 to 1e+06, or none");
+    bnx_config_key_allowed(bnx_config_key_index("norm_fc"), buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, "batch"));
+    ck_assert_ptr_nonnull(strstr(buf, ", same"));
+    bnx_config_key_allowed(bnx_config_key_index("bn_eps"), buf, sizeof buf);
+    ck_assert_str_eq(buf, "a number 1e-12 to 1");
+    ck_assert_str_eq(bnx_config_key_default(bnx_config_key_index("target_accuracy")), "0.97");
+}
+END_TEST
+
 START_TEST(grid_of_hundreds_of_points)
 {
     const char *path = write_ini("g.ini", "[experiment]\n[variant.bn]\nbn = true\n[variant.no-bn]\n"
@@ -477,6 +536,8 @@ Suite *suite_spec(void)
     tcase_add_test(tc, grid_option_without_a_grid_in_the_file);
     tcase_add_test(tc, bad_grids_refused_naming_file_line_and_key);
     tcase_add_test(tc, grid_of_hundreds_of_points);
+    tcase_add_test(tc, former_bn_names_set_the_norm_keys);
+    tcase_add_test(tc, every_key_says_what_it_takes);
     tcase_add_test(tc, bn_shorthand_and_norm);
     suite_add_tcase(s, tc);
     return s;

@@ -31,7 +31,7 @@ static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values
     ck->result.steps = 1234;
     ck->result.diverged_step = -1;
     ck->result.best_step = 1000;
-    ck->result.steps_to_97 = -1;
+    ck->result.steps_to_target = -1;
     ck->result.final_test_accuracy = 0.91;
     ck->result.best_test_accuracy = 0.92;
     ck->result.final_test_accuracy_ema = NAN;
@@ -99,7 +99,7 @@ START_TEST(checkpoint_round_trip)
     ck_assert_int_eq(back.seen, 60);
     ck_assert_int_eq(back.result.status, BNX_TRIAL_DONE);
     ck_assert_int_eq(back.result.best_step, 1000);
-    ck_assert_int_eq(back.result.steps_to_97, -1);
+    ck_assert_int_eq(back.result.steps_to_target, -1);
     ck_assert_double_eq(back.result.best_test_accuracy, 0.92);
     ck_assert(isnan(back.result.final_test_accuracy_ema));
     ck_assert_int_eq(back.result.probe_layer, 3);
@@ -393,7 +393,7 @@ static void small_mlp(bnx_config *cfg)
     bnx_config_defaults(cfg);
     cfg->hidden_layers = 2;
     cfg->hidden_units = 12;
-    cfg->bn_inference = BNX_BN_INFER_POPULATION;
+    cfg->norm_inference = BNX_NORM_INFER_POPULATION;
     cfg->population_batches = 3;
     cfg->momentum = 0.9;
     cfg->batch_size = 20;
@@ -495,7 +495,7 @@ START_TEST(resumed_input_norm_matches_uninterrupted)
     cfg.input_two_level[0] = 0;
     cfg.input_two_level[1] = 255;
     check_resume_matches(&cfg, &train, &test, 15, 10);
-    cfg.bn_inference = BNX_BN_INFER_EMA; /* the moving averages are what evaluation reads */
+    cfg.norm_inference = BNX_NORM_INFER_EMA; /* the moving averages are what evaluation reads */
     check_resume_matches(&cfg, &train, &test, 20, -1);
     cfg.input_norm = bnx_norm_find("layer");
     cfg.standardize = 1;

@@ -388,7 +388,7 @@ START_TEST(batch_norm_on_the_input_maps_constant_to_0_two_level_to_pm1)
                 in_var += (x[i * 6 + j] - in_mean) * (x[i * 6 + j] - in_mean) / M;
             }
             ck_assert_double_lt(fabs(mean), 1e-5);
-            ck_assert_double_lt(fabs(var - in_var / (in_var + cfg.bn_eps)), 1e-4);
+            ck_assert_double_lt(fabs(var - in_var / (in_var + cfg.norm_eps)), 1e-4);
         }
         bnx_net_destroy(&net);
         free(all);

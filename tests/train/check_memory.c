@@ -28,14 +28,14 @@ START_TEST(bad_rates_and_sizes_refused_value_unchanged)
         {"momentum", "1", "out of range (expected 0 to 0.999)"},
         {"momentum", "-0.1", "out of range"},
         {"momentum", "nan", "not a number"},
-        {"bn_eps", "0", "out of range"},
-        {"bn_eps", "-1e-5", "out of range"},
+        {"norm_eps", "0", "out of range"},
+        {"norm_eps", "-1e-5", "out of range"},
         {"weight_decay", "-0.0001", "out of range"},
         {"weight_decay", "inf", "not a number"},
         {"dropout", "1", "out of range (expected 0 to 0.95)"},
         {"dropout", "-0.1", "out of range"},
-        {"bn_momentum", "0", "out of range"},
-        {"bn_momentum", "1.5", "out of range"},
+        {"norm_momentum", "0", "out of range"},
+        {"norm_momentum", "1.5", "out of range"},
         {"init_std", "0", "out of range"},
         {"init_std", "-1", "out of range"},
         {"lr_decay", "0", "out of range"},
@@ -250,7 +250,7 @@ START_TEST(estimate_matches_the_networks_buffers)
     cfg.groups = 4; /* divides every layer below */
     compare_with_net(&cfg, 1, 28, 28); /* Fig. 1's networks */
     cfg.dropout = 0.3;
-    cfg.bn_placement = BNX_BN_AFTER;
+    cfg.norm_placement = BNX_NORM_AFTER;
     compare_with_net(&cfg, 1, 28, 28);
     /* lr-sweep's CNN, and one with avg pooling every conv layer */
     const char *cnn[][2] = {{"model", "cnn"}, {"conv_channels", "16,16,32,32"}, {"pool_every", "2"},
