@@ -1,5 +1,5 @@
 # Figs. 1(a) and 2 of Ioffe & Szegedy (2015): test accuracy vs training
-# step, one colour per variant.  Reads curves.csv (README.md, "Outputs"), the
+# step, one colour per variant.  Reads curves.csv (docs/reference/outputs.md), the
 # per-step statistics over seeds that `bnexp plot` computes: columns variant,
 # metric, step, seeds, n, mean, sd, min, max.  For each variant the line is
 # `mean` and, with several seeds, a shaded band spans `min` to `max`; only

@@ -1,6 +1,6 @@
 # Any metrics.csv column over training, one colour per variant (of one or
 # more runs): `bnexp plot curve --y COLUMN [--x step|epoch|examples]`.
-# Reads the curves CSV `bnexp plot curve` writes (README.md, "Outputs"):
+# Reads the curves CSV `bnexp plot curve` writes (docs/reference/outputs.md):
 # columns variant, metric, step, seeds, n, mean, sd, min, max; rows whose
 # metric is `metric`.  For each variant the line is `mean` and, with several
 # seeds, a shaded band spans `min` to `max`; only steps where every seed has

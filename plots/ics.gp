@@ -1,4 +1,4 @@
-# Internal covariate shift as numbers (ics.csv, README.md "Outputs"): each
+# Internal covariate shift as numbers (ics.csv, docs/reference/outputs.md): each
 # metric (a row of panels) per hidden layer (a colour) over training, one
 # column of panels per variant; the line is the mean over seeds, the band
 # the range from the smallest to the largest seed.  Reads the CSV

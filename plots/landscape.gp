@@ -1,5 +1,5 @@
 # The loss landscape along the gradient over training, as Santurkar et al.
-# (2018) Fig. 4 draws it (landscape.csv, README.md "Outputs"): three panels
+# (2018) Fig. 4 draws it (landscape.csv, docs/reference/outputs.md): three panels
 # side by side, a colour per variant, x the training step.
 #   (a) loss landscape: the band from loss_min to loss_max (the loss after
 #       each move along -g), the line at the loss before the move

@@ -1,6 +1,6 @@
 # Training loss vs training step on a log scale, one colour per variant (the
 # companion of accuracy.gp; Santurkar et al. and Fig. 2's speed story read
-# the same way).  Reads curves.csv (README.md, "Outputs"), the per-step
+# the same way).  Reads curves.csv (docs/reference/outputs.md), the per-step
 # statistics over seeds that `bnexp plot` computes: columns variant, metric,
 # step, seeds, n, mean, sd, min, max; rows with metric train_loss.  For each
 # variant the line is `mean` and, with several seeds, a shaded band spans

@@ -3,7 +3,7 @@
 # an error bar of one sample standard deviation; trials that diverged are
 # not zeros: they are left out of the mean and marked by a cross at the
 # bottom of the chart, with their count beside it.  Reads sweep.csv
-# (README.md, "Outputs"): columns group, x, x_index, trials, n, mean, sd,
+# (docs/reference/outputs.md): columns group, x, x_index, trials, n, mean, sd,
 # min, max, diverged, unfinished.
 #
 # `bnexp plot sweep` runs this with gnuplot -e setting the variables below;
