@@ -108,7 +108,15 @@ int bnx_chart_output(const char *run, const char *experiment, const char *chart,
 int bnx_chart_draw(const char *template_name, const bnx_chart_opts *opts,
                    const bnx_chart_vars *vs, bnx_chart_result *res, bnx_error *err);
 
-/* ---- the families' render functions (bnx_chart_render_fn) ---- */
+/* ---- the families' render functions (bnx_chart_render_fn) ----
+ *
+ * Each draws its chart for opts (checked: bnx_chart_check; num_runs >= 1)
+ * into *res (zeroed by the caller): reads opts->runs (reader.h,
+ * BNX_RUN_DIRS, and the trials' manifest.json and CSV; sweep: summary.csv
+ * and plan.json), writes the CSV named below in runs[0], creates
+ * runs[0]/plots and renders res->outfile (opts->dry: the script into
+ * res->script), adding its warnings to res.  Errors: as bnx_chart_render
+ * (chart.h) says of its chart. */
 
 /* chart_curves.c: accuracy and loss (RUN/curves.csv, plots/accuracy.gp,
  * loss.gp), curve (RUN/curves-Y.csv over opts->num_runs runs, plots/curve.gp). */
