@@ -29,6 +29,15 @@ int cmd_help(int argc, char **argv);
 int cmd_report_claims(int argc, char **argv);
 int cmd_run_claims(int argc, char **argv);
 
+/* `bnexp plot ARGS` (argv[0] is "plot", then its arguments) without
+ * printing the chart's path: parses the arguments, draws the chart through
+ * the table (analysis/chart.h) and writes its file's path to
+ * outfile[outsize].  Prints the warnings (a trial still running, trials
+ * left out) and any error to stderr.  Returns 0; -1 after printing the
+ * help (--help); or the exit status of an error it printed (2 for a usage
+ * error, 1 at run time). */
+int cli_plot_draw(int argc, char **argv, char *outfile, size_t outsize);
+
 /* Run this bnexp as a child process with arguments args (NULL-terminated,
  * the subcommand first), its stderr shared; with `line`, the first line it
  * prints on stdout goes into line[size] (without the newline) and the rest

@@ -87,8 +87,9 @@ int cli_self(char *const *args, char *line, size_t size)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Render row `row`'s chart (`bnexp plot ARGS --run RUN`) into chart[size];
- * "" when it has none or it fails (the reason on stderr). */
+/* Render row `row`'s chart (as `bnexp plot ARGS --run RUN` would, in this
+ * process) and put its file into chart[size]; "" when it has none or it
+ * fails (the reason on stderr). */
 static void render_chart(const bnx_claim_row *row, char *chart, size_t size)
 {
     chart[0] = '\0';
@@ -106,7 +107,7 @@ static void render_chart(const bnx_claim_row *row, char *chart, size_t size)
     args[n++] = "--run";
     args[n++] = run;
     args[n] = NULL;
-    int rc = cli_self(args, chart, size);
+    int rc = cli_plot_draw(n, args, chart, size);
     if (rc != 0) {
         fprintf(stderr, "bnexp: report claims: the chart of %s (bnexp plot %s --run %s) failed; "
                 "the table links none\n", row->experiment, row->rule.chart, row->run);

@@ -7,33 +7,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "analysis/chart.h"
 #include "analysis/claims.h"
 #include "spec/spec.h"
 #include "core/paths.h"
 #include "data/registry.h"
 #include "spec/config.h"
 #include "nn/norm.h"
-
-
-static const struct {
-    const char *name, *summary;
-} charts[] = {
-    {"accuracy", "test accuracy vs training step, every variant, mean and band over seeds "
-                 "(Figs. 1a, 2)"},
-    {"loss", "training loss vs training step on a log scale, mean and band over seeds"},
-    {"activations", "15th/50th/85th percentiles of a sigmoid input, without and with BN "
-                    "(Fig. 1b,c)"},
-    {"histograms", "pre-activation histograms of every hidden layer over training, as heatmaps"},
-    {"ics", "covariate shift per hidden layer over training (ics.csv): mean shift, std ratio, "
-            "W1, Santurkar's ||G - G'|| and cos; a column per variant, band over seeds"},
-    {"weights", "||W||, the effective step ||dW|| / ||W|| and ||dL/dW|| per hidden layer over "
-                "training (ics.csv's weights rows)"},
-    {"landscape", "the loss landscape along the gradient (landscape.csv): loss range, gradient "
-                  "predictiveness, beta-smoothness (Santurkar et al. Fig. 4)"},
-    {"curve", "any metrics.csv column over steps, epochs or examples; several runs on one chart"},
-    {"sweep", "a summary column against a swept key (--x KEY), mean and sd over seeds, "
-              "diverged marked"},
-};
 
 /* Strip leading and trailing white space in place; returns the start. */
 static char *trim(char *s)
@@ -162,8 +142,8 @@ static void list_datasets(void)
 static void list_charts(void)
 {
     printf("\ncharts (bnexp plot CHART):\n");
-    for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++)
-        printf("  %-14s %s\n", charts[i].name, charts[i].summary);
+    for (int i = 0; i < bnx_chart_count(); i++)
+        printf("  %-14s %s\n", bnx_chart_at(i)->name, bnx_chart_at(i)->summary);
 }
 
 static void list_norms(void)

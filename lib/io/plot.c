@@ -260,16 +260,19 @@ static int run_gnuplot(char *const argv[], int *status, char *text, size_t size,
     return BNX_OK;
 }
 
-int bnx_plot_render(const char *template_path, const char *outfile,
-                    const char *format, const bnx_plot_var *vars,
-                    size_t nvars, bnx_error *err)
+/* The checks bnx_plot_render and bnx_plot_script share: the format, the
+ * arguments, each variable, the template's readability.  The terminal goes
+ * to *term. */
+static int check_args(const char *template_path, const char *outfile, const char *format,
+                      const bnx_plot_var *vars, size_t nvars, const char *who,
+                      const char **term, bnx_error *err)
 {
-    const char *term = bnx_plot_terminal(format);
-    if (!term)
+    *term = bnx_plot_terminal(format);
+    if (!*term)
         return bnx_fail(err, BNX_EINVAL, "unknown chart format '%s' (expected png, svg or pdf)",
                         format ? format : "(null)");
     if (!template_path || !outfile || (nvars && !vars))
-        return bnx_fail(err, BNX_EINVAL, "bnx_plot_render: missing template, output or variables");
+        return bnx_fail(err, BNX_EINVAL, "%s: missing template, output or variables", who);
     for (size_t i = 0; i < nvars; i++) {
         if (!is_identifier(vars[i].name))
             return bnx_fail(err, BNX_EINVAL, "plot variable name '%s' is not an identifier",
@@ -286,18 +289,77 @@ int bnx_plot_render(const char *template_path, const char *outfile,
                         "plot template %s not found or unreadable: %s "
                         "(set BNEXP_HOME to the bnexp checkout)",
                         template_path, strerror(errno));
+    return BNX_OK;
+}
+
+/* The -e command: term, outfile (written to `out`), then the variables.
+ * Returns 0, or -1 when out of memory (cmd is freed). */
+static int build_command(struct buf *cmd, const char *term, const char *out,
+                         const bnx_plot_var *vars, size_t nvars)
+{
+    int oom = buf_assign(cmd, "term", term) || buf_assign(cmd, "outfile", out);
+    for (size_t i = 0; !oom && i < nvars; i++)
+        oom = buf_assign(cmd, vars[i].name, vars[i].value);
+    if (oom) {
+        free(cmd->s);
+        memset(cmd, 0, sizeof *cmd);
+    }
+    return oom ? -1 : 0;
+}
+
+int bnx_plot_script(const char *template_path, const char *outfile, const char *format,
+                    const bnx_plot_var *vars, size_t nvars, char **script, bnx_error *err)
+{
+    *script = NULL;
+    const char *term;
+    int rc = check_args(template_path, outfile, format, vars, nvars, "bnx_plot_script", &term,
+                        err);
+    if (rc)
+        return rc;
+    struct buf b = {0};
+    if (build_command(&b, term, outfile, vars, nvars) || buf_put(&b, "\n", 1)) {
+        free(b.s);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory building the gnuplot script");
+    }
+    FILE *f = fopen(template_path, "r");
+    if (!f) {
+        free(b.s);
+        return bnx_fail(err, BNX_EIO, "cannot open plot template %s: %s", template_path,
+                        strerror(errno));
+    }
+    char chunk[4096];
+    size_t n;
+    int oom = 0;
+    while (!oom && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        oom = buf_put(&b, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (oom || bad) {
+        free(b.s);
+        return oom ? bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", template_path)
+                   : bnx_fail(err, BNX_EIO, "cannot read plot template %s", template_path);
+    }
+    *script = b.s;
+    return BNX_OK;
+}
+
+int bnx_plot_render(const char *template_path, const char *outfile,
+                    const char *format, const bnx_plot_var *vars,
+                    size_t nvars, bnx_error *err)
+{
+    const char *term;
+    int rc = check_args(template_path, outfile, format, vars, nvars, "bnx_plot_render", &term,
+                        err);
+    if (rc)
+        return rc;
 
     char tmp[4096];
-    int rc = make_temp_beside(outfile, tmp, sizeof tmp, err);
+    rc = make_temp_beside(outfile, tmp, sizeof tmp, err);
     if (rc)
         return rc;
 
     struct buf cmd = {0};
-    int oom = buf_assign(&cmd, "term", term) || buf_assign(&cmd, "outfile", tmp);
-    for (size_t i = 0; !oom && i < nvars; i++)
-        oom = buf_assign(&cmd, vars[i].name, vars[i].value);
-    if (oom) {
-        free(cmd.s);
+    if (build_command(&cmd, term, tmp, vars, nvars)) {
         unlink(tmp);
         return bnx_fail(err, BNX_ENOMEM, "out of memory building the gnuplot command");
     }

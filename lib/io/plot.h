@@ -67,6 +67,23 @@ int bnx_plot_render(const char *template_path, const char *outfile,
                     const char *format, const bnx_plot_var *vars,
                     size_t nvars, bnx_error *err);
 
+/* The script bnx_plot_render would have gnuplot run, as one text, without
+ * running gnuplot: the -e command on the first line (`term='...';
+ * outfile='...'; NAME='VALUE'; ...`, each value quoted as bnx_plot_render
+ * quotes it, outfile being `outfile` itself rather than a temporary file),
+ * then the template's text unchanged.  Given to gnuplot as a file it
+ * renders the chart as bnx_plot_render does (without the temporary file
+ * and rename).  Reads `template_path`; writes nothing.  *script is a
+ * malloc'd NUL-terminated text (free it), NULL on failure.
+ *
+ * Returns BNX_OK, or:
+ *   BNX_EINVAL    as bnx_plot_render (format, a variable's name or value)
+ *   BNX_ENOTFOUND the template cannot be read (as bnx_plot_render)
+ *   BNX_EIO       the template could not be opened or read
+ *   BNX_ENOMEM    an allocation failed */
+int bnx_plot_script(const char *template_path, const char *outfile, const char *format,
+                    const bnx_plot_var *vars, size_t nvars, char **script, bnx_error *err);
+
 /* The gnuplot terminal for a format name: "png" -> "pngcairo", "svg" ->
  * "svg", "pdf" -> "pdfcairo"; NULL for anything else (including NULL).
  * The returned string is static. */

@@ -1,6 +1,7 @@
 /* Writing that fails (a full disk, a file-size limit, a directory in the
  * way, a symbolic link) is reported with the file's name and the system's
- * reason, and leaves what was written before whole. */
+ * reason, and leaves what was written before whole; the gnuplot script the
+ * driver would run. */
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "core/file.h"
 #include "io/atomic.h"
 #include "io/csv.h"
+#include "io/plot.h"
 #include "testutil.h"
 
 static char dir[64];
@@ -226,6 +228,38 @@ START_TEST(atomic_replaces_through_a_link_not_its_target)
 }
 END_TEST
 
+/* bnx_plot_script: the -e line as bnx_plot_render hands it to gnuplot
+ * (each value gnuplot-quoted), then the template; its refusals. */
+START_TEST(plot_script_is_the_e_line_then_the_template)
+{
+    const char *tmpl = in_dir("t.gp");
+    const char *text = "set terminal term\nset output outfile\nplot file using 1:2\n";
+    test_write_file(tmpl, text, strlen(text));
+    const bnx_plot_var vars[] = {{"file", "a b.csv"}, {"empty", ""}, {"q", "it's"}};
+    char *script;
+    bnx_error err;
+    ck_assert_int_eq(bnx_plot_script(tmpl, "o.svg", "svg", vars, 3, &script, &err), BNX_OK);
+    ck_assert_str_eq(script, "term='svg'; outfile='o.svg'; file='a b.csv'; empty=\"\"; "
+                             "q='it'.\"\\047\".'s'; \nset terminal term\nset output outfile\n"
+                             "plot file using 1:2\n");
+    free(script);
+    ck_assert_int_eq(bnx_plot_script(tmpl, "o.pdf", "pdf", NULL, 0, &script, &err), BNX_OK);
+    ck_assert(strncmp(script, "term='pdfcairo'; outfile='o.pdf'; \n", 35) == 0);
+    free(script);
+    /* refused: format, a variable the driver sets, a line break, no template */
+    const bnx_plot_var term[] = {{"term", "x"}}, nl[] = {{"t", "a\nb"}};
+    ck_assert_int_eq(bnx_plot_script(tmpl, "o.gif", "gif", NULL, 0, &script, &err), BNX_EINVAL);
+    ck_assert_ptr_null(script);
+    ck_assert_int_eq(bnx_plot_script(tmpl, "o.png", "png", term, 1, &script, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "set by the driver"));
+    ck_assert_int_eq(bnx_plot_script(tmpl, "o.png", "png", nl, 1, &script, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "line break"));
+    ck_assert_int_eq(bnx_plot_script(in_dir("none.gp"), "o.png", "png", NULL, 0, &script, &err),
+                     BNX_ENOTFOUND);
+    ck_assert_ptr_null(script);
+}
+END_TEST
+
 Suite *suite_io(void)
 {
     Suite *s = suite_create("io");
@@ -237,6 +271,7 @@ Suite *suite_io(void)
     tcase_add_test(tc, csv_resume_cuts_back_and_appends);
     tcase_add_test(tc, atomic_failure_leaves_the_old_file);
     tcase_add_test(tc, atomic_replaces_through_a_link_not_its_target);
+    tcase_add_test(tc, plot_script_is_the_e_line_then_the_template);
     suite_add_tcase(s, tc);
     return s;
 }

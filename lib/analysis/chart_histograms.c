@@ -1,0 +1,168 @@
+/* The histograms chart (chart_draw.h): each fully connected hidden layer's
+ * pre-activation histograms over training as heatmaps, a panel per variant
+ * (its lowest seed) and layer. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/chart_draw.h"
+#include "io/atomic.h"
+#include "io/csvread.h"
+
+#define MAX_HIST_PANELS 24
+
+/* Append to *text (a growing text of *len bytes in *cap) the rows of trial
+ * t's RUN/VARIANT/seed-K/CSV (histograms.csv) as
+ * panel,variant,layer,step,bin_lo,bin_hi,fraction,half_width: each finite
+ * bin's count over all the values of its (step, layer), the out-of-range
+ * bins left out; half_width is half the trial's smallest step between
+ * records (each record's column fills its interval, in every panel).
+ * Counts the layers into *layers. */
+static int histogram_rows(const bnx_curve *t, const char *run_dir, const char *csv,
+                          int first_panel, char **text, size_t *len, size_t *cap, int *layers,
+                          bnx_error *err)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%.3900s/%s/seed-%ld/%s", run_dir, t->variant, t->seed, csv);
+    bnx_csv_table tab;
+    int rc = t->has_manifest ? bnx_csv_table_read(path, &tab, err)
+                             : bnx_csv_table_read_live(path, &tab, err);
+    if (rc)
+        return rc;
+    static const char *const cols[] = {"step", "layer", "bin_lo", "bin_hi", "count", NULL};
+    if ((rc = bnx_csv_table_require(&tab, cols, err))) {
+        bnx_csv_table_free(&tab);
+        return rc;
+    }
+    int is = bnx_csv_table_col(&tab, "step"), il = bnx_csv_table_col(&tab, "layer"),
+        ilo = bnx_csv_table_col(&tab, "bin_lo"), ihi = bnx_csv_table_col(&tab, "bin_hi"),
+        ic = bnx_csv_table_col(&tab, "count");
+    *layers = 0;
+    double half = INFINITY, prev = NAN; /* this trial's half spacing, first */
+    for (long r = 0; r < tab.num_rows; r++) {
+        double step;
+        if (bnx_csv_table_number(&tab, r, is, &step, NULL) == BNX_OK) {
+            if (step > prev && (step - prev) / 2 < half)
+                half = (step - prev) / 2;
+            prev = step;
+        }
+    }
+    if (!isfinite(half))
+        half = 0.5;
+    for (long r = 0; r < tab.num_rows && rc == BNX_OK;) {
+        /* one (step, layer) group: rows r..end-1 */
+        double step, layer, total = 0, v;
+        if ((rc = bnx_csv_table_number(&tab, r, is, &step, err)) ||
+            (rc = bnx_csv_table_number(&tab, r, il, &layer, err)))
+            break;
+        long end = r;
+        for (; end < tab.num_rows && rc == BNX_OK; end++) {
+            double s2, l2;
+            if ((rc = bnx_csv_table_number(&tab, end, is, &s2, err)) ||
+                (rc = bnx_csv_table_number(&tab, end, il, &l2, err)) || s2 != step || l2 != layer)
+                break;
+            if (!(rc = bnx_csv_table_number(&tab, end, ic, &v, err)))
+                total += v;
+        }
+        if ((int)layer > *layers)
+            *layers = (int)layer;
+        for (long k = r; k < end && rc == BNX_OK; k++) {
+            double lo, hi, count;
+            if ((rc = bnx_csv_table_number(&tab, k, ilo, &lo, err)) ||
+                (rc = bnx_csv_table_number(&tab, k, ihi, &hi, err)) ||
+                (rc = bnx_csv_table_number(&tab, k, ic, &count, err)))
+                break;
+            if (!isfinite(lo) || !isfinite(hi) || count <= 0 || total <= 0)
+                continue;
+            if (*len + 256 > *cap) {
+                char *grown = realloc(*text, *cap * 2);
+                if (!grown) {
+                    rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+                    break;
+                }
+                *text = grown;
+                *cap *= 2;
+            }
+            *len += (size_t)snprintf(*text + *len, *cap - *len,
+                                     "%d,%s,%d,%.17g,%.17g,%.17g,%.6g,%.17g\n",
+                                     first_panel + (int)layer - 1, t->variant, (int)layer, step,
+                                     lo, hi, count / total, half);
+        }
+        r = end;
+    }
+    bnx_csv_table_free(&tab);
+    return rc;
+}
+
+/* RUN/histograms-fraction.csv, then plots/histograms.gp. */
+int bnx_chart_histograms(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_result *res,
+                         bnx_error *err)
+{
+    const char *run_dir = o->runs[0], *shown = o->shown[0] ? o->shown[0] : run_dir;
+    bnx_run run;
+    bnx_chart_run_info ri;
+    int rc = bnx_chart_run_read(run_dir, NULL, &run, &ri, res, err);
+    if (rc)
+        return rc;
+    size_t cap = 1 << 16, len = 0;
+    char *text = malloc(cap);
+    bnx_chart_vars vs = {0};
+    if (!text)
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    else
+        rc = bnx_chart_vars_init(&vs, 2 * MAX_HIST_PANELS + 16, err);
+    if (rc == BNX_OK)
+        len = (size_t)snprintf(text, cap,
+                               "panel,variant,layer,step,bin_lo,bin_hi,fraction,half_width\n");
+    int panels = 0, rows = 0, cols = 0;
+    /* each variant's lowest seed (the run's trials are by variant, then seed) */
+    for (int i = 0; rc == BNX_OK && i < run.num_trials; i++) {
+        const bnx_curve *t = &run.trials[i];
+        if (i > 0 && strcmp(t->variant, run.trials[i - 1].variant) == 0)
+            continue;
+        int layers = 0;
+        if ((rc = histogram_rows(t, run_dir, c->csv, panels + 1, &text, &len, &cap, &layers, err)))
+            break;
+        if (panels + layers > MAX_HIST_PANELS) {
+            rc = bnx_fail(err, BNX_EINVAL, "%s: %d or more panels (variants x hidden layers); "
+                          "plot histograms draws at most %d: plot a run of fewer variants",
+                          run_dir, panels + layers, MAX_HIST_PANELS);
+            break;
+        }
+        for (int l = 1; l <= layers; l++) {
+            char name[32];
+            snprintf(name, sizeof name, "title%d", panels + l);
+            bnx_chart_vars_addf(&vs, name, "%s (seed %ld), hidden layer %d", t->variant, t->seed,
+                                l);
+        }
+        panels += layers;
+        cols = layers > cols ? layers : cols;
+        rows++;
+    }
+    char data[4400];
+    snprintf(data, sizeof data, "%.3900s/histograms-fraction.csv", run_dir);
+    if (rc == BNX_OK && panels == 0)
+        rc = bnx_fail(err, BNX_EFORMAT, "nothing to draw: no %s in %s has a row", c->csv,
+                      run_dir);
+    if (rc == BNX_OK)
+        rc = bnx_write_file_atomic(data, text, len, err);
+    if (rc == BNX_OK) {
+        const char *base = bnx_chart_base(shown);
+        bnx_chart_vars_add(&vs, "file", data);
+        bnx_chart_vars_addf(&vs, "n", "%d", panels);
+        bnx_chart_vars_addf(&vs, "rows", "%d", rows);
+        bnx_chart_vars_addf(&vs, "cols", "%d", cols);
+        bnx_chart_vars_addf(&vs, "title", "%s: pre-activation distribution of every hidden "
+                            "layer over training", ri.experiment[0] ? ri.experiment : base);
+        bnx_chart_vars_addf(&vs, "subtitle", "run %s; lowest seed; colour: share of the "
+                            "layer's values per bin (log); out-of-range values not drawn", base);
+        rc = bnx_chart_output(run_dir, ri.experiment, c->name, o->format, res, err);
+    }
+    if (rc == BNX_OK)
+        rc = bnx_chart_draw(c->name, o, &vs, res, err);
+    bnx_chart_vars_free(&vs);
+    free(text);
+    bnx_run_free(&run);
+    return rc;
+}
