@@ -148,7 +148,7 @@ static void list_charts(void)
 
 static void list_norms(void)
 {
-    printf("\nnormalizations (keys norm, norm_fc; README \"Normalizations\"):\n");
+    printf("\nnormalizations (keys norm, norm_fc; docs/reference/keys.md):\n");
     printf("  %-14s %s\n", bnx_norm_name(0), "no normalization layer");
     for (int k = 1; k < bnx_norm_count(); k++)
         printf("  %-14s %s\n", bnx_norm_name(k), bnx_norm_ops_of(k)->title);

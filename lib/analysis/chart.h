@@ -7,7 +7,7 @@
  *
  * A chart reads the files of one run directory RUN (curve: of one or more)
  * as lib/runs/reader.h reads them, writes the numbers it draws to a CSV in
- * RUN (curves.csv, sweep.csv, ...: README.md, "Outputs"), and has gnuplot
+ * RUN (curves.csv, sweep.csv, ...: docs/reference/outputs.md), and has gnuplot
  * render a template plots/CHART.gp (lib/io/plot.h) into
  * RUN/plots/EXPERIMENT-CHART.FORMAT.  Nothing here prints: what a reader
  * should be warned of (a trial still running, trials left out) is handed

@@ -54,7 +54,7 @@ static int check_csv(struct trial *t, bnx_error *err)
         goto out;
     if (tab.num_rows == 0) {
         rc = bnx_fail(err, BNX_EFORMAT, "%s has only a header row (expected the probes' rows: "
-                      "README.md, \"Outputs\")", t->path);
+                      "docs/reference/outputs.md)", t->path);
         goto out;
     }
     int iunit = bnx_csv_table_col(&tab, "unit"), ilayer = bnx_csv_table_col(&tab, "layer");
