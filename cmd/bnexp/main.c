@@ -320,11 +320,17 @@ static const struct command {
      "  -h, --help        show this help\n"},
     {"list", cmd_list, "list experiments, datasets, charts and normalizations",
      "usage: bnexp list\n"
+     "       bnexp list --markdown keys|charts|normalizations|datasets\n"
      "\n"
      "List the experiments in experiments/, the datasets bnexp knows (and whether\n"
      "they are present), the chart kinds `bnexp plot` draws, the kinds of\n"
      "normalization the keys norm and norm_fc take, and every key an experiment\n"
-     "file, --set or --grid can give, with its default and meaning.\n"},
+     "file, --set or --grid can give, with its default, the values it takes and\n"
+     "its meaning.\n"
+     "\n"
+     "--markdown prints one of those tables as a Markdown reference page, from\n"
+     "the same tables bnexp runs on: `make docs` writes docs/reference/ with it,\n"
+     "and `make check` fails when a page there differs from what bnexp prints.\n"},
     {"help", cmd_help, "show help for a subcommand",
      "usage: bnexp help [COMMAND]\n"
      "       bnexp help --man [COMMAND]\n"

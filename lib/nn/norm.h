@@ -28,7 +28,8 @@
  *      whose backward is by design inexact declares
  *      BNX_NORM_INEXACT_BACKWARD and needs a reference of its own); add
  *      known values or a PyTorch fixture (scripts/norm_fixtures.py), and a
- *      paragraph under "Normalizations" in docs/reference/keys.md.
+ *      paragraph under "Normalizations" in docs/guide/keys.md (make docs
+ *      regenerates docs/reference/normalizations.md from the table).
  * Nothing else changes: memory estimate, checkpoints, probes and Algorithm
  * 2 follow the declared buffers and traits. */
 #ifndef BNX_NN_NORM_H

@@ -117,6 +117,9 @@ static const struct alias {
     {"bn_inference", "norm_inference"},
 };
 
+int bnx_config_num_aliases(void) { return (int)(sizeof aliases / sizeof aliases[0]); }
+const char *bnx_config_alias_at(int i) { return aliases[i].old; }
+
 const char *bnx_config_alias(const char *name)
 {
     for (size_t i = 0; name && i < sizeof aliases / sizeof aliases[0]; i++)

@@ -133,6 +133,11 @@ int bnx_config_canonical(const char *key, const char *value, const char **key_ou
  * bnx_config_key_index accept a former name as its key. */
 const char *bnx_config_alias(const char *name);
 
+/* The number of former names, and the i-th (0 <= i < count), for
+ * `bnexp list`. */
+int bnx_config_num_aliases(void);
+const char *bnx_config_alias_at(int i);
+
 /* norm_fc's "same". */
 #define BNX_NORM_SAME (-1)
 

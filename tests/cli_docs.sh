@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The generated reference pages cannot drift: each docs/reference/PAGE.md
+# that `bnexp list --markdown PAGE` writes (make docs) must be what this
+# bnexp prints now; and every relative link in the README, HACKING.md and
+# docs/ must lead to a file that exists.  Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BNEXP=${BNEXP:-./bnexp}
+. tests/checks.sh
+for page in keys charts normalizations datasets; do
+    if out=$("$BNEXP" list --markdown "$page" 2>&1) && diff -u "docs/reference/$page.md" - <<<"$out" >/tmp/bnexp-docs-$$.diff; then
+        ok "docs/reference/$page.md is what bnexp list --markdown $page prints"
+    else
+        fail "docs/reference/$page.md differs from bnexp list --markdown $page (run make docs)" \
+            "$(head -20 /tmp/bnexp-docs-$$.diff)"
+    fi
+done
+rm -f /tmp/bnexp-docs-$$.diff
+expect_exit "list --markdown of an unknown page" 2 "expected keys, charts" "$BNEXP" list --markdown bogus
+
+# relative links: [text](path) and [text](path#anchor)
+bad=""
+for f in README.md HACKING.md docs/*/*.md; do
+    dir=$(dirname "$f")
+    while IFS= read -r target; do
+        case $target in http*|mailto:*|"") continue ;; esac
+        [ -e "$dir/$target" ] || bad+=" $f->$target"
+    done < <(grep -o '](\([^)#[:space:]]*\)' "$f" | sed 's/^](//')
+done
+[ -z "$bad" ] && ok "every relative link in README.md, HACKING.md and docs/ resolves" ||
+    fail "links that lead nowhere:$bad"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
