@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/note.h"
 
 struct bnx_plan; /* spec/plan.h */
 
@@ -82,6 +83,10 @@ int cli_run_plan_args(const char *cmd, int argc, char **argv, char *dir, size_t 
  * read, is damaged or of another plan-format version), starting with
  * `cmd`, and returns 1. */
 int cli_read_plan(const char *cmd, const char *run, struct bnx_plan *plan);
+
+/* A bnx_note_fn (core/note.h): print a note on stderr, "bnexp: TEXT" (SAY)
+ * or TEXT (QUOTE); ctx unused. */
+void cli_note(void *ctx, int kind, const char *text);
 
 /* Print "bnexp: <err->msg>" to stderr and return 1. */
 int cli_report(const bnx_error *err);
