@@ -25,14 +25,15 @@
 #include "spec/spec.h"
 #include "train/trainer.h"
 #include "runs/rundir.h"
-#include "launch.h"
+#include "runs/trial.h"
+#include "core/signals.h"
 #include "launchers.h"
 #include "io/atomic.h"
 
 /* A trial as the parent process sees it. */
 typedef struct job {
     const bnx_plan_trial *trial; /* its entry in the run's plan */
-    const loaded_data *data; /* its dataset */
+    const bnx_trial_data *data; /* its dataset */
     bnx_config config;   /* the plan's config of the trial */
     unsigned char identity[32]; /* its checkpoint identity (bnx_plan_identity) */
     char dir[4200];
@@ -59,7 +60,7 @@ typedef struct run_state {
     int tty;             /* stderr is a terminal: one status line, redrawn */
     struct pollfd *pfd;  /* pump's work space, num_jobs each (malloc'd) */
     job **owner;
-    const loaded_data *data; /* the datasets, loaded once (the children share them) */
+    const bnx_trial_data *data; /* the datasets, loaded once (the children share them) */
     int num_data;
     const char *out;     /* the run directory */
 } run_state;
@@ -68,7 +69,7 @@ typedef struct run_state {
  * SIGINT, SIGTERM and SIGHUP reach the parent only: each trial process is
  * in a process group of its own, so a Ctrl-C at the terminal is not seen
  * twice.  The parent forwards every such signal to the running trials,
- * which handle them as every trial does (launch_catch_trial_signals).
+ * which handle them as every trial does (bnx_trial_catch_signals).
  * These flags are the only mutable state at file scope: a signal handler
  * can reach nothing else. */
 
@@ -84,9 +85,7 @@ static void parent_on_signal(int sig)
     signals_seen++;
 }
 
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
-
-/* ---- the child: one trial (launch_trial), reporting over a pipe ---- */
+/* ---- the child: one trial (bnx_trial_execute), reporting over a pipe ---- */
 
 typedef struct child_ctx {
     int fd;
@@ -111,15 +110,15 @@ static void child_progress(void *ctx, const bnx_record *r, long total_steps)
     child_send(c->fd, 'P', text);
 }
 
-static int child_main(const bnx_plan *plan, const char *out, int index, const loaded_data *data,
+static int child_main(const bnx_plan *plan, const char *out, int index, const bnx_trial_data *data,
                       int num_data, int fd)
 {
     bnx_trial_result result;
     bnx_error err;
     child_ctx ctx = {fd};
     int already;
-    if (launch_trial(plan, out, index, data, num_data, child_progress, &ctx, &result, &already,
-                     &err)) {
+    if (bnx_trial_execute(plan, out, index, data, num_data, child_progress, &ctx, &result,
+                          &already, &err)) {
         char text[1100];
         snprintf(text, sizeof text, "%s", err.msg);
         child_send(fd, 'E', text);
@@ -145,7 +144,7 @@ static void show_status(run_state *st)
         if (j->pid <= 0 || j->finished || j->total == 0)
             continue;
         char eta[32];
-        launch_format_eta(eta, sizeof eta, j->rate > 0 ? (j->total - j->step) / j->rate : NAN);
+        bnx_format_eta(eta, sizeof eta, j->rate > 0 ? (j->total - j->step) / j->rate : NAN);
         char seed[32] = "";
         if (st->num_seeds > 1)
             snprintf(seed, sizeof seed, " s%ld", j->config.seed);
@@ -169,8 +168,8 @@ static void handle_line(run_state *st, job *j, const char *line)
             show_status(st);
         } else {
             char text[512];
-            launch_progress_line(text, sizeof text, j->trial->variant, j->config.seed, j->step,
-                                 j->total, j->accuracy, j->rate);
+            bnx_trial_progress_line(text, sizeof text, j->trial->variant, j->config.seed, j->step,
+                                    j->total, j->accuracy, j->rate);
             fprintf(stderr, "%s\n", text);
         }
     } else if (line[0] == 'R' && strlen(line + 2) == 2 * sizeof j->result) {
@@ -220,7 +219,7 @@ static int start_job(const bnx_plan *plan, run_state *st, job *j)
     if (pid == 0) {
         close(fds[0]);
         setpgid(0, 0);
-        launch_catch_trial_signals();
+        bnx_trial_catch_signals();
         _exit(child_main(plan, st->out, (int)(j - st->jobs), st->data, st->num_data, fds[1]));
     }
     setpgid(pid, pid);
@@ -246,8 +245,7 @@ static int pump(run_state *st)
     /* The stop signals are blocked but while waiting here. */
     sigset_t waiting;
     sigprocmask(SIG_SETMASK, NULL, &waiting);
-    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
-        sigdelset(&waiting, stop_signals[i]);
+    bnx_stop_signals_unmask(&waiting);
     if (ppoll(pfd, (nfds_t)count, NULL, &waiting) < 0)
         return 0; /* EINTR: the caller handles the signal and asks again */
     int done = 0;
@@ -640,7 +638,7 @@ static void free_jobs(run_state *st)
  * (trial processes share them copy-on-write), and check each variant
  * against its data.  A new run records the datasets' digests in the plan;
  * a resumed one requires the plan's. */
-static int load_data(run_state *st, bnx_plan *plan, int resume, loaded_data *data, int *num_data)
+static int load_data(run_state *st, bnx_plan *plan, int resume, bnx_trial_data *data, int *num_data)
 {
     bnx_error err;
     for (int i = 0; i < st->num_jobs; i++) {
@@ -649,12 +647,14 @@ static int load_data(run_state *st, bnx_plan *plan, int resume, loaded_data *dat
         while (d < *num_data && strcmp(data[d].files.name, j->config.dataset) != 0)
             d++;
         if (d == *num_data) {
-            if (*num_data == MAX_DATASETS)
-                return cli_error(2, "run: the variants name more than %d datasets", MAX_DATASETS);
-            int rc = launch_load_data("run --resume", plan, j->config.dataset, !resume, &data[d]);
+            if (*num_data == BNX_TRIAL_MAX_DATASETS)
+                return cli_error(2, "run: the variants name more than %d datasets",
+                                 BNX_TRIAL_MAX_DATASETS);
+            int rc = bnx_trial_data_load(plan, j->config.dataset, !resume, "run --resume",
+                                         cli_note, NULL, &data[d], &err);
             (*num_data)++; /* freed whether it loaded or not */
             if (rc)
-                return rc;
+                return cli_report(&err);
         }
         j->data = &data[d];
         bnx_plan_identity(j->trial, data[d].id, j->identity);
@@ -769,7 +769,7 @@ static int run_trials(const bnx_plan *plan, run_state *st, int jobs, int finishe
 {
     int started = 0, running = 0, forwarded = 0;
     signals_seen = first_signal = last_signal = 0;
-    launch_catch_stop_signals(parent_on_signal, 1); /* taken only while waiting in ppoll */
+    bnx_catch_stop_signals(parent_on_signal, 1); /* taken only while waiting in ppoll */
     while (finished < st->num_jobs) {
         while (forwarded < signals_seen) {
             int sig = last_signal;
@@ -832,10 +832,10 @@ static int run_trials(const bnx_plan *plan, run_state *st, int jobs, int finishe
  * create nothing.  Returns the exit status. */
 static int dry_run(const run_args *a, bnx_plan *plan, run_state *st)
 {
-    static loaded_data data[MAX_DATASETS];
+    static bnx_trial_data data[BNX_TRIAL_MAX_DATASETS];
     int num_data = 0, rc = load_data(st, plan, 0, data, &num_data);
     if (rc) {
-        launch_free_data(data, num_data);
+        bnx_trial_data_free(data, num_data);
         return rc;
     }
     printf("%s: %d trial(s), %d variant(s); nothing is created (--dry-run)\n", a->name,
@@ -871,7 +871,7 @@ static int dry_run(const run_args *a, bnx_plan *plan, run_state *st)
     bnx_format_bytes(all, sizeof all, most * parallel);
     printf("estimated memory: at most %s per trial; %d at a time (--jobs): at most %s, plus "
            "the datasets, loaded once\n", one, parallel, all);
-    launch_free_data(data, num_data);
+    bnx_trial_data_free(data, num_data);
     return 0;
 }
 
@@ -930,7 +930,7 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
 
     if (a.launch.launcher != LAUNCH_LOCAL && (rc = launch_check_tools(&a.launch)))
         return rc;
-    static loaded_data data[MAX_DATASETS];
+    static bnx_trial_data data[BNX_TRIAL_MAX_DATASETS];
     int num_data = 0, done = 0;
     rc = load_data(&st, plan, a.resume, data, &num_data);
     if (rc == 0 && a.resume)
@@ -943,7 +943,7 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
             rc = cli_report(&err);
     }
     if (rc) {
-        launch_free_data(data, num_data);
+        bnx_trial_data_free(data, num_data);
         return rc;
     }
     int todo = st.num_jobs - done, parallel = a.jobs < todo ? a.jobs : todo;
@@ -971,7 +971,7 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
         st.out = out;
         stopped_by = run_trials(plan, &st, a.jobs, done);
     }
-    launch_free_data(data, num_data);
+    bnx_trial_data_free(data, num_data);
     if (a.launch.launcher != LAUNCH_LOCAL) {
         /* the unfinished trials, in the plan's order */
         int *pending = malloc(((size_t)st.num_jobs + 1) * sizeof *pending), n = 0;

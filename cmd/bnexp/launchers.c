@@ -19,7 +19,8 @@
 #include "core/paths.h"
 #include "core/timer.h"
 #include "runs/rundir.h"
-#include "launch.h"
+#include "core/signals.h"
+#include "runs/trial.h"
 #include "io/atomic.h"
 #include "io/jsonfile.h"
 
@@ -60,63 +61,6 @@ int launch_check_tools(const launch_opts *o)
     return 0;
 }
 
-/* src in single quotes for sh, appended to buf[size] at *used. */
-static void append_quoted(char *buf, size_t size, size_t *used, const char *src)
-{
-    if (*used < size)
-        buf[(*used)++] = '\'';
-    for (; *src && *used + 5 < size; src++) {
-        if (*src == '\'') {
-            memcpy(buf + *used, "'\\''", 4);
-            *used += 4;
-        } else {
-            buf[(*used)++] = *src;
-        }
-    }
-    if (*used < size)
-        buf[(*used)++] = '\'';
-    buf[*used < size ? *used : size - 1] = '\0';
-}
-
-/* What a node needs to find: this executable, the run directory and (when
- * set) BNEXP_HOME, all as absolute paths, into the caller's buffers. */
-typedef struct where {
-    char exe[PATH_MAX], run[PATH_MAX], home[PATH_MAX];
-} where;
-
-static int find_paths(const char *run, where *w)
-{
-    ssize_t n = readlink("/proc/self/exe", w->exe, sizeof w->exe - 1);
-    if (n <= 0)
-        return cli_error(1, "cannot find this bnexp executable (/proc/self/exe): %s", strerror(errno));
-    w->exe[n] = '\0';
-    if (!realpath(run, w->run))
-        return cli_error(1, "cannot resolve %s: %s", run, strerror(errno));
-    const char *home = getenv("BNEXP_HOME");
-    w->home[0] = '\0';
-    if (home && *home && !realpath(home, w->home))
-        return cli_error(1, "BNEXP_HOME=%s: %s", home, strerror(errno));
-    return 0;
-}
-
-/* The shell command of trial `index` (or, index < 0, without the index:
- * Slurm's script, where `bnexp trial` takes SLURM_ARRAY_TASK_ID). */
-static void trial_command(char *buf, size_t size, const where *w, int index)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    if (w->home[0]) {
-        used += (size_t)snprintf(buf, size, "BNEXP_HOME=");
-        append_quoted(buf, size, &used, w->home);
-        used += (size_t)snprintf(buf + used, size - used, " ");
-    }
-    append_quoted(buf, size, &used, w->exe);
-    used += (size_t)snprintf(buf + used, size - used, " trial ");
-    append_quoted(buf, size, &used, w->run);
-    if (index >= 0)
-        snprintf(buf + used, size - used, " %d", index);
-}
-
 /* Make RUN/logs. */
 static int make_logs(const char *run)
 {
@@ -136,7 +80,7 @@ static void on_launcher_signal(int sig)
 static void catch_launcher_signals(void)
 {
     launcher_signal = 0;
-    launch_catch_stop_signals(on_launcher_signal, 0);
+    bnx_catch_stop_signals(on_launcher_signal, 0);
 }
 
 int launch_parallel(const bnx_plan *plan, const char *run, const int *pending, int n,
@@ -144,16 +88,19 @@ int launch_parallel(const bnx_plan *plan, const char *run, const int *pending, i
 {
     (void)plan;
     *stopped_by = 0;
-    where w;
-    int rc = find_paths(run, &w);
-    if (rc || (rc = make_logs(run)))
+    bnx_trial_paths w;
+    bnx_error err;
+    if (bnx_trial_paths_find(run, &w, &err))
+        return cli_report(&err);
+    int rc = make_logs(run);
+    if (rc)
         return rc;
     size_t cap = (size_t)n * (3 * PATH_MAX + 64) + 1, len = 0;
     char *text = malloc(cap);
     if (!text)
         return cli_error(1, "out of memory for %d commands", n);
     for (int i = 0; i < n; i++) {
-        trial_command(text + len, cap - len, &w, pending[i]);
+        bnx_trial_command(text + len, cap - len, &w, pending[i]);
         len += strlen(text + len);
         text[len++] = '\n';
     }
@@ -161,7 +108,6 @@ int launch_parallel(const bnx_plan *plan, const char *run, const int *pending, i
     snprintf(commands, sizeof commands, "%s/commands.txt", w.run);
     snprintf(joblog, sizeof joblog, "%s/logs/parallel.log", w.run);
     snprintf(jobs, sizeof jobs, "%d", o->jobs);
-    bnx_error err;
     rc = bnx_write_file_atomic(commands, text, len, &err);
     free(text);
     if (rc)
@@ -434,9 +380,12 @@ int launch_slurm(const bnx_plan *plan, const char *run, const int *pending, int 
         fprintf(stderr, "bnexp: every trial has finished: nothing to submit\n");
         return 0;
     }
-    where w;
-    int rc = find_paths(run, &w);
-    if (rc || (rc = make_logs(run)))
+    bnx_trial_paths w;
+    bnx_error err;
+    if (bnx_trial_paths_find(run, &w, &err))
+        return cli_report(&err);
+    int rc = make_logs(run);
+    if (rc)
         return rc;
     long threads = 1;
     for (int i = 0; i < n; i++)
@@ -450,7 +399,7 @@ int launch_slurm(const bnx_plan *plan, const char *run, const int *pending, int 
     }
     array_list(array, (size_t)n * 12 + 64, pending, n);
     char command[3 * PATH_MAX + 64];
-    trial_command(command, sizeof command, &w, -1);
+    bnx_trial_command(command, sizeof command, &w, -1);
     used += (size_t)snprintf(script + used, cap - used,
         "#!/bin/sh\n"
         "# The trials of %s as a Slurm job array: array task INDEX runs trial INDEX\n"
@@ -469,7 +418,6 @@ int launch_slurm(const bnx_plan *plan, const char *run, const int *pending, int 
     used += (size_t)snprintf(script + used, cap - used, "exec %s\n", command);
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/slurm.sh", w.run);
-    bnx_error err;
     rc = bnx_write_file_atomic(path, script, used, &err);
     free(script);
     if (rc == 0)
