@@ -27,8 +27,30 @@
 #include "runs/rundir.h"
 #include "runs/trial.h"
 #include "core/signals.h"
-#include "launchers.h"
+#include "runs/parallel.h"
+#include "runs/slurm.h"
 #include "io/atomic.h"
+
+enum { LAUNCH_LOCAL, LAUNCH_PARALLEL, LAUNCH_SLURM };
+
+/* --launcher and its options. */
+typedef struct launch_opts {
+    int launcher;          /* LAUNCH_* */
+    const char *sshlogin;  /* parallel: --sshlogin, or NULL */
+    const char *sbatch;    /* slurm: --sbatch, or NULL */
+    int max_parallel;      /* slurm: --max-parallel, 0 for no limit */
+    int wait;              /* slurm: --wait */
+} launch_opts;
+
+/* The launcher called `name` ("local", "parallel", "slurm"), or -1. */
+static int launcher_named(const char *name)
+{
+    static const char *const names[] = {"local", "parallel", "slurm"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
 
 /* A trial as the parent process sees it. */
 typedef struct job {
@@ -441,7 +463,7 @@ static int parse_args(int argc, char **argv, run_args *a)
             a->jobs_given = 1;
             break;
         case 'L':
-            if ((a->launch.launcher = launch_parse(optarg)) < 0)
+            if ((a->launch.launcher = launcher_named(optarg)) < 0)
                 return cli_error(2, "--launcher %s: expected local, parallel or slurm", optarg);
             break;
         case 'B':
@@ -523,7 +545,6 @@ static int parse_args(int argc, char **argv, run_args *a)
     if (a->jobs_given && l->launcher == LAUNCH_SLURM)
         return cli_error(2, "run: --jobs is for the local and parallel launchers; Slurm runs as "
                             "many at once as it can (--max-parallel N limits it)");
-    a->launch.jobs = a->jobs;
     return 0;
 }
 
@@ -928,8 +949,12 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
         }
     }
 
-    if (a.launch.launcher != LAUNCH_LOCAL && (rc = launch_check_tools(&a.launch)))
-        return rc;
+    bnx_error lerr;
+    if (a.launch.launcher == LAUNCH_PARALLEL && bnx_parallel_check(&lerr))
+        return cli_report(&lerr);
+    bnx_slurm_opts slurm = {a.launch.sbatch, a.launch.max_parallel, a.launch.wait};
+    if (a.launch.launcher == LAUNCH_SLURM && bnx_slurm_check(&slurm, &lerr))
+        return cli_report(&lerr);
     static bnx_trial_data data[BNX_TRIAL_MAX_DATASETS];
     int num_data = 0, done = 0;
     rc = load_data(&st, plan, a.resume, data, &num_data);
@@ -980,12 +1005,14 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
         for (int i = 0; i < st.num_jobs; i++)
             if (!st.jobs[i].finished)
                 pending[n++] = i;
+        bnx_parallel_opts par = {a.jobs, a.launch.sshlogin};
         rc = a.launch.launcher == LAUNCH_PARALLEL
-                 ? launch_parallel(plan, out, pending, n, &a.launch, &stopped_by)
-                 : launch_slurm(plan, out, pending, n, &a.launch, &stopped_by);
+                 ? bnx_parallel_run(out, pending, n, &par, cli_note, NULL, &stopped_by, &lerr)
+                 : bnx_slurm_submit(plan, out, pending, n, &slurm, cli_note, NULL, &stopped_by,
+                                    &lerr);
         free(pending);
         if (rc)
-            return rc;
+            return cli_report(&lerr);
         if (a.launch.launcher == LAUNCH_SLURM && (!a.launch.wait || stopped_by)) {
             if (parent[0])
                 printf("run directory: %s (%s/latest)\n", out, parent);
