@@ -35,7 +35,7 @@ int cmd_run_claims(int argc, char **argv);
  * prints on stdout goes into line[size] (without the newline) and the rest
  * is discarded, otherwise its stdout is shared too.  Returns its exit
  * status (128 + N when killed by signal N), or -1 if it could not be
- * started. */
+ * started (bnx_self_run, runs/self.h). */
 int cli_self(char *const *args, char *line, size_t size);
 
 /* The usage text of `bnexp data`, shared by its --help and `bnexp help data`. */

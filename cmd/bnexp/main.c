@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "core/paths.h"
+#include "runs/self.h"
 #include "spec/plan.h"
 
 static const struct command {
@@ -372,6 +373,11 @@ void cli_note(void *ctx, int kind, const char *text)
 {
     (void)ctx;
     fprintf(stderr, "%s%s\n", kind == BNX_NOTE_SAY ? "bnexp: " : "", text);
+}
+
+int cli_self(char *const *args, char *line, size_t size)
+{
+    return bnx_self_run(args, line, size);
 }
 
 int cli_bad_option(const char *cmd, int opt, char **argv)
