@@ -5,8 +5,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
+#include "core/note.h"
 #include "core/rng.h"
 
 void test_tmpdir_create(char *buf, size_t size, const char *tag)
@@ -35,6 +38,25 @@ void test_write_file(const char *path, const void *data, size_t n)
     if (n)
         ck_assert_uint_eq(fwrite(data, 1, n, f), n);
     ck_assert_int_eq(fclose(f), 0);
+}
+
+void test_write_script(const char *path, const char *body)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_ge(fprintf(f, "#!/bin/sh\n%s\n", body), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(chmod(path, 0755), 0);
+}
+
+char test_notes[16384];
+
+void test_keep_note(void *ctx, int kind, const char *text)
+{
+    (void)ctx;
+    size_t used = strlen(test_notes);
+    snprintf(test_notes + used, sizeof test_notes - used, "%c %s\n",
+             kind == BNX_NOTE_SAY ? 'S' : 'Q', text);
 }
 
 void test_write_gz(const char *path, const void *data, size_t n)

@@ -33,6 +33,16 @@ void test_write_file(const char *path, const void *data, size_t n);
 /* The same, gzip-compressed (zlib). */
 void test_write_gz(const char *path, const void *data, size_t n);
 
+/* An executable shell script at path: "#!/bin/sh", then body (a stand-in
+ * for a program a test puts on PATH).  Fails the running test if it cannot. */
+void test_write_script(const char *path, const char *body);
+
+/* Notes (core/note.h) kept by test_keep_note, a bnx_note_fn: one a line,
+ * "S TEXT" for BNX_NOTE_SAY, "Q TEXT" for BNX_NOTE_QUOTE, appended (a test
+ * empties it first). */
+extern char test_notes[16384];
+void test_keep_note(void *ctx, int kind, const char *text);
+
 /* Store v big-endian in p[0..3] (IDX headers); returns 4. */
 size_t test_put_be32(unsigned char *p, uint32_t v);
 

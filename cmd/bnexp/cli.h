@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/note.h"
 
 struct bnx_plan; /* spec/plan.h */
 
@@ -38,13 +39,6 @@ int cmd_run_claims(int argc, char **argv);
  * error, 1 at run time). */
 int cli_plot_draw(int argc, char **argv, char *outfile, size_t outsize);
 
-/* Run this bnexp as a child process with arguments args (NULL-terminated,
- * the subcommand first), its stderr shared; with `line`, the first line it
- * prints on stdout goes into line[size] (without the newline) and the rest
- * is discarded, otherwise its stdout is shared too.  Returns its exit
- * status (128 + N when killed by signal N), or -1 if it could not be
- * started. */
-int cli_self(char *const *args, char *line, size_t size);
 
 /* The usage text of `bnexp data`, shared by its --help and `bnexp help data`. */
 extern const char cmd_data_usage[];
@@ -91,6 +85,10 @@ int cli_run_plan_args(const char *cmd, int argc, char **argv, char *dir, size_t 
  * read, is damaged or of another plan-format version), starting with
  * `cmd`, and returns 1. */
 int cli_read_plan(const char *cmd, const char *run, struct bnx_plan *plan);
+
+/* A bnx_note_fn (core/note.h): print a note on stderr, "bnexp: TEXT" (SAY)
+ * or TEXT (QUOTE); ctx unused. */
+void cli_note(void *ctx, int kind, const char *text);
 
 /* Print "bnexp: <err->msg>" to stderr and return 1. */
 int cli_report(const bnx_error *err);

@@ -1,91 +1,19 @@
 /* bnexp report claims and bnexp run claims: the claims table over every
  * experiment with a verdict rule (lib/analysis/claims.h). */
 #include <errno.h>
-#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "core/paths.h"
 #include "analysis/claims.h"
 #include "spec/spec.h"
 #include "io/atomic.h"
+#include "runs/self.h"
 
 #define MAX_CHART_ARGS 24
-
-/* The child cli_self waits for, for the signal handler (0: none). */
-static volatile sig_atomic_t child_pid;
-
-/* SIGINT, SIGTERM, SIGHUP while a child runs: pass it on, so that the
- * child stops as it would by itself (a run checkpoints and says how to
- * resume), and remember it. */
-static volatile sig_atomic_t stop_signal;
-static void forward_signal(int sig)
-{
-    stop_signal = sig;
-    if (child_pid > 0)
-        kill((pid_t)child_pid, sig);
-}
-
-int cli_self(char *const *args, char *line, size_t size)
-{
-    int fds[2] = {-1, -1};
-    if (line && pipe(fds) != 0)
-        return -1;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        if (line) {
-            close(fds[0]);
-            close(fds[1]);
-        }
-        return -1;
-    }
-    if (pid == 0) {
-        char *argv[MAX_CHART_ARGS + 8];
-        int n = 0;
-        argv[n++] = "bnexp";
-        for (; args[n - 1] && n < MAX_CHART_ARGS + 7; n++)
-            argv[n] = args[n - 1];
-        argv[n] = NULL;
-        if (line) {
-            dup2(fds[1], STDOUT_FILENO);
-            close(fds[0]);
-            close(fds[1]);
-        }
-        execv("/proc/self/exe", argv);
-        _exit(127);
-    }
-    if (line) {
-        close(fds[1]);
-        size_t used = 0;
-        ssize_t got;
-        line[0] = '\0';
-        while ((got = read(fds[0], line + used, used + 1 < size ? size - 1 - used : 0)) > 0 ||
-               (got < 0 && errno == EINTR))
-            if (got > 0)
-                used += (size_t)got;
-        char sink[256];
-        while (read(fds[0], sink, sizeof sink) > 0)
-            ;
-        close(fds[0]);
-        line[used] = '\0';
-        line[strcspn(line, "\n")] = '\0';
-    }
-    child_pid = pid;
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            child_pid = 0;
-            return -1;
-        }
-    child_pid = 0;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 /* Render row `row`'s chart (as `bnexp plot ARGS --run RUN` would, in this
  * process) and put its file into chart[size]; "" when it has none or it
@@ -283,14 +211,8 @@ int cmd_run_claims(int argc, char **argv)
         }
     }
     int failed = 0, ran = 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = forward_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    for (int k = 0; k < n && !stop_signal; k++) {
+    bnx_self_catch_stop_signals(); /* passed on to the running experiment (runs/self.h) */
+    for (int k = 0; k < n && !bnx_self_stop_signal(); k++) {
         if (only) {
             char list[1024];
             int wanted = 0;
@@ -323,9 +245,10 @@ int cmd_run_claims(int argc, char **argv)
             used += (size_t)snprintf(shown + used, sizeof shown - used, " %s", args[k]);
         ran++;
         fprintf(stderr, "bnexp: run claims: experiment %d: bnexp%s\n", ran, shown);
-        int rc = cli_self(args, NULL, 0);
-        if (stop_signal || rc == 129 || rc == 130 || rc == 143) {
-            int status = cli_error(stop_signal ? 128 + stop_signal : rc, "run claims: stopped "
+        int rc = bnx_self_run(args, NULL, 0);
+        if (bnx_self_stop_signal() || rc == 129 || rc == 130 || rc == 143) {
+            int sig = bnx_self_stop_signal();
+            int status = cli_error(sig ? 128 + sig : rc, "run claims: stopped "
                                    "during %s; `bnexp run %s --resume` continues it, `bnexp run "
                                    "claims --only ...` the experiments after it", names[k], names[k]);
             free(names);

@@ -1,273 +1,150 @@
-/* bnexp run: train every variant of an experiment, one process per trial. */
-#include <cblas.h>
-#include <dirent.h>
-#include <errno.h>
+/* bnexp run: train every variant of an experiment, one process per trial
+ * on this machine (runs/local.h), or handed to GNU parallel
+ * (runs/parallel.h) or Slurm (runs/slurm.h). */
 #include <getopt.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "core/paths.h"
 #include "core/timer.h"
-#include "data/registry.h"
-#include "train/checkpoint.h"
-#include "train/memory.h"
-#include "core/file.h"
 #include "spec/plan.h"
 #include "spec/spec.h"
+#include "train/memory.h"
 #include "train/trainer.h"
+#include "runs/local.h"
+#include "runs/parallel.h"
 #include "runs/rundir.h"
-#include "launch.h"
-#include "launchers.h"
-#include "io/atomic.h"
+#include "runs/slurm.h"
+#include "runs/trial.h"
 
-/* A trial as the parent process sees it. */
-typedef struct job {
-    const bnx_plan_trial *trial; /* its entry in the run's plan */
-    const loaded_data *data; /* its dataset */
-    bnx_config config;   /* the plan's config of the trial */
-    unsigned char identity[32]; /* its checkpoint identity (bnx_plan_identity) */
-    char dir[4200];
-    pid_t pid;
-    int fd;              /* read end of the child's report pipe, -1 when closed */
-    char buf[4096];      /* partial line from the pipe */
-    size_t len;
-    long step, total;    /* latest progress */
-    double accuracy, rate;
-    bnx_trial_result result; /* the child's result (status failed until it reports) */
-    int has_result;
-    char error[1024];    /* the child's failure message */
-    int exit_status;
-    int finished;
-} job;
+enum { LAUNCH_LOCAL, LAUNCH_PARALLEL, LAUNCH_SLURM };
 
+/* --launcher and its options. */
+typedef struct launch_opts {
+    int launcher;          /* LAUNCH_* */
+    const char *sshlogin;  /* parallel: --sshlogin, or NULL */
+    const char *sbatch;    /* slurm: --sbatch, or NULL */
+    int max_parallel;      /* slurm: --max-parallel, 0 for no limit */
+    int wait;              /* slurm: --wait */
+} launch_opts;
+
+/* The launcher called `name` ("local", "parallel", "slurm"), or -1. */
+static int launcher_named(const char *name)
+{
+    static const char *const names[] = {"local", "parallel", "slurm"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* The run as the command line shows it. */
 typedef struct run_state {
-    job *jobs;           /* the plan's trials, in its order (malloc'd) */
-    int num_jobs;
-    int *order;          /* the order trials start in: every variant's first
-                            seed, then every variant's second, ... (malloc'd) */
+    const bnx_plan *plan;
+    int *finished;       /* trial i finished before (a resumed run) (malloc'd) */
+    bnx_local_trial *trials; /* the local launcher's trials (malloc'd) */
     int num_seeds;       /* most seeds of any variant */
     int num_variants;
     int tty;             /* stderr is a terminal: one status line, redrawn */
-    struct pollfd *pfd;  /* pump's work space, num_jobs each (malloc'd) */
-    job **owner;
-    const loaded_data *data; /* the datasets, loaded once (the children share them) */
-    int num_data;
-    const char *out;     /* the run directory */
 } run_state;
 
-/* ---- signals ----
- * SIGINT, SIGTERM and SIGHUP reach the parent only: each trial process is
- * in a process group of its own, so a Ctrl-C at the terminal is not seen
- * twice.  The parent forwards every such signal to the running trials,
- * which handle them as every trial does (launch_catch_trial_signals).
- * These flags are the only mutable state at file scope: a signal handler
- * can reach nothing else. */
+/* ---- what the local launcher shows (bnx_local_display) ---- */
 
-static volatile sig_atomic_t signals_seen; /* parent: signals received so far */
-static volatile sig_atomic_t first_signal; /* parent: the first of them */
-static volatile sig_atomic_t last_signal;  /* parent: the latest, to forward */
-
-static void parent_on_signal(int sig)
+static void show_status(const run_state *st, const bnx_local_trial *trials)
 {
-    if (signals_seen == 0)
-        first_signal = sig;
-    last_signal = sig;
-    signals_seen++;
-}
-
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
-
-/* ---- the child: one trial (launch_trial), reporting over a pipe ---- */
-
-typedef struct child_ctx {
-    int fd;
-} child_ctx;
-
-static void child_send(int fd, char kind, const char *text)
-{
-    char line[2048];
-    int n = snprintf(line, sizeof line, "%c %s\n", kind, text);
-    if (n >= (int)sizeof line)
-        n = (int)sizeof line - 1, line[n - 1] = '\n';
-    ssize_t unused = write(fd, line, (size_t)n); /* one write: lines never interleave */
-    (void)unused;
-}
-
-static void child_progress(void *ctx, const bnx_record *r, long total_steps)
-{
-    const child_ctx *c = ctx;
-    char text[256];
-    snprintf(text, sizeof text, "%ld %ld %.6f %.3f", r->step, total_steps, r->test_accuracy,
-             r->wall_time_s);
-    child_send(c->fd, 'P', text);
-}
-
-static int child_main(const bnx_plan *plan, const char *out, int index, const loaded_data *data,
-                      int num_data, int fd)
-{
-    bnx_trial_result result;
-    bnx_error err;
-    child_ctx ctx = {fd};
-    int already;
-    if (launch_trial(plan, out, index, data, num_data, child_progress, &ctx, &result, &already,
-                     &err)) {
-        char text[1100];
-        snprintf(text, sizeof text, "%s", err.msg);
-        child_send(fd, 'E', text);
-        return 1;
-    }
-    /* The result struct travels as hex: parent and child are one program. */
-    char hex[2 * sizeof result + 1];
-    const unsigned char *bytes = (const unsigned char *)&result;
-    for (size_t i = 0; i < sizeof result; i++)
-        snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
-    child_send(fd, 'R', hex);
-    return 0;
-}
-
-/* ---- the parent: start trials, show progress, collect results ---- */
-
-static void show_status(run_state *st)
-{
-    char line[1024] = "";
-    size_t used = 0;
-    for (int i = 0; i < st->num_jobs; i++) {
-        job *j = &st->jobs[i];
-        if (j->pid <= 0 || j->finished || j->total == 0)
-            continue;
-        char eta[32];
-        launch_format_eta(eta, sizeof eta, j->rate > 0 ? (j->total - j->step) / j->rate : NAN);
-        char seed[32] = "";
-        if (st->num_seeds > 1)
-            snprintf(seed, sizeof seed, " s%ld", j->config.seed);
-        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s%s %ld/%ld %.0f steps/s acc %.4f ETA %s",
-                                 used ? " | " : "", j->trial->variant, seed, j->step, j->total,
-                                 j->rate, j->accuracy, eta);
-        if (used >= sizeof line)
-            break;
-    }
+    char line[1024];
+    bnx_local_status_line(st->plan, trials, st->num_seeds, line, sizeof line);
     fprintf(stderr, "\r\033[K%s", line);
     fflush(stderr);
 }
 
-static void handle_line(run_state *st, job *j, const char *line)
+static void show_progress(void *ctx, const bnx_local_trial *trials, int i)
 {
-    if (line[0] == 'P') {
-        double wall = 0;
-        if (sscanf(line + 2, "%ld %ld %lf %lf", &j->step, &j->total, &j->accuracy, &wall) == 4)
-            j->rate = wall > 0 ? j->step / wall : 0;
-        if (st->tty) {
-            show_status(st);
-        } else {
-            char text[512];
-            launch_progress_line(text, sizeof text, j->trial->variant, j->config.seed, j->step,
-                                 j->total, j->accuracy, j->rate);
-            fprintf(stderr, "%s\n", text);
+    const run_state *st = ctx;
+    if (st->tty) {
+        show_status(st, trials);
+    } else {
+        char text[512];
+        bnx_trial_progress_line(text, sizeof text, st->plan->trials[i].variant,
+                                st->plan->trials[i].config.seed, trials[i].step, trials[i].total,
+                                trials[i].accuracy, trials[i].rate);
+        fprintf(stderr, "%s\n", text);
+    }
+}
+
+static void show_ended(void *ctx, const bnx_local_trial *trials, int i)
+{
+    const run_state *st = ctx;
+    const bnx_local_trial *t = &trials[i];
+    const char *variant = st->plan->trials[i].variant;
+    long seed = st->plan->trials[i].config.seed;
+    if (st->tty)
+        fprintf(stderr, "\r\033[K");
+    if (t->outcome == BNX_LOCAL_FAILED)
+        fprintf(stderr, "bnexp: %s seed-%ld failed: %s\n", variant, seed, t->error);
+    else if (t->outcome == BNX_LOCAL_STOPPED)
+        fprintf(stderr, "bnexp: %s seed-%ld stopped at once\n", variant, seed);
+    else if (t->outcome == BNX_LOCAL_RESULT)
+        fprintf(stderr, "bnexp: %s seed-%ld %s\n", variant, seed,
+                t->result.status == BNX_TRIAL_DIVERGED      ? "diverged (a result, not a failure)"
+                : t->result.status == BNX_TRIAL_INTERRUPTED ? "interrupted (checkpoint written)"
+                                                            : "finished");
+    if (st->tty)
+        show_status(st, trials);
+}
+
+static void show_stopping(void *ctx, int sig, int nth)
+{
+    const run_state *st = ctx;
+    if (st->tty)
+        fprintf(stderr, "\r\033[K");
+    fprintf(stderr, nth == 0 ? "bnexp: %s: stopping every trial at its next step, with a "
+                               "checkpoint (again to stop at once)\n"
+                             : "bnexp: %s: stopping at once\n",
+            strsignal(sig));
+}
+
+static void show_not_started(void *ctx, const bnx_error *err)
+{
+    (void)ctx;
+    cli_report(err);
+}
+
+/* Load every dataset the trials name once, before touching the output
+ * (trial processes share them copy-on-write), and check each variant
+ * against its data.  A new run records the datasets' digests in the plan
+ * (record); a resumed one requires the plan's.  data[] holds
+ * BNX_TRIAL_MAX_DATASETS; free it also after a failure. */
+static int load_data(bnx_plan *plan, int record, bnx_trial_data *data, int *num_data)
+{
+    bnx_error err;
+    for (int i = 0; i < plan->num_trials; i++) {
+        const bnx_plan_trial *t = &plan->trials[i];
+        bnx_trial_data *d = (bnx_trial_data *)bnx_trial_data_find(data, *num_data,
+                                                                  t->config.dataset);
+        if (!d) {
+            if (*num_data == BNX_TRIAL_MAX_DATASETS)
+                return cli_error(2, "run: the variants name more than %d datasets",
+                                 BNX_TRIAL_MAX_DATASETS);
+            d = &data[(*num_data)++]; /* freed whether it loaded or not */
+            if (bnx_trial_data_load(plan, t->config.dataset, record, "run --resume", cli_note,
+                                    NULL, d, &err))
+                return cli_report(&err);
         }
-    } else if (line[0] == 'R' && strlen(line + 2) == 2 * sizeof j->result) {
-        unsigned char *bytes = (unsigned char *)&j->result;
-        for (size_t i = 0; i < sizeof j->result; i++)
-            sscanf(line + 2 + 2 * i, "%2hhx", &bytes[i]);
-        j->has_result = 1;
-    } else if (line[0] == 'E') {
-        snprintf(j->error, sizeof j->error, "%s", line + 2);
+        /* once per variant: its seeds share everything the check looks at */
+        if ((i == 0 || strcmp(plan->trials[i - 1].variant, t->variant) != 0) &&
+            bnx_trial_check(&t->config, &d->train, &d->test, &err)) {
+            bnx_error_prefix(&err, "variant %s", t->variant);
+            return cli_report(&err);
+        }
     }
-}
-
-/* Read what is available from a job's pipe; returns 0 at end of file. */
-static int drain(run_state *st, job *j)
-{
-    ssize_t n = read(j->fd, j->buf + j->len, sizeof j->buf - 1 - j->len);
-    if (n < 0 && errno == EINTR)
-        return 1;
-    if (n <= 0)
-        return 0;
-    j->len += (size_t)n;
-    j->buf[j->len] = '\0';
-    char *start = j->buf, *nl;
-    while ((nl = strchr(start, '\n'))) {
-        *nl = '\0';
-        handle_line(st, j, start);
-        start = nl + 1;
-    }
-    j->len = strlen(start);
-    memmove(j->buf, start, j->len + 1);
-    if (j->len == sizeof j->buf - 1)
-        j->len = 0; /* an over-long line: drop it */
-    return 1;
-}
-
-/* Fork the trial process.  The parent has the stop signals blocked here,
- * so the child cannot take one before its own handler is in place. */
-static int start_job(const bnx_plan *plan, run_state *st, job *j)
-{
-    int fds[2];
-    if (pipe(fds) != 0)
-        return cli_error(1, "cannot create a pipe: %s", strerror(errno));
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return cli_error(1, "cannot start a trial process: %s", strerror(errno));
-    if (pid == 0) {
-        close(fds[0]);
-        setpgid(0, 0);
-        launch_catch_trial_signals();
-        _exit(child_main(plan, st->out, (int)(j - st->jobs), st->data, st->num_data, fds[1]));
-    }
-    setpgid(pid, pid);
-    close(fds[1]);
-    j->pid = pid;
-    j->fd = fds[0];
     return 0;
-}
-
-/* Wait for any running job's output or exit; returns the number finished. */
-static int pump(run_state *st)
-{
-    struct pollfd *pfd = st->pfd;
-    job **owner = st->owner;
-    int count = 0;
-    for (int i = 0; i < st->num_jobs; i++)
-        if (st->jobs[i].pid > 0 && st->jobs[i].fd >= 0) {
-            pfd[count] = (struct pollfd){.fd = st->jobs[i].fd, .events = POLLIN};
-            owner[count++] = &st->jobs[i];
-        }
-    if (count == 0)
-        return 0;
-    /* The stop signals are blocked but while waiting here. */
-    sigset_t waiting;
-    sigprocmask(SIG_SETMASK, NULL, &waiting);
-    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
-        sigdelset(&waiting, stop_signals[i]);
-    if (ppoll(pfd, (nfds_t)count, NULL, &waiting) < 0)
-        return 0; /* EINTR: the caller handles the signal and asks again */
-    int done = 0;
-    for (int i = 0; i < count; i++) {
-        if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-            continue;
-        job *j = owner[i];
-        if (drain(st, j))
-            continue;
-        close(j->fd);
-        j->fd = -1;
-        int status = 0;
-        waitpid(j->pid, &status, 0);
-        j->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        if (WIFSIGNALED(status) && !j->error[0])
-            snprintf(j->error, sizeof j->error, "trial process killed by signal %d", WTERMSIG(status));
-        j->finished = 1;
-        done++;
-    }
-    return done;
 }
 
 /* RUN/summary.csv from the trial directories (bnx_collect), as `bnexp
@@ -304,52 +181,6 @@ static void print_table(const bnx_plan *plan, const bnx_collect_info *info)
         printf("%-16s %5ld %-11s %8s %8s %9s %8s\n", plan->trials[i].variant, plan->trials[i].seed,
                bnx_state_names[info->looks[i].state], final, best, best_step, wall);
     }
-}
-
-/* Create a fresh run directory PARENT/YYYYMMDD-HHMMSS (UTC), or with a
- * suffix -2, -3, ... if that exists, into out[size]; then point
- * PARENT/latest at it (a relative symlink, replaced atomically: made under
- * a temporary name, then renamed over the old one).  Returns 0 or an exit
- * status after printing the error. */
-static int make_run_dir(const char *parent, char *out, size_t size)
-{
-    bnx_error err;
-    if (bnx_mkdir_p(parent, &err))
-        return cli_report(&err);
-    time_t now = time(NULL);
-    struct tm tm;
-    char stamp[32], name[48];
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    for (int k = 1;; k++) {
-        if (k == 1)
-            snprintf(name, sizeof name, "%s", stamp);
-        else
-            snprintf(name, sizeof name, "%s-%d", stamp, k);
-        if ((size_t)snprintf(out, size, "%s/%s", parent, name) >= size)
-            return cli_error(1, "run directory path is too long: %s/...", parent);
-        if (mkdir(out, 0777) == 0)
-            break;
-        if (errno != EEXIST || k == 1000)
-            return cli_error(1, "cannot create run directory %s: %s", out, strerror(errno));
-    }
-    char tmp[4200], latest[4200];
-    snprintf(tmp, sizeof tmp, "%s/.latest.tmp.%d", parent, (int)getpid());
-    snprintf(latest, sizeof latest, "%s/latest", parent);
-    unlink(tmp);
-    if (symlink(name, tmp) != 0) {
-        int e = errno;
-        rmdir(out);
-        return cli_error(1, "cannot create symlink %s: %s", tmp, strerror(e));
-    }
-    if (rename(tmp, latest) != 0) {
-        int e = errno;
-        unlink(tmp);
-        rmdir(out);
-        return cli_error(1, "cannot point %s at %s: %s (is %s a directory? move it away)",
-                         latest, name, strerror(e), latest);
-    }
-    return 0;
 }
 
 static const struct option long_options[] = {
@@ -443,7 +274,7 @@ static int parse_args(int argc, char **argv, run_args *a)
             a->jobs_given = 1;
             break;
         case 'L':
-            if ((a->launch.launcher = launch_parse(optarg)) < 0)
+            if ((a->launch.launcher = launcher_named(optarg)) < 0)
                 return cli_error(2, "--launcher %s: expected local, parallel or slurm", optarg);
             break;
         case 'B':
@@ -525,7 +356,6 @@ static int parse_args(int argc, char **argv, run_args *a)
     if (a->jobs_given && l->launcher == LAUNCH_SLURM)
         return cli_error(2, "run: --jobs is for the local and parallel launchers; Slurm runs as "
                             "many at once as it can (--max-parallel N limits it)");
-    a->launch.jobs = a->jobs;
     return 0;
 }
 
@@ -590,288 +420,52 @@ static int make_plan(const run_args *a, bnx_spec *spec, bnx_plan *plan)
     return 0;
 }
 
-/* The jobs of the plan's trials, and the order they start in: seed by seed
- * (the first trial of every variant, then the second, ...), so that a
- * sweep cut short still compares the variants. */
-static int make_jobs(const bnx_plan *plan, run_state *st)
-{
-    int n = plan->num_trials;
-    st->jobs = calloc((size_t)n, sizeof *st->jobs);
-    st->order = calloc((size_t)n, sizeof *st->order);
-    st->pfd = calloc((size_t)n, sizeof *st->pfd);
-    st->owner = calloc((size_t)n, sizeof *st->owner);
-    int *rank = calloc((size_t)n, sizeof *rank);
-    if (!st->jobs || !st->order || !st->pfd || !st->owner || !rank) {
-        free(rank);
-        return cli_error(1, "out of memory for %d trials", n);
-    }
-    st->num_jobs = n;
-    st->num_seeds = st->num_variants = 0;
-    for (int i = 0; i < n; i++) {
-        job *j = &st->jobs[i];
-        j->trial = &plan->trials[i];
-        j->config = plan->trials[i].config;
-        j->fd = -1;
-        bnx_trial_result_init(&j->result, &j->config);
-        rank[i] = i > 0 && strcmp(plan->trials[i - 1].variant, j->trial->variant) == 0 ? rank[i - 1] + 1 : 0;
-        st->num_variants += rank[i] == 0;
-        if (rank[i] + 1 > st->num_seeds)
-            st->num_seeds = rank[i] + 1;
-    }
-    int k = 0;
-    for (int r = 0; r < st->num_seeds; r++)
-        for (int i = 0; i < n; i++)
-            if (rank[i] == r)
-                st->order[k++] = i;
-    free(rank);
-    return 0;
-}
-
-static void free_jobs(run_state *st)
-{
-    free(st->jobs);
-    free(st->order);
-    free(st->pfd);
-    free(st->owner);
-    memset(st, 0, sizeof *st);
-}
-
-/* Load every dataset the trials name once, before touching the output
- * (trial processes share them copy-on-write), and check each variant
- * against its data.  A new run records the datasets' digests in the plan;
- * a resumed one requires the plan's. */
-static int load_data(run_state *st, bnx_plan *plan, int resume, loaded_data *data, int *num_data)
-{
-    bnx_error err;
-    for (int i = 0; i < st->num_jobs; i++) {
-        job *j = &st->jobs[i];
-        int d = 0;
-        while (d < *num_data && strcmp(data[d].files.name, j->config.dataset) != 0)
-            d++;
-        if (d == *num_data) {
-            if (*num_data == MAX_DATASETS)
-                return cli_error(2, "run: the variants name more than %d datasets", MAX_DATASETS);
-            int rc = launch_load_data("run --resume", plan, j->config.dataset, !resume, &data[d]);
-            (*num_data)++; /* freed whether it loaded or not */
-            if (rc)
-                return rc;
-        }
-        j->data = &data[d];
-        bnx_plan_identity(j->trial, data[d].id, j->identity);
-        /* once per variant: its seeds share everything the check looks at */
-        if ((i == 0 || strcmp(st->jobs[i - 1].trial->variant, j->trial->variant) != 0) &&
-            bnx_trial_check(&j->config, &data[d].train, &data[d].test, &err)) {
-            bnx_error_prefix(&err, "variant %s", j->trial->variant);
-            return cli_report(&err);
-        }
-    }
-    return 0;
-}
-
-/* --resume: take the results of finished trials from their checkpoints;
- * refuse, before anything runs, a checkpoint that is damaged or was
- * written for another config or dataset than the plan's.  Returns 0 or
- * the exit status. */
-static int scan_checkpoints(run_state *st, int *done)
-{
-    *done = 0;
-    for (int i = 0; i < st->num_jobs; i++) {
-        job *j = &st->jobs[i];
-        char path[4400];
-        snprintf(path, sizeof path, "%s/%s", j->dir, BNX_CHECKPOINT_FILE);
-        bnx_checkpoint ck;
-        bnx_error err;
-        int rc = bnx_checkpoint_load(path, j->identity, &ck, &err);
-        if (rc == BNX_ENOTFOUND)
-            continue; /* not started, or stopped before its first checkpoint */
-        if (rc == BNX_OK && ck.finished) {
-            j->result = ck.result;
-            j->has_result = 1;
-            j->finished = 2;
-            (*done)++;
-        }
-        bnx_checkpoint_free(&ck);
-        if (rc)
-            return cli_report(&err);
-    }
-    return 0;
-}
-
-/* Create OUT/VARIANT/seed-K for job j below the run directory `out`,
- * refusing a component that is a symbolic link (core/paths.h). */
-static int make_trial_dir(const char *out, const job *j, bnx_error *err)
-{
-    return bnx_mkdir_under(out, j->trial->dir, err);
-}
-
-/* Copy the experiment file into the run directory (BNX_PLAN_INI). */
-static int copy_experiment_file(const bnx_plan *plan, const char *out, bnx_error *err)
-{
-    char *text, path[4200];
-    size_t size;
-    int rc = bnx_read_file(plan->source, (size_t)1 << 24, &text, &size, err);
-    if (rc)
-        return rc;
-    snprintf(path, sizeof path, "%s/%s", out, BNX_PLAN_INI);
-    rc = bnx_write_file_atomic(path, text, size, err);
-    free(text);
-    return rc;
-}
-
-/* Create the run directory (a new one, or --out DIR), write its plan and
- * the experiment file's copy first, then the trial directories; with
- * --force, an earlier run's files go first so that none of them can pass
- * for this run's.  Returns 0 or the exit status. */
-static int create_run(const run_args *a, const bnx_plan *plan, run_state *st, char *out,
-                      size_t size, char *parent, size_t parent_size)
-{
-    bnx_error err;
-    if (!a->out_arg) {
-        snprintf(parent, parent_size, "runs/%s", a->name);
-        int rc = make_run_dir(parent, out, size);
-        if (rc)
-            return rc;
-        for (int i = 0; i < st->num_jobs; i++) {
-            job *j = &st->jobs[i];
-            snprintf(j->dir, sizeof j->dir, "%s/%s", out, j->trial->dir);
-        }
-    }
-    /* --out DIR goes where the user points (through links); the trial
-     * directories below it are bnexp's own and never links. */
-    if (bnx_mkdir_p(out, &err))
-        return cli_report(&err);
-    char summary_path[4200];
-    snprintf(summary_path, sizeof summary_path, "%s/summary.csv", out);
-    unlink(summary_path); /* a stale summary must not pass for this run's */
-    if (bnx_plan_write(out, plan, &err) || copy_experiment_file(plan, out, &err))
-        return cli_report(&err);
-    for (int i = 0; i < st->num_jobs; i++) {
-        if (make_trial_dir(out, &st->jobs[i], &err))
-            return cli_report(&err);
-        static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv",
-                                            "histograms.csv", "ics.csv", BNX_CHECKPOINT_FILE,
-                                            BNX_RUNNING_FILE};
-        for (size_t k = 0; a->force && k < sizeof stale / sizeof stale[0]; k++) {
-            char path[4400];
-            snprintf(path, sizeof path, "%s/%s", st->jobs[i].dir, stale[k]);
-            unlink(path);
-        }
-    }
-    return 0;
-}
-
-/* Run the trials that are not finished, `jobs` at a time, seed by seed
- * (every variant of seed 1, then of seed 2, ...), so that a sweep cut
- * short still compares the variants.  Stop signals are forwarded to the
- * running trials; after the first, no new trial starts.  Returns the
- * first stop signal, or 0. */
-static int run_trials(const bnx_plan *plan, run_state *st, int jobs, int finished)
-{
-    int started = 0, running = 0, forwarded = 0;
-    signals_seen = first_signal = last_signal = 0;
-    launch_catch_stop_signals(parent_on_signal, 1); /* taken only while waiting in ppoll */
-    while (finished < st->num_jobs) {
-        while (forwarded < signals_seen) {
-            int sig = last_signal;
-            for (int i = 0; i < st->num_jobs; i++)
-                if (st->jobs[i].pid > 0 && st->jobs[i].finished == 0)
-                    kill(st->jobs[i].pid, sig);
-            if (st->tty)
-                fprintf(stderr, "\r\033[K");
-            fprintf(stderr, forwarded == 0
-                                ? "bnexp: %s: stopping every trial at its next step, with a "
-                                  "checkpoint (again to stop at once)\n"
-                                : "bnexp: %s: stopping at once\n",
-                    strsignal(sig));
-            forwarded++;
-        }
-        while (!signals_seen && running < jobs && started < st->num_jobs) {
-            job *j = &st->jobs[st->order[started++]];
-            if (j->finished)
-                continue; /* resumed: finished before */
-            if (start_job(plan, st, j))
-                snprintf(j->error, sizeof j->error, "could not start");
-            else
-                running++;
-        }
-        if (running == 0)
-            break;
-        int done = pump(st);
-        for (int i = 0; i < st->num_jobs && done; i++) {
-            job *j = &st->jobs[i];
-            if (j->finished != 1)
-                continue;
-            j->finished = 2;
-            running--;
-            finished++;
-            done--;
-            if (st->tty)
-                fprintf(stderr, "\r\033[K");
-            if (j->error[0])
-                fprintf(stderr, "bnexp: %s seed-%ld failed: %s\n", j->trial->variant,
-                        j->config.seed, j->error);
-            else if (!j->has_result && signals_seen)
-                fprintf(stderr, "bnexp: %s seed-%ld stopped at once\n", j->trial->variant,
-                        j->config.seed);
-            else if (j->has_result)
-                fprintf(stderr, "bnexp: %s seed-%ld %s\n", j->trial->variant, j->config.seed,
-                        j->result.status == BNX_TRIAL_DIVERGED ? "diverged (a result, not a failure)"
-                        : j->result.status == BNX_TRIAL_INTERRUPTED ? "interrupted (checkpoint written)"
-                                                                    : "finished");
-            if (st->tty)
-                show_status(st);
-        }
-    }
-    if (st->tty)
-        fprintf(stderr, "\r\033[K");
-    return first_signal;
-}
-
 /* --dry-run: print every trial of the plan (name, swept values, seed,
  * estimated memory) after the checks a run makes before it starts, and
  * create nothing.  Returns the exit status. */
-static int dry_run(const run_args *a, bnx_plan *plan, run_state *st)
+static int dry_run(const run_args *a, bnx_plan *plan, const run_state *st)
 {
-    static loaded_data data[MAX_DATASETS];
-    int num_data = 0, rc = load_data(st, plan, 0, data, &num_data);
+    static bnx_trial_data data[BNX_TRIAL_MAX_DATASETS];
+    int num_data = 0, rc = load_data(plan, 1, data, &num_data);
     if (rc) {
-        launch_free_data(data, num_data);
+        bnx_trial_data_free(data, num_data);
         return rc;
     }
     printf("%s: %d trial(s), %d variant(s); nothing is created (--dry-run)\n", a->name,
-           st->num_jobs, st->num_variants);
+           plan->num_trials, st->num_variants);
     printf("%-40s %5s", "variant", "seed");
     for (int k = 0; k < plan->num_swept; k++)
         printf(" %14s", plan->swept[k]);
     printf(" %10s\n", "memory");
     double most = 0;
-    for (int i = 0; i < st->num_jobs; i++) {
-        const job *j = &st->jobs[i];
-        const bnx_dataset *train = &j->data->train;
+    for (int i = 0; i < plan->num_trials; i++) {
+        const bnx_plan_trial *t = &plan->trials[i];
+        const bnx_trial_data *d = bnx_trial_data_find(data, num_data, t->config.dataset);
+        const bnx_dataset *train = &d->train;
         bnx_memory mem;
         bnx_error err;
         char size[32] = "?";
-        if (bnx_memory_estimate(&j->config, train->c, train->h, train->w, train->num_classes,
-                                train->n, j->data->test.n, &mem, &err) == BNX_OK) {
+        if (bnx_memory_estimate(&t->config, train->c, train->h, train->w, train->num_classes,
+                                train->n, d->test.n, &mem, &err) == BNX_OK) {
             bnx_format_bytes(size, sizeof size, mem.total);
             if (mem.total > most)
                 most = mem.total;
         }
-        printf("%-40s %5ld", j->trial->variant, j->config.seed);
+        printf("%-40s %5ld", t->variant, t->config.seed);
         for (int k = 0; k < plan->num_swept; k++) {
             char value[256];
-            bnx_plan_value(j->trial, plan->swept[k], value, sizeof value);
+            bnx_plan_value(t, plan->swept[k], value, sizeof value);
             printf(" %14s", value);
         }
         printf(" %10s\n", size);
     }
-    int parallel = a->jobs < st->num_jobs ? a->jobs : st->num_jobs;
+    int parallel = a->jobs < plan->num_trials ? a->jobs : plan->num_trials;
     char one[32], all[32];
     bnx_format_bytes(one, sizeof one, most);
     bnx_format_bytes(all, sizeof all, most * parallel);
     printf("estimated memory: at most %s per trial; %d at a time (--jobs): at most %s, plus "
            "the datasets, loaded once\n", one, parallel, all);
-    launch_free_data(data, num_data);
+    bnx_trial_data_free(data, num_data);
     return 0;
 }
 
@@ -901,6 +495,33 @@ static int finish_message(const bnx_plan *plan, const bnx_collect_info *info, co
     return failed || unfinished ? 1 : 0;
 }
 
+/* Run the trials pending[0 .. n) here, --jobs at a time (runs/local.h),
+ * or hand them to GNU parallel or Slurm (data unused).  *stopped_by
+ * receives the stop signal that ended it, or 0.  Returns 0 or the exit
+ * status. */
+static int launch(const run_args *a, const bnx_plan *plan, run_state *st, const char *out,
+                  const bnx_trial_data *data, int num_data, const int *pending, int n,
+                  int *stopped_by)
+{
+    bnx_error err;
+    int rc;
+    if (a->launch.launcher == LAUNCH_LOCAL) {
+        bnx_local_display display = {show_progress, show_ended, show_stopping, show_not_started,
+                                     st};
+        rc = bnx_local_run(plan, out, data, num_data, pending, n, a->jobs, st->trials, &display,
+                           stopped_by, &err);
+        if (st->tty)
+            fprintf(stderr, "\r\033[K");
+    } else if (a->launch.launcher == LAUNCH_PARALLEL) {
+        bnx_parallel_opts o = {a->jobs, a->launch.sshlogin};
+        rc = bnx_parallel_run(out, pending, n, &o, cli_note, NULL, stopped_by, &err);
+    } else {
+        bnx_slurm_opts o = {a->launch.sbatch, a->launch.max_parallel, a->launch.wait};
+        rc = bnx_slurm_submit(plan, out, pending, n, &o, cli_note, NULL, stopped_by, &err);
+    }
+    return rc ? cli_report(&err) : 0;
+}
+
 /* Run the plan's trials (a new run, or the unfinished ones of a resumed
  * run), write summary.csv and print the table.  Returns the exit status. */
 static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *out, size_t out_size,
@@ -908,6 +529,7 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
 {
     const run_args a = *ap;
     run_state st = *stp;
+    bnx_error err;
     int rc = 0;
     /* With --out DIR, refuse to overwrite an earlier run's trials unless
      * asked to.  Without it every run gets a new directory. */
@@ -919,34 +541,44 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
             return cli_error(2, "run: --out needs a directory (got an empty path)");
         if (out_arg != out)
             snprintf(out, out_size, "%s", out_arg);
-        for (int i = 0; i < st.num_jobs; i++) {
-            job *j = &st.jobs[i];
-            snprintf(j->dir, sizeof j->dir, "%s/%s", out, j->trial->dir);
+        for (int i = 0; i < plan->num_trials; i++) {
+            char dir[4200];
+            snprintf(dir, sizeof dir, "%s/%s", out, plan->trials[i].dir);
             struct stat sb;
-            if (!a.resume && !a.force && stat(j->dir, &sb) == 0)
-                return cli_error(1, "%s exists from an earlier run; use --out DIR for a new directory or --force to replace it", j->dir);
+            if (!a.resume && !a.force && stat(dir, &sb) == 0)
+                return cli_error(1, "%s exists from an earlier run; use --out DIR for a new directory or --force to replace it", dir);
         }
     }
 
-    if (a.launch.launcher != LAUNCH_LOCAL && (rc = launch_check_tools(&a.launch)))
-        return rc;
-    static loaded_data data[MAX_DATASETS];
+    if (a.launch.launcher == LAUNCH_PARALLEL && bnx_parallel_check(&err))
+        return cli_report(&err);
+    bnx_slurm_opts slurm = {a.launch.sbatch, a.launch.max_parallel, a.launch.wait};
+    if (a.launch.launcher == LAUNCH_SLURM && bnx_slurm_check(&slurm, &err))
+        return cli_report(&err);
+    static bnx_trial_data data[BNX_TRIAL_MAX_DATASETS];
     int num_data = 0, done = 0;
-    rc = load_data(&st, plan, a.resume, data, &num_data);
-    if (rc == 0 && a.resume)
-        rc = scan_checkpoints(&st, &done);
-    if (rc == 0 && !a.resume)
-        rc = create_run(&a, plan, &st, out, out_size, parent, parent_size);
-    for (int i = 0; rc == 0 && a.resume && i < st.num_jobs; i++) {
-        bnx_error err;
-        if (make_trial_dir(out, &st.jobs[i], &err))
+    rc = load_data(plan, !a.resume, data, &num_data);
+    for (int i = 0; rc == 0 && a.resume && i < plan->num_trials; i++) {
+        bnx_trial_result result;
+        if (bnx_trial_finished_before(plan, out, i, data, num_data, &st.finished[i], &result, &err))
+            rc = cli_report(&err);
+        done += st.finished[i];
+    }
+    if (rc == 0 && !a.resume && !a.out_arg) {
+        snprintf(parent, parent_size, "runs/%s", a.name);
+        if (bnx_run_dir_new(parent, out, out_size, &err))
             rc = cli_report(&err);
     }
+    if (rc == 0 && !a.resume && bnx_run_create(out, plan, a.force, &err))
+        rc = cli_report(&err);
+    for (int i = 0; rc == 0 && a.resume && i < plan->num_trials; i++)
+        if (bnx_mkdir_under(out, plan->trials[i].dir, &err))
+            rc = cli_report(&err);
     if (rc) {
-        launch_free_data(data, num_data);
+        bnx_trial_data_free(data, num_data);
         return rc;
     }
-    int todo = st.num_jobs - done, parallel = a.jobs < todo ? a.jobs : todo;
+    int num = plan->num_trials, todo = num - done, parallel = a.jobs < todo ? a.jobs : todo;
     static const char *const launcher_names[] = {"", " with GNU parallel", " as a Slurm job array"};
     const char *how = launcher_names[a.launch.launcher];
     char at_a_time[64] = "";
@@ -954,43 +586,37 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
         snprintf(at_a_time, sizeof at_a_time, ", %d at a time", parallel);
     if (a.resume)
         fprintf(stderr, "bnexp: %s: resuming %s: %d of %d trial(s) finished before, %d to run%s%s\n",
-                a.name, out, done, st.num_jobs, todo, at_a_time, how);
+                a.name, out, done, num, todo, at_a_time, how);
     else if (st.num_seeds > 1)
         fprintf(stderr, "bnexp: %s: %d trials (%d variant%s x up to %d seeds)%s%s, writing %s\n",
-                a.name, st.num_jobs, st.num_variants, st.num_variants == 1 ? "" : "s",
-                st.num_seeds, at_a_time, how, out);
-    else
-        fprintf(stderr, "bnexp: %s: %d trial(s)%s%s, writing %s\n", a.name, st.num_jobs,
+                a.name, num, st.num_variants, st.num_variants == 1 ? "" : "s", st.num_seeds,
                 at_a_time, how, out);
+    else
+        fprintf(stderr, "bnexp: %s: %d trial(s)%s%s, writing %s\n", a.name, num, at_a_time, how,
+                out);
 
     signal(SIGPIPE, SIG_IGN);
-    int stopped_by = 0;
-    if (a.launch.launcher == LAUNCH_LOCAL) {
-        st.data = data;
-        st.num_data = num_data;
-        st.out = out;
-        stopped_by = run_trials(plan, &st, a.jobs, done);
+    int *pending = malloc(((size_t)num + 1) * sizeof *pending), n = 0, stopped_by = 0;
+    if (!pending) {
+        bnx_trial_data_free(data, num_data);
+        return cli_error(1, "out of memory for %d trials", num);
     }
-    launch_free_data(data, num_data);
-    if (a.launch.launcher != LAUNCH_LOCAL) {
-        /* the unfinished trials, in the plan's order */
-        int *pending = malloc(((size_t)st.num_jobs + 1) * sizeof *pending), n = 0;
-        if (!pending)
-            return cli_error(1, "out of memory for %d trials", st.num_jobs);
-        for (int i = 0; i < st.num_jobs; i++)
-            if (!st.jobs[i].finished)
-                pending[n++] = i;
-        rc = a.launch.launcher == LAUNCH_PARALLEL
-                 ? launch_parallel(plan, out, pending, n, &a.launch, &stopped_by)
-                 : launch_slurm(plan, out, pending, n, &a.launch, &stopped_by);
-        free(pending);
-        if (rc)
-            return rc;
-        if (a.launch.launcher == LAUNCH_SLURM && (!a.launch.wait || stopped_by)) {
-            if (parent[0])
-                printf("run directory: %s (%s/latest)\n", out, parent);
-            return stopped_by ? 128 + stopped_by : 0;
-        }
+    for (int i = 0; i < num; i++) /* the unfinished trials, in the plan's order */
+        if (!st.finished[i])
+            pending[n++] = i;
+    /* the datasets are freed before an external launcher waits */
+    if (a.launch.launcher == LAUNCH_LOCAL)
+        rc = launch(&a, plan, &st, out, data, num_data, pending, n, &stopped_by);
+    bnx_trial_data_free(data, num_data);
+    if (a.launch.launcher != LAUNCH_LOCAL)
+        rc = launch(&a, plan, &st, out, NULL, 0, pending, n, &stopped_by);
+    free(pending);
+    if (rc)
+        return rc;
+    if (a.launch.launcher == LAUNCH_SLURM && (!a.launch.wait || stopped_by)) {
+        if (parent[0])
+            printf("run directory: %s (%s/latest)\n", out, parent);
+        return stopped_by ? 128 + stopped_by : 0;
     }
 
     static bnx_collect_info info;
@@ -1023,16 +649,20 @@ int cmd_run(int argc, char **argv)
     rc = a.resume ? read_resumed_plan(&a, out, sizeof out, &plan) : make_plan(&a, &spec, &plan);
     bnx_spec_free(&spec); /* from here on, trials run from the plan only */
     memset(&st, 0, sizeof st);
-    if (rc == 0)
-        rc = make_jobs(&plan, &st);
-    if (rc) {
-        free_jobs(&st);
-        bnx_plan_free(&plan);
-        return rc;
+    st.plan = &plan;
+    if (rc == 0) {
+        st.finished = calloc((size_t)plan.num_trials + 1, sizeof *st.finished);
+        st.trials = calloc((size_t)plan.num_trials + 1, sizeof *st.trials);
+        if (!st.finished || !st.trials ||
+            bnx_local_order(&plan, NULL, &st.num_variants, &st.num_seeds, NULL))
+            rc = cli_error(1, "out of memory for %d trials", plan.num_trials);
     }
     st.tty = isatty(STDERR_FILENO);
-    rc = a.dry_run ? dry_run(&a, &plan, &st) : run_plan(&a, &plan, &st, out, sizeof out, parent, sizeof parent);
-    free_jobs(&st);
+    if (rc == 0)
+        rc = a.dry_run ? dry_run(&a, &plan, &st)
+                       : run_plan(&a, &plan, &st, out, sizeof out, parent, sizeof parent);
+    free(st.finished);
+    free(st.trials);
     bnx_plan_free(&plan);
     return rc;
 }

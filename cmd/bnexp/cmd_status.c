@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "core/paths.h"
 #include "runs/rundir.h"
-#include "launchers.h"
+#include "runs/slurm.h"
 #include "spec/plan.h"
 #include "io/csvread.h"
 
@@ -43,10 +43,10 @@ int cmd_status(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     /* a run submitted to Slurm: its array tasks in the queue, where squeue is */
     char jobs[4][32], *queue = calloc((size_t)plan.num_trials + 1, 1);
-    int num_jobs = launch_slurm_jobs(dir, jobs, 4), have_queue = 0;
+    int num_jobs = bnx_slurm_jobs(dir, jobs, 4), have_queue = 0;
     for (int k = 0; queue && k < num_jobs; k++) {
         char *state = calloc((size_t)plan.num_trials + 1, 1);
-        if (state && launch_slurm_queue(jobs[k], state, plan.num_trials) == 0) {
+        if (state && bnx_slurm_queue(jobs[k], state, plan.num_trials) == 0) {
             have_queue = 1;
             for (int i = 0; i < plan.num_trials; i++)
                 if (state[i])

@@ -1,5 +1,5 @@
 /* bnexp trial: one trial of a run's plan, in this process: what a Slurm
- * array task or a GNU parallel job runs (launch.h). */
+ * array task or a GNU parallel job runs (runs/trial.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -11,7 +11,7 @@
 #include "core/paths.h"
 #include "spec/plan.h"
 #include "runs/rundir.h"
-#include "launch.h"
+#include "runs/trial.h"
 
 typedef struct trial_ctx {
     const bnx_plan_trial *trial;
@@ -21,7 +21,7 @@ static void trial_progress(void *ctx, const bnx_record *r, long total_steps)
 {
     const trial_ctx *c = ctx;
     char line[512];
-    launch_progress_line(line, sizeof line, c->trial->variant, c->trial->seed, r->step,
+    bnx_trial_progress_line(line, sizeof line, c->trial->variant, c->trial->seed, r->step,
                          total_steps, r->test_accuracy,
                          r->wall_time_s > 0 ? r->step / r->wall_time_s : 0);
     fprintf(stderr, "%s\n", line);
@@ -70,33 +70,36 @@ int cmd_trial(int argc, char **argv)
         return rc;
     }
     const bnx_plan_trial *t = &plan.trials[index];
-    static loaded_data data;
+    static bnx_trial_data data;
     bnx_error err;
     /* the data and the config are checked before anything is written */
-    rc = launch_load_data("trial", &plan, t->config.dataset, 0, &data);
+    rc = bnx_trial_data_load(&plan, t->config.dataset, 0, "trial", cli_note, NULL, &data, &err)
+             ? cli_report(&err)
+             : 0;
     if (rc == 0 && bnx_trial_check(&t->config, &data.train, &data.test, &err))
         rc = cli_error(1, "trial %ld (%s seed %ld): %s", index, t->variant, t->seed, err.msg);
     if (rc == 0 && bnx_mkdir_under(run, t->dir, &err))
         rc = cli_report(&err);
     if (rc) {
-        launch_free_data(&data, 1);
+        bnx_trial_data_free(&data, 1);
         bnx_plan_free(&plan);
         return rc;
     }
     fprintf(stderr, "bnexp: trial %ld of %s: %s seed %ld, in %s/%s\n", index, run, t->variant,
             t->seed, run, t->dir);
-    launch_catch_trial_signals();
+    bnx_trial_catch_signals();
     trial_ctx ctx = {t};
     bnx_trial_result result;
     int already;
-    rc = launch_trial(&plan, run, (int)index, &data, 1, trial_progress, &ctx, &result, &already, &err);
-    launch_free_data(&data, 1);
+    rc = bnx_trial_execute(&plan, run, (int)index, &data, 1, trial_progress, &ctx, &result,
+                           &already, &err);
+    bnx_trial_data_free(&data, 1);
     if (rc) {
         cli_error(1, "trial %ld (%s seed %ld) failed: %s", index, t->variant, t->seed, err.msg);
         bnx_plan_free(&plan);
         return 1;
     }
-    int sig = launch_stop_signal();
+    int sig = bnx_trial_stop_signal();
     if (already)
         fprintf(stderr, "bnexp: trial %ld (%s seed %ld) had finished before (%s): nothing to do\n",
                 index, t->variant, t->seed, bnx_trial_status_name(result.status));

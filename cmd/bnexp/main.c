@@ -374,6 +374,12 @@ int cli_error(int status, const char *fmt, ...)
     return status;
 }
 
+void cli_note(void *ctx, int kind, const char *text)
+{
+    (void)ctx;
+    fprintf(stderr, "%s%s\n", kind == BNX_NOTE_SAY ? "bnexp: " : "", text);
+}
+
 int cli_bad_option(const char *cmd, int opt, char **argv)
 {
     if (opt == ':')

@@ -136,6 +136,20 @@ int bnx_is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+int bnx_program_on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    while (path && *path) {
+        size_t len = strcspn(path, ":");
+        char file[4200];
+        snprintf(file, sizeof file, "%.*s/%s", (int)(len ? len : 1), len ? path : ".", name);
+        if (access(file, X_OK) == 0)
+            return 1;
+        path += len + (path[len] == ':');
+    }
+    return 0;
+}
+
 const char bnx_name_rule[] = "1 to 63 lowercase letters, digits, '-', '_' or '.', not starting "
                              "with '-' or '.' and without \"..\"";
 

@@ -46,6 +46,10 @@ int bnx_is_dir(const char *path);
 /* 1 if `path` exists and is a regular file (following symlinks), else 0. */
 int bnx_is_file(const char *path);
 
+/* 1 if `name` is an executable file (access X_OK) in a directory of $PATH
+ * (an empty entry is the current directory), else 0. */
+int bnx_program_on_path(const char *name);
+
 /* Create a directory and its missing parents (like mkdir -p), mode 0777
  * less the umask.  Symbolic links on the way are followed: this is for a
  * path the user gave (--out DIR), which goes where it points.

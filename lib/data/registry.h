@@ -44,8 +44,7 @@ typedef enum bnx_data_format {
 #define BNX_DATA_MAX_URLS 2
 
 /* One known dataset.  The fields under "fetch" are recipes for
- * `bnexp data fetch` (cmd/), which does the downloading; lib/ only reads
- * files. */
+ * `bnexp data fetch` (data/fetch.h, which does the downloading). */
 typedef struct bnx_dataset_info {
     const char *name;        /* registry key and directory name: "fashion-mnist" */
     const char *title;       /* "Fashion-MNIST" */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/file.h"
@@ -304,4 +306,87 @@ int bnx_collect(const char *run_dir, const bnx_plan *plan, bnx_collect_info *inf
     free(text);
     close(fd);
     return rc;
+}
+
+/* ---- a new run ---- */
+
+int bnx_run_dir_new(const char *parent, char *out, size_t size, bnx_error *err)
+{
+    int rc = bnx_mkdir_p(parent, err);
+    if (rc)
+        return rc;
+    time_t now = time(NULL);
+    struct tm tm;
+    char stamp[32], name[48];
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    for (int k = 1;; k++) {
+        if (k == 1)
+            snprintf(name, sizeof name, "%s", stamp);
+        else
+            snprintf(name, sizeof name, "%s-%d", stamp, k);
+        if ((size_t)snprintf(out, size, "%s/%s", parent, name) >= size)
+            return bnx_fail(err, BNX_EINVAL, "run directory path is too long: %s/...", parent);
+        if (mkdir(out, 0777) == 0)
+            break;
+        if (errno != EEXIST || k == 1000)
+            return bnx_fail(err, BNX_EIO, "cannot create run directory %s: %s", out,
+                            strerror(errno));
+    }
+    char tmp[4200], latest[4200];
+    snprintf(tmp, sizeof tmp, "%s/.latest.tmp.%d", parent, (int)getpid());
+    snprintf(latest, sizeof latest, "%s/latest", parent);
+    unlink(tmp);
+    if (symlink(name, tmp) != 0) {
+        int e = errno;
+        rmdir(out);
+        return bnx_fail(err, BNX_EIO, "cannot create symlink %s: %s", tmp, strerror(e));
+    }
+    if (rename(tmp, latest) != 0) {
+        int e = errno;
+        unlink(tmp);
+        rmdir(out);
+        return bnx_fail(err, BNX_EIO, "cannot point %s at %s: %s (is %s a directory? move it away)",
+                        latest, name, strerror(e), latest);
+    }
+    return BNX_OK;
+}
+
+/* Copy the experiment file into the run directory (BNX_PLAN_INI). */
+static int copy_experiment_file(const bnx_plan *plan, const char *out, bnx_error *err)
+{
+    char *text, path[4200];
+    size_t size;
+    int rc = bnx_read_file(plan->source, (size_t)1 << 24, &text, &size, err);
+    if (rc)
+        return rc;
+    snprintf(path, sizeof path, "%s/%s", out, BNX_PLAN_INI);
+    rc = bnx_write_file_atomic(path, text, size, err);
+    free(text);
+    return rc;
+}
+
+int bnx_run_create(const char *out, const bnx_plan *plan, int force, bnx_error *err)
+{
+    int rc = bnx_mkdir_p(out, err);
+    if (rc)
+        return rc;
+    char summary_path[4200];
+    snprintf(summary_path, sizeof summary_path, "%s/%s", out, BNX_SUMMARY_FILE);
+    unlink(summary_path); /* a stale summary must not pass for this run's */
+    if ((rc = bnx_plan_write(out, plan, err)) || (rc = copy_experiment_file(plan, out, err)))
+        return rc;
+    static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv",
+                                        "histograms.csv", "ics.csv", BNX_CHECKPOINT_FILE,
+                                        BNX_RUNNING_FILE};
+    for (int i = 0; i < plan->num_trials; i++) {
+        if ((rc = bnx_mkdir_under(out, plan->trials[i].dir, err)))
+            return rc;
+        for (size_t k = 0; force && k < sizeof stale / sizeof stale[0]; k++) {
+            char path[8400];
+            snprintf(path, sizeof path, "%s/%s/%s", out, plan->trials[i].dir, stale[k]);
+            unlink(path);
+        }
+    }
+    return BNX_OK;
 }

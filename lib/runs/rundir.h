@@ -27,6 +27,8 @@
 #ifndef BNX_RUNS_RUNDIR_H
 #define BNX_RUNS_RUNDIR_H
 
+#include <stddef.h>
+
 #include "core/error.h"
 #include "runs/manifest.h"
 #include "spec/plan.h"
@@ -89,6 +91,33 @@ int bnx_trial_mark_running(const char *dir, const bnx_running *r, bnx_error *err
 
 /* Remove dir/running.json (absent is fine). */
 void bnx_trial_unmark_running(const char *dir);
+
+/* ---- a new run ---- */
+
+/* Create a fresh run directory PARENT/YYYYMMDD-HHMMSS (now, UTC; with a
+ * suffix -2, -3, ... up to -1000 if that exists) into out[size], parent
+ * and its missing parents first (bnx_mkdir_p); then point PARENT/latest at
+ * it: a relative symlink made under a temporary name (PARENT/.latest.tmp.PID)
+ * and renamed over the old one, so that `latest` is never missing or half
+ * made.  On a failure after the directory was made, it is removed again.
+ * Errors: those of bnx_mkdir_p; BNX_EINVAL "run directory path is too
+ * long: PARENT/..."; BNX_EIO "cannot create run directory OUT: REASON",
+ * "cannot create symlink TMP: REASON", "cannot point PARENT/latest at NAME:
+ * REASON (is PARENT/latest a directory? move it away)". */
+int bnx_run_dir_new(const char *parent, char *out, size_t size, bnx_error *err);
+
+/* Lay out a new run of `plan` in directory `out` (a fresh one, or one the
+ * user named, reached through symbolic links if need be): create it
+ * (bnx_mkdir_p); remove out/summary.csv, so that a stale summary cannot pass
+ * for this run's; write out/plan.json (bnx_plan_write) and out/experiment.ini,
+ * a copy of plan->source (whole, io/atomic.h); then create every trial's
+ * directory below it (bnx_mkdir_under: never through a symbolic link).
+ * With `force`, the files an earlier run left in each trial directory
+ * (manifest.json, the CSVs, checkpoint.bin, running.json) are removed, so
+ * that none of them can pass for this run's.
+ * Errors: those of bnx_mkdir_p, bnx_plan_write, bnx_read_file (the
+ * experiment file), bnx_write_file_atomic and bnx_mkdir_under. */
+int bnx_run_create(const char *out, const bnx_plan *plan, int force, bnx_error *err);
 
 /* What bnx_collect found. */
 typedef struct bnx_collect_info {

@@ -1,28 +1,40 @@
-/* One trial of a plan, run in this process: the code path every launcher
- * shares (launch.h). */
-#include "launch.h"
+/* One trial of a plan, run in this process (runs/trial.h). */
+#include "runs/trial.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "core/signals.h"
 #include "core/timer.h"
+#include "nn/kernel.h"
 #include "train/checkpoint.h"
 #include "runs/machine.h"
 #include "runs/manifest.h"
 #include "runs/rundir.h"
-#include "nn/kernel.h"
 
-void launch_free_data(loaded_data *data, int count)
+/* ---- the datasets ---- */
+
+void bnx_trial_data_free(bnx_trial_data *data, int count)
 {
     for (int d = 0; d < count; d++) {
         bnx_dataset_free(&data[d].train);
         bnx_dataset_free(&data[d].test);
     }
+}
+
+const bnx_trial_data *bnx_trial_data_find(const bnx_trial_data *data, int count,
+                                          const char *name)
+{
+    for (int d = 0; d < count; d++)
+        if (strcmp(data[d].files.name, name) == 0)
+            return &data[d];
+    return NULL;
 }
 
 /* 1 if the two records of a dataset's files agree; else 0, with *which
@@ -40,33 +52,63 @@ static int same_files(const bnx_dataset_files *a, const bnx_dataset_files *b, in
     return 1;
 }
 
-int launch_load_data(const char *what, bnx_plan *plan, const char *name, int record,
-                     loaded_data *d)
+int bnx_trial_data_load(bnx_plan *plan, const char *name, int record, const char *what,
+                        bnx_note_fn note, void *ctx, bnx_trial_data *d, bnx_error *err)
 {
-    bnx_error err;
-    fprintf(stderr, "bnexp: verifying and loading %s\n", name);
-    if (bnx_data_load(name, &d->train, &d->test, &d->files, &err))
-        return cli_report(&err);
+    bnx_notef(note, ctx, BNX_NOTE_SAY, "verifying and loading %s", name);
+    int rc = bnx_data_load(name, &d->train, &d->test, &d->files, err);
+    if (rc)
+        return rc;
     if (!d->files.verified)
-        fprintf(stderr, "bnexp: warning: %s is not verified (no SHA-256 sums); the manifest "
-                "records it as unverified\n", name);
+        bnx_notef(note, ctx, BNX_NOTE_SAY, "warning: %s is not verified (no SHA-256 sums); the "
+                  "manifest records it as unverified", name);
     bnx_data_id(&d->files, d->id, sizeof d->id);
     if (record)
-        return bnx_plan_add_dataset(plan, &d->files, &err) ? cli_report(&err) : 0;
+        return bnx_plan_add_dataset(plan, &d->files, err);
     const bnx_dataset_files *planned = bnx_plan_dataset(plan, d->files.name);
     int which;
     if (!planned)
-        return cli_error(1, "%s: the plan records no digests of dataset %s", what, d->files.name);
+        return bnx_fail(err, BNX_ENOTFOUND, "%s: the plan records no digests of dataset %s", what,
+                        d->files.name);
     if (!same_files(planned, &d->files, &which)) {
         char host[128] = "";
         gethostname(host, sizeof host - 1);
-        return cli_error(1, "%s: dataset %s on %s (%s) is not the one the run was planned with: "
-                         "%s%s%s (plan.json %s)", what, d->files.name, host[0] ? host : "this machine",
-                         d->files.dir, which >= 0 ? d->files.file[which] : "its files differ",
-                         which >= 0 ? " has SHA-256 " : "", which >= 0 ? d->files.sha256[which] : "",
-                         which >= 0 ? planned->sha256[which] : "");
+        return bnx_fail(err, BNX_EFORMAT, "%s: dataset %s on %s (%s) is not the one the run was "
+                        "planned with: %s%s%s (plan.json %s)", what, d->files.name,
+                        host[0] ? host : "this machine", d->files.dir,
+                        which >= 0 ? d->files.file[which] : "its files differ",
+                        which >= 0 ? " has SHA-256 " : "", which >= 0 ? d->files.sha256[which] : "",
+                        which >= 0 ? planned->sha256[which] : "");
     }
-    return 0;
+    return BNX_OK;
+}
+
+/* ---- a resumed run ---- */
+
+int bnx_trial_finished_before(const bnx_plan *plan, const char *run_dir, int index,
+                              const bnx_trial_data *data, int num_data, int *finished,
+                              bnx_trial_result *result, bnx_error *err)
+{
+    const bnx_plan_trial *t = &plan->trials[index];
+    const bnx_trial_data *d = bnx_trial_data_find(data, num_data, t->config.dataset);
+    *finished = 0;
+    if (!d)
+        return bnx_fail(err, BNX_EINVAL, "dataset %s of trial %d is not loaded", t->config.dataset,
+                        index);
+    unsigned char identity[32];
+    bnx_plan_identity(t, d->id, identity);
+    char path[8400];
+    snprintf(path, sizeof path, "%s/%s/%s", run_dir, t->dir, BNX_CHECKPOINT_FILE);
+    bnx_checkpoint ck;
+    int rc = bnx_checkpoint_load(path, identity, &ck, err);
+    if (rc == BNX_ENOTFOUND)
+        return BNX_OK; /* not started, or stopped before its first checkpoint */
+    if (rc == BNX_OK && ck.finished) {
+        *result = ck.result;
+        *finished = 1;
+    }
+    bnx_checkpoint_free(&ck);
+    return rc;
 }
 
 /* ---- signals ----
@@ -97,31 +139,17 @@ static void trial_guard(void *ctx, int on)
         _exit(128 + exit_pending);
 }
 
-void launch_catch_stop_signals(void (*handler)(int), int block)
+void bnx_trial_catch_signals(void)
 {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-    sigset_t set;
-    sigemptyset(&set);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        sigaction(sigs[i], &sa, NULL);
-        sigaddset(&set, sigs[i]);
-    }
-    sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+    bnx_catch_stop_signals(trial_on_signal, 0);
 }
 
-void launch_catch_trial_signals(void)
-{
-    launch_catch_stop_signals(trial_on_signal, 0);
-}
-
-int launch_stop_signal(void)
+int bnx_trial_stop_signal(void)
 {
     return stop_requested;
 }
+
+/* ---- running it ---- */
 
 /* Remove what a trial process killed outright (SIGKILL, a crash) may have
  * left of a file being replaced: NAME.tmp.PID (io/atomic.h). */
@@ -141,16 +169,13 @@ static void remove_temporary_files(const char *dir)
         closedir(d);
 }
 
-int launch_trial(const bnx_plan *plan, const char *run_dir, int index, const loaded_data *data,
-                 int num_data, bnx_progress_fn progress, void *ctx, bnx_trial_result *result,
-                 int *already, bnx_error *err)
+int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
+                      const bnx_trial_data *data, int num_data, bnx_progress_fn progress,
+                      void *ctx, bnx_trial_result *result, int *already, bnx_error *err)
 {
     const bnx_plan_trial *t = &plan->trials[index];
     const bnx_config *cfg = &t->config;
-    const loaded_data *d = NULL;
-    for (int k = 0; k < num_data && !d; k++)
-        if (strcmp(data[k].files.name, cfg->dataset) == 0)
-            d = &data[k];
+    const bnx_trial_data *d = bnx_trial_data_find(data, num_data, cfg->dataset);
     *already = 0;
     if (!d)
         return bnx_fail(err, BNX_EINVAL, "dataset %s of trial %d is not loaded", cfg->dataset, index);
@@ -214,7 +239,61 @@ int launch_trial(const bnx_plan *plan, const char *run_dir, int index, const loa
     return mrc;
 }
 
-void launch_format_eta(char *buf, size_t size, double seconds)
+/* ---- the command that runs a trial elsewhere ---- */
+
+int bnx_trial_paths_find(const char *run, bnx_trial_paths *w, bnx_error *err)
+{
+    ssize_t n = readlink("/proc/self/exe", w->exe, sizeof w->exe - 1);
+    if (n <= 0)
+        return bnx_fail(err, BNX_EIO, "cannot find this bnexp executable (/proc/self/exe): %s",
+                        strerror(errno));
+    w->exe[n] = '\0';
+    if (!realpath(run, w->run))
+        return bnx_fail(err, BNX_EIO, "cannot resolve %s: %s", run, strerror(errno));
+    const char *home = getenv("BNEXP_HOME");
+    w->home[0] = '\0';
+    if (home && *home && !realpath(home, w->home))
+        return bnx_fail(err, BNX_EIO, "BNEXP_HOME=%s: %s", home, strerror(errno));
+    return BNX_OK;
+}
+
+/* src in single quotes for sh, appended to buf[size] at *used. */
+static void append_quoted(char *buf, size_t size, size_t *used, const char *src)
+{
+    if (*used < size)
+        buf[(*used)++] = '\'';
+    for (; *src && *used + 5 < size; src++) {
+        if (*src == '\'') {
+            memcpy(buf + *used, "'\\''", 4);
+            *used += 4;
+        } else {
+            buf[(*used)++] = *src;
+        }
+    }
+    if (*used < size)
+        buf[(*used)++] = '\'';
+    buf[*used < size ? *used : size - 1] = '\0';
+}
+
+void bnx_trial_command(char *buf, size_t size, const bnx_trial_paths *w, int index)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (w->home[0]) {
+        used += (size_t)snprintf(buf, size, "BNEXP_HOME=");
+        append_quoted(buf, size, &used, w->home);
+        used += (size_t)snprintf(buf + used, size - used, " ");
+    }
+    append_quoted(buf, size, &used, w->exe);
+    used += (size_t)snprintf(buf + used, size - used, " trial ");
+    append_quoted(buf, size, &used, w->run);
+    if (index >= 0)
+        snprintf(buf + used, size - used, " %d", index);
+}
+
+/* ---- progress ---- */
+
+void bnx_format_eta(char *buf, size_t size, double seconds)
 {
     if (!isfinite(seconds) || seconds < 0)
         snprintf(buf, size, "?");
@@ -224,11 +303,11 @@ void launch_format_eta(char *buf, size_t size, double seconds)
         snprintf(buf, size, "%dm%02ds", (int)(seconds / 60), (int)fmod(seconds, 60));
 }
 
-void launch_progress_line(char *buf, size_t size, const char *variant, long seed, long step,
-                          long total, double accuracy, double rate)
+void bnx_trial_progress_line(char *buf, size_t size, const char *variant, long seed, long step,
+                             long total, double accuracy, double rate)
 {
     char eta[32];
-    launch_format_eta(eta, sizeof eta, rate > 0 ? (total - step) / rate : NAN);
+    bnx_format_eta(eta, sizeof eta, rate > 0 ? (total - step) / rate : NAN);
     snprintf(buf, size, "%s seed-%ld: step %ld/%ld  test_accuracy %.4f  %.0f steps/s  ETA %s",
              variant, seed, step, total, accuracy, rate, eta);
 }

@@ -1,0 +1,226 @@
+/* The local launcher: a plan's trials on the process pool (runs/local.h). */
+#include "runs/local.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runs/pool.h"
+
+typedef struct local {
+    const bnx_plan *plan;
+    const char *run_dir;
+    const bnx_trial_data *data;
+    int num_data;
+    bnx_local_trial *trials;
+    const bnx_local_display *display;
+    int *ended;     /* trials ended in the current wait, in the order they ended */
+    int num_ended;
+} local;
+
+/* ---- the child: one trial (bnx_trial_execute), reporting over a pipe ----
+ * Its lines: "P STEP TOTAL ACCURACY WALL_S" after each record, then "R HEX"
+ * (the result struct's bytes: parent and child are one program) or
+ * "E MESSAGE" (its failure). */
+
+typedef struct child_ctx {
+    int fd;
+} child_ctx;
+
+static void child_send(int fd, char kind, const char *text)
+{
+    char line[2048];
+    int n = snprintf(line, sizeof line, "%c %s\n", kind, text);
+    if (n >= (int)sizeof line)
+        n = (int)sizeof line - 1, line[n - 1] = '\n';
+    ssize_t unused = write(fd, line, (size_t)n); /* one write: lines never interleave */
+    (void)unused;
+}
+
+static void child_progress(void *ctx, const bnx_record *r, long total_steps)
+{
+    const child_ctx *c = ctx;
+    char text[256];
+    snprintf(text, sizeof text, "%ld %ld %.6f %.3f", r->step, total_steps, r->test_accuracy,
+             r->wall_time_s);
+    child_send(c->fd, 'P', text);
+}
+
+static int child_main(void *ctx, int index, int fd)
+{
+    const local *l = ctx;
+    bnx_trial_catch_signals();
+    bnx_trial_result result;
+    bnx_error err;
+    child_ctx cctx = {fd};
+    int already;
+    if (bnx_trial_execute(l->plan, l->run_dir, index, l->data, l->num_data, child_progress,
+                          &cctx, &result, &already, &err)) {
+        char text[1100];
+        snprintf(text, sizeof text, "%s", err.msg);
+        child_send(fd, 'E', text);
+        return 1;
+    }
+    char hex[2 * sizeof result + 1];
+    const unsigned char *bytes = (const unsigned char *)&result;
+    for (size_t i = 0; i < sizeof result; i++)
+        snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+    child_send(fd, 'R', hex);
+    return 0;
+}
+
+/* ---- the parent ---- */
+
+static void on_started(void *ctx, int index)
+{
+    local *l = ctx;
+    l->trials[index].state = BNX_LOCAL_RUNNING;
+}
+
+static void on_line(void *ctx, int index, const char *line)
+{
+    local *l = ctx;
+    bnx_local_trial *t = &l->trials[index];
+    if (line[0] == 'P') {
+        double wall = 0;
+        if (sscanf(line + 2, "%ld %ld %lf %lf", &t->step, &t->total, &t->accuracy, &wall) == 4)
+            t->rate = wall > 0 ? t->step / wall : 0;
+        if (l->display->progress)
+            l->display->progress(l->display->ctx, l->trials, index);
+    } else if (line[0] == 'R' && strlen(line + 2) == 2 * sizeof t->result) {
+        unsigned char *bytes = (unsigned char *)&t->result;
+        for (size_t i = 0; i < sizeof t->result; i++)
+            sscanf(line + 2 + 2 * i, "%2hhx", &bytes[i]);
+        t->has_result = 1;
+    } else if (line[0] == 'E') {
+        snprintf(t->error, sizeof t->error, "%s", line + 2);
+    }
+}
+
+static void on_ended(void *ctx, int index, int status, int signal)
+{
+    local *l = ctx;
+    bnx_local_trial *t = &l->trials[index];
+    t->state = BNX_LOCAL_ENDED;
+    t->exit_status = status;
+    if (signal && !t->error[0])
+        snprintf(t->error, sizeof t->error, "trial process killed by signal %d", signal);
+    l->ended[l->num_ended++] = index;
+}
+
+/* The trials that ended in this wait, told in the plan's order (the pool
+ * ends them in that order within a wait). */
+static void on_waited(void *ctx)
+{
+    local *l = ctx;
+    for (int k = 0; k < l->num_ended; k++) {
+        bnx_local_trial *t = &l->trials[l->ended[k]];
+        t->outcome = t->error[0]                                    ? BNX_LOCAL_FAILED
+                     : !t->has_result && bnx_pool_signals_seen() > 0 ? BNX_LOCAL_STOPPED
+                     : t->has_result                                 ? BNX_LOCAL_RESULT
+                                                                     : BNX_LOCAL_NO_WORD;
+        if (l->display->ended)
+            l->display->ended(l->display->ctx, l->trials, l->ended[k]);
+    }
+    l->num_ended = 0;
+}
+
+static void on_stopping(void *ctx, int sig, int nth)
+{
+    local *l = ctx;
+    if (l->display->stopping)
+        l->display->stopping(l->display->ctx, sig, nth);
+}
+
+static void on_not_started(void *ctx, int index, const bnx_error *err)
+{
+    local *l = ctx;
+    snprintf(l->trials[index].error, sizeof l->trials[index].error, "could not start");
+    if (l->display->not_started)
+        l->display->not_started(l->display->ctx, err);
+}
+
+int bnx_local_order(const bnx_plan *plan, int *order, int *num_variants, int *num_seeds,
+                    bnx_error *err)
+{
+    int n = plan->num_trials;
+    int *rank = calloc((size_t)n + 1, sizeof *rank);
+    if (!rank)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory for %d trials", n);
+    *num_variants = *num_seeds = 0;
+    for (int i = 0; i < n; i++) {
+        rank[i] = i > 0 && strcmp(plan->trials[i - 1].variant, plan->trials[i].variant) == 0
+                      ? rank[i - 1] + 1
+                      : 0;
+        *num_variants += rank[i] == 0;
+        if (rank[i] + 1 > *num_seeds)
+            *num_seeds = rank[i] + 1;
+    }
+    int k = 0;
+    for (int r = 0; order && r < *num_seeds; r++)
+        for (int i = 0; i < n; i++)
+            if (rank[i] == r)
+                order[k++] = i;
+    free(rank);
+    return BNX_OK;
+}
+
+int bnx_local_run(const bnx_plan *plan, const char *run_dir, const bnx_trial_data *data,
+                  int num_data, const int *pending, int n, int jobs, bnx_local_trial *trials,
+                  const bnx_local_display *display, int *stopped_by, bnx_error *err)
+{
+    *stopped_by = 0;
+    int num = plan->num_trials, variants, seeds;
+    int *order = calloc((size_t)num + 1, sizeof *order);
+    int *wanted = calloc((size_t)num + 1, sizeof *wanted);
+    int *ended = calloc((size_t)num + 1, sizeof *ended);
+    if (!order || !wanted || !ended) {
+        free(order), free(wanted), free(ended);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory for %d trials", num);
+    }
+    int rc = bnx_local_order(plan, order, &variants, &seeds, err);
+    for (int i = 0; i < num; i++) {
+        memset(&trials[i], 0, sizeof trials[i]);
+        bnx_trial_result_init(&trials[i].result, &plan->trials[i].config);
+    }
+    for (int k = 0; k < n; k++)
+        wanted[pending[k]] = 1;
+    int m = 0; /* the pending trials, seed by seed */
+    for (int k = 0; k < num; k++)
+        if (wanted[order[k]])
+            order[m++] = order[k];
+    local l = {plan, run_dir, data, num_data, trials, display, ended, 0};
+    bnx_pool_ops ops = {.child = child_main, .started = on_started, .line = on_line, .ended = on_ended,
+                        .waited = on_waited, .stopping = on_stopping,
+                        .not_started = on_not_started, .ctx = &l, .what = "trial"};
+    if (rc == BNX_OK)
+        rc = bnx_pool_run(order, m, jobs, &ops, stopped_by, err);
+    free(order), free(wanted), free(ended);
+    return rc;
+}
+
+void bnx_local_status_line(const bnx_plan *plan, const bnx_local_trial *trials, int num_seeds,
+                           char *buf, size_t size)
+{
+    char line[1024] = "";
+    size_t used = 0;
+    for (int i = 0; i < plan->num_trials; i++) {
+        const bnx_local_trial *t = &trials[i];
+        if (t->state != BNX_LOCAL_RUNNING || t->total == 0)
+            continue;
+        char eta[32];
+        bnx_format_eta(eta, sizeof eta, t->rate > 0 ? (t->total - t->step) / t->rate : NAN);
+        char seed[32] = "";
+        if (num_seeds > 1)
+            snprintf(seed, sizeof seed, " s%ld", plan->trials[i].config.seed);
+        used += (size_t)snprintf(line + used, sizeof line - used,
+                                 "%s%s%s %ld/%ld %.0f steps/s acc %.4f ETA %s", used ? " | " : "",
+                                 plan->trials[i].variant, seed, t->step, t->total, t->rate,
+                                 t->accuracy, eta);
+        if (used >= sizeof line)
+            break;
+    }
+    snprintf(buf, size, "%s", line);
+}
