@@ -31,9 +31,9 @@ void bnx_chart_vars_free(bnx_chart_vars *vs)
 }
 
 void bnx_chart_vars_add(bnx_chart_vars *vs, const char *name, const char *value)
-                        {
-                        if (vs->n == vs->cap)
-                        return;
+{
+    if (vs->n == vs->cap)
+        return;
     snprintf(vs->names[vs->n], sizeof vs->names[0], "%s", name);
     snprintf(vs->values[vs->n], sizeof vs->values[0], "%s", value);
     vs->v[vs->n].name = vs->names[vs->n];
@@ -42,8 +42,8 @@ void bnx_chart_vars_add(bnx_chart_vars *vs, const char *name, const char *value)
 }
 
 void bnx_chart_vars_addf(bnx_chart_vars *vs, const char *name, const char *fmt, ...)
-                         {
-                         char value[4200];
+{
+    char value[4200];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(value, sizeof value, fmt, ap);
