@@ -22,7 +22,8 @@ LIB_SRC := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
 CMD_SRC := $(sort $(wildcard cmd/bnexp/*.c))
 CMD_OBJ := $(CMD_SRC:%.c=build/%.o)
-TEST_SRC := $(sort $(wildcard tests/*/check_*.c)) tests/check_main.c tests/testutil.c
+TEST_FILES := $(sort $(wildcard tests/*/check_*.c))
+TEST_SRC := $(TEST_FILES) tests/check_main.c tests/testutil.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
 .PHONY: all deps fig1 check unit-check cli-check check-layers check-cluster bench bench-deps \
@@ -38,6 +39,7 @@ DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
 SHAREDIR = $(PREFIX)/share/bnexp
 MANDIR   = $(PREFIX)/share/man/man1
+DOCDIR   = $(PREFIX)/share/doc/bnexp
 COMPDIR  = $(PREFIX)/share/bash-completion/completions
 
 build/lib/nn/%.o: lib/nn/%.c
@@ -54,6 +56,11 @@ build/cmd/bnexp/main.o build/cmd/bnexp/cmd_run.o build/lib/runs/trial.o: VERSION
     $(LIB_SRC) $(CMD_SRC) $(wildcard lib/*/*.h)
 
 build/lib/core/paths.o: override CFLAGS += -DBNX_DATADIR='"$(SHAREDIR)"'
+
+# The runner checks that every test file registered its suite (TEST_SUITE).
+build/tests/check_main.o build-asan/tests/check_main.o: $(TEST_FILES)
+build/tests/check_main.o build-asan/tests/check_main.o: \
+    override CFLAGS += -DBNX_TEST_FILES=$(words $(TEST_FILES))
 
 build/libbnexp.a: $(LIB_OBJ)
 	ar rcs $@ $^
@@ -86,11 +93,14 @@ install: bnexp man
 	install -m 644 datasets/*.sha256 $(DESTDIR)$(SHAREDIR)/datasets/
 	install -m 644 build/man/*.1 $(DESTDIR)$(MANDIR)/
 	install -m 644 scripts/bnexp-completion.bash $(DESTDIR)$(COMPDIR)/bnexp
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 README.md HACKING.md $(DESTDIR)$(DOCDIR)/
+	cp -R docs $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/bnexp $(DESTDIR)$(MANDIR)/bnexp.1 $(DESTDIR)$(MANDIR)/bnexp-*.1 \
 	    $(DESTDIR)$(COMPDIR)/bnexp
-	rm -rf $(DESTDIR)$(SHAREDIR)
+	rm -rf $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR)
 
 # docs/reference/: pages bnexp prints from its own tables (bnexp list
 # --markdown); tests/cli_docs.sh, in make check, fails while they differ.

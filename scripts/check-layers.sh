@@ -37,12 +37,17 @@ for f in lib/*/*.[ch]; do
 done
 
 # 1b and 2a. calls: every bnx_ symbol an object uses, and where it is defined
-objs=$(ls "$build"/lib/*/*.o 2>/dev/null)
-if [ -z "$objs" ]; then
-    breach "no objects in $build/lib: build first (make)"
+# the objects of today's sources (an older build may hold others)
+objs=""
+for c in lib/*/*.c; do
+    o=$build/${c%.c}.o
+    if [ -f "$o" ]; then objs+=" $o"; else missing_obj=$o; fi
+done
+if [ -n "${missing_obj:-}" ]; then
+    breach "no object $missing_obj: build first (make)"
 else
     defs=$(mktemp); uses=$(mktemp); edges=$(mktemp)
-    trap 'rm -f "$defs" "$uses" "$edges"' EXIT
+    trap 'rm -f "$defs" "$uses" "$edges" "$edges.err"' EXIT
     for o in $objs; do
         m=${o#"$build"/lib/}; m=${m%.o}
         nm "$o" | awk -v m="$m" '$2 ~ /^[TDBR]$/ && $3 ~ /^bnx_/ { print $3, m }' >>"$defs"
@@ -50,13 +55,16 @@ else
     done
     sort -o "$defs" "$defs"; sort -o "$uses" "$uses"
     # uses joined with their definitions: SYMBOL USER DEFINER
+    calls=$(mktemp)
     join "$uses" "$defs" | while read -r sym user def; do
         us=${user%%/*}; ds=${def%%/*}
         if [ "${rank[$ds]}" -gt "${rank[$us]}" ]; then
             echo "check-layers: lib/$user.c ($us) calls $sym of lib/$def.c ($ds, a later stage)"
         fi
         [ "$user" != "$def" ] && echo "$user $def" >>"$edges"
-    done | sort -u | tee /dev/stderr | grep -q . && bad=1
+    done | sort -u >"$calls"
+    if [ -s "$calls" ]; then cat "$calls"; bad=1; fi
+    rm -f "$calls"
     if [ -s "$edges" ]; then
         sort -u "$edges" | tsort >/dev/null 2>"$edges.err" ||
             breach "modules that call one another in a circle: $(grep -v 'input contains a loop' "$edges.err" | sed 's/^tsort: //' | tr '\n' ' ')"

@@ -36,6 +36,16 @@ int main(void)
         fprintf(stderr, "check_main.c: no suite registered\n");
         return EXIT_FAILURE;
     }
+#ifdef BNX_TEST_FILES
+    /* one suite per tests/STAGE/check_*.c: a file without TEST_SUITE would
+       compile and never run */
+    if (num_suites != BNX_TEST_FILES) {
+        fprintf(stderr, "check_main.c: %d suites registered for %d test files: a "
+                "tests/STAGE/check_*.c lacks TEST_SUITE(suite_NAME), or has two\n",
+                num_suites, BNX_TEST_FILES);
+        return EXIT_FAILURE;
+    }
+#endif
     qsort(suites, (size_t)num_suites, sizeof suites[0], by_name);
     SRunner *sr = srunner_create(suites[0].fn());
     for (int i = 1; i < num_suites; i++)

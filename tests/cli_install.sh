@@ -20,7 +20,8 @@ bin=$stage/usr/bin/bnexp
 if out=$(make --no-print-directory install DESTDIR="$stage" PREFIX=/usr 2>&1) && [ -x "$bin" ] &&
    [ -f "$stage/usr/share/bnexp/experiments/fig1.ini" ] && [ -f "$stage/usr/share/bnexp/plots/accuracy.gp" ] &&
    [ -f "$stage/usr/share/bnexp/datasets/mnist.sha256" ] && [ -f "$stage/usr/share/man/man1/bnexp-run.1" ] &&
-   [ -f "$stage/usr/share/bash-completion/completions/bnexp" ]; then ok "make install DESTDIR PREFIX=/usr"
+   [ -f "$stage/usr/share/bash-completion/completions/bnexp" ] &&
+   [ -f "$stage/usr/share/doc/bnexp/docs/reference/outputs.md" ]; then ok "make install DESTDIR PREFIX=/usr"
 else fail "make install" "$out"; echo "$passed passed, $failed failed"; exit 1; fi
 
 (cd "$stage" && find . | sort) >"$tmp/installed.txt"
@@ -48,7 +49,8 @@ if command -v man >/dev/null 2>&1; then
     bad=""
     for page in "$stage"/usr/share/man/man1/*.1; do
         MANWIDTH=100 man -l "$page" >"$tmp/page.txt" 2>"$tmp/page.err" && [ -s "$tmp/page.txt" ] &&
-            ! grep -q "warning" "$tmp/page.err" || bad+=" $(basename "$page")"
+            groff -man -ww -z "$page" 2>>"$tmp/page.err" && ! grep -q . "$tmp/page.err" ||
+            bad+=" $(basename "$page")"
     done
     [ -z "$bad" ] && ok "man -l renders every page ($(ls "$stage"/usr/share/man/man1 | wc -l))" ||
         fail "man pages that do not render:$bad" "$(cat "$tmp/page.err")"

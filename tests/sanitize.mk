@@ -68,8 +68,9 @@ build-asan/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HELPERS) build-asan
 # Every CLI script (tests/cli_*.sh) runs $BNEXP and $PNGCHECK; BNEXP_HOME
 # points the sanitized binary, which lives in build-asan/, at the
 # checkout's experiments/ etc.  A script that sets BNEXP itself would test
-# ./bnexp instead, so that is refused.
-CLI_SCRIPTS := $(sort $(wildcard tests/cli_*.sh))
+# ./bnexp instead, so that is refused.  tests/cli_install.sh tests `make
+# install`'s own build, not a sanitized binary, and is left out here.
+CLI_SCRIPTS := $(filter-out tests/cli_install.sh,$(sort $(wildcard tests/cli_*.sh)))
 check-asan: build-asan/bnexp build-asan/check_bnexp build-asan/pngcheck \
             $(FUZZ_TARGETS:%=build-asan/fuzz/%)
 	@rm -rf build-asan/logs && mkdir -p build-asan/logs

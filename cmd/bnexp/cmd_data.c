@@ -1,5 +1,6 @@
 /* bnexp data fetch|verify NAME, bnexp data list: put a known dataset's files
- * (data/registry.h) into datasets/NAME/ under the bnexp home (data/fetch.h:
+ * (data/registry.h) into the datasets folder's NAME/ (core/paths.h,
+ * bnx_datasets_dir; data/fetch.h:
  * its sources, in order), check the ones there, or show the state of every
  * known dataset. */
 #include <getopt.h>
@@ -16,8 +17,10 @@ const char cmd_data_usage[] =
     "       bnexp data verify NAME\n"
     "       bnexp data list\n"
     "\n"
-    "Datasets: mnist, fashion-mnist, cifar10.  Dataset NAME lives in datasets/NAME/\n"
-    "under the bnexp home; datasets/NAME.sha256 holds the SHA-256 of its files.\n"
+    "Datasets: mnist, fashion-mnist, cifar10.  Dataset NAME lives in DATASETS/NAME/:\n"
+    "$BNEXP_DATASETS if set, else the checkout's datasets/, else ./datasets for an\n"
+    "installed bnexp; datasets/NAME.sha256, beside the experiments, holds the\n"
+    "SHA-256 of its files.\n"
     "\n"
     "fetch   put the dataset's files into datasets/NAME/, each verified against its\n"
     "        sum before it is renamed into place.  Sources, in order:\n"
@@ -41,8 +44,8 @@ const char cmd_data_usage[] =
 static const char fetch_usage[] =
     "usage: bnexp data fetch NAME [--from DIR]\n"
     "\n"
-    "Put dataset NAME (mnist, fashion-mnist, cifar10) into datasets/NAME/ under the\n"
-    "bnexp home.  Every file is written under a temporary name, checked against\n"
+    "Put dataset NAME (mnist, fashion-mnist, cifar10) into DATASETS/NAME/ (above).\n"
+    "Every file is written under a temporary name, checked against\n"
     "datasets/NAME.sha256, and only then renamed into place; a file under its final\n"
     "name is complete and verified.  Nothing is done if the files are already there\n"
     "and verified.  Sources, in order, stopping at the first that works:\n"

@@ -91,8 +91,9 @@ static const struct command {
      "                    (the nodes need the same paths: a shared file system)\n"
      "  -h, --help        show this help\n"
      "\n"
-     "EXPERIMENT is experiments/EXPERIMENT.ini in bnexp's home (the executable's\n"
-     "directory, or $BNEXP_HOME), or any PATH.ini (its name: the file name).  A\n"
+     "EXPERIMENT is experiments/EXPERIMENT.ini in bnexp's home ($BNEXP_HOME, the\n"
+     "checkout holding the executable, or ../share/bnexp beside an installed one),\n"
+     "or any PATH.ini (its name: the file name).  A\n"
      "[grid] or [grid.NAME] section sweeps keys: every variant x every point of\n"
      "each grid (the union over named grids), each point a variant named\n"
      "VARIANT-KEY-VALUE...; the swept keys are summary.csv's last columns.\n"
@@ -478,7 +479,8 @@ int cli_report(const bnx_error *err)
     return cli_error(1, "%s", err->msg[0] ? err->msg : "unknown error");
 }
 
-/* `text` for roff: a backslash as \e, a line's leading '.' or '\'' behind \&. */
+/* `text` for roff: a backslash as \e, '-' as \-, a line's leading '.' or
+ * '\'' behind \&. */
 static void put_roff(const char *text, size_t len)
 {
     int bol = 1;
@@ -488,6 +490,8 @@ static void put_roff(const char *text, size_t len)
             fputs("\\&", stdout);
         if (c == '\\')
             fputs("\\e", stdout);
+        else if (c == '-') /* a minus, not a hyphen: --set copies as typed */
+            fputs("\\-", stdout);
         else
             putchar(c);
         bol = c == '\n';
@@ -525,7 +529,8 @@ static int print_man(const char *name)
                ".SH FILES\nRuns are written to runs/EXPERIMENT/ in the current directory.  An "
                "installed bnexp reads its experiment files, gnuplot templates and dataset "
                "sums from ../share/bnexp beside its own directory, then from the prefix it "
-               "was built for.\n");
+               "was built for.  The docs/ pages the help texts name are in "
+               "share/doc/bnexp.\n");
         return 0;
     }
     const char *text = c->usage, *blank = strstr(text, "\n\n");

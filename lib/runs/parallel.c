@@ -25,7 +25,7 @@ int bnx_parallel_check(bnx_error *err)
 int bnx_parallel_commands(const bnx_trial_paths *w, const int *pending, int n, char **text,
                           size_t *len, bnx_error *err)
 {
-    size_t cap = (size_t)n * (3 * PATH_MAX + 64) + 1, used = 0;
+    size_t cap = (size_t)n * (BNX_TRIAL_COMMAND_MAX) + 1, used = 0;
     char *buf = malloc(cap);
     if (!buf)
         return bnx_fail(err, BNX_ENOMEM, "out of memory for %d commands", n);

@@ -132,7 +132,7 @@ int bnx_slurm_script(const bnx_plan *plan, const bnx_trial_paths *w, const int *
         return bnx_fail(err, BNX_ENOMEM, "out of memory for %d trials", n);
     }
     bnx_slurm_array_list(array, (size_t)n * 12 + 64, pending, n);
-    char command[3 * PATH_MAX + 64];
+    char command[BNX_TRIAL_COMMAND_MAX];
     bnx_trial_command(command, sizeof command, w, -1);
     used += (size_t)snprintf(script + used, cap - used,
         "#!/bin/sh\n"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/paths.h"
 #include "core/signals.h"
 #include "core/timer.h"
 #include "nn/kernel.h"
@@ -254,6 +255,18 @@ int bnx_trial_paths_find(const char *run, bnx_trial_paths *w, bnx_error *err)
     w->home[0] = '\0';
     if (home && *home && !realpath(home, w->home))
         return bnx_fail(err, BNX_EIO, "BNEXP_HOME=%s: %s", home, strerror(errno));
+    char found[PATH_MAX], datasets[PATH_MAX];
+    const char *env = getenv("BNEXP_DATASETS");
+    int installed;
+    w->datasets[0] = '\0';
+    if (bnx_home_find(found, sizeof found, &installed, err))
+        return err->code;
+    if ((env && *env) || installed) {
+        if (bnx_datasets_dir(datasets, sizeof datasets, err))
+            return err->code;
+        if (!realpath(datasets, w->datasets))
+            return bnx_fail(err, BNX_EIO, "%s: %s", datasets, strerror(errno));
+    }
     return BNX_OK;
 }
 
@@ -282,6 +295,11 @@ void bnx_trial_command(char *buf, size_t size, const bnx_trial_paths *w, int ind
     if (w->home[0]) {
         used += (size_t)snprintf(buf, size, "BNEXP_HOME=");
         append_quoted(buf, size, &used, w->home);
+        used += (size_t)snprintf(buf + used, size - used, " ");
+    }
+    if (w->datasets[0] && used < size) {
+        used += (size_t)snprintf(buf + used, size - used, "BNEXP_DATASETS=");
+        append_quoted(buf, size, &used, w->datasets);
         used += (size_t)snprintf(buf + used, size - used, " ");
     }
     append_quoted(buf, size, &used, w->exe);

@@ -113,20 +113,27 @@ int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
  * directory and (when set) BNEXP_HOME, all absolute. */
 typedef struct bnx_trial_paths {
     char exe[PATH_MAX], run[PATH_MAX], home[PATH_MAX]; /* home "" when BNEXP_HOME is unset */
+    char datasets[PATH_MAX]; /* "" in a checkout without BNEXP_DATASETS */
 } bnx_trial_paths;
 
 /* Find them for run directory `run` into *w: /proc/self/exe, realpath(run)
- * and realpath($BNEXP_HOME) when it is set and not empty.
+ * and realpath($BNEXP_HOME) when it is set and not empty; the datasets
+ * folder (bnx_datasets_dir, core/paths.h) as an absolute path when
+ * BNEXP_DATASETS is set or this bnexp is installed, whose ./datasets a
+ * trial started in another directory (a remote GNU parallel job starts in
+ * $HOME) would not find.
  * Errors: BNX_EIO "cannot find this bnexp executable (/proc/self/exe):
- * REASON", "cannot resolve RUN: REASON", "BNEXP_HOME=DIR: REASON". */
+ * REASON", "cannot resolve RUN: REASON", "BNEXP_HOME=DIR: REASON";
+ * "DATASETS: REASON" for a datasets folder that cannot be resolved. */
 int bnx_trial_paths_find(const char *run, bnx_trial_paths *w, bnx_error *err);
 
 /* The shell command (sh) that runs trial `index` of w->run into buf[size]:
- *   BNEXP_HOME='HOME' 'EXE' trial 'RUN' INDEX
+ *   BNEXP_HOME='HOME' BNEXP_DATASETS='DATASETS' 'EXE' trial 'RUN' INDEX
  * every path in single quotes (a ' inside as '\''), BNEXP_HOME= only when
- * w->home is set; with index < 0 without INDEX (a Slurm array task, whose
+ * w->home is set, BNEXP_DATASETS= only when w->datasets is; with index < 0 without INDEX (a Slurm array task, whose
  * `bnexp trial RUN` takes SLURM_ARRAY_TASK_ID).  Truncated (and
- * NUL-terminated) if it does not fit: 3 * PATH_MAX + 64 always does. */
+ * NUL-terminated) if it does not fit: BNX_TRIAL_COMMAND_MAX always does. */
+#define BNX_TRIAL_COMMAND_MAX (4 * PATH_MAX + 96)
 void bnx_trial_command(char *buf, size_t size, const bnx_trial_paths *w, int index);
 
 /* ---- progress ---- */

@@ -134,7 +134,7 @@ int bnx_config_canonical(const char *key, const char *value, const char **key_ou
 const char *bnx_config_alias(const char *name);
 
 /* The number of former names, and the i-th (0 <= i < count), for
- * `bnexp list`. */
+ * `bnexp list --markdown keys`. */
 int bnx_config_num_aliases(void);
 const char *bnx_config_alias_at(int i);
 

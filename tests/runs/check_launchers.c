@@ -92,11 +92,11 @@ static void make_plan(void)
     ck_assert_int_eq(plan.trials[2].config.threads, 2);
 }
 
-static const bnx_trial_paths quoted = {"/opt/my bnexp/it's", "/runs/a 'b' c", "/home/x y"};
+static const bnx_trial_paths quoted = {"/opt/my bnexp/it's", "/runs/a 'b' c", "/home/x y", ""};
 
 START_TEST(trial_command_quotes_every_path)
 {
-    char buf[3 * PATH_MAX + 64];
+    char buf[BNX_TRIAL_COMMAND_MAX];
     bnx_trial_command(buf, sizeof buf, &quoted, 3);
     ck_assert_str_eq(buf, "BNEXP_HOME='/home/x y' '/opt/my bnexp/it'\\''s' trial "
                           "'/runs/a '\\''b'\\'' c' 3");
@@ -104,6 +104,42 @@ START_TEST(trial_command_quotes_every_path)
     w.home[0] = '\0'; /* BNEXP_HOME unset: not passed on */
     bnx_trial_command(buf, sizeof buf, &w, -1);
     ck_assert_str_eq(buf, "'/opt/my bnexp/it'\\''s' trial '/runs/a '\\''b'\\'' c'");
+    /* an installed bnexp, or BNEXP_DATASETS: the datasets folder passed on */
+    snprintf(w.datasets, sizeof w.datasets, "/data/it's here");
+    bnx_trial_command(buf, sizeof buf, &w, 0);
+    ck_assert_str_eq(buf, "BNEXP_DATASETS='/data/it'\\''s here' '/opt/my bnexp/it'\\''s' trial "
+                          "'/runs/a '\\''b'\\'' c' 0");
+}
+END_TEST
+
+/* The datasets folder is passed on when BNEXP_DATASETS names it (as an
+ * absolute path), not in a checkout without it. */
+START_TEST(trial_paths_pass_on_the_datasets_folder)
+{
+    bnx_trial_paths w;
+    bnx_error err;
+    const char *was = getenv("BNEXP_DATASETS"), *home = getenv("BNEXP_HOME");
+    char saved[PATH_MAX] = "", saved_home[PATH_MAX] = "", want[PATH_MAX];
+    if (was)
+        snprintf(saved, sizeof saved, "%s", was);
+    if (home)
+        snprintf(saved_home, sizeof saved_home, "%s", home);
+    unsetenv("BNEXP_DATASETS");
+    setenv("BNEXP_HOME", dir, 1); /* a checkout-like tree: never "installed" */
+    ck_assert_int_eq(bnx_trial_paths_find(dir, &w, &err), BNX_OK);
+    ck_assert_str_eq(w.datasets, "");
+    setenv("BNEXP_DATASETS", dir, 1);
+    ck_assert_int_eq(bnx_trial_paths_find(dir, &w, &err), BNX_OK);
+    ck_assert_ptr_nonnull(realpath(dir, want));
+    ck_assert_str_eq(w.datasets, want);
+    if (was)
+        setenv("BNEXP_DATASETS", saved, 1);
+    else
+        unsetenv("BNEXP_DATASETS");
+    if (home)
+        setenv("BNEXP_HOME", saved_home, 1);
+    else
+        unsetenv("BNEXP_HOME");
 }
 END_TEST
 
@@ -119,7 +155,7 @@ START_TEST(trial_command_gives_sh_the_paths_unchanged)
     const char *script = "#!/bin/sh\nprintf '%s|%s|%s|%s' \"$BNEXP_HOME\" \"$1\" \"$2\" \"$3\"\n";
     test_write_file(w.exe, script, strlen(script));
     ck_assert_int_eq(chmod(w.exe, 0755), 0);
-    char command[3 * PATH_MAX + 64], out[4096] = "", want[3 * PATH_MAX];
+    char command[BNX_TRIAL_COMMAND_MAX], out[4096] = "", want[3 * PATH_MAX];
     bnx_trial_command(command, sizeof command, &w, 12);
     FILE *p = popen(command, "r"); /* sh -c COMMAND */
     ck_assert_ptr_nonnull(p);
@@ -397,6 +433,7 @@ Suite *suite_launchers(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, trial_command_quotes_every_path);
+    tcase_add_test(tc, trial_paths_pass_on_the_datasets_folder);
     tcase_add_test(tc, trial_command_gives_sh_the_paths_unchanged);
     tcase_add_test(tc, commands_txt_has_a_trial_command_a_line);
     tcase_add_test(tc, parallel_runs_over_commands_txt);
