@@ -13,6 +13,7 @@
 #include "core/paths.h"
 #include "data/registry.h"
 #include "spec/config.h"
+#include "io/strbuf.h"
 #include "nn/norm.h"
 
 /* Strip leading and trailing white space in place; returns the start. */
@@ -168,14 +169,13 @@ static void list_keys(void)
 
 /* ---- --markdown: the reference pages of docs/reference/ ---- */
 
-/* s as a Markdown table cell: '|' escaped. */
+/* s as a Markdown table cell (bnx_sb_md_cell). */
 static void md_cell(const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '|')
-            putchar('\\');
-        putchar(*s);
-    }
+    bnx_strbuf sb = {0};
+    bnx_sb_md_cell(&sb, s);
+    fputs(sb.p ? sb.p : "", stdout);
+    free(sb.p);
 }
 
 static void md_header(const char *title, const char *what)

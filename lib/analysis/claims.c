@@ -222,15 +222,6 @@ void bnx_claim_verdict_text(const bnx_claim_row *row, char *buf, size_t size)
 }
 
 /* Text for a Markdown table cell: '|' and line breaks would end it. */
-static void md_cell(bnx_strbuf *sb, const char *s)
-{
-    for (; *s; s++)
-        if (*s == '|')
-            bnx_sb_printf(sb, "\\|");
-        else
-            bnx_sb_printf(sb, "%c", *s == '\n' ? ' ' : *s);
-}
-
 static const char *op_text(int op)
 {
     return op == BNX_OP_LT ? "<" : op == BNX_OP_LE ? "<=" : op == BNX_OP_GT ? ">" : ">=";
@@ -253,7 +244,7 @@ static void put_rule_details(bnx_strbuf *sb, const bnx_verdict_rule *r, const bn
     bnx_sb_printf(sb, "\n| point | seeds | measure | per seed (mean ± sd) | holds |");
     for (int k = 0; k < res->num_terms; k++) {
         bnx_sb_printf(sb, " `");
-        md_cell(sb, res->term_text[k]);
+        bnx_sb_md_cell(sb, res->term_text[k]);
         bnx_sb_printf(sb, "` |");
     }
     bnx_sb_printf(sb, "\n|---|---|---|---|---|");
@@ -263,12 +254,12 @@ static void put_rule_details(bnx_strbuf *sb, const bnx_verdict_rule *r, const bn
     for (int p = 0; p < res->num_points; p++) {
         const bnx_verdict_point *pt = &res->points[p];
         bnx_sb_printf(sb, "| ");
-        md_cell(sb, pt->label);
+        bnx_sb_md_cell(sb, pt->label);
         bnx_sb_printf(sb, " | %d | ", pt->seeds);
         if (pt->decided)
             bnx_sb_printf(sb, "%.4g", pt->measure);
         else
-            bnx_sb_printf(sb, "undecided: "), md_cell(sb, pt->why);
+            bnx_sb_printf(sb, "undecided: "), bnx_sb_md_cell(sb, pt->why);
         if (pt->per_seed.n >= 2)
             bnx_sb_printf(sb, " | %.4g ± %.2g (%d) | ", pt->per_seed.mean, pt->per_seed.sd,
                           pt->per_seed.n);
@@ -320,9 +311,9 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
         bnx_claim_measure_text(row, measure, sizeof measure);
         bnx_claim_verdict_text(row, verdict, sizeof verdict);
         bnx_sb_printf(&sb, "| %s | ", row->rule.claim);
-        md_cell(&sb, row->rule.statement);
+        bnx_sb_md_cell(&sb, row->rule.statement);
         bnx_sb_printf(&sb, " | ");
-        md_cell(&sb, row->rule.source[0] ? row->rule.source : "-");
+        bnx_sb_md_cell(&sb, row->rule.source[0] ? row->rule.source : "-");
         bnx_sb_printf(&sb, " | [%s](#%s%s%s) | %s | **%s**%s | ", row->experiment, row->experiment,
                       row->rule.name[0] ? "-" : "", row->rule.name, measure, verdict,
                       row->changed ? " (rule edited since the run)" : "");

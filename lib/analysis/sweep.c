@@ -141,10 +141,10 @@ int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char 
     int is = bnx_csv_table_col(&tab, "seed"), ist = bnx_csv_table_col(&tab, "status");
     int y_ok = iy >= 0 && bnx_summary_numeric(y);
     if (!y_ok) {
+        char numeric[512];
+        bnx_summary_numeric_list(numeric, sizeof numeric);
         rc = bnx_fail(err, BNX_EINVAL, "--y %s: not a numeric column of %s (expected one of "
-                      "steps, diverged_step, final_test_accuracy, best_test_accuracy, best_step, "
-                      "steps_to_target, target_accuracy, final_test_accuracy_ema, final_test_accuracy_population, "
-                      "p15_drift, p50_drift, p85_drift, wall_time_s)", y, path);
+                      "%s)", y, path, numeric);
         goto out;
     }
     long rows = tab.num_rows;

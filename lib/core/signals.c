@@ -25,3 +25,16 @@ void bnx_stop_signals_unmask(sigset_t *set)
     for (size_t i = 0; i < NUM_STOP_SIGNALS; i++)
         sigdelset(set, stop_signals[i]);
 }
+
+volatile sig_atomic_t bnx_stop_signal_seen;
+
+static void record_stop_signal(int sig)
+{
+    bnx_stop_signal_seen = sig;
+}
+
+void bnx_stop_signal_catch(void)
+{
+    bnx_stop_signal_seen = 0;
+    bnx_catch_stop_signals(record_stop_signal, 0);
+}

@@ -58,3 +58,12 @@ int bnx_sb_take(bnx_strbuf *sb, char **text, bnx_error *err)
     memset(sb, 0, sizeof *sb);
     return BNX_OK;
 }
+
+void bnx_sb_md_cell(bnx_strbuf *sb, const char *s)
+{
+    for (; *s; s++)
+        if (*s == '|')
+            bnx_sb_printf(sb, "\\|");
+        else
+            bnx_sb_printf(sb, "%c", *s == '\n' ? ' ' : *s);
+}

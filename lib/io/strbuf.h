@@ -24,6 +24,10 @@ __attribute__((format(printf, 2, 3))) void bnx_sb_printf(bnx_strbuf *sb, const c
  * as bnx_write_file_atomic. */
 int bnx_sb_write(bnx_strbuf *sb, const char *path, bnx_error *err);
 
+/* Append s as one Markdown table cell's text: '|' as "\|", a newline as a
+ * space.  Out of memory: as bnx_sb_printf (sb->oom). */
+void bnx_sb_md_cell(bnx_strbuf *sb, const char *s);
+
 /* Hand over sb's text as a malloc'd NUL-terminated string in *text (""
  * for an empty buffer) and leave sb empty.
  * Errors: BNX_ENOMEM (sb is freed; *text is NULL). */

@@ -41,12 +41,6 @@ int bnx_parallel_commands(const bnx_trial_paths *w, const int *pending, int n, c
     return BNX_OK;
 }
 
-static volatile sig_atomic_t launcher_signal; /* a stop signal while waiting */
-
-static void on_launcher_signal(int sig)
-{
-    launcher_signal = sig;
-}
 
 int bnx_parallel_run(const char *run, const int *pending, int n, const bnx_parallel_opts *o,
                      bnx_note_fn note, void *ctx, int *stopped_by, bnx_error *err)
@@ -95,8 +89,7 @@ int bnx_parallel_run(const char *run, const int *pending, int n, const bnx_paral
     if (pipe2(ep, O_CLOEXEC) != 0)
         return bnx_fail(err, BNX_EIO, "cannot start GNU parallel: %s", strerror(errno));
     fflush(NULL);
-    launcher_signal = 0;
-    bnx_catch_stop_signals(on_launcher_signal, 0); /* they interrupt waitpid */
+    bnx_stop_signal_catch(); /* they interrupt waitpid */
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
@@ -130,10 +123,10 @@ int bnx_parallel_run(const char *run, const int *pending, int n, const bnx_paral
             break;
         if (errno != EINTR)
             return bnx_fail(err, BNX_EIO, "waiting for GNU parallel: %s", strerror(errno));
-        if (launcher_signal && !forwarded) {
-            *stopped_by = launcher_signal;
+        if (bnx_stop_signal_seen && !forwarded) {
+            *stopped_by = bnx_stop_signal_seen;
             bnx_notef(note, ctx, BNX_NOTE_SAY, "%s: stopping GNU parallel and its trials (each at "
-                      "its next step, with a checkpoint)", strsignal(launcher_signal));
+                      "its next step, with a checkpoint)", strsignal(bnx_stop_signal_seen));
             kill(-pid, SIGTERM);
             forwarded = 1;
         }

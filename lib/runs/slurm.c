@@ -230,20 +230,13 @@ int bnx_slurm_queue(const char *id, char *state, int n)
     return 0;
 }
 
-static volatile sig_atomic_t launcher_signal; /* a stop signal while waiting */
-
-static void on_launcher_signal(int sig)
-{
-    launcher_signal = sig;
-}
 
 /* Wait until job `id` has left Slurm's queue, noting the trials' states
  * when they change.  Returns the stop signal that ended the wait, or 0. */
 static int wait_for_job(const bnx_plan *plan, const char *run, const char *id,
                         bnx_note_fn note, void *ctx)
 {
-    launcher_signal = 0;
-    bnx_catch_stop_signals(on_launcher_signal, 0); /* they interrupt nanosleep */
+    bnx_stop_signal_catch(); /* they interrupt nanosleep */
     char *state = calloc((size_t)plan->num_trials + 1, 1);
     char last[256] = "";
     for (;;) {
@@ -271,14 +264,14 @@ static int wait_for_job(const bnx_plan *plan, const char *run, const char *id,
             break;
         struct timespec ts = {1, 0};
         nanosleep(&ts, NULL);
-        if (launcher_signal) {
+        if (bnx_stop_signal_seen) {
             bnx_notef(note, ctx, BNX_NOTE_SAY, "%s: stopped waiting; Slurm job %s goes on (bnexp "
-                      "status, bnexp collect, scancel %s)", strsignal(launcher_signal), id, id);
+                      "status, bnexp collect, scancel %s)", strsignal(bnx_stop_signal_seen), id, id);
             break;
         }
     }
     free(state);
-    return launcher_signal;
+    return bnx_stop_signal_seen;
 }
 
 int bnx_slurm_submit(const bnx_plan *plan, const char *run, const int *pending, int n,

@@ -1,5 +1,6 @@
 #include "spec/summary.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *bnx_summary_header(void)
@@ -23,4 +24,15 @@ int bnx_summary_numeric(const char *name)
         if ((c == h || c[-1] == ',') && (c[n] == ',' || c[n] == '\0'))
             return 1;
     return 0;
+}
+
+void bnx_summary_numeric_list(char *buf, size_t size)
+{
+    char header[512], *save = NULL;
+    size_t used = 0;
+    snprintf(header, sizeof header, "%s", bnx_summary_header());
+    buf[0] = '\0';
+    for (char *c = strtok_r(header, ",", &save); c && used < size; c = strtok_r(NULL, ",", &save))
+        if (bnx_summary_numeric(c))
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", c);
 }

@@ -5,6 +5,8 @@
 #ifndef BNX_SPEC_SUMMARY_H
 #define BNX_SPEC_SUMMARY_H
 
+#include <stddef.h>
+
 /* The header of summary.csv, without a newline: variant, seed, status, the
  * result's figures, probe_layer, probe_unit, the drifts, wall_time_s.
  * steps_to_target and target_accuracy were steps_to_97 (a fixed 0.97)
@@ -16,5 +18,10 @@ const char *bnx_summary_header(void);
  * (every column but variant, seed, status, probe_layer and probe_unit),
  * else 0 (NULL included). */
 int bnx_summary_numeric(const char *name);
+
+/* The numeric columns, in the header's order, comma-separated
+ * ("steps, diverged_step, ..."), into buf[size] (cut short if it does not
+ * fit), for messages. */
+void bnx_summary_numeric_list(char *buf, size_t size);
 
 #endif
