@@ -98,3 +98,9 @@ void test_check_grad(const char *what, float *param, int count, const float *ana
                       "%s[%d]: analytic %.6g, numeric %.6g", what, i, analytic[i], numeric);
     }
 }
+
+int test_under_valgrind(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+    return preload && strstr(preload, "vgpreload") != NULL;
+}

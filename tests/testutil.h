@@ -18,6 +18,11 @@ void test_register_suite(const char *name, test_suite_fn fn);
         test_register_suite(#fn, fn);                                                  \
     }
 
+/* 1 when the test runs under valgrind (its preload library is in
+ * LD_PRELOAD), else 0: for the few checks of what the kernel does that
+ * valgrind does otherwise (an execve of a missing program). */
+int test_under_valgrind(void);
+
 /* Create a fresh directory /tmp/bnexp-check-TAG-XXXXXX; its path goes to
  * buf[size].  Fails the running test if it cannot. */
 void test_tmpdir_create(char *buf, size_t size, const char *tag);
