@@ -104,3 +104,11 @@ int test_under_valgrind(void)
     const char *preload = getenv("LD_PRELOAD");
     return preload && strstr(preload, "vgpreload") != NULL;
 }
+
+const char *test_path(const char *dir, const char *rel, int slot)
+{
+    static char buf[TEST_PATH_SLOTS][512];
+    ck_assert_int_lt(slot, TEST_PATH_SLOTS);
+    snprintf(buf[slot], sizeof buf[slot], "%s/%s", dir, rel);
+    return buf[slot];
+}

@@ -23,6 +23,12 @@ void test_register_suite(const char *name, test_suite_fn fn);
  * valgrind does otherwise (an execve of a missing program). */
 int test_under_valgrind(void);
 
+/* "dir/rel" in one of TEST_PATH_SLOTS static buffers (slot 0 to 7), so
+ * that a call can take several paths at once; a later call with the same
+ * slot overwrites it. */
+#define TEST_PATH_SLOTS 8
+const char *test_path(const char *dir, const char *rel, int slot);
+
 /* Create a fresh directory /tmp/bnexp-check-TAG-XXXXXX; its path goes to
  * buf[size].  Fails the running test if it cannot. */
 void test_tmpdir_create(char *buf, size_t size, const char *tag);

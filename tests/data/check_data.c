@@ -25,9 +25,7 @@ static void teardown(void) { test_tmpdir_remove(tmpdir); }
 /* Path of `name` inside the test's temporary directory (static buffer per slot). */
 static const char *tpath(const char *name, int slot)
 {
-    static char buf[8][512];
-    snprintf(buf[slot], sizeof buf[slot], "%s/%s", tmpdir, name);
-    return buf[slot];
+    return test_path(tmpdir, name, slot);
 }
 
 static int file_exists(const char *path)

@@ -47,9 +47,7 @@ static void teardown(void)
 
 static const char *tpath(const char *rel, int slot)
 {
-    static char buf[6][512];
-    snprintf(buf[slot], sizeof buf[slot], "%s/%s", dir, rel);
-    return buf[slot];
+    return test_path(dir, rel, slot);
 }
 
 /* The SHA-256 of `text` (written to a scratch file). */

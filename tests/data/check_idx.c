@@ -19,9 +19,7 @@ static void teardown(void) { test_tmpdir_remove(tmpdir); }
 /* Path of `name` inside the test's temporary directory (static buffer per slot). */
 static const char *tpath(const char *name, int slot)
 {
-    static char buf[4][512];
-    snprintf(buf[slot], sizeof buf[slot], "%s/%s", tmpdir, name);
-    return buf[slot];
+    return test_path(tmpdir, name, slot);
 }
 
 /* A 3-image 2x2 file: pixels 0, 51, 102, ..., 255 repeating. */

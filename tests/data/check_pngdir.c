@@ -24,9 +24,7 @@ static void teardown(void) { test_tmpdir_remove(tmpdir); }
 /* tmpdir/rel in a static buffer per slot. */
 static const char *tpath(const char *rel, int slot)
 {
-    static char buf[4][512];
-    snprintf(buf[slot], sizeof buf[slot], "%s/%s", tmpdir, rel);
-    return buf[slot];
+    return test_path(tmpdir, rel, slot);
 }
 
 /* mkdir -p tmpdir/rel */

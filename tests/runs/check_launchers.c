@@ -53,9 +53,7 @@ static void teardown(void)
 /* dir/rel (a static buffer per slot). */
 static const char *tpath(const char *rel, int slot)
 {
-    static char buf[6][512];
-    snprintf(buf[slot], sizeof buf[slot], "%s/%s", dir, rel);
-    return buf[slot];
+    return test_path(dir, rel, slot);
 }
 
 /* An executable shell script at dir/bin/NAME; PATH becomes dir/bin only. */

@@ -32,9 +32,7 @@ static void teardown(void)
 
 static const char *tpath(const char *rel, int slot)
 {
-    static char buf[4][512];
-    snprintf(buf[slot], sizeof buf[slot], "%s/%s", dir, rel);
-    return buf[slot];
+    return test_path(dir, rel, slot);
 }
 
 static const char ini[] = "[experiment]\nsteps = 100\nseeds = 2\n[variant.a]\nbn = false\n"
