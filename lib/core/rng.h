@@ -40,4 +40,17 @@ void bnx_rng_shuffle(bnx_rng *rng, uint32_t *idx, uint32_t n);
  * need no state and no pass over the examples before them. */
 uint64_t bnx_splitmix64_at(uint64_t seed, uint64_t i);
 
+/* Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011, "Parallel Random
+ * Numbers: As Easy as 1, 2, 3", SC'11, Section 3.3; the generator of
+ * Random123, and of PyTorch's CUDA streams): a counter-based generator.
+ * out = the 128-bit block `ctr` (4 words) encrypted under the 64-bit `key`
+ * (2 words) by ten rounds of two 32x32->64-bit multiplications
+ * (multipliers 0xD2511F53 and 0xCD9E8D57; the key bumped by the Weyl
+ * constants 0x9E3779B9 and 0xBB67AE85 between rounds).  Value i of a
+ * stream is a function of i and the key alone, so any thread can make any
+ * part of it in any order: the results never depend on how work is split.
+ * Checked against Random123's known-answer vectors (tests/core/check_rng.c).
+ * out may not alias ctr or key. */
+void bnx_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+
 #endif

@@ -95,6 +95,26 @@ START_TEST(splitmix64_known_values)
 }
 END_TEST
 
+/* Random123's known-answer vectors for Philox4x32-10 (tests/kat_vectors of
+ * github.com/DEShawResearch/random123: counter, key, expected output). */
+START_TEST(philox_known_answers)
+{
+    static const uint32_t kat[3][10] = {
+        {0, 0, 0, 0, 0, 0, 0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
+        {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+         0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
+        {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0,
+         0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1},
+    };
+    for (int k = 0; k < 3; k++) {
+        uint32_t out[4];
+        bnx_philox4x32(kat[k], kat[k] + 4, out);
+        for (int j = 0; j < 4; j++)
+            ck_assert_uint_eq(out[j], kat[k][6 + j]);
+    }
+}
+END_TEST
+
 Suite *suite_rng(void)
 {
     Suite *s = suite_create("rng");
@@ -105,6 +125,7 @@ Suite *suite_rng(void)
     tcase_add_test(tc, below_is_in_range_and_uniform);
     tcase_add_test(tc, shuffle_is_a_permutation);
     tcase_add_test(tc, splitmix64_known_values);
+    tcase_add_test(tc, philox_known_answers);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,128 @@
+/* Noisy batch norm's noise (nn/batch_noisy.h): the lanes give Philox4x32-10's
+ * words exactly, the scales are normal and the shifts uniform by their
+ * moments and a Kolmogorov-Smirnov test, neighbours are uncorrelated, and
+ * the values do not depend on the number of threads. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "nn/batch_noisy.h"
+#include "nn/kernel.h"
+#include "testutil.h"
+
+static const uint32_t key[2] = {0x12345678u, 0x9abcdef0u};
+
+/* n draws: shifts (mu 0, w 0.5: U - 0.5) in y, standard normals in scale. */
+static void draw(long n, float *y, float *scale)
+{
+    memset(y, 0, sizeof(float) * (size_t)n);
+    bnx_batch_noisy_apply(key, n, 0.0f, 0.0f, 0.5f, 1.0f, y, scale);
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Kolmogorov-Smirnov statistic of x[0..n) (sorted here) against cdf. */
+static double ks(float *x, long n, double (*cdf)(double))
+{
+    qsort(x, (size_t)n, sizeof *x, cmp_float);
+    double d = 0.0;
+    for (long i = 0; i < n; i++) {
+        double f = cdf(x[i]), lo = f - (double)i / n, hi = (double)(i + 1) / n - f;
+        d = fmax(d, fmax(lo, hi));
+    }
+    return d;
+}
+
+static double normal_cdf(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
+static double shift_cdf(double x) { return x < -0.5 ? 0.0 : x > 0.5 ? 1.0 : x + 0.5; }
+
+START_TEST(shifts_are_philox_words)
+{
+    enum { N = 37 }; /* two whole blocks of 16 and a partial one */
+    float y[N], scale[N];
+    draw(N, y, scale);
+    for (int i = 0; i < N; i++) {
+        uint32_t ctr[4] = {(uint32_t)i / 2, 0, 0, 0}, out[4];
+        bnx_philox4x32(ctr, key, out);
+        ck_assert_float_eq((y[i] + 0.5f) * 16777216.0f, (float)(out[2 + i % 2] >> 8));
+    }
+}
+END_TEST
+
+START_TEST(scales_are_normal_and_shifts_uniform)
+{
+    const long n = 200000;
+    float *y = malloc(sizeof(float) * (size_t)n), *s = malloc(sizeof(float) * (size_t)n);
+    ck_assert_ptr_nonnull(y);
+    ck_assert_ptr_nonnull(s);
+    draw(n, y, s);
+    double m1 = 0, m2 = 0, m3 = 0, m4 = 0, lag = 0, cross = 0, u = 0;
+    for (long i = 0; i < n; i++) {
+        double x = s[i];
+        m1 += x;
+        m2 += x * x;
+        m3 += x * x * x;
+        m4 += x * x * x * x;
+        u += y[i];
+        cross += x * y[i];
+        if (i + 1 < n)
+            lag += x * s[i + 1];
+    }
+    m1 /= n, m2 /= n, m3 /= n, m4 /= n, u /= n, cross /= n, lag /= n - 1;
+    double se = 1.0 / sqrt((double)n); /* standard error of a mean of unit variance */
+    ck_assert_double_lt(fabs(m1), 5 * se);
+    ck_assert_double_lt(fabs(m2 - 1.0), 5 * sqrt(2.0) * se);   /* var of x^2 is 2 */
+    ck_assert_double_lt(fabs(m3), 5 * sqrt(15.0) * se);        /* var of x^3 is 15 */
+    ck_assert_double_lt(fabs(m4 - 3.0), 5 * sqrt(96.0) * se);  /* var of x^4 is 96 */
+    ck_assert_double_lt(fabs(u), 5 * sqrt(1.0 / 12) * se);     /* U - 0.5 */
+    ck_assert_double_lt(fabs(lag), 5 * se);   /* the two values of a Box-Muller pair */
+    ck_assert_double_lt(fabs(cross), 5 * sqrt(1.0 / 12) * se);
+    /* Kolmogorov-Smirnov at the 0.1% level: D < 1.95 / sqrt(n) */
+    ck_assert_double_lt(ks(s, n, normal_cdf), 1.95 * se);
+    ck_assert_double_lt(ks(y, n, shift_cdf), 1.95 * se);
+    free(y);
+    free(s);
+}
+END_TEST
+
+START_TEST(same_values_for_any_thread_count)
+{
+    const long n = 100003;
+    float *y1 = malloc(sizeof(float) * (size_t)n), *s1 = malloc(sizeof(float) * (size_t)n);
+    float *y2 = malloc(sizeof(float) * (size_t)n), *s2 = malloc(sizeof(float) * (size_t)n);
+    ck_assert(y1 && s1 && y2 && s2);
+    for (long i = 0; i < n; i++)
+        y1[i] = y2[i] = (float)(i % 17) - 8.0f;
+    bnx_kernel_set_threads(1);
+    bnx_batch_noisy_apply(key, n, 0.3f, 1.1f, 0.1f, 0.1f, y1, s1);
+    bnx_kernel_set_threads(2);
+    bnx_batch_noisy_apply(key, n, 0.3f, 1.1f, 0.1f, 0.1f, y2, s2);
+    bnx_kernel_set_threads(1);
+    ck_assert_mem_eq(y1, y2, sizeof(float) * (size_t)n);
+    ck_assert_mem_eq(s1, s2, sizeof(float) * (size_t)n);
+    free(y1);
+    free(s1);
+    free(y2);
+    free(s2);
+}
+END_TEST
+
+static Suite *suite_batch_noisy(void)
+{
+    Suite *s = suite_create("batch_noisy");
+    TCase *tc = tcase_create("noise");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, shifts_are_philox_words);
+    tcase_add_test(tc, scales_are_normal_and_shifts_uniform);
+    tcase_add_test(tc, same_values_for_any_thread_count);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TEST_SUITE(suite_batch_noisy)
