@@ -149,14 +149,18 @@ check-cluster: bnexp
 
 # Timings, never pass/fail: steps against their bare GEMMs, per layer,
 # evaluation; the same networks in PyTorch where it is installed (make
-# bench-deps; CI never needs it); then a full fig1 and a reference CNN run
-# with their peak memory; then the marginal training step through `bnexp run`
-# and through a PyTorch script (bench/marginal.sh).
+# bench-deps; CI never needs it); then the headline figures as medians of
+# ROUNDS (5) alternating rounds of bnexp and PyTorch, one-thread runs pinned
+# with taskset, with the load average (bench/compare.sh); then a full fig1
+# and a reference CNN run with their peak memory; then the marginal
+# training step through `bnexp run` and through a PyTorch script
+# (bench/marginal.sh).
 bench: bnexp build/bench
 	./build/bench build/bench-figures.txt
 	@py=$$(for p in python3 /usr/bin/python3; do $$p -c 'import torch' 2>/dev/null && echo $$p && break; done); \
 	if [ -n "$$py" ]; then $$py bench/torch_ref.py build/bench-figures.txt; \
 	else echo; echo "PyTorch: not installed (make bench-deps installs Debian's python3-torch): no bnexp / PyTorch ratios"; fi
+	./bench/compare.sh
 	./bench/fig1_wall.sh
 	./bench/marginal.sh
 

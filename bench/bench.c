@@ -14,8 +14,10 @@
  *   - the share of lr-sweep's default run that records take (estimated
  *     from the evaluation speed).
  * With a file argument, the headline figures also go there as KEY VALUE
- * lines, for bench/torch_ref.py's bnexp / PyTorch ratios.  Prints figures
- * and ratios; asserts nothing (timings are not tests). */
+ * lines.  `bench --headline T FIGURES` measures only the headline figures
+ * on T threads, for bench/compare.sh, which alternates it with PyTorch's
+ * (bench/torch_ref.py --headline) and prints medians.  Prints figures and
+ * ratios; asserts nothing (timings are not tests). */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -454,19 +456,70 @@ static void conv_gemms(int threads, double big)
     }
 }
 
-static void bench_cnn(void)
+/* cnn_cfg from experiments/lr-sweep.ini's bn-baseline (make's cwd).
+ * Returns 0, or 1 (said) when there is none. */
+static int load_cnn_cfg(void)
 {
     static bnx_spec spec;
     bnx_error err;
-    if (bnx_spec_load("experiments/lr-sweep.ini", "lr-sweep", &spec, &err)) { /* make's cwd */
+    if (bnx_spec_load("experiments/lr-sweep.ini", "lr-sweep", &spec, &err)) {
         printf("\nbench: %s: no reference CNN\n", err.msg);
-        return;
+        return 1;
     }
     for (int v = 0; v < spec.num_variants; v++)
         if (!strcmp(spec.variants[v].name, "bn-baseline"))
             cnn_cfg = spec.variants[v].config;
     bnx_spec_free(&spec);
     cnn_batch = cnn_cfg.batch_size;
+    return 0;
+}
+
+/* The conv-map kind's fully connected partner in the bench: layer norm for
+ * a kind undefined on fully connected layers, else the kind itself. */
+static int fc_kind(int kind)
+{
+    const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
+    return ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? bnx_norm_find("layer") : kind;
+}
+
+/* --headline T: the figures bench/compare.sh takes medians of, on T
+ * threads, as KEY VALUE lines (no tables): every kind's CNN step
+ * (cnn_KIND_tT_images_per_s), evaluation (cnn_eval_tT_images_per_s), the
+ * BN step over its GEMM FLOPs at a 1024^3 sgemm's speed
+ * (cnn_batch_over_floor_tT) and, on
+ * one thread, Fig. 1's BN step (fig1_step_bn_ms). */
+static void headline(int threads)
+{
+    if (load_cnn_cfg())
+        return;
+    char key[80];
+    double big = big_sgemm_gflops(threads);
+    for (int kind = 0; kind < bnx_norm_count(); kind++) {
+        cnn_open(kind, fc_kind(kind));
+        bnx_kernel_set_threads(threads);
+        cnn_step(&cnn); /* warm up */
+        double step = best_ms(cnn_step, &cnn, 10, 5);
+        snprintf(key, sizeof key, "cnn_%s_t%d_images_per_s", bnx_norm_name(kind), threads);
+        figure(key, cnn_batch * 1e3 / step);
+        if (kind == bnx_norm_find("batch")) {
+            cnn_eval(&cnn);
+            snprintf(key, sizeof key, "cnn_eval_t%d_images_per_s", threads);
+            figure(key, bnx_eval_chunk(&cnn_cfg) * 1e3 / best_ms(cnn_eval, &cnn, 10, 5));
+            snprintf(key, sizeof key, "cnn_batch_over_floor_t%d", threads);
+            figure(key, step / (cnn_gemm_flops(&cnn.net) / (big * 1e6)));
+        }
+        cnn_close();
+    }
+    if (threads == 1) {
+        bnx_kernel_set_threads(1);
+        figure("fig1_step_bn_ms", time_network(1));
+    }
+}
+
+static void bench_cnn(void)
+{
+    if (load_cnn_cfg())
+        return;
     double big[3] = {0, big_sgemm_gflops(1), big_sgemm_gflops(2)};
     int batch = bnx_norm_find("batch"), kinds = bnx_norm_count();
     printf("\nReference CNN (lr-sweep.ini's network, bn-baseline: conv %s, %s pooling every %d, fc %d, "
@@ -477,8 +530,7 @@ static void bench_cnn(void)
            "GEMMs ms", "step/GEMMs", "step/floor");
     double gemm_ms[3] = {0}, bn_step[3] = {0}, eval_ms[3] = {0}, flops = 0;
     for (int kind = 0; kind < kinds; kind++) {
-        const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
-        int fc = ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? bnx_norm_find("layer") : kind;
+        int fc = fc_kind(kind);
         for (int threads = 1; threads <= 2; threads++) {
             cnn_open(kind, fc);
             bnx_kernel_set_threads(threads);
@@ -542,9 +594,22 @@ static void bench_cnn(void)
 
 int main(int argc, char **argv)
 {
+    int threads = 0; /* --headline T */
+    if (argc > 2 && !strcmp(argv[1], "--headline")) {
+        threads = atoi(argv[2]);
+        if (threads < 1 || threads > 64 || argc != 4) {
+            fprintf(stderr, "usage: bench [FIGURES] | bench --headline THREADS FIGURES\n");
+            return 2;
+        }
+        argc -= 2, argv += 2;
+    }
     if (argc > 1 && !(figures = fopen(argv[1], "w"))) {
         perror(argv[1]);
         return 1;
+    }
+    if (threads) {
+        headline(threads);
+        return figures && fclose(figures) ? 1 : 0;
     }
     double load[3] = {0};
     if (getloadavg(load, 3) < 0)

@@ -6,10 +6,14 @@ each normalization PyTorch has an equivalent of, on 1 and 2 threads: the
 training step's images/s, and evaluation (model.eval(), no_grad) next to it.
 
     python3 bench/torch_ref.py [FIGURES]
+    python3 bench/torch_ref.py --headline THREADS OUT
 
 FIGURES is the file `build/bench FIGURES` wrote (KEY VALUE lines): with it,
 the bnexp / PyTorch ratio of each figure is printed too (above 1: bnexp is
-faster).  Timings: the best of several rounds; compare within one run."""
+faster).  Timings: the best of several rounds; compare within one run.
+--headline measures on THREADS threads only and writes KEY VALUE lines to
+OUT (torch_KIND_tT_images_per_s, torch_eval_tT_images_per_s), for
+bench/compare.sh, which alternates it with `build/bench --headline`."""
 import sys
 import time
 
@@ -95,7 +99,22 @@ def measure(kind, threads):
     return BATCH * 1e3 / step_ms, BATCH * 1e3 / eval_ms
 
 
+KINDS = ("batch", "none", "group", "layer", "instance")
+
+
+def headline(threads, out):
+    with open(out, "w") as f:
+        for kind in KINDS:
+            train, ev = measure(kind, threads)
+            f.write("torch_%s_t%d_images_per_s %.6g\n" % (kind, threads, train))
+            if kind == "batch":
+                f.write("torch_eval_t%d_images_per_s %.6g\n" % (threads, ev))
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--headline":
+        headline(int(sys.argv[2]), sys.argv[3])
+        return
     ours = {}
     if len(sys.argv) > 1:
         with open(sys.argv[1]) as f:
@@ -107,7 +126,7 @@ def main():
     print("  %-10s %-7s %12s %12s %14s %14s" % ("norm", "threads", "train img/s", "eval img/s",
                                                 "bnexp/PyTorch", "bnexp/PyTorch"))
     print("  %-10s %-7s %12s %12s %14s %14s" % ("", "", "", "", "train", "eval"))
-    for kind in ("batch", "none", "group", "layer", "instance"):
+    for kind in KINDS:
         for threads in (1, 2):
             train, ev = measure(kind, threads)
             a = ours.get("cnn_%s_t%d_images_per_s" % (kind, threads))
