@@ -53,19 +53,20 @@ stats() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) { print "- - -"; exit }
 read -r lmed lmin lmax < <(printf '%s\n' "${loads[@]}" | stats)
 echo "  1-minute load average before each process: median $lmed, from $lmin to $lmax (the machine carries about 1 of its own)"
 printf '  %-14s %-7s %22s %22s %16s\n' norm threads "bnexp img/s (min-max)" "PyTorch img/s" "bnexp/PyTorch"
+# row LABEL T BNEXP_KEY TORCH_KEY: one line of the table
+row() {
+    read -r m lo hi < <(values "bnexp-t$2" "$3" | stats)
+    read -r tm _ _ < <(values "torch-t$2" "$4" | stats)
+    read -r rm _ _ < <(ratios "bnexp-t$2" "$3" "torch-t$2" "$4" | stats)
+    printf '  %-14s %-7s %22s %22s %16s\n' "$1" "$2" "$m ($lo-$hi)" "$tm" "$rm"
+}
 for kind in batch none group layer instance batch_noisy batch_renorm online; do
     for t in 1 2; do
-        read -r m lo hi < <(values "bnexp-t$t" "cnn_${kind}_t${t}_images_per_s" | stats)
-        read -r tm _ _ < <(values "torch-t$t" "torch_${kind}_t${t}_images_per_s" | stats)
-        read -r rm _ _ < <(ratios "bnexp-t$t" "cnn_${kind}_t${t}_images_per_s" "torch-t$t" "torch_${kind}_t${t}_images_per_s" | stats)
-        printf '  %-14s %-7s %22s %22s %16s\n' "$kind" "$t" "$m ($lo-$hi)" "$tm" "$rm"
+        row "$kind" "$t" "cnn_${kind}_t${t}_images_per_s" "torch_${kind}_t${t}_images_per_s"
     done
 done
 for t in 1 2; do
-    read -r m lo hi < <(values "bnexp-t$t" "cnn_eval_t${t}_images_per_s" | stats)
-    read -r tm _ _ < <(values "torch-t$t" "torch_eval_t${t}_images_per_s" | stats)
-    read -r rm _ _ < <(ratios "bnexp-t$t" "cnn_eval_t${t}_images_per_s" "torch-t$t" "torch_eval_t${t}_images_per_s" | stats)
-    printf '  %-14s %-7s %22s %22s %16s\n' "evaluation" "$t" "$m ($lo-$hi)" "$tm" "$rm"
+    row evaluation "$t" "cnn_eval_t${t}_images_per_s" "torch_eval_t${t}_images_per_s"
 done
 echo "  (PyTorch has no batch_noisy, batch_renorm or online; 'layer' on maps is GroupNorm(1, C) there)"
 for t in 1 2; do
