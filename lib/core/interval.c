@@ -84,7 +84,8 @@ double bnx_t_quantile(double p, double df)
     return p > 0.5 ? t : -t;
 }
 
-void bnx_interval_t(const double *x, int n, double level, bnx_interval *out)
+/* out's n, mean, sd and level from x[0..n); no interval yet. */
+static void interval_begin(const double *x, int n, double level, bnx_interval *out)
 {
     bnx_stat s;
     bnx_stat_compute(x, n, &s);
@@ -93,10 +94,15 @@ void bnx_interval_t(const double *x, int n, double level, bnx_interval *out)
     out->sd = s.sd;
     out->level = level;
     out->lo = out->hi = NAN;
-    if (s.n >= 2) {
-        double half = bnx_t_quantile(0.5 * (1.0 + level), s.n - 1) * s.sd / sqrt((double)s.n);
-        out->lo = s.mean - half;
-        out->hi = s.mean + half;
+}
+
+void bnx_interval_t(const double *x, int n, double level, bnx_interval *out)
+{
+    interval_begin(x, n, level, out);
+    if (out->n >= 2) {
+        double half = bnx_t_quantile(0.5 * (1.0 + level), out->n - 1) * out->sd / sqrt((double)out->n);
+        out->lo = out->mean - half;
+        out->hi = out->mean + half;
     }
 }
 
@@ -109,13 +115,7 @@ static int cmp_double(const void *pa, const void *pb)
 int bnx_interval_bootstrap(const double *x, int n, double level, int resamples, uint64_t seed,
                            bnx_interval *out)
 {
-    bnx_stat s;
-    bnx_stat_compute(x, n, &s);
-    out->n = s.n;
-    out->mean = s.mean;
-    out->sd = s.sd;
-    out->level = level;
-    out->lo = out->hi = NAN;
+    interval_begin(x, n, level, out);
     if (n < BNX_BOOTSTRAP_MIN_N || resamples < 100)
         return 0;
     double *means = malloc(sizeof(double) * (size_t)resamples);
