@@ -112,3 +112,15 @@ const char *test_path(const char *dir, const char *rel, int slot)
     snprintf(buf[slot], sizeof buf[slot], "%s/%s", dir, rel);
     return buf[slot];
 }
+
+Suite *test_simple_suite(const char *name, int timeout, const TTest *const *tests)
+{
+    Suite *s = suite_create(name);
+    TCase *tc = tcase_create(name);
+    if (timeout > 0)
+        tcase_set_timeout(tc, timeout);
+    for (int i = 0; tests[i]; i++)
+        tcase_add_test(tc, tests[i]);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -18,6 +18,13 @@ void test_register_suite(const char *name, test_suite_fn fn);
         test_register_suite(#fn, fn);                                                  \
     }
 
+/* A suite of one test case, both called `name`, holding the tests of the
+ * NULL-ended list (Check's START_TEST names), with `timeout` seconds per
+ * test (0: Check's default): the suite function of a test file whose
+ * tests need nothing else, e.g.
+ *   static Suite *suite_x(void) { return test_simple_suite("x", 0, (const TTest *[]){a, b, NULL}); } */
+Suite *test_simple_suite(const char *name, int timeout, const TTest *const *tests);
+
 /* 1 when the test runs under valgrind (its preload library is in
  * LD_PRELOAD), else 0: for the few checks of what the kernel does that
  * valgrind does otherwise (an execve of a missing program). */

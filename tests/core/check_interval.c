@@ -80,14 +80,7 @@ END_TEST
 
 static Suite *suite_interval(void)
 {
-    Suite *s = suite_create("interval");
-    TCase *tc = tcase_create("interval");
-    tcase_add_test(tc, t_quantiles_match_the_tables);
-    tcase_add_test(tc, t_interval_by_hand);
-    tcase_add_test(tc, bootstrap_needs_eight_and_is_reproducible);
-    tcase_add_test(tc, seeds_needed);
-    suite_add_tcase(s, tc);
-    return s;
+    return test_simple_suite("interval", 0, (const TTest *[]){t_quantiles_match_the_tables, t_interval_by_hand, bootstrap_needs_eight_and_is_reproducible, seeds_needed, NULL});
 }
 
 TEST_SUITE(suite_interval)

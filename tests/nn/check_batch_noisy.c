@@ -115,14 +115,7 @@ END_TEST
 
 static Suite *suite_batch_noisy(void)
 {
-    Suite *s = suite_create("batch_noisy");
-    TCase *tc = tcase_create("noise");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, shifts_are_philox_words);
-    tcase_add_test(tc, scales_are_normal_and_shifts_uniform);
-    tcase_add_test(tc, same_values_for_any_thread_count);
-    suite_add_tcase(s, tc);
-    return s;
+    return test_simple_suite("batch_noisy", 60, (const TTest *[]){shifts_are_philox_words, scales_are_normal_and_shifts_uniform, same_values_for_any_thread_count, NULL});
 }
 
 TEST_SUITE(suite_batch_noisy)

@@ -102,13 +102,7 @@ END_TEST
 
 static Suite *suite_residual(void)
 {
-    Suite *s = suite_create("residual");
-    TCase *tc = tcase_create("residual");
-    tcase_add_test(tc, shortcut_by_hand);
-    tcase_add_test(tc, backward_is_the_adjoint);
-    tcase_add_test(tc, same_values_for_any_thread_count);
-    suite_add_tcase(s, tc);
-    return s;
+    return test_simple_suite("residual", 0, (const TTest *[]){shortcut_by_hand, backward_is_the_adjoint, same_values_for_any_thread_count, NULL});
 }
 
 TEST_SUITE(suite_residual)
