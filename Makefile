@@ -134,6 +134,7 @@ unit-check: build/check_bnexp
 cli-check: bnexp build/pngcheck
 	./tests/cli_test.sh
 	./tests/cli_resume.sh
+	./tests/cli_faults.sh
 	./tests/cli_hostile.sh
 	./tests/cli_sweep.sh
 	./tests/cli_eval.sh

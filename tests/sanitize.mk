@@ -69,8 +69,10 @@ build-asan/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HELPERS) build-asan
 # points the sanitized binary, which lives in build-asan/, at the
 # checkout's experiments/ etc.  A script that sets BNEXP itself would test
 # ./bnexp instead, so that is refused.  tests/cli_install.sh tests `make
-# install`'s own build, not a sanitized binary, and is left out here.
-CLI_SCRIPTS := $(filter-out tests/cli_install.sh,$(sort $(wildcard tests/cli_*.sh)))
+# install`'s own build, not a sanitized binary, and is left out here, as is
+# tests/cli_faults.sh: its processes die by SIGKILL or on purpose, and what
+# it checks is on disk (the plain build's runs of it keep CI's time).
+CLI_SCRIPTS := $(filter-out tests/cli_install.sh tests/cli_faults.sh,$(sort $(wildcard tests/cli_*.sh)))
 check-asan: build-asan/bnexp build-asan/check_bnexp build-asan/pngcheck \
             $(FUZZ_TARGETS:%=build-asan/fuzz/%)
 	@rm -rf build-asan/logs && mkdir -p build-asan/logs

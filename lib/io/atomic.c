@@ -1,10 +1,15 @@
 #include "io/atomic.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "core/failpoint.h"
 
 int bnx_sync_parent_dir(const char *path, bnx_error *err)
 {
@@ -42,6 +47,15 @@ int bnx_write_file_atomic(const char *path, const void *data, size_t size, bnx_e
     const char *p = data;
     size_t left = size;
     int e = 0;
+    char fp[160];
+    int fault = bnx_failpoint(bnx_failpoint_file_step(path, "write", fp, sizeof fp));
+    if (fault == BNX_FP_KILL) { /* half of it written, then nothing more */
+        ssize_t unused = write(fd, data, size / 2);
+        (void)unused;
+        bnx_failpoint_kill();
+    }
+    if (fault)
+        e = fault == BNX_FP_ENOSPC ? ENOSPC : EIO, left = 0;
     while (left > 0 && !e) {
         ssize_t n = write(fd, p, left);
         if (n < 0 && errno == EINTR)
@@ -61,11 +75,33 @@ int bnx_write_file_atomic(const char *path, const void *data, size_t size, bnx_e
         return bnx_fail(err, BNX_EIO, "cannot write %s: %s failed: %s (the file is unchanged)",
                         path, step, strerror(e));
     }
-    if (rename(tmp, path) != 0) {
-        e = errno;
+    fault = bnx_failpoint(bnx_failpoint_file_step(path, "rename", fp, sizeof fp));
+    if (fault == BNX_FP_KILL)
+        bnx_failpoint_kill();
+    if (fault || rename(tmp, path) != 0) {
+        e = fault == BNX_FP_ENOSPC ? ENOSPC : fault == BNX_FP_EIO ? EIO : errno;
         unlink(tmp);
         return bnx_fail(err, BNX_EIO, "cannot replace %s with %s: %s (the file is unchanged)",
                         path, tmp, strerror(e));
     }
     return bnx_sync_parent_dir(path, err);
+}
+
+void bnx_remove_stale_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        const char *tmp = strstr(e->d_name, ".tmp.");
+        if (!tmp || !tmp[5] || strspn(tmp + 5, "0123456789") != strlen(tmp + 5))
+            continue;
+        long pid = strtol(tmp + 5, NULL, 10);
+        if (pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue; /* its writer still runs (or may: not ours to judge) */
+        char path[4400 + sizeof e->d_name];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    if (d)
+        closedir(d);
 }

@@ -19,6 +19,13 @@
  * synced (the new file is in place, but may not survive a crash). */
 int bnx_write_file_atomic(const char *path, const void *data, size_t size, bnx_error *err);
 
+/* Remove what a process killed outright (SIGKILL, a crash) left of the
+ * files it was replacing in directory `dir`: every NAME.tmp.PID whose PID
+ * is not a running process (a live writer's file is left alone).  Errors
+ * are ignored: what cannot be removed stays, harmless (bnx_write_file_atomic
+ * never reads it). */
+void bnx_remove_stale_temporaries(const char *dir);
+
 /* fsync the directory that holds `path` (its parent, or "." for a bare
  * name), so that a rename or a new file in it survives a crash.  A file
  * system that cannot sync directories (EINVAL) counts as success.

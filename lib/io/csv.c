@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/failpoint.h"
+
 /* Write all n bytes at the file's end; 0, or the errno of the failure (EIO
  * for a write that made no progress). */
 static int write_all(int fd, const char *p, size_t n)
@@ -29,7 +31,14 @@ static int write_all(int fd, const char *p, size_t n)
  * csv->size so that no part of it stays. */
 static int append_line(bnx_csv *csv, const char *line, size_t n, bnx_error *err)
 {
-    int e = write_all(csv->fd, line, n);
+    int fault = bnx_failpoint("csv.append");
+    if (fault == BNX_FP_KILL) { /* half a row, as a crash mid-write leaves it */
+        write_all(csv->fd, line, n / 2);
+        bnx_failpoint_kill();
+    }
+    int e = fault == BNX_FP_ENOSPC ? ENOSPC
+            : fault == BNX_FP_EIO  ? EIO
+                                   : write_all(csv->fd, line, n);
     if (e == 0) {
         csv->size += (long)n;
         return BNX_OK;

@@ -1,7 +1,6 @@
 /* One trial of a plan, run in this process (runs/trial.h). */
 #include "runs/trial.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -16,6 +15,7 @@
 #include "nn/kernel.h"
 #include "train/checkpoint.h"
 #include "runs/machine.h"
+#include "io/atomic.h"
 #include "runs/manifest.h"
 #include "runs/rundir.h"
 
@@ -105,8 +105,14 @@ int bnx_trial_finished_before(const bnx_plan *plan, const char *run_dir, int ind
     if (rc == BNX_ENOTFOUND)
         return BNX_OK; /* not started, or stopped before its first checkpoint */
     if (rc == BNX_OK && ck.finished) {
+        /* finished only with its manifest: a trial killed between its last
+           checkpoint and its manifest runs again, to write the manifest from
+           the checkpoint (bnx_trial_execute) */
+        char manifest[8400];
+        bnx_manifest_info info;
+        snprintf(manifest, sizeof manifest, "%s/%s/manifest.json", run_dir, t->dir);
         *result = ck.result;
-        *finished = 1;
+        *finished = bnx_manifest_read(manifest, &info, NULL) == BNX_OK && info.has_result;
     }
     bnx_checkpoint_free(&ck);
     return rc;
@@ -152,24 +158,6 @@ int bnx_trial_stop_signal(void)
 
 /* ---- running it ---- */
 
-/* Remove what a trial process killed outright (SIGKILL, a crash) may have
- * left of a file being replaced: NAME.tmp.PID (io/atomic.h). */
-static void remove_temporary_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        const char *tmp = strstr(e->d_name, ".tmp.");
-        if (tmp && tmp[5] && strspn(tmp + 5, "0123456789") == strlen(tmp + 5)) {
-            char path[4400 + sizeof e->d_name];
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-    }
-    if (d)
-        closedir(d);
-}
-
 int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
                       const bnx_trial_data *data, int num_data, bnx_progress_fn progress,
                       void *ctx, bnx_trial_result *result, int *already, bnx_error *err)
@@ -196,7 +184,7 @@ int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
         close(lock);
         return BNX_OK;
     }
-    remove_temporary_files(dir);
+    bnx_remove_stale_temporaries(dir); /* a killed attempt's */
     unlink(path); /* an earlier attempt's: the trial is not over */
     bnx_running running;
     bnx_running_describe(&running);
