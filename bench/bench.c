@@ -28,6 +28,7 @@
 #include "core/timer.h"
 #include "train/memory.h"
 #include "spec/spec.h"
+#include "model/mlp.h"
 #include "model/net.h"
 #include "nn/conv2d.h"
 #include "nn/gemm.h"

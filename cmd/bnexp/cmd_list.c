@@ -14,6 +14,7 @@
 #include "data/registry.h"
 #include "spec/config.h"
 #include "io/strbuf.h"
+#include "model/model.h"
 #include "nn/norm.h"
 
 /* Strip leading and trailing white space in place; returns the start. */
@@ -147,6 +148,16 @@ static void list_charts(void)
         printf("  %-14s %s\n", bnx_chart_at(i)->name, bnx_chart_at(i)->summary);
 }
 
+static void list_models(void)
+{
+    char keys[1024];
+    printf("\nmodels (key model; docs/reference/models.md):\n");
+    for (int k = 0; k < bnx_model_count(); k++)
+        printf("  %-14s %s\n  %-14s its own keys: %s\n", bnx_model_name(k),
+               bnx_model_ops_of(k)->title, "", bnx_model_keys(k, 1, ", ", keys, sizeof keys));
+    printf("  every model reads %s\n", bnx_model_keys(0, 0, ", ", keys, sizeof keys));
+}
+
 static void list_norms(void)
 {
     printf("\nnormalizations (keys norm, norm_fc; docs/guide/keys.md):\n");
@@ -244,6 +255,23 @@ static void md_norms(void)
     }
 }
 
+static void md_models(void)
+{
+    char keys[1024];
+    md_header("Models", "models");
+    printf("The network types the key `model` takes (the model table,\n"
+           "lib/model/model.c; each type's header, lib/model/NAME.h, gives its\n"
+           "layers and their shapes; adding one: [HACKING.md](../../HACKING.md)).\n"
+           "What each key takes and means: [keys.md](keys.md).\n\n"
+           "| model | what it builds | its own keys |\n|---|---|---|\n");
+    for (int k = 0; k < bnx_model_count(); k++) {
+        printf("| %s | ", bnx_model_name(k));
+        md_cell(bnx_model_ops_of(k)->title);
+        printf(" | %s |\n", bnx_model_keys(k, 1, ", ", keys, sizeof keys));
+    }
+    printf("\nEvery model reads %s.\n", bnx_model_keys(0, 0, ", ", keys, sizeof keys));
+}
+
 static void md_datasets(void)
 {
     md_header("Datasets", "datasets");
@@ -266,14 +294,14 @@ static int list_markdown(const char *what)
         const char *name;
         void (*print)(void);
     } pages[] = {{"keys", md_keys}, {"charts", md_charts}, {"normalizations", md_norms},
-                 {"datasets", md_datasets}};
+                 {"datasets", md_datasets}, {"models", md_models}};
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
         if (strcmp(what, pages[i].name) == 0) {
             pages[i].print();
             return 0;
         }
-    return cli_error(2, "list: --markdown %s: expected keys, charts, normalizations or datasets",
-                     what);
+    return cli_error(2, "list: --markdown %s: expected keys, charts, normalizations, datasets "
+                     "or models", what);
 }
 
 int cmd_list(int argc, char **argv)
@@ -304,6 +332,7 @@ int cmd_list(int argc, char **argv)
     list_experiments();
     list_datasets();
     list_charts();
+    list_models();
     list_norms();
     list_keys();
     return 0;

@@ -319,12 +319,13 @@ static const struct command {
      "                    moving-average accuracy before and after it (the pitfall);\n"
      "                    refused with other --stats\n"
      "  -h, --help        show this help\n"},
-    {"list", cmd_list, "list experiments, datasets, charts and normalizations",
+    {"list", cmd_list, "list experiments, datasets, charts, models and normalizations",
      "usage: bnexp list\n"
-     "       bnexp list --markdown keys|charts|normalizations|datasets\n"
+     "       bnexp list --markdown keys|charts|normalizations|datasets|models\n"
      "\n"
      "List the experiments in experiments/, the datasets bnexp knows (and whether\n"
-     "they are present), the chart kinds `bnexp plot` draws, the kinds of\n"
+     "they are present), the chart kinds `bnexp plot` draws, the network types\n"
+     "the key model takes (what each builds and the keys it reads), the kinds of\n"
      "normalization the keys norm and norm_fc take, and every key an experiment\n"
      "file, --set or --grid can give, with its default, the values it takes and\n"
      "its meaning.\n"

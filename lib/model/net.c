@@ -7,102 +7,16 @@
 
 #include "core/alloc.h"
 #include "core/timer.h"
+#include "model/model.h"
 #include "nn/activation.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"
 #include "nn/pool.h"
 #include "nn/sgd.h"
 
-/* ---- building ---- */
-
-/* Append a layer whose output has shape (c, h, w) per example; its input is
- * the previous layer's output (or the network input). */
-static bnx_layer *add_layer(bnx_net *net, bnx_layer_kind kind, int c, int h, int w, int spatial)
-{
-    const bnx_layer *prev = net->num_layers > 0 ? &net->layers[net->num_layers - 1] : NULL;
-    bnx_layer *l = &net->layers[net->num_layers++];
-    memset(l, 0, sizeof *l);
-    l->kind = kind;
-    l->in = prev ? prev->out : net->in_features;
-    l->c = c;
-    l->height = h;
-    l->width = w;
-    l->out = c * h * w;
-    l->spatial = spatial;
-    return l;
-}
-
-/* Append a layer of the same shape as the previous one. */
-static bnx_layer *add_same(bnx_net *net, bnx_layer_kind kind)
-{
-    const bnx_layer *prev = &net->layers[net->num_layers - 1];
-    return add_layer(net, kind, prev->c, prev->height, prev->width, prev->spatial);
-}
-
-static bnx_layer_kind activation_layer(bnx_activation a)
-{
-    return a == BNX_ACT_RELU ? BNX_LAYER_RELU : a == BNX_ACT_TANH ? BNX_LAYER_TANH : BNX_LAYER_SIGMOID;
-}
-
-/* Make the just-appended layer l a normalization of kind `kind` (nn/norm.h's
- * table), and ask the kind whether it can normalise it; `maps` says
- * whether its values are conv maps, `key` names the key that chose it. */
-static int set_norm(bnx_net *net, bnx_layer *l, const bnx_net_spec *spec, int kind, int maps,
-                    const char *key, bnx_error *err)
-{
-    bnx_norm_layer *nl = &l->norm;
-    nl->ops = bnx_norm_ops_of(kind);
-    nl->hp = spec->norm_hp;
-    nl->c = l->c;
-    nl->s = l->height * l->width;
-    nl->rng = &net->noise_rng;
-    if (!nl->ops)
-        return bnx_fail(err, BNX_EINVAL, "normalization kind %d is not in the table", kind);
-    if ((nl->ops->traits & BNX_NORM_MAPS_ONLY) && !maps)
-        return bnx_fail(err, BNX_EINVAL, "%s = %s normalises conv maps only, and layer %d is "
-                        "fully connected (%s)", key, nl->ops->name, net->num_layers,
-                        net->num_layers == 1 ? "an mlp's input: use model = cnn, or another kind"
-                                             : "set norm_fc to another kind, or none");
-    if (nl->ops->check && nl->ops->check(nl, err))
-        return bnx_error_prefix(err, "%s = %s at layer %d (%d channels of %dx%d)", key,
-                                nl->ops->name, net->num_layers, l->c, l->height, l->width);
-    return BNX_OK;
-}
-
-/* Append a normalization layer of kind `kind` of the previous layer's shape. */
-static int add_norm(bnx_net *net, const bnx_net_spec *spec, int kind, bnx_error *err)
-{
-    bnx_layer *l = add_same(net, BNX_LAYER_NORM);
-    return set_norm(net, l, spec, kind, l->spatial, "norm", err);
-}
-
-/* The input_norm layer: an mlp's input as C*H*W features of one value, a
- * cnn's as C maps of H x W, both in the input's rows layout. */
-static int add_input_norm(bnx_net *net, const bnx_net_spec *spec, bnx_error *err)
-{
-    int maps = spec->conv_layers > 0;
-    bnx_layer *l = maps ? add_layer(net, BNX_LAYER_NORM, spec->in_c, spec->in_h, spec->in_w, 0)
-                        : add_layer(net, BNX_LAYER_NORM, net->in_features, 1, 1, 0);
-    return set_norm(net, l, spec, spec->input_norm, maps, "input_norm", err);
-}
-
-/* A block after a conv or linear layer: the normalization `kind` (0: none)
- * and the nonlinearity in the order of the placement.  *preact receives
- * the index of the layer whose output is the block's pre-activation (the
- * input of the nonlinearity). */
-static int add_block(bnx_net *net, const bnx_net_spec *spec, int kind, int *preact,
-                     bnx_error *err)
-{
-    net->block_weight[net->num_blocks] = net->num_layers - 1;
-    if (kind && spec->norm_placement == BNX_NORM_BEFORE && add_norm(net, spec, kind, err))
-        return err ? err->code : BNX_EINVAL;
-    *preact = net->num_layers - 1;
-    net->block_preact[net->num_blocks++] = *preact;
-    add_same(net, activation_layer(spec->activation));
-    if (kind && spec->norm_placement == BNX_NORM_AFTER && add_norm(net, spec, kind, err))
-        return err ? err->code : BNX_EINVAL;
-    return BNX_OK;
-}
+/* ---- building: spec->model lays the layers out (model/model.h, through
+ * model/layout.h); what follows from the layers is here: parameters,
+ * buffers, allocation ---- */
 
 /* A conv or linear layer has a bias unless a normalization that cancels it
  * follows. */
@@ -131,22 +45,16 @@ static size_t param_count(const bnx_net *net, int i)
     return bnx_layer_weight_count(l) + (has_bias(net, i) ? (size_t)l->c : 0);
 }
 
+/* What every type needs of a spec; each checks its own fields. */
 static int check_spec(const bnx_net_spec *spec, int max_batch, bnx_error *err)
 {
+    if (!spec->model || !spec->model->layout)
+        return bnx_fail(err, BNX_EINVAL, "the net spec names no network type (its model: "
+                        "bnx_model_ops_of)");
     if (spec->in_c < 1 || spec->in_h < 1 || spec->in_w < 1 ||
         (size_t)spec->in_c * spec->in_h * spec->in_w > (1u << 20))
         return bnx_fail(err, BNX_EINVAL, "input shape %dx%dx%d is out of range (1 to %d values)",
                         spec->in_c, spec->in_h, spec->in_w, 1 << 20);
-    if (spec->conv_layers < 0 || spec->conv_layers > BNX_MAX_CONV)
-        return bnx_fail(err, BNX_EINVAL, "%d conv layers is out of range (0 to %d)", spec->conv_layers, BNX_MAX_CONV);
-    for (int k = 0; k < spec->conv_layers; k++)
-        if (spec->conv_channels[k] < 1 || spec->conv_channels[k] > 4096)
-            return bnx_fail(err, BNX_EINVAL, "conv layer %d: %d channels is out of range (1 to 4096)",
-                            k + 1, spec->conv_channels[k]);
-    if (spec->hidden_layers < 1 || spec->hidden_layers > BNX_MAX_HIDDEN)
-        return bnx_fail(err, BNX_EINVAL, "hidden_layers = %d is out of range (1 to %d)", spec->hidden_layers, BNX_MAX_HIDDEN);
-    if (spec->hidden_units < 1 || spec->hidden_units > BNX_MAX_UNITS)
-        return bnx_fail(err, BNX_EINVAL, "hidden_units = %d is out of range (1 to %d)", spec->hidden_units, BNX_MAX_UNITS);
     if (spec->num_classes < 2 || spec->num_classes > 256)
         return bnx_fail(err, BNX_EINVAL, "number of classes %d is out of range (2 to 256)", spec->num_classes);
     if (!(spec->dropout >= 0.0f && spec->dropout < 1.0f))
@@ -156,62 +64,8 @@ static int check_spec(const bnx_net_spec *spec, int max_batch, bnx_error *err)
         spec->input_norm >= bnx_norm_count())
         return bnx_fail(err, BNX_EINVAL, "normalization kinds %d, %d and %d: out of range (0 to %d)",
                         spec->norm, spec->norm_fc, spec->input_norm, bnx_norm_count() - 1);
-    if (spec->pool != BNX_POOL_NONE && (spec->pool_size < 1 || spec->pool_every < 1))
-        return bnx_fail(err, BNX_EINVAL, "pool_size = %d and pool_every = %d must be at least 1",
-                        spec->pool_size, spec->pool_every);
     if (max_batch < 1 || max_batch > BNX_MAX_BATCH)
         return bnx_fail(err, BNX_EINVAL, "mini-batch size %d is out of range (1 to %d)", max_batch, BNX_MAX_BATCH);
-    return BNX_OK;
-}
-
-/* Lay out the layers of `spec` (shapes only, nothing allocated). */
-static int build_layers(bnx_net *net, const bnx_net_spec *spec, bnx_error *err)
-{
-    int c = spec->in_c, h = spec->in_h, w = spec->in_w;
-    if (spec->input_norm) {
-        int rc = add_input_norm(net, spec, err);
-        if (rc)
-            return rc;
-    }
-    for (int k = 0; k < spec->conv_layers; k++) {
-        bnx_conv_geom g;
-        int rc = bnx_conv_geom_init(&g, c, h, w, spec->conv_channels[k], spec->conv_kernel,
-                                    spec->conv_kernel, spec->conv_stride, spec->conv_padding, err);
-        if (rc) {
-            bnx_error_prefix(err, "conv layer %d of conv_channels (input %dx%dx%d; conv_kernel, "
-                             "conv_stride, conv_padding)", k + 1, c, h, w);
-            return rc;
-        }
-        bnx_layer *l = add_layer(net, BNX_LAYER_CONV, g.k, g.oh, g.ow, 1);
-        l->geom = g;
-        int preact;
-        if ((rc = add_block(net, spec, spec->norm, &preact, err)))
-            return rc;
-        c = g.k, h = g.oh, w = g.ow;
-        if (spec->pool != BNX_POOL_NONE && (k + 1) % spec->pool_every == 0) {
-            int s = spec->pool_size;
-            if (h < s || w < s)
-                return bnx_fail(err, BNX_EINVAL, "pooling after conv layer %d: the %dx%d map is smaller "
-                                "than the %dx%d window (raise pool_every, lower pool_size, or list "
-                                "fewer conv_channels)", k + 1, h, w, s, s);
-            bnx_layer *p = add_layer(net, spec->pool == BNX_POOL_MAX ? BNX_LAYER_MAXPOOL : BNX_LAYER_AVGPOOL,
-                                     c, (h - s) / s + 1, (w - s) / s + 1, 1);
-            p->geom = (bnx_conv_geom){.c = c, .h = h, .w = w, .k = c, .kh = s, .kw = s,
-                                      .stride = s, .oh = p->height, .ow = p->width};
-            h = p->height, w = p->width;
-        }
-    }
-    if (spec->conv_layers > 0)
-        add_layer(net, BNX_LAYER_FLATTEN, c * h * w, 1, 1, 0);
-    for (int k = 0; k < spec->hidden_layers; k++) {
-        add_layer(net, BNX_LAYER_LINEAR, spec->hidden_units, 1, 1, 0);
-        int rc = add_block(net, spec, spec->norm_fc, &net->preact[net->num_hidden++], err);
-        if (rc)
-            return rc;
-        if (spec->dropout > 0.0f)
-            add_same(net, BNX_LAYER_DROPOUT)->drop = spec->dropout;
-    }
-    add_layer(net, BNX_LAYER_LINEAR, spec->num_classes, 1, 1, 0);
     return BNX_OK;
 }
 
@@ -370,7 +224,13 @@ static int lay_out(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_er
     net->in_features = spec->in_c * spec->in_h * spec->in_w;
     net->num_classes = spec->num_classes;
     net->activation = spec->activation;
-    return build_layers(net, spec, err);
+    net->model = spec->model;
+    int rc = spec->model->layout(net, spec, err);
+    if (rc == BNX_OK && net->overflow)
+        return bnx_fail(err, BNX_EINVAL, "model = %s: the network has more than %d layers or %d "
+                        "blocks (BNX_MAX_LAYERS)", spec->model->name, BNX_MAX_LAYERS,
+                        (int)(sizeof net->block_weight / sizeof net->block_weight[0]));
+    return rc;
 }
 
 int bnx_net_plan(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_net_bytes *bytes,
@@ -402,23 +262,6 @@ int bnx_net_create(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_er
         if (net->layers[i].kind == BNX_LAYER_NORM)
             bnx_norm_reset(&net->layers[i].norm);
     return BNX_OK;
-}
-
-int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *m, int max_batch, bnx_error *err)
-{
-    bnx_net_spec spec = {
-        .in_c = 1, .in_h = 1, .in_w = m->in_features,
-        .num_classes = m->num_classes,
-        .pool = BNX_POOL_NONE,
-        .hidden_layers = m->hidden_layers,
-        .hidden_units = m->hidden_units,
-        .activation = m->activation,
-        .norm = m->norm,
-        .norm_fc = m->norm,
-        .norm_placement = BNX_NORM_BEFORE,
-        .norm_hp = m->norm_hp,
-    };
-    return bnx_net_create(net, &spec, max_batch, err);
 }
 
 void bnx_net_destroy(bnx_net *net)

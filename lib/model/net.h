@@ -1,7 +1,10 @@
-/* A sequential network built from a trial's keys: an MLP, or a CNN of conv
- * blocks and pooling followed by fully connected hidden blocks, with
- * normalization layers (nn/norm.h's table), nonlinearities and dropout,
- * trained by SGD.
+/* A network: a list of layers, laid out for a net spec by a network type
+ * of the model table (model/model.h: mlp.c, cnn.c, one file each) from
+ * the bricks of model/layout.h: conv blocks and pooling, fully connected
+ * hidden blocks, normalization layers (nn/norm.h's table), nonlinearities
+ * and dropout.  This file is what every type shares: the layers' storage,
+ * forward and backward over the list, initialisation, SGD, the
+ * normalization state and Algorithm 2, and never names a type.
  *
  * Layouts.  The network input is (N, C, H, W).  Activations of the
  * convolutional part are kept channel-major, (C, N, H, W): one GEMM then
@@ -23,6 +26,9 @@
 #include "core/rng.h"
 #include "nn/conv2d.h"
 #include "nn/norm.h"
+
+/* A network type (model/model.h). */
+typedef struct bnx_model_ops bnx_model_ops;
 
 #define BNX_MAX_LAYERS 128
 #define BNX_MAX_HIDDEN 16
@@ -89,33 +95,33 @@ typedef struct bnx_layer {
                                it is a normalization (whose backward writes it) */
 } bnx_layer;
 
-/* What bnx_net_create builds:
- *   [conv (K_k, kernel, stride, padding) -> block] x conv_layers, with
- *       pooling after every pool_every-th block,
- *   flatten,
- *   [linear (hidden_units) -> block -> dropout] x hidden_layers,
- *   linear (num_classes)
- * where a block is  norm -> nonlinearity  (placement before),
- * nonlinearity -> norm  (after), or the nonlinearity alone (kind 0, none);
- * conv blocks use the kind `norm`, fully connected ones `norm_fc` (indices
- * into nn/norm.h's table).  A conv or linear layer directly followed by a
- * kind with BNX_NORM_CANCELS_BIAS has no bias (Section 3.2: the mean
- * subtraction cancels it and beta takes its role).
- *
- * With input_norm (a kind, 0: none) a normalization layer comes first and
- * normalises the input itself, with its own gamma and beta, running state
- * and inference mode like any other (PyTorch's BatchNorm1d or BatchNorm2d
- * as a model's first layer).  Without conv layers it sees the input as
- * in_c*in_h*in_w features, (N, C*H*W, 1): batch norm then has one mean and
- * variance per input feature.  With conv layers it sees in_c channels of
- * in_h x in_w maps in the input's (N, C, H, W) layout: per channel over
- * N*H*W values (Section 3.2), and kinds for maps only are allowed there.
- * Its output keeps the input's layout, which the first conv or linear
- * layer reads as it would the input. */
+/* What a network is built from: the keys of a trial (spec/config.h's
+ * bnx_config_net_spec) or a test's own.  `model` is the type that lays it
+ * out and says which fields it reads (its header: model/mlp.h,
+ * model/cnn.h); the others are ignored.  Where the network has them:
+ *   a block after a conv or linear layer is  norm -> nonlinearity
+ *   (placement before), nonlinearity -> norm (after), or the nonlinearity
+ *   alone (kind 0, none); conv blocks use the kind `norm`, fully connected
+ *   ones `norm_fc` (indices into nn/norm.h's table).  A conv or linear
+ *   layer directly followed by a kind with BNX_NORM_CANCELS_BIAS has no
+ *   bias (Section 3.2: the mean subtraction cancels it and beta takes its
+ *   role).
+ *   With input_norm (a kind, 0: none) a normalization layer comes first and
+ *   normalises the input itself, with its own gamma and beta, running
+ *   state and inference mode like any other (PyTorch's BatchNorm1d or
+ *   BatchNorm2d as a model's first layer): on a type with a flat input
+ *   (BNX_MODEL_FLAT_INPUT) it sees in_c*in_h*in_w features, (N, C*H*W, 1),
+ *   and batch norm has one mean and variance per input feature; on one
+ *   that reads maps it sees in_c channels of in_h x in_w maps in the
+ *   input's (N, C, H, W) layout: per channel over N*H*W values (Section
+ *   3.2), and kinds for maps only are allowed there.  Its output keeps the
+ *   input's layout, which the first conv or linear layer reads as it
+ *   would the input. */
 typedef struct bnx_net_spec {
+    const bnx_model_ops *model; /* the type (bnx_model_ops_of); NULL is refused */
     int in_c, in_h, in_w;   /* input shape per example */
     int num_classes;        /* width of the output layer */
-    int conv_layers;        /* 0 for an MLP */
+    int conv_layers;        /* conv layers, the entries of conv_channels */
     int conv_channels[BNX_MAX_CONV];
     int conv_kernel, conv_stride, conv_padding;
     bnx_pool pool;
@@ -132,18 +138,8 @@ typedef struct bnx_net_spec {
     bnx_norm_hyper norm_hp; /* eps, momentum, groups for every norm layer */
 } bnx_net_spec;
 
-/* The fully connected network of Section 4.1 (kept for tests and bench). */
-typedef struct bnx_mlp_spec {
-    int in_features;    /* 784 for MNIST */
-    int hidden_layers;  /* number of hidden layers, >= 1 */
-    int hidden_units;   /* units per hidden layer */
-    int num_classes;    /* width of the output layer */
-    bnx_activation activation;
-    int norm;           /* kind before each hidden nonlinearity (0: none) */
-    bnx_norm_hyper norm_hp;
-} bnx_mlp_spec;
-
 typedef struct bnx_net {
+    const bnx_model_ops *model; /* the type that laid it out */
     int num_layers;
     bnx_layer layers[BNX_MAX_LAYERS];
     int max_batch;
@@ -168,15 +164,19 @@ typedef struct bnx_net {
                                    and backward at [2i + 1] (bench's per-layer timing) */
     int pop_batches;            /* mini-batches accumulated for Algorithm 2 */
     int pop_m;                  /* their size (examples) */
+    int overflow;               /* 1: the layout wanted more than BNX_MAX_LAYERS layers
+                                   or more blocks than block_weight holds (refused) */
 } bnx_net;
 
-/* Build the network of `spec` for mini-batches of up to max_batch examples.
- * Parameters start at zero (gamma at one); call bnx_net_init next.
- * Errors: BNX_EINVAL for a size out of range or a shape that does not fit
- * (named, with the limit: a kernel larger than its padded input, pooling
- * of a map smaller than the window, sizes whose buffers would overflow, a
- * normalization that refuses its layer), BNX_ENOMEM with the number of
- * bytes that could not be allocated. */
+/* Build the network of `spec` for mini-batches of up to max_batch examples:
+ * spec->model lays out its layers (model/model.h), then every buffer is
+ * allocated.  Parameters start at zero (gamma at one); call bnx_net_init
+ * next.  Errors: BNX_EINVAL for no model, a size out of range or a shape
+ * that does not fit (named, with the limit: a kernel larger than its
+ * padded input, pooling of a map smaller than the window, more layers than
+ * BNX_MAX_LAYERS, sizes whose buffers would overflow, a normalization that
+ * refuses its layer), BNX_ENOMEM with the number of bytes that could not
+ * be allocated. */
 int bnx_net_create(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_error *err);
 
 /* What a network's buffers take, in bytes, as bnx_net_create allocates them. */
@@ -198,10 +198,6 @@ typedef struct bnx_net_bytes {
  * Errors: as bnx_net_create, except BNX_ENOMEM and the size limits. */
 int bnx_net_plan(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_net_bytes *bytes,
                  bnx_error *err);
-
-/* bnx_net_create of  [linear -> (BN) -> activation] x hidden_layers -> linear
- * for inputs of in_features = (1, 1, in_features). */
-int bnx_mlp_create(bnx_net *net, const bnx_mlp_spec *spec, int max_batch, bnx_error *err);
 
 /* Free every buffer of the network and zero it.  Safe on a zeroed struct. */
 void bnx_net_destroy(bnx_net *net);

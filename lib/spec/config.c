@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/paths.h"
+#include "model/model.h"
 #include "nn/norm.h"
 
 /* K_INTLIST: comma-separated positive integers into conv_channels, their
@@ -15,8 +16,9 @@
  * too, stored as BNX_NORM_SAME.  K_DOUBLE with choices "none": that word
  * too, stored as NAN.  K_PAIR: "LOW,HIGH", two numbers in range with LOW
  * below HIGH, into a double[2]; with choices "none", that word too, stored
- * as NAN, NAN. */
-enum key_type { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_STRING, K_ENUM, K_INTLIST, K_NORM, K_PAIR };
+ * as NAN, NAN.  K_MODEL: a name of model/model.h's table, stored as its index. */
+enum key_type { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_STRING, K_ENUM, K_INTLIST, K_NORM, K_PAIR,
+                K_MODEL };
 
 struct key {
     const char *name;
@@ -37,7 +39,7 @@ static const struct key keys[] = {
     {"input_scale", K_DOUBLE, OFF(input_scale), 1e-6, 1e6, NULL, "1", "pixels in [0, 1] times this (255: raw 0-255 pixels), before standardize", 0},
     {"input_constant", K_DOUBLE, OFF(input_constant), -1e6, 1e6, "none", "none", "mlp: an extra input feature with this value for every example (none: no feature)", 0},
     {"input_two_level", K_PAIR, OFF(input_two_level), -1e6, 1e6, "none", "none", "mlp: LOW,HIGH: an extra input feature, LOW or HIGH with probability 1/2, fixed per example by the seed (none: no feature)", 0},
-    {"model", K_ENUM, OFF(model), 0, 0, "mlp|cnn", "mlp", "fully connected network, or conv blocks then fully connected", 0},
+    {"model", K_MODEL, OFF(model), 0, 0, NULL, "mlp", "network type: a row of the model table (what each builds and the keys it reads: bnexp list, docs/reference/models.md)", 0},
     {"conv_channels", K_INTLIST, OFF(conv_channels), 1, 4096, NULL, "32,64", "cnn: output channels of each conv layer (their number is the depth)", 0},
     {"conv_kernel", K_INT, OFF(conv_kernel), 1, 15, NULL, "3", "cnn: square kernel size", 0},
     {"conv_stride", K_INT, OFF(conv_stride), 1, 8, NULL, "1", "cnn: convolution stride", 0},
@@ -312,6 +314,16 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
     }
     case K_INTLIST:
         return parse_list(cfg, k, value, err);
+    case K_MODEL: {
+        int index = bnx_model_find(value);
+        char names[256];
+        if (index < 0)
+            return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a network type (expected one of "
+                            "%s; bnexp list shows what each builds)", key, value,
+                            bnx_model_names(names, sizeof names, "|", 0));
+        *(int *)field = index;
+        return BNX_OK;
+    }
     case K_INT:
         if (!strcmp(key, "probe_layer") && !strcmp(value, "last")) {
             *(int *)field = 0;
@@ -377,15 +389,15 @@ int bnx_config_probe_layer(const bnx_config *cfg)
     return cfg->probe_layer == 0 ? cfg->hidden_layers : cfg->probe_layer;
 }
 
-/* The normalization of the conv blocks (i = 0; none for an mlp), of the
- * fully connected blocks (i = 1) or of the input (i = 2), NULL for none;
- * *key names the key that chose it. */
+/* The normalization of the conv blocks (i = 0; none for a model without
+ * maps, BNX_MODEL_MAPS), of the fully connected blocks (i = 1) or of the
+ * input (i = 2), NULL for none; *key names the key that chose it. */
 enum { NUM_NORM_PLACES = 3 };
 static const bnx_norm_ops *block_norm(const bnx_config *cfg, int i, const char **key)
 {
     *key = i == 2 ? "input_norm" : i == 1 && cfg->norm_fc != BNX_NORM_SAME ? "norm_fc" : "norm";
     if (i == 0)
-        return bnx_norm_ops_of(cfg->model == BNX_MODEL_CNN ? cfg->norm : 0);
+        return bnx_norm_ops_of(bnx_model_ops_of(cfg->model)->traits & BNX_MODEL_MAPS ? cfg->norm : 0);
     if (i == 2)
         return bnx_norm_ops_of(cfg->input_norm);
     return bnx_norm_ops_of(bnx_config_norm_fc(cfg));
@@ -424,13 +436,15 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
         return bnx_fail(err, BNX_EINVAL, "batch_size = %d exceeds the %d training examples", cfg->batch_size, train_size);
     if (test_size > 0 && cfg->probe_size > test_size)
         return bnx_fail(err, BNX_EINVAL, "probe_size = %d exceeds the %d test examples", cfg->probe_size, test_size);
-    if (cfg->model == BNX_MODEL_CNN && bnx_config_input_extras(cfg) > 0) {
+    const bnx_model_ops *model = bnx_model_ops_of(cfg->model);
+    if (!(model->traits & BNX_MODEL_FLAT_INPUT) && bnx_config_input_extras(cfg) > 0) {
         const char *key = isnan(cfg->input_constant) ? "input_two_level" : "input_constant";
-        char value[80];
+        char value[80], flat[256];
         bnx_config_key_value(cfg, bnx_config_key_index(key), value, sizeof value);
-        return bnx_fail(err, BNX_EINVAL, "%s = %s with model = cnn: an extra input feature is "
-                        "appended to an mlp's flat input, and a cnn's input is image maps (use "
-                        "model = mlp, or %s = none)", key, value, key);
+        bnx_model_names(flat, sizeof flat, " or ", BNX_MODEL_FLAT_INPUT);
+        return bnx_fail(err, BNX_EINVAL, "%s = %s with model = %s: an extra input feature is "
+                        "appended to a flat input, and model %s does not read its input flat (use "
+                        "model = %s, or %s = none)", key, value, model->name, model->name, flat, key);
     }
     for (int i = 0; i < NUM_NORM_PLACES; i++) {
         const char *key;
@@ -481,13 +495,15 @@ int bnx_config_uses_running(const bnx_config *cfg)
 void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes,
                          bnx_net_spec *spec)
 {
-    int cnn = cfg->model == BNX_MODEL_CNN;
+    const bnx_model_ops *model = bnx_model_ops_of(cfg->model);
+    int flat = (model->traits & BNX_MODEL_FLAT_INPUT) != 0;
     *spec = (bnx_net_spec){
-        .in_c = cnn ? c : 1,
-        .in_h = cnn ? h : 1,
-        .in_w = cnn ? w : c * h * w + bnx_config_input_extras(cfg),
+        .model = model,
+        .in_c = flat ? 1 : c,
+        .in_h = flat ? 1 : h,
+        .in_w = flat ? c * h * w + bnx_config_input_extras(cfg) : w,
         .num_classes = classes,
-        .conv_layers = cnn ? cfg->conv_layers : 0,
+        .conv_layers = bnx_model_reads(model, "conv_channels") ? cfg->conv_layers : 0,
         .conv_kernel = cfg->conv_kernel,
         .conv_stride = cfg->conv_stride,
         .conv_padding = cfg->conv_padding,
@@ -563,6 +579,9 @@ void bnx_config_key_allowed(int i, char *buf, size_t size)
     case K_ENUM:
         snprintf(buf, size, "%s", k->choices);
         break;
+    case K_MODEL:
+        bnx_model_names(buf, size, "|", 0);
+        break;
     case K_STRING:
         snprintf(buf, size, "%s, or a PNG folder dataset datasets/NAME/", k->choices);
         break;
@@ -635,6 +654,11 @@ void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size)
     case K_NORM: {
         int index = *(const int *)field;
         snprintf(buf, size, "%s", index == BNX_NORM_SAME ? k->choices : bnx_norm_name(index));
+        break;
+    }
+    case K_MODEL: {
+        const char *name = bnx_model_name(*(const int *)field);
+        snprintf(buf, size, "%s", name ? name : "?");
         break;
     }
     case K_INTLIST: {

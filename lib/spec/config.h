@@ -7,10 +7,9 @@
 #include <stddef.h>
 
 #include "core/error.h"
-#include "model/net.h"
+#include "model/model.h"
 
 enum bnx_norm_inference { BNX_NORM_INFER_EMA, BNX_NORM_INFER_POPULATION };
-enum bnx_model { BNX_MODEL_MLP, BNX_MODEL_CNN };
 enum bnx_lr_schedule { BNX_LR_CONSTANT, BNX_LR_STEP, BNX_LR_EXP };
 enum bnx_sampling { BNX_SAMPLE_SHUFFLE, BNX_SAMPLE_REPLACEMENT };
 /* The forward pass ics.csv's distributions are taken from (key ics_mode). */
@@ -21,10 +20,10 @@ typedef struct bnx_config {
     int standardize;        /* 1: per-channel (x - mean) / std, training-set statistics */
     double input_scale;     /* pixels in [0, 1] times this (255: raw 0-255 pixels), before
                                standardize (train/input.h) */
-    double input_constant;  /* mlp: an extra input feature of this value; NAN: none */
-    double input_two_level[2]; /* mlp: an extra input feature, LOW or HIGH with probability
+    double input_constant;  /* a flat input's extra feature of this value; NAN: none */
+    double input_two_level[2]; /* a flat input's extra feature, LOW or HIGH with probability
                                1/2 per example; NAN, NAN: none */
-    int model;              /* enum bnx_model */
+    int model;              /* a row of model/model.h's table (bnx_model_ops_of) */
     int conv_layers;        /* number of entries in conv_channels (cnn) */
     int conv_channels[BNX_MAX_CONV]; /* output channels of each conv layer */
     int conv_kernel;        /* square kernel size */
@@ -144,7 +143,8 @@ const char *bnx_config_alias_at(int i);
 /* The kind of the fully connected hidden blocks, with "same" resolved. */
 int bnx_config_norm_fc(const bnx_config *cfg);
 
-/* Input features an mlp gets besides the pixels: one each for
+/* Input features a model with a flat input (BNX_MODEL_FLAT_INPUT: the
+ * mlp) gets besides the pixels: one each for
  * input_constant and input_two_level when set (0 to 2). */
 int bnx_config_input_extras(const bnx_config *cfg);
 
@@ -154,8 +154,11 @@ int bnx_config_input_extras(const bnx_config *cfg);
 int bnx_config_uses_running(const bnx_config *cfg);
 
 /* The network the keys describe, for images of shape (c, h, w) and
- * `classes` classes: a cnn takes them as they are, an mlp as c*h*w inputs
- * plus bnx_config_input_extras; input_norm normalises that input. */
+ * `classes` classes: the model's row of the table (spec->model), which
+ * takes them as they are, or with BNX_MODEL_FLAT_INPUT as c*h*w inputs
+ * plus bnx_config_input_extras; input_norm normalises that input.  Every
+ * other field is carried over for the model to read or ignore, except
+ * conv_layers, 0 for a model that does not read conv_channels. */
 void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes,
                          bnx_net_spec *spec);
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "train/input.h"
+#include "model/model.h"
 #include "model/net.h"
 
 /* Values per example of the network's widest layer output (the scale
@@ -19,11 +20,11 @@ static double widest_output(const bnx_net *net)
 
 int bnx_eval_chunk(const bnx_config *cfg)
 {
-    if (cfg->model != BNX_MODEL_CNN)
-        return BNX_EVAL_CHUNK_MLP;
-    return cfg->batch_size < BNX_EVAL_CHUNK_CNN_MIN ? BNX_EVAL_CHUNK_CNN_MIN
-           : cfg->batch_size > BNX_EVAL_CHUNK_CNN   ? BNX_EVAL_CHUNK_CNN
-                                                            : cfg->batch_size;
+    if (!(bnx_model_ops_of(cfg->model)->traits & BNX_MODEL_MAPS))
+        return BNX_EVAL_CHUNK_ROWS;
+    return cfg->batch_size < BNX_EVAL_CHUNK_MAPS_MIN ? BNX_EVAL_CHUNK_MAPS_MIN
+           : cfg->batch_size > BNX_EVAL_CHUNK_MAPS   ? BNX_EVAL_CHUNK_MAPS
+                                                     : cfg->batch_size;
 }
 
 int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes, long train_n,
@@ -99,20 +100,25 @@ char *bnx_format_bytes(char *buf, int size, double bytes)
     return buf;
 }
 
-/* "batch_size=60 with hidden_layers=3 x hidden_units=100" and, for a cnn,
- * its conv_channels: the keys that size the network, for the message. */
+/* "batch_size=60 with hidden_layers=3 x hidden_units=100", with the
+ * conv_channels before it for a model that reads them: the keys that size
+ * the network, for the message (a model that reads neither: its name). */
 static void describe_size(const bnx_config *cfg, char *buf, size_t size)
 {
+    const bnx_model_ops *model = bnx_model_ops_of(cfg->model);
+    int conv = bnx_model_reads(model, "conv_channels"), fc = bnx_model_reads(model, "hidden_layers");
     int used = snprintf(buf, size, "batch_size=%d with ", cfg->batch_size);
-    if (cfg->model == BNX_MODEL_CNN && used >= 0 && (size_t)used < size) {
+    if (!conv && !fc && used >= 0 && (size_t)used < size)
+        snprintf(buf + used, size - (size_t)used, "model=%s", model->name);
+    if (conv && used >= 0 && (size_t)used < size) {
         used += snprintf(buf + used, size - (size_t)used, "conv_channels=");
         for (int k = 0; k < cfg->conv_layers && (size_t)used < size; k++)
             used += snprintf(buf + used, size - (size_t)used, k ? ",%d" : "%d",
                              cfg->conv_channels[k]);
-        if ((size_t)used < size)
+        if (fc && (size_t)used < size)
             used += snprintf(buf + used, size - (size_t)used, " and ");
     }
-    if (used >= 0 && (size_t)used < size)
+    if (fc && used >= 0 && (size_t)used < size)
         snprintf(buf + used, size - (size_t)used, "hidden_layers=%d x hidden_units=%d",
                  cfg->hidden_layers, cfg->hidden_units);
 }

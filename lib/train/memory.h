@@ -17,14 +17,15 @@
 
 /* Examples per forward pass in evaluation (inference mode treats every
  * example alone, so the chunk changes nothing but speed and memory): 500
- * for an mlp; for a cnn, whose activations and im2col buffers per example
- * are large, batch_size clamped to [BNX_EVAL_CHUNK_CNN_MIN,
- * BNX_EVAL_CHUNK_CNN], so that evaluation needs no larger buffers
- * than training unless the mini-batch is small.  The network is built for
- * max(batch_size, this). */
-#define BNX_EVAL_CHUNK_MLP 500
-#define BNX_EVAL_CHUNK_CNN 100
-#define BNX_EVAL_CHUNK_CNN_MIN 32
+ * for a model of fully connected rows (the mlp); for one with conv maps
+ * (BNX_MODEL_MAPS, model/model.h: the cnn), whose activations and im2col
+ * buffers per example are large, batch_size clamped to
+ * [BNX_EVAL_CHUNK_MAPS_MIN, BNX_EVAL_CHUNK_MAPS], so that evaluation needs
+ * no larger buffers than training unless the mini-batch is small.  The
+ * network is built for max(batch_size, this). */
+#define BNX_EVAL_CHUNK_ROWS 500
+#define BNX_EVAL_CHUNK_MAPS 100
+#define BNX_EVAL_CHUNK_MAPS_MIN 32
 int bnx_eval_chunk(const bnx_config *cfg);
 
 /* A trial's memory, in bytes, by what it is for. */

@@ -369,7 +369,7 @@ static int create_net(const bnx_config *cfg, const bnx_dataset *ds, int max_batc
     int rc = bnx_net_create(net, &spec, max_batch, err);
     if (rc)
         bnx_error_prefix(err, "building the %s for %s (%dx%dx%d images)",
-                         cfg->model == BNX_MODEL_CNN ? "cnn" : "mlp", cfg->dataset, ds->c, ds->h, ds->w);
+                         spec.model->name, cfg->dataset, ds->c, ds->h, ds->w);
     return rc;
 }
 

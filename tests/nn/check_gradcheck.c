@@ -10,6 +10,8 @@
 
 #include "core/rng.h"
 #include "model/net.h"
+#include "model/mlp.h"
+#include "model/cnn.h"
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
 #include "nn/linear.h"
@@ -250,8 +252,8 @@ static void gradcheck_network(const bnx_net_spec *spec, const char *what, float 
 
 static void gradcheck_mlp(int batchnorm, bnx_activation act)
 {
-    bnx_net_spec spec = {.in_c = 1, .in_h = 1, .in_w = 5, .num_classes = NN_K,
-                         .pool = BNX_POOL_NONE, .hidden_layers = 2, .hidden_units = 4,
+    bnx_net_spec spec = {.model = &bnx_mlp_ops, .in_c = 1, .in_h = 1, .in_w = 5,
+                         .num_classes = NN_K, .pool = BNX_POOL_NONE, .hidden_layers = 2, .hidden_units = 4,
                          .activation = act, .norm = batchnorm, .norm_fc = batchnorm,
                          .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
     gradcheck_network(&spec, batchnorm ? "network with BN" : "network without BN", H);
@@ -270,8 +272,8 @@ END_TEST
 static void gradcheck_cnn(int batchnorm, bnx_norm_placement placement, bnx_pool pool,
                           bnx_activation act, int stride, const char *what)
 {
-    bnx_net_spec spec = {.in_c = 2, .in_h = 6, .in_w = 6, .num_classes = NN_K,
-                         .conv_layers = 2, .conv_channels = {3, 4}, .conv_kernel = 3,
+    bnx_net_spec spec = {.model = &bnx_cnn_ops, .in_c = 2, .in_h = 6, .in_w = 6,
+                         .num_classes = NN_K, .conv_layers = 2, .conv_channels = {3, 4}, .conv_kernel = 3,
                          .conv_stride = stride, .conv_padding = 1, .pool = pool, .pool_size = 2,
                          .pool_every = 2, .hidden_layers = 1, .hidden_units = 5,
                          .activation = act, .norm = batchnorm, .norm_fc = batchnorm,
@@ -307,7 +309,8 @@ END_TEST
 static void gradcheck_input_norm(const char *kind, int conv, int hidden_norm)
 {
     int k = bnx_norm_find(kind), h = hidden_norm ? bnx_norm_find("batch") : 0;
-    bnx_net_spec spec = {.in_c = conv ? 2 : 1, .in_h = conv ? 6 : 1, .in_w = conv ? 6 : 5,
+    bnx_net_spec spec = {.model = conv ? &bnx_cnn_ops : &bnx_mlp_ops,
+                         .in_c = conv ? 2 : 1, .in_h = conv ? 6 : 1, .in_w = conv ? 6 : 5,
                          .num_classes = NN_K, .conv_layers = conv, .conv_channels = {3},
                          .conv_kernel = 3, .conv_stride = 1, .conv_padding = 1,
                          .pool = BNX_POOL_AVG, .pool_size = 2, .pool_every = 1,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/net.h"
+#include "model/mlp.h"
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
 #include "testutil.h"

@@ -12,6 +12,7 @@
 #include "core/rng.h"
 #include "spec/config.h"
 #include "model/net.h"
+#include "model/cnn.h"
 #include "nn/loss.h"
 #include "nn/batch_renorm.h"
 #include "nn/norm.h"
@@ -531,7 +532,7 @@ START_TEST(snapshots_make_probes_leave_no_trace)
     bnx_config_defaults(&cfg);
     cfg.brn_warmup_steps = 0; /* Batch Renorm's r and d in play from the start */
     cfg.groups = 2;
-    cfg.model = BNX_MODEL_CNN;
+    cfg.model = bnx_model_find("cnn");
     for (int each = 0; each < 2 * bnx_norm_count(); each++) { /* without and with input_norm */
         int kind = each / 2;
         const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
@@ -612,8 +613,8 @@ static void loss_and_grads(bnx_net *net, const float *x, const uint8_t *y, int n
 START_TEST(batch_norm_is_invariant_to_the_scale_of_the_weights_before_it)
 {
     enum { N = 8, IN = 1 * 6 * 6 };
-    bnx_net_spec spec = {.in_c = 1, .in_h = 6, .in_w = 6, .num_classes = 3, .conv_layers = 2,
-                         .conv_channels = {3, 4}, .conv_kernel = 3, .conv_stride = 1,
+    bnx_net_spec spec = {.model = &bnx_cnn_ops, .in_c = 1, .in_h = 6, .in_w = 6, .num_classes = 3,
+                         .conv_layers = 2, .conv_channels = {3, 4}, .conv_kernel = 3, .conv_stride = 1,
                          .conv_padding = 1, .pool = BNX_POOL_AVG, .pool_size = 2, .pool_every = 2,
                          .hidden_layers = 1, .hidden_units = 5, .activation = BNX_ACT_TANH,
                          .norm = bnx_norm_find("batch"), .norm_fc = bnx_norm_find("batch"),
@@ -702,8 +703,8 @@ END_TEST
  * norm on a fully connected layer (naming norm_fc). */
 START_TEST(kinds_refuse_layers_they_cannot_normalise)
 {
-    bnx_net_spec spec = {.in_c = 1, .in_h = 6, .in_w = 6, .num_classes = 3, .conv_layers = 2,
-                         .conv_channels = {4, 6}, .conv_kernel = 3, .conv_stride = 1,
+    bnx_net_spec spec = {.model = &bnx_cnn_ops, .in_c = 1, .in_h = 6, .in_w = 6, .num_classes = 3,
+                         .conv_layers = 2, .conv_channels = {4, 6}, .conv_kernel = 3, .conv_stride = 1,
                          .conv_padding = 1, .pool = BNX_POOL_NONE, .hidden_layers = 1,
                          .hidden_units = 5, .activation = BNX_ACT_RELU,
                          .norm = bnx_norm_find("group"), .norm_fc = 0,

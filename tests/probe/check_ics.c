@@ -11,6 +11,8 @@
 #include "probe/landscape.h"
 #include "probe/scale.h"
 #include "model/net.h"
+#include "model/mlp.h"
+#include "model/cnn.h"
 #include "nn/loss.h"
 #include "nn/norm.h"
 #include "testutil.h"
@@ -156,8 +158,8 @@ typedef struct gnet {
  * backward from the snapshot *before. */
 static void gnet_make(gnet *g, int norm, float dropout, bnx_net_snapshot *before)
 {
-    bnx_net_spec spec = {.in_c = 1, .in_h = 1, .in_w = IN, .num_classes = CLASSES,
-                         .pool = BNX_POOL_NONE, .hidden_layers = 2, .hidden_units = UNITS,
+    bnx_net_spec spec = {.model = &bnx_mlp_ops, .in_c = 1, .in_h = 1, .in_w = IN,
+                         .num_classes = CLASSES, .pool = BNX_POOL_NONE, .hidden_layers = 2, .hidden_units = UNITS,
                          .activation = BNX_ACT_SIGMOID, .norm = norm, .norm_fc = norm,
                          .dropout = dropout,
                          .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .noise_u = 0.5f,
@@ -542,8 +544,8 @@ END_TEST
  * random weights and inputs. */
 static void scale_net(bnx_net *net, int norm, float *x, uint8_t *y, int n)
 {
-    bnx_net_spec spec = {.in_c = 1, .in_h = 6, .in_w = 6, .num_classes = CLASSES,
-                         .conv_layers = 1, .conv_channels = {4}, .conv_kernel = 3,
+    bnx_net_spec spec = {.model = &bnx_cnn_ops, .in_c = 1, .in_h = 6, .in_w = 6,
+                         .num_classes = CLASSES, .conv_layers = 1, .conv_channels = {4}, .conv_kernel = 3,
                          .conv_stride = 1, .conv_padding = 1, .pool = BNX_POOL_NONE,
                          .pool_size = 2, .pool_every = 1, .hidden_layers = 1, .hidden_units = 6,
                          .activation = BNX_ACT_RELU, .norm = norm, .norm_fc = norm,

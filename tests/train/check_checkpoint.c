@@ -410,7 +410,7 @@ static void small_mlp(bnx_config *cfg)
 static void small_cnn(bnx_config *cfg, int conv_layers)
 {
     bnx_config_defaults(cfg);
-    cfg->model = BNX_MODEL_CNN;
+    cfg->model = bnx_model_find("cnn");
     cfg->conv_layers = conv_layers;
     cfg->conv_channels[0] = 3;
     cfg->conv_channels[1] = 4;

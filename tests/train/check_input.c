@@ -12,6 +12,8 @@
 #include "core/rng.h"
 #include "train/input.h"
 #include "model/net.h"
+#include "model/mlp.h"
+#include "model/cnn.h"
 #include "nn/norm.h"
 #include "testutil.h"
 
@@ -286,7 +288,7 @@ START_TEST(input_norm_layer_and_refusals)
     for (int kind = 1; kind < bnx_norm_count(); kind++) {
         const bnx_norm_ops *ops = bnx_norm_ops_of(kind);
         cfg.input_norm = kind;
-        cfg.model = BNX_MODEL_MLP;
+        cfg.model = bnx_model_find("mlp");
         bnx_net_spec spec;
         bnx_config_net_spec(&cfg, 1, 2, 2, 3, &spec);
         ck_assert_int_eq(spec.in_w, 5);
@@ -294,7 +296,7 @@ START_TEST(input_norm_layer_and_refusals)
         int rc = bnx_net_create(&net, &spec, 4, &err);
         if (ops->traits & BNX_NORM_MAPS_ONLY) {
             ck_assert_int_eq(rc, BNX_EINVAL);
-            ck_assert_msg(strstr(err.msg, "input_norm = ") != NULL && strstr(err.msg, "an mlp's input"),
+            ck_assert_msg(strstr(err.msg, "input_norm = ") != NULL && strstr(err.msg, "model = mlp reads its input as flat"),
                           "%s", err.msg);
         } else {
             ck_assert_msg(rc == BNX_OK, "%s: %s", ops->name, err.msg);
@@ -306,7 +308,7 @@ START_TEST(input_norm_layer_and_refusals)
             ck_assert_ptr_nonnull(net.layers[1].b); /* the first linear keeps its bias */
             bnx_net_destroy(&net);
         }
-        cfg.model = BNX_MODEL_CNN; /* per channel over the maps */
+        cfg.model = bnx_model_find("cnn"); /* per channel over the maps */
         cfg.input_constant = NAN;
         cfg.groups = 1;
         cfg.conv_layers = 1;
@@ -319,7 +321,7 @@ START_TEST(input_norm_layer_and_refusals)
         bnx_net_destroy(&net);
         cfg.input_constant = 1;
     }
-    cfg.model = BNX_MODEL_MLP;
+    cfg.model = bnx_model_find("mlp");
     cfg.input_norm = bnx_norm_find("batch");
     cfg.batch_size = 1;
     ck_assert_int_eq(bnx_config_validate(&cfg, 0, 0, &err), BNX_EINVAL);
@@ -406,7 +408,8 @@ START_TEST(input_norm_at_its_initial_state_is_the_identity)
 {
     enum { N = 5, IN = 2 * 6 * 6 };
     for (int conv = 0; conv < 2; conv++) {
-        bnx_net_spec spec = {.in_c = conv ? 2 : 1, .in_h = conv ? 6 : 1, .in_w = conv ? 6 : IN,
+        bnx_net_spec spec = {.model = conv ? &bnx_cnn_ops : &bnx_mlp_ops,
+                             .in_c = conv ? 2 : 1, .in_h = conv ? 6 : 1, .in_w = conv ? 6 : IN,
                              .num_classes = 3, .conv_layers = conv ? 2 : 0, .conv_channels = {3, 4},
                              .conv_kernel = 3, .conv_stride = 1, .conv_padding = 1,
                              .pool = BNX_POOL_MAX, .pool_size = 2, .pool_every = 2,

@@ -110,7 +110,7 @@ START_TEST(data_that_does_not_fit_the_model)
     cfg.batch_size = 100;
     expect_refused(&cfg, shape(50, 1, 28, 28, 10), test, "batch_size = 100 exceeds the 50");
     bnx_config_defaults(&cfg);
-    cfg.model = BNX_MODEL_CNN;
+    cfg.model = bnx_model_find("cnn");
     cfg.conv_layers = 5;
     cfg.pool_every = 1;
     for (int k = 0; k < 5; k++)
@@ -139,7 +139,7 @@ START_TEST(too_large_for_memory_refused_with_the_size)
                   "%s", err.msg);
     /* A CNN: im2col and activations grow with batch x channels x map. */
     bnx_config_defaults(&cfg);
-    cfg.model = BNX_MODEL_CNN;
+    cfg.model = bnx_model_find("cnn");
     cfg.conv_layers = 2;
     cfg.conv_channels[0] = cfg.conv_channels[1] = 4096;
     cfg.batch_size = 4096;
@@ -225,14 +225,14 @@ static void compare_with_net(bnx_config *cfg, int c, int h, int w)
         cfg->norm = kind;
         /* a kind for conv maps only leaves the fully connected blocks plain */
         cfg->norm_fc = maps_only ? 0 : BNX_NORM_SAME;
-        if (maps_only && cfg->model != BNX_MODEL_CNN)
+        if (maps_only && cfg->model != bnx_model_find("cnn"))
             continue;
         snprintf(what, sizeof what, "norm = %s", bnx_norm_name(kind));
         compare_one(cfg, c, h, w, what);
         int saved_groups = cfg->groups;
         cfg->groups = 1; /* divides the input's channels or features */
         cfg->input_norm = kind;
-        cfg->input_constant = cfg->model == BNX_MODEL_CNN ? NAN : 3.0;
+        cfg->input_constant = cfg->model == bnx_model_find("cnn") ? NAN : 3.0;
         snprintf(what, sizeof what, "input_norm = %s", bnx_norm_name(kind));
         compare_one(cfg, c, h, w, what);
         cfg->input_norm = 0;
