@@ -1,5 +1,6 @@
 /* bnexp list: the experiments in experiments/, the datasets bnexp knows and
- * whether they are present, and the charts `bnexp plot` draws. */
+ * whether they are present, the charts `bnexp plot` draws, the
+ * normalizations, the probes and the keys. */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "io/strbuf.h"
 #include "model/model.h"
 #include "nn/norm.h"
+#include "probe/probe.h"
 
 /* Strip leading and trailing white space in place; returns the start. */
 static char *trim(char *s)
@@ -166,6 +168,29 @@ static void list_norms(void)
         printf("  %-14s %s\n", bnx_norm_name(k), bnx_norm_ops_of(k)->title);
 }
 
+/* A probe's CSVs ("a.csv, b.csv") and keys ("k1, k2"), into csvs and keys. */
+static void probe_lists(const bnx_probe_ops *ops, char csvs[256], char keys[512])
+{
+    int used = 0;
+    csvs[0] = keys[0] = '\0';
+    for (int k = 0; k < ops->num_csvs && used < 256; k++)
+        used += snprintf(csvs + used, (size_t)(256 - used), k ? ", %s" : "%s", ops->csvs[k].name);
+    used = 0;
+    for (int k = 0; ops->keys[k] && used < 512; k++)
+        used += snprintf(keys + used, (size_t)(512 - used), k ? ", %s" : "%s", ops->keys[k]);
+}
+
+static void list_probes(void)
+{
+    printf("\nprobes (measurements a trial writes beside metrics.csv; their keys):\n");
+    for (int i = 0; i < bnx_probe_count(); i++) {
+        const bnx_probe_ops *ops = bnx_probe_at(i);
+        char csvs[256], keys[512];
+        probe_lists(ops, csvs, keys);
+        printf("  %-14s %s\n  %-14s writes %s; keys %s\n", ops->name, ops->title, "", csvs, keys);
+    }
+}
+
 static void list_keys(void)
 {
     printf("\nkeys (experiment files, --set, --grid; default, then meaning and what it takes):\n");
@@ -272,6 +297,28 @@ static void md_models(void)
     printf("\nEvery model reads %s.\n", bnx_model_keys(0, 0, ", ", keys, sizeof keys));
 }
 
+static void md_probes(void)
+{
+    md_header("Probes", "probes");
+    printf("The measurements a trial takes beside training (the probe table,\n"
+           "lib/probe/probe.c), the files they write into its directory (columns:\n"
+           "[outputs.md](outputs.md)) and the keys they read ([keys.md](keys.md)). The\n"
+           "activations probe is always on; the others when their keys turn them on.\n\n"
+           "| probe | writes | keys | what it measures |\n|---|---|---|---|\n");
+    for (int i = 0; i < bnx_probe_count(); i++) {
+        const bnx_probe_ops *ops = bnx_probe_at(i);
+        char csvs[256], keys[512];
+        probe_lists(ops, csvs, keys);
+        printf("| %s | ", ops->name);
+        md_cell(csvs);
+        printf(" | ");
+        md_cell(keys);
+        printf(" | ");
+        md_cell(ops->title);
+        printf(" |\n");
+    }
+}
+
 static void md_datasets(void)
 {
     md_header("Datasets", "datasets");
@@ -294,14 +341,14 @@ static int list_markdown(const char *what)
         const char *name;
         void (*print)(void);
     } pages[] = {{"keys", md_keys}, {"charts", md_charts}, {"normalizations", md_norms},
-                 {"datasets", md_datasets}, {"models", md_models}};
+                 {"models", md_models}, {"probes", md_probes}, {"datasets", md_datasets}};
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
         if (strcmp(what, pages[i].name) == 0) {
             pages[i].print();
             return 0;
         }
-    return cli_error(2, "list: --markdown %s: expected keys, charts, normalizations, datasets "
-                     "or models", what);
+    return cli_error(2, "list: --markdown %s: expected keys, charts, normalizations, models, "
+                     "probes or datasets", what);
 }
 
 int cmd_list(int argc, char **argv)
@@ -334,6 +381,7 @@ int cmd_list(int argc, char **argv)
     list_charts();
     list_models();
     list_norms();
+    list_probes();
     list_keys();
     return 0;
 }

@@ -19,6 +19,7 @@
 
 #include "core/error.h"
 #include "model/net.h"
+#include "probe/probe.h"
 
 /* Sort v[0..n) ascending (LSD radix sort on the IEEE 754 bits, a byte a
  * pass, passes whose byte every value shares skipped; deterministic; -0
@@ -123,5 +124,26 @@ void bnx_ics_weight_norms(const bnx_ics_grad *g, const bnx_net *net, double *w_n
  * it: the caller restores a snapshot when it is done. */
 double bnx_ics_pass(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *from, int n,
                     const float *x, const uint8_t *labels);
+
+/* The probe (probe/probe.h), on with the key ics: at every record, the
+ * probe set's values at every hidden block's two points, from the
+ * test-set evaluation (ics_mode = inference) or a training-mode pass over
+ * the probe set (ics_mode = train), per unit or conv channel (a channel's
+ * value of probe example i is the one at position (i * 7919) mod (H*W) of
+ * its map); and, at the step each record follows, Santurkar's G against G'
+ * (bnx_ics_grad_measure) and the weights' norms (bnx_ics_weight_norms).
+ * ics.csv, from the second record on, a row per block and point with the
+ * shift since the last record (bnx_shift_summarise; pre_norm: the conv or
+ * linear output, pre_activation: the nonlinearity's input), and a
+ * `weights` row per block with the gradient and weight columns:
+ *   step,layer,point,units,mean_shift,mean_shift_max,std_ratio,
+ *   std_ratio_max,w1,w1_max,grad_diff,grad_cos,grad_norm,w_norm,
+ *   update_norm,effective_step
+ * Checkpoint block "ics": the last record's samples, sorted per unit, which
+ * the next record's shift is measured against: f32 values (host order),
+ * block by block, point 0 then point 1, unit by unit, probe_size each (a
+ * block whose two points are one layer keeps point 1's slot unused); 0
+ * bytes before the first record. */
+extern const bnx_probe_ops bnx_ics_probe;
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "probe/ics.h"
+#include "probe/probe.h"
 #include "model/net.h"
 
 /* One landscape.csv row: the landscape around the weights w of one step,
@@ -50,5 +51,23 @@ int bnx_landscape_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot 
                           const float *x, const uint8_t *labels, double loss, float lr,
                           const double *multiples, int count, bnx_landscape_point *out,
                           bnx_error *err);
+
+/* The i-th (0-based, i < landscape_points) step size of a landscape probe,
+ * in multiples of the step's learning rate: landscape_min *
+ * (landscape_max / landscape_min)^(i / (landscape_points - 1)), spaced
+ * geometrically from landscape_min to landscape_max (landscape_min alone
+ * when landscape_points is 1). */
+double bnx_landscape_multiple(const bnx_probe_settings *s, int i);
+
+/* The probe (probe/probe.h), on when landscape_points > 0: at every
+ * landscape_every-th training step, bnx_landscape_measure on that step's
+ * mini-batch at the landscape_points multiples of its learning rate, a row
+ * of landscape.csv at once:
+ *   step,lr,loss,grad_norm,loss_min,loss_max,grad_change_min,
+ *   grad_change_max,beta_smoothness
+ * (lr the step's; loss its mean training loss; change = the gradient's
+ * change, beta_smoothness = bnx_landscape_point's beta).  No checkpoint
+ * block: each row is of its own step. */
+extern const bnx_probe_ops bnx_landscape_probe;
 
 #endif

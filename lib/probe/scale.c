@@ -1,6 +1,7 @@
 #include "probe/scale.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,7 @@ int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, const 
                     const char *path, bnx_error *err)
 {
     bnx_strbuf sb = {0};
-    bnx_sb_printf(&sb, "layer,a,mode,output_rel_error,logits_rel_error,grad_rel_error\n");
+    bnx_sb_printf(&sb, "%s\n", BNX_SCALE_CSV_HEADER);
     for (int b = 0; b < net->num_blocks; b++)
         for (size_t k = 0; k < sizeof bnx_scale_factors / sizeof bnx_scale_factors[0]; k++) {
             bnx_scale_point train, inference;
@@ -113,3 +114,42 @@ int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, const 
         }
     return bnx_sb_write(&sb, path, err);
 }
+
+/* ---- the probe: scale.csv ---- */
+
+static int scale_on(const bnx_probe_settings *s) { return s->scale_check; }
+
+/* The references of bnx_scale_check: the unscaled block output and logits
+ * of a mini-batch (the widest layer's output bounds the block's), and the
+ * unscaled dW. */
+static double scale_bytes(const bnx_probe_settings *s, const bnx_net *plan)
+{
+    double widest = plan->num_classes;
+    for (int i = 0; i < plan->num_layers; i++)
+        widest = plan->layers[i].out > widest ? plan->layers[i].out : widest;
+    return 4.0 * s->batch_size * (widest + plan->num_classes) + 4.0 * plan->num_params;
+}
+
+static int scale_finish(bnx_probe *p, const bnx_probe_end *e, bnx_error *err)
+{
+    char path[4200];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", e->dir, p->ops->csvs[0].name) >= sizeof path)
+        return bnx_fail(err, BNX_EINVAL, "trial directory path is too long: %s", e->dir);
+    return bnx_scale_write(p->grad, p->net, e->n, e->x, e->labels, path, err);
+}
+
+static const char *const scale_keys[] = {"scale_check", NULL};
+static const bnx_probe_csv scale_csvs[] = {{"scale.csv", BNX_SCALE_CSV_HEADER, 1}};
+
+const bnx_probe_ops bnx_scale_probe = {
+    .name = "scale",
+    .title = "at the end, each hidden layer's weights scaled by 0.1 to 10: the change of its "
+             "output, the logits and a * dL/dW (Section 3.3)",
+    .keys = scale_keys,
+    .num_csvs = 1,
+    .csvs = scale_csvs,
+    .traits = BNX_PROBE_GRAD,
+    .on = scale_on,
+    .bytes = scale_bytes,
+    .finish = scale_finish,
+};

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "model/net.h"
 #include "probe/ics.h"
+#include "probe/probe.h"
 
 /* What scaling one hidden block's weights by a does (one scale.csv row).
  * Relative errors are max_i |x'_i - x_i| / max_i |x_i| over all entries
@@ -51,6 +52,9 @@ int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const
 /* The factors a of scale.csv: 0.1, 0.5, 2 and 10. */
 extern const double bnx_scale_factors[4];
 
+/* scale.csv's header. */
+#define BNX_SCALE_CSV_HEADER "layer,a,mode,output_rel_error,logits_rel_error,grad_rel_error"
+
 /* bnx_scale_check for every hidden block and every factor of
  * bnx_scale_factors, on the n examples x (N, C, H, W), labels (N), written
  * whole to `path` as the CSV
@@ -60,5 +64,11 @@ extern const double bnx_scale_factors[4];
  * Errors: as bnx_scale_check; BNX_EIO naming the path; BNX_ENOMEM. */
 int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, const uint8_t *labels,
                     const char *path, bnx_error *err);
+
+/* The probe (probe/probe.h), on with scale_check = true: when a trial has
+ * run to its last step (not diverged, not interrupted), bnx_scale_write on
+ * the first batch_size training images in the data's order, into
+ * scale.csv in the trial directory, written whole.  No checkpoint block. */
+extern const bnx_probe_ops bnx_scale_probe;
 
 #endif

@@ -364,14 +364,6 @@ void bnx_config_defaults(bnx_config *cfg)
         bnx_config_set(cfg, keys[i].name, keys[i].fallback, NULL);
 }
 
-double bnx_config_landscape_multiple(const bnx_config *cfg, int i)
-{
-    if (cfg->landscape_points < 2)
-        return cfg->landscape_min;
-    return cfg->landscape_min *
-           pow(cfg->landscape_max / cfg->landscape_min, (double)i / (cfg->landscape_points - 1));
-}
-
 double bnx_config_lr_at(const bnx_config *cfg, long step)
 {
     double i = (double)(step > 0 ? step - 1 : 0), lr = cfg->lr;
@@ -387,6 +379,26 @@ double bnx_config_lr_at(const bnx_config *cfg, long step)
 int bnx_config_probe_layer(const bnx_config *cfg)
 {
     return cfg->probe_layer == 0 ? cfg->hidden_layers : cfg->probe_layer;
+}
+
+void bnx_config_probe_settings(const bnx_config *cfg, bnx_probe_settings *s)
+{
+    *s = (bnx_probe_settings){
+        .batch_size = cfg->batch_size,
+        .probe_size = cfg->probe_size,
+        .probe_layer = bnx_config_probe_layer(cfg),
+        .probe_unit = cfg->probe_unit,
+        .hist_bins = cfg->hist_bins,
+        .hist_min = cfg->hist_min,
+        .hist_max = cfg->hist_max,
+        .ics = cfg->ics,
+        .ics_mode = cfg->ics_mode,
+        .landscape_points = cfg->landscape_points,
+        .landscape_min = cfg->landscape_min,
+        .landscape_max = cfg->landscape_max,
+        .landscape_every = cfg->landscape_every,
+        .scale_check = cfg->scale_check,
+    };
 }
 
 /* The normalization of the conv blocks (i = 0; none for a model without

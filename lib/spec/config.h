@@ -8,12 +8,11 @@
 
 #include "core/error.h"
 #include "model/model.h"
+#include "probe/probe.h"
 
 enum bnx_norm_inference { BNX_NORM_INFER_EMA, BNX_NORM_INFER_POPULATION };
 enum bnx_lr_schedule { BNX_LR_CONSTANT, BNX_LR_STEP, BNX_LR_EXP };
 enum bnx_sampling { BNX_SAMPLE_SHUFFLE, BNX_SAMPLE_REPLACEMENT };
-/* The forward pass ics.csv's distributions are taken from (key ics_mode). */
-enum bnx_ics_mode { BNX_ICS_INFERENCE, BNX_ICS_TRAIN };
 
 typedef struct bnx_config {
     char dataset[32];       /* "mnist", "fashion-mnist", "cifar10" */
@@ -74,7 +73,8 @@ typedef struct bnx_config {
     int hist_bins;          /* histogram bins within [hist_min, hist_max] */
     double hist_min, hist_max;
     int ics;                /* 1: measure covariate shift into ics.csv (probe/ics.h) */
-    int ics_mode;           /* enum bnx_ics_mode: the probe set's forward for ics.csv */
+    int ics_mode;           /* enum bnx_ics_mode (probe/probe.h): the probe set's forward
+                               for ics.csv */
     int landscape_points;   /* step sizes probed along the gradient (landscape.csv); 0: off */
     double landscape_min, landscape_max; /* the smallest and largest, in multiples of lr */
     long landscape_every;   /* steps between landscape probes */
@@ -108,13 +108,6 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
  * times min(1, (i + 1) / warmup_steps) when warmup_steps > 0 (linear
  * warm-up from lr / warmup_steps). */
 double bnx_config_lr_at(const bnx_config *cfg, long step);
-
-/* The i-th (0-based, i < landscape_points) step size of a landscape probe,
- * in multiples of the step's learning rate: landscape_min *
- * (landscape_max / landscape_min)^(i / (landscape_points - 1)), spaced
- * geometrically from landscape_min to landscape_max (landscape_min alone
- * when landscape_points is 1). */
-double bnx_config_landscape_multiple(const bnx_config *cfg, int i);
 
 /* The canonical form of an assignment: for the shorthand bn = true|false,
  * *key_out = "norm" and *value_out = "batch"|"none", returning 1; for a
@@ -161,6 +154,10 @@ int bnx_config_uses_running(const bnx_config *cfg);
  * conv_layers, 0 for a model that does not read conv_channels. */
 void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes,
                          bnx_net_spec *spec);
+
+/* What the probes read of the keys (probe/probe.h: the probe table's
+ * settings, as bnx_config_net_spec is the model's), probe_layer resolved. */
+void bnx_config_probe_settings(const bnx_config *cfg, bnx_probe_settings *s);
 
 /* The probed hidden layer, with 0 ("last") resolved. */
 int bnx_config_probe_layer(const bnx_config *cfg);

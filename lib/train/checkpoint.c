@@ -28,7 +28,7 @@ typedef struct writer {
 
 static void put(writer *w, const void *v, size_t n)
 {
-    if (n == 0) /* an empty array may be NULL (ics_prev with ics off) */
+    if (n == 0) /* an empty array may be NULL (an empty block) */
         return;
     memcpy(w->p, v, n);
     w->p += n;
@@ -39,6 +39,89 @@ static void put_i64(writer *w, long v)
     put(w, &x, 8);
 }
 static void put_f64(writer *w, double v) { put(w, &v, 8); }
+static void put_name(writer *w, const char *name)
+{
+    size_t n = strlen(name);
+    put_i64(w, (long)n);
+    put(w, name, n);
+}
+
+/* ---- the named lists ---- */
+
+/* 0 if `name` may name a CSV or block: 1 to BNX_CHECKPOINT_NAME_MAX bytes. */
+static int bad_name(const char *name)
+{
+    size_t n = strnlen(name, BNX_CHECKPOINT_NAME_MAX + 1);
+    return n == 0 || n > BNX_CHECKPOINT_NAME_MAX;
+}
+
+int bnx_checkpoint_add_csv(bnx_checkpoint *ck, const char *name, long bytes, bnx_error *err)
+{
+    if (bad_name(name) || bytes < 0 || bnx_checkpoint_csv_bytes(ck, name) >= 0 ||
+        ck->num_csvs >= BNX_CHECKPOINT_MAX_CSVS)
+        return bnx_fail(err, BNX_EINVAL, "checkpoint: cannot add CSV \"%.*s\" (%ld bytes): the name "
+                        "is empty, too long or already there, or the list is full",
+                        BNX_CHECKPOINT_NAME_MAX, name, bytes);
+    bnx_checkpoint_csv *c = &ck->csvs[ck->num_csvs++];
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->bytes = bytes;
+    return BNX_OK;
+}
+
+int bnx_checkpoint_add_block(bnx_checkpoint *ck, const char *name, const void *data, long len,
+                             bnx_error *err)
+{
+    if (bad_name(name) || len < 0 || (len > 0 && !data) || bnx_checkpoint_block_named(ck, name) ||
+        ck->num_blocks >= BNX_CHECKPOINT_MAX_BLOCKS)
+        return bnx_fail(err, BNX_EINVAL, "checkpoint: cannot add block \"%.*s\" (%ld bytes): the "
+                        "name is empty, too long or already there, or the list is full",
+                        BNX_CHECKPOINT_NAME_MAX, name, len);
+    bnx_checkpoint_block *b = &ck->blocks[ck->num_blocks++];
+    snprintf(b->name, sizeof b->name, "%s", name);
+    b->len = len;
+    b->data = len > 0 ? data : NULL;
+    return BNX_OK;
+}
+
+long bnx_checkpoint_csv_bytes(const bnx_checkpoint *ck, const char *name)
+{
+    for (int i = 0; i < ck->num_csvs; i++)
+        if (strcmp(ck->csvs[i].name, name) == 0)
+            return ck->csvs[i].bytes;
+    return -1;
+}
+
+const bnx_checkpoint_block *bnx_checkpoint_block_named(const bnx_checkpoint *ck, const char *name)
+{
+    for (int i = 0; i < ck->num_blocks; i++)
+        if (strcmp(ck->blocks[i].name, name) == 0)
+            return &ck->blocks[i];
+    return NULL;
+}
+
+/* 0 if the lists hold names bad_name passes, each once, and lengths >= 0. */
+static int check_lists(const bnx_checkpoint *ck)
+{
+    if (ck->num_csvs < 0 || ck->num_csvs > BNX_CHECKPOINT_MAX_CSVS || ck->num_blocks < 0 ||
+        ck->num_blocks > BNX_CHECKPOINT_MAX_BLOCKS)
+        return -1;
+    for (int i = 0; i < ck->num_csvs; i++) {
+        if (bad_name(ck->csvs[i].name) || ck->csvs[i].bytes < 0)
+            return -1;
+        for (int j = 0; j < i; j++)
+            if (strcmp(ck->csvs[i].name, ck->csvs[j].name) == 0)
+                return -1;
+    }
+    for (int i = 0; i < ck->num_blocks; i++) {
+        if (bad_name(ck->blocks[i].name) || ck->blocks[i].len < 0 ||
+            (ck->blocks[i].len > 0 && !ck->blocks[i].data))
+            return -1;
+        for (int j = 0; j < i; j++)
+            if (strcmp(ck->blocks[i].name, ck->blocks[j].name) == 0)
+                return -1;
+    }
+    return 0;
+}
 
 /* The result's long and double fields, in a fixed order shared by reading
  * and writing (its int fields, status and the probe, follow the longs). */
@@ -56,15 +139,18 @@ static void result_fields(bnx_trial_result *r, long *ints[RESULT_INTS], double *
 
 static size_t body_size(const bnx_checkpoint *ck)
 {
-    return 8 * 6 /* step, finished, elapsed, loss_sum, right, seen */
-           + 8 * (RESULT_INTS + 3 + RESULT_REALS)
-           + 8 * 7 /* drift */
-           + 8 * 2 * BNX_CHECKPOINT_STREAMS /* rng */
-           + 8 + 4 * (size_t)ck->order_len + 8
-           + 8 + 8 * (size_t)ck->num_params
-           + 8 + 4 * (size_t)ck->state_len
-           + 8 * BNX_NUM_CSV
-           + 8 + 4 * (size_t)ck->ics_len;
+    size_t size = 8 * 6 /* step, finished, elapsed, loss_sum, right, seen */
+                  + 8 * (RESULT_INTS + 3 + RESULT_REALS)
+                  + 8 * 2 * BNX_CHECKPOINT_STREAMS /* rng */
+                  + 8 + 4 * (size_t)ck->order_len + 8
+                  + 8 + 8 * (size_t)ck->num_params
+                  + 8 + 4 * (size_t)ck->state_len
+                  + 8 + 8;     /* num_csvs, num_blocks */
+    for (int i = 0; i < ck->num_csvs; i++)
+        size += 8 + strlen(ck->csvs[i].name) + 8;
+    for (int i = 0; i < ck->num_blocks; i++)
+        size += 8 + strlen(ck->blocks[i].name) + 8 + (size_t)ck->blocks[i].len;
+    return size;
 }
 
 int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t *size,
@@ -72,8 +158,11 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
 {
     *buf = NULL;
     *size = 0;
-    if (ck->order_len < 0 || ck->num_params < 0 || ck->state_len < 0 || ck->ics_len < 0)
+    if (ck->order_len < 0 || ck->num_params < 0 || ck->state_len < 0)
         return bnx_fail(err, BNX_EINVAL, "checkpoint: negative array length");
+    if (check_lists(ck))
+        return bnx_fail(err, BNX_EINVAL, "checkpoint: a CSV or block name is empty, too long or "
+                        "repeated, a length is negative, or a list is too long");
     size_t body = body_size(ck), total = HEADER_BYTES + body + SUM_BYTES;
     unsigned char *b = malloc(total);
     if (!b)
@@ -104,11 +193,6 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
     put_i64(&w, r.probe_unit);
     for (int i = 0; i < RESULT_REALS; i++)
         put_f64(&w, *reals[i]);
-    for (int j = 0; j < 3; j++) {
-        put_f64(&w, ck->drift_lo[j]);
-        put_f64(&w, ck->drift_hi[j]);
-    }
-    put_i64(&w, ck->drift_records);
     for (int s = 0; s < BNX_CHECKPOINT_STREAMS; s++)
         put(&w, ck->rng[s], 16);
     put_i64(&w, ck->order_len);
@@ -119,10 +203,17 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
     put(&w, ck->velocity, 4 * (size_t)ck->num_params);
     put_i64(&w, ck->state_len);
     put(&w, ck->state, 4 * (size_t)ck->state_len);
-    for (int i = 0; i < BNX_NUM_CSV; i++)
-        put_i64(&w, ck->csv_bytes[i]);
-    put_i64(&w, ck->ics_len);
-    put(&w, ck->ics_prev, 4 * (size_t)ck->ics_len);
+    put_i64(&w, ck->num_csvs);
+    for (int i = 0; i < ck->num_csvs; i++) {
+        put_name(&w, ck->csvs[i].name);
+        put_i64(&w, ck->csvs[i].bytes);
+    }
+    put_i64(&w, ck->num_blocks);
+    for (int i = 0; i < ck->num_blocks; i++) {
+        put_name(&w, ck->blocks[i].name);
+        put_i64(&w, ck->blocks[i].len);
+        put(&w, ck->blocks[i].data, (size_t)ck->blocks[i].len);
+    }
     sha256(b, total - SUM_BYTES, w.p);
     *buf = b;
     *size = total;
@@ -170,6 +261,18 @@ static int get_count(reader *r, size_t width, size_t copies, long *n)
     return 0;
 }
 
+/* A name (length, bytes) into out[BNX_CHECKPOINT_NAME_MAX + 1]: 1 to
+ * BNX_CHECKPOINT_NAME_MAX bytes present, none of them NUL. */
+static int get_name(reader *r, char *out)
+{
+    long n;
+    if (get_count(r, 1, 1, &n) || n < 1 || n > BNX_CHECKPOINT_NAME_MAX)
+        return -1;
+    get(r, out, (size_t)n);
+    out[n] = '\0';
+    return memchr(out, '\0', (size_t)n) ? -1 : 0;
+}
+
 static void *get_array(reader *r, long n, size_t width, size_t *failed)
 {
     void *a = malloc((size_t)n * width + 1);
@@ -197,6 +300,46 @@ static int is_permutation(const uint32_t *order, long n)
     return ok;
 }
 
+/* Versions 2 to LAST_FIXED (4) had fixed fields for the probes: the bytes
+ * of the drift fields, the fixed CSV lengths and the covariate-shift
+ * samples, read under the names they now have. */
+#define LAST_FIXED 4
+#define OLD_DRIFT_BYTES (8 * 7)
+static int read_old_lists(reader *r, uint32_t version, const unsigned char *drift,
+                          bnx_checkpoint *ck, size_t *failed)
+{
+    static const char *const csvs[] = {"metrics.csv", "activations.csv", "histograms.csv",
+                                       "ics.csv", "landscape.csv"};
+    int count = version == 2 ? 3 : version == 3 ? 4 : 5;
+    for (int i = 0; i < count; i++) {
+        long bytes = get_i64(r);
+        if (bytes == 0) /* a CSV that was off */
+            continue;
+        bnx_checkpoint_csv *c = &ck->csvs[ck->num_csvs++];
+        snprintf(c->name, sizeof c->name, "%s", csvs[i]);
+        c->bytes = bytes;
+    }
+    bnx_checkpoint_block *b = &ck->blocks[ck->num_blocks++];
+    snprintf(b->name, sizeof b->name, "activations");
+    b->len = OLD_DRIFT_BYTES;
+    unsigned char *copy = malloc(OLD_DRIFT_BYTES);
+    if (copy)
+        memcpy(copy, drift, OLD_DRIFT_BYTES);
+    else
+        *failed += OLD_DRIFT_BYTES;
+    b->data = copy;
+    long ics_len = 0;
+    if (version > 2 && get_count(r, 4, 1, &ics_len))
+        return -1;
+    if (ics_len > 0) {
+        b = &ck->blocks[ck->num_blocks++];
+        snprintf(b->name, sizeof b->name, "ics");
+        b->len = 4 * ics_len;
+        b->data = get_array(r, b->len, 1, failed);
+    }
+    return 0;
+}
+
 int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_checkpoint *ck,
                           bnx_error *err)
 {
@@ -212,10 +355,10 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
     memcpy(&endian, b + 12, 4);
     memcpy(ck->identity, b + 16, 32);
     memcpy(&body_len, b + 48, 8);
-    if (version < 2 || version > BNX_CHECKPOINT_VERSION)
+    if (version < BNX_CHECKPOINT_OLDEST || version > BNX_CHECKPOINT_VERSION)
         return bnx_fail(err, BNX_EFORMAT, "%s: checkpoint format version %u; this bnexp reads "
-                        "versions 2 to %d%s", what, version, BNX_CHECKPOINT_VERSION,
-                        version < BNX_CHECKPOINT_VERSION
+                        "versions %d to %d%s", what, version, BNX_CHECKPOINT_OLDEST,
+                        BNX_CHECKPOINT_VERSION, version < BNX_CHECKPOINT_VERSION
                             ? " (an older bnexp wrote it: the trial cannot be continued; run it again)"
                             : "");
     if (endian != ENDIAN_MARK)
@@ -243,11 +386,10 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
     long status = get_i64(&r), probe_layer = get_i64(&r), probe_unit = get_i64(&r);
     for (int i = 0; i < RESULT_REALS; i++)
         *reals[i] = get_f64(&r);
-    for (int j = 0; j < 3; j++) {
-        ck->drift_lo[j] = get_f64(&r);
-        ck->drift_hi[j] = get_f64(&r);
-    }
-    ck->drift_records = get_i64(&r);
+    /* versions 2 to 4: the activations probe's drift, its block now */
+    unsigned char drift[OLD_DRIFT_BYTES];
+    if (version <= LAST_FIXED)
+        get(&r, drift, sizeof drift);
     for (int s = 0; s < BNX_CHECKPOINT_STREAMS; s++)
         get(&r, ck->rng[s], 16);
     if (status < BNX_TRIAL_DONE || status > BNX_TRIAL_INTERRUPTED || ck->step < 0 ||
@@ -259,6 +401,7 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
     ck->result.probe_unit = (int)probe_unit;
 
     size_t failed = 0;
+    long count;
     if (get_count(&r, 4, 1, &ck->order_len))
         goto short_file;
     ck->order = get_array(&r, ck->order_len, 4, &failed);
@@ -270,14 +413,27 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
     if (get_count(&r, 4, 1, &ck->state_len))
         goto short_file;
     ck->state = get_array(&r, ck->state_len, 4, &failed);
-    /* 2: no ics.csv, no samples; 3: no landscape.csv */
-    int csvs = version == 2 ? BNX_CSV_ICS : version == 3 ? BNX_CSV_LANDSCAPE : BNX_NUM_CSV;
-    for (int i = 0; i < csvs; i++)
-        ck->csv_bytes[i] = get_i64(&r);
-    if (version > 2) {
-        if (get_count(&r, 4, 1, &ck->ics_len))
+    if (version <= LAST_FIXED) {
+        if (read_old_lists(&r, version, drift, ck, &failed))
             goto short_file;
-        ck->ics_prev = get_array(&r, ck->ics_len, 4, &failed);
+    } else {
+        if (get_count(&r, 16, 1, &count) || count > BNX_CHECKPOINT_MAX_CSVS)
+            goto short_file;
+        for (ck->num_csvs = 0; ck->num_csvs < count; ck->num_csvs++) {
+            bnx_checkpoint_csv *c = &ck->csvs[ck->num_csvs];
+            if (get_name(&r, c->name))
+                goto short_file;
+            c->bytes = get_i64(&r);
+        }
+        if (get_count(&r, 16, 1, &count) || count > BNX_CHECKPOINT_MAX_BLOCKS)
+            goto short_file;
+        for (ck->num_blocks = 0; ck->num_blocks < count; ck->num_blocks++) {
+            bnx_checkpoint_block *blk = &ck->blocks[ck->num_blocks];
+            if (get_name(&r, blk->name) || get_count(&r, 1, 1, &blk->len))
+                goto short_file;
+            if (blk->len > 0)
+                blk->data = get_array(&r, blk->len, 1, &failed);
+        }
     }
     if (failed)
         return bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate %zu bytes", what, failed);
@@ -286,9 +442,9 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
     if (ck->cursor < 0 || ck->cursor > ck->order_len)
         return bnx_fail(err, BNX_EFORMAT, "%s: damaged: data position %ld outside 0..%ld", what,
                         ck->cursor, ck->order_len);
-    for (int i = 0; i < BNX_NUM_CSV; i++)
-        if (ck->csv_bytes[i] < 0)
-            return bnx_fail(err, BNX_EFORMAT, "%s: damaged: negative CSV length", what);
+    if (check_lists(ck))
+        return bnx_fail(err, BNX_EFORMAT, "%s: damaged: a CSV or block is named twice, or a "
+                        "CSV length is negative", what);
     int perm = is_permutation(ck->order, ck->order_len);
     if (perm < 0)
         return bnx_fail(err, BNX_ENOMEM, "%s: cannot allocate %ld bytes", what, ck->order_len);
@@ -341,6 +497,7 @@ void bnx_checkpoint_free(bnx_checkpoint *ck)
     free(ck->params);
     free(ck->velocity);
     free(ck->state);
-    free(ck->ics_prev);
+    for (int i = 0; i < ck->num_blocks && i < BNX_CHECKPOINT_MAX_BLOCKS; i++)
+        free((void *)ck->blocks[i].data);
     memset(ck, 0, sizeof *ck);
 }

@@ -2,20 +2,44 @@
  * where it stopped, so that a resumed trial writes the same records, row
  * for row, as one that was never interrupted.
  *
- * File format (version 4), every number little-endian:
+ * File format (version 5), every number little-endian (i64: signed 64-bit
+ * integer; u32, u64: unsigned; f64, f32: IEEE 754 double and single):
  *   magic      8 bytes  "BNXCKPT" and a NUL
  *   version    u32      BNX_CHECKPOINT_VERSION
  *   endian     u32      0x01020304 as written by the host (refused if it
  *                       reads back otherwise: floats are stored raw)
  *   identity   32 bytes SHA-256 of the trial's config and data (below)
  *   body_len   u64      bytes of the body that follows
- *   body       the fields of bnx_checkpoint in the order they are declared;
- *              integers as i64, reals as f64 (IEEE 754), arrays as a count
- *              (i64) and then the values (u32 for `order`, f32 for the
- *              network's parameters and statistics)
+ *   body, in this order:
+ *     step, finished                    i64, i64
+ *     elapsed_s, loss_sum               f64, f64
+ *     right, seen                       i64, i64
+ *     result.steps, .diverged_step, .best_step, .steps_to_target   i64 each
+ *     result.status, .probe_layer, .probe_unit                     i64 each
+ *     result.final_test_accuracy, .best_test_accuracy,
+ *       .final_test_accuracy_ema, .final_test_accuracy_population,
+ *       .p15_drift, .p50_drift, .p85_drift, .wall_time_s          f64 each
+ *     rng        4 x (state u64, inc u64): data order, Algorithm 2 batches,
+ *                dropout, normalization noise
+ *     order_len  i64, then order_len x u32 (a permutation of 0..order_len-1)
+ *     cursor     i64
+ *     num_params i64, then num_params x f32 params, num_params x f32 velocity
+ *     state_len  i64, then state_len x f32 (bnx_net_save_state's values)
+ *     num_csvs   i64, then for each CSV: its name (a name: its length
+ *                in bytes, i64, 1 to BNX_CHECKPOINT_NAME_MAX, then its
+ *                bytes, no NUL among them), then its length in bytes, i64
+ *     num_blocks i64, then for each probe's block: its name (as above), its
+ *                length in bytes, i64, then those bytes, in the layout the
+ *                probe's header documents (probe/probe.h)
  *   checksum   32 bytes SHA-256 of everything before it
- * A file that is short, long, fails its checksum, has another version, or
- * holds counts that do not fit its size is refused as damaged. */
+ * A file that is short, long, fails its checksum, has an unknown version,
+ * holds counts or names that do not fit its size, or names a CSV or a
+ * block twice is refused as damaged.
+ *
+ * The CSVs and the blocks are the trial's and its probes' own: the
+ * checkpoint stores them by name and knows none of them, so that a new
+ * probe (one file and a row of probe/probe.c's table) changes nothing
+ * here.  Older versions are read into the same representation (below). */
 #ifndef BNX_TRAIN_CHECKPOINT_H
 #define BNX_TRAIN_CHECKPOINT_H
 
@@ -26,21 +50,48 @@
 #include "spec/config.h"
 #include "train/result.h"
 
-/* 4: landscape.csv's length after ics.csv's; version 3 files (one CSV
- * fewer) are still read, as landscape.csv 0.
- * 3: ics.csv's length and the last record's sorted probe samples
- * (ics_len, ics_prev) at the end of the body; version 2 files, whose body
- * is version 3's without them, are still read (as ics_len 0, no ics.csv).
- * 2: normalization state generic (state_len, state) and a fourth random
- * stream (noise); 1 had batch norm's running_mean and running_var alone. */
-#define BNX_CHECKPOINT_VERSION 4
+/* 5: the CSV lengths and the probes' state generic: (name, length) pairs
+ * and named blocks (above), instead of fixed fields.  Versions 2 to 4 are
+ * still read, their fixed fields mapped to the names they now have:
+ *   4: after the result, drift_lo[3] and drift_hi[3] (f64, interleaved
+ *      lo[j], hi[j]) and drift_records (i64): the bytes of the
+ *      "activations" block (probe/activations.h); after the normalization
+ *      state, the lengths (i64) of metrics.csv, activations.csv,
+ *      histograms.csv, ics.csv and landscape.csv (0 for a CSV that is off,
+ *      read as absent), then ics_len (i64) and ics_len f32 values: the
+ *      "ics" block (probe/ics.h; ics_len 0, none yet or ics off: no
+ *      block).
+ *   3: as 4 without landscape.csv's length.
+ *   2: as 3 without ics.csv's length and without ics_len and its values
+ *      (no "ics" block).
+ *   2 made the normalization state generic (state_len, state) and added
+ *   the fourth random stream (noise); 1, with batch norm's running_mean and
+ *   running_var alone, is refused. */
+#define BNX_CHECKPOINT_VERSION 5
+/* The oldest version read. */
+#define BNX_CHECKPOINT_OLDEST 2
 /* Random streams saved: data order, Algorithm 2 batches, dropout, noise. */
 #define BNX_CHECKPOINT_STREAMS 4
 /* The file a trial directory keeps its checkpoint in. */
 #define BNX_CHECKPOINT_FILE "checkpoint.bin"
-/* The CSVs a checkpoint records the length of, in this order. */
-enum { BNX_CSV_METRICS, BNX_CSV_ACTIVATIONS, BNX_CSV_HISTOGRAMS, BNX_CSV_ICS, BNX_CSV_LANDSCAPE,
-       BNX_NUM_CSV };
+/* Limits of the lists: names of a CSV or a block (bytes), and entries. */
+#define BNX_CHECKPOINT_NAME_MAX 63
+#define BNX_CHECKPOINT_MAX_CSVS 32
+#define BNX_CHECKPOINT_MAX_BLOCKS 32
+
+/* A CSV of the trial and its length in bytes (whole rows) when the
+ * checkpoint was written: a resume cuts it back to that. */
+typedef struct bnx_checkpoint_csv {
+    char name[BNX_CHECKPOINT_NAME_MAX + 1]; /* "metrics.csv", NUL-terminated */
+    long bytes;                             /* >= 0 */
+} bnx_checkpoint_csv;
+
+/* A probe's state: the bytes its save wrote (probe/probe.h). */
+typedef struct bnx_checkpoint_block {
+    char name[BNX_CHECKPOINT_NAME_MAX + 1]; /* the probe's name, NUL-terminated */
+    long len;                               /* bytes, >= 0 */
+    const void *data;                       /* (len) bytes; NULL when len is 0 */
+} bnx_checkpoint_block;
 
 typedef struct bnx_checkpoint {
     unsigned char identity[32]; /* bnx_trial_identity of the trial */
@@ -52,9 +103,6 @@ typedef struct bnx_checkpoint {
     double loss_sum;
     long right, seen;
     bnx_trial_result result;    /* best/final accuracies so far, or final */
-    /* the probed unit's percentile range over the records after step 0 */
-    double drift_lo[3], drift_hi[3];
-    long drift_records;
     /* random streams (state, inc): data order, Algorithm 2 batches, dropout,
        normalization noise */
     uint64_t rng[BNX_CHECKPOINT_STREAMS][2];
@@ -69,30 +117,47 @@ typedef struct bnx_checkpoint {
        BN's running_mean and running_var, ...), layer by layer */
     long state_len;
     float *state;               /* (state_len) */
-    long csv_bytes[BNX_NUM_CSV]; /* length of each CSV when it was written
-                                   (ics.csv, landscape.csv: 0 when
-                                   they are off) */
-    /* the last record's probe samples at every hidden block's two points,
-       sorted per unit (probe/ics.h; the trainer's layout), which the next
-       record's shift is measured against; 0 and NULL: none (ics off, or
-       no record yet) */
-    long ics_len;
-    float *ics_prev;            /* (ics_len) */
+    /* the CSVs the trial appends to, each named once */
+    int num_csvs;
+    bnx_checkpoint_csv csvs[BNX_CHECKPOINT_MAX_CSVS];
+    /* the probes' blocks, each named once */
+    int num_blocks;
+    bnx_checkpoint_block blocks[BNX_CHECKPOINT_MAX_BLOCKS];
 } bnx_checkpoint;
 
-/* Serialise ck into a new buffer *buf of *size bytes (free() it).
- * Errors: BNX_ENOMEM; BNX_EINVAL for negative counts. */
+/* Add a CSV's length, or a block (whose data ck then points to, not a
+ * copy), to a checkpoint to be written.
+ * Errors: BNX_EINVAL for a name that is empty, too long or already there,
+ * a negative length, or a full list. */
+int bnx_checkpoint_add_csv(bnx_checkpoint *ck, const char *name, long bytes, bnx_error *err);
+int bnx_checkpoint_add_block(bnx_checkpoint *ck, const char *name, const void *data, long len,
+                             bnx_error *err);
+
+/* The length of CSV `name`, or -1 if the checkpoint has none. */
+long bnx_checkpoint_csv_bytes(const bnx_checkpoint *ck, const char *name);
+
+/* The block named `name`, or NULL if the checkpoint has none. */
+const bnx_checkpoint_block *bnx_checkpoint_block_named(const bnx_checkpoint *ck,
+                                                       const char *name);
+
+/* Serialise ck into a new buffer *buf of *size bytes (free() it), as the
+ * current version.
+ * Errors: BNX_ENOMEM; BNX_EINVAL for negative counts, or names that are
+ * empty, too long, repeated or more than the lists hold. */
 int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t *size,
                           bnx_error *err);
 
-/* Parse size bytes at buf into ck, whose arrays are allocated here (free
- * with bnx_checkpoint_free, also after a failure).  `what` names the
- * source in messages.  Checks the magic, version, byte order, checksum,
- * every count against the bytes present, that `order` is a permutation and
- * cursor is inside it, and that the result's status is known.
+/* Parse size bytes at buf into ck, whose arrays (and blocks' data) are
+ * allocated here (free with bnx_checkpoint_free, also after a failure): a
+ * file of the current version, or of an older one from
+ * BNX_CHECKPOINT_OLDEST on, mapped as the versions' note above says.
+ * `what` names the source in messages.  Checks the magic, version, byte
+ * order, checksum, every count and name against the bytes present, that
+ * no CSV or block is named twice, that `order` is a permutation and cursor
+ * is inside it, and that the result's status is known.
  * Errors: BNX_EFORMAT naming `what` and the fault ("not a bnexp
- * checkpoint", "version 1; this bnexp reads version 2", "damaged: checksum does
- * not match", ...); BNX_ENOMEM. */
+ * checkpoint", "version 1; this bnexp reads versions 2 to 5", "damaged:
+ * checksum does not match", ...); BNX_ENOMEM. */
 int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_checkpoint *ck,
                           bnx_error *err);
 
@@ -114,8 +179,9 @@ int bnx_checkpoint_read(const char *path, bnx_checkpoint *ck, bnx_error *err);
 int bnx_checkpoint_load(const char *path, const unsigned char identity[32], bnx_checkpoint *ck,
                         bnx_error *err);
 
-/* Free the arrays of a decoded checkpoint and zero it.  Safe on a zeroed
- * struct. */
+/* Free the arrays and blocks of a decoded checkpoint and zero it.  Safe on
+ * a zeroed struct; not for one whose arrays are the caller's (one built to
+ * be written). */
 void bnx_checkpoint_free(bnx_checkpoint *ck);
 
 #endif

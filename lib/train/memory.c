@@ -7,16 +7,7 @@
 #include "train/input.h"
 #include "model/model.h"
 #include "model/net.h"
-
-/* Values per example of the network's widest layer output (the scale
- * check keeps one for a mini-batch as its reference). */
-static double widest_output(const bnx_net *net)
-{
-    double widest = net->num_classes;
-    for (int i = 0; i < net->num_layers; i++)
-        widest = net->layers[i].out > widest ? net->layers[i].out : widest;
-    return widest;
-}
+#include "probe/probe.h"
 
 int bnx_eval_chunk(const bnx_config *cfg)
 {
@@ -49,29 +40,16 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
     mem->activations = bytes.activations;
     mem->im2col = bytes.im2col;
 
-    double units = cfg->hidden_units;
-    double probe = (double)cfg->probe_size * units;
+    bnx_probe_settings probes;
+    bnx_config_probe_settings(cfg, &probes);
     mem->trainer = 4.0 * batch * features                /* the gathered mini-batch */
                    + batch                               /* its labels */
                    + 2 * 4.0 * batch * classes           /* probabilities, dlogits */
-                   + 4.0 * probe * (cfg->hidden_layers + 1) /* probe values, scratch */
                    + 4.0 * (double)train_n * 2           /* permutation; again in a checkpoint */
                    + 2 * 4.0 * mem->num_params           /* weights and momentum in a checkpoint */
                    + 4.0 * (double)bnx_net_state_len(&plan) /* normalization state to save */
-                   + 4.0 * cfg->batch_size + 8.0 * (cfg->hist_bins + 2.0);
-    if (cfg->ics) { /* ics.csv: probe samples of every block's two points, G' buffers */
-        double samples = 0.0;
-        for (int b = 0; b < plan.num_blocks; b++)
-            samples += 2.0 * cfg->probe_size * plan.layers[plan.block_weight[b]].c;
-        mem->trainer += 3 * 4.0 * samples  /* this record's, the last one's, in a checkpoint */
-                        + 4.0 * cfg->probe_size; /* sort scratch */
-    }
-    if (cfg->ics || cfg->landscape_points > 0 || cfg->scale_check) /* probes' buffers */
-        mem->trainer += 4 * 4.0 * mem->num_params /* parameters, update, momentum, gradients */
-                        + 2 * 4.0 * cfg->batch_size * classes
-                        + 2 * 4.0 * (double)bnx_net_state_len(&plan) /* the snapshots */
-                        + (cfg->scale_check ? 4.0 * cfg->batch_size * (widest_output(&plan) + classes)
-                                                  + 4.0 * mem->num_params : 0.0); /* references */
+                   + 4.0 * cfg->batch_size               /* Algorithm 2's batch */
+                   + bnx_probes_bytes(&probes, &plan);   /* each probe's share (probe/probe.h) */
     mem->total = mem->params + mem->activations + mem->im2col + mem->trainer;
     return BNX_OK;
 }

@@ -1,6 +1,7 @@
 #include "train/result.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg)
@@ -16,4 +17,28 @@ void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg)
     res->probe_layer = bnx_config_probe_layer(cfg);
     res->probe_unit = cfg->probe_unit;
     res->p15_drift = res->p50_drift = res->p85_drift = NAN;
+}
+
+int bnx_trial_result_set(bnx_trial_result *res, const char *column, double value)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } figures[] = {
+        {"final_test_accuracy", offsetof(bnx_trial_result, final_test_accuracy)},
+        {"best_test_accuracy", offsetof(bnx_trial_result, best_test_accuracy)},
+        {"final_test_accuracy_ema", offsetof(bnx_trial_result, final_test_accuracy_ema)},
+        {"final_test_accuracy_population",
+         offsetof(bnx_trial_result, final_test_accuracy_population)},
+        {"p15_drift", offsetof(bnx_trial_result, p15_drift)},
+        {"p50_drift", offsetof(bnx_trial_result, p50_drift)},
+        {"p85_drift", offsetof(bnx_trial_result, p85_drift)},
+        {"wall_time_s", offsetof(bnx_trial_result, wall_time_s)},
+    };
+    for (size_t i = 0; column && i < sizeof figures / sizeof figures[0]; i++)
+        if (strcmp(figures[i].name, column) == 0) {
+            memcpy((char *)res + figures[i].offset, &value, sizeof value);
+            return 0;
+        }
+    return -1;
 }

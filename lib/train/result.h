@@ -34,4 +34,11 @@ typedef struct bnx_trial_result {
  * unknown values NaN or -1, the probe and target_accuracy taken from cfg. */
 void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg);
 
+/* Set the figure of summary.csv column `column` (one of the result's
+ * doubles: final_test_accuracy, ..., p15_drift, p50_drift, p85_drift,
+ * wall_time_s) to value, as a probe contributes it (probe/probe.h's
+ * result hook).  Returns 0, or -1 for a column that is not one of them
+ * (nothing set). */
+int bnx_trial_result_set(bnx_trial_result *res, const char *column, double value);
+
 #endif

@@ -10,13 +10,9 @@
 #include "core/timer.h"
 #include "train/checkpoint.h"
 #include "spec/identity.h"
-#include "probe/ics.h"
-#include "probe/landscape.h"
-#include "probe/scale.h"
-#include "io/strbuf.h"
+#include "probe/probe.h"
 #include "train/input.h"
 #include "train/memory.h"
-#include "probe/quantile.h"
 #include "model/net.h"
 #include "nn/loss.h"
 #include "io/csv.h"
@@ -43,25 +39,8 @@ typedef struct trial {
     uint8_t *y;            /* (max_batch) its labels */
     uint32_t *pop_idx;     /* (batch_size) examples of one Algorithm 2 batch */
     float *prob, *dlogits; /* (max_batch, classes) */
-    float *probe;          /* (hidden_layers, probe_size, hidden_units) */
-    float *scratch;        /* (probe_size * hidden_units) for order statistics */
-    long *hist;            /* (hist_bins + 2) */
-    bnx_csv metrics, activations, histograms, ics, landscape;
-    /* covariate shift (cfg->ics): the probe samples of every hidden block's
-       two points, (block, point, unit, probe_size) with each unit's samples
-       sorted, at this record and the last one */
-    long ics_len;          /* floats in each of ics_cur and ics_prev */
-    float *ics_cur, *ics_prev;
-    uint32_t *ics_scratch; /* (2 probe_size) for sorting */
-    int ics_has_prev;      /* ics_prev holds the last record's samples */
-    bnx_ics_grad ics_grad; /* Santurkar et al.'s G and G' */
-    double *ics_diff, *ics_cos, *ics_norm; /* (num_blocks), of this record's step */
-    double *ics_wnorm, *ics_unorm; /* (num_blocks): ||W|| and its update's norm, likewise */
-    int ics_grad_valid;    /* they were measured at this record's step */
-    double *multiples;     /* (landscape_points) the landscape's step sizes / lr */
-    /* probed unit's percentiles over the records after step 0 */
-    double lo[3], hi[3];
-    long drift_records;
+    bnx_csv metrics;
+    bnx_probes probes;     /* those the keys turn on (probe/probe.h); none in eval */
     /* training loss and accuracy summed since the last record */
     double loss_sum;
     long right, seen;
@@ -122,55 +101,15 @@ static void estimate_population(trial *t)
     bnx_net_population_end(&t->net);
 }
 
-/* Offset of block b, point p (0: the conv or linear output, before any
- * normalization; 1: the nonlinearity's input) in ics_cur and ics_prev. */
-static long ics_offset(const trial *t, int b, int p)
-{
-    long off = 0;
-    for (int j = 0; j < b; j++)
-        off += 2L * t->net.layers[t->net.block_weight[j]].c * t->cfg->probe_size;
-    return off + (long)p * t->net.layers[t->net.block_weight[b]].c * t->cfg->probe_size;
-}
-
-/* 1 if block b's two points are the same layer (no normalization between
- * the conv or linear layer and its nonlinearity): point 1 is then neither
- * kept nor sorted, and its row repeats point 0's. */
-static int ics_same_points(const trial *t, int b)
-{
-    return t->net.block_weight[b] == t->net.block_preact[b];
-}
-
-/* Keep rows [start, start + rows) of the probe set from the last forward
- * of n examples: for every hidden block and point, per unit (fully
- * connected) or channel (conv), one value per probe example; a conv
- * channel's value of example i is the one at position (i * 7919) mod (H*W)
- * of its map, a fixed spread of positions. */
-static void ics_capture(trial *t, int n, int start, int rows)
-{
-    long size = t->cfg->probe_size;
-    for (int b = 0; b < t->net.num_blocks; b++) {
-        for (int p = 0; p < 2 - ics_same_points(t, b); p++) {
-            const bnx_layer *l = &t->net.layers[p ? t->net.block_preact[b] : t->net.block_weight[b]];
-            float *dst = t->ics_cur + ics_offset(t, b, p);
-            long hw = (long)l->height * l->width;
-            for (int u = 0; u < l->c; u++)
-                for (int i = 0; i < rows; i++) {
-                    long pos = ((long)(start + i) * 7919) % hw;
-                    dst[u * size + start + i] = l->spatial ? l->y[((long)u * n + i) * hw + pos]
-                                                           : l->y[(long)i * l->out + u];
-                }
-        }
-    }
-}
-
 /* Loss and accuracy on the first `count` images of ds (a set of kind
  * `set`, converted a chunk at a time into t->x) with a forward of `flags`
  * (inference: the moving averages, or Algorithm 2's statistics); when
- * `probe` is set, keep the pre-activations of the first probe_size of them. */
+ * `probe` is set, the probes capture the first probe_size of them (the
+ * probe set) in the pass BNX_PROBE_PASS_TEST. */
 static void evaluate_set(trial *t, const bnx_dataset *ds, int set, int count,
                          unsigned flags, int probe, double *loss, double *accuracy)
 {
-    int classes = t->net.num_classes, units = t->cfg->hidden_units;
+    int classes = t->net.num_classes;
     double total = 0.0;
     long right = 0;
     for (int start = 0; start < count; start += t->eval_chunk) {
@@ -188,12 +127,7 @@ static void evaluate_set(trial *t, const bnx_dataset *ds, int set, int count,
         }
         if (probe && start < t->cfg->probe_size) {
             int rows = t->cfg->probe_size - start < n ? t->cfg->probe_size - start : n;
-            for (int k = 1; k <= t->cfg->hidden_layers; k++)
-                memcpy(t->probe + ((long)(k - 1) * t->cfg->probe_size + start) * units,
-                       bnx_net_preactivation(&t->net, k, NULL),
-                       sizeof(float) * (size_t)rows * units);
-            if (t->cfg->ics && t->cfg->ics_mode == BNX_ICS_INFERENCE)
-                ics_capture(t, n, start, rows);
+            bnx_probes_capture(&t->probes, &(bnx_probe_capture){BNX_PROBE_PASS_TEST, n, start, rows});
         }
     }
     *loss = total / count;
@@ -206,11 +140,12 @@ static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *
     evaluate_set(t, t->test, BNX_INPUT_TEST, t->test->n, flags, probe, loss, accuracy);
 }
 
-/* ics_mode = train: the probe set's distributions as training sees them,
- * from training-mode forwards over it in mini-batches of batch_size (batch
- * statistics, noise and dropout drawn as in a step); the network's state is
- * put back afterwards, so training goes on as if nothing had run. */
-static int ics_capture_train(trial *t, bnx_error *err)
+/* BNX_PROBE_PASS_TRAIN: the probe set as training sees it, training-mode
+ * forwards over it in mini-batches of batch_size (batch statistics, noise
+ * and dropout drawn as in a step), each captured by the probes that ask;
+ * the network's state is put back afterwards, so training goes on as if
+ * nothing had run. */
+static int probe_set_train_pass(trial *t, bnx_error *err)
 {
     bnx_net_snapshot snap;
     int rc = bnx_net_snapshot_take(&t->net, &snap, err);
@@ -219,7 +154,7 @@ static int ics_capture_train(trial *t, bnx_error *err)
                                                                  : t->cfg->batch_size;
         bnx_input_images(&t->input, BNX_INPUT_TEST, t->test, start, n, t->x);
         bnx_net_forward(&t->net, n, t->x, BNX_FWD_TRAIN);
-        ics_capture(t, n, start, n);
+        bnx_probes_capture(&t->probes, &(bnx_probe_capture){BNX_PROBE_PASS_TRAIN, n, start, n});
     }
     if (rc == BNX_OK)
         bnx_net_snapshot_restore(&t->net, &snap);
@@ -230,120 +165,6 @@ static int ics_capture_train(trial *t, bnx_error *err)
 static unsigned eval_flags(const trial *t)
 {
     return t->cfg->norm_inference == BNX_NORM_INFER_POPULATION ? BNX_FWD_POPULATION : BNX_FWD_EVAL;
-}
-
-/* One activations.csv row; `unit` is a unit index or "all". */
-static int write_dist_row(trial *t, long step, int layer, const char *unit, const bnx_dist *d,
-                          bnx_error *err)
-{
-    char a[5][32];
-    return bnx_csv_row(&t->activations, err, "%ld,%d,%s,%s,%s,%s,%s,%s", step, layer, unit,
-                       bnx_csv_num(a[0], 32, d->p15, 1), bnx_csv_num(a[1], 32, d->p50, 1),
-                       bnx_csv_num(a[2], 32, d->p85, 1), bnx_csv_num(a[3], 32, d->mean, 1),
-                       bnx_csv_num(a[4], 32, d->std, 1));
-}
-
-/* Write activations.csv and histograms.csv rows for the probe of `step`. */
-static int write_probe(trial *t, long step, bnx_error *err)
-{
-    const bnx_config *cfg = t->cfg;
-    int units = cfg->hidden_units, probe_layer = bnx_config_probe_layer(cfg);
-    long count = (long)cfg->probe_size * units;
-    bnx_dist d;
-    for (int k = 1; k <= cfg->hidden_layers; k++) {
-        const float *layer = t->probe + (long)(k - 1) * count;
-        if (k == probe_layer) {
-            for (int i = 0; i < cfg->probe_size; i++)
-                t->scratch[i] = layer[(long)i * units + cfg->probe_unit];
-            bnx_dist_compute(t->scratch, cfg->probe_size, &d);
-            char unit[16];
-            snprintf(unit, sizeof unit, "%d", cfg->probe_unit);
-            if (write_dist_row(t, step, k, unit, &d, err))
-                return err->code;
-            if (step > 0) {
-                double p[3] = {d.p15, d.p50, d.p85};
-                for (int j = 0; j < 3; j++) {
-                    if (t->drift_records == 0 || p[j] < t->lo[j]) t->lo[j] = p[j];
-                    if (t->drift_records == 0 || p[j] > t->hi[j]) t->hi[j] = p[j];
-                }
-                t->drift_records++;
-            }
-        }
-        memcpy(t->scratch, layer, sizeof(float) * (size_t)count);
-        bnx_dist_compute(t->scratch, count, &d);
-        if (write_dist_row(t, step, k, "all", &d, err))
-            return err->code;
-
-        bnx_histogram(layer, count, cfg->hist_min, cfg->hist_max, cfg->hist_bins, t->hist);
-        double width = (cfg->hist_max - cfg->hist_min) / cfg->hist_bins;
-        for (int b = 0; b < cfg->hist_bins + 2; b++) {
-            char lo[32], hi[32]; /* the outer rows reach to -inf and inf */
-            bnx_csv_num(lo, sizeof lo, b == 0 ? -INFINITY : cfg->hist_min + (b - 1) * width, 1);
-            bnx_csv_num(hi, sizeof hi, b == cfg->hist_bins + 1 ? INFINITY : cfg->hist_min + b * width, 1);
-            if (bnx_csv_row(&t->histograms, err, "%ld,%d,%s,%s,%ld", step, k, lo, hi, t->hist[b]))
-                return err->code;
-        }
-    }
-    return BNX_OK;
-}
-
-/* Sort this record's probe samples, write ics.csv's rows of `step` (the
- * shift from the last record, and the gradient change measured at this
- * step), and keep the samples for the next record. */
-static int write_ics(trial *t, long step, bnx_error *err)
-{
-    long size = t->cfg->probe_size;
-    for (int b = 0; b < t->net.num_blocks; b++)
-        for (int p = 0; p < 2 - ics_same_points(t, b); p++)
-            for (long u = 0; u < t->net.layers[t->net.block_weight[b]].c; u++)
-                bnx_sort_floats(t->ics_cur + ics_offset(t, b, p) + u * size, t->ics_scratch, size);
-    static const char *const points[2] = {"pre_norm", "pre_activation"};
-    for (int b = 0; b < t->net.num_blocks && t->ics_has_prev; b++) {
-        int units = t->net.layers[t->net.block_weight[b]].c;
-        bnx_shift_summary s;
-        for (int p = 0; p < 2; p++) {
-            long off = ics_offset(t, b, p);
-            if (p == 0 || !ics_same_points(t, b))
-                bnx_shift_summarise(t->ics_prev + off, t->ics_cur + off, units, size, &s);
-            char c[6][32];
-            if (bnx_csv_row(&t->ics, err, "%ld,%d,%s,%d,%s,%s,%s,%s,%s,%s,,,,,,", step, b + 1,
-                            points[p], units, bnx_csv_num(c[0], 32, s.mean_shift, 1),
-                            bnx_csv_num(c[1], 32, s.mean_shift_max, 1),
-                            bnx_csv_num(c[2], 32, s.std_ratio, s.ratio_units > 0),
-                            bnx_csv_num(c[3], 32, s.std_ratio_max, s.ratio_units > 0),
-                            bnx_csv_num(c[4], 32, s.w1, 1), bnx_csv_num(c[5], 32, s.w1_max, 1)))
-                return err->code;
-        }
-    }
-    for (int b = 0; b < t->net.num_blocks && t->ics_grad_valid; b++) {
-        const bnx_layer *l = &t->net.layers[t->net.block_weight[b]];
-        char c[6][32];
-        double w = t->ics_wnorm[b], u = t->ics_unorm[b];
-        if (bnx_csv_row(&t->ics, err, "%ld,%d,weights,%d,,,,,,,%s,%s,%s,%s,%s,%s", step, b + 1,
-                        l->c, bnx_csv_num(c[0], 32, t->ics_diff[b], 1),
-                        bnx_csv_num(c[1], 32, t->ics_cos[b], 1),
-                        bnx_csv_num(c[2], 32, t->ics_norm[b], 1), bnx_csv_num(c[3], 32, w, 1),
-                        bnx_csv_num(c[4], 32, u, 1), bnx_csv_num(c[5], 32, u / w, w > 0.0)))
-            return err->code;
-    }
-    t->ics_grad_valid = 0;
-    float *tmp = t->ics_prev;
-    t->ics_prev = t->ics_cur;
-    t->ics_cur = tmp;
-    t->ics_has_prev = 1;
-    return BNX_OK;
-}
-
-/* One landscape.csv row. */
-static int write_landscape(trial *t, long step, float lr, const bnx_landscape_point *p,
-                           bnx_error *err)
-{
-    char c[8][32];
-    return bnx_csv_row(&t->landscape, err, "%ld,%s,%s,%s,%s,%s,%s,%s,%s", step,
-                       bnx_csv_num(c[0], 32, lr, 1), bnx_csv_num(c[1], 32, p->loss, 1),
-                       bnx_csv_num(c[2], 32, p->grad_norm, 1), bnx_csv_num(c[3], 32, p->loss_min, 1),
-                       bnx_csv_num(c[4], 32, p->loss_max, 1), bnx_csv_num(c[5], 32, p->change_min, 1),
-                       bnx_csv_num(c[6], 32, p->change_max, 1), bnx_csv_num(c[7], 32, p->beta, 1));
 }
 
 static int write_record(trial *t, const bnx_record *r, bnx_error *err)
@@ -407,75 +228,62 @@ static int trial_open(trial *t, bnx_error *err)
     bnx_net_seed_noise(&t->net, (uint64_t)cfg->seed, STREAM_NOISE);
     bnx_net_init(&t->net, (bnx_init)cfg->init, (float)cfg->init_std, &init_rng);
 
-    size_t failed = 0, probe_values = (size_t)cfg->probe_size * cfg->hidden_units;
+    size_t failed = 0;
     t->order = bnx_calloc((size_t)t->train->n, sizeof(uint32_t), &failed);
     t->x = bnx_calloc((size_t)max_batch * t->features, sizeof(float), &failed);
     t->y = bnx_calloc((size_t)max_batch, 1, &failed);
     t->pop_idx = bnx_calloc((size_t)cfg->batch_size, sizeof(uint32_t), &failed);
     t->prob = bnx_calloc((size_t)max_batch * ds->num_classes, sizeof(float), &failed);
     t->dlogits = bnx_calloc((size_t)max_batch * ds->num_classes, sizeof(float), &failed);
-    t->probe = bnx_calloc(probe_values * cfg->hidden_layers, sizeof(float), &failed);
-    t->scratch = bnx_calloc(probe_values, sizeof(float), &failed);
-    t->hist = bnx_calloc((size_t)cfg->hist_bins + 2, sizeof(long), &failed);
     t->state_len = bnx_net_state_len(&t->net);
     t->state = bnx_calloc((size_t)t->state_len + 1, sizeof(float), &failed);
-    if (cfg->ics) {
-        t->ics_len = ics_offset(t, t->net.num_blocks, 0);
-        t->ics_cur = bnx_calloc((size_t)t->ics_len, sizeof(float), &failed);
-        t->ics_prev = bnx_calloc((size_t)t->ics_len, sizeof(float), &failed);
-        t->ics_scratch = bnx_calloc(2 * (size_t)cfg->probe_size, sizeof(uint32_t), &failed);
-        t->ics_diff = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
-        t->ics_cos = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
-        t->ics_norm = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
-        t->ics_wnorm = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
-        t->ics_unorm = bnx_calloc((size_t)t->net.num_blocks, sizeof(double), &failed);
-    }
-    t->multiples = bnx_calloc((size_t)cfg->landscape_points + 1, sizeof(double), &failed);
-    for (int k = 0; !failed && k < cfg->landscape_points; k++)
-        t->multiples[k] = bnx_config_landscape_multiple(cfg, k);
     t->train_eval = cfg->train_eval_size < t->train->n ? cfg->train_eval_size : t->train->n;
     if (failed)
         return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the trial", failed);
-    if ((cfg->ics || cfg->landscape_points > 0 || cfg->scale_check) &&
-        (rc = bnx_ics_grad_init(&t->ics_grad, &t->net, cfg->batch_size, err)))
-        return rc;
     for (uint32_t i = 0; i < (uint32_t)t->train->n; i++)
         t->order[i] = i;
     t->cursor = t->train->n; /* the first batch shuffles */
     return BNX_OK;
 }
 
-static const char *const csv_names[BNX_NUM_CSV] = {"metrics.csv", "activations.csv",
-                                                   "histograms.csv", "ics.csv", "landscape.csv"};
-static const char *const csv_headers[BNX_NUM_CSV] = {
+static const char METRICS_HEADER[] =
     "step,epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,train_eval_loss,"
-    "train_eval_accuracy,wall_time_s",
-    "step,layer,unit,p15,p50,p85,mean,std",
-    "step,layer,bin_lo,bin_hi,count",
-    "step,layer,point,units,mean_shift,mean_shift_max,std_ratio,std_ratio_max,w1,w1_max,"
-    "grad_diff,grad_cos,grad_norm,w_norm,update_norm,effective_step",
-    "step,lr,loss,grad_norm,loss_min,loss_max,grad_change_min,grad_change_max,beta_smoothness",
-};
+    "train_eval_accuracy,wall_time_s";
 
-static bnx_csv *csv_file(trial *t, int i)
+/* The CSVs the trial appends to: metrics.csv, then its probes'. */
+static int num_csvs(const trial *t) { return 1 + bnx_probes_num_csvs(&t->probes); }
+
+/* The i-th (0 <= i < num_csvs), its name and header. */
+static bnx_csv *csv_at(trial *t, int i, const char **name, const char **header)
 {
-    bnx_csv *files[BNX_NUM_CSV] = {&t->metrics, &t->activations, &t->histograms, &t->ics,
-                                   &t->landscape};
-    return files[i];
+    if (i == 0) {
+        *name = "metrics.csv";
+        *header = METRICS_HEADER;
+        return &t->metrics;
+    }
+    const bnx_probe_csv *decl;
+    bnx_csv *csv = bnx_probes_csv(&t->probes, i - 1, &decl);
+    *name = decl->name;
+    *header = decl->header;
+    return csv;
 }
 
-/* Create the CSVs with their headers, or (bytes != NULL) continue them from
- * the lengths a checkpoint recorded. */
-static int open_csvs(trial *t, const long *bytes, bnx_error *err)
+/* Create the CSVs with their headers, or (ck != NULL) continue them from
+ * the lengths the checkpoint recorded; one it has no length of is refused:
+ * the checkpoint was written without the probe that writes it. */
+static int open_csvs(trial *t, const bnx_checkpoint *ck, const char *ck_path, bnx_error *err)
 {
-    for (int i = 0; i < BNX_NUM_CSV; i++) {
-        if ((i == BNX_CSV_ICS && !t->cfg->ics) ||
-            (i == BNX_CSV_LANDSCAPE && t->cfg->landscape_points == 0))
-            continue;
+    for (int i = 0; i < num_csvs(t); i++) {
+        const char *name, *header;
+        bnx_csv *csv = csv_at(t, i, &name, &header);
+        long bytes = ck ? bnx_checkpoint_csv_bytes(ck, name) : 0;
+        if (bytes < 0)
+            return bnx_fail(err, BNX_EFORMAT, "%s: does not fit this trial: it has no length of "
+                            "%s (written with the probe that writes it off)", ck_path, name);
         char path[4200];
-        snprintf(path, sizeof path, "%s/%s", t->dir, csv_names[i]);
-        int rc = bytes ? bnx_csv_resume(csv_file(t, i), path, csv_headers[i], bytes[i], err)
-                       : bnx_csv_open(csv_file(t, i), path, csv_headers[i], err);
+        snprintf(path, sizeof path, "%s/%s", t->dir, name);
+        int rc = ck ? bnx_csv_resume(csv, path, header, bytes, err)
+                    : bnx_csv_open(csv, path, header, err);
         if (rc)
             return rc;
     }
@@ -490,26 +298,35 @@ static int save_checkpoint(trial *t, long step, double elapsed, int finished,
     bnx_checkpoint ck = {
         .step = step, .finished = finished, .elapsed_s = elapsed,
         .loss_sum = t->loss_sum, .right = t->right, .seen = t->seen, .result = *res,
-        .drift_records = t->drift_records,
         .rng = {{t->data_rng.state, t->data_rng.inc}, {t->pop_rng.state, t->pop_rng.inc},
                 {t->net.dropout_rng.state, t->net.dropout_rng.inc},
                 {t->net.noise_rng.state, t->net.noise_rng.inc}},
         .order_len = t->train->n, .order = t->order, .cursor = t->cursor,
         .num_params = t->net.num_params, .params = t->net.params, .velocity = t->net.velocity,
         .state_len = t->state_len, .state = t->state,
-        .ics_len = t->ics_has_prev ? t->ics_len : 0, .ics_prev = t->ics_prev,
     };
     memcpy(ck.identity, t->identity, sizeof ck.identity);
-    memcpy(ck.drift_lo, t->lo, sizeof t->lo);
-    memcpy(ck.drift_hi, t->hi, sizeof t->hi);
     bnx_net_save_state(&t->net, t->state);
-    for (int i = 0; i < BNX_NUM_CSV; i++)
-        ck.csv_bytes[i] = csv_file(t, i)->size;
+    int rc = BNX_OK;
+    for (int i = 0; rc == BNX_OK && i < num_csvs(t); i++) {
+        const char *name, *header;
+        long size = csv_at(t, i, &name, &header)->size;
+        rc = bnx_checkpoint_add_csv(&ck, name, size, err);
+    }
+    for (int i = 0; rc == BNX_OK && i < t->probes.count; i++) {
+        const char *name;
+        const void *data;
+        size_t len;
+        if (bnx_probes_block(&t->probes, i, &name, &data, &len))
+            rc = bnx_checkpoint_add_block(&ck, name, data, (long)len, err);
+    }
+    if (rc)
+        return rc;
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
     if (t->opts->guard)
         t->opts->guard(t->opts->ctx, 1);
-    int rc = bnx_checkpoint_write(path, &ck, err);
+    rc = bnx_checkpoint_write(path, &ck, err);
     if (t->opts->guard)
         t->opts->guard(t->opts->ctx, 0);
     return rc;
@@ -523,9 +340,7 @@ static int read_checkpoint(trial *t, bnx_checkpoint *ck, char *path, size_t size
     snprintf(path, size, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
     int rc = bnx_checkpoint_load(path, t->identity, ck, err);
     if (rc == BNX_OK && (ck->num_params != t->net.num_params || ck->order_len != t->train->n ||
-                         ck->state_len != t->state_len || ck->step > t->cfg->steps ||
-                         (ck->ics_len != 0 && ck->ics_len != t->ics_len) ||
-                         (t->cfg->ics && ck->ics_len == 0 && ck->step > 0)))
+                         ck->state_len != t->state_len || ck->step > t->cfg->steps))
         rc = bnx_fail(err, BNX_EFORMAT, "%s: does not fit this trial (%ld parameters, %ld examples, "
                       "%ld values of normalization state, step %ld; expected %d, %d, %ld, at most "
                       "%ld)", path, ck->num_params, ck->order_len, ck->state_len, ck->step,
@@ -571,17 +386,22 @@ static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *fi
         t->loss_sum = ck.loss_sum;
         t->right = ck.right;
         t->seen = ck.seen;
-        memcpy(t->lo, ck.drift_lo, sizeof t->lo);
-        memcpy(t->hi, ck.drift_hi, sizeof t->hi);
-        t->drift_records = ck.drift_records;
         memcpy(t->order, ck.order, sizeof(uint32_t) * (size_t)ck.order_len);
         t->cursor = ck.cursor;
-        if (ck.ics_len > 0) {
-            memcpy(t->ics_prev, ck.ics_prev, sizeof(float) * (size_t)ck.ics_len);
-            t->ics_has_prev = 1;
-        }
         restore_network(t, &ck);
-        rc = open_csvs(t, ck.csv_bytes, err);
+        for (int i = 0; rc == BNX_OK && i < t->probes.count; i++) { /* their blocks */
+            const char *name;
+            const void *data;
+            size_t len;
+            bnx_probes_block(&t->probes, i, &name, &data, &len);
+            const bnx_checkpoint_block *b = bnx_checkpoint_block_named(&ck, name);
+            rc = bnx_probes_load(&t->probes, i, b ? b->data : NULL, b ? (size_t)b->len : 0,
+                                 ck.step, err);
+            if (rc)
+                bnx_error_prefix(err, "%s: does not fit this trial", path);
+        }
+        if (rc == BNX_OK)
+            rc = open_csvs(t, &ck, path, err);
     }
     bnx_checkpoint_free(&ck);
     return rc;
@@ -590,12 +410,15 @@ static int load_checkpoint(trial *t, bnx_trial_result *res, long *first, int *fi
 static int trial_close(trial *t, int rc, bnx_error *err)
 {
     bnx_error close_err;
-    for (int i = 0; i < BNX_NUM_CSV; i++)
-        if (bnx_csv_close(csv_file(t, i), &close_err) && rc == BNX_OK) {
+    for (int i = 0; i < num_csvs(t); i++) {
+        const char *name, *header;
+        if (bnx_csv_close(csv_at(t, i, &name, &header), &close_err) && rc == BNX_OK) {
             rc = close_err.code;
             if (err)
                 *err = close_err;
         }
+    }
+    bnx_probes_free(&t->probes);
     bnx_net_destroy(&t->net);
     free(t->order);
     free(t->x);
@@ -603,20 +426,7 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->pop_idx);
     free(t->prob);
     free(t->dlogits);
-    free(t->probe);
-    free(t->scratch);
-    free(t->hist);
     free(t->state);
-    free(t->ics_cur);
-    free(t->ics_prev);
-    free(t->ics_scratch);
-    free(t->ics_diff);
-    free(t->ics_cos);
-    free(t->ics_norm);
-    free(t->ics_wnorm);
-    free(t->ics_unorm);
-    free(t->multiples);
-    bnx_ics_grad_free(&t->ics_grad);
     return rc;
 }
 
@@ -627,7 +437,7 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
     if (bnx_config_uses_running(t->cfg) && t->cfg->norm_inference == BNX_NORM_INFER_POPULATION)
         estimate_population(t);
     evaluate(t, eval_flags(t), 1, &r->test_loss, &r->test_accuracy);
-    if (t->cfg->ics && t->cfg->ics_mode == BNX_ICS_TRAIN && ics_capture_train(t, err))
+    if ((bnx_probes_passes(&t->probes) & BNX_PROBE_PASS_TRAIN) && probe_set_train_pass(t, err))
         return err->code;
     if (t->train_eval > 0)
         evaluate_set(t, t->train, BNX_INPUT_TRAIN, t->train_eval, eval_flags(t), 0,
@@ -635,8 +445,7 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
     r->epoch = (double)r->step * t->cfg->batch_size / t->train->n;
     r->lr = bnx_config_lr_at(t->cfg, r->step > 0 ? r->step : 1);
     r->wall_time_s = bnx_now() - start;
-    if (write_record(t, r, err) || write_probe(t, r->step, err) ||
-        (t->cfg->ics && write_ics(t, r->step, err)))
+    if (write_record(t, r, err) || bnx_probes_record(&t->probes, r->step, err))
         return err->code;
     res->final_test_accuracy = r->test_accuracy;
     if (res->best_step < 0 || r->test_accuracy > res->best_test_accuracy) {
@@ -650,18 +459,23 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
     return BNX_OK;
 }
 
-/* Section 3.3's identities on the trained network: dir/scale.csv
- * (probe/scale.h), on the first batch_size training images (in the data's
- * order: no random stream is drawn). */
-static int write_scale(trial *t, bnx_error *err)
+/* A figure of summary.csv from a probe. */
+static void put_figure(void *ctx, const char *column, double value)
+{
+    bnx_trial_result_set(ctx, column, value);
+}
+
+/* The end of a trial that ran to its last step: the probes' last
+ * measurements, on the first batch_size training images in the data's
+ * order (no random stream is drawn). */
+static int finish_probes(trial *t, bnx_error *err)
 {
     int m = t->cfg->batch_size;
     for (int i = 0; i < m; i++)
         t->pop_idx[i] = (uint32_t)i;
     gather(t, t->train, t->pop_idx, m);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/scale.csv", t->dir);
-    return bnx_scale_write(&t->ics_grad, &t->net, m, t->x, t->y, path, err);
+    bnx_probe_end end = {.dir = t->dir, .n = m, .x = t->x, .labels = t->y};
+    return bnx_probes_finish(&t->probes, &end, err);
 }
 
 int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
@@ -695,6 +509,10 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         return bnx_fail(err, BNX_EINVAL, "trial directory path is too long: %s", dir);
     set_identity(&t, opts->identity, opts->data_id);
     rc = trial_open(&t, err);
+    bnx_probe_settings probes;
+    bnx_config_probe_settings(cfg, &probes);
+    if (rc == BNX_OK)
+        rc = bnx_probes_create(&t.probes, &probes, &t.net, err);
     if (rc)
         return trial_close(&t, rc, NULL);
 
@@ -712,7 +530,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
     bnx_record r = {0};
     if (first == 0) {
         first = 1;
-        rc = open_csvs(&t, NULL, err);
+        rc = open_csvs(&t, NULL, NULL, err);
         if (rc == BNX_OK)
             rc = record(&t, &r, res, start, opts->progress, opts->ctx, err);
     }
@@ -724,33 +542,26 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
             break;
         }
         next_batch(&t);
-        /* at a record step, Santurkar et al.'s G' needs the state before the forward */
-        int measure = cfg->ics && (step % cfg->eval_every == 0 || step == cfg->steps);
-        int landscape = cfg->landscape_points > 0 && step % cfg->landscape_every == 0;
+        /* the probes that measure this step need the state before its forward */
+        int record_step = step % cfg->eval_every == 0 || step == cfg->steps;
+        int measure = bnx_probes_wants(&t.probes, step, record_step);
         bnx_net_snapshot before = {0};
-        if ((measure || landscape) && (rc = bnx_net_snapshot_take(&t.net, &before, err)))
+        if (measure && (rc = bnx_net_snapshot_take(&t.net, &before, err))) {
+            bnx_net_snapshot_free(&before);
             break;
+        }
         const float *logits = bnx_net_forward(&t.net, m, t.x, BNX_FWD_TRAIN);
         int correct;
         double loss = bnx_softmax_xent_forward(m, classes, logits, t.y, t.prob, &correct);
         bnx_softmax_xent_backward(m, classes, t.prob, t.y, t.dlogits);
         bnx_net_backward(&t.net, m, t.x, t.dlogits);
         if (measure) {
-            rc = bnx_ics_grad_measure(&t.ics_grad, &t.net, &before, m, t.x, t.y,
-                                      (float)bnx_config_lr_at(cfg, step), (float)cfg->momentum,
-                                      (float)cfg->weight_decay, t.ics_diff, t.ics_cos,
-                                      t.ics_norm, err);
-            t.ics_grad_valid = rc == BNX_OK;
-            if (rc == BNX_OK)
-                bnx_ics_weight_norms(&t.ics_grad, &t.net, t.ics_wnorm, t.ics_unorm);
-        }
-        if (landscape && rc == BNX_OK) {
-            bnx_landscape_point lp;
-            float lr = (float)bnx_config_lr_at(cfg, step);
-            rc = bnx_landscape_measure(&t.ics_grad, &t.net, &before, m, t.x, t.y, loss / m, lr,
-                                       t.multiples, cfg->landscape_points, &lp, err);
-            if (rc == BNX_OK)
-                rc = write_landscape(&t, step, lr, &lp, err);
+            bnx_probe_step ps = {.step = step, .record = record_step, .before = &before, .n = m,
+                                 .x = t.x, .labels = t.y, .loss = loss / m,
+                                 .lr = (float)bnx_config_lr_at(cfg, step),
+                                 .momentum = (float)cfg->momentum,
+                                 .weight_decay = (float)cfg->weight_decay};
+            rc = bnx_probes_step(&t.probes, &ps, err);
         }
         bnx_net_snapshot_free(&before);
         if (rc)
@@ -793,14 +604,10 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
             estimate_population(&t);
             evaluate(&t, BNX_FWD_POPULATION, 0, &unused, &res->final_test_accuracy_population);
         }
-        if (t.drift_records > 0) {
-            res->p15_drift = t.hi[0] - t.lo[0];
-            res->p50_drift = t.hi[1] - t.lo[1];
-            res->p85_drift = t.hi[2] - t.lo[2];
-        }
+        bnx_probes_result(&t.probes, put_figure, res);
     }
-    if (rc == BNX_OK && !interrupted && cfg->scale_check && res->status == BNX_TRIAL_DONE)
-        rc = write_scale(&t, err);
+    if (rc == BNX_OK && !interrupted && res->status == BNX_TRIAL_DONE)
+        rc = finish_probes(&t, err);
     res->wall_time_s = bnx_now() - start;
     if (rc == BNX_OK && !interrupted)
         rc = save_checkpoint(&t, res->steps, res->wall_time_s, 1, res, err);

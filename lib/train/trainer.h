@@ -59,10 +59,12 @@ typedef struct bnx_trial_opts {
                                  bnx_trial_identity(cfg, data_id) */
 } bnx_trial_opts;
 
-/* Train one trial and write dir/metrics.csv, dir/activations.csv and
- * dir/histograms.csv (columns: docs/reference/outputs.md), and the checkpoint
- * dir/checkpoint.bin (train/checkpoint.h) every cfg->checkpoint_every steps,
- * on a stop request, and at the end.  dir must exist.
+/* Train one trial and write dir/metrics.csv and the CSVs of the probes the
+ * keys turn on (probe/probe.h's table: activations.csv and histograms.csv
+ * always, ics.csv, landscape.csv, scale.csv; columns:
+ * docs/reference/outputs.md), and the checkpoint dir/checkpoint.bin
+ * (train/checkpoint.h) every cfg->checkpoint_every steps, on a stop
+ * request, and at the end.  dir must exist.
  *   train: the training set (N, C, H, W) with C*H*W = the model's input
  *   test:  the test set, same shape
  * With opts->resume and a checkpoint in dir, training continues from it:

@@ -144,6 +144,54 @@ write("fuzz_plan", "two-trials", plan([("a-lr-0.1", 1, {"lr": "0.1", "bn": "true
                                       ["lr"]))
 write("fuzz_plan", "one-trial-no-keys", plan([("b", 7, {})]))
 
+# ---- checkpoints (train/checkpoint.h) ----
+# A mode byte (odd: the harness writes the checksum; these carry the right
+# one anyway), then the file.  Versions 5 (named CSV lengths and probe
+# blocks) and 4 (fixed fields, mapped on reading); the two version 2 seeds
+# (small-finished, small-interrupted) were written by bnexp itself.
+import hashlib
+
+
+def checkpoint(version, step=7, finished=0, status=3, blocks=(), csvs=(), ics=None):
+    i64 = lambda v: struct.pack("<q", v)
+    f64 = lambda v: struct.pack("<d", v)
+    body = i64(step) + i64(finished) + f64(1.5) + f64(0.25) + i64(3) + i64(4)
+    body += b"".join(i64(v) for v in (step, -1, 5, -1))          # steps .. steps_to_target
+    body += i64(status) + i64(2) + i64(1)                           # status, probe layer, unit
+    body += b"".join(f64(v) for v in (0.5, 0.6, float("nan"), 0.55, 0.1, 0.2, 0.3, 9.0))
+    drift = b"".join(f64(v) for v in (-1, 1, -0.5, 0.5, 0, 2)) + i64(2)
+    if version <= 4:
+        body += drift
+    body += b"".join(struct.pack("<QQ", 0x1234 + s, 2 * s + 1) for s in range(4))
+    order = [3, 0, 4, 1, 2]
+    body += i64(len(order)) + b"".join(struct.pack("<I", o) for o in order) + i64(2)
+    body += i64(3) + struct.pack("<6f", 0.1, -0.2, 0.3, 0.0, 0.0, 0.01)
+    body += i64(2) + struct.pack("<2f", 0.0, 1.0)
+    if version <= 4:
+        lengths = dict(csvs)
+        names = ["metrics.csv", "activations.csv", "histograms.csv", "ics.csv", "landscape.csv"]
+        body += b"".join(i64(lengths.get(n, 0)) for n in names[:{2: 3, 3: 4, 4: 5}[version]])
+        if version > 2:
+            body += i64(len(ics or [])) + b"".join(struct.pack("<f", v) for v in ics or [])
+    else:
+        name = lambda n: i64(len(n)) + n.encode()
+        body += i64(len(csvs)) + b"".join(name(n) + i64(v) for n, v in csvs)
+        blocks = [("activations", drift)] + list(blocks)
+        body += i64(len(blocks)) + b"".join(name(n) + i64(len(d)) + d for n, d in blocks)
+    head = b"BNXCKPT\0" + struct.pack("<II", version, 0x01020304) + bytes(range(32))
+    data = head + struct.pack("<Q", len(body)) + body
+    return b"\x01" + data + hashlib.sha256(data).digest()
+
+
+csvs = [("metrics.csv", 120), ("activations.csv", 300), ("histograms.csv", 900)]
+ics_prev = [0.5, -1.0, 2.0, 0.25]
+write("fuzz_checkpoint", "v5-activations", checkpoint(5, csvs=csvs))
+write("fuzz_checkpoint", "v5-every-probe", checkpoint(
+    5, finished=1, status=0, csvs=csvs + [("ics.csv", 400), ("landscape.csv", 70)],
+    blocks=[("ics", struct.pack("<4f", *ics_prev)), ("empty", b"")]))
+write("fuzz_checkpoint", "v4-with-ics", checkpoint(4, csvs=csvs + [("ics.csv", 400)], ics=ics_prev))
+write("fuzz_checkpoint", "v3-ics-off", checkpoint(3, csvs=csvs))
+
 # ---- dictionaries ----
 with open(os.path.join(FUZZ, "fuzz_png.dict"), "w") as f:
     f.write("# PNG chunk types and the signature (libFuzzer -dict)\n")

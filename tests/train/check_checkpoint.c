@@ -9,15 +9,23 @@
 #include <openssl/evp.h>
 
 #include "core/file.h"
+#include "core/paths.h"
 #include "core/rng.h"
 #include "train/checkpoint.h"
 #include "spec/identity.h"
 #include "train/trainer.h"
 #include "nn/norm.h"
+#include "probe/activations.h"
 #include "testutil.h"
 
-/* A small checkpoint with every field set. */
-static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values)
+static const char *const fixed_csvs[5] = {"metrics.csv", "activations.csv", "histograms.csv",
+                                          "ics.csv", "landscape.csv"};
+
+/* A small checkpoint with every field set: five CSVs (the names of the
+ * version 4 fields) and two blocks, drift (the activations probe's: 56
+ * bytes) and three floats (ics). */
+static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values,
+                              unsigned char *drift)
 {
     memset(ck, 0, sizeof *ck);
     for (int i = 0; i < 32; i++)
@@ -37,9 +45,6 @@ static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values
     ck->result.final_test_accuracy_ema = NAN;
     ck->result.probe_layer = 3;
     ck->result.probe_unit = 5;
-    ck->drift_lo[1] = -1.5;
-    ck->drift_hi[2] = 2.5;
-    ck->drift_records = 3;
     ck->rng[0][0] = 0x0123456789abcdefULL;
     ck->rng[2][1] = 99;
     ck->order_len = 5;
@@ -55,13 +60,20 @@ static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values
     ck->state = values + 8;
     for (int i = 0; i < 12; i++)
         values[i] = 0.25f * (float)i - 1.0f;
-    ck->csv_bytes[0] = 100;
-    ck->csv_bytes[1] = 200;
-    ck->csv_bytes[2] = 300;
-    ck->csv_bytes[3] = 400;
-    ck->csv_bytes[4] = 500;
-    ck->ics_len = 3;
-    ck->ics_prev = values + 9;
+    bnx_error err;
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(bnx_checkpoint_add_csv(ck, fixed_csvs[i], 100 * (i + 1), &err), BNX_OK);
+    double lo[3] = {0, -1.5, 0}, hi[3] = {0, 0, 2.5};
+    int64_t records = 3;
+    for (int j = 0; j < 3; j++) { /* the activations probe's layout */
+        memcpy(drift + 16 * j, &lo[j], 8);
+        memcpy(drift + 16 * j + 8, &hi[j], 8);
+    }
+    memcpy(drift + 48, &records, 8);
+    ck_assert_int_eq(bnx_checkpoint_add_block(ck, "activations", drift,
+                                              BNX_ACTIVATIONS_BLOCK_BYTES, &err), BNX_OK);
+    ck_assert_int_eq(bnx_checkpoint_add_block(ck, "ics", values + 9, 3 * sizeof(float), &err),
+                     BNX_OK);
 }
 
 /* sample_checkpoint and its encoding (buf, size bytes; free it). */
@@ -69,6 +81,7 @@ typedef struct sample {
     bnx_checkpoint ck;
     uint32_t order[5];
     float values[12];
+    unsigned char drift[BNX_ACTIVATIONS_BLOCK_BYTES];
     unsigned char *buf;
     size_t size;
 } sample;
@@ -76,8 +89,89 @@ typedef struct sample {
 static void encode_sample(sample *x)
 {
     bnx_error err;
-    sample_checkpoint(&x->ck, x->order, x->values);
+    sample_checkpoint(&x->ck, x->order, x->values, x->drift);
     ck_assert_int_eq(bnx_checkpoint_encode(&x->ck, &x->buf, &x->size, &err), BNX_OK);
+}
+
+/* ---- versions 2 to 4, written as the bnexp of their time did ---- */
+
+static void put_raw(unsigned char **p, const void *v, size_t n)
+{
+    if (n)
+        memcpy(*p, v, n);
+    *p += n;
+}
+static void put_i64(unsigned char **p, int64_t v) { put_raw(p, &v, 8); }
+static void put_f64(unsigned char **p, double v) { put_raw(p, &v, 8); }
+
+static void checksum(unsigned char *buf, size_t size)
+{
+    unsigned int len = 32;
+    EVP_Digest(buf, size - 32, buf + size - 32, &len, EVP_sha256(), NULL);
+}
+
+/* ck as a file of version 2, 3 or 4 (the fixed fields: the activations
+ * block as drift_lo, drift_hi, drift_records; the lengths of the five
+ * CSVs of fixed_csvs, as many as the version had, 0 for one ck lacks; the
+ * ics block as ics_len and ics_prev from version 3), into a new *buf of
+ * *size bytes (free it).  The old encoder's layout, field by field. */
+static void encode_fixed(const bnx_checkpoint *ck, uint32_t version, unsigned char **buf,
+                         size_t *size)
+{
+    const bnx_checkpoint_block *drift = bnx_checkpoint_block_named(ck, "activations");
+    const bnx_checkpoint_block *ics = bnx_checkpoint_block_named(ck, "ics");
+    int csvs = version == 2 ? 3 : version == 3 ? 4 : 5;
+    long ics_len = ics ? ics->len / 4 : 0;
+    size_t body = 8 * 6 + 8 * (4 + 3 + 8) + 56 + 16 * 4 + 8 + 4 * (size_t)ck->order_len + 8 +
+                  8 + 8 * (size_t)ck->num_params + 8 + 4 * (size_t)ck->state_len + 8 * (size_t)csvs +
+                  (version > 2 ? 8 + 4 * (size_t)ics_len : 0);
+    *size = 56 + body + 32;
+    unsigned char *p = *buf = calloc(*size, 1);
+    uint32_t endian = 0x01020304;
+    uint64_t body_len = body;
+    put_raw(&p, "BNXCKPT", 8);
+    put_raw(&p, &version, 4);
+    put_raw(&p, &endian, 4);
+    put_raw(&p, ck->identity, 32);
+    put_raw(&p, &body_len, 8);
+    const bnx_trial_result *r = &ck->result;
+    put_i64(&p, ck->step);
+    put_i64(&p, ck->finished);
+    put_f64(&p, ck->elapsed_s);
+    put_f64(&p, ck->loss_sum);
+    put_i64(&p, ck->right);
+    put_i64(&p, ck->seen);
+    long ints[7] = {r->steps, r->diverged_step, r->best_step, r->steps_to_target, r->status,
+                    r->probe_layer, r->probe_unit};
+    double reals[8] = {r->final_test_accuracy, r->best_test_accuracy, r->final_test_accuracy_ema,
+                       r->final_test_accuracy_population, r->p15_drift, r->p50_drift,
+                       r->p85_drift, r->wall_time_s};
+    for (int i = 0; i < 7; i++)
+        put_i64(&p, ints[i]);
+    for (int i = 0; i < 8; i++)
+        put_f64(&p, reals[i]);
+    ck_assert(drift && drift->len == 56);
+    put_raw(&p, drift->data, 56);
+    for (int s = 0; s < 4; s++)
+        put_raw(&p, ck->rng[s], 16);
+    put_i64(&p, ck->order_len);
+    put_raw(&p, ck->order, 4 * (size_t)ck->order_len);
+    put_i64(&p, ck->cursor);
+    put_i64(&p, ck->num_params);
+    put_raw(&p, ck->params, 4 * (size_t)ck->num_params);
+    put_raw(&p, ck->velocity, 4 * (size_t)ck->num_params);
+    put_i64(&p, ck->state_len);
+    put_raw(&p, ck->state, 4 * (size_t)ck->state_len);
+    for (int i = 0; i < csvs; i++) {
+        long bytes = bnx_checkpoint_csv_bytes(ck, fixed_csvs[i]);
+        put_i64(&p, bytes < 0 ? 0 : bytes);
+    }
+    if (version > 2) {
+        put_i64(&p, ics_len);
+        put_raw(&p, ics ? ics->data : NULL, 4 * (size_t)ics_len);
+    }
+    ck_assert(p == *buf + *size - 32);
+    checksum(*buf, *size);
 }
 
 START_TEST(checkpoint_round_trip)
@@ -104,9 +198,6 @@ START_TEST(checkpoint_round_trip)
     ck_assert(isnan(back.result.final_test_accuracy_ema));
     ck_assert_int_eq(back.result.probe_layer, 3);
     ck_assert_int_eq(back.result.probe_unit, 5);
-    ck_assert_double_eq(back.drift_lo[1], -1.5);
-    ck_assert_double_eq(back.drift_hi[2], 2.5);
-    ck_assert_int_eq(back.drift_records, 3);
     ck_assert(back.rng[0][0] == 0x0123456789abcdefULL && back.rng[2][1] == 99 && back.rng[3][0] == 7);
     ck_assert_int_eq(back.order_len, 5);
     ck_assert_mem_eq(back.order, order, sizeof x.order);
@@ -116,59 +207,140 @@ START_TEST(checkpoint_round_trip)
     ck_assert_mem_eq(back.velocity, values + 4, 4 * sizeof(float));
     ck_assert_int_eq(back.state_len, 4);
     ck_assert_mem_eq(back.state, values + 8, 4 * sizeof(float));
-    ck_assert_int_eq(back.csv_bytes[2], 300);
-    ck_assert_int_eq(back.csv_bytes[3], 400);
-    ck_assert_int_eq(back.csv_bytes[4], 500);
-    ck_assert_int_eq(back.ics_len, 3);
-    ck_assert_mem_eq(back.ics_prev, values + 9, 3 * sizeof(float));
+    ck_assert_int_eq(back.num_csvs, 5);
+    for (int i = 0; i < 5; i++) { /* in their order, by name */
+        ck_assert_str_eq(back.csvs[i].name, fixed_csvs[i]);
+        ck_assert_int_eq(bnx_checkpoint_csv_bytes(&back, fixed_csvs[i]), 100 * (i + 1));
+    }
+    ck_assert_int_eq(bnx_checkpoint_csv_bytes(&back, "scale.csv"), -1);
+    ck_assert_int_eq(back.num_blocks, 2);
+    const bnx_checkpoint_block *b = bnx_checkpoint_block_named(&back, "activations");
+    ck_assert(b && b->len == BNX_ACTIVATIONS_BLOCK_BYTES);
+    ck_assert_mem_eq(b->data, x.drift, BNX_ACTIVATIONS_BLOCK_BYTES);
+    b = bnx_checkpoint_block_named(&back, "ics");
+    ck_assert(b && b->len == 3 * sizeof(float));
+    ck_assert_mem_eq(b->data, values + 9, 3 * sizeof(float));
+    ck_assert_ptr_null(bnx_checkpoint_block_named(&back, "landscape"));
+    bnx_checkpoint_free(&back);
+    free(buf);
+
+    /* an empty block and no lists at all */
+    x.ck.num_csvs = 0;
+    x.ck.num_blocks = 0;
+    ck_assert_int_eq(bnx_checkpoint_add_block(&x.ck, "empty", NULL, 0, &err), BNX_OK);
+    ck_assert_int_eq(bnx_checkpoint_encode(&x.ck, &buf, &size, &err), BNX_OK);
+    ck_assert_int_eq(bnx_checkpoint_decode(buf, size, "ck", &back, &err), BNX_OK);
+    ck_assert_int_eq(back.num_csvs, 0);
+    ck_assert_int_eq(back.num_blocks, 1);
+    ck_assert_int_eq(back.blocks[0].len, 0);
+    ck_assert_ptr_null(back.blocks[0].data);
     bnx_checkpoint_free(&back);
     free(buf);
 }
 END_TEST
 
-/* The sample encoded with ics_len 0 as an older version: without the last
- * `drop` CSV lengths (the newest CSVs') before ics_len, and for version 2
- * without ics_len too; header and checksum rewritten. */
-static void encode_older(sample *x, uint32_t version, int drop)
+/* Names: refused when empty, too long or repeated, and lists that are full;
+ * a file that names a CSV twice is damaged. */
+START_TEST(checkpoint_names_are_checked)
 {
+    bnx_checkpoint ck = {0};
     bnx_error err;
-    x->ck.ics_len = 0;
-    free(x->buf);
-    ck_assert_int_eq(bnx_checkpoint_encode(&x->ck, &x->buf, &x->size, &err), BNX_OK);
-    size_t cut = 8 * (size_t)drop + (version == 2 ? 8 : 0);
-    size_t at = x->size - 32 - 8 - 8 * (size_t)drop; /* the first length dropped */
-    memmove(x->buf + at, x->buf + at + cut, x->size - at - cut);
-    x->size -= cut;
-    uint64_t body_len = x->size - 56 - 32; /* header 56, checksum 32 */
-    memcpy(x->buf + 8, &version, 4);
-    memcpy(x->buf + 48, &body_len, 8);
-    unsigned int len = 32;
-    EVP_Digest(x->buf, x->size - 32, x->buf + x->size - 32, &len, EVP_sha256(), NULL);
+    char longest[BNX_CHECKPOINT_NAME_MAX + 2];
+    memset(longest, 'a', sizeof longest);
+    longest[BNX_CHECKPOINT_NAME_MAX] = '\0';
+    ck_assert_int_eq(bnx_checkpoint_add_csv(&ck, longest, 1, &err), BNX_OK);
+    longest[BNX_CHECKPOINT_NAME_MAX] = 'a';
+    longest[BNX_CHECKPOINT_NAME_MAX + 1] = '\0';
+    ck_assert_int_eq(bnx_checkpoint_add_csv(&ck, longest, 1, &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_checkpoint_add_csv(&ck, "", 1, &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_checkpoint_add_csv(&ck, "a.csv", -1, &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_checkpoint_add_csv(&ck, "a.csv", 7, &err), BNX_OK);
+    ck_assert_int_eq(bnx_checkpoint_add_csv(&ck, "a.csv", 8, &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_checkpoint_add_csv(&ck, "b.csv", 9, &err), BNX_OK);
+    ck_assert_int_eq(bnx_checkpoint_add_block(&ck, "p", "x", 1, &err), BNX_OK);
+    ck_assert_int_eq(bnx_checkpoint_add_block(&ck, "p", "y", 1, &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_checkpoint_add_block(&ck, "q", NULL, 1, &err), BNX_EINVAL);
+    for (int i = ck.num_blocks; i < BNX_CHECKPOINT_MAX_BLOCKS; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "b%d", i);
+        ck_assert_int_eq(bnx_checkpoint_add_block(&ck, name, NULL, 0, &err), BNX_OK);
+    }
+    ck_assert_int_eq(bnx_checkpoint_add_block(&ck, "one-more", NULL, 0, &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_checkpoint_csv_bytes(&ck, "a.csv"), 7);
+    ck_assert_int_eq(bnx_checkpoint_csv_bytes(&ck, "c.csv"), -1);
+    /* "b.csv" rewritten as "a.csv" in the file, checksum fixed: damaged */
+    unsigned char *buf;
+    size_t size;
+    ck_assert_int_eq(bnx_checkpoint_encode(&ck, &buf, &size, &err), BNX_OK);
+    unsigned char *at = memmem(buf, size, "b.csv", 5);
+    ck_assert_ptr_nonnull(at);
+    at[0] = 'a';
+    checksum(buf, size);
+    bnx_checkpoint back;
+    ck_assert_int_eq(bnx_checkpoint_decode(buf, size, "ck", &back, &err), BNX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "named twice"));
+    bnx_checkpoint_free(&back);
+    /* a name with a NUL byte in it */
+    at[0] = '\0';
+    checksum(buf, size);
+    ck_assert_int_eq(bnx_checkpoint_decode(buf, size, "ck", &back, &err), BNX_EFORMAT);
+    bnx_checkpoint_free(&back);
+    free(buf);
 }
+END_TEST
 
-/* Version 2 files (written before ics.csv: no ics.csv length, no samples)
- * and version 3 files (before landscape.csv) are still read, the missing
- * CSVs as absent, so that runs checkpointed before can be resumed. */
+/* Files of versions 2 (written before ics.csv: no ics.csv length, no
+ * samples), 3 (before landscape.csv) and 4 (before the probe table: fixed
+ * fields for the drift and the samples) are still read, their fields under
+ * the names they have now, so that runs checkpointed before can be
+ * resumed: a CSV whose length was 0 (off) as absent, the drift as the
+ * activations block, the samples as the ics block. */
 START_TEST(checkpoint_older_versions_are_read)
 {
-    for (uint32_t version = 2; version <= 3; version++) {
-        sample x;
-        encode_sample(&x);
-        encode_older(&x, version, version == 2 ? 2 : 1);
-        bnx_checkpoint back;
-        bnx_error err;
-        ck_assert_msg(bnx_checkpoint_decode(x.buf, x.size, "old", &back, &err) == BNX_OK, "%s",
-                      err.msg);
-        ck_assert_int_eq(back.step, 1234);
-        ck_assert_int_eq(back.csv_bytes[2], 300);
-        ck_assert_int_eq(back.csv_bytes[BNX_CSV_ICS], version == 2 ? 0 : x.ck.csv_bytes[BNX_CSV_ICS]);
-        ck_assert_int_eq(back.csv_bytes[BNX_CSV_LANDSCAPE], 0);
-        ck_assert_int_eq(back.ics_len, 0);
-        if (version == 2)
-            ck_assert_ptr_null(back.ics_prev);
-        ck_assert_mem_eq(back.state, x.values + 8, 4 * sizeof(float));
-        bnx_checkpoint_free(&back);
-        free(x.buf);
+    for (uint32_t version = 2; version <= 4; version++) {
+        for (int with_ics = 0; with_ics < 2; with_ics++) {
+            sample x;
+            encode_sample(&x);
+            free(x.buf);
+            if (!with_ics) { /* ics off: its CSV 0, no samples */
+                x.ck.csvs[3].bytes = 0;
+                x.ck.num_blocks = 1;
+            }
+            encode_fixed(&x.ck, version, &x.buf, &x.size);
+            bnx_checkpoint back;
+            bnx_error err;
+            ck_assert_msg(bnx_checkpoint_decode(x.buf, x.size, "old", &back, &err) == BNX_OK,
+                          "version %u: %s", version, err.msg);
+            ck_assert_int_eq(back.step, 1234);
+            ck_assert_int_eq(back.cursor, 2);
+            ck_assert_mem_eq(back.state, x.values + 8, 4 * sizeof(float));
+            ck_assert_mem_eq(back.params, x.values, 4 * sizeof(float));
+            ck_assert_int_eq(back.result.best_step, 1000);
+            ck_assert(back.rng[0][0] == 0x0123456789abcdefULL && back.rng[3][0] == 7);
+            int csvs = version == 2 ? 3 : version == 3 ? 4 : 5;
+            for (int i = 0; i < 5; i++) {
+                long want = i >= csvs || (i == 3 && !with_ics) ? -1 : 100 * (i + 1);
+                ck_assert_int_eq(bnx_checkpoint_csv_bytes(&back, fixed_csvs[i]), want);
+            }
+            const bnx_checkpoint_block *b = bnx_checkpoint_block_named(&back, "activations");
+            ck_assert(b && b->len == BNX_ACTIVATIONS_BLOCK_BYTES);
+            ck_assert_mem_eq(b->data, x.drift, BNX_ACTIVATIONS_BLOCK_BYTES);
+            b = bnx_checkpoint_block_named(&back, "ics");
+            if (version == 2 || !with_ics) {
+                ck_assert_ptr_null(b);
+            } else {
+                ck_assert(b && b->len == 3 * sizeof(float));
+                ck_assert_mem_eq(b->data, x.values + 9, 3 * sizeof(float));
+            }
+            bnx_checkpoint_free(&back);
+            /* and damage to them is refused too */
+            for (size_t len = 0; len < x.size; len += 7) {
+                ck_assert_int_eq(bnx_checkpoint_decode(x.buf, len, "old", &back, &err),
+                                 BNX_EFORMAT);
+                bnx_checkpoint_free(&back);
+            }
+            free(x.buf);
+        }
     }
 }
 END_TEST
@@ -194,14 +366,14 @@ START_TEST(checkpoint_damage_is_refused)
     }
     /* another version is named as such; version 1 (batch norm's statistics
        alone, before the generic normalization state) as written by an older bnexp */
-    ck_assert_int_eq(BNX_CHECKPOINT_VERSION, 4);
-    x.buf[8] = 5;
+    ck_assert_int_eq(BNX_CHECKPOINT_VERSION, 5);
+    x.buf[8] = 6;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "version 5"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 6"));
     x.buf[8] = 1;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "version 1; this bnexp reads versions 2 to 4 (an older bnexp"));
-    x.buf[8] = 4;
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 1; this bnexp reads versions 2 to 5 (an older bnexp"));
+    x.buf[8] = 5;
     x.buf[x.size - 1] ^= 1;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "checksum"));
@@ -315,12 +487,30 @@ static char *read_csv(const char *dir, const char *name, int cut_last)
     return text;
 }
 
+/* dir/checkpoint.bin rewritten as a file of `version` (2 to 4), as the
+ * bnexp of that version would have written it. */
+static void rewrite_as(const char *dir, uint32_t version)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/checkpoint.bin", dir);
+    bnx_checkpoint ck;
+    bnx_error err;
+    ck_assert_msg(bnx_checkpoint_read(path, &ck, &err) == BNX_OK, "%s", err.msg);
+    unsigned char *buf;
+    size_t size;
+    encode_fixed(&ck, version, &buf, &size);
+    test_write_file(path, buf, size);
+    free(buf);
+    bnx_checkpoint_free(&ck);
+}
+
 /* Train cfg whole, and again stopped after the record of stop_step and
  * resumed; with keep_step >= 0, resumed instead from the periodic
  * checkpoint on disk at the record of keep_step, as after a crash (the
- * CSVs then hold rows the checkpoint never saw). */
-static void check_resume_matches(bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
-                                 long stop_step, long keep_step)
+ * CSVs then hold rows the checkpoint never saw); with old_version, from
+ * that checkpoint rewritten as a file of that version (2 to 4). */
+static void check_resume_as(bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                            long stop_step, long keep_step, uint32_t old_version)
 {
     char whole[256], parts[256];
     test_tmpdir_create(whole, sizeof whole, "whole");
@@ -341,6 +531,8 @@ static void check_resume_matches(bnx_config *cfg, const bnx_dataset *train, cons
         snprintf(to, sizeof to, "%s/checkpoint.bin", parts);
         ck_assert_int_eq(rename(from, to), 0);
     }
+    if (old_version)
+        rewrite_as(parts, old_version);
     /* a checkpoint of another config is refused and changes nothing */
     bnx_config other = *cfg;
     other.lr *= 2;
@@ -359,8 +551,14 @@ static void check_resume_matches(bnx_config *cfg, const bnx_dataset *train, cons
     ck_assert_int_eq(b.status, BNX_TRIAL_DONE);
     ck_assert_int_eq(b.steps, cfg->steps);
     static const char *const names[] = {"metrics.csv", "activations.csv", "histograms.csv",
-                                        "ics.csv"};
-    for (int i = 0; i < 3 + cfg->ics; i++) { /* ics.csv: the last record's samples survive */
+                                        "ics.csv", "landscape.csv", "scale.csv"};
+    int on[] = {1, 1, 1, cfg->ics, cfg->landscape_points > 0, cfg->scale_check};
+    for (int i = 0; i < 6; i++) { /* ics.csv: the last record's samples survive */
+        char path[4300];
+        snprintf(path, sizeof path, "%s/%s", parts, names[i]);
+        ck_assert_msg(bnx_is_file(path) == on[i], "%s: %s", names[i], on[i] ? "missing" : "written");
+        if (!on[i])
+            continue;
         char *x = read_csv(whole, names[i], i == 0), *y = read_csv(parts, names[i], i == 0);
         ck_assert_msg(strcmp(x, y) == 0, "%s differs after resume:\n%s\n---\n%s", names[i], x, y);
         free(x);
@@ -382,6 +580,12 @@ static void check_resume_matches(bnx_config *cfg, const bnx_dataset *train, cons
     free(again);
     test_tmpdir_remove(whole);
     test_tmpdir_remove(parts);
+}
+
+static void check_resume_matches(bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
+                                 long stop_step, long keep_step)
+{
+    check_resume_as(cfg, train, test, stop_step, keep_step, 0);
 }
 
 /* The resume tests' mlp, for 90 training images: 2 x 12 units,
@@ -457,6 +661,80 @@ START_TEST(resumed_mlp_matches_uninterrupted)
 }
 END_TEST
 
+/* Every probe on (the landscape writes at steps of its own, the scale
+ * check at the end), and a trial checkpointed by the bnexp of format 4 (or
+ * 3, 2, with the probes of their time), resumed by this one: the CSVs of
+ * an uninterrupted trial, row for row. */
+START_TEST(resumed_probes_and_old_formats_match_uninterrupted)
+{
+    bnx_dataset train, test;
+    make_data(&train, 90, 1, 4, 4, 11);
+    make_data(&test, 40, 1, 4, 4, 12);
+    bnx_config cfg;
+    small_mlp(&cfg);
+    cfg.norm = bnx_norm_find("batch");
+    cfg.dropout = 0.2;
+    cfg.landscape_points = 2;
+    cfg.landscape_every = 3;
+    cfg.scale_check = 1;
+    check_resume_as(&cfg, &train, &test, 15, 10, 0);
+    check_resume_as(&cfg, &train, &test, 20, -1, 4);
+    check_resume_as(&cfg, &train, &test, 15, 10, 4);
+    cfg.ics_mode = BNX_ICS_TRAIN; /* probe_size 30 is not whole batches of 20 */
+    cfg.probe_size = 20;
+    check_resume_as(&cfg, &train, &test, 25, -1, 4);
+    cfg.ics_mode = BNX_ICS_INFERENCE;
+    cfg.probe_size = 30;
+    cfg.landscape_points = 0; /* version 3: no landscape.csv yet */
+    cfg.scale_check = 0;
+    check_resume_as(&cfg, &train, &test, 15, 10, 3);
+    cfg.ics = 0; /* version 2: no ics.csv yet */
+    check_resume_as(&cfg, &train, &test, 20, -1, 2);
+    /* a version 4 file of a trial with ics on, but no samples: refused */
+    cfg.ics = 1;
+    char dir[256];
+    test_tmpdir_create(dir, sizeof dir, "nosamples");
+    stopper s = {0, 10, -1, dir};
+    bnx_trial_opts opts = {.progress = stop_at, .ctx = &s, .stop = &s.stop};
+    bnx_trial_result res;
+    bnx_error err;
+    ck_assert_msg(bnx_trial_run(&cfg, &train, &test, dir, &opts, &res, &err) == BNX_OK, "%s", err.msg);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/checkpoint.bin", dir);
+    bnx_checkpoint ck;
+    ck_assert_int_eq(bnx_checkpoint_read(path, &ck, &err), BNX_OK);
+    ck.num_blocks = 1; /* the activations block alone */
+    ck_assert_str_eq(ck.blocks[0].name, "activations");
+    unsigned char *buf;
+    size_t size;
+    encode_fixed(&ck, 4, &buf, &size);
+    test_write_file(path, buf, size);
+    free(buf);
+    free((void *)ck.blocks[1].data);
+    bnx_checkpoint_free(&ck);
+    s.stop = 0;
+    s.at = -1;
+    opts.resume = 1;
+    ck_assert_int_eq(bnx_trial_run(&cfg, &train, &test, dir, &opts, &res, &err), BNX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "does not fit this trial"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "covariate-shift samples"));
+    /* nor one whose activations block has another length */
+    ck_assert_int_eq(bnx_trial_run(&cfg, &train, &test, dir, &(bnx_trial_opts){0}, &res, &err), BNX_OK);
+    ck_assert_int_eq(bnx_checkpoint_read(path, &ck, &err), BNX_OK);
+    ck.finished = 0;
+    ck.blocks[0].len = 8;
+    ck_assert_int_eq(bnx_checkpoint_encode(&ck, &buf, &size, &err), BNX_OK);
+    test_write_file(path, buf, size);
+    free(buf);
+    bnx_checkpoint_free(&ck);
+    ck_assert_int_eq(bnx_trial_run(&cfg, &train, &test, dir, &opts, &res, &err), BNX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "activations block has 8 bytes"));
+    test_tmpdir_remove(dir);
+    bnx_dataset_free(&train);
+    bnx_dataset_free(&test);
+}
+END_TEST
+
 START_TEST(resumed_cnn_matches_uninterrupted)
 {
     bnx_dataset train, test;
@@ -520,10 +798,12 @@ Suite *suite_checkpoint(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, checkpoint_round_trip);
+    tcase_add_test(tc, checkpoint_names_are_checked);
     tcase_add_test(tc, checkpoint_older_versions_are_read);
     tcase_add_test(tc, checkpoint_damage_is_refused);
     tcase_add_test(tc, checkpoint_identity_ignores_threads_only);
     tcase_add_test(tc, resumed_mlp_matches_uninterrupted);
+    tcase_add_test(tc, resumed_probes_and_old_formats_match_uninterrupted);
     tcase_add_test(tc, resumed_cnn_matches_uninterrupted);
     tcase_add_test(tc, resumed_input_norm_matches_uninterrupted);
     suite_add_tcase(s, tc);
