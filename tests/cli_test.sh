@@ -151,6 +151,21 @@ if $BNEXP run "${ics_args[@]}" --set ics=true --out "$tmp/ics-on" >/dev/null 2>&
     ok "ics on and off: the other CSVs byte-identical, ics.csv only with ics on (off by default)"
 else fail "ics on and off: the other CSVs byte-identical" "$(same_run_csvs "$tmp/ics-off" "$tmp/ics-on" 2>&1)"; fi
 
+# eval_subset: records before the last read a subset of the test set; only
+# their test_loss and test_accuracy change (the probes read the whole probe
+# set, ics.csv included), and the last record is the same
+if $BNEXP run "${ics_args[@]}" --set ics=true --seed 1 --out "$tmp/whole" >/dev/null 2>&1 &&
+   $BNEXP run "${ics_args[@]}" --set ics=true --seed 1 --set eval_subset=1000 --out "$tmp/subset" >/dev/null 2>&1; then
+    w=$tmp/whole/bn/seed-1 s=$tmp/subset/bn/seed-1
+    if cmp -s <(sed '$d' "$w/metrics.csv" | cut -d, -f1-5,8,9) <(sed '$d' "$s/metrics.csv" | cut -d, -f1-5,8,9) &&
+       cmp -s <(tail -n 1 "$w/metrics.csv" | cut -d, -f1-9) <(tail -n 1 "$s/metrics.csv" | cut -d, -f1-9) &&
+       ! cmp -s <(cut -d, -f7 "$w/metrics.csv") <(cut -d, -f7 "$s/metrics.csv") &&
+       cmp -s "$w/activations.csv" "$s/activations.csv" && cmp -s "$w/ics.csv" "$s/ics.csv" &&
+       cmp -s "$w/histograms.csv" "$s/histograms.csv"; then
+        ok "eval_subset: intermediate test accuracy from the subset; the probes and the last record unchanged"
+    else fail "eval_subset: only the intermediate test columns change" "$(paste -d'|' "$w/metrics.csv" "$s/metrics.csv")"; fi
+else fail "eval_subset runs"; fi
+
 # every probe at once (ics in training mode, the landscape, the scale check)
 # on noisy BN (a noise stream) with dropout: the other CSVs byte-identical
 if $BNEXP run "${ics_args[@]}" --set norm=batch_noisy --set probe_size=600 --set ics=true --set ics_mode=train \

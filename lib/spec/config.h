@@ -64,6 +64,8 @@ typedef struct bnx_config {
     int norm_inference;       /* enum bnx_norm_inference: statistics used in evaluation */
     int population_batches; /* training mini-batches averaged by Algorithm 2 */
     int eval_every;         /* steps between records */
+    int eval_subset;        /* intermediate records: this many test images, every
+                               (test_n / eval_subset)-th; 0: all (train/trainer.h) */
     double target_accuracy; /* steps_to_target's test accuracy (0.97: MNIST's mark) */
     int probe_layer;        /* hidden layer probed (1-based); 0 = the last */
     int probe_unit;         /* unit of probe_layer whose distribution is recorded */

@@ -140,6 +140,44 @@ static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *
     evaluate_set(t, t->test, BNX_INPUT_TEST, t->test->n, flags, probe, loss, accuracy);
 }
 
+/* eval_subset = N at a record before the last: the probes' test pass over
+ * the chunks that hold the probe set, exactly as evaluate_set makes them
+ * (so the probes write what a whole-set record would), and then loss and
+ * accuracy over the N test images 0, k, 2k, ... (k = test size / N, in
+ * chunks of eval_chunk), a sample spread over the whole set (MNIST's first
+ * 5,000 test images are the easier half). */
+static void evaluate_subset(trial *t, unsigned flags, double *loss, double *accuracy)
+{
+    const bnx_dataset *ds = t->test;
+    int classes = t->net.num_classes, count = t->cfg->eval_subset;
+    if (bnx_probes_passes(&t->probes) & BNX_PROBE_PASS_TEST)
+        for (int start = 0; start < t->cfg->probe_size && start < ds->n; start += t->eval_chunk) {
+            int n = ds->n - start < t->eval_chunk ? ds->n - start : t->eval_chunk;
+            int rows = t->cfg->probe_size - start < n ? t->cfg->probe_size - start : n;
+            bnx_input_images(&t->input, BNX_INPUT_TEST, ds, start, n, t->x);
+            bnx_net_forward(&t->net, n, t->x, flags);
+            bnx_probes_capture(&t->probes, &(bnx_probe_capture){BNX_PROBE_PASS_TEST, n, start, rows});
+        }
+    long k = ds->n / count;
+    double total = 0.0;
+    long right = 0;
+    for (int start = 0; start < count; start += t->eval_chunk) {
+        int n = count - start < t->eval_chunk ? count - start : t->eval_chunk;
+        for (int i = 0; i < n; i++) {
+            long index = (start + i) * k;
+            bnx_input_example(&t->input, BNX_INPUT_TEST, index, ds->pixels + index * t->pixels,
+                              t->x + (long)i * t->features);
+            t->y[i] = ds->labels[index];
+        }
+        const float *logits = bnx_net_forward(&t->net, n, t->x, flags);
+        int correct;
+        total += bnx_softmax_xent_forward(n, classes, logits, t->y, t->prob, &correct);
+        right += correct;
+    }
+    *loss = total / count;
+    *accuracy = (double)right / count;
+}
+
 /* BNX_PROBE_PASS_TRAIN: the probe set as training sees it, training-mode
  * forwards over it in mini-batches of batch_size (batch statistics, noise
  * and dropout drawn as in a step), each captured by the probes that ask;
@@ -430,13 +468,18 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     return rc;
 }
 
-/* Evaluate (and probe) at `step`, write the record, tell the caller. */
-static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start,
+/* Evaluate (and probe) at `step`, write the record, tell the caller.  A
+ * record before the last (not `whole`) reads eval_subset test images when
+ * the key is set. */
+static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start, int whole,
                   bnx_progress_fn progress, void *ctx, bnx_error *err)
 {
     if (bnx_config_uses_running(t->cfg) && t->cfg->norm_inference == BNX_NORM_INFER_POPULATION)
         estimate_population(t);
-    evaluate(t, eval_flags(t), 1, &r->test_loss, &r->test_accuracy);
+    if (!whole && t->cfg->eval_subset > 0 && t->cfg->eval_subset < t->test->n)
+        evaluate_subset(t, eval_flags(t), &r->test_loss, &r->test_accuracy);
+    else
+        evaluate(t, eval_flags(t), 1, &r->test_loss, &r->test_accuracy);
     if ((bnx_probes_passes(&t->probes) & BNX_PROBE_PASS_TRAIN) && probe_set_train_pass(t, err))
         return err->code;
     if (t->train_eval > 0)
@@ -532,7 +575,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         first = 1;
         rc = open_csvs(&t, NULL, NULL, err);
         if (rc == BNX_OK)
-            rc = record(&t, &r, res, start, opts->progress, opts->ctx, err);
+            rc = record(&t, &r, res, start, cfg->steps == 0, opts->progress, opts->ctx, err);
     }
     int m = cfg->batch_size, classes = t.net.num_classes, interrupted = 0;
     for (long step = first; rc == BNX_OK && step <= cfg->steps; step++) {
@@ -577,7 +620,8 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
             r = (bnx_record){.step = step, .has_train = 1,
                              .train_loss = t.loss_sum / (double)t.seen,
                              .train_accuracy = (double)t.right / (double)t.seen};
-            rc = record(&t, &r, res, start, opts->progress, opts->ctx, err);
+            rc = record(&t, &r, res, start, diverged || step == cfg->steps, opts->progress,
+                        opts->ctx, err);
             t.loss_sum = 0.0;
             t.right = t.seen = 0;
             if (diverged || !isfinite(r.test_loss)) {

@@ -72,6 +72,11 @@ typedef struct bnx_trial_opts {
  * later row is the same as an uninterrupted trial's (wall_time_s aside);
  * a finished checkpoint returns its result without training.  Without a
  * checkpoint the trial starts afresh.
+ * Records are written at step 0, every eval_every steps and at the last
+ * step; each evaluates the whole test set, or with eval_subset = N (and N
+ * below the test set's size) the records before the last and before a
+ * divergence evaluate N test images spread over the set (every (size /
+ * N)-th), the probes still reading the whole probe set as they would.
  * On return *result describes the trial; a diverging run is a result
  * (status BNX_TRIAL_DIVERGED, return BNX_OK), not an error, and so is an
  * interrupted one (BNX_TRIAL_INTERRUPTED).
