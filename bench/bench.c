@@ -17,7 +17,8 @@
  * lines.  `bench --headline T FIGURES` measures only the headline figures
  * on T threads, for bench/compare.sh, which alternates it with PyTorch's
  * (bench/torch_ref.py --headline) and prints medians.  Prints figures and
- * ratios; asserts nothing (timings are not tests). */
+ * ratios; asserts nothing (timings are not tests).  `bench --records`
+ * prints only the breakdown of a record's cost. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@
 
 #include "core/rng.h"
 #include "core/timer.h"
+#include "data/registry.h"
+#include "train/trainer.h"
 #include "train/memory.h"
 #include "spec/spec.h"
 #include "model/mlp.h"
@@ -593,8 +596,79 @@ static void bench_cnn(void)
            "evaluation 2.5x training\n");
 }
 
+
+/* ---- a record's cost, part by part ---- */
+
+/* lr-sweep's bn-baseline on Fashion-MNIST for `steps` steps with a record
+ * every `every` (train/trainer.h's timing), with eval_subset = subset;
+ * prints where a record's time goes.  Returns the per-record ms (0: not
+ * run). */
+static double record_breakdown(const bnx_dataset *train, const bnx_dataset *test, int subset)
+{
+    bnx_config cfg = cnn_cfg;
+    cfg.steps = 200;
+    cfg.eval_every = 100;
+    cfg.eval_subset = subset;
+    cfg.checkpoint_every = 0;
+    char dir[] = "build/bench-record";
+    if (system("rm -rf build/bench-record && mkdir -p build/bench-record") != 0)
+        return 0;
+    bnx_trial_timing tm;
+    bnx_trial_opts opts = {.timing = &tm};
+    bnx_trial_result res;
+    bnx_error err;
+    bnx_kernel_set_threads(1);
+    if (bnx_trial_run(&cfg, train, test, dir, &opts, &res, &err)) {
+        printf("  bench: %s\n", err.msg);
+        return 0;
+    }
+    double rec = 1e3 / tm.records, step_ms = tm.train * 1e3 / tm.steps;
+    double per = (tm.test_eval + tm.train_eval + tm.population + tm.probe_pass + tm.record_write) * rec;
+    /* a forward of one image at training speed: a step is about three forwards of a mini-batch */
+    double fwd_ms = step_ms / (3.0 * cfg.batch_size);
+    long images = (subset > 0 && subset < test->n ? subset + cfg.probe_size : test->n) +
+                  (cfg.train_eval_size < train->n ? cfg.train_eval_size : train->n);
+    printf("  eval_subset = %d: %ld records, %.1f ms each (%.1f training steps); forward FLOPs of "
+           "its %ld images at training speed %.1f ms: %.2fx\n", subset, tm.records, per,
+           per / step_ms, images, images * fwd_ms, per / (images * fwd_ms));
+    printf("    test evaluation %.1f, train evaluation %.1f, Algorithm 2 %.1f, training-mode probe "
+           "pass %.1f, rows written %.1f ms\n", tm.test_eval * rec, tm.train_eval * rec,
+           tm.population * rec, tm.probe_pass * rec, tm.record_write * rec);
+    for (int i = 0; i < tm.num_probes; i++)
+        printf("    probe %-12s capture %.2f, step %.2f, record %.2f ms per record\n", tm.probe[i],
+               tm.probe_seconds[i][0] * rec, tm.probe_seconds[i][1] * rec,
+               tm.probe_seconds[i][2] * rec);
+    double records = (double)cnn_cfg.steps / cnn_cfg.eval_every + 1, training = cnn_cfg.steps * step_ms;
+    printf("    lr-sweep's default run (%ld steps, %.0f records) at these rates: records %.0f%% of "
+           "the trial\n", cnn_cfg.steps, records, 100.0 * records * per / (training + records * per));
+    return per;
+}
+
+static void bench_records(void)
+{
+    bnx_dataset train, test;
+    bnx_dataset_files files;
+    bnx_error err;
+    printf("\nA record of lr-sweep's bn-baseline on Fashion-MNIST, 1 thread (200 steps, records "
+           "at 0, 100, 200; ms per record)\n");
+    if (bnx_data_load("fashion-mnist", &train, &test, &files, &err)) {
+        printf("  skipped: %s\n", err.msg);
+        return;
+    }
+    record_breakdown(&train, &test, 0);
+    record_breakdown(&train, &test, 2000);
+    bnx_dataset_free(&train);
+    bnx_dataset_free(&test);
+}
+
 int main(int argc, char **argv)
 {
+    setenv("BNEXP_HOME", ".", 0); /* make's cwd: the checkout (its datasets/ and sums) */
+    if (argc == 2 && !strcmp(argv[1], "--records")) { /* the record breakdown alone */
+        if (load_cnn_cfg() == 0)
+            bench_records();
+        return 0;
+    }
     int threads = 0; /* --headline T */
     if (argc > 2 && !strcmp(argv[1], "--headline")) {
         threads = atoi(argv[2]);
@@ -620,6 +694,7 @@ int main(int argc, char **argv)
            sysconf(_SC_NPROCESSORS_ONLN), openblas_get_corename(), load[0], load[1], load[2]);
     bench_mlp();
     bench_cnn();
+    bench_records();
     if (getloadavg(load, 3) >= 0)
         printf("\nload average %.2f %.2f %.2f at the end\n", load[0], load[1], load[2]);
     if (figures)

@@ -22,6 +22,7 @@ enum { STREAM_DATA = 1, STREAM_INIT = 2, STREAM_POPULATION = 3, STREAM_DROPOUT =
 
 typedef struct trial {
     const bnx_config *cfg;
+    bnx_trial_timing *timing; /* opts->timing, or NULL */
     const bnx_trial_opts *opts;
     const bnx_dataset *train, *test;
     bnx_net net;
@@ -456,6 +457,12 @@ static int trial_close(trial *t, int rc, bnx_error *err)
                 *err = close_err;
         }
     }
+    for (int i = 0; t->timing && i < t->probes.count && i < BNX_TRIAL_TIMING_PROBES; i++) {
+        t->timing->probe[i] = t->probes.probe[i].ops->name;
+        for (int h = 0; h < 4 && h < BNX_PROBE_T_COUNT; h++)
+            t->timing->probe_seconds[i][h] = t->probes.probe[i].seconds[h];
+        t->timing->num_probes = i + 1;
+    }
     bnx_probes_free(&t->probes);
     bnx_net_destroy(&t->net);
     free(t->order);
@@ -468,28 +475,48 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     return rc;
 }
 
+/* With timing kept: add the seconds since `since` to *into (if any) and
+ * return now; without, return `since` untouched (no clock is read). */
+static double lap(const trial *t, double since, double *into)
+{
+    if (!t->timing)
+        return since;
+    double now = bnx_now();
+    if (into)
+        *into += now - since;
+    return now;
+}
+
 /* Evaluate (and probe) at `step`, write the record, tell the caller.  A
  * record before the last (not `whole`) reads eval_subset test images when
  * the key is set. */
 static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start, int whole,
                   bnx_progress_fn progress, void *ctx, bnx_error *err)
 {
+    double t0 = bnx_now(), t1;
     if (bnx_config_uses_running(t->cfg) && t->cfg->norm_inference == BNX_NORM_INFER_POPULATION)
         estimate_population(t);
+    t1 = lap(t, t0, t->timing ? &t->timing->population : NULL);
     if (!whole && t->cfg->eval_subset > 0 && t->cfg->eval_subset < t->test->n)
         evaluate_subset(t, eval_flags(t), &r->test_loss, &r->test_accuracy);
     else
         evaluate(t, eval_flags(t), 1, &r->test_loss, &r->test_accuracy);
+    t1 = lap(t, t1, t->timing ? &t->timing->test_eval : NULL);
     if ((bnx_probes_passes(&t->probes) & BNX_PROBE_PASS_TRAIN) && probe_set_train_pass(t, err))
         return err->code;
+    t1 = lap(t, t1, t->timing ? &t->timing->probe_pass : NULL);
     if (t->train_eval > 0)
         evaluate_set(t, t->train, BNX_INPUT_TRAIN, t->train_eval, eval_flags(t), 0,
                      &r->train_eval_loss, &r->train_eval_accuracy);
+    t1 = lap(t, t1, t->timing ? &t->timing->train_eval : NULL);
     r->epoch = (double)r->step * t->cfg->batch_size / t->train->n;
     r->lr = bnx_config_lr_at(t->cfg, r->step > 0 ? r->step : 1);
     r->wall_time_s = bnx_now() - start;
     if (write_record(t, r, err) || bnx_probes_record(&t->probes, r->step, err))
         return err->code;
+    lap(t, t1, t->timing ? &t->timing->record_write : NULL);
+    if (t->timing)
+        t->timing->records++;
     res->final_test_accuracy = r->test_accuracy;
     if (res->best_step < 0 || r->test_accuracy > res->best_test_accuracy) {
         res->best_test_accuracy = r->test_accuracy;
@@ -547,7 +574,9 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
     int rc = bnx_memory_check(cfg, train, test, err); /* data, keys, memory */
     if (rc)
         return rc;
-    trial t = {.cfg = cfg, .opts = opts, .train = train, .test = test};
+    trial t = {.cfg = cfg, .opts = opts, .train = train, .test = test, .timing = opts->timing};
+    if (t.timing)
+        memset(t.timing, 0, sizeof *t.timing);
     if ((size_t)snprintf(t.dir, sizeof t.dir, "%s", dir) >= sizeof t.dir)
         return bnx_fail(err, BNX_EINVAL, "trial directory path is too long: %s", dir);
     set_identity(&t, opts->identity, opts->data_id);
@@ -593,11 +622,13 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
             bnx_net_snapshot_free(&before);
             break;
         }
+        double t0 = lap(&t, 0.0, NULL);
         const float *logits = bnx_net_forward(&t.net, m, t.x, BNX_FWD_TRAIN);
         int correct;
         double loss = bnx_softmax_xent_forward(m, classes, logits, t.y, t.prob, &correct);
         bnx_softmax_xent_backward(m, classes, t.prob, t.y, t.dlogits);
         bnx_net_backward(&t.net, m, t.x, t.dlogits);
+        lap(&t, t0, t.timing ? &t.timing->train : NULL);
         if (measure) {
             bnx_probe_step ps = {.step = step, .record = record_step, .before = &before, .n = m,
                                  .x = t.x, .labels = t.y, .loss = loss / m,
@@ -609,8 +640,12 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         bnx_net_snapshot_free(&before);
         if (rc)
             break;
+        t0 = lap(&t, 0.0, NULL);
         bnx_net_sgd_step(&t.net, (float)bnx_config_lr_at(cfg, step), (float)cfg->momentum,
                          (float)cfg->weight_decay);
+        lap(&t, t0, t.timing ? &t.timing->train : NULL);
+        if (t.timing)
+            t.timing->steps++;
         t.loss_sum += loss;
         t.right += correct;
         t.seen += m;
@@ -639,7 +674,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         res->status = res->diverged_step >= 0 ? BNX_TRIAL_DIVERGED : BNX_TRIAL_DONE;
         /* The last record measured the estimate evaluation uses; measure
          * the other one now. */
-        double unused;
+        double unused, t0 = lap(&t, 0.0, NULL);
         res->final_test_accuracy_ema = res->final_test_accuracy_population = res->final_test_accuracy;
         int running = bnx_config_uses_running(cfg);
         if (running && cfg->norm_inference == BNX_NORM_INFER_POPULATION) {
@@ -648,6 +683,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
             estimate_population(&t);
             evaluate(&t, BNX_FWD_POPULATION, 0, &unused, &res->final_test_accuracy_population);
         }
+        lap(&t, t0, t.timing ? &t.timing->final_eval : NULL);
         bnx_probes_result(&t.probes, put_figure, res);
     }
     if (rc == BNX_OK && !interrupted && res->status == BNX_TRIAL_DONE)

@@ -40,6 +40,26 @@ int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_d
 
 /* How bnx_trial_run is driven; a zeroed struct (or NULL) trains afresh
  * with no progress reports and no stop requests. */
+/* Where a trial's time went (bnx_trial_opts.timing): wall seconds by
+ * part, for `make bench`'s record breakdown.  Probes are listed by name
+ * with their hooks' seconds (probe/probe.h: capture, step, record,
+ * finish); capture runs inside the evaluation passes, so test_eval and
+ * probe_pass include it. */
+#define BNX_TRIAL_TIMING_PROBES 8
+typedef struct bnx_trial_timing {
+    long steps, records;      /* SGD steps and records this call made */
+    double train;             /* the steps' forward, backward and update */
+    double test_eval;         /* the records' test-set evaluations */
+    double train_eval;        /* the records' train_eval_size evaluations */
+    double population;        /* Algorithm 2 at the records that use it */
+    double probe_pass;        /* the training-mode passes over the probe set */
+    double record_write;      /* metrics.csv rows and the probes' record hooks */
+    double final_eval;        /* after the last step: the other estimate's evaluation */
+    int num_probes;
+    const char *probe[BNX_TRIAL_TIMING_PROBES];             /* their names */
+    double probe_seconds[BNX_TRIAL_TIMING_PROBES][4];       /* per hook, as probe.h's */
+} bnx_trial_timing;
+
 typedef struct bnx_trial_opts {
     bnx_progress_fn progress; /* called after each record, or NULL */
     void *ctx;                /* passed to progress */
@@ -57,6 +77,7 @@ typedef struct bnx_trial_opts {
     const unsigned char *identity; /* 32 bytes: the checkpoint identity to write and
                                  to require (a run plan's, spec/plan.h); NULL:
                                  bnx_trial_identity(cfg, data_id) */
+    bnx_trial_timing *timing; /* zeroed and filled by bnx_trial_run, or NULL */
 } bnx_trial_opts;
 
 /* Train one trial and write dir/metrics.csv and the CSVs of the probes the
