@@ -64,9 +64,11 @@ static void show_status(const run_state *st, const bnx_local_trial *trials)
     fflush(stderr);
 }
 
-static void show_progress(void *ctx, const bnx_local_trial *trials, int i)
+static void show_progress(void *ctx, int member, int i)
 {
     const run_state *st = ctx;
+    const bnx_local_trial *trials = st->trials;
+    (void)member;
     if (st->tty) {
         show_status(st, trials);
     } else {
@@ -78,10 +80,11 @@ static void show_progress(void *ctx, const bnx_local_trial *trials, int i)
     }
 }
 
-static void show_ended(void *ctx, const bnx_local_trial *trials, int i)
+static void show_ended(void *ctx, int member, int i)
 {
     const run_state *st = ctx;
-    const bnx_local_trial *t = &trials[i];
+    const bnx_local_trial *trials = st->trials, *t = &trials[i];
+    (void)member;
     const char *variant = st->plan->trials[i].variant;
     long seed = st->plan->trials[i].config.seed;
     if (st->tty)
