@@ -127,27 +127,8 @@ static void show_not_started(void *ctx, const bnx_error *err)
 static int load_data(bnx_plan *plan, int record, bnx_trial_data *data, int *num_data)
 {
     bnx_error err;
-    for (int i = 0; i < plan->num_trials; i++) {
-        const bnx_plan_trial *t = &plan->trials[i];
-        bnx_trial_data *d = (bnx_trial_data *)bnx_trial_data_find(data, *num_data,
-                                                                  t->config.dataset);
-        if (!d) {
-            if (*num_data == BNX_TRIAL_MAX_DATASETS)
-                return cli_error(2, "run: the variants name more than %d datasets",
-                                 BNX_TRIAL_MAX_DATASETS);
-            d = &data[(*num_data)++]; /* freed whether it loaded or not */
-            if (bnx_trial_data_load(plan, t->config.dataset, record, "run --resume", cli_note,
-                                    NULL, d, &err))
-                return cli_report(&err);
-        }
-        /* once per variant: its seeds share everything the check looks at */
-        if ((i == 0 || strcmp(plan->trials[i - 1].variant, t->variant) != 0) &&
-            bnx_trial_check(&t->config, &d->train, &d->test, &err)) {
-            bnx_error_prefix(&err, "variant %s", t->variant);
-            return cli_report(&err);
-        }
-    }
-    return 0;
+    return bnx_trial_data_load_plans(&plan, 1, record, "run --resume", cli_note, NULL, data,
+                                     num_data, &err) ? cli_report(&err) : 0;
 }
 
 /* RUN/summary.csv from the trial directories (bnx_collect), as `bnexp

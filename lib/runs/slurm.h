@@ -81,6 +81,21 @@ int bnx_slurm_submit(const bnx_plan *plan, const char *run, const int *pending, 
                      const bnx_slurm_opts *o, bnx_note_fn note, void *ctx, int *stopped_by,
                      bnx_error *err);
 
+/* Submit the queue of the suite directory `dir` (runs/suite.h; its
+ * tasks.txt written, n lines) as one job array 0-(n-1): write DIR/slurm.sh
+ * (as bnx_slurm_script, job name bnexp-claims, --cpus-per-task=threads,
+ * the logs in DIR/logs/, `exec bnexp trial DIR`: array task K runs the
+ * K-th trial of the queue), DIR/logs/, submit it with sbatch and append
+ * the job to DIR/slurm.json; with o->wait, then wait until the job has
+ * left the queue, noting "Slurm job ID: Q task(s) in the queue" when Q
+ * changes (a stop signal ends the wait, into *stopped_by, else 0).
+ * `again` is the command that submits again, named when sbatch refuses
+ * the job.  Nothing when n is 0.
+ * Notes and errors: as bnx_slurm_submit's (without "follow it with"). */
+int bnx_slurm_submit_queue(const char *dir, int n, long threads, const bnx_slurm_opts *o,
+                           const char *again, bnx_note_fn note, void *ctx, int *stopped_by,
+                           bnx_error *err);
+
 /* The Slurm jobs recorded in RUN/slurm.json, newest last, into ids[max]
  * ("123"): the last `max` of them.  Returns how many (0 if none, or no
  * file, or one that cannot be read or parsed).  Reads only. */
