@@ -3,10 +3,12 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "io/strbuf.h"
 #include "core/paths.h"
 #include "spec/plan.h"
 
@@ -477,6 +479,16 @@ int cli_read_plan(const char *cmd, const char *run, bnx_plan *plan)
 int cli_report(const bnx_error *err)
 {
     return cli_error(1, "%s", err->msg[0] ? err->msg : "unknown error");
+}
+
+int cli_print_text(bnx_strbuf *sb)
+{
+    int oom = sb->oom;
+    if (sb->p)
+        fputs(sb->p, stdout);
+    free(sb->p);
+    *sb = (bnx_strbuf){0};
+    return oom ? cli_error(1, "out of memory for the table") : 0;
 }
 
 /* `text` for roff: a backslash as \e, '-' as \-, a line's leading '.' or
