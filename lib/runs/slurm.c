@@ -120,7 +120,7 @@ void bnx_slurm_array_list(char *buf, size_t size, const int *pending, int n)
 
 /* The batch script of an array `array` (its task list) of n tasks into a
  * malloc'd *text: the comment lines `about`, then the #SBATCH lines and
- * `exec COMMAND` (bnx_trial_command of w without INDEX). */
+ * `exec env COMMAND` (bnx_trial_command of w without INDEX). */
 static int compose_script(const char *about, const char *job_name, const char *array,
                           long threads, const bnx_trial_paths *w, const bnx_slurm_opts *o,
                           char **text, size_t *len, bnx_error *err)
@@ -140,7 +140,8 @@ static int compose_script(const char *about, const char *job_name, const char *a
         "#SBATCH --output=%s/logs/%%A_%%a.out\n", threads, w->run);
     if (o->sbatch && *o->sbatch)
         used += (size_t)snprintf(script + used, cap - used, "#SBATCH %s\n", o->sbatch);
-    used += (size_t)snprintf(script + used, cap - used, "exec %s\n", command);
+    /* env: sh's exec takes no VAR=value before the command (BNEXP_HOME=...) */
+    used += (size_t)snprintf(script + used, cap - used, "exec env %s\n", command);
     *text = script;
     *len = used;
     return BNX_OK;

@@ -46,7 +46,9 @@ void bnx_slurm_array_list(char *buf, size_t size, const int *pending, int n);
  *   #SBATCH --cpus-per-task=T            (the most `threads` of those trials)
  *   #SBATCH --output=RUN/logs/%A_%a.out
  *   #SBATCH OPTIONS                      (o->sbatch, when given and not empty)
- *   exec COMMAND                         (bnx_trial_command without INDEX)
+ *   exec env COMMAND                     (bnx_trial_command without INDEX;
+ *                                         env, since sh's exec takes no
+ *                                         VAR=value before the command)
  * Errors: BNX_ENOMEM. */
 int bnx_slurm_script(const bnx_plan *plan, const bnx_trial_paths *w, const int *pending, int n,
                      const bnx_slurm_opts *o, char **text, size_t *len, bnx_error *err);
