@@ -223,24 +223,18 @@ if [ -z "$missing" ]; then ok "report: rows_*() over every trial's ics.csv, as P
 else fail "report: rows_*() verdicts: missing$missing" "$out"; fi
 
 # --- the suite: every experiment's trials in one queue, longest first ---
-cat >"$home/experiments/wide.ini" <<'EOF'
-[experiment]
-hidden_layers = 1
-hidden_units = 128
-steps = 300
-eval_every = 100
-probe_size = 100
-train_eval_size = 100
-seeds = 2
-[variant.a]
-bn = true
-[verdict]
-claim = 3
-statement = wide learns
-written = in the test
-measure = mean(final_test_accuracy)
-holds = > 0
-EOF
+# experiment NAME CLAIM "KEY = VALUE"...: one variant (a: bn = true) with
+# those keys, and a rule, claim CLAIM "NAME learns", that holds when it
+# learns anything
+experiment() {
+    local name=$1 claim=$2
+    shift 2
+    { echo "[experiment]"; printf '%s\n' "$@" "[variant.a]" "bn = true" "[verdict]" "claim = $claim" \
+        "statement = $name learns" "written = in the test" "measure = mean(final_test_accuracy)" \
+        "holds = > 0"; } >"$home/experiments/$name.ini"
+}
+experiment wide 3 "hidden_layers = 1" "hidden_units = 128" "steps = 300" "eval_every = 100" \
+    "probe_size = 100" "train_eval_size = 100" "seeds = 2"
 before=$(cd "$work" && find . | sort)
 out=$(b run claims --only tiny,wide --dry-run --jobs 2 2>&1)
 order=$(grep -E '^ +[0-9]+ ' <<<"$out" | awk '{print $2 "/" $3 "/" $4}' | tr '\n' ' ')
@@ -297,25 +291,8 @@ else
 fi
 
 # --- SIGTERM stops every running trial resumably; --resume gives the uninterrupted suite's files ---
-cat >"$home/experiments/slow.ini" <<'EOF'
-[experiment]
-hidden_layers = 2
-hidden_units = 32
-steps = 3000
-eval_every = 500
-probe_size = 100
-train_eval_size = 100
-checkpoint_every = 250
-seeds = 2
-[variant.a]
-bn = true
-[verdict]
-claim = 1
-statement = slow
-written = in the test
-measure = mean(final_test_accuracy)
-holds = > 0
-EOF
+experiment slow 1 "hidden_layers = 2" "hidden_units = 32" "steps = 3000" "eval_every = 500" \
+    "probe_size = 100" "train_eval_size = 100" "checkpoint_every = 250" "seeds = 2"
 # the uninterrupted suite, for reference
 if b run claims --only slow,wide --jobs 2 >"$tmp/ref.out" 2>&1; then
     ref_slow=$(cd "$work/runs/slow" && pwd -P)/$(readlink "$work/runs/slow/latest")

@@ -331,18 +331,28 @@ static int submit(const char *dir, const char *script, size_t len, const char *a
     return rc;
 }
 
+/* Before a submission of n tasks from directory `dir`: with none, the
+ * note that there is nothing to submit and *none set; else the paths of
+ * its trial command into *w and DIR/logs/ made. */
+static int before_submit(const char *dir, int n, bnx_note_fn note, void *ctx, int *stopped_by,
+                         int *none, bnx_trial_paths *w, bnx_error *err)
+{
+    *stopped_by = 0;
+    if ((*none = n == 0)) {
+        bnx_notef(note, ctx, BNX_NOTE_SAY, "every trial has finished: nothing to submit");
+        return BNX_OK;
+    }
+    int rc = bnx_trial_paths_find(dir, w, err);
+    return rc ? rc : bnx_mkdir_under(dir, "logs", err);
+}
+
 int bnx_slurm_submit(const bnx_plan *plan, const char *run, const int *pending, int n,
                      const bnx_slurm_opts *o, bnx_note_fn note, void *ctx, int *stopped_by,
                      bnx_error *err)
 {
-    *stopped_by = 0;
-    if (n == 0) {
-        bnx_notef(note, ctx, BNX_NOTE_SAY, "every trial has finished: nothing to submit");
-        return BNX_OK;
-    }
     bnx_trial_paths w;
-    int rc = bnx_trial_paths_find(run, &w, err);
-    if (rc || (rc = bnx_mkdir_under(run, "logs", err)))
+    int none, rc = before_submit(run, n, note, ctx, stopped_by, &none, &w, err);
+    if (rc || none)
         return rc;
     char *script, *array = malloc((size_t)n * 12 + 64), id[32], again[PATH_MAX + 128];
     size_t len;
@@ -371,17 +381,12 @@ int bnx_slurm_submit_queue(const char *dir, int n, long threads, const bnx_slurm
                            const char *again, bnx_note_fn note, void *ctx, int *stopped_by,
                            bnx_error *err)
 {
-    *stopped_by = 0;
-    if (n == 0) {
-        bnx_notef(note, ctx, BNX_NOTE_SAY, "every trial has finished: nothing to submit");
-        return BNX_OK;
-    }
-    bnx_trial_paths w;
-    int rc = bnx_trial_paths_find(dir, &w, err);
-    if (rc || (rc = bnx_mkdir_under(dir, "logs", err)))
-        return rc;
     char array[64], about[PATH_MAX + 512], id[32], *script;
     size_t len;
+    bnx_trial_paths w;
+    int none, rc = before_submit(dir, n, note, ctx, stopped_by, &none, &w, err);
+    if (rc || none)
+        return rc;
     snprintf(array, sizeof array, n > 1 ? "0-%d" : "0", n - 1);
     snprintf(about, sizeof about,
         "# The queue of the suite %s as a Slurm job array: array task K runs the\n"

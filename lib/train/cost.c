@@ -1,6 +1,7 @@
 /* A trial's estimated FLOPs (train/cost.h). */
 #include "train/cost.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,15 +38,15 @@ long bnx_trial_records(const bnx_config *cfg)
 int bnx_trial_flops(const bnx_config *cfg, int c, int h, int w, int classes, long train_n,
                     long test_n, bnx_cost *cost, bnx_error *err)
 {
-    memset(cost, 0, sizeof *cost);
-    bnx_net_spec spec;
-    bnx_config_net_spec(cfg, c, h, w, classes, &spec);
     static _Thread_local bnx_net net; /* large (the layer array): not on the stack */
-    bnx_net_bytes bytes;
-    int rc = bnx_net_plan(&net, &spec, cfg->batch_size, &bytes, err);
+    bnx_net_spec spec;
+    bnx_net_bytes unused;
+    memset(cost, 0, sizeof *cost);
+    bnx_config_net_spec(cfg, c, h, w, classes, &spec);
+    int rc = bnx_net_plan(&net, &spec, cfg->batch_size, &unused, err); /* the layers' shapes */
+    double f = rc == BNX_OK ? bnx_net_forward_flops(&net) : 0.0;
     if (rc)
         return rc;
-    double f = bnx_net_forward_flops(&net);
     long train_eval = cfg->train_eval_size < train_n ? cfg->train_eval_size : train_n;
     cost->forward = f;
     cost->train = (double)cfg->steps * 3.0 * cfg->batch_size * f;
@@ -58,11 +59,8 @@ char *bnx_format_flops(char *buf, int size, double flops)
 {
     static const char *const units[] = {"FLOP", "kFLOP", "MFLOP", "GFLOP", "TFLOP", "PFLOP",
                                         "EFLOP"};
-    int u = 0;
-    while (flops >= 1000.0 && u < 6) {
-        flops /= 1000.0;
-        u++;
-    }
-    snprintf(buf, (size_t)size, u == 0 ? "%.0f %s" : "%.1f %s", flops, units[u]);
+    int u = flops >= 1000.0 ? (int)(log10(flops) / 3.0) : 0; /* thousands */
+    u = u > 6 ? 6 : u;
+    snprintf(buf, (size_t)size, u == 0 ? "%.0f %s" : "%.1f %s", flops / pow(1000.0, u), units[u]);
     return buf;
 }
