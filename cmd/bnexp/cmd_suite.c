@@ -3,7 +3,6 @@
  * experiment's verdicts as soon as its last trial ends, then the claims
  * table (write_claims). */
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +11,7 @@
 
 #include "cli.h"
 #include "core/paths.h"
-#include "analysis/claims.h"
 #include "analysis/claims_run.h"
-#include "train/cost.h"
 #include "runs/tables.h"
 #include "runs/rundir.h"
 #include "runs/suite.h"

@@ -69,7 +69,8 @@ typedef struct bnx_suite {
  * the version `bnexp` and the time now, and add it to the suite as its
  * next member (bnx_suite_add).
  * Errors: those of bnx_spec_load, bnx_plan_build and bnx_suite_add;
- * BNX_EINVAL "NAME: variant V: ..." for keys that do not validate. */
+ * BNX_EINVAL "NAME: variant V: ..." for keys that do not validate.
+ * Not reentrant (the spec is read into static storage). */
 int bnx_suite_add_experiment(bnx_suite *s, const char *ini, const char *name, int seeds,
                              const char *bnexp, bnx_error *err);
 
