@@ -52,7 +52,7 @@ build/%.o: %.c
 # The version string (with the git revision) is compiled into these two.
 # .git/logs/HEAD changes with every commit and checkout, .git/index with
 # every staged change, and any source edit may make the tree "-dirty".
-build/cmd/bnexp/main.o build/cmd/bnexp/cmd_run.o build/lib/runs/trial.o: VERSION $(wildcard .git/HEAD .git/index .git/logs/HEAD) \
+build/cmd/bnexp/main.o build/cmd/bnexp/cmd_run.o build/cmd/bnexp/cmd_suite.o build/lib/runs/trial.o: VERSION $(wildcard .git/HEAD .git/index .git/logs/HEAD) \
     $(LIB_SRC) $(CMD_SRC) $(wildcard lib/*/*.h)
 
 build/lib/core/paths.o: override CFLAGS += -DBNX_DATADIR='"$(SHAREDIR)"'

@@ -5,7 +5,11 @@
 # rule edited after the run is flagged and does not decide; a rule added
 # after the run is not run; a run that has not ended is an error row; a bad
 # rule is refused before anything runs, and leaves the last table whole.
-# Ends with "N passed, N failed".
+# The suite: the trials of every experiment in one queue, longest first
+# (--dry-run's order), one pool, each experiment's verdicts as its last
+# trial ends; a finished suite resumed runs nothing; GNU parallel runs the
+# same queue; SIGTERM then --resume gives the summaries and claims.csv of
+# an uninterrupted suite.  Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BNEXP=${BNEXP:-./bnexp}
@@ -13,7 +17,14 @@ PNGCHECK=${PNGCHECK:-./build/pngcheck}
 bnexp=$(cd "$(dirname "$BNEXP")" && pwd)/$(basename "$BNEXP")
 pngcheck=$(cd "$(dirname "$PNGCHECK")" && pwd)/$(basename "$PNGCHECK")
 tmp=$(mktemp -d /tmp/bnexp-claims.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+bg=""   # a bnexp started in the background: stopped (with its trials) by PID at exit
+stop_bg() {
+    [ -n "$bg" ] || return 0
+    kill -9 $(pgrep -P "$bg") "$bg" 2>/dev/null
+    wait "$bg" 2>/dev/null
+    bg=""
+}
+trap 'stop_bg; rm -rf "$tmp"' EXIT
 . tests/checks.sh
 
 home=$tmp/home
@@ -76,8 +87,10 @@ b() { (cd "$work" && env BNEXP_HOME="$home" "$bnexp" "$@"); }
 
 # --- run claims: every experiment with a rule, then the table ---
 if out=$(b run claims --only tiny --jobs 2 2>&1) && [ -f "$work/runs/claims.md" ] &&
-    [ -f "$work/runs/claims.csv" ] && grep -q "experiment 1: bnexp run tiny --jobs 2" <<<"$out"; then
-    ok "run claims --only tiny: ran tiny, wrote runs/claims.md and claims.csv"
+    [ -f "$work/runs/claims.csv" ] && grep -q "suite runs/claims/[0-9-]*, 1 experiment(s), 8 of 8 trial(s)" <<<"$out" &&
+    grep -q '^tiny: claim 2 "BN ends above no BN, at every init": holds; .* over 2 points$' <<<"$out" &&
+    grep -q '^tiny: claim 7 "accuracy above 1": does not hold; 0\.[0-9]* (per seed' <<<"$out"; then
+    ok "run claims --only tiny: ran tiny, its verdicts printed, wrote runs/claims.md and claims.csv"
 else
     fail "run claims --only tiny" "$out"
 fi
@@ -169,58 +182,6 @@ else
     fail "a run without summary.csv" "$md"
 fi
 
-# --- run claims through GNU parallel (the cluster launchers take the same options) ---
-if command -v parallel >/dev/null 2>&1; then
-    rm -f "$work/runs/claims.csv"
-    if out=$(b run claims --only tiny --launcher parallel --jobs 2 2>&1) &&
-        grep -q "experiment 1: bnexp run tiny --jobs 2" <<<"$out" &&
-        [ -f "$work/runs/tiny/$(cd "$work/runs/tiny" && readlink latest)/commands.txt" ] &&
-        grep -q "^2,better,tiny,.*,decided,holds," "$work/runs/claims.csv"; then
-        ok "run claims --launcher parallel: the run went through GNU parallel, the table was written"
-    else
-        fail "run claims --launcher parallel" "$out"
-    fi
-else
-    skip "run claims --launcher parallel: GNU parallel is not installed"
-fi
-
-# --- SIGTERM to run claims reaches the running experiment, which stops resumably ---
-cat >"$home/experiments/slow.ini" <<'EOF2'
-[experiment]
-hidden_layers = 2
-hidden_units = 32
-steps = 200000
-eval_every = 1000
-probe_size = 100
-checkpoint_every = 500
-[variant.a]
-bn = true
-[verdict]
-claim = 1
-statement = slow
-written = in the test
-measure = mean(final_test_accuracy)
-holds = > 0
-EOF2
-(cd "$work" && exec env BNEXP_HOME="$home" "$bnexp" run claims --only slow) >"$tmp/slow.out" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-    [ -f "$work/runs/slow/latest/a/seed-1/metrics.csv" ] && break
-    sleep 0.1
-done
-sleep 0.5
-kill -TERM $pid
-wait $pid; rc=$?
-sleep 0.2
-if [ $rc = 143 ] && grep -q "stopped during slow; \`bnexp run slow --resume\` continues it" "$tmp/slow.out" &&
-    ! pgrep -f "run slow" >/dev/null &&
-    grep -q "interrupted\|--resume" "$tmp/slow.out"; then
-    ok "SIGTERM to run claims: passed to the running experiment, exit 143, how to resume said"
-else
-    fail "SIGTERM to run claims (exit $rc)" "$(cat "$tmp/slow.out")"
-    pkill -f "run slow"
-fi
-
 # --- rows_*(): a rule over a CSV of every trial (ics.csv), decided on a run ---
 # tiny's experiment and variants as it ran (no grid, no rules), with ics.csv
 sed -e '/^\[grid\]/,$d' -e 's/^\[experiment\]$/&\nics = true/' "$work/runs/tiny/latest/experiment.ini" >"$tmp/rows.ini"
@@ -261,12 +222,126 @@ done
 if [ -z "$missing" ]; then ok "report: rows_*() over every trial's ics.csv, as Python computes it ($want); a file no trial has named"
 else fail "report: rows_*() verdicts: missing$missing" "$out"; fi
 
+# --- the suite: every experiment's trials in one queue, longest first ---
+# experiment NAME CLAIM "KEY = VALUE"...: one variant (a: bn = true) with
+# those keys, and a rule, claim CLAIM "NAME learns", that holds when it
+# learns anything
+experiment() {
+    local name=$1 claim=$2
+    shift 2
+    { echo "[experiment]"; printf '%s\n' "$@" "[variant.a]" "bn = true" "[verdict]" "claim = $claim" \
+        "statement = $name learns" "written = in the test" "measure = mean(final_test_accuracy)" \
+        "holds = > 0"; } >"$home/experiments/$name.ini"
+}
+experiment wide 3 "hidden_layers = 1" "hidden_units = 128" "steps = 300" "eval_every = 100" \
+    "probe_size = 100" "train_eval_size = 100" "seeds = 2"
+before=$(cd "$work" && find . | sort)
+out=$(b run claims --only tiny,wide --dry-run --jobs 2 2>&1)
+order=$(grep -E '^ +[0-9]+ ' <<<"$out" | awk '{print $2 "/" $3 "/" $4}' | tr '\n' ' ')
+if grep -q "^run claims: 2 experiment(s), 10 trial(s) in one queue, longest first; nothing is created" <<<"$out" &&
+    [ "$order" = "wide/a/1 wide/a/2 tiny/bn-init_std-0.01/1 tiny/bn-init_std-1/1 tiny/bn-init_std-0.01/2 tiny/bn-init_std-1/2 tiny/no-bn-init_std-0.01/1 tiny/no-bn-init_std-1/1 tiny/no-bn-init_std-0.01/2 tiny/no-bn-init_std-1/2 " ] &&
+    grep -q "^ *1 wide .* 19\.3 GFLOP$" <<<"$out" && grep -q "^total: 66\.[0-9] GFLOP estimated" <<<"$out" &&
+    [ "$(cd "$work" && find . | sort)" = "$before" ]; then
+    ok "run claims --dry-run: one queue, most FLOPs first (wide's 128 units), ties seed by seed; nothing created"
+else
+    fail "run claims --dry-run: the queue" "$order
+$out"
+fi
+out=$(b run claims --only tiny,wide --jobs 2 2>&1); rc=$?
+last_tiny_end=$(grep -n "^bnexp: tiny .* finished$" <<<"$out" | tail -1 | cut -d: -f1)
+wide_verdict=$(grep -n '^wide: claim 3 "wide learns": holds; ' <<<"$out" | cut -d: -f1)
+if [ $rc = 0 ] && grep -q "2 experiment(s), 10 of 10 trial(s) to run in one queue" <<<"$out" &&
+    grep -q "^bnexp: 10/10 trials done, ETA 0s$" <<<"$out" &&
+    [ -n "$wide_verdict" ] && [ -n "$last_tiny_end" ] && [ "$wide_verdict" -lt "$last_tiny_end" ] &&
+    grep -q '^tiny: claim 2 ".*": holds' <<<"$out" &&
+    grep -q '"experiment":	"wide"' "$work/runs/claims/latest/suite.json" &&
+    grep -q '"run":	"tiny/[0-9-]*"' "$work/runs/claims/latest/suite.json" &&
+    grep -q "^3,,wide,wide learns,,in the test,runs/wide/[0-9-]*,decided,holds," "$work/runs/claims.csv"; then
+    ok "run claims: one pool for both experiments (10/10), wide's verdict before tiny's last trial ended, suite.json, claims.csv"
+else
+    fail "run claims --only tiny,wide (exit $rc)" "$out"
+fi
+cp "$work/runs/tiny/latest/summary.csv" "$tmp/tiny-summary.csv"
+if out=$(b run claims --resume --jobs 2 2>&1) && grep -q "resuming runs/claims/latest: 2 experiment(s), 0 of 10 trial(s) to run" <<<"$out" &&
+    ! grep -q "finished$" <<<"$out" && grep -q '^wide: claim 3' <<<"$out" &&
+    cmp -s "$tmp/tiny-summary.csv" "$work/runs/tiny/latest/summary.csv"; then
+    ok "run claims --resume of a finished suite: nothing rerun, its verdicts and table again"
+else
+    fail "run claims --resume of a finished suite" "$out"
+fi
+
+# --- the same queue through GNU parallel ---
+if command -v parallel >/dev/null 2>&1; then
+    local_tiny=$(cd "$work/runs/tiny" && pwd -P)/$(readlink "$work/runs/tiny/latest")
+    rm -f "$work/runs/claims.csv"
+    out=$(b run claims --only tiny,wide --launcher parallel --jobs 2 2>&1); rc=$?
+    cmds="$work/runs/claims/latest/commands.txt"
+    if [ $rc = 0 ] && [ "$(wc -l <"$cmds")" = 10 ] &&
+        [ "$(head -2 "$cmds" | grep -c "trial '[^']*/runs/wide/[0-9-]*' [01]$")" = 2 ] &&
+        [ -s "$work/runs/claims/latest/logs/parallel.log" ] &&
+        grep -q '^tiny: claim 2 ".*": holds' <<<"$out" &&
+        grep -q "^2,better,tiny,.*,decided,holds," "$work/runs/claims.csv" &&
+        d=$(same_run_csvs "$local_tiny" "$work/runs/tiny/latest"); then
+        ok "run claims --launcher parallel: one GNU parallel over the queue (wide first), the local pool's CSVs, the table"
+    else
+        fail "run claims --launcher parallel (exit $rc)" "$out ${d:-} $(cat "$cmds")"
+    fi
+else
+    skip "run claims --launcher parallel: GNU parallel is not installed"
+fi
+
+# --- SIGTERM stops every running trial resumably; --resume gives the uninterrupted suite's files ---
+experiment slow 1 "hidden_layers = 2" "hidden_units = 32" "steps = 3000" "eval_every = 500" \
+    "probe_size = 100" "train_eval_size = 100" "checkpoint_every = 250" "seeds = 2"
+# the uninterrupted suite, for reference
+if b run claims --only slow,wide --jobs 2 >"$tmp/ref.out" 2>&1; then
+    ref_slow=$(cd "$work/runs/slow" && pwd -P)/$(readlink "$work/runs/slow/latest")
+    ref_wide=$(cd "$work/runs/wide" && pwd -P)/$(readlink "$work/runs/wide/latest")
+    sed 's#runs/[a-z]*/[0-9-]*#RUN#' "$work/runs/claims.csv" >"$tmp/ref-claims.csv"
+    ok "the reference suite, uninterrupted"
+else
+    fail "the reference suite" "$(cat "$tmp/ref.out")"
+fi
+ref_link=$(readlink "$work/runs/slow/latest")
+(cd "$work" && exec env BNEXP_HOME="$home" "$bnexp" run claims --only slow,wide --jobs 2) >"$tmp/slow.out" 2>&1 &
+bg=$!
+for _ in $(seq 300); do
+    link=$(readlink "$work/runs/slow/latest")
+    m="$work/runs/slow/$link/a/seed-1/metrics.csv"
+    [ "$link" != "$ref_link" ] && [ -f "$m" ] && [ "$(wc -l <"$m")" -ge 3 ] && break
+    sleep 0.1
+done
+kill -TERM "$bg"
+for _ in $(seq 300); do kill -0 "$bg" 2>/dev/null || break; sleep 0.1; done
+left=$(pgrep -P "$bg")
+if kill -0 "$bg" 2>/dev/null; then stop_bg; rc=killed; else wait "$bg"; rc=$?; bg=""; fi
+suite=$(sed -n 's/.*`bnexp run claims --resume \(runs\/claims\/[0-9-]*\)` continues every unfinished trial of the suite$/\1/p' "$tmp/slow.out")
+if [ "$rc" = 143 ] && [ -z "$left" ] && [ -n "$suite" ] && [ "$(readlink "$work/runs/claims/latest")" = "${suite#runs/claims/}" ] &&
+    grep -q "^bnexp: slow a seed-[12] interrupted (checkpoint written)$" "$tmp/slow.out" &&
+    grep -q '"status":	"interrupted"' "$work/runs/slow/latest/a/seed-1/manifest.json"; then
+    ok "SIGTERM to run claims: every running trial checkpointed, exit 143, the command that continues the suite said"
+else
+    fail "SIGTERM to run claims (exit $rc, processes left: ${left:-none})" "$(cat "$tmp/slow.out")"
+fi
+out=$(b run claims --resume "$suite" --jobs 2 2>&1); rc=$?
+if [ $rc = 0 ] && grep -q "resuming $suite: 2 experiment(s), [1-4] of 4 trial(s) to run" <<<"$out" &&
+    d1=$(same_run_csvs "$ref_slow" "$work/runs/slow/latest") && d2=$(same_run_csvs "$ref_wide" "$work/runs/wide/latest") &&
+    cmp -s "$tmp/ref-claims.csv" <(sed 's#runs/[a-z]*/[0-9-]*#RUN#' "$work/runs/claims.csv"); then
+    ok "run claims --resume SUITE: the summaries, trial CSVs and claims.csv of the uninterrupted suite"
+else
+    fail "run claims --resume after SIGTERM (exit $rc)" "$out ${d1:-} ${d2:-} $(diff "$tmp/ref-claims.csv" <(sed 's#runs/[a-z]*/[0-9-]*#RUN#' "$work/runs/claims.csv"))"
+fi
+
 # --- usage ---
-expect_fail "run claims: --sbatch without a launcher" "go with --launcher slurm or parallel" \
+expect_fail "run claims: --sbatch without a launcher" "go with --launcher slurm" \
     b run claims --sbatch "--time=1"
 expect_fail "report claims: an unexpected argument" "unexpected argument 'tiny'" b report claims tiny
 expect_fail "run claims --only: not an experiment with a rule" "plain is not an experiment with a verdict rule" \
     b run claims --only plain --dry-run
+expect_exit "run claims --resume: planned already, no --only" 2 "only --jobs and the launcher's options" \
+    b run claims --resume --only tiny
+expect_exit "run claims --resume: not a suite directory" 1 "runs/tiny is not a suite directory (no suite.json)" \
+    b run claims --resume runs/tiny
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -7,8 +7,11 @@
 # (wall_time_s aside).  One parallel run is stopped by SIGTERM and one
 # array task cancelled mid-run (scancel); each run is resumed with `bnexp
 # run --resume --launcher ...` and must give the same CSVs again; sbatch
-# refusing a job is shown.  A part whose programs are missing (or, for the
-# daemons, without root) prints SKIP and why and passes.  Daemons are
+# refusing a job is shown.  The claims suite (two tiny experiments with
+# rules) as one job array over its queue must give the local pool's CSVs
+# and claims.csv, waited for (--wait) or collected by --resume.  A part
+# whose programs are missing (or, for the daemons, without root) prints
+# SKIP and why and passes.  Daemons are
 # stopped by their PIDs, also when a check fails.  Not a tests/cli_*.sh, so
 # that the sanitizer stages do not run it again.  Ends with "N passed, N
 # failed".
@@ -180,6 +183,43 @@ if start_slurm; then
     expect_exit "slurm: sbatch refusing the job, its message shown" 1 "sbatch refused the job.*nosuchpartition\|sbatch refused the job.*[Ii]nvalid partition" \
         "$bnexp" run "${args[@]}" --launcher slurm --sbatch "--time=10 --partition=nosuchpartition" --out "$tmp/refused"
     [ ! -e "$tmp/refused/slurm.json" ] && ok "slurm: a refused job is not recorded" || fail "slurm: refused job recorded"
+    # the claims suite as one job array: two experiments with rules, their
+    # trials in one queue (SUITE/tasks.txt), against the local pool's suite
+    home=$tmp/home
+    mkdir -p "$home/experiments" "$tmp/work-local" "$tmp/work-slurm"
+    ln -s "$PWD/datasets" "$home/datasets"
+    ln -s "$PWD/plots" "$home/plots"
+    for e in small:32:200 wide:128:300; do
+        IFS=: read -r name units steps <<<"$e"
+        printf '[experiment]\nhidden_layers = 1\nhidden_units = %s\nsteps = %s\neval_every = 100\nprobe_size = 100\ntrain_eval_size = 100\ncheckpoint_every = 50\nseeds = 2\n[variant.bn]\nbn = true\n[variant.plain]\nbn = false\n[verdict]\nclaim = 1\nstatement = %s learns\nwritten = in the test\nmeasure = mean(final_test_accuracy)\nholds = > 0\n' \
+            "$units" "$steps" "$name" >"$home/experiments/$name.ini"
+    done
+    (cd "$tmp/work-local" && BNEXP_HOME="$home" "$bnexp" run claims --jobs 2 >"$tmp/suite-local.out" 2>&1) ||
+        fail "suite: the local pool's reference" "$(cat "$tmp/suite-local.out")"
+    t0=$SECONDS
+    if out=$(cd "$tmp/work-slurm" && BNEXP_HOME="$home" "$bnexp" run claims --launcher slurm --max-parallel 2 --wait 2>&1) &&
+       d1=$(same_run_csvs "$tmp/work-local/runs/small/latest" "$tmp/work-slurm/runs/small/latest") &&
+       d2=$(same_run_csvs "$tmp/work-local/runs/wide/latest" "$tmp/work-slurm/runs/wide/latest") &&
+       grep -q '^wide: claim 1 "wide learns": holds' <<<"$out" &&
+       cmp -s <(sed 's#runs/[a-z]*/[0-9-]*#RUN#' "$tmp/work-local/runs/claims.csv") <(sed 's#runs/[a-z]*/[0-9-]*#RUN#' "$tmp/work-slurm/runs/claims.csv"); then
+        ok "slurm: the claims suite as one job array, its CSVs and claims.csv the local pool's ($((SECONDS - t0)) s)"
+    else fail "slurm: the claims suite as one job array" "$out ${d1:-} ${d2:-} $(cat "$tmp"/work-slurm/runs/claims/latest/logs/* 2>/dev/null | tail)"; fi
+    suite=$tmp/work-slurm/runs/claims/latest
+    if grep -q "^#SBATCH --array=0-7%2$" "$suite/slurm.sh" && grep -q "^#SBATCH --job-name=bnexp-claims$" "$suite/slurm.sh" &&
+       grep -q "trial '[^']*/runs/claims/[0-9-]*'$" "$suite/slurm.sh" && [ "$(wc -l <"$suite/tasks.txt")" = 8 ] &&
+       [ "$(head -4 "$suite/tasks.txt" | grep -c "/runs/wide/")" = 4 ] && [ "$(ls "$suite/logs" | wc -l)" = 8 ]; then
+        ok "slurm: one array over SUITE/tasks.txt (wide's trials first), a log per task"
+    else fail "slurm: the suite's slurm.sh and tasks.txt" "$(cat "$suite/slurm.sh" "$suite/tasks.txt"; ls "$suite/logs")"; fi
+    # submitted without --wait, then collected by --resume once the job has left the queue
+    out=$(cd "$tmp/work-slurm" && BNEXP_HOME="$home" "$bnexp" run claims --only small --launcher slurm 2>&1)
+    job=$(sed -n 's/.*submitted Slurm job \([0-9]*\).*/\1/p' <<<"$out")
+    for _ in $(seq 300); do [ -n "$job" ] && [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break; sleep 0.2; done
+    if grep -q "bnexp run claims --resume runs/claims/[0-9-]*\` collects every experiment" <<<"$out" &&
+       out2=$(cd "$tmp/work-slurm" && BNEXP_HOME="$home" "$bnexp" run claims --resume 2>&1) &&
+       grep -q "1 experiment(s), 0 of 4 trial(s) to run" <<<"$out2" && grep -q '^small: claim 1 "small learns": holds' <<<"$out2" &&
+       d=$(same_run_csvs "$tmp/work-local/runs/small/latest" "$tmp/work-slurm/runs/small/latest"); then
+        ok "slurm: a suite submitted without --wait, collected by run claims --resume when the job has ended"
+    else fail "slurm: the suite without --wait" "$out ${out2:-} ${d:-}"; fi
 else
     skip "Slurm launcher"
 fi

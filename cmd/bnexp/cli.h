@@ -9,6 +9,9 @@
 #include "core/note.h"
 
 struct bnx_plan; /* spec/plan.h */
+struct bnx_plan_trial;
+struct bnx_local_trial;   /* runs/local.h */
+struct bnx_collect_info;  /* runs/rundir.h */
 
 /* A subcommand: argv[0] is the subcommand's name.  Returns the process exit
  * status: 0 success, 1 a failure at run time, 2 a usage error. */
@@ -25,10 +28,29 @@ int cmd_trial(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
-/* bnexp report claims / bnexp run claims (cmd_claims.c): argv[0] is
- * "claims", then the options. */
+/* bnexp report claims (cmd_claims.c) and bnexp run claims (cmd_suite.c):
+ * argv[0] is "claims", then the options. */
 int cmd_report_claims(int argc, char **argv);
 int cmd_run_claims(int argc, char **argv);
+
+/* Write the claims table (runs_dir/claims.md, claims.csv), charts rendered
+ * when charts_wanted; print it unless quiet.  Returns the exit status. */
+int write_claims(const char *runs_dir, int charts_wanted, int quiet);
+
+/* What a run shows of its trials (cmd_run.c), for bnexp run and run
+ * claims: trial p's progress line (ended 0) or how it ended (ended 1), each
+ * started with `prefix`, on stderr; the message of stop signal `sig` (the
+ * nth), clearing the status line first when tty; RUN/summary.csv collected
+ * ("wrote ..." on stdout); the failed and unfinished trials named, with the
+ * command that continues them (returns 1 if any, else 0).  The two ints
+ * returned are exit statuses. */
+void cli_show_trial(const char *prefix, const struct bnx_plan_trial *p,
+                    const struct bnx_local_trial *t, int ended);
+void cli_show_stopping(int tty, int sig, int nth);
+int cli_collect_summary(const char *out, const struct bnx_plan *plan,
+                        struct bnx_collect_info *info);
+int cli_finish_message(const struct bnx_plan *plan, const struct bnx_collect_info *info,
+                       const char *name, const char *out);
 
 /* `bnexp plot ARGS` (argv[0] is "plot", then its arguments) without
  * printing the chart's path: parses the arguments, draws the chart through
@@ -92,5 +114,10 @@ void cli_note(void *ctx, int kind, const char *text);
 
 /* Print "bnexp: <err->msg>" to stderr and return 1. */
 int cli_report(const bnx_error *err);
+
+/* Print sb's text on stdout and free it.  Returns 0, or 1 if an append
+ * ran out of memory (said on stderr). */
+struct bnx_strbuf; /* io/strbuf.h */
+int cli_print_text(struct bnx_strbuf *sb);
 
 #endif

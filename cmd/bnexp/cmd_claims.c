@@ -1,5 +1,5 @@
-/* bnexp report claims and bnexp run claims: the claims table over every
- * experiment with a verdict rule (lib/analysis/claims.h). */
+/* bnexp report claims: the claims table over every experiment with a
+ * verdict rule (lib/analysis/claims.h); bnexp run claims is cmd_suite.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,9 +9,7 @@
 #include "cli.h"
 #include "core/paths.h"
 #include "analysis/claims.h"
-#include "spec/spec.h"
 #include "io/atomic.h"
-#include "runs/self.h"
 
 #define MAX_CHART_ARGS 24
 
@@ -44,7 +42,7 @@ static void render_chart(const bnx_claim_row *row, char *chart, size_t size)
 }
 
 /* Write the claims table into runs_dir; print it unless quiet. */
-static int write_claims(const char *runs_dir, int charts_wanted, int quiet)
+int write_claims(const char *runs_dir, int charts_wanted, int quiet)
 {
     char exp_dir[4096];
     bnx_error err;
@@ -125,149 +123,4 @@ int cmd_report_claims(int argc, char **argv)
     if (optind < argc)
         return cli_error(2, "report claims: unexpected argument '%s'", argv[optind]);
     return write_claims(runs_dir, charts, 0);
-}
-
-int cmd_run_claims(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"jobs", required_argument, NULL, 'j'},
-        {"seeds", required_argument, NULL, 's'},
-        {"only", required_argument, NULL, 'o'},
-        {"dry-run", no_argument, NULL, 'd'},
-        {"launcher", required_argument, NULL, 'L'},
-        {"sbatch", required_argument, NULL, 'B'},
-        {"max-parallel", required_argument, NULL, 'M'},
-        {"sshlogin", required_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *jobs = NULL, *seeds = NULL, *only = NULL;
-    /* the launcher's options (opts[4..7]), passed on to every `bnexp run` */
-    const char *lopt[4] = {NULL, NULL, NULL, NULL};
-    int dry = 0;
-    opterr = 0;
-    optind = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'j': jobs = optarg; break;
-        case 's': seeds = optarg; break;
-        case 'o': only = optarg; break;
-        case 'd': dry = 1; break;
-        case 'L':
-        case 'B':
-        case 'M':
-        case 'H': {
-            int k = ch == 'L' ? 0 : ch == 'B' ? 1 : ch == 'M' ? 2 : 3;
-            if (lopt[k])
-                return cli_error(2, "run claims: --%s is given twice", opts[4 + k].name);
-            lopt[k] = optarg;
-            break;
-        }
-        case 'h': return cli_print_help("run");
-        default: return cli_bad_option("run claims", ch, argv);
-        }
-    }
-    if (optind < argc)
-        return cli_error(2, "run claims: unexpected argument '%s' (run claims takes --jobs, "
-                            "--seeds, --only, --dry-run and the launcher's options)", argv[optind]);
-    const char *launcher = lopt[0];
-    if (!launcher && (lopt[1] || lopt[2] || lopt[3]))
-        return cli_error(2, "run claims: --sbatch, --max-parallel and --sshlogin go with "
-                            "--launcher slurm or parallel");
-    char exp_dir[4096];
-    bnx_error err;
-    bnx_error_clear(&err);
-    if (bnx_home_path(exp_dir, sizeof exp_dir, "experiments", &err))
-        return cli_report(&err);
-    bnx_claims claims;
-    if (bnx_claims_collect(exp_dir, NULL, &claims, &err)) /* the rules only: nothing decided */
-        return cli_error(1, "run claims: %s; nothing run", err.msg);
-    /* the experiments, each once, in the table's order */
-    char (*names)[64] = calloc((size_t)claims.num_rows + 1, sizeof *names);
-    int n = 0;
-    for (int i = 0; names && i < claims.num_rows; i++) {
-        int seen = 0;
-        for (int k = 0; k < n; k++)
-            seen |= strcmp(names[k], claims.rows[i].experiment) == 0;
-        if (!seen)
-            snprintf(names[n++], sizeof names[0], "%s", claims.rows[i].experiment);
-    }
-    bnx_claims_free(&claims);
-    if (!names)
-        return cli_error(1, "run claims: out of memory");
-    if (only) {
-        char list[1024];
-        snprintf(list, sizeof list, "%s", only);
-        for (char *save = NULL, *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-            int found = 0;
-            for (int k = 0; k < n; k++)
-                found |= strcmp(names[k], w) == 0;
-            if (!found) {
-                free(names);
-                return cli_error(2, "run claims: --only %s: %s is not an experiment with a "
-                                    "verdict rule", only, w);
-            }
-        }
-    }
-    int failed = 0, ran = 0;
-    bnx_self_catch_stop_signals(); /* passed on to the running experiment (runs/self.h) */
-    for (int k = 0; k < n && !bnx_self_stop_signal(); k++) {
-        if (only) {
-            char list[1024];
-            int wanted = 0;
-            snprintf(list, sizeof list, "%s", only);
-            for (char *save = NULL, *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save))
-                wanted |= strcmp(w, names[k]) == 0;
-            if (!wanted)
-                continue;
-        }
-        char *args[24], opt[4][32], shown[2048];
-        int a = 0;
-        args[a++] = "run";
-        args[a++] = names[k];
-        if (jobs)
-            args[a++] = "--jobs", args[a++] = (char *)jobs;
-        if (seeds)
-            args[a++] = "--seeds", args[a++] = (char *)seeds;
-        if (dry)
-            args[a++] = "--dry-run";
-        for (int k = 0; k < 4; k++)
-            if (lopt[k]) {
-                snprintf(opt[k], sizeof opt[0], "--%s", opts[4 + k].name);
-                args[a++] = opt[k];
-                args[a++] = (char *)lopt[k];
-            }
-        args[a] = NULL;
-        size_t used = 0;
-        shown[0] = '\0';
-        for (int k = 0; args[k] && used < sizeof shown; k++)
-            used += (size_t)snprintf(shown + used, sizeof shown - used, " %s", args[k]);
-        ran++;
-        fprintf(stderr, "bnexp: run claims: experiment %d: bnexp%s\n", ran, shown);
-        int rc = bnx_self_run(args, NULL, 0);
-        if (bnx_self_stop_signal() || rc == 129 || rc == 130 || rc == 143) {
-            int sig = bnx_self_stop_signal();
-            int status = cli_error(sig ? 128 + sig : rc, "run claims: stopped "
-                                   "during %s; `bnexp run %s --resume` continues it, `bnexp run "
-                                   "claims --only ...` the experiments after it", names[k], names[k]);
-            free(names);
-            return status;
-        }
-        if (rc != 0) {
-            fprintf(stderr, "bnexp: run claims: %s exited with status %d; going on\n", names[k], rc);
-            failed++;
-        }
-    }
-    free(names);
-    if (dry)
-        return failed ? 1 : 0;
-    if (launcher && strcmp(launcher, "slurm") == 0) {
-        fprintf(stderr, "bnexp: run claims: %d experiment%s submitted to Slurm; when their jobs "
-                "have ended, `bnexp collect NAME` for each, then `bnexp report claims` writes "
-                "the table\n", ran - failed, ran - failed == 1 ? "" : "s");
-        return failed ? 1 : 0;
-    }
-    int rc = write_claims("runs", 1, 1);
-    return rc ? rc : failed ? 1 : 0;
 }

@@ -19,6 +19,7 @@
 #include "train/trainer.h"
 #include "runs/local.h"
 #include "runs/parallel.h"
+#include "runs/tables.h"
 #include "runs/rundir.h"
 #include "runs/slurm.h"
 #include "runs/trial.h"
@@ -64,50 +65,60 @@ static void show_status(const run_state *st, const bnx_local_trial *trials)
     fflush(stderr);
 }
 
-static void show_progress(void *ctx, const bnx_local_trial *trials, int i)
+void cli_show_trial(const char *prefix, const bnx_plan_trial *p, const bnx_local_trial *t,
+                    int ended)
 {
-    const run_state *st = ctx;
-    if (st->tty) {
-        show_status(st, trials);
-    } else {
-        char text[512];
-        bnx_trial_progress_line(text, sizeof text, st->plan->trials[i].variant,
-                                st->plan->trials[i].config.seed, trials[i].step, trials[i].total,
-                                trials[i].accuracy, trials[i].rate);
-        fprintf(stderr, "%s\n", text);
+    char text[512];
+    if (!ended) {
+        bnx_trial_progress_line(text, sizeof text, p->variant, p->config.seed, t->step, t->total,
+                                t->accuracy, t->rate);
+        fprintf(stderr, "%s%s\n", prefix, text);
+    } else if (t->outcome == BNX_LOCAL_FAILED) {
+        fprintf(stderr, "bnexp: %s%s seed-%ld failed: %s\n", prefix, p->variant, p->config.seed,
+                t->error);
+    } else if (t->outcome == BNX_LOCAL_STOPPED || t->outcome == BNX_LOCAL_RESULT) {
+        fprintf(stderr, "bnexp: %s%s seed-%ld %s\n", prefix, p->variant, p->config.seed,
+                t->outcome == BNX_LOCAL_STOPPED                ? "stopped at once"
+                : t->result.status == BNX_TRIAL_DIVERGED      ? "diverged (a result, not a failure)"
+                : t->result.status == BNX_TRIAL_INTERRUPTED ? "interrupted (checkpoint written)"
+                                                            : "finished");
     }
 }
 
-static void show_ended(void *ctx, const bnx_local_trial *trials, int i)
+void cli_show_stopping(int tty, int sig, int nth)
 {
-    const run_state *st = ctx;
-    const bnx_local_trial *t = &trials[i];
-    const char *variant = st->plan->trials[i].variant;
-    long seed = st->plan->trials[i].config.seed;
-    if (st->tty)
-        fprintf(stderr, "\r\033[K");
-    if (t->outcome == BNX_LOCAL_FAILED)
-        fprintf(stderr, "bnexp: %s seed-%ld failed: %s\n", variant, seed, t->error);
-    else if (t->outcome == BNX_LOCAL_STOPPED)
-        fprintf(stderr, "bnexp: %s seed-%ld stopped at once\n", variant, seed);
-    else if (t->outcome == BNX_LOCAL_RESULT)
-        fprintf(stderr, "bnexp: %s seed-%ld %s\n", variant, seed,
-                t->result.status == BNX_TRIAL_DIVERGED      ? "diverged (a result, not a failure)"
-                : t->result.status == BNX_TRIAL_INTERRUPTED ? "interrupted (checkpoint written)"
-                                                            : "finished");
-    if (st->tty)
-        show_status(st, trials);
-}
-
-static void show_stopping(void *ctx, int sig, int nth)
-{
-    const run_state *st = ctx;
-    if (st->tty)
+    if (tty)
         fprintf(stderr, "\r\033[K");
     fprintf(stderr, nth == 0 ? "bnexp: %s: stopping every trial at its next step, with a "
                                "checkpoint (again to stop at once)\n"
                              : "bnexp: %s: stopping at once\n",
             strsignal(sig));
+}
+
+static void show_progress(void *ctx, int member, int i)
+{
+    const run_state *st = ctx;
+    (void)member;
+    if (st->tty)
+        show_status(st, st->trials);
+    else
+        cli_show_trial("", &st->plan->trials[i], &st->trials[i], 0);
+}
+
+static void show_ended(void *ctx, int member, int i)
+{
+    const run_state *st = ctx;
+    (void)member;
+    if (st->tty)
+        fprintf(stderr, "\r\033[K");
+    cli_show_trial("", &st->plan->trials[i], &st->trials[i], 1);
+    if (st->tty)
+        show_status(st, st->trials);
+}
+
+static void show_stopping(void *ctx, int sig, int nth)
+{
+    cli_show_stopping(((const run_state *)ctx)->tty, sig, nth);
 }
 
 static void show_not_started(void *ctx, const bnx_error *err)
@@ -124,32 +135,13 @@ static void show_not_started(void *ctx, const bnx_error *err)
 static int load_data(bnx_plan *plan, int record, bnx_trial_data *data, int *num_data)
 {
     bnx_error err;
-    for (int i = 0; i < plan->num_trials; i++) {
-        const bnx_plan_trial *t = &plan->trials[i];
-        bnx_trial_data *d = (bnx_trial_data *)bnx_trial_data_find(data, *num_data,
-                                                                  t->config.dataset);
-        if (!d) {
-            if (*num_data == BNX_TRIAL_MAX_DATASETS)
-                return cli_error(2, "run: the variants name more than %d datasets",
-                                 BNX_TRIAL_MAX_DATASETS);
-            d = &data[(*num_data)++]; /* freed whether it loaded or not */
-            if (bnx_trial_data_load(plan, t->config.dataset, record, "run --resume", cli_note,
-                                    NULL, d, &err))
-                return cli_report(&err);
-        }
-        /* once per variant: its seeds share everything the check looks at */
-        if ((i == 0 || strcmp(plan->trials[i - 1].variant, t->variant) != 0) &&
-            bnx_trial_check(&t->config, &d->train, &d->test, &err)) {
-            bnx_error_prefix(&err, "variant %s", t->variant);
-            return cli_report(&err);
-        }
-    }
-    return 0;
+    return bnx_trial_data_load_plans(&plan, 1, record, "run --resume", cli_note, NULL, data,
+                                     num_data, &err) ? cli_report(&err) : 0;
 }
 
 /* RUN/summary.csv from the trial directories (bnx_collect), as `bnexp
  * collect` writes it, into *info.  Returns 0 or the exit status. */
-static int collect_summary(const char *out, const bnx_plan *plan, bnx_collect_info *info)
+int cli_collect_summary(const char *out, const bnx_plan *plan, bnx_collect_info *info)
 {
     bnx_error err;
     if (bnx_collect(out, plan, info, &err))
@@ -159,28 +151,6 @@ static int collect_summary(const char *out, const bnx_plan *plan, bnx_collect_in
                 "kernels, so their numbers may differ in the last bits: %s\n", info->machine_text);
     printf("wrote %s/%s\n", out, BNX_SUMMARY_FILE);
     return 0;
-}
-
-/* The end-of-run table on stdout: every trial's state and result as its
- * directory shows it (bnx_collect). */
-static void print_table(const bnx_plan *plan, const bnx_collect_info *info)
-{
-    printf("\n%-16s %5s %-11s %8s %8s %9s %8s\n", "variant", "seed", "status", "final", "best",
-           "best_step", "wall_s");
-    for (int i = 0; i < info->num_trials; i++) {
-        const bnx_trial_result *r = &info->results[i];
-        char best_step[32] = "-", final[32] = "-", best[32] = "-", wall[32] = "-";
-        if (r->best_step >= 0)
-            snprintf(best_step, sizeof best_step, "%ld", r->best_step);
-        if (isfinite(r->final_test_accuracy))
-            snprintf(final, sizeof final, "%.4f", r->final_test_accuracy);
-        if (isfinite(r->best_test_accuracy))
-            snprintf(best, sizeof best, "%.4f", r->best_test_accuracy);
-        if (info->looks[i].has_manifest && isfinite(r->wall_time_s))
-            snprintf(wall, sizeof wall, "%.1f", r->wall_time_s);
-        printf("%-16s %5ld %-11s %8s %8s %9s %8s\n", plan->trials[i].variant, plan->trials[i].seed,
-               bnx_state_names[info->looks[i].state], final, best, best_step, wall);
-    }
 }
 
 static const struct option long_options[] = {
@@ -426,54 +396,19 @@ static int make_plan(const run_args *a, bnx_spec *spec, bnx_plan *plan)
 static int dry_run(const run_args *a, bnx_plan *plan, const run_state *st)
 {
     static bnx_trial_data data[BNX_TRIAL_MAX_DATASETS];
+    bnx_strbuf sb = {0};
     int num_data = 0, rc = load_data(plan, 1, data, &num_data);
-    if (rc) {
-        bnx_trial_data_free(data, num_data);
-        return rc;
-    }
-    printf("%s: %d trial(s), %d variant(s); nothing is created (--dry-run)\n", a->name,
-           plan->num_trials, st->num_variants);
-    printf("%-40s %5s", "variant", "seed");
-    for (int k = 0; k < plan->num_swept; k++)
-        printf(" %14s", plan->swept[k]);
-    printf(" %10s\n", "memory");
-    double most = 0;
-    for (int i = 0; i < plan->num_trials; i++) {
-        const bnx_plan_trial *t = &plan->trials[i];
-        const bnx_trial_data *d = bnx_trial_data_find(data, num_data, t->config.dataset);
-        const bnx_dataset *train = &d->train;
-        bnx_memory mem;
-        bnx_error err;
-        char size[32] = "?";
-        if (bnx_memory_estimate(&t->config, train->c, train->h, train->w, train->num_classes,
-                                train->n, d->test.n, &mem, &err) == BNX_OK) {
-            bnx_format_bytes(size, sizeof size, mem.total);
-            if (mem.total > most)
-                most = mem.total;
-        }
-        printf("%-40s %5ld", t->variant, t->config.seed);
-        for (int k = 0; k < plan->num_swept; k++) {
-            char value[256];
-            bnx_plan_value(t, plan->swept[k], value, sizeof value);
-            printf(" %14s", value);
-        }
-        printf(" %10s\n", size);
-    }
-    int parallel = a->jobs < plan->num_trials ? a->jobs : plan->num_trials;
-    char one[32], all[32];
-    bnx_format_bytes(one, sizeof one, most);
-    bnx_format_bytes(all, sizeof all, most * parallel);
-    printf("estimated memory: at most %s per trial; %d at a time (--jobs): at most %s, plus "
-           "the datasets, loaded once\n", one, parallel, all);
+    if (rc == 0)
+        bnx_table_plan(plan, data, num_data, a->jobs, st->num_variants, &sb);
     bnx_trial_data_free(data, num_data);
-    return 0;
+    return rc ? rc : cli_print_text(&sb);
 }
 
 /* After the trials: name the failed ones and the unfinished ones (with
  * the command that continues them).  Returns 0 if every trial ended
  * (done or diverged), else 1. */
-static int finish_message(const bnx_plan *plan, const bnx_collect_info *info, const char *name,
-                          const char *out)
+int cli_finish_message(const bnx_plan *plan, const bnx_collect_info *info, const char *name,
+                       const char *out)
 {
     int failed = info->counts[BNX_STATE_FAILED];
     int unfinished = info->num_trials - failed - info->counts[BNX_STATE_DONE] -
@@ -620,16 +555,18 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
     }
 
     static bnx_collect_info info;
-    rc = collect_summary(out, plan, &info);
+    rc = cli_collect_summary(out, plan, &info);
     if (rc) {
         bnx_collect_free(&info);
         return rc;
     }
-    print_table(plan, &info);
+    bnx_strbuf sb = {0};
+    bnx_table_results(plan, &info, &sb);
+    cli_print_text(&sb);
     if (parent[0])
         printf("run directory: %s (%s/latest)\n", out, parent);
     fflush(stdout);
-    rc = finish_message(plan, &info, a.name, out);
+    rc = cli_finish_message(plan, &info, a.name, out);
     bnx_collect_free(&info);
     return stopped_by ? 128 + stopped_by : rc;
 }

@@ -11,6 +11,7 @@
 #include "core/paths.h"
 #include "spec/plan.h"
 #include "runs/rundir.h"
+#include "runs/suite.h"
 #include "runs/trial.h"
 
 typedef struct trial_ctx {
@@ -57,8 +58,17 @@ int cmd_trial(int argc, char **argv)
     if (end == index_text || *end || errno)
         return cli_error(2, "trial: %s %s: expected a whole number", from, index_text);
 
+    static char tasks[4200], task_run[4096];
+    snprintf(tasks, sizeof tasks, "%s/%s", run, BNX_SUITE_TASKS);
+    int i, rc = 0;
+    bnx_error err;
+    if (bnx_is_file(tasks)) { /* a suite: INDEX is a place in its queue, a (run, trial) */
+        if (bnx_suite_task_read(tasks, index, task_run, sizeof task_run, &i, &err))
+            return cli_report(&err);
+        run = task_run, index = i;
+    }
     static bnx_plan plan;
-    int rc = cli_read_plan("trial", run, &plan);
+    rc = cli_read_plan("trial", run, &plan);
     if (rc) {
         bnx_plan_free(&plan);
         return rc;
@@ -71,7 +81,6 @@ int cmd_trial(int argc, char **argv)
     }
     const bnx_plan_trial *t = &plan.trials[index];
     static bnx_trial_data data;
-    bnx_error err;
     /* the data and the config are checked before anything is written */
     rc = bnx_trial_data_load(&plan, t->config.dataset, 0, "trial", cli_note, NULL, &data, &err)
              ? cli_report(&err)

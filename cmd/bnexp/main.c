@@ -3,10 +3,12 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "io/strbuf.h"
 #include "core/paths.h"
 #include "spec/plan.h"
 
@@ -24,7 +26,9 @@ static const struct command {
      "                            [--wait] [options]\n"
      "       bnexp run EXPERIMENT --launcher parallel [--jobs J] [--sshlogin LOGINS] [options]\n"
      "       bnexp run claims [--only E1,E2] [--jobs J] [--seeds N] [--dry-run]\n"
-     "                        [--launcher L [--sbatch ...] [--max-parallel N] [--sshlogin S]]\n"
+     "                        [--launcher L [--sbatch ...] [--max-parallel N] [--wait]\n"
+     "                        [--sshlogin S]]\n"
+     "       bnexp run claims --resume [SUITE] [--jobs J] [--launcher L [options]]\n"
      "\n"
      "Train every variant of experiments/EXPERIMENT.ini, each seed of it a trial in\n"
      "its own process.  First RUN/plan.json is written: every trial's fully resolved\n"
@@ -38,11 +42,15 @@ static const struct command {
      "printed.\n"
      "\n"
      "`bnexp run claims` runs every experiment with a verdict rule ([verdict]\n"
-     "sections), one after the other, each as `bnexp run NAME` would (--only: just\n"
-     "these), then writes the claims table (bnexp report claims).  With --launcher\n"
-     "slurm every experiment is submitted at once (no waiting; `bnexp collect NAME`\n"
-     "each when its jobs have ended, then `bnexp report claims`); with --launcher\n"
-     "parallel each runs through GNU parallel.\n"
+     "sections; --only: just these), each planned as `bnexp run NAME` would (its own\n"
+     "RUN and latest), all their trials in one queue, longest expected first (FLOPs\n"
+     "from each trial's network, steps and records; --dry-run prints the queue and\n"
+     "the estimates): --jobs at once here, or as one GNU parallel, or one Slurm job\n"
+     "array (SUITE/tasks.txt).  An experiment's summary.csv and verdicts come as soon\n"
+     "as its last trial ends; then the claims table (bnexp report claims).  The\n"
+     "suite is runs/claims/STAMP (suite.json names its runs; runs/claims/latest);\n"
+     "after an interrupt, or once a Slurm job has ended, `bnexp run claims --resume\n"
+     "[SUITE]` runs every unfinished trial in one queue, then writes the table.\n"
      "\n"
      "RUN is a new directory runs/EXPERIMENT/YYYYMMDD-HHMMSS (UTC; -2, -3, ... added\n"
      "if it exists), and runs/EXPERIMENT/latest is a relative symlink to it, moved\n"
@@ -112,7 +120,8 @@ static const struct command {
      "usage: bnexp trial RUN [INDEX]\n"
      "\n"
      "Run trial INDEX (0, 1, ... in RUN/plan.json's order; default: $SLURM_ARRAY_TASK_ID)\n"
-     "of the run directory RUN in this process, exactly as the plan holds it: what\n"
+     "of the run directory RUN (or, RUN a suite of `bnexp run claims`, the INDEX-th\n"
+     "trial of its queue, SUITE/tasks.txt) in this process, exactly as the plan holds it: what\n"
      "`bnexp run --launcher parallel` and `--launcher slurm` run for each trial, and\n"
      "what you can run yourself (xargs, another scheduler).  The dataset is verified\n"
      "against the plan's SHA-256 first; a node with other data is refused before\n"
@@ -479,6 +488,16 @@ int cli_read_plan(const char *cmd, const char *run, bnx_plan *plan)
 int cli_report(const bnx_error *err)
 {
     return cli_error(1, "%s", err->msg[0] ? err->msg : "unknown error");
+}
+
+int cli_print_text(bnx_strbuf *sb)
+{
+    int oom = sb->oom;
+    if (sb->p)
+        fputs(sb->p, stdout);
+    free(sb->p);
+    *sb = (bnx_strbuf){0};
+    return oom ? cli_error(1, "out of memory for the table") : 0;
 }
 
 /* `text` for roff: a backslash as \e, '-' as \-, a line's leading '.' or

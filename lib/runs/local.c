@@ -9,16 +9,21 @@
 
 #include "runs/pool.h"
 
+/* The pool's task k is queue[k]. */
 typedef struct local {
-    const bnx_plan *plan;
-    const char *run_dir;
+    const bnx_local_member *members;
+    const bnx_local_task *queue;
     const bnx_trial_data *data;
     int num_data;
-    bnx_local_trial *trials;
     const bnx_local_display *display;
-    int *ended;     /* trials ended in the current wait, in the order they ended */
+    int *ended;     /* tasks ended in the current wait, in the order they ended */
     int num_ended;
 } local;
+
+static bnx_local_trial *trial_of(const local *l, int task)
+{
+    return &l->members[l->queue[task].member].trials[l->queue[task].trial];
+}
 
 /* ---- the child: one trial (bnx_trial_execute), reporting over a pipe ----
  * Its lines: "P STEP TOTAL ACCURACY WALL_S" after each record, then "R HEX"
@@ -48,15 +53,17 @@ static void child_progress(void *ctx, const bnx_record *r, long total_steps)
     child_send(c->fd, 'P', text);
 }
 
-static int child_main(void *ctx, int index, int fd)
+static int child_main(void *ctx, int task, int fd)
 {
     const local *l = ctx;
+    const bnx_local_member *m = &l->members[l->queue[task].member];
     bnx_trial_catch_signals();
     bnx_trial_result result;
     bnx_error err;
     child_ctx cctx = {fd};
     int already;
-    if (bnx_trial_execute(l->plan, l->run_dir, index, l->data, l->num_data, child_progress,
+    if (bnx_trial_execute(m->plan, m->run_dir, l->queue[task].trial, l->data, l->num_data,
+                          child_progress,
                           &cctx, &result, &already, &err)) {
         char text[1100];
         snprintf(text, sizeof text, "%s", err.msg);
@@ -73,22 +80,21 @@ static int child_main(void *ctx, int index, int fd)
 
 /* ---- the parent ---- */
 
-static void on_started(void *ctx, int index)
+static void on_started(void *ctx, int task)
 {
-    local *l = ctx;
-    l->trials[index].state = BNX_LOCAL_RUNNING;
+    trial_of(ctx, task)->state = BNX_LOCAL_RUNNING;
 }
 
-static void on_line(void *ctx, int index, const char *line)
+static void on_line(void *ctx, int task, const char *line)
 {
     local *l = ctx;
-    bnx_local_trial *t = &l->trials[index];
+    bnx_local_trial *t = trial_of(l, task);
     if (line[0] == 'P') {
         double wall = 0;
         if (sscanf(line + 2, "%ld %ld %lf %lf", &t->step, &t->total, &t->accuracy, &wall) == 4)
             t->rate = wall > 0 ? t->step / wall : 0;
         if (l->display->progress)
-            l->display->progress(l->display->ctx, l->trials, index);
+            l->display->progress(l->display->ctx, l->queue[task].member, l->queue[task].trial);
     } else if (line[0] == 'R' && strlen(line + 2) == 2 * sizeof t->result) {
         unsigned char *bytes = (unsigned char *)&t->result;
         for (size_t i = 0; i < sizeof t->result; i++)
@@ -99,30 +105,31 @@ static void on_line(void *ctx, int index, const char *line)
     }
 }
 
-static void on_ended(void *ctx, int index, int status, int signal)
+static void on_ended(void *ctx, int task, int status, int signal)
 {
     local *l = ctx;
-    bnx_local_trial *t = &l->trials[index];
+    bnx_local_trial *t = trial_of(l, task);
     t->state = BNX_LOCAL_ENDED;
     t->exit_status = status;
     if (signal && !t->error[0])
         snprintf(t->error, sizeof t->error, "trial process killed by signal %d", signal);
-    l->ended[l->num_ended++] = index;
+    l->ended[l->num_ended++] = task;
 }
 
-/* The trials that ended in this wait, told in the plan's order (the pool
+/* The trials that ended in this wait, told in the queue's order (the pool
  * ends them in that order within a wait). */
 static void on_waited(void *ctx)
 {
     local *l = ctx;
     for (int k = 0; k < l->num_ended; k++) {
-        bnx_local_trial *t = &l->trials[l->ended[k]];
+        bnx_local_trial *t = trial_of(l, l->ended[k]);
         t->outcome = t->error[0]                                    ? BNX_LOCAL_FAILED
                      : !t->has_result && bnx_pool_signals_seen() > 0 ? BNX_LOCAL_STOPPED
                      : t->has_result                                 ? BNX_LOCAL_RESULT
                                                                      : BNX_LOCAL_NO_WORD;
         if (l->display->ended)
-            l->display->ended(l->display->ctx, l->trials, l->ended[k]);
+            l->display->ended(l->display->ctx, l->queue[l->ended[k]].member,
+                              l->queue[l->ended[k]].trial);
     }
     l->num_ended = 0;
 }
@@ -134,10 +141,11 @@ static void on_stopping(void *ctx, int sig, int nth)
         l->display->stopping(l->display->ctx, sig, nth);
 }
 
-static void on_not_started(void *ctx, int index, const bnx_error *err)
+static void on_not_started(void *ctx, int task, const bnx_error *err)
 {
     local *l = ctx;
-    snprintf(l->trials[index].error, sizeof l->trials[index].error, "could not start");
+    bnx_local_trial *t = trial_of(l, task);
+    snprintf(t->error, sizeof t->error, "could not start");
     if (l->display->not_started)
         l->display->not_started(l->display->ctx, err);
 }
@@ -167,6 +175,33 @@ int bnx_local_order(const bnx_plan *plan, int *order, int *num_variants, int *nu
     return BNX_OK;
 }
 
+int bnx_local_queue(const bnx_local_member *members, int num_members, const bnx_local_task *queue,
+                    int n, const bnx_trial_data *data, int num_data, int jobs,
+                    const bnx_local_display *display, int *stopped_by, bnx_error *err)
+{
+    *stopped_by = 0;
+    int *tasks = calloc((size_t)n + 1, sizeof *tasks);
+    int *ended = calloc((size_t)n + 1, sizeof *ended);
+    if (!tasks || !ended) {
+        free(tasks), free(ended);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory for %d trials", n);
+    }
+    for (int m = 0; m < num_members; m++)
+        for (int i = 0; i < members[m].plan->num_trials; i++) {
+            memset(&members[m].trials[i], 0, sizeof members[m].trials[i]);
+            bnx_trial_result_init(&members[m].trials[i].result, &members[m].plan->trials[i].config);
+        }
+    for (int k = 0; k < n; k++)
+        tasks[k] = k;
+    local l = {members, queue, data, num_data, display, ended, 0};
+    bnx_pool_ops ops = {.child = child_main, .started = on_started, .line = on_line, .ended = on_ended,
+                        .waited = on_waited, .stopping = on_stopping,
+                        .not_started = on_not_started, .ctx = &l, .what = "trial"};
+    int rc = bnx_pool_run(tasks, n, jobs, &ops, stopped_by, err);
+    free(tasks), free(ended);
+    return rc;
+}
+
 int bnx_local_run(const bnx_plan *plan, const char *run_dir, const bnx_trial_data *data,
                   int num_data, const int *pending, int n, int jobs, bnx_local_trial *trials,
                   const bnx_local_display *display, int *stopped_by, bnx_error *err)
@@ -175,29 +210,22 @@ int bnx_local_run(const bnx_plan *plan, const char *run_dir, const bnx_trial_dat
     int num = plan->num_trials, variants, seeds;
     int *order = calloc((size_t)num + 1, sizeof *order);
     int *wanted = calloc((size_t)num + 1, sizeof *wanted);
-    int *ended = calloc((size_t)num + 1, sizeof *ended);
-    if (!order || !wanted || !ended) {
-        free(order), free(wanted), free(ended);
+    bnx_local_task *queue = calloc((size_t)num + 1, sizeof *queue);
+    if (!order || !wanted || !queue) {
+        free(order), free(wanted), free(queue);
         return bnx_fail(err, BNX_ENOMEM, "out of memory for %d trials", num);
     }
     int rc = bnx_local_order(plan, order, &variants, &seeds, err);
-    for (int i = 0; i < num; i++) {
-        memset(&trials[i], 0, sizeof trials[i]);
-        bnx_trial_result_init(&trials[i].result, &plan->trials[i].config);
-    }
     for (int k = 0; k < n; k++)
         wanted[pending[k]] = 1;
     int m = 0; /* the pending trials, seed by seed */
     for (int k = 0; k < num; k++)
         if (wanted[order[k]])
-            order[m++] = order[k];
-    local l = {plan, run_dir, data, num_data, trials, display, ended, 0};
-    bnx_pool_ops ops = {.child = child_main, .started = on_started, .line = on_line, .ended = on_ended,
-                        .waited = on_waited, .stopping = on_stopping,
-                        .not_started = on_not_started, .ctx = &l, .what = "trial"};
+            queue[m++] = (bnx_local_task){0, order[k]};
+    bnx_local_member member = {plan, run_dir, trials};
     if (rc == BNX_OK)
-        rc = bnx_pool_run(order, m, jobs, &ops, stopped_by, err);
-    free(order), free(wanted), free(ended);
+        rc = bnx_local_queue(&member, 1, queue, m, data, num_data, jobs, display, stopped_by, err);
+    free(order), free(wanted), free(queue);
     return rc;
 }
 

@@ -1,7 +1,8 @@
-/* The local launcher: a plan's trials on this machine, each in a process
- * of the pool (runs/pool.h), `jobs` at a time, seed by seed (every
- * variant's first seed, then every variant's second, ...) so that a sweep
- * cut short still compares the variants.  Each child runs its trial with
+/* The local launcher: trials on this machine, each in a process of the
+ * pool (runs/pool.h), `jobs` at a time, from a queue of (run, trial) pairs
+ * over one run or several (a suite, runs/suite.h); one run's trials go seed
+ * by seed (every variant's first seed, then every variant's second, ...)
+ * so that a sweep cut short still compares the variants.  Each child runs its trial with
  * bnx_trial_execute (runs/trial.h) on the datasets the parent loaded
  * (shared copy-on-write) and reports over its pipe: a line per record, then
  * its result or its failure.  The caller shows what happens through the
@@ -47,14 +48,29 @@ typedef struct bnx_local_trial {
     int outcome;             /* enum bnx_local_outcome, once ended */
 } bnx_local_trial;
 
+/* A run in the local launcher's queue: its plan, its directory (the
+ * trials' directories exist below it) and the trials as the parent sees
+ * them, trials[0 .. plan->num_trials), set by bnx_local_queue. */
+typedef struct bnx_local_member {
+    const bnx_plan *plan;
+    const char *run_dir;
+    bnx_local_trial *trials;
+} bnx_local_member;
+
+/* One entry of the queue: trial `trial` of member `member`. */
+typedef struct bnx_local_task {
+    int member, trial;
+} bnx_local_task;
+
 /* What the caller is told while the trials run; every callback may be NULL.
- * trials[] is the whole plan's, in its order; index a trial of it. */
+ * A trial is named by its member (0 for bnx_local_run's one plan) and its
+ * index in that member's plan; its state is members[member].trials[index]. */
 typedef struct bnx_local_display {
-    /* trial `index` wrote a record (its step, total, accuracy and rate) */
-    void (*progress)(void *ctx, const bnx_local_trial *trials, int index);
-    /* trial `index`'s process ended (its outcome); after the progress of
-     * that wait, in the order of the plan */
-    void (*ended)(void *ctx, const bnx_local_trial *trials, int index);
+    /* the trial wrote a record (its step, total, accuracy and rate) */
+    void (*progress)(void *ctx, int member, int index);
+    /* the trial's process ended (its outcome); after the progress of that
+     * wait, in the queue's order */
+    void (*ended)(void *ctx, int member, int index);
     /* stop signal `sig` was passed on to the running trials (nth 0: the
      * first, which stops each at its next step with a checkpoint; after it
      * no trial starts) */
@@ -74,18 +90,27 @@ typedef struct bnx_local_display {
 int bnx_local_order(const bnx_plan *plan, int *order, int *num_variants, int *num_seeds,
                     bnx_error *err);
 
-/* Run the trials pending[0 .. n) of `plan` (indices, each once) whose
- * directories exist below run_dir, `jobs` (>= 1) at a time, seed by seed
- * (bnx_local_order), each in a child process (runs/pool.h: its process
- * group, stop signals passed on, every child reaped) that installs the
- * trial's signal handler (bnx_trial_catch_signals) and runs
- * bnx_trial_execute on data[0 .. num_data), which writes the trial's files.
- * trials[0 .. plan->num_trials) is set here: every trial waiting, then as
- * they run.  *stopped_by receives the first stop signal (after which no
- * trial started), or 0.  The stop signals are left blocked and caught on
- * return (runs/pool.h).
+/* Run the trials queue[0 .. n) (each once) of the runs members[0 ..
+ * num_members), in the queue's order, `jobs` (>= 1) at a time: a trial
+ * starts as soon as one ends, whichever run either belongs to.  Each runs
+ * in a child process (runs/pool.h: its process group, stop signals passed
+ * on, every child reaped) that installs the trial's signal handler
+ * (bnx_trial_catch_signals) and runs bnx_trial_execute on data[0 ..
+ * num_data) (loaded once by the parent, shared copy-on-write), which writes
+ * the trial's files.  Every member's trials[] is set here: every trial
+ * waiting, then as they run.  *stopped_by receives the first stop signal
+ * (after which no trial started), or 0.  The stop signals are left blocked
+ * and caught on return (runs/pool.h).
  * Returns 0 when the trials ran, whatever their outcomes (trials[]), or
  * BNX_ENOMEM before any started. */
+int bnx_local_queue(const bnx_local_member *members, int num_members, const bnx_local_task *queue,
+                    int n, const bnx_trial_data *data, int num_data, int jobs,
+                    const bnx_local_display *display, int *stopped_by, bnx_error *err);
+
+/* bnx_local_queue for one plan: the trials pending[0 .. n) of `plan`
+ * (indices, each once) whose directories exist below run_dir, seed by
+ * seed (bnx_local_order), their states in trials[0 .. plan->num_trials);
+ * the display's member is 0.  Returns as bnx_local_queue. */
 int bnx_local_run(const bnx_plan *plan, const char *run_dir, const bnx_trial_data *data,
                   int num_data, const int *pending, int n, int jobs, bnx_local_trial *trials,
                   const bnx_local_display *display, int *stopped_by, bnx_error *err);

@@ -48,19 +48,30 @@ int bnx_parallel_run(const char *run, const int *pending, int n, const bnx_paral
     *stopped_by = 0;
     bnx_trial_paths w;
     int rc = bnx_trial_paths_find(run, &w, err);
-    if (rc || (rc = bnx_mkdir_under(run, "logs", err)))
+    if (rc)
         return rc;
     char *text;
     size_t len;
     if ((rc = bnx_parallel_commands(&w, pending, n, &text, &len, err)))
         return rc;
-    char commands[PATH_MAX + 32], joblog[PATH_MAX + 32], jobs[32];
-    snprintf(commands, sizeof commands, "%s/commands.txt", w.run);
-    snprintf(joblog, sizeof joblog, "%s/logs/parallel.log", w.run);
-    snprintf(jobs, sizeof jobs, "%d", o->jobs);
-    rc = bnx_write_file_atomic(commands, text, len, err);
+    rc = bnx_parallel_run_commands(w.run, text, len, n, o, note, ctx, stopped_by, err);
     free(text);
+    return rc;
+}
+
+int bnx_parallel_run_commands(const char *dir, const char *text, size_t len, int n,
+                              const bnx_parallel_opts *o, bnx_note_fn note, void *ctx,
+                              int *stopped_by, bnx_error *err)
+{
+    *stopped_by = 0;
+    int rc = bnx_mkdir_under(dir, "logs", err);
     if (rc)
+        return rc;
+    char commands[PATH_MAX + 32], joblog[PATH_MAX + 32], jobs[32];
+    snprintf(commands, sizeof commands, "%s/commands.txt", dir);
+    snprintf(joblog, sizeof joblog, "%s/logs/parallel.log", dir);
+    snprintf(jobs, sizeof jobs, "%d", o->jobs);
+    if ((rc = bnx_write_file_atomic(commands, text, len, err)))
         return rc;
     bnx_notef(note, ctx, BNX_NOTE_SAY, "wrote %s (%d trial command%s, for GNU parallel or xargs)",
               commands, n, n == 1 ? "" : "s");

@@ -57,4 +57,15 @@ int bnx_parallel_commands(const bnx_trial_paths *w, const int *pending, int n, c
 int bnx_parallel_run(const char *run, const int *pending, int n, const bnx_parallel_opts *o,
                      bnx_note_fn note, void *ctx, int *stopped_by, bnx_error *err);
 
+/* What bnx_parallel_run does once it has the commands: write
+ * DIR/commands.txt (text[0 .. len): n trial commands, one a line, in the
+ * order GNU parallel is to start them) whole and DIR/logs/, then, when n >
+ * 0, run parallel over them with the joblog DIR/logs/parallel.log, as
+ * above (DIR absolute: the paths on parallel's command line).  For the
+ * trials of several runs in one queue (runs/suite.h).  Notes, signals,
+ * returns and errors as bnx_parallel_run's (but bnx_trial_paths_find's). */
+int bnx_parallel_run_commands(const char *dir, const char *text, size_t len, int n,
+                              const bnx_parallel_opts *o, bnx_note_fn note, void *ctx,
+                              int *stopped_by, bnx_error *err);
+
 #endif

@@ -118,30 +118,21 @@ void bnx_slurm_array_list(char *buf, size_t size, const int *pending, int n)
     }
 }
 
-int bnx_slurm_script(const bnx_plan *plan, const bnx_trial_paths *w, const int *pending, int n,
-                     const bnx_slurm_opts *o, char **text, size_t *len, bnx_error *err)
+/* The batch script of an array `array` (its task list) of n tasks into a
+ * malloc'd *text: the comment lines `about`, then the #SBATCH lines and
+ * `exec env COMMAND` (bnx_trial_command of w without INDEX). */
+static int compose_script(const char *about, const char *job_name, const char *array,
+                          long threads, const bnx_trial_paths *w, const bnx_slurm_opts *o,
+                          char **text, size_t *len, bnx_error *err)
 {
-    long threads = 1;
-    for (int i = 0; i < n; i++)
-        if (plan->trials[pending[i]].config.threads > threads)
-            threads = plan->trials[pending[i]].config.threads;
-    size_t cap = (size_t)n * 12 + 4 * PATH_MAX + 8192, used = 0;
-    char *array = malloc((size_t)n * 12 + 64), *script = malloc(cap);
-    if (!array || !script) {
-        free(array), free(script);
-        return bnx_fail(err, BNX_ENOMEM, "out of memory for %d trials", n);
-    }
-    bnx_slurm_array_list(array, (size_t)n * 12 + 64, pending, n);
+    size_t cap = strlen(array) + strlen(about) + 4 * PATH_MAX + 8192, used = 0;
+    char *script = malloc(cap);
+    if (!script)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory for a batch script");
     char command[BNX_TRIAL_COMMAND_MAX];
     bnx_trial_command(command, sizeof command, w, -1);
     used += (size_t)snprintf(script + used, cap - used,
-        "#!/bin/sh\n"
-        "# The trials of %s as a Slurm job array: array task INDEX runs trial INDEX\n"
-        "# of plan.json (bnexp trial RUN takes INDEX from SLURM_ARRAY_TASK_ID).\n"
-        "# Written by `bnexp run --launcher slurm`, which submitted it with sbatch.\n"
-        "#SBATCH --job-name=bnexp-%s\n"
-        "#SBATCH --array=%s",
-        w->run, plan->experiment, array);
+        "#!/bin/sh\n%s#SBATCH --job-name=bnexp-%s\n#SBATCH --array=%s", about, job_name, array);
     if (o->max_parallel > 0)
         used += (size_t)snprintf(script + used, cap - used, "%%%d", o->max_parallel);
     used += (size_t)snprintf(script + used, cap - used,
@@ -149,11 +140,31 @@ int bnx_slurm_script(const bnx_plan *plan, const bnx_trial_paths *w, const int *
         "#SBATCH --output=%s/logs/%%A_%%a.out\n", threads, w->run);
     if (o->sbatch && *o->sbatch)
         used += (size_t)snprintf(script + used, cap - used, "#SBATCH %s\n", o->sbatch);
-    used += (size_t)snprintf(script + used, cap - used, "exec %s\n", command);
-    free(array);
+    /* env: sh's exec takes no VAR=value before the command (BNEXP_HOME=...) */
+    used += (size_t)snprintf(script + used, cap - used, "exec env %s\n", command);
     *text = script;
     *len = used;
     return BNX_OK;
+}
+
+int bnx_slurm_script(const bnx_plan *plan, const bnx_trial_paths *w, const int *pending, int n,
+                     const bnx_slurm_opts *o, char **text, size_t *len, bnx_error *err)
+{
+    long threads = 1;
+    for (int i = 0; i < n; i++)
+        if (plan->trials[pending[i]].config.threads > threads)
+            threads = plan->trials[pending[i]].config.threads;
+    char *array = malloc((size_t)n * 12 + 64), about[PATH_MAX + 512];
+    if (!array)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory for %d trials", n);
+    bnx_slurm_array_list(array, (size_t)n * 12 + 64, pending, n);
+    snprintf(about, sizeof about,
+        "# The trials of %s as a Slurm job array: array task INDEX runs trial INDEX\n"
+        "# of plan.json (bnexp trial RUN takes INDEX from SLURM_ARRAY_TASK_ID).\n"
+        "# Written by `bnexp run --launcher slurm`, which submitted it with sbatch.\n", w->run);
+    int rc = compose_script(about, plan->experiment, array, threads, w, o, text, len, err);
+    free(array);
+    return rc;
 }
 
 /* Append a submission to RUN/slurm.json. */
@@ -231,23 +242,31 @@ int bnx_slurm_queue(const char *id, char *state, int n)
 }
 
 
-/* Wait until job `id` has left Slurm's queue, noting the trials' states
- * when they change.  Returns the stop signal that ended the wait, or 0. */
-static int wait_for_job(const bnx_plan *plan, const char *run, const char *id,
+/* Wait until job `id` (an array of n tasks) has left Slurm's queue,
+ * noting the tasks in the queue and, with a plan, the trials' states of
+ * run directory `run`, when they change.  Returns the stop signal that
+ * ended the wait, or 0. */
+static int wait_for_job(const bnx_plan *plan, const char *run, int n, const char *id,
                         bnx_note_fn note, void *ctx)
 {
     bnx_stop_signal_catch(); /* they interrupt nanosleep */
-    char *state = calloc((size_t)plan->num_trials + 1, 1);
+    char *state = calloc((size_t)n + 1, 1);
     char last[256] = "";
     for (;;) {
-        if (bnx_slurm_queue(id, state, plan->num_trials) != 0)
+        if (!state || bnx_slurm_queue(id, state, n) != 0)
             break;
         int queued = 0;
-        for (int i = 0; i < plan->num_trials; i++)
+        for (int i = 0; i < n; i++)
             queued += state[i] != 0;
-        bnx_collect_info info;
+        bnx_collect_info info = {0};
         bnx_error err;
-        if (bnx_collect_look(run, plan, &info, &err) == BNX_OK) {
+        if (!plan) {
+            char line[128];
+            snprintf(line, sizeof line, "Slurm job %s: %d task(s) in the queue", id, queued);
+            if (strcmp(line, last) != 0)
+                bnx_notef(note, ctx, BNX_NOTE_SAY, "%s", line);
+            snprintf(last, sizeof last, "%s", line);
+        } else if (bnx_collect_look(run, plan, &info, &err) == BNX_OK) {
             char line[256];
             size_t used = (size_t)snprintf(line, sizeof line, "Slurm job %s: %d in the queue;",
                                            id, queued);
@@ -274,26 +293,17 @@ static int wait_for_job(const bnx_plan *plan, const char *run, const char *id,
     return bnx_stop_signal_seen;
 }
 
-int bnx_slurm_submit(const bnx_plan *plan, const char *run, const int *pending, int n,
-                     const bnx_slurm_opts *o, bnx_note_fn note, void *ctx, int *stopped_by,
-                     bnx_error *err)
+/* Write DIR/slurm.sh (script[0 .. len), mode 0755), submit it with sbatch
+ * and record the job (array `array`) in DIR/slurm.json; its id into
+ * id[32].  `again` is the command that submits again, for sbatch's
+ * refusal. */
+static int submit(const char *dir, const char *script, size_t len, const char *array, int n,
+                  const bnx_slurm_opts *o, const char *again, bnx_note_fn note, void *ctx,
+                  char *id, bnx_error *err)
 {
-    *stopped_by = 0;
-    if (n == 0) {
-        bnx_notef(note, ctx, BNX_NOTE_SAY, "every trial has finished: nothing to submit");
-        return BNX_OK;
-    }
-    bnx_trial_paths w;
-    int rc = bnx_trial_paths_find(run, &w, err);
-    if (rc || (rc = bnx_mkdir_under(run, "logs", err)))
-        return rc;
-    char *script, path[PATH_MAX + 32];
-    size_t len;
-    if ((rc = bnx_slurm_script(plan, &w, pending, n, o, &script, &len, err)))
-        return rc;
-    snprintf(path, sizeof path, "%s/slurm.sh", w.run);
-    rc = bnx_write_file_atomic(path, script, len, err);
-    free(script);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/slurm.sh", dir);
+    int rc = bnx_write_file_atomic(path, script, len, err);
     if (rc)
         return rc;
     chmod(path, 0755);
@@ -305,30 +315,88 @@ int bnx_slurm_submit(const bnx_plan *plan, const char *run, const int *pending, 
             return bnx_fail(err, BNX_EIO, "could not run sbatch: %s",
                             errtext[0] ? errtext : strerror(errno));
         return bnx_fail(err, BNX_EINVAL, "sbatch refused the job (exit %d): %s\nnothing was "
-                        "submitted; %s holds the script; once the options are right: bnexp run "
-                        "%s --resume %s --launcher slurm [--sbatch ...]", rc,
-                        errtext[0] ? errtext : out, path, plan->experiment, run);
+                        "submitted; %s holds the script; once the options are right: %s "
+                        "--launcher slurm [--sbatch ...]", rc, errtext[0] ? errtext : out, path,
+                        again);
     }
-    char id[32];
-    snprintf(id, sizeof id, "%.*s", (int)strcspn(out, ";\n "), out);
+    snprintf(id, 32, "%.*s", (int)strcspn(out, ";\n "), out);
     if (!id[0] || strspn(id, "0123456789") != strlen(id))
         return bnx_fail(err, BNX_EFORMAT, "sbatch printed no job id (it said: %s %s)", out, errtext);
     if (errtext[0])
         bnx_notef(note, ctx, BNX_NOTE_QUOTE, "sbatch: %s", errtext);
-    char *array = malloc((size_t)n * 12 + 64);
+    rc = record_job(dir, id, array, err);
+    bnx_notef(note, ctx, BNX_NOTE_SAY, "submitted Slurm job %s: %d trial(s) as array %s%s (%s), "
+              "logs in %s/logs/", id, n, array, o->max_parallel > 0 ? " with a limit" : "", path,
+              dir);
+    return rc;
+}
+
+/* Before a submission of n tasks from directory `dir`: with none, the
+ * note that there is nothing to submit and *none set; else the paths of
+ * its trial command into *w and DIR/logs/ made. */
+static int before_submit(const char *dir, int n, bnx_note_fn note, void *ctx, int *stopped_by,
+                         int *none, bnx_trial_paths *w, bnx_error *err)
+{
+    *stopped_by = 0;
+    if ((*none = n == 0)) {
+        bnx_notef(note, ctx, BNX_NOTE_SAY, "every trial has finished: nothing to submit");
+        return BNX_OK;
+    }
+    int rc = bnx_trial_paths_find(dir, w, err);
+    return rc ? rc : bnx_mkdir_under(dir, "logs", err);
+}
+
+int bnx_slurm_submit(const bnx_plan *plan, const char *run, const int *pending, int n,
+                     const bnx_slurm_opts *o, bnx_note_fn note, void *ctx, int *stopped_by,
+                     bnx_error *err)
+{
+    bnx_trial_paths w;
+    int none, rc = before_submit(run, n, note, ctx, stopped_by, &none, &w, err);
+    if (rc || none)
+        return rc;
+    char *script, *array = malloc((size_t)n * 12 + 64), id[32], again[PATH_MAX + 128];
+    size_t len;
     if (!array)
         return bnx_fail(err, BNX_ENOMEM, "out of memory for %d trials", n);
+    if ((rc = bnx_slurm_script(plan, &w, pending, n, o, &script, &len, err))) {
+        free(array);
+        return rc;
+    }
     bnx_slurm_array_list(array, (size_t)n * 12 + 64, pending, n);
-    rc = record_job(w.run, id, array, err);
-    bnx_notef(note, ctx, BNX_NOTE_SAY, "submitted Slurm job %s: %d trial(s) as array %s%s (%s), "
-              "logs in %s/logs/", id, n, array, o->max_parallel > 0 ? " with a limit" : "", path, run);
+    snprintf(again, sizeof again, "bnexp run %s --resume %s", plan->experiment, run);
+    rc = submit(w.run, script, len, array, n, o, again, note, ctx, id, err);
+    free(script);
     free(array);
     if (rc)
         return rc;
     if (o->wait)
-        *stopped_by = wait_for_job(plan, run, id, note, ctx);
+        *stopped_by = wait_for_job(plan, run, plan->num_trials, id, note, ctx);
     else
         bnx_notef(note, ctx, BNX_NOTE_SAY, "follow it with: bnexp status --run %s; when it is "
                   "done: bnexp collect --run %s", run, run);
     return BNX_OK;
+}
+
+int bnx_slurm_submit_queue(const char *dir, int n, long threads, const bnx_slurm_opts *o,
+                           const char *again, bnx_note_fn note, void *ctx, int *stopped_by,
+                           bnx_error *err)
+{
+    char array[64], about[PATH_MAX + 512], id[32], *script;
+    size_t len;
+    bnx_trial_paths w;
+    int none, rc = before_submit(dir, n, note, ctx, stopped_by, &none, &w, err);
+    if (rc || none)
+        return rc;
+    snprintf(array, sizeof array, n > 1 ? "0-%d" : "0", n - 1);
+    snprintf(about, sizeof about,
+        "# The queue of the suite %s as a Slurm job array: array task K runs the\n"
+        "# K-th trial of its queue, tasks.txt (bnexp trial SUITE takes K from\n"
+        "# SLURM_ARRAY_TASK_ID).  Written by `bnexp run claims --launcher slurm`.\n", w.run);
+    if ((rc = compose_script(about, "claims", array, threads, &w, o, &script, &len, err)))
+        return rc;
+    rc = submit(w.run, script, len, array, n, o, again, note, ctx, id, err);
+    free(script);
+    if (rc == BNX_OK && o->wait)
+        *stopped_by = wait_for_job(NULL, NULL, n, id, note, ctx);
+    return rc;
 }

@@ -46,7 +46,9 @@ void bnx_slurm_array_list(char *buf, size_t size, const int *pending, int n);
  *   #SBATCH --cpus-per-task=T            (the most `threads` of those trials)
  *   #SBATCH --output=RUN/logs/%A_%a.out
  *   #SBATCH OPTIONS                      (o->sbatch, when given and not empty)
- *   exec COMMAND                         (bnx_trial_command without INDEX)
+ *   exec env COMMAND                     (bnx_trial_command without INDEX;
+ *                                         env, since sh's exec takes no
+ *                                         VAR=value before the command)
  * Errors: BNX_ENOMEM. */
 int bnx_slurm_script(const bnx_plan *plan, const bnx_trial_paths *w, const int *pending, int n,
                      const bnx_slurm_opts *o, char **text, size_t *len, bnx_error *err);
@@ -80,6 +82,21 @@ int bnx_slurm_script(const bnx_plan *plan, const bnx_trial_paths *w, const int *
 int bnx_slurm_submit(const bnx_plan *plan, const char *run, const int *pending, int n,
                      const bnx_slurm_opts *o, bnx_note_fn note, void *ctx, int *stopped_by,
                      bnx_error *err);
+
+/* Submit the queue of the suite directory `dir` (runs/suite.h; its
+ * tasks.txt written, n lines) as one job array 0-(n-1): write DIR/slurm.sh
+ * (as bnx_slurm_script, job name bnexp-claims, --cpus-per-task=threads,
+ * the logs in DIR/logs/, `exec bnexp trial DIR`: array task K runs the
+ * K-th trial of the queue), DIR/logs/, submit it with sbatch and append
+ * the job to DIR/slurm.json; with o->wait, then wait until the job has
+ * left the queue, noting "Slurm job ID: Q task(s) in the queue" when Q
+ * changes (a stop signal ends the wait, into *stopped_by, else 0).
+ * `again` is the command that submits again, named when sbatch refuses
+ * the job.  Nothing when n is 0.
+ * Notes and errors: as bnx_slurm_submit's (without "follow it with"). */
+int bnx_slurm_submit_queue(const char *dir, int n, long threads, const bnx_slurm_opts *o,
+                           const char *again, bnx_note_fn note, void *ctx, int *stopped_by,
+                           bnx_error *err);
 
 /* The Slurm jobs recorded in RUN/slurm.json, newest last, into ids[max]
  * ("123"): the last `max` of them.  Returns how many (0 if none, or no

@@ -64,6 +64,12 @@ int bnx_trial_data_load(bnx_plan *plan, const char *name, int record, const char
         bnx_notef(note, ctx, BNX_NOTE_SAY, "warning: %s is not verified (no SHA-256 sums); the "
                   "manifest records it as unverified", name);
     bnx_data_id(&d->files, d->id, sizeof d->id);
+    return bnx_trial_data_match(plan, d, record, what, err);
+}
+
+int bnx_trial_data_match(bnx_plan *plan, const bnx_trial_data *d, int record, const char *what,
+                         bnx_error *err)
+{
     if (record)
         return bnx_plan_add_dataset(plan, &d->files, err);
     const bnx_dataset_files *planned = bnx_plan_dataset(plan, d->files.name);
@@ -80,6 +86,45 @@ int bnx_trial_data_load(bnx_plan *plan, const char *name, int record, const char
                         which >= 0 ? d->files.file[which] : "its files differ",
                         which >= 0 ? " has SHA-256 " : "", which >= 0 ? d->files.sha256[which] : "",
                         which >= 0 ? planned->sha256[which] : "");
+    }
+    return BNX_OK;
+}
+
+int bnx_trial_data_load_plans(bnx_plan *const *plans, int num_plans, int record, const char *what,
+                              bnx_note_fn note, void *ctx, bnx_trial_data *data, int *num_data,
+                              bnx_error *err)
+{
+    for (int p = 0; p < num_plans; p++) {
+        bnx_plan *plan = plans[p];
+        int matched[BNX_TRIAL_MAX_DATASETS] = {0};
+        for (int i = 0; i < plan->num_trials; i++) {
+            const bnx_plan_trial *t = &plan->trials[i];
+            const bnx_trial_data *d = bnx_trial_data_find(data, *num_data, t->config.dataset);
+            int rc = BNX_OK;
+            if (!d) {
+                if (*num_data == BNX_TRIAL_MAX_DATASETS)
+                    return bnx_fail(err, BNX_EINVAL, "the variants name more than %d datasets",
+                                    BNX_TRIAL_MAX_DATASETS);
+                d = &data[(*num_data)++]; /* freed whether it loaded or not */
+                matched[d - data] = 1;
+                rc = bnx_trial_data_load(plan, t->config.dataset, record, what, note, ctx,
+                                         (bnx_trial_data *)d, err);
+            } else if (!matched[d - data]) {
+                matched[d - data] = 1;
+                rc = bnx_trial_data_match(plan, d, record, what, err);
+            }
+            if (rc)
+                return rc;
+            /* once per variant: its seeds share everything the check looks at */
+            if ((i == 0 || strcmp(plan->trials[i - 1].variant, t->variant) != 0) &&
+                (rc = bnx_trial_check(&t->config, &d->train, &d->test, err))) {
+                if (num_plans > 1)
+                    bnx_error_prefix(err, "%s: variant %s", plan->experiment, t->variant);
+                else
+                    bnx_error_prefix(err, "variant %s", t->variant);
+                return rc;
+            }
+        }
     }
     return BNX_OK;
 }

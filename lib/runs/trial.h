@@ -47,6 +47,29 @@ typedef struct bnx_trial_data {
 int bnx_trial_data_load(bnx_plan *plan, const char *name, int record, const char *what,
                         bnx_note_fn note, void *ctx, bnx_trial_data *d, bnx_error *err);
 
+/* What bnx_trial_data_load does once dataset *d is loaded: with `record`
+ * add its digests to the plan (bnx_plan_add_dataset), otherwise require
+ * the plan's.  For a dataset loaded once for several plans.
+ * Errors: as bnx_trial_data_load's after bnx_data_load. */
+int bnx_trial_data_match(bnx_plan *plan, const bnx_trial_data *d, int record, const char *what,
+                         bnx_error *err);
+
+/* Load every dataset the trials of plans[0 .. num_plans) name, each once
+ * whatever the number of plans naming it (bnx_trial_data_load with the
+ * first), into data[0 .. *num_data) (data holds BNX_TRIAL_MAX_DATASETS);
+ * record its digests in (record) or check them against every other plan
+ * that names it (bnx_trial_data_match); then check each variant against
+ * its data once (bnx_trial_check).  Before a run touches its output:
+ * the trial processes share the data copy-on-write.  Free data[0 ..
+ * *num_data) with bnx_trial_data_free, also after a failure.
+ * Errors: those of bnx_trial_data_load, bnx_trial_data_match and
+ * bnx_trial_check (prefixed "variant V", and with several plans
+ * "EXPERIMENT: variant V"); BNX_EINVAL "the variants name more than N
+ * datasets". */
+int bnx_trial_data_load_plans(bnx_plan *const *plans, int num_plans, int record, const char *what,
+                              bnx_note_fn note, void *ctx, bnx_trial_data *data, int *num_data,
+                              bnx_error *err);
+
 /* Free the datasets data[0 .. count) (bnx_dataset_free; zeroed ones too). */
 void bnx_trial_data_free(bnx_trial_data *data, int count);
 

@@ -287,7 +287,7 @@ START_TEST(slurm_script_for_a_known_plan)
         "#SBATCH --cpus-per-task=2\n"
         "#SBATCH --output=/runs/a 'b' c/logs/%A_%a.out\n"
         "#SBATCH --partition=gpu --time=1:00\n"
-        "exec BNEXP_HOME='/home/x y' '/opt/my bnexp/it'\\''s' trial '/runs/a '\\''b'\\'' c'\n");
+        "exec env BNEXP_HOME='/home/x y' '/opt/my bnexp/it'\\''s' trial '/runs/a '\\''b'\\'' c'\n");
     ck_assert_uint_eq(len, strlen(text));
     free(text);
     /* no limit, no options, one thread */
@@ -296,7 +296,7 @@ START_TEST(slurm_script_for_a_known_plan)
                      BNX_OK);
     ck_assert_ptr_nonnull(strstr(text, "\n#SBATCH --array=0-1\n#SBATCH --cpus-per-task=1\n"));
     ck_assert_ptr_null(strstr(text, "#SBATCH --partition"));
-    ck_assert_ptr_nonnull(strstr(text, "logs/%A_%a.out\nexec "));
+    ck_assert_ptr_nonnull(strstr(text, "logs/%A_%a.out\nexec env "));
     free(text);
 }
 END_TEST
