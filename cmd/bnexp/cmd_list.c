@@ -1,5 +1,6 @@
 /* bnexp list: the experiments in experiments/, the datasets bnexp knows and
- * whether they are present, and the charts `bnexp plot` draws. */
+ * whether they are present, the charts `bnexp plot` draws, the
+ * normalizations, the measures of verdict rules and the keys. */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "analysis/chart.h"
 #include "analysis/claims.h"
 #include "spec/spec.h"
+#include "core/measure.h"
 #include "core/paths.h"
 #include "data/registry.h"
 #include "spec/config.h"
@@ -155,6 +157,18 @@ static void list_norms(void)
         printf("  %-14s %s\n", bnx_norm_name(k), bnx_norm_ops_of(k)->title);
 }
 
+static void list_measures(void)
+{
+    printf("\nmeasures (a verdict rule's measure = arithmetic over these, Q a quantity of each "
+           "trial,\nF its filters: docs/guide/experiments.md):\n");
+    for (int i = 0; i < bnx_measure_count(); i++) {
+        const bnx_measure *m = bnx_measure_at(i);
+        char form[128];
+        snprintf(form, sizeof form, "%s(%s)", m->name, bnx_measure_args_text(m));
+        printf("  %-26s %s\n", form, m->doc);
+    }
+}
+
 static void list_keys(void)
 {
     printf("\nkeys (experiment files, --set, --grid; default, then meaning and what it takes):\n");
@@ -244,6 +258,29 @@ static void md_norms(void)
     }
 }
 
+static void md_measures(void)
+{
+    md_header("Verdict measures", "measures");
+    printf("The measures a verdict rule's `measure` is arithmetic over (the measure\n"
+           "table, lib/core/measure.c), each taken over the trials of a point that\n"
+           "match its filters F (`| KEY=VALUE, ...`; none: every trial of the point).\n"
+           "Q is a number per trial: a numeric column of summary.csv, `final(COLUMN)`,\n"
+           "`steps_to(X)`, `diverged` or `rows_mean(FILE, COLUMN, ...)`. The rule\n"
+           "language, empty values and `min_seeds`:\n"
+           "[docs/guide/experiments.md](../guide/experiments.md#claims-and-verdicts).\n\n"
+           "| measure | written | what it is |\n|---|---|---|\n");
+    for (int i = 0; i < bnx_measure_count(); i++) {
+        const bnx_measure *m = bnx_measure_at(i);
+        char form[128];
+        snprintf(form, sizeof form, "%s(%s)", m->name, bnx_measure_args_text(m));
+        printf("| %s | `", m->name);
+        md_cell(form);
+        printf("` | ");
+        md_cell(m->doc);
+        printf(" |\n");
+    }
+}
+
 static void md_datasets(void)
 {
     md_header("Datasets", "datasets");
@@ -266,14 +303,14 @@ static int list_markdown(const char *what)
         const char *name;
         void (*print)(void);
     } pages[] = {{"keys", md_keys}, {"charts", md_charts}, {"normalizations", md_norms},
-                 {"datasets", md_datasets}};
+                 {"measures", md_measures}, {"datasets", md_datasets}};
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
         if (strcmp(what, pages[i].name) == 0) {
             pages[i].print();
             return 0;
         }
-    return cli_error(2, "list: --markdown %s: expected keys, charts, normalizations or datasets",
-                     what);
+    return cli_error(2, "list: --markdown %s: expected keys, charts, normalizations, measures or "
+                     "datasets", what);
 }
 
 int cmd_list(int argc, char **argv)
@@ -305,6 +342,7 @@ int cmd_list(int argc, char **argv)
     list_datasets();
     list_charts();
     list_norms();
+    list_measures();
     list_keys();
     return 0;
 }

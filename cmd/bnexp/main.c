@@ -319,15 +319,16 @@ static const struct command {
      "                    moving-average accuracy before and after it (the pitfall);\n"
      "                    refused with other --stats\n"
      "  -h, --help        show this help\n"},
-    {"list", cmd_list, "list experiments, datasets, charts and normalizations",
+    {"list", cmd_list, "list experiments, datasets, charts, normalizations, measures and keys",
      "usage: bnexp list\n"
-     "       bnexp list --markdown keys|charts|normalizations|datasets\n"
+     "       bnexp list --markdown keys|charts|normalizations|measures|datasets\n"
      "\n"
      "List the experiments in experiments/, the datasets bnexp knows (and whether\n"
      "they are present), the chart kinds `bnexp plot` draws, the kinds of\n"
-     "normalization the keys norm and norm_fc take, and every key an experiment\n"
-     "file, --set or --grid can give, with its default, the values it takes and\n"
-     "its meaning.\n"
+     "normalization the keys norm and norm_fc take, the measures a verdict rule's\n"
+     "measure is made of (mean, sd, best, largest, ...: how each is written and\n"
+     "what it is), and every key an experiment file, --set or --grid can give,\n"
+     "with its default, the values it takes and its meaning.\n"
      "\n"
      "--markdown prints one of those tables as a Markdown reference page, from\n"
      "the same tables bnexp runs on: `make docs` writes docs/reference/ with it,\n"
