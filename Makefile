@@ -104,7 +104,7 @@ uninstall:
 
 # docs/reference/: pages bnexp prints from its own tables (bnexp list
 # --markdown); tests/cli_docs.sh, in make check, fails while they differ.
-REFERENCE_PAGES := keys charts normalizations models probes datasets
+REFERENCE_PAGES := keys charts normalizations models probes measures datasets
 docs: bnexp
 	for p in $(REFERENCE_PAGES); do ./bnexp list --markdown $$p > docs/reference/$$p.md || exit 1; done
 

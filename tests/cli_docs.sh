@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 BNEXP=${BNEXP:-./bnexp}
 . tests/checks.sh
-for page in keys charts normalizations models probes datasets; do
+for page in keys charts normalizations models probes measures datasets; do
     if out=$("$BNEXP" list --markdown "$page" 2>&1) && diff -u "docs/reference/$page.md" - <<<"$out" >/tmp/bnexp-docs-$$.diff; then
         ok "docs/reference/$page.md is what bnexp list --markdown $page prints"
     else

@@ -13,14 +13,12 @@
 
 #define MAX_CHART_ARGS 24
 
-/* Render row `row`'s chart (as `bnexp plot ARGS --run RUN` would, in this
- * process) and put its file into chart[size]; "" when it has none or it
- * fails (the reason on stderr). */
-static void render_chart(const bnx_claim_row *row, char *chart, size_t size)
+/* A bnx_claims_chart_fn: draw row `row`'s chart as `bnexp plot ARGS --run
+ * RUN` would, in this process (cli_plot_draw), and put its file into
+ * chart[size]; "" when it fails (the reason on stderr). */
+static void render_chart(void *ctx, const bnx_claim_row *row, char *chart, size_t size)
 {
-    chart[0] = '\0';
-    if (row->state != BNX_CLAIM_DECIDED || !row->rule.chart[0])
-        return;
+    (void)ctx;
     char text[sizeof row->rule.chart], run[4096];
     char *args[MAX_CHART_ARGS + 4];
     int n = 0;
@@ -33,69 +31,30 @@ static void render_chart(const bnx_claim_row *row, char *chart, size_t size)
     args[n++] = "--run";
     args[n++] = run;
     args[n] = NULL;
-    int rc = cli_plot_draw(n, args, chart, size);
-    if (rc != 0) {
+    if (cli_plot_draw(n, args, chart, size) != 0) {
         fprintf(stderr, "bnexp: report claims: the chart of %s (bnexp plot %s --run %s) failed; "
                 "the table links none\n", row->experiment, row->rule.chart, row->run);
         chart[0] = '\0';
     }
 }
 
-/* Write the claims table into runs_dir; print it unless quiet. */
+/* Write the claims table into runs_dir (lib/analysis/claims.h); print it
+ * unless quiet. */
 int write_claims(const char *runs_dir, int charts_wanted, int quiet)
 {
-    char exp_dir[4096];
+    char exp_dir[4096], *md = NULL;
     bnx_error err;
     bnx_error_clear(&err);
     if (bnx_home_path(exp_dir, sizeof exp_dir, "experiments", &err))
         return cli_report(&err);
-    bnx_claims claims;
-    if (bnx_claims_collect(exp_dir, runs_dir, &claims, &err))
-        return cli_error(1, "report claims: %s; no table written", err.msg);
-    char (*charts)[4400] = calloc((size_t)claims.num_rows + 1, sizeof *charts);
-    const char **chart_ptrs = calloc((size_t)claims.num_rows + 1, sizeof *chart_ptrs);
-    if (!charts || !chart_ptrs) {
-        free(charts);
-        free(chart_ptrs);
-        bnx_claims_free(&claims);
-        return cli_error(1, "report claims: out of memory");
-    }
-    for (int i = 0; i < claims.num_rows; i++) {
-        int same = -1; /* a chart rendered already: the same run and arguments */
-        for (int k = 0; k < i && same < 0; k++)
-            if (strcmp(claims.rows[k].run, claims.rows[i].run) == 0 &&
-                strcmp(claims.rows[k].rule.chart, claims.rows[i].rule.chart) == 0 &&
-                claims.rows[k].state == claims.rows[i].state)
-                same = k;
-        if (same >= 0)
-            memcpy(charts[i], charts[same], sizeof charts[i]);
-        else if (charts_wanted)
-            render_chart(&claims.rows[i], charts[i], sizeof charts[i]);
-        chart_ptrs[i] = charts[i];
-    }
-    char *md = NULL, *csv = NULL, path[4200];
-    int rc = bnx_claims_markdown(&claims, chart_ptrs, runs_dir, &md, &err);
-    if (rc == BNX_OK)
-        rc = bnx_claims_csv(&claims, &csv, &err);
-    if (rc == BNX_OK && (rc = bnx_mkdir_p(runs_dir, &err)) == BNX_OK) {
-        snprintf(path, sizeof path, "%s/claims.csv", runs_dir);
-        rc = bnx_write_file_atomic(path, csv, strlen(csv), &err);
-    }
-    if (rc == BNX_OK) {
-        snprintf(path, sizeof path, "%s/claims.md", runs_dir);
-        rc = bnx_write_file_atomic(path, md, strlen(md), &err);
-    }
-    int status = rc ? cli_report(&err) : 0;
-    if (rc == BNX_OK && !quiet && (fputs(md, stdout) == EOF || fflush(stdout) != 0))
+    if (bnx_claims_write(exp_dir, runs_dir, charts_wanted ? render_chart : NULL, NULL, &md, &err))
+        return cli_error(1, "report claims: %s", err.msg);
+    int status = 0;
+    if (!quiet && (fputs(md, stdout) == EOF || fflush(stdout) != 0))
         status = cli_error(1, "report claims: wrote %s/claims.md, but could not print it: %s",
                            runs_dir, strerror(errno));
-    if (rc == BNX_OK)
-        fprintf(stderr, "bnexp: wrote %s/claims.md and %s/claims.csv\n", runs_dir, runs_dir);
+    fprintf(stderr, "bnexp: wrote %s/claims.md and %s/claims.csv\n", runs_dir, runs_dir);
     free(md);
-    free(csv);
-    free(charts);
-    free(chart_ptrs);
-    bnx_claims_free(&claims);
     return status;
 }
 

@@ -8,48 +8,26 @@
 #include <string.h>
 
 #include "cli.h"
-#include "core/paths.h"
 #include "analysis/claims.h"
-#include "runs/manifest.h"
-#include "spec/plan.h"
 #include "analysis/report.h"
-#include "spec/spec.h"
 #include "io/atomic.h"
 #include "io/strbuf.h"
+#include "runs/reader.h"
 
 /* Append the verdicts of the run's frozen experiment file (if it has any)
- * to *text. */
+ * to *text (lib/analysis/claims.h). */
 static int add_verdicts(const char *dir, const char *experiment, char **text, bnx_error *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, BNX_PLAN_INI);
-    if (!bnx_is_file(path))
-        return BNX_OK;
-    bnx_spec spec;
-    bnx_error e;
-    bnx_error_clear(&e);
-    int rc = bnx_spec_load(path, experiment[0] ? experiment : "run", &spec, &e);
-    if (rc && rc != BNX_ENOMEM) { /* the table stands without the verdicts */
-        bnx_strbuf sb = {0};
-        bnx_sb_printf(&sb, "%s\n## Verdicts\n\nNot decided: the run's copy of its experiment "
-                      "file does not load: %s\n", *text, e.msg);
-        bnx_spec_free(&spec);
+    bnx_strbuf sb = {0};
+    bnx_sb_printf(&sb, "%s", *text);
+    int rc = bnx_verdicts_markdown(dir, experiment, &sb, err);
+    if (rc == BNX_OK) {
         free(*text);
-        return bnx_sb_take(&sb, text, err);
+        *text = NULL;
+        rc = bnx_sb_take(&sb, text, err);
+    } else {
+        free(sb.p);
     }
-    if (rc)
-        bnx_fail(err, rc, "%s", e.msg);
-    if (rc == BNX_OK && spec.num_verdicts) {
-        bnx_strbuf sb = {0};
-        bnx_sb_printf(&sb, "%s", *text);
-        if ((rc = bnx_verdicts_markdown(&spec, dir, &sb, err)) == BNX_OK) {
-            free(*text);
-            rc = bnx_sb_take(&sb, text, err);
-        } else {
-            free(sb.p);
-        }
-    }
-    bnx_spec_free(&spec);
     return rc;
 }
 
@@ -120,10 +98,7 @@ int cmd_report(int argc, char **argv)
 
     /* The experiment, from a trial's manifest. */
     bnx_manifest_info info = {0};
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s/seed-%ld/manifest.json", dir, run.trials[0].variant,
-             run.trials[0].seed);
-    if (bnx_manifest_read(path, &info, NULL) != BNX_OK)
+    if (bnx_run_trial_manifest(dir, run.trials[0].variant, run.trials[0].seed, &info, NULL))
         memset(&info, 0, sizeof info);
     bnx_report_info ri = {shown, info.experiment[0] ? info.experiment : optind < argc ? argv[optind] : "",
                           info.description};
@@ -149,7 +124,7 @@ int cmd_report(int argc, char **argv)
         return cli_report(&err);
     }
 
-    char file[64] = "report.md";
+    char file[64] = "report.md", path[4400];
     if (until >= 0)
         snprintf(file, sizeof file, "report-until-%ld.md", until);
     snprintf(path, sizeof path, "%s/%s", dir, file);

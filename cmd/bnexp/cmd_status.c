@@ -7,22 +7,22 @@
 
 #include "cli.h"
 #include "core/paths.h"
+#include "runs/reader.h"
 #include "runs/rundir.h"
 #include "runs/slurm.h"
 #include "spec/plan.h"
 #include "io/csvread.h"
 
-/* The last record of dir/metrics.csv: its step and test accuracy (NaN
- * when there is none); 0 if the file could be read. */
-static int last_record(const char *dir, long *step, double *accuracy)
+/* The last record of trial t's metrics.csv in run `dir` (read as a file
+ * still being written): its step and test accuracy (NaN when there is
+ * none); 0 if the file could be read. */
+static int last_record(const char *dir, const bnx_plan_trial *t, long *step, double *accuracy)
 {
-    char path[4600];
-    snprintf(path, sizeof path, "%s/metrics.csv", dir);
     bnx_csv_table tab;
     bnx_error err;
     *step = -1;
     *accuracy = NAN;
-    if (bnx_csv_table_read_live(path, &tab, &err))
+    if (bnx_run_trial_csv(dir, t->variant, t->seed, "metrics.csv", 1, &tab, &err))
         return -1;
     int cs = bnx_csv_table_col(&tab, "step"), ca = bnx_csv_table_col(&tab, "test_accuracy");
     double s;
@@ -83,7 +83,7 @@ int cmd_status(int argc, char **argv)
         long step;
         double accuracy;
         char steps[48] = "", acc[32] = "";
-        if (look.state != BNX_STATE_PENDING && last_record(trial_dir, &step, &accuracy) == 0 &&
+        if (look.state != BNX_STATE_PENDING && last_record(dir, t, &step, &accuracy) == 0 &&
             step >= 0) {
             snprintf(steps, sizeof steps, "%ld/%ld", step, t->config.steps);
             snprintf(acc, sizeof acc, "%.4f", accuracy);

@@ -328,17 +328,19 @@ static const struct command {
      "                    moving-average accuracy before and after it (the pitfall);\n"
      "                    refused with other --stats\n"
      "  -h, --help        show this help\n"},
-    {"list", cmd_list, "list experiments, datasets, charts, models, normalizations, probes and keys",
+    {"list", cmd_list, "list experiments, datasets, charts, models, normalizations, probes, measures and keys",
      "usage: bnexp list\n"
-     "       bnexp list --markdown keys|charts|normalizations|models|probes|datasets\n"
+     "       bnexp list --markdown keys|charts|normalizations|models|probes|measures|datasets\n"
      "\n"
      "List the experiments in experiments/, the datasets bnexp knows (and whether\n"
      "they are present), the chart kinds `bnexp plot` draws, the network types\n"
      "the key model takes (what each builds and the keys it reads), the kinds of\n"
      "normalization the keys norm and norm_fc take, the probes (the measurements a\n"
      "trial writes beside metrics.csv, the files they write and the keys that set\n"
-     "them), and every key an experiment file, --set or --grid can give, with its\n"
-     "default, the values it takes and its meaning.\n"
+     "them), the measures a verdict rule's measure is made of (mean, sd, best,\n"
+     "largest, ...: how each is written and what it is), and every key an\n"
+     "experiment file, --set or --grid can give, with its default, the values it\n"
+     "takes and its meaning.\n"
      "\n"
      "--markdown prints one of those tables as a Markdown reference page, from\n"
      "the same tables bnexp runs on: `make docs` writes docs/reference/ with it,\n"

@@ -38,16 +38,15 @@ static int trial_cmp(const void *pa, const void *pb)
     return (a->seed > b->seed) - (a->seed < b->seed);
 }
 
-/* Check that t->path has the chart's columns and records whose numbers
- * parse, whole lines only (a trial still running may have a last row not
- * yet complete), and find the first row of a probed unit (unit not `all`),
- * keeping its layer and unit. */
-static int check_csv(struct trial *t, bnx_error *err)
+/* Check that t's `csv` (at t->path) of run `dir` has the chart's columns
+ * and records whose numbers parse, whole lines only (a trial still running
+ * may have a last row not yet complete), and find the first row of a probed
+ * unit (unit not `all`), keeping its layer and unit. */
+static int check_csv(struct trial *t, const char *dir, const char *csv, bnx_error *err)
 {
     bnx_csv_table tab;
-    int ended = t->run_trial->has_manifest;
-    int rc = ended ? bnx_csv_table_read(t->path, &tab, err)
-                   : bnx_csv_table_read_live(t->path, &tab, err);
+    const bnx_curve *c = t->run_trial;
+    int rc = bnx_run_trial_csv(dir, c->variant, c->seed, csv, !c->has_manifest, &tab, err);
     if (rc)
         return rc;
     if ((rc = bnx_csv_table_require(&tab, act_cols, err)) != BNX_OK)
@@ -98,14 +97,14 @@ static int render_activations(const bnx_chart *c, const bnx_chart_opts *o, const
             continue;
         }
         panels[n].run_trial = t;
-        if ((size_t)snprintf(panels[n].path, sizeof panels[n].path, "%.3900s/%s/seed-%ld/%s",
-                             run->dir, t->variant, t->seed, c->csv) >= sizeof panels[n].path)
+        if (bnx_run_trial_path(run->dir, t->variant, t->seed, c->csv, panels[n].path,
+                               sizeof panels[n].path))
             rc = bnx_fail(err, BNX_EINVAL, "run directory path is too long");
         n++;
     }
     qsort(panels, (size_t)n, sizeof *panels, trial_cmp);
     for (int i = 0; i < n && rc == BNX_OK; i++)
-        rc = check_csv(&panels[i], err);
+        rc = check_csv(&panels[i], run->dir, c->csv, err);
 
     bnx_chart_vars vs = {0};
     if (rc == BNX_OK)

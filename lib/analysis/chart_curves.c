@@ -243,11 +243,9 @@ static int x_scales(bnx_run *run, const char *xkind, double *scale, bnx_error *e
             if (strcmp(xkind, "step") == 0) {
                 scale[v] = 1;
             } else if (strcmp(xkind, "examples") == 0) {
-                char path[4400];
                 bnx_manifest_info m;
-                snprintf(path, sizeof path, "%.3900s/%s/seed-%ld/manifest.json", run->dir,
-                         c->variant, c->seed);
-                if (bnx_manifest_read(path, &m, NULL) == BNX_OK && m.batch_size > 0)
+                if (bnx_run_trial_manifest(run->dir, c->variant, c->seed, &m, NULL) == BNX_OK &&
+                    m.batch_size > 0)
                     scale[v] = (double)m.batch_size;
             } else if (c->n > 1 && c->step[c->n - 1] > 0 && c->column) {
                 scale[v] = c->column[c->n - 1] / (double)c->step[c->n - 1];

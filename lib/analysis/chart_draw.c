@@ -57,11 +57,9 @@ void bnx_chart_run_info_read(const bnx_run *run, const char *experiment_arg,
     memset(ri, 0, sizeof *ri);
     int first = 1;
     for (int i = 0; i < run->num_trials; i++) {
-        char path[4400];
         bnx_manifest_info m;
-        snprintf(path, sizeof path, "%s/%s/seed-%ld/manifest.json", run->dir,
-                 run->trials[i].variant, run->trials[i].seed);
-        if (bnx_manifest_read(path, &m, NULL) != BNX_OK)
+        if (bnx_run_trial_manifest(run->dir, run->trials[i].variant, run->trials[i].seed, &m,
+                                   NULL) != BNX_OK)
             continue;
         if (first) {
             snprintf(ri->experiment, sizeof ri->experiment, "%s", m.experiment);

@@ -23,11 +23,8 @@ static int histogram_rows(const bnx_curve *t, const char *run_dir, const char *c
                           int first_panel, char **text, size_t *len, size_t *cap, int *layers,
                           bnx_error *err)
 {
-    char path[4400];
-    snprintf(path, sizeof path, "%.3900s/%s/seed-%ld/%s", run_dir, t->variant, t->seed, csv);
     bnx_csv_table tab;
-    int rc = t->has_manifest ? bnx_csv_table_read(path, &tab, err)
-                             : bnx_csv_table_read_live(path, &tab, err);
+    int rc = bnx_run_trial_csv(run_dir, t->variant, t->seed, csv, !t->has_manifest, &tab, err);
     if (rc)
         return rc;
     static const char *const cols[] = {"step", "layer", "bin_lo", "bin_hi", "count", NULL};
@@ -78,7 +75,7 @@ static int histogram_rows(const bnx_curve *t, const char *run_dir, const char *c
             if (*len + 256 > *cap) {
                 char *grown = realloc(*text, *cap * 2);
                 if (!grown) {
-                    rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+                    rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", tab.path);
                     break;
                 }
                 *text = grown;

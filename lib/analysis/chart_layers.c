@@ -108,11 +108,8 @@ static int metric_read(const struct metric_chart *mc, const char *csv, const bnx
                        const char *run_dir,
                        struct metric_values *vals, bnx_error *err)
 {
-    char path[4400];
-    snprintf(path, sizeof path, "%.3900s/%s/seed-%ld/%s", run_dir, t->variant, t->seed, csv);
     bnx_csv_table tab;
-    int rc = t->has_manifest ? bnx_csv_table_read(path, &tab, err)
-                             : bnx_csv_table_read_live(path, &tab, err);
+    int rc = bnx_run_trial_csv(run_dir, t->variant, t->seed, csv, !t->has_manifest, &tab, err);
     if (rc == BNX_ENOTFOUND)
         bnx_error_prefix(err, "%s", mc->needs);
     if (rc)
@@ -150,7 +147,7 @@ static int metric_read(const struct metric_chart *mc, const char *csv, const bnx
                 long cap = vals->cap ? vals->cap * 2 : 1024;
                 struct metric_value *grown = realloc(vals->v, sizeof *grown * (size_t)cap);
                 if (!grown) {
-                    rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+                    rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", tab.path);
                     break;
                 }
                 vals->v = grown;

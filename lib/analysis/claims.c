@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include "core/paths.h"
+#include "io/atomic.h"
+#include "io/strbuf.h"
+#include "runs/reader.h"
 #include "spec/plan.h"
 #include "spec/spec.h"
-#include "io/strbuf.h"
 
 void bnx_claims_free(bnx_claims *claims)
 {
@@ -55,7 +57,7 @@ static const bnx_verdict_rule *find_rule(const bnx_spec *spec, const char *name)
 static int add_experiment(bnx_claims *c, int *cap, const char *name, const char *file,
                           const bnx_spec *spec, const char *runs_dir, bnx_error *err)
 {
-    char run[4096], frozen_path[4200];
+    char run[4096];
     bnx_spec frozen = {0};
     int have_run = 0, frozen_ok = 0;
     char frozen_err[1024] = "";
@@ -73,8 +75,7 @@ static int add_experiment(bnx_claims *c, int *cap, const char *name, const char 
         have_run = 1;
         bnx_error e;
         bnx_error_clear(&e);
-        snprintf(frozen_path, sizeof frozen_path, "%s/%s", run, BNX_PLAN_INI);
-        frozen_ok = bnx_spec_load(frozen_path, name, &frozen, &e) == BNX_OK;
+        frozen_ok = bnx_run_spec_read(run, name, &frozen, &e) == BNX_OK;
         if (!frozen_ok)
             snprintf(frozen_err, sizeof frozen_err, "%s", e.msg);
     }
@@ -424,7 +425,8 @@ int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err)
     return bnx_sb_take(&sb, text, err);
 }
 
-int bnx_verdicts_markdown(const bnx_spec *spec, const char *run, bnx_strbuf *sb, bnx_error *err)
+/* Every rule of `spec` decided on `run`, as Markdown into sb. */
+static int verdicts_markdown(const bnx_spec *spec, const char *run, bnx_strbuf *sb, bnx_error *err)
 {
     if (!spec->num_verdicts)
         return BNX_OK;
@@ -447,4 +449,83 @@ int bnx_verdicts_markdown(const bnx_spec *spec, const char *run, bnx_strbuf *sb,
         bnx_verdict_result_free(&res);
     }
     return BNX_OK;
+}
+
+int bnx_verdicts_markdown(const char *run, const char *experiment, bnx_strbuf *sb, bnx_error *err)
+{
+    bnx_spec spec;
+    bnx_error e;
+    bnx_error_clear(&e);
+    int rc = bnx_run_spec_read(run, experiment[0] ? experiment : "run", &spec, &e);
+    if (rc == BNX_OK) {
+        rc = verdicts_markdown(&spec, run, sb, err);
+    } else if (rc == BNX_ENOMEM) {
+        bnx_fail(err, rc, "%s", e.msg);
+    } else {
+        if (rc != BNX_ENOTFOUND) /* the table stands without the verdicts */
+            bnx_sb_printf(sb, "\n## Verdicts\n\nNot decided: the run's copy of its experiment "
+                          "file does not load: %s\n", e.msg);
+        rc = BNX_OK; /* without a copy (a run from before them): no rules */
+    }
+    bnx_spec_free(&spec);
+    return rc;
+}
+
+/* ---- writing the table ---- */
+
+int bnx_claims_write(const char *experiments_dir, const char *runs_dir, bnx_claims_chart_fn chart,
+                     void *ctx, char **md_out, bnx_error *err)
+{
+    if (md_out)
+        *md_out = NULL;
+    bnx_claims claims;
+    int rc = bnx_claims_collect(experiments_dir, runs_dir, &claims, err);
+    if (rc && err) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return bnx_fail(err, rc, "%.900s; no table written", msg);
+    }
+    if (rc)
+        return rc;
+    char (*charts)[4400] = calloc((size_t)claims.num_rows + 1, sizeof *charts);
+    const char **chart_ptrs = calloc((size_t)claims.num_rows + 1, sizeof *chart_ptrs);
+    if (!charts || !chart_ptrs)
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory for the claims table");
+    for (int i = 0; rc == BNX_OK && i < claims.num_rows; i++) {
+        const bnx_claim_row *row = &claims.rows[i];
+        int same = -1; /* a chart drawn already: the same run and arguments */
+        for (int k = 0; k < i && same < 0; k++)
+            if (strcmp(claims.rows[k].run, row->run) == 0 &&
+                strcmp(claims.rows[k].rule.chart, row->rule.chart) == 0 &&
+                claims.rows[k].state == row->state)
+                same = k;
+        if (same >= 0)
+            memcpy(charts[i], charts[same], sizeof charts[i]);
+        else if (chart && row->state == BNX_CLAIM_DECIDED && row->rule.chart[0])
+            chart(ctx, row, charts[i], sizeof charts[i]);
+        chart_ptrs[i] = charts[i];
+    }
+    char *md = NULL, *csv = NULL, path[4200];
+    if (rc == BNX_OK)
+        rc = bnx_claims_markdown(&claims, chart_ptrs, runs_dir, &md, err);
+    if (rc == BNX_OK)
+        rc = bnx_claims_csv(&claims, &csv, err);
+    if (rc == BNX_OK && (rc = bnx_mkdir_p(runs_dir, err)) == BNX_OK) {
+        snprintf(path, sizeof path, "%s/claims.csv", runs_dir);
+        rc = bnx_write_file_atomic(path, csv, strlen(csv), err);
+    }
+    if (rc == BNX_OK) {
+        snprintf(path, sizeof path, "%s/claims.md", runs_dir);
+        rc = bnx_write_file_atomic(path, md, strlen(md), err);
+    }
+    if (rc == BNX_OK && md_out) {
+        *md_out = md;
+        md = NULL;
+    }
+    free(md);
+    free(csv);
+    free(charts);
+    free(chart_ptrs);
+    bnx_claims_free(&claims);
+    return rc;
 }

@@ -6,14 +6,20 @@
  * experiment file (RUN/experiment.ini, spec/plan.h), never from today's
  * file, so a rule edited after the run cannot decide it.  When the two
  * differ the row says so; a rule the run's copy lacks (added after the run)
- * is "not run" until the experiment is run again. */
+ * is "not run" until the experiment is run again.
+ *
+ * bnx_claims_collect gathers the rows, bnx_claims_write writes the table
+ * (claims.csv, claims.md, the charts through a caller's function: `bnexp
+ * report claims` and `bnexp run claims` parse their arguments and call
+ * it).  Runs are read through runs/reader.h. */
 #ifndef BNX_ANALYSIS_CLAIMS_H
 #define BNX_ANALYSIS_CLAIMS_H
 
 #include <stddef.h>
 
-#include "core/error.h"
 #include "analysis/verdict.h"
+#include "core/error.h"
+#include "core/paths.h"
 
 /* Why a row has no verdict. */
 enum bnx_claim_state {
@@ -90,13 +96,36 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
  * Errors: BNX_ENOMEM. */
 int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err);
 
-/* Decide every rule of `spec` (as loaded from RUN/experiment.ini) on
- * RUN and append them as Markdown ("## Verdicts") to sb — what `bnexp
- * report` adds to a run's report.md.  Rules that cannot be decided are
- * listed with the reason.  Errors: BNX_ENOMEM. */
-struct bnx_spec;
+/* Decide every rule of run directory `run`'s copy of its experiment file
+ * (RUN/experiment.ini, loaded as experiment `experiment`, "" for "run")
+ * and append them as Markdown ("## Verdicts") to sb: what `bnexp report`
+ * adds to a run's report.md.  Nothing is appended for a run without the
+ * copy or without rules; a copy that does not load is said so under
+ * "## Verdicts"; a rule that cannot be decided is listed with the reason.
+ * Errors: BNX_ENOMEM. */
 struct bnx_strbuf;
-int bnx_verdicts_markdown(const struct bnx_spec *spec, const char *run, struct bnx_strbuf *sb,
+int bnx_verdicts_markdown(const char *run, const char *experiment, struct bnx_strbuf *sb,
                           bnx_error *err);
+
+/* Draw the chart of table row `row` (state BNX_CLAIM_DECIDED, a rule with
+ * a chart): its rule's `chart`, `bnexp plot`'s arguments, on row->run;
+ * the chart's file into chart[size], or "" when drawing fails (the
+ * function says why to its user).  `ctx` is bnx_claims_write's. */
+typedef void (*bnx_claims_chart_fn)(void *ctx, const bnx_claim_row *row, char *chart,
+                                    size_t size);
+
+/* Write the claims table (`bnexp report claims`): bnx_claims_collect over
+ * experiments_dir and runs_dir; each decided row's chart drawn by `chart`
+ * (NULL: no charts), once per run and chart arguments (a later row with
+ * the same run, `chart` and state links the same file); then
+ * runs_dir/claims.csv (bnx_claims_csv) and runs_dir/claims.md
+ * (bnx_claims_markdown, charts linked relative to runs_dir), each written
+ * whole (temporary file, rename), runs_dir created if need be.  *md, when
+ * md is not NULL, is the Markdown (malloc'd; NULL after a failure).
+ * Errors: as bnx_claims_collect, the message ending "; no table written";
+ * as bnx_mkdir_p and bnx_write_file_atomic (BNX_EIO naming the file);
+ * BNX_ENOMEM. */
+int bnx_claims_write(const char *experiments_dir, const char *runs_dir, bnx_claims_chart_fn chart,
+                     void *ctx, char **md, bnx_error *err);
 
 #endif

@@ -384,12 +384,12 @@ int bnx_pairs_compute(const bnx_run *run, const char *assignment, bnx_pairs *pai
     if (alias == 1) /* bn=false compares norm = none */
         snprintf(pairs->key, sizeof pairs->key, "%s", canon);
     bnx_plan plan;
-    int rc = bnx_plan_read(run->dir, &plan, err);
-    if (rc == BNX_ENOTFOUND)
-        bnx_fail(err, rc, "%s has no %s (a run made before plans): its configs are unknown, so "
-                 "twins cannot be found", run->dir, BNX_PLAN_FILE);
-    if (rc)
+    int rc = bnx_run_plan_read(run->dir, "its configs are unknown, so twins cannot be found",
+                               &plan, err);
+    if (rc) {
+        bnx_plan_free(&plan);
         return rc;
+    }
     char varying[1024];
     bnx_plan_varying_keys(&plan, varying, sizeof varying);
     bnx_config probe;

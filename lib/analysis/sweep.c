@@ -12,6 +12,7 @@
 #include "io/csv.h"
 #include "io/strbuf.h"
 #include "io/csvread.h"
+#include "runs/reader.h"
 #include "spec/plan.h"
 #include "spec/summary.h"
 
@@ -95,11 +96,9 @@ int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char 
         by = canonical_keys(by, by_canon, sizeof by_canon);
     bnx_plan plan;
     bnx_csv_table tab = {0};
-    char varying[1024], path[4200];
-    int rc = bnx_plan_read(dir, &plan, err);
-    if (rc == BNX_ENOTFOUND)
-        bnx_fail(err, rc, "%s has no %s (a run made before plans, or not a run directory): "
-                 "its swept keys are unknown", dir, BNX_PLAN_FILE);
+    char varying[1024];
+    const char *path = tab.path;
+    int rc = bnx_run_plan_read(dir, "its swept keys are unknown", &plan, err);
     if (rc)
         goto out;
     bnx_plan_varying_keys(&plan, varying, sizeof varying);
@@ -127,15 +126,7 @@ int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char 
             rc = bnx_fail(err, BNX_EINVAL, "--by %s: %s is the key on x (--x)", sw->by, k);
             goto out;
         }
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    if ((rc = bnx_csv_table_read(path, &tab, err))) {
-        if (rc == BNX_ENOTFOUND)
-            bnx_fail(err, rc, "%s not found: the run has not ended (bnexp run writes it at the "
-                     "end, also when stopped)", path);
-        goto out;
-    }
-    static const char *const need[] = {"variant", "seed", "status", NULL};
-    if ((rc = bnx_csv_table_require(&tab, need, err)))
+    if ((rc = bnx_run_summary_read(dir, &tab, err)))
         goto out;
     int iy = bnx_csv_table_col(&tab, y), iv = bnx_csv_table_col(&tab, "variant");
     int is = bnx_csv_table_col(&tab, "seed"), ist = bnx_csv_table_col(&tab, "status");

@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/measure.h"
 #include "io/csvread.h"
-#include "runs/manifest.h"
+#include "runs/reader.h"
 #include "spec/config.h"
 #include "spec/plan.h"
 
@@ -67,14 +68,14 @@ static const char *trial_status(const struct eval *ev, int t)
  * no row matches with a finite COLUMN. */
 static int rows_value(struct eval *ev, const bnx_vnode *n, int t, double *x)
 {
-    char path[4400];
-    bnx_csv_table c = {0};
-    snprintf(path, sizeof path, "%s/%s/%s", ev->dir, ev->plan.trials[t].dir, n->file);
-    int rc = bnx_csv_table_read(path, &c, ev->err);
+    const bnx_plan_trial *tr = &ev->plan.trials[t];
+    bnx_csv_table c;
+    int rc = bnx_run_trial_csv(ev->dir, tr->variant, tr->seed, n->file, 0, &c, ev->err);
+    const char *path = c.path;
     if (rc == BNX_ENOTFOUND)
-        return bnx_fail(ev->err, rc, "%s not found (the verdict's measure reads %s(%s, %s, ...) "
-                        "from every trial that ended)", path, bnx_rule_reduce_names[n->reduce], n->file,
-                        n->qname);
+        rc = bnx_fail(ev->err, rc, "%s not found (the verdict's measure reads %s(%s, %s, ...) "
+                      "from every trial that ended)", path, bnx_rule_reduce_names[n->reduce],
+                      n->file, n->qname);
     int col = rc ? -1 : bnx_csv_table_col(&c, n->qname), fcol[MAX_ROW_FILTERS];
     if (!rc && col < 0)
         rc = bnx_fail(ev->err, BNX_EINVAL, "%s has no column %s (the verdict's measure uses it)",
@@ -105,6 +106,27 @@ static int rows_value(struct eval *ev, const bnx_vnode *n, int t, double *x)
     return rc;
 }
 
+/* Trial t's value of final(COLUMN) or steps_to(X) from its metrics.csv
+ * (runs/reader.h's curve) into *x: NaN for an empty last cell, or a test
+ * accuracy never reached. */
+static int curve_value(struct eval *ev, const bnx_vnode *n, int t, double *x)
+{
+    const bnx_plan_trial *tr = &ev->plan.trials[t];
+    bnx_curve c = {0};
+    snprintf(c.variant, sizeof c.variant, "%s", tr->variant);
+    c.seed = tr->seed;
+    int rc = bnx_run_trial_read(ev->dir, &c, ev->err);
+    if (rc == BNX_OK && n->qkind == Q_FINAL &&
+        (rc = bnx_curve_load_column(ev->dir, &c, n->qname, ev->err)) == BNX_OK)
+        *x = c.column[c.n - 1];
+    else if (rc == BNX_OK) {
+        long step = bnx_curve_steps_to(&c, n->qarg);
+        *x = step < 0 ? NAN : (double)step;
+    }
+    bnx_curve_free(&c);
+    return rc;
+}
+
 /* Trial t's value of term n's quantity. */
 static int load_value(struct eval *ev, const bnx_vnode *n, int t, double *x, int *state)
 {
@@ -129,33 +151,8 @@ static int load_value(struct eval *ev, const bnx_vnode *n, int t, double *x, int
                             "uses it)", ev->summary.path, n->qname);
         if (bnx_csv_table_number(&ev->summary, ev->row[t], col, x, ev->err))
             return ev->err->code;
-    } else if (n->qkind == Q_ROWS) {
-        int rc = rows_value(ev, n, t, x);
-        if (rc)
-            return rc;
     } else {
-        char path[4400];
-        bnx_csv_table m = {0};
-        snprintf(path, sizeof path, "%s/%s/metrics.csv", ev->dir, ev->plan.trials[t].dir);
-        int rc = bnx_csv_table_read(path, &m, ev->err);
-        const char *name = n->qkind == Q_FINAL ? n->qname : "test_accuracy";
-        int col = rc ? -1 : bnx_csv_table_col(&m, name), step = rc ? -1 : bnx_csv_table_col(&m, "step");
-        if (!rc && (col < 0 || step < 0))
-            rc = bnx_fail(ev->err, BNX_EINVAL, "%s has no column %s (the verdict's measure uses "
-                          "it)", path, col < 0 ? name : "step");
-        for (long i = 0; !rc && i < m.num_rows; i++) {
-            double v, s;
-            if ((rc = bnx_csv_table_number(&m, i, col, &v, ev->err)) ||
-                (rc = bnx_csv_table_number(&m, i, step, &s, ev->err)))
-                break;
-            if (n->qkind == Q_FINAL)
-                *x = v;
-            else if (v >= n->qarg) {
-                *x = s;
-                break;
-            }
-        }
-        bnx_csv_table_free(&m);
+        int rc = n->qkind == Q_ROWS ? rows_value(ev, n, t, x) : curve_value(ev, n, t, x);
         if (rc)
             return rc;
     }
@@ -194,8 +191,80 @@ static void filter_text(const bnx_vnode *n, char *buf, size_t size)
         snprintf(buf, size, "every trial");
 }
 
+static void oom(struct eval *ev)
+{
+    ev->failed = 1;
+    bnx_fail(ev->err, BNX_ENOMEM, "out of memory deciding a verdict");
+}
+
+/* Measure n's function on the count values xs of the trials var: their
+ * seeds, variants (numbered as first seen), the variants' means and, for a
+ * measure that takes a KEY, the variants' values of it (core/measure.h). */
+static double call_measure(struct eval *ev, const bnx_vnode *n, const double *xs, const int *var,
+                           int count, const char *ftext)
+{
+    const bnx_measure *m = n->measure;
+    size_t cap = (size_t)count + 1;
+    long *seed = malloc(sizeof *seed * cap);
+    int *vi = malloc(sizeof *vi * cap), *first = malloc(sizeof *first * cap);
+    int *seen = calloc(cap, sizeof *seen);
+    double *means = calloc(cap, sizeof *means), *keys = malloc(sizeof *keys * cap);
+    double *scratch = malloc(sizeof *scratch * cap), result = NAN;
+    int nv = 0;
+    if (!seed || !vi || !first || !seen || !means || !keys || !scratch)
+        oom(ev);
+    for (int i = 0; !ev->failed && i < count; i++) {
+        const bnx_plan_trial *tr = &ev->plan.trials[var[i]];
+        int v = 0;
+        while (v < nv && strcmp(ev->plan.trials[first[v]].variant, tr->variant))
+            v++;
+        if (v == nv)
+            first[nv++] = var[i];
+        seed[i] = tr->seed;
+        vi[i] = v;
+        means[v] += xs[i];
+        seen[v]++;
+    }
+    for (int v = 0; !ev->failed && v < nv; v++)
+        means[v] /= seen[v];
+    for (int v = 0; !ev->failed && m->args == BNX_MEASURE_KEY_Q_TOL && v < nv; v++) {
+        char text[256], *end;
+        bnx_plan_value(&ev->plan.trials[first[v]], n->key, text, sizeof text);
+        keys[v] = strtod(text, &end);
+        if (end == text || *end) {
+            ev->failed = 1;
+            bnx_fail(ev->err, BNX_EINVAL, "verdict measure: %s(%s, ...): variant %s has %s = "
+                     "'%s', not a number", m->name, n->key, ev->plan.trials[first[v]].variant,
+                     n->key, text);
+        }
+    }
+    if (!ev->failed) {
+        bnx_measure_in in = {
+            .n = count, .x = xs, .seed = seed, .variant = vi, .num_variants = nv,
+            .variant_mean = means, .variant_key = m->args == BNX_MEASURE_KEY_Q_TOL ? keys : NULL,
+            .tol = m->args == BNX_MEASURE_KEY_Q_TOL ? n->tol : 0, .scratch = scratch,
+        };
+        char why[256] = "";
+        result = m->fn(&in, why, sizeof why);
+        if (isnan(result) && why[0])
+            undecided(ev, "%s of %s: %s", m->name, ftext, why);
+    }
+    free(seed);
+    free(vi);
+    free(first);
+    free(seen);
+    free(means);
+    free(keys);
+    free(scratch);
+    return result;
+}
+
+/* Measure n over the trials of the current point (and seed) that match
+ * its filters; NaN, with the reason in ev->why, when they cannot decide it. */
 static double aggregate_value(struct eval *ev, const bnx_vnode *n)
 {
+    const bnx_measure *m = n->measure;
+    int tally = m->flags & BNX_MEASURE_TALLY;
     int count = 0, trials = 0;
     int num = ev->plan.num_trials;
     double *xs = malloc(sizeof *xs * (size_t)(num + 1));
@@ -203,8 +272,7 @@ static double aggregate_value(struct eval *ev, const bnx_vnode *n)
     if (!xs || !var) {
         free(xs);
         free(var);
-        ev->failed = 1;
-        bnx_fail(ev->err, BNX_ENOMEM, "out of memory deciding a verdict");
+        oom(ev);
         return NAN;
     }
     char ftext[600];
@@ -221,8 +289,8 @@ static double aggregate_value(struct eval *ev, const bnx_vnode *n)
             continue;
         }
         if (s == S_EMPTY) {
-            if (ev->r->empty == BNX_EMPTY_SKIP || n->agg == A_COUNT)
-                continue; /* count(): the trials with a value */
+            if (ev->r->empty == BNX_EMPTY_SKIP || tally)
+                continue; /* a tally counts the trials with a value */
             if (ev->r->empty == BNX_EMPTY_UNDECIDED) {
                 undecided(ev, "%s seed %ld has no value (%s; the rule's empty = undecided)",
                           tr->variant, tr->seed, strcmp(trial_status(ev, t), "diverged") == 0
@@ -244,69 +312,27 @@ static double aggregate_value(struct eval *ev, const bnx_vnode *n)
     }
     if (trials == 0)
         undecided(ev, "no trial with %s", ftext);
-    else if (n->agg == A_COUNT)
-        result = count;
+    else if (tally)
+        result = call_measure(ev, n, xs, var, count, ftext);
     else if (count == 0)
         undecided(ev, "no value among the %d trials with %s", trials, ftext);
-    else if (n->agg == A_SD && count < 2)
-        undecided(ev, "sd of %s: one value (a sample sd needs two)", ftext);
+    else if (count < m->min_values) {
+        char some[32];
+        snprintf(some, sizeof some, "%d values", count);
+        undecided(ev, "%s of %s: %s (%s)", m->name, ftext, count == 1 ? "one value" : some,
+                  m->few ? m->few : "too few");
+    }
     else if (ev->at_seed < 0 && seeds < ev->r->min_seeds)
         undecided(ev, "%d seed%s with a value among the trials with %s, the rule needs %d", seeds,
                   seeds == 1 ? "" : "s", ftext, ev->r->min_seeds);
-    else if (n->agg < A_COUNT) {
-        bnx_stat st;
-        bnx_stat_compute(xs, count, &st);
-        result = n->agg == A_MEAN ? st.mean : n->agg == A_SD ? st.sd : n->agg == A_MIN ? st.min
-                 : st.max;
-    } else {
-        /* variant means, then the best, worst, largest or smallest */
-        double *means = calloc((size_t)count, sizeof *means), best = -INFINITY, worst = INFINITY;
-        int *first = calloc((size_t)count, sizeof *first), nv = 0;
-        int *seen = calloc((size_t)count, sizeof *seen);
-        if (!means || !first || !seen) {
-            ev->failed = 1;
-            bnx_fail(ev->err, BNX_ENOMEM, "out of memory deciding a verdict");
-        }
-        for (int i = 0; means && first && seen && i < count; i++) {
-            int v = 0;
-            while (v < nv && strcmp(ev->plan.trials[first[v]].variant, ev->plan.trials[var[i]].variant))
-                v++;
-            if (v == nv)
-                first[nv++] = var[i];
-            means[v] += xs[i];
-            seen[v]++;
-        }
-        for (int v = 0; !ev->failed && v < nv; v++) {
-            means[v] /= seen[v];
-            best = fmax(best, means[v]);
-            worst = fmin(worst, means[v]);
-        }
-        if (!ev->failed && (n->agg == A_BEST || n->agg == A_WORST))
-            result = n->agg == A_BEST ? best : worst;
-        for (int v = 0; !ev->failed && n->agg >= A_LARGEST && v < nv; v++) {
-            char text[256], *end;
-            bnx_plan_value(&ev->plan.trials[first[v]], n->key, text, sizeof text);
-            double k = strtod(text, &end);
-            if (end == text || *end) {
-                ev->failed = 1;
-                bnx_fail(ev->err, BNX_EINVAL, "verdict measure: %s(%s, ...): variant %s has %s = "
-                         "'%s', not a number", bnx_rule_agg_names[n->agg], n->key,
-                         ev->plan.trials[first[v]].variant, n->key, text);
-                break;
-            }
-            if (means[v] >= best - n->tol && (isnan(result) || (n->agg == A_LARGEST ? k > result : k < result)))
-                result = k;
-        }
-        free(means);
-        free(first);
-        free(seen);
-    }
+    else
+        result = call_measure(ev, n, xs, var, count, ftext);
     free(xs);
     free(var);
     if (ev->terms && !ev->why[0]) {
         ev->terms[n->term] = result;
         ev->term_trials[n->term] = count;
-        if (n->agg != A_COUNT && (ev->min_seeds_seen < 0 || seeds < ev->min_seeds_seen))
+        if (!tally && (ev->min_seeds_seen < 0 || seeds < ev->min_seeds_seen))
             ev->min_seeds_seen = seeds;
     }
     return result;
@@ -383,27 +409,14 @@ static void free_eval(struct eval *ev)
     bnx_plan_free(&ev->plan);
 }
 
-/* Read the plan and summary, match rows to trials, load every term's
- * values and place the trials at their points (labels into res). */
+/* Read the plan and summary (runs/reader.h), match rows to trials, load
+ * every term's values and place the trials at their points (labels into
+ * res). */
 static int load(struct eval *ev, bnx_verdict_result *res)
 {
-    char path[4200];
-    int rc = bnx_plan_read(ev->dir, &ev->plan, ev->err);
-    if (rc == BNX_ENOTFOUND)
-        return bnx_fail(ev->err, rc, "%s has no %s (a run made before plans, or not a run "
-                        "directory): verdicts are decided from the plan's configs", ev->dir,
-                        BNX_PLAN_FILE);
-    if (rc)
-        return rc;
-    snprintf(path, sizeof path, "%s/summary.csv", ev->dir);
-    if ((rc = bnx_csv_table_read(path, &ev->summary, ev->err))) {
-        if (rc == BNX_ENOTFOUND)
-            bnx_fail(ev->err, rc, "%s not found: the run has not ended (bnexp run writes it at "
-                     "the end, also when stopped)", path);
-        return rc;
-    }
-    static const char *const need[] = {"variant", "seed", "status", NULL};
-    if ((rc = bnx_csv_table_require(&ev->summary, need, ev->err)))
+    int rc = bnx_run_plan_read(ev->dir, "verdicts are decided from the plan's configs",
+                               &ev->plan, ev->err);
+    if (rc || (rc = bnx_run_summary_read(ev->dir, &ev->summary, ev->err)))
         return rc;
     int n = ev->plan.num_trials, nt = ev->r->num_terms;
     ev->row = malloc(sizeof *ev->row * (size_t)(n + 1));
@@ -414,13 +427,9 @@ static int load(struct eval *ev, bnx_verdict_result *res)
     res->term_text = calloc((size_t)nt, sizeof *res->term_text);
     if (!ev->row || !ev->point || !ev->value || !ev->state || !res->points || !res->term_text)
         return bnx_fail(ev->err, BNX_ENOMEM, "out of memory deciding a verdict");
-    int iv = bnx_csv_table_col(&ev->summary, "variant"), is = bnx_csv_table_col(&ev->summary, "seed");
     for (int t = 0; t < n; t++) {
-        ev->row[t] = -1;
-        for (long r = 0; r < ev->summary.num_rows && ev->row[t] < 0; r++)
-            if (strcmp(bnx_csv_table_cell(&ev->summary, r, iv), ev->plan.trials[t].variant) == 0 &&
-                strtol(bnx_csv_table_cell(&ev->summary, r, is), NULL, 10) == ev->plan.trials[t].seed)
-                ev->row[t] = (int)r;
+        ev->row[t] = (int)bnx_run_summary_row(&ev->summary, ev->plan.trials[t].variant,
+                                              ev->plan.trials[t].seed);
         /* the point: its values of the `at` keys */
         char label[512] = "", list[256];
         size_t used = 0;
@@ -472,10 +481,10 @@ static void term_text(const bnx_vnode *n, char *buf, size_t size)
     else
         snprintf(q, sizeof q, "steps_to(%g)", n->qarg);
     filter_text(n, f, sizeof f);
-    if (n->agg >= A_LARGEST)
-        snprintf(buf, size, "%s(%s, %.400s, %g | %.250s)", bnx_rule_agg_names[n->agg], n->key, q, n->tol, f);
+    if (n->measure->args == BNX_MEASURE_KEY_Q_TOL)
+        snprintf(buf, size, "%s(%s, %.400s, %g | %.250s)", n->measure->name, n->key, q, n->tol, f);
     else
-        snprintf(buf, size, "%s(%.450s | %.250s)", bnx_rule_agg_names[n->agg], q, f);
+        snprintf(buf, size, "%s(%.450s | %.250s)", n->measure->name, q, f);
 }
 
 int bnx_verdict_evaluate(const bnx_verdict_rule *r, const char *dir, bnx_verdict_result *res,

@@ -50,20 +50,23 @@ typedef struct bnx_verdict_result {
     bnx_stat measure;       /* over the decided points' pooled measures */
 } bnx_verdict_result;
 
-/* Decide rule r on the run in directory `dir` (RUN/plan.json,
- * RUN/summary.csv, each trial's metrics.csv when the measure uses final()
- * or steps_to(), and each trial's FILE of a rows_*(FILE, ...), for the
- * trials that are done: a diverged trial's values are empty unread).
+/* Decide rule r on the run in directory `dir`, read through
+ * runs/reader.h: RUN/plan.json, RUN/summary.csv, each trial's metrics.csv
+ * (as a curve) when the measure uses final() or steps_to(), and each
+ * trial's FILE of a rows_*(FILE, ...), for the trials that are done (a
+ * diverged trial's values are empty unread).  Each measure (mean, best,
+ * largest, ...) is its row's function in core/measure.h's table, given the
+ * values of the matching trials.
  * Errors: BNX_ENOTFOUND for no plan.json or no summary.csv (the run has
- * not ended), or a done trial without a rows_*() FILE (naming its path);
- * BNX_EINVAL for an `at` key, filter key or largest() key that is not a
- * numeric-valued key where one is needed, a summary column the run's
- * summary.csv lacks, or a column (or row filter column) a trial's
- * metrics.csv or rows_*() FILE lacks, naming the file and the column;
- * BNX_EFORMAT for unreadable files, as bnx_plan_read and
- * bnx_csv_table_read, and a cell of a reduced column that is not a number;
- * BNX_ENOMEM.  A run whose trials do not decide the rule is not an error:
- * the outcome is undecided. */
+ * not ended), a done trial without metrics.csv (final(), steps_to()) or
+ * without a rows_*() FILE (naming its path); BNX_EINVAL for a KEY of
+ * largest() or smallest() whose value in a variant is not a number, a
+ * summary column the run's summary.csv lacks, or a column (or row filter
+ * column) a trial's metrics.csv or rows_*() FILE lacks, naming the file
+ * and the column; BNX_EFORMAT for unreadable files, as bnx_plan_read,
+ * bnx_csv_table_read and bnx_curve_read, and a cell of a reduced column
+ * that is not a number; BNX_ENOMEM.  A run whose trials do not decide the
+ * rule is not an error: the outcome is undecided. */
 int bnx_verdict_evaluate(const bnx_verdict_rule *r, const char *dir, bnx_verdict_result *res,
                          bnx_error *err);
 

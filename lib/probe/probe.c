@@ -1,5 +1,6 @@
 #include "probe/probe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,4 +219,15 @@ int bnx_probes_load(bnx_probes *ps, int i, const void *data, size_t len, long st
 {
     bnx_probe *p = &ps->probe[i];
     return p->ops->load ? p->ops->load(p, data, len, step, err) : BNX_OK;
+}
+
+void bnx_probe_lists(const bnx_probe_ops *ops, char csvs[256], char keys[512])
+{
+    int used = 0;
+    csvs[0] = keys[0] = '\0';
+    for (int k = 0; k < ops->num_csvs && used < 256; k++)
+        used += snprintf(csvs + used, (size_t)(256 - used), k ? ", %s" : "%s", ops->csvs[k].name);
+    used = 0;
+    for (int k = 0; ops->keys[k] && used < 512; k++)
+        used += snprintf(keys + used, (size_t)(512 - used), k ? ", %s" : "%s", ops->keys[k]);
 }

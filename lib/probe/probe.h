@@ -281,4 +281,9 @@ int bnx_probes_block(bnx_probes *ps, int i, const char **name, const void **data
 int bnx_probes_load(bnx_probes *ps, int i, const void *data, size_t len, long step,
                     bnx_error *err);
 
+/* A probe's CSV names ("a.csv, b.csv") into csvs and its keys ("k1, k2")
+ * into keys, for `bnexp list` and docs/reference/probes.md; cut at their
+ * sizes. */
+void bnx_probe_lists(const bnx_probe_ops *ops, char csvs[256], char keys[512]);
+
 #endif

@@ -13,6 +13,7 @@
 #include "io/strbuf.h"
 #include "runs/manifest.h"
 #include "spec/plan.h"
+#include "spec/spec.h"
 
 /* ---- one trial's metrics.csv ---- */
 
@@ -177,23 +178,51 @@ long bnx_run_seed_dir(const char *name)
     return *end || errno ? -1 : k;
 }
 
+int bnx_run_trial_path(const char *dir, const char *variant, long seed, const char *file,
+                       char *path, size_t size)
+{
+    int n = snprintf(path, size, "%s/%s/seed-%ld/%s", dir, variant, seed, file);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int bnx_run_trial_manifest(const char *dir, const char *variant, long seed,
+                           bnx_manifest_info *info, bnx_error *err)
+{
+    char path[4400];
+    if (bnx_run_trial_path(dir, variant, seed, "manifest.json", path, sizeof path))
+        return bnx_fail(err, BNX_EINVAL, "path too long: %.100s/%.64s/...", dir, variant);
+    return bnx_manifest_read(path, info, err);
+}
+
+int bnx_run_trial_csv(const char *dir, const char *variant, long seed, const char *file,
+                      int live, bnx_csv_table *t, bnx_error *err)
+{
+    char path[4400];
+    memset(t, 0, sizeof *t);
+    if (bnx_run_trial_path(dir, variant, seed, file, path, sizeof path))
+        return bnx_fail(err, BNX_EINVAL, "path too long: %.100s/%.64s/...", dir, variant);
+    int rc = live ? bnx_csv_table_read_live(path, t, err) : bnx_csv_table_read(path, t, err);
+    if (rc) /* *t is empty: its path for the caller's message */
+        snprintf(t->path, sizeof t->path, "%.4095s", path);
+    return rc;
+}
+
 /* Read a trial's metrics.csv and manifest.json (for status and wall time
  * where summary.csv did not give them); with allow_running, a trial that
  * has not ended (no manifest.json) may have a metrics.csv without records
  * (c->n = 0) or with a last row not yet complete. */
-static int read_trial(const bnx_run *run, bnx_curve *c, int allow_running, bnx_error *err)
+static int read_trial(const char *dir, bnx_curve *c, int allow_running, bnx_error *err)
 {
     char path[4400];
-    snprintf(path, sizeof path, "%s/%s/seed-%ld/manifest.json", run->dir, c->variant, c->seed);
     bnx_manifest_info info;
-    if (bnx_manifest_read(path, &info, NULL) == BNX_OK) {
+    if (bnx_run_trial_manifest(dir, c->variant, c->seed, &info, NULL) == BNX_OK) {
         c->has_manifest = 1;
         if (!c->status[0])
             snprintf(c->status, sizeof c->status, "%s", info.status);
         if (isnan(c->wall_time_s))
             c->wall_time_s = info.wall_time_s;
     }
-    snprintf(path, sizeof path, "%s/%s/seed-%ld/metrics.csv", run->dir, c->variant, c->seed);
+    bnx_run_trial_path(dir, c->variant, c->seed, "metrics.csv", path, sizeof path);
     int rc = read_metrics(path, c, allow_running == 2 ? 2 : allow_running && !c->has_manifest, err);
     if (rc)
         return bnx_error_prefix(err, "trial %s seed %ld", c->variant, c->seed);
@@ -202,15 +231,68 @@ static int read_trial(const bnx_run *run, bnx_curve *c, int allow_running, bnx_e
     return BNX_OK;
 }
 
-static int read_summary(bnx_run *run, bnx_csv_table *t, bnx_error *err)
+int bnx_run_trial_read(const char *dir, bnx_curve *c, bnx_error *err)
 {
-    static const char *const cols[] = {"variant", "seed", "status", "wall_time_s", NULL};
+    char variant[sizeof c->variant];
+    long seed = c->seed;
+    snprintf(variant, sizeof variant, "%s", c->variant);
+    memset(c, 0, sizeof *c);
+    snprintf(c->variant, sizeof c->variant, "%s", variant);
+    c->seed = seed;
+    c->wall_time_s = NAN;
+    c->diverged_step = -1;
+    return read_trial(dir, c, 0, err);
+}
+
+int bnx_run_summary_read(const char *dir, bnx_csv_table *t, bnx_error *err)
+{
+    static const char *const cols[] = {"variant", "seed", "status", NULL};
     char path[4200];
-    snprintf(path, sizeof path, "%s/summary.csv", run->dir);
+    memset(t, 0, sizeof *t);
+    if ((size_t)snprintf(path, sizeof path, "%s/summary.csv", dir) >= sizeof path)
+        return bnx_fail(err, BNX_EINVAL, "run directory path is too long");
     int rc = bnx_csv_table_read(path, t, err);
     if (rc == BNX_ENOTFOUND)
-        return bnx_fail(err, rc, "no summary.csv in %s (it is written when `bnexp run` "
-                        "ends: has the run finished?)", run->dir);
+        return bnx_fail(err, rc, "%s not found: the run has not ended (bnexp run writes it at "
+                        "the end, also when stopped)", path);
+    if (rc == BNX_OK && (rc = bnx_csv_table_require(t, cols, err)) != BNX_OK)
+        bnx_csv_table_free(t);
+    return rc;
+}
+
+long bnx_run_summary_row(const bnx_csv_table *t, const char *variant, long seed)
+{
+    int iv = bnx_csv_table_col(t, "variant"), is = bnx_csv_table_col(t, "seed");
+    for (long r = 0; iv >= 0 && is >= 0 && r < t->num_rows; r++)
+        if (strcmp(bnx_csv_table_cell(t, r, iv), variant) == 0 &&
+            strtol(bnx_csv_table_cell(t, r, is), NULL, 10) == seed)
+            return r;
+    return -1;
+}
+
+int bnx_run_plan_read(const char *dir, const char *needed, bnx_plan *plan, bnx_error *err)
+{
+    int rc = bnx_plan_read(dir, plan, err);
+    if (rc == BNX_ENOTFOUND)
+        bnx_fail(err, rc, "%s has no %s (a run made before plans, or not a run directory): %s",
+                 dir, BNX_PLAN_FILE, needed);
+    return rc;
+}
+
+int bnx_run_spec_read(const char *dir, const char *name, bnx_spec *spec, bnx_error *err)
+{
+    char path[4200];
+    memset(spec, 0, sizeof *spec);
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, BNX_PLAN_INI) >= sizeof path)
+        return bnx_fail(err, BNX_EINVAL, "run directory path is too long");
+    return bnx_spec_load(path, name, spec, err);
+}
+
+/* summary.csv with the columns the curves need. */
+static int read_summary(bnx_run *run, bnx_csv_table *t, bnx_error *err)
+{
+    static const char *const cols[] = {"wall_time_s", NULL};
+    int rc = bnx_run_summary_read(run->dir, t, err);
     if (rc == BNX_OK && (rc = bnx_csv_table_require(t, cols, err)) != BNX_OK)
         bnx_csv_table_free(t);
     return rc;
@@ -268,7 +350,7 @@ static int from_summary(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
          * metrics.csv or no record yet: counted, left out.  One that ended
          * (done, diverged) must have its records. */
         int ended = strcmp(c->status, "done") == 0 || strcmp(c->status, "diverged") == 0;
-        rc = read_trial(run, c, ended ? 0 : 2, err);
+        rc = read_trial(run->dir, c, ended ? 0 : 2, err);
         if (!ended && (rc == BNX_ENOTFOUND || (rc == BNX_OK && c->n == 0))) {
             c->missing = 1;
             rc = BNX_OK;
@@ -375,7 +457,7 @@ static int from_dirs(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
             }
             snprintf(c->variant, sizeof c->variant, "%.63s", e->d_name); /* checked: < 64 */
             c->seed = seed;
-            rc = read_trial(run, c, 1, err);
+            rc = read_trial(run->dir, c, 1, err);
             if (rc == BNX_OK && c->n == 0) { /* just started: nothing to draw yet */
                 run->num_trials--;
                 run->num_skipped++;
@@ -473,47 +555,50 @@ int bnx_run_read(const char *dir, int source, bnx_run *run, bnx_error *err)
     return rc;
 }
 
+int bnx_curve_load_column(const char *dir, bnx_curve *c, const char *name, bnx_error *err)
+{
+    free(c->column);
+    c->column = NULL;
+    if (c->n == 0)
+        return BNX_OK;
+    bnx_csv_table t;
+    int rc = bnx_run_trial_csv(dir, c->variant, c->seed, "metrics.csv", !c->has_manifest, &t, err);
+    if (rc)
+        return rc;
+    const char *path = t.path;
+    int col = bnx_csv_table_col(&t, name), istep = bnx_csv_table_col(&t, "step");
+    if (col < 0 || istep < 0) {
+        bnx_strbuf cols = {0};
+        for (int k = 0; k < t.num_cols; k++)
+            bnx_sb_printf(&cols, "%s%s", k ? ", " : "", t.header[k]);
+        rc = bnx_fail(err, BNX_EINVAL, "%s has no column '%s' (its columns: %s)", path, name,
+                      cols.oom ? "?" : cols.p);
+        free(cols.p);
+    }
+    c->column = rc ? NULL : malloc((size_t)c->n * sizeof *c->column);
+    if (!rc && !c->column)
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+    for (long r = 0; rc == BNX_OK && r < c->n; r++) {
+        double step;
+        if (r >= t.num_rows || (rc = bnx_csv_table_number(&t, r, istep, &step, err)) ||
+            (long)step != c->step[r]) {
+            if (!rc)
+                rc = bnx_fail(err, BNX_EFORMAT, "%s changed while it was read (row %ld)", path, r + 2);
+            break;
+        }
+        if (!bnx_csv_table_cell(&t, r, col)[0])
+            c->column[r] = NAN;
+        else
+            rc = bnx_csv_table_number(&t, r, col, &c->column[r], err);
+    }
+    bnx_csv_table_free(&t);
+    return rc;
+}
+
 int bnx_run_load_column(bnx_run *run, const char *name, bnx_error *err)
 {
     for (int i = 0; i < run->num_trials; i++) {
-        bnx_curve *c = &run->trials[i];
-        free(c->column);
-        c->column = NULL;
-        if (c->n == 0)
-            continue;
-        char path[4400];
-        snprintf(path, sizeof path, "%s/%s/seed-%ld/metrics.csv", run->dir, c->variant, c->seed);
-        bnx_csv_table t;
-        int rc = c->has_manifest ? bnx_csv_table_read(path, &t, err)
-                                 : bnx_csv_table_read_live(path, &t, err);
-        if (rc)
-            return rc;
-        int col = bnx_csv_table_col(&t, name), istep = bnx_csv_table_col(&t, "step");
-        if (col < 0 || istep < 0) {
-            bnx_strbuf cols = {0};
-            for (int k = 0; k < t.num_cols; k++)
-                bnx_sb_printf(&cols, "%s%s", k ? ", " : "", t.header[k]);
-            rc = bnx_fail(err, BNX_EINVAL, "%s has no column '%s' (its columns: %s)", path, name,
-                          cols.oom ? "?" : cols.p);
-            free(cols.p);
-        }
-        c->column = rc ? NULL : malloc((size_t)c->n * sizeof *c->column);
-        if (!rc && !c->column)
-            rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
-        for (long r = 0; rc == BNX_OK && r < c->n; r++) {
-            double step;
-            if (r >= t.num_rows || (rc = bnx_csv_table_number(&t, r, istep, &step, err)) ||
-                (long)step != c->step[r]) {
-                if (!rc)
-                    rc = bnx_fail(err, BNX_EFORMAT, "%s changed while it was read (row %ld)", path, r + 2);
-                break;
-            }
-            if (!bnx_csv_table_cell(&t, r, col)[0])
-                c->column[r] = NAN;
-            else
-                rc = bnx_csv_table_number(&t, r, col, &c->column[r], err);
-        }
-        bnx_csv_table_free(&t);
+        int rc = bnx_curve_load_column(run->dir, &run->trials[i], name, err);
         if (rc)
             return rc;
     }

@@ -1,16 +1,28 @@
 /* A finished (or running) run read back from its files, the one
- * reader of a run's files that reports, charts and verdicts share.
+ * reader of a run's files that reports, charts, sweeps and verdicts share:
+ * nothing after this stage builds a path into a run or opens its files.
  *
- * A run directory RUN holds RUN/summary.csv (one row per trial, written at
- * the end of `bnexp run`) and, per trial, RUN/VARIANT/seed-K/metrics.csv and
- * manifest.json (docs/reference/outputs.md).  Steps are SGD steps (one
- * mini-batch each), known only at the records (every eval_every steps). */
+ * A run directory RUN holds RUN/plan.json (spec/plan.h, written before the
+ * first trial), RUN/summary.csv (one row per trial, written at the end of
+ * `bnexp run`) and, per trial, RUN/VARIANT/seed-K/metrics.csv, manifest.json
+ * and the probes' CSVs (docs/reference/outputs.md).  Steps are SGD steps
+ * (one mini-batch each), known only at the records (every eval_every
+ * steps).
+ *
+ * Two ways in: bnx_run_read reads the curves of every trial at once (the
+ * report, the charts); the functions under "one file at a time" read the
+ * plan, summary.csv or one trial's file as it is, for a reader that wants
+ * a column of its own (a verdict's measure, a sweep, a probe's chart). */
 #ifndef BNX_RUNS_READER_H
 #define BNX_RUNS_READER_H
 
 #include <stddef.h>
 
 #include "core/error.h"
+#include "io/csvread.h"
+#include "runs/manifest.h"
+#include "spec/plan.h"
+#include "spec/spec.h"
 
 /* One trial's record series, from its metrics.csv. */
 typedef struct bnx_curve {
@@ -115,6 +127,69 @@ int bnx_run_seeds(const bnx_run *run, int v);
  * the columns it has); BNX_EFORMAT for a cell that is not a number or rows
  * that no longer match the steps read; as bnx_csv_table_read; BNX_ENOMEM. */
 int bnx_run_load_column(bnx_run *run, const char *name, bnx_error *err);
+
+/* bnx_run_load_column for the one trial c of run directory `dir` (c read
+ * by bnx_run_read or bnx_run_trial_read).  Errors: as bnx_run_load_column. */
+int bnx_curve_load_column(const char *dir, bnx_curve *c, const char *name, bnx_error *err);
+
+/* ---- one file at a time ---- */
+
+/* Read RUN/plan.json (spec/plan.h's bnx_plan_read) into *plan; free it
+ * with bnx_plan_free, also after a failure.  `needed` says what the caller
+ * reads the plan for, for a run that has none.
+ * Errors: BNX_ENOTFOUND "DIR has no plan.json (a run made before plans, or
+ * not a run directory): NEEDED"; as bnx_plan_read. */
+int bnx_run_plan_read(const char *dir, const char *needed, bnx_plan *plan, bnx_error *err);
+
+/* Load the run's copy of its experiment file, RUN/experiment.ini
+ * (spec/plan.h's BNX_PLAN_INI, written with the plan: the rules the run
+ * froze), as experiment `name` (spec/spec.h's bnx_spec_load); free *spec
+ * with bnx_spec_free, also after a failure.
+ * Errors: BNX_EINVAL for a path too long; as bnx_spec_load (BNX_ENOTFOUND:
+ * the run has no copy). */
+int bnx_run_spec_read(const char *dir, const char *name, bnx_spec *spec, bnx_error *err);
+
+/* Read RUN/summary.csv whole, as it is, into *t (io/csvread.h; free it with
+ * bnx_csv_table_free, also after a failure); it has at least the columns
+ * variant, seed and status.
+ * Errors: BNX_ENOTFOUND "RUN/summary.csv not found: the run has not ended
+ * (...)"; BNX_EFORMAT for a missing column; as bnx_csv_table_read. */
+int bnx_run_summary_read(const char *dir, bnx_csv_table *t, bnx_error *err);
+
+/* The row of summary.csv `t` (bnx_run_summary_read) of the trial of
+ * `variant` and `seed`: the first such row, or -1 if there is none. */
+long bnx_run_summary_row(const bnx_csv_table *t, const char *variant, long seed);
+
+/* Read the trial of c->variant and c->seed (set by the caller; the other
+ * fields are overwritten) of run directory `dir` as bnx_run_read reads a
+ * trial that has ended: its manifest.json for status and wall time (when
+ * it exists: has_manifest) and its metrics.csv whole into the curve.
+ * Errors: as bnx_curve_read (BNX_ENOTFOUND without metrics.csv, BNX_EFORMAT
+ * for a file with a header only), prefixed "trial VARIANT seed K". */
+int bnx_run_trial_read(const char *dir, bnx_curve *c, bnx_error *err);
+
+/* The path of the trial's file RUN/VARIANT/seed-K/FILE (the layout of
+ * docs/reference/outputs.md), for a program that reads it itself (gnuplot),
+ * into path[size].  Returns 0, or -1 if it does not fit (path cut). */
+int bnx_run_trial_path(const char *dir, const char *variant, long seed, const char *file,
+                       char *path, size_t size);
+
+/* Read the trial's file RUN/VARIANT/seed-K/FILE (a CSV: metrics.csv,
+ * ics.csv, landscape.csv, ...) whole, as it is, into *t (free it with
+ * bnx_csv_table_free, also after a failure).  With `live` (a trial that may
+ * still be running: no manifest.json) a last row not yet complete is left
+ * out (bnx_csv_table_read_live) instead of refused.
+ * t->path names the file, also after a failure.
+ * Errors: BNX_EINVAL for a path too long; as bnx_csv_table_read
+ * (BNX_ENOTFOUND for no such file). */
+int bnx_run_trial_csv(const char *dir, const char *variant, long seed, const char *file,
+                      int live, bnx_csv_table *t, bnx_error *err);
+
+/* Read the trial's RUN/VARIANT/seed-K/manifest.json into *info
+ * (runs/manifest.h).  Errors: BNX_EINVAL for a path too long; as
+ * bnx_manifest_read (BNX_ENOTFOUND: the trial has not ended). */
+int bnx_run_trial_manifest(const char *dir, const char *variant, long seed,
+                           bnx_manifest_info *info, bnx_error *err);
 
 /* The first record step at which c's test accuracy is >= target; -1 if no
  * record reaches it. */

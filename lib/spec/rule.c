@@ -10,8 +10,6 @@
 #include "spec/config.h"
 #include "spec/summary.h"
 
-const char *const bnx_rule_agg_names[] = {"mean", "sd", "min", "max", "count",
-                                        "best", "worst", "largest", "smallest"};
 const char *const bnx_rule_reduce_names[] = {"rows_mean", "rows_max", "rows_min", "rows_first",
                                            "rows_last"};
 
@@ -445,14 +443,16 @@ static int filters(struct parser *p, bnx_vnode *n)
 
 static bnx_vnode *expr(struct parser *p);
 
-static bnx_vnode *aggregate(struct parser *p, int agg)
+/* The arguments of measure m (a row of core/measure.h's table), after its
+ * name and '(': as its argument shape says, then the trials' filters. */
+static bnx_vnode *aggregate(struct parser *p, const bnx_measure *m)
 {
     bnx_vnode *n = node(p, N_AGG);
     if (!n)
         return NULL;
-    n->agg = agg;
+    n->measure = m;
     int ok = 1;
-    if (agg == A_LARGEST || agg == A_SMALLEST) {
+    if (m->args == BNX_MEASURE_KEY_Q_TOL) {
         ok = ident(p, n->key, sizeof n->key, "a config key");
         const char *canon = ok ? canonical_key(n->key) : NULL;
         if (ok && !canon) {
@@ -512,17 +512,19 @@ static bnx_vnode *primary(struct parser *p)
         return NULL;
     if (!expect(p, '('))
         return NULL;
-    for (int a = 0; a < (int)(sizeof bnx_rule_agg_names / sizeof bnx_rule_agg_names[0]); a++)
-        if (strcmp(name, bnx_rule_agg_names[a]) == 0)
-            return aggregate(p, a);
+    const bnx_measure *m = bnx_measure_find(name);
+    if (m)
+        return aggregate(p, m);
     int kind = strcmp(name, "abs") == 0       ? N_ABS
                : strcmp(name, "larger") == 0  ? N_LARGER
                : strcmp(name, "smaller") == 0 ? N_SMALLER
                                               : -1;
     if (kind < 0) {
+        char names[512];
+        bnx_measure_names(names, sizeof names);
         p->i = start;
-        return fail_at(p, "unknown function '%s' (expected mean, sd, min, max, count, best, worst, "
-                       "largest, smallest, abs, larger or smaller)", name);
+        return fail_at(p, "unknown function '%s' (expected a measure: %s; or abs, larger or "
+                       "smaller)", name, names);
     }
     bnx_vnode *n = node(p, kind);
     if (!n)

@@ -22,12 +22,14 @@
  *                                `bnexp plot` arguments of the claim's chart
  *
  * The measure is an expression: numbers, + - * /, unary minus,
- * parentheses, abs(E), larger(E, E), smaller(E, E) and aggregates over the
+ * parentheses, abs(E), larger(E, E), smaller(E, E) and measures over the
  * trials of the point that match the filters F (KEY=VALUE, comma-separated;
  * config keys as in an experiment file, bn=true meaning norm=batch, a value
  * with commas in brackets: input_two_level=[0,255]; or variant=NAME, a
  * [variant.NAME] or grid point by its name; no filter: every trial of the
- * point):
+ * point).  The measures are the rows of core/measure.h's table, each
+ * written NAME(Q | F) or NAME(KEY, Q, TOL | F) (`bnexp list` and
+ * docs/reference/measures.md show them):
  *   mean(Q | F), sd(Q | F) (sample sd: undecided with one value),
  *   min(Q | F), max(Q | F),
  *   count(Q | F)      the trials with a value (empty ones are not counted,
@@ -78,6 +80,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/measure.h"
 
 /* The longest measure, in bytes. */
 #define BNX_VERDICT_MEASURE_MAX 1024
@@ -86,7 +89,6 @@
 typedef struct bnx_vnode bnx_vnode;
 
 enum { N_NUM, N_ADD, N_SUB, N_MUL, N_DIV, N_NEG, N_ABS, N_LARGER, N_SMALLER, N_AGG };
-enum { A_MEAN, A_SD, A_MIN, A_MAX, A_COUNT, A_BEST, A_WORST, A_LARGEST, A_SMALLEST };
 enum { Q_SUMMARY, Q_FINAL, Q_STEPS_TO, Q_DIVERGED, Q_ROWS };
 /* rows_*(): the reduction of a column over a CSV's rows */
 enum { R_MEAN, R_MAX, R_MIN, R_FIRST, R_LAST };
@@ -98,8 +100,9 @@ struct bnx_vnode {
     int kind;
     double num;
     bnx_vnode *a, *b;
-    /* N_AGG */
-    int agg, qkind;
+    /* N_AGG: a measure (core/measure.h) of a quantity */
+    const bnx_measure *measure; /* its row of the measure table */
+    int qkind;
     char qname[64];     /* summary.csv or metrics.csv column */
     double qarg;        /* steps_to's accuracy */
     /* Q_ROWS: rows_REDUCE(FILE, COLUMN, RKEY=RVAL, ...) */
@@ -108,17 +111,16 @@ struct bnx_vnode {
     int num_row_filters;
     char rkey[MAX_ROW_FILTERS][64];
     char rval[MAX_ROW_FILTERS][64]; /* the cell's text, compared exactly */
-    char key[64];       /* largest / smallest: the key */
-    double tol;
+    char key[64];       /* BNX_MEASURE_KEY_Q_TOL: the key (canonical) */
+    double tol;         /* BNX_MEASURE_KEY_Q_TOL: TOL */
     int num_filters;
     char fkey[MAX_FILTERS][64];
     char fval[MAX_FILTERS][256]; /* as bnx_config_key_value writes it */
     int term;           /* index in the rule's terms */
 };
 
-/* The names of the aggregates (A_MEAN ...) and of the rows_*() reductions
- * (R_MEAN ...), as written in a measure. */
-extern const char *const bnx_rule_agg_names[];
+/* The names of the rows_*() reductions (R_MEAN ...), as written in a
+ * measure. */
 extern const char *const bnx_rule_reduce_names[];
 
 /* What an empty value counts as. */
@@ -166,11 +168,12 @@ int bnx_verdict_continue(bnx_verdict_rule *r, const char *key, const char *value
  * and parse the measure.
  * Errors: BNX_EFORMAT naming the missing key, or for the measure: the
  * position (1-based character) and what was expected there, an unknown
- * function, a quantity that is neither a summary.csv column nor final() /
- * steps_to() / rows_*(), a rows_*() FILE that is not a plain NAME.csv, row
- * filters before the column or more than 4 of them, a filter or largest()
- * key that is not a config key, a filter value the key does not take (as
- * bnx_config_set); BNX_ENOMEM. */
+ * function (the message lists the measures of core/measure.h's table), a
+ * quantity that is neither a summary.csv column nor final() / steps_to() /
+ * rows_*(), a rows_*() FILE that is not a plain NAME.csv, row filters
+ * before the column or more than 4 of them, a filter or KEY (largest(),
+ * smallest()) that is not a config key, a filter value the key does not
+ * take (as bnx_config_set); BNX_ENOMEM. */
 int bnx_verdict_finish(bnx_verdict_rule *r, bnx_error *err);
 
 /* Free a rule's parsed measure; safe on a zeroed rule. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "analysis/claims.h"
+#include "core/measure.h"
 #include "spec/plan.h"
 #include "spec/spec.h"
 #include "testutil.h"
@@ -32,6 +33,15 @@ static const double acc[2][3][3] = {
     {{0.90, 0.92, 0.94}, {0.95, 0.95, 0.95}, {0.93, 0.94, 0.95}},
     {{0.88, 0.90, 0.92}, {0.70, 0.72, 0.74}, {0.10, 0.10, 0.10}},
 };
+
+/* Where trial tr of the experiment is in acc[]: its variant (0 bn, 1
+ * no-bn) and lr (0: 0.1, 1: 1, 2: 10); returns its final_test_accuracy. */
+static double acc_of(const bnx_plan_trial *tr, int *v, int *l)
+{
+    *v = strncmp(tr->variant, "bn-", 3) == 0 ? 0 : 1;
+    *l = strstr(tr->variant, "lr-0.1") ? 0 : strstr(tr->variant, "lr-10") ? 2 : 1;
+    return acc[*v][*l][tr->seed - 1];
+}
 
 static void write_text(const char *dir, const char *name, const char *text)
 {
@@ -63,9 +73,8 @@ static void make_run(const char *dir, const char *rules, const char *status_b10s
     size_t used = (size_t)snprintf(summary, sizeof summary, "variant,seed,status,final_test_accuracy,steps_to_target\n");
     for (int t = 0; t < plan.num_trials; t++) {
         const bnx_plan_trial *tr = &plan.trials[t];
-        int v = strncmp(tr->variant, "bn-", 3) == 0 ? 0 : 1;
-        int l = strstr(tr->variant, "lr-0.1") ? 0 : strstr(tr->variant, "lr-10") ? 2 : 1;
-        double a = acc[v][l][tr->seed - 1];
+        int v, l;
+        double a = acc_of(tr, &v, &l);
         const char *status = "done";
         if (v == 0 && l == 2 && tr->seed == 3) {
             if (strcmp(status_b10s3, "absent") == 0)
@@ -538,7 +547,8 @@ START_TEST(test_verdict_refusals)
     refused("claim = 1\nwritten = w\nmeasure = mean(final_test_accuracy)\nholds = > 0\n",
             "has no statement");
     refused(HEAD "measure = mean(final_test_accuracy)\nholds = about 1\n", "is not OP NUMBER");
-    refused(HEAD "measure = median(final_test_accuracy)\nholds = > 0\n", "unknown function 'median'");
+    refused(HEAD "measure = median(final_test_accuracy)\nholds = > 0\n",
+            "unknown function 'median' (expected a measure: mean, sd,");
     refused(HEAD "measure = mean(test_acc)\nholds = > 0\n", "'test_acc' is not a numeric column");
     refused(HEAD "measure = mean(final_test_accuracy | colour=red)\nholds = > 0\n",
             "filter colour=red: not a config key");
@@ -594,6 +604,94 @@ START_TEST(test_verdict_refusals)
         refused(rule, rows_bad[i][1]);
     }
 #undef HEAD
+}
+END_TEST
+
+/* An unknown function is refused with every measure of the table named,
+ * and the other functions. */
+START_TEST(test_verdict_unknown_measure)
+{
+    bnx_verdict_rule r;
+    memset(&r, 0, sizeof r);
+    bnx_error err;
+    bnx_error_clear(&err);
+    ck_assert_int_eq(bnx_verdict_set(&r, "claim", "1", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "statement", "s", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "written", "w", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "measure", "1 + median(final_test_accuracy)", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_set(&r, "holds", "> 0", &err), BNX_OK);
+    ck_assert_int_eq(bnx_verdict_finish(&r, &err), BNX_EFORMAT);
+    char names[1024], expect[1200];
+    bnx_measure_names(names, sizeof names);
+    snprintf(expect, sizeof expect, "at character 5 ('median(final_test_ac'): unknown function "
+             "'median' (expected a measure: %s; or abs, larger or smaller)", names);
+    ck_assert_msg(strstr(err.msg, expect), "%s", err.msg);
+    for (int i = 0; i < bnx_measure_count(); i++)
+        ck_assert_msg(strstr(err.msg, bnx_measure_at(i)->name), "%s", bnx_measure_at(i)->name);
+    bnx_verdict_rule_free(&r);
+}
+END_TEST
+
+/* Every row of the measure table in a rule: it parses as its argument
+ * shape says, is decided on a run (18 values over 6 variants, 3 seeds
+ * each, the lr of each), names itself in the term's text and gives the
+ * value its function gives on the same values. */
+START_TEST(test_verdict_every_measure)
+{
+    char dir[4096], rules_all[16384];
+    size_t used = 0;
+    for (int i = 0; i < bnx_measure_count(); i++) {
+        const bnx_measure *m = bnx_measure_at(i);
+        used += (size_t)snprintf(rules_all + used, sizeof rules_all - used,
+                                 "[verdict.m%d]\nclaim = 1\nstatement = s\nwritten = w\n"
+                                 "measure = %s(%sfinal_test_accuracy%s)\nholds = > -1000\n", i,
+                                 m->name, m->args == BNX_MEASURE_KEY_Q_TOL ? "lr, " : "",
+                                 m->args == BNX_MEASURE_KEY_Q_TOL ? ", 0.02" : "");
+        ck_assert_uint_lt(used, sizeof rules_all);
+    }
+    test_tmpdir_create(dir, sizeof dir, "verdict-every");
+    make_run(dir, rules_all, "done");
+    /* the values by hand, in the plan's order: variant by variant, seeds
+     * ascending; the variants' means; their lr */
+    bnx_plan plan;
+    bnx_error err;
+    bnx_error_clear(&err);
+    ck_assert_msg(bnx_plan_read(dir, &plan, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(plan.num_trials, 18);
+    double x[18], mean[6] = {0}, key[6], scratch[19];
+    long seed[18];
+    int var[18];
+    for (int t = 0; t < 18; t++) {
+        const bnx_plan_trial *tr = &plan.trials[t];
+        int v, l;
+        x[t] = acc_of(tr, &v, &l);
+        seed[t] = tr->seed;
+        var[t] = t / 3;
+        mean[t / 3] += x[t] / 3;
+        key[t / 3] = l == 0 ? 0.1 : l == 1 ? 1 : 10;
+    }
+    for (int i = 0; i < bnx_measure_count(); i++) {
+        const bnx_measure *m = bnx_measure_at(i);
+        char name[16];
+        snprintf(name, sizeof name, "m%d", i);
+        bnx_verdict_result res;
+        ck_assert_msg(decide(dir, name, &res, &err) == BNX_OK, "%s: %s", m->name, err.msg);
+        ck_assert_msg(res.outcome == BNX_VERDICT_HOLDS, "%s: %s", m->name, res.points[0].why);
+        ck_assert_int_eq(res.num_terms, 1);
+        ck_assert_msg(strncmp(res.term_text[0], m->name, strlen(m->name)) == 0 &&
+                      res.term_text[0][strlen(m->name)] == '(', "%s", res.term_text[0]);
+        bnx_measure_in in = {.n = 18, .x = x, .seed = seed, .variant = var, .num_variants = 6,
+                             .variant_mean = mean, .scratch = scratch,
+                             .variant_key = m->args == BNX_MEASURE_KEY_Q_TOL ? key : NULL,
+                             .tol = m->args == BNX_MEASURE_KEY_Q_TOL ? 0.02 : 0};
+        char why[256] = "";
+        double want = m->fn(&in, why, sizeof why);
+        ck_assert_msg(fabs(res.points[0].measure - want) < 1e-12, "%s: %g, its function %g",
+                      m->name, res.points[0].measure, want);
+        bnx_verdict_result_free(&res);
+    }
+    bnx_plan_free(&plan);
+    test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -692,6 +790,8 @@ Suite *suite_verdict(void)
     tcase_add_test(tc, test_verdict_rows);
     tcase_add_test(tc, test_verdict_refusals);
     tcase_add_test(tc, test_verdict_former_key_names);
+    tcase_add_test(tc, test_verdict_unknown_measure);
+    tcase_add_test(tc, test_verdict_every_measure);
     tcase_add_test(tc, test_claims_table);
     suite_add_tcase(s, tc);
     return s;

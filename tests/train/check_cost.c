@@ -84,13 +84,9 @@ START_TEST(cnn_counted_by_hand)
 }
 END_TEST
 
-Suite *suite_cost(void)
+static Suite *suite_cost(void)
 {
-    Suite *s = suite_create("cost");
-    TCase *tc = tcase_create("counted by hand");
-    tcase_add_test(tc, mlp_counted_by_hand);
-    tcase_add_test(tc, cnn_counted_by_hand);
-    suite_add_tcase(s, tc);
-    return s;
+    return test_simple_suite("cost", 0, (const TTest *[]){mlp_counted_by_hand, cnn_counted_by_hand, NULL});
 }
+
 TEST_SUITE(suite_cost)
