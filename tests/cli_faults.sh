@@ -55,7 +55,9 @@ expect_fail "enospc is reported with the file and the reason" "checkpoint.bin: w
     env BNEXP_FAILPOINT=checkpoint.write:enospc $BNEXP run "${args[@]}" --out "$tmp/full"
 
 # killed before the plan was written: nothing to continue, and it says so
-(BNEXP_FAILPOINT=plan.write:kill exec $BNEXP run "${args[@]}" --out "$tmp/noplan") >/dev/null 2>&1
+# (waited for with its stderr closed: the shell would announce the SIGKILL)
+BNEXP_FAILPOINT=plan.write:kill $BNEXP run "${args[@]}" --out "$tmp/noplan" >/dev/null 2>&1 &
+{ wait $!; } 2>/dev/null
 expect_fail "a run killed before its plan is refused by --resume" "has no plan.json" \
     $BNEXP run fig1 --resume "$tmp/noplan"
 
