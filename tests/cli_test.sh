@@ -315,8 +315,9 @@ expect_fail "plot: experiment and --run" "not both" $BNEXP plot accuracy fig1 --
 if out=$($BNEXP data fetch fashion-mnist 2>&1) && $BNEXP data verify fashion-mnist >/dev/null 2>&1; then
     ok "Fashion-MNIST present and verified"
     cnn="$tmp/cnn"
+    # (eval_subset: the records before the last read 500 test images, not 10,000)
     if out=$($BNEXP run lr-sweep --variants bn-x5,sigmoid --set steps=20 --set eval_every=10 \
-               --set probe_size=100 --jobs 2 --out "$cnn" 2>&1); then
+               --set probe_size=100 --set eval_subset=500 --jobs 2 --out "$cnn" 2>&1); then
         ok "lr-sweep CNN variants run"
         for v in bn-x5 sigmoid; do
             rows=$(tail -n +2 "$cnn/$v/seed-1/metrics.csv" | cut -d, -f1 | tr '\n' ' ')
@@ -342,7 +343,8 @@ if out=$($BNEXP data fetch fashion-mnist 2>&1) && $BNEXP data verify fashion-mni
     # same results twice (nothing depends on how the threads are scheduled)
     for k in 1 2; do
         $BNEXP run lr-sweep --variants bn-x5,no-bn --set steps=10 --set eval_every=5 --set probe_size=100 \
-            --set train_eval_size=0 --set ics=true --threads 2 --jobs 1 --out "$tmp/threads2-$k" >/dev/null 2>&1
+            --set train_eval_size=0 --set eval_subset=500 --set ics=true --threads 2 --jobs 1 \
+            --out "$tmp/threads2-$k" >/dev/null 2>&1
     done
     if grep -Eq '"threads":[[:space:]]*2' "$tmp/threads2-1/bn-x5/seed-1/manifest.json" &&
        [ -s "$tmp/threads2-2/no-bn/seed-1/ics.csv" ] &&
