@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "core/paths.h"
 #include "analysis/claims.h"
-#include "io/atomic.h"
 
 #define MAX_CHART_ARGS 24
 
