@@ -1,7 +1,11 @@
 #include "nn/conv2d.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "nn/gemm.h"
 #include "nn/kernel.h"
@@ -78,15 +82,22 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n)
  * is one contiguous run for all rows at once (columns x = w, w+1 are
  * computed and dropped).  Each block of 24 positions and 4 output channels
  * keeps its 12 vectors of 8 sums in registers over all input channels and
- * taps (12 FMAs for 3 loads and 4 broadcasts).  The backward's dx is the
- * same kernel on the padded dy with the kernel flipped and transposed;
- * dW sums dy times each tap's run, in 8 lanes, over the examples.
+ * taps (12 FMAs for 3 loads and 4 broadcasts), then stores them to a
+ * staging plane on the padded width whose rows are copied out.  The
+ * backward's dx is the same kernel on the padded dy with the kernel
+ * flipped and transposed.  dW is a GEMM of dy, transposed so that a
+ * position's output channels are contiguous, by the taps' runs of x read
+ * in place: a tile of 16 output channels by 6 (input channel, tap)
+ * columns keeps 12 vectors of sums (12 FMAs for 2 loads and 6
+ * broadcasts, none of them split across cache lines), over chunks of
+ * DW_T positions.
  *
- * Every output is one sum in a fixed order (input channel, then tap, in
- * the 8 lanes of a vector for dW, then the lanes in order), whatever the
- * threads, which share (example, block of channels) pairs (forward, dx)
- * or pairs of output channels (dW).  The order differs from im2col +
- * sgemm's, so results differ from it by rounding (tests/nn/check_conv.c). */
+ * Every output is one sum in a fixed order (forward and dx: input
+ * channel, then tap; dW: example, chunk of positions, position, each
+ * chunk's sum added to the total), whatever the threads, which share
+ * (example, block of channels) pairs (forward, dx) or ranges of dW's
+ * tiles.  The order differs from im2col + sgemm's, so results differ from
+ * it by rounding (tests/nn/check_conv.c). */
 #if defined(__GNUC__) && !defined(BNX_NO_DIRECT_CONV)
 #define DIRECT_CONV 1
 typedef float v8f __attribute__((vector_size(32), aligned(4), may_alias));
@@ -94,7 +105,8 @@ typedef float v8f __attribute__((vector_size(32), aligned(4), may_alias));
 #define DIRECT_CONV 0
 #endif
 
-enum { DQ = 4, DBLOCK = 24, DSLACK = 40 };
+enum { DQ = 4, DBLOCK = 24, DSLACK = 40, DW_O = 16, DW_J = 6, DW_T = 384,
+       STAGE_MAX = 1280 };
 
 /* The sanitizer build (tests/sanitize.mk) leaves the direct kernels'
  * vector loads unchecked: instrumented, they made a CNN trial under ASan
@@ -129,11 +141,14 @@ static size_t padded_plane(const bnx_conv_geom *g)
 
 /* Scratch of the direct path: padded x (c*n planes, kept for the
  * backward), padded dy (k*n planes), then the reordered weights (forward)
- * or the flipped ones and dW's lane sums (backward). */
+ * or the flipped ones, dW's tile sums (k16 * c * 9) and the transposed dy
+ * (n * npos * k16, aligned to 32 bytes), k16 = k rounded up to DW_O. */
 static size_t direct_floats(const bnx_conv_geom *g, int n)
 {
     size_t ps = padded_plane(g), c = (size_t)g->c, k = (size_t)g->k;
-    size_t fwd = (k + DQ - 1) / DQ * DQ * c * 9, bwd = (c + DQ - 1) / DQ * DQ * k * 9 + k * c * 9 * 8;
+    size_t k16 = (k + DW_O - 1) / DW_O * DW_O, npos = (size_t)g->h * (g->w + 2);
+    size_t fwd = (k + DQ - 1) / DQ * DQ * c * 9;
+    size_t bwd = (c + DQ - 1) / DQ * DQ * k * 9 + k16 * c * 9 + (size_t)n * npos * k16 + 8;
     return (c + k) * (size_t)n * ps + (fwd > bwd ? fwd : bwd);
 }
 
@@ -407,6 +422,12 @@ DIRECT_UNCHECKED INLINE void direct_block(const bnx_conv_geom *g, const float *x
     const int h = g->h, w = g->w, wp = w + 2, npos = h * wp;
     const int off[9] = {0, 1, 2, wp, wp + 1, wp + 2, 2 * wp, 2 * wp + 1, 2 * wp + 2};
     int r = 0, x = 0; /* output row and column of the next position */
+    /* The sums go to a staging plane per channel on the padded width, whose
+     * rows are then copied out; a plane too large for it (more than
+     * STAGE_MAX positions) is written value by value. */
+    float stage_buf[npos + DBLOCK <= STAGE_MAX ? DQ * STAGE_MAX : 1];
+    float *stage = npos + DBLOCK <= STAGE_MAX ? stage_buf : NULL;
+    const size_t sst = STAGE_MAX;
     for (int p = 0; p < npos; p += DBLOCK) {
         v8f a00 = (v8f){0} + bias[0], a01 = a00, a02 = a00;
         v8f a10 = (v8f){0} + bias[1], a11 = a10, a12 = a10;
@@ -424,6 +445,14 @@ DIRECT_UNCHECKED INLINE void direct_block(const bnx_conv_geom *g, const float *x
                 a30 += wt[3] * u, a31 += wt[3] * v, a32 += wt[3] * z;
             }
         }
+        if (stage) {
+            float *s0 = stage + p, *s1 = s0 + sst, *s2 = s1 + sst, *s3 = s2 + sst;
+            memcpy(s0, &a00, 32), memcpy(s0 + 8, &a01, 32), memcpy(s0 + 16, &a02, 32);
+            memcpy(s1, &a10, 32), memcpy(s1 + 8, &a11, 32), memcpy(s1 + 16, &a12, 32);
+            memcpy(s2, &a20, 32), memcpy(s2 + 8, &a21, 32), memcpy(s2 + 16, &a22, 32);
+            memcpy(s3, &a30, 32), memcpy(s3 + 8, &a31, 32), memcpy(s3 + 16, &a32, 32);
+            continue;
+        }
         float sums[DQ][DBLOCK];
         memcpy(sums[0], &a00, 32), memcpy(sums[0] + 8, &a01, 32), memcpy(sums[0] + 16, &a02, 32);
         memcpy(sums[1], &a10, 32), memcpy(sums[1] + 8, &a11, 32), memcpy(sums[1] + 16, &a12, 32);
@@ -439,6 +468,12 @@ DIRECT_UNCHECKED INLINE void direct_block(const bnx_conv_geom *g, const float *x
                 x = 0, r++;
         }
     }
+    if (stage) /* the rows of the staged planes, without their columns w, w+1 */
+        for (int q = 0; q < DQ; q++)
+            if (out[q])
+                for (int row = 0; row < h; row++)
+                    memcpy(out[q] + (size_t)row * w, stage + (size_t)q * sst + (size_t)row * wp,
+                           sizeof(float) * (size_t)w);
 }
 
 /* The weights w (k, c, 3, 3) as direct_block reads them, for blocks of DQ
@@ -488,6 +523,69 @@ DIRECT_UNCHECKED BNX_KERNEL static void direct_forward(const bnx_conv_geom *g, i
         }
 }
 
+/* Example e of dy (k, n, h, w) as dyt (npos, k16): dyt[t*k16 + o] =
+ * dy[o][e][r][x] for t = r (w+2) + x, zero for x >= w and o >= k. */
+DIRECT_UNCHECKED INLINE void transpose_dy(const bnx_conv_geom *g, int n, int e, const float *dy,
+                                          int k16, float *dyt)
+{
+    const int h = g->h, w = g->w, wp = w + 2, k = g->k;
+    const size_t hw = (size_t)h * w;
+    for (int r = 0; r < h; r++) {
+        float *row = dyt + (size_t)r * wp * k16;
+        for (int ob = 0; ob < k16; ob += 8) {
+            for (int x = 0; x < w; x++)
+                for (int q = 0; q < 8; q++) {
+                    const int o = ob + q;
+                    row[(size_t)x * k16 + o] = o < k ? dy[((size_t)o * n + e) * hw + (size_t)r * w + x] : 0.0f;
+                }
+            for (int x = w; x < wp; x++)
+                for (int q = 0; q < 8; q++)
+                    row[(size_t)x * k16 + ob + q] = 0.0f;
+        }
+    }
+}
+
+/* One tile of dW: acc[j*DW_O + q] += the sum over positions t in [t0, t1)
+ * of dyt[t*k16 + q] times xs[j][t], for the nj (at most DW_J) columns j and
+ * the DW_O channels q; sums of the chunk in registers, then added. */
+DIRECT_UNCHECKED INLINE void dw_tile_n(const float *dyt, int k16, int t0, int t1,
+                                       const float *const *xs, const int nj, float *acc)
+{
+    v8f s[DW_J][2];
+    for (int j = 0; j < DW_J; j++)
+        s[j][0] = s[j][1] = (v8f){0};
+    for (int t = t0; t < t1; t++) {
+        const float *d = dyt + (size_t)t * k16;
+        const v8f d0 = *(const v8f *)d, d1 = *(const v8f *)(d + 8);
+        for (int j = 0; j < nj; j++) {
+            const float xv = xs[j][t];
+            s[j][0] += xv * d0;
+            s[j][1] += xv * d1;
+        }
+    }
+    for (int j = 0; j < nj; j++) {
+        v8f a0, a1;
+        memcpy(&a0, acc + j * DW_O, 32), memcpy(&a1, acc + j * DW_O + 8, 32);
+        a0 += s[j][0], a1 += s[j][1];
+        memcpy(acc + j * DW_O, &a0, 32), memcpy(acc + j * DW_O + 8, &a1, 32);
+    }
+}
+
+/* dw_tile_n with nj a constant in each call, so that its loops unroll and
+ * its sums stay in registers. */
+DIRECT_UNCHECKED INLINE void dw_tile(const float *dyt, int k16, int t0, int t1,
+                                     const float *const *xs, int nj, float *acc)
+{
+    switch (nj) {
+    case 6: dw_tile_n(dyt, k16, t0, t1, xs, 6, acc); break;
+    case 5: dw_tile_n(dyt, k16, t0, t1, xs, 5, acc); break;
+    case 4: dw_tile_n(dyt, k16, t0, t1, xs, 4, acc); break;
+    case 3: dw_tile_n(dyt, k16, t0, t1, xs, 3, acc); break;
+    case 2: dw_tile_n(dyt, k16, t0, t1, xs, 2, acc); break;
+    default: dw_tile_n(dyt, k16, t0, t1, xs, 1, acc); break;
+    }
+}
+
 /* Backward, from dy (k, n, h, w) and the padded x the forward left in
  * scratch: dw, and dx (skipped if NULL). */
 DIRECT_UNCHECKED BNX_KERNEL static void direct_backward(const bnx_conv_geom *g, int n,
@@ -504,69 +602,52 @@ DIRECT_UNCHECKED BNX_KERNEL static void direct_backward(const bnx_conv_geom *g, 
     for (int o = 0; o < k; o++)
         for (int e = 0; e < n; e++)
             pad_plane(g, dy + ((size_t)o * n + e) * hw, dyp + ((size_t)o * n + e) * ps);
-    /* dW[o][ci][tap] = sum over examples and positions t of dy[o][t] x
-     * padded x[ci][t + tap's offset]: dy on the padded width is the padded
-     * dy from (1, 1) on (its columns w, w+1 are borders: zero).  Pairs of
-     * output channels by pairs of input channels by the 3 taps of one
-     * kernel row: 12 vectors of sums for 8 loads (a channel past the last
-     * repeats the last one, its sums going to `spare`). */
-    BNX_OMP("omp parallel for schedule(static) if ((long)k * c * n * hw >= 32768)")
-    for (int ob = 0; ob < (k + 1) / 2; ob++) {
-        const int o0 = 2 * ob, o1 = o0 + 1 < k ? o0 + 1 : o0;
-        float spare[72] = {0}; /* sums of a repeated channel: discarded */
-        memset(lanes + (size_t)o0 * c * 72, 0, sizeof(float) * (size_t)(o1 - o0 + 1) * c * 72);
-        for (int e = 0; e < n; e++) {
-            const float *d0 = dyp + ((size_t)o0 * n + e) * ps + wp + 1;
-            const float *d1 = dyp + ((size_t)o1 * n + e) * ps + wp + 1;
-            for (int cp = 0; cp < (c + 1) / 2; cp++) {
-                const int c0 = 2 * cp, c1 = c0 + 1 < c ? c0 + 1 : c0;
-                float *acc[2][2] = {
-                    {lanes + ((size_t)o0 * c + c0) * 72, c1 > c0 ? lanes + ((size_t)o0 * c + c1) * 72 : spare},
-                    {o1 > o0 ? lanes + ((size_t)o1 * c + c0) * 72 : spare,
-                     o1 > o0 && c1 > c0 ? lanes + ((size_t)o1 * c + c1) * 72 : spare}};
-                for (int i = 0; i < 3; i++) {
-                    const float *x0 = xp + ((size_t)c0 * n + e) * ps + i * wp;
-                    const float *x1 = xp + ((size_t)c1 * n + e) * ps + i * wp;
-                    float *a00 = acc[0][0] + i * 24, *a01 = acc[0][1] + i * 24;
-                    float *a10 = acc[1][0] + i * 24, *a11 = acc[1][1] + i * 24;
-                    v8f s000, s001, s002, s010, s011, s012, s100, s101, s102, s110, s111, s112;
-                    memcpy(&s000, a00, 32), memcpy(&s001, a00 + 8, 32), memcpy(&s002, a00 + 16, 32);
-                    memcpy(&s010, a01, 32), memcpy(&s011, a01 + 8, 32), memcpy(&s012, a01 + 16, 32);
-                    memcpy(&s100, a10, 32), memcpy(&s101, a10 + 8, 32), memcpy(&s102, a10 + 16, 32);
-                    memcpy(&s110, a11, 32), memcpy(&s111, a11 + 8, 32), memcpy(&s112, a11 + 16, 32);
-                    for (int t = 0; t < npos; t += 8) {
-                        const v8f u = *(const v8f *)(d0 + t), v = *(const v8f *)(d1 + t);
-                        v8f p = *(const v8f *)(x0 + t);
-                        s000 += u * p, s100 += v * p;
-                        p = *(const v8f *)(x0 + t + 1);
-                        s001 += u * p, s101 += v * p;
-                        p = *(const v8f *)(x0 + t + 2);
-                        s002 += u * p, s102 += v * p;
-                        p = *(const v8f *)(x1 + t);
-                        s010 += u * p, s110 += v * p;
-                        p = *(const v8f *)(x1 + t + 1);
-                        s011 += u * p, s111 += v * p;
-                        p = *(const v8f *)(x1 + t + 2);
-                        s012 += u * p, s112 += v * p;
-                    }
-                    /* a spare written more than once ends with junk: never read */
-                    memcpy(a00, &s000, 32), memcpy(a00 + 8, &s001, 32), memcpy(a00 + 16, &s002, 32);
-                    memcpy(a01, &s010, 32), memcpy(a01 + 8, &s011, 32), memcpy(a01 + 16, &s012, 32);
-                    memcpy(a10, &s100, 32), memcpy(a10 + 8, &s101, 32), memcpy(a10 + 16, &s102, 32);
-                    memcpy(a11, &s110, 32), memcpy(a11 + 8, &s111, 32), memcpy(a11 + 16, &s112, 32);
+    /* dW[o][ci][tap] = sum over examples e and positions t (on the padded
+     * width) of dy[o][e][t] times padded x[ci][e] at t + tap's offset: a
+     * GEMM of dy (k x n npos) by the taps' runs of x, whose columns
+     * (ci, tap) are read in place.  dy is first transposed to dyt (n, npos,
+     * k16), each position's channels contiguous (zero in the columns w,
+     * w+1 and past channel k); a tile of DW_O output channels by DW_J
+     * columns keeps its 12 vectors of sums in registers (dw_tile). */
+    const int c9 = c * 9, k16 = (k + DW_O - 1) / DW_O * DW_O;
+    const int jt = (c9 + DW_J - 1) / DW_J, tiles = k16 / DW_O * jt;
+    float *dwacc = lanes;
+    float *dyt = (float *)(((uintptr_t)(dwacc + (size_t)k16 * c9) + 31) & ~(uintptr_t)31);
+    memset(dwacc, 0, sizeof(float) * (size_t)k16 * c9);
+    BNX_OMP("omp parallel for schedule(static) if ((long)k * n * hw >= 32768)")
+    for (int e = 0; e < n; e++)
+        transpose_dy(g, n, e, dy, k16, dyt + (size_t)e * npos * k16);
+    const int off[9] = {0, 1, 2, wp, wp + 1, wp + 2, 2 * wp, 2 * wp + 1, 2 * wp + 2};
+    int parts = 1;
+#ifdef _OPENMP
+    parts = omp_get_max_threads();
+#endif
+    if (parts > tiles)
+        parts = tiles;
+    /* Each part, a contiguous range of tiles, goes through the examples and
+     * their positions in chunks of DW_T (a chunk of dyt stays in the L1
+     * cache across the part's tiles); every dW entry is summed in the same
+     * order (example, chunk, position) however the tiles are parted. */
+    BNX_OMP("omp parallel for schedule(static) if (parts > 1 && (long)k * c * n * hw >= 32768)")
+    for (int part = 0; part < parts; part++) {
+        const int lo = (int)((long)tiles * part / parts), hi = (int)((long)tiles * (part + 1) / parts);
+        for (int e = 0; e < n; e++)
+            for (int t0 = 0; t0 < npos; t0 += DW_T) {
+                const int t1 = t0 + DW_T < npos ? t0 + DW_T : npos;
+                for (int tile = lo; tile < hi; tile++) {
+                    const int ko = tile / jt, j0 = tile % jt * DW_J;
+                    const int nj = c9 - j0 < DW_J ? c9 - j0 : DW_J;
+                    const float *xs[DW_J];
+                    for (int j = 0; j < nj; j++)
+                        xs[j] = xp + ((size_t)((j0 + j) / 9) * n + e) * ps + off[(j0 + j) % 9];
+                    dw_tile(dyt + (size_t)e * npos * k16 + ko * DW_O, k16, t0, t1, xs, nj,
+                            dwacc + ((size_t)ko * c9 + j0) * DW_O);
                 }
             }
-        }
-        for (int o = o0; o <= o1; o++)
-            for (int ci = 0; ci < c; ci++)
-                for (int t = 0; t < 9; t++) {
-                    const float *l = lanes + (((size_t)o * c + ci) * 9 + t) * 8;
-                    double sum = 0.0;
-                    for (int q = 0; q < 8; q++)
-                        sum += l[q];
-                    dw[((size_t)o * c + ci) * 9 + t] = (float)sum;
-                }
     }
+    for (int o = 0; o < k; o++)
+        for (int j = 0; j < c9; j++)
+            dw[(size_t)o * c9 + j] = dwacc[((size_t)(o / DW_O) * c9 + j) * DW_O + o % DW_O];
     if (!dx)
         return;
     /* dx = the same convolution of the padded dy with the kernel flipped

@@ -51,8 +51,9 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n);
  * bnx_conv2d_backward need for a mini-batch of n: for a 3x3 convolution
  * with stride 1 and padding 1, which they compute directly (no im2col),
  * the input zero-padded to (c, n, h+2, w+2) and dy to (k, n, h+2, w+2)
- * (each plane with 40 to 47 zeros after it), plus the reordered weights
- * and dW's partial sums (k*c*72); for every other geometry
+ * (each plane with 40 to 47 zeros after it), plus the reordered weights,
+ * dW's tile sums (k16*c*9) and dy transposed to (n, h*(w+2), k16), k16 =
+ * k rounded up to a multiple of 16; for every other geometry
  * bnx_conv_col_floats(g, n). */
 size_t bnx_conv_scratch_floats(const bnx_conv_geom *g, int n);
 

@@ -19,7 +19,7 @@
 /* Threads.  With OpenMP (GCC's -fopenmp, the Makefile's OMPFLAGS) the
  * kernels share their loops among the threads of bnx_kernel_set_threads:
  * elementwise loops by contiguous ranges, direct convolutions by
- * (example, block of channels) and their dW by pairs of output channels,
+ * (example, block of channels) and their dW by ranges of tiles,
  * im2col slices by examples and im2col and col2im by (channel, block of
  * examples), pooling by planes, batch norm on maps by channel, online
  * norm by channel within an example, per-channel sums by channel.  No float sum is ever split between
