@@ -598,10 +598,11 @@ DIRECT_UNCHECKED BNX_KERNEL static void direct_backward(const bnx_conv_geom *g, 
     const size_t ps = padded_plane(g), hw = (size_t)g->h * g->w;
     float *xp = scratch, *dyp = scratch + (size_t)c * n * ps, *wx = dyp + (size_t)k * n * ps;
     float *lanes = wx + (size_t)cb * DQ * k * 9;
-    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)k * n * hw >= 32768)")
-    for (int o = 0; o < k; o++)
-        for (int e = 0; e < n; e++)
-            pad_plane(g, dy + ((size_t)o * n + e) * hw, dyp + ((size_t)o * n + e) * ps);
+    if (dx) /* the padded dy is dx's input alone */
+        BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)k * n * hw >= 32768)")
+        for (int o = 0; o < k; o++)
+            for (int e = 0; e < n; e++)
+                pad_plane(g, dy + ((size_t)o * n + e) * hw, dyp + ((size_t)o * n + e) * ps);
     /* dW[o][ci][tap] = sum over examples e and positions t (on the padded
      * width) of dy[o][e][t] times padded x[ci][e] at t + tap's offset: a
      * GEMM of dy (k x n npos) by the taps' runs of x, whose columns

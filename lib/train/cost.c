@@ -50,7 +50,11 @@ int bnx_trial_flops(const bnx_config *cfg, int c, int h, int w, int classes, lon
     long train_eval = cfg->train_eval_size < train_n ? cfg->train_eval_size : train_n;
     cost->forward = f;
     cost->train = (double)cfg->steps * 3.0 * cfg->batch_size * f;
-    cost->eval = (double)bnx_trial_records(cfg) * (double)(test_n + train_eval) * f;
+    long records = bnx_trial_records(cfg);
+    double test = (double)records * (double)test_n;
+    if (cfg->eval_subset > 0 && cfg->eval_subset < test_n) /* the last record: the whole set */
+        test = (double)(records - 1) * (double)cfg->eval_subset + (double)test_n;
+    cost->eval = ((double)records * (double)train_eval + test) * f;
     cost->total = cost->train + cost->eval;
     return BNX_OK;
 }

@@ -20,7 +20,10 @@
  * layer before them).  A trial then costs
  *   training    steps * 3 * batch_size * F     (the backward pass taken as
  *                                               twice the forward, as usual)
- *   evaluation  records * (test_n + min(train_eval_size, train_n)) * F
+ *   evaluation  (records * min(train_eval_size, train_n) + test) * F,
+ *               test = records * test_n, or with 0 < eval_subset < test_n
+ *               (records - 1) * eval_subset + test_n (the last record
+ *               reads the whole test set)
  * with F the forward FLOPs of one example and records =
  * bnx_trial_records(cfg).  The probes (quantiles, ics, landscape, scale
  * check) are left out. */
