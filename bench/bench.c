@@ -532,7 +532,8 @@ static void bench_cnn(void)
     printf("  a 1024^3 sgemm: %.1f GFLOP/s on 1 thread, %.1f on 2\n", big[1], big[2]);
     printf("  %-26s %-7s %9s %11s %9s %12s %11s\n", "norm / norm_fc", "threads", "step ms", "images/s",
            "GEMMs ms", "step/GEMMs", "step/floor");
-    double gemm_ms[3] = {0}, bn_step[3] = {0}, eval_ms[3] = {0}, flops = 0;
+    double gemm_ms[3] = {0}, bn_step[3] = {0}, noisy_step[3] = {0}, eval_ms[3] = {0}, flops = 0;
+    int noisy = bnx_norm_find("batch_noisy");
     for (int kind = 0; kind < kinds; kind++) {
         int fc = fc_kind(kind);
         for (int threads = 1; threads <= 2; threads++) {
@@ -545,6 +546,8 @@ static void bench_cnn(void)
                 flops = cnn_gemm_flops(&cnn.net);
             }
             double step = best_ms(cnn_step, &cnn, 10, 5);
+            if (kind == noisy)
+                noisy_step[threads] = step;
             if (kind == batch) {
                 bn_step[threads] = step;
                 cnn_eval(&cnn);
@@ -592,6 +595,10 @@ static void bench_cnn(void)
            "%.0f records of %d images %.1f s: records %.0f%% of the trial\n", cnn_cfg.steps, training,
            records, 10000 + cnn_cfg.train_eval_size, records * per_record,
            100.0 * records * per_record / (training + records * per_record));
+    for (int threads = 1; threads <= 2; threads++)
+        printf("  %d thread(s): BN step %.2fx its FLOP floor (target 1.5x on 1 thread); noisy BN "
+               "step %.2fx BN's (target 1.3x)\n", threads, bn_step[threads] /
+               (flops / (big[threads] * 1e6)), noisy_step[threads] / bn_step[threads]);
     printf("  targets: step within 1.25x of its GEMMs on 1 and 2 threads, every normalization; "
            "evaluation 2.5x training\n");
 }
@@ -603,7 +610,8 @@ static void bench_cnn(void)
  * every `every` (train/trainer.h's timing), with eval_subset = subset;
  * prints where a record's time goes.  Returns the per-record ms (0: not
  * run). */
-static double record_breakdown(const bnx_dataset *train, const bnx_dataset *test, int subset)
+static double record_breakdown(const bnx_dataset *train, const bnx_dataset *test, int subset,
+                               double whole_ms)
 {
     bnx_config cfg = cnn_cfg;
     cfg.steps = 200;
@@ -626,11 +634,20 @@ static double record_breakdown(const bnx_dataset *train, const bnx_dataset *test
     double per = (tm.test_eval + tm.train_eval + tm.population + tm.probe_pass + tm.record_write) * rec;
     /* a forward of one image at training speed: a step is about three forwards of a mini-batch */
     double fwd_ms = step_ms / (3.0 * cfg.batch_size);
-    long images = (subset > 0 && subset < test->n ? subset + cfg.probe_size : test->n) +
-                  (cfg.train_eval_size < train->n ? cfg.train_eval_size : train->n);
-    printf("  eval_subset = %d: %ld records, %.1f ms each (%.1f training steps); forward FLOPs of "
-           "its %ld images at training speed %.1f ms: %.2fx\n", subset, tm.records, per,
-           per / step_ms, images, images * fwd_ms, per / (images * fwd_ms));
+    long train_images = cfg.train_eval_size < train->n ? cfg.train_eval_size : train->n;
+    int sub = subset > 0 && subset < test->n;
+    /* with a subset, the last record still reads the whole test set: the
+     * others cost (records * per - whole) / (records - 1), whole_ms being
+     * a whole record's cost from the run without a subset */
+    double inter = sub && whole_ms > 0 && tm.records > 1
+                   ? (tm.records * per - whole_ms) / (tm.records - 1) : per;
+    long images = (sub ? subset + cfg.probe_size : test->n) + train_images;
+    printf("  eval_subset = %d: %ld records, %.1f ms each on average (%.1f training steps)%s; "
+           "forward FLOPs of its %ld images at training speed %.1f ms: %.2fx\n", subset, tm.records,
+           per, per / step_ms, sub ? ", the last reading the whole test set" : "", images,
+           images * fwd_ms, inter / (images * fwd_ms));
+    if (sub)
+        printf("    a record before the last: %.1f ms (%.1f training steps)\n", inter, inter / step_ms);
     printf("    test evaluation %.1f, train evaluation %.1f, Algorithm 2 %.1f, training-mode probe "
            "pass %.1f, rows written %.1f ms\n", tm.test_eval * rec, tm.train_eval * rec,
            tm.population * rec, tm.probe_pass * rec, tm.record_write * rec);
@@ -639,8 +656,10 @@ static double record_breakdown(const bnx_dataset *train, const bnx_dataset *test
                tm.probe_seconds[i][0] * rec, tm.probe_seconds[i][1] * rec,
                tm.probe_seconds[i][2] * rec);
     double records = (double)cnn_cfg.steps / cnn_cfg.eval_every + 1, training = cnn_cfg.steps * step_ms;
+    double all = sub ? (records - 1) * inter + (whole_ms > 0 ? whole_ms : per) : records * per;
     printf("    lr-sweep's default run (%ld steps, %.0f records) at these rates: records %.0f%% of "
-           "the trial\n", cnn_cfg.steps, records, 100.0 * records * per / (training + records * per));
+           "the trial (target with eval_subset = 2000: 15%%)\n", cnn_cfg.steps, records,
+           100.0 * all / (training + all));
     return per;
 }
 
@@ -655,8 +674,8 @@ static void bench_records(void)
         printf("  skipped: %s\n", err.msg);
         return;
     }
-    record_breakdown(&train, &test, 0);
-    record_breakdown(&train, &test, 2000);
+    double whole = record_breakdown(&train, &test, 0, 0);
+    record_breakdown(&train, &test, 2000, whole);
     bnx_dataset_free(&train);
     bnx_dataset_free(&test);
 }
