@@ -89,15 +89,15 @@ b() { (cd "$work" && env BNEXP_HOME="$home" "$bnexp" "$@"); }
 if out=$(b run claims --only tiny --jobs 2 2>&1) && [ -f "$work/runs/claims.md" ] &&
     [ -f "$work/runs/claims.csv" ] && grep -q "suite runs/claims/[0-9-]*, 1 experiment(s), 8 of 8 trial(s)" <<<"$out" &&
     grep -q '^tiny: claim 2 "BN ends above no BN, at every init": holds; .* over 2 points$' <<<"$out" &&
-    grep -q '^tiny: claim 7 "accuracy above 1": does not hold; 0\.[0-9]* (per seed' <<<"$out"; then
+    grep -q '^tiny: claim 7 "accuracy above 1": does not hold; 0\.[0-9]* \[[0-9.e-]*, [0-9.e-]*\], 2 seeds' <<<"$out"; then
     ok "run claims --only tiny: ran tiny, its verdicts printed, wrote runs/claims.md and claims.csv"
 else
     fail "run claims --only tiny" "$out"
 fi
 md=$(cat "$work/runs/claims.md" 2>/dev/null)
 run=$(cd "$work/runs/tiny" 2>/dev/null && readlink latest)
-if grep -q "| 2 | BN ends above no BN, at every init | the test | \[tiny\](#tiny-better) | .* over 2 points | \*\*holds\*\* | \[chart\](tiny/$run/plots/tiny-sweep-init_std-by-norm.png) |" <<<"$md" &&
-    grep -q "| 7 | accuracy above 1 | - | \[tiny\](#tiny-impossible) | 0\.[0-9]* (per seed 0\.[0-9]* ± [0-9.e-]*, 2 seeds) | \*\*does not hold\*\* | - |" <<<"$md" &&
+if grep -q "| 2 | BN ends above no BN, at every init | the test | \[tiny\](#tiny-better) | .* over 2 points | \*\*holds\*\* | written: no ISO date | \[chart\](tiny/$run/plots/tiny-sweep-init_std-by-norm.png) |" <<<"$md" &&
+    grep -q "| 7 | accuracy above 1 | - | \[tiny\](#tiny-impossible) | 0\.[0-9]* \[[0-9.e-]*, [0-9.e-]*\], 2 seeds | \*\*does not hold\*\* | written: no ISO date | - |" <<<"$md" &&
     grep -q "| 10 | never run | - | \[later\](#later) | - | \*\*not run\*\* | - |" <<<"$md" &&
     ! grep -q "plain" <<<"$md"; then
     ok "claims.md: one row per rule, by claim: holds, does not hold, not run; the chart linked"
@@ -110,7 +110,7 @@ else
     fail "the rule's chart is a PNG" "$out"
 fi
 csv=$(cat "$work/runs/claims.csv" 2>/dev/null)
-if [ "$(head -1 <<<"$csv")" = "claim,rule,experiment,statement,source,written,run,state,verdict,point,seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why" ] &&
+if [ "$(head -1 <<<"$csv")" = "claim,rule,experiment,statement,source,written,run,state,verdict,point,seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why,point_verdict,ci_lo,ci_hi,seeds_needed,note" ] &&
     [ "$(grep -c "^2,better,tiny,\"BN ends above no BN, at every init\",the test,\"in the test, before the run\",runs/tiny/$run,decided,holds,init_std=0.0[1],2,1,1," <<<"$csv")" = 1 ] &&
     grep -q "^10,,later,never run,,in the test,,not run,,,,,,,,,," <<<"$csv" &&
     [ "$(wc -l <<<"$csv")" = 5 ]; then
@@ -136,6 +136,16 @@ else
     fail "report claims again: claims.csv changed" "$(diff "$tmp/claims1.csv" "$work/runs/claims.csv")"
 fi
 
+# --- a run with --set does not decide: the newest run of the file as committed does ---
+if b run tiny --set steps=100 --jobs 2 >/dev/null 2>&1 && md=$(b report claims --no-charts 2>/dev/null) &&
+    grep -q "^- run: runs/tiny/$run$" <<<"$md" &&
+    grep -q "^- newer runs passed over: [0-9-]* (it was run with --set steps=100)$" <<<"$md" &&
+    grep -q '"overrides":	"--set steps=100"' "$work/runs/tiny/latest/plan.json"; then
+    ok "a run with --set is passed over and named; the run of the file as committed decides"
+else
+    fail "a run with --set passed over" "${md:-}"
+fi
+
 # --- a rule edited after the run does not decide; one added is not run ---
 sed -i 's/^holds = > 1$/holds = > 0/' "$home/experiments/tiny.ini"
 cat >>"$home/experiments/tiny.ini" <<'EOF'
@@ -150,7 +160,7 @@ md=$(b report claims --no-charts 2>/dev/null)
 if grep -q "accuracy above 1 .* \*\*does not hold\*\* (rule edited since the run)" <<<"$md" &&
     grep -q "the run's own rule decided it" <<<"$md" &&
     grep -q "| 3 | added after the run | - | \[tiny\](#tiny-added) | - | \*\*not run\*\* | - |" <<<"$md" &&
-    grep -q "not run with this rule (the latest run's copy of the file lacks it)" <<<"$md"; then
+    grep -q "not run with this rule (the deciding run's copy of the file lacks it)" <<<"$md"; then
     ok "an edited rule: the run's own rule decides, flagged; an added rule: not run"
 else
     fail "edited and added rules" "$md"

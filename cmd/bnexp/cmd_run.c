@@ -357,6 +357,30 @@ static int read_resumed_plan(const run_args *a, char *out, size_t size, bnx_plan
     return 0;
 }
 
+
+/* How the plan departs from its experiment file, as the options gave it
+ * (plan.h's overrides): every --grid, --set (--threads and --jobs change
+ * no result and are left out), --variants, and --seeds N other than the
+ * file's `seeds`; "" when the run is the file as committed. */
+static void record_overrides(const run_args *a, int file_seeds, bnx_plan *plan)
+{
+    size_t used = 0, size = sizeof plan->overrides;
+    char *o = plan->overrides;
+#define ADD(...) (used += used < size ? (size_t)snprintf(o + used, size - used, __VA_ARGS__) : 0)
+    for (int i = 0; i < a->num_grids; i++)
+        ADD("%s--grid %s", used ? " " : "", a->grids[i]);
+    for (int i = 0; i < a->num_sets; i++)
+        if (strncmp(a->sets[i], "threads=", 8) != 0)
+            ADD("%s--set %s", used ? " " : "", a->sets[i]);
+    if (a->variants[0])
+        ADD("%s--variants %s", used ? " " : "", a->variants);
+    if (a->seeds && a->seeds != file_seeds)
+        ADD("%s--seeds %d", used ? " " : "", a->seeds);
+#undef ADD
+    if (used >= size) /* cut: still marked as overridden */
+        snprintf(o + size - 4, 4, "...");
+}
+
 /* The plan of a new run: the experiment's spec with the command line's
  * settings applied, every variant x seed resolved. */
 static int make_plan(const run_args *a, bnx_spec *spec, bnx_plan *plan)
@@ -385,6 +409,7 @@ static int make_plan(const run_args *a, bnx_spec *spec, bnx_plan *plan)
     int seeds = a->seeds ? a->seeds : a->seed_given ? 0 : spec->seeds;
     if (bnx_plan_build(spec, seeds, plan, &err))
         return cli_error(2, "run: %s", err.msg);
+    record_overrides(a, spec->seeds, plan);
     snprintf(plan->bnexp, sizeof plan->bnexp, "%s", BNX_VERSION " (" BNX_GITREV ")");
     bnx_utc_iso8601(plan->created_utc, sizeof plan->created_utc);
     return 0;

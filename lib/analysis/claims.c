@@ -1,5 +1,6 @@
 #include "analysis/claims.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,25 +54,136 @@ static const bnx_verdict_rule *find_rule(const bnx_spec *spec, const char *name)
     return NULL;
 }
 
+/* The run of experiment `name` that decides its rows (analysis/claims.h):
+ * the newest directory RUNS/NAME/RUN whose plan.json records no overrides
+ * and at least `file_seeds` seeds per variant, into run ("" if none); the
+ * newer ones passed over, with why, into skipped; *unknown: the run's plan
+ * predates the record of overrides.  An experiment without runs is no
+ * error; BNX_ENOMEM is. */
+static int choose_run(const char *runs_dir, const char *name, int file_seeds, char *run,
+                      size_t size, char *skipped, size_t skipped_size, int *unknown,
+                      char *started, bnx_error *err)
+{
+    run[0] = skipped[0] = started[0] = '\0';
+    *unknown = 0;
+    if (!runs_dir)
+        return BNX_OK;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", runs_dir, name);
+    bnx_names names = {0};
+    bnx_error e;
+    bnx_error_clear(&e);
+    int rc = bnx_dir_names(dir, 100000, &names, &e);
+    if (rc == BNX_ENOMEM) {
+        bnx_names_free(&names);
+        return bnx_fail(err, rc, "%s", e.msg);
+    }
+    size_t used = 0;
+    for (int i = names.n - 1; rc == BNX_OK && i >= 0 && !run[0]; i--) {
+        char path[4096];
+        if (strcmp(names.v[i], "latest") == 0 ||
+            (size_t)snprintf(path, sizeof path, "%s/%s", dir, names.v[i]) >= sizeof path ||
+            !bnx_is_dir(path))
+            continue;
+        bnx_plan plan;
+        bnx_error pe;
+        bnx_error_clear(&pe);
+        char why[1100] = "";
+        if (bnx_plan_read(path, &plan, &pe) != BNX_OK) {
+            if (pe.code == BNX_ENOMEM) {
+                bnx_names_free(&names);
+                return bnx_fail(err, pe.code, "%s", pe.msg);
+            }
+            /* not a plan this bnexp reads: the reader names it on the row */
+            snprintf(run, size, "%.4095s", path);
+            break;
+        }
+        int seeds = 0; /* the fewest seeds a variant has */
+        for (int t = 0; t < plan.num_trials; t++) {
+            int k = 0;
+            for (int u = 0; u < plan.num_trials; u++)
+                k += strcmp(plan.trials[u].variant, plan.trials[t].variant) == 0;
+            if (t == 0 || k < seeds)
+                seeds = k;
+        }
+        if (plan.overrides_known && plan.overrides[0])
+            snprintf(why, sizeof why, "it was run with %s", plan.overrides);
+        else if (file_seeds > 0 && seeds < file_seeds)
+            snprintf(why, sizeof why, "%d seed%s a variant, the file has %d", seeds,
+                     seeds == 1 ? "" : "s", file_seeds);
+        else {
+            snprintf(run, size, "%.4095s", path);
+            *unknown = !plan.overrides_known;
+            snprintf(started, 32, "%s", plan.created_utc);
+        }
+        bnx_plan_free(&plan);
+        if (why[0] && used < skipped_size)
+            used += (size_t)snprintf(skipped + used, skipped_size - used, "%s%s (%s)",
+                                     used ? "; " : "", names.v[i], why);
+    }
+    bnx_names_free(&names);
+    return BNX_OK;
+}
+
+/* The number of leading characters of s that form an ISO date
+ * (YYYY-MM-DD, 10) or date-time (YYYY-MM-DDTHH:MM, optionally :SS, and Z),
+ * or 0. */
+static int iso_prefix(const char *s)
+{
+    static const char date[] = "dddd-dd-dd", time[] = "Tdd:dd";
+    int i = 0;
+    for (; date[i]; i++)
+        if (date[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != date[i])
+            return 0;
+    for (int k = 0; time[k]; k++)
+        if (time[k] == 'd' ? !isdigit((unsigned char)s[i + k]) : s[i + k] != time[k])
+            return i;
+    i += 6;
+    if (s[i] == ':' && isdigit((unsigned char)s[i + 1]) && isdigit((unsigned char)s[i + 2]))
+        i += 3;
+    return s[i] == 'Z' ? i + 1 : i;
+}
+
+/* row->registered: the rule's `written` against its run's start. */
+static void registration(bnx_claim_row *row)
+{
+    const bnx_verdict_rule *r = &row->rule;
+    int n = iso_prefix(r->written);
+    if (r->amends[0])
+        snprintf(row->registered, sizeof row->registered, "amended after seeing data "
+                 "(amends %s)", r->amends);
+    else if (!row->started[0] || row->state == BNX_CLAIM_NOT_RUN)
+        snprintf(row->registered, sizeof row->registered, "-");
+    else if (n == 0)
+        snprintf(row->registered, sizeof row->registered, "written: no ISO date");
+    else if (n == 10) { /* a date: compare days */
+        int c = strncmp(r->written, row->started, 10);
+        snprintf(row->registered, sizeof row->registered, "%s", c < 0 ? "pre-registered"
+                 : c > 0 ? "written after its run began"
+                 : "written the day its run began (order not known)");
+    } else { /* a date-time, in UTC: as text, up to the minute or second given */
+        char when[24];
+        snprintf(when, sizeof when, "%.*s", r->written[n - 1] == 'Z' ? n - 1 : n, r->written);
+        int c = strncmp(when, row->started, strlen(when));
+        snprintf(row->registered, sizeof row->registered, "%s", c < 0 ? "pre-registered"
+                 : "written after its run began");
+    }
+}
+
 /* Rows for experiment `name` (file `file`, loaded as `spec`). */
 static int add_experiment(bnx_claims *c, int *cap, const char *name, const char *file,
                           const bnx_spec *spec, const char *runs_dir, bnx_error *err)
 {
-    char run[4096];
+    char run[4096], skipped[1024] = "";
     bnx_spec frozen = {0};
-    int have_run = 0, frozen_ok = 0;
+    int have_run = 0, frozen_ok = 0, unknown = 0;
     char frozen_err[1024] = "";
-    snprintf(run, sizeof run, "%s/%s/latest", runs_dir ? runs_dir : "", name);
-    char target[1024];
-    ssize_t n = runs_dir ? readlink(run, target, sizeof target - 1) : -1;
-    if (n > 0) { /* latest -> RUN: name the run itself */
-        target[n] = '\0';
-        if (target[0] == '/')
-            snprintf(run, sizeof run, "%s", target);
-        else if (!strchr(target, '/'))
-            snprintf(run, sizeof run, "%s/%s/%s", runs_dir, name, target);
-    }
-    if (runs_dir && bnx_is_dir(run)) {
+    char started[32];
+    int rc = choose_run(runs_dir, name, spec->seeds, run, sizeof run, skipped, sizeof skipped,
+                        &unknown, started, err);
+    if (rc)
+        return rc;
+    if (run[0] && bnx_is_dir(run)) {
         have_run = 1;
         bnx_error e;
         bnx_error_clear(&e);
@@ -87,6 +199,9 @@ static int add_experiment(bnx_claims *c, int *cap, const char *name, const char 
         }
         snprintf(row->experiment, sizeof row->experiment, "%s", name);
         snprintf(row->file, sizeof row->file, "%s", file);
+        snprintf(row->skipped, sizeof row->skipped, "%s", skipped);
+        row->overrides_unknown = unknown;
+        snprintf(row->started, sizeof row->started, "%s", started);
         copy_rule(&row->rule, &spec->verdicts[i]);
         if (!have_run) {
             row->state = BNX_CLAIM_NOT_RUN;
@@ -117,6 +232,30 @@ static int add_experiment(bnx_claims *c, int *cap, const char *name, const char 
             snprintf(row->error, sizeof row->error, "%s", e.msg);
     }
     bnx_spec_free(&frozen);
+    bnx_claim_row *mine = c->rows + c->num_rows - spec->num_verdicts; /* this file's rows */
+    for (int i = 0; i < spec->num_verdicts; i++) {
+        bnx_claim_row *row = &mine[i];
+        registration(row);
+        if (!row->rule.requires[0])
+            continue;
+        const bnx_claim_row *ctl = NULL;
+        for (int k = 0; k < spec->num_verdicts; k++)
+            if (strcmp(mine[k].rule.name, row->rule.requires) == 0)
+                ctl = &mine[k];
+        int holds = ctl && ctl->state == BNX_CLAIM_DECIDED &&
+                    ctl->result.outcome == BNX_VERDICT_HOLDS;
+        snprintf(row->control, sizeof row->control, "control %s %s", row->rule.requires,
+                 holds ? "holds" : !ctl || ctl->state != BNX_CLAIM_DECIDED ? "is not decided"
+                 : ctl->result.outcome == BNX_VERDICT_FAILS ? "does not hold"
+                 : ctl->result.outcome == BNX_VERDICT_INCONCLUSIVE ? "is inconclusive"
+                 : ctl->result.outcome == BNX_VERDICT_MIXED ? "is mixed" : "is undecided");
+        if (!holds && row->state == BNX_CLAIM_DECIDED) {
+            row->result.outcome = BNX_VERDICT_UNDECIDED;
+            size_t n = strlen(row->control);
+            snprintf(row->control + n, sizeof row->control - n, ": this rule is not decided "
+                     "(the design could not show the effect)");
+        }
+    }
     return BNX_OK;
 }
 
@@ -180,6 +319,17 @@ int bnx_claims_collect(const char *experiments_dir, const char *runs_dir, bnx_cl
 
 /* ---- text ---- */
 
+/* "0.0021 [-0.0091, 0.0133]": a point's estimate (the mean of its per-seed
+ * values) and its 95% interval; the pooled value alone with fewer than
+ * two seeds. */
+static void estimate_text(const bnx_verdict_point *p, char *buf, size_t size)
+{
+    if (p->per_seed.n >= 2)
+        snprintf(buf, size, "%.4g [%.4g, %.4g]", p->ci.mean, p->ci.lo, p->ci.hi);
+    else
+        snprintf(buf, size, "%.4g", p->measure);
+}
+
 void bnx_claim_measure_text(const bnx_claim_row *row, char *buf, size_t size)
 {
     const bnx_verdict_result *res = &row->result;
@@ -189,11 +339,10 @@ void bnx_claim_measure_text(const bnx_claim_row *row, char *buf, size_t size)
     }
     if (res->num_points == 1) {
         const bnx_verdict_point *p = &res->points[0];
-        if (p->per_seed.n >= 2)
-            snprintf(buf, size, "%.4g (per seed %.4g ± %.2g, %d seeds)", p->measure,
-                     p->per_seed.mean, p->per_seed.sd, p->per_seed.n);
-        else
-            snprintf(buf, size, "%.4g (%d seed%s)", p->measure, p->seeds, p->seeds == 1 ? "" : "s");
+        char est[96];
+        estimate_text(p, est, sizeof est);
+        snprintf(buf, size, "%s, %d seed%s", est, p->per_seed.n >= 2 ? p->per_seed.n : p->seeds,
+                 (p->per_seed.n >= 2 ? p->per_seed.n : p->seeds) == 1 ? "" : "s");
         return;
     }
     snprintf(buf, size, "%.4g to %.4g over %d points", res->measure.min, res->measure.max,
@@ -214,9 +363,16 @@ void bnx_claim_verdict_text(const bnx_claim_row *row, char *buf, size_t size)
     int n = snprintf(buf, size, "%s", bnx_verdict_outcome_name(res->outcome));
     if (n < 0 || (size_t)n >= size)
         return;
-    if (res->outcome == BNX_VERDICT_MIXED)
-        n += snprintf(buf + n, size - (size_t)n, " (holds at %d of %d points)", res->holding,
+    if (res->outcome == BNX_VERDICT_MIXED || (res->outcome == BNX_VERDICT_INCONCLUSIVE &&
+                                              res->num_points > 1))
+        n += snprintf(buf + n, size - (size_t)n, " (holds at %d, does not at %d, inconclusive "
+                      "at %d of %d points)", res->holding, res->failing, res->inconclusive,
                       res->decided);
+    else if (res->outcome == BNX_VERDICT_INCONCLUSIVE && res->points[0].seeds_needed > 0)
+        n += snprintf(buf + n, size - (size_t)n, res->points[0].seeds_needed > BNX_VERDICT_SEEDS_CAP
+                      ? " (more than %d seeds would decide it)" : " (about %d seeds would decide it)",
+                      res->points[0].seeds_needed > BNX_VERDICT_SEEDS_CAP ? BNX_VERDICT_SEEDS_CAP
+                      : res->points[0].seeds_needed);
     if (n >= 0 && (size_t)n < size && res->decided < res->num_points && res->decided > 0)
         snprintf(buf + n, size - (size_t)n, " (%d of %d points undecided)",
                  res->num_points - res->decided, res->num_points);
@@ -225,14 +381,23 @@ void bnx_claim_verdict_text(const bnx_claim_row *row, char *buf, size_t size)
 /* Text for a Markdown table cell: '|' and line breaks would end it. */
 static const char *op_text(int op)
 {
-    return op == BNX_OP_LT ? "<" : op == BNX_OP_LE ? "<=" : op == BNX_OP_GT ? ">" : ">=";
+    return op == BNX_OP_LT ? "<" : op == BNX_OP_LE ? "<=" : op == BNX_OP_GT ? ">" :
+           op == BNX_OP_EQ ? "==" : ">=";
 }
 
 /* The rule and its points, as Markdown. */
 static void put_rule_details(bnx_strbuf *sb, const bnx_verdict_rule *r, const bnx_verdict_result *res)
 {
-    bnx_sb_printf(sb, "- measure: `%s`, holds if `%s %g`%s%s", r->measure, op_text(r->op),
-                  r->threshold, r->at[0] ? ", at every value of " : "", r->at);
+    bnx_sb_printf(sb, "- measure: `%s`, holds if `%s %g`", r->measure, op_text(r->op),
+                  r->threshold);
+    if (r->margin_kind == BNX_MARGIN_NONINFERIOR)
+        bnx_sb_printf(sb, " with a non-inferiority margin of %g (tested against %g)", r->margin,
+                      r->op == BNX_OP_GT || r->op == BNX_OP_GE ? r->threshold - r->margin
+                                                                : r->threshold + r->margin);
+    else if (r->margin_kind == BNX_MARGIN_EQUIVALENT)
+        bnx_sb_printf(sb, " within ±%g (equivalence: the 90%% interval inside %g to %g)",
+                      r->margin, r->threshold - r->margin, r->threshold + r->margin);
+    bnx_sb_printf(sb, "%s%s", r->at[0] ? ", at every value of " : "", r->at);
     bnx_sb_printf(sb, "; at least %d seed%s a point; an empty value counts as %s", r->min_seeds,
                   r->min_seeds == 1 ? "" : "s",
                   r->empty == BNX_EMPTY_SKIP ? "nothing (skipped)"
@@ -242,13 +407,14 @@ static void put_rule_details(bnx_strbuf *sb, const bnx_verdict_rule *r, const bn
     bnx_sb_printf(sb, "\n- written: %s\n", r->written);
     if (!res || !res->num_points)
         return;
-    bnx_sb_printf(sb, "\n| point | seeds | measure | per seed (mean ± sd) | holds |");
+    bnx_sb_printf(sb, "\n| point | seeds | pooled | per seed (mean ± sd) | 95%% interval | "
+                      "verdict |");
     for (int k = 0; k < res->num_terms; k++) {
         bnx_sb_printf(sb, " `");
         bnx_sb_md_cell(sb, res->term_text[k]);
         bnx_sb_printf(sb, "` |");
     }
-    bnx_sb_printf(sb, "\n|---|---|---|---|---|");
+    bnx_sb_printf(sb, "\n|---|---|---|---|---|---|");
     for (int k = 0; k < res->num_terms; k++)
         bnx_sb_printf(sb, "---|");
     bnx_sb_printf(sb, "\n");
@@ -262,11 +428,18 @@ static void put_rule_details(bnx_strbuf *sb, const bnx_verdict_rule *r, const bn
         else
             bnx_sb_printf(sb, "undecided: "), bnx_sb_md_cell(sb, pt->why);
         if (pt->per_seed.n >= 2)
-            bnx_sb_printf(sb, " | %.4g ± %.2g (%d) | ", pt->per_seed.mean, pt->per_seed.sd,
-                          pt->per_seed.n);
+            bnx_sb_printf(sb, " | %.4g ± %.2g (%d) | %.4g to %.4g | ", pt->per_seed.mean,
+                          pt->per_seed.sd, pt->per_seed.n, pt->ci.lo, pt->ci.hi);
         else
-            bnx_sb_printf(sb, " | - | ");
-        bnx_sb_printf(sb, "%s |", !pt->decided ? "-" : pt->holds ? "yes" : "no");
+            bnx_sb_printf(sb, " | - | - | ");
+        bnx_sb_printf(sb, "%s", bnx_verdict_outcome_name(pt->outcome));
+        if (pt->outcome == BNX_VERDICT_INCONCLUSIVE && pt->seeds_needed > BNX_VERDICT_SEEDS_CAP)
+            bnx_sb_printf(sb, ": more than %d seeds would decide it", BNX_VERDICT_SEEDS_CAP);
+        else if (pt->outcome == BNX_VERDICT_INCONCLUSIVE && pt->seeds_needed > 0)
+            bnx_sb_printf(sb, ": about %d seeds would decide it", pt->seeds_needed);
+        if (pt->note[0])
+            bnx_sb_printf(sb, " ("), bnx_sb_md_cell(sb, pt->note), bnx_sb_printf(sb, ")");
+        bnx_sb_printf(sb, " |");
         for (int k = 0; k < res->num_terms; k++)
             if (isfinite(pt->terms[k]))
                 bnx_sb_printf(sb, " %.4g (%d) |", pt->terms[k], pt->term_trials[k]);
@@ -289,7 +462,7 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
                         char **text, bnx_error *err)
 {
     bnx_strbuf sb = {0};
-    int counts[4] = {0}, not_run = 0, errors = 0;
+    int counts[BNX_VERDICT_OUTCOMES] = {0}, not_run = 0, errors = 0;
     for (int i = 0; i < claims->num_rows; i++) {
         const bnx_claim_row *row = &claims->rows[i];
         if (row->state == BNX_CLAIM_DECIDED)
@@ -298,14 +471,23 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
         errors += row->state == BNX_CLAIM_ERROR;
     }
     bnx_sb_printf(&sb, "# Claims\n\nEvery verdict rule of every experiment file, decided by "
-                  "bnexp on the experiment's latest run from the rule the run froze "
+                  "bnexp on the experiment's newest run of its file as committed (no --set, --grid or "
+                  "--variants, at least the file's seeds: a run's plan.json records them; newer "
+                  "runs that do not qualify are named under the rule), from the rule the run froze "
                   "(RUN/experiment.ini). %d rule%s: %d hold, %d do not hold, %d mixed, %d "
-                  "undecided, %d not run, %d whose run could not be read.\n\n",
+                  "inconclusive, %d undecided, %d not run, %d whose run could not be read.\n\n"
+                  "Procedure (from 2026-12-05, for every rule at once): a rule is decided from the "
+                  "values its measure takes on each seed's trials alone (seeds paired across "
+                  "variants), by their two-sided 95%% Student-t interval: it holds or does not "
+                  "hold only where the interval lies wholly on one side of the threshold, and is "
+                  "inconclusive where it straddles it, with the number of seeds that would decide "
+                  "it at the observed mean and sd. Before that date a rule compared the measure "
+                  "over all seeds' trials with the threshold.\n\n",
                   claims->num_rows, claims->num_rows == 1 ? "" : "s", counts[BNX_VERDICT_HOLDS],
                   counts[BNX_VERDICT_FAILS], counts[BNX_VERDICT_MIXED],
-                  counts[BNX_VERDICT_UNDECIDED], not_run, errors);
-    bnx_sb_printf(&sb, "| claim | statement | source | experiment | measured | verdict | chart |\n"
-                       "|---|---|---|---|---|---|---|\n");
+                  counts[BNX_VERDICT_INCONCLUSIVE], counts[BNX_VERDICT_UNDECIDED], not_run, errors);
+    bnx_sb_printf(&sb, "| claim | statement | source | experiment | measured | verdict | rule | "
+                       "chart |\n|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < claims->num_rows; i++) {
         const bnx_claim_row *row = &claims->rows[i];
         char measure[128], verdict[128];
@@ -315,22 +497,28 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
         bnx_sb_md_cell(&sb, row->rule.statement);
         bnx_sb_printf(&sb, " | ");
         bnx_sb_md_cell(&sb, row->rule.source[0] ? row->rule.source : "-");
-        bnx_sb_printf(&sb, " | [%s](#%s%s%s) | %s | **%s**%s | ", row->experiment, row->experiment,
+        bnx_sb_printf(&sb, " | [%s](#%s%s%s) | %s | **%s**%s", row->experiment, row->experiment,
                       row->rule.name[0] ? "-" : "", row->rule.name, measure, verdict,
                       row->changed ? " (rule edited since the run)" : "");
+        if (row->control[0] && row->state == BNX_CLAIM_DECIDED &&
+            row->result.outcome == BNX_VERDICT_UNDECIDED)
+            bnx_sb_printf(&sb, " (%s)", row->control);
+        bnx_sb_printf(&sb, " | %s | ", row->registered[0] ? row->registered : "-");
         if (charts && charts[i] && charts[i][0])
             bnx_sb_printf(&sb, "[chart](%s)", relative_to(charts[i], base));
         else
             bnx_sb_printf(&sb, "-");
         bnx_sb_printf(&sb, " |\n");
     }
-    bnx_sb_printf(&sb, "\n**measured**: the rule's measure over every seed's trials (what "
-                  "the verdict tests); with one point, also the mean ± sd of the measure computed "
-                  "on each seed's trials alone (sample sd); with several points, the range of the "
-                  "measure over the decided points. "
-                  "**verdict**: holds at every decided point, at none (does not hold), at some "
-                  "(mixed); undecided when no point could be decided (missing or failed trials, "
-                  "too few seeds).\n\n## Rules and numbers\n");
+    bnx_sb_printf(&sb, "\n**measured**: with one point, the estimate (the mean of the measure "
+                  "computed on each seed's trials alone), its 95%% interval in brackets and the "
+                  "seeds it is formed from; with several points, the range of the pooled measure "
+                  "over the decided points (each point's interval is under Rules and numbers). "
+                  "**verdict**: holds or does not hold at every decided point; mixed where it holds "
+                  "at some and does not at others; inconclusive where an interval straddles the "
+                  "threshold (or one seed only has a value) and none contradicts; undecided when "
+                  "no point could be decided (missing or failed trials, too few seeds).\n\n"
+                  "## Rules and numbers\n");
     for (int i = 0; i < claims->num_rows; i++) {
         const bnx_claim_row *row = &claims->rows[i];
         char verdict[128];
@@ -342,12 +530,23 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
                       row->rule.source[0] ? row->rule.source : "-", row->file);
         if (row->state == BNX_CLAIM_NOT_RUN) {
             bnx_sb_printf(&sb, "- not run%s: `bnexp run %s` runs it\n",
-                          row->run[0] ? " with this rule (the latest run's copy of the file "
+                          row->run[0] ? " with this rule (the deciding run's copy of the file "
                                         "lacks it)" : "", row->experiment);
             put_rule_details(&sb, &row->rule, NULL);
             continue;
         }
-        bnx_sb_printf(&sb, "- run: %s\n", row->run);
+        bnx_sb_printf(&sb, "- run: %s%s\n", row->run, row->overrides_unknown
+                      ? " (its plan.json predates the record of --set, --grid and --seeds: "
+                        "what it was run with is not known)" : "");
+        if (row->skipped[0])
+            bnx_sb_printf(&sb, "- newer runs passed over: %s\n", row->skipped);
+        bnx_sb_printf(&sb, "- the rule: %s (written %s; the run began %s)\n", row->registered,
+                      row->rule.written, row->started[0] ? row->started : "at a time not recorded");
+        if (row->rule.amends[0])
+            bnx_sb_printf(&sb, "- amends verdict.%s, because: %s\n", row->rule.amends,
+                          row->rule.reason);
+        if (row->control[0])
+            bnx_sb_printf(&sb, "- %s\n", row->control);
         if (row->changed)
             bnx_sb_printf(&sb, "- the experiment file's rule was edited after this run; the "
                           "run's own rule decided it (`bnexp run %s` decides the new one)\n",
@@ -387,7 +586,8 @@ int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err)
 {
     bnx_strbuf sb = {0};
     bnx_sb_printf(&sb, "claim,rule,experiment,statement,source,written,run,state,verdict,point,"
-                       "seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why\n");
+                       "seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why,point_verdict,"
+                       "ci_lo,ci_hi,seeds_needed,note\n");
     for (int i = 0; i < claims->num_rows; i++) {
         const bnx_claim_row *row = &claims->rows[i];
         const bnx_verdict_result *res = &row->result;
@@ -407,7 +607,7 @@ int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err)
             if (!points) {
                 bnx_sb_printf(&sb, ",,,,,,,,,");
                 csv_text(&sb, row->error);
-                bnx_sb_printf(&sb, "\n");
+                bnx_sb_printf(&sb, ",,,,,\n");
                 continue;
             }
             const bnx_verdict_point *pt = &res->points[p];
@@ -419,6 +619,11 @@ int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err)
             csv_num(&sb, pt->per_seed.sd);
             bnx_sb_printf(&sb, ",%d,", pt->per_seed.n);
             csv_text(&sb, pt->why);
+            bnx_sb_printf(&sb, ",%s", bnx_verdict_outcome_name(pt->outcome));
+            csv_num(&sb, pt->ci.lo);
+            csv_num(&sb, pt->ci.hi);
+            bnx_sb_printf(&sb, ",%d,", pt->seeds_needed);
+            csv_text(&sb, pt->note);
             bnx_sb_printf(&sb, "\n");
         }
     }

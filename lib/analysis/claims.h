@@ -8,6 +8,14 @@
  * differ the row says so; a rule the run's copy lacks (added after the run)
  * is "not run" until the experiment is run again.
  *
+ * Pre-registration.  A rule's `written` begins with an ISO date or
+ * date-time; it is compared with the start of its deciding run (plan.json's
+ * created_utc): written before, the rule is pre-registered; after, or with
+ * `amends`, it is marked.  This cannot detect an earlier run someone
+ * looked at before writing the rule.  A rule with `requires = C` is decided
+ * only where its control C (a rule of the same file, on the same run)
+ * holds; otherwise its verdict is undecided, saying why.
+ *
  * bnx_claims_collect gathers the rows, bnx_claims_write writes the table
  * (claims.csv, claims.md, the charts through a caller's function: `bnexp
  * report claims` and `bnexp run claims` parse their arguments and call
@@ -31,10 +39,20 @@ enum bnx_claim_state {
 typedef struct bnx_claim_row {
     char experiment[64];
     char file[4096];        /* the experiment file */
-    char run[4096];         /* its latest run directory: RUNS/NAME/RUN with the
-                               `latest` link resolved (its target when that is
-                               an absolute path; RUNS/NAME/latest when it is
-                               not a link) ("" if none) */
+    char run[4096];         /* the run that decides it, RUNS/NAME/RUN: the newest
+                               that ran the file as committed (no --set, --grid,
+                               --variants, and at least the file's seeds, by its
+                               plan.json's "overrides"); "" if none */
+    char skipped[1024];     /* newer runs passed over, each with why ("" if none) */
+    int overrides_unknown;  /* the run's plan.json predates "overrides": what it
+                               was run with is not known */
+    char started[32];       /* the run's plan created_utc ("" if none) */
+    char registered[200];   /* the rule against its run: "pre-registered", "amended
+                               after seeing data (amends X)", "written after its run
+                               began", "written the day its run began (order not
+                               known)", or "written: no ISO date" */
+    char control[320];      /* with requires: "control X holds", or why the rule
+                               is not decided ("" without requires) */
     bnx_verdict_rule rule;  /* the run's copy of the rule if decided, else
                                the file's (text fields only; no measure tree) */
     int state;              /* enum bnx_claim_state */

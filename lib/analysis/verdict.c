@@ -18,6 +18,7 @@ const char *bnx_verdict_outcome_name(int outcome)
     case BNX_VERDICT_HOLDS: return "holds";
     case BNX_VERDICT_FAILS: return "does not hold";
     case BNX_VERDICT_MIXED: return "mixed";
+    case BNX_VERDICT_INCONCLUSIVE: return "inconclusive";
     default: return "undecided";
     }
 }
@@ -372,14 +373,52 @@ static double measure_at(struct eval *ev, int p, long seed)
     return ev->why[0] ? NAN : x;
 }
 
-static int passes(const bnx_verdict_rule *r, double x)
+/* The point's outcome from its nper per-seed values (analysis/verdict.h:
+ * the procedure); pt->decided says whether the values it needs are there. */
+static void decide_point(const bnx_verdict_rule *r, const double *per, int nper,
+                         bnx_verdict_point *pt)
 {
-    switch (r->op) {
-    case BNX_OP_LT: return x < r->threshold;
-    case BNX_OP_LE: return x <= r->threshold;
-    case BNX_OP_GT: return x > r->threshold;
-    default: return x >= r->threshold;
+    const double level = BNX_VERDICT_LEVEL, t = r->threshold, m = r->margin;
+    bnx_interval_t(per, nper, level, &pt->ci);
+    pt->seeds_needed = 0;
+    if (!pt->decided) {
+        pt->outcome = BNX_VERDICT_UNDECIDED;
+        return;
     }
+    if (nper < 2) {
+        pt->outcome = BNX_VERDICT_INCONCLUSIVE;
+        snprintf(pt->note, sizeof pt->note, "%s: an interval needs two or more",
+                 nper ? "one seed has a value" : "the measure has no value on any one seed's trials");
+        return;
+    }
+    const double lo = pt->ci.lo, hi = pt->ci.hi, mean = pt->ci.mean, sd = pt->ci.sd;
+    if (sd == 0)
+        snprintf(pt->note, sizeof pt->note, "all %d seeds give %.6g: the interval has width 0 "
+                 "(on a grid of values this is the grid's resolution, not certainty)", nper, mean);
+    if (r->margin_kind == BNX_MARGIN_EQUIVALENT) {
+        bnx_interval inner; /* two one-sided tests at (1 - level) / 2 each */
+        bnx_interval_t(per, nper, 2 * level - 1, &inner);
+        if (inner.lo > t - m && inner.hi < t + m)
+            pt->outcome = BNX_VERDICT_HOLDS;
+        else if (hi < t - m || lo > t + m)
+            pt->outcome = BNX_VERDICT_FAILS;
+        else {
+            pt->outcome = BNX_VERDICT_INCONCLUSIVE;
+            int inside = fabs(mean - t) < m;
+            double edge = mean < t ? t - m : t + m;
+            pt->seeds_needed = bnx_interval_seeds_needed(mean, sd, edge, inside ? 2 * level - 1
+                                                         : level, BNX_VERDICT_SEEDS_CAP);
+        }
+        return;
+    }
+    const int up = r->op == BNX_OP_GT || r->op == BNX_OP_GE, strict = r->op == BNX_OP_GT ||
+                   r->op == BNX_OP_LT;
+    const double e = r->margin_kind == BNX_MARGIN_NONINFERIOR ? (up ? t - m : t + m) : t;
+    int holds = up ? (strict ? lo > e : lo >= e) : (strict ? hi < e : hi <= e);
+    int fails = up ? (strict ? hi <= e : hi < e) : (strict ? lo >= e : lo > e);
+    pt->outcome = holds ? BNX_VERDICT_HOLDS : fails ? BNX_VERDICT_FAILS : BNX_VERDICT_INCONCLUSIVE;
+    if (pt->outcome == BNX_VERDICT_INCONCLUSIVE)
+        pt->seeds_needed = bnx_interval_seeds_needed(mean, sd, e, level, BNX_VERDICT_SEEDS_CAP);
 }
 
 void bnx_verdict_result_free(bnx_verdict_result *res)
@@ -541,7 +580,6 @@ int bnx_verdict_evaluate(const bnx_verdict_rule *r, const char *dir, bnx_verdict
         pt->decided = !pt->why[0];
         if (!pt->decided)
             pt->measure = NAN;
-        pt->holds = pt->decided && passes(r, pt->measure);
         int nper = 0;
         for (int s = 0; s < ns; s++) {
             double x = measure_at(&ev, p, seeds[s]);
@@ -555,17 +593,22 @@ int bnx_verdict_evaluate(const bnx_verdict_rule *r, const char *dir, bnx_verdict
             break;
         }
         bnx_stat_compute(per, nper, &pt->per_seed);
+        decide_point(r, per, nper, pt);
+        pt->holds = pt->outcome == BNX_VERDICT_HOLDS;
         if (pt->decided) {
             decided[res->decided++] = pt->measure;
-            res->holding += pt->holds;
+            res->holding += pt->outcome == BNX_VERDICT_HOLDS;
+            res->failing += pt->outcome == BNX_VERDICT_FAILS;
+            res->inconclusive += pt->outcome == BNX_VERDICT_INCONCLUSIVE;
         }
     }
     if (rc == BNX_OK) {
         bnx_stat_compute(decided, res->decided, &res->measure);
-        res->outcome = res->decided == 0               ? BNX_VERDICT_UNDECIDED
-                       : res->holding == res->decided  ? BNX_VERDICT_HOLDS
-                       : res->holding == 0             ? BNX_VERDICT_FAILS
-                                                       : BNX_VERDICT_MIXED;
+        res->outcome = res->decided == 0                 ? BNX_VERDICT_UNDECIDED
+                       : res->holding == res->decided    ? BNX_VERDICT_HOLDS
+                       : res->failing == res->decided    ? BNX_VERDICT_FAILS
+                       : res->holding && res->failing    ? BNX_VERDICT_MIXED
+                                                         : BNX_VERDICT_INCONCLUSIVE;
     }
     free(seeds);
     free(per);

@@ -1,17 +1,40 @@
 /* Deciding a verdict rule (spec/rule.h) on a run's files.
  *
- * The measure is computed at each point from the pooled
- * trials (every seed), and compared with `holds`.  The rule holds if it
- * holds at every decided point, does not hold if at none, is mixed
- * otherwise, and undecided without a decided point; undecided points are
- * counted and named beside the verdict.  The measure is also computed on
- * each seed's trials alone: their mean and sd are the "mean ± sd over
- * seeds" a report shows (for a linear measure the mean equals the pooled
- * value). */
+ * The procedure (from 2026-12-05; ../shared/PAPER.md, "Deciding a rule
+ * under noise").  At each point the measure is computed on each seed's
+ * trials alone (seeds are paired across variants: the same data order and
+ * initial draw), giving one value per seed; the point is decided by the
+ * two-sided Student-t interval at BNX_VERDICT_LEVEL (95%) over those
+ * values (core/interval.h), never by the point estimate alone:
+ *   holds          the interval lies wholly on the holding side of the
+ *                  threshold (`holds = >= T`: its lower end >= T);
+ *   does not hold  it lies wholly on the other side;
+ *   inconclusive   it straddles the threshold, or only one seed has a
+ *                  value; the point says how many seeds would decide it if
+ *                  the mean and sd stayed as observed
+ *                  (bnx_interval_seeds_needed);
+ *   undecided      values are missing (failed trials, too few seeds,
+ *                  a filter no trial matches), as before.
+ * With `margin = M`: margin_kind = noninferior moves the threshold by M
+ * against the claim (`>= T` is tested as >= T - M, `<= T` as <= T + M);
+ * margin_kind = equivalent (`holds = == T`) holds when the 90% interval
+ * (two one-sided tests at 5%) lies inside T - M .. T + M and does not hold
+ * when the 95% interval lies wholly outside it.
+ * Measures that are not means of smooth quantities (best, largest(lr, ...)
+ * on a grid) are decided the same way on their per-seed values; when every
+ * seed gives the same value the interval has width 0, which says that the
+ * grid could not show the spread, not that there is none: the point's
+ * `note` says so.
+ * A rule with several points (`at`): it holds if every decided point
+ * holds, does not hold if every decided point does not, is mixed if some
+ * hold and some do not, and is inconclusive otherwise (some inconclusive,
+ * none contradicting); undecided without a decided point.  The pooled
+ * measure (every seed's trials at once) is still computed and shown. */
 #ifndef BNX_ANALYSIS_VERDICT_H
 #define BNX_ANALYSIS_VERDICT_H
 
 #include "core/error.h"
+#include "core/interval.h"
 #include "core/stat.h"
 #include "spec/rule.h"
 
@@ -20,20 +43,34 @@ enum bnx_verdict_outcome {
     BNX_VERDICT_HOLDS,
     BNX_VERDICT_FAILS,      /* "does not hold" */
     BNX_VERDICT_MIXED,
-    BNX_VERDICT_UNDECIDED
+    BNX_VERDICT_INCONCLUSIVE,
+    BNX_VERDICT_UNDECIDED,
+    BNX_VERDICT_OUTCOMES     /* how many there are */
 };
 
-/* "holds", "does not hold", "mixed", "undecided". */
+/* The level of the intervals that decide a point. */
+#define BNX_VERDICT_LEVEL 0.95
+
+/* The most seeds bnx_verdict_point.seeds_needed reports (more: cap + 1). */
+#define BNX_VERDICT_SEEDS_CAP 64
+
+/* "holds", "does not hold", "mixed", "inconclusive", "undecided". */
 const char *bnx_verdict_outcome_name(int outcome);
 
 /* A rule at one point. */
 typedef struct bnx_verdict_point {
     char label[512];        /* "init=gaussian, init_std=0.01", or "all trials" */
-    int decided;
-    int holds;              /* decided and the measure passes `holds` */
+    int decided;            /* not undecided: every value the measure needs is there */
+    int outcome;            /* HOLDS, FAILS, INCONCLUSIVE or UNDECIDED */
+    int holds;              /* outcome == BNX_VERDICT_HOLDS */
     char why[512];          /* why it is undecided ("" if decided) */
     double measure;         /* pooled over seeds; NaN when undecided */
     bnx_stat per_seed;      /* the measure on each seed's trials alone */
+    bnx_interval ci;        /* their Student-t interval at BNX_VERDICT_LEVEL (lo, hi
+                               NaN with fewer than 2 values); ci.mean is the estimate */
+    int seeds_needed;       /* inconclusive: the seeds that would decide it at the
+                               observed mean and sd (0: none would, or unknown) */
+    char note[256];         /* "" or a remark on the interval (one seed; width 0) */
     int seeds;              /* the fewest distinct seeds any aggregate's values
                                came from (the point's seeds if none) */
     double *terms;          /* num_terms aggregates' pooled values (NaN: undecided) */
@@ -45,6 +82,7 @@ typedef struct bnx_verdict_result {
     int num_points;
     bnx_verdict_point *points;  /* in the order the plan first shows them */
     int decided, holding;   /* points decided, and holding among them */
+    int failing, inconclusive; /* among the decided: not holding, inconclusive */
     int num_terms;
     char (*term_text)[768]; /* each aggregate, as parsed (filters canonical) */
     bnx_stat measure;       /* over the decided points' pooled measures */

@@ -59,11 +59,14 @@ int bnx_suite_add_experiment(bnx_suite *s, const char *ini, const char *name, in
             bnx_error_prefix(err, "%s: variant %s", name, spec.variants[i].name);
     if (rc == BNX_OK)
         rc = bnx_plan_build(&spec, seeds ? seeds : spec.seeds, &plan, err);
+    int spec_seeds = spec.seeds;
     bnx_spec_free(&spec);
     if (rc)
         return rc;
     snprintf(plan.bnexp, sizeof plan.bnexp, "%s", bnexp);
     bnx_utc_iso8601(plan.created_utc, sizeof plan.created_utc);
+    if (seeds && seeds != spec_seeds) /* run claims --seeds N */
+        snprintf(plan.overrides, sizeof plan.overrides, "--seeds %d", seeds);
     return bnx_suite_add(s, &plan, "", err);
 }
 

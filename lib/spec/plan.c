@@ -53,6 +53,7 @@ static int add_swept(bnx_plan *plan, const char *key, bnx_error *err)
 int bnx_plan_build(const bnx_spec *spec, int seeds, bnx_plan *plan, bnx_error *err)
 {
     memset(plan, 0, sizeof *plan);
+    plan->overrides_known = 1; /* none, until the caller records them */
     snprintf(plan->experiment, sizeof plan->experiment, "%s", spec->name);
     snprintf(plan->source, sizeof plan->source, "%s", spec->path);
     snprintf(plan->description, sizeof plan->description, "%s", spec->description);
@@ -129,6 +130,7 @@ int bnx_plan_write(const char *dir, const bnx_plan *plan, bnx_error *err)
     cJSON_AddStringToObject(root, "description", plan->description);
     cJSON_AddStringToObject(root, "bnexp", plan->bnexp);
     cJSON_AddStringToObject(root, "created_utc", plan->created_utc);
+    cJSON_AddStringToObject(root, "overrides", plan->overrides);
     cJSON *swept = cJSON_AddArrayToObject(root, "swept");
     for (int i = 0; swept && i < plan->num_swept; i++)
         cJSON_AddItemToArray(swept, cJSON_CreateString(plan->swept[i]));
@@ -290,6 +292,9 @@ int bnx_plan_parse(const char *text, size_t size, const char *what, const bnx_co
              get_string(root, "bnexp", plan->bnexp, sizeof plan->bnexp) ||
              get_string(root, "created_utc", plan->created_utc, sizeof plan->created_utc))
         bad = "\"source\", \"description\", \"bnexp\" or \"created_utc\" is missing or too long";
+    else if (cJSON_GetObjectItemCaseSensitive(root, "overrides") &&
+             get_string(root, "overrides", plan->overrides, sizeof plan->overrides))
+        bad = "\"overrides\" is not a string of at most 1023 bytes";
     else if (!cJSON_IsArray(swept) || cJSON_GetArraySize(swept) > BNX_MAX_SETTINGS)
         bad = "\"swept\" is not a list of at most 64 keys";
     else if (!cJSON_IsArray(datasets) || cJSON_GetArraySize(datasets) > BNX_PLAN_MAX_DATASETS)
@@ -297,6 +302,8 @@ int bnx_plan_parse(const char *text, size_t size, const char *what, const bnx_co
     else if (!cJSON_IsArray(trials) || cJSON_GetArraySize(trials) < 1 ||
              cJSON_GetArraySize(trials) > BNX_PLAN_MAX_TRIALS)
         bad = "\"trials\" is not a list of 1 to 20000 trials";
+    if (!bad)
+        plan->overrides_known = cJSON_GetObjectItemCaseSensitive(root, "overrides") != NULL;
     if (!bad)
         cJSON_ArrayForEach(item, swept) {
             if (!cJSON_IsString(item) || bnx_config_key_index(item->valuestring) < 0) {

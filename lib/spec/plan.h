@@ -54,6 +54,11 @@ typedef struct bnx_plan {
     char description[256];
     char bnexp[128];        /* version of the bnexp that wrote it */
     char created_utc[32];
+    char overrides[1024];   /* how the run departs from its experiment file, as the
+                               command line gave it ("--set steps=10 --seeds 1"; ""
+                               for none): the run decides the claims table only
+                               without them (analysis/claims.h) */
+    int overrides_known;    /* 0: a plan.json from before "overrides" was recorded */
     int num_swept;
     char (*swept)[64];      /* keys a grid sweeps (malloc'd), in first-seen order */
     int num_datasets;
@@ -66,8 +71,8 @@ typedef struct bnx_plan {
  * seeds 1..seeds, otherwise each with the seed its config holds.  Swept
  * keys are taken from the spec (none for an experiment without a grid).
  * Datasets are left empty (bnx_plan_add_dataset).  experiment, source and
- * description come from spec; bnexp and created_utc are left for the
- * caller.
+ * description come from spec; bnexp, created_utc and overrides (made "",
+ * known) are left for the caller.
  * Errors: BNX_EINVAL for more than BNX_PLAN_MAX_TRIALS trials (the message
  * gives the count); BNX_ENOMEM.  On error *plan is freed. */
 int bnx_plan_build(const bnx_spec *spec, int seeds, bnx_plan *plan, bnx_error *err);

@@ -16,7 +16,8 @@ const char *const bnx_rule_reduce_names[] = {"rows_mean", "rows_max", "rows_min"
 /* ---- setting keys ---- */
 
 static const char known_keys[] =
-    "claim, statement, source, written, at, measure, holds, min_seeds, empty, chart";
+    "claim, statement, source, written, at, measure, holds, margin, margin_kind, requires, "
+    "amends, reason, min_seeds, empty, chart";
 
 /* The canonical name of config key `key` (bn is norm), or NULL. */
 static const char *canonical_key(const char *key)
@@ -40,12 +41,12 @@ static int set_text(char *dst, size_t size, const char *key, const char *value, 
 
 static int parse_holds(bnx_verdict_rule *r, const char *value, bnx_error *err)
 {
-    static const char *const ops[] = {"<=", ">=", "<", ">"};
-    static const int codes[] = {BNX_OP_LE, BNX_OP_GE, BNX_OP_LT, BNX_OP_GT};
+    static const char *const ops[] = {"<=", ">=", "==", "<", ">"};
+    static const int codes[] = {BNX_OP_LE, BNX_OP_GE, BNX_OP_EQ, BNX_OP_LT, BNX_OP_GT};
     const char *p = value;
     while (isspace((unsigned char)*p))
         p++;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         size_t n = strlen(ops[i]);
         if (strncmp(p, ops[i], n) != 0)
             continue;
@@ -60,7 +61,7 @@ static int parse_holds(bnx_verdict_rule *r, const char *value, bnx_error *err)
         return BNX_OK;
     }
     return bnx_fail(err, BNX_EFORMAT, "verdict key holds: '%s' is not OP NUMBER (OP one of "
-                    "< <= > >=; e.g. >= 0.01)", value);
+                    "< <= > >=, or == with margin_kind = equivalent; e.g. >= 0.01)", value);
 }
 
 /* The text field of key `key` into *dst, *size; *continues: an indented
@@ -75,6 +76,9 @@ static int text_field(bnx_verdict_rule *r, const char *key, char **dst, size_t *
         {"measure", r->measure, sizeof r->measure, 1},
         {"holds", r->holds, sizeof r->holds, 0},
         {"chart", r->chart, sizeof r->chart, 0},
+        {"requires", r->requires, sizeof r->requires, 0},
+        {"amends", r->amends, sizeof r->amends, 0},
+        {"reason", r->reason, sizeof r->reason, 1},
     };
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         if (strcmp(key, text[i].name) == 0) {
@@ -96,6 +100,29 @@ int bnx_verdict_set(bnx_verdict_rule *r, const char *key, const char *value, bnx
         if (rc == BNX_OK && strcmp(key, "holds") == 0 && (rc = parse_holds(r, value, err)))
             r->holds[0] = '\0';
         return rc;
+    }
+    if (strcmp(key, "margin") == 0) {
+        char *end;
+        double x = strtod(value, &end);
+        if (r->margin != 0)
+            return bnx_fail(err, BNX_EFORMAT, "verdict key margin is given twice");
+        if (end == value || *end || !isfinite(x) || x <= 0)
+            return bnx_fail(err, BNX_EFORMAT, "verdict key margin: '%s' is not a positive "
+                            "number", value);
+        r->margin = x;
+        return BNX_OK;
+    }
+    if (strcmp(key, "margin_kind") == 0) {
+        if (r->margin_kind != BNX_MARGIN_NONE)
+            return bnx_fail(err, BNX_EFORMAT, "verdict key margin_kind is given twice");
+        if (strcmp(value, "noninferior") == 0)
+            r->margin_kind = BNX_MARGIN_NONINFERIOR;
+        else if (strcmp(value, "equivalent") == 0)
+            r->margin_kind = BNX_MARGIN_EQUIVALENT;
+        else
+            return bnx_fail(err, BNX_EFORMAT, "verdict key margin_kind: '%s' is not noninferior "
+                            "or equivalent", value);
+        return BNX_OK;
     }
     if (strcmp(key, "min_seeds") == 0) {
         char *end;
@@ -601,6 +628,18 @@ int bnx_verdict_finish(bnx_verdict_rule *r, bnx_error *err)
             return bnx_fail(err, BNX_EFORMAT, "verdict%s%s has no %s (a rule needs claim, "
                             "statement, written, measure and holds)", r->name[0] ? "." : "",
                             r->name, need[i].name);
+    if (!r->amends[0] != !r->reason[0])
+        return bnx_fail(err, BNX_EFORMAT, "verdict%s%s has %s without %s (an amendment says "
+                        "which rule it replaces and why)", r->name[0] ? "." : "", r->name,
+                        r->amends[0] ? "amends" : "reason", r->amends[0] ? "reason" : "amends");
+    if ((r->margin > 0) != (r->margin_kind != BNX_MARGIN_NONE))
+        return bnx_fail(err, BNX_EFORMAT, "verdict%s%s has %s without %s (they go together)",
+                        r->name[0] ? "." : "", r->name, r->margin > 0 ? "margin" : "margin_kind",
+                        r->margin > 0 ? "margin_kind" : "margin");
+    if ((r->op == BNX_OP_EQ) != (r->margin_kind == BNX_MARGIN_EQUIVALENT))
+        return bnx_fail(err, BNX_EFORMAT, "verdict%s%s: %s", r->name[0] ? "." : "", r->name,
+                        r->op == BNX_OP_EQ ? "holds = == T needs margin_kind = equivalent"
+                                           : "margin_kind = equivalent needs holds = == T");
     if (!r->min_seeds)
         r->min_seeds = 1;
     if (r->empty == BNX_EMPTY_UNDECIDED)
@@ -642,8 +681,10 @@ int bnx_verdict_same(const bnx_verdict_rule *a, const bnx_verdict_rule *b)
            strcmp(a->statement, b->statement) == 0 && strcmp(a->source, b->source) == 0 &&
            strcmp(a->written, b->written) == 0 && strcmp(a->at, b->at) == 0 &&
            strcmp(a->measure, b->measure) == 0 && strcmp(a->holds, b->holds) == 0 &&
-           a->min_seeds == b->min_seeds && a->empty == b->empty &&
+           a->min_seeds == b->min_seeds && a->empty == b->empty && a->margin == b->margin &&
+           a->margin_kind == b->margin_kind &&
            (a->empty != BNX_EMPTY_VALUE || a->empty_value == b->empty_value) &&
-           strcmp(a->chart, b->chart) == 0;
+           strcmp(a->chart, b->chart) == 0 && strcmp(a->requires, b->requires) == 0 &&
+           strcmp(a->amends, b->amends) == 0 && strcmp(a->reason, b->reason) == 0;
 }
 

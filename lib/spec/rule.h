@@ -14,6 +14,18 @@
  *               - mean(final_test_accuracy | bn=false)   (indented lines continue a value)
  *   holds     = >= 0.01          the measure's test at each point: OP NUMBER,
  *                                OP one of < <= > >=
+ *   margin    = 0.005            optional: with margin_kind, how far the
+ *   margin_kind = noninferior    threshold moves against the claim
+ *                                (noninferior), or the half-width of the
+ *                                band around T (equivalent, with
+ *                                `holds = == T`); analysis/verdict.h
+ *   requires  = control          optional: the name of another rule of the
+ *                                file, a positive control; this rule is
+ *                                decided only where that one holds
+ *   amends    = x30              optional: the rule this one replaces after
+ *   reason    = ...              data was seen (the original stays and keeps
+ *                                deciding its own row); reason says why
+ *                                (required with amends)
  *   min_seeds = 3                optional (default 1): a point whose trials
  *                                hold fewer seeds is undecided
  *   empty     = undecided        optional: what an empty value counts as:
@@ -126,8 +138,11 @@ extern const char *const bnx_rule_reduce_names[];
 /* What an empty value counts as. */
 enum bnx_verdict_empty { BNX_EMPTY_UNDECIDED, BNX_EMPTY_SKIP, BNX_EMPTY_VALUE };
 
-/* Comparison of `holds`. */
-enum bnx_verdict_op { BNX_OP_LT, BNX_OP_LE, BNX_OP_GT, BNX_OP_GE };
+/* Comparison of `holds` (EQ: only with margin_kind = equivalent). */
+enum bnx_verdict_op { BNX_OP_LT, BNX_OP_LE, BNX_OP_GT, BNX_OP_GE, BNX_OP_EQ };
+
+/* margin_kind: none (no margin), noninferior, equivalent. */
+enum bnx_verdict_margin { BNX_MARGIN_NONE, BNX_MARGIN_NONINFERIOR, BNX_MARGIN_EQUIVALENT };
 
 /* One [verdict] section. */
 typedef struct bnx_verdict_rule {
@@ -136,12 +151,19 @@ typedef struct bnx_verdict_rule {
     char claim[32];
     char statement[512];
     char source[256];
-    char written[128];
+    char written[128];      /* when the rule was written: an ISO date or date-time
+                               first ("2026-12-05" or "2026-12-05T23:10Z"), then any
+                               words; analysis/claims.h compares it with the run */
+    char requires[64];      /* "" or the name of the control rule */
+    char amends[64];        /* "" or the name of the rule this one amends */
+    char reason[512];       /* with amends: why */
     char at[256];           /* comma-separated canonical keys, "" for one point */
     char measure[BNX_VERDICT_MEASURE_MAX];
     char holds[64];         /* as written */
     int op;                 /* enum bnx_verdict_op */
     double threshold;
+    double margin;          /* > 0 with a margin_kind, else 0 */
+    int margin_kind;        /* enum bnx_verdict_margin */
     int min_seeds;
     int empty;              /* enum bnx_verdict_empty */
     double empty_value;
@@ -154,7 +176,8 @@ typedef struct bnx_verdict_rule {
 /* Set key of a rule from its section (the text after "verdict." names it).
  * Errors: BNX_EFORMAT "verdict key KEY: ..." for an unknown key (listing
  * the known), a second line for one key, an empty or over-long value, a
- * `holds` that is not OP NUMBER, a min_seeds outside 1-1024, an `empty`
+ * `holds` that is not OP NUMBER, a margin that is not a positive number,
+ * a margin_kind that is not noninferior or equivalent, a min_seeds outside 1-1024, an `empty`
  * that is none of its forms, an `at` key that is not a config key. */
 int bnx_verdict_set(bnx_verdict_rule *r, const char *key, const char *value, bnx_error *err);
 
@@ -166,7 +189,10 @@ int bnx_verdict_continue(bnx_verdict_rule *r, const char *key, const char *value
 
 /* Check that the rule has claim, statement, written, measure and holds,
  * and parse the measure.
- * Errors: BNX_EFORMAT naming the missing key, or for the measure: the
+ * Errors: BNX_EFORMAT naming the missing key, amends without reason or
+ * the reverse, a margin without a
+ * margin_kind or the reverse, `holds = == T` without margin_kind =
+ * equivalent or equivalent without it, or for the measure: the
  * position (1-based character) and what was expected there, an unknown
  * function (the message lists the measures of core/measure.h's table), a
  * quantity that is neither a summary.csv column nor final() / steps_to() /

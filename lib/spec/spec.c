@@ -701,6 +701,21 @@ int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error 
         if (bnx_verdict_finish(&spec->verdicts[i], err))
             return bnx_error_prefix(err, "%s:%d: [verdict%s%s]", path, spec->verdicts[i].line,
                                     spec->verdicts[i].name[0] ? "." : "", spec->verdicts[i].name);
+    for (int i = 0; i < spec->num_verdicts; i++) { /* requires and amends name a rule here */
+        const bnx_verdict_rule *r = &spec->verdicts[i];
+        const char *refs[2][2] = {{"requires", r->requires}, {"amends", r->amends}};
+        for (int k = 0; k < 2; k++) {
+            if (!refs[k][1][0])
+                continue;
+            int j = 0;
+            while (j < spec->num_verdicts && (j == i || strcmp(spec->verdicts[j].name, refs[k][1])))
+                j++;
+            if (j == spec->num_verdicts)
+                return bnx_fail(err, BNX_EFORMAT, "%s:%d: [verdict%s%s]: %s = %s names no other "
+                                "rule of the file", path, r->line, r->name[0] ? "." : "", r->name,
+                                refs[k][0], refs[k][1]);
+        }
+    }
     if (spec->num_grids && (rc = expand(spec, err)))
         return rc;
     return resolve(spec, err);

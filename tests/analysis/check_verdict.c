@@ -68,6 +68,7 @@ static void make_run(const char *dir, const char *rules, const char *status_b10s
     bnx_error_clear(&err);
     ck_assert_msg(bnx_spec_load(path, "exp", &spec, &err) == BNX_OK, "%s", err.msg);
     ck_assert_int_eq(bnx_plan_build(&spec, 3, &plan, &err), BNX_OK);
+    snprintf(plan.created_utc, sizeof plan.created_utc, "2026-06-01T12:00:00Z");
     ck_assert_int_eq(bnx_plan_write(dir, &plan, &err), BNX_OK);
     char summary[8192];
     size_t used = (size_t)snprintf(summary, sizeof summary, "variant,seed,status,final_test_accuracy,steps_to_target\n");
@@ -221,7 +222,13 @@ START_TEST(test_verdict_forms)
     ck_assert_msg(decide(dir, "steps", &res, &err) == BNX_OK, "%s", err.msg);
     ck_assert(fabs(res.points[0].terms[0] - (100 + 50 + 50) / 3.0) < 1e-9);
     ck_assert(fabs(res.points[0].terms[1] - 50) < 1e-9);
-    ck_assert_int_eq(res.outcome, BNX_VERDICT_FAILS); /* 1.33 < 2 */
+    /* per seed 100/50, 50/50, 50/50 = 2, 1, 1: mean 1.33, sd 0.577; the 95%
+     * interval 1.33 +- 4.303 * 0.333 = -0.10 .. 2.77 straddles 2 */
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_INCONCLUSIVE);
+    ck_assert(fabs(res.points[0].ci.lo - (4.0 / 3 - 4.302653 * sqrt(1.0 / 3) / sqrt(3.0))) < 1e-5);
+    ck_assert(res.points[0].ci.hi > 2);
+    /* at that mean and sd, |1.33 - 2| > t(n-1) 0.577 / sqrt(n) from n = 6 */
+    ck_assert_int_eq(res.points[0].seeds_needed, 6);
     bnx_verdict_result_free(&res);
 
     /* final(): the train_eval column's last record, + 0.01; best - worst
@@ -322,7 +329,11 @@ START_TEST(test_verdict_missing_and_diverged)
     bnx_verdict_result_free(&res);
     ck_assert_int_eq(decide(dir, "zero", &res, &err), BNX_OK);
     ck_assert(fabs(res.points[2].measure - (0.93 + 0.94 + 0) / 3) < 1e-9);
-    ck_assert_int_eq(res.outcome, BNX_VERDICT_HOLDS);
+    /* 0.93, 0.94, 0 per seed: the interval reaches far below 0.5 */
+    ck_assert_int_eq(res.points[2].outcome, BNX_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(res.holding, 2);
+    ck_assert_int_eq(res.inconclusive, 1);
     bnx_verdict_result_free(&res);
     /* count(): the two trials with a value, whatever `empty` says; diverged: 1 of 3 */
     ck_assert_int_eq(decide(dir, "cnt", &res, &err), BNX_OK);
@@ -695,12 +706,107 @@ START_TEST(test_verdict_every_measure)
 }
 END_TEST
 
+/* The interval decides: paired seeds, a straddling interval and one that
+ * is not, both margin kinds, and their refusals. */
+START_TEST(test_verdict_intervals)
+{
+    static const char m[] =
+        "[verdict.paired]\nclaim = 1\nstatement = s\nwritten = w\nholds = >= 0.15\n"
+        "measure = mean(final_test_accuracy | bn=true, lr=1) - mean(final_test_accuracy | bn=false, lr=1)\n"
+        "[verdict.high]\nclaim = 1\nstatement = s\nwritten = w\nholds = >= 0.25\n"
+        "measure = mean(final_test_accuracy | bn=true, lr=1) - mean(final_test_accuracy | bn=false, lr=1)\n"
+        "[verdict.above]\nclaim = 1\nstatement = s\nwritten = w\nholds = > 0.3\n"
+        "measure = mean(final_test_accuracy | bn=true, lr=1) - mean(final_test_accuracy | bn=false, lr=1)\n"
+        "[verdict.ni-wide]\nclaim = 1\nstatement = s\nwritten = w\nholds = >= 0\n"
+        "margin = 0.3\nmargin_kind = noninferior\n"
+        "measure = mean(final_test_accuracy | bn=false, lr=1) - mean(final_test_accuracy | bn=true, lr=1)\n"
+        "[verdict.ni-mid]\nclaim = 1\nstatement = s\nwritten = w\nholds = >= 0\n"
+        "margin = 0.2\nmargin_kind = noninferior\n"
+        "measure = mean(final_test_accuracy | bn=false, lr=1) - mean(final_test_accuracy | bn=true, lr=1)\n"
+        "[verdict.ni-narrow]\nclaim = 1\nstatement = s\nwritten = w\nholds = >= 0\n"
+        "margin = 0.1\nmargin_kind = noninferior\n"
+        "measure = mean(final_test_accuracy | bn=false, lr=1) - mean(final_test_accuracy | bn=true, lr=1)\n"
+        "[verdict.eq-in]\nclaim = 1\nstatement = s\nwritten = w\nholds = == 0.23\n"
+        "margin = 0.1\nmargin_kind = equivalent\n"
+        "measure = mean(final_test_accuracy | bn=true, lr=1) - mean(final_test_accuracy | bn=false, lr=1)\n"
+        "[verdict.eq-out]\nclaim = 1\nstatement = s\nwritten = w\nholds = == 0\n"
+        "margin = 0.1\nmargin_kind = equivalent\n"
+        "measure = mean(final_test_accuracy | bn=true, lr=1) - mean(final_test_accuracy | bn=false, lr=1)\n"
+        "[verdict.eq-edge]\nclaim = 1\nstatement = s\nwritten = w\nholds = == 0.2\n"
+        "margin = 0.05\nmargin_kind = equivalent\n"
+        "measure = mean(final_test_accuracy | bn=true, lr=1) - mean(final_test_accuracy | bn=false, lr=1)\n";
+    char dir[4096];
+    test_tmpdir_create(dir, sizeof dir, "verdict-ci");
+    make_run(dir, m, "done");
+    bnx_verdict_result res;
+    bnx_error err;
+    /* bn - no-bn at lr 1, paired by seed: 0.25, 0.23, 0.21 (sd 0.02; unpaired,
+     * no-bn's own spread alone would be as large): 0.23 +- 4.303 * 0.02 / sqrt 3 */
+    const double half = 4.302653 * 0.02 / sqrt(3.0);
+    ck_assert_msg(decide(dir, "paired", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_HOLDS); /* 0.1803 .. 0.2797, wholly >= 0.15 */
+    bnx_verdict_result_free(&res);
+    ck_assert_int_eq(decide(dir, "high", &res, &err), BNX_OK);
+    ck_assert(fabs(res.points[0].ci.mean - 0.23) < 1e-9);
+    ck_assert(fabs(res.points[0].ci.lo - (0.23 - half)) < 1e-6);
+    ck_assert(fabs(res.points[0].ci.hi - (0.23 + half)) < 1e-6);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_INCONCLUSIVE); /* 0.25 inside the interval */
+    ck_assert_int_eq(res.points[0].seeds_needed, 7); /* 0.02 > t(n-1) 0.02 / sqrt(n) from n = 7 */
+    bnx_verdict_result_free(&res);
+    /* above: 0.2797 <= 0.3.  no-bn - bn: -0.25, -0.23, -0.21 (-0.2797 ..
+     * -0.1803); not worse than 0 by more than the margin: above -0.3
+     * (holds), -0.2 (straddles), -0.1 (wholly below: does not hold).
+     * Equivalence: the 90% interval 0.23 +- 2.920 * 0.01155 = 0.196 .. 0.264
+     * inside 0.13 .. 0.33 (holds); the 95% one wholly outside -0.1 .. 0.1
+     * (does not hold); neither for 0.15 .. 0.25 */
+    static const struct { const char *rule; int outcome; } want[] = {
+        {"above", BNX_VERDICT_FAILS},        {"ni-wide", BNX_VERDICT_HOLDS},
+        {"ni-mid", BNX_VERDICT_INCONCLUSIVE}, {"ni-narrow", BNX_VERDICT_FAILS},
+        {"eq-in", BNX_VERDICT_HOLDS},        {"eq-out", BNX_VERDICT_FAILS},
+        {"eq-edge", BNX_VERDICT_INCONCLUSIVE},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        ck_assert_int_eq(decide(dir, want[i].rule, &res, &err), BNX_OK);
+        ck_assert_msg(res.outcome == want[i].outcome, "%s: %s", want[i].rule,
+                      bnx_verdict_outcome_name(res.outcome));
+        bnx_verdict_result_free(&res);
+    }
+    test_tmpdir_remove(dir);
+
+    /* refusals: a margin without its kind and the reverse; == without
+     * equivalent and equivalent without == */
+    static const char *const bad[][2] = {
+        {"margin = 0.1\nholds = >= 0\n", "margin without margin_kind"},
+        {"margin_kind = noninferior\nholds = >= 0\n", "margin_kind without margin"},
+        {"holds = == 0\n", "holds = == T needs margin_kind = equivalent"},
+        {"margin = 0.1\nmargin_kind = equivalent\nholds = >= 0\n",
+         "margin_kind = equivalent needs holds = == T"},
+        {"margin = -1\nmargin_kind = equivalent\nholds = == 0\n", "not a positive number"},
+        {"margin = 1\nmargin_kind = superior\nholds = == 0\n", "not noninferior or equivalent"},
+        {"reason = because\nholds = > 0\n", "has reason without amends"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[2048], path[4200];
+        snprintf(text, sizeof text, "%s[verdict.x]\nclaim = 1\nstatement = s\nwritten = w\n"
+                 "measure = mean(final_test_accuracy)\n%s", experiment, bad[i][0]);
+        test_tmpdir_create(dir, sizeof dir, "verdict-bad");
+        snprintf(path, sizeof path, "%s/e.ini", dir);
+        test_write_file(path, text, strlen(text));
+        bnx_spec spec;
+        bnx_error_clear(&err);
+        ck_assert_int_eq(bnx_spec_load(path, "e", &spec, &err), BNX_EFORMAT);
+        ck_assert_msg(strstr(err.msg, bad[i][1]), "%zu: %s", i, err.msg);
+        test_tmpdir_remove(dir);
+    }
+}
+END_TEST
+
 /* The claims table over an experiments directory: one experiment run,
  * one not run, one whose rule was edited after its run, one whose rule was
  * added after its run. */
 START_TEST(test_claims_table)
 {
-    char root[4096], exps[4200], runs[4200], path[4400], run[4400];
+    char root[4096], exps[4200], runs[4200], path[4600], run[4400];
     (void)0;
     test_tmpdir_create(root, sizeof root, "claims");
     snprintf(exps, sizeof exps, "%s/experiments", root);
@@ -722,10 +828,34 @@ START_TEST(test_claims_table)
         snprintf(path, sizeof path, "%s/%s/latest", runs, names[i]);
         ck_assert_int_eq(symlink("20260101-000000", path), 0);
     }
+    /* alpha's newer runs: one with --set, one with fewer seeds than the
+     * file asks (2 of 3): both passed over, named */
+    for (int k = 0; k < 2; k++) {
+        snprintf(run, sizeof run, "%s/alpha/2026010%d-000000", runs, k + 2);
+        mkdir(run, 0777);
+        make_run(run, diff, "done");
+        bnx_plan plan;
+        bnx_error e;
+        if (k == 0) {
+            ck_assert_int_eq(bnx_plan_read(run, &plan, &e), BNX_OK);
+            ck_assert_int_eq(plan.overrides_known, 1);
+            snprintf(plan.overrides, sizeof plan.overrides, "--set steps=10");
+        } else { /* the same experiment planned with 2 seeds */
+            bnx_spec spec;
+            snprintf(path, sizeof path, "%s/%s", run, BNX_PLAN_INI);
+            ck_assert_int_eq(bnx_spec_load(path, "alpha", &spec, &e), BNX_OK);
+            ck_assert_int_eq(bnx_plan_build(&spec, 2, &plan, &e), BNX_OK);
+            bnx_spec_free(&spec);
+        }
+        ck_assert_int_eq(bnx_plan_write(run, &plan, &e), BNX_OK);
+        bnx_plan_free(&plan);
+    }
     /* alpha: as run; beta: the threshold edited after the run; gamma: the
      * rule added after the run; delta: never run */
-    snprintf(text, sizeof text, "%s%s", experiment, diff);
+    snprintf(text, sizeof text, "[experiment]\nseeds = 3\n%s%s", experiment + strlen("[experiment]\n"),
+             diff);
     write_text(exps, "alpha.ini", text);
+    snprintf(text, sizeof text, "%s%s", experiment, diff);
     write_text(exps, "gamma.ini", text);
     write_text(exps, "delta.ini", text);
     snprintf(text, sizeof text, "%s[verdict.diff]\nclaim = 1\nstatement = BN, every rate\n"
@@ -744,6 +874,10 @@ START_TEST(test_claims_table)
     ck_assert_int_eq(claims.rows[0].state, BNX_CLAIM_DECIDED);
     ck_assert_int_eq(claims.rows[0].result.outcome, BNX_VERDICT_HOLDS);
     ck_assert_int_eq(claims.rows[0].changed, 0);
+    ck_assert_msg(strstr(claims.rows[0].run, "alpha/20260101-000000"), "%s", claims.rows[0].run);
+    ck_assert_msg(strstr(claims.rows[0].skipped, "20260103-000000 (2 seeds a variant, the file "
+                         "has 3); 20260102-000000 (it was run with --set steps=10)"),
+                  "%s", claims.rows[0].skipped);
     ck_assert_str_eq(claims.rows[1].experiment, "beta");
     ck_assert_int_eq(claims.rows[1].changed, 1);
     ck_assert_int_eq(claims.rows[1].result.outcome, BNX_VERDICT_HOLDS); /* the run's rule */
@@ -763,7 +897,8 @@ START_TEST(test_claims_table)
     char *md = NULL, *csv = NULL;
     ck_assert_int_eq(bnx_claims_markdown(&claims, NULL, runs, &md, &err), BNX_OK);
     ck_assert_int_eq(bnx_claims_csv(&claims, &csv, &err), BNX_OK);
-    ck_assert_msg(strstr(md, "4 rules: 2 hold, 0 do not hold, 0 mixed, 0 undecided, 2 not run"), "%s", md);
+    ck_assert_msg(strstr(md, "4 rules: 2 hold, 0 do not hold, 0 mixed, 0 inconclusive, 0 undecided, "
+                         "2 not run"), "%s", md);
     ck_assert(strstr(md, "(rule edited since the run)"));
     ck_assert(strstr(md, "`bnexp run delta` runs it"));
     /* one CSV row per point of a decided rule, one for the others */
@@ -780,6 +915,88 @@ START_TEST(test_claims_table)
 }
 END_TEST
 
+/* Controls (requires), amendments (amends, reason) and `written` against
+ * the run's start (2026-06-01T12:00:00Z in make_run). */
+START_TEST(test_claims_controls_and_registration)
+{
+    static const char rules_ctl[] =
+        "[verdict.control]\nclaim = 1\nstatement = s\nwritten = 2026-05-01, before the run\n"
+        "measure = mean(final_test_accuracy | bn=true) - mean(final_test_accuracy | bn=false)\n"
+        "holds = >= 0.01\n"
+        "[verdict.failctl]\nclaim = 1\nstatement = s\nwritten = 2026-05-01\n"
+        "measure = mean(final_test_accuracy)\nholds = > 1\n"
+        "[verdict.dep-ok]\nclaim = 2\nstatement = s\nwritten = 2026-06-01T11:59Z\nrequires = control\n"
+        "measure = mean(final_test_accuracy)\nholds = > 0\n"
+        "[verdict.dep-bad]\nclaim = 2\nstatement = s\nwritten = 2026-06-01T12:01Z, after\n"
+        "requires = failctl\nmeasure = mean(final_test_accuracy)\nholds = > 0\n"
+        "[verdict.amended]\nclaim = 3\nstatement = s\nwritten = 2026-06-02\namends = failctl\n"
+        "reason = accuracy cannot exceed 1\nmeasure = mean(final_test_accuracy)\nholds = > 0.5\n"
+        "[verdict.sameday]\nclaim = 3\nstatement = s\nwritten = 2026-06-01\n"
+        "measure = mean(final_test_accuracy)\nholds = > 0.5\n";
+    char root[4096], exps[4200], runs[4200], run[4400], path[4600], text[8192];
+    test_tmpdir_create(root, sizeof root, "claims-ctl");
+    snprintf(exps, sizeof exps, "%s/experiments", root);
+    snprintf(runs, sizeof runs, "%s/runs", root);
+    mkdir(exps, 0777);
+    mkdir(runs, 0777);
+    snprintf(path, sizeof path, "%s/ctl", runs);
+    mkdir(path, 0777);
+    snprintf(run, sizeof run, "%s/ctl/20260601-120000", runs);
+    mkdir(run, 0777);
+    make_run(run, rules_ctl, "done");
+    snprintf(text, sizeof text, "%s%s", experiment, rules_ctl);
+    write_text(exps, "ctl.ini", text);
+    bnx_claims claims;
+    bnx_error err;
+    bnx_error_clear(&err);
+    ck_assert_msg(bnx_claims_collect(exps, runs, &claims, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(claims.num_rows, 6);
+    const bnx_claim_row *row[6] = {0};
+    static const char *const names[6] = {"control", "failctl", "dep-ok", "dep-bad", "amended", "sameday"};
+    for (int i = 0; i < claims.num_rows; i++)
+        for (int k = 0; k < 6; k++)
+            if (strcmp(claims.rows[i].rule.name, names[k]) == 0)
+                row[k] = &claims.rows[i];
+    for (int k = 0; k < 6; k++)
+        ck_assert_msg(row[k] != NULL, "no row %s", names[k]);
+    ck_assert_int_eq(row[0]->result.outcome, BNX_VERDICT_HOLDS);
+    ck_assert_int_eq(row[1]->result.outcome, BNX_VERDICT_FAILS);
+    /* the control holds: decided; it does not: undecided, saying why */
+    ck_assert_int_eq(row[2]->result.outcome, BNX_VERDICT_HOLDS);
+    ck_assert_str_eq(row[2]->control, "control control holds");
+    ck_assert_int_eq(row[3]->result.outcome, BNX_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(row[3]->control, "control failctl does not hold: this rule is not decided"),
+                  "%s", row[3]->control);
+    /* the amendment and the rule it amends: both rows, each decided */
+    ck_assert_int_eq(row[4]->result.outcome, BNX_VERDICT_HOLDS);
+    ck_assert_str_eq(row[4]->registered, "amended after seeing data (amends failctl)");
+    ck_assert_str_eq(row[0]->registered, "pre-registered");
+    ck_assert_str_eq(row[2]->registered, "pre-registered"); /* 11:59 < 12:00 */
+    ck_assert_str_eq(row[3]->registered, "written after its run began");
+    ck_assert_str_eq(row[5]->registered, "written the day its run began (order not known)");
+    char *md = NULL;
+    ck_assert_int_eq(bnx_claims_markdown(&claims, NULL, runs, &md, &err), BNX_OK);
+    ck_assert_msg(strstr(md, "**undecided** (control failctl does not hold: this rule is not "
+                         "decided (the design could not show the effect)) | written after its "
+                         "run began |"), "%s", md);
+    ck_assert(strstr(md, "- amends verdict.failctl, because: accuracy cannot exceed 1\n"));
+    free(md);
+    bnx_claims_free(&claims);
+    test_tmpdir_remove(root);
+
+    /* requires and amends must name another rule of the file */
+    snprintf(text, sizeof text, "%s[verdict.a]\nclaim = 1\nstatement = s\nwritten = w\n"
+             "requires = nothing\nmeasure = mean(final_test_accuracy)\nholds = > 0\n", experiment);
+    test_tmpdir_create(root, sizeof root, "claims-ctl-bad");
+    snprintf(path, sizeof path, "%s/e.ini", root);
+    test_write_file(path, text, strlen(text));
+    bnx_spec spec;
+    ck_assert_int_eq(bnx_spec_load(path, "e", &spec, &err), BNX_EFORMAT);
+    ck_assert_msg(strstr(err.msg, "requires = nothing names no other rule of the file"), "%s", err.msg);
+    test_tmpdir_remove(root);
+}
+END_TEST
+
 Suite *suite_verdict(void)
 {
     Suite *s = suite_create("verdict");
@@ -787,12 +1004,14 @@ Suite *suite_verdict(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_verdict_forms);
     tcase_add_test(tc, test_verdict_missing_and_diverged);
+    tcase_add_test(tc, test_verdict_intervals);
     tcase_add_test(tc, test_verdict_rows);
     tcase_add_test(tc, test_verdict_refusals);
     tcase_add_test(tc, test_verdict_former_key_names);
     tcase_add_test(tc, test_verdict_unknown_measure);
     tcase_add_test(tc, test_verdict_every_measure);
     tcase_add_test(tc, test_claims_table);
+    tcase_add_test(tc, test_claims_controls_and_registration);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -69,6 +69,18 @@ static char *written_plan(int seeds, size_t *size)
     return text;
 }
 
+static void drop_key(char *text, const char *key)
+{
+    char quoted[64], *p;
+    snprintf(quoted, sizeof quoted, "\"%s\":", key);
+    while ((p = strstr(text, quoted))) {
+        char *line = p, *end = strchr(p, '\n');
+        while (line > text && line[-1] != '\n')
+            line--;
+        memmove(line, end + 1, strlen(end + 1) + 1);
+    }
+}
+
 START_TEST(round_trip_gives_every_config_back)
 {
     make_plan(3);
@@ -96,6 +108,29 @@ START_TEST(round_trip_gives_every_config_back)
         ck_assert_int_eq(memcmp(a, c, 32), 0); /* the trainer's own identity */
     }
     ck_assert_double_eq(back.trials[0].config.init_std, 0.0123456789012345);
+    ck_assert_int_eq(back.overrides_known, 1);
+    ck_assert_str_eq(back.overrides, "");
+}
+END_TEST
+
+/* "overrides" (the --set, --grid, --seeds a run was made with) reads back;
+ * a plan.json from before it was recorded reads as not known. */
+START_TEST(overrides_read_back_or_unknown)
+{
+    bnx_error err;
+    make_plan(1);
+    snprintf(plan.overrides, sizeof plan.overrides, "--set steps=10 --seeds 1");
+    ck_assert_int_eq(bnx_plan_write(dir, &plan, &err), BNX_OK);
+    ck_assert_int_eq(bnx_plan_read(dir, &back, &err), BNX_OK);
+    ck_assert_str_eq(back.overrides, "--set steps=10 --seeds 1");
+    ck_assert_int_eq(back.overrides_known, 1);
+    bnx_plan_free(&back);
+    size_t size;
+    char *text = written_plan(1, &size);
+    drop_key(text, "overrides");
+    ck_assert_int_eq(bnx_plan_parse(text, strlen(text), "plan", NULL, &back, &err), BNX_OK);
+    free(text);
+    ck_assert_int_eq(back.overrides_known, 0);
 }
 END_TEST
 
@@ -132,17 +167,6 @@ END_TEST
 
 /* Drop every line of `key` from a plan's indented JSON text ("key": "value",
  * one a line), as in a plan written before the key existed. */
-static void drop_key(char *text, const char *key)
-{
-    char quoted[64], *p;
-    snprintf(quoted, sizeof quoted, "\"%s\":", key);
-    while ((p = strstr(text, quoted))) {
-        char *line = p, *end = strchr(p, '\n');
-        while (line > text && line[-1] != '\n')
-            line--;
-        memmove(line, end + 1, strlen(end + 1) + 1);
-    }
-}
 
 /* A plan written before key `warmup_steps` existed: no such entry.  The
  * trial takes the key's default, and its identity is over the keys the
@@ -332,6 +356,7 @@ Suite *suite_plan(void)
     TCase *tc = tcase_create("plan");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, round_trip_gives_every_config_back);
+    tcase_add_test(tc, overrides_read_back_or_unknown);
     tcase_add_test(tc, seeds_zero_keeps_each_variants_seed);
     tcase_add_test(tc, changed_default_does_not_alter_a_planned_trial);
     tcase_add_test(tc, key_added_later_takes_its_default_and_keeps_the_identity);
