@@ -145,6 +145,17 @@ if b run tiny --set steps=100 --jobs 2 >/dev/null 2>&1 && md=$(b report claims -
 else
     fail "a run with --set passed over" "${md:-}"
 fi
+setrun=runs/tiny/$(readlink "$work/runs/tiny/latest")
+if md=$(b report claims --no-charts --run "$setrun" 2>/dev/null) &&
+    grep -q "^- run: $setrun$" <<<"$md" &&
+    grep -q "(on --run: a run with --set steps=100) | " <<<"$md" &&
+    grep -q "^- decided on this run because \`report claims --run\` named it; it was run with --set steps=100$" <<<"$md" &&
+    b report claims --no-charts >/dev/null 2>&1; then
+    ok "report claims --run DIR: that run decides its experiment's rows, labelled with its --set"
+else
+    fail "report claims --run DIR" "${md:-}"
+fi
+expect_fail "report claims --run: not a run directory" "plan.json" b report claims --run "$tmp/nowhere"
 
 # --- a rule edited after the run does not decide; one added is not run ---
 sed -i 's/^holds = > 1$/holds = > 0/' "$home/experiments/tiny.ini"

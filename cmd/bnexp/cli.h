@@ -34,8 +34,9 @@ int cmd_report_claims(int argc, char **argv);
 int cmd_run_claims(int argc, char **argv);
 
 /* Write the claims table (runs_dir/claims.md, claims.csv), charts rendered
- * when charts_wanted; print it unless quiet.  Returns the exit status. */
-int write_claims(const char *runs_dir, int charts_wanted, int quiet);
+ * when charts_wanted, `run` (NULL: none) deciding its experiment's rows
+ * (bnx_claims_write); print it unless quiet.  Returns the exit status. */
+int write_claims(const char *runs_dir, const char *run, int charts_wanted, int quiet);
 
 /* What a run shows of its trials (cmd_run.c), for bnexp run and run
  * claims: trial p's progress line (ended 0) or how it ended (ended 1), each

@@ -39,14 +39,15 @@ static void render_chart(void *ctx, const bnx_claim_row *row, char *chart, size_
 
 /* Write the claims table into runs_dir (lib/analysis/claims.h); print it
  * unless quiet. */
-int write_claims(const char *runs_dir, int charts_wanted, int quiet)
+int write_claims(const char *runs_dir, const char *run, int charts_wanted, int quiet)
 {
     char exp_dir[4096], *md = NULL;
     bnx_error err;
     bnx_error_clear(&err);
     if (bnx_home_path(exp_dir, sizeof exp_dir, "experiments", &err))
         return cli_report(&err);
-    if (bnx_claims_write(exp_dir, runs_dir, charts_wanted ? render_chart : NULL, NULL, &md, &err))
+    if (bnx_claims_write(exp_dir, runs_dir, run, charts_wanted ? render_chart : NULL, NULL, &md,
+                         &err))
         return cli_error(1, "report claims: %s", err.msg);
     int status = 0;
     if (!quiet && (fputs(md, stdout) == EOF || fflush(stdout) != 0))
@@ -61,11 +62,12 @@ int cmd_report_claims(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"runs", required_argument, NULL, 'r'},
+        {"run", required_argument, NULL, 'R'},
         {"no-charts", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *runs_dir = "runs";
+    const char *runs_dir = "runs", *run = NULL;
     int charts = 1;
     opterr = 0;
     optind = 0;
@@ -73,6 +75,7 @@ int cmd_report_claims(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (ch) {
         case 'r': runs_dir = optarg; break;
+        case 'R': run = optarg; break;
         case 'n': charts = 0; break;
         case 'h': return cli_print_help("report");
         default: return cli_bad_option("report claims", ch, argv);
@@ -80,5 +83,5 @@ int cmd_report_claims(int argc, char **argv)
     }
     if (optind < argc)
         return cli_error(2, "report claims: unexpected argument '%s'", argv[optind]);
-    return write_claims(runs_dir, charts, 0);
+    return write_claims(runs_dir, run, charts, 0);
 }

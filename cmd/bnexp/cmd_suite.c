@@ -154,7 +154,7 @@ static int run(int launcher, int jobs, int resume, const bnx_slurm_opts *slurm,
     for (int m = 0; m < suite.num_members; m++)
         if (!suite.members[m].done)
             decide(NULL, m);
-    rc = write_claims(suite.runs, 1, 1);
+    rc = write_claims(suite.runs, NULL, 1, 1);
     return rc ? rc : failed ? 1 : 0;
 }
 

@@ -172,16 +172,21 @@ static void registration(bnx_claim_row *row)
 
 /* Rows for experiment `name` (file `file`, loaded as `spec`). */
 static int add_experiment(bnx_claims *c, int *cap, const char *name, const char *file,
-                          const bnx_spec *spec, const char *runs_dir, bnx_error *err)
+                          const bnx_spec *spec, const char *runs_dir, const bnx_plan *forced,
+                          const char *forced_dir, bnx_error *err)
 {
     char run[4096], skipped[1024] = "";
     bnx_spec frozen = {0};
     int have_run = 0, frozen_ok = 0, unknown = 0;
     char frozen_err[1024] = "";
     char started[32];
-    int rc = choose_run(runs_dir, name, spec->seeds, run, sizeof run, skipped, sizeof skipped,
-                        &unknown, started, err);
-    if (rc)
+    int rc = BNX_OK;
+    if (forced) { /* --run DIR */
+        snprintf(run, sizeof run, "%s", forced_dir);
+        snprintf(started, sizeof started, "%s", forced->created_utc);
+        unknown = !forced->overrides_known;
+    } else if ((rc = choose_run(runs_dir, name, spec->seeds, run, sizeof run, skipped,
+                                sizeof skipped, &unknown, started, err)))
         return rc;
     if (run[0] && bnx_is_dir(run)) {
         have_run = 1;
@@ -202,6 +207,9 @@ static int add_experiment(bnx_claims *c, int *cap, const char *name, const char 
         snprintf(row->skipped, sizeof row->skipped, "%s", skipped);
         row->overrides_unknown = unknown;
         snprintf(row->started, sizeof row->started, "%s", started);
+        row->forced = forced != NULL;
+        if (forced)
+            snprintf(row->overrides, sizeof row->overrides, "%s", forced->overrides);
         copy_rule(&row->rule, &spec->verdicts[i]);
         if (!have_run) {
             row->state = BNX_CLAIM_NOT_RUN;
@@ -244,7 +252,7 @@ static int add_experiment(bnx_claims *c, int *cap, const char *name, const char 
                 ctl = &mine[k];
         int holds = ctl && ctl->state == BNX_CLAIM_DECIDED &&
                     ctl->result.outcome == BNX_VERDICT_HOLDS;
-        snprintf(row->control, sizeof row->control, "control %s %s", row->rule.requires,
+        snprintf(row->control, sizeof row->control, "its control, verdict.%s, %s", row->rule.requires,
                  holds ? "holds" : !ctl || ctl->state != BNX_CLAIM_DECIDED ? "is not decided"
                  : ctl->result.outcome == BNX_VERDICT_FAILS ? "does not hold"
                  : ctl->result.outcome == BNX_VERDICT_INCONCLUSIVE ? "is inconclusive"
@@ -286,7 +294,17 @@ static int row_cmp(const void *pa, const void *pb)
 int bnx_claims_collect(const char *experiments_dir, const char *runs_dir, bnx_claims *claims,
                        bnx_error *err)
 {
+    return bnx_claims_collect_run(experiments_dir, runs_dir, NULL, claims, err);
+}
+
+int bnx_claims_collect_run(const char *experiments_dir, const char *runs_dir, const char *run,
+                           bnx_claims *claims, bnx_error *err)
+{
     memset(claims, 0, sizeof *claims);
+    bnx_plan forced = {0};
+    int found = 0;
+    if (run && bnx_plan_read(run, &forced, err))
+        return err ? err->code : BNX_EINVAL;
     bnx_names names;
     int rc = bnx_dir_names(experiments_dir, BNX_CLAIMS_MAX_FILES, &names, err);
     if (rc == BNX_ENOTFOUND)
@@ -303,11 +321,18 @@ int bnx_claims_collect(const char *experiments_dir, const char *runs_dir, bnx_cl
             break;
         }
         bnx_spec spec;
+        int mine = run && strcmp(forced.experiment, name) == 0;
+        found += mine;
         if ((rc = bnx_spec_load(file, name, &spec, err)) == BNX_OK && spec.num_verdicts)
-            rc = add_experiment(claims, &rcap, name, file, &spec, runs_dir, err);
+            rc = add_experiment(claims, &rcap, name, file, &spec, runs_dir, mine ? &forced : NULL,
+                                run, err);
         bnx_spec_free(&spec);
     }
     bnx_names_free(&names);
+    if (rc == BNX_OK && run && !found)
+        rc = bnx_fail(err, BNX_EINVAL, "--run %s: its experiment %s has no file in %s", run,
+                      forced.experiment, experiments_dir);
+    bnx_plan_free(&forced);
     if (rc) {
         bnx_claims_free(claims);
         return rc;
@@ -401,7 +426,8 @@ static void put_rule_details(bnx_strbuf *sb, const bnx_verdict_rule *r, const bn
     bnx_sb_printf(sb, "; at least %d seed%s a point; an empty value counts as %s", r->min_seeds,
                   r->min_seeds == 1 ? "" : "s",
                   r->empty == BNX_EMPTY_SKIP ? "nothing (skipped)"
-                  : r->empty == BNX_EMPTY_UNDECIDED ? "undecided" : "a number:");
+                  : r->empty == BNX_EMPTY_UNDECIDED ? "undecided"
+                  : r->empty == BNX_EMPTY_STEPS ? "the trial's steps" : "a number:");
     if (r->empty == BNX_EMPTY_VALUE)
         bnx_sb_printf(sb, " %g", r->empty_value);
     bnx_sb_printf(sb, "\n- written: %s\n", r->written);
@@ -503,6 +529,9 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
         if (row->control[0] && row->state == BNX_CLAIM_DECIDED &&
             row->result.outcome == BNX_VERDICT_UNDECIDED)
             bnx_sb_printf(&sb, " (%s)", row->control);
+        if (row->forced)
+            bnx_sb_printf(&sb, " (on --run: a run with %s)", row->overrides[0] ? row->overrides
+                          : "the file as committed");
         bnx_sb_printf(&sb, " | %s | ", row->registered[0] ? row->registered : "-");
         if (charts && charts[i] && charts[i][0])
             bnx_sb_printf(&sb, "[chart](%s)", relative_to(charts[i], base));
@@ -540,6 +569,10 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
                         "what it was run with is not known)" : "");
         if (row->skipped[0])
             bnx_sb_printf(&sb, "- newer runs passed over: %s\n", row->skipped);
+        if (row->forced)
+            bnx_sb_printf(&sb, "- decided on this run because `report claims --run` named it; it "
+                          "was run with %s\n", row->overrides[0] ? row->overrides
+                          : "no override");
         bnx_sb_printf(&sb, "- the rule: %s (written %s; the run began %s)\n", row->registered,
                       row->rule.written, row->started[0] ? row->started : "at a time not recorded");
         if (row->rule.amends[0])
@@ -678,13 +711,14 @@ int bnx_verdicts_markdown(const char *run, const char *experiment, bnx_strbuf *s
 
 /* ---- writing the table ---- */
 
-int bnx_claims_write(const char *experiments_dir, const char *runs_dir, bnx_claims_chart_fn chart,
+int bnx_claims_write(const char *experiments_dir, const char *runs_dir, const char *run,
+                     bnx_claims_chart_fn chart,
                      void *ctx, char **md_out, bnx_error *err)
 {
     if (md_out)
         *md_out = NULL;
     bnx_claims claims;
-    int rc = bnx_claims_collect(experiments_dir, runs_dir, &claims, err);
+    int rc = bnx_claims_collect_run(experiments_dir, runs_dir, run, &claims, err);
     if (rc && err) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);

@@ -53,6 +53,8 @@ typedef struct bnx_claim_row {
                                known)", or "written: no ISO date" */
     char control[320];      /* with requires: "control X holds", or why the rule
                                is not decided ("" without requires) */
+    int forced;             /* decided on a run named by --run, not chosen */
+    char overrides[1024];   /* forced: what that run was run with ("" if nothing) */
     bnx_verdict_rule rule;  /* the run's copy of the rule if decided, else
                                the file's (text fields only; no measure tree) */
     int state;              /* enum bnx_claim_state */
@@ -83,14 +85,24 @@ typedef struct bnx_claims {
 int bnx_claims_collect(const char *experiments_dir, const char *runs_dir, bnx_claims *claims,
                        bnx_error *err);
 
+/* bnx_claims_collect, with run directory `run` (NULL: none) deciding the
+ * rows of its experiment (its plan.json's "experiment") whatever it was run
+ * with (`bnexp report claims --run DIR`): each of those rows has `forced`
+ * set and says so.
+ * Errors: those of bnx_claims_collect; BNX_ENOTFOUND or BNX_EFORMAT for a
+ * `run` whose plan.json does not read (as bnx_plan_read); BNX_EINVAL when
+ * its experiment has no file in experiments_dir. */
+int bnx_claims_collect_run(const char *experiments_dir, const char *runs_dir, const char *run,
+                           bnx_claims *claims, bnx_error *err);
+
 /* Free what bnx_claims_collect allocated; safe on a zeroed value. */
 void bnx_claims_free(bnx_claims *claims);
 
 /* The row's measured quantity for a table cell into buf[size]: with one
- * point "POOLED (per seed MEAN ± SD, N seeds)" (the pooled measure is what
- * the verdict tests; the per-seed measures' mean and sample sd beside it;
- * "POOLED (N seed)" with one seed); with several "MIN to MAX over N
- * points"; "-" when nothing was decided. */
+ * point "ESTIMATE [LO, HI], N seeds" (the mean of the per-seed values and
+ * their 95% interval, what the verdict tests; "POOLED, 1 seed" with fewer
+ * than two per-seed values); with several "MIN to MAX over N points" (the
+ * pooled measures); "-" when nothing was decided. */
 void bnx_claim_measure_text(const bnx_claim_row *row, char *buf, size_t size);
 
 /* The row's verdict for a table cell: the outcome, with "(k of n points
@@ -132,8 +144,8 @@ int bnx_verdicts_markdown(const char *run, const char *experiment, struct bnx_st
 typedef void (*bnx_claims_chart_fn)(void *ctx, const bnx_claim_row *row, char *chart,
                                     size_t size);
 
-/* Write the claims table (`bnexp report claims`): bnx_claims_collect over
- * experiments_dir and runs_dir; each decided row's chart drawn by `chart`
+/* Write the claims table (`bnexp report claims`): bnx_claims_collect_run
+ * over experiments_dir, runs_dir and run (NULL: none); each decided row's chart drawn by `chart`
  * (NULL: no charts), once per run and chart arguments (a later row with
  * the same run, `chart` and state links the same file); then
  * runs_dir/claims.csv (bnx_claims_csv) and runs_dir/claims.md
@@ -143,7 +155,8 @@ typedef void (*bnx_claims_chart_fn)(void *ctx, const bnx_claim_row *row, char *c
  * Errors: as bnx_claims_collect, the message ending "; no table written";
  * as bnx_mkdir_p and bnx_write_file_atomic (BNX_EIO naming the file);
  * BNX_ENOMEM. */
-int bnx_claims_write(const char *experiments_dir, const char *runs_dir, bnx_claims_chart_fn chart,
+int bnx_claims_write(const char *experiments_dir, const char *runs_dir, const char *run,
+                     bnx_claims_chart_fn chart,
                      void *ctx, char **md, bnx_error *err);
 
 #endif

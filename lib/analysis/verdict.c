@@ -87,14 +87,21 @@ static int rows_value(struct eval *ev, const bnx_vnode *n, int t, double *x)
                           "filters its rows by it)", path, n->rkey[f]);
     double sum = 0;
     long count = 0;
-    for (long i = 0; !rc && i < c.num_rows; i++) {
+    int nonfinite = 0;
+    for (long i = 0; !rc && !nonfinite && i < c.num_rows; i++) {
         int f = 0;
         while (f < n->num_row_filters && strcmp(bnx_csv_table_cell(&c, i, fcol[f]), n->rval[f]) == 0)
             f++;
         double v;
-        if (f < n->num_row_filters || (rc = bnx_csv_table_number(&c, i, col, &v, ev->err)) ||
-            !isfinite(v))
+        /* a blank cell was not measured in that row: skipped; nan or inf
+         * was measured and is not a number: the trial's value is empty */
+        if (f < n->num_row_filters || !bnx_csv_table_cell(&c, i, col)[0] ||
+            (rc = bnx_csv_table_number(&c, i, col, &v, ev->err)))
             continue;
+        if (!isfinite(v)) {
+            nonfinite = 1;
+            continue;
+        }
         if (count == 0 || n->reduce == R_LAST || (n->reduce == R_MAX && v > *x) ||
             (n->reduce == R_MIN && v < *x))
             *x = v;
@@ -103,6 +110,8 @@ static int rows_value(struct eval *ev, const bnx_vnode *n, int t, double *x)
     }
     if (n->reduce == R_MEAN)
         *x = count ? sum / (double)count : NAN;
+    if (nonfinite)
+        *x = NAN;
     bnx_csv_table_free(&c);
     return rc;
 }
@@ -120,10 +129,8 @@ static int curve_value(struct eval *ev, const bnx_vnode *n, int t, double *x)
     if (rc == BNX_OK && n->qkind == Q_FINAL &&
         (rc = bnx_curve_load_column(ev->dir, &c, n->qname, ev->err)) == BNX_OK)
         *x = c.column[c.n - 1];
-    else if (rc == BNX_OK) {
-        long step = bnx_curve_steps_to(&c, n->qarg);
-        *x = step < 0 ? NAN : (double)step;
-    }
+    else if (rc == BNX_OK)
+        *x = bnx_curve_steps_to_interpolated(&c, n->qarg);
     bnx_curve_free(&c);
     return rc;
 }
@@ -298,7 +305,7 @@ static double aggregate_value(struct eval *ev, const bnx_vnode *n)
                           ? "diverged" : "empty");
                 continue;
             }
-            x = ev->r->empty_value;
+            x = ev->r->empty == BNX_EMPTY_STEPS ? (double)tr->config.steps : ev->r->empty_value;
         }
         xs[count] = x;
         var[count++] = t;
@@ -385,10 +392,16 @@ static void decide_point(const bnx_verdict_rule *r, const double *per, int nper,
         pt->outcome = BNX_VERDICT_UNDECIDED;
         return;
     }
+    if (nper == 0) { /* sd() of one value, say: the procedure cannot decide it */
+        pt->outcome = BNX_VERDICT_UNDECIDED;
+        pt->decided = 0;
+        snprintf(pt->why, sizeof pt->why, "the measure has no value on any one seed's trials "
+                 "alone, and a rule is decided from its per-seed values");
+        return;
+    }
     if (nper < 2) {
         pt->outcome = BNX_VERDICT_INCONCLUSIVE;
-        snprintf(pt->note, sizeof pt->note, "%s: an interval needs two or more",
-                 nper ? "one seed has a value" : "the measure has no value on any one seed's trials");
+        snprintf(pt->note, sizeof pt->note, "one seed has a value: an interval needs two or more");
         return;
     }
     const double lo = pt->ci.lo, hi = pt->ci.hi, mean = pt->ci.mean, sd = pt->ci.sd;

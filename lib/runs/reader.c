@@ -627,6 +627,26 @@ long bnx_curve_steps_to(const bnx_curve *c, double target)
     return -1;
 }
 
+double bnx_curve_steps_to_interpolated(const bnx_curve *c, double target)
+{
+    long below = -1; /* the last finite record below the target */
+    for (long r = 0; r < c->n; r++) {
+        double a = c->test_accuracy[r];
+        if (!isfinite(a))
+            continue;
+        if (a < target) {
+            below = r;
+            continue;
+        }
+        if (below < 0)
+            return (double)c->step[r];
+        double a0 = c->test_accuracy[below];
+        return (double)c->step[below] +
+               (target - a0) / (a - a0) * (double)(c->step[r] - c->step[below]);
+    }
+    return NAN;
+}
+
 double bnx_curve_max_accuracy(const bnx_curve *c)
 {
     double best = NAN;

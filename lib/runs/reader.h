@@ -195,6 +195,14 @@ int bnx_run_trial_manifest(const char *dir, const char *variant, long seed,
  * record reaches it. */
 long bnx_curve_steps_to(const bnx_curve *c, double target);
 
+/* The step at which c's test accuracy reaches `target`, interpolated
+ * linearly between the last record below it and the first at or above it
+ * (records with a missing or non-finite accuracy are passed over), so that
+ * the spacing of the records does not move it; the first record's step if
+ * that one reaches it already; NaN if no record does.  The verdicts'
+ * steps_to(X) (spec/rule.h). */
+double bnx_curve_steps_to_interpolated(const bnx_curve *c, double target);
+
 /* The highest finite test accuracy of c's records; NaN if there is none. */
 double bnx_curve_max_accuracy(const bnx_curve *c);
 

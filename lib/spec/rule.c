@@ -144,12 +144,14 @@ int bnx_verdict_set(bnx_verdict_rule *r, const char *key, const char *value, bnx
             r->empty_value = NAN; /* marks the key as given */
         else if (strcmp(value, "skip") == 0)
             r->empty = BNX_EMPTY_SKIP;
+        else if (strcmp(value, "steps") == 0)
+            r->empty = BNX_EMPTY_STEPS;
         else if (end != value && !*end && isfinite(x)) {
             r->empty = BNX_EMPTY_VALUE;
             r->empty_value = x;
         } else
-            return bnx_fail(err, BNX_EFORMAT, "verdict key empty: '%s' is not undecided, skip or "
-                            "a number", value);
+            return bnx_fail(err, BNX_EFORMAT, "verdict key empty: '%s' is not undecided, skip, "
+                            "steps or a number", value);
         return BNX_OK;
     }
     if (strcmp(key, "at") == 0) {

@@ -29,7 +29,10 @@
  *   min_seeds = 3                optional (default 1): a point whose trials
  *                                hold fewer seeds is undecided
  *   empty     = undecided        optional: what an empty value counts as:
- *                                undecided (default), skip, or a number
+ *                                undecided (default), skip, a number, or
+ *                                steps (the trial's own `steps`: "never
+ *                                reached" for steps_to, whatever the run's
+ *                                length)
  *   chart     = sweep --x init_std --by norm --logx   optional: the
  *                                `bnexp plot` arguments of the claim's chart
  *
@@ -59,8 +62,10 @@
  * steps_to(0.97) (the same first record step, read from metrics.csv, so a
  * rule frozen with it decides runs of either kind alike);
  * final(COLUMN), the last record's value of a metrics.csv column
- * (final(train_eval_accuracy)); steps_to(X), the first record step whose
- * test accuracy is >= X, 0 <= X <= 1 (empty if none is); diverged, 1 for a
+ * (final(train_eval_accuracy)); steps_to(X), the step at which the test
+ * accuracy reaches X, 0 <= X <= 1, interpolated linearly between the last
+ * record below X and the first at or above it (since 2026-12-05; before,
+ * the first record step at or above X), empty if no record reaches it; diverged, 1 for a
  * diverged trial and 0 for a finished one (never empty); and a column of
  * any CSV of the trial directory reduced over its rows:
  *   rows_mean(FILE, COLUMN), rows_max(...), rows_min(...), rows_first(...),
@@ -70,9 +75,11 @@
  * '-', ending in .csv; no '/' or '..'); COLUMN a column of its header; a
  * row filter COL=VALUE (at most 4) keeps the rows whose cell COL has
  * exactly the text VALUE (layer=2 does not match 2.0); the rows whose COLUMN
- * cell is empty, nan or inf are skipped, and the mean, max, min, first or
- * last (in the file's order) is taken over the rest.  No such row: the
- * trial's value is empty.  The trials' filters '| KEY=VALUE' go after the
+ * cell is blank (not measured there) are skipped, and the mean, max, min,
+ * first or last (in the file's order) is taken over the rest.  No such row,
+ * or a matching row whose cell is nan or inf (measured, and not a number):
+ * the trial's value is empty, and `empty` decides (since 2026-12-05; before,
+ * nan and inf were skipped as blanks are).  The trials' filters '| KEY=VALUE' go after the
  * ')': mean(rows_max(landscape.csv, loss_max) | bn=true).  Numbers are
  * finite decimals.
  *
@@ -136,7 +143,7 @@ struct bnx_vnode {
 extern const char *const bnx_rule_reduce_names[];
 
 /* What an empty value counts as. */
-enum bnx_verdict_empty { BNX_EMPTY_UNDECIDED, BNX_EMPTY_SKIP, BNX_EMPTY_VALUE };
+enum bnx_verdict_empty { BNX_EMPTY_UNDECIDED, BNX_EMPTY_SKIP, BNX_EMPTY_VALUE, BNX_EMPTY_STEPS };
 
 /* Comparison of `holds` (EQ: only with margin_kind = equivalent). */
 enum bnx_verdict_op { BNX_OP_LT, BNX_OP_LE, BNX_OP_GT, BNX_OP_GE, BNX_OP_EQ };

@@ -156,6 +156,13 @@ static const char rules[] =
     "written = in the test\n"
     "measure = mean(steps_to(0.8) | variant=no-bn-lr-0.1) / mean(steps_to(0.8) | bn=true, conv_channels=[32,64], lr=0.1)\n"
     "holds = >= 2\n"
+    "[verdict.never99]\n"
+    "claim = 10\n"
+    "statement = never reached\n"
+    "written = in the test\n"
+    "measure = mean(steps_to(0.99) | bn=false, lr=10)\n"
+    "holds = >= 100\n"
+    "empty = steps\n"
     "[verdict.gap]\n"
     "claim = 3\n"
     "statement = the train-test gap\n"
@@ -217,18 +224,24 @@ START_TEST(test_verdict_forms)
     ck_assert(fabs(res.points[0].terms[1] - 0.1) < 1e-9);
     bnx_verdict_result_free(&res);
 
-    /* steps_to from metrics.csv: no-bn at lr 0.1 reaches 0.8 at step 50
-     * (0.9 * 0.88 = 0.792 < 0.8 for seed 1: step 100), bn at step 50 */
+    /* steps_to from metrics.csv, interpolated between the records at 0, 50
+     * and 100 (accuracies a/2, 0.9a, a): no-bn at lr 0.1 (a = 0.88, 0.90,
+     * 0.92) reaches 0.8 at 50 + 0.008/0.088 * 50 = 54.55 (seed 1: 0.792 at
+     * step 50), 0.35/0.36 * 50 = 48.61 and 0.34/0.368 * 50 = 46.20; bn (a =
+     * 0.90, 0.92, 0.94) at 48.61, 46.20 and 0.33/0.376 * 50 = 43.88 */
     ck_assert_msg(decide(dir, "steps", &res, &err) == BNX_OK, "%s", err.msg);
-    ck_assert(fabs(res.points[0].terms[0] - (100 + 50 + 50) / 3.0) < 1e-9);
-    ck_assert(fabs(res.points[0].terms[1] - 50) < 1e-9);
-    /* per seed 100/50, 50/50, 50/50 = 2, 1, 1: mean 1.33, sd 0.577; the 95%
-     * interval 1.33 +- 4.303 * 0.333 = -0.10 .. 2.77 straddles 2 */
-    ck_assert_int_eq(res.outcome, BNX_VERDICT_INCONCLUSIVE);
-    ck_assert(fabs(res.points[0].ci.lo - (4.0 / 3 - 4.302653 * sqrt(1.0 / 3) / sqrt(3.0))) < 1e-5);
-    ck_assert(res.points[0].ci.hi > 2);
-    /* at that mean and sd, |1.33 - 2| > t(n-1) 0.577 / sqrt(n) from n = 6 */
-    ck_assert_int_eq(res.points[0].seeds_needed, 6);
+    ck_assert(fabs(res.points[0].terms[0] - (600.0 / 11 + 1750.0 / 36 + 850.0 / 18.4) / 3) < 1e-9);
+    ck_assert(fabs(res.points[0].terms[1] - (1750.0 / 36 + 850.0 / 18.4 + 1650.0 / 37.6) / 3) < 1e-9);
+    /* per seed 1.122, 1.052, 1.053: the interval lies wholly below 2 */
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_FAILS);
+    ck_assert(res.points[0].ci.hi < 2 && res.points[0].ci.lo > 0.9);
+    bnx_verdict_result_free(&res);
+
+    /* never reached, empty = steps: the trial's own 100 steps */
+    ck_assert_msg(decide(dir, "never99", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert(fabs(res.points[0].terms[0] - 100) < 1e-9);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_HOLDS); /* 100 >= 100 on every seed: width 0 */
+    ck_assert_msg(strstr(res.points[0].note, "interval has width 0"), "%s", res.points[0].note);
     bnx_verdict_result_free(&res);
 
     /* final(): the train_eval column's last record, + 0.01; best - worst
@@ -356,6 +369,10 @@ START_TEST(test_verdict_missing_and_diverged)
     ck_assert_int_eq(decide(dir, "sd1", &res, &err), BNX_OK);
     ck_assert(fabs(res.points[0].measure - 0.00707106781) < 1e-6);
     ck_assert_int_eq(res.points[0].per_seed.n, 0);
+    /* ... so the interval procedure cannot decide it: undecided, saying why */
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(res.points[0].why, "no value on any one seed's trials alone"), "%s",
+                  res.points[0].why);
     bnx_verdict_result_free(&res);
     test_tmpdir_remove(dir);
 }
@@ -376,13 +393,13 @@ static void write_rows(const char *dir)
         char sub[4200], text[1024];
         snprintf(sub, sizeof sub, "%s/%s", dir, tr->dir);
         snprintf(text, sizeof text,
-                 "step,layer,point,w1,note\n"
-                 "100,1,pre_norm,%g,a\n"
-                 "100,2,pre_norm,%g,a\n"
-                 "100,2,pre_activation,,a\n"
-                 "200,1,pre_norm,nan,b\n"
-                 "200,2,pre_norm,%g,b\n"
-                 "200,2,pre_activation,%g,b\n",
+                 "step,layer,point,w1,note,g\n"
+                 "100,1,pre_norm,%g,a,1\n"
+                 "100,2,pre_norm,%g,a,2\n"
+                 "100,2,pre_activation,,a,3\n"
+                 "200,1,pre_norm,,b,inf\n"
+                 "200,2,pre_norm,%g,b,4\n"
+                 "200,2,pre_activation,%g,b,5\n",
                  1 * f, 2 * f, 4 * f, 3 * f);
         struct stat st;
         if (stat(sub, &st) == 0)
@@ -413,7 +430,9 @@ START_TEST(test_verdict_rows)
         RULE("nocol", "mean(rows_mean(rows.csv, w2))")
         RULE("nofcol", "mean(rows_mean(rows.csv, w1, colour=red))")
         RULE("nofile", "mean(rows_mean(landscape.csv, loss_max))")
-        RULE("text", "mean(rows_mean(rows.csv, note))");
+        RULE("text", "mean(rows_mean(rows.csv, note))")
+        RULE("nonfinite", "mean(rows_mean(rows.csv, g))")
+        RULE("finite", "mean(rows_mean(rows.csv, g, layer=2))");
     char dir[4096];
     bnx_verdict_result res;
     bnx_error err;
@@ -421,7 +440,7 @@ START_TEST(test_verdict_rows)
     make_run(dir, rows_rules, "done");
     write_rows(dir);
 
-    /* every row (empty and nan skipped): per trial k * (1+2+4+3)/4, max 4k,
+    /* every row (blank cells skipped): per trial k * (1+2+4+3)/4, max 4k,
      * min k, first k, last 3k; seeds 1-3 average k to 2; no BN: 10 times */
     ck_assert_msg(decide(dir, "all", &res, &err) == BNX_OK, "%s", err.msg);
     ck_assert_int_eq(res.num_terms, 6);
@@ -437,7 +456,7 @@ START_TEST(test_verdict_rows)
 
     /* row filters: layer 2 is 2k, (empty), 4k, 3k: mean 3k; its first
      * pre_activation value is the 3k (the empty cell is skipped); the last
-     * pre_norm 4k; layer 1's min k (nan skipped); no BN's note=b pre_norm
+     * pre_norm 4k; layer 1's min k (the blank skipped); no BN's note=b pre_norm
      * rows: 4k, the largest seed's 120 */
     ck_assert_msg(decide(dir, "filtered", &res, &err) == BNX_OK, "%s", err.msg);
     static const double filtered[5] = {6, 6, 8, 2, 120};
@@ -449,7 +468,7 @@ START_TEST(test_verdict_rows)
     ck_assert_str_eq(res.term_text[2], "mean(rows_last(rows.csv, w1, point=pre_norm) | norm=batch)");
     bnx_verdict_result_free(&res);
 
-    /* no row with a finite value: empty (layer 1 at step 200 is nan; the
+    /* no row with a value: empty (layer 1 at step 200 is blank; the
      * cell text 2 is not 2.0; no point x): count() has none, mean()
      * is undecided as for a diverged trial */
     ck_assert_msg(decide(dir, "none", &res, &err) == BNX_OK, "%s", err.msg);
@@ -479,6 +498,17 @@ START_TEST(test_verdict_rows)
     ck_assert_msg(strstr(err.msg, "/seed-1/landscape.csv not found"), "%s", err.msg);
     ck_assert_int_eq(decide(dir, "text", &res, &err), BNX_EFORMAT);
     ck_assert_msg(strstr(err.msg, "column note: 'a' is not a number"), "%s", err.msg);
+    /* a matching row's inf is not skipped: the trial's value is empty and
+     * `empty` decides (undecided here); without that row, decided */
+    ck_assert_msg(decide(dir, "nonfinite", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(res.points[0].why, "has no value (empty; the rule's empty = undecided)"),
+                  "%s", res.points[0].why);
+    bnx_verdict_result_free(&res);
+    ck_assert_msg(decide(dir, "finite", &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(res.decided, 3);
+    ck_assert(fabs(res.points[0].measure - 3.5) < 1e-9); /* (2 + 3 + 4 + 5) / 4 */
+    bnx_verdict_result_free(&res);
     test_tmpdir_remove(dir);
 
     /* a diverged trial's value is empty, whatever its file holds */
@@ -963,9 +993,10 @@ START_TEST(test_claims_controls_and_registration)
     ck_assert_int_eq(row[1]->result.outcome, BNX_VERDICT_FAILS);
     /* the control holds: decided; it does not: undecided, saying why */
     ck_assert_int_eq(row[2]->result.outcome, BNX_VERDICT_HOLDS);
-    ck_assert_str_eq(row[2]->control, "control control holds");
+    ck_assert_str_eq(row[2]->control, "its control, verdict.control, holds");
     ck_assert_int_eq(row[3]->result.outcome, BNX_VERDICT_UNDECIDED);
-    ck_assert_msg(strstr(row[3]->control, "control failctl does not hold: this rule is not decided"),
+    ck_assert_msg(strstr(row[3]->control, "its control, verdict.failctl, does not hold: this rule is "
+                         "not decided"),
                   "%s", row[3]->control);
     /* the amendment and the rule it amends: both rows, each decided */
     ck_assert_int_eq(row[4]->result.outcome, BNX_VERDICT_HOLDS);
@@ -976,9 +1007,9 @@ START_TEST(test_claims_controls_and_registration)
     ck_assert_str_eq(row[5]->registered, "written the day its run began (order not known)");
     char *md = NULL;
     ck_assert_int_eq(bnx_claims_markdown(&claims, NULL, runs, &md, &err), BNX_OK);
-    ck_assert_msg(strstr(md, "**undecided** (control failctl does not hold: this rule is not "
-                         "decided (the design could not show the effect)) | written after its "
-                         "run began |"), "%s", md);
+    ck_assert_msg(strstr(md, "**undecided** (its control, verdict.failctl, does not hold: this "
+                         "rule is not decided (the design could not show the effect)) | written "
+                         "after its run began |"), "%s", md);
     ck_assert(strstr(md, "- amends verdict.failctl, because: accuracy cannot exceed 1\n"));
     free(md);
     bnx_claims_free(&claims);
