@@ -410,6 +410,17 @@ static void write_rows(const char *dir)
 
 /* rows_*(FILE, COLUMN, filters): a column of a trial's CSV reduced over
  * its rows, with known values; empty values; errors. */
+/* Rule `name` of dir's file is undecided, its first point saying `why`. */
+static void expect_undecided(const char *dir, const char *name, const char *why)
+{
+    bnx_verdict_result res;
+    bnx_error err;
+    ck_assert_msg(decide(dir, name, &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_UNDECIDED);
+    ck_assert_msg(strstr(res.points[0].why, why), "%s: %s", name, res.points[0].why);
+    bnx_verdict_result_free(&res);
+}
+
 START_TEST(test_verdict_rows)
 {
 #define RULE(NAME, MEASURE) "[verdict." NAME "]\nclaim = 1\nstatement = s\nwritten = w\nat = lr\n" \
@@ -476,11 +487,7 @@ START_TEST(test_verdict_rows)
     for (int k = 0; k < 3; k++)
         ck_assert(res.points[0].terms[k] == 0);
     bnx_verdict_result_free(&res);
-    ck_assert_msg(decide(dir, "undec", &res, &err) == BNX_OK, "%s", err.msg);
-    ck_assert_int_eq(res.outcome, BNX_VERDICT_UNDECIDED);
-    ck_assert_msg(strstr(res.points[0].why, "has no value (empty; the rule's empty = undecided)"),
-                  "%s", res.points[0].why);
-    bnx_verdict_result_free(&res);
+    expect_undecided(dir, "undec", "has no value (empty; the rule's empty = undecided)");
 
     /* a quantity of largest(): every variant's mean is its value, so the
      * best is no BN's (10 * 2) at each rate */
@@ -500,11 +507,7 @@ START_TEST(test_verdict_rows)
     ck_assert_msg(strstr(err.msg, "column note: 'a' is not a number"), "%s", err.msg);
     /* a matching row's inf is not skipped: the trial's value is empty and
      * `empty` decides (undecided here); without that row, decided */
-    ck_assert_msg(decide(dir, "nonfinite", &res, &err) == BNX_OK, "%s", err.msg);
-    ck_assert_int_eq(res.outcome, BNX_VERDICT_UNDECIDED);
-    ck_assert_msg(strstr(res.points[0].why, "has no value (empty; the rule's empty = undecided)"),
-                  "%s", res.points[0].why);
-    bnx_verdict_result_free(&res);
+    expect_undecided(dir, "nonfinite", "has no value (empty; the rule's empty = undecided)");
     ck_assert_msg(decide(dir, "finite", &res, &err) == BNX_OK, "%s", err.msg);
     ck_assert_int_eq(res.decided, 3);
     ck_assert(fabs(res.points[0].measure - 3.5) < 1e-9); /* (2 + 3 + 4 + 5) / 4 */
