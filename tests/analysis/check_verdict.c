@@ -829,6 +829,7 @@ START_TEST(test_verdict_intervals)
         bnx_error_clear(&err);
         ck_assert_int_eq(bnx_spec_load(path, "e", &spec, &err), BNX_EFORMAT);
         ck_assert_msg(strstr(err.msg, bad[i][1]), "%zu: %s", i, err.msg);
+        bnx_spec_free(&spec);
         test_tmpdir_remove(dir);
     }
 }
@@ -1027,6 +1028,7 @@ START_TEST(test_claims_controls_and_registration)
     bnx_spec spec;
     ck_assert_int_eq(bnx_spec_load(path, "e", &spec, &err), BNX_EFORMAT);
     ck_assert_msg(strstr(err.msg, "requires = nothing names no other rule of the file"), "%s", err.msg);
+    bnx_spec_free(&spec);
     test_tmpdir_remove(root);
 }
 END_TEST
