@@ -54,12 +54,57 @@ static const bnx_verdict_rule *find_rule(const bnx_spec *spec, const char *name)
     return NULL;
 }
 
+/* Whether run directory `path` (shown as `label`) decides its experiment's
+ * rows: its plan.json records no overrides and at least file_seeds seeds
+ * a variant.  It does: run, *unknown and started are set.  It does not:
+ * why it was passed over is added to skipped[*used].  A directory whose
+ * plan.json does not read is taken as the run (the reader names the
+ * problem on the row).  BNX_ENOMEM only. */
+static int consider_run(const char *path, const char *label, int file_seeds, char *run,
+                        size_t size, char *skipped, size_t skipped_size, size_t *used,
+                        int *unknown, char *started, bnx_error *err)
+{
+    bnx_plan plan;
+    bnx_error pe;
+    bnx_error_clear(&pe);
+    if (bnx_plan_read(path, &plan, &pe) != BNX_OK) {
+        if (pe.code == BNX_ENOMEM)
+            return bnx_fail(err, pe.code, "%s", pe.msg);
+        snprintf(run, size, "%.4095s", path);
+        return BNX_OK;
+    }
+    int seeds = 0; /* the fewest seeds a variant has */
+    for (int t = 0; t < plan.num_trials; t++) {
+        int k = 0;
+        for (int u = 0; u < plan.num_trials; u++)
+            k += strcmp(plan.trials[u].variant, plan.trials[t].variant) == 0;
+        if (t == 0 || k < seeds)
+            seeds = k;
+    }
+    char why[1100] = "";
+    if (plan.overrides_known && plan.overrides[0])
+        snprintf(why, sizeof why, "it was run with %s", plan.overrides);
+    else if (file_seeds > 0 && seeds < file_seeds)
+        snprintf(why, sizeof why, "%d seed%s a variant, the file has %d", seeds,
+                 seeds == 1 ? "" : "s", file_seeds);
+    else {
+        snprintf(run, size, "%.4095s", path);
+        *unknown = !plan.overrides_known;
+        snprintf(started, 32, "%s", plan.created_utc);
+    }
+    bnx_plan_free(&plan);
+    if (why[0] && *used < skipped_size)
+        *used += (size_t)snprintf(skipped + *used, skipped_size - *used, "%s%s (%s)",
+                                  *used ? "; " : "", label, why);
+    return BNX_OK;
+}
+
 /* The run of experiment `name` that decides its rows (analysis/claims.h):
- * the newest directory RUNS/NAME/RUN whose plan.json records no overrides
- * and at least `file_seeds` seeds per variant, into run ("" if none); the
- * newer ones passed over, with why, into skipped; *unknown: the run's plan
- * predates the record of overrides.  An experiment without runs is no
- * error; BNX_ENOMEM is. */
+ * the newest directory RUNS/NAME/RUN that consider_run takes, or else the
+ * target of RUNS/NAME/latest when it lies elsewhere (a run made with
+ * --out), into run ("" if none); the runs passed over, with why, into
+ * skipped; *unknown: the run's plan predates the record of overrides.  An
+ * experiment without runs is no error; BNX_ENOMEM is. */
 static int choose_run(const char *runs_dir, const char *name, int file_seeds, char *run,
                       size_t size, char *skipped, size_t skipped_size, int *unknown,
                       char *started, bnx_error *err)
@@ -68,8 +113,10 @@ static int choose_run(const char *runs_dir, const char *name, int file_seeds, ch
     *unknown = 0;
     if (!runs_dir)
         return BNX_OK;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/%s", runs_dir, name);
+    char dir[1000];
+    if ((size_t)snprintf(dir, sizeof dir, "%s/%s", runs_dir, name) >= sizeof dir)
+        return bnx_fail(err, BNX_EINVAL, "the runs directory's path is too long (%zu bytes; at "
+                        "most %zu)", strlen(runs_dir), sizeof dir - 66);
     bnx_names names = {0};
     bnx_error e;
     bnx_error_clear(&e);
@@ -79,49 +126,35 @@ static int choose_run(const char *runs_dir, const char *name, int file_seeds, ch
         return bnx_fail(err, rc, "%s", e.msg);
     }
     size_t used = 0;
+    int latest = 0;
     for (int i = names.n - 1; rc == BNX_OK && i >= 0 && !run[0]; i--) {
         char path[4096];
+        latest |= strcmp(names.v[i], "latest") == 0;
         if (strcmp(names.v[i], "latest") == 0 ||
             (size_t)snprintf(path, sizeof path, "%s/%s", dir, names.v[i]) >= sizeof path ||
             !bnx_is_dir(path))
             continue;
-        bnx_plan plan;
-        bnx_error pe;
-        bnx_error_clear(&pe);
-        char why[1100] = "";
-        if (bnx_plan_read(path, &plan, &pe) != BNX_OK) {
-            if (pe.code == BNX_ENOMEM) {
-                bnx_names_free(&names);
-                return bnx_fail(err, pe.code, "%s", pe.msg);
-            }
-            /* not a plan this bnexp reads: the reader names it on the row */
-            snprintf(run, size, "%.4095s", path);
-            break;
+        if (consider_run(path, names.v[i], file_seeds, run, size, skipped, skipped_size, &used,
+                         unknown, started, err)) {
+            bnx_names_free(&names);
+            return err ? err->code : BNX_ENOMEM;
         }
-        int seeds = 0; /* the fewest seeds a variant has */
-        for (int t = 0; t < plan.num_trials; t++) {
-            int k = 0;
-            for (int u = 0; u < plan.num_trials; u++)
-                k += strcmp(plan.trials[u].variant, plan.trials[t].variant) == 0;
-            if (t == 0 || k < seeds)
-                seeds = k;
-        }
-        if (plan.overrides_known && plan.overrides[0])
-            snprintf(why, sizeof why, "it was run with %s", plan.overrides);
-        else if (file_seeds > 0 && seeds < file_seeds)
-            snprintf(why, sizeof why, "%d seed%s a variant, the file has %d", seeds,
-                     seeds == 1 ? "" : "s", file_seeds);
-        else {
-            snprintf(run, size, "%.4095s", path);
-            *unknown = !plan.overrides_known;
-            snprintf(started, 32, "%s", plan.created_utc);
-        }
-        bnx_plan_free(&plan);
-        if (why[0] && used < skipped_size)
-            used += (size_t)snprintf(skipped + used, skipped_size - used, "%s%s (%s)",
-                                     used ? "; " : "", names.v[i], why);
     }
     bnx_names_free(&names);
+    char link[4096], target[3000];
+    snprintf(link, sizeof link, "%s/latest", dir);
+    ssize_t n = latest && !run[0] ? readlink(link, target, sizeof target - 1) : -1;
+    if (n > 0) { /* latest -> a run elsewhere (--out) */
+        target[n] = '\0';
+        char path[4096];
+        if (target[0] == '/')
+            snprintf(path, sizeof path, "%s", target);
+        else
+            snprintf(path, sizeof path, "%s/%s", dir, target);
+        if (bnx_is_dir(path) && consider_run(path, path, file_seeds, run, size, skipped,
+                                             skipped_size, &used, unknown, started, err))
+            return err ? err->code : BNX_ENOMEM;
+    }
     return BNX_OK;
 }
 
