@@ -292,7 +292,7 @@ int bnx_plan_parse(const char *text, size_t size, const char *what, const bnx_co
              get_string(root, "bnexp", plan->bnexp, sizeof plan->bnexp) ||
              get_string(root, "created_utc", plan->created_utc, sizeof plan->created_utc))
         bad = "\"source\", \"description\", \"bnexp\" or \"created_utc\" is missing or too long";
-    else if (cJSON_GetObjectItemCaseSensitive(root, "overrides") &&
+    else if ((plan->overrides_known = cJSON_GetObjectItemCaseSensitive(root, "overrides") != NULL) &&
              get_string(root, "overrides", plan->overrides, sizeof plan->overrides))
         bad = "\"overrides\" is not a string of at most 1023 bytes";
     else if (!cJSON_IsArray(swept) || cJSON_GetArraySize(swept) > BNX_MAX_SETTINGS)
@@ -302,8 +302,6 @@ int bnx_plan_parse(const char *text, size_t size, const char *what, const bnx_co
     else if (!cJSON_IsArray(trials) || cJSON_GetArraySize(trials) < 1 ||
              cJSON_GetArraySize(trials) > BNX_PLAN_MAX_TRIALS)
         bad = "\"trials\" is not a list of 1 to 20000 trials";
-    if (!bad)
-        plan->overrides_known = cJSON_GetObjectItemCaseSensitive(root, "overrides") != NULL;
     if (!bad)
         cJSON_ArrayForEach(item, swept) {
             if (!cJSON_IsString(item) || bnx_config_key_index(item->valuestring) < 0) {
