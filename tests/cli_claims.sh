@@ -9,7 +9,8 @@
 # (--dry-run's order), one pool, each experiment's verdicts as its last
 # trial ends; a finished suite resumed runs nothing; GNU parallel runs the
 # same queue; SIGTERM then --resume gives the summaries and claims.csv of
-# an uninterrupted suite.  Ends with "N passed, N failed".
+# an uninterrupted suite; two looks (max_seeds): --first-look, --until-decided
+# and the suite's second queue.  Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BNEXP=${BNEXP:-./bnexp}
@@ -110,7 +111,7 @@ else
     fail "the rule's chart is a PNG" "$out"
 fi
 csv=$(cat "$work/runs/claims.csv" 2>/dev/null)
-if [ "$(head -1 <<<"$csv")" = "claim,rule,experiment,statement,source,written,run,state,verdict,point,seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why,point_verdict,ci_lo,ci_hi,seeds_needed,note" ] &&
+if [ "$(head -1 <<<"$csv")" = "claim,rule,experiment,statement,source,written,run,state,verdict,point,seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why,point_verdict,ci_lo,ci_hi,seeds_needed,note,level,look,looks" ] &&
     [ "$(grep -c "^2,better,tiny,\"BN ends above no BN, at every init\",the test,\"in the test, before the run\",runs/tiny/$run,decided,holds,init_std=0.0[1],2,1,1," <<<"$csv")" = 1 ] &&
     grep -q "^10,,later,never run,,in the test,,not run,,,,,,,,,," <<<"$csv" &&
     [ "$(wc -l <<<"$csv")" = 5 ]; then
@@ -354,6 +355,76 @@ else
 fi
 
 # --- usage ---
+# --- two looks: seeds = 2, max_seeds = 3 ---
+# a rule decided at the first look keeps it; one inconclusive there (a
+# paired difference of 0.0106 and 0.0109 against 0.01: at 97.5% with two
+# seeds the interval is 0.0069 .. 0.0146) gets seed 3 and a second look
+cat >"$home/experiments/staged.ini" <<'EOF'
+[experiment]
+hidden_layers = 1
+hidden_units = 8
+steps = 40
+eval_every = 20
+probe_size = 100
+train_eval_size = 100
+seeds = 2
+max_seeds = 3
+[variant.a]
+bn = true
+lr = 0.5
+[variant.b]
+bn = true
+lr = 0.55
+[verdict.steps]
+claim = 1
+statement = every trial runs its steps
+written = 2026-12-06 in the test
+measure = mean(steps)
+holds = >= 40
+[verdict.one]
+claim = 2
+statement = a tenth more rate gains more than a point
+written = 2026-12-06 in the test
+measure = mean(final_test_accuracy | lr=0.55) - mean(final_test_accuracy | lr=0.5)
+holds = > 0.01
+EOF
+out=$(b run claims --only staged --first-look --jobs 2 2>&1); rc=$?
+if [ $rc = 0 ] && [ "$(grep -c '"dir"' "$work/runs/staged/latest/plan.json")" = 4 ] &&
+    grep -q '^staged: claim 1 ".*": holds; 40 \[40, 40\], 2 seeds, look 1 of 2$' <<<"$out" &&
+    grep -q '^staged: claim 2 ".*": inconclusive (about [0-9]* seeds would decide it) (its second look has not run: `bnexp run staged --until-decided` or `bnexp run claims` adds the seeds); 0\.01[0-9]* \[0\.00[0-9]*, 0\.01[0-9]*\], 2 seeds, look 1 of 2$' <<<"$out"; then
+    ok "run claims --first-look: two seeds, one rule decided at look 1, one inconclusive and its second look not run"
+else
+    fail "run claims --first-look (exit $rc)" "$out"
+fi
+out=$(b run staged --resume --until-decided --jobs 2 2>&1); rc=$?
+if [ $rc = 0 ] && grep -q "^bnexp: staged: verdict.one inconclusive at the first look: the second look adds 2 trial(s), every variant to seed 3$" <<<"$out" &&
+    grep -q "4 of 6 trial(s) finished before, 2 to run" <<<"$out" &&
+    [ -f "$work/runs/staged/latest/b/seed-3/manifest.json" ] && [ "$(grep -c "^[ab],3,done," "$work/runs/staged/latest/summary.csv")" = 2 ] &&
+    grep -q '^claim 1 ".*": holds; 40 \[40, 40\], 2 seeds, look 1 of 2$' <<<"$out" &&
+    grep -q '^claim 2 ".*": [a-z ]*.*; 0\.01[0-9]* \[[0-9.]*, [0-9.]*\], 3 seeds, look 2 of 2$' <<<"$out"; then
+    ok "run --resume --until-decided: seed 3 added to both variants and run; rule 1 kept at look 1 on 2 seeds, rule 2 at look 2 on 3"
+else
+    fail "run --until-decided (exit $rc)" "$out"
+fi
+if out=$(b run staged --resume --until-decided 2>&1) && grep -q "no seeds to add" <<<"$out" &&
+    [ "$(grep -c '"dir"' "$work/runs/staged/latest/plan.json")" = 6 ]; then
+    ok "run --until-decided again: the second look is made once"
+else
+    fail "run --until-decided again" "$out"
+fi
+out=$(b run claims --only staged --jobs 2 2>&1); rc=$?
+csv=$(grep '^[12],[a-z]*,staged,' "$work/runs/claims.csv")
+if [ $rc = 0 ] && grep -q "^bnexp: run claims: staged: verdict.one inconclusive at the first look: the second look adds 2 trial(s)" <<<"$out" &&
+    grep -q "the second look of 1 experiment(s)" <<<"$out" &&
+    grep -q '^1,steps,staged,.*,holds,all trials,2,.*,0\.975,1,2$' <<<"$csv" &&
+    grep -q '^2,one,staged,.*,all trials,3,.*,0\.975,2,2$' <<<"$csv" &&
+    grep -q "two looks: seeds 1-2 first, then, only where a point is inconclusive, all seeds up to 3" "$work/runs/claims.md"; then
+    ok "run claims: the first look, then seed 3 for the inconclusive experiment in a second queue; claims.csv's level, look and looks"
+else
+    fail "run claims with two looks (exit $rc)" "$out
+$csv"
+fi
+
 expect_fail "run claims: --sbatch without a launcher" "go with --launcher slurm" \
     b run claims --sbatch "--time=1"
 expect_fail "report claims: an unexpected argument" "unexpected argument 'tiny'" b report claims tiny

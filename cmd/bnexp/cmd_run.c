@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "analysis/claims_run.h"
 #include "core/paths.h"
 #include "core/timer.h"
 #include "spec/plan.h"
@@ -170,6 +171,7 @@ static const struct option long_options[] = {
     {"max-parallel", required_argument, NULL, 'M'},
     {"wait", no_argument, NULL, 'W'},
     {"sshlogin", required_argument, NULL, 'H'},
+    {"until-decided", no_argument, NULL, 'U'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -204,6 +206,7 @@ typedef struct run_args {
     int seeds;               /* --seeds N, 0 when not given */
     int seed_given;          /* --seed K given */
     int jobs_given;          /* --jobs J given */
+    int until_decided;       /* --until-decided: the second look of a two-stage design */
     launch_opts launch;      /* --launcher and its options */
 } run_args;
 
@@ -218,7 +221,7 @@ static int parse_args(int argc, char **argv, run_args *a)
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
         /* what --resume takes: --jobs and the launcher's options */
-        a->user_options += !strchr("jrhLBMWH", opt);
+        a->user_options += !strchr("jrhLBMWHU", opt);
         switch (opt) {
         case 's':
             if (a->num_sets >= BNX_MAX_SETTINGS - 2)
@@ -265,6 +268,7 @@ static int parse_args(int argc, char **argv, run_args *a)
             snprintf(threads_set, sizeof threads_set, "threads=%d", t);
             break;
         }
+        case 'U': a->until_decided = 1; break;
         case 'f': a->force = 1; break;
         case 'n': a->dry_run = 1; break;
         case 'g':
@@ -323,6 +327,9 @@ static int parse_args(int argc, char **argv, run_args *a)
         return cli_error(2, "run: --sbatch, --max-parallel and --wait go with --launcher slurm");
     if (l->sshlogin && l->launcher != LAUNCH_PARALLEL)
         return cli_error(2, "run: --sshlogin goes with --launcher parallel");
+    if (a->until_decided && l->launcher == LAUNCH_SLURM && !l->wait)
+        return cli_error(2, "run: --until-decided decides the first look when its trials have "
+                            "ended: with --launcher slurm give --wait too");
     if (a->jobs_given && l->launcher == LAUNCH_SLURM)
         return cli_error(2, "run: --jobs is for the local and parallel launchers; Slurm runs as "
                             "many at once as it can (--max-parallel N limits it)");
@@ -596,6 +603,59 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
     return stopped_by ? 128 + stopped_by : rc;
 }
 
+/* The local launcher's arrays of st for plan (again, after it grew).
+ * Returns 0 or the exit status. */
+static int ready_state(run_state *st, bnx_plan *plan)
+{
+    free(st->finished);
+    free(st->trials);
+    st->plan = plan;
+    st->finished = calloc((size_t)plan->num_trials + 1, sizeof *st->finished);
+    st->trials = calloc((size_t)plan->num_trials + 1, sizeof *st->trials);
+    if (!st->finished || !st->trials ||
+        bnx_local_order(plan, NULL, &st->num_variants, &st->num_seeds, NULL))
+        return cli_error(1, "out of memory for %d trials", plan->num_trials);
+    return 0;
+}
+
+/* --until-decided, once the run's trials have ended: where a rule of a
+ * two-stage design is inconclusive at the first look, add the second
+ * stage's seeds (bnx_run_add_seeds) and run them as a resumed run; then
+ * print the verdicts.  Returns 0 or the exit status. */
+static int until_decided(const run_args *a, bnx_plan *plan, run_state *st, char *out,
+                         size_t out_size, char *parent, size_t parent_size)
+{
+    bnx_error err;
+    bnx_strbuf sb = {0};
+    char rules[1024];
+    int to, added = 0, rc = 0;
+    if (bnx_verdict_second_look(out, plan->experiment, &to, rules, sizeof rules, &err))
+        return cli_report(&err);
+    if (to && bnx_run_add_seeds(out, to, &added, &err))
+        return cli_report(&err);
+    if (added) {
+        fprintf(stderr, "bnexp: %s: %s inconclusive at the first look: the second look adds %d "
+                "trial(s), every variant to seed %d\n", a->name, rules, added, to);
+        bnx_plan_free(plan);
+        if (bnx_plan_read(out, plan, &err))
+            return cli_report(&err);
+        if ((rc = ready_state(st, plan)))
+            return rc;
+        run_args b = *a;
+        b.resume = 1;
+        b.resume_dir = out;
+        if ((rc = run_plan(&b, plan, st, out, out_size, parent, parent_size)))
+            return rc;
+    } else {
+        fprintf(stderr, "bnexp: %s: no seeds to add: no rule of a two-stage design (max_seeds) "
+                "is inconclusive at its first look without its second\n", a->name);
+    }
+    if (bnx_verdict_lines(out, plan->experiment, &sb, &err))
+        return cli_report(&err);
+    cli_print_text(&sb);
+    return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "claims") == 0)
@@ -611,18 +671,14 @@ int cmd_run(int argc, char **argv)
     rc = a.resume ? read_resumed_plan(&a, out, sizeof out, &plan) : make_plan(&a, &spec, &plan);
     bnx_spec_free(&spec); /* from here on, trials run from the plan only */
     memset(&st, 0, sizeof st);
-    st.plan = &plan;
-    if (rc == 0) {
-        st.finished = calloc((size_t)plan.num_trials + 1, sizeof *st.finished);
-        st.trials = calloc((size_t)plan.num_trials + 1, sizeof *st.trials);
-        if (!st.finished || !st.trials ||
-            bnx_local_order(&plan, NULL, &st.num_variants, &st.num_seeds, NULL))
-            rc = cli_error(1, "out of memory for %d trials", plan.num_trials);
-    }
+    if (rc == 0)
+        rc = ready_state(&st, &plan);
     st.tty = isatty(STDERR_FILENO);
     if (rc == 0)
         rc = a.dry_run ? dry_run(&a, &plan, &st)
                        : run_plan(&a, &plan, &st, out, sizeof out, parent, sizeof parent);
+    if (rc == 0 && a.until_decided && !a.dry_run)
+        rc = until_decided(&a, &plan, &st, out, sizeof out, parent, sizeof parent);
     free(st.finished);
     free(st.trials);
     bnx_plan_free(&plan);

@@ -110,10 +110,35 @@ static int add_experiments(const char *only, int seeds)
 
 enum { LOCAL, PARALLEL, SLURM };
 
+/* Every member due the second look of its two-stage design
+ * (bnx_verdict_second_look) gets its second stage's seeds
+ * (bnx_run_add_seeds).  Returns how many did, or -1 after an error. */
+static int add_second_stages(void)
+{
+    int n = 0;
+    for (int i = 0; i < suite.num_members; i++) {
+        bnx_suite_member *m = &suite.members[i];
+        char rules[1024];
+        int to, added = 0;
+        bnx_error err;
+        if (bnx_verdict_second_look(m->run, m->plan.experiment, &to, rules, sizeof rules, &err) ||
+            (to && bnx_run_add_seeds(m->run, to, &added, &err)))
+            return cli_report(&err), -1;
+        if (added)
+            fprintf(stderr, "bnexp: run claims: %s: %s inconclusive at the first look: the second "
+                    "look adds %d trial(s), every variant to seed %d\n", m->plan.experiment, rules,
+                    added, to);
+        n += added > 0;
+    }
+    return n;
+}
+
 /* Run the queue (the suite made or opened and prepared), collect and
- * decide every experiment, write the claims table. */
+ * decide every experiment; with `looks` 2, add the second stage of the
+ * experiments whose two-stage rules are inconclusive at the first look and
+ * run those trials as a resumed suite; then write the claims table. */
 static int run(int launcher, int jobs, int resume, const bnx_slurm_opts *slurm,
-               const char *sshlogin)
+               const char *sshlogin, int looks)
 {
     bnx_error err;
     int total, done, stopped = 0, rc = 0;
@@ -151,9 +176,22 @@ static int run(int launcher, int jobs, int resume, const bnx_slurm_opts *slurm,
     if (stopped)
         return cli_error(128 + stopped, "run claims: stopped; `bnexp run claims --resume %s` "
                          "continues every unfinished trial of the suite", suite.dir);
-    for (int m = 0; m < suite.num_members; m++)
-        if (!suite.members[m].done)
+    for (int m = 0; m < suite.num_members; m++) /* the second look decides just its own */
+        if (!suite.members[m].done && (looks == 2 || suite.members[m].queued))
             decide(NULL, m);
+    int second = looks == 2 ? add_second_stages() : 0;
+    if (second < 0)
+        return 1;
+    if (second > 0) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", suite.dir);
+        bnx_suite_free(&suite);
+        if (bnx_suite_open(dir, &suite, &err) ||
+            bnx_suite_prepare(&suite, 0, cli_note, NULL, &err))
+            return cli_report(&err);
+        fprintf(stderr, "bnexp: run claims: the second look of %d experiment(s)\n", second);
+        return run(launcher, jobs, 1, slurm, sshlogin, 1);
+    }
     rc = write_claims(suite.runs, NULL, 1, 1);
     return rc ? rc : failed ? 1 : 0;
 }
@@ -166,11 +204,13 @@ int cmd_run_claims(int argc, char **argv)
         {"resume", optional_argument, NULL, 'r'},   {"launcher", required_argument, NULL, 'L'},
         {"sbatch", required_argument, NULL, 'B'},   {"max-parallel", required_argument, NULL, 'M'},
         {"sshlogin", required_argument, NULL, 'H'}, {"wait", no_argument, NULL, 'W'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"first-look", no_argument, NULL, 'F'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *only = NULL, *resume_dir = NULL, *sshlogin = NULL;
     bnx_slurm_opts slurm = {NULL, 0, 0};
     int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN), seeds = 0, dry = 0, resume = 0, launcher = LOCAL;
+    int looks = 2; /* --first-look: 1 */
     int jobs_given = 0, planning = 0; /* --seeds, --only, --dry-run: not with --resume */
     char *end;
     opterr = 0;
@@ -197,6 +237,7 @@ int cmd_run_claims(int argc, char **argv)
         case 'M': slurm.max_parallel = (int)v; break;
         case 'W': slurm.wait = 1; break;
         case 'H': sshlogin = optarg; break;
+        case 'F': looks = 1; break;
         case 'h': return cli_print_help("run");
         default: return cli_bad_option("run claims", ch, argv);
         }
@@ -225,7 +266,7 @@ int cmd_run_claims(int argc, char **argv)
     tty = isatty(STDERR_FILENO);
     if (rc == 0)
         rc = dry ? (bnx_table_suite(&suite, jobs, &sb), cli_print_text(&sb))
-                 : run(launcher, jobs, resume, &slurm, sshlogin);
+                 : run(launcher, jobs, resume, &slurm, sshlogin, looks);
     bnx_suite_free(&suite);
     return rc;
 }

@@ -398,12 +398,16 @@ void bnx_claim_measure_text(const bnx_claim_row *row, char *buf, size_t size)
         const bnx_verdict_point *p = &res->points[0];
         char est[96];
         estimate_text(p, est, sizeof est);
-        snprintf(buf, size, "%s, %d seed%s", est, p->per_seed.n >= 2 ? p->per_seed.n : p->seeds,
-                 (p->per_seed.n >= 2 ? p->per_seed.n : p->seeds) == 1 ? "" : "s");
+        int n = snprintf(buf, size, "%s, %d seed%s", est, p->per_seed.n >= 2 ? p->per_seed.n
+                         : p->seeds, (p->per_seed.n >= 2 ? p->per_seed.n : p->seeds) == 1 ? "" : "s");
+        if (res->looks == 2 && n >= 0 && (size_t)n < size)
+            snprintf(buf + n, size - (size_t)n, ", look %d of 2", p->look);
         return;
     }
-    snprintf(buf, size, "%.4g to %.4g over %d points", res->measure.min, res->measure.max,
-             res->decided);
+    int n = snprintf(buf, size, "%.4g to %.4g over %d points", res->measure.min, res->measure.max,
+                     res->decided);
+    if (res->looks == 2 && n >= 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, ", look %d of 2", res->look);
 }
 
 void bnx_claim_verdict_text(const bnx_claim_row *row, char *buf, size_t size)
@@ -431,8 +435,13 @@ void bnx_claim_verdict_text(const bnx_claim_row *row, char *buf, size_t size)
                       res->points[0].seeds_needed > BNX_VERDICT_SEEDS_CAP ? BNX_VERDICT_SEEDS_CAP
                       : res->points[0].seeds_needed);
     if (n >= 0 && (size_t)n < size && res->decided < res->num_points && res->decided > 0)
-        snprintf(buf + n, size - (size_t)n, " (%d of %d points undecided)",
-                 res->num_points - res->decided, res->num_points);
+        n += snprintf(buf + n, size - (size_t)n, " (%d of %d points undecided)",
+                      res->num_points - res->decided, res->num_points);
+    if (n >= 0 && (size_t)n < size && res->looks == 2 && res->look == 1 &&
+        (res->outcome == BNX_VERDICT_INCONCLUSIVE || res->outcome == BNX_VERDICT_MIXED) &&
+        res->inconclusive > 0)
+        snprintf(buf + n, size - (size_t)n, " (its second look has not run: `bnexp run %s "
+                 "--until-decided` or `bnexp run claims` adds the seeds)", row->experiment);
 }
 
 /* Text for a Markdown table cell: '|' and line breaks would end it. */
@@ -463,10 +472,15 @@ static void put_rule_details(bnx_strbuf *sb, const bnx_verdict_rule *r, const bn
     if (r->empty == BNX_EMPTY_VALUE)
         bnx_sb_printf(sb, " %g", r->empty_value);
     bnx_sb_printf(sb, "\n- written: %s\n", r->written);
+    const int two = r->max_seeds > r->stage_seeds && r->stage_seeds > 0;
+    if (two)
+        bnx_sb_printf(sb, "- two looks: seeds 1-%d first, then, only where a point is "
+                      "inconclusive, all seeds up to %d; each look at the 97.5%% level "
+                      "(Bonferroni 0.025 a look)\n", r->stage_seeds, r->max_seeds);
     if (!res || !res->num_points)
         return;
-    bnx_sb_printf(sb, "\n| point | seeds | pooled | per seed (mean ± sd) | 95%% interval | "
-                      "verdict |");
+    bnx_sb_printf(sb, "\n| point | seeds | pooled | per seed (mean ± sd) | %s interval | "
+                      "verdict |", two ? "97.5%" : "95%");
     for (int k = 0; k < res->num_terms; k++) {
         bnx_sb_printf(sb, " `");
         bnx_sb_md_cell(sb, res->term_text[k]);
@@ -491,6 +505,8 @@ static void put_rule_details(bnx_strbuf *sb, const bnx_verdict_rule *r, const bn
         else
             bnx_sb_printf(sb, " | - | - | ");
         bnx_sb_printf(sb, "%s", bnx_verdict_outcome_name(pt->outcome));
+        if (two)
+            bnx_sb_printf(sb, " at look %d", pt->look);
         if (pt->outcome == BNX_VERDICT_INCONCLUSIVE && pt->seeds_needed > BNX_VERDICT_SEEDS_CAP)
             bnx_sb_printf(sb, ": more than %d seeds would decide it", BNX_VERDICT_SEEDS_CAP);
         else if (pt->outcome == BNX_VERDICT_INCONCLUSIVE && pt->seeds_needed > 0)
@@ -540,7 +556,12 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
                   "hold only where the interval lies wholly on one side of the threshold, and is "
                   "inconclusive where it straddles it, with the number of seeds that would decide "
                   "it at the observed mean and sd. Before that date a rule compared the measure "
-                  "over all seeds' trials with the threshold.\n\n",
+                  "over all seeds' trials with the threshold. From 2026-12-06 an experiment may "
+                  "state two looks (`seeds = S`, `max_seeds = M`): every point is decided first "
+                  "on seeds 1-S, and only a point inconclusive there is decided again, once, on "
+                  "seeds 1-M, which `bnexp run claims` adds; both looks use 97.5%% intervals "
+                  "(Bonferroni, 0.025 a look), and the measured column says which look decided "
+                  "the row.\n\n",
                   claims->num_rows, claims->num_rows == 1 ? "" : "s", counts[BNX_VERDICT_HOLDS],
                   counts[BNX_VERDICT_FAILS], counts[BNX_VERDICT_MIXED],
                   counts[BNX_VERDICT_INCONCLUSIVE], counts[BNX_VERDICT_UNDECIDED], not_run, errors);
@@ -652,7 +673,7 @@ int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err)
     bnx_strbuf sb = {0};
     bnx_sb_printf(&sb, "claim,rule,experiment,statement,source,written,run,state,verdict,point,"
                        "seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why,point_verdict,"
-                       "ci_lo,ci_hi,seeds_needed,note\n");
+                       "ci_lo,ci_hi,seeds_needed,note,level,look,looks\n");
     for (int i = 0; i < claims->num_rows; i++) {
         const bnx_claim_row *row = &claims->rows[i];
         const bnx_verdict_result *res = &row->result;
@@ -672,7 +693,7 @@ int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err)
             if (!points) {
                 bnx_sb_printf(&sb, ",,,,,,,,,");
                 csv_text(&sb, row->error);
-                bnx_sb_printf(&sb, ",,,,,\n");
+                bnx_sb_printf(&sb, ",,,,,,,,\n");
                 continue;
             }
             const bnx_verdict_point *pt = &res->points[p];
@@ -689,7 +710,7 @@ int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err)
             csv_num(&sb, pt->ci.hi);
             bnx_sb_printf(&sb, ",%d,", pt->seeds_needed);
             csv_text(&sb, pt->note);
-            bnx_sb_printf(&sb, "\n");
+            bnx_sb_printf(&sb, ",%g,%d,%d\n", pt->level, pt->look, res->looks);
         }
     }
     return bnx_sb_take(&sb, text, err);

@@ -120,8 +120,9 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
 
 /* The claims as the tidy CSV (RFC 4180 quoting for text)
  *   claim,rule,experiment,statement,source,written,run,state,verdict,point,
- *   seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why
- * one row per rule x point (one row with empty point fields for a rule not
+ *   seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why,
+ *   point_verdict,ci_lo,ci_hi,seeds_needed,note,level,look,looks
+ * (docs/reference/outputs.md says what each holds) one row per rule x point (one row with empty point fields for a rule not
  * decided), into a malloc'd *text.
  * Errors: BNX_ENOMEM. */
 int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err);

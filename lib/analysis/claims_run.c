@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis/claims.h"
+#include "analysis/verdict.h"
 #include "spec/plan.h"
 #include "spec/spec.h"
 
@@ -21,6 +22,7 @@ int bnx_verdict_lines(const char *run, const char *name, bnx_strbuf *sb, bnx_err
         bnx_error e;
         bnx_error_clear(&e);
         memset(&row, 0, sizeof row);
+        snprintf(row.experiment, sizeof row.experiment, "%s", name);
         int decided = bnx_verdict_evaluate(r, run, &row.result, &e);
         if (decided == BNX_ENOMEM) {
             rc = bnx_fail(err, decided, "%s", e.msg);
@@ -39,6 +41,41 @@ int bnx_verdict_lines(const char *run, const char *name, bnx_strbuf *sb, bnx_err
     }
     bnx_spec_free(&spec);
     return rc == BNX_OK && sb->oom ? bnx_fail(err, BNX_ENOMEM, "out of memory") : rc;
+}
+
+int bnx_verdict_second_look(const char *run, const char *name, int *to, char *rules,
+                            size_t size, bnx_error *err)
+{
+    static bnx_spec spec; /* large: off the stack */
+    char path[4200];
+    size_t used = 0;
+    *to = 0;
+    if (size)
+        rules[0] = '\0';
+    snprintf(path, sizeof path, "%s/%s", run, BNX_PLAN_INI);
+    int rc = bnx_spec_load(path, name, &spec, err), need = 0;
+    for (int i = 0; rc == BNX_OK && spec.max_seeds && i < spec.num_verdicts; i++) {
+        bnx_verdict_result res;
+        bnx_error e;
+        bnx_error_clear(&e);
+        int erc = bnx_verdict_evaluate(&spec.verdicts[i], run, &res, &e);
+        if (erc == BNX_ENOMEM) {
+            rc = bnx_fail(err, erc, "%s", e.msg);
+            break;
+        }
+        int here = 0;
+        for (int p = 0; erc == BNX_OK && res.looks == 2 && p < res.num_points; p++)
+            here |= res.points[p].look == 1 && res.points[p].outcome == BNX_VERDICT_INCONCLUSIVE;
+        if (here && used < size)
+            used += (size_t)snprintf(rules + used, size - used, "%sverdict%s%s", need ? ", " : "",
+                                     spec.verdicts[i].name[0] ? "." : "", spec.verdicts[i].name);
+        need |= here;
+        bnx_verdict_result_free(&res);
+    }
+    if (rc == BNX_OK && need)
+        *to = spec.max_seeds;
+    bnx_spec_free(&spec);
+    return rc;
 }
 
 int bnx_claims_experiments(const char *experiments_dir, const char *only,

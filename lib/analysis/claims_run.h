@@ -6,6 +6,8 @@
 #define BNX_ANALYSIS_CLAIMS_RUN_H
 
 #include "core/error.h"
+#include <stddef.h>
+
 #include "io/strbuf.h"
 
 /* An experiment with a verdict rule. */
@@ -33,5 +35,17 @@ int bnx_claims_experiments(const char *experiments_dir, const char *only,
  * be decided on the run, "claim C "STATEMENT": not decided: REASON".
  * Errors: those of bnx_spec_load; BNX_ENOMEM. */
 int bnx_verdict_lines(const char *run, const char *name, bnx_strbuf *sb, bnx_error *err);
+
+/* Whether the run directory `run` (of experiment `name`) is due its second
+ * look (analysis/verdict.h, two looks): its own experiment file
+ * (RUN/experiment.ini) states max_seeds, and some rule has a point that
+ * is inconclusive at the first look, which happens only while the run
+ * holds no seeds beyond the first stage's.  Then *to is max_seeds and
+ * rules[size] names those rules ("verdict.a, verdict.b"); else *to is 0
+ * and rules "".  A rule that cannot be evaluated (files missing) asks for
+ * nothing.  Reads only.
+ * Errors: those of bnx_spec_load; BNX_ENOMEM. */
+int bnx_verdict_second_look(const char *run, const char *name, int *to, char *rules,
+                            size_t size, bnx_error *err);
 
 #endif

@@ -38,7 +38,9 @@ struct eval {
     int **state;        /* [term][trial]: S_VALUE, S_EMPTY, S_ABSENT */
     /* the current evaluation */
     int at_point;
-    long at_seed;       /* -1: every seed */
+    long at_seed;       /* -1: every seed (of the stage, below) */
+    const long *stage;  /* with at_seed -1: just these seeds (NULL: all) */
+    int nstage;
     char why[512];      /* the first reason the evaluation is undecided */
     double *terms;      /* where to record pooled term values, or NULL */
     int *term_trials;
@@ -176,6 +178,13 @@ static int matches(const struct eval *ev, const bnx_vnode *n, int t)
     const bnx_plan_trial *tr = &ev->plan.trials[t];
     if (ev->point[t] != ev->at_point || (ev->at_seed >= 0 && tr->seed != ev->at_seed))
         return 0;
+    if (ev->at_seed < 0 && ev->stage) {
+        int k = 0;
+        while (k < ev->nstage && ev->stage[k] != tr->seed)
+            k++;
+        if (k == ev->nstage)
+            return 0;
+    }
     for (int f = 0; f < n->num_filters; f++) {
         char value[256];
         if (strcmp(n->fkey[f], "variant") == 0)
@@ -209,7 +218,7 @@ static void oom(struct eval *ev)
  * seeds, variants (numbered as first seen), the variants' means and, for a
  * measure that takes a KEY, the variants' values of it (core/measure.h). */
 static double call_measure(struct eval *ev, const bnx_vnode *n, const double *xs, const int *var,
-                           int count, const char *ftext)
+                           int count, const char *ftext, double at)
 {
     const bnx_measure *m = n->measure;
     size_t cap = (size_t)count + 1;
@@ -235,7 +244,8 @@ static double call_measure(struct eval *ev, const bnx_vnode *n, const double *xs
     }
     for (int v = 0; !ev->failed && v < nv; v++)
         means[v] /= seen[v];
-    for (int v = 0; !ev->failed && m->args == BNX_MEASURE_KEY_Q_TOL && v < nv; v++) {
+    const int keyed = m->args == BNX_MEASURE_KEY_Q_TOL || m->args == BNX_MEASURE_KEY_Q_AT;
+    for (int v = 0; !ev->failed && keyed && v < nv; v++) {
         char text[256], *end;
         bnx_plan_value(&ev->plan.trials[first[v]], n->key, text, sizeof text);
         keys[v] = strtod(text, &end);
@@ -249,8 +259,8 @@ static double call_measure(struct eval *ev, const bnx_vnode *n, const double *xs
     if (!ev->failed) {
         bnx_measure_in in = {
             .n = count, .x = xs, .seed = seed, .variant = vi, .num_variants = nv,
-            .variant_mean = means, .variant_key = m->args == BNX_MEASURE_KEY_Q_TOL ? keys : NULL,
-            .tol = m->args == BNX_MEASURE_KEY_Q_TOL ? n->tol : 0, .scratch = scratch,
+            .variant_mean = means, .variant_key = keyed ? keys : NULL,
+            .tol = m->args == BNX_MEASURE_KEY_Q_TOL ? n->tol : 0, .at = at, .scratch = scratch,
         };
         char why[256] = "";
         result = m->fn(&in, why, sizeof why);
@@ -267,11 +277,23 @@ static double call_measure(struct eval *ev, const bnx_vnode *n, const double *xs
     return result;
 }
 
+static double eval_node(struct eval *ev, const bnx_vnode *n);
+
 /* Measure n over the trials of the current point (and seed) that match
  * its filters; NaN, with the reason in ev->why, when they cannot decide it. */
 static double aggregate_value(struct eval *ev, const bnx_vnode *n)
 {
     const bnx_measure *m = n->measure;
+    double at = 0; /* BNX_MEASURE_KEY_Q_AT: T, at this point and seed */
+    if (m->args == BNX_MEASURE_KEY_Q_AT) {
+        at = eval_node(ev, n->a);
+        if (ev->failed || ev->why[0])
+            return NAN;
+        if (!isfinite(at)) {
+            undecided(ev, "%s's bar %s is not a number", m->name, n->at);
+            return NAN;
+        }
+    }
     int tally = m->flags & BNX_MEASURE_TALLY;
     int count = 0, trials = 0;
     int num = ev->plan.num_trials;
@@ -321,7 +343,7 @@ static double aggregate_value(struct eval *ev, const bnx_vnode *n)
     if (trials == 0)
         undecided(ev, "no trial with %s", ftext);
     else if (tally)
-        result = call_measure(ev, n, xs, var, count, ftext);
+        result = call_measure(ev, n, xs, var, count, ftext, at);
     else if (count == 0)
         undecided(ev, "no value among the %d trials with %s", trials, ftext);
     else if (count < m->min_values) {
@@ -334,7 +356,7 @@ static double aggregate_value(struct eval *ev, const bnx_vnode *n)
         undecided(ev, "%d seed%s with a value among the trials with %s, the rule needs %d", seeds,
                   seeds == 1 ? "" : "s", ftext, ev->r->min_seeds);
     else
-        result = call_measure(ev, n, xs, var, count, ftext);
+        result = call_measure(ev, n, xs, var, count, ftext, at);
     free(xs);
     free(var);
     if (ev->terms && !ev->why[0]) {
@@ -385,7 +407,7 @@ static double measure_at(struct eval *ev, int p, long seed)
 static void decide_point(const bnx_verdict_rule *r, const double *per, int nper,
                          bnx_verdict_point *pt)
 {
-    const double level = BNX_VERDICT_LEVEL, t = r->threshold, m = r->margin;
+    const double level = pt->level, t = r->threshold, m = r->margin;
     bnx_interval_t(per, nper, level, &pt->ci);
     pt->seeds_needed = 0;
     if (!pt->decided) {
@@ -432,6 +454,54 @@ static void decide_point(const bnx_verdict_rule *r, const double *per, int nper,
     pt->outcome = holds ? BNX_VERDICT_HOLDS : fails ? BNX_VERDICT_FAILS : BNX_VERDICT_INCONCLUSIVE;
     if (pt->outcome == BNX_VERDICT_INCONCLUSIVE)
         pt->seeds_needed = bnx_interval_seeds_needed(mean, sd, e, level, BNX_VERDICT_SEEDS_CAP);
+}
+
+static int seed_cmp(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Decide point p on the first n of its (ascending) seeds: the pooled
+ * measure over their trials, the measure on each alone into per[], and
+ * the outcome at pt->level.  Returns BNX_OK, or the error that stopped it. */
+static int decide_look(struct eval *ev, int p, const long *seeds, int n, double *per,
+                       bnx_verdict_point *pt)
+{
+    const bnx_verdict_rule *r = ev->r;
+    for (int k = 0; k < r->num_terms; k++) {
+        pt->terms[k] = NAN;
+        pt->term_trials[k] = 0;
+    }
+    pt->note[0] = '\0';
+    ev->stage = seeds;
+    ev->nstage = n;
+    ev->terms = pt->terms;
+    ev->term_trials = pt->term_trials;
+    ev->min_seeds_seen = -1;
+    pt->measure = measure_at(ev, p, -1);
+    ev->terms = NULL;
+    if (ev->failed)
+        return ev->err->code;
+    pt->seeds = ev->min_seeds_seen >= 0 ? ev->min_seeds_seen : n;
+    if (!ev->why[0] && n < r->min_seeds)
+        snprintf(ev->why, sizeof ev->why, "%d seed%s, the rule needs %d", n, n == 1 ? "" : "s",
+                 r->min_seeds);
+    snprintf(pt->why, sizeof pt->why, "%s", ev->why);
+    pt->decided = !pt->why[0];
+    if (!pt->decided)
+        pt->measure = NAN;
+    int nper = 0;
+    for (int s = 0; s < n; s++) {
+        double x = measure_at(ev, p, seeds[s]);
+        if (ev->failed)
+            return ev->err->code;
+        if (!ev->why[0])
+            per[nper++] = x;
+    }
+    bnx_stat_compute(per, nper, &pt->per_seed);
+    decide_point(r, per, nper, pt);
+    return BNX_OK;
 }
 
 void bnx_verdict_result_free(bnx_verdict_result *res)
@@ -535,6 +605,9 @@ static void term_text(const bnx_vnode *n, char *buf, size_t size)
     filter_text(n, f, sizeof f);
     if (n->measure->args == BNX_MEASURE_KEY_Q_TOL)
         snprintf(buf, size, "%s(%s, %.400s, %g | %.250s)", n->measure->name, n->key, q, n->tol, f);
+    else if (n->measure->args == BNX_MEASURE_KEY_Q_AT)
+        snprintf(buf, size, "%s(%s, %.200s, %.200s | %.250s)", n->measure->name, n->key, q, n->at,
+                 f);
     else
         snprintf(buf, size, "%s(%.450s | %.250s)", n->measure->name, q, f);
 }
@@ -556,6 +629,8 @@ int bnx_verdict_evaluate(const bnx_verdict_rule *r, const char *dir, bnx_verdict
     double *decided = rc ? NULL : malloc(sizeof *decided * (size_t)(res->num_points + 1));
     if (!rc && (!seeds || !per || !decided))
         rc = bnx_fail(err, BNX_ENOMEM, "out of memory deciding a verdict");
+    const int two_stage = r->max_seeds > r->stage_seeds && r->stage_seeds > 0;
+    res->looks = two_stage ? 2 : 1;
     for (int p = 0; rc == BNX_OK && p < res->num_points; p++) {
         bnx_verdict_point *pt = &res->points[p];
         pt->terms = malloc(sizeof *pt->terms * (size_t)(r->num_terms + 1));
@@ -564,8 +639,6 @@ int bnx_verdict_evaluate(const bnx_verdict_rule *r, const char *dir, bnx_verdict
             rc = bnx_fail(err, BNX_ENOMEM, "out of memory deciding a verdict");
             break;
         }
-        for (int k = 0; k < r->num_terms; k++)
-            pt->terms[k] = NAN;
         int ns = 0;
         for (int t = 0; t < ev.plan.num_trials; t++) {
             if (ev.point[t] != p)
@@ -576,37 +649,19 @@ int bnx_verdict_evaluate(const bnx_verdict_rule *r, const char *dir, bnx_verdict
             if (s == ns)
                 seeds[ns++] = ev.plan.trials[t].seed;
         }
-        ev.terms = pt->terms;
-        ev.term_trials = pt->term_trials;
-        ev.min_seeds_seen = -1;
-        pt->measure = measure_at(&ev, p, -1);
-        ev.terms = NULL;
-        if (ev.failed) {
-            rc = err->code;
+        qsort(seeds, (size_t)ns, sizeof *seeds, seed_cmp);
+        /* the first look: the first stage's seeds (every seed with one look) */
+        int first = two_stage && ns > r->stage_seeds ? r->stage_seeds : ns;
+        pt->level = two_stage ? BNX_VERDICT_LEVEL_TWO_STAGE : BNX_VERDICT_LEVEL;
+        pt->look = 1;
+        rc = decide_look(&ev, p, seeds, first, per, pt);
+        if (rc == BNX_OK && two_stage && first < ns && pt->outcome == BNX_VERDICT_INCONCLUSIVE) {
+            pt->look = 2; /* inconclusive at the first look: decided again, once, on all */
+            rc = decide_look(&ev, p, seeds, ns, per, pt);
+        }
+        if (rc)
             break;
-        }
-        pt->seeds = ev.min_seeds_seen >= 0 ? ev.min_seeds_seen : ns;
-        if (!ev.why[0] && ns < r->min_seeds)
-            snprintf(ev.why, sizeof ev.why, "%d seed%s, the rule needs %d", ns, ns == 1 ? "" : "s",
-                     r->min_seeds);
-        snprintf(pt->why, sizeof pt->why, "%s", ev.why);
-        pt->decided = !pt->why[0];
-        if (!pt->decided)
-            pt->measure = NAN;
-        int nper = 0;
-        for (int s = 0; s < ns; s++) {
-            double x = measure_at(&ev, p, seeds[s]);
-            if (ev.failed)
-                break;
-            if (!ev.why[0])
-                per[nper++] = x;
-        }
-        if (ev.failed) {
-            rc = err->code;
-            break;
-        }
-        bnx_stat_compute(per, nper, &pt->per_seed);
-        decide_point(r, per, nper, pt);
+        res->look = pt->look > res->look ? pt->look : res->look;
         pt->holds = pt->outcome == BNX_VERDICT_HOLDS;
         if (pt->decided) {
             decided[res->decided++] = pt->measure;

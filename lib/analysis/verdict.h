@@ -29,7 +29,22 @@
  * holds, does not hold if every decided point does not, is mixed if some
  * hold and some do not, and is inconclusive otherwise (some inconclusive,
  * none contradicting); undecided without a decided point.  The pooled
- * measure (every seed's trials at once) is still computed and shown. */
+ * measure (every seed's trials at once) is still computed and shown.
+ *
+ * Two looks (from 2026-12-06).  An experiment may state a two-stage design,
+ * `seeds = S` and `max_seeds = M` (spec/spec.h; rule->stage_seeds,
+ * rule->max_seeds).  Each point is first decided on its S smallest seeds
+ * (the first look); a point decided there keeps that outcome, whatever
+ * seeds the run holds beyond them.  Only a point inconclusive at the first
+ * look, in a run that holds more seeds (`bnexp run --until-decided` and
+ * `bnexp run claims` add seeds S+1..M where some point is inconclusive;
+ * bnx_verdict_second_look), is decided again, once, on all its seeds (the
+ * second look).  So that the two looks together keep the 5% error of one,
+ * both use Bonferroni's 0.025 (BNX_VERDICT_LEVEL_TWO_STAGE, the 97.5%
+ * interval; for equivalence the 95% one), valid for any number of seeds
+ * at either look (Pocock's 0.0294 is not used: it assumes equal stages).
+ * A point says which look decided it; an experiment without max_seeds has
+ * one look at BNX_VERDICT_LEVEL. */
 #ifndef BNX_ANALYSIS_VERDICT_H
 #define BNX_ANALYSIS_VERDICT_H
 
@@ -48,8 +63,10 @@ enum bnx_verdict_outcome {
     BNX_VERDICT_OUTCOMES     /* how many there are */
 };
 
-/* The level of the intervals that decide a point. */
+/* The level of the intervals that decide a point: with one look, and at
+ * each look of a two-stage design (1 - 0.05 / 2, Bonferroni). */
 #define BNX_VERDICT_LEVEL 0.95
+#define BNX_VERDICT_LEVEL_TWO_STAGE 0.975
 
 /* The most seeds bnx_verdict_point.seeds_needed reports (more: cap + 1). */
 #define BNX_VERDICT_SEEDS_CAP 64
@@ -66,8 +83,10 @@ typedef struct bnx_verdict_point {
     char why[512];          /* why it is undecided ("" if decided) */
     double measure;         /* pooled over seeds; NaN when undecided */
     bnx_stat per_seed;      /* the measure on each seed's trials alone */
-    bnx_interval ci;        /* their Student-t interval at BNX_VERDICT_LEVEL (lo, hi
-                               NaN with fewer than 2 values); ci.mean is the estimate */
+    bnx_interval ci;        /* their Student-t interval at `level` (lo, hi NaN with
+                               fewer than 2 values); ci.mean is the estimate */
+    double level;           /* BNX_VERDICT_LEVEL, or _TWO_STAGE with two looks */
+    int look;               /* the look that decided it: 1, or 2 (all seeds) */
     int seeds_needed;       /* inconclusive: the seeds that would decide it at the
                                observed mean and sd (0: none would, or unknown) */
     char note[256];         /* "" or a remark on the interval (one seed; width 0) */
@@ -86,6 +105,8 @@ typedef struct bnx_verdict_result {
     int num_terms;
     char (*term_text)[768]; /* each aggregate, as parsed (filters canonical) */
     bnx_stat measure;       /* over the decided points' pooled measures */
+    int looks;              /* the design's looks: 1, or 2 (max_seeds) */
+    int look;               /* the latest look any point was decided at */
 } bnx_verdict_result;
 
 /* Decide rule r on the run in directory `dir`, read through

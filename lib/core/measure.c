@@ -25,6 +25,13 @@ static const bnx_measure measures[] = {
     {"smallest", BNX_MEASURE_KEY_Q_TOL, 0, 1, NULL,
      "the smallest value of KEY among the variants whose mean is at least best(Q | F) - TOL",
      bnx_measure_smallest},
+    {"largest_at", BNX_MEASURE_KEY_Q_AT, 0, 1, NULL,
+     "the largest value of KEY among the variants whose mean is at least T, an expression "
+     "(\"best(Q | bn=false) - 0.01\": one bar for every arm); undecided if none reaches it",
+     bnx_measure_largest_at},
+    {"smallest_at", BNX_MEASURE_KEY_Q_AT, 0, 1, NULL,
+     "the smallest value of KEY among the variants whose mean is at least T; undecided if none "
+     "reaches it", bnx_measure_smallest_at},
 };
 
 #define NUM_MEASURES ((int)(sizeof measures / sizeof measures[0]))
@@ -57,5 +64,6 @@ void bnx_measure_names(char *buf, size_t size)
 
 const char *bnx_measure_args_text(const bnx_measure *m)
 {
-    return m->args == BNX_MEASURE_KEY_Q_TOL ? "KEY, Q, TOL | F" : "Q | F";
+    return m->args == BNX_MEASURE_KEY_Q_TOL ? "KEY, Q, TOL | F"
+           : m->args == BNX_MEASURE_KEY_Q_AT ? "KEY, Q, T | F" : "Q | F";
 }

@@ -21,7 +21,7 @@
  * one to five lines each and come in two families, so each family is one
  * file with a row per measure: measure_values.c (mean, sd, min, max, count:
  * statistics of the values) and measure_variants.c (best, worst, largest,
- * smallest: of the variants' means).  A measure with more to it (a
+ * smallest, largest_at, smallest_at: of the variants' means).  A measure with more to it (a
  * confidence interval of a mean, a paired difference over seeds, a
  * seeds-needed estimate) is a file of its own, measure_NAME.c.
  *
@@ -72,6 +72,7 @@ typedef struct bnx_measure_in {
     const double *variant_key;  /* BNX_MEASURE_KEY_Q_TOL: each variant's value
                                of KEY, a number; otherwise NULL */
     double tol;             /* BNX_MEASURE_KEY_Q_TOL: TOL (>= 0); otherwise 0 */
+    double at;              /* BNX_MEASURE_KEY_Q_AT: T's value; otherwise 0 */
     double *scratch;        /* room for n + 1 doubles, the function's to use */
 } bnx_measure_in;
 
@@ -84,8 +85,12 @@ typedef double (*bnx_measure_fn)(const bnx_measure_in *in, char *why, size_t siz
  * filters ("| KEY=VALUE, ..."), optional. */
 enum bnx_measure_args {
     BNX_MEASURE_Q,          /* NAME(Q | F): Q the quantity */
-    BNX_MEASURE_KEY_Q_TOL   /* NAME(KEY, Q, TOL | F): KEY a config key with
+    BNX_MEASURE_KEY_Q_TOL,  /* NAME(KEY, Q, TOL | F): KEY a config key with
                                numeric values, TOL a number >= 0 */
+    BNX_MEASURE_KEY_Q_AT    /* NAME(KEY, Q, T | F): KEY as above, T an expression
+                               of the rule's grammar (numbers and measures of any
+                               trials of the point: "best(Q | bn=false) - 0.01"),
+                               evaluated at the same point and seed */
 };
 
 /* Flags of a row. */
@@ -121,7 +126,7 @@ const bnx_measure *bnx_measure_find(const char *name);
  * buf[size] (cut to fit; size >= 1). */
 void bnx_measure_names(char *buf, size_t size);
 
-/* How a rule writes m's arguments: "Q | F" or "KEY, Q, TOL | F". */
+/* How a rule writes m's arguments: "Q | F", "KEY, Q, TOL | F" or "KEY, Q, T | F". */
 const char *bnx_measure_args_text(const bnx_measure *m);
 
 /* ---- the functions, by file ---- */
@@ -148,5 +153,15 @@ double bnx_measure_best(const bnx_measure_in *in, char *why, size_t size);
 double bnx_measure_worst(const bnx_measure_in *in, char *why, size_t size);
 double bnx_measure_largest(const bnx_measure_in *in, char *why, size_t size);
 double bnx_measure_smallest(const bnx_measure_in *in, char *why, size_t size);
+
+/* measure_variants.c, with a threshold given by the rule (in->at):
+ *   largest_at, smallest_at  the largest and the smallest variant_key among
+ *                      the variants whose mean is at least T: with T one
+ *                      arm's best minus a tolerance, the same bar for every
+ *                      arm ("the largest learning rate that reaches no-BN's
+ *                      best less a point", issue 22); undecided when no
+ *                      variant reaches T */
+double bnx_measure_largest_at(const bnx_measure_in *in, char *why, size_t size);
+double bnx_measure_smallest_at(const bnx_measure_in *in, char *why, size_t size);
 
 #endif

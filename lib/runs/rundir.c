@@ -391,3 +391,18 @@ int bnx_run_create(const char *out, const bnx_plan *plan, int force, bnx_error *
     }
     return BNX_OK;
 }
+
+int bnx_run_add_seeds(const char *run, int to, int *added, bnx_error *err)
+{
+    bnx_plan plan = {0};
+    *added = 0;
+    int rc = bnx_plan_read(run, &plan, err), before = plan.num_trials;
+    if (rc == BNX_OK)
+        rc = bnx_plan_add_seeds(&plan, to, err);
+    for (int i = 0; rc == BNX_OK && i < plan.num_trials; i++)
+        rc = bnx_mkdir_under(run, plan.trials[i].dir, err);
+    if (rc == BNX_OK && plan.num_trials > before && (rc = bnx_plan_write(run, &plan, err)) == BNX_OK)
+        *added = plan.num_trials - before;
+    bnx_plan_free(&plan);
+    return rc;
+}

@@ -119,6 +119,17 @@ int bnx_run_dir_new(const char *parent, char *out, size_t size, bnx_error *err);
  * experiment file), bnx_write_file_atomic and bnx_mkdir_under. */
 int bnx_run_create(const char *out, const bnx_plan *plan, int force, bnx_error *err);
 
+/* Add the second stage of a two-stage design to the run directory `run`:
+ * its plan.json gets every variant's seeds up to `to` (bnx_plan_add_seeds),
+ * their trial directories are made (bnx_mkdir_under), then plan.json is
+ * written again whole; *added says how many trials it gained (0: the plan
+ * held them already, nothing written).  The trials run as those of a
+ * resumed run (`bnexp run --resume`); summary.csv is left until they are
+ * collected.
+ * Errors: those of bnx_plan_read, bnx_plan_add_seeds, bnx_mkdir_under and
+ * bnx_plan_write; on an error plan.json is the one read. */
+int bnx_run_add_seeds(const char *run, int to, int *added, bnx_error *err);
+
 /* What bnx_collect found. */
 typedef struct bnx_collect_info {
     int num_trials;             /* the plan's */

@@ -82,6 +82,58 @@ int bnx_plan_build(const bnx_spec *spec, int seeds, bnx_plan *plan, bnx_error *e
     return BNX_OK;
 }
 
+int bnx_plan_add_seeds(bnx_plan *plan, int to, bnx_error *err)
+{
+    int n = plan->num_trials, added = 0;
+    for (int i = 0; i < n;) { /* check: each variant's seeds are 1..k, k <= to */
+        int j = i;
+        while (j < n && strcmp(plan->trials[j].variant, plan->trials[i].variant) == 0) {
+            if (plan->trials[j].seed != j - i + 1)
+                return bnx_fail(err, BNX_EINVAL, "variant %s: its seeds are not 1, 2, ...: a "
+                                "plan of each variant's own seed has no stages to add to",
+                                plan->trials[i].variant);
+            j++;
+        }
+        added += to > j - i ? to - (j - i) : 0;
+        i = j;
+    }
+    if (added == 0)
+        return BNX_OK;
+    if ((long)n + added > BNX_PLAN_MAX_TRIALS)
+        return bnx_fail(err, BNX_EINVAL, "%d trials and %d more: at most %d in one run", n, added,
+                        BNX_PLAN_MAX_TRIALS);
+    bnx_plan_trial *grown = calloc((size_t)(n + added) + 1, sizeof *grown);
+    if (!grown)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory for %d trials", n + added);
+    int m = 0, rc = BNX_OK;
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j < n && strcmp(plan->trials[j].variant, plan->trials[i].variant) == 0)
+            grown[m++] = plan->trials[j++]; /* takes its config_text */
+        for (long seed = j - i + 1; seed <= to && rc == BNX_OK; seed++) {
+            bnx_config cfg = plan->trials[i].config;
+            cfg.seed = seed;
+            rc = set_trial(&grown[m++], plan->trials[i].variant, &cfg, err);
+        }
+        i = j;
+    }
+    if (rc) { /* the old trials' texts are still the plan's */
+        for (int k = 0; k < m; k++) {
+            int old = 0;
+            for (int i = 0; i < n; i++)
+                old |= grown[k].config_text == plan->trials[i].config_text;
+            if (!old)
+                free(grown[k].config_text);
+        }
+        free(grown);
+        return rc;
+    }
+    free(plan->trials);
+    plan->trials = grown;
+    plan->num_trials = m;
+    return BNX_OK;
+}
+
 int bnx_plan_add_dataset(bnx_plan *plan, const bnx_dataset_files *files, bnx_error *err)
 {
     int d = 0;

@@ -77,6 +77,18 @@ typedef struct bnx_plan {
  * gives the count); BNX_ENOMEM.  On error *plan is freed. */
 int bnx_plan_build(const bnx_spec *spec, int seeds, bnx_plan *plan, bnx_error *err);
 
+/* The second stage of a two-stage design (spec/spec.h's max_seeds;
+ * analysis/verdict.h): give every variant the seeds up to `to`, each new
+ * trial a copy of the variant's seed-1 config with its seed, inserted after
+ * the variant's last trial (the plan stays variant by variant, seeds
+ * ascending; the trials planned before keep their configs).  Seeds the
+ * plan holds already are left as they are (to <= a variant's seeds: no
+ * change).
+ * Errors: BNX_EINVAL for a variant whose seeds are not 1, 2, ... (a plan
+ * of each variant's own seed), or more than BNX_PLAN_MAX_TRIALS trials;
+ * BNX_ENOMEM.  On error the plan is as it was. */
+int bnx_plan_add_seeds(bnx_plan *plan, int to, bnx_error *err);
+
 /* Record a dataset's name, verification and file digests in the plan
  * (once per name; a second call with the same name replaces the first).
  * Errors: BNX_EINVAL when BNX_PLAN_MAX_DATASETS are there already. */

@@ -481,7 +481,7 @@ static bnx_vnode *aggregate(struct parser *p, const bnx_measure *m)
         return NULL;
     n->measure = m;
     int ok = 1;
-    if (m->args == BNX_MEASURE_KEY_Q_TOL) {
+    if (m->args == BNX_MEASURE_KEY_Q_TOL || m->args == BNX_MEASURE_KEY_Q_AT) {
         ok = ident(p, n->key, sizeof n->key, "a config key");
         const char *canon = ok ? canonical_key(n->key) : NULL;
         if (ok && !canon) {
@@ -491,8 +491,18 @@ static bnx_vnode *aggregate(struct parser *p, const bnx_measure *m)
         }
         if (ok)
             snprintf(n->key, sizeof n->key, "%s", canon);
-        ok = ok && expect(p, ',') && quantity(p, n) && expect(p, ',') &&
-             number(p, &n->tol, "a tolerance (a number >= 0)");
+        ok = ok && expect(p, ',') && quantity(p, n) && expect(p, ',');
+        if (ok && m->args == BNX_MEASURE_KEY_Q_TOL)
+            ok = number(p, &n->tol, "a tolerance (a number >= 0)");
+        else if (ok) { /* T: an expression, up to the filters or the ')' */
+            size_t start = (skip_space(p), p->i);
+            n->a = expr(p);
+            ok = n->a != NULL;
+            size_t len = p->i - start;
+            while (ok && len && isspace((unsigned char)p->s[start + len - 1]))
+                len--;
+            snprintf(n->at, sizeof n->at, "%.*s", (int)len, p->s + start);
+        }
     } else {
         ok = quantity(p, n);
     }
@@ -684,7 +694,8 @@ int bnx_verdict_same(const bnx_verdict_rule *a, const bnx_verdict_rule *b)
            strcmp(a->written, b->written) == 0 && strcmp(a->at, b->at) == 0 &&
            strcmp(a->measure, b->measure) == 0 && strcmp(a->holds, b->holds) == 0 &&
            a->min_seeds == b->min_seeds && a->empty == b->empty && a->margin == b->margin &&
-           a->margin_kind == b->margin_kind &&
+           a->margin_kind == b->margin_kind && a->stage_seeds == b->stage_seeds &&
+           a->max_seeds == b->max_seeds &&
            (a->empty != BNX_EMPTY_VALUE || a->empty_value == b->empty_value) &&
            strcmp(a->chart, b->chart) == 0 && strcmp(a->requires, b->requires) == 0 &&
            strcmp(a->amends, b->amends) == 0 && strcmp(a->reason, b->reason) == 0;

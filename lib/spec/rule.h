@@ -130,8 +130,9 @@ struct bnx_vnode {
     int num_row_filters;
     char rkey[MAX_ROW_FILTERS][64];
     char rval[MAX_ROW_FILTERS][64]; /* the cell's text, compared exactly */
-    char key[64];       /* BNX_MEASURE_KEY_Q_TOL: the key (canonical) */
+    char key[64];       /* BNX_MEASURE_KEY_Q_TOL and _AT: the key (canonical) */
     double tol;         /* BNX_MEASURE_KEY_Q_TOL: TOL */
+    char at[256];       /* BNX_MEASURE_KEY_Q_AT: T as written (its parse is `a`) */
     int num_filters;
     char fkey[MAX_FILTERS][64];
     char fval[MAX_FILTERS][256]; /* as bnx_config_key_value writes it */
@@ -175,6 +176,9 @@ typedef struct bnx_verdict_rule {
     int empty;              /* enum bnx_verdict_empty */
     double empty_value;
     char chart[512];        /* "" without a chart */
+    int stage_seeds;        /* with a two-stage design ([experiment] max_seeds, set by
+                               spec/spec.h): the first stage's seeds; else 0 */
+    int max_seeds;          /* the design's max_seeds; 0: one look */
     bnx_vnode *root;        /* the parsed measure (bnx_verdict_finish) */
     int num_terms;          /* its aggregates, in the order they are written */
     bnx_vnode **terms;
@@ -212,7 +216,8 @@ int bnx_verdict_finish(bnx_verdict_rule *r, bnx_error *err);
 /* Free a rule's parsed measure; safe on a zeroed rule. */
 void bnx_verdict_rule_free(bnx_verdict_rule *r);
 
-/* 1 if the two rules say the same (every key's text equal), else 0. */
+/* 1 if the two rules say the same (every key's text equal, and the same
+ * two-stage design), else 0. */
 int bnx_verdict_same(const bnx_verdict_rule *a, const bnx_verdict_rule *b);
 
 #endif

@@ -268,14 +268,15 @@ static int on_entry(void *user, const char *section, const char *key, const char
             snprintf(spec->description, sizeof spec->description, "%s", value);
             return 1;
         }
-        if (strcmp(key, "seeds") == 0) {
+        if (strcmp(key, "seeds") == 0 || strcmp(key, "max_seeds") == 0) {
             char *end;
             long n = strtol(value, &end, 10);
             if (end == value || *end || n < 1 || n > 1024) {
-                bnx_fail(st->err, BNX_EFORMAT, "key seeds: '%s' is not a whole number from 1 to 1024", value);
+                bnx_fail(st->err, BNX_EFORMAT, "key %s: '%s' is not a whole number from 1 to 1024",
+                         key, value);
                 goto fail;
             }
-            spec->seeds = (int)n;
+            *(key[0] == 's' ? &spec->seeds : &spec->max_seeds) = (int)n;
             return 1;
         }
         if (bnx_config_set(&probe, key, value, st->err) ||
@@ -697,6 +698,16 @@ int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error 
             return bnx_fail(err, BNX_EFORMAT, "%s:%d: [grid%s%s] has no key (expected KEY = "
                             "VALUE, VALUE, ...)", path, spec->grids[g].line,
                             spec->grids[g].name[0] ? "." : "", spec->grids[g].name);
+    if (spec->max_seeds && !spec->seeds)
+        return bnx_fail(err, BNX_EFORMAT, "%s: max_seeds = %d: a second stage needs a first: "
+                        "give seeds = N too", path, spec->max_seeds);
+    if (spec->max_seeds && spec->max_seeds <= spec->seeds)
+        return bnx_fail(err, BNX_EFORMAT, "%s: max_seeds = %d: a second stage needs more seeds "
+                        "than the first (seeds = %d)", path, spec->max_seeds, spec->seeds);
+    for (int i = 0; i < spec->num_verdicts; i++) { /* the design the rules are decided under */
+        spec->verdicts[i].stage_seeds = spec->max_seeds ? spec->seeds : 0;
+        spec->verdicts[i].max_seeds = spec->max_seeds;
+    }
     for (int i = 0; i < spec->num_verdicts; i++)
         if (bnx_verdict_finish(&spec->verdicts[i], err))
             return bnx_error_prefix(err, "%s:%d: [verdict%s%s]", path, spec->verdicts[i].line,

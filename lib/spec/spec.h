@@ -75,6 +75,9 @@ typedef struct bnx_spec {
     char path[4096];        /* the .ini it came from */
     char description[256];
     int seeds;              /* [experiment] seeds = N: default seeds 1..N; 0 if not given */
+    int max_seeds;          /* [experiment] max_seeds = M: a two-stage design, seeds
+                               seeds+1..M added where a rule is inconclusive at
+                               the first look (analysis/verdict.h); 0 if not given */
     int num_base;
     bnx_setting *base;      /* [experiment] keys (malloc'd) */
     int num_overrides;
@@ -99,10 +102,13 @@ typedef struct bnx_spec {
  * spec is overwritten (call bnx_spec_free on a spec loaded before), and
  * must be freed with bnx_spec_free, also after a failure.
  * [experiment] may hold, besides the keys of config.h, `description` (one
- * line) and `seeds` (1 to 1024: run seeds 1..N unless --seed/--seeds say
- * otherwise).
+ * line), `seeds` (1 to 1024: run seeds 1..N unless --seed/--seeds say
+ * otherwise) and `max_seeds` (seeds < M <= 1024: the two-stage design of
+ * analysis/verdict.h; every rule's stage_seeds and max_seeds are set from
+ * them).
  * Errors: BNX_ENOTFOUND if the file does not exist; BNX_EFORMAT for a
  * syntax error, an unknown section, an unknown key or a bad value, a
+ * max_seeds without seeds or not above them, a
  * verdict rule that bnx_verdict_set or bnx_verdict_finish refuses, with
  * file:line; BNX_EINVAL if there is no variant or more than
  * BNX_MAX_VARIANTS; BNX_ENOMEM. */

@@ -689,8 +689,9 @@ START_TEST(test_verdict_every_measure)
         used += (size_t)snprintf(rules_all + used, sizeof rules_all - used,
                                  "[verdict.m%d]\nclaim = 1\nstatement = s\nwritten = w\n"
                                  "measure = %s(%sfinal_test_accuracy%s)\nholds = > -1000\n", i,
-                                 m->name, m->args == BNX_MEASURE_KEY_Q_TOL ? "lr, " : "",
-                                 m->args == BNX_MEASURE_KEY_Q_TOL ? ", 0.02" : "");
+                                 m->name, m->args != BNX_MEASURE_Q ? "lr, " : "",
+                                 m->args == BNX_MEASURE_KEY_Q_TOL ? ", 0.02"
+                                 : m->args == BNX_MEASURE_KEY_Q_AT ? ", 0.9" : "");
         ck_assert_uint_lt(used, sizeof rules_all);
     }
     test_tmpdir_create(dir, sizeof dir, "verdict-every");
@@ -726,8 +727,9 @@ START_TEST(test_verdict_every_measure)
                       res.term_text[0][strlen(m->name)] == '(', "%s", res.term_text[0]);
         bnx_measure_in in = {.n = 18, .x = x, .seed = seed, .variant = var, .num_variants = 6,
                              .variant_mean = mean, .scratch = scratch,
-                             .variant_key = m->args == BNX_MEASURE_KEY_Q_TOL ? key : NULL,
-                             .tol = m->args == BNX_MEASURE_KEY_Q_TOL ? 0.02 : 0};
+                             .variant_key = m->args != BNX_MEASURE_Q ? key : NULL,
+                             .tol = m->args == BNX_MEASURE_KEY_Q_TOL ? 0.02 : 0,
+                             .at = m->args == BNX_MEASURE_KEY_Q_AT ? 0.9 : 0};
         char why[256] = "";
         double want = m->fn(&in, why, sizeof why);
         ck_assert_msg(fabs(res.points[0].measure - want) < 1e-12, "%s: %g, its function %g",
@@ -832,6 +834,112 @@ START_TEST(test_verdict_intervals)
         bnx_spec_free(&spec);
         test_tmpdir_remove(dir);
     }
+}
+END_TEST
+
+/* A new run directory `dir` (make_run, every trial done) with `rules`. */
+static void new_run(char *dir, size_t size, const char *tag, const char *rules)
+{
+    test_tmpdir_create(dir, size, tag);
+    make_run(dir, rules, "done");
+}
+
+/* Rule `name` of dir decided into *res, which must not fail. */
+static void decided(const char *dir, const char *name, bnx_verdict_result *res)
+{
+    bnx_error err;
+    ck_assert_msg(decide(dir, name, res, &err) == BNX_OK, "%s: %s", name, err.msg);
+}
+
+/* largest_at with a bar from the other arm, seed by seed: no-bn's best
+ * (lr 0.1: 0.88, 0.90, 0.92 by seed) less 0.05 is reached by bn at every
+ * rate and by no-bn at 0.1 alone, so the ratio of the largest rates is 100
+ * on each seed; a bar nobody reaches leaves the rule undecided. */
+START_TEST(test_verdict_common_bar)
+{
+    static const char m[] =
+        "[verdict.common]\nclaim = 1\nstatement = s\nwritten = w\nholds = >= 10\n"
+        "measure = largest_at(lr, final_test_accuracy, best(final_test_accuracy | bn=false) - 0.05"
+        " | bn=true) / largest_at(lr, final_test_accuracy, best(final_test_accuracy | bn=false) "
+        "- 0.05 | bn=false)\n"
+        "[verdict.nobody]\nclaim = 1\nstatement = s\nwritten = w\nholds = >= 1\n"
+        "measure = largest_at(lr, final_test_accuracy, 1.5 | bn=true)\n";
+    char dir[4096];
+    bnx_verdict_result res;
+    new_run(dir, sizeof dir, "verdict-bar", m);
+    decided(dir, "common", &res);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_HOLDS);
+    ck_assert_double_eq_tol(res.points[0].measure, 100, 1e-9);
+    ck_assert_int_eq(res.points[0].per_seed.n, 3);
+    ck_assert_double_eq_tol(res.points[0].per_seed.mean, 100, 1e-9);
+    ck_assert_int_eq(res.num_terms, 4); /* the two bars' best() are terms too */
+    /* in the order parsed: a bar's best() before the largest_at it sets */
+    ck_assert_str_eq(res.term_text[0], "best(final_test_accuracy | norm=none)");
+    ck_assert_str_eq(res.term_text[1], "largest_at(lr, final_test_accuracy, "
+                     "best(final_test_accuracy | bn=false) - 0.05 | norm=batch)");
+    ck_assert_str_eq(res.term_text[3], "largest_at(lr, final_test_accuracy, "
+                     "best(final_test_accuracy | bn=false) - 0.05 | norm=none)");
+    bnx_verdict_result_free(&res);
+    expect_undecided(dir, "nobody", "no variant's mean reaches 1.5");
+    test_tmpdir_remove(dir);
+}
+END_TEST
+
+/* Two looks (seeds = 2, max_seeds = 3) on a run that holds all three
+ * seeds: a point decided on seeds 1-2 keeps that look; one inconclusive
+ * there is decided again on 1-3; both at 97.5%.  Without the third seed the
+ * point stays inconclusive at look 1. */
+START_TEST(test_verdict_two_looks)
+{
+    static const char m[] =
+        "[experiment]\nseeds = 2\nmax_seeds = 3\n"
+        "[verdict.early]\nclaim = 1\nstatement = s\nwritten = w\nholds = >= 0.9\n"
+        "measure = mean(final_test_accuracy | bn=true, lr=1)\n"
+        "[verdict.late]\nclaim = 1\nstatement = s\nwritten = w\nholds = >= 0.15\n"
+        "measure = mean(final_test_accuracy | bn=true, lr=1) - mean(final_test_accuracy | bn=false, lr=1)\n";
+    char dir[4096];
+    bnx_verdict_result res;
+    bnx_error err;
+    new_run(dir, sizeof dir, "verdict-looks", m);
+    /* early: bn at lr 1 is 0.95 on every seed: decided on seeds 1-2 */
+    decided(dir, "early", &res);
+    ck_assert_int_eq(res.looks, 2);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_HOLDS);
+    ck_assert_int_eq(res.points[0].look, 1);
+    ck_assert_int_eq(res.points[0].per_seed.n, 2);
+    ck_assert(res.points[0].level == 0.975);
+    bnx_verdict_result_free(&res);
+    /* late: 0.25, 0.23 at look 1: 0.24 +- 25.452 * 0.01414 / sqrt 2 straddles
+     * 0.15; at look 2 (0.25, 0.23, 0.21) 0.23 +- 6.2053 * 0.02 / sqrt 3 =
+     * 0.1583 .. 0.3017 holds (a 95% look would have 0.1803 .. 0.2797) */
+    decided(dir, "late", &res);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_HOLDS);
+    ck_assert_int_eq(res.points[0].look, 2);
+    ck_assert_int_eq(res.look, 2);
+    ck_assert_int_eq(res.points[0].per_seed.n, 3);
+    ck_assert(fabs(res.points[0].ci.lo - (0.23 - 6.205347 * 0.02 / sqrt(3.0))) < 1e-5);
+    bnx_verdict_result_free(&res);
+    test_tmpdir_remove(dir);
+
+    /* the first stage only: seeds 1-2 in the plan */
+    new_run(dir, sizeof dir, "verdict-looks", m);
+    bnx_plan plan;
+    ck_assert_int_eq(bnx_plan_read(dir, &plan, &err), BNX_OK);
+    int n = 0;
+    for (int t = 0; t < plan.num_trials; t++)
+        if (plan.trials[t].seed <= 2)
+            plan.trials[n++] = plan.trials[t];
+        else
+            free(plan.trials[t].config_text);
+    plan.num_trials = n;
+    ck_assert_int_eq(bnx_plan_write(dir, &plan, &err), BNX_OK);
+    bnx_plan_free(&plan);
+    decided(dir, "late", &res);
+    ck_assert_int_eq(res.outcome, BNX_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(res.points[0].look, 1);
+    ck_assert(fabs(res.points[0].ci.lo - (0.24 - 25.452 * sqrt(0.0002) / sqrt(2.0))) < 1e-3);
+    bnx_verdict_result_free(&res);
+    test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -1041,6 +1149,8 @@ Suite *suite_verdict(void)
     tcase_add_test(tc, test_verdict_forms);
     tcase_add_test(tc, test_verdict_missing_and_diverged);
     tcase_add_test(tc, test_verdict_intervals);
+    tcase_add_test(tc, test_verdict_two_looks);
+    tcase_add_test(tc, test_verdict_common_bar);
     tcase_add_test(tc, test_verdict_rows);
     tcase_add_test(tc, test_verdict_refusals);
     tcase_add_test(tc, test_verdict_former_key_names);

@@ -39,7 +39,8 @@ START_TEST(test_measure_table)
         for (int k = 0; k < i; k++)
             ck_assert_msg(strcmp(m->name, bnx_measure_at(k)->name) != 0, "row %s twice", m->name);
         ck_assert_msg(bnx_measure_find(m->name) == m, "find(%s)", m->name);
-        ck_assert_msg(m->args == BNX_MEASURE_Q || m->args == BNX_MEASURE_KEY_Q_TOL,
+        ck_assert_msg(m->args == BNX_MEASURE_Q || m->args == BNX_MEASURE_KEY_Q_TOL ||
+                      m->args == BNX_MEASURE_KEY_Q_AT,
                       "row %s: argument shape %d", m->name, m->args);
         ck_assert_msg((m->flags & ~BNX_MEASURE_TALLY) == 0, "row %s: unknown flags", m->name);
         ck_assert_msg(m->min_values >= 1, "row %s: min_values %d", m->name, m->min_values);
@@ -82,8 +83,9 @@ static double value(const char *name, int n, double tol)
     double scratch[8];
     bnx_measure_in in = {
         .n = n, .x = xs, .seed = seeds, .variant = vars, .num_variants = n ? vars[n - 1] + 1 : 0,
-        .variant_mean = means, .variant_key = m->args == BNX_MEASURE_KEY_Q_TOL ? keys : NULL,
-        .tol = tol, .scratch = scratch,
+        .variant_mean = means, .variant_key = m->args != BNX_MEASURE_Q ? keys : NULL,
+        .tol = m->args == BNX_MEASURE_KEY_Q_TOL ? tol : 0,
+        .at = m->args == BNX_MEASURE_KEY_Q_AT ? tol : 0, .scratch = scratch,
     };
     char why[256] = "";
     double x = m->fn(&in, why, sizeof why);
@@ -108,6 +110,22 @@ START_TEST(test_measure_values)
     ck_assert_double_eq(value("smallest", 4, 0), 10);
     ck_assert_double_eq(value("largest", 4, 5), 10);
     ck_assert_double_eq(value("smallest", 4, 5), 0.1);
+    /* a bar of its own: at 1 both reach it, at 2 b alone (6.5), at 6.5 b */
+    ck_assert_double_eq(value("largest_at", 4, 1), 10);
+    ck_assert_double_eq(value("smallest_at", 4, 1), 0.1);
+    ck_assert_double_eq(value("smallest_at", 4, 2), 10);
+    ck_assert_double_eq(value("largest_at", 4, 6.5), 10);
+    /* none reaches 7: undecided, saying so */
+    {
+        double scratch[8];
+        bnx_measure_in in = {.n = 4, .x = xs, .seed = seeds, .variant = vars, .num_variants = 2,
+                             .variant_mean = means, .variant_key = keys, .at = 7,
+                             .scratch = scratch};
+        char why[256] = "";
+        ck_assert(isnan(bnx_measure_find("largest_at")->fn(&in, why, sizeof why)));
+        ck_assert_str_eq(why, "no variant's mean reaches 7 (the best is 6.5)");
+    }
+    ck_assert_str_eq(bnx_measure_args_text(bnx_measure_find("largest_at")), "KEY, Q, T | F");
     /* one variant: a's values only */
     ck_assert_double_eq(value("best", 2, 0), 1.5);
     ck_assert_double_eq(value("smallest", 2, 0), 0.1);

@@ -269,6 +269,79 @@ START_TEST(seeds_key_refused_in_a_variant_and_out_of_range)
 }
 END_TEST
 
+/* max_seeds: above seeds, which it needs; refused otherwise, naming both. */
+START_TEST(max_seeds_needs_seeds_below_it)
+{
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(ini_path("[experiment]\nseeds = 2\nmax_seeds = 5\n"
+                                            "[variant.a]\n[verdict]\nclaim = 1\nstatement = s\n"
+                                            "written = w\nmeasure = mean(steps)\nholds = > 0\n"),
+                                   "e", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.max_seeds, 5);
+    ck_assert_int_eq(spec.verdicts[0].stage_seeds, 2);
+    ck_assert_int_eq(spec.verdicts[0].max_seeds, 5);
+    bnx_spec_free(&spec);
+    static const char *const bad[][2] = {
+        {"[experiment]\nseeds = 3\nmax_seeds = 3\n[variant.a]\n", "max_seeds = 3: a second stage "
+         "needs more seeds than the first (seeds = 3)"},
+        {"[experiment]\nmax_seeds = 4\n[variant.a]\n", "give seeds = N too"},
+        {"[experiment]\nseeds = 2\nmax_seeds = 2000\n[variant.a]\n", "key max_seeds: '2000' is "
+         "not a whole number from 1 to 1024"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(bnx_spec_load(ini_path(bad[i][0]), "e", &spec, &err), BNX_EFORMAT);
+        ck_assert_msg(strstr(err.msg, bad[i][1]), "%zu: %s", i, err.msg);
+        bnx_spec_free(&spec);
+    }
+}
+END_TEST
+
+/* The second stage: every variant gets seeds up to `to`, after its own,
+ * each a copy of its seed-1 config but the seed; the first trials are
+ * untouched; a plan of each variant's own seed has no stages. */
+START_TEST(add_seeds_extends_every_variant_in_order)
+{
+    bnx_error err;
+    make_plan(2);
+    char first[4][BNX_CONFIG_TEXT_MAX];
+    for (int i = 0; i < 4; i++)
+        snprintf(first[i], sizeof first[i], "%s", plan.trials[i].config_text);
+    ck_assert_int_eq(bnx_plan_add_seeds(&plan, 2, &err), BNX_OK); /* nothing to add */
+    ck_assert_int_eq(plan.num_trials, 4);
+    ck_assert_int_eq(bnx_plan_add_seeds(&plan, 4, &err), BNX_OK);
+    ck_assert_int_eq(plan.num_trials, 8);
+    static const char *const dirs[] = {"a/seed-1", "a/seed-2", "a/seed-3", "a/seed-4",
+                                       "b/seed-1", "b/seed-2", "b/seed-3", "b/seed-4"};
+    for (int i = 0; i < 8; i++) {
+        const bnx_plan_trial *t = &plan.trials[i];
+        ck_assert_str_eq(t->dir, dirs[i]);
+        ck_assert_int_eq(t->seed, i % 4 + 1);
+        ck_assert_int_eq(t->config.seed, t->seed);
+        const bnx_plan_trial *one = &plan.trials[i / 4 * 4];
+        bnx_config c = t->config;
+        c.seed = one->config.seed;
+        ck_assert(memcmp(&c, &one->config, sizeof c) == 0);
+        if (i % 4 < 2)
+            ck_assert_str_eq(t->config_text, first[i / 4 * 2 + i % 4]);
+        else {
+            char want[32];
+            snprintf(want, sizeof want, "\nseed=%d\n", i % 4 + 1);
+            ck_assert_ptr_nonnull(strstr(t->config_text, want));
+        }
+    }
+    ck_assert_int_eq(bnx_plan_write(dir, &plan, &err), BNX_OK); /* and it reads back */
+    ck_assert_int_eq(bnx_plan_read(dir, &back, &err), BNX_OK);
+    ck_assert_int_eq(back.num_trials, 8);
+    ck_assert_str_eq(back.trials[7].dir, "b/seed-4");
+    bnx_plan_free(&plan);
+    make_plan(0);
+    plan.trials[1].seed = plan.trials[1].config.seed = 7;
+    ck_assert_int_eq(bnx_plan_add_seeds(&plan, 3, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "variant b: its seeds are not 1, 2, ..."));
+    ck_assert_int_eq(plan.num_trials, 2);
+}
+END_TEST
+
 /* No small cap: 300 variants load and plan. */
 START_TEST(hundreds_of_variants)
 {
@@ -366,6 +439,8 @@ Suite *suite_plan(void)
     tcase_add_test(tc, plan_with_former_key_names_loads_with_its_identity);
     tcase_add_test(tc, seeds_key_refused_in_a_variant_and_out_of_range);
     tcase_add_test(tc, hundreds_of_variants);
+    tcase_add_test(tc, max_seeds_needs_seeds_below_it);
+    tcase_add_test(tc, add_seeds_extends_every_variant_in_order);
     tcase_add_test(tc, collect_reads_the_trial_directories);
     suite_add_tcase(s, tc);
     return s;
