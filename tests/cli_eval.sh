@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 . tests/checks.sh
 
 run=$tmp/run
-if out=$($BNEXP run fig1 --set steps=600 --set eval_every=300 --set probe_size=100 \
+if out=$($BNEXP run fig1 --seed 1 --set steps=600 --set eval_every=300 --set probe_size=100 \
          --set population_batches=20 --out "$run" --jobs 2 2>&1); then
     ok "a small fig1 run to evaluate"
 else fail "a small fig1 run to evaluate" "$out"; fi

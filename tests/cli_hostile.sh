@@ -37,7 +37,7 @@ expect_refused() {
 }
 
 # A short fig1 run: both variants, records at steps 0, 10, 20.
-short=(--set steps=20 --set eval_every=10 --set probe_size=200)
+short=(--set steps=20 --set eval_every=10 --set probe_size=200 --seed 1)
 
 # csv_whole FILE...: every file ends with a line break, every row has the
 # header's number of fields, and (trial CSVs) every cell is a number, empty,
@@ -209,7 +209,7 @@ expect_fail "plot: a manifest's experiment name with '..' is not used in a file 
 write_failure() {
     local name=$1 dir=$2 pattern=$3; shift 3
     local out rc csvs bad
-    out=$("$@" $BNEXP run fig1 --set steps=2000 --set eval_every=100 --set checkpoint_every=0 \
+    out=$("$@" $BNEXP run fig1 --seed 1 --set steps=2000 --set eval_every=100 --set checkpoint_every=0 \
           --out "$dir" 2>&1); rc=$?
     if [ $rc -ne 0 ] && grep -Eq "$pattern" <<<"$out"; then ok "$name: exit $rc, the file named"
     else fail "$name: a non-zero exit naming the file" "$out"; fi

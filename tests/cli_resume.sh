@@ -19,7 +19,7 @@ echo "# random moments from BNX_RESUME_SEED=${BNX_RESUME_SEED:-$$}"
 # steps, checkpoints every 350 (not a multiple: resumes land between records).
 # ics.csv too (its last record's samples live in the checkpoint), and
 # landscape.csv (its rows fall between records).
-args=(fig1 --set steps=2500 --set eval_every=100 --set checkpoint_every=350 --set ics=true
+args=(fig1 --seed 1 --set steps=2500 --set eval_every=100 --set checkpoint_every=350 --set ics=true
       --set landscape_points=2 --set landscape_every=150)
 
 # same_csvs A B: every trial's CSVs in run dirs A and B agree (metrics.csv

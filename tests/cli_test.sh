@@ -30,7 +30,7 @@ if $BNEXP list | grep -q "fig1"; then ok "bnexp list shows fig1"; else fail "bne
 
 # --- a short fig1 run ---
 run="$tmp/run1"
-if out=$($BNEXP run fig1 --set steps=300 --set eval_every=100 --set ics=true --out "$run" 2>&1); then ok "run fig1 --set steps=300 --set ics=true"
+if out=$($BNEXP run fig1 --seed 1 --set steps=300 --set eval_every=100 --set ics=true --out "$run" 2>&1); then ok "run fig1 --set steps=300 --set ics=true"
 else fail "run fig1 --set steps=300 --set ics=true" "$out"; fi
 
 check_header() { # FILE HEADER
@@ -141,7 +141,7 @@ else fail "plot --format svg"; fi
 
 # --- ics: measuring covariate shift changes nothing else ---
 # dropout, momentum and weight decay: masks and momentum buffers the probe must leave alone
-ics_args=(fig1 --set steps=300 --set eval_every=100 --set dropout=0.2 --set momentum=0.9 --set weight_decay=0.0005)
+ics_args=(fig1 --seed 1 --set steps=300 --set eval_every=100 --set dropout=0.2 --set momentum=0.9 --set weight_decay=0.0005)
 if $BNEXP run "${ics_args[@]}" --set ics=true --out "$tmp/ics-on" >/dev/null 2>&1 &&
    $BNEXP run "${ics_args[@]}" --set ics=false --out "$tmp/ics-off" >/dev/null 2>&1 &&
    $BNEXP run "${ics_args[@]}" --out "$tmp/ics-default" >/dev/null 2>&1 &&
