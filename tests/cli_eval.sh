@@ -5,7 +5,8 @@
 # at test mini-batch 1 predicts one class for every input, a training-mode
 # pass with --update-running moves the moving averages but not the
 # checkpoint, AdaBN's re-estimation after a brightness shift, eval.csv's
-# rows, and the refusals.  Ends with "N passed, N failed".
+# rows, and the refusals; [eval.NAME] sections evaluate every finished
+# trial into its eval.csv, which rules read.  Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BNEXP=${BNEXP:-./bnexp}
@@ -119,6 +120,68 @@ else fail "status of an unfinished run" "$out"; fi
 mv "$tmp/manifest.json" "$run/bn/seed-1/manifest.json"
 mv "$tmp/baseline" "$run/baseline"
 expect_fail "status of a directory that is not a run" "not found" $BNEXP status --run "$tmp/nothing"
+
+# --- [eval.NAME] sections: every finished trial evaluated, eval.csv, rules ---
+cat >"$tmp/evals.ini" <<'EOF'
+[experiment]
+hidden_layers = 2
+hidden_units = 16
+steps = 60
+eval_every = 30
+probe_size = 100
+train_eval_size = 100
+population_batches = 5
+seeds = 2
+bn = true
+[variant.a]
+[eval.train-mode-1]
+stats = batch
+batch_size = 1
+[eval.ema]
+stats = ema
+[eval.pitfall]
+stats = batch
+batch_size = 8
+update_running = true
+[eval.bright]
+stats = reestimate
+transform = shift=0.3
+[verdict.one-class]
+claim = 7
+statement = in training mode at test mini-batch 1 the network predicts one class
+written = 2026-12-06 in the test
+measure = mean(rows_first(eval.csv, classes_predicted, eval=train-mode-1))
+holds = <= 1
+[verdict.absent]
+claim = 7
+statement = an evaluation no section names
+written = 2026-12-06 in the test
+measure = mean(rows_first(eval.csv, test_accuracy, eval=nothing))
+holds = > 0
+EOF
+if out=$($BNEXP run "$tmp/evals.ini" --out "$tmp/evals" --until-decided --jobs 2 2>&1) &&
+   [ "$(head -1 "$tmp/evals/a/seed-2/eval.csv")" = "eval,stats,batch_size,transform,update_running,test_accuracy,test_loss,classes_predicted,ema_accuracy_before,ema_accuracy_after" ] &&
+   [ "$(cut -d, -f1-5,8 "$tmp/evals/a/seed-1/eval.csv" | tail -n +2 | tr '\n' ' ')" = "train-mode-1,batch,1,none,false,1 ema,ema,100,none,false,10 pitfall,batch,8,none,true,10 bright,reestimate,100,shift=0.3,false,10 " ] &&
+   grep -q '^claim 7 "in training mode at test mini-batch 1 the network predicts one class": holds; 1 \[1, 1\], 2 seeds$' <<<"$out" &&
+   grep -q '^claim 7 "an evaluation no section names": undecided' <<<"$out" &&
+   grep -q '"evals":' "$tmp/evals/plan.json"; then
+    ok "[eval.NAME]: each finished trial's eval.csv, a row a section in the file's order; rules read it (one class at test mini-batch 1 holds)"
+else fail "[eval.NAME] sections" "$out $(cat "$tmp/evals/a/seed-1/eval.csv" 2>&1)"; fi
+# the pitfall row: the moving averages moved, the checkpoint's did not
+if python3 - "$tmp/evals/a/seed-1/eval.csv" <<'EOF'
+import csv, sys
+rows = {r["eval"]: r for r in csv.DictReader(open(sys.argv[1]))}
+p, e = rows["pitfall"], rows["ema"]
+assert p["ema_accuracy_before"] == e["test_accuracy"], (p, e)
+assert p["ema_accuracy_after"] != p["ema_accuracy_before"], p
+assert rows["ema"]["ema_accuracy_before"] == "", rows["ema"]
+EOF
+then ok "eval.csv: the pitfall's moving averages before equal [eval.ema]'s accuracy, and moved after"
+else fail "eval.csv: the pitfall row" "$(cat "$tmp/evals/a/seed-1/eval.csv")"; fi
+printf '[experiment]\n[variant.a]\n[eval.x]\nbatch_size = 2\n' >"$tmp/nostats.ini"
+expect_fail "an [eval.NAME] without stats is refused before anything runs" "nostats.ini:3: \[eval.x\] has no stats" \
+    $BNEXP run "$tmp/nostats.ini" --out "$tmp/nostats"
+[ ! -e "$tmp/nostats" ] && ok "the refused run created nothing" || fail "the refused run created $tmp/nostats"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

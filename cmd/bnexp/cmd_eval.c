@@ -26,31 +26,6 @@ static int lookup(const char *const *names, int count, const char *name)
     return -1;
 }
 
-/* "shift=0.3", "scale=0.5" or "invert" into opts. */
-static int parse_transform(const char *text, bnx_eval_opts *opts)
-{
-    char name[32];
-    const char *eq = strchr(text, '=');
-    size_t n = eq ? (size_t)(eq - text) : strlen(text);
-    if (n == 0 || n >= sizeof name)
-        return -1;
-    memcpy(name, text, n);
-    name[n] = '\0';
-    opts->transform = lookup(bnx_transform_names, BNX_NUM_TRANSFORMS, name);
-    if (opts->transform < 0)
-        return -1;
-    int wants_amount = opts->transform == BNX_TRANSFORM_SHIFT || opts->transform == BNX_TRANSFORM_SCALE;
-    if (wants_amount != (eq != NULL))
-        return -1;
-    if (eq) {
-        char *end;
-        opts->amount = strtod(eq + 1, &end);
-        if (end == eq + 1 || *end || !(opts->amount > -10 && opts->amount < 10))
-            return -1;
-    }
-    return 0;
-}
-
 /* The trial of `variant` (default: the plan's only variant) and `seed`
  * (default: the variant's lowest); NULL after printing why. */
 static const bnx_plan_trial *pick_trial(const bnx_plan *plan, const char *variant, long seed)
@@ -156,7 +131,7 @@ int cmd_eval(int argc, char **argv)
             break;
         }
         case 't':
-            if (parse_transform(optarg, &opts))
+            if (bnx_transform_parse(optarg, &opts.transform, &opts.amount))
                 return cli_error(2, "eval: --transform '%s': expected shift=A or scale=S (|A|, |S| "
                                     "below 10) or invert", optarg);
             break;

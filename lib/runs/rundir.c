@@ -377,7 +377,7 @@ int bnx_run_create(const char *out, const bnx_plan *plan, int force, bnx_error *
     unlink(summary_path); /* a stale summary must not pass for this run's */
     if ((rc = bnx_plan_write(out, plan, err)) || (rc = copy_experiment_file(plan, out, err)))
         return rc;
-    static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv",
+    static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv", "eval.csv",
                                         "histograms.csv", "ics.csv", BNX_CHECKPOINT_FILE,
                                         BNX_RUNNING_FILE};
     for (int i = 0; i < plan->num_trials; i++) {

@@ -113,7 +113,7 @@ int bnx_run_dir_new(const char *parent, char *out, size_t size, bnx_error *err);
  * a copy of plan->source (whole, io/atomic.h); then create every trial's
  * directory below it (bnx_mkdir_under: never through a symbolic link).
  * With `force`, the files an earlier run left in each trial directory
- * (manifest.json, the CSVs, checkpoint.bin, running.json) are removed, so
+ * (manifest.json, the CSVs, eval.csv, checkpoint.bin, running.json) are removed, so
  * that none of them can pass for this run's.
  * Errors: those of bnx_mkdir_p, bnx_plan_write, bnx_read_file (the
  * experiment file), bnx_write_file_atomic and bnx_mkdir_under. */

@@ -16,6 +16,8 @@
 #include "train/checkpoint.h"
 #include "runs/machine.h"
 #include "io/atomic.h"
+#include "io/csv.h"
+#include "io/strbuf.h"
 #include "runs/manifest.h"
 #include "runs/rundir.h"
 
@@ -203,6 +205,43 @@ int bnx_trial_stop_signal(void)
 
 /* ---- running it ---- */
 
+/* The run's [eval.NAME] evaluations of the finished trial in dir, written
+ * whole to dir/eval.csv (a row each, in the file's order):
+ *   eval,stats,batch_size,transform,update_running,test_accuracy,test_loss,
+ *   classes_predicted,ema_accuracy_before,ema_accuracy_after
+ * Errors: those of bnx_trial_eval (prefixed "[eval.NAME]") and bnx_sb_write. */
+static int run_evals(const bnx_plan *plan, const bnx_config *cfg, const bnx_trial_data *d,
+                     const char *dir, const unsigned char *identity, bnx_error *err)
+{
+    bnx_strbuf sb = {0};
+    bnx_sb_printf(&sb, "%s\n", BNX_TRIAL_EVAL_HEADER);
+    for (int i = 0; i < plan->num_evals; i++) {
+        const bnx_eval_section *e = &plan->evals[i];
+        bnx_eval_opts o = {.stats = e->stats, .batch_size = e->batch_size,
+                           .transform = e->transform, .amount = e->amount,
+                           .update_running = e->update_running, .data_id = d->id,
+                           .identity = identity};
+        bnx_eval_result r;
+        int rc = bnx_trial_eval(cfg, &d->train, &d->test, dir, &o, &r, err);
+        if (rc) {
+            free(sb.p);
+            return bnx_error_prefix(err, "[eval.%s]", e->name);
+        }
+        char t[64], c[4][32];
+        bnx_transform_text(e->transform, e->amount, t, sizeof t);
+        bnx_sb_printf(&sb, "%s,%s,%d,%s,%s,%s,%s,%d,%s,%s\n", e->name,
+                      bnx_eval_stats_names[e->stats], e->batch_size, t,
+                      e->update_running ? "true" : "false",
+                      bnx_csv_num(c[0], 32, r.test_accuracy, 1), bnx_csv_num(c[1], 32, r.test_loss, 1),
+                      r.classes_predicted, bnx_csv_num(c[2], 32, r.ema_accuracy_before,
+                                                       e->update_running),
+                      bnx_csv_num(c[3], 32, r.ema_accuracy_after, e->update_running));
+    }
+    char path[4500];
+    snprintf(path, sizeof path, "%s/%s", dir, BNX_TRIAL_EVAL_FILE);
+    return bnx_sb_write(&sb, path, err);
+}
+
 int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
                       const bnx_trial_data *data, int num_data, bnx_progress_fn progress,
                       void *ctx, bnx_trial_result *result, int *already, bnx_error *err)
@@ -231,6 +270,9 @@ int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
     }
     bnx_remove_stale_temporaries(dir); /* a killed attempt's */
     unlink(path); /* an earlier attempt's: the trial is not over */
+    char evals[4500];
+    snprintf(evals, sizeof evals, "%s/%s", dir, BNX_TRIAL_EVAL_FILE);
+    unlink(evals); /* written again once the trial is done */
     bnx_running running;
     bnx_running_describe(&running);
     rc = bnx_trial_mark_running(dir, &running, err);
@@ -250,6 +292,8 @@ int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
                            .guard = trial_guard, .resume = 1, .data_id = d->id,
                            .identity = identity};
     rc = bnx_trial_run(cfg, &d->train, &d->test, dir, &opts, result, &terr);
+    if (rc == BNX_OK && result->status == BNX_TRIAL_DONE && plan->num_evals && !stop_requested)
+        rc = run_evals(plan, cfg, d, dir, identity, &terr);
     bnx_utc_iso8601(finished, sizeof finished);
     bnx_machine machine;
     bnx_machine_describe(&machine);

@@ -107,6 +107,13 @@ int bnx_trial_stop_signal(void);
 
 /* ---- running it ---- */
 
+/* A finished trial's evaluations ([eval.NAME], spec/evaluation.h), one row
+ * each: RUN/VARIANT/seed-K/eval.csv. */
+#define BNX_TRIAL_EVAL_FILE "eval.csv"
+#define BNX_TRIAL_EVAL_HEADER                                                                \
+    "eval,stats,batch_size,transform,update_running,test_accuracy,test_loss,"               \
+    "classes_predicted,ema_accuracy_before,ema_accuracy_after"
+
 /* Run trial `index` of `plan` whose directory RUN/VARIANT/seed-K exists
  * (run_dir is RUN), with data[0 .. num_data) loaded (the one its dataset
  * key names is used), in this process: take its lock (bnx_trial_lock),
@@ -114,7 +121,11 @@ int bnx_trial_stop_signal(void);
  * an earlier attempt, write running.json, set the kernels' threads to the
  * trial's `threads` key (bnx_kernel_set_threads, nn/kernel.h), train from
  * its checkpoint if it has one (bnx_trial_run with resume, stopping at a
- * stop signal caught by bnx_trial_catch_signals), write manifest.json (with
+ * stop signal caught by bnx_trial_catch_signals); once it is done (not
+ * diverged, not stopped), evaluate it as each of the plan's [eval.NAME]
+ * sections says (bnx_trial_eval on its last checkpoint) and write
+ * eval.csv whole (BNX_TRIAL_EVAL_HEADER; an earlier attempt's is removed
+ * when the trial starts); write manifest.json (with
  * the machine, runs/machine.h, and this bnexp's version), remove
  * running.json.  A trial whose manifest says done or diverged is not run
  * again: *already is set to 1 and *result is its manifest's (else 0).
@@ -123,7 +134,7 @@ int bnx_trial_stop_signal(void);
  * Returns 0 with *result (done, diverged or interrupted), or an error:
  * BNX_EINVAL when the trial's dataset is not among data[]; BNX_EEXIST when
  * another process holds the lock (bnx_trial_lock); those of bnx_trial_run
- * (the trial failed: its manifest says so and why); those of
+ * and bnx_trial_eval (the trial failed: its manifest says so and why); those of
  * bnx_trial_mark_running and bnx_manifest_write (its files cannot be
  * written). */
 int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,

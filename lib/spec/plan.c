@@ -74,6 +74,9 @@ int bnx_plan_build(const bnx_spec *spec, int seeds, bnx_plan *plan, bnx_error *e
                 return BNX_ENOMEM;
             }
         }
+    plan->num_evals = spec->num_evals;
+    for (int i = 0; i < spec->num_evals; i++)
+        plan->evals[i] = spec->evals[i];
     for (int i = 0; i < spec->num_swept; i++)
         if (add_swept(plan, spec->swept[i], err)) {
             bnx_plan_free(plan);
@@ -201,6 +204,19 @@ int bnx_plan_write(const char *dir, const bnx_plan *plan, bnx_error *err)
         }
         cJSON_AddItemToArray(datasets, obj);
     }
+    cJSON *evals = plan->num_evals ? cJSON_AddArrayToObject(root, "evals") : NULL;
+    for (int i = 0; evals && i < plan->num_evals; i++) {
+        const bnx_eval_section *e = &plan->evals[i];
+        char transform[64];
+        bnx_transform_text(e->transform, e->amount, transform, sizeof transform);
+        cJSON *obj = cJSON_CreateObject();
+        cJSON_AddStringToObject(obj, "name", e->name);
+        cJSON_AddStringToObject(obj, "stats", bnx_eval_stats_names[e->stats]);
+        cJSON_AddNumberToObject(obj, "batch_size", e->batch_size);
+        cJSON_AddStringToObject(obj, "transform", transform);
+        cJSON_AddBoolToObject(obj, "update_running", e->update_running);
+        cJSON_AddItemToArray(evals, obj);
+    }
     cJSON *trials = cJSON_AddArrayToObject(root, "trials");
     for (int i = 0; trials && i < plan->num_trials; i++) {
         const bnx_plan_trial *t = &plan->trials[i];
@@ -225,6 +241,32 @@ static int get_string(const cJSON *obj, const char *name, char *buf, size_t size
         return -1;
     memcpy(buf, item->valuestring, strlen(item->valuestring) + 1);
     return 0;
+}
+
+/* One [eval.NAME] entry of "evals"; NULL or the fault (into msg). */
+static const char *parse_eval(const cJSON *obj, bnx_eval_section *e, char *msg, size_t size)
+{
+    char name[64], stats[32], transform[64];
+    const cJSON *batch = cJSON_GetObjectItemCaseSensitive(obj, "batch_size");
+    const cJSON *update = cJSON_GetObjectItemCaseSensitive(obj, "update_running");
+    if (get_string(obj, "name", name, sizeof name) || !bnx_name_is_safe(name) ||
+        get_string(obj, "stats", stats, sizeof stats) ||
+        get_string(obj, "transform", transform, sizeof transform) || !cJSON_IsNumber(batch) ||
+        !cJSON_IsBool(update))
+        return "an entry of \"evals\" lacks name, stats, batch_size, transform or update_running";
+    char number[32];
+    snprintf(number, sizeof number, "%.17g", batch->valuedouble);
+    bnx_error e2;
+    bnx_eval_section_init(e, name, 0);
+    if (bnx_eval_section_set(e, "stats", stats, &e2) ||
+        bnx_eval_section_set(e, "batch_size", number, &e2) ||
+        bnx_eval_section_set(e, "transform", transform, &e2) ||
+        bnx_eval_section_set(e, "update_running", cJSON_IsTrue(update) ? "true" : "false", &e2) ||
+        bnx_eval_section_check(e, &e2)) {
+        snprintf(msg, size, "\"evals\" entry %s: %.900s", name, e2.msg);
+        return msg;
+    }
+    return NULL;
 }
 
 /* One dataset entry; NULL or the fault. */
@@ -326,6 +368,7 @@ int bnx_plan_parse(const char *text, size_t size, const char *what, const bnx_co
     const cJSON *swept = cJSON_GetObjectItemCaseSensitive(root, "swept");
     const cJSON *datasets = cJSON_GetObjectItemCaseSensitive(root, "datasets");
     const cJSON *trials = cJSON_GetObjectItemCaseSensitive(root, "trials"), *item;
+    const cJSON *evals = cJSON_GetObjectItemCaseSensitive(root, "evals");
     char format[32], msg[1024];
     const char *bad = NULL;
     if (!cJSON_IsObject(root))
@@ -365,6 +408,14 @@ int bnx_plan_parse(const char *text, size_t size, const char *what, const bnx_co
                 bnx_plan_free(plan);
                 return BNX_ENOMEM;
             }
+        }
+    if (!bad && evals && (!cJSON_IsArray(evals) || cJSON_GetArraySize(evals) > BNX_MAX_EVALS))
+        bad = "\"evals\" is not a list of at most 32 evaluations";
+    if (!bad && evals)
+        cJSON_ArrayForEach(item, evals) {
+            if ((bad = parse_eval(item, &plan->evals[plan->num_evals], msg, sizeof msg)))
+                break;
+            plan->num_evals++;
         }
     if (!bad)
         cJSON_ArrayForEach(item, datasets) {

@@ -13,6 +13,9 @@
  *   "description": text, "bnexp": version, "created_utc": ISO 8601,
  *   "swept": [key, ...]                the keys a grid sweeps (may be empty),
  *   "datasets": [{"name", "verified": bool, "files": [{"file", "sha256"}]}],
+ *   "evals": [{"name", "stats", "batch_size", "transform", "update_running"}]
+ *                                      the [eval.NAME] sections (spec/evaluation.h);
+ *                                      absent when there are none,
  *   "trials": [{"variant", "seed", "dir": "VARIANT/seed-K",
  *               "config": {key: value as text, ... every key, in the key
  *                          table's order}}]
@@ -63,6 +66,8 @@ typedef struct bnx_plan {
     char (*swept)[64];      /* keys a grid sweeps (malloc'd), in first-seen order */
     int num_datasets;
     bnx_dataset_files datasets[BNX_PLAN_MAX_DATASETS];
+    int num_evals;
+    bnx_eval_section evals[BNX_MAX_EVALS]; /* every finished trial's evaluations */
     int num_trials;
     bnx_plan_trial *trials; /* malloc'd: variant by variant, seeds ascending */
 } bnx_plan;
@@ -70,8 +75,8 @@ typedef struct bnx_plan {
 /* The plan of a run of spec's variants: with seeds > 0 every variant with
  * seeds 1..seeds, otherwise each with the seed its config holds.  Swept
  * keys are taken from the spec (none for an experiment without a grid).
- * Datasets are left empty (bnx_plan_add_dataset).  experiment, source and
- * description come from spec; bnexp, created_utc and overrides (made "",
+ * Datasets are left empty (bnx_plan_add_dataset).  experiment, source,
+ * description and the [eval.NAME] sections come from spec; bnexp, created_utc and overrides (made "",
  * known) are left for the caller.
  * Errors: BNX_EINVAL for more than BNX_PLAN_MAX_TRIALS trials (the message
  * gives the count); BNX_ENOMEM.  On error *plan is freed. */

@@ -25,6 +25,7 @@ struct parse_state {
 static bnx_variant *find_or_add_variant(struct parse_state *st, const char *name);
 static bnx_grid *find_or_add_grid(struct parse_state *st, const char *name);
 static bnx_verdict_rule *find_or_add_verdict(struct parse_state *st, const char *name);
+static bnx_eval_section *find_or_add_eval(struct parse_state *st, const char *name);
 static void free_variants(bnx_variant *list, int count);
 static int resolve(bnx_spec *spec, bnx_error *err);
 static int expand(bnx_spec *spec, bnx_error *err);
@@ -62,6 +63,8 @@ static void note_section(struct parse_state *st, const char *line)
         st->failed |= !find_or_add_verdict(st, name);
     else if (section_header(line, "variant", name, sizeof name) && name[0])
         st->failed |= !find_or_add_variant(st, name);
+    else if (section_header(line, "eval", name, sizeof name) && name[0])
+        st->failed |= !find_or_add_eval(st, name);
 }
 
 static char *read_line(char *str, int num, void *stream)
@@ -316,8 +319,16 @@ static int on_entry(void *user, const char *section, const char *key, const char
             goto fail;
         return 1;
     }
+    if (strncmp(section, "eval.", 5) == 0 && section[5]) {
+        bnx_eval_section *e = find_or_add_eval(st, section + 5);
+        if (!e)
+            return 0;
+        if (bnx_eval_section_set(e, key, value, st->err))
+            goto fail;
+        return 1;
+    }
     bnx_fail(st->err, BNX_EFORMAT, "unknown section [%s] (expected [experiment], [variant.NAME], "
-             "[grid], [grid.NAME], [verdict] or [verdict.NAME])", section);
+             "[grid], [grid.NAME], [verdict], [verdict.NAME] or [eval.NAME])", section);
 fail:
     st->failed = 1;
     bnx_error_prefix(st->err, "%s:%d", spec->path, line);
@@ -336,6 +347,24 @@ static bnx_verdict_rule *find_or_add_verdict(struct parse_state *st, const char 
     if (r && !r->line)
         r->line = st->line;
     return r;
+}
+
+/* The [eval.NAME] section called `name`, added if new (its line: the
+ * header's); NULL (error recorded) for a name that is not path-safe, more
+ * than BNX_MAX_EVALS or no memory. */
+static bnx_eval_section *find_or_add_eval(struct parse_state *st, const char *name)
+{
+    int before = st->spec->num_evals;
+    bnx_eval_section *e = find_or_add_named(st, (void **)&st->spec->evals, &st->spec->num_evals,
+                                            sizeof *e, "eval", name);
+    if (e && st->spec->num_evals > BNX_MAX_EVALS) {
+        bnx_fail(st->err, BNX_EFORMAT, "%s:%d: more than %d [eval.NAME] sections", st->spec->path,
+                 st->line, BNX_MAX_EVALS);
+        return NULL;
+    }
+    if (e && st->spec->num_evals > before)
+        bnx_eval_section_init(e, name, st->line);
+    return e;
 }
 
 /* The key of an option's "KEY=VALUE" into key[64]; returns the '=', or
@@ -672,6 +701,7 @@ void bnx_spec_free(bnx_spec *spec)
     for (int i = 0; i < spec->num_verdicts; i++)
         bnx_verdict_rule_free(&spec->verdicts[i]);
     free(spec->verdicts);
+    free(spec->evals);
     memset(spec, 0, sizeof *spec);
 }
 
@@ -704,6 +734,9 @@ int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error 
     if (spec->max_seeds && spec->max_seeds <= spec->seeds)
         return bnx_fail(err, BNX_EFORMAT, "%s: max_seeds = %d: a second stage needs more seeds "
                         "than the first (seeds = %d)", path, spec->max_seeds, spec->seeds);
+    for (int i = 0; i < spec->num_evals; i++)
+        if (bnx_eval_section_check(&spec->evals[i], err))
+            return bnx_error_prefix(err, "%s:%d", path, spec->evals[i].line);
     for (int i = 0; i < spec->num_verdicts; i++) { /* the design the rules are decided under */
         spec->verdicts[i].stage_seeds = spec->max_seeds ? spec->seeds : 0;
         spec->verdicts[i].max_seeds = spec->max_seeds;

@@ -32,6 +32,7 @@
 
 #include "core/error.h"
 #include "spec/config.h"
+#include "spec/evaluation.h"
 #include "spec/rule.h"
 
 /* Sanity limits, not tuning knobs: keys in one section (or --set options),
@@ -96,6 +97,9 @@ typedef struct bnx_spec {
     int num_verdicts;
     bnx_verdict_rule *verdicts; /* [verdict] and [verdict.NAME], in the file's
                                order, measures parsed (malloc'd) */
+    int num_evals;
+    bnx_eval_section *evals; /* [eval.NAME], in the file's order (malloc'd): every
+                               finished trial's evaluations (spec/evaluation.h) */
 } bnx_spec;
 
 /* Read and resolve an experiment file.  `name` is the experiment's name.
@@ -108,7 +112,8 @@ typedef struct bnx_spec {
  * them).
  * Errors: BNX_ENOTFOUND if the file does not exist; BNX_EFORMAT for a
  * syntax error, an unknown section, an unknown key or a bad value, a
- * max_seeds without seeds or not above them, a
+ * max_seeds without seeds or not above them, an [eval.NAME] that
+ * bnx_eval_section_set or _check refuses or more than BNX_MAX_EVALS, a
  * verdict rule that bnx_verdict_set or bnx_verdict_finish refuses, with
  * file:line; BNX_EINVAL if there is no variant or more than
  * BNX_MAX_VARIANTS; BNX_ENOMEM. */

@@ -9,7 +9,6 @@
  * STREAM_* are 1 to 5). */
 #define STREAM_TWO_LEVEL 6
 
-const char *const bnx_transform_names[BNX_NUM_TRANSFORMS] = {"none", "shift", "scale", "invert"};
 
 void bnx_transform_apply(int kind, double amount, const float *src, float *dst, long count)
 {

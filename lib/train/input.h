@@ -34,6 +34,7 @@
 #include "core/error.h"
 #include "data/dataset.h"
 #include "spec/config.h"
+#include "spec/evaluation.h"
 
 /* standardize's channel limit. */
 #define BNX_INPUT_MAX_CHANNELS 16
@@ -47,10 +48,9 @@ enum bnx_input_set { BNX_INPUT_TRAIN, BNX_INPUT_TEST };
  * result clipped to [0, 1]:
  *   shift:  x + amount (brightness)
  *   scale:  0.5 + amount (x - 0.5) (contrast about mid-grey)
- *   invert: 1 - x */
-enum bnx_transform { BNX_TRANSFORM_NONE, BNX_TRANSFORM_SHIFT, BNX_TRANSFORM_SCALE,
-                     BNX_TRANSFORM_INVERT, BNX_NUM_TRANSFORMS };
-extern const char *const bnx_transform_names[BNX_NUM_TRANSFORMS]; /* "none", "shift", ... */
+ *   invert: 1 - x
+ * (enum bnx_transform and its names are spec/evaluation.h's, where an
+ * experiment file's [eval.NAME] sections name them). */
 
 /* dst[i] = the transform of src[i] (count values; dst may be src),
  * computed in double and rounded to float. */

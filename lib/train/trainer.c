@@ -696,8 +696,6 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
 
 /* ---- evaluating a trained trial ---- */
 
-const char *const bnx_eval_stats_names[BNX_EVAL_NUM_STATS] = {"batch", "ema", "population",
-                                                             "reestimate"};
 int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
                    const char *dir, const bnx_eval_opts *opts, bnx_eval_result *res,
                    bnx_error *err)

@@ -112,18 +112,8 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
 
 /* ---- evaluating a trained trial (`bnexp eval`) ---- */
 
-/* Which statistics the normalization layers use in an evaluation. */
-enum bnx_eval_stats {
-    BNX_EVAL_BATCH,      /* each test mini-batch's own (training mode, Algorithm 1) */
-    BNX_EVAL_EMA,        /* the moving averages (running_mean, running_var) */
-    BNX_EVAL_POPULATION, /* Algorithm 2 over population_batches training mini-batches */
-    BNX_EVAL_REESTIMATE, /* Algorithm 2 over the transformed training images (AdaBN,
-                            Li et al. 2016: statistics re-estimated, weights untouched) */
-    BNX_EVAL_NUM_STATS
-};
-extern const char *const bnx_eval_stats_names[BNX_EVAL_NUM_STATS]; /* "batch", "ema", ... */
-
-/* The transforms of --transform: enum bnx_transform in train/input.h. */
+/* The statistics (enum bnx_eval_stats) and transforms (enum bnx_transform)
+ * of an evaluation are spec/evaluation.h's. */
 
 typedef struct bnx_eval_opts {
     int stats;               /* enum bnx_eval_stats */

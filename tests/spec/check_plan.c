@@ -296,6 +296,66 @@ START_TEST(max_seeds_needs_seeds_below_it)
 }
 END_TEST
 
+/* [eval.NAME] sections: parsed with their defaults, frozen in plan.json and
+ * read back the same; a bad one refused with its line, a damaged plan entry
+ * refused naming it. */
+START_TEST(eval_sections_round_trip)
+{
+    bnx_error err;
+    const char *path = ini_path("[experiment]\nsteps = 10\n[variant.a]\n"
+                                "[eval.b1]\nstats = batch\nbatch_size = 1\n"
+                                "[eval.shifted]\nstats = reestimate\ntransform = shift=0.3\n"
+                                "[eval.pitfall]\nstats = batch\nbatch_size = 8\nupdate_running = true\n");
+    ck_assert_msg(bnx_spec_load(path, "e", &spec, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(spec.num_evals, 3);
+    ck_assert_str_eq(spec.evals[1].name, "shifted");
+    ck_assert_int_eq(spec.evals[1].batch_size, 100); /* the default */
+    ck_assert_int_eq(spec.evals[1].transform, BNX_TRANSFORM_SHIFT);
+    ck_assert_double_eq(spec.evals[1].amount, 0.3);
+    ck_assert_int_eq(bnx_plan_build(&spec, 1, &plan, &err), BNX_OK);
+    ck_assert_int_eq(bnx_plan_write(dir, &plan, &err), BNX_OK);
+    ck_assert_int_eq(bnx_plan_read(dir, &back, &err), BNX_OK);
+    ck_assert_int_eq(back.num_evals, 3);
+    for (int i = 0; i < 3; i++) {
+        const bnx_eval_section *a = &plan.evals[i], *b = &back.evals[i];
+        ck_assert_str_eq(a->name, b->name);
+        ck_assert(a->stats == b->stats && a->batch_size == b->batch_size &&
+                  a->transform == b->transform && a->amount == b->amount &&
+                  a->update_running == b->update_running);
+    }
+    char file[128], *text;
+    size_t size;
+    snprintf(file, sizeof file, "%s/%s", dir, BNX_PLAN_FILE);
+    ck_assert_int_eq(bnx_read_file(file, 1 << 20, &text, &size, &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(text, "\"transform\":\t\"shift=0.3\""));
+    char *at = strstr(text, "\"reestimate\"");
+    memcpy(at, "\"sometimes\" ", 12); /* same length: still JSON */
+    bnx_plan_free(&back);
+    ck_assert_int_eq(bnx_plan_parse(text, size, "p.json", NULL, &back, &err), BNX_EFORMAT);
+    ck_assert_msg(strstr(err.msg, "\"evals\" entry shifted: eval key stats: 'sometimes' is not "
+                         "batch, ema, population or reestimate"), "%s", err.msg);
+    free(text);
+    bnx_spec_free(&spec);
+    static const char *const bad[][2] = {
+        {"[experiment]\n[variant.a]\n[eval.x]\nbatch_size = 2\n", "e.ini:3: [eval.x] has no stats"},
+        {"[experiment]\n[variant.a]\n[eval.x]\nstats = ema\nupdate_running = true\n",
+         "update_running = true goes with stats = batch"},
+        {"[experiment]\n[variant.a]\n[eval.x]\nstats = batch\nbatch_size = 0\n",
+         "e.ini:5: eval key batch_size: '0' is not a whole number from 1 to 65536"},
+        {"[experiment]\n[variant.a]\n[eval.x]\nstats = batch\ntransform = shift\n",
+         "eval key transform: 'shift' is not none, invert, shift=A or scale=S"},
+        {"[experiment]\n[variant.a]\n[eval.x]\nstats = batch\nstats = ema\n", "eval key stats: given twice"},
+        {"[experiment]\n[variant.a]\n[eval.x]\nstats = batch\nsize = 3\n", "eval key size: unknown"},
+        {"[experiment]\n[variant.a]\n[eval.Bad]\nstats = batch\n", "eval name 'Bad' must be"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(bnx_spec_load(ini_path(bad[i][0]), "e", &spec, &err), BNX_EFORMAT);
+        ck_assert_msg(strstr(err.msg, bad[i][1]), "%zu: %s", i, err.msg);
+        bnx_spec_free(&spec);
+    }
+}
+END_TEST
+
 /* The second stage: every variant gets seeds up to `to`, after its own,
  * each a copy of its seed-1 config but the seed; the first trials are
  * untouched; a plan of each variant's own seed has no stages. */
@@ -441,6 +501,7 @@ Suite *suite_plan(void)
     tcase_add_test(tc, hundreds_of_variants);
     tcase_add_test(tc, max_seeds_needs_seeds_below_it);
     tcase_add_test(tc, add_seeds_extends_every_variant_in_order);
+    tcase_add_test(tc, eval_sections_round_trip);
     tcase_add_test(tc, collect_reads_the_trial_directories);
     suite_add_tcase(s, tc);
     return s;
