@@ -112,7 +112,8 @@ enum { LOCAL, PARALLEL, SLURM };
 
 /* Every member due the second look of its two-stage design
  * (bnx_verdict_second_look) gets its second stage's seeds
- * (bnx_run_add_seeds).  Returns how many did, or -1 after an error. */
+ * (bnx_run_add_seeds).  A member that cannot is reported (and the suite
+ * fails) without stopping the others.  Returns how many did. */
 static int add_second_stages(void)
 {
     int n = 0;
@@ -122,8 +123,11 @@ static int add_second_stages(void)
         int to, added = 0;
         bnx_error err;
         if (bnx_verdict_second_look(m->run, m->plan.experiment, &to, rules, sizeof rules, &err) ||
-            (to && bnx_run_add_seeds(m->run, to, &added, &err)))
-            return cli_report(&err), -1;
+            (to && bnx_run_add_seeds(m->run, to, &added, &err))) {
+            failed |= cli_error(1, "run claims: %s: no second look: %s", m->plan.experiment,
+                                err.msg);
+            continue;
+        }
         if (added)
             fprintf(stderr, "bnexp: run claims: %s: %s inconclusive at the first look: the second "
                     "look adds %d trial(s), every variant to seed %d\n", m->plan.experiment, rules,
@@ -136,9 +140,10 @@ static int add_second_stages(void)
 /* Run the queue (the suite made or opened and prepared), collect and
  * decide every experiment; with `looks` 2, add the second stage of the
  * experiments whose two-stage rules are inconclusive at the first look and
- * run those trials as a resumed suite; then write the claims table. */
+ * run those trials as a resumed suite (`second_pass`: this is that run,
+ * which collects only the members it ran); then write the claims table. */
 static int run(int launcher, int jobs, int resume, const bnx_slurm_opts *slurm,
-               const char *sshlogin, int looks)
+               const char *sshlogin, int looks, int second_pass)
 {
     bnx_error err;
     int total, done, stopped = 0, rc = 0;
@@ -168,20 +173,20 @@ static int run(int launcher, int jobs, int resume, const bnx_slurm_opts *slurm,
     }
     if (rc)
         return cli_report(&err);
-    if (launcher == SLURM && !slurm->wait && !stopped) {
-        fprintf(stderr, "bnexp: when the job has ended, `bnexp run claims --resume %s` collects "
-                "every experiment and writes the claims table\n", suite.dir);
+    if (launcher == SLURM && !slurm->wait && !stopped && suite.num_queue > 0) {
+        fprintf(stderr, "bnexp: when the job has ended, `bnexp run claims --resume %s "
+                "--launcher slurm` collects every experiment, submits the second look of those "
+                "that need one, and writes the claims table (--first-look: no second look)\n",
+                suite.dir);
         return 0;
     }
     if (stopped)
         return cli_error(128 + stopped, "run claims: stopped; `bnexp run claims --resume %s` "
                          "continues every unfinished trial of the suite", suite.dir);
     for (int m = 0; m < suite.num_members; m++) /* the second look decides just its own */
-        if (!suite.members[m].done && (looks == 2 || suite.members[m].queued))
+        if (!suite.members[m].done && (!second_pass || suite.members[m].queued))
             decide(NULL, m);
-    int second = looks == 2 ? add_second_stages() : 0;
-    if (second < 0)
-        return 1;
+    int second = looks == 2 && !second_pass ? add_second_stages() : 0;
     if (second > 0) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s", suite.dir);
@@ -190,7 +195,7 @@ static int run(int launcher, int jobs, int resume, const bnx_slurm_opts *slurm,
             bnx_suite_prepare(&suite, 0, cli_note, NULL, &err))
             return cli_report(&err);
         fprintf(stderr, "bnexp: run claims: the second look of %d experiment(s)\n", second);
-        return run(launcher, jobs, 1, slurm, sshlogin, 1);
+        return run(launcher, jobs, 1, slurm, sshlogin, looks, 1);
     }
     rc = write_claims(suite.runs, NULL, 1, 1);
     return rc ? rc : failed ? 1 : 0;
@@ -266,7 +271,7 @@ int cmd_run_claims(int argc, char **argv)
     tty = isatty(STDERR_FILENO);
     if (rc == 0)
         rc = dry ? (bnx_table_suite(&suite, jobs, &sb), cli_print_text(&sb))
-                 : run(launcher, jobs, resume, &slurm, sshlogin, looks);
+                 : run(launcher, jobs, resume, &slurm, sshlogin, looks, 0);
     bnx_suite_free(&suite);
     return rc;
 }

@@ -53,8 +53,20 @@ int bnx_verdict_second_look(const char *run, const char *name, int *to, char *ru
     if (size)
         rules[0] = '\0';
     snprintf(path, sizeof path, "%s/%s", run, BNX_PLAN_INI);
-    int rc = bnx_spec_load(path, name, &spec, err), need = 0;
-    for (int i = 0; rc == BNX_OK && spec.max_seeds && i < spec.num_verdicts; i++) {
+    int rc = bnx_spec_load(path, name, &spec, err), need = 0, short_run = 0;
+    if (rc == BNX_OK && spec.max_seeds) { /* a run of fewer seeds than the first stage's
+                                             (--seeds, --seed) is not the design */
+        bnx_plan plan;
+        if ((rc = bnx_plan_read(run, &plan, err)) == BNX_OK) {
+            for (int i = 0, k = 0; i < plan.num_trials; i = k) {
+                while (k < plan.num_trials && !strcmp(plan.trials[k].variant, plan.trials[i].variant))
+                    k++;
+                short_run |= k - i < spec.seeds;
+            }
+            bnx_plan_free(&plan);
+        }
+    }
+    for (int i = 0; rc == BNX_OK && !short_run && spec.max_seeds && i < spec.num_verdicts; i++) {
         bnx_verdict_result res;
         bnx_error e;
         bnx_error_clear(&e);

@@ -40,11 +40,13 @@ int bnx_verdict_lines(const char *run, const char *name, bnx_strbuf *sb, bnx_err
  * look (analysis/verdict.h, two looks): its own experiment file
  * (RUN/experiment.ini) states max_seeds, and some rule has a point that
  * is inconclusive at the first look, which happens only while the run
- * holds no seeds beyond the first stage's.  Then *to is max_seeds and
+ * holds no seeds beyond the first stage's; a run with fewer seeds than the
+ * first stage's (`--seeds`, `--seed`) is not the design and gets none.
+ * Then *to is max_seeds and
  * rules[size] names those rules ("verdict.a, verdict.b"); else *to is 0
  * and rules "".  A rule that cannot be evaluated (files missing) asks for
  * nothing.  Reads only.
- * Errors: those of bnx_spec_load; BNX_ENOMEM. */
+ * Errors: those of bnx_spec_load and bnx_plan_read; BNX_ENOMEM. */
 int bnx_verdict_second_look(const char *run, const char *name, int *to, char *rules,
                             size_t size, bnx_error *err);
 

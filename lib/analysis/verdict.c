@@ -492,14 +492,24 @@ static int decide_look(struct eval *ev, int p, const long *seeds, int n, double 
     if (!pt->decided)
         pt->measure = NAN;
     int nper = 0;
+    char lost[512] = ""; /* the first seed whose own value is undecided */
     for (int s = 0; s < n; s++) {
         double x = measure_at(ev, p, seeds[s]);
         if (ev->failed)
             return ev->err->code;
         if (!ev->why[0])
             per[nper++] = x;
+        else if (!lost[0])
+            snprintf(lost, sizeof lost, "seed %ld: %.480s", seeds[s], ev->why);
     }
     bnx_stat_compute(per, nper, &pt->per_seed);
+    if (pt->decided && nper > 0 && nper < n && r->empty != BNX_EMPTY_SKIP) {
+        /* dropping a seed could favour the claim; `empty = skip` asks for it */
+        pt->decided = 0;
+        pt->measure = NAN;
+        snprintf(pt->why, sizeof pt->why, "%s (a point is decided from every seed's value)",
+                 lost);
+    }
     decide_point(r, per, nper, pt);
     return BNX_OK;
 }

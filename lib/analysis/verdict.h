@@ -14,7 +14,11 @@
  *                  the mean and sd stayed as observed
  *                  (bnx_interval_seeds_needed);
  *   undecided      values are missing (failed trials, too few seeds,
- *                  a filter no trial matches), as before.
+ *                  a filter no trial matches), as before, or some seed's
+ *                  own value is (largest_at with no variant of that seed
+ *                  reaching the bar, say): a point is decided from every
+ *                  seed's value, never from the seeds that happen to give
+ *                  one (but with `empty = skip`, which asks for it).
  * With `margin = M`: margin_kind = noninferior moves the threshold by M
  * against the claim (`>= T` is tested as >= T - M, `<= T` as <= T + M);
  * margin_kind = equivalent (`holds = == T`) holds when the 90% interval
@@ -29,7 +33,8 @@
  * holds, does not hold if every decided point does not, is mixed if some
  * hold and some do not, and is inconclusive otherwise (some inconclusive,
  * none contradicting); undecided without a decided point.  The pooled
- * measure (every seed's trials at once) is still computed and shown.
+ * measure (every trial of the look's seeds at once) is still computed and
+ * shown.
  *
  * Two looks (from 2026-12-06).  An experiment may state a two-stage design,
  * `seeds = S` and `max_seeds = M` (spec/spec.h; rule->stage_seeds,

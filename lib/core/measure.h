@@ -53,8 +53,8 @@
 #include <stddef.h>
 
 /* What a measure is computed from: the values of its quantity over the
- * trials of one point (or of one seed at the point, for the per-seed
- * measures) that match its filters, in the plan's order (variant by
+ * trials of one point (of the look's seeds, analysis/verdict.h; or of one
+ * seed at the point, for the per-seed measures) that match its filters, in the plan's order (variant by
  * variant, seeds ascending).  An empty value (a diverged trial, a blank
  * cell) is left out or given the rule's number, as its `empty` says,
  * before the values get here. */
@@ -69,8 +69,8 @@ typedef struct bnx_measure_in {
     int num_variants;
     const double *variant_mean; /* each variant's mean: its values summed in
                                order, divided by how many */
-    const double *variant_key;  /* BNX_MEASURE_KEY_Q_TOL: each variant's value
-                               of KEY, a number; otherwise NULL */
+    const double *variant_key;  /* BNX_MEASURE_KEY_Q_TOL and _AT: each variant's
+                               value of KEY, a number; otherwise NULL */
     double tol;             /* BNX_MEASURE_KEY_Q_TOL: TOL (>= 0); otherwise 0 */
     double at;              /* BNX_MEASURE_KEY_Q_AT: T's value; otherwise 0 */
     double *scratch;        /* room for n + 1 doubles, the function's to use */

@@ -404,5 +404,5 @@ int bnx_run_add_seeds(const char *run, int to, int *added, bnx_error *err)
     if (rc == BNX_OK && plan.num_trials > before && (rc = bnx_plan_write(run, &plan, err)) == BNX_OK)
         *added = plan.num_trials - before;
     bnx_plan_free(&plan);
-    return rc;
+    return rc ? bnx_error_prefix(err, "%s/%s", run, BNX_PLAN_FILE) : BNX_OK;
 }

@@ -133,6 +133,17 @@ int bnx_trial_data_load_plans(bnx_plan *const *plans, int num_plans, int record,
 
 /* ---- a resumed run ---- */
 
+/* 1 if the trial in dir is done but lacks the eval.csv its plan's
+ * [eval.NAME] sections ask for (a trial from before they were made, or one
+ * whose file was removed): it is not finished, and runs again from its
+ * last checkpoint to make them. */
+static int evals_missing(const bnx_plan *plan, const char *dir, int status)
+{
+    char path[8500];
+    snprintf(path, sizeof path, "%s/%s", dir, BNX_TRIAL_EVAL_FILE);
+    return plan->num_evals && status == BNX_TRIAL_DONE && access(path, F_OK) != 0;
+}
+
 int bnx_trial_finished_before(const bnx_plan *plan, const char *run_dir, int index,
                               const bnx_trial_data *data, int num_data, int *finished,
                               bnx_trial_result *result, bnx_error *err)
@@ -158,8 +169,11 @@ int bnx_trial_finished_before(const bnx_plan *plan, const char *run_dir, int ind
         char manifest[8400];
         bnx_manifest_info info;
         snprintf(manifest, sizeof manifest, "%s/%s/manifest.json", run_dir, t->dir);
+        char trial_dir[8400];
+        snprintf(trial_dir, sizeof trial_dir, "%s/%s", run_dir, t->dir);
         *result = ck.result;
-        *finished = bnx_manifest_read(manifest, &info, NULL) == BNX_OK && info.has_result;
+        *finished = bnx_manifest_read(manifest, &info, NULL) == BNX_OK && info.has_result &&
+                    !evals_missing(plan, trial_dir, info.result.status);
     }
     bnx_checkpoint_free(&ck);
     return rc;
@@ -262,7 +276,8 @@ int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
     bnx_manifest_info info;
     snprintf(path, sizeof path, "%s/manifest.json", dir);
     if (bnx_manifest_read(path, &info, NULL) == BNX_OK && info.has_result &&
-        (info.result.status == BNX_TRIAL_DONE || info.result.status == BNX_TRIAL_DIVERGED)) {
+        (info.result.status == BNX_TRIAL_DONE || info.result.status == BNX_TRIAL_DIVERGED) &&
+        !evals_missing(plan, dir, info.result.status)) {
         *already = 1;
         *result = info.result;
         close(lock);
@@ -292,7 +307,10 @@ int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
                            .guard = trial_guard, .resume = 1, .data_id = d->id,
                            .identity = identity};
     rc = bnx_trial_run(cfg, &d->train, &d->test, dir, &opts, result, &terr);
-    if (rc == BNX_OK && result->status == BNX_TRIAL_DONE && plan->num_evals && !stop_requested)
+    /* done is done even if a stop came after the last step: its evaluations
+       are made now (a second signal ends the process, and the trial, without
+       a manifest, runs them again when it is resumed) */
+    if (rc == BNX_OK && result->status == BNX_TRIAL_DONE && plan->num_evals)
         rc = run_evals(plan, cfg, d, dir, identity, &terr);
     bnx_utc_iso8601(finished, sizeof finished);
     bnx_machine machine;

@@ -43,7 +43,7 @@
  * with commas in brackets: input_two_level=[0,255]; or variant=NAME, a
  * [variant.NAME] or grid point by its name; no filter: every trial of the
  * point).  The measures are the rows of core/measure.h's table, each
- * written NAME(Q | F) or NAME(KEY, Q, TOL | F) (`bnexp list` and
+ * written NAME(Q | F), NAME(KEY, Q, TOL | F) or NAME(KEY, Q, T | F) (`bnexp list` and
  * docs/reference/measures.md show them):
  *   mean(Q | F), sd(Q | F) (sample sd: undecided with one value),
  *   min(Q | F), max(Q | F),
@@ -56,6 +56,11 @@
  *                     smallest value of the numeric key KEY among the
  *                     variants whose mean Q is at least best(Q | F) - TOL
  *                     ("the largest learning rate that trains")
+ *   largest_at(KEY, Q, T | F), smallest_at(KEY, Q, T | F)   the same among
+ *                     the variants whose mean Q is at least T, an
+ *                     expression (numbers and measures of any trials of the
+ *                     point: best(Q | bn=false) - 0.01, one bar for every
+ *                     arm); undecided if no variant reaches it
  * Q, a number per trial: a numeric column of summary.csv
  * (final_test_accuracy, best_test_accuracy, steps_to_target, wall_time_s, ...);
  * steps_to_97, summary.csv's column before the target_accuracy key, is
@@ -85,7 +90,8 @@
  *
  * Missing numbers.  A trial of the plan that failed, was interrupted or
  * has no row in summary.csv makes every aggregate over it undecided (a
- * point is never decided on part of its trials).  A diverged trial's values
+ * point is never decided on part of its trials; a look of a two-stage
+ * design decides on its own seeds' trials, analysis/verdict.h).  A diverged trial's values
  * are all empty (its last accuracy is not a trained network's), as is a
  * blank cell (steps_to_target never reached); `empty` says what an empty value
  * counts as: undecided (the default), skip (left out), or a number (0.1,
@@ -180,7 +186,8 @@ typedef struct bnx_verdict_rule {
                                spec/spec.h): the first stage's seeds; else 0 */
     int max_seeds;          /* the design's max_seeds; 0: one look */
     bnx_vnode *root;        /* the parsed measure (bnx_verdict_finish) */
-    int num_terms;          /* its aggregates, in the order they are written */
+    int num_terms;          /* its aggregates, in the order their ')' is read (a
+                               largest_at bar's before the largest_at) */
     bnx_vnode **terms;
 } bnx_verdict_rule;
 

@@ -158,7 +158,8 @@ static bnx_variant *find_or_add_variant(struct parse_state *st, const char *name
  * each starting with its char name[64]), added zeroed if new; NULL (error
  * recorded, with the line) for a name that is not path-safe or no memory.
  * `what` names the kind of section in the message. */
-_Static_assert(offsetof(bnx_grid, name) == 0 && offsetof(bnx_verdict_rule, name) == 0,
+_Static_assert(offsetof(bnx_grid, name) == 0 && offsetof(bnx_verdict_rule, name) == 0 &&
+               offsetof(bnx_eval_section, name) == 0,
                "find_or_add_named reads an item's name at its start");
 static void *find_or_add_named(struct parse_state *st, void **list, int *count, size_t size,
                                const char *what, const char *name)
@@ -323,8 +324,10 @@ static int on_entry(void *user, const char *section, const char *key, const char
         bnx_eval_section *e = find_or_add_eval(st, section + 5);
         if (!e)
             return 0;
-        if (bnx_eval_section_set(e, key, value, st->err))
+        if (bnx_eval_section_set(e, key, value, st->err)) {
+            bnx_error_prefix(st->err, "[eval.%s]", e->name);
             goto fail;
+        }
         return 1;
     }
     bnx_fail(st->err, BNX_EFORMAT, "unknown section [%s] (expected [experiment], [variant.NAME], "

@@ -341,7 +341,7 @@ START_TEST(eval_sections_round_trip)
         {"[experiment]\n[variant.a]\n[eval.x]\nstats = ema\nupdate_running = true\n",
          "update_running = true goes with stats = batch"},
         {"[experiment]\n[variant.a]\n[eval.x]\nstats = batch\nbatch_size = 0\n",
-         "e.ini:5: eval key batch_size: '0' is not a whole number from 1 to 65536"},
+         "e.ini:5: [eval.x]: eval key batch_size: '0' is not a whole number from 1 to 65536"},
         {"[experiment]\n[variant.a]\n[eval.x]\nstats = batch\ntransform = shift\n",
          "eval key transform: 'shift' is not none, invert, shift=A or scale=S"},
         {"[experiment]\n[variant.a]\n[eval.x]\nstats = batch\nstats = ema\n", "eval key stats: given twice"},
