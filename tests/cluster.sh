@@ -214,11 +214,11 @@ if start_slurm; then
     out=$(cd "$tmp/work-slurm" && BNEXP_HOME="$home" "$bnexp" run claims --only small --launcher slurm 2>&1)
     job=$(sed -n 's/.*submitted Slurm job \([0-9]*\).*/\1/p' <<<"$out")
     for _ in $(seq 300); do [ -n "$job" ] && [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break; sleep 0.2; done
-    if grep -q "bnexp run claims --resume runs/claims/[0-9-]*\` collects every experiment" <<<"$out" &&
-       out2=$(cd "$tmp/work-slurm" && BNEXP_HOME="$home" "$bnexp" run claims --resume 2>&1) &&
+    if grep -q "bnexp run claims --resume runs/claims/[0-9-]* --launcher slurm\` collects every experiment" <<<"$out" &&
+       out2=$(cd "$tmp/work-slurm" && BNEXP_HOME="$home" "$bnexp" run claims --resume --launcher slurm 2>&1) &&
        grep -q "1 experiment(s), 0 of 4 trial(s) to run" <<<"$out2" && grep -q '^small: claim 1 "small learns": holds' <<<"$out2" &&
        d=$(same_run_csvs "$tmp/work-local/runs/small/latest" "$tmp/work-slurm/runs/small/latest"); then
-        ok "slurm: a suite submitted without --wait, collected by run claims --resume when the job has ended"
+        ok "slurm: a suite submitted without --wait, collected by run claims --resume --launcher slurm when the job has ended (nothing left to submit)"
     else fail "slurm: the suite without --wait" "$out ${out2:-} ${d:-}"; fi
 else
     skip "Slurm launcher"
