@@ -394,6 +394,7 @@ START_TEST(add_seeds_extends_every_variant_in_order)
     ck_assert_int_eq(back.num_trials, 8);
     ck_assert_str_eq(back.trials[7].dir, "b/seed-4");
     bnx_plan_free(&plan);
+    bnx_spec_free(&spec); /* make_plan loads it again */
     make_plan(0);
     plan.trials[1].seed = plan.trials[1].config.seed = 7;
     ck_assert_int_eq(bnx_plan_add_seeds(&plan, 3, &err), BNX_EINVAL);
