@@ -53,6 +53,13 @@ int cli_collect_summary(const char *out, const struct bnx_plan *plan,
 int cli_finish_message(const struct bnx_plan *plan, const struct bnx_collect_info *info,
                        const char *name, const char *out);
 
+/* The second look of run directory `run` of experiment `name`
+ * (bnx_run_second_look), said on stderr as "bnexp: WHO: RULES inconclusive
+ * at the first look: the second look adds N trial(s), ..." when it adds
+ * trials; *added says how many.  Returns 0, or 1 after printing the error
+ * ("WHO: no second look: ..."). */
+int cli_second_look(const char *who, const char *run, const char *name, int *added);
+
 /* `bnexp plot ARGS` (argv[0] is "plot", then its arguments) without
  * printing the chart's path: parses the arguments, draws the chart through
  * the table (analysis/chart.h) and writes its file's path to

@@ -618,24 +618,32 @@ static int ready_state(run_state *st, bnx_plan *plan)
     return 0;
 }
 
+int cli_second_look(const char *who, const char *run, const char *name, int *added)
+{
+    bnx_error err;
+    char rules[1024];
+    int to;
+    if (bnx_run_second_look(run, name, &to, added, rules, sizeof rules, &err))
+        return cli_error(1, "%s: no second look: %s", who, err.msg);
+    if (*added)
+        fprintf(stderr, "bnexp: %s: %s inconclusive at the first look: the second look adds %d "
+                "trial(s), every variant to seed %d\n", who, rules, *added, to);
+    return 0;
+}
+
 /* --until-decided, once the run's trials have ended: where a rule of a
  * two-stage design is inconclusive at the first look, add the second
- * stage's seeds (bnx_run_add_seeds) and run them as a resumed run; then
+ * stage's seeds (cli_second_look) and run them as a resumed run; then
  * print the verdicts.  Returns 0 or the exit status. */
 static int until_decided(const run_args *a, bnx_plan *plan, run_state *st, char *out,
                          size_t out_size, char *parent, size_t parent_size)
 {
     bnx_error err;
     bnx_strbuf sb = {0};
-    char rules[1024];
-    int to, added = 0, rc = 0;
-    if (bnx_verdict_second_look(out, plan->experiment, &to, rules, sizeof rules, &err))
-        return cli_report(&err);
-    if (to && bnx_run_add_seeds(out, to, &added, &err))
-        return cli_report(&err);
+    int added = 0, rc = cli_second_look(a->name, out, plan->experiment, &added);
+    if (rc)
+        return rc;
     if (added) {
-        fprintf(stderr, "bnexp: %s: %s inconclusive at the first look: the second look adds %d "
-                "trial(s), every variant to seed %d\n", a->name, rules, added, to);
         bnx_plan_free(plan);
         if (bnx_plan_read(out, plan, &err))
             return cli_report(&err);
@@ -646,10 +654,9 @@ static int until_decided(const run_args *a, bnx_plan *plan, run_state *st, char 
         b.resume_dir = out;
         if ((rc = run_plan(&b, plan, st, out, out_size, parent, parent_size)))
             return rc;
-    } else {
+    } else
         fprintf(stderr, "bnexp: %s: no seeds to add: no rule of a two-stage design (max_seeds) "
                 "is inconclusive at its first look without its second\n", a->name);
-    }
     if (bnx_verdict_lines(out, plan->experiment, &sb, &err))
         return cli_report(&err);
     cli_print_text(&sb);

@@ -110,28 +110,18 @@ static int add_experiments(const char *only, int seeds)
 
 enum { LOCAL, PARALLEL, SLURM };
 
-/* Every member due the second look of its two-stage design
- * (bnx_verdict_second_look) gets its second stage's seeds
- * (bnx_run_add_seeds).  A member that cannot is reported (and the suite
- * fails) without stopping the others.  Returns how many did. */
+/* Every member due its second look gets the seeds (cli_second_look); one
+ * that cannot is reported, failing the suite, and the others go on.
+ * Returns how many got seeds. */
 static int add_second_stages(void)
 {
     int n = 0;
     for (int i = 0; i < suite.num_members; i++) {
         bnx_suite_member *m = &suite.members[i];
-        char rules[1024];
-        int to, added = 0;
-        bnx_error err;
-        if (bnx_verdict_second_look(m->run, m->plan.experiment, &to, rules, sizeof rules, &err) ||
-            (to && bnx_run_add_seeds(m->run, to, &added, &err))) {
-            failed |= cli_error(1, "run claims: %s: no second look: %s", m->plan.experiment,
-                                err.msg);
-            continue;
-        }
-        if (added)
-            fprintf(stderr, "bnexp: run claims: %s: %s inconclusive at the first look: the second "
-                    "look adds %d trial(s), every variant to seed %d\n", m->plan.experiment, rules,
-                    added, to);
+        char who[96];
+        int added = 0;
+        snprintf(who, sizeof who, "run claims: %s", m->plan.experiment);
+        failed |= cli_second_look(who, m->run, m->plan.experiment, &added);
         n += added > 0;
     }
     return n;

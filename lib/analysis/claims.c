@@ -73,13 +73,7 @@ static int consider_run(const char *path, const char *label, int file_seeds, cha
         snprintf(run, size, "%.4095s", path);
         return BNX_OK;
     }
-    int seeds = 0; /* the fewest seeds a variant has: plan.h lists trials variant by variant */
-    for (int t = 0, k = 1; t < plan.num_trials; t++, k++)
-        if (t + 1 == plan.num_trials || strcmp(plan.trials[t + 1].variant, plan.trials[t].variant)) {
-            if (seeds == 0 || k < seeds)
-                seeds = k;
-            k = 0;
-        }
+    int seeds = bnx_plan_fewest_seeds(&plan);
     char why[1100] = "";
     if (plan.overrides_known && plan.overrides[0])
         snprintf(why, sizeof why, "it was run with %s", plan.overrides);

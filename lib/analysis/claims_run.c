@@ -7,6 +7,7 @@
 
 #include "analysis/claims.h"
 #include "analysis/verdict.h"
+#include "runs/rundir.h"
 #include "spec/plan.h"
 #include "spec/spec.h"
 
@@ -43,13 +44,13 @@ int bnx_verdict_lines(const char *run, const char *name, bnx_strbuf *sb, bnx_err
     return rc == BNX_OK && sb->oom ? bnx_fail(err, BNX_ENOMEM, "out of memory") : rc;
 }
 
-int bnx_verdict_second_look(const char *run, const char *name, int *to, char *rules,
-                            size_t size, bnx_error *err)
+int bnx_run_second_look(const char *run, const char *name, int *to, int *added, char *rules,
+                        size_t size, bnx_error *err)
 {
     static bnx_spec spec; /* large: off the stack */
     char path[4200];
     size_t used = 0;
-    *to = 0;
+    *to = *added = 0;
     if (size)
         rules[0] = '\0';
     snprintf(path, sizeof path, "%s/%s", run, BNX_PLAN_INI);
@@ -58,11 +59,7 @@ int bnx_verdict_second_look(const char *run, const char *name, int *to, char *ru
                                              (--seeds, --seed) is not the design */
         bnx_plan plan;
         if ((rc = bnx_plan_read(run, &plan, err)) == BNX_OK) {
-            for (int i = 0, k = 0; i < plan.num_trials; i = k) {
-                while (k < plan.num_trials && !strcmp(plan.trials[k].variant, plan.trials[i].variant))
-                    k++;
-                short_run |= k - i < spec.seeds;
-            }
+            short_run = bnx_plan_fewest_seeds(&plan) < spec.seeds;
             bnx_plan_free(&plan);
         }
     }
@@ -84,8 +81,10 @@ int bnx_verdict_second_look(const char *run, const char *name, int *to, char *ru
         need |= here;
         bnx_verdict_result_free(&res);
     }
-    if (rc == BNX_OK && need)
+    if (rc == BNX_OK && need) {
         *to = spec.max_seeds;
+        rc = bnx_run_add_seeds(run, *to, added, err);
+    }
     bnx_spec_free(&spec);
     return rc;
 }

@@ -36,18 +36,21 @@ int bnx_claims_experiments(const char *experiments_dir, const char *only,
  * Errors: those of bnx_spec_load; BNX_ENOMEM. */
 int bnx_verdict_lines(const char *run, const char *name, bnx_strbuf *sb, bnx_error *err);
 
-/* Whether the run directory `run` (of experiment `name`) is due its second
- * look (analysis/verdict.h, two looks): its own experiment file
- * (RUN/experiment.ini) states max_seeds, and some rule has a point that
- * is inconclusive at the first look, which happens only while the run
- * holds no seeds beyond the first stage's; a run with fewer seeds than the
- * first stage's (`--seeds`, `--seed`) is not the design and gets none.
- * Then *to is max_seeds and
- * rules[size] names those rules ("verdict.a, verdict.b"); else *to is 0
- * and rules "".  A rule that cannot be evaluated (files missing) asks for
- * nothing.  Reads only.
- * Errors: those of bnx_spec_load and bnx_plan_read; BNX_ENOMEM. */
-int bnx_verdict_second_look(const char *run, const char *name, int *to, char *rules,
-                            size_t size, bnx_error *err);
+/* The second look (analysis/verdict.h, two looks) of the run directory
+ * `run` (of experiment `name`), where it is due: its own experiment file
+ * (RUN/experiment.ini) states max_seeds, and some rule has a point that is
+ * inconclusive at the first look, which happens only while the run holds
+ * no seeds beyond the first stage's; a run with fewer seeds than the first
+ * stage's (`--seeds`, `--seed`) is not the design and gets none.  Then
+ * *to is max_seeds, rules[size] names those rules ("verdict.a,
+ * verdict.b"), and every variant gets the seeds up to *to
+ * (bnx_run_add_seeds: plan.json grows, the trial directories are made),
+ * *added saying how many trials.  Otherwise *to and *added are 0 and
+ * rules "", and nothing is written.  A rule that cannot be evaluated
+ * (files missing) asks for nothing.
+ * Errors: those of bnx_spec_load, bnx_plan_read and bnx_run_add_seeds;
+ * BNX_ENOMEM. */
+int bnx_run_second_look(const char *run, const char *name, int *to, int *added, char *rules,
+                        size_t size, bnx_error *err);
 
 #endif

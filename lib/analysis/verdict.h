@@ -43,7 +43,7 @@
  * seeds the run holds beyond them.  Only a point inconclusive at the first
  * look, in a run that holds more seeds (`bnexp run --until-decided` and
  * `bnexp run claims` add seeds S+1..M where some point is inconclusive;
- * bnx_verdict_second_look), is decided again, once, on all its seeds (the
+ * bnx_run_second_look), is decided again, once, on all its seeds (the
  * second look).  So that the two looks together keep the 5% error of one,
  * both use Bonferroni's 0.025 (BNX_VERDICT_LEVEL_TWO_STAGE, the 97.5%
  * interval; for equivalence the 95% one), valid for any number of seeds

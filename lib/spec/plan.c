@@ -85,6 +85,18 @@ int bnx_plan_build(const bnx_spec *spec, int seeds, bnx_plan *plan, bnx_error *e
     return BNX_OK;
 }
 
+int bnx_plan_fewest_seeds(const bnx_plan *plan)
+{
+    int fewest = 0;
+    for (int t = 0, k = 1; t < plan->num_trials; t++, k++)
+        if (t + 1 == plan->num_trials || strcmp(plan->trials[t + 1].variant, plan->trials[t].variant)) {
+            if (fewest == 0 || k < fewest)
+                fewest = k;
+            k = 0;
+        }
+    return fewest;
+}
+
 int bnx_plan_add_seeds(bnx_plan *plan, int to, bnx_error *err)
 {
     int n = plan->num_trials, added = 0;

@@ -82,6 +82,10 @@ typedef struct bnx_plan {
  * gives the count); BNX_ENOMEM.  On error *plan is freed. */
 int bnx_plan_build(const bnx_spec *spec, int seeds, bnx_plan *plan, bnx_error *err);
 
+/* The fewest trials (seeds) any variant of the plan has, in one pass (the
+ * plan lists its trials variant by variant); 0 for a plan of no trials. */
+int bnx_plan_fewest_seeds(const bnx_plan *plan);
+
 /* The second stage of a two-stage design (spec/spec.h's max_seeds;
  * analysis/verdict.h): give every variant the seeds up to `to`, each new
  * trial a copy of the variant's seed-1 config with its seed, inserted after
