@@ -269,6 +269,18 @@ START_TEST(seeds_key_refused_in_a_variant_and_out_of_range)
 }
 END_TEST
 
+/* Each of the n files bad[i][0] is refused as a format error whose
+ * message holds bad[i][1]. */
+static void expect_refused(const char *const (*bad)[2], size_t n)
+{
+    bnx_error err;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(bnx_spec_load(ini_path(bad[i][0]), "e", &spec, &err), BNX_EFORMAT);
+        ck_assert_msg(strstr(err.msg, bad[i][1]), "%zu: %s", i, err.msg);
+        bnx_spec_free(&spec);
+    }
+}
+
 /* max_seeds: above seeds, which it needs; refused otherwise, naming both. */
 START_TEST(max_seeds_needs_seeds_below_it)
 {
@@ -288,11 +300,7 @@ START_TEST(max_seeds_needs_seeds_below_it)
         {"[experiment]\nseeds = 2\nmax_seeds = 2000\n[variant.a]\n", "key max_seeds: '2000' is "
          "not a whole number from 1 to 1024"},
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        ck_assert_int_eq(bnx_spec_load(ini_path(bad[i][0]), "e", &spec, &err), BNX_EFORMAT);
-        ck_assert_msg(strstr(err.msg, bad[i][1]), "%zu: %s", i, err.msg);
-        bnx_spec_free(&spec);
-    }
+    expect_refused(bad, sizeof bad / sizeof bad[0]);
 }
 END_TEST
 
@@ -348,11 +356,7 @@ START_TEST(eval_sections_round_trip)
         {"[experiment]\n[variant.a]\n[eval.x]\nstats = batch\nsize = 3\n", "eval key size: unknown"},
         {"[experiment]\n[variant.a]\n[eval.Bad]\nstats = batch\n", "eval name 'Bad' must be"},
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        ck_assert_int_eq(bnx_spec_load(ini_path(bad[i][0]), "e", &spec, &err), BNX_EFORMAT);
-        ck_assert_msg(strstr(err.msg, bad[i][1]), "%zu: %s", i, err.msg);
-        bnx_spec_free(&spec);
-    }
+    expect_refused(bad, sizeof bad / sizeof bad[0]);
 }
 END_TEST
 
