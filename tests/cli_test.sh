@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# CLI tests on real MNIST: a short fig1 run writes every file with its header,
+# CLI tests on real MNIST (and a generated regression set): a short fig1 run
+# writes every file with its header,
 # plots decode as PNGs of the right size, the same seed gives the same
 # metrics, a sweep over seeds gets its own run directory, `latest`, a report
 # and charts, a failing trial does not stop the others, and bad input is
@@ -357,6 +358,41 @@ if out=$($BNEXP data fetch fashion-mnist 2>&1) && $BNEXP data verify fashion-mni
 else
     fail "Fashion-MNIST fetch/verify" "$out"
 fi
+
+# --- a deep linear network on generated data (loss = mse) ---
+dln="$tmp/dln"
+if out=$($BNEXP run deep-linear --seeds 1 --set data_dim=20 --set data_outputs=5 --set data_train_size=512 \
+        --set data_test_size=128 --set hidden_layers=20 --set hidden_units=20 --set steps=200 \
+        --set eval_every=100 --set probe_size=128 --out "$dln" 2>&1); then
+    ok "run deep-linear (20 linear layers, mse) at a small size"
+else fail "run deep-linear (20 linear layers, mse) at a small size" "$out"; fi
+if python3 -c '
+import csv, json, sys
+run = sys.argv[1]
+name = "linear-gaussian:d=20,k=5,train=512,test=128,noise=0.1,seed=1"
+plan = json.load(open(run + "/plan.json"))
+assert [d["name"] for d in plan["datasets"]] == [name], plan["datasets"]
+digests = set()
+for v in ("none-lr-0.001", "batch-lr-0.001", "none-lr-0.05", "batch-lr-0.05"):
+    d = run + "/" + v + "/seed-1/"
+    m = json.load(open(d + "manifest.json"))
+    assert m["dataset"]["name"] == name and m["status"] == "done", m["dataset"]
+    digests.add(tuple(sorted(m["dataset"]["sha256"].items())))
+    rows = list(csv.DictReader(open(d + "metrics.csv")))
+    assert [r["step"] for r in rows] == ["0", "100", "200"]
+    assert all(r["test_accuracy"] == "" and r["train_accuracy"] == "" for r in rows), rows
+    assert float(rows[-1]["test_loss"]) < 0.5 * float(rows[0]["test_loss"]), rows
+    ics = [r for r in csv.DictReader(open(d + "ics.csv")) if r["point"] == "weights"]
+    assert sorted({int(r["layer"]) for r in ics}) == list(range(1, 21)), len(ics)
+assert len(digests) == 1, digests  # one generated set, whatever the variant
+' "$dln" 2>&1; then ok "deep-linear: the generated set named and pinned, no accuracy, the loss falls, ics of 20 layers"
+else fail "deep-linear: generated set, metrics and ics.csv" "$(head -3 "$dln"/none-lr-0.001/seed-1/metrics.csv 2>&1)"; fi
+expect_fail "eval of a regression run" "is a regression set (loss = mse)" \
+    $BNEXP eval --run "$dln" --variant batch-lr-0.01
+expect_fail "loss = mse on class labels" "loss = mse: dataset mnist has class labels" \
+    $BNEXP run fig1 --set loss=mse --set steps=10 --out "$tmp/x"
+expect_fail "a generated set's bad size" "data_dim: 0 is out of range" \
+    $BNEXP run deep-linear --set data_dim=0 --out "$tmp/x"
 
 # --- bad input ---
 expect_fail "no overwrite of an earlier run" "exists from an earlier run" $BNEXP run fig1 --set steps=10 --out "$run"

@@ -163,7 +163,7 @@ int cmd_eval(int argc, char **argv)
     bnx_dataset train = {0}, test = {0};
     bnx_dataset_files files = {0};
     fprintf(stderr, "bnexp: verifying and loading %s\n", t->config.dataset);
-    rc = bnx_data_load(t->config.dataset, &train, &test, &files, &err);
+    rc = bnx_config_data_load(&t->config, &train, &test, &files, &err);
     char data_id[BNX_DATA_ID_MAX], trial_dir[4400];
     unsigned char identity[32];
     bnx_eval_result res;

@@ -72,7 +72,7 @@ void cli_show_trial(const char *prefix, const bnx_plan_trial *p, const bnx_local
     char text[512];
     if (!ended) {
         bnx_trial_progress_line(text, sizeof text, p->variant, p->config.seed, t->step, t->total,
-                                t->accuracy, t->rate);
+                                t->accuracy, t->loss, t->rate);
         fprintf(stderr, "%s%s\n", prefix, text);
     } else if (t->outcome == BNX_LOCAL_FAILED) {
         fprintf(stderr, "bnexp: %s%s seed-%ld failed: %s\n", prefix, p->variant, p->config.seed,

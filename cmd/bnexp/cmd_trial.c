@@ -23,7 +23,7 @@ static void trial_progress(void *ctx, const bnx_record *r, long total_steps)
     const trial_ctx *c = ctx;
     char line[512];
     bnx_trial_progress_line(line, sizeof line, c->trial->variant, c->trial->seed, r->step,
-                         total_steps, r->test_accuracy,
+                         total_steps, r->test_accuracy, r->test_loss,
                          r->wall_time_s > 0 ? r->step / r->wall_time_s : 0);
     fprintf(stderr, "%s\n", line);
 }
@@ -82,7 +82,7 @@ int cmd_trial(int argc, char **argv)
     const bnx_plan_trial *t = &plan.trials[index];
     static bnx_trial_data data;
     /* the data and the config are checked before anything is written */
-    rc = bnx_trial_data_load(&plan, t->config.dataset, 0, "trial", cli_note, NULL, &data, &err)
+    rc = bnx_trial_data_load(&plan, &t->config, 0, "trial", cli_note, NULL, &data, &err)
              ? cli_report(&err)
              : 0;
     if (rc == 0 && bnx_trial_check(&t->config, &data.train, &data.test, &err))

@@ -6,6 +6,7 @@
 
 #include "analysis/chart.h"
 #include "core/measure.h"
+#include "data/generated.h"
 #include "data/registry.h"
 #include "model/model.h"
 #include "nn/norm.h"
@@ -155,6 +156,13 @@ static void md_datasets(bnx_strbuf *sb)
         bnx_sb_md_cell(sb, d->description);
         bnx_sb_printf(sb, " |\n");
     }
+    bnx_sb_printf(sb, "\nGenerated in memory, nothing to fetch (lib/data/generated.h):\n\n"
+           "| name | inputs | targets | train / test | what |\n|---|---|---|---|---|\n"
+           "| %s | D (data_dim) | K values (data_outputs) | data_train_size / "
+           "data_test_size | x ~ N(0, I_D), y = A x + S e (S: data_noise), A (K, D) with "
+           "entries N(0, 1/D) from data_seed; for loss = mse (Santurkar et al. 2018's deep "
+           "linear network); recorded as %s:d=D,k=K,train=N,test=M,noise=S,seed=R with the "
+           "SHA-256 of its bytes |\n", BNX_GENERATED_LINEAR, BNX_GENERATED_LINEAR);
 }
 
 static const struct {

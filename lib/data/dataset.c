@@ -10,6 +10,8 @@ void bnx_dataset_free(bnx_dataset *ds)
         return;
     free(ds->pixels);
     free(ds->labels);
+    free(ds->values);
+    free(ds->targets);
     memset(ds, 0, sizeof *ds);
 }
 
@@ -35,15 +37,15 @@ void bnx_dataset_channel_stats(const bnx_dataset *ds, double *mean, double *std)
            the same sums to the last bit */
         double sum = 0.0;
         for (int i = 0; i < ds->n; i++) {
-            const uint8_t *x = ds->pixels + ((size_t)i * (size_t)ds->c + (size_t)c) * plane;
+            size_t at = ((size_t)i * (size_t)ds->c + (size_t)c) * plane;
             for (size_t s = 0; s < plane; s++)
-                sum += value[x[s]];
+                sum += ds->values ? ds->values[at + s] : value[ds->pixels[at + s]];
         }
         double m = sum / (double)count, ss = 0.0;
         for (int i = 0; i < ds->n; i++) {
-            const uint8_t *x = ds->pixels + ((size_t)i * (size_t)ds->c + (size_t)c) * plane;
+            size_t at = ((size_t)i * (size_t)ds->c + (size_t)c) * plane;
             for (size_t s = 0; s < plane; s++) {
-                double d = value[x[s]] - m;
+                double d = (ds->values ? ds->values[at + s] : value[ds->pixels[at + s]]) - m;
                 ss += d * d;
             }
         }

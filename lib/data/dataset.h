@@ -1,5 +1,7 @@
 /* Labelled image datasets held in memory as 8-bit pixels, NCHW: a byte
- * per value, a quarter of float32's memory (MNIST: 55 MB, not 220 MB).
+ * per value, a quarter of float32's memory (MNIST: 55 MB, not 220 MB);
+ * and generated regression datasets (data/generated.h), whose inputs are
+ * floats and whose targets are vectors.
  * Pixel byte b stands for the value b / 255 in [0, 1] (computed in float:
  * (float)b / 255.0f, bnx_pixels_to_float), the value every reader produced
  * when sets were held as floats; the trainer converts a mini-batch or an
@@ -14,9 +16,12 @@
 
 typedef struct bnx_dataset {
     int n, c, h, w;      /* images: (N, C, H, W) */
-    int num_classes;     /* labels are in [0, num_classes) */
-    uint8_t *pixels;     /* N*C*H*W bytes, 0-255: value b / 255 */
-    uint8_t *labels;     /* N labels */
+    int num_classes;     /* labels are in [0, num_classes); with targets, the
+                            target's dimension K */
+    uint8_t *pixels;     /* N*C*H*W bytes, 0-255: value b / 255; or NULL */
+    uint8_t *labels;     /* N labels; or NULL */
+    float *values;       /* instead of pixels: N*C*H*W input values as they are */
+    float *targets;      /* instead of labels: (N, K) target values (loss = mse) */
 } bnx_dataset;
 
 /* A dataset on disk: its name and, per file, the SHA-256 of the file as it
@@ -26,13 +31,17 @@ typedef struct bnx_dataset {
  * is present. */
 #define BNX_DATASET_MAX_FILES 8
 typedef struct bnx_dataset_files {
-    char name[32];                 /* registry name: "mnist", "fashion-mnist", "cifar10" */
+    char name[128];                /* registry name: "mnist", "fashion-mnist", "cifar10";
+                                      a PNG folder's; a generated set's whole name */
     char dir[4096];                /* directory the files were read from */
     int count;
     char file[BNX_DATASET_MAX_FILES][128];   /* file names within dir */
     char sha256[BNX_DATASET_MAX_FILES][65];  /* lowercase hex digests */
     int verified;                  /* 1: every digest matched the sums file; 0: not checked */
 } bnx_dataset_files;
+
+/* 1 if ds holds inputs as floats (values) rather than pixel bytes. */
+static inline int bnx_dataset_has_values(const bnx_dataset *ds) { return ds->values != NULL; }
 
 /* Free a dataset's buffers and zero it.  Safe on a zeroed struct. */
 void bnx_dataset_free(bnx_dataset *ds);
@@ -48,7 +57,8 @@ void bnx_pixels_to_float(const uint8_t *src, size_t count, float *dst);
  * mean[c] and std[c] (arrays of ds->c doubles) receive the mean and the
  * population standard deviation (divisor N*H*W, not N*H*W - 1) of channel c
  * over all N*H*W values of that channel (the pixels' values in [0, 1],
- * as bnx_pixels_to_float gives them), accumulated in double, two passes
+ * as bnx_pixels_to_float gives them, or the values of a set held as
+ * floats), accumulated in double, two passes
  * (mean, then squared deviations from it).  A constant channel has std 0:
  * the caller must not divide by it unguarded.  A dataset with no values
  * (n, h or w = 0) gives mean 0 and std 0.  Cannot fail. */

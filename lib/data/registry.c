@@ -6,6 +6,7 @@
 
 #include "core/paths.h"
 #include "data/cifar.h"
+#include "data/generated.h"
 #include "data/idx.h"
 #include "data/pngdir.h"
 #include "data/sha256.h"
@@ -338,6 +339,8 @@ int bnx_data_load(const char *name, bnx_dataset *train, bnx_dataset *test,
 {
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
+    if (bnx_generated_is(name))
+        return bnx_generated_load(name, train, test, files, err);
     const bnx_dataset_info *info = bnx_data_find(name, NULL);
     if (!info)
         return load_png_folder(name, train, test, files, err);

@@ -154,6 +154,8 @@ int bnx_data_load_dir(const bnx_dataset_info *info, const char *dir, const char 
  * checked against datasets/NAME.sha256: bnx_data_find, bnx_data_paths,
  * then bnx_data_load_dir; see there for the results and the errors.  The
  * message for missing files contains "bnexp data fetch NAME".
+ * A generated dataset's name (data/generated.h: "linear-gaussian:...") is
+ * generated in memory: bnx_generated_load, with its results and errors.
  * A name not in the table is a PNG folder dataset (data/pngdir.h) when it
  * passes bnx_name_is_safe (core/paths.h) and datasets/NAME/train/ exists:
  * bnx_pngdir_load, with its results and errors (the files load

@@ -34,7 +34,13 @@ bnx_layer *bnx_layout_add_same(bnx_net *net, bnx_layer_kind kind)
 
 bnx_layer_kind bnx_layout_activation(bnx_activation a)
 {
-    return a == BNX_ACT_RELU ? BNX_LAYER_RELU : a == BNX_ACT_TANH ? BNX_LAYER_TANH : BNX_LAYER_SIGMOID;
+    switch (a) {
+    case BNX_ACT_RELU: return BNX_LAYER_RELU;
+    case BNX_ACT_TANH: return BNX_LAYER_TANH;
+    case BNX_ACT_LINEAR: return BNX_LAYER_IDENTITY;
+    case BNX_ACT_SIGMOID: break;
+    }
+    return BNX_LAYER_SIGMOID;
 }
 
 /* Make the just-appended layer l a normalization of kind `kind` (nn/norm.h's

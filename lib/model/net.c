@@ -55,7 +55,10 @@ static int check_spec(const bnx_net_spec *spec, int max_batch, bnx_error *err)
         (size_t)spec->in_c * spec->in_h * spec->in_w > (1u << 20))
         return bnx_fail(err, BNX_EINVAL, "input shape %dx%dx%d is out of range (1 to %d values)",
                         spec->in_c, spec->in_h, spec->in_w, 1 << 20);
-    if (spec->num_classes < 2 || spec->num_classes > 256)
+    if (spec->loss == BNX_LOSS_MSE && (spec->num_classes < 1 || spec->num_classes > 4096))
+        return bnx_fail(err, BNX_EINVAL, "%d target values are out of range (1 to 4096)",
+                        spec->num_classes);
+    if (spec->loss != BNX_LOSS_MSE && (spec->num_classes < 2 || spec->num_classes > 256))
         return bnx_fail(err, BNX_EINVAL, "number of classes %d is out of range (2 to 256)", spec->num_classes);
     if (!(spec->dropout >= 0.0f && spec->dropout < 1.0f))
         return bnx_fail(err, BNX_EINVAL, "dropout = %g is out of range (0 to below 1)", spec->dropout);
@@ -223,6 +226,7 @@ static int lay_out(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_er
     net->in_w = spec->in_w;
     net->in_features = spec->in_c * spec->in_h * spec->in_w;
     net->num_classes = spec->num_classes;
+    net->loss = spec->loss;
     net->activation = spec->activation;
     net->model = spec->model;
     int rc = spec->model->layout(net, spec, err);
@@ -401,6 +405,9 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
         case BNX_LAYER_TANH:
             bnx_tanh_forward(count, in, l->y);
             break;
+        case BNX_LAYER_IDENTITY:
+            memcpy(l->y, in, sizeof(float) * (size_t)count);
+            break;
         case BNX_LAYER_DROPOUT:
             if (flags & BNX_FWD_DROPOUT) {
                 bnx_dropout_mask(count, l->drop, &net->dropout_rng, l->mask);
@@ -458,6 +465,9 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
             break;
         case BNX_LAYER_TANH:
             bnx_tanh_backward(count, l->y, dy, l->dx);
+            break;
+        case BNX_LAYER_IDENTITY:
+            memcpy(l->dx, dy, sizeof(float) * (size_t)count);
             break;
         case BNX_LAYER_DROPOUT:
             bnx_dropout_backward(count, l->mask, dy, l->dx);

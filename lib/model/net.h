@@ -25,13 +25,14 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "nn/conv2d.h"
+#include "nn/loss.h"
 #include "nn/norm.h"
 
 /* A network type (model/model.h). */
 typedef struct bnx_model_ops bnx_model_ops;
 
-#define BNX_MAX_LAYERS 128
-#define BNX_MAX_HIDDEN 16
+#define BNX_MAX_LAYERS 160
+#define BNX_MAX_HIDDEN 32
 #define BNX_MAX_CONV 8
 #define BNX_MAX_UNITS 65536
 #define BNX_MAX_BATCH 65536
@@ -46,10 +47,13 @@ typedef enum bnx_layer_kind {
     BNX_LAYER_SIGMOID,
     BNX_LAYER_RELU,
     BNX_LAYER_TANH,
+    BNX_LAYER_IDENTITY,     /* activation = linear: y = x (a copy) */
     BNX_LAYER_DROPOUT,
 } bnx_layer_kind;
 
-typedef enum bnx_activation { BNX_ACT_SIGMOID, BNX_ACT_RELU, BNX_ACT_TANH } bnx_activation;
+/* The hidden nonlinearity; BNX_ACT_LINEAR is none at all (y = x), for
+ * Santurkar et al. (2018)'s deep linear network (Section 2.2). */
+typedef enum bnx_activation { BNX_ACT_SIGMOID, BNX_ACT_RELU, BNX_ACT_TANH, BNX_ACT_LINEAR } bnx_activation;
 typedef enum bnx_pool { BNX_POOL_MAX, BNX_POOL_AVG, BNX_POOL_NONE } bnx_pool;
 /* Where the normalization sits in a block: before the nonlinearity (the
  * paper, Section 3.2) or after it. */
@@ -120,7 +124,8 @@ typedef struct bnx_layer {
 typedef struct bnx_net_spec {
     const bnx_model_ops *model; /* the type (bnx_model_ops_of); NULL is refused */
     int in_c, in_h, in_w;   /* input shape per example */
-    int num_classes;        /* width of the output layer */
+    int num_classes;        /* width of the output layer: classes, or target values (mse) */
+    bnx_loss_kind loss;     /* what the output is trained on (nn/loss.h) */
     int conv_layers;        /* conv layers, the entries of conv_channels */
     int conv_channels[BNX_MAX_CONV];
     int conv_kernel, conv_stride, conv_padding;
@@ -144,6 +149,7 @@ typedef struct bnx_net {
     bnx_layer layers[BNX_MAX_LAYERS];
     int max_batch;
     int in_c, in_h, in_w, in_features, num_classes;
+    bnx_loss_kind loss;         /* the spec's: callers compute the loss with it */
     bnx_activation activation;
     int num_hidden;
     int preact[BNX_MAX_HIDDEN]; /* layer whose output is fully connected hidden

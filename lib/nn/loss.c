@@ -39,3 +39,44 @@ void bnx_softmax_xent_backward(int n, int k, const float *prob,
         dlogits[(long)i * k + labels[i]] -= scale;
     }
 }
+
+double bnx_mse_forward(int n, int k, const float *out, const float *target, float *resid)
+{
+    double total = 0.0;
+    for (int i = 0; i < n; i++) {
+        double row = 0.0;
+        for (int j = 0; j < k; j++) {
+            long at = (long)i * k + j;
+            resid[at] = out[at] - target[at];
+            row += (double)resid[at] * resid[at];
+        }
+        total += row / k;
+    }
+    return total;
+}
+
+void bnx_mse_backward(int n, int k, const float *resid, float *dout)
+{
+    float scale = 2.0f / ((float)n * (float)k);
+    for (long i = 0; i < (long)n * k; i++)
+        dout[i] = resid[i] * scale;
+}
+
+double bnx_loss_forward(bnx_loss_kind kind, int n, int k, const float *out, bnx_targets y,
+                        float *work, int *correct)
+{
+    if (kind == BNX_LOSS_MSE) {
+        *correct = 0;
+        return bnx_mse_forward(n, k, out, y.values, work);
+    }
+    return bnx_softmax_xent_forward(n, k, out, y.labels, work, correct);
+}
+
+void bnx_loss_backward(bnx_loss_kind kind, int n, int k, const float *work, bnx_targets y,
+                       float *dout)
+{
+    if (kind == BNX_LOSS_MSE)
+        bnx_mse_backward(n, k, work, dout);
+    else
+        bnx_softmax_xent_backward(n, k, work, y.labels, dout);
+}

@@ -136,19 +136,19 @@ void bnx_ics_grad_free(bnx_ics_grad *g)
 }
 
 double bnx_ics_pass(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *from, int n,
-                    const float *x, const uint8_t *labels)
+                    const float *x, bnx_targets y)
 {
     bnx_net_snapshot_restore(net, from);
     const float *logits = bnx_net_forward(net, n, x, BNX_FWD_TRAIN);
     int correct;
-    double loss = bnx_softmax_xent_forward(n, g->classes, logits, labels, g->prob, &correct);
-    bnx_softmax_xent_backward(n, g->classes, g->prob, labels, g->dlogits);
+    double loss = bnx_loss_forward(net->loss, n, g->classes, logits, y, g->prob, &correct);
+    bnx_loss_backward(net->loss, n, g->classes, g->prob, y, g->dlogits);
     bnx_net_backward(net, n, x, g->dlogits);
     return loss / n;
 }
 
 int bnx_ics_grad_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *before, int n,
-                         const float *x, const uint8_t *labels, float lr, float momentum,
+                         const float *x, bnx_targets y, float lr, float momentum,
                          float weight_decay, double *diff, double *cos, double *norm,
                          bnx_error *err)
 {
@@ -173,7 +173,7 @@ int bnx_ics_grad_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *
         const bnx_layer *l = &net->layers[wl];
         long off = l->w - net->params, count = (long)bnx_layer_weight_count(l);
         memcpy(net->params, g->updated, sizeof(float) * (size_t)off);
-        bnx_ics_pass(g, net, before, n, x, labels);
+        bnx_ics_pass(g, net, before, n, x, y);
         double gg = 0.0, hh = 0.0, gh = 0.0, dd = 0.0;
         for (long j = 0; j < count; j++) {
             double a = g->grads[off + j], c = l->dw[j];
@@ -333,7 +333,7 @@ static int ics_wants(const bnx_probe *p, long step, int record)
 static int ics_step(bnx_probe *p, const bnx_probe_step *s, bnx_error *err)
 {
     ics_state *st = p->state;
-    int rc = bnx_ics_grad_measure(p->grad, p->net, s->before, s->n, s->x, s->labels, s->lr,
+    int rc = bnx_ics_grad_measure(p->grad, p->net, s->before, s->n, s->x, s->y, s->lr,
                                   s->momentum, s->weight_decay, st->diff, st->cos, st->norm, err);
     st->grad_valid = rc == BNX_OK;
     if (rc == BNX_OK)

@@ -78,7 +78,7 @@ void bnx_ics_grad_free(bnx_ics_grad *g);
  * (bnx_net_block; the gradient of its conv or linear layer's weights W,
  * bias excluded).  Call after a training step's forward (BNX_FWD_TRAIN)
  * from the state `before` (a snapshot taken just before that forward) and
- * its backward on the same n examples x (N, C, H, W) with labels (N), and
+ * its backward on the same n examples x (N, C, H, W) with targets y, and
  * before the SGD step: net->grads then hold G.  For each block b:
  *   1. the parameters of every layer before block b's weight layer (those
  *      before it in net->params: earlier blocks' weights, biases and
@@ -99,7 +99,7 @@ void bnx_ics_grad_free(bnx_ics_grad *g);
  * Errors: BNX_EINVAL if n is out of 1..max_n; BNX_ENOMEM (nothing is
  * changed then). */
 int bnx_ics_grad_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *before, int n,
-                         const float *x, const uint8_t *labels, float lr, float momentum,
+                         const float *x, bnx_targets y, float lr, float momentum,
                          float weight_decay, double *diff, double *cos, double *norm,
                          bnx_error *err);
 
@@ -118,12 +118,13 @@ void bnx_ics_weight_norms(const bnx_ics_grad *g, const bnx_net *net, double *w_n
  * normalization state and random streams, so that the pass draws the
  * dropout masks and noise that the training forward drew), forward in
  * training mode (BNX_FWD_TRAIN) on x (N, C, H, W) with n <= g->max_n, the
- * softmax cross-entropy loss against labels (N), and backward: net->grads
+ * network's loss (net->loss: softmax cross-entropy, or mse) against y,
+ * and backward: net->grads
  * then hold the gradient at the current parameters.  Returns the mean loss
  * (nats per example).  Leaves the normalization state as the forward left
  * it: the caller restores a snapshot when it is done. */
 double bnx_ics_pass(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *from, int n,
-                    const float *x, const uint8_t *labels);
+                    const float *x, bnx_targets y);
 
 /* The probe (probe/probe.h), on with the key ics: at every record, the
  * probe set's values at every hidden block's two points, from the

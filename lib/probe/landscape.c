@@ -18,7 +18,7 @@ static double distance(const float *a, const float *b, long n)
 }
 
 int bnx_landscape_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *before, int n,
-                          const float *x, const uint8_t *labels, double loss, float lr,
+                          const float *x, bnx_targets y, double loss, float lr,
                           const double *multiples, int count, bnx_landscape_point *out,
                           bnx_error *err)
 {
@@ -52,7 +52,7 @@ int bnx_landscape_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot 
         float step = (float)(multiples[k] * lr);
         for (long j = 0; j < p; j++)
             net->params[j] = g->params[j] - step * g->grads[j];
-        double l = bnx_ics_pass(g, net, before, n, x, labels);
+        double l = bnx_ics_pass(g, net, before, n, x, y);
         double change = distance(net->grads, g->grads, p);
         double moved = (double)step * gnorm;
         /* a NaN loss (a diverging point) is kept: fmin/fmax would drop it */
@@ -122,7 +122,7 @@ static int landscape_step(bnx_probe *p, const bnx_probe_step *s, bnx_error *err)
 {
     landscape_state *st = p->state;
     bnx_landscape_point lp;
-    int rc = bnx_landscape_measure(p->grad, p->net, s->before, s->n, s->x, s->labels, s->loss,
+    int rc = bnx_landscape_measure(p->grad, p->net, s->before, s->n, s->x, s->y, s->loss,
                                    s->lr, st->multiples, p->set->landscape_points, &lp, err);
     if (rc)
         return rc;

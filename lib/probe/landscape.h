@@ -33,7 +33,8 @@ typedef struct bnx_landscape_point {
 
 /* The landscape at one training step.  Call after the step's forward
  * (BNX_FWD_TRAIN) from the state `before` (a snapshot taken just before
- * it) and its backward on the n examples x (N, C, H, W), labels (N), and
+ * it) and its backward on the n examples x (N, C, H, W) with targets y
+ * (labels (N), or values (N, K)), and
  * before the SGD step: net->grads hold g.  For each of the `count`
  * multiples m[k] > 0 of the learning rate lr, every parameter moves to
  * w - m[k] lr g (a plain gradient step: no momentum, no weight decay, as
@@ -48,7 +49,7 @@ typedef struct bnx_landscape_point {
  * Errors: BNX_EINVAL if n is out of 1..g->max_n or count < 1 or a multiple
  * is not positive; BNX_ENOMEM (nothing is changed then). */
 int bnx_landscape_measure(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *before, int n,
-                          const float *x, const uint8_t *labels, double loss, float lr,
+                          const float *x, bnx_targets y, double loss, float lr,
                           const double *multiples, int count, bnx_landscape_point *out,
                           bnx_error *err);
 

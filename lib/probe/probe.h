@@ -133,10 +133,11 @@ typedef struct bnx_probe_step {
     int record;             /* 1: a record follows (step % eval_every == 0, or the
                                last step) */
     const bnx_net_snapshot *before; /* the network just before the step's forward */
-    int n;                  /* the mini-batch: n examples x (N, C, H, W), labels (N) */
+    int n;                  /* the mini-batch: n examples x (N, C, H, W) and their */
     const float *x;
-    const uint8_t *labels;
-    double loss;            /* its mean training loss (nats per example) */
+    bnx_targets y;          /* targets: labels (N), or values (N, K) with loss = mse */
+    double loss;            /* its mean training loss (nats per example; mse: the mean
+                               squared error) */
     float lr, momentum, weight_decay; /* the step's SGD update (net->grads hold G) */
 } bnx_probe_step;
 
@@ -146,7 +147,7 @@ typedef struct bnx_probe_end {
     int n;                  /* the first batch_size training images in the data's
                                order (no random stream drawn): x (N, C, H, W) */
     const float *x;
-    const uint8_t *labels;
+    bnx_targets y;          /* their labels (N), or values (N, K) */
 } bnx_probe_end;
 
 /* Receives a figure of summary.csv: `column` is its header's name. */

@@ -23,7 +23,7 @@ static double rel_error(const float *a, const float *b, double scale, long n)
 }
 
 int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const float *x,
-                    const uint8_t *labels, bnx_scale_point *train, bnx_scale_point *inference,
+                    bnx_targets y, bnx_scale_point *train, bnx_scale_point *inference,
                     bnx_error *err)
 {
     int wl, pl;
@@ -57,7 +57,7 @@ int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const
                     w->w[j] = scaled ? (float)(a * g->params[w->w - net->params + j])
                                      : g->params[w->w - net->params + j];
                 if (mode == 0) {
-                    bnx_ics_pass(g, net, &start, n, x, labels);
+                    bnx_ics_pass(g, net, &start, n, x, y);
                 } else {
                     bnx_net_snapshot_restore(net, &start);
                     bnx_net_forward(net, n, x, BNX_FWD_EVAL);
@@ -88,7 +88,7 @@ int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const
 
 const double bnx_scale_factors[4] = {0.1, 0.5, 2.0, 10.0};
 
-int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, const uint8_t *labels,
+int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, bnx_targets y,
                     const char *path, bnx_error *err)
 {
     bnx_strbuf sb = {0};
@@ -96,7 +96,7 @@ int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, const 
     for (int b = 0; b < net->num_blocks; b++)
         for (size_t k = 0; k < sizeof bnx_scale_factors / sizeof bnx_scale_factors[0]; k++) {
             bnx_scale_point train, inference;
-            int rc = bnx_scale_check(g, net, b, bnx_scale_factors[k], n, x, labels, &train,
+            int rc = bnx_scale_check(g, net, b, bnx_scale_factors[k], n, x, y, &train,
                                      &inference, err);
             if (rc) {
                 free(sb.p);
@@ -135,7 +135,7 @@ static int scale_finish(bnx_probe *p, const bnx_probe_end *e, bnx_error *err)
     char path[4200];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", e->dir, p->ops->csvs[0].name) >= sizeof path)
         return bnx_fail(err, BNX_EINVAL, "trial directory path is too long: %s", e->dir);
-    return bnx_scale_write(p->grad, p->net, e->n, e->x, e->labels, path, err);
+    return bnx_scale_write(p->grad, p->net, e->n, e->x, e->y, path, err);
 }
 
 static const char *const scale_keys[] = {"scale_check", NULL};

@@ -31,7 +31,7 @@ typedef struct bnx_scale_point {
 /* Section 3.3: "BN(Wu) = BN((aW)u)" and "d BN((aW)u) / d(aW) = (1/a)
  * d BN(Wu) / dW".  Scale the weights W (not the bias) of hidden block b
  * (bnx_net_block) by a and compare with the unscaled network on the n
- * examples x (N, C, H, W), labels (N):
+ * examples x (N, C, H, W) with targets y (labels (N) or values (N, K)):
  *   train: a training-mode pass (batch statistics) from the current
  *     normalization state and streams, for both networks; with batch
  *     norm (or a kind of its family, whose mean subtraction cancels the
@@ -46,7 +46,7 @@ typedef struct bnx_scale_point {
  * Errors: BNX_EINVAL for b out of range, n out of 1..g->max_n, a not
  * positive and finite; BNX_ENOMEM (nothing is changed then). */
 int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const float *x,
-                    const uint8_t *labels, bnx_scale_point *train, bnx_scale_point *inference,
+                    bnx_targets y, bnx_scale_point *train, bnx_scale_point *inference,
                     bnx_error *err);
 
 /* The factors a of scale.csv: 0.1, 0.5, 2 and 10. */
@@ -56,13 +56,14 @@ extern const double bnx_scale_factors[4];
 #define BNX_SCALE_CSV_HEADER "layer,a,mode,output_rel_error,logits_rel_error,grad_rel_error"
 
 /* bnx_scale_check for every hidden block and every factor of
- * bnx_scale_factors, on the n examples x (N, C, H, W), labels (N), written
+ * bnx_scale_factors, on the n examples x (N, C, H, W) with targets y,
+ * written
  * whole to `path` as the CSV
  *   layer,a,mode,output_rel_error,logits_rel_error,grad_rel_error
  * with a row per block (1-based), factor and mode (train, inference;
  * grad_rel_error empty in inference mode).  Everything is put back.
  * Errors: as bnx_scale_check; BNX_EIO naming the path; BNX_ENOMEM. */
-int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, const uint8_t *labels,
+int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, bnx_targets y,
                     const char *path, bnx_error *err);
 
 /* The probe (probe/probe.h), on with scale_check = true: when a trial has

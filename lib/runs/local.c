@@ -48,8 +48,8 @@ static void child_progress(void *ctx, const bnx_record *r, long total_steps)
 {
     const child_ctx *c = ctx;
     char text[256];
-    snprintf(text, sizeof text, "%ld %ld %.6f %.3f", r->step, total_steps, r->test_accuracy,
-             r->wall_time_s);
+    snprintf(text, sizeof text, "%ld %ld %.6f %.6g %.3f", r->step, total_steps, r->test_accuracy,
+             r->test_loss, r->wall_time_s);
     child_send(c->fd, 'P', text);
 }
 
@@ -91,7 +91,8 @@ static void on_line(void *ctx, int task, const char *line)
     bnx_local_trial *t = trial_of(l, task);
     if (line[0] == 'P') {
         double wall = 0;
-        if (sscanf(line + 2, "%ld %ld %lf %lf", &t->step, &t->total, &t->accuracy, &wall) == 4)
+        if (sscanf(line + 2, "%ld %ld %lf %lf %lf", &t->step, &t->total, &t->accuracy, &t->loss,
+                   &wall) == 5)
             t->rate = wall > 0 ? t->step / wall : 0;
         if (l->display->progress)
             l->display->progress(l->display->ctx, l->queue[task].member, l->queue[task].trial);
@@ -243,10 +244,13 @@ void bnx_local_status_line(const bnx_plan *plan, const bnx_local_trial *trials, 
         char seed[32] = "";
         if (num_seeds > 1)
             snprintf(seed, sizeof seed, " s%ld", plan->trials[i].config.seed);
+        char figure[48]; /* a regression (loss = mse) has no accuracy: its loss */
+        snprintf(figure, sizeof figure, isnan(t->accuracy) ? "loss %.4g" : "acc %.4f",
+                 isnan(t->accuracy) ? t->loss : t->accuracy);
         used += (size_t)snprintf(line + used, sizeof line - used,
-                                 "%s%s%s %ld/%ld %.0f steps/s acc %.4f ETA %s", used ? " | " : "",
+                                 "%s%s%s %ld/%ld %.0f steps/s %s ETA %s", used ? " | " : "",
                                  plan->trials[i].variant, seed, t->step, t->total, t->rate,
-                                 t->accuracy, eta);
+                                 figure, eta);
         if (used >= sizeof line)
             break;
     }

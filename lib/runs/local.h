@@ -39,7 +39,8 @@ typedef struct bnx_local_trial {
     int state;               /* enum bnx_local_state */
     long step, total;        /* the latest record's step and the trial's steps
                                 (total 0 before its first record) */
-    double accuracy;         /* its test accuracy */
+    double accuracy;         /* its test accuracy (NaN: loss = mse) */
+    double loss;             /* its test loss */
     double rate;             /* steps per second so far (0 when unknown) */
     int has_result;
     bnx_trial_result result; /* where has_result */

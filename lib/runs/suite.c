@@ -148,7 +148,7 @@ int bnx_suite_prepare(bnx_suite *s, int record, bnx_note_fn note, void *ctx, bnx
         bnx_suite_member *mb = &s->members[m];
         for (int i = 0; rc == BNX_OK && i < mb->plan.num_trials; i++) {
             const bnx_plan_trial *t = &mb->plan.trials[i];
-            const bnx_trial_data *d = bnx_trial_data_find(s->data, s->num_data, t->config.dataset);
+            const bnx_trial_data *d = bnx_trial_data_find(s->data, s->num_data, &t->config);
             bnx_cost cost;
             if (i > 0 && strcmp(mb->plan.trials[i - 1].variant, t->variant) == 0) {
                 mb->cost[i] = mb->cost[i - 1]; /* the seeds of a variant cost the same */

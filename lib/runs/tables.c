@@ -19,7 +19,7 @@ void bnx_table_plan(const bnx_plan *plan, const bnx_trial_data *data, int num_da
     double most = 0;
     for (int i = 0; i < plan->num_trials; i++) {
         const bnx_plan_trial *t = &plan->trials[i];
-        const bnx_trial_data *d = bnx_trial_data_find(data, num_data, t->config.dataset);
+        const bnx_trial_data *d = bnx_trial_data_find(data, num_data, &t->config);
         bnx_memory mem;
         bnx_error err;
         char size[32] = "?";

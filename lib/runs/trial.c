@@ -12,6 +12,7 @@
 #include "core/paths.h"
 #include "core/signals.h"
 #include "core/timer.h"
+#include "data/generated.h"
 #include "nn/kernel.h"
 #include "train/checkpoint.h"
 #include "runs/machine.h"
@@ -32,8 +33,10 @@ void bnx_trial_data_free(bnx_trial_data *data, int count)
 }
 
 const bnx_trial_data *bnx_trial_data_find(const bnx_trial_data *data, int count,
-                                          const char *name)
+                                          const bnx_config *cfg)
 {
+    char name[sizeof data->files.name + 64];
+    bnx_config_data_name(cfg, name, sizeof name);
     for (int d = 0; d < count; d++)
         if (strcmp(data[d].files.name, name) == 0)
             return &data[d];
@@ -55,14 +58,16 @@ static int same_files(const bnx_dataset_files *a, const bnx_dataset_files *b, in
     return 1;
 }
 
-int bnx_trial_data_load(bnx_plan *plan, const char *name, int record, const char *what,
+int bnx_trial_data_load(bnx_plan *plan, const bnx_config *cfg, int record, const char *what,
                         bnx_note_fn note, void *ctx, bnx_trial_data *d, bnx_error *err)
 {
+    char name[sizeof d->files.name + 64];
+    bnx_config_data_name(cfg, name, sizeof name);
     bnx_notef(note, ctx, BNX_NOTE_SAY, "verifying and loading %s", name);
     int rc = bnx_data_load(name, &d->train, &d->test, &d->files, err);
     if (rc)
         return rc;
-    if (!d->files.verified)
+    if (!d->files.verified && !bnx_generated_is(name))
         bnx_notef(note, ctx, BNX_NOTE_SAY, "warning: %s is not verified (no SHA-256 sums); the "
                   "manifest records it as unverified", name);
     bnx_data_id(&d->files, d->id, sizeof d->id);
@@ -101,7 +106,7 @@ int bnx_trial_data_load_plans(bnx_plan *const *plans, int num_plans, int record,
         int matched[BNX_TRIAL_MAX_DATASETS] = {0};
         for (int i = 0; i < plan->num_trials; i++) {
             const bnx_plan_trial *t = &plan->trials[i];
-            const bnx_trial_data *d = bnx_trial_data_find(data, *num_data, t->config.dataset);
+            const bnx_trial_data *d = bnx_trial_data_find(data, *num_data, &t->config);
             int rc = BNX_OK;
             if (!d) {
                 if (*num_data == BNX_TRIAL_MAX_DATASETS)
@@ -109,7 +114,7 @@ int bnx_trial_data_load_plans(bnx_plan *const *plans, int num_plans, int record,
                                     BNX_TRIAL_MAX_DATASETS);
                 d = &data[(*num_data)++]; /* freed whether it loaded or not */
                 matched[d - data] = 1;
-                rc = bnx_trial_data_load(plan, t->config.dataset, record, what, note, ctx,
+                rc = bnx_trial_data_load(plan, &t->config, record, what, note, ctx,
                                          (bnx_trial_data *)d, err);
             } else if (!matched[d - data]) {
                 matched[d - data] = 1;
@@ -149,7 +154,7 @@ int bnx_trial_finished_before(const bnx_plan *plan, const char *run_dir, int ind
                               bnx_trial_result *result, bnx_error *err)
 {
     const bnx_plan_trial *t = &plan->trials[index];
-    const bnx_trial_data *d = bnx_trial_data_find(data, num_data, t->config.dataset);
+    const bnx_trial_data *d = bnx_trial_data_find(data, num_data, &t->config);
     *finished = 0;
     if (!d)
         return bnx_fail(err, BNX_EINVAL, "dataset %s of trial %d is not loaded", t->config.dataset,
@@ -262,7 +267,7 @@ int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
 {
     const bnx_plan_trial *t = &plan->trials[index];
     const bnx_config *cfg = &t->config;
-    const bnx_trial_data *d = bnx_trial_data_find(data, num_data, cfg->dataset);
+    const bnx_trial_data *d = bnx_trial_data_find(data, num_data, cfg);
     *already = 0;
     if (!d)
         return bnx_fail(err, BNX_EINVAL, "dataset %s of trial %d is not loaded", cfg->dataset, index);
@@ -417,10 +422,14 @@ void bnx_format_eta(char *buf, size_t size, double seconds)
 }
 
 void bnx_trial_progress_line(char *buf, size_t size, const char *variant, long seed, long step,
-                             long total, double accuracy, double rate)
+                             long total, double accuracy, double loss, double rate)
 {
-    char eta[32];
+    char eta[32], figure[64];
     bnx_format_eta(eta, sizeof eta, rate > 0 ? (total - step) / rate : NAN);
-    snprintf(buf, size, "%s seed-%ld: step %ld/%ld  test_accuracy %.4f  %.0f steps/s  ETA %s",
-             variant, seed, step, total, accuracy, rate, eta);
+    if (isnan(accuracy))
+        snprintf(figure, sizeof figure, "test_loss %.4g", loss);
+    else
+        snprintf(figure, sizeof figure, "test_accuracy %.4f", accuracy);
+    snprintf(buf, size, "%s seed-%ld: step %ld/%ld  %s  %.0f steps/s  ETA %s", variant, seed, step,
+             total, figure, rate, eta);
 }

@@ -31,10 +31,12 @@ typedef struct bnx_trial_data {
 /* At most this many distinct datasets in one run. */
 #define BNX_TRIAL_MAX_DATASETS 4
 
-/* Verify and load dataset `name` (bnx_data_load) into *d.  Notes (SAY):
+/* Verify and load the dataset cfg trains on (bnx_data_load of
+ * bnx_config_data_name's NAME: the dataset key, or a generated set's whole
+ * name) into *d.  Notes (SAY):
  * "verifying and loading NAME" first; "warning: NAME is not verified (no
  * SHA-256 sums); the manifest records it as unverified" for a dataset
- * without sums.  With `record` (a new run) its digests are added to the
+ * without sums (not for a generated one).  With `record` (a new run) its digests are added to the
  * plan (bnx_plan_add_dataset); otherwise (a resumed run, a trial on another
  * machine) they must equal the plan's.  `what` starts the messages of the
  * second case ("run --resume", "trial").  Free *d with bnx_trial_data_free,
@@ -44,7 +46,7 @@ typedef struct bnx_trial_data {
  * file's SHA-256 differs from the plan's ("WHAT: dataset NAME on HOST (DIR)
  * is not the one the run was planned with: FILE has SHA-256 X (plan.json
  * Y)", or the file lists differ). */
-int bnx_trial_data_load(bnx_plan *plan, const char *name, int record, const char *what,
+int bnx_trial_data_load(bnx_plan *plan, const bnx_config *cfg, int record, const char *what,
                         bnx_note_fn note, void *ctx, bnx_trial_data *d, bnx_error *err);
 
 /* What bnx_trial_data_load does once dataset *d is loaded: with `record`
@@ -73,9 +75,10 @@ int bnx_trial_data_load_plans(bnx_plan *const *plans, int num_plans, int record,
 /* Free the datasets data[0 .. count) (bnx_dataset_free; zeroed ones too). */
 void bnx_trial_data_free(bnx_trial_data *data, int count);
 
-/* The dataset among data[0 .. count) whose name is `name`, or NULL. */
+/* The dataset among data[0 .. count) that cfg trains on (its name is
+ * bnx_config_data_name's), or NULL. */
 const bnx_trial_data *bnx_trial_data_find(const bnx_trial_data *data, int count,
-                                          const char *name);
+                                          const bnx_config *cfg);
 
 /* ---- a resumed run ---- */
 
@@ -174,9 +177,10 @@ void bnx_trial_command(char *buf, size_t size, const bnx_trial_paths *w, int ind
 
 /* One progress line (no newline) into buf[size]: "VARIANT seed-K: step
  * S/N  test_accuracy A  R steps/s  ETA T" (T by bnx_format_eta from the
- * rate R, steps per second). */
+ * rate R, steps per second); "test_loss L" (%.4g) instead when A is NaN
+ * (loss = mse has no accuracy). */
 void bnx_trial_progress_line(char *buf, size_t size, const char *variant, long seed, long step,
-                             long total, double accuracy, double rate);
+                             long total, double accuracy, double loss, double rate);
 
 /* A duration as "42s", "3m07s", or "?" when not finite or negative. */
 void bnx_format_eta(char *buf, size_t size, double seconds);

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "core/paths.h"
+#include "data/generated.h"
+#include "data/registry.h"
 #include "model/model.h"
 #include "nn/norm.h"
 
@@ -34,7 +36,12 @@ struct key {
 
 #define OFF(f) offsetof(bnx_config, f)
 static const struct key keys[] = {
-    {"dataset", K_STRING, OFF(dataset), 0, 0, "mnist|fashion-mnist|cifar10", "mnist", "dataset to train and test on", 0},
+    {"dataset", K_STRING, OFF(dataset), 0, 0, "mnist|fashion-mnist|cifar10|linear-gaussian", "mnist", "dataset to train and test on (linear-gaussian: generated in memory from the data_* keys, y = A x + noise, for loss = mse)", 0},
+    {"data_dim", K_INT, OFF(data_dim), 1, 65536, NULL, "50", "dataset = linear-gaussian: the input dimension D (x ~ N(0, I_D))", 0},
+    {"data_outputs", K_INT, OFF(data_outputs), 1, 4096, NULL, "10", "dataset = linear-gaussian: the target dimension K (y = A x + noise, A (K, D) with entries N(0, 1/D))", 0},
+    {"data_train_size", K_INT, OFF(data_train_size), 1, 10000000, NULL, "8192", "dataset = linear-gaussian: training examples", 0},
+    {"data_test_size", K_INT, OFF(data_test_size), 1, 10000000, NULL, "2048", "dataset = linear-gaussian: test examples", 0},
+    {"data_noise", K_DOUBLE, OFF(data_noise), 0, 1e6, NULL, "0.01", "dataset = linear-gaussian: the noise's standard deviation S (y = A x + S e, e ~ N(0, I_K))", 0},
     {"standardize", K_BOOL, OFF(standardize), 0, 1, NULL, "false", "per-channel (x - mean) / std with the training set's statistics (after input_scale, which it undoes; not the extra input features)", 0},
     {"input_scale", K_DOUBLE, OFF(input_scale), 1e-6, 1e6, NULL, "1", "pixels in [0, 1] times this (255: raw 0-255 pixels), before standardize", 0},
     {"input_constant", K_DOUBLE, OFF(input_constant), -1e6, 1e6, "none", "none", "mlp: an extra input feature with this value for every example (none: no feature)", 0},
@@ -49,7 +56,8 @@ static const struct key keys[] = {
     {"pool_every", K_INT, OFF(pool_every), 1, BNX_MAX_CONV, NULL, "1", "cnn: pool after every pool_every-th conv block", 0},
     {"hidden_layers", K_INT, OFF(hidden_layers), 1, BNX_MAX_HIDDEN, NULL, "3", "fully connected hidden layers", 0},
     {"hidden_units", K_INT, OFF(hidden_units), 1, 4096, NULL, "100", "units per hidden layer", 0},
-    {"activation", K_ENUM, OFF(activation), 0, 0, "sigmoid|relu|tanh", "sigmoid", "hidden nonlinearity", 0},
+    {"activation", K_ENUM, OFF(activation), 0, 0, "sigmoid|relu|tanh|linear", "sigmoid", "hidden nonlinearity (linear: none, y = x; a deep linear network)", 0},
+    {"loss", K_ENUM, OFF(loss), 0, 0, "xent|mse", "xent", "the output's loss: softmax cross-entropy against class labels, or the mean squared error against a generated set's targets (dataset = linear-gaussian); mse records have no accuracy", 0},
     {"norm", K_NORM, OFF(norm), 0, 0, NULL, "none", "normalization in every hidden block (bn = true is norm = batch, Section 3.2; bn = false is none)", 0},
     {"norm_fc", K_NORM, OFF(norm_fc), 0, 0, "same", "same", "normalization in a cnn's fully connected hidden blocks (same: as norm)", 0},
     {"input_norm", K_NORM, OFF(input_norm), 0, 0, NULL, "none", "normalization right after the input, before the first linear or conv layer (independent of norm and bn)", 0},
@@ -101,6 +109,7 @@ static const struct key keys[] = {
     {"landscape_max", K_DOUBLE, OFF(landscape_max), 1e-6, 1e6, NULL, "4", "landscape: the largest step size, in multiples of the learning rate (sizes spaced geometrically)", 0},
     {"landscape_every", K_LONG, OFF(landscape_every), 1, 1e9, NULL, "100", "landscape: steps between probes", 0},
     {"scale_check", K_BOOL, OFF(scale_check), 0, 1, NULL, "false", "write scale.csv at the end: each hidden layer's weights scaled by 0.1, 0.5, 2, 10, and the change of its output, the logits and a * dL/dW (Section 3.3)", 0},
+    {"data_seed", K_LONG, OFF(data_seed), 0, 4294967295.0, NULL, "1", "dataset = linear-gaussian: seed of A and of the examples (the same for every trial seed, so seeds are paired)", 0},
     {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of the init, data order, Algorithm 2 batches, dropout masks and input_two_level's levels", 0},
     {"threads", K_INT, OFF(threads), 1, 256, NULL, "1", "threads per trial (OpenMP: the GEMMs and the convolution, elementwise, normalization, pooling and im2col kernels; threads = 2 gives the CSVs of threads = 1, tested)", BNX_KEY_INERT},
     {"max_memory_mb", K_INT, OFF(max_memory_mb), 16, 1048576, NULL, "8192", "refuse a trial whose estimated memory (MiB) is above this", BNX_KEY_INERT},
@@ -516,6 +525,7 @@ void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes
         .in_h = flat ? 1 : h,
         .in_w = flat ? c * h * w + bnx_config_input_extras(cfg) : w,
         .num_classes = classes,
+        .loss = (bnx_loss_kind)cfg->loss,
         .conv_layers = bnx_model_reads(model, "conv_channels") ? cfg->conv_layers : 0,
         .conv_kernel = cfg->conv_kernel,
         .conv_stride = cfg->conv_stride,
@@ -541,6 +551,25 @@ void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes
                     .on_alpha_b = (float)cfg->on_alpha_b},
     };
     memcpy(spec->conv_channels, cfg->conv_channels, sizeof spec->conv_channels);
+}
+
+char *bnx_config_data_name(const bnx_config *cfg, char *buf, size_t size)
+{
+    if (strcmp(cfg->dataset, BNX_GENERATED_LINEAR) != 0) {
+        snprintf(buf, size, "%s", cfg->dataset);
+        return buf;
+    }
+    bnx_generated_spec s = {.d = cfg->data_dim, .k = cfg->data_outputs,
+                            .train = cfg->data_train_size, .test = cfg->data_test_size,
+                            .noise = cfg->data_noise, .seed = cfg->data_seed};
+    return bnx_generated_name(&s, buf, size);
+}
+
+int bnx_config_data_load(const bnx_config *cfg, bnx_dataset *train, bnx_dataset *test,
+                         bnx_dataset_files *files, bnx_error *err)
+{
+    char name[sizeof files->name + 64];
+    return bnx_data_load(bnx_config_data_name(cfg, name, sizeof name), train, test, files, err);
 }
 
 int bnx_config_num_keys(void) { return num_keys; }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "data/dataset.h"
 #include "model/model.h"
 #include "probe/probe.h"
 
@@ -15,7 +16,12 @@ enum bnx_lr_schedule { BNX_LR_CONSTANT, BNX_LR_STEP, BNX_LR_EXP };
 enum bnx_sampling { BNX_SAMPLE_SHUFFLE, BNX_SAMPLE_REPLACEMENT };
 
 typedef struct bnx_config {
-    char dataset[32];       /* "mnist", "fashion-mnist", "cifar10" */
+    char dataset[32];       /* "mnist", "fashion-mnist", "cifar10", "linear-gaussian" */
+    int data_dim, data_outputs; /* dataset = linear-gaussian (data/generated.h): D, K */
+    int data_train_size, data_test_size; /* and its examples N, M */
+    double data_noise;      /* its S */
+    long data_seed;         /* its R, the seed of A and of the examples */
+    int loss;               /* enum bnx_loss_kind (nn/loss.h) */
     int standardize;        /* 1: per-channel (x - mean) / std, training-set statistics */
     double input_scale;     /* pixels in [0, 1] times this (255: raw 0-255 pixels), before
                                standardize (train/input.h) */
@@ -86,6 +92,17 @@ typedef struct bnx_config {
     int max_memory_mb;      /* refuse a trial whose estimated memory exceeds this (MiB) */
     long checkpoint_every;  /* steps between checkpoints; 0: at the end and on interrupt only */
 } bnx_config;
+
+/* The name under which cfg's dataset is loaded (data/registry.h's
+ * bnx_data_load) and recorded in plans and manifests, into buf[size]: the
+ * dataset key, or for dataset = linear-gaussian the generated set's whole
+ * name from the data_* keys (bnx_generated_name).  Returns buf. */
+char *bnx_config_data_name(const bnx_config *cfg, char *buf, size_t size);
+
+/* bnx_data_load of bnx_config_data_name's name: the dataset cfg trains on,
+ * with bnx_data_load's results and errors. */
+int bnx_config_data_load(const bnx_config *cfg, bnx_dataset *train, bnx_dataset *test,
+                         bnx_dataset_files *files, bnx_error *err);
 
 /* Fill cfg with every key's default. */
 void bnx_config_defaults(bnx_config *cfg);

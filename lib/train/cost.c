@@ -23,7 +23,8 @@ double bnx_net_forward_flops(const bnx_net *net)
         case BNX_LAYER_RELU:
         case BNX_LAYER_TANH:
         case BNX_LAYER_DROPOUT: flops += out; break;
-        case BNX_LAYER_FLATTEN: break;
+        case BNX_LAYER_FLATTEN:
+        case BNX_LAYER_IDENTITY: break;
         }
     }
     return flops;

@@ -69,11 +69,14 @@ int bnx_input_level(const bnx_input *in, int set, long index)
     return (int)(bnx_splitmix64_at(in->level_seed[set != BNX_INPUT_TRAIN], (uint64_t)index) >> 63);
 }
 
-void bnx_input_example(const bnx_input *in, int set, long index, const uint8_t *image, float *dst)
+void bnx_input_example(const bnx_input *in, int set, const bnx_dataset *ds, long index, float *dst)
 {
     /* the same float operations, in the same order, as when the sets were
        held as floats: the values to the last bit */
-    bnx_pixels_to_float(image, (size_t)in->pixels, dst);
+    if (ds->values)
+        memcpy(dst, ds->values + index * in->pixels, sizeof(float) * (size_t)in->pixels);
+    else
+        bnx_pixels_to_float(ds->pixels + index * in->pixels, (size_t)in->pixels, dst);
     int which = set != BNX_INPUT_TRAIN;
     if (in->transform[which] != BNX_TRANSFORM_NONE)
         bnx_transform_apply(in->transform[which], in->amount[which], dst, dst, in->pixels);
@@ -98,6 +101,5 @@ void bnx_input_images(const bnx_input *in, int set, const bnx_dataset *ds, long 
                       float *dst)
 {
     for (long i = 0; i < count; i++)
-        bnx_input_example(in, set, first + i, ds->pixels + (first + i) * in->pixels,
-                          dst + i * in->features);
+        bnx_input_example(in, set, ds, first + i, dst + i * in->features);
 }

@@ -85,9 +85,10 @@ void bnx_input_set_transform(bnx_input *in, int set, int kind, double amount);
  * (defined whether or not the key is set). */
 int bnx_input_level(const bnx_input *in, int set, long index);
 
-/* The network's input for example `index` of `set`, whose pixel bytes are
- * image[pixels]: dst[features]. */
-void bnx_input_example(const bnx_input *in, int set, long index, const uint8_t *image, float *dst);
+/* The network's input for example `index` of ds, a set of kind `set`:
+ * dst[features].  A set held as floats (data/generated.h) gives its values
+ * as they are where the list above says b / 255. */
+void bnx_input_example(const bnx_input *in, int set, const bnx_dataset *ds, long index, float *dst);
 
 /* Examples first .. first + count - 1 of ds (a set of kind `set`) into
  * dst[count * features], as bnx_input_example. */

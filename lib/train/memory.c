@@ -151,6 +151,12 @@ int bnx_memory_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_
         return bnx_fail(err, BNX_EINVAL, "%s: the test set has %d classes, the training set %d; "
                         "the network's output is built for the training set's",
                         cfg->dataset, test->num_classes, train->num_classes);
+    if ((cfg->loss == BNX_LOSS_MSE) != (train->targets != NULL))
+        return bnx_fail(err, BNX_EINVAL, cfg->loss == BNX_LOSS_MSE
+                        ? "loss = mse: dataset %s has class labels, not target values (mse needs "
+                          "a generated regression set: dataset = linear-gaussian)"
+                        : "loss = xent: dataset %s has target values, not class labels (set "
+                          "loss = mse)", cfg->dataset);
     if (cfg->standardize && train->c > BNX_INPUT_MAX_CHANNELS)
         return bnx_fail(err, BNX_EINVAL, "standardize = true: %s has %d channels (at most %d)",
                         cfg->dataset, train->c, BNX_INPUT_MAX_CHANNELS);

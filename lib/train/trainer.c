@@ -27,7 +27,6 @@ typedef struct trial {
     const bnx_dataset *train, *test;
     bnx_net net;
     bnx_input input;       /* the images as the network sees them (train/input.h) */
-    int pixels;            /* values per image in the datasets */
     int features;          /* values per example the network reads (input.features) */
     int eval_chunk;
     int min_batch;         /* the network holds at least this many examples */
@@ -38,6 +37,8 @@ typedef struct trial {
     long cursor;           /* next position in order */
     float *x;              /* (max_batch, features) gathered mini-batch, or evaluation chunk */
     uint8_t *y;            /* (max_batch) its labels */
+    float *yv;             /* (max_batch, classes) its target values (loss = mse), or NULL */
+    int regression;        /* loss = mse: the records have no accuracy */
     uint32_t *pop_idx;     /* (batch_size) examples of one Algorithm 2 batch */
     float *prob, *dlogits; /* (max_batch, classes) */
     bnx_csv metrics;
@@ -52,15 +53,38 @@ typedef struct trial {
     float *state;          /* (state_len) the network's normalization state, to save */
 } trial;
 
+/* Example `index` of ds (a set of kind `set`) into row i of t->x, and its
+ * label or target values into row i of t->y or t->yv. */
+static void put_example(trial *t, int set, const bnx_dataset *ds, long index, int i)
+{
+    bnx_input_example(&t->input, set, ds, index, t->x + (long)i * t->features);
+    if (ds->targets) {
+        int k = ds->num_classes;
+        memcpy(t->yv + (long)i * k, ds->targets + index * k, sizeof(float) * (size_t)k);
+    } else {
+        t->y[i] = ds->labels[index];
+    }
+}
+
 /* The mini-batch of training examples idx[0..n) (of ds, the training set
  * or a transformed copy of it) as the network sees them. */
 static void gather(trial *t, const bnx_dataset *ds, const uint32_t *idx, int n)
 {
-    for (int i = 0; i < n; i++) {
-        bnx_input_example(&t->input, BNX_INPUT_TRAIN, idx[i], ds->pixels + (long)idx[i] * t->pixels,
-                          t->x + (long)i * t->features);
-        t->y[i] = ds->labels[idx[i]];
-    }
+    for (int i = 0; i < n; i++)
+        put_example(t, BNX_INPUT_TRAIN, ds, idx[i], i);
+}
+
+/* The targets of the rows in t->y or t->yv. */
+static bnx_targets gathered(const trial *t)
+{
+    return (bnx_targets){.labels = t->y, .values = t->yv};
+}
+
+/* The targets of ds's examples from `first` on. */
+static bnx_targets targets_from(const bnx_dataset *ds, long first)
+{
+    return (bnx_targets){.labels = ds->labels ? ds->labels + first : NULL,
+                         .values = ds->targets ? ds->targets + first * ds->num_classes : NULL};
 }
 
 /* The next mini-batch: from a per-epoch shuffle, where an incomplete batch
@@ -118,7 +142,8 @@ static void evaluate_set(trial *t, const bnx_dataset *ds, int set, int count,
         bnx_input_images(&t->input, set, ds, start, n, t->x);
         const float *logits = bnx_net_forward(&t->net, n, t->x, flags);
         int correct;
-        total += bnx_softmax_xent_forward(n, classes, logits, ds->labels + start, t->prob, &correct);
+        total += bnx_loss_forward(t->net.loss, n, classes, logits, targets_from(ds, start),
+                                  t->prob, &correct);
         right += correct;
         for (int i = 0; t->predicted && i < n; i++) {
             int best = 0;
@@ -132,7 +157,7 @@ static void evaluate_set(trial *t, const bnx_dataset *ds, int set, int count,
         }
     }
     *loss = total / count;
-    *accuracy = (double)right / count;
+    *accuracy = t->regression ? NAN : (double)right / count;
 }
 
 /* Test loss and accuracy (evaluate_set on the whole test set). */
@@ -164,19 +189,15 @@ static void evaluate_subset(trial *t, unsigned flags, double *loss, double *accu
     long right = 0;
     for (int start = 0; start < count; start += t->eval_chunk) {
         int n = count - start < t->eval_chunk ? count - start : t->eval_chunk;
-        for (int i = 0; i < n; i++) {
-            long index = (start + i) * k;
-            bnx_input_example(&t->input, BNX_INPUT_TEST, index, ds->pixels + index * t->pixels,
-                              t->x + (long)i * t->features);
-            t->y[i] = ds->labels[index];
-        }
+        for (int i = 0; i < n; i++)
+            put_example(t, BNX_INPUT_TEST, ds, (start + i) * k, i);
         const float *logits = bnx_net_forward(&t->net, n, t->x, flags);
         int correct;
-        total += bnx_softmax_xent_forward(n, classes, logits, t->y, t->prob, &correct);
+        total += bnx_loss_forward(t->net.loss, n, classes, logits, gathered(t), t->prob, &correct);
         right += correct;
     }
     *loss = total / count;
-    *accuracy = (double)right / count;
+    *accuracy = t->regression ? NAN : (double)right / count;
 }
 
 /* BNX_PROBE_PASS_TRAIN: the probe set as training sees it, training-mode
@@ -209,15 +230,15 @@ static unsigned eval_flags(const trial *t)
 static int write_record(trial *t, const bnx_record *r, bnx_error *err)
 {
     char c[8][32];
-    int on = t->train_eval > 0;
+    int on = t->train_eval > 0, acc = !t->regression; /* a regression's accuracy: empty */
     return bnx_csv_row(&t->metrics, err, "%ld,%.4f,%s,%s,%s,%s,%s,%s,%s,%.3f", r->step, r->epoch,
                        bnx_csv_num(c[0], 32, r->lr, 1),
                        bnx_csv_num(c[1], 32, r->train_loss, r->has_train),
-                       bnx_csv_num(c[2], 32, r->train_accuracy, r->has_train),
+                       bnx_csv_num(c[2], 32, r->train_accuracy, r->has_train && acc),
                        bnx_csv_num(c[3], 32, r->test_loss, 1),
-                       bnx_csv_num(c[4], 32, r->test_accuracy, 1),
+                       bnx_csv_num(c[4], 32, r->test_accuracy, acc),
                        bnx_csv_num(c[5], 32, r->train_eval_loss, on),
-                       bnx_csv_num(c[6], 32, r->train_eval_accuracy, on), r->wall_time_s);
+                       bnx_csv_num(c[6], 32, r->train_eval_accuracy, on && acc), r->wall_time_s);
 }
 
 /* Build the network for a mini-batch of max_batch; the message says which. */
@@ -225,7 +246,7 @@ static int create_net(const bnx_config *cfg, const bnx_dataset *ds, int max_batc
                       bnx_error *err)
 {
     bnx_net_spec spec;
-    bnx_config_net_spec(cfg, ds->c, ds->h, ds->w, ds->num_classes, &spec);
+    bnx_config_net_spec(cfg, ds->c, ds->h, ds->w, ds->num_classes, &spec); /* with cfg's loss */
     int rc = bnx_net_create(net, &spec, max_batch, err);
     if (rc)
         bnx_error_prefix(err, "building the %s for %s (%dx%dx%d images)",
@@ -254,7 +275,6 @@ static int trial_open(trial *t, bnx_error *err)
     int rc = bnx_input_init(&t->input, cfg, ds, err);
     if (rc)
         return rc;
-    t->pixels = t->input.pixels;
     t->features = t->input.features;
     rc = create_net(cfg, ds, max_batch, &t->net, err);
     if (rc)
@@ -271,6 +291,9 @@ static int trial_open(trial *t, bnx_error *err)
     t->order = bnx_calloc((size_t)t->train->n, sizeof(uint32_t), &failed);
     t->x = bnx_calloc((size_t)max_batch * t->features, sizeof(float), &failed);
     t->y = bnx_calloc((size_t)max_batch, 1, &failed);
+    t->regression = t->net.loss == BNX_LOSS_MSE;
+    if (ds->targets)
+        t->yv = bnx_calloc((size_t)max_batch * ds->num_classes, sizeof(float), &failed);
     t->pop_idx = bnx_calloc((size_t)cfg->batch_size, sizeof(uint32_t), &failed);
     t->prob = bnx_calloc((size_t)max_batch * ds->num_classes, sizeof(float), &failed);
     t->dlogits = bnx_calloc((size_t)max_batch * ds->num_classes, sizeof(float), &failed);
@@ -468,6 +491,7 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->order);
     free(t->x);
     free(t->y);
+    free(t->yv);
     free(t->pop_idx);
     free(t->prob);
     free(t->dlogits);
@@ -518,7 +542,8 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start, 
     if (t->timing)
         t->timing->records++;
     res->final_test_accuracy = r->test_accuracy;
-    if (res->best_step < 0 || r->test_accuracy > res->best_test_accuracy) {
+    if (!isnan(r->test_accuracy) &&
+        (res->best_step < 0 || r->test_accuracy > res->best_test_accuracy)) {
         res->best_test_accuracy = r->test_accuracy;
         res->best_step = r->step;
     }
@@ -544,7 +569,7 @@ static int finish_probes(trial *t, bnx_error *err)
     for (int i = 0; i < m; i++)
         t->pop_idx[i] = (uint32_t)i;
     gather(t, t->train, t->pop_idx, m);
-    bnx_probe_end end = {.dir = t->dir, .n = m, .x = t->x, .labels = t->y};
+    bnx_probe_end end = {.dir = t->dir, .n = m, .x = t->x, .y = gathered(t)};
     return bnx_probes_finish(&t->probes, &end, err);
 }
 
@@ -625,13 +650,14 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         double t0 = lap(&t, 0.0, NULL);
         const float *logits = bnx_net_forward(&t.net, m, t.x, BNX_FWD_TRAIN);
         int correct;
-        double loss = bnx_softmax_xent_forward(m, classes, logits, t.y, t.prob, &correct);
-        bnx_softmax_xent_backward(m, classes, t.prob, t.y, t.dlogits);
+        double loss = bnx_loss_forward(t.net.loss, m, classes, logits, gathered(&t), t.prob,
+                                       &correct);
+        bnx_loss_backward(t.net.loss, m, classes, t.prob, gathered(&t), t.dlogits);
         bnx_net_backward(&t.net, m, t.x, t.dlogits);
         lap(&t, t0, t.timing ? &t.timing->train : NULL);
         if (measure) {
             bnx_probe_step ps = {.step = step, .record = record_step, .before = &before, .n = m,
-                                 .x = t.x, .labels = t.y, .loss = loss / m,
+                                 .x = t.x, .y = gathered(&t), .loss = loss / m,
                                  .lr = (float)bnx_config_lr_at(cfg, step),
                                  .momentum = (float)cfg->momentum,
                                  .weight_decay = (float)cfg->weight_decay};
@@ -654,7 +680,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         if (diverged || step % cfg->eval_every == 0 || step == cfg->steps) {
             r = (bnx_record){.step = step, .has_train = 1,
                              .train_loss = t.loss_sum / (double)t.seen,
-                             .train_accuracy = (double)t.right / (double)t.seen};
+                             .train_accuracy = t.regression ? NAN : (double)t.right / (double)t.seen};
             rc = record(&t, &r, res, start, diverged || step == cfg->steps, opts->progress,
                         opts->ctx, err);
             t.loss_sum = 0.0;
@@ -714,6 +740,9 @@ int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_da
         return bnx_fail(err, BNX_EINVAL, "eval: updating the running statistics needs batch "
                         "statistics (training mode); --stats %s never updates them",
                         bnx_eval_stats_names[opts->stats]);
+    if (cfg->loss == BNX_LOSS_MSE)
+        return bnx_fail(err, BNX_EINVAL, "dataset %s is a regression set (loss = mse); "
+                        "eval measures accuracy, which it does not have", cfg->dataset);
     int rc = bnx_memory_check(cfg, train, test, err);
     if (rc)
         return rc;

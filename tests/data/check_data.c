@@ -12,6 +12,7 @@
 
 #include "data/cifar.h"
 #include "data/dataset.h"
+#include "data/generated.h"
 #include "data/install.h"
 #include "data/registry.h"
 #include "data/sha256.h"
@@ -604,6 +605,141 @@ START_TEST(test_md5)
 }
 END_TEST
 
+/* ---- generated: linear-gaussian ---- */
+
+static void generated(const char *name, bnx_dataset *train, bnx_dataset *test,
+                      bnx_dataset_files *files)
+{
+    bnx_error err;
+    ck_assert_msg(bnx_data_load(name, train, test, files, &err) == BNX_OK, "%s: %s", name, err.msg);
+}
+
+/* The name round-trips, malformed names are refused naming the parameter,
+ * and the set is what data/generated.h says: shapes, no pixels or labels,
+ * digests that pin the bytes. */
+START_TEST(test_generated_name_and_shape)
+{
+    bnx_generated_spec s = {.d = 7, .k = 3, .train = 50, .test = 20, .noise = 0.01, .seed = 4};
+    char name[128];
+    bnx_generated_name(&s, name, sizeof name);
+    ck_assert_str_eq(name, "linear-gaussian:d=7,k=3,train=50,test=20,noise=0.01,seed=4");
+    bnx_generated_spec back;
+    bnx_error err;
+    ck_assert_int_eq(bnx_generated_parse(name, &back, &err), BNX_OK);
+    ck_assert(back.d == 7 && back.k == 3 && back.train == 50 && back.test == 20 &&
+              back.noise == 0.01 && back.seed == 4);
+    static const char *const bad[][2] = {
+        {"linear-gaussian", "expected linear-gaussian:d=D"},
+        {"linear-gaussian:d=0,k=3,train=5,test=5,noise=0,seed=1", "parameter d is missing"},
+        {"linear-gaussian:d=7,k=3.5,train=5,test=5,noise=0,seed=1", "parameter k"},
+        {"linear-gaussian:d=7,k=3,test=5,train=5,noise=0,seed=1", "parameter train"},
+        {"linear-gaussian:d=7,k=3,train=5,test=5,noise=-1,seed=1", "parameter noise"},
+        {"linear-gaussian:d=7,k=3,train=5,test=5,noise=0,seed=1,x=2", "unexpected 'x=2'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(bnx_generated_parse(bad[i][0], &back, &err), BNX_EINVAL);
+        ck_assert_msg(strstr(err.msg, bad[i][1]), "%s: %s", bad[i][0], err.msg);
+    }
+    bnx_dataset train, test, train2, test2;
+    bnx_dataset_files files, files2;
+    generated(name, &train, &test, &files);
+    ck_assert(train.n == 50 && test.n == 20 && train.c == 1 && train.h == 1 && train.w == 7 &&
+              train.num_classes == 3 && test.num_classes == 3);
+    ck_assert(train.pixels == NULL && train.labels == NULL && train.values && train.targets);
+    ck_assert_str_eq(files.name, name);
+    ck_assert_int_eq(files.count, 2);
+    ck_assert_int_eq(files.verified, 0);
+    /* the same name, the same bytes; another seed, others */
+    generated(name, &train2, &test2, &files2);
+    ck_assert_str_eq(files.sha256[0], files2.sha256[0]);
+    ck_assert_mem_eq(train.targets, train2.targets, sizeof(float) * 50 * 3);
+    bnx_dataset_free(&train2);
+    bnx_dataset_free(&test2);
+    s.seed = 5;
+    generated(bnx_generated_name(&s, name, sizeof name), &train2, &test2, &files2);
+    ck_assert_str_ne(files.sha256[0], files2.sha256[0]);
+    bnx_dataset_free(&train2);
+    bnx_dataset_free(&test2);
+    /* more training examples leave the test set as it was */
+    s.seed = 4;
+    s.train = 80;
+    generated(bnx_generated_name(&s, name, sizeof name), &train2, &test2, &files2);
+    ck_assert_str_eq(files.sha256[1], files2.sha256[1]);
+    ck_assert_str_ne(files.sha256[0], files2.sha256[0]);
+    bnx_dataset_free(&train2);
+    bnx_dataset_free(&test2);
+    bnx_dataset_free(&train);
+    bnx_dataset_free(&test);
+}
+END_TEST
+
+/* 3x3 determinant. */
+static double det3(const double m[3][3])
+{
+    return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+           m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+           m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+}
+
+/* y = A x: with noise 0 and D = 3, A is recovered from three training
+ * examples (Cramer's rule, A = Y X^-1) and then predicts every test target;
+ * with noise S the inputs are the same draws and y moves by S e, whose
+ * mean is near 0 and sd near S; x ~ N(0, I) and each target's variance is
+ * near 1 (A's entries are N(0, 1/D)). */
+START_TEST(test_generated_law)
+{
+    bnx_dataset train, test, train_s, test_s;
+    bnx_dataset_files files;
+    generated("linear-gaussian:d=3,k=2,train=4000,test=50,noise=0,seed=9", &train, &test, &files);
+    generated("linear-gaussian:d=3,k=2,train=4000,test=50,noise=0.5,seed=9", &train_s, &test_s,
+              &files);
+    double x[3][3], a[2][3];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            x[i][j] = train.values[i * 3 + j]; /* row i: example i */
+    double dx = det3(x);
+    ck_assert(fabs(dx) > 1e-3);
+    for (int r = 0; r < 2; r++) /* A_r . x_i = y_ir for i < 3: solve for A_r */
+        for (int j = 0; j < 3; j++) {
+            double m[3][3];
+            memcpy(m, x, sizeof m);
+            for (int i = 0; i < 3; i++)
+                m[i][j] = train.targets[i * 2 + r];
+            a[r][j] = det3(m) / dx;
+        }
+    for (int i = 0; i < test.n; i++)
+        for (int r = 0; r < 2; r++) {
+            double y = 0;
+            for (int j = 0; j < 3; j++)
+                y += a[r][j] * test.values[i * 3 + j];
+            ck_assert_double_eq_tol(test.targets[i * 2 + r], y, 1e-4);
+        }
+    ck_assert_mem_eq(train.values, train_s.values, sizeof(float) * 4000 * 3);
+    double sum = 0, ss = 0, xs = 0, xss = 0, ys = 0, yss = 0;
+    for (int i = 0; i < 4000 * 2; i++) {
+        double e = train_s.targets[i] - train.targets[i];
+        sum += e;
+        ss += e * e;
+        ys += train.targets[i];
+        yss += (double)train.targets[i] * train.targets[i];
+    }
+    for (int i = 0; i < 4000 * 3; i++) {
+        xs += train.values[i];
+        xss += (double)train.values[i] * train.values[i];
+    }
+    ck_assert_double_lt(fabs(sum / 8000), 0.02);           /* se 0.5 / sqrt(8000) = 0.0056 */
+    ck_assert_double_eq_tol(sqrt(ss / 8000), 0.5, 0.02);
+    ck_assert_double_lt(fabs(xs / 12000), 0.04);           /* se 0.009 */
+    ck_assert_double_eq_tol(xss / 12000, 1.0, 0.06);       /* se 0.013 */
+    double var = yss / 8000 - (ys / 8000) * (ys / 8000);   /* |A_r|^2, chi-squared(3) / 3 */
+    ck_assert_msg(var > 0.1 && var < 4, "target variance %g", var);
+    bnx_dataset_free(&train);
+    bnx_dataset_free(&test);
+    bnx_dataset_free(&train_s);
+    bnx_dataset_free(&test_s);
+}
+END_TEST
+
 Suite *suite_data(void)
 {
     Suite *s = suite_create("data");
@@ -623,6 +759,8 @@ Suite *suite_data(void)
     tcase_add_test(tc, test_install_verified);
     tcase_add_test(tc, test_channel_stats);
     tcase_add_test(tc, test_md5);
+    tcase_add_test(tc, test_generated_name_and_shape);
+    tcase_add_test(tc, test_generated_law);
     suite_add_tcase(s, tc);
     return s;
 }

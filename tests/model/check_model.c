@@ -349,7 +349,7 @@ START_TEST(a_type_that_lays_out_too_many_layers_is_refused)
     bnx_net_destroy(&net);
     relu_units = BNX_MAX_LAYERS + 10;
     ck_assert_int_eq(bnx_net_create(&net, &spec, 4, &err), BNX_EINVAL);
-    ck_assert_msg(strstr(err.msg, "model = relus") && strstr(err.msg, "more than 128 layers"), "%s",
+    ck_assert_msg(strstr(err.msg, "model = relus") && strstr(err.msg, "more than 160 layers"), "%s",
                   err.msg);
     ck_assert_int_eq(net.num_layers, 0); /* destroyed */
 }

@@ -152,6 +152,48 @@ START_TEST(softmax_cross_entropy_known_value)
 }
 END_TEST
 
+/* ---- mean squared error ---- */
+struct mse_ctx { float out[SN * SK], target[SN * SK], resid[SN * SK]; };
+static double mse_loss(void *p)
+{
+    struct mse_ctx *c = p;
+    return bnx_mse_forward(SN, SK, c->out, c->target, c->resid) / SN;
+}
+
+START_TEST(gradcheck_mse)
+{
+    struct mse_ctx c;
+    for (int i = 0; i < SN * SK; i++) { /* residuals of either sign, none near 0 */
+        c.target[i] = (float)(i % 7) - 3.0f;
+        c.out[i] = c.target[i] + (i % 2 ? 0.5f : -1.25f) * (float)(1 + i % 3);
+    }
+    float dout[SN * SK];
+    mse_loss(&c);
+    bnx_mse_backward(SN, SK, c.resid, dout);
+    check_grad("mse dout", c.out, SN * SK, dout, mse_loss, &c);
+}
+END_TEST
+
+START_TEST(mse_known_value)
+{
+    /* PyTorch's nn.MSELoss(reduction="mean") of [[1, 2], [3, 4]] against
+       [[0, 2], [5, 4]]: (1 + 0 + 4 + 0) / 4 = 1.25; the forward returns the
+       sum of the rows' means, 0.5 + 2 = 2.5 = N times it. */
+    float out[4] = {1, 2, 3, 4}, target[4] = {0, 2, 5, 4}, resid[4], dout[4];
+    ck_assert_double_eq_tol(bnx_mse_forward(2, 2, out, target, resid), 2.5, 1e-12);
+    bnx_mse_backward(2, 2, resid, dout); /* 2 (out - target) / (N K) */
+    ck_assert_float_eq_tol(dout[0], 0.5f, 1e-7f);
+    ck_assert_float_eq_tol(dout[1], 0.0f, 1e-7f);
+    ck_assert_float_eq_tol(dout[2], -1.0f, 1e-7f);
+    /* the loss table dispatches: mse counts nothing correct */
+    int correct = -1;
+    bnx_targets y = {.values = target};
+    ck_assert_double_eq_tol(bnx_loss_forward(BNX_LOSS_MSE, 2, 2, out, y, resid, &correct), 2.5,
+                            1e-12);
+    ck_assert_int_eq(correct, 0);
+}
+END_TEST
+
 /* ---- batch norm, training mode, over (N, C, S) ---- */
 enum { BN_N = 4, BN_C = 3, BN_S = 2, BN_T = BN_N * BN_C * BN_S };
 struct bn_ctx {
@@ -215,7 +257,7 @@ END_TEST
 enum { NN_N = 6, NN_K = 3, NN_MAX_IN = 2 * 6 * 6 };
 struct net_ctx {
     bnx_net net;
-    float x[NN_N * NN_MAX_IN], prob[NN_N * NN_K];
+    float x[NN_N * NN_MAX_IN], prob[NN_N * NN_K], values[NN_N * NN_K];
     uint8_t y[NN_N];
 };
 static double net_loss(void *p)
@@ -224,30 +266,41 @@ static double net_loss(void *p)
     bnx_net_seed_dropout(&c->net, 99, 4); /* the same dropout masks every time */
     const float *logits = bnx_net_forward(&c->net, NN_N, c->x, BNX_FWD_TRAIN);
     int correct;
-    return bnx_softmax_xent_forward(NN_N, NN_K, logits, c->y, c->prob, &correct) / NN_N;
+    bnx_targets y = {.labels = c->y, .values = c->values};
+    return bnx_loss_forward(c->net.loss, NN_N, NN_K, logits, y, c->prob, &correct) / NN_N;
 }
 
-static void gradcheck_network(const bnx_net_spec *spec, const char *what, float h)
+/* Every parameter of the network of `spec` (with its loss: labels i mod K,
+ * or values N(0, 1)), Gaussian weights of std init_std. */
+static void gradcheck_network_init(const bnx_net_spec *spec, const char *what, float h,
+                                   float init_std)
 {
     static struct net_ctx c;
     ck_assert_int_eq(bnx_net_create(&c.net, spec, NN_N, NULL), BNX_OK);
     bnx_rng rng;
     bnx_rng_seed(&rng, 17, 0);
-    bnx_net_init_gaussian(&c.net, 0.8f, &rng);
+    bnx_net_init_gaussian(&c.net, init_std, &rng);
     for (int i = 0; i < c.net.num_params; i++) /* move biases, gamma, beta off 0 and 1 */
         c.net.params[i] += (float)(0.1 * bnx_rng_normal(&rng));
     fill(&rng, c.x, NN_N * c.net.in_features, 1, 0);
+    fill(&rng, c.values, NN_N * NN_K, 1, 0);
     for (int i = 0; i < NN_N; i++)
         c.y[i] = (uint8_t)(i % NN_K);
     net_loss(&c);
     float dlogits[NN_N * NN_K];
-    bnx_softmax_xent_backward(NN_N, NN_K, c.prob, c.y, dlogits);
+    bnx_loss_backward(c.net.loss, NN_N, NN_K, c.prob,
+                      (bnx_targets){.labels = c.y, .values = c.values}, dlogits);
     bnx_net_backward(&c.net, NN_N, c.x, dlogits);
     float *analytic = malloc(sizeof(float) * (size_t)c.net.num_params);
     memcpy(analytic, c.net.grads, sizeof(float) * (size_t)c.net.num_params);
     check_grad_step(what, c.net.params, c.net.num_params, analytic, net_loss, &c, h);
     free(analytic);
     bnx_net_destroy(&c.net);
+}
+
+static void gradcheck_network(const bnx_net_spec *spec, const char *what, float h)
+{
+    gradcheck_network_init(spec, what, h, 0.8f);
 }
 
 static void gradcheck_mlp(int batchnorm, bnx_activation act)
@@ -264,6 +317,54 @@ END_TEST
 START_TEST(gradcheck_mlp_sigmoid_bn) { gradcheck_mlp(1, BNX_ACT_SIGMOID); }
 END_TEST
 START_TEST(gradcheck_mlp_relu_bn)    { gradcheck_mlp(1, BNX_ACT_RELU); }
+END_TEST
+
+/* Santurkar et al. (2018)'s deep linear network, made small: activation
+ * linear, the MSE loss, 20 hidden layers (more than the 16 of before) of
+ * width 4, with and without BN; weights N(0, 1/4) keep the product of 21
+ * layers near scale 1. */
+static void gradcheck_deep_linear(int batchnorm)
+{
+    bnx_net_spec spec = {.model = &bnx_mlp_ops, .in_c = 1, .in_h = 1, .in_w = 5,
+                         .num_classes = NN_K, .loss = BNX_LOSS_MSE, .pool = BNX_POOL_NONE,
+                         .hidden_layers = 20, .hidden_units = 4, .activation = BNX_ACT_LINEAR,
+                         .norm = batchnorm, .norm_fc = batchnorm,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
+    /* BN through 20 layers curves the loss more than h = 1e-2's central
+       difference can follow (parameter 33: 0.0043 against 0.0090); 1e-3
+       agrees.  Without BN the loss is quadratic in each parameter, where the
+       central difference is exact. */
+    gradcheck_network_init(&spec, batchnorm ? "deep linear network with BN"
+                                            : "deep linear network without BN",
+                           batchnorm ? 1e-3f : H, 0.5f);
+}
+
+START_TEST(gradcheck_deep_linear_mse)    { gradcheck_deep_linear(0); }
+END_TEST
+START_TEST(gradcheck_deep_linear_mse_bn) { gradcheck_deep_linear(1); }
+END_TEST
+
+/* activation = linear is no nonlinearity: an MLP with it computes the
+ * product of its layers, y = W2 (W1 x + b1) + b2. */
+START_TEST(linear_activation_is_the_identity)
+{
+    bnx_net_spec spec = {.model = &bnx_mlp_ops, .in_c = 1, .in_h = 1, .in_w = 2,
+                         .num_classes = 1, .loss = BNX_LOSS_MSE, .pool = BNX_POOL_NONE,
+                         .hidden_layers = 1, .hidden_units = 2, .activation = BNX_ACT_LINEAR,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
+    bnx_net net;
+    bnx_error err;
+    ck_assert_msg(bnx_net_create(&net, &spec, 1, &err) == BNX_OK, "%s", err.msg);
+    /* W1 = [[1, -2], [3, 4]], b1 = [0.5, -1], W2 = [[2, -1]], b2 = [0.25] */
+    const float p[] = {1, -2, 3, 4, 0.5f, -1, 2, -1, 0.25f};
+    ck_assert_int_eq(net.num_params, 9);
+    memcpy(net.params, p, sizeof p);
+    float x[2] = {-3, 1};
+    const float *y = bnx_net_forward(&net, 1, x, BNX_FWD_TRAIN);
+    /* W1 x + b1 = [-5 + 0.5, -5 - 1] = [-4.5, -6]; W2 that + b2 = -9 + 6 + 0.25 */
+    ck_assert_float_eq_tol(y[0], -2.75f, 1e-6f);
+    bnx_net_destroy(&net);
+}
 END_TEST
 
 /* A small CNN on (N, 2, 6, 6) inputs: two 3x3 convs (3 and 4 channels,
@@ -368,6 +469,11 @@ Suite *suite_gradcheck(void)
     tcase_add_test(tc, gradcheck_relu);
     tcase_add_test(tc, gradcheck_softmax_cross_entropy);
     tcase_add_test(tc, softmax_cross_entropy_known_value);
+    tcase_add_test(tc, gradcheck_mse);
+    tcase_add_test(tc, mse_known_value);
+    tcase_add_test(tc, gradcheck_deep_linear_mse);
+    tcase_add_test(tc, gradcheck_deep_linear_mse_bn);
+    tcase_add_test(tc, linear_activation_is_the_identity);
     tcase_add_test(tc, gradcheck_batchnorm_train);
     tcase_add_test(tc, batchnorm_backward_scale_invariance);
     tcase_add_test(tc, gradcheck_mlp_sigmoid);

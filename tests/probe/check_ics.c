@@ -17,6 +17,9 @@
 #include "nn/norm.h"
 #include "testutil.h"
 
+/* class labels as the probes' targets */
+#define LABELS(y) ((bnx_targets){.labels = (y)})
+
 static int cmp_float(const void *a, const void *b)
 {
     float x = *(const float *)a, y = *(const float *)b;
@@ -238,7 +241,7 @@ START_TEST(grad_change_matches_finite_differences)
     memcpy(G, net->grads, sizeof(float) * n);
     memcpy(p0, net->params, sizeof(float) * n);
     double diff[2], cos[2], norm[2];
-    ck_assert_int_eq(bnx_ics_grad_measure(&pf.ig, net, &pf.before, BATCH, gp->x, gp->y, lr, mom,
+    ck_assert_int_eq(bnx_ics_grad_measure(&pf.ig, net, &pf.before, BATCH, gp->x, LABELS(gp->y), lr, mom,
                                           wd, diff, cos, norm, &err), BNX_OK);
     ck_assert_int_eq(net->num_blocks, 2);
     /* block 1 has nothing before it: G' = G */
@@ -288,7 +291,7 @@ START_TEST(no_update_gives_the_same_gradient)
         gnet *g = &pf.g;
         bnx_error err;
         double diff[2], cos[2], norm[2];
-        ck_assert_int_eq(bnx_ics_grad_measure(&pf.ig, &g->net, &pf.before, BATCH, g->x, g->y, 0.0f,
+        ck_assert_int_eq(bnx_ics_grad_measure(&pf.ig, &g->net, &pf.before, BATCH, g->x, LABELS(g->y), 0.0f,
                                               0.9f, 0.01f, diff, cos, norm, &err), BNX_OK);
         for (int b = 0; b < 2; b++) {
             ck_assert_double_eq(diff[b], 0.0);
@@ -296,7 +299,7 @@ START_TEST(no_update_gives_the_same_gradient)
             ck_assert(norm[b] > 0.0);
         }
         /* and with a step, the second layer's gradient changes */
-        ck_assert_int_eq(bnx_ics_grad_measure(&pf.ig, &g->net, &pf.before, BATCH, g->x, g->y, 0.5f,
+        ck_assert_int_eq(bnx_ics_grad_measure(&pf.ig, &g->net, &pf.before, BATCH, g->x, LABELS(g->y), 0.5f,
                                               0.9f, 0.01f, diff, cos, norm, &err), BNX_OK);
         ck_assert_double_eq(diff[0], 0.0);
         ck_assert(diff[1] > 0.0 && cos[1] < 1.0);
@@ -369,17 +372,17 @@ START_TEST(measurement_leaves_no_trace)
             bnx_landscape_point pt;
             bnx_scale_point sc, inf;
             if (probe == 0)
-                ck_assert_int_eq(bnx_ics_grad_measure(ig, net, before, BATCH, g->x, g->y, 0.5f,
+                ck_assert_int_eq(bnx_ics_grad_measure(ig, net, before, BATCH, g->x, LABELS(g->y), 0.5f,
                                                       0.9f, 0.01f, diff, cos, norm, &err), BNX_OK);
             else if (probe == 1)
-                ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, g->y, 1.0,
+                ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, LABELS(g->y), 1.0,
                                                        0.3f, mult, 4, &pt, &err), BNX_OK);
             else
-                ck_assert_int_eq(bnx_scale_check(ig, net, 1, 10.0, BATCH, g->x, g->y, &sc, &inf,
+                ck_assert_int_eq(bnx_scale_check(ig, net, 1, 10.0, BATCH, g->x, LABELS(g->y), &sc, &inf,
                                                  &err), BNX_OK);
             trace_check(net, &tr);
             /* a mini-batch larger than the buffers is refused */
-            ck_assert_int_eq(bnx_ics_grad_measure(ig, net, before, BATCH + 1, g->x, g->y, 0.5f,
+            ck_assert_int_eq(bnx_ics_grad_measure(ig, net, before, BATCH + 1, g->x, LABELS(g->y), 0.5f,
                                                   0.9f, 0.01f, diff, cos, norm, &err), BNX_EINVAL);
             probe_close(&pf);
         }
@@ -444,7 +447,7 @@ START_TEST(landscape_matches_direct_evaluation)
     loss_grad_at(g, w, g0); /* back at w, with g in net->grads */
     bnx_error err;
     bnx_landscape_point pt;
-    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, g->y, l0, lr, mult, 3,
+    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, LABELS(g->y), l0, lr, mult, 3,
                                            &pt, &err), BNX_OK);
     ck_assert_double_eq_tol(pt.loss, l0, 1e-12);
     ck_assert_double_eq_tol(pt.grad_norm, gnorm, 1e-9);
@@ -457,9 +460,9 @@ START_TEST(landscape_matches_direct_evaluation)
     ck_assert(pt.loss_min < l0 && pt.change_min > 0.0 && pt.change_max >= pt.change_min);
     /* bad step sizes and batches are refused */
     const double bad[1] = {0.0};
-    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, g->y, l0, lr, bad, 1,
+    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, LABELS(g->y), l0, lr, bad, 1,
                                            &pt, &err), BNX_EINVAL);
-    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH + 1, g->x, g->y, l0, lr, mult,
+    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH + 1, g->x, LABELS(g->y), l0, lr, mult,
                                            3, &pt, &err), BNX_EINVAL);
     free(w);
     free(g0);
@@ -484,16 +487,16 @@ START_TEST(landscape_replays_noise_and_masks)
     bnx_error err;
     bnx_net_snapshot after;
     ck_assert_int_eq(bnx_net_snapshot_take(net, &after, &err), BNX_OK);
-    double l0 = bnx_ics_pass(ig, net, before, BATCH, g->x, g->y); /* = the training pass */
+    double l0 = bnx_ics_pass(ig, net, before, BATCH, g->x, LABELS(g->y)); /* = the training pass */
     /* the same network with the streams where the training pass left them
        draws other noise and masks: its loss differs */
-    double other = bnx_ics_pass(ig, net, &after, BATCH, g->x, g->y);
+    double other = bnx_ics_pass(ig, net, &after, BATCH, g->x, LABELS(g->y));
     ck_assert_msg(fabs(other - l0) > 1e-3, "another draw gives %g against %g", other, l0);
-    bnx_ics_pass(ig, net, before, BATCH, g->x, g->y);
+    bnx_ics_pass(ig, net, before, BATCH, g->x, LABELS(g->y));
     bnx_net_snapshot_restore(net, &after);
     const double tiny[1] = {1e-6};
     bnx_landscape_point pt;
-    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, g->y, l0, 0.5f, tiny, 1,
+    ck_assert_int_eq(bnx_landscape_measure(ig, net, before, BATCH, g->x, LABELS(g->y), l0, 0.5f, tiny, 1,
                                            &pt, &err), BNX_OK);
     ck_assert_msg(fabs(pt.loss_min - l0) < 1e-5 && pt.change_max < 1e-4 * pt.grad_norm,
                   "loss %g against %g, gradient change %g of %g", pt.loss_min, l0, pt.change_max,
@@ -515,7 +518,7 @@ START_TEST(weight_norms_match_the_update)
     bnx_error err;
     double diff[2], cos[2], norm[2], w[2], u[2];
     const float lr = 0.3f, mom = 0.9f, wd = 0.01f;
-    ck_assert_int_eq(bnx_ics_grad_measure(ig, net, &pf.before, BATCH, g->x, g->y, lr, mom, wd, diff,
+    ck_assert_int_eq(bnx_ics_grad_measure(ig, net, &pf.before, BATCH, g->x, LABELS(g->y), lr, mom, wd, diff,
                                           cos, norm, &err), BNX_OK);
     bnx_ics_weight_norms(ig, net, w, u);
     for (int b = 0; b < 2; b++) {
@@ -581,7 +584,7 @@ START_TEST(scale_invariance_identities)
         for (int b = 0; b < 2; b++)
             for (int k = 0; k < 4; k++) {
                 bnx_scale_point tr, inf;
-                ck_assert_int_eq(bnx_scale_check(&ig, &net, b, as[k], N, x, y, &tr, &inf, &err),
+                ck_assert_int_eq(bnx_scale_check(&ig, &net, b, as[k], N, x, LABELS(y), &tr, &inf, &err),
                                  BNX_OK);
                 ck_assert(isnan(inf.grad_error));
                 if (with_bn) {
@@ -605,9 +608,9 @@ START_TEST(scale_invariance_identities)
                               inf.output_error);
             }
         bnx_scale_point tr, inf;
-        ck_assert_int_eq(bnx_scale_check(&ig, &net, 2, 2.0, N, x, y, &tr, &inf, &err), BNX_EINVAL);
-        ck_assert_int_eq(bnx_scale_check(&ig, &net, 0, 0.0, N, x, y, &tr, &inf, &err), BNX_EINVAL);
-        ck_assert_int_eq(bnx_scale_check(&ig, &net, 0, 2.0, N + 1, x, y, &tr, &inf, &err),
+        ck_assert_int_eq(bnx_scale_check(&ig, &net, 2, 2.0, N, x, LABELS(y), &tr, &inf, &err), BNX_EINVAL);
+        ck_assert_int_eq(bnx_scale_check(&ig, &net, 0, 0.0, N, x, LABELS(y), &tr, &inf, &err), BNX_EINVAL);
+        ck_assert_int_eq(bnx_scale_check(&ig, &net, 0, 2.0, N + 1, x, LABELS(y), &tr, &inf, &err),
                          BNX_EINVAL);
         bnx_ics_grad_free(&ig);
         bnx_net_destroy(&net);

@@ -311,8 +311,11 @@ START_TEST(progress_line_and_eta)
     ck_assert_str_eq(buf, "?");
     bnx_format_eta(buf, sizeof buf, -1);
     ck_assert_str_eq(buf, "?");
-    bnx_trial_progress_line(buf, sizeof buf, "bn", 2, 300, 1200, 0.91234, 150);
+    bnx_trial_progress_line(buf, sizeof buf, "bn", 2, 300, 1200, 0.91234, 0.3, 150);
     ck_assert_str_eq(buf, "bn seed-2: step 300/1200  test_accuracy 0.9123  150 steps/s  ETA 6s");
+    /* a regression (loss = mse) has no accuracy: its loss instead */
+    bnx_trial_progress_line(buf, sizeof buf, "bn", 2, 300, 1200, NAN, 0.27543, 150);
+    ck_assert_str_eq(buf, "bn seed-2: step 300/1200  test_loss 0.2754  150 steps/s  ETA 6s");
 }
 END_TEST
 

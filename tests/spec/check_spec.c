@@ -486,7 +486,7 @@ START_TEST(every_key_says_what_it_takes)
         ck_assert_ptr_nonnull(bnx_config_key_default(i));
     }
     bnx_config_key_allowed(bnx_config_key_index("activation"), buf, sizeof buf);
-    ck_assert_str_eq(buf, "sigmoid|relu|tanh");
+    ck_assert_str_eq(buf, "sigmoid|relu|tanh|linear");
     bnx_config_key_allowed(bnx_config_key_index("lr"), buf, sizeof buf);
     ck_assert_str_eq(buf, "a number 1e-09 to 1000");
     bnx_config_key_allowed(bnx_config_key_index("batch_size"), buf, sizeof buf);

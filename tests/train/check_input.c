@@ -181,7 +181,7 @@ START_TEST(two_level_feature_by_example_and_seed)
         ck_assert_int_eq(bnx_input_level(&a, BNX_INPUT_TRAIN, i), v == 255.0f);
         same_as_test += v == xt[i * 5 + 4];
         same_other_seed += v == xo[i * 5 + 4];
-        bnx_input_example(&a, BNX_INPUT_TRAIN, i, ds.pixels + i * 4, one);
+        bnx_input_example(&a, BNX_INPUT_TRAIN, &ds, i, one);
         ck_assert_mem_eq(one, xa + i * 5, sizeof one);
     }
     /* Binomial(4000, 1/2): sd 31.6; 5 sd either side */

@@ -47,7 +47,7 @@ START_TEST(bad_rates_and_sizes_refused_value_unchanged)
         {"hidden_layers", "0", "out of range"},
         {"conv_channels", "100000", "out of range"},
         {"probe_layer", "-1", "out of range"},
-        {"probe_layer", "17", "out of range"},
+        {"probe_layer", "33", "out of range"},
         {"probe_layer", "first", "not a number"},
         {"max_memory_mb", "0", "out of range"},
         {"max_memory_mb", "1.5", "whole number"},
@@ -116,6 +116,18 @@ START_TEST(data_that_does_not_fit_the_model)
     for (int k = 0; k < 5; k++)
         cfg.conv_channels[k] = 8;
     expect_refused(&cfg, train, test, "pooling after conv layer 5: the 1x1 map is smaller");
+    /* the loss must fit the targets: mse needs target values, xent labels */
+    bnx_config_defaults(&cfg);
+    cfg.loss = BNX_LOSS_MSE;
+    expect_refused(&cfg, train, test, "loss = mse: dataset mnist has class labels, not target "
+                   "values");
+    bnx_config_defaults(&cfg);
+    float values[1];
+    bnx_dataset reg = shape(5000, 1, 1, 20, 5);
+    reg.targets = values; /* only its presence is read */
+    expect_refused(&cfg, reg, reg, "has target values, not class labels (set loss = mse)");
+    cfg.loss = BNX_LOSS_MSE;
+    ck_assert_msg(bnx_memory_check(&cfg, &reg, &reg, &err) == BNX_OK, "%s", err.msg);
 }
 END_TEST
 
