@@ -27,6 +27,7 @@
 #              for J = 1..ends, endkJ (the variant's K), endxJ and endyJ
 #              (the last point drawn) put a cross there  (default: 0)
 #   xlabel     x axis label                     (default: "training step (SGD steps)")
+#   ylabel     y axis label       (default: "training loss (cross-entropy, nats; log scale)")
 #   xmax       x axis end                       (default: autoscale)
 #   ymin, ymax the range to show, > 0; the axis extends a little beyond it,
 #              and values outside it leave the chart (default: autoscale)
@@ -112,7 +113,8 @@ set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font spri
 if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
 if (sub2) { set label 903 subtitle2 at screen 0.5, screen 1 offset 0, char (-2.8 - 1.2 * sub1) center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
 set xlabel xlabel
-set ylabel "training loss (cross-entropy, nats; log scale)"
+if (!exists("ylabel")) ylabel = "training loss (cross-entropy, nats; log scale)"
+set ylabel ylabel
 # The legend goes below the axes, in rows of up to two entries, so that it
 # never hides a curve.
 keycols = n + (ends > 0) < 2 ? 1 : 2

@@ -200,6 +200,8 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
             bnx_chart_vars_add(&vs, "subtitle2", sub2);
         }
         bnx_chart_vars_add(&vs, "subtitle", sub);
+        if (ri.mse && metric != BNX_METRIC_TEST_ACCURACY)
+            bnx_chart_vars_add(&vs, "ylabel", "training loss (mean squared error; log scale)");
         if (ri.batch_size > 0)
             bnx_chart_vars_addf(&vs, "xlabel", "training step (SGD steps, one mini-batch of %ld "
                                 "examples each)", ri.batch_size);

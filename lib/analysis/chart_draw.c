@@ -69,12 +69,14 @@ void bnx_chart_run_info_read(const bnx_run *run, const char *experiment_arg,
             /* the nonlinearity as the paper writes it */
             snprintf(ri->activation, sizeof ri->activation, "%s",
                      strcmp(m.activation, "relu") == 0 ? "ReLU" : m.activation);
+            ri->mse = strcmp(m.loss, "mse") == 0;
             first = 0;
         } else {
             if (m.batch_size != ri->batch_size)
                 ri->batch_size = 0;
             if (strcasecmp(m.activation, ri->activation) != 0)
                 ri->activation[0] = '\0';
+            ri->mse &= strcmp(m.loss, "mse") == 0;
         }
     }
     ri->fig1_pair = run->num_variants == 2 && bnx_run_variant(run, "baseline") >= 0 &&

@@ -61,6 +61,7 @@ typedef struct bnx_chart_run_info {
     long batch_size;       /* shared by every trial, or 0 */
     char activation[16];   /* shared by every trial ("ReLU" for relu, as the
                                 paper writes it), or "" */
+    int mse;               /* every trial's loss is the mean squared error (loss = mse) */
     int fig1_pair;         /* the variants are Fig. 1's: baseline and bn, no others */
 } bnx_chart_run_info;
 

@@ -209,6 +209,8 @@ int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err)
         info->batch_size = (long)batch->valuedouble;
     copy_string(cJSON_GetObjectItemCaseSensitive(root, "config"), "activation", info->activation,
                 sizeof info->activation);
+    copy_string(cJSON_GetObjectItemCaseSensitive(root, "config"), "loss", info->loss,
+                sizeof info->loss);
     const cJSON *wall = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(root, "result"), "wall_time_s");
     if (cJSON_IsNumber(wall))

@@ -42,6 +42,7 @@ typedef struct bnx_manifest_info {
     long seed;              /* -1 if absent */
     long batch_size;        /* config.batch_size; 0 if absent */
     char activation[16];    /* config.activation ("sigmoid", "relu"); "" if absent */
+    char loss[8];           /* config.loss ("xent", "mse"); "" if absent (before the key: xent) */
     double wall_time_s;     /* result.wall_time_s; NaN if absent */
     int has_result;         /* 1 if the manifest holds a "result" object */
     bnx_trial_result result; /* it, with status from "status" (a value JSON

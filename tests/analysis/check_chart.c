@@ -498,6 +498,20 @@ START_TEST(loss_is_on_a_log_axis_from_the_lowest_seed)
     ck_var(s, "title2", "With BN (final 0.125)");
     ck_assert_double_eq_tol(var_num(s, "ymin"), 0.125, 1e-12);
     ck_assert_double_eq_tol(var_num(s, "ymax"), 1, 1e-12);
+    ck_assert_ptr_null(var(s, "ylabel", want, sizeof want)); /* the template's cross-entropy */
+    free(s);
+    /* a regression run (loss = mse in every manifest): the axis says so */
+    for (int v = 0; v < 2; v++)
+        for (int k = 1; k <= 2; k++) {
+            char rel[128], text[512];
+            snprintf(rel, sizeof rel, "pair/%s/seed-%d/manifest.json", variants[v], k);
+            snprintf(text, sizeof text, "{\"experiment\": \"tiny\", \"variant\": \"%s\", "
+                     "\"seed\": %d, \"status\": \"done\", \"config\": {\"loss\": \"mse\"}}\n",
+                     variants[v], k);
+            put(rel, text);
+        }
+    s = draw("loss", "pair", (bnx_chart_opts){.format = "svg"}, out);
+    ck_var(s, "ylabel", "training loss (mean squared error; log scale)");
     free(s);
 }
 END_TEST
