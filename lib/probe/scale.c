@@ -50,9 +50,15 @@ int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const
         size_t bytes = sizeof(float) * (size_t)net->num_params;
         memcpy(g->params, net->params, bytes);
         memcpy(g->grads, net->grads, bytes);
+        bnx_layer *nl = o->kind == BNX_LAYER_NORM ? &net->layers[pl] : NULL;
+        float eps = nl ? nl->norm.hp.eps : 0.0f;
         for (int mode = 0; mode < 2; mode++) {
             bnx_scale_point *pt = mode == 0 ? train : inference;
-            for (int scaled = 0; scaled < 2; scaled++) {
+            pt->output_error_eps = pt->grad_error_eps = NAN;
+            /* 0: as trained; 1: W scaled by a; 2: also the norm's eps by a^2 */
+            for (int scaled = 0; scaled < (mode == 0 && nl ? 3 : 2); scaled++) {
+                if (nl)
+                    nl->norm.hp.eps = scaled == 2 ? (float)(a * a * eps) : eps;
                 for (long j = 0; j < wcount; j++)
                     w->w[j] = scaled ? (float)(a * g->params[w->w - net->params + j])
                                      : g->params[w->w - net->params + j];
@@ -68,12 +74,17 @@ int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const
                     memcpy(ref_logits, logits, sizeof(float) * (size_t)logits_n);
                     if (mode == 0)
                         memcpy(ref_dw, w->dw, sizeof(float) * (size_t)wcount);
-                } else {
+                } else if (scaled == 1) {
                     pt->output_error = rel_error(ref_out, o->y, 1.0, outs);
                     pt->logits_error = rel_error(ref_logits, logits, 1.0, logits_n);
                     pt->grad_error = mode == 0 ? rel_error(ref_dw, w->dw, a, wcount) : NAN;
+                } else {
+                    pt->output_error_eps = rel_error(ref_out, o->y, 1.0, outs);
+                    pt->grad_error_eps = rel_error(ref_dw, w->dw, a, wcount);
                 }
             }
+            if (nl)
+                nl->norm.hp.eps = eps;
         }
         memcpy(net->params, g->params, bytes);
         memcpy(net->grads, g->grads, bytes);
@@ -104,12 +115,15 @@ int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, bnx_ta
             }
             const bnx_scale_point *pt[2] = {&train, &inference};
             for (int mode = 0; mode < 2; mode++) {
-                char c[3][32];
-                bnx_sb_printf(&sb, "%d,%g,%s,%s,%s,%s\n", b + 1, bnx_scale_factors[k],
+                char c[5][32];
+                int eps = mode == 0 && !isnan(pt[mode]->output_error_eps);
+                bnx_sb_printf(&sb, "%d,%g,%s,%s,%s,%s,%s,%s\n", b + 1, bnx_scale_factors[k],
                               mode ? "inference" : "train",
                               bnx_csv_num(c[0], 32, pt[mode]->output_error, 1),
                               bnx_csv_num(c[1], 32, pt[mode]->logits_error, 1),
-                              bnx_csv_num(c[2], 32, pt[mode]->grad_error, mode == 0));
+                              bnx_csv_num(c[2], 32, pt[mode]->grad_error, mode == 0),
+                              bnx_csv_num(c[3], 32, pt[mode]->output_error_eps, eps),
+                              bnx_csv_num(c[4], 32, pt[mode]->grad_error_eps, eps));
             }
         }
     return bnx_sb_write(&sb, path, err);

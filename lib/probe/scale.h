@@ -26,6 +26,14 @@ typedef struct bnx_scale_point {
     double logits_error;    /* the network's output */
     double grad_error;      /* a * dL/dW' against dL/dW (training mode only; NaN in
                                inference mode) */
+    /* output_error and grad_error with the block's normalization's eps also
+     * multiplied by a^2 in the scaled pass (training mode, a block whose
+     * nonlinearity's input is a normalization's output; NaN otherwise): the
+     * identity BN(aWu; a^2 eps) = BN(Wu; eps) is exact, so what remains is
+     * float rounding, and the difference from output_error is eps's share
+     * (about eps / var, which grows as 1/a^2 for a < 1). */
+    double output_error_eps;
+    double grad_error_eps;
 } bnx_scale_point;
 
 /* Section 3.3: "BN(Wu) = BN((aW)u)" and "d BN((aW)u) / d(aW) = (1/a)
@@ -53,15 +61,20 @@ int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const
 extern const double bnx_scale_factors[4];
 
 /* scale.csv's header. */
-#define BNX_SCALE_CSV_HEADER "layer,a,mode,output_rel_error,logits_rel_error,grad_rel_error"
+#define BNX_SCALE_CSV_HEADER \
+    "layer,a,mode,output_rel_error,logits_rel_error,grad_rel_error,output_rel_error_eps," \
+    "grad_rel_error_eps"
 
 /* bnx_scale_check for every hidden block and every factor of
  * bnx_scale_factors, on the n examples x (N, C, H, W) with targets y,
  * written
  * whole to `path` as the CSV
- *   layer,a,mode,output_rel_error,logits_rel_error,grad_rel_error
+ *   layer,a,mode,output_rel_error,logits_rel_error,grad_rel_error,
+ *   output_rel_error_eps,grad_rel_error_eps
  * with a row per block (1-based), factor and mode (train, inference;
- * grad_rel_error empty in inference mode).  Everything is put back.
+ * grad_rel_error and the _eps columns empty in inference mode, the _eps
+ * columns also for a block without a normalization before its
+ * nonlinearity).  Everything is put back.
  * Errors: as bnx_scale_check; BNX_EIO naming the path; BNX_ENOMEM. */
 int bnx_scale_write(bnx_ics_grad *g, bnx_net *net, int n, const float *x, bnx_targets y,
                     const char *path, bnx_error *err);

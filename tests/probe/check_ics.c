@@ -565,7 +565,8 @@ static void scale_net(bnx_net *net, int norm, float *x, uint8_t *y, int n)
 }
 
 /* With batch norm in training mode, scaling a block's W by a leaves the
- * block's output and the logits unchanged and scales dL/dW by 1/a, for the
+ * block's output and the logits unchanged and scales dL/dW by 1/a (up to
+ * eps's share, and to rounding once eps is scaled by a^2 too), for the
  * conv block (per channel over N*H*W) and the fully connected one; in
  * inference mode (moving averages estimated for the unscaled W) the output
  * changes; without normalization it changes in both modes. */
@@ -595,7 +596,13 @@ START_TEST(scale_invariance_identities)
                                   tr.grad_error < 10 * tol,
                                   "block %d, a = %g: output %g, logits %g, grad %g", b, as[k],
                                   tr.output_error, tr.logits_error, tr.grad_error);
+                    /* with eps scaled by a^2 as well, float rounding is all that is left */
+                    ck_assert_msg(tr.output_error_eps < 1e-5 && tr.grad_error_eps < 1e-4,
+                                  "block %d, a = %g: eps scaled: output %g, grad %g", b, as[k],
+                                  tr.output_error_eps, tr.grad_error_eps);
+                    ck_assert(isnan(inf.output_error_eps) && isnan(inf.grad_error_eps));
                 } else {
+                    ck_assert(isnan(tr.output_error_eps) && isnan(tr.grad_error_eps));
                     /* the output scales with a (plus the unscaled bias) */
                     ck_assert_msg(tr.output_error > 0.3 * fabs(as[k] - 1.0),
                                   "no BN, block %d, a = %g: output %g", b, as[k], tr.output_error);
@@ -608,6 +615,18 @@ START_TEST(scale_invariance_identities)
                               inf.output_error);
             }
         bnx_scale_point tr, inf;
+        if (with_bn) { /* a large eps: its share is most of the output's change at a = 0.1,
+                          and scaling it by a^2 too takes that share away */
+            int norm_layer = net.layers[1].kind == BNX_LAYER_NORM ? 1 : -1;
+            ck_assert_int_eq(norm_layer, 1); /* conv, then its batch norm */
+            net.layers[1].norm.hp.eps = 0.05f;
+            ck_assert_int_eq(bnx_scale_check(&ig, &net, 0, 0.1, N, x, LABELS(y), &tr, &inf, &err),
+                             BNX_OK);
+            ck_assert_msg(tr.output_error > 0.05 && tr.output_error_eps < 1e-5,
+                          "eps 0.05, a = 0.1: output %g, with eps scaled %g", tr.output_error,
+                          tr.output_error_eps);
+            ck_assert(net.layers[1].norm.hp.eps == 0.05f); /* put back */
+        }
         ck_assert_int_eq(bnx_scale_check(&ig, &net, 2, 2.0, N, x, LABELS(y), &tr, &inf, &err), BNX_EINVAL);
         ck_assert_int_eq(bnx_scale_check(&ig, &net, 0, 0.0, N, x, LABELS(y), &tr, &inf, &err), BNX_EINVAL);
         ck_assert_int_eq(bnx_scale_check(&ig, &net, 0, 2.0, N + 1, x, LABELS(y), &tr, &inf, &err),
