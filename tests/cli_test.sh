@@ -152,15 +152,17 @@ if $BNEXP run "${ics_args[@]}" --set ics=true --out "$tmp/ics-on" >/dev/null 2>&
     ok "ics on and off: the other CSVs byte-identical, ics.csv only with ics on (off by default)"
 else fail "ics on and off: the other CSVs byte-identical" "$(same_run_csvs "$tmp/ics-off" "$tmp/ics-on" 2>&1)"; fi
 
-# eval_subset: records before the last read a subset of the test set; only
-# their test_loss and test_accuracy change (the probes read the whole probe
-# set, ics.csv included), and the last record is the same
+# eval_subset: records before the last read a subset of the test set (and
+# of the train-eval set); only their test and train-eval columns change (the
+# probes read the whole probe set, ics.csv included), and the last record is
+# the same
 if $BNEXP run "${ics_args[@]}" --set ics=true --seed 1 --out "$tmp/whole" >/dev/null 2>&1 &&
    $BNEXP run "${ics_args[@]}" --set ics=true --seed 1 --set eval_subset=1000 --out "$tmp/subset" >/dev/null 2>&1; then
     w=$tmp/whole/bn/seed-1 s=$tmp/subset/bn/seed-1
-    if cmp -s <(sed '$d' "$w/metrics.csv" | cut -d, -f1-5,8,9) <(sed '$d' "$s/metrics.csv" | cut -d, -f1-5,8,9) &&
+    if cmp -s <(sed '$d' "$w/metrics.csv" | cut -d, -f1-5) <(sed '$d' "$s/metrics.csv" | cut -d, -f1-5) &&
        cmp -s <(tail -n 1 "$w/metrics.csv" | cut -d, -f1-9) <(tail -n 1 "$s/metrics.csv" | cut -d, -f1-9) &&
        ! cmp -s <(cut -d, -f7 "$w/metrics.csv") <(cut -d, -f7 "$s/metrics.csv") &&
+       ! cmp -s <(sed -n 2,4p "$w/metrics.csv" | cut -d, -f8) <(sed -n 2,4p "$s/metrics.csv" | cut -d, -f8) &&
        cmp -s "$w/activations.csv" "$s/activations.csv" && cmp -s "$w/ics.csv" "$s/ics.csv" &&
        cmp -s "$w/histograms.csv" "$s/histograms.csv"; then
         ok "eval_subset: intermediate test accuracy from the subset; the probes and the last record unchanged"
@@ -366,14 +368,14 @@ if out=$($BNEXP run deep-linear --seeds 1 --set data_dim=20 --set data_outputs=5
         --set eval_every=100 --set probe_size=128 --out "$dln" 2>&1); then
     ok "run deep-linear (20 linear layers, mse) at a small size"
 else fail "run deep-linear (20 linear layers, mse) at a small size" "$out"; fi
-if python3 -c '
+if out=$(python3 -c '
 import csv, json, sys
 run = sys.argv[1]
 name = "linear-gaussian:d=20,k=5,train=512,test=128,noise=0.1,seed=1"
 plan = json.load(open(run + "/plan.json"))
 assert [d["name"] for d in plan["datasets"]] == [name], plan["datasets"]
 digests = set()
-for v in ("none-lr-0.001", "batch-lr-0.001", "none-lr-0.05", "batch-lr-0.05"):
+for v in ("none-lr-0.001", "batch-lr-0.001", "none-lr-0.01", "batch-lr-0.01"):
     d = run + "/" + v + "/seed-1/"
     m = json.load(open(d + "manifest.json"))
     assert m["dataset"]["name"] == name and m["status"] == "done", m["dataset"]
@@ -385,8 +387,11 @@ for v in ("none-lr-0.001", "batch-lr-0.001", "none-lr-0.05", "batch-lr-0.05"):
     ics = [r for r in csv.DictReader(open(d + "ics.csv")) if r["point"] == "weights"]
     assert sorted({int(r["layer"]) for r in ics}) == list(range(1, 21)), len(ics)
 assert len(digests) == 1, digests  # one generated set, whatever the variant
-' "$dln" 2>&1; then ok "deep-linear: the generated set named and pinned, no accuracy, the loss falls, ics of 20 layers"
-else fail "deep-linear: generated set, metrics and ics.csv" "$(head -3 "$dln"/none-lr-0.001/seed-1/metrics.csv 2>&1)"; fi
+# at lr 0.05 the plain network may diverge (a result, not a failure); BN trains
+m = json.load(open(run + "/none-lr-0.05/seed-1/manifest.json"))
+assert m["status"] in ("done", "diverged"), m["status"]
+' "$dln" 2>&1); then ok "deep-linear: the generated set named and pinned, no accuracy, the loss falls, ics of 20 layers"
+else fail "deep-linear: generated set, metrics and ics.csv" "$out"; fi
 expect_fail "eval of a regression run" "is a regression set (loss = mse)" \
     $BNEXP eval --run "$dln" --variant batch-lr-0.01
 expect_fail "loss = mse on class labels" "loss = mse: dataset mnist has class labels" \
