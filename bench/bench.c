@@ -641,7 +641,9 @@ static double record_breakdown(const bnx_dataset *train, const bnx_dataset *test
      * a whole record's cost from the run without a subset */
     double inter = sub && whole_ms > 0 && tm.records > 1
                    ? (tm.records * per - whole_ms) / (tm.records - 1) : per;
-    long images = (sub ? subset + cfg.probe_size : test->n) + train_images;
+    /* before the last record, the train-eval images in the test subset's proportion */
+    long train_part = sub ? (long)((double)train_images * subset / test->n) : train_images;
+    long images = (sub ? subset + cfg.probe_size : test->n) + (train_part >= 1 ? train_part : train_images);
     printf("  eval_subset = %d: %ld records, %.1f ms each on average (%.1f training steps)%s; "
            "forward FLOPs of its %ld images at training speed %.1f ms: %.2fx\n", subset, tm.records,
            per, per / step_ms, sub ? ", the last reading the whole test set" : "", images,

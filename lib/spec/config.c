@@ -93,7 +93,7 @@ static const struct key keys[] = {
     {"norm_inference", K_ENUM, OFF(norm_inference), 0, 0, "ema|population", "ema", "statistics BN uses in evaluation: moving averages or Algorithm 2", 0},
     {"population_batches", K_INT, OFF(population_batches), 1, 100000, NULL, "100", "training mini-batches Algorithm 2 averages", 0},
     {"eval_every", K_INT, OFF(eval_every), 1, 1e9, NULL, "500", "steps between records", 0},
-    {"eval_subset", K_INT, OFF(eval_subset), 0, 1e9, NULL, "0", "records before the last evaluate this many test images, every (test size / eval_subset)-th (the probe set is still read whole, apart); the last record, the final accuracies and a diverged run's record read the whole test set; best_test_accuracy and steps_to_target then come from subset records (0: every record reads the whole test set)", 0},
+    {"eval_subset", K_INT, OFF(eval_subset), 0, 1e9, NULL, "0", "records before the last evaluate this many test images, every (test size / eval_subset)-th, and the train-eval images in the same proportion (the probe set is still read whole, apart); the last record, the final accuracies and a diverged run's record read the whole test set; best_test_accuracy and steps_to_target then come from subset records (0: every record reads the whole test set)", 0},
     {"target_accuracy", K_DOUBLE, OFF(target_accuracy), 1e-6, 1, NULL, "0.97", "summary.csv's steps_to_target: the first record step whose test accuracy is at least this", 0},
     {"probe_layer", K_INT, OFF(probe_layer), 0, BNX_MAX_HIDDEN, NULL, "last", "hidden layer probed, 1-based, or last", 0},
     {"probe_unit", K_INT, OFF(probe_unit), 0, 4095, NULL, "0", "unit of the probed layer (the paper's typical sigmoid)", 0},

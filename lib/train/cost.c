@@ -53,9 +53,13 @@ int bnx_trial_flops(const bnx_config *cfg, int c, int h, int w, int classes, lon
     cost->train = (double)cfg->steps * 3.0 * cfg->batch_size * f;
     long records = bnx_trial_records(cfg);
     double test = (double)records * (double)test_n;
-    if (cfg->eval_subset > 0 && cfg->eval_subset < test_n) /* the last record: the whole set */
+    double train = (double)records * (double)train_eval;
+    if (cfg->eval_subset > 0 && cfg->eval_subset < test_n) { /* the last record: the whole sets */
+        long part = (long)(train_eval * (double)cfg->eval_subset / (double)test_n);
         test = (double)(records - 1) * (double)cfg->eval_subset + (double)test_n;
-    cost->eval = ((double)records * (double)train_eval + test) * f;
+        train = (double)(records - 1) * (double)(part >= 1 ? part : train_eval) + (double)train_eval;
+    }
+    cost->eval = (train + test) * f;
     cost->total = cost->train + cost->eval;
     return BNX_OK;
 }

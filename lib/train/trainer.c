@@ -166,16 +166,37 @@ static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *
     evaluate_set(t, t->test, BNX_INPUT_TEST, t->test->n, flags, probe, loss, accuracy);
 }
 
+/* Loss and accuracy over `count` examples 0, k, 2k, ... of the first `span`
+ * of ds (a set of kind `set`; k = span / count), in chunks of eval_chunk:
+ * a sample spread over them (MNIST's first 5,000 test images are the
+ * easier half). */
+static void evaluate_strided(trial *t, const bnx_dataset *ds, int set, int span, int count,
+                             unsigned flags, double *loss, double *accuracy)
+{
+    int classes = t->net.num_classes;
+    long k = span / count;
+    double total = 0.0;
+    long right = 0;
+    for (int start = 0; start < count; start += t->eval_chunk) {
+        int n = count - start < t->eval_chunk ? count - start : t->eval_chunk;
+        for (int i = 0; i < n; i++)
+            put_example(t, set, ds, (start + i) * k, i);
+        const float *logits = bnx_net_forward(&t->net, n, t->x, flags);
+        int correct;
+        total += bnx_loss_forward(t->net.loss, n, classes, logits, gathered(t), t->prob, &correct);
+        right += correct;
+    }
+    *loss = total / count;
+    *accuracy = t->regression ? NAN : (double)right / count;
+}
+
 /* eval_subset = N at a record before the last: the probes' test pass over
  * the chunks that hold the probe set, exactly as evaluate_set makes them
  * (so the probes write what a whole-set record would), and then loss and
- * accuracy over the N test images 0, k, 2k, ... (k = test size / N, in
- * chunks of eval_chunk), a sample spread over the whole set (MNIST's first
- * 5,000 test images are the easier half). */
+ * accuracy over the N test images 0, k, 2k, ... (evaluate_strided). */
 static void evaluate_subset(trial *t, unsigned flags, double *loss, double *accuracy)
 {
     const bnx_dataset *ds = t->test;
-    int classes = t->net.num_classes, count = t->cfg->eval_subset;
     if (bnx_probes_passes(&t->probes) & BNX_PROBE_PASS_TEST)
         for (int start = 0; start < t->cfg->probe_size && start < ds->n; start += t->eval_chunk) {
             int n = ds->n - start < t->eval_chunk ? ds->n - start : t->eval_chunk;
@@ -184,20 +205,7 @@ static void evaluate_subset(trial *t, unsigned flags, double *loss, double *accu
             bnx_net_forward(&t->net, n, t->x, flags);
             bnx_probes_capture(&t->probes, &(bnx_probe_capture){BNX_PROBE_PASS_TEST, n, start, rows});
         }
-    long k = ds->n / count;
-    double total = 0.0;
-    long right = 0;
-    for (int start = 0; start < count; start += t->eval_chunk) {
-        int n = count - start < t->eval_chunk ? count - start : t->eval_chunk;
-        for (int i = 0; i < n; i++)
-            put_example(t, BNX_INPUT_TEST, ds, (start + i) * k, i);
-        const float *logits = bnx_net_forward(&t->net, n, t->x, flags);
-        int correct;
-        total += bnx_loss_forward(t->net.loss, n, classes, logits, gathered(t), t->prob, &correct);
-        right += correct;
-    }
-    *loss = total / count;
-    *accuracy = t->regression ? NAN : (double)right / count;
+    evaluate_strided(t, ds, BNX_INPUT_TEST, ds->n, t->cfg->eval_subset, flags, loss, accuracy);
 }
 
 /* BNX_PROBE_PASS_TRAIN: the probe set as training sees it, training-mode
@@ -521,7 +529,8 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start, 
     if (bnx_config_uses_running(t->cfg) && t->cfg->norm_inference == BNX_NORM_INFER_POPULATION)
         estimate_population(t);
     t1 = lap(t, t0, t->timing ? &t->timing->population : NULL);
-    if (!whole && t->cfg->eval_subset > 0 && t->cfg->eval_subset < t->test->n)
+    int subset = !whole && t->cfg->eval_subset > 0 && t->cfg->eval_subset < t->test->n;
+    if (subset)
         evaluate_subset(t, eval_flags(t), &r->test_loss, &r->test_accuracy);
     else
         evaluate(t, eval_flags(t), 1, &r->test_loss, &r->test_accuracy);
@@ -529,7 +538,13 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start, 
     if ((bnx_probes_passes(&t->probes) & BNX_PROBE_PASS_TRAIN) && probe_set_train_pass(t, err))
         return err->code;
     t1 = lap(t, t1, t->timing ? &t->timing->probe_pass : NULL);
-    if (t->train_eval > 0)
+    /* the train-eval set in the same proportion as the test set: every
+       (test size / eval_subset)-th of its images */
+    int train_subset = subset ? (int)((long)t->train_eval * t->cfg->eval_subset / t->test->n) : 0;
+    if (t->train_eval > 0 && subset && train_subset >= 1)
+        evaluate_strided(t, t->train, BNX_INPUT_TRAIN, t->train_eval, train_subset, eval_flags(t),
+                         &r->train_eval_loss, &r->train_eval_accuracy);
+    else if (t->train_eval > 0)
         evaluate_set(t, t->train, BNX_INPUT_TRAIN, t->train_eval, eval_flags(t), 0,
                      &r->train_eval_loss, &r->train_eval_accuracy);
     t1 = lap(t, t1, t->timing ? &t->timing->train_eval : NULL);

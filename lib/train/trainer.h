@@ -97,7 +97,10 @@ typedef struct bnx_trial_opts {
  * step; each evaluates the whole test set, or with eval_subset = N (and N
  * below the test set's size) the records before the last and before a
  * divergence evaluate N test images spread over the set (every (size /
- * N)-th), the probes still reading the whole probe set as they would.
+ * N)-th), the probes still reading the whole probe set as they would, and
+ * the train-eval set in the same proportion (train_eval_size * N / test
+ * size of its images, every (size / N)-th; the whole of it if that is
+ * below one image).
  * On return *result describes the trial; a diverging run is a result
  * (status BNX_TRIAL_DIVERGED, return BNX_OK), not an error, and so is an
  * interrupted one (BNX_TRIAL_INTERRUPTED).

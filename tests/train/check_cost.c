@@ -48,11 +48,12 @@ START_TEST(mlp_counted_by_hand)
     set(&cfg, "train_eval_size=5000");
     ck_assert_int_eq(bnx_trial_flops(&cfg, 1, 28, 28, 10, 1000, 10000, &c, &err), BNX_OK);
     ck_assert_double_eq(c.eval, 3.0 * 11000 * 53312);
-    /* eval_subset: the records before the last read 2000 test images, the
-     * last all 10000; a subset as large as the test set changes nothing */
+    /* eval_subset: the records before the last read 2000 test images and
+     * 1000 * 2000 / 10000 = 200 train-eval images, the last all 10000 and
+     * 1000; a subset as large as the test set changes nothing */
     set(&cfg, "eval_subset=2000");
     ck_assert_int_eq(bnx_trial_flops(&cfg, 1, 28, 28, 10, 1000, 10000, &c, &err), BNX_OK);
-    ck_assert_double_eq(c.eval, (3.0 * 1000 + 2 * 2000 + 10000) * 53312);
+    ck_assert_double_eq(c.eval, (1000 + 2 * 200.0 + 2 * 2000 + 10000) * 53312);
     set(&cfg, "eval_subset=10000");
     ck_assert_int_eq(bnx_trial_flops(&cfg, 1, 28, 28, 10, 1000, 10000, &c, &err), BNX_OK);
     ck_assert_double_eq(c.eval, 3.0 * 11000 * 53312);
