@@ -129,7 +129,7 @@ for name in "../fig1" "fig1/../fig1" "fig 1" ".fig1" "FIG1" "/tmp/fig1" "-fig1" 
     expect_fail "experiment name '$name' refused" "experiment name '.*' must be 1 to 63 lowercase letters, digits, '-', '_' or '.'" \
         $BNEXP run --out "$x" -- "$name"
 done
-expect_fail "a name ending in .ini is an experiment file's path" "cannot read fig1.ini" $BNEXP run fig1.ini --out "$x"
+expect_fail "a name ending in .ini is an experiment file's path" "cannot read experiment file fig1.ini" $BNEXP run fig1.ini --out "$x"
 expect_fail "plot: experiment name '../fig1' refused" "must be 1 to 63 lowercase" $BNEXP plot accuracy ../fig1
 expect_fail "--out ''" "--out needs a directory" $BNEXP run fig1 "${short[@]}" --out ""
 [ -e /baseline ] || [ -e /bn ] && fail "--out '' wrote at /"

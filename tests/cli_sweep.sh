@@ -219,7 +219,7 @@ expect_fail "a backwards range is refused" "bad.ini:5: key init_std: .*not a ran
 bad '[grid]\nbogus = 1,2\n'
 expect_fail "an unknown grid key is refused" "bad.ini:5: unknown key 'bogus'" $BNEXP run "$tmp/bad.ini" --dry-run
 expect_fail "a malformed --grid is refused naming it" "--grid lr=0.1:1: key lr" $BNEXP run fig1 --grid lr=0.1:1 --dry-run
-expect_fail "a missing PATH.ini" "cannot read $tmp/none.ini" $BNEXP run "$tmp/none.ini" --dry-run
+expect_fail "a missing PATH.ini" "cannot read experiment file $tmp/none.ini: No such file" $BNEXP run "$tmp/none.ini" --dry-run
 cp "$tmp/initsweep.ini" "$tmp/-x.ini"
 expect_fail "a PATH.ini whose name is not path-safe" "the experiment's name.*must be" $BNEXP run "$tmp/-x.ini" --dry-run
 expect_fail "--dry-run with --resume" "not with --resume" $BNEXP run fig1 --dry-run --resume

@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "io/roff.h"
 #include "io/strbuf.h"
 #include "core/paths.h"
+#include "core/suggest.h"
 #include "spec/plan.h"
 
 static const struct command {
@@ -388,14 +390,24 @@ static void print_overview(FILE *f)
     fprintf(f, "\n  --version  print the version\n");
 }
 
+/* Command `name`; or NULL, having said under `prefix` that it is unknown
+ * (with the closest name, core/suggest.h). */
+static const struct command *find_command(const char *prefix, const char *name)
+{
+    const char *names[sizeof commands / sizeof commands[0]], *near;
+    for (int i = 0; i < num_commands; i++)
+        if (strcmp((names[i] = commands[i].name), name) == 0)
+            return &commands[i];
+    near = bnx_suggest(name, names, num_commands);
+    cli_error(2, "%sunknown command '%s'%s%s%s (try: bnexp help)", prefix, name,
+              near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    return NULL;
+}
+
 int cli_print_help(const char *name)
 {
-    for (int i = 0; i < num_commands; i++)
-        if (strcmp(commands[i].name, name) == 0) {
-            fputs(commands[i].usage, stdout);
-            return 0;
-        }
-    return cli_error(2, "unknown command '%s' (try: bnexp help)", name);
+    const struct command *c = find_command("", name);
+    return c ? (fputs(c->usage, stdout), 0) : 2;
 }
 
 int cli_error(int status, const char *fmt, ...)
@@ -523,36 +535,14 @@ int cli_print_text(bnx_strbuf *sb)
     return oom ? cli_error(1, "out of memory for the table") : 0;
 }
 
-/* `text` for roff: a backslash as \e, '-' as \-, a line's leading '.' or
- * '\'' behind \&. */
-static void put_roff(const char *text, size_t len)
-{
-    int bol = 1;
-    for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        if (bol && (c == '.' || c == '\''))
-            fputs("\\&", stdout);
-        if (c == '\\')
-            fputs("\\e", stdout);
-        else if (c == '-') /* a minus, not a hyphen: --set copies as typed */
-            fputs("\\-", stdout);
-        else
-            putchar(c);
-        bol = c == '\n';
-    }
-}
-
 /* The man page of command `name` (NULL: bnexp(1), the overview), from the
  * same text --help prints: SYNOPSIS the usage lines up to the first empty
  * line, DESCRIPTION the rest, both as preformatted text. */
 static int print_man(const char *name)
 {
-    const struct command *c = NULL;
-    for (int i = 0; name && i < num_commands; i++)
-        if (strcmp(commands[i].name, name) == 0)
-            c = &commands[i];
+    const struct command *c = name ? find_command("help: ", name) : NULL;
     if (name && !c)
-        return cli_error(2, "help: unknown command '%s' (try: bnexp help)", name);
+        return 2;
     char upper[32] = "";
     for (size_t i = 0; c && c->name[i] && i + 1 < sizeof upper; i++)
         upper[i] = (char)(c->name[i] - 'a' + 'A');
@@ -583,13 +573,13 @@ static int print_man(const char *name)
     for (const char *line = text; line < text + head;) {
         size_t n = strcspn(line, "\n");
         size_t skip = strspn(line, " ") >= 7 ? 7 : strncmp(line, "usage: ", 7) == 0 ? 7 : 0;
-        put_roff(line + skip, n - skip + 1); /* the usage lines' indent less "usage: " */
+        bnx_roff_put(stdout, line + skip, n - skip + 1); /* the usage lines' indent less "usage: " */
         line += n + 1;
     }
     printf(".fi\n");
     if (blank) {
         printf(".SH DESCRIPTION\n.nf\n");
-        put_roff(blank + 2, strlen(blank + 2));
+        bnx_roff_put(stdout, blank + 2, strlen(blank + 2));
         printf(".fi\n");
     }
     printf(".SH SEE ALSO\nbnexp(1)\n");
@@ -627,8 +617,6 @@ int main(int argc, char **argv)
     }
     if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0)
         return cmd_help(1, argv);
-    for (int i = 0; i < num_commands; i++)
-        if (strcmp(commands[i].name, name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
-    return cli_error(2, "unknown command '%s' (try: bnexp help)", name);
+    const struct command *c = find_command("", name);
+    return c ? c->fn(argc - 1, argv + 1) : 2;
 }

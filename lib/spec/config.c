@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/paths.h"
+#include "core/suggest.h"
 #include "data/generated.h"
 #include "data/registry.h"
 #include "model/model.h"
@@ -275,13 +276,12 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
     }
     const struct key *k = find_key(key);
     if (!k) {
-        char list[1024] = "";
-        for (int i = 0; i < num_keys; i++) {
-            strncat(list, keys[i].name, sizeof list - strlen(list) - 3);
-            if (i + 1 < num_keys)
-                strncat(list, ", ", sizeof list - strlen(list) - 1);
-        }
-        return bnx_fail(err, BNX_ENOTFOUND, "unknown key '%s' (known keys: %s)", key, list);
+        const char *names[sizeof keys / sizeof keys[0] + 1] = {"bn"};
+        for (int i = 0; i < num_keys; i++)
+            names[i + 1] = keys[i].name;
+        const char *near = bnx_suggest(key, names, num_keys + 1);
+        return bnx_fail(err, BNX_ENOTFOUND, "unknown key '%s'%s%s%s (`bnexp list` shows every key)",
+                        key, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     }
     char *field = (char *)cfg + k->offset;
     double v;

@@ -1,5 +1,7 @@
 #include "spec/spec.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <ini.h>
 #include <math.h>
 #include <stddef.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/paths.h"
+#include "core/suggest.h"
 
 /* The Debian build of inih passes no line number to the handler, so the
  * reader counts lines itself. */
@@ -708,13 +711,48 @@ void bnx_spec_free(bnx_spec *spec)
     memset(spec, 0, sizeof *spec);
 }
 
+/* The refusal of an experiment file that cannot be read: for NAME looked
+ * up as DIR/experiments/NAME.ini, "no experiment" with the name in DIR
+ * closest to it; for a file named by its path, that path and why. */
+static int no_experiment(const char *path, const char *name, bnx_error *err)
+{
+    int code = errno == ENOENT ? BNX_ENOTFOUND : BNX_EIO;
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) : 0;
+    char expected[300];
+    snprintf(expected, sizeof expected, "experiments/%s.ini", name);
+    size_t el = strlen(expected), pl = strlen(path);
+    if (pl < el || strcmp(path + pl - el, expected) != 0 || (pl > el && path[pl - el - 1] != '/'))
+        return bnx_fail(err, code, "cannot read experiment file %s: %s", path, strerror(errno));
+    enum { MAX_NAMES = 256 };
+    char found[MAX_NAMES][64], dir[4096];
+    const char *names[MAX_NAMES];
+    int n = 0;
+    snprintf(dir, sizeof dir, "%.*s", (int)dir_len, path);
+    DIR *d = opendir(dir_len ? dir : ".");
+    for (struct dirent *e; d && n < MAX_NAMES && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && len - 4 < sizeof found[0] && strcmp(e->d_name + len - 4, ".ini") == 0) {
+            snprintf(found[n], sizeof found[n], "%.*s", (int)(len - 4), e->d_name);
+            names[n] = found[n];
+            n++;
+        }
+    }
+    if (d)
+        closedir(d);
+    const char *near = bnx_suggest(name, names, n);
+    return bnx_fail(err, code, "no experiment '%s'%s%s%s (cannot read %s; `bnexp list` shows the "
+                    "experiments)", name, near ? "; did you mean '" : "", near ? near : "",
+                    near ? "'?" : "", path);
+}
+
 int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error *err)
 {
     memset(spec, 0, sizeof *spec);
     snprintf(spec->name, sizeof spec->name, "%s", name);
     snprintf(spec->path, sizeof spec->path, "%s", path);
     if (access(path, R_OK) != 0)
-        return bnx_fail(err, BNX_ENOTFOUND, "no experiment '%s' (cannot read %s; `bnexp list` shows the experiments)", name, path);
+        return no_experiment(path, name, err);
     struct parse_state st = {spec, err, 0, fopen(path, "r"), 0, 0};
     if (!st.file)
         return bnx_fail(err, BNX_EIO, "cannot read %s", path);

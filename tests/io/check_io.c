@@ -18,6 +18,7 @@
 #include "io/atomic.h"
 #include "io/csv.h"
 #include "io/plot.h"
+#include "io/roff.h"
 #include "testutil.h"
 
 static char dir[64];
@@ -260,6 +261,22 @@ START_TEST(plot_script_is_the_e_line_then_the_template)
 }
 END_TEST
 
+/* roff's specials become literal: a backslash, a minus, a request-like
+ * line start; the rest passes as it is. */
+START_TEST(roff_text_is_literal)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    ck_assert_ptr_nonnull(f);
+    const char text[] = ".TH x\\y --set a=b\n'quoted' .mid\n";
+    bnx_roff_put(f, text, strlen(text));
+    fclose(f);
+    ck_assert_str_eq(buf, "\\&.TH x\\ey \\-\\-set a=b\n\\&'quoted' .mid\n");
+    free(buf);
+}
+END_TEST
+
 Suite *suite_io(void)
 {
     Suite *s = suite_create("io");
@@ -272,6 +289,7 @@ Suite *suite_io(void)
     tcase_add_test(tc, atomic_failure_leaves_the_old_file);
     tcase_add_test(tc, atomic_replaces_through_a_link_not_its_target);
     tcase_add_test(tc, plot_script_is_the_e_line_then_the_template);
+    tcase_add_test(tc, roff_text_is_literal);
     suite_add_tcase(s, tc);
     return s;
 }

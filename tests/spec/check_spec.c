@@ -107,8 +107,14 @@ END_TEST
 START_TEST(missing_experiment_file)
 {
     bnx_error err;
-    ck_assert_int_eq(bnx_spec_load("/nonexistent/x.ini", "x", &spec, &err), BNX_ENOTFOUND);
+    /* by name: looked up as experiments/NAME.ini */
+    ck_assert_int_eq(bnx_spec_load("/nonexistent/experiments/x.ini", "x", &spec, &err),
+                     BNX_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(err.msg, "no experiment 'x'"));
+    /* by path: the file and why */
+    ck_assert_int_eq(bnx_spec_load("/nonexistent/x.ini", "x", &spec, &err), BNX_ENOTFOUND);
+    ck_assert_str_eq(err.msg, "cannot read experiment file /nonexistent/x.ini: No such file or "
+                              "directory");
 }
 END_TEST
 

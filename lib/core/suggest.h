@@ -1,0 +1,20 @@
+/* "Did you mean ...?": the known name closest to a mistyped one, for the
+ * messages that refuse an unknown key, experiment or command. */
+#ifndef BNX_CORE_SUGGEST_H
+#define BNX_CORE_SUGGEST_H
+
+/* The edit distance between a and b: the fewest insertions, deletions,
+ * substitutions and swaps of two adjacent characters that turn one into
+ * the other (Damerau-Levenshtein, optimal string alignment), counted up to
+ * 64 characters of each (a longer string compares as its first 64).
+ * Cannot fail. */
+int bnx_edit_distance(const char *a, const char *b);
+
+/* Of candidates[0 .. count), the one closest to `name` by
+ * bnx_edit_distance, if that distance is at most max(1, strlen(name) / 3)
+ * and not 0 (the first on a tie); NULL when none is that close, so that a
+ * message suggests only a likely intent ("hiden_units" -> "hidden_units",
+ * "fgi1" -> "fig1", "rn" -> "run").  NULL entries are skipped.  Cannot fail. */
+const char *bnx_suggest(const char *name, const char *const *candidates, int count);
+
+#endif
