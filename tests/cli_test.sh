@@ -27,6 +27,7 @@ for c in run data plot report list help; do
 done
 if $BNEXP --version | grep -q "^bnexp [0-9]"; then ok "bnexp --version"; else fail "bnexp --version"; fi
 expect_fail "unknown command" "unknown command" $BNEXP frobnicate
+expect_exit "a misspelled command: did you mean" 2 "unknown command 'rn'; did you mean 'run'?" $BNEXP rn
 if $BNEXP list | grep -q "fig1"; then ok "bnexp list shows fig1"; else fail "bnexp list shows fig1"; fi
 
 # --- a short fig1 run ---
@@ -390,6 +391,8 @@ assert len(digests) == 1, digests  # one generated set, whatever the variant
 # at lr 0.05 the plain network may diverge (a result, not a failure); BN trains
 m = json.load(open(run + "/none-lr-0.05/seed-1/manifest.json"))
 assert m["status"] in ("done", "diverged"), m["status"]
+rows = list(csv.DictReader(open(run + "/batch-lr-0.05/seed-1/metrics.csv")))
+assert float(rows[-1]["test_loss"]) < 0.5 * float(rows[0]["test_loss"]), rows
 ' "$dln" 2>&1); then ok "deep-linear: the generated set named and pinned, no accuracy, the loss falls, ics of 20 layers"
 else fail "deep-linear: generated set, metrics and ics.csv" "$out"; fi
 expect_fail "eval of a regression run" "is a regression set (loss = mse)" \
@@ -403,6 +406,11 @@ expect_fail "a generated set's bad size" "data_dim: 0 is out of range" \
 expect_fail "no overwrite of an earlier run" "exists from an earlier run" $BNEXP run fig1 --set steps=10 --out "$run"
 expect_fail "unknown experiment" "no experiment 'nosuch'" $BNEXP run nosuch
 expect_fail "unknown key" "unknown key 'leraning_rate'" $BNEXP run fig1 --set leraning_rate=0.1 --out "$tmp/x"
+expect_fail "a misspelled key: did you mean" "unknown key 'hiden_units'; did you mean 'hidden_units'?" \
+    $BNEXP run fig1 --set hiden_units=3 --out "$tmp/x"
+expect_fail "a misspelled experiment: did you mean" "no experiment 'fgi1'; did you mean 'fig1'?" $BNEXP run fgi1
+expect_fail "a missing experiment file, named by its path" \
+    "cannot read experiment file $tmp/none.ini: No such file or directory" $BNEXP run "$tmp/none.ini"
 expect_fail "batch 0" "batch_size: 0 is out of range" $BNEXP run fig1 --set batch_size=0 --out "$tmp/x"
 expect_fail "negative lr" "lr: -0.1 is out of range" $BNEXP run fig1 --set lr=-0.1 --out "$tmp/x"
 expect_fail "eval_every 0" "eval_every: 0 is out of range" $BNEXP run fig1 --set eval_every=0 --out "$tmp/x"

@@ -19,8 +19,14 @@ int bnx_generated_is(const char *name)
 
 char *bnx_generated_name(const bnx_generated_spec *s, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s:d=%d,k=%d,train=%d,test=%d,noise=%g,seed=%ld", BNX_GENERATED_LINEAR,
-             s->d, s->k, s->train, s->test, s->noise, s->seed);
+    char noise[32];
+    for (int digits = 1; digits <= 17; digits++) { /* the shortest text that reads back */
+        snprintf(noise, sizeof noise, "%.*g", digits, s->noise);
+        if (strtod(noise, NULL) == s->noise)
+            break;
+    }
+    snprintf(buf, size, "%s:d=%d,k=%d,train=%d,test=%d,noise=%s,seed=%ld", BNX_GENERATED_LINEAR,
+             s->d, s->k, s->train, s->test, noise, s->seed);
     return buf;
 }
 

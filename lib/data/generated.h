@@ -47,8 +47,9 @@ typedef struct bnx_generated_spec {
 int bnx_generated_is(const char *name);
 
 /* The canonical name of `spec` into buf[size] ("linear-gaussian:d=50,k=10,
- * train=8192,test=2048,noise=0.01,seed=1", noise with %.17g's shortest
- * round trip, %g).  Returns buf. */
+ * train=8192,test=2048,noise=0.01,seed=1"; noise in the fewest significant
+ * digits that read back as the same double, so the name generates exactly
+ * the set the keys describe).  Returns buf. */
 char *bnx_generated_name(const bnx_generated_spec *spec, char *buf, size_t size);
 
 /* Parse a name written by bnx_generated_name (every parameter, in that

@@ -121,7 +121,7 @@ void bnx_ics_weight_norms(const bnx_ics_grad *g, const bnx_net *net, double *w_n
  * network's loss (net->loss: softmax cross-entropy, or mse) against y,
  * and backward: net->grads
  * then hold the gradient at the current parameters.  Returns the mean loss
- * (nats per example).  Leaves the normalization state as the forward left
+ * (nats per example; with loss = mse the mean squared error).  Leaves the normalization state as the forward left
  * it: the caller restores a snapshot when it is done. */
 double bnx_ics_pass(bnx_ics_grad *g, bnx_net *net, const bnx_net_snapshot *from, int n,
                     const float *x, bnx_targets y);

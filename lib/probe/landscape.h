@@ -21,7 +21,8 @@
  * along that step's gradient g = grad L(w) on its own mini-batch. */
 typedef struct bnx_landscape_point {
     double loss;            /* L(w) (the caller's: the step's training loss, the mean
-                               cross-entropy over the mini-batch in nats) */
+                               cross-entropy over the mini-batch in nats, or
+                               its mean squared error with loss = mse) */
     double grad_norm;       /* ||g||_2 over every parameter */
     double loss_min, loss_max; /* the range of L(w - m lr g) over the multiples m:
                                Santurkar's "variation of the loss" */

@@ -50,7 +50,10 @@ int bnx_scale_check(bnx_ics_grad *g, bnx_net *net, int b, double a, int n, const
         size_t bytes = sizeof(float) * (size_t)net->num_params;
         memcpy(g->params, net->params, bytes);
         memcpy(g->grads, net->grads, bytes);
-        bnx_layer *nl = o->kind == BNX_LAYER_NORM ? &net->layers[pl] : NULL;
+        /* batch norm's identity with eps scaled is exact; other kinds' is not
+           (layer norm keeps the bias it does not cancel, batch renorm its r, d) */
+        bnx_layer *nl = o->kind == BNX_LAYER_NORM && !strcmp(o->norm.ops->name, "batch")
+                        ? &net->layers[pl] : NULL;
         float eps = nl ? nl->norm.hp.eps : 0.0f;
         for (int mode = 0; mode < 2; mode++) {
             bnx_scale_point *pt = mode == 0 ? train : inference;

@@ -26,9 +26,11 @@ typedef struct bnx_scale_point {
     double logits_error;    /* the network's output */
     double grad_error;      /* a * dL/dW' against dL/dW (training mode only; NaN in
                                inference mode) */
-    /* output_error and grad_error with the block's normalization's eps also
+    /* output_error and grad_error with the block's batch norm's eps also
      * multiplied by a^2 in the scaled pass (training mode, a block whose
-     * nonlinearity's input is a normalization's output; NaN otherwise): the
+     * nonlinearity's input is a `batch` layer's output; NaN otherwise: for
+     * the other kinds the identity is not exact, e.g. layer norm does not
+     * cancel the bias, batch renorm's r and d do not scale): the
      * identity BN(aWu; a^2 eps) = BN(Wu; eps) is exact, so what remains is
      * float rounding, and the difference from output_error is eps's share
      * (about eps / var, which grows as 1/a^2 for a < 1). */

@@ -717,7 +717,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
          * the other one now. */
         double unused, t0 = lap(&t, 0.0, NULL);
         res->final_test_accuracy_ema = res->final_test_accuracy_population = res->final_test_accuracy;
-        int running = bnx_config_uses_running(cfg);
+        int running = bnx_config_uses_running(cfg) && !t.regression; /* mse: no accuracy */
         if (running && cfg->norm_inference == BNX_NORM_INFER_POPULATION) {
             evaluate(&t, BNX_FWD_EVAL, 0, &unused, &res->final_test_accuracy_ema);
         } else if (running) {

@@ -145,8 +145,9 @@ typedef struct bnx_eval_result {
  * opts->batch_size (the last one smaller if it does not divide the set).
  * Errors: BNX_ENOTFOUND when dir has no checkpoint; as bnx_checkpoint_load
  * for one of another config or dataset, or damaged; BNX_EINVAL for options
- * out of range, --update-running without batch statistics, or a config that
- * does not fit the data; BNX_ENOMEM. */
+ * out of range, --update-running without batch statistics, a config that
+ * does not fit the data, or a regression set (loss = mse: it has no
+ * accuracy to evaluate); BNX_ENOMEM. */
 int bnx_trial_eval(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
                    const char *dir, const bnx_eval_opts *opts, bnx_eval_result *res,
                    bnx_error *err);

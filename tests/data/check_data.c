@@ -628,6 +628,12 @@ START_TEST(test_generated_name_and_shape)
     ck_assert_int_eq(bnx_generated_parse(name, &back, &err), BNX_OK);
     ck_assert(back.d == 7 && back.k == 3 && back.train == 50 && back.test == 20 &&
               back.noise == 0.01 && back.seed == 4);
+    bnx_generated_spec fine = s; /* every digit of the noise survives the name */
+    fine.noise = 0.123456789012;
+    ck_assert_int_eq(bnx_generated_parse(bnx_generated_name(&fine, name, sizeof name), &back, NULL),
+                     BNX_OK);
+    ck_assert(back.noise == fine.noise);
+    bnx_generated_name(&s, name, sizeof name);
     static const char *const bad[][2] = {
         {"linear-gaussian", "expected linear-gaussian:d=D"},
         {"linear-gaussian:d=0,k=3,train=5,test=5,noise=0,seed=1", "parameter d is missing"},
