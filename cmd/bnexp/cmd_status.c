@@ -86,7 +86,8 @@ int cmd_status(int argc, char **argv)
         if (look.state != BNX_STATE_PENDING && last_record(dir, t, &step, &accuracy) == 0 &&
             step >= 0) {
             snprintf(steps, sizeof steps, "%ld/%ld", step, t->config.steps);
-            snprintf(acc, sizeof acc, "%.4f", accuracy);
+            if (!isnan(accuracy)) /* loss = mse has none: the column stays empty */
+                snprintf(acc, sizeof acc, "%.4f", accuracy);
         } else {
             snprintf(steps, sizeof steps, "-/%ld", t->config.steps);
         }
