@@ -66,7 +66,7 @@ assert 0 < m["result"]["final_test_accuracy"] <= 1
 ' "$d/manifest.json" "$([ $v = bn ] && echo true || echo false)"; then ok "$v: manifest.json"
     else fail "$v: manifest.json" "$(head -c 600 "$d/manifest.json")"; fi
 done
-check_header "$run/summary.csv" "variant,seed,status,steps,diverged_step,final_test_accuracy,best_test_accuracy,best_step,steps_to_target,target_accuracy,final_test_accuracy_ema,final_test_accuracy_population,probe_layer,probe_unit,p15_drift,p50_drift,p85_drift,wall_time_s"
+check_header "$run/summary.csv" "variant,seed,status,steps,diverged_step,final_test_accuracy,best_test_accuracy,best_step,steps_to_target,target_accuracy,final_test_accuracy_ema,final_test_accuracy_population,probe_layer,probe_unit,p15_drift,p50_drift,p85_drift,wall_time_s,final_test_loss"
 if [ "$(grep -c ',done,300,' "$run/summary.csv")" = 2 ]; then ok "summary: both variants done"
 else fail "summary: both variants done" "$(cat "$run/summary.csv")"; fi
 
@@ -369,6 +369,10 @@ if out=$($BNEXP run deep-linear --seeds 1 --set data_dim=20 --set data_outputs=5
         --set eval_every=100 --set probe_size=128 --out "$dln" 2>&1); then
     ok "run deep-linear (20 linear layers, mse) at a small size"
 else fail "run deep-linear (20 linear layers, mse) at a small size" "$out"; fi
+if grep -q "^variant  *seed status  *loss  *best" <<<"$out" &&
+   grep -Eq "^batch-lr-0.01 +1 done +0\.[0-9]+ +- " <<<"$out"; then
+    ok "deep-linear: the end-of-run table shows the final test loss"
+else fail "deep-linear: the end-of-run table shows the final test loss" "$out"; fi
 if out=$(python3 -c '
 import csv, json, sys
 run = sys.argv[1]
@@ -388,6 +392,10 @@ for v in ("none-lr-0.001", "batch-lr-0.001", "none-lr-0.01", "batch-lr-0.01"):
     ics = [r for r in csv.DictReader(open(d + "ics.csv")) if r["point"] == "weights"]
     assert sorted({int(r["layer"]) for r in ics}) == list(range(1, 21)), len(ics)
 assert len(digests) == 1, digests  # one generated set, whatever the variant
+summary = {r["variant"]: r for r in csv.DictReader(open(run + "/summary.csv"))}
+for v in ("none-lr-0.001", "batch-lr-0.01"):
+    final = list(csv.DictReader(open(run + "/" + v + "/seed-1/metrics.csv")))[-1]["test_loss"]
+    assert summary[v]["final_test_loss"] == final and summary[v]["final_test_accuracy"] == "", summary[v]
 # at lr 0.05 the plain network may diverge (a result, not a failure); BN trains
 m = json.load(open(run + "/none-lr-0.05/seed-1/manifest.json"))
 assert m["status"] in ("done", "diverged"), m["status"]

@@ -112,6 +112,7 @@ int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config
         cJSON_AddNumberToObject(res, "steps", (double)result->steps);
         add_step(res, "diverged_step", result->diverged_step);
         add_number(res, "final_test_accuracy", result->final_test_accuracy);
+        add_number(res, "final_test_loss", result->final_test_loss);
         add_number(res, "best_test_accuracy", result->best_test_accuracy);
         add_step(res, "best_step", result->best_step);
         add_step(res, "steps_to_target", result->steps_to_target);
@@ -162,6 +163,7 @@ static void read_result(const cJSON *root, bnx_manifest_info *info)
     r->steps = (long)result_number(res, "steps", 0);
     r->diverged_step = (long)result_number(res, "diverged_step", -1);
     r->final_test_accuracy = result_number(res, "final_test_accuracy", NAN);
+    r->final_test_loss = result_number(res, "final_test_loss", NAN);
     r->best_test_accuracy = result_number(res, "best_test_accuracy", NAN);
     r->best_step = (long)result_number(res, "best_step", -1);
     /* a manifest from before target_accuracy: steps_to_97 */
@@ -231,8 +233,8 @@ int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err)
 void bnx_summary_row(char *buf, size_t size, const char *variant, long seed,
                      const bnx_trial_result *r)
 {
-    char c[11][32];
-    snprintf(buf, size, "%s,%ld,%s,%ld,%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s,%.2f", variant, seed,
+    char c[12][32];
+    snprintf(buf, size, "%s,%ld,%s,%ld,%s,%s,%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s,%.2f,%s", variant, seed,
              bnx_trial_status_name(r->status), r->steps,
              bnx_csv_num(c[0], 32, (double)r->diverged_step, r->diverged_step >= 0),
              bnx_csv_num(c[1], 32, r->final_test_accuracy, isfinite(r->final_test_accuracy)),
@@ -245,5 +247,6 @@ void bnx_summary_row(char *buf, size_t size, const char *variant, long seed,
              r->probe_layer, r->probe_unit,
              bnx_csv_num(c[7], 32, r->p15_drift, isfinite(r->p15_drift)),
              bnx_csv_num(c[8], 32, r->p50_drift, isfinite(r->p50_drift)),
-             bnx_csv_num(c[9], 32, r->p85_drift, isfinite(r->p85_drift)), r->wall_time_s);
+             bnx_csv_num(c[9], 32, r->p85_drift, isfinite(r->p85_drift)), r->wall_time_s,
+             bnx_csv_num(c[11], 32, r->final_test_loss, isfinite(r->final_test_loss)));
 }

@@ -65,13 +65,19 @@ void bnx_table_suite(const bnx_suite *s, int jobs, bnx_strbuf *sb)
 
 void bnx_table_results(const bnx_plan *plan, const bnx_collect_info *info, bnx_strbuf *sb)
 {
-    bnx_sb_printf(sb, "\n%-16s %5s %-11s %8s %8s %9s %8s\n", "variant", "seed", "status", "final",
-                  "best", "best_step", "wall_s");
+    /* a run with no accuracy anywhere (loss = mse) shows its final test loss */
+    int loss = info->num_trials > 0;
+    for (int i = 0; i < info->num_trials; i++)
+        loss &= !isfinite(info->results[i].final_test_accuracy);
+    bnx_sb_printf(sb, "\n%-16s %5s %-11s %8s %8s %9s %8s\n", "variant", "seed", "status",
+                  loss ? "loss" : "final", "best", "best_step", "wall_s");
     for (int i = 0; i < info->num_trials; i++) {
         const bnx_trial_result *r = &info->results[i];
         char best_step[32] = "-", final[32] = "-", best[32] = "-", wall[32] = "-";
         if (r->best_step >= 0)
             snprintf(best_step, sizeof best_step, "%ld", r->best_step);
+        if (loss && isfinite(r->final_test_loss))
+            snprintf(final, sizeof final, "%.4g", r->final_test_loss);
         if (isfinite(r->final_test_accuracy))
             snprintf(final, sizeof final, "%.4f", r->final_test_accuracy);
         if (isfinite(r->best_test_accuracy))

@@ -32,7 +32,9 @@ void bnx_table_suite(const bnx_suite *s, int jobs, bnx_strbuf *sb);
 /* The end-of-run table appended to sb: a blank line, a header, then per
  * trial of `plan` its variant, seed, state and, from its manifest's
  * result (info, bnx_collect), final and best test accuracy, best step and
- * wall time ("-" where there is none). */
+ * wall time ("-" where there is none); a run none of whose trials has an
+ * accuracy (loss = mse) shows each trial's final test loss instead, in a
+ * column headed "loss". */
 void bnx_table_results(const bnx_plan *plan, const bnx_collect_info *info, bnx_strbuf *sb);
 
 #endif

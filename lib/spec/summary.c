@@ -7,7 +7,7 @@ const char *bnx_summary_header(void)
 {
     return "variant,seed,status,steps,diverged_step,final_test_accuracy,best_test_accuracy,"
            "best_step,steps_to_target,target_accuracy,final_test_accuracy_ema,final_test_accuracy_population,"
-           "probe_layer,probe_unit,p15_drift,p50_drift,p85_drift,wall_time_s";
+           "probe_layer,probe_unit,p15_drift,p50_drift,p85_drift,wall_time_s,final_test_loss";
 }
 
 int bnx_summary_numeric(const char *name)

@@ -1,5 +1,6 @@
 #include "train/checkpoint.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,13 +127,14 @@ static int check_lists(const bnx_checkpoint *ck)
 /* The result's long and double fields, in a fixed order shared by reading
  * and writing (its int fields, status and the probe, follow the longs). */
 #define RESULT_INTS 4
-#define RESULT_REALS 8
+#define RESULT_REALS 9 /* versions 2 to 5: the first 8 (no final_test_loss) */
 static void result_fields(bnx_trial_result *r, long *ints[RESULT_INTS], double *reals[RESULT_REALS])
 {
     long *i[RESULT_INTS] = {&r->steps, &r->diverged_step, &r->best_step, &r->steps_to_target};
     double *d[RESULT_REALS] = {&r->final_test_accuracy, &r->best_test_accuracy,
                                &r->final_test_accuracy_ema, &r->final_test_accuracy_population,
-                               &r->p15_drift, &r->p50_drift, &r->p85_drift, &r->wall_time_s};
+                               &r->p15_drift, &r->p50_drift, &r->p85_drift, &r->wall_time_s,
+                               &r->final_test_loss};
     memcpy(ints, i, sizeof i);
     memcpy(reals, d, sizeof d);
 }
@@ -385,7 +387,7 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
         *ints[i] = get_i64(&r);
     long status = get_i64(&r), probe_layer = get_i64(&r), probe_unit = get_i64(&r);
     for (int i = 0; i < RESULT_REALS; i++)
-        *reals[i] = get_f64(&r);
+        *reals[i] = version >= 6 || i < RESULT_REALS - 1 ? get_f64(&r) : NAN;
     /* versions 2 to 4: the activations probe's drift, its block now */
     unsigned char drift[OLD_DRIFT_BYTES];
     if (version <= LAST_FIXED)

@@ -2,7 +2,7 @@
  * where it stopped, so that a resumed trial writes the same records, row
  * for row, as one that was never interrupted.
  *
- * File format (version 5), every number little-endian (i64: signed 64-bit
+ * File format (version 6), every number little-endian (i64: signed 64-bit
  * integer; u32, u64: unsigned; f64, f32: IEEE 754 double and single):
  *   magic      8 bytes  "BNXCKPT" and a NUL
  *   version    u32      BNX_CHECKPOINT_VERSION
@@ -18,7 +18,8 @@
  *     result.status, .probe_layer, .probe_unit                     i64 each
  *     result.final_test_accuracy, .best_test_accuracy,
  *       .final_test_accuracy_ema, .final_test_accuracy_population,
- *       .p15_drift, .p50_drift, .p85_drift, .wall_time_s          f64 each
+ *       .p15_drift, .p50_drift, .p85_drift, .wall_time_s,
+ *       .final_test_loss                                          f64 each
  *     rng        4 x (state u64, inc u64): data order, Algorithm 2 batches,
  *                dropout, normalization noise
  *     order_len  i64, then order_len x u32 (a permutation of 0..order_len-1)
@@ -50,9 +51,11 @@
 #include "spec/config.h"
 #include "train/result.h"
 
-/* 5: the CSV lengths and the probes' state generic: (name, length) pairs
- * and named blocks (above), instead of fixed fields.  Versions 2 to 4 are
- * still read, their fixed fields mapped to the names they now have:
+/* 6: result.final_test_loss after the other f64 of the result.
+ * 5: as 6 without it (read as NaN); the CSV lengths and the probes' state
+ * generic: (name, length) pairs and named blocks (above), instead of fixed
+ * fields.  Versions 2 to 4 are still read (final_test_loss NaN), their
+ * fixed fields mapped to the names they now have:
  *   4: after the result, drift_lo[3] and drift_hi[3] (f64, interleaved
  *      lo[j], hi[j]) and drift_records (i64): the bytes of the
  *      "activations" block (probe/activations.h); after the normalization
@@ -67,7 +70,7 @@
  *   2 made the normalization state generic (state_len, state) and added
  *   the fourth random stream (noise); 1, with batch norm's running_mean and
  *   running_var alone, is refused. */
-#define BNX_CHECKPOINT_VERSION 5
+#define BNX_CHECKPOINT_VERSION 6
 /* The oldest version read. */
 #define BNX_CHECKPOINT_OLDEST 2
 /* Random streams saved: data order, Algorithm 2 batches, dropout, noise. */

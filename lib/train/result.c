@@ -12,7 +12,7 @@ void bnx_trial_result_init(bnx_trial_result *res, const bnx_config *cfg)
     res->steps_to_target = -1;
     res->target_accuracy = cfg->target_accuracy;
     res->best_step = -1;
-    res->final_test_accuracy = res->best_test_accuracy = NAN;
+    res->final_test_accuracy = res->best_test_accuracy = res->final_test_loss = NAN;
     res->final_test_accuracy_ema = res->final_test_accuracy_population = NAN;
     res->probe_layer = bnx_config_probe_layer(cfg);
     res->probe_unit = cfg->probe_unit;
@@ -26,6 +26,7 @@ int bnx_trial_result_set(bnx_trial_result *res, const char *column, double value
         size_t offset;
     } figures[] = {
         {"final_test_accuracy", offsetof(bnx_trial_result, final_test_accuracy)},
+        {"final_test_loss", offsetof(bnx_trial_result, final_test_loss)},
         {"best_test_accuracy", offsetof(bnx_trial_result, best_test_accuracy)},
         {"final_test_accuracy_ema", offsetof(bnx_trial_result, final_test_accuracy_ema)},
         {"final_test_accuracy_population",

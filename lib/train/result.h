@@ -17,6 +17,8 @@ typedef struct bnx_trial_result {
     long diverged_step;     /* first step whose training loss, or the test loss
                                recorded after it, is not finite; or -1 */
     double final_test_accuracy;
+    double final_test_loss; /* the last record's test loss (cross-entropy, or the mean
+                               squared error with loss = mse); NaN if not measured */
     double best_test_accuracy;
     long best_step;         /* step of the best record, or -1 (no record yet) */
     long steps_to_target;   /* first record step with test accuracy >= target_accuracy,

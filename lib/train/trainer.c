@@ -557,6 +557,7 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start, 
     if (t->timing)
         t->timing->records++;
     res->final_test_accuracy = r->test_accuracy;
+    res->final_test_loss = r->test_loss;
     if (!isnan(r->test_accuracy) &&
         (res->best_step < 0 || r->test_accuracy > res->best_test_accuracy)) {
         res->best_test_accuracy = r->test_accuracy;

@@ -43,6 +43,7 @@ static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values
     ck->result.final_test_accuracy = 0.91;
     ck->result.best_test_accuracy = 0.92;
     ck->result.final_test_accuracy_ema = NAN;
+    ck->result.final_test_loss = 0.3125;
     ck->result.probe_layer = 3;
     ck->result.probe_unit = 5;
     ck->rng[0][0] = 0x0123456789abcdefULL;
@@ -196,6 +197,7 @@ START_TEST(checkpoint_round_trip)
     ck_assert_int_eq(back.result.steps_to_target, -1);
     ck_assert_double_eq(back.result.best_test_accuracy, 0.92);
     ck_assert(isnan(back.result.final_test_accuracy_ema));
+    ck_assert_double_eq(back.result.final_test_loss, 0.3125);
     ck_assert_int_eq(back.result.probe_layer, 3);
     ck_assert_int_eq(back.result.probe_unit, 5);
     ck_assert(back.rng[0][0] == 0x0123456789abcdefULL && back.rng[2][1] == 99 && back.rng[3][0] == 7);
@@ -316,6 +318,7 @@ START_TEST(checkpoint_older_versions_are_read)
             ck_assert_mem_eq(back.state, x.values + 8, 4 * sizeof(float));
             ck_assert_mem_eq(back.params, x.values, 4 * sizeof(float));
             ck_assert_int_eq(back.result.best_step, 1000);
+            ck_assert(isnan(back.result.final_test_loss)); /* not in these versions */
             ck_assert(back.rng[0][0] == 0x0123456789abcdefULL && back.rng[3][0] == 7);
             int csvs = version == 2 ? 3 : version == 3 ? 4 : 5;
             for (int i = 0; i < 5; i++) {
@@ -345,6 +348,41 @@ START_TEST(checkpoint_older_versions_are_read)
 }
 END_TEST
 
+/* Version 5 is version 6 without the result's final_test_loss (the 9th
+ * f64 of the result, 8 bytes at offset 224): read, the loss NaN, all else
+ * as written. */
+START_TEST(checkpoint_version_5_is_read)
+{
+    sample x;
+    encode_sample(&x);
+    size_t at = 56 + 8 * 6 + 8 * (4 + 3) + 8 * 8, size = x.size - 8;
+    double loss;
+    memcpy(&loss, x.buf + at, 8);
+    ck_assert_double_eq(loss, 0.3125); /* the field where the format says */
+    unsigned char *old = malloc(size);
+    memcpy(old, x.buf, at);
+    memcpy(old + at, x.buf + at + 8, x.size - at - 8 - 32);
+    uint32_t version = 5;
+    uint64_t body_len;
+    memcpy(old + 8, &version, 4);
+    memcpy(&body_len, old + 48, 8);
+    body_len -= 8;
+    memcpy(old + 48, &body_len, 8);
+    checksum(old, size);
+    bnx_checkpoint back;
+    bnx_error err;
+    ck_assert_msg(bnx_checkpoint_decode(old, size, "v5", &back, &err) == BNX_OK, "%s", err.msg);
+    ck_assert(isnan(back.result.final_test_loss));
+    ck_assert_double_eq(back.result.best_test_accuracy, 0.92);
+    ck_assert_int_eq(back.cursor, 2);
+    ck_assert_mem_eq(back.params, x.values, 4 * sizeof(float));
+    ck_assert_int_eq(bnx_checkpoint_csv_bytes(&back, fixed_csvs[4]), 500);
+    bnx_checkpoint_free(&back);
+    free(old);
+    free(x.buf);
+}
+END_TEST
+
 /* Every flipped bit and every truncation is refused as a format error. */
 START_TEST(checkpoint_damage_is_refused)
 {
@@ -366,14 +404,14 @@ START_TEST(checkpoint_damage_is_refused)
     }
     /* another version is named as such; version 1 (batch norm's statistics
        alone, before the generic normalization state) as written by an older bnexp */
-    ck_assert_int_eq(BNX_CHECKPOINT_VERSION, 5);
-    x.buf[8] = 6;
+    ck_assert_int_eq(BNX_CHECKPOINT_VERSION, 6);
+    x.buf[8] = 7;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "version 6"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 7"));
     x.buf[8] = 1;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "version 1; this bnexp reads versions 2 to 5 (an older bnexp"));
-    x.buf[8] = 5;
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 1; this bnexp reads versions 2 to 6 (an older bnexp"));
+    x.buf[8] = 6;
     x.buf[x.size - 1] ^= 1;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "checksum"));
@@ -800,6 +838,7 @@ Suite *suite_checkpoint(void)
     tcase_add_test(tc, checkpoint_round_trip);
     tcase_add_test(tc, checkpoint_names_are_checked);
     tcase_add_test(tc, checkpoint_older_versions_are_read);
+    tcase_add_test(tc, checkpoint_version_5_is_read);
     tcase_add_test(tc, checkpoint_damage_is_refused);
     tcase_add_test(tc, checkpoint_identity_ignores_threads_only);
     tcase_add_test(tc, resumed_mlp_matches_uninterrupted);
