@@ -113,12 +113,15 @@ int cmd_trial(int argc, char **argv)
         fprintf(stderr, "bnexp: trial %ld (%s seed %ld) had finished before (%s): nothing to do\n",
                 index, t->variant, t->seed, bnx_trial_status_name(result.status));
     else
-        fprintf(stderr, "bnexp: trial %ld (%s seed %ld) %s: final test accuracy %.4f, %ld steps\n",
+        fprintf(stderr, isnan(result.final_test_accuracy) /* loss = mse has no accuracy */
+                ? "bnexp: trial %ld (%s seed %ld) %s: final test loss %.4g, %ld steps\n"
+                : "bnexp: trial %ld (%s seed %ld) %s: final test accuracy %.4f, %ld steps\n",
                 index, t->variant, t->seed,
                 result.status == BNX_TRIAL_INTERRUPTED ? "interrupted (checkpoint written; run it "
                                                          "again to continue)"
                                                        : bnx_trial_status_name(result.status),
-                isfinite(result.final_test_accuracy) ? result.final_test_accuracy : NAN,
+                isnan(result.final_test_accuracy) ? result.final_test_loss
+                                                  : result.final_test_accuracy,
                 result.steps);
     bnx_plan_free(&plan);
     if (result.status == BNX_TRIAL_INTERRUPTED)
