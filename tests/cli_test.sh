@@ -403,6 +403,8 @@ rows = list(csv.DictReader(open(run + "/batch-lr-0.05/seed-1/metrics.csv")))
 assert float(rows[-1]["test_loss"]) < 0.5 * float(rows[0]["test_loss"]), rows
 ' "$dln" 2>&1); then ok "deep-linear: the generated set named and pinned, no accuracy, the loss falls, ics of 20 layers"
 else fail "deep-linear: generated set, metrics and ics.csv" "$out"; fi
+expect_exit "the report of a regression run says it has no accuracy, and where its loss is" 0 \
+    "No accuracy.*final_test_loss" $BNEXP report --run "$dln"
 mkdir -p "$tmp/dln-trial" && cp "$dln/plan.json" "$dln/experiment.ini" "$tmp/dln-trial/"
 expect_exit "bnexp trial of a regression run says its final test loss" 0 \
     "batch-lr-0.01 seed 1) done: final test loss 0\.[0-9]*, 200 steps" $BNEXP trial "$tmp/dln-trial" 4

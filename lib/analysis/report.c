@@ -222,6 +222,14 @@ int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_rep
                            "seeds)", rep->baseline, t->seed);
     }
     bnx_sb_printf(&sb, "\n\n");
+    int accuracies = 0;
+    for (int k = 0; k < rep->num_rows; k++)
+        accuracies += rep->rows[k].max_accuracy.n;
+    if (!accuracies && rep->num_rows > 0)
+        bnx_sb_printf(&sb, "**No accuracy**: no trial recorded a test accuracy. A run trained "
+                      "on the mean squared error (`loss = mse`) has none: its final test loss "
+                      "is summary.csv's final_test_loss and `bnexp plot loss` draws its training "
+                      "loss; the accuracy columns below stay n/a.\n\n");
     int unfinished = 0, missing = 0;
     for (int k = 0; k < rep->num_rows; k++) {
         unfinished += rep->rows[k].interrupted;
