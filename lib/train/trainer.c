@@ -38,7 +38,6 @@ typedef struct trial {
     float *x;              /* (max_batch, features) gathered mini-batch, or evaluation chunk */
     uint8_t *y;            /* (max_batch) its labels */
     float *yv;             /* (max_batch, classes) its target values (loss = mse), or NULL */
-    int regression;        /* loss = mse: the records have no accuracy */
     uint32_t *pop_idx;     /* (batch_size) examples of one Algorithm 2 batch */
     float *prob, *dlogits; /* (max_batch, classes) */
     bnx_csv metrics;
@@ -74,17 +73,14 @@ static void gather(trial *t, const bnx_dataset *ds, const uint32_t *idx, int n)
         put_example(t, BNX_INPUT_TRAIN, ds, idx[i], i);
 }
 
+/* 1 if the network is trained on the mean squared error (loss = mse): its
+ * records have no accuracy. */
+static int regression(const trial *t) { return t->net.loss == BNX_LOSS_MSE; }
+
 /* The targets of the rows in t->y or t->yv. */
 static bnx_targets gathered(const trial *t)
 {
     return (bnx_targets){.labels = t->y, .values = t->yv};
-}
-
-/* The targets of ds's examples from `first` on. */
-static bnx_targets targets_from(const bnx_dataset *ds, long first)
-{
-    return (bnx_targets){.labels = ds->labels ? ds->labels + first : NULL,
-                         .values = ds->targets ? ds->targets + first * ds->num_classes : NULL};
 }
 
 /* The next mini-batch: from a per-epoch shuffle, where an incomplete batch
@@ -126,52 +122,16 @@ static void estimate_population(trial *t)
     bnx_net_population_end(&t->net);
 }
 
-/* Loss and accuracy on the first `count` images of ds (a set of kind
- * `set`, converted a chunk at a time into t->x) with a forward of `flags`
- * (inference: the moving averages, or Algorithm 2's statistics); when
- * `probe` is set, the probes capture the first probe_size of them (the
- * probe set) in the pass BNX_PROBE_PASS_TEST. */
-static void evaluate_set(trial *t, const bnx_dataset *ds, int set, int count,
-                         unsigned flags, int probe, double *loss, double *accuracy)
-{
-    int classes = t->net.num_classes;
-    double total = 0.0;
-    long right = 0;
-    for (int start = 0; start < count; start += t->eval_chunk) {
-        int n = count - start < t->eval_chunk ? count - start : t->eval_chunk;
-        bnx_input_images(&t->input, set, ds, start, n, t->x);
-        const float *logits = bnx_net_forward(&t->net, n, t->x, flags);
-        int correct;
-        total += bnx_loss_forward(t->net.loss, n, classes, logits, targets_from(ds, start),
-                                  t->prob, &correct);
-        right += correct;
-        for (int i = 0; t->predicted && i < n; i++) {
-            int best = 0;
-            for (int k = 1; k < classes; k++)
-                best = logits[i * classes + k] > logits[i * classes + best] ? k : best;
-            t->predicted[best]++;
-        }
-        if (probe && start < t->cfg->probe_size) {
-            int rows = t->cfg->probe_size - start < n ? t->cfg->probe_size - start : n;
-            bnx_probes_capture(&t->probes, &(bnx_probe_capture){BNX_PROBE_PASS_TEST, n, start, rows});
-        }
-    }
-    *loss = total / count;
-    *accuracy = t->regression ? NAN : (double)right / count;
-}
-
-/* Test loss and accuracy (evaluate_set on the whole test set). */
-static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *accuracy)
-{
-    evaluate_set(t, t->test, BNX_INPUT_TEST, t->test->n, flags, probe, loss, accuracy);
-}
-
 /* Loss and accuracy over `count` examples 0, k, 2k, ... of the first `span`
- * of ds (a set of kind `set`; k = span / count), in chunks of eval_chunk:
- * a sample spread over them (MNIST's first 5,000 test images are the
- * easier half). */
-static void evaluate_strided(trial *t, const bnx_dataset *ds, int set, int span, int count,
-                             unsigned flags, double *loss, double *accuracy)
+ * of ds (a set of kind `set`, k = span / count: all of them when count =
+ * span, else a sample spread over them; MNIST's first 5,000 test images
+ * are the easier half), converted a chunk of eval_chunk at a time into
+ * t->x, with a forward of `flags` (inference: the moving averages, or
+ * Algorithm 2's statistics); when `probe` is set (count = span), the
+ * probes capture the first probe_size of them (the probe set) in the pass
+ * BNX_PROBE_PASS_TEST. */
+static void evaluate_set(trial *t, const bnx_dataset *ds, int set, int span, int count,
+                         unsigned flags, int probe, double *loss, double *accuracy)
 {
     int classes = t->net.num_classes;
     long k = span / count;
@@ -185,15 +145,31 @@ static void evaluate_strided(trial *t, const bnx_dataset *ds, int set, int span,
         int correct;
         total += bnx_loss_forward(t->net.loss, n, classes, logits, gathered(t), t->prob, &correct);
         right += correct;
+        for (int i = 0; t->predicted && i < n; i++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++)
+                best = logits[i * classes + c] > logits[i * classes + best] ? c : best;
+            t->predicted[best]++;
+        }
+        if (probe && start < t->cfg->probe_size) {
+            int rows = t->cfg->probe_size - start < n ? t->cfg->probe_size - start : n;
+            bnx_probes_capture(&t->probes, &(bnx_probe_capture){BNX_PROBE_PASS_TEST, n, start, rows});
+        }
     }
     *loss = total / count;
-    *accuracy = t->regression ? NAN : (double)right / count;
+    *accuracy = regression(t) ? NAN : (double)right / count;
+}
+
+/* Test loss and accuracy (evaluate_set on the whole test set). */
+static void evaluate(trial *t, unsigned flags, int probe, double *loss, double *accuracy)
+{
+    evaluate_set(t, t->test, BNX_INPUT_TEST, t->test->n, t->test->n, flags, probe, loss, accuracy);
 }
 
 /* eval_subset = N at a record before the last: the probes' test pass over
  * the chunks that hold the probe set, exactly as evaluate_set makes them
  * (so the probes write what a whole-set record would), and then loss and
- * accuracy over the N test images 0, k, 2k, ... (evaluate_strided). */
+ * accuracy over the N test images 0, k, 2k, ... (evaluate_set). */
 static void evaluate_subset(trial *t, unsigned flags, double *loss, double *accuracy)
 {
     const bnx_dataset *ds = t->test;
@@ -205,7 +181,7 @@ static void evaluate_subset(trial *t, unsigned flags, double *loss, double *accu
             bnx_net_forward(&t->net, n, t->x, flags);
             bnx_probes_capture(&t->probes, &(bnx_probe_capture){BNX_PROBE_PASS_TEST, n, start, rows});
         }
-    evaluate_strided(t, ds, BNX_INPUT_TEST, ds->n, t->cfg->eval_subset, flags, loss, accuracy);
+    evaluate_set(t, ds, BNX_INPUT_TEST, ds->n, t->cfg->eval_subset, flags, 0, loss, accuracy);
 }
 
 /* BNX_PROBE_PASS_TRAIN: the probe set as training sees it, training-mode
@@ -238,7 +214,7 @@ static unsigned eval_flags(const trial *t)
 static int write_record(trial *t, const bnx_record *r, bnx_error *err)
 {
     char c[8][32];
-    int on = t->train_eval > 0, acc = !t->regression; /* a regression's accuracy: empty */
+    int on = t->train_eval > 0, acc = !regression(t); /* a regression's accuracy: empty */
     return bnx_csv_row(&t->metrics, err, "%ld,%.4f,%s,%s,%s,%s,%s,%s,%s,%.3f", r->step, r->epoch,
                        bnx_csv_num(c[0], 32, r->lr, 1),
                        bnx_csv_num(c[1], 32, r->train_loss, r->has_train),
@@ -299,7 +275,6 @@ static int trial_open(trial *t, bnx_error *err)
     t->order = bnx_calloc((size_t)t->train->n, sizeof(uint32_t), &failed);
     t->x = bnx_calloc((size_t)max_batch * t->features, sizeof(float), &failed);
     t->y = bnx_calloc((size_t)max_batch, 1, &failed);
-    t->regression = t->net.loss == BNX_LOSS_MSE;
     if (ds->targets)
         t->yv = bnx_calloc((size_t)max_batch * ds->num_classes, sizeof(float), &failed);
     t->pop_idx = bnx_calloc((size_t)cfg->batch_size, sizeof(uint32_t), &failed);
@@ -541,11 +516,9 @@ static int record(trial *t, bnx_record *r, bnx_trial_result *res, double start, 
     /* the train-eval set in the same proportion as the test set: every
        (test size / eval_subset)-th of its images */
     int train_subset = subset ? (int)((long)t->train_eval * t->cfg->eval_subset / t->test->n) : 0;
-    if (t->train_eval > 0 && subset && train_subset >= 1)
-        evaluate_strided(t, t->train, BNX_INPUT_TRAIN, t->train_eval, train_subset, eval_flags(t),
-                         &r->train_eval_loss, &r->train_eval_accuracy);
-    else if (t->train_eval > 0)
-        evaluate_set(t, t->train, BNX_INPUT_TRAIN, t->train_eval, eval_flags(t), 0,
+    if (t->train_eval > 0)
+        evaluate_set(t, t->train, BNX_INPUT_TRAIN, t->train_eval,
+                     train_subset >= 1 ? train_subset : t->train_eval, eval_flags(t), 0,
                      &r->train_eval_loss, &r->train_eval_accuracy);
     t1 = lap(t, t1, t->timing ? &t->timing->train_eval : NULL);
     r->epoch = (double)r->step * t->cfg->batch_size / t->train->n;
@@ -696,7 +669,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         if (diverged || step % cfg->eval_every == 0 || step == cfg->steps) {
             r = (bnx_record){.step = step, .has_train = 1,
                              .train_loss = t.loss_sum / (double)t.seen,
-                             .train_accuracy = t.regression ? NAN : (double)t.right / (double)t.seen};
+                             .train_accuracy = regression(&t) ? NAN : (double)t.right / (double)t.seen};
             rc = record(&t, &r, res, start, diverged || step == cfg->steps, opts->progress,
                         opts->ctx, err);
             t.loss_sum = 0.0;
@@ -718,7 +691,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
          * the other one now. */
         double unused, t0 = lap(&t, 0.0, NULL);
         res->final_test_accuracy_ema = res->final_test_accuracy_population = res->final_test_accuracy;
-        int running = bnx_config_uses_running(cfg) && !t.regression; /* mse: no accuracy */
+        int running = bnx_config_uses_running(cfg) && !regression(&t); /* mse: no accuracy */
         if (running && cfg->norm_inference == BNX_NORM_INFER_POPULATION) {
             evaluate(&t, BNX_FWD_EVAL, 0, &unused, &res->final_test_accuracy_ema);
         } else if (running) {
