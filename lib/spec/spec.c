@@ -1,6 +1,5 @@
 #include "spec/spec.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
@@ -724,26 +723,27 @@ static int no_experiment(const char *path, const char *name, bnx_error *err)
     size_t el = strlen(expected), pl = strlen(path);
     if (pl < el || strcmp(path + pl - el, expected) != 0 || (pl > el && path[pl - el - 1] != '/'))
         return bnx_fail(err, code, "cannot read experiment file %s: %s", path, strerror(errno));
-    enum { MAX_NAMES = 256 };
-    char found[MAX_NAMES][64], dir[4096];
-    const char *names[MAX_NAMES];
-    int n = 0;
+    char dir[4096];
     snprintf(dir, sizeof dir, "%.*s", (int)dir_len, path);
-    DIR *d = opendir(dir_len ? dir : ".");
-    for (struct dirent *e; d && n < MAX_NAMES && (e = readdir(d));) {
-        size_t len = strlen(e->d_name);
-        if (len > 4 && len - 4 < sizeof found[0] && strcmp(e->d_name + len - 4, ".ini") == 0) {
-            snprintf(found[n], sizeof found[n], "%.*s", (int)(len - 4), e->d_name);
-            names[n] = found[n];
-            n++;
+    bnx_names files = {0}; /* the experiments beside it: NAME.ini, as NAME */
+    if (bnx_dir_names(dir_len ? dir : ".", 4096, &files, NULL) != BNX_OK)
+        bnx_names_free(&files); /* no suggestion, then */
+    for (int i = 0; i < files.n; i++) {
+        size_t len = strlen(files.v[i]);
+        if (len > 4 && strcmp(files.v[i] + len - 4, ".ini") == 0) {
+            files.v[i][len - 4] = '\0';
+        } else { /* not an experiment: bnx_suggest skips it */
+            free(files.v[i]);
+            files.v[i] = NULL;
         }
     }
-    if (d)
-        closedir(d);
-    const char *near = bnx_suggest(name, names, n);
-    return bnx_fail(err, code, "no experiment '%s'%s%s%s (cannot read %s; `bnexp list` shows the "
-                    "experiments)", name, near ? "; did you mean '" : "", near ? near : "",
-                    near ? "'?" : "", path);
+    const char *near = bnx_suggest(name, (const char *const *)files.v, files.n);
+    char suggestion[300] = "";
+    if (near)
+        snprintf(suggestion, sizeof suggestion, "; did you mean '%s'?", near);
+    bnx_names_free(&files);
+    return bnx_fail(err, code, "no experiment '%s'%s (cannot read %s; `bnexp list` shows the "
+                    "experiments)", name, suggestion, path);
 }
 
 int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error *err)
