@@ -40,9 +40,6 @@ typedef struct bnx_dataset_files {
     int verified;                  /* 1: every digest matched the sums file; 0: not checked */
 } bnx_dataset_files;
 
-/* 1 if ds holds inputs as floats (values) rather than pixel bytes. */
-static inline int bnx_dataset_has_values(const bnx_dataset *ds) { return ds->values != NULL; }
-
 /* Free a dataset's buffers and zero it.  Safe on a zeroed struct. */
 void bnx_dataset_free(bnx_dataset *ds);
 

@@ -10,6 +10,7 @@
 
 #include "core/alloc.h"
 #include "core/rng.h"
+#include "data/sha256.h"
 
 int bnx_generated_is(const char *name)
 {
@@ -93,25 +94,18 @@ static int generate(const bnx_generated_spec *s, const double *a, int n, uint64_
                         BNX_GENERATED_LINEAR);
     bnx_rng rng;
     bnx_rng_seed(&rng, (uint64_t)s->seed, stream);
-    double *x = malloc(sizeof(double) * (size_t)s->d);
-    if (!x)
-        return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for dataset %s",
-                        sizeof(double) * (size_t)s->d, BNX_GENERATED_LINEAR);
     for (int i = 0; i < n; i++) {
         float *xi = ds->values + (size_t)i * (size_t)s->d;
         float *yi = ds->targets + (size_t)i * (size_t)s->k;
-        for (int j = 0; j < s->d; j++) {
+        for (int j = 0; j < s->d; j++)
             xi[j] = (float)bnx_rng_normal(&rng);
-            x[j] = xi[j];
-        }
-        for (int r = 0; r < s->k; r++) {
+        for (int r = 0; r < s->k; r++) { /* A x of the stored (float) x, in double */
             double sum = 0.0;
             for (int j = 0; j < s->d; j++)
-                sum += a[(size_t)r * (size_t)s->d + j] * x[j];
+                sum += a[(size_t)r * (size_t)s->d + j] * xi[j];
             yi[r] = (float)(sum + s->noise * bnx_rng_normal(&rng));
         }
     }
-    free(x);
     return BNX_OK;
 }
 
@@ -126,8 +120,7 @@ static void digest(const bnx_dataset *ds, char hex[65])
     EVP_DigestUpdate(ctx, ds->targets, sizeof(float) * (size_t)ds->n * (size_t)ds->num_classes);
     EVP_DigestFinal_ex(ctx, md, &len);
     EVP_MD_CTX_free(ctx);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    bnx_digest_hex(md, len, hex);
 }
 
 int bnx_generated_load(const char *name, bnx_dataset *train, bnx_dataset *test,

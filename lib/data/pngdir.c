@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/paths.h"
+#include "data/sha256.h"
 
 #define PATH_SIZE 4096
 
@@ -440,8 +441,7 @@ static void digest_line(EVP_MD_CTX *listing, const unsigned char *data, size_t s
     unsigned int len = 0;
     char hex[2 * EVP_MAX_MD_SIZE + 1];
     EVP_Digest(data, size, digest, &len, EVP_sha256(), NULL);
-    for (unsigned int i = 0; i < len; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    bnx_digest_hex(digest, len, hex);
     EVP_DigestUpdate(listing, hex, 2 * (size_t)len);
     EVP_DigestUpdate(listing, "  ", 2);
     EVP_DigestUpdate(listing, rel, strlen(rel));
@@ -514,8 +514,7 @@ static int read_split(const char *split_dir, const struct file_list *files, int 
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int len = 0;
         EVP_DigestFinal_ex(listing, digest, &len);
-        for (unsigned int i = 0; i < len; i++)
-            snprintf(sha256 + 2 * i, 3, "%02x", digest[i]);
+        bnx_digest_hex(digest, len, sha256);
     }
     EVP_MD_CTX_free(listing);
     if (rc) {

@@ -9,6 +9,13 @@
 
 /* Hash a file with `md` and write its digest in hex (2 * digest size + 1
  * bytes) into hex. */
+void bnx_digest_hex(const unsigned char *digest, unsigned int len, char *hex)
+{
+    for (unsigned int i = 0; i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    hex[2 * len] = '\0';
+}
+
 static int digest_file(const char *path, const EVP_MD *md, const char *md_name, char *hex,
                        bnx_error *err)
 {
@@ -42,9 +49,7 @@ static int digest_file(const char *path, const EVP_MD *md, const char *md_name, 
         rc = bnx_fail(err, BNX_EIO, "%s: OpenSSL cannot finish a %s digest", path, md_name);
         goto done;
     }
-    for (unsigned int i = 0; i < len; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-    hex[2 * len] = '\0';
+    bnx_digest_hex(digest, len, hex);
 
 done:
     EVP_MD_CTX_free(ctx);

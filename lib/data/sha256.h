@@ -10,6 +10,10 @@
 
 #include "core/error.h"
 
+/* digest[0 .. len) as 2 * len lowercase hex digits and a NUL into hex
+ * (2 * len + 1 bytes).  Cannot fail. */
+void bnx_digest_hex(const unsigned char *digest, unsigned int len, char *hex);
+
 /* Hash the contents of the file at `path` (read as raw bytes, never
  * decompressed) and write the digest as 64 lowercase hex digits plus a NUL
  * into hex[65].
