@@ -6,7 +6,13 @@
 
 bnx_layer *bnx_layout_add(bnx_net *net, bnx_layer_kind kind, int c, int h, int w, int spatial)
 {
-    const bnx_layer *prev = net->num_layers > 0 ? &net->layers[net->num_layers - 1] : NULL;
+    return bnx_layout_add_from(net, kind, net->num_layers - 1, c, h, w, spatial);
+}
+
+bnx_layer *bnx_layout_add_from(bnx_net *net, bnx_layer_kind kind, int from, int c, int h, int w,
+                               int spatial)
+{
+    const bnx_layer *prev = from >= 0 ? &net->layers[from] : NULL;
     int in = prev ? prev->out : net->in_features;
     bnx_layer *l;
     if (net->num_layers < BNX_MAX_LAYERS) {
@@ -17,6 +23,8 @@ bnx_layer *bnx_layout_add(bnx_net *net, bnx_layer_kind kind, int c, int h, int w
     }
     memset(l, 0, sizeof *l);
     l->kind = kind;
+    l->from = from;
+    l->src = -1;
     l->in = in;
     l->c = c;
     l->height = h;
@@ -92,7 +100,7 @@ int bnx_layout_input_norm(bnx_net *net, const bnx_net_spec *spec, int maps, bnx_
 int bnx_layout_block(bnx_net *net, const bnx_net_spec *spec, int kind, int *preact,
                      bnx_error *err)
 {
-    int b = net->num_blocks, max = (int)(sizeof net->block_weight / sizeof net->block_weight[0]);
+    int b = net->num_blocks, max = BNX_MAX_BLOCKS;
     if (b == max) /* refused by bnx_net_create */
         net->overflow = 1;
     else
@@ -106,6 +114,19 @@ int bnx_layout_block(bnx_net *net, const bnx_net_spec *spec, int kind, int *prea
     bnx_layout_add_same(net, bnx_layout_activation(spec->activation));
     if (kind && spec->norm_placement == BNX_NORM_AFTER && add_norm(net, spec, kind, err))
         return err ? err->code : BNX_EINVAL;
+    return BNX_OK;
+}
+
+int bnx_layout_norm_block(bnx_net *net, const bnx_net_spec *spec, int kind, bnx_error *err)
+{
+    if (net->num_blocks == BNX_MAX_BLOCKS) /* refused by bnx_net_create */
+        net->overflow = 1;
+    else
+        net->block_weight[net->num_blocks] = net->num_layers - 1;
+    if (kind && add_norm(net, spec, kind, err))
+        return err ? err->code : BNX_EINVAL;
+    if (net->num_blocks < BNX_MAX_BLOCKS)
+        net->block_preact[net->num_blocks++] = net->num_layers - 1;
     return BNX_OK;
 }
 

@@ -25,6 +25,14 @@
  * layer, drop for dropout). */
 bnx_layer *bnx_layout_add(bnx_net *net, bnx_layer_kind kind, int c, int h, int w, int spatial);
 
+/* bnx_layout_add for a layer whose input is layer `from`'s output (-1:
+ * the network input) instead of the previous layer's: a residual block's
+ * first convolution or its shortcut, which read the block's input
+ * (model.h, "Graphs that are not a chain").  from must be an index already
+ * laid out. */
+bnx_layer *bnx_layout_add_from(bnx_net *net, bnx_layer_kind kind, int from, int c, int h, int w,
+                               int spatial);
+
 /* Append a layer of the previous layer's shape and layout. */
 bnx_layer *bnx_layout_add_same(bnx_net *net, bnx_layer_kind kind);
 
@@ -48,6 +56,14 @@ int bnx_layout_input_norm(bnx_net *net, const bnx_net_spec *spec, int maps, bnx_
  * connected layer). */
 int bnx_layout_block(bnx_net *net, const bnx_net_spec *spec, int kind, int *preact,
                      bnx_error *err);
+
+/* A block whose nonlinearity comes later: after the conv layer just
+ * appended, the normalization of kind `kind` alone (0: none), recorded as
+ * a block whose nonlinearity's input is the normalization's output (the
+ * conv's output without one).  A residual block's last convolution (He et
+ * al. 2016: conv - norm, added to the shortcut, then ReLU), whose
+ * normalised output is what ics reads.  Errors: as bnx_layout_block. */
+int bnx_layout_norm_block(bnx_net *net, const bnx_net_spec *spec, int kind, bnx_error *err);
 
 /* The fully connected head, after the layer just appended (or the input):
  *   [linear (hidden_units) -> block (norm_fc) -> dropout] x hidden_layers,

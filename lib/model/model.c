@@ -5,6 +5,7 @@
 
 #include "model/cnn.h"
 #include "model/mlp.h"
+#include "model/resnet.h"
 
 /* The table: one row a type, in the order `bnexp list` and messages name
  * them; the config name is the ops' own, and the key `model` stores the
@@ -12,6 +13,8 @@
 static const bnx_model_ops *const table[] = {
     &bnx_mlp_ops,
     &bnx_cnn_ops,
+    &bnx_resnet_ops,
+    &bnx_plain_ops,
 };
 static const int num_models = (int)(sizeof table / sizeof table[0]);
 

@@ -1,7 +1,8 @@
 /* The network types: one interface, one table.
  *
  * The key `model` names a row of the table in model.c.  Each type is one
- * file in lib/model/ (mlp.c, cnn.c) holding one bnx_model_ops: its config
+ * file in lib/model/ (mlp.c, cnn.c; resnet.c holds resnet and its plain
+ * twin, which share one layout) with its bnx_model_ops: its config
  * name, the line `bnexp list` prints for it, its traits, the config keys it
  * reads (by name) and its layout function, which appends the network's
  * layers for a net spec with the bricks of model/layout.h (layers, a
@@ -51,33 +52,29 @@
  * connected hidden layers leaves the first two nothing to read and must
  * say what they hold for it (train/trainer.c's probes).
  *
- * Graphs that are not a chain.  A layer reads the output of the layer
- * before it (the network input for the first), and forward and backward
- * walk the list in order, so the list must be in an order in which every
- * layer comes after the layers it reads (topological order).  A residual
- * network (He et al. 2016: y = F(x) + x, or + a 1x1 stride-2 projection of
- * x where the shape changes) is laid out as such a list, with two layer
- * kinds it would add (step 4):
- *   - BNX_LAYER_ADD with a field src = k: y = x + layers[k].y, the two of
- *     one shape (the shortcut; k is the index of the block's input layer,
- *     which the layout function notes as net->num_layers - 1 when it
- *     appends that layer).  Its backward passes dy on as dx and also adds
- *     dy to the gradient of layer k's output: net.c then keeps, for each
- *     layer an ADD reads, a buffer the ADD's backward writes and that is
- *     added to the gradient arriving from layer k + 1 before layer k's own
- *     backward runs (the two alternating grad_buf buffers carry only a
- *     chain's gradients);
- *   - a field from = k on a layer whose input is not the previous layer's
- *     output (a projection shortcut's 1x1 conv reads the block's input k):
- *     forward, backward and in_layout read layers[from] instead of the
- *     previous layer, and its dx joins layer k's gradient as an ADD's
- *     does.
- * What ResNet needs besides is there: a conv layer takes its kernel,
- * stride and padding per layer (bnx_conv_geom_init: a stride-2 or a 1x1
- * convolution is a geometry), and global average pooling is an AVGPOOL
- * layer whose window is the whole map (kh = stride = the map's size, a 1x1
- * output) followed by FLATTEN.  Blocks (bnx_layout_block) may sit anywhere
- * in the list, and the probes that read them need no change. */
+ * Graphs that are not a chain.  Every layer reads one earlier layer's
+ * output, `from` (the previous layer in a chain, which bnx_layout_add
+ * sets; bnx_layout_add_from names another; -1: the network input), and
+ * forward and backward walk the list in order, so the list is in an order
+ * in which every layer comes after the layers it reads.  A residual
+ * network (He et al. 2016: y = F(x) + x, or + a shortcut of x where the
+ * shape changes; model/resnet.c) is laid out so, with two layer kinds:
+ *   - BNX_LAYER_ADD with src = k: y = input + layers[k].y, one shape; its
+ *     backward gives dy to both inputs;
+ *   - BNX_LAYER_SHORTCUT: option A's zero-padded, subsampled identity
+ *     (nn/residual.h) of its `from` layer; a projection shortcut (option
+ *     B) is an ordinary 1x1 conv layer with from = the block's input.
+ * net.c finds every join, a layer whose output is read by another layer
+ * than the next one alone (a block's input, a shortcut), and gives it a
+ * buffer dy in which the gradients of all its readers are summed (the
+ * first reader in backward order writes, the others add); in a chain a
+ * layer's dy is the next layer's dx, in the two alternating buffers.
+ * A conv layer takes its kernel, stride and padding per layer
+ * (bnx_conv_geom_init: a stride-2 or a 1x1 convolution is a geometry), and
+ * global average pooling is an AVGPOOL layer whose window is the whole map
+ * (kh = stride = the map's side, a 1x1 output) followed by FLATTEN.
+ * Blocks (bnx_layout_block, bnx_layout_norm_block) may sit anywhere in the
+ * list, and the probes that read them need no change. */
 #ifndef BNX_MODEL_MODEL_H
 #define BNX_MODEL_MODEL_H
 

@@ -12,6 +12,7 @@
 #include "nn/dropout.h"
 #include "nn/linear.h"
 #include "nn/pool.h"
+#include "nn/residual.h"
 #include "nn/sgd.h"
 
 /* ---- building: spec->model lays the layers out (model/model.h, through
@@ -25,7 +26,35 @@ static int has_bias(const bnx_net *net, int i)
     bnx_layer_kind k = net->layers[i].kind;
     const bnx_layer *next = i + 1 < net->num_layers ? &net->layers[i + 1] : NULL;
     return (k == BNX_LAYER_LINEAR || k == BNX_LAYER_CONV) &&
-           !(next && next->kind == BNX_LAYER_NORM && (next->norm.ops->traits & BNX_NORM_CANCELS_BIAS));
+           !(next && next->from == i && next->kind == BNX_LAYER_NORM &&
+             (next->norm.ops->traits & BNX_NORM_CANCELS_BIAS));
+}
+
+/* ---- the graph: which layers read which (model.h, "Graphs that are not
+ * a chain") ---- */
+
+/* Mark every join: a layer whose output is read by another layer than the
+ * next one alone (through `from` or an ADD's `src`) gets last_reader, the
+ * highest index reading it; in a chain last_reader stays -1.  A layer
+ * nobody reads (the last) is no join. */
+static void mark_joins(bnx_net *net)
+{
+    for (int i = 0; i < net->num_layers; i++)
+        net->layers[i].last_reader = -1;
+    for (int i = 0; i < net->num_layers; i++) {
+        int readers = 0, last = -1, chain = 0;
+        for (int j = i + 1; j < net->num_layers; j++) {
+            const bnx_layer *r = &net->layers[j];
+            int reads = (r->from == i) + (r->kind == BNX_LAYER_ADD && r->src == i);
+            if (reads) {
+                readers += reads;
+                last = j;
+                chain = j == i + 1 && r->from == i && reads == 1;
+            }
+        }
+        if (readers > 1 || (readers == 1 && !chain))
+            net->layers[i].last_reader = last;
+    }
 }
 
 size_t bnx_layer_weight_count(const bnx_layer *l)
@@ -83,6 +112,8 @@ static void layer_buffers(bnx_net *net, int i, buffer_fn fn, void *ctx)
     bnx_layer *l = &net->layers[i];
     size_t rows = (size_t)net->max_batch;
     fn(ctx, (void **)&l->y, rows * l->out, sizeof(float), USE_ACTIVATIONS);
+    if (l->last_reader >= 0)
+        fn(ctx, (void **)&l->dy, rows * l->out, sizeof(float), USE_ACTIVATIONS);
     switch (l->kind) {
     case BNX_LAYER_CONV:
         fn(ctx, (void **)&l->col, bnx_conv_scratch_floats(&l->geom, (int)rows), sizeof(float),
@@ -107,10 +138,11 @@ static void layer_buffers(bnx_net *net, int i, buffer_fn fn, void *ctx)
     }
 }
 
-/* 1 if layer i's backward writes an input gradient dx. */
+/* 1 if layer i's backward writes an input gradient dx: it reads a layer,
+ * or it is a normalization (of the input). */
 static int has_dx(const bnx_net *net, int i)
 {
-    return i > 0 || net->layers[i].kind == BNX_LAYER_NORM;
+    return net->layers[i].from >= 0 || net->layers[i].kind == BNX_LAYER_NORM;
 }
 
 /* Every buffer of the network: each layer's (layer_buffers), then the two
@@ -190,7 +222,10 @@ static int allocate(bnx_net *net, bnx_error *err)
     size_t off = 0;
     for (int i = 0; !failed && i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
-        l->dx = has_dx(net, i) ? net->grad_buf[i % 2] : NULL;
+        const bnx_layer *f = l->from >= 0 ? &net->layers[l->from] : NULL;
+        /* the first of a join's readers in backward order writes its dx
+         * straight into the join's dy */
+        l->dx = !has_dx(net, i) ? NULL : f && f->last_reader == i ? f->dy : net->grad_buf[i % 2];
         if (l->kind == BNX_LAYER_LINEAR || l->kind == BNX_LAYER_CONV) {
             l->w = net->params + off;
             l->dw = net->grads + off;
@@ -230,6 +265,7 @@ static int lay_out(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_er
     net->activation = spec->activation;
     net->model = spec->model;
     int rc = spec->model->layout(net, spec, err);
+    mark_joins(net);
     if (rc == BNX_OK && net->overflow)
         return bnx_fail(err, BNX_EINVAL, "model = %s: the network has more than %d layers or %d "
                         "blocks (BNX_MAX_LAYERS)", spec->model->name, BNX_MAX_LAYERS,
@@ -273,6 +309,7 @@ void bnx_net_destroy(bnx_net *net)
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
         free(l->y);
+        free(l->dy);
         free(l->col);
         free(l->argmax);
         free(l->mask);
@@ -300,6 +337,8 @@ void bnx_net_init(bnx_net *net, bnx_init scheme, float std, bnx_rng *rng)
         bnx_layer *l = &net->layers[i];
         if (l->kind == BNX_LAYER_NORM) {
             bnx_norm_reset(&l->norm);
+            if (l->zero_init)
+                memset(l->norm.gamma, 0, sizeof(float) * (size_t)l->c);
             continue;
         }
         size_t count = bnx_layer_weight_count(l);
@@ -326,6 +365,8 @@ void bnx_net_init(bnx_net *net, bnx_init scheme, float std, bnx_rng *rng)
         for (size_t j = 0; j < count; j++)
             l->w[j] = (float)(uniform ? scale * (2.0 * bnx_rng_uniform(rng) - 1.0)
                                       : scale * bnx_rng_normal(rng));
+        if (l->zero_init) /* drawn all the same, so the other layers' weights do not move */
+            memset(l->w, 0, sizeof(float) * count);
         if (l->b)
             memset(l->b, 0, sizeof(float) * (size_t)l->c);
     }
@@ -356,19 +397,27 @@ static bnx_norm_view norm_view(const bnx_layer *l, int n)
     return (bnx_norm_view){.n = n, .c = l->c, .s = l->height * l->width, .cmajor = l->spatial};
 }
 
-/* The layout of layer i's input: the first conv reads the (N, C, H, W)
- * input (or an input normalization's output, the same rows), later ones
- * (C, N, H, W). */
+/* The output of the layer layer i reads, or the network input x. */
+static const float *input_of(const bnx_net *net, int i, const float *x)
+{
+    int f = net->layers[i].from;
+    return f >= 0 ? net->layers[f].y : x;
+}
+
+/* The layout of layer i's input: a layer reading the (N, C, H, W) network
+ * input (or an input normalization's output, the same rows) or rows sees
+ * NCHW, one reading conv maps (C, N, H, W). */
 static enum bnx_layout in_layout(const bnx_net *net, int i)
 {
-    return i == 0 || !net->layers[i - 1].spatial ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW;
+    int f = net->layers[i].from;
+    return f < 0 || !net->layers[f].spatial ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW;
 }
 
 const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags)
 {
-    const float *in = x;
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
+        const float *in = input_of(net, i, x);
         int count = n * l->out;
         enum bnx_layout layout = in_layout(net, i);
         double start = net->timing ? bnx_now() : 0.0;
@@ -387,7 +436,7 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
             bnx_avgpool_forward(l->c * n, l->geom.h, l->geom.w, l->geom.kh, l->geom.stride, in, l->y);
             break;
         case BNX_LAYER_FLATTEN: {
-            const bnx_layer *prev = &net->layers[i - 1];
+            const bnx_layer *prev = &net->layers[l->from];
             bnx_cnhw_to_rows(prev->c, n, prev->height * prev->width, in, l->y);
             break;
         }
@@ -416,20 +465,42 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
                 memcpy(l->y, in, sizeof(float) * (size_t)count);
             }
             break;
+        case BNX_LAYER_SHORTCUT:
+            bnx_shortcut_a_forward(n, l->geom.c, l->c, l->geom.h, l->geom.w, l->geom.stride,
+                                   l->spatial, in, l->y);
+            break;
+        case BNX_LAYER_ADD:
+            bnx_residual_add(count, in, net->layers[l->src].y, l->y);
+            break;
         }
         if (net->timing)
             net->timing[2 * i] += bnx_now() - start;
-        in = l->y;
     }
-    return in;
+    return net->layers[net->num_layers - 1].y;
+}
+
+/* Give a gradient g (count values) of layer f's output to f's join
+ * buffer: written by the first reader in backward order (reader ==
+ * last_reader), added by the others.  Nothing when g already is it. */
+static void join_gradient(bnx_net *net, int f, int reader, long count, const float *g)
+{
+    bnx_layer *l = &net->layers[f];
+    if (g == l->dy)
+        return;
+    if (reader == l->last_reader)
+        memcpy(l->dy, g, sizeof(float) * (size_t)count);
+    else
+        bnx_residual_add(count, l->dy, g, l->dy);
 }
 
 void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
 {
-    const float *dy = dlogits;
     for (int i = net->num_layers - 1; i >= 0; i--) {
         bnx_layer *l = &net->layers[i];
-        const float *in = i > 0 ? net->layers[i - 1].y : x;
+        const float *in = input_of(net, i, x);
+        const float *dy = i == net->num_layers - 1 ? dlogits
+                          : l->dy                  ? l->dy
+                                                   : net->layers[i + 1].dx;
         int count = n * l->out;
         enum bnx_layout layout = in_layout(net, i);
         double start = net->timing ? bnx_now() : 0.0;
@@ -448,7 +519,7 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
             bnx_avgpool_backward(l->c * n, l->geom.h, l->geom.w, l->geom.kh, l->geom.stride, dy, l->dx);
             break;
         case BNX_LAYER_FLATTEN: {
-            const bnx_layer *prev = &net->layers[i - 1];
+            const bnx_layer *prev = &net->layers[l->from];
             bnx_rows_to_cnhw(prev->c, n, prev->height * prev->width, dy, l->dx);
             break;
         }
@@ -467,15 +538,24 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
             bnx_tanh_backward(count, l->y, dy, l->dx);
             break;
         case BNX_LAYER_IDENTITY:
-            memcpy(l->dx, dy, sizeof(float) * (size_t)count);
+        case BNX_LAYER_ADD: /* dy reaches both inputs unchanged */
+            if (l->dx)
+                memcpy(l->dx, dy, sizeof(float) * (size_t)count);
             break;
         case BNX_LAYER_DROPOUT:
             bnx_dropout_backward(count, l->mask, dy, l->dx);
             break;
+        case BNX_LAYER_SHORTCUT:
+            bnx_shortcut_a_backward(n, l->geom.c, l->c, l->geom.h, l->geom.w, l->geom.stride,
+                                    l->spatial, dy, l->dx);
+            break;
         }
+        if (l->kind == BNX_LAYER_ADD)
+            join_gradient(net, l->src, i, count, dy);
+        if (l->dx && l->from >= 0 && net->layers[l->from].last_reader >= 0)
+            join_gradient(net, l->from, i, (long)n * l->in, l->dx);
         if (net->timing)
             net->timing[2 * i + 1] += bnx_now() - start;
-        dy = l->dx;
     }
 }
 

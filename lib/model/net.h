@@ -31,7 +31,8 @@
 /* A network type (model/model.h). */
 typedef struct bnx_model_ops bnx_model_ops;
 
-#define BNX_MAX_LAYERS 160
+#define BNX_MAX_LAYERS 256
+#define BNX_MAX_BLOCKS 64     /* conv and fully connected hidden blocks recorded */
 #define BNX_MAX_HIDDEN 32
 #define BNX_MAX_CONV 8
 #define BNX_MAX_UNITS 65536
@@ -49,6 +50,9 @@ typedef enum bnx_layer_kind {
     BNX_LAYER_TANH,
     BNX_LAYER_IDENTITY,     /* activation = linear: y = x (a copy) */
     BNX_LAYER_DROPOUT,
+    BNX_LAYER_SHORTCUT,     /* option A shortcut (nn/residual.h) of layer `from`'s maps:
+                               subsampled by geom.stride, zero channels padded to c */
+    BNX_LAYER_ADD,          /* y = input + layers[src].y, one shape (a residual addition) */
 } bnx_layer_kind;
 
 /* The hidden nonlinearity; BNX_ACT_LINEAR is none at all (y = x), for
@@ -58,6 +62,10 @@ typedef enum bnx_pool { BNX_POOL_MAX, BNX_POOL_AVG, BNX_POOL_NONE } bnx_pool;
 /* Where the normalization sits in a block: before the nonlinearity (the
  * paper, Section 3.2) or after it. */
 typedef enum bnx_norm_placement { BNX_NORM_BEFORE, BNX_NORM_AFTER } bnx_norm_placement;
+/* A residual network's shortcut where the shape changes (He et al. 2016,
+ * Section 3.3): A, the identity with zero channels padded (parameter-free);
+ * B, a 1x1 convolution at the stride, followed by a normalization. */
+typedef enum bnx_shortcut { BNX_SHORTCUT_A, BNX_SHORTCUT_B } bnx_shortcut;
 
 /* Weight initialisers, with PyTorch's definitions (torch.nn.init): for a
  * linear layer fan_in = in, fan_out = out; for a convolution fan_in =
@@ -79,6 +87,14 @@ typedef enum bnx_init {
 
 typedef struct bnx_layer {
     bnx_layer_kind kind;
+    int from;               /* the layer whose output is this layer's input: the previous
+                               one (index - 1) in a chain; -1: the network input */
+    int src;                /* ADD: the layer whose output is added to the input; -1 */
+    int last_reader;        /* a join (dy below): the highest index of a layer reading y,
+                               whose backward runs first and writes dy (the others add);
+                               -1 in a chain */
+    int zero_init;          /* 1: starts at zero (bnx_net_init): a normalization's gamma,
+                               or a conv or linear layer's weights (zero_init_residual) */
     int in, out;            /* values per example in and out */
     int c, height, width;   /* output shape per example (1 x 1 for rows) */
     int spatial;            /* 1: activations are (C, N, H, W); 0: rows, (N, C*H*W) (as
@@ -95,8 +111,13 @@ typedef struct bnx_layer {
     float *y;               /* output (max_batch * out) */
     float *dx;              /* dL/d(input) (max_batch * in), valid until the backward
                                of the layer below (it shares two buffers with every
-                               other layer: bnx_net.grad_buf); NULL for layer 0 unless
-                               it is a normalization (whose backward writes it) */
+                               other layer: bnx_net.grad_buf); NULL for a layer that
+                               reads the network input unless it is a normalization
+                               (whose backward writes it) */
+    float *dy;              /* a join: dL/d(y) summed over the layers that read y (max_batch
+                               * out), for a layer whose output is read by another layer than
+                               the next one alone (a residual block's input, a shortcut);
+                               NULL in a chain, where dy is the next layer's dx */
 } bnx_layer;
 
 /* What a network is built from: the keys of a trial (spec/config.h's
@@ -132,6 +153,10 @@ typedef struct bnx_net_spec {
     bnx_pool pool;
     int pool_size;          /* window and stride */
     int pool_every;
+    int depth;              /* resnet, plain: layers with weights, 6n + 2 */
+    int width;              /* resnet, plain: channels of the first stage */
+    int shortcut;           /* resnet: BNX_SHORTCUT_A or BNX_SHORTCUT_B */
+    int zero_init_residual; /* resnet: each block's last gamma (or conv, without norm) at 0 */
     int hidden_layers;      /* >= 1 */
     int hidden_units;
     bnx_activation activation;
@@ -156,8 +181,8 @@ typedef struct bnx_net {
                                    layer k's pre-activation (input to its
                                    nonlinearity) */
     int num_blocks;             /* conv and fully connected hidden blocks, in order */
-    int block_weight[BNX_MAX_CONV + BNX_MAX_HIDDEN]; /* block b's conv or linear layer */
-    int block_preact[BNX_MAX_CONV + BNX_MAX_HIDDEN]; /* the layer whose output is its
+    int block_weight[BNX_MAX_BLOCKS]; /* block b's conv or linear layer */
+    int block_preact[BNX_MAX_BLOCKS]; /* the layer whose output is its
                                    nonlinearity's input */
     int num_params;             /* trainable parameters */
     float *params, *grads, *velocity; /* (num_params) each; layer pointers view them */

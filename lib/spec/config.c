@@ -55,6 +55,10 @@ static const struct key keys[] = {
     {"pool", K_ENUM, OFF(pool), 0, 0, "max|avg|none", "max", "cnn: pooling after conv blocks", 0},
     {"pool_size", K_INT, OFF(pool_size), 1, 8, NULL, "2", "cnn: pooling window and stride", 0},
     {"pool_every", K_INT, OFF(pool_every), 1, BNX_MAX_CONV, NULL, "1", "cnn: pool after every pool_every-th conv block", 0},
+    {"depth", K_INT, OFF(depth), 8, 56, NULL, "8", "resnet, plain: layers with weights, 6n + 2 (n basic blocks in each of the three stages; He et al. 2016, Section 4.2)", 0},
+    {"width", K_INT, OFF(width), 1, 256, NULL, "16", "resnet, plain: channels of the first stage (the second has 2x, the third 4x)", 0},
+    {"shortcut", K_ENUM, OFF(shortcut), 0, 0, "A|B", "A", "resnet: the shortcut where a block changes shape: A, zero-padded identity at stride 2 (parameter-free); B, a 1x1 convolution at stride 2 and a normalization", 0},
+    {"zero_init_residual", K_BOOL, OFF(zero_init_residual), 0, 1, NULL, "false", "resnet: start each block's last gamma at 0 (Goyal et al. 2017, Section 5.1), or with norm = none its last conv's weights", 0},
     {"hidden_layers", K_INT, OFF(hidden_layers), 1, BNX_MAX_HIDDEN, NULL, "3", "fully connected hidden layers", 0},
     {"hidden_units", K_INT, OFF(hidden_units), 1, 4096, NULL, "100", "units per hidden layer", 0},
     {"activation", K_ENUM, OFF(activation), 0, 0, "sigmoid|relu|tanh|linear", "sigmoid", "hidden nonlinearity (linear: none, y = x; a deep linear network)", 0},
@@ -420,9 +424,10 @@ static const bnx_norm_ops *block_norm(const bnx_config *cfg, int i, const char *
     *key = i == 2 ? "input_norm" : i == 1 && cfg->norm_fc != BNX_NORM_SAME ? "norm_fc" : "norm";
     if (i == 0)
         return bnx_norm_ops_of(bnx_model_ops_of(cfg->model)->traits & BNX_MODEL_MAPS ? cfg->norm : 0);
+    const bnx_model_ops *model = bnx_model_ops_of(cfg->model);
     if (i == 2)
-        return bnx_norm_ops_of(cfg->input_norm);
-    return bnx_norm_ops_of(bnx_config_norm_fc(cfg));
+        return bnx_norm_ops_of(bnx_model_reads(model, "input_norm") ? cfg->input_norm : 0);
+    return bnx_norm_ops_of(bnx_model_reads(model, "norm_fc") ? bnx_config_norm_fc(cfg) : 0);
 }
 
 int bnx_config_input_extras(const bnx_config *cfg)
@@ -533,6 +538,10 @@ void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes
         .pool = (bnx_pool)cfg->pool,
         .pool_size = cfg->pool_size,
         .pool_every = cfg->pool_every,
+        .depth = cfg->depth,
+        .width = cfg->width,
+        .shortcut = cfg->shortcut,
+        .zero_init_residual = cfg->zero_init_residual,
         .hidden_layers = cfg->hidden_layers,
         .hidden_units = cfg->hidden_units,
         .activation = (bnx_activation)cfg->activation,

@@ -37,6 +37,10 @@ typedef struct bnx_config {
     int pool;               /* enum bnx_pool */
     int pool_size;          /* window and stride of the pooling */
     int pool_every;         /* pool after every pool_every-th conv block */
+    int depth;              /* resnet, plain: 6n + 2 */
+    int width;              /* resnet, plain: the first stage's channels */
+    int shortcut;           /* resnet: enum bnx_shortcut */
+    int zero_init_residual; /* resnet: 1: each block's last gamma (or conv) at 0 */
     int hidden_layers;      /* fully connected hidden layers */
     int hidden_units;       /* units per hidden layer */
     int activation;         /* enum bnx_activation */

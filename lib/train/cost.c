@@ -22,7 +22,9 @@ double bnx_net_forward_flops(const bnx_net *net)
         case BNX_LAYER_SIGMOID:
         case BNX_LAYER_RELU:
         case BNX_LAYER_TANH:
-        case BNX_LAYER_DROPOUT: flops += out; break;
+        case BNX_LAYER_DROPOUT:
+        case BNX_LAYER_ADD: flops += out; break;
+        case BNX_LAYER_SHORTCUT:
         case BNX_LAYER_FLATTEN:
         case BNX_LAYER_IDENTITY: break;
         }

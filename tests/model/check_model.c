@@ -73,12 +73,12 @@ START_TEST(table_is_well_formed)
 
     char names[256], allowed[256];
     bnx_model_names(names, sizeof names, "|", 0);
-    ck_assert_str_eq(names, "mlp|cnn");
+    ck_assert_str_eq(names, "mlp|cnn|resnet|plain");
     bnx_config_key_allowed(bnx_config_key_index("model"), allowed, sizeof allowed);
     ck_assert_str_eq(allowed, names);
     ck_assert_int_ge(bnx_model_find(bnx_config_key_default(bnx_config_key_index("model"))), 0);
     bnx_model_names(names, sizeof names, ", ", BNX_MODEL_MAPS);
-    ck_assert_str_eq(names, "cnn");
+    ck_assert_str_eq(names, "cnn, resnet, plain");
     bnx_model_names(names, sizeof names, ", ", BNX_MODEL_FLAT_INPUT | BNX_MODEL_MAPS);
     ck_assert_str_eq(names, "");
     /* the value stored is the row, and reads back as its name */
@@ -106,9 +106,15 @@ START_TEST(every_type_builds_from_the_defaults)
         ck_assert_msg(build(&cfg, &err) == BNX_OK, "%s: %s", bnx_model_name(k), err.msg);
         ck_assert_ptr_eq(net.model, bnx_model_ops_of(k));
         ck_assert_int_gt(net.num_layers, 1);
+        ck_assert_int_eq(net.layers[0].from, -1);
         ck_assert_int_eq(net.layers[0].in, net.in_features);
-        for (int i = 1; i < net.num_layers; i++)
-            ck_assert_int_eq(net.layers[i].in, net.layers[i - 1].out);
+        for (int i = 1; i < net.num_layers; i++) {
+            const bnx_layer *l = &net.layers[i];
+            ck_assert_int_lt(l->from, i); /* in an order where every layer follows its input */
+            ck_assert_int_eq(l->in, l->from >= 0 ? net.layers[l->from].out : net.in_features);
+            if (l->kind == BNX_LAYER_ADD)
+                ck_assert(l->src >= 0 && l->src < i && net.layers[l->src].out == l->in);
+        }
         ck_assert_int_eq(net.layers[net.num_layers - 1].out, 10);
         ck_assert_int_gt(net.num_params, 0);
         ck_assert_int_eq(net.overflow, 0);
@@ -139,6 +145,10 @@ START_TEST(keys_a_type_does_not_read_leave_its_network_alone)
         {"conv_channels", "8"}, {"conv_kernel", "5"},   {"conv_stride", "2"},
         {"conv_padding", "0"},  {"pool", "avg"},        {"pool_size", "3"},
         {"pool_every", "2"},    {"input_constant", "1"}, {"input_two_level", "0,1"},
+        {"input_norm", "batch"}, {"hidden_layers", "2"}, {"hidden_units", "7"},
+        {"activation", "tanh"}, {"norm_fc", "layer"},   {"norm_placement", "after"},
+        {"dropout", "0.5"},     {"depth", "14"},        {"width", "4"},
+        {"shortcut", "B"},      {"zero_init_residual", "true"},
     };
     for (int k = 0; k < bnx_model_count(); k++) {
         const bnx_model_ops *ops = bnx_model_ops_of(k);
@@ -274,6 +284,161 @@ START_TEST(lr_sweep_cnn_has_its_hand_counted_parameters)
 }
 END_TEST
 
+/* ResNet-8 at width 16 on one input channel, shortcut A, BN (issue's
+ * figure: 75,002).  With BN no convolution has a bias:
+ *   stem 1*16*9 = 144; stage 1: 2 x 16*16*9 = 4,608; stage 2: 16*32*9 +
+ *   32*32*9 = 13,824; stage 3: 32*64*9 + 64*64*9 = 55,296; linear 64*10 +
+ *   10 = 650; seven BN layers, gamma and beta per channel: 2 * (16 + 2*16 +
+ *   2*32 + 2*64) = 480.  Total 144 + 4,608 + 13,824 + 55,296 + 650 + 480 =
+ *   75,002.
+ * Without BN the convolutions keep their biases (16 + 32 + 64 + 128 = 240)
+ * and the 480 go: 74,762.  Shortcut B adds 1x1 convolutions 16*32 + 32*64
+ * = 2,560 and their BN 2 * (32 + 64) = 192: 77,754.  ResNet-20 on CIFAR
+ * (3 channels, n = 3): 269,722, He et al.'s "0.27M". */
+static void resnet_count(const char *model, const char *depth, const char *norm,
+                         const char *shortcut, int channels, int expected)
+{
+    bnx_config cfg;
+    bnx_config_defaults(&cfg);
+    set(&cfg, "model", model);
+    set(&cfg, "depth", depth);
+    set(&cfg, "norm", norm);
+    set(&cfg, "shortcut", shortcut);
+    bnx_net_spec spec;
+    bnx_config_net_spec(&cfg, channels, 32, 32, 10, &spec);
+    bnx_error err;
+    ck_assert_msg(bnx_net_create(&net, &spec, 4, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_msg(net.num_params == expected, "%s-%s, norm %s, shortcut %s: %d parameters, "
+                  "expected %d", model, depth, norm, shortcut, net.num_params, expected);
+}
+
+START_TEST(resnet_has_its_hand_counted_parameters)
+{
+    resnet_count("resnet", "8", "batch", "A", 1, 75002);
+    /* the layers: stem; stage 1's identity block; stage 2's first block
+       with the option A shortcut of the block's input (layer 9) */
+    static const bnx_layer_kind head[] = {
+        BNX_LAYER_CONV, BNX_LAYER_NORM, BNX_LAYER_RELU,                       /* 0-2 stem */
+        BNX_LAYER_CONV, BNX_LAYER_NORM, BNX_LAYER_RELU, BNX_LAYER_CONV,
+        BNX_LAYER_NORM, BNX_LAYER_ADD,  BNX_LAYER_RELU,                       /* 3-9 */
+        BNX_LAYER_SHORTCUT, BNX_LAYER_CONV, BNX_LAYER_NORM, BNX_LAYER_RELU,
+        BNX_LAYER_CONV, BNX_LAYER_NORM, BNX_LAYER_ADD, BNX_LAYER_RELU};      /* 10-17 */
+    for (int i = 0; i < (int)(sizeof head / sizeof head[0]); i++)
+        ck_assert_msg(net.layers[i].kind == head[i], "layer %d: kind %d, expected %d", i,
+                      (int)net.layers[i].kind, (int)head[i]);
+    ck_assert_int_eq(net.layers[8].src, 2);   /* the identity shortcut: the stem's output */
+    ck_assert_int_eq(net.layers[3].from, 2);
+    ck_assert_int_eq(net.layers[10].from, 9); /* option A reads the block's input */
+    ck_assert_int_eq(net.layers[11].from, 9); /* and so does the branch */
+    ck_assert_int_eq(net.layers[16].src, 10);
+    ck_assert_int_eq(net.layers[11].geom.stride, 2);
+    ck_assert_int_eq(net.layers[10].c, 32);
+    ck_assert_int_eq(net.layers[10].height, 16);
+    ck_assert_int_eq(net.num_blocks, 7);      /* the stem and two per basic block */
+    ck_assert_int_eq(net.layers[net.num_layers - 3].kind, BNX_LAYER_AVGPOOL);
+    ck_assert_int_eq(net.layers[net.num_layers - 3].out, 64); /* global: 64 channels of 1x1 */
+    bnx_net_destroy(&net);
+    resnet_count("resnet", "8", "none", "A", 1, 74762);
+    bnx_net_destroy(&net);
+    resnet_count("resnet", "8", "batch", "B", 1, 77754);
+    bnx_net_destroy(&net);
+    resnet_count("resnet", "20", "batch", "A", 3, 269722);
+    bnx_net_destroy(&net);
+    resnet_count("plain", "20", "batch", "A", 3, 269722); /* the shortcuts have no parameters */
+    for (int i = 0; i < net.num_layers; i++)
+        ck_assert(net.layers[i].kind != BNX_LAYER_ADD && net.layers[i].kind != BNX_LAYER_SHORTCUT);
+    bnx_net_destroy(&net);
+}
+END_TEST
+
+/* zero_init_residual: every basic block's last gamma starts at 0 (with
+ * norm = none its last conv's weights), the other parameters as without
+ * it; model = plain refuses it. */
+START_TEST(zero_init_residual_zeroes_each_blocks_last_layer)
+{
+    for (int norm = 0; norm < 2; norm++) {
+        bnx_net nets[2];
+        for (int z = 0; z < 2; z++) {
+            bnx_config cfg;
+            bnx_config_defaults(&cfg);
+            set(&cfg, "model", "resnet");
+            set(&cfg, "depth", "14");
+            set(&cfg, "width", "4");
+            set(&cfg, "norm", norm ? "batch" : "none");
+            set(&cfg, "zero_init_residual", z ? "true" : "false");
+            bnx_net_spec spec;
+            bnx_config_net_spec(&cfg, 1, 8, 8, 10, &spec);
+            bnx_error err;
+            ck_assert_msg(bnx_net_create(&nets[z], &spec, 2, &err) == BNX_OK, "%s", err.msg);
+            bnx_rng rng;
+            bnx_rng_seed(&rng, 5, 0);
+            bnx_net_init(&nets[z], BNX_INIT_KAIMING_NORMAL, 0.0f, &rng);
+        }
+        int zeroed = 0;
+        for (int i = 0; i < nets[1].num_layers; i++) {
+            const bnx_layer *l = &nets[1].layers[i], *o = &nets[0].layers[i];
+            if (l->kind != BNX_LAYER_ADD)
+                continue;
+            const bnx_layer *last = &nets[1].layers[i - 1], *last0 = &nets[0].layers[i - 1];
+            const float *p = norm ? last->norm.gamma : last->w, *p0 = norm ? last0->norm.gamma : last0->w;
+            size_t count = norm ? (size_t)last->c : bnx_layer_weight_count(last);
+            for (size_t j = 0; j < count; j++) {
+                ck_assert_float_eq(p[j], 0.0f);
+                ck_assert_float_ne(p0[j], 0.0f);
+            }
+            zeroed++;
+            (void)o;
+        }
+        ck_assert_int_eq(zeroed, 6); /* depth 14: two blocks in each of three stages */
+        long differ = 0;
+        for (int j = 0; j < nets[0].num_params; j++)
+            differ += nets[0].params[j] != nets[1].params[j];
+        ck_assert_int_eq(differ, norm ? 4 + 4 + 8 + 8 + 16 + 16 : 6 * 0 + 2 * 144 + 2 * 576 + 2 * 2304);
+        bnx_net_destroy(&nets[0]);
+        bnx_net_destroy(&nets[1]);
+    }
+}
+END_TEST
+
+/* What a residual network cannot be built as, each named. */
+START_TEST(resnet_refusals_name_the_fault)
+{
+    static const struct {
+        const char *key, *value;
+        int side;
+        const char *expect;
+    } cases[] = {
+        {"depth", "10", 28, "depth = 10 is not 6n + 2"},
+        {"depth", "8", 3, "square images of at least 4x4"},
+        {"groups", "32", 28, "groups = 32 does not divide the layer's 16 channels"},
+        {"norm", "instance", 4, "instance norm of 1x1 maps"},
+        {"zero_init_residual", "true", 28, "model = plain: zero_init_residual = true"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        bnx_config cfg;
+        bnx_config_defaults(&cfg);
+        set(&cfg, "model", k == 4 ? "plain" : "resnet");
+        if (k == 2)
+            set(&cfg, "norm", "group");
+        set(&cfg, cases[k].key, cases[k].value);
+        bnx_net_spec spec;
+        bnx_config_net_spec(&cfg, 1, cases[k].side, cases[k].side, 10, &spec);
+        bnx_error err;
+        ck_assert_int_eq(bnx_net_create(&net, &spec, 4, &err), BNX_EINVAL);
+        ck_assert_msg(strstr(err.msg, cases[k].expect) != NULL, "%s = %s: %s", cases[k].key,
+                      cases[k].value, err.msg);
+    }
+    bnx_config cfg; /* non-square */
+    bnx_config_defaults(&cfg);
+    set(&cfg, "model", "resnet");
+    bnx_net_spec spec;
+    bnx_config_net_spec(&cfg, 1, 8, 12, 10, &spec);
+    bnx_error err;
+    ck_assert_int_eq(bnx_net_create(&net, &spec, 4, &err), BNX_EINVAL);
+    ck_assert_msg(strstr(err.msg, "the input is 8x12") != NULL, "%s", err.msg);
+}
+END_TEST
+
 /* An unknown model is refused naming the value and every type; the config
  * keeps its model.  A net spec without a type is refused too. */
 START_TEST(unknown_model_is_refused)
@@ -282,13 +447,13 @@ START_TEST(unknown_model_is_refused)
     bnx_config_defaults(&cfg);
     set(&cfg, "model", "cnn");
     bnx_error err;
-    ck_assert_int_eq(bnx_config_set(&cfg, "model", "resnet", &err), BNX_EINVAL);
-    ck_assert_msg(strstr(err.msg, "key model: 'resnet' is not a network type") != NULL, "%s", err.msg);
-    ck_assert_msg(strstr(err.msg, "mlp|cnn") != NULL, "%s", err.msg);
+    ck_assert_int_eq(bnx_config_set(&cfg, "model", "densenet", &err), BNX_EINVAL);
+    ck_assert_msg(strstr(err.msg, "key model: 'densenet' is not a network type") != NULL, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "mlp|cnn|resnet|plain") != NULL, "%s", err.msg);
     ck_assert_int_eq(cfg.model, bnx_model_find("cnn"));
     ck_assert_int_eq(bnx_config_set(&cfg, "model", "", &err), BNX_EINVAL);
     ck_assert_int_eq(bnx_config_set(&cfg, "model", "MLP", &err), BNX_EINVAL);
-    ck_assert_int_eq(bnx_model_find("resnet"), -1);
+    ck_assert_int_eq(bnx_model_find("densenet"), -1);
     ck_assert_int_eq(bnx_model_find(NULL), -1);
 
     bnx_net_spec spec;
@@ -349,7 +514,7 @@ START_TEST(a_type_that_lays_out_too_many_layers_is_refused)
     bnx_net_destroy(&net);
     relu_units = BNX_MAX_LAYERS + 10;
     ck_assert_int_eq(bnx_net_create(&net, &spec, 4, &err), BNX_EINVAL);
-    ck_assert_msg(strstr(err.msg, "model = relus") && strstr(err.msg, "more than 160 layers"), "%s",
+    ck_assert_msg(strstr(err.msg, "model = relus") && strstr(err.msg, "more than 256 layers"), "%s",
                   err.msg);
     ck_assert_int_eq(net.num_layers, 0); /* destroyed */
 }
@@ -364,6 +529,9 @@ Suite *suite_model(void)
     tcase_add_test(tc, keys_a_type_does_not_read_leave_its_network_alone);
     tcase_add_test(tc, fig1_mlp_has_its_hand_counted_parameters);
     tcase_add_test(tc, lr_sweep_cnn_has_its_hand_counted_parameters);
+    tcase_add_test(tc, resnet_has_its_hand_counted_parameters);
+    tcase_add_test(tc, zero_init_residual_zeroes_each_blocks_last_layer);
+    tcase_add_test(tc, resnet_refusals_name_the_fault);
     tcase_add_test(tc, unknown_model_is_refused);
     tcase_add_test(tc, refusals_name_the_model);
     tcase_add_test(tc, a_type_that_lays_out_too_many_layers_is_refused);

@@ -12,6 +12,7 @@
 #include "model/net.h"
 #include "model/mlp.h"
 #include "model/cnn.h"
+#include "model/resnet.h"
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
 #include "nn/linear.h"
@@ -254,7 +255,7 @@ START_TEST(batchnorm_backward_scale_invariance)
 END_TEST
 
 /* ---- whole networks: every parameter, through BN, biases dropped ---- */
-enum { NN_N = 6, NN_K = 3, NN_MAX_IN = 2 * 6 * 6 };
+enum { NN_N = 6, NN_K = 3, NN_MAX_IN = 2 * 8 * 8 };
 struct net_ctx {
     bnx_net net;
     float x[NN_N * NN_MAX_IN], prob[NN_N * NN_K], values[NN_N * NN_K];
@@ -403,6 +404,127 @@ START_TEST(gradcheck_cnn_bn_after_maxpool)
 }
 END_TEST
 
+/* The signs of every ReLU layer's input in the last forward, one byte
+ * each, into signs (grown as needed); returns their number. */
+static long relu_signs(const bnx_net *net, int n, unsigned char **signs)
+{
+    long count = 0;
+    for (int i = 0; i < net->num_layers; i++)
+        if (net->layers[i].kind == BNX_LAYER_RELU)
+            count += (long)n * net->layers[i].in;
+    *signs = realloc(*signs, (size_t)count + 1);
+    ck_assert_ptr_nonnull(*signs);
+    long k = 0;
+    for (int i = 0; i < net->num_layers; i++) {
+        const bnx_layer *l = &net->layers[i];
+        if (l->kind != BNX_LAYER_RELU)
+            continue;
+        const float *in = net->layers[l->from].y;
+        for (long j = 0; j < (long)n * l->in; j++)
+            (*signs)[k++] = in[j] > 0.0f;
+    }
+    return count;
+}
+
+/* test_check_grad for a network with ReLUs: a parameter whose step of +-h
+ * flips the sign of some ReLU input crosses a kink, where the loss has no
+ * derivative and a central difference means nothing; it is left out, and
+ * at least 90% of the parameters must be checked.  Everywhere else the
+ * loss is smooth along the step and the difference must agree. */
+static void check_grad_relu(const char *what, struct net_ctx *c, const float *analytic, float h)
+{
+    unsigned char *base = NULL, *moved = NULL;
+    net_loss(c);
+    long count = relu_signs(&c->net, NN_N, &base);
+    int skipped = 0;
+    for (int i = 0; i < c->net.num_params; i++) {
+        float saved = c->net.params[i];
+        int kink = 0;
+        c->net.params[i] = saved + h;
+        double lp = net_loss(c);
+        relu_signs(&c->net, NN_N, &moved);
+        kink |= memcmp(base, moved, (size_t)count) != 0;
+        c->net.params[i] = saved - h;
+        double lm = net_loss(c);
+        relu_signs(&c->net, NN_N, &moved);
+        kink |= memcmp(base, moved, (size_t)count) != 0;
+        c->net.params[i] = saved;
+        if (kink) {
+            skipped++;
+            continue;
+        }
+        double numeric = (lp - lm) / (2.0 * (double)h);
+        ck_assert_msg(fabs(numeric - analytic[i]) <= 2e-3 * (1.0 + fabs(numeric)),
+                      "%s[%d]: analytic %.6g, numeric %.6g", what, i, analytic[i], numeric);
+    }
+    if (getenv("BNX_TEST_VERBOSE"))
+        fprintf(stderr, "%s: %d of %d parameters cross a ReLU kink\n", what, skipped,
+                c->net.num_params);
+    ck_assert_msg(skipped <= c->net.num_params / 10, "%s: %d of %d parameters cross a ReLU kink",
+                  what, skipped, c->net.num_params);
+    free(base);
+    free(moved);
+}
+
+/* A whole ResNet-8 (model/resnet.h) made small: 2 channels of 8x8 in,
+ * width 4 (stages of 4, 8 and 16 channels on 8x8, 4x4 and 2x2 maps), every
+ * parameter through both shortcuts (identity and option A's or B's at
+ * stride 2), the additions, global average pooling and the normalization
+ * `kind` in every block (groups 2); plain: the same without shortcuts.
+ * Parameters whose step crosses a ReLU kink are left out
+ * (check_grad_relu). */
+static void gradcheck_resnet(const char *kind, int shortcut, int residual, int zero_init)
+{
+    static struct net_ctx c;
+    bnx_net_spec spec = {.model = residual ? &bnx_resnet_ops : &bnx_plain_ops, .in_c = 2,
+                         .in_h = 8, .in_w = 8, .num_classes = NN_K, .depth = 8, .width = 4,
+                         .shortcut = shortcut, .zero_init_residual = zero_init,
+                         .norm = bnx_norm_find(kind),
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .groups = 2}};
+    char what[96];
+    snprintf(what, sizeof what, "%s-8, norm = %s, shortcut %c%s", residual ? "resnet" : "plain",
+             kind, shortcut == BNX_SHORTCUT_B ? 'B' : 'A', zero_init ? ", zero_init_residual" : "");
+    ck_assert_int_eq(bnx_net_create(&c.net, &spec, NN_N, NULL), BNX_OK);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 17, 0);
+    /* without a normalization, weights N(0, 0.3^2) keep the activations of
+       seven 3x3 convolutions near scale 1 */
+    bnx_net_init_gaussian(&c.net, strcmp(kind, "none") ? 0.8f : 0.3f, &rng);
+    for (int i = 0; i < c.net.num_params; i++) /* move biases, gamma, beta off 0 and 1 */
+        c.net.params[i] += (float)(0.1 * bnx_rng_normal(&rng));
+    fill(&rng, c.x, NN_N * c.net.in_features, 1, 0);
+    for (int i = 0; i < NN_N; i++)
+        c.y[i] = (uint8_t)(i % NN_K);
+    net_loss(&c);
+    float dlogits[NN_N * NN_K];
+    bnx_loss_backward(c.net.loss, NN_N, NN_K, c.prob, (bnx_targets){.labels = c.y}, dlogits);
+    bnx_net_backward(&c.net, NN_N, c.x, dlogits);
+    float *analytic = malloc(sizeof(float) * (size_t)c.net.num_params);
+    memcpy(analytic, c.net.grads, sizeof(float) * (size_t)c.net.num_params);
+    check_grad_relu(what, &c, analytic, 1e-3f);
+    free(analytic);
+    bnx_net_destroy(&c.net);
+}
+
+START_TEST(gradcheck_resnet_none)     { gradcheck_resnet("none", BNX_SHORTCUT_A, 1, 0); }
+END_TEST
+START_TEST(gradcheck_resnet_batch)    { gradcheck_resnet("batch", BNX_SHORTCUT_A, 1, 0); }
+END_TEST
+START_TEST(gradcheck_resnet_layer)    { gradcheck_resnet("layer", BNX_SHORTCUT_A, 1, 0); }
+END_TEST
+START_TEST(gradcheck_resnet_group)    { gradcheck_resnet("group", BNX_SHORTCUT_A, 1, 0); }
+END_TEST
+START_TEST(gradcheck_resnet_instance) { gradcheck_resnet("instance", BNX_SHORTCUT_A, 1, 0); }
+END_TEST
+START_TEST(gradcheck_resnet_shortcut_b)
+{
+    gradcheck_resnet("batch", BNX_SHORTCUT_B, 1, 0);
+}
+END_TEST
+START_TEST(gradcheck_plain_batch)     { gradcheck_resnet("batch", BNX_SHORTCUT_A, 0, 0); }
+END_TEST
+
+
 /* A normalization right after the input (input_norm): its gamma and beta
  * and every later parameter, on a tiny MLP (per input feature) and a tiny
  * CNN (per input channel over N*H*W), for batch norm and layer norm; the
@@ -482,6 +604,13 @@ Suite *suite_gradcheck(void)
     tcase_add_test(tc, gradcheck_cnn_tanh_avgpool_stride2);
     tcase_add_test(tc, gradcheck_cnn_bn_before_avgpool);
     tcase_add_test(tc, gradcheck_cnn_bn_after_maxpool);
+    tcase_add_test(tc, gradcheck_resnet_none);
+    tcase_add_test(tc, gradcheck_resnet_batch);
+    tcase_add_test(tc, gradcheck_resnet_layer);
+    tcase_add_test(tc, gradcheck_resnet_group);
+    tcase_add_test(tc, gradcheck_resnet_instance);
+    tcase_add_test(tc, gradcheck_resnet_shortcut_b);
+    tcase_add_test(tc, gradcheck_plain_batch);
     tcase_add_test(tc, gradcheck_input_norm_mlp);
     tcase_add_test(tc, gradcheck_input_norm_cnn);
     tcase_add_test(tc, sgd_step_pytorch_semantics);

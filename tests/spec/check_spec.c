@@ -488,7 +488,7 @@ START_TEST(every_key_says_what_it_takes)
     char buf[1024];
     for (int i = 0; i < bnx_config_num_keys(); i++) {
         bnx_config_key_allowed(i, buf, sizeof buf);
-        ck_assert_msg(strlen(buf) > 3, "key %s: '%s'", bnx_config_key_name(i), buf);
+        ck_assert_msg(strlen(buf) >= 3, "key %s: '%s'", bnx_config_key_name(i), buf);
         ck_assert_ptr_nonnull(bnx_config_key_default(i));
     }
     bnx_config_key_allowed(bnx_config_key_index("activation"), buf, sizeof buf);
