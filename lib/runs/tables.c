@@ -15,18 +15,19 @@ void bnx_table_plan(const bnx_plan *plan, const bnx_trial_data *data, int num_da
     bnx_sb_printf(sb, "%-40s %5s", "variant", "seed");
     for (int k = 0; k < plan->num_swept; k++)
         bnx_sb_printf(sb, " %14s", plan->swept[k]);
-    bnx_sb_printf(sb, " %10s\n", "memory");
+    bnx_sb_printf(sb, " %10s %10s\n", "parameters", "memory");
     double most = 0;
     for (int i = 0; i < plan->num_trials; i++) {
         const bnx_plan_trial *t = &plan->trials[i];
         const bnx_trial_data *d = bnx_trial_data_find(data, num_data, &t->config);
         bnx_memory mem;
         bnx_error err;
-        char size[32] = "?";
+        char size[32] = "?", params[32] = "?";
         if (d && bnx_memory_estimate(&t->config, d->train.c, d->train.h, d->train.w,
                                      d->train.num_classes, d->train.n, d->test.n, &mem,
                                      &err) == BNX_OK) {
             bnx_format_bytes(size, sizeof size, mem.total);
+            snprintf(params, sizeof params, "%.0f", mem.num_params);
             most = mem.total > most ? mem.total : most;
         }
         bnx_sb_printf(sb, "%-40s %5ld", t->variant, t->config.seed);
@@ -35,7 +36,7 @@ void bnx_table_plan(const bnx_plan *plan, const bnx_trial_data *data, int num_da
             bnx_plan_value(t, plan->swept[k], value, sizeof value);
             bnx_sb_printf(sb, " %14s", value);
         }
-        bnx_sb_printf(sb, " %10s\n", size);
+        bnx_sb_printf(sb, " %10s %10s\n", params, size);
     }
     int parallel = jobs < plan->num_trials ? jobs : plan->num_trials;
     char one[32], all[32];

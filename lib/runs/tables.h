@@ -15,8 +15,8 @@
 /* The trials of `plan` (their datasets among data[0 .. num_data)) as a
  * table appended to sb: the line "NAME: N trial(s), V variant(s); nothing
  * is created (--dry-run)", a header, then per trial its variant, seed,
- * each swept key's value and its estimated memory (bnx_memory_estimate;
- * "?" where there is none); then "estimated memory: at most X per trial;
+ * each swept key's value, its network's trainable parameters and its
+ * estimated memory (bnx_memory_estimate; "?" where there is none); then "estimated memory: at most X per trial;
  * J at a time (--jobs): at most Y, plus the datasets, loaded once", J the
  * lesser of jobs and the trials. */
 void bnx_table_plan(const bnx_plan *plan, const bnx_trial_data *data, int num_data, int jobs,

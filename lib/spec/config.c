@@ -73,6 +73,7 @@ static const struct key keys[] = {
     {"steps", K_LONG, OFF(steps), 1, 1e9, NULL, "50000", "SGD steps (mini-batches) to train", 0},
     {"batch_size", K_INT, OFF(batch_size), 1, 4096, NULL, "60", "examples per mini-batch", 0},
     {"sampling", K_ENUM, OFF(sampling), 0, 0, "shuffle|replacement", "shuffle", "mini-batches from a per-epoch shuffle, or drawn with replacement", 0},
+    {"augment", K_ENUM, OFF(augment), 0, 0, "none|crop|crop_flip", "none", "training mini-batches only: crop, a random crop of each image zero-padded by 4 on every side after standardisation (He et al. 2016, Section 4.2), of the image's own size; crop_flip, and a horizontal flip with probability 1/2; drawn per (seed, step, row), so a resumed run draws the same; evaluation and Algorithm 2's batches see the images as they are", 0},
     {"lr", K_DOUBLE, OFF(lr), 1e-9, 1e3, NULL, "0.5", "base learning rate", 0},
     {"lr_schedule", K_ENUM, OFF(lr_schedule), 0, 0, "constant|step|exp", "constant", "learning-rate schedule", 0},
     {"lr_decay", K_DOUBLE, OFF(lr_decay), 1e-6, 1, NULL, "0.1", "step, exp: factor per lr_decay_steps steps", 0},

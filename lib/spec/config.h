@@ -14,6 +14,8 @@
 enum bnx_norm_inference { BNX_NORM_INFER_EMA, BNX_NORM_INFER_POPULATION };
 enum bnx_lr_schedule { BNX_LR_CONSTANT, BNX_LR_STEP, BNX_LR_EXP };
 enum bnx_sampling { BNX_SAMPLE_SHUFFLE, BNX_SAMPLE_REPLACEMENT };
+/* Data augmentation of training mini-batches (train/input.h). */
+enum bnx_augment { BNX_AUGMENT_NONE, BNX_AUGMENT_CROP, BNX_AUGMENT_CROP_FLIP };
 
 typedef struct bnx_config {
     char dataset[32];       /* "mnist", "fashion-mnist", "cifar10", "linear-gaussian" */
@@ -57,6 +59,7 @@ typedef struct bnx_config {
     long steps;             /* SGD steps */
     int batch_size;         /* examples per mini-batch (m) */
     int sampling;           /* enum bnx_sampling */
+    int augment;            /* enum bnx_augment */
     double lr;              /* base learning rate */
     int lr_schedule;        /* enum bnx_lr_schedule */
     double lr_decay;        /* decay factor of the step and exp schedules */

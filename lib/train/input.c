@@ -1,6 +1,7 @@
 #include "train/input.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/rng.h"
@@ -8,6 +9,7 @@
 /* The two-level streams' place among a trial's random streams (trainer.c's
  * STREAM_* are 1 to 5). */
 #define STREAM_TWO_LEVEL 6
+#define STREAM_AUGMENT 7
 
 
 void bnx_transform_apply(int kind, double amount, const float *src, float *dst, long count)
@@ -40,6 +42,10 @@ int bnx_input_init(bnx_input *in, const bnx_config *cfg, const bnx_dataset *trai
     in->features = in->pixels + in->has_constant + in->has_two_level;
     for (int set = 0; set < 2; set++)
         in->level_seed[set] = bnx_splitmix64_at((uint64_t)cfg->seed, STREAM_TWO_LEVEL * 2 + set);
+    in->augment = cfg->augment;
+    in->height = train->h;
+    in->width = train->w;
+    in->augment_seed = bnx_splitmix64_at((uint64_t)cfg->seed, STREAM_AUGMENT * 2);
     if (!cfg->standardize)
         return BNX_OK;
     double mean[BNX_INPUT_MAX_CHANNELS], std[BNX_INPUT_MAX_CHANNELS];
@@ -62,6 +68,58 @@ void bnx_input_set_transform(bnx_input *in, int set, int kind, double amount)
 {
     in->transform[set != BNX_INPUT_TRAIN] = kind;
     in->amount[set != BNX_INPUT_TRAIN] = amount;
+}
+
+/* Row i of plane p (h x w) becomes its row i + dy shifted by dx (values
+ * from outside the plane 0), in place: rows in the order that reads each
+ * before it is written, memmove within a row. */
+static void shift_plane(float *p, int h, int w, int dy, int dx)
+{
+    int len = w - abs(dx);
+    for (int k = 0; k < h; k++) {
+        int i = dy >= 0 ? k : h - 1 - k, src = i + dy;
+        float *row = p + (long)i * w;
+        if (src < 0 || src >= h || len <= 0) {
+            memset(row, 0, sizeof(float) * (size_t)w);
+            continue;
+        }
+        memmove(row + (dx < 0 ? -dx : 0), p + (long)src * w + (dx > 0 ? dx : 0),
+                sizeof(float) * (size_t)len);
+        if (dx > 0)
+            memset(row + len, 0, sizeof(float) * (size_t)dx);
+        else if (dx < 0)
+            memset(row, 0, sizeof(float) * (size_t)-dx);
+    }
+}
+
+void bnx_input_augment(const bnx_input *in, long step, int row, float *x, int *dy, int *dx,
+                       int *flip)
+{
+    if (in->augment == BNX_AUGMENT_NONE)
+        return;
+    uint64_t r = bnx_splitmix64_at(in->augment_seed, (uint64_t)step * 65536u + (uint64_t)row);
+    int span = 2 * BNX_AUGMENT_PAD + 1;
+    /* three disjoint bit fields of one well-mixed value: independent draws */
+    int sy = (int)((r & 0xffffffffu) % (uint64_t)span) - BNX_AUGMENT_PAD;
+    int sx = (int)(((r >> 32) & 0x7fffffffu) % (uint64_t)span) - BNX_AUGMENT_PAD;
+    int mirror = in->augment == BNX_AUGMENT_CROP_FLIP && ((r >> 63) & 1u);
+    int h = in->height, w = in->width;
+    for (int c = 0; c < in->channels; c++) {
+        float *p = x + (long)c * in->plane;
+        shift_plane(p, h, w, sy, sx);
+        for (int i = 0; mirror && i < h; i++)
+            for (int j = 0; j < w / 2; j++) {
+                float t = p[(long)i * w + j];
+                p[(long)i * w + j] = p[(long)i * w + w - 1 - j];
+                p[(long)i * w + w - 1 - j] = t;
+            }
+    }
+    if (dy)
+        *dy = sy;
+    if (dx)
+        *dx = sx;
+    if (flip)
+        *flip = mirror;
 }
 
 int bnx_input_level(const bnx_input *in, int set, long index)

@@ -23,6 +23,21 @@
  *                                       per (seed, set, example index), so an
  *                                       example keeps its level across epochs,
  *                                       runs and resumptions ("two-level input")
+ * Training mini-batches, with augment (He et al. 2016, Section 4.2: "4
+ * pixels are padded on each side, and a 32x32 crop is randomly sampled
+ * from the padded image or its horizontal flip"), then get, image by
+ * image, after the steps above:
+ *   crop                                a shift of every channel by (dy, dx),
+ *                                       each uniform in -4..4, the positions
+ *                                       it brings in from outside the image
+ *                                       0 (the zero padding of the
+ *                                       standardised image: its mean)
+ *   crop_flip                           that, then a mirror of each row with
+ *                                       probability 1/2
+ * drawn from a counter-based stream: SplitMix64 value (step * 65536 +
+ * row) of a seed of its own, so the draws depend on the trial's seed, the
+ * step and the row alone, and a resumed run (whose checkpoint saves the
+ * step) draws exactly what an uninterrupted one does.
  * The extra features are not standardised (standardize is per image
  * channel; a constant feature has no spread to divide by).  Claim 9: a
  * normalization right after the input (input_norm) copes with all three. */
@@ -68,6 +83,9 @@ typedef struct bnx_input {
     float constant, low, high;
     uint64_t level_seed[2];  /* SplitMix64 start of each set's two-level stream */
     int transform[2];        /* each set's enum bnx_transform (NONE after init) */
+    int augment;             /* enum bnx_augment of training mini-batches */
+    int height, width;       /* H and W of the images */
+    uint64_t augment_seed;   /* SplitMix64 start of augment's stream */
     double amount[2];        /* and its parameter */
 } bnx_input;
 
@@ -89,6 +107,16 @@ int bnx_input_level(const bnx_input *in, int set, long index);
  * dst[features].  A set held as floats (data/generated.h) gives its values
  * as they are where the list above says b / 255. */
 void bnx_input_example(const bnx_input *in, int set, const bnx_dataset *ds, long index, float *dst);
+
+/* The padding of augment's crop, on each side. */
+#define BNX_AUGMENT_PAD 4
+
+/* Augment x[features], the input of row `row` of the training mini-batch
+ * of step `step`, in place, by in->augment (above; NONE: unchanged); the
+ * extra features stay as they are.  The shift and flip drawn are written
+ * to *dy, *dx, *flip when these are not NULL. */
+void bnx_input_augment(const bnx_input *in, long step, int row, float *x, int *dy, int *dx,
+                       int *flip);
 
 /* Examples first .. first + count - 1 of ds (a set of kind `set`) into
  * dst[count * features], as bnx_input_example. */

@@ -83,10 +83,11 @@ static bnx_targets gathered(const trial *t)
     return (bnx_targets){.labels = t->y, .values = t->yv};
 }
 
-/* The next mini-batch: from a per-epoch shuffle, where an incomplete batch
- * at the end of an epoch is dropped (PyTorch's drop_last), or drawn
- * uniformly with replacement. */
-static void next_batch(trial *t)
+/* The mini-batch of step `step`: from a per-epoch shuffle, where an
+ * incomplete batch at the end of an epoch is dropped (PyTorch's
+ * drop_last), or drawn uniformly with replacement; then augmented
+ * (augment; train/input.h). */
+static void next_batch(trial *t, long step)
 {
     int m = t->cfg->batch_size;
     uint32_t n = (uint32_t)t->train->n;
@@ -94,14 +95,16 @@ static void next_batch(trial *t)
         for (int i = 0; i < m; i++)
             t->pop_idx[i] = bnx_rng_below(&t->data_rng, n);
         gather(t, t->train, t->pop_idx, m);
-        return;
+    } else {
+        if (t->cursor + m > (long)n) {
+            bnx_rng_shuffle(&t->data_rng, t->order, n);
+            t->cursor = 0;
+        }
+        gather(t, t->train, t->order + t->cursor, m);
+        t->cursor += m;
     }
-    if (t->cursor + m > (long)n) {
-        bnx_rng_shuffle(&t->data_rng, t->order, n);
-        t->cursor = 0;
-    }
-    gather(t, t->train, t->order + t->cursor, m);
-    t->cursor += m;
+    for (int i = 0; t->input.augment != BNX_AUGMENT_NONE && i < m; i++)
+        bnx_input_augment(&t->input, step, i, t->x + (long)i * t->features, NULL, NULL, NULL);
 }
 
 /* Algorithm 2: population statistics from population_batches training
@@ -627,7 +630,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
             rc = save_checkpoint(&t, step - 1, bnx_now() - start, 0, res, err);
             break;
         }
-        next_batch(&t);
+        next_batch(&t, step);
         /* the probes that measure this step need the state before its forward */
         int record_step = step % cfg->eval_every == 0 || step == cfg->steps;
         int measure = bnx_probes_wants(&t.probes, step, record_step);
