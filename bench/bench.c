@@ -32,6 +32,7 @@
 #include "train/memory.h"
 #include "spec/spec.h"
 #include "model/mlp.h"
+#include "model/resnet.h"
 #include "model/net.h"
 #include "nn/conv2d.h"
 #include "nn/gemm.h"
@@ -325,8 +326,10 @@ static void cnn_close(void)
 
 static const char *layer_name(const bnx_layer *l, char *buf, size_t size)
 {
-    static const char *const names[] = {"linear", "conv", "maxpool", "avgpool", "flatten",
-                                        "norm", "sigmoid", "relu", "tanh", "dropout"};
+    static const char *const names[] = {"linear", "conv",    "maxpool",  "avgpool",
+                                        "flatten", "norm",   "sigmoid",  "relu",
+                                        "tanh",   "identity", "dropout", "shortcut A",
+                                        "add"}; /* bnx_layer_kind's order */
     if (l->kind == BNX_LAYER_NORM)
         snprintf(buf, size, "norm %s", l->norm.ops->name);
     else if (l->kind == BNX_LAYER_CONV)
@@ -486,12 +489,92 @@ static int fc_kind(int kind)
     return ops && (ops->traits & BNX_NORM_MAPS_ONLY) ? bnx_norm_find("layer") : kind;
 }
 
+/* ---- ResNet-20 (model = resnet) ---- */
+
+enum { RESNET_BATCH = 128, RESNET_SIDE = 32 };
+
+/* He et al.'s CIFAR ResNet-20 (depth 20, width 16, shortcut A) with batch
+ * norm, on mini-batches of 128 random 3x32x32 inputs, into cnn (whose
+ * step, GEMM count and close serve it as they serve the reference CNN:
+ * cnn_batch is set to 128 until resnet_close). */
+static int saved_batch;
+static void resnet_open(void)
+{
+    bnx_net_spec spec = {.model = &bnx_resnet_ops, .in_c = 3, .in_h = RESNET_SIDE,
+                         .in_w = RESNET_SIDE, .num_classes = CLASSES, .depth = 20, .width = 16,
+                         .norm = bnx_norm_find("batch"),
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .groups = 8}};
+    bnx_error err;
+    if (bnx_net_create(&cnn.net, &spec, RESNET_BATCH, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(1);
+    }
+    saved_batch = cnn_batch;
+    cnn_batch = RESNET_BATCH;
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 1, 0);
+    bnx_net_init(&cnn.net, BNX_INIT_KAIMING_NORMAL, 0.0f, &rng);
+    size_t values = (size_t)RESNET_BATCH * 3 * RESNET_SIDE * RESNET_SIDE;
+    cnn.x = malloc(sizeof(float) * values);
+    cnn.y = malloc(RESNET_BATCH);
+    cnn.prob = malloc(sizeof(float) * RESNET_BATCH * CLASSES);
+    cnn.dlogits = malloc(sizeof(float) * RESNET_BATCH * CLASSES);
+    for (size_t i = 0; i < values; i++)
+        cnn.x[i] = (float)bnx_rng_normal(&rng);
+    for (int i = 0; i < RESNET_BATCH; i++)
+        cnn.y[i] = (uint8_t)(i % CLASSES);
+}
+
+static void resnet_close(void)
+{
+    cnn_close();
+    cnn_batch = saved_batch;
+}
+
+/* ResNet-20's step on `threads` threads: ms (best of rounds), and *floor
+ * its GEMM FLOPs at the 1024^3 sgemm's speed big (GFLOP/s), in ms. */
+static double resnet_step_ms(int threads, double big, double *floor)
+{
+    resnet_open();
+    bnx_kernel_set_threads(threads);
+    cnn_step(&cnn); /* warm up */
+    double ms = best_ms(cnn_step, &cnn, 3, 3);
+    *floor = cnn_gemm_flops(&cnn.net) / (big * 1e6);
+    resnet_close();
+    return ms;
+}
+
+static void bench_resnet(void)
+{
+    printf("\nResNet-20 (model = resnet, depth 20, width 16, shortcut A, BN), batch %d of "
+           "3x%dx%d, SGD step\n", RESNET_BATCH, RESNET_SIDE, RESNET_SIDE);
+    printf("  %-7s %9s %11s %10s %11s\n", "threads", "step ms", "images/s", "floor ms",
+           "step/floor");
+    for (int threads = 1; threads <= 2; threads++) {
+        double floor, ms = resnet_step_ms(threads, big_sgemm_gflops(threads), &floor);
+        printf("  %-7d %9.1f %11.0f %10.1f %10.2fx\n", threads, ms, RESNET_BATCH * 1e3 / ms, floor,
+               ms / floor);
+        char key[64];
+        snprintf(key, sizeof key, "resnet20_t%d_images_per_s", threads);
+        figure(key, RESNET_BATCH * 1e3 / ms);
+    }
+    printf("  (floor: the step's multiply-adds as GEMMs at the 1024^3 sgemm's speed; target at "
+           "most 1.5x; PyTorch's figure: make bench's headline table)\n");
+    for (int threads = 1; threads <= (getenv("BENCH_RESNET_T2") ? 2 : 1); threads++) {
+        resnet_open();
+        bnx_kernel_set_threads(threads);
+        per_layer(threads);
+        resnet_close();
+    }
+}
+
 /* --headline T: the figures bench/compare.sh takes medians of, on T
  * threads, as KEY VALUE lines (no tables): every kind's CNN step
  * (cnn_KIND_tT_images_per_s), evaluation (cnn_eval_tT_images_per_s), the
  * BN step over its GEMM FLOPs at a 1024^3 sgemm's speed
- * (cnn_batch_over_floor_tT) and, on
- * one thread, Fig. 1's BN step (fig1_step_bn_ms). */
+ * (cnn_batch_over_floor_tT), ResNet-20's step (resnet20_tT_images_per_s)
+ * and its ratio to its floor (resnet20_over_floor_tT) and, on one thread,
+ * Fig. 1's BN step (fig1_step_bn_ms). */
 static void headline(int threads)
 {
     if (load_cnn_cfg())
@@ -514,6 +597,11 @@ static void headline(int threads)
         }
         cnn_close();
     }
+    double floor, ms = resnet_step_ms(threads, big, &floor);
+    snprintf(key, sizeof key, "resnet20_t%d_images_per_s", threads);
+    figure(key, RESNET_BATCH * 1e3 / ms);
+    snprintf(key, sizeof key, "resnet20_over_floor_t%d", threads);
+    figure(key, ms / floor);
     if (threads == 1) {
         bnx_kernel_set_threads(1);
         figure("fig1_step_bn_ms", time_network(1));
@@ -685,6 +773,11 @@ static void bench_records(void)
 int main(int argc, char **argv)
 {
     setenv("BNEXP_HOME", ".", 0); /* make's cwd: the checkout (its datasets/ and sums) */
+    if (argc == 2 && !strcmp(argv[1], "--resnet")) { /* ResNet-20's figures alone */
+        if (load_cnn_cfg() == 0)
+            bench_resnet();
+        return 0;
+    }
     if (argc == 2 && !strcmp(argv[1], "--records")) { /* the record breakdown alone */
         if (load_cnn_cfg() == 0)
             bench_records();
@@ -715,6 +808,7 @@ int main(int argc, char **argv)
            sysconf(_SC_NPROCESSORS_ONLN), openblas_get_corename(), load[0], load[1], load[2]);
     bench_mlp();
     bench_cnn();
+    bench_resnet();
     bench_records();
     if (getloadavg(load, 3) >= 0)
         printf("\nload average %.2f %.2f %.2f at the end\n", load[0], load[1], load[2]);

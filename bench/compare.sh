@@ -68,6 +68,9 @@ done
 for t in 1 2; do
     row evaluation "$t" "cnn_eval_t${t}_images_per_s" "torch_eval_t${t}_images_per_s"
 done
+for t in 1 2; do
+    row "ResNet-20 BN" "$t" "resnet20_t${t}_images_per_s" "torch_resnet20_t${t}_images_per_s"
+done
 echo "  (PyTorch has no batch_noisy, batch_renorm or online; 'layer' on maps is GroupNorm(1, C) there)"
 for t in 1 2; do
     # step time ratio = BN's images/s over noisy BN's, round by round
@@ -75,6 +78,8 @@ for t in 1 2; do
     # BN step (ms) over its floor (the step's GEMM FLOPs at a 1024^3 sgemm's speed)
     read -r fm flo fhi < <(values "bnexp-t$t" "cnn_batch_over_floor_t${t}" | stats)
     echo "  $t thread(s): noisy BN step / BN step $nm ($nlo-$nhi; target at most 1.3); BN step / its FLOP floor $fm ($flo-$fhi; target at most 1.5)"
+    read -r rm rlo rhi < <(values "bnexp-t$t" "resnet20_over_floor_t${t}" | stats)
+    echo "  $t thread(s): ResNet-20 step (batch 128 of 3x32x32, BN) / its FLOP floor $rm ($rlo-$rhi; target at most 1.5)"
 done
 read -r m lo hi < <(values bnexp-t1 fig1_step_bn_ms | stats)
 echo "  Fig. 1 BN step (1 thread): $m ms ($lo-$hi)"

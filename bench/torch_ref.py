@@ -12,7 +12,8 @@ FIGURES is the file `build/bench FIGURES` wrote (KEY VALUE lines): with it,
 the bnexp / PyTorch ratio of each figure is printed too (above 1: bnexp is
 faster).  Timings: the best of several rounds; compare within one run.
 --headline measures on THREADS threads only and writes KEY VALUE lines to
-OUT (torch_KIND_tT_images_per_s, torch_eval_tT_images_per_s), for
+OUT (torch_KIND_tT_images_per_s, torch_eval_tT_images_per_s,
+torch_resnet20_tT_images_per_s: bench.c's ResNet-20), for
 bench/compare.sh, which alternates it with `build/bench --headline`."""
 import sys
 import time
@@ -66,6 +67,57 @@ def network(kind):
     return net
 
 
+class Block(nn.Module):
+    """He et al.'s basic block with the option A shortcut (model/resnet.h)."""
+
+    def __init__(self, c_in, c_out, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c_out)
+        self.conv2 = nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c_out)
+        self.stride, self.pad = stride, (c_out - c_in) // 2
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        s = x[:, :, ::self.stride, ::self.stride]
+        if self.pad:
+            s = nn.functional.pad(s, (0, 0, 0, 0, self.pad, self.pad))
+        return torch.relu(y + s)
+
+
+def resnet20():
+    layers, c = [nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
+    for stage, k in enumerate((16, 32, 64)):
+        for b in range(3):
+            layers.append(Block(c, k, 2 if stage and not b else 1))
+            c = k
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, CLASSES)]
+    net = nn.Sequential(*layers)
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+    return net
+
+
+def measure_resnet(threads, batch=128):
+    """ResNet-20's training step on batch random 3x32x32 inputs: images/s."""
+    torch.manual_seed(1)
+    torch.set_num_threads(threads)
+    net = resnet20()
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+    x = torch.randn(batch, 3, 32, 32)
+    y = torch.arange(batch) % CLASSES
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        nn.functional.cross_entropy(net(x), y).backward()
+        opt.step()
+
+    net.train()
+    return batch * 1e3 / best_ms(step, iters=3, reps=3)
+
+
 def best_ms(fn, iters=10, reps=5):
     fn()
     best = 1e30
@@ -109,6 +161,7 @@ def headline(threads, out):
             f.write("torch_%s_t%d_images_per_s %.6g\n" % (kind, threads, train))
             if kind == "batch":
                 f.write("torch_eval_t%d_images_per_s %.6g\n" % (threads, ev))
+        f.write("torch_resnet20_t%d_images_per_s %.6g\n" % (threads, measure_resnet(threads)))
 
 
 def main():
@@ -136,6 +189,11 @@ def main():
                 "%.2fx" % (b / ev) if b else "-"))
     print("  (batch_renorm, online: no PyTorch equivalent; bench.c's 'layer' on maps is "
           "GroupNorm(1, C) here)")
+    for threads in (1, 2):
+        r = measure_resnet(threads)
+        a = ours.get("resnet20_t%d_images_per_s" % threads)
+        print("  ResNet-20, batch 128 of 3x32x32, BN, %d thread(s): %.0f images/s training%s"
+              % (threads, r, " (bnexp / PyTorch %.2fx)" % (a / r) if a else ""))
 
 
 if __name__ == "__main__":

@@ -94,6 +94,29 @@ if out=$($BNEXP eval --run "$tmp/ref" --variant resnet --stats batch --batch-siz
     ok "bnexp eval reads a ResNet trial (training-mode statistics at mini-batch 1)"
 else fail "bnexp eval reads a ResNet trial" "$out"; fi
 
+# CIFAR-10's path, on generated files in its binary format (this machine
+# cannot reach the publisher): 3 channels of 32x32, augment = crop_flip; a
+# home without the published sums, so the set loads marked unverified
+home=$tmp/home
+mkdir -p "$home/datasets/cifar10" "$home/plots"
+cp plots/* "$home/plots/" 2>/dev/null
+python3 - "$home/datasets/cifar10" <<'PYGEN'
+import os, random, sys
+rng = random.Random(10)
+for name, n in [("data_batch_%d.bin" % i, 10000) for i in range(1, 6)] + [("test_batch.bin", 10000)]:
+    b = bytearray(rng.randbytes(n * 3073))
+    for i in range(n):
+        b[i * 3073] %= 10  # the label byte
+    open(os.path.join(sys.argv[1], name), "wb").write(b)
+PYGEN
+if out=$(BNEXP_HOME=$home $BNEXP run "$tmp/resnet.ini" --set dataset=cifar10 --set steps=10 \
+         --set eval_every=10 --set ics=false --jobs 2 --out "$tmp/cifar" 2>&1) &&
+   [ "$(grep -c ',done,10,' "$tmp/cifar/summary.csv")" = 3 ] &&
+   grep -q '"dataset":[[:space:]]*"cifar10"' "$tmp/cifar/resnet/seed-1/manifest.json"; then
+    ok "ResNet-8 trains on CIFAR-10's binary format (3x32x32, generated files, augmented)"
+else fail "ResNet-8 on CIFAR-10's binary format" "$out"; fi
+rm -rf "$home/datasets/cifar10"
+
 expect_fail "depth not 6n + 2 is refused before anything runs" "depth = 10 is not 6n + 2" \
     $BNEXP run "$tmp/resnet.ini" --set depth=10 --out "$tmp/bad"
 [ ! -e "$tmp/bad" ] && ok "the refused run left no directory" || fail "the refused run left no directory"
