@@ -97,9 +97,9 @@ else
 fi
 md=$(cat "$work/runs/claims.md" 2>/dev/null)
 run=$(cd "$work/runs/tiny" 2>/dev/null && readlink latest)
-if grep -q "| 2 | BN ends above no BN, at every init | the test | \[tiny\](#tiny-better) | .* over 2 points | \*\*holds\*\* | written: no ISO date | \[chart\](tiny/$run/plots/tiny-sweep-init_std-by-norm.png) |" <<<"$md" &&
-    grep -q "| 7 | accuracy above 1 | - | \[tiny\](#tiny-impossible) | 0\.[0-9]* \[[0-9.e-]*, [0-9.e-]*\], 2 seeds | \*\*does not hold\*\* | written: no ISO date | - |" <<<"$md" &&
-    grep -q "| 10 | never run | - | \[later\](#later) | - | \*\*not run\*\* | - |" <<<"$md" &&
+if grep -q "| 2 | BN ends above no BN, at every init | the test | \[tiny\](#tiny-better) | mlp | .* over 2 points | \*\*holds\*\* | written: no ISO date | \[chart\](tiny/$run/plots/tiny-sweep-init_std-by-norm.png) |" <<<"$md" &&
+    grep -q "| 7 | accuracy above 1 | - | \[tiny\](#tiny-impossible) | mlp | 0\.[0-9]* \[[0-9.e-]*, [0-9.e-]*\], 2 seeds | \*\*does not hold\*\* | written: no ISO date | - |" <<<"$md" &&
+    grep -q "| 10 | never run | - | \[later\](#later) | mlp | - | \*\*not run\*\* | - |" <<<"$md" &&
     ! grep -q "plain" <<<"$md"; then
     ok "claims.md: one row per rule, by claim: holds, does not hold, not run; the chart linked"
 else
@@ -111,9 +111,9 @@ else
     fail "the rule's chart is a PNG" "$out"
 fi
 csv=$(cat "$work/runs/claims.csv" 2>/dev/null)
-if [ "$(head -1 <<<"$csv")" = "claim,rule,experiment,statement,source,written,run,state,verdict,point,seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why,point_verdict,ci_lo,ci_hi,seeds_needed,note,level,look,looks" ] &&
+if [ "$(head -1 <<<"$csv")" = "claim,rule,experiment,statement,source,written,run,state,verdict,point,seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why,point_verdict,ci_lo,ci_hi,seeds_needed,note,level,look,looks,network" ] &&
     [ "$(grep -c "^2,better,tiny,\"BN ends above no BN, at every init\",the test,\"in the test, before the run\",runs/tiny/$run,decided,holds,init_std=0.0[1],2,1,1," <<<"$csv")" = 1 ] &&
-    grep -q "^10,,later,never run,,in the test,,not run,,,,,,,,,," <<<"$csv" &&
+    grep -q "^10,,later,never run,,in the test,,not run,,,,,,,,,,.*,mlp$" <<<"$csv" &&
     [ "$(wc -l <<<"$csv")" = 5 ]; then
     ok "claims.csv: a row per rule and point, text quoted"
 else
@@ -171,7 +171,7 @@ EOF
 md=$(b report claims --no-charts 2>/dev/null)
 if grep -q "accuracy above 1 .* \*\*does not hold\*\* (rule edited since the run)" <<<"$md" &&
     grep -q "the run's own rule decided it" <<<"$md" &&
-    grep -q "| 3 | added after the run | - | \[tiny\](#tiny-added) | - | \*\*not run\*\* | - |" <<<"$md" &&
+    grep -q "| 3 | added after the run | - | \[tiny\](#tiny-added) | mlp | - | \*\*not run\*\* | - |" <<<"$md" &&
     grep -q "not run with this rule (the deciding run's copy of the file lacks it)" <<<"$md"; then
     ok "an edited rule: the run's own rule decides, flagged; an added rule: not run"
 else
@@ -416,8 +416,8 @@ out=$(b run claims --only staged --jobs 2 2>&1); rc=$?
 csv=$(grep '^[12],[a-z]*,staged,' "$work/runs/claims.csv")
 if [ $rc = 0 ] && grep -q "^bnexp: run claims: staged: verdict.one inconclusive at the first look: the second look adds 2 trial(s)" <<<"$out" &&
     grep -q "the second look of 1 experiment(s)" <<<"$out" &&
-    grep -q '^1,steps,staged,.*,holds,all trials,2,.*,0\.975,1,2$' <<<"$csv" &&
-    grep -q '^2,one,staged,.*,all trials,3,.*,0\.975,2,2$' <<<"$csv" &&
+    grep -q '^1,steps,staged,.*,holds,all trials,2,.*,0\.975,1,2,mlp$' <<<"$csv" &&
+    grep -q '^2,one,staged,.*,all trials,3,.*,0\.975,2,2,mlp$' <<<"$csv" &&
     grep -q "two looks: seeds 1-2 first, then, only where a point is inconclusive, all seeds up to 3" "$work/runs/claims.md"; then
     ok "run claims: the first look, then seed 3 for the inconclusive experiment in a second queue; claims.csv's level, look and looks"
 else

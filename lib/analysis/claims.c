@@ -10,6 +10,7 @@
 #include "core/paths.h"
 #include "io/atomic.h"
 #include "io/strbuf.h"
+#include "model/model.h"
 #include "runs/reader.h"
 #include "spec/plan.h"
 #include "spec/spec.h"
@@ -196,6 +197,37 @@ static void registration(bnx_claim_row *row)
     }
 }
 
+/* The networks spec's variants train into buf[size]: each model in order
+ * of first appearance, followed, for one that reads `depth`, by its depths
+ * in order of first appearance ("resnet-8/20/32"). */
+static void network_label(const bnx_spec *spec, char *buf, size_t size)
+{
+    int models[16], num_models = 0, depths[16][16], num_depths[16] = {0};
+    for (int v = 0; v < spec->num_variants; v++) {
+        const bnx_config *cfg = &spec->variants[v].config;
+        int m = 0;
+        while (m < num_models && models[m] != cfg->model)
+            m++;
+        if (m == num_models && num_models < 16)
+            models[num_models++] = cfg->model;
+        if (m == num_models || !bnx_model_reads(bnx_model_ops_of(cfg->model), "depth"))
+            continue;
+        int d = 0;
+        while (d < num_depths[m] && depths[m][d] != cfg->depth)
+            d++;
+        if (d == num_depths[m] && d < 16)
+            depths[m][num_depths[m]++] = cfg->depth;
+    }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int m = 0; m < num_models && used < size; m++) {
+        const char *name = bnx_model_name(models[m]);
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", m ? ", " : "", name ? name : "?");
+        for (int d = 0; d < num_depths[m] && used < size; d++)
+            used += (size_t)snprintf(buf + used, size - used, "%c%d", d ? '/' : '-', depths[m][d]);
+    }
+}
+
 /* Rows for experiment `name` (file `file`, loaded as `spec`). */
 static int add_experiment(bnx_claims *c, int *cap, const char *name, const char *file,
                           const bnx_spec *spec, const char *runs_dir, const bnx_plan *forced,
@@ -229,6 +261,7 @@ static int add_experiment(bnx_claims *c, int *cap, const char *name, const char 
             return bnx_fail(err, BNX_ENOMEM, "out of memory for the claims table");
         }
         snprintf(row->experiment, sizeof row->experiment, "%s", name);
+        network_label(spec, row->network, sizeof row->network);
         snprintf(row->file, sizeof row->file, "%s", file);
         snprintf(row->skipped, sizeof row->skipped, "%s", skipped);
         row->overrides_unknown = unknown;
@@ -559,8 +592,8 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
                   claims->num_rows, claims->num_rows == 1 ? "" : "s", counts[BNX_VERDICT_HOLDS],
                   counts[BNX_VERDICT_FAILS], counts[BNX_VERDICT_MIXED],
                   counts[BNX_VERDICT_INCONCLUSIVE], counts[BNX_VERDICT_UNDECIDED], not_run, errors);
-    bnx_sb_printf(&sb, "| claim | statement | source | experiment | measured | verdict | rule | "
-                       "chart |\n|---|---|---|---|---|---|---|---|\n");
+    bnx_sb_printf(&sb, "| claim | statement | source | experiment | network | measured | verdict | "
+                       "rule | chart |\n|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < claims->num_rows; i++) {
         const bnx_claim_row *row = &claims->rows[i];
         char measure[128], verdict[128];
@@ -570,8 +603,9 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
         bnx_sb_md_cell(&sb, row->rule.statement);
         bnx_sb_printf(&sb, " | ");
         bnx_sb_md_cell(&sb, row->rule.source[0] ? row->rule.source : "-");
-        bnx_sb_printf(&sb, " | [%s](#%s%s%s) | %s | **%s**%s", row->experiment, row->experiment,
-                      row->rule.name[0] ? "-" : "", row->rule.name, measure, verdict,
+        bnx_sb_printf(&sb, " | [%s](#%s%s%s) | %s | %s | **%s**%s", row->experiment,
+                      row->experiment, row->rule.name[0] ? "-" : "", row->rule.name, row->network,
+                      measure, verdict,
                       row->changed ? " (rule edited since the run)" : "");
         if (row->control[0] && row->state == BNX_CLAIM_DECIDED &&
             row->result.outcome == BNX_VERDICT_UNDECIDED)
@@ -667,7 +701,7 @@ int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err)
     bnx_strbuf sb = {0};
     bnx_sb_printf(&sb, "claim,rule,experiment,statement,source,written,run,state,verdict,point,"
                        "seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why,point_verdict,"
-                       "ci_lo,ci_hi,seeds_needed,note,level,look,looks\n");
+                       "ci_lo,ci_hi,seeds_needed,note,level,look,looks,network\n");
     for (int i = 0; i < claims->num_rows; i++) {
         const bnx_claim_row *row = &claims->rows[i];
         const bnx_verdict_result *res = &row->result;
@@ -687,7 +721,9 @@ int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err)
             if (!points) {
                 bnx_sb_printf(&sb, ",,,,,,,,,");
                 csv_text(&sb, row->error);
-                bnx_sb_printf(&sb, ",,,,,,,,\n");
+                bnx_sb_printf(&sb, ",,,,,,,,,");
+                csv_text(&sb, row->network);
+                bnx_sb_printf(&sb, "\n");
                 continue;
             }
             const bnx_verdict_point *pt = &res->points[p];
@@ -704,7 +740,9 @@ int bnx_claims_csv(const bnx_claims *claims, char **text, bnx_error *err)
             csv_num(&sb, pt->ci.hi);
             bnx_sb_printf(&sb, ",%d,", pt->seeds_needed);
             csv_text(&sb, pt->note);
-            bnx_sb_printf(&sb, ",%g,%d,%d\n", pt->level, pt->look, res->looks);
+            bnx_sb_printf(&sb, ",%g,%d,%d,", pt->level, pt->look, res->looks);
+            csv_text(&sb, row->network);
+            bnx_sb_printf(&sb, "\n");
         }
     }
     return bnx_sb_take(&sb, text, err);

@@ -38,6 +38,9 @@ enum bnx_claim_state {
 
 typedef struct bnx_claim_row {
     char experiment[64];
+    char network[160];      /* the networks the file trains: each model's name, with
+                               its depths where it reads one ("mlp", "mlp, cnn",
+                               "plain-8/20/32, resnet-8/20/32") */
     char file[4096];        /* the experiment file */
     char run[4096];         /* the run that decides it, RUNS/NAME/RUN: the newest
                                that ran the file as committed (no --set, --grid,
