@@ -440,8 +440,9 @@ static void conv_gemms(int threads, double big)
         if (l->kind != BNX_LAYER_CONV)
             continue;
         char name[64];
-        conv_call cc = {l, i > 0 ? cnn.net.layers[i - 1].y : cnn.x,
-                        i == 0 || !cnn.net.layers[i - 1].spatial ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW};
+        const bnx_layer *in = l->from >= 0 ? &cnn.net.layers[l->from] : NULL; /* its input */
+        conv_call cc = {l, in ? in->y : cnn.x,
+                        !in || !in->spatial ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW};
         double one = 2.0 * l->geom.k * l->geom.c * l->geom.kh * l->geom.kw * cnn_batch * l->geom.oh *
                      l->geom.ow / 1e6; /* MFLOP of one of the three products */
         conv_forward_fn(&cc);

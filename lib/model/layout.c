@@ -24,7 +24,7 @@ bnx_layer *bnx_layout_add_from(bnx_net *net, bnx_layer_kind kind, int from, int 
     memset(l, 0, sizeof *l);
     l->kind = kind;
     l->from = from;
-    l->src = -1;
+    l->shortcut = -1;
     l->in = in;
     l->c = c;
     l->height = h;

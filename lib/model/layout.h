@@ -21,15 +21,17 @@
  * as channel-major maps (spatial 1: (C, N, H, W)) or rows (0: (N, C*H*W));
  * its input is the previous layer's output, or the network input for the
  * first (l->in is set from it).  Returns the layer, zeroed but for its
- * kind and shapes, for the caller to complete (geom for a conv or pooling
- * layer, drop for dropout). */
+ * kind, shapes, `from` (the previous layer's index, -1 for the first) and
+ * `shortcut` (-1), for the caller to complete (geom for a conv or pooling
+ * layer, drop for dropout, shortcut for an ADD). */
 bnx_layer *bnx_layout_add(bnx_net *net, bnx_layer_kind kind, int c, int h, int w, int spatial);
 
 /* bnx_layout_add for a layer whose input is layer `from`'s output (-1:
  * the network input) instead of the previous layer's: a residual block's
  * first convolution or its shortcut, which read the block's input
- * (model.h, "Graphs that are not a chain").  from must be an index already
- * laid out. */
+ * (model.h, "Graphs that are not a chain").  from must be -1 or an index
+ * already laid out (0 to net->num_layers - 1); the layout functions that
+ * call it pass indices they appended themselves. */
 bnx_layer *bnx_layout_add_from(bnx_net *net, bnx_layer_kind kind, int from, int c, int h, int w,
                                int spatial);
 

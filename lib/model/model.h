@@ -59,16 +59,17 @@
  * in which every layer comes after the layers it reads.  A residual
  * network (He et al. 2016: y = F(x) + x, or + a shortcut of x where the
  * shape changes; model/resnet.c) is laid out so, with two layer kinds:
- *   - BNX_LAYER_ADD with src = k: y = input + layers[k].y, one shape; its
- *     backward gives dy to both inputs;
+ *   - BNX_LAYER_ADD with shortcut = k: y = input + layers[k].y, one shape;
+ *     its backward gives dy to both inputs;
  *   - BNX_LAYER_SHORTCUT: option A's zero-padded, subsampled identity
  *     (nn/residual.h) of its `from` layer; a projection shortcut (option
  *     B) is an ordinary 1x1 conv layer with from = the block's input.
- * net.c finds every join, a layer whose output is read by another layer
- * than the next one alone (a block's input, a shortcut), and gives it a
- * buffer dy in which the gradients of all its readers are summed (the
- * first reader in backward order writes, the others add); in a chain a
- * layer's dy is the next layer's dx, in the two alternating buffers.
+ * net.c finds every fan-out, a layer whose output is read by another
+ * layer than the next one alone (a block's input, a shortcut), and gives
+ * it a buffer grad_sum in which the gradients of all its readers are
+ * summed (the first reader in backward order writes, the others add); in
+ * a chain a layer's dL/dy is the next layer's dx, in the two alternating
+ * buffers.
  * A conv layer takes its kernel, stride and padding per layer
  * (bnx_conv_geom_init: a stride-2 or a 1x1 convolution is a geometry), and
  * global average pooling is an AVGPOOL layer whose window is the whole map

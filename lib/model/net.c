@@ -33,11 +33,13 @@ static int has_bias(const bnx_net *net, int i)
 /* ---- the graph: which layers read which (model.h, "Graphs that are not
  * a chain") ---- */
 
-/* Mark every join: a layer whose output is read by another layer than the
- * next one alone (through `from` or an ADD's `src`) gets last_reader, the
- * highest index reading it; in a chain last_reader stays -1.  A layer
- * nobody reads (the last) is no join. */
-static void mark_joins(bnx_net *net)
+/* Mark every fan-out: a layer whose output is read by another layer than
+ * the next one alone (through `from` or an ADD's `shortcut`) gets
+ * last_reader, the highest index reading it; in a chain last_reader stays
+ * -1.  A layer nobody reads (the last) is none.  A layer that reads one
+ * output twice (an ADD of a layer to itself) would get half its gradient
+ * (the second read adds to the first): no layout makes one. */
+static void mark_fanouts(bnx_net *net)
 {
     for (int i = 0; i < net->num_layers; i++)
         net->layers[i].last_reader = -1;
@@ -45,7 +47,7 @@ static void mark_joins(bnx_net *net)
         int readers = 0, last = -1, chain = 0;
         for (int j = i + 1; j < net->num_layers; j++) {
             const bnx_layer *r = &net->layers[j];
-            int reads = (r->from == i) + (r->kind == BNX_LAYER_ADD && r->src == i);
+            int reads = (r->from == i) + (r->kind == BNX_LAYER_ADD && r->shortcut == i);
             if (reads) {
                 readers += reads;
                 last = j;
@@ -113,7 +115,7 @@ static void layer_buffers(bnx_net *net, int i, buffer_fn fn, void *ctx)
     size_t rows = (size_t)net->max_batch;
     fn(ctx, (void **)&l->y, rows * l->out, sizeof(float), USE_ACTIVATIONS);
     if (l->last_reader >= 0)
-        fn(ctx, (void **)&l->dy, rows * l->out, sizeof(float), USE_ACTIVATIONS);
+        fn(ctx, (void **)&l->grad_sum, rows * l->out, sizeof(float), USE_ACTIVATIONS);
     switch (l->kind) {
     case BNX_LAYER_CONV:
         fn(ctx, (void **)&l->col, bnx_conv_scratch_floats(&l->geom, (int)rows), sizeof(float),
@@ -223,9 +225,9 @@ static int allocate(bnx_net *net, bnx_error *err)
     for (int i = 0; !failed && i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
         const bnx_layer *f = l->from >= 0 ? &net->layers[l->from] : NULL;
-        /* the first of a join's readers in backward order writes its dx
-         * straight into the join's dy */
-        l->dx = !has_dx(net, i) ? NULL : f && f->last_reader == i ? f->dy : net->grad_buf[i % 2];
+        /* the first of a fan-out's readers in backward order writes its dx
+         * straight into the fan-out's grad_sum */
+        l->dx = !has_dx(net, i) ? NULL : f && f->last_reader == i ? f->grad_sum : net->grad_buf[i % 2];
         if (l->kind == BNX_LAYER_LINEAR || l->kind == BNX_LAYER_CONV) {
             l->w = net->params + off;
             l->dw = net->grads + off;
@@ -265,7 +267,7 @@ static int lay_out(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_er
     net->activation = spec->activation;
     net->model = spec->model;
     int rc = spec->model->layout(net, spec, err);
-    mark_joins(net);
+    mark_fanouts(net);
     if (rc == BNX_OK && net->overflow)
         return bnx_fail(err, BNX_EINVAL, "model = %s: the network has more than %d layers or %d "
                         "blocks (BNX_MAX_LAYERS)", spec->model->name, BNX_MAX_LAYERS,
@@ -309,7 +311,7 @@ void bnx_net_destroy(bnx_net *net)
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
         free(l->y);
-        free(l->dy);
+        free(l->grad_sum);
         free(l->col);
         free(l->argmax);
         free(l->mask);
@@ -397,7 +399,7 @@ static bnx_norm_view norm_view(const bnx_layer *l, int n)
     return (bnx_norm_view){.n = n, .c = l->c, .s = l->height * l->width, .cmajor = l->spatial};
 }
 
-/* The output of the layer layer i reads, or the network input x. */
+/* The output of the layer that layer i reads, or the network input x. */
 static const float *input_of(const bnx_net *net, int i, const float *x)
 {
     int f = net->layers[i].from;
@@ -470,7 +472,7 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
                                    l->spatial, in, l->y);
             break;
         case BNX_LAYER_ADD:
-            bnx_residual_add(count, in, net->layers[l->src].y, l->y);
+            bnx_residual_add(count, in, net->layers[l->shortcut].y, l->y);
             break;
         }
         if (net->timing)
@@ -479,18 +481,18 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
     return net->layers[net->num_layers - 1].y;
 }
 
-/* Give a gradient g (count values) of layer f's output to f's join
- * buffer: written by the first reader in backward order (reader ==
- * last_reader), added by the others.  Nothing when g already is it. */
-static void join_gradient(bnx_net *net, int f, int reader, long count, const float *g)
+/* Give a gradient g (count values) of layer f's output to f's grad_sum:
+ * written by the first reader in backward order (reader == last_reader),
+ * added by the others.  Nothing when g already is it. */
+static void fanout_gradient(bnx_net *net, int f, int reader, long count, const float *g)
 {
     bnx_layer *l = &net->layers[f];
-    if (g == l->dy)
+    if (g == l->grad_sum)
         return;
     if (reader == l->last_reader)
-        memcpy(l->dy, g, sizeof(float) * (size_t)count);
+        memcpy(l->grad_sum, g, sizeof(float) * (size_t)count);
     else
-        bnx_residual_add(count, l->dy, g, l->dy);
+        bnx_residual_add(count, l->grad_sum, g, l->grad_sum);
 }
 
 void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
@@ -499,7 +501,7 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
         bnx_layer *l = &net->layers[i];
         const float *in = input_of(net, i, x);
         const float *dy = i == net->num_layers - 1 ? dlogits
-                          : l->dy                  ? l->dy
+                          : l->grad_sum            ? l->grad_sum
                                                    : net->layers[i + 1].dx;
         int count = n * l->out;
         enum bnx_layout layout = in_layout(net, i);
@@ -551,9 +553,9 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
             break;
         }
         if (l->kind == BNX_LAYER_ADD)
-            join_gradient(net, l->src, i, count, dy);
+            fanout_gradient(net, l->shortcut, i, count, dy);
         if (l->dx && l->from >= 0 && net->layers[l->from].last_reader >= 0)
-            join_gradient(net, l->from, i, (long)n * l->in, l->dx);
+            fanout_gradient(net, l->from, i, (long)n * l->in, l->dx);
         if (net->timing)
             net->timing[2 * i + 1] += bnx_now() - start;
     }

@@ -52,7 +52,7 @@ typedef enum bnx_layer_kind {
     BNX_LAYER_DROPOUT,
     BNX_LAYER_SHORTCUT,     /* option A shortcut (nn/residual.h) of layer `from`'s maps:
                                subsampled by geom.stride, zero channels padded to c */
-    BNX_LAYER_ADD,          /* y = input + layers[src].y, one shape (a residual addition) */
+    BNX_LAYER_ADD,          /* y = input + layers[shortcut].y, one shape (a residual addition) */
 } bnx_layer_kind;
 
 /* The hidden nonlinearity; BNX_ACT_LINEAR is none at all (y = x), for
@@ -89,10 +89,11 @@ typedef struct bnx_layer {
     bnx_layer_kind kind;
     int from;               /* the layer whose output is this layer's input: the previous
                                one (index - 1) in a chain; -1: the network input */
-    int src;                /* ADD: the layer whose output is added to the input; -1 */
-    int last_reader;        /* a join (dy below): the highest index of a layer reading y,
-                               whose backward runs first and writes dy (the others add);
-                               -1 in a chain */
+    int shortcut;           /* ADD: the layer whose output is added to the input (the
+                               block's shortcut); -1 for other kinds */
+    int last_reader;        /* a fan-out (grad_sum below): the highest index of a layer
+                               reading y, whose backward runs first and writes grad_sum
+                               (the others add to it); -1 in a chain */
     int zero_init;          /* 1: starts at zero (bnx_net_init): a normalization's gamma,
                                or a conv or linear layer's weights (zero_init_residual) */
     int in, out;            /* values per example in and out */
@@ -110,14 +111,16 @@ typedef struct bnx_layer {
     bnx_norm_layer norm;    /* normalization: its kind, gamma, beta and buffers */
     float *y;               /* output (max_batch * out) */
     float *dx;              /* dL/d(input) (max_batch * in), valid until the backward
-                               of the layer below (it shares two buffers with every
-                               other layer: bnx_net.grad_buf); NULL for a layer that
-                               reads the network input unless it is a normalization
-                               (whose backward writes it) */
-    float *dy;              /* a join: dL/d(y) summed over the layers that read y (max_batch
-                               * out), for a layer whose output is read by another layer than
-                               the next one alone (a residual block's input, a shortcut);
-                               NULL in a chain, where dy is the next layer's dx */
+                               of the layer below: one of two buffers every layer
+                               shares (bnx_net.grad_buf), or, for the first reader in
+                               backward order of a fan-out, that layer's grad_sum; NULL
+                               for a layer that reads the network input unless it is a
+                               normalization (whose backward writes it) */
+    float *grad_sum;        /* a fan-out: dL/d(y) summed over the layers that read y
+                               (max_batch * out), for a layer whose output is read by another
+                               layer than the next one alone (a residual block's input, a
+                               shortcut); NULL in a chain, where dL/d(y) is the next
+                               layer's dx */
 } bnx_layer;
 
 /* What a network is built from: the keys of a trial (spec/config.h's
@@ -187,7 +190,7 @@ typedef struct bnx_net {
     int num_params;             /* trainable parameters */
     float *params, *grads, *velocity; /* (num_params) each; layer pointers view them */
     float *grad_buf[2];         /* (max_batch * the widest input with a dx) each: layer i's
-                                   dx is grad_buf[i % 2] */
+                                   dx is grad_buf[i % 2] (or a fan-out's grad_sum) */
     bnx_rng dropout_rng;        /* masks of training-mode forwards */
     bnx_rng noise_rng;          /* noise of normalizations with BNX_NORM_RNG */
     double *timing;             /* NULL (bnx_net_create's), or the caller's (2 num_layers)
@@ -215,8 +218,8 @@ typedef struct bnx_net_bytes {
     double num_params;  /* trainable parameters (not capped) */
     double params;      /* parameters, gradients and SGD momentum: 3 floats each */
     double activations; /* per layer: output, dropout mask, max-pooling argmax, every
-                           buffer a normalization declares; and the two input-gradient
-                           buffers all layers share */
+                           buffer a normalization declares, a fan-out's grad_sum; and
+                           the two input-gradient buffers all layers share */
     double im2col;      /* conv layers' im2col scratch */
 } bnx_net_bytes;
 
@@ -234,7 +237,9 @@ int bnx_net_plan(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_net_
 void bnx_net_destroy(bnx_net *net);
 
 /* Initialise every weight by `scheme` (std is used by BNX_INIT_GAUSSIAN
- * only), biases and beta 0, gamma 1, every normalization buffer at its
+ * only), biases and beta 0, gamma 1 (a layer marked zero_init:
+ * its weights, or a normalization's gamma, 0, the weights drawn all the
+ * same so that the other layers' do not move), every normalization buffer at its
  * declared initial value (running_mean 0, running_var 1: PyTorch's initial
  * state), momentum buffers 0.  Weights are drawn layer by
  * layer in order from `rng`. */

@@ -60,7 +60,7 @@ static int basic_block(bnx_net *net, const bnx_net_spec *spec, int x, int k, int
     if (spec->zero_init_residual)
         zero_last(net);
     if (residual)
-        bnx_layout_add_same(net, BNX_LAYER_ADD)->src = shortcut;
+        bnx_layout_add_same(net, BNX_LAYER_ADD)->shortcut = shortcut;
     bnx_layout_add_same(net, BNX_LAYER_RELU);
     return BNX_OK;
 }

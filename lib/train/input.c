@@ -92,8 +92,8 @@ static void shift_plane(float *p, int h, int w, int dy, int dx)
     }
 }
 
-void bnx_input_augment(const bnx_input *in, long step, int row, float *x, int *dy, int *dx,
-                       int *flip)
+void bnx_input_augment(const bnx_input *in, long step, int row, float *x, int *shift_y,
+                       int *shift_x, int *flip)
 {
     if (in->augment == BNX_AUGMENT_NONE)
         return;
@@ -114,10 +114,10 @@ void bnx_input_augment(const bnx_input *in, long step, int row, float *x, int *d
                 p[(long)i * w + w - 1 - j] = t;
             }
     }
-    if (dy)
-        *dy = sy;
-    if (dx)
-        *dx = sx;
+    if (shift_y)
+        *shift_y = sy;
+    if (shift_x)
+        *shift_x = sx;
     if (flip)
         *flip = mirror;
 }

@@ -114,9 +114,10 @@ void bnx_input_example(const bnx_input *in, int set, const bnx_dataset *ds, long
 /* Augment x[features], the input of row `row` of the training mini-batch
  * of step `step`, in place, by in->augment (above; NONE: unchanged); the
  * extra features stay as they are.  The shift and flip drawn are written
- * to *dy, *dx, *flip when these are not NULL. */
-void bnx_input_augment(const bnx_input *in, long step, int row, float *x, int *dy, int *dx,
-                       int *flip);
+ * to *shift_y, *shift_x (each -4 to 4, rows and columns) and *flip (0 or
+ * 1) when these are not NULL. */
+void bnx_input_augment(const bnx_input *in, long step, int row, float *x, int *shift_y,
+                       int *shift_x, int *flip);
 
 /* Examples first .. first + count - 1 of ds (a set of kind `set`) into
  * dst[count * features], as bnx_input_example. */

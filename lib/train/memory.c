@@ -86,8 +86,13 @@ static void describe_size(const bnx_config *cfg, char *buf, size_t size)
     const bnx_model_ops *model = bnx_model_ops_of(cfg->model);
     int conv = bnx_model_reads(model, "conv_channels"), fc = bnx_model_reads(model, "hidden_layers");
     int used = snprintf(buf, size, "batch_size=%d with ", cfg->batch_size);
-    if (!conv && !fc && used >= 0 && (size_t)used < size)
-        snprintf(buf + used, size - (size_t)used, "model=%s", model->name);
+    if (!conv && !fc && used >= 0 && (size_t)used < size) {
+        if (bnx_model_reads(model, "depth")) /* resnet, plain */
+            snprintf(buf + used, size - (size_t)used, "model=%s depth=%d x width=%d", model->name,
+                     cfg->depth, cfg->width);
+        else
+            snprintf(buf + used, size - (size_t)used, "model=%s", model->name);
+    }
     if (conv && used >= 0 && (size_t)used < size) {
         used += snprintf(buf + used, size - (size_t)used, "conv_channels=");
         for (int k = 0; k < cfg->conv_layers && (size_t)used < size; k++)
@@ -160,6 +165,14 @@ int bnx_memory_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_
     if (cfg->standardize && train->c > BNX_INPUT_MAX_CHANNELS)
         return bnx_fail(err, BNX_EINVAL, "standardize = true: %s has %d channels (at most %d)",
                         cfg->dataset, train->c, BNX_INPUT_MAX_CHANNELS);
+    if (cfg->augment != BNX_AUGMENT_NONE &&
+        (train->values || train->h <= 2 * BNX_AUGMENT_PAD || train->w <= 2 * BNX_AUGMENT_PAD))
+        return bnx_fail(err, BNX_EINVAL, "augment: %s holds %s (%dx%d), and a shift of up to %d "
+                        "pixels would leave %s (use augment = none)", cfg->dataset,
+                        train->values ? "generated features, not images" : "images too small",
+                        train->h, train->w, BNX_AUGMENT_PAD, train->values
+                        ? "rows of features that have no neighbours to shift in"
+                        : "little of the image");
     int rc = bnx_config_validate(cfg, train->n, test->n, err);
     if (rc)
         return rc;

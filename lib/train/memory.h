@@ -70,6 +70,8 @@ char *bnx_format_bytes(char *buf, int size, double bytes);
  *     number of classes (the network's input and output are built from the
  *     training set's);
  *   - standardize: at most 16 channels (the trainer's limit);
+ *   - augment: images of more than 2 x BNX_AUGMENT_PAD (8) rows and columns,
+ *     not a generated set (whose "image" is one row of features);
  *   - bnx_config_validate with the sets' sizes;
  *   - the memory estimate is within bnx_memory_limit.
  * Errors: BNX_EINVAL with a message naming the keys or the data at fault

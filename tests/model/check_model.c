@@ -113,7 +113,7 @@ START_TEST(every_type_builds_from_the_defaults)
             ck_assert_int_lt(l->from, i); /* in an order where every layer follows its input */
             ck_assert_int_eq(l->in, l->from >= 0 ? net.layers[l->from].out : net.in_features);
             if (l->kind == BNX_LAYER_ADD)
-                ck_assert(l->src >= 0 && l->src < i && net.layers[l->src].out == l->in);
+                ck_assert(l->shortcut >= 0 && l->shortcut < i && net.layers[l->shortcut].out == l->in);
         }
         ck_assert_int_eq(net.layers[net.num_layers - 1].out, 10);
         ck_assert_int_gt(net.num_params, 0);
@@ -326,11 +326,11 @@ START_TEST(resnet_has_its_hand_counted_parameters)
     for (int i = 0; i < (int)(sizeof head / sizeof head[0]); i++)
         ck_assert_msg(net.layers[i].kind == head[i], "layer %d: kind %d, expected %d", i,
                       (int)net.layers[i].kind, (int)head[i]);
-    ck_assert_int_eq(net.layers[8].src, 2);   /* the identity shortcut: the stem's output */
+    ck_assert_int_eq(net.layers[8].shortcut, 2);   /* the identity shortcut: the stem's output */
     ck_assert_int_eq(net.layers[3].from, 2);
     ck_assert_int_eq(net.layers[10].from, 9); /* option A reads the block's input */
     ck_assert_int_eq(net.layers[11].from, 9); /* and so does the branch */
-    ck_assert_int_eq(net.layers[16].src, 10);
+    ck_assert_int_eq(net.layers[16].shortcut, 10);
     ck_assert_int_eq(net.layers[11].geom.stride, 2);
     ck_assert_int_eq(net.layers[10].c, 32);
     ck_assert_int_eq(net.layers[10].height, 16);
@@ -376,7 +376,7 @@ START_TEST(zero_init_residual_zeroes_each_blocks_last_layer)
         }
         int zeroed = 0;
         for (int i = 0; i < nets[1].num_layers; i++) {
-            const bnx_layer *l = &nets[1].layers[i], *o = &nets[0].layers[i];
+            const bnx_layer *l = &nets[1].layers[i];
             if (l->kind != BNX_LAYER_ADD)
                 continue;
             const bnx_layer *last = &nets[1].layers[i - 1], *last0 = &nets[0].layers[i - 1];
@@ -387,7 +387,6 @@ START_TEST(zero_init_residual_zeroes_each_blocks_last_layer)
                 ck_assert_float_ne(p0[j], 0.0f);
             }
             zeroed++;
-            (void)o;
         }
         ck_assert_int_eq(zeroed, 6); /* depth 14: two blocks in each of three stages */
         long differ = 0;

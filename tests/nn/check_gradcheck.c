@@ -473,17 +473,17 @@ static void check_grad_relu(const char *what, struct net_ctx *c, const float *an
  * `kind` in every block (groups 2); plain: the same without shortcuts.
  * Parameters whose step crosses a ReLU kink are left out
  * (check_grad_relu). */
-static void gradcheck_resnet(const char *kind, int shortcut, int residual, int zero_init)
+static void gradcheck_resnet(const char *kind, int shortcut, int residual)
 {
     static struct net_ctx c;
     bnx_net_spec spec = {.model = residual ? &bnx_resnet_ops : &bnx_plain_ops, .in_c = 2,
                          .in_h = 8, .in_w = 8, .num_classes = NN_K, .depth = 8, .width = 4,
-                         .shortcut = shortcut, .zero_init_residual = zero_init,
+                         .shortcut = shortcut,
                          .norm = bnx_norm_find(kind),
                          .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .groups = 2}};
     char what[96];
-    snprintf(what, sizeof what, "%s-8, norm = %s, shortcut %c%s", residual ? "resnet" : "plain",
-             kind, shortcut == BNX_SHORTCUT_B ? 'B' : 'A', zero_init ? ", zero_init_residual" : "");
+    snprintf(what, sizeof what, "%s-8, norm = %s, shortcut %c", residual ? "resnet" : "plain",
+             kind, shortcut == BNX_SHORTCUT_B ? 'B' : 'A');
     ck_assert_int_eq(bnx_net_create(&c.net, &spec, NN_N, NULL), BNX_OK);
     bnx_rng rng;
     bnx_rng_seed(&rng, 17, 0);
@@ -506,22 +506,22 @@ static void gradcheck_resnet(const char *kind, int shortcut, int residual, int z
     bnx_net_destroy(&c.net);
 }
 
-START_TEST(gradcheck_resnet_none)     { gradcheck_resnet("none", BNX_SHORTCUT_A, 1, 0); }
+START_TEST(gradcheck_resnet_none)     { gradcheck_resnet("none", BNX_SHORTCUT_A, 1); }
 END_TEST
-START_TEST(gradcheck_resnet_batch)    { gradcheck_resnet("batch", BNX_SHORTCUT_A, 1, 0); }
+START_TEST(gradcheck_resnet_batch)    { gradcheck_resnet("batch", BNX_SHORTCUT_A, 1); }
 END_TEST
-START_TEST(gradcheck_resnet_layer)    { gradcheck_resnet("layer", BNX_SHORTCUT_A, 1, 0); }
+START_TEST(gradcheck_resnet_layer)    { gradcheck_resnet("layer", BNX_SHORTCUT_A, 1); }
 END_TEST
-START_TEST(gradcheck_resnet_group)    { gradcheck_resnet("group", BNX_SHORTCUT_A, 1, 0); }
+START_TEST(gradcheck_resnet_group)    { gradcheck_resnet("group", BNX_SHORTCUT_A, 1); }
 END_TEST
-START_TEST(gradcheck_resnet_instance) { gradcheck_resnet("instance", BNX_SHORTCUT_A, 1, 0); }
+START_TEST(gradcheck_resnet_instance) { gradcheck_resnet("instance", BNX_SHORTCUT_A, 1); }
 END_TEST
 START_TEST(gradcheck_resnet_shortcut_b)
 {
-    gradcheck_resnet("batch", BNX_SHORTCUT_B, 1, 0);
+    gradcheck_resnet("batch", BNX_SHORTCUT_B, 1);
 }
 END_TEST
-START_TEST(gradcheck_plain_batch)     { gradcheck_resnet("batch", BNX_SHORTCUT_A, 0, 0); }
+START_TEST(gradcheck_plain_batch)     { gradcheck_resnet("batch", BNX_SHORTCUT_A, 0); }
 END_TEST
 
 

@@ -471,30 +471,30 @@ START_TEST(augment_crops_and_flips_as_drawn)
     char first[160] = "";
     for (int r = 0; r < ROWS; r++) {
         long step = 1 + r / 64;
-        int dy, dx, flip;
+        int sy, sx, flip;
         memcpy(x, src, sizeof x);
-        bnx_input_augment(&in, step, r % 64, x, &dy, &dx, &flip);
-        if (dy < -4 || dy > 4 || dx < -4 || dx > 4)
-            ck_abort_msg("row %d: shift (%d, %d) out of -4..4", r, dy, dx);
-        shifts[0][dy + 4]++;
-        shifts[1][dx + 4]++;
+        bnx_input_augment(&in, step, r % 64, x, &sy, &sx, &flip);
+        if (sy < -4 || sy > 4 || sx < -4 || sx > 4)
+            ck_abort_msg("row %d: shift (%d, %d) out of -4..4", r, sy, sx);
+        shifts[0][sy + 4]++;
+        shifts[1][sx + 4]++;
         flips += flip;
         for (int c = 0; c < C; c++)
             for (int i = 0; i < HH; i++)
                 for (int j = 0; j < WW; j++) {
                     int sj = flip ? WW - 1 - j : j; /* the flip comes after the crop */
-                    int si = i + dy, sk = sj + dx;
+                    int si = i + sy, sk = sj + sx;
                     float want = si >= 0 && si < HH && sk >= 0 && sk < WW
                                      ? src[(c * HH + si) * WW + sk] : 0.0f;
                     if (x[(c * HH + i) * WW + j] != want && wrong++ == 0)
                         snprintf(first, sizeof first, "row %d (%d, %d, flip %d): channel %d "
-                                 "(%d, %d) is %g, not %g", r, dy, dx, flip, c, i, j,
+                                 "(%d, %d) is %g, not %g", r, sy, sx, flip, c, i, j,
                                  x[(c * HH + i) * WW + j], want);
                 }
-        int dy2, dx2, flip2; /* the same (step, row) draws the same */
+        int sy2, sx2, flip2; /* the same (step, row) draws the same */
         memcpy(x, src, sizeof x);
-        bnx_input_augment(&in, step, r % 64, x, &dy2, &dx2, &flip2);
-        wrong += dy2 != dy || dx2 != dx || flip2 != flip;
+        bnx_input_augment(&in, step, r % 64, x, &sy2, &sx2, &flip2);
+        wrong += sy2 != sy || sx2 != sx || flip2 != flip;
     }
     ck_assert_msg(wrong == 0, "%ld values or draws wrong; first: %s", wrong, first);
     for (int k = 0; k < 2; k++) {
@@ -521,9 +521,9 @@ START_TEST(augment_crops_and_flips_as_drawn)
     set(&cfg, "augment", "crop");
     ck_assert_int_eq(bnx_input_init(&other, &cfg, &ds, &err), BNX_OK);
     for (int r = 0; r < 256; r++) {
-        int dy, dx, flip;
+        int sy, sx, flip;
         memcpy(x, src, sizeof x);
-        bnx_input_augment(&other, 3, r, x, &dy, &dx, &flip);
+        bnx_input_augment(&other, 3, r, x, &sy, &sx, &flip);
         ck_assert_int_eq(flip, 0);
     }
     set(&cfg, "augment", "none");

@@ -128,6 +128,18 @@ START_TEST(data_that_does_not_fit_the_model)
     expect_refused(&cfg, reg, reg, "has target values, not class labels (set loss = mse)");
     cfg.loss = BNX_LOSS_MSE;
     ck_assert_msg(bnx_memory_check(&cfg, &reg, &reg, &err) == BNX_OK, "%s", err.msg);
+    /* augment shifts images: refused for generated features and for images
+       of 8 pixels or fewer a side; 9x9 and up are taken */
+    cfg.augment = BNX_AUGMENT_CROP;
+    reg.values = values;
+    expect_refused(&cfg, reg, reg, "holds generated features, not images");
+    bnx_config_defaults(&cfg);
+    cfg.augment = BNX_AUGMENT_CROP_FLIP;
+    expect_refused(&cfg, shape(100, 1, 8, 8, 10), shape(100, 1, 8, 8, 10),
+                   "images too small (8x8), and a shift of up to 4 pixels");
+    ck_assert_msg(bnx_memory_check(&cfg, &train, &test, &err) == BNX_OK, "%s", err.msg);
+    bnx_dataset nine = shape(3000, 1, 9, 9, 10);
+    ck_assert_msg(bnx_memory_check(&cfg, &nine, &nine, &err) == BNX_OK, "%s", err.msg);
 }
 END_TEST
 
