@@ -100,7 +100,12 @@ if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 c
 if (sub2) { set label 903 subtitle2 at screen 0.5, screen 1 offset 0, char (-2.8 - 1.2 * sub1) center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
 set xlabel xlabel
 set ylabel ylabel
-keycols = n + divs < 2 ? 1 : 2
+# two columns of entries below the plot when the longest entry fits half the
+# width (a marker and gap take about 6 characters), else one; the bottom
+# margin makes room for the rows that gives
+keylen = divs ? 57 : 0
+do for [k=1:n] { keylen = strlen(label(k)) > keylen ? strlen(label(k)) : keylen }
+keycols = n + divs < 2 || 2 * (keylen + 6) * 0.78 * fs > width * 0.95 ? 1 : 2
 keyrows = (n + divs + keycols - 1) / keycols
 if (keyright) {
     set key outside right top vertical Left reverse box samplen 3 spacing 1.2 width 1
