@@ -60,10 +60,11 @@ x(k) = sel(k) ? @xpos : NaN
 
 # ---- axes ------------------------------------------------------------------
 # A log axis fitted to the data (not widened to whole decades), base 2 when
-# the values span at most 2^12 (mini-batch sizes: ticks 2, 4, 8, ...).
+# the values are at least 1 and span at most 2^12 (mini-batch sizes: ticks
+# 2, 4, 8, ...), else base 10 (learning rates: 0.01, 0.1, 1, ...).
 if (logx) {
     stats file using (column("x")) nooutput
-    if (STATS_max / STATS_min <= 4096.0) { set logscale x 2 } else { set logscale x 10 }
+    if (STATS_min >= 1 && STATS_max / STATS_min <= 4096.0) { set logscale x 2 } else { set logscale x 10 }
     set format x "%g"
     set autoscale xfix
 }
