@@ -40,8 +40,12 @@ fuzz-replay: $(FUZZ_TARGETS:%=build/fuzz/%)
 # warnings (GCC's -Wformat-truncation depends on -O; clang's set differs)
 # and print them without stopping.
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
-              -fno-sanitize-recover=all -Wno-error
-# These builds are for checking: -O1 throughout (lib/nn without KFLAGS' -O3).
+              -fno-sanitize-recover=all -Wno-error -fopenmp
+# These builds are for checking: -O1 throughout (lib/nn without KFLAGS' -O3),
+# with OpenMP as the normal build has it, so that threads = T runs the
+# kernels' OpenMP paths (without it, bnx_kernel_set_threads hands the
+# threads to OpenBLAS, whose threaded GEMMs round otherwise, and threads = 2
+# would not give threads = 1's CSVs).
 # Reports go to build-asan/logs/ (a file per process, only when there is
 # one), so a CLI test that expects a failure cannot hide one.  Check's
 # 4 s per test is too short under ASan, hence the multiplier.
