@@ -430,14 +430,20 @@ static long relu_signs(const bnx_net *net, int n, unsigned char **signs)
  * flips the sign of some ReLU input crosses a kink, where the loss has no
  * derivative and a central difference means nothing; it is left out, and
  * at least 90% of the parameters must be checked.  Everywhere else the
- * loss is smooth along the step and the difference must agree. */
+ * loss is smooth along the step and the difference must agree.  Under
+ * valgrind a sample of the parameters (every 53rd) is checked. */
 static void check_grad_relu(const char *what, struct net_ctx *c, const float *analytic, float h)
 {
     unsigned char *base = NULL, *moved = NULL;
     net_loss(c);
     long count = relu_signs(&c->net, NN_N, &base);
-    int skipped = 0;
-    for (int i = 0; i < c->net.num_params; i++) {
+    int skipped = 0, checked = 0;
+    /* under valgrind (about 50 times slower) every 53rd parameter, about
+       90 of a ResNet-8's 4,851: memcheck sees every layer's forward and
+       backward whatever the sample */
+    int stride = test_under_valgrind() ? 53 : 1;
+    for (int i = 0; i < c->net.num_params; i += stride) {
+        checked++;
         float saved = c->net.params[i];
         int kink = 0;
         c->net.params[i] = saved + h;
@@ -458,10 +464,9 @@ static void check_grad_relu(const char *what, struct net_ctx *c, const float *an
                       "%s[%d]: analytic %.6g, numeric %.6g", what, i, analytic[i], numeric);
     }
     if (getenv("BNX_TEST_VERBOSE"))
-        fprintf(stderr, "%s: %d of %d parameters cross a ReLU kink\n", what, skipped,
-                c->net.num_params);
-    ck_assert_msg(skipped <= c->net.num_params / 10, "%s: %d of %d parameters cross a ReLU kink",
-                  what, skipped, c->net.num_params);
+        fprintf(stderr, "%s: %d of %d parameters cross a ReLU kink\n", what, skipped, checked);
+    ck_assert_msg(skipped <= checked / 10, "%s: %d of %d parameters cross a ReLU kink",
+                  what, skipped, checked);
     free(base);
     free(moved);
 }
