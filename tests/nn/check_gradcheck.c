@@ -271,139 +271,6 @@ static double net_loss(void *p)
     return bnx_loss_forward(c->net.loss, NN_N, NN_K, logits, y, c->prob, &correct) / NN_N;
 }
 
-/* Every parameter of the network of `spec` (with its loss: labels i mod K,
- * or values N(0, 1)), Gaussian weights of std init_std. */
-static void gradcheck_network_init(const bnx_net_spec *spec, const char *what, float h,
-                                   float init_std)
-{
-    static struct net_ctx c;
-    ck_assert_int_eq(bnx_net_create(&c.net, spec, NN_N, NULL), BNX_OK);
-    bnx_rng rng;
-    bnx_rng_seed(&rng, 17, 0);
-    bnx_net_init_gaussian(&c.net, init_std, &rng);
-    for (int i = 0; i < c.net.num_params; i++) /* move biases, gamma, beta off 0 and 1 */
-        c.net.params[i] += (float)(0.1 * bnx_rng_normal(&rng));
-    fill(&rng, c.x, NN_N * c.net.in_features, 1, 0);
-    fill(&rng, c.values, NN_N * NN_K, 1, 0);
-    for (int i = 0; i < NN_N; i++)
-        c.y[i] = (uint8_t)(i % NN_K);
-    net_loss(&c);
-    float dlogits[NN_N * NN_K];
-    bnx_loss_backward(c.net.loss, NN_N, NN_K, c.prob,
-                      (bnx_targets){.labels = c.y, .values = c.values}, dlogits);
-    bnx_net_backward(&c.net, NN_N, c.x, dlogits);
-    float *analytic = malloc(sizeof(float) * (size_t)c.net.num_params);
-    memcpy(analytic, c.net.grads, sizeof(float) * (size_t)c.net.num_params);
-    check_grad_step(what, c.net.params, c.net.num_params, analytic, net_loss, &c, h);
-    free(analytic);
-    bnx_net_destroy(&c.net);
-}
-
-static void gradcheck_network(const bnx_net_spec *spec, const char *what, float h)
-{
-    gradcheck_network_init(spec, what, h, 0.8f);
-}
-
-static void gradcheck_mlp(int batchnorm, bnx_activation act)
-{
-    bnx_net_spec spec = {.model = &bnx_mlp_ops, .in_c = 1, .in_h = 1, .in_w = 5,
-                         .num_classes = NN_K, .pool = BNX_POOL_NONE, .hidden_layers = 2, .hidden_units = 4,
-                         .activation = act, .norm = batchnorm, .norm_fc = batchnorm,
-                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
-    gradcheck_network(&spec, batchnorm ? "network with BN" : "network without BN", H);
-}
-
-START_TEST(gradcheck_mlp_sigmoid)    { gradcheck_mlp(0, BNX_ACT_SIGMOID); }
-END_TEST
-START_TEST(gradcheck_mlp_sigmoid_bn) { gradcheck_mlp(1, BNX_ACT_SIGMOID); }
-END_TEST
-START_TEST(gradcheck_mlp_relu_bn)    { gradcheck_mlp(1, BNX_ACT_RELU); }
-END_TEST
-
-/* Santurkar et al. (2018)'s deep linear network, made small: activation
- * linear, the MSE loss, 20 hidden layers (more than the 16 of before) of
- * width 4, with and without BN; weights N(0, 1/4) keep the product of 21
- * layers near scale 1. */
-static void gradcheck_deep_linear(int batchnorm)
-{
-    bnx_net_spec spec = {.model = &bnx_mlp_ops, .in_c = 1, .in_h = 1, .in_w = 5,
-                         .num_classes = NN_K, .loss = BNX_LOSS_MSE, .pool = BNX_POOL_NONE,
-                         .hidden_layers = 20, .hidden_units = 4, .activation = BNX_ACT_LINEAR,
-                         .norm = batchnorm, .norm_fc = batchnorm,
-                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
-    /* BN through 20 layers curves the loss more than h = 1e-2's central
-       difference can follow (parameter 33: 0.0043 against 0.0090); 1e-3
-       agrees.  Without BN the loss is quadratic in each parameter, where the
-       central difference is exact. */
-    gradcheck_network_init(&spec, batchnorm ? "deep linear network with BN"
-                                            : "deep linear network without BN",
-                           batchnorm ? 1e-3f : H, 0.5f);
-}
-
-START_TEST(gradcheck_deep_linear_mse)    { gradcheck_deep_linear(0); }
-END_TEST
-START_TEST(gradcheck_deep_linear_mse_bn) { gradcheck_deep_linear(1); }
-END_TEST
-
-/* activation = linear is no nonlinearity: an MLP with it computes the
- * product of its layers, y = W2 (W1 x + b1) + b2. */
-START_TEST(linear_activation_is_the_identity)
-{
-    bnx_net_spec spec = {.model = &bnx_mlp_ops, .in_c = 1, .in_h = 1, .in_w = 2,
-                         .num_classes = 1, .loss = BNX_LOSS_MSE, .pool = BNX_POOL_NONE,
-                         .hidden_layers = 1, .hidden_units = 2, .activation = BNX_ACT_LINEAR,
-                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
-    bnx_net net;
-    bnx_error err;
-    ck_assert_msg(bnx_net_create(&net, &spec, 1, &err) == BNX_OK, "%s", err.msg);
-    /* W1 = [[1, -2], [3, 4]], b1 = [0.5, -1], W2 = [[2, -1]], b2 = [0.25] */
-    const float p[] = {1, -2, 3, 4, 0.5f, -1, 2, -1, 0.25f};
-    ck_assert_int_eq(net.num_params, 9);
-    memcpy(net.params, p, sizeof p);
-    float x[2] = {-3, 1};
-    const float *y = bnx_net_forward(&net, 1, x, BNX_FWD_TRAIN);
-    /* W1 x + b1 = [-5 + 0.5, -5 - 1] = [-4.5, -6]; W2 that + b2 = -9 + 6 + 0.25 */
-    ck_assert_float_eq_tol(y[0], -2.75f, 1e-6f);
-    bnx_net_destroy(&net);
-}
-END_TEST
-
-/* A small CNN on (N, 2, 6, 6) inputs: two 3x3 convs (3 and 4 channels,
- * padding 1, the given stride), pooling after the second, flatten, a hidden
- * layer with dropout, the output layer; BN over (N, H, W) per channel. */
-static void gradcheck_cnn(int batchnorm, bnx_norm_placement placement, bnx_pool pool,
-                          bnx_activation act, int stride, const char *what)
-{
-    bnx_net_spec spec = {.model = &bnx_cnn_ops, .in_c = 2, .in_h = 6, .in_w = 6,
-                         .num_classes = NN_K, .conv_layers = 2, .conv_channels = {3, 4}, .conv_kernel = 3,
-                         .conv_stride = stride, .conv_padding = 1, .pool = pool, .pool_size = 2,
-                         .pool_every = 2, .hidden_layers = 1, .hidden_units = 5,
-                         .activation = act, .norm = batchnorm, .norm_fc = batchnorm,
-                         .norm_placement = placement, .dropout = 0.3f,
-                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
-    /* A step of 1e-2 moves some pooled values past their window's maximum
-     * (the max is not differentiable there); 1e-3 stays within.  (Max
-     * pooling after saturated tanh units is avoided for the same reason:
-     * tanh rounds to exactly 1.0f, and ties have no gradient.) */
-    gradcheck_network(&spec, what, pool == BNX_POOL_MAX ? 1e-3f : H);
-}
-
-START_TEST(gradcheck_cnn_tanh_avgpool_stride2)
-{
-    gradcheck_cnn(0, BNX_NORM_BEFORE, BNX_POOL_AVG, BNX_ACT_TANH, 2, "cnn without BN, stride 2");
-}
-END_TEST
-START_TEST(gradcheck_cnn_bn_before_avgpool)
-{
-    gradcheck_cnn(1, BNX_NORM_BEFORE, BNX_POOL_AVG, BNX_ACT_SIGMOID, 1, "cnn, BN before the sigmoid");
-}
-END_TEST
-START_TEST(gradcheck_cnn_bn_after_maxpool)
-{
-    gradcheck_cnn(1, BNX_NORM_AFTER, BNX_POOL_MAX, BNX_ACT_RELU, 1, "cnn, BN after ReLU, max pooling");
-}
-END_TEST
-
 /* The signs of every ReLU layer's input in the last forward, one byte
  * each, into signs (grown as needed); returns their number. */
 static long relu_signs(const bnx_net *net, int n, unsigned char **signs)
@@ -471,6 +338,143 @@ static void check_grad_relu(const char *what, struct net_ctx *c, const float *an
     free(moved);
 }
 
+/* Every parameter of the network of `spec` (with its loss: labels i mod K,
+ * or values N(0, 1)), Gaussian weights of std init_std; with relu_kinks,
+ * the parameters whose step crosses a ReLU kink left out (check_grad_relu). */
+static void gradcheck_network_init(const bnx_net_spec *spec, const char *what, float h,
+                                   float init_std, int relu_kinks)
+{
+    static struct net_ctx c;
+    ck_assert_int_eq(bnx_net_create(&c.net, spec, NN_N, NULL), BNX_OK);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 17, 0);
+    bnx_net_init_gaussian(&c.net, init_std, &rng);
+    for (int i = 0; i < c.net.num_params; i++) /* move biases, gamma, beta off 0 and 1 */
+        c.net.params[i] += (float)(0.1 * bnx_rng_normal(&rng));
+    fill(&rng, c.x, NN_N * c.net.in_features, 1, 0);
+    fill(&rng, c.values, NN_N * NN_K, 1, 0);
+    for (int i = 0; i < NN_N; i++)
+        c.y[i] = (uint8_t)(i % NN_K);
+    net_loss(&c);
+    float dlogits[NN_N * NN_K];
+    bnx_loss_backward(c.net.loss, NN_N, NN_K, c.prob,
+                      (bnx_targets){.labels = c.y, .values = c.values}, dlogits);
+    bnx_net_backward(&c.net, NN_N, c.x, dlogits);
+    float *analytic = malloc(sizeof(float) * (size_t)c.net.num_params);
+    memcpy(analytic, c.net.grads, sizeof(float) * (size_t)c.net.num_params);
+    if (relu_kinks)
+        check_grad_relu(what, &c, analytic, h);
+    else
+        check_grad_step(what, c.net.params, c.net.num_params, analytic, net_loss, &c, h);
+    free(analytic);
+    bnx_net_destroy(&c.net);
+}
+
+static void gradcheck_network(const bnx_net_spec *spec, const char *what, float h)
+{
+    gradcheck_network_init(spec, what, h, 0.8f, 0);
+}
+
+static void gradcheck_mlp(int batchnorm, bnx_activation act)
+{
+    bnx_net_spec spec = {.model = &bnx_mlp_ops, .in_c = 1, .in_h = 1, .in_w = 5,
+                         .num_classes = NN_K, .pool = BNX_POOL_NONE, .hidden_layers = 2, .hidden_units = 4,
+                         .activation = act, .norm = batchnorm, .norm_fc = batchnorm,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
+    gradcheck_network(&spec, batchnorm ? "network with BN" : "network without BN", H);
+}
+
+START_TEST(gradcheck_mlp_sigmoid)    { gradcheck_mlp(0, BNX_ACT_SIGMOID); }
+END_TEST
+START_TEST(gradcheck_mlp_sigmoid_bn) { gradcheck_mlp(1, BNX_ACT_SIGMOID); }
+END_TEST
+START_TEST(gradcheck_mlp_relu_bn)    { gradcheck_mlp(1, BNX_ACT_RELU); }
+END_TEST
+
+/* Santurkar et al. (2018)'s deep linear network, made small: activation
+ * linear, the MSE loss, 20 hidden layers (more than the 16 of before) of
+ * width 4, with and without BN; weights N(0, 1/4) keep the product of 21
+ * layers near scale 1. */
+static void gradcheck_deep_linear(int batchnorm)
+{
+    bnx_net_spec spec = {.model = &bnx_mlp_ops, .in_c = 1, .in_h = 1, .in_w = 5,
+                         .num_classes = NN_K, .loss = BNX_LOSS_MSE, .pool = BNX_POOL_NONE,
+                         .hidden_layers = 20, .hidden_units = 4, .activation = BNX_ACT_LINEAR,
+                         .norm = batchnorm, .norm_fc = batchnorm,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
+    /* BN through 20 layers curves the loss more than h = 1e-2's central
+       difference can follow (parameter 33: 0.0043 against 0.0090); 1e-3
+       agrees.  Without BN the loss is quadratic in each parameter, where the
+       central difference is exact. */
+    gradcheck_network_init(&spec, batchnorm ? "deep linear network with BN"
+                                            : "deep linear network without BN",
+                           batchnorm ? 1e-3f : H, 0.5f, 0);
+}
+
+START_TEST(gradcheck_deep_linear_mse)    { gradcheck_deep_linear(0); }
+END_TEST
+START_TEST(gradcheck_deep_linear_mse_bn) { gradcheck_deep_linear(1); }
+END_TEST
+
+/* activation = linear is no nonlinearity: an MLP with it computes the
+ * product of its layers, y = W2 (W1 x + b1) + b2. */
+START_TEST(linear_activation_is_the_identity)
+{
+    bnx_net_spec spec = {.model = &bnx_mlp_ops, .in_c = 1, .in_h = 1, .in_w = 2,
+                         .num_classes = 1, .loss = BNX_LOSS_MSE, .pool = BNX_POOL_NONE,
+                         .hidden_layers = 1, .hidden_units = 2, .activation = BNX_ACT_LINEAR,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
+    bnx_net net;
+    bnx_error err;
+    ck_assert_msg(bnx_net_create(&net, &spec, 1, &err) == BNX_OK, "%s", err.msg);
+    /* W1 = [[1, -2], [3, 4]], b1 = [0.5, -1], W2 = [[2, -1]], b2 = [0.25] */
+    const float p[] = {1, -2, 3, 4, 0.5f, -1, 2, -1, 0.25f};
+    ck_assert_int_eq(net.num_params, 9);
+    memcpy(net.params, p, sizeof p);
+    float x[2] = {-3, 1};
+    const float *y = bnx_net_forward(&net, 1, x, BNX_FWD_TRAIN);
+    /* W1 x + b1 = [-5 + 0.5, -5 - 1] = [-4.5, -6]; W2 that + b2 = -9 + 6 + 0.25 */
+    ck_assert_float_eq_tol(y[0], -2.75f, 1e-6f);
+    bnx_net_destroy(&net);
+}
+END_TEST
+
+/* A small CNN on (N, 2, 6, 6) inputs: two 3x3 convs (3 and 4 channels,
+ * padding 1, the given stride), pooling after the second, flatten, a hidden
+ * layer with dropout, the output layer; BN over (N, H, W) per channel. */
+static void gradcheck_cnn(int batchnorm, bnx_norm_placement placement, bnx_pool pool,
+                          bnx_activation act, int stride, const char *what)
+{
+    bnx_net_spec spec = {.model = &bnx_cnn_ops, .in_c = 2, .in_h = 6, .in_w = 6,
+                         .num_classes = NN_K, .conv_layers = 2, .conv_channels = {3, 4}, .conv_kernel = 3,
+                         .conv_stride = stride, .conv_padding = 1, .pool = pool, .pool_size = 2,
+                         .pool_every = 2, .hidden_layers = 1, .hidden_units = 5,
+                         .activation = act, .norm = batchnorm, .norm_fc = batchnorm,
+                         .norm_placement = placement, .dropout = 0.3f,
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
+    /* A step of 1e-2 moves some pooled values past their window's maximum
+     * (the max is not differentiable there); 1e-3 stays within.  (Max
+     * pooling after saturated tanh units is avoided for the same reason:
+     * tanh rounds to exactly 1.0f, and ties have no gradient.) */
+    gradcheck_network(&spec, what, pool == BNX_POOL_MAX ? 1e-3f : H);
+}
+
+START_TEST(gradcheck_cnn_tanh_avgpool_stride2)
+{
+    gradcheck_cnn(0, BNX_NORM_BEFORE, BNX_POOL_AVG, BNX_ACT_TANH, 2, "cnn without BN, stride 2");
+}
+END_TEST
+START_TEST(gradcheck_cnn_bn_before_avgpool)
+{
+    gradcheck_cnn(1, BNX_NORM_BEFORE, BNX_POOL_AVG, BNX_ACT_SIGMOID, 1, "cnn, BN before the sigmoid");
+}
+END_TEST
+START_TEST(gradcheck_cnn_bn_after_maxpool)
+{
+    gradcheck_cnn(1, BNX_NORM_AFTER, BNX_POOL_MAX, BNX_ACT_RELU, 1, "cnn, BN after ReLU, max pooling");
+}
+END_TEST
+
 /* A whole ResNet-8 (model/resnet.h) made small: 2 channels of 8x8 in,
  * width 4 (stages of 4, 8 and 16 channels on 8x8, 4x4 and 2x2 maps), every
  * parameter through both shortcuts (identity and option A's or B's at
@@ -480,35 +484,16 @@ static void check_grad_relu(const char *what, struct net_ctx *c, const float *an
  * (check_grad_relu). */
 static void gradcheck_resnet(const char *kind, int shortcut, int residual)
 {
-    static struct net_ctx c;
     bnx_net_spec spec = {.model = residual ? &bnx_resnet_ops : &bnx_plain_ops, .in_c = 2,
                          .in_h = 8, .in_w = 8, .num_classes = NN_K, .depth = 8, .width = 4,
-                         .shortcut = shortcut,
-                         .norm = bnx_norm_find(kind),
+                         .shortcut = shortcut, .norm = bnx_norm_find(kind),
                          .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .groups = 2}};
     char what[96];
     snprintf(what, sizeof what, "%s-8, norm = %s, shortcut %c", residual ? "resnet" : "plain",
              kind, shortcut == BNX_SHORTCUT_B ? 'B' : 'A');
-    ck_assert_int_eq(bnx_net_create(&c.net, &spec, NN_N, NULL), BNX_OK);
-    bnx_rng rng;
-    bnx_rng_seed(&rng, 17, 0);
     /* without a normalization, weights N(0, 0.3^2) keep the activations of
        seven 3x3 convolutions near scale 1 */
-    bnx_net_init_gaussian(&c.net, strcmp(kind, "none") ? 0.8f : 0.3f, &rng);
-    for (int i = 0; i < c.net.num_params; i++) /* move biases, gamma, beta off 0 and 1 */
-        c.net.params[i] += (float)(0.1 * bnx_rng_normal(&rng));
-    fill(&rng, c.x, NN_N * c.net.in_features, 1, 0);
-    for (int i = 0; i < NN_N; i++)
-        c.y[i] = (uint8_t)(i % NN_K);
-    net_loss(&c);
-    float dlogits[NN_N * NN_K];
-    bnx_loss_backward(c.net.loss, NN_N, NN_K, c.prob, (bnx_targets){.labels = c.y}, dlogits);
-    bnx_net_backward(&c.net, NN_N, c.x, dlogits);
-    float *analytic = malloc(sizeof(float) * (size_t)c.net.num_params);
-    memcpy(analytic, c.net.grads, sizeof(float) * (size_t)c.net.num_params);
-    check_grad_relu(what, &c, analytic, 1e-3f);
-    free(analytic);
-    bnx_net_destroy(&c.net);
+    gradcheck_network_init(&spec, what, 1e-3f, strcmp(kind, "none") ? 0.8f : 0.3f, 1);
 }
 
 START_TEST(gradcheck_resnet_none)     { gradcheck_resnet("none", BNX_SHORTCUT_A, 1); }
