@@ -158,7 +158,7 @@ grep -q '"steps":.*"2600"' "$tmp/foreign/plan.json" || fail "plan.json of foreig
 expect_exit "a checkpoint of another config is refused" 1 "another config or dataset" $BNEXP run fig1 --resume "$tmp/foreign"
 cp -r "$tmp/ref" "$tmp/version"
 printf '\x01' | dd of="$tmp/version/baseline/seed-1/checkpoint.bin" bs=1 seek=8 conv=notrunc 2>/dev/null
-expect_exit "a checkpoint of another format version is refused" 1 "format version 1; this bnexp reads versions 2 to 6 (an older bnexp wrote it" $BNEXP run fig1 --resume "$tmp/version"
+expect_exit "a checkpoint of another format version is refused" 1 "format version 1; this bnexp reads versions 2 to 7 (an older bnexp wrote it" $BNEXP run fig1 --resume "$tmp/version"
 expect_exit "--resume with --set is refused" 2 "only --jobs and the launcher's options can be given" $BNEXP run fig1 --resume "$tmp/ref" --set lr=0.1
 expect_exit "--resume of a directory without plan.json" 1 "has no plan.json" $BNEXP run fig1 --resume "$tmp"
 cp -r "$tmp/ref" "$tmp/old"

@@ -146,6 +146,7 @@ static size_t body_size(const bnx_checkpoint *ck)
                   + 8 * 2 * BNX_CHECKPOINT_STREAMS /* rng */
                   + 8 + 4 * (size_t)ck->order_len + 8
                   + 8 + 8 * (size_t)ck->num_params
+                  + 8 + 4 * (size_t)ck->moment2_len
                   + 8 + 4 * (size_t)ck->state_len
                   + 8 + 8;     /* num_csvs, num_blocks */
     for (int i = 0; i < ck->num_csvs; i++)
@@ -162,6 +163,9 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
     *size = 0;
     if (ck->order_len < 0 || ck->num_params < 0 || ck->state_len < 0)
         return bnx_fail(err, BNX_EINVAL, "checkpoint: negative array length");
+    if (ck->moment2_len != 0 && ck->moment2_len != ck->num_params)
+        return bnx_fail(err, BNX_EINVAL, "checkpoint: %ld values of Adam's second moment for %ld "
+                        "parameters", ck->moment2_len, ck->num_params);
     if (check_lists(ck))
         return bnx_fail(err, BNX_EINVAL, "checkpoint: a CSV or block name is empty, too long or "
                         "repeated, a length is negative, or a list is too long");
@@ -203,6 +207,8 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
     put_i64(&w, ck->num_params);
     put(&w, ck->params, 4 * (size_t)ck->num_params);
     put(&w, ck->velocity, 4 * (size_t)ck->num_params);
+    put_i64(&w, ck->moment2_len);
+    put(&w, ck->moment2, 4 * (size_t)ck->moment2_len);
     put_i64(&w, ck->state_len);
     put(&w, ck->state, 4 * (size_t)ck->state_len);
     put_i64(&w, ck->num_csvs);
@@ -412,6 +418,15 @@ int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_ch
         goto short_file;
     ck->params = get_array(&r, ck->num_params, 4, &failed);
     ck->velocity = get_array(&r, ck->num_params, 4, &failed);
+    if (version >= 7) { /* Adam's second moment: none, or one value a parameter */
+        if (get_count(&r, 4, 1, &ck->moment2_len))
+            goto short_file;
+        if (ck->moment2_len != 0 && ck->moment2_len != ck->num_params)
+            return bnx_fail(err, BNX_EFORMAT, "%s: damaged: %ld values of Adam's second moment "
+                            "for %ld parameters", what, ck->moment2_len, ck->num_params);
+        if (ck->moment2_len > 0)
+            ck->moment2 = get_array(&r, ck->moment2_len, 4, &failed);
+    }
     if (get_count(&r, 4, 1, &ck->state_len))
         goto short_file;
     ck->state = get_array(&r, ck->state_len, 4, &failed);
@@ -498,6 +513,7 @@ void bnx_checkpoint_free(bnx_checkpoint *ck)
     free(ck->order);
     free(ck->params);
     free(ck->velocity);
+    free(ck->moment2);
     free(ck->state);
     for (int i = 0; i < ck->num_blocks && i < BNX_CHECKPOINT_MAX_BLOCKS; i++)
         free((void *)ck->blocks[i].data);

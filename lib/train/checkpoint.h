@@ -2,7 +2,7 @@
  * where it stopped, so that a resumed trial writes the same records, row
  * for row, as one that was never interrupted.
  *
- * File format (version 6), every number little-endian (i64: signed 64-bit
+ * File format (version 7), every number little-endian (i64: signed 64-bit
  * integer; u32, u64: unsigned; f64, f32: IEEE 754 double and single):
  *   magic      8 bytes  "BNXCKPT" and a NUL
  *   version    u32      BNX_CHECKPOINT_VERSION
@@ -25,6 +25,9 @@
  *     order_len  i64, then order_len x u32 (a permutation of 0..order_len-1)
  *     cursor     i64
  *     num_params i64, then num_params x f32 params, num_params x f32 velocity
+ *     moment2_len i64 (0, or num_params with optimizer = adam), then
+ *                moment2_len x f32: Adam's second moment (velocity then holds
+ *                its first)
  *     state_len  i64, then state_len x f32 (bnx_net_save_state's values)
  *     num_csvs   i64, then for each CSV: its name (a name: its length
  *                in bytes, i64, 1 to BNX_CHECKPOINT_NAME_MAX, then its
@@ -51,7 +54,10 @@
 #include "spec/config.h"
 #include "train/result.h"
 
-/* 6: result.final_test_loss after the other f64 of the result.
+/* 7: moment2_len and Adam's second moment after the velocity.
+ * 6: as 7 without them (read as moment2_len 0: an SGD trial's, which is
+ * what every trial was before optimizer = adam).
+ * 6 added result.final_test_loss after the other f64 of the result.
  * 5: as 6 without it (read as NaN); the CSV lengths and the probes' state
  * generic: (name, length) pairs and named blocks (above), instead of fixed
  * fields.  Versions 2 to 4 are still read (final_test_loss NaN), their
@@ -70,7 +76,7 @@
  *   2 made the normalization state generic (state_len, state) and added
  *   the fourth random stream (noise); 1, with batch norm's running_mean and
  *   running_var alone, is refused. */
-#define BNX_CHECKPOINT_VERSION 6
+#define BNX_CHECKPOINT_VERSION 7
 /* The oldest version read. */
 #define BNX_CHECKPOINT_OLDEST 2
 /* Random streams saved: data order, Algorithm 2 batches, dropout, noise. */
@@ -113,9 +119,13 @@ typedef struct bnx_checkpoint {
     long order_len;
     uint32_t *order;            /* (order_len), a permutation of 0..order_len-1 */
     long cursor;                /* 0 <= cursor <= order_len */
-    /* the network: parameters and SGD momentum buffers, in bnx_net order */
+    /* the network: parameters and SGD momentum buffers, in bnx_net order
+       (with optimizer = adam, velocity is Adam's first moment m) */
     long num_params;
     float *params, *velocity;   /* (num_params) each */
+    /* Adam's second moment v (optimizer = adam), in the same order */
+    long moment2_len;           /* 0 (sgd), or num_params */
+    float *moment2;             /* (moment2_len); NULL when 0 */
     /* every normalization layer's persistent state (bnx_net_save_state:
        BN's running_mean and running_var, ...), layer by layer */
     long state_len;
@@ -145,8 +155,9 @@ const bnx_checkpoint_block *bnx_checkpoint_block_named(const bnx_checkpoint *ck,
 
 /* Serialise ck into a new buffer *buf of *size bytes (free() it), as the
  * current version.
- * Errors: BNX_ENOMEM; BNX_EINVAL for negative counts, or names that are
- * empty, too long, repeated or more than the lists hold. */
+ * Errors: BNX_ENOMEM; BNX_EINVAL for negative counts, a moment2_len other
+ * than 0 or num_params, or names that are empty, too long, repeated or
+ * more than the lists hold. */
 int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t *size,
                           bnx_error *err);
 
@@ -155,11 +166,12 @@ int bnx_checkpoint_encode(const bnx_checkpoint *ck, unsigned char **buf, size_t 
  * file of the current version, or of an older one from
  * BNX_CHECKPOINT_OLDEST on, mapped as the versions' note above says.
  * `what` names the source in messages.  Checks the magic, version, byte
- * order, checksum, every count and name against the bytes present, that
+ * order, checksum, every count and name against the bytes present
+ * (moment2_len 0 or num_params), that
  * no CSV or block is named twice, that `order` is a permutation and cursor
  * is inside it, and that the result's status is known.
  * Errors: BNX_EFORMAT naming `what` and the fault ("not a bnexp
- * checkpoint", "version 1; this bnexp reads versions 2 to 5", "damaged:
+ * checkpoint", "version 1; this bnexp reads versions 2 to 7", "damaged:
  * checksum does not match", ...); BNX_ENOMEM. */
 int bnx_checkpoint_decode(const void *buf, size_t size, const char *what, bnx_checkpoint *ck,
                           bnx_error *err);

@@ -1,5 +1,5 @@
 /* libFuzzer target: the checkpoint reader (bnx_checkpoint_decode), every
- * version it reads (seeds of versions 2, 4 and 5: tests/fuzz/make_seeds.py).
+ * version it reads (seeds of versions 2, 4, 5 and 7: tests/fuzz/make_seeds.py).
  * A checkpoint ends with a SHA-256 of its contents, which random bytes
  * never match; so for inputs whose first byte is odd the harness first
  * writes the right checksum into the last 32 bytes, and the fuzzer reaches
@@ -32,7 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bnx_error err;
     if (bnx_checkpoint_decode(copy, size, "fuzz input", &ck, &err) == BNX_OK) {
         /* what the trainer then relies on */
-        if (ck.cursor < 0 || ck.cursor > ck.order_len || ck.num_params < 0 || ck.state_len < 0)
+        if (ck.cursor < 0 || ck.cursor > ck.order_len || ck.num_params < 0 || ck.state_len < 0 ||
+            (ck.moment2_len != 0 && ck.moment2_len != ck.num_params) ||
+            (ck.moment2_len > 0 && !ck.moment2))
             abort();
         for (long i = 0; i < ck.order_len; i++)
             if (ck.order[i] >= (uint64_t)ck.order_len)

@@ -146,19 +146,22 @@ write("fuzz_plan", "one-trial-no-keys", plan([("b", 7, {})]))
 
 # ---- checkpoints (train/checkpoint.h) ----
 # A mode byte (odd: the harness writes the checksum; these carry the right
-# one anyway), then the file.  Versions 5 (named CSV lengths and probe
-# blocks) and 4 (fixed fields, mapped on reading); the two version 2 seeds
+# one anyway), then the file.  Versions 7 (Adam's second moment), 5 (named
+# CSV lengths and probe blocks) and 4 (fixed fields, mapped on reading);
+# the two version 2 seeds
 # (small-finished, small-interrupted) were written by bnexp itself.
 import hashlib
 
 
-def checkpoint(version, step=7, finished=0, status=3, blocks=(), csvs=(), ics=None):
+def checkpoint(version, step=7, finished=0, status=3, blocks=(), csvs=(), ics=None, moment2=()):
     i64 = lambda v: struct.pack("<q", v)
     f64 = lambda v: struct.pack("<d", v)
     body = i64(step) + i64(finished) + f64(1.5) + f64(0.25) + i64(3) + i64(4)
     body += b"".join(i64(v) for v in (step, -1, 5, -1))          # steps .. steps_to_target
     body += i64(status) + i64(2) + i64(1)                           # status, probe layer, unit
     body += b"".join(f64(v) for v in (0.5, 0.6, float("nan"), 0.55, 0.1, 0.2, 0.3, 9.0))
+    if version >= 6:
+        body += f64(0.75)                                           # final_test_loss
     drift = b"".join(f64(v) for v in (-1, 1, -0.5, 0.5, 0, 2)) + i64(2)
     if version <= 4:
         body += drift
@@ -166,6 +169,8 @@ def checkpoint(version, step=7, finished=0, status=3, blocks=(), csvs=(), ics=No
     order = [3, 0, 4, 1, 2]
     body += i64(len(order)) + b"".join(struct.pack("<I", o) for o in order) + i64(2)
     body += i64(3) + struct.pack("<6f", 0.1, -0.2, 0.3, 0.0, 0.0, 0.01)
+    if version >= 7:
+        body += i64(len(moment2)) + b"".join(struct.pack("<f", v) for v in moment2)
     body += i64(2) + struct.pack("<2f", 0.0, 1.0)
     if version <= 4:
         lengths = dict(csvs)
@@ -185,6 +190,7 @@ def checkpoint(version, step=7, finished=0, status=3, blocks=(), csvs=(), ics=No
 
 csvs = [("metrics.csv", 120), ("activations.csv", 300), ("histograms.csv", 900)]
 ics_prev = [0.5, -1.0, 2.0, 0.25]
+write("fuzz_checkpoint", "v7-adam", checkpoint(7, csvs=csvs, moment2=(0.0, 1e-4, 0.5)))
 write("fuzz_checkpoint", "v5-activations", checkpoint(5, csvs=csvs))
 write("fuzz_checkpoint", "v5-every-probe", checkpoint(
     5, finished=1, status=0, csvs=csvs + [("ics.csv", 400), ("landscape.csv", 70)],

@@ -21,9 +21,10 @@
 static const char *const fixed_csvs[5] = {"metrics.csv", "activations.csv", "histograms.csv",
                                           "ics.csv", "landscape.csv"};
 
-/* A small checkpoint with every field set: five CSVs (the names of the
- * version 4 fields) and two blocks, drift (the activations probe's: 56
- * bytes) and three floats (ics). */
+/* A small checkpoint with every field set: four parameters with their
+ * velocity and Adam's second moment, five CSVs (the names of the version 4
+ * fields) and two blocks, drift (the activations probe's: 56 bytes) and
+ * three floats (ics). */
 static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values,
                               unsigned char *drift)
 {
@@ -59,7 +60,9 @@ static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values
     ck->rng[3][0] = 7; /* the noise stream */
     ck->state_len = 4;
     ck->state = values + 8;
-    for (int i = 0; i < 12; i++)
+    ck->moment2_len = 4;
+    ck->moment2 = values + 12;
+    for (int i = 0; i < 16; i++)
         values[i] = 0.25f * (float)i - 1.0f;
     bnx_error err;
     for (int i = 0; i < 5; i++)
@@ -81,7 +84,7 @@ static void sample_checkpoint(bnx_checkpoint *ck, uint32_t *order, float *values
 typedef struct sample {
     bnx_checkpoint ck;
     uint32_t order[5];
-    float values[12];
+    float values[16];
     unsigned char drift[BNX_ACTIVATIONS_BLOCK_BYTES];
     unsigned char *buf;
     size_t size;
@@ -207,6 +210,8 @@ START_TEST(checkpoint_round_trip)
     ck_assert_int_eq(back.num_params, 4);
     ck_assert_mem_eq(back.params, values, 4 * sizeof(float));
     ck_assert_mem_eq(back.velocity, values + 4, 4 * sizeof(float));
+    ck_assert_int_eq(back.moment2_len, 4);
+    ck_assert_mem_eq(back.moment2, values + 12, 4 * sizeof(float));
     ck_assert_int_eq(back.state_len, 4);
     ck_assert_mem_eq(back.state, values + 8, 4 * sizeof(float));
     ck_assert_int_eq(back.num_csvs, 5);
@@ -319,6 +324,7 @@ START_TEST(checkpoint_older_versions_are_read)
             ck_assert_mem_eq(back.params, x.values, 4 * sizeof(float));
             ck_assert_int_eq(back.result.best_step, 1000);
             ck_assert(isnan(back.result.final_test_loss)); /* not in these versions */
+            ck_assert_int_eq(back.moment2_len, 0);      /* nor Adam */
             ck_assert(back.rng[0][0] == 0x0123456789abcdefULL && back.rng[3][0] == 7);
             int csvs = version == 2 ? 3 : version == 3 ? 4 : 5;
             for (int i = 0; i < 5; i++) {
@@ -348,37 +354,97 @@ START_TEST(checkpoint_older_versions_are_read)
 }
 END_TEST
 
-/* Version 5 is version 6 without the result's final_test_loss (the 9th
- * f64 of the result, 8 bytes at offset 224): read, the loss NaN, all else
- * as written. */
-START_TEST(checkpoint_version_5_is_read)
+/* The sample's encoding as a file of version 6 (no moment2_len nor second
+ * moment: 8 + 16 bytes after the velocity) or 5 (nor the result's
+ * final_test_loss either, the 9th f64 of the result: 8 bytes at offset
+ * 224), into a new *size bytes (free it). */
+static unsigned char *as_older(const sample *x, uint32_t version, size_t *size)
 {
-    sample x;
-    encode_sample(&x);
-    size_t at = 56 + 8 * 6 + 8 * (4 + 3) + 8 * 8, size = x.size - 8;
+    size_t loss_at = 56 + 8 * 6 + 8 * (4 + 3) + 8 * 8;
+    size_t m2_at = loss_at + 8 + 16 * 4 + 8 + 4 * 5 + 8 + 8 + 2 * 4 * 4, m2_bytes = 8 + 4 * 4;
     double loss;
-    memcpy(&loss, x.buf + at, 8);
-    ck_assert_double_eq(loss, 0.3125); /* the field where the format says */
-    unsigned char *old = malloc(size);
-    memcpy(old, x.buf, at);
-    memcpy(old + at, x.buf + at + 8, x.size - at - 8 - 32);
-    uint32_t version = 5;
+    int64_t m2_len;
+    memcpy(&loss, x->buf + loss_at, 8);
+    memcpy(&m2_len, x->buf + m2_at, 8);
+    ck_assert_double_eq(loss, 0.3125); /* the fields where the format says */
+    ck_assert_int_eq(m2_len, 4);
+    unsigned char *old = malloc(x->size), *w = old;
+    size_t cut = version == 5 ? 8 : 0;
+    memcpy(w, x->buf, loss_at);
+    w += loss_at;
+    memcpy(w, x->buf + loss_at + cut, m2_at - loss_at - cut);
+    w += m2_at - loss_at - cut;
+    memcpy(w, x->buf + m2_at + m2_bytes, x->size - m2_at - m2_bytes);
+    *size = x->size - cut - m2_bytes;
     uint64_t body_len;
     memcpy(old + 8, &version, 4);
     memcpy(&body_len, old + 48, 8);
-    body_len -= 8;
+    body_len -= cut + m2_bytes;
     memcpy(old + 48, &body_len, 8);
-    checksum(old, size);
-    bnx_checkpoint back;
+    checksum(old, *size);
+    return old;
+}
+
+/* Versions 6 (before optimizer = adam) and 5 (before final_test_loss) are
+ * read: no second moment (an SGD trial's), the loss NaN in 5, all else as
+ * written. */
+START_TEST(checkpoint_versions_5_and_6_are_read)
+{
+    sample x;
+    encode_sample(&x);
+    for (uint32_t version = 5; version <= 6; version++) {
+        size_t size;
+        unsigned char *old = as_older(&x, version, &size);
+        bnx_checkpoint back;
+        bnx_error err;
+        ck_assert_msg(bnx_checkpoint_decode(old, size, "old", &back, &err) == BNX_OK, "v%u: %s",
+                      version, err.msg);
+        ck_assert_int_eq(back.moment2_len, 0);
+        ck_assert_ptr_null(back.moment2);
+        if (version == 5)
+            ck_assert(isnan(back.result.final_test_loss));
+        else
+            ck_assert_double_eq(back.result.final_test_loss, 0.3125);
+        ck_assert_double_eq(back.result.best_test_accuracy, 0.92);
+        ck_assert_int_eq(back.cursor, 2);
+        ck_assert_mem_eq(back.params, x.values, 4 * sizeof(float));
+        ck_assert_mem_eq(back.velocity, x.values + 4, 4 * sizeof(float));
+        ck_assert_mem_eq(back.state, x.values + 8, 4 * sizeof(float));
+        ck_assert_int_eq(bnx_checkpoint_csv_bytes(&back, fixed_csvs[4]), 500);
+        bnx_checkpoint_free(&back);
+        free(old);
+    }
+    free(x.buf);
+}
+END_TEST
+
+/* Adam's second moment holds none or one value a parameter: another count
+ * is refused when writing, and as damage when reading. */
+START_TEST(checkpoint_second_moment_count_is_checked)
+{
+    sample x;
+    encode_sample(&x);
     bnx_error err;
-    ck_assert_msg(bnx_checkpoint_decode(old, size, "v5", &back, &err) == BNX_OK, "%s", err.msg);
-    ck_assert(isnan(back.result.final_test_loss));
-    ck_assert_double_eq(back.result.best_test_accuracy, 0.92);
-    ck_assert_int_eq(back.cursor, 2);
-    ck_assert_mem_eq(back.params, x.values, 4 * sizeof(float));
-    ck_assert_int_eq(bnx_checkpoint_csv_bytes(&back, fixed_csvs[4]), 500);
+    unsigned char *buf;
+    size_t size;
+    x.ck.moment2_len = 3;
+    ck_assert_int_eq(bnx_checkpoint_encode(&x.ck, &buf, &size, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "3 values of Adam's second moment for 4 parameters"));
+    /* a file whose count says 2 (and holds 2 values) */
+    size_t m2_at = 56 + 8 * 6 + 8 * (4 + 3) + 8 * 9 + 16 * 4 + 8 + 4 * 5 + 8 + 8 + 2 * 4 * 4;
+    int64_t two = 2;
+    memcpy(x.buf + m2_at, &two, 8);
+    memmove(x.buf + m2_at + 8 + 8, x.buf + m2_at + 8 + 16, x.size - m2_at - 8 - 16);
+    x.size -= 8;
+    uint64_t body_len;
+    memcpy(&body_len, x.buf + 48, 8);
+    body_len -= 8;
+    memcpy(x.buf + 48, &body_len, 8);
+    checksum(x.buf, x.size);
+    bnx_checkpoint back;
+    ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "damaged: 2 values of Adam's second moment for 4"));
     bnx_checkpoint_free(&back);
-    free(old);
     free(x.buf);
 }
 END_TEST
@@ -404,14 +470,14 @@ START_TEST(checkpoint_damage_is_refused)
     }
     /* another version is named as such; version 1 (batch norm's statistics
        alone, before the generic normalization state) as written by an older bnexp */
-    ck_assert_int_eq(BNX_CHECKPOINT_VERSION, 6);
-    x.buf[8] = 7;
+    ck_assert_int_eq(BNX_CHECKPOINT_VERSION, 7);
+    x.buf[8] = 8;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "version 7"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 8"));
     x.buf[8] = 1;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "version 1; this bnexp reads versions 2 to 6 (an older bnexp"));
-    x.buf[8] = 6;
+    ck_assert_ptr_nonnull(strstr(err.msg, "version 1; this bnexp reads versions 2 to 7 (an older bnexp"));
+    x.buf[8] = 7;
     x.buf[x.size - 1] ^= 1;
     ck_assert_int_eq(bnx_checkpoint_decode(x.buf, x.size, "ck", &back, &err), BNX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.msg, "checksum"));
@@ -838,7 +904,8 @@ Suite *suite_checkpoint(void)
     tcase_add_test(tc, checkpoint_round_trip);
     tcase_add_test(tc, checkpoint_names_are_checked);
     tcase_add_test(tc, checkpoint_older_versions_are_read);
-    tcase_add_test(tc, checkpoint_version_5_is_read);
+    tcase_add_test(tc, checkpoint_versions_5_and_6_are_read);
+    tcase_add_test(tc, checkpoint_second_moment_count_is_checked);
     tcase_add_test(tc, checkpoint_damage_is_refused);
     tcase_add_test(tc, checkpoint_identity_ignores_threads_only);
     tcase_add_test(tc, resumed_mlp_matches_uninterrupted);
