@@ -4,8 +4,10 @@
 # and one stopped by two Ctrl-Cs are each resumed with `bnexp run --resume`,
 # and every CSV must then equal an uninterrupted run's, row for row
 # (wall_time_s aside); --jobs 1 and --jobs 2 give the same CSVs; damaged or
-# foreign checkpoints are refused.  Set BNX_RESUME_SEED to replay the
-# random moments of an earlier run.  Ends with "N passed, N failed".
+# foreign checkpoints are refused; an Adam run (optimizer = adam,
+# clip_grad_norm) killed at a checkpoint write or a row resumes the same.
+# Set BNX_RESUME_SEED to replay the random moments of an earlier run.
+# Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BNEXP=${BNEXP:-./bnexp}
@@ -138,6 +140,25 @@ sum_before=$(cat "$tmp"/sigint/*/seed-*/*.csv | md5sum)
 if out=$($BNEXP run fig1 --resume "$tmp/sigint" 2>&1) && grep -q "2 of 2 trial(s) finished before, 0 to run" <<<"$out" &&
    [ "$(cat "$tmp"/sigint/*/seed-*/*.csv | md5sum)" = "$sum_before" ]; then ok "resume of a finished run changes nothing"
 else fail "resume of a finished run changes nothing" "$out"; fi
+
+# --- optimizer = adam with clip_grad_norm: a trial killed (SIGKILL) inside
+# its second checkpoint write, and one killed appending a row, resume to
+# the uninterrupted run's CSVs (Adam's second moment is in the checkpoint) ---
+adam=(fig1 --seed 1 --set optimizer=adam --set lr=0.001 --set clip_grad_norm=1 --set steps=600
+      --set eval_every=100 --set checkpoint_every=150 --jobs 2)
+if out=$($BNEXP run "${adam[@]}" --out "$tmp/adam-ref" 2>&1) &&
+   [ "$(grep -c ',done,600,' "$tmp/adam-ref/summary.csv")" = 2 ]; then ok "adam: reference run"
+else fail "adam: reference run" "$out"; fi
+for spec in checkpoint.write:kill:2 csv.append:kill:12; do
+    dir=$tmp/adam-${spec%%:*}
+    if BNEXP_FAILPOINT=$spec $BNEXP run "${adam[@]}" --out "$dir" >"$tmp/adam.out" 2>&1; then
+        fail "adam: killed at $spec" "$(tail -n 3 "$tmp/adam.out")"
+    elif out=$($BNEXP run fig1 --resume "$dir" --jobs 2 2>&1) && d=$(same_run_csvs "$tmp/adam-ref" "$dir"); then
+        ok "adam: killed at $spec, resumed: the uninterrupted run's CSVs"
+    else fail "adam: killed at $spec, resumed" "$out ${d:-}"; fi
+done
+expect_exit "momentum with optimizer = adam is refused, naming both" 2 "momentum = 0.9 with optimizer = adam" \
+    $BNEXP run fig1 --set optimizer=adam --set momentum=0.9 --dry-run
 
 # --- refusals ---
 cp -r "$tmp/ref" "$tmp/damaged"

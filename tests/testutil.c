@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "core/note.h"
+#include "spec/config.h"
 #include "core/rng.h"
 
 void test_tmpdir_create(char *buf, size_t size, const char *tag)
@@ -123,4 +124,19 @@ Suite *test_simple_suite(const char *name, int timeout, const TTest *const *test
         tcase_add_test(tc, tests[i]);
     suite_add_tcase(s, tc);
     return s;
+}
+
+void test_set_keys(struct bnx_config *cfg, const char *assignments)
+{
+    char copy[1024], *save = NULL;
+    ck_assert(strlen(assignments) < sizeof copy);
+    strcpy(copy, assignments);
+    for (char *word = strtok_r(copy, " ", &save); word; word = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(word, '=');
+        ck_assert_msg(eq, "test_set_keys: '%s' is not key=value", word);
+        *eq = '\0';
+        bnx_error err;
+        ck_assert_msg(bnx_config_set(cfg, word, eq + 1, &err) == BNX_OK, "%s = %s: %s", word,
+                      eq + 1, err.msg);
+    }
 }

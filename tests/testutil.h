@@ -68,6 +68,13 @@ size_t test_put_be32(unsigned char *p, uint32_t v);
 struct bnx_rng;
 void test_fill(struct bnx_rng *r, float *v, int n, double scale, double offset);
 
+/* Set the keys of `assignments`, "key=value" words separated by spaces
+ * ("lr=0.1 norm=batch"), in cfg with bnx_config_set (by their names, as an
+ * experiment file gives them); fails the running test naming the key if
+ * one is refused. */
+struct bnx_config;
+void test_set_keys(struct bnx_config *cfg, const char *assignments);
+
 /* A scalar loss of the values a test perturbs, evaluated in double. */
 typedef double (*test_loss_fn)(void *ctx);
 

@@ -79,8 +79,10 @@ static const struct key keys[] = {
     {"lr_decay", K_DOUBLE, OFF(lr_decay), 1e-6, 1, NULL, "0.1", "step, exp: factor per lr_decay_steps steps", 0},
     {"lr_decay_steps", K_LONG, OFF(lr_decay_steps), 1, 1e9, NULL, "10000", "step, exp: steps per decay by lr_decay", 0},
     {"warmup_steps", K_LONG, OFF(warmup_steps), 0, 1e9, NULL, "0", "linear learning-rate warm-up steps (0: none)", 0},
-    {"momentum", K_DOUBLE, OFF(momentum), 0, 0.999, NULL, "0", "SGD momentum (PyTorch semantics)", 0},
+    {"optimizer", K_ENUM, OFF(optimizer), 0, 0, "sgd|adam", "sgd", "the update of every step, with lr from the schedule at that step: sgd, torch.optim.SGD (momentum, weight_decay); adam, Adam (Kingma & Ba 2015, Algorithm 1) as torch.optim.Adam in PyTorch 1.13: betas 0.9 and 0.999, eps 1e-8, weight_decay added to the gradient (L2, not AdamW's), bias corrections by the step count; needs momentum = 0", 0},
+    {"momentum", K_DOUBLE, OFF(momentum), 0, 0.999, NULL, "0", "SGD momentum (PyTorch semantics); optimizer = adam refuses any but 0", 0},
     {"weight_decay", K_DOUBLE, OFF(weight_decay), 0, 1, NULL, "0", "L2 weight decay on every parameter", 0},
+    {"clip_grad_norm", K_DOUBLE, OFF(clip_grad_norm), 0, 1e6, NULL, "0", "after the backward, before the update: the whole gradient (every parameter's, as one vector) scaled to this L2 norm when its norm is above it, as PyTorch's torch.nn.utils.clip_grad_norm_ (norm_type 2, factor max / (norm + 1e-6)); 0: off", 0},
     {"norm_momentum", K_DOUBLE, OFF(norm_momentum), 1e-6, 1, NULL, "0.1", "moving-average weight of each new batch (PyTorch's momentum)", 0},
     {"norm_eps", K_DOUBLE, OFF(norm_eps), 1e-12, 1, NULL, "1e-5", "epsilon added to the variance", 0},
     {"groups", K_INT, OFF(groups), 1, 4096, NULL, "32", "norm = group: channel groups (must divide every normalised layer's channels)", 0},
@@ -458,6 +460,20 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
         return bnx_fail(err, BNX_EINVAL, "ics_mode = train: probe_size = %d must be a multiple "
                         "of batch_size = %d (the probe set is passed in training mini-batches)",
                         cfg->probe_size, cfg->batch_size);
+    if (cfg->optimizer == BNX_OPTIMIZER_ADAM && cfg->momentum != 0.0)
+        return bnx_fail(err, BNX_EINVAL, "momentum = %g with optimizer = adam: Adam keeps its own "
+                        "moving averages of the gradient (betas 0.9 and 0.999), and momentum is "
+                        "SGD's (set momentum = 0, or optimizer = sgd)", cfg->momentum);
+    if (cfg->ics && (cfg->optimizer == BNX_OPTIMIZER_ADAM || cfg->clip_grad_norm > 0.0)) {
+        int adam = cfg->optimizer == BNX_OPTIMIZER_ADAM;
+        char what[64] = "optimizer = adam";
+        if (!adam)
+            snprintf(what, sizeof what, "clip_grad_norm = %g", cfg->clip_grad_norm);
+        return bnx_fail(err, BNX_EINVAL, "ics = true with %s: ics.csv's gradient change and update "
+                        "norm replay each step as an SGD update of the unclipped gradient, which is "
+                        "not the step this trial takes (set ics = false, or %s)", what,
+                        adam ? "optimizer = sgd" : "clip_grad_norm = 0");
+    }
     if (cfg->hist_min >= cfg->hist_max)
         return bnx_fail(err, BNX_EINVAL, "hist_min = %g must be below hist_max = %g", cfg->hist_min, cfg->hist_max);
     if (train_size > 0 && cfg->batch_size > train_size)

@@ -16,6 +16,9 @@ enum bnx_lr_schedule { BNX_LR_CONSTANT, BNX_LR_STEP, BNX_LR_EXP };
 enum bnx_sampling { BNX_SAMPLE_SHUFFLE, BNX_SAMPLE_REPLACEMENT };
 /* Data augmentation of training mini-batches (train/input.h). */
 enum bnx_augment { BNX_AUGMENT_NONE, BNX_AUGMENT_CROP, BNX_AUGMENT_CROP_FLIP };
+/* The update of every training step (train/trainer.h): torch.optim.SGD
+ * (nn/sgd.h) or torch.optim.Adam (nn/adam.h). */
+enum bnx_optimizer { BNX_OPTIMIZER_SGD, BNX_OPTIMIZER_ADAM };
 
 typedef struct bnx_config {
     char dataset[32];       /* "mnist", "fashion-mnist", "cifar10", "linear-gaussian" */
@@ -65,8 +68,11 @@ typedef struct bnx_config {
     double lr_decay;        /* decay factor of the step and exp schedules */
     long lr_decay_steps;    /* steps per decay by lr_decay */
     long warmup_steps;      /* linear warm-up steps (0: none) */
-    double momentum;        /* SGD momentum */
+    int optimizer;          /* enum bnx_optimizer */
+    double momentum;        /* SGD momentum (0 with optimizer = adam) */
     double weight_decay;    /* L2 penalty coefficient */
+    double clip_grad_norm;  /* the gradient's largest L2 norm before the update (nn/clip.h);
+                               0: no clipping */
     double norm_momentum;     /* moving-average weight of a new batch */
     double norm_eps;          /* variance epsilon */
     int groups;             /* norm = group: channel groups */
@@ -122,7 +128,8 @@ void bnx_config_defaults(bnx_config *cfg);
  * message names the key, the value and what was expected). */
 int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_error *err);
 
-/* Checks that involve several keys (probe_unit < hidden_units, ...) and the
+/* Checks that involve several keys (probe_unit < hidden_units, momentum 0
+ * with optimizer = adam, no ics with adam or clip_grad_norm, ...) and the
  * sizes of the training and test sets.  Errors: BNX_EINVAL naming the keys. */
 int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bnx_error *err);
 

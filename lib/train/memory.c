@@ -47,6 +47,8 @@ int bnx_memory_estimate(const bnx_config *cfg, int c, int h, int w, int classes,
                    + 2 * 4.0 * batch * classes           /* probabilities, dlogits */
                    + 4.0 * (double)train_n * 2           /* permutation; again in a checkpoint */
                    + 2 * 4.0 * mem->num_params           /* weights and momentum in a checkpoint */
+                   /* optimizer = adam: its second moment, and again in a checkpoint */
+                   + (cfg->optimizer == BNX_OPTIMIZER_ADAM ? 2 * 4.0 * mem->num_params : 0.0)
                    + 4.0 * (double)bnx_net_state_len(&plan) /* normalization state to save */
                    + 4.0 * cfg->batch_size               /* Algorithm 2's batch */
                    + bnx_probes_bytes(&probes, &plan);   /* each probe's share (probe/probe.h) */

@@ -38,7 +38,9 @@ typedef struct bnx_memory {
     double im2col;       /* conv layers' im2col scratch for max_batch examples */
     double trainer;      /* the gathered mini-batch (also each evaluation chunk), class
                             probabilities, probe values (hidden_layers x probe_size x
-                            hidden_units), the training permutation */
+                            hidden_units), the training permutation, the
+                            checkpoint's buffer, and with optimizer = adam its
+                            second moment (a float a parameter) */
     double total;        /* the sum of the four */
 } bnx_memory;
 

@@ -14,6 +14,8 @@
 #include "train/input.h"
 #include "train/memory.h"
 #include "model/net.h"
+#include "nn/adam.h"
+#include "nn/clip.h"
 #include "nn/loss.h"
 #include "io/csv.h"
 
@@ -50,6 +52,9 @@ typedef struct trial {
     unsigned char identity[32];
     long state_len;
     float *state;          /* (state_len) the network's normalization state, to save */
+    /* optimizer = adam: its second moment v (num_params); its first moment m
+       is net.velocity, which SGD's momentum would use (adam needs momentum 0) */
+    float *moment2;
 } trial;
 
 /* Example `index` of ds (a set of kind `set`) into row i of t->x, and its
@@ -285,6 +290,8 @@ static int trial_open(trial *t, bnx_error *err)
     t->dlogits = bnx_calloc((size_t)max_batch * ds->num_classes, sizeof(float), &failed);
     t->state_len = bnx_net_state_len(&t->net);
     t->state = bnx_calloc((size_t)t->state_len + 1, sizeof(float), &failed);
+    if (cfg->optimizer == BNX_OPTIMIZER_ADAM)
+        t->moment2 = bnx_calloc((size_t)t->net.num_params, sizeof(float), &failed);
     t->train_eval = cfg->train_eval_size < t->train->n ? cfg->train_eval_size : t->train->n;
     if (failed)
         return bnx_fail(err, BNX_ENOMEM, "cannot allocate %zu bytes for the trial", failed);
@@ -351,6 +358,7 @@ static int save_checkpoint(trial *t, long step, double elapsed, int finished,
                 {t->net.noise_rng.state, t->net.noise_rng.inc}},
         .order_len = t->train->n, .order = t->order, .cursor = t->cursor,
         .num_params = t->net.num_params, .params = t->net.params, .velocity = t->net.velocity,
+        .moment2_len = t->moment2 ? t->net.num_params : 0, .moment2 = t->moment2,
         .state_len = t->state_len, .state = t->state,
     };
     memcpy(ck.identity, t->identity, sizeof ck.identity);
@@ -387,17 +395,22 @@ static int read_checkpoint(trial *t, bnx_checkpoint *ck, char *path, size_t size
 {
     snprintf(path, size, "%s/%s", t->dir, BNX_CHECKPOINT_FILE);
     int rc = bnx_checkpoint_load(path, t->identity, ck, err);
+    long moment2_len = t->moment2 ? t->net.num_params : 0;
     if (rc == BNX_OK && (ck->num_params != t->net.num_params || ck->order_len != t->train->n ||
                          ck->state_len != t->state_len || ck->step > t->cfg->steps))
         rc = bnx_fail(err, BNX_EFORMAT, "%s: does not fit this trial (%ld parameters, %ld examples, "
                       "%ld values of normalization state, step %ld; expected %d, %d, %ld, at most "
                       "%ld)", path, ck->num_params, ck->order_len, ck->state_len, ck->step,
                       t->net.num_params, t->train->n, t->state_len, t->cfg->steps);
+    else if (rc == BNX_OK && ck->moment2_len != moment2_len)
+        rc = bnx_fail(err, BNX_EFORMAT, "%s: does not fit this trial (%ld values of Adam's second "
+                      "moment; expected %ld: optimizer = %s)", path, ck->moment2_len, moment2_len,
+                      t->moment2 ? "adam" : "sgd");
     return rc;
 }
 
-/* The network's part of a checkpoint: weights, momentum, normalization
- * state, and the random streams. */
+/* The network's part of a checkpoint: weights, momentum (Adam's moments),
+ * normalization state, and the random streams. */
 static void restore_network(trial *t, const bnx_checkpoint *ck)
 {
     t->data_rng = (bnx_rng){ck->rng[0][0], ck->rng[0][1]};
@@ -406,6 +419,8 @@ static void restore_network(trial *t, const bnx_checkpoint *ck)
     t->net.noise_rng = (bnx_rng){ck->rng[3][0], ck->rng[3][1]};
     memcpy(t->net.params, ck->params, sizeof(float) * (size_t)ck->num_params);
     memcpy(t->net.velocity, ck->velocity, sizeof(float) * (size_t)ck->num_params);
+    if (t->moment2) /* read_checkpoint checked its length */
+        memcpy(t->moment2, ck->moment2, sizeof(float) * (size_t)ck->moment2_len);
     bnx_net_restore_state(&t->net, ck->state);
 }
 
@@ -482,6 +497,7 @@ static int trial_close(trial *t, int rc, bnx_error *err)
     free(t->prob);
     free(t->dlogits);
     free(t->state);
+    free(t->moment2);
     return rc;
 }
 
@@ -563,6 +579,27 @@ static int finish_probes(trial *t, bnx_error *err)
     gather(t, t->train, t->pop_idx, m);
     bnx_probe_end end = {.dir = t->dir, .n = m, .x = t->x, .y = gathered(t)};
     return bnx_probes_finish(&t->probes, &end, err);
+}
+
+/* Step `step`'s update of the parameters from net.grads, after the probes
+ * have seen the gradient as the backward left it: the whole gradient
+ * clipped to clip_grad_norm when that is set (nn/clip.h, PyTorch's
+ * clip_grad_norm_), then SGD (nn/sgd.h) or Adam (nn/adam.h: its step count
+ * is the trial's step, so a resumed trial's bias corrections go on where
+ * they were) at the schedule's rate for the step. */
+static void update(trial *t, long step)
+{
+    const bnx_config *cfg = t->cfg;
+    bnx_net *net = &t->net;
+    if (cfg->clip_grad_norm > 0.0)
+        bnx_clip_grad_norm(net->num_params, net->grads, cfg->clip_grad_norm);
+    float lr = (float)bnx_config_lr_at(cfg, step);
+    if (cfg->optimizer == BNX_OPTIMIZER_ADAM)
+        bnx_adam_update(net->num_params, net->params, net->grads, net->velocity, t->moment2, step,
+                        lr, (float)BNX_ADAM_BETA1, (float)BNX_ADAM_BETA2, (float)BNX_ADAM_EPS,
+                        (float)cfg->weight_decay);
+    else
+        bnx_net_sgd_step(net, lr, (float)cfg->momentum, (float)cfg->weight_decay);
 }
 
 int bnx_trial_check(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
@@ -659,8 +696,7 @@ int bnx_trial_run(const bnx_config *cfg, const bnx_dataset *train, const bnx_dat
         if (rc)
             break;
         t0 = lap(&t, 0.0, NULL);
-        bnx_net_sgd_step(&t.net, (float)bnx_config_lr_at(cfg, step), (float)cfg->momentum,
-                         (float)cfg->weight_decay);
+        update(&t, step);
         lap(&t, t0, t.timing ? &t.timing->train : NULL);
         if (t.timing)
             t.timing->steps++;

@@ -93,6 +93,11 @@ typedef struct bnx_trial_opts {
  * later row is the same as an uninterrupted trial's (wall_time_s aside);
  * a finished checkpoint returns its result without training.  Without a
  * checkpoint the trial starts afresh.
+ * Each step is a forward and backward of one training mini-batch, the
+ * probes' step hook (seeing the gradient as the backward left it), then
+ * the update: the gradient clipped to clip_grad_norm when it is set, then
+ * SGD or Adam (the optimizer key, at bnx_config_lr_at's rate for the step;
+ * Adam's second moment is the trial's, saved in the checkpoint).
  * Records are written at step 0, every eval_every steps and at the last
  * step; each evaluates the whole test set, or with eval_subset = N (and N
  * below the test set's size) the records before the last and before a

@@ -155,6 +155,27 @@ START_TEST(cross_key_validation)
     cfg.probe_size = 20000;
     ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_EINVAL);
     ck_assert_ptr_nonnull(strstr(err.msg, "probe_size"));
+    /* Adam has moving averages of its own: SGD's momentum is refused with it */
+    bnx_config_defaults(&cfg);
+    ck_assert_int_eq(bnx_config_set(&cfg, "optimizer", "adam", NULL), BNX_OK);
+    ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_OK);
+    ck_assert_int_eq(bnx_config_set(&cfg, "momentum", "0.9", NULL), BNX_OK);
+    ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "momentum = 0.9 with optimizer = adam"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "set momentum = 0, or optimizer = sgd"));
+    /* ics replays SGD steps of the unclipped gradient */
+    cfg.momentum = 0;
+    cfg.ics = 1;
+    ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "ics = true with optimizer = adam"));
+    cfg.optimizer = BNX_OPTIMIZER_SGD;
+    ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_OK);
+    ck_assert_int_eq(bnx_config_set(&cfg, "clip_grad_norm", "0.25", NULL), BNX_OK);
+    ck_assert_int_eq(bnx_config_validate(&cfg, 60000, 10000, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "ics = true with clip_grad_norm = 0.25"));
+    ck_assert_int_eq(bnx_config_set(&cfg, "clip_grad_norm", "-1", &err), BNX_EINVAL);
+    ck_assert_int_eq(bnx_config_set(&cfg, "optimizer", "rmsprop", &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "sgd|adam"));
 }
 END_TEST
 

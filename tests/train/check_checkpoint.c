@@ -896,6 +896,44 @@ START_TEST(resumed_input_norm_matches_uninterrupted)
 }
 END_TEST
 
+/* optimizer = adam: its moments (velocity, and the second moment in the
+ * checkpoint of its own) and the step count of its bias corrections go on
+ * where they were, with clip_grad_norm and a warm-up; a checkpoint of an
+ * SGD trial under the same identity (a plan's) is refused, not mixed. */
+START_TEST(resumed_adam_matches_uninterrupted)
+{
+    bnx_config cfg;
+    small_mlp(&cfg);
+    /* ics off and momentum 0: adam refuses them */
+    test_set_keys(&cfg, "optimizer=adam momentum=0 ics=false norm=batch dropout=0.2 lr=0.01 "
+                        "warmup_steps=10 weight_decay=1e-3 clip_grad_norm=0.5");
+    bnx_dataset train, test;
+    make_data(&train, 90, 1, 4, 4, 13);
+    make_data(&test, 40, 1, 4, 4, 14);
+    check_resume_matches(&cfg, &train, &test, 15, 10);
+    check_resume_matches(&cfg, &train, &test, 20, -1);
+
+    char dir[256];
+    test_tmpdir_create(dir, sizeof dir, "adam-sgd");
+    unsigned char identity[32] = {1};
+    stopper s = {0, 10, -1, dir};
+    bnx_trial_opts opts = {.progress = stop_at, .ctx = &s, .stop = &s.stop, .identity = identity};
+    bnx_trial_result res;
+    bnx_error err;
+    ck_assert_msg(bnx_trial_run(&cfg, &train, &test, dir, &opts, &res, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(res.status, BNX_TRIAL_INTERRUPTED);
+    cfg.optimizer = BNX_OPTIMIZER_SGD;
+    s.stop = 0;
+    opts.resume = 1;
+    int rc = bnx_trial_run(&cfg, &train, &test, dir, &opts, &res, &err);
+    bnx_dataset_free(&train);
+    bnx_dataset_free(&test);
+    test_tmpdir_remove(dir);
+    ck_assert_int_eq(rc, BNX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "Adam's second moment; expected 0: optimizer = sgd"));
+}
+END_TEST
+
 Suite *suite_checkpoint(void)
 {
     Suite *s = suite_create("checkpoint");
@@ -912,6 +950,7 @@ Suite *suite_checkpoint(void)
     tcase_add_test(tc, resumed_probes_and_old_formats_match_uninterrupted);
     tcase_add_test(tc, resumed_cnn_matches_uninterrupted);
     tcase_add_test(tc, resumed_input_norm_matches_uninterrupted);
+    tcase_add_test(tc, resumed_adam_matches_uninterrupted);
     suite_add_tcase(s, tc);
     return s;
 }

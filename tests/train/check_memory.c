@@ -205,6 +205,13 @@ START_TEST(estimate_of_a_small_mlp_by_hand)
     ck_assert(mem.activations == 500 * 14 * 4);
     ck_assert(mem.im2col == 0);
     ck_assert(mem.total == mem.params + mem.activations + mem.im2col + mem.trainer);
+    /* optimizer = adam: its second moment, and its copy in a checkpoint */
+    bnx_memory adam;
+    cfg.optimizer = BNX_OPTIMIZER_ADAM;
+    ck_assert_int_eq(bnx_memory_estimate(&cfg, 1, 1, 4, 2, 10, 10, &adam, NULL), BNX_OK);
+    ck_assert(adam.params == mem.params);
+    ck_assert(adam.trainer == mem.trainer + 23 * 2 * 4);
+    ck_assert(adam.total == mem.total + 23 * 2 * 4);
     char text[32];
     ck_assert_str_eq(bnx_format_bytes(text, sizeof text, 300), "300 B");
     ck_assert_str_eq(bnx_format_bytes(text, sizeof text, 1.5 * 1024 * 1024 * 1024), "1.5 GiB");
