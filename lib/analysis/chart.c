@@ -73,6 +73,9 @@ static const bnx_chart charts[] = {
     {"landscape", "the loss landscape along the gradient (landscape.csv): loss range, gradient "
                   "predictiveness, beta-smoothness (Santurkar et al. Fig. 4)",
      "landscape.csv", check_plain, bnx_chart_landscape},
+    {"time-gradients", "||dL/dh_t||, the gradient reaching each time step of an LSTM's top "
+                       "layer, at step 1 and the last step (Cooijmans et al. Fig. 1)",
+     "time_gradients.csv", check_plain, bnx_chart_time_gradients},
     {"curve", "any metrics.csv column over steps, epochs or examples; several runs on one chart",
      "metrics.csv", check_curve, bnx_chart_curve},
     {"sweep", "a summary column against a swept key (--x KEY), mean and sd over seeds, "

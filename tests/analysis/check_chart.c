@@ -97,8 +97,8 @@ static const double test_loss[2][2][4] = {
 /* Run `pair` of experiment "tiny": variants baseline and bn (Fig. 1's pair),
  * seeds 1 and 2, mini-batches of 50 examples, sigmoid; each trial with
  * manifest.json, metrics.csv (epoch = step / 100), activations.csv (layer
- * 3, unit 7 probed), histograms.csv (2 layers), ics.csv (2 layers) and
- * landscape.csv. */
+ * 3, unit 7 probed), histograms.csv (2 layers), ics.csv (2 layers),
+ * landscape.csv and time_gradients.csv (2 LSTM layers of 3 time steps). */
 static void make_pair_in(const char *run)
 {
     for (int v = 0; v < 2; v++)
@@ -172,6 +172,20 @@ static void make_pair_in(const char *run)
                 len += snprintf(text + len, sizeof text - (size_t)len, "%d,%g,%g,%g,%g,%g,%g\n",
                                 step, 2.0 - v, 1.5 - v, 3.0 - v, 0.1, 0.5 + s, 4.0 + 2 * s);
             snprintf(rel, sizeof rel, "%s/%s/seed-%d/landscape.csv", run, variants[v],
+                     s + 1);
+            put(rel, text);
+
+            /* steps 1 and 100 (seed 1 also 200), layers 1 and 2, time
+             * steps 1 to 3: (seed) x (layer) x 10^(t - 3) x (variant + 1),
+             * halved after step 1 */
+            len = snprintf(text, sizeof text, "step,layer,time_step,grad_norm\n");
+            for (int step = 1; step <= (s ? 100 : 200); step += step == 1 ? 99 : 100)
+                for (int l = 1; l <= 2; l++)
+                    for (int t = 1; t <= 3; t++)
+                        len += snprintf(text + len, sizeof text - (size_t)len, "%d,%d,%d,%g\n",
+                                        step, l, t, (s + 1) * l * pow(10, t - 3) * (v + 1) *
+                                        (step == 1 ? 1 : 0.5));
+            snprintf(rel, sizeof rel, "%s/%s/seed-%d/time_gradients.csv", run, variants[v],
                      s + 1);
             put(rel, text);
         }
@@ -366,9 +380,10 @@ static void ck_template(const char *script, const char *template_name)
 START_TEST(table_lists_every_chart_once_with_what_list_prints)
 {
     static const char *const names[] = {"accuracy", "loss", "activations", "histograms", "ics",
-                                        "weights", "landscape", "curve", "sweep"};
-    ck_assert_int_eq(bnx_chart_count(), 9);
-    for (int i = 0; i < 9; i++) {
+                                        "weights", "landscape", "time-gradients", "curve",
+                                        "sweep"};
+    ck_assert_int_eq(bnx_chart_count(), 10);
+    for (int i = 0; i < 10; i++) {
         const bnx_chart *c = bnx_chart_at(i);
         ck_assert_str_eq(c->name, names[i]);
         ck_assert_ptr_eq(bnx_chart_find(names[i]), c);
@@ -377,14 +392,14 @@ START_TEST(table_lists_every_chart_once_with_what_list_prints)
         ck_assert_ptr_nonnull(c->check);
         ck_assert_ptr_nonnull(c->render);
     }
-    ck_assert_ptr_null(bnx_chart_at(9));
+    ck_assert_ptr_null(bnx_chart_at(10));
     ck_assert_ptr_null(bnx_chart_at(-1));
     ck_assert_ptr_null(bnx_chart_find("nosuch"));
     ck_assert_ptr_null(bnx_chart_find(NULL));
     char buf[256];
     bnx_chart_names(buf, sizeof buf);
     ck_assert_str_eq(buf, "accuracy, loss, activations, histograms, ics, weights, landscape, "
-                          "curve or sweep");
+                          "time-gradients, curve or sweep");
     bnx_chart_names(buf, 12); /* cut, still terminated */
     ck_assert_str_eq(buf, "accuracy, l");
 }
@@ -401,6 +416,8 @@ START_TEST(check_refuses_options_a_chart_does_not_take)
         {"accuracy", {.format = "png", .x = "lr"}, "plot accuracy: --x, --y, --by and --logx are "
                                                   "options of plot sweep"},
         {"ics", {.format = "png", .logx = 1}, "plot ics: --x, --y, --by and --logx"},
+        {"time-gradients", {.format = "png", .logy = 1},
+         "plot time-gradients: --logy is an option of plot curve"},
         {"loss", {.format = "svg", .logy = 1}, "plot loss: --logy is an option of plot curve"},
         {"histograms", {.format = "png", .num_runs = 2}, "plot histograms: one --run at a time"},
         {"accuracy", {.format = "gif"}, "plot: unknown format 'gif' (expected png, svg or pdf)"},
@@ -720,6 +737,88 @@ START_TEST(landscape_means_over_seeds_and_beta_band)
 }
 END_TEST
 
+/* ---- time-gradients ---- */
+
+START_TEST(time_gradients_top_layer_at_the_first_and_last_common_step)
+{
+    make_pair();
+    char out[4400], want[512];
+    char *s = draw("time-gradients", "pair", (bnx_chart_opts){0}, out);
+    snprintf(want, sizeof want, "%s/pair/plots/tiny-time-gradients.png", dir);
+    ck_assert_str_eq(out, want);
+    ck_var(s, "term", "pngcairo");
+    ck_template(s, "time-gradients");
+    snprintf(want, sizeof want, "%s/pair/time-gradients-stats.csv", dir);
+    ck_var(s, "file", want);
+    ck_columns(s, want, 7);
+    char *csv = slurp("pair/time-gradients-stats.csv");
+    ck_assert_str_eq(strtok(csv, "\n"), "series,variant,step,layer,time_step,mean,min,max,seeds");
+    free(csv);
+    csv = slurp("pair/time-gradients-stats.csv");
+    /* baseline, step 1, layer 2, t = 3: seeds 2 and 4; bn at step 100,
+     * layer 2, t = 1: 0.02 and 0.04; step 200 only seed 1 has */
+    ck_assert_msg(strstr(csv, "\n1,baseline,1,2,3,3,2,4,2\n") != NULL, "%s", csv);
+    ck_assert_ptr_nonnull(strstr(csv, "\n2,bn,100,2,1,0.03,0.02,0.04,2\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "\n1,baseline,200,2,3,1,1,1,1\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "\n1,baseline,1,1,1,0.015,0.01,0.02,2\n"));
+    free(csv);
+    /* the top layer, at step 1 and at 100, the last step both seeds have */
+    ck_var(s, "series", "2");
+    ck_var(s, "top1", "2");
+    ck_var(s, "first2", "1");
+    ck_var(s, "last1", "100");
+    ck_var(s, "last2", "100");
+    ck_var(s, "tmax", "3");
+    /* whole decades around 0.01 (baseline at step 100, t = 1) and 8 */
+    ck_var(s, "ydec_lo", "-2");
+    ck_var(s, "ydec_hi", "1");
+    ck_var(s, "variant1", "Without BN (2 seeds)");
+    ck_var(s, "ptitle1", "(a) step 1: the initial parameters");
+    ck_var(s, "ptitle2", "(b) step 100: the last step every seed recorded");
+    ck_var(s, "title", "tiny (mnist): the gradient reaching each time step, ||dL/dh_t|| "
+                       "(Cooijmans et al. 2016, Fig. 1)");
+    ck_assert_ptr_nonnull(strstr(var(s, "subtitle", want, sizeof want),
+                                 "LSTM layer 2 (the top one)"));
+    ck_assert_ptr_nonnull(strstr(s, "set logscale y"));
+    ck_assert_ptr_nonnull(strstr(s, "set xlabel \"time step t\""));
+    free(s);
+
+    /* a variant whose seeds end at different steps: each its own (b) */
+    put("pair/bn/seed-2/time_gradients.csv", "step,layer,time_step,grad_norm\n"
+        "1,1,1,1\n1,2,1,1\n300,1,1,1\n300,2,1,0.5\n");
+    put("pair/bn/seed-1/time_gradients.csv", "step,layer,time_step,grad_norm\n"
+        "1,1,1,1\n1,2,1,1\n300,1,1,1\n300,2,1,0.5\n");
+    s = draw("time-gradients", "pair", (bnx_chart_opts){.format = "svg"}, out);
+    ck_var(s, "last2", "300");
+    ck_var(s, "ptitle2", "(b) the last step every seed of each variant recorded (in the legend)");
+    ck_var(s, "variant2", "With BN (2 seeds); (b) step 300");
+    free(s);
+
+    /* a trial without the file: refused, naming it and the key */
+    char path[512];
+    snprintf(path, sizeof path, "%s/pair/baseline/seed-2/time_gradients.csv", dir);
+    ck_assert_int_eq(remove(path), 0);
+    static char run[256];
+    snprintf(run, sizeof run, "%s/pair", dir);
+    bnx_chart_opts o = {.num_runs = 1, .runs = {run}, .format = "png", .dry = 1};
+    bnx_chart_result res;
+    bnx_error err;
+    ck_assert_int_eq(bnx_chart_render(bnx_chart_find("time-gradients"), &o, &res, &err),
+                     BNX_ENOTFOUND);
+    snprintf(want, sizeof want, "plot time-gradients: %s/baseline/seed-2 has no "
+             "time_gradients.csv: run with time_gradients = true (model = lstm)", run);
+    ck_assert_str_eq(err.msg, want);
+    bnx_chart_result_free(&res);
+    /* a cell that is not a time step */
+    put("pair/baseline/seed-2/time_gradients.csv", "step,layer,time_step,grad_norm\n1,1,0.5,1\n");
+    ck_assert_int_eq(bnx_chart_render(bnx_chart_find("time-gradients"), &o, &res, &err),
+                     BNX_EFORMAT);
+    ck_assert_msg(strstr(err.msg, "time_gradients.csv:2: column time_step: '0.5' is not a whole "
+                         "number") != NULL, "%s", err.msg);
+    bnx_chart_result_free(&res);
+}
+END_TEST
+
 /* ---- sweep ---- */
 
 START_TEST(sweep_a_line_per_group_log_x_and_diverged_crosses)
@@ -828,6 +927,7 @@ Suite *suite_chart(void)
     tcase_add_test(tc, ics_a_row_per_metric_a_column_per_variant);
     tcase_add_test(tc, weights_draws_ics_csv_weights_rows_with_ics_gp);
     tcase_add_test(tc, landscape_means_over_seeds_and_beta_band);
+    tcase_add_test(tc, time_gradients_top_layer_at_the_first_and_last_common_step);
     tcase_add_test(tc, sweep_a_line_per_group_log_x_and_diverged_crosses);
     tcase_add_test(tc, warnings_of_a_run_still_going_come_back_in_the_result);
     suite_add_tcase(s, tc);
