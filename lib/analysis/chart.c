@@ -76,6 +76,9 @@ static const bnx_chart charts[] = {
     {"time-gradients", "||dL/dh_t||, the gradient reaching each time step of an LSTM's top "
                        "layer, at step 1 and the last step (Cooijmans et al. Fig. 1)",
      "time_gradients.csv", check_plain, bnx_chart_time_gradients},
+    {"step-stats", "recurrent BN's running_mean and sqrt(running_var) per time step of layer 1, "
+                   "sites x, h, c (mean and spread over units)",
+     "step_stats.csv", check_plain, bnx_chart_step_stats},
     {"curve", "any metrics.csv column over steps, epochs or examples; several runs on one chart",
      "metrics.csv", check_curve, bnx_chart_curve},
     {"sweep", "a summary column against a swept key (--x KEY), mean and sd over seeds, "

@@ -10,8 +10,8 @@
  *   chart_histograms.c   histograms: heatmaps per variant and hidden layer
  *   chart_layers.c       ics, weights (ics.csv) and landscape
  *                        (landscape.csv): a trial CSV's columns over training
- *   chart_recurrent.c    time-gradients (time_gradients.csv): a recurrent
- *                        network's time steps
+ *   chart_recurrent.c    time-gradients (time_gradients.csv) and step-stats
+ *                        (step_stats.csv): a recurrent network's time steps
  *   chart_sweep.c        sweep: a summary column against a swept key
  *
  * For the family files only; the rest of bnexp uses chart.h. */
@@ -148,9 +148,12 @@ int bnx_chart_weights(const bnx_chart *chart, const bnx_chart_opts *opts,
 int bnx_chart_landscape(const bnx_chart *chart, const bnx_chart_opts *opts,
                         bnx_chart_result *res, bnx_error *err);
 
-/* chart_recurrent.c: RUN/time-gradients-stats.csv (plots/time-gradients.gp). */
+/* chart_recurrent.c: RUN/time-gradients-stats.csv (plots/time-gradients.gp)
+ * and RUN/step-stats-stats.csv (plots/step-stats.gp). */
 int bnx_chart_time_gradients(const bnx_chart *chart, const bnx_chart_opts *opts,
                              bnx_chart_result *res, bnx_error *err);
+int bnx_chart_step_stats(const bnx_chart *chart, const bnx_chart_opts *opts,
+                         bnx_chart_result *res, bnx_error *err);
 
 /* chart_sweep.c: RUN/sweep.csv (plots/sweep.gp). */
 int bnx_chart_sweep(const bnx_chart *chart, const bnx_chart_opts *opts, bnx_chart_result *res,

@@ -1,8 +1,10 @@
 /* The charts of a recurrent network's time steps (chart_draw.h):
  * time-gradients (time_gradients.csv: ||dL/dh_t|| against the time step t
  * at the first and the last step every seed recorded, the picture of
- * Cooijmans et al. 2016, Fig. 1), each variant's seeds reduced to one line
- * with a band, a colour per variant. */
+ * Cooijmans et al. 2016, Fig. 1) and step-stats (step_stats.csv: recurrent
+ * batch norm's moving averages against t, per site; Cooijmans et al. keep
+ * them per time step because they differ across t).  Both reduce each
+ * variant's seeds to one line with a band, a colour per variant. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,3 +401,229 @@ int bnx_chart_time_gradients(const bnx_chart *c, const bnx_chart_opts *o, bnx_ch
     return rc;
 }
 
+/* ---- step-stats ---- */
+
+static const char *const site_names[3] = {"x", "h", "c"};
+
+/* One layer, site and time step of a trial: running_mean and
+ * sqrt(running_var) over its units (Welford's running mean and M2). */
+struct cell {
+    long n;
+    double m_mean, m_m2, s_mean, s_m2;
+};
+
+/* Append trial t's step_stats.csv to *rs as a rec per layer, site and
+ * time step (v: the mean and the sd over units of running_mean, and of
+ * sqrt(running_var)); *found = 0 when the trial has no step_stats.csv
+ * (not an error). */
+static int ss_read(const char *run_dir, const bnx_curve *t, struct recs *rs, int *found,
+                   bnx_error *err)
+{
+    bnx_csv_table tab;
+    int rc = bnx_run_trial_csv(run_dir, t->variant, t->seed, "step_stats.csv", !t->has_manifest,
+                               &tab, err);
+    *found = rc != BNX_ENOTFOUND;
+    if (rc == BNX_ENOTFOUND) {
+        bnx_csv_table_free(&tab);
+        bnx_error_clear(err);
+        return BNX_OK;
+    }
+    static const char *const cols[] = {"layer", "site", "time_step", "unit", "running_mean",
+                                       "running_var", NULL};
+    if (rc == BNX_OK && (rc = bnx_csv_table_require(&tab, cols, err)))
+        bnx_error_prefix(err, "plot step-stats");
+    int il = bnx_csv_table_col(&tab, "layer"), isi = bnx_csv_table_col(&tab, "site"),
+        it = bnx_csv_table_col(&tab, "time_step"), iu = bnx_csv_table_col(&tab, "unit"),
+        im = bnx_csv_table_col(&tab, "running_mean"), iv = bnx_csv_table_col(&tab, "running_var");
+    /* the layers and time steps there are, every cell checked */
+    int layers = 0, steps = 0;
+    for (long r = 0; rc == BNX_OK && r < tab.num_rows; r++) {
+        int layer, ts, unit, site = 0;
+        if ((rc = whole_cell(&tab, r, il, 0, &layer, err)) ||
+            (rc = whole_cell(&tab, r, it, 0, &ts, err)) ||
+            (rc = whole_cell(&tab, r, iu, 1, &unit, err)))
+            break;
+        double m, v;
+        if ((rc = bnx_csv_table_number(&tab, r, im, &m, err)) ||
+            (rc = bnx_csv_table_number(&tab, r, iv, &v, err)))
+            break;
+        const char *s = bnx_csv_table_cell(&tab, r, isi);
+        while (site < 3 && strcmp(s, site_names[site]) != 0)
+            site++;
+        if (site == 3) {
+            rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: site '%s': expected x, h or c", tab.path,
+                          tab.line[r], s);
+            break;
+        }
+        layers = layer > layers ? layer : layers;
+        steps = ts > steps ? ts : steps;
+    }
+    struct cell *cells = NULL;
+    if (rc == BNX_OK && tab.num_rows &&
+        (double)layers * 3 * steps * sizeof *cells > (double)tab.num_rows * 1024 + (1 << 26))
+        rc = bnx_fail(err, BNX_EFORMAT, "%s: layer %d and time step %d for %ld rows: not "
+                      "step_stats.csv's layout (a row per layer, site, time step and unit)",
+                      tab.path, layers, steps, tab.num_rows);
+    if (rc == BNX_OK && tab.num_rows &&
+        !(cells = calloc((size_t)layers * 3 * (size_t)steps, sizeof *cells)))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", tab.path);
+    for (long r = 0; rc == BNX_OK && r < tab.num_rows; r++) {
+        double layer, ts, m, v;
+        bnx_csv_table_number(&tab, r, il, &layer, err);
+        bnx_csv_table_number(&tab, r, it, &ts, err);
+        bnx_csv_table_number(&tab, r, im, &m, err);
+        bnx_csv_table_number(&tab, r, iv, &v, err);
+        if (!isfinite(m) || !isfinite(v))
+            continue;
+        int site = 0;
+        while (strcmp(bnx_csv_table_cell(&tab, r, isi), site_names[site]) != 0)
+            site++;
+        struct cell *ce = &cells[(((long)layer - 1) * 3 + site) * steps + (long)ts - 1];
+        double s = sqrt(v > 0 ? v : 0), d;
+        ce->n++;
+        d = m - ce->m_mean;
+        ce->m_mean += d / (double)ce->n;
+        ce->m_m2 += d * (m - ce->m_mean);
+        d = s - ce->s_mean;
+        ce->s_mean += d / (double)ce->n;
+        ce->s_m2 += d * (s - ce->s_mean);
+    }
+    for (long k = 0; rc == BNX_OK && cells && k < (long)layers * 3 * steps; k++) {
+        const struct cell *ce = &cells[k];
+        if (!ce->n)
+            continue;
+        struct rec e = {0, (int)(k / (3L * steps)) + 1, (int)(k / steps % 3), (int)(k % steps) + 1,
+                        {ce->m_mean, sqrt(ce->m_m2 / (double)ce->n), ce->s_mean,
+                         sqrt(ce->s_m2 / (double)ce->n)}};
+        rc = recs_push(rs, &e, tab.path, err);
+    }
+    free(cells);
+    bnx_csv_table_free(&tab);
+    return rc;
+}
+
+/* step-stats: RUN/step-stats-stats.csv, a row per variant, layer, site and
+ * time step: series (the variant's 1-based index), variant, layer, site,
+ * time_step, seeds, and the means over those seeds of running_mean (the
+ * mean over units), running_mean_sd (the sd over units), running_std (the
+ * mean over units of sqrt(running_var)) and running_std_sd; then
+ * plots/step-stats.gp draws the lowest layer.  A variant none of whose
+ * trials has step_stats.csv (no recurrent batch norm) is left out and
+ * named in the chart; a trial without one beside trials with one (not
+ * finished, diverged) is left out with a warning. */
+int bnx_chart_step_stats(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_result *res,
+                         bnx_error *err)
+{
+    const char *run_dir = o->runs[0], *shown = o->shown[0] ? o->shown[0] : run_dir;
+    bnx_run run;
+    bnx_chart_run_info ri;
+    int rc = bnx_chart_run_read(run_dir, NULL, &run, &ri, res, err);
+    if (rc)
+        return rc;
+    int nv = run.num_variants;
+    struct stat **st = calloc((size_t)nv + 1, sizeof *st);
+    long *nst = calloc((size_t)nv + 1, sizeof *nst);
+    int *seeds = calloc((size_t)nv + 1, sizeof *seeds);
+    int *has = calloc((size_t)run.num_trials + 1, sizeof *has); /* [trial]: step_stats.csv */
+    struct recs rs = {0};
+    bnx_strbuf sb = {0};
+    bnx_chart_vars vs = {0};
+    char without[1024] = "";
+    if (nv > MAX_SERIES)
+        rc = bnx_fail(err, BNX_EINVAL, "%s: %d variants; plot %s draws at most %d: plot a run of "
+                      "fewer variants", run_dir, nv, c->name, MAX_SERIES);
+    else if (!st || !nst || !seeds || !has)
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    for (int v = 0; rc == BNX_OK && v < nv; v++) {
+        rs.n = 0;
+        int trials = 0;
+        for (int i = 0; rc == BNX_OK && i < run.num_trials; i++) {
+            if (strcmp(run.trials[i].variant, run.variants[v]) != 0)
+                continue;
+            trials++;
+            rc = ss_read(run_dir, &run.trials[i], &rs, &has[i], err);
+            seeds[v] += has[i];
+        }
+        if (rc)
+            break;
+        if (seeds[v] && seeds[v] < trials)
+            for (int i = 0; i < run.num_trials; i++) {
+                const bnx_curve *t = &run.trials[i];
+                if (has[i] || strcmp(t->variant, run.variants[v]) != 0)
+                    continue;
+                bnx_sb_printf(&res->warnings, "%s/%s/seed-%ld has no step_stats.csv (it is "
+                              "written when a trial reaches its last step); left out\n", run_dir,
+                              t->variant, t->seed);
+                res->num_warnings++;
+            }
+        if (!seeds[v]) {
+            size_t len = strlen(without);
+            snprintf(without + len, sizeof without - len, "%s%s", len ? ", " : "",
+                     run.variants[v]);
+        }
+        rc = recs_reduce(&rs, 4, &st[v], &nst[v], err);
+    }
+    int drawn = 0, layer = 0, tmax = 0;
+    for (int v = 0; rc == BNX_OK && v < nv; v++)
+        for (long k = 0; k < nst[v]; k++) {
+            if (!layer || st[v][k].layer < layer)
+                layer = st[v][k].layer;
+            tmax = st[v][k].t > tmax ? st[v][k].t : tmax;
+        }
+    for (int v = 0; rc == BNX_OK && v < nv; v++) {
+        int has = 0;
+        for (long k = 0; k < nst[v]; k++)
+            has |= st[v][k].layer == layer;
+        seeds[v] = has ? seeds[v] : 0;
+        drawn += has;
+    }
+    if (rc == BNX_OK && !drawn)
+        rc = bnx_fail(err, BNX_ENOTFOUND, "plot step-stats: no trial in %s has step_stats.csv "
+                      "with a row: run with step_stats = true (model = lstm, norm = batch); it "
+                      "is written when a trial reaches its last step", run_dir);
+    bnx_sb_printf(&sb, "series,variant,layer,site,time_step,seeds,running_mean,running_mean_sd,"
+                  "running_std,running_std_sd\n");
+    for (int v = 0; rc == BNX_OK && v < nv; v++)
+        for (long k = 0; k < nst[v]; k++) {
+            const struct stat *s = &st[v][k];
+            bnx_sb_printf(&sb, "%d,%s,%d,%s,%d,%ld,%.9g,%.9g,%.9g,%.9g\n", v + 1,
+                          run.variants[v], s->layer, site_names[s->site], s->t, s->seeds,
+                          s->mean[0], s->mean[1], s->mean[2], s->mean[3]);
+        }
+    char data[4400];
+    snprintf(data, sizeof data, "%.3900s/%s-stats.csv", run_dir, c->name);
+    if (rc == BNX_OK)
+        rc = bnx_sb_write(&sb, data, err);
+    if (rc == BNX_OK)
+        rc = bnx_chart_vars_init(&vs, nv + 24, err);
+    if (rc == BNX_OK) {
+        add_common(&vs, &run, &ri, shown, data, "recurrent batch norm, the moving averages "
+                   "per time step (Cooijmans et al. 2016, Section 3)", seeds, NULL);
+        int max_seeds = 0;
+        for (int v = 0; v < nv; v++)
+            max_seeds = seeds[v] > max_seeds ? seeds[v] : max_seeds;
+        bnx_chart_vars_addf(&vs, "layer", "%d", layer);
+        bnx_chart_vars_addf(&vs, "tmax", "%d", tmax);
+        bnx_chart_vars_addf(&vs, "subtitle", "run %s; LSTM layer %d at the end of training; "
+                            "line: the mean over units, band: +-1 sd across units%s",
+                            bnx_chart_base(shown), layer, max_seeds > 1
+                            ? " (each a mean over seeds)" : "");
+        if (without[0])
+            bnx_chart_vars_addf(&vs, "subtitle2", "not drawn (no step_stats.csv: no recurrent "
+                                "batch norm): %s", without);
+        rc = bnx_chart_output(run_dir, ri.experiment, c->name, o->format, res, err);
+    }
+    if (rc == BNX_OK)
+        rc = bnx_chart_draw(c->name, o, &vs, res, err);
+    for (int v = 0; st && v < nv; v++)
+        free(st[v]);
+    free(st);
+    free(nst);
+    free(seeds);
+    free(has);
+    free(rs.r);
+    free(sb.p);
+    bnx_chart_vars_free(&vs);
+    bnx_run_free(&run);
+    return rc;
+}

@@ -98,7 +98,8 @@ static const double test_loss[2][2][4] = {
  * seeds 1 and 2, mini-batches of 50 examples, sigmoid; each trial with
  * manifest.json, metrics.csv (epoch = step / 100), activations.csv (layer
  * 3, unit 7 probed), histograms.csv (2 layers), ics.csv (2 layers),
- * landscape.csv and time_gradients.csv (2 LSTM layers of 3 time steps). */
+ * landscape.csv, time_gradients.csv (2 LSTM layers of 3 time steps) and,
+ * bn only, step_stats.csv. */
 static void make_pair_in(const char *run)
 {
     for (int v = 0; v < 2; v++)
@@ -186,6 +187,25 @@ static void make_pair_in(const char *run)
                                         step, l, t, (s + 1) * l * pow(10, t - 3) * (v + 1) *
                                         (step == 1 ? 1 : 0.5));
             snprintf(rel, sizeof rel, "%s/%s/seed-%d/time_gradients.csv", run, variants[v],
+                     s + 1);
+            put(rel, text);
+
+            /* bn only (baseline has no recurrent BN): layers 1 and 2, sites
+             * x, h, c (k = 0, 1, 2), time steps 1 and 2, units 0 and 1:
+             * running_mean t + k and t + k + 2 (seed), running_var t^2 and
+             * (3t)^2 */
+            if (v == 0)
+                continue;
+            len = snprintf(text, sizeof text, "layer,site,time_step,unit,running_mean,"
+                           "running_var\n");
+            for (int l = 1; l <= 2; l++)
+                for (int k = 0; k < 3; k++)
+                    for (int t = 1; t <= 2; t++)
+                        len += snprintf(text + len, sizeof text - (size_t)len,
+                                        "%d,%c,%d,0,%d,%d\n%d,%c,%d,1,%d,%d\n",
+                                        l, "xhc"[k], t, t + k, t * t,
+                                        l, "xhc"[k], t, t + k + 2 * (s + 1), 9 * t * t);
+            snprintf(rel, sizeof rel, "%s/%s/seed-%d/step_stats.csv", run, variants[v],
                      s + 1);
             put(rel, text);
         }
@@ -380,10 +400,10 @@ static void ck_template(const char *script, const char *template_name)
 START_TEST(table_lists_every_chart_once_with_what_list_prints)
 {
     static const char *const names[] = {"accuracy", "loss", "activations", "histograms", "ics",
-                                        "weights", "landscape", "time-gradients", "curve",
-                                        "sweep"};
-    ck_assert_int_eq(bnx_chart_count(), 10);
-    for (int i = 0; i < 10; i++) {
+                                        "weights", "landscape", "time-gradients", "step-stats",
+                                        "curve", "sweep"};
+    ck_assert_int_eq(bnx_chart_count(), 11);
+    for (int i = 0; i < 11; i++) {
         const bnx_chart *c = bnx_chart_at(i);
         ck_assert_str_eq(c->name, names[i]);
         ck_assert_ptr_eq(bnx_chart_find(names[i]), c);
@@ -392,14 +412,14 @@ START_TEST(table_lists_every_chart_once_with_what_list_prints)
         ck_assert_ptr_nonnull(c->check);
         ck_assert_ptr_nonnull(c->render);
     }
-    ck_assert_ptr_null(bnx_chart_at(10));
+    ck_assert_ptr_null(bnx_chart_at(11));
     ck_assert_ptr_null(bnx_chart_at(-1));
     ck_assert_ptr_null(bnx_chart_find("nosuch"));
     ck_assert_ptr_null(bnx_chart_find(NULL));
     char buf[256];
     bnx_chart_names(buf, sizeof buf);
     ck_assert_str_eq(buf, "accuracy, loss, activations, histograms, ics, weights, landscape, "
-                          "time-gradients, curve or sweep");
+                          "time-gradients, step-stats, curve or sweep");
     bnx_chart_names(buf, 12); /* cut, still terminated */
     ck_assert_str_eq(buf, "accuracy, l");
 }
@@ -418,6 +438,7 @@ START_TEST(check_refuses_options_a_chart_does_not_take)
         {"ics", {.format = "png", .logx = 1}, "plot ics: --x, --y, --by and --logx"},
         {"time-gradients", {.format = "png", .logy = 1},
          "plot time-gradients: --logy is an option of plot curve"},
+        {"step-stats", {.format = "svg", .num_runs = 2}, "plot step-stats: one --run at a time"},
         {"loss", {.format = "svg", .logy = 1}, "plot loss: --logy is an option of plot curve"},
         {"histograms", {.format = "png", .num_runs = 2}, "plot histograms: one --run at a time"},
         {"accuracy", {.format = "gif"}, "plot: unknown format 'gif' (expected png, svg or pdf)"},
@@ -737,7 +758,7 @@ START_TEST(landscape_means_over_seeds_and_beta_band)
 }
 END_TEST
 
-/* ---- time-gradients ---- */
+/* ---- time-gradients, step-stats ---- */
 
 START_TEST(time_gradients_top_layer_at_the_first_and_last_common_step)
 {
@@ -815,6 +836,87 @@ START_TEST(time_gradients_top_layer_at_the_first_and_last_common_step)
                      BNX_EFORMAT);
     ck_assert_msg(strstr(err.msg, "time_gradients.csv:2: column time_step: '0.5' is not a whole "
                          "number") != NULL, "%s", err.msg);
+    bnx_chart_result_free(&res);
+}
+END_TEST
+
+START_TEST(step_stats_per_site_and_time_step_over_units_and_seeds)
+{
+    make_pair();
+    char out[4400], want[512];
+    char *s = draw("step-stats", "pair", (bnx_chart_opts){.format = "pdf"}, out);
+    snprintf(want, sizeof want, "%s/pair/plots/tiny-step-stats.pdf", dir);
+    ck_assert_str_eq(out, want);
+    ck_var(s, "term", "pdfcairo");
+    ck_template(s, "step-stats");
+    snprintf(want, sizeof want, "%s/pair/step-stats-stats.csv", dir);
+    ck_var(s, "file", want);
+    ck_columns(s, want, 4);
+    /* the columns step-stats.gp names in its arrays */
+    const char *arrays[] = {"array ln[2] = [\"running_mean\", \"running_std\"]",
+                            "array sd[2] = [\"running_mean_sd\", \"running_std_sd\"]",
+                            "array site[3] = [\"x\", \"h\", \"c\"]"};
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(strstr(s, arrays[i]) != NULL, "step-stats.gp changed: %s", arrays[i]);
+    char *csv = slurp("pair/step-stats-stats.csv");
+    ck_assert_str_eq(strtok(csv, "\n"), "series,variant,layer,site,time_step,seeds,running_mean,"
+                                        "running_mean_sd,running_std,running_std_sd");
+    free(csv);
+    csv = slurp("pair/step-stats-stats.csv");
+    /* bn, layer 1, site h, t = 2: running_mean 3 and 5 (seed 1), 3 and 7
+     * (seed 2): means 4 and 5, sds 1 and 2; sqrt(running_var) 2 and 6 */
+    ck_assert_msg(strstr(csv, "\n2,bn,1,h,2,2,4.5,1.5,4,2\n") != NULL, "%s", csv);
+    ck_assert_ptr_nonnull(strstr(csv, "\n2,bn,2,c,1,2,4.5,1.5,2,1\n"));
+    ck_assert_ptr_null(strstr(csv, "baseline"));
+    free(csv);
+    ck_var(s, "series", "2");
+    ck_var(s, "layer", "1");
+    ck_var(s, "tmax", "2");
+    ck_var(s, "variant2", "With BN (2 seeds)");
+    ck_assert_ptr_null(var(s, "variant1", want, sizeof want));
+    ck_var(s, "subtitle2", "not drawn (no step_stats.csv: no recurrent batch norm): baseline");
+    ck_var(s, "title", "tiny (mnist): recurrent batch norm, the moving averages per time step "
+                       "(Cooijmans et al. 2016, Section 3)");
+    free(s);
+
+    /* a trial without it beside one with it: left out, with a warning */
+    char path[512];
+    snprintf(path, sizeof path, "%s/pair/bn/seed-2/step_stats.csv", dir);
+    ck_assert_int_eq(remove(path), 0);
+    static char run[256];
+    snprintf(run, sizeof run, "%s/pair", dir);
+    bnx_chart_opts o = {.num_runs = 1, .runs = {run}, .format = "png", .dry = 1};
+    bnx_chart_result res;
+    bnx_error err;
+    ck_assert_msg(bnx_chart_render(bnx_chart_find("step-stats"), &o, &res, &err) == BNX_OK, "%s",
+                  err.msg);
+    snprintf(want, sizeof want, "%s/bn/seed-2 has no step_stats.csv (it is written when a trial "
+             "reaches its last step); left out\n", run);
+    ck_assert_int_eq(res.num_warnings, 1);
+    ck_assert_str_eq(res.warnings.p, want);
+    ck_assert_ptr_nonnull(strstr(res.script, "variant2='With BN (1 seed)'"));
+    bnx_chart_result_free(&res);
+    csv = slurp("pair/step-stats-stats.csv");
+    ck_assert_msg(strstr(csv, "\n2,bn,1,h,2,1,4,1,4,2\n") != NULL, "%s", csv);
+    free(csv);
+
+    /* no trial with it: refused, naming the file and the key */
+    snprintf(path, sizeof path, "%s/pair/bn/seed-1/step_stats.csv", dir);
+    ck_assert_int_eq(remove(path), 0);
+    ck_assert_int_eq(bnx_chart_render(bnx_chart_find("step-stats"), &o, &res, &err),
+                     BNX_ENOTFOUND);
+    snprintf(want, sizeof want, "plot step-stats: no trial in %s has step_stats.csv with a row: "
+             "run with step_stats = true (model = lstm, norm = batch); it is written when a "
+             "trial reaches its last step", run);
+    ck_assert_str_eq(err.msg, want);
+    bnx_chart_result_free(&res);
+    /* a site that is not one */
+    put("pair/bn/seed-1/step_stats.csv", "layer,site,time_step,unit,running_mean,running_var\n"
+        "1,q,1,0,0,1\n");
+    ck_assert_int_eq(bnx_chart_render(bnx_chart_find("step-stats"), &o, &res, &err),
+                     BNX_EFORMAT);
+    ck_assert_msg(strstr(err.msg, "step_stats.csv:2: site 'q': expected x, h or c") != NULL, "%s",
+                  err.msg);
     bnx_chart_result_free(&res);
 }
 END_TEST
@@ -928,6 +1030,7 @@ Suite *suite_chart(void)
     tcase_add_test(tc, weights_draws_ics_csv_weights_rows_with_ics_gp);
     tcase_add_test(tc, landscape_means_over_seeds_and_beta_band);
     tcase_add_test(tc, time_gradients_top_layer_at_the_first_and_last_common_step);
+    tcase_add_test(tc, step_stats_per_site_and_time_step_over_units_and_seeds);
     tcase_add_test(tc, sweep_a_line_per_group_log_x_and_diverged_crosses);
     tcase_add_test(tc, warnings_of_a_run_still_going_come_back_in_the_result);
     suite_add_tcase(s, tc);
