@@ -18,7 +18,14 @@
  * on T threads, for bench/compare.sh, which alternates it with PyTorch's
  * (bench/torch_ref.py --headline) and prints medians.  Prints figures and
  * ratios; asserts nothing (timings are not tests).  `bench --records`
- * prints only the breakdown of a record's cost. */
+ * prints only the breakdown of a record's cost.
+ *
+ * The LSTM (model = lstm on row-by-row MNIST: 28 steps of 28 values, 128
+ * hidden units, mini-batch 64, one thread): a training step with norm =
+ * none, layer and batch, each against the bare GEMMs of the same shapes
+ * (the input term over all steps, the 27 recurrent products, their three
+ * gradients) timed in alternation with it, the ratio the median of the
+ * rounds' ratios; `bench --lstm` prints only these. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +38,7 @@
 #include "train/trainer.h"
 #include "train/memory.h"
 #include "spec/spec.h"
+#include "model/lstm.h"
 #include "model/mlp.h"
 #include "model/resnet.h"
 #include "model/net.h"
@@ -73,15 +81,23 @@ typedef struct step_ctx {
     uint8_t y[BATCH];
 } step_ctx;
 
+/* One SGD step of net on n examples x with labels y (prob and dlogits:
+ * (n, CLASSES) scratch). */
+static void sgd_step(bnx_net *net, int n, const float *x, const uint8_t *y, float *prob,
+                     float *dlogits)
+{
+    const float *logits = bnx_net_forward(net, n, x, BNX_FWD_TRAIN);
+    int correct;
+    bnx_softmax_xent_forward(n, CLASSES, logits, y, prob, &correct);
+    bnx_softmax_xent_backward(n, CLASSES, prob, y, dlogits);
+    bnx_net_backward(net, n, x, dlogits);
+    bnx_net_sgd_step(net, 0.01f, 0.0f, 0.0f);
+}
+
 static void train_step(void *p)
 {
     step_ctx *c = p;
-    const float *logits = bnx_net_forward(&c->net, BATCH, c->x, BNX_FWD_TRAIN);
-    int correct;
-    bnx_softmax_xent_forward(BATCH, CLASSES, logits, c->y, c->prob, &correct);
-    bnx_softmax_xent_backward(BATCH, CLASSES, c->prob, c->y, c->dlogits);
-    bnx_net_backward(&c->net, BATCH, c->x, c->dlogits);
-    bnx_net_sgd_step(&c->net, 0.01f, 0.0f, 0.0f);
+    sgd_step(&c->net, BATCH, c->x, c->y, c->prob, c->dlogits);
 }
 
 /* The GEMMs of one step: forward y = x W^T, backward dW = dy^T x and
@@ -569,6 +585,135 @@ static void bench_resnet(void)
     }
 }
 
+/* ---- the LSTM of model = lstm, row-by-row MNIST ---- */
+
+enum { LSTM_T = 28, LSTM_F = 28, LSTM_H = 128, LSTM_BATCH = 64 };
+
+typedef struct lstm_ctx {
+    bnx_net net;
+    float x[LSTM_BATCH * LSTM_T * LSTM_F], prob[LSTM_BATCH * CLASSES],
+        dlogits[LSTM_BATCH * CLASSES];
+    uint8_t y[LSTM_BATCH];
+    float *a, *b, *c; /* the bare GEMMs' operands */
+} lstm_ctx;
+
+static void lstm_step(void *p)
+{
+    lstm_ctx *c = p;
+    sgd_step(&c->net, LSTM_BATCH, c->x, c->y, c->prob, c->dlogits);
+}
+
+/* The GEMMs of one step of the first LSTM layer, as bnx_sgemm calls of
+ * the cell's shapes: forward, W_ih x for all steps and W_hh h_{t-1} for
+ * t = 1..T-1; backward, dh_{t-1} = da_t W_hh for the same steps, dW_hh,
+ * dW_ih (the first layer computes no dx). */
+static void lstm_bare_gemms(void *p)
+{
+    lstm_ctx *c = p;
+    const int T = LSTM_T, N = LSTM_BATCH, H = LSTM_H, G = 4 * LSTM_H, F = LSTM_F;
+    bnx_sgemm(0, 1, T * N, G, F, 1.0f, c->a, F, c->b, F, 0.0f, c->c, G);
+    for (int t = 1; t < T; t++)
+        bnx_sgemm(0, 1, N, G, H, 1.0f, c->a, H, c->b, H, 1.0f, c->c + (size_t)t * N * G, G);
+    for (int t = 1; t < T; t++)
+        bnx_sgemm(0, 0, N, H, G, 1.0f, c->c, G, c->b, H, 0.0f, c->a, H);
+    bnx_sgemm(1, 0, G, H, (T - 1) * N, 1.0f, c->c, G, c->a, H, 0.0f, c->b, H);
+    bnx_sgemm(1, 0, G, F, T * N, 1.0f, c->c, G, c->a, F, 0.0f, c->b, F);
+}
+
+static void lstm_open(lstm_ctx *c, const char *kind)
+{
+    bnx_net_spec spec = {.model = &bnx_lstm_ops, .in_c = 1, .in_h = LSTM_T, .in_w = LSTM_F,
+                         .num_classes = CLASSES, .hidden_layers = 1, .hidden_units = LSTM_H,
+                         .seq_chunk = LSTM_F, .forget_bias = 1.0f, .norm = bnx_norm_find(kind),
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
+    bnx_error err;
+    if (bnx_net_create(&c->net, &spec, LSTM_BATCH, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(1);
+    }
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 1, 0);
+    bnx_net_init(&c->net, BNX_INIT_KAIMING_UNIFORM, 0.0f, &rng);
+    for (size_t i = 0; i < sizeof c->x / sizeof c->x[0]; i++)
+        c->x[i] = (float)bnx_rng_uniform(&rng);
+    for (int i = 0; i < LSTM_BATCH; i++)
+        c->y[i] = (uint8_t)(i % CLASSES);
+    size_t big = (size_t)LSTM_T * LSTM_BATCH * 4 * LSTM_H;
+    c->a = calloc(big, sizeof(float));
+    c->b = calloc(big, sizeof(float));
+    c->c = calloc(big, sizeof(float));
+    if (!c->a || !c->b || !c->c) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(1);
+    }
+}
+
+static void lstm_close(lstm_ctx *c)
+{
+    bnx_net_destroy(&c->net);
+    free(c->a);
+    free(c->b);
+    free(c->c);
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0..n) (sorted in place). */
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof v[0], by_value);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* The LSTM step of `kind` on one thread: its ms and its GEMMs' ms (each
+ * the median over rounds that time the two in alternation), and the
+ * median of the rounds' ratios. */
+static void lstm_measure(const char *kind, double *step, double *gemms, double *ratio)
+{
+    static lstm_ctx c;
+    enum { ROUNDS = 7 };
+    double s[ROUNDS], g[ROUNDS], r[ROUNDS];
+    lstm_open(&c, kind);
+    bnx_kernel_set_threads(1);
+    lstm_step(&c); /* warm up */
+    lstm_bare_gemms(&c);
+    for (int k = 0; k < ROUNDS; k++) {
+        s[k] = best_ms(lstm_step, &c, 5, 1);
+        g[k] = best_ms(lstm_bare_gemms, &c, 5, 1);
+        r[k] = s[k] / g[k];
+    }
+    lstm_close(&c);
+    *step = median(s, ROUNDS);
+    *gemms = median(g, ROUNDS);
+    *ratio = median(r, ROUNDS);
+}
+
+static void bench_lstm(void)
+{
+    printf("\nLSTM (model = lstm): row-by-row MNIST, %d steps of %d, %d hidden units, batch %d, "
+           "1 thread, SGD step\n", LSTM_T, LSTM_F, LSTM_H, LSTM_BATCH);
+    printf("  %-6s %9s %10s %11s %12s\n", "norm", "step ms", "GEMMs ms", "step/GEMMs",
+           "sequences/s");
+    const char *kinds[] = {"none", "layer", "batch"};
+    for (int k = 0; k < 3; k++) {
+        double step, gemms, ratio;
+        lstm_measure(kinds[k], &step, &gemms, &ratio);
+        printf("  %-6s %9.2f %10.2f %10.2fx %12.0f\n", kinds[k], step, gemms, ratio,
+               LSTM_BATCH * 1e3 / step);
+        char key[64];
+        snprintf(key, sizeof key, "lstm_%s_t1_ms", kinds[k]);
+        figure(key, step);
+        snprintf(key, sizeof key, "lstm_%s_over_gemms", kinds[k]);
+        figure(key, ratio);
+    }
+    printf("  (medians of 7 rounds alternating the step and its bare GEMMs; target for none "
+           "and layer: at most 1.3x; PyTorch's nn.LSTM: make bench's headline table)\n");
+}
+
 /* --headline T: the figures bench/compare.sh takes medians of, on T
  * threads, as KEY VALUE lines (no tables): every kind's CNN step
  * (cnn_KIND_tT_images_per_s), evaluation (cnn_eval_tT_images_per_s), the
@@ -606,6 +751,15 @@ static void headline(int threads)
     if (threads == 1) {
         bnx_kernel_set_threads(1);
         figure("fig1_step_bn_ms", time_network(1));
+        const char *kinds[] = {"none", "layer", "batch"};
+        for (int k = 0; k < 3; k++) {
+            double step, gemms, ratio;
+            lstm_measure(kinds[k], &step, &gemms, &ratio);
+            snprintf(key, sizeof key, "lstm_%s_t1_ms", kinds[k]);
+            figure(key, step);
+            snprintf(key, sizeof key, "lstm_%s_over_gemms", kinds[k]);
+            figure(key, ratio);
+        }
     }
 }
 
@@ -779,6 +933,10 @@ int main(int argc, char **argv)
             bench_resnet();
         return 0;
     }
+    if (argc == 2 && !strcmp(argv[1], "--lstm")) { /* the LSTM's figures alone */
+        bench_lstm();
+        return 0;
+    }
     if (argc == 2 && !strcmp(argv[1], "--records")) { /* the record breakdown alone */
         if (load_cnn_cfg() == 0)
             bench_records();
@@ -810,6 +968,7 @@ int main(int argc, char **argv)
     bench_mlp();
     bench_cnn();
     bench_resnet();
+    bench_lstm();
     bench_records();
     if (getloadavg(load, 3) >= 0)
         printf("\nload average %.2f %.2f %.2f at the end\n", load[0], load[1], load[2]);

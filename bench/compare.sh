@@ -83,3 +83,14 @@ for t in 1 2; do
 done
 read -r m lo hi < <(values bnexp-t1 fig1_step_bn_ms | stats)
 echo "  Fig. 1 BN step (1 thread): $m ms ($lo-$hi)"
+for kind in none layer batch; do
+    read -r m lo hi < <(values bnexp-t1 "lstm_${kind}_t1_ms" | stats)
+    read -r g glo ghi < <(values bnexp-t1 "lstm_${kind}_over_gemms" | stats)
+    line="  LSTM $kind (row-by-row MNIST, 128 units, batch 64, 1 thread): step $m ms ($lo-$hi); step / its bare GEMMs $g ($glo-$ghi; target at most 1.3 for none and layer)"
+    if [ "$kind" = none ] && [ -n "$py" ]; then
+        read -r tm _ _ < <(values torch-t1 torch_lstm_t1_ms | stats)
+        read -r rm rlo rhi < <(ratios torch-t1 torch_lstm_t1_ms bnexp-t1 lstm_none_t1_ms | stats)
+        line="$line; PyTorch nn.LSTM $tm ms, PyTorch / bnexp $rm ($rlo-$rhi)"
+    fi
+    echo "$line"
+done

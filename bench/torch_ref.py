@@ -13,7 +13,8 @@ the bnexp / PyTorch ratio of each figure is printed too (above 1: bnexp is
 faster).  Timings: the best of several rounds; compare within one run.
 --headline measures on THREADS threads only and writes KEY VALUE lines to
 OUT (torch_KIND_tT_images_per_s, torch_eval_tT_images_per_s,
-torch_resnet20_tT_images_per_s: bench.c's ResNet-20), for
+torch_resnet20_tT_images_per_s: bench.c's ResNet-20; on one thread
+torch_lstm_t1_ms: bench.c's LSTM as nn.LSTM), for
 bench/compare.sh, which alternates it with `build/bench --headline`."""
 import sys
 import time
@@ -118,6 +119,27 @@ def measure_resnet(threads, batch=128):
     return batch * 1e3 / best_ms(step, iters=3, reps=3)
 
 
+def measure_lstm(threads=1, batch=64, steps=28, feat=28, hidden=128):
+    """nn.LSTM on row-by-row MNIST's shape (bench.c's LSTM, norm = none):
+    one SGD step's ms on a (28, 64, 28) input, the last hidden state through
+    a linear layer to 10 classes."""
+    torch.manual_seed(1)
+    torch.set_num_threads(threads)
+    lstm, fc = nn.LSTM(feat, hidden), nn.Linear(hidden, CLASSES)
+    params = list(lstm.parameters()) + list(fc.parameters())
+    opt = torch.optim.SGD(params, lr=0.01)
+    x = torch.rand(steps, batch, feat)
+    y = torch.arange(batch) % CLASSES
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        hs, _ = lstm(x)
+        nn.functional.cross_entropy(fc(hs[-1]), y).backward()
+        opt.step()
+
+    return best_ms(step, iters=10, reps=5)
+
+
 def best_ms(fn, iters=10, reps=5):
     fn()
     best = 1e30
@@ -162,6 +184,8 @@ def headline(threads, out):
             if kind == "batch":
                 f.write("torch_eval_t%d_images_per_s %.6g\n" % (threads, ev))
         f.write("torch_resnet20_t%d_images_per_s %.6g\n" % (threads, measure_resnet(threads)))
+        if threads == 1:
+            f.write("torch_lstm_t1_ms %.6g\n" % measure_lstm(1))
 
 
 def main():
@@ -194,6 +218,10 @@ def main():
         a = ours.get("resnet20_t%d_images_per_s" % threads)
         print("  ResNet-20, batch 128 of 3x32x32, BN, %d thread(s): %.0f images/s training%s"
               % (threads, r, " (bnexp / PyTorch %.2fx)" % (a / r) if a else ""))
+    ms = measure_lstm(1)
+    a = ours.get("lstm_none_t1_ms")
+    print("  nn.LSTM, row-by-row MNIST (28 steps of 28, 128 units, batch 64), 1 thread: %.2f ms "
+          "a step%s" % (ms, " (PyTorch / bnexp %.2fx)" % (ms / a) if a else ""))
 
 
 if __name__ == "__main__":

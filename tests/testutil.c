@@ -10,6 +10,8 @@
 #include <zlib.h>
 
 #include "core/note.h"
+#include "model/net.h"
+#include "nn/loss.h"
 #include "spec/config.h"
 #include "core/rng.h"
 
@@ -81,6 +83,38 @@ void test_fill(struct bnx_rng *r, float *v, int n, double scale, double offset)
 {
     for (int i = 0; i < n; i++)
         v[i] = (float)(offset + scale * bnx_rng_normal(r));
+}
+
+void test_close_to(const char *what, const float *a, const float *b, long count, double tol)
+{
+    long worst = 0;
+    double most = 0.0;
+    for (long i = 0; i < count; i++) {
+        double d = fabs((double)a[i] - b[i]) / fmax(1.0, fabs(b[i]));
+        if (d > most)
+            most = d, worst = i;
+    }
+    ck_assert_msg(most <= tol, "%s[%ld]: bnexp %.7g, reference %.7g (%ld values)", what, worst,
+                  a[worst], b[worst], count);
+}
+
+void test_step_matches(const char *what, struct bnx_net *net, int n, const float *x,
+                       const unsigned char *labels, const float *logits, double loss,
+                       const float *grads)
+{
+    int k = net->num_classes, correct;
+    float *prob = malloc(sizeof(float) * (size_t)n * k), *dlogits = malloc(sizeof(float) * (size_t)n * k);
+    ck_assert(prob && dlogits);
+    const float *got = bnx_net_forward(net, n, x, BNX_FWD_TRAIN);
+    test_close_to("logits", got, logits, (long)n * k, 1e-5);
+    bnx_targets y = {.labels = labels};
+    double l = bnx_loss_forward(net->loss, n, k, got, y, prob, &correct) / n;
+    ck_assert_msg(fabs(l - loss) < 1e-5, "%s: loss %.7g, reference %.7g", what, l, loss);
+    bnx_loss_backward(net->loss, n, k, prob, y, dlogits);
+    bnx_net_backward(net, n, x, dlogits);
+    test_close_to("gradients", net->grads, grads, net->num_params, 1e-4);
+    free(prob);
+    free(dlogits);
 }
 
 void test_check_grad(const char *what, float *param, int count, const float *analytic,

@@ -75,6 +75,21 @@ void test_fill(struct bnx_rng *r, float *v, int n, double scale, double offset);
 struct bnx_config;
 void test_set_keys(struct bnx_config *cfg, const char *assignments);
 
+/* a and b (count values) agree to tol relative to the larger of 1 and
+ * |b[i]|; fails the running test naming `what`, the worst index and both
+ * values (a: bnexp's, b: the reference's, e.g. PyTorch's) otherwise. */
+void test_close_to(const char *what, const float *a, const float *b, long count, double tol);
+
+struct bnx_net;
+/* One training-mode forward and backward of net (its parameters already
+ * set) on n examples x with class labels, checked against a reference's
+ * (PyTorch's fixture): the logits to 1e-5, the mean cross-entropy to 1e-5,
+ * every parameter's gradient to 1e-4 (test_close_to); `what` names the
+ * case in a failure. */
+void test_step_matches(const char *what, struct bnx_net *net, int n, const float *x,
+                       const unsigned char *labels, const float *logits, double loss,
+                       const float *grads);
+
 /* A scalar loss of the values a test perturbs, evaluated in double. */
 typedef double (*test_loss_fn)(void *ctx);
 

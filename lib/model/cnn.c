@@ -5,7 +5,7 @@
 static const char *const cnn_keys[] = {
     "input_norm", "conv_channels", "conv_kernel", "conv_stride", "conv_padding", "pool",
     "pool_size", "pool_every", "hidden_layers", "hidden_units", "activation", "norm", "norm_fc",
-    "norm_placement", "dropout", NULL,
+    "norm_placement", "dropout", "norm_gamma_init", NULL,
 };
 
 static int check(const bnx_net_spec *spec, bnx_error *err)

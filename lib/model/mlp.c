@@ -4,7 +4,7 @@
 
 static const char *const mlp_keys[] = {
     "input_constant", "input_two_level", "input_norm", "hidden_layers", "hidden_units",
-    "activation", "norm", "norm_fc", "norm_placement", "dropout", NULL,
+    "activation", "norm", "norm_fc", "norm_placement", "dropout", "norm_gamma_init", NULL,
 };
 
 static int mlp_layout(bnx_net *net, const bnx_net_spec *spec, bnx_error *err)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "model/cnn.h"
+#include "model/lstm.h"
 #include "model/mlp.h"
 #include "model/resnet.h"
 
@@ -15,6 +16,7 @@ static const bnx_model_ops *const table[] = {
     &bnx_cnn_ops,
     &bnx_resnet_ops,
     &bnx_plain_ops,
+    &bnx_lstm_ops,
 };
 static const int num_models = (int)(sizeof table / sizeof table[0]);
 

@@ -13,6 +13,7 @@
 #include "nn/linear.h"
 #include "nn/pool.h"
 #include "nn/residual.h"
+#include "nn/sequence.h"
 #include "nn/sgd.h"
 
 /* ---- building: spec->model lays the layers out (model/model.h, through
@@ -73,6 +74,8 @@ static size_t param_count(const bnx_net *net, int i)
     const bnx_layer *l = &net->layers[i];
     if (l->kind == BNX_LAYER_NORM)
         return 2 * (size_t)l->c;
+    if (l->kind == BNX_LAYER_LSTM)
+        return bnx_lstm_param_count(&l->lstm);
     return bnx_layer_weight_count(l) + (has_bias(net, i) ? (size_t)l->c : 0);
 }
 
@@ -109,6 +112,18 @@ static int check_spec(const bnx_net_spec *spec, int max_batch, bnx_error *err)
 enum buffer_use { USE_ACTIVATIONS, USE_IM2COL };
 typedef void (*buffer_fn)(void *ctx, void **slot, size_t count, size_t size, enum buffer_use use);
 
+/* An LSTM cell's buffers (nn/lstm.h) passed on to a buffer_fn. */
+struct cell_ctx {
+    buffer_fn fn;
+    void *ctx;
+};
+
+static void cell_buffer(void *ctx, void **slot, size_t count, size_t size)
+{
+    struct cell_ctx *c = ctx;
+    c->fn(c->ctx, slot, count, size, USE_ACTIVATIONS);
+}
+
 static void layer_buffers(bnx_net *net, int i, buffer_fn fn, void *ctx)
 {
     bnx_layer *l = &net->layers[i];
@@ -135,16 +150,29 @@ static void layer_buffers(bnx_net *net, int i, buffer_fn fn, void *ctx)
                buf->wide ? sizeof(double) : sizeof(float), USE_ACTIVATIONS);
         }
         break;
+    case BNX_LAYER_SEQUENCE:
+        if (l->permute)
+            fn(ctx, (void **)&l->perm, (size_t)l->in, sizeof(int32_t), USE_ACTIVATIONS);
+        break;
+    case BNX_LAYER_LSTM: {
+        struct cell_ctx c = {fn, ctx};
+        l->lstm.max_batch = net->max_batch;
+        bnx_lstm_buffers(&l->lstm, cell_buffer, &c);
+        break;
+    }
     default:
         break;
     }
 }
 
-/* 1 if layer i's backward writes an input gradient dx: it reads a layer,
- * or it is a normalization (of the input). */
+/* 1 if layer i's backward writes an input gradient dx: it reads a layer
+ * (but for a sequence, a copy of the input that nothing upstream needs the
+ * gradient of), or it is a normalization (of the input). */
 static int has_dx(const bnx_net *net, int i)
 {
-    return net->layers[i].from >= 0 || net->layers[i].kind == BNX_LAYER_NORM;
+    int f = net->layers[i].from;
+    return (f >= 0 && net->layers[f].kind != BNX_LAYER_SEQUENCE) ||
+           net->layers[i].kind == BNX_LAYER_NORM;
 }
 
 /* Every buffer of the network: each layer's (layer_buffers), then the two
@@ -244,6 +272,9 @@ static int allocate(bnx_net *net, bnx_error *err)
             l->norm.beta = net->params + off + c;
             l->norm.dbeta = net->grads + off + c;
             off += 2 * c;
+        } else if (l->kind == BNX_LAYER_LSTM) {
+            bnx_lstm_bind(&l->lstm, net->params + off, net->grads + off);
+            off += bnx_lstm_param_count(&l->lstm);
         }
     }
     if (failed)
@@ -265,6 +296,8 @@ static int lay_out(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_er
     net->num_classes = spec->num_classes;
     net->loss = spec->loss;
     net->activation = spec->activation;
+    net->norm_gamma_init = spec->norm_gamma_init;
+    net->forget_bias = spec->forget_bias;
     net->model = spec->model;
     int rc = spec->model->layout(net, spec, err);
     mark_fanouts(net);
@@ -300,10 +333,23 @@ int bnx_net_create(bnx_net *net, const bnx_net_spec *spec, int max_batch, bnx_er
         bnx_net_destroy(net);
         return rc;
     }
-    for (int i = 0; i < net->num_layers; i++)
-        if (net->layers[i].kind == BNX_LAYER_NORM)
-            bnx_norm_reset(&net->layers[i].norm);
+    for (int i = 0; i < net->num_layers; i++) {
+        bnx_layer *l = &net->layers[i];
+        if (l->kind == BNX_LAYER_NORM)
+            bnx_norm_reset(&l->norm);
+        else if (l->kind == BNX_LAYER_LSTM)
+            bnx_lstm_reset(&l->lstm);
+        else if (l->kind == BNX_LAYER_SEQUENCE && l->perm)
+            bnx_sequence_permutation(l->in, l->perm_seed, l->perm);
+    }
     return BNX_OK;
+}
+
+static void free_buffer(void *ctx, void **slot, size_t count, size_t size, enum buffer_use use)
+{
+    (void)ctx, (void)count, (void)size, (void)use;
+    free(*slot);
+    *slot = NULL;
 }
 
 void bnx_net_destroy(bnx_net *net)
@@ -317,6 +363,17 @@ void bnx_net_destroy(bnx_net *net)
         free(l->mask);
         for (int b = 0; b < BNX_NORM_MAX_BUFFERS; b++)
             free(l->norm.buf[b]);
+        free(l->perm);
+        if (l->kind == BNX_LAYER_LSTM) {
+            bnx_norm_layer *norms = l->lstm.norms;
+            for (int k = 0; norms && k < BNX_LSTM_SITES * l->lstm.steps; k++)
+                for (int b = 0; b < BNX_NORM_MAX_BUFFERS; b++)
+                    free(norms[k].buf[b]);
+            struct cell_ctx c = {free_buffer, NULL}; /* the array and the cell's own */
+            l->lstm.norms = NULL;
+            free(norms);
+            bnx_lstm_buffers(&l->lstm, cell_buffer, &c);
+        }
     }
     free(net->grad_buf[0]);
     free(net->grad_buf[1]);
@@ -339,8 +396,16 @@ void bnx_net_init(bnx_net *net, bnx_init scheme, float std, bnx_rng *rng)
         bnx_layer *l = &net->layers[i];
         if (l->kind == BNX_LAYER_NORM) {
             bnx_norm_reset(&l->norm);
+            for (int c = 0; net->norm_gamma_init > 0.0f && c < l->c; c++)
+                l->norm.gamma[c] = net->norm_gamma_init;
             if (l->zero_init)
                 memset(l->norm.gamma, 0, sizeof(float) * (size_t)l->c);
+            continue;
+        }
+        if (l->kind == BNX_LAYER_LSTM) {
+            float gamma = net->norm_gamma_init > 0.0f ? net->norm_gamma_init
+                          : l->lstm.norm && !strcmp(l->lstm.norm->name, "batch") ? 0.1f : 1.0f;
+            bnx_lstm_init(&l->lstm, net->forget_bias, gamma, rng);
             continue;
         }
         size_t count = bnx_layer_weight_count(l);
@@ -474,6 +539,17 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
         case BNX_LAYER_ADD:
             bnx_residual_add(count, in, net->layers[l->shortcut].y, l->y);
             break;
+        case BNX_LAYER_SEQUENCE:
+            bnx_sequence_forward(n, l->height, l->c, l->perm, in, l->y);
+            break;
+        case BNX_LAYER_LSTM:
+            bnx_lstm_forward(&l->lstm, n, in, l->y, flags);
+            break;
+        case BNX_LAYER_LAST_STEP: {
+            const bnx_layer *prev = &net->layers[l->from];
+            bnx_last_step_forward(prev->height, n, l->c, in, l->y);
+            break;
+        }
         }
         if (net->timing)
             net->timing[2 * i] += bnx_now() - start;
@@ -551,6 +627,15 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
             bnx_shortcut_a_backward(n, l->geom.c, l->c, l->geom.h, l->geom.w, l->geom.stride,
                                     l->spatial, dy, l->dx);
             break;
+        case BNX_LAYER_SEQUENCE: /* the input's: no gradient wanted */
+            break;
+        case BNX_LAYER_LSTM:
+            bnx_lstm_backward(&l->lstm, n, in, l->y, dy, l->dx);
+            break;
+        case BNX_LAYER_LAST_STEP:
+            if (l->dx)
+                bnx_last_step_backward(net->layers[l->from].height, n, l->c, dy, l->dx);
+            break;
         }
         if (l->kind == BNX_LAYER_ADD)
             fanout_gradient(net, l->shortcut, i, count, dy);
@@ -576,6 +661,8 @@ static void population(bnx_net *net, int phase)
 {
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
+        if (l->kind == BNX_LAYER_LSTM)
+            bnx_lstm_population(&l->lstm, phase, net->pop_batches, net->pop_m);
         if (l->kind != BNX_LAYER_NORM || !(l->norm.ops->traits & BNX_NORM_RUNNING))
             continue;
         long m = (long)net->pop_m * l->height * l->width;
@@ -621,6 +708,14 @@ const float *bnx_net_preactivation(const bnx_net *net, int k, int *units)
     return l->y;
 }
 
+const bnx_lstm *bnx_net_lstm(const bnx_net *net, int k)
+{
+    for (int i = 0; i < net->num_layers; i++)
+        if (net->layers[i].kind == BNX_LAYER_LSTM && --k == 0)
+            return &net->layers[i].lstm;
+    return NULL;
+}
+
 int bnx_net_block(const bnx_net *net, int b, int *weight, int *preact)
 {
     if (b < 0 || b >= net->num_blocks)
@@ -636,6 +731,8 @@ long bnx_net_state_len(const bnx_net *net)
     for (int i = 0; i < net->num_layers; i++)
         if (net->layers[i].kind == BNX_LAYER_NORM)
             len += (long)bnx_norm_state_len(net->layers[i].norm.ops, net->layers[i].c);
+        else if (net->layers[i].kind == BNX_LAYER_LSTM)
+            len += (long)bnx_lstm_state_len(&net->layers[i].lstm);
     return len;
 }
 
@@ -643,6 +740,10 @@ void bnx_net_save_state(const bnx_net *net, float *state)
 {
     for (int i = 0; i < net->num_layers; i++) {
         const bnx_layer *l = &net->layers[i];
+        if (l->kind == BNX_LAYER_LSTM) {
+            bnx_lstm_save(&l->lstm, state);
+            state += bnx_lstm_state_len(&l->lstm);
+        }
         if (l->kind != BNX_LAYER_NORM)
             continue;
         bnx_norm_save(&l->norm, state);
@@ -654,6 +755,10 @@ void bnx_net_restore_state(bnx_net *net, const float *state)
 {
     for (int i = 0; i < net->num_layers; i++) {
         bnx_layer *l = &net->layers[i];
+        if (l->kind == BNX_LAYER_LSTM) {
+            bnx_lstm_restore(&l->lstm, state);
+            state += bnx_lstm_state_len(&l->lstm);
+        }
         if (l->kind != BNX_LAYER_NORM)
             continue;
         bnx_norm_restore(&l->norm, state);

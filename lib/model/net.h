@@ -26,6 +26,7 @@
 #include "core/rng.h"
 #include "nn/conv2d.h"
 #include "nn/loss.h"
+#include "nn/lstm.h"
 #include "nn/norm.h"
 
 /* A network type (model/model.h). */
@@ -53,6 +54,11 @@ typedef enum bnx_layer_kind {
     BNX_LAYER_SHORTCUT,     /* option A shortcut (nn/residual.h) of layer `from`'s maps:
                                subsampled by geom.stride, zero channels padded to c */
     BNX_LAYER_ADD,          /* y = input + layers[shortcut].y, one shape (a residual addition) */
+    BNX_LAYER_SEQUENCE,     /* the (N, C, H, W) input read as a time-major sequence
+                               (T, N, K) (nn/sequence.h): c = K, height = T */
+    BNX_LAYER_LSTM,         /* an LSTM layer over a (T, N, F) sequence (nn/lstm.h: `lstm`),
+                               giving every step's hidden state (T, N, H): c = H, height = T */
+    BNX_LAYER_LAST_STEP,    /* (T, N, H) -> (N, H), the last time step's */
 } bnx_layer_kind;
 
 /* The hidden nonlinearity; BNX_ACT_LINEAR is none at all (y = x), for
@@ -109,6 +115,10 @@ typedef struct bnx_layer {
     float *mask;            /* dropout: (max_batch * out) */
     float drop;             /* dropout rate */
     bnx_norm_layer norm;    /* normalization: its kind, gamma, beta and buffers */
+    bnx_lstm lstm;          /* LSTM: the cell, its parameter views, norm instances, buffers */
+    int permute;            /* sequence: 1: the input's values permuted (perm, from perm_seed) */
+    int32_t *perm;          /* sequence: the permutation (in entries), or NULL */
+    uint64_t perm_seed;     /* sequence: its seed (permute_seed) */
     float *y;               /* output (max_batch * out) */
     float *dx;              /* dL/d(input) (max_batch * in), valid until the backward
                                of the layer below: one of two buffers every layer
@@ -160,6 +170,13 @@ typedef struct bnx_net_spec {
     int width;              /* resnet, plain: channels of the first stage */
     int shortcut;           /* resnet: BNX_SHORTCUT_A or BNX_SHORTCUT_B */
     int zero_init_residual; /* resnet: each block's last gamma (or conv, without norm) at 0 */
+    int seq_chunk;          /* lstm: values per time step K (sequence key: rows = in_w,
+                               pixels = 1, chunks:K) */
+    int permute;            /* lstm: 1: the input's values permuted (pMNIST) before chunking */
+    uint64_t permute_seed;  /* lstm: the permutation's seed */
+    float forget_bias;      /* lstm: added to the forget gate's bias at init */
+    float norm_gamma_init;  /* every normalization's gamma at init (1 but for recurrent BN) */
+    int rnn_stats;          /* lstm: bnx_rnn_stats, recurrent BN's inference statistics */
     int hidden_layers;      /* >= 1 */
     int hidden_units;
     bnx_activation activation;
@@ -179,6 +196,8 @@ typedef struct bnx_net {
     int in_c, in_h, in_w, in_features, num_classes;
     bnx_loss_kind loss;         /* the spec's: callers compute the loss with it */
     bnx_activation activation;
+    float norm_gamma_init;      /* the spec's (0: each layer's default) */
+    float forget_bias;          /* the spec's, for LSTM layers */
     int num_hidden;
     int preact[BNX_MAX_HIDDEN]; /* layer whose output is fully connected hidden
                                    layer k's pre-activation (input to its
@@ -330,6 +349,10 @@ void bnx_net_snapshot_free(bnx_net_snapshot *snap);
 /* Pre-activations of fully connected hidden layer `k` (1-based) from the
  * last forward: (N, hidden_units) rows.  Returns NULL if k is out of range. */
 const float *bnx_net_preactivation(const bnx_net *net, int k, int *units);
+
+/* The k-th LSTM layer's cell (k = 1 for the one reading the sequence), or
+ * NULL when the network has fewer than k. */
+const bnx_lstm *bnx_net_lstm(const bnx_net *net, int k);
 
 /* Entries of a layer's weights W: out * in for a linear layer, K * C * kh *
  * kw for a convolution, 0 for a layer without weights (bias excluded). */

@@ -4,10 +4,11 @@
 #include "nn/residual.h"
 
 static const char *const resnet_keys[] = {
-    "depth", "width", "norm", "shortcut", "zero_init_residual", NULL,
+    "depth", "width", "norm", "shortcut", "zero_init_residual", "norm_gamma_init", NULL,
 };
 /* plain reads zero_init_residual only to refuse it */
-static const char *const plain_keys[] = {"depth", "width", "norm", "zero_init_residual", NULL};
+static const char *const plain_keys[] = {"depth", "width", "norm", "zero_init_residual",
+                                         "norm_gamma_init", NULL};
 
 #define MAX_DEPTH 56
 

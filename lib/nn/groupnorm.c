@@ -5,11 +5,86 @@
 
 #include "nn/kernel.h"
 
+/* sum of v[0..m) and of (v - mu)^2: floats added in 8 lanes over chunks
+ * of 256 values, each chunk's lanes then added in double (vectorises; no
+ * cancellation for the centred sum). */
+static inline double run_sum(const float *v, long m)
+{
+    double total = 0.0;
+    for (long start = 0; start < m; start += 256) {
+        long end = start + 256 < m ? start + 256 : m;
+        float lanes[8] = {0};
+        for (long k = start; k < end; k++)
+            lanes[k % 8] += v[k];
+        for (int l = 0; l < 8; l++)
+            total += lanes[l];
+    }
+    return total;
+}
+
+static inline double run_centred_sq(const float *v, long m, float mu)
+{
+    double total = 0.0;
+    for (long start = 0; start < m; start += 256) {
+        long end = start + 256 < m ? start + 256 : m;
+        float lanes[8] = {0};
+        for (long k = start; k < end; k++) {
+            float d = v[k] - mu;
+            lanes[k % 8] += d * d;
+        }
+        for (int l = 0; l < 8; l++)
+            total += lanes[l];
+    }
+    return total;
+}
+
+/* Rows layout (cmajor 0): example i's group g is one contiguous run of
+ * (C/G) * S values, summed as a run (run_sum); values in channel order. */
+BNX_KERNEL
+static void forward_rows(const bnx_norm_view *v, int groups, const float *x,
+                         const float *gamma, const float *beta, float eps, float *y,
+                         float *xhat, float *mean, float *invstd)
+{
+    const int per = v->c / groups, s = v->s;
+    const long m = (long)per * s;
+    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)v->n * v->c * s >= 32768)")
+    for (int i = 0; i < v->n; i++)
+        for (int g = 0; g < groups; g++) {
+            long at = ((long)i * v->c + (long)g * per) * s;
+            const float *in = x + at;
+            float mu = (float)(run_sum(in, m) / (double)m);
+            float inv = (float)(1.0 / sqrt(run_centred_sq(in, m, mu) / (double)m + eps));
+            mean[i * groups + g] = mu;
+            invstd[i * groups + g] = inv;
+            float *xh = xhat + at, *out = y + at;
+            if (s == 1) {
+                const float *ga = gamma + g * per, *be = beta + g * per;
+                for (int k = 0; k < per; k++) {
+                    xh[k] = (in[k] - mu) * inv;
+                    out[k] = ga[k] * xh[k] + be[k];
+                }
+                continue;
+            }
+            for (int k = 0; k < per; k++) {
+                float a = gamma[g * per + k], b = beta[g * per + k];
+                for (int j = 0; j < s; j++) {
+                    long q = (long)k * s + j;
+                    xh[q] = (in[q] - mu) * inv;
+                    out[q] = a * xh[q] + b;
+                }
+            }
+        }
+}
+
 BNX_KERNEL
 void bnx_groupnorm_forward(const bnx_norm_view *v, int groups, const float *x,
                            const float *gamma, const float *beta, float eps, float *y,
                            float *xhat, float *mean, float *invstd)
 {
+    if (!v->cmajor) {
+        forward_rows(v, groups, x, gamma, beta, eps, y, xhat, mean, invstd);
+        return;
+    }
     const int per = v->c / groups, s = v->s;
     const double m = (double)per * s;
     /* every (example, group) on its own: shared among the threads */
@@ -46,6 +121,39 @@ void bnx_groupnorm_forward(const bnx_norm_view *v, int groups, const float *x,
         }
 }
 
+/* Backward of rows of units (cmajor 0, S = 1): an example's group is C/G
+ * contiguous units; the group sums in 8 float lanes, the per-unit sums
+ * over the examples in double, examples in order. */
+BNX_KERNEL
+static void backward_units(const bnx_norm_view *v, int groups, const float *dy,
+                           const float *xhat, const float *gamma, const float *invstd, float *dx,
+                           double *sum_dy, double *sum_dy_xhat)
+{
+    const int per = v->c / groups;
+    for (int i = 0; i < v->n; i++)
+        for (int g = 0; g < groups; g++) {
+            long at = (long)i * v->c + (long)g * per;
+            const float *d = dy + at, *h = xhat + at, *ga = gamma + g * per;
+            double *sd = sum_dy + g * per, *sdh = sum_dy_xhat + g * per;
+            float lg[8] = {0}, lgx[8] = {0};
+            for (int k = 0; k < per; k++) {
+                float dh = d[k] * h[k];
+                sd[k] += d[k];
+                sdh[k] += dh;
+                lg[k % 8] += ga[k] * d[k];
+                lgx[k % 8] += ga[k] * dh;
+            }
+            double sg = 0.0, sgx = 0.0;
+            for (int l = 0; l < 8; l++)
+                sg += lg[l], sgx += lgx[l];
+            float inv = invstd[i * groups + g];
+            float cb = (float)(-inv * sg / per), cx = (float)(-inv * sgx / per);
+            float *out = dx + at;
+            for (int k = 0; k < per; k++)
+                out[k] = ga[k] * inv * d[k] + cx * h[k] + cb;
+        }
+}
+
 BNX_KERNEL
 void bnx_groupnorm_backward(const bnx_norm_view *v, int groups, const float *dy,
                             const float *xhat, const float *gamma, const float *invstd,
@@ -56,6 +164,14 @@ void bnx_groupnorm_backward(const bnx_norm_view *v, int groups, const float *dy,
     const double m = (double)per * s;
     for (int ch = 0; ch < v->c; ch++)
         sum_dy[ch] = sum_dy_xhat[ch] = 0.0;
+    if (!v->cmajor && s == 1) {
+        backward_units(v, groups, dy, xhat, gamma, invstd, dx, sum_dy, sum_dy_xhat);
+        for (int ch = 0; ch < v->c; ch++) {
+            dgamma[ch] = (float)sum_dy_xhat[ch];
+            dbeta[ch] = (float)sum_dy[ch];
+        }
+        return;
+    }
     /* groups shared among the threads, each group's examples in order: a
        channel's sums over the examples are added in the same order on any
        number of threads (one group, layer norm: one thread) */

@@ -9,6 +9,8 @@
 #include "probe/ics.h"
 #include "probe/landscape.h"
 #include "probe/scale.h"
+#include "probe/step_stats.h"
+#include "probe/time_gradients.h"
 
 /* The table: one row a probe, in the order the trainer calls them, `bnexp
  * list` names them and their CSVs are opened. */
@@ -17,6 +19,8 @@ static const bnx_probe_ops *const table[] = {
     &bnx_ics_probe,
     &bnx_landscape_probe,
     &bnx_scale_probe,
+    &bnx_time_gradients_probe,
+    &bnx_step_stats_probe,
 };
 static const int num_probes = (int)(sizeof table / sizeof table[0]);
 

@@ -104,6 +104,10 @@ typedef struct bnx_probe_settings {
     long landscape_every;   /* steps between probes */
     /* scale: scale.csv */
     int scale_check;        /* 1: on */
+    /* time_gradients: time_gradients.csv */
+    int time_gradients;     /* 1: on */
+    /* step_stats: step_stats.csv */
+    int step_stats;         /* 1: on */
 } bnx_probe_settings;
 
 /* ---- what the hooks are given ---- */

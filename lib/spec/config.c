@@ -19,9 +19,10 @@
  * too, stored as BNX_NORM_SAME.  K_DOUBLE with choices "none": that word
  * too, stored as NAN.  K_PAIR: "LOW,HIGH", two numbers in range with LOW
  * below HIGH, into a double[2]; with choices "none", that word too, stored
- * as NAN, NAN.  K_MODEL: a name of model/model.h's table, stored as its index. */
+ * as NAN, NAN.  K_MODEL: a name of model/model.h's table, stored as its index.
+ * K_SEQUENCE: rows (stored 0), pixels (1) or chunks:K (K, from min to max). */
 enum key_type { K_INT, K_LONG, K_DOUBLE, K_BOOL, K_STRING, K_ENUM, K_INTLIST, K_NORM, K_PAIR,
-                K_MODEL };
+                K_MODEL, K_SEQUENCE };
 
 struct key {
     const char *name;
@@ -59,6 +60,12 @@ static const struct key keys[] = {
     {"width", K_INT, OFF(width), 1, 256, NULL, "16", "resnet, plain: channels of the first stage (the second has 2x, the third 4x)", 0},
     {"shortcut", K_ENUM, OFF(shortcut), 0, 0, "A|B", "A", "resnet: the shortcut where a block changes shape: A, zero-padded identity at stride 2 (parameter-free); B, a 1x1 convolution at stride 2 and a normalization", 0},
     {"zero_init_residual", K_BOOL, OFF(zero_init_residual), 0, 1, NULL, "false", "resnet: start each block's last gamma at 0 (Goyal et al. 2017, Section 5.1), or with norm = none its last conv's weights", 0},
+    {"sequence", K_SEQUENCE, OFF(seq_chunk), 1, 1048576, NULL, "rows", "lstm: how an image is read as a sequence of its values in (c, h, w) order: rows, a row of W values a step (T = C*H; sequential MNIST row by row, 28 steps); pixels, one value a step (T = C*H*W: 784 on MNIST, Le et al. 2015); chunks:K, K values a step (K must divide C*H*W)", 0},
+    {"permute", K_BOOL, OFF(permute), 0, 1, NULL, "false", "lstm: read the image's values in one fixed random order (drawn from permute_seed, the same for every trial) before cutting the sequence: permuted MNIST with sequence = pixels (Le et al. 2015)", 0},
+    {"permute_seed", K_LONG, OFF(permute_seed), 0, 4294967295.0, NULL, "1", "lstm, permute = true: the seed of the permutation (independent of seed, so seeds are paired)", 0},
+    {"forget_bias", K_DOUBLE, OFF(forget_bias), -100, 100, NULL, "1", "lstm: added to the forget gate's bias at init (Gers et al. 2000; Jozefowicz et al. 2015)", 0},
+    {"rnn_stats", K_ENUM, OFF(rnn_stats), 0, 0, "per_step|shared", "per_step", "lstm, norm = batch: inference statistics per time step (Cooijmans et al. 2016, Section 3) or one set shared by every step (each mini-batch's statistics pooled over the steps); training always normalises a step by its own mini-batch statistics", 0},
+    {"norm_gamma_init", K_DOUBLE, OFF(norm_gamma_init), 1e-6, 100, "auto", "auto", "every normalization's gamma at init (auto: 0.1 for recurrent BN, model = lstm with norm = batch, as Cooijmans et al. 2016, Section 4; 1 elsewhere)", 0},
     {"hidden_layers", K_INT, OFF(hidden_layers), 1, BNX_MAX_HIDDEN, NULL, "3", "fully connected hidden layers", 0},
     {"hidden_units", K_INT, OFF(hidden_units), 1, 4096, NULL, "100", "units per hidden layer", 0},
     {"activation", K_ENUM, OFF(activation), 0, 0, "sigmoid|relu|tanh|linear", "sigmoid", "hidden nonlinearity (linear: none, y = x; a deep linear network)", 0},
@@ -116,6 +123,8 @@ static const struct key keys[] = {
     {"landscape_min", K_DOUBLE, OFF(landscape_min), 1e-6, 1e6, NULL, "0.5", "landscape: the smallest step size, in multiples of the step's learning rate", 0},
     {"landscape_max", K_DOUBLE, OFF(landscape_max), 1e-6, 1e6, NULL, "4", "landscape: the largest step size, in multiples of the learning rate (sizes spaced geometrically)", 0},
     {"landscape_every", K_LONG, OFF(landscape_every), 1, 1e9, NULL, "100", "landscape: steps between probes", 0},
+    {"time_gradients", K_BOOL, OFF(time_gradients), 0, 1, NULL, "false", "lstm: write time_gradients.csv: ||dL/dh_t|| for every time step t of every LSTM layer, at the first step and every record (Cooijmans et al. 2016, Fig. 1)", 0},
+    {"step_stats", K_BOOL, OFF(step_stats), 0, 1, NULL, "false", "lstm, norm = batch: write step_stats.csv at the end: every time step's running_mean and running_var, per site (x, h, c) and unit", 0},
     {"scale_check", K_BOOL, OFF(scale_check), 0, 1, NULL, "false", "write scale.csv at the end: each hidden layer's weights scaled by 0.1, 0.5, 2, 10, and the change of its output, the logits and a * dL/dW (Section 3.3)", 0},
     {"data_seed", K_LONG, OFF(data_seed), 0, 4294967295.0, NULL, "1", "dataset = linear-gaussian: seed of A and of the examples (the same for every trial seed, so seeds are paired)", 0},
     {"seed", K_LONG, OFF(seed), 0, 4294967295.0, NULL, "1", "seed of the init, data order, Algorithm 2 batches, dropout masks and input_two_level's levels", 0},
@@ -331,6 +340,21 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
     }
     case K_INTLIST:
         return parse_list(cfg, k, value, err);
+    case K_SEQUENCE: {
+        char *end = NULL;
+        long chunk = -1;
+        if (!strcmp(value, "rows"))
+            chunk = 0;
+        else if (!strcmp(value, "pixels"))
+            chunk = 1;
+        else if (!strncmp(value, "chunks:", 7) && value[7] >= '0' && value[7] <= '9')
+            chunk = strtol(value + 7, &end, 10);
+        if (chunk < 0 || (end && *end) || (chunk != 0 && (chunk < k->min || chunk > k->max)))
+            return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not rows, pixels or chunks:K (K an "
+                            "integer %g to %g)", key, value, k->min, k->max);
+        *(int *)field = (int)chunk;
+        return BNX_OK;
+    }
     case K_MODEL: {
         int index = bnx_model_find(value);
         char names[256];
@@ -415,6 +439,8 @@ void bnx_config_probe_settings(const bnx_config *cfg, bnx_probe_settings *s)
         .landscape_max = cfg->landscape_max,
         .landscape_every = cfg->landscape_every,
         .scale_check = cfg->scale_check,
+        .time_gradients = cfg->time_gradients,
+        .step_stats = cfg->step_stats,
     };
 }
 
@@ -425,9 +451,11 @@ enum { NUM_NORM_PLACES = 3 };
 static const bnx_norm_ops *block_norm(const bnx_config *cfg, int i, const char **key)
 {
     *key = i == 2 ? "input_norm" : i == 1 && cfg->norm_fc != BNX_NORM_SAME ? "norm_fc" : "norm";
-    if (i == 0)
-        return bnx_norm_ops_of(bnx_model_ops_of(cfg->model)->traits & BNX_MODEL_MAPS ? cfg->norm : 0);
     const bnx_model_ops *model = bnx_model_ops_of(cfg->model);
+    if (i == 0) /* conv blocks, or a type whose norm is its only one (lstm's cells) */
+        return bnx_norm_ops_of((model->traits & BNX_MODEL_MAPS) ||
+                               (bnx_model_reads(model, "norm") && !bnx_model_reads(model, "norm_fc"))
+                                   ? cfg->norm : 0);
     if (i == 2)
         return bnx_norm_ops_of(bnx_model_reads(model, "input_norm") ? cfg->input_norm : 0);
     return bnx_norm_ops_of(bnx_model_reads(model, "norm_fc") ? bnx_config_norm_fc(cfg) : 0);
@@ -481,6 +509,15 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
     if (test_size > 0 && cfg->probe_size > test_size)
         return bnx_fail(err, BNX_EINVAL, "probe_size = %d exceeds the %d test examples", cfg->probe_size, test_size);
     const bnx_model_ops *model = bnx_model_ops_of(cfg->model);
+    if ((cfg->time_gradients || cfg->step_stats) && strcmp(model->name, "lstm") != 0)
+        return bnx_fail(err, BNX_EINVAL, "%s = true with model = %s: it measures an LSTM's time "
+                        "steps (use model = lstm)", cfg->time_gradients ? "time_gradients" :
+                        "step_stats", model->name);
+    if (cfg->step_stats && !(bnx_norm_ops_of(cfg->norm) &&
+                             (bnx_norm_ops_of(cfg->norm)->traits & BNX_NORM_RUNNING)))
+        return bnx_fail(err, BNX_EINVAL, "step_stats = true with norm = %s: only recurrent batch "
+                        "norm keeps statistics per time step (use norm = batch)",
+                        bnx_norm_name(cfg->norm));
     if (!(model->traits & BNX_MODEL_FLAT_INPUT) && bnx_config_input_extras(cfg) > 0) {
         const char *key = isnan(cfg->input_constant) ? "input_two_level" : "input_constant";
         char value[80], flat[256];
@@ -559,6 +596,12 @@ void bnx_config_net_spec(const bnx_config *cfg, int c, int h, int w, int classes
         .width = cfg->width,
         .shortcut = cfg->shortcut,
         .zero_init_residual = cfg->zero_init_residual,
+        .seq_chunk = cfg->seq_chunk == 0 ? w : cfg->seq_chunk,
+        .permute = cfg->permute,
+        .permute_seed = (uint64_t)cfg->permute_seed,
+        .forget_bias = (float)cfg->forget_bias,
+        .norm_gamma_init = isnan(cfg->norm_gamma_init) ? 0.0f : (float)cfg->norm_gamma_init,
+        .rnn_stats = cfg->rnn_stats,
         .hidden_layers = cfg->hidden_layers,
         .hidden_units = cfg->hidden_units,
         .activation = (bnx_activation)cfg->activation,
@@ -660,6 +703,9 @@ void bnx_config_key_allowed(int i, char *buf, size_t size)
     case K_INTLIST:
         snprintf(buf, size, "a list of 1 to %d integers %s to %s", BNX_MAX_CONV, lo, hi);
         break;
+    case K_SEQUENCE:
+        snprintf(buf, size, "rows|pixels|chunks:K (K %s to %s)", lo, hi);
+        break;
     case K_PAIR:
         snprintf(buf, size, "LOW,HIGH from %s to %s, LOW below HIGH%s%s", lo, hi,
                  k->choices ? ", or " : "", or_word);
@@ -696,6 +742,14 @@ void bnx_config_key_value(const bnx_config *cfg, int i, char *buf, size_t size)
     case K_BOOL:
         snprintf(buf, size, "%s", *(const int *)field ? "true" : "false");
         break;
+    case K_SEQUENCE: {
+        int chunk = *(const int *)field;
+        if (chunk <= 1)
+            snprintf(buf, size, "%s", chunk == 0 ? "rows" : "pixels");
+        else
+            snprintf(buf, size, "chunks:%d", chunk);
+        break;
+    }
     case K_INT:
         if (!strcmp(k->name, "probe_layer") && *(const int *)field == 0)
             snprintf(buf, size, "last");

@@ -46,6 +46,12 @@ typedef struct bnx_config {
     int width;              /* resnet, plain: the first stage's channels */
     int shortcut;           /* resnet: enum bnx_shortcut */
     int zero_init_residual; /* resnet: 1: each block's last gamma (or conv) at 0 */
+    int seq_chunk;          /* lstm: values per time step; 0: rows (the image's width) */
+    int permute;            /* lstm: 1: the values permuted before chunking */
+    long permute_seed;      /* lstm: the permutation's seed */
+    double forget_bias;     /* lstm: added to the forget gate's bias at init */
+    int rnn_stats;          /* lstm: enum bnx_rnn_stats (nn/lstm.h) */
+    double norm_gamma_init; /* every normalization's gamma at init; NAN: auto */
     int hidden_layers;      /* fully connected hidden layers */
     int hidden_units;       /* units per hidden layer */
     int activation;         /* enum bnx_activation */
@@ -100,6 +106,8 @@ typedef struct bnx_config {
     double landscape_min, landscape_max; /* the smallest and largest, in multiples of lr */
     long landscape_every;   /* steps between landscape probes */
     int scale_check;        /* 1: write scale.csv (Section 3.3's identities) at the end */
+    int time_gradients;     /* 1: write time_gradients.csv (lstm) */
+    int step_stats;         /* 1: write step_stats.csv (lstm, norm = batch) */
     long seed;              /* seed of the trial's random streams */
     int threads;            /* BLAS threads */
     int max_memory_mb;      /* refuse a trial whose estimated memory exceeds this (MiB) */

@@ -24,7 +24,10 @@ double bnx_net_forward_flops(const bnx_net *net)
         case BNX_LAYER_TANH:
         case BNX_LAYER_DROPOUT:
         case BNX_LAYER_ADD: flops += out; break;
+        case BNX_LAYER_LSTM: flops += bnx_lstm_forward_flops(&l->lstm); break;
         case BNX_LAYER_SHORTCUT:
+        case BNX_LAYER_SEQUENCE:
+        case BNX_LAYER_LAST_STEP:
         case BNX_LAYER_FLATTEN:
         case BNX_LAYER_IDENTITY: break;
         }

@@ -73,7 +73,7 @@ START_TEST(table_is_well_formed)
 
     char names[256], allowed[256];
     bnx_model_names(names, sizeof names, "|", 0);
-    ck_assert_str_eq(names, "mlp|cnn|resnet|plain");
+    ck_assert_str_eq(names, "mlp|cnn|resnet|plain|lstm");
     bnx_config_key_allowed(bnx_config_key_index("model"), allowed, sizeof allowed);
     ck_assert_str_eq(allowed, names);
     ck_assert_int_ge(bnx_model_find(bnx_config_key_default(bnx_config_key_index("model"))), 0);
@@ -149,6 +149,8 @@ START_TEST(keys_a_type_does_not_read_leave_its_network_alone)
         {"activation", "tanh"}, {"norm_fc", "layer"},   {"norm_placement", "after"},
         {"dropout", "0.5"},     {"depth", "14"},        {"width", "4"},
         {"shortcut", "B"},      {"zero_init_residual", "true"},
+        {"sequence", "chunks:4"}, {"permute", "true"}, {"permute_seed", "9"},
+        {"forget_bias", "0"},   {"rnn_stats", "shared"},
     };
     for (int k = 0; k < bnx_model_count(); k++) {
         const bnx_model_ops *ops = bnx_model_ops_of(k);

@@ -17,21 +17,6 @@
 
 enum { N = 4, CLASSES = 3 };
 
-/* a and b agree to tol relative to the larger of 1 and |b|; the worst
- * index and values are named when they do not. */
-static void close_to(const char *what, const float *a, const float *b, long count, double tol)
-{
-    long worst = 0;
-    double most = 0.0;
-    for (long i = 0; i < count; i++) {
-        double d = fabs((double)a[i] - b[i]) / fmax(1.0, fabs(b[i]));
-        if (d > most)
-            most = d, worst = i;
-    }
-    ck_assert_msg(most <= tol, "%s[%ld]: bnexp %.7g, PyTorch %.7g (%ld values)", what, worst,
-                  a[worst], b[worst], count);
-}
-
 static void against_torch(const char *kind, const float *params, int num_params,
                           const float *logits, float loss, const float *grads, const float *state)
 {
@@ -44,22 +29,13 @@ static void against_torch(const char *kind, const float *params, int num_params,
     ck_assert_msg(bnx_net_create(&net, &spec, N, &err) == BNX_OK, "%s", err.msg);
     ck_assert_int_eq(net.num_params, num_params);
     memcpy(net.params, params, sizeof(float) * (size_t)num_params);
-    const float *got = bnx_net_forward(&net, N, resnet_x, BNX_FWD_TRAIN);
-    close_to("logits", got, logits, N * CLASSES, 1e-5);
-    float prob[N * CLASSES], dlogits[N * CLASSES];
-    int correct;
-    bnx_targets y = {.labels = resnet_labels};
-    double l = bnx_loss_forward(net.loss, N, CLASSES, got, y, prob, &correct) / N;
-    ck_assert_msg(fabs(l - loss) < 1e-5, "%s: loss %.7g, PyTorch %.7g", kind, l, loss);
-    bnx_loss_backward(net.loss, N, CLASSES, prob, y, dlogits);
-    bnx_net_backward(&net, N, resnet_x, dlogits);
-    close_to("gradients", net.grads, grads, num_params, 1e-4);
+    test_step_matches(kind, &net, N, resnet_x, resnet_labels, logits, loss, grads);
     if (state) {
         long len = bnx_net_state_len(&net);
         float saved[512];
         ck_assert_int_le(len, 512);
         bnx_net_save_state(&net, saved);
-        close_to("running_mean and running_var", saved, state, len, 1e-5);
+        test_close_to("running_mean and running_var", saved, state, len, 1e-5);
     }
     bnx_net_destroy(&net);
 }

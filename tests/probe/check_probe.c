@@ -90,7 +90,8 @@ START_TEST(probe_table_rows_are_well_formed)
 END_TEST
 
 /* The keys' defaults turn on the activations probe alone; ics, the
- * landscape and the scale check each by their key. */
+ * landscape, the scale check, the time gradients and the step statistics
+ * each by their key. */
 START_TEST(probe_settings_follow_the_keys)
 {
     bnx_config cfg;
@@ -103,9 +104,10 @@ START_TEST(probe_settings_follow_the_keys)
     for (int i = 0; i < bnx_probe_count(); i++)
         ck_assert_int_eq(bnx_probe_is_on(bnx_probe_at(i), &s),
                          strcmp(bnx_probe_at(i)->name, "activations") == 0);
-    const char *sets[][2] = {{"ics", "true"}, {"landscape_points", "3"}, {"scale_check", "true"}};
-    const char *names[] = {"ics", "landscape", "scale"};
-    for (int k = 0; k < 3; k++) {
+    const char *sets[][2] = {{"ics", "true"}, {"landscape_points", "3"}, {"scale_check", "true"},
+                             {"time_gradients", "true"}, {"step_stats", "true"}};
+    const char *names[] = {"ics", "landscape", "scale", "time_gradients", "step_stats"};
+    for (int k = 0; k < 5; k++) {
         bnx_config c = cfg;
         bnx_error err;
         ck_assert_int_eq(bnx_config_set(&c, sets[k][0], sets[k][1], &err), BNX_OK);
@@ -165,6 +167,8 @@ static void rig_open(rig *r, const char *tag)
     r->cfg.landscape_points = 2;
     r->cfg.landscape_every = 5;
     r->cfg.scale_check = 1;
+    r->cfg.time_gradients = 1; /* no LSTM here: no rows */
+    r->cfg.step_stats = 1;
     bnx_config_probe_settings(&r->cfg, &r->set);
     bnx_net_spec spec;
     bnx_config_net_spec(&r->cfg, 1, 4, 4, CLASSES, &spec);

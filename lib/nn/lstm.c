@@ -1,0 +1,551 @@
+#include "nn/lstm.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "nn/fastmath.h"
+#include "nn/gemm.h"
+#include "nn/kernel.h"
+
+/* ---- shape, parameters, buffers ---- */
+
+static int is_kind(const bnx_norm_ops *ops, const char *name)
+{
+    return ops && strcmp(ops->name, name) == 0;
+}
+
+/* Units a site normalises: the 4H gate inputs, or the H cells. */
+static int site_units(const bnx_lstm *cell, int site)
+{
+    return site == BNX_LSTM_SITE_C ? cell->hidden : 4 * cell->hidden;
+}
+
+static bnx_norm_layer *instance(const bnx_lstm *cell, int site, int t)
+{
+    return &cell->norms[(size_t)site * cell->steps + t];
+}
+
+/* The buffers shared mode pools, which a running kind must declare. */
+static const char *const pooled_names[] = {"batch_mean", "batch_var", "running_mean",
+                                           "running_var", "pop_mean", "pop_var"};
+
+static int declares(const bnx_norm_ops *ops, const char *name)
+{
+    for (int b = 0; b < ops->num_buffers; b++)
+        if (strcmp(ops->buffers[b].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+int bnx_lstm_check(const bnx_lstm *cell, bnx_error *err)
+{
+    if (cell->steps < 1 || cell->in < 1 || cell->hidden < 1 || cell->max_batch < 1)
+        return bnx_fail(err, BNX_EINVAL,
+                        "an LSTM layer of %d time steps, %d features per step and %d hidden "
+                        "units for mini-batches of %d: each must be at least 1",
+                        cell->steps, cell->in, cell->hidden, cell->max_batch);
+    if (cell->norm && !is_kind(cell->norm, "batch") && !is_kind(cell->norm, "layer"))
+        return bnx_fail(err, BNX_EINVAL,
+                        "norm = %s is not supported in an LSTM (model = lstm takes none, "
+                        "batch: recurrent batch normalization, or layer: the layer-normalized "
+                        "LSTM)", cell->norm->name);
+    if (cell->norm && cell->stats == BNX_RNN_STATS_SHARED &&
+        (cell->norm->traits & BNX_NORM_RUNNING))
+        for (size_t k = 0; k < sizeof pooled_names / sizeof pooled_names[0]; k++)
+            if (!declares(cell->norm, pooled_names[k]))
+                return bnx_fail(err, BNX_EINVAL, "rnn_stats = shared: norm = %s keeps no %s",
+                                cell->norm->name, pooled_names[k]);
+    for (int site = 0; cell->norm && cell->norm->check && site < BNX_LSTM_SITES; site++) {
+        bnx_norm_layer probe = {.ops = cell->norm, .hp = cell->hp, .c = site_units(cell, site),
+                                .s = 1, .max_batch = cell->max_batch};
+        int rc = cell->norm->check(&probe, err);
+        if (rc)
+            return rc;
+    }
+    return BNX_OK;
+}
+
+size_t bnx_lstm_param_count(const bnx_lstm *cell)
+{
+    size_t g = 4 * (size_t)cell->hidden, h = (size_t)cell->hidden;
+    size_t weights = g * ((size_t)cell->in + h);
+    if (!cell->norm)
+        return weights + 2 * g;
+    if (is_kind(cell->norm, "batch"))
+        return weights + 3 * g + 2 * h;
+    return weights + 5 * g + 2 * h;
+}
+
+void bnx_lstm_bind(bnx_lstm *cell, float *params, float *grads)
+{
+    size_t g = 4 * (size_t)cell->hidden, h = (size_t)cell->hidden, off = 0;
+#define TAKE(p, dp, len) (cell->p = params + off, cell->dp = grads + off, off += (len))
+    TAKE(w_ih, dw_ih, g * (size_t)cell->in);
+    TAKE(w_hh, dw_hh, g * h);
+    if (!cell->norm) {
+        TAKE(b_ih, db_ih, g);
+        TAKE(b_hh, db_hh, g);
+        return;
+    }
+    if (is_kind(cell->norm, "batch")) {
+        TAKE(gamma[BNX_LSTM_SITE_X], dgamma[BNX_LSTM_SITE_X], g);
+        TAKE(gamma[BNX_LSTM_SITE_H], dgamma[BNX_LSTM_SITE_H], g);
+        TAKE(bias, dbias, g);
+        for (int site = BNX_LSTM_SITE_X; site <= BNX_LSTM_SITE_H; site++) {
+            cell->beta[site] = cell->zero;
+            cell->dbeta[site] = cell->scratch + g; /* thrown away */
+        }
+        TAKE(gamma[BNX_LSTM_SITE_C], dgamma[BNX_LSTM_SITE_C], h);
+        TAKE(beta[BNX_LSTM_SITE_C], dbeta[BNX_LSTM_SITE_C], h);
+    } else {
+        for (int site = 0; site < BNX_LSTM_SITES; site++) {
+            size_t len = (size_t)site_units(cell, site);
+            if (site == BNX_LSTM_SITE_C)
+                TAKE(bias, dbias, g);
+            TAKE(gamma[site], dgamma[site], len);
+            TAKE(beta[site], dbeta[site], len);
+        }
+    }
+#undef TAKE
+    /* every instance shares its site's gamma and beta; its backward writes
+     * its dgamma and dbeta to scratch, which the cell adds up over steps */
+    for (int site = 0; site < BNX_LSTM_SITES; site++)
+        for (int t = 0; t < cell->steps; t++) {
+            bnx_norm_layer *l = instance(cell, site, t);
+            l->gamma = cell->gamma[site];
+            l->beta = cell->beta[site];
+            l->dgamma = cell->scratch;
+            l->dbeta = cell->scratch + g;
+        }
+}
+
+void bnx_lstm_buffers(bnx_lstm *cell, bnx_lstm_buffer_fn fn, void *ctx)
+{
+    size_t t = (size_t)cell->steps, n = (size_t)cell->max_batch, h = (size_t)cell->hidden;
+    size_t g = 4 * h;
+    if (cell->norm) {
+        fn(ctx, (void **)&cell->norms, BNX_LSTM_SITES * t, sizeof(bnx_norm_layer));
+        for (int site = 0; site < BNX_LSTM_SITES; site++)
+            for (int step = 0; step < cell->steps; step++) {
+                bnx_norm_layer *l = cell->norms ? instance(cell, site, step) : NULL;
+                if (l) {
+                    l->ops = cell->norm;
+                    l->hp = cell->hp;
+                    l->c = site_units(cell, site);
+                    l->s = 1;
+                    l->max_batch = cell->max_batch;
+                }
+                for (int b = 0; b < cell->norm->num_buffers; b++) {
+                    const bnx_norm_buffer *buf = &cell->norm->buffers[b];
+                    void *unused = NULL;
+                    fn(ctx, l ? &l->buf[b] : &unused,
+                       bnx_norm_buffer_len(buf, site_units(cell, site), 1, cell->max_batch),
+                       buf->wide ? sizeof(double) : sizeof(float));
+                }
+            }
+        fn(ctx, (void **)&cell->dxp, t * n * g, sizeof(float));
+    }
+    fn(ctx, (void **)&cell->xp, t * n * g, sizeof(float));
+    fn(ctx, (void **)&cell->gates, t * n * g, sizeof(float));
+    fn(ctx, (void **)&cell->c, t * n * h, sizeof(float));
+    fn(ctx, (void **)&cell->tc, t * n * h, sizeof(float));
+    fn(ctx, (void **)&cell->hterm, n * g, sizeof(float));
+    fn(ctx, (void **)&cell->cn, n * h, sizeof(float));
+    fn(ctx, (void **)&cell->da, t * n * g, sizeof(float));
+    fn(ctx, (void **)&cell->dh, n * h, sizeof(float));
+    fn(ctx, (void **)&cell->dc, n * h, sizeof(float));
+    fn(ctx, (void **)&cell->zero, g, sizeof(float));
+    fn(ctx, (void **)&cell->scratch, 2 * g, sizeof(float));
+    fn(ctx, (void **)&cell->grad_norm, t, sizeof(double));
+}
+
+void bnx_lstm_reset(bnx_lstm *cell)
+{
+    for (int k = 0; cell->norm && cell->norms && k < BNX_LSTM_SITES * cell->steps; k++)
+        bnx_norm_reset(&cell->norms[k]);
+}
+
+void bnx_lstm_init(bnx_lstm *cell, float forget_bias, float gamma_init, bnx_rng *rng)
+{
+    bnx_lstm_reset(cell); /* first: a norm reset sets its gamma to 1 */
+    size_t g = 4 * (size_t)cell->hidden, h = (size_t)cell->hidden;
+    double k = 1.0 / sqrt((double)cell->hidden);
+    float *draw[] = {cell->w_ih, cell->w_hh, cell->b_ih, cell->b_hh, cell->bias};
+    size_t len[] = {g * (size_t)cell->in, g * h, g, g, g};
+    for (int p = 0; p < 5; p++)
+        for (size_t j = 0; draw[p] && j < len[p]; j++)
+            draw[p][j] = (float)(k * (2.0 * bnx_rng_uniform(rng) - 1.0));
+    for (int site = 0; cell->norm && site < BNX_LSTM_SITES; site++) {
+        size_t units = (size_t)site_units(cell, site);
+        for (size_t j = 0; j < units; j++)
+            cell->gamma[site][j] = gamma_init;
+        if (cell->beta[site] != cell->zero)
+            memset(cell->beta[site], 0, sizeof(float) * units);
+    }
+    /* the forget gate's bias: the second H of the 4H */
+    float *fb = cell->norm ? cell->bias : cell->b_ih;
+    for (size_t j = h; j < 2 * h; j++)
+        fb[j] += forget_bias;
+}
+
+/* ---- forward ---- */
+
+/* out (n, g) += u + v: u (n, g) rows of their own when u_rows, else one
+ * row (g) added to every row, as v (g) is. */
+BNX_KERNEL
+static void add_rows(int n, int g, const float *u, int u_rows, const float *v, float *out)
+{
+    for (int i = 0; i < n; i++) {
+        float *r = out + (size_t)i * g;
+        const float *ui = u_rows ? u + (size_t)i * g : u;
+        for (int j = 0; j < g; j++)
+            r[j] += ui[j] + v[j];
+    }
+}
+
+/* sum (g) += the n rows of d (n, g), in row order. */
+BNX_KERNEL
+static void sum_rows(int n, int g, const float *d, float *sum)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < g; j++)
+            sum[j] += d[(size_t)i * g + j];
+}
+
+/* The gates' nonlinearities in place on a (n, 4H) and the cell,
+ * c = f * cprev + i * g (cprev NULL: 0). */
+BNX_KERNEL
+static void gates_forward(int n, int H, float *a, const float *cprev, float *c)
+{
+    const int G = 4 * H;
+    for (int i = 0; i < n; i++) {
+        float *row = a + (size_t)i * G, *ci = c + (size_t)i * H;
+        for (int j = 0; j < 2 * H; j++)
+            row[j] = bnx_sigmoidf(row[j]);
+        for (int j = 2 * H; j < 3 * H; j++)
+            row[j] = bnx_tanhf(row[j]);
+        for (int j = 3 * H; j < G; j++)
+            row[j] = bnx_sigmoidf(row[j]);
+        for (int j = 0; j < H; j++)
+            ci[j] = row[j] * row[2 * H + j];
+        if (cprev)
+            for (int j = 0; j < H; j++)
+                ci[j] += row[H + j] * cprev[(size_t)i * H + j];
+    }
+}
+
+/* tc = tanh(cn), h = o * tc over (n, H). */
+BNX_KERNEL
+static void output_forward(int n, int H, const float *a, const float *cn, float *tc, float *h)
+{
+    for (int i = 0; i < n; i++) {
+        const float *o = a + (size_t)i * 4 * H + 3 * H;
+        for (int j = 0; j < H; j++) {
+            size_t k = (size_t)i * H + j;
+            tc[k] = bnx_tanhf(cn[k]);
+            h[k] = o[j] * tc[k];
+        }
+    }
+}
+
+/* Backward through h = o * tanh(cn) at one step: dh = dy + drec (the
+ * recurrent part, overwritten with dh), da's o part, and dct =
+ * dL/d(cn).  Returns sum dh^2. */
+BNX_KERNEL
+static double output_backward(int n, int H, const float *a, const float *tc, const float *dy,
+                              float *dh, float *da, float *dct)
+{
+    double total = 0.0;
+    for (int i = 0; i < n; i++) {
+        const float *o = a + (size_t)i * 4 * H + 3 * H;
+        float *dao = da + (size_t)i * 4 * H + 3 * H;
+        float lanes[8] = {0};
+        for (int j = 0; j < H; j++) {
+            size_t k = (size_t)i * H + j;
+            float d = dy[k] + dh[k];
+            dh[k] = d;
+            lanes[j % 8] += d * d;
+            dao[j] = d * tc[k] * o[j] * (1.0f - o[j]);
+            dct[k] = d * o[j] * (1.0f - tc[k] * tc[k]);
+        }
+        for (int l = 0; l < 8; l++)
+            total += lanes[l];
+    }
+    return total;
+}
+
+/* Backward through the gates and the cell at one step: dc = dcarry + dct
+ * (dcarry becomes dc * f, the gradient to step t - 1), da's i, f, g
+ * parts. */
+BNX_KERNEL
+static void gates_backward(int n, int H, const float *a, const float *cprev, const float *dct,
+                           float *dcarry, float *da)
+{
+    const int G = 4 * H;
+    for (int i = 0; i < n; i++) {
+        const float *ai = a + (size_t)i * G;
+        float *dai = da + (size_t)i * G;
+        for (int j = 0; j < H; j++) {
+            size_t k = (size_t)i * H + j;
+            float dc = dcarry[k] + dct[k];
+            float ig = ai[j], fg = ai[H + j], gg = ai[2 * H + j];
+            float cp = cprev ? cprev[k] : 0.0f;
+            dai[j] = dc * gg * ig * (1.0f - ig);
+            dai[H + j] = dc * cp * fg * (1.0f - fg);
+            dai[2 * H + j] = dc * ig * (1.0f - gg * gg);
+            dcarry[k] = dc * fg;
+        }
+    }
+}
+
+/* A site's instance at step t over n rows of its units. */
+static void site_forward(bnx_lstm *cell, int site, int t, int n, const float *x, float *y,
+                         unsigned flags)
+{
+    bnx_norm_view v = {.n = n, .c = site_units(cell, site), .s = 1, .cmajor = 0};
+    bnx_norm_layer *l = instance(cell, site, t);
+    l->ops->forward(l, &v, x, y, flags);
+}
+
+/* A unit whose mini-batch values were all equal in the forward (so were
+ * their xhat, which is what is compared): every example has had the same inputs so far (the
+ * blank top rows of an MNIST digit, a zero initial state), so the value is
+ * a function of the parameters alone, shared by every example, and BN maps
+ * it to beta whatever it is.  The loss's derivative through it is then the
+ * sum over examples of dx, which is 0: the per-example parts BN's backward
+ * gives, (dxhat - mean dxhat) / sqrt(eps), cancel in exact arithmetic but,
+ * multiplied by 1/sqrt(eps) again at every such step back in time, not in
+ * float (the NaN of jihunchoi/recurrent-batch-normalization-pytorch issue
+ * 5).  They are set to 0 here, the exact gradient. */
+static void drop_constant_units(const bnx_norm_layer *l, int n, int units, float *dx)
+{
+    const float *xhat = bnx_norm_buffer_named(l, "xhat");
+    for (int j = 0; xhat && j < units; j++) {
+        int equal = 1;
+        for (int i = 1; i < n && equal; i++)
+            equal = xhat[(size_t)i * units + j] == xhat[j];
+        for (int i = 0; equal && i < n; i++)
+            dx[(size_t)i * units + j] = 0.0f;
+    }
+}
+
+/* Backward of a site's instance; its dgamma and dbeta are added to the
+ * site's. */
+static void site_backward(bnx_lstm *cell, int site, int t, int n, const float *dy, float *dx)
+{
+    int units = site_units(cell, site);
+    bnx_norm_view v = {.n = n, .c = units, .s = 1, .cmajor = 0};
+    bnx_norm_layer *l = instance(cell, site, t);
+    l->ops->backward(l, &v, dy, dx);
+    if (l->ops->traits & BNX_NORM_USES_BATCH)
+        drop_constant_units(l, n, units, dx);
+    for (int j = 0; j < units; j++) {
+        cell->dgamma[site][j] += cell->scratch[j];
+        if (cell->beta[site] != cell->zero)
+            cell->dbeta[site][j] += cell->scratch[4 * cell->hidden + j];
+    }
+}
+
+/* The statistics of unit j of a site pooled over the T steps, from each
+ * step's buffers `mean` and `var` (BN's names): the mean of the step means,
+ * and the mean of the step variances plus the variance of the step means
+ * (the variance of all N*T values when each step's is over its N). */
+static void pool_steps(const bnx_lstm *cell, int site, int j, const char *mean, const char *var,
+                       double *mu, double *pooled)
+{
+    double sm = 0.0, sv = 0.0, smm = 0.0;
+    for (int t = 0; t < cell->steps; t++) {
+        const bnx_norm_layer *l = instance(cell, site, t);
+        double m = ((float *)bnx_norm_buffer_named(l, mean))[j];
+        sm += m;
+        smm += m * m;
+        sv += ((float *)bnx_norm_buffer_named(l, var))[j];
+    }
+    *mu = sm / cell->steps;
+    double between = smm / cell->steps - *mu * *mu;
+    *pooled = sv / cell->steps + (between > 0.0 ? between : 0.0);
+}
+
+/* Shared statistics: pool the steps' mini-batch statistics of every site
+ * into the running estimates of step 0 (PyTorch's update over the N*T
+ * values) and copy them to every step. */
+static void shared_update(bnx_lstm *cell, int n)
+{
+    long m = (long)n * cell->steps;
+    float momentum = cell->hp.momentum, unbias = m > 1 ? (float)((double)m / (double)(m - 1)) : 1.0f;
+    for (int site = 0; site < BNX_LSTM_SITES; site++) {
+        int units = site_units(cell, site);
+        bnx_norm_layer *first = instance(cell, site, 0);
+        float *rm = bnx_norm_buffer_named(first, "running_mean");
+        float *rv = bnx_norm_buffer_named(first, "running_var");
+        for (int j = 0; j < units; j++) {
+            double mu, var;
+            pool_steps(cell, site, j, "batch_mean", "batch_var", &mu, &var);
+            rm[j] = (1.0f - momentum) * rm[j] + momentum * (float)mu;
+            rv[j] = (1.0f - momentum) * rv[j] + momentum * (float)var * unbias;
+        }
+        for (int t = 1; t < cell->steps; t++) {
+            bnx_norm_layer *l = instance(cell, site, t);
+            memcpy(bnx_norm_buffer_named(l, "running_mean"), rm, sizeof(float) * (size_t)units);
+            memcpy(bnx_norm_buffer_named(l, "running_var"), rv, sizeof(float) * (size_t)units);
+        }
+    }
+}
+
+static int shared_running(const bnx_lstm *cell)
+{
+    return cell->norm && cell->stats == BNX_RNN_STATS_SHARED &&
+           (cell->norm->traits & BNX_NORM_RUNNING);
+}
+
+void bnx_lstm_forward(bnx_lstm *cell, int n, const float *x, float *y, unsigned flags)
+{
+    int T = cell->steps, F = cell->in, H = cell->hidden, G = 4 * H;
+    size_t rows = (size_t)n * G, hrows = (size_t)n * H;
+    unsigned step_flags = shared_running(cell) ? flags & ~(unsigned)BNX_FWD_UPDATE : flags;
+    /* every step's input term at once, (T n, F) x (F, 4H): without a norm
+     * straight into the gates, with both biases */
+    bnx_sgemm(0, 1, T * n, G, F, 1.0f, x, F, cell->w_ih, F, 0.0f,
+              cell->norm ? cell->xp : cell->gates, G);
+    if (!cell->norm)
+        add_rows(T * n, G, cell->b_ih, 0, cell->b_hh, cell->gates);
+    for (int t = 0; t < T; t++) {
+        float *a = cell->gates + t * rows, *xp = cell->xp + t * rows;
+        const float *hprev = t > 0 ? y + (t - 1) * hrows : NULL;
+        if (!cell->norm) {
+            if (hprev)
+                bnx_sgemm(0, 1, n, G, H, 1.0f, hprev, H, cell->w_hh, H, 1.0f, a, G);
+        } else {
+            site_forward(cell, BNX_LSTM_SITE_X, t, n, xp, a, step_flags);
+            if (hprev)
+                bnx_sgemm(0, 1, n, G, H, 1.0f, hprev, H, cell->w_hh, H, 0.0f, cell->hterm, G);
+            else
+                memset(cell->hterm, 0, sizeof(float) * rows);
+            /* normalised in place is not allowed (y never aliases x): the
+             * result goes to xp's row block, whose input is no longer needed */
+            site_forward(cell, BNX_LSTM_SITE_H, t, n, cell->hterm, xp, step_flags);
+            add_rows(n, G, xp, 1, cell->bias ? cell->bias : cell->zero, a);
+        }
+        float *c = cell->c + t * hrows;
+        gates_forward(n, H, a, t > 0 ? cell->c + (t - 1) * hrows : NULL, c);
+        const float *cn = c;
+        if (cell->norm) {
+            site_forward(cell, BNX_LSTM_SITE_C, t, n, c, cell->cn, step_flags);
+            cn = cell->cn;
+        }
+        output_forward(n, H, a, cn, cell->tc + t * hrows, y + t * hrows);
+    }
+    if (shared_running(cell) && (flags & BNX_FWD_BATCH_STATS) && (flags & BNX_FWD_UPDATE))
+        shared_update(cell, n);
+}
+
+/* ---- backward through time ---- */
+
+void bnx_lstm_backward(bnx_lstm *cell, int n, const float *x, const float *y, const float *dy,
+                       float *dx)
+{
+    int T = cell->steps, F = cell->in, H = cell->hidden, G = 4 * H;
+    size_t rows = (size_t)n * G, hrows = (size_t)n * H;
+    for (int site = 0; cell->norm && site < BNX_LSTM_SITES; site++) {
+        memset(cell->dgamma[site], 0, sizeof(float) * (size_t)site_units(cell, site));
+        if (cell->beta[site] != cell->zero)
+            memset(cell->dbeta[site], 0, sizeof(float) * (size_t)site_units(cell, site));
+    }
+    if (cell->bias)
+        memset(cell->dbias, 0, sizeof(float) * (size_t)G);
+    memset(cell->dh, 0, sizeof(float) * hrows); /* from step T: none */
+    memset(cell->dc, 0, sizeof(float) * hrows);
+    for (int t = T - 1; t >= 0; t--) {
+        const float *a = cell->gates + t * rows, *tc = cell->tc + t * hrows;
+        const float *cprev = t > 0 ? cell->c + (t - 1) * hrows : NULL;
+        const float *dyt = dy + t * hrows;
+        float *da = cell->da + t * rows, *dct = cell->cn;
+        /* dh = dL/dy_t + the recurrent part (in cell->dh); dL/d(N_c(c_t)) */
+        cell->grad_norm[t] = sqrt(output_backward(n, H, a, tc, dyt, cell->dh, da, dct));
+        if (cell->norm)
+            site_backward(cell, BNX_LSTM_SITE_C, t, n, dct, dct);
+        gates_backward(n, H, a, cprev, dct, cell->dc, da);
+        if (cell->norm) {
+            if (cell->bias)
+                sum_rows(n, G, da, cell->dbias);
+            site_backward(cell, BNX_LSTM_SITE_X, t, n, da, cell->dxp + t * rows);
+            site_backward(cell, BNX_LSTM_SITE_H, t, n, da, da);
+        }
+        /* the recurrent gradient to step t - 1 (da is now dL/d(W_hh h_{t-1})) */
+        if (t > 0)
+            bnx_sgemm(0, 0, n, H, G, 1.0f, da, G, cell->w_hh, H, 0.0f, cell->dh, H);
+    }
+    const float *dxp = cell->norm ? cell->dxp : cell->da;
+    if (T > 1)
+        bnx_sgemm(1, 0, G, H, (T - 1) * n, 1.0f, cell->da + rows, G, y, H, 0.0f, cell->dw_hh, H);
+    else
+        memset(cell->dw_hh, 0, sizeof(float) * (size_t)G * H);
+    bnx_sgemm(1, 0, G, F, T * n, 1.0f, dxp, G, x, F, 0.0f, cell->dw_ih, F);
+    if (!cell->norm) {
+        memset(cell->db_ih, 0, sizeof(float) * (size_t)G);
+        sum_rows(T * n, G, cell->da, cell->db_ih);
+        memcpy(cell->db_hh, cell->db_ih, sizeof(float) * (size_t)G);
+    }
+    if (dx)
+        bnx_sgemm(0, 0, T * n, F, G, 1.0f, dxp, G, cell->w_ih, F, 0.0f, dx, F);
+}
+
+/* ---- state and Algorithm 2 ---- */
+
+/* Shared statistics: pool the steps' population statistics of every site
+ * (as shared_update pools a mini-batch's) and give them to every step. */
+static void shared_population(bnx_lstm *cell)
+{
+    for (int site = 0; site < BNX_LSTM_SITES; site++)
+        for (int j = 0; j < site_units(cell, site); j++) {
+            double mu, var;
+            pool_steps(cell, site, j, "pop_mean", "pop_var", &mu, &var);
+            for (int t = 0; t < cell->steps; t++) {
+                const bnx_norm_layer *l = instance(cell, site, t);
+                ((float *)bnx_norm_buffer_named(l, "pop_mean"))[j] = (float)mu;
+                ((float *)bnx_norm_buffer_named(l, "pop_var"))[j] = (float)var;
+            }
+        }
+}
+
+void bnx_lstm_population(bnx_lstm *cell, int phase, int batches, long m)
+{
+    if (!cell->norm || !(cell->norm->traits & BNX_NORM_RUNNING))
+        return;
+    for (int k = 0; k < BNX_LSTM_SITES * cell->steps; k++)
+        cell->norm->population(&cell->norms[k], phase, batches, m);
+    if (phase == BNX_POP_END && batches > 0 && shared_running(cell))
+        shared_population(cell);
+}
+
+size_t bnx_lstm_state_len(const bnx_lstm *cell)
+{
+    if (!cell->norm)
+        return 0;
+    size_t len = 0;
+    for (int site = 0; site < BNX_LSTM_SITES; site++)
+        len += (size_t)cell->steps * bnx_norm_state_len(cell->norm, site_units(cell, site));
+    return len;
+}
+
+void bnx_lstm_save(const bnx_lstm *cell, float *state)
+{
+    for (int k = 0; cell->norm && k < BNX_LSTM_SITES * cell->steps; k++) {
+        bnx_norm_save(&cell->norms[k], state);
+        state += bnx_norm_state_len(cell->norm, cell->norms[k].c);
+    }
+}
+
+void bnx_lstm_restore(bnx_lstm *cell, const float *state)
+{
+    for (int k = 0; cell->norm && k < BNX_LSTM_SITES * cell->steps; k++) {
+        bnx_norm_restore(&cell->norms[k], state);
+        state += bnx_norm_state_len(cell->norm, cell->norms[k].c);
+    }
+}
+
+double bnx_lstm_forward_flops(const bnx_lstm *cell)
+{
+    double g = 4.0 * cell->hidden;
+    return (double)cell->steps * (2.0 * g * ((double)cell->in + cell->hidden) + 30.0 * cell->hidden);
+}
