@@ -138,6 +138,7 @@ cli-check: bnexp build/pngcheck
 	./tests/cli_hostile.sh
 	./tests/cli_sweep.sh
 	./tests/cli_eval.sh
+	./tests/cli_lstm.sh
 	./tests/cli_resnet.sh
 	./tests/cli_claims.sh
 	./tests/cli_trial.sh
