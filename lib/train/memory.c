@@ -104,8 +104,14 @@ static void describe_size(const bnx_config *cfg, char *buf, size_t size)
             used += snprintf(buf + used, size - (size_t)used, " and ");
     }
     if (fc && used >= 0 && (size_t)used < size)
-        snprintf(buf + used, size - (size_t)used, "hidden_layers=%d x hidden_units=%d",
-                 cfg->hidden_layers, cfg->hidden_units);
+        used += snprintf(buf + used, size - (size_t)used, "hidden_layers=%d x hidden_units=%d",
+                         cfg->hidden_layers, cfg->hidden_units);
+    if (bnx_model_reads(model, "sequence") && used >= 0 && (size_t)used < size) {
+        char seq[32];
+        bnx_config_key_value(cfg, bnx_config_key_index("sequence"), seq, sizeof seq);
+        snprintf(buf + used, size - (size_t)used, " over sequence=%s (every time step's "
+                 "activations are kept for backpropagation through time)", seq);
+    }
 }
 
 static int check_memory(const bnx_config *cfg, const bnx_dataset *train, const bnx_dataset *test,
