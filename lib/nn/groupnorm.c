@@ -122,19 +122,22 @@ void bnx_groupnorm_forward(const bnx_norm_view *v, int groups, const float *x,
 }
 
 /* Backward of rows of units (cmajor 0, S = 1): an example's group is C/G
- * contiguous units; the group sums in 8 float lanes, the per-unit sums
- * over the examples in double, examples in order. */
+ * contiguous units; the group sums in 8 float lanes, dgamma and dbeta
+ * summed over the examples in float, examples in order (vectorised along
+ * the units). */
 BNX_KERNEL
 static void backward_units(const bnx_norm_view *v, int groups, const float *dy,
                            const float *xhat, const float *gamma, const float *invstd, float *dx,
-                           double *sum_dy, double *sum_dy_xhat)
+                           float *dgamma, float *dbeta)
 {
     const int per = v->c / groups;
+    for (int ch = 0; ch < v->c; ch++)
+        dgamma[ch] = dbeta[ch] = 0.0f;
     for (int i = 0; i < v->n; i++)
         for (int g = 0; g < groups; g++) {
             long at = (long)i * v->c + (long)g * per;
             const float *d = dy + at, *h = xhat + at, *ga = gamma + g * per;
-            double *sd = sum_dy + g * per, *sdh = sum_dy_xhat + g * per;
+            float *sd = dbeta + g * per, *sdh = dgamma + g * per;
             float lg[8] = {0}, lgx[8] = {0};
             for (int k = 0; k < per; k++) {
                 float dh = d[k] * h[k];
@@ -164,12 +167,8 @@ void bnx_groupnorm_backward(const bnx_norm_view *v, int groups, const float *dy,
     const double m = (double)per * s;
     for (int ch = 0; ch < v->c; ch++)
         sum_dy[ch] = sum_dy_xhat[ch] = 0.0;
-    if (!v->cmajor && s == 1) {
-        backward_units(v, groups, dy, xhat, gamma, invstd, dx, sum_dy, sum_dy_xhat);
-        for (int ch = 0; ch < v->c; ch++) {
-            dgamma[ch] = (float)sum_dy_xhat[ch];
-            dbeta[ch] = (float)sum_dy[ch];
-        }
+    if (!v->cmajor && s == 1) { /* dx may alias dy: each row is read before it is written */
+        backward_units(v, groups, dy, xhat, gamma, invstd, dx, dgamma, dbeta);
         return;
     }
     /* groups shared among the threads, each group's examples in order: a

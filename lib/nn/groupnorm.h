@@ -11,7 +11,8 @@
  * with one gamma and beta per channel, as PyTorch's torch.nn.GroupNorm
  * (whose numbers tests/nn/check_norm.c compares with).  The statistics never
  * span examples: training and inference compute the same thing, and a
- * mini-batch of one example is fine.  Sums are accumulated in double.
+ * mini-batch of one example is fine.  Statistics are accumulated in double
+ * (in the rows layout over 8 float lanes per chunk of 256 values first).
  *
  * Two special cases are kinds of their own (layernorm.h, instancenorm.h):
  * G = 1 is Layer Normalization over (C, H, W) with per-channel gamma and
@@ -37,7 +38,10 @@ void bnx_groupnorm_forward(const bnx_norm_view *v, int groups, const float *x,
  * values:
  *   dx = invstd / M * (M dxhat - sum(dxhat) - xhat sum(dxhat xhat))
  *   dgamma[c] = sum over examples and positions of dy xhat,  dbeta[c] = sum dy
- * sum_dy, sum_dy_xhat: (C) double scratch.  dx may alias dy. */
+ * sum_dy, sum_dy_xhat: (C) double scratch, in which the per-channel sums
+ * are accumulated over the examples, except for rows of units (rows layout,
+ * S = 1: fully connected layers, an LSTM's gates), whose dgamma and dbeta
+ * are summed in float along the units (vectorised).  dx may alias dy. */
 void bnx_groupnorm_backward(const bnx_norm_view *v, int groups, const float *dy,
                             const float *xhat, const float *gamma, const float *invstd,
                             float *dx, float *dgamma, float *dbeta, double *sum_dy,
