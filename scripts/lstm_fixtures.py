@@ -25,7 +25,8 @@ For each: the parameters in bnexp's order (per layer w_ih, w_hh, then
 b_ih, b_hh / gamma_x, beta_x, gamma_h, beta_h, b, gamma_c, beta_c /
 gamma_x, gamma_h, b, gamma_c, beta_c; then the linear layer's weight and bias), the
 logits and mean cross-entropy of one training-mode forward, every
-parameter's gradient in the same order, and for batch the running_mean and
+parameter's gradient in the same order, for layer and batch ||dL/dh_t|| of
+every layer and step (h_t.grad's norm: what time_gradients.csv records), and for batch the running_mean and
 running_var after it (per layer, site x, h, c, step by step, mean then var).
 Run once with Debian's python3-torch (1.13); the header is committed, so
 the tests need no PyTorch:
@@ -131,14 +132,17 @@ for kind in ("none", "layer", "batch"):
             ps = [{k: v.detach().to(dtype).requires_grad_() for k, v in p.items()} for p in layers]
             w, b = fc.weight.detach().to(dtype).requires_grad_(), fc.bias.detach().to(dtype).requires_grad_()
             seq = list(inputs.to(dtype).reshape(N, T, FEAT).transpose(0, 1))
+            hidden = []
             for l, p in enumerate(ps):
                 h, c, outs = torch.zeros(N, H, dtype=dtype), torch.zeros(N, H, dtype=dtype), []
                 per = {(site, t): tuple(v.to(dtype) for v in state[(l, site, t)])
                        for site in "xhc" for t in range(T)}
                 for t in range(T):
                     h, c = cell(kind, p, seq[t], h, c, t, per)
+                    h.retain_grad()
                     outs.append(h)
                 seq = outs  # (float32: per holds state's own tensors, updated in place)
+                hidden.append(outs)
             logits = seq[-1] @ w.t() + b
             loss = F.cross_entropy(logits, labels)
             loss.backward()
@@ -146,11 +150,14 @@ for kind in ("none", "layer", "batch"):
             grads = []
             for p, nm in zip(ps, names_all):
                 grads += [p[n].grad for n in nm]
-            return logits, loss, grads + [w.grad, b.grad]
-        logits, loss, grads = run(x, torch.float32)
+            # ||dL/dh_t||, layer by layer, step by step: the whole gradient reaching h_t
+            norms = torch.tensor([float(torch.linalg.norm(h.grad)) for outs in hidden for h in outs])
+            return logits, loss, grads + [w.grad, b.grad], norms
+        logits, loss, grads, norms = run(x, torch.float32)
+        out.append(arr("lstm_%s_grad_norm" % kind, norms))
         blank = x.clone()
         blank[:, :, 0, :] = 0
-        bl, bloss, bgrads = run(blank, torch.float64)
+        bl, bloss, bgrads, _ = run(blank, torch.float64)
         out.append(arr("lstm_%s_blank_logits" % kind, bl))
         out.append("static const float lstm_%s_blank_loss = %s;\n" % (kind, num(bloss.item())))
         out.append(arr("lstm_%s_blank_grads" % kind, torch.cat([g.reshape(-1) for g in bgrads])))

@@ -90,6 +90,15 @@ if cmp -s <(cut -d, -f1-5 "$tmp/ref/bn/seed-1/metrics.csv") <(cut -d, -f1-5 "$tm
     ok "rnn_stats = shared trains exactly as per_step (only inference differs)"
 else fail "rnn_stats = shared trains exactly as per_step"; fi
 
+# another probe's backward (the landscape's, at moved parameters) leaves
+# time_gradients.csv as it was: it records the training step's own
+if $BNEXP run "$tmp/lstm.ini" --variants bn --set landscape_points=2 --set landscape_every=20 \
+       --out "$tmp/landscape" >/dev/null 2>&1 &&
+   cmp -s "$tmp/ref/bn/seed-1/time_gradients.csv" "$tmp/landscape/bn/seed-1/time_gradients.csv" &&
+   cmp -s <(cut -d, -f1-9 "$tmp/ref/bn/seed-1/metrics.csv") <(cut -d, -f1-9 "$tmp/landscape/bn/seed-1/metrics.csv"); then
+    ok "with the landscape probe on, time_gradients.csv and metrics.csv (but its wall time) are unchanged"
+else fail "with the landscape probe on, time_gradients.csv and metrics.csv are unchanged"; fi
+
 if out=$($BNEXP run "${args[@]}" --set threads=2 --out "$tmp/threads" 2>&1) &&
    d=$(same_run_csvs "$tmp/ref" "$tmp/threads"); then ok "threads = 2 writes the CSVs of threads = 1"
 else fail "threads = 2 writes the CSVs of threads = 1" "$out ${d:-}"; fi
@@ -128,7 +137,11 @@ expect_fail "time_gradients on an mlp is refused" "time_gradients = true with mo
     $BNEXP run "$tmp/lstm.ini" --variants none --set model=mlp --out "$tmp/bad4"
 expect_fail "a malformed sequence is refused" "is not rows, pixels or chunks:K" \
     $BNEXP run "$tmp/lstm.ini" --variants none --set sequence=columns --out "$tmp/bad5"
-for k in 1 2 3 4 5; do [ ! -e "$tmp/bad$k" ] || fail "refused run $k left a directory"; done
+expect_fail "chunks:0 is refused" "is not rows, pixels or chunks:K" \
+    $BNEXP run "$tmp/lstm.ini" --variants none --set sequence=chunks:0 --out "$tmp/bad6"
+expect_fail "rnn_stats = shared without recurrent BN is refused" "rnn_stats = shared with norm = layer" \
+    $BNEXP run "$tmp/lstm.ini" --variants ln --set rnn_stats=shared --out "$tmp/bad7"
+for k in 1 2 3 4 5 6 7; do [ ! -e "$tmp/bad$k" ] || fail "refused run $k left a directory"; done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -98,6 +98,20 @@ void test_close_to(const char *what, const float *a, const float *b, long count,
                   a[worst], b[worst], count);
 }
 
+void test_close_rel(const char *what, const float *a, const float *b, long count, double rel,
+                    double abs)
+{
+    long worst = 0;
+    double most = -1.0;
+    for (long i = 0; i < count; i++) {
+        double excess = fabs((double)a[i] - b[i]) - (rel * fabs(b[i]) + abs);
+        if (excess > most)
+            most = excess, worst = i;
+    }
+    ck_assert_msg(most <= 0.0, "%s[%ld]: bnexp %.7g, reference %.7g (within %g relative + %g)",
+                  what, worst, a[worst], b[worst], rel, abs);
+}
+
 void test_step_matches(const char *what, struct bnx_net *net, int n, const float *x,
                        const unsigned char *labels, const float *logits, double loss,
                        const float *grads)

@@ -80,6 +80,12 @@ void test_set_keys(struct bnx_config *cfg, const char *assignments);
  * values (a: bnexp's, b: the reference's, e.g. PyTorch's) otherwise. */
 void test_close_to(const char *what, const float *a, const float *b, long count, double tol);
 
+/* Every a[i] within rel * |b[i]| + abs of b[i] (a relative check that
+ * does not let small values pass unchecked); fails naming `what`, the
+ * worst index and both values otherwise. */
+void test_close_rel(const char *what, const float *a, const float *b, long count, double rel,
+                    double abs);
+
 struct bnx_net;
 /* One training-mode forward and backward of net (its parameters already
  * set) on n examples x with class labels, checked against a reference's

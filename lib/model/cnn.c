@@ -64,7 +64,7 @@ const bnx_model_ops bnx_cnn_ops = {
     .name = "cnn",
     .title = "[conv -> block] for each of conv_channels, pooled after every pool_every-th; "
              "flatten; then the mlp's layers (Section 4.2 at CPU scale)",
-    .traits = BNX_MODEL_MAPS,
+    .traits = BNX_MODEL_MAPS | BNX_MODEL_LARGE,
     .keys = cnn_keys,
     .layout = cnn_layout,
 };

@@ -46,7 +46,7 @@ const bnx_model_ops bnx_lstm_ops = {
     .title = "the image as a sequence (rows, pixels or chunks), LSTM x hidden_layers "
              "(none, recurrent BN or layer norm), the last step's hidden state, the output "
              "layer (Cooijmans et al. 2016)",
-    .traits = 0,
+    .traits = BNX_MODEL_LARGE,
     .keys = lstm_keys,
     .layout = lstm_layout,
 };

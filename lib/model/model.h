@@ -93,10 +93,11 @@ enum {
                                        without it the input is C maps of H x W and
                                        those two keys are refused */
     BNX_MODEL_MAPS = 1u << 1,       /* has conv blocks over maps: `norm` is their kind
-                                       (norm_fc its fully connected hidden blocks'),
-                                       and since its activations per example are
-                                       large, evaluation runs in chunks sized like the
-                                       mini-batch (train/memory.h) */
+                                       (norm_fc its fully connected hidden blocks') */
+    BNX_MODEL_LARGE = 1u << 2,      /* its activations per example are large (maps; an
+                                       LSTM's every time step): evaluation runs in
+                                       chunks sized like the mini-batch (train/memory.h),
+                                       not of 500 examples */
 };
 
 struct bnx_model_ops {

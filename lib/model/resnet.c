@@ -124,7 +124,7 @@ const bnx_model_ops bnx_resnet_ops = {
     .title = "He et al.'s CIFAR ResNet (2016, Section 4.2): a conv stem, three stages of "
              "(depth - 2) / 6 basic blocks with shortcuts (width, 2x, 4x channels), global "
              "average pooling, a linear layer",
-    .traits = BNX_MODEL_MAPS,
+    .traits = BNX_MODEL_MAPS | BNX_MODEL_LARGE,
     .keys = resnet_keys,
     .layout = resnet_layout,
 };
@@ -133,7 +133,7 @@ const bnx_model_ops bnx_plain_ops = {
     .name = "plain",
     .title = "model = resnet without the shortcuts and additions "
              "(He et al.'s plain baseline, Section 4.2)",
-    .traits = BNX_MODEL_MAPS,
+    .traits = BNX_MODEL_MAPS | BNX_MODEL_LARGE,
     .keys = plain_keys,
     .layout = plain_layout,
 };

@@ -259,12 +259,12 @@ static double output_backward(int n, int H, const float *a, const float *tc, con
     for (int i = 0; i < n; i++) {
         const float *o = a + (size_t)i * 4 * H + 3 * H;
         float *dao = da + (size_t)i * 4 * H + 3 * H;
-        float lanes[8] = {0};
+        double lanes[8] = {0}; /* double: a vanishing gradient's squares underflow float */
         for (int j = 0; j < H; j++) {
             size_t k = (size_t)i * H + j;
             float d = dy[k] + dh[k];
             dh[k] = d;
-            lanes[j % 8] += d * d;
+            lanes[j % 8] += (double)d * d;
             dao[j] = d * tc[k] * o[j] * (1.0f - o[j]);
             dct[k] = d * o[j] * (1.0f - tc[k] * tc[k]);
         }

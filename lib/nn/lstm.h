@@ -7,7 +7,8 @@
  *
  * Shapes.  A sequence is time-major: x (T, N, F) holds time step t of
  * example i at (t*N + i)*F, the hidden states y (T, N, H) likewise; T time
- * steps, N examples (a mini-batch), F input features per step, H hidden
+ * steps, N examples (the n of a call, at most max_batch: every (T, N, .)
+ * buffer is strided by the call's n), F input features per step, H hidden
  * units.  Gates are (N, 4H) rows in PyTorch's nn.LSTM order i, f, g, o.
  *
  * The cell, at time step t = 0 .. T-1 with h_{-1} = c_{-1} = 0:
@@ -69,10 +70,14 @@
  * 1/sqrt(eps) (the true, enormous derivative there).
  *
  * Recurrent BN at steps where every example has had the same inputs so
- * far (blank rows) sees a unit with equal values in the whole mini-batch:
- * its backward there passes no gradient to that unit's input
- * (drop_constant_units in lstm.c says why this is the exact gradient and
- * the alternative NaN); ||dL/dh_t|| is 0 at such steps.
+ * far (blank rows) sees a unit with equal values in the whole mini-batch
+ * (its xhat bitwise equal, after a training-mode forward): its backward
+ * there passes no gradient to that unit's input (drop_constant_units in
+ * lstm.c).  That is the exact gradient of the loss with respect to the
+ * parameters, where float's is rounding amplified by 1/sqrt(eps) per such
+ * step (NaN); it is not the per-example derivative dL/dh_{t,i}, which is
+ * gamma / sqrt(eps) (dy_i - mean dy) there and cancels only in the sum over
+ * examples.  So ||dL/dh_t|| (grad_norm) is 0 at such steps by construction.
  *
  * Buffers are declared (bnx_lstm_buffers) and owned by the caller (the
  * network allocates them with the rest); forward and backward allocate
@@ -180,7 +185,10 @@ size_t bnx_lstm_state_len(const bnx_lstm *cell);
 void bnx_lstm_save(const bnx_lstm *cell, float *state);
 void bnx_lstm_restore(bnx_lstm *cell, const float *state);
 
-/* Every instance's buffers back to their declared initial values. */
+/* Every instance's buffers back to their declared initial values, and,
+ * through the instances' views (nn/norm.h's bnx_norm_reset), every site's
+ * gamma to 1 and beta to 0: a reset of the parameters too, not of the
+ * statistics alone. */
 void bnx_lstm_reset(bnx_lstm *cell);
 
 /* FLOPs of a forward per sequence, for the cost estimate: the GEMMs'

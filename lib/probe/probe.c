@@ -15,11 +15,12 @@
 /* The table: one row a probe, in the order the trainer calls them, `bnexp
  * list` names them and their CSVs are opened. */
 static const bnx_probe_ops *const table[] = {
+    &bnx_time_gradients_probe, /* first: it reads the step's own backward, which ics's and
+                                  the landscape's backwards at moved parameters overwrite */
     &bnx_activations_probe,
     &bnx_ics_probe,
     &bnx_landscape_probe,
     &bnx_scale_probe,
-    &bnx_time_gradients_probe,
     &bnx_step_stats_probe,
 };
 static const int num_probes = (int)(sizeof table / sizeof table[0]);

@@ -349,7 +349,7 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
             chunk = 1;
         else if (!strncmp(value, "chunks:", 7) && value[7] >= '0' && value[7] <= '9')
             chunk = strtol(value + 7, &end, 10);
-        if (chunk < 0 || (end && *end) || (chunk != 0 && (chunk < k->min || chunk > k->max)))
+        if (chunk < 0 || (end && *end) || (end && (chunk < k->min || chunk > k->max)))
             return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not rows, pixels or chunks:K (K an "
                             "integer %g to %g)", key, value, k->min, k->max);
         *(int *)field = (int)chunk;
@@ -513,6 +513,11 @@ int bnx_config_validate(const bnx_config *cfg, int train_size, int test_size, bn
         return bnx_fail(err, BNX_EINVAL, "%s = true with model = %s: it measures an LSTM's time "
                         "steps (use model = lstm)", cfg->time_gradients ? "time_gradients" :
                         "step_stats", model->name);
+    if (cfg->rnn_stats == BNX_RNN_STATS_SHARED && !(bnx_norm_ops_of(cfg->norm) &&
+                                                 (bnx_norm_ops_of(cfg->norm)->traits & BNX_NORM_RUNNING)))
+        return bnx_fail(err, BNX_EINVAL, "rnn_stats = shared with norm = %s: only recurrent batch "
+                        "norm keeps inference statistics to share (use norm = batch, or rnn_stats = "
+                        "per_step)", bnx_norm_name(cfg->norm));
     if (cfg->step_stats && !(bnx_norm_ops_of(cfg->norm) &&
                              (bnx_norm_ops_of(cfg->norm)->traits & BNX_NORM_RUNNING)))
         return bnx_fail(err, BNX_EINVAL, "step_stats = true with norm = %s: only recurrent batch "

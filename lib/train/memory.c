@@ -11,7 +11,7 @@
 
 int bnx_eval_chunk(const bnx_config *cfg)
 {
-    if (!(bnx_model_ops_of(cfg->model)->traits & BNX_MODEL_MAPS))
+    if (!(bnx_model_ops_of(cfg->model)->traits & BNX_MODEL_LARGE))
         return BNX_EVAL_CHUNK_ROWS;
     return cfg->batch_size < BNX_EVAL_CHUNK_MAPS_MIN ? BNX_EVAL_CHUNK_MAPS_MIN
            : cfg->batch_size > BNX_EVAL_CHUNK_MAPS   ? BNX_EVAL_CHUNK_MAPS

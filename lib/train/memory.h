@@ -17,9 +17,9 @@
 
 /* Examples per forward pass in evaluation (inference mode treats every
  * example alone, so the chunk changes nothing but speed and memory): 500
- * for a model of fully connected rows (the mlp); for one with conv maps
- * (BNX_MODEL_MAPS, model/model.h: the cnn), whose activations and im2col
- * buffers per example are large, batch_size clamped to
+ * for a model of fully connected rows (the mlp); for one whose activations
+ * per example are large (BNX_MODEL_LARGE, model/model.h: conv maps and
+ * their im2col buffers, an LSTM's every time step), batch_size clamped to
  * [BNX_EVAL_CHUNK_MAPS_MIN, BNX_EVAL_CHUNK_MAPS], so that evaluation needs
  * no larger buffers than training unless the mini-batch is small.  The
  * network is built for max(batch_size, this). */

@@ -38,7 +38,7 @@ static const float *input(int blank)
 
 static void against_torch_input(const char *kind, int blank, const float *params, int num_params,
                                 const float *logits, float loss, const float *grads,
-                                const float *state, long state_len)
+                                const float *grad_norm, const float *state, long state_len)
 {
     bnx_net_spec spec = lstm_spec(kind, 2, 5, 1, 4, 3);
     bnx_net net;
@@ -48,6 +48,15 @@ static void against_torch_input(const char *kind, int blank, const float *params
     memcpy(net.params, params, sizeof(float) * (size_t)num_params);
     const float *x = input(blank);
     test_step_matches(kind, &net, N, x, lstm_labels, logits, loss, grads);
+    /* every gradient relative to its own size, the small ones too */
+    test_close_rel("gradients (relative)", net.grads, grads, num_params, 2e-3, 1e-6);
+    for (int layer = 1; grad_norm && layer <= 2; layer++) {
+        /* ||dL/dh_t|| of each layer, step by step: time_gradients.csv's */
+        float got[4];
+        for (int t = 0; t < 4; t++)
+            got[t] = (float)bnx_net_lstm(&net, layer)->grad_norm[t];
+        test_close_rel("grad_norm", got, grad_norm + (layer - 1) * 4, 4, 1e-4, 1e-7);
+    }
     ck_assert_int_eq(bnx_net_state_len(&net), state_len);
     if (state) {
         float saved[LSTM_BATCH_STATE];
@@ -61,7 +70,7 @@ static void against_torch(const char *kind, const float *params, int num_params,
                           const float *logits, float loss, const float *grads, const float *state,
                           long state_len)
 {
-    against_torch_input(kind, 0, params, num_params, logits, loss, grads, state, state_len);
+    against_torch_input(kind, 0, params, num_params, logits, loss, grads, NULL, state, state_len);
 }
 
 START_TEST(lstm_matches_pytorch_nn_lstm)
@@ -73,15 +82,16 @@ END_TEST
 
 START_TEST(ln_lstm_matches_pytorch)
 {
-    against_torch("layer", lstm_layer_params, LSTM_LAYER_PARAMS, lstm_layer_logits,
-                  lstm_layer_loss, lstm_layer_grads, NULL, 0);
+    against_torch_input("layer", 0, lstm_layer_params, LSTM_LAYER_PARAMS, lstm_layer_logits,
+                        lstm_layer_loss, lstm_layer_grads, lstm_layer_grad_norm, NULL, 0);
 }
 END_TEST
 
 START_TEST(bn_lstm_matches_pytorch)
 {
-    against_torch("batch", lstm_batch_params, LSTM_BATCH_PARAMS, lstm_batch_logits,
-                  lstm_batch_loss, lstm_batch_grads, lstm_batch_state, LSTM_BATCH_STATE);
+    against_torch_input("batch", 0, lstm_batch_params, LSTM_BATCH_PARAMS, lstm_batch_logits,
+                        lstm_batch_loss, lstm_batch_grads, lstm_batch_grad_norm, lstm_batch_state,
+                        LSTM_BATCH_STATE);
 }
 END_TEST
 
@@ -92,9 +102,10 @@ END_TEST
 START_TEST(lstm_blank_first_row_matches_pytorch_float64)
 {
     against_torch_input("layer", 1, lstm_layer_params, LSTM_LAYER_PARAMS, lstm_layer_blank_logits,
-                        lstm_layer_blank_loss, lstm_layer_blank_grads, NULL, 0);
+                        lstm_layer_blank_loss, lstm_layer_blank_grads, NULL, NULL, 0);
     against_torch_input("batch", 1, lstm_batch_params, LSTM_BATCH_PARAMS, lstm_batch_blank_logits,
-                        lstm_batch_blank_loss, lstm_batch_blank_grads, NULL, LSTM_BATCH_STATE);
+                        lstm_batch_blank_loss, lstm_batch_blank_grads, NULL, NULL,
+                        LSTM_BATCH_STATE);
 }
 END_TEST
 

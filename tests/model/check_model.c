@@ -50,7 +50,7 @@ START_TEST(table_is_well_formed)
         ck_assert_int_eq(bnx_model_find(ops->name), k);
         ck_assert_msg(ops->title && strlen(ops->title) > 10, "%s: no title", ops->name);
         ck_assert_msg(ops->layout != NULL, "%s: no layout function", ops->name);
-        ck_assert_msg((ops->traits & ~(unsigned)(BNX_MODEL_FLAT_INPUT | BNX_MODEL_MAPS)) == 0,
+        ck_assert_msg((ops->traits & ~(unsigned)(BNX_MODEL_FLAT_INPUT | BNX_MODEL_MAPS | BNX_MODEL_LARGE)) == 0,
                       "%s: unknown traits %#x", ops->name, ops->traits);
         ck_assert_msg((ops->traits & BNX_MODEL_FLAT_INPUT) == 0 || (ops->traits & BNX_MODEL_MAPS) == 0,
                       "%s: a flat input and maps", ops->name);
@@ -79,6 +79,8 @@ START_TEST(table_is_well_formed)
     ck_assert_int_ge(bnx_model_find(bnx_config_key_default(bnx_config_key_index("model"))), 0);
     bnx_model_names(names, sizeof names, ", ", BNX_MODEL_MAPS);
     ck_assert_str_eq(names, "cnn, resnet, plain");
+    bnx_model_names(names, sizeof names, ", ", BNX_MODEL_LARGE);
+    ck_assert_str_eq(names, "cnn, resnet, plain, lstm");
     bnx_model_names(names, sizeof names, ", ", BNX_MODEL_FLAT_INPUT | BNX_MODEL_MAPS);
     ck_assert_str_eq(names, "");
     /* the value stored is the row, and reads back as its name */
