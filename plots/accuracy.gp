@@ -25,7 +25,7 @@
 #   ends       number of variants whose curve ends because a seed diverged;
 #              for J = 1..ends, endkJ (the variant's K), endxJ and endyJ
 #              (the last point drawn) put a cross there  (default: 0)
-#   xlabel     x axis label                     (default: "training step (SGD steps)")
+#   xlabel     x axis label                     (default: "training step (updates)")
 #   xmax       x axis end                       (default: autoscale)
 #   ymin, ymax y axis range, fractions          (default: autoscale)
 #   width, height   size in pixels (pdf: pixels/96 inches) (default: 900, 600)
@@ -36,7 +36,7 @@ metric = "test_accuracy"
 if (!exists("outfile")) outfile = "accuracy.png"
 if (!exists("term")) term = "pngcairo"
 if (!exists("title")) title = "Test accuracy"
-if (!exists("xlabel")) xlabel = "training step (SGD steps)"
+if (!exists("xlabel")) xlabel = "training step (updates)"
 width = exists("width") ? int(width) : 900
 height = exists("height") ? int(height) : 600
 

@@ -116,7 +116,7 @@ set mytics 2
 set style line 100 lc rgb "#e0e0e0" lw 0.8 dt solid
 set grid xtics ytics ls 100, ls 100 back
 set border 3 lw 1
-set xlabel "training step (SGD steps)"
+set xlabel "training step (updates)"
 # One legend for all panels, in a strip along the bottom (drawn last).
 set key off
 

@@ -26,7 +26,7 @@
 #   ends       number of variants whose curve ends because a seed diverged;
 #              for J = 1..ends, endkJ (the variant's K), endxJ and endyJ
 #              (the last point drawn) put a cross there  (default: 0)
-#   xlabel     x axis label                     (default: "training step (SGD steps)")
+#   xlabel     x axis label                     (default: "training step (updates)")
 #   ylabel     y axis label       (default: "training loss (cross-entropy, nats; log scale)")
 #   xmax       x axis end                       (default: autoscale)
 #   ymin, ymax the range to show, > 0; the axis extends a little beyond it,
@@ -39,7 +39,7 @@ metric = "train_loss"
 if (!exists("outfile")) outfile = "loss.png"
 if (!exists("term")) term = "pngcairo"
 if (!exists("title")) title = "Training loss"
-if (!exists("xlabel")) xlabel = "training step (SGD steps)"
+if (!exists("xlabel")) xlabel = "training step (updates)"
 width = exists("width") ? int(width) : 900
 height = exists("height") ? int(height) : 600
 

@@ -203,10 +203,10 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
         if (ri.mse && metric != BNX_METRIC_TEST_ACCURACY)
             bnx_chart_vars_add(&vs, "ylabel", "training loss (mean squared error; log scale)");
         if (ri.batch_size > 0)
-            bnx_chart_vars_addf(&vs, "xlabel", "training step (SGD steps, one mini-batch of %ld "
-                                "examples each)", ri.batch_size);
+            bnx_chart_vars_addf(&vs, "xlabel", "training step (one update per mini-batch of %ld "
+                                "examples)", ri.batch_size);
         else
-            bnx_chart_vars_add(&vs, "xlabel", "training step (SGD steps, one mini-batch each)");
+            bnx_chart_vars_add(&vs, "xlabel", "training step (one update per mini-batch)");
         rc = bnx_chart_output(run_dir, ri.experiment, c->name, o->format, res, err);
     }
     if (rc == BNX_OK)
@@ -378,7 +378,7 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
         /* two legend columns fit 900 px */
         bnx_chart_vars_addf(&vs, "keycols", "%d", drawn > 1 && longest <= 40 ? 2 : 1);
         bnx_chart_vars_add(&vs, "xlabel",
-                           strcmp(xkind, "step") == 0    ? "training step (SGD steps)"
+                           strcmp(xkind, "step") == 0    ? "training step (updates)"
                            : strcmp(xkind, "epoch") == 0 ? "epoch (passes over the training set)"
                                                          : "training examples seen");
         bnx_chart_vars_addf(&vs, "ylabel", "%s (metrics.csv)%s", ycol, logy ? ", log scale" : "");

@@ -506,7 +506,7 @@ START_TEST(accuracy_reads_curves_csv_mean_and_band_per_variant)
     ck_var(s, "title1", "Without BN (final 0.8500)");
     ck_var(s, "title2", "With BN (final 0.9500)");
     ck_var(s, "title", "A tiny run");
-    ck_var(s, "xlabel", "training step (SGD steps, one mini-batch of 50 examples each)");
+    ck_var(s, "xlabel", "training step (one update per mini-batch of 50 examples)");
     ck_var(s, "xmax", "300");
     ck_var(s, "ends", "0");
     /* y from the lowest mean after 10% of training (0.57, down to 0.05's:
