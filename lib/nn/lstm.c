@@ -190,36 +190,29 @@ void bnx_lstm_init(bnx_lstm *cell, float forget_bias, float gamma_init, bnx_rng 
 
 /* ---- forward ---- */
 
-/* out (n, g) += u + v: u (n, g) rows of their own when u_rows, else one
- * row (g) added to every row, as v (g) is. */
+/* out (n, g) += u + v: u (n, g), v one row (g) added to every row. */
 BNX_KERNEL
-static void add_rows(int n, int g, const float *u, int u_rows, const float *v, float *out)
+static void add_rows(int n, int g, const float *u, const float *v, float *out)
 {
     for (int i = 0; i < n; i++) {
         float *r = out + (size_t)i * g;
-        const float *ui = u_rows ? u + (size_t)i * g : u;
+        const float *ui = u + (size_t)i * g;
         for (int j = 0; j < g; j++)
             r[j] += ui[j] + v[j];
     }
 }
 
-/* sum (g) += the n rows of d (n, g), in row order. */
+/* The gates' nonlinearities in place on a (n, 4H), after adding the bias
+ * row b (4H) unless it is NULL, and the cell, c = f * cprev + i * g
+ * (cprev NULL: 0). */
 BNX_KERNEL
-static void sum_rows(int n, int g, const float *d, float *sum)
-{
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < g; j++)
-            sum[j] += d[(size_t)i * g + j];
-}
-
-/* The gates' nonlinearities in place on a (n, 4H) and the cell,
- * c = f * cprev + i * g (cprev NULL: 0). */
-BNX_KERNEL
-static void gates_forward(int n, int H, float *a, const float *cprev, float *c)
+static void gates_forward(int n, int H, float *a, const float *b, const float *cprev, float *c)
 {
     const int G = 4 * H;
     for (int i = 0; i < n; i++) {
         float *row = a + (size_t)i * G, *ci = c + (size_t)i * H;
+        for (int j = 0; b && j < G; j++)
+            row[j] += b[j];
         for (int j = 0; j < 2 * H; j++)
             row[j] = bnx_sigmoidf(row[j]);
         for (int j = 2 * H; j < 3 * H; j++)
@@ -249,11 +242,11 @@ static void output_forward(int n, int H, const float *a, const float *cn, float 
 }
 
 /* Backward through h = o * tanh(cn) at one step: dh = dy + drec (the
- * recurrent part, overwritten with dh), da's o part, and dct =
- * dL/d(cn).  Returns sum dh^2. */
+ * recurrent part, overwritten with dh), da's o part (added over the rows to
+ * db's o part too), and dct = dL/d(cn).  Returns sum dh^2. */
 BNX_KERNEL
 static double output_backward(int n, int H, const float *a, const float *tc, const float *dy,
-                              float *dh, float *da, float *dct)
+                              float *dh, float *da, float *dct, float *db)
 {
     double total = 0.0;
     for (int i = 0; i < n; i++) {
@@ -268,6 +261,8 @@ static double output_backward(int n, int H, const float *a, const float *tc, con
             dao[j] = d * tc[k] * o[j] * (1.0f - o[j]);
             dct[k] = d * o[j] * (1.0f - tc[k] * tc[k]);
         }
+        for (int j = 0; j < H; j++)
+            db[3 * H + j] += dao[j];
         for (int l = 0; l < 8; l++)
             total += lanes[l];
     }
@@ -275,11 +270,11 @@ static double output_backward(int n, int H, const float *a, const float *tc, con
 }
 
 /* Backward through the gates and the cell at one step: dc = dcarry + dct
- * (dcarry becomes dc * f, the gradient to step t - 1), da's i, f, g
- * parts. */
+ * (dcarry becomes dc * f, the gradient to step t - 1), da's i, f, g parts
+ * (added over the rows to db's too). */
 BNX_KERNEL
 static void gates_backward(int n, int H, const float *a, const float *cprev, const float *dct,
-                           float *dcarry, float *da)
+                           float *dcarry, float *da, float *db)
 {
     const int G = 4 * H;
     for (int i = 0; i < n; i++) {
@@ -295,6 +290,8 @@ static void gates_backward(int n, int H, const float *a, const float *cprev, con
             dai[2 * H + j] = dc * ig * (1.0f - gg * gg);
             dcarry[k] = dc * fg;
         }
+        for (int j = 0; j < 3 * H; j++)
+            db[j] += dai[j];
     }
 }
 
@@ -407,8 +404,9 @@ void bnx_lstm_forward(bnx_lstm *cell, int n, const float *x, float *y, unsigned 
      * straight into the gates, with both biases */
     bnx_sgemm(0, 1, T * n, G, F, 1.0f, x, F, cell->w_ih, F, 0.0f,
               cell->norm ? cell->xp : cell->gates, G);
-    if (!cell->norm)
-        add_rows(T * n, G, cell->b_ih, 0, cell->b_hh, cell->gates);
+    float *bsum = cell->scratch; /* none: b_ih + b_hh, added in gates_forward */
+    for (int j = 0; !cell->norm && j < G; j++)
+        bsum[j] = cell->b_ih[j] + cell->b_hh[j];
     for (int t = 0; t < T; t++) {
         float *a = cell->gates + t * rows, *xp = cell->xp + t * rows;
         const float *hprev = t > 0 ? y + (t - 1) * hrows : NULL;
@@ -424,10 +422,11 @@ void bnx_lstm_forward(bnx_lstm *cell, int n, const float *x, float *y, unsigned 
             /* normalised in place is not allowed (y never aliases x): the
              * result goes to xp's row block, whose input is no longer needed */
             site_forward(cell, BNX_LSTM_SITE_H, t, n, cell->hterm, xp, step_flags);
-            add_rows(n, G, xp, 1, cell->bias ? cell->bias : cell->zero, a);
+            add_rows(n, G, xp, cell->bias, a);
         }
         float *c = cell->c + t * hrows;
-        gates_forward(n, H, a, t > 0 ? cell->c + (t - 1) * hrows : NULL, c);
+        gates_forward(n, H, a, cell->norm ? NULL : bsum, t > 0 ? cell->c + (t - 1) * hrows : NULL,
+                      c);
         const float *cn = c;
         if (cell->norm) {
             site_forward(cell, BNX_LSTM_SITE_C, t, n, c, cell->cn, step_flags);
@@ -451,8 +450,8 @@ void bnx_lstm_backward(bnx_lstm *cell, int n, const float *x, const float *y, co
         if (cell->beta[site] != cell->zero)
             memset(cell->dbeta[site], 0, sizeof(float) * (size_t)site_units(cell, site));
     }
-    if (cell->bias)
-        memset(cell->dbias, 0, sizeof(float) * (size_t)G);
+    float *db = cell->norm ? cell->dbias : cell->db_ih; /* the gates' bias, summed as we go */
+    memset(db, 0, sizeof(float) * (size_t)G);
     memset(cell->dh, 0, sizeof(float) * hrows); /* from step T: none */
     memset(cell->dc, 0, sizeof(float) * hrows);
     for (int t = T - 1; t >= 0; t--) {
@@ -461,13 +460,11 @@ void bnx_lstm_backward(bnx_lstm *cell, int n, const float *x, const float *y, co
         const float *dyt = dy + t * hrows;
         float *da = cell->da + t * rows, *dct = cell->cn;
         /* dh = dL/dy_t + the recurrent part (in cell->dh); dL/d(N_c(c_t)) */
-        cell->grad_norm[t] = sqrt(output_backward(n, H, a, tc, dyt, cell->dh, da, dct));
+        cell->grad_norm[t] = sqrt(output_backward(n, H, a, tc, dyt, cell->dh, da, dct, db));
         if (cell->norm)
             site_backward(cell, BNX_LSTM_SITE_C, t, n, dct, dct);
-        gates_backward(n, H, a, cprev, dct, cell->dc, da);
+        gates_backward(n, H, a, cprev, dct, cell->dc, da, db);
         if (cell->norm) {
-            if (cell->bias)
-                sum_rows(n, G, da, cell->dbias);
             site_backward(cell, BNX_LSTM_SITE_X, t, n, da, cell->dxp + t * rows);
             site_backward(cell, BNX_LSTM_SITE_H, t, n, da, da);
         }
@@ -481,11 +478,8 @@ void bnx_lstm_backward(bnx_lstm *cell, int n, const float *x, const float *y, co
     else
         memset(cell->dw_hh, 0, sizeof(float) * (size_t)G * H);
     bnx_sgemm(1, 0, G, F, T * n, 1.0f, dxp, G, x, F, 0.0f, cell->dw_ih, F);
-    if (!cell->norm) {
-        memset(cell->db_ih, 0, sizeof(float) * (size_t)G);
-        sum_rows(T * n, G, cell->da, cell->db_ih);
+    if (!cell->norm)
         memcpy(cell->db_hh, cell->db_ih, sizeof(float) * (size_t)G);
-    }
     if (dx)
         bnx_sgemm(0, 0, T * n, F, G, 1.0f, dxp, G, cell->w_ih, F, 0.0f, dx, F);
 }
