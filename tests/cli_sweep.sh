@@ -224,5 +224,25 @@ cp "$tmp/initsweep.ini" "$tmp/-x.ini"
 expect_fail "a PATH.ini whose name is not path-safe" "the experiment's name.*must be" $BNEXP run "$tmp/-x.ini" --dry-run
 expect_fail "--dry-run with --resume" "not with --resume" $BNEXP run fig1 --dry-run --resume
 
+# tables as wide as their longest value: a long grid point name does not
+# shift the columns after it (the seed column ends where its header does)
+cat >"$tmp/widths.ini" <<'INI'
+[experiment]
+description = column widths
+steps = 1
+[variant.a-long-name]
+[grid]
+lr = 0.1, 0.05
+norm_placement = before, after
+activation = sigmoid, relu
+INI
+if out=$($BNEXP run "$tmp/widths.ini" --dry-run 2>&1) &&
+   awk '/^variant/ { end = index($0, "seed") + 3; next }
+        /^estimated/ { end = 0 }
+        end && NF > 3 { n++; if (substr($0, end, 1) != "1" || substr($0, end + 1, 1) != " ") bad = 1 }
+        END { exit !(n == 8 && !bad) }' <<<"$out"; then
+    ok "--dry-run's table: every seed under its header, whatever the grid point names"
+else fail "--dry-run's table columns" "$out"; fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
