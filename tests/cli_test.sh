@@ -422,6 +422,14 @@ expect_fail "unknown key" "unknown key 'leraning_rate'" $BNEXP run fig1 --set le
 expect_fail "a misspelled key: did you mean" "unknown key 'hiden_units'; did you mean 'hidden_units'?" \
     $BNEXP run fig1 --set hiden_units=3 --out "$tmp/x"
 expect_fail "a misspelled experiment: did you mean" "no experiment 'fgi1'; did you mean 'fig1'?" $BNEXP run fgi1
+expect_fail "a misspelled value: did you mean" "'bach' is not one of none|batch.*; did you mean 'batch'?" \
+    $BNEXP run fig1 --set norm=bach --dry-run
+expect_fail "a misspelled network type: did you mean" "did you mean 'lstm'?" \
+    $BNEXP run fig1 --set model=lstn --dry-run
+expect_fail "a value nothing is close to: no guess" "'xyzzy' is not one of [a-z_|]*\$" \
+    $BNEXP run fig1 --set activation=xyzzy --dry-run
+expect_exit "a misspelled chart: did you mean" 2 "unknown chart 'acuracy'; did you mean 'accuracy'?" \
+    $BNEXP plot acuracy
 expect_fail "a missing experiment file, named by its path" \
     "cannot read experiment file $tmp/none.ini: No such file or directory" $BNEXP run "$tmp/none.ini"
 expect_fail "batch 0" "batch_size: 0 is out of range" $BNEXP run fig1 --set batch_size=0 --out "$tmp/x"

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "analysis/chart.h"
+#include "core/suggest.h"
 
 int cli_plot_draw(int argc, char **argv, char *outfile, size_t outsize)
 {
@@ -54,8 +55,15 @@ int cli_plot_draw(int argc, char **argv, char *outfile, size_t outsize)
         return cli_error(2, "plot: one chart of one experiment at a time (got '%s', '%s' and "
                             "'%s')", argv[optind], argv[optind + 1], argv[optind + 2]);
     const bnx_chart *c = bnx_chart_find(argv[optind]);
-    if (!c)
-        return cli_error(2, "plot: unknown chart '%s' (expected %s)", argv[optind], names);
+    if (!c) {
+        const char *known[64];
+        int count = 0;
+        for (int k = 0; k < bnx_chart_count() && count < 64; k++)
+            known[count++] = bnx_chart_at(k)->name;
+        const char *near = bnx_suggest(argv[optind], known, count);
+        return cli_error(2, "plot: unknown chart '%s'%s%s%s (expected %s)", argv[optind],
+                         near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", names);
+    }
     o.experiment = argc - optind == 2 ? argv[optind + 1] : NULL;
     o.num_runs = nruns;
     bnx_error err = {0};

@@ -169,6 +169,28 @@ static const struct key *find_key(const char *name)
 }
 
 /* Index of `value` in "a|b|c", or -1. */
+/* "; did you mean 'X'?" for the entry of "a|b|c" closest to value
+ * (core/suggest.h), into buf[size], or "" when none is close. */
+static const char *near_choice(const char *choices, const char *value, char *buf, size_t size)
+{
+    char copy[512];
+    const char *names[64];
+    int count = 0;
+    snprintf(copy, sizeof copy, "%s", choices ? choices : "");
+    for (char *p = copy, *bar; *p && count < 64; p = bar + 1) {
+        names[count++] = p;
+        if (!(bar = strchr(p, '|')))
+            break;
+        *bar = '\0';
+    }
+    const char *near = bnx_suggest(value, names, count);
+    if (near)
+        snprintf(buf, size, "; did you mean '%s'?", near);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
 static int choice_index(const char *choices, const char *value)
 {
     int index = 0;
@@ -314,8 +336,10 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
         return BNX_OK;
     case K_ENUM: {
         int index = choice_index(k->choices, value);
+        char near[128];
         if (index < 0)
-            return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not one of %s", key, value, k->choices);
+            return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not one of %s%s", key, value,
+                            k->choices, near_choice(k->choices, value, near, sizeof near));
         *(int *)field = index;
         return BNX_OK;
     }
@@ -333,10 +357,11 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
             *(int *)field = index;
             return BNX_OK;
         }
-        char names[256];
-        return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not one of %s%s%s", key, value,
-                        k->choices ? k->choices : "", k->choices ? "|" : "",
-                        bnx_norm_names(names, sizeof names));
+        char names[256], all[300], near[128];
+        snprintf(all, sizeof all, "%s%s%s", k->choices ? k->choices : "", k->choices ? "|" : "",
+                 bnx_norm_names(names, sizeof names));
+        return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not one of %s%s", key, value, all,
+                        near_choice(all, value, near, sizeof near));
     }
     case K_INTLIST:
         return parse_list(cfg, k, value, err);
@@ -357,11 +382,13 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
     }
     case K_MODEL: {
         int index = bnx_model_find(value);
-        char names[256];
-        if (index < 0)
+        char names[256], near[128];
+        if (index < 0) {
+            bnx_model_names(names, sizeof names, "|", 0);
             return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a network type (expected one of "
-                            "%s; bnexp list shows what each builds)", key, value,
-                            bnx_model_names(names, sizeof names, "|", 0));
+                            "%s; bnexp list shows what each builds)%s", key, value, names,
+                            near_choice(names, value, near, sizeof near));
+        }
         *(int *)field = index;
         return BNX_OK;
     }
