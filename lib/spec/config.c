@@ -376,7 +376,7 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
             chunk = strtol(value + 7, &end, 10);
         if (chunk < 0 || (end && *end) || (end && (chunk < k->min || chunk > k->max)))
             return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not rows, pixels or chunks:K (K an "
-                            "integer %g to %g)", key, value, k->min, k->max);
+                            "integer %.0f to %.0f)", key, value, k->min, k->max);
         *(int *)field = (int)chunk;
         return BNX_OK;
     }
@@ -711,7 +711,8 @@ void bnx_config_key_allowed(int i, char *buf, size_t size)
 {
     const struct key *k = &keys[i];
     char lo[32], hi[32], names[512];
-    int integer = k->type == K_INT || k->type == K_LONG || k->type == K_INTLIST;
+    int integer = k->type == K_INT || k->type == K_LONG || k->type == K_INTLIST ||
+                  k->type == K_SEQUENCE;
     range_number(lo, sizeof lo, k->min, integer);
     range_number(hi, sizeof hi, k->max, integer);
     const char *or_word = k->choices ? k->choices : "";
