@@ -184,8 +184,9 @@ END_TEST
 /* Recurrent BN's statistics.  per_step: step t's running_mean after one
  * training forward (from 0, momentum 0.1) is 0.1 times step t's mini-batch
  * mean; shared: every step holds one running_mean, 0.1 times the mean of
- * the steps' mini-batch means, so the average of per_step's; and both
- * give the same training-mode output. */
+ * the steps' mini-batch means, so the average of per_step's, and one
+ * running_var, 0.9 + 0.1 times the unbiased variance of all N*T values;
+ * and both give the same training-mode output. */
 START_TEST(recurrent_bn_shared_statistics)
 {
     static bnx_net per, shared;
@@ -206,15 +207,26 @@ START_TEST(recurrent_bn_shared_statistics)
     for (int site = 0; site < BNX_LSTM_SITES; site++) {
         int units = site == BNX_LSTM_SITE_C ? 5 : 20;
         for (int j = 0; j < units; j++) {
-            double avg = 0.0;
-            for (int t = 0; t < 4; t++)
-                avg += ((float *)bnx_norm_buffer_named(&pc->norms[site * 4 + t],
-                                                       "running_mean"))[j] / 4.0;
+            double avg = 0.0, mm = 0.0, vv = 0.0;
             for (int t = 0; t < 4; t++) {
-                float got = ((float *)bnx_norm_buffer_named(&sc->norms[site * 4 + t],
-                                                            "running_mean"))[j];
+                const bnx_norm_layer *l = &pc->norms[site * 4 + t];
+                double m = ((float *)bnx_norm_buffer_named(l, "batch_mean"))[j];
+                avg += ((float *)bnx_norm_buffer_named(l, "running_mean"))[j] / 4.0;
+                mm += m * m / 4.0;
+                vv += ((float *)bnx_norm_buffer_named(l, "batch_var"))[j] / 4.0;
+            }
+            /* the variance of all N*T values: the steps' mean variance plus the
+               variance of their means (10 * avg is their mean), unbiased over N*T */
+            double pooled = vv + (mm - 100.0 * avg * avg);
+            double want_var = 0.9 + 0.1 * pooled * (4.0 * N) / (4.0 * N - 1);
+            for (int t = 0; t < 4; t++) {
+                const bnx_norm_layer *l = &sc->norms[site * 4 + t];
+                float got = ((float *)bnx_norm_buffer_named(l, "running_mean"))[j];
+                float var = ((float *)bnx_norm_buffer_named(l, "running_var"))[j];
                 ck_assert_msg(fabs(got - avg) < 1e-6, "site %d unit %d step %d: %g, want %g",
                               site, j, t, got, avg);
+                ck_assert_msg(fabs(var - want_var) < 1e-5, "site %d unit %d step %d: var %g, "
+                              "want %g", site, j, t, var, want_var);
             }
         }
     }
@@ -260,6 +272,62 @@ START_TEST(lstm_init)
 }
 END_TEST
 
+/* Algorithm 2 through an LSTM: per step, after one mini-batch each step's
+ * pop_mean is that step's batch mean; shared, every step holds the mean of
+ * the per-step ones, and its pop_var the pooled variance (the mean of the
+ * steps' plus the variance of their means), which population-mode
+ * inference then uses. */
+START_TEST(lstm_population_statistics)
+{
+    static bnx_net per, shared;
+    bnx_net_spec spec = lstm_spec("batch", 1, 5, 1, 4, 3);
+    ck_assert_int_eq(bnx_net_create(&per, &spec, N, NULL), BNX_OK);
+    spec.rnn_stats = BNX_RNN_STATS_SHARED;
+    ck_assert_int_eq(bnx_net_create(&shared, &spec, N, NULL), BNX_OK);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 4, 0);
+    bnx_net_init(&per, BNX_INIT_XAVIER_UNIFORM, 0.0f, &rng);
+    memcpy(shared.params, per.params, sizeof(float) * (size_t)per.num_params);
+    bnx_net *nets[] = {&per, &shared};
+    for (int k = 0; k < 2; k++) {
+        bnx_net_population_begin(nets[k]);
+        bnx_net_forward(nets[k], N, lstm_x, BNX_FWD_BATCH_STATS);
+        bnx_net_population_accumulate(nets[k], N);
+        bnx_net_population_end(nets[k]);
+    }
+    const bnx_lstm *pc = bnx_net_lstm(&per, 1), *sc = bnx_net_lstm(&shared, 1);
+    for (int site = 0; site < BNX_LSTM_SITES; site++)
+        for (int j = 0; j < (site == BNX_LSTM_SITE_C ? 5 : 20); j++) {
+            double sm = 0, smm = 0, sv = 0;
+            for (int t = 0; t < 4; t++) {
+                const bnx_norm_layer *l = &pc->norms[site * 4 + t];
+                float m = ((float *)bnx_norm_buffer_named(l, "pop_mean"))[j];
+                float unbias = (float)N / (N - 1);
+                ck_assert_float_eq_tol(m, ((float *)bnx_norm_buffer_named(l, "batch_mean"))[j], 1e-6);
+                ck_assert_float_eq_tol(((float *)bnx_norm_buffer_named(l, "pop_var"))[j],
+                                       ((float *)bnx_norm_buffer_named(l, "batch_var"))[j] * unbias,
+                                       1e-6);
+                sm += m, smm += (double)m * m;
+                sv += ((float *)bnx_norm_buffer_named(l, "pop_var"))[j];
+            }
+            double mu = sm / 4, var = sv / 4 + (smm / 4 - mu * mu);
+            for (int t = 0; t < 4; t++) {
+                const bnx_norm_layer *l = &sc->norms[site * 4 + t];
+                ck_assert_float_eq_tol(((float *)bnx_norm_buffer_named(l, "pop_mean"))[j], mu, 1e-6);
+                ck_assert_float_eq_tol(((float *)bnx_norm_buffer_named(l, "pop_var"))[j], var,
+                                       1e-6 * (1 + var));
+            }
+        }
+    /* population-mode inference reads them: the two networks now differ */
+    float logits[N * CLASSES];
+    memcpy(logits, bnx_net_forward(&per, N, lstm_x, BNX_FWD_POPULATION), sizeof logits);
+    ck_assert_int_ne(memcmp(logits, bnx_net_forward(&shared, N, lstm_x, BNX_FWD_POPULATION),
+                            sizeof logits), 0);
+    bnx_net_destroy(&per);
+    bnx_net_destroy(&shared);
+}
+END_TEST
+
 static Suite *suite_lstm(void)
 {
     Suite *s = suite_create("lstm");
@@ -273,6 +341,7 @@ static Suite *suite_lstm(void)
     tcase_add_test(tc, lstm_refusals);
     tcase_add_test(tc, sequence_permutation);
     tcase_add_test(tc, recurrent_bn_shared_statistics);
+    tcase_add_test(tc, lstm_population_statistics);
     suite_add_tcase(s, tc);
     return s;
 }
