@@ -1,6 +1,7 @@
 #include "nn/lstm.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn/fastmath.h"
@@ -141,6 +142,7 @@ void bnx_lstm_buffers(bnx_lstm *cell, bnx_lstm_buffer_fn fn, void *ctx)
                     fn(ctx, l ? &l->buf[b] : &unused,
                        bnx_norm_buffer_len(buf, site_units(cell, site), 1, cell->max_batch),
                        buf->wide ? sizeof(double) : sizeof(float));
+                    free(unused); /* allocated only if the array's allocation failed */
                 }
             }
         fn(ctx, (void **)&cell->dxp, t * n * g, sizeof(float));

@@ -154,8 +154,9 @@ void bnx_lstm_bind(bnx_lstm *cell, float *params, float *grads);
 /* The cell's buffers, one call of fn each: where the pointer goes, its
  * element count and size; the norm instances' array first, then each
  * instance's declared buffers (nn/norm.h), then the cell's own.  With
- * norms still NULL (counting, not allocating), the instances' buffers are
- * reported with a slot that is thrown away. */
+ * norms still NULL (counting, not allocating; or its allocation failed),
+ * the instances' buffers are reported with a slot that is freed and thrown
+ * away. */
 typedef void (*bnx_lstm_buffer_fn)(void *ctx, void **slot, size_t count, size_t size);
 void bnx_lstm_buffers(bnx_lstm *cell, bnx_lstm_buffer_fn fn, void *ctx);
 
