@@ -6,6 +6,8 @@
 #                      script may define its own instead, after sourcing this)
 #   expect_exit NAME STATUS PATTERN CMD...   CMD exits with STATUS and says PATTERN
 #   same_run_csvs A B  every CSV of run directory A equals B's (wall_time_s aside)
+#   killed_resumes WHAT REF DIR SPEC INI [ARGS...]   a run of INI ARGS killed at the
+#                      failpoint SPEC into DIR, resumed, has REF's CSVs
 passed=0
 failed=0
 skipped=0
@@ -42,4 +44,16 @@ same_run_csvs() {
     done
     [ "$(cd "$a" && ls */seed-*/*.csv | sort)" = "$(cd "$b" && ls */seed-*/*.csv | sort)" ] || bad+=" (other files)"
     [ -z "$bad" ] || { echo "differ:$bad"; return 1; }
+}
+# killed_resumes WHAT REF DIR SPEC INI [ARGS...]: `bnexp run INI ARGS --out
+# DIR` killed at the failpoint SPEC (BNEXP_FAILPOINT), then `bnexp run INI
+# --resume DIR --jobs 2`, must leave run REF's CSVs (same_run_csvs);
+# WHAT ends the check's name.
+killed_resumes() {
+    local what=$1 ref=$2 dir=$3 spec=$4 ini=$5 out d
+    shift 5
+    BNEXP_FAILPOINT=$spec $BNEXP run "$ini" "$@" --out "$dir" >/dev/null 2>&1
+    if out=$($BNEXP run "$ini" --resume "$dir" --jobs 2 2>&1) && d=$(same_run_csvs "$ref" "$dir"); then
+        ok "killed at $spec, resumed: $what"
+    else fail "killed at $spec, resumed: $what" "$out ${d:-}"; fi
 }

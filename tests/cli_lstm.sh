@@ -105,12 +105,8 @@ else fail "threads = 2 writes the CSVs of threads = 1" "$out ${d:-}"; fi
 
 # killed at a fixed write, then resumed: every CSV as the uninterrupted run's
 for spec in checkpoint.write:kill:3 csv.append:kill:11; do
-    dir=$tmp/${spec%%:*}
-    BNEXP_FAILPOINT=$spec $BNEXP run "${args[@]}" --out "$dir" >/dev/null 2>&1
-    if out=$($BNEXP run "$tmp/lstm.ini" --resume "$dir" --jobs 2 2>&1) &&
-       d=$(same_run_csvs "$tmp/ref" "$dir"); then
-        ok "killed at $spec, resumed: the uninterrupted run's CSVs (Adam's moments, per-step statistics)"
-    else fail "killed at $spec, resumed" "$out ${d:-}"; fi
+    killed_resumes "the uninterrupted run's CSVs (Adam's moments, per-step statistics)" \
+        "$tmp/ref" "$tmp/${spec%%:*}" "$spec" "${args[@]}"
 done
 
 if out=$($BNEXP eval --run "$tmp/ref" --variant bn --stats batch --batch-size 2 2>&1) &&

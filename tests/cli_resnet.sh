@@ -81,12 +81,8 @@ else fail "augment = crop_flip changes what the network is trained on"; fi
 
 # killed at a fixed write, then resumed: every CSV as the uninterrupted run's
 for spec in checkpoint.write:kill:2 csv.append:kill:9; do
-    dir=$tmp/${spec%%:*}
-    BNEXP_FAILPOINT=$spec $BNEXP run "${args[@]}" --out "$dir" >/dev/null 2>&1
-    if out=$($BNEXP run "$tmp/resnet.ini" --resume "$dir" --jobs 2 2>&1) &&
-       d=$(same_run_csvs "$tmp/ref" "$dir"); then
-        ok "killed at $spec, resumed: the uninterrupted run's CSVs (augmentation included)"
-    else fail "killed at $spec, resumed" "$out ${d:-}"; fi
+    killed_resumes "the uninterrupted run's CSVs (augmentation included)" \
+        "$tmp/ref" "$tmp/${spec%%:*}" "$spec" "${args[@]}"
 done
 
 if out=$($BNEXP eval --run "$tmp/ref" --variant resnet --stats batch --batch-size 1 2>&1) &&

@@ -181,6 +181,21 @@ START_TEST(sequence_permutation)
 }
 END_TEST
 
+/* A one-layer BN-LSTM of 5 units with rnn_stats = per_step into per and
+ * its twin with shared statistics into shared, at the same parameters
+ * (drawn from seed). */
+static void stats_pair(bnx_net *per, bnx_net *shared, uint64_t seed)
+{
+    bnx_net_spec spec = lstm_spec("batch", 1, 5, 1, 4, 3);
+    ck_assert_int_eq(bnx_net_create(per, &spec, N, NULL), BNX_OK);
+    spec.rnn_stats = BNX_RNN_STATS_SHARED;
+    ck_assert_int_eq(bnx_net_create(shared, &spec, N, NULL), BNX_OK);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, seed, 0);
+    bnx_net_init(per, BNX_INIT_XAVIER_UNIFORM, 0.0f, &rng);
+    memcpy(shared->params, per->params, sizeof(float) * (size_t)per->num_params);
+}
+
 /* Recurrent BN's statistics.  per_step: step t's running_mean after one
  * training forward (from 0, momentum 0.1) is 0.1 times step t's mini-batch
  * mean; shared: every step holds one running_mean, 0.1 times the mean of
@@ -190,14 +205,7 @@ END_TEST
 START_TEST(recurrent_bn_shared_statistics)
 {
     static bnx_net per, shared;
-    bnx_net_spec spec = lstm_spec("batch", 1, 5, 1, 4, 3);
-    ck_assert_int_eq(bnx_net_create(&per, &spec, N, NULL), BNX_OK);
-    spec.rnn_stats = BNX_RNN_STATS_SHARED;
-    ck_assert_int_eq(bnx_net_create(&shared, &spec, N, NULL), BNX_OK);
-    bnx_rng rng;
-    bnx_rng_seed(&rng, 3, 0);
-    bnx_net_init(&per, BNX_INIT_XAVIER_UNIFORM, 0.0f, &rng);
-    memcpy(shared.params, per.params, sizeof(float) * (size_t)per.num_params);
+    stats_pair(&per, &shared, 3);
     const float *a = bnx_net_forward(&per, N, lstm_x, BNX_FWD_TRAIN);
     float logits[N * CLASSES];
     memcpy(logits, a, sizeof logits);
@@ -280,14 +288,7 @@ END_TEST
 START_TEST(lstm_population_statistics)
 {
     static bnx_net per, shared;
-    bnx_net_spec spec = lstm_spec("batch", 1, 5, 1, 4, 3);
-    ck_assert_int_eq(bnx_net_create(&per, &spec, N, NULL), BNX_OK);
-    spec.rnn_stats = BNX_RNN_STATS_SHARED;
-    ck_assert_int_eq(bnx_net_create(&shared, &spec, N, NULL), BNX_OK);
-    bnx_rng rng;
-    bnx_rng_seed(&rng, 4, 0);
-    bnx_net_init(&per, BNX_INIT_XAVIER_UNIFORM, 0.0f, &rng);
-    memcpy(shared.params, per.params, sizeof(float) * (size_t)per.num_params);
+    stats_pair(&per, &shared, 4);
     bnx_net *nets[] = {&per, &shared};
     for (int k = 0; k < 2; k++) {
         bnx_net_population_begin(nets[k]);
