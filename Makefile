@@ -65,7 +65,16 @@ build/tests/check_main.o build-asan/tests/check_main.o: \
 build/libbnexp.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
-bnexp: $(CMD_OBJ) build/libbnexp.a
+# The help texts: docs/man/bnexp-NAME.txt, one source per command's --help
+# and man page, compiled in as a table (cmd/bnexp/cli.h, cli_help_texts).
+HELP_TXT := $(sort $(wildcard docs/man/*.txt))
+build/gen/help.c: $(HELP_TXT) scripts/embed-help.sh
+	@mkdir -p $(dir $@)
+	./scripts/embed-help.sh $@ $(HELP_TXT)
+build/gen/help.o: build/gen/help.c cmd/bnexp/cli.h
+	$(CC) $(CFLAGS) -Icmd/bnexp -c $< -o $@
+
+bnexp: $(CMD_OBJ) build/gen/help.o build/libbnexp.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/check_bnexp: $(TEST_OBJ) build/libbnexp.a

