@@ -29,6 +29,10 @@
 #   xmax       x axis end                       (default: autoscale)
 #   ymin, ymax y axis range, fractions          (default: autoscale)
 #   width, height   size in pixels (pdf: pixels/96 inches) (default: 900, 600)
+#   keyheight  pixels added to height for the legend's rows  (default: 0)
+#   colourK, dashK, nkey, keytitleJ, keycolourJ, keydashJ, keycols, keyrows:
+#              the lines' styles and the legend, as plots/lines.gp says
+#   plotsdir   the folder of lines.gp, which draws the lines (default: plots)
 
 if (!exists("file") || !exists("n")) { print "accuracy.gp: set file (curves.csv), n and variant1..variantN"; exit status 1 }
 n = int(n)
@@ -38,7 +42,7 @@ if (!exists("term")) term = "pngcairo"
 if (!exists("title")) title = "Test accuracy"
 if (!exists("xlabel")) xlabel = "training step (updates)"
 width = exists("width") ? int(width) : 900
-height = exists("height") ? int(height) : 600
+height = (exists("height") ? int(height) : 600) + (exists("keyheight") ? int(keyheight) : 0)
 
 ends = exists("ends") ? int(ends) : 0
 variant(k) = value(sprintf("variant%d", k))
@@ -106,33 +110,5 @@ if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 c
 if (sub2) { set label 903 subtitle2 at screen 0.5, screen 1 offset 0, char (-2.8 - 1.2 * sub1) center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
 set xlabel xlabel
 set ylabel "test accuracy (fraction of test images correct)"
-# The legend goes below the axes, in rows of up to two entries, so that it
-# never hides a curve.
-keycols = n + (ends > 0) < 2 ? 1 : 2
-keyrows = (n + (ends > 0) + keycols - 1) / keycols
-set key below center horizontal Left reverse box samplen 3 spacing 1.2 width 2 maxcols keycols maxrows keyrows
-set bmargin 4.5 + 1.25 * keyrows
-
-# One colour per variant (Without BN blue, With BN red, then others).
-array colour[8] = ["#1f5fbf", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-colourof(k) = colour[(k - 1) % 8 + 1]
-set style fill transparent solid 0.18 noborder
-
-# Bands first (min to max over seeds), then the mean lines over them, then a
-# cross where a curve ends because a seed diverged.
-# (gnuplot evaluates the options of an empty iteration once: hence the guards)
-endk(j) = exists(sprintf("endk%d", j)) ? int(value(sprintf("endk%d", j))) : 1
-endx(j) = exists(sprintf("endx%d", j)) ? real(value(sprintf("endx%d", j))) : NaN
-endy(j) = exists(sprintf("endy%d", j)) ? real(value(sprintf("endy%d", j))) : NaN
-bands = 'for [k=1:n] file using (seeds(k) > 1 ? x(k) : NaN):(column("min")):(column("max")) with filledcurves lc rgb colourof(k) notitle'
-lines = 'for [k=1:n] file using (x(k)):(column("mean")) with lines lw 2 lc rgb colourof(k) title label(k)'
-crosses = 'for [j=1:ends] "+" using (endx(j)):(endy(j)) every ::0::0 with points pt 2 ps 2.2 lw 2.5 lc rgb colourof(endk(j)) notitle'
-crosskey = 'keyentry with points pt 2 ps 1.5 lw 2 lc rgb "#333333" title "curve ends: a seed diverged there"'
-# (an empty iteration still takes a legend slot, so the crosses are added
-# only when there are some)
-if (ends > 0) {
-    plot @bands, @lines, @crosses, @crosskey
-} else {
-    plot @bands, @lines
-}
-unset output
+if (!exists("plotsdir")) plotsdir = "plots"
+load plotsdir."/lines.gp"

@@ -12,9 +12,10 @@
 #   n          number of variants, 1 or more                    (required)
 #   variantK, seedsK, titleK, scaleK   variant K = 1..n         (variantK required)
 #   logy       "1": log scale on y                              (default: 0)
-#   keycols    legend columns, 1 or 2 (long entries need 1)     (default: 2)
+#   ymin, ymax the y axis's ends                                (default: autoscale)
 #   xlabel, ylabel, title, subtitle                             (default: none)
-#   outfile, term, width, height  as in accuracy.gp
+#   outfile, term, width, height, keyheight, plotsdir, and the lines'
+#              styles and legend: as in accuracy.gp
 
 if (!exists("file") || !exists("n") || !exists("metric")) { print "curve.gp: set file, metric, n and variant1..variantN"; exit status 1 }
 n = int(n)
@@ -26,11 +27,8 @@ if (!exists("ylabel")) ylabel = metric
 logy = exists("logy") ? int(logy) : 0
 width = exists("width") ? int(width) : 900
 height = exists("height") ? int(height) : 600
-# The legend below the axes, in up to two columns; the chart grows taller
-# for a long one rather than squeezing the axes.
-keycols = exists("keycols") ? int(keycols) : (n < 2 ? 1 : 2)
-keyrows = (n + keycols - 1) / keycols
-if (keyrows > 3) { height = height + (keyrows - 3) * 24 }
+# The chart grows taller for a long legend rather than squeezing the axes.
+height = height + (exists("keyheight") ? int(keyheight) : 0)
 variant(k) = value(sprintf("variant%d", k))
 seeds(k) = exists(sprintf("seeds%d", k)) ? int(value(sprintf("seeds%d", k))) : 1
 scale(k) = exists(sprintf("scale%d", k)) ? real(value(sprintf("scale%d", k))) : 1.0
@@ -55,6 +53,9 @@ sel(k) = strcol("variant") eq variant(k) && strcol("metric") eq metric && column
 x(k) = sel(k) ? column("step") * scale(k) : NaN
 
 if (logy) { set logscale y 10; set format y "%g" }
+if (exists("ymin") && exists("ymax")) { ylo = real(ymin); yhi = real(ymax); set yrange [ylo:yhi] } else {
+    if (exists("ymin")) { set yrange [real(ymin):*] }
+    if (exists("ymax")) { set yrange [*:real(ymax)] } }
 set xtics out nomirror
 set ytics out nomirror
 set style line 100 lc rgb "#e0e0e0" lw 0.8 dt solid
@@ -73,12 +74,5 @@ set label 901 title at screen 0.5, screen 1 offset 0, char -1.3 center font spri
 if (sub1) { set label 902 subtitle at screen 0.5, screen 1 offset 0, char -2.8 center font sprintf("DejaVu Sans,%d", fs - 1) noenhanced textcolor rgb "#444444" }
 set xlabel xlabel
 set ylabel ylabel
-set key below center horizontal Left reverse box samplen 3 spacing 1.2 width 2 maxcols keycols maxrows keyrows
-set bmargin 4.5 + 1.25 * keyrows
-
-array colour[8] = ["#1f5fbf", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-colourof(k) = colour[(k - 1) % 8 + 1]   # and a dash pattern per 8 variants
-set style fill transparent solid 0.18 noborder
-plot for [k=1:n] file using (seeds(k) > 1 ? x(k) : NaN):(column("min")):(column("max")) with filledcurves lc rgb colourof(k) notitle, \
-     for [k=1:n] file using (x(k)):(column("mean")) with lines lw 2 lc rgb colourof(k) dt 1 + (k - 1) / 8 % 4 title label(k)
-unset output
+if (!exists("plotsdir")) plotsdir = "plots"
+load plotsdir."/lines.gp"

@@ -15,7 +15,8 @@
 #   titleK     legend entry of group K          (default: groupK)
 #   numeric    "1": x values are numbers, placed by value; else by position
 #              with nx labels xs1..xsN                          (default: 1)
-#   logx       "1": log scale on x (numeric, positive)          (default: 0)
+#   logx       "1": log scale on x (numeric, positive), ticks at the
+#              values xs1..xsN                                   (default: 0)
 #   xlabel, ylabel  axis labels                                 (required)
 #   ymin, ymax      y range                                     (default: autoscale)
 #   ydiv       y of group 1's diverged crosses (inside the range) (default: ymin)
@@ -76,6 +77,14 @@ if (!numeric) {
 } else {
     set xtics out nomirror
     set offsets graph 0.04, graph 0.04, 0, 0
+}
+# A log axis has its ticks at the swept values themselves (0.1 has a label,
+# not only the powers of the base).
+if (logx && numeric) {
+    nx = int(nx)
+    set xtics () out nomirror
+    do for [i=1:nx] { set xtics add (value(sprintf("xs%d", i)) real(value(sprintf("xs%d", i)))) }
+    unset mxtics
 }
 if (exists("ymin") && exists("ymax")) { set yrange [real(ymin):real(ymax)] }
 ydiv = exists("ydiv") ? real(ydiv) : (exists("ymin") ? real(ymin) : 0)

@@ -97,7 +97,7 @@ else
 fi
 md=$(cat "$work/runs/claims.md" 2>/dev/null)
 run=$(cd "$work/runs/tiny" 2>/dev/null && readlink latest)
-if grep -q "| 2 | BN ends above no BN, at every init | the test | \[tiny\](#tiny-better) | mlp | .* over 2 points | \*\*holds\*\* | written: no ISO date | \[chart\](tiny/$run/plots/tiny-sweep-init_std-by-norm.png) |" <<<"$md" &&
+if grep -q "| 2 | BN ends above no BN, at every init | the test | \[tiny\](#tiny-better) | mlp | .* over 2 points | \*\*holds\*\* | written: no ISO date | \[chart\](tiny/$run/plots/tiny-sweep-init_std-by-norm-logx.png) |" <<<"$md" &&
     grep -q "| 7 | accuracy above 1 | - | \[tiny\](#tiny-impossible) | mlp | 0\.[0-9]* \[[0-9.e-]*, [0-9.e-]*\], 2 seeds | \*\*does not hold\*\* | written: no ISO date | - |" <<<"$md" &&
     grep -q "| 10 | never run | - | \[later\](#later) | mlp | - | \*\*not run\*\* | - |" <<<"$md" &&
     ! grep -q "plain" <<<"$md"; then
@@ -105,7 +105,7 @@ if grep -q "| 2 | BN ends above no BN, at every init | the test | \[tiny\](#tiny
 else
     fail "claims.md rows" "$md"
 fi
-if out=$("$pngcheck" "$work/runs/tiny/$run/plots/tiny-sweep-init_std-by-norm.png" 900 600 2>&1); then
+if out=$("$pngcheck" "$work/runs/tiny/$run/plots/tiny-sweep-init_std-by-norm-logx.png" 900 600 2>&1); then
     ok "the rule's chart is a PNG"
 else
     fail "the rule's chart is a PNG" "$out"

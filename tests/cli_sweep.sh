@@ -79,7 +79,7 @@ if out=$($BNEXP plot accuracy --run "$run" 2>&1) && $pngcheck "$run/plots/initsw
     ok "curves.csv has the swept keys as columns; the accuracy chart of 8 variants renders"
 else fail "curves.csv swept columns" "$out $(head -n 3 "$run/curves.csv" 2>&1)"; fi
 if out=$($BNEXP plot sweep --run "$run" --x init_std --by norm --logx 2>&1) &&
-   [ "$out" = "$run/plots/initsweep-sweep-init_std-by-norm.png" ] && $pngcheck "$out" 900 600 &&
+   [ "$out" = "$run/plots/initsweep-sweep-init_std-by-norm-logx.png" ] && $pngcheck "$out" 900 600 &&
    python3 - "$run" <<'EOF2'
 import csv, statistics, sys
 run = sys.argv[1]
@@ -112,6 +112,23 @@ if out=$($BNEXP plot sweep --run "$run" --x init_std --by bn 2>&1) &&
    [ "$out" = "$run/plots/initsweep-sweep-init_std-by-norm.png" ]; then
     ok "plot sweep --by bn: the shorthand names the key norm"
 else fail "plot sweep --by bn" "$out"; fi
+# the options every chart takes, and what they refuse (exit 2)
+if out=$($BNEXP plot accuracy --run "$run" --variants 'bn-init-gaussian-*,no-bn-init-xavier_normal' \
+         -o "$tmp/some.svg" --title "Four of eight" --ymin 0 --ymax 1 --color-by init_std 2>&1) &&
+   [ "$out" = "$tmp/some.svg" ] && grep -q "<svg" "$tmp/some.svg" && grep -q "Four of eight" "$tmp/some.svg" &&
+   grep -q "bn-init-gaussian-init_std-0.1 (final" "$tmp/some.svg" &&
+   grep -q "no-bn-init-xavier_normal (final" "$tmp/some.svg" && ! grep -q "bn-init-xavier_normal (final" \
+   <<<"$(sed 's/no-bn-init-xavier_normal//' "$tmp/some.svg")"; then
+    ok "plot accuracy -o FILE.svg --variants GLOBS --title --ymin --ymax --color-by: an SVG of the chosen variants"
+else fail "plot accuracy with options" "$out"; fi
+expect_exit "plot --variants matching nothing" 2 "'zz-\*' matches no variant" \
+    $BNEXP plot accuracy --run "$run" --variants 'zz-*'
+expect_exit "plot --color-by a key the run lacks" 2 "did you mean 'init'" \
+    $BNEXP plot loss --run "$run" --color-by inti
+expect_exit "plot --ymin above --ymax" 2 "not below --ymax" \
+    $BNEXP plot accuracy --run "$run" --ymin 0.9 --ymax 0.1
+expect_exit "plot --ymin on a chart of panels" 2 "one-axis charts" \
+    $BNEXP plot activations --run "$run" --ymin 0
 expect_fail "plot sweep refuses an --x that is not swept" "--x lr: lr is not swept in this run.*the keys that vary: norm,init,init_std" \
     $BNEXP plot sweep --run "$run" --x lr
 expect_fail "plot sweep refuses --logx for values that are not numbers" "--logx: init takes values that are not numbers" \

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -19,23 +20,47 @@ int cli_plot_draw(int argc, char **argv, char *outfile, size_t outsize)
         {"by", required_argument, NULL, 'b'},
         {"logx", no_argument, NULL, 'l'},
         {"logy", no_argument, NULL, 'L'},
+        {"ymin", required_argument, NULL, 'm'},
+        {"ymax", required_argument, NULL, 'M'},
+        {"title", required_argument, NULL, 't'},
+        {"output", required_argument, NULL, 'o'},
+        {"variants", required_argument, NULL, 'v'},
+        {"color-by", required_argument, NULL, 'c'},
+        {"colour-by", required_argument, NULL, 'c'},
+        {"dash-by", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     bnx_chart_opts o = {.format = "png"};
     const char *run_opts[BNX_CHART_MAX_RUNS];
-    int nruns = 0;
+    int nruns = 0, format_given = 0;
     opterr = 0;
     optind = 0; /* full re-initialisation of getopt */
     int ch;
-    while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
         switch (ch) {
         case 'r':
             if (nruns == BNX_CHART_MAX_RUNS)
                 return cli_error(2, "plot: at most %d --run options", BNX_CHART_MAX_RUNS);
             run_opts[nruns++] = optarg;
             break;
-        case 'f': o.format = optarg; break;
+        case 'f': o.format = optarg; format_given = 1; break;
+        case 'm':
+        case 'M': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end)
+                return cli_error(2, "plot: --%s '%s': expected a number", ch == 'm' ? "ymin" :
+                                 "ymax", optarg);
+            *(ch == 'm' ? &o.ymin : &o.ymax) = v;
+            *(ch == 'm' ? &o.has_ymin : &o.has_ymax) = 1;
+            break;
+        }
+        case 't': o.title = optarg; break;
+        case 'o': o.outfile = optarg; break;
+        case 'v': o.variants = optarg; break;
+        case 'c': o.colour_by = optarg; break;
+        case 'd': o.dash_by = optarg; break;
         case 'x': o.x = optarg; break;
         case 'y': o.y = optarg; break;
         case 'b': o.by = optarg; break;
@@ -65,6 +90,11 @@ int cli_plot_draw(int argc, char **argv, char *outfile, size_t outsize)
                          near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", names);
     }
     o.experiment = argc - optind == 2 ? argv[optind + 1] : NULL;
+    /* -o FILE.svg: the format from the name, unless --format says it */
+    const char *dot = o.outfile ? strrchr(o.outfile, '.') : NULL;
+    if (dot && !format_given && (!strcmp(dot, ".png") || !strcmp(dot, ".svg") ||
+                                 !strcmp(dot, ".pdf")))
+        o.format = dot + 1;
     o.num_runs = nruns;
     bnx_error err = {0};
     if (bnx_chart_check(c, &o, &err))
@@ -93,7 +123,8 @@ int cli_plot_draw(int argc, char **argv, char *outfile, size_t outsize)
     }
     snprintf(outfile, outsize, "%s", res.outfile);
     bnx_chart_result_free(&res);
-    return rc ? cli_report(&err) : 0;
+    /* BNX_EINVAL: what was asked cannot be drawn (a usage error, 2) */
+    return !rc ? 0 : err.code == BNX_EINVAL ? cli_error(2, "%s", err.msg) : cli_report(&err);
 }
 
 int cmd_plot(int argc, char **argv)

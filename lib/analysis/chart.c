@@ -2,6 +2,7 @@
  * files chart_*.c (chart_draw.h lists them). */
 #include "analysis/chart.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,9 @@
 
 /* ---- the options each chart takes ---- */
 
-/* A chart of one run that takes no option but --format. */
-static int check_plain(const bnx_chart *c, const bnx_chart_opts *o, bnx_error *err)
+/* A chart of one run whose lines chart_style.h styles: --color-by,
+ * --dash-by, --ymin, --ymax and the options every chart takes. */
+static int check_lines(const bnx_chart *c, const bnx_chart_opts *o, bnx_error *err)
 {
     if (o->x || o->y || o->by || o->logx)
         return bnx_fail(err, BNX_EINVAL, "plot %s: --x, --y, --by and --logx are options of "
@@ -23,6 +25,20 @@ static int check_plain(const bnx_chart *c, const bnx_chart_opts *o, bnx_error *e
         return bnx_fail(err, BNX_EINVAL, "plot %s: one --run at a time (plot curve draws several "
                         "runs on one chart)", c->name);
     return BNX_OK;
+}
+
+/* A chart of panels, or of one run's lines that are not styled by key: the
+ * options every chart takes (--format, --title, -o, --variants). */
+static int check_plain(const bnx_chart *c, const bnx_chart_opts *o, bnx_error *err)
+{
+    if (o->has_ymin || o->has_ymax)
+        return bnx_fail(err, BNX_EINVAL, "plot %s: --ymin and --ymax are options of the "
+                        "one-axis charts (accuracy, loss, curve, sweep); %s's panels each "
+                        "take their range from their data", c->name, c->name);
+    if (o->colour_by || o->dash_by)
+        return bnx_fail(err, BNX_EINVAL, "plot %s: --color-by and --dash-by are options of "
+                        "accuracy, loss and curve", c->name);
+    return check_lines(c, o, err);
 }
 
 /* curve: --y COLUMN, --x step|epoch|examples, --logy, several runs. */
@@ -45,6 +61,10 @@ static int check_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_error *e
 {
     if (o->logy)
         return bnx_fail(err, BNX_EINVAL, "plot %s: --logy is an option of plot curve", c->name);
+    if (o->colour_by || o->dash_by)
+        return bnx_fail(err, BNX_EINVAL, "plot %s: --color-by and --dash-by are options of "
+                        "accuracy, loss and curve (sweep: --by KEY draws a line per value)",
+                        c->name);
     if (o->num_runs > 1)
         return bnx_fail(err, BNX_EINVAL, "plot %s: one --run at a time (plot curve draws several "
                         "runs on one chart)", c->name);
@@ -58,9 +78,9 @@ static int check_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_error *e
 
 static const bnx_chart charts[] = {
     {"accuracy", "test accuracy vs training step, every variant, mean and band over seeds "
-                 "(Figs. 1a, 2)", "metrics.csv", check_plain, bnx_chart_accuracy},
+                 "(Figs. 1a, 2)", "metrics.csv", check_lines, bnx_chart_accuracy},
     {"loss", "training loss vs training step on a log scale, mean and band over seeds",
-     "metrics.csv", check_plain, bnx_chart_loss},
+     "metrics.csv", check_lines, bnx_chart_loss},
     {"activations", "15th/50th/85th percentiles of a sigmoid input, without and with BN "
                     "(Fig. 1b,c)", "activations.csv", check_plain, bnx_chart_activations},
     {"histograms", "pre-activation histograms of every hidden layer over training, as heatmaps",
@@ -126,6 +146,14 @@ int bnx_chart_check(const bnx_chart *chart, const bnx_chart_opts *opts, bnx_erro
                         opts->format ? opts->format : "(none)");
     if (opts->num_runs < 0 || opts->num_runs > BNX_CHART_MAX_RUNS)
         return bnx_fail(err, BNX_EINVAL, "plot: at most %d --run options", BNX_CHART_MAX_RUNS);
+    if ((opts->has_ymin && !isfinite(opts->ymin)) || (opts->has_ymax && !isfinite(opts->ymax)))
+        return bnx_fail(err, BNX_EINVAL, "plot %s: --ymin and --ymax take finite numbers",
+                        chart->name);
+    if (opts->has_ymin && opts->has_ymax && !(opts->ymin < opts->ymax))
+        return bnx_fail(err, BNX_EINVAL, "plot %s: --ymin %g is not below --ymax %g", chart->name,
+                        opts->ymin, opts->ymax);
+    if (opts->outfile && !*opts->outfile)
+        return bnx_fail(err, BNX_EINVAL, "plot %s: -o: an empty file name", chart->name);
     return BNX_OK;
 }
 

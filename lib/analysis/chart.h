@@ -37,6 +37,19 @@ typedef struct bnx_chart_opts {
     const char *format;         /* "png", "svg" or "pdf" */
     const char *x, *y, *by;     /* --x, --y, --by, or NULL when not given */
     int logx, logy;             /* --logx, --logy */
+    int has_ymin, has_ymax;     /* --ymin, --ymax given: the y axis's ends are */
+    double ymin, ymax;          /* these (accuracy, loss, curve, sweep) instead of
+                                   the data's */
+    const char *title;          /* --title: the chart's title instead of the
+                                   experiment's description, or NULL */
+    const char *outfile;        /* -o: the file to write instead of
+                                   RUN/plots/EXPERIMENT-CHART.FORMAT, or NULL */
+    const char *variants;       /* --variants: comma-separated names or fnmatch(3)
+                                   globs; only the variants one matches are drawn
+                                   (NULL: every one) */
+    const char *colour_by, *dash_by; /* --color-by, --dash-by: the key a line's
+                                   colour and its dash follow (chart_style.h), or
+                                   NULL: chosen from the run's grid */
     int dry;                    /* 1: write the chart's CSV and return the
                                    gnuplot script in the result instead of
                                    running gnuplot (no image is written) */

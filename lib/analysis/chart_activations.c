@@ -171,7 +171,7 @@ int bnx_chart_activations(const bnx_chart *chart, const bnx_chart_opts *opts,
      * file name's experiment is from a manifest, as for them. */
     bnx_run run;
     bnx_chart_run_info ri;
-    int rc = bnx_chart_run_read(opts->runs[0], opts->experiment, &run, &ri, res, err);
+    int rc = bnx_chart_run_read(opts->runs[0], opts, &run, &ri, res, err);
     if (rc)
         return rc;
     rc = render_activations(chart, opts, &run, &ri, res, err);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis/chart_draw.h"
+#include "analysis/chart_style.h"
 #include "analysis/curves.h"
 #include "runs/manifest.h"
 
@@ -35,7 +36,7 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
     const char *run_dir = o->runs[0], *shown = o->shown[0] ? o->shown[0] : run_dir;
     bnx_run run;
     bnx_chart_run_info ri;
-    int rc = bnx_chart_run_read(run_dir, o->experiment, &run, &ri, res, err);
+    int rc = bnx_chart_run_read(run_dir, o, &run, &ri, res, err);
     if (rc)
         return rc;
 
@@ -47,25 +48,37 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
     }
 
     bnx_chart_vars vs = {0};
-    if ((rc = bnx_chart_vars_init(&vs, 7 * run.num_variants + 16, err))) {
+    if ((rc = bnx_chart_vars_init(&vs, 16 * run.num_variants + 32, err))) {
         bnx_chart_vars_free(&vs);
         bnx_run_free(&run);
         return rc;
     }
-    int drawn = 0, min_seeds = 0, max_seeds = 0, ends = 0;
+    int drawn = 0, min_seeds = 0, max_seeds = 0, ends = 0, longest = 0;
+    long most_points = 0;
     double xmax = 0, ylo = INFINITY, yhi = -INFINITY, yhi_early = -INFINITY;
     char skipped[1024] = "";
-    /* Pass 1: x range (the last step any variant draws). */
+    int *lines = calloc((size_t)run.num_variants + 1, sizeof *lines);
+    if (!lines)
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    /* Pass 1: x range (the last step any variant draws), and the most
+     * records a variant draws. */
     for (int v = 0; v < run.num_variants && rc == BNX_OK; v++) {
         bnx_step_stat *st;
         long count;
         if ((rc = bnx_run_step_stats(&run, v, metric, &st, &count, err)))
             break;
+        long points = 0;
         for (long i = 0; i < count; i++)
-            if (st[i].stat.n == st[i].seeds && st[i].step > xmax)
-                xmax = (double)st[i].step;
+            if (st[i].stat.n == st[i].seeds) {
+                points++;
+                xmax = st[i].step > xmax ? (double)st[i].step : xmax;
+            }
+        most_points = points > most_points ? points : most_points;
         free(st);
     }
+    /* The first 10% of training is left out of the y range only where
+     * there is a curve to see after it (20 records or more). */
+    int trim = most_points >= 20;
     /* Pass 2: per variant, its legend entry and the y range. */
     for (int v = 0; v < run.num_variants && rc == BNX_OK; v++) {
         bnx_step_stat *st;
@@ -94,7 +107,7 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
              * Accuracy, as in the paper (whose axis starts at 0.7): the mean
              * lines after the first 10% of training (a steep start, or one
              * bad seed's band, would squeeze every line into the top) and
-             * the bands' top.  Loss, on a log axis with room for the whole
+             * the bands' top; a short run (under 20 records) keeps them all.  Loss, on a log axis with room for the whole
              * descent: every band's bottom and the lowest seed's value at
              * every step, but the bands' top only after the first 10% (one
              * seed's transient spike to 1e30 would flatten the rest), and
@@ -104,7 +117,7 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
                 ylo = fmin(ylo, s->min);
                 yhi_early = fmax(yhi_early, s->min);
             }
-            if (st[i].step >= 0.1 * xmax) {
+            if (!trim || st[i].step >= 0.1 * xmax) {
                 if (metric == BNX_METRIC_TEST_ACCURACY)
                     ylo = fmin(ylo, s->mean);
                 yhi = fmax(yhi, s->max);
@@ -152,10 +165,14 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
         bnx_chart_vars_addf(&vs, name, "%d", seeds);
         snprintf(name, sizeof name, "title%d", drawn);
         bnx_chart_vars_add(&vs, name, label);
+        lines[drawn - 1] = v;
+        longest = (int)strlen(label) > longest ? (int)strlen(label) : longest;
     }
     if (rc == BNX_OK && drawn == 0)
         rc = bnx_fail(err, BNX_EFORMAT, "nothing to draw: no variant of %s has a finite %s "
                       "recorded by all its seeds", run_dir, bnx_metric_name(metric));
+    if (rc == BNX_OK)
+        rc = bnx_chart_lines_styled(&run, lines, drawn, o, ends > 0, longest, &vs, err);
     if (rc == BNX_OK) {
         bnx_chart_vars_add(&vs, "file", curves);
         bnx_chart_vars_addf(&vs, "n", "%d", drawn);
@@ -168,10 +185,20 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
             hi = hi > 1 ? 1 : hi;
             if (hi - lo < 0.05)
                 lo = hi - 0.05;
+            lo = o->has_ymin ? o->ymin : lo;
+            hi = o->has_ymax ? o->ymax : hi;
+            if (!(lo < hi))
+                rc = bnx_fail(err, BNX_EINVAL, "plot %s: the y axis would run from %g to %g "
+                              "(--ymin or --ymax beyond the data's other end)", c->name, lo, hi);
             bnx_chart_vars_addf(&vs, "ymin", "%.17g", lo);
             bnx_chart_vars_addf(&vs, "ymax", "%.17g", hi);
         } else if (ylo > 0 && isfinite(yhi_late(yhi, yhi_early))) {
             yhi = yhi_late(yhi, yhi_early);
+            ylo = o->has_ymin ? o->ymin : ylo;
+            yhi = o->has_ymax ? o->ymax : yhi;
+            if (!(ylo > 0 && ylo < yhi))
+                rc = bnx_fail(err, BNX_EINVAL, "plot %s: the log y axis would run from %g to %g "
+                              "(it needs 0 < --ymin < --ymax)", c->name, ylo, yhi);
             bnx_chart_vars_addf(&vs, "ymin", "%.17g", ylo);
             bnx_chart_vars_addf(&vs, "ymax", "%.17g", yhi);
         }
@@ -182,8 +209,8 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
         bnx_chart_vars_add(&vs, "title", ri.description[0] ? ri.description
                            : ri.experiment[0] ? ri.experiment : base);
         char sub[1400];
-        int len = snprintf(sub, sizeof sub, "%s%srun %s", ri.experiment,
-                           ri.experiment[0] ? ", " : "", base);
+        bnx_chart_run_line(&ri, base, sub, sizeof sub);
+        int len = (int)strlen(sub);
         if (max_seeds > 1 && min_seeds == max_seeds)
             len += snprintf(sub + len, sizeof sub - (size_t)len, "; line: mean over %d seeds, "
                             "shaded band: min to max over them", max_seeds);
@@ -193,6 +220,9 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
                             min_seeds, max_seeds);
         else
             len += snprintf(sub + len, sizeof sub - (size_t)len, "; one seed per variant");
+        if (o->variants && len < (int)sizeof sub)
+            len += snprintf(sub + len, sizeof sub - (size_t)len, "; only --variants %s",
+                            o->variants);
         if (skipped[0]) {
             char sub2[1400];
             snprintf(sub2, sizeof sub2, "not drawn (no %s that every seed recorded): %s", what,
@@ -207,12 +237,14 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
                                 "examples)", ri.batch_size);
         else
             bnx_chart_vars_add(&vs, "xlabel", "training step (one update per mini-batch)");
-        rc = bnx_chart_output(run_dir, ri.experiment, c->name, o->format, res, err);
+        if (rc == BNX_OK)
+            rc = bnx_chart_output(run_dir, ri.experiment, c->name, o->format, res, err);
     }
     if (rc == BNX_OK)
         rc = bnx_chart_draw(c->name, o, &vs, res, err);
     bnx_chart_vars_free(&vs);
     bnx_run_free(&run);
+    free(lines);
     return rc;
 }
 
@@ -280,6 +312,8 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
     for (; loaded < nruns && rc == BNX_OK; loaded++) {
         if ((rc = bnx_run_read(runs[loaded], BNX_RUN_DIRS, &r[loaded], err)))
             break;
+        if ((rc = bnx_chart_run_select(&r[loaded], o->variants, err)))
+            break;
         bnx_chart_warn_partial(&r[loaded], res);
         if (r[loaded].num_variants > 4096)
             rc = bnx_fail(err, BNX_EINVAL, "%s: more than 4096 variants", runs[loaded]);
@@ -326,8 +360,11 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
     if (rc == BNX_OK)
         rc = bnx_curves_write_metric(&all, BNX_METRIC_COLUMN, ycol, data, err);
     bnx_chart_vars vs = {0};
+    int *lines = NULL;
     if (rc == BNX_OK)
-        rc = bnx_chart_vars_init(&vs, 5 * all.num_variants + 16, err);
+        rc = bnx_chart_vars_init(&vs, 12 * all.num_variants + 32, err);
+    if (rc == BNX_OK && !(lines = calloc((size_t)all.num_variants + 1, sizeof *lines)))
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
     int drawn = 0, max_seeds = 0, longest = 0;
     for (int v = 0; rc == BNX_OK && v < all.num_variants; v++) {
         bnx_step_stat *st;
@@ -364,10 +401,14 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
         snprintf(name, sizeof name, "title%d", drawn);
         bnx_chart_vars_add(&vs, name, label);
         longest = (int)strlen(label) > longest ? (int)strlen(label) : longest;
+        lines[drawn - 1] = v;
     }
     if (rc == BNX_OK && drawn == 0)
         rc = bnx_fail(err, BNX_EFORMAT, "nothing to draw: no variant has a finite %s recorded by "
                       "all its seeds", ycol);
+    if (rc == BNX_OK) /* one run: styled by its keys; several: a colour a line */
+        rc = bnx_chart_lines_styled(nruns == 1 ? &r[0] : &all, lines, drawn, o, 0, longest, &vs,
+                                    err);
     if (rc == BNX_OK) {
         bnx_chart_run_info ri;
         bnx_chart_run_info_read(&r[0], NULL, &ri);
@@ -375,8 +416,6 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
         bnx_chart_vars_add(&vs, "metric", ycol);
         bnx_chart_vars_addf(&vs, "n", "%d", drawn);
         bnx_chart_vars_addf(&vs, "logy", "%d", logy);
-        /* two legend columns fit 900 px */
-        bnx_chart_vars_addf(&vs, "keycols", "%d", drawn > 1 && longest <= 40 ? 2 : 1);
         bnx_chart_vars_add(&vs, "xlabel",
                            strcmp(xkind, "step") == 0    ? "training step (updates)"
                            : strcmp(xkind, "epoch") == 0 ? "epoch (passes over the training set)"
@@ -400,6 +439,7 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
     if (rc == BNX_OK)
         rc = bnx_chart_draw("curve", o, &vs, res, err);
     bnx_chart_vars_free(&vs);
+    free(lines);
     free(all.variants);
     free(all.trials);
     free(xs);

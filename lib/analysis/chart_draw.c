@@ -7,8 +7,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include <fnmatch.h>
+
 #include "core/paths.h"
+#include "core/suggest.h"
 #include "runs/manifest.h"
+#include "spec/plan.h"
 
 int bnx_chart_vars_init(bnx_chart_vars *vs, int cap, bnx_error *err)
 {
@@ -79,6 +83,11 @@ void bnx_chart_run_info_read(const bnx_run *run, const char *experiment_arg,
             ri->mse &= strcmp(m.loss, "mse") == 0;
         }
     }
+    bnx_plan plan;
+    bnx_error ignored;
+    if (bnx_run_plan_read(run->dir, "", &plan, &ignored) == BNX_OK)
+        snprintf(ri->overrides, sizeof ri->overrides, "%s", plan.overrides);
+    bnx_plan_free(&plan);
     ri->fig1_pair = run->num_variants == 2 && bnx_run_variant(run, "baseline") >= 0 &&
                     bnx_run_variant(run, "bn") >= 0;
     if (!ri->experiment[0] && experiment_arg)
@@ -101,14 +110,69 @@ void bnx_chart_warn_partial(const bnx_run *run, bnx_chart_result *res)
     }
 }
 
-int bnx_chart_run_read(const char *run_dir, const char *experiment_arg, bnx_run *run,
+int bnx_chart_run_select(bnx_run *run, const char *patterns, bnx_error *err)
+{
+    if (!patterns)
+        return BNX_OK;
+    /* every pattern must match something */
+    for (const char *p = patterns; *p;) {
+        size_t n = strcspn(p, ",");
+        char glob[256];
+        snprintf(glob, sizeof glob, "%.*s", (int)(n < 255 ? n : 255), p);
+        int hit = 0;
+        for (int v = 0; v < run->num_variants && !hit; v++)
+            hit = fnmatch(glob, run->variants[v], 0) == 0;
+        if (!hit) {
+            const char **names = calloc((size_t)run->num_variants + 1, sizeof *names);
+            for (int v = 0; names && v < run->num_variants; v++)
+                names[v] = run->variants[v];
+            const char *near = names ? bnx_suggest(glob, names, run->num_variants) : NULL;
+            bnx_fail(err, BNX_EINVAL, "--variants: '%s' matches no variant of %s%s%s%s (bnexp "
+                     "status lists them; globs as in the shell: 'mlp-lr-*')", glob, run->dir,
+                     near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+            free(names);
+            return BNX_EINVAL;
+        }
+        p += n + (p[n] == ',');
+    }
+    int kept_v = 0, kept_t = 0;
+    for (int v = 0; v < run->num_variants; v++) {
+        if (!bnx_globs_match(patterns, run->variants[v]))
+            continue;
+        if (kept_v != v) {
+            memcpy(run->variants[kept_v], run->variants[v], sizeof run->variants[0]);
+            for (int k = 0; k < run->num_swept; k++)
+                memcpy(run->swept_values[kept_v * run->num_swept + k],
+                       run->swept_values[v * run->num_swept + k], sizeof run->swept_values[0]);
+        }
+        kept_v++;
+    }
+    for (int i = 0; i < run->num_trials; i++) {
+        if (!bnx_globs_match(patterns, run->trials[i].variant)) {
+            bnx_curve_free(&run->trials[i]);
+            continue;
+        }
+        if (kept_t != i)
+            run->trials[kept_t] = run->trials[i];
+        kept_t++;
+    }
+    run->num_variants = kept_v;
+    run->num_trials = kept_t;
+    return BNX_OK;
+}
+
+int bnx_chart_run_read(const char *run_dir, const bnx_chart_opts *opts, bnx_run *run,
                        bnx_chart_run_info *ri, bnx_chart_result *res, bnx_error *err)
 {
     int rc = bnx_run_read(run_dir, BNX_RUN_DIRS, run, err);
-    if (rc)
+    if (rc == BNX_OK)
+        rc = bnx_chart_run_select(run, opts->variants, err);
+    if (rc) {
+        bnx_run_free(run);
         return rc;
+    }
     bnx_chart_warn_partial(run, res);
-    bnx_chart_run_info_read(run, experiment_arg, ri);
+    bnx_chart_run_info_read(run, opts->experiment, ri);
     return BNX_OK;
 }
 
@@ -119,6 +183,13 @@ const char *bnx_chart_variant_label(const char *variant, int fig1_pair)
     if (fig1_pair && strcmp(variant, "bn") == 0)
         return "With BN";
     return variant;
+}
+
+void bnx_chart_run_line(const bnx_chart_run_info *ri, const char *base, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%srun %s%s%s%s%s", ri->experiment, ri->experiment[0] ? ", " : "",
+             base, ri->dataset[0] ? " on " : "", ri->dataset, ri->overrides[0] ? ", with " : "",
+             ri->overrides);
 }
 
 const char *bnx_chart_base(const char *shown)
@@ -143,14 +214,31 @@ int bnx_chart_output(const char *run, const char *experiment, const char *chart,
     return bnx_mkdir_under(run, "plots", err);
 }
 
-int bnx_chart_draw(const char *template_name, const bnx_chart_opts *opts,
-                   const bnx_chart_vars *vs, bnx_chart_result *res, bnx_error *err)
+int bnx_chart_draw(const char *template_name, const bnx_chart_opts *opts, bnx_chart_vars *vs,
+                   bnx_chart_result *res, bnx_error *err)
 {
     char tmpl[4096], rel[64];
+    /* the options every chart takes, after (so instead of) what the chart set */
+    if (opts->title)
+        bnx_chart_vars_add(vs, "title", opts->title);
+    if (opts->has_ymin)
+        bnx_chart_vars_addf(vs, "ymin", "%.17g", opts->ymin);
+    if (opts->has_ymax)
+        bnx_chart_vars_addf(vs, "ymax", "%.17g", opts->ymax);
+    if (opts->outfile &&
+        (size_t)snprintf(res->outfile, sizeof res->outfile, "%s", opts->outfile) >=
+            sizeof res->outfile)
+        return bnx_fail(err, BNX_EINVAL, "-o: the file name is too long");
     snprintf(rel, sizeof rel, "plots/%s.gp", template_name);
     int rc = bnx_home_path(tmpl, sizeof tmpl, rel, err);
     if (rc)
         return rc;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", tmpl);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    bnx_chart_vars_add(vs, "plotsdir", slash ? dir : ".");
     if (opts->dry) {
         free(res->script);
         res->script = NULL;

@@ -14,6 +14,8 @@
  *                        (step_stats.csv): a recurrent network's time steps
  *   chart_sweep.c        sweep: a summary column against a swept key
  *
+ * (chart_style.h: the colours, dashes and legend of the line charts.)
+ *
  * For the family files only; the rest of bnexp uses chart.h. */
 #ifndef BNX_ANALYSIS_CHART_DRAW_H
 #define BNX_ANALYSIS_CHART_DRAW_H
@@ -65,11 +67,14 @@ typedef struct bnx_chart_run_info {
                                 paper writes it), or "" */
     int mse;               /* every trial's loss is the mean squared error (loss = mse) */
     int fig1_pair;         /* the variants are Fig. 1's: baseline and bn, no others */
+    char overrides[1024];  /* how the run departs from its experiment file
+                              (plan.json's "overrides": "--set steps=10"), or "" */
 } bnx_chart_run_info;
 
 /* Fill *ri for `run`: reads RUN/VARIANT/seed-K/manifest.json of each trial
- * (an unreadable one is passed over); experiment_arg (or NULL) is the
- * experiment when no manifest names one.  Never fails. */
+ * (an unreadable one is passed over) and RUN/plan.json's overrides (none
+ * without a readable plan); experiment_arg (or NULL) is the experiment when
+ * no manifest names one.  Never fails. */
 void bnx_chart_run_info_read(const bnx_run *run, const char *experiment_arg,
                              bnx_chart_run_info *ri);
 
@@ -79,17 +84,31 @@ void bnx_chart_run_info_read(const bnx_run *run, const char *experiment_arg,
  * record yet ("N trial(s) in RUN have no record yet and are left out"). */
 void bnx_chart_warn_partial(const bnx_run *run, bnx_chart_result *res);
 
+/* Keep only the variants of `run` (and their trials) whose name matches
+ * one of the comma-separated fnmatch(3) globs of `patterns` (bnexp plot
+ * --variants), in the run's order; NULL keeps every one.
+ * Errors: BNX_EINVAL for a pattern that matches no variant (the message
+ * names the closest); *run is then as it was. */
+int bnx_chart_run_select(bnx_run *run, const char *patterns, bnx_error *err);
+
 /* Read `run_dir` for a chart: bnx_run_read (BNX_RUN_DIRS) into *run (free
- * it with bnx_run_free), its warnings into res (bnx_chart_warn_partial),
- * and *ri (bnx_chart_run_info_read with experiment_arg).
- * Errors: as bnx_run_read (*run is then empty). */
-int bnx_chart_run_read(const char *run_dir, const char *experiment_arg, bnx_run *run,
+ * it with bnx_run_free), only opts->variants' (bnx_chart_run_select), its
+ * warnings into res (bnx_chart_warn_partial), and *ri
+ * (bnx_chart_run_info_read with opts->experiment).
+ * Errors: as bnx_run_read and bnx_chart_run_select (*run is then empty). */
+int bnx_chart_run_read(const char *run_dir, const bnx_chart_opts *opts, bnx_run *run,
                        bnx_chart_run_info *ri, bnx_chart_result *res, bnx_error *err);
 
 /* The legend or panel name of a variant: in a run of Fig. 1's pair
  * (fig1_pair) "Without BN" for baseline and "With BN" for bn, as the paper
  * writes them; otherwise the variant's name. */
 const char *bnx_chart_variant_label(const char *variant, int fig1_pair);
+
+/* What a subtitle says of the run, into buf[size]: "EXPERIMENT, run BASE
+ * on DATASET", then ", with OVERRIDES" when the run departs from its file
+ * (a --set may change what the file's description says). */
+void bnx_chart_run_line(const bnx_chart_run_info *ri, const char *base, char *buf,
+                        size_t size);
 
 /* The last path component of `shown` (the run's name in titles). */
 const char *bnx_chart_base(const char *shown);
@@ -106,10 +125,14 @@ int bnx_chart_output(const char *run, const char *experiment, const char *chart,
 
 /* Draw res->outfile from plots/TEMPLATE.gp (bnx_home_path) with the
  * variables in vs: bnx_plot_render, or with opts->dry bnx_plot_script into
- * res->script (nothing drawn).
- * Errors: as bnx_home_path, bnx_plot_render and bnx_plot_script. */
-int bnx_chart_draw(const char *template_name, const bnx_chart_opts *opts,
-                   const bnx_chart_vars *vs, bnx_chart_result *res, bnx_error *err);
+ * res->script (nothing drawn).  The options every chart takes are applied
+ * first: opts->title, ymin and ymax added to vs as "title", "ymin",
+ * "ymax" (after the chart's own, so they win), opts->outfile as
+ * res->outfile.
+ * Errors: BNX_EINVAL for an outfile too long; as bnx_home_path,
+ * bnx_plot_render and bnx_plot_script. */
+int bnx_chart_draw(const char *template_name, const bnx_chart_opts *opts, bnx_chart_vars *vs,
+                   bnx_chart_result *res, bnx_error *err);
 
 /* ---- the families' render functions (bnx_chart_render_fn) ----
  *

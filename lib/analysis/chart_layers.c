@@ -195,12 +195,13 @@ static void metric_run_free(struct metric_run *mr)
 /* Read every trial's values of mc's metrics (chart c's CSV) in run_dir
  * and reduce them over each variant's seeds; warnings go to res. */
 static int metric_run_read(const struct metric_chart *mc, const bnx_chart *c,
-                           const char *run_dir, struct metric_run *mr, bnx_chart_result *res,
-                           bnx_error *err)
+                           const bnx_chart_opts *o, struct metric_run *mr,
+                           bnx_chart_result *res, bnx_error *err)
 {
     memset(mr, 0, sizeof *mr);
     mr->chart = c;
-    if (bnx_chart_run_read(run_dir, NULL, &mr->run, &mr->ri, res, err))
+    const char *run_dir = o->runs[0];
+    if (bnx_chart_run_read(run_dir, o, &mr->run, &mr->ri, res, err))
         return err->code;
     int nv = mr->run.num_variants;
     if (nv > mc->max_variants)
@@ -291,7 +292,7 @@ static int render_layers(const struct metric_chart *mc, const bnx_chart *c,
     struct metric_run mr;
     bnx_strbuf sb = {0};
     bnx_chart_vars vs = {0};
-    int rc = metric_run_read(mc, c, o->runs[0], &mr, res, err);
+    int rc = metric_run_read(mc, c, o, &mr, res, err);
     if (rc == BNX_OK)
         rc = bnx_chart_vars_init(&vs, mc->max_variants + 2 * mc->num_metrics + 16, err);
     bnx_sb_printf(&sb, "panel,layer,step,mean,lo,hi,seeds\n");
@@ -333,7 +334,7 @@ int bnx_chart_landscape(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_r
     struct metric_run mr;
     bnx_strbuf sb = {0};
     bnx_chart_vars vs = {0};
-    int rc = metric_run_read(mc, c, o->runs[0], &mr, res, err);
+    int rc = metric_run_read(mc, c, o, &mr, res, err);
     if (rc == BNX_OK)
         rc = bnx_chart_vars_init(&vs, mc->max_variants + 16, err);
     bnx_sb_printf(&sb, "series,variant,step");

@@ -239,7 +239,7 @@ int bnx_chart_time_gradients(const bnx_chart *c, const bnx_chart_opts *o, bnx_ch
     const char *run_dir = o->runs[0], *shown = o->shown[0] ? o->shown[0] : run_dir;
     bnx_run run;
     bnx_chart_run_info ri;
-    int rc = bnx_chart_run_read(run_dir, NULL, &run, &ri, res, err);
+    int rc = bnx_chart_run_read(run_dir, o, &run, &ri, res, err);
     if (rc)
         return rc;
     int nv = run.num_variants;
@@ -517,7 +517,7 @@ int bnx_chart_step_stats(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_
     const char *run_dir = o->runs[0], *shown = o->shown[0] ? o->shown[0] : run_dir;
     bnx_run run;
     bnx_chart_run_info ri;
-    int rc = bnx_chart_run_read(run_dir, NULL, &run, &ri, res, err);
+    int rc = bnx_chart_run_read(run_dir, o, &run, &ri, res, err);
     if (rc)
         return rc;
     int nv = run.num_variants;

@@ -45,7 +45,7 @@ int bnx_chart_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_resul
     const char *run_dir = o->runs[0], *shown = o->shown[0] ? o->shown[0] : run_dir;
     const char *y = o->y ? o->y : "final_test_accuracy";
     bnx_sweep sw;
-    int rc = bnx_sweep_compute(run_dir, o->x, y, o->by, &sw, err);
+    int rc = bnx_sweep_compute(run_dir, o->x, y, o->by, o->variants, &sw, err);
     if (rc)
         return rc;
     if (o->logx && !sw.numeric)
@@ -83,7 +83,7 @@ int bnx_chart_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_resul
         bnx_chart_vars_addf(&vs, "numeric", "%d", sw.numeric);
         bnx_chart_vars_addf(&vs, "logx", "%d", o->logx);
         bnx_chart_vars_addf(&vs, "nx", "%d", sw.num_xs);
-        for (int k = 0; !sw.numeric && k < sw.num_xs; k++) {
+        for (int k = 0; (!sw.numeric || o->logx) && k < sw.num_xs; k++) {
             char name[32];
             snprintf(name, sizeof name, "xs%d", k + 1);
             bnx_chart_vars_add(&vs, name, sw.xs[k]);
@@ -115,7 +115,12 @@ int bnx_chart_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_resul
         else
             len += snprintf(sub + len, sizeof sub - (size_t)len, "%d to %d seeds",
                             min_n < 0 ? 0 : min_n, max_n);
-        snprintf(sub + len, sizeof sub - (size_t)len, ", error bar: \u00b1 1 sample sd");
+        if (max_n > 1)
+            len += snprintf(sub + len, sizeof sub - (size_t)len, ", error bar: \u00b1 1 sample sd");
+        else
+            len += snprintf(sub + len, sizeof sub - (size_t)len, " (no error bar)");
+        if (o->variants && len < (int)sizeof sub)
+            snprintf(sub + len, sizeof sub - (size_t)len, "; only --variants %s", o->variants);
         bnx_chart_vars_add(&vs, "subtitle", sub);
         if (diverged || unfinished) {
             char sub2[512];
@@ -127,9 +132,9 @@ int bnx_chart_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_resul
             bnx_chart_vars_add(&vs, "subtitle2", sub2);
         }
         char chart[1400];
-        snprintf(chart, sizeof chart, "%s-%s%s%s%s%s", c->name, sw.x, o->by ? "-by-" : "",
+        snprintf(chart, sizeof chart, "%s-%s%s%s%s%s%s", c->name, sw.x, o->by ? "-by-" : "",
                  o->by ? sw.by : "", strcmp(y, "final_test_accuracy") ? "-" : "",
-                 strcmp(y, "final_test_accuracy") ? y : "");
+                 strcmp(y, "final_test_accuracy") ? y : "", o->logx ? "-logx" : "");
         for (char *p = chart; *p; p++)
             *p = *p == ',' ? '_' : *p;
         rc = bnx_chart_output(run_dir, sw.experiment, chart, o->format, res, err);

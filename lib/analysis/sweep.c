@@ -1,5 +1,7 @@
 #include "analysis/sweep.h"
 
+#include "core/suggest.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -87,7 +89,7 @@ static const char *canonical_keys(const char *keys, char *out, size_t size)
 }
 
 int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char *by,
-                      bnx_sweep *sw, bnx_error *err)
+                      const char *variants, bnx_sweep *sw, bnx_error *err)
 {
     memset(sw, 0, sizeof *sw);
     char x_canon[64], by_canon[1024];
@@ -151,9 +153,15 @@ int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char 
         goto rows_out;
     }
     sw->numeric = 1;
+    int kept = 0;
     for (long r = 0; r < rows; r++) {
         const char *variant = bnx_csv_table_cell(&tab, r, iv);
         char *end;
+        if (variants && !bnx_globs_match(variants, variant)) {
+            gi[r] = xi[r] = -1; /* on no line */
+            continue;
+        }
+        kept++;
         long seed = strtol(bnx_csv_table_cell(&tab, r, is), &end, 10);
         const bnx_plan_trial *t = NULL;
         for (int i = 0; i < plan.num_trials && !t; i++)
@@ -193,6 +201,11 @@ int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char 
             (rc = bnx_csv_table_number(&tab, r, iy, &yv[r], err)))
             goto rows_out;
     }
+    if (kept == 0 && rows > 0) {
+        rc = bnx_fail(err, BNX_EINVAL, "--variants %s: no trial of %s matches", variants, path);
+        goto rows_out;
+    }
+    sw->num_trials = kept;
     if (!sw->numeric)
         for (int i = 0; i < sw->num_xs; i++)
             sw->xnum[i] = NAN;

@@ -40,9 +40,12 @@ typedef struct bnx_sweep {
  * a key that varies among the run's trials (the message lists those that
  * do), or is x twice, if y is not a numeric column of summary.csv (listing
  * them); BNX_EFORMAT for a summary row that is not in the plan or a y cell
- * that is not a number; as bnx_plan_read and bnx_csv_table_read; BNX_ENOMEM. */
+ * that is not a number; as bnx_plan_read and bnx_csv_table_read; BNX_ENOMEM.
+ * `variants` (NULL: every row): only the rows whose variant matches one of
+ * these comma-separated globs (core/suggest.h's bnx_globs_match); BNX_EINVAL
+ * when none does. */
 int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char *by,
-                      bnx_sweep *sw, bnx_error *err);
+                      const char *variants, bnx_sweep *sw, bnx_error *err);
 
 /* Write the sweep as the CSV
  *   group,x,x_index,trials,n,mean,sd,min,max,diverged,unfinished

@@ -1,3 +1,5 @@
+#include <fnmatch.h>
+#include <stdio.h>
 #include "core/suggest.h"
 
 #include <string.h>
@@ -41,4 +43,17 @@ const char *bnx_suggest(const char *name, const char *const *candidates, int cou
         }
     }
     return best >= 0 ? candidates[best] : NULL;
+}
+
+int bnx_globs_match(const char *globs, const char *name)
+{
+    for (const char *p = globs; *p;) {
+        size_t n = strcspn(p, ",");
+        char glob[256];
+        snprintf(glob, sizeof glob, "%.*s", (int)(n < 255 ? n : 255), p);
+        if (glob[0] && fnmatch(glob, name, 0) == 0)
+            return 1;
+        p += n + (p[n] == ',');
+    }
+    return 0;
 }

@@ -1,5 +1,6 @@
 /* "Did you mean ...?": the known name closest to a mistyped one, for the
- * messages that refuse an unknown key, experiment or command. */
+ * messages that refuse an unknown key, experiment or command; and names
+ * chosen by shell globs (bnexp plot --variants). */
 #ifndef BNX_CORE_SUGGEST_H
 #define BNX_CORE_SUGGEST_H
 
@@ -16,5 +17,10 @@ int bnx_edit_distance(const char *a, const char *b);
  * message suggests only a likely intent ("hiden_units" -> "hidden_units",
  * "fgi1" -> "fig1", "rn" -> "run").  NULL entries are skipped.  Cannot fail. */
 const char *bnx_suggest(const char *name, const char *const *candidates, int count);
+
+/* Does `name` match one of `globs`, comma-separated fnmatch(3) patterns
+ * ("mlp-lr-*,baseline"; empty patterns match nothing)?  1 or 0; a pattern
+ * over 255 bytes is cut there.  Cannot fail. */
+int bnx_globs_match(const char *globs, const char *name);
 
 #endif
