@@ -236,7 +236,19 @@ expect_fail "a backwards range is refused" "bad.ini:5: key init_std: .*not a ran
 bad '[grid]\nbogus = 1,2\n'
 expect_fail "an unknown grid key is refused" "bad.ini:5: unknown key 'bogus'" $BNEXP run "$tmp/bad.ini" --dry-run
 expect_fail "a malformed --grid is refused naming it" "--grid lr=0.1:1: key lr" $BNEXP run fig1 --grid lr=0.1:1 --dry-run
-expect_fail "a missing PATH.ini" "cannot read experiment file $tmp/none.ini: No such file" $BNEXP run "$tmp/none.ini" --dry-run
+expect_exit "a missing PATH.ini (a usage error: exit 2)" 2 "cannot read experiment file $tmp/none.ini: No such file" $BNEXP run "$tmp/none.ini" --dry-run
+expect_exit "an unknown key in the file exits 2, as from --set" 2 "bad.ini:5: unknown key 'bogus'" $BNEXP run "$tmp/bad.ini" --dry-run
+expect_exit "an unknown key from --set exits 2" 2 "did you mean 'hidden_units'" $BNEXP run fig1 --set hiden_units=3 --dry-run
+expect_exit "a misspelt experiment exits 2 with the closest" 2 "did you mean 'fig1'" $BNEXP run fgi1 --dry-run
+printf '[experiment]\nsteps = 1\n' >"$tmp/neither.ini"
+expect_exit "a file with neither a variant nor a grid" 2 "no \[variant.NAME\] section and no \[grid\]" $BNEXP run "$tmp/neither.ini" --dry-run
+# a grid alone: its points are the variants, named by their keys only
+printf '[experiment]\nsteps = 1\n[grid]\nlr = 0.1,1\nnorm = none,batch\n' >"$tmp/gridonly.ini"
+if out=$(cd "$work" && "$bnexp" run "$tmp/gridonly.ini" --dry-run 2>&1) &&
+   grep -q "4 trial(s), 4 variant(s)" <<<"$out" && grep -q "^lr-0.1-norm-none " <<<"$out" &&
+   grep -q "^lr-1-norm-batch " <<<"$out"; then
+    ok "a grid-only file: a variant a point, named lr-0.1-norm-none"
+else fail "a grid-only file" "$out"; fi
 cp "$tmp/initsweep.ini" "$tmp/-x.ini"
 expect_fail "a PATH.ini whose name is not path-safe" "the experiment's name.*must be" $BNEXP run "$tmp/-x.ini" --dry-run
 expect_fail "--dry-run with --resume" "not with --resume" $BNEXP run fig1 --dry-run --resume

@@ -397,9 +397,12 @@ static int make_plan(const run_args *a, bnx_spec *spec, bnx_plan *plan)
     snprintf(rel, sizeof rel, "experiments/%s.ini", a->name);
     if (a->ini)
         snprintf(path, sizeof path, "%s", a->ini);
+    /* a missing or malformed experiment file is a usage error (2), as a bad
+     * --set is; a read error or no memory a run-time one (1) */
     if ((!a->ini && bnx_home_path(path, sizeof path, rel, &err)) ||
         bnx_spec_load(path, a->name, spec, &err))
-        return cli_report(&err);
+        return err.code == BNX_EIO || err.code == BNX_ENOMEM ? cli_report(&err)
+                                                             : cli_error(2, "%s", err.msg);
     for (int i = 0; i < a->num_grids; i++)
         if (bnx_spec_grid(spec, a->grids[i], &err))
             return cli_error(2, "%s", err.msg);

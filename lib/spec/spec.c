@@ -523,7 +523,9 @@ int bnx_grid_point_name(const char *base, const char (*keys)[64], const char *co
     char name[512];
     size_t used = (size_t)snprintf(name, sizeof name, "%s", base);
     for (int i = 0; i < n && used < sizeof name; i++) {
-        used += (size_t)snprintf(name + used, sizeof name - used, "-%s-", keys[i]);
+        /* no variant (a grid-only file): the name starts with the first key */
+        used += (size_t)snprintf(name + used, sizeof name - used, "%s%s-", used ? "-" : "",
+                                 keys[i]);
         for (const char *c = values[i]; *c && used + 1 < sizeof name; c++) {
             char ch = *c >= 'A' && *c <= 'Z' ? (char)(*c - 'A' + 'a') : *c;
             if (ch == ',' || ch == ' ')
@@ -762,8 +764,11 @@ int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error 
         return BNX_EFORMAT;
     if (rc > 0)
         return bnx_fail(err, BNX_EFORMAT, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
-    if (spec->num_variants == 0)
-        return bnx_fail(err, BNX_EINVAL, "%s has no [variant.NAME] section", path);
+    if (spec->num_variants == 0 && spec->num_grids == 0)
+        return bnx_fail(err, BNX_EINVAL, "%s has no [variant.NAME] section and no [grid] "
+                        "(expected at least one of them)", path);
+    if (spec->num_variants == 0 && !append_variant(spec, "", err)) /* a grid's points alone */
+        return err ? err->code : BNX_ENOMEM;
     for (int g = 0; g < spec->num_grids; g++)
         if (spec->grids[g].num_axes == 0)
             return bnx_fail(err, BNX_EFORMAT, "%s:%d: [grid%s%s] has no key (expected KEY = "

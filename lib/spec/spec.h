@@ -21,7 +21,9 @@
  * is one value of a list key (conv_channels = [16,32],[32,64]); A:B:xF is
  * A, A*F, A*F^2, ... up to B (F > 1) and A:B:+S is A, A+S, ... up to B.
  * Each point is a variant named VARIANT-KEY-VALUE[-KEY-VALUE...]
- * (bnx_grid_point_name), e.g. bn-init_std-0.01.
+ * (bnx_grid_point_name), e.g. bn-init_std-0.01.  A file with a [grid] and
+ * no [variant.NAME] has the grid's points alone, each named
+ * KEY-VALUE[-KEY-VALUE...] (lr-0.1-norm-batch).
  *
  * Precedence: built-in defaults < [experiment] < [variant.NAME] < grid
  * point < --set.  --grid KEY=VALUES replaces the values of KEY in every
@@ -144,7 +146,7 @@ int bnx_grid_values(const char *key, const char *text, char (**values)[256], int
                     bnx_error *err);
 
 /* The name of a grid point: `base`, then "-KEY-VALUE" for each of the n
- * keys, each value written with lowercase letters, digits, '.', '_'
+ * keys (with base "", the first without its "-"), each value written with lowercase letters, digits, '.', '_'
  * (for ',' and spaces) and '-' only ('+' dropped), into buf[size].
  * Errors: BNX_EINVAL naming the name when it is not path-safe
  * (bnx_name_is_safe: too long, or a character that cannot be written). */

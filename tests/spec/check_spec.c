@@ -97,7 +97,7 @@ START_TEST(bad_values_rejected)
         {"[experiment]\nactivation = softplus\n[variant.a]\n", "sigmoid|relu"},
         {"[experiment]\n[variant.a]\nhidden_units = 100000\n", "out of range"},
         {"[experiment]\n[weird]\nsteps = 3\n", "unknown section"},
-        {"[experiment]\nsteps = 10\n", "no [variant"},
+        {"[experiment]\nsteps = 10\n", "no [variant.NAME] section and no [grid]"},
         {"[experiment]\nsteps 10\n[variant.a]\n", "syntax"},
     };
     expect_refused("bad.ini", cases, sizeof cases / sizeof cases[0]);
@@ -304,6 +304,21 @@ START_TEST(named_grids_give_the_union)
     ck_assert_str_eq(spec.variants[6].name, "a-init-kaiming_normal");
     ck_assert_double_eq_tol(spec.variants[2].config.init_std, 0.1, 1e-15);
     ck_assert_int_eq(spec.variants[6].config.init, BNX_INIT_KAIMING_NORMAL);
+    ck_assert_int_eq(spec.num_swept, 2);
+}
+END_TEST
+
+START_TEST(a_grid_alone_names_its_points_by_their_keys)
+{
+    const char *path = write_ini("g.ini", "[experiment]\nsteps = 10\nlr = 0.5\n"
+                                          "[grid]\nlr = 0.1, 1\nnorm = none, batch\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "g", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 4);
+    ck_assert_str_eq(spec.variants[0].name, "lr-0.1-norm-none");
+    ck_assert_str_eq(spec.variants[3].name, "lr-1-norm-batch");
+    ck_assert_double_eq_tol(spec.variants[3].config.lr, 1.0, 1e-15); /* the point's, not 0.5 */
+    ck_assert_int_eq(spec.variants[3].config.norm, bnx_norm_find("batch"));
     ck_assert_int_eq(spec.num_swept, 2);
 }
 END_TEST
@@ -557,6 +572,7 @@ Suite *suite_spec(void)
     tcase_add_test(tc, conv_channels_list);
     tcase_add_test(tc, grid_product_with_every_variant);
     tcase_add_test(tc, named_grids_give_the_union);
+    tcase_add_test(tc, a_grid_alone_names_its_points_by_their_keys);
     tcase_add_test(tc, grid_values_lists_and_ranges);
     tcase_add_test(tc, point_names_are_path_safe_and_stable);
     tcase_add_test(tc, grid_precedence_and_the_grid_option);
