@@ -12,6 +12,7 @@
 #include "io/strbuf.h"
 #include "core/paths.h"
 #include "core/suggest.h"
+#include "runs/rundir.h"
 #include "spec/plan.h"
 
 static const struct command {
@@ -102,8 +103,17 @@ int cli_run_dir(const char *cmd, const char *experiment, const char *run_opt, ch
 {
     if (experiment && run_opt)
         return cli_error(2, "%s: give an experiment or --run DIR, not both", cmd);
-    if (!experiment && !run_opt)
-        experiment = "fig1";
+    static char latest[256];
+    if (!experiment && !run_opt) { /* the run that started last, of any experiment */
+        bnx_error err;
+        if (bnx_run_latest_any("runs", latest, sizeof latest, &err))
+            return cli_error(err.code == BNX_ENOTFOUND ? 2 : 1, "%s: %s; run an experiment "
+                             "first (bnexp run fig1), or give EXPERIMENT or --run DIR", cmd,
+                             err.msg);
+        experiment = latest;
+        fprintf(stderr, "bnexp: %s: the latest run, of %s (give EXPERIMENT or --run DIR for "
+                "another)\n", cmd, latest);
+    }
     if (run_opt) {
         if ((size_t)snprintf(dir, size, "%s", run_opt) >= size)
             return cli_error(2, "%s: --run path is too long", cmd);

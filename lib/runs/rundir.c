@@ -1,6 +1,7 @@
 #include "runs/rundir.h"
 
 #include <cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -405,4 +406,37 @@ int bnx_run_add_seeds(const char *run, int to, int *added, bnx_error *err)
         *added = plan.num_trials - before;
     bnx_plan_free(&plan);
     return rc ? bnx_error_prefix(err, "%s/%s", run, BNX_PLAN_FILE) : BNX_OK;
+}
+
+int bnx_run_latest_any(const char *runs_dir, char *name, size_t size, bnx_error *err)
+{
+    DIR *d = opendir(runs_dir);
+    if (!d) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return bnx_fail(err, BNX_ENOTFOUND, "no run yet: %s does not exist", runs_dir);
+        return bnx_fail(err, BNX_EIO, "cannot read %s: %s", runs_dir, strerror(errno));
+    }
+    struct dirent *e;
+    struct timespec best = {0, 0};
+    int found = 0;
+    while ((e = readdir(d))) {
+        if (!bnx_name_is_safe(e->d_name) || strcmp(e->d_name, "claims") == 0)
+            continue;
+        char link[4400];
+        struct stat ls, ts;
+        snprintf(link, sizeof link, "%s/%s/latest", runs_dir, e->d_name);
+        if (lstat(link, &ls) != 0 || !S_ISLNK(ls.st_mode) || stat(link, &ts) != 0 ||
+            !S_ISDIR(ts.st_mode))
+            continue;
+        if (!found || ls.st_mtim.tv_sec > best.tv_sec ||
+            (ls.st_mtim.tv_sec == best.tv_sec && ls.st_mtim.tv_nsec > best.tv_nsec)) {
+            best = ls.st_mtim;
+            snprintf(name, size, "%s", e->d_name);
+            found = 1;
+        }
+    }
+    closedir(d);
+    return found ? BNX_OK
+                 : bnx_fail(err, BNX_ENOTFOUND, "no run yet under %s (no %s/NAME/latest)",
+                            runs_dir, runs_dir);
 }

@@ -106,6 +106,15 @@ void bnx_trial_unmark_running(const char *dir);
  * REASON (is PARENT/latest a directory? move it away)". */
 int bnx_run_dir_new(const char *parent, char *out, size_t size, bnx_error *err);
 
+/* The experiment whose run started last under `runs_dir` (a folder of
+ * runs/NAME/ folders): of every runs_dir/NAME/latest symbolic link (NAME a
+ * plain name, bnx_name_is_safe; not "claims", the suites' folder) that
+ * points at a directory, the one moved last (its own mtime: `bnexp run`
+ * moves it when a run starts), into name[size].
+ * Returns BNX_OK, or BNX_ENOTFOUND (no such run; also no runs_dir), BNX_EIO
+ * (runs_dir cannot be read). */
+int bnx_run_latest_any(const char *runs_dir, char *name, size_t size, bnx_error *err);
+
 /* Lay out a new run of `plan` in directory `out` (a fresh one, or one the
  * user named, reached through symbolic links if need be): create it
  * (bnx_mkdir_p); remove out/summary.csv, so that a stale summary cannot pass

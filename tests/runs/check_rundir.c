@@ -5,6 +5,8 @@
  * with force, never through a symbolic link. */
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +184,39 @@ START_TEST(run_create_refuses_a_trial_directory_that_is_a_link)
 }
 END_TEST
 
+/* A run NAME with its latest link moved at second `t` of the epoch. */
+static void make_latest(const char *name, long t)
+{
+    char path[512], link[512];
+    snprintf(path, sizeof path, "%s/runs/%s/20260101-000000", dir, name);
+    ck_assert_int_eq(bnx_mkdir_p(path, NULL), BNX_OK);
+    snprintf(link, sizeof link, "%s/runs/%s/latest", dir, name);
+    ck_assert_int_eq(symlink("20260101-000000", link), 0);
+    struct timespec ts[2] = {{t, 0}, {t, 0}};
+    ck_assert_int_eq(utimensat(AT_FDCWD, link, ts, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+START_TEST(latest_any_is_the_run_whose_latest_moved_last)
+{
+    char runs[256], name[64] = "";
+    bnx_error err;
+    snprintf(runs, sizeof runs, "%s/runs", dir);
+    ck_assert_int_eq(bnx_run_latest_any(runs, name, sizeof name, &err), BNX_ENOTFOUND);
+    make_latest("fig1", 1000);
+    make_latest("sweep", 3000);
+    make_latest("claims", 9000);  /* the suites' folder: not an experiment */
+    make_latest("depth", 2000);
+    ck_assert_int_eq(bnx_run_latest_any(runs, name, sizeof name, &err), BNX_OK);
+    ck_assert_str_eq(name, "sweep");
+    /* a latest that points nowhere is passed over */
+    char path[512];
+    snprintf(path, sizeof path, "%s/runs/sweep/20260101-000000", dir);
+    ck_assert_int_eq(rmdir(path), 0);
+    ck_assert_int_eq(bnx_run_latest_any(runs, name, sizeof name, &err), BNX_OK);
+    ck_assert_str_eq(name, "depth");
+}
+END_TEST
+
 Suite *suite_rundir(void)
 {
     Suite *s = suite_create("rundir");
@@ -192,6 +227,7 @@ Suite *suite_rundir(void)
     tcase_add_test(tc, run_create_lays_out_the_run);
     tcase_add_test(tc, run_create_removes_an_earlier_runs_files_only_with_force);
     tcase_add_test(tc, run_create_refuses_a_trial_directory_that_is_a_link);
+    tcase_add_test(tc, latest_any_is_the_run_whose_latest_moved_last);
     suite_add_tcase(s, tc);
     return s;
 }
