@@ -112,6 +112,19 @@ if out=$($BNEXP plot sweep --run "$run" --x init_std --by bn 2>&1) &&
    [ "$out" = "$run/plots/initsweep-sweep-init_std-by-norm.png" ]; then
     ok "plot sweep --by bn: the shorthand names the key norm"
 else fail "plot sweep --by bn" "$out"; fi
+svg=""
+# --tag: the run directory STAMP-TAG, plan.json's tag, the tag naming the run in charts
+if out=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --tag first-try --set steps=2 --set eval_every=1 \
+         --variants bn-init-xavier_normal --seeds 1 2>&1) &&
+   tagged=$(ls -d "$work"/runs/initsweep/*-first-try) && [ -d "$tagged" ] &&
+   grep -q '"tag":[[:space:]]*"first-try"' "$tagged/plan.json" &&
+   svg=$(cd "$work" && "$bnexp" plot accuracy --run "$tagged" --format svg 2>&1) &&
+   grep -q "run first-try on mnist, with --set steps=2" "$svg"; then
+    ok "--tag: runs/E/STAMP-TAG, recorded in plan.json, the run's name in the chart"
+else fail "--tag" "$out $(ls "$work/runs/initsweep" 2>&1) $svg"; fi
+expect_exit "--tag that is not a plain name" 2 "a tag must be" $BNEXP run "$tmp/initsweep.ini" --tag 'a b' --dry-run
+expect_exit "--tag with --resume" 2 "resume" $BNEXP run "$tmp/initsweep.ini" --tag x --resume
+
 # the options every chart takes, and what they refuse (exit 2)
 if out=$($BNEXP plot accuracy --run "$run" --variants 'bn-init-gaussian-*,no-bn-init-xavier_normal' \
          -o "$tmp/some.svg" --title "Four of eight" --ymin 0 --ymax 1 --color-by init_std 2>&1) &&

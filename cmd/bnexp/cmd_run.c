@@ -158,6 +158,7 @@ static const struct option long_options[] = {
     {"set", required_argument, NULL, 's'},
     {"out", required_argument, NULL, 'o'},
     {"seed", required_argument, NULL, 'S'},
+    {"tag", required_argument, NULL, 'T'},
     {"seeds", required_argument, NULL, 'N'},
     {"variants", required_argument, NULL, 'v'},
     {"jobs", required_argument, NULL, 'j'},
@@ -192,6 +193,7 @@ static int parse_positive(const char *opt, const char *text, int *out)
 typedef struct run_args {
     const char *name;        /* the experiment */
     const char *out_arg;     /* --out DIR, or NULL */
+    const char *tag;         /* --tag NAME, or NULL */
     const char *resume_dir;  /* with --resume: the run directory to continue */
     int resume, force, jobs, help;
     int user_options;        /* options --resume cannot be combined with */
@@ -269,6 +271,12 @@ static int parse_args(int argc, char **argv, run_args *a)
             break;
         }
         case 'U': a->until_decided = 1; break;
+        case 'T':
+            if (!bnx_name_is_safe(optarg) || strlen(optarg) > 40)
+                return cli_error(2, "--tag '%s': a tag must be %s, at most 40 characters", optarg,
+                                 bnx_name_rule);
+            a->tag = optarg;
+            break;
         case 'f': a->force = 1; break;
         case 'n': a->dry_run = 1; break;
         case 'g':
@@ -420,6 +428,7 @@ static int make_plan(const run_args *a, bnx_spec *spec, bnx_plan *plan)
     if (bnx_plan_build(spec, seeds, plan, &err))
         return cli_error(2, "run: %s", err.msg);
     record_overrides(a, spec->seeds, plan);
+    snprintf(plan->tag, sizeof plan->tag, "%s", a->tag ? a->tag : "");
     snprintf(plan->bnexp, sizeof plan->bnexp, "%s", BNX_VERSION " (" BNX_GITREV ")");
     bnx_utc_iso8601(plan->created_utc, sizeof plan->created_utc);
     return 0;
@@ -536,7 +545,7 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
     }
     if (rc == 0 && !a.resume && !a.out_arg) {
         snprintf(parent, parent_size, "runs/%s", a.name);
-        if (bnx_run_dir_new(parent, out, out_size, &err))
+        if (bnx_run_dir_new(parent, a.tag, out, out_size, &err))
             rc = cli_report(&err);
     }
     if (rc == 0 && !a.resume && bnx_run_create(out, plan, a.force, &err))

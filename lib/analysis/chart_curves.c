@@ -337,7 +337,12 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
             rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
     }
     for (int k = 0; rc == BNX_OK && k < nruns; k++) {
-        const char *base = bnx_chart_base(shown[k]);
+        /* a run is named by its tag, or its directory's name */
+        bnx_chart_run_info rk;
+        bnx_chart_run_info_read(&r[k], NULL, &rk);
+        char tagged[64];
+        snprintf(tagged, sizeof tagged, "%s", rk.tag[0] ? rk.tag : bnx_chart_base(shown[k]));
+        const char *base = tagged;
         for (int v = 0; v < r[k].num_variants; v++) {
             int clash = 0;
             for (int o = 0; o < nruns; o++)
@@ -425,7 +430,9 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
         char sub[1400];
         int len = snprintf(sub, sizeof sub, "run%s", nruns > 1 ? "s" : "");
         for (int k = 0; k < nruns; k++) {
-            const char *base = bnx_chart_base(shown[k]);
+            bnx_chart_run_info rk;
+            bnx_chart_run_info_read(&r[k], NULL, &rk);
+            const char *base = rk.tag[0] ? rk.tag : bnx_chart_base(shown[k]);
             len += snprintf(sub + len, sizeof sub - (size_t)len, "%s %s", k ? "," : "", base);
         }
         snprintf(sub + len, sizeof sub - (size_t)len, max_seeds > 1 ? "; line: mean over seeds, "

@@ -86,7 +86,10 @@ void bnx_chart_run_info_read(const bnx_run *run, const char *experiment_arg,
     bnx_plan plan;
     bnx_error ignored;
     if (bnx_run_plan_read(run->dir, "", &plan, &ignored) == BNX_OK)
+    {
         snprintf(ri->overrides, sizeof ri->overrides, "%s", plan.overrides);
+        snprintf(ri->tag, sizeof ri->tag, "%s", plan.tag);
+    }
     bnx_plan_free(&plan);
     ri->fig1_pair = run->num_variants == 2 && bnx_run_variant(run, "baseline") >= 0 &&
                     bnx_run_variant(run, "bn") >= 0;
@@ -188,7 +191,7 @@ const char *bnx_chart_variant_label(const char *variant, int fig1_pair)
 void bnx_chart_run_line(const bnx_chart_run_info *ri, const char *base, char *buf, size_t size)
 {
     snprintf(buf, size, "%s%srun %s%s%s%s%s", ri->experiment, ri->experiment[0] ? ", " : "",
-             base, ri->dataset[0] ? " on " : "", ri->dataset, ri->overrides[0] ? ", with " : "",
+             ri->tag[0] ? ri->tag : base, ri->dataset[0] ? " on " : "", ri->dataset, ri->overrides[0] ? ", with " : "",
              ri->overrides);
 }
 

@@ -69,6 +69,7 @@ typedef struct bnx_chart_run_info {
     int fig1_pair;         /* the variants are Fig. 1's: baseline and bn, no others */
     char overrides[1024];  /* how the run departs from its experiment file
                               (plan.json's "overrides": "--set steps=10"), or "" */
+    char tag[64];          /* the run's --tag (plan.json), or "" */
 } bnx_chart_run_info;
 
 /* Fill *ri for `run`: reads RUN/VARIANT/seed-K/manifest.json of each trial
@@ -105,7 +106,7 @@ int bnx_chart_run_read(const char *run_dir, const bnx_chart_opts *opts, bnx_run 
 const char *bnx_chart_variant_label(const char *variant, int fig1_pair);
 
 /* What a subtitle says of the run, into buf[size]: "EXPERIMENT, run BASE
- * on DATASET", then ", with OVERRIDES" when the run departs from its file
+ * on DATASET" (run TAG for a tagged run), then ", with OVERRIDES" when the run departs from its file
  * (a --set may change what the file's description says). */
 void bnx_chart_run_line(const bnx_chart_run_info *ri, const char *base, char *buf,
                         size_t size);

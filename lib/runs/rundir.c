@@ -312,16 +312,21 @@ int bnx_collect(const char *run_dir, const bnx_plan *plan, bnx_collect_info *inf
 
 /* ---- a new run ---- */
 
-int bnx_run_dir_new(const char *parent, char *out, size_t size, bnx_error *err)
+int bnx_run_dir_new(const char *parent, const char *tag, char *out, size_t size,
+                    bnx_error *err)
 {
     int rc = bnx_mkdir_p(parent, err);
     if (rc)
         return rc;
     time_t now = time(NULL);
     struct tm tm;
-    char stamp[32], name[48];
+    char stamp[128], name[160];
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    if (tag && tag[0]) {
+        size_t len = strlen(stamp);
+        snprintf(stamp + len, sizeof stamp - len, "-%.64s", tag);
+    }
     for (int k = 1;; k++) {
         if (k == 1)
             snprintf(name, sizeof name, "%s", stamp);

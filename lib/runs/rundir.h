@@ -94,8 +94,10 @@ void bnx_trial_unmark_running(const char *dir);
 
 /* ---- a new run ---- */
 
-/* Create a fresh run directory PARENT/YYYYMMDD-HHMMSS (now, UTC; with a
- * suffix -2, -3, ... up to -1000 if that exists) into out[size], parent
+/* Create a fresh run directory PARENT/YYYYMMDD-HHMMSS (now, UTC), or
+ * PARENT/YYYYMMDD-HHMMSS-TAG with a tag (NULL or "": none; a plain name,
+ * bnx_name_is_safe, checked by the caller), with a suffix -2, -3, ... up
+ * to -1000 if that exists, into out[size], parent
  * and its missing parents first (bnx_mkdir_p); then point PARENT/latest at
  * it: a relative symlink made under a temporary name (PARENT/.latest.tmp.PID)
  * and renamed over the old one, so that `latest` is never missing or half
@@ -104,7 +106,8 @@ void bnx_trial_unmark_running(const char *dir);
  * long: PARENT/..."; BNX_EIO "cannot create run directory OUT: REASON",
  * "cannot create symlink TMP: REASON", "cannot point PARENT/latest at NAME:
  * REASON (is PARENT/latest a directory? move it away)". */
-int bnx_run_dir_new(const char *parent, char *out, size_t size, bnx_error *err);
+int bnx_run_dir_new(const char *parent, const char *tag, char *out, size_t size,
+                    bnx_error *err);
 
 /* The experiment whose run started last under `runs_dir` (a folder of
  * runs/NAME/ folders): of every runs_dir/NAME/latest symbolic link (NAME a

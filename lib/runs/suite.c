@@ -178,12 +178,12 @@ int bnx_suite_create(bnx_suite *s, const char *runs, bnx_error *err)
     for (int m = 0; m < s->num_members; m++) {
         bnx_suite_member *mb = &s->members[m];
         snprintf(parent, sizeof parent, "%s/%s", runs, mb->plan.experiment);
-        int rc = bnx_run_dir_new(parent, mb->run, sizeof mb->run, err);
+        int rc = bnx_run_dir_new(parent, NULL, mb->run, sizeof mb->run, err);
         if (rc || (rc = bnx_run_create(mb->run, &mb->plan, 0, err)))
             return rc;
     }
     snprintf(parent, sizeof parent, "%s/claims", runs);
-    int rc = bnx_run_dir_new(parent, s->dir, sizeof s->dir, err);
+    int rc = bnx_run_dir_new(parent, NULL, s->dir, sizeof s->dir, err);
     return rc ? rc : bnx_suite_write(s, err);
 }
 

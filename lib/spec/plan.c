@@ -198,6 +198,8 @@ int bnx_plan_write(const char *dir, const bnx_plan *plan, bnx_error *err)
     cJSON_AddStringToObject(root, "bnexp", plan->bnexp);
     cJSON_AddStringToObject(root, "created_utc", plan->created_utc);
     cJSON_AddStringToObject(root, "overrides", plan->overrides);
+    if (plan->tag[0])
+        cJSON_AddStringToObject(root, "tag", plan->tag);
     cJSON *swept = cJSON_AddArrayToObject(root, "swept");
     for (int i = 0; swept && i < plan->num_swept; i++)
         cJSON_AddItemToArray(swept, cJSON_CreateString(plan->swept[i]));
@@ -402,6 +404,10 @@ int bnx_plan_parse(const char *text, size_t size, const char *what, const bnx_co
     else if ((plan->overrides_known = cJSON_GetObjectItemCaseSensitive(root, "overrides") != NULL) &&
              get_string(root, "overrides", plan->overrides, sizeof plan->overrides))
         bad = "\"overrides\" is not a string of at most 1023 bytes";
+    else if (cJSON_GetObjectItemCaseSensitive(root, "tag") &&
+             (get_string(root, "tag", plan->tag, sizeof plan->tag) ||
+              (plan->tag[0] && !bnx_name_is_safe(plan->tag))))
+        bad = "\"tag\" is not a path-safe name of at most 63 bytes";
     else if (!cJSON_IsArray(swept) || cJSON_GetArraySize(swept) > BNX_MAX_SETTINGS)
         bad = "\"swept\" is not a list of at most 64 keys";
     else if (!cJSON_IsArray(datasets) || cJSON_GetArraySize(datasets) > BNX_PLAN_MAX_DATASETS)

@@ -10,6 +10,7 @@
  * plan.json (version 1), a JSON object:
  *   "format": "bnexp-plan", "version": 1,
  *   "experiment": name, "source": the experiment file it came from,
+ *   "tag": the run's --tag ("" or absent: none),
  *   "description": text, "bnexp": version, "created_utc": ISO 8601,
  *   "swept": [key, ...]                the keys a grid sweeps (may be empty),
  *   "datasets": [{"name", "verified": bool, "files": [{"file", "sha256"}]}],
@@ -62,6 +63,7 @@ typedef struct bnx_plan {
                                for none): the run decides the claims table only
                                without them (analysis/claims.h) */
     int overrides_known;    /* 0: a plan.json from before "overrides" was recorded */
+    char tag[64];           /* the run's label (bnexp run --tag, a plain name), or "" */
     int num_swept;
     char (*swept)[64];      /* keys a grid sweeps (malloc'd), in first-seen order */
     int num_datasets;

@@ -83,7 +83,7 @@ START_TEST(new_run_dir_is_stamped_and_latest_points_at_it)
         ck_assert_int_eq(bnx_mkdir_p(taken, &err), BNX_OK);
         snprintf(taken, sizeof taken, "%s/%s-2", parent, before);
         ck_assert_int_eq(bnx_mkdir_p(taken, &err), BNX_OK);
-        ck_assert_msg(bnx_run_dir_new(parent, out, sizeof out, &err) == BNX_OK, "%s", err.msg);
+        ck_assert_msg(bnx_run_dir_new(parent, NULL, out, sizeof out, &err) == BNX_OK, "%s", err.msg);
         stamp_now(stamp, sizeof stamp);
         if (strcmp(stamp, before) == 0)
             break;
@@ -108,7 +108,7 @@ START_TEST(new_run_dir_refused_where_latest_is_a_directory)
     bnx_error err;
     ck_assert_int_eq(bnx_mkdir_p(tpath("runs/e/latest/x", 1), &err), BNX_OK);
     char out[4096];
-    ck_assert_int_eq(bnx_run_dir_new(parent, out, sizeof out, &err), BNX_EIO);
+    ck_assert_int_eq(bnx_run_dir_new(parent, NULL, out, sizeof out, &err), BNX_EIO);
     ck_assert_ptr_nonnull(strstr(err.msg, "(is "));
     ck_assert_ptr_nonnull(strstr(err.msg, "runs/e/latest a directory? move it away)"));
     ck_assert(!bnx_is_dir(out)); /* the new directory was taken back */
