@@ -112,6 +112,23 @@ if out=$($BNEXP plot sweep --run "$run" --x init_std --by bn 2>&1) &&
    [ "$out" = "$run/plots/initsweep-sweep-init_std-by-norm.png" ]; then
     ok "plot sweep --by bn: the shorthand names the key norm"
 else fail "plot sweep --by bn" "$out"; fi
+# status --json: one object, parsed; every trial of the plan, done, counted
+if out=$($BNEXP status --run "$run" --json 2>&1) && python3 - "$out" <<'EOF'
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["format"] == "bnexp-status" and d["version"] == 1, d
+assert d["experiment"] == "initsweep" and d["tag"] == "" and d["slurm_jobs"] == []
+t = d["trials"]
+assert len(t) == 16 and [x["index"] for x in t] == list(range(16))
+assert all(x["state"] == "done" and x["step"] == x["steps"] == 60 for x in t), t
+assert all(0 <= x["test_accuracy"] <= 1 and x["error"] is None and x["queue"] is None for x in t)
+assert d["counts"] == {"pending": 0, "running": 0, "done": 16, "diverged": 0, "failed": 0,
+                       "interrupted": 0}, d["counts"]
+EOF
+then ok "status --json: the documented object, every trial done at its last step"
+else fail "status --json" "$out"; fi
+expect_exit "--json where a command has none" 2 "--json is an option of" $BNEXP collect --run "$run" --json
+
 svg=""
 # --tag: the run directory STAMP-TAG, plan.json's tag, the tag naming the run in charts
 if out=$(cd "$work" && "$bnexp" run "$tmp/initsweep.ini" --tag first-try --set steps=2 --set eval_every=1 \

@@ -111,13 +111,14 @@ int cli_run_arg(const char *cmd, int argc, char **argv, const char *run_opt, cha
                 size_t size, char *shown, size_t shown_size);
 
 /* The arguments of a subcommand that takes [EXPERIMENT | --run DIR] and
- * -h/--help only (status, collect): parses them (getopt_long), finds the
+ * -h/--help only (status, collect), and --json where `json` is not NULL
+ * (*json set to 1 when given; refused otherwise): parses them (getopt_long), finds the
  * run directory (cli_run_arg) into dir[size] and shown[shown_size] and
  * reads its plan into *plan (cli_read_plan).  Returns 0 with *plan to
  * free (bnx_plan_free); or, after printing the help, -1 (the caller
  * returns 0); or the exit status of an error it printed (*plan freed). */
 int cli_run_plan_args(const char *cmd, int argc, char **argv, char *dir, size_t size,
-                      char *shown, size_t shown_size, struct bnx_plan *plan);
+                      char *shown, size_t shown_size, struct bnx_plan *plan, int *json);
 
 /* Read the plan of run directory `run` into *plan (free it with
  * bnx_plan_free, also after a failure).  Returns 0, or prints the error

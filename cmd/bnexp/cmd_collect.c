@@ -12,7 +12,7 @@ int cmd_collect(int argc, char **argv)
     static bnx_collect_info info;
     bnx_error err;
     char dir[4096], shown[4400];
-    int rc = cli_run_plan_args("collect", argc, argv, dir, sizeof dir, shown, sizeof shown, &plan);
+    int rc = cli_run_plan_args("collect", argc, argv, dir, sizeof dir, shown, sizeof shown, &plan, NULL);
     if (rc)
         return rc < 0 ? 0 : rc;
     if (bnx_collect(dir, &plan, &info, &err)) {

@@ -152,10 +152,11 @@ int cli_run_arg(const char *cmd, int argc, char **argv, const char *run_opt, cha
 }
 
 int cli_run_plan_args(const char *cmd, int argc, char **argv, char *dir, size_t size,
-                      char *shown, size_t shown_size, bnx_plan *plan)
+                      char *shown, size_t shown_size, bnx_plan *plan, int *json)
 {
     static const struct option longopts[] = {
         {"run", required_argument, NULL, 'r'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -166,6 +167,12 @@ int cli_run_plan_args(const char *cmd, int argc, char **argv, char *dir, size_t 
     while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'r': run_opt = optarg; break;
+        case 'j':
+            if (!json)
+                return cli_error(2, "%s: --json is an option of bnexp status, list and report",
+                                 cmd);
+            *json = 1;
+            break;
         case 'h': return cli_print_help(cmd) ? 2 : -1;
         default: return cli_bad_option(cmd, ch, argv);
         }
