@@ -30,5 +30,33 @@ done
 [ -z "$bad" ] && ok "every relative link in README.md, HACKING.md and docs/ resolves" ||
     fail "links that lead nowhere:$bad"
 
+# list --json PAGE: the same rows as the page's Markdown tables, cell for cell
+bad=""
+for p in keys charts normalizations models probes measures datasets; do
+    python3 - "$p" "$($BNEXP list --json "$p")" "docs/reference/$p.md" <<'EOF' || bad+=" $p"
+import json, sys
+page, text, md = sys.argv[1], sys.argv[2], sys.argv[3]
+d = json.loads(text)
+assert d["format"] == "bnexp-list" and d["version"] == 1 and d["table"] == page
+# the Markdown tables' rows, as the page shows them (| a | b |), in order
+rows = [l for l in open(md).read().splitlines() if l.startswith("| ") and not l.startswith("|---")]
+got = []
+for t in d["tables"]:
+    got.append("| " + " | ".join(t["columns"]) + " |")
+    for r in t["rows"]:
+        assert len(r) == len(t["columns"]), r
+        got.append(r)
+assert len(got) == len(rows), (len(got), len(rows))
+for g, m in zip(got, rows):
+    if isinstance(g, str):
+        assert g == m, (g, m)
+    else:  # a row: each cell's text is in the Markdown row ('|' escaped there)
+        assert m.startswith("| " + g[0] + " |"), (g[0], m)
+EOF
+done
+[ -z "$bad" ] && ok "list --json: every table's columns and rows, as its reference page shows them" ||
+    fail "list --json differs from the reference pages:$bad"
+expect_exit "list --json of an unknown table" 2 "expected keys, charts" $BNEXP list --json nope
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -205,16 +205,18 @@ static void list_keys(void)
     printf("  %-20s %-10s %s\n", "bn", "", "shorthand: bn = true is norm = batch, bn = false is norm = none");
 }
 
-/* --markdown: a reference page of docs/reference/ (analysis/reference.h). */
-static int list_markdown(const char *what)
+/* --markdown: a reference page of docs/reference/, or --json: its tables
+ * (analysis/reference.h). */
+static int list_markdown(const char *what, int json)
 {
     bnx_strbuf sb = {0};
     bnx_error err;
-    if (bnx_reference_page(what, &sb, &err)) {
+    const char *opt = json ? "--json" : "--markdown";
+    if ((json ? bnx_reference_json : bnx_reference_page)(what, &sb, &err)) {
         free(sb.p);
         return err.code == BNX_EINVAL
-                   ? cli_error(2, "list: --markdown %s: expected %s", what, bnx_reference_names())
-                   : cli_error(1, "list: --markdown %s: %s", what, err.msg);
+                   ? cli_error(2, "list: %s %s: expected %s", opt, what, bnx_reference_names())
+                   : cli_error(1, "list: %s %s: %s", opt, what, err.msg);
     }
     fputs(sb.p ? sb.p : "", stdout);
     free(sb.p);
@@ -226,17 +228,19 @@ int cmd_list(int argc, char **argv)
     static const struct option options[] = {
         {"help", no_argument, NULL, 'h'},
         {"markdown", required_argument, NULL, 'm'},
+        {"json", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
-    int opt;
+    int opt, json = 0;
     const char *markdown = NULL;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         if (opt == 'h')
             return cli_print_help("list");
-        if (opt == 'm') {
+        if (opt == 'm' || opt == 'j') {
             markdown = optarg;
+            json = opt == 'j';
             continue;
         }
         return cli_bad_option("list", opt, argv);
@@ -245,7 +249,7 @@ int cmd_list(int argc, char **argv)
         return cli_error(2, "list: unexpected argument '%s' (see bnexp list --help)",
                          argv[optind]);
     if (markdown)
-        return list_markdown(markdown);
+        return list_markdown(markdown, json);
     list_experiments();
     list_datasets();
     list_charts();

@@ -15,4 +15,12 @@ const char *bnx_reference_names(void);
  * to sb.  Errors: BNX_EINVAL naming `what` and the pages; BNX_ENOMEM. */
 int bnx_reference_page(const char *what, bnx_strbuf *sb, bnx_error *err);
 
+/* Table `what` (as bnx_reference_page) as JSON appended to sb: one object
+ * {"format": "bnexp-list", "version": 1, "table": WHAT, "tables":
+ * [{"columns": [NAME, ...], "rows": [[CELL, ...], ...]}, ...]}, every cell
+ * a string, the page's tables in order (datasets: the registry's, then the
+ * generated ones'); the page's text around them is left out.
+ * Errors: BNX_EINVAL naming `what` and the tables; BNX_ENOMEM. */
+int bnx_reference_json(const char *what, bnx_strbuf *sb, bnx_error *err);
+
 #endif
