@@ -310,6 +310,24 @@ expect_fail "report: an empty metrics.csv" "bn/seed-2/metrics.csv is empty" $BNE
 if [ ! -e "$tmp/broken/report.md" ]; then ok "report: nothing written after the error"
 else fail "report: nothing written after the error"; fi
 expect_fail "report: baseline absent" "baseline variant 'inception' is not in .*(its variants: no-bn, bn)" $BNEXP report --run "$r1" --baseline inception
+# report --json: the table as one object; its figures are summary.csv's
+rm -f "$r1/report.md"
+if out=$($BNEXP report --run "$r1" --json 2>&1) && [ ! -e "$r1/report.md" ] && python3 - "$out" "$r1/summary.csv" <<'EOF'
+import csv, json, statistics, sys
+d = json.loads(sys.argv[1])
+assert d["format"] == "bnexp-report" and d["version"] == 1 and d["baseline"] == "no-bn", d
+rows = {r["variant"]: r for r in d["rows"]}
+assert list(rows) == ["no-bn", "bn"], list(rows)
+summary = list(csv.DictReader(open(sys.argv[2])))
+for v, r in rows.items():
+    finals = [float(x["final_test_accuracy"]) for x in summary if x["variant"] == v]
+    assert r["seeds"] == len(finals) and r["final_accuracy"]["n"] == len(finals)
+    assert abs(r["final_accuracy"]["mean"] - statistics.mean(finals)) < 1e-9, (r, finals)
+assert rows["no-bn"]["speedup"] == 1 and len(d["targets"]) >= 1
+EOF
+then ok "report --json: the Fig. 3 table as documented, final accuracies as summary.csv's, no report.md"
+else fail "report --json" "$out"; fi
+expect_exit "report --json with --pair" 2 "not with --pair" $BNEXP report --run "$r1" --json --pair bn=false
 expect_fail "report of an experiment never run" "no run of nosuch" sweep report nosuch
 expect_fail "--seed with --seeds" "exclude each other" $BNEXP run fig1 --seed 2 --seeds 3
 expect_fail "--seeds 0" "--seeds 0: expected a whole number" $BNEXP run fig1 --seeds 0

@@ -40,11 +40,13 @@ int cmd_report(int argc, char **argv)
         {"baseline", required_argument, NULL, 'b'},
         {"pair", required_argument, NULL, 'p'},
         {"until", required_argument, NULL, 'u'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *run_opt = NULL, *baseline = NULL, *pair = NULL;
     long until = -1;
+    int json = 0;
     char *end;
     opterr = 0;
     optind = 0; /* full re-initialisation of getopt */
@@ -54,6 +56,7 @@ int cmd_report(int argc, char **argv)
         case 'r': run_opt = optarg; break;
         case 'b': baseline = optarg; break;
         case 'p': pair = optarg; break;
+        case 'j': json = 1; break;
         case 'u':
             errno = 0;
             until = strtol(optarg, &end, 10);
@@ -65,6 +68,9 @@ int cmd_report(int argc, char **argv)
         default: return cli_bad_option("report", ch, argv);
         }
     }
+    if (json && pair)
+        return cli_error(2, "report: --json gives the Fig. 3 table (with --baseline, --until); "
+                            "not with --pair");
     if (pair && baseline)
         return cli_error(2, "report: --pair KEY=VALUE compares each variant with its own twin; "
                             "--baseline VARIANT with one variant; give one");
@@ -102,6 +108,15 @@ int cmd_report(int argc, char **argv)
         memset(&info, 0, sizeof info);
     bnx_report_info ri = {shown, info.experiment[0] ? info.experiment : optind < argc ? argv[optind] : "",
                           info.description};
+    if (json) { /* the table alone, on stdout; no report.md, no verdicts */
+        bnx_strbuf sb = {0};
+        rc = bnx_report_json(&rep, &ri, &sb, &err);
+        bnx_report_free(&rep);
+        bnx_run_free(&run);
+        rc = rc ? cli_report(&err) : cli_print_text(&sb);
+        free(sb.p);
+        return rc;
+    }
     char *text = NULL;
     rc = pair ? bnx_pairs_markdown(&run, &pairs, &ri, &text, &err)
               : bnx_report_markdown(&run, &rep, &ri, &text, &err);

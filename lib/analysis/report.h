@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/stat.h"
+#include "io/strbuf.h"
 #include "runs/reader.h"
 
 /* The accuracy a seed's trials must reach. */
@@ -78,6 +79,19 @@ typedef struct bnx_report_info {
  * Errors: BNX_ENOMEM. */
 int bnx_report_markdown(const bnx_run *run, const bnx_report *rep, const bnx_report_info *info,
                         char **text, bnx_error *err);
+
+/* The report as one JSON object appended to out (report_json.c): {"format":
+ * "bnexp-report", "version": 1, "run", "experiment", "description",
+ * "baseline" ("" none), "no_target" (why there are no targets, or ""),
+ * "best_baseline" (or null), "targets": [{"seed", "accuracy", "own"}],
+ * "rows": [{"variant", "seeds", "steps_to_target", "speedup" (or null),
+ * "max_accuracy", "final_accuracy", "diverged", "failed", "interrupted",
+ * "missing", "wall_time_s"}]}, each of steps_to_target, max_accuracy,
+ * final_accuracy and wall_time_s an object {"n", "mean", "sd", "min",
+ * "max"} over the seeds (null where there is no value: n = 0, or sd with
+ * one).  Errors: BNX_ENOMEM. */
+int bnx_report_json(const bnx_report *rep, const bnx_report_info *info, bnx_strbuf *out,
+                    bnx_error *err);
 
 /* ---- pairs: each grid point against its twin (report --pair KEY=VALUE) ---- */
 
