@@ -54,15 +54,25 @@ typedef struct run_state {
     int num_seeds;       /* most seeds of any variant */
     int num_variants;
     int tty;             /* stderr is a terminal: one status line, redrawn */
+    int jobs;            /* trials at once (--jobs), for the sweep's ETA */
 } run_state;
 
 /* ---- what the local launcher shows (bnx_local_display) ---- */
 
+/* The run as a whole: trials done / N, running, failed, ETA. */
+static void sweep_line(const run_state *st, char *buf, size_t size)
+{
+    bnx_local_sweep_line(st->plan, st->trials, st->finished, st->jobs, buf, size);
+}
+
 static void show_status(const run_state *st, const bnx_local_trial *trials)
 {
-    char line[1024];
+    char line[1024], sweep[160];
     bnx_local_status_line(st->plan, trials, st->num_seeds, line, sizeof line);
-    fprintf(stderr, "\r\033[K%s", line);
+    sweep_line(st, sweep, sizeof sweep);
+    /* the whole run first; a terminal line is cut to fit 200 columns */
+    fprintf(stderr, "\r\033[K%s%s%.*s", sweep, line[0] ? " | " : "", 190 - (int)strlen(sweep),
+            line);
     fflush(stderr);
 }
 
@@ -113,8 +123,13 @@ static void show_ended(void *ctx, int member, int i)
     if (st->tty)
         fprintf(stderr, "\r\033[K");
     cli_show_trial("", &st->plan->trials[i], &st->trials[i], 1);
-    if (st->tty)
+    if (st->tty) {
         show_status(st, st->trials);
+    } else if (st->plan->num_trials > 1) { /* a line for the whole run */
+        char sweep[160];
+        sweep_line(st, sweep, sizeof sweep);
+        fprintf(stderr, "bnexp: %s\n", sweep);
+    }
 }
 
 static void show_stopping(void *ctx, int sig, int nth)
@@ -693,6 +708,7 @@ int cmd_run(int argc, char **argv)
     if (rc == 0)
         rc = ready_state(&st, &plan);
     st.tty = isatty(STDERR_FILENO);
+    st.jobs = a.jobs;
     if (rc == 0)
         rc = a.dry_run ? dry_run(&a, &plan, &st)
                        : run_plan(&a, &plan, &st, out, sizeof out, parent, sizeof parent);

@@ -230,6 +230,52 @@ int bnx_local_run(const bnx_plan *plan, const char *run_dir, const bnx_trial_dat
     return rc;
 }
 
+void bnx_local_sweep_line(const bnx_plan *plan, const bnx_local_trial *trials,
+                          const int *finished_before, int jobs, char *buf, size_t size)
+{
+    int n = plan->num_trials, done = 0, running = 0, failed = 0, pending = 0, walls = 0;
+    double wall_sum = 0, est_sum = 0, left = 0;
+    int ests = 0;
+    for (int i = 0; i < n; i++) {
+        const bnx_local_trial *t = &trials[i];
+        if (finished_before && finished_before[i]) {
+            done++;
+        } else if (t->state == BNX_LOCAL_ENDED) {
+            if (t->has_result) {
+                done++;
+                if (t->result.wall_time_s > 0) {
+                    wall_sum += t->result.wall_time_s;
+                    walls++;
+                }
+            } else {
+                failed++;
+            }
+        } else if (t->state == BNX_LOCAL_RUNNING) {
+            running++;
+            if (t->rate > 0 && t->total > 0) {
+                left += (double)(t->total - t->step) / t->rate;
+                est_sum += (double)t->total / t->rate;
+                ests++;
+            }
+        } else {
+            pending++;
+        }
+    }
+    int len = snprintf(buf, size, "trials %d/%d done", done, n);
+    if (running && len >= 0 && (size_t)len < size)
+        len += snprintf(buf + len, size - (size_t)len, ", %d running", running);
+    if (failed && len >= 0 && (size_t)len < size)
+        len += snprintf(buf + len, size - (size_t)len, ", %d failed", failed);
+    double per = walls ? wall_sum / walls : ests ? est_sum / ests : NAN;
+    if (pending + running > 0 && (isfinite(per) || (pending == 0 && ests == running)) &&
+        len >= 0 && (size_t)len < size) {
+        char eta[32];
+        double total = (pending * (isfinite(per) ? per : 0) + left) / (jobs > 0 ? jobs : 1);
+        bnx_format_eta(eta, sizeof eta, total);
+        snprintf(buf + len, size - (size_t)len, ", ETA %s", eta);
+    }
+}
+
 void bnx_local_status_line(const bnx_plan *plan, const bnx_local_trial *trials, int num_seeds,
                            char *buf, size_t size)
 {

@@ -116,6 +116,17 @@ int bnx_local_run(const bnx_plan *plan, const char *run_dir, const bnx_trial_dat
                   int num_data, const int *pending, int n, int jobs, bnx_local_trial *trials,
                   const bnx_local_display *display, int *stopped_by, bnx_error *err);
 
+/* Where a run of n trials stands as a whole, into buf[size] (no newline):
+ * "trials D/N done[, R running][, F failed][, ETA T]" (D counts the trials
+ * finished before, finished_before[i] != 0 (may be NULL), and those that
+ * ended here with a result; F those that ended without one).  ETA: the
+ * pending trials at the mean wall time of the trials that ended here (or,
+ * before any has, of the running ones' own estimates, steps / rate), plus
+ * what the running ones have left, over `jobs` at a time; none while
+ * nothing can be estimated. */
+void bnx_local_sweep_line(const bnx_plan *plan, const bnx_local_trial *trials,
+                          const int *finished_before, int jobs, char *buf, size_t size);
+
 /* The one-line status of the running trials with a record into buf[size]
  * (no newline): "VARIANT[ sK] STEP/TOTAL R steps/s acc A ETA T" for each,
  * joined by " | " (" sK", the seed, only when num_seeds > 1), cut at 1023

@@ -300,6 +300,32 @@ START_TEST(local_status_line_shows_the_running_trials_with_a_record)
 }
 END_TEST
 
+START_TEST(sweep_line_counts_the_trials_and_estimates_from_those_ended)
+{
+    make_plan(); /* six trials */
+    bnx_local_trial t[6];
+    memset(t, 0, sizeof t);
+    char line[256];
+    /* nothing started: no estimate */
+    bnx_local_sweep_line(&plan, t, NULL, 2, line, sizeof line);
+    ck_assert_str_eq(line, "trials 0/6 done");
+    /* one running at 20 steps/s, 60 of 100 left: 3 s left, a trial ~5 s; five
+     * pending at 5 s over 2 jobs: (5 * 5 + 3) / 2 = 14 s */
+    t[0] = (bnx_local_trial){.state = BNX_LOCAL_RUNNING, .step = 40, .total = 100, .rate = 20};
+    bnx_local_sweep_line(&plan, t, NULL, 2, line, sizeof line);
+    ck_assert_str_eq(line, "trials 0/6 done, 1 running, ETA 14s");
+    /* one finished before (resumed), one ended with a result in 8 s, one
+     * failed: 2/6 done; the 2 pending at 8 s, plus 3 s left, over 2 jobs:
+     * 9.5 s, shown rounded: 10s */
+    int before[6] = {0, 1, 0, 0, 0, 0};
+    t[2] = (bnx_local_trial){.state = BNX_LOCAL_ENDED, .has_result = 1};
+    t[2].result.wall_time_s = 8;
+    t[3] = (bnx_local_trial){.state = BNX_LOCAL_ENDED};
+    bnx_local_sweep_line(&plan, t, before, 2, line, sizeof line);
+    ck_assert_str_eq(line, "trials 2/6 done, 1 running, 1 failed, ETA 10s");
+}
+END_TEST
+
 START_TEST(progress_line_and_eta)
 {
     char buf[256];
@@ -333,6 +359,7 @@ Suite *suite_pool(void)
     tcase_add_checked_fixture(tl, setup, teardown);
     tcase_add_test(tl, local_order_is_seed_by_seed);
     tcase_add_test(tl, local_status_line_shows_the_running_trials_with_a_record);
+    tcase_add_test(tl, sweep_line_counts_the_trials_and_estimates_from_those_ended);
     tcase_add_test(tl, progress_line_and_eta);
     suite_add_tcase(s, tl);
     return s;
