@@ -77,30 +77,42 @@ do for [k=1:n] { if (!diverged(k)) { all_diverged = 0 } }
 xmax = 0
 ylo = 1e300
 yhi = -1e300
+array plo[n]
+array phi[n]
 do for [k=1:n] {
+    plo[k] = 1e300
+    phi[k] = -1e300
+    stats file(k) using (probe("p15")) nooutput
+    if (exists("STATS_records") && STATS_records > 0) { plo[k] = STATS_min }
+    stats file(k) using (probe("p85")) nooutput
+    if (exists("STATS_records") && STATS_records > 0) { phi[k] = STATS_max }
     if (all_diverged || !diverged(k)) {
         stats file(k) using (probe("step")) nooutput
         if (exists("STATS_records") && STATS_records > 0) {
             if (STATS_max > xmax) { xmax = STATS_max }
         }
-        stats file(k) using (probe("p15")) nooutput
-        if (exists("STATS_records") && STATS_records > 0) {
-            if (STATS_min < ylo) { ylo = STATS_min }
-        }
-        stats file(k) using (probe("p85")) nooutput
-        if (exists("STATS_records") && STATS_records > 0) {
-            if (STATS_max > yhi) { yhi = STATS_max }
-        }
+        if (plo[k] < ylo) { ylo = plo[k] }
+        if (phi[k] > yhi) { yhi = phi[k] }
     }
 }
 if (xmax <= 0) xmax = 1
 if (yhi < ylo) { ylo = -1; yhi = 1 }
-pad = 0.08 * (yhi - ylo)
-if (pad < 0.05) pad = 0.05
+# One y range for every panel, as the paper compares (b) with (c), unless it
+# would squeeze a panel that did not diverge into under a fifth of its
+# height (one outlier variant): then each panel has its own range, and the
+# title says so.
+own = 0
+do for [k=1:n] {
+    if (n > 1 && !diverged(k) && phi[k] >= plo[k] && (phi[k] - plo[k]) < 0.2 * (yhi - ylo)) { own = 1 }
+}
+if (own) { title = title . "\n(each panel has its own y range: one shared range would flatten some)" }
 nice(x) = (e = 10**floor(log10(x)), m = x / e, (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * e)
-dy = nice((yhi - ylo + 2 * pad) / 6.0)
-ylo = floor((ylo - pad) / dy) * dy
-yhi = ceil((yhi + pad) / dy) * dy
+# range(lo, hi): padded, on whole ticks of dy (sets rlo, rhi, rdy)
+padded(lo, hi) = (rpad = (0.08 * (hi - lo) < 0.05 ? 0.05 : 0.08 * (hi - lo)), rdy = nice((hi - lo + 2 * rpad) / 6.0), rlo = floor((lo - rpad) / rdy) * rdy, rhi = ceil((hi + rpad) / rdy) * rdy, 0)
+dummy = padded(ylo, yhi)
+ylo = rlo
+yhi = rhi
+dy = rdy
 set yrange [ylo:yhi]
 set xrange [0:xmax]
 
@@ -144,12 +156,17 @@ do for [k=1:n] {
     set origin ((k - 1) % cols) * pw, strip + (rows - 1 - (k - 1) / cols) * ph
     set size pw, ph
     set title label(k) font sprintf("DejaVu Sans,%d", fs + 1)
+    # this panel's range (own), else the shared one; a band is clamped to it
+    if (own && !diverged(k) && phi[k] >= plo[k]) { dummy = padded(plo[k], phi[k]) } else { rlo = ylo; rhi = yhi; rdy = dy }
+    set yrange [rlo:rhi]
+    set ytics rdy out nomirror format "%g"
     if ((k - 1) % cols > 0) { set ylabel " " } else { set ylabel sprintf("input to %s (pre-activation)", nonlinearity) }
     # Copy the probed unit's rows into $probe (step p15 p50 p85): lines
     # drawn straight from the file would break at every `all` row.
     set datafile separator comma
     set table $probe
-    plot file(k) using (column("step")):(fin(column("p15"))):(fin(column("p50"))):(fin(column("p85"))) \
+    clampy(y) = y < rlo ? rlo : y > rhi ? rhi : y
+    plot file(k) using (column("step")):(clampy(fin(column("p15")))):(fin(column("p50"))):(clampy(fin(column("p85")))) \
          with table if (strcol("unit") ne "all")
     unset table
     set datafile separator whitespace

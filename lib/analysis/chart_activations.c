@@ -14,12 +14,13 @@ static const char *const act_cols[] = {"step", "layer", "unit", "p15", "p50", "p
 /* A panel of the activations chart: one trial's RUN/VARIANT/seed-K/CSV. */
 struct trial {
     const bnx_curve *run_trial; /* its entry in the bnx_run */
+    int order;                  /* its variant's place in the run (summary.csv's order) */
     char path[4096];
     char layer[32], unit[32];   /* the probed unit's first row */
 };
 
-/* baseline (or no-bn) first, then bn, then other variants alphabetically;
- * seeds in numeric order within a variant. */
+/* baseline (or no-bn) first, then bn, then the other variants in the run's
+ * order, as the other charts and the tables show them. */
 static int variant_rank(const char *v)
 {
     return strcmp(v, "baseline") == 0 || strcmp(v, "no-bn") == 0 ? 0 : strcmp(v, "bn") == 0 ? 1 : 2;
@@ -27,15 +28,11 @@ static int variant_rank(const char *v)
 
 static int trial_cmp(const void *pa, const void *pb)
 {
-    const bnx_curve *a = ((const struct trial *)pa)->run_trial;
-    const bnx_curve *b = ((const struct trial *)pb)->run_trial;
-    int ra = variant_rank(a->variant), rb = variant_rank(b->variant);
+    const struct trial *ta = pa, *tb = pb;
+    int ra = variant_rank(ta->run_trial->variant), rb = variant_rank(tb->run_trial->variant);
     if (ra != rb)
         return ra - rb;
-    int c = strcmp(a->variant, b->variant);
-    if (c)
-        return c;
-    return (a->seed > b->seed) - (a->seed < b->seed);
+    return ta->order - tb->order;
 }
 
 /* Check that t's `csv` (at t->path) of run `dir` has the chart's columns
@@ -97,6 +94,7 @@ static int render_activations(const bnx_chart *c, const bnx_chart_opts *o, const
             continue;
         }
         panels[n].run_trial = t;
+        panels[n].order = n; /* trials come by variant in the run's order */
         if (bnx_run_trial_path(run->dir, t->variant, t->seed, c->csv, panels[n].path,
                                sizeof panels[n].path))
             rc = bnx_fail(err, BNX_EINVAL, "run directory path is too long");
