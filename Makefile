@@ -1,6 +1,6 @@
 # bnexp: build, test and benchmark.  See README.md.
 CC      ?= cc
-PKGS    := openblas inih libcjson libpng zlib libcrypto
+PKGS    := openblas inih libcjson libpng zlib libcrypto libcmark-gfm
 # CFLAGS is yours (make CFLAGS="-O1 -g -fsanitize=address,undefined");
 # what the build needs is added to it whatever you give.
 CFLAGS  ?= -O2 -g
@@ -12,7 +12,8 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Itests \
 # it: the same loops on one thread, the same results.
 OMPFLAGS := -fopenmp
 KFLAGS  := -O3 -fno-math-errno -fno-trapping-math $(OMPFLAGS)
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm $(OMPFLAGS)
+# cmark-gfm's table extension has no pkg-config file of its own.
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lcmark-gfm-extensions -lm $(OMPFLAGS)
 LDFLAGS ?=
 VERSION := $(shell cat VERSION)
 GITREV  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)

@@ -36,7 +36,7 @@ ln -s "$PWD/plots" "$home/plots"
 cat >"$home/experiments/tiny.ini" <<'EOF'
 ; A tiny experiment with two rules, for the tests.
 [experiment]
-description = tiny: BN vs none on a small MLP
+description = tiny: BN vs none on a small MLP <script>alert(1)</script>
 hidden_layers = 2
 hidden_units = 32
 steps = 200
@@ -109,6 +109,28 @@ if out=$("$pngcheck" "$work/runs/tiny/$run/plots/tiny-sweep-init_std-by-norm-log
     ok "the rule's chart is a PNG"
 else
     fail "the rule's chart is a PNG" "$out"
+fi
+# the pages in a real browser: claims.html and the run's index.html (bnexp
+# report); screenshots kept in $BNEXP_SCREENSHOTS when it is set
+if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
+    shots=${BNEXP_SCREENSHOTS:-$tmp}
+    if out=$(tests/browser_check.sh "$work/runs/claims.html" "$shots/claims.png" 2>&1) &&
+       grep -q "^images [1-9]" <<<"$out" && grep -q "<table>" "$work/runs/claims.html"; then
+        ok "claims.html in chromium: the table, its chart shown, every link resolves, no script"
+    else fail "claims.html in chromium" "$out"; fi
+    if out=$(cd "$work" && "$bnexp" report tiny 2>&1) && [ -f "$work/runs/tiny/$run/index.html" ] &&
+       out=$(tests/browser_check.sh "$work/runs/tiny/$run/index.html" "$shots/index.png" 2>&1) &&
+       grep -q "^images [3-9]" <<<"$out" && grep -q "^links [1-9][0-9]" <<<"$out" &&
+       grep -q "BN ends above no BN" "$work/runs/tiny/$run/index.html"; then
+        ok "index.html in chromium: the run's charts (SVG), report and verdicts, trials, files; every link resolves"
+    else fail "index.html in chromium" "$out"; fi
+    # hostile text from the experiment file is escaped, never markup
+    if ! grep -q "<script" "$work/runs/claims.html" "$work/runs/tiny/$run/index.html" &&
+       grep -q "small MLP &lt;script&gt;alert(1)&lt;/script&gt;" "$work/runs/tiny/$run/index.html"; then
+        ok "the description's <script> is shown as text, not run"
+    else fail "a script tag in the pages"; fi
+else
+    echo "SKIP the pages in a browser: chromium is not installed (make deps installs it)"
 fi
 csv=$(cat "$work/runs/claims.csv" 2>/dev/null)
 if [ "$(head -1 <<<"$csv")" = "claim,rule,experiment,statement,source,written,run,state,verdict,point,seeds,point_decided,point_holds,measure,seed_mean,seed_sd,seed_n,why,point_verdict,ci_lo,ci_hi,seeds_needed,note,level,look,looks,network" ] &&

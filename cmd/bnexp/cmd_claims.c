@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "analysis/page.h"
 #include "core/paths.h"
 #include "analysis/claims.h"
 
@@ -53,7 +54,12 @@ int write_claims(const char *runs_dir, const char *run, int charts_wanted, int q
     if (!quiet && (fputs(md, stdout) == EOF || fflush(stdout) != 0))
         status = cli_error(1, "report claims: wrote %s/claims.md, but could not print it: %s",
                            runs_dir, strerror(errno));
-    fprintf(stderr, "bnexp: wrote %s/claims.md and %s/claims.csv\n", runs_dir, runs_dir);
+    if (bnx_claims_page_write(runs_dir, md, &err))
+        status = cli_error(1, "report claims: wrote claims.md and claims.csv, not claims.html: "
+                           "%s", err.msg);
+    else
+        fprintf(stderr, "bnexp: wrote %s/claims.md, %s/claims.csv and %s/claims.html\n",
+                runs_dir, runs_dir, runs_dir);
     free(md);
     return status;
 }

@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "analysis/claims.h"
+#include "analysis/page.h"
+#include "core/file.h"
 #include "analysis/report.h"
 #include "io/atomic.h"
 #include "io/strbuf.h"
@@ -152,5 +154,21 @@ int cmd_report(int argc, char **argv)
         return cli_error(1, "report: wrote %s/%s, but could not print it: %s", shown, file,
                          strerror(errno));
     fprintf(stderr, "bnexp: wrote %s/%s\n", shown, file);
+    if (until >= 0)
+        return 0;
+    /* the run's page: charts as SVG, the report, the trials, the files */
+    char *md = NULL;
+    size_t size;
+    int skipped = 0;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (bnx_read_file(path, (size_t)1 << 26, &md, &size, &err) ||
+        bnx_run_page_make(dir, shown, md, &skipped, &err)) {
+        free(md);
+        return cli_error(1, "report: %s (report.md is written; index.html is not)", err.msg);
+    }
+    free(md);
+    fprintf(stderr, "bnexp: wrote %s/index.html%s\n", shown,
+            skipped ? " (a chart the run has data for could not be drawn: bnexp plot says why)"
+                    : "");
     return 0;
 }

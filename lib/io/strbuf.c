@@ -67,3 +67,17 @@ void bnx_sb_md_cell(bnx_strbuf *sb, const char *s)
         else
             bnx_sb_printf(sb, "%c", *s == '\n' ? ' ' : *s);
 }
+
+void bnx_sb_html(bnx_strbuf *sb, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': bnx_sb_printf(sb, "&amp;"); break;
+        case '<': bnx_sb_printf(sb, "&lt;"); break;
+        case '>': bnx_sb_printf(sb, "&gt;"); break;
+        case '"': bnx_sb_printf(sb, "&quot;"); break;
+        case '\'': bnx_sb_printf(sb, "&#39;"); break;
+        default: bnx_sb_printf(sb, "%c", *s);
+        }
+    }
+}

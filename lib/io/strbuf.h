@@ -28,6 +28,10 @@ int bnx_sb_write(bnx_strbuf *sb, const char *path, bnx_error *err);
  * space.  Out of memory: as bnx_sb_printf (sb->oom). */
 void bnx_sb_md_cell(bnx_strbuf *sb, const char *s);
 
+/* Append s escaped as HTML text or an attribute value (& < > " ' as
+ * entities).  Out of memory: as bnx_sb_printf (sb->oom). */
+void bnx_sb_html(bnx_strbuf *sb, const char *s);
+
 /* Hand over sb's text as a malloc'd NUL-terminated string in *text (""
  * for an empty buffer) and leave sb empty.
  * Errors: BNX_ENOMEM (sb is freed; *text is NULL). */

@@ -18,7 +18,9 @@
 #include "io/atomic.h"
 #include "io/csv.h"
 #include "io/plot.h"
+#include "io/markdown.h"
 #include "io/roff.h"
+#include "io/strbuf.h"
 #include "testutil.h"
 
 static char dir[64];
@@ -277,6 +279,29 @@ START_TEST(roff_text_is_literal)
 }
 END_TEST
 
+START_TEST(markdown_tables_safe_text_and_our_anchors)
+{
+    const char *md = "# Claims\n\n| a | b |\n|---|---|\n| `x < 1` | <script>alert(1)</script> |\n\n"
+                     "<a id=\"tiny-better\"></a>see [it](#tiny-better); <a id=\"x y\"></a>\n";
+    char *html;
+    bnx_error err;
+    ck_assert_int_eq(bnx_markdown_html(md, &html, &err), BNX_OK);
+    ck_assert_ptr_nonnull(strstr(html, "<h1>Claims</h1>"));
+    ck_assert_ptr_nonnull(strstr(html, "<table>"));
+    ck_assert_ptr_nonnull(strstr(html, "<td><code>x &lt; 1</code></td>"));
+    ck_assert_ptr_null(strstr(html, "<script"));          /* raw HTML left out */
+    ck_assert_ptr_nonnull(strstr(html, "<a id=\"tiny-better\"></a>")); /* ours, kept */
+    ck_assert_ptr_nonnull(strstr(html, "<a href=\"#tiny-better\">it</a>"));
+    ck_assert_ptr_null(strstr(html, "id=\"x y\""));      /* not an anchor name: omitted */
+    ck_assert_ptr_null(strstr(html, "BNXANCHOR"));
+    free(html);
+    bnx_strbuf sb = {0};
+    bnx_sb_html(&sb, "a<b & \"c\" 'd'>");
+    ck_assert_str_eq(sb.p, "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
+    free(sb.p);
+}
+END_TEST
+
 Suite *suite_io(void)
 {
     Suite *s = suite_create("io");
@@ -290,6 +315,7 @@ Suite *suite_io(void)
     tcase_add_test(tc, atomic_replaces_through_a_link_not_its_target);
     tcase_add_test(tc, plot_script_is_the_e_line_then_the_template);
     tcase_add_test(tc, roff_text_is_literal);
+    tcase_add_test(tc, markdown_tables_safe_text_and_our_anchors);
     suite_add_tcase(s, tc);
     return s;
 }
