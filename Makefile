@@ -12,8 +12,7 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Itests \
 # it: the same loops on one thread, the same results.
 OMPFLAGS := -fopenmp
 KFLAGS  := -O3 -fno-math-errno -fno-trapping-math $(OMPFLAGS)
-# cmark-gfm's table extension has no pkg-config file of its own.
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lcmark-gfm-extensions -lm $(OMPFLAGS)
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm $(OMPFLAGS)
 LDFLAGS ?=
 VERSION := $(shell cat VERSION)
 GITREV  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
