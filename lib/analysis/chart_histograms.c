@@ -123,7 +123,7 @@ int bnx_chart_histograms(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_
             break;
         if (panels + layers > MAX_HIST_PANELS) {
             rc = bnx_fail(err, BNX_EINVAL, "%s: %d or more panels (variants x hidden layers); "
-                          "plot histograms draws at most %d: plot a run of fewer variants",
+                          "plot histograms draws at most %d: choose them with --variants NAMES,GLOBS",
                           run_dir, panels + layers, MAX_HIST_PANELS);
             break;
         }
@@ -152,8 +152,10 @@ int bnx_chart_histograms(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_
         bnx_chart_vars_addf(&vs, "cols", "%d", cols);
         bnx_chart_vars_addf(&vs, "title", "%s: pre-activation distribution of every hidden "
                             "layer over training", ri.experiment[0] ? ri.experiment : base);
-        bnx_chart_vars_addf(&vs, "subtitle", "run %s; lowest seed; colour: share of the "
-                            "layer's values per bin (log); out-of-range values not drawn", base);
+        char line[1400];
+        bnx_chart_run_line(&ri, base, line, sizeof line);
+        bnx_chart_vars_addf(&vs, "subtitle", "%s; lowest seed; colour: share of the "
+                            "layer's values per bin (log); out-of-range values not drawn", line);
         rc = bnx_chart_output(run_dir, ri.experiment, c->name, o->format, res, err);
     }
     if (rc == BNX_OK)

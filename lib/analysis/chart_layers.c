@@ -205,8 +205,8 @@ static int metric_run_read(const struct metric_chart *mc, const bnx_chart *c,
         return err->code;
     int nv = mr->run.num_variants;
     if (nv > mc->max_variants)
-        return bnx_fail(err, BNX_EINVAL, "%s: %d variants; plot %s draws at most %d: plot a run "
-                        "of fewer variants", run_dir, nv, c->name, mc->max_variants);
+        return bnx_fail(err, BNX_EINVAL, "%s: %d variants; plot %s draws at most %d: choose them "
+                        "with --variants NAMES,GLOBS", run_dir, nv, c->name, mc->max_variants);
     mr->stats = calloc((size_t)nv + 1, sizeof *mr->stats);
     mr->nstats = calloc((size_t)nv + 1, sizeof *mr->nstats);
     mr->seeds = calloc((size_t)nv + 1, sizeof *mr->seeds);
@@ -264,10 +264,12 @@ static int metric_render(const struct metric_chart *mc, const struct metric_run 
     if (rc)
         return rc;
     const char *base = bnx_chart_base(shown);
+    char line[1400];
+    bnx_chart_run_line(&mr->ri, base, line, sizeof line);
     bnx_chart_vars_add(vs, "file", data);
     bnx_chart_vars_addf(vs, "title", "%s: %s", mr->ri.experiment[0] ? mr->ri.experiment : base,
                         mc->title);
-    bnx_chart_vars_addf(vs, "subtitle", "run %s; %s; %s%s", base, mc->subtitle,
+    bnx_chart_vars_addf(vs, "subtitle", "%s; %s; %s%s", line, mc->subtitle,
                         mr->max_seeds > 1 ? "line: mean over seeds" : "one seed",
                         mr->max_seeds > 1 ? band : "");
     for (int v = 0; v < mr->run.num_variants; v++) {

@@ -380,9 +380,11 @@ int bnx_chart_time_gradients(const bnx_chart *c, const bnx_chart_opts *o, bnx_ch
             snprintf(top, sizeof top, "LSTM layer %d (the top one)", r->top);
         else
             snprintf(top, sizeof top, "the top LSTM layer of each variant");
-        bnx_chart_vars_addf(&vs, "subtitle", "run %s; %s; ||dL/dh_t||: the L2 norm over the "
+        char line[1400];
+        bnx_chart_run_line(&ri, bnx_chart_base(shown), line, sizeof line);
+        bnx_chart_vars_addf(&vs, "subtitle", "%s; %s; ||dL/dh_t||: the L2 norm over the "
                             "mini-batch and units of the training loss gradient at h_t; %s",
-                            bnx_chart_base(shown), top, max_seeds > 1
+                            line, top, max_seeds > 1
                             ? "line: mean over seeds, band: min to max" : "one seed");
         rc = bnx_chart_output(run_dir, ri.experiment, c->name, o->format, res, err);
     }
@@ -604,9 +606,11 @@ int bnx_chart_step_stats(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_
             max_seeds = seeds[v] > max_seeds ? seeds[v] : max_seeds;
         bnx_chart_vars_addf(&vs, "layer", "%d", layer);
         bnx_chart_vars_addf(&vs, "tmax", "%d", tmax);
-        bnx_chart_vars_addf(&vs, "subtitle", "run %s; LSTM layer %d at the end of training; "
+        char line[1400];
+        bnx_chart_run_line(&ri, bnx_chart_base(shown), line, sizeof line);
+        bnx_chart_vars_addf(&vs, "subtitle", "%s; LSTM layer %d at the end of training; "
                             "line: the mean over units, band: +-1 sd across units%s",
-                            bnx_chart_base(shown), layer, max_seeds > 1
+                            line, layer, max_seeds > 1
                             ? " (each a mean over seeds)" : "");
         if (without[0])
             bnx_chart_vars_addf(&vs, "subtitle2", "not drawn (no step_stats.csv: no recurrent "
