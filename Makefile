@@ -86,7 +86,7 @@ build/pngcheck: tests/pngcheck.c
 build/bench: bench/bench.c build/libbnexp.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-# One man page per subcommand, generated from the help text `bnexp CMD
+# One man page per subcommand, generated from its help text (docs/man/) `bnexp CMD
 # --help` prints (cmd/bnexp/main.c's table: one source for both).
 man: bnexp
 	@mkdir -p build/man

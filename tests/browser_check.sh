@@ -2,7 +2,8 @@
 # Open an HTML page of bnexp's in a real headless chromium and check it as a
 # reader's browser shows it: every image loads and has a rendered size,
 # every link resolves (a file under the page, or an #anchor of the page),
-# and the page runs no script (so it can log no script error).  The page is
+# and the page holds no script (no <script>, no on* handler, no javascript:
+# URL: so it can log no script error).  The page is
 # loaded in an iframe of a wrapper page whose script does the checks
 # (chromium --allow-file-access-from-files lets it see the page); chromium
 # prints the wrapper's DOM with the findings.  A screenshot of the page is
@@ -13,6 +14,8 @@
 # BADANCHOR lines; exits 0 only when there are none and scripts is 0.
 set -u
 page=$(readlink -f "$1")
+# the page's file: URL, percent-encoded, and HTML-escaped for the wrapper
+url=$(python3 -c 'import html, pathlib, sys; print(html.escape(pathlib.Path(sys.argv[1]).as_uri()))' "$page")
 shot=${2:-}
 browser=$(command -v chromium || command -v chromium-browser) || { echo "browser_check: no chromium"; exit 2; }
 tmp=$(mktemp -d /tmp/bnexp-browser.XXXXXX)
@@ -36,7 +39,7 @@ run_browser() { # OUT ARGS...: chromium in its own group, stopped after 60 s
 }
 cat >"$tmp/wrap.html" <<EOF
 <!DOCTYPE html><html><body>
-<iframe id="f" src="file://$page" style="width:1280px;height:3000px"></iframe>
+<iframe id="f" src="$url" style="width:1280px;height:3000px"></iframe>
 <pre id="out">PENDING</pre>
 <script>
 const f = document.getElementById('f');
@@ -58,7 +61,11 @@ f.onload = () => {
       try { const x = new XMLHttpRequest(); x.open('GET', a.href, false); x.send();
         if (!((x.status === 0 || x.status === 200) && x.responseText.length > 0)) out.push('BADLINK ' + h); }
       catch (e) { out.push('BADLINK ' + h); } });
-    out.push('scripts ' + d.scripts.length);
+    // script of any kind: elements, on* handlers, javascript: URLs
+    let scripts = d.scripts.length;
+    d.querySelectorAll('*').forEach(e => { for (const a of e.attributes) {
+      if (a.name.startsWith('on') || /^\s*javascript:/i.test(a.value)) scripts++; } });
+    out.push('scripts ' + scripts);
   }
   document.getElementById('out').textContent = out.join('\n') + '\nDONE';
 };
@@ -68,6 +75,7 @@ run_browser "$tmp/dom" --virtual-time-budget=20000 --dump-dom "file://$tmp/wrap.
 result=$(sed -n '/<pre id="out">/,/<\/pre>/p' "$tmp/dom" | sed 's/<[^>]*>//g')
 echo "$result" | grep -v '^DONE$'
 if [ -n "$shot" ]; then
-    run_browser /dev/null --hide-scrollbars --window-size=1280,2000 --screenshot="$shot" "file://$page"
+    run_browser /dev/null --hide-scrollbars --window-size=1280,2000 --screenshot="$shot" \
+        "$(python3 -c 'import pathlib, sys; print(pathlib.Path(sys.argv[1]).as_uri())' "$page")"
 fi
 grep -q '^DONE$' <<<"$result" && grep -q '^scripts 0$' <<<"$result" && ! grep -q '^BAD' <<<"$result"

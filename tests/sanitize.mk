@@ -88,7 +88,7 @@ check-asan: build-asan/bnexp build-asan/check_bnexp build-asan/pngcheck \
 	@for s in $(CLI_SCRIPTS); do grep -q '^BNEXP=$${BNEXP:-' $$s || \
 	    { echo "check-asan: $$s sets BNEXP itself; it would not test build-asan/bnexp"; exit 1; }; done
 	@$(foreach s,$(CLI_SCRIPTS),echo "check-asan: $(s)" && $(ASAN_ENV) BNEXP=build-asan/bnexp \
-	    PNGCHECK=build-asan/pngcheck BNEXP_HOME=$(CURDIR) ./$(s) &&) true
+	    PNGCHECK=build-asan/pngcheck BNEXP_HOME=$(CURDIR) BNEXP_NO_BROWSER=1 ./$(s) &&) true
 	@tests/no_reports.sh build-asan/logs "AddressSanitizer/UBSan"
 
 # ---- valgrind memcheck, on the normal build ----

@@ -117,6 +117,8 @@ int cli_run_dir(const char *cmd, const char *experiment, const char *run_opt, ch
     if (run_opt) {
         if ((size_t)snprintf(dir, size, "%s", run_opt) >= size)
             return cli_error(2, "%s: --run path is too long", cmd);
+        for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--) /* runs/e/STAMP/ */
+            dir[n - 1] = '\0';
     } else if (!bnx_name_is_safe(experiment)) {
         return cli_error(2, "%s: experiment name '%s' must be %s", cmd, experiment, bnx_name_rule);
     } else {

@@ -312,8 +312,10 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
     for (; loaded < nruns && rc == BNX_OK; loaded++) {
         if ((rc = bnx_run_read(runs[loaded], BNX_RUN_DIRS, &r[loaded], err)))
             break;
-        if ((rc = bnx_chart_run_select(&r[loaded], o->variants, err)))
+        if ((rc = bnx_chart_run_select(&r[loaded], o->variants, err))) {
+            bnx_run_free(&r[loaded]);
             break;
+        }
         bnx_chart_warn_partial(&r[loaded], res);
         if (r[loaded].num_variants > 4096)
             rc = bnx_fail(err, BNX_EINVAL, "%s: more than 4096 variants", runs[loaded]);
@@ -433,9 +435,11 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
             bnx_chart_run_info rk;
             bnx_chart_run_info_read(&r[k], NULL, &rk);
             const char *base = rk.tag[0] ? rk.tag : bnx_chart_base(shown[k]);
-            len += snprintf(sub + len, sizeof sub - (size_t)len, "%s %s", k ? "," : "", base);
+            if (len < (int)sizeof sub)
+                len += snprintf(sub + len, sizeof sub - (size_t)len, "%s %s", k ? "," : "", base);
         }
-        snprintf(sub + len, sizeof sub - (size_t)len, max_seeds > 1 ? "; line: mean over seeds, "
+        if (len < (int)sizeof sub)
+            snprintf(sub + len, sizeof sub - (size_t)len, max_seeds > 1 ? "; line: mean over seeds, "
                  "band: min to max" : "; one seed per variant");
         bnx_chart_vars_add(&vs, "subtitle", sub);
         char chart[200];

@@ -16,6 +16,7 @@
 
 int bnx_chart_vars_init(bnx_chart_vars *vs, int cap, bnx_error *err)
 {
+    cap += 8; /* room for what bnx_chart_draw adds last: the options every chart takes */
     vs->n = 0;
     vs->cap = cap;
     vs->v = calloc((size_t)cap, sizeof *vs->v);

@@ -38,8 +38,8 @@ typedef struct bnx_chart_vars {
     int n, cap;
 } bnx_chart_vars;
 
-/* Allocate room for `cap` variables in *vs (free with bnx_chart_vars_free,
- * also after a failure).  Returns BNX_OK, or BNX_ENOMEM ("out of memory
+/* Allocate room for `cap` variables in *vs, and 8 more for what
+ * bnx_chart_draw adds (free with bnx_chart_vars_free, also after a failure).  Returns BNX_OK, or BNX_ENOMEM ("out of memory
  * preparing the chart"). */
 int bnx_chart_vars_init(bnx_chart_vars *vs, int cap, bnx_error *err);
 

@@ -34,6 +34,9 @@ int bnx_style_keys_of_run(const bnx_run *run, const int *lines, int n, bnx_style
             const char *at = strstr(name, mark);
             if (at && (size_t)(at - name) < cut)
                 cut = (size_t)(at - name);
+            /* a grid-only point starts with its first key: no variant */
+            if (strncmp(name, mark + 1, strlen(mark) - 1) == 0)
+                cut = 0;
         }
         snprintf(keys->values[i * nk], sizeof keys->values[0], "%.*s", (int)cut, name);
         for (int k = 1; k < nk; k++)

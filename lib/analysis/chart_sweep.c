@@ -90,6 +90,15 @@ int bnx_chart_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_resul
         }
         double lo, hi, ydiv, ystep;
         sweep_range(&sw, divs, &lo, &hi, &ydiv, &ystep);
+        if (o->has_ymin || o->has_ymax) { /* the user's ends; the crosses inside them */
+            lo = o->has_ymin ? o->ymin : lo;
+            hi = o->has_ymax ? o->ymax : hi;
+            if (!(lo < hi))
+                rc = bnx_fail(err, BNX_EINVAL, "plot sweep: the y axis would run from %g to %g "
+                              "(--ymin or --ymax beyond the data's other end)", lo, hi);
+            ydiv = lo + 0.05 * (hi - lo);
+            ystep = 0.035 * (hi - lo);
+        }
         bnx_chart_vars_addf(&vs, "ystep", "%.17g", ystep);
         bnx_chart_vars_addf(&vs, "ymin", "%.17g", lo);
         bnx_chart_vars_addf(&vs, "ymax", "%.17g", hi);
@@ -137,7 +146,8 @@ int bnx_chart_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_resul
                  strcmp(y, "final_test_accuracy") ? y : "", o->logx ? "-logx" : "");
         for (char *p = chart; *p; p++)
             *p = *p == ',' ? '_' : *p;
-        rc = bnx_chart_output(run_dir, sw.experiment, chart, o->format, res, err);
+        if (rc == BNX_OK)
+            rc = bnx_chart_output(run_dir, sw.experiment, chart, o->format, res, err);
     }
     if (rc == BNX_OK)
         rc = bnx_chart_draw(c->name, o, &vs, res, err);

@@ -30,6 +30,8 @@ static void page_head(bnx_strbuf *sb, const char *title)
 {
     bnx_sb_printf(sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                  "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'; "
+                  "object-src 'none'\">\n"
                   "<title>");
     bnx_sb_html(sb, title);
     bnx_sb_printf(sb, "</title>\n<style>%s</style>\n</head>\n<body>\n", style);
@@ -233,8 +235,10 @@ int bnx_claims_page_write(const char *runs_dir, const char *claims_md, bnx_error
     page_head(&sb, "bnexp: the claims table");
     char *html;
     int rc = bnx_markdown_html(claims_md, &html, err);
-    if (rc)
+    if (rc) {
+        free(sb.p);
         return rc;
+    }
     bnx_sb_printf(&sb, "%s", html);
     free(html);
     /* each chart a row links to, shown: "[chart](PATH)" */
@@ -248,7 +252,6 @@ int bnx_claims_page_write(const char *runs_dir, const char *claims_md, bnx_error
         snprintf(rel, sizeof rel, "%.*s", (int)(e - a), a);
         if (strstr(rel, "..") || rel[0] == '/' || !exists_under(runs_dir, rel))
             continue;
-        /* the rule's row: the text before the link on its line, up to the first cell */
         bnx_sb_printf(&sb, "<figure><img src=\"");
         bnx_sb_html(&sb, rel);
         bnx_sb_printf(&sb, "\" alt=\"");
@@ -279,6 +282,8 @@ int bnx_run_page_make(const char *run_dir, const char *shown, const char *report
         rc = bnx_fail(err, BNX_ENOMEM, "out of memory for the run's page");
     int n = 0, missed = 0;
     size_t prefix = strlen(run_dir);
+    while (prefix > 1 && run_dir[prefix - 1] == '/')
+        prefix--;
     for (int i = 0; rc == BNX_OK && i < bnx_chart_count(); i++) {
         const bnx_chart *c = bnx_chart_at(i);
         if (strcmp(c->name, "curve") == 0 || plan.num_trials == 0)
@@ -300,7 +305,10 @@ int bnx_run_page_make(const char *run_dir, const char *shown, const char *report
         bnx_error chart_err;
         if (bnx_chart_render(c, &o, &res, &chart_err) == BNX_OK &&
             strncmp(res.outfile, run_dir, prefix) == 0 && res.outfile[prefix] == '/') {
-            snprintf(rel[n], sizeof rel[n], "%s", res.outfile + prefix + 1);
+            const char *r = res.outfile + prefix;
+            while (*r == '/') /* a run_dir given with a trailing slash */
+                r++;
+            snprintf(rel[n], sizeof rel[n], "%s", r);
             charts[n] = rel[n];
             n++;
         } else {

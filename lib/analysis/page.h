@@ -45,8 +45,9 @@ int bnx_run_page_make(const char *run_dir, const char *shown, const char *report
                       int *skipped, bnx_error *err);
 
 /* Write RUNS/claims.html from the claims table's Markdown (claims.md's
- * text): the table and its sections, then each chart the table links to
- * (a .png or .svg under runs_dir) as an image under its rule's name.
+ * text): the table and its sections, then each chart a row links to
+ * ("[chart](PATH)", PATH a file under runs_dir) as an image captioned with
+ * its path.
  * Errors: as bnx_run_page_write. */
 int bnx_claims_page_write(const char *runs_dir, const char *claims_md, bnx_error *err);
 

@@ -76,14 +76,22 @@ int bnx_markdown_html(const char *md, char **html, bnx_error *err)
     char *rendered = NULL;
     if (!marked.oom) {
         cmark_gfm_core_extensions_ensure_registered();
-        cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+        /* CMARK_OPT_SAFE: the default of cmark-gfm 0.29 on, said for older ones */
+        cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT | CMARK_OPT_SAFE);
         cmark_syntax_extension *table = cmark_find_syntax_extension("table");
-        if (parser && table && cmark_parser_attach_syntax_extension(parser, table)) {
+        if (!table) {
+            if (parser)
+                cmark_parser_free(parser);
+            free(marked.p);
+            return bnx_fail(err, BNX_EINVAL, "cmark-gfm has no table extension (libcmark-gfm-"
+                            "extensions): the page's tables cannot be drawn");
+        }
+        if (parser && cmark_parser_attach_syntax_extension(parser, table)) {
             const char *text = marked.p ? marked.p : "";
             cmark_parser_feed(parser, text, strlen(text));
             cmark_node *doc = cmark_parser_finish(parser);
             if (doc)
-                rendered = cmark_render_html(doc, CMARK_OPT_DEFAULT,
+                rendered = cmark_render_html(doc, CMARK_OPT_DEFAULT | CMARK_OPT_SAFE,
                                              cmark_parser_get_syntax_extensions(parser));
             cmark_node_free(doc);
         }

@@ -6,7 +6,8 @@
  * description or a rule's statement is text from a file, never markup), but
  * for the one tag bnexp writes itself, the anchor <a id="NAME"></a> (NAME
  * letters, digits, '.', '-', '_'), which is kept so that links to
- * #NAME resolve. */
+ * #NAME resolve (text of exactly that form in a file's text becomes an
+ * anchor too: it can do nothing but name a place in the page). */
 #ifndef BNX_IO_MARKDOWN_H
 #define BNX_IO_MARKDOWN_H
 
@@ -14,7 +15,8 @@
 
 /* The HTML of Markdown text `md` (NUL-terminated) into *html (malloc'd,
  * NUL-terminated; free it): a fragment, block elements only (no <html> or
- * <body>).  Errors: BNX_ENOMEM. */
+ * <body>).  Errors: BNX_EINVAL when cmark-gfm lacks its table extension;
+ * BNX_ENOMEM. */
 int bnx_markdown_html(const char *md, char **html, bnx_error *err);
 
 #endif

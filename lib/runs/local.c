@@ -234,7 +234,7 @@ void bnx_local_sweep_line(const bnx_plan *plan, const bnx_local_trial *trials,
                           const int *finished_before, int jobs, char *buf, size_t size)
 {
     int n = plan->num_trials, done = 0, running = 0, failed = 0, pending = 0, walls = 0;
-    double wall_sum = 0, est_sum = 0, left = 0;
+    double wall_sum = 0, est_sum = 0, left = 0, longest_left = 0;
     int ests = 0;
     for (int i = 0; i < n; i++) {
         const bnx_local_trial *t = &trials[i];
@@ -253,7 +253,9 @@ void bnx_local_sweep_line(const bnx_plan *plan, const bnx_local_trial *trials,
         } else if (t->state == BNX_LOCAL_RUNNING) {
             running++;
             if (t->rate > 0 && t->total > 0) {
-                left += (double)(t->total - t->step) / t->rate;
+                double mine = (double)(t->total - t->step) / t->rate;
+                left += mine;
+                longest_left = mine > longest_left ? mine : longest_left;
                 est_sum += (double)t->total / t->rate;
                 ests++;
             }
@@ -270,7 +272,11 @@ void bnx_local_sweep_line(const bnx_plan *plan, const bnx_local_trial *trials,
     if (pending + running > 0 && (isfinite(per) || (pending == 0 && ests == running)) &&
         len >= 0 && (size_t)len < size) {
         char eta[32];
-        double total = (pending * (isfinite(per) ? per : 0) + left) / (jobs > 0 ? jobs : 1);
+        /* the work left over the processes that can share it, never less
+         * than the longest a running trial still needs */
+        int lanes = jobs < pending + running ? jobs : pending + running;
+        double total = (pending * (isfinite(per) ? per : 0) + left) / (lanes > 0 ? lanes : 1);
+        total = total > longest_left ? total : longest_left;
         bnx_format_eta(eta, sizeof eta, total);
         snprintf(buf + len, size - (size_t)len, ", ETA %s", eta);
     }

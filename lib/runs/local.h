@@ -122,8 +122,9 @@ int bnx_local_run(const bnx_plan *plan, const char *run_dir, const bnx_trial_dat
  * ended here with a result; F those that ended without one).  ETA: the
  * pending trials at the mean wall time of the trials that ended here (or,
  * before any has, of the running ones' own estimates, steps / rate), plus
- * what the running ones have left, over `jobs` at a time; none while
- * nothing can be estimated. */
+ * what the running ones have left, over the lesser of `jobs` and the
+ * trials left, and never less than the longest a running trial still
+ * needs; none while nothing can be estimated. */
 void bnx_local_sweep_line(const bnx_plan *plan, const bnx_local_trial *trials,
                           const int *finished_before, int jobs, char *buf, size_t size);
 

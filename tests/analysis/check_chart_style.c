@@ -250,6 +250,47 @@ START_TEST(run_select_keeps_the_variants_a_glob_matches)
 }
 END_TEST
 
+START_TEST(keys_of_a_run_cut_the_variant_from_its_points)
+{
+    bnx_run run = {0};
+    const char *names[] = {"bn-lr-0.1", "bn-lr-1", "lr-0.1-norm-none", "lr-1-norm-batch"};
+    run.num_variants = 4;
+    run.variants = calloc(4, sizeof *run.variants);
+    run.num_swept = 2;
+    run.swept = calloc(2, sizeof *run.swept);
+    run.swept_values = calloc(8, sizeof *run.swept_values);
+    snprintf(run.swept[0], sizeof run.swept[0], "lr");
+    snprintf(run.swept[1], sizeof run.swept[1], "norm");
+    const char *vals[] = {"0.1", "batch", "1", "batch", "0.1", "none", "1", "batch"};
+    for (int v = 0; v < 4; v++)
+        snprintf(run.variants[v], sizeof run.variants[0], "%s", names[v]);
+    for (int i = 0; i < 8; i++)
+        snprintf(run.swept_values[i], sizeof run.swept_values[0], "%s", vals[i]);
+    int lines[] = {0, 1, 2, 3};
+    bnx_style_keys k;
+    bnx_error err;
+    ck_assert_int_eq(bnx_style_keys_of_run(&run, lines, 4, &k, &err), BNX_OK);
+    ck_assert_int_eq(k.num_keys, 3);
+    ck_assert_str_eq(k.keys[0], "variant");
+    ck_assert_str_eq(k.values[0 * 3], "bn");   /* bn-lr-0.1: the variant bn */
+    ck_assert_str_eq(k.values[1 * 3 + 1], "1");
+    ck_assert_str_eq(k.values[2 * 3], "");     /* a grid-only point: no variant */
+    ck_assert_str_eq(k.values[3 * 3], "");
+    ck_assert_str_eq(k.values[3 * 3 + 2], "batch");
+    bnx_style_keys_free(&k);
+    /* a grid-only run's lines: colour by lr, dash by norm, no variant key */
+    int only[] = {2, 3};
+    ck_assert_int_eq(bnx_style_keys_of_run(&run, only, 2, &k, &err), BNX_OK);
+    bnx_chart_style st;
+    ck_assert_int_eq(bnx_chart_style_make(&k, NULL, NULL, &st, &err), BNX_OK);
+    ck_assert_str_eq(st.colour_name, "lr");
+    ck_assert_str_eq(st.dash_name, "norm");
+    bnx_chart_style_free(&st);
+    bnx_style_keys_free(&k);
+    bnx_run_free(&run);
+}
+END_TEST
+
 Suite *suite_chart_style(void)
 {
     Suite *s = suite_create("chart_style");
@@ -261,6 +302,7 @@ Suite *suite_chart_style(void)
     tcase_add_test(tc, refuses_unknown_same_or_too_many_valued_keys);
     tcase_add_test(tc, legend_columns_fit_the_width_by_a_wide_estimate);
     tcase_add_test(tc, run_select_keeps_the_variants_a_glob_matches);
+    tcase_add_test(tc, keys_of_a_run_cut_the_variant_from_its_points);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -323,6 +323,14 @@ START_TEST(sweep_line_counts_the_trials_and_estimates_from_those_ended)
     t[3] = (bnx_local_trial){.state = BNX_LOCAL_ENDED};
     bnx_local_sweep_line(&plan, t, before, 2, line, sizeof line);
     ck_assert_str_eq(line, "trials 2/6 done, 1 running, 1 failed, ETA 10s");
+    /* more jobs than trials left: the work is not shared by idle ones, and
+     * the longest running trial's own time left is a floor (3 s) */
+    bnx_local_trial u[6];
+    memset(u, 0, sizeof u);
+    u[0] = (bnx_local_trial){.state = BNX_LOCAL_RUNNING, .step = 40, .total = 100, .rate = 20};
+    int ended[6] = {0, 1, 1, 1, 1, 1};
+    bnx_local_sweep_line(&plan, u, ended, 16, line, sizeof line);
+    ck_assert_str_eq(line, "trials 5/6 done, 1 running, ETA 3s");
 }
 END_TEST
 
