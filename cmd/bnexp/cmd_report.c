@@ -10,7 +10,6 @@
 #include "cli.h"
 #include "analysis/claims.h"
 #include "analysis/page.h"
-#include "core/file.h"
 #include "analysis/report.h"
 #include "io/atomic.h"
 #include "io/strbuf.h"
@@ -147,26 +146,23 @@ int cmd_report(int argc, char **argv)
     snprintf(path, sizeof path, "%s/%s", dir, file);
     rc = bnx_write_file_atomic(path, text, strlen(text), &err);
     int printed = rc == BNX_OK && fputs(text, stdout) != EOF && fflush(stdout) == 0;
+    if (rc || !printed) {
+        free(text);
+        return rc ? cli_report(&err)
+                  : cli_error(1, "report: wrote %s/%s, but could not print it: %s", shown, file,
+                              strerror(errno));
+    }
+    fprintf(stderr, "bnexp: wrote %s/%s\n", shown, file);
+    if (until >= 0) {
+        free(text);
+        return 0;
+    }
+    /* the run's page: charts as SVG, the report, the trials, the files */
+    int skipped = 0;
+    rc = bnx_run_page_make(dir, shown, text, &skipped, &err);
     free(text);
     if (rc)
-        return cli_report(&err);
-    if (!printed)
-        return cli_error(1, "report: wrote %s/%s, but could not print it: %s", shown, file,
-                         strerror(errno));
-    fprintf(stderr, "bnexp: wrote %s/%s\n", shown, file);
-    if (until >= 0)
-        return 0;
-    /* the run's page: charts as SVG, the report, the trials, the files */
-    char *md = NULL;
-    size_t size;
-    int skipped = 0;
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    if (bnx_read_file(path, (size_t)1 << 26, &md, &size, &err) ||
-        bnx_run_page_make(dir, shown, md, &skipped, &err)) {
-        free(md);
         return cli_error(1, "report: %s (report.md is written; index.html is not)", err.msg);
-    }
-    free(md);
     fprintf(stderr, "bnexp: wrote %s/index.html%s\n", shown,
             skipped ? " (a chart the run has data for could not be drawn: bnexp plot says why)"
                     : "");

@@ -185,20 +185,12 @@ static int render_curves(const bnx_chart *c, int metric, const bnx_chart_opts *o
             hi = hi > 1 ? 1 : hi;
             if (hi - lo < 0.05)
                 lo = hi - 0.05;
-            lo = o->has_ymin ? o->ymin : lo;
-            hi = o->has_ymax ? o->ymax : hi;
-            if (!(lo < hi))
-                rc = bnx_fail(err, BNX_EINVAL, "plot %s: the y axis would run from %g to %g "
-                              "(--ymin or --ymax beyond the data's other end)", c->name, lo, hi);
+            rc = bnx_chart_y_ends(o, c->name, 0, &lo, &hi, err);
             bnx_chart_vars_addf(&vs, "ymin", "%.17g", lo);
             bnx_chart_vars_addf(&vs, "ymax", "%.17g", hi);
         } else if (ylo > 0 && isfinite(yhi_late(yhi, yhi_early))) {
             yhi = yhi_late(yhi, yhi_early);
-            ylo = o->has_ymin ? o->ymin : ylo;
-            yhi = o->has_ymax ? o->ymax : yhi;
-            if (!(ylo > 0 && ylo < yhi))
-                rc = bnx_fail(err, BNX_EINVAL, "plot %s: the log y axis would run from %g to %g "
-                              "(it needs 0 < --ymin < --ymax)", c->name, ylo, yhi);
+            rc = bnx_chart_y_ends(o, c->name, 1, &ylo, &yhi, err);
             bnx_chart_vars_addf(&vs, "ymin", "%.17g", ylo);
             bnx_chart_vars_addf(&vs, "ymax", "%.17g", yhi);
         }
@@ -340,11 +332,7 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
     }
     for (int k = 0; rc == BNX_OK && k < nruns; k++) {
         /* a run is named by its tag, or its directory's name */
-        bnx_chart_run_info rk;
-        bnx_chart_run_info_read(&r[k], NULL, &rk);
-        char tagged[64];
-        snprintf(tagged, sizeof tagged, "%s", rk.tag[0] ? rk.tag : bnx_chart_base(shown[k]));
-        const char *base = tagged;
+        const char *base = r[k].tag[0] ? r[k].tag : bnx_chart_base(shown[k]);
         for (int v = 0; v < r[k].num_variants; v++) {
             int clash = 0;
             for (int o = 0; o < nruns; o++)
@@ -432,9 +420,7 @@ int bnx_chart_curve(const bnx_chart *chart, const bnx_chart_opts *o, bnx_chart_r
         char sub[1400];
         int len = snprintf(sub, sizeof sub, "run%s", nruns > 1 ? "s" : "");
         for (int k = 0; k < nruns; k++) {
-            bnx_chart_run_info rk;
-            bnx_chart_run_info_read(&r[k], NULL, &rk);
-            const char *base = rk.tag[0] ? rk.tag : bnx_chart_base(shown[k]);
+            const char *base = r[k].tag[0] ? r[k].tag : bnx_chart_base(shown[k]);
             if (len < (int)sizeof sub)
                 len += snprintf(sub + len, sizeof sub - (size_t)len, "%s %s", k ? "," : "", base);
         }

@@ -12,7 +12,6 @@
 #include "core/paths.h"
 #include "core/suggest.h"
 #include "runs/manifest.h"
-#include "spec/plan.h"
 
 int bnx_chart_vars_init(bnx_chart_vars *vs, int cap, bnx_error *err)
 {
@@ -84,14 +83,8 @@ void bnx_chart_run_info_read(const bnx_run *run, const char *experiment_arg,
             ri->mse &= strcmp(m.loss, "mse") == 0;
         }
     }
-    bnx_plan plan;
-    bnx_error ignored;
-    if (bnx_run_plan_read(run->dir, "", &plan, &ignored) == BNX_OK)
-    {
-        snprintf(ri->overrides, sizeof ri->overrides, "%s", plan.overrides);
-        snprintf(ri->tag, sizeof ri->tag, "%s", plan.tag);
-    }
-    bnx_plan_free(&plan);
+    snprintf(ri->overrides, sizeof ri->overrides, "%s", run->overrides);
+    snprintf(ri->tag, sizeof ri->tag, "%s", run->tag);
     ri->fig1_pair = run->num_variants == 2 && bnx_run_variant(run, "baseline") >= 0 &&
                     bnx_run_variant(run, "bn") >= 0;
     if (!ri->experiment[0] && experiment_arg)
@@ -119,10 +112,8 @@ int bnx_chart_run_select(bnx_run *run, const char *patterns, bnx_error *err)
     if (!patterns)
         return BNX_OK;
     /* every pattern must match something */
-    for (const char *p = patterns; *p;) {
-        size_t n = strcspn(p, ",");
-        char glob[256];
-        snprintf(glob, sizeof glob, "%.*s", (int)(n < 255 ? n : 255), p);
+    char glob[256];
+    for (const char *p = patterns; bnx_globs_next(&p, glob);) {
         int hit = 0;
         for (int v = 0; v < run->num_variants && !hit; v++)
             hit = fnmatch(glob, run->variants[v], 0) == 0;
@@ -137,7 +128,6 @@ int bnx_chart_run_select(bnx_run *run, const char *patterns, bnx_error *err)
             free(names);
             return BNX_EINVAL;
         }
-        p += n + (p[n] == ',');
     }
     int kept_v = 0, kept_t = 0;
     for (int v = 0; v < run->num_variants; v++) {
@@ -194,6 +184,20 @@ void bnx_chart_run_line(const bnx_chart_run_info *ri, const char *base, char *bu
     snprintf(buf, size, "%s%srun %s%s%s%s%s", ri->experiment, ri->experiment[0] ? ", " : "",
              ri->tag[0] ? ri->tag : base, ri->dataset[0] ? " on " : "", ri->dataset, ri->overrides[0] ? ", with " : "",
              ri->overrides);
+}
+
+int bnx_chart_y_ends(const bnx_chart_opts *opts, const char *chart, int log, double *lo,
+                     double *hi, bnx_error *err)
+{
+    *lo = opts->has_ymin ? opts->ymin : *lo;
+    *hi = opts->has_ymax ? opts->ymax : *hi;
+    if (log && !(*lo > 0 && *lo < *hi))
+        return bnx_fail(err, BNX_EINVAL, "plot %s: the log y axis would run from %g to %g (it "
+                        "needs 0 < --ymin < --ymax)", chart, *lo, *hi);
+    if (!(*lo < *hi))
+        return bnx_fail(err, BNX_EINVAL, "plot %s: the y axis would run from %g to %g (--ymin "
+                        "or --ymax beyond the data's other end)", chart, *lo, *hi);
+    return BNX_OK;
 }
 
 const char *bnx_chart_base(const char *shown)

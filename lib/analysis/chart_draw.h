@@ -73,8 +73,8 @@ typedef struct bnx_chart_run_info {
 } bnx_chart_run_info;
 
 /* Fill *ri for `run`: reads RUN/VARIANT/seed-K/manifest.json of each trial
- * (an unreadable one is passed over) and RUN/plan.json's overrides (none
- * without a readable plan); experiment_arg (or NULL) is the experiment when
+ * (an unreadable one is passed over), and the plan's tag and overrides as
+ * bnx_run_read kept them; experiment_arg (or NULL) is the experiment when
  * no manifest names one.  Never fails. */
 void bnx_chart_run_info_read(const bnx_run *run, const char *experiment_arg,
                              bnx_chart_run_info *ri);
@@ -113,6 +113,13 @@ void bnx_chart_run_line(const bnx_chart_run_info *ri, const char *base, char *bu
 
 /* The last path component of `shown` (the run's name in titles). */
 const char *bnx_chart_base(const char *shown);
+
+/* The y axis's ends of a one-axis chart: the data's *lo and *hi, each
+ * replaced by opts' --ymin or --ymax when given.  A log axis needs
+ * 0 < *lo.  Errors: BNX_EINVAL "plot CHART: the [log ]y axis would run
+ * from LO to HI (...)" when the ends are not in order. */
+int bnx_chart_y_ends(const bnx_chart_opts *opts, const char *chart, int log, double *lo,
+                     double *hi, bnx_error *err);
 
 /* ---- the output and the last step ---- */
 

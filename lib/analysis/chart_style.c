@@ -240,13 +240,14 @@ int bnx_chart_style_make(const bnx_style_keys *keys, const char *colour_by, cons
                       colour_by);
         goto out;
     }
+    int distinct[BNX_STYLE_MAX_KEYS]; /* each key's number of values over the lines */
     for (int k = 0; k < nk; k++)
-        if (distinct_values(keys, k) > 1)
+        if ((distinct[k] = distinct_values(keys, k)) > 1)
             varying[nvary++] = k;
     if (dby < 0 && !dash_by && nvary >= 2) { /* the varying key with fewest values */
         int best = -1, fewest = BNX_STYLE_DASHES + 1;
         for (int j = 0; j < nvary; j++) {
-            int d = distinct_values(keys, varying[j]);
+            int d = distinct[varying[j]];
             if (varying[j] != cby && d <= fewest) {
                 fewest = d;
                 best = varying[j];
@@ -254,10 +255,10 @@ int bnx_chart_style_make(const bnx_style_keys *keys, const char *colour_by, cons
         }
         dby = best;
     }
-    if (dby >= 0 && distinct_values(keys, dby) > BNX_STYLE_DASHES) {
+    if (dby >= 0 && distinct[dby] > BNX_STYLE_DASHES) {
         if (dash_by) {
             rc = bnx_fail(err, BNX_EINVAL, "--dash-by %s: %d values, more than the %d dash "
-                          "patterns", dash_by, distinct_values(keys, dby), BNX_STYLE_DASHES);
+                          "patterns", dash_by, distinct[dby], BNX_STYLE_DASHES);
             goto out;
         }
         dby = -1;

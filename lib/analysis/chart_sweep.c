@@ -91,11 +91,7 @@ int bnx_chart_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_resul
         double lo, hi, ydiv, ystep;
         sweep_range(&sw, divs, &lo, &hi, &ydiv, &ystep);
         if (o->has_ymin || o->has_ymax) { /* the user's ends; the crosses inside them */
-            lo = o->has_ymin ? o->ymin : lo;
-            hi = o->has_ymax ? o->ymax : hi;
-            if (!(lo < hi))
-                rc = bnx_fail(err, BNX_EINVAL, "plot sweep: the y axis would run from %g to %g "
-                              "(--ymin or --ymax beyond the data's other end)", lo, hi);
+            rc = bnx_chart_y_ends(o, c->name, 0, &lo, &hi, err);
             ydiv = lo + 0.05 * (hi - lo);
             ystep = 0.035 * (hi - lo);
         }

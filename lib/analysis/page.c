@@ -44,17 +44,43 @@ static int exists_under(const char *dir, const char *rel)
     return access(path, R_OK) == 0;
 }
 
-/* A link to `rel` under dir, with `rel` as its text; nothing if it is not
- * there. */
+/* <a href="HREF">TEXT</a>, both escaped. */
+static void html_link(bnx_strbuf *sb, const char *href, const char *text)
+{
+    bnx_sb_printf(sb, "<a href=\"");
+    bnx_sb_html(sb, href);
+    bnx_sb_printf(sb, "\">");
+    bnx_sb_html(sb, text);
+    bnx_sb_printf(sb, "</a>");
+}
+
+/* A figure of image `rel`, captioned with its path; linked: the image is a
+ * link to itself. */
+static void html_figure(bnx_strbuf *sb, const char *rel, int linked)
+{
+    bnx_sb_printf(sb, "<figure>");
+    if (linked) {
+        bnx_sb_printf(sb, "<a href=\"");
+        bnx_sb_html(sb, rel);
+        bnx_sb_printf(sb, "\">");
+    }
+    bnx_sb_printf(sb, "<img src=\"");
+    bnx_sb_html(sb, rel);
+    bnx_sb_printf(sb, "\" alt=\"");
+    bnx_sb_html(sb, rel);
+    bnx_sb_printf(sb, "\">%s<figcaption>", linked ? "</a>" : "");
+    bnx_sb_html(sb, rel);
+    bnx_sb_printf(sb, "</figcaption></figure>\n");
+}
+
+/* A link to `rel` under dir, with `rel` as its text, after `before`;
+ * nothing if it is not there. */
 static void file_link(bnx_strbuf *sb, const char *dir, const char *rel, const char *before)
 {
     if (!exists_under(dir, rel))
         return;
-    bnx_sb_printf(sb, "%s<a href=\"", before);
-    bnx_sb_html(sb, rel);
-    bnx_sb_printf(sb, "\">");
-    bnx_sb_html(sb, rel);
-    bnx_sb_printf(sb, "</a>");
+    bnx_sb_printf(sb, "%s", before);
+    html_link(sb, rel, rel);
 }
 
 /* The *.csv files and manifest.json of one trial directory, linked. */
@@ -78,11 +104,8 @@ static void trial_files(bnx_strbuf *sb, const char *run_dir, const char *trial_d
     for (int i = 0; i < n; i++) {
         char rel[4400];
         snprintf(rel, sizeof rel, "%.4000s/%.255s", trial_dir, names[i]);
-        bnx_sb_printf(sb, "%s<a href=\"", i ? " " : "");
-        bnx_sb_html(sb, rel);
-        bnx_sb_printf(sb, "\">");
-        bnx_sb_html(sb, names[i]);
-        bnx_sb_printf(sb, "</a>");
+        bnx_sb_printf(sb, "%s", i ? " " : "");
+        html_link(sb, rel, names[i]);
     }
 }
 
@@ -165,15 +188,7 @@ int bnx_run_page_write(const bnx_run_page *pg, bnx_error *err)
     for (int i = 0; i < pg->num_charts; i++) {
         if (!exists_under(pg->run_dir, pg->charts[i]))
             continue;
-        bnx_sb_printf(&sb, "<figure><a href=\"");
-        bnx_sb_html(&sb, pg->charts[i]);
-        bnx_sb_printf(&sb, "\"><img src=\"");
-        bnx_sb_html(&sb, pg->charts[i]);
-        bnx_sb_printf(&sb, "\" alt=\"");
-        bnx_sb_html(&sb, pg->charts[i]);
-        bnx_sb_printf(&sb, "\"></a><figcaption>");
-        bnx_sb_html(&sb, pg->charts[i]);
-        bnx_sb_printf(&sb, "</figcaption></figure>\n");
+        html_figure(&sb, pg->charts[i], 1);
     }
     bnx_sb_printf(&sb, "</div>\n");
 
@@ -252,13 +267,7 @@ int bnx_claims_page_write(const char *runs_dir, const char *claims_md, bnx_error
         snprintf(rel, sizeof rel, "%.*s", (int)(e - a), a);
         if (strstr(rel, "..") || rel[0] == '/' || !exists_under(runs_dir, rel))
             continue;
-        bnx_sb_printf(&sb, "<figure><img src=\"");
-        bnx_sb_html(&sb, rel);
-        bnx_sb_printf(&sb, "\" alt=\"");
-        bnx_sb_html(&sb, rel);
-        bnx_sb_printf(&sb, "\"><figcaption>");
-        bnx_sb_html(&sb, rel);
-        bnx_sb_printf(&sb, "</figcaption></figure>\n");
+        html_figure(&sb, rel, 0);
         shown++;
     }
     bnx_sb_printf(&sb, "</div>\n");

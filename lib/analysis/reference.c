@@ -248,43 +248,51 @@ const char *bnx_reference_names(void)
     return "keys, charts, normalizations, models, probes, measures or datasets";
 }
 
-int bnx_reference_page(const char *what, bnx_strbuf *sb, bnx_error *err)
+/* The writer of page `what`, or NULL. */
+static void (*page_writer(const char *what))(page_out *o)
 {
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
-        if (strcmp(what, pages[i].name) == 0) {
-            page_out o = {.sb = sb};
-            pages[i].write(&o);
-            return sb->oom ? bnx_fail(err, BNX_ENOMEM, "out of memory writing the %s page", what)
-                           : BNX_OK;
-        }
-    return bnx_fail(err, BNX_EINVAL, "no reference page %s: expected %s", what,
-                    bnx_reference_names());
+        if (strcmp(what, pages[i].name) == 0)
+            return pages[i].write;
+    return NULL;
+}
+
+int bnx_reference_page(const char *what, bnx_strbuf *sb, bnx_error *err)
+{
+    void (*write)(page_out *o) = page_writer(what);
+    if (!write)
+        return bnx_fail(err, BNX_EINVAL, "no reference page %s: expected %s", what,
+                        bnx_reference_names());
+    page_out o = {.sb = sb};
+    write(&o);
+    return sb->oom ? bnx_fail(err, BNX_ENOMEM, "out of memory writing the %s page", what)
+                   : BNX_OK;
 }
 
 int bnx_reference_json(const char *what, bnx_strbuf *sb, bnx_error *err)
 {
-    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
-        if (strcmp(what, pages[i].name) == 0) {
-            cJSON *root = cJSON_CreateObject(), *tables = cJSON_CreateArray();
-            page_out o = {.sb = sb, .tables = tables};
-            char *text = NULL;
-            if (root && tables) {
-                cJSON_AddStringToObject(root, "format", "bnexp-list");
-                cJSON_AddNumberToObject(root, "version", 1);
-                cJSON_AddStringToObject(root, "table", what);
-                cJSON_AddItemToObject(root, "tables", tables);
-                pages[i].write(&o);
-                text = sb->oom ? NULL : cJSON_Print(root);
-            } else {
-                cJSON_Delete(tables);
-            }
-            cJSON_Delete(root);
-            if (text)
-                bnx_sb_printf(sb, "%s\n", text);
-            cJSON_free(text);
-            return !text || sb->oom
-                       ? bnx_fail(err, BNX_ENOMEM, "out of memory writing the %s table", what)
-                       : BNX_OK;
-        }
-    return bnx_fail(err, BNX_EINVAL, "no table %s: expected %s", what, bnx_reference_names());
+    void (*write)(page_out *o) = page_writer(what);
+    if (!write)
+        return bnx_fail(err, BNX_EINVAL, "no table %s: expected %s", what,
+                        bnx_reference_names());
+    cJSON *root = cJSON_CreateObject(), *tables = cJSON_CreateArray();
+    page_out o = {.sb = sb, .tables = tables};
+    char *text = NULL;
+    if (root && tables) {
+        cJSON_AddStringToObject(root, "format", "bnexp-list");
+        cJSON_AddNumberToObject(root, "version", 1);
+        cJSON_AddStringToObject(root, "table", what);
+        cJSON_AddItemToObject(root, "tables", tables);
+        write(&o);
+        text = sb->oom ? NULL : cJSON_Print(root);
+    } else {
+        cJSON_Delete(tables);
+    }
+    cJSON_Delete(root);
+    if (text)
+        bnx_sb_printf(sb, "%s\n", text);
+    cJSON_free(text);
+    return !text || sb->oom
+               ? bnx_fail(err, BNX_ENOMEM, "out of memory writing the %s table", what)
+               : BNX_OK;
 }

@@ -45,15 +45,21 @@ const char *bnx_suggest(const char *name, const char *const *candidates, int cou
     return best >= 0 ? candidates[best] : NULL;
 }
 
+int bnx_globs_next(const char **p, char glob[256])
+{
+    if (!**p)
+        return 0;
+    size_t n = strcspn(*p, ",");
+    snprintf(glob, 256, "%.*s", (int)(n < 255 ? n : 255), *p);
+    *p += n + ((*p)[n] == ',');
+    return 1;
+}
+
 int bnx_globs_match(const char *globs, const char *name)
 {
-    for (const char *p = globs; *p;) {
-        size_t n = strcspn(p, ",");
-        char glob[256];
-        snprintf(glob, sizeof glob, "%.*s", (int)(n < 255 ? n : 255), p);
+    char glob[256];
+    for (const char *p = globs; bnx_globs_next(&p, glob);)
         if (glob[0] && fnmatch(glob, name, 0) == 0)
             return 1;
-        p += n + (p[n] == ',');
-    }
     return 0;
 }

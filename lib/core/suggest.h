@@ -18,6 +18,11 @@ int bnx_edit_distance(const char *a, const char *b);
  * "fgi1" -> "fig1", "rn" -> "run").  NULL entries are skipped.  Cannot fail. */
 const char *bnx_suggest(const char *name, const char *const *candidates, int count);
 
+/* The next of the comma-separated patterns at *p into glob[256] (cut at
+ * 255 bytes; "" for an empty one), *p moved past it and its comma; 0 when
+ * *p is at the end of the string, 1 otherwise.  Cannot fail. */
+int bnx_globs_next(const char **p, char glob[256]);
+
 /* Does `name` match one of `globs`, comma-separated fnmatch(3) patterns
  * ("mlp-lr-*,baseline"; empty patterns match nothing)?  1 or 0; a pattern
  * over 255 bytes is cut there.  Cannot fail. */

@@ -269,13 +269,12 @@ void bnx_local_sweep_line(const bnx_plan *plan, const bnx_local_trial *trials,
     if (failed && len >= 0 && (size_t)len < size)
         len += snprintf(buf + len, size - (size_t)len, ", %d failed", failed);
     double per = walls ? wall_sum / walls : ests ? est_sum / ests : NAN;
-    if (pending + running > 0 && (isfinite(per) || (pending == 0 && ests == running)) &&
-        len >= 0 && (size_t)len < size) {
+    if (pending + running > 0 && isfinite(per) && len >= 0 && (size_t)len < size) {
         char eta[32];
         /* the work left over the processes that can share it, never less
          * than the longest a running trial still needs */
         int lanes = jobs < pending + running ? jobs : pending + running;
-        double total = (pending * (isfinite(per) ? per : 0) + left) / (lanes > 0 ? lanes : 1);
+        double total = (pending * per + left) / (lanes > 0 ? lanes : 1);
         total = total > longest_left ? total : longest_left;
         bnx_format_eta(eta, sizeof eta, total);
         snprintf(buf + len, size - (size_t)len, ", ETA %s", eta);

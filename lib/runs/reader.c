@@ -494,8 +494,9 @@ static int from_dirs(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
     return BNX_OK;
 }
 
-/* The swept keys and each variant's values from RUN/plan.json, if any. */
-static int read_swept(bnx_run *run, bnx_error *err)
+/* The swept keys, each variant's values, the tag and the overrides from
+ * RUN/plan.json, if any. */
+static int read_plan(bnx_run *run, bnx_error *err)
 {
     bnx_plan plan;
     int rc = bnx_plan_read(run->dir, &plan, err);
@@ -505,6 +506,8 @@ static int read_swept(bnx_run *run, bnx_error *err)
         bnx_plan_free(&plan);
         return rc;
     }
+    snprintf(run->tag, sizeof run->tag, "%s", plan.tag);
+    snprintf(run->overrides, sizeof run->overrides, "%s", plan.overrides);
     if (plan.num_swept > 0) {
         run->swept = calloc((size_t)plan.num_swept, sizeof *run->swept);
         run->swept_values = calloc((size_t)plan.num_swept * (size_t)(run->num_variants + 1),
@@ -550,7 +553,7 @@ int bnx_run_read(const char *dir, int source, bnx_run *run, bnx_error *err)
     sort_run = run;
     qsort(run->trials, (size_t)run->num_trials, sizeof *run->trials, trial_cmp);
     sort_run = NULL;
-    if ((rc = read_swept(run, err)))
+    if ((rc = read_plan(run, err)))
         bnx_run_free(run);
     return rc;
 }

@@ -60,6 +60,9 @@ typedef struct bnx_run {
     char (*swept_values)[256]; /* num_variants x num_swept: variant v's value of
                                key k at [v * num_swept + k], a list's entries
                                separated by ';' ("" if the plan lacks v) */
+    char tag[64];           /* the run's --tag (RUN/plan.json), or "" */
+    char overrides[1024];   /* how the run departs from its experiment file
+                               (plan.json's "overrides": "--set steps=10"), or "" */
 } bnx_run;
 
 /* Read one trial's metrics.csv (columns step, train_loss, test_loss,
@@ -94,6 +97,7 @@ long bnx_run_seed_dir(const char *name);
  * order is summary.csv's where it exists, then alphabetical.  The swept
  * keys and each variant's values of them come from RUN/plan.json when it
  * exists (spec/plan.h; a damaged plan is an error).
+ * The plan's tag and overrides are kept too ("" without a plan).
  * Errors: BNX_ENOTFOUND if `dir`, summary.csv (BNX_RUN_SUMMARY) or a
  * trial's metrics.csv (BNX_RUN_SUMMARY) is missing, or no trial was found
  * (BNX_RUN_DIRS); BNX_EFORMAT for a malformed summary.csv or metrics.csv
