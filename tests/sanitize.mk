@@ -80,16 +80,31 @@ build-asan/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HELPERS) build-asan
 # tests/cli_faults.sh: its processes die by SIGKILL or on purpose, and what
 # it checks is on disk (the plain build's runs of it keep CI's time).
 CLI_SCRIPTS := $(filter-out tests/cli_install.sh tests/cli_faults.sh,$(sort $(wildcard tests/cli_*.sh)))
-check-asan: build-asan/bnexp build-asan/check_bnexp build-asan/pngcheck \
-            $(FUZZ_TARGETS:%=build-asan/fuzz/%)
-	@rm -rf build-asan/logs && mkdir -p build-asan/logs
-	$(ASAN_ENV) build-asan/check_bnexp
-	@$(foreach t,$(FUZZ_TARGETS),$(ASAN_ENV) build-asan/fuzz/$(t) $(call fuzz_inputs,$(t)) &&) true
-	@for s in $(CLI_SCRIPTS); do grep -q '^BNEXP=$${BNEXP:-' $$s || \
-	    { echo "check-asan: $$s sets BNEXP itself; it would not test build-asan/bnexp"; exit 1; }; done
-	@$(foreach s,$(CLI_SCRIPTS),echo "check-asan: $(s)" && $(ASAN_ENV) BNEXP=build-asan/bnexp \
-	    PNGCHECK=build-asan/pngcheck BNEXP_HOME=$(CURDIR) BNEXP_NO_BROWSER=1 ./$(s) &&) true
+# The Check suites each by itself (CK_RUN_SUITE) and every CLI script are
+# targets of their own, so that `make -j2 check-asan` runs two at a time
+# (CI's 15 minutes of one-at-a-time checks on 2 cores); each one's output
+# goes to build-asan/out/NAME.txt and is shown when it fails.  The longest
+# come first, so the last ones to finish are short.  (Static pattern
+# rules: make looks for no implicit rule for a .PHONY target.)
+ASAN_SUITES := $(shell sed -n 's/.*suite_create("\([^"]*\)").*/\1/p' $(TEST_SRC))
+ASAN_FIRST  := cli_test cli_resume cli_resnet cli_claims
+ASAN_CLI    := $(ASAN_FIRST) $(filter-out $(ASAN_FIRST),$(CLI_SCRIPTS:tests/%.sh=%))
+.PHONY: asan-logs asan-replay $(ASAN_CLI:%=asan-cli-%) $(ASAN_SUITES:%=asan-suite-%)
+check-asan: $(ASAN_CLI:%=asan-cli-%) $(ASAN_SUITES:%=asan-suite-%) asan-replay
 	@tests/no_reports.sh build-asan/logs "AddressSanitizer/UBSan"
+asan-logs:
+	@rm -rf build-asan/logs build-asan/out && mkdir -p build-asan/logs build-asan/out
+$(ASAN_SUITES:%=asan-suite-%): asan-suite-%: build-asan/check_bnexp asan-logs
+	@tests/run_logged.sh build-asan/out/suite-$*.txt "check-asan: suite $*" \
+	    env $(ASAN_ENV) CK_RUN_SUITE=$* build-asan/check_bnexp
+asan-replay: $(FUZZ_TARGETS:%=build-asan/fuzz/%) asan-logs
+	@$(foreach t,$(FUZZ_TARGETS),$(ASAN_ENV) build-asan/fuzz/$(t) $(call fuzz_inputs,$(t)) &&) true
+$(ASAN_CLI:%=asan-cli-%): asan-cli-%: build-asan/bnexp build-asan/pngcheck asan-logs
+	@grep -q '^BNEXP=$${BNEXP:-' tests/$*.sh || \
+	    { echo "check-asan: tests/$*.sh sets BNEXP itself; it would not test build-asan/bnexp"; exit 1; }
+	@tests/run_logged.sh build-asan/out/$*.txt "check-asan: tests/$*.sh" \
+	    env $(ASAN_ENV) BNEXP=build-asan/bnexp PNGCHECK=build-asan/pngcheck \
+	    BNEXP_HOME=$(CURDIR) BNEXP_NO_BROWSER=1 ./tests/$*.sh
 
 # ---- valgrind memcheck, on the normal build ----
 VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
