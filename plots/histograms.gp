@@ -10,6 +10,8 @@
 #   n          number of panels                                 (required)
 #   rows, cols the panel grid: variants x layers                (required)
 #   titleK     panel K's title                                  (default: none)
+#   xmin, xmax the x range: the first and last step, so the edge columns
+#              show half their width               (default: the columns' extent)
 #   title, subtitle                                             (default: none)
 #   outfile, term                                               as in accuracy.gp
 
@@ -45,7 +47,7 @@ set format cb "%g"
 set xtics out nomirror
 set format x "%.0f"
 set xtics rotate by -30
-set autoscale xfix
+if (exists("xmin") && exists("xmax")) { set xrange [xmin:xmax] } else { set autoscale xfix }
 set ytics out nomirror
 set style fill solid 1.0 noborder
 sub1 = exists("subtitle") && strlen(subtitle) > 0

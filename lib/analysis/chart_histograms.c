@@ -18,10 +18,12 @@
  * bin's count over all the values of its (step, layer), the out-of-range
  * bins left out; half_width is half the trial's smallest step between
  * records (each record's column fills its interval, in every panel).
- * Counts the layers into *layers. */
+ * Counts the layers into *layers; widens [*first, *last] to the trial's
+ * first and last step (the chart's x range: the run's own steps, the
+ * edge columns cut in half). */
 static int histogram_rows(const bnx_curve *t, const char *run_dir, const char *csv,
                           int first_panel, char **text, size_t *len, size_t *cap, int *layers,
-                          bnx_error *err)
+                          double *first, double *last, bnx_error *err)
 {
     bnx_csv_table tab;
     int rc = bnx_run_trial_csv(run_dir, t->variant, t->seed, csv, !t->has_manifest, &tab, err);
@@ -43,6 +45,8 @@ static int histogram_rows(const bnx_curve *t, const char *run_dir, const char *c
             if (step > prev && (step - prev) / 2 < half)
                 half = (step - prev) / 2;
             prev = step;
+            *first = step < *first ? step : *first;
+            *last = step > *last ? step : *last;
         }
     }
     if (!isfinite(half))
@@ -113,13 +117,15 @@ int bnx_chart_histograms(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_
         len = (size_t)snprintf(text, cap,
                                "panel,variant,layer,step,bin_lo,bin_hi,fraction,half_width\n");
     int panels = 0, rows = 0, cols = 0;
+    double first = INFINITY, last = -INFINITY; /* the steps on x */
     /* each variant's lowest seed (the run's trials are by variant, then seed) */
     for (int i = 0; rc == BNX_OK && i < run.num_trials; i++) {
         const bnx_curve *t = &run.trials[i];
         if (i > 0 && strcmp(t->variant, run.trials[i - 1].variant) == 0)
             continue;
         int layers = 0;
-        if ((rc = histogram_rows(t, run_dir, c->csv, panels + 1, &text, &len, &cap, &layers, err)))
+        if ((rc = histogram_rows(t, run_dir, c->csv, panels + 1, &text, &len, &cap, &layers,
+                                 &first, &last, err)))
             break;
         if (panels + layers > MAX_HIST_PANELS) {
             rc = bnx_fail(err, BNX_EINVAL, "%s: %d or more panels (variants x hidden layers); "
@@ -150,6 +156,10 @@ int bnx_chart_histograms(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_
         bnx_chart_vars_addf(&vs, "n", "%d", panels);
         bnx_chart_vars_addf(&vs, "rows", "%d", rows);
         bnx_chart_vars_addf(&vs, "cols", "%d", cols);
+        if (last > first) {
+            bnx_chart_vars_addf(&vs, "xmin", "%.17g", first);
+            bnx_chart_vars_addf(&vs, "xmax", "%.17g", last);
+        }
         bnx_chart_vars_addf(&vs, "title", "%s: pre-activation distribution of every hidden "
                             "layer over training", ri.experiment[0] ? ri.experiment : base);
         char line[1400];

@@ -670,6 +670,9 @@ START_TEST(histograms_fractions_per_panel_without_out_of_range_bins)
     ck_var(s, "cols", "2");
     ck_var(s, "title1", "baseline (seed 1), hidden layer 1");
     ck_var(s, "title4", "bn (seed 1), hidden layer 2");
+    /* x: the run's own steps, not half a record beyond them */
+    ck_var(s, "xmin", "100");
+    ck_var(s, "xmax", "200");
     char *csv = slurp("pair/histograms-fraction.csv");
     /* of 4 values (2 out of range) 1 and 1 per bin; bn: of 5, 1 and 2;
      * half_width: half of the 100 steps between records */
