@@ -271,7 +271,14 @@ expect_exit "an unknown key in the file exits 2, as from --set" 2 "bad.ini:5: un
 expect_exit "an unknown key from --set exits 2" 2 "did you mean 'hidden_units'" $BNEXP run fig1 --set hiden_units=3 --dry-run
 expect_exit "a misspelt experiment exits 2 with the closest" 2 "did you mean 'fig1'" $BNEXP run fgi1 --dry-run
 printf '[experiment]\nsteps = 1\n' >"$tmp/neither.ini"
-expect_exit "a file with neither a variant nor a grid" 2 "no \[variant.NAME\] section and no \[grid\]" $BNEXP run "$tmp/neither.ini" --dry-run
+# neither a variant nor a grid: [experiment] is the one variant, "base";
+# --grid on it gives the points alone
+if out=$(cd "$work" && "$bnexp" run "$tmp/neither.ini" --dry-run 2>&1) &&
+   grep -q "1 trial(s), 1 variant(s)" <<<"$out" && grep -q "^base " <<<"$out" &&
+   out=$(cd "$work" && "$bnexp" run "$tmp/neither.ini" --grid lr=0.1,1 --dry-run 2>&1) &&
+   grep -q "2 trial(s), 2 variant(s)" <<<"$out" && grep -q "^lr-1 " <<<"$out"; then
+    ok "a file with neither a variant nor a grid runs [experiment] as 'base'; --grid makes points lr-1"
+else fail "a file with neither a variant nor a grid" "$out"; fi
 # a grid alone: its points are the variants, named by their keys only
 printf '[experiment]\nsteps = 1\n[grid]\nlr = 0.1,1\nnorm = none,batch\n' >"$tmp/gridonly.ini"
 if out=$(cd "$work" && "$bnexp" run "$tmp/gridonly.ini" --dry-run 2>&1) &&

@@ -642,6 +642,8 @@ int bnx_spec_grid(bnx_spec *spec, const char *assignment, bnx_error *err)
         bnx_config_set(&probe, key, "", err); /* the unknown-key message, listing the keys */
         return bnx_error_prefix(err, "--grid %s", assignment);
     }
+    if (spec->implicit_variant && spec->num_sections == 0) /* [experiment] alone: the */
+        spec->variants[0].name[0] = '\0'; /* points are named KEY-VALUE, not base-KEY-VALUE */
     if (spec->num_grids == 0) {
         struct parse_state st = {spec, err, 0, NULL, 0, 0};
         if (!find_or_add_grid(&st, ""))
@@ -764,11 +766,11 @@ int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error 
         return BNX_EFORMAT;
     if (rc > 0)
         return bnx_fail(err, BNX_EFORMAT, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
-    if (spec->num_variants == 0 && spec->num_grids == 0)
-        return bnx_fail(err, BNX_EINVAL, "%s has no [variant.NAME] section and no [grid] "
-                        "(expected at least one of them)", path);
-    if (spec->num_variants == 0 && !append_variant(spec, "", err)) /* a grid's points alone */
-        return err ? err->code : BNX_ENOMEM;
+    if (spec->num_variants == 0) { /* a grid's points alone, or [experiment] itself */
+        if (!append_variant(spec, spec->num_grids ? "" : BNX_SPEC_BASE, err))
+            return err ? err->code : BNX_ENOMEM;
+        spec->implicit_variant = 1;
+    }
     for (int g = 0; g < spec->num_grids; g++)
         if (spec->grids[g].num_axes == 0)
             return bnx_fail(err, BNX_EFORMAT, "%s:%d: [grid%s%s] has no key (expected KEY = "

@@ -23,7 +23,9 @@
  * Each point is a variant named VARIANT-KEY-VALUE[-KEY-VALUE...]
  * (bnx_grid_point_name), e.g. bn-init_std-0.01.  A file with a [grid] and
  * no [variant.NAME] has the grid's points alone, each named
- * KEY-VALUE[-KEY-VALUE...] (lr-0.1-norm-batch).
+ * KEY-VALUE[-KEY-VALUE...] (lr-0.1-norm-batch).  A file with neither runs
+ * its [experiment] settings as one variant named BNX_SPEC_BASE ("base");
+ * a --grid on such a file gives the points alone, as a [grid] would.
  *
  * Precedence: built-in defaults < [experiment] < [variant.NAME] < grid
  * point < --set.  --grid KEY=VALUES replaces the values of KEY in every
@@ -41,6 +43,9 @@
  * and variants in one experiment (a grid's points included). */
 #define BNX_MAX_SETTINGS 64
 #define BNX_MAX_VARIANTS 10000
+/* The one variant of a file with no [variant.NAME] and no [grid]: its
+ * [experiment] settings as they are. */
+#define BNX_SPEC_BASE "base"
 
 typedef struct bnx_setting {
     char key[64];
@@ -99,6 +104,8 @@ typedef struct bnx_spec {
     int num_verdicts;
     bnx_verdict_rule *verdicts; /* [verdict] and [verdict.NAME], in the file's
                                order, measures parsed (malloc'd) */
+    int implicit_variant;   /* 1: the file has no [variant.NAME]; its one variant
+                               (before grids are expanded) is [experiment] itself */
     int num_evals;
     bnx_eval_section *evals; /* [eval.NAME], in the file's order (malloc'd): every
                                finished trial's evaluations (spec/evaluation.h) */
@@ -117,8 +124,8 @@ typedef struct bnx_spec {
  * max_seeds without seeds or not above them, an [eval.NAME] that
  * bnx_eval_section_set or _check refuses or more than BNX_MAX_EVALS, a
  * verdict rule that bnx_verdict_set or bnx_verdict_finish refuses, with
- * file:line; BNX_EINVAL if there is no variant or more than
- * BNX_MAX_VARIANTS; BNX_ENOMEM. */
+ * file:line; BNX_EINVAL if there are more than BNX_MAX_VARIANTS
+ * variants; BNX_ENOMEM. */
 int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error *err);
 
 /* Free what bnx_spec_load allocated and zero the spec; safe on a zeroed spec. */

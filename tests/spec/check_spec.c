@@ -97,7 +97,6 @@ START_TEST(bad_values_rejected)
         {"[experiment]\nactivation = softplus\n[variant.a]\n", "sigmoid|relu"},
         {"[experiment]\n[variant.a]\nhidden_units = 100000\n", "out of range"},
         {"[experiment]\n[weird]\nsteps = 3\n", "unknown section"},
-        {"[experiment]\nsteps = 10\n", "no [variant.NAME] section and no [grid]"},
         {"[experiment]\nsteps 10\n[variant.a]\n", "syntax"},
     };
     expect_refused("bad.ini", cases, sizeof cases / sizeof cases[0]);
@@ -320,6 +319,32 @@ START_TEST(a_grid_alone_names_its_points_by_their_keys)
     ck_assert_double_eq_tol(spec.variants[3].config.lr, 1.0, 1e-15); /* the point's, not 0.5 */
     ck_assert_int_eq(spec.variants[3].config.norm, bnx_norm_find("batch"));
     ck_assert_int_eq(spec.num_swept, 2);
+}
+END_TEST
+
+START_TEST(experiment_alone_is_one_variant_and_takes_a_grid)
+{
+    const char *path = write_ini("e.ini", "[experiment]\nsteps = 10\nlr = 0.5\n");
+    bnx_error err;
+    ck_assert_int_eq(bnx_spec_load(path, "e", &spec, &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 1);
+    ck_assert_str_eq(spec.variants[0].name, BNX_SPEC_BASE);
+    ck_assert_int_eq(spec.variants[0].config.steps, 10);
+    ck_assert_double_eq_tol(spec.variants[0].config.lr, 0.5, 1e-15);
+    /* --grid on it: the points alone, named by their keys as a [grid] would be */
+    ck_assert_int_eq(bnx_spec_grid(&spec, "lr=0.1,1", &err), BNX_OK);
+    ck_assert_int_eq(bnx_spec_grid(&spec, "norm=none,batch", &err), BNX_OK);
+    ck_assert_int_eq(spec.num_variants, 4);
+    ck_assert_str_eq(spec.variants[0].name, "lr-0.1-norm-none");
+    ck_assert_str_eq(spec.variants[3].name, "lr-1-norm-batch");
+    ck_assert_int_eq(spec.variants[3].config.steps, 10);
+    ck_assert_double_eq_tol(spec.variants[3].config.lr, 1.0, 1e-15);
+    bnx_spec_free(&spec);
+    /* a file's own [variant.base] is not renamed by a --grid */
+    path = write_ini("v.ini", "[experiment]\n[variant.base]\n");
+    ck_assert_int_eq(bnx_spec_load(path, "v", &spec, &err), BNX_OK);
+    ck_assert_int_eq(bnx_spec_grid(&spec, "lr=0.1", &err), BNX_OK);
+    ck_assert_str_eq(spec.variants[0].name, "base-lr-0.1");
 }
 END_TEST
 
@@ -573,6 +598,7 @@ Suite *suite_spec(void)
     tcase_add_test(tc, grid_product_with_every_variant);
     tcase_add_test(tc, named_grids_give_the_union);
     tcase_add_test(tc, a_grid_alone_names_its_points_by_their_keys);
+    tcase_add_test(tc, experiment_alone_is_one_variant_and_takes_a_grid);
     tcase_add_test(tc, grid_values_lists_and_ranges);
     tcase_add_test(tc, point_names_are_path_safe_and_stable);
     tcase_add_test(tc, grid_precedence_and_the_grid_option);
