@@ -11,6 +11,10 @@
 #   metricR     row R's y label                                  (default: none)
 #   logyR       1: row R on a log y axis (values <= 0 not drawn) (default: 0)
 #   variantC    column C's title                                 (default: none)
+#   colourL     layer L's colour, "#rrggbb"                      (default: 8 that repeat)
+#   rowsK       panel K's rows of the file (0-based, header aside): its first
+#               and last, then each layer's, "0 0" for none; the plots read
+#               only those (default: every row, slower by the panels x layers)
 #   title, subtitle                                              (default: none)
 #   outfile, term                                                as in accuracy.gp
 
@@ -25,6 +29,9 @@ if (width < 900) { width = 900 }
 metric(r) = exists(sprintf("metric%d", r)) ? value(sprintf("metric%d", r)) : ""
 logy(r) = exists(sprintf("logy%d", r)) ? int(value(sprintf("logy%d", r))) : 0
 variant(c) = exists(sprintf("variant%d", c)) ? value(sprintf("variant%d", c)) : ""
+# layer l's rows of panel k (l = 0: the panel's)
+first(k, l) = exists(sprintf("rows%d", k)) ? int(word(value(sprintf("rows%d", k)), 2 * l + 1)) : 0
+last(k, l) = exists(sprintf("rows%d", k)) ? int(word(value(sprintf("rows%d", k)), 2 * l + 2)) : 1000000000
 
 if (term eq "pdfcairo") {
     fs = 9
@@ -41,9 +48,10 @@ if (term eq "pdfcairo") {
 set output outfile
 set datafile separator comma
 
-# one colour per layer (up to 8; then they repeat)
+# one colour per layer: up to 8 these, more colourL from bnexp (a sequential
+# palette in layer order)
 array lc[8] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#7f7f7f"]
-colour(l) = lc[(l - 1) % 8 + 1]
+colour(l) = exists(sprintf("colour%d", l)) ? value(sprintf("colour%d", l)) : lc[(l - 1) % 8 + 1]
 pos(x) = (x > 0 ? x : NaN)
 stepfmt(x) = x == 0 ? "0" : abs(x) >= 1000 ? sprintf("%gk", x / 1000.0) : sprintf("%g", x)
 
@@ -74,9 +82,9 @@ do for [r=1:rows] {
     set autoscale x; set autoscale y   # stats would keep to the ranges set for the plots
     do for [c=1:cols] {
         k = (r - 1) * cols + c
-        stats file using (column("panel") == k ? (logy(r) ? pos(column("lo")) : column("lo")) : NaN) nooutput
+        stats file every ::first(k, 0)::last(k, 0) using (column("panel") == k ? (logy(r) ? pos(column("lo")) : column("lo")) : NaN) nooutput
         if (exists("STATS_records") && STATS_records > 0 && STATS_min < ylo) { ylo = STATS_min }
-        stats file using (column("panel") == k ? (logy(r) ? pos(column("hi")) : column("hi")) : NaN) nooutput
+        stats file every ::first(k, 0)::last(k, 0) using (column("panel") == k ? (logy(r) ? pos(column("hi")) : column("hi")) : NaN) nooutput
         if (exists("STATS_records") && STATS_records > 0 && STATS_max > yhi) { yhi = STATS_max }
     }
     if (yhi < ylo) { ylo = logy(r) ? 0.1 : 0; yhi = 1 }
@@ -99,8 +107,8 @@ do for [r=1:rows] {
         if (logy(r) && yhi <= 100 * ylo) { do for [e=int(floor(log10(ylo) + 1e-9)):int(ceil(log10(yhi) - 1e-9))] { set ytics add (sprintf("%g", 2 * 10**e) 2 * 10**e, sprintf("%g", 5 * 10**e) 5 * 10**e) } }
         set yrange [ylo:yhi]
         set xrange [0:xmax]
-        plot for [l=1:layers] file using (column("panel") == k && column("layer") == l ? column("step") : NaN):(logy(r) ? pos(column("lo")) : column("lo")):(logy(r) ? pos(column("hi")) : column("hi")) with filledcurves fc rgb colour(l) notitle, \
-             for [l=1:layers] file using (column("panel") == k && column("layer") == l ? column("step") : NaN):(logy(r) ? pos(column("mean")) : column("mean")) with lines lc rgb colour(l) lw 1.6 notitle
+        plot for [l=1:layers] file every ::first(k, l)::last(k, l) using (column("panel") == k && column("layer") == l ? column("step") : NaN):(logy(r) ? pos(column("lo")) : column("lo")):(logy(r) ? pos(column("hi")) : column("hi")) with filledcurves fc rgb colour(l) notitle, \
+             for [l=1:layers] file every ::first(k, l)::last(k, l) using (column("panel") == k && column("layer") == l ? column("step") : NaN):(logy(r) ? pos(column("mean")) : column("mean")) with lines lc rgb colour(l) lw 1.6 notitle
     }
 }
 # the legend (one entry per layer) in a row along the bottom of the canvas,

@@ -285,6 +285,11 @@ if out=$(sweep run sweep --variants bn --seed 3 2>&1) && run2=$(readlink "$work/
    [ "$(wc -l <"$r1/summary.csv")" = 5 ] && [ -f "$r1/bn/seed-2/metrics.csv" ]; then
     ok "a second run: new directory $run2, latest moved, the first run untouched"
 else fail "a second run: new directory, latest moved, the first run untouched" "$out"; fi
+# latest now departs from the file: a command that picks it says so
+if out=$(sweep plot accuracy sweep 2>&1) &&
+   grep -q "runs/sweep/$run2, the latest run of sweep, departs from its file: --set seed=3 --variants bn" <<<"$out"; then
+    ok "plot without --run names latest's departures from the file (--set seed=3 --variants bn)"
+else fail "plot without --run names latest's departures from the file" "$out"; fi
 
 # A trial that fails (its metrics.csv cannot be created: a directory is in
 # the way) while the other completes; the run exits non-zero.
@@ -421,8 +426,16 @@ rows = list(csv.DictReader(open(run + "/batch-lr-0.05/seed-1/metrics.csv")))
 assert float(rows[-1]["test_loss"]) < 0.5 * float(rows[0]["test_loss"]), rows
 ' "$dln" 2>&1); then ok "deep-linear: the generated set named and pinned, no accuracy, the loss falls, ics of 20 layers"
 else fail "deep-linear: generated set, metrics and ics.csv" "$out"; fi
+start=$SECONDS
 expect_exit "the report of a regression run says it has no accuracy, and where its loss is" 0 \
     "No accuracy.*final_test_loss" $BNEXP report --run "$dln"
+# its page names the charts it could not draw and why; the 20-layer ics
+# chart (48 panels x 20 layers) takes seconds, not the 36 s of a filter per row
+if grep -q "<li>accuracy: nothing to draw" "$dln/index.html" &&
+   grep -q "<li>histograms: .*40 or more panels" "$dln/index.html" &&
+   [ -s "$dln/plots/deep-linear-ics.svg" ] && [ $((SECONDS - start)) -lt 20 ]; then
+    ok "the page of a 20-layer regression run: its charts in $((SECONDS - start)) s, and why accuracy and histograms are not drawn"
+else fail "the page of a 20-layer regression run ($((SECONDS - start)) s)" "$(grep -A3 "Not drawn" "$dln/index.html")"; fi
 mkdir -p "$tmp/dln-trial" && cp "$dln/plan.json" "$dln/experiment.ini" "$tmp/dln-trial/"
 expect_exit "bnexp trial of a regression run says its final test loss" 0 \
     "batch-lr-0.01 seed 1) done: final test loss 0\.[0-9]*, 200 steps" $BNEXP trial "$tmp/dln-trial" 4

@@ -163,8 +163,10 @@ int cmd_report(int argc, char **argv)
     free(text);
     if (rc)
         return cli_error(1, "report: %s (report.md is written; index.html is not)", err.msg);
-    fprintf(stderr, "bnexp: wrote %s/index.html%s\n", shown,
-            skipped ? " (a chart the run has data for could not be drawn: bnexp plot says why)"
-                    : "");
+    if (skipped)
+        fprintf(stderr, "bnexp: wrote %s/index.html (%d chart%s the run has data for could not "
+                "be drawn; the page says why)\n", shown, skipped, skipped == 1 ? "" : "s");
+    else
+        fprintf(stderr, "bnexp: wrote %s/index.html\n", shown);
     return 0;
 }

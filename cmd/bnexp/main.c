@@ -12,6 +12,7 @@
 #include "io/strbuf.h"
 #include "core/paths.h"
 #include "core/suggest.h"
+#include "runs/reader.h"
 #include "runs/rundir.h"
 #include "spec/plan.h"
 
@@ -140,6 +141,13 @@ int cli_run_dir(const char *cmd, const char *experiment, const char *run_opt, ch
         if (!strchr(target, '/'))
             snprintf(shown, shown_size, "%.*s/%s", (int)(slash - dir), dir, target);
     }
+    bnx_plan plan;
+    bnx_error err;
+    memset(&plan, 0, sizeof plan);
+    if (!run_opt && bnx_run_plan_read(dir, "", &plan, &err) == BNX_OK && plan.overrides[0])
+        fprintf(stderr, "bnexp: %s: %s, the latest run of %s, departs from its file: %s "
+                "(--run DIR for another run)\n", cmd, shown, experiment, plan.overrides);
+    bnx_plan_free(&plan);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/chart_draw.h"
+#include "analysis/chart_style.h"
 #include "io/csvread.h"
 #include "io/strbuf.h"
 
@@ -284,6 +285,11 @@ static int metric_render(const struct metric_chart *mc, const struct metric_run 
     return bnx_chart_draw(template, o, vs, res, err);
 }
 
+/* Layers up to this many get ics.gp's categorical colours; more, a
+ * sequential palette in layer order (ten of ten colours repeated read as
+ * the same layer). */
+#define LAYER_COLOURS 8
+
 /* ics and weights: RUN/NAME-stats.csv (panel,layer,step,mean,lo,hi,seeds:
  * the mean, min and max over a variant's seeds of each metric row, layer
  * and step; panel = (row - 1) * variants + column, 1-based), then
@@ -295,20 +301,60 @@ static int render_layers(const struct metric_chart *mc, const bnx_chart *c,
     bnx_strbuf sb = {0};
     bnx_chart_vars vs = {0};
     int rc = metric_run_read(mc, c, o, &mr, res, err);
+    int panels = mc->num_metrics * mr.run.num_variants;
     if (rc == BNX_OK)
-        rc = bnx_chart_vars_init(&vs, mc->max_variants + 2 * mc->num_metrics + 16, err);
+        rc = bnx_chart_vars_init(&vs, mc->max_variants + 2 * mc->num_metrics + panels +
+                                          mr.layers + 16, err);
+    /* each (panel, layer)'s rows are consecutive: [first, last] of each
+     * lets ics.gp read only them (gnuplot's `every ::first::last` stops
+     * there; filtering every row in every panel took 36 s for 20 layers) */
+    long(*range)[2] = rc == BNX_OK ? malloc(sizeof *range * (size_t)panels * (mr.layers + 1))
+                                   : NULL;
+    if (rc == BNX_OK && !range)
+        rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
+    for (long i = 0; range && i < (long)panels * (mr.layers + 1); i++)
+        range[i][0] = -1, range[i][1] = -1;
     bnx_sb_printf(&sb, "panel,layer,step,mean,lo,hi,seeds\n");
+    long row = 0;
     for (int v = 0; rc == BNX_OK && v < mr.run.num_variants; v++)
-        for (long k = 0; k < mr.nstats[v]; k++) {
+        for (long k = 0; k < mr.nstats[v]; k++, row++) {
             const struct metric_stat *st = &mr.stats[v][k];
-            bnx_sb_printf(&sb, "%d,%d,%.17g,%.9g,%.9g,%.9g,%ld\n",
-                          st->metric * mr.run.num_variants + v + 1, st->layer, st->step,
+            int panel = st->metric * mr.run.num_variants + v + 1;
+            bnx_sb_printf(&sb, "%d,%d,%.17g,%.9g,%.9g,%.9g,%ld\n", panel, st->layer, st->step,
                           st->mean, st->lo, st->hi, st->seeds);
+            int at[2] = {0, st->layer >= 1 && st->layer <= mr.layers ? st->layer : 0};
+            for (int j = 0; j < 2; j++) { /* the panel's range, then the layer's */
+                long *r = range[(long)(panel - 1) * (mr.layers + 1) + at[j]];
+                if (r[0] < 0)
+                    r[0] = row;
+                r[1] = row;
+            }
         }
+    for (int p = 0; rc == BNX_OK && p < panels; p++) {
+        /* rowsK: the panel's first and last row, then each layer's ("0 0"
+         * where there is none: ics.gp's filter on panel and layer drops it) */
+        bnx_strbuf words = {0};
+        for (int l = 0; l <= mr.layers; l++) {
+            const long *r = range[(long)p * (mr.layers + 1) + l];
+            bnx_sb_printf(&words, "%s%ld %ld", l ? " " : "", r[0] < 0 ? 0 : r[0],
+                          r[0] < 0 ? 0 : r[1]);
+        }
+        char name[32];
+        snprintf(name, sizeof name, "rows%d", p + 1);
+        bnx_chart_vars_addf(&vs, name, "%s", words.p ? words.p : "");
+        free(words.p);
+    }
+    free(range);
     if (rc == BNX_OK) {
         bnx_chart_vars_addf(&vs, "cols", "%d", mr.run.num_variants);
         bnx_chart_vars_addf(&vs, "rows", "%d", mc->num_metrics);
         bnx_chart_vars_addf(&vs, "layers", "%d", mr.layers);
+        for (int l = 0; mr.layers > LAYER_COLOURS && l < mr.layers; l++) {
+            char name[32], colour[8];
+            snprintf(name, sizeof name, "colour%d", l + 1);
+            bnx_chart_colour_sequential(colour, l, mr.layers);
+            bnx_chart_vars_add(&vs, name, colour);
+        }
         for (int m = 0; m < mc->num_metrics; m++) {
             char name[32];
             snprintf(name, sizeof name, "metric%d", m + 1);

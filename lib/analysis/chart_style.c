@@ -74,7 +74,7 @@ static void rgb_hex(char out[8], double r, double g, double b)
              (int)lround(fmin(fmax(g, 0), 1) * 255), (int)lround(fmin(fmax(b, 0), 1) * 255));
 }
 
-static void sequential(char out[8], int i, int count)
+void bnx_chart_colour_sequential(char out[8], int i, int count)
 {
     double t = count > 1 ? 0.85 * i / (count - 1) : 0, pos = t * 8;
     int lo = (int)floor(pos);
@@ -302,7 +302,7 @@ int bnx_chart_style_make(const bnx_style_keys *keys, const char *colour_by, cons
     }
     for (int i = 0; i < n; i++) {
         if (cnum && ccount >= 3)
-            sequential(st->colour[i], cg[i], ccount);
+            bnx_chart_colour_sequential(st->colour[i], cg[i], ccount);
         else
             categorical_colour(st->colour[i], cg[i], ccount);
         st->dash[i] = dby >= 0 ? dg[i] % BNX_STYLE_DASHES + 1 : 1;

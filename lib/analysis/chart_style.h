@@ -98,6 +98,11 @@ int bnx_chart_lines_styled(const bnx_run *run, const int *lines, int n,
                            const bnx_chart_opts *opts, int extra_entry, int longest,
                            bnx_chart_vars *vs, bnx_error *err);
 
+/* Colour i (0-based) of `count` ordered ones ("#rrggbb"): viridis from
+ * dark violet to green, evenly spaced (the light yellow end left out);
+ * for lines in an order of their own, e.g. one per hidden layer. */
+void bnx_chart_colour_sequential(char out[8], int i, int count);
+
 /* The legend's columns for `entries` entries of up to `longest` characters
  * on a chart `width` pixels wide in a `fs`-point font: as many as fit (at
  * most 4), counting each character as wide as gnuplot's own estimate or

@@ -191,6 +191,15 @@ int bnx_run_page_write(const bnx_run_page *pg, bnx_error *err)
         html_figure(&sb, pg->charts[i], 1);
     }
     bnx_sb_printf(&sb, "</div>\n");
+    if (pg->num_missed) {
+        bnx_sb_printf(&sb, "<p>Not drawn (<code>bnexp plot NAME</code> says the same):</p>\n<ul>\n");
+        for (int i = 0; i < pg->num_missed; i++) {
+            bnx_sb_printf(&sb, "<li>");
+            bnx_sb_html(&sb, pg->missed[i]);
+            bnx_sb_printf(&sb, "</li>\n");
+        }
+        bnx_sb_printf(&sb, "</ul>\n");
+    }
 
     /* the report */
     if (pg->report_md) {
@@ -287,9 +296,11 @@ int bnx_run_page_make(const char *run_dir, const char *shown, const char *report
         rc = bnx_run_status_read(run_dir, &plan, &st, err);
     char(*rel)[4400] = rc == BNX_OK ? calloc((size_t)bnx_chart_count(), sizeof *rel) : NULL;
     const char **charts = rc == BNX_OK ? calloc((size_t)bnx_chart_count(), sizeof *charts) : NULL;
-    if (rc == BNX_OK && (!rel || !charts))
+    char(*why)[1100] = rc == BNX_OK ? calloc((size_t)bnx_chart_count(), sizeof *why) : NULL;
+    const char **missed = rc == BNX_OK ? calloc((size_t)bnx_chart_count(), sizeof *missed) : NULL;
+    if (rc == BNX_OK && (!rel || !charts || !why || !missed))
         rc = bnx_fail(err, BNX_ENOMEM, "out of memory for the run's page");
-    int n = 0, missed = 0;
+    int n = 0, nmissed = 0;
     size_t prefix = strlen(run_dir);
     while (prefix > 1 && run_dir[prefix - 1] == '/')
         prefix--;
@@ -321,18 +332,22 @@ int bnx_run_page_make(const char *run_dir, const char *shown, const char *report
             charts[n] = rel[n];
             n++;
         } else {
-            missed++;
+            snprintf(why[nmissed], sizeof why[nmissed], "%s: %s", c->name, chart_err.msg);
+            missed[nmissed] = why[nmissed];
+            nmissed++;
         }
         bnx_chart_result_free(&res);
     }
     if (skipped)
-        *skipped = missed;
+        *skipped = nmissed;
     if (rc == BNX_OK) {
-        bnx_run_page page = {run_dir, shown, &plan, &st, report_md, n, charts};
+        bnx_run_page page = {run_dir, shown, &plan, &st, report_md, n, charts, nmissed, missed};
         rc = bnx_run_page_write(&page, err);
     }
     free(rel);
     free(charts);
+    free(why);
+    free(missed);
     bnx_run_status_free(&st);
     bnx_plan_free(&plan);
     return rc;

@@ -22,6 +22,9 @@ typedef struct bnx_run_page {
                                    included), or NULL */
     int num_charts;
     const char *const *charts;  /* chart files relative to run_dir ("plots/x.svg") */
+    int num_missed;
+    const char *const *missed;  /* charts the run has data for that could not be
+                                   drawn: "NAME: why" (bnexp plot's message) */
 } bnx_run_page;
 
 /* Write RUN/index.html: the run (experiment, description, tag, when, which
@@ -37,8 +40,9 @@ int bnx_run_page_write(const bnx_run_page *page, bnx_error *err);
  * trials (bnx_run_status_read), draw every chart of the table that the
  * run has data for as SVG into RUN/plots/ (each chart whose CSV the first
  * trial has; sweep on the first swept key; not curve, which needs a
- * column; a chart that cannot be drawn is left out, and counted in
- * *skipped when not NULL), then bnx_run_page_write with report_md.
+ * column; a chart that cannot be drawn is left out, named with the
+ * reason on the page, and counted in *skipped when not NULL), then
+ * bnx_run_page_write with report_md.
  * Errors: as bnx_run_plan_read, bnx_run_status_read and
  * bnx_run_page_write. */
 int bnx_run_page_make(const char *run_dir, const char *shown, const char *report_md,
