@@ -52,7 +52,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(CURDIR)/build-asan/logs/asan \
             LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(CURDIR)/build-asan/logs/ubsan \
-            OPENBLAS_NUM_THREADS=1 CK_TIMEOUT_MULTIPLIER=10
+            OPENBLAS_NUM_THREADS=1 CK_TIMEOUT_MULTIPLIER=10 OMP_WAIT_POLICY=passive
 
 build-asan/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -87,7 +87,7 @@ CLI_SCRIPTS := $(filter-out tests/cli_install.sh tests/cli_faults.sh,$(sort $(wi
 # come first, so the last ones to finish are short.  (Static pattern
 # rules: make looks for no implicit rule for a .PHONY target.)
 ASAN_SUITES := $(shell sed -n 's/.*suite_create("\([^"]*\)").*/\1/p' $(TEST_SRC))
-ASAN_FIRST  := cli_test cli_resume cli_resnet cli_claims
+ASAN_FIRST  := cli_test cli_cnn cli_resnet cli_resume cli_claims
 ASAN_CLI    := $(ASAN_FIRST) $(filter-out $(ASAN_FIRST),$(CLI_SCRIPTS:tests/%.sh=%))
 .PHONY: asan-logs asan-replay $(ASAN_CLI:%=asan-cli-%) $(ASAN_SUITES:%=asan-suite-%)
 check-asan: $(ASAN_CLI:%=asan-cli-%) $(ASAN_SUITES:%=asan-suite-%) asan-replay
@@ -99,7 +99,7 @@ $(ASAN_SUITES:%=asan-suite-%): asan-suite-%: build-asan/check_bnexp asan-logs
 	    env $(ASAN_ENV) CK_RUN_SUITE=$* build-asan/check_bnexp
 asan-replay: $(FUZZ_TARGETS:%=build-asan/fuzz/%) asan-logs
 	@$(foreach t,$(FUZZ_TARGETS),$(ASAN_ENV) build-asan/fuzz/$(t) $(call fuzz_inputs,$(t)) &&) true
-$(ASAN_CLI:%=asan-cli-%): asan-cli-%: build-asan/bnexp build-asan/pngcheck asan-logs
+$(ASAN_CLI:%=asan-cli-%): asan-cli-%: build-asan/bnexp build-asan/pngcheck asan-logs check-data
 	@grep -q '^BNEXP=$${BNEXP:-' tests/$*.sh || \
 	    { echo "check-asan: tests/$*.sh sets BNEXP itself; it would not test build-asan/bnexp"; exit 1; }
 	@tests/run_logged.sh build-asan/out/$*.txt "check-asan: tests/$*.sh" \
