@@ -21,6 +21,8 @@
 #   nonlinearity  the probed unit's nonlinearity, named in the default title
 #              and the y label (default: sigmoid)
 #   layer, unit   the probed unit, named in the default title (optional)
+#   subtitle   a smaller line under the title: the run, its dataset and how it
+#              departs from its file                        (default: none)
 #   width, height size in pixels (pdf: pixels/96 inches); panels go in rows
 #                 of at most 3 (default: 600 per column, 700 for a single
 #                 panel; 120 + 380 per row, so 1200x500 for two panels)
@@ -40,7 +42,8 @@ if (!exists("title")) {
 cols = n < 3 ? n : 3
 rows = (n + cols - 1) / cols
 width = exists("width") ? int(width) : (n > 1 ? 600 * cols : 700)
-height = exists("height") ? int(height) : 120 + 380 * rows
+sub1 = exists("subtitle") && strlen(subtitle) > 0
+height = exists("height") ? int(height) : 120 + 380 * rows + 24 * sub1
 
 file(k) = value(sprintf("file%d", k))
 label(k) = exists(sprintf("title%d", k)) ? value(sprintf("title%d", k)) : file(k)
@@ -140,7 +143,7 @@ set style fill solid 1.0 noborder
 
 # Panels side by side between the overall title and the legend strip,
 # whose heights are fixed in pixels (fractions of the canvas here).
-titleh = ((strstrt(title, "\n") > 0) ? 70.0 : 45.0) / height
+titleh = ((strstrt(title, "\n") > 0) ? 70.0 : 45.0) / height + 24.0 * sub1 / height
 strip = 40.0 / height
 # a long title (an experiment's description) in a smaller font, to fit the
 # width: DejaVu Sans at F points is about 0.78 F pixels a character
@@ -150,9 +153,12 @@ tlen = nl > 0 ? (nl - 1 > strlen(title) - nl ? nl - 1 : strlen(title) - nl) : st
 tfs = tlen * (fs + 2) * 0.78 > width * 0.95 ? int(width * 0.95 / (0.78 * tlen)) : fs + 2
 tfs = tfs < fs - 3 ? fs - 3 : tfs
 set multiplot title title font sprintf("DejaVu Sans,%d", tfs)
+# the subtitle (run, dataset, departures) just above the panels
+if (sub1) { set label 902 subtitle at screen 0.5, screen (1.0 - titleh) offset 0, char 0.6 center font sprintf("DejaVu Sans,%d", fs - 2) noenhanced textcolor rgb "#444444" }
 pw = 1.0 / cols
 ph = (1.0 - titleh - strip) / rows
 do for [k=1:n] {
+    if (k > 1) { unset label 902 }
     set origin ((k - 1) % cols) * pw, strip + (rows - 1 - (k - 1) / cols) * ph
     set size pw, ph
     set title label(k) font sprintf("DejaVu Sans,%d", fs + 1)

@@ -8,7 +8,8 @@
 #
 #   file       that CSV                                         (required)
 #   n          number of panels                                 (required)
-#   rows, cols the panel grid: variants x layers                (required)
+#   rows, cols the panel grid: a variant's layers side by side, variants
+#              after each other, wrapping at cols             (required)
 #   titleK     panel K's title                                  (default: none)
 #   xmin, xmax the x range: the first and last step, so the edge columns
 #              show half their width               (default: the columns' extent)
@@ -53,7 +54,7 @@ set style fill solid 1.0 noborder
 sub1 = exists("subtitle") && strlen(subtitle) > 0
 top = 1.0 - (5.0 + 1.4 * sub1) * (fs + 4) / real(height)
 # margins and gaps in pixels, as fractions of the canvas
-set multiplot layout rows, cols margins 70.0 / width, 1 - 100.0 / width, 55.0 / height, top \
+set multiplot layout rows, cols margins 70.0 / width, 1 - 115.0 / width, 55.0 / height, top \
     spacing 75.0 / width, 110.0 / real(height)
 # a long title (an experiment's description) in a smaller font, to fit the
 # width: DejaVu Sans at F points is about 0.78 F pixels a character
@@ -69,8 +70,8 @@ do for [k=1:n] {
     set xlabel "training step"
     set ylabel "pre-activation value"
     if (k > 1) { unset label 901; unset label 902 }
-    # one colour scale per row, beside its last panel
-    if (k % cols == 0 || k == n) { set colorbox } else { unset colorbox }
+    # one colour scale for every panel, along the right edge
+    if (k == 1) { set colorbox user origin screen 1 - 92.0 / width, screen 55.0 / height size screen 14.0 / width, screen top - 55.0 / height } else { unset colorbox }
     if ((k - 1) % cols > 0) { unset ylabel }
     plot file using (column("panel") == k ? column("step") : NaN):((column("bin_lo") + column("bin_hi")) / 2):(column("half_width")):((column("bin_hi") - column("bin_lo")) / 2):(column("fraction")) with boxxyerror fc palette notitle
 }

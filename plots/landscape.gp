@@ -15,6 +15,7 @@
 #
 #   file        that CSV                                          (required)
 #   series      variants (colours)                                (required)
+#   colourS, dashS  series S's colour ("#rrggbb") and dash type   (default: 8 colours, solid)
 #   variantS    variant S's legend entry                          (default: none)
 #   logyP       1: panel P (1-3) on a log y axis, 0: linear       (default: log when the
 #               (values <= 0 are not drawn on a log axis)          panel's values span
@@ -48,7 +49,9 @@ set datafile separator comma
 
 # one colour per variant (as accuracy.gp's order: up to 8)
 array lc[8] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#7f7f7f"]
-colour(s) = lc[(s - 1) % 8 + 1]
+colour(s) = exists(sprintf("colour%d", s)) ? value(sprintf("colour%d", s)) : lc[(s - 1) % 8 + 1]
+# colourS and dashS from bnexp: a grid's lines coloured by one key, dashed by another
+dash(s) = exists(sprintf("dash%d", s)) ? int(value(sprintf("dash%d", s))) : 1
 pos(x) = (x > 0 ? x : NaN)
 stepfmt(x) = x == 0 ? "0" : abs(x) >= 1000 ? sprintf("%gk", x / 1000.0) : sprintf("%g", x)
 # column c of series s's rows, kept positive on a log axis
@@ -125,11 +128,11 @@ do for [p=1:3] {
     if (ln[p] eq "") {
         # a band alone: its edges drawn thin, so that overlapping bands stay legible
         plot for [s=1:series] file using (bx(s, lo[p], hi[p], lg)):(val(s, lo[p], lg)):(val(s, hi[p], lg)) with filledcurves fc rgb colour(s), \
-             for [s=1:series] file using (xval(s)):(val(s, lo[p], lg)) with lines lc rgb colour(s) lw 0.8, \
-             for [s=1:series] file using (xval(s)):(val(s, hi[p], lg)) with lines lc rgb colour(s) lw 0.8
+             for [s=1:series] file using (xval(s)):(val(s, lo[p], lg)) with lines lc rgb colour(s) dt dash(s) lw 0.8, \
+             for [s=1:series] file using (xval(s)):(val(s, hi[p], lg)) with lines lc rgb colour(s) dt dash(s) lw 0.8
     } else {
         plot for [s=1:series] file using (bx(s, lo[p], hi[p], lg)):(val(s, lo[p], lg)):(val(s, hi[p], lg)) with filledcurves fc rgb colour(s), \
-             for [s=1:series] file using (xval(s)):(val(s, ln[p], lg)) with lines lc rgb colour(s) lw 1.8
+             for [s=1:series] file using (xval(s)):(val(s, ln[p], lg)) with lines lc rgb colour(s) dt dash(s) lw 1.8
     }
 }
 # the legend, one entry per variant, in a row across the bottom of the canvas
@@ -137,6 +140,6 @@ unset title; unset xlabel; unset ylabel; unset logscale y; unset grid; unset bor
 set lmargin at screen 0.1; set rmargin at screen 0.9; set tmargin at screen 45.0 / height; set bmargin at screen 0.0
 set xrange [0:1]; set yrange [0:1]
 set key center center horizontal maxrows 2 Left reverse samplen 2 width 2
-plot for [s=1:series] NaN with lines lc rgb colour(s) lw 1.8 title variant(s)
+plot for [s=1:series] NaN with lines lc rgb colour(s) dt dash(s) lw 1.8 title variant(s)
 unset multiplot
 unset output

@@ -11,6 +11,7 @@
 #
 #   file          that CSV                                        (required)
 #   series        variants (colours)                              (required)
+#   colourS, dashS  series S's colour ("#rrggbb") and dash type (default: 8 colours, solid)
 #   variantS      variant S's legend entry                        (default: not drawn)
 #   layer         the LSTM layer drawn                            (default: 1)
 #   tmax          the last time step                              (default: from the data)
@@ -43,7 +44,9 @@ set datafile separator comma
 
 # one colour per variant (as accuracy.gp's order: up to 8)
 array lc[8] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#7f7f7f"]
-colour(s) = lc[(s - 1) % 8 + 1]
+colour(s) = exists(sprintf("colour%d", s)) ? value(sprintf("colour%d", s)) : lc[(s - 1) % 8 + 1]
+# colourS and dashS from bnexp: a grid's lines coloured by one key, dashed by another
+dash(s) = exists(sprintf("dash%d", s)) ? int(value(sprintf("dash%d", s))) : 1
 array drawn[series]
 do for [s=1:series] { drawn[s] = exists(sprintf("variant%d", s)) }
 array site[3] = ["x", "h", "c"]
@@ -96,7 +99,7 @@ do for [r=1:2] {
         set xlabel (logx ? "time step t (log scale)" : "time step t")
         set autoscale y
         plot for [s=1:series] file using (xval(s, k)):(lower(r)):(column(ln[r]) + column(sd[r])) with filledcurves fc rgb colour(s), \
-             for [s=1:series] file using (xval(s, k)):(column(ln[r])) with linespoints lc rgb colour(s) lw 1.8 pt 7 ps ps
+             for [s=1:series] file using (xval(s, k)):(column(ln[r])) with linespoints lc rgb colour(s) dt dash(s) lw 1.8 pt 7 ps ps
     }
 }
 # the legend, one entry per variant drawn, in a row across the bottom of the canvas
@@ -104,6 +107,6 @@ unset title; unset xlabel; unset ylabel; unset logscale x; unset grid; unset bor
 set lmargin at screen 0.05; set rmargin at screen 0.95; set tmargin at screen 40.0 / height; set bmargin at screen 0.0
 set xrange [0:1]; set yrange [0:1]
 set key center center horizontal maxrows 2 Left reverse samplen 2 width 2
-plot for [s=1:series] NaN with lines lc rgb colour(s) lw 1.8 title (drawn[s] ? value(sprintf("variant%d", s)) : "")
+plot for [s=1:series] NaN with lines lc rgb colour(s) dt dash(s) lw 1.8 title (drawn[s] ? value(sprintf("variant%d", s)) : "")
 unset multiplot
 unset output

@@ -11,6 +11,7 @@
 #
 #   file          that CSV                                        (required)
 #   series        variants (colours)                              (required)
+#   colourS, dashS  series S's colour ("#rrggbb") and dash type (default: 8 colours, solid)
 #   variantS      variant S's legend entry                        (default: not drawn)
 #   topS          variant S's layer drawn                         (required for a drawn S)
 #   firstS, lastS variant S's steps in panels (a) and (b)         (required for a drawn S)
@@ -47,7 +48,9 @@ set datafile separator comma
 
 # one colour per variant (as accuracy.gp's order: up to 8)
 array lc[8] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#7f7f7f"]
-colour(s) = lc[(s - 1) % 8 + 1]
+colour(s) = exists(sprintf("colour%d", s)) ? value(sprintf("colour%d", s)) : lc[(s - 1) % 8 + 1]
+# colourS and dashS from bnexp: a grid's lines coloured by one key, dashed by another
+dash(s) = exists(sprintf("dash%d", s)) ? int(value(sprintf("dash%d", s))) : 1
 pos(x) = (x > 0 ? x : NaN)
 # each variant's layer and steps, looked up once (0: the variant is not drawn)
 array top[series]; array at1[series]; array at2[series]
@@ -106,13 +109,13 @@ do for [p=1:2] {
     set xlabel "time step t"
     if (p == 1) { set ylabel "||dL/dh_t|| (log scale)" noenhanced } else { unset ylabel }
     plot for [s=1:series] file using (xval(s, p)):(pos(column("min"))):(pos(column("max"))) with filledcurves fc rgb colour(s), \
-         for [s=1:series] file using (xval(s, p)):(pos(column("mean"))) with lines lc rgb colour(s) lw 1.8
+         for [s=1:series] file using (xval(s, p)):(pos(column("mean"))) with lines lc rgb colour(s) dt dash(s) lw 1.8
 }
 # the legend, one entry per variant drawn, in a row across the bottom of the canvas
 unset title; unset xlabel; unset ylabel; unset logscale y; unset grid; unset border; unset tics
 set lmargin at screen 0.05; set rmargin at screen 0.95; set tmargin at screen 45.0 / height; set bmargin at screen 0.0
 set xrange [0:1]; set yrange [0:1]
 set key center center horizontal maxrows 2 Left reverse samplen 2 width 2
-plot for [s=1:series] NaN with lines lc rgb colour(s) lw 1.8 title (top[s] ? value(sprintf("variant%d", s)) : "")
+plot for [s=1:series] NaN with lines lc rgb colour(s) dt dash(s) lw 1.8 title (top[s] ? value(sprintf("variant%d", s)) : "")
 unset multiplot
 unset output

@@ -27,18 +27,27 @@ static int check_lines(const bnx_chart *c, const bnx_chart_opts *o, bnx_error *e
     return BNX_OK;
 }
 
-/* A chart of panels, or of one run's lines that are not styled by key: the
- * options every chart takes (--format, --title, -o, --variants). */
-static int check_plain(const bnx_chart *c, const bnx_chart_opts *o, bnx_error *err)
+/* A chart of panels with a line per variant in each (landscape,
+ * time-gradients, step-stats): --color-by and --dash-by too. */
+static int check_series(const bnx_chart *c, const bnx_chart_opts *o, bnx_error *err)
 {
     if (o->has_ymin || o->has_ymax)
         return bnx_fail(err, BNX_EINVAL, "plot %s: --ymin and --ymax are options of the "
                         "one-axis charts (accuracy, loss, curve, sweep); %s's panels each "
                         "take their range from their data", c->name, c->name);
+    return check_lines(c, o, err);
+}
+
+/* A chart of panels whose lines are not a variant each (activations,
+ * histograms, ics, weights): the options every chart takes (--format,
+ * --title, -o, --variants). */
+static int check_plain(const bnx_chart *c, const bnx_chart_opts *o, bnx_error *err)
+{
     if (o->colour_by || o->dash_by)
         return bnx_fail(err, BNX_EINVAL, "plot %s: --color-by and --dash-by are options of "
-                        "accuracy, loss and curve", c->name);
-    return check_lines(c, o, err);
+                        "accuracy, loss, curve, landscape, time-gradients and step-stats (%s "
+                        "colours its lines by layer or panel)", c->name, c->name);
+    return check_series(c, o, err);
 }
 
 /* curve: --y COLUMN, --x step|epoch|examples, --logy, several runs. */
@@ -92,13 +101,13 @@ static const bnx_chart charts[] = {
                 "training (ics.csv's weights rows)", "ics.csv", check_plain, bnx_chart_weights},
     {"landscape", "the loss landscape along the gradient (landscape.csv): loss range, gradient "
                   "predictiveness, beta-smoothness (Santurkar et al. Fig. 4)",
-     "landscape.csv", check_plain, bnx_chart_landscape},
+     "landscape.csv", check_series, bnx_chart_landscape},
     {"time-gradients", "||dL/dh_t||, the gradient reaching each time step of an LSTM's top "
                        "layer, at step 1 and the last step (Cooijmans et al. Fig. 1)",
-     "time_gradients.csv", check_plain, bnx_chart_time_gradients},
+     "time_gradients.csv", check_series, bnx_chart_time_gradients},
     {"step-stats", "recurrent BN's running_mean and sqrt(running_var) per time step of layer 1, "
                    "sites x, h, c (mean and spread over units)",
-     "step_stats.csv", check_plain, bnx_chart_step_stats},
+     "step_stats.csv", check_series, bnx_chart_step_stats},
     {"curve", "any metrics.csv column over steps, epochs or examples; several runs on one chart",
      "metrics.csv", check_curve, bnx_chart_curve},
     {"sweep", "a summary column against a swept key (--x KEY), mean and sd over seeds, "

@@ -153,6 +153,10 @@ static int render_activations(const bnx_chart *c, const bnx_chart_opts *o, const
                                 ri->experiment[0] ? ri->experiment : "run",
                                 ri->activation[0] ? ri->activation : "unit", first->layer,
                                 first->unit);
+        char line[1400];
+        bnx_chart_run_line(ri, bnx_chart_base(o->shown[0] ? o->shown[0] : run->dir), line,
+                           sizeof line);
+        bnx_chart_vars_add(&vs, "subtitle", line);
         rc = bnx_chart_output(run->dir, ri->experiment, c->name, o->format, res, err);
     }
     if (rc == BNX_OK)

@@ -11,6 +11,7 @@
 #include "io/csvread.h"
 
 #define MAX_HIST_PANELS 24
+#define HIST_COLS 4 /* panels a row at most, when variants share a row */
 
 /* Append to *text (a growing text of *len bytes in *cap) the rows of trial
  * t's RUN/VARIANT/seed-K/CSV (histograms.csv) as
@@ -116,7 +117,7 @@ int bnx_chart_histograms(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_
     if (rc == BNX_OK)
         len = (size_t)snprintf(text, cap,
                                "panel,variant,layer,step,bin_lo,bin_hi,fraction,half_width\n");
-    int panels = 0, rows = 0, cols = 0;
+    int panels = 0, rows = 0, cols = 0, same_layers = 1;
     double first = INFINITY, last = -INFINITY; /* the steps on x */
     /* each variant's lowest seed (the run's trials are by variant, then seed) */
     for (int i = 0; rc == BNX_OK && i < run.num_trials; i++) {
@@ -139,9 +140,19 @@ int bnx_chart_histograms(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_
             bnx_chart_vars_addf(&vs, name, "%s (seed %ld), hidden layer %d", t->variant, t->seed,
                                 l);
         }
+        same_layers = rows == 0 || (same_layers && layers == cols);
         panels += layers;
         cols = layers > cols ? layers : cols;
         rows++;
+    }
+    /* variants of the same layers side by side, up to HIST_COLS panels a
+     * row (10 variants of 2 layers: 5 rows of 4, not 10 rows of 2) */
+    if (rc == BNX_OK && same_layers && cols > 0 && cols < HIST_COLS) {
+        int per_row = HIST_COLS / cols;
+        rows = (rows + per_row - 1) / per_row;
+        cols *= per_row;
+        if (cols > panels)
+            cols = panels;
     }
     char data[4400];
     snprintf(data, sizeof data, "%.3900s/histograms-fraction.csv", run_dir);

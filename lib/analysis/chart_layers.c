@@ -384,7 +384,9 @@ int bnx_chart_landscape(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_r
     bnx_chart_vars vs = {0};
     int rc = metric_run_read(mc, c, o, &mr, res, err);
     if (rc == BNX_OK)
-        rc = bnx_chart_vars_init(&vs, mc->max_variants + 16, err);
+        rc = bnx_chart_vars_init(&vs, 3 * mc->max_variants + 16, err);
+    if (rc == BNX_OK)
+        rc = bnx_chart_series_styled(&mr.run, o, &vs, err);
     bnx_sb_printf(&sb, "series,variant,step");
     for (int m = 0; m < LANDSCAPE_METRICS; m++)
         bnx_sb_printf(&sb, ",%s", landscape_metrics[m].column);

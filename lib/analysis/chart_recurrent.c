@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/chart_draw.h"
+#include "analysis/chart_style.h"
 #include "io/csvread.h"
 #include "io/strbuf.h"
 
@@ -252,8 +253,8 @@ int bnx_chart_time_gradients(const bnx_chart *c, const bnx_chart_opts *o, bnx_ch
     bnx_strbuf sb = {0};
     bnx_chart_vars vs = {0};
     if (nv > MAX_SERIES)
-        rc = bnx_fail(err, BNX_EINVAL, "%s: %d variants; plot %s draws at most %d: plot a run of "
-                      "fewer variants", run_dir, nv, c->name, MAX_SERIES);
+        rc = bnx_fail(err, BNX_EINVAL, "%s: %d variants; plot %s draws at most %d: choose them "
+                      "with --variants NAMES,GLOBS", run_dir, nv, c->name, MAX_SERIES);
     else if (!tv || !seeds || !extra)
         rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
     for (int v = 0; rc == BNX_OK && v < nv; v++) {
@@ -334,7 +335,9 @@ int bnx_chart_time_gradients(const bnx_chart *c, const bnx_chart_opts *o, bnx_ch
     if (rc == BNX_OK)
         rc = bnx_sb_write(&sb, data, err);
     if (rc == BNX_OK)
-        rc = bnx_chart_vars_init(&vs, 4 * nv + 24, err);
+        rc = bnx_chart_vars_init(&vs, 6 * nv + 24, err);
+    if (rc == BNX_OK)
+        rc = bnx_chart_series_styled(&run, o, &vs, err);
     if (rc == BNX_OK) {
         for (int v = 0; v < nv; v++)
             if (tv[v].top && !same_last)
@@ -532,8 +535,8 @@ int bnx_chart_step_stats(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_
     bnx_chart_vars vs = {0};
     char without[1024] = "";
     if (nv > MAX_SERIES)
-        rc = bnx_fail(err, BNX_EINVAL, "%s: %d variants; plot %s draws at most %d: plot a run of "
-                      "fewer variants", run_dir, nv, c->name, MAX_SERIES);
+        rc = bnx_fail(err, BNX_EINVAL, "%s: %d variants; plot %s draws at most %d: choose them "
+                      "with --variants NAMES,GLOBS", run_dir, nv, c->name, MAX_SERIES);
     else if (!st || !nst || !seeds || !has)
         rc = bnx_fail(err, BNX_ENOMEM, "out of memory preparing the chart");
     for (int v = 0; rc == BNX_OK && v < nv; v++) {
@@ -597,7 +600,9 @@ int bnx_chart_step_stats(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_
     if (rc == BNX_OK)
         rc = bnx_sb_write(&sb, data, err);
     if (rc == BNX_OK)
-        rc = bnx_chart_vars_init(&vs, nv + 24, err);
+        rc = bnx_chart_vars_init(&vs, 3 * nv + 24, err);
+    if (rc == BNX_OK)
+        rc = bnx_chart_series_styled(&run, o, &vs, err);
     if (rc == BNX_OK) {
         add_common(&vs, &run, &ri, shown, data, "recurrent batch norm, the moving averages "
                    "per time step (Cooijmans et al. 2016, Section 3)", seeds, NULL);

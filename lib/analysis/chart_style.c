@@ -413,16 +413,25 @@ void bnx_chart_legend_vars(bnx_chart_vars *vs, int entries, int longest, int wid
     bnx_chart_vars_addf(vs, "keyheight", "%d", rows > 2 ? (int)ceil((rows - 2) * 1.5 * fs) : 0);
 }
 
+/* The keys and style of run's variants lines[0..n-1] with opts'
+ * --color-by and --dash-by; free both, also after a failure. */
+static int style_of_run(const bnx_run *run, const int *lines, int n, const bnx_chart_opts *opts,
+                        bnx_style_keys *keys, bnx_chart_style *st, bnx_error *err)
+{
+    memset(st, 0, sizeof *st);
+    int rc = bnx_style_keys_of_run(run, lines, n, keys, err);
+    if (rc == BNX_OK)
+        rc = bnx_chart_style_make(keys, opts->colour_by, opts->dash_by, st, err);
+    return rc;
+}
+
 int bnx_chart_lines_styled(const bnx_run *run, const int *lines, int n,
                            const bnx_chart_opts *opts, int extra_entry, int longest,
                            bnx_chart_vars *vs, bnx_error *err)
 {
     bnx_style_keys keys;
     bnx_chart_style st;
-    memset(&st, 0, sizeof st);
-    int rc = bnx_style_keys_of_run(run, lines, n, &keys, err);
-    if (rc == BNX_OK)
-        rc = bnx_chart_style_make(&keys, opts->colour_by, opts->dash_by, &st, err);
+    int rc = style_of_run(run, lines, n, opts, &keys, &st, err);
     if (rc == BNX_OK) {
         bnx_chart_style_vars(&st, vs);
         int entries = st.num_entries > 0 ? st.num_entries : n;
@@ -438,5 +447,30 @@ int bnx_chart_lines_styled(const bnx_run *run, const int *lines, int n,
     }
     bnx_chart_style_free(&st);
     bnx_style_keys_free(&keys);
+    return rc;
+}
+
+int bnx_chart_series_styled(const bnx_run *run, const bnx_chart_opts *opts, bnx_chart_vars *vs,
+                            bnx_error *err)
+{
+    int n = run->num_variants;
+    int *lines = malloc(sizeof *lines * (size_t)(n > 0 ? n : 1));
+    if (!lines)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory styling the chart");
+    for (int i = 0; i < n; i++)
+        lines[i] = i;
+    bnx_style_keys keys;
+    bnx_chart_style st;
+    int rc = style_of_run(run, lines, n, opts, &keys, &st, err);
+    for (int i = 0; rc == BNX_OK && i < st.num_lines; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "colour%d", i + 1);
+        bnx_chart_vars_add(vs, name, st.colour[i]);
+        snprintf(name, sizeof name, "dash%d", i + 1);
+        bnx_chart_vars_addf(vs, name, "%d", st.dash[i]);
+    }
+    bnx_chart_style_free(&st);
+    bnx_style_keys_free(&keys);
+    free(lines);
     return rc;
 }

@@ -98,6 +98,15 @@ int bnx_chart_lines_styled(const bnx_run *run, const int *lines, int n,
                            const bnx_chart_opts *opts, int extra_entry, int longest,
                            bnx_chart_vars *vs, bnx_error *err);
 
+/* The colours and dashes of a chart with a line (series) per variant of
+ * `run`, in every panel (landscape, time-gradients, step-stats): colourS
+ * and dashS for S = 1..run->num_variants, chosen as bnx_chart_lines_styled
+ * chooses them (a grid's keys, opts->colour_by and dash_by), without its
+ * legend variables: these charts have one legend entry per variant.
+ * Errors: as bnx_chart_style_make. */
+int bnx_chart_series_styled(const bnx_run *run, const bnx_chart_opts *opts, bnx_chart_vars *vs,
+                            bnx_error *err);
+
 /* Colour i (0-based) of `count` ordered ones ("#rrggbb"): viridis from
  * dark violet to green, evenly spaced (the light yellow end left out);
  * for lines in an order of their own, e.g. one per hidden layer. */

@@ -453,6 +453,11 @@ START_TEST(check_refuses_options_a_chart_does_not_take)
         {"time-gradients", {.format = "png", .logy = 1},
          "plot time-gradients: --logy is an option of plot curve"},
         {"step-stats", {.format = "svg", .num_runs = 2}, "plot step-stats: one --run at a time"},
+        {"landscape", {.format = "png", .colour_by = "lr", .dash_by = "norm"}, NULL},
+        {"time-gradients", {.format = "png", .colour_by = "lr"}, NULL},
+        {"ics", {.format = "png", .colour_by = "lr"},
+         "plot ics: --color-by and --dash-by are options of accuracy, loss, curve, landscape"},
+        {"landscape", {.format = "png", .has_ymin = 1}, "plot landscape: --ymin and --ymax"},
         {"loss", {.format = "svg", .logy = 1}, "plot loss: --logy is an option of plot curve"},
         {"histograms", {.format = "png", .num_runs = 2}, "plot histograms: one --run at a time"},
         {"accuracy", {.format = "gif"}, "plot: unknown format 'gif' (expected png, svg or pdf)"},
@@ -666,8 +671,9 @@ START_TEST(histograms_fractions_per_panel_without_out_of_range_bins)
     ck_var(s, "file", want);
     ck_columns(s, want, 6);
     ck_var(s, "n", "4");
-    ck_var(s, "rows", "2");
-    ck_var(s, "cols", "2");
+    /* two variants of two layers: side by side in one row of four */
+    ck_var(s, "rows", "1");
+    ck_var(s, "cols", "4");
     ck_var(s, "title1", "baseline (seed 1), hidden layer 1");
     ck_var(s, "title4", "bn (seed 1), hidden layer 2");
     /* x: the run's own steps, not half a record beyond them */
