@@ -2,19 +2,26 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "nn/kernel.h"
 
-/* sum of v[0..m) and of (v - mu)^2: floats added in 8 lanes over chunks
- * of 256 values, each chunk's lanes then added in double (vectorises; no
- * cancellation for the centred sum). */
+/* sum of v[0..m) and of (v - mu)^2: value k added to float lane k % 8
+ * over chunks of 256 values, each chunk's lanes then added in double (no
+ * cancellation for the centred sum).  The lanes are stepped 8 at a time,
+ * one vector add each (a loop over k indexing lanes[k % 8] kept them in
+ * memory: forward_rows was a third of the LN-LSTM's norm time); the
+ * order of the additions is the same. */
 static inline double run_sum(const float *v, long m)
 {
     double total = 0.0;
     for (long start = 0; start < m; start += 256) {
-        long end = start + 256 < m ? start + 256 : m;
+        long end = start + 256 < m ? start + 256 : m, k = start;
         float lanes[8] = {0};
-        for (long k = start; k < end; k++)
+        for (; k + 8 <= end; k += 8)
+            for (int l = 0; l < 8; l++)
+                lanes[l] += v[k + l];
+        for (; k < end; k++)
             lanes[k % 8] += v[k];
         for (int l = 0; l < 8; l++)
             total += lanes[l];
@@ -26,9 +33,14 @@ static inline double run_centred_sq(const float *v, long m, float mu)
 {
     double total = 0.0;
     for (long start = 0; start < m; start += 256) {
-        long end = start + 256 < m ? start + 256 : m;
+        long end = start + 256 < m ? start + 256 : m, k = start;
         float lanes[8] = {0};
-        for (long k = start; k < end; k++) {
+        for (; k + 8 <= end; k += 8)
+            for (int l = 0; l < 8; l++) {
+                float d = v[k + l] - mu;
+                lanes[l] += d * d;
+            }
+        for (; k < end; k++) {
             float d = v[k] - mu;
             lanes[k % 8] += d * d;
         }
@@ -124,7 +136,64 @@ void bnx_groupnorm_forward(const bnx_norm_view *v, int groups, const float *x,
 /* Backward of rows of units (cmajor 0, S = 1): an example's group is C/G
  * contiguous units; the group sums in 8 float lanes, dgamma and dbeta
  * summed over the examples in float, examples in order (vectorised along
- * the units). */
+ * the units).  Up to ROWS examples at a time: dgamma and dbeta are loaded
+ * and stored once for them, not once each (the adds in the same order as
+ * one example at a time, so the same bits). */
+#define ROWS 4
+
+/* Eight floats, one AVX register (GCC's vector extension; SSE pairs on the
+ * baseline clone): the loop below as written, over 8 lanes at once.  GCC
+ * did not vectorise its plain-loop form (scalar adds, lanes on the stack). */
+typedef float v8f __attribute__((vector_size(32)));
+/* unaligned loads and stores (vmovups); macros, as a function passing v8f
+ * by value would change the ABI between the clones */
+#define V8F_LOAD(x, p) memcpy(&(x), (p), sizeof(v8f))
+#define V8F_STORE(p, x) memcpy((p), &(x), sizeof(v8f))
+
+/* The sums of `rows` examples' groups d[r], h[r] (per units each): dbeta
+ * (sd) and dgamma (sdh) added to, example after example; lg[r] and lgx[r]
+ * the lanes of sum gamma dy and sum gamma dy xhat (lane k % 8: run_sum's).
+ * Inlined with rows a constant, the examples' lanes stay in registers. */
+static inline __attribute__((always_inline)) void unit_sums(
+    const int rows, const int per, const float *const *d, const float *const *h,
+    const float *ga, float *sd, float *sdh, float (*lg)[8], float (*lgx)[8])
+{
+    v8f g1[ROWS], g2[ROWS];
+    for (int r = 0; r < rows; r++)
+        g1[r] = g2[r] = (v8f){0};
+    int k = 0;
+    for (; k + 8 <= per; k += 8) {
+        v8f a, b, gk;
+        V8F_LOAD(a, sd + k);
+        V8F_LOAD(b, sdh + k);
+        V8F_LOAD(gk, ga + k);
+        for (int r = 0; r < rows; r++) {
+            v8f dv, hv;
+            V8F_LOAD(dv, d[r] + k);
+            V8F_LOAD(hv, h[r] + k);
+            v8f dh = dv * hv;
+            a += dv;
+            b += dh;
+            g1[r] += gk * dv;
+            g2[r] += gk * dh;
+        }
+        V8F_STORE(sd + k, a);
+        V8F_STORE(sdh + k, b);
+    }
+    for (int r = 0; r < rows; r++) {
+        V8F_STORE(lg[r], g1[r]);
+        V8F_STORE(lgx[r], g2[r]);
+    }
+    for (; k < per; k++)
+        for (int r = 0; r < rows; r++) {
+            float dh = d[r][k] * h[r][k];
+            sd[k] += d[r][k];
+            sdh[k] += dh;
+            lg[r][k % 8] += ga[k] * d[r][k];
+            lgx[r][k % 8] += ga[k] * dh;
+        }
+}
+
 BNX_KERNEL
 static void backward_units(const bnx_norm_view *v, int groups, const float *dy,
                            const float *xhat, const float *gamma, const float *invstd, float *dx,
@@ -133,29 +202,35 @@ static void backward_units(const bnx_norm_view *v, int groups, const float *dy,
     const int per = v->c / groups;
     for (int ch = 0; ch < v->c; ch++)
         dgamma[ch] = dbeta[ch] = 0.0f;
-    for (int i = 0; i < v->n; i++)
+    for (int i0 = 0; i0 < v->n; i0 += ROWS) {
+        const int rows = v->n - i0 < ROWS ? v->n - i0 : ROWS;
         for (int g = 0; g < groups; g++) {
-            long at = (long)i * v->c + (long)g * per;
-            const float *d = dy + at, *h = xhat + at, *ga = gamma + g * per;
+            const float *d[ROWS], *h[ROWS], *ga = gamma + g * per;
             float *sd = dbeta + g * per, *sdh = dgamma + g * per;
-            float lg[8] = {0}, lgx[8] = {0};
-            for (int k = 0; k < per; k++) {
-                float dh = d[k] * h[k];
-                sd[k] += d[k];
-                sdh[k] += dh;
-                lg[k % 8] += ga[k] * d[k];
-                lgx[k % 8] += ga[k] * dh;
+            for (int r = 0; r < ROWS; r++) { /* rows beyond the last: never read */
+                long at = (long)(i0 + (r < rows ? r : 0)) * v->c + (long)g * per;
+                d[r] = dy + at;
+                h[r] = xhat + at;
             }
-            double sg = 0.0, sgx = 0.0;
-            for (int l = 0; l < 8; l++)
-                sg += lg[l], sgx += lgx[l];
-            float inv = invstd[i * groups + g];
-            float cb = (float)(-inv * sg / per), cx = (float)(-inv * sgx / per);
-            float *out = dx + at;
-            for (int k = 0; k < per; k++)
-                out[k] = ga[k] * inv * d[k] + cx * h[k] + cb;
+            float lg[ROWS][8] = {{0}}, lgx[ROWS][8] = {{0}};
+            if (rows == ROWS)
+                unit_sums(ROWS, per, d, h, ga, sd, sdh, lg, lgx);
+            else
+                unit_sums(rows, per, d, h, ga, sd, sdh, lg, lgx);
+            for (int r = 0; r < rows; r++) { /* dx may alias dy: every row above is read */
+                double sg = 0.0, sgx = 0.0;
+                for (int l = 0; l < 8; l++)
+                    sg += lg[r][l], sgx += lgx[r][l];
+                float inv = invstd[(i0 + r) * groups + g];
+                float cb = (float)(-inv * sg / per), cx = (float)(-inv * sgx / per);
+                float *out = dx + (long)(i0 + r) * v->c + (long)g * per;
+                for (int j = 0; j < per; j++)
+                    out[j] = ga[j] * inv * d[r][j] + cx * h[r][j] + cb;
+            }
         }
+    }
 }
+#undef ROWS
 
 BNX_KERNEL
 void bnx_groupnorm_backward(const bnx_norm_view *v, int groups, const float *dy,
