@@ -26,7 +26,7 @@ TEST_FILES := $(sort $(wildcard tests/*/check_*.c))
 TEST_SRC := $(TEST_FILES) tests/check_main.c tests/testutil.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
-.PHONY: all deps fig1 check unit-check cli-check check-layers check-cluster bench bench-deps \
+.PHONY: all deps fig1 check unit-check cli-check check-layers check-cluster kill-campaign bench bench-deps \
         man docs install uninstall clean
 all: bnexp
 
@@ -159,6 +159,13 @@ unit-check: build/check_bnexp
 cli-check: $(CLI_CHECKS:%=check-%)
 $(CLI_CHECKS:%=check-%): check-%: bnexp build/pngcheck
 	@tests/run_logged.sh build/out/$*.txt "tests/$*.sh" ./tests/$*.sh
+
+# The kill -9 campaign's long form (tests/cli_kills.sh, 20 kills in make
+# check): KILLS (200) SIGKILLs at random moments, SEED (1) choosing them.
+KILLS ?= 200
+SEED  ?= 1
+kill-campaign: bnexp check-data
+	./tests/cli_kills.sh $(KILLS) $(SEED)
 
 # The launchers with the real programs: GNU parallel, and a single-node
 # Slurm cluster this starts and stops (root; SKIP where they are missing).

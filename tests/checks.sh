@@ -6,6 +6,7 @@
 #                      script may define its own instead, after sourcing this)
 #   expect_exit NAME STATUS PATTERN CMD...   CMD exits with STATUS and says PATTERN
 #   same_run_csvs A B  every CSV of run directory A equals B's (wall_time_s aside)
+#   no_leftovers DIR   no temporary file (*.tmp.*) and no CSV with its last row cut
 #   killed_resumes WHAT REF DIR SPEC INI [ARGS...]   a run of INI ARGS killed at the
 #                      failpoint SPEC into DIR, resumed, has REF's CSVs
 passed=0
@@ -56,4 +57,13 @@ killed_resumes() {
     if out=$($BNEXP run "$ini" --resume "$dir" --jobs 2 2>&1) && d=$(same_run_csvs "$ref" "$dir"); then
         ok "killed at $spec, resumed: $what"
     else fail "killed at $spec, resumed: $what" "$out ${d:-}"; fi
+}
+# no_leftovers DIR: no temporary file and no CSV whose last line is cut
+no_leftovers() {
+    local left f
+    left=$(find "$1" -name '*.tmp.*')
+    for f in $(find "$1" -name '*.csv'); do
+        [ -z "$(tail -c 1 "$f")" ] || left+=" $f (last row cut)"
+    done
+    [ -z "$left" ] || { echo "left: $left"; return 1; }
 }

@@ -17,16 +17,6 @@ trap 'rm -rf "$tmp"' EXIT
 args=(fig1 --set steps=300 --set eval_every=50 --set checkpoint_every=100 --set ics=true
       --set probe_size=200 --seed 1 --jobs 2)
 
-# no_leftovers DIR: no temporary file and no CSV whose last line is cut
-no_leftovers() {
-    local left f
-    left=$(find "$1" -name '*.tmp.*')
-    for f in $(find "$1" -name '*.csv'); do
-        [ -z "$(tail -c 1 "$f")" ] || left+=" $f (last row cut)"
-    done
-    [ -z "$left" ] || { echo "left: $left"; return 1; }
-}
-
 if out=$($BNEXP run "${args[@]}" --out "$tmp/ref" 2>&1); then ok "reference run"
 else fail "reference run" "$out"; echo "$passed passed, $failed failed"; exit 1; fi
 

@@ -77,9 +77,10 @@ build-asan/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HELPERS) build-asan
 # checkout's experiments/ etc.  A script that sets BNEXP itself would test
 # ./bnexp instead, so that is refused.  tests/cli_install.sh tests `make
 # install`'s own build, not a sanitized binary, and is left out here, as is
-# tests/cli_faults.sh: its processes die by SIGKILL or on purpose, and what
-# it checks is on disk (the plain build's runs of it keep CI's time).
-CLI_SCRIPTS := $(filter-out tests/cli_install.sh tests/cli_faults.sh,$(sort $(wildcard tests/cli_*.sh)))
+# tests/cli_faults.sh and tests/cli_kills.sh: their processes die by SIGKILL
+# or on purpose, and what they check is on disk (the plain build's runs of
+# them keep CI's time).
+CLI_SCRIPTS := $(filter-out tests/cli_install.sh tests/cli_faults.sh tests/cli_kills.sh,$(sort $(wildcard tests/cli_*.sh)))
 # The Check suites each by itself (CK_RUN_SUITE) and every CLI script are
 # targets of their own, so that `make -j2 check-asan` runs two at a time
 # (CI's 15 minutes of one-at-a-time checks on 2 cores); each one's output

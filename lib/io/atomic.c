@@ -87,7 +87,25 @@ int bnx_write_file_atomic(const char *path, const void *data, size_t size, bnx_e
     return bnx_sync_parent_dir(path, err);
 }
 
-void bnx_remove_stale_temporaries(const char *dir)
+/* 1 if process pid may still write: it exists and is not a zombie
+ * (/proc/PID/stat's state 'Z'; without /proc, existing is enough). */
+static int writer_alive(long pid)
+{
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        return 0;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *close_paren = strrchr(buf, ')'); /* "PID (COMM) STATE ..." */
+    return !(close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z');
+}
+
+void bnx_remove_stale_temporaries(const char *dir, int writers_locked_out)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -96,8 +114,8 @@ void bnx_remove_stale_temporaries(const char *dir)
         if (!tmp || !tmp[5] || strspn(tmp + 5, "0123456789") != strlen(tmp + 5))
             continue;
         long pid = strtol(tmp + 5, NULL, 10);
-        if (pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-            continue; /* its writer still runs (or may: not ours to judge) */
+        if (pid == (long)getpid() || (!writers_locked_out && pid > 0 && writer_alive(pid)))
+            continue; /* ours, or its writer still runs (or may: not ours to judge) */
         char path[4400 + sizeof e->d_name];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         unlink(path);

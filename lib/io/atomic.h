@@ -20,11 +20,14 @@
 int bnx_write_file_atomic(const char *path, const void *data, size_t size, bnx_error *err);
 
 /* Remove what a process killed outright (SIGKILL, a crash) left of the
- * files it was replacing in directory `dir`: every NAME.tmp.PID whose PID
- * is not a running process (a live writer's file is left alone).  Errors
- * are ignored: what cannot be removed stays, harmless (bnx_write_file_atomic
- * never reads it). */
-void bnx_remove_stale_temporaries(const char *dir);
+ * files it was replacing in directory `dir`: every NAME.tmp.PID but the
+ * calling process's own whose PID is not a running process (one that has
+ * exited but not been reaped, a zombie, counts as gone: it writes no
+ * more), or every one when `writers_locked_out` is 1 (the caller holds
+ * the lock every writer of `dir` takes, as a trial's process does its
+ * trial directory's).  Errors are ignored: what cannot be removed stays,
+ * harmless (bnx_write_file_atomic never reads it). */
+void bnx_remove_stale_temporaries(const char *dir, int writers_locked_out);
 
 /* fsync the directory that holds `path` (its parent, or "." for a bare
  * name), so that a rename or a new file in it survives a crash.  A file

@@ -299,7 +299,7 @@ int bnx_collect(const char *run_dir, const bnx_plan *plan, bnx_collect_info *inf
     }
     char *text = NULL;
     size_t len = 0;
-    bnx_remove_stale_temporaries(run_dir); /* a killed collect's summary.csv.tmp.PID */
+    bnx_remove_stale_temporaries(run_dir, 0); /* a killed collect's summary.csv.tmp.PID */
     int rc = bnx_collect_look(run_dir, plan, info, err);
     if (rc == BNX_OK)
         rc = summary_text(plan, info, &text, &len, err);

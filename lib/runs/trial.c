@@ -280,6 +280,9 @@ int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
     /* the lock is ours until the process ends: nothing else writes here */
     bnx_manifest_info info;
     snprintf(path, sizeof path, "%s/manifest.json", dir);
+    /* every writer here holds the lock we hold: any NAME.tmp.PID is a
+     * killed attempt's, even one whose process is not yet reaped */
+    bnx_remove_stale_temporaries(dir, 1);
     if (bnx_manifest_read(path, &info, NULL) == BNX_OK && info.has_result &&
         (info.result.status == BNX_TRIAL_DONE || info.result.status == BNX_TRIAL_DIVERGED) &&
         !evals_missing(plan, dir, info.result.status)) {
@@ -288,7 +291,6 @@ int bnx_trial_execute(const bnx_plan *plan, const char *run_dir, int index,
         close(lock);
         return BNX_OK;
     }
-    bnx_remove_stale_temporaries(dir); /* a killed attempt's */
     unlink(path); /* an earlier attempt's: the trial is not over */
     char evals[4500];
     snprintf(evals, sizeof evals, "%s/%s", dir, BNX_TRIAL_EVAL_FILE);

@@ -233,6 +233,67 @@ END_TEST
 
 /* bnx_plot_script: the -e line as bnx_plot_render hands it to gnuplot
  * (each value gnuplot-quoted), then the template; its refusals. */
+/* put DIR/NAME (empty) */
+static void touch_in(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+}
+
+static int exists_in(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+/* A killed writer's NAME.tmp.PID goes, also while its process is a
+ * zombie (the kill campaign's finding: an unreaped trial's temporary
+ * outlived every resume); a live writer's stays unless the caller holds
+ * the writers' lock; the caller's own and other names stay. */
+START_TEST(stale_temporaries_removed_live_ones_kept)
+{
+    pid_t zombie = fork();
+    if (zombie == 0)
+        _exit(0);
+    pid_t live = fork();
+    if (live == 0) {
+        pause();
+        _exit(0);
+    }
+    char stat[64], buf[256] = "";
+    snprintf(stat, sizeof stat, "/proc/%ld/stat", (long)zombie);
+    for (int i = 0; i < 200 && !strstr(buf, ") Z"); i++) { /* until it has exited */
+        FILE *f = fopen(stat, "r");
+        if (f) {
+            size_t n = fread(buf, 1, sizeof buf - 1, f);
+            buf[n] = '\0';
+            fclose(f);
+        }
+        usleep(10000);
+    }
+    char zname[64], lname[64], own[64];
+    snprintf(zname, sizeof zname, "checkpoint.bin.tmp.%ld", (long)zombie);
+    snprintf(lname, sizeof lname, "metrics.csv.tmp.%ld", (long)live);
+    snprintf(own, sizeof own, "plan.json.tmp.%ld", (long)getpid());
+    const char *others[] = {zname, lname, own, "summary.csv.tmp.x9", "notes.tmp.", "a.csv"};
+    for (int i = 0; i < 6; i++)
+        touch_in(others[i]);
+    bnx_remove_stale_temporaries(dir, 0);
+    ck_assert_msg(!exists_in(zname), "a zombie's temporary is kept (%s)", buf);
+    ck_assert(exists_in(lname) && exists_in(own));
+    ck_assert(exists_in("summary.csv.tmp.x9") && exists_in("notes.tmp.") && exists_in("a.csv"));
+    bnx_remove_stale_temporaries(dir, 1); /* the writers' lock held: the live one goes too */
+    ck_assert(!exists_in(lname) && exists_in(own));
+    kill(live, SIGKILL);
+    waitpid(live, NULL, 0);
+    waitpid(zombie, NULL, 0);
+}
+END_TEST
+
 START_TEST(plot_script_is_the_e_line_then_the_template)
 {
     const char *tmpl = in_dir("t.gp");
@@ -313,6 +374,7 @@ Suite *suite_io(void)
     tcase_add_test(tc, csv_resume_cuts_back_and_appends);
     tcase_add_test(tc, atomic_failure_leaves_the_old_file);
     tcase_add_test(tc, atomic_replaces_through_a_link_not_its_target);
+    tcase_add_test(tc, stale_temporaries_removed_live_ones_kept);
     tcase_add_test(tc, plot_script_is_the_e_line_then_the_template);
     tcase_add_test(tc, roff_text_is_literal);
     tcase_add_test(tc, markdown_tables_safe_text_and_our_anchors);
