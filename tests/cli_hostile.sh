@@ -336,5 +336,36 @@ if $BNEXP plot activations --run "$run" >/dev/null 2>&1 && $BNEXP report --run "
     ok "the undamaged run plots and reports"
 else fail "the undamaged run plots and reports"; fi
 
+# Hostile names (issue 26, item 5): run directories whose names hold
+# spaces, both quotes, $(...), backticks, ';' and a leading '-' work through
+# run, plot and report, locally and with GNU parallel, and nothing in them
+# is executed (each would create a file named pwned*); a newline, which the
+# run's own files cannot hold, is refused.
+hn="$tmp/names"
+mkdir -p "$hn"
+names=("a b" "q'uote" 'd"q' '$(touch pwned1)' '`touch pwned2`' ';touch pwned3' '-dash')
+bad=""
+for name in "${names[@]}"; do
+    (cd "$hn" && $bnexp_abs run fig1 --set steps=20 --set eval_every=10 --seed 1 --out "./$name" &&
+     $bnexp_abs plot accuracy --run "./$name" && $bnexp_abs report --run "./$name") >/dev/null 2>&1 &&
+        [ -s "$hn/$name/plots/fig1-accuracy.png" ] && [ -s "$hn/$name/index.html" ] || bad+=" [$name]"
+done
+if command -v parallel >/dev/null; then
+    pname='par $(touch pwned4)`touch pwned5`;q'"'"'"'
+    (cd "$hn" && $bnexp_abs run fig1 --set steps=20 --set eval_every=10 --seeds 2 --jobs 2 \
+        --launcher parallel --out "./$pname") >/dev/null 2>&1 &&
+        [ "$(grep -c ',done,' "$hn/$pname/summary.csv")" = 4 ] || bad+=" [parallel: $pname]"
+else
+    skip "hostile names through GNU parallel: parallel is not installed"
+fi
+pwned=$(cd "$hn" && ls -d pwned* 2>/dev/null; ls -d /pwned* "$PWD"/pwned* 2>/dev/null)
+if [ -z "$bad" ] && [ -z "$pwned" ]; then
+    ok "run, plot and report (and GNU parallel) in directories named with spaces, quotes, \$(...), backticks, ';' and '-': they work, nothing is executed"
+else fail "hostile directory names" "failed:$bad; executed: $pwned"; fi
+expect_exit "a newline in --out is refused, naming it" 2 "the path has a newline after" \
+    $BNEXP run fig1 --set steps=10 --out "$hn/new
+line"
+[ ! -e "$hn/new" ] && ok "the refused newline path created nothing" || fail "the refused newline path created $hn/new"
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

@@ -288,8 +288,8 @@ static int parse_args(int argc, char **argv, run_args *a)
         case 'U': a->until_decided = 1; break;
         case 'T':
             if (!bnx_name_is_safe(optarg) || strlen(optarg) > 40)
-                return cli_error(2, "--tag '%s': a tag must be %s, at most 40 characters", optarg,
-                                 bnx_name_rule);
+                return cli_error(2, "--tag '%s': a tag must be at most 40 characters of the "
+                                 "kind a name takes (%s)", optarg, bnx_name_rule);
             a->tag = optarg;
             break;
         case 'f': a->force = 1; break;
@@ -533,6 +533,13 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
             return cli_error(2, "run: --out path is too long");
         if (!*out_arg)
             return cli_error(2, "run: --out needs a directory (got an empty path)");
+        for (const char *c = out_arg; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                return cli_error(2, "run: %s: the path has %s after '%.*s', which the run's "
+                                 "own files (commands.txt, slurm.sh, its manifests) cannot name; "
+                                 "choose another", a.resume ? "--resume" : "--out",
+                                 *c == '\n' ? "a newline" : "a control character",
+                                 (int)(c - out_arg), out_arg);
         if (out_arg != out)
             snprintf(out, out_size, "%s", out_arg);
         for (int i = 0; i < plan->num_trials; i++) {
