@@ -31,6 +31,8 @@ static bnx_eval_section *find_or_add_eval(struct parse_state *st, const char *na
 static void free_variants(bnx_variant *list, int count);
 static int resolve(bnx_spec *spec, bnx_error *err);
 static int expand(bnx_spec *spec, bnx_error *err);
+static int grid_option(bnx_spec *spec, const char *assignment, const char *key, const char *eq,
+                       bnx_error *err);
 
 /* inih calls the handler only for keys, so a section with no keys (a
  * variant that changes nothing) is registered here, as its header is read. */
@@ -394,156 +396,6 @@ static const char *split_assignment(const char *opt, const char *assignment, con
 
 /* ---- grids ---- */
 
-/* Trim spaces and tabs from both ends of buf in place. */
-static char *trim(char *buf)
-{
-    while (*buf == ' ' || *buf == '\t')
-        buf++;
-    size_t n = strlen(buf);
-    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
-        buf[--n] = '\0';
-    return buf;
-}
-
-/* Append value to *values (of *count); checks it with bnx_config_set. */
-static int add_value(const char *key, const char *value, char (**values)[256], int *count,
-                     bnx_error *err)
-{
-    if (*count >= BNX_GRID_MAX_VALUES)
-        return bnx_fail(err, BNX_EINVAL, "key %s: more than %d grid values", key, BNX_GRID_MAX_VALUES);
-    if (strlen(value) >= sizeof **values)
-        return bnx_fail(err, BNX_EINVAL, "key %s: grid value '%.40s...' is too long", key, value);
-    bnx_config probe;
-    bnx_config_defaults(&probe);
-    if (bnx_config_set(&probe, key, value, err))
-        return err ? err->code : BNX_EINVAL;
-    char(*grown)[256] = realloc(*values, sizeof *grown * (size_t)(*count + 1));
-    if (!grown)
-        return bnx_fail(err, BNX_ENOMEM, "out of memory for grid values");
-    *values = grown;
-    snprintf(grown[(*count)++], sizeof *grown, "%s", value);
-    return BNX_OK;
-}
-
-/* A:B:xF or A:B:+S into values. */
-static int add_range(const char *key, const char *item, char (**values)[256], int *count,
-                     bnx_error *err)
-{
-    char a_text[64], b_text[64], step_text[64], extra;
-    double a, b, step;
-    char *end;
-    int ok = sscanf(item, "%63[^:]:%63[^:]:%63s%c", a_text, b_text, step_text, &extra) == 3 &&
-             (step_text[0] == 'x' || step_text[0] == '+');
-    if (ok) {
-        a = strtod(a_text, &end);
-        ok = end != a_text && *end == '\0';
-        b = strtod(b_text, &end);
-        ok = ok && end != b_text && *end == '\0';
-        step = strtod(step_text + 1, &end);
-        ok = ok && end != step_text + 1 && *end == '\0' && isfinite(a) && isfinite(b) && isfinite(step) && a <= b;
-        ok = ok && (step_text[0] == 'x' ? a > 0 && step > 1 : step > 0);
-    }
-    if (!ok)
-        return bnx_fail(err, BNX_EINVAL, "key %s: '%s' is not a range A:B:xF (A, A*F, ... up to "
-                        "B; 0 < A <= B, F > 1) or A:B:+S (A, A+S, ... up to B; S > 0)", key, item);
-    for (long i = 0;; i++) {
-        double v = step_text[0] == 'x' ? a * pow(step, (double)i) : a + step * (double)i;
-        if (v > b * (1 + 1e-9) + (b < 0 ? 0 : 1e-12) || i > BNX_GRID_MAX_VALUES)
-            break;
-        char text[64];
-        snprintf(text, sizeof text, "%.12g", v);
-        int rc = add_value(key, text, values, count, err);
-        if (rc)
-            return rc;
-    }
-    return BNX_OK;
-}
-
-int bnx_grid_values(const char *key, const char *text, char (**values)[256], int *count,
-                    bnx_error *err)
-{
-    *values = NULL;
-    *count = 0;
-    const char *p = text;
-    int rc = BNX_OK;
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        char item[256];
-        size_t n;
-        int bracketed = *p == '[';
-        if (bracketed) {
-            n = strcspn(p + 1, "]");
-            if (p[1 + n] != ']') {
-                rc = bnx_fail(err, BNX_EINVAL, "key %s: '%s' has a '[' without its ']'", key, text);
-                break;
-            }
-            p++;
-        } else {
-            n = strcspn(p, ",");
-        }
-        if (n >= sizeof item) {
-            rc = bnx_fail(err, BNX_EINVAL, "key %s: a grid value is too long", key);
-            break;
-        }
-        memcpy(item, p, n);
-        item[n] = '\0';
-        char *value = trim(item);
-        p += n + bracketed;
-        while (bracketed && (*p == ' ' || *p == '\t'))
-            p++;
-        if (!*value) {
-            rc = bnx_fail(err, BNX_EINVAL, "key %s: '%s' has an empty grid value (expected "
-                          "VALUE, VALUE, ...)", key, text);
-            break;
-        }
-        rc = !bracketed && strchr(value, ':') ? add_range(key, value, values, count, err)
-                                              : add_value(key, value, values, count, err);
-        if (rc)
-            break;
-        if (*p == '\0')
-            break;
-        if (*p != ',') {
-            rc = bnx_fail(err, BNX_EINVAL, "key %s: '%s': expected ',' after ']'", key, text);
-            break;
-        }
-        p++;
-    }
-    if (rc) {
-        free(*values);
-        *values = NULL;
-        *count = 0;
-    }
-    return rc;
-}
-
-int bnx_grid_point_name(const char *base, const char (*keys)[64], const char *const *values,
-                        int n, char *buf, size_t size, bnx_error *err)
-{
-    char name[512];
-    size_t used = (size_t)snprintf(name, sizeof name, "%s", base);
-    for (int i = 0; i < n && used < sizeof name; i++) {
-        /* no variant (a grid-only file): the name starts with the first key */
-        used += (size_t)snprintf(name + used, sizeof name - used, "%s%s-", used ? "-" : "",
-                                 keys[i]);
-        for (const char *c = values[i]; *c && used + 1 < sizeof name; c++) {
-            char ch = *c >= 'A' && *c <= 'Z' ? (char)(*c - 'A' + 'a') : *c;
-            if (ch == ',' || ch == ' ')
-                ch = '_';
-            if (ch == '+')
-                continue;
-            name[used++] = ch;
-        }
-        name[used < sizeof name ? used : sizeof name - 1] = '\0';
-    }
-    if (strlen(name) > BNX_NAME_MAX || !bnx_name_is_safe(name))
-        return bnx_fail(err, BNX_EINVAL, "grid point name '%.80s' is not a usable variant name "
-                        "(%s); use a shorter variant name or fewer keys in one grid", name,
-                        bnx_name_rule);
-    snprintf(buf, size, "%s", name);
-    return BNX_OK;
-}
-
 /* Replace spec->variants with the points of every grid for every section
  * (the file's variants): the union over grids of each grid's product.
  * Points with the same name from the same section are one point. */
@@ -628,12 +480,96 @@ static int expand(bnx_spec *spec, bnx_error *err)
     return BNX_OK;
 }
 
+/* Free grids[0..n) and their axes. */
+static void free_grids(bnx_grid *grids, int n)
+{
+    for (int g = 0; g < n; g++) {
+        for (int a = 0; a < grids[g].num_axes; a++)
+            free(grids[g].axes[a].values);
+        free(grids[g].axes);
+    }
+    free(grids);
+}
+
+/* A deep copy of spec's grids in *out (NULL for none); BNX_ENOMEM. */
+static int copy_grids(const bnx_spec *spec, bnx_grid **out, bnx_error *err)
+{
+    *out = NULL;
+    if (spec->num_grids == 0)
+        return BNX_OK;
+    bnx_grid *c = calloc((size_t)spec->num_grids, sizeof *c);
+    for (int g = 0; c && g < spec->num_grids; g++) {
+        c[g] = spec->grids[g];
+        c[g].axes = calloc((size_t)c[g].num_axes + 1, sizeof *c[g].axes);
+        for (int a = 0; c[g].axes && a < c[g].num_axes; a++) {
+            const bnx_grid_axis *from = &spec->grids[g].axes[a];
+            c[g].axes[a] = *from;
+            c[g].axes[a].values = malloc(sizeof *from->values * (size_t)(from->num_values + 1));
+            if (c[g].axes[a].values)
+                memcpy(c[g].axes[a].values, from->values,
+                       sizeof *from->values * (size_t)from->num_values);
+            else
+                c[g].num_axes = a; /* free only what was copied */
+        }
+        if (!c[g].axes || c[g].num_axes < spec->grids[g].num_axes) {
+            c[g].num_axes = c[g].axes ? c[g].num_axes : 0;
+            free_grids(c, g + 1);
+            c = NULL;
+        }
+    }
+    if (!c)
+        return bnx_fail(err, BNX_ENOMEM, "out of memory copying the grids");
+    *out = c;
+    return BNX_OK;
+}
+
+/* Put back the grids a refused --grid found (saved, n of them; taken
+ * over): the variants are expanded from them again, as before the
+ * option, or, with none, are the file's own variants again. */
+static void restore_grids(bnx_spec *spec, bnx_grid *saved, int n)
+{
+    free_grids(spec->grids, spec->num_grids);
+    spec->grids = saved;
+    spec->num_grids = n;
+    bnx_error ignored;
+    if (n > 0) {
+        expand(spec, &ignored); /* these expanded before: they do again */
+    } else if (spec->num_sections > 0) { /* the first grid: the sections were the variants */
+        free_variants(spec->variants, spec->num_variants);
+        spec->variants = spec->sections;
+        spec->num_variants = spec->cap_variants = spec->num_sections;
+        spec->sections = NULL;
+        spec->num_sections = 0;
+        spec->num_swept = 0;
+    }
+    if (spec->implicit_variant && n == 0 && spec->num_variants == 1)
+        snprintf(spec->variants[0].name, sizeof spec->variants[0].name, "%s", BNX_SPEC_BASE);
+    resolve(spec, &ignored);
+}
+
 int bnx_spec_grid(bnx_spec *spec, const char *assignment, bnx_error *err)
 {
     char key[64];
     const char *eq = split_assignment("--grid", assignment, "KEY=VALUE,VALUE,...", key, err);
     if (!eq)
         return err ? err->code : BNX_EINVAL;
+    /* transactional: a refused option leaves the spec as it was */
+    bnx_grid *saved;
+    int saved_n = spec->num_grids;
+    if (copy_grids(spec, &saved, err))
+        return err ? err->code : BNX_ENOMEM;
+    int rc = grid_option(spec, assignment, key, eq, err);
+    if (rc)
+        restore_grids(spec, saved, saved_n);
+    else
+        free_grids(saved, saved_n);
+    return rc;
+}
+
+/* bnx_spec_grid's work, once its assignment is split. */
+static int grid_option(bnx_spec *spec, const char *assignment, const char *key, const char *eq,
+                       bnx_error *err)
+{
     const char *canon, *unused;
     bnx_config_canonical(key, "true", &canon, &unused); /* the key a bn grid sweeps: norm */
     if (bnx_config_key_index(canon) < 0) {

@@ -136,11 +136,9 @@ void bnx_spec_free(bnx_spec *spec);
  * given still apply on top).
  * Errors: BNX_EINVAL naming the option for no '=', an unknown key, a bad
  * value (as bnx_config_set), malformed values (bnx_grid_values), a clash
- * of point names or too many points.  After an error found while the
- * grids are expanded (a point name that is too long, a clash, too many
- * points) the spec may be left with no variants: the caller refuses the
- * run (bnexp run exits with the message) and frees it with bnx_spec_free;
- * nothing is lost, as nothing has been written. */
+ * of point names or too many points.  A refused option leaves the spec
+ * as it was (its grids, variants and swept keys): a later option applies
+ * as if it had not been given. */
 int bnx_spec_grid(bnx_spec *spec, const char *assignment, bnx_error *err);
 
 /* Parse grid values text (see above) for key into a malloc'd array *values

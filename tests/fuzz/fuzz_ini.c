@@ -6,6 +6,7 @@
  * --set does, "@a,b" to bnx_spec_select as --variants does, "%KEY=VALUES"
  * to bnx_spec_grid as --grid does.  The .ini text
  * is written to a scratch file, as bnx_spec_load takes a path. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,13 +45,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *save = NULL;
     for (char *line = strtok_r(options, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         bnx_error e = {0};
+        int before = spec.num_variants;
+        char first[64] = "";
+        if (before)
+            snprintf(first, sizeof first, "%s", spec.variants[0].name);
         int r = line[0] == '@'   ? bnx_spec_select(&spec, line + 1, &e)
                 : line[0] == '%' ? bnx_spec_grid(&spec, line + 1, &e)
                                  : bnx_spec_override(&spec, line, &e);
         fuzz_check(!r || (e.code == r && e.msg[0] != '\0'),
                    "a refused option has a status and a message");
-        if (r && line[0] == '%')
-            break; /* a refused --grid may leave no variants: bnexp run stops there (spec.h) */
+        /* a refused option leaves the spec as it was (a --grid too: spec.h) */
+        fuzz_check(!r || (spec.num_variants == before && (before == 0 ||
+                          strcmp(spec.variants[0].name, first) == 0)),
+                   "a refused option leaves the variants as they were");
         fuzz_check(spec.num_variants >= 1 && spec.num_variants <= BNX_MAX_VARIANTS,
                    "variants in range after an option");
         for (int i = 0; i < spec.num_variants; i++)

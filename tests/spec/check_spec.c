@@ -457,6 +457,52 @@ START_TEST(grid_option_without_a_grid_in_the_file)
 }
 END_TEST
 
+/* the variants' names and resolved lr, joined: what a refused --grid must leave as it was */
+static void variants_text(char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < spec.num_variants && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s:%g ", spec.variants[i].name,
+                                spec.variants[i].config.lr);
+}
+
+/* A refused --grid leaves the spec as it was: with a grid in the file,
+ * without one (the first grid: the file's variants again), and on a file
+ * of [experiment] alone ("base" again); a later option then applies. */
+START_TEST(refused_grid_option_leaves_the_spec_as_it_was)
+{
+    static const char *files[] = {
+        "[experiment]\n[variant.a]\n[variant.b]\nlr = 0.2\n[grid]\nnorm = none, batch\n",
+        "[experiment]\n[variant.a]\n[variant.b]\nlr = 0.2\n",
+        "[experiment]\nlr = 0.3\n",
+    };
+    char long_values[1200];
+    int len = snprintf(long_values, sizeof long_values, "init_std=");
+    for (int i = 0; i < 12; i++) /* the later points named past BNX_NAME_MAX */
+        len += snprintf(long_values + len, sizeof long_values - (size_t)len, "%s0.001%0*d1",
+                        i ? "," : "", 5 * i + 1, 0);
+    const char *refused[] = {long_values, "lr=fast", "bogus=1,2", "lr=1:0.1:x10"};
+    for (int f = 0; f < 3; f++)
+        for (int r = 0; r < 4; r++) {
+            const char *path = write_ini("t.ini", files[f]);
+            bnx_error err;
+            ck_assert_int_eq(bnx_spec_load(path, "t", &spec, &err), BNX_OK);
+            char before[2048], after[2048];
+            variants_text(before, sizeof before);
+            int swept = spec.num_swept;
+            ck_assert_int_ne(bnx_spec_grid(&spec, refused[r], &err), BNX_OK);
+            variants_text(after, sizeof after);
+            ck_assert_msg(strcmp(before, after) == 0, "file %d, --grid %.30s: %s became %s", f,
+                          refused[r], before, after);
+            ck_assert_int_eq(spec.num_swept, swept);
+            ck_assert_int_eq(bnx_spec_grid(&spec, "lr=0.5,0.7", &err), BNX_OK);
+            ck_assert_int_eq(spec.num_variants, f == 0 ? 8 : f == 1 ? 4 : 2);
+            bnx_spec_free(&spec);
+        }
+}
+END_TEST
+
 START_TEST(bad_grids_refused_naming_file_line_and_key)
 {
     const char *cases[][2] = {
@@ -603,6 +649,7 @@ Suite *suite_spec(void)
     tcase_add_test(tc, point_names_are_path_safe_and_stable);
     tcase_add_test(tc, grid_precedence_and_the_grid_option);
     tcase_add_test(tc, grid_option_without_a_grid_in_the_file);
+    tcase_add_test(tc, refused_grid_option_leaves_the_spec_as_it_was);
     tcase_add_test(tc, bad_grids_refused_naming_file_line_and_key);
     tcase_add_test(tc, grid_of_hundreds_of_points);
     tcase_add_test(tc, former_bn_names_set_the_norm_keys);
