@@ -45,7 +45,10 @@ check() {
     rounds=$((rounds + 1))
     if out=$($BNEXP run fig1 --resume "$dir" --jobs 2 2>&1) && d=$(same_run_csvs "$tmp/ref" "$dir") &&
        d=$(no_leftovers "$dir"); then :
-    else fail "round $rounds: resumed to the end, the CSVs" "$out ${d:-}"; return; fi
+    else fail "round $rounds: resumed to the end, the CSVs" "$out ${d:-}
+--- the round's last start before this resume, and what it said:
+$(cat "$tmp/last.txt" 2>/dev/null)
+--- the directory: $(ls -A "$dir" 2>&1 | tr '\n' ' ')"; return; fi
     for l in "$dir"/.collect.lock "$dir"/*/seed-*/.lock; do
         [ -e "$l" ] && ! flock -n "$l" true && held+=" $l"
     done
@@ -66,7 +69,8 @@ for ((k = 0; k < kills;)); do
     [ -n "$dir" ] || dir=$tmp/run-$((rounds + 1))
     if [ -f "$dir/plan.json" ]; then cmd=($BNEXP run fig1 --resume "$dir" --jobs 2)
     else cmd=($BNEXP run "${args[@]}" --out "$dir"); fi # killed before its plan: start again
-    "${cmd[@]}" >/dev/null 2>&1 &
+    printf '%s\n' "${cmd[*]}" >"$tmp/last.txt"
+    "${cmd[@]}" >>"$tmp/last.txt" 2>&1 &
     pid=$!
     sleep "$(awk -v ms=$((RANDOM % span_ms)) 'BEGIN { printf "%.3f", ms / 1000 }')"
     if ! kill -STOP "$pid" 2>/dev/null; then # it finished before its kill
