@@ -1,7 +1,8 @@
 # The pre-activation histograms of every fully connected hidden layer over
 # training, as heatmaps: step on x, value on y, colour the fraction of the
 # layer's values (probe images x units) in the bin, on a log scale; one
-# panel per variant (its lowest seed; a row) and hidden layer (a column).
+# panel per variant (its lowest seed) and hidden layer, a variant's layers
+# side by side, variants after each other (several to a row: cols).
 # Reads the CSV `bnexp plot histograms` writes (docs/reference/outputs.md):
 # columns panel, variant, layer, step, bin_lo, bin_hi, fraction, half_width
 # (half the trial's step between records: each record's column fills its interval).

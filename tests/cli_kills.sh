@@ -72,7 +72,8 @@ for ((k = 0; k < kills;)); do
     printf '%s\n' "${cmd[*]}" >"$tmp/last.txt"
     "${cmd[@]}" >>"$tmp/last.txt" 2>&1 &
     pid=$!
-    sleep "$(awk -v ms=$((RANDOM % span_ms)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+    delay=$((((RANDOM << 15) | RANDOM) % span_ms)) # here, not in $(...): a subshell reseeds RANDOM
+    sleep "$(awk -v ms=$delay 'BEGIN { printf "%.3f", ms / 1000 }')"
     if ! kill -STOP "$pid" 2>/dev/null; then # it finished before its kill
         { wait "$pid"; } 2>/dev/null
         check "$dir"

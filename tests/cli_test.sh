@@ -388,7 +388,8 @@ expect_exit "the report of a regression run says it has no accuracy, and where i
 # chart (48 panels x 20 layers) takes seconds, not the 36 s of a filter per row
 if grep -q "<li>accuracy: nothing to draw" "$dln/index.html" &&
    grep -q "<li>histograms: .*40 or more panels" "$dln/index.html" &&
-   [ -s "$dln/plots/deep-linear-ics.svg" ] && [ $((SECONDS - start)) -lt 20 ]; then
+   [ -s "$dln/plots/deep-linear-ics.svg" ] &&
+   { [ "$BNEXP" != ./bnexp ] || [ $((SECONDS - start)) -lt 20 ]; }; then # (timed in the plain build)
     ok "the page of a 20-layer regression run: its charts in $((SECONDS - start)) s, and why accuracy and histograms are not drawn"
 else fail "the page of a 20-layer regression run ($((SECONDS - start)) s)" "$(grep -A3 "Not drawn" "$dln/index.html")"; fi
 mkdir -p "$tmp/dln-trial" && cp "$dln/plan.json" "$dln/experiment.ini" "$tmp/dln-trial/"

@@ -15,12 +15,19 @@
 # libFuzzer crash, leak or timeout (build-fuzz/artifacts/TARGET/; keep it
 # under tests/fuzz/regress/TARGET/ once fixed).
 
+# Every Check suite's name: those made by suite_create("NAME") and by
+# testutil.h's test_simple_suite("NAME", ...); CK_RUN_SUITE runs one.
+# check-asan and check-valgrind run each as a target of its own, and
+# refuse to start when the count is not the test files' (a suite made some
+# other way would be left out without a word).
+SUITE_SED    := s/.*\(suite_create\|test_simple_suite\)("\([^"]*\)".*/\2/p
+CHECK_SUITES := $(shell sed -n '$(SUITE_SED)' $(TEST_SRC))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_HELPERS := tests/fuzz/fuzzutil.c
 # A target's inputs: its seed corpus and its regressions, those that exist.
 fuzz_inputs = $(wildcard tests/fuzz/corpus/$(1) tests/fuzz/regress/$(1))
 
-.PHONY: fuzz fuzz-replay check-asan check-valgrind valgrind-logs valgrind-cli valgrind-replay \
+.PHONY: fuzz fuzz-replay check-asan check-valgrind check-suites valgrind-logs valgrind-cli valgrind-replay \
         clean-sanitize
 check: fuzz-replay
 clean: clean-sanitize
@@ -87,11 +94,15 @@ CLI_SCRIPTS := $(filter-out tests/cli_install.sh tests/cli_faults.sh tests/cli_k
 # goes to build-asan/out/NAME.txt and is shown when it fails.  The longest
 # come first, so the last ones to finish are short.  (Static pattern
 # rules: make looks for no implicit rule for a .PHONY target.)
-ASAN_SUITES := $(shell sed -n 's/.*suite_create("\([^"]*\)").*/\1/p' $(TEST_SRC))
+ASAN_SUITES := $(CHECK_SUITES)
 ASAN_FIRST  := cli_test cli_cnn cli_resnet cli_resume cli_claims
 ASAN_CLI    := $(ASAN_FIRST) $(filter-out $(ASAN_FIRST),$(CLI_SCRIPTS:tests/%.sh=%))
 .PHONY: asan-logs asan-replay $(ASAN_CLI:%=asan-cli-%) $(ASAN_SUITES:%=asan-suite-%)
-check-asan: $(ASAN_CLI:%=asan-cli-%) $(ASAN_SUITES:%=asan-suite-%) asan-replay
+check-suites:
+	@[ $(words $(CHECK_SUITES)) -ge $(words $(TEST_FILES)) ] || { echo "sanitize.mk: \
+	    $(words $(CHECK_SUITES)) Check suites found for $(words $(TEST_FILES)) test files: \
+	    a suite is made in a way CHECK_SUITES does not read"; exit 1; }
+check-asan: check-suites $(ASAN_CLI:%=asan-cli-%) $(ASAN_SUITES:%=asan-suite-%) asan-replay
 	@tests/no_reports.sh build-asan/logs "AddressSanitizer/UBSan"
 asan-logs:
 	@rm -rf build-asan/logs build-asan/out && mkdir -p build-asan/logs build-asan/out
@@ -114,9 +125,9 @@ VALGRIND := valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=def
 VALGRIND_ENV := CK_FORK=no OPENBLAS_NUM_THREADS=1
 # Every Check suite, each run by itself (CK_RUN_SUITE), so that `make -j2
 # check-valgrind` runs them side by side with the CLI checks.
-VALGRIND_SUITES := $(shell sed -n 's/.*suite_create("\([^"]*\)").*/\1/p' $(TEST_SRC))
+VALGRIND_SUITES := $(CHECK_SUITES)
 
-check-valgrind: valgrind-cli $(VALGRIND_SUITES:%=valgrind-suite-%) valgrind-replay
+check-valgrind: check-suites valgrind-cli $(VALGRIND_SUITES:%=valgrind-suite-%) valgrind-replay
 	@tests/no_reports.sh build-valgrind/logs valgrind
 valgrind-logs:
 	@rm -rf build-valgrind && mkdir -p build-valgrind/logs

@@ -322,9 +322,12 @@ int bnx_run_page_make(const char *run_dir, const char *shown, const char *report
                 continue;
         }
         bnx_chart_result res;
-        bnx_error chart_err;
-        if (bnx_chart_render(c, &o, &res, &chart_err) == BNX_OK &&
-            strncmp(res.outfile, run_dir, prefix) == 0 && res.outfile[prefix] == '/') {
+        bnx_error chart_err = {0};
+        int drawn = bnx_chart_render(c, &o, &res, &chart_err) == BNX_OK;
+        if (drawn && !(strncmp(res.outfile, run_dir, prefix) == 0 && res.outfile[prefix] == '/'))
+            snprintf(chart_err.msg, sizeof chart_err.msg, "drawn as %.900s, outside the run's "
+                     "directory", res.outfile);
+        if (drawn && !chart_err.msg[0]) {
             const char *r = res.outfile + prefix;
             while (*r == '/') /* a run_dir given with a trailing slash */
                 r++;

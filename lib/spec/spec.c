@@ -399,18 +399,45 @@ static const char *split_assignment(const char *opt, const char *assignment, con
 /* Replace spec->variants with the points of every grid for every section
  * (the file's variants): the union over grids of each grid's product.
  * Points with the same name from the same section are one point. */
+static int compute_swept(bnx_spec *spec, bnx_error *err);
+static int expand_points(bnx_spec *spec, bnx_error *err);
+
 static int expand(bnx_spec *spec, bnx_error *err)
 {
-    if (spec->num_sections == 0) { /* first expansion: the file's variants become sections */
+    int first = spec->num_sections == 0;
+    bnx_variant *old = spec->variants;
+    int old_n = spec->num_variants, old_cap = spec->cap_variants;
+    if (first) { /* first expansion: the file's variants become sections */
         spec->sections = spec->variants;
         spec->num_sections = spec->num_variants;
-        spec->variants = NULL;
-        spec->num_variants = spec->cap_variants = 0;
-    } else {
-        free_variants(spec->variants, spec->num_variants);
-        spec->variants = NULL;
-        spec->num_variants = spec->cap_variants = 0;
+        old = NULL;
+        old_n = old_cap = 0;
     }
+    spec->variants = NULL;
+    spec->num_variants = spec->cap_variants = 0;
+    int rc = compute_swept(spec, err);
+    if (rc == BNX_OK)
+        rc = expand_points(spec, err);
+    if (rc) { /* the variants as they were (a --variants selection too) */
+        free_variants(spec->variants, spec->num_variants);
+        if (first) {
+            old = spec->sections;
+            old_n = old_cap = spec->num_sections;
+            spec->sections = NULL;
+            spec->num_sections = 0;
+        }
+        spec->variants = old;
+        spec->num_variants = old_n;
+        spec->cap_variants = old_cap;
+        return rc;
+    }
+    free_variants(old, old_n);
+    return BNX_OK;
+}
+
+/* spec->swept: the keys the grids sweep, in first-seen order. */
+static int compute_swept(bnx_spec *spec, bnx_error *err)
+{
     spec->num_swept = 0;
     for (int g = 0; g < spec->num_grids; g++)
         for (int a = 0; a < spec->grids[g].num_axes; a++) {
@@ -426,6 +453,12 @@ static int expand(bnx_spec *spec, bnx_error *err)
             spec->swept = grown;
             snprintf(grown[spec->num_swept++], sizeof *grown, "%s", key);
         }
+    return BNX_OK;
+}
+
+/* Append every grid's points for every section to spec->variants (empty). */
+static int expand_points(bnx_spec *spec, bnx_error *err)
+{
     for (int s = 0; s < spec->num_sections; s++) {
         const bnx_variant *sec = &spec->sections[s];
         for (int g = 0; g < spec->num_grids; g++) {
@@ -524,27 +557,17 @@ static int copy_grids(const bnx_spec *spec, bnx_grid **out, bnx_error *err)
 }
 
 /* Put back the grids a refused --grid found (saved, n of them; taken
- * over): the variants are expanded from them again, as before the
- * option, or, with none, are the file's own variants again. */
+ * over) and the keys they sweep; the variants are as they were (a refused
+ * expansion leaves them: expand). */
 static void restore_grids(bnx_spec *spec, bnx_grid *saved, int n)
 {
     free_grids(spec->grids, spec->num_grids);
     spec->grids = saved;
     spec->num_grids = n;
     bnx_error ignored;
-    if (n > 0) {
-        expand(spec, &ignored); /* these expanded before: they do again */
-    } else if (spec->num_sections > 0) { /* the first grid: the sections were the variants */
-        free_variants(spec->variants, spec->num_variants);
-        spec->variants = spec->sections;
-        spec->num_variants = spec->cap_variants = spec->num_sections;
-        spec->sections = NULL;
-        spec->num_sections = 0;
-        spec->num_swept = 0;
-    }
-    if (spec->implicit_variant && n == 0 && spec->num_variants == 1)
+    compute_swept(spec, &ignored); /* the keys as before the option */
+    if (spec->implicit_variant && spec->num_sections == 0 && spec->num_variants == 1)
         snprintf(spec->variants[0].name, sizeof spec->variants[0].name, "%s", BNX_SPEC_BASE);
-    resolve(spec, &ignored);
 }
 
 int bnx_spec_grid(bnx_spec *spec, const char *assignment, bnx_error *err)

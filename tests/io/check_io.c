@@ -231,8 +231,6 @@ START_TEST(atomic_replaces_through_a_link_not_its_target)
 }
 END_TEST
 
-/* bnx_plot_script: the -e line as bnx_plot_render hands it to gnuplot
- * (each value gnuplot-quoted), then the template; its refusals. */
 /* put DIR/NAME (empty) */
 static void touch_in(const char *name)
 {
@@ -261,6 +259,7 @@ START_TEST(stale_temporaries_removed_live_ones_kept)
         _exit(0);
     pid_t live = fork();
     if (live == 0) {
+        alarm(60); /* never outlives a failed test */
         pause();
         _exit(0);
     }
@@ -294,6 +293,8 @@ START_TEST(stale_temporaries_removed_live_ones_kept)
 }
 END_TEST
 
+/* bnx_plot_script: the -e line as bnx_plot_render hands it to gnuplot
+ * (each value gnuplot-quoted), then the template; its refusals. */
 START_TEST(plot_script_is_the_e_line_then_the_template)
 {
     const char *tmpl = in_dir("t.gp");

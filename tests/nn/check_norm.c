@@ -15,6 +15,7 @@
 #include "model/cnn.h"
 #include "nn/loss.h"
 #include "nn/batch_renorm.h"
+#include "nn/groupnorm.h"
 #include "nn/norm.h"
 #include "testutil.h"
 
@@ -214,6 +215,79 @@ END_TEST
 /* A forward without BNX_FWD_UPDATE (evaluation, Algorithm 2's batches)
  * leaves every persistent buffer of every kind bit for bit as it was, and
  * one with it changes those of kinds that keep running state. */
+/* The rows-of-units backward, one example at a time as it was written
+ * before it took 4 at a time (value k to lane k % 8, lanes added in
+ * double; dgamma and dbeta added example after example in float). */
+static void groupnorm_rows_backward_ref(int n, int c, int groups, const float *dy,
+                                        const float *xhat, const float *gamma,
+                                        const float *invstd, float *dx, float *dgamma,
+                                        float *dbeta)
+{
+    const int per = c / groups;
+    for (int ch = 0; ch < c; ch++)
+        dgamma[ch] = dbeta[ch] = 0.0f;
+    for (int i = 0; i < n; i++)
+        for (int g = 0; g < groups; g++) {
+            long at = (long)i * c + (long)g * per;
+            const float *d = dy + at, *h = xhat + at, *ga = gamma + g * per;
+            float lg[8] = {0}, lgx[8] = {0};
+            for (int k = 0; k < per; k++) {
+                float dh = d[k] * h[k];
+                dbeta[g * per + k] += d[k];
+                dgamma[g * per + k] += dh;
+                lg[k % 8] += ga[k] * d[k];
+                lgx[k % 8] += ga[k] * dh;
+            }
+            double sg = 0.0, sgx = 0.0;
+            for (int l = 0; l < 8; l++)
+                sg += lg[l], sgx += lgx[l];
+            float inv = invstd[i * groups + g];
+            float cb = (float)(-inv * sg / per), cx = (float)(-inv * sgx / per);
+            for (int k = 0; k < per; k++)
+                dx[at + k] = ga[k] * inv * d[k] + cx * h[k] + cb;
+        }
+}
+
+/* Layer and group norm over rows of units (an LSTM's gates): the kernel
+ * takes 4 examples at a time in vector registers; its bits are the
+ * one-at-a-time reference's, at sizes with a tail of examples (n % 4) and
+ * of units (per % 8), and with dx written over dy. */
+START_TEST(rows_backward_is_the_one_example_at_a_time_bits)
+{
+    static const int sizes[][3] = {{5, 13, 1}, {7, 64, 2}, {4, 24, 3}, {1, 8, 1}, {9, 40, 5}};
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 11, 0);
+    for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+        int n = sizes[z][0], c = sizes[z][1], groups = sizes[z][2];
+        size_t m = (size_t)n * c;
+        float *dy = malloc(sizeof *dy * m), *xh = malloc(sizeof *xh * m),
+              *dx = malloc(sizeof *dx * m), *dx_ref = malloc(sizeof *dx_ref * m),
+              *gamma = malloc(sizeof *gamma * (size_t)c), *inv = malloc(sizeof *inv * (size_t)(n * groups)),
+              *dg = malloc(sizeof *dg * (size_t)c), *db = malloc(sizeof *db * (size_t)c),
+              *dg_ref = malloc(sizeof *dg_ref * (size_t)c), *db_ref = malloc(sizeof *db_ref * (size_t)c);
+        double *s1 = malloc(sizeof *s1 * (size_t)c), *s2 = malloc(sizeof *s2 * (size_t)c);
+        for (size_t i = 0; i < m; i++) {
+            dy[i] = (float)bnx_rng_normal(&rng);
+            xh[i] = (float)bnx_rng_normal(&rng);
+        }
+        for (int j = 0; j < c; j++)
+            gamma[j] = (float)(0.5 + bnx_rng_uniform(&rng));
+        for (int j = 0; j < n * groups; j++)
+            inv[j] = (float)(0.1 + 3 * bnx_rng_uniform(&rng));
+        groupnorm_rows_backward_ref(n, c, groups, dy, xh, gamma, inv, dx_ref, dg_ref, db_ref);
+        bnx_norm_view v = {.n = n, .c = c, .s = 1, .cmajor = 0};
+        memcpy(dx, dy, sizeof *dx * m); /* dx aliasing dy */
+        bnx_groupnorm_backward(&v, groups, dx, xh, gamma, inv, dx, dg, db, s1, s2);
+        ck_assert_msg(memcmp(dx, dx_ref, sizeof *dx * m) == 0, "dx differs at n %d, c %d", n, c);
+        ck_assert_msg(memcmp(dg, dg_ref, sizeof *dg * (size_t)c) == 0 &&
+                      memcmp(db, db_ref, sizeof *db * (size_t)c) == 0,
+                      "dgamma or dbeta differs at n %d, c %d", n, c);
+        free(dy), free(xh), free(dx), free(dx_ref), free(gamma), free(inv);
+        free(dg), free(db), free(dg_ref), free(db_ref), free(s1), free(s2);
+    }
+}
+END_TEST
+
 START_TEST(forwards_without_update_leave_state_alone)
 {
     unsigned modes[] = {BNX_FWD_EVAL, BNX_FWD_BATCH_STATS, BNX_FWD_POPULATION,
@@ -741,6 +815,7 @@ Suite *suite_norm(void)
     tcase_add_test(tc, every_kind_gradcheck);
     tcase_add_test(tc, per_example_kinds_match_pytorch);
     tcase_add_test(tc, group_norm_one_group_is_layer_norm_c_groups_instance_norm);
+    tcase_add_test(tc, rows_backward_is_the_one_example_at_a_time_bits);
     tcase_add_test(tc, forwards_without_update_leave_state_alone);
     tcase_add_test(tc, noisy_batch_norm_is_batch_norm_plus_its_noise);
     tcase_add_test(tc, batch_renorm_by_hand);

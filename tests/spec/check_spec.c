@@ -500,6 +500,18 @@ START_TEST(refused_grid_option_leaves_the_spec_as_it_was)
             ck_assert_int_eq(spec.num_variants, f == 0 ? 8 : f == 1 ? 4 : 2);
             bnx_spec_free(&spec);
         }
+    /* after --variants: a refused --grid keeps the selection (the
+     * reviewer's case: the points were expanded again, all of them) */
+    for (int r = 0; r < 4; r++) {
+        const char *path = write_ini("s.ini", "[experiment]\n[grid]\nlr = 0.1, 0.2\n");
+        bnx_error err;
+        ck_assert_int_eq(bnx_spec_load(path, "s", &spec, &err), BNX_OK);
+        ck_assert_int_eq(bnx_spec_select(&spec, "lr-0.1", &err), BNX_OK);
+        ck_assert_int_ne(bnx_spec_grid(&spec, refused[r], &err), BNX_OK);
+        ck_assert_int_eq(spec.num_variants, 1);
+        ck_assert_str_eq(spec.variants[0].name, "lr-0.1");
+        bnx_spec_free(&spec);
+    }
 }
 END_TEST
 
