@@ -87,16 +87,15 @@ build-asan/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HELPERS) build-asan
 # tests/cli_faults.sh and tests/cli_kills.sh: their processes die by SIGKILL
 # or on purpose, and what they check is on disk (the plain build's runs of
 # them keep CI's time).
-CLI_SCRIPTS := $(filter-out tests/cli_install.sh tests/cli_faults.sh tests/cli_kills.sh,$(sort $(wildcard tests/cli_*.sh)))
 # The Check suites each by itself (CK_RUN_SUITE) and every CLI script are
 # targets of their own, so that `make -j2 check-asan` runs two at a time
 # (CI's 15 minutes of one-at-a-time checks on 2 cores); each one's output
 # goes to build-asan/out/NAME.txt and is shown when it fails.  The longest
-# come first, so the last ones to finish are short.  (Static pattern
-# rules: make looks for no implicit rule for a .PHONY target.)
+# come first, as make check orders them (the Makefile's CLI_CHECKS).
+# (Static pattern rules: make looks for no implicit rule for a .PHONY
+# target.)
 ASAN_SUITES := $(CHECK_SUITES)
-ASAN_FIRST  := cli_test cli_cnn cli_resnet cli_resume cli_claims
-ASAN_CLI    := $(ASAN_FIRST) $(filter-out $(ASAN_FIRST),$(CLI_SCRIPTS:tests/%.sh=%))
+ASAN_CLI    := $(filter-out cli_install cli_faults cli_kills,$(CLI_CHECKS))
 .PHONY: asan-logs asan-replay $(ASAN_CLI:%=asan-cli-%) $(ASAN_SUITES:%=asan-suite-%)
 check-suites:
 	@[ $(words $(CHECK_SUITES)) -ge $(words $(TEST_FILES)) ] || { echo "sanitize.mk: \

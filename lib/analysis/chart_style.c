@@ -368,7 +368,8 @@ void bnx_chart_style_free(bnx_chart_style *st)
 
 /* ---- handing them to a template ---- */
 
-void bnx_chart_style_vars(const bnx_chart_style *st, bnx_chart_vars *vs)
+/* colourK and dashK of every line K = 1..n of st. */
+static void line_vars(const bnx_chart_style *st, bnx_chart_vars *vs)
 {
     char name[32];
     for (int i = 0; i < st->num_lines; i++) {
@@ -377,6 +378,12 @@ void bnx_chart_style_vars(const bnx_chart_style *st, bnx_chart_vars *vs)
         snprintf(name, sizeof name, "dash%d", i + 1);
         bnx_chart_vars_addf(vs, name, "%d", st->dash[i]);
     }
+}
+
+void bnx_chart_style_vars(const bnx_chart_style *st, bnx_chart_vars *vs)
+{
+    char name[32];
+    line_vars(st, vs);
     if (st->num_entries > 0) {
         bnx_chart_vars_addf(vs, "nkey", "%d", st->num_entries);
         for (int j = 0; j < st->num_entries; j++) {
@@ -462,13 +469,8 @@ int bnx_chart_series_styled(const bnx_run *run, const bnx_chart_opts *opts, bnx_
     bnx_style_keys keys;
     bnx_chart_style st;
     int rc = style_of_run(run, lines, n, opts, &keys, &st, err);
-    for (int i = 0; rc == BNX_OK && i < st.num_lines; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "colour%d", i + 1);
-        bnx_chart_vars_add(vs, name, st.colour[i]);
-        snprintf(name, sizeof name, "dash%d", i + 1);
-        bnx_chart_vars_addf(vs, name, "%d", st.dash[i]);
-    }
+    if (rc == BNX_OK)
+        line_vars(&st, vs);
     bnx_chart_style_free(&st);
     bnx_style_keys_free(&keys);
     free(lines);

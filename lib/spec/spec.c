@@ -31,6 +31,8 @@ static bnx_eval_section *find_or_add_eval(struct parse_state *st, const char *na
 static void free_variants(bnx_variant *list, int count);
 static int resolve(bnx_spec *spec, bnx_error *err);
 static int expand(bnx_spec *spec, bnx_error *err);
+static int compute_swept(bnx_spec *spec, bnx_error *err);
+static int expand_points(bnx_spec *spec, bnx_error *err);
 static int grid_option(bnx_spec *spec, const char *assignment, const char *key, const char *eq,
                        bnx_error *err);
 
@@ -399,9 +401,6 @@ static const char *split_assignment(const char *opt, const char *assignment, con
 /* Replace spec->variants with the points of every grid for every section
  * (the file's variants): the union over grids of each grid's product.
  * Points with the same name from the same section are one point. */
-static int compute_swept(bnx_spec *spec, bnx_error *err);
-static int expand_points(bnx_spec *spec, bnx_error *err);
-
 static int expand(bnx_spec *spec, bnx_error *err)
 {
     int first = spec->num_sections == 0;
@@ -474,7 +473,9 @@ static int expand_points(bnx_spec *spec, bnx_error *err)
                 for (int a = 0; a < grid->num_axes; a++)
                     values[a] = grid->axes[a].values[index[a]];
                 char name[64];
-                int rc = bnx_grid_point_name(sec->name, (const char(*)[64])keys, values,
+                /* [experiment] alone: points named KEY-VALUE, not base-KEY-VALUE */
+                const char *base = spec->implicit_variant ? "" : sec->name;
+                int rc = bnx_grid_point_name(base, (const char(*)[64])keys, values,
                                              grid->num_axes, name, sizeof name, err);
                 if (rc)
                     return grid->axes[0].line > 0
@@ -566,8 +567,6 @@ static void restore_grids(bnx_spec *spec, bnx_grid *saved, int n)
     spec->num_grids = n;
     bnx_error ignored;
     compute_swept(spec, &ignored); /* the keys as before the option */
-    if (spec->implicit_variant && spec->num_sections == 0 && spec->num_variants == 1)
-        snprintf(spec->variants[0].name, sizeof spec->variants[0].name, "%s", BNX_SPEC_BASE);
 }
 
 int bnx_spec_grid(bnx_spec *spec, const char *assignment, bnx_error *err)
@@ -601,8 +600,6 @@ static int grid_option(bnx_spec *spec, const char *assignment, const char *key, 
         bnx_config_set(&probe, key, "", err); /* the unknown-key message, listing the keys */
         return bnx_error_prefix(err, "--grid %s", assignment);
     }
-    if (spec->implicit_variant && spec->num_sections == 0) /* [experiment] alone: the */
-        spec->variants[0].name[0] = '\0'; /* points are named KEY-VALUE, not base-KEY-VALUE */
     if (spec->num_grids == 0) {
         struct parse_state st = {spec, err, 0, NULL, 0, 0};
         if (!find_or_add_grid(&st, ""))
@@ -725,8 +722,8 @@ int bnx_spec_load(const char *path, const char *name, bnx_spec *spec, bnx_error 
         return BNX_EFORMAT;
     if (rc > 0)
         return bnx_fail(err, BNX_EFORMAT, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
-    if (spec->num_variants == 0) { /* a grid's points alone, or [experiment] itself */
-        if (!append_variant(spec, spec->num_grids ? "" : BNX_SPEC_BASE, err))
+    if (spec->num_variants == 0) { /* [experiment] itself, or with a grid its points alone */
+        if (!append_variant(spec, BNX_SPEC_BASE, err))
             return err ? err->code : BNX_ENOMEM;
         spec->implicit_variant = 1;
     }

@@ -104,8 +104,9 @@ typedef struct bnx_spec {
     int num_verdicts;
     bnx_verdict_rule *verdicts; /* [verdict] and [verdict.NAME], in the file's
                                order, measures parsed (malloc'd) */
-    int implicit_variant;   /* 1: the file has no [variant.NAME]; its one variant
-                               (before grids are expanded) is [experiment] itself */
+    int implicit_variant;   /* 1: the file has no [variant.NAME]; its one variant,
+                               BNX_SPEC_BASE, is [experiment] itself, and grid
+                               points take no prefix from it */
     int num_evals;
     bnx_eval_section *evals; /* [eval.NAME], in the file's order (malloc'd): every
                                finished trial's evaluations (spec/evaluation.h) */
