@@ -9,6 +9,9 @@
 #                        valgrind memcheck (the normal build)
 #   make fuzz            every tests/fuzz/fuzz_*.c under libFuzzer (clang,
 #                        build-fuzz/) for FUZZ_SECONDS each, FUZZ_JOBS at a time
+#   make fuzz-campaign   the same for FUZZ_CPU_SECONDS of CPU time each,
+#                        recorded in build-fuzz/campaign.txt; fuzz-minimise
+#                        then keeps what it found in tests/fuzz/corpus/
 #
 # A finding fails the target: a sanitizer report (written to
 # build-asan/logs/), a valgrind error or leak (build-valgrind/logs/), a
@@ -174,6 +177,27 @@ fuzz-run-%: build-fuzz/%
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 	@$(MAKE) --no-print-directory -j$(FUZZ_JOBS) $(FUZZ_TARGETS:%=fuzz-run-%)
+
+# A recorded campaign (docs/guide/reliability.md): each target of
+# FUZZ_CAMPAIGN for FUZZ_CPU_SECONDS of CPU time (not wall time), FUZZ_JOBS
+# at a time; a line per target in build-fuzz/campaign.txt.  Then
+# fuzz-minimise merges what it found into tests/fuzz/corpus/TARGET (the
+# smallest set of inputs with the same coverage), to be committed: make
+# check, check-asan and check-valgrind replay it.
+FUZZ_CPU_SECONDS ?= 3600
+FUZZ_CAMPAIGN    ?= $(FUZZ_TARGETS)
+.PHONY: fuzz-campaign fuzz-minimise $(FUZZ_TARGETS:%=fuzz-campaign-%) $(FUZZ_TARGETS:%=fuzz-minimise-%)
+fuzz-campaign: $(FUZZ_CAMPAIGN:%=build-fuzz/%)
+	@$(MAKE) --no-print-directory -j$(FUZZ_JOBS) $(FUZZ_CAMPAIGN:%=fuzz-campaign-%)
+$(FUZZ_TARGETS:%=fuzz-campaign-%): fuzz-campaign-%: build-fuzz/%
+	@tests/fuzz/campaign.sh $* $(FUZZ_CPU_SECONDS)
+fuzz-minimise: $(FUZZ_CAMPAIGN:%=fuzz-minimise-%)
+$(FUZZ_TARGETS:%=fuzz-minimise-%): fuzz-minimise-%: build-fuzz/%
+	@rm -rf build-fuzz/min/$* && mkdir -p build-fuzz/min/$*
+	@build-fuzz/$* -merge=1 build-fuzz/min/$* tests/fuzz/corpus/$* build-fuzz/corpus/$* \
+	    >build-fuzz/min-$*.log 2>&1 || { tail -n 20 build-fuzz/min-$*.log; exit 1; }
+	@rm -rf tests/fuzz/corpus/$* && cp -r build-fuzz/min/$* tests/fuzz/corpus/$*
+	@echo "fuzz-minimise: $*: $$(ls tests/fuzz/corpus/$* | wc -l) inputs in tests/fuzz/corpus/$*"
 
 -include $(LIB_SRC:%.c=build-asan/%.d) $(CMD_SRC:%.c=build-asan/%.d) \
          $(TEST_SRC:%.c=build-asan/%.d) $(LIB_SRC:%.c=build-fuzz/%.d)

@@ -203,7 +203,7 @@ int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err)
     copy_string(cJSON_GetObjectItemCaseSensitive(root, "dataset"), "name", info->dataset,
                 sizeof info->dataset);
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(root, "seed");
-    if (cJSON_IsNumber(seed))
+    if (cJSON_IsNumber(seed) && seed->valuedouble >= 0 && seed->valuedouble <= 4294967295.0)
         info->seed = (long)seed->valuedouble;
     const cJSON *batch = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(root, "config"), "batch_size");

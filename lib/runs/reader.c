@@ -15,6 +15,10 @@
 #include "spec/plan.h"
 #include "spec/spec.h"
 
+/* The largest record step read back: 2^53, so that a step is exact as a
+ * double and as a long. */
+#define BNX_READER_STEP_MAX 9007199254740992.0
+
 /* ---- one trial's metrics.csv ---- */
 
 void bnx_curve_free(bnx_curve *c)
@@ -71,7 +75,8 @@ static int read_metrics(const char *path, bnx_curve *c, int live, bnx_error *err
             (rc = bnx_csv_table_number(&t, r, itl, &loss[r], err)) ||
             (rc = bnx_csv_table_number(&t, r, itest, &test_loss, err)))
             break;
-        if (!isfinite(s) || s < 0 || s != floor(s) || (r > 0 && (long)s <= step[r - 1])) {
+        if (!(s >= 0 && s <= BNX_READER_STEP_MAX) || s != floor(s) ||
+            (r > 0 && (long)s <= step[r - 1])) {
             rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: step '%s' is not a whole number above "
                           "the previous record's", path, t.line[r],
                           bnx_csv_table_cell(&t, r, istep));
@@ -327,9 +332,10 @@ static int from_summary(bnx_run *run, int *tcap, int *vcap, bnx_error *err)
         double seed;
         if ((rc = bnx_csv_table_number(&t, r, is, &seed, err)))
             break;
-        if (!variant[0] || strlen(variant) >= 64 || !(seed >= 0) || seed != floor(seed)) {
-            rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: expected a variant name and a whole seed",
-                          t.path, t.line[r]);
+        if (!variant[0] || strlen(variant) >= 64 || !(seed >= 0 && seed <= 4294967295.0) ||
+            seed != floor(seed)) {
+            rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: expected a variant name and a whole seed "
+                          "from 0 to 4294967295", t.path, t.line[r]);
             break;
         }
         if (add_variant(run, variant, vcap)) {
@@ -391,6 +397,8 @@ static int check_listed(const bnx_run *run, const bnx_csv_table *t, bnx_error *e
         if (bnx_csv_table_number(t, r, is, &seed, err))
             return err ? err->code : BNX_EFORMAT;
         int found = 0;
+        if (!(seed >= 0 && seed <= 4294967295.0))
+            seed = -1; /* no trial's (and a long) */
         for (int i = 0; i < run->num_trials && !found; i++)
             found = run->trials[i].seed == (long)seed && strcmp(run->trials[i].variant, variant) == 0;
         if (!found)

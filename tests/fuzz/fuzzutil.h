@@ -31,4 +31,10 @@ const char *fuzz_temp_path(int slot);
  * if the file cannot be written (a broken harness, not a finding). */
 const char *fuzz_write_temp(int slot, const uint8_t *data, size_t size, int gzip);
 
+/* This process's scratch directory, made on first use under the same
+ * place as the scratch files, removed with all it holds when the process
+ * exits normally (a finding that kills it leaves it, named
+ * bnexp-fuzz-dir-XXXXXX).  For readers that take a directory (a run's). */
+const char *fuzz_temp_dir(void);
+
 #endif
