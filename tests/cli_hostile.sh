@@ -244,6 +244,32 @@ if mount_tmpfs "$mnt" 64k; then
 else
     skip "full disk: cannot mount a tmpfs here (not root?)"
 fi
+# The disk filled by another program while the run writes: the trial stops
+# naming the file, its last checkpoint and records kept; once space is
+# freed, --resume finishes with the CSVs of a run that never met the fault.
+long=(fig1 --seed 1 --variants bn --set steps=3000 --set eval_every=100 --set checkpoint_every=300)
+fill="$tmp/fill"
+if mount_tmpfs "$fill" 32m; then
+    $BNEXP run "${long[@]}" --out "$tmp/fill-ref" >/dev/null 2>&1 || fail "full disk mid-run: the reference run"
+    $BNEXP run "${long[@]}" --out "$fill/run" >"$tmp/fill.out" 2>&1 &
+    pid=$!
+    for _ in $(seq 600); do [ -s "$fill/run/bn/seed-1/checkpoint.bin" ] && break; sleep 0.05; done
+    dd if=/dev/zero of="$fill/filler" bs=64k 2>/dev/null # until the disk is full
+    wait $pid
+    rc=$?
+    kept=$(tail -n 1 "$fill/run/bn/seed-1/metrics.csv" | cut -d, -f1)
+    if [ $rc -ne 0 ] && grep -Eq "cannot (write|create) $fill/run/.*: No space left on device" "$tmp/fill.out" &&
+       [ -s "$fill/run/bn/seed-1/checkpoint.bin" ] && [ "${kept:-0}" -ge 100 ] 2>/dev/null; then
+        ok "full disk mid-run: exit $rc naming the file; the checkpoint and the records to step $kept kept"
+    else fail "full disk mid-run: the message and what is kept" "exit $rc $(cat "$tmp/fill.out")"; fi
+    rm -f "$fill/filler"
+    if out=$($BNEXP run fig1 --resume "$fill/run" 2>&1) && d=$(same_run_csvs "$tmp/fill-ref" "$fill/run") &&
+       [ -z "$(find "$fill/run" -name '*.tmp.*')" ]; then
+        ok "full disk mid-run: --resume once space is freed gives the uninterrupted run's CSVs, no temporary left"
+    else fail "full disk mid-run: resume" "$out ${d:-} $(find "$fill/run" -name '*.tmp.*')"; fi
+else
+    skip "full disk mid-run: cannot mount a tmpfs here (not root?)"
+fi
 ro="$tmp/ro"
 if mount_tmpfs "$ro" 16m; then
     cp -r "$run" "$ro/run" && rm -f "$ro/run/report.md" "$ro/run/curves.csv" && rm -rf "$ro/run/plots"
@@ -261,6 +287,41 @@ if mount_tmpfs "$ro" 16m; then
     fi
 else
     skip "read-only file system: cannot mount a tmpfs here (not root?)"
+fi
+# A run directory the user may not write (its files another user's, mode
+# 0555/0444), as an unprivileged user: root ignores permission bits, so
+# the checks run as nobody (setpriv), where this is root and nobody can
+# reach the binary and the checkout.
+perm="$tmp/perm"
+as_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env env HOME=/nonexistent)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
+   "${as_nobody[@]}" "$bnexp_abs" --help >/dev/null 2>&1 && "${as_nobody[@]}" test -r "$PWD/datasets"; then
+    $BNEXP run fig1 "${short[@]}" --set steps=40 --set checkpoint_every=10 --out "$perm/run" >/dev/null 2>&1 ||
+        fail "read-only run directory: its run"
+    cp -r "$perm/run" "$perm/done"
+    rm -f "$perm/run/summary.csv" "$perm/run/bn/seed-1/manifest.json"   # as if interrupted
+    chmod 755 "$tmp" "$perm"
+    chmod -R a-w,a+rX "$perm/run" "$perm/done"
+    before=$(cd "$perm" && find . -type f -exec sha256sum {} + | sort)
+    out=$(cd /tmp && "${as_nobody[@]}" "$bnexp_abs" run fig1 --resume "$perm/run" 2>&1); rc=$?
+    if [ $rc -ne 0 ] && grep -q "run: --resume $perm/run: cannot write there (Permission denied); nothing was run" <<<"$out"; then
+        ok "read-only run directory (as nobody): run --resume exits $rc, naming the path"
+    else fail "read-only run directory: run --resume (exit $rc)" "$out"; fi
+    out=$(cd /tmp && "${as_nobody[@]}" "$bnexp_abs" report --run "$perm/done" 2>&1); rc=$?
+    if [ $rc -ne 0 ] && grep -q "$perm/done.*: Permission denied" <<<"$out"; then
+        ok "read-only run directory (as nobody): report exits $rc, naming the path"
+    else fail "read-only run directory: report (exit $rc)" "$out"; fi
+    expect_fail "read-only run directory (as nobody): plot" "$perm/done.*: Permission denied" \
+        "${as_nobody[@]}" "$bnexp_abs" plot accuracy --run "$perm/done"
+    expect_fail "read-only parent (as nobody): run --out refused" "cannot create directory $perm/run/new: Permission denied" \
+        "${as_nobody[@]}" BNEXP_HOME="$PWD" "$bnexp_abs" run fig1 "${short[@]}" --out "$perm/run/new"
+    after=$(cd "$perm" && find . -type f -exec sha256sum {} + | sort)
+    [ "$before" = "$after" ] && [ -z "$(find "$perm" -name '*.tmp.*')" ] &&
+        ok "read-only run directory (as nobody): every file as it was" || fail "read-only run directory: files changed"
+    chmod -R u+w "$perm"
+    chmod 700 "$tmp"
+else
+    skip "read-only run directory as an unprivileged user: needs root, setpriv, and nobody able to reach $bnexp_abs and datasets/"
 fi
 
 # ---------------------------------------------------------------------------

@@ -82,6 +82,26 @@ else
     if out=$("$bnexp" run fig1 --resume "$tmp/par2" --launcher parallel --jobs 2 2>&1) && d=$(same_run_csvs "$tmp/local" "$tmp/par2"); then
         ok "parallel: resumed with --resume --launcher parallel, the same CSVs"
     else fail "parallel: resume" "$out ${d:-}"; fi
+    # one job's trial killed by SIGKILL (the OOM killer, a node's reboot):
+    # parallel runs the others, the run says which failed, --resume redoes it
+    "$bnexp" run "${args[@]}" --launcher parallel --jobs 2 --out "$tmp/par3" >"$tmp/par3.out" 2>&1 &
+    pid=$!
+    for _ in $(seq 300); do [ -s "$tmp/par3/baseline/seed-1/metrics.csv" ] && break; sleep 0.05; done
+    sleep 0.3
+    victim=$(pgrep -f "trial $tmp/par3 0\$" | head -n 1)
+    [ -n "$victim" ] && kill -KILL "$victim"
+    wait $pid
+    rc=$?
+    st=$("$bnexp" status --run "$tmp/par3" 2>&1)
+    echo "#  parallel: trial 0 (PID ${victim:-none}) killed by SIGKILL: exit $rc; $(tail -n 2 <<<"$st" | head -n 1)"
+    if [ -n "$victim" ] && [ $rc != 0 ] && grep -q "^ *0  baseline  *1  " <<<"$st" && ! grep -q "^ *0  baseline  *1  done" <<<"$st" &&
+       [ "$(grep -c "  done " <<<"$st")" = 3 ]; then
+        ok "parallel: a trial killed by SIGKILL fails the run (exit $rc); status shows it not done, the other three done"
+    else fail "parallel: a trial killed by SIGKILL" "victim ${victim:-none} exit $rc $st $(tail "$tmp/par3.out")"; fi
+    if out=$("$bnexp" run fig1 --resume "$tmp/par3" --launcher parallel --jobs 2 2>&1) &&
+       [ "$(wc -l <"$tmp/par3/commands.txt")" = 1 ] && d=$(same_run_csvs "$tmp/local" "$tmp/par3"); then
+        ok "parallel: --resume runs only the killed trial, and the CSVs equal the local run's"
+    else fail "parallel: resume after SIGKILL" "$out ${d:-} $(cat "$tmp/par3/commands.txt")"; fi
 fi
 
 # --- Slurm: a real single-node cluster ---
@@ -180,6 +200,51 @@ if start_slurm; then
         ok "slurm: --resume --launcher slurm resubmits only trial 0, and the CSVs equal the local run's ($((SECONDS - t0)) s)"
     else fail "slurm: resume after scancel" "$out ${d:-} $(cat "$tmp/cancel/slurm.sh")"; fi
     [ "$(grep -c job_id "$tmp/cancel/slurm.json")" = 2 ] && ok "slurm: both submissions in slurm.json" || fail "slurm.json" "$(cat "$tmp/cancel/slurm.json")"
+    # the node dies while the array runs: slurmd, the task's slurmstepd
+    # and the trials killed by SIGKILL (nothing is told to stop), the node
+    # marked DOWN, brought back; --no-requeue, as on a cluster that does
+    # not requeue: the lost tasks stay lost until --resume
+    host=$(hostname -s)
+    t0=$SECONDS
+    out=$("$bnexp" run "${args[@]}" --launcher slurm --max-parallel 2 --sbatch "--no-requeue" --out "$tmp/dead" 2>&1)
+    job=$(sed -n 's/.*submitted Slurm job \([0-9]*\).*/\1/p' <<<"$out")
+    for _ in $(seq 300); do [ -s "$tmp/dead/baseline/seed-1/metrics.csv" ] && break; sleep 0.1; done
+    sleep 0.3
+    scontrol update NodeName="$host" State=DRAIN Reason=bnexp-test-dead-node
+    kill -KILL "${daemons[0]}"; wait "${daemons[0]}" 2>/dev/null
+    pkill -KILL -x slurmstepd
+    pkill -KILL -f "trial $tmp/dead\$"
+    scontrol update NodeName="$host" State=DOWN Reason=bnexp-test-dead-node
+    for _ in $(seq 150); do [ -z "$(squeue -h -r -j "$job" -t running 2>/dev/null)" ] && break; sleep 0.2; done
+    lost=$("$bnexp" status --run "$tmp/dead" 2>&1)
+    slurmd -D >"$tmp/slurm/slurmd-2.out" 2>&1 &
+    daemons=($! "${daemons[@]:1}")
+    scontrol update NodeName="$host" State=RESUME
+    for _ in $(seq 600); do [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break; sleep 0.2; done
+    after=$("$bnexp" status --run "$tmp/dead" 2>&1)
+    echo "#  slurm: node DOWN with tasks 0 and 1 running; then: $(tail -n 2 <<<"$lost" | head -n 1); after RESUME: $(tail -n 2 <<<"$after" | head -n 1)"
+    if ! grep -q "^ *[01]  .*  done" <<<"$lost" && grep -q "^ *0  baseline  *1  " <<<"$lost" &&
+       [ "$(grep -c "  done " <<<"$after")" = 2 ] && ! grep -q "^ *[01]  .*  done" <<<"$after"; then
+        ok "slurm: a node killed mid-array: status shows tasks 0 and 1 lost, 2 and 3 run when the node is back"
+    else fail "slurm: status after the node died" "$lost
+$after
+$(sinfo 2>&1) $(tail -n 5 "$tmp/slurm/slurmctld.log")"; fi
+    if out=$("$bnexp" run fig1 --resume "$tmp/dead" --launcher slurm --wait 2>&1) &&
+       grep -q "#SBATCH --array=0-1$" "$tmp/dead/slurm.sh" && d=$(same_run_csvs "$tmp/local" "$tmp/dead"); then
+        ok "slurm: --resume resubmits only the lost trials 0-1, and the CSVs equal the local run's ($((SECONDS - t0)) s)"
+    else fail "slurm: resume after the node died" "$out ${d:-} $(cat "$tmp/dead/slurm.sh")"; fi
+    # hostile names: a run directory with spaces, both quotes, $(...),
+    # backticks, ';' and a leading '-' through slurm.sh and its logs
+    mkdir -p "$tmp/hostile-cwd"
+    hostile="$tmp/-it's a \"run\" \$(touch pwned) \`touch pwned2\`; x"
+    t0=$SECONDS
+    if out=$(cd "$tmp/hostile-cwd" && "$bnexp" run "${args[@]}" --launcher slurm --max-parallel 2 --wait --out "$hostile" 2>&1) &&
+       d=$(same_run_csvs "$tmp/local" "$hostile") && [ "$(ls "$hostile/logs" | wc -l)" = 4 ]; then
+        ok "slurm: a run directory named $(basename "$hostile"): the CSVs equal the local run's, a log per task ($((SECONDS - t0)) s)"
+    else fail "slurm: a hostile run directory" "$out ${d:-} $(ls -R "$tmp/hostile-cwd" "$hostile" 2>&1 | head -20)"; fi
+    if [ -z "$(find "$PWD" / -xdev -maxdepth 1 -name 'pwned*' 2>/dev/null)" ] && [ -z "$(find "$tmp" -name 'pwned*')" ]; then
+        ok "slurm: nothing in the name was executed (no file pwned or pwned2)"
+    else fail "slurm: a name was executed" "$(find "$tmp" / -xdev -maxdepth 1 -name 'pwned*')"; fi
     expect_exit "slurm: sbatch refusing the job, its message shown" 1 "sbatch refused the job.*nosuchpartition\|sbatch refused the job.*[Ii]nvalid partition" \
         "$bnexp" run "${args[@]}" --launcher slurm --sbatch "--time=10 --partition=nosuchpartition" --out "$tmp/refused"
     [ ! -e "$tmp/refused/slurm.json" ] && ok "slurm: a refused job is not recorded" || fail "slurm: refused job recorded"

@@ -1,6 +1,7 @@
 /* bnexp run: train every variant of an experiment, one process per trial
  * on this machine (runs/local.h), or handed to GNU parallel
  * (runs/parallel.h) or Slurm (runs/slurm.h). */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -542,6 +543,9 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
                                  (int)(c - out_arg), out_arg);
         if (out_arg != out)
             snprintf(out, out_size, "%s", out_arg);
+        if (a.resume && access(out, W_OK) != 0) /* a read-only run: say so before any trial */
+            return cli_error(1, "run: --resume %s: cannot write there (%s); nothing was run", out,
+                             strerror(errno));
         for (int i = 0; i < plan->num_trials; i++) {
             char dir[4200];
             snprintf(dir, sizeof dir, "%s/%s", out, plan->trials[i].dir);
@@ -554,7 +558,7 @@ static int run_plan(const run_args *ap, bnx_plan *plan, run_state *stp, char *ou
     if (a.launch.launcher == LAUNCH_PARALLEL && bnx_parallel_check(&err))
         return cli_report(&err);
     bnx_slurm_opts slurm = {a.launch.sbatch, a.launch.max_parallel, a.launch.wait};
-    if (a.launch.launcher == LAUNCH_SLURM && bnx_slurm_check(&slurm, &err))
+    if (a.launch.launcher == LAUNCH_SLURM && bnx_slurm_check(&slurm, out_arg, &err))
         return cli_report(&err);
     static bnx_trial_data data[BNX_TRIAL_MAX_DATASETS];
     int num_data = 0, done = 0;

@@ -138,7 +138,7 @@ static int run(int launcher, int jobs, int resume, const bnx_slurm_opts *slurm,
     bnx_error err;
     int total, done, stopped = 0, rc = 0;
     if ((launcher == PARALLEL && bnx_parallel_check(&err)) ||
-        (launcher == SLURM && bnx_slurm_check(slurm, &err)) ||
+        (launcher == SLURM && bnx_slurm_check(slurm, NULL, &err)) ||
         (!resume && bnx_suite_create(&suite, "runs", &err)))
         return cli_report(&err);
     bnx_suite_counts(&suite, &total, &done);

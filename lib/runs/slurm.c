@@ -21,8 +21,18 @@
 #include "io/jsonfile.h"
 #include "runs/rundir.h"
 
-int bnx_slurm_check(const bnx_slurm_opts *o, bnx_error *err)
+int bnx_slurm_check(const bnx_slurm_opts *o, const char *dir, bnx_error *err)
 {
+    char cwd[PATH_MAX] = "";
+    if (!dir || dir[0] != '/')
+        (void)!getcwd(cwd, sizeof cwd);
+    if (strchr(cwd, '\\') || (dir && strchr(dir, '\\')))
+        return bnx_fail(err, BNX_EINVAL, "run --launcher slurm: %s%s%s%s holds a backslash, which "
+                        "turns off sbatch's %%A_%%a in the name of each array task's log "
+                        "(sbatch(1), filename pattern): every task would write one file; run "
+                        "in a directory without one; nothing was created",
+                        dir ? "the run directory " : "the current directory ", cwd,
+                        cwd[0] && dir ? "/" : "", dir ? dir : "");
     if (!bnx_program_on_path("sbatch"))
         return bnx_fail(err, BNX_ENOTFOUND, "run --launcher slurm: sbatch is not on PATH: run this "
                         "on a Slurm login or compute node (Debian: slurm-client); nothing was created");
@@ -137,7 +147,8 @@ static int compose_script(const char *about, const char *job_name, const char *a
         used += (size_t)snprintf(script + used, cap - used, "%%%d", o->max_parallel);
     used += (size_t)snprintf(script + used, cap - used,
         "\n#SBATCH --cpus-per-task=%ld\n"
-        "#SBATCH --output=%s/logs/%%A_%%a.out\n", threads, w->run);
+        "# sbatch --output=%s/logs/%%A_%%a.out (on sbatch's command line: an #SBATCH line "
+        "cannot hold every path)\n", threads, w->run);
     if (o->sbatch && *o->sbatch)
         used += (size_t)snprintf(script + used, cap - used, "#SBATCH %s\n", o->sbatch);
     /* env: sh's exec takes no VAR=value before the command (BNEXP_HOME=...) */
@@ -307,7 +318,17 @@ static int submit(const char *dir, const char *script, size_t len, const char *a
     if (rc)
         return rc;
     chmod(path, 0755);
-    const char *argv[] = {"sbatch", "--parsable", path, NULL};
+    /* the logs' filename pattern: RUN with '%' doubled (sbatch(1)); RUN has
+     * no backslash (bnx_slurm_check) */
+    char output[2 * PATH_MAX + 64];
+    size_t used = (size_t)snprintf(output, sizeof output, "--output=");
+    for (const char *c = dir; *c && used + 2 < sizeof output; c++) {
+        if (*c == '%')
+            output[used++] = '%';
+        output[used++] = *c;
+    }
+    snprintf(output + used, sizeof output - used, "/logs/%%A_%%a.out");
+    const char *argv[] = {"sbatch", "--parsable", output, path, NULL};
     char out[4096], errtext[4096];
     rc = run_capture(argv, out, sizeof out, errtext, sizeof errtext);
     if (rc != 0) {

@@ -24,12 +24,17 @@ typedef struct bnx_slurm_opts {
 } bnx_slurm_opts;
 
 /* Check, before anything is created, that sbatch (and, with o->wait,
- * squeue) is on PATH.
+ * squeue) is on PATH, and that the run directory `dir` (NULL: one under
+ * the current directory) can name its array tasks' logs: sbatch reads the
+ * --output path as a filename pattern (sbatch(1)), where %% stands for '%'
+ * but a backslash anywhere turns off %A_%a, so that every task would write
+ * one file.
  * Errors: BNX_ENOTFOUND "run --launcher slurm: sbatch is not on PATH: run
  * this on a Slurm login or compute node (Debian: slurm-client); nothing was
  * created", or "run --launcher slurm --wait: squeue is not on PATH; nothing
- * was created". */
-int bnx_slurm_check(const bnx_slurm_opts *o, bnx_error *err);
+ * was created"; BNX_EINVAL "run --launcher slurm: the run directory PATH
+ * holds a backslash, ...; nothing was created". */
+int bnx_slurm_check(const bnx_slurm_opts *o, const char *dir, bnx_error *err);
 
 /* pending[0 .. n) (ascending) as a Slurm array list into buf[size]:
  * runs of consecutive indices as "A-B", others alone, comma-separated
@@ -44,7 +49,11 @@ void bnx_slurm_array_list(char *buf, size_t size, const int *pending, int n);
  *   #SBATCH --job-name=bnexp-EXPERIMENT
  *   #SBATCH --array=LIST[%MAX]           (bnx_slurm_array_list)
  *   #SBATCH --cpus-per-task=T            (the most `threads` of those trials)
- *   #SBATCH --output=RUN/logs/%A_%a.out
+ *   # sbatch --output=RUN/logs/%A_%a.out  (a comment: bnx_slurm_submit gives
+ *                                         it on sbatch's command line, '%' in
+ *                                         RUN doubled; an #SBATCH line
+ *                                         cannot hold every path: sbatch
+ *                                         splits it at spaces and quotes)
  *   #SBATCH OPTIONS                      (o->sbatch, when given and not empty)
  *   exec env COMMAND                     (bnx_trial_command without INDEX;
  *                                         env, since sh's exec takes no
@@ -55,8 +64,9 @@ int bnx_slurm_script(const bnx_plan *plan, const bnx_trial_paths *w, const int *
 
 /* Submit the trials pending[0 .. n) (ascending) of run directory `run`
  * (its plan.json written; plan is its plan): write RUN/slurm.sh (whole,
- * mode 0755) and RUN/logs/, run `sbatch --parsable RUN/slurm.sh` (a child
- * process, its stdout and stderr captured), and append the job to
+ * mode 0755) and RUN/logs/, run `sbatch --parsable --output=RUN/logs/%A_%a.out
+ * RUN/slurm.sh` (a child process, its arguments passed as they are, no
+ * shell; its stdout and stderr captured), and append the job to
  * RUN/slurm.json.  With o->wait, then wait until the job has left the queue
  * (bnx_slurm_queue once a second; the stop signals caught meanwhile,
  * core/signals.h: unblocked, handler installed, left so on return): a stop

@@ -285,7 +285,8 @@ START_TEST(slurm_script_for_a_known_plan)
         "#SBATCH --job-name=bnexp-e\n"
         "#SBATCH --array=0-1,3%2\n"
         "#SBATCH --cpus-per-task=2\n"
-        "#SBATCH --output=/runs/a 'b' c/logs/%A_%a.out\n"
+        "# sbatch --output=/runs/a 'b' c/logs/%A_%a.out (on sbatch's command line: an #SBATCH "
+        "line cannot hold every path)\n"
         "#SBATCH --partition=gpu --time=1:00\n"
         "exec env BNEXP_HOME='/home/x y' '/opt/my bnexp/it'\\''s' trial '/runs/a '\\''b'\\'' c'\n");
     ck_assert_uint_eq(len, strlen(text));
@@ -296,7 +297,7 @@ START_TEST(slurm_script_for_a_known_plan)
                      BNX_OK);
     ck_assert_ptr_nonnull(strstr(text, "\n#SBATCH --array=0-1\n#SBATCH --cpus-per-task=1\n"));
     ck_assert_ptr_null(strstr(text, "#SBATCH --partition"));
-    ck_assert_ptr_nonnull(strstr(text, "logs/%A_%a.out\nexec env "));
+    ck_assert_ptr_nonnull(strstr(text, "every path)\nexec env "));
     free(text);
 }
 END_TEST
@@ -305,7 +306,7 @@ START_TEST(slurm_submit_records_the_job)
 {
     make_plan();
     unsetenv("BNEXP_HOME");
-    fake_program("sbatch", "echo \"$@\" > \"${2%/*}/sbatch.args\"\n" /* sh's builtins only */
+    fake_program("sbatch", "echo \"$@\" > \"${3%/*}/sbatch.args\"\n" /* sh's builtins only */
                            "echo 'sbatch: warning: x' >&2\necho 777");
     const char *run = tpath("run", 1);
     bnx_error err;
@@ -325,7 +326,7 @@ START_TEST(slurm_submit_records_the_job)
              abs, run, run, run);
     ck_assert_str_eq(test_notes, want);
     char *args = read_text(tpath("run/sbatch.args", 2));
-    snprintf(want, sizeof want, "--parsable %s/slurm.sh\n", abs);
+    snprintf(want, sizeof want, "--parsable --output=%s/logs/%%A_%%a.out %s/slurm.sh\n", abs, abs);
     ck_assert_str_eq(args, want);
     free(args);
     struct stat st;
@@ -349,6 +350,14 @@ START_TEST(slurm_submit_records_the_job)
     free(json);
     ck_assert_int_eq(bnx_slurm_jobs(run, ids, 1), 1); /* the last one only */
     ck_assert_int_eq(bnx_slurm_jobs(dir, ids, 4), 0); /* no slurm.json */
+    /* a '%' in the run directory is doubled in the logs' filename pattern */
+    const char *pct = tpath("100%a run", 1);
+    ck_assert_int_eq(bnx_mkdir_p(pct, &err), BNX_OK);
+    ck_assert_int_eq(bnx_slurm_submit(&plan, pct, rest, 2, &o, NULL, NULL, &stopped_by, &err),
+                     BNX_OK);
+    args = read_text(tpath("100%a run/sbatch.args", 2));
+    ck_assert_ptr_nonnull(strstr(args, "/100%%a run/logs/%A_%a.out "));
+    free(args);
 }
 END_TEST
 
@@ -379,8 +388,15 @@ START_TEST(slurm_refusal_is_said_and_not_recorded)
     ck_assert(!bnx_is_file(tpath("slurm.sh", 2)));
     /* the tools' check */
     setenv("PATH", tpath("nothing-here", 0), 1);
-    ck_assert_int_eq(bnx_slurm_check(&o, &err), BNX_ENOTFOUND);
+    ck_assert_int_eq(bnx_slurm_check(&o, NULL, &err), BNX_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(err.msg, "sbatch is not on PATH"));
+    /* a backslash turns off sbatch's filename pattern: refused before the
+     * tools are looked for */
+    ck_assert_int_eq(bnx_slurm_check(&o, "/runs/a\\b", &err), BNX_EINVAL);
+    ck_assert_str_eq(err.msg, "run --launcher slurm: the run directory /runs/a\\b holds a "
+                     "backslash, which turns off sbatch's %A_%a in the name of each array task's "
+                     "log (sbatch(1), filename pattern): every task would write one file; run in "
+                     "a directory without one; nothing was created");
 }
 END_TEST
 
@@ -416,7 +432,7 @@ START_TEST(slurm_wait_follows_the_queue)
     bnx_error err;
     int pending[] = {0, 1}, stopped_by = -1;
     bnx_slurm_opts o = {NULL, 0, 1};
-    ck_assert_int_eq(bnx_slurm_check(&o, &err), BNX_OK);
+    ck_assert_int_eq(bnx_slurm_check(&o, NULL, &err), BNX_OK);
     test_notes[0] = '\0';
     ck_assert_msg(bnx_slurm_submit(&plan, dir, pending, 2, &o, test_keep_note, NULL, &stopped_by,
                                    &err) == BNX_OK, "%s", err.msg);
