@@ -12,7 +12,8 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -Itests \
 # it: the same loops on one thread, the same results.
 OMPFLAGS := -fopenmp
 KFLAGS  := -O3 -fno-math-errno -fno-trapping-math $(OMPFLAGS)
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm $(OMPFLAGS)
+# libcsv (RFC 4180, claims.csv read back) has no pkg-config file.
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lcsv -lm $(OMPFLAGS)
 LDFLAGS ?=
 VERSION := $(shell cat VERSION)
 GITREV  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)

@@ -3,7 +3,7 @@
 # Run as root, or with sudo available.  Used by `make deps` and CI.
 set -euo pipefail
 packages=(build-essential pkg-config libopenblas-dev libpng-dev check libsubunit-dev
-          libinih-dev libcjson-dev zlib1g-dev libssl-dev gnuplot-nox python3 man-db
+          libinih-dev libcjson-dev libcsv-dev zlib1g-dev libssl-dev gnuplot-nox python3 man-db
           libcmark-gfm-dev libcmark-gfm-extensions-dev   # report's HTML pages (Markdown tables)
           chromium                 # tests/cli_html.sh checks the pages in a real browser
           dataset-fashion-mnist    # Fashion-MNIST, gzipped IDX in /usr/share/datasets/fashion-mnist

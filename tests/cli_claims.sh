@@ -163,6 +163,21 @@ else
     fail "report claims again: claims.csv changed" "$(diff "$tmp/claims1.csv" "$work/runs/claims.csv")"
 fi
 
+# --- report claims --compare: the rows that moved since an older table ---
+sed '/,better,/s/,holds,/,does not hold,/g' "$tmp/claims1.csv" >"$tmp/claims-old.csv"
+if md=$(b report claims --no-charts --compare "$tmp/claims-old.csv" 2>/dev/null) &&
+   grep -q " 2 of 4 rows moved; 0 gone.$" <<<"$md" &&
+   grep -q "^| tiny | better | .* | verdict | does not hold: .* | holds: .* |$" <<<"$md" &&
+   cmp -s <(printf '%s\n' "$md") "$work/runs/claims-compare.md" && cmp -s "$tmp/claims1.csv" "$work/runs/claims.csv"; then
+    ok "report claims --compare: the rule whose verdict moved, at both its points, before and after, in claims-compare.md"
+else
+    fail "report claims --compare" "${md:-}"
+fi
+expect_exit "report claims --compare: the table it rewrites is refused" 2 "is the table this command rewrites; copy it first" \
+    b report claims --no-charts --compare runs/claims.csv
+expect_exit "report claims --compare: a missing file" 1 "compare $tmp/none.csv: No such file or directory" \
+    b report claims --no-charts --compare "$tmp/none.csv"
+
 # --- a run with --set does not decide: the newest run of the file as committed does ---
 if b run tiny --set steps=100 --jobs 2 >/dev/null 2>&1 && md=$(b report claims --no-charts 2>/dev/null) &&
     grep -q "^- run: runs/tiny/$run$" <<<"$md" &&

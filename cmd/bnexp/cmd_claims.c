@@ -5,11 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "analysis/page.h"
 #include "core/paths.h"
 #include "analysis/claims.h"
+#include "analysis/claims_compare.h"
+#include "io/strbuf.h"
 
 #define MAX_CHART_ARGS 24
 
@@ -36,6 +40,32 @@ static void render_chart(void *ctx, const bnx_claim_row *row, char *chart, size_
                 "the table links none\n", row->experiment, row->rule.chart, row->run);
         chart[0] = '\0';
     }
+}
+
+/* Compare claims.csv `old` with runs_dir's (lib/analysis/claims_compare.h):
+ * write runs_dir/claims-compare.md and print it. */
+static int compare_claims(const char *runs_dir, const char *old)
+{
+    char now[4200], path[4200], *md = NULL;
+    snprintf(now, sizeof now, "%s/claims.csv", runs_dir);
+    snprintf(path, sizeof path, "%s/claims-compare.md", runs_dir);
+    bnx_error err;
+    bnx_error_clear(&err);
+    int moved = 0;
+    if (bnx_claims_compare(old, now, &md, &moved, &err))
+        return cli_error(1, "report claims --compare: %s; no comparison written", err.msg);
+    bnx_strbuf sb = {0};
+    bnx_sb_printf(&sb, "%s", md);
+    int status = 0;
+    if (bnx_sb_write(&sb, path, &err))
+        status = cli_error(1, "report claims --compare: %s", err.msg);
+    if (fputs(md, stdout) == EOF || fflush(stdout) != 0)
+        status = cli_error(1, "report claims --compare: could not print the comparison: %s",
+                           strerror(errno));
+    if (!status)
+        fprintf(stderr, "bnexp: %d row(s) moved since %s; wrote %s\n", moved, old, path);
+    free(md);
+    return status;
 }
 
 /* Write the claims table into runs_dir (lib/analysis/claims.h); print it
@@ -70,10 +100,11 @@ int cmd_report_claims(int argc, char **argv)
         {"runs", required_argument, NULL, 'r'},
         {"run", required_argument, NULL, 'R'},
         {"no-charts", no_argument, NULL, 'n'},
+        {"compare", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *runs_dir = "runs", *run = NULL;
+    const char *runs_dir = "runs", *run = NULL, *old = NULL;
     int charts = 1;
     opterr = 0;
     optind = 0;
@@ -83,11 +114,24 @@ int cmd_report_claims(int argc, char **argv)
         case 'r': runs_dir = optarg; break;
         case 'R': run = optarg; break;
         case 'n': charts = 0; break;
+        case 'c': old = optarg; break;
         case 'h': return cli_print_help("report");
         default: return cli_bad_option("report claims", ch, argv);
         }
     }
     if (optind < argc)
         return cli_error(2, "report claims: unexpected argument '%s'", argv[optind]);
-    return write_claims(runs_dir, run, charts, 0);
+    if (old) { /* before the table is made */
+        char now[4200];
+        struct stat a, b;
+        snprintf(now, sizeof now, "%s/claims.csv", runs_dir);
+        if (access(old, R_OK) != 0)
+            return cli_error(1, "report claims: --compare %s: %s", old, strerror(errno));
+        if (stat(old, &a) == 0 && stat(now, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+            return cli_error(2, "report claims: --compare %s is the table this command rewrites; "
+                             "copy it first (cp %s claims-before.csv) and compare with the copy",
+                             old, now);
+    }
+    int status = write_claims(runs_dir, run, charts, old != NULL);
+    return status ? status : old ? compare_claims(runs_dir, old) : 0;
 }

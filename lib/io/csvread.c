@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <csv.h>
+
 #include "core/file.h"
 
 /* Larger CSVs are refused unread: fig1's largest, histograms.csv, is
@@ -189,5 +191,165 @@ int bnx_csv_table_number(const bnx_csv_table *t, long row, int col, double *valu
         return bnx_fail(err, BNX_EFORMAT, "%s:%ld: column %s: '%s' is not a number", t->path,
                         t->line[row], t->header[col], s);
     *value = v;
+    return BNX_OK;
+}
+
+/* ---- RFC 4180 files, through libcsv ---- */
+
+/* What libcsv's callbacks build: every field's bytes, NUL-terminated, one
+ * after the other in `text`; per field its offset; per record its field
+ * count and first line. */
+typedef struct quoted_state {
+    char *text;
+    size_t len, cap;
+    size_t *offsets;
+    size_t num_fields, cap_fields;
+    int *counts;            /* both with capacity cap_records */
+    long *lines;
+    size_t num_records, cap_records;
+    long fields_here;       /* fields of the record being read */
+    long line, newlines;    /* its first line; line breaks inside its fields */
+    int failed;             /* out of memory */
+} quoted_state;
+
+/* Make room for `need` elements of `size` bytes in *p (capacity *cap,
+ * doubled as it grows); -1 when out of memory (*p left as it was). */
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap * 2 : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+static void on_field(void *field, size_t size, void *data)
+{
+    quoted_state *st = data;
+    if (st->failed || grow((void **)&st->text, &st->cap, st->len + size + 1, 1) ||
+        grow((void **)&st->offsets, &st->cap_fields, st->num_fields + 1, sizeof *st->offsets)) {
+        st->failed = 1;
+        return;
+    }
+    st->offsets[st->num_fields++] = st->len;
+    if (size)
+        memcpy(st->text + st->len, field, size);
+    st->text[st->len + size] = '\0';
+    st->len += size + 1;
+    for (size_t i = 0; i < size; i++)
+        st->newlines += ((const char *)field)[i] == '\n';
+    st->fields_here++;
+}
+
+/* The end of a record, or (CSV_REPALL_NL) a line break outside one: c is
+ * the character that ended it ('\n', '\r'; -1 at the end of the file).
+ * Lines are counted at '\n' alone, so that "\r\n" counts once. */
+static void on_record(int c, void *data)
+{
+    quoted_state *st = data;
+    if (st->fields_here == 0) { /* a blank line, or the '\n' of a "\r\n" */
+        st->line += c == '\n';
+        return;
+    }
+    size_t cap = st->cap_records;
+    if (st->failed || grow((void **)&st->counts, &cap, st->num_records + 1, sizeof *st->counts) ||
+        grow((void **)&st->lines, &st->cap_records, st->num_records + 1, sizeof *st->lines)) {
+        st->failed = 1;
+        return;
+    }
+    st->counts[st->num_records] = (int)st->fields_here;
+    st->lines[st->num_records++] = st->line;
+    st->line += (c == '\n') + st->newlines;
+    st->newlines = 0;
+    st->fields_here = 0;
+}
+
+/* libcsv's test for a space to trim around an unquoted field: none (a
+ * field is read as it was written). */
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+static void quoted_free(quoted_state *st)
+{
+    free(st->text);
+    free(st->offsets);
+    free(st->counts);
+    free(st->lines);
+}
+
+int bnx_csv_table_read_quoted(const char *path, bnx_csv_table *t, bnx_error *err)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->path, sizeof t->path, "%s", path);
+    char *bytes = NULL;
+    size_t len = 0;
+    int rc = bnx_read_file(path, BNX_CSV_MAX_BYTES, &bytes, &len, err);
+    if (rc)
+        return rc;
+    struct csv_parser parser;
+    quoted_state st = {0};
+    st.line = 1;
+    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
+        free(bytes);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+    }
+    csv_set_space_func(&parser, no_space);
+    int bad = csv_parse(&parser, bytes, len, on_field, on_record, &st) != len ||
+              csv_fini(&parser, on_field, on_record, &st) != 0;
+    int cerr = csv_error(&parser);
+    csv_free(&parser);
+    free(bytes);
+    if (st.failed) {
+        quoted_free(&st);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+    }
+    if (bad) {
+        quoted_free(&st);
+        return bnx_fail(err, BNX_EFORMAT, "%s:%ld: %s (expected RFC 4180 CSV: a field with a "
+                        "comma, a quote or a line break is quoted, a quote in it doubled)", path,
+                        st.line, csv_strerror(cerr));
+    }
+    /* blank lines are no records; the first record is the header */
+    if (st.num_records == 0) {
+        quoted_free(&st);
+        return bnx_fail(err, BNX_EFORMAT, "%s is empty (expected a header row and records)", path);
+    }
+    int cols = st.counts[0];
+    for (size_t r = 1; r < st.num_records; r++)
+        if (st.counts[r] != cols) {
+            rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: %d field%s, the header has %d", path,
+                          st.lines[r], st.counts[r], st.counts[r] == 1 ? "" : "s", cols);
+            quoted_free(&st);
+            return rc;
+        }
+    t->text = st.text;
+    t->num_cols = cols;
+    t->num_rows = (long)st.num_records - 1;
+    t->header = malloc((size_t)cols * sizeof *t->header);
+    t->cells = malloc(((size_t)t->num_rows * (size_t)cols + 1) * sizeof *t->cells);
+    t->line = malloc(((size_t)t->num_rows + 1) * sizeof *t->line);
+    if (!t->header || !t->cells || !t->line) {
+        st.text = NULL;
+        quoted_free(&st);
+        bnx_csv_table_free(t);
+        return bnx_fail(err, BNX_ENOMEM, "out of memory reading %s", path);
+    }
+    for (int c = 0; c < cols; c++)
+        t->header[c] = t->text + st.offsets[c];
+    for (long i = 0; i < t->num_rows * cols; i++)
+        t->cells[i] = t->text + st.offsets[cols + i];
+    for (long r = 0; r < t->num_rows; r++)
+        t->line[r] = st.lines[r + 1];
+    st.text = NULL;
+    quoted_free(&st);
     return BNX_OK;
 }

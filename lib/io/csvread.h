@@ -1,7 +1,9 @@
 /* Reading back bnexp's own CSVs (metrics.csv, summary.csv, ...): a header
  * row, then records; fields separated by commas, never quoted (bnexp writes
- * no commas, quotes or line breaks inside a field).  The whole file is read
- * into memory and split in place; cells are looked up by row and column. */
+ * no commas, quotes or line breaks inside a field of these).  The whole
+ * file is read into memory and split in place; cells are looked up by row
+ * and column.  claims.csv, whose fields are text, is RFC 4180 and read with
+ * bnx_csv_table_read_quoted (libcsv). */
 #ifndef BNX_IO_CSVREAD_H
 #define BNX_IO_CSVREAD_H
 
@@ -40,6 +42,17 @@ int bnx_csv_table_read(const char *path, bnx_csv_table *t, bnx_error *err);
  * complete and is left out instead of refused.  Errors: as
  * bnx_csv_table_read, but for the cut last line. */
 int bnx_csv_table_read_live(const char *path, bnx_csv_table *t, bnx_error *err);
+
+/* Read `path` whole as RFC 4180 CSV (libcsv, strict): a field may be
+ * quoted, holding commas, line breaks and doubled quotes ("a ""b"", c"
+ * is `a "b", c`); what bnexp's tables of text write (claims.csv).  Blank
+ * lines are skipped; every record must have the header's number of fields;
+ * t->line[r] is the line record r starts on.  The last line need not end
+ * with a line break.
+ * Errors: as bnx_csv_table_read, and BNX_EFORMAT "PATH:LINE: REASON
+ * (expected RFC 4180 CSV: ...)" for a quote out of place or a quoted field
+ * never closed (LINE: the record where it was found). */
+int bnx_csv_table_read_quoted(const char *path, bnx_csv_table *t, bnx_error *err);
 
 /* Release what bnx_csv_table_read allocated; safe on an empty table. */
 void bnx_csv_table_free(bnx_csv_table *t);

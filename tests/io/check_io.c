@@ -17,6 +17,7 @@
 #include "core/file.h"
 #include "io/atomic.h"
 #include "io/csv.h"
+#include "io/csvread.h"
 #include "io/plot.h"
 #include "io/markdown.h"
 #include "io/roff.h"
@@ -181,6 +182,66 @@ static void assert_no_temporary(const char *path)
     snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
     ck_assert_int_ne(access(tmp, F_OK), 0);
 }
+
+/* RFC 4180 read back (libcsv): quoted commas, doubled quotes, a line
+ * break in a field (the next record's line counts it), a blank line,
+ * spaces kept; refusals name the line. */
+START_TEST(csv_quoted_fields_read_back)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/q.csv", dir);
+    static const char text[] = "claim,statement,ci_lo\n"
+                               "1,\"BN, as \"\"claimed\"\"\",0.5\n"
+                               "\n"
+                               "2,\"two\nlines\", -1\n"
+                               "3, spaced ,\n";
+    test_write_file(path, text, strlen(text));
+    bnx_csv_table t;
+    bnx_error err;
+    bnx_error_clear(&err);
+    ck_assert_msg(bnx_csv_table_read_quoted(path, &t, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(t.num_cols, 3);
+    ck_assert_int_eq(t.num_rows, 3);
+    ck_assert_str_eq(t.header[1], "statement");
+    ck_assert_str_eq(bnx_csv_table_cell(&t, 0, 1), "BN, as \"claimed\"");
+    ck_assert_str_eq(bnx_csv_table_cell(&t, 1, 1), "two\nlines");
+    ck_assert_str_eq(bnx_csv_table_cell(&t, 1, 2), " -1");
+    ck_assert_str_eq(bnx_csv_table_cell(&t, 2, 1), " spaced ");
+    ck_assert_str_eq(bnx_csv_table_cell(&t, 2, 2), "");
+    ck_assert_int_eq(t.line[0], 2);
+    ck_assert_int_eq(t.line[1], 4);
+    ck_assert_int_eq(t.line[2], 6);
+    double v;
+    ck_assert_int_eq(bnx_csv_table_number(&t, 0, 2, &v, &err), BNX_OK);
+    ck_assert(v == 0.5);
+    bnx_csv_table_free(&t);
+    static const char crlf[] = "a,b\r\n1,2\r\n\r\n3,\"x\r\ny\"\r\n5,6";
+    test_write_file(path, crlf, strlen(crlf));
+    ck_assert_msg(bnx_csv_table_read_quoted(path, &t, &err) == BNX_OK, "%s", err.msg);
+    ck_assert_int_eq(t.num_rows, 3);
+    ck_assert_int_eq(t.line[0], 2);
+    ck_assert_int_eq(t.line[1], 4);
+    ck_assert_int_eq(t.line[2], 6);
+    ck_assert_str_eq(bnx_csv_table_cell(&t, 1, 1), "x\r\ny");
+    ck_assert_str_eq(bnx_csv_table_cell(&t, 2, 1), "6");
+    bnx_csv_table_free(&t);
+    static const char *const bad[][2] = {
+        {"a,b\n1,\"open\n", "q.csv:2: "},
+        {"a,b\n1,x\"y\n", "q.csv:2: "},
+        {"a,b\n1,2\n3\n", "q.csv:3: 1 field, the header has 2"},
+        {"", "q.csv is empty"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        test_write_file(path, bad[k][0], strlen(bad[k][0]));
+        ck_assert_int_eq(bnx_csv_table_read_quoted(path, &t, &err), BNX_EFORMAT);
+        ck_assert_msg(strstr(err.msg, bad[k][1]) != NULL, "%zu: %s", k, err.msg);
+        ck_assert_int_eq(t.num_rows, 0);
+        bnx_csv_table_free(&t);
+    }
+    snprintf(path, sizeof path, "%s/none.csv", dir);
+    ck_assert_int_eq(bnx_csv_table_read_quoted(path, &t, &err), BNX_ENOTFOUND);
+}
+END_TEST
 
 START_TEST(atomic_failure_leaves_the_old_file)
 {
@@ -376,6 +437,7 @@ Suite *suite_io(void)
     tcase_add_test(tc, atomic_failure_leaves_the_old_file);
     tcase_add_test(tc, atomic_replaces_through_a_link_not_its_target);
     tcase_add_test(tc, stale_temporaries_removed_live_ones_kept);
+    tcase_add_test(tc, csv_quoted_fields_read_back);
     tcase_add_test(tc, plot_script_is_the_e_line_then_the_template);
     tcase_add_test(tc, roff_text_is_literal);
     tcase_add_test(tc, markdown_tables_safe_text_and_our_anchors);
