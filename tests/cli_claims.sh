@@ -178,6 +178,21 @@ expect_exit "report claims --compare: the table it rewrites is refused" 2 "is th
 expect_exit "report claims --compare: a missing file" 1 "compare $tmp/none.csv: No such file or directory" \
     b report claims --no-charts --compare "$tmp/none.csv"
 
+# --- where the numbers come from: the code, the machine, the dates ---
+manifest=$(ls "$work"/runs/tiny/latest/*/seed-1/manifest.json | head -n 1)
+if md=$(b report claims --no-charts 2>/dev/null) &&
+   grep -q "^Every trial of the [0-9]* runs\? that decided the rows above ran one code version, bnexp $("$bnexp" --version | sed 's/^bnexp //'), on one machine: .* ([0-9]* cores; kernels .*), OpenBLAS .*, built with .*\. The first trial started 20[0-9-]*T" <<<"$md" &&
+   grep -q "^| tiny | runs/tiny/[0-9-]* | \([0-9]*\) of \1 | " <<<"$md"; then
+    ok "claims.md's provenance: one code version and one machine named, a row per deciding run"
+else fail "claims.md's provenance" "$(sed -n '/## Provenance/,$p' <<<"${md:-}")"; fi
+cp "$manifest" "$tmp/manifest.json"
+sed -i 's/"bnexp_version":[^,]*/"bnexp_version":\t"0.0.1 (0ld0ld0)"/' "$manifest"
+if md=$(b report claims --no-charts 2>/dev/null) && grep -q "^\*\*The 1 run that decided the rows above ran 2 code versions\*\* .*: bnexp 0.0.1 (0ld0ld0); bnexp .*\. They ran on one machine: " <<<"$md" &&
+   grep -q "^| tiny | runs/tiny/[0-9-]* | \([0-9]*\) of \1 | 0.0.1 (0ld0ld0); " <<<"$md"; then
+    ok "claims.md's provenance: a run of two code versions is marked, its versions named"
+else fail "claims.md's provenance: two versions" "$(sed -n '/## Provenance/,$p' <<<"${md:-}")"; fi
+cp "$tmp/manifest.json" "$manifest"
+
 # --- a run with --set does not decide: the newest run of the file as committed does ---
 if b run tiny --set steps=100 --jobs 2 >/dev/null 2>&1 && md=$(b report claims --no-charts 2>/dev/null) &&
     grep -q "^- run: runs/tiny/$run$" <<<"$md" &&

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/claims_provenance.h"
 #include "core/paths.h"
 #include "io/atomic.h"
 #include "io/strbuf.h"
@@ -832,6 +833,14 @@ int bnx_claims_write(const char *experiments_dir, const char *runs_dir, const ch
     char *md = NULL, *csv = NULL, path[4200];
     if (rc == BNX_OK)
         rc = bnx_claims_markdown(&claims, chart_ptrs, runs_dir, &md, err);
+    if (rc == BNX_OK) { /* then where its numbers come from */
+        bnx_strbuf sb = {0};
+        bnx_sb_printf(&sb, "%s", md);
+        bnx_claims_provenance(&claims, &sb);
+        free(md);
+        md = NULL;
+        rc = bnx_sb_take(&sb, &md, err);
+    }
     if (rc == BNX_OK)
         rc = bnx_claims_csv(&claims, &csv, err);
     if (rc == BNX_OK && (rc = bnx_mkdir_p(runs_dir, err)) == BNX_OK) {

@@ -38,6 +38,18 @@ void bnx_machine_describe(bnx_machine *m)
     const char *core = openblas_get_corename();
     snprintf(m->blas_core, sizeof m->blas_core, "%s", core ? core : "");
     m->blas_core[strcspn(m->blas_core, " \n")] = '\0';
+    const char *config = openblas_get_config();
+    snprintf(m->blas_config, sizeof m->blas_config, "%s", config ? config : "");
+    m->blas_config[strcspn(m->blas_config, "\n")] = '\0';
+#if defined(__clang__)
+    snprintf(m->compiler, sizeof m->compiler, "clang %d.%d.%d", __clang_major__, __clang_minor__,
+             __clang_patchlevel__);
+#elif defined(__GNUC__)
+    snprintf(m->compiler, sizeof m->compiler, "gcc %d.%d.%d", __GNUC__, __GNUC_MINOR__,
+             __GNUC_PATCHLEVEL__);
+#endif
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    m->cores = cores > 0 ? cores : 0;
 }
 
 int bnx_machine_same_kernels(const bnx_machine *a, const bnx_machine *b)

@@ -10,6 +10,10 @@ typedef struct bnx_machine {
     char kernel[32];     /* bnx_kernel_build(): "x86-64-v3 (AVX2+FMA)", ... */
     char blas_core[64];  /* the OpenBLAS kernels selected for this CPU
                             (openblas_get_corename), "" if unknown */
+    char blas_config[128]; /* OpenBLAS's build (openblas_get_config: version,
+                            DYNAMIC_ARCH, ...), "" if unknown */
+    char compiler[64];   /* the compiler bnexp was built with ("gcc 12.2.0") */
+    long cores;          /* CPUs online (sysconf), 0 if unknown */
 } bnx_machine;
 
 /* Describe the machine this process runs on into *m.  What cannot be

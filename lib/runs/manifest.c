@@ -76,6 +76,9 @@ int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config
         cJSON_AddStringToObject(machine, "cpu_model", id->machine->cpu_model);
         cJSON_AddStringToObject(machine, "kernel", id->machine->kernel);
         cJSON_AddStringToObject(machine, "blas_core", id->machine->blas_core);
+        cJSON_AddStringToObject(machine, "blas_config", id->machine->blas_config);
+        cJSON_AddStringToObject(machine, "compiler", id->machine->compiler);
+        cJSON_AddNumberToObject(machine, "cores", (double)id->machine->cores);
     }
 
     cJSON *config = cJSON_AddObjectToObject(root, "config");
@@ -196,6 +199,9 @@ int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err)
         cJSON_Delete(root);
         return bnx_fail(err, BNX_EFORMAT, "%s is not a JSON object (a bnexp manifest)", path);
     }
+    copy_string(root, "bnexp_version", info->version, sizeof info->version);
+    copy_string(root, "started_utc", info->started_utc, sizeof info->started_utc);
+    copy_string(root, "finished_utc", info->finished_utc, sizeof info->finished_utc);
     copy_string(root, "experiment", info->experiment, sizeof info->experiment);
     copy_string(root, "description", info->description, sizeof info->description);
     copy_string(root, "variant", info->variant, sizeof info->variant);
@@ -225,6 +231,12 @@ int bnx_manifest_read(const char *path, bnx_manifest_info *info, bnx_error *err)
         copy_string(machine, "cpu_model", info->machine.cpu_model, sizeof info->machine.cpu_model);
         copy_string(machine, "kernel", info->machine.kernel, sizeof info->machine.kernel);
         copy_string(machine, "blas_core", info->machine.blas_core, sizeof info->machine.blas_core);
+        copy_string(machine, "blas_config", info->machine.blas_config,
+                    sizeof info->machine.blas_config);
+        copy_string(machine, "compiler", info->machine.compiler, sizeof info->machine.compiler);
+        const cJSON *cores = cJSON_GetObjectItemCaseSensitive(machine, "cores");
+        if (cJSON_IsNumber(cores) && cores->valuedouble >= 1 && cores->valuedouble <= 1e6)
+            info->machine.cores = (long)cores->valuedouble;
     }
     cJSON_Delete(root);
     return BNX_OK;

@@ -34,6 +34,10 @@ int bnx_manifest_write(const char *dir, const bnx_trial_id *id, const bnx_config
 
 /* What `bnexp plot` and `bnexp report` read back from a manifest.json. */
 typedef struct bnx_manifest_info {
+    char version[128];      /* bnexp_version: "0.9 (abc1234)", the code that wrote
+                               it (the trial's last attempt); "" if absent */
+    char started_utc[32];   /* ISO 8601 (the last attempt's start); "" if absent */
+    char finished_utc[32];  /* ISO 8601; "" if absent */
     char experiment[64];    /* "fig1"; "" if absent */
     char description[256];  /* the experiment's description; "" if absent */
     char dataset[64];       /* dataset name ("mnist"); "" if absent */

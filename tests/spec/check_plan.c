@@ -441,7 +441,8 @@ START_TEST(collect_reads_the_trial_directories)
     r.best_step = 100;
     r.p15_drift = 1.0 / 3.0;
     r.wall_time_s = 2.5;
-    bnx_machine m1 = {"node1", "CPU A", "x86-64-v3 (AVX2+FMA)", "Haswell"}, m2 = m1;
+    bnx_machine m1 = {.host = "node1", .cpu_model = "CPU A", .kernel = "x86-64-v3 (AVX2+FMA)",
+                      .blas_core = "Haswell"}, m2 = m1;
     snprintf(m2.kernel, sizeof m2.kernel, "x86-64 baseline");
     char tdir[256];
     for (int i = 0; i < 3; i++) {
