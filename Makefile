@@ -27,7 +27,7 @@ TEST_FILES := $(sort $(wildcard tests/*/check_*.c))
 TEST_SRC := $(TEST_FILES) tests/check_main.c tests/testutil.c
 TEST_OBJ := $(TEST_SRC:%.c=build/%.o)
 
-.PHONY: all deps fig1 check unit-check cli-check check-layers check-cluster kill-campaign bench bench-deps \
+.PHONY: all deps fig1 check unit-check cli-check check-layers check-cluster kill-campaign bench bench-deps readme-claims \
         man docs install uninstall clean
 all: bnexp
 
@@ -136,6 +136,13 @@ fig1: bnexp
 	./bnexp plot loss fig1
 	./bnexp plot activations fig1
 	./bnexp report fig1
+
+# The README's claims summary from a claims table (RUNS/claims.md, written
+# by bnexp run claims or bnexp report claims): its verdicts by network and
+# its provenance, between the README's <!-- claims-summary --> lines.
+RUNS ?= runs
+readme-claims:
+	scripts/readme-claims.sh $(RUNS)/claims.md README.md
 
 # The README's test command: unit tests (Check) and CLI tests on real
 # MNIST (tests/cli_*.sh), CHECK_JOBS at a time, the longest first.  Each

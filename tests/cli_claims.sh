@@ -181,13 +181,24 @@ expect_exit "report claims --compare: a missing file" 1 "compare $tmp/none.csv: 
 # --- where the numbers come from: the code, the machine, the dates ---
 manifest=$(ls "$work"/runs/tiny/latest/*/seed-1/manifest.json | head -n 1)
 if md=$(b report claims --no-charts 2>/dev/null) &&
-   grep -q "^Every trial of the [0-9]* runs\? that decided the rows above ran one code version, bnexp $("$bnexp" --version | sed 's/^bnexp //'), on one machine: .* ([0-9]* cores; kernels .*), OpenBLAS .*, built with .*\. The first trial started 20[0-9-]*T" <<<"$md" &&
+   grep -q "^Every trial of the [0-9]* runs\? that decided the table's rows ran one code version, bnexp $("$bnexp" --version | sed 's/^bnexp //'), on one machine: .* ([0-9]* cores; kernels .*), OpenBLAS .*, built with .*\. The first trial started 20[0-9-]*T" <<<"$md" &&
    grep -q "^| tiny | runs/tiny/[0-9-]* | \([0-9]*\) of \1 | " <<<"$md"; then
     ok "claims.md's provenance: one code version and one machine named, a row per deciding run"
 else fail "claims.md's provenance" "$(sed -n '/## Provenance/,$p' <<<"${md:-}")"; fi
+printf '# A page\n\n<!-- claims-summary -->\ntyped by hand\n<!-- /claims-summary -->\n\nthe rest\n' >"$tmp/page.md"
+if scripts/readme-claims.sh "$work/runs/claims.md" "$tmp/page.md" >/dev/null &&
+   ! grep -q "typed by hand" "$tmp/page.md" && grep -q "^| \*\*all\*\* | [0-9]* | " "$tmp/page.md" &&
+   grep -q "^Every trial of the " "$tmp/page.md" && [ "$(tail -n 1 "$tmp/page.md")" = "the rest" ] &&
+   cp "$tmp/page.md" "$tmp/page1.md" && scripts/readme-claims.sh "$work/runs/claims.md" "$tmp/page.md" >/dev/null &&
+   cmp -s "$tmp/page.md" "$tmp/page1.md"; then
+    ok "scripts/readme-claims.sh: the page's summary block is claims.md's (by network, provenance), the rest kept; again: the same"
+else fail "scripts/readme-claims.sh" "$(cat "$tmp/page.md")"; fi
+printf '# A page\n' >"$tmp/plain.md"
+expect_exit "scripts/readme-claims.sh: a page without the markers is refused" 1 "plain.md has no lines" \
+    scripts/readme-claims.sh "$work/runs/claims.md" "$tmp/plain.md"
 cp "$manifest" "$tmp/manifest.json"
 sed -i 's/"bnexp_version":[^,]*/"bnexp_version":\t"0.0.1 (0ld0ld0)"/' "$manifest"
-if md=$(b report claims --no-charts 2>/dev/null) && grep -q "^\*\*The 1 run that decided the rows above ran 2 code versions\*\* .*: bnexp 0.0.1 (0ld0ld0); bnexp .*\. They ran on one machine: " <<<"$md" &&
+if md=$(b report claims --no-charts 2>/dev/null) && grep -q "^\*\*The 1 run that decided the table's rows ran 2 code versions\*\* .*: bnexp 0.0.1 (0ld0ld0); bnexp .*\. They ran on one machine: " <<<"$md" &&
    grep -q "^| tiny | runs/tiny/[0-9-]* | \([0-9]*\) of \1 | 0.0.1 (0ld0ld0); " <<<"$md"; then
     ok "claims.md's provenance: a run of two code versions is marked, its versions named"
 else fail "claims.md's provenance: two versions" "$(sed -n '/## Provenance/,$p' <<<"${md:-}")"; fi

@@ -164,10 +164,10 @@ void bnx_claims_provenance(const bnx_claims *claims, bnx_strbuf *sb)
 
     const char *runs_text = n == 1 ? "run" : "runs";
     if (versions.n == 1) {
-        bnx_sb_printf(sb, "Every trial of the %d %s that decided the rows above ran one code "
+        bnx_sb_printf(sb, "Every trial of the %d %s that decided the table's rows ran one code "
                       "version, bnexp %s, ", n, runs_text, versions.text[0]);
     } else {
-        bnx_sb_printf(sb, "**The %d %s that decided the rows above ran %d code versions** "
+        bnx_sb_printf(sb, "**The %d %s that decided the table's rows ran %d code versions** "
                       "(each run's in the table below): ", n, runs_text, versions.n);
         for (int v = 0; v < versions.n && v < MAX_KINDS; v++)
             bnx_sb_printf(sb, "%sbnexp %s", v ? "; " : "", versions.text[v]);
