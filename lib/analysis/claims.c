@@ -560,57 +560,6 @@ static const char *relative_to(const char *path, const char *base)
     return path;
 }
 
-/* The summary at the top of claims.md, between the comments
- * <!-- claims-summary --> and <!-- /claims-summary --> (what a page such as
- * the README takes whole): the rules' verdicts counted for each network
- * (the rows' `network`, in the order first seen) and in all. */
-static void by_network(const bnx_claims *claims, bnx_strbuf *sb)
-{
-    enum { NOT_RUN = BNX_VERDICT_OUTCOMES, ERROR, KINDS };
-    int n = 0, (*counts)[KINDS] = calloc((size_t)claims->num_rows + 1, sizeof *counts);
-    int total[KINDS] = {0};
-    const char **names = calloc((size_t)claims->num_rows + 1, sizeof *names);
-    if (!counts || !names) {
-        free(counts);
-        free(names);
-        sb->oom = 1;
-        return;
-    }
-    for (int i = 0; i < claims->num_rows; i++) {
-        const bnx_claim_row *row = &claims->rows[i];
-        int k = 0;
-        while (k < n && strcmp(names[k], row->network) != 0)
-            k++;
-        if (k == n)
-            names[n++] = row->network;
-        int kind = row->state == BNX_CLAIM_DECIDED ? row->result.outcome
-                   : row->state == BNX_CLAIM_NOT_RUN ? NOT_RUN : ERROR;
-        counts[k][kind]++;
-        total[kind]++;
-    }
-    bnx_sb_printf(sb, "<!-- claims-summary -->\n| network | rules | hold | do not hold | mixed | "
-                      "inconclusive | undecided | not run | run unreadable |\n"
-                      "|---|---|---|---|---|---|---|---|---|\n");
-    for (int k = 0; k <= n; k++) {
-        const int *c = k < n ? counts[k] : total;
-        int rules = 0;
-        for (int j = 0; j < KINDS; j++)
-            rules += c[j];
-        if (k < n) {
-            bnx_sb_printf(sb, "| ");
-            bnx_sb_md_cell(sb, names[k][0] ? names[k] : "-");
-        } else {
-            bnx_sb_printf(sb, "| **all**");
-        }
-        bnx_sb_printf(sb, " | %d | %d | %d | %d | %d | %d | %d | %d |\n", rules,
-                      c[BNX_VERDICT_HOLDS], c[BNX_VERDICT_FAILS], c[BNX_VERDICT_MIXED],
-                      c[BNX_VERDICT_INCONCLUSIVE], c[BNX_VERDICT_UNDECIDED], c[NOT_RUN], c[ERROR]);
-    }
-    bnx_sb_printf(sb, "<!-- /claims-summary -->\n\n");
-    free(counts);
-    free(names);
-}
-
 int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, const char *base,
                         char **text, bnx_error *err)
 {
@@ -624,7 +573,7 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
         errors += row->state == BNX_CLAIM_ERROR;
     }
     bnx_sb_printf(&sb, "# Claims\n\n");
-    by_network(claims, &sb);
+    bnx_claims_by_network(claims, &sb);
     bnx_sb_printf(&sb, "Every verdict rule of every experiment file, decided by "
                   "bnexp on the experiment's newest run of its file as committed (no --set, --grid or "
                   "--variants, at least the file's seeds: a run's plan.json records them; newer "

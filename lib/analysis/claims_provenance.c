@@ -217,3 +217,50 @@ void bnx_claims_provenance(const bnx_claims *claims, bnx_strbuf *sb)
     }
     free(runs);
 }
+
+void bnx_claims_by_network(const bnx_claims *claims, bnx_strbuf *sb)
+{
+    enum { NOT_RUN = BNX_VERDICT_OUTCOMES, ERROR, KINDS };
+    int n = 0, (*counts)[KINDS] = calloc((size_t)claims->num_rows + 1, sizeof *counts);
+    int total[KINDS] = {0};
+    const char **names = calloc((size_t)claims->num_rows + 1, sizeof *names);
+    if (!counts || !names) {
+        free(counts);
+        free(names);
+        sb->oom = 1;
+        return;
+    }
+    for (int i = 0; i < claims->num_rows; i++) {
+        const bnx_claim_row *row = &claims->rows[i];
+        int k = 0;
+        while (k < n && strcmp(names[k], row->network) != 0)
+            k++;
+        if (k == n)
+            names[n++] = row->network;
+        int kind = row->state == BNX_CLAIM_DECIDED ? row->result.outcome
+                   : row->state == BNX_CLAIM_NOT_RUN ? NOT_RUN : ERROR;
+        counts[k][kind]++;
+        total[kind]++;
+    }
+    bnx_sb_printf(sb, "<!-- claims-summary -->\n| network | rules | hold | do not hold | mixed | "
+                      "inconclusive | undecided | not run | run unreadable |\n"
+                      "|---|---|---|---|---|---|---|---|---|\n");
+    for (int k = 0; k <= n; k++) {
+        const int *c = k < n ? counts[k] : total;
+        int rules = 0;
+        for (int j = 0; j < KINDS; j++)
+            rules += c[j];
+        if (k < n) {
+            bnx_sb_printf(sb, "| ");
+            bnx_sb_md_cell(sb, names[k][0] ? names[k] : "-");
+        } else {
+            bnx_sb_printf(sb, "| **all**");
+        }
+        bnx_sb_printf(sb, " | %d | %d | %d | %d | %d | %d | %d | %d |\n", rules,
+                      c[BNX_VERDICT_HOLDS], c[BNX_VERDICT_FAILS], c[BNX_VERDICT_MIXED],
+                      c[BNX_VERDICT_INCONCLUSIVE], c[BNX_VERDICT_UNDECIDED], c[NOT_RUN], c[ERROR]);
+    }
+    bnx_sb_printf(sb, "<!-- /claims-summary -->\n\n");
+    free(counts);
+    free(names);
+}

@@ -1,8 +1,10 @@
-/* Where the claims table's numbers come from: the code, the machine, the
- * dates and the time of the runs that decided its rows (issue "the
- * published claims table from one run of one code version").  A table
- * assembled from runs of several code versions says so at its end, with
- * the experiments of each. */
+/* The claims table in summary, and where its numbers come from: its
+ * verdicts counted by network (the head of claims.md, which
+ * scripts/readme-claims.sh copies into the README), and the code, the
+ * machine, the dates and the time of the runs that decided its rows
+ * (issue "the published claims table from one run of one code version").
+ * A table assembled from runs of several code versions says so at its
+ * end, with each run's. */
 #ifndef BNX_ANALYSIS_CLAIMS_PROVENANCE_H
 #define BNX_ANALYSIS_CLAIMS_PROVENANCE_H
 
@@ -26,5 +28,14 @@
  * saying that no run decided any row.
  * Errors: BNX_ENOMEM only (sb->oom set, as bnx_sb_printf). */
 void bnx_claims_provenance(const bnx_claims *claims, bnx_strbuf *sb);
+
+/* Append to sb the lines <!-- claims-summary -->, a Markdown table of the
+ * rules' verdicts by network (the rows' `network`, in the order first
+ * seen, then **all**):
+ *   | network | rules | hold | do not hold | mixed | inconclusive |
+ *   undecided | not run | run unreadable |
+ * and <!-- /claims-summary -->, then a blank line.
+ * Errors: BNX_ENOMEM only (sb->oom set). */
+void bnx_claims_by_network(const bnx_claims *claims, bnx_strbuf *sb);
 
 #endif
