@@ -175,13 +175,20 @@ else
 fi
 expect_exit "report claims --compare: the table it rewrites is refused" 2 "is the table this command rewrites; copy it first" \
     b report claims --no-charts --compare runs/claims.csv
-expect_exit "report claims --compare: a missing file" 1 "compare $tmp/none.csv: No such file or directory" \
+expect_exit "report claims --compare: a missing file" 1 "cannot open $tmp/none.csv: No such file or directory; nothing was written" \
     b report claims --no-charts --compare "$tmp/none.csv"
+printf 'claim,rule\n1,x\n' >"$tmp/older.csv"
+touch -d '2000-01-01' "$work/runs/claims.csv"
+expect_exit "report claims --compare: a table without the intervals, refused before anything is written" 1 \
+    "older.csv has no column 'experiment' in its header row; nothing was written" \
+    b report claims --no-charts --compare "$tmp/older.csv"
+[ "$(stat -c %Y "$work/runs/claims.csv")" = "$(date -d 2000-01-01 +%s)" ] && ok "report claims --compare: claims.csv untouched after the refusal" ||
+    fail "report claims --compare: claims.csv rewritten before the refusal"
 
 # --- where the numbers come from: the code, the machine, the dates ---
 manifest=$(ls "$work"/runs/tiny/latest/*/seed-1/manifest.json | head -n 1)
 if md=$(b report claims --no-charts 2>/dev/null) &&
-   grep -q "^Every trial of the [0-9]* runs\? that decided the table's rows ran one code version, bnexp $("$bnexp" --version | sed 's/^bnexp //'), on one machine: .* ([0-9]* cores; kernels .*), OpenBLAS .*, built with .*\. The first trial started 20[0-9-]*T" <<<"$md" &&
+   grep -q "^Every trial of the [0-9]* runs\? that decided the table's rows ran one code version, bnexp $("$bnexp" --version | sed 's/^bnexp //'), on one kind of machine (1 host): .* ([0-9]* cores\?; kernels .*), OpenBLAS .*, built with .*\. The trials ran from 20[0-9-]*T" <<<"$md" &&
    grep -q "^| tiny | runs/tiny/[0-9-]* | \([0-9]*\) of \1 | " <<<"$md"; then
     ok "claims.md's provenance: one code version and one machine named, a row per deciding run"
 else fail "claims.md's provenance" "$(sed -n '/## Provenance/,$p' <<<"${md:-}")"; fi
@@ -198,7 +205,7 @@ expect_exit "scripts/readme-claims.sh: a page without the markers is refused" 1 
     scripts/readme-claims.sh "$work/runs/claims.md" "$tmp/plain.md"
 cp "$manifest" "$tmp/manifest.json"
 sed -i 's/"bnexp_version":[^,]*/"bnexp_version":\t"0.0.1 (0ld0ld0)"/' "$manifest"
-if md=$(b report claims --no-charts 2>/dev/null) && grep -q "^\*\*The 1 run that decided the table's rows ran 2 code versions\*\* .*: bnexp 0.0.1 (0ld0ld0); bnexp .*\. They ran on one machine: " <<<"$md" &&
+if md=$(b report claims --no-charts 2>/dev/null) && grep -q "^\*\*The 1 run that decided the table's rows ran 2 code versions\*\* .*: bnexp 0.0.1 (0ld0ld0); bnexp .*\. They ran on one kind of machine (1 host): " <<<"$md" &&
    grep -q "^| tiny | runs/tiny/[0-9-]* | \([0-9]*\) of \1 | 0.0.1 (0ld0ld0); " <<<"$md"; then
     ok "claims.md's provenance: a run of two code versions is marked, its versions named"
 else fail "claims.md's provenance: two versions" "$(sed -n '/## Provenance/,$p' <<<"${md:-}")"; fi

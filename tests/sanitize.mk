@@ -180,10 +180,11 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/%)
 
 # A recorded campaign (docs/guide/reliability.md): each target of
 # FUZZ_CAMPAIGN for FUZZ_CPU_SECONDS of CPU time (not wall time), FUZZ_JOBS
-# at a time; a line per target in build-fuzz/campaign.txt.  Then
+# at a time; a line per target in build-fuzz/campaign.txt (tests/fuzz/
+# campaign.sh; docs/guide/reliability.md records the campaigns).  Then
 # fuzz-minimise merges what it found into tests/fuzz/corpus/TARGET (the
-# smallest set of inputs with the same coverage), to be committed: make
-# check, check-asan and check-valgrind replay it.
+# seeds, and the fewest inputs that add the campaign's coverage to them),
+# to be committed: make check, check-asan and check-valgrind replay it.
 FUZZ_CPU_SECONDS ?= 3600
 FUZZ_CAMPAIGN    ?= $(FUZZ_TARGETS)
 .PHONY: fuzz-campaign fuzz-minimise $(FUZZ_TARGETS:%=fuzz-campaign-%) $(FUZZ_TARGETS:%=fuzz-minimise-%)
@@ -192,9 +193,11 @@ fuzz-campaign: $(FUZZ_CAMPAIGN:%=build-fuzz/%)
 $(FUZZ_TARGETS:%=fuzz-campaign-%): fuzz-campaign-%: build-fuzz/%
 	@tests/fuzz/campaign.sh $* $(FUZZ_CPU_SECONDS)
 fuzz-minimise: $(FUZZ_CAMPAIGN:%=fuzz-minimise-%)
+# The checked-in seeds (named for what they are) are kept as they are; of
+# the campaign's inputs, those that add coverage to them are added.
 $(FUZZ_TARGETS:%=fuzz-minimise-%): fuzz-minimise-%: build-fuzz/%
-	@rm -rf build-fuzz/min/$* && mkdir -p build-fuzz/min/$*
-	@build-fuzz/$* -merge=1 build-fuzz/min/$* tests/fuzz/corpus/$* build-fuzz/corpus/$* \
+	@rm -rf build-fuzz/min/$* && mkdir -p build-fuzz/min && cp -r tests/fuzz/corpus/$* build-fuzz/min/$*
+	@build-fuzz/$* -merge=1 build-fuzz/min/$* build-fuzz/corpus/$* \
 	    >build-fuzz/min-$*.log 2>&1 || { tail -n 20 build-fuzz/min-$*.log; exit 1; }
 	@rm -rf tests/fuzz/corpus/$* && cp -r build-fuzz/min/$* tests/fuzz/corpus/$*
 	@echo "fuzz-minimise: $*: $$(ls tests/fuzz/corpus/$* | wc -l) inputs in tests/fuzz/corpus/$*"

@@ -6,14 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "analysis/page.h"
 #include "core/paths.h"
 #include "analysis/claims.h"
 #include "analysis/claims_compare.h"
-#include "io/strbuf.h"
+#include "io/atomic.h"
 
 #define MAX_CHART_ARGS 24
 
@@ -54,10 +53,8 @@ static int compare_claims(const char *runs_dir, const char *old)
     int moved = 0;
     if (bnx_claims_compare(old, now, &md, &moved, &err))
         return cli_error(1, "report claims --compare: %s; no comparison written", err.msg);
-    bnx_strbuf sb = {0};
-    bnx_sb_printf(&sb, "%s", md);
     int status = 0;
-    if (bnx_sb_write(&sb, path, &err))
+    if (bnx_write_file_atomic(path, md, strlen(md), &err))
         status = cli_error(1, "report claims --compare: %s", err.msg);
     if (fputs(md, stdout) == EOF || fflush(stdout) != 0)
         status = cli_error(1, "report claims --compare: could not print the comparison: %s",
@@ -125,8 +122,10 @@ int cmd_report_claims(int argc, char **argv)
         char now[4200];
         struct stat a, b;
         snprintf(now, sizeof now, "%s/claims.csv", runs_dir);
-        if (access(old, R_OK) != 0)
-            return cli_error(1, "report claims: --compare %s: %s", old, strerror(errno));
+        bnx_error err;
+        bnx_error_clear(&err);
+        if (bnx_claims_compare_check(old, &err))
+            return cli_error(1, "report claims: --compare: %s; nothing was written", err.msg);
         if (stat(old, &a) == 0 && stat(now, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
             return cli_error(2, "report claims: --compare %s is the table this command rewrites; "
                              "copy it first (cp %s claims-before.csv) and compare with the copy",

@@ -114,6 +114,18 @@ static void key_cells(bnx_strbuf *sb, const table *tb, long r)
     bnx_sb_md_cell(sb, *cell(tb, r, COL_POINT) ? cell(tb, r, COL_POINT) : "-");
 }
 
+int bnx_claims_compare_check(const char *path, bnx_error *err)
+{
+    table tb = {0};
+    int rc = table_read(path, &tb, err);
+    for (long r = 0; rc == BNX_OK && r < tb.t.num_rows; r++) {
+        row_figures f;
+        rc = figures(&tb, r, &f, err);
+    }
+    bnx_csv_table_free(&tb.t);
+    return rc;
+}
+
 int bnx_claims_compare(const char *old_csv, const char *new_csv, char **md, int *moved,
                        bnx_error *err)
 {
@@ -162,8 +174,9 @@ int bnx_claims_compare(const char *old_csv, const char *new_csv, char **md, int 
         bnx_sb_printf(&sb, "# Claims compared\n\nBefore: %s (%ld rows). After: %s (%ld rows).\n\n",
                       old_csv, before.t.num_rows, new_csv, after.t.num_rows);
         bnx_sb_printf(&sb, "A row is a rule at a point. Listed: a row whose verdict changed, "
-                           "whose estimate lies outside the other table's 95%% interval (either "
-                           "way), or that is in one table only. %d of %ld rows moved; %d gone.\n",
+                           "whose estimate lies outside the other table's interval for it (ci_lo "
+                           "to ci_hi, either way), or that is in one table only. %d of %ld rows "
+                           "moved; %d gone.\n",
                       count, after.t.num_rows, gone);
         if (count + gone > 0)
             bnx_sb_printf(&sb, "\n| experiment | rule | point | moved | before | after |\n"

@@ -10,7 +10,8 @@
  *             "error");
  *   estimate  its estimate (seed_mean, the mean of the per-seed values; the
  *             pooled measure where there is none) lies outside the other
- *             table's interval [ci_lo, ci_hi] for the row, either way; with
+ *             table's interval [ci_lo, ci_hi] for the row (95%, or 97.5% at
+ *             a look of a two-stage design: the table's `level`), either way; with
  *             neither table giving an interval, when the two estimates
  *             differ;
  *   new, gone the row is in one table only (a rule added or removed, a
@@ -36,5 +37,10 @@
  * for a number column that holds no number; BNX_ENOMEM. */
 int bnx_claims_compare(const char *old_csv, const char *new_csv, char **md, int *moved,
                        bnx_error *err);
+
+/* Check that `path` is a claims.csv bnx_claims_compare can read (before a
+ * caller rewrites the newer table, say).
+ * Errors: as bnx_claims_compare's for one file. */
+int bnx_claims_compare_check(const char *path, bnx_error *err);
 
 #endif

@@ -72,16 +72,19 @@ static void duration(char *buf, size_t size, double s)
 
 static void machine_text(char *buf, size_t size, const bnx_machine *m)
 {
-    snprintf(buf, size, "%s (%ld cores; kernels %s), %s (%s kernels), built with %s",
-             m->cpu_model[0] ? m->cpu_model : "a CPU not recorded", m->cores,
+    char cores[32] = "cores not recorded";
+    if (m->cores > 0)
+        snprintf(cores, sizeof cores, "%ld core%s", m->cores, m->cores == 1 ? "" : "s");
+    snprintf(buf, size, "%s (%s; kernels %s), %s (%s kernels), built with %s",
+             m->cpu_model[0] ? m->cpu_model : "a CPU not recorded", cores,
              m->kernel[0] ? m->kernel : "?",
              m->blas_config[0] ? m->blas_config : "OpenBLAS (its build not recorded)",
              m->blas_core[0] ? m->blas_core : "?", m->compiler[0] ? m->compiler : "a compiler not recorded");
 }
 
-/* Read run r->run's plan and its trials' manifests into r; machines seen
- * into *machines. */
-static void read_run(run_prov *r, kinds *machines)
+/* Read run r->run's plan and its trials' manifests into r; the kinds of
+ * machine and the hosts seen into *machines and *hosts. */
+static void read_run(run_prov *r, kinds *machines, kinds *hosts)
 {
     bnx_plan plan;
     bnx_error err;
@@ -110,14 +113,19 @@ static void read_run(run_prov *r, kinds *machines)
         else
             snprintf(text, sizeof text, "a machine not recorded");
         add_kind(machines, text);
+        add_kind(hosts, m.has_machine && m.machine.host[0] ? m.machine.host : "(not recorded)");
     }
     bnx_plan_free(&plan);
 }
 
+/* The slowest first; ties by experiment, then run (qsort is not stable). */
 static int slower(const void *a, const void *b)
 {
     const run_prov *x = a, *y = b;
-    return (x->trial_time < y->trial_time) - (x->trial_time > y->trial_time);
+    int c = (x->trial_time < y->trial_time) - (x->trial_time > y->trial_time);
+    if (!c)
+        c = strcmp(x->experiment, y->experiment);
+    return c ? c : strcmp(x->run, y->run);
 }
 
 void bnx_claims_provenance(const bnx_claims *claims, bnx_strbuf *sb)
@@ -146,12 +154,12 @@ void bnx_claims_provenance(const bnx_claims *claims, bnx_strbuf *sb)
         free(runs);
         return;
     }
-    kinds machines = {0}, versions = {0};
+    kinds machines = {0}, versions = {0}, hosts = {0};
     char first[32] = "", last[32] = "";
     double trial_time = 0;
     for (int k = 0; k < n; k++) {
         run_prov *r = &runs[k];
-        read_run(r, &machines);
+        read_run(r, &machines, &hosts);
         for (int v = 0; v < r->num_versions && v < MAX_KINDS; v++)
             add_kind(&versions, r->versions[v]);
         if (r->first[0] && (!first[0] || strcmp(r->first, first) < 0))
@@ -163,36 +171,44 @@ void bnx_claims_provenance(const bnx_claims *claims, bnx_strbuf *sb)
     qsort(runs, (size_t)n, sizeof *runs, slower);
 
     const char *runs_text = n == 1 ? "run" : "runs";
-    if (versions.n == 1) {
-        bnx_sb_printf(sb, "Every trial of the %d %s that decided the table's rows ran one code "
-                      "version, bnexp %s, ", n, runs_text, versions.text[0]);
+    if (versions.n == 0) {
+        bnx_sb_printf(sb, "No trial of the %d %s that decided the table's rows has a manifest "
+                      "that could be read: the code, the machine and the times are not known.\n\n",
+                      n, runs_text);
     } else {
-        bnx_sb_printf(sb, "**The %d %s that decided the table's rows ran %d code versions** "
-                      "(each run's in the table below): ", n, runs_text, versions.n);
-        for (int v = 0; v < versions.n && v < MAX_KINDS; v++)
-            bnx_sb_printf(sb, "%sbnexp %s", v ? "; " : "", versions.text[v]);
-        if (versions.n > MAX_KINDS)
-            bnx_sb_printf(sb, "; and %d more", versions.n - MAX_KINDS);
-        bnx_sb_printf(sb, ". They ran ");
+        if (versions.n == 1) {
+            bnx_sb_printf(sb, "Every trial of the %d %s that decided the table's rows ran one "
+                          "code version, bnexp %s, ", n, runs_text, versions.text[0]);
+        } else {
+            bnx_sb_printf(sb, "**The %d %s that decided the table's rows ran %d code versions** "
+                          "(each run's in the table below): ", n, runs_text, versions.n);
+            for (int v = 0; v < versions.n && v < MAX_KINDS; v++)
+                bnx_sb_printf(sb, "%sbnexp %s", v ? "; " : "", versions.text[v]);
+            if (versions.n > MAX_KINDS)
+                bnx_sb_printf(sb, "; and %d more", versions.n - MAX_KINDS);
+            bnx_sb_printf(sb, ". They ran ");
+        }
+        if (machines.n == 1) {
+            bnx_sb_printf(sb, "on one kind of machine (%d host%s): %s.", hosts.n,
+                          hosts.n == 1 ? "" : "s", machines.text[0]);
+        } else {
+            bnx_sb_printf(sb, "on **%d kinds of machine** (%d hosts): ", machines.n, hosts.n);
+            for (int m = 0; m < machines.n && m < MAX_KINDS; m++)
+                bnx_sb_printf(sb, "%s%s", m ? "; " : "", machines.text[m]);
+            if (machines.n > MAX_KINDS)
+                bnx_sb_printf(sb, "; and %d more", machines.n - MAX_KINDS);
+            bnx_sb_printf(sb, ".");
+        }
+        char span[32], total[32];
+        duration(span, sizeof span, utc_seconds(last) - utc_seconds(first));
+        duration(total, sizeof total, trial_time);
+        bnx_sb_printf(sb, " The trials ran from %s to %s (%s; a resumed trial from its last "
+                          "start); their wall times, every attempt counted, add up to %s.\n\n",
+                      first[0] ? first : "a time not recorded", last[0] ? last : "-", span, total);
     }
-    if (machines.n == 1) {
-        bnx_sb_printf(sb, "on one machine: %s.", machines.text[0]);
-    } else {
-        bnx_sb_printf(sb, "on **%d machines**: ", machines.n);
-        for (int m = 0; m < machines.n && m < MAX_KINDS; m++)
-            bnx_sb_printf(sb, "%s%s", m ? "; " : "", machines.text[m]);
-        if (machines.n > MAX_KINDS)
-            bnx_sb_printf(sb, "; and %d more", machines.n - MAX_KINDS);
-        bnx_sb_printf(sb, ".");
-    }
-    char span[32], total[32];
-    duration(span, sizeof span, utc_seconds(last) - utc_seconds(first));
-    duration(total, sizeof total, trial_time);
-    bnx_sb_printf(sb, " The first trial started %s and the last finished %s (%s); the trials' "
-                      "wall times add up to %s.\n\n",
-                  first[0] ? first : "at a time not recorded", last[0] ? last : "-", span, total);
     bnx_sb_printf(sb, "| experiment | run | trials ended | bnexp | first start | last finish | "
                       "span | trial time |\n|---|---|---|---|---|---|---|---|\n");
+    char span[32], total[32];
     for (int k = 0; k < n; k++) {
         const run_prov *r = &runs[k];
         bnx_sb_printf(sb, "| %s | ", r->experiment);

@@ -12,20 +12,24 @@
 #include "io/strbuf.h"
 
 /* Append "## Provenance" to sb for the runs that decided claims' rows
- * (each run once): from each run's plan.json (the bnexp that planned it)
- * and every trial's manifest.json (runs/manifest.h: the bnexp version that
- * ran it last, its start and finish, its wall time, the machine: CPU model
- * and cores, kernel build, OpenBLAS's core and build, the compiler):
+ * (each run once), from each run's plan.json (its trials) and every
+ * trial's manifest.json (runs/manifest.h: the bnexp version that ran it
+ * last, the start of its last attempt and its finish, its wall time over
+ * every attempt, the machine: host, CPU model and cores, kernel build,
+ * OpenBLAS's core and build, the compiler):
  *   - one sentence on the code: "one code version, bnexp V" or "N code
- *     versions" (marked), then the machine(s), then the dates: the first
- *     trial's start to the last one's finish, and that span;
+ *     versions" (bold), then the kinds of machine (bold when more than
+ *     one; the hosts counted), then the dates: the earliest start to the
+ *     latest finish, and that span, and the wall times added;
  *   - a table, the slowest experiment first (by the sum of its trials'
- *     wall times):
+ *     wall times; ties by experiment and run):
  *     | experiment | run | trials ended | bnexp | first start | last finish |
  *     span | trial time |
- * A run or trial that cannot be read is counted and named ("plan.json: ...",
- * "k of n trials ended"), never an error.  Without a decided row: a line
- * saying that no run decided any row.
+ * A run whose plan.json cannot be read has its row say why; a trial
+ * without a readable manifest counts as not ended ("k of n"); with no
+ * manifest at all, a sentence says that the code, machine and times are
+ * not known.  Without a decided row: a line saying that no run decided
+ * any row.
  * Errors: BNX_ENOMEM only (sb->oom set, as bnx_sb_printf). */
 void bnx_claims_provenance(const bnx_claims *claims, bnx_strbuf *sb);
 

@@ -295,6 +295,15 @@ int bnx_csv_table_read_quoted(const char *path, bnx_csv_table *t, bnx_error *err
     int rc = bnx_read_file(path, BNX_CSV_MAX_BYTES, &bytes, &len, err);
     if (rc)
         return rc;
+    if (len > 0 && bytes[len - 1] != '\n') { /* as bnx_csv_table_read: a row cut short */
+        long lineno = 1;
+        for (size_t i = 0; i < len; i++)
+            lineno += bytes[i] == '\n';
+        free(bytes);
+        return bnx_fail(err, BNX_EFORMAT, "%s:%ld: the last line ends without a line break: the "
+                        "file was cut short mid-row (a full disk, a crash or a truncated copy); "
+                        "expected every row to end with one", path, lineno);
+    }
     struct csv_parser parser;
     quoted_state st = {0};
     st.line = 1;

@@ -45,10 +45,12 @@ int bnx_csv_table_read_live(const char *path, bnx_csv_table *t, bnx_error *err);
 
 /* Read `path` whole as RFC 4180 CSV (libcsv, strict): a field may be
  * quoted, holding commas, line breaks and doubled quotes ("a ""b"", c"
- * is `a "b", c`); what bnexp's tables of text write (claims.csv).  Blank
- * lines are skipped; every record must have the header's number of fields;
- * t->line[r] is the line record r starts on.  The last line need not end
- * with a line break.
+ * is `a "b", c`); what bnexp's tables of text write (claims.csv).  Empty
+ * lines are skipped (a line of spaces is a record of one field); every
+ * record must have the header's number of fields; t->line[r] is the line
+ * record r starts on.  The file must end with a line break, as
+ * bnx_csv_table_read's must (a line break inside a quoted last field does
+ * not count).
  * Errors: as bnx_csv_table_read, and BNX_EFORMAT "PATH:LINE: REASON
  * (expected RFC 4180 CSV: ...)" for a quote out of place or a quoted field
  * never closed (LINE: the record where it was found). */

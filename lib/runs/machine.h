@@ -12,7 +12,8 @@ typedef struct bnx_machine {
                             (openblas_get_corename), "" if unknown */
     char blas_config[128]; /* OpenBLAS's build (openblas_get_config: version,
                             DYNAMIC_ARCH, ...), "" if unknown */
-    char compiler[64];   /* the compiler bnexp was built with ("gcc 12.2.0") */
+    char compiler[64];   /* the compiler bnexp was built with ("gcc 12.2.0",
+                            "clang 14.0.6"), "" for another */
     long cores;          /* CPUs online (sysconf), 0 if unknown */
 } bnx_machine;
 

@@ -77,8 +77,8 @@ static int read_metrics(const char *path, bnx_curve *c, int live, bnx_error *err
             break;
         if (!(s >= 0 && s <= BNX_READER_STEP_MAX) || s != floor(s) ||
             (r > 0 && (long)s <= step[r - 1])) {
-            rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: step '%s' is not a whole number above "
-                          "the previous record's", path, t.line[r],
+            rc = bnx_fail(err, BNX_EFORMAT, "%s:%ld: step '%s' is not a whole number from 0 "
+                          "to 2^53 above the previous record's", path, t.line[r],
                           bnx_csv_table_cell(&t, r, istep));
             break;
         }

@@ -33,6 +33,15 @@ int bnx_slurm_check(const bnx_slurm_opts *o, const char *dir, bnx_error *err)
                         "in a directory without one; nothing was created",
                         dir ? "the run directory " : "the current directory ", cwd,
                         cwd[0] && dir ? "/" : "", dir ? dir : "");
+    for (const char *w = o->sbatch ? o->sbatch : ""; *(w += strspn(w, " \t"));) {
+        size_t n = strcspn(w, " \t");
+        if ((n >= 8 && strncmp(w, "--output", 8) == 0) || (n >= 2 && strncmp(w, "-o", 2) == 0))
+            return bnx_fail(err, BNX_EINVAL, "run --launcher slurm: --sbatch '%s' names the "
+                            "tasks' log file (%.*s), which bnexp names itself, RUN/logs/%%A_%%a.out "
+                            "(bnexp status and the tests read it there); leave it out; nothing "
+                            "was created", o->sbatch, (int)n, w);
+        w += n;
+    }
     if (!bnx_program_on_path("sbatch"))
         return bnx_fail(err, BNX_ENOTFOUND, "run --launcher slurm: sbatch is not on PATH: run this "
                         "on a Slurm login or compute node (Debian: slurm-client); nothing was created");
@@ -318,8 +327,14 @@ static int submit(const char *dir, const char *script, size_t len, const char *a
     if (rc)
         return rc;
     chmod(path, 0755);
-    /* the logs' filename pattern: RUN with '%' doubled (sbatch(1)); RUN has
-     * no backslash (bnx_slurm_check) */
+    /* the logs' filename pattern: RUN with '%' doubled (sbatch(1)); RUN as
+     * resolved (through links) may still hold a backslash, which turns
+     * %A_%a off */
+    if (strchr(dir, '\\'))
+        return bnx_fail(err, BNX_EINVAL, "the run directory %s holds a backslash, which turns "
+                        "off sbatch's %%A_%%a in the name of each array task's log (sbatch(1), "
+                        "filename pattern); nothing was submitted; move the run to a directory "
+                        "without one and resume it there", dir);
     char output[2 * PATH_MAX + 64];
     size_t used = (size_t)snprintf(output, sizeof output, "--output=");
     for (const char *c = dir; *c && used + 2 < sizeof output; c++) {

@@ -29,11 +29,14 @@ typedef struct bnx_slurm_opts {
  * --output path as a filename pattern (sbatch(1)), where %% stands for '%'
  * but a backslash anywhere turns off %A_%a, so that every task would write
  * one file.
+ * o->sbatch may not name the log file itself (--output, -o).
  * Errors: BNX_ENOTFOUND "run --launcher slurm: sbatch is not on PATH: run
  * this on a Slurm login or compute node (Debian: slurm-client); nothing was
  * created", or "run --launcher slurm --wait: squeue is not on PATH; nothing
  * was created"; BNX_EINVAL "run --launcher slurm: the run directory PATH
- * holds a backslash, ...; nothing was created". */
+ * holds a backslash, ...; nothing was created", or "run --launcher slurm:
+ * --sbatch 'OPTIONS' names the tasks' log file (--output...), which bnexp
+ * names itself, ...". */
 int bnx_slurm_check(const bnx_slurm_opts *o, const char *dir, bnx_error *err);
 
 /* pending[0 .. n) (ascending) as a Slurm array list into buf[size]:
@@ -82,7 +85,9 @@ int bnx_slurm_script(const bnx_plan *plan, const bnx_trial_paths *w, const int *
  * scancel ID)"; without it "follow it with: bnexp status --run RUN; when it
  * is done: bnexp collect --run RUN".
  * Returns 0, or an error: those of bnx_trial_paths_find, bnx_mkdir_under,
- * bnx_slurm_script and the files' (BNX_EIO); BNX_EIO "could not run
+ * bnx_slurm_script and the files' (BNX_EIO); BNX_EINVAL "the run directory
+ * PATH holds a backslash, ..." for a run whose resolved path has one
+ * (bnx_slurm_check sees only the path as given); BNX_EIO "could not run
  * sbatch: REASON"; BNX_EINVAL "sbatch refused the job (exit S): ITS
  * MESSAGE" with a second line saying that nothing was submitted and how to
  * submit again (bnexp run EXPERIMENT --resume RUN --launcher slurm);

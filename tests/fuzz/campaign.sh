@@ -31,6 +31,10 @@ dict=()
 
 hz=$(getconf CLK_TCK)
 start=$(date +%s)
+# Findings of this campaign: artifacts newer than this stamp (an earlier
+# run's are not this one's).
+stamp=build-fuzz/artifacts/$target/.campaign-start
+touch "$stamp"
 # The wall-time limit only guards against a process that never gets the
 # CPU it asks for: three times the budget.
 OPENBLAS_NUM_THREADS=1 "$bin" -max_total_time=$((budget * 3)) -timeout="${FUZZ_TIMEOUT:-10}" \
@@ -38,7 +42,9 @@ OPENBLAS_NUM_THREADS=1 "$bin" -max_total_time=$((budget * 3)) -timeout="${FUZZ_T
     -artifact_prefix="build-fuzz/artifacts/$target/" "${dict[@]}" \
     "build-fuzz/corpus/$target" "${inputs[@]}" >"$log" 2>&1 &
 pid=$!
-trap 'kill -INT $pid 2>/dev/null; wait $pid' INT TERM
+# Ctrl-C or SIGTERM: stop the fuzzer as the budget would (its statistics
+# are printed), then report as usual.
+trap 'kill -INT $pid 2>/dev/null' INT TERM
 cpu=0
 while kill -0 "$pid" 2>/dev/null; do
     # fields 14 and 15 of /proc/PID/stat: utime, stime in clock ticks
@@ -51,14 +57,17 @@ while kill -0 "$pid" 2>/dev/null; do
     fi
     sleep 5
 done
+# A wait cut short by the trap returns early (and the fuzzer is still
+# writing its statistics): wait again until it has exited.
 wait "$pid"
 rc=$?
+while kill -0 "$pid" 2>/dev/null; do wait "$pid"; rc=$?; done
 wall=$(($(date +%s) - start))
 stat_of() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }
 last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
 cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
 ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
-finding=$(ls "build-fuzz/artifacts/$target" 2>/dev/null | head -n 1)
+finding=$(find "build-fuzz/artifacts/$target" -type f -newer "$stamp" ! -name '.*' -printf '%f\n' | head -n 1)
 line="$(date -u +%Y-%m-%dT%H:%MZ) $target cpu_s=$cpu wall_s=$wall execs=$(stat_of number_of_executed_units)"
 line+=" new_units=$(stat_of new_units_added) cov=${cov:-?} ft=${ft:-?}"
 line+=" corpus=$(ls "build-fuzz/corpus/$target" | wc -l) finding=${finding:-none}"

@@ -155,7 +155,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < spec.num_verdicts; i++) {
         const bnx_verdict_rule *r = &spec.verdicts[i];
         fuzz_check(r->root != NULL && r->num_terms >= 0, "an accepted rule has a parsed measure");
-        fuzz_check(r->stage_seeds == 3 && r->max_seeds == 4, "a rule has the file's design");
+        fuzz_check(r->max_seeds == spec.max_seeds &&
+                       r->stage_seeds == (spec.max_seeds ? spec.seeds : 0),
+                   "a rule has the file's design");
         bnx_verdict_result res = {0};
         bnx_error e = {0};
         int r_rc = bnx_verdict_evaluate(r, run_dir, &res, &e);

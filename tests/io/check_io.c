@@ -215,7 +215,7 @@ START_TEST(csv_quoted_fields_read_back)
     ck_assert_int_eq(bnx_csv_table_number(&t, 0, 2, &v, &err), BNX_OK);
     ck_assert(v == 0.5);
     bnx_csv_table_free(&t);
-    static const char crlf[] = "a,b\r\n1,2\r\n\r\n3,\"x\r\ny\"\r\n5,6";
+    static const char crlf[] = "a,b\r\n1,2\r\n\r\n3,\"x\r\ny\"\r\n5,6\r\n";
     test_write_file(path, crlf, strlen(crlf));
     ck_assert_msg(bnx_csv_table_read_quoted(path, &t, &err) == BNX_OK, "%s", err.msg);
     ck_assert_int_eq(t.num_rows, 3);
@@ -230,6 +230,7 @@ START_TEST(csv_quoted_fields_read_back)
         {"a,b\n1,x\"y\n", "q.csv:2: "},
         {"a,b\n1,2\n3\n", "q.csv:3: 1 field, the header has 2"},
         {"", "q.csv is empty"},
+        {"a,b\n1,2\n3,4", "q.csv:3: the last line ends without a line break"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         test_write_file(path, bad[k][0], strlen(bad[k][0]));

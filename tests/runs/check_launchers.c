@@ -397,6 +397,14 @@ START_TEST(slurm_refusal_is_said_and_not_recorded)
                      "backslash, which turns off sbatch's %A_%a in the name of each array task's "
                      "log (sbatch(1), filename pattern): every task would write one file; run in "
                      "a directory without one; nothing was created");
+    /* the log file is bnexp's to name */
+    bnx_slurm_opts named = {"--time=10 --output=/tmp/x.out", 0, 0};
+    ck_assert_int_eq(bnx_slurm_check(&named, NULL, &err), BNX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "names the tasks' log file (--output=/tmp/x.out)"));
+    named.sbatch = "-o x.out";
+    ck_assert_int_eq(bnx_slurm_check(&named, NULL, &err), BNX_EINVAL);
+    named.sbatch = "--open-mode=append --time=5";
+    ck_assert_int_eq(bnx_slurm_check(&named, NULL, &err), BNX_ENOTFOUND); /* then sbatch's absence */
 }
 END_TEST
 
