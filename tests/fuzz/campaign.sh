@@ -11,7 +11,7 @@
 # from /proc/PID/stat), and appends one line to build-fuzz/campaign.txt:
 #
 #   DATE TARGET cpu_s=... wall_s=... execs=... new_units=... cov=... ft=...
-#   corpus=... finding=none|FILE
+#   corpus=... slow_units=N finding=none|FILE
 #
 # Exit status 1 on a finding (its input in build-fuzz/artifacts/TARGET/),
 # else 0.  The log is build-fuzz/campaign-TARGET.log.
@@ -67,10 +67,12 @@ stat_of() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }
 last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
 cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
 ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
-finding=$(find "build-fuzz/artifacts/$target" -type f -newer "$stamp" ! -name '.*' -printf '%f\n' | head -n 1)
+# (an input slower than 10 s is written as slow-unit-*: reported, not a finding)
+finding=$(find "build-fuzz/artifacts/$target" -type f -newer "$stamp" ! -name '.*' ! -name 'slow-unit-*' -printf '%f\n' | head -n 1)
+slow=$(find "build-fuzz/artifacts/$target" -type f -newer "$stamp" -name 'slow-unit-*' | wc -l)
 line="$(date -u +%Y-%m-%dT%H:%MZ) $target cpu_s=$cpu wall_s=$wall execs=$(stat_of number_of_executed_units)"
 line+=" new_units=$(stat_of new_units_added) cov=${cov:-?} ft=${ft:-?}"
-line+=" corpus=$(ls "build-fuzz/corpus/$target" | wc -l) finding=${finding:-none}"
+line+=" corpus=$(ls "build-fuzz/corpus/$target" | wc -l) slow_units=$slow finding=${finding:-none}"
 echo "$line" | tee -a build-fuzz/campaign.txt
 # Stopped by SIGINT, libFuzzer prints its statistics and exits with 72
 # (-interrupted_exitcode); at -max_total_time with 0; on a finding with
