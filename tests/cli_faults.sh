@@ -50,6 +50,17 @@ BNEXP_FAILPOINT=plan.write:kill $BNEXP run "${args[@]}" --out "$tmp/noplan" >/de
 { wait $!; } 2>/dev/null
 expect_fail "a run killed before its plan is refused by --resume" "has no plan.json" \
     $BNEXP run fig1 --resume "$tmp/noplan"
+# killed while its copy of the experiment file is written: the plan comes
+# after it (a run with a plan has its frozen rules), so there is none yet
+# (the kill campaign once found a run with a plan and no copy, whose report
+# had no verdicts)
+for step in experiment.write experiment.rename; do
+    BNEXP_FAILPOINT=$step:kill $BNEXP run "${args[@]}" --out "$tmp/nocopy-$step" >/dev/null 2>&1 &
+    { wait $!; } 2>/dev/null
+    if [ -d "$tmp/nocopy-$step" ] && [ ! -e "$tmp/nocopy-$step/plan.json" ]; then
+        ok "killed at $step: no plan.json without the experiment file's copy"
+    else fail "killed at $step" "$(ls -la "$tmp/nocopy-$step" 2>&1)"; fi
+done
 
 # a value that does not parse is inert
 if out=$(BNEXP_FAILPOINT=checkpoint.write:explode $BNEXP run "${args[@]}" --out "$tmp/inert" 2>&1) &&

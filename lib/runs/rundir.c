@@ -378,10 +378,17 @@ int bnx_run_create(const char *out, const bnx_plan *plan, int force, bnx_error *
     int rc = bnx_mkdir_p(out, err);
     if (rc)
         return rc;
-    char summary_path[4200];
-    snprintf(summary_path, sizeof summary_path, "%s/%s", out, BNX_SUMMARY_FILE);
-    unlink(summary_path); /* a stale summary must not pass for this run's */
-    if ((rc = bnx_plan_write(out, plan, err)) || (rc = copy_experiment_file(plan, out, err)))
+    /* plan.json is written last: a run directory with one is whole (its
+     * copy of the experiment file and its trial directories made), so a
+     * run killed while it is created has no plan, says so and is started
+     * again, never resumed without its frozen rules.  An earlier run's
+     * plan (--force) goes first, with its stale summary. */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", out, BNX_PLAN_FILE);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/%s", out, BNX_SUMMARY_FILE);
+    unlink(path); /* a stale summary must not pass for this run's */
+    if ((rc = copy_experiment_file(plan, out, err)))
         return rc;
     static const char *const stale[] = {"manifest.json", "metrics.csv", "activations.csv", "eval.csv",
                                         "histograms.csv", "ics.csv", BNX_CHECKPOINT_FILE,
@@ -395,7 +402,7 @@ int bnx_run_create(const char *out, const bnx_plan *plan, int force, bnx_error *
             unlink(path);
         }
     }
-    return BNX_OK;
+    return bnx_plan_write(out, plan, err);
 }
 
 int bnx_run_add_seeds(const char *run, int to, int *added, bnx_error *err)

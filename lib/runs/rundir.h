@@ -120,13 +120,17 @@ int bnx_run_latest_any(const char *runs_dir, char *name, size_t size, bnx_error 
 
 /* Lay out a new run of `plan` in directory `out` (a fresh one, or one the
  * user named, reached through symbolic links if need be): create it
- * (bnx_mkdir_p); remove out/summary.csv, so that a stale summary cannot pass
- * for this run's; write out/plan.json (bnx_plan_write) and out/experiment.ini,
- * a copy of plan->source (whole, io/atomic.h); then create every trial's
- * directory below it (bnx_mkdir_under: never through a symbolic link).
- * With `force`, the files an earlier run left in each trial directory
- * (manifest.json, the CSVs, eval.csv, checkpoint.bin, running.json) are removed, so
- * that none of them can pass for this run's.
+ * (bnx_mkdir_p); remove out/plan.json and out/summary.csv, so that an
+ * earlier run's cannot pass for this run's; write out/experiment.ini, a
+ * copy of plan->source (whole, io/atomic.h); create every trial's
+ * directory below it (bnx_mkdir_under: never through a symbolic link);
+ * with `force`, remove the files an earlier run left in each trial
+ * directory (manifest.json, the CSVs, eval.csv, checkpoint.bin,
+ * running.json), so that none of them can pass for this run's; and last
+ * write out/plan.json (bnx_plan_write).  A directory with a plan is so
+ * whole: a run killed while it is created has none, and `run --resume`
+ * says so rather than resume without the frozen experiment file (the kill
+ * campaign found a run that had).
  * Errors: those of bnx_mkdir_p, bnx_plan_write, bnx_read_file (the
  * experiment file), bnx_write_file_atomic and bnx_mkdir_under. */
 int bnx_run_create(const char *out, const bnx_plan *plan, int force, bnx_error *err);
