@@ -12,22 +12,21 @@
 
 #define MAX_KINDS 4 /* code versions, machines: more are counted, not named */
 
-/* One deciding run. */
-typedef struct run_prov {
-    const char *experiment, *run;
-    int trials, ended;
-    char versions[MAX_KINDS][128];
-    int num_versions;       /* distinct; may exceed MAX_KINDS (only the first named) */
-    char first[32], last[32];
-    double trial_time;      /* the ended trials' wall times, added */
-    char error[1024];       /* plan.json could not be read */
-} run_prov;
-
 /* Distinct values seen, the first MAX_KINDS kept. */
 typedef struct kinds {
     char text[MAX_KINDS][512];
     int n;
 } kinds;
+
+/* One deciding run. */
+typedef struct run_prov {
+    const char *experiment, *run;
+    int trials, ended;
+    kinds versions;         /* the code versions its trials' manifests name */
+    char first[32], last[32];
+    double trial_time;      /* the ended trials' wall times, added */
+    char error[1024];       /* plan.json could not be read */
+} run_prov;
 
 static void add_kind(kinds *k, const char *text)
 {
@@ -37,16 +36,6 @@ static void add_kind(kinds *k, const char *text)
     if (k->n < MAX_KINDS)
         snprintf(k->text[k->n], sizeof k->text[0], "%s", text);
     k->n++;
-}
-
-static void add_version(run_prov *r, const char *v)
-{
-    for (int i = 0; i < r->num_versions && i < MAX_KINDS; i++)
-        if (strcmp(r->versions[i], v) == 0)
-            return;
-    if (r->num_versions < MAX_KINDS)
-        snprintf(r->versions[r->num_versions], sizeof r->versions[0], "%s", v);
-    r->num_versions++;
 }
 
 /* Seconds since the epoch of an ISO 8601 "YYYY-MM-DDTHH:MM:SSZ", or NaN. */
@@ -100,7 +89,7 @@ static void read_run(run_prov *r, kinds *machines, kinds *hosts)
         if (bnx_run_trial_manifest(r->run, plan.trials[i].variant, plan.trials[i].seed, &m, &err))
             continue;
         r->ended++;
-        add_version(r, m.version[0] ? m.version : "(not recorded)");
+        add_kind(&r->versions, m.version[0] ? m.version : "(not recorded)");
         if (m.started_utc[0] && (!r->first[0] || strcmp(m.started_utc, r->first) < 0))
             snprintf(r->first, sizeof r->first, "%s", m.started_utc);
         if (m.finished_utc[0] && strcmp(m.finished_utc, r->last) > 0)
@@ -160,8 +149,8 @@ void bnx_claims_provenance(const bnx_claims *claims, bnx_strbuf *sb)
     for (int k = 0; k < n; k++) {
         run_prov *r = &runs[k];
         read_run(r, &machines, &hosts);
-        for (int v = 0; v < r->num_versions && v < MAX_KINDS; v++)
-            add_kind(&versions, r->versions[v]);
+        for (int v = 0; v < r->versions.n && v < MAX_KINDS; v++)
+            add_kind(&versions, r->versions.text[v]);
         if (r->first[0] && (!first[0] || strcmp(r->first, first) < 0))
             snprintf(first, sizeof first, "%s", r->first);
         if (strcmp(r->last, last) > 0)
@@ -220,15 +209,15 @@ void bnx_claims_provenance(const bnx_claims *claims, bnx_strbuf *sb)
             continue;
         }
         bnx_sb_printf(sb, " | %d of %d | ", r->ended, r->trials);
-        for (int v = 0; v < r->num_versions && v < MAX_KINDS; v++) {
+        for (int v = 0; v < r->versions.n && v < MAX_KINDS; v++) {
             bnx_sb_printf(sb, "%s", v ? "; " : "");
-            bnx_sb_md_cell(sb, r->versions[v]);
+            bnx_sb_md_cell(sb, r->versions.text[v]);
         }
-        if (r->num_versions > MAX_KINDS)
-            bnx_sb_printf(sb, "; and %d more", r->num_versions - MAX_KINDS);
+        if (r->versions.n > MAX_KINDS)
+            bnx_sb_printf(sb, "; and %d more", r->versions.n - MAX_KINDS);
         duration(span, sizeof span, utc_seconds(r->last) - utc_seconds(r->first));
         duration(total, sizeof total, r->trial_time);
-        bnx_sb_printf(sb, "%s | %s | %s | %s | %s |\n", r->num_versions ? "" : "-",
+        bnx_sb_printf(sb, "%s | %s | %s | %s | %s |\n", r->versions.n ? "" : "-",
                       r->first[0] ? r->first : "-", r->last[0] ? r->last : "-", span, total);
     }
     free(runs);
