@@ -735,6 +735,10 @@ static void headline(int threads)
         snprintf(key, sizeof key, "cnn_%s_t%d_images_per_s", bnx_norm_name(kind), threads);
         figure(key, cnn_batch * 1e3 / step);
         if (kind == bnx_norm_find("batch")) {
+            cnn.net.unfused = 1; /* batch norm and ReLU as two layers (net.h) */
+            snprintf(key, sizeof key, "cnn_batch_unfused_t%d_images_per_s", threads);
+            figure(key, cnn_batch * 1e3 / best_ms(cnn_step, &cnn, 10, 5));
+            cnn.net.unfused = 0;
             cnn_eval(&cnn);
             snprintf(key, sizeof key, "cnn_eval_t%d_images_per_s", threads);
             figure(key, bnx_eval_chunk(&cnn_cfg) * 1e3 / best_ms(cnn_eval, &cnn, 10, 5));
@@ -793,6 +797,12 @@ static void bench_cnn(void)
                 noisy_step[threads] = step;
             if (kind == batch) {
                 bn_step[threads] = step;
+                cnn.net.unfused = 1; /* batch norm and ReLU as two layers (net.h) */
+                double unfused = best_ms(cnn_step, &cnn, 10, 5);
+                cnn.net.unfused = 0;
+                printf("  %-26s %-7d %9.2f %11.0f   (the ReLUs as layers of their own: fused "
+                       "step %.3f of it)\n", "batch, unfused", threads, unfused,
+                       cnn_batch * 1e3 / unfused, step / unfused);
                 cnn_eval(&cnn);
                 eval_ms[threads] = best_ms(cnn_eval, &cnn, 10, 5);
                 per_layer(threads);

@@ -480,6 +480,24 @@ static enum bnx_layout in_layout(const bnx_net *net, int i)
     return f < 0 || !net->layers[f].spatial ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW;
 }
 
+/* 1 if layer i is a normalization that computes the ReLU layer i + 1 with
+ * its own pass (net.h's `unfused`): the ReLU reads it alone. */
+static int fused_relu(const bnx_net *net, int i)
+{
+    const bnx_layer *l = &net->layers[i];
+    return !net->unfused && l->kind == BNX_LAYER_NORM && l->norm.ops->forward_relu &&
+           i + 1 < net->num_layers && net->layers[i + 1].kind == BNX_LAYER_RELU &&
+           net->layers[i + 1].from == i && l->last_reader < 0;
+}
+
+/* The gradient of layer i's output: the loss's for the last layer, a
+ * fan-out's grad_sum, or the next layer's dx. */
+static const float *dy_of(const bnx_net *net, int i, const float *dlogits)
+{
+    const bnx_layer *l = &net->layers[i];
+    return i == net->num_layers - 1 ? dlogits : l->grad_sum ? l->grad_sum : net->layers[i + 1].dx;
+}
+
 const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags)
 {
     for (int i = 0; i < net->num_layers; i++) {
@@ -509,14 +527,18 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
         }
         case BNX_LAYER_NORM: {
             bnx_norm_view v = norm_view(l, n);
-            l->norm.ops->forward(&l->norm, &v, in, l->y, flags);
+            if (fused_relu(net, i))
+                l->norm.ops->forward_relu(&l->norm, &v, in, l->y, net->layers[i + 1].y, flags);
+            else
+                l->norm.ops->forward(&l->norm, &v, in, l->y, flags);
             break;
         }
         case BNX_LAYER_SIGMOID:
             bnx_sigmoid_forward(count, in, l->y);
             break;
         case BNX_LAYER_RELU:
-            bnx_relu_forward(count, in, l->y);
+            if (!(i > 0 && fused_relu(net, i - 1))) /* else written with the norm's */
+                bnx_relu_forward(count, in, l->y);
             break;
         case BNX_LAYER_TANH:
             bnx_tanh_forward(count, in, l->y);
@@ -576,9 +598,7 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
     for (int i = net->num_layers - 1; i >= 0; i--) {
         bnx_layer *l = &net->layers[i];
         const float *in = input_of(net, i, x);
-        const float *dy = i == net->num_layers - 1 ? dlogits
-                          : l->grad_sum            ? l->grad_sum
-                                                   : net->layers[i + 1].dx;
+        const float *dy = dy_of(net, i, dlogits);
         int count = n * l->out;
         enum bnx_layout layout = in_layout(net, i);
         double start = net->timing ? bnx_now() : 0.0;
@@ -603,14 +623,18 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
         }
         case BNX_LAYER_NORM: {
             bnx_norm_view v = norm_view(l, n);
-            l->norm.ops->backward(&l->norm, &v, dy, l->dx);
+            if (fused_relu(net, i)) /* from the ReLU's dy, its dx never written */
+                l->norm.ops->backward_relu(&l->norm, &v, dy_of(net, i + 1, dlogits), l->dx);
+            else
+                l->norm.ops->backward(&l->norm, &v, dy, l->dx);
             break;
         }
         case BNX_LAYER_SIGMOID:
             bnx_sigmoid_backward(count, l->y, dy, l->dx);
             break;
         case BNX_LAYER_RELU:
-            bnx_relu_backward(count, in, dy, l->dx);
+            if (!(i > 0 && fused_relu(net, i - 1))) /* else done by the norm's */
+                bnx_relu_backward(count, in, dy, l->dx);
             break;
         case BNX_LAYER_TANH:
             bnx_tanh_backward(count, l->y, dy, l->dx);

@@ -215,6 +215,11 @@ typedef struct bnx_net {
     double *timing;             /* NULL (bnx_net_create's), or the caller's (2 num_layers)
                                    seconds to which forward adds layer i's time at [2i]
                                    and backward at [2i + 1] (bench's per-layer timing) */
+    int unfused;                /* 0 (bnx_net_create's): a normalization whose kind has
+                                   forward_relu (nn/norm.h) computes the ReLU layer that
+                                   alone reads it, in one pass, forward and backward,
+                                   bit for bit as the two layers; 1: each layer alone
+                                   (bench's comparison) */
     int pop_batches;            /* mini-batches accumulated for Algorithm 2 */
     int pop_m;                  /* their size (examples) */
     int overflow;               /* 1: the layout wanted more than BNX_MAX_LAYERS layers

@@ -27,9 +27,13 @@ static inline int block_size(int s)
 enum { LANES = 8, CHUNK = 256 };
 
 /* sum over k < len of (x[k] - shift)^power, power 1 or 2; and, when y is
- * not NULL, of (x[k] - shift) * y[k] into *cross. */
-static inline double sum_run(const float *x, const float *y, long len, float shift, int power,
-                             double *cross)
+ * not NULL, of (x[k] - shift) * y[k] into *cross.  With relu (a constant
+ * in each caller), x[k] counts only where mg * y[k] + mb > 0 (else 0): the
+ * gradient through a ReLU whose input was gamma * xhat + beta, recomputed
+ * with the forward's float operations, so the mask is the forward's. */
+static inline __attribute__((always_inline)) double
+sum_run(const float *x, const float *y, long len, float shift, int power, double *cross,
+        const int relu, float mg, float mb)
 {
     double total = 0.0, total_cross = 0.0;
     for (long k0 = 0; k0 < len; k0 += CHUNK) {
@@ -37,13 +41,19 @@ static inline double sum_run(const float *x, const float *y, long len, float shi
         float lane[LANES] = {0}, lane_cross[LANES] = {0};
         for (; k + LANES <= kn; k += LANES)
             for (int l = 0; l < LANES; l++) {
-                float d = x[k0 + k + l] - shift;
+                float v = x[k0 + k + l];
+                if (relu)
+                    v = mg * y[k0 + k + l] + mb > 0.0f ? v : 0.0f;
+                float d = v - shift;
                 lane[l] += power == 1 ? d : d * d;
                 if (y)
                     lane_cross[l] += d * y[k0 + k + l];
             }
         for (; k < kn; k++) {
-            float d = x[k0 + k] - shift;
+            float v = x[k0 + k];
+            if (relu)
+                v = mg * y[k0 + k] + mb > 0.0f ? v : 0.0f;
+            float d = v - shift;
             lane[0] += power == 1 ? d : d * d;
             if (y)
                 lane_cross[0] += d * y[k0 + k];
@@ -71,50 +81,103 @@ static inline void accumulate(int n, int c, int s, int c0, int cb, const float *
             }
         } else {
             for (int j = 0; j < cb; j++)
-                acc[j] += sum_run(row + (long)j * s, NULL, s, (float)shift[j], power, NULL);
+                acc[j] += sum_run(row + (long)j * s, NULL, s, (float)shift[j], power, NULL, 0, 0, 0);
         }
     }
 }
 
-/* y[i, c0 + j, k] = a[j] * x[i, c0 + j, k] + b[j] */
-static inline void affine(int n, int c, int s, int c0, int cb, const float *x, const float *a,
-                          const float *b, float *y)
+/* ReLU as bnx_relu_forward computes it (NaN gives 0). */
+static inline float relu_of(float v)
 {
-    for (int i = 0; i < n; i++) {
-        const float *in = x + ((long)i * c + c0) * s;
-        float *out = y + ((long)i * c + c0) * s;
-        if (s == 1) {
-            for (int j = 0; j < cb; j++)
-                out[j] = a[j] * in[j] + b[j];
-        } else {
-            for (int j = 0; j < cb; j++)
-                for (int k = 0; k < s; k++)
-                    out[(long)j * s + k] = a[j] * in[(long)j * s + k] + b[j];
-        }
-    }
+    return v > 0.0f ? v : 0.0f;
 }
 
-/* xhat = a[j] * x + b[j] and y = g[j] * xhat + h[j] in one pass. */
-static inline void normalize(int n, int c, int s, int c0, int cb, const float *x, const float *a,
-                             const float *b, const float *g, const float *h, float *xhat, float *y)
+/* y[i, c0 + j, k] = a[j] * x[i, c0 + j, k] + b[j]; with relu (a constant
+ * in each caller) also r = relu_of(y). */
+static inline __attribute__((always_inline)) void
+affine(int n, int c, int s, int c0, int cb, const float *x, const float *a, const float *b,
+       float *y, const int relu, float *r)
 {
     for (int i = 0; i < n; i++) {
         long at = ((long)i * c + c0) * s;
         const float *in = x + at;
-        float *xh = xhat + at, *out = y + at;
+        float *out = y + at, *rout = relu ? r + at : NULL;
+        if (s == 1) {
+            for (int j = 0; j < cb; j++) {
+                out[j] = a[j] * in[j] + b[j];
+                if (relu)
+                    rout[j] = relu_of(out[j]);
+            }
+        } else {
+            for (int j = 0; j < cb; j++)
+                for (long k = (long)j * s; k < (long)(j + 1) * s; k++) {
+                    out[k] = a[j] * in[k] + b[j];
+                    if (relu)
+                        rout[k] = relu_of(out[k]);
+                }
+        }
+    }
+}
+
+/* xhat = a[j] * x + b[j] and y = g[j] * xhat + h[j] in one pass; with
+ * relu also r = relu_of(y). */
+static inline __attribute__((always_inline)) void
+normalize(int n, int c, int s, int c0, int cb, const float *x, const float *a, const float *b,
+          const float *g, const float *h, float *xhat, float *y, const int relu, float *r)
+{
+    for (int i = 0; i < n; i++) {
+        long at = ((long)i * c + c0) * s;
+        const float *in = x + at;
+        float *xh = xhat + at, *out = y + at, *rout = relu ? r + at : NULL;
         if (s == 1) {
             for (int j = 0; j < cb; j++) {
                 xh[j] = a[j] * in[j] + b[j];
                 out[j] = g[j] * xh[j] + h[j];
+                if (relu)
+                    rout[j] = relu_of(out[j]);
             }
         } else {
             for (int j = 0; j < cb; j++)
                 for (long k = (long)j * s; k < (long)(j + 1) * s; k++) {
                     xh[k] = a[j] * in[k] + b[j];
                     out[k] = g[j] * xh[k] + h[j];
+                    if (relu)
+                        rout[k] = relu_of(out[k]);
                 }
         }
     }
+}
+
+/* The kernels below share their channel blocks among the threads in the
+ * BNX_KERNEL functions themselves: an OpenMP region inside an inlined
+ * helper would be outlined for baseline x86-64 only.  BLOCKS is the
+ * loop's pragma; a *_block function does one block of bs channels (fewer
+ * at the end), starting at c0. */
+#define BLOCKS BNX_OMP("omp parallel for schedule(static) if (s > 1 && (long)n * c * s >= 32768)")
+
+static inline __attribute__((always_inline)) void
+train_block(int n, int c, int s, int c0, int bs, const float *x, const float *gamma,
+            const float *beta, float eps, float *y, float *xhat, float *mean, float *var,
+            float *invstd, const int relu, float *r)
+{
+    const double m = (double)n * s;
+    int cb = c - c0 < bs ? c - c0 : bs;
+    double zero[BLOCK] = {0}, mu[BLOCK] = {0}, sq[BLOCK] = {0};
+    accumulate(n, c, s, c0, cb, x, zero, 1, mu);
+    for (int j = 0; j < cb; j++)
+        mu[j] /= m;
+    accumulate(n, c, s, c0, cb, x, mu, 2, sq); /* two passes: no cancellation */
+    float scale[BLOCK], shift[BLOCK];
+    for (int j = 0; j < cb; j++) {
+        double v = sq[j] / m;
+        mean[c0 + j] = (float)mu[j];
+        var[c0 + j] = (float)v;
+        invstd[c0 + j] = (float)(1.0 / sqrt(v + eps));
+        scale[j] = invstd[c0 + j];
+        shift[j] = -mean[c0 + j] * invstd[c0 + j];
+    }
+    /* xhat = (x - mean) * invstd,  y = gamma xhat + beta */
+    normalize(n, c, s, c0, cb, x, scale, shift, gamma + c0, beta + c0, xhat, y, relu, r);
 }
 
 BNX_KERNEL
@@ -123,28 +186,37 @@ void bnx_batchnorm_forward_train(int n, int c, int s, const float *x,
                                  float *y, float *xhat, float *mean, float *var,
                                  float *invstd)
 {
-    const double m = (double)n * s;
     const int bs = block_size(s);
-    BNX_OMP("omp parallel for schedule(static) if (s > 1 && (long)n * c * s >= 32768)")
-    for (int c0 = 0; c0 < c; c0 += bs) {
-        int cb = c - c0 < bs ? c - c0 : bs;
-        double zero[BLOCK] = {0}, mu[BLOCK] = {0}, sq[BLOCK] = {0};
-        accumulate(n, c, s, c0, cb, x, zero, 1, mu);
-        for (int j = 0; j < cb; j++)
-            mu[j] /= m;
-        accumulate(n, c, s, c0, cb, x, mu, 2, sq); /* two passes: no cancellation */
-        float scale[BLOCK], shift[BLOCK];
-        for (int j = 0; j < cb; j++) {
-            double v = sq[j] / m;
-            mean[c0 + j] = (float)mu[j];
-            var[c0 + j] = (float)v;
-            invstd[c0 + j] = (float)(1.0 / sqrt(v + eps));
-            scale[j] = invstd[c0 + j];
-            shift[j] = -mean[c0 + j] * invstd[c0 + j];
-        }
-        /* xhat = (x - mean) * invstd,  y = gamma xhat + beta */
-        normalize(n, c, s, c0, cb, x, scale, shift, gamma + c0, beta + c0, xhat, y);
+    BLOCKS
+    for (int c0 = 0; c0 < c; c0 += bs)
+        train_block(n, c, s, c0, bs, x, gamma, beta, eps, y, xhat, mean, var, invstd, 0, NULL);
+}
+
+BNX_KERNEL
+void bnx_batchnorm_relu_forward_train(int n, int c, int s, const float *x,
+                                      const float *gamma, const float *beta, float eps,
+                                      float *y, float *r, float *xhat, float *mean, float *var,
+                                      float *invstd)
+{
+    const int bs = block_size(s);
+    BLOCKS
+    for (int c0 = 0; c0 < c; c0 += bs)
+        train_block(n, c, s, c0, bs, x, gamma, beta, eps, y, xhat, mean, var, invstd, 1, r);
+}
+
+static inline __attribute__((always_inline)) void
+infer_block(int n, int c, int s, int c0, int bs, const float *x, const float *gamma,
+            const float *beta, const float *mean, const float *var, float eps, float *y,
+            const int relu, float *r)
+{
+    int cb = c - c0 < bs ? c - c0 : bs;
+    float a[BLOCK], b[BLOCK];
+    for (int j = 0; j < cb; j++) {
+        double scale = gamma[c0 + j] / sqrt((double)var[c0 + j] + eps);
+        a[j] = (float)scale;
+        b[j] = (float)(beta[c0 + j] - scale * mean[c0 + j]);
     }
+    affine(n, c, s, c0, cb, x, a, b, y, relu, r);
 }
 
 BNX_KERNEL
@@ -154,16 +226,82 @@ void bnx_batchnorm_forward_infer(int n, int c, int s, const float *x,
                                  float *y)
 {
     const int bs = block_size(s);
-    BNX_OMP("omp parallel for schedule(static) if (s > 1 && (long)n * c * s >= 32768)")
-    for (int c0 = 0; c0 < c; c0 += bs) {
-        int cb = c - c0 < bs ? c - c0 : bs;
-        float a[BLOCK], b[BLOCK];
-        for (int j = 0; j < cb; j++) {
-            double scale = gamma[c0 + j] / sqrt((double)var[c0 + j] + eps);
-            a[j] = (float)scale;
-            b[j] = (float)(beta[c0 + j] - scale * mean[c0 + j]);
+    BLOCKS
+    for (int c0 = 0; c0 < c; c0 += bs)
+        infer_block(n, c, s, c0, bs, x, gamma, beta, mean, var, eps, y, 0, NULL);
+}
+
+BNX_KERNEL
+void bnx_batchnorm_relu_forward_infer(int n, int c, int s, const float *x,
+                                      const float *gamma, const float *beta,
+                                      const float *mean, const float *var, float eps,
+                                      float *y, float *r)
+{
+    const int bs = block_size(s);
+    BLOCKS
+    for (int c0 = 0; c0 < c; c0 += bs)
+        infer_block(n, c, s, c0, bs, x, gamma, beta, mean, var, eps, y, 1, r);
+}
+
+/* With relu, dy is the gradient of r = relu_of(y), masked here by y > 0
+ * with y = gamma * xhat + beta recomputed as the forward computed it. */
+static inline __attribute__((always_inline)) void
+backward_block(int n, int c, int s, int c0, int bs, const float *dy, const float *xhat,
+               const float *gamma, const float *invstd, float *dx, float *dgamma, float *dbeta,
+               const int relu, const float *beta)
+{
+    const double m = (double)n * s;
+    int cb = c - c0 < bs ? c - c0 : bs;
+    double sum_dy[BLOCK] = {0}, sum_dy_xhat[BLOCK] = {0};
+    for (int i = 0; i < n; i++) {
+        const float *g = dy + ((long)i * c + c0) * s, *h = xhat + ((long)i * c + c0) * s;
+        if (s == 1) {
+            for (int j = 0; j < cb; j++) {
+                float gj = g[j];
+                if (relu)
+                    gj = gamma[c0 + j] * h[j] + beta[c0 + j] > 0.0f ? gj : 0.0f;
+                sum_dy[j] += gj;
+                sum_dy_xhat[j] += (double)gj * h[j];
+            }
+            continue;
         }
-        affine(n, c, s, c0, cb, x, a, b, y);
+        for (int j = 0; j < cb; j++)
+            sum_dy[j] += sum_run(g + (long)j * s, h + (long)j * s, s, 0.0f, 1, &sum_dy_xhat[j],
+                                 relu, relu ? gamma[c0 + j] : 0.0f, relu ? beta[c0 + j] : 0.0f);
+    }
+    /* dx = gamma invstd (dy - mean(dy) - xhat mean(dy xhat)), as three
+     * per-channel coefficients: dx = a dy + b xhat + d */
+    float a[BLOCK], b[BLOCK], d[BLOCK];
+    for (int j = 0; j < cb; j++) {
+        dgamma[c0 + j] = (float)sum_dy_xhat[j];
+        dbeta[c0 + j] = (float)sum_dy[j];
+        float scale = gamma[c0 + j] * invstd[c0 + j];
+        a[j] = scale;
+        b[j] = (float)(-scale * sum_dy_xhat[j] / m);
+        d[j] = (float)(-scale * sum_dy[j] / m);
+    }
+    for (int i = 0; i < n; i++) {
+        const float *g = dy + ((long)i * c + c0) * s, *h = xhat + ((long)i * c + c0) * s;
+        float *out = dx + ((long)i * c + c0) * s;
+        if (s == 1) {
+            for (int j = 0; j < cb; j++) {
+                float gj = g[j];
+                if (relu)
+                    gj = gamma[c0 + j] * h[j] + beta[c0 + j] > 0.0f ? gj : 0.0f;
+                out[j] = a[j] * gj + b[j] * h[j] + d[j];
+            }
+            continue;
+        }
+        for (int j = 0; j < cb; j++) {
+            const float mg = relu ? gamma[c0 + j] : 0.0f, mb = relu ? beta[c0 + j] : 0.0f;
+            for (int k = 0; k < s; k++) {
+                long at = (long)j * s + k;
+                float gk = g[at];
+                if (relu)
+                    gk = mg * h[at] + mb > 0.0f ? gk : 0.0f;
+                out[at] = a[j] * gk + b[j] * h[at] + d[j];
+            }
+        }
     }
 }
 
@@ -172,50 +310,21 @@ void bnx_batchnorm_backward(int n, int c, int s, const float *dy, const float *x
                             const float *gamma, const float *invstd,
                             float *dx, float *dgamma, float *dbeta)
 {
-    const double m = (double)n * s;
     const int bs = block_size(s);
-    BNX_OMP("omp parallel for schedule(static) if (s > 1 && (long)n * c * s >= 32768)")
-    for (int c0 = 0; c0 < c; c0 += bs) {
-        int cb = c - c0 < bs ? c - c0 : bs;
-        double sum_dy[BLOCK] = {0}, sum_dy_xhat[BLOCK] = {0};
-        for (int i = 0; i < n; i++) {
-            const float *g = dy + ((long)i * c + c0) * s, *h = xhat + ((long)i * c + c0) * s;
-            if (s == 1) {
-                for (int j = 0; j < cb; j++) {
-                    sum_dy[j] += g[j];
-                    sum_dy_xhat[j] += (double)g[j] * h[j];
-                }
-                continue;
-            }
-            for (int j = 0; j < cb; j++)
-                sum_dy[j] += sum_run(g + (long)j * s, h + (long)j * s, s, 0.0f, 1, &sum_dy_xhat[j]);
-        }
-        /* dx = gamma invstd (dy - mean(dy) - xhat mean(dy xhat)), as three
-         * per-channel coefficients: dx = a dy + b xhat + d */
-        float a[BLOCK], b[BLOCK], d[BLOCK];
-        for (int j = 0; j < cb; j++) {
-            dgamma[c0 + j] = (float)sum_dy_xhat[j];
-            dbeta[c0 + j] = (float)sum_dy[j];
-            float scale = gamma[c0 + j] * invstd[c0 + j];
-            a[j] = scale;
-            b[j] = (float)(-scale * sum_dy_xhat[j] / m);
-            d[j] = (float)(-scale * sum_dy[j] / m);
-        }
-        for (int i = 0; i < n; i++) {
-            const float *g = dy + ((long)i * c + c0) * s, *h = xhat + ((long)i * c + c0) * s;
-            float *out = dx + ((long)i * c + c0) * s;
-            if (s == 1) {
-                for (int j = 0; j < cb; j++)
-                    out[j] = a[j] * g[j] + b[j] * h[j] + d[j];
-                continue;
-            }
-            for (int j = 0; j < cb; j++)
-                for (int k = 0; k < s; k++) {
-                    long at = (long)j * s + k;
-                    out[at] = a[j] * g[at] + b[j] * h[at] + d[j];
-                }
-        }
-    }
+    BLOCKS
+    for (int c0 = 0; c0 < c; c0 += bs)
+        backward_block(n, c, s, c0, bs, dy, xhat, gamma, invstd, dx, dgamma, dbeta, 0, NULL);
+}
+
+BNX_KERNEL
+void bnx_batchnorm_relu_backward(int n, int c, int s, const float *dr, const float *xhat,
+                                 const float *gamma, const float *beta, const float *invstd,
+                                 float *dx, float *dgamma, float *dbeta)
+{
+    const int bs = block_size(s);
+    BLOCKS
+    for (int c0 = 0; c0 < c; c0 += bs)
+        backward_block(n, c, s, c0, bs, dr, xhat, gamma, invstd, dx, dgamma, dbeta, 1, beta);
 }
 
 void bnx_batchnorm_update_running(int c, int m, float momentum, const float *mean,
@@ -247,23 +356,39 @@ void bnx_batchnorm_shape(const bnx_norm_view *v, int *n, int *s)
     *s = v->cmajor ? v->n * v->s : v->s;
 }
 
-static void layer_forward(bnx_norm_layer *l, const bnx_norm_view *v, const float *x, float *y,
-                          unsigned flags)
+/* forward, and forward_relu when r is not NULL */
+static void layer_forward_relu(bnx_norm_layer *l, const bnx_norm_view *v, const float *x,
+                               float *y, float *r, unsigned flags)
 {
     int n, s;
     bnx_batchnorm_shape(v, &n, &s);
     if (flags & BNX_FWD_BATCH_STATS) {
-        bnx_batchnorm_forward_train(n, l->c, s, x, l->gamma, l->beta, l->hp.eps, y, F(l, XHAT),
-                                    F(l, BATCH_MEAN), F(l, BATCH_VAR), F(l, INVSTD));
+        if (r)
+            bnx_batchnorm_relu_forward_train(n, l->c, s, x, l->gamma, l->beta, l->hp.eps, y, r,
+                                             F(l, XHAT), F(l, BATCH_MEAN), F(l, BATCH_VAR),
+                                             F(l, INVSTD));
+        else
+            bnx_batchnorm_forward_train(n, l->c, s, x, l->gamma, l->beta, l->hp.eps, y,
+                                        F(l, XHAT), F(l, BATCH_MEAN), F(l, BATCH_VAR),
+                                        F(l, INVSTD));
         if (flags & BNX_FWD_UPDATE)
             bnx_batchnorm_update_running(l->c, n * s, l->hp.momentum, F(l, BATCH_MEAN),
                                          F(l, BATCH_VAR), F(l, RUNNING_MEAN), F(l, RUNNING_VAR));
-    } else {
-        int pop = (flags & BNX_FWD_POPULATION) != 0;
-        bnx_batchnorm_forward_infer(n, l->c, s, x, l->gamma, l->beta,
-                                    F(l, pop ? POP_MEAN : RUNNING_MEAN),
-                                    F(l, pop ? POP_VAR : RUNNING_VAR), l->hp.eps, y);
+        return;
     }
+    int pop = (flags & BNX_FWD_POPULATION) != 0;
+    const float *mean = F(l, pop ? POP_MEAN : RUNNING_MEAN), *var = F(l, pop ? POP_VAR : RUNNING_VAR);
+    if (r)
+        bnx_batchnorm_relu_forward_infer(n, l->c, s, x, l->gamma, l->beta, mean, var, l->hp.eps,
+                                         y, r);
+    else
+        bnx_batchnorm_forward_infer(n, l->c, s, x, l->gamma, l->beta, mean, var, l->hp.eps, y);
+}
+
+static void layer_forward(bnx_norm_layer *l, const bnx_norm_view *v, const float *x, float *y,
+                          unsigned flags)
+{
+    layer_forward_relu(l, v, x, y, NULL, flags);
 }
 
 static void layer_backward(bnx_norm_layer *l, const bnx_norm_view *v, const float *dy, float *dx)
@@ -272,6 +397,15 @@ static void layer_backward(bnx_norm_layer *l, const bnx_norm_view *v, const floa
     bnx_batchnorm_shape(v, &n, &s);
     bnx_batchnorm_backward(n, l->c, s, dy, F(l, XHAT), l->gamma, F(l, INVSTD), dx, l->dgamma,
                            l->dbeta);
+}
+
+static void layer_backward_relu(bnx_norm_layer *l, const bnx_norm_view *v, const float *dr,
+                                float *dx)
+{
+    int n, s;
+    bnx_batchnorm_shape(v, &n, &s);
+    bnx_batchnorm_relu_backward(n, l->c, s, dr, F(l, XHAT), l->gamma, l->beta, F(l, INVSTD), dx,
+                                l->dgamma, l->dbeta);
 }
 
 void bnx_batchnorm_population(int c, int phase, int batches, long m, const float *batch_mean,
@@ -310,4 +444,6 @@ const bnx_norm_ops bnx_batchnorm_ops = {
     .forward = layer_forward,
     .backward = layer_backward,
     .population = layer_population,
+    .forward_relu = layer_forward_relu,
+    .backward_relu = layer_backward_relu,
 };

@@ -45,6 +45,28 @@ void bnx_batchnorm_backward(int n, int c, int s, const float *dy, const float *x
                             const float *gamma, const float *invstd,
                             float *dx, float *dgamma, float *dbeta);
 
+/* The three kernels above followed by a ReLU (Section 3.2's
+ * conv - BN - ReLU), fused so that the activations are read and written
+ * once less.  The forwards also write r = max(y, 0) (N, C, S) as
+ * bnx_relu_forward does (a NaN gives 0); y is still written (the ReLU's
+ * input, read by the probes).  The backward takes dr, the gradient of r,
+ * and passes it where y > 0, with y = gamma * xhat + beta recomputed by the
+ * forward's own float operations (no contraction in ISO C), so that every
+ * output equals, bit for bit, the unfused bnx_relu_backward followed by
+ * bnx_batchnorm_backward (tests/nn/check_nn.c); beta: (C).  dx may alias
+ * dr; r may not alias x, y or xhat. */
+void bnx_batchnorm_relu_forward_train(int n, int c, int s, const float *x,
+                                      const float *gamma, const float *beta, float eps,
+                                      float *y, float *r, float *xhat, float *mean, float *var,
+                                      float *invstd);
+void bnx_batchnorm_relu_forward_infer(int n, int c, int s, const float *x,
+                                      const float *gamma, const float *beta,
+                                      const float *mean, const float *var, float eps,
+                                      float *y, float *r);
+void bnx_batchnorm_relu_backward(int n, int c, int s, const float *dr, const float *xhat,
+                                 const float *gamma, const float *beta, const float *invstd,
+                                 float *dx, float *dgamma, float *dbeta);
+
 /* Update exponential moving averages of the population statistics, as
  * PyTorch's BatchNorm does in training mode:
  *   running_mean = (1 - momentum) * running_mean + momentum * mean

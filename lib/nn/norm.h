@@ -18,6 +18,10 @@
  *   1. lib/nn/NAME.h and NAME.c: the kernels over a bnx_norm_view (below),
  *      the source (paper, section, equation) in the header, and
  *      `const bnx_norm_ops bnx_NAME_ops` with its buffers and traits.
+ *      forward_relu and backward_relu are optional (a speed-up, never a
+ *      change in results: test them bit for bit against forward and
+ *      backward with the ReLU apart, as tests/nn/check_nn.c does for
+ *      batch norm).
  *   2. One row in norm.c's table: its config name (ops.name) for the
  *      `norm` and `norm_fc` keys comes with it, and `bnexp list` shows it.
  *   3. Keys of its own (if any): a field in bnx_norm_hyper, a row in
@@ -168,6 +172,15 @@ struct bnx_norm_ops {
      * turns the sums of `batches` mini-batches of m values per channel each
      * into the population statistics BNX_FWD_POPULATION uses. */
     void (*population)(bnx_norm_layer *l, int phase, int batches, long m);
+    /* Optional (NULL: the network runs a following ReLU as its own layer):
+     * forward, then r = max(y, 0) (a NaN gives 0) in the same pass, y still
+     * written; r aliases neither x nor y. */
+    void (*forward_relu)(bnx_norm_layer *l, const bnx_norm_view *v, const float *x, float *y,
+                         float *r, unsigned flags);
+    /* Optional, with forward_relu: backward given dr, the gradient of the
+     * last forward_relu's r; equal, bit for bit, to backward given dr
+     * where y > 0 and 0 elsewhere.  dx may alias dr. */
+    void (*backward_relu)(bnx_norm_layer *l, const bnx_norm_view *v, const float *dr, float *dx);
 };
 
 /* ---- the table ---- */

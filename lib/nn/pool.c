@@ -4,34 +4,88 @@
 
 #include "nn/kernel.h"
 
-/* The common 2x2 window with stride 2, branch-free so that it vectorises:
- * the same comparisons in the same order as the general loop below (a
- * later value wins if greater, or if it is NaN). */
-static inline void maxpool2_plane(int h, int w, const float *in, float *out, int32_t *arg)
+/* The common 2x2 window with stride 2, branch-free: the same comparisons in
+ * the same order as the general loop below (a later value wins if
+ * greater, or if it is NaN), eight outputs at a time where a row has at
+ * least eight (its last eight done last, over outputs already written:
+ * the same values again), one at a time in narrower rows. */
+#if defined(__GNUC__)
+#define POOL_VECTORS 1
+typedef float pv8f __attribute__((vector_size(32), aligned(4), may_alias));
+typedef int32_t pv8i __attribute__((vector_size(32), aligned(4), may_alias));
+
+/* mask ? a : b, lane by lane (mask lanes all ones or all zeros); a macro:
+ * a function returning a vector is an ABI question in the baseline clone */
+#define PICK(mask, a, b) ((pv8f)(((mask) & (pv8i)(a)) | (~(mask) & (pv8i)(b))))
+
+/* Outputs ox .. ox + 7 of the row pair r0, r1 (w apart), at is r0's
+ * index in the plane. */
+static inline __attribute__((always_inline)) void
+max8(const float *r0, const float *r1, int w, int32_t at, float *o, int32_t *a)
+{
+    const pv8f x0 = *(const pv8f *)r0, x1 = *(const pv8f *)(r0 + 8);
+    const pv8f y0 = *(const pv8f *)r1, y1 = *(const pv8f *)(r1 + 8);
+    const pv8f v0 = __builtin_shufflevector(x0, x1, 0, 2, 4, 6, 8, 10, 12, 14);
+    const pv8f v1 = __builtin_shufflevector(x0, x1, 1, 3, 5, 7, 9, 11, 13, 15);
+    const pv8f v2 = __builtin_shufflevector(y0, y1, 0, 2, 4, 6, 8, 10, 12, 14);
+    const pv8f v3 = __builtin_shufflevector(y0, y1, 1, 3, 5, 7, 9, 11, 13, 15);
+    const pv8i pos = (pv8i){0, 2, 4, 6, 8, 10, 12, 14} + at;
+    pv8f m = v0;
+    pv8i best = pos;
+    pv8i t = (v1 > m) | (v1 != v1);
+    m = PICK(t, v1, m), best = (t & (pos + 1)) | (~t & best);
+    t = (v2 > m) | (v2 != v2);
+    m = PICK(t, v2, m), best = (t & (pos + w)) | (~t & best);
+    t = (v3 > m) | (v3 != v3);
+    m = PICK(t, v3, m), best = (t & (pos + w + 1)) | (~t & best);
+    *(pv8f *)o = m;
+    *(pv8i *)a = best;
+}
+#else
+#define POOL_VECTORS 0
+#endif
+
+static inline __attribute__((always_inline)) void
+max1(const float *r0, const float *r1, int w, int32_t at, float *o, int32_t *a)
+{
+    float v0 = r0[0], v1 = r0[1], v2 = r1[0], v3 = r1[1];
+    float m = v0;
+    int32_t best = at;
+    int t1 = v1 > m || v1 != v1;
+    m = t1 ? v1 : m;
+    best = t1 ? at + 1 : best;
+    int t2 = v2 > m || v2 != v2;
+    m = t2 ? v2 : m;
+    best = t2 ? at + w : best;
+    int t3 = v3 > m || v3 != v3;
+    m = t3 ? v3 : m;
+    best = t3 ? at + w + 1 : best;
+    *o = m;
+    *a = best;
+}
+
+static inline __attribute__((always_inline)) void
+maxpool2_plane(int h, int w, const float *in, float *out, int32_t *arg)
 {
     const int oh = h / 2, ow = w / 2;
     for (int oy = 0; oy < oh; oy++) {
         const float *r0 = in + (size_t)(2 * oy) * w, *r1 = r0 + w;
         float *o = out + (size_t)oy * ow;
         int32_t *a = arg + (size_t)oy * ow;
-        int32_t base = 2 * oy * w;
-        for (int ox = 0; ox < ow; ox++) {
-            float v0 = r0[2 * ox], v1 = r0[2 * ox + 1], v2 = r1[2 * ox], v3 = r1[2 * ox + 1];
-            int32_t at = base + 2 * ox;
-            float m = v0;
-            int32_t best = at;
-            int t1 = v1 > m || v1 != v1;
-            m = t1 ? v1 : m;
-            best = t1 ? at + 1 : best;
-            int t2 = v2 > m || v2 != v2;
-            m = t2 ? v2 : m;
-            best = t2 ? at + w : best;
-            int t3 = v3 > m || v3 != v3;
-            m = t3 ? v3 : m;
-            best = t3 ? at + w + 1 : best;
-            o[ox] = m;
-            a[ox] = best;
+        const int32_t base = 2 * oy * w;
+        int ox = 0;
+#if POOL_VECTORS
+        if (ow >= 8) {
+            for (; ox + 8 <= ow; ox += 8)
+                max8(r0 + 2 * ox, r1 + 2 * ox, w, base + 2 * ox, o + ox, a + ox);
+            if (ox < ow)
+                max8(r0 + 2 * (ow - 8), r1 + 2 * (ow - 8), w, base + 2 * (ow - 8), o + ow - 8,
+                     a + ow - 8);
+            continue;
         }
+#endif
+        for (; ox < ow; ox++)
+            max1(r0 + 2 * ox, r1 + 2 * ox, w, base + 2 * ox, o + ox, a + ox);
     }
 }
 

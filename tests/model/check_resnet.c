@@ -54,12 +54,66 @@ START_TEST(resnet8_group_norm_matches_pytorch)
 }
 END_TEST
 
+/* The fused batch norm + ReLU (net.h's `unfused`) against each layer run
+ * alone, on the fixture's ResNet-8 (three of its BN layers feed a ReLU
+ * alone, the others an addition): logits, every layer's output, every
+ * gradient and the running statistics equal bit for bit after two
+ * training steps, and the inference-mode logits after them. */
+START_TEST(resnet8_fused_bn_relu_equals_unfused)
+{
+    bnx_net_spec spec = {.model = &bnx_resnet_ops, .in_c = 2, .in_h = 8, .in_w = 8,
+                         .num_classes = CLASSES, .depth = 8, .width = 2,
+                         .norm = bnx_norm_find("batch"),
+                         .norm_hp = {.eps = 1e-5f, .momentum = 0.1f, .groups = 2}};
+    bnx_net net[2];
+    bnx_error err;
+    float dlogits[N * CLASSES], prob[N * CLASSES];
+    int fused = 0;
+    for (int u = 0; u < 2; u++) {
+        ck_assert_msg(bnx_net_create(&net[u], &spec, N, &err) == BNX_OK, "%s", err.msg);
+        memcpy(net[u].params, resnet_batch_params, sizeof(float) * RESNET_BATCH_PARAMS);
+        net[u].unfused = u;
+    }
+    for (int i = 0; i + 1 < net[0].num_layers; i++)
+        fused += net[0].layers[i].kind == BNX_LAYER_NORM &&
+                 net[0].layers[i + 1].kind == BNX_LAYER_RELU && net[0].layers[i + 1].from == i;
+    ck_assert_int_ge(fused, 3);
+    for (int step = 0; step < 2; step++) {
+        for (int u = 0; u < 2; u++) {
+            int correct;
+            bnx_targets y = {.labels = resnet_labels};
+            const float *out = bnx_net_forward(&net[u], N, resnet_x, BNX_FWD_TRAIN);
+            bnx_loss_forward(net[u].loss, N, CLASSES, out, y, prob, &correct);
+            bnx_loss_backward(net[u].loss, N, CLASSES, prob, y, dlogits);
+            bnx_net_backward(&net[u], N, resnet_x, dlogits);
+        }
+        for (int i = 0; i < net[0].num_layers; i++)
+            ck_assert_mem_eq(net[0].layers[i].y, net[1].layers[i].y,
+                             sizeof(float) * (size_t)N * net[0].layers[i].out);
+        ck_assert_mem_eq(net[0].grads, net[1].grads, sizeof(float) * (size_t)net[0].num_params);
+        for (int u = 0; u < 2; u++)
+            bnx_net_sgd_step(&net[u], 0.1f, 0.9f, 0.0f);
+    }
+    float state[2][512];
+    ck_assert_int_le(bnx_net_state_len(&net[0]), 512);
+    for (int u = 0; u < 2; u++)
+        bnx_net_save_state(&net[u], state[u]);
+    ck_assert_mem_eq(state[0], state[1], sizeof(float) * (size_t)bnx_net_state_len(&net[0]));
+    const float *e0 = bnx_net_forward(&net[0], N, resnet_x, BNX_FWD_EVAL);
+    const float *e1 = bnx_net_forward(&net[1], N, resnet_x, BNX_FWD_EVAL);
+    ck_assert_mem_eq(e0, e1, sizeof(float) * N * CLASSES);
+    for (int u = 0; u < 2; u++)
+        bnx_net_destroy(&net[u]);
+}
+END_TEST
+
 Suite *suite_resnet(void)
 {
     Suite *s = suite_create("resnet");
     TCase *tc = tcase_create("pytorch");
     tcase_add_test(tc, resnet8_batch_norm_matches_pytorch);
     tcase_add_test(tc, resnet8_group_norm_matches_pytorch);
+    tcase_add_test(tc, resnet8_fused_bn_relu_equals_unfused);
     suite_add_tcase(s, tc);
     return s;
 }

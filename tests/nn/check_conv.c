@@ -570,6 +570,44 @@ START_TEST(maxpool_known_example)
 }
 END_TEST
 
+/* The 2x2, stride-2 window's eight-at-a-time path against the rule written
+ * out one window at a time (first of the window's values in row order, a
+ * later one winning if greater or NaN): widths giving 3 to 15 outputs a
+ * row (the narrow rows, a row of exactly 8, the last eight redone), odd
+ * sizes (the last row and column dropped), values from {0, 1, 2, 3} so
+ * that ties are everywhere, and NaNs. */
+START_TEST(maxpool2_rows_of_eight_equal_the_rule)
+{
+    const int sizes[][2] = {{4, 6}, {6, 16}, {5, 17}, {8, 28}, {7, 30}, {2, 14}, {28, 28}};
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 11, 0);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        const int h = sizes[k][0], w = sizes[k][1], oh = h / 2, ow = w / 2, planes = 3;
+        float x[3 * 28 * 30], y[3 * 14 * 15];
+        int32_t arg[3 * 14 * 15];
+        for (int i = 0; i < planes * h * w; i++) {
+            uint32_t r = bnx_rng_u32(&rng);
+            x[i] = r % 41 == 0 ? NAN : (float)(r % 4);
+        }
+        bnx_maxpool_forward(planes, h, w, 2, 2, x, y, arg);
+        for (int p = 0; p < planes; p++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++) {
+                    const float *in = x + (size_t)p * h * w;
+                    int best = 2 * oy * w + 2 * ox;
+                    const int at[4] = {best, best + 1, best + w, best + w + 1};
+                    for (int j = 1; j < 4; j++)
+                        if (in[at[j]] > in[best] || isnan(in[at[j]]))
+                            best = at[j];
+                    const int o = (p * oh + oy) * ow + ox;
+                    ck_assert_msg(arg[o] == best, "%dx%d plane %d (%d, %d): argmax %d, want %d",
+                                  h, w, p, oy, ox, arg[o], best);
+                    ck_assert_mem_eq(&y[o], &in[best], sizeof(float));
+                }
+    }
+}
+END_TEST
+
 START_TEST(avgpool_known_example)
 {
     /* 3x3 plane, window 2, stride 1: means of the four 2x2 blocks. */
@@ -794,6 +832,7 @@ Suite *suite_conv(void)
     tcase_add_test(tc, gradcheck_conv2d_stride1);
     tcase_add_test(tc, cnhw_rows_known_and_round_trip);
     tcase_add_test(tc, maxpool_known_example);
+    tcase_add_test(tc, maxpool2_rows_of_eight_equal_the_rule);
     tcase_add_test(tc, avgpool_known_example);
     tcase_add_test(tc, gradcheck_maxpool);
     tcase_add_test(tc, gradcheck_avgpool);
