@@ -2,6 +2,8 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "nn/kernel.h"
 
@@ -26,6 +28,19 @@ static inline int block_size(int s)
  * still exact to float rounding over a few hundred values. */
 enum { LANES = 8, CHUNK = 256 };
 
+/* The ReLU variants' loops are written in 8-float vectors (GCC's vector
+ * extension): with its select, a loop was left scalar and branchy (the
+ * fused backward took longer than the two layers).  Each lane does the
+ * scalar code's operations in its order, so the results are the same bit
+ * for bit.  Macros, not functions: a function taking or returning a vector
+ * is an ABI question in the baseline clone. */
+typedef float bv8f __attribute__((vector_size(32), aligned(4), may_alias));
+typedef int32_t bv8i __attribute__((vector_size(32), aligned(4), may_alias));
+#define V(p) (*(const bv8f *)(p))
+#define STORE(p, v) (*(bv8f *)(p) = (v))
+/* c > 0 ? v : 0, lane by lane (a NaN c gives +0, as the scalar select) */
+#define PASS(c, v) ((bv8f)(((c) > (bv8f){0}) & (bv8i)(v)))
+
 /* sum over k < len of (x[k] - shift)^power, power 1 or 2; and, when y is
  * not NULL, of (x[k] - shift) * y[k] into *cross.  With relu (a constant
  * in each caller), x[k] counts only where mg * y[k] + mb > 0 (else 0): the
@@ -39,12 +54,18 @@ sum_run(const float *x, const float *y, long len, float shift, int power, double
     for (long k0 = 0; k0 < len; k0 += CHUNK) {
         long kn = len - k0 < CHUNK ? len - k0 : CHUNK, k = 0;
         float lane[LANES] = {0}, lane_cross[LANES] = {0};
+        if (relu) { /* power 1 and y given */
+            bv8f vl = {0}, vc = {0};
+            for (; k + LANES <= kn; k += LANES) {
+                const bv8f yv = V(y + k0 + k), d = PASS(mg * yv + mb, V(x + k0 + k)) - shift;
+                vl += d;
+                vc += d * yv;
+            }
+            memcpy(lane, &vl, sizeof lane), memcpy(lane_cross, &vc, sizeof lane_cross);
+        }
         for (; k + LANES <= kn; k += LANES)
             for (int l = 0; l < LANES; l++) {
-                float v = x[k0 + k + l];
-                if (relu)
-                    v = mg * y[k0 + k + l] + mb > 0.0f ? v : 0.0f;
-                float d = v - shift;
+                float d = x[k0 + k + l] - shift;
                 lane[l] += power == 1 ? d : d * d;
                 if (y)
                     lane_cross[l] += d * y[k0 + k + l];
@@ -109,12 +130,21 @@ affine(int n, int c, int s, int c0, int cb, const float *x, const float *a, cons
                     rout[j] = relu_of(out[j]);
             }
         } else {
-            for (int j = 0; j < cb; j++)
-                for (long k = (long)j * s; k < (long)(j + 1) * s; k++) {
+            for (int j = 0; j < cb; j++) {
+                long k = (long)j * s;
+                const long end = k + s;
+                if (relu)
+                    for (; k + LANES <= end; k += LANES) {
+                        const bv8f o = a[j] * V(in + k) + b[j];
+                        STORE(out + k, o);
+                        STORE(rout + k, PASS(o, o));
+                    }
+                for (; k < end; k++) {
                     out[k] = a[j] * in[k] + b[j];
                     if (relu)
                         rout[k] = relu_of(out[k]);
                 }
+            }
         }
     }
 }
@@ -137,13 +167,23 @@ normalize(int n, int c, int s, int c0, int cb, const float *x, const float *a, c
                     rout[j] = relu_of(out[j]);
             }
         } else {
-            for (int j = 0; j < cb; j++)
-                for (long k = (long)j * s; k < (long)(j + 1) * s; k++) {
+            for (int j = 0; j < cb; j++) {
+                long k = (long)j * s;
+                const long end = k + s;
+                if (relu)
+                    for (; k + LANES <= end; k += LANES) {
+                        const bv8f xv = a[j] * V(in + k) + b[j], o = g[j] * xv + h[j];
+                        STORE(xh + k, xv);
+                        STORE(out + k, o);
+                        STORE(rout + k, PASS(o, o));
+                    }
+                for (; k < end; k++) {
                     xh[k] = a[j] * in[k] + b[j];
                     out[k] = g[j] * xh[k] + h[j];
                     if (relu)
                         rout[k] = relu_of(out[k]);
                 }
+            }
         }
     }
 }
@@ -294,7 +334,13 @@ backward_block(int n, int c, int s, int c0, int bs, const float *dy, const float
         }
         for (int j = 0; j < cb; j++) {
             const float mg = relu ? gamma[c0 + j] : 0.0f, mb = relu ? beta[c0 + j] : 0.0f;
-            for (int k = 0; k < s; k++) {
+            int k = 0;
+            if (relu)
+                for (const long at0 = (long)j * s; k + LANES <= s; k += LANES) {
+                    const bv8f hv = V(h + at0 + k), gv = PASS(mg * hv + mb, V(g + at0 + k));
+                    STORE(out + at0 + k, a[j] * gv + b[j] * hv + d[j]);
+                }
+            for (; k < s; k++) {
                 long at = (long)j * s + k;
                 float gk = g[at];
                 if (relu)
