@@ -290,6 +290,9 @@ static int parse_pair(const struct key *k, const char *value, double *field, bnx
     return BNX_OK;
 }
 
+static int set_key(bnx_config *cfg, const struct key *k, const char *key, const char *value,
+                   bnx_error *err);
+
 int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_error *err)
 {
     const char *renamed = bnx_config_alias(key);
@@ -321,6 +324,13 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
         return bnx_fail(err, BNX_ENOTFOUND, "unknown key '%s'%s%s%s (`bnexp list` shows every key)",
                         key, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     }
+    return set_key(cfg, k, key, value, err);
+}
+
+/* Key k (named `key` in messages) = value. */
+static int set_key(bnx_config *cfg, const struct key *k, const char *key, const char *value,
+                   bnx_error *err)
+{
     char *field = (char *)cfg + k->offset;
     double v;
     switch (k->type) {
@@ -428,8 +438,11 @@ int bnx_config_set(bnx_config *cfg, const char *key, const char *value, bnx_erro
 void bnx_config_defaults(bnx_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
+    /* by the table's rows, not by name: a --grid of thousands of points
+     * sets the defaults once a point (fuzz_grid timed out looking each key
+     * up by name under its instrumented strcmp) */
     for (int i = 0; i < num_keys; i++)
-        bnx_config_set(cfg, keys[i].name, keys[i].fallback, NULL);
+        set_key(cfg, &keys[i], keys[i].name, keys[i].fallback, NULL);
 }
 
 double bnx_config_lr_at(const bnx_config *cfg, long step)

@@ -14,7 +14,10 @@
 #   corpus=... slow_units=N finding=none|FILE
 #
 # Exit status 1 on a finding (its input in build-fuzz/artifacts/TARGET/),
-# else 0.  The log is build-fuzz/campaign-TARGET.log.
+# else 0.  The log is build-fuzz/campaign-TARGET.log.  To stop a campaign
+# early and still get its line, send SIGTERM (or Ctrl-C in a terminal): a
+# script started in the background by a non-interactive shell ignores
+# SIGINT and cannot trap it.
 set -u
 target=${1:?usage: campaign.sh TARGET CPU_SECONDS}
 budget=${2:?usage: campaign.sh TARGET CPU_SECONDS}
