@@ -75,9 +75,11 @@ echo "  (PyTorch has no batch_noisy, batch_renorm or online; 'layer' on maps is 
 for t in 1 2; do
     # step time ratio = BN's images/s over noisy BN's, round by round
     read -r nm nlo nhi < <(ratios "bnexp-t$t" "cnn_batch_t${t}_images_per_s" "bnexp-t$t" "cnn_batch_noisy_t${t}_images_per_s" | stats)
-    # BN step (ms) over its floor (the step's GEMM FLOPs at a 1024^3 sgemm's speed)
+    # step time with batch norm and ReLU fused over the same with them apart
+    # (below 1: the fusion saves time)
     read -r um ulo uhi < <(ratios "bnexp-t$t" "cnn_batch_unfused_t${t}_images_per_s" "bnexp-t$t" "cnn_batch_t${t}_images_per_s" | stats)
-    echo "  $t thread(s): BN step with batch norm and ReLU fused / as two layers $um ($ulo-$uhi)"
+    echo "  $t thread(s): BN step time, batch norm and ReLU fused / as two layers $um ($ulo-$uhi; below 1: fusion saves)"
+    # BN step (ms) over its floor (the step's GEMM FLOPs at a 1024^3 sgemm's speed)
     read -r fm flo fhi < <(values "bnexp-t$t" "cnn_batch_over_floor_t${t}" | stats)
     echo "  $t thread(s): noisy BN step / BN step $nm ($nlo-$nhi; target at most 1.3); BN step / its FLOP floor $fm ($flo-$fhi; target at most 1.5)"
     read -r rm rlo rhi < <(values "bnexp-t$t" "resnet20_over_floor_t${t}" | stats)

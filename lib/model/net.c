@@ -480,9 +480,7 @@ static enum bnx_layout in_layout(const bnx_net *net, int i)
     return f < 0 || !net->layers[f].spatial ? BNX_LAYOUT_NCHW : BNX_LAYOUT_CNHW;
 }
 
-/* 1 if layer i is a normalization that computes the ReLU layer i + 1 with
- * its own pass (net.h's `unfused`): the ReLU reads it alone. */
-static int fused_relu(const bnx_net *net, int i)
+int bnx_net_fuses_relu(const bnx_net *net, int i)
 {
     const bnx_layer *l = &net->layers[i];
     return !net->unfused && l->kind == BNX_LAYER_NORM && l->norm.ops->forward_relu &&
@@ -527,7 +525,7 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
         }
         case BNX_LAYER_NORM: {
             bnx_norm_view v = norm_view(l, n);
-            if (fused_relu(net, i))
+            if (bnx_net_fuses_relu(net, i))
                 l->norm.ops->forward_relu(&l->norm, &v, in, l->y, net->layers[i + 1].y, flags);
             else
                 l->norm.ops->forward(&l->norm, &v, in, l->y, flags);
@@ -537,7 +535,7 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
             bnx_sigmoid_forward(count, in, l->y);
             break;
         case BNX_LAYER_RELU:
-            if (!(i > 0 && fused_relu(net, i - 1))) /* else written with the norm's */
+            if (!(i > 0 && bnx_net_fuses_relu(net, i - 1))) /* else written with the norm's */
                 bnx_relu_forward(count, in, l->y);
             break;
         case BNX_LAYER_TANH:
@@ -623,7 +621,7 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
         }
         case BNX_LAYER_NORM: {
             bnx_norm_view v = norm_view(l, n);
-            if (fused_relu(net, i)) /* from the ReLU's dy, its dx never written */
+            if (bnx_net_fuses_relu(net, i)) /* from the ReLU's dy, its dx never written */
                 l->norm.ops->backward_relu(&l->norm, &v, dy_of(net, i + 1, dlogits), l->dx);
             else
                 l->norm.ops->backward(&l->norm, &v, dy, l->dx);
@@ -633,7 +631,7 @@ void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits)
             bnx_sigmoid_backward(count, l->y, dy, l->dx);
             break;
         case BNX_LAYER_RELU:
-            if (!(i > 0 && fused_relu(net, i - 1))) /* else done by the norm's */
+            if (!(i > 0 && bnx_net_fuses_relu(net, i - 1))) /* else done by the norm's */
                 bnx_relu_backward(count, in, dy, l->dx);
             break;
         case BNX_LAYER_TANH:

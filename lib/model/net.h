@@ -218,8 +218,10 @@ typedef struct bnx_net {
     int unfused;                /* 0 (bnx_net_create's): a normalization whose kind has
                                    forward_relu (nn/norm.h) computes the ReLU layer that
                                    alone reads it, in one pass, forward and backward,
-                                   bit for bit as the two layers; 1: each layer alone
-                                   (bench's comparison) */
+                                   bit for bit as the two layers (bnx_net_fuses_relu):
+                                   that ReLU's dx is never written, and `timing` counts
+                                   its time in the norm's row; 1 disables it, each layer
+                                   alone (bench's comparison) */
     int pop_batches;            /* mini-batches accumulated for Algorithm 2 */
     int pop_m;                  /* their size (examples) */
     int overflow;               /* 1: the layout wanted more than BNX_MAX_LAYERS layers
@@ -277,6 +279,11 @@ void bnx_net_seed_dropout(bnx_net *net, uint64_t seed, uint64_t stream);
 
 /* Seed the generator normalizations draw noise from (BNX_NORM_RNG kinds). */
 void bnx_net_seed_noise(bnx_net *net, uint64_t seed, uint64_t stream);
+
+/* 1 if layer i is a normalization that computes the ReLU layer i + 1 in
+ * its own pass (the `unfused` field): its kind has forward_relu, the ReLU
+ * reads it and nothing else does; else 0.  Never fails. */
+int bnx_net_fuses_relu(const bnx_net *net, int i);
 
 /* Forward n <= max_batch examples x (N, C, H, W).  Returns the logits
  * (N, num_classes), which live in the network until the next forward.

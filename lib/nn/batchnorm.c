@@ -36,10 +36,10 @@ enum { LANES = 8, CHUNK = 256 };
  * is an ABI question in the baseline clone. */
 typedef float bv8f __attribute__((vector_size(32), aligned(4), may_alias));
 typedef int32_t bv8i __attribute__((vector_size(32), aligned(4), may_alias));
-#define V(p) (*(const bv8f *)(p))
-#define STORE(p, v) (*(bv8f *)(p) = (v))
+#define BV_LOAD(p) (*(const bv8f *)(p))
+#define BV_STORE(p, v) (*(bv8f *)(p) = (v))
 /* c > 0 ? v : 0, lane by lane (a NaN c gives +0, as the scalar select) */
-#define PASS(c, v) ((bv8f)(((c) > (bv8f){0}) & (bv8i)(v)))
+#define BV_PASS(c, v) ((bv8f)(((c) > (bv8f){0}) & (bv8i)(v)))
 
 /* sum over k < len of (x[k] - shift)^power, power 1 or 2; and, when y is
  * not NULL, of (x[k] - shift) * y[k] into *cross.  With relu (a constant
@@ -57,7 +57,8 @@ sum_run(const float *x, const float *y, long len, float shift, int power, double
         if (relu) { /* power 1 and y given */
             bv8f vl = {0}, vc = {0};
             for (; k + LANES <= kn; k += LANES) {
-                const bv8f yv = V(y + k0 + k), d = PASS(mg * yv + mb, V(x + k0 + k)) - shift;
+                const bv8f yv = BV_LOAD(y + k0 + k);
+                const bv8f d = BV_PASS(mg * yv + mb, BV_LOAD(x + k0 + k)) - shift;
                 vl += d;
                 vc += d * yv;
             }
@@ -135,9 +136,9 @@ affine(int n, int c, int s, int c0, int cb, const float *x, const float *a, cons
                 const long end = k + s;
                 if (relu)
                     for (; k + LANES <= end; k += LANES) {
-                        const bv8f o = a[j] * V(in + k) + b[j];
-                        STORE(out + k, o);
-                        STORE(rout + k, PASS(o, o));
+                        const bv8f o = a[j] * BV_LOAD(in + k) + b[j];
+                        BV_STORE(out + k, o);
+                        BV_STORE(rout + k, BV_PASS(o, o));
                     }
                 for (; k < end; k++) {
                     out[k] = a[j] * in[k] + b[j];
@@ -172,10 +173,10 @@ normalize(int n, int c, int s, int c0, int cb, const float *x, const float *a, c
                 const long end = k + s;
                 if (relu)
                     for (; k + LANES <= end; k += LANES) {
-                        const bv8f xv = a[j] * V(in + k) + b[j], o = g[j] * xv + h[j];
-                        STORE(xh + k, xv);
-                        STORE(out + k, o);
-                        STORE(rout + k, PASS(o, o));
+                        const bv8f xv = a[j] * BV_LOAD(in + k) + b[j], o = g[j] * xv + h[j];
+                        BV_STORE(xh + k, xv);
+                        BV_STORE(out + k, o);
+                        BV_STORE(rout + k, BV_PASS(o, o));
                     }
                 for (; k < end; k++) {
                     xh[k] = a[j] * in[k] + b[j];
@@ -337,8 +338,8 @@ backward_block(int n, int c, int s, int c0, int bs, const float *dy, const float
             int k = 0;
             if (relu)
                 for (const long at0 = (long)j * s; k + LANES <= s; k += LANES) {
-                    const bv8f hv = V(h + at0 + k), gv = PASS(mg * hv + mb, V(g + at0 + k));
-                    STORE(out + at0 + k, a[j] * gv + b[j] * hv + d[j]);
+                    const bv8f hv = BV_LOAD(h + at0 + k), gv = BV_PASS(mg * hv + mb, BV_LOAD(g + at0 + k));
+                    BV_STORE(out + at0 + k, a[j] * gv + b[j] * hv + d[j]);
                 }
             for (; k < s; k++) {
                 long at = (long)j * s + k;

@@ -53,8 +53,11 @@ void bnx_batchnorm_backward(int n, int c, int s, const float *dy, const float *x
  * and passes it where y > 0, with y = gamma * xhat + beta recomputed by the
  * forward's own float operations (no contraction in ISO C), so that every
  * output equals, bit for bit, the unfused bnx_relu_backward followed by
- * bnx_batchnorm_backward (tests/nn/check_nn.c); beta: (C).  dx may alias
- * dr; r may not alias x, y or xhat. */
+ * bnx_batchnorm_backward (tests/nn/check_nn.c).  dr, dx: (N, C, S); beta:
+ * (C); dx, dgamma and dbeta are overwritten.  The backward needs xhat,
+ * gamma and beta as the training-mode forward left them (gamma and beta
+ * unchanged since: the mask is rebuilt from them, not read from y).  dx
+ * may alias dr; r may not alias x, y or xhat. */
 void bnx_batchnorm_relu_forward_train(int n, int c, int s, const float *x,
                                       const float *gamma, const float *beta, float eps,
                                       float *y, float *r, float *xhat, float *mean, float *var,

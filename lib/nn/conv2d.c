@@ -399,7 +399,10 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
 /* dst[0, w) = src[0, w), inline in 8-float moves: a row of 28 as a call
  * to memcpy was about a tenth of the direct forward's time (perf, lr-sweep's
  * CNN).  A row whose width is not a multiple of 8 ends with a move of its
- * last 8, over values already copied (the same values again). */
+ * last 8, over values already copied (the same values again).  Unlike
+ * memcpy, these moves are not checked by the sanitizer build
+ * (DIRECT_UNCHECKED); the bounds are those of padded_plane and the
+ * staging plane. */
 DIRECT_UNCHECKED INLINE void copy_row(float *dst, const float *src, int w)
 {
     if (w < 8) {

@@ -178,8 +178,10 @@ struct bnx_norm_ops {
     void (*forward_relu)(bnx_norm_layer *l, const bnx_norm_view *v, const float *x, float *y,
                          float *r, unsigned flags);
     /* Optional, with forward_relu: backward given dr, the gradient of the
-     * last forward_relu's r; equal, bit for bit, to backward given dr
-     * where y > 0 and 0 elsewhere.  dx may alias dr. */
+     * last forward_relu's r (with BNX_FWD_BATCH_STATS, and gamma and beta
+     * unchanged since: a kind may rebuild the ReLU's mask from them);
+     * equal, bit for bit, to backward given dr where y > 0 and 0
+     * elsewhere.  dx may alias dr. */
     void (*backward_relu)(bnx_norm_layer *l, const bnx_norm_view *v, const float *dr, float *dx);
 };
 

@@ -9,8 +9,12 @@
  * greater, or if it is NaN), eight outputs at a time where a row has at
  * least eight (its last eight done last, over outputs already written:
  * the same values again), one at a time in narrower rows. */
-#if defined(__GNUC__)
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector) /* GCC 12, clang */
 #define POOL_VECTORS 1
+#endif
+#endif
+#ifdef POOL_VECTORS
 typedef float pv8f __attribute__((vector_size(32), aligned(4), may_alias));
 typedef int32_t pv8i __attribute__((vector_size(32), aligned(4), may_alias));
 

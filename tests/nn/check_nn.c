@@ -11,6 +11,7 @@
 #include "model/mlp.h"
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
+#include "nn/kernel.h"
 #include "testutil.h"
 
 START_TEST(bn_train_forward_by_hand)
@@ -83,31 +84,42 @@ END_TEST
  * the two kernels run one after the other, bit for bit: rows and runs of
  * values across 256-value chunks and an 8-lane tail, a channel whose gamma
  * and beta are 0 (every y exactly 0: the mask is y > 0, so nothing passes),
- * a channel holding a NaN (every y NaN: r 0, nothing passes), and the
- * backward's dx written over its dr. */
+ * a channel holding a NaN (every y NaN: r 0, nothing passes), the
+ * backward's dx written over its dr, and a shape large enough to be shared
+ * among threads (the fused kernels on 2 threads, the reference on 1).
+ * Every array is allocated to its size, so that the sanitizer build sees a
+ * read past one. */
+static float *exact(long count)
+{
+    float *p = malloc(sizeof(float) * (size_t)count);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
 START_TEST(bn_relu_fused_equals_bn_then_relu)
 {
-    const int shapes[3][3] = {{5, 3, 1}, {1, 4, 300}, {3, 2, 517}};
-    for (int t = 0; t < 3; t++) {
+    const int shapes[4][3] = {{5, 3, 1}, {1, 4, 300}, {3, 2, 517}, {8, 4, 1030}};
+    for (int t = 0; t < 4; t++) {
         const int n = shapes[t][0], c = shapes[t][1], s = shapes[t][2], len = n * c * s;
+        const int threads = n * c * s >= 32768 ? 2 : 1;
         bnx_rng rng;
         bnx_rng_seed(&rng, 7 + t, 0);
-        float *buf = calloc((size_t)len * 12 + 12 * (size_t)c, sizeof(float));
-        ck_assert_ptr_nonnull(buf);
-        float *x = buf, *dr = x + len, *y1 = dr + len, *r1 = y1 + len, *xh1 = r1 + len,
-              *y2 = xh1 + len, *r2 = y2 + len, *xh2 = r2 + len, *t1 = xh2 + len,
-              *dx1 = t1 + len, *dx2 = dx1 + len, *ch = dx2 + len;
-        float *gamma = ch, *beta = ch + c, *st1 = beta + c, *st2 = st1 + 3 * c, *g1 = st2 + 3 * c,
-              *g2 = g1 + 2 * c;
+        float *x = exact(len), *dr = exact(len), *y1 = exact(len), *r1 = exact(len),
+              *xh1 = exact(len), *y2 = exact(len), *r2 = exact(len), *xh2 = exact(len),
+              *t1 = exact(len), *dx1 = exact(len), *dx2 = exact(len);
+        float *gamma = exact(c), *beta = exact(c), *st1 = exact(3 * c), *st2 = exact(3 * c),
+              *g1 = exact(2 * c), *g2 = exact(2 * c);
         test_fill(&rng, x, len, 2.0, 0.3);
         test_fill(&rng, dr, len, 1.0, 0.0);
         test_fill(&rng, gamma, c, 1.0, 0.5);
         test_fill(&rng, beta, c, 1.0, 0.0);
         gamma[0] = beta[0] = 0.0f;  /* channel 0: y = 0 everywhere */
         x[(long)(c - 1) * s] = NAN; /* channel c - 1 (example 0): NaN */
+        bnx_kernel_set_threads(1);
         bnx_batchnorm_forward_train(n, c, s, x, gamma, beta, 1e-5f, y1, xh1, st1, st1 + c,
                                     st1 + 2 * c);
         bnx_relu_forward(len, y1, r1);
+        bnx_kernel_set_threads(threads);
         bnx_batchnorm_relu_forward_train(n, c, s, x, gamma, beta, 1e-5f, y2, r2, xh2, st2,
                                          st2 + c, st2 + 2 * c);
         ck_assert_mem_eq(y1, y2, sizeof(float) * (size_t)len);
@@ -115,9 +127,11 @@ START_TEST(bn_relu_fused_equals_bn_then_relu)
         ck_assert_mem_eq(xh1, xh2, sizeof(float) * (size_t)len);
         ck_assert_mem_eq(st1, st2, sizeof(float) * 3 * (size_t)c);
         ck_assert_float_eq(r2[0], 0.0f);
+        bnx_kernel_set_threads(1);
         bnx_relu_backward(len, y1, dr, t1);
         bnx_batchnorm_backward(n, c, s, t1, xh1, gamma, st1 + 2 * c, dx1, g1, g1 + c);
         memcpy(dx2, dr, sizeof(float) * (size_t)len);
+        bnx_kernel_set_threads(threads);
         bnx_batchnorm_relu_backward(n, c, s, dx2, xh2, gamma, beta, st2 + 2 * c, dx2, g2, g2 + c);
         ck_assert_mem_eq(dx1, dx2, sizeof(float) * (size_t)len);
         ck_assert_mem_eq(g1, g2, sizeof(float) * 2 * (size_t)c);
@@ -125,12 +139,17 @@ START_TEST(bn_relu_fused_equals_bn_then_relu)
         /* inference mode, with the batch's statistics as the estimates */
         for (int k = 0; k < c; k++)
             st1[c + k] = fabsf(st1[c + k]) + 0.1f, st1[k] = isnan(st1[k]) ? 0.0f : st1[k];
+        bnx_kernel_set_threads(1);
         bnx_batchnorm_forward_infer(n, c, s, x, gamma, beta, st1, st1 + c, 1e-5f, y1);
         bnx_relu_forward(len, y1, r1);
+        bnx_kernel_set_threads(threads);
         bnx_batchnorm_relu_forward_infer(n, c, s, x, gamma, beta, st1, st1 + c, 1e-5f, y2, r2);
         ck_assert_mem_eq(y1, y2, sizeof(float) * (size_t)len);
         ck_assert_mem_eq(r1, r2, sizeof(float) * (size_t)len);
-        free(buf);
+        bnx_kernel_set_threads(1);
+        float *all[] = {x, dr, y1, r1, xh1, y2, r2, xh2, t1, dx1, dx2, gamma, beta, st1, st2, g1, g2};
+        for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+            free(all[k]);
     }
 }
 END_TEST
