@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nn/kernel.h"
+#include "nn/vec8.h"
 
 /* Channels are processed in blocks with per-channel double accumulators on
  * the stack, visiting the (N, C, S) tensor in memory order so that the
@@ -28,18 +29,23 @@ static inline int block_size(int s)
  * still exact to float rounding over a few hundred values. */
 enum { LANES = 8, CHUNK = 256 };
 
-/* The ReLU variants' loops are written in 8-float vectors (GCC's vector
- * extension): with its select, a loop was left scalar and branchy (the
- * fused backward took longer than the two layers).  Each lane does the
- * scalar code's operations in its order, so the results are the same bit
- * for bit.  Macros, not functions: a function taking or returning a vector
- * is an ABI question in the baseline clone. */
-typedef float bv8f __attribute__((vector_size(32), aligned(4), may_alias));
-typedef int32_t bv8i __attribute__((vector_size(32), aligned(4), may_alias));
-#define BV_LOAD(p) (*(const bv8f *)(p))
-#define BV_STORE(p, v) (*(bv8f *)(p) = (v))
-/* c > 0 ? v : 0, lane by lane (a NaN c gives +0, as the scalar select) */
-#define BV_PASS(c, v) ((bv8f)(((c) > (bv8f){0}) & (bv8i)(v)))
+/* The ReLU variants' loops are written in 8-float vectors (nn/vec8.h):
+ * with its select, a loop was left scalar and branchy (the fused backward
+ * took longer than the two layers).  Each lane does the scalar code's
+ * operations in its order, so the results are the same bit for bit. */
+
+/* c > 0 ? v : 0: the ReLU's mask, c its input, applied to v; the scalar
+ * twin of BNX_V8_PASS (a NaN c gives 0). */
+static inline float relu_pass(float c, float v)
+{
+    return c > 0.0f ? v : 0.0f;
+}
+
+/* ReLU as bnx_relu_forward computes it (NaN gives 0). */
+static inline float relu_of(float v)
+{
+    return relu_pass(v, v);
+}
 
 /* sum over k < len of (x[k] - shift)^power, power 1 or 2; and, when y is
  * not NULL, of (x[k] - shift) * y[k] into *cross.  With relu (a constant
@@ -55,10 +61,10 @@ sum_run(const float *x, const float *y, long len, float shift, int power, double
         long kn = len - k0 < CHUNK ? len - k0 : CHUNK, k = 0;
         float lane[LANES] = {0}, lane_cross[LANES] = {0};
         if (relu) { /* power 1 and y given */
-            bv8f vl = {0}, vc = {0};
+            bnx_v8f vl = {0}, vc = {0};
             for (; k + LANES <= kn; k += LANES) {
-                const bv8f yv = BV_LOAD(y + k0 + k);
-                const bv8f d = BV_PASS(mg * yv + mb, BV_LOAD(x + k0 + k)) - shift;
+                const bnx_v8f yv = BNX_V8_LOAD(y + k0 + k);
+                const bnx_v8f d = BNX_V8_PASS(mg * yv + mb, BNX_V8_LOAD(x + k0 + k)) - shift;
                 vl += d;
                 vc += d * yv;
             }
@@ -74,7 +80,7 @@ sum_run(const float *x, const float *y, long len, float shift, int power, double
         for (; k < kn; k++) {
             float v = x[k0 + k];
             if (relu)
-                v = mg * y[k0 + k] + mb > 0.0f ? v : 0.0f;
+                v = relu_pass(mg * y[k0 + k] + mb, v);
             float d = v - shift;
             lane[0] += power == 1 ? d : d * d;
             if (y)
@@ -108,12 +114,6 @@ static inline void accumulate(int n, int c, int s, int c0, int cb, const float *
     }
 }
 
-/* ReLU as bnx_relu_forward computes it (NaN gives 0). */
-static inline float relu_of(float v)
-{
-    return v > 0.0f ? v : 0.0f;
-}
-
 /* y[i, c0 + j, k] = a[j] * x[i, c0 + j, k] + b[j]; with relu (a constant
  * in each caller) also r = relu_of(y). */
 static inline __attribute__((always_inline)) void
@@ -136,9 +136,9 @@ affine(int n, int c, int s, int c0, int cb, const float *x, const float *a, cons
                 const long end = k + s;
                 if (relu)
                     for (; k + LANES <= end; k += LANES) {
-                        const bv8f o = a[j] * BV_LOAD(in + k) + b[j];
-                        BV_STORE(out + k, o);
-                        BV_STORE(rout + k, BV_PASS(o, o));
+                        const bnx_v8f o = a[j] * BNX_V8_LOAD(in + k) + b[j];
+                        BNX_V8_STORE(out + k, o);
+                        BNX_V8_STORE(rout + k, BNX_V8_PASS(o, o));
                     }
                 for (; k < end; k++) {
                     out[k] = a[j] * in[k] + b[j];
@@ -173,10 +173,10 @@ normalize(int n, int c, int s, int c0, int cb, const float *x, const float *a, c
                 const long end = k + s;
                 if (relu)
                     for (; k + LANES <= end; k += LANES) {
-                        const bv8f xv = a[j] * BV_LOAD(in + k) + b[j], o = g[j] * xv + h[j];
-                        BV_STORE(xh + k, xv);
-                        BV_STORE(out + k, o);
-                        BV_STORE(rout + k, BV_PASS(o, o));
+                        const bnx_v8f xv = a[j] * BNX_V8_LOAD(in + k) + b[j], o = g[j] * xv + h[j];
+                        BNX_V8_STORE(xh + k, xv);
+                        BNX_V8_STORE(out + k, o);
+                        BNX_V8_STORE(rout + k, BNX_V8_PASS(o, o));
                     }
                 for (; k < end; k++) {
                     xh[k] = a[j] * in[k] + b[j];
@@ -300,7 +300,7 @@ backward_block(int n, int c, int s, int c0, int bs, const float *dy, const float
             for (int j = 0; j < cb; j++) {
                 float gj = g[j];
                 if (relu)
-                    gj = gamma[c0 + j] * h[j] + beta[c0 + j] > 0.0f ? gj : 0.0f;
+                    gj = relu_pass(gamma[c0 + j] * h[j] + beta[c0 + j], gj);
                 sum_dy[j] += gj;
                 sum_dy_xhat[j] += (double)gj * h[j];
             }
@@ -328,7 +328,7 @@ backward_block(int n, int c, int s, int c0, int bs, const float *dy, const float
             for (int j = 0; j < cb; j++) {
                 float gj = g[j];
                 if (relu)
-                    gj = gamma[c0 + j] * h[j] + beta[c0 + j] > 0.0f ? gj : 0.0f;
+                    gj = relu_pass(gamma[c0 + j] * h[j] + beta[c0 + j], gj);
                 out[j] = a[j] * gj + b[j] * h[j] + d[j];
             }
             continue;
@@ -338,14 +338,14 @@ backward_block(int n, int c, int s, int c0, int bs, const float *dy, const float
             int k = 0;
             if (relu)
                 for (const long at0 = (long)j * s; k + LANES <= s; k += LANES) {
-                    const bv8f hv = BV_LOAD(h + at0 + k), gv = BV_PASS(mg * hv + mb, BV_LOAD(g + at0 + k));
-                    BV_STORE(out + at0 + k, a[j] * gv + b[j] * hv + d[j]);
+                    const bnx_v8f hv = BNX_V8_LOAD(h + at0 + k), gv = BNX_V8_PASS(mg * hv + mb, BNX_V8_LOAD(g + at0 + k));
+                    BNX_V8_STORE(out + at0 + k, a[j] * gv + b[j] * hv + d[j]);
                 }
             for (; k < s; k++) {
                 long at = (long)j * s + k;
                 float gk = g[at];
                 if (relu)
-                    gk = mg * h[at] + mb > 0.0f ? gk : 0.0f;
+                    gk = relu_pass(mg * h[at] + mb, gk);
                 out[at] = a[j] * gk + b[j] * h[at] + d[j];
             }
         }

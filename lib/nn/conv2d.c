@@ -9,6 +9,7 @@
 
 #include "nn/gemm.h"
 #include "nn/kernel.h"
+#include "nn/vec8.h"
 
 /* The plane helpers are inlined into each target clone of their callers
  * (a helper left out of line would be compiled for baseline x86-64 only). */
@@ -100,7 +101,6 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n)
  * it by rounding (tests/nn/check_conv.c). */
 #if defined(__GNUC__) && !defined(BNX_NO_DIRECT_CONV)
 #define DIRECT_CONV 1
-typedef float v8f __attribute__((vector_size(32), aligned(4), may_alias));
 #else
 #define DIRECT_CONV 0
 #endif
@@ -410,7 +410,7 @@ DIRECT_UNCHECKED INLINE void copy_row(float *dst, const float *src, int w)
             dst[x] = src[x];
         return;
     }
-    v8f v;
+    bnx_v8f v;
     int x = 0;
     for (; x + 8 <= w; x += 8)
         memcpy(&v, src + x, 32), memcpy(dst + x, &v, 32);
@@ -451,16 +451,16 @@ DIRECT_UNCHECKED INLINE void direct_block(const bnx_conv_geom *g, const float *x
     float *stage = npos + DBLOCK <= STAGE_MAX ? stage_buf : NULL;
     const size_t sst = STAGE_MAX;
     for (int p = 0; p < npos; p += DBLOCK) {
-        v8f a00 = (v8f){0} + bias[0], a01 = a00, a02 = a00;
-        v8f a10 = (v8f){0} + bias[1], a11 = a10, a12 = a10;
-        v8f a20 = (v8f){0} + bias[2], a21 = a20, a22 = a20;
-        v8f a30 = (v8f){0} + bias[3], a31 = a30, a32 = a30;
+        bnx_v8f a00 = (bnx_v8f){0} + bias[0], a01 = a00, a02 = a00;
+        bnx_v8f a10 = (bnx_v8f){0} + bias[1], a11 = a10, a12 = a10;
+        bnx_v8f a20 = (bnx_v8f){0} + bias[2], a21 = a20, a22 = a20;
+        bnx_v8f a30 = (bnx_v8f){0} + bias[3], a31 = a30, a32 = a30;
         for (int c = 0; c < cin; c++) {
             const float *xc = xe + (size_t)c * cstride + p, *wc = wb + (size_t)c * 9 * DQ;
             for (int t = 0; t < 9; t++) {
                 const float *src = xc + off[t], *wt = wc + t * DQ;
-                const v8f u = *(const v8f *)src, v = *(const v8f *)(src + 8),
-                          z = *(const v8f *)(src + 16);
+                const bnx_v8f u = BNX_V8_LOAD(src), v = BNX_V8_LOAD(src + 8),
+                          z = BNX_V8_LOAD(src + 16);
                 a00 += wt[0] * u, a01 += wt[0] * v, a02 += wt[0] * z;
                 a10 += wt[1] * u, a11 += wt[1] * v, a12 += wt[1] * z;
                 a20 += wt[2] * u, a21 += wt[2] * v, a22 += wt[2] * z;
@@ -572,12 +572,12 @@ DIRECT_UNCHECKED INLINE void transpose_dy(const bnx_conv_geom *g, int n, int e, 
 DIRECT_UNCHECKED INLINE void dw_tile_n(const float *dyt, int k16, int t0, int t1,
                                        const float *const *xs, const int nj, float *acc)
 {
-    v8f s[DW_J][2];
+    bnx_v8f s[DW_J][2];
     for (int j = 0; j < DW_J; j++)
-        s[j][0] = s[j][1] = (v8f){0};
+        s[j][0] = s[j][1] = (bnx_v8f){0};
     for (int t = t0; t < t1; t++) {
         const float *d = dyt + (size_t)t * k16;
-        const v8f d0 = *(const v8f *)d, d1 = *(const v8f *)(d + 8);
+        const bnx_v8f d0 = BNX_V8_LOAD(d), d1 = BNX_V8_LOAD(d + 8);
         for (int j = 0; j < nj; j++) {
             const float xv = xs[j][t];
             s[j][0] += xv * d0;
@@ -585,7 +585,7 @@ DIRECT_UNCHECKED INLINE void dw_tile_n(const float *dyt, int k16, int t0, int t1
         }
     }
     for (int j = 0; j < nj; j++) {
-        v8f a0, a1;
+        bnx_v8f a0, a1;
         memcpy(&a0, acc + j * DW_O, 32), memcpy(&a1, acc + j * DW_O + 8, 32);
         a0 += s[j][0], a1 += s[j][1];
         memcpy(acc + j * DW_O, &a0, 32), memcpy(acc + j * DW_O + 8, &a1, 32);

@@ -4,20 +4,24 @@
  * each spinning while the other works; so with OpenMP (nn/kernel.h)
  * OpenBLAS runs on one thread and bnx_sgemm divides a GEMM's output among
  * the OpenMP threads instead: its columns (or, when it has few, its rows)
- * in contiguous slices, each slice one single-threaded cblas_sgemm call.
- * Every element of C is then the same k-long sum, added in the same order,
- * as in one call for the whole matrix (OpenBLAS blocks k the same way
- * whatever the slice), so the result does not depend on the number of
- * threads. */
+ * in two contiguous slices, each one single-threaded cblas_sgemm call.
+ * The slices are the same whatever the thread count (one thread computes
+ * both in turn): OpenBLAS rounds an element of C differently depending on
+ * where its tiles fall in the call, so a cut that followed the threads
+ * would make the results follow them too.  With the cut fixed, every
+ * element of C is the same bits on 1 or 2 threads (docs/guide/determinism.md). */
 #ifndef BNX_NN_GEMM_H
 #define BNX_NN_GEMM_H
 
 /* C (m, n) = alpha op(A) op(B) + beta C, row-major, as cblas_sgemm with
  * CblasRowMajor: op(A) (m, k) is A (m, k) with leading dimension lda, or
  * A^T of A (k, m) when ta; op(B) (k, n) is B (k, n), or B^T of B (n, k)
- * when tb; ldc is C's leading dimension.  Runs on the OpenMP threads when
- * OpenBLAS is set to one thread (bnx_kernel_set_threads), else as one
- * cblas_sgemm call.  Cannot fail. */
+ * when tb; ldc is C's leading dimension.  A GEMM of at least 2 MFLOP
+ * whose larger side (n, else m) is at least 32 is computed as two slices
+ * of that side, on up to two OpenMP threads when OpenBLAS is set to one
+ * thread (bnx_kernel_set_threads), else one after the other; a smaller one
+ * as one cblas_sgemm call.  The same bits for any thread count.  Cannot
+ * fail. */
 void bnx_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                const float *b, int ldb, float beta, float *c, int ldc);
 

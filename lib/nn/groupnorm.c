@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nn/kernel.h"
+#include "nn/vec8.h"
 
 /* sum of v[0..m) and of (v - mu)^2: value k added to float lane k % 8
  * over chunks of 256 values, each chunk's lanes then added in double (no
@@ -141,14 +142,9 @@ void bnx_groupnorm_forward(const bnx_norm_view *v, int groups, const float *x,
  * one example at a time, so the same bits). */
 #define ROWS 4
 
-/* Eight floats, one AVX register (GCC's vector extension; SSE pairs on the
- * baseline clone): the loop below as written, over 8 lanes at once.  GCC
- * did not vectorise its plain-loop form (scalar adds, lanes on the stack). */
-typedef float v8f __attribute__((vector_size(32)));
-/* unaligned loads and stores (vmovups); macros, as a function passing v8f
- * by value would change the ABI between the clones */
-#define V8F_LOAD(x, p) memcpy(&(x), (p), sizeof(v8f))
-#define V8F_STORE(p, x) memcpy((p), &(x), sizeof(v8f))
+/* The loop below is written in 8-float vectors (nn/vec8.h; SSE pairs on
+ * the baseline clone): GCC did not vectorise its plain-loop form (scalar
+ * adds, lanes on the stack). */
 
 /* The sums of `rows` examples' groups d[r], h[r] (per units each): dbeta
  * (sd) and dgamma (sdh) added to, example after example; lg[r] and lgx[r]
@@ -158,31 +154,31 @@ static inline __attribute__((always_inline)) void unit_sums(
     const int rows, const int per, const float *const *d, const float *const *h,
     const float *ga, float *sd, float *sdh, float (*lg)[8], float (*lgx)[8])
 {
-    v8f g1[ROWS], g2[ROWS];
+    bnx_v8f g1[ROWS], g2[ROWS];
     for (int r = 0; r < rows; r++)
-        g1[r] = g2[r] = (v8f){0};
+        g1[r] = g2[r] = (bnx_v8f){0};
     int k = 0;
     for (; k + 8 <= per; k += 8) {
-        v8f a, b, gk;
-        V8F_LOAD(a, sd + k);
-        V8F_LOAD(b, sdh + k);
-        V8F_LOAD(gk, ga + k);
+        bnx_v8f a, b, gk;
+        a = BNX_V8_LOAD(sd + k);
+        b = BNX_V8_LOAD(sdh + k);
+        gk = BNX_V8_LOAD(ga + k);
         for (int r = 0; r < rows; r++) {
-            v8f dv, hv;
-            V8F_LOAD(dv, d[r] + k);
-            V8F_LOAD(hv, h[r] + k);
-            v8f dh = dv * hv;
+            bnx_v8f dv, hv;
+            dv = BNX_V8_LOAD(d[r] + k);
+            hv = BNX_V8_LOAD(h[r] + k);
+            bnx_v8f dh = dv * hv;
             a += dv;
             b += dh;
             g1[r] += gk * dv;
             g2[r] += gk * dh;
         }
-        V8F_STORE(sd + k, a);
-        V8F_STORE(sdh + k, b);
+        BNX_V8_STORE(sd + k, a);
+        BNX_V8_STORE(sdh + k, b);
     }
     for (int r = 0; r < rows; r++) {
-        V8F_STORE(lg[r], g1[r]);
-        V8F_STORE(lgx[r], g2[r]);
+        BNX_V8_STORE(lg[r], g1[r]);
+        BNX_V8_STORE(lgx[r], g2[r]);
     }
     for (; k < per; k++)
         for (int r = 0; r < rows; r++) {

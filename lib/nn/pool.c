@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "nn/kernel.h"
+#include "nn/vec8.h"
 
 /* The common 2x2 window with stride 2, branch-free: the same comparisons in
  * the same order as the general loop below (a later value wins if
@@ -15,35 +16,29 @@
 #endif
 #endif
 #ifdef POOL_VECTORS
-typedef float pv8f __attribute__((vector_size(32), aligned(4), may_alias));
-typedef int32_t pv8i __attribute__((vector_size(32), aligned(4), may_alias));
-
-/* mask ? a : b, lane by lane (mask lanes all ones or all zeros); a macro:
- * a function returning a vector is an ABI question in the baseline clone */
-#define PICK(mask, a, b) ((pv8f)(((mask) & (pv8i)(a)) | (~(mask) & (pv8i)(b))))
 
 /* Outputs ox .. ox + 7 of the row pair r0, r1 (w apart), at is r0's
  * index in the plane. */
 static inline __attribute__((always_inline)) void
 max8(const float *r0, const float *r1, int w, int32_t at, float *o, int32_t *a)
 {
-    const pv8f x0 = *(const pv8f *)r0, x1 = *(const pv8f *)(r0 + 8);
-    const pv8f y0 = *(const pv8f *)r1, y1 = *(const pv8f *)(r1 + 8);
-    const pv8f v0 = __builtin_shufflevector(x0, x1, 0, 2, 4, 6, 8, 10, 12, 14);
-    const pv8f v1 = __builtin_shufflevector(x0, x1, 1, 3, 5, 7, 9, 11, 13, 15);
-    const pv8f v2 = __builtin_shufflevector(y0, y1, 0, 2, 4, 6, 8, 10, 12, 14);
-    const pv8f v3 = __builtin_shufflevector(y0, y1, 1, 3, 5, 7, 9, 11, 13, 15);
-    const pv8i pos = (pv8i){0, 2, 4, 6, 8, 10, 12, 14} + at;
-    pv8f m = v0;
-    pv8i best = pos;
-    pv8i t = (v1 > m) | (v1 != v1);
-    m = PICK(t, v1, m), best = (t & (pos + 1)) | (~t & best);
+    const bnx_v8f x0 = *(const bnx_v8f *)r0, x1 = *(const bnx_v8f *)(r0 + 8);
+    const bnx_v8f y0 = *(const bnx_v8f *)r1, y1 = *(const bnx_v8f *)(r1 + 8);
+    const bnx_v8f v0 = __builtin_shufflevector(x0, x1, 0, 2, 4, 6, 8, 10, 12, 14);
+    const bnx_v8f v1 = __builtin_shufflevector(x0, x1, 1, 3, 5, 7, 9, 11, 13, 15);
+    const bnx_v8f v2 = __builtin_shufflevector(y0, y1, 0, 2, 4, 6, 8, 10, 12, 14);
+    const bnx_v8f v3 = __builtin_shufflevector(y0, y1, 1, 3, 5, 7, 9, 11, 13, 15);
+    const bnx_v8i pos = (bnx_v8i){0, 2, 4, 6, 8, 10, 12, 14} + at;
+    bnx_v8f m = v0;
+    bnx_v8i best = pos;
+    bnx_v8i t = (v1 > m) | (v1 != v1);
+    m = BNX_V8_SELECT(t, v1, m), best = (t & (pos + 1)) | (~t & best);
     t = (v2 > m) | (v2 != v2);
-    m = PICK(t, v2, m), best = (t & (pos + w)) | (~t & best);
+    m = BNX_V8_SELECT(t, v2, m), best = (t & (pos + w)) | (~t & best);
     t = (v3 > m) | (v3 != v3);
-    m = PICK(t, v3, m), best = (t & (pos + w + 1)) | (~t & best);
-    *(pv8f *)o = m;
-    *(pv8i *)a = best;
+    m = BNX_V8_SELECT(t, v3, m), best = (t & (pos + w + 1)) | (~t & best);
+    *(bnx_v8f *)o = m;
+    *(bnx_v8i *)a = best;
 }
 #else
 #define POOL_VECTORS 0
