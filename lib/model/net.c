@@ -488,6 +488,41 @@ int bnx_net_fuses_relu(const bnx_net *net, int i)
            net->layers[i + 1].from == i && l->last_reader < 0;
 }
 
+/* A forward with BNX_FWD_LOGITS_ONLY folds a convolution at i, the
+ * normalization reading it alone, and that norm's fused ReLU into one pass
+ * (nn/conv2d.h's bnx_conv2d_forward_affine) when the norm's inference
+ * forward is an affine map per channel (its ops' infer_affine): returns
+ * the number of layers the pass computes (3 with the ReLU, 2 without), or
+ * 0.  The conv's and (with the ReLU) the norm's outputs are then not
+ * written. */
+enum { FOLD_MAX = 1024 }; /* channels: the coefficients live on the stack */
+static int fold_span(const bnx_net *net, int i, unsigned flags)
+{
+    if (net->unfused || !(flags & BNX_FWD_LOGITS_ONLY) || (flags & BNX_FWD_BATCH_STATS) ||
+        i + 1 >= net->num_layers)
+        return 0;
+    const bnx_layer *conv = &net->layers[i], *norm = &net->layers[i + 1];
+    if (conv->kind != BNX_LAYER_CONV || conv->last_reader >= 0 || norm->kind != BNX_LAYER_NORM ||
+        norm->from != i || !norm->norm.ops->infer_affine || norm->c > FOLD_MAX)
+        return 0;
+    return bnx_net_fuses_relu(net, i + 1) ? 3 : 2;
+}
+
+/* The span layers from i in one pass (fold_span); 0 if the norm's
+ * infer_affine declines these flags (nothing written then). */
+static int fold_forward(bnx_net *net, int i, int span, int n, enum bnx_layout layout,
+                        const float *in, unsigned flags)
+{
+    const bnx_layer *conv = &net->layers[i];
+    bnx_layer *norm = &net->layers[i + 1];
+    float scale[FOLD_MAX], shift[FOLD_MAX];
+    if (!norm->norm.ops->infer_affine(&norm->norm, flags, scale, shift))
+        return 0;
+    bnx_conv2d_forward_affine(&conv->geom, n, layout, in, conv->w, conv->b, scale, shift,
+                              span == 3, net->layers[i + span - 1].y, conv->col);
+    return 1;
+}
+
 /* The gradient of layer i's output: the loss's for the last layer, a
  * fan-out's grad_sum, or the next layer's dx. */
 static const float *dy_of(const bnx_net *net, int i, const float *dlogits)
@@ -504,6 +539,13 @@ const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags
         int count = n * l->out;
         enum bnx_layout layout = in_layout(net, i);
         double start = net->timing ? bnx_now() : 0.0;
+        const int span = fold_span(net, i, flags);
+        if (span && fold_forward(net, i, span, n, layout, in, flags)) {
+            if (net->timing) /* the folded layers' time counts in the conv's row */
+                net->timing[2 * i] += bnx_now() - start;
+            i += span - 1;
+            continue;
+        }
         switch (l->kind) {
         case BNX_LAYER_LINEAR:
             bnx_linear_forward(n, l->in, l->out, in, l->w, l->b, l->y);

@@ -297,7 +297,13 @@ int bnx_net_fuses_relu(const bnx_net *net, int i);
  *   BNX_FWD_POPULATION: Algorithm 2's statistics, which need
  *     bnx_net_population_end to have run (before it, mean 0 and variance 1).
  * Without BNX_FWD_UPDATE no persistent normalization state changes, and
- * without BNX_FWD_DROPOUT and BNX_FWD_NOISE no random stream advances. */
+ * without BNX_FWD_DROPOUT and BNX_FWD_NOISE no random stream advances.
+ * BNX_FWD_LOGITS_ONLY (with an inference pass): the caller reads only the
+ * logits, so each convolution followed by a batch norm (and
+ * its ReLU) is computed in one pass that writes only the last of their
+ * outputs (nn/conv2d.h's bnx_conv2d_forward_affine): the same logits, bit
+ * for bit (tests/model/check_model.c), the layers' y in between left as
+ * they were; not for passes the probes capture. */
 const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags);
 
 /* Backward through the last training-mode forward of the same n and x,

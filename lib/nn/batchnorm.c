@@ -245,6 +245,17 @@ void bnx_batchnorm_relu_forward_train(int n, int c, int s, const float *x,
         train_block(n, c, s, c0, bs, x, gamma, beta, eps, y, xhat, mean, var, invstd, 1, r);
 }
 
+void bnx_batchnorm_infer_coefficients(int c, const float *gamma, const float *beta,
+                                      const float *mean, const float *var, float eps, float *a,
+                                      float *b)
+{
+    for (int j = 0; j < c; j++) {
+        double scale = gamma[j] / sqrt((double)var[j] + eps);
+        a[j] = (float)scale;
+        b[j] = (float)(beta[j] - scale * mean[j]);
+    }
+}
+
 static inline __attribute__((always_inline)) void
 infer_block(int n, int c, int s, int c0, int bs, const float *x, const float *gamma,
             const float *beta, const float *mean, const float *var, float eps, float *y,
@@ -252,11 +263,7 @@ infer_block(int n, int c, int s, int c0, int bs, const float *x, const float *ga
 {
     int cb = c - c0 < bs ? c - c0 : bs;
     float a[BLOCK], b[BLOCK];
-    for (int j = 0; j < cb; j++) {
-        double scale = gamma[c0 + j] / sqrt((double)var[c0 + j] + eps);
-        a[j] = (float)scale;
-        b[j] = (float)(beta[c0 + j] - scale * mean[c0 + j]);
-    }
+    bnx_batchnorm_infer_coefficients(cb, gamma + c0, beta + c0, mean + c0, var + c0, eps, a, b);
     affine(n, c, s, c0, cb, x, a, b, y, relu, r);
 }
 
@@ -432,6 +439,17 @@ static void layer_forward_relu(bnx_norm_layer *l, const bnx_norm_view *v, const 
         bnx_batchnorm_forward_infer(n, l->c, s, x, l->gamma, l->beta, mean, var, l->hp.eps, y);
 }
 
+static int layer_infer_affine(const bnx_norm_layer *l, unsigned flags, float *scale, float *shift)
+{
+    if (flags & BNX_FWD_BATCH_STATS)
+        return 0;
+    int pop = (flags & BNX_FWD_POPULATION) != 0;
+    bnx_batchnorm_infer_coefficients(l->c, l->gamma, l->beta,
+                                     F(l, pop ? POP_MEAN : RUNNING_MEAN),
+                                     F(l, pop ? POP_VAR : RUNNING_VAR), l->hp.eps, scale, shift);
+    return 1;
+}
+
 static void layer_forward(bnx_norm_layer *l, const bnx_norm_view *v, const float *x, float *y,
                           unsigned flags)
 {
@@ -493,4 +511,5 @@ const bnx_norm_ops bnx_batchnorm_ops = {
     .population = layer_population,
     .forward_relu = layer_forward_relu,
     .backward_relu = layer_backward_relu,
+    .infer_affine = layer_infer_affine,
 };

@@ -34,6 +34,15 @@ void bnx_batchnorm_forward_infer(int n, int c, int s, const float *x,
                                  const float *mean, const float *var, float eps,
                                  float *y);
 
+/* The per-channel map bnx_batchnorm_forward_infer applies, y = a x + b:
+ * a[j] = gamma[j] / sqrt(var[j] + eps) and b[j] = beta[j] - a[j] mean[j],
+ * each computed in double and rounded once to float, so that a caller
+ * applying a x + b itself (a convolution's epilogue, nn/conv2d.h) gets the
+ * same bits.  All arrays (C); cannot fail. */
+void bnx_batchnorm_infer_coefficients(int c, const float *gamma, const float *beta,
+                                      const float *mean, const float *var, float eps, float *a,
+                                      float *b);
+
 /* Training-mode backward (Section 3; the gradient flows through the batch
  * mean and variance).  With dxhat = dy * gamma, the equations of Section 3
  * reduce per channel to

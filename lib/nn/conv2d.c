@@ -389,6 +389,25 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
         }
 }
 
+/* dst[0, len) = scale * src + shift, then max(., 0) with relu (a NaN gives
+ * 0), one multiply and one add each rounded: batch norm's inference pass
+ * and the ReLU as nn/batchnorm.c computes them, for the folded forward.
+ * Outside the fp-contract region below and never inlined into it, so
+ * that GCC keeps the two roundings (no fused multiply-add) in every
+ * clone.  dst may be src. */
+static __attribute__((noinline)) void affine_run(float *dst, const float *src, long len,
+                                                 float scale, float shift, int relu)
+{
+    if (relu)
+        for (long i = 0; i < len; i++) {
+            float o = scale * src[i] + shift;
+            dst[i] = o > 0.0f ? o : 0.0f;
+        }
+    else
+        for (long i = 0; i < len; i++)
+            dst[i] = scale * src[i] + shift;
+}
+
 #if DIRECT_CONV
 /* The sums are written a*b + c: in the x86-64-v3 clones GCC makes each a
  * fused multiply-add (one rounding) only when allowed to contract, which
@@ -436,10 +455,12 @@ DIRECT_UNCHECKED INLINE void pad_plane(const bnx_conv_geom *g, const float *src,
 /* The outputs of DQ channels for one example: out[q] (h, w) (NULL: a
  * channel past the last) = bias[q] + sum over the cin input channels and
  * the 9 taps of wb[(c*9 + tap)*DQ + q] times the padded plane
- * xe + c*cstride, read at t + tap's offset. */
+ * xe + c*cstride, read at t + tap's offset; with scale (not NULL), then
+ * scale[q] * that + shift[q] and the ReLU if relu (affine_run). */
 DIRECT_UNCHECKED INLINE void direct_block(const bnx_conv_geom *g, const float *xe,
                                           size_t cstride, int cin, const float *wb,
-                                          const float *bias, float *const *out)
+                                          const float *bias, const float *scale,
+                                          const float *shift, int relu, float *const *out)
 {
     const int h = g->h, w = g->w, wp = w + 2, npos = h * wp;
     const int off[9] = {0, 1, 2, wp, wp + 1, wp + 2, 2 * wp, 2 * wp + 1, 2 * wp + 2};
@@ -490,11 +511,21 @@ DIRECT_UNCHECKED INLINE void direct_block(const bnx_conv_geom *g, const float *x
                 x = 0, r++;
         }
     }
-    if (stage) /* the rows of the staged planes, without their columns w, w+1 */
-        for (int q = 0; q < DQ; q++)
-            if (out[q])
-                for (int row = 0; row < h; row++)
-                    copy_row(out[q] + (size_t)row * w, stage + (size_t)q * sst + (size_t)row * wp, w);
+    for (int q = 0; q < DQ; q++) {
+        if (!out[q])
+            continue;
+        if (stage) /* the rows of the staged planes, without their columns w, w+1 */
+            for (int row = 0; row < h; row++) {
+                float *dst = out[q] + (size_t)row * w;
+                const float *src = stage + (size_t)q * sst + (size_t)row * wp;
+                if (scale)
+                    affine_run(dst, src, w, scale[q], shift[q], relu);
+                else
+                    copy_row(dst, src, w);
+            }
+        else if (scale) /* the plane written value by value, mapped in place */
+            affine_run(out[q], out[q], (long)h * w, scale[q], shift[q], relu);
+    }
 }
 
 /* The weights w (k, c, 3, 3) as direct_block reads them, for blocks of DQ
@@ -516,11 +547,14 @@ static void block_weights(const float *w, int members, int inner, int flipped, f
                 }
 }
 
-/* Forward: y (k, n, h, w) = b + conv(x, w); scratch as direct_floats. */
+/* Forward: y (k, n, h, w) = b + conv(x, w), or with scale (not NULL)
+ * scale * that + shift (and the ReLU if relu), per output channel;
+ * scratch as direct_floats. */
 DIRECT_UNCHECKED BNX_KERNEL static void direct_forward(const bnx_conv_geom *g, int n,
                                                        enum bnx_layout layout, const float *x,
-                                                       const float *w, const float *b, float *y,
-                                                       float *scratch)
+                                                       const float *w, const float *b,
+                                                       const float *scale, const float *shift,
+                                                       int relu, float *y, float *scratch)
 {
     const int c = g->c, k = g->k, kb = (k + DQ - 1) / DQ;
     const size_t ps = padded_plane(g), hw = (size_t)g->h * g->w;
@@ -533,14 +567,16 @@ DIRECT_UNCHECKED BNX_KERNEL static void direct_forward(const bnx_conv_geom *g, i
     BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)k * n * hw >= 32768)")
     for (int e = 0; e < n; e++)
         for (int ob = 0; ob < kb; ob++) {
-            float *out[DQ], bias[DQ];
+            float *out[DQ], bias[DQ], sc[DQ], sh[DQ];
             for (int q = 0; q < DQ; q++) {
                 int o = ob * DQ + q;
                 out[q] = o < k ? y + ((size_t)o * n + e) * hw : NULL;
                 bias[q] = o < k && b ? b[o] : 0.0f;
+                sc[q] = o < k && scale ? scale[o] : 1.0f;
+                sh[q] = o < k && scale ? shift[o] : 0.0f;
             }
             direct_block(g, xp + (size_t)e * ps, (size_t)n * ps, c, wt + (size_t)ob * c * 9 * DQ,
-                         bias, out);
+                         bias, scale ? sc : NULL, sh, relu, out);
         }
 }
 
@@ -685,7 +721,7 @@ DIRECT_UNCHECKED BNX_KERNEL static void direct_backward(const bnx_conv_geom *g, 
                 out[q] = ci < c ? dx + plane_offset(g, n, layout, ci, e) : NULL;
             }
             direct_block(g, dyp + (size_t)e * ps, (size_t)n * ps, k, wx + (size_t)b * k * 9 * DQ,
-                         zero, out);
+                         zero, NULL, NULL, 0, out);
         }
 }
 #pragma GCC pop_options
@@ -720,7 +756,7 @@ void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
 {
 #if DIRECT_CONV
     if (direct_applies(g)) {
-        direct_forward(g, n, layout, x, w, b, y, col);
+        direct_forward(g, n, layout, x, w, b, NULL, NULL, 0, y, col);
         return;
     }
 #endif
@@ -740,6 +776,25 @@ void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
             }
         bnx_sgemm(0, 0, g->k, cols, ckk, 1.0f, w, ckk, col + c0, np, b ? 1.0f : 0.0f, y + c0, np);
     }
+}
+
+BNX_KERNEL
+void bnx_conv2d_forward_affine(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                               const float *x, const float *w, const float *b,
+                               const float *scale, const float *shift, int relu, float *y,
+                               float *col)
+{
+#if DIRECT_CONV
+    if (direct_applies(g)) {
+        direct_forward(g, n, layout, x, w, b, scale, shift, relu, y, col);
+        return;
+    }
+#endif
+    bnx_conv2d_forward(g, n, layout, x, w, b, y, col);
+    const long np = (long)n * g->oh * g->ow;
+    BNX_OMP("omp parallel for schedule(static) if (g->k * np >= 32768)")
+    for (int o = 0; o < g->k; o++)
+        affine_run(y + o * np, y + o * np, np, scale[o], shift[o], relu);
 }
 
 /* Sum of v[0..count) in eight independent float lanes (which the compiler

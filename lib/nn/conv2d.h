@@ -104,6 +104,23 @@ void bnx_conv2d_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                         const float *x, const float *w, const float *b, float *y,
                         float *col);
 
+/* Forward folded with a per-channel affine map and, if relu, a ReLU:
+ *   y[o] = scale[o] * (conv(x, w) + b)[o] + shift[o], then max(y, 0) (a NaN
+ *   gives 0) if relu;  scale, shift: (k); the rest as bnx_conv2d_forward.
+ * The map is one float multiply and one float add, each rounded, so y is
+ * bit for bit bnx_conv2d_forward followed by batch norm's inference pass
+ * with scale and shift from bnx_batchnorm_infer_coefficients (nn/
+ * batchnorm.h) and bnx_relu_forward (tests/nn/check_conv.c).  The direct
+ * 3x3 kernels apply it to each block of outputs while it is in cache, so
+ * the convolution's own output is never written; other geometries map y
+ * in place after the convolution.  y is not the convolution's output:
+ * bnx_conv2d_backward must not follow.  For inference passes that read
+ * only the logits (model/net.h's BNX_FWD_LOGITS_ONLY). */
+void bnx_conv2d_forward_affine(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                               const float *x, const float *w, const float *b,
+                               const float *scale, const float *shift, int relu, float *y,
+                               float *col);
+
 /* Backward.  Given dy = dL/dy (k, n, oh, ow) and col as left by
  * bnx_conv2d_forward of the same x (3x3, stride 1, padding 1: computed
  * directly, dw as sums in 8 lanes over examples and positions, the lanes

@@ -21,7 +21,9 @@
  *      forward_relu and backward_relu are optional (a speed-up, never a
  *      change in results: test them bit for bit against forward and
  *      backward with the ReLU apart, as tests/nn/check_nn.c does for
- *      batch norm).
+ *      batch norm).  infer_affine is optional too: a kind whose inference
+ *      forward is a fixed affine map per channel gives its coefficients,
+ *      tested the same way (tests/model/check_model.c's logits-only pass).
  *   2. One row in norm.c's table: its config name (ops.name) for the
  *      `norm` and `norm_fc` keys comes with it, and `bnexp list` shows it.
  *   3. Keys of its own (if any): a field in bnx_norm_hyper, a row in
@@ -57,6 +59,10 @@ enum {
     BNX_FWD_NOISE = 1u << 3,       /* apply training-time noise (noisy kinds) */
     BNX_FWD_POPULATION = 1u << 4,  /* with estimates: Algorithm 2's population
                                       statistics instead of the moving averages */
+    BNX_FWD_LOGITS_ONLY = 1u << 5, /* only the last layer's output is read after
+                                      this pass: the layers before it may leave
+                                      their outputs unwritten (a convolution, its
+                                      norm and ReLU computed in one pass) */
 };
 /* A training step (PyTorch's model.train()). */
 #define BNX_FWD_TRAIN (BNX_FWD_BATCH_STATS | BNX_FWD_UPDATE | BNX_FWD_DROPOUT | BNX_FWD_NOISE)
@@ -183,6 +189,14 @@ struct bnx_norm_ops {
      * equal, bit for bit, to backward given dr where y > 0 and 0
      * elsewhere.  dx may alias dr. */
     void (*backward_relu)(bnx_norm_layer *l, const bnx_norm_view *v, const float *dr, float *dx);
+    /* Optional (NULL: never): when a forward with `flags` is a fixed affine
+     * map per channel, y = scale[ch] x + shift[ch], write scale and shift
+     * (C) so that computing scale * x + shift in float (one multiply, one
+     * add, each rounded) gives forward's bits, and return 1; else (batch
+     * statistics, say) return 0.  Lets the network fold the layer into the
+     * preceding convolution's output (nn/conv2d.h's
+     * bnx_conv2d_forward_affine) in passes that read only the logits. */
+    int (*infer_affine)(const bnx_norm_layer *l, unsigned flags, float *scale, float *shift);
 };
 
 /* ---- the table ---- */

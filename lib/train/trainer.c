@@ -149,7 +149,9 @@ static void evaluate_set(trial *t, const bnx_dataset *ds, int set, int span, int
         int n = count - start < t->eval_chunk ? count - start : t->eval_chunk;
         for (int i = 0; i < n; i++)
             put_example(t, set, ds, (start + i) * k, i);
-        const float *logits = bnx_net_forward(&t->net, n, t->x, flags);
+        const int capture = probe && start < t->cfg->probe_size;
+        const float *logits =
+            bnx_net_forward(&t->net, n, t->x, capture ? flags : flags | BNX_FWD_LOGITS_ONLY);
         int correct;
         total += bnx_loss_forward(t->net.loss, n, classes, logits, gathered(t), t->prob, &correct);
         right += correct;
@@ -159,7 +161,7 @@ static void evaluate_set(trial *t, const bnx_dataset *ds, int set, int span, int
                 best = logits[i * classes + c] > logits[i * classes + best] ? c : best;
             t->predicted[best]++;
         }
-        if (probe && start < t->cfg->probe_size) {
+        if (capture) {
             int rows = t->cfg->probe_size - start < n ? t->cfg->probe_size - start : n;
             bnx_probes_capture(&t->probes, &(bnx_probe_capture){BNX_PROBE_PASS_TEST, n, start, rows});
         }

@@ -58,7 +58,9 @@ END_TEST
  * alone, on the fixture's ResNet-8 (three of its BN layers feed a ReLU
  * alone, the others an addition): logits, every layer's output, every
  * gradient and the running statistics equal bit for bit after two
- * training steps, and the inference-mode logits after them. */
+ * training steps, and the inference-mode logits after them; and the
+ * logits-only pass (each conv folded with its BN and ReLU) gives those
+ * logits too. */
 START_TEST(resnet8_fused_bn_relu_equals_unfused)
 {
     bnx_net_spec spec = {.model = &bnx_resnet_ops, .in_c = 2, .in_h = 8, .in_w = 8,
@@ -103,6 +105,34 @@ START_TEST(resnet8_fused_bn_relu_equals_unfused)
     const float *e0 = bnx_net_forward(&net[0], N, resnet_x, BNX_FWD_EVAL);
     const float *e1 = bnx_net_forward(&net[1], N, resnet_x, BNX_FWD_EVAL);
     ck_assert_mem_eq(e0, e1, sizeof(float) * N * CLASSES);
+    /* Logits-only inference folds each conv with its BN (and ReLU): the
+     * same logits, the convs' own outputs left as they were (NaN here, to
+     * show the folded pass ran), with the moving averages and with
+     * Algorithm 2's statistics */
+    for (int pop = 0; pop < 2; pop++) {
+        const unsigned flags = pop ? BNX_FWD_POPULATION : BNX_FWD_EVAL;
+        if (pop) {
+            bnx_net_population_begin(&net[0]);
+            bnx_net_forward(&net[0], N, resnet_x, BNX_FWD_BATCH_STATS);
+            bnx_net_population_accumulate(&net[0], N);
+            bnx_net_population_end(&net[0]);
+        }
+        float want[N * CLASSES];
+        memcpy(want, bnx_net_forward(&net[0], N, resnet_x, flags), sizeof want);
+        int convs = 0;
+        for (int i = 0; i < net[0].num_layers; i++)
+            if (net[0].layers[i].kind == BNX_LAYER_CONV) {
+                convs++;
+                for (long k = 0; k < (long)N * net[0].layers[i].out; k++)
+                    net[0].layers[i].y[k] = NAN;
+            }
+        ck_assert_int_ge(convs, 7);
+        const float *lean = bnx_net_forward(&net[0], N, resnet_x, flags | BNX_FWD_LOGITS_ONLY);
+        ck_assert_mem_eq(lean, want, sizeof want);
+        for (int i = 0; i < net[0].num_layers; i++)
+            if (net[0].layers[i].kind == BNX_LAYER_CONV)
+                ck_assert_msg(isnan(net[0].layers[i].y[0]), "conv layer %d written", i);
+    }
     for (int u = 0; u < 2; u++)
         bnx_net_destroy(&net[u]);
 }

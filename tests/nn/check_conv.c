@@ -410,6 +410,65 @@ START_TEST(conv2d_direct_matches_im2col)
 }
 END_TEST
 
+/* bnx_conv2d_forward_affine against bnx_conv2d_forward followed by batch
+ * norm's inference pass (bnx_batchnorm_forward_infer, and with the ReLU
+ * bnx_batchnorm_relu_forward_infer's r) on the same conv maps, bit for
+ * bit, on 1 and 2 threads: the folded pass logits-only evaluation runs
+ * (model/net.h's BNX_FWD_LOGITS_ONLY).  Shapes computed directly (one
+ * whose plane is too large for the staging buffer, so written value by
+ * value) and by im2col (stride 2). */
+static void affine_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout, int t, bnx_rng *rng)
+{
+    const bnx_conv_geom g = *gp;
+    const size_t xs = (size_t)n * g.c * g.h * g.w, ws = (size_t)g.k * g.c * 9;
+    const size_t ys = (size_t)g.k * n * g.oh * g.ow, ss = bnx_conv_scratch_floats(&g, n);
+    const int s = n * g.oh * g.ow; /* a channel's values: conv maps are (k, n, oh, ow) */
+    float *x = malloc(sizeof(float) * xs), *w = malloc(sizeof(float) * ws);
+    float *b = malloc(sizeof(float) * g.k), *col = malloc(sizeof(float) * ss);
+    float *conv = malloc(sizeof(float) * ys), *want = malloc(sizeof(float) * ys);
+    float *wr = malloc(sizeof(float) * ys), *got = malloc(sizeof(float) * ys);
+    float *gamma = malloc(sizeof(float) * g.k), *beta = malloc(sizeof(float) * g.k);
+    float *mean = malloc(sizeof(float) * g.k), *var = malloc(sizeof(float) * g.k);
+    float *scale = malloc(sizeof(float) * g.k), *shift = malloc(sizeof(float) * g.k);
+    fill(rng, x, (int)xs, 1, 0);
+    fill(rng, w, (int)ws, 0.5, 0);
+    fill(rng, b, g.k, 1, 0);
+    fill(rng, gamma, g.k, 1, 1);
+    fill(rng, beta, g.k, 0.5, 0);
+    fill(rng, mean, g.k, 1, 0);
+    fill(rng, var, g.k, 0.5, 1); /* around 1, positive */
+    const float eps = 1e-5f;
+    bnx_batchnorm_infer_coefficients(g.k, gamma, beta, mean, var, eps, scale, shift);
+    const float *bias = t % 2 ? NULL : b;
+    bnx_conv2d_forward(&g, n, layout, x, w, bias, conv, col);
+    for (int relu = 0; relu < 2; relu++) {
+        if (relu)
+            bnx_batchnorm_relu_forward_infer(1, g.k, s, conv, gamma, beta, mean, var, eps, want, wr);
+        else
+            bnx_batchnorm_forward_infer(1, g.k, s, conv, gamma, beta, mean, var, eps, want);
+        for (int threads = 1; threads <= 2; threads++) {
+            fill_nan(got, (int)ys);
+            bnx_kernel_set_threads(threads);
+            bnx_conv2d_forward_affine(&g, n, layout, x, w, bias, scale, shift, relu, got, col);
+            bnx_kernel_set_threads(1);
+            ck_assert_msg(memcmp(got, relu ? wr : want, sizeof(float) * ys) == 0,
+                          "shape %d layout %d relu %d threads %d: folded pass differs", t,
+                          layout == BNX_LAYOUT_CNHW, relu, threads);
+        }
+    }
+    free(x), free(w), free(b), free(col), free(conv), free(want), free(wr), free(got);
+    free(gamma), free(beta), free(mean), free(var), free(scale), free(shift);
+}
+
+START_TEST(conv2d_affine_equals_conv_then_batch_norm)
+{
+    static const int shapes[][7] = {{16, 28, 28, 16, 3, 1, 1}, {1, 28, 28, 16, 2, 1, 1},
+                                    {32, 7, 7, 32, 4, 1, 1},   {3, 40, 40, 5, 2, 1, 1},
+                                    {8, 14, 14, 16, 3, 2, 1},  {5, 1, 9, 7, 2, 1, 1}};
+    each_shape(shapes, 6, 46, affine_check);
+}
+END_TEST
+
 /* ---- conv2d gradients: 3x3, padding 1, stride 2 and stride 1 ---- */
 enum { CV_N = 2, CV_C = 2, CV_H = 5, CV_W = 6, CV_K = 3, CV_KH = 3, CV_KW = 3 };
 enum { CV_XS = CV_N * CV_C * CV_H * CV_W, CV_WS = CV_K * CV_C * CV_KH * CV_KW,
@@ -832,6 +891,7 @@ Suite *suite_conv(void)
     tcase_add_test(tc, conv2d_forward_matches_direct);
     tcase_add_test(tc, conv2d_slices_match_whole_batch);
     tcase_add_test(tc, conv2d_direct_matches_im2col);
+    tcase_add_test(tc, conv2d_affine_equals_conv_then_batch_norm);
     tcase_add_test(tc, gradcheck_conv2d_nchw);
     tcase_add_test(tc, gradcheck_conv2d_cnhw);
     tcase_add_test(tc, gradcheck_conv2d_stride1);
