@@ -209,6 +209,12 @@ static void population(bnx_norm_layer *l, int phase, int batches, long m)
     bnx_batchnorm_ops.population(l, phase, batches, m); /* Algorithm 2 sees no noise */
 }
 
+/* Inference is batch norm's (no noise without BNX_FWD_NOISE). */
+static int infer_affine(const bnx_norm_layer *l, unsigned flags, float *scale, float *shift)
+{
+    return !(flags & BNX_FWD_NOISE) && bnx_batchnorm_ops.infer_affine(l, flags, scale, shift);
+}
+
 const bnx_norm_ops bnx_batch_noisy_ops = {
     .name = "batch_noisy",
     .title = "noisy batch normalization (Santurkar et al. 2018, Section 2.1)",
@@ -218,4 +224,5 @@ const bnx_norm_ops bnx_batch_noisy_ops = {
     .forward = forward,
     .backward = backward,
     .population = population,
+    .infer_affine = infer_affine,
 };

@@ -58,6 +58,22 @@ static void affine(int n, int c, int s, const float *in, const float *a, const f
         }
 }
 
+/* Inference (no BNX_FWD_BATCH_STATS): y = scale x + shift per channel,
+ * from the moving averages mu and sigma, or Algorithm 2's statistics. */
+static int infer_affine(const bnx_norm_layer *l, unsigned flags, float *scale, float *shift)
+{
+    if (flags & BNX_FWD_BATCH_STATS)
+        return 0;
+    int pop = (flags & BNX_FWD_POPULATION) != 0;
+    for (int ch = 0; ch < l->c; ch++) {
+        double sd = pop ? sqrt((double)F(l, POP_VAR)[ch] + l->hp.eps) : F(l, RUNNING_SIGMA)[ch];
+        double m = pop ? F(l, POP_MEAN)[ch] : F(l, RUNNING_MEAN)[ch];
+        scale[ch] = (float)(l->gamma[ch] / sd);
+        shift[ch] = (float)(l->beta[ch] - l->gamma[ch] * m / sd);
+    }
+    return 1;
+}
+
 static void forward(bnx_norm_layer *l, const bnx_norm_view *v, const float *x, float *y,
                     unsigned flags)
 {
@@ -65,14 +81,7 @@ static void forward(bnx_norm_layer *l, const bnx_norm_view *v, const float *x, f
     bnx_batchnorm_shape(v, &n, &s);
     float *a = F(l, SCALE), *b = F(l, SHIFT);
     float *mu = F(l, RUNNING_MEAN), *sigma = F(l, RUNNING_SIGMA);
-    if (!(flags & BNX_FWD_BATCH_STATS)) { /* inference: a fixed affine map */
-        int pop = (flags & BNX_FWD_POPULATION) != 0;
-        for (int ch = 0; ch < c; ch++) {
-            double sd = pop ? sqrt((double)F(l, POP_VAR)[ch] + l->hp.eps) : sigma[ch];
-            double m = pop ? F(l, POP_MEAN)[ch] : mu[ch];
-            a[ch] = (float)(l->gamma[ch] / sd);
-            b[ch] = (float)(l->beta[ch] - l->gamma[ch] * m / sd);
-        }
+    if (infer_affine(l, flags, a, b)) { /* inference: a fixed affine map */
         affine(n, c, s, x, a, b, y);
         return;
     }
@@ -144,4 +153,5 @@ const bnx_norm_ops bnx_batch_renorm_ops = {
     .forward = forward,
     .backward = backward,
     .population = population,
+    .infer_affine = infer_affine,
 };

@@ -323,6 +323,61 @@ START_TEST(forwards_without_update_leave_state_alone)
 }
 END_TEST
 
+/* Every kind with infer_affine: in the inference modes (moving averages,
+ * Algorithm 2's statistics) forward is scale x + shift per channel, each
+ * value one float multiply and one float add (no contraction in ISO C),
+ * bit for bit, after training forwards have moved the state; and the op
+ * declines batch statistics.  The folded conv pass rests on this
+ * (nn/conv2d.h's bnx_conv2d_forward_affine). */
+START_TEST(infer_affine_is_the_inference_forward)
+{
+    int kinds = 0;
+    for (int kind = 1; kind < bnx_norm_count(); kind++) {
+        if (!bnx_norm_ops_of(kind)->infer_affine)
+            continue;
+        kinds++;
+        for (int cmajor = 0; cmajor < 2; cmajor++) {
+            static layer t;
+            layer_open(&t, kind, 4, 6, 5, cmajor, 2);
+            bnx_rng rng;
+            bnx_rng_seed(&rng, 8, 1);
+            test_fill(&rng, t.gamma, 6, 0.3, 1.0);
+            test_fill(&rng, t.beta, 6, 0.5, 0.0);
+            for (int step = 0; step < 3; step++) {
+                test_fill(&rng, t.x, count(&t), 2.0, 1.0);
+                t.l.ops->forward(&t.l, &t.v, t.x, t.y, BNX_FWD_TRAIN);
+            }
+            if (t.l.ops->population) {
+                t.l.ops->population(&t.l, BNX_POP_BEGIN, 0, 0);
+                t.l.ops->forward(&t.l, &t.v, t.x, t.y, BNX_FWD_BATCH_STATS);
+                t.l.ops->population(&t.l, BNX_POP_ACCUMULATE, 0, 0);
+                t.l.ops->population(&t.l, BNX_POP_END, 1, count(&t) / 6);
+            }
+            float scale[6], shift[6];
+            ck_assert(!t.l.ops->infer_affine(&t.l, BNX_FWD_BATCH_STATS, scale, shift));
+            const unsigned modes[] = {BNX_FWD_EVAL, BNX_FWD_POPULATION};
+            for (int m = 0; m < 2; m++) {
+                test_fill(&rng, t.x, count(&t), 2.0, 1.0);
+                t.l.ops->forward(&t.l, &t.v, t.x, t.y, modes[m]);
+                ck_assert(t.l.ops->infer_affine(&t.l, modes[m], scale, shift));
+                for (int i = 0; i < t.v.n; i++)
+                    for (int ch = 0; ch < 6; ch++)
+                        for (int j = 0; j < t.v.s; j++) {
+                            long at = cmajor ? ((long)ch * t.v.n + i) * t.v.s + j
+                                             : ((long)i * 6 + ch) * t.v.s + j;
+                            float want = scale[ch] * t.x[at] + shift[ch];
+                            ck_assert_msg(memcmp(&want, &t.y[at], sizeof want) == 0,
+                                          "%s mode %d: y %.9g, scale x + shift %.9g",
+                                          t.l.ops->name, m, t.y[at], want);
+                        }
+            }
+            layer_close(&t);
+        }
+    }
+    ck_assert_int_ge(kinds, 3); /* batch, batch_noisy, batch_renorm */
+}
+END_TEST
+
 /* Noisy BN (Santurkar et al. 2018): without BNX_FWD_NOISE, or with noise
  * of zero width, it is batch norm bit for bit; with the default noise every
  * value is s a + m with s near sigma_t in [1, 1.25] and m within w = 0.1 of
@@ -817,6 +872,7 @@ Suite *suite_norm(void)
     tcase_add_test(tc, group_norm_one_group_is_layer_norm_c_groups_instance_norm);
     tcase_add_test(tc, rows_backward_is_the_one_example_at_a_time_bits);
     tcase_add_test(tc, forwards_without_update_leave_state_alone);
+    tcase_add_test(tc, infer_affine_is_the_inference_forward);
     tcase_add_test(tc, noisy_batch_norm_is_batch_norm_plus_its_noise);
     tcase_add_test(tc, batch_renorm_by_hand);
     tcase_add_test(tc, batch_renorm_at_rmax_1_dmax_0_is_batch_norm);
