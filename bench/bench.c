@@ -217,11 +217,13 @@ static void cnn_step(void *p)
 }
 
 /* Evaluation: a forward pass in inference mode (moving averages, no
- * dropout), of a chunk of the trainer's size (train/memory.h). */
+ * dropout), of a chunk of the trainer's size (train/memory.h), reading
+ * only the logits as the trainer's records do (each conv folded with its
+ * batch norm and ReLU, model/net.h's BNX_FWD_LOGITS_ONLY). */
 static void cnn_eval(void *p)
 {
     cnn_ctx *c = p;
-    bnx_net_forward(&c->net, bnx_eval_chunk(&cnn_cfg), c->x, BNX_FWD_EVAL);
+    bnx_net_forward(&c->net, bnx_eval_chunk(&cnn_cfg), c->x, BNX_FWD_EVAL | BNX_FWD_LOGITS_ONLY);
 }
 
 /* The sgemm calls of layer l in a step, as conv2d.c and linear.c make

@@ -121,9 +121,19 @@ enum { DQ = 4, DBLOCK = 24, DSLACK = 40, DW_O = 16, DW_J = 6, DW_T = 384,
 #define DIRECT_UNCHECKED
 #endif
 
+/* Maps of at most DIRECT_MIN_PLANE positions (8x8) go to im2col + GEMM:
+ * the direct kernel computes each row on the padded width (10 columns of
+ * which 8 are used at 8x8) in blocks of 24 positions (96 for 80), so it
+ * did a third of its work for nothing there.  ResNet-20's step (stage 3
+ * at 8x8) took 444 ms against 462 with im2col there (1 thread, three
+ * alternating runs each; 255 against 274 on 2 threads); at 16x16 im2col
+ * was slower (489 ms). */
+enum { DIRECT_MIN_PLANE = 64 };
+
 static int direct_applies(const bnx_conv_geom *g)
 {
-    return DIRECT_CONV && g->kh == 3 && g->kw == 3 && g->stride == 1 && g->pad == 1;
+    return DIRECT_CONV && g->kh == 3 && g->kw == 3 && g->stride == 1 && g->pad == 1 &&
+           g->h * g->w > DIRECT_MIN_PLANE;
 }
 
 /* Floats of one padded plane: (h+2) x (w+2), then zeros that the last
@@ -389,23 +399,29 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
         }
 }
 
-/* dst[0, len) = scale * src + shift, then max(., 0) with relu (a NaN gives
- * 0), one multiply and one add each rounded: batch norm's inference pass
- * and the ReLU as nn/batchnorm.c computes them, for the folded forward.
- * Outside the fp-contract region below and never inlined into it, so
- * that GCC keeps the two roundings (no fused multiply-add) in every
- * clone.  dst may be src. */
-static __attribute__((noinline)) void affine_run(float *dst, const float *src, long len,
-                                                 float scale, float shift, int relu)
+/* A plane of h rows of w values: dst (rows w apart) = scale * src (rows
+ * sw apart) + shift, then max(., 0) with relu (a NaN gives 0), one
+ * multiply and one add each rounded: batch norm's inference pass and the
+ * ReLU as nn/batchnorm.c computes them, for the folded forward.  Outside
+ * the fp-contract region below and never inlined into it (a function of
+ * its own, called once a plane), so that GCC keeps the two roundings (no
+ * fused multiply-add) in every clone.  dst may be src when sw = w. */
+BNX_KERNEL __attribute__((noinline)) static void affine_plane(float *dst, const float *src, int h,
+                                                               int w, long sw, float scale,
+                                                               float shift, int relu)
 {
-    if (relu)
-        for (long i = 0; i < len; i++) {
-            float o = scale * src[i] + shift;
-            dst[i] = o > 0.0f ? o : 0.0f;
-        }
-    else
-        for (long i = 0; i < len; i++)
-            dst[i] = scale * src[i] + shift;
+    for (int r = 0; r < h; r++) {
+        float *d = dst + (long)r * w;
+        const float *in = src + r * sw;
+        if (relu)
+            for (int x = 0; x < w; x++) {
+                float o = scale * in[x] + shift;
+                d[x] = o > 0.0f ? o : 0.0f;
+            }
+        else
+            for (int x = 0; x < w; x++)
+                d[x] = scale * in[x] + shift;
+    }
 }
 
 #if DIRECT_CONV
@@ -456,7 +472,7 @@ DIRECT_UNCHECKED INLINE void pad_plane(const bnx_conv_geom *g, const float *src,
  * channel past the last) = bias[q] + sum over the cin input channels and
  * the 9 taps of wb[(c*9 + tap)*DQ + q] times the padded plane
  * xe + c*cstride, read at t + tap's offset; with scale (not NULL), then
- * scale[q] * that + shift[q] and the ReLU if relu (affine_run). */
+ * scale[q] * that + shift[q] and the ReLU if relu (affine_plane). */
 DIRECT_UNCHECKED INLINE void direct_block(const bnx_conv_geom *g, const float *xe,
                                           size_t cstride, int cin, const float *wb,
                                           const float *bias, const float *scale,
@@ -514,17 +530,13 @@ DIRECT_UNCHECKED INLINE void direct_block(const bnx_conv_geom *g, const float *x
     for (int q = 0; q < DQ; q++) {
         if (!out[q])
             continue;
-        if (stage) /* the rows of the staged planes, without their columns w, w+1 */
-            for (int row = 0; row < h; row++) {
-                float *dst = out[q] + (size_t)row * w;
-                const float *src = stage + (size_t)q * sst + (size_t)row * wp;
-                if (scale)
-                    affine_run(dst, src, w, scale[q], shift[q], relu);
-                else
-                    copy_row(dst, src, w);
-            }
+        if (stage && scale) /* the staged plane's rows without their columns w, w+1, mapped */
+            affine_plane(out[q], stage + (size_t)q * sst, h, w, wp, scale[q], shift[q], relu);
+        else if (stage) /* the same rows, copied */
+            for (int row = 0; row < h; row++)
+                copy_row(out[q] + (size_t)row * w, stage + (size_t)q * sst + (size_t)row * wp, w);
         else if (scale) /* the plane written value by value, mapped in place */
-            affine_run(out[q], out[q], (long)h * w, scale[q], shift[q], relu);
+            affine_plane(out[q], out[q], h, w, w, scale[q], shift[q], relu);
     }
 }
 
@@ -793,8 +805,8 @@ void bnx_conv2d_forward_affine(const bnx_conv_geom *g, int n, enum bnx_layout la
     bnx_conv2d_forward(g, n, layout, x, w, b, y, col);
     const long np = (long)n * g->oh * g->ow;
     BNX_OMP("omp parallel for schedule(static) if (g->k * np >= 32768)")
-    for (int o = 0; o < g->k; o++)
-        affine_run(y + o * np, y + o * np, np, scale[o], shift[o], relu);
+    for (int o = 0; o < g->k; o++) /* channel o's (n, oh, ow) as one row */
+        affine_plane(y + o * np, y + o * np, 1, (int)np, np, scale[o], shift[o], relu);
 }
 
 /* Sum of v[0..count) in eight independent float lanes (which the compiler
