@@ -394,19 +394,26 @@ static void direct_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout,
         free(y[r]), free(dx[r]), free(dw[r]), free(scratch[r]);
 }
 
-/* 3x3 convolutions with stride 1 and padding 1 run the direct kernels
- * (conv2d.c): their y, dW and dx against the im2col path's products,
- * computed here with im2col, cblas_sgemm and col2im, within float
- * rounding; channel counts that are not multiples of the kernels' blocks
- * (2 and 4), planes of one row, one column or one value, no bias; and the
- * same bits on 1 and 2 threads. */
+/* 3x3 convolutions with stride 1 and padding 1 on maps larger than 8x8
+ * run the direct kernels (conv2d.c): their y, dW and dx against the
+ * im2col path's products, computed here with im2col, cblas_sgemm and
+ * col2im, within float rounding; channel counts that are not multiples of
+ * the kernels' blocks (2 and 4), planes of one row or one column, no bias;
+ * and the same bits on 1 and 2 threads.  Maps of 64 positions or fewer go
+ * to im2col (where the padded width wastes the direct kernel's work). */
 START_TEST(conv2d_direct_matches_im2col)
 {
-    static const int shapes[][7] = {{3, 8, 8, 5, 3, 1, 1},   {1, 28, 28, 16, 4, 1, 1},
-                                    {16, 28, 28, 16, 2, 1, 1}, {5, 1, 9, 7, 2, 1, 1},
-                                    {2, 6, 1, 3, 3, 1, 1},   {32, 14, 14, 32, 2, 1, 1},
-                                    {7, 5, 11, 1, 1, 1, 1},  {3, 1, 1, 2, 2, 1, 1}};
+    static const int shapes[][7] = {{3, 9, 9, 5, 3, 1, 1},    {1, 28, 28, 16, 4, 1, 1},
+                                    {16, 28, 28, 16, 2, 1, 1}, {5, 1, 70, 7, 2, 1, 1},
+                                    {2, 70, 1, 3, 3, 1, 1},    {32, 14, 14, 32, 2, 1, 1},
+                                    {7, 5, 13, 1, 1, 1, 1},    {3, 1, 65, 2, 2, 1, 1}};
     each_shape(shapes, 8, 45, direct_check);
+    bnx_conv_geom g;
+    const int sides[][3] = {{8, 8, 0}, {1, 64, 0}, {9, 8, 1}, {7, 7, 0}, {32, 32, 1}};
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(bnx_conv_geom_init(&g, 4, sides[i][0], sides[i][1], 4, 3, 3, 1, 1, NULL), BNX_OK);
+        ck_assert_msg(bnx_conv_is_direct(&g) == sides[i][2], "%dx%d", sides[i][0], sides[i][1]);
+    }
 }
 END_TEST
 
