@@ -302,7 +302,7 @@ int bnx_net_fuses_relu(const bnx_net *net, int i);
  * logits, so each convolution followed by a batch norm (and
  * its ReLU) is computed in one pass that writes only the last of their
  * outputs (nn/conv2d.h's bnx_conv2d_forward_affine): the same logits, bit
- * for bit (tests/model/check_model.c), the layers' y in between left as
+ * for bit (tests/model/check_resnet.c), the layers' y in between left as
  * they were; not for passes the probes capture. */
 const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags);
 

@@ -5,6 +5,8 @@
 #include <omp.h>
 #endif
 
+#include "nn/kernel.h"
+
 /* A GEMM of at least GEMM_SPLIT_FLOPS whose larger side has at least
  * GEMM_PARTS * SLICE_ALIGN columns (or rows) is always cut into GEMM_PARTS
  * slices, each a multiple of SLICE_ALIGN wide (OpenBLAS's kernels work on
@@ -14,7 +16,7 @@
  * tiles a call's output its own way, and an element's k-long sum is
  * rounded differently by different tile kernels, so the whole matrix in
  * one call and the same matrix in two slices differed in about 4% of the
- * CNN's fully connected dW (tests/nn/check_nn.c).  Two slices cost one
+ * CNN's fully connected dW (tests/nn/check_gemm.c).  Two slices cost one
  * thread 1-7% of a GEMM (64 x 128 x 1568 the most); a GEMM uses at most
  * GEMM_PARTS threads. */
 enum { SLICE_ALIGN = 16, GEMM_PARTS = 2 };
@@ -56,16 +58,11 @@ void bnx_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a,
         call(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
-#ifdef _OPENMP
+#ifdef _OPENMP /* one thread when OpenBLAS threads itself or inside a parallel region */
     int threads = omp_in_parallel() || openblas_get_num_threads() != 1 ? 1 : omp_get_max_threads();
     threads = threads < GEMM_PARTS ? threads : GEMM_PARTS;
-    if (threads > 1) {
-#pragma omp parallel for schedule(static) num_threads(threads)
-        for (int j = 0; j < GEMM_PARTS; j++)
-            slice_call(by_columns, count, j, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
-    }
 #endif
+    BNX_OMP("omp parallel for schedule(static) num_threads(threads) if (threads > 1)")
     for (int j = 0; j < GEMM_PARTS; j++)
         slice_call(by_columns, count, j, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

@@ -2,7 +2,6 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "nn/kernel.h"
 #include "nn/vec8.h"
@@ -159,15 +158,11 @@ static inline __attribute__((always_inline)) void unit_sums(
         g1[r] = g2[r] = (bnx_v8f){0};
     int k = 0;
     for (; k + 8 <= per; k += 8) {
-        bnx_v8f a, b, gk;
-        a = BNX_V8_LOAD(sd + k);
-        b = BNX_V8_LOAD(sdh + k);
-        gk = BNX_V8_LOAD(ga + k);
+        bnx_v8f a = BNX_V8_LOAD(sd + k), b = BNX_V8_LOAD(sdh + k);
+        const bnx_v8f gk = BNX_V8_LOAD(ga + k);
         for (int r = 0; r < rows; r++) {
-            bnx_v8f dv, hv;
-            dv = BNX_V8_LOAD(d[r] + k);
-            hv = BNX_V8_LOAD(h[r] + k);
-            bnx_v8f dh = dv * hv;
+            const bnx_v8f dv = BNX_V8_LOAD(d[r] + k), hv = BNX_V8_LOAD(h[r] + k);
+            const bnx_v8f dh = dv * hv;
             a += dv;
             b += dh;
             g1[r] += gk * dv;

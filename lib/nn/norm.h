@@ -23,7 +23,8 @@
  *      backward with the ReLU apart, as tests/nn/check_nn.c does for
  *      batch norm).  infer_affine is optional too: a kind whose inference
  *      forward is a fixed affine map per channel gives its coefficients,
- *      tested the same way (tests/model/check_model.c's logits-only pass).
+ *      tested the same way (tests/nn/check_norm.c's
+ *      infer_affine_is_the_inference_forward covers every kind that has it).
  *   2. One row in norm.c's table: its config name (ops.name) for the
  *      `norm` and `norm_fc` keys comes with it, and `bnexp list` shows it.
  *   3. Keys of its own (if any): a field in bnx_norm_hyper, a row in

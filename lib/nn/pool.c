@@ -22,8 +22,8 @@
 static inline __attribute__((always_inline)) void
 max8(const float *r0, const float *r1, int w, int32_t at, float *o, int32_t *a)
 {
-    const bnx_v8f x0 = *(const bnx_v8f *)r0, x1 = *(const bnx_v8f *)(r0 + 8);
-    const bnx_v8f y0 = *(const bnx_v8f *)r1, y1 = *(const bnx_v8f *)(r1 + 8);
+    const bnx_v8f x0 = BNX_V8_LOAD(r0), x1 = BNX_V8_LOAD(r0 + 8);
+    const bnx_v8f y0 = BNX_V8_LOAD(r1), y1 = BNX_V8_LOAD(r1 + 8);
     const bnx_v8f v0 = __builtin_shufflevector(x0, x1, 0, 2, 4, 6, 8, 10, 12, 14);
     const bnx_v8f v1 = __builtin_shufflevector(x0, x1, 1, 3, 5, 7, 9, 11, 13, 15);
     const bnx_v8f v2 = __builtin_shufflevector(y0, y1, 0, 2, 4, 6, 8, 10, 12, 14);
@@ -37,7 +37,7 @@ max8(const float *r0, const float *r1, int w, int32_t at, float *o, int32_t *a)
     m = BNX_V8_SELECT(t, v2, m), best = (t & (pos + w)) | (~t & best);
     t = (v3 > m) | (v3 != v3);
     m = BNX_V8_SELECT(t, v3, m), best = (t & (pos + w + 1)) | (~t & best);
-    *(bnx_v8f *)o = m;
+    BNX_V8_STORE(o, m);
     *(bnx_v8i *)a = best;
 }
 #else

@@ -10,14 +10,15 @@
  * vector is an ABI question in the baseline clone of a BNX_KERNEL function
  * (nn/kernel.h; GCC's -Wpsabi).
  *
- * Private to lib/nn; include only where BNX_HAVE_V8 is set (GCC or clang). */
+ * Private to lib/nn; GCC and clang only. */
 #ifndef BNX_NN_VEC8_H
 #define BNX_NN_VEC8_H
 
 #include <stdint.h>
 
-#if defined(__GNUC__)
-#define BNX_HAVE_V8 1
+#if !defined(__GNUC__)
+#error "nn/vec8.h needs GCC's vector extension (GCC or clang)"
+#endif
 
 typedef float bnx_v8f __attribute__((vector_size(32), aligned(4), may_alias));
 typedef int32_t bnx_v8i __attribute__((vector_size(32), aligned(4), may_alias));
@@ -34,5 +35,4 @@ typedef int32_t bnx_v8i __attribute__((vector_size(32), aligned(4), may_alias));
  * gives +0, as the scalar `c > 0 ? v : 0`) */
 #define BNX_V8_PASS(c, v) ((bnx_v8f)(((c) > (bnx_v8f){0}) & (bnx_v8i)(v)))
 
-#endif
 #endif
