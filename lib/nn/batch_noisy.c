@@ -149,7 +149,7 @@ static inline __attribute__((always_inline)) void noise_block(uint32_t w[4][LANE
 
 BNX_KERNEL
 void bnx_batch_noisy_apply(const uint32_t key[2], long count, float mu, float sigma, float w,
-                           float z, float *y, float *scale)
+                           float z, float *y, float *scale, float *r)
 {
     long blocks = (count + BLOCK - 1) / BLOCK;
 #ifdef HAVE_AVX2_LANES
@@ -167,40 +167,75 @@ void bnx_batch_noisy_apply(const uint32_t key[2], long count, float mu, float si
             philox_lanes(key, (uint32_t)b, words);
         noise_block(words, mu, sigma, w, z, s, m);
         long first = b * BLOCK, n = count - first < BLOCK ? count - first : BLOCK;
-        for (long i = 0; i < n; i++) {
-            scale[first + i] = s[i];
-            y[first + i] = s[i] * y[first + i] + m[i];
+        float *yb = y + first, *sb = scale + first;
+        if (r) { /* the ReLU, and its mask kept in the sign-preserving zeros of scale */
+            float *rb = r + first;
+            for (long i = 0; i < n; i++) {
+                float v = s[i] * yb[i] + m[i];
+                yb[i] = v;
+                rb[i] = v > 0.0f ? v : 0.0f;
+                sb[i] = v > 0.0f ? s[i] : s[i] * 0.0f;
+            }
+        } else {
+            for (long i = 0; i < n; i++) {
+                sb[i] = s[i];
+                yb[i] = s[i] * yb[i] + m[i];
+            }
         }
     }
 }
 
-static void forward(bnx_norm_layer *l, const bnx_norm_view *v, const float *x, float *y,
-                    unsigned flags)
+BNX_KERNEL
+void bnx_batch_noisy_scale_grad(long count, const float *scale, const float *dy, float *dx)
 {
-    bnx_batchnorm_ops.forward(l, v, x, y, flags);
+    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
+    for (long i = 0; i < count; i++) /* elementwise: dx may alias dy */
+        dx[i] = scale[i] == 0.0f ? scale[i] : scale[i] * dy[i];
+}
+
+/* Batch norm, then (with BNX_FWD_NOISE) the noise; with r (forward_relu)
+ * also r = max(y, 0), and noise_scale holds s where y > 0 and s * 0 (a
+ * zero of s's sign) elsewhere, so that backward_relu's scale[i] == 0 ?
+ * scale[i] : scale[i] dr[i] is the ReLU's mask, then s times it, in one
+ * pass and the same bits (exact unless some s is itself 0: |z N| < sigma
+ * at the defaults rules that out). */
+static void forward_relu(bnx_norm_layer *l, const bnx_norm_view *v, const float *x, float *y,
+                         float *r, unsigned flags)
+{
     float *scale = l->buf[NOISE_SCALE];
     long count = (long)v->n * v->c * v->s;
     if (!(flags & BNX_FWD_NOISE)) {
+        if (r)
+            bnx_batchnorm_ops.forward_relu(l, v, x, y, r, flags);
+        else
+            bnx_batchnorm_ops.forward(l, v, x, y, flags);
         if (flags & BNX_FWD_BATCH_STATS) /* a backward may follow: through plain BN */
             for (long i = 0; i < count; i++)
-                scale[i] = 1.0f;
+                scale[i] = !r || y[i] > 0.0f ? 1.0f : 0.0f;
         return;
     }
+    bnx_batchnorm_ops.forward(l, v, x, y, flags);
     const bnx_norm_hyper *hp = &l->hp;
     double mu = hp->noise_u * (2.0 * bnx_rng_uniform(l->rng) - 1.0);
     double sigma = 1.0 + (hp->noise_v - 1.0) * bnx_rng_uniform(l->rng);
     uint32_t key[2];
     key[0] = bnx_rng_u32(l->rng);
     key[1] = bnx_rng_u32(l->rng);
-    bnx_batch_noisy_apply(key, count, (float)mu, (float)sigma, hp->noise_w, hp->noise_z, y, scale);
+    bnx_batch_noisy_apply(key, count, (float)mu, (float)sigma, hp->noise_w, hp->noise_z, y, scale,
+                          r);
 }
 
+static void forward(bnx_norm_layer *l, const bnx_norm_view *v, const float *x, float *y,
+                    unsigned flags)
+{
+    forward_relu(l, v, x, y, NULL, flags);
+}
+
+/* dL/da = s dL/da' (s held fixed), then batch norm's backward.  After
+ * forward_relu, noise_scale carries the ReLU's mask as well (above). */
 static void backward(bnx_norm_layer *l, const bnx_norm_view *v, const float *dy, float *dx)
 {
-    const float *scale = l->buf[NOISE_SCALE];
-    long count = (long)v->n * v->c * v->s;
-    for (long i = 0; i < count; i++) /* dx may alias dy: elementwise */
-        dx[i] = scale[i] * dy[i];
+    bnx_batch_noisy_scale_grad((long)v->n * v->c * v->s, l->buf[NOISE_SCALE], dy, dx);
     bnx_batchnorm_ops.backward(l, v, dx, dx);
 }
 
@@ -224,5 +259,7 @@ const bnx_norm_ops bnx_batch_noisy_ops = {
     .forward = forward,
     .backward = backward,
     .population = population,
+    .forward_relu = forward_relu,
+    .backward_relu = backward,
     .infer_affine = infer_affine,
 };

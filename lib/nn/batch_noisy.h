@@ -12,7 +12,8 @@
  * with u, v, w, z the keys noise_u, noise_v, noise_w, noise_z (defaults
  * 0.5, 1.25, 0.1, 0.1).  Without BNX_FWD_NOISE (evaluation) it is batch
  * norm exactly, and no random number is drawn.  Backward holds s and m
- * fixed: dL/da = s dL/da'.
+ * fixed: dL/da = s dL/da'.  A following ReLU is fused into the noise pass
+ * forward and backward (norm.h's forward_relu; the same bits).
  *
  * Source of the distributions and defaults: ../shared/PAPER.md's summary
  * of the paper's appendix (a secondary source: the appendix itself could
@@ -42,11 +43,24 @@ extern const bnx_norm_ops bnx_batch_noisy_ops;
 
 /* One forward's noise over the count values of y (any layout: the values
  * in memory order), with key `key` (above):
- *   scale[i] = sigma + z N_i,   y[i] = scale[i] y[i] + mu + w (2 U_i - 1)
- * N_i ~ N(0, 1), U_i ~ U[0, 1) with 24 random bits, independent.  scale may
- * not alias y.  Shared among the kernels' threads by blocks of 64 values;
- * the results do not depend on their number.  Never fails. */
+ *   s_i = sigma + z N_i,   y[i] = s_i y[i] + mu + w (2 U_i - 1)
+ * N_i ~ N(0, 1), U_i ~ U[0, 1) with 24 random bits, independent; scale[i]
+ * = s_i.  With r not NULL (the norm's fused ReLU, nn/norm.h's
+ * forward_relu) also r[i] = y[i] > 0 ? y[i] : 0 (as bnx_relu_forward), and
+ * scale[i] = s_i * 0 (a zero with s_i's sign) where y[i] <= 0 or is NaN:
+ * bnx_batch_noisy_scale_grad then applies the ReLU's mask and s in one
+ * pass.  scale and r alias neither y nor each other.  Shared among the
+ * kernels' threads by blocks of 64 values; the results do not depend on
+ * their number.  Never fails. */
 void bnx_batch_noisy_apply(const uint32_t key[2], long count, float mu, float sigma, float w,
-                           float z, float *y, float *scale);
+                           float z, float *y, float *scale, float *r);
+
+/* The backward of the noise, s held fixed: dx[i] = scale[i] dy[i], except
+ * dx[i] = scale[i] where scale[i] is a zero (count values in memory order).
+ * With bnx_batch_noisy_apply's scale from a call with r, that is, bit for
+ * bit, the ReLU's backward (dy where y > 0, else +0) then s times it, unless
+ * some s_i is exactly 0 (not possible when |z N| < sigma: at the defaults,
+ * |z N| <= 0.1 x 5.77 < 1 <= sigma).  dx may alias dy.  Never fails. */
+void bnx_batch_noisy_scale_grad(long count, const float *scale, const float *dy, float *dx);
 
 #endif

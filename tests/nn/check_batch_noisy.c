@@ -18,7 +18,7 @@ static const uint32_t key[2] = {0x12345678u, 0x9abcdef0u};
 static void draw(long n, float *y, float *scale)
 {
     memset(y, 0, sizeof(float) * (size_t)n);
-    bnx_batch_noisy_apply(key, n, 0.0f, 0.0f, 0.5f, 1.0f, y, scale);
+    bnx_batch_noisy_apply(key, n, 0.0f, 0.0f, 0.5f, 1.0f, y, scale, NULL);
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -100,9 +100,9 @@ START_TEST(same_values_for_any_thread_count)
     for (long i = 0; i < n; i++)
         y1[i] = y2[i] = (float)(i % 17) - 8.0f;
     bnx_kernel_set_threads(1);
-    bnx_batch_noisy_apply(key, n, 0.3f, 1.1f, 0.1f, 0.1f, y1, s1);
+    bnx_batch_noisy_apply(key, n, 0.3f, 1.1f, 0.1f, 0.1f, y1, s1, NULL);
     bnx_kernel_set_threads(2);
-    bnx_batch_noisy_apply(key, n, 0.3f, 1.1f, 0.1f, 0.1f, y2, s2);
+    bnx_batch_noisy_apply(key, n, 0.3f, 1.1f, 0.1f, 0.1f, y2, s2, NULL);
     bnx_kernel_set_threads(1);
     ck_assert_mem_eq(y1, y2, sizeof(float) * (size_t)n);
     ck_assert_mem_eq(s1, s2, sizeof(float) * (size_t)n);

@@ -14,6 +14,7 @@
 #include "model/net.h"
 #include "model/cnn.h"
 #include "nn/loss.h"
+#include "nn/activation.h"
 #include "nn/batch_renorm.h"
 #include "nn/groupnorm.h"
 #include "nn/norm.h"
@@ -375,6 +376,64 @@ START_TEST(infer_affine_is_the_inference_forward)
         }
     }
     ck_assert_int_ge(kinds, 3); /* batch, batch_noisy, batch_renorm */
+}
+END_TEST
+
+/* Every kind with forward_relu and backward_relu (nn/norm.h): the fused
+ * pair against forward, bnx_relu_forward, bnx_relu_backward and backward,
+ * bit for bit (y, r, dx, dgamma, dbeta), in training mode with and without
+ * noise and in inference, on both layouts; dr of both signs, so a zero of
+ * the wrong sign in the mask would show.  The network fuses a norm and its
+ * ReLU whenever the kind offers them (bnx_net_fuses_relu). */
+START_TEST(fused_relu_is_the_norm_then_relu)
+{
+    int kinds = 0;
+    const unsigned modes[] = {BNX_FWD_TRAIN, BNX_FWD_TRAIN & ~BNX_FWD_NOISE, BNX_FWD_EVAL};
+    for (int kind = 1; kind < bnx_norm_count(); kind++) {
+        if (!bnx_norm_ops_of(kind)->forward_relu)
+            continue;
+        ck_assert_ptr_nonnull(bnx_norm_ops_of(kind)->backward_relu);
+        kinds++;
+        for (int cmajor = 0; cmajor < 2; cmajor++)
+            for (int m = 0; m < 3; m++) {
+                static layer fused, apart;
+                layer *t[2] = {&fused, &apart};
+                for (int k = 0; k < 2; k++) {
+                    layer_open(t[k], kind, 5, 6, 7, cmajor, 2);
+                    bnx_rng rng;
+                    bnx_rng_seed(&rng, 12, 3);
+                    test_fill(&rng, t[k]->gamma, 6, 0.5, 1.0);
+                    test_fill(&rng, t[k]->beta, 6, 0.5, 0.0);
+                    test_fill(&rng, t[k]->x, count(t[k]), 2.0, 0.5);
+                    test_fill(&rng, t[k]->r, count(t[k]), 1.0, 0.0); /* dr */
+                    bnx_rng_seed(&t[k]->noise, 7, 1);
+                }
+                int n = count(&fused);
+                static float r[MAX_T], dr[MAX_T];
+                memcpy(dr, fused.r, sizeof(float) * (size_t)n);
+                fused.l.ops->forward_relu(&fused.l, &fused.v, fused.x, fused.y, r, modes[m]);
+                apart.l.ops->forward(&apart.l, &apart.v, apart.x, apart.y, modes[m]);
+                bnx_relu_forward(n, apart.y, apart.r);
+                ck_assert_mem_eq(fused.y, apart.y, sizeof(float) * (size_t)n);
+                ck_assert_mem_eq(r, apart.r, sizeof(float) * (size_t)n);
+                int positive = 0;
+                for (int i = 0; i < n; i++)
+                    positive += r[i] > 0.0f;
+                ck_assert(positive > n / 5 && positive < n - n / 5); /* the mask cuts */
+                if (modes[m] & BNX_FWD_BATCH_STATS) {
+                    fused.l.ops->backward_relu(&fused.l, &fused.v, dr, fused.dx);
+                    bnx_relu_backward(n, apart.y, dr, apart.dx);
+                    apart.l.ops->backward(&apart.l, &apart.v, apart.dx, apart.dx);
+                    ck_assert_msg(memcmp(fused.dx, apart.dx, sizeof(float) * (size_t)n) == 0,
+                                  "%s mode %d layout %d: dx differs", fused.l.ops->name, m, cmajor);
+                    ck_assert_mem_eq(fused.dgamma, apart.dgamma, sizeof(float) * 6);
+                    ck_assert_mem_eq(fused.dbeta, apart.dbeta, sizeof(float) * 6);
+                }
+                layer_close(&fused);
+                layer_close(&apart);
+            }
+    }
+    ck_assert_int_ge(kinds, 2); /* batch, batch_noisy */
 }
 END_TEST
 
@@ -873,6 +932,7 @@ Suite *suite_norm(void)
     tcase_add_test(tc, rows_backward_is_the_one_example_at_a_time_bits);
     tcase_add_test(tc, forwards_without_update_leave_state_alone);
     tcase_add_test(tc, infer_affine_is_the_inference_forward);
+    tcase_add_test(tc, fused_relu_is_the_norm_then_relu);
     tcase_add_test(tc, noisy_batch_norm_is_batch_norm_plus_its_noise);
     tcase_add_test(tc, batch_renorm_by_hand);
     tcase_add_test(tc, batch_renorm_at_rmax_1_dmax_0_is_batch_norm);
