@@ -641,7 +641,8 @@ END_TEST
  * later one winning if greater or NaN): widths giving 3 to 15 outputs a
  * row (the narrow rows, a row of exactly 8, the last eight redone), odd
  * sizes (the last row and column dropped), values from {0, 1, 2, 3} so
- * that ties are everywhere, and NaNs. */
+ * that ties are everywhere, and NaNs; and the backward against the
+ * general rule (zero, then each dy added at its argmax), bit for bit. */
 START_TEST(maxpool2_rows_of_eight_equal_the_rule)
 {
     const int sizes[][2] = {{4, 6}, {6, 16}, {5, 17}, {8, 28}, {7, 30}, {2, 14}, {28, 28}};
@@ -672,6 +673,26 @@ START_TEST(maxpool2_rows_of_eight_equal_the_rule)
                                   h, w, p, oy, ox, arg[o], best);
                     ck_assert_mem_eq(&y[o], &in[best], sizeof(float));
                 }
+        /* backward: each dy to its argmax, 0 + dy there (a dy of -0 gives
+           +0) and +0 elsewhere, odd sizes' last row and column included */
+        float *dy = malloc(sizeof(float) * planes * oh * ow), *dx = malloc(sizeof(float) * planes * h * w),
+              *want = calloc((size_t)planes * h * w, sizeof(float));
+        ck_assert(dy && dx && want);
+        for (int i = 0; i < planes * oh * ow; i++) {
+            uint32_t r = bnx_rng_u32(&rng);
+            dy[i] = r % 7 == 0 ? -0.0f : (float)((int)(r % 9) - 4) * 0.25f;
+        }
+        fill_nan(dx, planes * h * w);
+        bnx_maxpool_backward(planes, h, w, 2, 2, dy, arg, dx);
+        for (int p = 0; p < planes; p++)
+            for (int o = 0; o < oh * ow; o++)
+                want[(size_t)p * h * w + arg[p * oh * ow + o]] += dy[p * oh * ow + o];
+        for (int i = 0; i < planes * h * w; i++)
+            ck_assert_msg(memcmp(&dx[i], &want[i], sizeof(float)) == 0,
+                          "%dx%d backward at %d: %g, want %g", h, w, i, dx[i], want[i]);
+        free(dy);
+        free(dx);
+        free(want);
         free(x);
         free(y);
         free(arg);
