@@ -2,7 +2,8 @@
  * sigmoid MLP, with and without BN) on one thread, and of the reference
  * CNN, lr-sweep.ini's network (conv 16, 16, 32, 32 with 2x2 max pooling
  * after every second, fc 128 with dropout, batch 64, 1x28x28 inputs, read
- * from experiments/lr-sweep.ini's bn-baseline variant), on one and two
+ * from experiments/lr-sweep.ini's bn-baseline variant; its steps read 32
+ * Fashion-MNIST mini-batches in turn, as bench/torch_ref.py's), on one and two
  * threads, each next to the bare OpenBLAS sgemm calls of the same shapes
  * measured in the same run:
  *   - the training step with BN and with every normalization of the table;
@@ -196,11 +197,19 @@ static double big_sgemm_gflops(int threads)
 static bnx_config cnn_cfg; /* lr-sweep.ini's bn-baseline */
 static int cnn_batch;
 
+/* The steps read POOL different mini-batches in turn, as training does: a
+ * network trained on one mini-batch over and over memorises it, and
+ * PyTorch's step then slowed from 29 to 36-107 ms as the loss fell to 0.03
+ * (docs/results/2026-12-07-suite.md); bench/torch_ref.py reads the same
+ * pool, so both sides time the same kind of work. */
+enum { POOL = 32 };
+
 typedef struct cnn_ctx {
     bnx_net net;
-    float *x, *prob, *dlogits;
+    float *x, *prob, *dlogits; /* x: POOL mini-batches (or an evaluation chunk, if larger) */
     uint8_t *y;
-    float *a, *b, *c; /* GEMM operands for the bare calls */
+    int features, next;        /* values per example; the mini-batch of the next step */
+    float *a, *b, *c;          /* GEMM operands for the bare calls */
 } cnn_ctx;
 
 static cnn_ctx cnn;
@@ -208,12 +217,70 @@ static cnn_ctx cnn;
 static void cnn_step(void *p)
 {
     cnn_ctx *c = p;
-    const float *logits = bnx_net_forward(&c->net, cnn_batch, c->x, BNX_FWD_TRAIN);
+    const float *x = c->x + (size_t)c->next * cnn_batch * c->features;
+    const uint8_t *y = c->y + (size_t)c->next * cnn_batch;
+    c->next = (c->next + 1) % POOL;
+    const float *logits = bnx_net_forward(&c->net, cnn_batch, x, BNX_FWD_TRAIN);
     int correct;
-    bnx_softmax_xent_forward(cnn_batch, CLASSES, logits, c->y, c->prob, &correct);
-    bnx_softmax_xent_backward(cnn_batch, CLASSES, c->prob, c->y, c->dlogits);
-    bnx_net_backward(&c->net, cnn_batch, c->x, c->dlogits);
+    bnx_softmax_xent_forward(cnn_batch, CLASSES, logits, y, c->prob, &correct);
+    bnx_softmax_xent_backward(cnn_batch, CLASSES, c->prob, y, c->dlogits);
+    bnx_net_backward(&c->net, cnn_batch, x, c->dlogits);
     bnx_net_sgd_step(&c->net, 0.01f, 0.9f, 5e-4f);
+}
+
+/* The first `images` training images of Fashion-MNIST (at most POOL * 64
+ * are asked for), standardised with the training set's mean and standard
+ * deviation as `standardize = true` does, and their labels: loaded once.
+ * NULL (and a note on stderr, once) when the dataset is not installed:
+ * the bench then times normal random inputs with labels i mod 10. */
+static const float *fashion_pool(int images, const uint8_t **labels)
+{
+    static float *x;
+    static uint8_t *y;
+    static int have, tried;
+    if (!tried) {
+        tried = 1;
+        bnx_dataset train, test;
+        bnx_dataset_files files;
+        bnx_error err;
+        if (bnx_data_load("fashion-mnist", &train, &test, &files, &err)) {
+            fprintf(stderr, "bench: %s: the steps read normal random inputs instead\n", err.msg);
+            return NULL;
+        }
+        double mean, sd;
+        bnx_dataset_channel_stats(&train, &mean, &sd);
+        have = POOL * 64 < train.n ? POOL * 64 : train.n;
+        x = malloc(sizeof(float) * (size_t)have * 784);
+        y = malloc((size_t)have);
+        bnx_pixels_to_float(train.pixels, (size_t)have * 784, x);
+        for (size_t i = 0; i < (size_t)have * 784; i++)
+            x[i] = (float)((x[i] - mean) / sd);
+        memcpy(y, train.labels, (size_t)have);
+        bnx_dataset_free(&train);
+        bnx_dataset_free(&test);
+    }
+    if (!x || images > have)
+        return NULL;
+    *labels = y;
+    return x;
+}
+
+/* x[images * features] and y[images]: the Fashion-MNIST pool for 1x28x28
+ * inputs when installed, else normal random values from rng and labels
+ * i mod 10. */
+static void fill_inputs(float *x, uint8_t *y, int images, int features, bnx_rng *rng)
+{
+    const uint8_t *labels;
+    const float *real = features == 784 ? fashion_pool(images, &labels) : NULL;
+    if (real) {
+        memcpy(x, real, sizeof(float) * (size_t)images * 784);
+        memcpy(y, labels, (size_t)images);
+        return;
+    }
+    for (size_t i = 0; i < (size_t)images * features; i++)
+        x[i] = (float)bnx_rng_normal(rng);
+    for (int i = 0; i < images; i++)
+        y[i] = (uint8_t)(i % CLASSES);
 }
 
 /* Evaluation: a forward pass in inference mode (moving averages, no
@@ -293,7 +360,8 @@ static void cnn_open(int norm, int norm_fc)
     bnx_net_spec spec;
     bnx_config_net_spec(&cfg, 1, 28, 28, CLASSES, &spec);
     spec.norm_hp.groups = 8; /* a divisor of 16 and 32 */
-    int max_batch = cnn_batch > bnx_eval_chunk(&cfg) ? cnn_batch : bnx_eval_chunk(&cfg);
+    int max_batch = cnn_batch > bnx_eval_chunk(&cfg) ? cnn_batch : bnx_eval_chunk(&cfg),
+        images = POOL * cnn_batch > max_batch ? POOL * cnn_batch : max_batch;
     bnx_error err;
     if (bnx_net_create(&cnn.net, &spec, max_batch, &err)) {
         fprintf(stderr, "bench: %s\n", err.msg);
@@ -304,15 +372,13 @@ static void cnn_open(int norm, int norm_fc)
     bnx_net_init(&cnn.net, BNX_INIT_KAIMING_NORMAL, 0.0f, &rng);
     bnx_net_seed_dropout(&cnn.net, 1, 4);
     bnx_net_seed_noise(&cnn.net, 1, 5);
-    size_t pixels = (size_t)max_batch * 28 * 28, big = 0;
-    cnn.x = malloc(sizeof(float) * pixels);
-    cnn.y = malloc((size_t)max_batch);
+    size_t big = 0;
+    cnn.features = 28 * 28;
+    cnn.x = malloc(sizeof(float) * (size_t)images * cnn.features);
+    cnn.y = malloc((size_t)images);
     cnn.prob = malloc(sizeof(float) * (size_t)max_batch * CLASSES);
     cnn.dlogits = malloc(sizeof(float) * (size_t)max_batch * CLASSES);
-    for (size_t i = 0; i < pixels; i++)
-        cnn.x[i] = (float)bnx_rng_normal(&rng);
-    for (int i = 0; i < max_batch; i++)
-        cnn.y[i] = (uint8_t)(i % CLASSES);
+    fill_inputs(cnn.x, cnn.y, images, cnn.features, &rng);
     for (int i = 0; i < cnn.net.num_layers; i++)
         for (int which = 0; which < 3; which++) {
             int ta, tb, m, n, k;
@@ -513,7 +579,7 @@ static int fc_kind(int kind)
 enum { RESNET_BATCH = 128, RESNET_SIDE = 32 };
 
 /* He et al.'s CIFAR ResNet-20 (depth 20, width 16, shortcut A) with batch
- * norm, on mini-batches of 128 random 3x32x32 inputs, into cnn (whose
+ * norm, on POOL mini-batches of 128 random 3x32x32 inputs, into cnn (whose
  * step, GEMM count and close serve it as they serve the reference CNN:
  * cnn_batch is set to 128 until resnet_close). */
 static int saved_batch;
@@ -533,15 +599,12 @@ static void resnet_open(void)
     bnx_rng rng;
     bnx_rng_seed(&rng, 1, 0);
     bnx_net_init(&cnn.net, BNX_INIT_KAIMING_NORMAL, 0.0f, &rng);
-    size_t values = (size_t)RESNET_BATCH * 3 * RESNET_SIDE * RESNET_SIDE;
-    cnn.x = malloc(sizeof(float) * values);
-    cnn.y = malloc(RESNET_BATCH);
+    cnn.features = 3 * RESNET_SIDE * RESNET_SIDE;
+    cnn.x = malloc(sizeof(float) * POOL * RESNET_BATCH * cnn.features);
+    cnn.y = malloc(POOL * RESNET_BATCH);
     cnn.prob = malloc(sizeof(float) * RESNET_BATCH * CLASSES);
     cnn.dlogits = malloc(sizeof(float) * RESNET_BATCH * CLASSES);
-    for (size_t i = 0; i < values; i++)
-        cnn.x[i] = (float)bnx_rng_normal(&rng);
-    for (int i = 0; i < RESNET_BATCH; i++)
-        cnn.y[i] = (uint8_t)(i % CLASSES);
+    fill_inputs(cnn.x, cnn.y, POOL * RESNET_BATCH, cnn.features, &rng);
 }
 
 static void resnet_close(void)
@@ -775,9 +838,12 @@ static void bench_cnn(void)
         return;
     double big[3] = {0, big_sgemm_gflops(1), big_sgemm_gflops(2)};
     int batch = bnx_norm_find("batch"), kinds = bnx_norm_count();
+    const uint8_t *labels;
+    const char *inputs = fashion_pool(POOL * cnn_batch, &labels)
+                         ? "Fashion-MNIST, 32 mini-batches in turn" : "normal random inputs";
     printf("\nReference CNN (lr-sweep.ini's network, bn-baseline: conv %s, %s pooling every %d, fc %d, "
-           "dropout %g), batch %d, 1x28x28\n", "16,16,32,32", "max", cnn_cfg.pool_every,
-           cnn_cfg.hidden_units, cnn_cfg.dropout, cnn_batch);
+           "dropout %g), batch %d, 1x28x28 (%s)\n", "16,16,32,32", "max", cnn_cfg.pool_every,
+           cnn_cfg.hidden_units, cnn_cfg.dropout, cnn_batch, inputs);
     printf("  a 1024^3 sgemm: %.1f GFLOP/s on 1 thread, %.1f on 2\n", big[1], big[2]);
     printf("  %-26s %-7s %9s %11s %9s %12s %11s\n", "norm / norm_fc", "threads", "step ms", "images/s",
            "GEMMs ms", "step/GEMMs", "step/floor");

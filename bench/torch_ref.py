@@ -4,6 +4,7 @@ second, fc 128 with dropout 0.3, fc 10; batch 64 of 1x28x28, SGD with
 momentum 0.9 and weight decay 5e-4) in PyTorch on the same machine, with
 each normalization PyTorch has an equivalent of, on 1 and 2 threads: the
 training step's images/s, and evaluation (model.eval(), no_grad) next to it.
+The steps read 32 Fashion-MNIST mini-batches in turn (bench.c's pool).
 
     python3 bench/torch_ref.py [FIGURES]
     python3 bench/torch_ref.py --headline THREADS OUT
@@ -16,13 +17,55 @@ OUT (torch_KIND_tT_images_per_s, torch_eval_tT_images_per_s,
 torch_resnet20_tT_images_per_s: bench.c's ResNet-20; on one thread
 torch_lstm_t1_ms: bench.c's LSTM as nn.LSTM), for
 bench/compare.sh, which alternates it with `build/bench --headline`."""
+import os
 import sys
 import time
 
+import numpy as np
 import torch
 import torch.nn as nn
 
 BATCH, SIDE, CLASSES = 64, 28, 10
+# The steps read POOL mini-batches in turn, as bench.c's do: one
+# mini-batch over and over is memorised, and PyTorch's step then slowed
+# from 29 to 36-107 ms as the loss fell to 0.03
+# (docs/results/2026-12-07-suite.md).
+POOL = 32
+
+
+def fashion_pool():
+    """The first POOL * BATCH Fashion-MNIST training images, standardised
+    with the training set's mean and standard deviation (as bench.c and
+    `standardize = true`), as (N, 1, 28, 28) floats, and their labels; or
+    normal random inputs and labels i mod 10 when the dataset is not
+    installed (datasets/fashion-mnist, `bnexp data fetch fashion-mnist`)."""
+    n = POOL * BATCH
+    d = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "datasets", "fashion-mnist")
+    try:
+        with open(os.path.join(d, "train-images-idx3-ubyte"), "rb") as f:
+            pixels = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
+        with open(os.path.join(d, "train-labels-idx1-ubyte"), "rb") as f:
+            labels = np.frombuffer(f.read(), dtype=np.uint8, offset=8)
+    except OSError as e:
+        print("torch_ref.py: %s: the steps read normal random inputs instead" % e, file=sys.stderr)
+        torch.manual_seed(2)
+        return torch.randn(n, 1, SIDE, SIDE), torch.arange(n) % CLASSES
+    values = pixels.astype(np.float64) / 255.0
+    mean, std = values.mean(), values.std()
+    x = ((values[:n * SIDE * SIDE] - mean) / std).astype(np.float32).reshape(n, 1, SIDE, SIDE)
+    return torch.from_numpy(x), torch.from_numpy(labels[:n].astype(np.int64))
+
+
+def cycle(x, y, batch):
+    """A function giving the next of len(x) // batch mini-batches each call."""
+    state = {"next": 0}
+    count = x.shape[0] // batch
+
+    def take():
+        i = state["next"]
+        state["next"] = (i + 1) % count
+        return x[i * batch:(i + 1) * batch], y[i * batch:(i + 1) * batch]
+    return take
 
 
 def norm2d(kind, c):
@@ -107,10 +150,10 @@ def measure_resnet(threads, batch=128):
     torch.set_num_threads(threads)
     net = resnet20()
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-    x = torch.randn(batch, 3, 32, 32)
-    y = torch.arange(batch) % CLASSES
+    take = cycle(torch.randn(POOL * batch, 3, 32, 32), torch.arange(POOL * batch) % CLASSES, batch)
 
     def step():
+        x, y = take()
         opt.zero_grad(set_to_none=True)
         nn.functional.cross_entropy(net(x), y).backward()
         opt.step()
@@ -156,11 +199,14 @@ def measure(kind, threads):
     torch.set_num_threads(threads)
     net = network(kind)
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-    x = torch.randn(BATCH, 1, SIDE, SIDE)
-    y = torch.arange(BATCH) % CLASSES
+    if not POOL_DATA:
+        POOL_DATA.extend(fashion_pool())
+    pool_x, pool_y = POOL_DATA
+    take = cycle(pool_x, pool_y, BATCH)
     loss_fn = nn.CrossEntropyLoss()
 
     def step():
+        x, y = take()
         opt.zero_grad(set_to_none=True)
         loss_fn(net(x), y).backward()
         opt.step()
@@ -169,11 +215,12 @@ def measure(kind, threads):
     step_ms = best_ms(step)
     net.eval()
     with torch.no_grad():
-        eval_ms = best_ms(lambda: net(x))
+        eval_ms = best_ms(lambda: net(take()[0]))
     return BATCH * 1e3 / step_ms, BATCH * 1e3 / eval_ms
 
 
 KINDS = ("batch", "none", "group", "layer", "instance")
+POOL_DATA = []  # fashion_pool()'s, loaded by the first measure()
 
 
 def headline(threads, out):
