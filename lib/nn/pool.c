@@ -124,70 +124,10 @@ void bnx_maxpool_forward(int planes, int h, int w, int size, int stride, const f
     }
 }
 
-/* The 2x2, stride-2 backward without a scatter: the windows do not
- * overlap, so each dx value is 0 + its window's dy where it was the
- * window's argmax, and 0 elsewhere (the general loop's memset, then +=:
- * the same bits, a dy of -0 giving +0), written row by row, eight outputs
- * (sixteen dx values) at a time where a row has at least eight. */
-static inline __attribute__((always_inline)) void
-unpool1(const float *g, const int32_t *a, int32_t at, float *d)
-{
-    const float v = 0.0f + *g;
-    d[0] = *a == at ? v : 0.0f;
-    d[1] = *a == at + 1 ? v : 0.0f;
-}
-
-#if POOL_VECTORS
-static inline __attribute__((always_inline)) void
-unpool8(const float *g, const int32_t *a, int32_t at, float *d)
-{
-    const bnx_v8f v = (bnx_v8f){0} + BNX_V8_LOAD(g);
-    bnx_v8i arg;
-    memcpy(&arg, a, sizeof arg);
-    const bnx_v8f v0 = __builtin_shufflevector(v, v, 0, 0, 1, 1, 2, 2, 3, 3);
-    const bnx_v8f v1 = __builtin_shufflevector(v, v, 4, 4, 5, 5, 6, 6, 7, 7);
-    const bnx_v8i a0 = __builtin_shufflevector(arg, arg, 0, 0, 1, 1, 2, 2, 3, 3);
-    const bnx_v8i a1 = __builtin_shufflevector(arg, arg, 4, 4, 5, 5, 6, 6, 7, 7);
-    const bnx_v8i pos = (bnx_v8i){0, 1, 2, 3, 4, 5, 6, 7} + at;
-    BNX_V8_STORE(d, BNX_V8_SELECT(a0 == pos, v0, (bnx_v8f){0}));
-    BNX_V8_STORE(d + 8, BNX_V8_SELECT(a1 == pos + 8, v1, (bnx_v8f){0}));
-}
-#endif
-
-static inline __attribute__((always_inline)) void unpool2_plane(int h, int w, const float *dy, const int32_t *arg, float *dx)
-{
-    const int oh = h / 2, ow = w / 2;
-    for (int y = 0; y < 2 * oh; y++) {
-        const float *g = dy + (size_t)(y / 2) * ow;
-        const int32_t *a = arg + (size_t)(y / 2) * ow;
-        float *d = dx + (size_t)y * w;
-        const int32_t at = y * w;
-        int ox = 0;
-#if POOL_VECTORS
-        for (; ox + 8 <= ow; ox += 8)
-            unpool8(g + ox, a + ox, at + 2 * ox, d + 2 * ox);
-#endif
-        for (; ox < ow; ox++)
-            unpool1(g + ox, a + ox, at + 2 * ox, d + 2 * ox);
-        if (w & 1)
-            d[w - 1] = 0.0f;
-    }
-    if (h & 1)
-        memset(dx + (size_t)(h - 1) * w, 0, sizeof(float) * (size_t)w);
-}
-
-BNX_KERNEL
 void bnx_maxpool_backward(int planes, int h, int w, int size, int stride, const float *dy,
                           const int32_t *argmax, float *dx)
 {
     const int oh = (h - size) / stride + 1, ow = (w - size) / stride + 1;
-    if (size == 2 && stride == 2) {
-        BNX_OMP("omp parallel for schedule(static) if ((long)planes * h * w >= 32768)")
-        for (int p = 0; p < planes; p++)
-            unpool2_plane(h, w, dy + (size_t)p * oh * ow, argmax + (size_t)p * oh * ow,
-                          dx + (size_t)p * h * w);
-        return;
-    }
     BNX_OMP("omp parallel for schedule(static) if ((long)planes * h * w >= 32768)")
     for (int p = 0; p < planes; p++) {
         float *out = dx + (size_t)p * h * w;
