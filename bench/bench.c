@@ -783,7 +783,9 @@ static void bench_lstm(void)
  * threads, as KEY VALUE lines (no tables): every kind's CNN step
  * (cnn_KIND_tT_images_per_s), evaluation (cnn_eval_tT_images_per_s), the
  * BN step over its GEMM FLOPs at a 1024^3 sgemm's speed
- * (cnn_batch_over_floor_tT), ResNet-20's step (resnet20_tT_images_per_s)
+ * (cnn_batch_over_floor_tT; sgemm_1024_tT_gflops the sgemm's rate it
+ * used: the machine's speed, which drifts), ResNet-20's step
+ * (resnet20_tT_images_per_s)
  * and its ratio to its floor (resnet20_over_floor_tT) and, on one thread,
  * Fig. 1's BN step (fig1_step_bn_ms). */
 static void headline(int threads)
@@ -813,6 +815,8 @@ static void headline(int threads)
             double again = big_sgemm_gflops(threads);
             big = again > big ? again : big;
             bnx_kernel_set_threads(threads);
+            snprintf(key, sizeof key, "sgemm_1024_t%d_gflops", threads);
+            figure(key, big);
             snprintf(key, sizeof key, "cnn_batch_over_floor_t%d", threads);
             figure(key, step / (cnn_gemm_flops(&cnn.net) / (big * 1e6)));
         }

@@ -52,6 +52,12 @@ stats() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) { print "- - -"; exit }
 
 read -r lmed lmin lmax < <(printf '%s\n' "${loads[@]}" | stats)
 echo "  1-minute load average before each process: median $lmed, from $lmin to $lmax (the machine carries about 1 of its own)"
+# the machine's speed, round by round: the floor's 1024^3 sgemm (it drifts
+# by 10-15% on this VM; the convolutions drift more)
+for t in 1 2; do
+    read -r sm slo shi < <(values "bnexp-t$t" "sgemm_1024_t${t}_gflops" | stats)
+    echo "  $t thread(s): a 1024^3 sgemm, the floors' rate: median $sm GFLOP/s, from $slo to $shi over the rounds"
+done
 printf '  %-14s %-7s %22s %22s %16s\n' norm threads "bnexp img/s (min-max)" "PyTorch img/s" "bnexp/PyTorch"
 # row LABEL T BNEXP_KEY TORCH_KEY: one line of the table
 row() {
