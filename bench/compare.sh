@@ -18,7 +18,7 @@ dir=build/bench-rounds
 rm -rf "$dir" && mkdir -p "$dir"
 py=
 for p in python3 /usr/bin/python3; do
-    if $p -c 'import torch' 2>/dev/null; then py=$p; break; fi
+    if $p -c 'import torch, numpy' 2>/dev/null; then py=$p; break; fi
 done
 loads=()
 load() { loads+=("$(cut -d' ' -f1 /proc/loadavg)"); }

@@ -38,7 +38,11 @@
 #include "nn/norm.h"
 
 /* `norm = batch_noisy`: batch norm's buffers and keys (norm_eps, norm_momentum,
- * norm_inference) plus noise_scale (s of the last noisy forward). */
+ * norm_inference) plus noise_scale: s of the last training forward (1
+ * without noise), and after forward_relu a zero of s's sign where the
+ * ReLU cut (bnx_batch_noisy_apply).  Its backward and backward_relu are
+ * one function, so each must follow the forward of its pair, as the
+ * network calls them. */
 extern const bnx_norm_ops bnx_batch_noisy_ops;
 
 /* One forward's noise over the count values of y (any layout: the values

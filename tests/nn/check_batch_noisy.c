@@ -1,13 +1,15 @@
 /* Noisy batch norm's noise (nn/batch_noisy.h): the lanes give Philox4x32-10's
  * words exactly, the scales are normal and the shifts uniform by their
- * moments and a Kolmogorov-Smirnov test, neighbours are uncorrelated, and
- * the values do not depend on the number of threads. */
+ * moments and a Kolmogorov-Smirnov test, neighbours are uncorrelated, the
+ * values do not depend on the number of threads, and the fused ReLU's
+ * kernels equal the chain they replace. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/rng.h"
+#include "nn/activation.h"
 #include "nn/batch_noisy.h"
 #include "nn/kernel.h"
 #include "testutil.h"
@@ -113,9 +115,63 @@ START_TEST(same_values_for_any_thread_count)
 }
 END_TEST
 
+/* The fused ReLU, kernel by kernel, against the chain it replaces, bit for
+ * bit: bnx_batch_noisy_apply with r against the same call without r, then
+ * bnx_relu_forward; bnx_batch_noisy_scale_grad on that scale against
+ * bnx_relu_backward, then s times it.  Inputs: y of both signs with +-0,
+ * +-inf and NaN among them, a negative sigma (some s < 0, so masked
+ * entries must be -0, not +0), dy with +-inf and NaN where the mask cuts
+ * (s * dy would give NaN there; the chain gives s * 0), on 1 and 2
+ * threads over 2^16 + 5 values. */
+START_TEST(fused_relu_kernels_equal_the_chain)
+{
+    const long n = 65541;
+    float *y = malloc(sizeof(float) * (size_t)n), *y1 = malloc(sizeof(float) * (size_t)n),
+          *s1 = malloc(sizeof(float) * (size_t)n), *r1 = malloc(sizeof(float) * (size_t)n),
+          *y2 = malloc(sizeof(float) * (size_t)n), *s2 = malloc(sizeof(float) * (size_t)n),
+          *r2 = malloc(sizeof(float) * (size_t)n), *dy = malloc(sizeof(float) * (size_t)n),
+          *d1 = malloc(sizeof(float) * (size_t)n), *d2 = malloc(sizeof(float) * (size_t)n);
+    ck_assert(y && y1 && s1 && r1 && y2 && s2 && r2 && dy && d1 && d2);
+    const float special[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN};
+    for (long i = 0; i < n; i++) {
+        y[i] = i % 11 == 0 ? special[(i / 11) % 5] : (float)(i % 23) - 11.0f;
+        dy[i] = i % 7 == 0 ? special[2 + (i / 7) % 3] : (float)(i % 13) - 6.0f;
+    }
+    int masked_special = 0, negative_s = 0;
+    for (int threads = 1; threads <= 2; threads++) {
+        bnx_kernel_set_threads(threads);
+        memcpy(y1, y, sizeof(float) * (size_t)n);
+        memcpy(y2, y, sizeof(float) * (size_t)n);
+        /* sigma -0.05, z 1: s = -0.05 + N, of both signs */
+        bnx_batch_noisy_apply(key, n, 0.1f, -0.05f, 0.2f, 1.0f, y1, s1, NULL);
+        bnx_relu_forward((int)n, y1, r1);
+        bnx_batch_noisy_apply(key, n, 0.1f, -0.05f, 0.2f, 1.0f, y2, s2, r2);
+        ck_assert_mem_eq(y1, y2, sizeof(float) * (size_t)n);
+        ck_assert_mem_eq(r1, r2, sizeof(float) * (size_t)n);
+        bnx_relu_backward((int)n, y1, dy, d1);
+        for (long i = 0; i < n; i++) {
+            d1[i] = s1[i] * d1[i];
+            masked_special += !(y1[i] > 0.0f) && !isfinite(dy[i]);
+            negative_s += s1[i] < 0.0f && !(y1[i] > 0.0f);
+        }
+        memcpy(d2, dy, sizeof(float) * (size_t)n);
+        bnx_batch_noisy_scale_grad(n, s2, d2, d2); /* in place, as the layer calls it */
+        for (long i = 0; i < n; i++)
+            ck_assert_msg(memcmp(&d1[i], &d2[i], sizeof(float)) == 0,
+                          "value %ld (y %g, s %g, dy %g): chain %g, fused %g", i, y1[i], s1[i],
+                          dy[i], d1[i], d2[i]);
+    }
+    bnx_kernel_set_threads(1);
+    ck_assert_int_gt(masked_special, 100);
+    ck_assert_int_gt(negative_s, 100);
+    free(y), free(y1), free(s1), free(r1), free(y2), free(s2), free(r2), free(dy), free(d1),
+        free(d2);
+}
+END_TEST
+
 static Suite *suite_batch_noisy(void)
 {
-    return test_simple_suite("batch_noisy", 60, (const TTest *[]){shifts_are_philox_words, scales_are_normal_and_shifts_uniform, same_values_for_any_thread_count, NULL});
+    return test_simple_suite("batch_noisy", 60, (const TTest *[]){shifts_are_philox_words, scales_are_normal_and_shifts_uniform, same_values_for_any_thread_count, fused_relu_kernels_equal_the_chain, NULL});
 }
 
 TEST_SUITE(suite_batch_noisy)

@@ -382,9 +382,11 @@ END_TEST
 /* Every kind with forward_relu and backward_relu (nn/norm.h): the fused
  * pair against forward, bnx_relu_forward, bnx_relu_backward and backward,
  * bit for bit (y, r, dx, dgamma, dbeta), in training mode with and without
- * noise and in inference, on both layouts; dr of both signs, so a zero of
- * the wrong sign in the mask would show.  The network fuses a norm and its
- * ReLU whenever the kind offers them (bnx_net_fuses_relu). */
+ * noise and in inference, on both layouts, dr of both signs.  (A masked
+ * zero of the wrong sign does not survive batch norm's backward; the noisy
+ * kernels' own test, check_batch_noisy.c, compares them before it.)  The
+ * network fuses a norm and its ReLU whenever the kind offers them
+ * (bnx_net_fuses_relu). */
 START_TEST(fused_relu_is_the_norm_then_relu)
 {
     int kinds = 0;
