@@ -36,6 +36,7 @@
 #include "core/rng.h"
 #include "core/timer.h"
 #include "data/registry.h"
+#include "train/input.h"
 #include "train/trainer.h"
 #include "train/memory.h"
 #include "spec/spec.h"
@@ -228,11 +229,12 @@ static void cnn_step(void *p)
     bnx_net_sgd_step(&c->net, 0.01f, 0.9f, 5e-4f);
 }
 
-/* The first `images` training images of Fashion-MNIST (at most POOL * 64
- * are asked for), standardised with the training set's mean and standard
- * deviation as `standardize = true` does, and their labels: loaded once.
- * NULL (and a note on stderr, once) when the dataset is not installed:
- * the bench then times normal random inputs with labels i mod 10. */
+/* The first `images` training images of Fashion-MNIST as lr-sweep's
+ * bn-baseline trains on them (train/input.h's bnx_input_images with its
+ * config: standardize = true), and their labels; loaded once, at least
+ * POOL mini-batches.  NULL (and a note on stderr, once) when the dataset
+ * is not installed or has fewer images: the bench then times normal
+ * random inputs with labels i mod 10. */
 static const float *fashion_pool(int images, const uint8_t **labels)
 {
     static float *x;
@@ -242,19 +244,20 @@ static const float *fashion_pool(int images, const uint8_t **labels)
         tried = 1;
         bnx_dataset train, test;
         bnx_dataset_files files;
+        bnx_input in;
         bnx_error err;
-        if (bnx_data_load("fashion-mnist", &train, &test, &files, &err)) {
+        if (bnx_data_load("fashion-mnist", &train, &test, &files, &err) ||
+            bnx_input_init(&in, &cnn_cfg, &train, &err)) {
             fprintf(stderr, "bench: %s: the steps read normal random inputs instead\n", err.msg);
+            bnx_dataset_free(&train);
+            bnx_dataset_free(&test);
             return NULL;
         }
-        double mean, sd;
-        bnx_dataset_channel_stats(&train, &mean, &sd);
-        have = POOL * 64 < train.n ? POOL * 64 : train.n;
-        x = malloc(sizeof(float) * (size_t)have * 784);
+        int want = images > POOL * cnn_batch ? images : POOL * cnn_batch;
+        have = want < train.n ? want : train.n;
+        x = malloc(sizeof(float) * (size_t)have * in.features);
         y = malloc((size_t)have);
-        bnx_pixels_to_float(train.pixels, (size_t)have * 784, x);
-        for (size_t i = 0; i < (size_t)have * 784; i++)
-            x[i] = (float)((x[i] - mean) / sd);
+        bnx_input_images(&in, BNX_INPUT_TRAIN, &train, 0, have, x);
         memcpy(y, train.labels, (size_t)have);
         bnx_dataset_free(&train);
         bnx_dataset_free(&test);
@@ -265,15 +268,15 @@ static const float *fashion_pool(int images, const uint8_t **labels)
     return x;
 }
 
-/* x[images * features] and y[images]: the Fashion-MNIST pool for 1x28x28
- * inputs when installed, else normal random values from rng and labels
- * i mod 10. */
-static void fill_inputs(float *x, uint8_t *y, int images, int features, bnx_rng *rng)
+/* x[images * features] and y[images]: with fashion (the reference CNN's
+ * 1x28x28 inputs) the Fashion-MNIST pool when installed, else normal
+ * random values from rng and labels i mod 10. */
+static void fill_inputs(float *x, uint8_t *y, int images, int features, int fashion, bnx_rng *rng)
 {
     const uint8_t *labels;
-    const float *real = features == 784 ? fashion_pool(images, &labels) : NULL;
+    const float *real = fashion ? fashion_pool(images, &labels) : NULL;
     if (real) {
-        memcpy(x, real, sizeof(float) * (size_t)images * 784);
+        memcpy(x, real, sizeof(float) * (size_t)images * features);
         memcpy(y, labels, (size_t)images);
         return;
     }
@@ -378,7 +381,7 @@ static void cnn_open(int norm, int norm_fc)
     cnn.y = malloc((size_t)images);
     cnn.prob = malloc(sizeof(float) * (size_t)max_batch * CLASSES);
     cnn.dlogits = malloc(sizeof(float) * (size_t)max_batch * CLASSES);
-    fill_inputs(cnn.x, cnn.y, images, cnn.features, &rng);
+    fill_inputs(cnn.x, cnn.y, images, cnn.features, 1, &rng);
     for (int i = 0; i < cnn.net.num_layers; i++)
         for (int which = 0; which < 3; which++) {
             int ta, tb, m, n, k;
@@ -604,7 +607,7 @@ static void resnet_open(void)
     cnn.y = malloc(POOL * RESNET_BATCH);
     cnn.prob = malloc(sizeof(float) * RESNET_BATCH * CLASSES);
     cnn.dlogits = malloc(sizeof(float) * RESNET_BATCH * CLASSES);
-    fill_inputs(cnn.x, cnn.y, POOL * RESNET_BATCH, cnn.features, &rng);
+    fill_inputs(cnn.x, cnn.y, POOL * RESNET_BATCH, cnn.features, 0, &rng);
 }
 
 static void resnet_close(void)
