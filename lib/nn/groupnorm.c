@@ -4,54 +4,12 @@
 #include <stdio.h>
 
 #include "nn/kernel.h"
+#include "nn/rowstats.h"
 #include "nn/vec8.h"
 
-/* sum of v[0..m) and of (v - mu)^2: value k added to float lane k % 8
- * over chunks of 256 values, each chunk's lanes then added in double (no
- * cancellation for the centred sum).  The lanes are stepped 8 at a time,
- * one vector add each (a loop over k indexing lanes[k % 8] kept them in
- * memory: forward_rows was a third of the LN-LSTM's norm time); the
- * order of the additions is the same. */
-static inline double run_sum(const float *v, long m)
-{
-    double total = 0.0;
-    for (long start = 0; start < m; start += 256) {
-        long end = start + 256 < m ? start + 256 : m, k = start;
-        float lanes[8] = {0};
-        for (; k + 8 <= end; k += 8)
-            for (int l = 0; l < 8; l++)
-                lanes[l] += v[k + l];
-        for (; k < end; k++)
-            lanes[k % 8] += v[k];
-        for (int l = 0; l < 8; l++)
-            total += lanes[l];
-    }
-    return total;
-}
-
-static inline double run_centred_sq(const float *v, long m, float mu)
-{
-    double total = 0.0;
-    for (long start = 0; start < m; start += 256) {
-        long end = start + 256 < m ? start + 256 : m, k = start;
-        float lanes[8] = {0};
-        for (; k + 8 <= end; k += 8)
-            for (int l = 0; l < 8; l++) {
-                float d = v[k + l] - mu;
-                lanes[l] += d * d;
-            }
-        for (; k < end; k++) {
-            float d = v[k] - mu;
-            lanes[k % 8] += d * d;
-        }
-        for (int l = 0; l < 8; l++)
-            total += lanes[l];
-    }
-    return total;
-}
-
 /* Rows layout (cmajor 0): example i's group g is one contiguous run of
- * (C/G) * S values, summed as a run (run_sum); values in channel order. */
+ * (C/G) * S values, its statistics those of a run (nn/rowstats.h); values
+ * in channel order. */
 BNX_KERNEL
 static void forward_rows(const bnx_norm_view *v, int groups, const float *x,
                          const float *gamma, const float *beta, float eps, float *y,
@@ -64,8 +22,8 @@ static void forward_rows(const bnx_norm_view *v, int groups, const float *x,
         for (int g = 0; g < groups; g++) {
             long at = ((long)i * v->c + (long)g * per) * s;
             const float *in = x + at;
-            float mu = (float)(run_sum(in, m) / (double)m);
-            float inv = (float)(1.0 / sqrt(run_centred_sq(in, m, mu) / (double)m + eps));
+            float mu = 0.0f, inv = 0.0f;
+            bnx_run_stats(in, m, eps, &mu, &inv);
             mean[i * groups + g] = mu;
             invstd[i * groups + g] = inv;
             float *xh = xhat + at, *out = y + at;
@@ -147,7 +105,7 @@ void bnx_groupnorm_forward(const bnx_norm_view *v, int groups, const float *x,
 
 /* The sums of `rows` examples' groups d[r], h[r] (per units each): dbeta
  * (sd) and dgamma (sdh) added to, example after example; lg[r] and lgx[r]
- * the lanes of sum gamma dy and sum gamma dy xhat (lane k % 8: run_sum's).
+ * the lanes of sum gamma dy and sum gamma dy xhat (lane k % 8, as in nn/rowstats.h).
  * Inlined with rows a constant, the examples' lanes stay in registers. */
 static inline __attribute__((always_inline)) void unit_sums(
     const int rows, const int per, const float *const *d, const float *const *h,

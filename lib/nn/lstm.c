@@ -7,6 +7,8 @@
 #include "nn/fastmath.h"
 #include "nn/gemm.h"
 #include "nn/kernel.h"
+#include "nn/rowstats.h"
+#include "nn/vec8.h"
 
 /* ---- shape, parameters, buffers ---- */
 
@@ -204,6 +206,25 @@ static void add_rows(int n, int g, const float *u, const float *v, float *out)
     }
 }
 
+/* One example's gates: the nonlinearities in place on its row (4H) of
+ * summed inputs, and its cell c = f * cprev + i * g (cprev NULL: 0). */
+static inline __attribute__((always_inline)) void gates_row(int H, float *row,
+                                                            const float *cprev, float *c)
+{
+    const int G = 4 * H;
+    for (int j = 0; j < 2 * H; j++)
+        row[j] = bnx_sigmoidf(row[j]);
+    for (int j = 2 * H; j < 3 * H; j++)
+        row[j] = bnx_tanhf(row[j]);
+    for (int j = 3 * H; j < G; j++)
+        row[j] = bnx_sigmoidf(row[j]);
+    for (int j = 0; j < H; j++)
+        c[j] = row[j] * row[2 * H + j];
+    if (cprev)
+        for (int j = 0; j < H; j++)
+            c[j] += row[H + j] * cprev[j];
+}
+
 /* The gates' nonlinearities in place on a (n, 4H), after adding the bias
  * row b (4H) unless it is NULL, and the cell, c = f * cprev + i * g
  * (cprev NULL: 0). */
@@ -212,20 +233,73 @@ static void gates_forward(int n, int H, float *a, const float *b, const float *c
 {
     const int G = 4 * H;
     for (int i = 0; i < n; i++) {
-        float *row = a + (size_t)i * G, *ci = c + (size_t)i * H;
+        float *row = a + (size_t)i * G;
         for (int j = 0; b && j < G; j++)
             row[j] += b[j];
-        for (int j = 0; j < 2 * H; j++)
-            row[j] = bnx_sigmoidf(row[j]);
-        for (int j = 2 * H; j < 3 * H; j++)
-            row[j] = bnx_tanhf(row[j]);
-        for (int j = 3 * H; j < G; j++)
-            row[j] = bnx_sigmoidf(row[j]);
-        for (int j = 0; j < H; j++)
-            ci[j] = row[j] * row[2 * H + j];
-        if (cprev)
-            for (int j = 0; j < H; j++)
-                ci[j] += row[H + j] * cprev[(size_t)i * H + j];
+        gates_row(H, row, cprev ? cprev + (size_t)i * H : NULL, c + (size_t)i * H);
+    }
+}
+
+/* Layer norm's buffers of one instance (groupnorm.c's names). */
+typedef struct ln_bufs {
+    float *xhat, *mean, *invstd;
+} ln_bufs;
+
+/* The layer-normalized LSTM's summed inputs and gates at one step, in one
+ * pass per example (Ba et al., Eqs. 20-22):
+ *   a = (gamma_x xhat_x + beta_x) + ((gamma_h xhat_h + beta_h) + b)
+ * xhat_x from xp = W_ih x_t and xhat_h from hterm = W_hh h_{t-1} (n, 4H)
+ * each, their statistics per example (nn/rowstats.h); then gates_row.
+ * xhat, mean and invstd of both go to the sites' instances (bx, bh), as
+ * layer norm's forward leaves them for its backward.  The operations of
+ * LN_x, LN_h, the addition and gates_forward one after another, in their
+ * order: the same bits, without writing the two LN outputs and reading
+ * them back. */
+BNX_KERNEL
+static void ln_gates_forward(int n, int H, const float *xp, const float *hterm,
+                             const float *gx, const float *betax, const float *gh,
+                             const float *betah, const float *b, float eps, ln_bufs bx,
+                             ln_bufs bh, const float *cprev, float *a, float *c)
+{
+    const int G = 4 * H;
+    /* the statistics, two examples' four rows at a time */
+    for (int i = 0; i < n; i += 2) {
+        size_t at = (size_t)i * G;
+        const float *runs[4] = {xp + at, hterm + at, xp + at + G, hterm + at + G};
+        float mu[4] = {0}, inv[4] = {0};
+        if (i + 1 < n)
+            bnx_runs_stats(4, runs, G, eps, mu, inv);
+        else
+            bnx_runs_stats(2, runs, G, eps, mu, inv);
+        for (int r = 0; r < 2 && i + r < n; r++) {
+            bx.mean[i + r] = mu[2 * r];
+            bx.invstd[i + r] = inv[2 * r];
+            bh.mean[i + r] = mu[2 * r + 1];
+            bh.invstd[i + r] = inv[2 * r + 1];
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        size_t at = (size_t)i * G;
+        const float *xr = xp + at, *hr = hterm + at;
+        float mux = bx.mean[i], invx = bx.invstd[i], muh = bh.mean[i], invh = bh.invstd[i];
+        float *row = a + at, *hx = bx.xhat + at, *hh = bh.xhat + at;
+        int j = 0;
+        for (; j + 8 <= G; j += 8) { /* in vectors: GCC left the plain loop scalar */
+            bnx_v8f u = (BNX_V8_LOAD(xr + j) - mux) * invx;
+            bnx_v8f v = (BNX_V8_LOAD(hr + j) - muh) * invh;
+            BNX_V8_STORE(hx + j, u);
+            BNX_V8_STORE(hh + j, v);
+            BNX_V8_STORE(row + j, (BNX_V8_LOAD(gx + j) * u + BNX_V8_LOAD(betax + j)) +
+                                      ((BNX_V8_LOAD(gh + j) * v + BNX_V8_LOAD(betah + j)) +
+                                       BNX_V8_LOAD(b + j)));
+        }
+        for (; j < G; j++) {
+            float u = (xr[j] - mux) * invx, v = (hr[j] - muh) * invh;
+            hx[j] = u;
+            hh[j] = v;
+            row[j] = (gx[j] * u + betax[j]) + ((gh[j] * v + betah[j]) + b[j]);
+        }
+        gates_row(H, row, cprev ? cprev + (size_t)i * H : NULL, c + (size_t)i * H);
     }
 }
 
@@ -245,25 +319,42 @@ static void output_forward(int n, int H, const float *a, const float *cn, float 
 
 /* Backward through h = o * tanh(cn) at one step: dh = dy + drec (the
  * recurrent part, overwritten with dh), da's o part (added over the rows to
- * db's o part too), and dct = dL/d(cn).  Returns sum dh^2. */
+ * db's o part too), and dct = dL/d(cn).  Returns sum dh^2, unit j's square
+ * added to double lane j % 8 (double: a vanishing gradient's squares
+ * underflow float), the lanes then added in order.  Eight units at a time
+ * in vectors (nn/vec8.h; GCC left the plain loop scalar), each lane doing
+ * the scalar tail's operations in its order: the same bits. */
 BNX_KERNEL
 static double output_backward(int n, int H, const float *a, const float *tc, const float *dy,
                               float *dh, float *da, float *dct, float *db)
 {
+    typedef double v8d __attribute__((vector_size(64)));
+    const bnx_v8f one = {1, 1, 1, 1, 1, 1, 1, 1};
     double total = 0.0;
     for (int i = 0; i < n; i++) {
         const float *o = a + (size_t)i * 4 * H + 3 * H;
+        const float *tci = tc + (size_t)i * H, *dyi = dy + (size_t)i * H;
         float *dao = da + (size_t)i * 4 * H + 3 * H;
-        double lanes[8] = {0}; /* double: a vanishing gradient's squares underflow float */
-        for (int j = 0; j < H; j++) {
-            size_t k = (size_t)i * H + j;
-            float d = dy[k] + dh[k];
-            dh[k] = d;
-            lanes[j % 8] += (double)d * d;
-            dao[j] = d * tc[k] * o[j] * (1.0f - o[j]);
-            dct[k] = d * o[j] * (1.0f - tc[k] * tc[k]);
+        float *dhi = dh + (size_t)i * H, *dcti = dct + (size_t)i * H;
+        v8d lanes = {0};
+        int j = 0;
+        for (; j + 8 <= H; j += 8) {
+            bnx_v8f d = BNX_V8_LOAD(dyi + j) + BNX_V8_LOAD(dhi + j);
+            bnx_v8f ov = BNX_V8_LOAD(o + j), t = BNX_V8_LOAD(tci + j);
+            v8d dd = __builtin_convertvector(d, v8d);
+            BNX_V8_STORE(dhi + j, d);
+            lanes += dd * dd;
+            BNX_V8_STORE(dao + j, d * t * ov * (one - ov));
+            BNX_V8_STORE(dcti + j, d * ov * (one - t * t));
         }
-        for (int j = 0; j < H; j++)
+        for (; j < H; j++) {
+            float d = dyi[j] + dhi[j];
+            dhi[j] = d;
+            lanes[j % 8] += (double)d * d;
+            dao[j] = d * tci[j] * o[j] * (1.0f - o[j]);
+            dcti[j] = d * o[j] * (1.0f - tci[j] * tci[j]);
+        }
+        for (j = 0; j < H; j++)
             db[3 * H + j] += dao[j];
         for (int l = 0; l < 8; l++)
             total += lanes[l];
@@ -273,26 +364,39 @@ static double output_backward(int n, int H, const float *a, const float *tc, con
 
 /* Backward through the gates and the cell at one step: dc = dcarry + dct
  * (dcarry becomes dc * f, the gradient to step t - 1), da's i, f, g parts
- * (added over the rows to db's too). */
+ * (added over the rows to db's too).  cprev NULL: c_{t-1} = 0.  In vectors
+ * as output_backward, the same bits as the scalar tail. */
 BNX_KERNEL
 static void gates_backward(int n, int H, const float *a, const float *cprev, const float *dct,
                            float *dcarry, float *da, float *db)
 {
     const int G = 4 * H;
+    const bnx_v8f one = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int i = 0; i < n; i++) {
-        const float *ai = a + (size_t)i * G;
-        float *dai = da + (size_t)i * G;
-        for (int j = 0; j < H; j++) {
-            size_t k = (size_t)i * H + j;
-            float dc = dcarry[k] + dct[k];
+        const float *ai = a + (size_t)i * G, *dcti = dct + (size_t)i * H;
+        const float *cpi = cprev ? cprev + (size_t)i * H : NULL;
+        float *dai = da + (size_t)i * G, *dci = dcarry + (size_t)i * H;
+        int j = 0;
+        for (; j + 8 <= H; j += 8) {
+            bnx_v8f dc = BNX_V8_LOAD(dci + j) + BNX_V8_LOAD(dcti + j);
+            bnx_v8f ig = BNX_V8_LOAD(ai + j), fg = BNX_V8_LOAD(ai + H + j),
+                    gg = BNX_V8_LOAD(ai + 2 * H + j);
+            bnx_v8f cp = cpi ? BNX_V8_LOAD(cpi + j) : (bnx_v8f){0};
+            BNX_V8_STORE(dai + j, dc * gg * ig * (one - ig));
+            BNX_V8_STORE(dai + H + j, dc * cp * fg * (one - fg));
+            BNX_V8_STORE(dai + 2 * H + j, dc * ig * (one - gg * gg));
+            BNX_V8_STORE(dci + j, dc * fg);
+        }
+        for (; j < H; j++) {
+            float dc = dci[j] + dcti[j];
             float ig = ai[j], fg = ai[H + j], gg = ai[2 * H + j];
-            float cp = cprev ? cprev[k] : 0.0f;
+            float cp = cpi ? cpi[j] : 0.0f;
             dai[j] = dc * gg * ig * (1.0f - ig);
             dai[H + j] = dc * cp * fg * (1.0f - fg);
             dai[2 * H + j] = dc * ig * (1.0f - gg * gg);
-            dcarry[k] = dc * fg;
+            dci[j] = dc * fg;
         }
-        for (int j = 0; j < 3 * H; j++)
+        for (j = 0; j < 3 * H; j++)
             db[j] += dai[j];
     }
 }
@@ -304,6 +408,14 @@ static void site_forward(bnx_lstm *cell, int site, int t, int n, const float *x,
     bnx_norm_view v = {.n = n, .c = site_units(cell, site), .s = 1, .cmajor = 0};
     bnx_norm_layer *l = instance(cell, site, t);
     l->ops->forward(l, &v, x, y, flags);
+}
+
+/* A layer norm instance's buffers. */
+static ln_bufs ln_buffers(const bnx_lstm *cell, int site, int t)
+{
+    const bnx_norm_layer *l = instance(cell, site, t);
+    return (ln_bufs){bnx_norm_buffer_named(l, "xhat"), bnx_norm_buffer_named(l, "mean"),
+                     bnx_norm_buffer_named(l, "invstd")};
 }
 
 /* A unit whose mini-batch values were all equal in the forward (so were
@@ -415,6 +527,17 @@ void bnx_lstm_forward(bnx_lstm *cell, int n, const float *x, float *y, unsigned 
         if (!cell->norm) {
             if (hprev)
                 bnx_sgemm(0, 1, n, G, H, 1.0f, hprev, H, cell->w_hh, H, 1.0f, a, G);
+        } else if (is_kind(cell->norm, "layer")) {
+            if (hprev)
+                bnx_sgemm(0, 1, n, G, H, 1.0f, hprev, H, cell->w_hh, H, 0.0f, cell->hterm, G);
+            else
+                memset(cell->hterm, 0, sizeof(float) * rows);
+            ln_gates_forward(n, H, xp, cell->hterm, cell->gamma[BNX_LSTM_SITE_X],
+                             cell->beta[BNX_LSTM_SITE_X], cell->gamma[BNX_LSTM_SITE_H],
+                             cell->beta[BNX_LSTM_SITE_H], cell->bias, cell->hp.eps,
+                             ln_buffers(cell, BNX_LSTM_SITE_X, t),
+                             ln_buffers(cell, BNX_LSTM_SITE_H, t),
+                             t > 0 ? cell->c + (t - 1) * hrows : NULL, a, cell->c + t * hrows);
         } else {
             site_forward(cell, BNX_LSTM_SITE_X, t, n, xp, a, step_flags);
             if (hprev)
@@ -427,8 +550,9 @@ void bnx_lstm_forward(bnx_lstm *cell, int n, const float *x, float *y, unsigned 
             add_rows(n, G, xp, cell->bias, a);
         }
         float *c = cell->c + t * hrows;
-        gates_forward(n, H, a, cell->norm ? NULL : bsum, t > 0 ? cell->c + (t - 1) * hrows : NULL,
-                      c);
+        if (!is_kind(cell->norm, "layer"))
+            gates_forward(n, H, a, cell->norm ? NULL : bsum,
+                          t > 0 ? cell->c + (t - 1) * hrows : NULL, c);
         const float *cn = c;
         if (cell->norm) {
             site_forward(cell, BNX_LSTM_SITE_C, t, n, c, cell->cn, step_flags);

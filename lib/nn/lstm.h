@@ -31,6 +31,11 @@
  * layernorm.h's kernels through the same ops), seen as rows (N, 4H, 1) or
  * (N, H, 1): batch norm's statistics per unit over the mini-batch, layer
  * norm's per example over the site's units, with per-unit gain and bias.
+ * One exception: the LN-LSTM's forward computes LN_x, LN_h, their sum and
+ * the gates in one pass per example (lstm.c's ln_gates_forward), with
+ * layer norm's statistics (nn/rowstats.h) and its operations in its order,
+ * so the same bits; it leaves xhat, mean and invstd in the two sites'
+ * instances, whose backward is layer norm's own.
  * Every time step has its own instance of each of the three sites
  * (norms[site * T + t]), which keeps what its backward needs; their gamma
  * and beta are one set per site, shared by every step.

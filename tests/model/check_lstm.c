@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fixtures/lstm_torch.h"
+#include "core/rng.h"
 #include "model/lstm.h"
 #include "model/net.h"
 #include "nn/loss.h"
@@ -114,6 +115,90 @@ END_TEST
  * nn.Linear's.  With recurrent BN the biases are gamma_x, gamma_h, b
  * (3*512) and gamma_c, beta_c (2*128); with LN, gamma and beta of each
  * site and b (5*512 + 2*128). */
+/* The cell's kernels work on 8 units at a time with a scalar tail; the
+ * fixtures above have 5 hidden units (tails alone).  With H = 12 (a vector
+ * of 8 and a tail of 4, and 48 gate inputs: six vectors) over 3 examples
+ * and 5 time steps, the hidden states of none and the LN-LSTM (whose
+ * layer norms are fused with the gates, nn/lstm.c) against nn/lstm.h's
+ * equations computed here in double from the same parameters. */
+static double sigmoid(double v) { return 1.0 / (1.0 + exp(-v)); }
+
+/* LN over v[0..m) with gain g and bias b, in place (Ba et al., Eqs. 3-4) */
+static void layer_norm(double *v, int m, const float *g, const float *b, double eps)
+{
+    double mu = 0.0, var = 0.0;
+    for (int j = 0; j < m; j++)
+        mu += v[j] / m;
+    for (int j = 0; j < m; j++)
+        var += (v[j] - mu) * (v[j] - mu) / m;
+    for (int j = 0; j < m; j++)
+        v[j] = g[j] * (v[j] - mu) / sqrt(var + eps) + b[j];
+}
+
+static void vector_width_against_equations(const char *kind)
+{
+    enum { T = 5, F = 3, H = 12, G = 4 * H, NB = 3 };
+    bnx_net_spec spec = lstm_spec(kind, 1, H, 1, T, F);
+    bnx_net net;
+    bnx_error err;
+    ck_assert_msg(bnx_net_create(&net, &spec, NB, &err) == BNX_OK, "%s", err.msg);
+    bnx_rng rng;
+    bnx_rng_seed(&rng, 7, 0);
+    bnx_net_init(&net, BNX_INIT_KAIMING_UNIFORM, 0.0f, &rng);
+    const bnx_lstm *cell = bnx_net_lstm(&net, 1);
+    int layer = cell->norm != NULL;
+    for (int site = 0; layer && site < BNX_LSTM_SITES; site++) /* not the init's 1 and 0 */
+        for (int j = 0; j < (site == BNX_LSTM_SITE_C ? H : G); j++) {
+            cell->gamma[site][j] = (float)(0.5 + bnx_rng_uniform(&rng));
+            cell->beta[site][j] = (float)(bnx_rng_uniform(&rng) - 0.5);
+        }
+    float x[NB * T * F];
+    for (int k = 0; k < NB * T * F; k++)
+        x[k] = (float)(2.0 * bnx_rng_uniform(&rng) - 1.0);
+    bnx_net_forward(&net, NB, x, BNX_FWD_TRAIN);
+    const float *y = net.layers[1].y; /* (T, N, H) */
+    for (int i = 0; i < NB; i++) {
+        double h[H] = {0}, c[H] = {0};
+        for (int t = 0; t < T; t++) {
+            double ax[G], ah[G], a[G];
+            for (int r = 0; r < G; r++) {
+                ax[r] = ah[r] = 0.0;
+                for (int f = 0; f < F; f++)
+                    ax[r] += (double)cell->w_ih[r * F + f] * x[(i * T + t) * F + f];
+                for (int u = 0; u < H; u++)
+                    ah[r] += (double)cell->w_hh[r * H + u] * h[u];
+            }
+            if (layer) {
+                layer_norm(ax, G, cell->gamma[BNX_LSTM_SITE_X], cell->beta[BNX_LSTM_SITE_X], 1e-5);
+                layer_norm(ah, G, cell->gamma[BNX_LSTM_SITE_H], cell->beta[BNX_LSTM_SITE_H], 1e-5);
+            }
+            for (int r = 0; r < G; r++)
+                a[r] = ax[r] + ah[r] +
+                       (layer ? cell->bias[r] : (double)cell->b_ih[r] + cell->b_hh[r]);
+            double cn[H];
+            for (int u = 0; u < H; u++) {
+                c[u] = sigmoid(a[H + u]) * c[u] + sigmoid(a[u]) * tanh(a[2 * H + u]);
+                cn[u] = c[u];
+            }
+            if (layer)
+                layer_norm(cn, H, cell->gamma[BNX_LSTM_SITE_C], cell->beta[BNX_LSTM_SITE_C], 1e-5);
+            for (int u = 0; u < H; u++) {
+                h[u] = sigmoid(a[3 * H + u]) * tanh(cn[u]);
+                float got = y[(t * NB + i) * H + u];
+                ck_assert_msg(fabs(got - h[u]) <= 2e-5 * (1.0 + fabs(h[u])),
+                              "norm = %s: h of example %d, step %d, unit %d: %.9g, the "
+                              "equations give %.9g", kind, i, t, u, got, h[u]);
+            }
+        }
+    }
+    bnx_net_destroy(&net);
+}
+
+START_TEST(lstm_vector_width_against_equations) { vector_width_against_equations("none"); }
+END_TEST
+START_TEST(ln_lstm_vector_width_against_equations) { vector_width_against_equations("layer"); }
+END_TEST
+
 START_TEST(lstm_parameter_counts)
 {
     static bnx_net net;
@@ -337,6 +422,8 @@ static Suite *suite_lstm(void)
     tcase_add_test(tc, ln_lstm_matches_pytorch);
     tcase_add_test(tc, bn_lstm_matches_pytorch);
     tcase_add_test(tc, lstm_blank_first_row_matches_pytorch_float64);
+    tcase_add_test(tc, lstm_vector_width_against_equations);
+    tcase_add_test(tc, ln_lstm_vector_width_against_equations);
     tcase_add_test(tc, lstm_parameter_counts);
     tcase_add_test(tc, lstm_init);
     tcase_add_test(tc, lstm_refusals);

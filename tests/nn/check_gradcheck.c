@@ -524,22 +524,30 @@ END_TEST
 
 /* ---- LSTMs: BPTT through every time step ---- */
 
-/* Every parameter of a two-layer LSTM (3 hidden units) reading 4x3 images
+/* Every parameter of a two-layer LSTM (`hidden` units) reading 4x3 images
  * as 4 rows of 3 (or `chunk` values a step, permuted if asked), with the
  * normalization `kind` (recurrent BN, per-step or shared statistics, or
- * the LN-LSTM), through the last step, the output layer and the loss. */
-static void gradcheck_lstm(const char *kind, int stats, int chunk, int permute)
+ * the LN-LSTM), through the last step, the output layer and the loss.
+ * 3 units: the cell's kernels' scalar tails alone; 12: a vector of 8
+ * units and a tail of 4 (nn/lstm.c works 8 units at a time). */
+static void gradcheck_lstm_units(const char *kind, int stats, int chunk, int permute,
+                                 int hidden)
 {
     bnx_net_spec spec = {.model = &bnx_lstm_ops, .in_c = 1, .in_h = 4, .in_w = 3,
-                         .num_classes = NN_K, .hidden_layers = 2, .hidden_units = 3,
+                         .num_classes = NN_K, .hidden_layers = 2, .hidden_units = hidden,
                          .seq_chunk = chunk, .permute = permute, .permute_seed = 5,
                          .forget_bias = 1.0f, .rnn_stats = stats, .norm = bnx_norm_find(kind),
                          .norm_hp = {.eps = 1e-5f, .momentum = 0.1f}};
-    char what[96];
-    snprintf(what, sizeof what, "lstm, norm = %s, %s statistics, chunks of %d%s", kind,
-             stats == BNX_RNN_STATS_SHARED ? "shared" : "per-step", chunk,
+    char what[128];
+    snprintf(what, sizeof what, "lstm of %d units, norm = %s, %s statistics, chunks of %d%s",
+             hidden, kind, stats == BNX_RNN_STATS_SHARED ? "shared" : "per-step", chunk,
              permute ? ", permuted" : "");
     gradcheck_network_init(&spec, what, 1e-3f, 0.8f, 0);
+}
+
+static void gradcheck_lstm(const char *kind, int stats, int chunk, int permute)
+{
+    gradcheck_lstm_units(kind, stats, chunk, permute, 3);
 }
 
 START_TEST(gradcheck_lstm_none)   { gradcheck_lstm("none", BNX_RNN_STATS_PER_STEP, 3, 0); }
@@ -549,6 +557,16 @@ END_TEST
 START_TEST(gradcheck_lstm_batch_shared) { gradcheck_lstm("batch", BNX_RNN_STATS_SHARED, 2, 1); }
 END_TEST
 START_TEST(gradcheck_lstm_layer)  { gradcheck_lstm("layer", BNX_RNN_STATS_PER_STEP, 3, 1); }
+END_TEST
+START_TEST(gradcheck_lstm_none_vectors)
+{
+    gradcheck_lstm_units("none", BNX_RNN_STATS_PER_STEP, 3, 0, 12);
+}
+END_TEST
+START_TEST(gradcheck_lstm_layer_vectors)
+{
+    gradcheck_lstm_units("layer", BNX_RNN_STATS_PER_STEP, 3, 0, 12);
+}
 END_TEST
 
 /* Two blank rows first in every example, at a zero initial state: the
@@ -655,6 +673,8 @@ Suite *suite_gradcheck(void)
     tcase_add_test(tc, gradcheck_lstm_batch);
     tcase_add_test(tc, gradcheck_lstm_batch_shared);
     tcase_add_test(tc, gradcheck_lstm_layer);
+    tcase_add_test(tc, gradcheck_lstm_none_vectors);
+    tcase_add_test(tc, gradcheck_lstm_layer_vectors);
     tcase_add_test(tc, gradcheck_lstm_blank_rows);
     tcase_add_test(tc, gradcheck_input_norm_mlp);
     tcase_add_test(tc, gradcheck_input_norm_cnn);
