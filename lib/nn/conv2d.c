@@ -104,8 +104,15 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n)
 #else
 #define DIRECT_CONV 0
 #endif
+/* The 16-float kernels for AVX-512 CPUs: where BNX_KERNEL makes clones */
+#if DIRECT_CONV && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(BNX_NO_CLONES)
+#define DIRECT_WIDE 1
+#else
+#define DIRECT_WIDE 0
+#endif
 
-enum { DQ = 4, DBLOCK = 24, DSLACK = 40, DW_O = 16, DW_J = 6, DW_T = 384,
+enum { DQ = 4, DBLOCK = 24, DSLACK = 56, DW_O = 16, DW_J = 6, DW_T = 384,
        STAGE_MAX = 1280 };
 
 /* The sanitizer build (tests/sanitize.mk) leaves the direct kernels'
@@ -139,10 +146,10 @@ static int direct_applies(const bnx_conv_geom *g)
 /* Floats of one padded plane: (h+2) x (w+2), then zeros that the last
  * blocks read past the end, rounded up to a multiple of 8.  The furthest
  * reads, with wp = w + 2: direct_block's last block starts below h wp and
- * reads 24 values at up to 2 wp + 2 past it, so below (h+2) wp + 24; the
- * dW loop reads 8 values of x at up to t + 2 wp + 2 and of dy at t + wp + 1
- * for t below h wp + 8, so below (h+2) wp + 10.  Both are inside the
- * 40-value slack, which pad_plane zeroes. */
+ * reads 3 vectors (24 values, or 48 at 16 lanes) at up to 2 wp + 2 past
+ * it, so up to (h+2) wp + 48; the dW loop reads x at up to t + 2 wp + 2
+ * for t below h wp, so below (h+2) wp + 2.  Both are inside the 56-value
+ * slack, which pad_plane zeroes. */
 static size_t padded_plane(const bnx_conv_geom *g)
 {
     size_t ps = (size_t)(g->h + 2) * (g->w + 2) + DSLACK;
@@ -468,78 +475,6 @@ DIRECT_UNCHECKED INLINE void pad_plane(const bnx_conv_geom *g, const float *src,
     memset(dst + (size_t)(g->h + 1) * wp + 1, 0, sizeof(float) * (ps - (size_t)(g->h + 1) * wp - 1));
 }
 
-/* The outputs of DQ channels for one example: out[q] (h, w) (NULL: a
- * channel past the last) = bias[q] + sum over the cin input channels and
- * the 9 taps of wb[(c*9 + tap)*DQ + q] times the padded plane
- * xe + c*cstride, read at t + tap's offset; with scale (not NULL), then
- * scale[q] * that + shift[q] and the ReLU if relu (affine_plane). */
-DIRECT_UNCHECKED INLINE void direct_block(const bnx_conv_geom *g, const float *xe,
-                                          size_t cstride, int cin, const float *wb,
-                                          const float *bias, const float *scale,
-                                          const float *shift, int relu, float *const *out)
-{
-    const int h = g->h, w = g->w, wp = w + 2, npos = h * wp;
-    const int off[9] = {0, 1, 2, wp, wp + 1, wp + 2, 2 * wp, 2 * wp + 1, 2 * wp + 2};
-    int r = 0, x = 0; /* output row and column of the next position */
-    /* The sums go to a staging plane per channel on the padded width, whose
-     * rows are then copied out; a plane too large for it (more than
-     * STAGE_MAX positions) is written value by value. */
-    float stage_buf[npos + DBLOCK <= STAGE_MAX ? DQ * STAGE_MAX : 1];
-    float *stage = npos + DBLOCK <= STAGE_MAX ? stage_buf : NULL;
-    const size_t sst = STAGE_MAX;
-    for (int p = 0; p < npos; p += DBLOCK) {
-        bnx_v8f a00 = (bnx_v8f){0} + bias[0], a01 = a00, a02 = a00;
-        bnx_v8f a10 = (bnx_v8f){0} + bias[1], a11 = a10, a12 = a10;
-        bnx_v8f a20 = (bnx_v8f){0} + bias[2], a21 = a20, a22 = a20;
-        bnx_v8f a30 = (bnx_v8f){0} + bias[3], a31 = a30, a32 = a30;
-        for (int c = 0; c < cin; c++) {
-            const float *xc = xe + (size_t)c * cstride + p, *wc = wb + (size_t)c * 9 * DQ;
-            for (int t = 0; t < 9; t++) {
-                const float *src = xc + off[t], *wt = wc + t * DQ;
-                const bnx_v8f u = BNX_V8_LOAD(src), v = BNX_V8_LOAD(src + 8),
-                          z = BNX_V8_LOAD(src + 16);
-                a00 += wt[0] * u, a01 += wt[0] * v, a02 += wt[0] * z;
-                a10 += wt[1] * u, a11 += wt[1] * v, a12 += wt[1] * z;
-                a20 += wt[2] * u, a21 += wt[2] * v, a22 += wt[2] * z;
-                a30 += wt[3] * u, a31 += wt[3] * v, a32 += wt[3] * z;
-            }
-        }
-        if (stage) {
-            float *s0 = stage + p, *s1 = s0 + sst, *s2 = s1 + sst, *s3 = s2 + sst;
-            memcpy(s0, &a00, 32), memcpy(s0 + 8, &a01, 32), memcpy(s0 + 16, &a02, 32);
-            memcpy(s1, &a10, 32), memcpy(s1 + 8, &a11, 32), memcpy(s1 + 16, &a12, 32);
-            memcpy(s2, &a20, 32), memcpy(s2 + 8, &a21, 32), memcpy(s2 + 16, &a22, 32);
-            memcpy(s3, &a30, 32), memcpy(s3 + 8, &a31, 32), memcpy(s3 + 16, &a32, 32);
-            continue;
-        }
-        float sums[DQ][DBLOCK];
-        memcpy(sums[0], &a00, 32), memcpy(sums[0] + 8, &a01, 32), memcpy(sums[0] + 16, &a02, 32);
-        memcpy(sums[1], &a10, 32), memcpy(sums[1] + 8, &a11, 32), memcpy(sums[1] + 16, &a12, 32);
-        memcpy(sums[2], &a20, 32), memcpy(sums[2] + 8, &a21, 32), memcpy(sums[2] + 16, &a22, 32);
-        memcpy(sums[3], &a30, 32), memcpy(sums[3] + 8, &a31, 32), memcpy(sums[3] + 16, &a32, 32);
-        const int end = npos - p < DBLOCK ? npos - p : DBLOCK;
-        for (int i = 0; i < end; i++) {
-            if (x < w)
-                for (int q = 0; q < DQ; q++)
-                    if (out[q])
-                        out[q][(size_t)r * w + x] = sums[q][i];
-            if (++x == wp)
-                x = 0, r++;
-        }
-    }
-    for (int q = 0; q < DQ; q++) {
-        if (!out[q])
-            continue;
-        if (stage && scale) /* the staged plane's rows without their columns w, w+1, mapped */
-            affine_plane(out[q], stage + (size_t)q * sst, h, w, wp, scale[q], shift[q], relu);
-        else if (stage) /* the same rows, copied */
-            for (int row = 0; row < h; row++)
-                copy_row(out[q] + (size_t)row * w, stage + (size_t)q * sst + (size_t)row * wp, w);
-        else if (scale) /* the plane written value by value, mapped in place */
-            affine_plane(out[q], out[q], h, w, w, scale[q], shift[q], relu);
-    }
-}
-
 /* The weights w (k, c, 3, 3) as direct_block reads them, for blocks of DQ
  * "members" (zero past the last): dst[((blk*inner + j)*9 + t)*DQ + q] is
  * w[m][j][t] for member m = blk*DQ + q (forward: members are the output
@@ -557,39 +492,6 @@ static void block_weights(const float *w, int members, int inner, int flipped, f
                         : flipped    ? w[((size_t)j * members + m) * 9 + (8 - t)]
                                      : w[((size_t)m * inner + j) * 9 + t];
                 }
-}
-
-/* Forward: y (k, n, h, w) = b + conv(x, w), or with scale (not NULL)
- * scale * that + shift (and the ReLU if relu), per output channel;
- * scratch as direct_floats. */
-DIRECT_UNCHECKED BNX_KERNEL static void direct_forward(const bnx_conv_geom *g, int n,
-                                                       enum bnx_layout layout, const float *x,
-                                                       const float *w, const float *b,
-                                                       const float *scale, const float *shift,
-                                                       int relu, float *y, float *scratch)
-{
-    const int c = g->c, k = g->k, kb = (k + DQ - 1) / DQ;
-    const size_t ps = padded_plane(g), hw = (size_t)g->h * g->w;
-    float *xp = scratch, *wt = scratch + (size_t)(c + k) * n * ps;
-    block_weights(w, k, c, 0, wt);
-    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)c * n * hw >= 32768)")
-    for (int ci = 0; ci < c; ci++)
-        for (int e = 0; e < n; e++)
-            pad_plane(g, x + plane_offset(g, n, layout, ci, e), xp + ((size_t)ci * n + e) * ps);
-    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)k * n * hw >= 32768)")
-    for (int e = 0; e < n; e++)
-        for (int ob = 0; ob < kb; ob++) {
-            float *out[DQ], bias[DQ], sc[DQ], sh[DQ];
-            for (int q = 0; q < DQ; q++) {
-                int o = ob * DQ + q;
-                out[q] = o < k ? y + ((size_t)o * n + e) * hw : NULL;
-                bias[q] = o < k && b ? b[o] : 0.0f;
-                sc[q] = o < k && scale ? scale[o] : 1.0f;
-                sh[q] = o < k && scale ? shift[o] : 0.0f;
-            }
-            direct_block(g, xp + (size_t)e * ps, (size_t)n * ps, c, wt + (size_t)ob * c * 9 * DQ,
-                         bias, scale ? sc : NULL, sh, relu, out);
-        }
 }
 
 /* Example e of dy (k, n, h, w) as dyt (npos, k16): dyt[t*k16 + o] =
@@ -614,127 +516,81 @@ DIRECT_UNCHECKED INLINE void transpose_dy(const bnx_conv_geom *g, int n, int e, 
     }
 }
 
-/* One tile of dW: acc[j*DW_O + q] += the sum over positions t in [t0, t1)
- * of dyt[t*k16 + q] times xs[j][t], for the nj (at most DW_J) columns j and
- * the DW_O channels q; sums of the chunk in registers, then added. */
-DIRECT_UNCHECKED INLINE void dw_tile_n(const float *dyt, int k16, int t0, int t1,
-                                       const float *const *xs, const int nj, float *acc)
-{
-    bnx_v8f s[DW_J][2];
-    for (int j = 0; j < DW_J; j++)
-        s[j][0] = s[j][1] = (bnx_v8f){0};
-    for (int t = t0; t < t1; t++) {
-        const float *d = dyt + (size_t)t * k16;
-        const bnx_v8f d0 = BNX_V8_LOAD(d), d1 = BNX_V8_LOAD(d + 8);
-        for (int j = 0; j < nj; j++) {
-            const float xv = xs[j][t];
-            s[j][0] += xv * d0;
-            s[j][1] += xv * d1;
-        }
-    }
-    for (int j = 0; j < nj; j++) {
-        bnx_v8f a0, a1;
-        memcpy(&a0, acc + j * DW_O, 32), memcpy(&a1, acc + j * DW_O + 8, 32);
-        a0 += s[j][0], a1 += s[j][1];
-        memcpy(acc + j * DW_O, &a0, 32), memcpy(acc + j * DW_O + 8, &a1, 32);
-    }
-}
+/* The kernels at both widths (nn/conv2d_direct.h). */
+typedef float bnx_v16f __attribute__((vector_size(64), aligned(4), may_alias));
 
-/* dw_tile_n with nj a constant in each call, so that its loops unroll and
- * its sums stay in registers. */
-DIRECT_UNCHECKED INLINE void dw_tile(const float *dyt, int k16, int t0, int t1,
-                                     const float *const *xs, int nj, float *acc)
-{
-    switch (nj) {
-    case 6: dw_tile_n(dyt, k16, t0, t1, xs, 6, acc); break;
-    case 5: dw_tile_n(dyt, k16, t0, t1, xs, 5, acc); break;
-    case 4: dw_tile_n(dyt, k16, t0, t1, xs, 4, acc); break;
-    case 3: dw_tile_n(dyt, k16, t0, t1, xs, 3, acc); break;
-    case 2: dw_tile_n(dyt, k16, t0, t1, xs, 2, acc); break;
-    default: dw_tile_n(dyt, k16, t0, t1, xs, 1, acc); break;
-    }
-}
+#define DV bnx_v8f
+#define DVW 8
+#define DWJ 6
+#define DN(name) name##_v8
+#define DTARGET BNX_KERNEL
+#include "nn/conv2d_direct.h"
+#undef DV
+#undef DVW
+#undef DWJ
+#undef DN
+#undef DTARGET
 
-/* Backward, from dy (k, n, h, w) and the padded x the forward left in
- * scratch: dw, and dx (skipped if NULL). */
-DIRECT_UNCHECKED BNX_KERNEL static void direct_backward(const bnx_conv_geom *g, int n,
-                                                        enum bnx_layout layout, const float *dy,
-                                                        const float *w, float *scratch, float *dx,
-                                                        float *dw)
-{
-    const int c = g->c, k = g->k, cb = (c + DQ - 1) / DQ, wp = g->w + 2;
-    const int npos = g->h * wp;
-    const size_t ps = padded_plane(g), hw = (size_t)g->h * g->w;
-    float *xp = scratch, *dyp = scratch + (size_t)c * n * ps, *wx = dyp + (size_t)k * n * ps;
-    float *lanes = wx + (size_t)cb * DQ * k * 9;
-    if (dx) /* the padded dy is dx's input alone */
-        BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)k * n * hw >= 32768)")
-        for (int o = 0; o < k; o++)
-            for (int e = 0; e < n; e++)
-                pad_plane(g, dy + ((size_t)o * n + e) * hw, dyp + ((size_t)o * n + e) * ps);
-    /* dW[o][ci][tap] = sum over examples e and positions t (on the padded
-     * width) of dy[o][e][t] times padded x[ci][e] at t + tap's offset: a
-     * GEMM of dy (k x n npos) by the taps' runs of x, whose columns
-     * (ci, tap) are read in place.  dy is first transposed to dyt (n, npos,
-     * k16), each position's channels contiguous (zero in the columns w,
-     * w+1 and past channel k); a tile of DW_O output channels by DW_J
-     * columns keeps its 12 vectors of sums in registers (dw_tile). */
-    const int c9 = c * 9, k16 = (k + DW_O - 1) / DW_O * DW_O;
-    const int jt = (c9 + DW_J - 1) / DW_J, tiles = k16 / DW_O * jt;
-    float *dwacc = lanes;
-    float *dyt = (float *)(((uintptr_t)(dwacc + (size_t)k16 * c9) + 31) & ~(uintptr_t)31);
-    memset(dwacc, 0, sizeof(float) * (size_t)k16 * c9);
-    BNX_OMP("omp parallel for schedule(static) if ((long)k * n * hw >= 32768)")
-    for (int e = 0; e < n; e++)
-        transpose_dy(g, n, e, dy, k16, dyt + (size_t)e * npos * k16);
-    const int off[9] = {0, 1, 2, wp, wp + 1, wp + 2, 2 * wp, 2 * wp + 1, 2 * wp + 2};
-    int parts = 1;
-#ifdef _OPENMP
-    parts = omp_get_max_threads();
+#if DIRECT_WIDE
+#define DV bnx_v16f
+#define DVW 16
+#define DWJ 12
+#define DN(name) name##_v16
+#define DTARGET __attribute__((target("arch=x86-64-v4")))
+#include "nn/conv2d_direct.h"
+#undef DV
+#undef DVW
+#undef DWJ
+#undef DN
+#undef DTARGET
 #endif
-    if (parts > tiles)
-        parts = tiles;
-    /* Each part, a contiguous range of tiles, goes through the examples and
-     * their positions in chunks of DW_T (a chunk of dyt stays in the L1
-     * cache across the part's tiles); every dW entry is summed in the same
-     * order (example, chunk, position) however the tiles are parted. */
-    BNX_OMP("omp parallel for schedule(static) if (parts > 1 && (long)k * c * n * hw >= 32768)")
-    for (int part = 0; part < parts; part++) {
-        const int lo = (int)((long)tiles * part / parts), hi = (int)((long)tiles * (part + 1) / parts);
-        for (int e = 0; e < n; e++)
-            for (int t0 = 0; t0 < npos; t0 += DW_T) {
-                const int t1 = t0 + DW_T < npos ? t0 + DW_T : npos;
-                for (int tile = lo; tile < hi; tile++) {
-                    const int ko = tile / jt, j0 = tile % jt * DW_J;
-                    const int nj = c9 - j0 < DW_J ? c9 - j0 : DW_J;
-                    const float *xs[DW_J];
-                    for (int j = 0; j < nj; j++)
-                        xs[j] = xp + ((size_t)((j0 + j) / 9) * n + e) * ps + off[(j0 + j) % 9];
-                    dw_tile(dyt + (size_t)e * npos * k16 + ko * DW_O, k16, t0, t1, xs, nj,
-                            dwacc + ((size_t)ko * c9 + j0) * DW_O);
-                }
-            }
-    }
-    for (int o = 0; o < k; o++)
-        for (int j = 0; j < c9; j++)
-            dw[(size_t)o * c9 + j] = dwacc[((size_t)(o / DW_O) * c9 + j) * DW_O + o % DW_O];
-    if (!dx)
+
+/* The direct kernels' width in floats: 16 where built (DIRECT_WIDE) and
+ * the CPU runs x86-64-v4, unless bnx_conv_set_direct_lanes asked for 8;
+ * 0 until first asked. */
+static int direct_lanes;
+
+int bnx_conv_set_direct_lanes(int lanes)
+{
+    int widest = 8;
+#if DIRECT_WIDE
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("x86-64-v4"))
+        widest = 16;
+#endif
+    direct_lanes = lanes == 8 ? 8 : widest;
+    return direct_lanes;
+}
+
+static int wide(void)
+{
+    return (direct_lanes ? direct_lanes : bnx_conv_set_direct_lanes(0)) == 16;
+}
+
+static void direct_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                           const float *x, const float *w, const float *b, const float *scale,
+                           const float *shift, int relu, float *y, float *scratch)
+{
+#if DIRECT_WIDE
+    if (wide()) {
+        direct_forward_v16(g, n, layout, x, w, b, scale, shift, relu, y, scratch);
         return;
-    /* dx = the same convolution of the padded dy with the kernel flipped
-     * (tap 8 - t) and its channels transposed. */
-    block_weights(w, c, k, 1, wx);
-    static const float zero[DQ];
-    BNX_OMP("omp parallel for collapse(2) schedule(static) if ((long)c * n * hw >= 32768)")
-    for (int e = 0; e < n; e++)
-        for (int b = 0; b < cb; b++) {
-            float *out[DQ];
-            for (int q = 0; q < DQ; q++) {
-                int ci = b * DQ + q;
-                out[q] = ci < c ? dx + plane_offset(g, n, layout, ci, e) : NULL;
-            }
-            direct_block(g, dyp + (size_t)e * ps, (size_t)n * ps, k, wx + (size_t)b * k * 9 * DQ,
-                         zero, NULL, NULL, 0, out);
-        }
+    }
+#endif
+    direct_forward_v8(g, n, layout, x, w, b, scale, shift, relu, y, scratch);
+}
+
+static void direct_backward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
+                            const float *dy, const float *w, float *scratch, float *dx,
+                            float *dw)
+{
+#if DIRECT_WIDE
+    if (wide()) {
+        direct_backward_v16(g, n, layout, dy, w, scratch, dx, dw);
+        return;
+    }
+#endif
+    direct_backward_v8(g, n, layout, dy, w, scratch, dx, dw);
 }
 #pragma GCC pop_options
 #endif

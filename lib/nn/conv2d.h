@@ -53,7 +53,7 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n);
  * with stride 1 and padding 1 on a map larger than 8x8, which they
  * compute directly (no im2col),
  * the input zero-padded to (c, n, h+2, w+2) and dy to (k, n, h+2, w+2)
- * (each plane with 40 to 47 zeros after it), plus the reordered weights,
+ * (each plane with 56 to 63 zeros after it), plus the reordered weights,
  * dW's tile sums (k16*c*9) and dy transposed to (n, h*(w+2), k16), k16 =
  * k rounded up to a multiple of 16; for every other geometry
  * bnx_conv_col_floats(g, n). */
@@ -63,6 +63,17 @@ size_t bnx_conv_scratch_floats(const bnx_conv_geom *g, int n);
  * 3x3 kernel, stride 1, padding 1, on a map of more than 64 positions,
  * in a GCC build), 0 if by im2col and a GEMM. */
 int bnx_conv_is_direct(const bnx_conv_geom *g);
+
+/* The width, in floats, of the vectors the direct kernels work in: 16
+ * (AVX-512) on a CPU that runs x86-64-v4, in a GCC build for x86-64 with
+ * target clones; else 8.  Both widths sum every output, dx and dW entry in
+ * the same order with the same fused multiply-adds, so they give the same
+ * bits; the wider runs up to twice as many multiply-adds per cycle where
+ * the CPU executes 512-bit vectors at full width.  lanes = 8 asks for the
+ * 8-float kernels from now on (tests compare the two), any other value for
+ * the widest available.  Returns the width in use.  Not thread-safe: call
+ * it before kernels run.  Never fails. */
+int bnx_conv_set_direct_lanes(int lanes);
 
 enum bnx_layout {
     BNX_LAYOUT_NCHW, /* (N, C, H, W): example-major, the network input */

@@ -351,8 +351,8 @@ static void direct_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout,
     float *x = malloc(sizeof(float) * xs), *w = malloc(sizeof(float) * ws);
     float *b = malloc(sizeof(float) * g.k), *dy = malloc(sizeof(float) * ys);
     const float *bias = t % 2 ? NULL : b; /* odd shapes: no bias */
-    float *y[2], *dx[2], *dw[2], *scratch[2];
-    for (int r = 0; r < 2; r++) {
+    float *y[4], *dx[4], *dw[4], *scratch[4];
+    for (int r = 0; r < 4; r++) {
         y[r] = malloc(sizeof(float) * ys), dx[r] = malloc(sizeof(float) * xs);
         dw[r] = malloc(sizeof(float) * ws), scratch[r] = malloc(sizeof(float) * ss);
         fill_nan(y[r], (int)ys), fill_nan(dx[r], (int)xs), fill_nan(dw[r], (int)ws);
@@ -363,15 +363,25 @@ static void direct_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout,
     fill(rng, w, (int)ws, 0.5, 0);
     fill(rng, b, g.k, 1, 0);
     fill(rng, dy, (int)ys, 1, 0);
-    for (int r = 0; r < 2; r++) { /* threads 1, then 2 */
-        bnx_kernel_set_threads(r + 1);
+    /* threads 1 and 2, the widest kernels, then the 8-float ones */
+    int lanes = bnx_conv_set_direct_lanes(0);
+    for (int r = 0; r < 4; r++) {
+        bnx_conv_set_direct_lanes(r < 2 ? 0 : 8);
+        bnx_kernel_set_threads(r % 2 + 1);
         bnx_conv2d_forward(&g, n, layout, x, w, bias, y[r], scratch[r]);
         bnx_conv2d_backward(&g, n, layout, dy, w, scratch[r], dx[r], dw[r], NULL);
     }
     bnx_kernel_set_threads(1);
-    ck_assert_msg(memcmp(y[0], y[1], sizeof(float) * ys) == 0, "shape %d: y, 1 vs 2 threads", t);
-    ck_assert_msg(memcmp(dx[0], dx[1], sizeof(float) * xs) == 0, "shape %d: dx, 1 vs 2 threads", t);
-    ck_assert_msg(memcmp(dw[0], dw[1], sizeof(float) * ws) == 0, "shape %d: dW, 1 vs 2 threads", t);
+    bnx_conv_set_direct_lanes(0);
+    for (int r = 1; r < 4; r++) {
+        const char *run = r == 1 ? "2 threads" : r == 2 ? "8 lanes" : "8 lanes, 2 threads";
+        ck_assert_msg(memcmp(y[0], y[r], sizeof(float) * ys) == 0, "shape %d: y, %d lanes vs %s",
+                      t, lanes, run);
+        ck_assert_msg(memcmp(dx[0], dx[r], sizeof(float) * xs) == 0,
+                      "shape %d: dx, %d lanes vs %s", t, lanes, run);
+        ck_assert_msg(memcmp(dw[0], dw[r], sizeof(float) * ws) == 0,
+                      "shape %d: dW, %d lanes vs %s", t, lanes, run);
+    }
     bnx_im2col(&g, n, layout, x, col);
     for (int o = 0; o < g.k; o++)
         for (int i = 0; i < np; i++)
@@ -390,7 +400,7 @@ static void direct_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout,
     for (size_t i = 0; i < ws; i++)
         ck_assert_msg(fabsf(dw[0][i] - rdw[i]) <= 1e-5f * (float)np, "shape %d layout %d: dW[%zu] %.7g, im2col %.7g", t, lay, i, dw[0][i], rdw[i]);
     free(x), free(w), free(b), free(dy), free(col), free(ry), free(rdx), free(rdw);
-    for (int r = 0; r < 2; r++)
+    for (int r = 0; r < 4; r++)
         free(y[r]), free(dx[r]), free(dw[r]), free(scratch[r]);
 }
 
@@ -398,16 +408,20 @@ static void direct_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout,
  * run the direct kernels (conv2d.c): their y, dW and dx against the
  * im2col path's products, computed here with im2col, cblas_sgemm and
  * col2im, within float rounding; channel counts that are not multiples of
- * the kernels' blocks (2 and 4), planes of one row or one column, no bias;
- * and the same bits on 1 and 2 threads.  Maps of 64 positions or fewer go
- * to im2col (where the padded width wastes the direct kernel's work). */
+ * the kernels' blocks (2 and 4), planes of one row or one column, no bias,
+ * a plane too large for the staging buffer (40x40); and the same bits on 1
+ * and 2 threads and with the 8-float kernels as with the widest (16 floats
+ * on an AVX-512 CPU; there the comparison is between the two widths).
+ * Maps of 64 positions or fewer go to im2col (where the padded width
+ * wastes the direct kernel's work). */
 START_TEST(conv2d_direct_matches_im2col)
 {
     static const int shapes[][7] = {{3, 9, 9, 5, 3, 1, 1},    {1, 28, 28, 16, 4, 1, 1},
                                     {16, 28, 28, 16, 2, 1, 1}, {5, 1, 70, 7, 2, 1, 1},
                                     {2, 70, 1, 3, 3, 1, 1},    {32, 14, 14, 32, 2, 1, 1},
-                                    {7, 5, 13, 1, 1, 1, 1},    {3, 1, 65, 2, 2, 1, 1}};
-    each_shape(shapes, 8, 45, direct_check);
+                                    {7, 5, 13, 1, 1, 1, 1},    {3, 1, 65, 2, 2, 1, 1},
+                                    {3, 40, 40, 6, 2, 1, 1}};
+    each_shape(shapes, 9, 45, direct_check);
     bnx_conv_geom g;
     const int sides[][3] = {{8, 8, 0}, {1, 64, 0}, {9, 8, 1}, {7, 7, 0}, {32, 32, 1}};
     for (int i = 0; i < 5; i++) {
@@ -453,14 +467,16 @@ static void affine_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout,
             bnx_batchnorm_relu_forward_infer(1, g.k, s, conv, gamma, beta, mean, var, eps, want, wr);
         else
             bnx_batchnorm_forward_infer(1, g.k, s, conv, gamma, beta, mean, var, eps, want);
-        for (int threads = 1; threads <= 2; threads++) {
+        for (int run = 0; run < 4; run++) { /* 1 and 2 threads; widest, then 8 lanes */
+            const int threads = run % 2 + 1, lanes = bnx_conv_set_direct_lanes(run < 2 ? 0 : 8);
             fill_nan(got, (int)ys);
             bnx_kernel_set_threads(threads);
             bnx_conv2d_forward_affine(&g, n, layout, x, w, bias, scale, shift, relu, got, col);
             bnx_kernel_set_threads(1);
+            bnx_conv_set_direct_lanes(0);
             ck_assert_msg(memcmp(got, relu ? wr : want, sizeof(float) * ys) == 0,
-                          "shape %d layout %d relu %d threads %d: folded pass differs", t,
-                          layout == BNX_LAYOUT_CNHW, relu, threads);
+                          "shape %d layout %d relu %d threads %d lanes %d: folded pass differs",
+                          t, layout == BNX_LAYOUT_CNHW, relu, threads, lanes);
         }
     }
     free(x), free(w), free(b), free(col), free(conv), free(want), free(wr), free(got);
