@@ -123,6 +123,53 @@ __attribute__((target("avx2"))) static void philox_lanes_avx2(const uint32_t key
         _mm256_storeu_si256((__m256i *)(w[3] + 8 * v), c3[v]);
     }
 }
+
+/* The same in 16 lanes (AVX-512): the same bits, integer arithmetic. */
+#define HAVE_AVX512_LANES 1
+
+__attribute__((target("avx512f"))) static inline void mulhilo16(__m512i a, __m512i m,
+                                                                 __m512i *hi, __m512i *lo)
+{
+    __m512i even = _mm512_mul_epu32(a, m), odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
+    *lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+    *hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+}
+
+__attribute__((target("avx512f"))) static void philox_lanes_avx512(const uint32_t key[2],
+                                                                   uint32_t b,
+                                                                   uint32_t w[4][LANES])
+{
+    enum { V = LANES / 16 };
+    const __m512i m0 = _mm512_set1_epi32((int)0xD2511F53u), m1 = _mm512_set1_epi32((int)0xCD9E8D57u);
+    __m512i c0[V], c1[V], c2[V], c3[V];
+    for (int v = 0; v < V; v++) {
+        c0[v] = _mm512_add_epi32(_mm512_set1_epi32((int)(b * LANES + 16u * (uint32_t)v)),
+                                 _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+                                                   14, 15));
+        c1[v] = c2[v] = c3[v] = _mm512_setzero_si512();
+    }
+    uint32_t k0 = key[0], k1 = key[1];
+    for (int round = 0; round < 10; round++) {
+        __m512i key0 = _mm512_set1_epi32((int)k0), key1 = _mm512_set1_epi32((int)k1);
+        for (int v = 0; v < V; v++) {
+            __m512i hi0, lo0, hi1, lo1;
+            mulhilo16(c0[v], m0, &hi0, &lo0);
+            mulhilo16(c2[v], m1, &hi1, &lo1);
+            c0[v] = _mm512_xor_si512(_mm512_xor_si512(hi1, c1[v]), key0);
+            c2[v] = _mm512_xor_si512(_mm512_xor_si512(hi0, c3[v]), key1);
+            c1[v] = lo1;
+            c3[v] = lo0;
+        }
+        k0 += 0x9E3779B9u;
+        k1 += 0xBB67AE85u;
+    }
+    for (int v = 0; v < V; v++) {
+        _mm512_storeu_si512(w[0] + 16 * v, c0[v]);
+        _mm512_storeu_si512(w[1] + 16 * v, c1[v]);
+        _mm512_storeu_si512(w[2] + 16 * v, c2[v]);
+        _mm512_storeu_si512(w[3] + 16 * v, c3[v]);
+    }
+}
 #endif
 
 /* Block b of a forward's noise (values 64 b .. 64 b + 63) from the words
@@ -147,42 +194,94 @@ static inline __attribute__((always_inline)) void noise_block(uint32_t w[4][LANE
     }
 }
 
+/* The generator of this CPU: 0 portable, 1 AVX2, 2 AVX-512 (16 lanes,
+ * and the float work in 16-float vectors: x86-64-v4). */
+static int lanes_kind(void)
+{
+#ifdef HAVE_AVX2_LANES
+    if (bnx_kernel_avx512())
+        return 2;
+    if (__builtin_cpu_supports("avx2"))
+        return 1;
+#endif
+    return 0;
+}
+
+/* Block b of bnx_batch_noisy_apply's work, inlined into each entry point
+ * below (the target clones and the x86-64-v4 one), whose loop over the
+ * blocks is theirs (an OpenMP region outlined from an inline function
+ * would be built for no target): the float operations are the same
+ * elementwise ones in every build (no contraction in ISO C), so the same
+ * bits whatever the vector width. */
+static inline __attribute__((always_inline)) void apply_block(int kind, const uint32_t key[2],
+                                                              long b, long count, float mu,
+                                                              float sigma, float w, float z,
+                                                              float *y, float *scale, float *r)
+{
+    uint32_t words[4][LANES];
+    float s[BLOCK], m[BLOCK];
+    (void)kind;
+#ifdef HAVE_AVX2_LANES
+    if (kind == 2)
+        philox_lanes_avx512(key, (uint32_t)b, words);
+    else if (kind == 1)
+        philox_lanes_avx2(key, (uint32_t)b, words);
+    else
+#endif
+        philox_lanes(key, (uint32_t)b, words);
+    noise_block(words, mu, sigma, w, z, s, m);
+    long first = b * BLOCK, n = count - first < BLOCK ? count - first : BLOCK;
+    float *yb = y + first, *sb = scale + first;
+    if (r) { /* the ReLU, and its mask kept in the sign-preserving zeros of scale */
+        float *rb = r + first;
+        for (long i = 0; i < n; i++) {
+            float v = s[i] * yb[i] + m[i];
+            yb[i] = v;
+            rb[i] = v > 0.0f ? v : 0.0f;
+            sb[i] = v > 0.0f ? s[i] : s[i] * 0.0f;
+        }
+    } else {
+        for (long i = 0; i < n; i++) {
+            sb[i] = s[i];
+            yb[i] = s[i] * yb[i] + m[i];
+        }
+    }
+}
+
 BNX_KERNEL
+static void apply_clones(int kind, const uint32_t key[2], long count, float mu, float sigma,
+                         float w, float z, float *y, float *scale, float *r)
+{
+    long blocks = (count + BLOCK - 1) / BLOCK;
+    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
+    for (long b = 0; b < blocks; b++)
+        apply_block(kind, key, b, count, mu, sigma, w, z, y, scale, r);
+}
+
+#ifdef HAVE_AVX512_LANES
+__attribute__((target("arch=x86-64-v4"))) static void apply_v4(const uint32_t key[2], long count,
+                                                               float mu, float sigma, float w,
+                                                               float z, float *y, float *scale,
+                                                               float *r)
+{
+    long blocks = (count + BLOCK - 1) / BLOCK;
+    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
+    for (long b = 0; b < blocks; b++)
+        apply_block(2, key, b, count, mu, sigma, w, z, y, scale, r);
+}
+#endif
+
 void bnx_batch_noisy_apply(const uint32_t key[2], long count, float mu, float sigma, float w,
                            float z, float *y, float *scale, float *r)
 {
-    long blocks = (count + BLOCK - 1) / BLOCK;
-#ifdef HAVE_AVX2_LANES
-    int avx2 = __builtin_cpu_supports("avx2");
-#endif
-    BNX_OMP("omp parallel for schedule(static) if (count >= 32768)")
-    for (long b = 0; b < blocks; b++) {
-        uint32_t words[4][LANES];
-        float s[BLOCK], m[BLOCK];
-#ifdef HAVE_AVX2_LANES
-        if (avx2)
-            philox_lanes_avx2(key, (uint32_t)b, words);
-        else
-#endif
-            philox_lanes(key, (uint32_t)b, words);
-        noise_block(words, mu, sigma, w, z, s, m);
-        long first = b * BLOCK, n = count - first < BLOCK ? count - first : BLOCK;
-        float *yb = y + first, *sb = scale + first;
-        if (r) { /* the ReLU, and its mask kept in the sign-preserving zeros of scale */
-            float *rb = r + first;
-            for (long i = 0; i < n; i++) {
-                float v = s[i] * yb[i] + m[i];
-                yb[i] = v;
-                rb[i] = v > 0.0f ? v : 0.0f;
-                sb[i] = v > 0.0f ? s[i] : s[i] * 0.0f;
-            }
-        } else {
-            for (long i = 0; i < n; i++) {
-                sb[i] = s[i];
-                yb[i] = s[i] * yb[i] + m[i];
-            }
-        }
+    int kind = lanes_kind();
+#ifdef HAVE_AVX512_LANES
+    if (kind == 2) {
+        apply_v4(key, count, mu, sigma, w, z, y, scale, r);
+        return;
     }
+#endif
+    apply_clones(kind, key, count, mu, sigma, w, z, y, scale, r);
 }
 
 BNX_KERNEL

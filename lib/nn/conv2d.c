@@ -545,26 +545,9 @@ typedef float bnx_v16f __attribute__((vector_size(64), aligned(4), may_alias));
 #undef DTARGET
 #endif
 
-/* The direct kernels' width in floats: 16 where built (DIRECT_WIDE) and
- * the CPU runs x86-64-v4, unless bnx_conv_set_direct_lanes asked for 8;
- * 0 until first asked. */
-static int direct_lanes;
-
-int bnx_conv_set_direct_lanes(int lanes)
-{
-    int widest = 8;
-#if DIRECT_WIDE
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("x86-64-v4"))
-        widest = 16;
-#endif
-    direct_lanes = lanes == 8 ? 8 : widest;
-    return direct_lanes;
-}
-
 static int wide(void)
 {
-    return (direct_lanes ? direct_lanes : bnx_conv_set_direct_lanes(0)) == 16;
+    return bnx_kernel_avx512();
 }
 
 static void direct_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,

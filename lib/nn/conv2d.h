@@ -2,7 +2,9 @@
  * cross-correlation (no kernel flip), zero padding, the same stride and
  * padding in both directions, weights (K, C, kh, kw).  3x3 kernels with
  * stride 1 and padding 1 on maps larger than 8x8 are computed directly
- * (bnx_conv_is_direct); every other geometry by im2col and a GEMM
+ * (bnx_conv_is_direct), in 16-float vectors where the CPU has AVX-512
+ * (nn/kernel.h's bnx_kernel_avx512; the same bits as the 8-float ones);
+ * every other geometry by im2col and a GEMM
  * (OpenBLAS cblas_sgemm).
  *
  * Layouts.  The convolutional part of a network keeps its activations
@@ -64,16 +66,6 @@ size_t bnx_conv_scratch_floats(const bnx_conv_geom *g, int n);
  * in a GCC build), 0 if by im2col and a GEMM. */
 int bnx_conv_is_direct(const bnx_conv_geom *g);
 
-/* The width, in floats, of the vectors the direct kernels work in: 16
- * (AVX-512) on a CPU that runs x86-64-v4, in a GCC build for x86-64 with
- * target clones; else 8.  Both widths sum every output, dx and dW entry in
- * the same order with the same fused multiply-adds, so they give the same
- * bits; the wider runs up to twice as many multiply-adds per cycle where
- * the CPU executes 512-bit vectors at full width.  lanes = 8 asks for the
- * 8-float kernels from now on (tests compare the two), any other value for
- * the widest available.  Returns the width in use.  Not thread-safe: call
- * it before kernels run.  Never fails. */
-int bnx_conv_set_direct_lanes(int lanes);
 
 enum bnx_layout {
     BNX_LAYOUT_NCHW, /* (N, C, H, W): example-major, the network input */

@@ -17,6 +17,25 @@ void bnx_kernel_set_threads(int threads)
 #endif
 }
 
+/* 1 or 0 once set, -1 before the first call */
+static int use_avx512 = -1;
+
+int bnx_kernel_set_avx512(int on)
+{
+    int cpu = 0;
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(BNX_NO_CLONES)
+    __builtin_cpu_init();
+    cpu = __builtin_cpu_supports("x86-64-v4");
+#endif
+    use_avx512 = on && cpu;
+    return use_avx512;
+}
+
+int bnx_kernel_avx512(void)
+{
+    return use_avx512 >= 0 ? use_avx512 : bnx_kernel_set_avx512(1);
+}
+
 const char *bnx_kernel_build(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(BNX_NO_CLONES)

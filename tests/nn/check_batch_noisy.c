@@ -46,7 +46,7 @@ static double shift_cdf(double x) { return x < -0.5 ? 0.0 : x > 0.5 ? 1.0 : x + 
 
 START_TEST(shifts_are_philox_words)
 {
-    enum { N = 37 }; /* two whole blocks of 16 and a partial one */
+    enum { N = 141 }; /* two whole blocks of 64 values (32 Philox lanes) and a partial one */
     float y[N], scale[N];
     draw(N, y, scale);
     for (int i = 0; i < N; i++) {
@@ -93,25 +93,42 @@ START_TEST(scales_are_normal_and_shifts_uniform)
 }
 END_TEST
 
+/* y and scale of bnx_batch_noisy_apply (with the ReLU's r if relu) on
+ * `threads` threads, with the AVX-512 generator if avx512 (where the CPU
+ * has it) or the AVX2 one. */
+static void apply_with(long n, int threads, int avx512, int relu, float *y, float *s, float *r)
+{
+    for (long i = 0; i < n; i++)
+        y[i] = (float)(i % 17) - 8.0f;
+    bnx_kernel_set_threads(threads);
+    bnx_kernel_set_avx512(avx512);
+    bnx_batch_noisy_apply(key, n, 0.3f, 1.1f, 0.1f, 0.1f, y, s, relu ? r : NULL);
+    bnx_kernel_set_threads(1);
+    bnx_kernel_set_avx512(1);
+}
+
+/* The same values on 1 and 2 threads, and from the AVX-512 generator (16
+ * lanes, the float work in 16-float vectors) as from the AVX2 one: y,
+ * scale and r, with and without the ReLU. */
 START_TEST(same_values_for_any_thread_count)
 {
     const long n = 100003;
-    float *y1 = malloc(sizeof(float) * (size_t)n), *s1 = malloc(sizeof(float) * (size_t)n);
-    float *y2 = malloc(sizeof(float) * (size_t)n), *s2 = malloc(sizeof(float) * (size_t)n);
-    ck_assert(y1 && s1 && y2 && s2);
-    for (long i = 0; i < n; i++)
-        y1[i] = y2[i] = (float)(i % 17) - 8.0f;
-    bnx_kernel_set_threads(1);
-    bnx_batch_noisy_apply(key, n, 0.3f, 1.1f, 0.1f, 0.1f, y1, s1, NULL);
-    bnx_kernel_set_threads(2);
-    bnx_batch_noisy_apply(key, n, 0.3f, 1.1f, 0.1f, 0.1f, y2, s2, NULL);
-    bnx_kernel_set_threads(1);
-    ck_assert_mem_eq(y1, y2, sizeof(float) * (size_t)n);
-    ck_assert_mem_eq(s1, s2, sizeof(float) * (size_t)n);
-    free(y1);
-    free(s1);
-    free(y2);
-    free(s2);
+    float *v[6];
+    for (int k = 0; k < 6; k++)
+        ck_assert(v[k] = malloc(sizeof(float) * (size_t)n));
+    for (int relu = 0; relu < 2; relu++) {
+        apply_with(n, 1, 1, relu, v[0], v[1], v[2]);
+        for (int run = 1; run < 3; run++) { /* 2 threads; AVX2 */
+            apply_with(n, run == 1 ? 2 : 1, run == 1, relu, v[3], v[4], v[5]);
+            for (int k = 0; k < (relu ? 3 : 2); k++)
+                ck_assert_msg(memcmp(v[k], v[3 + k], sizeof(float) * (size_t)n) == 0,
+                              "%s differs with %s%s", k == 0 ? "y" : k == 1 ? "scale" : "r",
+                              run == 1 ? "2 threads" : "the AVX2 generator",
+                              relu ? " (ReLU fused)" : "");
+        }
+    }
+    for (int k = 0; k < 6; k++)
+        free(v[k]);
 }
 END_TEST
 

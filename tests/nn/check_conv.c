@@ -364,15 +364,15 @@ static void direct_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout,
     fill(rng, b, g.k, 1, 0);
     fill(rng, dy, (int)ys, 1, 0);
     /* threads 1 and 2, the widest kernels, then the 8-float ones */
-    int lanes = bnx_conv_set_direct_lanes(0);
+    int lanes = bnx_kernel_set_avx512(1) ? 16 : 8;
     for (int r = 0; r < 4; r++) {
-        bnx_conv_set_direct_lanes(r < 2 ? 0 : 8);
+        bnx_kernel_set_avx512(r < 2);
         bnx_kernel_set_threads(r % 2 + 1);
         bnx_conv2d_forward(&g, n, layout, x, w, bias, y[r], scratch[r]);
         bnx_conv2d_backward(&g, n, layout, dy, w, scratch[r], dx[r], dw[r], NULL);
     }
     bnx_kernel_set_threads(1);
-    bnx_conv_set_direct_lanes(0);
+    bnx_kernel_set_avx512(1);
     for (int r = 1; r < 4; r++) {
         const char *run = r == 1 ? "2 threads" : r == 2 ? "8 lanes" : "8 lanes, 2 threads";
         ck_assert_msg(memcmp(y[0], y[r], sizeof(float) * ys) == 0, "shape %d: y, %d lanes vs %s",
@@ -468,12 +468,12 @@ static void affine_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout,
         else
             bnx_batchnorm_forward_infer(1, g.k, s, conv, gamma, beta, mean, var, eps, want);
         for (int run = 0; run < 4; run++) { /* 1 and 2 threads; widest, then 8 lanes */
-            const int threads = run % 2 + 1, lanes = bnx_conv_set_direct_lanes(run < 2 ? 0 : 8);
+            const int threads = run % 2 + 1, lanes = bnx_kernel_set_avx512(run < 2) ? 16 : 8;
             fill_nan(got, (int)ys);
             bnx_kernel_set_threads(threads);
             bnx_conv2d_forward_affine(&g, n, layout, x, w, bias, scale, shift, relu, got, col);
             bnx_kernel_set_threads(1);
-            bnx_conv_set_direct_lanes(0);
+            bnx_kernel_set_avx512(1);
             ck_assert_msg(memcmp(got, relu ? wr : want, sizeof(float) * ys) == 0,
                           "shape %d layout %d relu %d threads %d lanes %d: folded pass differs",
                           t, layout == BNX_LAYOUT_CNHW, relu, threads, lanes);
