@@ -194,8 +194,20 @@ void bnx_lstm_init(bnx_lstm *cell, float forget_bias, float gamma_init, bnx_rng 
 
 /* ---- forward ---- */
 
+/* The cell's kernels also in an x86-64-v4 (AVX-512) clone where BNX_KERNEL
+ * makes clones: their loops are elementwise (no sum is reordered by a
+ * wider vector) and contract no multiply-add, so the same bits as the
+ * x86-64-v3 clone; 4-10% off an LSTM step on this project's machine,
+ * where the convolutions' kernels lost 2-5% with such a clone (so
+ * nn/kernel.h's BNX_KERNEL has none). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(BNX_NO_CLONES)
+#define CELL_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define CELL_KERNEL
+#endif
+
 /* out (n, g) += u + v: u (n, g), v one row (g) added to every row. */
-BNX_KERNEL
+CELL_KERNEL
 static void add_rows(int n, int g, const float *u, const float *v, float *out)
 {
     for (int i = 0; i < n; i++) {
@@ -228,7 +240,7 @@ static inline __attribute__((always_inline)) void gates_row(int H, float *row,
 /* The gates' nonlinearities in place on a (n, 4H), after adding the bias
  * row b (4H) unless it is NULL, and the cell, c = f * cprev + i * g
  * (cprev NULL: 0). */
-BNX_KERNEL
+CELL_KERNEL
 static void gates_forward(int n, int H, float *a, const float *b, const float *cprev, float *c)
 {
     const int G = 4 * H;
@@ -255,7 +267,7 @@ typedef struct ln_bufs {
  * LN_x, LN_h, the addition and gates_forward one after another, in their
  * order: the same bits, without writing the two LN outputs and reading
  * them back. */
-BNX_KERNEL
+CELL_KERNEL
 static void ln_gates_forward(int n, int H, const float *xp, const float *hterm,
                              const float *gx, const float *betax, const float *gh,
                              const float *betah, const float *b, float eps, ln_bufs bx,
@@ -304,7 +316,7 @@ static void ln_gates_forward(int n, int H, const float *xp, const float *hterm,
 }
 
 /* tc = tanh(cn), h = o * tc over (n, H). */
-BNX_KERNEL
+CELL_KERNEL
 static void output_forward(int n, int H, const float *a, const float *cn, float *tc, float *h)
 {
     for (int i = 0; i < n; i++) {
@@ -324,7 +336,7 @@ static void output_forward(int n, int H, const float *a, const float *cn, float 
  * underflow float), the lanes then added in order.  Eight units at a time
  * in vectors (nn/vec8.h; GCC left the plain loop scalar), each lane doing
  * the scalar tail's operations in its order: the same bits. */
-BNX_KERNEL
+CELL_KERNEL
 static double output_backward(int n, int H, const float *a, const float *tc, const float *dy,
                               float *dh, float *da, float *dct, float *db)
 {
@@ -366,7 +378,7 @@ static double output_backward(int n, int H, const float *a, const float *tc, con
  * (dcarry becomes dc * f, the gradient to step t - 1), da's i, f, g parts
  * (added over the rows to db's too).  cprev NULL: c_{t-1} = 0.  In vectors
  * as output_backward, the same bits as the scalar tail. */
-BNX_KERNEL
+CELL_KERNEL
 static void gates_backward(int n, int H, const float *a, const float *cprev, const float *dct,
                            float *dcarry, float *da, float *db)
 {
