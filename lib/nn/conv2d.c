@@ -128,14 +128,18 @@ enum { DQ = 4, DBLOCK = 24, DSLACK = 56, DW_O = 16, DW_J = 6, DW_T = 384,
 #define DIRECT_UNCHECKED
 #endif
 
-/* Maps of at most DIRECT_MIN_PLANE positions (8x8) go to im2col + GEMM:
- * the direct kernel computes each row on the padded width (10 columns of
- * which 8 are used at 8x8) in blocks of 24 positions (96 for 80), so it
- * did a third of its work for nothing there.  ResNet-20's step (stage 3
- * at 8x8) took 444 ms against 462 with im2col there (1 thread, three
- * alternating runs each; 255 against 274 on 2 threads); at 16x16 im2col
- * was slower (489 ms). */
-enum { DIRECT_MIN_PLANE = 64 };
+/* Maps of at most DIRECT_MIN_PLANE positions (smaller than 7x7) go to
+ * im2col + GEMM: the direct kernel computes each row on the padded width
+ * (9 columns of which 7 are used at 7x7, 10 of 8 at 8x8) in blocks of 24
+ * or 48 positions, so it does up to half of its work for nothing there.
+ * Until 2026-12-07 the bound was 64 (8x8 and smaller to im2col): ResNet-20's
+ * step (stage 3 at 8x8) took 444 ms against 462 with the 8-float direct
+ * kernel there.  With the 16-float kernels (AVX-512) the direct path won:
+ * 316 against 356 ms a step (1 thread, two alternating runs each), and a
+ * ResNet-8 trial on Fashion-MNIST (stage 3 at 7x7) 3-5% less time; so
+ * 7x7 and 8x8 maps go direct on every CPU (the choice of path changes the
+ * order of the sums, so it must not depend on the CPU). */
+enum { DIRECT_MIN_PLANE = 48 };
 
 static int direct_applies(const bnx_conv_geom *g)
 {

@@ -1,7 +1,8 @@
 /* 2-D convolution, with the semantics of PyTorch's nn.Conv2d:
  * cross-correlation (no kernel flip), zero padding, the same stride and
  * padding in both directions, weights (K, C, kh, kw).  3x3 kernels with
- * stride 1 and padding 1 on maps larger than 8x8 are computed directly
+ * stride 1 and padding 1 on maps of more than 48 positions (7x7 and larger)
+ * are computed directly
  * (bnx_conv_is_direct), in 16-float vectors where the CPU has AVX-512
  * (nn/kernel.h's bnx_kernel_avx512; the same bits as the 8-float ones);
  * every other geometry by im2col and a GEMM
@@ -52,7 +53,7 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n);
 
 /* Floats of the scratch `col` that bnx_conv2d_forward and
  * bnx_conv2d_backward need for a mini-batch of n: for a 3x3 convolution
- * with stride 1 and padding 1 on a map larger than 8x8, which they
+ * with stride 1 and padding 1 on a map of more than 48 positions, which they
  * compute directly (no im2col),
  * the input zero-padded to (c, n, h+2, w+2) and dy to (k, n, h+2, w+2)
  * (each plane with 56 to 63 zeros after it), plus the reordered weights,
@@ -62,7 +63,7 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n);
 size_t bnx_conv_scratch_floats(const bnx_conv_geom *g, int n);
 
 /* 1 if bnx_conv2d_forward and bnx_conv2d_backward compute g directly (a
- * 3x3 kernel, stride 1, padding 1, on a map of more than 64 positions,
+ * 3x3 kernel, stride 1, padding 1, on a map of more than 48 positions,
  * in a GCC build), 0 if by im2col and a GEMM. */
 int bnx_conv_is_direct(const bnx_conv_geom *g);
 
@@ -92,8 +93,8 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
  *   y: (k, n, oh, ow), CNHW; overwritten
  *   col: scratch of bnx_conv_scratch_floats(g, n) floats; holds what
  *        bnx_conv2d_backward needs on return (im2col(x), or the padded x).
- * 3x3 kernels with stride 1 and padding 1 on maps of more than 64
- * positions (larger than 8x8) are computed directly: each
+ * 3x3 kernels with stride 1 and padding 1 on maps of more than 48
+ * positions (7x7 and larger) are computed directly: each
  * output y[o][e][r][x] = b[o] + the sum over input channels ci, then taps
  * (i, j) in order, of w[o][ci][i][j] x[ci][r+i-1][x+j-1] (fused
  * multiply-adds in the x86-64-v3 build, nn/kernel.h), on the threads by (example, block of 4 output channels).  Every other

@@ -412,7 +412,7 @@ static void direct_check(const bnx_conv_geom *gp, int n, enum bnx_layout layout,
  * a plane too large for the staging buffer (40x40); and the same bits on 1
  * and 2 threads and with the 8-float kernels as with the widest (16 floats
  * on an AVX-512 CPU; there the comparison is between the two widths).
- * Maps of 64 positions or fewer go to im2col (where the padded width
+ * Maps of 48 positions or fewer go to im2col (where the padded width
  * wastes the direct kernel's work). */
 START_TEST(conv2d_direct_matches_im2col)
 {
@@ -420,11 +420,13 @@ START_TEST(conv2d_direct_matches_im2col)
                                     {16, 28, 28, 16, 2, 1, 1}, {5, 1, 70, 7, 2, 1, 1},
                                     {2, 70, 1, 3, 3, 1, 1},    {32, 14, 14, 32, 2, 1, 1},
                                     {7, 5, 13, 1, 1, 1, 1},    {3, 1, 65, 2, 2, 1, 1},
-                                    {3, 40, 40, 6, 2, 1, 1}};
-    each_shape(shapes, 9, 45, direct_check);
+                                    {3, 40, 40, 6, 2, 1, 1},   {16, 8, 8, 24, 3, 1, 1},
+                                    {5, 7, 7, 6, 2, 1, 1}};
+    each_shape(shapes, 11, 45, direct_check);
     bnx_conv_geom g;
-    const int sides[][3] = {{8, 8, 0}, {1, 64, 0}, {9, 8, 1}, {7, 7, 0}, {32, 32, 1}};
-    for (int i = 0; i < 5; i++) {
+    const int sides[][3] = {{8, 8, 1}, {1, 48, 0}, {1, 49, 1}, {7, 7, 1}, {6, 8, 0},
+                            {4, 4, 0}, {32, 32, 1}};
+    for (int i = 0; i < 7; i++) {
         ck_assert_int_eq(bnx_conv_geom_init(&g, 4, sides[i][0], sides[i][1], 4, 3, 3, 1, 1, NULL), BNX_OK);
         ck_assert_msg(bnx_conv_is_direct(&g) == sides[i][2], "%dx%d", sides[i][0], sides[i][1]);
     }
