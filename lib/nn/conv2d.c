@@ -81,17 +81,21 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n)
  * output position (y, x) on the padded width, t = y (w+2) + x, reads
  * position t + i (w+2) + j of the padded plane for tap (i, j), so one tap
  * is one contiguous run for all rows at once (columns x = w, w+1 are
- * computed and dropped).  Each block of 24 positions and 4 output channels
- * keeps its 12 vectors of 8 sums in registers over all input channels and
- * taps (12 FMAs for 3 loads and 4 broadcasts), then stores them to a
- * staging plane on the padded width whose rows are copied out.  The
- * backward's dx is the same kernel on the padded dy with the kernel
- * flipped and transposed.  dW is a GEMM of dy, transposed so that a
- * position's output channels are contiguous, by the taps' runs of x read
- * in place: a tile of 16 output channels by 6 (input channel, tap)
- * columns keeps 12 vectors of sums (12 FMAs for 2 loads and 6
- * broadcasts, none of them split across cache lines), over chunks of
- * DW_T positions.
+ * computed and dropped).  Each block of 3 vectors of positions (24 at 8
+ * floats a vector, 48 at 16) and 4 output channels keeps its 12 vectors
+ * of sums in registers over all input channels and taps (12 FMAs for 3
+ * loads and 4 broadcasts), then stores them to a staging plane on the
+ * padded width whose rows are copied out.  The backward's dx is the same
+ * kernel on the padded dy with the kernel flipped and transposed.  dW is a
+ * GEMM of dy, transposed so that a position's output channels are
+ * contiguous (64-byte aligned rows), by the taps' runs of x read in place:
+ * a tile of 16 output channels by 6 (input channel, tap) columns at 8
+ * floats a vector, or 12 at 16, keeps 12 vectors of sums (12 FMAs for 2
+ * or 1 loads and 6 or 12 broadcasts, none of them split across cache
+ * lines), over chunks of DW_T positions.  The kernels are written once
+ * (nn/conv2d_direct.h) and built at both widths; the 16-float ones run
+ * where the CPU has AVX-512 (nn/kernel.h's bnx_kernel_avx512), with the
+ * same bits.
  *
  * Every output is one sum in a fixed order (forward and dx: input
  * channel, then tap; dW: example, chunk of positions, position, each
@@ -112,8 +116,9 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n)
 #define DIRECT_WIDE 0
 #endif
 
-enum { DQ = 4, DBLOCK = 24, DSLACK = 56, DW_O = 16, DW_J = 6, DW_T = 384,
-       STAGE_MAX = 1280 };
+enum { DQ = 4, DSLACK = 56, DW_O = 16, DW_T = 384, STAGE_MAX = 1280 };
+/* the slack covers a block of 3 vectors of 16 (padded_plane) */
+_Static_assert(DSLACK > 3 * 16, "DSLACK must cover the 48-position blocks");
 
 /* The sanitizer build (tests/sanitize.mk) leaves the direct kernels'
  * vector loads unchecked: instrumented, they made a CNN trial under ASan
@@ -163,13 +168,13 @@ static size_t padded_plane(const bnx_conv_geom *g)
 /* Scratch of the direct path: padded x (c*n planes, kept for the
  * backward), padded dy (k*n planes), then the reordered weights (forward)
  * or the flipped ones, dW's tile sums (k16 * c * 9) and the transposed dy
- * (n * npos * k16, aligned to 32 bytes), k16 = k rounded up to DW_O. */
+ * (n * npos * k16, aligned to 64 bytes), k16 = k rounded up to DW_O. */
 static size_t direct_floats(const bnx_conv_geom *g, int n)
 {
     size_t ps = padded_plane(g), c = (size_t)g->c, k = (size_t)g->k;
     size_t k16 = (k + DW_O - 1) / DW_O * DW_O, npos = (size_t)g->h * (g->w + 2);
     size_t fwd = (k + DQ - 1) / DQ * DQ * c * 9;
-    size_t bwd = (c + DQ - 1) / DQ * DQ * k * 9 + k16 * c * 9 + (size_t)n * npos * k16 + 8;
+    size_t bwd = (c + DQ - 1) / DQ * DQ * k * 9 + k16 * c * 9 + (size_t)n * npos * k16 + 16;
     return (c + k) * (size_t)n * ps + (fwd > bwd ? fwd : bwd);
 }
 
@@ -549,17 +554,12 @@ typedef float bnx_v16f __attribute__((vector_size(64), aligned(4), may_alias));
 #undef DTARGET
 #endif
 
-static int wide(void)
-{
-    return bnx_kernel_avx512();
-}
-
 static void direct_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,
                            const float *x, const float *w, const float *b, const float *scale,
                            const float *shift, int relu, float *y, float *scratch)
 {
 #if DIRECT_WIDE
-    if (wide()) {
+    if (bnx_kernel_avx512()) {
         direct_forward_v16(g, n, layout, x, w, b, scale, shift, relu, y, scratch);
         return;
     }
@@ -572,7 +572,7 @@ static void direct_backward(const bnx_conv_geom *g, int n, enum bnx_layout layou
                             float *dw)
 {
 #if DIRECT_WIDE
-    if (wide()) {
+    if (bnx_kernel_avx512()) {
         direct_backward_v16(g, n, layout, dy, w, scratch, dx, dw);
         return;
     }

@@ -97,7 +97,7 @@ void bnx_col2im(const bnx_conv_geom *g, int n, enum bnx_layout layout, const flo
  * positions (7x7 and larger) are computed directly: each
  * output y[o][e][r][x] = b[o] + the sum over input channels ci, then taps
  * (i, j) in order, of w[o][ci][i][j] x[ci][r+i-1][x+j-1] (fused
- * multiply-adds in the x86-64-v3 build, nn/kernel.h), on the threads by (example, block of 4 output channels).  Every other
+ * multiply-adds in the x86-64-v3 and AVX-512 builds, nn/kernel.h), on the threads by (example, block of 4 output channels).  Every other
  * geometry: y = W (k, c*kh*kw) x col (c*kh*kw, n*oh*ow), with the bias
  * written into y first and the GEMM accumulating onto it, done in slices
  * of whole examples (about 512 KiB of col each), each unfolded and

@@ -209,7 +209,7 @@ DIRECT_UNCHECKED DTARGET static void DN(direct_backward)(const bnx_conv_geom *g,
     const int c9 = c * 9, k16 = (k + DW_O - 1) / DW_O * DW_O;
     const int jt = (c9 + DWJ - 1) / DWJ, tiles = k16 / DW_O * jt;
     float *dwacc = lanes;
-    float *dyt = (float *)(((uintptr_t)(dwacc + (size_t)k16 * c9) + 31) & ~(uintptr_t)31);
+    float *dyt = (float *)(((uintptr_t)(dwacc + (size_t)k16 * c9) + 63) & ~(uintptr_t)63);
     memset(dwacc, 0, sizeof(float) * (size_t)k16 * c9);
     BNX_OMP("omp parallel for schedule(static) if ((long)k * n * hw >= 32768)")
     for (int e = 0; e < n; e++)

@@ -27,13 +27,15 @@ int bnx_kernel_set_avx512(int on)
     __builtin_cpu_init();
     cpu = __builtin_cpu_supports("x86-64-v4");
 #endif
-    use_avx512 = on && cpu;
-    return use_avx512;
+    int use = on && cpu;
+    __atomic_store_n(&use_avx512, use, __ATOMIC_RELAXED);
+    return use;
 }
 
 int bnx_kernel_avx512(void)
 {
-    return use_avx512 >= 0 ? use_avx512 : bnx_kernel_set_avx512(1);
+    int use = __atomic_load_n(&use_avx512, __ATOMIC_RELAXED);
+    return use >= 0 ? use : bnx_kernel_set_avx512(1);
 }
 
 const char *bnx_kernel_build(void)

@@ -38,17 +38,20 @@
  * without it, OpenBLAS's for the GEMMs.  Never fails. */
 void bnx_kernel_set_threads(int threads);
 
-/* Whether the kernels that have a version in 16-float vectors (AVX-512:
- * the direct convolutions, nn/conv2d.c; noisy batch norm's noise,
- * nn/batch_noisy.c) use it: on a CPU that runs x86-64-v4, in a GCC build
+/* Whether the kernels written in 16-float vectors for AVX-512 (the
+ * direct convolutions, nn/conv2d.c; noisy batch norm's noise,
+ * nn/batch_noisy.c) use them: on a CPU that runs x86-64-v4, in a GCC build
  * for x86-64 with target clones, they do unless bnx_kernel_set_avx512(0)
  * was called.  Those versions do the same float operations in the same
  * order as the 8-float ones (only more values at once), so they give the
- * same bits; the switch is for the tests that show it, and for timing.
- * bnx_kernel_set_avx512(on) returns 1 if the AVX-512 versions are used
- * from now on (on and the CPU has them), else 0; bnx_kernel_avx512()
- * says which, checking the CPU on first use.  Not thread-safe: call the
- * setter before kernels run.  Never fail. */
+ * same bits (tests/nn/check_conv.c and check_batch_noisy.c compare the
+ * two where the CPU has AVX-512).  bnx_kernel_set_avx512(on) returns 1 if
+ * the AVX-512 versions are used from now on (on and the CPU has them),
+ * else 0; bnx_kernel_avx512() says which, checking the CPU on first use.
+ * The LSTM cell's kernels (nn/lstm.c) have an x86-64-v4 clone that the
+ * loader picks like BNX_KERNEL's; this switch does not reach it (its loops
+ * are elementwise: the same bits as the x86-64-v3 clone).  Set before
+ * kernels run (the value is read and written atomically).  Never fail. */
 int bnx_kernel_set_avx512(int on);
 int bnx_kernel_avx512(void);
 

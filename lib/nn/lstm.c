@@ -274,7 +274,9 @@ static void ln_gates_forward(int n, int H, const float *xp, const float *hterm,
                              ln_bufs bh, const float *cprev, float *a, float *c)
 {
     const int G = 4 * H;
-    /* the statistics, two examples' four rows at a time */
+    /* the statistics, two examples' four rows at a time; the examples
+       shared among the threads (each row's sums on one) */
+    BNX_OMP("omp parallel for schedule(static) if ((long)n * G >= 32768)")
     for (int i = 0; i < n; i += 2) {
         size_t at = (size_t)i * G;
         const float *runs[4] = {xp + at, hterm + at, xp + at + G, hterm + at + G};
@@ -290,6 +292,7 @@ static void ln_gates_forward(int n, int H, const float *xp, const float *hterm,
             bh.invstd[i + r] = inv[2 * r + 1];
         }
     }
+    BNX_OMP("omp parallel for schedule(static) if ((long)n * G >= 32768)")
     for (int i = 0; i < n; i++) {
         size_t at = (size_t)i * G;
         const float *xr = xp + at, *hr = hterm + at;

@@ -135,7 +135,7 @@ static void layer_norm(double *v, int m, const float *g, const float *b, double 
         v[j] = g[j] * (v[j] - mu) / sqrt(var + eps) + b[j];
 }
 
-static void vector_width_against_equations(const char *kind)
+static void vectors_and_tails_against_equations(const char *kind)
 {
     enum { T = 5, F = 3, H = 12, G = 4 * H, NB = 3 };
     bnx_net_spec spec = lstm_spec(kind, 1, H, 1, T, F);
@@ -194,9 +194,9 @@ static void vector_width_against_equations(const char *kind)
     bnx_net_destroy(&net);
 }
 
-START_TEST(lstm_vector_width_against_equations) { vector_width_against_equations("none"); }
+START_TEST(lstm_vectors_and_tails_against_equations) { vectors_and_tails_against_equations("none"); }
 END_TEST
-START_TEST(ln_lstm_vector_width_against_equations) { vector_width_against_equations("layer"); }
+START_TEST(ln_lstm_vectors_and_tails_against_equations) { vectors_and_tails_against_equations("layer"); }
 END_TEST
 
 START_TEST(lstm_parameter_counts)
@@ -422,8 +422,8 @@ static Suite *suite_lstm(void)
     tcase_add_test(tc, ln_lstm_matches_pytorch);
     tcase_add_test(tc, bn_lstm_matches_pytorch);
     tcase_add_test(tc, lstm_blank_first_row_matches_pytorch_float64);
-    tcase_add_test(tc, lstm_vector_width_against_equations);
-    tcase_add_test(tc, ln_lstm_vector_width_against_equations);
+    tcase_add_test(tc, lstm_vectors_and_tails_against_equations);
+    tcase_add_test(tc, ln_lstm_vectors_and_tails_against_equations);
     tcase_add_test(tc, lstm_parameter_counts);
     tcase_add_test(tc, lstm_init);
     tcase_add_test(tc, lstm_refusals);
