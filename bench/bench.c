@@ -1047,15 +1047,20 @@ int main(int argc, char **argv)
         return 1;
     }
     if (threads) {
+        if (figures) /* what the floor's sgemm and bnexp's kernels run: text keys */
+            fprintf(figures, "openblas_core %s\navx512_kernels %d\n", openblas_get_corename(),
+                    bnx_kernel_avx512());
         headline(threads);
         return figures && fclose(figures) ? 1 : 0;
     }
     double load[3] = {0};
     if (getloadavg(load, 3) < 0)
         load[0] = -1;
-    printf("bench: %ld cores, OpenBLAS %s, load average %.2f %.2f %.2f at the start (timings are "
-           "the best of several rounds; compare ratios within one run)\n\n",
-           sysconf(_SC_NPROCESSORS_ONLN), openblas_get_corename(), load[0], load[1], load[2]);
+    printf("bench: %ld cores, OpenBLAS %s, bnexp's AVX-512 kernels %s, load average %.2f %.2f "
+           "%.2f at the start (timings are the best of several rounds; compare ratios within one "
+           "run)\n\n",
+           sysconf(_SC_NPROCESSORS_ONLN), openblas_get_corename(),
+           bnx_kernel_avx512() ? "on" : "off", load[0], load[1], load[2]);
     bench_mlp();
     bench_cnn();
     bench_resnet();

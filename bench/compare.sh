@@ -58,6 +58,11 @@ for t in 1 2; do
     read -r sm slo shi < <(values "bnexp-t$t" "sgemm_1024_t${t}_gflops" | stats)
     echo "  $t thread(s): a 1024^3 sgemm, the floors' rate: median $sm GFLOP/s, from $slo to $shi over the rounds"
 done
+# OpenBLAS's kernels and bnexp's: the floor is OpenBLAS's rate, and bnexp's
+# direct convolutions and noisy BN run in AVX-512 where the CPU has it
+core=$(values "bnexp-t1" "openblas_core" | head -1)
+wide=$(values "bnexp-t1" "avx512_kernels" | head -1)
+echo "  OpenBLAS kernels: ${core:-?}; bnexp's AVX-512 kernels (direct convolutions, noisy BN): $([ "$wide" = 1 ] && echo on || echo off)"
 printf '  %-14s %-7s %22s %22s %16s\n' norm threads "bnexp img/s (min-max)" "PyTorch img/s" "bnexp/PyTorch"
 # row LABEL T BNEXP_KEY TORCH_KEY: one line of the table
 row() {

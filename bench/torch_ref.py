@@ -248,7 +248,10 @@ def main():
         with open(sys.argv[1]) as f:
             for line in f:
                 key, value = line.split()
-                ours[key] = float(value)
+                try:
+                    ours[key] = float(value)
+                except ValueError:  # a text key (openblas_core)
+                    pass
     print("\nPyTorch %s on the same machine: the reference CNN, batch %d (images/s; "
           "bnexp / PyTorch: above 1, bnexp is faster)" % (torch.__version__, BATCH))
     print("  %-10s %-7s %12s %12s %14s %14s" % ("norm", "threads", "train img/s", "eval img/s",
