@@ -200,7 +200,7 @@ void bnx_lstm_init(bnx_lstm *cell, float forget_bias, float gamma_init, bnx_rng 
  * x86-64-v3 clone; 4-10% off an LSTM step on this project's machine,
  * where the convolutions' kernels lost 2-5% with such a clone (so
  * nn/kernel.h's BNX_KERNEL has none). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(BNX_NO_CLONES)
+#if BNX_CLONES
 #define CELL_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define CELL_KERNEL
@@ -536,38 +536,35 @@ void bnx_lstm_forward(bnx_lstm *cell, int n, const float *x, float *y, unsigned 
     float *bsum = cell->scratch; /* none: b_ih + b_hh, added in gates_forward */
     for (int j = 0; !cell->norm && j < G; j++)
         bsum[j] = cell->b_ih[j] + cell->b_hh[j];
+    const int fused = is_kind(cell->norm, "layer"); /* LN_x, LN_h and the gates in one pass */
     for (int t = 0; t < T; t++) {
-        float *a = cell->gates + t * rows, *xp = cell->xp + t * rows;
+        float *a = cell->gates + t * rows, *xp = cell->xp + t * rows, *c = cell->c + t * hrows;
         const float *hprev = t > 0 ? y + (t - 1) * hrows : NULL;
+        const float *cprev = t > 0 ? cell->c + (t - 1) * hrows : NULL;
         if (!cell->norm) {
             if (hprev)
                 bnx_sgemm(0, 1, n, G, H, 1.0f, hprev, H, cell->w_hh, H, 1.0f, a, G);
-        } else if (is_kind(cell->norm, "layer")) {
-            if (hprev)
-                bnx_sgemm(0, 1, n, G, H, 1.0f, hprev, H, cell->w_hh, H, 0.0f, cell->hterm, G);
-            else
-                memset(cell->hterm, 0, sizeof(float) * rows);
-            ln_gates_forward(n, H, xp, cell->hterm, cell->gamma[BNX_LSTM_SITE_X],
-                             cell->beta[BNX_LSTM_SITE_X], cell->gamma[BNX_LSTM_SITE_H],
-                             cell->beta[BNX_LSTM_SITE_H], cell->bias, cell->hp.eps,
-                             ln_buffers(cell, BNX_LSTM_SITE_X, t),
-                             ln_buffers(cell, BNX_LSTM_SITE_H, t),
-                             t > 0 ? cell->c + (t - 1) * hrows : NULL, a, cell->c + t * hrows);
+            gates_forward(n, H, a, bsum, cprev, c);
         } else {
-            site_forward(cell, BNX_LSTM_SITE_X, t, n, xp, a, step_flags);
             if (hprev)
                 bnx_sgemm(0, 1, n, G, H, 1.0f, hprev, H, cell->w_hh, H, 0.0f, cell->hterm, G);
             else
                 memset(cell->hterm, 0, sizeof(float) * rows);
-            /* normalised in place is not allowed (y never aliases x): the
-             * result goes to xp's row block, whose input is no longer needed */
-            site_forward(cell, BNX_LSTM_SITE_H, t, n, cell->hterm, xp, step_flags);
-            add_rows(n, G, xp, cell->bias, a);
+            if (fused) {
+                ln_gates_forward(n, H, xp, cell->hterm, cell->gamma[BNX_LSTM_SITE_X],
+                                 cell->beta[BNX_LSTM_SITE_X], cell->gamma[BNX_LSTM_SITE_H],
+                                 cell->beta[BNX_LSTM_SITE_H], cell->bias, cell->hp.eps,
+                                 ln_buffers(cell, BNX_LSTM_SITE_X, t),
+                                 ln_buffers(cell, BNX_LSTM_SITE_H, t), cprev, a, c);
+            } else {
+                site_forward(cell, BNX_LSTM_SITE_X, t, n, xp, a, step_flags);
+                /* normalised in place is not allowed (y never aliases x): the
+                 * result goes to xp's row block, whose input is no longer needed */
+                site_forward(cell, BNX_LSTM_SITE_H, t, n, cell->hterm, xp, step_flags);
+                add_rows(n, G, xp, cell->bias, a);
+                gates_forward(n, H, a, NULL, cprev, c);
+            }
         }
-        float *c = cell->c + t * hrows;
-        if (!is_kind(cell->norm, "layer"))
-            gates_forward(n, H, a, cell->norm ? NULL : bsum,
-                          t > 0 ? cell->c + (t - 1) * hrows : NULL, c);
         const float *cn = c;
         if (cell->norm) {
             site_forward(cell, BNX_LSTM_SITE_C, t, n, c, cell->cn, step_flags);
