@@ -109,12 +109,7 @@ size_t bnx_conv_col_floats(const bnx_conv_geom *g, int n)
 #define DIRECT_CONV 0
 #endif
 /* The 16-float kernels for AVX-512 CPUs: where BNX_KERNEL makes clones */
-#if DIRECT_CONV && defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(BNX_NO_CLONES)
-#define DIRECT_WIDE 1
-#else
-#define DIRECT_WIDE 0
-#endif
+#define DIRECT_WIDE (DIRECT_CONV && BNX_CLONES)
 
 enum { DQ = 4, DSLACK = 56, DW_O = 16, DW_T = 384, STAGE_MAX = 1280 };
 /* the slack covers a block of 3 vectors of 16 (padded_plane) */
@@ -534,11 +529,6 @@ typedef float bnx_v16f __attribute__((vector_size(64), aligned(4), may_alias));
 #define DN(name) name##_v8
 #define DTARGET BNX_KERNEL
 #include "nn/conv2d_direct.h"
-#undef DV
-#undef DVW
-#undef DWJ
-#undef DN
-#undef DTARGET
 
 #if DIRECT_WIDE
 #define DV bnx_v16f
@@ -547,11 +537,6 @@ typedef float bnx_v16f __attribute__((vector_size(64), aligned(4), may_alias));
 #define DN(name) name##_v16
 #define DTARGET __attribute__((target("arch=x86-64-v4")))
 #include "nn/conv2d_direct.h"
-#undef DV
-#undef DVW
-#undef DWJ
-#undef DN
-#undef DTARGET
 #endif
 
 static void direct_forward(const bnx_conv_geom *g, int n, enum bnx_layout layout,

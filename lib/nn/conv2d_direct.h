@@ -15,7 +15,8 @@
  *   DN(n)    the name of kernel n at this width
  *   DTARGET  the attributes of the two entry points (DN(direct_forward),
  *            DN(direct_backward)): their target clones or target
- * and conv2d.c's constants, helpers and the fp-contract region it opens.
+ * and conv2d.c's constants, helpers and the fp-contract region it opens;
+ * all of them are undefined at the end, ready for the next inclusion.
  * Private to conv2d.c. */
 
 #define DBLK (3 * DVW)         /* positions of one direct_block step */
@@ -267,3 +268,8 @@ DIRECT_UNCHECKED DTARGET static void DN(direct_backward)(const bnx_conv_geom *g,
 #undef DBLK
 #undef DWV
 #undef DLOAD
+#undef DV
+#undef DVW
+#undef DWJ
+#undef DN
+#undef DTARGET

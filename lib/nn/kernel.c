@@ -23,7 +23,7 @@ static int use_avx512 = -1;
 int bnx_kernel_set_avx512(int on)
 {
     int cpu = 0;
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(BNX_NO_CLONES)
+#if BNX_CLONES
     __builtin_cpu_init();
     cpu = __builtin_cpu_supports("x86-64-v4");
 #endif
@@ -40,7 +40,7 @@ int bnx_kernel_avx512(void)
 
 const char *bnx_kernel_build(void)
 {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(BNX_NO_CLONES)
+#if BNX_CLONES
     __builtin_cpu_init();
     return __builtin_cpu_supports("x86-64-v3") ? "x86-64-v3 (AVX2+FMA)" : "x86-64 baseline";
 #else

@@ -10,9 +10,13 @@
 #ifndef BNX_NN_KERNEL_H
 #define BNX_NN_KERNEL_H
 
+/* BNX_CLONES: 1 in a build that makes target clones (and the x86-64-v4
+ * versions of nn/kernel.h's AVX-512 kernels), 0 in any other. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(BNX_NO_CLONES)
+#define BNX_CLONES 1
 #define BNX_KERNEL __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
+#define BNX_CLONES 0
 #define BNX_KERNEL
 #endif
 
