@@ -307,7 +307,9 @@ int bnx_net_fuses_relu(const bnx_net *net, int i);
 const float *bnx_net_forward(bnx_net *net, int n, const float *x, unsigned flags);
 
 /* Backward through the last training-mode forward of the same n and x,
- * given dlogits (N, num_classes).  Fills net->grads. */
+ * given dlogits (N, num_classes).  Fills net->grads.  Once per forward:
+ * an LSTM layer's backward writes its gradients over what its forward
+ * kept (nn/lstm.h). */
 void bnx_net_backward(bnx_net *net, int n, const float *x, const float *dlogits);
 
 /* One SGD step with PyTorch's torch.optim.SGD semantics (dampening 0, no

@@ -521,7 +521,6 @@ DIRECT_UNCHECKED INLINE void transpose_dy(const bnx_conv_geom *g, int n, int e, 
 }
 
 /* The kernels at both widths (nn/conv2d_direct.h). */
-typedef float bnx_v16f __attribute__((vector_size(64), aligned(4), may_alias));
 
 #define DV bnx_v8f
 #define DVW 8

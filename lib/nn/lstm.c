@@ -147,7 +147,8 @@ void bnx_lstm_buffers(bnx_lstm *cell, bnx_lstm_buffer_fn fn, void *ctx)
                     free(unused); /* allocated only if the array's allocation failed */
                 }
             }
-        fn(ctx, (void **)&cell->dxp, t * n * g, sizeof(float));
+        if (!is_kind(cell->norm, "layer")) /* layer's goes over xp */
+            fn(ctx, (void **)&cell->dxp, t * n * g, sizeof(float));
     }
     fn(ctx, (void **)&cell->xp, t * n * g, sizeof(float));
     fn(ctx, (void **)&cell->gates, t * n * g, sizeof(float));
@@ -155,7 +156,6 @@ void bnx_lstm_buffers(bnx_lstm *cell, bnx_lstm_buffer_fn fn, void *ctx)
     fn(ctx, (void **)&cell->tc, t * n * h, sizeof(float));
     fn(ctx, (void **)&cell->hterm, n * g, sizeof(float));
     fn(ctx, (void **)&cell->cn, n * h, sizeof(float));
-    fn(ctx, (void **)&cell->da, t * n * g, sizeof(float));
     fn(ctx, (void **)&cell->dh, n * h, sizeof(float));
     fn(ctx, (void **)&cell->dc, n * h, sizeof(float));
     fn(ctx, (void **)&cell->zero, g, sizeof(float));
@@ -299,14 +299,14 @@ static void ln_gates_forward(int n, int H, const float *xp, const float *hterm,
         float mux = bx.mean[i], invx = bx.invstd[i], muh = bh.mean[i], invh = bh.invstd[i];
         float *row = a + at, *hx = bx.xhat + at, *hh = bh.xhat + at;
         int j = 0;
-        for (; j + 8 <= G; j += 8) { /* in vectors: GCC left the plain loop scalar */
-            bnx_v8f u = (BNX_V8_LOAD(xr + j) - mux) * invx;
-            bnx_v8f v = (BNX_V8_LOAD(hr + j) - muh) * invh;
-            BNX_V8_STORE(hx + j, u);
-            BNX_V8_STORE(hh + j, v);
-            BNX_V8_STORE(row + j, (BNX_V8_LOAD(gx + j) * u + BNX_V8_LOAD(betax + j)) +
-                                      ((BNX_V8_LOAD(gh + j) * v + BNX_V8_LOAD(betah + j)) +
-                                       BNX_V8_LOAD(b + j)));
+        for (; j + 16 <= G; j += 16) { /* in vectors: GCC left the plain loop scalar */
+            bnx_v16f u = (BNX_V16_LOAD(xr + j) - mux) * invx;
+            bnx_v16f v = (BNX_V16_LOAD(hr + j) - muh) * invh;
+            BNX_V16_STORE(hx + j, u);
+            BNX_V16_STORE(hh + j, v);
+            BNX_V16_STORE(row + j, (BNX_V16_LOAD(gx + j) * u + BNX_V16_LOAD(betax + j)) +
+                                       ((BNX_V16_LOAD(gh + j) * v + BNX_V16_LOAD(betah + j)) +
+                                        BNX_V16_LOAD(b + j)));
         }
         for (; j < G; j++) {
             float u = (xr[j] - mux) * invx, v = (hr[j] - muh) * invh;
@@ -338,7 +338,8 @@ static void output_forward(int n, int H, const float *a, const float *cn, float 
  * added to double lane j % 8 (double: a vanishing gradient's squares
  * underflow float), the lanes then added in order.  Eight units at a time
  * in vectors (nn/vec8.h; GCC left the plain loop scalar), each lane doing
- * the scalar tail's operations in its order: the same bits. */
+ * the scalar tail's operations in its order: the same bits.  da may be a
+ * (backward writes over the gates): each o is read before its da. */
 CELL_KERNEL
 static double output_backward(int n, int H, const float *a, const float *tc, const float *dy,
                               float *dh, float *da, float *dct, float *db)
@@ -363,11 +364,11 @@ static double output_backward(int n, int H, const float *a, const float *tc, con
             BNX_V8_STORE(dcti + j, d * ov * (one - t * t));
         }
         for (; j < H; j++) {
-            float d = dyi[j] + dhi[j];
+            float d = dyi[j] + dhi[j], ov = o[j]; /* da may be a: o read first */
             dhi[j] = d;
             lanes[j % 8] += (double)d * d;
-            dao[j] = d * tci[j] * o[j] * (1.0f - o[j]);
-            dcti[j] = d * o[j] * (1.0f - tci[j] * tci[j]);
+            dao[j] = d * tci[j] * ov * (1.0f - ov);
+            dcti[j] = d * ov * (1.0f - tci[j] * tci[j]);
         }
         for (j = 0; j < H; j++)
             db[3 * H + j] += dao[j];
@@ -380,7 +381,8 @@ static double output_backward(int n, int H, const float *a, const float *tc, con
 /* Backward through the gates and the cell at one step: dc = dcarry + dct
  * (dcarry becomes dc * f, the gradient to step t - 1), da's i, f, g parts
  * (added over the rows to db's too).  cprev NULL: c_{t-1} = 0.  In vectors
- * as output_backward, the same bits as the scalar tail. */
+ * as output_backward, the same bits as the scalar tail.  da may be a:
+ * each unit's i, f and g are read before its da. */
 CELL_KERNEL
 static void gates_backward(int n, int H, const float *a, const float *cprev, const float *dct,
                            float *dcarry, float *da, float *db)
@@ -413,6 +415,72 @@ static void gates_backward(int n, int H, const float *a, const float *cprev, con
         }
         for (j = 0; j < 3 * H; j++)
             db[j] += dai[j];
+    }
+}
+
+/* Layer norm's backward at the LN-LSTM's two sites of one step, whose
+ * outputs are added (a = LN_x + LN_h + b), so both see dy = da (n, G):
+ * per example, with m = G and inv its 1 / sqrt(var + eps),
+ *   dx = gamma inv dy - (inv / m) (sum gamma dy + xhat sum gamma dy xhat)
+ * (Ba et al. 2016; groupnorm.c's backward, one group), for xhat_x (hx)
+ * into dxp and for xhat_h (hh) into da in place, reading da once for
+ * both; dgamma_x, dgamma_h and dbeta (the same for both sites) added to,
+ * example after example.  The sums over an example in 16 float lanes
+ * (value j in lane j % 16, vector or tail alike), the lanes then added in
+ * double: the same order in every clone (bnx_v16f). */
+CELL_KERNEL
+static void ln_sites_backward(int n, int G, const float *hx, const float *invx, const float *gx,
+                              const float *hh, const float *invh, const float *gh, float *da,
+                              float *dxp, float *dgx, float *dgh, float *dbeta)
+{
+    for (int i = 0; i < n; i++) {
+        size_t at = (size_t)i * G;
+        float *d = da + at, *out = dxp + at;
+        const float *u = hx + at, *v = hh + at;
+        bnx_v16f s[4] = {{0}}; /* sum gx dy, gx dy xhat_x, gh dy, gh dy xhat_h */
+        int j = 0;
+        for (; j + 16 <= G; j += 16) {
+            const bnx_v16f dv = BNX_V16_LOAD(d + j), du = dv * BNX_V16_LOAD(u + j),
+                           dw = dv * BNX_V16_LOAD(v + j);
+            const bnx_v16f g1 = BNX_V16_LOAD(gx + j), g2 = BNX_V16_LOAD(gh + j);
+            BNX_V16_STORE(dbeta + j, BNX_V16_LOAD(dbeta + j) + dv);
+            BNX_V16_STORE(dgx + j, BNX_V16_LOAD(dgx + j) + du);
+            BNX_V16_STORE(dgh + j, BNX_V16_LOAD(dgh + j) + dw);
+            s[0] += g1 * dv;
+            s[1] += g1 * du;
+            s[2] += g2 * dv;
+            s[3] += g2 * dw;
+        }
+        float lanes[4][16];
+        for (int k = 0; k < 4; k++)
+            BNX_V16_STORE(lanes[k], s[k]);
+        for (; j < G; j++) {
+            float dv = d[j], du = dv * u[j], dw = dv * v[j];
+            dbeta[j] += dv;
+            dgx[j] += du;
+            dgh[j] += dw;
+            lanes[0][j % 16] += gx[j] * dv;
+            lanes[1][j % 16] += gx[j] * du;
+            lanes[2][j % 16] += gh[j] * dv;
+            lanes[3][j % 16] += gh[j] * dw;
+        }
+        double sum[4] = {0};
+        for (int k = 0; k < 4; k++)
+            for (int l = 0; l < 16; l++)
+                sum[k] += lanes[k][l];
+        const float ix = invx[i], ih = invh[i];
+        const float cbx = (float)(-ix * sum[0] / G), cxx = (float)(-ix * sum[1] / G);
+        const float cbh = (float)(-ih * sum[2] / G), cxh = (float)(-ih * sum[3] / G);
+        for (j = 0; j + 16 <= G; j += 16) {
+            const bnx_v16f dv = BNX_V16_LOAD(d + j);
+            BNX_V16_STORE(out + j, BNX_V16_LOAD(gx + j) * ix * dv + cxx * BNX_V16_LOAD(u + j) + cbx);
+            BNX_V16_STORE(d + j, BNX_V16_LOAD(gh + j) * ih * dv + cxh * BNX_V16_LOAD(v + j) + cbh);
+        }
+        for (; j < G; j++) {
+            float dv = d[j];
+            out[j] = gx[j] * ix * dv + cxx * u[j] + cbx;
+            d[j] = gh[j] * ih * dv + cxh * v[j] + cbh;
+        }
     }
 }
 
@@ -551,10 +619,11 @@ void bnx_lstm_forward(bnx_lstm *cell, int n, const float *x, float *y, unsigned 
             else
                 memset(cell->hterm, 0, sizeof(float) * rows);
             if (fused) {
+                ln_bufs bx = ln_buffers(cell, BNX_LSTM_SITE_X, t);
+                bx.xhat = xp; /* xhat_x over W_ih x_t, which nothing reads again */
                 ln_gates_forward(n, H, xp, cell->hterm, cell->gamma[BNX_LSTM_SITE_X],
                                  cell->beta[BNX_LSTM_SITE_X], cell->gamma[BNX_LSTM_SITE_H],
-                                 cell->beta[BNX_LSTM_SITE_H], cell->bias, cell->hp.eps,
-                                 ln_buffers(cell, BNX_LSTM_SITE_X, t),
+                                 cell->beta[BNX_LSTM_SITE_H], cell->bias, cell->hp.eps, bx,
                                  ln_buffers(cell, BNX_LSTM_SITE_H, t), cprev, a, c);
             } else {
                 site_forward(cell, BNX_LSTM_SITE_X, t, n, xp, a, step_flags);
@@ -592,17 +661,25 @@ void bnx_lstm_backward(bnx_lstm *cell, int n, const float *x, const float *y, co
     memset(db, 0, sizeof(float) * (size_t)G);
     memset(cell->dh, 0, sizeof(float) * hrows); /* from step T: none */
     memset(cell->dc, 0, sizeof(float) * hrows);
+    const int fused = is_kind(cell->norm, "layer"); /* LN_x's and LN_h's backward in one pass */
     for (int t = T - 1; t >= 0; t--) {
         const float *a = cell->gates + t * rows, *tc = cell->tc + t * hrows;
         const float *cprev = t > 0 ? cell->c + (t - 1) * hrows : NULL;
         const float *dyt = dy + t * hrows;
-        float *da = cell->da + t * rows, *dct = cell->cn;
+        float *da = cell->gates + t * rows, *dct = cell->cn; /* over the gates, read first */
         /* dh = dL/dy_t + the recurrent part (in cell->dh); dL/d(N_c(c_t)) */
         cell->grad_norm[t] = sqrt(output_backward(n, H, a, tc, dyt, cell->dh, da, dct, db));
         if (cell->norm)
             site_backward(cell, BNX_LSTM_SITE_C, t, n, dct, dct);
         gates_backward(n, H, a, cprev, dct, cell->dc, da, db);
-        if (cell->norm) {
+        if (fused) {
+            ln_bufs bh = ln_buffers(cell, BNX_LSTM_SITE_H, t);
+            ln_sites_backward(n, G, cell->xp + t * rows, ln_buffers(cell, BNX_LSTM_SITE_X, t).invstd,
+                              cell->gamma[BNX_LSTM_SITE_X], bh.xhat, bh.invstd,
+                              cell->gamma[BNX_LSTM_SITE_H], da, cell->xp + t * rows,
+                              cell->dgamma[BNX_LSTM_SITE_X], cell->dgamma[BNX_LSTM_SITE_H],
+                              cell->dbeta[BNX_LSTM_SITE_X]);
+        } else if (cell->norm) {
             site_backward(cell, BNX_LSTM_SITE_X, t, n, da, cell->dxp + t * rows);
             site_backward(cell, BNX_LSTM_SITE_H, t, n, da, da);
         }
@@ -610,9 +687,11 @@ void bnx_lstm_backward(bnx_lstm *cell, int n, const float *x, const float *y, co
         if (t > 0)
             bnx_sgemm(0, 0, n, H, G, 1.0f, da, G, cell->w_hh, H, 0.0f, cell->dh, H);
     }
-    const float *dxp = cell->norm ? cell->dxp : cell->da;
+    if (fused) /* LN_x's and LN_h's beta see the same gradient, da */
+        memcpy(cell->dbeta[BNX_LSTM_SITE_H], cell->dbeta[BNX_LSTM_SITE_X], sizeof(float) * (size_t)G);
+    const float *dxp = fused ? cell->xp : cell->norm ? cell->dxp : cell->gates;
     if (T > 1)
-        bnx_sgemm(1, 0, G, H, (T - 1) * n, 1.0f, cell->da + rows, G, y, H, 0.0f, cell->dw_hh, H);
+        bnx_sgemm(1, 0, G, H, (T - 1) * n, 1.0f, cell->gates + rows, G, y, H, 0.0f, cell->dw_hh, H);
     else
         memset(cell->dw_hh, 0, sizeof(float) * (size_t)G * H);
     bnx_sgemm(1, 0, G, F, T * n, 1.0f, dxp, G, x, F, 0.0f, cell->dw_ih, F);

@@ -34,8 +34,10 @@
  * One exception: the LN-LSTM's forward computes LN_x, LN_h, their sum and
  * the gates in one pass per example (lstm.c's ln_gates_forward), with
  * layer norm's statistics (nn/rowstats.h) and its operations in its order,
- * so the same bits; it leaves xhat, mean and invstd in the two sites'
- * instances, whose backward is layer norm's own.
+ * so the same bits; it leaves mean and invstd in the two sites' instances,
+ * xhat_h in LN_h's and xhat_x over W_ih x_t (xp).  Its backward takes the
+ * two sites in one pass too (ln_sites_backward: layer norm's equations,
+ * its sums in 16 lanes where layer norm's own are in 8).
  * Every time step has its own instance of each of the three sites
  * (norms[site * T + t]), which keeps what its backward needs; their gamma
  * and beta are one set per site, shared by every step.
@@ -123,14 +125,15 @@ typedef struct bnx_lstm {
     /* the normalization instances, (3 T) of them: norms[site * T + t] */
     bnx_norm_layer *norms;
     /* buffers (bnx_lstm_buffers) */
-    float *xp;                 /* (T, N, 4H) W_ih x_t (none: plus both biases) */
-    float *gates;              /* (T, N, 4H) i, f, g, o after their nonlinearities */
+    float *xp;                 /* (T, N, 4H) W_ih x_t (none: plus both biases); layer:
+                                  then xhat_x, then backward's dL/d(W_ih x_t) */
+    float *gates;              /* (T, N, 4H) i, f, g, o after their nonlinearities, then
+                                  backward's dL/da_t, then dL/d(W_hh h_{t-1}) */
     float *c;                  /* (T, N, H) c_t */
     float *tc;                 /* (T, N, H) tanh(N_c(c_t)) */
     float *hterm;              /* (N, 4H) scratch: W_hh h_{t-1} */
     float *cn;                 /* (N, H) scratch: N_c(c_t); backward's dL/dc_t */
-    float *da;                 /* (T, N, 4H) dL/da_t, then dL/d(W_hh h_{t-1}) */
-    float *dxp;                /* with a norm: (T, N, 4H) dL/d(W_ih x_t) */
+    float *dxp;                /* batch: (T, N, 4H) dL/d(W_ih x_t) */
     float *dh, *dc;            /* (N, H) the gradient reaching h_t, c_t */
     float *zero;               /* (4H) zeros: batch's fixed betas */
     float *scratch;            /* (2 * 4H) a norm instance's dgamma, dbeta */
@@ -176,7 +179,9 @@ void bnx_lstm_forward(bnx_lstm *cell, int n, const float *x, float *y, unsigned 
 
 /* BPTT through the last training-mode forward of the same n and x, given
  * dy = dL/dy (T, n, H): overwrites every parameter gradient, grad_norm,
- * and dx (T, n, F) = dL/dx unless dx is NULL. */
+ * and dx (T, n, F) = dL/dx unless dx is NULL.  Once per forward: its
+ * gradients go over what the forward kept (the gates; the LN-LSTM's
+ * xhat_x), as PyTorch frees a graph's saved tensors in backward. */
 void bnx_lstm_backward(bnx_lstm *cell, int n, const float *x, const float *y, const float *dy,
                        float *dx);
 
