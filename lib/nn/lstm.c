@@ -262,8 +262,9 @@ typedef struct ln_bufs {
  *   a = (gamma_x xhat_x + beta_x) + ((gamma_h xhat_h + beta_h) + b)
  * xhat_x from xp = W_ih x_t and xhat_h from hterm = W_hh h_{t-1} (n, 4H)
  * each, their statistics per example (nn/rowstats.h); then gates_row.
- * xhat, mean and invstd of both go to the sites' instances (bx, bh), as
- * layer norm's forward leaves them for its backward.  The operations of
+ * xhat, mean and invstd of both go to bx and bh (the caller points
+ * bx.xhat at xp itself: xhat_x over W_ih x_t), for ln_sites_backward.  The
+ * operations of
  * LN_x, LN_h, the addition and gates_forward one after another, in their
  * order: the same bits, without writing the two LN outputs and reading
  * them back. */
