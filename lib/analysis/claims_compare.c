@@ -59,15 +59,25 @@ static int figures(const table *tb, long r, row_figures *f, bnx_error *err)
     return BNX_OK;
 }
 
-/* The row of `tb` with the key of row r of `other`, or -1. */
+/* The row of `tb` with the key of row r of `other`, or -1.  A rule with
+ * no point (not run, or its run unreadable) is one row with an empty point;
+ * when the two tables differ there, such a row pairs with the first row of
+ * the same rule in the other table, so that a rule run since is listed as
+ * moved (from "not run"), not as one row gone and another new. */
 static long find(const table *tb, const table *other, long r)
 {
-    for (long i = 0; i < tb->t.num_rows; i++)
-        if (strcmp(cell(tb, i, COL_EXPERIMENT), cell(other, r, COL_EXPERIMENT)) == 0 &&
-            strcmp(cell(tb, i, COL_RULE), cell(other, r, COL_RULE)) == 0 &&
-            strcmp(cell(tb, i, COL_POINT), cell(other, r, COL_POINT)) == 0)
+    const char *exp = cell(other, r, COL_EXPERIMENT), *rule = cell(other, r, COL_RULE);
+    const char *point = cell(other, r, COL_POINT);
+    long pointless = -1;
+    for (long i = 0; i < tb->t.num_rows; i++) {
+        if (strcmp(cell(tb, i, COL_EXPERIMENT), exp) || strcmp(cell(tb, i, COL_RULE), rule))
+            continue;
+        if (strcmp(cell(tb, i, COL_POINT), point) == 0)
             return i;
-    return -1;
+        if (pointless < 0 && (!*point || !*cell(tb, i, COL_POINT)))
+            pointless = i;
+    }
+    return pointless;
 }
 
 static int outside(double x, const row_figures *f)

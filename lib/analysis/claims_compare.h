@@ -16,6 +16,9 @@
  *             differ;
  *   new, gone the row is in one table only (a rule added or removed, a
  *             grid point that changed).
+ * A rule with no decided point (not run, its run unreadable) in one table
+ * is paired with its first row in the other, so that a rule run since the
+ * older table moves from "not run" rather than being listed gone and new.
  * Rows that moved are listed in the newer table's order, then the rows
  * gone in the older's. */
 #ifndef BNX_ANALYSIS_CLAIMS_COMPARE_H

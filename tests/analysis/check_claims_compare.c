@@ -53,6 +53,9 @@ START_TEST(moves_listed_with_both_values)
     /* in one table only */
     row(after, sizeof after, "depth", "zero-init-helps-chance", "all trials", "holds", "holds", "0.3", "0.2", "0.4", "3");
     row(before, sizeof before, "old-exp", "gone-rule", "", "", "", "", "", "", "");
+    /* not run before (one row, no point), decided at a point now: moved */
+    row(before, sizeof before, "rnn-batch-size", "ln-keeps", "", "", "", "", "", "", "");
+    row(after, sizeof after, "rnn-batch-size", "ln-keeps", "all trials", "inconclusive", "inconclusive", "0.12", "-0.06", "0.31", "6");
     test_write_file(old_path, before, strlen(before));
     test_write_file(new_path, after, strlen(after));
 
@@ -61,9 +64,9 @@ START_TEST(moves_listed_with_both_values)
     bnx_error err;
     bnx_error_clear(&err);
     ck_assert_msg(bnx_claims_compare(old_path, new_path, &md, &moved, &err) == BNX_OK, "%s", err.msg);
-    ck_assert_int_eq(moved, 5);
+    ck_assert_int_eq(moved, 6);
     ck_assert_ptr_null(strstr(md, "| fig1 | accuracy |"));
-    ck_assert_ptr_nonnull(strstr(md, "4 of 5 rows moved; 1 gone."));
+    ck_assert_ptr_nonnull(strstr(md, "5 of 6 rows moved; 1 gone."));
     ck_assert_ptr_nonnull(strstr(md,
         "| fig1 | stable | all trials | verdict, estimate | inconclusive: 0.01 [-0.01, 0.03], "
         "3 seeds | holds: 0.05 [0.04, 0.06], 8 seeds |\n"));
@@ -74,6 +77,9 @@ START_TEST(moves_listed_with_both_values)
     ck_assert_ptr_nonnull(strstr(md, "| depth | zero-init-helps-chance | all trials | new | - | "
                                      "holds: 0.3 [0.2, 0.4], 3 seeds |\n"));
     ck_assert_ptr_nonnull(strstr(md, "| old-exp | gone-rule | - | gone | not run | - |\n"));
+    ck_assert_ptr_nonnull(strstr(md, "| rnn-batch-size | ln-keeps | all trials | verdict, estimate | "
+                                     "not run | inconclusive: 0.12 [-0.06, 0.31], 6 seeds |\n"));
+    ck_assert_ptr_null(strstr(md, "| ln-keeps | - | gone"));
     /* the newer table's order, then the rows gone */
     ck_assert(strstr(md, "| fig1 | stable") < strstr(md, "| lr-range |"));
     ck_assert(strstr(md, "| depth |") < strstr(md, "| old-exp |"));
@@ -82,7 +88,7 @@ START_TEST(moves_listed_with_both_values)
     /* a table against itself: nothing moved, no table */
     ck_assert_int_eq(bnx_claims_compare(new_path, new_path, &md, &moved, &err), BNX_OK);
     ck_assert_int_eq(moved, 0);
-    ck_assert_ptr_nonnull(strstr(md, "0 of 5 rows moved; 0 gone.\n"));
+    ck_assert_ptr_nonnull(strstr(md, "0 of 6 rows moved; 0 gone.\n"));
     ck_assert_ptr_null(strstr(md, "| experiment |"));
     free(md);
 
