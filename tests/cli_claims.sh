@@ -100,8 +100,9 @@ run=$(cd "$work/runs/tiny" 2>/dev/null && readlink latest)
 if grep -q "| 2 | BN ends above no BN, at every init | the test | \[tiny\](#tiny-better) | mlp | .* over 2 points | \*\*holds\*\* | written: no ISO date | \[chart\](tiny/$run/plots/tiny-sweep-init_std-by-norm-logx.png) |" <<<"$md" &&
     grep -q "| 7 | accuracy above 1 | - | \[tiny\](#tiny-impossible) | mlp | 0\.[0-9]* \[[0-9.e-]*, [0-9.e-]*\], 2 seeds | \*\*does not hold\*\* | written: no ISO date | - |" <<<"$md" &&
     grep -q "| 10 | never run | - | \[later\](#later) | mlp | - | \*\*not run\*\* | - |" <<<"$md" &&
+    grep -qx -- "- experiment file: experiments/tiny.ini" <<<"$md" && ! grep -qF "$home" <<<"$md" &&
     ! grep -q "plain" <<<"$md"; then
-    ok "claims.md: one row per rule, by claim: holds, does not hold, not run; the chart linked"
+    ok "claims.md: one row per rule, by claim: holds, does not hold, not run; the chart linked; files named as in a checkout, not by this machine's path"
 else
     fail "claims.md rows" "$md"
 fi

@@ -639,8 +639,12 @@ int bnx_claims_markdown(const bnx_claims *claims, const char *const *charts, con
         bnx_sb_printf(&sb, "\n### <a id=\"%s%s%s\"></a>%s%s%s: claim %s, %s\n\n", row->experiment,
                       row->rule.name[0] ? "-" : "", row->rule.name, row->experiment,
                       row->rule.name[0] ? "/" : "", row->rule.name, row->rule.claim, verdict);
-        bnx_sb_printf(&sb, "%s\n\n- source: %s\n- experiment file: %s\n", row->rule.statement,
-                      row->rule.source[0] ? row->rule.source : "-", row->file);
+        /* the file as a reader finds it in a checkout (or in share/bnexp),
+         * not this machine's path to it: the page is the same from any clone */
+        const char *base = strrchr(row->file, '/');
+        bnx_sb_printf(&sb, "%s\n\n- source: %s\n- experiment file: experiments/%s\n",
+                      row->rule.statement, row->rule.source[0] ? row->rule.source : "-",
+                      base ? base + 1 : row->file);
         if (row->state == BNX_CLAIM_NOT_RUN) {
             bnx_sb_printf(&sb, "- not run%s: `bnexp run %s` runs it\n",
                           row->run[0] ? " with this rule (the deciding run's copy of the file "
