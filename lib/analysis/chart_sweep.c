@@ -105,13 +105,18 @@ int bnx_chart_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_resul
         const char *base = bnx_chart_base(shown);
         bnx_chart_vars_add(&vs, "title", sw.description[0] ? sw.description : sw.experiment);
         char sub[1400];
+        /* with keys added (sw.split), the legend names them; the subtitle
+         * only says that each line is one variant */
         char by[1100] = "";
-        for (size_t i = 0, j = 0; sw.by[i] && j + 3 < sizeof by; i++) {
-            by[j++] = sw.by[i];
-            if (sw.by[i] == ',')
+        const char *keys = sw.split[0] ? sw.by_asked : sw.by;
+        for (size_t i = 0, j = 0; keys[i] && j + 3 < sizeof by; i++) {
+            by[j++] = keys[i];
+            if (keys[i] == ',')
                 by[j++] = ' ';
             by[j] = '\0';
         }
+        if (sw.split[0])
+            snprintf(by + strlen(by), sizeof by - strlen(by), " and variant");
         int len = snprintf(sub, sizeof sub, "run %s%s%s; point: mean over ", base,
                            by[0] ? "; a line per " : "", by);
         if (min_n == max_n)
@@ -138,7 +143,7 @@ int bnx_chart_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_resul
         }
         char chart[1400];
         snprintf(chart, sizeof chart, "%s-%s%s%s%s%s%s", c->name, sw.x, o->by ? "-by-" : "",
-                 o->by ? sw.by : "", strcmp(y, "final_test_accuracy") ? "-" : "",
+                 o->by ? sw.by_asked : "", strcmp(y, "final_test_accuracy") ? "-" : "",
                  strcmp(y, "final_test_accuracy") ? y : "", o->logx ? "-logx" : "");
         for (char *p = chart; *p; p++)
             *p = *p == ',' ? '_' : *p;

@@ -88,10 +88,15 @@ static const char *canonical_keys(const char *keys, char *out, size_t size)
     return out;
 }
 
-int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char *by,
-                      const char *variants, bnx_sweep *sw, bnx_error *err)
+/* bnx_sweep_compute with the lines split by exactly `by`; *pooled is set
+ * when a point holds trials of more than one variant, and varying[size]
+ * gets the keys that vary in the run. */
+static int sweep_compute(const char *dir, const char *x, const char *y, const char *by,
+                         const char *variants, bnx_sweep *sw, int *pooled, char *varying_out,
+                         size_t varying_size, bnx_error *err)
 {
     memset(sw, 0, sizeof *sw);
+    *pooled = 0;
     char x_canon[64], by_canon[1024];
     x = canonical_keys(x, x_canon, sizeof x_canon);
     if (by)
@@ -104,6 +109,7 @@ int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char 
     if (rc)
         goto out;
     bnx_plan_varying_keys(&plan, varying, sizeof varying);
+    snprintf(varying_out, varying_size, "%s", varying);
     if (!by) {
         size_t used = 0;
         char list[1024];
@@ -201,6 +207,10 @@ int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char 
             (rc = bnx_csv_table_number(&tab, r, iy, &yv[r], err)))
             goto rows_out;
     }
+    for (long r = 0; r < rows && !*pooled; r++)
+        for (long q = r + 1; q < rows && gi[r] >= 0 && !*pooled; q++)
+            *pooled = gi[q] == gi[r] && xi[q] == xi[r] &&
+                      strcmp(bnx_csv_table_cell(&tab, r, iv), bnx_csv_table_cell(&tab, q, iv)) != 0;
     if (kept == 0 && rows > 0) {
         rc = bnx_fail(err, BNX_EINVAL, "--variants %s: no trial of %s matches", variants, path);
         goto rows_out;
@@ -277,4 +287,47 @@ int bnx_sweep_write(const bnx_sweep *sw, const char *path, bnx_error *err)
                   bnx_csv_num(c[3], 32, s->max, s->n > 0), p->diverged, p->unfinished);
     }
     return bnx_sb_write(&sb, path, err);
+}
+
+/* 1 if `key` is one of the comma-separated `keys`. */
+static int listed(const char *keys, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *p = keys; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, key, n) == 0)
+            return 1;
+        p += len + (comma != NULL);
+    }
+    return 0;
+}
+
+int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char *by,
+                      const char *variants, bnx_sweep *sw, bnx_error *err)
+{
+    char varying[1024], asked[1024], more[1024] = "", all[2100];
+    int pooled;
+    int rc = sweep_compute(dir, x, y, by, variants, sw, &pooled, varying, sizeof varying, err);
+    if (rc || !by)
+        return rc;
+    snprintf(asked, sizeof asked, "%s", sw->by);
+    snprintf(sw->by_asked, sizeof sw->by_asked, "%s", asked);
+    if (!pooled)
+        return BNX_OK;
+    size_t used = 0;
+    for (char *save = NULL, *k = strtok_r(varying, ",", &save); k; k = strtok_r(NULL, ",", &save))
+        if (strcmp(k, sw->x) != 0 && strcmp(k, "seed") != 0 && !listed(asked, k) &&
+            used + strlen(k) + 2 < sizeof more)
+            used += (size_t)snprintf(more + used, sizeof more - used, "%s%s", used ? "," : "", k);
+    if (!more[0])
+        return BNX_OK; /* variants with the same config: nothing splits them */
+    snprintf(all, sizeof all, "%s,%s", asked, more);
+    bnx_sweep_free(sw);
+    rc = sweep_compute(dir, x, y, all, variants, sw, &pooled, varying, sizeof varying, err);
+    if (rc == BNX_OK) {
+        snprintf(sw->by_asked, sizeof sw->by_asked, "%s", asked);
+        snprintf(sw->split, sizeof sw->split, "%s", more);
+    }
+    return rc;
 }

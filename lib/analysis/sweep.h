@@ -20,6 +20,9 @@ typedef struct bnx_sweep {
     char description[256];
     char x[64], y[64];      /* the key on x, the summary column on y */
     char by[1024];          /* the keys that split the lines, comma-separated ("" none) */
+    char by_asked[1024];    /* the keys the caller gave (`by`), or "" for NULL */
+    char split[1024];       /* the keys added to by_asked because its points would
+                               pool different variants ("" none) */
     int numeric;            /* every x value is a number */
     int num_xs;
     char (*xs)[256];        /* x values: ascending if numeric, else first seen */
@@ -35,6 +38,11 @@ typedef struct bnx_sweep {
  * its trial's config in RUN/plan.json at x = its value of key `x`, on the
  * line of its values of the keys `by` (comma-separated; NULL: every key
  * that varies in the run but x and seed), y = its value in column `y`.
+ * A point is one variant's seeds: where the `by` keys given would put two
+ * variants at one point (depth's ResNet-20 with BN and without any
+ * normalization, say), whose mean and sd would mix unlike trials, the
+ * lines are split further by every other key that varies, and sw->split
+ * names those keys.
  * Errors: BNX_ENOTFOUND for no plan.json (a run from before plans) or no
  * summary.csv (the run has not ended); BNX_EINVAL if x or a `by` key is not
  * a key that varies among the run's trials (the message lists those that

@@ -221,11 +221,15 @@ static void make_pair(void)
  * seeds 1 and 2 (plan.json), summary.csv with final test accuracies
  * 0.9 / 0.8 (bn) and 0.7 / 0.6 (no-bn) minus 0.1 at lr 1 (the best 0.01
  * more), but no-bn-lr-1 seed 2 diverged; each trial a metrics.csv. */
-static void make_grid(void)
+/* A run of bn and no-bn over the grid `grid` (lines of "KEY = V1, V2"),
+ * two seeds, every trial in summary.csv. */
+static void make_grid_of(const char *grid)
 {
-    put("grid/experiment.ini", "[experiment]\ndescription = A grid\nsteps = 200\n"
-                               "[variant.bn]\nbn = true\n[variant.no-bn]\nbn = false\n"
-                               "[grid]\nlr = 0.1, 1\n");
+    char ini[512];
+    snprintf(ini, sizeof ini, "[experiment]\ndescription = A grid\nsteps = 200\n"
+                              "[variant.bn]\nbn = true\n[variant.no-bn]\nbn = false\n"
+                              "[grid]\n%s", grid);
+    put("grid/experiment.ini", ini);
     char path[512], sub[512];
     snprintf(path, sizeof path, "%s/grid/experiment.ini", dir);
     snprintf(sub, sizeof sub, "%s/grid", dir);
@@ -253,6 +257,11 @@ static void make_grid(void)
     put("grid/summary.csv", summary);
     bnx_plan_free(&plan);
     bnx_spec_free(&spec);
+}
+
+static void make_grid(void)
+{
+    make_grid_of("lr = 0.1, 1\n");
 }
 
 /* ---- reading a script ---- */
@@ -1010,6 +1019,34 @@ START_TEST(sweep_a_line_per_group_log_x_and_diverged_crosses)
 }
 END_TEST
 
+/* --by keys that would put two variants at one point (a mean over unlike
+ * trials) get the other varying keys added (the legend names them, the
+ * subtitle says a line is a variant); the file keeps the --by given */
+START_TEST(sweep_splits_points_that_would_pool_variants)
+{
+    make_grid_of("lr = 0.1, 1\nhidden_units = 8, 16\n");
+    char out[4400], want[512];
+    char *s = draw("sweep", "grid", (bnx_chart_opts){.x = "lr", .by = "norm"}, out);
+    snprintf(want, sizeof want, "%s/grid/plots/g-sweep-lr-by-norm.png", dir);
+    ck_assert_str_eq(out, want);
+    ck_var(s, "n", "4");
+    ck_var(s, "group1", "norm=batch; hidden_units=8");
+    var(s, "subtitle", want, sizeof want);
+    ck_assert_msg(strstr(want, "; a line per norm and variant; point: mean over 1 to 2 seeds"),
+                  "%s", want);
+    free(s);
+    char *csv = slurp("grid/sweep.csv");
+    ck_assert_msg(strstr(csv, "\nnorm=batch; hidden_units=16,0.1,0,2,2,0.85,") != NULL, "%s", csv);
+    free(csv);
+    /* every varying key given: nothing added, nothing said */
+    s = draw("sweep", "grid", (bnx_chart_opts){.x = "lr", .by = "norm,hidden_units"}, out);
+    ck_var(s, "n", "4");
+    ck_assert_ptr_nonnull(strstr(var(s, "subtitle", want, sizeof want),
+                                 "; a line per norm, hidden_units; point"));
+    free(s);
+}
+END_TEST
+
 /* ---- a run still going ---- */
 
 START_TEST(warnings_of_a_run_still_going_come_back_in_the_result)
@@ -1058,6 +1095,7 @@ Suite *suite_chart(void)
     tcase_add_test(tc, table_lists_every_chart_once_with_what_list_prints);
     tcase_add_test(tc, check_refuses_options_a_chart_does_not_take);
     tcase_add_test(tc, accuracy_reads_curves_csv_mean_and_band_per_variant);
+    tcase_add_test(tc, sweep_splits_points_that_would_pool_variants);
     tcase_add_test(tc, loss_is_on_a_log_axis_from_the_lowest_seed);
     tcase_add_test(tc, curve_draws_a_column_against_steps_epochs_or_examples);
     tcase_add_test(tc, activations_a_panel_per_variant_of_the_probed_unit);
