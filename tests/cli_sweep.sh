@@ -85,24 +85,28 @@ import csv, statistics, sys
 run = sys.argv[1]
 rows = list(csv.DictReader(open(run + "/summary.csv")))
 sweep = list(csv.DictReader(open(run + "/sweep.csv")))
-# every (bn, init_std) point: the mean and sd of its finished seeds, from summary.csv
-assert [r["group"] for r in sweep[:3]] == ["norm=batch"] * 3, sweep
+# --by norm would put xavier (init_std 1) and gaussian at std 1 at one point:
+# the lines are split by init too, so a point is one variant
+groups = sorted({p["group"] for p in sweep})
+assert groups == ["norm=batch; init=gaussian", "norm=batch; init=xavier_normal",
+                  "norm=none; init=gaussian", "norm=none; init=xavier_normal"], groups
+# every point: the mean and sd of its variant's finished seeds, from summary.csv
 for p in sweep:
-    bn = p["group"].split("=")[1]
-    ys = [float(r["final_test_accuracy"]) for r in rows
-          if r["variant"].startswith("bn-" if bn == "batch" else "no-bn-") and r["init_std"] == p["x"]
-          and r["status"] == "done"]
-    trials = [r for r in rows if r["variant"].startswith("bn-" if bn == "batch" else "no-bn-") and r["init_std"] == p["x"]]
-    assert int(p["trials"]) == len(trials), (p, len(trials))
+    keys = dict(kv.split("=") for kv in p["group"].split("; "))
+    mine = [r for r in rows if r["variant"].startswith("bn-" if keys["norm"] == "batch" else "no-bn-")
+            and r["init"] == keys["init"] and r["init_std"] == p["x"]]
+    ys = [float(r["final_test_accuracy"]) for r in mine if r["status"] == "done"]
+    assert int(p["trials"]) == len(mine) == 2, (p, len(mine))
     assert int(p["n"]) == len(ys)
     if ys:
         assert abs(float(p["mean"]) - statistics.mean(ys)) < 1e-9, p
         sd = statistics.stdev(ys) if len(ys) > 1 else 0
         assert abs(float(p["sd"]) - sd) < 1e-6, (p, sd)
-xs = [float(p["x"]) for p in sweep if p["group"] == "norm=batch"]
-assert xs == sorted(xs) and xs[0] == 0.01 and xs[-1] == 1, xs   # xavier's init_std (1) joins x = 1
+xs = [float(p["x"]) for p in sweep if p["group"] == "norm=batch; init=gaussian"]
+assert xs == sorted(xs) and xs[0] == 0.01 and xs[-1] == 1, xs
+assert [p["x"] for p in sweep if p["group"] == "norm=batch; init=xavier_normal"] == ["1"], sweep
 EOF2
-then ok "plot sweep --x init_std --by norm --logx: a PNG, and sweep.csv's means and sds are summary.csv's"
+then ok "plot sweep --x init_std --by norm --logx: a PNG, a point per variant (init added to --by), and sweep.csv's means and sds are summary.csv's"
 else fail "plot sweep init_std" "$out"; fi
 if out=$($BNEXP plot sweep --run "$run" --x init 2>&1) && $pngcheck "$out" 900 600 &&
    grep -q "^norm=batch; init_std=1,xavier_normal,1,2,2," "$run/sweep.csv"; then
