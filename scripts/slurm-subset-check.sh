@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 27's Slurm check: a subset of the claims suite run as Slurm job
-# arrays on the tests' single-node cluster (tests/cluster.sh's start_slurm:
+# arrays on the tests' single-node cluster (tests/slurm.sh's start_slurm:
 # munged, slurmctld and slurmd started here, as root), in a fresh clone of
 # COMMIT, then compared with a local run of the same commit:
 #
@@ -21,17 +21,9 @@ only=${2:?usage: slurm-subset-check.sh COMMIT E1,E2,... REF_RUNS}
 ref=$(readlink -f "${3:?usage: slurm-subset-check.sh COMMIT E1,E2,... REF_RUNS}")
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d /tmp/bnexp-slurm-subset.XXXXXX)
-daemons=()
-sock=""
+. "$repo/tests/slurm.sh"   # start_slurm, stop_daemons: this checkout's, whatever COMMIT has
 cleanup() {
-    local p
-    for p in "${daemons[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${daemons[@]}"; do
-        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-    [ -n "$sock" ] && rm -f "$sock" "$sock.lock" "$sock.pid"
+    stop_daemons
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -40,7 +32,6 @@ git clone -q "$repo" "$tmp/clone" && cd "$tmp/clone" && git checkout -q "$commit
 make bnexp >"$tmp/build.log" 2>&1 || { echo "slurm-subset-check: the build failed:"; tail "$tmp/build.log"; exit 1; }
 ./bnexp data fetch mnist >/dev/null && ./bnexp data fetch fashion-mnist >/dev/null || exit 1
 . tests/checks.sh
-eval "$(sed -n '/^start_slurm() {/,/^}/p' tests/cluster.sh)"
 start_slurm || exit 1
 t0=$SECONDS
 ./bnexp run claims --only "$only" --launcher slurm --max-parallel 2 --wait || exit 1
