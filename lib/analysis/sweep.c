@@ -88,28 +88,30 @@ static const char *canonical_keys(const char *keys, char *out, size_t size)
     return out;
 }
 
-/* bnx_sweep_compute with the lines split by exactly `by`; *pooled is set
- * when a point holds trials of more than one variant, and varying[size]
- * gets the keys that vary in the run. */
-static int sweep_compute(const char *dir, const char *x, const char *y, const char *by,
-                         const char *variants, bnx_sweep *sw, int *pooled, char *varying_out,
-                         size_t varying_size, bnx_error *err)
+/* 1 if `key` is one of the comma-separated `keys`. */
+static int listed(const char *keys, const char *key)
 {
-    memset(sw, 0, sizeof *sw);
-    *pooled = 0;
-    char x_canon[64], by_canon[1024];
-    x = canonical_keys(x, x_canon, sizeof x_canon);
-    if (by)
-        by = canonical_keys(by, by_canon, sizeof by_canon);
-    bnx_plan plan;
+    size_t n = strlen(key);
+    for (const char *p = keys; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, key, n) == 0)
+            return 1;
+        p += len + (comma != NULL);
+    }
+    return 0;
+}
+
+/* The sweep of run `dir` under its `plan`, with the lines split by exactly
+ * `by` (canonical keys, checked against the plan; NULL: every key in
+ * `varying` but x). */
+static int sweep_compute(const char *dir, const bnx_plan *plan, const char *varying,
+                         const char *x, const char *y, const char *by, const char *variants,
+                         bnx_sweep *sw, bnx_error *err)
+{
     bnx_csv_table tab = {0};
-    char varying[1024];
     const char *path = tab.path;
-    int rc = bnx_run_plan_read(dir, "its swept keys are unknown", &plan, err);
-    if (rc)
-        goto out;
-    bnx_plan_varying_keys(&plan, varying, sizeof varying);
-    snprintf(varying_out, varying_size, "%s", varying);
+    int rc;
     if (!by) {
         size_t used = 0;
         char list[1024];
@@ -122,18 +124,8 @@ static int sweep_compute(const char *dir, const char *x, const char *y, const ch
     }
     snprintf(sw->x, sizeof sw->x, "%s", x);
     snprintf(sw->y, sizeof sw->y, "%s", y);
-    snprintf(sw->experiment, sizeof sw->experiment, "%s", plan.experiment);
-    snprintf(sw->description, sizeof sw->description, "%s", plan.description);
-    if ((rc = check_swept(&plan, "--x", x, varying, err)) ||
-        (by && (rc = check_swept(&plan, "--by", by, varying, err))))
-        goto out;
-    char bylist[1024];
-    snprintf(bylist, sizeof bylist, "%s", sw->by);
-    for (char *save = NULL, *k = strtok_r(bylist, ",", &save); k; k = strtok_r(NULL, ",", &save))
-        if (strcmp(k, x) == 0) {
-            rc = bnx_fail(err, BNX_EINVAL, "--by %s: %s is the key on x (--x)", sw->by, k);
-            goto out;
-        }
+    snprintf(sw->experiment, sizeof sw->experiment, "%s", plan->experiment);
+    snprintf(sw->description, sizeof sw->description, "%s", plan->description);
     if ((rc = bnx_run_summary_read(dir, &tab, err)))
         goto out;
     int iy = bnx_csv_table_col(&tab, y), iv = bnx_csv_table_col(&tab, "variant");
@@ -170,9 +162,9 @@ static int sweep_compute(const char *dir, const char *x, const char *y, const ch
         kept++;
         long seed = strtol(bnx_csv_table_cell(&tab, r, is), &end, 10);
         const bnx_plan_trial *t = NULL;
-        for (int i = 0; i < plan.num_trials && !t; i++)
-            if (plan.trials[i].seed == seed && strcmp(plan.trials[i].variant, variant) == 0)
-                t = &plan.trials[i];
+        for (int i = 0; i < plan->num_trials && !t; i++)
+            if (plan->trials[i].seed == seed && strcmp(plan->trials[i].variant, variant) == 0)
+                t = &plan->trials[i];
         if (!t) {
             rc = bnx_fail(err, BNX_EFORMAT, "%s: row %ld (%s seed %s) is not a trial of %s/%s",
                           path, r + 2, variant, bnx_csv_table_cell(&tab, r, is), dir, BNX_PLAN_FILE);
@@ -207,10 +199,6 @@ static int sweep_compute(const char *dir, const char *x, const char *y, const ch
             (rc = bnx_csv_table_number(&tab, r, iy, &yv[r], err)))
             goto rows_out;
     }
-    for (long r = 0; r < rows && !*pooled; r++)
-        for (long q = r + 1; q < rows && gi[r] >= 0 && !*pooled; q++)
-            *pooled = gi[q] == gi[r] && xi[q] == xi[r] &&
-                      strcmp(bnx_csv_table_cell(&tab, r, iv), bnx_csv_table_cell(&tab, q, iv)) != 0;
     if (kept == 0 && rows > 0) {
         rc = bnx_fail(err, BNX_EINVAL, "--variants %s: no trial of %s matches", variants, path);
         goto rows_out;
@@ -267,9 +255,6 @@ rows_out:
     free(gi), free(xi), free(yv), free(status);
 out:
     bnx_csv_table_free(&tab);
-    bnx_plan_free(&plan);
-    if (rc)
-        bnx_sweep_free(sw);
     return rc;
 }
 
@@ -289,16 +274,32 @@ int bnx_sweep_write(const bnx_sweep *sw, const char *path, bnx_error *err)
     return bnx_sb_write(&sb, path, err);
 }
 
-/* 1 if `key` is one of the comma-separated `keys`. */
-static int listed(const char *keys, const char *key)
+/* 1 if two trials of different variants, both kept by `variants` (NULL:
+ * all), have the same value of x and of every key of `by`: a sweep split
+ * by `by` would pool them into one point. */
+static int plan_pools(const bnx_plan *plan, const char *x, const char *by, const char *variants)
 {
-    size_t n = strlen(key);
-    for (const char *p = keys; *p;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len == n && strncmp(p, key, n) == 0)
-            return 1;
-        p += len + (comma != NULL);
+    char keys[1100], a[256], b[256];
+    snprintf(keys, sizeof keys, "%s,%s", x, by);
+    for (int i = 0; i < plan->num_trials; i++) {
+        const bnx_plan_trial *s = &plan->trials[i];
+        if (variants && !bnx_globs_match(variants, s->variant))
+            continue;
+        for (int j = i + 1; j < plan->num_trials; j++) {
+            const bnx_plan_trial *t = &plan->trials[j];
+            if (strcmp(s->variant, t->variant) == 0 || (variants && !bnx_globs_match(variants, t->variant)))
+                continue;
+            int same = 1;
+            char list[1100];
+            snprintf(list, sizeof list, "%s", keys);
+            for (char *save = NULL, *k = strtok_r(list, ",", &save); k && same; k = strtok_r(NULL, ",", &save)) {
+                bnx_plan_value(s, k, a, sizeof a);
+                bnx_plan_value(t, k, b, sizeof b);
+                same = strcmp(a, b) == 0;
+            }
+            if (same)
+                return 1;
+        }
     }
     return 0;
 }
@@ -306,28 +307,45 @@ static int listed(const char *keys, const char *key)
 int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char *by,
                       const char *variants, bnx_sweep *sw, bnx_error *err)
 {
-    char varying[1024], asked[1024], more[1024] = "", all[2100];
-    int pooled;
-    int rc = sweep_compute(dir, x, y, by, variants, sw, &pooled, varying, sizeof varying, err);
-    if (rc || !by)
-        return rc;
-    snprintf(asked, sizeof asked, "%s", sw->by);
-    snprintf(sw->by_asked, sizeof sw->by_asked, "%s", asked);
-    if (!pooled)
-        return BNX_OK;
-    size_t used = 0;
-    for (char *save = NULL, *k = strtok_r(varying, ",", &save); k; k = strtok_r(NULL, ",", &save))
-        if (strcmp(k, sw->x) != 0 && strcmp(k, "seed") != 0 && !listed(asked, k) &&
-            used + strlen(k) + 2 < sizeof more)
-            used += (size_t)snprintf(more + used, sizeof more - used, "%s%s", used ? "," : "", k);
-    if (!more[0])
-        return BNX_OK; /* variants with the same config: nothing splits them */
-    snprintf(all, sizeof all, "%s,%s", asked, more);
-    bnx_sweep_free(sw);
-    rc = sweep_compute(dir, x, y, all, variants, sw, &pooled, varying, sizeof varying, err);
-    if (rc == BNX_OK) {
-        snprintf(sw->by_asked, sizeof sw->by_asked, "%s", asked);
+    char x_canon[64], by_canon[1024], varying[1024], more[1024] = "";
+    bnx_plan plan;
+    memset(sw, 0, sizeof *sw);
+    x = canonical_keys(x, x_canon, sizeof x_canon);
+    if (by)
+        by = canonical_keys(by, by_canon, sizeof by_canon);
+    int rc = bnx_run_plan_read(dir, "its swept keys are unknown", &plan, err);
+    if (rc)
+        goto out;
+    bnx_plan_varying_keys(&plan, varying, sizeof varying);
+    if ((rc = check_swept(&plan, "--x", x, varying, err)) ||
+        (by && (rc = check_swept(&plan, "--by", by, varying, err))))
+        goto out;
+    if (by && listed(by, x)) {
+        rc = bnx_fail(err, BNX_EINVAL, "--by %s: %s is the key on x (--x)", by, x);
+        goto out;
+    }
+    char all[1024]; /* by, then the keys that split the points it would pool */
+    snprintf(all, sizeof all, "%s", by ? by : "");
+    if (by && plan_pools(&plan, x, by, variants)) {
+        size_t used = 0, len = strlen(all);
+        char list[1024];
+        snprintf(list, sizeof list, "%s", varying);
+        for (char *save = NULL, *k = strtok_r(list, ",", &save); k; k = strtok_r(NULL, ",", &save))
+            if (strcmp(k, x) != 0 && strcmp(k, "seed") != 0 && !listed(by, k) &&
+                len + strlen(k) + 2 < sizeof all) {
+                used += (size_t)snprintf(more + used, sizeof more - used, "%s%s", used ? "," : "", k);
+                len += (size_t)snprintf(all + len, sizeof all - len, ",%s", k);
+            }
+        /* none: the variants have the same config, and nothing splits them */
+    }
+    rc = sweep_compute(dir, &plan, varying, x, y, by ? all : NULL, variants, sw, err);
+    if (rc == BNX_OK && by) {
+        snprintf(sw->by_asked, sizeof sw->by_asked, "%s", by);
         snprintf(sw->split, sizeof sw->split, "%s", more);
     }
+out:
+    bnx_plan_free(&plan);
+    if (rc)
+        bnx_sweep_free(sw);
     return rc;
 }

@@ -1044,6 +1044,12 @@ START_TEST(sweep_splits_points_that_would_pool_variants)
     ck_assert_ptr_nonnull(strstr(var(s, "subtitle", want, sizeof want),
                                  "; a line per norm, hidden_units; point"));
     free(s);
+    /* --variants that keep one hidden_units: no point would pool, nothing added */
+    s = draw("sweep", "grid", (bnx_chart_opts){.x = "lr", .by = "norm", .variants = "*-hidden_units-8"}, out);
+    ck_var(s, "n", "2");
+    ck_var(s, "group1", "norm=batch");
+    ck_assert_ptr_nonnull(strstr(var(s, "subtitle", want, sizeof want), "; a line per norm; point"));
+    free(s);
 }
 END_TEST
 
