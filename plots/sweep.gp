@@ -2,7 +2,9 @@
 # the --by keys), each point the mean over the trials (seeds) there, with
 # an error bar of one sample standard deviation; trials that diverged are
 # not zeros: they are left out of the mean and marked by a cross at the
-# bottom of the chart, with their count beside it.  Reads sweep.csv
+# bottom of the chart, with their count beside it.  A point whose mean
+# leaves some of its trials out (n < trials) is ringed; where no trial of a
+# point finished (n = 0), its line is broken, not drawn across.  Reads sweep.csv
 # (docs/reference/outputs.md): columns group, x, x_index, trials, n, mean, sd,
 # min, max, diverged, unfinished.
 #
@@ -19,9 +21,13 @@
 #              values xs1..xsN                                   (default: 0)
 #   xlabel, ylabel  axis labels                                 (required)
 #   ymin, ymax      y range                                     (default: autoscale)
-#   ydiv       y of group 1's diverged crosses (inside the range) (default: ymin)
-#   ystep      group K's are at ydiv + (K - 1) * ystep          (default: 0)
+#   ydiv       y of the lowest row of diverged crosses (inside the range)
+#                                                               (default: ymin)
+#   ystep      group K's are at ydiv + divrankK * ystep         (default: 0)
+#   divrankK   the row of group K's crosses, from 0: the groups with any
+#              diverged trial, in order                         (default: K - 1)
 #   divs       "1": some point has diverged trials              (default: 0)
+#   partial    "1": some point's mean leaves trials out (ringed) (default: 0)
 #   title, subtitle, subtitle2   title lines                    (default: none)
 #   outfile, term, width, height  as in accuracy.gp
 
@@ -33,6 +39,7 @@ if (!exists("title")) title = "Sweep"
 numeric = exists("numeric") ? int(numeric) : 1
 logx = exists("logx") ? int(logx) : 0
 divs = exists("divs") ? int(divs) : 0
+partial = exists("partial") ? int(partial) : 0
 # Many lines: the legend goes to the right of the plot, on a wider canvas.
 keyright = n > 6
 width = exists("width") ? int(width) : (keyright ? 1400 : 900)
@@ -89,7 +96,8 @@ if (logx && numeric) {
 if (exists("ymin") && exists("ymax")) { set yrange [real(ymin):real(ymax)] }
 ydiv = exists("ydiv") ? real(ydiv) : (exists("ymin") ? real(ymin) : 0)
 ystep = exists("ystep") ? real(ystep) : 0
-yd(k) = ydiv + (k - 1) * ystep
+divrank(k) = exists(sprintf("divrank%d", k)) ? int(value(sprintf("divrank%d", k))) : k - 1
+yd(k) = ydiv + divrank(k) * ystep
 set ytics out nomirror
 set style line 100 lc rgb "#e0e0e0" lw 0.8 dt solid
 set grid xtics ytics ls 100, ls 100 back
@@ -113,10 +121,11 @@ set ylabel ylabel
 # two columns of entries below the plot when the longest entry fits half the
 # width (a marker and gap take about 6 characters), else one; the bottom
 # margin makes room for the rows that gives
-keylen = divs ? 57 : 0
+keylen = partial ? 63 : (divs ? 57 : 0)
 do for [k=1:n] { keylen = strlen(label(k)) > keylen ? strlen(label(k)) : keylen }
-keycols = n + divs < 2 || 2 * (keylen + 6) * 0.78 * fs > width * 0.95 ? 1 : 2
-keyrows = (n + divs + keycols - 1) / keycols
+entries = n + divs + partial
+keycols = entries < 2 || 2 * (keylen + 6) * 0.78 * fs > width * 0.95 ? 1 : 2
+keyrows = (entries + keycols - 1) / keycols
 if (keyright) {
     set key outside right top vertical Left reverse box samplen 3 spacing 1.2 width 1
     set bmargin 4
@@ -133,14 +142,23 @@ colourof(k) = colour[(k - 1) % 8 + 1]
 markerof(k) = marker[((k - 1) / 8) % 4 + 1]
 
 # Means with error bars (points with at least one finished trial), then a
-# cross at ydiv for every point with diverged trials, its count beside it.
-lines = 'for [k=1:n] file using (column("n") > 0 ? x(k) : NaN):(column("mean")):(column("sd")) with yerrorlines lw 2 pt markerof(k) ps 1.2 lc rgb colourof(k) title label(k)'
+# ring around each mean that leaves trials out, then a cross at yd(k) for
+# every point with diverged trials, its count beside it.  A point with no
+# finished trial has empty mean and sd; gnuplot skips a row whose used
+# column is empty and joins its neighbours across it, so mean and sd are
+# asked for only when n > 0 and the row is otherwise undefined (NaN),
+# which breaks the line there.
+done(k) = column("n") > 0 ? x(k) : NaN
+lines = 'for [k=1:n] file using (done(k)):(column("n") > 0 ? column("mean") : NaN):(column("n") > 0 ? column("sd") : NaN) with yerrorlines lw 2 pt markerof(k) ps 1.2 lc rgb colourof(k) title label(k)'
+some(k) = column("n") > 0 && column("n") < column("trials") ? x(k) : NaN
+rings = 'for [k=1:n] file using (some(k)):(column("n") > 0 ? column("mean") : NaN) with points pt 6 ps 2.6 lw 1.5 lc rgb colourof(k) notitle'
+ringkey = 'keyentry with points pt 6 ps 2 lw 1.5 lc rgb "#333333" title "ringed: a mean of fewer seeds (the others diverged or failed)"'
 crosses = 'for [k=1:n] file using (column("diverged") > 0 ? x(k) : NaN):(yd(k)) with points pt 2 ps 2 lw 2.5 lc rgb colourof(k) notitle'
 counts = 'for [k=1:n] file using (column("diverged") > 0 ? x(k) : NaN):(yd(k)):(sprintf("%d", column("diverged"))) with labels offset char 0.9, char 0.8 left textcolor rgb colourof(k) notitle'
 crosskey = 'keyentry with points pt 2 ps 1.5 lw 2 lc rgb "#333333" title "diverged trials (how many beside), left out of the mean"'
 if (divs) {
-    plot @lines, @crosses, @counts, @crosskey
+    if (partial) { plot @lines, @rings, @crosses, @counts, @crosskey, @ringkey } else { plot @lines, @crosses, @counts, @crosskey }
 } else {
-    plot @lines
+    if (partial) { plot @lines, @rings, @ringkey } else { plot @lines }
 }
 unset output

@@ -1,6 +1,8 @@
 /* The sweep chart (chart_draw.h): a summary.csv column against a swept
  * key, a line per value of the --by keys, each point the mean over seeds
- * with an error bar of one sample sd; diverged trials marked. */
+ * with an error bar of one sample sd; diverged trials marked, a point whose
+ * mean leaves some of its seeds out ringed, and a line broken where every
+ * seed diverged. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +12,9 @@
 #include "analysis/sweep.h"
 
 /* y range of the sweep's means +- sd (and min, max), padded, with room at
- * the bottom for the diverged crosses (group k's at ydiv + (k - 1) ystep,
- * so that they do not hide each other); an accuracy stays within [0, 1]. */
+ * the bottom for the diverged crosses (the R-th line with any at ydiv +
+ * R ystep, R from 0, so that they do not hide each other); an accuracy
+ * stays within [0, 1]. */
 static void sweep_range(const bnx_sweep *sw, int divs, double *lo, double *hi, double *ydiv,
                         double *ystep)
 {
@@ -60,14 +63,15 @@ int bnx_chart_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_resul
         rc = bnx_sweep_write(&sw, data, err);
     bnx_chart_vars vs = {0};
     if (rc == BNX_OK)
-        rc = bnx_chart_vars_init(&vs, 2 * sw.num_groups + sw.num_xs + 24, err);
+        rc = bnx_chart_vars_init(&vs, 3 * sw.num_groups + sw.num_xs + 25, err);
     if (rc == BNX_OK) {
-        int divs = 0, min_n = -1, max_n = 0, unfinished = 0, diverged = 0;
+        int divs = 0, min_n = -1, max_n = 0, unfinished = 0, diverged = 0, partial = 0;
         for (int i = 0; i < sw.num_points; i++) {
             const bnx_sweep_point *p = &sw.points[i];
             divs |= p->diverged > 0;
             diverged += p->diverged;
             unfinished += p->unfinished;
+            partial |= p->stat.n > 0 && p->stat.n < p->trials;
             if (p->stat.n > 0) {
                 min_n = min_n < 0 || p->stat.n < min_n ? p->stat.n : min_n;
                 max_n = p->stat.n > max_n ? p->stat.n : max_n;
@@ -80,6 +84,19 @@ int bnx_chart_sweep(const bnx_chart *c, const bnx_chart_opts *o, bnx_chart_resul
             snprintf(name, sizeof name, "group%d", g + 1);
             bnx_chart_vars_add(&vs, name, sw.groups[g]);
         }
+        /* the diverged crosses of the lines that have any, stacked from
+         * the bottom in the lines' order: divrankK is line K's row */
+        for (int g = 0, rank = 0; g < sw.num_groups; g++) {
+            int any = 0;
+            for (int i = 0; i < sw.num_points; i++)
+                any |= sw.points[i].group == g && sw.points[i].diverged > 0;
+            if (any) {
+                char name[32];
+                snprintf(name, sizeof name, "divrank%d", g + 1);
+                bnx_chart_vars_addf(&vs, name, "%d", rank++);
+            }
+        }
+        bnx_chart_vars_addf(&vs, "partial", "%d", partial);
         bnx_chart_vars_addf(&vs, "numeric", "%d", sw.numeric);
         bnx_chart_vars_addf(&vs, "logx", "%d", o->logx);
         bnx_chart_vars_addf(&vs, "nx", "%d", sw.num_xs);

@@ -989,6 +989,11 @@ START_TEST(sweep_a_line_per_group_log_x_and_diverged_crosses)
     ck_assert_msg(strstr(csv, "\nnorm=batch,0.1,0,2,2,0.85,") != NULL, "%s", csv);
     ck_assert_msg(strstr(csv, "\nnorm=none,1,1,2,1,0.6,") != NULL, "%s", csv);
     free(csv);
+    /* that mean of one seed of two is ringed; the crosses of norm=none,
+     * the only line with any, are on the lowest row */
+    ck_var(s, "partial", "1");
+    ck_var(s, "divrank2", "0");
+    ck_assert_ptr_null(strstr(s, "divrank1"));
     ck_assert_ptr_nonnull(strstr(var(s, "subtitle2", want, sizeof want),
                                  "1 diverged trial(s)"));
     /* two seeds at most a point: the error bar is promised */
@@ -997,6 +1002,11 @@ START_TEST(sweep_a_line_per_group_log_x_and_diverged_crosses)
     /* linear x; another column on y names the file */
     s = draw("sweep", "grid", (bnx_chart_opts){.x = "lr", .y = "final_test_accuracy"}, out);
     ck_var(s, "logx", "0");
+    free(s);
+    /* the bn line alone: every point a mean of all its seeds, nothing ringed */
+    s = draw("sweep", "grid", (bnx_chart_opts){.x = "lr", .variants = "bn-*"}, out);
+    ck_var(s, "partial", "0");
+    ck_var(s, "divs", "0");
     free(s);
     /* --variants: the bn trials' line alone, said in the subtitle */
     s = draw("sweep", "grid", (bnx_chart_opts){.x = "lr", .variants = "bn-*"}, out);
