@@ -152,7 +152,7 @@ done(k) = column("n") > 0 ? x(k) : NaN
 lines = 'for [k=1:n] file using (done(k)):(column("n") > 0 ? column("mean") : NaN):(column("n") > 0 ? column("sd") : NaN) with yerrorlines lw 2 pt markerof(k) ps 1.2 lc rgb colourof(k) title label(k)'
 some(k) = column("n") > 0 && column("n") < column("trials") ? x(k) : NaN
 rings = 'for [k=1:n] file using (some(k)):(column("n") > 0 ? column("mean") : NaN) with points pt 6 ps 2.6 lw 1.5 lc rgb colourof(k) notitle'
-ringkey = 'keyentry with points pt 6 ps 2 lw 1.5 lc rgb "#333333" title "ringed: a mean of fewer seeds (the others diverged or failed)"'
+ringkey = 'keyentry with points pt 6 ps 2 lw 1.5 lc rgb "#333333" title "ringed: a mean of fewer seeds (the others did not finish)"'
 crosses = 'for [k=1:n] file using (column("diverged") > 0 ? x(k) : NaN):(yd(k)) with points pt 2 ps 2 lw 2.5 lc rgb colourof(k) notitle'
 counts = 'for [k=1:n] file using (column("diverged") > 0 ? x(k) : NaN):(yd(k)):(sprintf("%d", column("diverged"))) with labels offset char 0.9, char 0.8 left textcolor rgb colourof(k) notitle'
 crosskey = 'keyentry with points pt 2 ps 1.5 lw 2 lc rgb "#333333" title "diverged trials (how many beside), left out of the mean"'

@@ -116,6 +116,45 @@ if out=$($BNEXP plot sweep --run "$run" --x init_std --by bn 2>&1) &&
    [ "$out" = "$run/plots/initsweep-sweep-init_std-by-norm.png" ]; then
     ok "plot sweep --by bn: the shorthand names the key norm"
 else fail "plot sweep --by bn" "$out"; fi
+# A point where every seed diverged breaks its line; a mean of fewer seeds
+# is ringed (drawn by the real gnuplot, read back from the SVG)
+div=$tmp/diverged && rm -rf "$div" && cp -r "$run" "$div" && python3 - "$div/summary.csv" <<'EOF2'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+for r in rows:
+    if r["variant"] == "bn-init-gaussian-init_std-0.1" or (
+            r["variant"] == "bn-init-gaussian-init_std-1" and r["seed"] == "2"):
+        r["status"] = "diverged"
+w = csv.DictWriter(open(sys.argv[1], "w", newline=""), fieldnames=list(rows[0]), lineterminator="\n")
+w.writeheader()
+w.writerows(rows)
+EOF2
+if out=$($BNEXP plot sweep --run "$div" --x init_std --by norm,init --logx --format svg -o "$tmp/div.svg" 2>&1) &&
+   python3 - "$tmp/div.svg" <<'EOF2'
+import re, sys
+svg = open(sys.argv[1]).read()
+plots = svg.split('<g id="gnuplot_plot_')[1:]
+line = [p for p in plots if "<text>norm=batch; init=gaussian</text>" in p]
+assert len(line) == 1, len(plots)
+# its markers: init_std 0.01 (2 seeds) and 1 (1 seed); none at 0.1 (0 seeds)
+pts = re.findall(r"#gpPt6' transform='translate\(([\d.]+),([\d.]+)\)", line[0])
+pts = sorted({(float(x), float(y)) for x, y in pts})
+data = [p for p in pts if p[1] < max(q[1] for q in pts)]  # the legend's marker is lowest
+assert len(data) == 2, pts
+path = " ".join(re.findall(r"d='([^']*)'", line[0])).split()
+(x0, y0), (x1, y1) = data
+a, b = "%.2f,%.2f" % (x0, y0), "%.2f,%.2f" % (x1, y1)
+# the line starts at 0.01; drawn across 0.1 its next step would be "Lx1,y1",
+# broken there it is a move, "Mx1,y1"
+i = [t[1:] for t in path].index(a)
+assert path[i + 1] == "M" + b, (a, b, path[i:i + 4])
+# one ring (open circle) at init_std 1, and its legend entry
+rings = re.findall(r"#gpPt5' transform='translate\(([\d.]+),", svg)
+assert len(rings) == 2 and any(abs(float(x) - x1) < 0.01 for x in rings), rings
+assert "ringed: a mean of fewer seeds" in svg
+EOF2
+then ok "plot sweep: a line is broken where every seed diverged, a mean of fewer seeds is ringed (gnuplot's SVG)"
+else fail "plot sweep: broken line and rings" "$out"; fi
 # status --json: one object, parsed; every trial of the plan, done, counted
 if out=$($BNEXP status --run "$run" --json 2>&1) && python3 - "$out" <<'EOF'
 import json, sys

@@ -1,8 +1,8 @@
 /* The sweep chart (chart_draw.h): a summary.csv column against a swept
  * key, a line per value of the --by keys, each point the mean over seeds
  * with an error bar of one sample sd; diverged trials marked, a point whose
- * mean leaves some of its seeds out ringed, and a line broken where every
- * seed diverged. */
+ * mean leaves some of its seeds out ringed, and a line broken where no seed
+ * finished. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

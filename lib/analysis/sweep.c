@@ -103,8 +103,8 @@ static int listed(const char *keys, const char *key)
 }
 
 /* The sweep of run `dir` under its `plan`, with the lines split by exactly
- * `by` (canonical keys, checked against the plan; NULL: every key in
- * `varying` but x). */
+ * `by` (canonical keys that the caller has checked against the plan; NULL:
+ * every key in `varying` but x). */
 static int sweep_compute(const char *dir, const bnx_plan *plan, const char *varying,
                          const char *x, const char *y, const char *by, const char *variants,
                          bnx_sweep *sw, bnx_error *err)

@@ -31,7 +31,7 @@ typedef struct bnx_sweep {
     char (*groups)[1024];   /* "KEY=VALUE; KEY=VALUE" of each line, or "all trials" */
     int num_points;
     bnx_sweep_point *points; /* by group, then x */
-    int num_trials;         /* summary.csv's rows */
+    int num_trials;         /* summary.csv's rows that `variants` keeps */
 } bnx_sweep;
 
 /* The sweep of run directory `dir`: every row of RUN/summary.csv placed by
@@ -42,7 +42,8 @@ typedef struct bnx_sweep {
  * variants at one point (depth's ResNet-20 with BN and without any
  * normalization, say), whose mean and sd would mix unlike trials, the
  * lines are split further by every other key that varies, and sw->split
- * names those keys.
+ * names those keys.  Whether they would is decided from plan.json's trials
+ * that `variants` keeps, ended or not.
  * Errors: BNX_ENOTFOUND for no plan.json (a run from before plans) or no
  * summary.csv (the run has not ended); BNX_EINVAL if x or a `by` key is not
  * a key that varies among the run's trials (the message lists those that

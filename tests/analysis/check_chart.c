@@ -1003,13 +1003,11 @@ START_TEST(sweep_a_line_per_group_log_x_and_diverged_crosses)
     s = draw("sweep", "grid", (bnx_chart_opts){.x = "lr", .y = "final_test_accuracy"}, out);
     ck_var(s, "logx", "0");
     free(s);
-    /* the bn line alone: every point a mean of all its seeds, nothing ringed */
+    /* --variants: the bn trials' line alone, said in the subtitle; every
+     * point a mean of all its seeds, nothing ringed, no crosses */
     s = draw("sweep", "grid", (bnx_chart_opts){.x = "lr", .variants = "bn-*"}, out);
     ck_var(s, "partial", "0");
     ck_var(s, "divs", "0");
-    free(s);
-    /* --variants: the bn trials' line alone, said in the subtitle */
-    s = draw("sweep", "grid", (bnx_chart_opts){.x = "lr", .variants = "bn-*"}, out);
     ck_assert_ptr_nonnull(strstr(var(s, "subtitle", want, sizeof want), "only --variants bn-*"));
     ck_var(s, "n", "1");
     ck_var(s, "group1", "norm=batch");
