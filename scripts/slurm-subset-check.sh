@@ -9,9 +9,9 @@
 # REF_RUNS is the runs/ directory of the local `bnexp run claims` (say
 # /tmp/run1/runs).  For every experiment E of the list, every CSV of the
 # Slurm run (summary.csv and each trial's) must equal REF_RUNS/E's newest
-# run's byte for byte, wall_time_s aside (tests/checks.sh's
-# same_run_csvs), and claims.csv's rows of those experiments must be the
-# same, the run directories' names (their start times) aside.  The clone
+# run's byte for byte, wall_time_s aside, and claims.csv's rows of those
+# experiments must be the same, the run directories' names (their start
+# times) aside: scripts/compare-runs.sh, this checkout's.  The clone
 # and the cluster's state go to a temporary directory, removed at the end;
 # the daemons are stopped by their PIDs, also on failure or Ctrl-C.
 # Prints a line per experiment; exits 0 when everything is the same.
@@ -36,33 +36,4 @@ start_slurm || exit 1
 t0=$SECONDS
 ./bnexp run claims --only "$only" --launcher slurm --max-parallel 2 --wait || exit 1
 echo "slurm-subset-check: $only on Slurm in $((SECONDS - t0)) s"
-bad=0
-for e in ${only//,/ }; do
-    a=$ref/$e/$(readlink "$ref/$e/latest") b=runs/$e/$(readlink "runs/$e/latest")
-    if d=$(same_run_csvs "$a" "$b"); then
-        echo "same  $e: summary.csv and $(ls "$a"/*/seed-*/*.csv | wc -l) trial CSVs"
-    else
-        echo "DIFF  $e: $d"; bad=1
-    fi
-done
-rows() { # claims.csv's rows of the experiments in $only, the run's name masked
-    python3 - "$1" "$only" <<'EOF'
-import csv, re, sys
-rows = csv.reader(open(sys.argv[1]))
-head = next(rows)
-keep = set(sys.argv[2].split(","))
-e, r = head.index("experiment"), head.index("run")
-out = csv.writer(sys.stdout)
-out.writerow(head)
-for row in rows:
-    if row[e] in keep:
-        row[r] = re.sub(r"/[0-9]{8}-[0-9]{6}$", "/RUN", row[r])
-        out.writerow(row)
-EOF
-}
-if cmp -s <(rows "$ref/claims.csv") <(rows runs/claims.csv); then
-    echo "same  claims.csv: $(($(rows runs/claims.csv | wc -l) - 1)) rows"
-else
-    echo "DIFF  claims.csv:"; diff <(rows "$ref/claims.csv") <(rows runs/claims.csv) | head; bad=1
-fi
-exit $bad
+"$repo/scripts/compare-runs.sh" "$ref" runs "$only"
