@@ -148,17 +148,15 @@ markerof(k) = marker[((k - 1) / 8) % 4 + 1]
 # column is empty and joins its neighbours across it, so mean and sd are
 # asked for only when n > 0 and the row is otherwise undefined (NaN),
 # which breaks the line there.
+fin(c) = column("n") > 0 ? column(c) : NaN
 done(k) = column("n") > 0 ? x(k) : NaN
-lines = 'for [k=1:n] file using (done(k)):(column("n") > 0 ? column("mean") : NaN):(column("n") > 0 ? column("sd") : NaN) with yerrorlines lw 2 pt markerof(k) ps 1.2 lc rgb colourof(k) title label(k)'
-some(k) = column("n") > 0 && column("n") < column("trials") ? x(k) : NaN
-rings = 'for [k=1:n] file using (some(k)):(column("n") > 0 ? column("mean") : NaN) with points pt 6 ps 2.6 lw 1.5 lc rgb colourof(k) notitle'
+some(k) = column("n") < column("trials") ? x(k) : NaN
+lines = 'for [k=1:n] file using (done(k)):(fin("mean")):(fin("sd")) with yerrorlines lw 2 pt markerof(k) ps 1.2 lc rgb colourof(k) title label(k)'
+rings = 'for [k=1:n] file using (some(k)):(fin("mean")) with points pt 6 ps 2.6 lw 1.5 lc rgb colourof(k) notitle'
 ringkey = 'keyentry with points pt 6 ps 2 lw 1.5 lc rgb "#333333" title "ringed: a mean of fewer seeds (the others did not finish)"'
 crosses = 'for [k=1:n] file using (column("diverged") > 0 ? x(k) : NaN):(yd(k)) with points pt 2 ps 2 lw 2.5 lc rgb colourof(k) notitle'
 counts = 'for [k=1:n] file using (column("diverged") > 0 ? x(k) : NaN):(yd(k)):(sprintf("%d", column("diverged"))) with labels offset char 0.9, char 0.8 left textcolor rgb colourof(k) notitle'
 crosskey = 'keyentry with points pt 2 ps 1.5 lw 2 lc rgb "#333333" title "diverged trials (how many beside), left out of the mean"'
-if (divs) {
-    if (partial) { plot @lines, @rings, @crosses, @counts, @crosskey, @ringkey } else { plot @lines, @crosses, @counts, @crosskey }
-} else {
-    if (partial) { plot @lines, @rings, @ringkey } else { plot @lines }
-}
+plots = lines . (partial ? ", " . rings : "") . (divs ? ", " . crosses . ", " . counts . ", " . crosskey : "") . (partial ? ", " . ringkey : "")
+plot @plots
 unset output

@@ -52,10 +52,11 @@ for row in rows:
         out.writerow(row)
 PY
 }
-if cmp -s <(rows "$ref/claims.csv") <(rows "$runs/claims.csv"); then
-    echo "same  claims.csv: $(($(rows "$runs/claims.csv" | wc -l) - 1)) rows"
+want=$(rows "$ref/claims.csv") got=$(rows "$runs/claims.csv")
+if [ "$want" = "$got" ]; then
+    echo "same  claims.csv: $(($(wc -l <<<"$got") - 1)) rows"
 else
-    echo "DIFF  claims.csv:"; diff <(rows "$ref/claims.csv") <(rows "$runs/claims.csv") | head; bad=1
+    echo "DIFF  claims.csv:"; diff <(echo "$want") <(echo "$got") | head; bad=1
 fi
 [ $bad = 0 ] && echo "compare-runs: the same ($files CSV files of $(wc -w <<<"${only//,/ }") experiment(s), and claims.csv)"
 exit $bad

@@ -31,7 +31,6 @@ trap 'exit 1' INT TERM
 git clone -q "$repo" "$tmp/clone" && cd "$tmp/clone" && git checkout -q "$commit" || exit 1
 make bnexp >"$tmp/build.log" 2>&1 || { echo "slurm-subset-check: the build failed:"; tail "$tmp/build.log"; exit 1; }
 ./bnexp data fetch mnist >/dev/null && ./bnexp data fetch fashion-mnist >/dev/null || exit 1
-. tests/checks.sh
 start_slurm || exit 1
 t0=$SECONDS
 ./bnexp run claims --only "$only" --launcher slurm --max-parallel 2 --wait || exit 1

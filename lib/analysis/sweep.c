@@ -274,27 +274,35 @@ int bnx_sweep_write(const bnx_sweep *sw, const char *path, bnx_error *err)
     return bnx_sb_write(&sb, path, err);
 }
 
-/* 1 if two trials of different variants, both kept by `variants` (NULL:
- * all), have the same value of x and of every key of `by`: a sweep split
- * by `by` would pool them into one point. */
+/* 1 if plan trial i is the first of a variant that `variants` keeps (NULL:
+ * all); the plan lists its trials variant by variant, and a variant's
+ * trials differ only in their seed. */
+static int variant_head(const bnx_plan *plan, int i, const char *variants)
+{
+    const char *v = plan->trials[i].variant;
+    return (i == 0 || strcmp(v, plan->trials[i - 1].variant) != 0) &&
+           (!variants || bnx_globs_match(variants, v));
+}
+
+/* 1 if two variants kept by `variants` (NULL: all) have the same value of x
+ * and of every key of `by`: a sweep split by `by` would pool them into one
+ * point. */
 static int plan_pools(const bnx_plan *plan, const char *x, const char *by, const char *variants)
 {
     char keys[1100], a[256], b[256];
     snprintf(keys, sizeof keys, "%s,%s", x, by);
     for (int i = 0; i < plan->num_trials; i++) {
-        const bnx_plan_trial *s = &plan->trials[i];
-        if (variants && !bnx_globs_match(variants, s->variant))
+        if (!variant_head(plan, i, variants))
             continue;
         for (int j = i + 1; j < plan->num_trials; j++) {
-            const bnx_plan_trial *t = &plan->trials[j];
-            if (strcmp(s->variant, t->variant) == 0 || (variants && !bnx_globs_match(variants, t->variant)))
+            if (!variant_head(plan, j, variants))
                 continue;
             int same = 1;
             char list[1100];
             snprintf(list, sizeof list, "%s", keys);
             for (char *save = NULL, *k = strtok_r(list, ",", &save); k && same; k = strtok_r(NULL, ",", &save)) {
-                bnx_plan_value(s, k, a, sizeof a);
-                bnx_plan_value(t, k, b, sizeof b);
+                bnx_plan_value(&plan->trials[i], k, a, sizeof a);
+                bnx_plan_value(&plan->trials[j], k, b, sizeof b);
                 same = strcmp(a, b) == 0;
             }
             if (same)
@@ -331,7 +339,7 @@ int bnx_sweep_compute(const char *dir, const char *x, const char *y, const char 
         char list[1024];
         snprintf(list, sizeof list, "%s", varying);
         for (char *save = NULL, *k = strtok_r(list, ",", &save); k; k = strtok_r(NULL, ",", &save))
-            if (strcmp(k, x) != 0 && strcmp(k, "seed") != 0 && !listed(by, k) &&
+            if (strcmp(k, x) != 0 && !listed(by, k) && /* varying has no seed */
                 len + strlen(k) + 2 < sizeof all) {
                 used += (size_t)snprintf(more + used, sizeof more - used, "%s%s", used ? "," : "", k);
                 len += (size_t)snprintf(all + len, sizeof all - len, ",%s", k);
